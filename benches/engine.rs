@@ -1,0 +1,2 @@
+//! Engine benchmarks (to be written).
+fn main() {}

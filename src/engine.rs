@@ -1,0 +1,3 @@
+//! The monitor & assign rules engine.
+mod config;
+pub use config::{EngineConfig, Overallocation};

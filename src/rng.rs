@@ -1,0 +1,1 @@
+//! Portable seeded random streams (to be written).

@@ -1,0 +1,3 @@
+//! Scenario files: TOML → validated [`Scenario`].
+mod types;
+pub use types::*;

@@ -1,0 +1,299 @@
+//! The validated scenario: what the simulator, the load driver and the policies consume.
+//!
+//! A [`Scenario`] is only built by the loader after every check has passed, so its references
+//! (queue → work stream, group → queues, scripts → agents and queues) are indices that resolve.
+//! Code after validation does not check them again.
+
+use crate::dist::Dist;
+use crate::engine::EngineConfig;
+use crate::model::{
+    AgentId, AssignmentMethod, Channel, ConvState, MessageMode, QueueId, WorkstreamId,
+    WorkstreamRules,
+};
+use crate::time::{SimDuration, SimTime};
+
+/// A whole validated scenario.
+#[derive(Clone, Debug)]
+pub struct Scenario {
+    /// `[scenario].name`: free text.
+    pub name: String,
+    /// Arrivals happen in `[0, horizon)`.
+    pub horizon: SimDuration,
+    /// Conversations arriving before this are not counted.
+    pub warmup: SimDuration,
+    /// The base seed.
+    pub seed: u64,
+    /// Independent replications.
+    pub replications: u32,
+    /// The service-level threshold.
+    pub service_level: SimDuration,
+    /// The rules under test.
+    pub engine: EngineConfig,
+    /// Work streams, in file order.
+    pub workstreams: Vec<Workstream>,
+    /// Queues, in file order.
+    pub queues: Vec<Queue>,
+    /// Agent groups, in file order.
+    pub agent_groups: Vec<AgentGroup>,
+    /// Supervisors, in file order.
+    pub supervisors: Vec<Supervisor>,
+    /// Checks after the run.
+    pub thresholds: Vec<Threshold>,
+}
+
+/// A work stream: the engine's rules plus the simulator's customer behaviour.
+#[derive(Clone, Debug)]
+pub struct Workstream {
+    /// Its name.
+    pub name: String,
+    /// What the engine applies.
+    pub rules: WorkstreamRules,
+    /// Time from accept to end (Active → Wrap-up).
+    pub handle_time: Dist,
+    /// Wrap-up time; `None` closes at once.
+    pub wrap_up_time: Option<Dist>,
+    /// Customer patience while Open; `None` never abandons.
+    pub patience: Option<Dist>,
+    /// Sentiment random walk, if any.
+    pub sentiment: Option<Sentiment>,
+    /// Open auto-close (LC-ABANDON): chat default 20 min; `None` never.
+    pub open_auto_close: Option<SimDuration>,
+    /// Wrap-up auto-close (LC-WRAPUP): chat default 15 min; `None` never.
+    pub wrap_up_auto_close: Option<SimDuration>,
+    /// Persistent chat only: probability that an Active conversation is set Waiting once, mid-handle.
+    pub waiting_probability: f64,
+    /// How long a Waiting customer stays away before returning (Waiting → Open).
+    pub waiting_time: Option<Dist>,
+    /// Waiting inactivity auto-close (LC-WAITING); `None` never.
+    pub waiting_auto_close: Option<SimDuration>,
+}
+
+/// Sentiment: a random walk per minute, kept in [-1, 1].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Sentiment {
+    /// Value at arrival.
+    pub start: f64,
+    /// Mean step per minute.
+    pub drift: f64,
+    /// Standard deviation of a step per minute.
+    pub volatility: f64,
+}
+
+/// A queue.
+#[derive(Clone, Debug)]
+pub struct Queue {
+    /// Its name: free text.
+    pub name: String,
+    /// Its work stream.
+    pub workstream: WorkstreamId,
+    /// RT-METHOD.
+    pub assignment: AssignmentMethod,
+    /// RT-ORDER: lower is served first.
+    pub priority: u32,
+    /// How conversations arrive.
+    pub arrivals: Arrivals,
+}
+
+/// How conversations arrive at a queue.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Arrivals {
+    /// Poisson at this rate (per second).
+    Rate(f64),
+    /// Piecewise-constant Poisson: `(from, rate per second)`, sorted by time, first at 0.
+    Profile(Vec<(SimTime, f64)>),
+    /// A fixed, sorted list of arrival times.
+    Times(Vec<SimTime>),
+    /// No arrivals of its own (only transfers in).
+    None,
+}
+
+/// A group of identical agents, named `<name>-1` … `<name>-<count>`.
+#[derive(Clone, Debug)]
+pub struct AgentGroup {
+    /// The group name.
+    pub name: String,
+    /// How many agents.
+    pub count: u32,
+    /// Units each agent has.
+    pub capacity: u32,
+    /// Queues each agent is a member of.
+    pub queues: Vec<QueueId>,
+    /// On shift in `[start, end)`; `None` means the whole run.
+    pub shift: Option<Shift>,
+    /// Breaks, if any.
+    pub breaks: Option<Breaks>,
+    /// Time from invitation to accept.
+    pub accept_delay: Dist,
+    /// Probability of rejecting an invitation.
+    pub reject_probability: f64,
+    /// Probability that an invitation is never seen (it times out).
+    pub ignore_probability: f64,
+    /// The first agent's id; agent `k` (1-based) of the group is `first + k - 1`.
+    pub first: AgentId,
+}
+
+/// A shift.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Shift {
+    /// When the agent goes on shift.
+    pub start: SimTime,
+    /// When the agent goes off shift (it completes what it holds).
+    pub end: SimTime,
+}
+
+/// Regular breaks: every `every` on shift, Away for `length`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Breaks {
+    /// Time between break starts.
+    pub every: SimDuration,
+    /// Length of a break.
+    pub length: SimDuration,
+}
+
+/// A supervisor.
+#[derive(Clone, Debug)]
+pub struct Supervisor {
+    /// Its name.
+    pub name: String,
+    /// Its scope.
+    pub queues: Vec<QueueId>,
+    /// Time from seeing a condition to acting on it.
+    pub reaction: SimDuration,
+    /// If the supervisor also works as this agent (MON-SELF).
+    pub agent: Option<AgentId>,
+    /// Periodic rules.
+    pub policies: Vec<Policy>,
+    /// Timeline lines, sorted by `at` (stable: file order among equal times).
+    pub script: Vec<ScriptLine>,
+}
+
+/// A periodic policy.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    /// Its name (default `policy-<n>`).
+    pub name: String,
+    /// Checked every this long.
+    pub every: SimDuration,
+    /// Which conversations it acts on.
+    pub when: Filter,
+    /// What it does to each.
+    pub action: Action,
+}
+
+/// A condition over conversations in a supervisor's scope.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Filter {
+    /// States to match (default: open).
+    pub states: Vec<ConvState>,
+    /// Queues to match (default: all of the supervisor's).
+    pub queues: Option<Vec<QueueId>>,
+    /// Channels to match (default: any).
+    pub channels: Option<Vec<Channel>>,
+    /// Waited at least this long since arrival.
+    pub waited_at_least: Option<SimDuration>,
+    /// Sentiment strictly below this.
+    pub sentiment_below: Option<f64>,
+    /// At most this many conversations per check, oldest first.
+    pub limit: Option<u32>,
+}
+
+/// How a supervisor picks the agent for an assignment or transfer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AgentPick {
+    /// A named agent.
+    Named(AgentId),
+    /// The member of the conversation's queue with the most free units.
+    MostFreeCapacity,
+    /// The member holding the fewest conversations.
+    LeastLoaded,
+    /// The members in turn.
+    RoundRobin,
+}
+
+/// A supervisor action.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Monitor; then join if sentiment is below the given value.
+    Monitor {
+        /// Join at once if sentiment is below this.
+        join_if_sentiment_below: Option<f64>,
+        /// Message mode for that join.
+        message_mode: MessageMode,
+    },
+    /// Join (must already be monitoring).
+    Join {
+        /// Message mode.
+        message_mode: MessageMode,
+    },
+    /// Assign an Open conversation to an agent.
+    AssignToAgent(AgentPick),
+    /// Assign an Open conversation to another queue.
+    AssignToQueue(QueueId),
+    /// Transfer an Active or Waiting conversation to an agent.
+    TransferToAgent(AgentPick),
+    /// Force close.
+    ForceClose,
+}
+
+/// One timeline line.
+#[derive(Clone, Debug)]
+pub struct ScriptLine {
+    /// When it acts.
+    pub at: SimTime,
+    /// What it does.
+    pub action: Action,
+    /// Which conversation it acts on.
+    pub target: Target,
+    /// 1-based position in the file's script list (for reports).
+    pub line: usize,
+}
+
+/// Which conversation a script line acts on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target {
+    /// The queue to look in (any queue, even outside the supervisor's scope).
+    pub queue: QueueId,
+    /// The state to look for (default open).
+    pub state: ConvState,
+    /// Oldest or newest by arrival.
+    pub pick: TargetPick,
+}
+
+/// Oldest or newest by arrival.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum TargetPick {
+    /// The earliest arrival.
+    #[default]
+    Oldest,
+    /// The latest arrival.
+    Newest,
+}
+
+/// A check on a `summary.json` path.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Threshold {
+    /// A dotted path into `summary.json`.
+    pub metric: String,
+    /// The smallest passing value.
+    pub min: Option<f64>,
+    /// The largest passing value.
+    pub max: Option<f64>,
+}
+
+impl Scenario {
+    /// Number of agents in all groups.
+    pub fn agent_count(&self) -> usize {
+        self.agent_groups.iter().map(|g| g.count as usize).sum()
+    }
+
+    /// The display name of an agent (`<group>-<k>`).
+    pub fn agent_name(&self, agent: AgentId) -> String {
+        for g in &self.agent_groups {
+            let k = agent.0.wrapping_sub(g.first.0);
+            if agent.0 >= g.first.0 && k < g.count {
+                return format!("{}-{}", g.name, k + 1);
+            }
+        }
+        format!("agent#{}", agent.0)
+    }
+}

@@ -1,0 +1,1 @@
+//! omnisim's integration tests, one binary grouped by topic.
