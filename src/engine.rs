@@ -1,3 +1,402 @@
 //! The monitor & assign rules engine.
+//!
+//! The [`Engine`] owns the live state of a contact center (agents, queues, conversations,
+//! supervisors) and takes commands: a conversation arrives, an agent accepts, a supervisor
+//! assigns… Each command is answered with `Ok(())` and its [`Effect`]s appended to the caller's
+//! buffer, or `Err(RuleId)` naming the rule that refused it. A refused command changes nothing.
+//!
+//! The engine reads no clock, no random source and no file: the caller passes `now`. The same
+//! code runs under the simulator (virtual time), the load driver (wall time) and the tests.
+//!
+//! Key types: [`Engine`], [`EngineSetup`], [`Command`], [`Effect`], [`RuleId`], [`ConvId`].
+//!
+//! ```
+//! use omnisim::engine::{Engine, EngineSetup, AgentSetup, QueueSetup, Effect};
+//! use omnisim::model::*;
+//! use omnisim::time::SimTime;
+//!
+//! let mut engine = Engine::new(EngineSetup {
+//!     workstreams: vec![WorkstreamRules {
+//!         channel: Channel::LiveChat,
+//!         mode: RoutingMode::Push,
+//!         capacity_units: 50,
+//!         allowed_presences: PresenceSet::DEFAULT,
+//!         block_capacity_for_wrap_up: WrapUpBlock::Always,
+//!     }],
+//!     queues: vec![QueueSetup { workstream: WorkstreamId(0), method: AssignmentMethod::HighestCapacity, priority: 1 }],
+//!     agents: vec![AgentSetup { capacity: 100, queues: vec![QueueId(0)], on_shift: true }],
+//!     ..EngineSetup::default()
+//! });
+//! let mut fx = Vec::new();
+//! let conv = engine.arrive(SimTime(0), QueueId(0), &mut fx);
+//! let invite = fx.iter().find_map(|e| match e { Effect::Invited { invite, .. } => Some(*invite), _ => None }).unwrap();
+//! engine.accept(SimTime(2_000), conv, invite, &mut fx).unwrap();
+//! assert_eq!(engine.agent(AgentId(0)).used, 50);
+//! ```
+
+mod command;
 mod config;
+mod effect;
+mod invariants;
+mod lifecycle;
+mod routing;
+mod rules;
+mod state;
+mod supervisor;
+
+pub use command::Command;
 pub use config::{EngineConfig, Overallocation};
+pub use effect::{CloseReason, Effect, InviteId, Notice, Recipient};
+pub use invariants::InvariantBreak;
+pub use rules::RuleId;
+pub use state::{ConvId, Participant};
+
+use crate::model::{
+    AgentId, AssignmentMethod, ConvState, Presence, QueueId, SupervisorId, WorkstreamId,
+    WorkstreamRules,
+};
+use crate::time::SimTime;
+use state::{Agent, Conv, Queue, Slab, Supervisor};
+
+/// The result of a command: `Err` names the rule that refused it.
+pub type Outcome = Result<(), RuleId>;
+
+/// A queue as the engine needs it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueueSetup {
+    /// Its work stream.
+    pub workstream: WorkstreamId,
+    /// RT-METHOD.
+    pub method: AssignmentMethod,
+    /// RT-ORDER: lower first.
+    pub priority: u32,
+}
+
+/// An agent as the engine needs it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AgentSetup {
+    /// Units.
+    pub capacity: u32,
+    /// Queues it is a member of.
+    pub queues: Vec<QueueId>,
+    /// On shift at the start (otherwise Offline by hand).
+    pub on_shift: bool,
+}
+
+/// A supervisor as the engine needs it.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct SupervisorSetup {
+    /// Its scope.
+    pub queues: Vec<QueueId>,
+    /// The agent it also works as, if any (MON-SELF).
+    pub agent: Option<AgentId>,
+}
+
+/// Everything the engine is built from.
+#[derive(Clone, Debug, Default)]
+pub struct EngineSetup {
+    /// The `[engine]` rules.
+    pub config: EngineConfig,
+    /// Work streams by id.
+    pub workstreams: Vec<WorkstreamRules>,
+    /// Queues by id.
+    pub queues: Vec<QueueSetup>,
+    /// Agents by id.
+    pub agents: Vec<AgentSetup>,
+    /// Supervisors by id.
+    pub supervisors: Vec<SupervisorSetup>,
+}
+
+/// A read-only view of an agent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AgentView {
+    /// Units.
+    pub capacity: u32,
+    /// Units held.
+    pub used: i64,
+    /// Units reserved by pending invitations.
+    pub reserved: i64,
+    /// Effective presence.
+    pub presence: Presence,
+    /// Whether the presence was set by hand.
+    pub manual: bool,
+    /// Conversations it is primary on.
+    pub holding: u32,
+    /// Pending invitations.
+    pub pending_invites: u32,
+}
+
+impl AgentView {
+    /// Free units (negative when overallocated).
+    pub fn free(&self) -> i64 {
+        self.capacity as i64 - self.used - self.reserved
+    }
+}
+
+/// A read-only view of a conversation.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ConvView {
+    /// Its lifecycle state.
+    pub state: ConvState,
+    /// The queue it is in now.
+    pub queue: QueueId,
+    /// The queue it arrived in.
+    pub origin: QueueId,
+    /// Its primary agent.
+    pub primary: Option<AgentId>,
+    /// The agent invited, if an invitation is pending.
+    pub invited: Option<AgentId>,
+    /// When it arrived.
+    pub arrived_at: SimTime,
+    /// When it was first accepted.
+    pub answered_at: Option<SimTime>,
+    /// Consultants on it.
+    pub consultants: usize,
+    /// Arrival sequence number (oldest first ordering).
+    pub seq: u64,
+}
+
+/// Counters the engine keeps for conservation checks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EngineCounters {
+    /// Conversations that arrived.
+    pub arrived: u64,
+    /// Conversations that closed, for any reason.
+    pub closed: u64,
+    /// Commands handled (accepted or refused).
+    pub commands: u64,
+    /// Routing offers to an agent that was not eligible (must stay 0).
+    pub ineligible_offers: u64,
+}
+
+/// The rules engine. See the [module docs](self).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Engine {
+    cfg: EngineConfig,
+    workstreams: Vec<WorkstreamRules>,
+    queues: Vec<Queue>,
+    agents: Vec<Agent>,
+    supervisors: Vec<Supervisor>,
+    convs: Slab,
+    next_seq: u64,
+    next_invite: u64,
+    counters: EngineCounters,
+}
+
+impl Engine {
+    /// Builds an engine with no conversations. Agents not `on_shift` start Offline by hand.
+    ///
+    /// Ids in the setup must resolve (a validated scenario guarantees it); an id out of range
+    /// panics here, at build time, never later.
+    pub fn new(setup: EngineSetup) -> Engine {
+        let EngineSetup {
+            config,
+            workstreams,
+            queues,
+            agents,
+            supervisors,
+        } = setup;
+        let mut qs: Vec<Queue> = queues
+            .iter()
+            .map(|q| {
+                assert!(
+                    q.workstream.index() < workstreams.len(),
+                    "queue work stream out of range"
+                );
+                Queue {
+                    workstream: q.workstream,
+                    method: q.method,
+                    priority: q.priority,
+                    members: Vec::new(),
+                    open: Default::default(),
+                    routable: Default::default(),
+                    engaged: Default::default(),
+                    index: Default::default(),
+                    rr_last: u64::MAX,
+                    turns: 0,
+                }
+            })
+            .collect();
+        let mut ags = Vec::with_capacity(agents.len());
+        for (i, a) in agents.iter().enumerate() {
+            let mut mine = a.queues.clone();
+            mine.sort_by_key(|q| (qs[q.index()].priority, q.0));
+            mine.dedup();
+            for q in &mine {
+                qs[q.index()].members.push(AgentId(i as u32));
+            }
+            let manual = if a.on_shift {
+                None
+            } else {
+                Some(Presence::Offline)
+            };
+            ags.push(Agent {
+                capacity: a.capacity,
+                used: 0,
+                reserved: 0,
+                manual,
+                presence: manual.unwrap_or(Presence::Available),
+                keys: vec![None; mine.len()],
+                queue_turn: vec![0; mine.len()],
+                queues: mine,
+                pending: 0,
+                holding: 0,
+                last_assign: SimTime::ZERO,
+                last_release: SimTime::ZERO,
+            });
+        }
+        let mut engine = Engine {
+            cfg: config,
+            workstreams,
+            queues: qs,
+            agents: ags,
+            supervisors: supervisors
+                .into_iter()
+                .map(|s| Supervisor {
+                    queues: s.queues,
+                    agent: s.agent,
+                })
+                .collect(),
+            convs: Slab::default(),
+            next_seq: 0,
+            next_invite: 0,
+            counters: EngineCounters::default(),
+        };
+        for a in 0..engine.agents.len() {
+            engine.reindex(AgentId(a as u32));
+        }
+        engine
+    }
+
+    /// The rules in force.
+    pub fn config(&self) -> &EngineConfig {
+        &self.cfg
+    }
+
+    /// Conservation and command counters.
+    pub fn counters(&self) -> EngineCounters {
+        self.counters
+    }
+
+    /// Conversations in the system.
+    pub fn live_conversations(&self) -> usize {
+        self.convs.live()
+    }
+
+    /// Number of agents.
+    pub fn agent_count(&self) -> usize {
+        self.agents.len()
+    }
+
+    /// Number of queues.
+    pub fn queue_count(&self) -> usize {
+        self.queues.len()
+    }
+
+    /// An agent's state. Panics on an id out of range.
+    pub fn agent(&self, id: AgentId) -> AgentView {
+        let a = &self.agents[id.index()];
+        AgentView {
+            capacity: a.capacity,
+            used: a.used,
+            reserved: a.reserved,
+            presence: a.presence,
+            manual: a.manual.is_some(),
+            holding: a.holding,
+            pending_invites: a.pending,
+        }
+    }
+
+    /// Whether `agent` is a member of `queue`.
+    pub fn is_member(&self, agent: AgentId, queue: QueueId) -> bool {
+        self.agents[agent.index()].slot_of(queue).is_some()
+    }
+
+    /// A queue's member agents, in id order.
+    pub fn members(&self, queue: QueueId) -> &[AgentId] {
+        &self.queues[queue.index()].members
+    }
+
+    /// The work-stream rules of a queue.
+    pub fn queue_rules(&self, queue: QueueId) -> &WorkstreamRules {
+        &self.workstreams[self.queues[queue.index()].workstream.index()]
+    }
+
+    /// A live conversation, or `None` once it has closed.
+    pub fn conversation(&self, id: ConvId) -> Option<ConvView> {
+        self.convs.get(id).map(|c| ConvView {
+            state: c.state,
+            queue: c.queue,
+            origin: c.origin,
+            primary: c.primary,
+            invited: c.invite.map(|i| i.agent),
+            arrived_at: c.arrived_at,
+            answered_at: c.answered_at,
+            consultants: c.consultants.len(),
+            seq: c.seq,
+        })
+    }
+
+    /// Whether `supervisor` is monitoring `conv`.
+    pub fn is_monitoring(&self, supervisor: SupervisorId, conv: ConvId) -> bool {
+        self.convs
+            .get(conv)
+            .is_some_and(|c| c.monitors.contains(&supervisor))
+    }
+
+    /// Whether `supervisor` has joined `conv` as a consultant.
+    pub fn has_joined(&self, supervisor: SupervisorId, conv: ConvId) -> bool {
+        self.convs.get(conv).is_some_and(|c| {
+            c.consultants
+                .iter()
+                .any(|p| matches!(p, Participant::Supervisor(s, _) if *s == supervisor))
+        })
+    }
+
+    /// Open conversations of a queue, oldest first.
+    pub fn open_in(&self, queue: QueueId) -> impl DoubleEndedIterator<Item = ConvId> + '_ {
+        self.queues[queue.index()]
+            .open
+            .iter()
+            .map(|&(_, slot)| self.handle(slot))
+    }
+
+    /// Active, Waiting and Wrap-up conversations of a queue, oldest first.
+    pub fn engaged_in(&self, queue: QueueId) -> impl DoubleEndedIterator<Item = ConvId> + '_ {
+        self.queues[queue.index()]
+            .engaged
+            .iter()
+            .map(|&(_, slot)| self.handle(slot))
+    }
+
+    /// Open conversations no agent is invited to, in a queue (what routing or picking serves).
+    pub fn routable_count(&self, queue: QueueId) -> usize {
+        self.queues[queue.index()].routable.len()
+    }
+
+    /// Open conversations in a queue.
+    pub fn open_count(&self, queue: QueueId) -> usize {
+        self.queues[queue.index()].open.len()
+    }
+
+    fn handle(&self, slot: u32) -> ConvId {
+        self.convs
+            .by_slot(slot)
+            .map(|(id, _)| id)
+            .expect("queue sets hold live conversations only")
+    }
+
+    fn conv(&self, id: ConvId) -> Result<&Conv, RuleId> {
+        self.convs.get(id).ok_or(RuleId::LcClosed)
+    }
+
+    /// Handles any [`Command`]: the uniform entry point used by the load driver and the tests.
+    pub fn apply(
+        &mut self,
+        now: SimTime,
+        cmd: Command,
+        out: &mut Vec<crate::engine::Effect>,
+    ) -> Outcome {
+        command::apply(self, now, cmd, out)
+    }
+}

@@ -221,12 +221,6 @@ impl ConvState {
     pub fn parse(s: &str) -> Option<ConvState> {
         ConvState::ALL.into_iter().find(|c| c.as_str() == s)
     }
-
-    /// The index of the live states (Open, Active, Waiting, WrapUp) in per-state tables.
-    #[inline]
-    pub(crate) fn live_index(self) -> usize {
-        self as usize
-    }
 }
 
 /// Whether wrap-up holds the agent's units (CAP-HOLD).

@@ -1,0 +1,91 @@
+//! [`Command`]: every engine command as one value, for drivers that queue or send commands
+//! (the load driver, the property tests) rather than call methods.
+
+use crate::model::{AgentId, MessageMode, Presence, QueueId, SupervisorId};
+use crate::time::SimTime;
+
+use super::effect::{Effect, InviteId};
+use super::state::ConvId;
+use super::{Engine, Outcome};
+
+/// One engine command. [`Engine::apply`] dispatches it to the method of the same name.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Command {
+    /// [`Engine::arrive`].
+    Arrive(QueueId),
+    /// [`Engine::accept`].
+    Accept(ConvId, InviteId),
+    /// [`Engine::reject`].
+    Reject(ConvId, InviteId),
+    /// [`Engine::timeout`].
+    Timeout(ConvId, InviteId),
+    /// [`Engine::pick`].
+    Pick(AgentId),
+    /// [`Engine::end`].
+    End(ConvId),
+    /// [`Engine::release_wrap_up`].
+    ReleaseWrapUp(ConvId),
+    /// [`Engine::close`].
+    Close(ConvId),
+    /// [`Engine::set_waiting`].
+    SetWaiting(ConvId),
+    /// [`Engine::resume`].
+    Resume(ConvId),
+    /// [`Engine::customer_return`].
+    CustomerReturn(ConvId),
+    /// [`Engine::release`].
+    Release(ConvId),
+    /// [`Engine::abandon`].
+    Abandon(ConvId),
+    /// [`Engine::auto_close`].
+    AutoClose(ConvId),
+    /// [`Engine::set_presence`].
+    SetPresence(AgentId, Option<Presence>),
+    /// [`Engine::join_queue`].
+    JoinQueue(AgentId, QueueId),
+    /// [`Engine::leave_queue`].
+    LeaveQueue(AgentId, QueueId),
+    /// [`Engine::monitor`].
+    Monitor(SupervisorId, ConvId),
+    /// [`Engine::join`].
+    Join(SupervisorId, ConvId, MessageMode),
+    /// [`Engine::assign_to_agent`].
+    AssignToAgent(SupervisorId, ConvId, AgentId),
+    /// [`Engine::assign_to_queue`].
+    AssignToQueue(SupervisorId, ConvId, QueueId),
+    /// [`Engine::transfer`].
+    Transfer(SupervisorId, ConvId, AgentId),
+    /// [`Engine::force_close`].
+    ForceClose(SupervisorId, ConvId),
+}
+
+pub(super) fn apply(e: &mut Engine, now: SimTime, cmd: Command, out: &mut Vec<Effect>) -> Outcome {
+    match cmd {
+        Command::Arrive(q) => {
+            e.arrive(now, q, out);
+            Ok(())
+        }
+        Command::Accept(c, i) => e.accept(now, c, i, out),
+        Command::Reject(c, i) => e.reject(now, c, i, out),
+        Command::Timeout(c, i) => e.timeout(now, c, i, out),
+        Command::Pick(a) => e.pick(now, a, out).map(|_| ()),
+        Command::End(c) => e.end(now, c, out),
+        Command::ReleaseWrapUp(c) => e.release_wrap_up(now, c, out),
+        Command::Close(c) => e.close(now, c, out),
+        Command::SetWaiting(c) => e.set_waiting(now, c, out),
+        Command::Resume(c) => e.resume(now, c, out),
+        Command::CustomerReturn(c) => e.customer_return(now, c, out),
+        Command::Release(c) => e.release(now, c, out),
+        Command::Abandon(c) => e.abandon(now, c, out),
+        Command::AutoClose(c) => e.auto_close(now, c, out),
+        Command::SetPresence(a, p) => e.set_presence(now, a, p, out),
+        Command::JoinQueue(a, q) => e.join_queue(now, a, q, out),
+        Command::LeaveQueue(a, q) => e.leave_queue(now, a, q, out),
+        Command::Monitor(s, c) => e.monitor(now, s, c, out),
+        Command::Join(s, c, m) => e.join(now, s, c, m, out),
+        Command::AssignToAgent(s, c, a) => e.assign_to_agent(now, s, c, a, out),
+        Command::AssignToQueue(s, c, q) => e.assign_to_queue(now, s, c, q, out),
+        Command::Transfer(s, c, a) => e.transfer(now, s, c, a, out),
+        Command::ForceClose(s, c) => e.force_close(now, s, c, out),
+    }
+}

@@ -1,0 +1,143 @@
+//! The invariant checker: the properties of `product.md` that must never break. A break is a
+//! bug in the engine, not a rule violation. Cost is linear in the live state, so tests run it
+//! after every command and real runs run it behind a flag.
+
+use std::collections::BTreeSet;
+
+use crate::model::{ConvState, Presence};
+
+use super::state::SeqKey;
+use super::Engine;
+
+/// One broken invariant, described for a bug report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvariantBreak(pub String);
+
+impl std::fmt::Display for InvariantBreak {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Engine {
+    /// Checks every invariant; an empty list means the state is sound.
+    ///
+    /// - conservation: arrived = closed + live;
+    /// - each agent's used units = the units its conversations hold; reserved units and pending
+    ///   invitations match the invitations outstanding; `holding` counts its conversations;
+    /// - one primary agent at most, and only where the state has one (Active, Waiting, Wrap-up);
+    ///   Open never holds units; Waiting holds none;
+    /// - every queue set (open, routable, engaged) holds exactly the conversations it should;
+    /// - each routing index holds exactly the agents eligible now, so routing cannot offer to an
+    ///   ineligible agent; no routing offer so far went to an ineligible agent;
+    /// - presence follows capacity unless set by hand.
+    pub fn check_invariants(&self) -> Vec<InvariantBreak> {
+        let mut breaks = Vec::new();
+        let mut fail = |s: String| breaks.push(InvariantBreak(s));
+        let k = self.counters;
+        if k.arrived != k.closed + self.convs.live() as u64 {
+            fail(format!(
+                "conservation: arrived {} ≠ closed {} + live {}",
+                k.arrived,
+                k.closed,
+                self.convs.live()
+            ));
+        }
+        if k.ineligible_offers > 0 {
+            fail(format!(
+                "{} routing offers to ineligible agents",
+                k.ineligible_offers
+            ));
+        }
+        let n = self.agents.len();
+        let (mut used, mut reserved, mut pending, mut holding) =
+            (vec![0i64; n], vec![0i64; n], vec![0u32; n], vec![0u32; n]);
+        let nq = self.queues.len();
+        let mut open: Vec<BTreeSet<SeqKey>> = vec![BTreeSet::new(); nq];
+        let mut routable = open.clone();
+        let mut engaged = open.clone();
+        for (id, c) in self.convs.iter() {
+            let key = c.key(id.slot);
+            match c.state {
+                ConvState::Open => {
+                    open[c.queue.index()].insert(key);
+                    if c.invite.is_none() {
+                        routable[c.queue.index()].insert(key);
+                    }
+                    if c.primary.is_some() || c.held > 0 {
+                        fail(format!("{id:?}: Open with a primary agent or held units"));
+                    }
+                }
+                ConvState::Active | ConvState::Waiting | ConvState::WrapUp => {
+                    engaged[c.queue.index()].insert(key);
+                    if c.primary.is_none() {
+                        fail(format!("{id:?}: {:?} without a primary agent", c.state));
+                    }
+                    if c.invite.is_some() {
+                        fail(format!("{id:?}: {:?} with a pending invitation", c.state));
+                    }
+                    if c.state == ConvState::Waiting && c.held > 0 {
+                        fail(format!("{id:?}: Waiting holds units"));
+                    }
+                }
+                ConvState::Closed => fail(format!("{id:?}: Closed but still live")),
+            }
+            if let Some(a) = c.primary {
+                used[a.index()] += c.held as i64;
+                holding[a.index()] += 1;
+            }
+            if let Some(inv) = c.invite {
+                pending[inv.agent.index()] += 1;
+                reserved[inv.agent.index()] += inv.reserved as i64;
+            }
+        }
+        for (i, a) in self.agents.iter().enumerate() {
+            if a.used != used[i] {
+                fail(format!("agent {i}: used {} ≠ held {}", a.used, used[i]));
+            }
+            if a.reserved != reserved[i] || a.pending != pending[i] {
+                fail(format!(
+                    "agent {i}: reserved/pending out of step with invitations"
+                ));
+            }
+            if a.holding != holding[i] {
+                fail(format!("agent {i}: holding {} ≠ {}", a.holding, holding[i]));
+            }
+            let want = a.manual.unwrap_or_else(|| a.auto_presence());
+            if a.presence != want {
+                fail(format!(
+                    "agent {i}: presence {:?}, expected {:?}",
+                    a.presence, want
+                ));
+            }
+            if a.manual.is_none() && matches!(a.presence, Presence::Away | Presence::Offline) {
+                fail(format!("agent {i}: automatic presence {:?}", a.presence));
+            }
+        }
+        for (qi, q) in self.queues.iter().enumerate() {
+            if q.open != open[qi] || q.routable != routable[qi] || q.engaged != engaged[qi] {
+                fail(format!("queue {qi}: conversation sets out of step"));
+            }
+            let mut eligible = 0;
+            for &m in &q.members {
+                let slot = self.agents[m.index()].slot_of(crate::model::QueueId(qi as u32));
+                let key = slot.and_then(|s| self.agents[m.index()].keys[s]);
+                let is = self.eligible(m, crate::model::QueueId(qi as u32));
+                if is != key.is_some_and(|k| q.index.contains(&k)) {
+                    fail(format!(
+                        "queue {qi}: agent {} eligible={is} but index disagrees",
+                        m.0
+                    ));
+                }
+                eligible += is as usize;
+            }
+            if q.index.len() != eligible {
+                fail(format!(
+                    "queue {qi}: index holds {} agents, {eligible} eligible",
+                    q.index.len()
+                ));
+            }
+        }
+        breaks
+    }
+}

@@ -1,0 +1,536 @@
+//! Conversation lifecycle and agent commands: arrive, accept, reject, time out, pick, end, close,
+//! Waiting, release, abandon, auto-close, presence, queue membership (LC-*, CAP-*, PR-*).
+
+use crate::model::{AgentId, ConvState, Presence, QueueId, RoutingMode, WrapUpBlock};
+use crate::time::SimTime;
+
+use super::effect::{CloseReason, Effect, InviteId};
+use super::rules::RuleId;
+use super::state::{Conv, ConvId};
+use super::{Engine, Outcome};
+
+impl Engine {
+    /// A conversation arrives in `queue` (Open) and routing runs (RT-TRIGGER).
+    pub fn arrive(&mut self, now: SimTime, queue: QueueId, out: &mut Vec<Effect>) -> ConvId {
+        self.counters.commands += 1;
+        self.counters.arrived += 1;
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let conv = self.convs.insert(Conv {
+            seq,
+            queue,
+            origin: queue,
+            state: ConvState::Open,
+            primary: None,
+            held: 0,
+            invite: None,
+            refusals: Vec::new(),
+            consultants: Vec::new(),
+            monitors: Vec::new(),
+            arrived_at: now,
+            answered_at: None,
+        });
+        let q = &mut self.queues[queue.index()];
+        q.open.insert((seq, conv.slot));
+        q.routable.insert((seq, conv.slot));
+        out.push(Effect::Arrived { conv, queue });
+        self.route_queue(now, queue, out);
+        conv
+    }
+
+    /// The invited agent accepts: Open → Active (LC-OPEN-ACTIVE); units are held (CAP-HOLD).
+    pub fn accept(
+        &mut self,
+        now: SimTime,
+        conv: ConvId,
+        invite: InviteId,
+        out: &mut Vec<Effect>,
+    ) -> Outcome {
+        self.counters.commands += 1;
+        let c = self.conv(conv)?;
+        let inv = match c.invite {
+            Some(i) if i.id == invite && c.state == ConvState::Open => i,
+            _ => return Err(RuleId::LcOpenActive),
+        };
+        let c = self.convs.get_mut(conv).expect("checked");
+        c.invite = None;
+        let a = &mut self.agents[inv.agent.index()];
+        a.pending -= 1;
+        a.reserved -= inv.reserved as i64;
+        self.start_active(now, conv, inv.agent, out);
+        Ok(())
+    }
+
+    /// Open → Active for `agent` (after accept or pick): takes units, updates rotations.
+    fn start_active(&mut self, now: SimTime, conv: ConvId, agent: AgentId, out: &mut Vec<Effect>) {
+        let units = self
+            .queue_rules(self.convs.get(conv).expect("live").queue)
+            .capacity_units;
+        let c = self.convs.get_mut(conv).expect("live");
+        let key = c.key(conv.slot);
+        let queue = c.queue;
+        c.state = ConvState::Active;
+        c.primary = Some(agent);
+        c.held = units;
+        let first = c.answered_at.is_none();
+        if first {
+            c.answered_at = Some(now);
+        }
+        let waited = now.since(c.arrived_at);
+        let q = &mut self.queues[queue.index()];
+        q.open.remove(&key);
+        q.routable.remove(&key);
+        q.engaged.insert(key);
+        q.turns += 1;
+        let turn = q.turns;
+        let a = &mut self.agents[agent.index()];
+        a.holding += 1;
+        a.last_assign = now;
+        if let Some(slot) = a.slot_of(queue) {
+            a.queue_turn[slot] = turn;
+        }
+        out.push(Effect::StateChanged {
+            conv,
+            from: ConvState::Open,
+            to: ConvState::Active,
+        });
+        out.push(Effect::Accepted {
+            conv,
+            agent,
+            first,
+            waited,
+        });
+        self.change_units(agent, units as i64, now, out);
+        self.refresh_agent(agent, out);
+    }
+
+    /// Adds `delta` units to an agent's use, reporting the change and any overallocation.
+    pub(crate) fn change_units(
+        &mut self,
+        agent: AgentId,
+        delta: i64,
+        now: SimTime,
+        out: &mut Vec<Effect>,
+    ) {
+        if delta == 0 {
+            return;
+        }
+        let a = &mut self.agents[agent.index()];
+        let before = a.used;
+        a.used += delta;
+        if delta < 0 {
+            a.last_release = now;
+        }
+        out.push(Effect::Units {
+            agent,
+            before,
+            after: a.used,
+            capacity: a.capacity,
+        });
+        if delta > 0 && a.used > a.capacity as i64 {
+            out.push(Effect::Overallocated {
+                agent,
+                over: (a.used - a.capacity as i64) as u32,
+            });
+        }
+    }
+
+    /// The invited agent rejects (RT-INVITE): a refusal; the conversation is routed again.
+    pub fn reject(
+        &mut self,
+        now: SimTime,
+        conv: ConvId,
+        invite: InviteId,
+        out: &mut Vec<Effect>,
+    ) -> Outcome {
+        self.refuse(now, conv, invite, false, out)
+    }
+
+    /// The invitation timed out (`notification_timeout`): a refusal, as a rejection.
+    pub fn timeout(
+        &mut self,
+        now: SimTime,
+        conv: ConvId,
+        invite: InviteId,
+        out: &mut Vec<Effect>,
+    ) -> Outcome {
+        self.refuse(now, conv, invite, true, out)
+    }
+
+    fn refuse(
+        &mut self,
+        now: SimTime,
+        conv: ConvId,
+        invite: InviteId,
+        timed_out: bool,
+        out: &mut Vec<Effect>,
+    ) -> Outcome {
+        self.counters.commands += 1;
+        let c = self.conv(conv)?;
+        let Some(inv) = c.invite.filter(|i| i.id == invite) else {
+            return Err(RuleId::RtInvite);
+        };
+        let queue = c.queue;
+        let c = self.convs.get_mut(conv).expect("checked");
+        match c.refusals.iter_mut().find(|(a, _)| *a == inv.agent) {
+            Some((_, n)) => *n += 1,
+            None => c.refusals.push((inv.agent, 1)),
+        }
+        out.push(Effect::Refusal {
+            conv,
+            agent: inv.agent,
+            timed_out,
+        });
+        self.withdraw_invite(conv, out);
+        self.route_queue(now, queue, out);
+        self.route_agent(now, inv.agent, out);
+        Ok(())
+    }
+
+    /// Pick mode (RT-PICK): the agent takes the oldest eligible conversation of its pick queues,
+    /// in queue priority order. Refused with PR-ALLOWED (presence), CAP-UNITS (free units) or
+    /// RT-PICK (nothing to pick). Returns the conversation taken.
+    pub fn pick(
+        &mut self,
+        now: SimTime,
+        agent: AgentId,
+        out: &mut Vec<Effect>,
+    ) -> Result<ConvId, RuleId> {
+        self.counters.commands += 1;
+        let a = &self.agents[agent.index()];
+        let mut reason = RuleId::RtPick;
+        let mut best: Option<(u32, u64, u32)> = None;
+        for &q in &a.queues {
+            let ws = self.queue_rules(q);
+            if ws.mode != RoutingMode::Pick {
+                continue;
+            }
+            if !ws.allowed_presences.contains(a.presence) {
+                if reason == RuleId::RtPick {
+                    reason = RuleId::PrAllowed;
+                }
+                continue;
+            }
+            if a.free() < ws.capacity_units as i64 {
+                if reason != RuleId::PrAllowed {
+                    reason = RuleId::CapUnits;
+                }
+                continue;
+            }
+            let qs = &self.queues[q.index()];
+            let skip = self.cfg.refusals_before_skip;
+            let found = qs.routable.iter().find(|&&(_, slot)| {
+                self.convs
+                    .by_slot(slot)
+                    .is_some_and(|(_, c)| c.refusals.is_empty() || c.refusals_by(agent) < skip)
+            });
+            if let Some(&(seq, slot)) = found {
+                let cand = (qs.priority, seq, slot);
+                if best.is_none_or(|b| cand < b) {
+                    best = Some(cand);
+                }
+            }
+        }
+        let Some((_, _, slot)) = best else {
+            return Err(reason);
+        };
+        let conv = self.handle(slot);
+        self.start_active(now, conv, agent, out);
+        Ok(conv)
+    }
+
+    /// The conversation ends (customer or agent): Active → Wrap-up (LC-ACTIVE). Units stay held
+    /// unless the work stream's `block_capacity_for_wrap_up` is `never` (CAP-HOLD).
+    pub fn end(&mut self, now: SimTime, conv: ConvId, out: &mut Vec<Effect>) -> Outcome {
+        self.counters.commands += 1;
+        let c = self.conv(conv)?;
+        if c.state != ConvState::Active {
+            return Err(RuleId::LcActive);
+        }
+        let block = self.queue_rules(c.queue).block_capacity_for_wrap_up;
+        let c = self.convs.get_mut(conv).expect("checked");
+        c.state = ConvState::WrapUp;
+        out.push(Effect::StateChanged {
+            conv,
+            from: ConvState::Active,
+            to: ConvState::WrapUp,
+        });
+        if block == WrapUpBlock::Never {
+            self.release_held(now, conv, out);
+        }
+        Ok(())
+    }
+
+    /// A timed wrap-up block ran out (`block_capacity_for_wrap_up = <duration>`): units are freed.
+    pub fn release_wrap_up(
+        &mut self,
+        now: SimTime,
+        conv: ConvId,
+        out: &mut Vec<Effect>,
+    ) -> Outcome {
+        self.counters.commands += 1;
+        let c = self.conv(conv)?;
+        if c.state != ConvState::WrapUp {
+            return Err(RuleId::CapHold);
+        }
+        self.release_held(now, conv, out);
+        Ok(())
+    }
+
+    /// Frees the units a conversation holds on its primary agent and reroutes that agent.
+    fn release_held(&mut self, now: SimTime, conv: ConvId, out: &mut Vec<Effect>) {
+        let c = self.convs.get_mut(conv).expect("live");
+        let held = c.held;
+        c.held = 0;
+        if let (Some(agent), true) = (c.primary, held > 0) {
+            self.change_units(agent, -(held as i64), now, out);
+            self.refresh_agent(agent, out);
+            self.route_agent(now, agent, out);
+        }
+    }
+
+    /// The agent closes after wrap-up: Wrap-up → Closed (LC-WRAPUP).
+    pub fn close(&mut self, now: SimTime, conv: ConvId, out: &mut Vec<Effect>) -> Outcome {
+        self.counters.commands += 1;
+        if self.conv(conv)?.state != ConvState::WrapUp {
+            return Err(RuleId::LcWrapup);
+        }
+        self.finish(now, conv, CloseReason::Completed, out);
+        Ok(())
+    }
+
+    /// Active → Waiting, persistent channels only (LC-WAITING); no units held while Waiting.
+    pub fn set_waiting(&mut self, now: SimTime, conv: ConvId, out: &mut Vec<Effect>) -> Outcome {
+        self.counters.commands += 1;
+        let c = self.conv(conv)?;
+        if !self.queue_rules(c.queue).channel.allows_waiting() {
+            return Err(RuleId::LcWaiting);
+        }
+        if c.state != ConvState::Active {
+            return Err(RuleId::LcActive);
+        }
+        self.convs.get_mut(conv).expect("checked").state = ConvState::Waiting;
+        out.push(Effect::StateChanged {
+            conv,
+            from: ConvState::Active,
+            to: ConvState::Waiting,
+        });
+        self.release_held(now, conv, out);
+        Ok(())
+    }
+
+    /// The agent resumes a Waiting conversation: Waiting → Active (LC-WAITING). Needs free units
+    /// (CAP-UNITS).
+    pub fn resume(&mut self, now: SimTime, conv: ConvId, out: &mut Vec<Effect>) -> Outcome {
+        self.counters.commands += 1;
+        let c = self.conv(conv)?;
+        if c.state != ConvState::Waiting {
+            return Err(RuleId::LcWaiting);
+        }
+        let units = self.queue_rules(c.queue).capacity_units;
+        let agent = c.primary.expect("Waiting has a primary agent");
+        if self.agents[agent.index()].free() < units as i64 {
+            return Err(RuleId::CapUnits);
+        }
+        let c = self.convs.get_mut(conv).expect("checked");
+        c.state = ConvState::Active;
+        c.held = units;
+        out.push(Effect::StateChanged {
+            conv,
+            from: ConvState::Waiting,
+            to: ConvState::Active,
+        });
+        self.change_units(agent, units as i64, now, out);
+        self.refresh_agent(agent, out);
+        Ok(())
+    }
+
+    /// The customer comes back to a Waiting conversation: Waiting → Open, routed again (LC-WAITING).
+    pub fn customer_return(
+        &mut self,
+        now: SimTime,
+        conv: ConvId,
+        out: &mut Vec<Effect>,
+    ) -> Outcome {
+        self.counters.commands += 1;
+        if self.conv(conv)?.state != ConvState::Waiting {
+            return Err(RuleId::LcWaiting);
+        }
+        self.back_to_open(now, conv, out);
+        Ok(())
+    }
+
+    /// The agent releases an Active conversation back to its queue: Active → Open (LC-ACTIVE).
+    pub fn release(&mut self, now: SimTime, conv: ConvId, out: &mut Vec<Effect>) -> Outcome {
+        self.counters.commands += 1;
+        if self.conv(conv)?.state != ConvState::Active {
+            return Err(RuleId::LcActive);
+        }
+        self.back_to_open(now, conv, out);
+        Ok(())
+    }
+
+    /// Active or Waiting → Open: the primary agent lets go, the conversation is routed again.
+    fn back_to_open(&mut self, now: SimTime, conv: ConvId, out: &mut Vec<Effect>) {
+        let c = self.convs.get_mut(conv).expect("live");
+        let from = c.state;
+        let held = c.held;
+        let agent = c.primary.take().expect("Active or Waiting has a primary");
+        c.held = 0;
+        c.state = ConvState::Open;
+        let key = c.key(conv.slot);
+        let queue = c.queue;
+        let q = &mut self.queues[queue.index()];
+        q.engaged.remove(&key);
+        q.open.insert(key);
+        q.routable.insert(key);
+        self.agents[agent.index()].holding -= 1;
+        out.push(Effect::StateChanged {
+            conv,
+            from,
+            to: ConvState::Open,
+        });
+        self.change_units(agent, -(held as i64), now, out);
+        self.refresh_agent(agent, out);
+        self.route_queue(now, queue, out);
+        self.route_agent(now, agent, out);
+    }
+
+    /// The customer leaves while Open (patience): Open → Closed, abandoned (LC-ABANDON).
+    pub fn abandon(&mut self, now: SimTime, conv: ConvId, out: &mut Vec<Effect>) -> Outcome {
+        self.counters.commands += 1;
+        if self.conv(conv)?.state != ConvState::Open {
+            return Err(RuleId::LcAbandon);
+        }
+        self.finish(now, conv, CloseReason::Abandoned, out);
+        Ok(())
+    }
+
+    /// An auto-close timer fired: Open (LC-ABANDON), Waiting (LC-WAITING) or Wrap-up (LC-WRAPUP)
+    /// → Closed. Active conversations never auto-close (LC-ACTIVE).
+    pub fn auto_close(&mut self, now: SimTime, conv: ConvId, out: &mut Vec<Effect>) -> Outcome {
+        self.counters.commands += 1;
+        if self.conv(conv)?.state == ConvState::Active {
+            return Err(RuleId::LcActive);
+        }
+        self.finish(now, conv, CloseReason::AutoClosed, out);
+        Ok(())
+    }
+
+    /// Closes a live conversation from any state: withdraws its invitation, frees its units,
+    /// removes it from every set and from the slab.
+    pub(crate) fn finish(
+        &mut self,
+        now: SimTime,
+        conv: ConvId,
+        reason: CloseReason,
+        out: &mut Vec<Effect>,
+    ) {
+        let invited = self.withdraw_invite(conv, out);
+        let c = self.convs.remove(conv).expect("live");
+        let key = c.key(conv.slot);
+        let q = &mut self.queues[c.queue.index()];
+        q.open.remove(&key);
+        q.routable.remove(&key);
+        q.engaged.remove(&key);
+        self.counters.closed += 1;
+        if c.state != ConvState::Closed {
+            out.push(Effect::StateChanged {
+                conv,
+                from: c.state,
+                to: ConvState::Closed,
+            });
+        }
+        out.push(Effect::Closed {
+            conv,
+            queue: c.queue,
+            reason,
+            answered: c.answered_at.is_some(),
+        });
+        if let Some(agent) = c.primary {
+            self.agents[agent.index()].holding -= 1;
+            if c.held > 0 {
+                self.change_units(agent, -(c.held as i64), now, out);
+            }
+            self.refresh_agent(agent, out);
+            self.route_agent(now, agent, out);
+        }
+        if let Some(agent) = invited {
+            self.route_agent(now, agent, out);
+        }
+    }
+
+    /// Sets an agent's presence by hand (`Some`, PR-MANUAL) or returns it to following capacity
+    /// (`None`, PR-AUTO). Away or Offline withdraws its pending invitations. Routing runs.
+    pub fn set_presence(
+        &mut self,
+        now: SimTime,
+        agent: AgentId,
+        presence: Option<Presence>,
+        out: &mut Vec<Effect>,
+    ) -> Outcome {
+        self.counters.commands += 1;
+        self.agents[agent.index()].manual = presence;
+        self.refresh_agent(agent, out);
+        if presence.is_some_and(Engine::stops_work) {
+            self.withdraw_agent_invites(now, agent, out);
+        } else {
+            self.route_agent(now, agent, out);
+        }
+        Ok(())
+    }
+
+    /// The agent joins a queue; routing runs (RT-TRIGGER). Joining twice is a no-op.
+    pub fn join_queue(
+        &mut self,
+        now: SimTime,
+        agent: AgentId,
+        queue: QueueId,
+        out: &mut Vec<Effect>,
+    ) -> Outcome {
+        self.counters.commands += 1;
+        if self.agents[agent.index()].slot_of(queue).is_some() {
+            return Ok(());
+        }
+        let prio = self.queues[queue.index()].priority;
+        let a = &mut self.agents[agent.index()];
+        let pos = a
+            .queues
+            .iter()
+            .position(|q| (self.queues[q.index()].priority, q.0) > (prio, queue.0))
+            .unwrap_or(a.queues.len());
+        a.queues.insert(pos, queue);
+        a.keys.insert(pos, None);
+        a.queue_turn.insert(pos, 0);
+        let members = &mut self.queues[queue.index()].members;
+        let at = members.partition_point(|m| *m < agent);
+        members.insert(at, agent);
+        self.refresh_agent(agent, out);
+        self.route_agent(now, agent, out);
+        Ok(())
+    }
+
+    /// The agent leaves a queue; what it holds stays with it. Leaving a queue it is not in is a no-op.
+    pub fn leave_queue(
+        &mut self,
+        _now: SimTime,
+        agent: AgentId,
+        queue: QueueId,
+        out: &mut Vec<Effect>,
+    ) -> Outcome {
+        self.counters.commands += 1;
+        let Some(slot) = self.agents[agent.index()].slot_of(queue) else {
+            return Ok(());
+        };
+        let a = &mut self.agents[agent.index()];
+        if let Some(k) = a.keys[slot] {
+            self.queues[queue.index()].index.remove(&k);
+        }
+        a.queues.remove(slot);
+        a.keys.remove(slot);
+        a.queue_turn.remove(slot);
+        self.queues[queue.index()].members.retain(|m| *m != agent);
+        self.refresh_agent(agent, out);
+        Ok(())
+    }
+}

@@ -1,0 +1,263 @@
+//! Automatic routing: the per-queue indices of eligible agents, the assignment methods, and
+//! invitations (RT-ELIGIBLE, RT-ORDER, RT-METHOD, RT-TRIGGER, RT-INVITE, CAP-UNITS, PR-ALLOWED).
+//!
+//! Each queue keeps an ordered set of the agents eligible for its conversations right now
+//! (member, allowed presence, free units ≥ the work stream's units, no pending invitation), keyed
+//! in the order its method prefers. Choosing an agent is a walk from the front of that set, so a
+//! decision among 10,000 agents costs a logarithm more than among 100, not a scan.
+
+use crate::model::{AgentId, AssignmentMethod, ConvState, Presence, QueueId, RoutingMode};
+use crate::time::SimTime;
+
+use super::effect::{Effect, InviteId};
+use super::state::{ConvId, IndexKey, Invite};
+use super::Engine;
+
+impl Engine {
+    /// Whether routing may offer `queue`'s work to `agent` now, ignoring per-conversation refusals.
+    pub(crate) fn eligible(&self, agent: AgentId, queue: QueueId) -> bool {
+        let a = &self.agents[agent.index()];
+        let ws = &self.workstreams[self.queues[queue.index()].workstream.index()];
+        a.pending == 0
+            && ws.allowed_presences.contains(a.presence)
+            && a.free() >= ws.capacity_units as i64
+            && a.slot_of(queue).is_some()
+    }
+
+    fn index_key(&self, agent: AgentId, slot: usize) -> Option<IndexKey> {
+        let a = &self.agents[agent.index()];
+        let q = a.queues[slot];
+        if !self.eligible(agent, q) {
+            return None;
+        }
+        let queue = &self.queues[q.index()];
+        let key = match queue.method {
+            AssignmentMethod::HighestCapacity => (
+                u64::MAX / 2 - a.free().max(0) as u64,
+                a.last_assign.as_millis(),
+                agent.0,
+            ),
+            AssignmentMethod::AdvancedRoundRobin => {
+                (a.queue_turn[slot], a.last_assign.as_millis(), agent.0)
+            }
+            AssignmentMethod::RoundRobin => (0, 0, agent.0),
+            AssignmentMethod::LeastActive => (a.last_release.as_millis(), 0, agent.0),
+        };
+        Some(key)
+    }
+
+    /// Recomputes the agent's effective presence (PR-AUTO unless PR-MANUAL) and its place in
+    /// every routing index. Called after anything about the agent changed.
+    pub(crate) fn refresh_agent(&mut self, agent: AgentId, out: &mut Vec<Effect>) {
+        let a = &mut self.agents[agent.index()];
+        let presence = a.manual.unwrap_or_else(|| a.auto_presence());
+        if presence != a.presence {
+            out.push(Effect::Presence {
+                agent,
+                from: a.presence,
+                to: presence,
+            });
+            a.presence = presence;
+        }
+        self.reindex(agent);
+    }
+
+    pub(crate) fn reindex(&mut self, agent: AgentId) {
+        for slot in 0..self.agents[agent.index()].queues.len() {
+            let want = self.index_key(agent, slot);
+            let a = &mut self.agents[agent.index()];
+            let have = a.keys[slot];
+            if want != have {
+                let q = a.queues[slot];
+                a.keys[slot] = want;
+                let index = &mut self.queues[q.index()].index;
+                if let Some(k) = have {
+                    index.remove(&k);
+                }
+                if let Some(k) = want {
+                    index.insert(k);
+                }
+            }
+        }
+    }
+
+    /// RT-METHOD: the agent the queue's method prefers for `conv`, skipping agents that refused it
+    /// `refusals_before_skip` times.
+    fn choose_agent(&self, queue: QueueId, conv: ConvId) -> Option<AgentId> {
+        let q = &self.queues[queue.index()];
+        let c = self.convs.get(conv)?;
+        let skip = self.cfg.refusals_before_skip;
+        let ok = |agent: u32| c.refusals.is_empty() || c.refusals_by(AgentId(agent)) < skip;
+        if q.method == AssignmentMethod::RoundRobin {
+            // A cyclic pointer over member positions: the first eligible after the last chosen.
+            let start = q.rr_last.wrapping_add(1);
+            let after = q
+                .index
+                .range((0, 0, start.min(u32::MAX as u64) as u32)..)
+                .map(|k| k.2)
+                .find(|a| *a as u64 >= start && ok(*a));
+            return after
+                .or_else(|| q.index.iter().map(|k| k.2).find(|a| ok(*a)))
+                .map(AgentId);
+        }
+        q.index.iter().map(|k| k.2).find(|a| ok(*a)).map(AgentId)
+    }
+
+    /// RT-ORDER within a queue: offers its routable conversations, oldest first, while eligible
+    /// agents remain. Conversations every eligible agent has refused too often are passed over.
+    pub(crate) fn route_queue(&mut self, now: SimTime, queue: QueueId, out: &mut Vec<Effect>) {
+        let mode = self.queue_rules(queue).mode;
+        if mode == RoutingMode::Pick {
+            if !self.queues[queue.index()].routable.is_empty() {
+                out.push(Effect::PickAvailable { queue });
+            }
+            return;
+        }
+        let mut cursor: Option<(u64, u32)> = None;
+        loop {
+            let q = &self.queues[queue.index()];
+            if q.index.is_empty() {
+                return;
+            }
+            let next = match cursor {
+                None => q.routable.iter().next().copied(),
+                Some(c) => q
+                    .routable
+                    .range((std::ops::Bound::Excluded(c), std::ops::Bound::Unbounded))
+                    .next()
+                    .copied(),
+            };
+            let Some(key) = next else { return };
+            let conv = self.handle(key.1);
+            match self.choose_agent(queue, conv) {
+                Some(agent) => self.invite(now, conv, agent, false, out),
+                None => cursor = Some(key),
+            }
+        }
+    }
+
+    /// RT-TRIGGER for an agent: routes each of its queues, in priority order and, among equal
+    /// priorities, the queue with the oldest waiting conversation first.
+    pub(crate) fn route_agent(&mut self, now: SimTime, agent: AgentId, out: &mut Vec<Effect>) {
+        let n = self.agents[agent.index()].queues.len();
+        if n == 1 {
+            let q = self.agents[agent.index()].queues[0];
+            self.route_queue(now, q, out);
+            return;
+        }
+        let mut order: Vec<(u32, u64, QueueId)> = self.agents[agent.index()]
+            .queues
+            .iter()
+            .map(|&q| {
+                let qs = &self.queues[q.index()];
+                let head = qs.routable.iter().next().map_or(u64::MAX, |k| k.0);
+                (qs.priority, head, q)
+            })
+            .filter(|t| t.1 != u64::MAX)
+            .collect();
+        order.sort_unstable();
+        for (_, _, q) in order {
+            self.route_queue(now, q, out);
+        }
+    }
+
+    /// Sends an invitation (RT-INVITE or ASSIGN-INVITE). The conversation leaves the routable set.
+    pub(crate) fn invite(
+        &mut self,
+        _now: SimTime,
+        conv: ConvId,
+        agent: AgentId,
+        by_supervisor: bool,
+        out: &mut Vec<Effect>,
+    ) {
+        let id = InviteId(self.next_invite);
+        self.next_invite += 1;
+        let c = self.convs.get(conv).expect("invite a live conversation");
+        let queue = c.queue;
+        if !by_supervisor && !self.eligible(agent, queue) {
+            self.counters.ineligible_offers += 1;
+        }
+        let units = self.queue_rules(queue).capacity_units;
+        let reserved = if self.cfg.reserve_on_invite { units } else { 0 };
+        let c = self.convs.get_mut(conv).expect("live");
+        debug_assert_eq!(c.state, ConvState::Open);
+        c.invite = Some(Invite {
+            id,
+            agent,
+            by_supervisor,
+            reserved,
+        });
+        let key = c.key(conv.slot);
+        let q = &mut self.queues[queue.index()];
+        q.routable.remove(&key);
+        if !by_supervisor && q.method == AssignmentMethod::RoundRobin {
+            q.rr_last = agent.0 as u64;
+        }
+        let a = &mut self.agents[agent.index()];
+        a.pending += 1;
+        a.reserved += reserved as i64;
+        out.push(Effect::Invited {
+            conv,
+            agent,
+            invite: id,
+            by_supervisor,
+        });
+        self.refresh_agent(agent, out);
+    }
+
+    /// Clears a pending invitation without counting a refusal; the conversation becomes
+    /// routable again if still Open. Returns the agent it was for.
+    pub(crate) fn withdraw_invite(
+        &mut self,
+        conv: ConvId,
+        out: &mut Vec<Effect>,
+    ) -> Option<AgentId> {
+        let c = self.convs.get_mut(conv)?;
+        let inv = c.invite.take()?;
+        let key = c.key(conv.slot);
+        let queue = c.queue;
+        if c.state == ConvState::Open {
+            self.queues[queue.index()].routable.insert(key);
+        }
+        let a = &mut self.agents[inv.agent.index()];
+        a.pending -= 1;
+        a.reserved -= inv.reserved as i64;
+        out.push(Effect::InviteWithdrawn {
+            conv,
+            agent: inv.agent,
+            invite: inv.id,
+        });
+        self.refresh_agent(inv.agent, out);
+        Some(inv.agent)
+    }
+
+    /// Withdraws every invitation pending for `agent` (it went Away or Offline) and reroutes.
+    pub(crate) fn withdraw_agent_invites(
+        &mut self,
+        now: SimTime,
+        agent: AgentId,
+        out: &mut Vec<Effect>,
+    ) {
+        if self.agents[agent.index()].pending == 0 {
+            return;
+        }
+        let mine: Vec<ConvId> = self
+            .convs
+            .iter()
+            .filter(|(_, c)| c.invite.is_some_and(|i| i.agent == agent))
+            .map(|(id, _)| id)
+            .collect();
+        for conv in mine {
+            let queue = self.convs.get(conv).map(|c| c.queue);
+            self.withdraw_invite(conv, out);
+            if let Some(q) = queue {
+                self.route_queue(now, q, out);
+            }
+        }
+    }
+
+    /// Whether a presence is one an agent sets by hand to stop work.
+    pub(crate) fn stops_work(p: Presence) -> bool {
+        matches!(p, Presence::Away | Presence::Offline)
+    }
+}

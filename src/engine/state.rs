@@ -1,0 +1,248 @@
+//! The engine's live state: conversations in a generational slab, agents, queues, supervisors.
+//!
+//! Everything is indexed by compact ids; closed conversations leave the slab, so memory follows
+//! the conversations in the system, not all that ever arrived.
+
+use std::collections::BTreeSet;
+
+use crate::model::{
+    AgentId, AssignmentMethod, ConvState, MessageMode, Presence, QueueId, SupervisorId,
+    WorkstreamId,
+};
+use crate::time::SimTime;
+
+use super::effect::InviteId;
+
+/// A conversation's handle. Stale after the conversation closes: commands on it are refused with
+/// LC-CLOSED.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ConvId {
+    /// Slot in the slab.
+    pub slot: u32,
+    /// Generation of the slot when the conversation arrived.
+    pub gen: u32,
+}
+
+/// A key in the per-queue ordered sets: (arrival sequence, slot).
+pub(crate) type SeqKey = (u64, u32);
+
+/// A pending invitation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Invite {
+    pub(crate) id: InviteId,
+    pub(crate) agent: AgentId,
+    pub(crate) by_supervisor: bool,
+    /// Units reserved on the agent for it (CAP-RESERVE), 0 when not reserving.
+    pub(crate) reserved: u32,
+}
+
+/// A consultant on a conversation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Participant {
+    /// A supervisor who joined.
+    Supervisor(SupervisorId, MessageMode),
+    /// An agent who transferred the conversation away.
+    Agent(AgentId),
+}
+
+/// A live conversation.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Conv {
+    pub(crate) seq: u64,
+    pub(crate) queue: QueueId,
+    pub(crate) origin: QueueId,
+    pub(crate) state: ConvState,
+    pub(crate) primary: Option<AgentId>,
+    /// Units held on the primary agent right now.
+    pub(crate) held: u32,
+    pub(crate) invite: Option<Invite>,
+    pub(crate) refusals: Vec<(AgentId, u32)>,
+    pub(crate) consultants: Vec<Participant>,
+    pub(crate) monitors: Vec<SupervisorId>,
+    pub(crate) arrived_at: SimTime,
+    pub(crate) answered_at: Option<SimTime>,
+}
+
+impl Conv {
+    pub(crate) fn key(&self, slot: u32) -> SeqKey {
+        (self.seq, slot)
+    }
+
+    pub(crate) fn refusals_by(&self, agent: AgentId) -> u32 {
+        self.refusals
+            .iter()
+            .find(|(a, _)| *a == agent)
+            .map_or(0, |(_, n)| *n)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+struct Slot {
+    gen: u32,
+    conv: Option<Conv>,
+}
+
+/// Conversations by slot, with generations so stale handles are detected.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub(crate) struct Slab {
+    slots: Vec<Slot>,
+    free: Vec<u32>,
+    live: usize,
+}
+
+impl Slab {
+    pub(crate) fn insert(&mut self, conv: Conv) -> ConvId {
+        self.live += 1;
+        if let Some(slot) = self.free.pop() {
+            let s = &mut self.slots[slot as usize];
+            s.conv = Some(conv);
+            ConvId { slot, gen: s.gen }
+        } else {
+            let slot = self.slots.len() as u32;
+            self.slots.push(Slot {
+                gen: 0,
+                conv: Some(conv),
+            });
+            ConvId { slot, gen: 0 }
+        }
+    }
+
+    pub(crate) fn get(&self, id: ConvId) -> Option<&Conv> {
+        let s = self.slots.get(id.slot as usize)?;
+        if s.gen == id.gen {
+            s.conv.as_ref()
+        } else {
+            None
+        }
+    }
+
+    pub(crate) fn get_mut(&mut self, id: ConvId) -> Option<&mut Conv> {
+        let s = self.slots.get_mut(id.slot as usize)?;
+        if s.gen == id.gen {
+            s.conv.as_mut()
+        } else {
+            None
+        }
+    }
+
+    /// The live conversation in `slot`, with its current handle.
+    pub(crate) fn by_slot(&self, slot: u32) -> Option<(ConvId, &Conv)> {
+        let s = self.slots.get(slot as usize)?;
+        s.conv.as_ref().map(|c| (ConvId { slot, gen: s.gen }, c))
+    }
+
+    pub(crate) fn remove(&mut self, id: ConvId) -> Option<Conv> {
+        let s = self.slots.get_mut(id.slot as usize)?;
+        if s.gen != id.gen {
+            return None;
+        }
+        let conv = s.conv.take()?;
+        s.gen = s.gen.wrapping_add(1);
+        self.free.push(id.slot);
+        self.live -= 1;
+        Some(conv)
+    }
+
+    pub(crate) fn live(&self) -> usize {
+        self.live
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (ConvId, &Conv)> {
+        self.slots.iter().enumerate().filter_map(|(i, s)| {
+            s.conv.as_ref().map(|c| {
+                (
+                    ConvId {
+                        slot: i as u32,
+                        gen: s.gen,
+                    },
+                    c,
+                )
+            })
+        })
+    }
+}
+
+/// An agent's live state.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Agent {
+    pub(crate) capacity: u32,
+    /// Units held by its conversations (may exceed capacity after a supervisor assignment).
+    pub(crate) used: i64,
+    /// Units reserved by pending invitations (CAP-RESERVE).
+    pub(crate) reserved: i64,
+    /// Presence set by hand (PR-MANUAL); `None` follows capacity (PR-AUTO).
+    pub(crate) manual: Option<Presence>,
+    /// Effective presence.
+    pub(crate) presence: Presence,
+    /// Queues it serves, sorted by (priority, id).
+    pub(crate) queues: Vec<QueueId>,
+    /// Its current key in each of `queues`' routing index (`None`: not eligible there).
+    pub(crate) keys: Vec<Option<IndexKey>>,
+    /// Its last assignment in each of `queues` (advanced round robin's rotation), as a counter.
+    pub(crate) queue_turn: Vec<u64>,
+    pub(crate) pending: u32,
+    /// Conversations it is primary on (Active, Waiting, Wrap-up).
+    pub(crate) holding: u32,
+    pub(crate) last_assign: SimTime,
+    pub(crate) last_release: SimTime,
+}
+
+impl Agent {
+    pub(crate) fn free(&self) -> i64 {
+        self.capacity as i64 - self.used - self.reserved
+    }
+
+    pub(crate) fn slot_of(&self, q: QueueId) -> Option<usize> {
+        self.queues.iter().position(|x| *x == q)
+    }
+
+    /// PR-AUTO: presence that follows capacity.
+    pub(crate) fn auto_presence(&self) -> Presence {
+        let used = self.used + self.reserved;
+        if used <= 0 {
+            Presence::Available
+        } else if used >= self.capacity as i64 {
+            Presence::BusyDnd
+        } else {
+            Presence::Busy
+        }
+    }
+}
+
+/// A routing-index key: the method's order, then the agent id (so ties are deterministic).
+pub(crate) type IndexKey = (u64, u64, u32);
+
+/// A queue's live state.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Queue {
+    pub(crate) workstream: WorkstreamId,
+    pub(crate) method: AssignmentMethod,
+    pub(crate) priority: u32,
+    /// Member agents, in id order.
+    pub(crate) members: Vec<AgentId>,
+    /// Every Open conversation, by arrival.
+    pub(crate) open: BTreeSet<SeqKey>,
+    /// Open conversations with no pending invitation, by arrival (what routing serves).
+    pub(crate) routable: BTreeSet<SeqKey>,
+    /// Active, Waiting and Wrap-up conversations, by arrival.
+    pub(crate) engaged: BTreeSet<SeqKey>,
+    /// Eligible agents in the method's order (RT-ELIGIBLE ∩ RT-METHOD).
+    pub(crate) index: BTreeSet<IndexKey>,
+    /// Round robin: the member position chosen last.
+    pub(crate) rr_last: u64,
+    /// Advanced round robin: assignments made so far in this queue.
+    pub(crate) turns: u64,
+}
+
+/// A supervisor.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Supervisor {
+    pub(crate) queues: Vec<QueueId>,
+    pub(crate) agent: Option<AgentId>,
+}
+
+impl Supervisor {
+    pub(crate) fn sees(&self, q: QueueId) -> bool {
+        self.queues.contains(&q)
+    }
+}

@@ -1,0 +1,320 @@
+//! Supervisor commands: monitor, join, assign to agent or queue, transfer, force close
+//! (MON-*, JOIN-*, ASSIGN-*, TRANSFER-STATE, FORCE-CLOSE). Rules are checked in the catalogue's
+//! order and the first that fails refuses the command; nothing changes before all have passed.
+
+use crate::model::{AgentId, Channel, ConvState, MessageMode, Presence, QueueId, SupervisorId};
+use crate::time::SimTime;
+
+use super::config::Overallocation;
+use super::effect::{CloseReason, Effect, Notice, Recipient};
+use super::rules::RuleId;
+use super::state::{ConvId, Participant};
+use super::{Engine, Outcome};
+
+impl Engine {
+    fn supervisor_sees(&self, sup: SupervisorId, queue: QueueId) -> bool {
+        self.supervisors[sup.index()].sees(queue)
+    }
+
+    /// Starts monitoring (MON-DISABLED, MON-SCOPE, MON-CHANNEL, MON-STATE, MON-SELF). Monitoring
+    /// a conversation already monitored is accepted and changes nothing.
+    pub fn monitor(
+        &mut self,
+        _now: SimTime,
+        sup: SupervisorId,
+        conv: ConvId,
+        out: &mut Vec<Effect>,
+    ) -> Outcome {
+        self.counters.commands += 1;
+        if !self.cfg.monitor_enabled {
+            return Err(RuleId::MonDisabled);
+        }
+        let c = self.conv(conv)?;
+        if !self.supervisor_sees(sup, c.queue) {
+            return Err(RuleId::MonScope);
+        }
+        let channel = self.queue_rules(c.queue).channel;
+        if channel == Channel::EntityRecords || self.cfg.monitor_channels & channel.bit() == 0 {
+            return Err(RuleId::MonChannel);
+        }
+        let state_ok = matches!(c.state, ConvState::Active | ConvState::WrapUp)
+            || (self.cfg.monitor_waiting && c.state == ConvState::Waiting);
+        if !state_ok {
+            return Err(RuleId::MonState);
+        }
+        if c.primary.is_some() && c.primary == self.supervisors[sup.index()].agent {
+            return Err(RuleId::MonSelf);
+        }
+        let c = self.convs.get_mut(conv).expect("checked");
+        if !c.monitors.contains(&sup) {
+            c.monitors.push(sup);
+            out.push(Effect::Monitoring {
+                conv,
+                supervisor: sup,
+            });
+        }
+        Ok(())
+    }
+
+    /// Joins as a consultant (MON-DISABLED, MON-SCOPE, JOIN-MONITORING, JOIN-STATE, JOIN-LIMIT),
+    /// notifying the agent and the customer (JOIN-NOTIFY). Joining again is accepted and changes
+    /// nothing.
+    pub fn join(
+        &mut self,
+        _now: SimTime,
+        sup: SupervisorId,
+        conv: ConvId,
+        mode: MessageMode,
+        out: &mut Vec<Effect>,
+    ) -> Outcome {
+        self.counters.commands += 1;
+        if !self.cfg.monitor_enabled {
+            return Err(RuleId::MonDisabled);
+        }
+        let c = self.conv(conv)?;
+        if !self.supervisor_sees(sup, c.queue) {
+            return Err(RuleId::MonScope);
+        }
+        if !c.monitors.contains(&sup) {
+            return Err(RuleId::JoinMonitoring);
+        }
+        if c.state != ConvState::Active {
+            return Err(RuleId::JoinState);
+        }
+        let already = c
+            .consultants
+            .iter()
+            .any(|p| matches!(p, Participant::Supervisor(s, _) if *s == sup));
+        if already {
+            return Ok(());
+        }
+        if c.consultants.len() >= self.cfg.max_consultants as usize {
+            return Err(RuleId::JoinLimit);
+        }
+        let c = self.convs.get_mut(conv).expect("checked");
+        c.consultants.push(Participant::Supervisor(sup, mode));
+        let agent = c.primary.expect("Active has a primary agent");
+        out.push(Effect::Joined {
+            conv,
+            supervisor: sup,
+            mode,
+        });
+        let notice = Notice::SupervisorJoined(sup, mode);
+        out.push(Effect::Notified {
+            conv,
+            to: Recipient::Agent(agent),
+            notice,
+        });
+        out.push(Effect::Notified {
+            conv,
+            to: Recipient::Customer,
+            notice,
+        });
+        Ok(())
+    }
+
+    /// ASSIGN-AGENT-QUEUE, ASSIGN-AGENT-PRESENCE and ASSIGN-CAPACITY for giving `units` of
+    /// `queue`'s work to `agent`.
+    fn check_target_agent(&self, agent: AgentId, queue: QueueId, units: u32) -> Outcome {
+        let Some(a) = self.agents.get(agent.index()) else {
+            return Err(RuleId::AssignAgentQueue);
+        };
+        if a.slot_of(queue).is_none() {
+            return Err(RuleId::AssignAgentQueue);
+        }
+        if a.presence == Presence::Offline {
+            return Err(RuleId::AssignAgentPresence);
+        }
+        let allowed = self.queue_rules(queue).allowed_presences;
+        if let Some(p) = a.manual {
+            if !allowed.contains(p) && !self.cfg.assign_overrides_presence {
+                return Err(RuleId::AssignAgentPresence);
+            }
+        }
+        let over = a.used + a.reserved + units as i64 - a.capacity as i64;
+        let forbidden = match self.cfg.overallocation {
+            Overallocation::Allow => false,
+            Overallocation::Deny => over > 0,
+            Overallocation::UpTo(n) => over > n as i64,
+        };
+        if forbidden {
+            return Err(RuleId::AssignCapacity);
+        }
+        Ok(())
+    }
+
+    /// Assigns an Open conversation to an agent (ASSIGN-DISABLED, ASSIGN-SCOPE, ASSIGN-STATE,
+    /// ASSIGN-AGENT-QUEUE, ASSIGN-AGENT-PRESENCE, ASSIGN-CAPACITY): a pending routing invitation is
+    /// withdrawn and the agent is invited (ASSIGN-INVITE). Overallocation happens at accept.
+    pub fn assign_to_agent(
+        &mut self,
+        now: SimTime,
+        sup: SupervisorId,
+        conv: ConvId,
+        agent: AgentId,
+        out: &mut Vec<Effect>,
+    ) -> Outcome {
+        self.counters.commands += 1;
+        if !self.cfg.assign_enabled {
+            return Err(RuleId::AssignDisabled);
+        }
+        let c = self.conv(conv)?;
+        if !self.supervisor_sees(sup, c.queue) {
+            return Err(RuleId::AssignScope);
+        }
+        if c.state != ConvState::Open || c.primary.is_some() {
+            return Err(RuleId::AssignState);
+        }
+        let queue = c.queue;
+        self.check_target_agent(agent, queue, self.queue_rules(queue).capacity_units)?;
+        if let Some(prev) = self.withdraw_invite(conv, out) {
+            self.route_agent(now, prev, out);
+        }
+        self.invite(now, conv, agent, true, out);
+        Ok(())
+    }
+
+    /// Assigns an Open conversation to another queue of the same channel (ASSIGN-DISABLED,
+    /// ASSIGN-SCOPE, ASSIGN-STATE, ASSIGN-QUEUE-SAME); routing takes over there.
+    pub fn assign_to_queue(
+        &mut self,
+        now: SimTime,
+        sup: SupervisorId,
+        conv: ConvId,
+        target: QueueId,
+        out: &mut Vec<Effect>,
+    ) -> Outcome {
+        self.counters.commands += 1;
+        if !self.cfg.assign_enabled {
+            return Err(RuleId::AssignDisabled);
+        }
+        let c = self.conv(conv)?;
+        if !self.supervisor_sees(sup, c.queue) {
+            return Err(RuleId::AssignScope);
+        }
+        if c.state != ConvState::Open || c.primary.is_some() {
+            return Err(RuleId::AssignState);
+        }
+        if target.index() >= self.queues.len()
+            || target == c.queue
+            || self.queue_rules(target).channel != self.queue_rules(c.queue).channel
+        {
+            return Err(RuleId::AssignQueueSame);
+        }
+        let from = c.queue;
+        if let Some(prev) = self.withdraw_invite(conv, out) {
+            self.route_agent(now, prev, out);
+        }
+        let c = self.convs.get_mut(conv).expect("checked");
+        let key = c.key(conv.slot);
+        c.queue = target;
+        c.refusals.clear();
+        let q = &mut self.queues[from.index()];
+        q.open.remove(&key);
+        q.routable.remove(&key);
+        let q = &mut self.queues[target.index()];
+        q.open.insert(key);
+        q.routable.insert(key);
+        out.push(Effect::Requeued {
+            conv,
+            from,
+            to: target,
+        });
+        self.route_queue(now, target, out);
+        Ok(())
+    }
+
+    /// Transfers an Active or Waiting conversation to another agent of its queue, who becomes
+    /// primary at once; the previous agent becomes a consultant (TRANSFER-STATE, ASSIGN-SCOPE,
+    /// ASSIGN-AGENT-QUEUE, ASSIGN-AGENT-PRESENCE, ASSIGN-CAPACITY).
+    pub fn transfer(
+        &mut self,
+        now: SimTime,
+        sup: SupervisorId,
+        conv: ConvId,
+        agent: AgentId,
+        out: &mut Vec<Effect>,
+    ) -> Outcome {
+        self.counters.commands += 1;
+        if !self.cfg.transfer_enabled {
+            return Err(RuleId::TransferState);
+        }
+        let c = self.conv(conv)?;
+        if !self.supervisor_sees(sup, c.queue) {
+            return Err(RuleId::AssignScope);
+        }
+        if !matches!(c.state, ConvState::Active | ConvState::Waiting) || c.primary == Some(agent) {
+            return Err(RuleId::TransferState);
+        }
+        let units = if c.state == ConvState::Active {
+            self.queue_rules(c.queue).capacity_units
+        } else {
+            0
+        };
+        self.check_target_agent(agent, c.queue, units)?;
+        let c = self.convs.get_mut(conv).expect("checked");
+        let from = c.primary.expect("Active or Waiting has a primary agent");
+        let held = c.held;
+        c.primary = Some(agent);
+        c.held = units;
+        c.consultants.push(Participant::Agent(from));
+        self.agents[from.index()].holding -= 1;
+        let a = &mut self.agents[agent.index()];
+        a.holding += 1;
+        a.last_assign = now;
+        out.push(Effect::Transferred {
+            conv,
+            from,
+            to: agent,
+        });
+        for to in [
+            Recipient::Agent(from),
+            Recipient::Agent(agent),
+            Recipient::Customer,
+        ] {
+            out.push(Effect::Notified {
+                conv,
+                to,
+                notice: Notice::Transferred,
+            });
+        }
+        self.change_units(from, -(held as i64), now, out);
+        self.change_units(agent, units as i64, now, out);
+        self.refresh_agent(from, out);
+        self.refresh_agent(agent, out);
+        self.route_agent(now, from, out);
+        Ok(())
+    }
+
+    /// Force-closes any live conversation (FORCE-CLOSE, ASSIGN-SCOPE), notifying its participants.
+    pub fn force_close(
+        &mut self,
+        now: SimTime,
+        sup: SupervisorId,
+        conv: ConvId,
+        out: &mut Vec<Effect>,
+    ) -> Outcome {
+        self.counters.commands += 1;
+        if !self.cfg.force_close_enabled {
+            return Err(RuleId::ForceClose);
+        }
+        let c = self.conv(conv)?;
+        if !self.supervisor_sees(sup, c.queue) {
+            return Err(RuleId::AssignScope);
+        }
+        if let Some(agent) = c.primary {
+            out.push(Effect::Notified {
+                conv,
+                to: Recipient::Agent(agent),
+                notice: Notice::ForceClosed,
+            });
+        }
+        out.push(Effect::Notified {
+            conv,
+            to: Recipient::Customer,
+            notice: Notice::ForceClosed,
+        });
+        self.finish(now, conv, CloseReason::ForceClosed, out);
+        Ok(())
+    }
+}
