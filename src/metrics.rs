@@ -1,0 +1,18 @@
+//! What a run measures: counters, HdrHistogram latencies, time-weighted gauges and 15-minute
+//! interval series, recorded by the simulator as effects happen.
+//!
+//! Key types: [`Recorder`] (one per replication, fed by the simulator), [`RepMetrics`] (what a
+//! finished replication hands to reports), [`TimeWeighted`] (an integer integral of a level
+//! over time, split by interval), [`LogHistogram`] (a small fixed-bucket histogram for
+//! per-interval percentiles).
+//!
+//! All time integrals are exact integers (units × milliseconds in `u128`), so a 30-day run loses
+//! no precision.
+
+mod gauge;
+mod loghist;
+mod recorder;
+
+pub use gauge::TimeWeighted;
+pub use loghist::LogHistogram;
+pub use recorder::{AgentStats, Interval, QueueStats, Recorder, RepMetrics, SourceStats, ACTION_KINDS};

@@ -1,0 +1,524 @@
+//! [`Recorder`]: the metrics of one replication, fed by the simulator; [`RepMetrics`]: its result.
+
+use hdrhistogram::Histogram;
+
+use crate::engine::RuleId;
+use crate::model::{AgentId, QueueId};
+use crate::time::{SimDuration, SimTime};
+
+use super::gauge::TimeWeighted;
+use super::loghist::LogHistogram;
+
+/// Supervisor action kinds, in `summary.json`'s order.
+pub const ACTION_KINDS: [&str; 6] = [
+    "monitor",
+    "join",
+    "assign_to_agent",
+    "assign_to_queue",
+    "transfer",
+    "force_close",
+];
+
+/// The length of a report interval: 15 minutes.
+pub const INTERVAL: SimDuration = SimDuration::from_secs(15 * 60);
+
+fn new_hist() -> Histogram<u64> {
+    Histogram::new(3).expect("3 significant digits is valid")
+}
+
+/// Conversation counts and waits of one queue (or of all queues).
+#[derive(Clone, Debug)]
+pub struct QueueStats {
+    /// Arrived after warm-up.
+    pub arrived: u64,
+    /// Reached Active at least once.
+    pub answered: u64,
+    /// Closed from Open before any agent accepted.
+    pub abandoned: u64,
+    /// Not accepted at the instant of arrival (abandoned included).
+    pub delayed: u64,
+    /// Closed for any reason.
+    pub closed: u64,
+    /// Answered within the service-level threshold.
+    pub answered_in_sl: u64,
+    /// Waits of answered conversations, in milliseconds.
+    pub wait: Histogram<u64>,
+    /// Exact sum of waits, in milliseconds.
+    pub wait_sum_ms: u128,
+    /// Exact largest wait, in milliseconds.
+    pub wait_max_ms: u64,
+}
+
+impl Default for QueueStats {
+    fn default() -> Self {
+        QueueStats {
+            arrived: 0,
+            answered: 0,
+            abandoned: 0,
+            delayed: 0,
+            closed: 0,
+            answered_in_sl: 0,
+            wait: new_hist(),
+            wait_sum_ms: 0,
+            wait_max_ms: 0,
+        }
+    }
+}
+
+impl QueueStats {
+    /// Adds another's counts and waits.
+    pub fn merge(&mut self, o: &QueueStats) {
+        self.arrived += o.arrived;
+        self.answered += o.answered;
+        self.abandoned += o.abandoned;
+        self.delayed += o.delayed;
+        self.closed += o.closed;
+        self.answered_in_sl += o.answered_in_sl;
+        self.wait.add(&o.wait).expect("auto-resizing histograms always add");
+        self.wait_sum_ms += o.wait_sum_ms;
+        self.wait_max_ms = self.wait_max_ms.max(o.wait_max_ms);
+    }
+
+    /// Mean wait in seconds (0 when nothing was answered).
+    pub fn wait_mean_s(&self) -> f64 {
+        if self.answered == 0 {
+            0.0
+        } else {
+            self.wait_sum_ms as f64 / self.answered as f64 / 1000.0
+        }
+    }
+
+    /// Wait at quantile `q`, in seconds.
+    pub fn wait_quantile_s(&self, q: f64) -> f64 {
+        if self.wait.is_empty() {
+            0.0
+        } else {
+            self.wait.value_at_quantile(q) as f64 / 1000.0
+        }
+    }
+
+    /// Answered within the threshold ÷ (answered + abandoned).
+    pub fn service_level(&self) -> f64 {
+        let d = self.answered + self.abandoned;
+        if d == 0 {
+            0.0
+        } else {
+            self.answered_in_sl as f64 / d as f64
+        }
+    }
+
+    /// Abandoned ÷ arrived.
+    pub fn abandonment_rate(&self) -> f64 {
+        if self.arrived == 0 {
+            0.0
+        } else {
+            self.abandoned as f64 / self.arrived as f64
+        }
+    }
+}
+
+/// One (interval, queue) cell of the time series.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Interval {
+    /// Arrivals in the interval.
+    pub arrived: u64,
+    /// First accepts in the interval.
+    pub answered: u64,
+    /// Abandons in the interval.
+    pub abandoned: u64,
+    /// First accepts within the service-level threshold.
+    pub answered_in_sl: u64,
+    /// Waits of the conversations answered in the interval.
+    pub wait: LogHistogram,
+    /// Open conversations × milliseconds in the interval.
+    pub queue_len_ms: i128,
+}
+
+/// What one agent did.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AgentStats {
+    /// Conversations accepted or picked.
+    pub conversations: u64,
+    /// Milliseconds holding any units.
+    pub busy_ms: i128,
+    /// Units above capacity × milliseconds.
+    pub over_unit_ms: i128,
+    /// Milliseconds above capacity.
+    pub over_ms: i128,
+    /// Invitations rejected or timed out.
+    pub refusals: u64,
+    /// Overallocation events.
+    pub over_events: u64,
+    /// Largest units above capacity.
+    pub over_max: u32,
+    used: i64,
+    capacity: u32,
+    last: u64,
+}
+
+/// Actions and refusals of one policy or script line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceStats {
+    /// `supervisor/policy` or `supervisor/script[n]`.
+    pub name: String,
+    /// Actions the engine accepted.
+    pub accepted: u64,
+    /// Refusals by rule, indexed like [`RuleId::ALL`].
+    pub refused: Vec<u64>,
+}
+
+/// Everything one replication measured.
+#[derive(Clone, Debug)]
+pub struct RepMetrics {
+    /// Replication index.
+    pub replication: u32,
+    /// When the run stopped.
+    pub end: SimTime,
+    /// All queues together.
+    pub total: QueueStats,
+    /// Per queue, by id.
+    pub queues: Vec<QueueStats>,
+    /// Counted conversations still live when the run stopped.
+    pub in_system_at_end: u64,
+    /// Units held × ms after warm-up.
+    pub used_unit_ms: i128,
+    /// Units of agents on shift × ms after warm-up.
+    pub staffed_unit_ms: i128,
+    /// Overallocation events after warm-up.
+    pub over_events: u64,
+    /// Largest units above capacity.
+    pub over_max_units: u32,
+    /// Units above capacity × ms after warm-up.
+    pub over_unit_ms: i128,
+    /// Agent-milliseconds above capacity after warm-up.
+    pub over_ms: i128,
+    /// Refused commands by rule, indexed like [`RuleId::ALL`].
+    pub violations: Vec<u64>,
+    /// Accepted supervisor actions by kind, indexed like [`ACTION_KINDS`].
+    pub actions: [u64; 6],
+    /// Refused supervisor actions.
+    pub refused: u64,
+    /// Supervisor reaction latency (condition true → action applied), in ms.
+    pub reaction: Histogram<u64>,
+    /// Joins accepted.
+    pub joins: u64,
+    /// Notifications to agents.
+    pub notify_agent: u64,
+    /// Notifications to customers.
+    pub notify_customer: u64,
+    /// Engine commands handled.
+    pub commands: u64,
+    /// Sampled wall-clock engine decision times, in ns.
+    pub decision_ns: Histogram<u64>,
+    /// Invariant breaks found.
+    pub invariant_violations: u64,
+    /// Per interval, per queue.
+    pub intervals: Vec<Vec<Interval>>,
+    /// Units held × ms per interval.
+    pub interval_used: Vec<i128>,
+    /// Staffed units × ms per interval.
+    pub interval_staffed: Vec<i128>,
+    /// Units above capacity × ms per interval.
+    pub interval_over: Vec<i128>,
+    /// Per agent, by id.
+    pub agents: Vec<AgentStats>,
+    /// Per policy or script line.
+    pub sources: Vec<SourceStats>,
+}
+
+/// Records one replication's metrics as the simulation runs.
+#[derive(Debug)]
+pub struct Recorder {
+    warmup: SimTime,
+    sl_ms: u64,
+    m: RepMetrics,
+    used: TimeWeighted,
+    staffed: TimeWeighted,
+    over: TimeWeighted,
+    queue_len: Vec<TimeWeighted>,
+    over_agents: Vec<bool>,
+}
+
+impl Recorder {
+    /// A recorder for `queues` queues and `agents` agents (with their capacities); policies and
+    /// script lines are named in `sources`.
+    pub fn new(
+        replication: u32,
+        warmup: SimTime,
+        service_level: SimDuration,
+        queues: usize,
+        capacities: &[u32],
+        sources: Vec<String>,
+    ) -> Self {
+        let iv = INTERVAL.as_millis();
+        Recorder {
+            warmup,
+            sl_ms: service_level.as_millis(),
+            m: RepMetrics {
+                replication,
+                end: SimTime::ZERO,
+                total: QueueStats::default(),
+                queues: (0..queues).map(|_| QueueStats::default()).collect(),
+                in_system_at_end: 0,
+                used_unit_ms: 0,
+                staffed_unit_ms: 0,
+                over_events: 0,
+                over_max_units: 0,
+                over_unit_ms: 0,
+                over_ms: 0,
+                violations: vec![0; RuleId::ALL.len()],
+                actions: [0; 6],
+                refused: 0,
+                reaction: new_hist(),
+                joins: 0,
+                notify_agent: 0,
+                notify_customer: 0,
+                commands: 0,
+                decision_ns: new_hist(),
+                invariant_violations: 0,
+                intervals: Vec::new(),
+                interval_used: Vec::new(),
+                interval_staffed: Vec::new(),
+                interval_over: Vec::new(),
+                agents: capacities
+                    .iter()
+                    .map(|&c| AgentStats {
+                        capacity: c,
+                        ..Default::default()
+                    })
+                    .collect(),
+                sources: sources
+                    .into_iter()
+                    .map(|name| SourceStats {
+                        name,
+                        accepted: 0,
+                        refused: vec![0; RuleId::ALL.len()],
+                    })
+                    .collect(),
+            },
+            used: TimeWeighted::new(warmup, iv),
+            staffed: TimeWeighted::new(warmup, iv),
+            over: TimeWeighted::new(warmup, iv),
+            queue_len: (0..queues).map(|_| TimeWeighted::new(warmup, iv)).collect(),
+            over_agents: vec![false; capacities.len()],
+        }
+    }
+
+    fn cell(&mut self, now: SimTime, queue: QueueId) -> &mut Interval {
+        let i = (now.as_millis() / INTERVAL.as_millis()) as usize;
+        let nq = self.m.queues.len();
+        if self.m.intervals.len() <= i {
+            self.m.intervals.resize_with(i + 1, || vec![Interval::default(); nq]);
+        }
+        &mut self.m.intervals[i][queue.index()]
+    }
+
+    /// Whether a conversation arriving at `at` is counted (after warm-up).
+    pub fn counts(&self, at: SimTime) -> bool {
+        at >= self.warmup
+    }
+
+    /// A conversation arrived; `counted` when after warm-up.
+    pub fn arrived(&mut self, now: SimTime, queue: QueueId, counted: bool) {
+        self.cell(now, queue).arrived += 1;
+        if counted {
+            self.m.queues[queue.index()].arrived += 1;
+        }
+    }
+
+    /// The number of Open conversations of a queue changed by `delta`.
+    pub fn queue_len(&mut self, now: SimTime, queue: QueueId, delta: i64) {
+        self.queue_len[queue.index()].add(now, delta);
+    }
+
+    /// A conversation was accepted for the first time after waiting `waited`.
+    pub fn answered(&mut self, now: SimTime, queue: QueueId, waited: SimDuration, counted: bool) {
+        let ms = waited.as_millis();
+        let in_sl = ms <= self.sl_ms;
+        let cell = self.cell(now, queue);
+        cell.answered += 1;
+        cell.answered_in_sl += in_sl as u64;
+        cell.wait.record(ms);
+        if counted {
+            let q = &mut self.m.queues[queue.index()];
+            q.answered += 1;
+            q.answered_in_sl += in_sl as u64;
+            q.delayed += (ms > 0) as u64;
+            q.wait.record(ms).expect("auto-resizing histogram");
+            q.wait_sum_ms += ms as u128;
+            q.wait_max_ms = q.wait_max_ms.max(ms);
+        }
+    }
+
+    /// A conversation was abandoned (closed from Open, never answered).
+    pub fn abandoned(&mut self, now: SimTime, queue: QueueId, counted: bool) {
+        self.cell(now, queue).abandoned += 1;
+        if counted {
+            let q = &mut self.m.queues[queue.index()];
+            q.abandoned += 1;
+            q.delayed += 1;
+        }
+    }
+
+    /// A conversation closed for any reason.
+    pub fn closed(&mut self, queue: QueueId, counted: bool) {
+        if counted {
+            self.m.queues[queue.index()].closed += 1;
+        }
+    }
+
+    /// Staffed units changed (an agent went on or off shift).
+    pub fn staffed(&mut self, now: SimTime, delta: i64) {
+        self.staffed.add(now, delta);
+    }
+
+    /// An agent's used units changed.
+    pub fn units(&mut self, now: SimTime, agent: AgentId, before: i64, after: i64) {
+        let t = now.as_millis();
+        let counted_from = self.warmup.as_millis();
+        let a = &mut self.m.agents[agent.index()];
+        let from = a.last.max(counted_from);
+        if t > from {
+            let dt = (t - from) as i128;
+            let cap = a.capacity as i64;
+            if a.used > 0 {
+                a.busy_ms += dt;
+            }
+            if a.used > cap {
+                a.over_unit_ms += (a.used - cap) as i128 * dt;
+                a.over_ms += dt;
+            }
+        }
+        a.last = t;
+        a.used = after;
+        let cap = a.capacity as i64;
+        let over_before = (before - cap).max(0);
+        let over_after = (after - cap).max(0);
+        self.used.add(now, after - before);
+        if over_before != over_after {
+            self.over.add(now, over_after - over_before);
+        }
+    }
+
+    /// An overallocation event: a change left `agent` `over` units above capacity.
+    pub fn overallocated(&mut self, now: SimTime, agent: AgentId, over: u32) {
+        if now < self.warmup {
+            return;
+        }
+        self.m.over_events += 1;
+        self.m.over_max_units = self.m.over_max_units.max(over);
+        self.over_agents[agent.index()] = true;
+        let a = &mut self.m.agents[agent.index()];
+        a.over_events += 1;
+        a.over_max = a.over_max.max(over);
+    }
+
+    /// An agent rejected or let an invitation time out.
+    pub fn refusal(&mut self, agent: AgentId) {
+        self.m.agents[agent.index()].refusals += 1;
+    }
+
+    /// An agent took a conversation.
+    pub fn took(&mut self, agent: AgentId) {
+        self.m.agents[agent.index()].conversations += 1;
+    }
+
+    /// A supervisor action of `kind` (index into [`ACTION_KINDS`]) from `source` was accepted,
+    /// `latency` after its condition became true.
+    pub fn action(&mut self, source: usize, kind: usize, latency: SimDuration) {
+        self.m.actions[kind] += 1;
+        self.m.sources[source].accepted += 1;
+        self.m
+            .reaction
+            .record(latency.as_millis())
+            .expect("auto-resizing histogram");
+    }
+
+    /// A supervisor action from `source` was refused by `rule`.
+    pub fn refused(&mut self, source: usize, rule: RuleId) {
+        let r = rule as usize;
+        self.m.violations[r] += 1;
+        self.m.refused += 1;
+        self.m.sources[source].refused[r] += 1;
+    }
+
+    /// A supervisor joined; notifications went to `agents` agents and `customers` customers.
+    pub fn notified(&mut self, joined: bool, agents: u64, customers: u64) {
+        self.m.joins += joined as u64;
+        self.m.notify_agent += agents;
+        self.m.notify_customer += customers;
+    }
+
+    /// Engine commands handled, and a sampled decision time.
+    pub fn commands(&mut self, n: u64) {
+        self.m.commands = n;
+    }
+
+    /// A sampled wall-clock decision time.
+    pub fn decision_ns(&mut self, ns: u64) {
+        let _ = self.m.decision_ns.record(ns.max(1));
+    }
+
+    /// Invariant breaks found.
+    pub fn invariant_breaks(&mut self, n: u64) {
+        self.m.invariant_violations += n;
+    }
+
+    /// Ends the replication at `now` with `in_system` counted conversations still live.
+    pub fn finish(mut self, now: SimTime, in_system: u64) -> RepMetrics {
+        self.used.advance(now);
+        self.staffed.advance(now);
+        self.over.advance(now);
+        let zero = SimTime::ZERO;
+        for a in 0..self.m.agents.len() {
+            let used = self.m.agents[a].used;
+            self.units(now.max(zero), AgentId(a as u32), used, used);
+        }
+        for (q, g) in self.queue_len.iter_mut().enumerate() {
+            g.advance(now);
+            for (i, v) in g.per_interval().iter().enumerate() {
+                if let Some(row) = self.m.intervals.get_mut(i) {
+                    row[q].queue_len_ms = *v;
+                }
+            }
+        }
+        let m = &mut self.m;
+        m.end = now;
+        m.in_system_at_end = in_system;
+        m.used_unit_ms = self.used.total();
+        m.staffed_unit_ms = self.staffed.total();
+        m.over_unit_ms = self.over.total();
+        m.over_ms = m.agents.iter().map(|a| a.over_ms).sum();
+        m.interval_used = self.used.per_interval().to_vec();
+        m.interval_staffed = self.staffed.per_interval().to_vec();
+        m.interval_over = self.over.per_interval().to_vec();
+        let mut total = QueueStats::default();
+        for q in &m.queues {
+            total.merge(q);
+        }
+        m.total = total;
+        let _ = self.over_agents.iter().filter(|x| **x).count();
+        self.m
+    }
+
+    /// Agents overallocated at least once after warm-up.
+    pub fn over_agents(&self) -> u64 {
+        self.over_agents.iter().filter(|x| **x).count() as u64
+    }
+}
+
+impl RepMetrics {
+    /// Agents overallocated at least once.
+    pub fn over_agents(&self) -> u64 {
+        self.agents.iter().filter(|a| a.over_events > 0).count() as u64
+    }
+
+    /// Time-weighted occupancy: units held ÷ units staffed.
+    pub fn occupancy(&self) -> f64 {
+        if self.staffed_unit_ms <= 0 {
+            0.0
+        } else {
+            self.used_unit_ms as f64 / self.staffed_unit_ms as f64
+        }
+    }
+}
