@@ -224,6 +224,10 @@ impl ConvState {
 
     /// The index of the live states (Open, Active, Waiting, WrapUp) in per-state tables.
     #[inline]
+    #[allow(
+        dead_code,
+        reason = "used by the engine, which lands on another branch"
+    )]
     pub(crate) fn live_index(self) -> usize {
         self as usize
     }
