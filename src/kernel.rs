@@ -1,1 +1,351 @@
-//! The discrete-event kernel (to be written).
+//! The discrete-event core: a time-ordered queue of events that knows nothing of the domain.
+//!
+//! Key types: [`EventQueue`], generic over the event payload `E`, and [`Generation`], a small
+//! helper for lazy cancellation.
+//!
+//! # Ordering
+//!
+//! Events pop in order of `(time, insertion sequence)`: the earliest time first, and events
+//! scheduled for the same instant in the order they were scheduled (first in, first out).
+//! Results therefore never depend on heap internals.
+//!
+//! # Time never goes backwards
+//!
+//! [`EventQueue::now`] is the time of the last popped event. Scheduling an event *before* `now`
+//! is a caller bug; the queue **clamps** such an event to `now` (it then runs after every event
+//! already scheduled for `now`). Clamping rather than panicking keeps the kernel total — it
+//! cannot fail — and keeps release and debug builds behaving identically.
+//!
+//! # Cancellation is lazy, and the caller's job
+//!
+//! Removing an arbitrary entry from a binary heap is costly, and most timeouts (patience,
+//! invitation expiry) are cancelled. So the queue offers no `cancel`. Instead:
+//!
+//! 1. the object the event is about (a conversation, an agent) keeps a [`Generation`];
+//! 2. the event payload carries a copy of that generation when it is scheduled;
+//! 3. cancelling (or rescheduling) is [`Generation::bump`] on the object — O(1);
+//! 4. when the event pops, the caller compares: a stale generation means "drop it".
+//!
+//! ```
+//! use omnisim::kernel::{EventQueue, Generation};
+//! use omnisim::time::{SimDuration, SimTime};
+//!
+//! #[derive(Clone, Copy, Debug)]
+//! enum Ev { Timeout { conv: u32, gen: Generation } }
+//!
+//! let mut gens = vec![Generation::default(); 1]; // one per conversation
+//! let mut q = EventQueue::new();
+//! q.schedule(SimTime(5_000), Ev::Timeout { conv: 0, gen: gens[0] });
+//! gens[0].bump(); // the conversation was answered: cancel its timeout
+//! while let Some((_t, ev)) = q.pop() {
+//!     match ev {
+//!         Ev::Timeout { conv, gen } if gen != gens[conv as usize] => continue, // stale
+//!         Ev::Timeout { .. } => unreachable!("the timeout was cancelled"),
+//!     }
+//! }
+//! assert_eq!(q.now(), SimTime(5_000));
+//! # let _ = SimDuration::ZERO;
+//! ```
+//!
+//! # Cost
+//!
+//! A `BinaryHeap` of entries `{ key: u128, payload: E }`, the key packing `(time << 64) | seq` so
+//! one integer comparison orders two entries. Payloads are stored inline, so nothing is allocated
+//! per event once the heap has grown to its working size.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use crate::time::{SimDuration, SimTime};
+
+/// One heap entry: the packed `(time, seq)` key and the payload.
+struct Entry<E> {
+    /// `(time << 64) | seq`.
+    key: u128,
+    payload: E,
+}
+
+impl<E> PartialEq for Entry<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+
+impl<E> Eq for Entry<E> {}
+
+impl<E> PartialOrd for Entry<E> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<E> Ord for Entry<E> {
+    /// Reversed, so the max-heap `BinaryHeap` pops the smallest key first.
+    #[inline]
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.key.cmp(&self.key)
+    }
+}
+
+#[inline]
+fn pack(time: u64, seq: u64) -> u128 {
+    (u128::from(time) << 64) | u128::from(seq)
+}
+
+#[inline]
+fn unpack_time(key: u128) -> u64 {
+    (key >> 64) as u64
+}
+
+/// A queue of future events ordered by `(time, insertion sequence)`.
+///
+/// `E` is the caller's payload, ideally a small `Copy` enum; it is stored inline.
+pub struct EventQueue<E> {
+    heap: BinaryHeap<Entry<E>>,
+    now: SimTime,
+    next_seq: u64,
+}
+
+impl<E> std::fmt::Debug for EventQueue<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventQueue")
+            .field("now", &self.now)
+            .field("len", &self.heap.len())
+            .field("next_seq", &self.next_seq)
+            .finish()
+    }
+}
+
+impl<E> Default for EventQueue<E> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<E> EventQueue<E> {
+    /// An empty queue at time zero.
+    pub fn new() -> Self {
+        Self::with_capacity(0)
+    }
+
+    /// An empty queue at time zero with room for `cap` events before it reallocates.
+    pub fn with_capacity(cap: usize) -> Self {
+        EventQueue {
+            heap: BinaryHeap::with_capacity(cap),
+            now: SimTime::ZERO,
+            next_seq: 0,
+        }
+    }
+
+    /// Schedules `ev` at `at`. An `at` before [`now`](Self::now) is clamped to `now`.
+    #[inline]
+    pub fn schedule(&mut self, at: SimTime, ev: E) {
+        let time = at.0.max(self.now.0);
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.heap.push(Entry {
+            key: pack(time, seq),
+            payload: ev,
+        });
+    }
+
+    /// Schedules `ev` at `now + delay` (saturating).
+    #[inline]
+    pub fn schedule_in(&mut self, delay: SimDuration, ev: E) {
+        self.schedule(self.now + delay, ev);
+    }
+
+    /// Removes the next event, advances [`now`](Self::now) to its time, and returns both.
+    #[inline]
+    pub fn pop(&mut self) -> Option<(SimTime, E)> {
+        let Entry { key, payload } = self.heap.pop()?;
+        let t = SimTime(unpack_time(key));
+        debug_assert!(t >= self.now, "kernel invariant: time went backwards");
+        self.now = t;
+        Some((t, payload))
+    }
+
+    /// The time of the next event, if any, without removing it.
+    #[inline]
+    pub fn peek_time(&self) -> Option<SimTime> {
+        self.heap.peek().map(|e| SimTime(unpack_time(e.key)))
+    }
+
+    /// The number of pending events (stale ones included: cancellation is lazy).
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.heap.len()
+    }
+
+    /// Whether no events are pending.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.heap.is_empty()
+    }
+
+    /// The current simulated time: the time of the last popped event (zero at first).
+    #[inline]
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    /// How many events have ever been scheduled.
+    pub fn scheduled_count(&self) -> u64 {
+        self.next_seq
+    }
+
+    /// Drops every pending event; keeps `now`, the sequence counter and the allocation.
+    pub fn clear(&mut self) {
+        self.heap.clear();
+    }
+}
+
+/// A generation counter for lazy cancellation (see the [module docs](self)).
+///
+/// The object keeps one; each scheduled event carries a copy; [`bump`](Self::bump) invalidates
+/// every copy in flight. Wraps after 2³² bumps of the same object, which a run never reaches.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Generation(pub u32);
+
+impl Generation {
+    /// Invalidates every event that carries the current value; returns the new value.
+    #[inline]
+    pub fn bump(&mut self) -> Generation {
+        self.0 = self.0.wrapping_add(1);
+        *self
+    }
+
+    /// Whether an event carrying `carried` is still current.
+    #[inline]
+    pub fn is_current(self, carried: Generation) -> bool {
+        self == carried
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn pops_in_time_order() {
+        let mut q = EventQueue::new();
+        for t in [30, 10, 20] {
+            q.schedule(SimTime(t), t);
+        }
+        assert_eq!(q.len(), 3);
+        assert_eq!(q.peek_time(), Some(SimTime(10)));
+        let got: Vec<_> = std::iter::from_fn(|| q.pop()).map(|(t, _)| t.0).collect();
+        assert_eq!(got, vec![10, 20, 30]);
+        assert_eq!(q.now(), SimTime(30));
+        assert!(q.is_empty());
+        assert_eq!(q.peek_time(), None);
+    }
+
+    #[test]
+    fn ties_are_fifo() {
+        let mut q = EventQueue::new();
+        for i in 0..100u32 {
+            q.schedule(SimTime(7), i);
+        }
+        let got: Vec<_> = std::iter::from_fn(|| q.pop()).map(|(_, e)| e).collect();
+        assert_eq!(got, (0..100).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn scheduling_in_the_past_is_clamped_to_now() {
+        let mut q = EventQueue::new();
+        q.schedule(SimTime(100), 'a');
+        q.schedule(SimTime(100), 'b');
+        assert_eq!(q.pop(), Some((SimTime(100), 'a')));
+        q.schedule(SimTime(5), 'c');
+        assert_eq!(q.peek_time(), Some(SimTime(100)));
+        // 'c' was clamped to now = 100 and runs after 'b', scheduled earlier for 100.
+        assert_eq!(q.pop(), Some((SimTime(100), 'b')));
+        assert_eq!(q.pop(), Some((SimTime(100), 'c')));
+    }
+
+    #[test]
+    fn schedule_in_is_relative_to_now() {
+        let mut q = EventQueue::new();
+        q.schedule(SimTime(1_000), 0);
+        q.pop();
+        q.schedule_in(SimDuration(250), 1);
+        assert_eq!(q.pop(), Some((SimTime(1_250), 1)));
+        q.schedule_in(SimDuration(u64::MAX), 2);
+        assert_eq!(q.pop(), Some((SimTime::MAX, 2)));
+    }
+
+    #[test]
+    fn generations_mark_stale_events() {
+        let mut g = Generation::default();
+        let carried = g;
+        assert!(g.is_current(carried));
+        let newer = g.bump();
+        assert!(!g.is_current(carried));
+        assert!(g.is_current(newer));
+    }
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        /// Schedule at `now + delta` (a negative delta tests clamping).
+        Schedule(i64),
+        Pop,
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            3 => (-50i64..200).prop_map(Op::Schedule),
+            2 => Just(Op::Pop),
+        ]
+    }
+
+    proptest! {
+        /// Time never goes back; same-time events pop in insertion order; every scheduled
+        /// event pops exactly once; popped times are never before the requested (clamped) time.
+        #[test]
+        fn queue_invariants(ops in proptest::collection::vec(op(), 0..400)) {
+            let mut q = EventQueue::new();
+            // payload = insertion id; remember each id's effective time
+            let mut effective: Vec<u64> = Vec::new();
+            let mut popped = vec![false; 0];
+            let mut last: Option<(u64, u32)> = None;
+            let mut check_pop = |t: SimTime, id: u32, effective: &Vec<u64>, popped: &mut Vec<bool>| {
+                prop_assert_eq!(t.0, effective[id as usize]);
+                prop_assert!(!popped[id as usize], "popped twice");
+                popped[id as usize] = true;
+                if let Some((lt, lid)) = last {
+                    prop_assert!(t.0 >= lt, "time went back");
+                    if t.0 == lt {
+                        prop_assert!(id > lid, "tie out of insertion order");
+                    }
+                }
+                last = Some((t.0, id));
+                Ok(())
+            };
+            for op in ops {
+                match op {
+                    Op::Schedule(delta) => {
+                        let now = q.now().0 as i64;
+                        let at = (now + delta).max(0) as u64;
+                        let id = effective.len() as u32;
+                        effective.push(at.max(q.now().0));
+                        popped.push(false);
+                        q.schedule(SimTime(at), id);
+                    }
+                    Op::Pop => {
+                        if let Some((t, id)) = q.pop() {
+                            check_pop(t, id, &effective, &mut popped)?;
+                            prop_assert_eq!(q.now(), t);
+                        }
+                    }
+                }
+            }
+            while let Some((t, id)) = q.pop() {
+                check_pop(t, id, &effective, &mut popped)?;
+            }
+            prop_assert!(popped.iter().all(|&p| p), "an event never popped");
+            prop_assert_eq!(q.scheduled_count(), effective.len() as u64);
+        }
+    }
+}

@@ -11,6 +11,7 @@
 //!   reported at once.
 //! - [`kernel`]: the discrete-event core (integer time, events ordered by time then insertion).
 //! - [`rng`] and [`dist`]: portable seeded random streams and the scenario's distributions.
+//! - [`stats`]: confidence intervals across replications; Erlang C and Erlang A formulas.
 //! - [`time`]: integer simulated time and duration strings.
 //!
 //! # Same-time events
@@ -26,4 +27,5 @@ pub mod kernel;
 pub mod model;
 pub mod rng;
 pub mod scenario;
+pub mod stats;
 pub mod time;
