@@ -1,0 +1,78 @@
+//! Supervisor policies: which conversations a policy's `when` matches, and which agent a
+//! supervisor picks for an assignment or transfer. The simulator schedules and applies them;
+//! these functions only decide.
+
+use crate::engine::{ConvView, Engine};
+use crate::model::{AgentId, ConvState, Presence, QueueId};
+use crate::scenario::{AgentPick, Filter};
+use crate::time::SimTime;
+
+/// Whether a conversation matches a filter's state, channel and waited conditions (sentiment is
+/// checked by the caller, which owns it). `queue` filtering is done by the caller's iteration.
+pub fn matches_basic(filter: &Filter, engine: &Engine, conv: &ConvView, now: SimTime) -> bool {
+    if !filter.states.contains(&conv.state) {
+        return false;
+    }
+    if let Some(w) = filter.waited_at_least {
+        if now.since(conv.arrived_at) < w {
+            return false;
+        }
+    }
+    if let Some(ch) = &filter.channels {
+        if !ch.contains(&engine.queue_rules(conv.queue).channel) {
+            return false;
+        }
+    }
+    true
+}
+
+/// Whether a filter can match Open conversations, engaged ones (Active, Waiting, Wrap-up), or both.
+pub fn wants(filter: &Filter) -> (bool, bool) {
+    let open = filter.states.contains(&ConvState::Open);
+    let engaged = filter
+        .states
+        .iter()
+        .any(|s| matches!(s, ConvState::Active | ConvState::Waiting | ConvState::WrapUp));
+    (open, engaged)
+}
+
+/// The agent a supervisor picks in `queue` (RT rules do not apply: the engine judges the
+/// assignment). Offline agents and `exclude` are never picked; ties go to the lowest id.
+/// `cursor` is the round-robin position of this policy, advanced when used.
+pub fn pick_agent(
+    engine: &Engine,
+    queue: QueueId,
+    pick: &AgentPick,
+    cursor: &mut usize,
+    exclude: Option<AgentId>,
+) -> Option<AgentId> {
+    let members = engine.members(queue);
+    let usable = |a: &&AgentId| Some(**a) != exclude && engine.agent(**a).presence != Presence::Offline;
+    match pick {
+        AgentPick::Named(a) => Some(*a),
+        AgentPick::MostFreeCapacity => members
+            .iter()
+            .filter(usable)
+            .max_by_key(|a| (engine.agent(**a).free(), std::cmp::Reverse(a.0)))
+            .copied(),
+        AgentPick::LeastLoaded => members
+            .iter()
+            .filter(usable)
+            .min_by_key(|a| {
+                let v = engine.agent(**a);
+                (v.holding + v.pending_invites, -v.free(), a.0)
+            })
+            .copied(),
+        AgentPick::RoundRobin => {
+            let n = members.len();
+            for k in 0..n {
+                let a = members[(*cursor + k) % n];
+                if usable(&&a) {
+                    *cursor = (*cursor + k + 1) % n;
+                    return Some(a);
+                }
+            }
+            None
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! The simulator's side of a conversation: its customer's own random stream, lazy sentiment,
+//! and bookkeeping for lazy cancellation.
+
+use crate::engine::ConvId;
+use crate::model::QueueId;
+use crate::rng::{stream, SimRng, Source};
+use crate::scenario::Sentiment;
+
+/// The tag of the sentiment streams (kept apart from the customer's other draws so that looking
+/// at sentiment never shifts handle times or patience).
+const SENTIMENT_TAG: u32 = 1001;
+
+/// Sim-side data of one live conversation, stored by engine slot.
+#[derive(Clone, Debug)]
+pub(crate) struct ConvSim {
+    pub(crate) id: ConvId,
+    pub(crate) origin: QueueId,
+    pub(crate) queue: QueueId,
+    pub(crate) counted: bool,
+    /// Bumped at each acceptance; events of earlier acceptances are stale.
+    pub(crate) epoch: u32,
+    /// Already went Waiting once.
+    pub(crate) waited: bool,
+    /// Supervisor actions scheduled but not yet applied.
+    pub(crate) pending_acts: u16,
+    pub(crate) rng: SimRng,
+    pub(crate) key: u64,
+    pub(crate) mood: Option<Mood>,
+}
+
+/// A sentiment random walk, advanced only when someone looks.
+#[derive(Clone, Debug)]
+pub(crate) struct Mood {
+    value: f64,
+    minutes: u64,
+    arrived_min: u64,
+    rng: SimRng,
+}
+
+impl Mood {
+    pub(crate) fn new(seed: u64, rep: u32, key: u64, start: f64, arrived_ms: u64) -> Mood {
+        Mood {
+            value: start.clamp(-1.0, 1.0),
+            minutes: 0,
+            arrived_min: arrived_ms / 60_000,
+            rng: stream(
+                seed,
+                rep,
+                Source::Other {
+                    tag: SENTIMENT_TAG,
+                    index: key,
+                },
+            ),
+        }
+    }
+
+    /// The sentiment at `now_ms`: one step per whole minute since arrival, each
+    /// `drift + volatility·N(0,1)`, clamped to [-1, 1] after every step.
+    pub(crate) fn at(&mut self, s: &Sentiment, now_ms: u64) -> f64 {
+        let target = (now_ms / 60_000).saturating_sub(self.arrived_min);
+        while self.minutes < target {
+            let z = normal(&mut self.rng);
+            self.value = (self.value + s.drift + s.volatility * z).clamp(-1.0, 1.0);
+            self.minutes += 1;
+        }
+        self.value
+    }
+}
+
+/// A standard normal draw (Box–Muller, one of the pair).
+fn normal(rng: &mut SimRng) -> f64 {
+    let u1 = rng.uniform01();
+    let u2 = rng.uniform01();
+    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+}
+
+/// The stream key of a customer: its queue and its arrival index in that queue, so the same
+/// customer gets the same draws whatever the rules do (common random numbers).
+pub(crate) fn customer_key(queue: QueueId, index: u64) -> u64 {
+    ((queue.0 as u64) << 40) | (index & ((1 << 40) - 1))
+}
+
+pub(crate) fn customer_rng(seed: u64, rep: u32, key: u64) -> SimRng {
+    stream(seed, rep, Source::Customer(key))
+}

@@ -1,0 +1,49 @@
+//! The simulator's events: small `Copy` values in the kernel's queue.
+//!
+//! Cancellation is lazy: an event that no longer matters (a patience timer of a conversation
+//! already answered, a handle-time end of an earlier acceptance) is dropped when it is popped,
+//! by checking the conversation's handle and its `epoch`.
+
+use crate::engine::{ConvId, InviteId};
+
+/// How an agent answers an invitation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Answer {
+    Accept,
+    Reject,
+    Timeout,
+}
+
+/// One simulator event.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Event {
+    /// The next arrival of a queue.
+    Arrival { queue: u32 },
+    /// The customer's patience or the Open auto-close ran out.
+    GiveUp { conv: ConvId, auto: bool },
+    /// The agent answers an invitation.
+    InviteAnswer { conv: ConvId, invite: InviteId, answer: Answer },
+    /// The handle time of the current acceptance is over.
+    HandleEnd { conv: ConvId, epoch: u32 },
+    /// The agent sets the conversation Waiting (persistent channels).
+    GoWaiting { conv: ConvId, epoch: u32 },
+    /// A Waiting customer comes back, or the Waiting auto-close fires.
+    WaitingOver { conv: ConvId, epoch: u32, auto: bool },
+    /// A timed wrap-up capacity block ran out.
+    WrapUpRelease { conv: ConvId },
+    /// Wrap-up is over (the agent closes) or its auto-close fired.
+    WrapUpEnd { conv: ConvId, auto: bool },
+    /// Shift and break changes.
+    ShiftStart { agent: u32 },
+    ShiftEnd { agent: u32 },
+    BreakStart { agent: u32 },
+    BreakEnd { agent: u32 },
+    /// A pick-mode agent picks.
+    Pick { agent: u32 },
+    /// A periodic policy checks its condition.
+    PolicyTick { source: u32 },
+    /// A script line acts.
+    Script { source: u32 },
+    /// A supervisor acts on a conversation after its reaction delay.
+    Act { source: u32, conv: ConvId, since_ms: u64 },
+}
