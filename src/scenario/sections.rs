@@ -51,7 +51,7 @@ pub(crate) struct Names {
 
 fn unknown(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>, what: &str, given: &str, known: &[&str]) {
     let expected = if known.is_empty() {
-        format!("none are defined")
+        "none are defined".to_string()
     } else {
         format!("expected one of {}", quoted_list(known.iter().copied()))
     };

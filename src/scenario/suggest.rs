@@ -22,12 +22,23 @@ pub(crate) fn closest<'a>(
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).max(2);
-    candidates
-        .into_iter()
-        .map(|c| (edit_distance(word, c), c))
+    let candidates: Vec<&'a str> = candidates.into_iter().collect();
+    let by_distance = candidates
+        .iter()
+        .map(|c| (edit_distance(word, c), *c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+        .map(|(_, c)| c);
+    // A shortened key (`waited` for `waited_at_least`) is a likely slip too.
+    by_distance.or_else(|| {
+        let mut prefixed = candidates
+            .iter()
+            .filter(|c| word.chars().count() >= 4 && c.starts_with(word));
+        match (prefixed.next(), prefixed.next()) {
+            (Some(c), None) => Some(*c),
+            _ => None,
+        }
+    })
 }
 
 /// Quotes and joins names: `"a", "b", "c"`.
@@ -57,6 +68,10 @@ mod tests {
         assert_eq!(closest("handel_time", keys), Some("handle_time"));
         assert_eq!(closest("patiense", keys), Some("patience"));
         assert_eq!(closest("colour", keys), None);
+        assert_eq!(
+            closest("waited", ["waited_at_least", "limit"]),
+            Some("waited_at_least")
+        );
         assert_eq!(closest("webchat", ["web-chat", "email"]), Some("web-chat"));
     }
 
