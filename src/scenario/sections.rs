@@ -169,22 +169,22 @@ pub(crate) fn unique_name(
     cx: &mut Ctx<'_>,
     t: &Table<'_, '_>,
     what: &str,
-    seen: &mut Vec<(String, usize)>,
+    seen: &mut Vec<(String, String)>,
 ) -> Option<String> {
     let n = t.req(cx, "name", what, name)?;
-    if let Some((_, line)) = seen.iter().find(|(s, _)| *s == n) {
+    if let Some((_, first)) = seen.iter().find(|(s, _)| *s == n) {
         let span = t.get("name").map(|v| v.span());
         cx.report(
             &t.path_of("name"),
             span,
             format!("duplicate {what} name {n:?}"),
             Some(format!(
-                "names must be unique; the first {n:?} is item {line}"
+                "names must be unique; {n:?} is already the name of `{first}`"
             )),
         );
         return None;
     }
-    seen.push((n.clone(), seen.len()));
+    seen.push((n.clone(), t.path.to_string()));
     Some(n)
 }
 
@@ -252,7 +252,7 @@ fn workstream(
     cx: &mut Ctx<'_>,
     path: &str,
     v: &Val<'_>,
-    seen: &mut Vec<(String, usize)>,
+    seen: &mut Vec<(String, String)>,
     names: &mut Names,
 ) -> Option<Workstream> {
     let t = table(cx, path, v)?;
@@ -413,7 +413,7 @@ fn queue(
     cx: &mut Ctx<'_>,
     path: &str,
     v: &Val<'_>,
-    seen: &mut Vec<(String, usize)>,
+    seen: &mut Vec<(String, String)>,
     names: &mut Names,
     horizon: Option<SimDuration>,
 ) -> Option<Queue> {
@@ -649,7 +649,7 @@ fn group(
     cx: &mut Ctx<'_>,
     path: &str,
     v: &Val<'_>,
-    seen: &mut Vec<(String, usize)>,
+    seen: &mut Vec<(String, String)>,
     names: &mut Names,
     next: &mut u32,
 ) -> Option<AgentGroup> {

@@ -415,10 +415,23 @@ pub(crate) fn one_or_many<T>(
 
 /// A distribution: an inline table `{ dist = …, … }`, or a duration string for a constant.
 pub(crate) fn dist(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>) -> Option<Dist> {
-    if let DeValue::String(_) = v.get_ref() {
-        return duration(cx, path, v).map(Dist::Constant);
-    }
-    let t = table(cx, path, v)?;
+    let t = match v.get_ref() {
+        DeValue::String(_) => return duration(cx, path, v).map(Dist::Constant),
+        DeValue::Table(map) => Table {
+            path,
+            span: Some(v.span()),
+            map,
+        },
+        other => {
+            cx.report(
+                path,
+                Some(v.span()),
+                format!("expected a distribution, found {}", type_name(other)),
+                Some("e.g. { dist = \"exponential\", mean = \"100s\" }, or a duration string such as \"5s\" for a constant".into()),
+            );
+            return None;
+        }
+    };
     const KINDS: [&str; 6] = [
         "constant",
         "exponential",

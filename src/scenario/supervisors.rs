@@ -33,7 +33,7 @@ fn supervisor(
     cx: &mut Ctx<'_>,
     path: &str,
     v: &Val<'_>,
-    seen: &mut Vec<(String, usize)>,
+    seen: &mut Vec<(String, String)>,
     names: &Names,
 ) -> Option<Supervisor> {
     let t = table(cx, path, v)?;
