@@ -8,7 +8,9 @@
 //!     .unwrap_err();
 //! assert!(err.to_string().contains("s.toml:3:11: scenario.horizon: expected a duration string"));
 //! ```
+mod arrivals;
 mod diag;
+mod groups;
 mod load;
 mod metric_paths;
 mod sections;

@@ -30,7 +30,8 @@ use std::path::Path;
 use toml::de::DeTable;
 
 use super::diag::{Ctx, Diagnostic, LoadError};
-use super::sections::{agent_groups, queues, workstreams, Names};
+use super::groups::agent_groups;
+use super::sections::{queues, workstreams, Names};
 use super::spanned::{
     boolean, duration, integer, one_or_many, positive_duration, string, table, u32_at_least,
     u64_value, Table,

@@ -1,20 +1,20 @@
-//! The work stream, queue and agent group sections, and the name tables that later sections
+//! The work stream and queue sections, and the name tables that later sections
 //! resolve their references against.
 
 use super::diag::Ctx;
 use super::load::channel;
 use super::spanned::{
-    array, dist, name, number, one_of, positive_duration, probability, rate, string, table,
-    u32_at_least, unit_interval, Span, Table, Val,
+    array, dist, name, number, one_of, probability, string, table, u32_at_least, unit_interval,
+    Span, Table, Val,
 };
 use super::suggest::{closest, quoted_list};
-use super::types::{AgentGroup, Arrivals, Breaks, Queue, Sentiment, Shift, Workstream};
+use super::types::{Arrivals, Queue, Sentiment, Workstream};
 use crate::dist::Dist;
 use crate::model::{
     AgentId, AssignmentMethod, Channel, Presence, PresenceSet, QueueId, RoutingMode, WorkstreamId,
     WorkstreamRules, WrapUpBlock,
 };
-use crate::time::{SimDuration, SimTime};
+use crate::time::SimDuration;
 
 /// What later sections need to know about a work stream.
 #[derive(Debug)]
@@ -443,7 +443,7 @@ fn queue(
     });
     let priority = t.or(cx, "priority", 1, u32_at_least(0));
     let arrivals = t.or(cx, "arrivals", Arrivals::None, |cx, p, v| {
-        arrivals(cx, p, v, horizon)
+        super::arrivals::arrivals(cx, p, v, horizon)
     });
     names.queues.push(QueueInfo {
         name: name.clone().unwrap_or_default(),
@@ -456,298 +456,4 @@ fn queue(
         priority: priority?,
         arrivals: arrivals?,
     })
-}
-
-fn arrivals(
-    cx: &mut Ctx<'_>,
-    path: &str,
-    v: &Val<'_>,
-    horizon: Option<SimDuration>,
-) -> Option<Arrivals> {
-    let t = table(cx, path, v)?;
-    t.check_keys(cx, &["rate", "profile", "times"]);
-    let given: Vec<&str> = ["rate", "profile", "times"]
-        .into_iter()
-        .filter(|k| t.get(k).is_some())
-        .collect();
-    if given.len() != 1 {
-        cx.report(
-            path,
-            Some(v.span()),
-            format!(
-                "arrivals need exactly one of `rate`, `profile` or `times`, found {}",
-                if given.is_empty() {
-                    "none".to_string()
-                } else {
-                    given.join(" and ")
-                }
-            ),
-            Some("e.g. arrivals = { rate = \"90/h\" }".into()),
-        );
-        return None;
-    }
-    if let Some(r) = t.get("rate") {
-        return rate(false)(cx, &t.path_of("rate"), r).map(Arrivals::Rate);
-    }
-    if let Some(pv) = t.get("profile") {
-        let p = t.path_of("profile");
-        let items = array(cx, &p, pv)?;
-        if items.is_empty() {
-            cx.error(
-                &p,
-                pv.span(),
-                "the profile is empty; give at least [[\"0h\", rate]]",
-            );
-            return None;
-        }
-        let mut out: Vec<(SimTime, f64)> = Vec::with_capacity(items.len());
-        let mut ok = true;
-        for (i, item) in items.iter().enumerate() {
-            let ip = format!("{p}[{i}]");
-            let pair = array(cx, &ip, item);
-            let Some(pair) = pair else {
-                ok = false;
-                continue;
-            };
-            if pair.len() != 2 {
-                cx.error(
-                    &ip,
-                    item.span(),
-                    format!("expected a pair [time, rate], found {} items", pair.len()),
-                );
-                ok = false;
-                continue;
-            }
-            let at = super::spanned::duration(cx, &format!("{ip}[0]"), &pair[0]);
-            let r = rate(true)(cx, &format!("{ip}[1]"), &pair[1]);
-            let (Some(at), Some(r)) = (at, r) else {
-                ok = false;
-                continue;
-            };
-            let at = SimTime(at.as_millis());
-            if i == 0 && at != SimTime::ZERO {
-                cx.error(
-                    &format!("{ip}[0]"),
-                    pair[0].span(),
-                    "the profile must start at \"0h\"",
-                );
-                ok = false;
-            }
-            if let Some((prev, _)) = out.last() {
-                if at <= *prev {
-                    cx.error(
-                        &format!("{ip}[0]"),
-                        pair[0].span(),
-                        "profile times must increase",
-                    );
-                    ok = false;
-                }
-            }
-            out.push((at, r));
-        }
-        if ok && out.iter().all(|(_, r)| *r == 0.0) {
-            cx.error(
-                &p,
-                pv.span(),
-                "every rate of the profile is 0: nothing would arrive",
-            );
-            ok = false;
-        }
-        return ok.then_some(Arrivals::Profile(out));
-    }
-    let tv = t.get("times")?;
-    let p = t.path_of("times");
-    let items = array(cx, &p, tv)?;
-    let mut out = Vec::with_capacity(items.len());
-    let mut ok = true;
-    for (i, item) in items.iter().enumerate() {
-        let ip = format!("{p}[{i}]");
-        match super::spanned::duration(cx, &ip, item) {
-            Some(d) if horizon.is_some_and(|h| d >= h) => {
-                cx.report(
-                    &ip,
-                    Some(item.span()),
-                    format!(
-                        "arrival at {d} is not before the horizon ({})",
-                        horizon.unwrap_or_default()
-                    ),
-                    Some("arrivals happen in [0, horizon)".into()),
-                );
-                ok = false;
-            }
-            Some(d) => out.push(SimTime(d.as_millis())),
-            None => ok = false,
-        }
-    }
-    out.sort();
-    ok.then_some(Arrivals::Times(out))
-}
-
-/// `[[agent_groups]]`, then the check that every work stream fits some agent that serves it.
-pub(crate) fn agent_groups(
-    cx: &mut Ctx<'_>,
-    root: &Table<'_, '_>,
-    names: &mut Names,
-) -> Option<Vec<AgentGroup>> {
-    let items = section(cx, root, "agent_groups");
-    let mut seen = Vec::new();
-    let mut out = Vec::new();
-    let mut ok = true;
-    let mut next: u32 = 0;
-    // (queues served, capacity) of each group, for the fit check.
-    let mut serving: Vec<(Vec<QueueId>, u32)> = Vec::new();
-    for (path, v) in &items {
-        match group(cx, path, v, &mut seen, names, &mut next) {
-            Some(g) => {
-                serving.push((g.queues.clone(), g.capacity));
-                out.push(g);
-            }
-            None => ok = false,
-        }
-    }
-    for (wi, ws) in names.workstreams.iter().enumerate() {
-        let Some(units) = ws.units else { continue };
-        let caps: Vec<u32> = serving
-            .iter()
-            .filter(|(qs, _)| {
-                qs.iter()
-                    .any(|q| names.queues.get(q.index()).and_then(|qi| qi.workstream) == Some(wi))
-            })
-            .map(|(_, c)| *c)
-            .collect();
-        if let Some(max) = caps.iter().max() {
-            if *max < units {
-                cx.report(
-                    &format!("{}.capacity_units", ws.path),
-                    ws.span.clone(),
-                    format!(
-                        "work stream {:?} takes {units} units per conversation but the agents serving its queues have at most {max}: no agent can ever hold its conversations",
-                        ws.name
-                    ),
-                    Some("lower capacity_units or raise the groups' capacity".into()),
-                );
-                ok = false;
-            }
-        }
-    }
-    ok.then_some(out)
-}
-
-const GROUP_KEYS: [&str; 9] = [
-    "name",
-    "count",
-    "capacity",
-    "queues",
-    "shift",
-    "breaks",
-    "accept_delay",
-    "reject_probability",
-    "ignore_probability",
-];
-
-fn group(
-    cx: &mut Ctx<'_>,
-    path: &str,
-    v: &Val<'_>,
-    seen: &mut Vec<(String, String)>,
-    names: &mut Names,
-    next: &mut u32,
-) -> Option<AgentGroup> {
-    let t = table(cx, path, v)?;
-    t.check_keys(cx, &GROUP_KEYS);
-    let name = unique_name(cx, &t, "agent group", seen);
-    let count = t.req(cx, "count", "how many agents", u32_at_least(1));
-    let capacity = t.or(cx, "capacity", 100, u32_at_least(1));
-    let queues = t.req(cx, "queues", "the queues its agents serve", |cx, p, v| {
-        names.queue_list(cx, p, v)
-    });
-    let shift = t.opt(cx, "shift", shift);
-    let breaks = t.opt(cx, "breaks", breaks);
-    let accept_delay = t.or(cx, "accept_delay", Dist::Constant(SimDuration::ZERO), dist);
-    let reject = t.or(cx, "reject_probability", 0.0, probability);
-    let ignore = t.or(cx, "ignore_probability", 0.0, probability);
-    if let (Some(r), Some(i)) = (reject, ignore) {
-        if r + i > 1.0 {
-            cx.error(
-                &t.path_of("ignore_probability"),
-                t.get("ignore_probability").map_or(v.span(), |v| v.span()),
-                format!(
-                    "reject_probability + ignore_probability = {} is more than 1",
-                    r + i
-                ),
-            );
-            return None;
-        }
-    }
-    let first = *next;
-    let mut count_ok = count;
-    if let Some(c) = count {
-        match next.checked_add(c) {
-            Some(n) => *next = n,
-            None => {
-                cx.error(
-                    &t.path_of("count"),
-                    t.get("count").map_or(v.span(), |v| v.span()),
-                    "too many agents in all",
-                );
-                count_ok = None;
-            }
-        }
-    }
-    names.groups.push(GroupInfo {
-        name: name.clone().unwrap_or_default(),
-        count: count_ok,
-        first,
-    });
-    Some(AgentGroup {
-        name: name?,
-        count: count_ok?,
-        capacity: capacity?,
-        queues: queues?,
-        shift: shift?,
-        breaks: breaks?,
-        accept_delay: accept_delay?,
-        reject_probability: reject?,
-        ignore_probability: ignore?,
-        first: AgentId(first),
-    })
-}
-
-fn shift(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>) -> Option<Shift> {
-    let t = table(cx, path, v)?;
-    t.check_keys(cx, &["start", "end"]);
-    let start = t.req(cx, "start", "a duration", super::spanned::duration);
-    let end = t.req(cx, "end", "a duration", super::spanned::duration);
-    let (start, end) = (start?, end?);
-    if end <= start {
-        cx.error(
-            path,
-            v.span(),
-            format!("shift end ({end}) must be after its start ({start})"),
-        );
-        return None;
-    }
-    Some(Shift {
-        start: SimTime(start.as_millis()),
-        end: SimTime(end.as_millis()),
-    })
-}
-
-fn breaks(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>) -> Option<Breaks> {
-    let t = table(cx, path, v)?;
-    t.check_keys(cx, &["every", "length"]);
-    let every = t.req(cx, "every", "a duration", positive_duration);
-    let length = t.req(cx, "length", "a duration", positive_duration);
-    let (every, length) = (every?, length?);
-    if length >= every {
-        cx.error(
-            path,
-            v.span(),
-            format!(
-                "break length ({length}) must be shorter than the time between breaks ({every})"
-            ),
-        );
-        return None;
-    }
-    Some(Breaks { every, length })
 }
