@@ -1,3 +1,26 @@
-//! Scenario files: TOML → validated [`Scenario`].
+//! Scenario files: TOML → validated [`Scenario`], every problem reported at once.
+//!
+//! Key items: [`load_file`] and [`load_str`] return a [`Scenario`] or a [`LoadError`] listing
+//! every [`Diagnostic`] (file, key path, line:column, message, hint).
+//!
+//! ```
+//! let err = omnisim::scenario::load_str("[scenario]\nname = \"x\"\nhorizon = 5\n", "s.toml")
+//!     .unwrap_err();
+//! assert!(err.to_string().contains("s.toml:3:11: scenario.horizon: expected a duration string"));
+//! ```
+mod arrivals;
+mod diag;
+mod groups;
+mod load;
+mod metric_paths;
+mod sections;
+mod spanned;
+mod suggest;
+mod supervisors;
+mod thresholds;
 mod types;
+
+pub use diag::{Diagnostic, LoadError};
+pub use load::{load_file, load_str};
+pub use metric_paths::{is_known_metric, RULE_IDS};
 pub use types::*;

@@ -1,1 +1,2 @@
 //! omnisim's integration tests, one binary grouped by topic.
+mod validation;

@@ -1,0 +1,181 @@
+//! Validation diagnostics: one [`Diagnostic`] per problem, all of them gathered in a [`LoadError`].
+
+use std::fmt;
+use std::ops::Range;
+
+/// One problem found in a scenario file.
+///
+/// Displayed as `file:line:column: path: message (hint: …)`; parts that are unknown are left out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// The file (or other origin) the scenario came from.
+    pub file: String,
+    /// The key path of the offending value, e.g. `queues[2].workstream`; empty for the whole file.
+    pub path: String,
+    /// 1-based line, when the position is known.
+    pub line: Option<usize>,
+    /// 1-based column (in characters), when the position is known.
+    pub column: Option<usize>,
+    /// What is wrong and what was expected.
+    pub message: String,
+    /// How to fix it, when there is a likely fix (e.g. "did you mean `handle_time`?").
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(col) = self.column {
+                write!(f, ":{col}")?;
+            }
+        }
+        f.write_str(": ")?;
+        if !self.path.is_empty() {
+            write!(f, "{}: ", self.path)?;
+        }
+        f.write_str(&self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, " (hint: {hint})")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a scenario could not be loaded: every problem found, in file order.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", render(.diagnostics))]
+pub struct LoadError {
+    /// The problems, sorted by position (problems without a position come first).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+fn render(diags: &[Diagnostic]) -> String {
+    diags
+        .iter()
+        .map(Diagnostic::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Maps byte offsets of the source text to 1-based line and column.
+#[derive(Debug)]
+pub(crate) struct LineIndex {
+    /// Byte offset of the start of each line.
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub(crate) fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    /// The 1-based line and column (in characters) of byte `offset` of `text`.
+    pub(crate) fn position(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts[line - 1];
+        let col = text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        (line, col + 1)
+    }
+}
+
+/// Collects diagnostics while a file is walked.
+#[derive(Debug)]
+pub(crate) struct Ctx<'s> {
+    file: String,
+    text: &'s str,
+    lines: LineIndex,
+    diags: Vec<(usize, Diagnostic)>,
+}
+
+impl<'s> Ctx<'s> {
+    pub(crate) fn new(file: &str, text: &'s str) -> Self {
+        Ctx {
+            file: file.to_string(),
+            text,
+            lines: LineIndex::new(text),
+            diags: Vec::new(),
+        }
+    }
+
+    /// Records a problem at `span` (or without a position when `span` is `None`).
+    pub(crate) fn report(
+        &mut self,
+        path: &str,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) {
+        let (line, column, order) = match span {
+            Some(s) => {
+                let (l, c) = self.lines.position(self.text, s.start);
+                (Some(l), Some(c), s.start.saturating_add(1))
+            }
+            None => (None, None, 0),
+        };
+        self.diags.push((
+            order,
+            Diagnostic {
+                file: self.file.clone(),
+                path: path.to_string(),
+                line,
+                column,
+                message: message.into(),
+                hint,
+            },
+        ));
+    }
+
+    /// Records a problem at `span` with no hint.
+    pub(crate) fn error(&mut self, path: &str, span: Range<usize>, message: impl Into<String>) {
+        self.report(path, Some(span), message, None);
+    }
+
+    /// Whether any problem was recorded.
+    pub(crate) fn has_errors(&self) -> bool {
+        !self.diags.is_empty()
+    }
+
+    /// The recorded problems, sorted by position (stable).
+    pub(crate) fn finish(mut self) -> Vec<Diagnostic> {
+        self.diags.sort_by_key(|(o, _)| *o);
+        self.diags.into_iter().map(|(_, d)| d).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_one_based() {
+        let text = "ab\ncdé\nx";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.position(text, 0), (1, 1));
+        assert_eq!(idx.position(text, 3), (2, 1));
+        assert_eq!(idx.position(text, 8), (3, 1));
+        assert_eq!(idx.position(text, 99), (3, 2));
+    }
+
+    #[test]
+    fn display_has_every_part() {
+        let d = Diagnostic {
+            file: "s.toml".into(),
+            path: "queues[2].workstream".into(),
+            line: Some(12),
+            column: Some(14),
+            message: "unknown work stream".into(),
+            hint: Some("did you mean \"web-chat\"?".into()),
+        };
+        assert_eq!(
+            d.to_string(),
+            "s.toml:12:14: queues[2].workstream: unknown work stream (hint: did you mean \"web-chat\"?)"
+        );
+    }
+}

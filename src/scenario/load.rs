@@ -1,0 +1,321 @@
+//! Loading a scenario: TOML text → spanned tree → validated [`Scenario`], every problem at once.
+//!
+//! The walk visits sections in dependency order (scenario, engine, work streams, queues, agent
+//! groups, supervisors, thresholds), whatever their order in the file, so every reference points
+//! to something already read. A problem is recorded and the walk goes on; a [`Scenario`] is only
+//! built when nothing was recorded.
+//!
+//! # Keys beyond the contract
+//!
+//! These keys are omnisim's own additions to the scenario format of `contract.md`:
+//!
+//! | section | key | default | meaning |
+//! |---|---|---|---|
+//! | `[[workstreams]]` | `capacity_units` | `100` | (contract key, default ours) units one conversation takes |
+//! | `[[workstreams]]` | `open_auto_close` | `"20m"` for live_chat, persistent_chat, messaging; `"never"` otherwise | LC-ABANDON: an Open conversation closes (abandoned) after this long; a duration or `"never"` |
+//! | `[[workstreams]]` | `wrap_up_auto_close` | `"15m"` for the chat channels; `"never"` otherwise | LC-WRAPUP: wrap-up closes after this long; a duration or `"never"` |
+//! | `[[workstreams]]` | `waiting_probability` | `0` | persistent_chat/messaging only: probability an Active conversation is set Waiting once, mid-handle |
+//! | `[[workstreams]]` | `waiting_time` | `{ dist = "exponential", mean = "10m" }` when `waiting_probability > 0` | persistent_chat/messaging only: how long a Waiting customer stays away |
+//! | `[[workstreams]]` | `waiting_auto_close` | `"never"` | persistent_chat/messaging only: LC-WAITING inactivity auto-close |
+//! | `[[agent_groups]]` | `capacity` | `100` | (contract key, default ours) units each agent has |
+//! | `[[agent_groups]]` | `ignore_probability` | `0` | probability an invitation is never seen (it times out); `reject_probability + ignore_probability ≤ 1` |
+//! | `[[supervisors]]` | `agent` | none | the agent (e.g. `"tier1-3"`) this supervisor also works as (MON-SELF) |
+//! | `[engine]` | `monitor_channels` | every channel but entity_records | MON-CHANNEL: the channels that may be monitored |
+//!
+//! Distributions may also be written as a plain duration string (`accept_delay = "3s"`), meaning
+//! a constant. A policy's `name` defaults to `policy-<n>` (1-based within its supervisor).
+
+use std::path::Path;
+
+use toml::de::DeTable;
+
+use super::diag::{Ctx, Diagnostic, LoadError};
+use super::groups::agent_groups;
+use super::sections::{queues, workstreams, Names};
+use super::spanned::{
+    boolean, duration, integer, one_or_many, positive_duration, string, table, u32_at_least,
+    u64_value, Table,
+};
+use super::supervisors::supervisors;
+use super::thresholds::thresholds;
+use super::types::Scenario;
+use crate::engine::{EngineConfig, Overallocation};
+use crate::model::Channel;
+use crate::time::SimDuration;
+
+/// Reads and validates the scenario file at `path`.
+///
+/// An unreadable file is one diagnostic naming the file.
+pub fn load_file(path: &Path) -> Result<Scenario, LoadError> {
+    let origin = path.display().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) => load_str(&text, &origin),
+        Err(e) => Err(LoadError {
+            diagnostics: vec![Diagnostic {
+                file: origin,
+                path: String::new(),
+                line: None,
+                column: None,
+                message: format!("cannot read the scenario file: {e}"),
+                hint: None,
+            }],
+        }),
+    }
+}
+
+/// Validates scenario text; `origin` names it in diagnostics (usually the file name).
+pub fn load_str(text: &str, origin: &str) -> Result<Scenario, LoadError> {
+    let mut cx = Ctx::new(origin, text);
+    let root = match DeTable::parse(text) {
+        Ok(root) => root,
+        Err(e) => {
+            cx.report(
+                "",
+                e.span(),
+                format!("TOML syntax error: {}", e.message().trim()),
+                None,
+            );
+            return Err(LoadError {
+                diagnostics: cx.finish(),
+            });
+        }
+    };
+    let scenario = walk(&mut cx, root.get_ref());
+    match scenario {
+        Some(s) if !cx.has_errors() => Ok(s),
+        _ => {
+            if !cx.has_errors() {
+                cx.report("", None, "internal error: scenario incomplete", None);
+            }
+            Err(LoadError {
+                diagnostics: cx.finish(),
+            })
+        }
+    }
+}
+
+const TOP_KEYS: [&str; 7] = [
+    "scenario",
+    "engine",
+    "workstreams",
+    "queues",
+    "agent_groups",
+    "supervisors",
+    "thresholds",
+];
+
+/// The `[scenario]` section, before it is merged into [`Scenario`].
+struct Head {
+    name: String,
+    horizon: SimDuration,
+    warmup: SimDuration,
+    seed: u64,
+    replications: u32,
+    service_level: SimDuration,
+}
+
+fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>) -> Option<Scenario> {
+    let root = Table {
+        path: "",
+        span: None,
+        map: root,
+    };
+    root.check_keys(cx, &TOP_KEYS);
+    let head = root.req(cx, "scenario", "the [scenario] section", head);
+    let engine = root.or(cx, "engine", EngineConfig::default(), engine);
+    let horizon = head.as_ref().map(|h| h.horizon);
+    let mut names = Names::default();
+    let ws = workstreams(cx, &root, &mut names);
+    let qs = queues(cx, &root, &mut names, horizon);
+    let groups = agent_groups(cx, &root, &mut names);
+    let sups = supervisors(cx, &root, &names);
+    let ths = thresholds(cx, &root, &names);
+    let (head, engine, ws, qs, groups, sups, ths) =
+        (head?, engine?, ws?, qs?, groups?, sups?, ths?);
+    Some(Scenario {
+        name: head.name,
+        horizon: head.horizon,
+        warmup: head.warmup,
+        seed: head.seed,
+        replications: head.replications,
+        service_level: head.service_level,
+        engine,
+        workstreams: ws,
+        queues: qs,
+        agent_groups: groups,
+        supervisors: sups,
+        thresholds: ths,
+    })
+}
+
+fn head(cx: &mut Ctx<'_>, path: &str, v: &super::spanned::Val<'_>) -> Option<Head> {
+    let t = table(cx, path, v)?;
+    t.check_keys(
+        cx,
+        &[
+            "name",
+            "horizon",
+            "warmup",
+            "seed",
+            "replications",
+            "service_level",
+        ],
+    );
+    let name = t.req(cx, "name", "the scenario's name", super::spanned::name);
+    let horizon = t.req(
+        cx,
+        "horizon",
+        "a duration such as \"8h\"",
+        positive_duration,
+    );
+    let warmup = t.or(cx, "warmup", SimDuration::ZERO, duration);
+    let seed = t.or(cx, "seed", 1, u64_value);
+    let replications = t.or(cx, "replications", 1, u32_at_least(1));
+    let service_level = t.or(cx, "service_level", SimDuration::from_secs(20), duration);
+    if let (Some(h), Some(w)) = (horizon, warmup) {
+        if w >= h {
+            let span = t.get("warmup").map(|v| v.span());
+            cx.report(
+                &t.path_of("warmup"),
+                span,
+                format!("warmup ({w}) must be shorter than the horizon ({h})"),
+                None,
+            );
+            return None;
+        }
+    }
+    Some(Head {
+        name: name?,
+        horizon: horizon?,
+        warmup: warmup?,
+        seed: seed?,
+        replications: replications?,
+        service_level: service_level?,
+    })
+}
+
+fn engine(cx: &mut Ctx<'_>, path: &str, v: &super::spanned::Val<'_>) -> Option<EngineConfig> {
+    let t = table(cx, path, v)?;
+    t.check_keys(
+        cx,
+        &[
+            "assign_enabled",
+            "monitor_enabled",
+            "transfer_enabled",
+            "force_close_enabled",
+            "monitor_waiting",
+            "monitor_channels",
+            "overallocation",
+            "assign_overrides_presence",
+            "reserve_on_invite",
+            "refusals_before_skip",
+            "notification_timeout",
+            "max_consultants",
+        ],
+    );
+    let d = EngineConfig::default();
+    let assign_enabled = t.or(cx, "assign_enabled", d.assign_enabled, boolean);
+    let monitor_enabled = t.or(cx, "monitor_enabled", d.monitor_enabled, boolean);
+    let transfer_enabled = t.or(cx, "transfer_enabled", d.transfer_enabled, boolean);
+    let force_close_enabled = t.or(cx, "force_close_enabled", d.force_close_enabled, boolean);
+    let monitor_waiting = t.or(cx, "monitor_waiting", d.monitor_waiting, boolean);
+    let monitor_channels = t.or(cx, "monitor_channels", d.monitor_channels, |cx, p, v| {
+        let chans = one_or_many(cx, p, v, channel)?;
+        Some(chans.iter().fold(0, |m, c| m | c.bit()))
+    });
+    let overallocation = t.or(cx, "overallocation", d.overallocation, overallocation);
+    let assign_overrides_presence = t.or(
+        cx,
+        "assign_overrides_presence",
+        d.assign_overrides_presence,
+        boolean,
+    );
+    let reserve_on_invite = t.or(cx, "reserve_on_invite", d.reserve_on_invite, boolean);
+    let refusals_before_skip = t.or(
+        cx,
+        "refusals_before_skip",
+        d.refusals_before_skip,
+        u32_at_least(1),
+    );
+    let notification_timeout = t.or(
+        cx,
+        "notification_timeout",
+        d.notification_timeout,
+        positive_duration,
+    );
+    let max_consultants = t.or(cx, "max_consultants", d.max_consultants, u32_at_least(0));
+    Some(EngineConfig {
+        assign_enabled: assign_enabled?,
+        monitor_enabled: monitor_enabled?,
+        transfer_enabled: transfer_enabled?,
+        force_close_enabled: force_close_enabled?,
+        monitor_waiting: monitor_waiting?,
+        monitor_channels: monitor_channels?,
+        overallocation: overallocation?,
+        assign_overrides_presence: assign_overrides_presence?,
+        reserve_on_invite: reserve_on_invite?,
+        refusals_before_skip: refusals_before_skip?,
+        notification_timeout: notification_timeout?,
+        max_consultants: max_consultants?,
+    })
+}
+
+/// A channel name.
+pub(crate) fn channel(
+    cx: &mut Ctx<'_>,
+    path: &str,
+    v: &super::spanned::Val<'_>,
+) -> Option<Channel> {
+    const NAMES: [&str; 5] = [
+        "live_chat",
+        "persistent_chat",
+        "messaging",
+        "voice",
+        "entity_records",
+    ];
+    super::spanned::one_of(&NAMES)(cx, path, v).and_then(Channel::parse)
+}
+
+fn overallocation(
+    cx: &mut Ctx<'_>,
+    path: &str,
+    v: &super::spanned::Val<'_>,
+) -> Option<Overallocation> {
+    use toml::de::DeValue;
+    match v.get_ref() {
+        DeValue::Integer(_) => {
+            let n = integer(cx, path, v)?;
+            match u32::try_from(n) {
+                Ok(n) => Some(Overallocation::UpTo(n)),
+                Err(_) => {
+                    cx.error(
+                        path,
+                        v.span(),
+                        format!("{n} is not a number of units from 0 to {}", u32::MAX),
+                    );
+                    None
+                }
+            }
+        }
+        DeValue::String(_) => match string(cx, path, v)?.as_str() {
+            "allow" => Some(Overallocation::Allow),
+            "deny" => Some(Overallocation::Deny),
+            other => {
+                cx.error(
+                    path,
+                    v.span(),
+                    format!("unknown value {other:?}; expected \"allow\", \"deny\" or a number of units"),
+                );
+                None
+            }
+        },
+        _ => {
+            cx.error(
+                path,
+                v.span(),
+                "expected \"allow\", \"deny\" or a whole number of units",
+            );
+            None
+        }
+    }
+}

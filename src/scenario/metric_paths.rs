@@ -1,0 +1,172 @@
+//! The `summary.json` paths a threshold may name: every numeric leaf of the summary object.
+
+/// Every rule id of the catalogue in `product.md`, in catalogue order.
+pub const RULE_IDS: [&str; 38] = [
+    "LC-OPEN-ACTIVE",
+    "LC-ABANDON",
+    "LC-ACTIVE",
+    "LC-WAITING",
+    "LC-WRAPUP",
+    "LC-CLOSED",
+    "CAP-UNITS",
+    "CAP-HOLD",
+    "CAP-OVER",
+    "CAP-RESERVE",
+    "PR-AUTO",
+    "PR-MANUAL",
+    "PR-ALLOWED",
+    "RT-ELIGIBLE",
+    "RT-ORDER",
+    "RT-METHOD",
+    "RT-TRIGGER",
+    "RT-INVITE",
+    "RT-PICK",
+    "MON-DISABLED",
+    "MON-SCOPE",
+    "MON-CHANNEL",
+    "MON-STATE",
+    "MON-SELF",
+    "JOIN-MONITORING",
+    "JOIN-STATE",
+    "JOIN-LIMIT",
+    "JOIN-NOTIFY",
+    "ASSIGN-DISABLED",
+    "ASSIGN-SCOPE",
+    "ASSIGN-STATE",
+    "ASSIGN-AGENT-QUEUE",
+    "ASSIGN-AGENT-PRESENCE",
+    "ASSIGN-CAPACITY",
+    "ASSIGN-QUEUE-SAME",
+    "ASSIGN-INVITE",
+    "TRANSFER-STATE",
+    "FORCE-CLOSE",
+];
+
+/// The fixed paths (those that do not depend on queue names or rule ids).
+const FIXED: [&str; 37] = [
+    "seed",
+    "replications",
+    "simulated_s",
+    "conversations.arrived",
+    "conversations.answered",
+    "conversations.abandoned",
+    "conversations.delayed",
+    "conversations.closed",
+    "conversations.in_system_at_end",
+    "wait_s.mean",
+    "wait_s.p50",
+    "wait_s.p90",
+    "wait_s.p99",
+    "wait_s.max",
+    "service_level.threshold_s",
+    "service_level.fraction",
+    "abandonment_rate",
+    "occupancy",
+    "overallocation.events",
+    "overallocation.agents",
+    "overallocation.max_units",
+    "overallocation.unit_seconds",
+    "overallocation.time_s",
+    "rule_violations.total",
+    "invariant_violations",
+    "supervisor_actions.monitor",
+    "supervisor_actions.join",
+    "supervisor_actions.assign_to_agent",
+    "supervisor_actions.assign_to_queue",
+    "supervisor_actions.transfer",
+    "supervisor_actions.force_close",
+    "supervisor_actions.refused",
+    "engine.commands",
+    "engine.decision_ns.p50",
+    "engine.decision_ns.p99",
+    "engine.decision_ns.max",
+    "engine.events_per_s",
+];
+
+/// The leaves under `queues.<name>.`.
+const QUEUE_LEAVES: [&str; 6] = [
+    "arrived",
+    "answered",
+    "abandoned",
+    "service_level",
+    "wait_s.mean",
+    "wait_s.p90",
+];
+
+/// Whether `path` names a numeric leaf of `summary.json` for a scenario with these queues.
+pub fn is_known_metric(path: &str, queue_names: &[&str]) -> bool {
+    if FIXED.contains(&path) {
+        return true;
+    }
+    if let Some(rule) = path.strip_prefix("rule_violations.by_rule.") {
+        return RULE_IDS.contains(&rule);
+    }
+    if let Some(rest) = path.strip_prefix("queues.") {
+        // Queue names may contain dots, so try each known name as a prefix.
+        return queue_names.iter().any(|q| {
+            rest.strip_prefix(q)
+                .and_then(|r| r.strip_prefix('.'))
+                .is_some_and(|leaf| QUEUE_LEAVES.contains(&leaf))
+        });
+    }
+    false
+}
+
+/// Every known path for these queues (for "did you mean" hints).
+pub(crate) fn all_metrics(queue_names: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = FIXED.iter().map(|s| s.to_string()).collect();
+    out.extend(
+        RULE_IDS
+            .iter()
+            .map(|r| format!("rule_violations.by_rule.{r}")),
+    );
+    for q in queue_names {
+        out.extend(QUEUE_LEAVES.iter().map(|l| format!("queues.{q}.{l}")));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_paths() {
+        let queues = ["billing", "a.b"];
+        for p in [
+            "wait_s.p90",
+            "service_level.fraction",
+            "rule_violations.by_rule.ASSIGN-STATE",
+            "queues.billing.wait_s.p90",
+            "queues.a.b.arrived",
+            "overallocation.unit_seconds",
+            "supervisor_actions.refused",
+        ] {
+            assert!(is_known_metric(p, &queues), "{p}");
+        }
+    }
+
+    #[test]
+    fn unknown_paths() {
+        let queues = ["billing"];
+        for p in [
+            "wait_s.p95",
+            "wait_s",
+            "rule_violations.by_rule.NOPE",
+            "queues.tech.arrived",
+            "queues.billing.wait_s.p99",
+            "scenario",
+            "",
+        ] {
+            assert!(!is_known_metric(p, &queues), "{p}");
+        }
+    }
+
+    #[test]
+    fn every_listed_path_is_known() {
+        let queues = ["q"];
+        for p in all_metrics(&queues) {
+            assert!(is_known_metric(&p, &queues), "{p}");
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! "Did you mean …?" hints: the closest candidate by edit distance.
+
+/// The Levenshtein distance between `a` and `b`, in characters.
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+/// The candidate closest to `word`, if it is close enough to be a likely typo.
+pub(crate) fn closest<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let limit = (word.chars().count() / 3).max(2);
+    let candidates: Vec<&'a str> = candidates.into_iter().collect();
+    let by_distance = candidates
+        .iter()
+        .map(|c| (edit_distance(word, c), *c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c);
+    // A shortened key (`waited` for `waited_at_least`) is a likely slip too.
+    by_distance.or_else(|| {
+        let mut prefixed = candidates
+            .iter()
+            .filter(|c| word.chars().count() >= 4 && c.starts_with(word));
+        match (prefixed.next(), prefixed.next()) {
+            (Some(c), None) => Some(*c),
+            _ => None,
+        }
+    })
+}
+
+/// Quotes and joins names: `"a", "b", "c"`.
+pub(crate) fn quoted_list<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    names
+        .into_iter()
+        .map(|n| format!("{n:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distances() {
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("handel_time", "handle_time"), 2);
+        assert_eq!(edit_distance("same", "same"), 0);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    #[test]
+    fn typos_find_their_key() {
+        let keys = ["handle_time", "wrap_up_time", "patience"];
+        assert_eq!(closest("handel_time", keys), Some("handle_time"));
+        assert_eq!(closest("patiense", keys), Some("patience"));
+        assert_eq!(closest("colour", keys), None);
+        assert_eq!(
+            closest("waited", ["waited_at_least", "limit"]),
+            Some("waited_at_least")
+        );
+        assert_eq!(closest("webchat", ["web-chat", "email"]), Some("web-chat"));
+    }
+
+    #[test]
+    fn lists_are_quoted() {
+        assert_eq!(quoted_list(["a", "b"]), "\"a\", \"b\"");
+    }
+}

@@ -1,0 +1,80 @@
+//! The `[[thresholds]]` section: checks on `summary.json` paths after a run.
+
+use super::diag::Ctx;
+use super::metric_paths::{all_metrics, is_known_metric};
+use super::sections::{section, Names};
+use super::spanned::{number, string, table, Table, Val};
+use super::suggest::closest;
+use super::types::Threshold;
+
+/// `[[thresholds]]`.
+pub(crate) fn thresholds(
+    cx: &mut Ctx<'_>,
+    root: &Table<'_, '_>,
+    names: &Names,
+) -> Option<Vec<Threshold>> {
+    let queue_names: Vec<&str> = names.queues.iter().map(|q| q.name.as_str()).collect();
+    let mut out = Vec::new();
+    let mut ok = true;
+    for (path, v) in section(cx, root, "thresholds") {
+        match threshold(cx, &path, v, &queue_names) {
+            Some(t) => out.push(t),
+            None => ok = false,
+        }
+    }
+    ok.then_some(out)
+}
+
+fn threshold(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>, queues: &[&str]) -> Option<Threshold> {
+    let t = table(cx, path, v)?;
+    t.check_keys(cx, &["metric", "min", "max"]);
+    let metric = t.req(
+        cx,
+        "metric",
+        "a summary.json path such as \"wait_s.p90\"",
+        |cx, p, v| {
+            let m = string(cx, p, v)?;
+            if is_known_metric(&m, queues) {
+                return Some(m);
+            }
+            let known = all_metrics(queues);
+            let hint = closest(&m, known.iter().map(String::as_str))
+                .map(|c| format!("did you mean {c:?}?"))
+                .or_else(|| Some("see summary.json in the docs for the paths".into()));
+            cx.report(
+                p,
+                Some(v.span()),
+                format!("unknown metric path {m:?}"),
+                hint,
+            );
+            None
+        },
+    );
+    let min = t.opt(cx, "min", number);
+    let max = t.opt(cx, "max", number);
+    let (min, max) = (min?, max?);
+    if min.is_none() && max.is_none() {
+        cx.report(
+            path,
+            t.span.clone(),
+            "a threshold needs `min`, `max` or both",
+            None,
+        );
+        return None;
+    }
+    if let (Some(lo), Some(hi)) = (min, max) {
+        if lo > hi {
+            cx.error(
+                path,
+                v.span(),
+                format!("min ({lo}) is greater than max ({hi}): nothing can pass"),
+            );
+            return None;
+        }
+    }
+    Some(Threshold {
+        metric: metric?,
+        min,
+        max,
+    })
+}
