@@ -21,11 +21,16 @@
 //! internals.
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
+pub mod cli;
 pub mod dist;
 pub mod engine;
 pub mod kernel;
+pub mod metrics;
 pub mod model;
+pub mod policy;
+pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod sim;
 pub mod stats;
 pub mod time;

@@ -1,4 +1,4 @@
 //! The `omnisim` command: a thin wrapper over [`omnisim::cli`].
-fn main() {
-    println!("omnisim: not yet (the simulator lands with issue 3)");
+fn main() -> std::process::ExitCode {
+    omnisim::cli::main()
 }

@@ -15,4 +15,6 @@ mod recorder;
 
 pub use gauge::TimeWeighted;
 pub use loghist::LogHistogram;
-pub use recorder::{AgentStats, Interval, QueueStats, Recorder, RepMetrics, SourceStats, ACTION_KINDS};
+pub use recorder::{
+    AgentStats, Interval, QueueStats, Recorder, RepMetrics, SourceStats, ACTION_KINDS, INTERVAL,
+};

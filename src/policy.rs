@@ -29,10 +29,12 @@ pub fn matches_basic(filter: &Filter, engine: &Engine, conv: &ConvView, now: Sim
 /// Whether a filter can match Open conversations, engaged ones (Active, Waiting, Wrap-up), or both.
 pub fn wants(filter: &Filter) -> (bool, bool) {
     let open = filter.states.contains(&ConvState::Open);
-    let engaged = filter
-        .states
-        .iter()
-        .any(|s| matches!(s, ConvState::Active | ConvState::Waiting | ConvState::WrapUp));
+    let engaged = filter.states.iter().any(|s| {
+        matches!(
+            s,
+            ConvState::Active | ConvState::Waiting | ConvState::WrapUp
+        )
+    });
     (open, engaged)
 }
 
@@ -47,7 +49,8 @@ pub fn pick_agent(
     exclude: Option<AgentId>,
 ) -> Option<AgentId> {
     let members = engine.members(queue);
-    let usable = |a: &&AgentId| Some(**a) != exclude && engine.agent(**a).presence != Presence::Offline;
+    let usable =
+        |a: &&AgentId| Some(**a) != exclude && engine.agent(**a).presence != Presence::Offline;
     match pick {
         AgentPick::Named(a) => Some(*a),
         AgentPick::MostFreeCapacity => members

@@ -109,7 +109,20 @@ mod tests {
     #[test]
     fn buckets_are_monotone() {
         let mut last = 0;
-        for ms in [0u64, 1, 2, 3, 7, 8, 9, 100, 1_000, 65_000, 1 << 35, u64::MAX] {
+        for ms in [
+            0u64,
+            1,
+            2,
+            3,
+            7,
+            8,
+            9,
+            100,
+            1_000,
+            65_000,
+            1 << 35,
+            u64::MAX,
+        ] {
             let b = bucket(ms);
             assert!(b >= last);
             assert!(upper(b) >= ms.min(upper(BUCKETS - 1)));

@@ -74,7 +74,9 @@ impl QueueStats {
         self.delayed += o.delayed;
         self.closed += o.closed;
         self.answered_in_sl += o.answered_in_sl;
-        self.wait.add(&o.wait).expect("auto-resizing histograms always add");
+        self.wait
+            .add(&o.wait)
+            .expect("auto-resizing histograms always add");
         self.wait_sum_ms += o.wait_sum_ms;
         self.wait_max_ms = self.wait_max_ms.max(o.wait_max_ms);
     }
@@ -308,7 +310,9 @@ impl Recorder {
         let i = (now.as_millis() / INTERVAL.as_millis()) as usize;
         let nq = self.m.queues.len();
         if self.m.intervals.len() <= i {
-            self.m.intervals.resize_with(i + 1, || vec![Interval::default(); nq]);
+            self.m
+                .intervals
+                .resize_with(i + 1, || vec![Interval::default(); nq]);
         }
         &mut self.m.intervals[i][queue.index()]
     }

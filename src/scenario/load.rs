@@ -12,7 +12,7 @@
 //! | section | key | default | meaning |
 //! |---|---|---|---|
 //! | `[[workstreams]]` | `capacity_units` | `100` | (contract key, default ours) units one conversation takes |
-//! | `[[workstreams]]` | `open_auto_close` | `"20m"` for live_chat, persistent_chat, messaging; `"never"` otherwise | LC-ABANDON: an Open conversation closes (abandoned) after this long; a duration or `"never"` |
+//! | `[[workstreams]]` | `open_auto_close` | `"never"` (the product's chat value is `"20m"`; off by default because the contract's default is that customers never abandon) | LC-ABANDON: an Open conversation closes (abandoned) after this long from arrival; a duration or `"never"` |
 //! | `[[workstreams]]` | `wrap_up_auto_close` | `"15m"` for the chat channels; `"never"` otherwise | LC-WRAPUP: wrap-up closes after this long; a duration or `"never"` |
 //! | `[[workstreams]]` | `waiting_probability` | `0` | persistent_chat/messaging only: probability an Active conversation is set Waiting once, mid-handle |
 //! | `[[workstreams]]` | `waiting_time` | `{ dist = "exponential", mean = "10m" }` when `waiting_probability > 0` | persistent_chat/messaging only: how long a Waiting customer stays away |
@@ -20,6 +20,7 @@
 //! | `[[agent_groups]]` | `capacity` | `100` | (contract key, default ours) units each agent has |
 //! | `[[agent_groups]]` | `ignore_probability` | `0` | probability an invitation is never seen (it times out); `reject_probability + ignore_probability ≤ 1` |
 //! | `[[supervisors]]` | `agent` | none | the agent (e.g. `"tier1-3"`) this supervisor also works as (MON-SELF) |
+//! | `[scenario]` | `drain_limit` | `"24h"` | after the horizon, the run stops at the latest this long later; what is still open counts as `in_system_at_end` |
 //! | `[engine]` | `monitor_channels` | every channel but entity_records | MON-CHANNEL: the channels that may be monitored |
 //!
 //! Distributions may also be written as a plain duration string (`accept_delay = "3s"`), meaning
@@ -112,6 +113,7 @@ struct Head {
     seed: u64,
     replications: u32,
     service_level: SimDuration,
+    drain_limit: SimDuration,
 }
 
 fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>) -> Option<Scenario> {
@@ -139,6 +141,7 @@ fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>) -> Option<Scenario> {
         seed: head.seed,
         replications: head.replications,
         service_level: head.service_level,
+        drain_limit: head.drain_limit,
         engine,
         workstreams: ws,
         queues: qs,
@@ -159,6 +162,7 @@ fn head(cx: &mut Ctx<'_>, path: &str, v: &super::spanned::Val<'_>) -> Option<Hea
             "seed",
             "replications",
             "service_level",
+            "drain_limit",
         ],
     );
     let name = t.req(cx, "name", "the scenario's name", super::spanned::name);
@@ -172,6 +176,12 @@ fn head(cx: &mut Ctx<'_>, path: &str, v: &super::spanned::Val<'_>) -> Option<Hea
     let seed = t.or(cx, "seed", 1, u64_value);
     let replications = t.or(cx, "replications", 1, u32_at_least(1));
     let service_level = t.or(cx, "service_level", SimDuration::from_secs(20), duration);
+    let drain_limit = t.or(
+        cx,
+        "drain_limit",
+        SimDuration::from_secs(24 * 3600),
+        duration,
+    );
     if let (Some(h), Some(w)) = (horizon, warmup) {
         if w >= h {
             let span = t.get("warmup").map(|v| v.span());
@@ -191,6 +201,7 @@ fn head(cx: &mut Ctx<'_>, path: &str, v: &super::spanned::Val<'_>) -> Option<Hea
         seed: seed?,
         replications: replications?,
         service_level: service_level?,
+        drain_limit: drain_limit?,
     })
 }
 

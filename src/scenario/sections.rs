@@ -301,7 +301,9 @@ fn workstream(
             Channel::LiveChat | Channel::PersistentChat | Channel::Messaging
         )
     });
-    let open_default = (chat == Some(true)).then(|| SimDuration::from_secs(20 * 60));
+    // Off by default: the contract's default is "customers never abandon", and an Open
+    // auto-close is an abandonment. The product's chat value is "20m"; set it to test it.
+    let open_default: Option<SimDuration> = None;
     let wrap_default = (chat == Some(true)).then(|| SimDuration::from_secs(15 * 60));
     let open_auto_close = t.or(cx, "open_auto_close", open_default, auto_close);
     let wrap_up_auto_close = t.or(cx, "wrap_up_auto_close", wrap_default, auto_close);

@@ -27,6 +27,9 @@ pub struct Scenario {
     pub replications: u32,
     /// The service-level threshold.
     pub service_level: SimDuration,
+    /// After the horizon, the run stops at the latest this long later (conversations nobody can
+    /// serve must not hang the run); what is still live counts as `in_system_at_end`.
+    pub drain_limit: SimDuration,
     /// The rules under test.
     pub engine: EngineConfig,
     /// Work streams, in file order.
@@ -56,7 +59,7 @@ pub struct Workstream {
     pub patience: Option<Dist>,
     /// Sentiment random walk, if any.
     pub sentiment: Option<Sentiment>,
-    /// Open auto-close (LC-ABANDON): chat default 20 min; `None` never.
+    /// Open auto-close (LC-ABANDON), counted from arrival; `None` (the default) never.
     pub open_auto_close: Option<SimDuration>,
     /// Wrap-up auto-close (LC-WRAPUP): chat default 15 min; `None` never.
     pub wrap_up_auto_close: Option<SimDuration>,

@@ -18,7 +18,12 @@ impl ArrivalProcess {
     }
 
     /// The first arrival at or after `now`, strictly before `horizon`, or `None` when arrivals are over.
-    pub(crate) fn next(&mut self, spec: &Arrivals, now: SimTime, horizon: SimTime) -> Option<SimTime> {
+    pub(crate) fn next(
+        &mut self,
+        spec: &Arrivals,
+        now: SimTime,
+        horizon: SimTime,
+    ) -> Option<SimTime> {
         let t = match spec {
             Arrivals::None => return None,
             Arrivals::Times(times) => {
@@ -39,11 +44,18 @@ impl ArrivalProcess {
     }
 
     /// Inversion of the cumulative rate: an Exp(1) amount of "rate mass" is spent across segments.
-    fn next_in_profile(&mut self, segments: &[(SimTime, f64)], now: SimTime, horizon: SimTime) -> Option<SimTime> {
+    fn next_in_profile(
+        &mut self,
+        segments: &[(SimTime, f64)],
+        now: SimTime,
+        horizon: SimTime,
+    ) -> Option<SimTime> {
         let mut mass = -self.rng.uniform01().ln();
         let mut t = now.as_millis() as f64 / 1000.0;
         let end = horizon.as_millis() as f64 / 1000.0;
-        let mut i = segments.iter().rposition(|(from, _)| from.as_millis() as f64 / 1000.0 <= t)?;
+        let mut i = segments
+            .iter()
+            .rposition(|(from, _)| from.as_millis() as f64 / 1000.0 <= t)?;
         loop {
             let rate = segments[i].1;
             let seg_end = segments
@@ -94,7 +106,11 @@ mod tests {
     #[test]
     fn profile_follows_its_segments() {
         // 0/s for the first 1,000 s, then 20/s for 1,000 s, then 5/s for 2,000 s: 30,000 expected.
-        let spec = Arrivals::Profile(vec![(SimTime(0), 0.0), (SimTime(1_000_000), 20.0), (SimTime(2_000_000), 5.0)]);
+        let spec = Arrivals::Profile(vec![
+            (SimTime(0), 0.0),
+            (SimTime(1_000_000), 20.0),
+            (SimTime(2_000_000), 5.0),
+        ]);
         let n = count(&spec, 4_000) as f64;
         assert!((n - 30_000.0).abs() < 900.0, "{n}");
     }

@@ -24,7 +24,6 @@ pub(crate) struct ConvSim {
     /// Supervisor actions scheduled but not yet applied.
     pub(crate) pending_acts: u16,
     pub(crate) rng: SimRng,
-    pub(crate) key: u64,
     pub(crate) mood: Option<Mood>,
 }
 

@@ -18,32 +18,74 @@ pub(crate) enum Answer {
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Event {
     /// The next arrival of a queue.
-    Arrival { queue: u32 },
+    Arrival {
+        queue: u32,
+    },
     /// The customer's patience or the Open auto-close ran out.
-    GiveUp { conv: ConvId, auto: bool },
+    GiveUp {
+        conv: ConvId,
+        auto: bool,
+    },
     /// The agent answers an invitation.
-    InviteAnswer { conv: ConvId, invite: InviteId, answer: Answer },
+    InviteAnswer {
+        conv: ConvId,
+        invite: InviteId,
+        answer: Answer,
+    },
     /// The handle time of the current acceptance is over.
-    HandleEnd { conv: ConvId, epoch: u32 },
+    HandleEnd {
+        conv: ConvId,
+        epoch: u32,
+    },
     /// The agent sets the conversation Waiting (persistent channels).
-    GoWaiting { conv: ConvId, epoch: u32 },
+    GoWaiting {
+        conv: ConvId,
+        epoch: u32,
+    },
     /// A Waiting customer comes back, or the Waiting auto-close fires.
-    WaitingOver { conv: ConvId, epoch: u32, auto: bool },
+    WaitingOver {
+        conv: ConvId,
+        epoch: u32,
+        auto: bool,
+    },
     /// A timed wrap-up capacity block ran out.
-    WrapUpRelease { conv: ConvId },
+    WrapUpRelease {
+        conv: ConvId,
+    },
     /// Wrap-up is over (the agent closes) or its auto-close fired.
-    WrapUpEnd { conv: ConvId, auto: bool },
+    WrapUpEnd {
+        conv: ConvId,
+        auto: bool,
+    },
     /// Shift and break changes.
-    ShiftStart { agent: u32 },
-    ShiftEnd { agent: u32 },
-    BreakStart { agent: u32 },
-    BreakEnd { agent: u32 },
+    ShiftStart {
+        agent: u32,
+    },
+    ShiftEnd {
+        agent: u32,
+    },
+    BreakStart {
+        agent: u32,
+    },
+    BreakEnd {
+        agent: u32,
+    },
     /// A pick-mode agent picks.
-    Pick { agent: u32 },
+    Pick {
+        agent: u32,
+    },
     /// A periodic policy checks its condition.
-    PolicyTick { source: u32 },
+    PolicyTick {
+        source: u32,
+    },
     /// A script line acts.
-    Script { source: u32 },
+    Script {
+        source: u32,
+    },
     /// A supervisor acts on a conversation after its reaction delay.
-    Act { source: u32, conv: ConvId, since_ms: u64 },
+    Act {
+        source: u32,
+        conv: ConvId,
+        since_ms: u64,
+    },
 }

@@ -1,0 +1,184 @@
+//! The command line: the only place that knows flags, exit codes and default paths.
+//!
+//! Exit codes: 0 ok · 1 a threshold failed (or a regression, or no sweep value met the target)
+//! · 2 bad input · 3 an invariant broke.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::report::{self, Summary};
+use crate::scenario::{self, Scenario};
+use crate::sim::{self, RunOptions};
+
+/// Success.
+pub const EXIT_OK: u8 = 0;
+/// A threshold failed.
+pub const EXIT_THRESHOLD: u8 = 1;
+/// Bad input.
+pub const EXIT_BAD_INPUT: u8 = 2;
+/// An invariant broke.
+pub const EXIT_INVARIANT: u8 = 3;
+
+/// omnisim: simulate and load-test an omnichannel monitor & assign rules engine.
+#[derive(Debug, Parser)]
+#[command(name = "omnisim", version, about)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Simulate a scenario and write DIR/summary.json and the other reports.
+    Run {
+        /// The scenario file.
+        scenario: PathBuf,
+        /// Output folder (default: reports/<scenario name>/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Overrides the scenario's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Overrides the scenario's replication count.
+        #[arg(long)]
+        replications: Option<u32>,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
+        /// Check the engine's invariants after every event (slow).
+        #[arg(long)]
+        check_invariants: bool,
+    },
+    /// Load and check a scenario; run nothing.
+    Validate {
+        /// The scenario file.
+        scenario: PathBuf,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
+    },
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let args = match Args::try_parse() {
+        Ok(a) => a,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                EXIT_BAD_INPUT
+            } else {
+                EXIT_OK
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    ExitCode::from(run(args))
+}
+
+fn load(path: &Path) -> Result<Scenario, u8> {
+    scenario::load_file(path).map_err(|e| {
+        eprintln!("error: {} is not a valid scenario:\n{e}", path.display());
+        EXIT_BAD_INPUT
+    })
+}
+
+fn run(args: Args) -> u8 {
+    match args.command {
+        Command::Validate { scenario, quiet } => match load(&scenario) {
+            Ok(sc) => {
+                if !quiet {
+                    println!(
+                        "{}: valid ({} queues, {} agents, {} supervisors)",
+                        scenario.display(),
+                        sc.queues.len(),
+                        sc.agent_count(),
+                        sc.supervisors.len()
+                    );
+                }
+                EXIT_OK
+            }
+            Err(code) => code,
+        },
+        Command::Run {
+            scenario,
+            out,
+            seed,
+            replications,
+            quiet,
+            check_invariants,
+        } => {
+            let sc = match load(&scenario) {
+                Ok(sc) => sc,
+                Err(code) => return code,
+            };
+            let opts = RunOptions {
+                seed,
+                replications,
+                check_invariants,
+                shard: None,
+            };
+            let output = sim::run(&sc, &opts, &|_, _, _| {});
+            let summary = report::build(&sc, &output);
+            let dir = out.unwrap_or_else(|| default_out_dir(&sc.name));
+            if let Err(e) = write_summary(&dir, &summary) {
+                eprintln!("error: cannot write reports to {}: {e}", dir.display());
+                return EXIT_BAD_INPUT;
+            }
+            if !quiet {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&summary).unwrap_or_default()
+                );
+            }
+            exit_code(&summary)
+        }
+    }
+}
+
+/// The exit code a finished run earns: invariants first, then thresholds.
+pub fn exit_code(summary: &Summary) -> u8 {
+    if summary.invariant_violations > 0 {
+        EXIT_INVARIANT
+    } else if summary.thresholds.iter().any(|t| !t.passed) {
+        EXIT_THRESHOLD
+    } else {
+        EXIT_OK
+    }
+}
+
+/// `reports/<name>/`, with the name made safe for a folder: letters, digits, `-`, `_` and `.`
+/// kept, anything else replaced by `-`, never empty, never `.` or `..`.
+pub fn default_out_dir(name: &str) -> PathBuf {
+    let mut safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    safe = safe.trim_matches(|c| c == '.' || c == '-').to_string();
+    if safe.is_empty() {
+        safe = "scenario".into();
+    }
+    safe.truncate(100);
+    Path::new("reports").join(safe)
+}
+
+/// Writes a file atomically: a temporary file in the same folder, then a rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension("tmp~");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+fn write_summary(dir: &Path, summary: &Summary) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let json = serde_json::to_string_pretty(summary).map_err(std::io::Error::other)?;
+    write_atomic(&dir.join("summary.json"), json.as_bytes())
+}

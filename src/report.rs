@@ -1,0 +1,6 @@
+//! Reports: one [`Summary`] model built from a run, rendered as `summary.json`, a terminal table,
+//! CSV time series and an HTML page. Renderers compute nothing; they format the model.
+
+mod summary;
+
+pub use summary::*;

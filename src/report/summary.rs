@@ -1,0 +1,487 @@
+//! [`Summary`]: the `summary.json` model, built from a run's replications.
+//!
+//! Everything outside `engine` is a pure function of the scenario, the seed and the version,
+//! so it is byte-identical across machines and thread counts; wall-clock figures live under
+//! `engine` only.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::RuleId;
+use crate::metrics::{QueueStats, RepMetrics, ACTION_KINDS};
+use crate::scenario::Scenario;
+use crate::sim::RunOutput;
+use crate::stats::mean_ci95;
+
+/// The `format` tag of `summary.json`.
+pub const FORMAT: &str = "omnisim.summary/1";
+
+/// `summary.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// The omnisim version that wrote it.
+    pub omnisim_version: String,
+    /// The scenario's name.
+    pub scenario: String,
+    /// The seed used.
+    pub seed: u64,
+    /// Replications run.
+    pub replications: u32,
+    /// True when the run was interrupted and the figures cover only part of it.
+    pub partial: bool,
+    /// Simulated seconds of the longest replication (arrivals and drain).
+    pub simulated_s: f64,
+    /// Conversation counts.
+    pub conversations: Conversations,
+    /// Wait from arrival to first Active, answered conversations only.
+    pub wait_s: Wait,
+    /// Service level.
+    pub service_level: ServiceLevel,
+    /// Abandoned ÷ arrived.
+    pub abandonment_rate: f64,
+    /// Units held ÷ units staffed, time-weighted.
+    pub occupancy: f64,
+    /// Capacity overallocation.
+    pub overallocation: Overallocation,
+    /// Refused commands by rule.
+    pub rule_violations: RuleViolations,
+    /// Invariant breaks (must be 0).
+    pub invariant_violations: u64,
+    /// Supervisor actions the engine accepted, by kind, and those it refused.
+    pub supervisor_actions: BTreeMap<String, u64>,
+    /// Supervisor reaction time, condition true → action applied.
+    pub supervisor_reaction_s: Reaction,
+    /// Joins and the notifications they sent.
+    pub joins: Joins,
+    /// Refusals and actions by policy or script line.
+    pub policies: BTreeMap<String, PolicyStats>,
+    /// Wall-clock figures (the only part that varies between identical runs).
+    pub engine: EngineStats,
+    /// 95% confidence intervals across replications (null with one replication).
+    pub ci95: Ci95,
+    /// Per queue.
+    pub queues: BTreeMap<String, QueueSummary>,
+    /// Threshold results.
+    pub thresholds: Vec<ThresholdResult>,
+}
+
+/// Conversation counts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Conversations {
+    /// Arrived after warm-up.
+    pub arrived: u64,
+    /// Reached Active at least once.
+    pub answered: u64,
+    /// Closed from Open before any agent accepted.
+    pub abandoned: u64,
+    /// Not accepted at the instant of arrival.
+    pub delayed: u64,
+    /// Closed.
+    pub closed: u64,
+    /// Still live when the run stopped.
+    pub in_system_at_end: u64,
+}
+
+/// Wait statistics in seconds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Wait {
+    /// Mean.
+    pub mean: f64,
+    /// Median.
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Largest.
+    pub max: f64,
+}
+
+/// Service level.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ServiceLevel {
+    /// The threshold in seconds.
+    pub threshold_s: f64,
+    /// Answered within it ÷ (answered + abandoned).
+    pub fraction: f64,
+}
+
+/// Overallocation figures.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Overallocation {
+    /// Changes that left an agent above capacity.
+    pub events: u64,
+    /// Agents overallocated at least once (summed over replications).
+    pub agents: u64,
+    /// Largest units above capacity.
+    pub max_units: u64,
+    /// Units above capacity × seconds.
+    pub unit_seconds: f64,
+    /// Agent-seconds spent above capacity.
+    pub time_s: f64,
+}
+
+/// Refusals by rule.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RuleViolations {
+    /// All refusals.
+    pub total: u64,
+    /// By rule id (every rule of the catalogue, zeros included).
+    pub by_rule: BTreeMap<String, u64>,
+}
+
+/// Reaction time in seconds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Reaction {
+    /// Actions measured.
+    pub count: u64,
+    /// Mean.
+    pub mean: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// Largest.
+    pub max: f64,
+}
+
+/// Joins and notifications.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Joins {
+    /// Joins accepted.
+    pub count: u64,
+    /// Notifications to agents (joins, transfers, force closes).
+    pub notified_agent: u64,
+    /// Notifications to customers.
+    pub notified_customer: u64,
+}
+
+/// One policy's or script line's figures.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PolicyStats {
+    /// Actions accepted.
+    pub accepted: u64,
+    /// Actions refused.
+    pub refused: u64,
+    /// Refusals by rule id (non-zero only).
+    pub by_rule: BTreeMap<String, u64>,
+}
+
+/// Wall-clock figures.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EngineStats {
+    /// Commands the engine handled.
+    pub commands: u64,
+    /// Sampled wall-clock time per command.
+    pub decision_ns: DecisionNs,
+    /// Wall-clock seconds of the run.
+    pub wall_s: f64,
+    /// Conversations simulated per wall-clock second.
+    pub conversations_per_s: f64,
+}
+
+/// Decision-time percentiles in nanoseconds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DecisionNs {
+    /// Median.
+    pub p50: u64,
+    /// 99th percentile.
+    pub p99: u64,
+    /// Largest.
+    pub max: u64,
+}
+
+/// Confidence intervals across replications.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Ci95 {
+    /// Of the mean wait.
+    pub wait_mean_s: Option<[f64; 2]>,
+    /// Of the service level.
+    pub service_level: Option<[f64; 2]>,
+    /// Of the abandonment rate.
+    pub abandonment_rate: Option<[f64; 2]>,
+}
+
+/// One queue's figures.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QueueSummary {
+    /// Arrived after warm-up.
+    pub arrived: u64,
+    /// Answered.
+    pub answered: u64,
+    /// Abandoned.
+    pub abandoned: u64,
+    /// Wait of answered conversations.
+    pub wait_s: QueueWait,
+    /// Service level.
+    pub service_level: f64,
+}
+
+/// A queue's wait figures in seconds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct QueueWait {
+    /// Mean.
+    pub mean: f64,
+    /// 90th percentile.
+    pub p90: f64,
+}
+
+/// A threshold's outcome.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ThresholdResult {
+    /// The dotted path.
+    pub metric: String,
+    /// The smallest passing value.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub min: Option<f64>,
+    /// The largest passing value.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub max: Option<f64>,
+    /// The measured value (null if the path did not resolve to a number).
+    pub value: Option<f64>,
+    /// Whether it passed.
+    pub passed: bool,
+}
+
+fn secs(ms: u128) -> f64 {
+    ms as f64 / 1000.0
+}
+
+fn ci(values: Vec<f64>) -> Option<[f64; 2]> {
+    mean_ci95(&values).map(|(m, h)| [m - h, m + h])
+}
+
+fn queue_summary(q: &QueueStats) -> QueueSummary {
+    QueueSummary {
+        arrived: q.arrived,
+        answered: q.answered,
+        abandoned: q.abandoned,
+        wait_s: QueueWait {
+            mean: q.wait_mean_s(),
+            p90: q.wait_quantile_s(0.9),
+        },
+        service_level: q.service_level(),
+    }
+}
+
+/// Builds the summary of a run (thresholds evaluated).
+pub fn build(sc: &Scenario, out: &RunOutput) -> Summary {
+    let reps = &out.reps;
+    let mut total = QueueStats::default();
+    let mut queues: Vec<QueueStats> = (0..sc.queues.len())
+        .map(|_| QueueStats::default())
+        .collect();
+    let mut violations = vec![0u64; RuleId::ALL.len()];
+    let mut actions = [0u64; 6];
+    let (mut refused, mut in_system, mut used, mut staffed) = (0u64, 0u64, 0i128, 0i128);
+    let (mut over_events, mut over_agents, mut over_max, mut over_unit_ms, mut over_ms) =
+        (0, 0, 0u32, 0i128, 0i128);
+    let (mut joins, mut n_agent, mut n_customer, mut commands, mut invariants) = (0, 0, 0, 0, 0);
+    let mut reaction = hdrhistogram::Histogram::<u64>::new(3).expect("valid");
+    let mut decision = reaction.clone();
+    let mut policies: BTreeMap<String, PolicyStats> = BTreeMap::new();
+    let mut end_ms = 0u64;
+    for r in reps {
+        total.merge(&r.total);
+        for (a, b) in queues.iter_mut().zip(&r.queues) {
+            a.merge(b);
+        }
+        for (a, b) in violations.iter_mut().zip(&r.violations) {
+            *a += b;
+        }
+        for (a, b) in actions.iter_mut().zip(&r.actions) {
+            *a += b;
+        }
+        refused += r.refused;
+        in_system += r.in_system_at_end;
+        used += r.used_unit_ms;
+        staffed += r.staffed_unit_ms;
+        over_events += r.over_events;
+        over_agents += r.over_agents();
+        over_max = over_max.max(r.over_max_units);
+        over_unit_ms += r.over_unit_ms;
+        over_ms += r.over_ms;
+        joins += r.joins;
+        n_agent += r.notify_agent;
+        n_customer += r.notify_customer;
+        commands += r.commands;
+        invariants += r.invariant_violations;
+        reaction.add(&r.reaction).expect("auto-resizing");
+        decision.add(&r.decision_ns).expect("auto-resizing");
+        end_ms = end_ms.max(r.end.as_millis());
+        for s in &r.sources {
+            let p = policies
+                .entry(s.name.clone())
+                .or_insert_with(|| PolicyStats {
+                    accepted: 0,
+                    refused: 0,
+                    by_rule: BTreeMap::new(),
+                });
+            p.accepted += s.accepted;
+            for (i, n) in s.refused.iter().enumerate().filter(|(_, n)| **n > 0) {
+                p.refused += n;
+                *p.by_rule
+                    .entry(RuleId::ALL[i].as_str().to_string())
+                    .or_default() += n;
+            }
+        }
+    }
+    let mut supervisor_actions: BTreeMap<String, u64> = ACTION_KINDS
+        .iter()
+        .zip(actions)
+        .map(|(k, n)| (k.to_string(), n))
+        .collect();
+    supervisor_actions.insert("refused".into(), refused);
+    let q = |h: &hdrhistogram::Histogram<u64>, p: f64| {
+        if h.is_empty() {
+            0
+        } else {
+            h.value_at_quantile(p)
+        }
+    };
+    let per_rep = |f: &dyn Fn(&RepMetrics) -> f64| ci(reps.iter().map(f).collect());
+    let conversations_per_s = if out.wall_s > 0.0 {
+        reps.iter().map(|r| r.total.arrived as f64).sum::<f64>() / out.wall_s
+    } else {
+        0.0
+    };
+    let mut summary = Summary {
+        format: FORMAT.into(),
+        omnisim_version: env!("CARGO_PKG_VERSION").into(),
+        scenario: sc.name.clone(),
+        seed: out.seed,
+        replications: out.replications,
+        partial: false,
+        simulated_s: secs(end_ms as u128),
+        conversations: Conversations {
+            arrived: total.arrived,
+            answered: total.answered,
+            abandoned: total.abandoned,
+            delayed: total.delayed,
+            closed: total.closed,
+            in_system_at_end: in_system,
+        },
+        wait_s: Wait {
+            mean: total.wait_mean_s(),
+            p50: total.wait_quantile_s(0.5),
+            p90: total.wait_quantile_s(0.9),
+            p99: total.wait_quantile_s(0.99),
+            max: secs(total.wait_max_ms as u128),
+        },
+        service_level: ServiceLevel {
+            threshold_s: sc.service_level.as_secs_f64(),
+            fraction: total.service_level(),
+        },
+        abandonment_rate: total.abandonment_rate(),
+        occupancy: if staffed > 0 {
+            used as f64 / staffed as f64
+        } else {
+            0.0
+        },
+        overallocation: Overallocation {
+            events: over_events,
+            agents: over_agents,
+            max_units: over_max as u64,
+            unit_seconds: over_unit_ms as f64 / 1000.0,
+            time_s: over_ms as f64 / 1000.0,
+        },
+        rule_violations: RuleViolations {
+            total: violations.iter().sum(),
+            by_rule: RuleId::ALL
+                .iter()
+                .zip(&violations)
+                .map(|(r, n)| (r.as_str().to_string(), *n))
+                .collect(),
+        },
+        invariant_violations: invariants,
+        supervisor_actions,
+        supervisor_reaction_s: Reaction {
+            count: reaction.len(),
+            mean: if reaction.is_empty() {
+                0.0
+            } else {
+                reaction.mean() / 1000.0
+            },
+            p90: q(&reaction, 0.9) as f64 / 1000.0,
+            max: reaction.max() as f64 / 1000.0,
+        },
+        joins: Joins {
+            count: joins,
+            notified_agent: n_agent,
+            notified_customer: n_customer,
+        },
+        policies,
+        engine: EngineStats {
+            commands,
+            decision_ns: DecisionNs {
+                p50: q(&decision, 0.5),
+                p99: q(&decision, 0.99),
+                max: decision.max(),
+            },
+            wall_s: out.wall_s,
+            conversations_per_s,
+        },
+        ci95: Ci95 {
+            wait_mean_s: per_rep(&|r| r.total.wait_mean_s()),
+            service_level: per_rep(&|r| r.total.service_level()),
+            abandonment_rate: per_rep(&|r| r.total.abandonment_rate()),
+        },
+        queues: sc
+            .queues
+            .iter()
+            .zip(&queues)
+            .map(|(spec, q)| (spec.name.clone(), queue_summary(q)))
+            .collect(),
+        thresholds: Vec::new(),
+    };
+    summary.thresholds = evaluate_thresholds(sc, &summary);
+    summary
+}
+
+/// Looks up a dotted path (`queues.billing.wait_s.p90`) in the summary as a number. Queue names
+/// may contain dots: the longest matching key wins at each level.
+pub fn lookup(summary: &Summary, path: &str) -> Option<f64> {
+    let v = serde_json::to_value(summary).ok()?;
+    lookup_value(&v, path)
+}
+
+fn lookup_value(v: &serde_json::Value, path: &str) -> Option<f64> {
+    if path.is_empty() {
+        return v.as_f64();
+    }
+    let obj = v.as_object()?;
+    // Try the longest key prefix first so names with dots resolve.
+    let mut cut = path.len();
+    loop {
+        let (head, rest) = (&path[..cut], path.get(cut + 1..).unwrap_or(""));
+        if let Some(child) = obj.get(head) {
+            if let Some(x) = lookup_value(child, rest) {
+                return Some(x);
+            }
+        }
+        match path[..cut].rfind('.') {
+            Some(i) => cut = i,
+            None => return None,
+        }
+    }
+}
+
+/// Evaluates the scenario's thresholds against a summary.
+pub fn evaluate_thresholds(sc: &Scenario, summary: &Summary) -> Vec<ThresholdResult> {
+    sc.thresholds
+        .iter()
+        .map(|t| {
+            let value = lookup(summary, &t.metric);
+            let passed =
+                value.is_some_and(|v| t.min.is_none_or(|m| v >= m) && t.max.is_none_or(|m| v <= m));
+            ThresholdResult {
+                metric: t.metric.clone(),
+                min: t.min,
+                max: t.max,
+                value,
+                passed,
+            }
+        })
+        .collect()
+}

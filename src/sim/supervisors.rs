@@ -1,0 +1,265 @@
+//! Supervisors in the simulation: periodic policies, script lines and the actions they apply
+//! through the engine after the supervisor's reaction delay.
+//!
+//! A policy looks only at its supervisor's queues (the Ongoing Conversations dashboard) and walks
+//! each queue's conversations oldest first through the engine's ordered sets, stopping at its
+//! `limit` or, with `waited_at_least`, at the first conversation that has not waited long enough,
+//! so a tick costs what it matches, not what is in the system. Sentiment is computed only for
+//! the conversations a policy looks at.
+
+use crate::engine::{ConvId, RuleId};
+use crate::model::{AgentId, ConvState, QueueId, SupervisorId};
+use crate::policy::{matches_basic, pick_agent, wants};
+use crate::scenario::{Action, AgentPick, TargetPick};
+use crate::time::SimTime;
+
+use super::event::Event;
+use super::setup::SourceKind;
+use super::world::World;
+
+impl World<'_> {
+    /// The sentiment of a conversation now (0 where its work stream has none).
+    fn sentiment(&mut self, conv: ConvId) -> f64 {
+        let now = self.now.as_millis();
+        let sc = self.sc;
+        let Some(c) = self.conv_sim_mut(conv) else {
+            return 0.0;
+        };
+        let ws = &sc.workstreams[sc.queues[c.queue.index()].workstream.index()];
+        match (ws.sentiment.as_ref(), c.mood.as_mut()) {
+            (Some(s), Some(m)) => m.at(s, now),
+            _ => 0.0,
+        }
+    }
+
+    /// Whether the policy's action has already been done to this conversation (so a periodic
+    /// policy does not repeat itself every tick).
+    fn already_done(&self, sup: SupervisorId, action: &Action, conv: ConvId) -> bool {
+        let Some(v) = self.engine.conversation(conv) else {
+            return true;
+        };
+        match action {
+            Action::Monitor {
+                join_if_sentiment_below,
+                ..
+            } => {
+                self.engine.is_monitoring(sup, conv)
+                    && (join_if_sentiment_below.is_none() || self.engine.has_joined(sup, conv))
+            }
+            Action::Join { .. } => self.engine.has_joined(sup, conv),
+            Action::AssignToAgent(_) => v.invited.is_some(),
+            Action::TransferToAgent(_) => v.consultants > 0,
+            Action::AssignToQueue(_) | Action::ForceClose => false,
+        }
+    }
+
+    pub(crate) fn policy_tick(&mut self, source: u32) {
+        let sc = self.sc;
+        let src = &self.sources.list[source as usize];
+        let SourceKind::Policy(p) = src.kind else {
+            return;
+        };
+        let sup_i = src.sup;
+        let sup = &sc.supervisors[sup_i];
+        let policy = &sup.policies[p];
+        let now = self.now;
+        self.events
+            .schedule(now + policy.every, Event::PolicyTick { source });
+        let f = &policy.when;
+        let (want_open, want_engaged) = wants(f);
+        let limit = f.limit.map_or(usize::MAX, |l| l as usize);
+        let sid = SupervisorId(sup_i as u32);
+        let mut found: Vec<(u64, ConvId, SimTime)> = Vec::new();
+        for &q in &sup.queues {
+            if f.queues.as_ref().is_some_and(|qs| !qs.contains(&q)) {
+                continue;
+            }
+            for engaged in [false, true] {
+                if (engaged && !want_engaged) || (!engaged && !want_open) {
+                    continue;
+                }
+                let mut taken = 0usize;
+                let list: Vec<ConvId> = if engaged {
+                    self.engine.engaged_in(q).collect()
+                } else {
+                    self.engine.open_in(q).collect()
+                };
+                for conv in list {
+                    if taken >= limit {
+                        break;
+                    }
+                    let Some(v) = self.engine.conversation(conv) else {
+                        continue;
+                    };
+                    if let Some(w) = f.waited_at_least {
+                        if now.since(v.arrived_at) < w {
+                            break; // oldest first: no later conversation has waited longer
+                        }
+                    }
+                    if !matches_basic(f, &self.engine, &v, now)
+                        || self.conv_sim(conv).is_none_or(|c| c.pending_acts > 0)
+                        || self.already_done(sid, &policy.action, conv)
+                    {
+                        continue;
+                    }
+                    if let Some(below) = f.sentiment_below {
+                        if self.sentiment(conv) >= below {
+                            continue;
+                        }
+                    }
+                    let since = f
+                        .waited_at_least
+                        .map_or(now, |w| (v.arrived_at + w).min(now));
+                    found.push((v.seq, conv, since));
+                    taken += 1;
+                }
+            }
+        }
+        found.sort_unstable_by_key(|x| x.0);
+        found.truncate(limit);
+        for (_, conv, since) in found {
+            self.schedule_act(source, sup_i, conv, since);
+        }
+    }
+
+    pub(crate) fn script(&mut self, source: u32) {
+        let sc = self.sc;
+        let src = &self.sources.list[source as usize];
+        let SourceKind::Script(l) = src.kind else {
+            return;
+        };
+        let sup_i = src.sup;
+        let line = &sc.supervisors[sup_i].script[l];
+        let t = &line.target;
+        let pick = |it: &mut dyn DoubleEndedIterator<Item = ConvId>| match t.pick {
+            TargetPick::Oldest => it.next(),
+            TargetPick::Newest => it.next_back(),
+        };
+        let engine = &self.engine;
+        let conv = if t.state == ConvState::Open {
+            pick(&mut engine.open_in(t.queue))
+        } else {
+            let state = t.state;
+            pick(
+                &mut engine
+                    .engaged_in(t.queue)
+                    .filter(move |c| engine.conversation(*c).is_some_and(|v| v.state == state)),
+            )
+        };
+        if let Some(conv) = conv {
+            self.schedule_act(source, sup_i, conv, line.at);
+        }
+    }
+
+    fn schedule_act(&mut self, source: u32, sup: usize, conv: ConvId, since: SimTime) {
+        let reaction = self.sc.supervisors[sup].reaction;
+        if reaction.as_millis() == 0 {
+            self.apply_action(source, conv, since);
+        } else {
+            if let Some(c) = self.conv_sim_mut(conv) {
+                c.pending_acts += 1;
+            }
+            self.events.schedule(
+                self.now + reaction,
+                Event::Act {
+                    source,
+                    conv,
+                    since_ms: since.as_millis(),
+                },
+            );
+        }
+    }
+
+    /// A scheduled action comes due.
+    pub(crate) fn act(&mut self, source: u32, conv: ConvId, since: SimTime) {
+        if let Some(c) = self.conv_sim_mut(conv) {
+            c.pending_acts = c.pending_acts.saturating_sub(1);
+        }
+        self.apply_action(source, conv, since);
+    }
+
+    /// The agent an assignment or transfer goes to. When nobody usable is found the most free
+    /// member is named anyway (the engine then refuses with the rule that applies), and with no
+    /// member at all an id that is no member (ASSIGN-AGENT-QUEUE).
+    fn target_agent(&mut self, source: u32, conv: ConvId, pick: &AgentPick) -> AgentId {
+        let Some(v) = self.engine.conversation(conv) else {
+            return AgentId(0);
+        };
+        let cursor = &mut self.sources.list[source as usize].cursor;
+        pick_agent(&self.engine, v.queue, pick, cursor, v.primary)
+            .or_else(|| {
+                self.engine
+                    .members(v.queue)
+                    .iter()
+                    .filter(|a| Some(**a) != v.primary)
+                    .max_by_key(|a| (self.engine.agent(**a).free(), std::cmp::Reverse(a.0)))
+                    .copied()
+            })
+            .unwrap_or(AgentId(u32::MAX))
+    }
+
+    fn apply_action(&mut self, source: u32, conv: ConvId, since: SimTime) {
+        let sc = self.sc;
+        let sup = SupervisorId(self.sources.list[source as usize].sup as u32);
+        let action = self.sources.action(sc, source);
+        let (kind, r) = match action {
+            Action::Monitor {
+                join_if_sentiment_below,
+                message_mode,
+            } => {
+                let r = self.run_cmd(|e, now, fx| e.monitor(now, sup, conv, fx));
+                self.count(source, 0, since, r);
+                if let (Ok(()), Some(below)) = (r, join_if_sentiment_below) {
+                    if !self.engine.has_joined(sup, conv) && self.sentiment(conv) < *below {
+                        let mode = *message_mode;
+                        let r = self.run_cmd(|e, now, fx| e.join(now, sup, conv, mode, fx));
+                        self.count(source, 1, since, r);
+                    }
+                }
+                return;
+            }
+            Action::Join { message_mode } => {
+                let mode = *message_mode;
+                (
+                    1,
+                    self.run_cmd(|e, now, fx| e.join(now, sup, conv, mode, fx)),
+                )
+            }
+            Action::AssignToAgent(pick) => {
+                let agent = self.target_agent(source, conv, pick);
+                (
+                    2,
+                    self.run_cmd(|e, now, fx| e.assign_to_agent(now, sup, conv, agent, fx)),
+                )
+            }
+            Action::AssignToQueue(q) => {
+                let q: QueueId = *q;
+                (
+                    3,
+                    self.run_cmd(|e, now, fx| e.assign_to_queue(now, sup, conv, q, fx)),
+                )
+            }
+            Action::TransferToAgent(pick) => {
+                let agent = self.target_agent(source, conv, pick);
+                (
+                    4,
+                    self.run_cmd(|e, now, fx| e.transfer(now, sup, conv, agent, fx)),
+                )
+            }
+            Action::ForceClose => (
+                5,
+                self.run_cmd(|e, now, fx| e.force_close(now, sup, conv, fx)),
+            ),
+        };
+        self.count(source, kind, since, r);
+    }
+
+    fn count(&mut self, source: u32, kind: usize, since: SimTime, r: Result<(), RuleId>) {
+        match r {
+            Ok(()) => self
+                .rec
+                .action(source as usize, kind, self.now.since(since)),
+            Err(rule) => self.rec.refused(source as usize, rule),
+        }
+    }
+}

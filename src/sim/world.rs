@@ -1,0 +1,715 @@
+//! One replication: the event loop that drives the engine and records metrics.
+//!
+//! The world owns the engine, the event queue, the per-conversation and per-agent simulator
+//! state and the metrics recorder. Every engine command goes through [`World::run_cmd`], which
+//! samples its wall-clock time and hands its effects to [`World::absorb`], the single place where
+//! effects turn into metrics and follow-up events.
+
+use std::time::Instant;
+
+use crate::dist::Sampler;
+use crate::engine::{CloseReason, ConvId, Effect, Engine, Outcome, Recipient};
+use crate::kernel::EventQueue;
+use crate::metrics::{Recorder, RepMetrics};
+use crate::model::{AgentId, ConvState, Presence, QueueId, RoutingMode, WrapUpBlock};
+use crate::rng::{stream, SimRng, Source};
+use crate::scenario::Scenario;
+use crate::time::{SimDuration, SimTime};
+
+use super::arrivals::ArrivalProcess;
+use super::customer::{customer_key, customer_rng, ConvSim, Mood};
+use super::event::{Answer, Event};
+use super::setup::{engine_setup, source_names, Sources};
+use super::RunOptions;
+
+/// Engine commands between two wall-clock samples of decision time.
+const DECISION_SAMPLE_EVERY: u64 = 64;
+
+/// Per-agent simulator state.
+#[derive(Debug)]
+pub(crate) struct AgentSim {
+    pub(crate) group: usize,
+    pub(crate) rng: SimRng,
+    pub(crate) on_shift: bool,
+    pub(crate) on_break: bool,
+    pub(crate) pick_pending: bool,
+    pub(crate) picks: bool,
+}
+
+/// Per-work-stream samplers, built once.
+#[derive(Debug)]
+pub(crate) struct WsSim {
+    pub(crate) handle: Sampler,
+    pub(crate) wrap_up: Option<Sampler>,
+    pub(crate) patience: Option<Sampler>,
+    pub(crate) waiting: Option<Sampler>,
+}
+
+/// One replication in progress.
+#[derive(Debug)]
+pub(crate) struct World<'s> {
+    pub(crate) sc: &'s Scenario,
+    pub(crate) rep: u32,
+    pub(crate) seed: u64,
+    pub(crate) engine: Engine,
+    pub(crate) events: EventQueue<Event>,
+    pub(crate) fx: Vec<Effect>,
+    pub(crate) convs: Vec<Option<ConvSim>>,
+    pub(crate) agents: Vec<AgentSim>,
+    pub(crate) ws: Vec<WsSim>,
+    pub(crate) accept: Vec<Sampler>,
+    pub(crate) arrivals: Vec<ArrivalProcess>,
+    pub(crate) arrival_index: Vec<u64>,
+    pub(crate) arrivals_open: usize,
+    pub(crate) sources: Sources,
+    pub(crate) rec: Recorder,
+    pub(crate) live_counted: u64,
+    pub(crate) now: SimTime,
+    check_every_event: bool,
+    pub(crate) invariant_breaks: u64,
+}
+
+impl<'s> World<'s> {
+    pub(crate) fn new(sc: &'s Scenario, rep: u32, opts: &RunOptions) -> World<'s> {
+        let seed = opts.seed.unwrap_or(sc.seed);
+        let engine = Engine::new(engine_setup(sc));
+        let mut agents = Vec::with_capacity(sc.agent_count());
+        let mut capacities = Vec::with_capacity(sc.agent_count());
+        for (gi, g) in sc.agent_groups.iter().enumerate() {
+            let picks = g.queues.iter().any(|q| {
+                sc.workstreams[sc.queues[q.index()].workstream.index()]
+                    .rules
+                    .mode
+                    == RoutingMode::Pick
+            });
+            for k in 0..g.count {
+                let id = g.first.0 + k;
+                agents.push(AgentSim {
+                    group: gi,
+                    rng: stream(seed, rep, Source::Agent(id)),
+                    on_shift: false,
+                    on_break: false,
+                    pick_pending: false,
+                    picks,
+                });
+                capacities.push(g.capacity);
+            }
+        }
+        let ws = sc
+            .workstreams
+            .iter()
+            .map(|w| WsSim {
+                handle: Sampler::new(&w.handle_time),
+                wrap_up: w.wrap_up_time.as_ref().map(Sampler::new),
+                patience: w.patience.as_ref().map(Sampler::new),
+                waiting: w.waiting_time.as_ref().map(Sampler::new),
+            })
+            .collect();
+        let sources = Sources::new(sc);
+        let rec = Recorder::new(
+            rep,
+            SimTime::ZERO + sc.warmup,
+            sc.service_level,
+            sc.queues.len(),
+            &capacities,
+            source_names(sc, &sources),
+        );
+        World {
+            sc,
+            rep,
+            seed,
+            engine,
+            events: EventQueue::with_capacity(1024),
+            fx: Vec::with_capacity(64),
+            convs: Vec::new(),
+            agents,
+            ws,
+            accept: sc
+                .agent_groups
+                .iter()
+                .map(|g| Sampler::new(&g.accept_delay))
+                .collect(),
+            arrivals: (0..sc.queues.len())
+                .map(|q| ArrivalProcess::new(stream(seed, rep, Source::Arrivals(q as u32))))
+                .collect(),
+            arrival_index: vec![0; sc.queues.len()],
+            arrivals_open: 0,
+            sources,
+            rec,
+            live_counted: 0,
+            now: SimTime::ZERO,
+            check_every_event: opts.check_invariants,
+            invariant_breaks: 0,
+        }
+    }
+
+    fn horizon(&self) -> SimTime {
+        SimTime::ZERO + self.sc.horizon
+    }
+
+    /// Schedules the first arrivals, shifts, breaks, policy ticks and script lines.
+    fn start(&mut self) {
+        let horizon = self.horizon();
+        for q in 0..self.sc.queues.len() {
+            if let Some(t) =
+                self.arrivals[q].next(&self.sc.queues[q].arrivals, SimTime::ZERO, horizon)
+            {
+                self.events.schedule(t, Event::Arrival { queue: q as u32 });
+                self.arrivals_open += 1;
+            }
+        }
+        for (gi, g) in self.sc.agent_groups.iter().enumerate() {
+            for k in 0..g.count {
+                let agent = g.first.0 + k;
+                let start = g.shift.map_or(SimTime::ZERO, |s| s.start);
+                if start == SimTime::ZERO {
+                    self.agents[agent as usize].on_shift = true;
+                    self.rec.staffed(SimTime::ZERO, g.capacity as i64);
+                    self.schedule_break(agent, gi, SimTime::ZERO);
+                } else {
+                    self.events.schedule(start, Event::ShiftStart { agent });
+                }
+                if let Some(s) = g.shift {
+                    self.events.schedule(s.end, Event::ShiftEnd { agent });
+                }
+            }
+        }
+        self.sources.schedule_all(self.sc, &mut self.events);
+    }
+
+    fn schedule_break(&mut self, agent: u32, group: usize, from: SimTime) {
+        let g = &self.sc.agent_groups[group];
+        if let Some(b) = g.breaks {
+            let at = from + b.every;
+            if g.shift.is_none_or(|s| at < s.end) {
+                self.events.schedule(at, Event::BreakStart { agent });
+            }
+        }
+    }
+
+    /// Runs to the end: arrivals over and nothing live, or the drain limit.
+    pub(crate) fn run(mut self, progress: &dyn Fn(SimTime, u64)) -> RepMetrics {
+        self.start();
+        let limit = self.horizon() + self.sc.drain_limit;
+        let mut n: u64 = 0;
+        while let Some((t, ev)) = self.events.pop() {
+            if t > limit {
+                self.now = limit;
+                break;
+            }
+            self.now = t;
+            self.handle(ev);
+            n += 1;
+            if self.check_every_event {
+                self.invariant_breaks += self.engine.check_invariants().len() as u64;
+            }
+            if n & 0xFFFF == 0 {
+                progress(t, self.engine.counters().arrived);
+            }
+            if self.arrivals_open == 0 && self.engine.live_conversations() == 0 {
+                break;
+            }
+        }
+        let breaks = self.engine.check_invariants().len() as u64 + self.invariant_breaks;
+        self.rec.invariant_breaks(breaks);
+        let k = self.engine.counters();
+        if k.arrived != k.closed + self.engine.live_conversations() as u64 {
+            self.rec.invariant_breaks(1);
+        }
+        self.rec.commands(k.commands);
+        progress(self.now, k.arrived);
+        self.rec.finish(self.now, self.live_counted)
+    }
+
+    fn handle(&mut self, ev: Event) {
+        match ev {
+            Event::Arrival { queue } => self.arrival(QueueId(queue)),
+            Event::GiveUp { conv, auto } => {
+                let open_never_answered = self
+                    .engine
+                    .conversation(conv)
+                    .is_some_and(|c| c.state == ConvState::Open && c.answered_at.is_none());
+                if open_never_answered {
+                    let _ = if auto {
+                        self.run_cmd(|e, now, fx| e.auto_close(now, conv, fx))
+                    } else {
+                        self.run_cmd(|e, now, fx| e.abandon(now, conv, fx))
+                    };
+                }
+            }
+            Event::InviteAnswer {
+                conv,
+                invite,
+                answer,
+            } => {
+                // A withdrawn invitation is refused by the engine; the agent simply never saw it.
+                let _ = match answer {
+                    Answer::Accept => self.run_cmd(|e, now, fx| e.accept(now, conv, invite, fx)),
+                    Answer::Reject => self.run_cmd(|e, now, fx| e.reject(now, conv, invite, fx)),
+                    Answer::Timeout => self.run_cmd(|e, now, fx| e.timeout(now, conv, invite, fx)),
+                };
+            }
+            Event::HandleEnd { conv, epoch } => {
+                if self.current(conv, epoch, ConvState::Active) {
+                    self.end_handling(conv);
+                }
+            }
+            Event::GoWaiting { conv, epoch } => {
+                if self.current(conv, epoch, ConvState::Active) {
+                    self.go_waiting(conv);
+                }
+            }
+            Event::WaitingOver { conv, epoch, auto } => {
+                if self.current(conv, epoch, ConvState::Waiting) {
+                    let _ = if auto {
+                        self.run_cmd(|e, now, fx| e.auto_close(now, conv, fx))
+                    } else {
+                        self.run_cmd(|e, now, fx| e.customer_return(now, conv, fx))
+                    };
+                }
+            }
+            Event::WrapUpRelease { conv } => {
+                if self
+                    .engine
+                    .conversation(conv)
+                    .is_some_and(|c| c.state == ConvState::WrapUp)
+                {
+                    let _ = self.run_cmd(|e, now, fx| e.release_wrap_up(now, conv, fx));
+                }
+            }
+            Event::WrapUpEnd { conv, auto } => {
+                if self
+                    .engine
+                    .conversation(conv)
+                    .is_some_and(|c| c.state == ConvState::WrapUp)
+                {
+                    let _ = if auto {
+                        self.run_cmd(|e, now, fx| e.auto_close(now, conv, fx))
+                    } else {
+                        self.run_cmd(|e, now, fx| e.close(now, conv, fx))
+                    };
+                }
+            }
+            Event::ShiftStart { agent } => self.shift_start(agent),
+            Event::ShiftEnd { agent } => self.shift_end(agent),
+            Event::BreakStart { agent } => {
+                let a = &mut self.agents[agent as usize];
+                if a.on_shift {
+                    a.on_break = true;
+                    let g = a.group;
+                    let len = self.sc.agent_groups[g]
+                        .breaks
+                        .map_or(SimDuration::ZERO, |b| b.length);
+                    let _ = self.run_cmd(|e, now, fx| {
+                        e.set_presence(now, AgentId(agent), Some(Presence::Away), fx)
+                    });
+                    self.events
+                        .schedule(self.now + len, Event::BreakEnd { agent });
+                }
+            }
+            Event::BreakEnd { agent } => {
+                let a = &mut self.agents[agent as usize];
+                if a.on_shift && a.on_break {
+                    a.on_break = false;
+                    let g = a.group;
+                    let _ =
+                        self.run_cmd(|e, now, fx| e.set_presence(now, AgentId(agent), None, fx));
+                    self.schedule_break(agent, g, self.now);
+                }
+            }
+            Event::Pick { agent } => {
+                self.agents[agent as usize].pick_pending = false;
+                let _ = self.run_cmd(|e, now, fx| e.pick(now, AgentId(agent), fx).map(|_| ()));
+            }
+            Event::PolicyTick { source } => self.policy_tick(source),
+            Event::Script { source } => self.script(source),
+            Event::Act {
+                source,
+                conv,
+                since_ms,
+            } => self.act(source, conv, SimTime(since_ms)),
+        }
+    }
+
+    fn current(&self, conv: ConvId, epoch: u32, state: ConvState) -> bool {
+        self.engine
+            .conversation(conv)
+            .is_some_and(|c| c.state == state)
+            && self.conv_sim(conv).is_some_and(|c| c.epoch == epoch)
+    }
+
+    pub(crate) fn conv_sim(&self, conv: ConvId) -> Option<&ConvSim> {
+        self.convs
+            .get(conv.slot as usize)
+            .and_then(|c| c.as_ref())
+            .filter(|c| c.id == conv)
+    }
+
+    pub(crate) fn conv_sim_mut(&mut self, conv: ConvId) -> Option<&mut ConvSim> {
+        slot_mut(&mut self.convs, conv)
+    }
+
+    fn arrival(&mut self, queue: QueueId) {
+        let now = self.now;
+        let idx = self.arrival_index[queue.index()];
+        self.arrival_index[queue.index()] += 1;
+        let key = customer_key(queue, idx);
+        let counted = self.rec.counts(now);
+        self.rec.arrived(now, queue, counted);
+        self.rec.queue_len(now, queue, 1);
+        self.live_counted += counted as u64;
+        let ws_id = self.sc.queues[queue.index()].workstream;
+        let ws = &self.sc.workstreams[ws_id.index()];
+        let mut rng = customer_rng(self.seed, self.rep, key);
+        let patience = self.ws[ws_id.index()]
+            .patience
+            .as_ref()
+            .map(|p| p.sample(&mut rng));
+        let mood = ws
+            .sentiment
+            .map(|s| Mood::new(self.seed, self.rep, key, s.start, now.as_millis()));
+        // Only the Open-side timers are decided at arrival; the engine call may accept at once.
+        let give_up = match (patience, ws.open_auto_close) {
+            (Some(p), Some(a)) if a <= p => Some((a, true)),
+            (Some(p), _) => Some((p, false)),
+            (None, Some(a)) => Some((a, true)),
+            (None, None) => None,
+        };
+        let mut fx = std::mem::take(&mut self.fx);
+        fx.clear();
+        let t0 = self.sample_clock();
+        let conv = self.engine.arrive(now, queue, &mut fx);
+        self.record_clock(t0);
+        let slot = conv.slot as usize;
+        if self.convs.len() <= slot {
+            self.convs.resize_with(slot + 1, || None);
+        }
+        self.convs[slot] = Some(ConvSim {
+            id: conv,
+            origin: queue,
+            queue,
+            counted,
+            epoch: 0,
+            waited: false,
+            pending_acts: 0,
+            rng,
+            mood,
+        });
+        if let Some((after, auto)) = give_up {
+            self.events
+                .schedule(now + after, Event::GiveUp { conv, auto });
+        }
+        self.absorb(&mut fx);
+        self.fx = fx;
+        let horizon = self.horizon();
+        match self.arrivals[queue.index()].next(
+            &self.sc.queues[queue.index()].arrivals,
+            now,
+            horizon,
+        ) {
+            Some(t) => self.events.schedule(t, Event::Arrival { queue: queue.0 }),
+            None => self.arrivals_open -= 1,
+        }
+    }
+
+    fn sample_clock(&self) -> Option<Instant> {
+        (self.engine.counters().commands % DECISION_SAMPLE_EVERY == 0).then(Instant::now)
+    }
+
+    fn record_clock(&mut self, t0: Option<Instant>) {
+        if let Some(t0) = t0 {
+            self.rec.decision_ns(t0.elapsed().as_nanos() as u64);
+        }
+    }
+
+    /// Runs one engine command at `now` and absorbs its effects.
+    pub(crate) fn run_cmd(
+        &mut self,
+        f: impl FnOnce(&mut Engine, SimTime, &mut Vec<Effect>) -> Outcome,
+    ) -> Outcome {
+        let mut fx = std::mem::take(&mut self.fx);
+        fx.clear();
+        let t0 = self.sample_clock();
+        let r = f(&mut self.engine, self.now, &mut fx);
+        self.record_clock(t0);
+        self.absorb(&mut fx);
+        self.fx = fx;
+        r
+    }
+
+    /// Turns effects into metrics and follow-up events.
+    fn absorb(&mut self, fx: &mut Vec<Effect>) {
+        let now = self.now;
+        for e in fx.drain(..) {
+            match e {
+                Effect::Invited {
+                    conv,
+                    agent,
+                    invite,
+                    ..
+                } => self.answer_invite(conv, agent, invite),
+                Effect::Refusal { agent, .. } => self.rec.refusal(agent),
+                Effect::Accepted {
+                    conv,
+                    agent,
+                    first,
+                    waited,
+                } => {
+                    self.rec.took(agent);
+                    let Some(c) = self.conv_sim_mut(conv) else {
+                        continue;
+                    };
+                    let (origin, counted) = (c.origin, c.counted);
+                    if first {
+                        self.rec.answered(now, origin, waited, counted);
+                    }
+                    self.start_handling(conv);
+                }
+                Effect::StateChanged { conv, from, to } => {
+                    let q = self.conv_sim(conv).map(|c| c.queue);
+                    if let Some(q) = q {
+                        if from == ConvState::Open {
+                            self.rec.queue_len(now, q, -1);
+                        }
+                        if to == ConvState::Open {
+                            self.rec.queue_len(now, q, 1);
+                        }
+                    }
+                }
+                Effect::Units {
+                    agent,
+                    before,
+                    after,
+                    ..
+                } => {
+                    self.rec.units(now, agent, before, after);
+                    if after < before && self.agents[agent.index()].picks {
+                        self.offer_pick(agent);
+                    }
+                }
+                Effect::Overallocated { agent, over } => self.rec.overallocated(now, agent, over),
+                Effect::Requeued { conv, from, to } => {
+                    self.rec.queue_len(now, from, -1);
+                    self.rec.queue_len(now, to, 1);
+                    if let Some(c) = self.conv_sim_mut(conv) {
+                        c.queue = to;
+                    }
+                }
+                Effect::Joined { .. } => self.rec.notified(true, 0, 0),
+                Effect::Notified { to, .. } => match to {
+                    Recipient::Agent(_) => self.rec.notified(false, 1, 0),
+                    Recipient::Customer => self.rec.notified(false, 0, 1),
+                    Recipient::Supervisor(_) => {}
+                },
+                Effect::PickAvailable { queue } => self.pick_available(queue),
+                Effect::Closed {
+                    conv,
+                    reason,
+                    answered,
+                    ..
+                } => {
+                    let Some(c) = self.convs[conv.slot as usize].take() else {
+                        continue;
+                    };
+                    if !answered {
+                        self.rec.abandoned(now, c.origin, c.counted);
+                    }
+                    let _ = reason == CloseReason::Completed;
+                    self.rec.closed(c.origin, c.counted);
+                    self.live_counted -= c.counted as u64;
+                }
+                Effect::Arrived { .. }
+                | Effect::InviteWithdrawn { .. }
+                | Effect::Presence { .. }
+                | Effect::Monitoring { .. }
+                | Effect::Transferred { .. } => {}
+            }
+        }
+    }
+
+    /// RT-INVITE from the agent's side: accept after its delay, reject, or never see it.
+    fn answer_invite(&mut self, conv: ConvId, agent: AgentId, invite: crate::engine::InviteId) {
+        let timeout = self.engine.config().notification_timeout;
+        let a = &mut self.agents[agent.index()];
+        let g = &self.sc.agent_groups[a.group];
+        let (answer, delay) = if g.ignore_probability == 0.0 && g.reject_probability == 0.0 {
+            (Answer::Accept, self.accept[a.group].sample(&mut a.rng))
+        } else {
+            let u = a.rng.uniform01();
+            if u < g.ignore_probability {
+                (Answer::Timeout, timeout)
+            } else if u < g.ignore_probability + g.reject_probability {
+                (Answer::Reject, self.accept[a.group].sample(&mut a.rng))
+            } else {
+                (Answer::Accept, self.accept[a.group].sample(&mut a.rng))
+            }
+        };
+        let (answer, delay) = if delay >= timeout {
+            (Answer::Timeout, timeout)
+        } else {
+            (answer, delay)
+        };
+        self.events.schedule(
+            self.now + delay,
+            Event::InviteAnswer {
+                conv,
+                invite,
+                answer,
+            },
+        );
+    }
+
+    /// After an acceptance: the handle time (and, for persistent channels, maybe a Waiting spell).
+    fn start_handling(&mut self, conv: ConvId) {
+        let now = self.now;
+        let sc = self.sc;
+        let Some(c) = slot_mut(&mut self.convs, conv) else {
+            return;
+        };
+        c.epoch += 1;
+        let epoch = c.epoch;
+        let ws_id = sc.queues[c.queue.index()].workstream.index();
+        let ws = &sc.workstreams[ws_id];
+        let handle = self.ws[ws_id].handle.sample(&mut c.rng);
+        let wait_p = ws.waiting_probability;
+        if !c.waited && wait_p > 0.0 && c.rng.uniform01() < wait_p {
+            c.waited = true;
+            let at =
+                SimDuration::from_millis((handle.as_millis() as f64 * c.rng.uniform01()) as u64);
+            self.events
+                .schedule(now + at, Event::GoWaiting { conv, epoch });
+        } else {
+            self.events
+                .schedule(now + handle, Event::HandleEnd { conv, epoch });
+        }
+    }
+
+    fn go_waiting(&mut self, conv: ConvId) {
+        if self
+            .run_cmd(|e, now, fx| e.set_waiting(now, conv, fx))
+            .is_err()
+        {
+            return;
+        }
+        let now = self.now;
+        let sc = self.sc;
+        let Some(c) = slot_mut(&mut self.convs, conv) else {
+            return;
+        };
+        let ws_id = sc.queues[c.queue.index()].workstream.index();
+        let away = self.ws[ws_id]
+            .waiting
+            .as_ref()
+            .map_or(SimDuration::from_secs(600), |s| s.sample(&mut c.rng));
+        let epoch = c.epoch;
+        let (after, auto) = match sc.workstreams[ws_id].waiting_auto_close {
+            Some(a) if a <= away => (a, true),
+            _ => (away, false),
+        };
+        self.events
+            .schedule(now + after, Event::WaitingOver { conv, epoch, auto });
+    }
+
+    /// Active → Wrap-up, then the wrap-up timers (or close at once without wrap-up).
+    fn end_handling(&mut self, conv: ConvId) {
+        if self.run_cmd(|e, now, fx| e.end(now, conv, fx)).is_err() {
+            return;
+        }
+        let now = self.now;
+        let sc = self.sc;
+        let Some(c) = slot_mut(&mut self.convs, conv) else {
+            return;
+        };
+        let ws_id = sc.queues[c.queue.index()].workstream.index();
+        let ws = &sc.workstreams[ws_id];
+        let Some(wrap) = self.ws[ws_id]
+            .wrap_up
+            .as_ref()
+            .map(|s| s.sample(&mut c.rng))
+        else {
+            let _ = self.run_cmd(|e, now, fx| e.close(now, conv, fx));
+            return;
+        };
+        let (after, auto) = match ws.wrap_up_auto_close {
+            Some(a) if a <= wrap => (a, true),
+            _ => (wrap, false),
+        };
+        if let WrapUpBlock::For(d) = ws.rules.block_capacity_for_wrap_up {
+            if d < after {
+                self.events.schedule(now + d, Event::WrapUpRelease { conv });
+            }
+        }
+        self.events
+            .schedule(now + after, Event::WrapUpEnd { conv, auto });
+    }
+
+    fn shift_start(&mut self, agent: u32) {
+        let a = &mut self.agents[agent as usize];
+        if a.on_shift {
+            return;
+        }
+        a.on_shift = true;
+        let g = a.group;
+        self.rec
+            .staffed(self.now, self.sc.agent_groups[g].capacity as i64);
+        let _ = self.run_cmd(|e, now, fx| e.set_presence(now, AgentId(agent), None, fx));
+        self.schedule_break(agent, g, self.now);
+    }
+
+    /// Offline: no new work; what it holds it completes.
+    fn shift_end(&mut self, agent: u32) {
+        let a = &mut self.agents[agent as usize];
+        if !a.on_shift {
+            return;
+        }
+        a.on_shift = false;
+        a.on_break = false;
+        let g = a.group;
+        self.rec
+            .staffed(self.now, -(self.sc.agent_groups[g].capacity as i64));
+        let _ = self
+            .run_cmd(|e, now, fx| e.set_presence(now, AgentId(agent), Some(Presence::Offline), fx));
+    }
+
+    /// RT-PICK: a pick-mode agent with room picks after its accept delay.
+    fn offer_pick(&mut self, agent: AgentId) {
+        let a = &mut self.agents[agent.index()];
+        if a.pick_pending || !a.on_shift {
+            return;
+        }
+        a.pick_pending = true;
+        let delay = self.accept[a.group].sample(&mut a.rng);
+        self.events
+            .schedule(self.now + delay, Event::Pick { agent: agent.0 });
+    }
+
+    /// Work waits in a pick queue: eligible members without a pick under way go and pick.
+    fn pick_available(&mut self, queue: QueueId) {
+        let want = self.engine.routable_count(queue);
+        let units = self.engine.queue_rules(queue).capacity_units as i64;
+        let allowed = self.engine.queue_rules(queue).allowed_presences;
+        let mut offered = 0;
+        for i in 0..self.engine.members(queue).len() {
+            if offered >= want {
+                break;
+            }
+            let agent = self.engine.members(queue)[i];
+            let v = self.engine.agent(agent);
+            if v.free() >= units
+                && allowed.contains(v.presence)
+                && !self.agents[agent.index()].pick_pending
+            {
+                self.offer_pick(agent);
+                offered += 1;
+            }
+        }
+    }
+}
+
+/// The sim-side data of a live conversation, borrowing only the slot table.
+pub(crate) fn slot_mut(convs: &mut [Option<ConvSim>], conv: ConvId) -> Option<&mut ConvSim> {
+    convs
+        .get_mut(conv.slot as usize)
+        .and_then(|c| c.as_mut())
+        .filter(|c| c.id == conv)
+}
