@@ -193,9 +193,11 @@ target = { queue = "q", pick = "newest" }
     assert_eq!(lines, vec![2, 1, 3]);
     assert_eq!(s.queues[0].arrivals, Arrivals::None);
     assert_eq!(s.queues[0].priority, 1);
+    // Off by default (customers never abandon unless the scenario says so).
+    assert_eq!(s.workstreams[0].open_auto_close, None);
     assert_eq!(
-        s.workstreams[0].open_auto_close,
-        Some(omnisim::time::SimDuration::from_secs(1200))
+        s.workstreams[0].wrap_up_auto_close,
+        Some(omnisim::time::SimDuration::from_secs(900))
     );
 }
 
