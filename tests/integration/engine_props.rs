@@ -310,12 +310,12 @@ fn run(setup: EngineSetup, steps: &[Step]) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 1024, ..ProptestConfig::default() })]
 
     #[test]
     fn random_commands_keep_the_engine_sound(
         setup in setup(),
-        steps in prop::collection::vec((any::<u8>(), any::<u8>(), any::<u8>(), any::<u8>(), 0u16..4000), 200..600),
+        steps in prop::collection::vec((any::<u8>(), any::<u8>(), any::<u8>(), any::<u8>(), 0u16..4000), 200..800),
     ) {
         run(setup, &steps)?;
     }

@@ -237,7 +237,13 @@ fn lc_open_active() {
     let c = w.arrive(Q0);
     let (a, inv) = w.invite(c).unwrap();
     assert_eq!(state(&w, c), ConvState::Open);
+    let handled = w.e.counters().commands;
     w.refused(C::Accept(c, InviteId(inv.0 + 100)), RuleId::LcOpenActive);
+    assert_eq!(
+        w.e.counters().commands,
+        handled + 1,
+        "refused commands are counted, yet leave the engine equal"
+    );
     w.at(5).ok(C::Accept(c, inv));
     assert!(w.fx.contains(&Effect::StateChanged {
         conv: c,
@@ -454,6 +460,8 @@ fn cap_hold_never() {
     }));
     // The freed units route the waiting conversation at once.
     assert_eq!(w.invited_now(waiting), Some(a));
+    // Nothing left to release on a timer.
+    w.refused(C::ReleaseWrapUp(c), RuleId::CapHold);
 }
 
 fn cap_hold_timed() {
