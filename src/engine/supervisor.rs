@@ -25,7 +25,7 @@ impl Engine {
         conv: ConvId,
         out: &mut Vec<Effect>,
     ) -> Outcome {
-        self.counters.commands += 1;
+        self.tally.0 += 1;
         if !self.cfg.monitor_enabled {
             return Err(RuleId::MonDisabled);
         }
@@ -67,7 +67,7 @@ impl Engine {
         mode: MessageMode,
         out: &mut Vec<Effect>,
     ) -> Outcome {
-        self.counters.commands += 1;
+        self.tally.0 += 1;
         if !self.cfg.monitor_enabled {
             return Err(RuleId::MonDisabled);
         }
@@ -114,8 +114,15 @@ impl Engine {
     }
 
     /// ASSIGN-AGENT-QUEUE, ASSIGN-AGENT-PRESENCE and ASSIGN-CAPACITY for giving `units` of
-    /// `queue`'s work to `agent`.
-    fn check_target_agent(&self, agent: AgentId, queue: QueueId, units: u32) -> Outcome {
+    /// `queue`'s work to `agent`. `already` is what the agent already has reserved for this very
+    /// conversation (CAP-RESERVE): it would be replaced, not added to.
+    fn check_target_agent(
+        &self,
+        agent: AgentId,
+        queue: QueueId,
+        units: u32,
+        already: u32,
+    ) -> Outcome {
         let Some(a) = self.agents.get(agent.index()) else {
             return Err(RuleId::AssignAgentQueue);
         };
@@ -131,7 +138,7 @@ impl Engine {
                 return Err(RuleId::AssignAgentPresence);
             }
         }
-        let over = a.used + a.reserved + units as i64 - a.capacity as i64;
+        let over = a.used + a.reserved - already as i64 + units as i64 - a.capacity as i64;
         let forbidden = match self.cfg.overallocation {
             Overallocation::Allow => false,
             Overallocation::Deny => over > 0,
@@ -154,7 +161,7 @@ impl Engine {
         agent: AgentId,
         out: &mut Vec<Effect>,
     ) -> Outcome {
-        self.counters.commands += 1;
+        self.tally.0 += 1;
         if !self.cfg.assign_enabled {
             return Err(RuleId::AssignDisabled);
         }
@@ -166,11 +173,23 @@ impl Engine {
             return Err(RuleId::AssignState);
         }
         let queue = c.queue;
-        self.check_target_agent(agent, queue, self.queue_rules(queue).capacity_units)?;
-        if let Some(prev) = self.withdraw_invite(conv, out) {
+        let already = c
+            .invite
+            .filter(|i| i.agent == agent)
+            .map_or(0, |i| i.reserved);
+        self.check_target_agent(
+            agent,
+            queue,
+            self.queue_rules(queue).capacity_units,
+            already,
+        )?;
+        // Invite before rerouting the agent whose invitation was withdrawn: routing it first could
+        // offer this very conversation again and leave two invitations on it.
+        let prev = self.withdraw_invite(conv, out);
+        self.invite(now, conv, agent, true, out);
+        if let Some(prev) = prev {
             self.route_agent(now, prev, out);
         }
-        self.invite(now, conv, agent, true, out);
         Ok(())
     }
 
@@ -184,7 +203,7 @@ impl Engine {
         target: QueueId,
         out: &mut Vec<Effect>,
     ) -> Outcome {
-        self.counters.commands += 1;
+        self.tally.0 += 1;
         if !self.cfg.assign_enabled {
             return Err(RuleId::AssignDisabled);
         }
@@ -202,9 +221,7 @@ impl Engine {
             return Err(RuleId::AssignQueueSame);
         }
         let from = c.queue;
-        if let Some(prev) = self.withdraw_invite(conv, out) {
-            self.route_agent(now, prev, out);
-        }
+        let prev = self.withdraw_invite(conv, out);
         let c = self.convs.get_mut(conv).expect("checked");
         let key = c.key(conv.slot);
         c.queue = target;
@@ -221,6 +238,11 @@ impl Engine {
             to: target,
         });
         self.route_queue(now, target, out);
+        // Only now, with the conversation in its new queue, may the agent whose invitation was
+        // withdrawn be routed again (before, it could be re-offered this conversation).
+        if let Some(prev) = prev {
+            self.route_agent(now, prev, out);
+        }
         Ok(())
     }
 
@@ -235,7 +257,7 @@ impl Engine {
         agent: AgentId,
         out: &mut Vec<Effect>,
     ) -> Outcome {
-        self.counters.commands += 1;
+        self.tally.0 += 1;
         if !self.cfg.transfer_enabled {
             return Err(RuleId::TransferState);
         }
@@ -251,7 +273,7 @@ impl Engine {
         } else {
             0
         };
-        self.check_target_agent(agent, c.queue, units)?;
+        self.check_target_agent(agent, c.queue, units, 0)?;
         let c = self.convs.get_mut(conv).expect("checked");
         let from = c.primary.expect("Active or Waiting has a primary agent");
         let held = c.held;
@@ -294,7 +316,7 @@ impl Engine {
         conv: ConvId,
         out: &mut Vec<Effect>,
     ) -> Outcome {
-        self.counters.commands += 1;
+        self.tally.0 += 1;
         if !self.cfg.force_close_enabled {
             return Err(RuleId::ForceClose);
         }
