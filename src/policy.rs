@@ -38,9 +38,11 @@ pub fn wants(filter: &Filter) -> (bool, bool) {
     (open, engaged)
 }
 
-/// The agent a supervisor picks in `queue` (RT rules do not apply: the engine judges the
-/// assignment). Offline agents and `exclude` are never picked; ties go to the lowest id.
-/// `cursor` is the round-robin position of this policy, advanced when used.
+/// The agent a supervisor picks in `queue`, as a supervisor reading the dashboard would: never
+/// an Offline agent, nor one whose hand-set presence (a break) the work stream does not allow
+/// (unless `assign_overrides_presence`), nor `exclude`. Capacity is not filtered: that is the
+/// engine's to judge (ASSIGN-CAPACITY). Ties go to the lowest id. `cursor` is the round-robin
+/// position of this policy, advanced when used.
 pub fn pick_agent(
     engine: &Engine,
     queue: QueueId,
@@ -49,8 +51,14 @@ pub fn pick_agent(
     exclude: Option<AgentId>,
 ) -> Option<AgentId> {
     let members = engine.members(queue);
-    let usable =
-        |a: &&AgentId| Some(**a) != exclude && engine.agent(**a).presence != Presence::Offline;
+    let allowed = engine.queue_rules(queue).allowed_presences;
+    let overrides = engine.config().assign_overrides_presence;
+    let usable = |a: &&AgentId| {
+        let v = engine.agent(**a);
+        Some(**a) != exclude
+            && v.presence != Presence::Offline
+            && (!v.manual || overrides || allowed.contains(v.presence))
+    };
     match pick {
         AgentPick::Named(a) => Some(*a),
         AgentPick::MostFreeCapacity => members

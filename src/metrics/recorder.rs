@@ -165,6 +165,8 @@ pub struct SourceStats {
     pub name: String,
     /// Actions the engine accepted.
     pub accepted: u64,
+    /// Actions not sent: no usable agent to assign or transfer to.
+    pub skipped: u64,
     /// Refusals by rule, indexed like [`RuleId::ALL`].
     pub refused: Vec<u64>,
 }
@@ -294,6 +296,7 @@ impl Recorder {
                     .map(|name| SourceStats {
                         name,
                         accepted: 0,
+                        skipped: 0,
                         refused: vec![0; RuleId::ALL.len()],
                     })
                     .collect(),
@@ -436,6 +439,11 @@ impl Recorder {
             .reaction
             .record(latency.as_millis())
             .expect("auto-resizing histogram");
+    }
+
+    /// A supervisor action from `source` was not sent: nobody usable to give it to.
+    pub fn skipped(&mut self, source: usize) {
+        self.m.sources[source].skipped += 1;
     }
 
     /// A supervisor action from `source` was refused by `rule`.

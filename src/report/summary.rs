@@ -164,6 +164,8 @@ pub struct PolicyStats {
     pub accepted: u64,
     /// Actions refused.
     pub refused: u64,
+    /// Actions not sent: no usable agent (all Offline or on a break) to assign or transfer to.
+    pub skipped_no_agent: u64,
     /// Refusals by rule id (non-zero only).
     pub by_rule: BTreeMap<String, u64>,
 }
@@ -316,9 +318,11 @@ pub fn build(sc: &Scenario, out: &RunOutput) -> Summary {
                 .or_insert_with(|| PolicyStats {
                     accepted: 0,
                     refused: 0,
+                    skipped_no_agent: 0,
                     by_rule: BTreeMap::new(),
                 });
             p.accepted += s.accepted;
+            p.skipped_no_agent += s.skipped;
             for (i, n) in s.refused.iter().enumerate().filter(|(_, n)| **n > 0) {
                 p.refused += n;
                 *p.by_rule

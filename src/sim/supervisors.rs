@@ -178,24 +178,15 @@ impl World<'_> {
         self.apply_action(source, conv, since);
     }
 
-    /// The agent an assignment or transfer goes to. When nobody usable is found the most free
-    /// member is named anyway (the engine then refuses with the rule that applies), and with no
-    /// member at all an id that is no member (ASSIGN-AGENT-QUEUE).
-    fn target_agent(&mut self, source: u32, conv: ConvId, pick: &AgentPick) -> AgentId {
+    /// The agent an assignment or transfer goes to, or `None` when the supervisor sees nobody
+    /// to give it to (then no command is sent and the source counts a skip).
+    fn target_agent(&mut self, source: u32, conv: ConvId, pick: &AgentPick) -> Option<AgentId> {
         let Some(v) = self.engine.conversation(conv) else {
-            return AgentId(0);
+            // Closed meanwhile: the command is still sent, and refused (LC-CLOSED).
+            return Some(AgentId(0));
         };
         let cursor = &mut self.sources.list[source as usize].cursor;
         pick_agent(&self.engine, v.queue, pick, cursor, v.primary)
-            .or_else(|| {
-                self.engine
-                    .members(v.queue)
-                    .iter()
-                    .filter(|a| Some(**a) != v.primary)
-                    .max_by_key(|a| (self.engine.agent(**a).free(), std::cmp::Reverse(a.0)))
-                    .copied()
-            })
-            .unwrap_or(AgentId(u32::MAX))
     }
 
     fn apply_action(&mut self, source: u32, conv: ConvId, since: SimTime) {
@@ -226,7 +217,10 @@ impl World<'_> {
                 )
             }
             Action::AssignToAgent(pick) => {
-                let agent = self.target_agent(source, conv, pick);
+                let Some(agent) = self.target_agent(source, conv, pick) else {
+                    self.rec.skipped(source as usize);
+                    return;
+                };
                 (
                     2,
                     self.run_cmd(|e, now, fx| e.assign_to_agent(now, sup, conv, agent, fx)),
@@ -240,7 +234,10 @@ impl World<'_> {
                 )
             }
             Action::TransferToAgent(pick) => {
-                let agent = self.target_agent(source, conv, pick);
+                let Some(agent) = self.target_agent(source, conv, pick) else {
+                    self.rec.skipped(source as usize);
+                    return;
+                };
                 (
                     4,
                     self.run_cmd(|e, now, fx| e.transfer(now, sup, conv, agent, fx)),

@@ -165,7 +165,7 @@ impl<'s> World<'s> {
                 if start == SimTime::ZERO {
                     self.agents[agent as usize].on_shift = true;
                     self.rec.staffed(SimTime::ZERO, g.capacity as i64);
-                    self.schedule_break(agent, gi, SimTime::ZERO);
+                    self.schedule_break(agent, gi, SimTime::ZERO, true);
                 } else {
                     self.events.schedule(start, Event::ShiftStart { agent });
                 }
@@ -177,10 +177,19 @@ impl<'s> World<'s> {
         self.sources.schedule_all(self.sc, &mut self.events);
     }
 
-    fn schedule_break(&mut self, agent: u32, group: usize, from: SimTime) {
+    /// Schedules the agent's next break. The first break of a shift is staggered across the
+    /// group (agent k of n starts at `every·(k+1)/(n+1)` into the shift), so a group never goes
+    /// on break all at once; later breaks follow every `every` after the previous one ended.
+    fn schedule_break(&mut self, agent: u32, group: usize, from: SimTime, first: bool) {
         let g = &self.sc.agent_groups[group];
         if let Some(b) = g.breaks {
-            let at = from + b.every;
+            let gap = if first {
+                let k = (agent - g.first.0) as u64;
+                SimDuration::from_millis(b.every.as_millis() * (k + 1) / (g.count as u64 + 1))
+            } else {
+                b.every
+            };
+            let at = from + gap;
             if g.shift.is_none_or(|s| at < s.end) {
                 self.events.schedule(at, Event::BreakStart { agent });
             }
@@ -314,7 +323,7 @@ impl<'s> World<'s> {
                     let g = a.group;
                     let _ =
                         self.run_cmd(|e, now, fx| e.set_presence(now, AgentId(agent), None, fx));
-                    self.schedule_break(agent, g, self.now);
+                    self.schedule_break(agent, g, self.now, false);
                 }
             }
             Event::Pick { agent } => {
@@ -653,7 +662,7 @@ impl<'s> World<'s> {
         self.rec
             .staffed(self.now, self.sc.agent_groups[g].capacity as i64);
         let _ = self.run_cmd(|e, now, fx| e.set_presence(now, AgentId(agent), None, fx));
-        self.schedule_break(agent, g, self.now);
+        self.schedule_break(agent, g, self.now, true);
     }
 
     /// Offline: no new work; what it holds it completes.
