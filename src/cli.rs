@@ -20,6 +20,25 @@ pub const EXIT_THRESHOLD: u8 = 1;
 pub const EXIT_BAD_INPUT: u8 = 2;
 /// An invariant broke.
 pub const EXIT_INVARIANT: u8 = 3;
+/// Interrupted by SIGINT or SIGTERM (a partial summary was written).
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// A flag set by the first SIGINT or SIGTERM; a second one ends the process at once.
+fn stop_flag() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for sig in [SIGINT, SIGTERM] {
+        // Registration only fails for forbidden signals, which these are not; without it a
+        // signal simply ends the process as usual.
+        let _ = signal_hook::flag::register_conditional_shutdown(
+            sig,
+            EXIT_INTERRUPTED as i32,
+            flag.clone(),
+        );
+        let _ = signal_hook::flag::register(sig, flag.clone());
+    }
+    flag
+}
 
 /// omnisim: simulate and load-test an omnichannel monitor & assign rules engine.
 #[derive(Debug, Parser)]
@@ -119,6 +138,7 @@ fn run(args: Args) -> u8 {
                 replications,
                 check_invariants,
                 shard: None,
+                stop: Some(stop_flag()),
             };
             let output = sim::run(&sc, &opts, &|_, _, _| {});
             let summary = report::build(&sc, &output);
@@ -132,6 +152,13 @@ fn run(args: Args) -> u8 {
                     "{}",
                     serde_json::to_string_pretty(&summary).unwrap_or_default()
                 );
+            }
+            if summary.partial {
+                eprintln!(
+                    "interrupted: wrote a partial summary (\"partial\": true) to {}",
+                    dir.display()
+                );
+                return EXIT_INTERRUPTED;
             }
             exit_code(&summary)
         }

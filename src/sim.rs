@@ -37,6 +37,9 @@ pub struct RunOptions {
     pub check_invariants: bool,
     /// Run only replications `k, k+n, k+2n, …` (0-based `k`), for sharded runs.
     pub shard: Option<(u32, u32)>,
+    /// When set to true (by a signal handler), every replication stops at its next check
+    /// (every few thousand events) and reports what it has, marked partial.
+    pub stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// The result of a run: one [`RepMetrics`] per replication, in replication order.
@@ -50,6 +53,8 @@ pub struct RunOutput {
     pub reps: Vec<RepMetrics>,
     /// Wall-clock seconds the run took.
     pub wall_s: f64,
+    /// True when a stop request cut the run short.
+    pub partial: bool,
 }
 
 /// Progress reports: `(replication, simulated time, conversations arrived)`.
@@ -73,13 +78,14 @@ pub fn run(sc: &Scenario, opts: &RunOptions, progress: Progress<'_>) -> RunOutpu
         Some((k, n)) => (0..replications).filter(|r| r % n == k).collect(),
         None => (0..replications).collect(),
     };
-    let reps = mine
+    let reps: Vec<RepMetrics> = mine
         .par_iter()
         .map(|&r| run_replication(sc, r, opts, progress))
         .collect();
     RunOutput {
         seed: opts.seed.unwrap_or(sc.seed),
         replications,
+        partial: reps.iter().any(|r| r.partial),
         reps,
         wall_s: started.elapsed().as_secs_f64(),
     }

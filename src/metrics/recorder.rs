@@ -178,6 +178,8 @@ pub struct RepMetrics {
     pub replication: u32,
     /// When the run stopped.
     pub end: SimTime,
+    /// Stopped early by a stop request: the figures cover `[0, end]` only.
+    pub partial: bool,
     /// All queues together.
     pub total: QueueStats,
     /// Per queue, by id.
@@ -261,6 +263,7 @@ impl Recorder {
             m: RepMetrics {
                 replication,
                 end: SimTime::ZERO,
+                partial: false,
                 total: QueueStats::default(),
                 queues: (0..queues).map(|_| QueueStats::default()).collect(),
                 in_system_at_end: 0,
@@ -474,6 +477,11 @@ impl Recorder {
     /// Invariant breaks found.
     pub fn invariant_breaks(&mut self, n: u64) {
         self.m.invariant_violations += n;
+    }
+
+    /// Marks the replication as cut short by a stop request.
+    pub fn mark_partial(&mut self) {
+        self.m.partial = true;
     }
 
     /// Ends the replication at `now` with `in_system` counted conversations still live.

@@ -356,7 +356,7 @@ pub fn build(sc: &Scenario, out: &RunOutput) -> Summary {
         scenario: sc.name.clone(),
         seed: out.seed,
         replications: out.replications,
-        partial: false,
+        partial: out.partial,
         simulated_s: secs(end_ms as u128),
         conversations: Conversations {
             arrived: total.arrived,

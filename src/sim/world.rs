@@ -67,6 +67,7 @@ pub(crate) struct World<'s> {
     pub(crate) now: SimTime,
     check_every_event: bool,
     pub(crate) invariant_breaks: u64,
+    stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 impl<'s> World<'s> {
@@ -140,6 +141,7 @@ impl<'s> World<'s> {
             now: SimTime::ZERO,
             check_every_event: opts.check_invariants,
             invariant_breaks: 0,
+            stop: opts.stop.clone(),
         }
     }
 
@@ -198,6 +200,11 @@ impl<'s> World<'s> {
 
     /// Runs to the end: arrivals over and nothing live, or the drain limit.
     pub(crate) fn run(mut self, progress: &dyn Fn(SimTime, u64)) -> RepMetrics {
+        if self.stopped() {
+            // Stopped before this replication began: report it empty and partial.
+            self.rec.mark_partial();
+            return self.rec.finish(SimTime::ZERO, 0);
+        }
         self.start();
         let limit = self.horizon() + self.sc.drain_limit;
         let mut n: u64 = 0;
@@ -212,8 +219,14 @@ impl<'s> World<'s> {
             if self.check_every_event {
                 self.invariant_breaks += self.engine.check_invariants().len() as u64;
             }
-            if n & 0xFFFF == 0 {
-                progress(t, self.engine.counters().arrived);
+            if n & 0xFFF == 0 {
+                if n & 0xFFFF == 0 {
+                    progress(t, self.engine.counters().arrived);
+                }
+                if self.stopped() {
+                    self.rec.mark_partial();
+                    break;
+                }
             }
             if self.arrivals_open == 0 && self.engine.live_conversations() == 0 {
                 break;
@@ -228,6 +241,12 @@ impl<'s> World<'s> {
         self.rec.commands(k.commands);
         progress(self.now, k.arrived);
         self.rec.finish(self.now, self.live_counted)
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop
+            .as_ref()
+            .is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed))
     }
 
     fn handle(&mut self, ev: Event) {
