@@ -47,6 +47,17 @@ pub(crate) fn compact(x: f64) -> String {
     }
 }
 
+/// An axis tick: at most 2 decimals, trailing zeros dropped (`0.25`, `0.5`, `1`, `2.5`).
+pub(crate) fn tick(x: f64) -> String {
+    let t = format!("{x:.2}");
+    let t = t.trim_end_matches('0').trim_end_matches('.');
+    if t == "-0" {
+        "0".into()
+    } else {
+        t.to_string()
+    }
+}
+
 /// A metric value with at most 4 decimals and no trailing zeros: `0.85231` → `0.8523`.
 pub(crate) fn value(x: f64) -> String {
     let t = format!("{x:.4}");
@@ -79,5 +90,7 @@ mod tests {
         assert_eq!(short(-0.04), "0");
         assert_eq!(value(0.85231), "0.8523");
         assert_eq!(value(120.0), "120");
+        assert_eq!(tick(0.25), "0.25");
+        assert_eq!(tick(40.0), "40");
     }
 }

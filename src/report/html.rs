@@ -6,7 +6,7 @@
 
 use std::fmt::Write;
 
-use super::format::{compact, duration, pct, short, value};
+use super::format::{compact, duration, pct, short, tick, value};
 use super::svg::{hbars, line_chart, Line, LineChart};
 use super::{Report, SeriesRow};
 
@@ -58,8 +58,10 @@ svg .tick{fill:#59636e}
 svg .grid{stroke:#e6e9ed}
 svg .axis{stroke:#8c959f}
 svg .target{stroke:#cf222e;stroke-dasharray:5 4;stroke-width:1.5}
-svg .target-label{font-size:11px;fill:#cf222e}
+svg .target-label{font-size:11px;fill:#cf222e;paint-order:stroke;stroke:#fff;stroke-width:3px}
 svg .warmup{fill:#eef0f3}
+svg .horizon{stroke:#59636e;stroke-dasharray:2 3}
+svg .horizon-label{font-size:11px;fill:#59636e;paint-order:stroke;stroke:#fff;stroke-width:3px}
 svg .bar{fill:#d55e00}
 svg .empty{font-size:12px;fill:#59636e}
 table{border-collapse:collapse;background:#fff;border:1px solid #d8dce2;width:100%}
@@ -97,7 +99,7 @@ pub fn render(r: &Report) -> String {
     );
     cards(&mut o, r);
     thresholds(&mut o, r);
-    o.push_str("<h2>Over time</h2><p class=\"note\">15-minute intervals, pooled over replications; the grey band is the warm-up (not counted in the figures above).</p><div class=\"charts\">");
+    o.push_str("<h2>Over time</h2><p class=\"note\">15-minute intervals, pooled over replications; the grey band is the warm-up (not counted in the figures above); the dotted line marks the end of arrivals, after which the run drains.</p><div class=\"charts\">");
     charts(&mut o, r);
     o.push_str("</div>");
     violations(&mut o, r);
@@ -252,9 +254,10 @@ fn charts(o: &mut String, r: &Report) {
         lines,
         target: None,
         warmup_s: r.warmup_s,
+        horizon_s: r.horizon_s,
     };
-    let secs: fn(f64) -> String = |y| format!("{}s", short(y));
-    let plain: fn(f64) -> String = |y| short(y);
+    let secs: fn(f64) -> String = |y| format!("{}s", tick(y));
+    let plain: fn(f64) -> String = tick;
     let percent: fn(f64) -> String = |y| format!("{:.0}%", y * 100.0);
     let [wait, queue, sl, occ, over, _] = CHART_TITLES;
     o.push_str(&line_chart(&LineChart {

@@ -13,10 +13,11 @@ pub(crate) const PALETTE: [&str; 7] = [
 ];
 
 const W: f64 = 560.0;
-const H: f64 = 250.0;
+const H: f64 = 270.0;
 const LEFT: f64 = 52.0;
 const RIGHT: f64 = 12.0;
-const TOP: f64 = 30.0;
+const TOP: f64 = 44.0;
+const BARS_TOP: f64 = 30.0;
 const BOTTOM: f64 = 30.0;
 
 /// One line: a name for the legend and `(x seconds, y)` points; `None` breaks the line.
@@ -45,6 +46,8 @@ pub(crate) struct LineChart<'a> {
     pub(crate) target: Option<(f64, String)>,
     /// Shade `[0, this)` as warm-up.
     pub(crate) warmup_s: f64,
+    /// Mark the end of arrivals with a dotted vertical line (when inside the axis).
+    pub(crate) horizon_s: f64,
 }
 
 /// A "nice" step (1, 2, 2.5 or 5 × 10^k) giving about `n` ticks over `span`.
@@ -147,6 +150,16 @@ pub(crate) fn line_chart(c: &LineChart<'_>) -> String {
         W - RIGHT,
         b = TOP + ph
     );
+    if c.horizon_s > 0.0 && c.horizon_s < x_max {
+        let px = sx(c.horizon_s);
+        let _ = write!(
+            o,
+            r#"<line class="horizon" x1="{px:.1}" x2="{px:.1}" y1="{TOP}" y2="{:.1}"/><text class="horizon-label" x="{:.1}" y="{:.1}">arrivals end</text>"#,
+            TOP + ph,
+            px + 4.0,
+            TOP + 10.0
+        );
+    }
     if let Some((t, label)) = &c.target {
         let py = sy(*t);
         let _ = write!(
@@ -187,24 +200,23 @@ fn legend<'a>(o: &mut String, names: impl Iterator<Item = &'a str>) {
     if names.len() < 2 && names.first().is_none_or(|n| n.is_empty()) {
         return;
     }
-    // right-aligned in the title row, laid out from the right edge
-    let mut x = W - RIGHT;
-    for (i, name) in names.iter().enumerate().rev() {
+    // a row under the title, left to right
+    let mut x = LEFT;
+    for (i, name) in names.iter().enumerate() {
         let shown: String = if name.chars().count() > 18 {
             name.chars().take(17).chain(['…']).collect()
         } else {
             name.to_string()
         };
-        let width = 7.0 * shown.chars().count() as f64 + 22.0;
-        x -= width;
         let _ = write!(
             o,
-            r#"<rect x="{:.1}" y="10" width="12" height="4" fill="{}"/><text class="legend" x="{:.1}" y="17">{}</text>"#,
+            r#"<rect x="{:.1}" y="28" width="12" height="4" fill="{}"/><text class="legend" x="{:.1}" y="34">{}</text>"#,
             x,
             PALETTE[i % PALETTE.len()],
             x + 16.0,
             escape(&shown)
         );
+        x += 6.5 * shown.chars().count() as f64 + 30.0;
     }
 }
 
@@ -212,21 +224,21 @@ fn legend<'a>(o: &mut String, names: impl Iterator<Item = &'a str>) {
 pub(crate) fn hbars(title: &str, items: &[(String, u64)], empty: &str) -> String {
     let row = 24.0;
     let label_w = 190.0;
-    let height = TOP + row * items.len().max(1) as f64 + 10.0;
+    let height = BARS_TOP + row * items.len().max(1) as f64 + 10.0;
     let mut o = String::new();
     open(&mut o, title, height);
     if items.is_empty() {
         let _ = write!(
             o,
             r#"<text class="empty" x="{LEFT}" y="{:.1}">{}</text>"#,
-            TOP + 16.0,
+            BARS_TOP + 16.0,
             escape(empty)
         );
     }
     let max = items.iter().map(|i| i.1).max().unwrap_or(1).max(1) as f64;
     let bar_w = W - label_w - RIGHT - 60.0;
     for (i, (label, n)) in items.iter().enumerate() {
-        let y = TOP + i as f64 * row;
+        let y = BARS_TOP + i as f64 * row;
         let w = (*n as f64 / max * bar_w).max(1.0);
         let _ = write!(
             o,
@@ -272,6 +284,7 @@ mod tests {
             }],
             target: None,
             warmup_s: 0.0,
+            horizon_s: 0.0,
         });
         assert!(svg.contains("t&lt;1&gt;") && svg.contains("q&amp;&quot;a&quot;"));
         assert!(!svg.contains("t<1>"));
