@@ -32,6 +32,7 @@ impl RunProgress {
             .expect("a valid template")
             .progress_chars("=> "),
         );
+        bar.set_message("starting");
         bar.enable_steady_tick(Duration::from_millis(200));
         RunProgress {
             bar,
