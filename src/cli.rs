@@ -3,12 +3,15 @@
 //! Exit codes: 0 ok · 1 a threshold failed (or a regression, or no sweep value met the target)
 //! · 2 bad input · 3 an invariant broke.
 
+mod progress;
+
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::report::{self, Summary};
+use crate::report::{self, Report, Summary};
 use crate::scenario::{self, Scenario};
 use crate::sim::{self, RunOptions};
 
@@ -140,19 +143,37 @@ fn run(args: Args) -> u8 {
                 shard: None,
                 stop: Some(stop_flag()),
             };
-            let output = sim::run(&sc, &opts, &|_, _, _| {});
-            let summary = report::build(&sc, &output);
+            let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+                progress::RunProgress::new(
+                    replications.unwrap_or(sc.replications),
+                    sc.horizon.as_millis(),
+                )
+            });
+            let output = sim::run(&sc, &opts, &|rep, t, n| {
+                if let Some(b) = &bar {
+                    b.update(rep, t, n);
+                }
+            });
+            if let Some(b) = &bar {
+                b.finish();
+            }
+            let report = Report::build(&sc, &output);
             let dir = out.unwrap_or_else(|| default_out_dir(&sc.name));
-            if let Err(e) = write_summary(&dir, &summary) {
-                eprintln!("error: cannot write reports to {}: {e}", dir.display());
-                return EXIT_BAD_INPUT;
-            }
+            let written = match report::write_all(&dir, &report) {
+                Ok(w) => w,
+                Err(e) => {
+                    eprintln!("error: cannot write reports to {}: {e}", dir.display());
+                    return EXIT_BAD_INPUT;
+                }
+            };
             if !quiet {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&summary).unwrap_or_default()
-                );
+                print!("{}", report::terminal::render(&report));
+                println!("\nReports in {}:", dir.display());
+                for path in &written {
+                    println!("  {}", path.display());
+                }
             }
+            let summary = &report.summary;
             if summary.partial {
                 eprintln!(
                     "interrupted: wrote a partial summary (\"partial\": true) to {}",
@@ -160,7 +181,7 @@ fn run(args: Args) -> u8 {
                 );
                 return EXIT_INTERRUPTED;
             }
-            exit_code(&summary)
+            exit_code(summary)
         }
     }
 }
@@ -195,17 +216,4 @@ pub fn default_out_dir(name: &str) -> PathBuf {
     }
     safe.truncate(100);
     Path::new("reports").join(safe)
-}
-
-/// Writes a file atomically: a temporary file in the same folder, then a rename.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension("tmp~");
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
-}
-
-fn write_summary(dir: &Path, summary: &Summary) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let json = serde_json::to_string_pretty(summary).map_err(std::io::Error::other)?;
-    write_atomic(&dir.join("summary.json"), json.as_bytes())
 }

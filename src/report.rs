@@ -1,6 +1,28 @@
-//! Reports: one [`Summary`] model built from a run, rendered as `summary.json`, a terminal table,
-//! CSV time series and an HTML page. Renderers compute nothing; they format the model.
+//! Reports: one [`Report`] model built from a run, rendered as `summary.json`, a terminal
+//! summary, CSV time series and a self-contained HTML page. Renderers compute nothing; they
+//! format the model.
+//!
+//! Key items: [`Report`] ([`Report::build`]), [`Summary`] (`summary.json`), [`terminal`],
+//! [`csv`], [`html`], [`write_all`] (every file, each written atomically).
+//!
+//! ```no_run
+//! use omnisim::{report, scenario, sim};
+//! let sc = scenario::load_file("scenarios/demo.toml".as_ref()).unwrap();
+//! let out = sim::run(&sc, &sim::RunOptions::default(), &|_, _, _| {});
+//! let rep = report::Report::build(&sc, &out);
+//! print!("{}", report::terminal::render(&rep));
+//! report::write_all("reports/demo".as_ref(), &rep).unwrap();
+//! ```
 
+pub mod csv;
+mod files;
+mod format;
+pub mod html;
+mod model;
 mod summary;
+mod svg;
+pub mod terminal;
 
+pub use files::{write_all, write_atomic, FILES};
+pub use model::*;
 pub use summary::*;

@@ -494,8 +494,25 @@ impl Recorder {
             let used = self.m.agents[a].used;
             self.units(now.max(zero), AgentId(a as u32), used, used);
         }
-        for (q, g) in self.queue_len.iter_mut().enumerate() {
+        // The series covers the whole run: gauges may outlast the last counted event (a queue
+        // nobody serves stays long until the drain limit).
+        for g in &mut self.queue_len {
             g.advance(now);
+        }
+        let n = self
+            .queue_len
+            .iter()
+            .chain([&self.used, &self.staffed, &self.over])
+            .map(|g| g.per_interval().len())
+            .max()
+            .unwrap_or(0);
+        if self.m.intervals.len() < n {
+            let nq = self.m.queues.len();
+            self.m
+                .intervals
+                .resize_with(n, || vec![Interval::default(); nq]);
+        }
+        for (q, g) in self.queue_len.iter_mut().enumerate() {
             for (i, v) in g.per_interval().iter().enumerate() {
                 if let Some(row) = self.m.intervals.get_mut(i) {
                     row[q].queue_len_ms = *v;

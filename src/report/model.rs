@@ -1,0 +1,269 @@
+//! [`Report`]: the one model every human-facing report renders, built once from a scenario and
+//! a run.
+//!
+//! It holds the [`Summary`] (what `summary.json` says) plus what the summary has no room for:
+//! the 15-minute time series per queue ([`SeriesRow`]), per-agent figures ([`AgentRow`]) and rule
+//! violations by rule and by policy ([`RuleCount`], [`SourceRow`]). Every number a renderer shows
+//! is computed here; the renderers only format.
+
+use std::collections::BTreeMap;
+
+use crate::metrics::{AgentStats, Interval, LogHistogram, INTERVAL};
+use crate::model::AgentId;
+use crate::scenario::Scenario;
+use crate::sim::RunOutput;
+
+use super::summary::{self, Summary};
+
+/// The service-level target shown when a scenario sets no threshold on
+/// `service_level.fraction`: the contact-center convention of 80% (as in "80/20").
+pub const CONVENTIONAL_SL_TARGET: f64 = 0.8;
+
+/// Everything the terminal, CSV and HTML reports show.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Report {
+    /// The `summary.json` model.
+    pub summary: Summary,
+    /// Length of one series interval in seconds (900).
+    pub interval_s: f64,
+    /// Warm-up in seconds: intervals before it include conversations the summary does not count.
+    pub warmup_s: f64,
+    /// Arrivals end here, in seconds.
+    pub horizon_s: f64,
+    /// Queue names, in scenario order (the order of each interval's rows in `series`).
+    pub queues: Vec<String>,
+    /// The service-level target: the `min` of a threshold on `service_level.fraction`, or
+    /// [`CONVENTIONAL_SL_TARGET`] when the scenario sets none (see `service_level_target_set`).
+    pub service_level_target: f64,
+    /// Whether `service_level_target` comes from a threshold of the scenario.
+    pub service_level_target_set: bool,
+    /// One row per (interval, queue), interval-major, pooled over replications.
+    pub series: Vec<SeriesRow>,
+    /// One row per agent, in id order, summed over replications.
+    pub agents: Vec<AgentRow>,
+    /// Refusals by rule id, non-zero only, most first (ties by rule id).
+    pub violations_by_rule: Vec<RuleCount>,
+    /// Actions and refusals by policy or script line, in name order.
+    pub sources: Vec<SourceRow>,
+}
+
+/// One (15-minute interval, queue) cell of the time series, pooled over replications.
+///
+/// Counts are events that happened in the interval (an answer counts in the interval of its
+/// accept, not of its arrival), warm-up included.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SeriesRow {
+    /// Start of the interval, in seconds since the start of the run.
+    pub start_s: f64,
+    /// The queue's name.
+    pub queue: String,
+    /// Conversations that arrived.
+    pub arrived: u64,
+    /// Conversations accepted for the first time.
+    pub answered: u64,
+    /// Conversations abandoned.
+    pub abandoned: u64,
+    /// Answered within the threshold ÷ (answered + abandoned); `None` when both are 0.
+    pub service_level: Option<f64>,
+    /// 90th percentile of the waits of conversations answered in the interval, in seconds
+    /// (log-bucketed, ≤ 9% high); `None` when nothing was answered.
+    pub wait_p90_s: Option<f64>,
+    /// Time-averaged number of Open conversations in the queue.
+    pub queue_len_mean: f64,
+    /// Units held ÷ units staffed, center-wide (the same on every queue's row); `None` when
+    /// nobody was on shift.
+    pub occupancy: Option<f64>,
+    /// Time-averaged units above capacity, center-wide (the same on every queue's row).
+    pub overallocated_units: f64,
+}
+
+/// What one agent did, summed over replications.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AgentRow {
+    /// `<group>-<k>`.
+    pub name: String,
+    /// Conversations accepted or picked.
+    pub conversations: u64,
+    /// Seconds holding any units.
+    pub busy_s: f64,
+    /// Units above capacity × seconds.
+    pub over_unit_s: f64,
+    /// Seconds above capacity.
+    pub over_s: f64,
+    /// Overallocation events.
+    pub over_events: u64,
+    /// Invitations rejected or timed out.
+    pub refusals: u64,
+}
+
+/// A rule id and how many commands it refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleCount {
+    /// The rule id (`ASSIGN-STATE`).
+    pub rule: String,
+    /// Refusals.
+    pub count: u64,
+}
+
+/// One policy's or script line's actions and refusals.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceRow {
+    /// `supervisor/policy` or `supervisor/script[n]`.
+    pub name: String,
+    /// Actions accepted.
+    pub accepted: u64,
+    /// Actions refused.
+    pub refused: u64,
+    /// Refusals by rule, non-zero only, most first.
+    pub by_rule: Vec<RuleCount>,
+}
+
+impl Report {
+    /// Builds the report of a run: the summary (thresholds evaluated) and everything derived.
+    pub fn build(sc: &Scenario, out: &RunOutput) -> Report {
+        Report::from_summary(sc, out, summary::build(sc, out))
+    }
+
+    /// Builds the report around an already built summary.
+    pub fn from_summary(sc: &Scenario, out: &RunOutput, summary: Summary) -> Report {
+        let violations_by_rule = sorted_counts(&summary.rule_violations.by_rule);
+        let sources = summary
+            .policies
+            .iter()
+            .map(|(name, p)| SourceRow {
+                name: name.clone(),
+                accepted: p.accepted,
+                refused: p.refused,
+                by_rule: sorted_counts(&p.by_rule),
+            })
+            .collect();
+        Report {
+            interval_s: INTERVAL.as_secs_f64(),
+            warmup_s: sc.warmup.as_secs_f64(),
+            horizon_s: sc.horizon.as_secs_f64(),
+            queues: sc.queues.iter().map(|q| q.name.clone()).collect(),
+            service_level_target: sl_target(sc).unwrap_or(CONVENTIONAL_SL_TARGET),
+            service_level_target_set: sl_target(sc).is_some(),
+            series: series(sc, out),
+            agents: agents(sc, out),
+            violations_by_rule,
+            sources,
+            summary,
+        }
+    }
+
+    /// The rows of one queue (by index in [`Report::queues`]), in time order.
+    pub fn queue_series(&self, queue: usize) -> impl Iterator<Item = &SeriesRow> {
+        let n = self.queues.len().max(1);
+        self.series.iter().skip(queue).step_by(n)
+    }
+
+    /// Every interval's center-wide row (the first queue's), in time order.
+    pub fn center_series(&self) -> impl Iterator<Item = &SeriesRow> {
+        self.queue_series(0)
+    }
+}
+
+fn sorted_counts(m: &BTreeMap<String, u64>) -> Vec<RuleCount> {
+    let mut v: Vec<RuleCount> = m
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(rule, n)| RuleCount {
+            rule: rule.clone(),
+            count: *n,
+        })
+        .collect();
+    v.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.rule.cmp(&b.rule)));
+    v
+}
+
+fn sl_target(sc: &Scenario) -> Option<f64> {
+    sc.thresholds
+        .iter()
+        .filter(|t| t.metric == "service_level.fraction")
+        .find_map(|t| t.min)
+}
+
+fn ratio(num: f64, den: f64) -> Option<f64> {
+    (den > 0.0).then(|| num / den)
+}
+
+fn series(sc: &Scenario, out: &RunOutput) -> Vec<SeriesRow> {
+    let reps = &out.reps;
+    let n_int = reps
+        .iter()
+        .map(|r| {
+            r.intervals
+                .len()
+                .max(r.interval_used.len())
+                .max(r.interval_staffed.len())
+                .max(r.interval_over.len())
+        })
+        .max()
+        .unwrap_or(0);
+    let iv_ms = INTERVAL.as_millis() as f64;
+    let n_reps = reps.len().max(1) as f64;
+    let at = |v: &Vec<i128>, i: usize| v.get(i).copied().unwrap_or(0);
+    let mut rows = Vec::with_capacity(n_int * sc.queues.len());
+    for i in 0..n_int {
+        let used: i128 = reps.iter().map(|r| at(&r.interval_used, i)).sum();
+        let staffed: i128 = reps.iter().map(|r| at(&r.interval_staffed, i)).sum();
+        let over: i128 = reps.iter().map(|r| at(&r.interval_over, i)).sum();
+        let occupancy = ratio(used as f64, staffed as f64);
+        let overallocated_units = over as f64 / iv_ms / n_reps;
+        for (q, spec) in sc.queues.iter().enumerate() {
+            let mut cell = Interval::default();
+            let mut wait = LogHistogram::default();
+            for c in reps.iter().filter_map(|r| r.intervals.get(i)?.get(q)) {
+                cell.arrived += c.arrived;
+                cell.answered += c.answered;
+                cell.abandoned += c.abandoned;
+                cell.answered_in_sl += c.answered_in_sl;
+                cell.queue_len_ms += c.queue_len_ms;
+                wait.merge(&c.wait);
+            }
+            rows.push(SeriesRow {
+                start_s: i as f64 * iv_ms / 1000.0,
+                queue: spec.name.clone(),
+                arrived: cell.arrived,
+                answered: cell.answered,
+                abandoned: cell.abandoned,
+                service_level: ratio(
+                    cell.answered_in_sl as f64,
+                    (cell.answered + cell.abandoned) as f64,
+                ),
+                wait_p90_s: wait.quantile(0.9).map(|ms| ms as f64 / 1000.0),
+                queue_len_mean: cell.queue_len_ms as f64 / iv_ms / n_reps,
+                occupancy,
+                overallocated_units,
+            });
+        }
+    }
+    rows
+}
+
+fn agents(sc: &Scenario, out: &RunOutput) -> Vec<AgentRow> {
+    let n = out.reps.iter().map(|r| r.agents.len()).max().unwrap_or(0);
+    (0..n)
+        .map(|a| {
+            let mut t = AgentStats::default();
+            for s in out.reps.iter().filter_map(|r| r.agents.get(a)) {
+                t.conversations += s.conversations;
+                t.busy_ms += s.busy_ms;
+                t.over_unit_ms += s.over_unit_ms;
+                t.over_ms += s.over_ms;
+                t.over_events += s.over_events;
+                t.refusals += s.refusals;
+            }
+            AgentRow {
+                name: sc.agent_name(AgentId(a as u32)),
+                conversations: t.conversations,
+                busy_s: t.busy_ms as f64 / 1000.0,
+                over_unit_s: t.over_unit_ms as f64 / 1000.0,
+                over_s: t.over_ms as f64 / 1000.0,
+                over_events: t.over_events,
+                refusals: t.refusals,
+            }
+        })
+        .collect()
+}

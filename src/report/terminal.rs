@@ -1,0 +1,192 @@
+//! The terminal summary of a [`Report`]: plain text in aligned columns, about 30 lines, no
+//! colour, what `omnisim run` prints.
+
+use std::fmt::Write;
+
+use super::format::{duration, pct, short, value};
+use super::{Report, ThresholdResult};
+
+/// Renders the terminal summary (ends with a newline).
+pub fn render(r: &Report) -> String {
+    let s = &r.summary;
+    let mut o = String::new();
+    let reps = if s.replications == 1 {
+        "1 replication".to_string()
+    } else {
+        format!("{} replications", s.replications)
+    };
+    let _ = writeln!(
+        o,
+        "omnisim {} · scenario {} · seed {} · {} · {} simulated{}",
+        s.omnisim_version,
+        s.scenario,
+        s.seed,
+        reps,
+        duration(s.simulated_s),
+        if s.partial { " (PARTIAL)" } else { "" }
+    );
+    let c = &s.conversations;
+    line(
+        &mut o,
+        "Conversations",
+        format!(
+            "{} arrived · {} answered · {} abandoned · {} delayed · {} in system at end",
+            c.arrived, c.answered, c.abandoned, c.delayed, c.in_system_at_end
+        ),
+    );
+    let w = &s.wait_s;
+    line(
+        &mut o,
+        "Wait",
+        format!(
+            "mean {} · p50 {} · p90 {} · p99 {} · max {}",
+            duration(w.mean),
+            duration(w.p50),
+            duration(w.p90),
+            duration(w.p99),
+            duration(w.max)
+        ),
+    );
+    line(
+        &mut o,
+        "Service level",
+        format!(
+            "{} answered within {}{}{}",
+            pct(s.service_level.fraction),
+            duration(s.service_level.threshold_s),
+            ci(s.ci95.service_level),
+            if r.service_level_target_set {
+                format!(" · target {}", pct(r.service_level_target))
+            } else {
+                String::new()
+            }
+        ),
+    );
+    line(
+        &mut o,
+        "Abandonment",
+        format!("{}{}", pct(s.abandonment_rate), ci(s.ci95.abandonment_rate)),
+    );
+    line(&mut o, "Occupancy", pct(s.occupancy));
+    let ov = &s.overallocation;
+    line(
+        &mut o,
+        "Overallocation",
+        if ov.events == 0 {
+            "none".into()
+        } else {
+            format!(
+                "{} events · {} agents · max {} units · {} unit·s · {} over capacity",
+                ov.events,
+                ov.agents,
+                ov.max_units,
+                short(ov.unit_seconds),
+                duration(ov.time_s)
+            )
+        },
+    );
+    line(&mut o, "Supervisor", nonzero(&s.supervisor_actions));
+    let by_rule: Vec<(String, u64)> = r
+        .violations_by_rule
+        .iter()
+        .map(|v| (v.rule.clone(), v.count))
+        .collect();
+    line(
+        &mut o,
+        "Rule violations",
+        if by_rule.is_empty() {
+            "none".into()
+        } else {
+            format!(
+                "{} · {}",
+                s.rule_violations.total,
+                nonzero(by_rule.iter().map(|(k, v)| (k, v)))
+            )
+        },
+    );
+    if s.invariant_violations > 0 {
+        line(
+            &mut o,
+            "INVARIANTS",
+            format!("{} broken (a bug)", s.invariant_violations),
+        );
+    }
+    queues(&mut o, r);
+    if !s.thresholds.is_empty() {
+        o.push_str("\nThresholds\n");
+        for t in &s.thresholds {
+            let _ = writeln!(o, "  {}", threshold(t));
+        }
+    }
+    o
+}
+
+fn line(o: &mut String, label: &str, text: String) {
+    let _ = writeln!(o, "{label:<16}{text}");
+}
+
+fn ci(c: Option<[f64; 2]>) -> String {
+    c.map(|[lo, hi]| format!(" (95% CI {} – {})", pct(lo), pct(hi)))
+        .unwrap_or_default()
+}
+
+fn nonzero<'a>(m: impl IntoIterator<Item = (&'a String, &'a u64)>) -> String {
+    let parts: Vec<String> = m
+        .into_iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect();
+    if parts.is_empty() {
+        "none".into()
+    } else {
+        parts.join(" · ")
+    }
+}
+
+fn queues(o: &mut String, r: &Report) {
+    let qs = &r.summary.queues;
+    if qs.is_empty() {
+        return;
+    }
+    let width = qs
+        .keys()
+        .map(|k| k.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(5);
+    let _ = writeln!(
+        o,
+        "\n{:<width$}  {:>8}  {:>8}  {:>9}  {:>9}  {:>9}  {:>6}",
+        "Queue", "arrived", "answered", "abandoned", "wait mean", "wait p90", "SL"
+    );
+    for (name, q) in qs {
+        let _ = writeln!(
+            o,
+            "{:<width$}  {:>8}  {:>8}  {:>9}  {:>9}  {:>9}  {:>6}",
+            name,
+            q.arrived,
+            q.answered,
+            q.abandoned,
+            duration(q.wait_s.mean),
+            duration(q.wait_s.p90),
+            pct(q.service_level)
+        );
+    }
+}
+
+fn threshold(t: &ThresholdResult) -> String {
+    let bound = match (t.min, t.max) {
+        (Some(lo), Some(hi)) => format!("in [{}, {}]", value(lo), value(hi)),
+        (Some(lo), None) => format!(">= {}", value(lo)),
+        (None, Some(hi)) => format!("<= {}", value(hi)),
+        (None, None) => "no bound".into(),
+    };
+    let value = t.value.map(value).unwrap_or_else(|| "no value".into());
+    format!(
+        "{}  {} = {} (want {})",
+        if t.passed { "PASS" } else { "FAIL" },
+        t.metric,
+        value,
+        bound
+    )
+}
