@@ -250,8 +250,10 @@ fn secs(ms: u128) -> f64 {
     ms as f64 / 1000.0
 }
 
-fn ci(values: Vec<f64>) -> Option<[f64; 2]> {
-    mean_ci95(&values).map(|(m, h)| [m - h, m + h])
+/// The 95% interval of a per-replication figure, clipped to the figure's possible range
+/// (`lo..=hi`): a fraction's interval never leaves [0, 1].
+fn ci(values: Vec<f64>, lo: f64, hi: f64) -> Option<[f64; 2]> {
+    mean_ci95(&values).map(|(m, h)| [(m - h).max(lo), (m + h).min(hi)])
 }
 
 fn queue_summary(q: &QueueStats) -> QueueSummary {
@@ -344,7 +346,8 @@ pub fn build(sc: &Scenario, out: &RunOutput) -> Summary {
             h.value_at_quantile(p)
         }
     };
-    let per_rep = |f: &dyn Fn(&RepMetrics) -> f64| ci(reps.iter().map(f).collect());
+    let per_rep =
+        |f: &dyn Fn(&RepMetrics) -> f64, lo: f64, hi: f64| ci(reps.iter().map(f).collect(), lo, hi);
     let conversations_per_s = if out.wall_s > 0.0 {
         reps.iter().map(|r| r.total.arrived as f64).sum::<f64>() / out.wall_s
     } else {
@@ -427,9 +430,9 @@ pub fn build(sc: &Scenario, out: &RunOutput) -> Summary {
             conversations_per_s,
         },
         ci95: Ci95 {
-            wait_mean_s: per_rep(&|r| r.total.wait_mean_s()),
-            service_level: per_rep(&|r| r.total.service_level()),
-            abandonment_rate: per_rep(&|r| r.total.abandonment_rate()),
+            wait_mean_s: per_rep(&|r| r.total.wait_mean_s(), 0.0, f64::INFINITY),
+            service_level: per_rep(&|r| r.total.service_level(), 0.0, 1.0),
+            abandonment_rate: per_rep(&|r| r.total.abandonment_rate(), 0.0, 1.0),
         },
         queues: sc
             .queues
