@@ -53,11 +53,11 @@ impl TimeWeighted {
             if now > counted_from {
                 self.total += self.level as i128 * (now - counted_from) as i128;
             }
-            if self.interval_ms > 0 {
+            if let Some(step) = std::num::NonZeroU64::new(self.interval_ms) {
                 let mut t = self.last;
                 while t < now {
-                    let i = (t / self.interval_ms) as usize;
-                    let end = ((i as u64 + 1) * self.interval_ms).min(now);
+                    let i = (t / step) as usize;
+                    let end = ((i as u64 + 1) * step.get()).min(now);
                     if self.per_interval.len() <= i {
                         self.per_interval.resize(i + 1, 0);
                     }

@@ -3,7 +3,7 @@
 
 /// Buckets: exact 0, then 8 buckets per power of two from 1 ms to about 2^40 ms (≤ 9% relative
 /// error), in 330 counters of `u32`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct LogHistogram {
     counts: Vec<u32>,
     total: u64,
@@ -11,15 +11,6 @@ pub struct LogHistogram {
 
 const SUB: u32 = 8;
 const BUCKETS: usize = 1 + 41 * SUB as usize;
-
-impl Default for LogHistogram {
-    fn default() -> Self {
-        LogHistogram {
-            counts: Vec::new(),
-            total: 0,
-        }
-    }
-}
 
 fn bucket(ms: u64) -> usize {
     if ms == 0 {

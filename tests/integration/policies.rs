@@ -532,6 +532,11 @@ fn rescue_policy_bounds_the_longest_wait_and_overallocates() {
     assert!(get(&with, "overallocation.events") > 0.0);
     assert!(get(&with, "overallocation.unit_seconds") > 0.0);
     assert!(get(&with, "overallocation.agents") >= 1.0);
+    // The only refusals: chats that routing answered during the 5 s reaction (ASSIGN-STATE).
+    assert_eq!(
+        get(&with, "supervisor_actions.refused"),
+        get(&with, "rule_violations.by_rule.ASSIGN-STATE")
+    );
     // Tech is never touched: its chats are answered at once either way.
     assert_eq!(get(&with, "queues.tech.wait_s.mean"), 0.0);
 }

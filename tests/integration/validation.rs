@@ -193,10 +193,8 @@ target = { queue = "q", pick = "newest" }
     assert_eq!(lines, vec![2, 1, 3]);
     assert_eq!(s.queues[0].arrivals, Arrivals::None);
     assert_eq!(s.queues[0].priority, 1);
-    assert_eq!(
-        s.workstreams[0].open_auto_close,
-        Some(omnisim::time::SimDuration::from_secs(1200))
-    );
+    // Open auto-close is off by default (see the key table in src/scenario/load.rs).
+    assert_eq!(s.workstreams[0].open_auto_close, None);
 }
 
 mod never_panics {
