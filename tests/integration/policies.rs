@@ -295,6 +295,28 @@ const VARIANTS: &[Variant] = &[
         changes: &[],
     },
     Variant {
+        // The supervisor also works as a-1 (`agent = "a-1"`). 8m: c1's primary is a-1 →
+        // MON-SELF; 9m: not monitoring → JOIN-MONITORING. The 5m and 7m monitors still fail
+        // earlier (MON-CHANNEL, MON-SCOPE); assignments are not affected. 8 refusals.
+        name: "supervisor monitoring itself",
+        replace: &[(
+            "queues = [\"a\", \"cases\"]\n",
+            "queues = [\"a\", \"cases\"]\nagent = \"a-1\"\n",
+        )],
+        append: "",
+        changes: &[
+            ("rule_violations.total", 8.0),
+            ("rule_violations.by_rule.MON-SELF", 1.0),
+            ("rule_violations.by_rule.JOIN-MONITORING", 1.0),
+            ("supervisor_actions.monitor", 0.0),
+            ("supervisor_actions.join", 0.0),
+            ("supervisor_actions.refused", 8.0),
+            ("joins.count", 0.0),
+            ("joins.notified_agent", 0.0),
+            ("joins.notified_customer", 0.0),
+        ],
+    },
+    Variant {
         // 8m monitor passes; 9m join: 0 consultants ≥ max 0 → JOIN-LIMIT. No join, no
         // notification. 7 refusals.
         name: "no consultants allowed",
@@ -613,6 +635,8 @@ fn reaction_delay_postpones_script_actions() {
         &base_with(&[
             ("overallocation.unit_seconds", 353_500.0),
             ("overallocation.time_s", 3535.0),
+            // Waits 0, 55, 3580, 0, 0 (c1…c5): mean 727 (726 without the reaction).
+            ("wait_s.mean", 727.0),
             ("supervisor_reaction_s.count", 4.0),
         ]),
     );
@@ -627,6 +651,7 @@ fn reaction_delay_postpones_script_actions() {
         "reaction 0s",
         CONFORMANCE,
         &base_with(&[
+            ("wait_s.mean", 726.0),
             ("supervisor_reaction_s.count", 4.0),
             ("supervisor_reaction_s.max", 0.0),
         ]),
