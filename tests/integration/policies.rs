@@ -454,6 +454,40 @@ fn transfer_respects_the_overallocation_setting() {
     );
 }
 
+/// Regression: FORCE-CLOSE "notifies its participants", consultants included. The engine used
+/// to notify only the primary agent and the customer, so the agent who had transferred the
+/// conversation away (now a consultant) and the joined supervisor were never told.
+#[test]
+fn force_close_notifies_every_participant() {
+    // As "transfer to another agent" (c1 goes a-1 → x-1 at 12m, a-1 over 60 s…720 s), then 13m:
+    // force close c1. Its participants: x-1 (primary), lead (joined at 9m) and a-1
+    // (consultants), the customer. Agent notifications: join 1 + transfer 2 + force close 2
+    // (x-1, a-1) = 5; customer: 1 + 1 + 1 = 3 (lead's notice is a supervisor's, not counted).
+    let text = patch(
+        CONFORMANCE,
+        &[],
+        "[engine]\nforce_close_enabled = true\n\n\
+         [[agent_groups]]\nname = \"x\"\ncount = 1\ncapacity = 100\nqueues = [\"a\"]\n\
+         shift = { start = \"11m\", end = \"3h\" }\n\n\
+         [[supervisors.script]]\nat = \"12m\"\naction = { transfer_to = \"agent\", agent = \"x-1\" }\n\
+         target = { queue = \"a\", state = \"active\", pick = \"oldest\" }\n\n\
+         [[supervisors.script]]\nat = \"13m\"\naction = { force_close = true }\n\
+         target = { queue = \"a\", state = \"active\", pick = \"oldest\" }\n",
+    );
+    check(
+        "transfer then force close",
+        &text,
+        &base_with(&[
+            ("supervisor_actions.transfer", 1.0),
+            ("supervisor_actions.force_close", 1.0),
+            ("overallocation.unit_seconds", 66_000.0),
+            ("overallocation.time_s", 660.0),
+            ("joins.notified_agent", 5.0),
+            ("joins.notified_customer", 3.0),
+        ]),
+    );
+}
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
