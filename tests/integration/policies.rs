@@ -614,37 +614,40 @@ fn failing_threshold_sets_exit_code_1() {
     assert_eq!(omnisim::cli::exit_code(&pass), 0);
 }
 
-/// The real binary's exit status for a scenario file (reports go to a scratch folder).
-fn binary_status(file: &str, out: &str) -> Option<i32> {
+/// Runs the real binary on a scenario file (reports go to a scratch folder): its exit status and
+/// what it wrote on stderr.
+fn binary_run(file: &str, out: &str) -> (Option<i32>, String) {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(out);
-    Command::new(env!("CARGO_BIN_EXE_omnisim"))
+    let output = Command::new(env!("CARGO_BIN_EXE_omnisim"))
         .arg("run")
         .arg(root().join(file))
         .arg("--out")
         .arg(&dir)
         .arg("--quiet")
-        .status()
-        .expect("the omnisim binary runs")
-        .code()
+        .output()
+        .expect("the omnisim binary runs");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
 }
 
 #[test]
 fn binary_exit_codes_follow_the_contract() {
     // tests/data/threshold-fail.toml: the conformance scenario with wait_s.max ≤ 60 (it is 3580).
-    assert_eq!(
-        binary_status("tests/data/threshold-fail.toml", "threshold-fail"),
-        Some(1)
-    );
+    let (code, _) = binary_run("tests/data/threshold-fail.toml", "threshold-fail");
+    assert_eq!(code, Some(1));
     // tests/data/threshold-pass.toml: the same with wait_s.max ≤ 3600.
-    assert_eq!(
-        binary_status("tests/data/threshold-pass.toml", "threshold-pass"),
-        Some(0)
-    );
-    // A bad file: exit 2, and no report written.
-    assert_eq!(
-        binary_status("tests/data/bad/count-zero.toml", "bad-file"),
-        Some(2)
-    );
+    let (code, stderr) = binary_run("tests/data/threshold-pass.toml", "threshold-pass");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join("threshold-pass/summary.json")
+        .exists());
+    // A bad file: exit 2, a message naming the file and the key, and no report written.
+    let (code, stderr) = binary_run("tests/data/bad/count-zero.toml", "bad-file");
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("count-zero.toml"), "{stderr}");
+    assert!(stderr.contains("agent_groups[0].count"), "{stderr}");
     assert!(!PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join("bad-file/summary.json")
         .exists());
