@@ -308,7 +308,8 @@ impl Engine {
         Ok(())
     }
 
-    /// Force-closes any live conversation (FORCE-CLOSE, ASSIGN-SCOPE), notifying its participants.
+    /// Force-closes any live conversation (FORCE-CLOSE, ASSIGN-SCOPE), notifying its participants:
+    /// the primary agent, every consultant and the customer.
     pub fn force_close(
         &mut self,
         now: SimTime,
@@ -324,18 +325,25 @@ impl Engine {
         if !self.supervisor_sees(sup, c.queue) {
             return Err(RuleId::AssignScope);
         }
-        if let Some(agent) = c.primary {
+        // Every participant: the primary agent, the consultants (joined supervisors, agents who
+        // transferred it away) and the customer.
+        let consultants = c.consultants.iter().map(|p| match *p {
+            Participant::Supervisor(s, _) => Recipient::Supervisor(s),
+            Participant::Agent(a) => Recipient::Agent(a),
+        });
+        for to in c
+            .primary
+            .map(Recipient::Agent)
+            .into_iter()
+            .chain(consultants)
+            .chain([Recipient::Customer])
+        {
             out.push(Effect::Notified {
                 conv,
-                to: Recipient::Agent(agent),
+                to,
                 notice: Notice::ForceClosed,
             });
         }
-        out.push(Effect::Notified {
-            conv,
-            to: Recipient::Customer,
-            notice: Notice::ForceClosed,
-        });
         self.finish(now, conv, CloseReason::ForceClosed, out);
         Ok(())
     }

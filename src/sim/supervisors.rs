@@ -198,8 +198,15 @@ impl World<'_> {
                 join_if_sentiment_below,
                 message_mode,
             } => {
-                let r = self.run_cmd(|e, now, fx| e.monitor(now, sup, conv, fx));
-                self.count(source, 0, since, r);
+                // A conversation already monitored is back only to re-check the join: sending
+                // the monitor again would count one more action every tick.
+                let r = if self.engine.is_monitoring(sup, conv) {
+                    Ok(())
+                } else {
+                    let r = self.run_cmd(|e, now, fx| e.monitor(now, sup, conv, fx));
+                    self.count(source, 0, since, r);
+                    r
+                };
                 if let (Ok(()), Some(below)) = (r, join_if_sentiment_below) {
                     if !self.engine.has_joined(sup, conv) && self.sentiment(conv) < *below {
                         let mode = *message_mode;

@@ -1,7 +1,9 @@
 //! omnisim's integration tests, one binary grouped by topic.
 
 mod engine_props;
+mod policies;
 mod reports;
 mod rules;
+mod sim;
 mod support;
 mod validation;
