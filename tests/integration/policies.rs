@@ -260,15 +260,16 @@ const VARIANTS: &[Variant] = &[
         changes: &[],
     },
     Variant {
-        // a-1 breaks: Away in [50 s, 70 s), then every 70 s ([120,140), [190,210), …; at 1h =
-        // 50 + 70·50 + 50 it is not on break). At 1m a-1 is Away by hand, outside the allowed
+        // a-1 breaks: a group of one starts its first break at every·1/2 = 50 s, so Away in
+        // [50 s, 70 s), then 100 s after each break ends ([170,190), [290,310), …, [3530,3550),
+        // [3650,3670): not on break at 1h). At 1m a-1 is Away by hand, outside the allowed
         // presences → ASSIGN-AGENT-PRESENCE. The rest follows as "overallocation denied": c2
         // goes to queue b at 10m and waits until 1h (3590 s), a-1 takes c3 at 1h. (The 2m line
         // is refused ASSIGN-STATE before presence is looked at.)
         name: "a-1 on a break at the assign",
         replace: &[(
             GROUP_A,
-            "name = \"a\"\ncount = 1\ncapacity = 100\nqueues = [\"a\"]\nbreaks = { every = \"50s\", length = \"20s\" }\n",
+            "name = \"a\"\ncount = 1\ncapacity = 100\nqueues = [\"a\"]\nbreaks = { every = \"100s\", length = \"20s\" }\n",
         )],
         append: "",
         changes: &[
@@ -289,7 +290,7 @@ const VARIANTS: &[Variant] = &[
         name: "a-1 on a break, assign overrides presence",
         replace: &[(
             GROUP_A,
-            "name = \"a\"\ncount = 1\ncapacity = 100\nqueues = [\"a\"]\nbreaks = { every = \"50s\", length = \"20s\" }\n",
+            "name = \"a\"\ncount = 1\ncapacity = 100\nqueues = [\"a\"]\nbreaks = { every = \"100s\", length = \"20s\" }\n",
         )],
         append: "[engine]\nassign_overrides_presence = true\n",
         changes: &[],
