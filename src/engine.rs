@@ -370,6 +370,19 @@ impl Engine {
         })
     }
 
+    /// The conversations an agent is primary on in `state`, oldest first. Scans the live
+    /// conversations: for rare events (an agent's connection dropping), not for routing.
+    pub fn held_by(&self, agent: AgentId, state: ConvState) -> Vec<ConvId> {
+        let mut v: Vec<(u64, ConvId)> = self
+            .convs
+            .iter()
+            .filter(|(_, c)| c.primary == Some(agent) && c.state == state)
+            .map(|(id, c)| (c.seq, id))
+            .collect();
+        v.sort_unstable();
+        v.into_iter().map(|(_, id)| id).collect()
+    }
+
     /// Open conversations of a queue, oldest first.
     pub fn open_in(&self, queue: QueueId) -> impl DoubleEndedIterator<Item = ConvId> + '_ {
         self.queues[queue.index()]

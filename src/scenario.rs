@@ -22,5 +22,5 @@ mod types;
 
 pub use diag::{Diagnostic, LoadError};
 pub use load::{load_file, load_str};
-pub use metric_paths::{is_known_metric, RULE_IDS};
+pub use metric_paths::{is_known_metric, FIXED as METRIC_PATHS, QUEUE_LEAVES, RULE_IDS};
 pub use types::*;

@@ -39,6 +39,8 @@ pub struct QueueStats {
     pub delayed: u64,
     /// Closed for any reason.
     pub closed: u64,
+    /// Times an Active conversation went back to Open (released by or taken from its agent).
+    pub released: u64,
     /// Answered within the service-level threshold.
     pub answered_in_sl: u64,
     /// Waits of answered conversations, in milliseconds.
@@ -57,6 +59,7 @@ impl Default for QueueStats {
             abandoned: 0,
             delayed: 0,
             closed: 0,
+            released: 0,
             answered_in_sl: 0,
             wait: new_hist(),
             wait_sum_ms: 0,
@@ -73,6 +76,7 @@ impl QueueStats {
         self.abandoned += o.abandoned;
         self.delayed += o.delayed;
         self.closed += o.closed;
+        self.released += o.released;
         self.answered_in_sl += o.answered_in_sl;
         self.wait
             .add(&o.wait)
@@ -367,6 +371,13 @@ impl Recorder {
             let q = &mut self.m.queues[queue.index()];
             q.abandoned += 1;
             q.delayed += 1;
+        }
+    }
+
+    /// An Active conversation went back to Open.
+    pub fn released(&mut self, queue: QueueId, counted: bool) {
+        if counted {
+            self.m.queues[queue.index()].released += 1;
         }
     }
 

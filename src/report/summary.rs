@@ -83,6 +83,9 @@ pub struct Conversations {
     pub closed: u64,
     /// Still live when the run stopped.
     pub in_system_at_end: u64,
+    /// Times an Active conversation went back to Open (released by, or taken back from, its
+    /// agent) and was routed again.
+    pub released: u64,
 }
 
 /// Wait statistics in seconds.
@@ -368,6 +371,7 @@ pub fn build(sc: &Scenario, out: &RunOutput) -> Summary {
             delayed: total.delayed,
             closed: total.closed,
             in_system_at_end: in_system,
+            released: total.released,
         },
         wait_s: Wait {
             mean: total.wait_mean_s(),

@@ -3,7 +3,7 @@
 use super::diag::Ctx;
 use super::sections::{section, unique_name, GroupInfo, Names};
 use super::spanned::{dist, positive_duration, probability, table, u32_at_least, Table, Val};
-use super::types::{AgentGroup, Breaks, Shift};
+use super::types::{AgentGroup, Breaks, Disconnects, Shift};
 use crate::dist::Dist;
 use crate::model::{AgentId, QueueId};
 use crate::time::{SimDuration, SimTime};
@@ -58,7 +58,7 @@ pub(crate) fn agent_groups(
     ok.then_some(out)
 }
 
-const GROUP_KEYS: [&str; 9] = [
+const GROUP_KEYS: [&str; 10] = [
     "name",
     "count",
     "capacity",
@@ -68,6 +68,7 @@ const GROUP_KEYS: [&str; 9] = [
     "accept_delay",
     "reject_probability",
     "ignore_probability",
+    "disconnects",
 ];
 
 fn group(
@@ -91,6 +92,7 @@ fn group(
     let accept_delay = t.or(cx, "accept_delay", Dist::Constant(SimDuration::ZERO), dist);
     let reject = t.or(cx, "reject_probability", 0.0, probability);
     let ignore = t.or(cx, "ignore_probability", 0.0, probability);
+    let disconnects = t.opt(cx, "disconnects", disconnects);
     if let (Some(r), Some(i)) = (reject, ignore) {
         if r + i > 1.0 {
             cx.error(
@@ -134,6 +136,7 @@ fn group(
         accept_delay: accept_delay?,
         reject_probability: reject?,
         ignore_probability: ignore?,
+        disconnects: disconnects?,
         first: AgentId(first),
     })
 }
@@ -175,4 +178,32 @@ fn breaks(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>) -> Option<Breaks> {
         return None;
     }
     Some(Breaks { every, length })
+}
+
+fn disconnects(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>) -> Option<Disconnects> {
+    let t = table(cx, path, v)?;
+    t.check_keys(cx, &["every", "duration", "reconnect_timeout"]);
+    let every = t.req(
+        cx,
+        "every",
+        "the mean time between an agent's disconnects, e.g. \"4h\"",
+        positive_duration,
+    );
+    let duration = t.req(
+        cx,
+        "duration",
+        "a distribution of how long it stays disconnected",
+        dist,
+    );
+    let timeout = t.or(
+        cx,
+        "reconnect_timeout",
+        SimDuration::from_secs(60),
+        positive_duration,
+    );
+    Some(Disconnects {
+        every: every?,
+        duration: duration?,
+        reconnect_timeout: timeout?,
+    })
 }

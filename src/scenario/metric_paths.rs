@@ -42,8 +42,9 @@ pub const RULE_IDS: [&str; 38] = [
     "FORCE-CLOSE",
 ];
 
-/// The fixed paths (those that do not depend on queue names or rule ids).
-const FIXED: [&str; 37] = [
+/// The fixed paths (those that do not depend on queue names or rule ids). A test checks that
+/// each resolves to a number in a real `summary.json`.
+pub const FIXED: [&str; 46] = [
     "seed",
     "replications",
     "simulated_s",
@@ -53,6 +54,7 @@ const FIXED: [&str; 37] = [
     "conversations.delayed",
     "conversations.closed",
     "conversations.in_system_at_end",
+    "conversations.released",
     "wait_s.mean",
     "wait_s.p50",
     "wait_s.p90",
@@ -76,15 +78,23 @@ const FIXED: [&str; 37] = [
     "supervisor_actions.transfer",
     "supervisor_actions.force_close",
     "supervisor_actions.refused",
+    "supervisor_reaction_s.count",
+    "supervisor_reaction_s.mean",
+    "supervisor_reaction_s.p90",
+    "supervisor_reaction_s.max",
+    "joins.count",
+    "joins.notified_agent",
+    "joins.notified_customer",
     "engine.commands",
     "engine.decision_ns.p50",
     "engine.decision_ns.p99",
     "engine.decision_ns.max",
-    "engine.events_per_s",
+    "engine.wall_s",
+    "engine.conversations_per_s",
 ];
 
 /// The leaves under `queues.<name>.`.
-const QUEUE_LEAVES: [&str; 6] = [
+pub const QUEUE_LEAVES: [&str; 6] = [
     "arrived",
     "answered",
     "abandoned",

@@ -131,8 +131,23 @@ pub struct AgentGroup {
     pub reject_probability: f64,
     /// Probability that an invitation is never seen (it times out).
     pub ignore_probability: f64,
+    /// Connection drops, if any.
+    pub disconnects: Option<Disconnects>,
     /// The first agent's id; agent `k` (1-based) of the group is `first + k - 1`.
     pub first: AgentId,
+}
+
+/// Agents' connection drops: each agent disconnects after an exponential time with mean
+/// `every` (while on shift), stays away for `duration`; if it is not back within
+/// `reconnect_timeout`, its Active conversations return to Open and are routed again.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Disconnects {
+    /// Mean time between disconnects.
+    pub every: SimDuration,
+    /// How long a disconnect lasts.
+    pub duration: Dist,
+    /// How long the engine waits for the agent before releasing its conversations.
+    pub reconnect_timeout: SimDuration,
 }
 
 /// A shift.

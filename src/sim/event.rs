@@ -70,6 +70,17 @@ pub(crate) enum Event {
     BreakEnd {
         agent: u32,
     },
+    /// An agent's connection drops, comes back, or its reconnect timeout runs out.
+    Disconnect {
+        agent: u32,
+    },
+    Reconnect {
+        agent: u32,
+    },
+    ReconnectTimeout {
+        agent: u32,
+        epoch: u32,
+    },
     /// A pick-mode agent picks.
     Pick {
         agent: u32,

@@ -34,6 +34,10 @@ pub(crate) struct AgentSim {
     pub(crate) on_break: bool,
     pub(crate) pick_pending: bool,
     pub(crate) picks: bool,
+    /// Its connection is down.
+    pub(crate) disconnected: bool,
+    /// Bumped at each disconnect, so a stale reconnect timeout is ignored.
+    pub(crate) link_epoch: u32,
 }
 
 /// Per-work-stream samplers, built once.
@@ -92,6 +96,8 @@ impl<'s> World<'s> {
                     on_break: false,
                     pick_pending: false,
                     picks,
+                    disconnected: false,
+                    link_epoch: 0,
                 });
                 capacities.push(g.capacity);
             }
@@ -168,6 +174,7 @@ impl<'s> World<'s> {
                     self.agents[agent as usize].on_shift = true;
                     self.rec.staffed(SimTime::ZERO, g.capacity as i64);
                     self.schedule_break(agent, gi, SimTime::ZERO, true);
+                    self.schedule_disconnect(agent);
                 } else {
                     self.events.schedule(start, Event::ShiftStart { agent });
                 }
@@ -328,9 +335,7 @@ impl<'s> World<'s> {
                     let len = self.sc.agent_groups[g]
                         .breaks
                         .map_or(SimDuration::ZERO, |b| b.length);
-                    let _ = self.run_cmd(|e, now, fx| {
-                        e.set_presence(now, AgentId(agent), Some(Presence::Away), fx)
-                    });
+                    self.apply_presence(agent);
                     self.events
                         .schedule(self.now + len, Event::BreakEnd { agent });
                 }
@@ -340,9 +345,27 @@ impl<'s> World<'s> {
                 if a.on_shift && a.on_break {
                     a.on_break = false;
                     let g = a.group;
-                    let _ =
-                        self.run_cmd(|e, now, fx| e.set_presence(now, AgentId(agent), None, fx));
+                    self.apply_presence(agent);
                     self.schedule_break(agent, g, self.now, false);
+                }
+            }
+            Event::Disconnect { agent } => self.disconnect(agent),
+            Event::Reconnect { agent } => {
+                let a = &mut self.agents[agent as usize];
+                if a.disconnected {
+                    a.disconnected = false;
+                    self.apply_presence(agent);
+                    self.schedule_disconnect(agent);
+                }
+            }
+            Event::ReconnectTimeout { agent, epoch } => {
+                let a = &self.agents[agent as usize];
+                if a.disconnected && a.link_epoch == epoch {
+                    // The engine gives up on the agent: its Active conversations go back to Open.
+                    let held = self.engine.held_by(AgentId(agent), ConvState::Active);
+                    for conv in held {
+                        let _ = self.run_cmd(|e, now, fx| e.release(now, conv, fx));
+                    }
                 }
             }
             Event::Pick { agent } => {
@@ -494,8 +517,11 @@ impl<'s> World<'s> {
                     self.start_handling(conv);
                 }
                 Effect::StateChanged { conv, from, to } => {
-                    let q = self.conv_sim(conv).map(|c| c.queue);
-                    if let Some(q) = q {
+                    let q = self.conv_sim(conv).map(|c| (c.queue, c.origin, c.counted));
+                    if let Some((q, origin, counted)) = q {
+                        if from == ConvState::Active && to == ConvState::Open {
+                            self.rec.released(origin, counted);
+                        }
                         if from == ConvState::Open {
                             self.rec.queue_len(now, q, -1);
                         }
@@ -697,6 +723,56 @@ impl<'s> World<'s> {
             .staffed(self.now, -(self.sc.agent_groups[g].capacity as i64));
         let _ = self
             .run_cmd(|e, now, fx| e.set_presence(now, AgentId(agent), Some(Presence::Offline), fx));
+    }
+
+    /// Sets the agent's presence from its situation: off shift or disconnected → Offline, on a
+    /// break → Away (both by hand, PR-MANUAL), otherwise following capacity (PR-AUTO).
+    fn apply_presence(&mut self, agent: u32) {
+        let a = &self.agents[agent as usize];
+        let p = if !a.on_shift || a.disconnected {
+            Some(Presence::Offline)
+        } else if a.on_break {
+            Some(Presence::Away)
+        } else {
+            None
+        };
+        let _ = self.run_cmd(|e, now, fx| e.set_presence(now, AgentId(agent), p, fx));
+    }
+
+    /// Schedules the agent's next connection drop, if its group has them.
+    fn schedule_disconnect(&mut self, agent: u32) {
+        let a = &mut self.agents[agent as usize];
+        let Some(d) = &self.sc.agent_groups[a.group].disconnects else {
+            return;
+        };
+        let gap = -a.rng.uniform01().ln() * d.every.as_secs_f64();
+        self.events.schedule(
+            self.now + SimDuration::from_secs_f64(gap),
+            Event::Disconnect { agent },
+        );
+    }
+
+    /// The agent's connection drops: Offline at once (pending invitations are withdrawn); back
+    /// after its drawn duration; its Active conversations are released if it is not back within
+    /// the reconnect timeout.
+    fn disconnect(&mut self, agent: u32) {
+        let a = &mut self.agents[agent as usize];
+        if !a.on_shift || a.disconnected {
+            return;
+        }
+        let Some(d) = &self.sc.agent_groups[a.group].disconnects else {
+            return;
+        };
+        a.disconnected = true;
+        a.link_epoch += 1;
+        let epoch = a.link_epoch;
+        let away = Sampler::new(&d.duration).sample(&mut a.rng);
+        let timeout = d.reconnect_timeout;
+        self.events
+            .schedule(self.now + away, Event::Reconnect { agent });
+        self.events
+            .schedule(self.now + timeout, Event::ReconnectTimeout { agent, epoch });
+        self.apply_presence(agent);
     }
 
     /// RT-PICK: a pick-mode agent with room picks after its accept delay.

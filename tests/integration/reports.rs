@@ -225,3 +225,33 @@ fn report_html_renders_in_a_browser_or_is_well_formed() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Every path a threshold may name resolves to a number in a real summary, so the validator
+/// and `summary.json` cannot drift apart.
+#[test]
+fn every_known_threshold_path_resolves_in_a_real_summary() {
+    let sc = omnisim::scenario::load_file(std::path::Path::new("scenarios/demo.toml")).unwrap();
+    let out = omnisim::sim::run(&sc, &omnisim::sim::RunOptions::default(), &|_, _, _| {});
+    let summary = omnisim::report::build(&sc, &out);
+    let mut missing = Vec::new();
+    for path in omnisim::scenario::METRIC_PATHS {
+        if omnisim::report::lookup(&summary, path).is_none() {
+            missing.push(path.to_string());
+        }
+    }
+    for q in &sc.queues {
+        for leaf in omnisim::scenario::QUEUE_LEAVES {
+            let path = format!("queues.{}.{leaf}", q.name);
+            if omnisim::report::lookup(&summary, &path).is_none() {
+                missing.push(path);
+            }
+        }
+    }
+    for rule in omnisim::scenario::RULE_IDS {
+        let path = format!("rule_violations.by_rule.{rule}");
+        if omnisim::report::lookup(&summary, &path).is_none() {
+            missing.push(path);
+        }
+    }
+    assert!(missing.is_empty(), "paths that do not resolve: {missing:?}");
+}
