@@ -116,6 +116,7 @@ pub fn run(scenario: &Scenario, opts: &LoadOptions) -> LoadReport {
     let live = Arc::new(worker::Live {
         commands: AtomicU64::new(0),
         in_system: AtomicU64::new(0),
+        missed_ticks: AtomicU64::new(0),
         recent: Mutex::new(stats::new_hist()),
         done: AtomicBool::new(false),
         end_ns,
@@ -203,6 +204,7 @@ pub fn run(scenario: &Scenario, opts: &LoadOptions) -> LoadReport {
             threads,
             batch: opts.batch.max(1),
             offered_arrivals: schedule.offered(),
+            missed_policy_ticks: live.missed_ticks.load(std::sync::atomic::Ordering::Relaxed),
             wall_s: (wall_s * 1000.0).round() / 1000.0,
         },
         thresholds: Vec::new(),

@@ -81,6 +81,8 @@ pub struct Driver {
     pub batch: usize,
     /// Arrivals the open-model schedule offered.
     pub offered_arrivals: u64,
+    /// Supervisor policy ticks skipped because their task ran more than a period late.
+    pub missed_policy_ticks: u64,
     /// Wall seconds from start to stop (arrivals plus drain).
     pub wall_s: f64,
 }
@@ -253,6 +255,7 @@ pub fn is_load_path(path: &str) -> bool {
         "conversations.in_system_at_end",
         "driver.wall_s",
         "driver.offered_arrivals",
+        "driver.missed_policy_ticks",
     ];
     const LAT: [&str; 6] = ["p50", "p90", "p99", "p999", "max", "mean"];
     if fixed.contains(&path) {

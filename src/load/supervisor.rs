@@ -160,7 +160,13 @@ impl PolicyTask {
                     let _ = self.mail.0[w].send(std::mem::take(v));
                 }
             }
-            due += every;
+            // A tick that ran late does not replay the ticks it missed (the policy looks at the
+            // state as it is now); they are counted instead.
+            let now = clock.ns();
+            let next = due + every;
+            let skip = now.saturating_sub(next) / every;
+            self.live.missed_ticks.fetch_add(skip, Relaxed);
+            due = next + skip * every;
         }
         stats
     }

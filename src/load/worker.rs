@@ -55,6 +55,8 @@ impl Ord for Entry {
 pub(crate) struct Live {
     pub(crate) commands: AtomicU64,
     pub(crate) in_system: AtomicU64,
+    /// Supervisor policy ticks skipped because the task was late by more than a period.
+    pub(crate) missed_ticks: AtomicU64,
     pub(crate) recent: Mutex<Histogram<u64>>,
     /// Set once arrivals are over and nothing is left in the system.
     pub(crate) done: AtomicBool,
@@ -221,6 +223,8 @@ impl Worker {
             if now >= self.live.end_ns && arrival_due.is_none() && live_now == 0 {
                 self.live.done.store(true, Relaxed);
             }
+            // Let supervisor, timer and progress tasks run: a busy worker never parks otherwise.
+            tokio::task::yield_now().await;
             if now >= last_publish + PUBLISH_NS {
                 last_publish = now;
                 if let Ok(mut h) = self.live.recent.lock() {

@@ -1,2 +1,3 @@
 //! omnisim's integration tests, one binary grouped by topic.
+mod load;
 mod validation;
