@@ -25,6 +25,7 @@ pub mod cli;
 pub mod dist;
 pub mod engine;
 pub mod kernel;
+pub mod load;
 pub mod metrics;
 pub mod model;
 pub mod policy;

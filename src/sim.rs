@@ -19,6 +19,8 @@ mod setup;
 mod supervisors;
 mod world;
 
+pub(crate) use setup::engine_setup;
+
 use rayon::prelude::*;
 
 use crate::metrics::RepMetrics;

@@ -151,6 +151,8 @@ impl Engine {
     }
 
     /// Assigns an Open conversation to an agent (ASSIGN-DISABLED, ASSIGN-SCOPE, ASSIGN-STATE,
+    /// which also refuses a conversation another supervisor assignment has already claimed
+    /// (its invitation pending), so two supervisors assigning at once → exactly one wins;
     /// ASSIGN-AGENT-QUEUE, ASSIGN-AGENT-PRESENCE, ASSIGN-CAPACITY): a pending routing invitation is
     /// withdrawn and the agent is invited (ASSIGN-INVITE). Overallocation happens at accept.
     pub fn assign_to_agent(
@@ -169,7 +171,10 @@ impl Engine {
         if !self.supervisor_sees(sup, c.queue) {
             return Err(RuleId::AssignScope);
         }
-        if c.state != ConvState::Open || c.primary.is_some() {
+        if c.state != ConvState::Open
+            || c.primary.is_some()
+            || c.invite.is_some_and(|i| i.by_supervisor)
+        {
             return Err(RuleId::AssignState);
         }
         let queue = c.queue;
@@ -211,7 +216,10 @@ impl Engine {
         if !self.supervisor_sees(sup, c.queue) {
             return Err(RuleId::AssignScope);
         }
-        if c.state != ConvState::Open || c.primary.is_some() {
+        if c.state != ConvState::Open
+            || c.primary.is_some()
+            || c.invite.is_some_and(|i| i.by_supervisor)
+        {
             return Err(RuleId::AssignState);
         }
         if target.index() >= self.queues.len()

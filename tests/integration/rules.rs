@@ -1081,14 +1081,16 @@ fn assign_state() {
     w.refused(C::AssignToQueue(S0, c, Q1), RuleId::AssignState);
     w.ok(C::End(c));
     w.refused(C::AssignToAgent(S0, c, A1), RuleId::AssignState);
-    // Open with a pending invitation is still assignable.
+    // Open with a pending supervisor invitation is claimed: a second assignment (by any
+    // supervisor) is refused, so two supervisors racing for it → exactly one wins.
     let (mut w, [c, _]) = assign_world(|_| {});
     w.ok(C::AssignToAgent(S0, c, A0));
+    w.refused(C::AssignToAgent(S0, c, A1), RuleId::AssignState);
+    w.refused(C::AssignToQueue(S0, c, Q1), RuleId::AssignState);
+    // Once that invitation is rejected, the conversation is assignable again.
+    let (_, inv) = w.invite(c).expect("the supervisor's invitation is pending");
+    w.ok(C::Reject(c, inv));
     w.ok(C::AssignToAgent(S0, c, A1));
-    assert!(w
-        .fx
-        .iter()
-        .any(|e| matches!(e, Effect::InviteWithdrawn { agent, .. } if *agent == A0)));
 }
 
 fn assign_agent_queue() {
@@ -1223,8 +1225,9 @@ fn assign_routed_conv() {
         w.ok(C::AssignToAgent(S0, c, A1));
         assert_eq!(w.e.conversation(c).unwrap().invited, Some(A1));
         assert_eq!(w.e.agent(A0).pending_invites, 0);
-        w.ok(C::AssignToAgent(S0, c, A0));
-        assert_eq!(w.e.conversation(c).unwrap().invited, Some(A0));
+        // The supervisor's invitation claims it: no second assignment.
+        w.refused(C::AssignToAgent(S0, c, A0), RuleId::AssignState);
+        assert_eq!(w.e.conversation(c).unwrap().invited, Some(A1));
         w.accept(c);
         // To a queue A0 is not in.
         let mut s = one_queue(M::HighestCapacity, 50, &[100]);

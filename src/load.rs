@@ -1,0 +1,225 @@
+//! Wall-clock load testing of the rules engine with tokio: the same [`Engine`] code as the
+//! simulator, driven by concurrent tasks at an offered rate (open model).
+//!
+//! Key items: [`run`], [`LoadOptions`], [`LoadReport`] (`load.json`), [`SharedEngine`] (the
+//! engine behind a concurrency-safe handle), [`parse_ramp`], [`parse_threshold`].
+//!
+//! How a run works:
+//! - An [`ArrivalSchedule`] gives every conversation's due time from `--rate` (and `--ramp`
+//!   stages). Arrivals never wait for the system (open model).
+//! - `workers` agent worker tasks each own the agents `a` with `a % workers == id` and every
+//!   `workers`-th arrival. Each loop a worker takes every command due by now, applies them under
+//!   one lock, and records each command's latency from its **due** time, so a stalled engine
+//!   shows in the tail (no coordinated omission).
+//! - One task per supervisor policy ticks every `every / speed` and acts through the engine.
+//! - After `duration` arrivals stop; in-flight work runs for at most `drain`; what is still live
+//!   counts as `in_system_at_end`. The invariant checker then runs on the final engine.
+//!
+//! ```no_run
+//! use omnisim::load::{run, LoadOptions};
+//! # let scenario: omnisim::scenario::Scenario = unimplemented!();
+//! let report = run(&scenario, &LoadOptions { rate: 1000.0, ..LoadOptions::default() });
+//! assert_eq!(report.invariant_violations, 0);
+//! ```
+
+mod plan;
+mod progress;
+mod report;
+mod schedule;
+mod shared;
+mod stats;
+mod supervisor;
+mod worker;
+
+use std::sync::atomic::{AtomicBool, AtomicU64};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub use report::{
+    is_load_path, lookup, parse_threshold, CommandStats, Conversations, Driver, LatencyUs,
+    LoadReport, LoadThreshold, ThresholdError, ThresholdResult,
+};
+pub use schedule::{parse_ramp, ArrivalSchedule, RampError, Stage};
+pub use shared::{Clock, EngineGuard, SharedEngine};
+pub use stats::{kind_of, TaskStats, KINDS};
+pub use supervisor::MAX_ACTIONS_PER_TICK;
+
+use crate::engine::Engine;
+use crate::scenario::Scenario;
+
+/// How to drive a load run.
+#[derive(Clone, Debug)]
+pub struct LoadOptions {
+    /// Offered conversations per second (the start rate when `ramp` is given).
+    pub rate: f64,
+    /// k6-style ramping stages after the start rate.
+    pub ramp: Vec<Stage>,
+    /// How long arrivals are offered.
+    pub duration: Duration,
+    /// Most wall time in-flight work may take after arrivals stop.
+    pub drain: Duration,
+    /// Scenario time per wall time (durations in the scenario are divided by it).
+    pub speed: f64,
+    /// Agent worker tasks (default: one per core).
+    pub workers: usize,
+    /// Tokio runtime threads (default: one per core).
+    pub threads: usize,
+    /// Most commands applied per lock (1 = a lock per command).
+    pub batch: usize,
+    /// Artificial cost per command, a busy wait under the lock (tests: a tiny-capacity engine).
+    pub engine_delay: Duration,
+    /// Print a progress line a second on stderr.
+    pub progress: bool,
+    /// Thresholds to check on `load.json` paths.
+    pub thresholds: Vec<LoadThreshold>,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        LoadOptions {
+            rate: 100.0,
+            ramp: Vec::new(),
+            duration: Duration::from_secs(10),
+            drain: Duration::from_secs(5),
+            speed: 60.0,
+            workers: cores,
+            threads: cores,
+            batch: 1024,
+            engine_delay: Duration::ZERO,
+            progress: false,
+            thresholds: Vec::new(),
+        }
+    }
+}
+
+/// Runs a load test of `scenario` and returns `load.json`'s model. Stops by itself after
+/// `duration + drain` at the latest. Thresholds in `opts` are checked; the scenario's
+/// `[[thresholds]]` whose metric is a `load.json` path are checked too.
+pub fn run(scenario: &Scenario, opts: &LoadOptions) -> LoadReport {
+    let workers = opts.workers.max(1);
+    let threads = opts.threads.max(1);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads)
+        .enable_time()
+        .build()
+        .expect("a tokio runtime can be built");
+    let engine = Engine::new(crate::sim::engine_setup(scenario));
+    let clock = Clock::new();
+    let shared = Arc::new(
+        SharedEngine::new(engine, clock, opts.speed.max(1e-9)).with_delay(opts.engine_delay),
+    );
+    let plan = Arc::new(plan::Plan::new(scenario, opts.speed.max(1e-9), workers));
+    let duration_s = opts.duration.as_secs_f64();
+    let schedule = Arc::new(ArrivalSchedule::new(opts.rate, &opts.ramp, duration_s));
+    let end_ns = opts.duration.as_nanos() as u64;
+    let live = Arc::new(worker::Live {
+        commands: AtomicU64::new(0),
+        in_system: AtomicU64::new(0),
+        missed_ticks: AtomicU64::new(0),
+        recent: Mutex::new(stats::new_hist()),
+        done: AtomicBool::new(false),
+        end_ns,
+        deadline_ns: end_ns + opts.drain.as_nanos() as u64,
+    });
+    let (senders, inboxes): (Vec<_>, Vec<_>) = (0..workers)
+        .map(|_| tokio::sync::mpsc::unbounded_channel())
+        .unzip();
+    let mail = worker::Mailboxes(senders);
+    let policies = supervisor::PolicyTask::all(scenario, &plan, &shared, &live, &mail);
+    let supervisor_tasks = policies.len();
+    let (merged, errors) = rt.block_on(async {
+        let mut handles = Vec::new();
+        for (id, inbox) in inboxes.into_iter().enumerate() {
+            let w = worker::Worker {
+                id,
+                plan: plan.clone(),
+                shared: shared.clone(),
+                live: live.clone(),
+                schedule: schedule.clone(),
+                inbox,
+                mail: mail.clone(),
+                batch: opts.batch.max(1),
+            };
+            handles.push(tokio::spawn(w.run()));
+        }
+        for p in policies {
+            handles.push(tokio::spawn(p.run()));
+        }
+        drop(mail);
+        let progress = opts
+            .progress
+            .then(|| tokio::spawn(progress::run(live.clone(), clock)));
+        let mut merged = TaskStats::default();
+        let mut errors = 0u64;
+        for h in handles {
+            match h.await {
+                Ok(s) => merged.merge(&s),
+                Err(_) => errors += 1,
+            }
+        }
+        live.done.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(p) = progress {
+            let _ = p.await;
+        }
+        (merged, errors)
+    });
+    let wall_s = clock.ns() as f64 / 1e9;
+    drop(rt);
+    let engine = match Arc::try_unwrap(shared) {
+        Ok(s) => s.into_engine(),
+        Err(s) => s.lock().engine().clone(),
+    };
+    let breaks = engine.check_invariants();
+    let k = engine.counters();
+    let conversations = Conversations {
+        arrived: k.arrived,
+        closed: k.closed,
+        in_system_at_end: engine.live_conversations() as u64,
+    };
+    let commands = merged.commands();
+    let (by_command, refused_by_rule) = report::breakdown(&merged);
+    let mut rep = LoadReport {
+        format: "omnisim.load/1",
+        omnisim_version: env!("CARGO_PKG_VERSION"),
+        scenario: scenario.name.clone(),
+        rate_per_s: opts.rate,
+        duration_s,
+        speed: opts.speed,
+        commands,
+        throughput_per_s: (commands as f64 / wall_s.max(1e-9)).round(),
+        latency_us: LatencyUs::of(&merged.all()),
+        refused: merged.refused_by_kind.iter().sum(),
+        errors,
+        invariant_violations: breaks.len() as u64,
+        conservation_ok: conversations.arrived
+            == conversations.closed + conversations.in_system_at_end,
+        conversations,
+        by_command,
+        refused_by_rule,
+        driver: Driver {
+            design: "mutex-batched".into(),
+            workers,
+            supervisor_tasks,
+            threads,
+            batch: opts.batch.max(1),
+            offered_arrivals: schedule.offered(),
+            missed_policy_ticks: live.missed_ticks.load(std::sync::atomic::Ordering::Relaxed),
+            wall_s: (wall_s * 1000.0).round() / 1000.0,
+        },
+        thresholds: Vec::new(),
+    };
+    let mut all: Vec<LoadThreshold> = scenario
+        .thresholds
+        .iter()
+        .filter(|t| is_load_path(&t.metric))
+        .map(|t| LoadThreshold {
+            metric: t.metric.clone(),
+            min: t.min,
+            max: t.max,
+        })
+        .collect();
+    all.extend(opts.thresholds.iter().cloned());
+    rep.check(&all);
+    rep
+}

@@ -1,0 +1,211 @@
+//! Supervisor tasks: one per policy, running concurrently with the agent workers. Every
+//! `every / speed` of wall time a tick is due; at the tick the task locks the engine, looks at
+//! the open (or engaged) conversations of its queues oldest first as the simulator's policies
+//! do, and applies the action to each match through the engine. Each action is timed from the
+//! tick's due time. Invitations it causes go to the worker owning the invited agent.
+//!
+//! Simplifications (documented in `reports/load.md`): the supervisor's `reaction` delay is not
+//! modelled; sentiment conditions never match (no sentiment walk under load); at most
+//! [`MAX_ACTIONS_PER_TICK`] actions per tick, to keep a lock hold bounded. An assignment is a
+//! compare-and-set ([`super::shared::EngineGuard::assign_unclaimed`]).
+
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
+
+use crate::engine::{Command, ConvId, Effect};
+use crate::model::SupervisorId;
+use crate::policy::{matches_basic, pick_agent, wants};
+use crate::rng::{stream, Source};
+use crate::scenario::{Action, Policy, Scenario};
+
+use super::plan::Plan;
+use super::shared::SharedEngine;
+use super::stats::{kind_of, TaskStats};
+use super::worker::{follow_up, Job, Live, Mailboxes};
+
+/// Most actions one policy tick applies.
+pub const MAX_ACTIONS_PER_TICK: usize = 1000;
+
+/// One policy of one supervisor.
+#[derive(Debug)]
+pub(crate) struct PolicyTask {
+    pub(crate) sup: usize,
+    pub(crate) policy: Policy,
+    pub(crate) queues: Vec<crate::model::QueueId>,
+    pub(crate) plan: Arc<Plan>,
+    pub(crate) shared: Arc<SharedEngine>,
+    pub(crate) live: Arc<Live>,
+    pub(crate) mail: Mailboxes,
+}
+
+impl PolicyTask {
+    /// The tasks for every policy of a scenario.
+    pub(crate) fn all(
+        sc: &Scenario,
+        plan: &Arc<Plan>,
+        shared: &Arc<SharedEngine>,
+        live: &Arc<Live>,
+        mail: &Mailboxes,
+    ) -> Vec<PolicyTask> {
+        let mut out = Vec::new();
+        for (i, s) in sc.supervisors.iter().enumerate() {
+            for p in &s.policies {
+                out.push(PolicyTask {
+                    sup: i,
+                    policy: p.clone(),
+                    queues: s.queues.clone(),
+                    plan: plan.clone(),
+                    shared: shared.clone(),
+                    live: live.clone(),
+                    mail: mail.clone(),
+                });
+            }
+        }
+        out
+    }
+
+    /// Ticks until the end of the run's arrivals (and through the drain while work is left).
+    pub(crate) async fn run(self) -> TaskStats {
+        let clock = self.shared.clock();
+        let every = self.plan.wall_ns(self.policy.every).max(1_000_000);
+        let mut rng = stream(1, 0, Source::Supervisor(self.sup as u32));
+        let mut stats = TaskStats::default();
+        let mut fx = Vec::new();
+        let mut out: Vec<Vec<Job>> = vec![Vec::new(); self.plan.workers];
+        let mut cursor = 0usize;
+        let mut due = every;
+        let sid = SupervisorId(self.sup as u32);
+        let f = &self.policy.when;
+        let (want_open, want_engaged) = wants(f);
+        let limit = f
+            .limit
+            .map_or(MAX_ACTIONS_PER_TICK, |l| l as usize)
+            .min(MAX_ACTIONS_PER_TICK);
+        loop {
+            if due >= self.live.deadline_ns || self.live.done.load(Relaxed) {
+                break;
+            }
+            tokio::time::sleep_until(tokio::time::Instant::from_std(clock.at(due))).await;
+            if self.live.done.load(Relaxed) {
+                break;
+            }
+            fx.clear();
+            let mut marks = Vec::new();
+            {
+                let mut g = self.shared.lock();
+                let now = g.now();
+                let mut found: Vec<(u64, ConvId)> = Vec::new();
+                for &q in &self.queues {
+                    if f.queues.as_ref().is_some_and(|qs| !qs.contains(&q)) {
+                        continue;
+                    }
+                    for engaged in [false, true] {
+                        if (engaged && !want_engaged) || (!engaged && !want_open) {
+                            continue;
+                        }
+                        let e = g.engine();
+                        let list: Box<dyn Iterator<Item = ConvId>> = if engaged {
+                            Box::new(e.engaged_in(q))
+                        } else {
+                            Box::new(e.open_in(q))
+                        };
+                        let mut taken = 0;
+                        for conv in list {
+                            if taken >= limit {
+                                break;
+                            }
+                            let Some(v) = e.conversation(conv) else {
+                                continue;
+                            };
+                            if let Some(w) = f.waited_at_least {
+                                if now.since(v.arrived_at) < w {
+                                    break;
+                                }
+                            }
+                            if !matches_basic(f, e, &v, now)
+                                || f.sentiment_below.is_some()
+                                || already_done(e, sid, &self.policy.action, conv)
+                            {
+                                continue;
+                            }
+                            found.push((v.seq, conv));
+                            taken += 1;
+                        }
+                    }
+                }
+                found.sort_unstable_by_key(|x| x.0);
+                found.truncate(limit);
+                for (_, conv) in found {
+                    let Some(cmd) = self.command(&g, sid, conv, &mut cursor) else {
+                        continue;
+                    };
+                    let r = match cmd {
+                        Command::AssignToAgent(s, c, a) => g.assign_unclaimed(s, c, a, &mut fx),
+                        other => g.apply(other, &mut fx),
+                    };
+                    let done = clock.ns();
+                    stats.record(kind_of(&cmd), done.saturating_sub(due), r);
+                    marks.push(done);
+                }
+            }
+            self.live.commands.fetch_add(marks.len() as u64, Relaxed);
+            let base = marks.last().copied().unwrap_or(due);
+            for e in &fx {
+                if matches!(e, Effect::Invited { .. }) {
+                    follow_up(&self.plan, 0, e, 0, base, &mut rng, &mut out);
+                }
+            }
+            for (w, v) in out.iter_mut().enumerate() {
+                if !v.is_empty() {
+                    let _ = self.mail.0[w].send(std::mem::take(v));
+                }
+            }
+            // A tick that ran late does not replay the ticks it missed (the policy looks at the
+            // state as it is now); they are counted instead.
+            let now = clock.ns();
+            let next = due + every;
+            let skip = now.saturating_sub(next) / every;
+            self.live.missed_ticks.fetch_add(skip, Relaxed);
+            due = next + skip * every;
+        }
+        stats
+    }
+
+    /// The command the policy's action makes for a conversation.
+    fn command(
+        &self,
+        g: &super::shared::EngineGuard<'_>,
+        sid: SupervisorId,
+        conv: ConvId,
+        cursor: &mut usize,
+    ) -> Option<Command> {
+        let e = g.engine();
+        let v = e.conversation(conv)?;
+        let agent = |pick, cursor: &mut usize| {
+            pick_agent(e, v.queue, pick, cursor, v.primary)
+                .unwrap_or(crate::model::AgentId(u32::MAX))
+        };
+        Some(match &self.policy.action {
+            Action::Monitor { .. } => Command::Monitor(sid, conv),
+            Action::Join { message_mode } => Command::Join(sid, conv, *message_mode),
+            Action::AssignToAgent(p) => Command::AssignToAgent(sid, conv, agent(p, cursor)),
+            Action::AssignToQueue(q) => Command::AssignToQueue(sid, conv, *q),
+            Action::TransferToAgent(p) => Command::Transfer(sid, conv, agent(p, cursor)),
+            Action::ForceClose => Command::ForceClose(sid, conv),
+        })
+    }
+}
+
+/// Whether the action was already done to the conversation (as in the simulator's policies).
+fn already_done(e: &crate::engine::Engine, sup: SupervisorId, a: &Action, conv: ConvId) -> bool {
+    let Some(v) = e.conversation(conv) else {
+        return true;
+    };
+    match a {
+        Action::Monitor { .. } => e.is_monitoring(sup, conv),
+        Action::Join { .. } => e.has_joined(sup, conv),
+        Action::AssignToAgent(_) => v.invited.is_some(),
+        Action::TransferToAgent(_) => v.consultants > 0,
+        Action::AssignToQueue(_) | Action::ForceClose => false,
+    }
+}

@@ -1,0 +1,304 @@
+//! Agent worker tasks: each owns a share of the agents and of the arrival stream, and drives
+//! them like a timer wheel. Every loop it takes *all* commands due by now (arrivals from the
+//! open-model schedule, accepts, ends, closes… from its own timer heap), applies them under one
+//! lock of the [`SharedEngine`], records each command's latency from its due time, then turns
+//! the effects into the next due commands (an invitation to an agent another worker owns is sent
+//! to that worker). No tokio wake-up per command; a worker sleeps only when nothing is due.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, Mutex};
+
+use hdrhistogram::Histogram;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
+
+use crate::engine::{Command, Effect};
+use crate::model::ConvState;
+use crate::rng::{stream, Source};
+
+use super::plan::{Answer, Plan};
+use super::schedule::ArrivalSchedule;
+use super::shared::SharedEngine;
+use super::stats::{kind_of, TaskStats};
+
+/// A command and when it is due (nanoseconds from the start of the run).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Job {
+    pub(crate) due: u64,
+    pub(crate) cmd: Command,
+}
+
+/// Heap entry: earliest due first, then first scheduled first.
+#[derive(Debug)]
+struct Entry(u64, u64, Command);
+
+impl PartialEq for Entry {
+    fn eq(&self, o: &Self) -> bool {
+        (self.0, self.1) == (o.0, o.1)
+    }
+}
+impl Eq for Entry {}
+impl PartialOrd for Entry {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl Ord for Entry {
+    fn cmp(&self, o: &Self) -> Ordering {
+        (o.0, o.1).cmp(&(self.0, self.1))
+    }
+}
+
+/// What all tasks share besides the engine: live figures for the progress line and the stop flag.
+#[derive(Debug)]
+pub(crate) struct Live {
+    pub(crate) commands: AtomicU64,
+    pub(crate) in_system: AtomicU64,
+    /// Supervisor policy ticks skipped because the task was late by more than a period.
+    pub(crate) missed_ticks: AtomicU64,
+    pub(crate) recent: Mutex<Histogram<u64>>,
+    /// Set once arrivals are over and nothing is left in the system.
+    pub(crate) done: AtomicBool,
+    /// Arrivals are due before this (ns).
+    pub(crate) end_ns: u64,
+    /// Everything stops at this (ns): the end plus the drain.
+    pub(crate) deadline_ns: u64,
+}
+
+/// Routes jobs to the worker owning their agent.
+#[derive(Clone, Debug)]
+pub(crate) struct Mailboxes(pub(crate) Vec<UnboundedSender<Vec<Job>>>);
+
+/// One worker task.
+#[derive(Debug)]
+pub(crate) struct Worker {
+    pub(crate) id: usize,
+    pub(crate) plan: Arc<Plan>,
+    pub(crate) shared: Arc<SharedEngine>,
+    pub(crate) live: Arc<Live>,
+    pub(crate) schedule: Arc<ArrivalSchedule>,
+    pub(crate) inbox: UnboundedReceiver<Vec<Job>>,
+    pub(crate) mail: Mailboxes,
+    /// Most commands applied under one lock.
+    pub(crate) batch: usize,
+}
+
+/// Most time a worker sleeps before looking at the stop flag again.
+const POLL_NS: u64 = 20_000_000;
+/// How often a worker publishes its recent latencies for the progress line.
+const PUBLISH_NS: u64 = 200_000_000;
+
+impl Worker {
+    /// Runs until the deadline, or until arrivals are over and the system is empty.
+    pub(crate) async fn run(mut self) -> TaskStats {
+        let clock = self.shared.clock();
+        let plan = self.plan.clone();
+        let mut rng = stream(1, 0, Source::Load(self.id as u32));
+        let mut stats = TaskStats::default();
+        let mut recent = super::stats::new_hist();
+        let mut heap: BinaryHeap<Entry> = BinaryHeap::new();
+        let mut seq = 0u64;
+        let mut next_arrival = self.id as u64;
+        let mut arrival_due = self.schedule.due_ns(next_arrival);
+        let mut batch: Vec<Job> = Vec::with_capacity(self.batch);
+        let mut fx: Vec<Effect> = Vec::new();
+        let mut fx_ws: Vec<u32> = Vec::new();
+        let multi_ws = plan.ws.len() > 1;
+        let mut marks: Vec<(usize, u64)> = Vec::with_capacity(self.batch);
+        let mut out: Vec<Vec<Job>> = vec![Vec::new(); plan.workers];
+        let mut last_publish = 0u64;
+        loop {
+            while let Ok(v) = self.inbox.try_recv() {
+                for j in v {
+                    heap.push(Entry(j.due, seq, j.cmd));
+                    seq += 1;
+                }
+            }
+            let now = clock.ns();
+            if now >= self.live.deadline_ns || self.live.done.load(Relaxed) {
+                break;
+            }
+            batch.clear();
+            while batch.len() < self.batch {
+                let h = heap.peek().map_or(u64::MAX, |e| e.0);
+                match arrival_due {
+                    Some(a) if a <= now && a <= h => {
+                        batch.push(Job {
+                            due: a,
+                            cmd: Command::Arrive(plan.queue_for(&mut rng)),
+                        });
+                        next_arrival += plan.workers as u64;
+                        arrival_due = self.schedule.due_ns(next_arrival);
+                    }
+                    _ if h <= now => {
+                        let e = heap.pop().expect("peeked");
+                        batch.push(Job { due: e.0, cmd: e.2 });
+                    }
+                    _ => break,
+                }
+            }
+            if batch.is_empty() {
+                let next = heap
+                    .peek()
+                    .map_or(u64::MAX, |e| e.0)
+                    .min(arrival_due.unwrap_or(u64::MAX))
+                    .min(now + POLL_NS)
+                    .min(self.live.deadline_ns);
+                let wake = tokio::time::Instant::from_std(clock.at(next));
+                tokio::select! {
+                    biased;
+                    m = self.inbox.recv() => if let Some(v) = m {
+                        for j in v {
+                            heap.push(Entry(j.due, seq, j.cmd));
+                            seq += 1;
+                        }
+                    },
+                    _ = tokio::time::sleep_until(wake) => {}
+                }
+                continue;
+            }
+            fx.clear();
+            fx_ws.clear();
+            marks.clear();
+            let live_now;
+            {
+                let mut g = self.shared.lock();
+                for job in &batch {
+                    if let Command::Abandon(c) = job.cmd {
+                        // Patience is cancelled lazily: a conversation no longer waiting unanswered
+                        // is not abandoned, and no command is sent.
+                        let waiting = g
+                            .engine()
+                            .conversation(c)
+                            .is_some_and(|v| v.state == ConvState::Open && v.answered_at.is_none());
+                        if !waiting {
+                            continue;
+                        }
+                    }
+                    let start = fx.len();
+                    let r = g.apply(job.cmd, &mut fx);
+                    if multi_ws {
+                        // Effects do not carry the queue: look up the work stream while locked.
+                        for e in &fx[start..] {
+                            let ws = match e {
+                                Effect::Accepted { conv, .. }
+                                | Effect::StateChanged { conv, .. } => g
+                                    .engine()
+                                    .conversation(*conv)
+                                    .map_or(0, |v| plan.queue_ws[v.queue.index()]),
+                                _ => 0,
+                            };
+                            fx_ws.push(ws as u32);
+                        }
+                    }
+                    let done = clock.ns();
+                    let lat = done.saturating_sub(job.due);
+                    stats.record(kind_of(&job.cmd), lat, r);
+                    recent.saturating_record((lat / 1000).max(1));
+                    marks.push((fx.len(), done));
+                }
+                live_now = g.engine().live_conversations() as u64;
+            }
+            self.live.commands.fetch_add(marks.len() as u64, Relaxed);
+            self.live.in_system.store(live_now, Relaxed);
+            let mut from = 0;
+            for &(to, done) in &marks {
+                for (k, e) in fx[from..to].iter().enumerate() {
+                    let ws = fx_ws.get(from + k).map_or(0, |&w| w as usize);
+                    follow_up(&plan, self.id, e, ws, done, &mut rng, &mut out);
+                }
+                from = to;
+            }
+            for j in out[self.id].drain(..) {
+                heap.push(Entry(j.due, seq, j.cmd));
+                seq += 1;
+            }
+            for (w, v) in out.iter_mut().enumerate() {
+                if !v.is_empty() {
+                    let _ = self.mail.0[w].send(std::mem::take(v));
+                }
+            }
+            let now = clock.ns();
+            if now >= self.live.end_ns && arrival_due.is_none() && live_now == 0 {
+                self.live.done.store(true, Relaxed);
+            }
+            // Let supervisor, timer and progress tasks run: a busy worker never parks otherwise.
+            tokio::task::yield_now().await;
+            if now >= last_publish + PUBLISH_NS {
+                last_publish = now;
+                if let Ok(mut h) = self.live.recent.lock() {
+                    let _ = h.add(&recent);
+                }
+                recent.reset();
+            }
+        }
+        stats
+    }
+}
+
+/// Turns one effect into the next due command, pushed to the owner's list in `out`:
+/// an invitation → the agent's answer after its delay; an acceptance → the end of handling;
+/// wrap-up → the close; an arrival with patience → the abandonment (cancelled lazily). `ws` is
+/// the work stream of the conversation (effects do not carry it; the caller looked it up).
+pub(crate) fn follow_up(
+    plan: &Plan,
+    me: usize,
+    e: &Effect,
+    ws: usize,
+    base: u64,
+    rng: &mut crate::rng::SimRng,
+    out: &mut [Vec<Job>],
+) {
+    let ws_of = |q: crate::model::QueueId| &plan.ws[plan.queue_ws[q.index()]];
+    match *e {
+        Effect::Arrived { conv, queue } => {
+            if let Some(p) = &ws_of(queue).patience {
+                let d = plan.wall_ns(p.sample(rng));
+                out[me].push(Job {
+                    due: base + d,
+                    cmd: Command::Abandon(conv),
+                });
+            }
+        }
+        Effect::Invited {
+            conv,
+            agent,
+            invite,
+            ..
+        } => {
+            let (answer, d) = plan.answer(agent, rng);
+            let cmd = match answer {
+                Answer::Accept => Command::Accept(conv, invite),
+                Answer::Reject => Command::Reject(conv, invite),
+                Answer::Timeout => Command::Timeout(conv, invite),
+            };
+            out[plan.owner(agent)].push(Job {
+                due: base + plan.wall_ns(d),
+                cmd,
+            });
+        }
+        Effect::Accepted { conv, agent, .. } => {
+            let d = plan.wall_ns(plan.ws[ws].handle.sample(rng));
+            out[plan.owner(agent)].push(Job {
+                due: base + d,
+                cmd: Command::End(conv),
+            });
+        }
+        Effect::StateChanged {
+            conv,
+            to: ConvState::WrapUp,
+            ..
+        } => {
+            let d = plan.ws[ws]
+                .wrap
+                .as_ref()
+                .map_or(0, |w| plan.wall_ns(w.sample(rng)));
+            out[me].push(Job {
+                due: base + d,
+                cmd: Command::Close(conv),
+            });
+        }
+        _ => {}
+    }
+}
