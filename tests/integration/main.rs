@@ -4,3 +4,4 @@ mod engine_props;
 mod rules;
 mod support;
 mod validation;
+mod workflows;
