@@ -7,6 +7,9 @@ pub fn num(x: f64) -> String {
     if !x.is_finite() {
         return format!("{x}");
     }
+    if x == 0.0 {
+        return "0".into();
+    }
     if x.fract() == 0.0 && x.abs() < 1e15 {
         return format!("{x:.0}");
     }
@@ -99,6 +102,7 @@ mod tests {
         assert_eq!(num(3.0), "3");
         assert_eq!(num(0.650_61), "0.6506");
         assert_eq!(num(-0.000_01), "0");
+        assert_eq!(num(-0.0), "0");
         assert_eq!(signed(1.5), "+1.5");
     }
 
