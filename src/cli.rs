@@ -11,6 +11,14 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod ab_cmd;
+mod compare_cmd;
+mod erlang_cmd;
+mod shard_cmd;
+mod sweep_cmd;
+
+pub use erlang_cmd::smallest_agents;
+
 use crate::report::{self, Report, Summary};
 use crate::scenario::{self, Scenario};
 use crate::sim::{self, RunOptions};
@@ -72,6 +80,105 @@ enum Command {
         /// Check the engine's invariants after every event (slow).
         #[arg(long)]
         check_invariants: bool,
+        /// Run only replications K, K+N, K+2N, … (1-based, 1 <= K <= N) and write
+        /// DIR/shard.json for `omnisim merge`.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
+        /// Also write the thresholds as JUnit XML to FILE.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+    },
+    /// Compare two summary.json files metric by metric; exit 1 on a regression.
+    Compare {
+        /// The baseline summary.json.
+        baseline: PathBuf,
+        /// The current summary.json.
+        current: PathBuf,
+        /// How much worse a metric may get, in percent of the baseline (e.g. 5%).
+        #[arg(long, default_value = "5%")]
+        tolerance: String,
+        /// A tolerance for one metric or a prefix of whole segments (wait_s.p90=10%).
+        #[arg(long, value_name = "METRIC=PCT")]
+        tolerance_for: Vec<String>,
+        /// Print a GitHub Markdown table.
+        #[arg(long)]
+        markdown: bool,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Run a scenario and a variant on common random numbers; write DIR/ab.json.
+    Ab {
+        /// The base scenario.
+        scenario: PathBuf,
+        /// The variant scenario.
+        #[arg(long)]
+        variant: PathBuf,
+        /// Output folder (default: reports/<scenario name>/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Replications of each (default: the base scenario's).
+        #[arg(long)]
+        replications: Option<u32>,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Run a scenario over a grid of overrides; write DIR/sweep.csv and DIR/sweep.html.
+    Sweep {
+        /// The scenario file.
+        scenario: PathBuf,
+        /// A key and its values: agent_groups.NAME.count=20..60[:STEP] or PATH=A,B,C.
+        #[arg(long, value_name = "PATH=FROM..TO[:STEP]")]
+        vary: Vec<String>,
+        /// Find the smallest value meeting this, e.g. "service_level.fraction>=0.8".
+        #[arg(long)]
+        target: Option<String>,
+        /// Output folder (default: reports/<scenario name>/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Overrides the scenario's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Overrides the scenario's replication count.
+        #[arg(long)]
+        replications: Option<u32>,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Erlang C (and A) figures for a single queue.
+    Erlang {
+        /// Arrival rate, e.g. 300/h.
+        #[arg(long)]
+        rate: String,
+        /// Mean handle time, e.g. 100s.
+        #[arg(long)]
+        aht: String,
+        /// Agents.
+        #[arg(long)]
+        agents: Option<u32>,
+        /// Mean patience (exponential): adds Erlang A figures.
+        #[arg(long)]
+        patience: Option<String>,
+        /// The service-level threshold.
+        #[arg(long, default_value = "20s")]
+        sl: String,
+        /// Print the smallest agent count whose Erlang C service level meets this fraction.
+        #[arg(long)]
+        target_sl: Option<f64>,
+    },
+    /// Merge the shard.json files of `run --shard` into the summary one machine would write.
+    Merge {
+        /// Shard folders (or shard.json files).
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
     },
     /// Wall-clock load on the engine (open model); writes DIR/load.json.
     Load(LoadArgs),
@@ -134,11 +241,25 @@ fn run(args: Args) -> u8 {
             replications,
             quiet,
             check_invariants,
+            shard,
+            junit,
         } => {
             let sc = match load(&scenario) {
                 Ok(sc) => sc,
                 Err(code) => return code,
             };
+            if let Some(spec) = shard {
+                let dir = out.unwrap_or_else(|| default_out_dir(&sc.name));
+                return shard_cmd::run_shard(
+                    &scenario,
+                    &sc,
+                    &spec,
+                    &dir,
+                    seed,
+                    replications,
+                    quiet,
+                );
+            }
             let opts = RunOptions {
                 seed,
                 replications,
@@ -169,6 +290,13 @@ fn run(args: Args) -> u8 {
                     return EXIT_BAD_INPUT;
                 }
             };
+            if let Some(file) = junit {
+                let xml = report::junit::render(&report.summary);
+                if let Err(e) = report::write_atomic(&file, xml.as_bytes()) {
+                    eprintln!("error: cannot write {}: {e}", file.display());
+                    return EXIT_BAD_INPUT;
+                }
+            }
             if !quiet {
                 print!("{}", report::terminal::render(&report));
                 println!("\nReports in {}:", dir.display());
@@ -186,6 +314,61 @@ fn run(args: Args) -> u8 {
             }
             exit_code(summary)
         }
+        Command::Compare {
+            baseline,
+            current,
+            tolerance,
+            tolerance_for,
+            markdown,
+            quiet,
+        } => compare_cmd::run(
+            &baseline,
+            &current,
+            &tolerance,
+            &tolerance_for,
+            markdown,
+            quiet,
+        ),
+        Command::Ab {
+            scenario,
+            variant,
+            out,
+            replications,
+            quiet,
+        } => ab_cmd::run(&scenario, &variant, out, replications, quiet),
+        Command::Sweep {
+            scenario,
+            vary,
+            target,
+            out,
+            seed,
+            replications,
+            quiet,
+        } => sweep_cmd::run(sweep_cmd::SweepArgs {
+            scenario,
+            vary,
+            target,
+            out,
+            seed,
+            replications,
+            quiet,
+        }),
+        Command::Erlang {
+            rate,
+            aht,
+            agents,
+            patience,
+            sl,
+            target_sl,
+        } => erlang_cmd::run(erlang_cmd::ErlangArgs {
+            rate,
+            aht,
+            agents,
+            patience,
+            sl,
+            target_sl,
+        }),
+        Command::Merge { dirs, out, quiet } => shard_cmd::merge(&dirs, &out, quiet),
     }
 }
 

@@ -35,3 +35,4 @@ pub mod scenario;
 pub mod sim;
 pub mod stats;
 pub mod time;
+pub mod workflows;

@@ -11,6 +11,7 @@
 
 mod gauge;
 mod loghist;
+pub mod lossless;
 mod recorder;
 
 pub use gauge::TimeWeighted;

@@ -14,13 +14,17 @@
 //! report::write_all("reports/demo".as_ref(), &rep).unwrap();
 //! ```
 
+pub mod compare;
+pub mod compare_table;
 pub mod csv;
 mod files;
 mod format;
 pub mod html;
+pub mod junit;
 mod model;
 mod summary;
 mod svg;
+pub mod table;
 pub mod terminal;
 
 pub use files::{write_all, write_atomic, FILES};

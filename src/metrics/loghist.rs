@@ -3,7 +3,7 @@
 
 /// Buckets: exact 0, then 8 buckets per power of two from 1 ms to about 2^40 ms (≤ 9% relative
 /// error), in 330 counters of `u32`.
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LogHistogram {
     counts: Vec<u32>,
     total: u64,

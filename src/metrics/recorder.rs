@@ -1,6 +1,7 @@
 //! [`Recorder`]: the metrics of one replication, fed by the simulator; [`RepMetrics`]: its result.
 
 use hdrhistogram::Histogram;
+use serde::{Deserialize, Serialize};
 
 use crate::engine::RuleId;
 use crate::model::{AgentId, QueueId};
@@ -27,7 +28,7 @@ fn new_hist() -> Histogram<u64> {
 }
 
 /// Conversation counts and waits of one queue (or of all queues).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct QueueStats {
     /// Arrived after warm-up.
     pub arrived: u64,
@@ -44,8 +45,10 @@ pub struct QueueStats {
     /// Answered within the service-level threshold.
     pub answered_in_sl: u64,
     /// Waits of answered conversations, in milliseconds.
+    #[serde(with = "super::lossless::histogram")]
     pub wait: Histogram<u64>,
     /// Exact sum of waits, in milliseconds.
+    #[serde(with = "super::lossless::u128_str")]
     pub wait_sum_ms: u128,
     /// Exact largest wait, in milliseconds.
     pub wait_max_ms: u64,
@@ -124,7 +127,7 @@ impl QueueStats {
 }
 
 /// One (interval, queue) cell of the time series.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Interval {
     /// Arrivals in the interval.
     pub arrived: u64,
@@ -137,19 +140,23 @@ pub struct Interval {
     /// Waits of the conversations answered in the interval.
     pub wait: LogHistogram,
     /// Open conversations × milliseconds in the interval.
+    #[serde(with = "super::lossless::i128_str")]
     pub queue_len_ms: i128,
 }
 
 /// What one agent did.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AgentStats {
     /// Conversations accepted or picked.
     pub conversations: u64,
     /// Milliseconds holding any units.
+    #[serde(with = "super::lossless::i128_str")]
     pub busy_ms: i128,
     /// Units above capacity × milliseconds.
+    #[serde(with = "super::lossless::i128_str")]
     pub over_unit_ms: i128,
     /// Milliseconds above capacity.
+    #[serde(with = "super::lossless::i128_str")]
     pub over_ms: i128,
     /// Invitations rejected or timed out.
     pub refusals: u64,
@@ -163,7 +170,7 @@ pub struct AgentStats {
 }
 
 /// Actions and refusals of one policy or script line.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SourceStats {
     /// `supervisor/policy` or `supervisor/script[n]`.
     pub name: String,
@@ -176,11 +183,12 @@ pub struct SourceStats {
 }
 
 /// Everything one replication measured.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RepMetrics {
     /// Replication index.
     pub replication: u32,
     /// When the run stopped.
+    #[serde(with = "super::lossless::sim_time")]
     pub end: SimTime,
     /// Stopped early by a stop request: the figures cover `[0, end]` only.
     pub partial: bool,
@@ -191,16 +199,20 @@ pub struct RepMetrics {
     /// Counted conversations still live when the run stopped.
     pub in_system_at_end: u64,
     /// Units held × ms after warm-up.
+    #[serde(with = "super::lossless::i128_str")]
     pub used_unit_ms: i128,
     /// Units of agents on shift × ms after warm-up.
+    #[serde(with = "super::lossless::i128_str")]
     pub staffed_unit_ms: i128,
     /// Overallocation events after warm-up.
     pub over_events: u64,
     /// Largest units above capacity.
     pub over_max_units: u32,
     /// Units above capacity × ms after warm-up.
+    #[serde(with = "super::lossless::i128_str")]
     pub over_unit_ms: i128,
     /// Agent-milliseconds above capacity after warm-up.
+    #[serde(with = "super::lossless::i128_str")]
     pub over_ms: i128,
     /// Refused commands by rule, indexed like [`RuleId::ALL`].
     pub violations: Vec<u64>,
@@ -209,6 +221,7 @@ pub struct RepMetrics {
     /// Refused supervisor actions.
     pub refused: u64,
     /// Supervisor reaction latency (condition true → action applied), in ms.
+    #[serde(with = "super::lossless::histogram")]
     pub reaction: Histogram<u64>,
     /// Joins accepted.
     pub joins: u64,
@@ -219,16 +232,20 @@ pub struct RepMetrics {
     /// Engine commands handled.
     pub commands: u64,
     /// Sampled wall-clock engine decision times, in ns.
+    #[serde(with = "super::lossless::histogram")]
     pub decision_ns: Histogram<u64>,
     /// Invariant breaks found.
     pub invariant_violations: u64,
     /// Per interval, per queue.
     pub intervals: Vec<Vec<Interval>>,
     /// Units held × ms per interval.
+    #[serde(with = "super::lossless::i128_vec")]
     pub interval_used: Vec<i128>,
     /// Staffed units × ms per interval.
+    #[serde(with = "super::lossless::i128_vec")]
     pub interval_staffed: Vec<i128>,
     /// Units above capacity × ms per interval.
+    #[serde(with = "super::lossless::i128_vec")]
     pub interval_over: Vec<i128>,
     /// Per agent, by id.
     pub agents: Vec<AgentStats>,

@@ -8,3 +8,4 @@ mod rules;
 mod sim;
 mod support;
 mod validation;
+mod workflows;

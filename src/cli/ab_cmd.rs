@@ -1,0 +1,41 @@
+//! `omnisim ab SCENARIO --variant OTHER.toml`: writes `DIR/ab.json` and prints the table.
+
+use std::path::{Path, PathBuf};
+
+use crate::workflows::ab;
+
+use super::{default_out_dir, load, EXIT_BAD_INPUT, EXIT_OK};
+use crate::report::write_atomic;
+
+/// Runs the command.
+pub(crate) fn run(
+    scenario: &Path,
+    variant: &Path,
+    out: Option<PathBuf>,
+    replications: Option<u32>,
+    quiet: bool,
+) -> u8 {
+    let (base, var) = match (load(scenario), load(variant)) {
+        (Ok(b), Ok(v)) => (b, v),
+        (Err(c), _) | (_, Err(c)) => return c,
+    };
+    if replications == Some(0) {
+        eprintln!("error: --replications must be at least 1");
+        return EXIT_BAD_INPUT;
+    }
+    let report = ab::run(&base, &var, replications);
+    let dir = out.unwrap_or_else(|| default_out_dir(&base.name));
+    let written = std::fs::create_dir_all(&dir).and_then(|_| {
+        let json = serde_json::to_string_pretty(&report).map_err(std::io::Error::other)?;
+        write_atomic(&dir.join("ab.json"), json.as_bytes())
+    });
+    if let Err(e) = written {
+        eprintln!("error: cannot write {}: {e}", dir.join("ab.json").display());
+        return EXIT_BAD_INPUT;
+    }
+    if !quiet {
+        print!("{}", ab::render_text(&report));
+        println!("\nwrote {}", dir.join("ab.json").display());
+    }
+    EXIT_OK
+}

@@ -1,0 +1,11 @@
+//! Workflows built on runs: A/B comparison with common random numbers ([`ab`]), parameter
+//! sweeps with a target search ([`sweep`], over TOML-level [`overrides`]), and sharded runs with
+//! a lossless merge ([`shard`]). The command line calls these; they print nothing.
+
+pub mod ab;
+pub mod grid;
+pub mod overrides;
+pub mod shard;
+pub mod sweep;
+pub mod sweep_render;
+pub mod target;

@@ -1,0 +1,180 @@
+//! A/B runs: base and variant scenarios run replication by replication on the same seed, so
+//! replication `i` of both sees the same customers with the same draws (common random numbers);
+//! each metric gets its paired difference and 95 % interval. Written as `ab.json`
+//! (`omnisim.ab/1`).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::report::{self, Summary};
+use crate::scenario::Scenario;
+use crate::sim::{self, RunOptions, RunOutput};
+use crate::stats::paired_ci95;
+
+/// The `format` tag of `ab.json`.
+pub const FORMAT: &str = "omnisim.ab/1";
+
+/// The metrics an A/B report covers (dotted `summary.json` paths).
+pub const METRICS: [&str; 8] = [
+    "wait_s.mean",
+    "wait_s.p90",
+    "service_level.fraction",
+    "abandonment_rate",
+    "occupancy",
+    "overallocation.unit_seconds",
+    "rule_violations.total",
+    "conversations.abandoned",
+];
+
+/// `ab.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AbReport {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// The base scenario's name.
+    pub scenario: String,
+    /// The variant scenario's name.
+    pub variant: String,
+    /// Replications of each.
+    pub replications: u32,
+    /// The seed both used.
+    pub seed: u64,
+    /// By metric path.
+    pub metrics: BTreeMap<String, AbMetric>,
+}
+
+/// One metric's paired comparison.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AbMetric {
+    /// Mean over the base's replications.
+    pub base: f64,
+    /// Mean over the variant's replications.
+    pub variant: f64,
+    /// Mean of the per-replication differences variant − base.
+    pub diff: f64,
+    /// Paired 95 % interval of the difference (null with one replication).
+    pub ci95: Option<[f64; 2]>,
+}
+
+/// The value of each of `metrics` in each replication of `out` (a one-replication summary per
+/// replication): `[metric][replication]`; a path that does not resolve gives NaN.
+pub fn per_replication(sc: &Scenario, out: &RunOutput, metrics: &[&str]) -> Vec<Vec<f64>> {
+    let summaries: Vec<Summary> = out
+        .reps
+        .iter()
+        .map(|r| {
+            let one = RunOutput {
+                seed: out.seed,
+                replications: 1,
+                reps: vec![r.clone()],
+                wall_s: 0.0,
+                partial: r.partial,
+            };
+            report::build(sc, &one)
+        })
+        .collect();
+    metrics
+        .iter()
+        .map(|m| {
+            summaries
+                .iter()
+                .map(|s| report::lookup(s, m).unwrap_or(f64::NAN))
+                .collect()
+        })
+        .collect()
+}
+
+fn mean(v: &[f64]) -> f64 {
+    if v.is_empty() {
+        0.0
+    } else {
+        v.iter().sum::<f64>() / v.len() as f64
+    }
+}
+
+/// Runs base and variant with the base's seed and `replications` (default: the base's) and
+/// compares them.
+pub fn run(base: &Scenario, variant: &Scenario, replications: Option<u32>) -> AbReport {
+    let opts = RunOptions {
+        seed: Some(base.seed),
+        replications: Some(replications.unwrap_or(base.replications)),
+        check_invariants: false,
+        shard: None,
+        stop: None,
+    };
+    let (a, b) = rayon::join(
+        || sim::run(base, &opts, &|_, _, _| {}),
+        || sim::run(variant, &opts, &|_, _, _| {}),
+    );
+    let va = per_replication(base, &a, &METRICS);
+    let vb = per_replication(variant, &b, &METRICS);
+    let metrics = METRICS
+        .iter()
+        .zip(va.iter().zip(&vb))
+        .map(|(m, (xa, xb))| {
+            let diffs: Vec<f64> = xb.iter().zip(xa).map(|(y, x)| y - x).collect();
+            let ci95 = paired_ci95(xb, xa).map(|(d, h)| [d - h, d + h]);
+            let metric = AbMetric {
+                base: mean(xa),
+                variant: mean(xb),
+                diff: mean(&diffs),
+                ci95,
+            };
+            (m.to_string(), metric)
+        })
+        .collect();
+    AbReport {
+        format: FORMAT.into(),
+        scenario: base.name.clone(),
+        variant: variant.name.clone(),
+        replications: a.replications,
+        seed: a.seed,
+        metrics,
+    }
+}
+
+/// A readable table: metric, base, variant, diff, 95 % interval, and whether the interval
+/// excludes 0.
+pub fn render_text(r: &AbReport) -> String {
+    use crate::report::table::{num, signed, text};
+    let rows: Vec<Vec<String>> = r
+        .metrics
+        .iter()
+        .map(|(k, m)| {
+            let (ci, sig) = match m.ci95 {
+                Some([lo, hi]) => (
+                    format!("[{}, {}]", signed(lo), signed(hi)),
+                    if lo > 0.0 || hi < 0.0 { "yes" } else { "no" },
+                ),
+                None => ("-".into(), "-"),
+            };
+            vec![
+                k.clone(),
+                num(m.base),
+                num(m.variant),
+                signed(m.diff),
+                ci,
+                sig.into(),
+            ]
+        })
+        .collect();
+    format!(
+        "A/B: {} (base) vs {} (variant), {} paired replications, seed {}\n\n{}",
+        r.scenario,
+        r.variant,
+        r.replications,
+        r.seed,
+        text(
+            &[
+                "metric",
+                "base",
+                "variant",
+                "diff",
+                "95% CI of diff",
+                "significant"
+            ],
+            &rows
+        )
+    )
+}

@@ -1,0 +1,111 @@
+//! Sweep axes: `--vary PATH=FROM..TO[:STEP]` (inclusive) or `--vary PATH=A,B,C`, and the grid
+//! of their combinations.
+
+/// One varied scenario key and its values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Vary {
+    /// The dotted TOML path (`agent_groups.tier1.count`).
+    pub path: String,
+    /// Its values, ascending.
+    pub values: Vec<f64>,
+    /// Whether every value is an integer (written to TOML as integers).
+    pub integer: bool,
+}
+
+/// The most points one axis may have.
+pub const MAX_POINTS: usize = 10_000;
+
+fn number(text: &str, whole: &str) -> Result<f64, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite())
+        .ok_or_else(|| format!("--vary {whole:?}: {text:?} is not a number"))
+}
+
+/// Parses one `--vary` argument; the values come out ascending.
+pub fn parse(text: &str) -> Result<Vary, String> {
+    let (path, spec) = text
+        .split_once('=')
+        .ok_or_else(|| format!("--vary {text:?}: expected PATH=FROM..TO[:STEP] or PATH=A,B,C"))?;
+    let path = path.trim().to_string();
+    if path.is_empty() || path.split('.').any(str::is_empty) {
+        return Err(format!("--vary {text:?}: bad key path {path:?}"));
+    }
+    let (values, integer) = if let Some((from, rest)) = spec.split_once("..") {
+        let (to, step) = match rest.split_once(':') {
+            Some((t, s)) => (t, Some(s)),
+            None => (rest, None),
+        };
+        let (a, b) = (number(from, text)?, number(to, text)?);
+        let step = match step {
+            Some(s) => number(s, text)?,
+            None => 1.0,
+        };
+        let integer = [a, b, step].iter().all(|x| x.fract() == 0.0);
+        if step <= 0.0 || b < a {
+            return Err(format!(
+                "--vary {text:?}: expected FROM <= TO and a positive STEP"
+            ));
+        }
+        let n = ((b - a) / step + 1e-9).floor() as usize + 1;
+        if n > MAX_POINTS {
+            return Err(format!("--vary {text:?}: {n} points, at most {MAX_POINTS}"));
+        }
+        ((0..n).map(|i| a + step * i as f64).collect(), integer)
+    } else {
+        let mut v: Vec<f64> = spec
+            .split(',')
+            .map(|s| number(s, text))
+            .collect::<Result<_, _>>()?;
+        v.sort_by(f64::total_cmp);
+        v.dedup();
+        let integer = v.iter().all(|x| x.fract() == 0.0) && !spec.contains('.');
+        (v, integer)
+    };
+    Ok(Vary {
+        path,
+        values,
+        integer,
+    })
+}
+
+/// Every combination of the axes' values, the first axis varying slowest.
+pub fn points(axes: &[Vary]) -> Vec<Vec<f64>> {
+    let mut out = vec![Vec::new()];
+    for a in axes {
+        out = out
+            .into_iter()
+            .flat_map(|p| {
+                a.values.iter().map(move |v| {
+                    let mut q = p.clone();
+                    q.push(*v);
+                    q
+                })
+            })
+            .collect();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_and_lists() {
+        let v = parse("agent_groups.a.count=20..60:20").unwrap();
+        assert_eq!(
+            (v.values.clone(), v.integer),
+            (vec![20.0, 40.0, 60.0], true)
+        );
+        assert_eq!(parse("x.y=1..3").unwrap().values, vec![1.0, 2.0, 3.0]);
+        let f = parse("x.p=0,0.5").unwrap();
+        assert!(!f.integer);
+        assert!(parse("x=5..1").is_err());
+        assert!(parse("x").is_err());
+        let g = points(&[v, parse("b=1,2").unwrap()]);
+        assert_eq!(g.len(), 6);
+        assert_eq!(g[1], vec![20.0, 2.0]);
+    }
+}

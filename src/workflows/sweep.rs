@@ -1,0 +1,219 @@
+//! Parameter sweeps: run a scenario at every point of a grid of TOML overrides (points in
+//! parallel), and find the smallest value meeting a target.
+//!
+//! Target search: with one integer axis whose grid results pass the target in a monotone way
+//! (fail … fail, pass … pass), the gap between the last failing and the first passing grid value
+//! is closed by bisection, so a coarse grid (`20..60:10`) still gives the exact smallest count.
+//! Otherwise the grid is scanned and the first passing point (in grid order, the first axis
+//! slowest) is the answer. Every point uses the scenario's seed: points share their random
+//! streams (common random numbers), which keeps the search's comparisons paired.
+
+use rayon::prelude::*;
+
+use crate::report::{self, Summary};
+use crate::scenario::{self, Scenario};
+use crate::sim::{self, RunOptions};
+
+use super::grid::{self, Vary};
+use super::overrides;
+use super::target::{self, Target};
+
+/// What to sweep.
+#[derive(Clone, Debug)]
+pub struct SweepSpec {
+    /// The scenario file's text.
+    pub text: String,
+    /// Its file name, for error messages.
+    pub origin: String,
+    /// The varied keys.
+    pub axes: Vec<Vary>,
+    /// The target to search for, if any.
+    pub target: Option<Target>,
+    /// Overrides the scenario's seed.
+    pub seed: Option<u64>,
+    /// Overrides the scenario's replication count.
+    pub replications: Option<u32>,
+}
+
+/// One point run.
+#[derive(Clone, Debug)]
+pub struct SweepPoint {
+    /// The varied values, in axis order.
+    pub values: Vec<f64>,
+    /// Its summary.
+    pub summary: Summary,
+    /// Whether it was added by the bisection (not on the grid).
+    pub refined: bool,
+}
+
+/// How the answer was found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// Bisection between grid values.
+    Bisection,
+    /// The first passing grid point.
+    GridScan,
+}
+
+/// The smallest point meeting the target.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Answer {
+    /// Its varied values.
+    pub values: Vec<f64>,
+    /// The target metric there.
+    pub metric_value: f64,
+    /// How it was found.
+    pub method: Method,
+}
+
+/// A finished sweep.
+#[derive(Clone, Debug)]
+pub struct SweepResult {
+    /// The axes.
+    pub axes: Vec<Vary>,
+    /// Every point run, sorted by values.
+    pub points: Vec<SweepPoint>,
+    /// The target, if any.
+    pub target: Option<Target>,
+    /// With a target: the answer, or `None` when no value meets it.
+    pub answer: Option<Answer>,
+}
+
+/// Why a sweep could not run (bad input).
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    /// An override path does not exist in the scenario: fix `--vary`.
+    #[error("--vary: {0}")]
+    Override(String),
+    /// A point's scenario is invalid (e.g. a count of 0).
+    #[error("the scenario at {point} is invalid:\n{message}")]
+    Invalid {
+        /// `path=value, …`
+        point: String,
+        /// The validation report.
+        message: String,
+    },
+    /// The target names an unknown metric.
+    #[error("{0}")]
+    Target(String),
+}
+
+fn describe(axes: &[Vary], values: &[f64]) -> String {
+    axes.iter()
+        .zip(values)
+        .map(|(a, v)| format!("{}={}", a.path, crate::report::table::num(*v)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn scenario_at(spec: &SweepSpec, values: &[f64]) -> Result<Scenario, SweepError> {
+    let sets: Vec<(&str, f64, bool)> = spec
+        .axes
+        .iter()
+        .zip(values)
+        .map(|(a, v)| (a.path.as_str(), *v, a.integer))
+        .collect();
+    let text = overrides::apply(&spec.text, &sets).map_err(SweepError::Override)?;
+    scenario::load_str(&text, &spec.origin).map_err(|e| SweepError::Invalid {
+        point: describe(&spec.axes, values),
+        message: e.to_string(),
+    })
+}
+
+fn run_one(spec: &SweepSpec, sc: &Scenario, values: Vec<f64>, refined: bool) -> SweepPoint {
+    let opts = RunOptions {
+        seed: spec.seed,
+        replications: spec.replications,
+        check_invariants: false,
+        shard: None,
+        stop: None,
+    };
+    let out = sim::run(sc, &opts, &|_, _, _| {});
+    SweepPoint {
+        values,
+        summary: report::build(sc, &out),
+        refined,
+    }
+}
+
+fn metric(t: &Target, p: &SweepPoint) -> f64 {
+    report::lookup(&p.summary, &t.metric).unwrap_or(f64::NAN)
+}
+
+/// Runs the sweep. Every grid point's scenario is built and checked before anything runs.
+pub fn run(spec: &SweepSpec) -> Result<SweepResult, SweepError> {
+    let grid = grid::points(&spec.axes);
+    let scenarios: Vec<Scenario> = grid
+        .iter()
+        .map(|v| scenario_at(spec, v))
+        .collect::<Result<_, _>>()?;
+    if let (Some(t), Some(sc)) = (&spec.target, scenarios.first()) {
+        target::check(t, sc).map_err(SweepError::Target)?;
+    }
+    let mut points: Vec<SweepPoint> = grid
+        .into_par_iter()
+        .zip(scenarios.par_iter())
+        .map(|(v, sc)| run_one(spec, sc, v, false))
+        .collect();
+    let answer = match &spec.target {
+        None => None,
+        Some(t) => search(spec, t, &mut points)?,
+    };
+    points.sort_by(|a, b| {
+        a.values
+            .iter()
+            .zip(&b.values)
+            .map(|(x, y)| x.total_cmp(y))
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    Ok(SweepResult {
+        axes: spec.axes.clone(),
+        points,
+        target: spec.target.clone(),
+        answer,
+    })
+}
+
+fn search(
+    spec: &SweepSpec,
+    t: &Target,
+    points: &mut Vec<SweepPoint>,
+) -> Result<Option<Answer>, SweepError> {
+    let pass: Vec<bool> = points.iter().map(|p| t.meets(metric(t, p))).collect();
+    let first = match pass.iter().position(|&x| x) {
+        Some(i) => i,
+        None => return Ok(None),
+    };
+    let monotone = pass[first..].iter().all(|&x| x);
+    let one_int_axis = spec.axes.len() == 1 && spec.axes[0].integer;
+    if !(monotone && one_int_axis && first > 0) {
+        return Ok(Some(Answer {
+            values: points[first].values.clone(),
+            metric_value: metric(t, &points[first]),
+            method: Method::GridScan,
+        }));
+    }
+    let (mut lo, mut hi) = (points[first - 1].values[0], points[first].values[0]);
+    let mut best = (hi, metric(t, &points[first]));
+    let mut method = Method::GridScan;
+    while hi - lo > 1.0 {
+        method = Method::Bisection;
+        let mid = (lo + (hi - lo) / 2.0).floor();
+        let sc = scenario_at(spec, &[mid])?;
+        let p = run_one(spec, &sc, vec![mid], true);
+        let m = metric(t, &p);
+        if t.meets(m) {
+            hi = mid;
+            best = (mid, m);
+        } else {
+            lo = mid;
+        }
+        points.push(p);
+    }
+    Ok(Some(Answer {
+        values: vec![best.0],
+        metric_value: best.1,
+        method,
+    }))
+}

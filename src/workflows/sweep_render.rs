@@ -1,0 +1,286 @@
+//! Renders a [`SweepResult`]: `sweep.csv` (one row per point), `sweep.html` (a self-contained
+//! SVG line chart of the target metric against the first varied key), `target.json` and a
+//! terminal table.
+
+use serde_json::json;
+
+use crate::report::junit::escape;
+use crate::report::lookup;
+use crate::report::table::{self, num};
+
+use super::sweep::{Method, SweepPoint, SweepResult};
+
+/// The metrics every sweep row carries.
+pub const KEY_METRICS: [&str; 10] = [
+    "conversations.arrived",
+    "conversations.answered",
+    "conversations.abandoned",
+    "wait_s.mean",
+    "wait_s.p90",
+    "service_level.fraction",
+    "abandonment_rate",
+    "occupancy",
+    "overallocation.unit_seconds",
+    "rule_violations.total",
+];
+
+fn metrics(r: &SweepResult) -> Vec<String> {
+    let mut m: Vec<String> = KEY_METRICS.iter().map(|s| s.to_string()).collect();
+    if let Some(t) = &r.target {
+        if !m.contains(&t.metric) {
+            m.push(t.metric.clone());
+        }
+    }
+    m
+}
+
+fn value(p: &SweepPoint, m: &str) -> String {
+    lookup(&p.summary, m).map_or_else(String::new, |v| v.to_string())
+}
+
+/// `sweep.csv`: the varied keys, the key metrics (and the target's), `bisection` (1 for points
+/// added by the search) and, with a target, `meets_target`.
+pub fn csv(r: &SweepResult) -> Result<String, csv::Error> {
+    let ms = metrics(r);
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<String> = r.axes.iter().map(|a| a.path.clone()).collect();
+    header.extend(ms.iter().cloned());
+    header.push("bisection".into());
+    if r.target.is_some() {
+        header.push("meets_target".into());
+    }
+    w.write_record(&header)?;
+    for p in &r.points {
+        let mut row: Vec<String> = p.values.iter().map(|v| num(*v)).collect();
+        row.extend(ms.iter().map(|m| value(p, m)));
+        row.push((p.refined as u8).to_string());
+        if let Some(t) = &r.target {
+            let ok = lookup(&p.summary, &t.metric).is_some_and(|v| t.meets(v));
+            row.push((ok as u8).to_string());
+        }
+        w.write_record(&row)?;
+    }
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// A terminal table of the points (varied keys, the target metric or service level, mean wait).
+pub fn text(r: &SweepResult) -> String {
+    let shown = r
+        .target
+        .as_ref()
+        .map_or("service_level.fraction".to_string(), |t| t.metric.clone());
+    let mut header: Vec<&str> = r.axes.iter().map(|a| a.path.as_str()).collect();
+    header.extend([
+        shown.as_str(),
+        "wait_s.mean",
+        "abandonment_rate",
+        "occupancy",
+    ]);
+    let rows: Vec<Vec<String>> = r
+        .points
+        .iter()
+        .map(|p| {
+            let mut row: Vec<String> = p.values.iter().map(|v| num(*v)).collect();
+            for m in [
+                shown.as_str(),
+                "wait_s.mean",
+                "abandonment_rate",
+                "occupancy",
+            ] {
+                row.push(lookup(&p.summary, m).map_or("-".into(), num));
+            }
+            if p.refined {
+                row[0].push_str(" (bisection)");
+            }
+            row
+        })
+        .collect();
+    let mut out = table::text(&header, &rows);
+    out.push('\n');
+    out.push_str(&answer_line(r));
+    out.push('\n');
+    out
+}
+
+/// The answer in words (empty without a target).
+pub fn answer_line(r: &SweepResult) -> String {
+    let Some(t) = &r.target else {
+        return String::new();
+    };
+    match &r.answer {
+        Some(a) => format!(
+            "smallest value meeting {t}: {} ({} = {}; {})",
+            r.axes
+                .iter()
+                .zip(&a.values)
+                .map(|(ax, v)| format!("{}={}", ax.path, num(*v)))
+                .collect::<Vec<_>>()
+                .join(", "),
+            t.metric,
+            num(a.metric_value),
+            match a.method {
+                Method::Bisection => "found by bisection",
+                Method::GridScan => "found on the grid",
+            }
+        ),
+        None => format!("no value in the sweep meets {t}"),
+    }
+}
+
+/// `target.json`: the target, whether it was met, and where.
+pub fn target_json(r: &SweepResult) -> serde_json::Value {
+    let values = |vals: &[f64]| -> serde_json::Map<String, serde_json::Value> {
+        r.axes
+            .iter()
+            .zip(vals)
+            .map(|(a, v)| (a.path.clone(), json!(v)))
+            .collect()
+    };
+    json!({
+        "format": "omnisim.sweep-target/1",
+        "target": r.target.as_ref().map(|t| t.to_string()),
+        "met": r.answer.is_some(),
+        "values": r.answer.as_ref().map(|a| values(&a.values)),
+        "metric_value": r.answer.as_ref().map(|a| a.metric_value),
+        "method": r.answer.as_ref().map(|a| match a.method {
+            Method::Bisection => "bisection",
+            Method::GridScan => "grid",
+        }),
+    })
+}
+
+const COLORS: [&str; 6] = [
+    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b",
+];
+
+/// `sweep.html`: one SVG chart, the shown metric against the first axis, one line per
+/// combination of the other axes, the target as a dashed line. No scripts or network assets.
+pub fn html(r: &SweepResult, scenario: &str) -> String {
+    let shown = r
+        .target
+        .as_ref()
+        .map_or("service_level.fraction".to_string(), |t| t.metric.clone());
+    // Series keyed by the other axes' values.
+    let mut series: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
+    for p in &r.points {
+        let Some(y) = lookup(&p.summary, &shown) else {
+            continue;
+        };
+        let key = r.axes[1..]
+            .iter()
+            .zip(&p.values[1..])
+            .map(|(a, v)| format!("{}={}", a.path, num(*v)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        match series.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, pts)) => pts.push((p.values[0], y)),
+            None => series.push((key, vec![(p.values[0], y)])),
+        }
+    }
+    let all = series.iter().flat_map(|(_, p)| p.iter());
+    let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for &(x, y) in all {
+        x0 = x0.min(x);
+        x1 = x1.max(x);
+        y0 = y0.min(y);
+        y1 = y1.max(y);
+    }
+    if let Some(t) = &r.target {
+        y0 = y0.min(t.value);
+        y1 = y1.max(t.value);
+    }
+    if x0 > x1 {
+        (x0, x1, y0, y1) = (0.0, 1.0, 0.0, 1.0);
+    }
+    if x1 == x0 {
+        x1 = x0 + 1.0;
+    }
+    if y1 == y0 {
+        y1 = y0 + 1.0;
+    }
+    let (w, h, l, b, top, right) = (720.0, 420.0, 70.0, 50.0, 20.0, 20.0);
+    let sx = |x: f64| l + (x - x0) / (x1 - x0) * (w - l - right);
+    let sy = |y: f64| h - b - (y - y0) / (y1 - y0) * (h - b - top);
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" \
+         font-family=\"sans-serif\" font-size=\"12\">\n\
+         <line x1=\"{l}\" y1=\"{yb}\" x2=\"{xr}\" y2=\"{yb}\" stroke=\"black\"/>\n\
+         <line x1=\"{l}\" y1=\"{top}\" x2=\"{l}\" y2=\"{yb}\" stroke=\"black\"/>\n",
+        yb = h - b,
+        xr = w - right
+    );
+    for i in 0..=4 {
+        let (xv, yv) = (
+            x0 + (x1 - x0) * i as f64 / 4.0,
+            y0 + (y1 - y0) * i as f64 / 4.0,
+        );
+        svg.push_str(&format!(
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>\n\
+             <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\n",
+            sx(xv),
+            h - b + 18.0,
+            num((xv * 100.0).round() / 100.0),
+            l - 6.0,
+            sy(yv) + 4.0,
+            num((yv * 1000.0).round() / 1000.0)
+        ));
+    }
+    svg.push_str(&format!(
+        "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>\n\
+         <text x=\"14\" y=\"{:.1}\" text-anchor=\"middle\" transform=\"rotate(-90 14 {:.1})\">{}</text>\n",
+        (l + w - right) / 2.0,
+        h - 10.0,
+        escape(&r.axes[0].path),
+        (top + h - b) / 2.0,
+        (top + h - b) / 2.0,
+        escape(&shown)
+    ));
+    if let Some(t) = &r.target {
+        svg.push_str(&format!(
+            "<line x1=\"{l}\" y1=\"{y:.1}\" x2=\"{xr}\" y2=\"{y:.1}\" stroke=\"gray\" \
+             stroke-dasharray=\"6 4\"/>\n<text x=\"{xr}\" y=\"{yt:.1}\" text-anchor=\"end\" \
+             fill=\"gray\">target {}</text>\n",
+            escape(&t.to_string()),
+            y = sy(t.value),
+            yt = sy(t.value) - 4.0,
+            xr = w - right
+        ));
+    }
+    for (i, (key, pts)) in series.iter().enumerate() {
+        let c = COLORS[i % COLORS.len()];
+        let path: Vec<String> = pts
+            .iter()
+            .map(|&(x, y)| format!("{:.1},{:.1}", sx(x), sy(y)))
+            .collect();
+        svg.push_str(&format!(
+            "<polyline fill=\"none\" stroke=\"{c}\" stroke-width=\"2\" points=\"{}\"/>\n",
+            path.join(" ")
+        ));
+        for &(x, y) in pts {
+            svg.push_str(&format!(
+                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{c}\"><title>{} = {}</title></circle>\n",
+                sx(x),
+                sy(y),
+                num(x),
+                num(y)
+            ));
+        }
+        if !key.is_empty() {
+            svg.push_str(&format!(
+                "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"{c}\">{}</text>\n",
+                l + 10.0,
+                top + 14.0 * (i + 1) as f64,
+                escape(key)
+            ));
+        }
+    }
+    svg.push_str("</svg>");
+    format!(
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>omnisim sweep: {name}</title>\
+         </head>\n<body style=\"font-family:sans-serif\">\n<h1>Sweep of {name}</h1>\n{svg}\n\
+         <p>{answer}</p>\n</body></html>\n",
+        name = escape(scenario),
+        answer = escape(&answer_line(r))
+    )
+}

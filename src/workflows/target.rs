@@ -1,0 +1,100 @@
+//! Sweep targets: `"service_level.fraction>=0.8"` parsed into a metric path, a comparison and a
+//! value.
+
+use std::fmt;
+
+/// A comparison operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// `>=`
+    Ge,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `<`
+    Lt,
+}
+
+impl Op {
+    fn as_str(self) -> &'static str {
+        match self {
+            Op::Ge => ">=",
+            Op::Le => "<=",
+            Op::Gt => ">",
+            Op::Lt => "<",
+        }
+    }
+}
+
+/// A condition on one summary metric.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target {
+    /// The dotted `summary.json` path.
+    pub metric: String,
+    /// How to compare.
+    pub op: Op,
+    /// The bound.
+    pub value: f64,
+}
+
+impl Target {
+    /// Whether `x` meets the target (NaN never does).
+    pub fn meets(&self, x: f64) -> bool {
+        match self.op {
+            Op::Ge => x >= self.value,
+            Op::Le => x <= self.value,
+            Op::Gt => x > self.value,
+            Op::Lt => x < self.value,
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}{}", self.metric, self.op.as_str(), self.value)
+    }
+}
+
+/// Parses `METRIC>=X` (also `<=`, `>`, `<`); see [`check`] for the metric itself.
+pub fn parse(text: &str) -> Result<Target, String> {
+    let bad =
+        || format!("target {text:?}: expected METRIC>=VALUE, e.g. \"service_level.fraction>=0.8\"");
+    let (i, op, len) = [(">=", Op::Ge), ("<=", Op::Le), (">", Op::Gt), ("<", Op::Lt)]
+        .iter()
+        .find_map(|(s, op)| text.find(s).map(|i| (i, *op, s.len())))
+        .ok_or_else(bad)?;
+    let metric = text[..i].trim().to_string();
+    let value: f64 = text[i + len..].trim().parse().map_err(|_| bad())?;
+    if metric.is_empty() || !value.is_finite() {
+        return Err(bad());
+    }
+    Ok(Target { metric, op, value })
+}
+
+/// Checks that the target's metric is a `summary.json` path of `sc`.
+pub fn check(t: &Target, sc: &crate::scenario::Scenario) -> Result<(), String> {
+    let names: Vec<&str> = sc.queues.iter().map(|q| q.name.as_str()).collect();
+    if crate::scenario::is_known_metric(&t.metric, &names) {
+        Ok(())
+    } else {
+        Err(format!("target {t}: unknown metric {:?}", t.metric))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses() {
+        let t = parse("service_level.fraction >= 0.8").unwrap();
+        assert_eq!(
+            (t.metric.as_str(), t.op, t.value),
+            ("service_level.fraction", Op::Ge, 0.8)
+        );
+        assert!(t.meets(0.8) && !t.meets(0.79));
+        assert_eq!(parse("wait_s.p90<30").unwrap().op, Op::Lt);
+        assert!(parse("wait_s.p90").is_err());
+    }
+}
