@@ -237,3 +237,49 @@ mod never_panics {
         }
     }
 }
+
+/// Every bundled scenario (and every benchmark workload) loads, and the quick ones run
+/// cleanly: no invariant break, every conversation accounted for, thresholds passing.
+#[test]
+fn bundled_scenarios_load_and_the_quick_ones_run_clean() {
+    let mut files = Vec::new();
+    for dir in ["scenarios", "scenarios/faults", "benches/scenarios"] {
+        let Ok(entries) = std::fs::read_dir(root().join(dir)) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            if e.path().extension().is_some_and(|x| x == "toml") {
+                files.push(e.path());
+            }
+        }
+    }
+    files.sort();
+    assert!(files.len() >= 8, "bundled scenarios found: {files:?}");
+    for path in &files {
+        let sc = load(path);
+        let quick = [
+            "demo",
+            "ci-smoke",
+            "rules-playbook",
+            "rules-playbook-reserve",
+        ];
+        if quick.contains(&sc.name.as_str()) {
+            let out = omnisim::sim::run(&sc, &omnisim::sim::RunOptions::default(), &|_, _, _| {});
+            let s = omnisim::report::build(&sc, &out);
+            assert_eq!(s.invariant_violations, 0, "{}", path.display());
+            let c = &s.conversations;
+            assert_eq!(
+                c.arrived,
+                c.closed + c.in_system_at_end,
+                "{}",
+                path.display()
+            );
+            assert!(
+                s.thresholds.iter().all(|t| t.passed),
+                "{}: {:?}",
+                path.display(),
+                s.thresholds
+            );
+        }
+    }
+}
