@@ -58,7 +58,7 @@ struct Core {
     now: SimTime,
 }
 
-/// The engine behind a mutex, with a scaled wall clock. See the [module docs](self).
+/// The engine behind a mutex, with a scaled wall clock. See the module docs of `load::shared`.
 #[derive(Debug)]
 pub struct SharedEngine {
     core: Mutex<Core>,
