@@ -66,11 +66,12 @@ impl Mood {
     }
 }
 
-/// A standard normal draw (Box–Muller, one of the pair).
+/// A standard normal draw: `rand_distr`'s ziggurat (one `u64` and a table look-up in about 99%
+/// of draws), several times cheaper than Box–Muller's `ln`, `sqrt` and `cos`.
+#[inline]
 fn normal(rng: &mut SimRng) -> f64 {
-    let u1 = rng.uniform01();
-    let u2 = rng.uniform01();
-    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    use rand_distr::Distribution;
+    rand_distr::StandardNormal.sample(rng)
 }
 
 /// The stream key of a customer: its queue and its arrival index in that queue, so the same
