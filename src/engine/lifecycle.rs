@@ -30,10 +30,25 @@ impl Engine {
             arrived_at: now,
             answered_at: None,
         });
+        let push = self.queue_rules(queue).mode == RoutingMode::Push;
         let q = &mut self.queues[queue.index()];
         q.open.insert((seq, conv.slot));
-        q.routable.insert((seq, conv.slot));
         out.push(Effect::Arrived { conv, queue });
+        if push && q.routable.is_empty() {
+            // Fast path, same decisions as `route_queue`: with nothing older waiting, routing
+            // would offer this conversation first, so offer it directly and touch the routable
+            // set only if nobody takes it (then nobody can take anything else either).
+            match self.choose_agent(queue, conv) {
+                Some(agent) => self.invite(now, conv, agent, false, out),
+                None => {
+                    self.queues[queue.index()]
+                        .routable
+                        .insert((seq, conv.slot));
+                }
+            }
+            return conv;
+        }
+        q.routable.insert((seq, conv.slot));
         self.route_queue(now, queue, out);
         conv
     }

@@ -83,7 +83,7 @@ impl Engine {
 
     /// RT-METHOD: the agent the queue's method prefers for `conv`, skipping agents that refused it
     /// `refusals_before_skip` times.
-    fn choose_agent(&self, queue: QueueId, conv: ConvId) -> Option<AgentId> {
+    pub(crate) fn choose_agent(&self, queue: QueueId, conv: ConvId) -> Option<AgentId> {
         let q = &self.queues[queue.index()];
         let c = self.convs.get(conv)?;
         let skip = self.cfg.refusals_before_skip;
