@@ -143,6 +143,36 @@ impl<E> EventQueue<E> {
         });
     }
 
+    /// Takes the next insertion sequence number without scheduling anything, for an event that
+    /// may be scheduled later with [`schedule_reserved`](Self::schedule_reserved) (or never).
+    ///
+    /// Scheduled later with its reserved number, the event pops exactly where it would have if it
+    /// had been scheduled now: among events for the same instant, by sequence.
+    #[inline]
+    pub fn reserve_seq(&mut self) -> u64 {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        seq
+    }
+
+    /// Schedules `ev` at `at` with a sequence number from [`reserve_seq`](Self::reserve_seq).
+    /// `at` must not be before [`now`](Self::now) (it is clamped to `now`, as in
+    /// [`schedule`](Self::schedule), but then it may pop before events already due at `now`);
+    /// each reserved number must be used at most once.
+    #[inline]
+    pub fn schedule_reserved(&mut self, at: SimTime, seq: u64, ev: E) {
+        debug_assert!(
+            seq < self.next_seq,
+            "schedule_reserved with an unreserved number"
+        );
+        let time = at.0.max(self.now.0);
+        self.heap.push(Entry {
+            time,
+            seq,
+            payload: ev,
+        });
+    }
+
     /// Schedules `ev` at `now + delay` (saturating).
     #[inline]
     pub fn schedule_in(&mut self, delay: SimDuration, ev: E) {
@@ -268,6 +298,20 @@ mod tests {
         assert_eq!(q.pop(), Some((SimTime(1_250), 1)));
         q.schedule_in(SimDuration(u64::MAX), 2);
         assert_eq!(q.pop(), Some((SimTime::MAX, 2)));
+    }
+
+    #[test]
+    fn reserved_sequence_numbers_keep_their_place() {
+        let mut q = EventQueue::new();
+        let early = q.reserve_seq();
+        q.schedule(SimTime(10), 'b');
+        q.schedule(SimTime(5), 'x');
+        assert_eq!(q.pop(), Some((SimTime(5), 'x')));
+        // Scheduled after 'b' but with a number reserved before it: pops first among time 10.
+        q.schedule_reserved(SimTime(10), early, 'a');
+        assert_eq!(q.pop(), Some((SimTime(10), 'a')));
+        assert_eq!(q.pop(), Some((SimTime(10), 'b')));
+        assert_eq!(q.scheduled_count(), 3);
     }
 
     #[test]

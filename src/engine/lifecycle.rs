@@ -41,9 +41,7 @@ impl Engine {
             match self.choose_agent(queue, conv) {
                 Some(agent) => self.invite(now, conv, agent, false, out),
                 None => {
-                    self.queues[queue.index()]
-                        .routable
-                        .insert((seq, conv.slot));
+                    self.queues[queue.index()].routable.insert((seq, conv.slot));
                 }
             }
             return conv;

@@ -1,10 +1,11 @@
 //! The simulator's side of a conversation: its customer's own random stream, lazy sentiment,
 //! and bookkeeping for lazy cancellation.
 
-use crate::engine::ConvId;
+use crate::engine::{ConvId, InviteId};
 use crate::model::QueueId;
 use crate::rng::{stream, SimRng, Source};
 use crate::scenario::Sentiment;
+use crate::time::SimTime;
 
 /// The tag of the sentiment streams (kept apart from the customer's other draws so that looking
 /// at sentiment never shifts handle times or patience).
@@ -25,6 +26,22 @@ pub(crate) struct ConvSim {
     pub(crate) pending_acts: u16,
     pub(crate) rng: SimRng,
     pub(crate) mood: Option<Mood>,
+    /// The give-up timer while it is *not yet* in the event queue (lazy patience timers).
+    pub(crate) give_up: Option<LazyGiveUp>,
+}
+
+/// A patience (or Open auto-close) timer kept out of the event queue while an invitation that
+/// will be accepted before it is due covers it: most conversations are answered, and then the
+/// timer would only be popped and dropped. It enters the queue, with the sequence number reserved
+/// at arrival (so it pops exactly where it would have), as soon as it is no longer covered: the
+/// covering invitation is withdrawn, refused or replaced. Acceptance discards it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LazyGiveUp {
+    pub(crate) at: SimTime,
+    pub(crate) seq: u64,
+    pub(crate) auto: bool,
+    /// The invitation whose acceptance is due before `at`, if any.
+    pub(crate) cover: Option<InviteId>,
 }
 
 /// A sentiment random walk, advanced only when someone looks.

@@ -17,7 +17,7 @@ use crate::scenario::Scenario;
 use crate::time::{SimDuration, SimTime};
 
 use super::arrivals::ArrivalProcess;
-use super::customer::{customer_key, customer_rng, ConvSim, Mood};
+use super::customer::{customer_key, customer_rng, ConvSim, LazyGiveUp, Mood};
 use super::event::{Answer, Event};
 use super::setup::{engine_setup, source_names, Sources};
 use super::RunOptions;
@@ -67,6 +67,9 @@ pub(crate) struct World<'s> {
     pub(crate) now: SimTime,
     check_every_event: bool,
     pub(crate) invariant_breaks: u64,
+    /// The latest give-up time ever kept out of the queue (see [`LazyGiveUp`]): a stale timer
+    /// popped after the last real event would have moved the clock there.
+    lazy_give_up_max: Option<SimTime>,
 }
 
 impl<'s> World<'s> {
@@ -140,6 +143,7 @@ impl<'s> World<'s> {
             now: SimTime::ZERO,
             check_every_event: opts.check_invariants,
             invariant_breaks: 0,
+            lazy_give_up_max: None,
         }
     }
 
@@ -201,7 +205,16 @@ impl<'s> World<'s> {
         self.start();
         let limit = self.horizon() + self.sc.drain_limit;
         let mut n: u64 = 0;
-        while let Some((t, ev)) = self.events.pop() {
+        loop {
+            let Some((t, ev)) = self.events.pop() else {
+                // Out of events with conversations still live: the timers kept out of the
+                // queue would have been popped (and dropped) here, moving the clock as far as
+                // the latest, or to the limit.
+                if let Some(m) = self.lazy_give_up_max {
+                    self.now = if m > limit { limit } else { self.now.max(m) };
+                }
+                break;
+            };
             if t > limit {
                 self.now = limit;
                 break;
@@ -384,6 +397,12 @@ impl<'s> World<'s> {
             (None, Some(a)) => Some((a, true)),
             (None, None) => None,
         };
+        let give_up = give_up.map(|(after, auto)| LazyGiveUp {
+            at: now + after,
+            seq: self.events.reserve_seq(),
+            auto,
+            cover: None,
+        });
         let mut fx = std::mem::take(&mut self.fx);
         fx.clear();
         let t0 = self.sample_clock();
@@ -403,13 +422,16 @@ impl<'s> World<'s> {
             pending_acts: 0,
             rng,
             mood,
+            give_up,
         });
-        if let Some((after, auto)) = give_up {
-            self.events
-                .schedule(now + after, Event::GiveUp { conv, auto });
-        }
         self.absorb(&mut fx);
         self.fx = fx;
+        // Not covered by an invitation accepted before it is due: into the queue now.
+        if let Some(c) = slot_mut(&mut self.convs, conv) {
+            if c.give_up.is_some_and(|g| g.cover.is_none()) {
+                self.schedule_give_up(conv);
+            }
+        }
         let horizon = self.horizon();
         match self.arrivals[queue.index()].next(
             &self.sc.queues[queue.index()].arrivals,
@@ -419,6 +441,15 @@ impl<'s> World<'s> {
             Some(t) => self.events.schedule(t, Event::Arrival { queue: queue.0 }),
             None => self.arrivals_open -= 1,
         }
+    }
+
+    /// Moves the conversation's lazy give-up timer into the event queue, at its reserved place.
+    fn schedule_give_up(&mut self, conv: ConvId) {
+        let Some(g) = slot_mut(&mut self.convs, conv).and_then(|c| c.give_up.take()) else {
+            return;
+        };
+        self.events
+            .schedule_reserved(g.at, g.seq, Event::GiveUp { conv, auto: g.auto });
     }
 
     fn sample_clock(&self) -> Option<Instant> {
@@ -465,9 +496,13 @@ impl<'s> World<'s> {
                     waited,
                 } => {
                     self.rec.took(agent);
-                    let Some(c) = self.conv_sim_mut(conv) else {
+                    let Some(c) = slot_mut(&mut self.convs, conv) else {
                         continue;
                     };
+                    if let Some(g) = c.give_up.take() {
+                        // Answered: the timer would only have been dropped when popped.
+                        self.lazy_give_up_max = self.lazy_give_up_max.max(Some(g.at));
+                    }
                     let (origin, counted) = (c.origin, c.counted);
                     if first {
                         self.rec.answered(now, origin, waited, counted);
@@ -527,8 +562,16 @@ impl<'s> World<'s> {
                     self.rec.closed(c.origin, c.counted);
                     self.live_counted -= c.counted as u64;
                 }
+                Effect::InviteWithdrawn { conv, invite, .. } => {
+                    let covered = self
+                        .conv_sim(conv)
+                        .and_then(|c| c.give_up)
+                        .is_some_and(|g| g.cover == Some(invite));
+                    if covered {
+                        self.schedule_give_up(conv);
+                    }
+                }
                 Effect::Arrived { .. }
-                | Effect::InviteWithdrawn { .. }
                 | Effect::Presence { .. }
                 | Effect::Monitoring { .. }
                 | Effect::Transferred { .. } => {}
@@ -558,6 +601,14 @@ impl<'s> World<'s> {
         } else {
             (answer, delay)
         };
+        let at = self.now + delay;
+        if let Some(g) = slot_mut(&mut self.convs, conv).and_then(|c| c.give_up.as_mut()) {
+            if answer == Answer::Accept && at < g.at {
+                g.cover = Some(invite);
+            } else {
+                self.schedule_give_up(conv);
+            }
+        }
         self.events.schedule(
             self.now + delay,
             Event::InviteAnswer {
