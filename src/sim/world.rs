@@ -112,6 +112,7 @@ impl<'s> World<'s> {
         let rec = Recorder::new(
             rep,
             SimTime::ZERO + sc.warmup,
+            sc.horizon,
             sc.service_level,
             sc.queues.len(),
             &capacities,
