@@ -37,6 +37,7 @@
 mod command;
 mod config;
 mod effect;
+mod index;
 mod invariants;
 mod lifecycle;
 mod routing;
@@ -276,6 +277,9 @@ impl Engine {
             counters: EngineCounters::default(),
             tally: CommandTally::default(),
         };
+        for q in &mut engine.queues {
+            q.index = index::RoutingIndex::new(q.members.len());
+        }
         for a in 0..engine.agents.len() {
             engine.reindex(AgentId(a as u32));
         }

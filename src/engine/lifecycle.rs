@@ -527,6 +527,7 @@ impl Engine {
         let members = &mut self.queues[queue.index()].members;
         let at = members.partition_point(|m| *m < agent);
         members.insert(at, agent);
+        self.rebuild_index(queue);
         self.refresh_agent(agent, out);
         self.route_agent(now, agent, out);
         Ok(())
@@ -545,13 +546,11 @@ impl Engine {
             return Ok(());
         };
         let a = &mut self.agents[agent.index()];
-        if let Some(k) = a.keys[slot] {
-            self.queues[queue.index()].index.remove(&k);
-        }
         a.queues.remove(slot);
         a.keys.remove(slot);
         a.queue_turn.remove(slot);
         self.queues[queue.index()].members.retain(|m| *m != agent);
+        self.rebuild_index(queue);
         self.refresh_agent(agent, out);
         Ok(())
     }

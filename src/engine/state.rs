@@ -12,6 +12,7 @@ use crate::model::{
 use crate::time::SimTime;
 
 use super::effect::InviteId;
+use super::index::RoutingIndex;
 
 /// A conversation's handle. Stale after the conversation closes: commands on it are refused with
 /// LC-CLOSED.
@@ -226,8 +227,8 @@ pub(crate) struct Queue {
     pub(crate) routable: BTreeSet<SeqKey>,
     /// Active, Waiting and Wrap-up conversations, by arrival.
     pub(crate) engaged: BTreeSet<SeqKey>,
-    /// Eligible agents in the method's order (RT-ELIGIBLE ∩ RT-METHOD).
-    pub(crate) index: BTreeSet<IndexKey>,
+    /// Eligible agents in the method's order (RT-ELIGIBLE ∩ RT-METHOD), one leaf per member.
+    pub(crate) index: RoutingIndex,
     /// Round robin: the member position chosen last.
     pub(crate) rr_last: u64,
     /// Advanced round robin: assignments made so far in this queue.
