@@ -251,6 +251,7 @@ impl Engine {
                 manual,
                 presence: manual.unwrap_or(Presence::Available),
                 keys: vec![None; mine.len()],
+                member_pos: vec![0; mine.len()],
                 queue_turn: vec![0; mine.len()],
                 queues: mine,
                 pending: 0,
@@ -277,8 +278,9 @@ impl Engine {
             counters: EngineCounters::default(),
             tally: CommandTally::default(),
         };
-        for q in &mut engine.queues {
-            q.index = index::RoutingIndex::new(q.members.len());
+        for q in 0..engine.queues.len() {
+            engine.queues[q].index = index::RoutingIndex::new(engine.queues[q].members.len());
+            engine.place_members(QueueId(q as u32));
         }
         for a in 0..engine.agents.len() {
             engine.reindex(AgentId(a as u32));

@@ -121,6 +121,13 @@ impl Engine {
             let mut eligible = 0;
             for &m in &q.members {
                 let slot = self.agents[m.index()].slot_of(crate::model::QueueId(qi as u32));
+                let pos = slot.map(|s| self.agents[m.index()].member_pos[s] as usize);
+                if pos.is_none_or(|p| q.members.get(p) != Some(&m)) {
+                    fail(format!(
+                        "queue {qi}: agent {} has a wrong member position",
+                        m.0
+                    ));
+                }
                 let key = slot.and_then(|s| self.agents[m.index()].keys[s]);
                 let is = self.eligible(m, crate::model::QueueId(qi as u32));
                 if is != key.is_some_and(|k| q.index.contains(&k)) {

@@ -523,6 +523,7 @@ impl Engine {
             .unwrap_or(a.queues.len());
         a.queues.insert(pos, queue);
         a.keys.insert(pos, None);
+        a.member_pos.insert(pos, 0);
         a.queue_turn.insert(pos, 0);
         let members = &mut self.queues[queue.index()].members;
         let at = members.partition_point(|m| *m < agent);
@@ -548,6 +549,7 @@ impl Engine {
         let a = &mut self.agents[agent.index()];
         a.queues.remove(slot);
         a.keys.remove(slot);
+        a.member_pos.remove(slot);
         a.queue_turn.remove(slot);
         self.queues[queue.index()].members.retain(|m| *m != agent);
         self.rebuild_index(queue);

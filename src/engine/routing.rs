@@ -76,19 +76,25 @@ impl Engine {
             if want != have {
                 let q = a.queues[slot];
                 a.keys[slot] = want;
-                let queue = &mut self.queues[q.index()];
-                let pos = queue
-                    .members
-                    .binary_search(&agent)
-                    .expect("an agent is a member of its queues");
-                queue.index.set(pos, want);
+                let pos = a.member_pos[slot] as usize;
+                self.queues[q.index()].index.set(pos, want);
             }
+        }
+    }
+
+    /// Records each member's position in the queue's member list (its routing-index leaf).
+    pub(crate) fn place_members(&mut self, queue: QueueId) {
+        for (p, m) in self.queues[queue.index()].members.iter().enumerate() {
+            let a = &mut self.agents[m.index()];
+            let slot = a.slot_of(queue).expect("a member lists its queue");
+            a.member_pos[slot] = p as u32;
         }
     }
 
     /// Rebuilds a queue's routing index from its members' current keys (members changed, so
     /// their positions did).
     pub(crate) fn rebuild_index(&mut self, queue: QueueId) {
+        self.place_members(queue);
         let q = &self.queues[queue.index()];
         let agents = &self.agents;
         let keys: Vec<Option<IndexKey>> = q

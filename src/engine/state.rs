@@ -179,6 +179,8 @@ pub(crate) struct Agent {
     pub(crate) queues: Vec<QueueId>,
     /// Its current key in each of `queues`' routing index (`None`: not eligible there).
     pub(crate) keys: Vec<Option<IndexKey>>,
+    /// Its position among each of `queues`' members (its leaf in that queue's routing index).
+    pub(crate) member_pos: Vec<u32>,
     /// Its last assignment in each of `queues` (advanced round robin's rotation), as a counter.
     pub(crate) queue_turn: Vec<u64>,
     pub(crate) pending: u32,
