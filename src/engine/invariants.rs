@@ -115,7 +115,8 @@ impl Engine {
             }
         }
         for (qi, q) in self.queues.iter().enumerate() {
-            if q.open != open[qi] || q.routable != routable[qi] || q.engaged != engaged[qi] {
+            let views_ok = !q.open.on || (q.open.set == open[qi] && q.engaged.set == engaged[qi]);
+            if !views_ok || q.routable != routable[qi] {
                 fail(format!("queue {qi}: conversation sets out of step"));
             }
             let mut eligible = 0;
