@@ -3,7 +3,7 @@
 
 use crate::engine::{ConvId, InviteId};
 use crate::model::QueueId;
-use crate::rng::{stream, SimRng, Source};
+use crate::rng::{SimRng, Source, StreamFamily};
 use crate::scenario::Sentiment;
 use crate::time::SimTime;
 
@@ -54,19 +54,14 @@ pub(crate) struct Mood {
 }
 
 impl Mood {
-    pub(crate) fn new(seed: u64, rep: u32, key: u64, start: f64, arrived_ms: u64) -> Mood {
+    /// A walk from `start` for the customer `key`, drawing from its stream in `family`
+    /// ([`sentiment_family`]).
+    pub(crate) fn new(family: StreamFamily, key: u64, start: f64, arrived_ms: u64) -> Mood {
         Mood {
             value: start.clamp(-1.0, 1.0),
             minutes: 0,
             arrived_min: arrived_ms / 60_000,
-            rng: stream(
-                seed,
-                rep,
-                Source::Other {
-                    tag: SENTIMENT_TAG,
-                    index: key,
-                },
-            ),
+            rng: family.member(key),
         }
     }
 
@@ -97,6 +92,19 @@ pub(crate) fn customer_key(queue: QueueId, index: u64) -> u64 {
     ((queue.0 as u64) << 40) | (index & ((1 << 40) - 1))
 }
 
-pub(crate) fn customer_rng(seed: u64, rep: u32, key: u64) -> SimRng {
-    stream(seed, rep, Source::Customer(key))
+/// The customers' streams of a replication: `.member(customer_key(..))` is a customer's stream.
+pub(crate) fn customer_family(seed: u64, rep: u32) -> StreamFamily {
+    StreamFamily::of(seed, rep, Source::Customer(0))
+}
+
+/// The customers' sentiment streams of a replication (apart from their other draws).
+pub(crate) fn sentiment_family(seed: u64, rep: u32) -> StreamFamily {
+    StreamFamily::of(
+        seed,
+        rep,
+        Source::Other {
+            tag: SENTIMENT_TAG,
+            index: 0,
+        },
+    )
 }

@@ -12,12 +12,12 @@ use crate::engine::{CloseReason, ConvId, Effect, Engine, Outcome, Recipient};
 use crate::kernel::EventQueue;
 use crate::metrics::{Recorder, RepMetrics};
 use crate::model::{AgentId, ConvState, Presence, QueueId, RoutingMode, WrapUpBlock};
-use crate::rng::{stream, SimRng, Source};
+use crate::rng::{stream, SimRng, Source, StreamFamily};
 use crate::scenario::Scenario;
 use crate::time::{SimDuration, SimTime};
 
 use super::arrivals::ArrivalProcess;
-use super::customer::{customer_key, customer_rng, ConvSim, LazyGiveUp, Mood};
+use super::customer::{customer_family, customer_key, sentiment_family, ConvSim, LazyGiveUp, Mood};
 use super::event::{Answer, Event};
 use super::setup::{engine_setup, source_names, Sources};
 use super::RunOptions;
@@ -49,8 +49,6 @@ pub(crate) struct WsSim {
 #[derive(Debug)]
 pub(crate) struct World<'s> {
     pub(crate) sc: &'s Scenario,
-    pub(crate) rep: u32,
-    pub(crate) seed: u64,
     pub(crate) engine: Engine,
     pub(crate) events: EventQueue<Event>,
     pub(crate) fx: Vec<Effect>,
@@ -67,6 +65,8 @@ pub(crate) struct World<'s> {
     pub(crate) now: SimTime,
     check_every_event: bool,
     pub(crate) invariant_breaks: u64,
+    customer_streams: StreamFamily,
+    sentiment_streams: StreamFamily,
     /// The latest give-up time ever kept out of the queue (see [`LazyGiveUp`]): a stale timer
     /// popped after the last real event would have moved the clock there.
     lazy_give_up_max: Option<SimTime>,
@@ -120,8 +120,6 @@ impl<'s> World<'s> {
         );
         World {
             sc,
-            rep,
-            seed,
             engine,
             events: EventQueue::with_capacity(1024),
             fx: Vec::with_capacity(64),
@@ -145,6 +143,8 @@ impl<'s> World<'s> {
             check_every_event: opts.check_invariants,
             invariant_breaks: 0,
             lazy_give_up_max: None,
+            customer_streams: customer_family(seed, rep),
+            sentiment_streams: sentiment_family(seed, rep),
         }
     }
 
@@ -383,14 +383,14 @@ impl<'s> World<'s> {
         self.live_counted += counted as u64;
         let ws_id = self.sc.queues[queue.index()].workstream;
         let ws = &self.sc.workstreams[ws_id.index()];
-        let mut rng = customer_rng(self.seed, self.rep, key);
+        let mut rng = self.customer_streams.member(key);
         let patience = self.ws[ws_id.index()]
             .patience
             .as_ref()
             .map(|p| p.sample(&mut rng));
         let mood = ws
             .sentiment
-            .map(|s| Mood::new(self.seed, self.rep, key, s.start, now.as_millis()));
+            .map(|s| Mood::new(self.sentiment_streams, key, s.start, now.as_millis()));
         // Only the Open-side timers are decided at arrival; the engine call may accept at once.
         let give_up = match (patience, ws.open_auto_close) {
             (Some(p), Some(a)) if a <= p => Some((a, true)),
