@@ -68,13 +68,18 @@ impl RoutingIndex {
         }
         self.len = self.len + (key != ABSENT) as usize - (old != ABSENT) as usize;
         self.tree[n] = key;
+        // Carry the new value up instead of reading back what was just written: each level
+        // loads only the sibling (and the parent, to stop early).
+        let mut val = key;
         while n > 1 {
+            let sibling = self.tree[n ^ 1];
+            let min = if sibling < val { sibling } else { val };
             let parent = n / 2;
-            let min = self.tree[2 * parent].min(self.tree[2 * parent + 1]);
             if self.tree[parent] == min {
                 break;
             }
             self.tree[parent] = min;
+            val = min;
             n = parent;
         }
     }
