@@ -49,10 +49,11 @@
 //!
 //! # Cost
 //!
-//! A 4-ary min-heap (in a `Vec`) of entries `{ time: u64, seq: u64, payload: E }` compared as
-//! the pair `(time, seq)` (40 bytes with the simulator's 24-byte events). Payloads are `Copy`
-//! and are stored inline, so nothing is allocated
-//! per event once the heap has grown to its working size.
+//! Events due at the current instant wait in a FIFO beside the heap (they need no sifting);
+//! the rest are in a 4-ary min-heap (in a `Vec`) of entries `{ time: u64, seq: u64, payload: E }`
+//! compared as the pair `(time, seq)` (40 bytes with the simulator's 24-byte events). Payloads
+//! are `Copy` and stored inline, so nothing is allocated per event once the heap has grown to
+//! its working size.
 
 use crate::time::{SimDuration, SimTime};
 
@@ -92,6 +93,10 @@ pub struct EventQueue<E> {
     /// A 4-ary min-heap on `(time, seq)`: `heap[0]` is the next event; the children of `i` are
     /// `ARITY·i + 1 ..= ARITY·i + ARITY`.
     heap: Vec<Entry<E>>,
+    /// Events scheduled for exactly `now` (an agent answering at once, say), in sequence order:
+    /// they need no heap, since every heap entry for `now` was scheduled before them (or holds
+    /// a reserved, older number, which `pop` compares).
+    due: std::collections::VecDeque<(u64, E)>,
     now: SimTime,
     next_seq: u64,
 }
@@ -122,6 +127,7 @@ impl<E: Copy> EventQueue<E> {
     pub fn with_capacity(cap: usize) -> Self {
         EventQueue {
             heap: Vec::with_capacity(cap),
+            due: std::collections::VecDeque::new(),
             now: SimTime::ZERO,
             next_seq: 0,
         }
@@ -133,6 +139,10 @@ impl<E: Copy> EventQueue<E> {
         let time = at.0.max(self.now.0);
         let seq = self.next_seq;
         self.next_seq += 1;
+        if time == self.now.0 {
+            self.due.push_back((seq, ev));
+            return;
+        }
         self.push(Entry {
             time,
             seq,
@@ -179,6 +189,16 @@ impl<E: Copy> EventQueue<E> {
     /// Removes the next event, advances [`now`](Self::now) to its time, and returns both.
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
+        if let Some(&(seq, _)) = self.due.front() {
+            let heap_first = self
+                .heap
+                .first()
+                .is_some_and(|top| top.time == self.now.0 && top.seq < seq);
+            if !heap_first {
+                let (_, ev) = self.due.pop_front()?;
+                return Some((self.now, ev));
+            }
+        }
         let Entry { time, payload, .. } = self.pop_min()?;
         let t = SimTime(time);
         debug_assert!(t >= self.now, "kernel invariant: time went backwards");
@@ -189,19 +209,22 @@ impl<E: Copy> EventQueue<E> {
     /// The time of the next event, if any, without removing it.
     #[inline]
     pub fn peek_time(&self) -> Option<SimTime> {
+        if !self.due.is_empty() {
+            return Some(self.now);
+        }
         self.heap.first().map(|e| SimTime(e.time))
     }
 
     /// The number of pending events (stale ones included: cancellation is lazy).
     #[inline]
     pub fn len(&self) -> usize {
-        self.heap.len()
+        self.heap.len() + self.due.len()
     }
 
     /// Whether no events are pending.
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.heap.is_empty() && self.due.is_empty()
     }
 
     /// The current simulated time: the time of the last popped event (zero at first).
@@ -218,6 +241,7 @@ impl<E: Copy> EventQueue<E> {
     /// Drops every pending event; keeps `now`, the sequence counter and the allocation.
     pub fn clear(&mut self) {
         self.heap.clear();
+        self.due.clear();
     }
 
     /// Inserts an entry: sift up from the new leaf (moving parents down into the hole).
@@ -369,6 +393,15 @@ mod tests {
         assert_eq!(q.pop(), Some((SimTime(10), 'a')));
         assert_eq!(q.pop(), Some((SimTime(10), 'b')));
         assert_eq!(q.scheduled_count(), 3);
+        // At the current instant too: an older reserved number goes before events due now.
+        let older = q.reserve_seq();
+        q.schedule(SimTime(10), 'd');
+        q.schedule_reserved(SimTime(10), older, 'c');
+        assert_eq!(q.len(), 2);
+        assert_eq!(q.peek_time(), Some(SimTime(10)));
+        assert_eq!(q.pop(), Some((SimTime(10), 'c')));
+        assert_eq!(q.pop(), Some((SimTime(10), 'd')));
+        assert!(q.is_empty());
     }
 
     #[test]
