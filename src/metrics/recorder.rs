@@ -252,6 +252,9 @@ pub struct RepMetrics {
 pub struct Recorder {
     warmup: SimTime,
     interval_ms: u64,
+    /// The interval `cell` found last: its [start, end) in ms and its index.
+    cell_span: (u64, u64),
+    cell_index: usize,
     sl_ms: u64,
     m: RepMetrics,
     used: TimeWeighted,
@@ -277,6 +280,8 @@ impl Recorder {
         Recorder {
             warmup,
             interval_ms: iv,
+            cell_span: (0, 0),
+            cell_index: 0,
             sl_ms: service_level.as_millis(),
             m: RepMetrics {
                 replication,
@@ -331,7 +336,17 @@ impl Recorder {
     }
 
     fn cell(&mut self, now: SimTime, queue: QueueId) -> &mut Interval {
-        let i = (now.as_millis() / self.interval_ms) as usize;
+        // The interval of the previous call is the usual answer: no division then.
+        let t = now.as_millis();
+        let (start, end) = self.cell_span;
+        let i = if t >= start && t < end {
+            self.cell_index
+        } else {
+            let i = t / self.interval_ms;
+            self.cell_span = (i * self.interval_ms, (i + 1) * self.interval_ms);
+            self.cell_index = i as usize;
+            i as usize
+        };
         let nq = self.m.queues.len();
         if self.m.intervals.len() <= i {
             self.m
