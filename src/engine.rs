@@ -37,6 +37,7 @@
 mod command;
 mod config;
 mod effect;
+mod index;
 mod invariants;
 mod lifecycle;
 mod routing;
@@ -56,7 +57,7 @@ use crate::model::{
     WorkstreamRules,
 };
 use crate::time::SimTime;
-use state::{Agent, Conv, Queue, Slab, Supervisor};
+use state::{Agent, Conv, Queue, SeqKey, Slab, Supervisor, ViewSet};
 
 /// The result of a command: `Err` names the rule that refused it.
 pub type Outcome = Result<(), RuleId>;
@@ -209,6 +210,8 @@ impl Engine {
             agents,
             supervisors,
         } = setup;
+        // Supervisor views (per-queue Open and engaged sets) only when someone looks at them.
+        let views = !supervisors.is_empty();
         let mut qs: Vec<Queue> = queues
             .iter()
             .map(|q| {
@@ -221,9 +224,9 @@ impl Engine {
                     method: q.method,
                     priority: q.priority,
                     members: Vec::new(),
-                    open: Default::default(),
+                    open: ViewSet::new(views),
                     routable: Default::default(),
-                    engaged: Default::default(),
+                    engaged: ViewSet::new(views),
                     index: Default::default(),
                     rr_last: u64::MAX,
                     turns: 0,
@@ -250,6 +253,7 @@ impl Engine {
                 manual,
                 presence: manual.unwrap_or(Presence::Available),
                 keys: vec![None; mine.len()],
+                member_pos: vec![0; mine.len()],
                 queue_turn: vec![0; mine.len()],
                 queues: mine,
                 pending: 0,
@@ -276,6 +280,10 @@ impl Engine {
             counters: EngineCounters::default(),
             tally: CommandTally::default(),
         };
+        for q in 0..engine.queues.len() {
+            engine.queues[q].index = index::RoutingIndex::new(engine.queues[q].members.len());
+            engine.place_members(QueueId(q as u32));
+        }
         for a in 0..engine.agents.len() {
             engine.reindex(AgentId(a as u32));
         }
@@ -384,19 +392,51 @@ impl Engine {
     }
 
     /// Open conversations of a queue, oldest first.
-    pub fn open_in(&self, queue: QueueId) -> impl DoubleEndedIterator<Item = ConvId> + '_ {
-        self.queues[queue.index()]
-            .open
-            .iter()
-            .map(|&(_, slot)| self.handle(slot))
+    ///
+    /// Walks the queue's ordered view when the engine keeps one (it has supervisors); otherwise
+    /// scans the live conversations and sorts them, which costs what is in the system.
+    pub fn open_in(
+        &self,
+        queue: QueueId,
+    ) -> impl DoubleEndedIterator<Item = ConvId> + ExactSizeIterator + '_ {
+        self.view(queue, false)
     }
 
     /// Active, Waiting and Wrap-up conversations of a queue, oldest first.
-    pub fn engaged_in(&self, queue: QueueId) -> impl DoubleEndedIterator<Item = ConvId> + '_ {
-        self.queues[queue.index()]
-            .engaged
-            .iter()
-            .map(|&(_, slot)| self.handle(slot))
+    /// (Ordered view or scan, as [`open_in`](Self::open_in).)
+    pub fn engaged_in(
+        &self,
+        queue: QueueId,
+    ) -> impl DoubleEndedIterator<Item = ConvId> + ExactSizeIterator + '_ {
+        self.view(queue, true)
+    }
+
+    fn view(&self, queue: QueueId, engaged: bool) -> ConvsIn<'_> {
+        let q = &self.queues[queue.index()];
+        let v = if engaged { &q.engaged } else { &q.open };
+        let keys = if v.on {
+            Keys::Set(v.set.iter())
+        } else {
+            let mut list: Vec<SeqKey> = self
+                .convs
+                .iter()
+                .filter(|(_, c)| {
+                    c.queue == queue
+                        && if engaged {
+                            matches!(
+                                c.state,
+                                ConvState::Active | ConvState::Waiting | ConvState::WrapUp
+                            )
+                        } else {
+                            c.state == ConvState::Open
+                        }
+                })
+                .map(|(id, c)| c.key(id.slot))
+                .collect();
+            list.sort_unstable();
+            Keys::List(list.into_iter())
+        };
+        ConvsIn { engine: self, keys }
     }
 
     /// Open conversations no agent is invited to, in a queue (what routing or picking serves).
@@ -406,7 +446,12 @@ impl Engine {
 
     /// Open conversations in a queue.
     pub fn open_count(&self, queue: QueueId) -> usize {
-        self.queues[queue.index()].open.len()
+        let v = &self.queues[queue.index()].open;
+        if v.on {
+            v.set.len()
+        } else {
+            self.view(queue, false).count()
+        }
     }
 
     fn handle(&self, slot: u32) -> ConvId {
@@ -428,5 +473,47 @@ impl Engine {
         out: &mut Vec<crate::engine::Effect>,
     ) -> Outcome {
         command::apply(self, now, cmd, out)
+    }
+}
+
+/// The conversations of a queue view, oldest first (see [`Engine::open_in`]).
+struct ConvsIn<'a> {
+    engine: &'a Engine,
+    keys: Keys<'a>,
+}
+
+enum Keys<'a> {
+    Set(std::collections::btree_set::Iter<'a, SeqKey>),
+    List(std::vec::IntoIter<SeqKey>),
+}
+
+impl Iterator for ConvsIn<'_> {
+    type Item = ConvId;
+
+    fn next(&mut self) -> Option<ConvId> {
+        let (_, slot) = match &mut self.keys {
+            Keys::Set(it) => *it.next()?,
+            Keys::List(it) => it.next()?,
+        };
+        Some(self.engine.handle(slot))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match &self.keys {
+            Keys::Set(it) => it.size_hint(),
+            Keys::List(it) => it.size_hint(),
+        }
+    }
+}
+
+impl ExactSizeIterator for ConvsIn<'_> {}
+
+impl DoubleEndedIterator for ConvsIn<'_> {
+    fn next_back(&mut self) -> Option<ConvId> {
+        let (_, slot) = match &mut self.keys {
+            Keys::Set(it) => *it.next_back()?,
+            Keys::List(it) => it.next_back()?,
+        };
+        Some(self.engine.handle(slot))
     }
 }

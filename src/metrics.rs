@@ -1,5 +1,5 @@
-//! What a run measures: counters, HdrHistogram latencies, time-weighted gauges and 15-minute
-//! interval series, recorded by the simulator as effects happen.
+//! What a run measures: counters, HdrHistogram latencies, time-weighted gauges and interval
+//! series (15 minutes up to a 30-day horizon, wider beyond: at most 2,880 intervals), recorded by the simulator as effects happen.
 //!
 //! Key types: [`Recorder`] (one per replication, fed by the simulator), [`RepMetrics`] (what a
 //! finished replication hands to reports), [`TimeWeighted`] (an integer integral of a level
@@ -16,6 +16,8 @@ mod recorder;
 
 pub use gauge::TimeWeighted;
 pub use loghist::LogHistogram;
+pub use recorder::interval_for;
 pub use recorder::{
     AgentStats, Interval, QueueStats, Recorder, RepMetrics, SourceStats, ACTION_KINDS, INTERVAL,
+    MAX_INTERVALS,
 };

@@ -115,12 +115,20 @@ impl Engine {
             }
         }
         for (qi, q) in self.queues.iter().enumerate() {
-            if q.open != open[qi] || q.routable != routable[qi] || q.engaged != engaged[qi] {
+            let views_ok = !q.open.on || (q.open.set == open[qi] && q.engaged.set == engaged[qi]);
+            if !views_ok || q.routable != routable[qi] {
                 fail(format!("queue {qi}: conversation sets out of step"));
             }
             let mut eligible = 0;
             for &m in &q.members {
                 let slot = self.agents[m.index()].slot_of(crate::model::QueueId(qi as u32));
+                let pos = slot.map(|s| self.agents[m.index()].member_pos[s] as usize);
+                if pos.is_none_or(|p| q.members.get(p) != Some(&m)) {
+                    fail(format!(
+                        "queue {qi}: agent {} has a wrong member position",
+                        m.0
+                    ));
+                }
                 let key = slot.and_then(|s| self.agents[m.index()].keys[s]);
                 let is = self.eligible(m, crate::model::QueueId(qi as u32));
                 if is != key.is_some_and(|k| q.index.contains(&k)) {

@@ -30,10 +30,23 @@ impl Engine {
             arrived_at: now,
             answered_at: None,
         });
+        let push = self.queue_rules(queue).mode == RoutingMode::Push;
         let q = &mut self.queues[queue.index()];
         q.open.insert((seq, conv.slot));
-        q.routable.insert((seq, conv.slot));
         out.push(Effect::Arrived { conv, queue });
+        if push && q.routable.is_empty() {
+            // Fast path, same decisions as `route_queue`: with nothing older waiting, routing
+            // would offer this conversation first, so offer it directly and touch the routable
+            // set only if nobody takes it (then nobody can take anything else either).
+            match self.choose_agent(queue, conv) {
+                Some(agent) => self.invite(now, conv, agent, false, out),
+                None => {
+                    self.queues[queue.index()].routable.insert((seq, conv.slot));
+                }
+            }
+            return conv;
+        }
+        q.routable.insert((seq, conv.slot));
         self.route_queue(now, queue, out);
         conv
     }
@@ -510,10 +523,12 @@ impl Engine {
             .unwrap_or(a.queues.len());
         a.queues.insert(pos, queue);
         a.keys.insert(pos, None);
+        a.member_pos.insert(pos, 0);
         a.queue_turn.insert(pos, 0);
         let members = &mut self.queues[queue.index()].members;
         let at = members.partition_point(|m| *m < agent);
         members.insert(at, agent);
+        self.rebuild_index(queue);
         self.refresh_agent(agent, out);
         self.route_agent(now, agent, out);
         Ok(())
@@ -532,13 +547,12 @@ impl Engine {
             return Ok(());
         };
         let a = &mut self.agents[agent.index()];
-        if let Some(k) = a.keys[slot] {
-            self.queues[queue.index()].index.remove(&k);
-        }
         a.queues.remove(slot);
         a.keys.remove(slot);
+        a.member_pos.remove(slot);
         a.queue_turn.remove(slot);
         self.queues[queue.index()].members.retain(|m| *m != agent);
+        self.rebuild_index(queue);
         self.refresh_agent(agent, out);
         Ok(())
     }

@@ -24,13 +24,19 @@ impl Engine {
             && a.slot_of(queue).is_some()
     }
 
+    /// The agent's key in the routing index of its `slot`-th queue, `None` when not
+    /// [`eligible`](Self::eligible) there (the same test, without looking up the slot again).
+    #[inline]
     fn index_key(&self, agent: AgentId, slot: usize) -> Option<IndexKey> {
         let a = &self.agents[agent.index()];
-        let q = a.queues[slot];
-        if !self.eligible(agent, q) {
+        if a.pending != 0 {
             return None;
         }
-        let queue = &self.queues[q.index()];
+        let queue = &self.queues[a.queues[slot].index()];
+        let ws = &self.workstreams[queue.workstream.index()];
+        if !ws.allowed_presences.contains(a.presence) || a.free() < ws.capacity_units as i64 {
+            return None;
+        }
         let key = match queue.method {
             AssignmentMethod::HighestCapacity => (
                 u64::MAX / 2 - a.free().max(0) as u64,
@@ -70,20 +76,41 @@ impl Engine {
             if want != have {
                 let q = a.queues[slot];
                 a.keys[slot] = want;
-                let index = &mut self.queues[q.index()].index;
-                if let Some(k) = have {
-                    index.remove(&k);
-                }
-                if let Some(k) = want {
-                    index.insert(k);
-                }
+                let pos = a.member_pos[slot] as usize;
+                self.queues[q.index()].index.set(pos, want);
             }
         }
     }
 
+    /// Records each member's position in the queue's member list (its routing-index leaf).
+    pub(crate) fn place_members(&mut self, queue: QueueId) {
+        for (p, m) in self.queues[queue.index()].members.iter().enumerate() {
+            let a = &mut self.agents[m.index()];
+            let slot = a.slot_of(queue).expect("a member lists its queue");
+            a.member_pos[slot] = p as u32;
+        }
+    }
+
+    /// Rebuilds a queue's routing index from its members' current keys (members changed, so
+    /// their positions did).
+    pub(crate) fn rebuild_index(&mut self, queue: QueueId) {
+        self.place_members(queue);
+        let q = &self.queues[queue.index()];
+        let agents = &self.agents;
+        let keys: Vec<Option<IndexKey>> = q
+            .members
+            .iter()
+            .map(|m| {
+                let a = &agents[m.index()];
+                a.slot_of(queue).and_then(|s| a.keys[s])
+            })
+            .collect();
+        self.queues[queue.index()].index.rebuild(keys.into_iter());
+    }
+
     /// RT-METHOD: the agent the queue's method prefers for `conv`, skipping agents that refused it
     /// `refusals_before_skip` times.
-    fn choose_agent(&self, queue: QueueId, conv: ConvId) -> Option<AgentId> {
+    pub(crate) fn choose_agent(&self, queue: QueueId, conv: ConvId) -> Option<AgentId> {
         let q = &self.queues[queue.index()];
         let c = self.convs.get(conv)?;
         let skip = self.cfg.refusals_before_skip;
@@ -91,16 +118,14 @@ impl Engine {
         if q.method == AssignmentMethod::RoundRobin {
             // A cyclic pointer over member positions: the first eligible after the last chosen.
             let start = q.rr_last.wrapping_add(1);
-            let after = q
+            let from = q.members.partition_point(|m| (m.0 as u64) < start);
+            return q
                 .index
-                .range((0, 0, start.min(u32::MAX as u64) as u32)..)
-                .map(|k| k.2)
-                .find(|a| *a as u64 >= start && ok(*a));
-            return after
-                .or_else(|| q.index.iter().map(|k| k.2).find(|a| ok(*a)))
+                .first_from(from, ok)
+                .or_else(|| q.index.first_from(0, ok))
                 .map(AgentId);
         }
-        q.index.iter().map(|k| k.2).find(|a| ok(*a)).map(AgentId)
+        q.index.first_ok(ok).map(AgentId)
     }
 
     /// RT-ORDER within a queue: offers its routable conversations, oldest first, while eligible

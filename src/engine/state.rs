@@ -12,6 +12,7 @@ use crate::model::{
 use crate::time::SimTime;
 
 use super::effect::InviteId;
+use super::index::RoutingIndex;
 
 /// A conversation's handle. Stale after the conversation closes: commands on it are refused with
 /// LC-CLOSED.
@@ -178,6 +179,8 @@ pub(crate) struct Agent {
     pub(crate) queues: Vec<QueueId>,
     /// Its current key in each of `queues`' routing index (`None`: not eligible there).
     pub(crate) keys: Vec<Option<IndexKey>>,
+    /// Its position among each of `queues`' members (its leaf in that queue's routing index).
+    pub(crate) member_pos: Vec<u32>,
     /// Its last assignment in each of `queues` (advanced round robin's rotation), as a counter.
     pub(crate) queue_turn: Vec<u64>,
     pub(crate) pending: u32,
@@ -220,18 +223,53 @@ pub(crate) struct Queue {
     pub(crate) priority: u32,
     /// Member agents, in id order.
     pub(crate) members: Vec<AgentId>,
-    /// Every Open conversation, by arrival.
-    pub(crate) open: BTreeSet<SeqKey>,
+    /// Every Open conversation, by arrival (kept only with supervisors, see [`ViewSet`]).
+    pub(crate) open: ViewSet,
     /// Open conversations with no pending invitation, by arrival (what routing serves).
     pub(crate) routable: BTreeSet<SeqKey>,
-    /// Active, Waiting and Wrap-up conversations, by arrival.
-    pub(crate) engaged: BTreeSet<SeqKey>,
-    /// Eligible agents in the method's order (RT-ELIGIBLE ∩ RT-METHOD).
-    pub(crate) index: BTreeSet<IndexKey>,
+    /// Active, Waiting and Wrap-up conversations, by arrival (kept only with supervisors).
+    pub(crate) engaged: ViewSet,
+    /// Eligible agents in the method's order (RT-ELIGIBLE ∩ RT-METHOD), one leaf per member.
+    pub(crate) index: RoutingIndex,
     /// Round robin: the member position chosen last.
     pub(crate) rr_last: u64,
     /// Advanced round robin: assignments made so far in this queue.
     pub(crate) turns: u64,
+}
+
+/// A supervisor's view of a queue (its Open or its engaged conversations, oldest first), kept
+/// up to date only when `on`: routing never reads it, so an engine without supervisors skips
+/// the cost and [`Engine::open_in`](super::Engine::open_in) /
+/// [`Engine::engaged_in`](super::Engine::engaged_in) fall back to a scan of the live
+/// conversations.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub(crate) struct ViewSet {
+    pub(crate) on: bool,
+    pub(crate) set: BTreeSet<SeqKey>,
+}
+
+impl ViewSet {
+    /// An empty view, kept up to date when `on`.
+    pub(crate) fn new(on: bool) -> Self {
+        ViewSet {
+            on,
+            set: BTreeSet::new(),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn insert(&mut self, key: SeqKey) {
+        if self.on {
+            self.set.insert(key);
+        }
+    }
+
+    #[inline]
+    pub(crate) fn remove(&mut self, key: &SeqKey) {
+        if self.on {
+            self.set.remove(key);
+        }
+    }
 }
 
 /// A supervisor.

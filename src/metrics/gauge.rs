@@ -12,6 +12,9 @@ pub struct TimeWeighted {
     interval_ms: u64,
     total: i128,
     per_interval: Vec<i128>,
+    /// The interval `split` wrote last, and its end (0: none yet).
+    cur: usize,
+    cur_end: u64,
 }
 
 impl TimeWeighted {
@@ -43,6 +46,7 @@ impl TimeWeighted {
     }
 
     /// Integrates the current level up to `now`.
+    #[inline]
     pub fn advance(&mut self, now: SimTime) {
         let now = now.as_millis();
         if now <= self.last {
@@ -53,21 +57,39 @@ impl TimeWeighted {
             if now > counted_from {
                 self.total += self.level as i128 * (now - counted_from) as i128;
             }
-            if let Some(iv) = std::num::NonZeroU64::new(self.interval_ms) {
-                let iv = iv.get();
-                let mut t = self.last;
-                while t < now {
-                    let i = (t / iv) as usize;
-                    let end = ((i as u64 + 1) * iv).min(now);
-                    if self.per_interval.len() <= i {
-                        self.per_interval.resize(i + 1, 0);
-                    }
-                    self.per_interval[i] += self.level as i128 * (end - t) as i128;
-                    t = end;
-                }
+            if self.interval_ms != 0 {
+                self.split(now);
             }
         }
         self.last = now;
+    }
+
+    /// Adds the level × time from `last` to `now` to the intervals it spans. The interval of
+    /// the previous call is remembered, so the common case (same interval) divides nothing.
+    fn split(&mut self, now: u64) {
+        let iv = self.interval_ms;
+        let mut t = self.last;
+        let (mut i, mut end) = if t >= self.cur_end - iv.min(self.cur_end) && t < self.cur_end {
+            (self.cur, self.cur_end)
+        } else {
+            let i = (t / iv) as usize;
+            (i, (i as u64 + 1) * iv)
+        };
+        loop {
+            let to = end.min(now);
+            if self.per_interval.len() <= i {
+                self.per_interval.resize(i + 1, 0);
+            }
+            self.per_interval[i] += self.level as i128 * (to - t) as i128;
+            if now <= end {
+                break;
+            }
+            t = end;
+            i += 1;
+            end += iv;
+        }
+        self.cur = i;
+        self.cur_end = end;
     }
 
     /// The integral since `from`, in level × milliseconds.
@@ -93,6 +115,36 @@ mod tests {
         g.advance(SimTime(2000)); // 4 for 1500..2000
         assert_eq!(g.total(), 2 * 1000 + 4 * 500);
         assert_eq!(g.per_interval(), &[1000, 1000 + 2000]);
+    }
+
+    #[test]
+    fn splits_like_a_millisecond_by_millisecond_sum() {
+        // Irregular steps (some within an interval, some spanning several) against a naive sum.
+        let iv = 700;
+        let mut g = TimeWeighted::new(SimTime(0), iv);
+        let mut naive = vec![0i128; 0];
+        let (mut t, mut level, mut x) = (0u64, 0i64, 12_345u64);
+        for _ in 0..500 {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let step = (x >> 33) % 1_500;
+            let next = t + step;
+            for ms in t..next {
+                let i = (ms / iv) as usize;
+                if naive.len() <= i {
+                    naive.resize(i + 1, 0);
+                }
+                naive[i] += level as i128;
+            }
+            t = next;
+            level = ((x >> 20) % 5) as i64 - 1;
+            g.set(SimTime(t), level);
+        }
+        let n = g.per_interval().len();
+        naive.resize(n.max(naive.len()), 0);
+        assert_eq!(g.per_interval(), &naive[..n]);
+        assert!(naive[n..].iter().all(|v| *v == 0));
     }
 
     #[test]

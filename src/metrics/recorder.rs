@@ -20,8 +20,23 @@ pub const ACTION_KINDS: [&str; 6] = [
     "force_close",
 ];
 
-/// The length of a report interval: 15 minutes.
+/// The default length of a report interval: 15 minutes.
 pub const INTERVAL: SimDuration = SimDuration::from_secs(15 * 60);
+
+/// The most intervals a horizon is split into (30 days of 15-minute intervals). Longer horizons
+/// get wider intervals (see [`interval_for`]), so the interval series — one [`Interval`] cell per
+/// queue, about 1.4 KB once used — stays bounded however long the run: memory follows the
+/// conversations in the system, not the horizon.
+pub const MAX_INTERVALS: u64 = 2_880;
+
+/// The interval length for a horizon: 15 minutes up to 30 days, otherwise the smallest multiple
+/// of 15 minutes that splits the horizon into at most [`MAX_INTERVALS`] intervals. (The drain
+/// after the horizon, at most `drain_limit`, may add a few more.)
+pub fn interval_for(horizon: SimDuration) -> SimDuration {
+    let base = INTERVAL.as_millis();
+    let per = horizon.as_millis().div_ceil(base * MAX_INTERVALS).max(1);
+    SimDuration::from_millis(base * per)
+}
 
 fn new_hist() -> Histogram<u64> {
     Histogram::new(3).expect("3 significant digits is valid")
@@ -236,6 +251,8 @@ pub struct RepMetrics {
     pub decision_ns: Histogram<u64>,
     /// Invariant breaks found.
     pub invariant_violations: u64,
+    /// The length of an interval of the series below ([`interval_for`] the horizon).
+    pub interval: SimDuration,
     /// Per interval, per queue.
     pub intervals: Vec<Vec<Interval>>,
     /// Units held × ms per interval.
@@ -257,6 +274,10 @@ pub struct RepMetrics {
 #[derive(Debug)]
 pub struct Recorder {
     warmup: SimTime,
+    interval_ms: u64,
+    /// The interval `cell` found last: its [start, end) in ms and its index.
+    cell_span: (u64, u64),
+    cell_index: usize,
     sl_ms: u64,
     m: RepMetrics,
     used: TimeWeighted,
@@ -268,18 +289,22 @@ pub struct Recorder {
 
 impl Recorder {
     /// A recorder for `queues` queues and `agents` agents (with their capacities); policies and
-    /// script lines are named in `sources`.
+    /// script lines are named in `sources`. Interval series use [`interval_for`]`(horizon)`.
     pub fn new(
         replication: u32,
         warmup: SimTime,
+        horizon: SimDuration,
         service_level: SimDuration,
         queues: usize,
         capacities: &[u32],
         sources: Vec<String>,
     ) -> Self {
-        let iv = INTERVAL.as_millis();
+        let iv = interval_for(horizon).as_millis();
         Recorder {
             warmup,
+            interval_ms: iv,
+            cell_span: (0, 0),
+            cell_index: 0,
             sl_ms: service_level.as_millis(),
             m: RepMetrics {
                 replication,
@@ -304,6 +329,7 @@ impl Recorder {
                 commands: 0,
                 decision_ns: new_hist(),
                 invariant_violations: 0,
+                interval: SimDuration::from_millis(iv),
                 intervals: Vec::new(),
                 interval_used: Vec::new(),
                 interval_staffed: Vec::new(),
@@ -334,7 +360,17 @@ impl Recorder {
     }
 
     fn cell(&mut self, now: SimTime, queue: QueueId) -> &mut Interval {
-        let i = (now.as_millis() / INTERVAL.as_millis()) as usize;
+        // The interval of the previous call is the usual answer: no division then.
+        let t = now.as_millis();
+        let (start, end) = self.cell_span;
+        let i = if t >= start && t < end {
+            self.cell_index
+        } else {
+            let i = t / self.interval_ms;
+            self.cell_span = (i * self.interval_ms, (i + 1) * self.interval_ms);
+            self.cell_index = i as usize;
+            i as usize
+        };
         let nq = self.m.queues.len();
         if self.m.intervals.len() <= i {
             self.m
@@ -585,5 +621,22 @@ impl RepMetrics {
         } else {
             self.used_unit_ms as f64 / self.staffed_unit_ms as f64
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervals_stay_15_minutes_up_to_30_days_then_widen() {
+        let h = |hours: u64| SimDuration::from_secs(hours * 3600);
+        assert_eq!(interval_for(h(72)), INTERVAL);
+        assert_eq!(interval_for(h(720)), INTERVAL);
+        assert_eq!(interval_for(h(721)), SimDuration::from_secs(30 * 60));
+        let long = h(33_334);
+        let iv = interval_for(long);
+        assert_eq!(iv.as_millis() % INTERVAL.as_millis(), 0);
+        assert!(long.as_millis().div_ceil(iv.as_millis()) <= MAX_INTERVALS);
     }
 }

@@ -12,12 +12,12 @@ use crate::engine::{CloseReason, ConvId, Effect, Engine, Outcome, Recipient};
 use crate::kernel::EventQueue;
 use crate::metrics::{Recorder, RepMetrics};
 use crate::model::{AgentId, ConvState, Presence, QueueId, RoutingMode, WrapUpBlock};
-use crate::rng::{stream, SimRng, Source};
+use crate::rng::{stream, SimRng, Source, StreamFamily};
 use crate::scenario::Scenario;
 use crate::time::{SimDuration, SimTime};
 
 use super::arrivals::ArrivalProcess;
-use super::customer::{customer_key, customer_rng, ConvSim, Mood};
+use super::customer::{customer_family, customer_key, sentiment_family, ConvSim, LazyGiveUp, Mood};
 use super::event::{Answer, Event};
 use super::setup::{engine_setup, source_names, Sources};
 use super::RunOptions;
@@ -53,8 +53,6 @@ pub(crate) struct WsSim {
 #[derive(Debug)]
 pub(crate) struct World<'s> {
     pub(crate) sc: &'s Scenario,
-    pub(crate) rep: u32,
-    pub(crate) seed: u64,
     pub(crate) engine: Engine,
     pub(crate) events: EventQueue<Event>,
     pub(crate) fx: Vec<Effect>,
@@ -72,6 +70,11 @@ pub(crate) struct World<'s> {
     check_every_event: bool,
     pub(crate) invariant_breaks: u64,
     stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    customer_streams: StreamFamily,
+    sentiment_streams: StreamFamily,
+    /// The latest give-up time ever kept out of the queue (see [`LazyGiveUp`]): a stale timer
+    /// popped after the last real event would have moved the clock there.
+    lazy_give_up_max: Option<SimTime>,
 }
 
 impl<'s> World<'s> {
@@ -116,6 +119,7 @@ impl<'s> World<'s> {
         let rec = Recorder::new(
             rep,
             SimTime::ZERO + sc.warmup,
+            sc.horizon,
             sc.service_level,
             sc.queues.len(),
             &capacities,
@@ -123,8 +127,6 @@ impl<'s> World<'s> {
         );
         World {
             sc,
-            rep,
-            seed,
             engine,
             events: EventQueue::with_capacity(1024),
             fx: Vec::with_capacity(64),
@@ -148,6 +150,9 @@ impl<'s> World<'s> {
             check_every_event: opts.check_invariants,
             invariant_breaks: 0,
             stop: opts.stop.clone(),
+            lazy_give_up_max: None,
+            customer_streams: customer_family(seed, rep),
+            sentiment_streams: sentiment_family(seed, rep),
         }
     }
 
@@ -215,7 +220,16 @@ impl<'s> World<'s> {
         self.start();
         let limit = self.horizon() + self.sc.drain_limit;
         let mut n: u64 = 0;
-        while let Some((t, ev)) = self.events.pop() {
+        loop {
+            let Some((t, ev)) = self.events.pop() else {
+                // Out of events with conversations still live: the timers kept out of the
+                // queue would have been popped (and dropped) here, moving the clock as far as
+                // the latest, or to the limit.
+                if let Some(m) = self.lazy_give_up_max {
+                    self.now = if m > limit { limit } else { self.now.max(m) };
+                }
+                break;
+            };
             if t > limit {
                 self.now = limit;
                 break;
@@ -411,14 +425,14 @@ impl<'s> World<'s> {
         self.live_counted += counted as u64;
         let ws_id = self.sc.queues[queue.index()].workstream;
         let ws = &self.sc.workstreams[ws_id.index()];
-        let mut rng = customer_rng(self.seed, self.rep, key);
+        let mut rng = self.customer_streams.member(key);
         let patience = self.ws[ws_id.index()]
             .patience
             .as_ref()
             .map(|p| p.sample(&mut rng));
         let mood = ws
             .sentiment
-            .map(|s| Mood::new(self.seed, self.rep, key, s.start, now.as_millis()));
+            .map(|s| Mood::new(self.sentiment_streams, key, s.start, now.as_millis()));
         // Only the Open-side timers are decided at arrival; the engine call may accept at once.
         let give_up = match (patience, ws.open_auto_close) {
             (Some(p), Some(a)) if a <= p => Some((a, true)),
@@ -426,6 +440,12 @@ impl<'s> World<'s> {
             (None, Some(a)) => Some((a, true)),
             (None, None) => None,
         };
+        let give_up = give_up.map(|(after, auto)| LazyGiveUp {
+            at: now + after,
+            seq: self.events.reserve_seq(),
+            auto,
+            cover: None,
+        });
         let mut fx = std::mem::take(&mut self.fx);
         fx.clear();
         let t0 = self.sample_clock();
@@ -445,13 +465,16 @@ impl<'s> World<'s> {
             pending_acts: 0,
             rng,
             mood,
+            give_up,
         });
-        if let Some((after, auto)) = give_up {
-            self.events
-                .schedule(now + after, Event::GiveUp { conv, auto });
-        }
         self.absorb(&mut fx);
         self.fx = fx;
+        // Not covered by an invitation accepted before it is due: into the queue now.
+        if let Some(c) = slot_mut(&mut self.convs, conv) {
+            if c.give_up.is_some_and(|g| g.cover.is_none()) {
+                self.schedule_give_up(conv);
+            }
+        }
         let horizon = self.horizon();
         match self.arrivals[queue.index()].next(
             &self.sc.queues[queue.index()].arrivals,
@@ -461,6 +484,15 @@ impl<'s> World<'s> {
             Some(t) => self.events.schedule(t, Event::Arrival { queue: queue.0 }),
             None => self.arrivals_open -= 1,
         }
+    }
+
+    /// Moves the conversation's lazy give-up timer into the event queue, at its reserved place.
+    fn schedule_give_up(&mut self, conv: ConvId) {
+        let Some(g) = slot_mut(&mut self.convs, conv).and_then(|c| c.give_up.take()) else {
+            return;
+        };
+        self.events
+            .schedule_reserved(g.at, g.seq, Event::GiveUp { conv, auto: g.auto });
     }
 
     fn sample_clock(&self) -> Option<Instant> {
@@ -507,9 +539,13 @@ impl<'s> World<'s> {
                     waited,
                 } => {
                     self.rec.took(agent);
-                    let Some(c) = self.conv_sim_mut(conv) else {
+                    let Some(c) = slot_mut(&mut self.convs, conv) else {
                         continue;
                     };
+                    if let Some(g) = c.give_up.take() {
+                        // Answered: the timer would only have been dropped when popped.
+                        self.lazy_give_up_max = self.lazy_give_up_max.max(Some(g.at));
+                    }
                     let (origin, counted) = (c.origin, c.counted);
                     if first {
                         self.rec.answered(now, origin, waited, counted);
@@ -572,8 +608,16 @@ impl<'s> World<'s> {
                     self.rec.closed(c.origin, c.counted);
                     self.live_counted -= c.counted as u64;
                 }
+                Effect::InviteWithdrawn { conv, invite, .. } => {
+                    let covered = self
+                        .conv_sim(conv)
+                        .and_then(|c| c.give_up)
+                        .is_some_and(|g| g.cover == Some(invite));
+                    if covered {
+                        self.schedule_give_up(conv);
+                    }
+                }
                 Effect::Arrived { .. }
-                | Effect::InviteWithdrawn { .. }
                 | Effect::Presence { .. }
                 | Effect::Monitoring { .. }
                 | Effect::Transferred { .. } => {}
@@ -603,6 +647,14 @@ impl<'s> World<'s> {
         } else {
             (answer, delay)
         };
+        let at = self.now + delay;
+        if let Some(g) = slot_mut(&mut self.convs, conv).and_then(|c| c.give_up.as_mut()) {
+            if answer == Answer::Accept && at < g.at {
+                g.cover = Some(invite);
+            } else {
+                self.schedule_give_up(conv);
+            }
+        }
         self.events.schedule(
             self.now + delay,
             Event::InviteAnswer {

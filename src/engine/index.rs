@@ -1,0 +1,232 @@
+//! [`RoutingIndex`]: a queue's eligible agents in its assignment method's order, as a tournament
+//! tree over the queue's members.
+//!
+//! Each member (in id order) owns one leaf holding its current key, or nothing when it is not
+//! eligible; each inner node holds the smallest key below it. Changing an agent's key rewrites
+//! one root-ward path (log₂ of the member count, no allocation, no rebalancing), which is what
+//! routing does most: every capacity or invitation change re-keys the agent in each of its
+//! queues. The method's favourite is the root. Walking further in key order (past agents that
+//! refused the conversation) is a best-first descent, O(k log n) for the first k keys; round
+//! robin's "first eligible member at or after a position" is a left-to-right descent, O(log n).
+//! Nothing here scans all members except membership changes (rebuild) and the invariant check.
+
+use super::state::IndexKey;
+
+/// The empty leaf. Real keys never reach it: their first component is a turn counter, a time
+/// in milliseconds or a capacity offset, all far below `u64::MAX`.
+const ABSENT: IndexKey = (u64::MAX, u64::MAX, u32::MAX);
+
+/// A queue's eligible agents, keyed in the method's order (see the [module docs](self)).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct RoutingIndex {
+    /// Leaves: a power of two, at least the member count.
+    width: usize,
+    /// `tree[1]` is the root; leaf `p` is `tree[width + p]`; `tree[0]` is unused.
+    tree: Vec<IndexKey>,
+    len: usize,
+}
+
+impl Default for RoutingIndex {
+    fn default() -> Self {
+        RoutingIndex::new(0)
+    }
+}
+
+impl RoutingIndex {
+    /// An empty index for `members` member positions.
+    pub(crate) fn new(members: usize) -> Self {
+        let width = members.max(1).next_power_of_two();
+        RoutingIndex {
+            width,
+            tree: vec![ABSENT; 2 * width],
+            len: 0,
+        }
+    }
+
+    /// Rebuilds from every member's key, by position (after a membership change).
+    pub(crate) fn rebuild(&mut self, keys: impl ExactSizeIterator<Item = Option<IndexKey>>) {
+        *self = RoutingIndex::new(keys.len());
+        for (p, k) in keys.enumerate() {
+            if let Some(k) = k {
+                self.tree[self.width + p] = k;
+                self.len += 1;
+            }
+        }
+        for n in (1..self.width).rev() {
+            self.tree[n] = self.tree[2 * n].min(self.tree[2 * n + 1]);
+        }
+    }
+
+    /// Sets the key of the member at position `pos` (`None`: not eligible).
+    #[inline]
+    pub(crate) fn set(&mut self, pos: usize, key: Option<IndexKey>) {
+        let key = key.unwrap_or(ABSENT);
+        let mut n = self.width + pos;
+        let old = self.tree[n];
+        if old == key {
+            return;
+        }
+        self.len = self.len + (key != ABSENT) as usize - (old != ABSENT) as usize;
+        self.tree[n] = key;
+        // Carry the new value up instead of reading back what was just written: each level
+        // loads only the sibling (and the parent, to stop early).
+        let mut val = key;
+        while n > 1 {
+            let sibling = self.tree[n ^ 1];
+            let min = if sibling < val { sibling } else { val };
+            let parent = n / 2;
+            if self.tree[parent] == min {
+                break;
+            }
+            self.tree[parent] = min;
+            val = min;
+            n = parent;
+        }
+    }
+
+    /// How many members are eligible.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether no member is eligible.
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Whether `key` is some member's current key.
+    pub(crate) fn contains(&self, key: &IndexKey) -> bool {
+        *key != ABSENT && self.tree[self.width..].contains(key)
+    }
+
+    /// The agent with the smallest key that passes `ok`, walking keys in order.
+    #[inline]
+    pub(crate) fn first_ok(&self, ok: impl Fn(u32) -> bool) -> Option<u32> {
+        let root = self.tree[1];
+        if root == ABSENT {
+            return None;
+        }
+        if ok(root.2) {
+            return Some(root.2);
+        }
+        self.in_order().map(|k| k.2).find(|&a| ok(a))
+    }
+
+    /// Every key in ascending order (best-first over the tree).
+    fn in_order(&self) -> impl Iterator<Item = IndexKey> + '_ {
+        let mut frontier: std::collections::BinaryHeap<std::cmp::Reverse<(IndexKey, usize)>> =
+            std::collections::BinaryHeap::new();
+        if self.tree[1] != ABSENT {
+            frontier.push(std::cmp::Reverse((self.tree[1], 1)));
+        }
+        std::iter::from_fn(move || {
+            // Descend from the smallest frontier node to the leaf holding its key, pushing the
+            // sibling subtrees passed on the way.
+            let std::cmp::Reverse((key, mut n)) = frontier.pop()?;
+            while n < self.width {
+                let (l, r) = (2 * n, 2 * n + 1);
+                let (down, side) = if self.tree[l] == key { (l, r) } else { (r, l) };
+                if self.tree[side] != ABSENT {
+                    frontier.push(std::cmp::Reverse((self.tree[side], side)));
+                }
+                n = down;
+            }
+            Some(key)
+        })
+    }
+
+    /// Round robin: the first eligible member at position `from` or later that passes `ok`,
+    /// in position order.
+    pub(crate) fn first_from(&self, from: usize, ok: impl Fn(u32) -> bool) -> Option<u32> {
+        let mut at = from;
+        while let Some(p) = self.next_present(at) {
+            let a = self.tree[self.width + p].2;
+            if ok(a) {
+                return Some(a);
+            }
+            at = p + 1;
+        }
+        None
+    }
+
+    /// The first position at or after `from` holding a key.
+    fn next_present(&self, from: usize) -> Option<usize> {
+        if from >= self.width {
+            return None;
+        }
+        // Climb from the leaf while the rest of the current subtree (to its right) is empty,
+        // then descend leftmost.
+        let mut n = self.width + from;
+        if self.tree[n] != ABSENT {
+            return Some(from);
+        }
+        loop {
+            // Move to the next subtree to the right at this level.
+            while n % 2 == 1 {
+                n /= 2;
+                if n <= 1 {
+                    return None;
+                }
+            }
+            n += 1;
+            if self.tree[n] != ABSENT {
+                break;
+            }
+        }
+        while n < self.width {
+            n = if self.tree[2 * n] != ABSENT {
+                2 * n
+            } else {
+                2 * n + 1
+            };
+        }
+        Some(n - self.width)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    proptest! {
+        /// The tree answers like an ordered set of (key) with positions: smallest key, keys in
+        /// order with a filter, first present position from a point, length.
+        #[test]
+        fn agrees_with_an_ordered_set(
+            n in 1usize..40,
+            ops in proptest::collection::vec((0usize..40, proptest::option::of(0u64..6), 0u64..3), 0..200),
+            from in 0usize..45,
+            banned in proptest::collection::vec(0u32..40, 0..5),
+        ) {
+            let mut idx = RoutingIndex::new(n);
+            let mut model: BTreeMap<usize, IndexKey> = BTreeMap::new();
+            for (pos, k, k2) in ops {
+                let pos = pos % n;
+                let key = k.map(|k| (k, k2, pos as u32));
+                idx.set(pos, key);
+                match key {
+                    Some(key) => { model.insert(pos, key); }
+                    None => { model.remove(&pos); }
+                }
+                prop_assert_eq!(idx.len(), model.len());
+            }
+            let mut sorted: Vec<IndexKey> = model.values().copied().collect();
+            sorted.sort();
+            prop_assert_eq!(idx.in_order().collect::<Vec<_>>(), sorted.clone());
+            let ok = |a: u32| !banned.contains(&a);
+            prop_assert_eq!(idx.first_ok(ok), sorted.iter().map(|k| k.2).find(|&a| ok(a)));
+            let want = model.range(from..).map(|(_, k)| k.2).find(|&a| ok(a));
+            prop_assert_eq!(idx.first_from(from, ok), want);
+            let mut rebuilt = RoutingIndex::default();
+            rebuilt.rebuild((0..n).map(|p| model.get(&p).copied()));
+            prop_assert_eq!(rebuilt.in_order().collect::<Vec<_>>(), sorted);
+            prop_assert_eq!(rebuilt.len(), idx.len());
+            for k in model.values() {
+                prop_assert!(idx.contains(k));
+            }
+        }
+    }
+}
