@@ -72,6 +72,9 @@ enum Command {
         /// Check the engine's invariants after every event (slow).
         #[arg(long)]
         check_invariants: bool,
+        /// Accept a scenario beyond the size limits (agents, horizon, replications, arrivals).
+        #[arg(long)]
+        allow_huge: bool,
     },
     /// Load and check a scenario; run nothing.
     Validate {
@@ -80,6 +83,9 @@ enum Command {
         /// Print nothing but errors.
         #[arg(long)]
         quiet: bool,
+        /// Accept a scenario beyond the size limits (agents, horizon, replications, arrivals).
+        #[arg(long)]
+        allow_huge: bool,
     },
 }
 
@@ -100,8 +106,8 @@ pub fn main() -> ExitCode {
     ExitCode::from(run(args))
 }
 
-fn load(path: &Path) -> Result<Scenario, u8> {
-    scenario::load_file(path).map_err(|e| {
+fn load(path: &Path, allow_huge: bool) -> Result<Scenario, u8> {
+    scenario::load_file_with(path, &scenario::LoadOptions { allow_huge }).map_err(|e| {
         eprintln!("error: {} is not a valid scenario:\n{e}", path.display());
         EXIT_BAD_INPUT
     })
@@ -109,7 +115,11 @@ fn load(path: &Path) -> Result<Scenario, u8> {
 
 fn run(args: Args) -> u8 {
     match args.command {
-        Command::Validate { scenario, quiet } => match load(&scenario) {
+        Command::Validate {
+            scenario,
+            quiet,
+            allow_huge,
+        } => match load(&scenario, allow_huge) {
             Ok(sc) => {
                 if !quiet {
                     println!(
@@ -131,8 +141,9 @@ fn run(args: Args) -> u8 {
             replications,
             quiet,
             check_invariants,
+            allow_huge,
         } => {
-            let sc = match load(&scenario) {
+            let sc = match load(&scenario, allow_huge) {
                 Ok(sc) => sc,
                 Err(code) => return code,
             };

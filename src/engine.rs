@@ -253,7 +253,6 @@ impl Engine {
                 queue_turn: vec![0; mine.len()],
                 queues: mine,
                 pending: 0,
-                pending_units: 0,
                 holding: 0,
                 last_assign: SimTime::ZERO,
                 last_release: SimTime::ZERO,

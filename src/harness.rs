@@ -52,7 +52,10 @@ fn check_error(text: &str, e: &LoadError) -> Result<(), String> {
     let lines = text.split('\n').count();
     for d in &e.diagnostics {
         if d.file != ORIGIN {
-            return Err(format!("diagnostic names {:?}, not the origin: {d}", d.file));
+            return Err(format!(
+                "diagnostic names {:?}, not the origin: {d}",
+                d.file
+            ));
         }
         if d.message.trim().is_empty() {
             return Err(format!("empty message: {d:?}"));
@@ -71,7 +74,10 @@ fn check_error(text: &str, e: &LoadError) -> Result<(), String> {
 /// arrivals, a short run, and no timer firing more often than every few minutes.
 pub fn cheap(sc: &Scenario) -> bool {
     const DAY_MS: u64 = 24 * 3_600_000;
-    let span = sc.horizon.as_millis().saturating_add(sc.drain_limit.as_millis());
+    let span = sc
+        .horizon
+        .as_millis()
+        .saturating_add(sc.drain_limit.as_millis());
     let h = sc.horizon.as_secs_f64();
     let arrivals: f64 = sc
         .queues
@@ -120,18 +126,20 @@ fn check_scenario(sc: &Scenario) -> Result<(), String> {
             .map(|p| &p.action)
             .chain(s.script.iter().map(|l| &l.action));
         let action_ok = |a: &Action| match a {
-            Action::AssignToAgent(AgentPick::Named(x)) | Action::TransferToAgent(AgentPick::Named(x)) => {
-                agent_ok(*x)
-            }
+            Action::AssignToAgent(AgentPick::Named(x))
+            | Action::TransferToAgent(AgentPick::Named(x)) => agent_ok(*x),
             Action::AssignToQueue(q) => queue_ok(*q),
             _ => true,
         };
         let resolved = s.queues.iter().all(|&q| queue_ok(q))
             && s.agent.is_none_or(agent_ok)
             && s.script.iter().all(|l| queue_ok(l.target.queue))
-            && s.policies
-                .iter()
-                .all(|p| p.when.queues.as_ref().is_none_or(|qs| qs.iter().all(|&q| queue_ok(q))))
+            && s.policies.iter().all(|p| {
+                p.when
+                    .queues
+                    .as_ref()
+                    .is_none_or(|qs| qs.iter().all(|&q| queue_ok(q)))
+            })
             && actions.clone().all(action_ok);
         if !resolved {
             return Err(format!("supervisor {} has unresolved references", s.name));

@@ -52,7 +52,6 @@ impl Engine {
         let n = self.agents.len();
         let (mut used, mut reserved, mut pending, mut holding) =
             (vec![0i64; n], vec![0i64; n], vec![0u32; n], vec![0u32; n]);
-        let mut pending_units = vec![0i64; n];
         let nq = self.queues.len();
         let mut open: Vec<BTreeSet<SeqKey>> = vec![BTreeSet::new(); nq];
         let mut routable = open.clone();
@@ -89,7 +88,6 @@ impl Engine {
             }
             if let Some(inv) = c.invite {
                 pending[inv.agent.index()] += 1;
-                pending_units[inv.agent.index()] += inv.units as i64;
                 reserved[inv.agent.index()] += inv.reserved as i64;
             }
         }
@@ -97,10 +95,7 @@ impl Engine {
             if a.used != used[i] {
                 fail(format!("agent {i}: used {} ≠ held {}", a.used, used[i]));
             }
-            if a.reserved != reserved[i]
-                || a.pending != pending[i]
-                || a.pending_units != pending_units[i]
-            {
+            if a.reserved != reserved[i] || a.pending != pending[i] {
                 fail(format!(
                     "agent {i}: reserved/pending out of step with invitations"
                 ));

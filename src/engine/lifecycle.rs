@@ -56,7 +56,6 @@ impl Engine {
         c.invite = None;
         let a = &mut self.agents[inv.agent.index()];
         a.pending -= 1;
-        a.pending_units -= inv.units as i64;
         a.reserved -= inv.reserved as i64;
         self.start_active(now, conv, inv.agent, out);
         Ok(())

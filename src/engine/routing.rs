@@ -186,7 +186,6 @@ impl Engine {
             agent,
             by_supervisor,
             reserved,
-            units,
         });
         let key = c.key(conv.slot);
         let q = &mut self.queues[queue.index()];
@@ -196,7 +195,6 @@ impl Engine {
         }
         let a = &mut self.agents[agent.index()];
         a.pending += 1;
-        a.pending_units += units as i64;
         a.reserved += reserved as i64;
         out.push(Effect::Invited {
             conv,
@@ -223,7 +221,6 @@ impl Engine {
         }
         let a = &mut self.agents[inv.agent.index()];
         a.pending -= 1;
-        a.pending_units -= inv.units as i64;
         a.reserved -= inv.reserved as i64;
         out.push(Effect::InviteWithdrawn {
             conv,

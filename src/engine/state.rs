@@ -34,8 +34,6 @@ pub(crate) struct Invite {
     pub(crate) by_supervisor: bool,
     /// Units reserved on the agent for it (CAP-RESERVE), 0 when not reserving.
     pub(crate) reserved: u32,
-    /// Units the conversation will take if the invitation is accepted, reserved or not.
-    pub(crate) units: u32,
 }
 
 /// A consultant on a conversation.
@@ -183,9 +181,6 @@ pub(crate) struct Agent {
     /// Its last assignment in each of `queues` (advanced round robin's rotation), as a counter.
     pub(crate) queue_turn: Vec<u64>,
     pub(crate) pending: u32,
-    /// Units of its pending invitations, reserved or not: what accepting them all would add
-    /// (ASSIGN-CAPACITY judges an assignment against it).
-    pub(crate) pending_units: i64,
     /// Conversations it is primary on (Active, Waiting, Wrap-up).
     pub(crate) holding: u32,
     pub(crate) last_assign: SimTime,

@@ -114,10 +114,8 @@ impl Engine {
     }
 
     /// ASSIGN-AGENT-QUEUE, ASSIGN-AGENT-PRESENCE and ASSIGN-CAPACITY for giving `units` of
-    /// `queue`'s work to `agent`. The result judged is the agent's load once every invitation
-    /// pending for it is accepted (reserved or not), so a burst of assignments cannot overshoot
-    /// the `overallocation` setting; `already` is the units of an invitation this very
-    /// conversation has pending for the agent: it would be replaced, not added to.
+    /// `queue`'s work to `agent`. `already` is what the agent already has reserved for this very
+    /// conversation (CAP-RESERVE): it would be replaced, not added to.
     fn check_target_agent(
         &self,
         agent: AgentId,
@@ -140,7 +138,7 @@ impl Engine {
                 return Err(RuleId::AssignAgentPresence);
             }
         }
-        let over = a.used + a.pending_units - already as i64 + units as i64 - a.capacity as i64;
+        let over = a.used + a.reserved - already as i64 + units as i64 - a.capacity as i64;
         let forbidden = match self.cfg.overallocation {
             Overallocation::Allow => false,
             Overallocation::Deny => over > 0,
@@ -178,7 +176,7 @@ impl Engine {
         let already = c
             .invite
             .filter(|i| i.agent == agent)
-            .map_or(0, |i| i.units);
+            .map_or(0, |i| i.reserved);
         self.check_target_agent(
             agent,
             queue,
