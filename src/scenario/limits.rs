@@ -30,7 +30,8 @@ pub const MAX_EXPECTED_ARRIVALS: f64 = 2e9;
 /// How to load a scenario.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct LoadOptions {
-    /// Accept scenarios beyond the size limits (see the [module docs](self)).
+    /// Accept scenarios beyond the size limits ([`MAX_AGENTS`], [`MAX_HORIZON_DAYS`],
+    /// [`MAX_REPLICATIONS`], [`MAX_TIMES`], [`MAX_EXPECTED_ARRIVALS`]).
     pub allow_huge: bool,
 }
 

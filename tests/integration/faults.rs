@@ -221,6 +221,8 @@ fn an_hour_without_agents_shows_in_waits_and_abandonment_then_recovers() {
     assert_eq!(r.summary.conversations.in_system_at_end, 0);
 }
 
+/// Regression (issue 8): when no event was left (records nobody serves, customers who never
+/// give up) the run ended at its last event instead of at `horizon + drain_limit`.
 #[test]
 fn an_unserved_records_queue_stops_at_the_drain_limit_and_counts_what_is_left() {
     let sc = fault("records-unserved");
