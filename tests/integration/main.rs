@@ -3,6 +3,7 @@
 mod engine_props;
 mod faults;
 mod fuzz_replay;
+mod limits;
 mod policies;
 mod reports;
 mod rules;
