@@ -55,7 +55,10 @@ fn validate_takes_allow_huge() {
     let refused = validate(&[]);
     assert_eq!(refused.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&refused.stderr);
-    assert!(stderr.contains("over the limit of 1000000 agents"), "{stderr}");
+    assert!(
+        stderr.contains("over the limit of 1000000 agents"),
+        "{stderr}"
+    );
     assert!(stderr.contains("--allow-huge"), "{stderr}");
     let allowed = validate(&["--allow-huge", "--quiet"]);
     assert_eq!(allowed.status.code(), Some(0));
