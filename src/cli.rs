@@ -87,6 +87,9 @@ enum Command {
         /// Also write the thresholds as JUnit XML to FILE.
         #[arg(long, value_name = "FILE")]
         junit: Option<PathBuf>,
+        /// Accept a scenario beyond the size limits (agents, horizon, replications, arrivals).
+        #[arg(long)]
+        allow_huge: bool,
     },
     /// Compare two summary.json files metric by metric; exit 1 on a regression.
     Compare {
@@ -189,6 +192,9 @@ enum Command {
         /// Print nothing but errors.
         #[arg(long)]
         quiet: bool,
+        /// Accept a scenario beyond the size limits (agents, horizon, replications, arrivals).
+        #[arg(long)]
+        allow_huge: bool,
     },
 }
 
@@ -209,8 +215,8 @@ pub fn main() -> ExitCode {
     ExitCode::from(run(args))
 }
 
-fn load(path: &Path) -> Result<Scenario, u8> {
-    scenario::load_file(path).map_err(|e| {
+fn load(path: &Path, allow_huge: bool) -> Result<Scenario, u8> {
+    scenario::load_file_with(path, &scenario::LoadOptions { allow_huge }).map_err(|e| {
         eprintln!("error: {} is not a valid scenario:\n{e}", path.display());
         EXIT_BAD_INPUT
     })
@@ -219,7 +225,11 @@ fn load(path: &Path) -> Result<Scenario, u8> {
 fn run(args: Args) -> u8 {
     match args.command {
         Command::Load(a) => load_cmd(a),
-        Command::Validate { scenario, quiet } => match load(&scenario) {
+        Command::Validate {
+            scenario,
+            quiet,
+            allow_huge,
+        } => match load(&scenario, allow_huge) {
             Ok(sc) => {
                 if !quiet {
                     println!(
@@ -243,8 +253,9 @@ fn run(args: Args) -> u8 {
             check_invariants,
             shard,
             junit,
+            allow_huge,
         } => {
-            let sc = match load(&scenario) {
+            let sc = match load(&scenario, allow_huge) {
                 Ok(sc) => sc,
                 Err(code) => return code,
             };
@@ -448,7 +459,7 @@ fn load_cmd(a: LoadArgs) -> u8 {
         eprintln!("error: {msg}");
         EXIT_BAD_INPUT
     };
-    let sc = match load(&a.scenario) {
+    let sc = match load(&a.scenario, false) {
         Ok(sc) => sc,
         Err(code) => return code,
     };

@@ -1,7 +1,8 @@
 //! Scenario files: TOML → validated [`Scenario`], every problem reported at once.
 //!
 //! Key items: [`load_file`] and [`load_str`] return a [`Scenario`] or a [`LoadError`] listing
-//! every [`Diagnostic`] (file, key path, line:column, message, hint).
+//! every [`Diagnostic`] (file, key path, line:column, message, hint); [`load_file_with`] and
+//! [`load_str_with`] take [`LoadOptions`] (`allow_huge` lifts the size limits).
 //!
 //! ```
 //! let err = omnisim::scenario::load_str("[scenario]\nname = \"x\"\nhorizon = 5\n", "s.toml")
@@ -11,6 +12,7 @@
 mod arrivals;
 mod diag;
 mod groups;
+mod limits;
 mod load;
 mod metric_paths;
 mod sections;
@@ -21,6 +23,9 @@ mod thresholds;
 mod types;
 
 pub use diag::{Diagnostic, LoadError};
-pub use load::{load_file, load_str};
+pub use limits::{
+    LoadOptions, MAX_AGENTS, MAX_EXPECTED_ARRIVALS, MAX_HORIZON_DAYS, MAX_REPLICATIONS, MAX_TIMES,
+};
+pub use load::{load_file, load_file_with, load_str, load_str_with};
 pub use metric_paths::{is_known_metric, FIXED as METRIC_PATHS, QUEUE_LEAVES, RULE_IDS};
 pub use types::*;

@@ -15,7 +15,7 @@
 mod arrivals;
 mod customer;
 mod event;
-mod setup;
+pub(crate) mod setup;
 mod supervisors;
 mod world;
 

@@ -15,7 +15,7 @@ pub(crate) fn run(
     replications: Option<u32>,
     quiet: bool,
 ) -> u8 {
-    let (base, var) = match (load(scenario), load(variant)) {
+    let (base, var) = match (load(scenario, false), load(variant, false)) {
         (Ok(b), Ok(v)) => (b, v),
         (Err(c), _) | (_, Err(c)) => return c,
     };

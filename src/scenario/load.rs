@@ -32,6 +32,7 @@ use toml::de::DeTable;
 
 use super::diag::{Ctx, Diagnostic, LoadError};
 use super::groups::agent_groups;
+use super::limits::{self, LoadOptions};
 use super::sections::{queues, workstreams, Names};
 use super::spanned::{
     boolean, duration, integer, one_or_many, positive_duration, string, table, u32_at_least,
@@ -44,13 +45,18 @@ use crate::engine::{EngineConfig, Overallocation};
 use crate::model::Channel;
 use crate::time::SimDuration;
 
-/// Reads and validates the scenario file at `path`.
+/// Reads and validates the scenario file at `path`, within the size limits.
 ///
 /// An unreadable file is one diagnostic naming the file.
 pub fn load_file(path: &Path) -> Result<Scenario, LoadError> {
+    load_file_with(path, &LoadOptions::default())
+}
+
+/// As [`load_file`], with options (e.g. [`LoadOptions::allow_huge`]).
+pub fn load_file_with(path: &Path, opts: &LoadOptions) -> Result<Scenario, LoadError> {
     let origin = path.display().to_string();
     match std::fs::read_to_string(path) {
-        Ok(text) => load_str(&text, &origin),
+        Ok(text) => load_str_with(&text, &origin, opts),
         Err(e) => Err(LoadError {
             diagnostics: vec![Diagnostic {
                 file: origin,
@@ -64,8 +70,14 @@ pub fn load_file(path: &Path) -> Result<Scenario, LoadError> {
     }
 }
 
-/// Validates scenario text; `origin` names it in diagnostics (usually the file name).
+/// Validates scenario text, within the size limits; `origin` names it in diagnostics (usually
+/// the file name).
 pub fn load_str(text: &str, origin: &str) -> Result<Scenario, LoadError> {
+    load_str_with(text, origin, &LoadOptions::default())
+}
+
+/// As [`load_str`], with options (e.g. [`LoadOptions::allow_huge`]).
+pub fn load_str_with(text: &str, origin: &str, opts: &LoadOptions) -> Result<Scenario, LoadError> {
     let mut cx = Ctx::new(origin, text);
     let root = match DeTable::parse(text) {
         Ok(root) => root,
@@ -81,7 +93,7 @@ pub fn load_str(text: &str, origin: &str) -> Result<Scenario, LoadError> {
             });
         }
     };
-    let scenario = walk(&mut cx, root.get_ref());
+    let scenario = walk(&mut cx, root.get_ref(), opts);
     match scenario {
         Some(s) if !cx.has_errors() => Ok(s),
         _ => {
@@ -116,7 +128,7 @@ struct Head {
     drain_limit: SimDuration,
 }
 
-fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>) -> Option<Scenario> {
+fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>, opts: &LoadOptions) -> Option<Scenario> {
     let root = Table {
         path: "",
         span: None,
@@ -134,7 +146,7 @@ fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>) -> Option<Scenario> {
     let ths = thresholds(cx, &root, &names);
     let (head, engine, ws, qs, groups, sups, ths) =
         (head?, engine?, ws?, qs?, groups?, sups?, ths?);
-    Some(Scenario {
+    let scenario = Scenario {
         name: head.name,
         horizon: head.horizon,
         warmup: head.warmup,
@@ -148,7 +160,11 @@ fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>) -> Option<Scenario> {
         agent_groups: groups,
         supervisors: sups,
         thresholds: ths,
-    })
+    };
+    if !opts.allow_huge {
+        limits::check(cx, &root, &scenario);
+    }
+    Some(scenario)
 }
 
 fn head(cx: &mut Ctx<'_>, path: &str, v: &super::spanned::Val<'_>) -> Option<Head> {

@@ -220,6 +220,7 @@ impl<'s> World<'s> {
         self.start();
         let limit = self.horizon() + self.sc.drain_limit;
         let mut n: u64 = 0;
+        let mut interrupted = false;
         loop {
             let Some((t, ev)) = self.events.pop() else {
                 // Out of events with conversations still live: the timers kept out of the
@@ -246,12 +247,18 @@ impl<'s> World<'s> {
                 }
                 if self.stopped() {
                     self.rec.mark_partial();
+                    interrupted = true;
                     break;
                 }
             }
             if self.arrivals_open == 0 && self.engine.live_conversations() == 0 {
                 break;
             }
+        }
+        if !interrupted && self.engine.live_conversations() > 0 {
+            // Nothing is scheduled any more (say, a queue nobody serves and customers who never
+            // give up): the conversations still wait, so the run lasts until the drain limit.
+            self.now = limit;
         }
         let breaks = self.engine.check_invariants().len() as u64 + self.invariant_breaks;
         self.rec.invariant_breaks(breaks);

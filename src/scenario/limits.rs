@@ -1,0 +1,198 @@
+//! Size limits: scenarios that would exhaust memory or run for days are refused at validation,
+//! naming the limit, unless the caller allows huge scenarios ([`LoadOptions::allow_huge`], the
+//! command line's `--allow-huge`).
+//!
+//! | limit | value |
+//! |---|---|
+//! | agents, all groups together | [`MAX_AGENTS`] |
+//! | horizon | [`MAX_HORIZON_DAYS`] days |
+//! | replications | [`MAX_REPLICATIONS`] |
+//! | entries of one `times` list | [`MAX_TIMES`] |
+//! | expected arrivals (rate × horizon × replications, all queues) | [`MAX_EXPECTED_ARRIVALS`] |
+
+use toml::de::DeValue;
+
+use super::diag::Ctx;
+use super::spanned::{Span, Table, Val};
+use super::types::{Arrivals, Scenario};
+
+/// Most agents a scenario may have (all groups together).
+pub const MAX_AGENTS: u64 = 1_000_000;
+/// Longest horizon, in days.
+pub const MAX_HORIZON_DAYS: u64 = 400;
+/// Most replications.
+pub const MAX_REPLICATIONS: u32 = 10_000;
+/// Most entries in one queue's `times` list.
+pub const MAX_TIMES: usize = 10_000_000;
+/// Most expected arrivals over the whole run: rate × horizon × replications, summed over queues.
+pub const MAX_EXPECTED_ARRIVALS: f64 = 2e9;
+
+/// How to load a scenario.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Accept scenarios beyond the size limits ([`MAX_AGENTS`], [`MAX_HORIZON_DAYS`],
+    /// [`MAX_REPLICATIONS`], [`MAX_TIMES`], [`MAX_EXPECTED_ARRIVALS`]).
+    pub allow_huge: bool,
+}
+
+const HINT: &str = "split the run, or pass --allow-huge to run it anyway";
+
+/// The value at `key` of the table at `root[section]` (or `root[section][index]` for arrays of
+/// tables), with its key path.
+fn at<'a, 'i>(
+    root: &Table<'a, 'i>,
+    section: &str,
+    index: Option<usize>,
+    key: &str,
+) -> (String, Option<Span>) {
+    let path = match index {
+        Some(i) => format!("{section}[{i}].{key}"),
+        None => format!("{section}.{key}"),
+    };
+    let mut v: Option<&Val<'i>> = root.get(section);
+    if let Some(i) = index {
+        v = match v.map(|v| v.get_ref()) {
+            Some(DeValue::Array(items)) => items.get(i),
+            _ => None,
+        };
+    }
+    let span = match v.map(|v| v.get_ref()) {
+        Some(DeValue::Table(t)) => t.get(key).map(|v| v.span()),
+        _ => None,
+    };
+    (path, span.or_else(|| v.map(|v| v.span())))
+}
+
+/// The expected number of arrivals of one replication at `arrivals` over `[0, horizon)`.
+pub(crate) fn expected_arrivals(arrivals: &Arrivals, horizon_s: f64) -> f64 {
+    match arrivals {
+        Arrivals::Rate(r) => r * horizon_s,
+        Arrivals::Profile(steps) => steps
+            .iter()
+            .enumerate()
+            .map(|(i, &(from, rate))| {
+                let end = steps
+                    .get(i + 1)
+                    .map_or(horizon_s, |s| s.0.as_millis() as f64 / 1000.0)
+                    .min(horizon_s);
+                rate * (end - from.as_millis() as f64 / 1000.0).max(0.0)
+            })
+            .sum(),
+        Arrivals::Times(t) => t.len() as f64,
+        Arrivals::None => 0.0,
+    }
+}
+
+/// Reports every limit `sc` exceeds, each at the key that makes it so.
+pub(crate) fn check(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) {
+    let mut report = |(path, span): (String, Option<Span>), message: String| {
+        cx.report(&path, span, message, Some(HINT.into()));
+    };
+    let agents = sc.agent_count() as u64;
+    if agents > MAX_AGENTS {
+        // Point at the group that crosses the limit.
+        let mut total = 0u64;
+        let crossing = sc
+            .agent_groups
+            .iter()
+            .position(|g| {
+                total += g.count as u64;
+                total > MAX_AGENTS
+            })
+            .unwrap_or(0);
+        report(
+            at(root, "agent_groups", Some(crossing), "count"),
+            format!("{agents} agents in all is over the limit of {MAX_AGENTS} agents"),
+        );
+    }
+    let horizon_days = sc.horizon.as_millis() as f64 / 86_400_000.0;
+    if sc.horizon.as_millis() > MAX_HORIZON_DAYS * 86_400_000 {
+        report(
+            at(root, "scenario", None, "horizon"),
+            format!(
+                "a horizon of {horizon_days:.1} days is over the limit of {MAX_HORIZON_DAYS} days"
+            ),
+        );
+    }
+    if sc.replications > MAX_REPLICATIONS {
+        report(
+            at(root, "scenario", None, "replications"),
+            format!(
+                "{} replications is over the limit of {MAX_REPLICATIONS} replications",
+                sc.replications
+            ),
+        );
+    }
+    for (i, q) in sc.queues.iter().enumerate() {
+        if let Arrivals::Times(t) = &q.arrivals {
+            if t.len() > MAX_TIMES {
+                report(
+                    at(root, "queues", Some(i), "arrivals"),
+                    format!(
+                        "{} arrival times is over the limit of {MAX_TIMES} entries per times list",
+                        t.len()
+                    ),
+                );
+            }
+        }
+    }
+    let horizon_s = sc.horizon.as_millis() as f64 / 1000.0;
+    let per_queue: Vec<f64> = sc
+        .queues
+        .iter()
+        .map(|q| expected_arrivals(&q.arrivals, horizon_s) * sc.replications as f64)
+        .collect();
+    let expected: f64 = per_queue.iter().sum();
+    if expected > MAX_EXPECTED_ARRIVALS {
+        let largest = (0..per_queue.len())
+            .max_by(|&a, &b| per_queue[a].total_cmp(&per_queue[b]))
+            .unwrap_or(0);
+        report(
+            at(root, "queues", Some(largest), "arrivals"),
+            format!(
+                "about {expected:.3e} expected arrivals (rate × horizon × replications, all queues) \
+                 is over the limit of {MAX_EXPECTED_ARRIVALS:.0} expected arrivals"
+            ),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::SimTime;
+
+    #[test]
+    fn expected_arrivals_follow_the_profile_up_to_the_horizon() {
+        let p = Arrivals::Profile(vec![(SimTime(0), 1.0), (SimTime(10_000), 2.0)]);
+        assert_eq!(expected_arrivals(&p, 30.0), 10.0 + 40.0);
+        assert_eq!(expected_arrivals(&p, 5.0), 5.0);
+        assert_eq!(expected_arrivals(&Arrivals::Rate(0.5), 100.0), 50.0);
+        assert_eq!(expected_arrivals(&Arrivals::None, 100.0), 0.0);
+    }
+
+    /// A times list over the limit (too big for a corpus file: it would take 50 MB of TOML).
+    #[test]
+    fn a_times_list_over_the_limit_is_named() {
+        let text = "[scenario]\nname = \"t\"\nhorizon = \"1h\"\n[[workstreams]]\nname = \"w\"\n\
+                    channel = \"voice\"\nhandle_time = \"1m\"\n[[queues]]\nname = \"q\"\n\
+                    workstream = \"w\"\narrivals = { times = [\"0s\"] }\n";
+        let mut sc = crate::scenario::load_str(text, "t.toml").expect("valid");
+        sc.queues[0].arrivals = Arrivals::Times(vec![SimTime(0); MAX_TIMES + 1]);
+        let root_table = toml::de::DeTable::parse(text).expect("toml");
+        let root = Table {
+            path: "",
+            span: None,
+            map: root_table.get_ref(),
+        };
+        let mut cx = Ctx::new("t.toml", text);
+        check(&mut cx, &root, &sc);
+        let shown: Vec<String> = cx.finish().iter().map(|d| d.to_string()).collect();
+        assert_eq!(shown.len(), 1, "{shown:?}");
+        assert!(
+            shown[0].starts_with("t.toml:11:12: queues[0].arrivals: 10000001 arrival times is over the limit of 10000000 entries"),
+            "{}",
+            shown[0]
+        );
+    }
+}

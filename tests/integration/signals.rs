@@ -1,0 +1,125 @@
+//! Interruption: a real SIGINT or SIGTERM sent to the real binary in the middle of a long run
+//! makes it stop within a couple of seconds with exit code 130, leaving a parseable
+//! `summary.json` marked `"partial": true` and no temporary file (every report file is written
+//! to a temporary name and renamed into place).
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A scenario that runs for minutes: 300 days at one arrival a second (about 26 million
+/// conversations, well inside the size limits).
+const LONG: &str = r#"
+[scenario]
+name = "long-run"
+horizon = "300d"
+seed = 1
+
+[[workstreams]]
+name = "chat"
+channel = "live_chat"
+capacity_units = 50
+handle_time = { dist = "exponential", mean = "2m" }
+
+[[queues]]
+name = "q"
+workstream = "chat"
+arrivals = { rate = "1/s" }
+
+[[agent_groups]]
+name = "a"
+count = 300
+capacity = 100
+queues = ["q"]
+"#;
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("omnisim-signal-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+fn spawn(dir: &Path) -> Child {
+    let scenario = dir.join("long.toml");
+    std::fs::write(&scenario, LONG).expect("write scenario");
+    Command::new(env!("CARGO_BIN_EXE_omnisim"))
+        .arg("run")
+        .arg(&scenario)
+        .arg("--out")
+        .arg(dir.join("out"))
+        .arg("--quiet")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn omnisim")
+}
+
+/// Waits at most `limit` for the child to exit; kills it and fails if it does not.
+fn wait_at_most(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            return status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("still running {limit:?} after the signal");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn interrupt_with(signal: &str, tag: &str) {
+    let dir = temp_dir(tag);
+    let mut child = spawn(&dir);
+    // Let it load the scenario and get well into the run.
+    std::thread::sleep(Duration::from_millis(800));
+    assert!(
+        child.try_wait().expect("try_wait").is_none(),
+        "the long run ended before the signal"
+    );
+    let sent = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(sent.success(), "kill {signal} failed");
+    let status = wait_at_most(&mut child, Duration::from_secs(5));
+    assert_eq!(status.code(), Some(130), "{signal}: exit status {status:?}");
+
+    let out = dir.join("out");
+    let text = std::fs::read_to_string(out.join("summary.json")).expect("summary.json written");
+    let summary: serde_json::Value = serde_json::from_str(&text).expect("summary.json parses");
+    assert_eq!(summary["partial"], serde_json::Value::Bool(true));
+    assert!(
+        summary["conversations"]["arrived"]
+            .as_u64()
+            .expect("arrived")
+            > 0
+    );
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .expect("out dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(
+        names.iter().all(|n| !n.contains(".tmp")),
+        "temporary files left: {names:?}"
+    );
+    for f in omnisim::report::FILES {
+        assert!(names.iter().any(|n| n == f), "{f} missing: {names:?}");
+    }
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+#[test]
+fn sigint_stops_the_run_with_a_partial_summary() {
+    interrupt_with("-INT", "int");
+}
+
+#[test]
+fn sigterm_stops_the_run_with_a_partial_summary() {
+    interrupt_with("-TERM", "term");
+}
