@@ -150,6 +150,25 @@ impl Engine {
         Ok(())
     }
 
+    /// The rules both assignments share, in catalogue order: ASSIGN-DISABLED, ASSIGN-SCOPE and
+    /// ASSIGN-STATE (Open, no agent, and not already claimed by a pending supervisor invitation).
+    fn assignable(&self, sup: SupervisorId, conv: ConvId) -> Result<&super::state::Conv, RuleId> {
+        if !self.cfg.assign_enabled {
+            return Err(RuleId::AssignDisabled);
+        }
+        let c = self.conv(conv)?;
+        if !self.supervisor_sees(sup, c.queue) {
+            return Err(RuleId::AssignScope);
+        }
+        if c.state != ConvState::Open
+            || c.primary.is_some()
+            || c.invite.is_some_and(|i| i.by_supervisor)
+        {
+            return Err(RuleId::AssignState);
+        }
+        Ok(c)
+    }
+
     /// Assigns an Open conversation to an agent (ASSIGN-DISABLED, ASSIGN-SCOPE, ASSIGN-STATE,
     /// which also refuses a conversation another supervisor assignment has already claimed
     /// (its invitation pending), so two supervisors assigning at once → exactly one wins;
@@ -164,19 +183,7 @@ impl Engine {
         out: &mut Vec<Effect>,
     ) -> Outcome {
         self.tally.0 += 1;
-        if !self.cfg.assign_enabled {
-            return Err(RuleId::AssignDisabled);
-        }
-        let c = self.conv(conv)?;
-        if !self.supervisor_sees(sup, c.queue) {
-            return Err(RuleId::AssignScope);
-        }
-        if c.state != ConvState::Open
-            || c.primary.is_some()
-            || c.invite.is_some_and(|i| i.by_supervisor)
-        {
-            return Err(RuleId::AssignState);
-        }
+        let c = self.assignable(sup, conv)?;
         let queue = c.queue;
         let already = c
             .invite
@@ -209,19 +216,7 @@ impl Engine {
         out: &mut Vec<Effect>,
     ) -> Outcome {
         self.tally.0 += 1;
-        if !self.cfg.assign_enabled {
-            return Err(RuleId::AssignDisabled);
-        }
-        let c = self.conv(conv)?;
-        if !self.supervisor_sees(sup, c.queue) {
-            return Err(RuleId::AssignScope);
-        }
-        if c.state != ConvState::Open
-            || c.primary.is_some()
-            || c.invite.is_some_and(|i| i.by_supervisor)
-        {
-            return Err(RuleId::AssignState);
-        }
+        let c = self.assignable(sup, conv)?;
         if target.index() >= self.queues.len()
             || target == c.queue
             || self.queue_rules(target).channel != self.queue_rules(c.queue).channel
