@@ -503,6 +503,7 @@ fn load_cmd(a: LoadArgs) -> u8 {
         batch: a.batch,
         progress: !a.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
         thresholds,
+        stop: Some(stop_flag()),
         ..defaults
     };
     let rep = load::run(&sc, &opts);
@@ -541,7 +542,16 @@ fn load_cmd(a: LoadArgs) -> u8 {
             );
         }
     }
-    if !rep.sound() {
+    if rep.errors > 0 {
+        eprintln!(
+            "error: {} load task(s) failed (see the panic above)",
+            rep.errors
+        );
+    }
+    if rep.partial {
+        eprintln!("interrupted: wrote a partial load.json (\"partial\": true)");
+        EXIT_INTERRUPTED
+    } else if !rep.sound() {
         EXIT_INVARIANT
     } else if rep.thresholds.iter().any(|t| !t.passed) {
         EXIT_THRESHOLD

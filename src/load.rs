@@ -72,6 +72,9 @@ pub struct LoadOptions {
     pub progress: bool,
     /// Thresholds to check on `load.json` paths.
     pub thresholds: Vec<LoadThreshold>,
+    /// When set to true (by a signal handler), the run stops within about 20 ms: arrivals and
+    /// in-flight work end at once and the report is marked partial.
+    pub stop: Option<Arc<AtomicBool>>,
 }
 
 impl Default for LoadOptions {
@@ -89,6 +92,7 @@ impl Default for LoadOptions {
             engine_delay: Duration::ZERO,
             progress: false,
             thresholds: Vec::new(),
+            stop: None,
         }
     }
 }
@@ -128,6 +132,7 @@ pub fn run(scenario: &Scenario, opts: &LoadOptions) -> LoadReport {
     let mail = worker::Mailboxes(senders);
     let policies = supervisor::PolicyTask::all(scenario, &plan, &shared, &live, &mail);
     let supervisor_tasks = policies.len();
+    let interrupted = Arc::new(AtomicBool::new(false));
     let (merged, errors) = rt.block_on(async {
         let mut handles = Vec::new();
         for (id, inbox) in inboxes.into_iter().enumerate() {
@@ -150,6 +155,20 @@ pub fn run(scenario: &Scenario, opts: &LoadOptions) -> LoadReport {
         let progress = opts
             .progress
             .then(|| tokio::spawn(progress::run(live.clone(), clock)));
+        let watcher = opts.stop.clone().map(|stop| {
+            let (live, interrupted) = (live.clone(), interrupted.clone());
+            tokio::spawn(async move {
+                use std::sync::atomic::Ordering::Relaxed;
+                while !live.done.load(Relaxed) {
+                    if stop.load(Relaxed) {
+                        interrupted.store(true, Relaxed);
+                        live.done.store(true, Relaxed);
+                        break;
+                    }
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            })
+        });
         let mut merged = TaskStats::default();
         let mut errors = 0u64;
         for h in handles {
@@ -161,6 +180,9 @@ pub fn run(scenario: &Scenario, opts: &LoadOptions) -> LoadReport {
         live.done.store(true, std::sync::atomic::Ordering::Relaxed);
         if let Some(p) = progress {
             let _ = p.await;
+        }
+        if let Some(w) = watcher {
+            let _ = w.await;
         }
         (merged, errors)
     });
@@ -191,6 +213,7 @@ pub fn run(scenario: &Scenario, opts: &LoadOptions) -> LoadReport {
         latency_us: LatencyUs::of(&merged.all()),
         refused: merged.refused_by_kind.iter().sum(),
         errors,
+        partial: interrupted.load(std::sync::atomic::Ordering::Relaxed),
         invariant_violations: breaks.len() as u64,
         conservation_ok: conversations.arrived
             == conversations.closed + conversations.in_system_at_end,

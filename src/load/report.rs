@@ -126,8 +126,10 @@ pub struct LoadReport {
     pub latency_us: LatencyUs,
     /// Commands refused by a rule.
     pub refused: u64,
-    /// Tasks that failed (a panic); 0 in a sound run.
+    /// Tasks that failed (a panic, reported on stderr); 0 in a sound run.
     pub errors: u64,
+    /// True when a signal cut the run short.
+    pub partial: bool,
     /// Invariant breaks found in the final state.
     pub invariant_violations: u64,
     /// Whether `arrived = closed + in_system_at_end`.

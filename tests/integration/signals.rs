@@ -123,3 +123,47 @@ fn sigint_stops_the_run_with_a_partial_summary() {
 fn sigterm_stops_the_run_with_a_partial_summary() {
     interrupt_with("-TERM", "term");
 }
+
+/// The load driver likewise: SIGINT during a 30-second load run stops it within a couple of
+/// seconds, writes `load.json` marked partial (invariants and conservation still checked on
+/// the final engine) and exits 130.
+#[test]
+fn sigint_stops_a_load_run_with_a_partial_load_json() {
+    let dir = temp_dir("load");
+    let scenario = dir.join("long.toml");
+    std::fs::write(&scenario, LONG).expect("write scenario");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_omnisim"))
+        .args(["load", scenario.to_str().expect("utf-8 path")])
+        .args(["--rate", "2000", "--duration", "30s", "--out"])
+        .arg(dir.join("out"))
+        .arg("--quiet")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn omnisim load");
+    std::thread::sleep(Duration::from_millis(800));
+    assert!(
+        child.try_wait().expect("try_wait").is_none(),
+        "the load run ended early"
+    );
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(sent.success());
+    let status = wait_at_most(&mut child, Duration::from_secs(5));
+    assert_eq!(status.code(), Some(130), "exit status {status:?}");
+    let text = std::fs::read_to_string(dir.join("out/load.json")).expect("load.json written");
+    let report: serde_json::Value = serde_json::from_str(&text).expect("load.json parses");
+    assert_eq!(report["partial"], serde_json::Value::Bool(true));
+    assert_eq!(report["invariant_violations"], 0);
+    assert_eq!(report["conservation_ok"], serde_json::Value::Bool(true));
+    assert!(
+        report["conversations"]["arrived"]
+            .as_u64()
+            .expect("arrived")
+            > 0
+    );
+    std::fs::remove_dir_all(&dir).expect("clean up");
+}
