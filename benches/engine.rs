@@ -157,17 +157,32 @@ fn supervisor(c: &mut Criterion) {
             })
         });
         let mut k = 1usize;
-        g.bench_function(BenchmarkId::new("assign_accepted", n), |b| {
+        // An accepted assignment claims the conversation (a second one is refused ASSIGN-STATE
+        // while its invitation is pending), so each iteration is the assignment plus the
+        // invited agent's rejection, which frees it for the next one.
+        g.bench_function(BenchmarkId::new("assign_accepted+reject", n), |b| {
             b.iter(|| {
                 k = if k + 1 >= n { 1 } else { k + 1 };
                 fx.clear();
                 let r = e.assign_to_agent(SimTime(1 << 40), s, open, AgentId(k as u32), &mut fx);
                 debug_assert!(r.is_ok());
+                let inv = invite_in(&fx);
+                black_box(e.reject(SimTime(1 << 40), open, inv, &mut fx)).ok();
                 black_box(r)
             })
         });
     }
     g.finish();
+}
+
+/// The invitation an accepted assignment sent.
+fn invite_in(fx: &[Effect]) -> InviteId {
+    fx.iter()
+        .find_map(|f| match f {
+            Effect::Invited { invite, .. } => Some(*invite),
+            _ => None,
+        })
+        .expect("an accepted assignment invites")
 }
 
 /// Times single monitor and assign checks with `Instant` and prints percentiles. Each sample
@@ -205,6 +220,12 @@ fn percentiles() {
                 }
             };
             let ns = t.elapsed().as_nanos() as u64;
+            if which == 2 {
+                // Untimed: the invited agent rejects, so the conversation is assignable again.
+                assert!(r.is_ok(), "the accepted assignment was refused: {r:?}");
+                let inv = invite_in(&fx);
+                e.reject(SimTime(1 << 40), open, inv, &mut fx).ok();
+            }
             black_box(r).ok();
             samples[which].push(ns);
         }
