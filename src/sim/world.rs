@@ -277,6 +277,7 @@ impl<'s> World<'s> {
             .is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed))
     }
 
+    #[inline(always)]
     fn handle(&mut self, ev: Event) {
         match ev {
             Event::Arrival { queue } => self.arrival(QueueId(queue)),
@@ -560,6 +561,11 @@ impl<'s> World<'s> {
                     self.start_handling(conv);
                 }
                 Effect::StateChanged { conv, from, to } => {
+                    // Only transitions into or out of Open change a queue's length (or count a
+                    // release); the others need no lookup.
+                    if from != ConvState::Open && to != ConvState::Open {
+                        continue;
+                    }
                     let q = self.conv_sim(conv).map(|c| (c.queue, c.origin, c.counted));
                     if let Some((q, origin, counted)) = q {
                         if from == ConvState::Active && to == ConvState::Open {
