@@ -16,6 +16,19 @@ impl Engine {
         self.supervisors[sup.index()].sees(queue)
     }
 
+    /// The rules monitor and join share, in catalogue order: MON-DISABLED, then (the
+    /// conversation being live, else LC-CLOSED) MON-SCOPE.
+    fn in_view(&self, sup: SupervisorId, conv: ConvId) -> Result<&super::state::Conv, RuleId> {
+        if !self.cfg.monitor_enabled {
+            return Err(RuleId::MonDisabled);
+        }
+        let c = self.conv(conv)?;
+        if !self.supervisor_sees(sup, c.queue) {
+            return Err(RuleId::MonScope);
+        }
+        Ok(c)
+    }
+
     /// Starts monitoring (MON-DISABLED, MON-SCOPE, MON-CHANNEL, MON-STATE, MON-SELF). Monitoring
     /// a conversation already monitored is accepted and changes nothing.
     pub fn monitor(
@@ -26,13 +39,7 @@ impl Engine {
         out: &mut Vec<Effect>,
     ) -> Outcome {
         self.tally.0 += 1;
-        if !self.cfg.monitor_enabled {
-            return Err(RuleId::MonDisabled);
-        }
-        let c = self.conv(conv)?;
-        if !self.supervisor_sees(sup, c.queue) {
-            return Err(RuleId::MonScope);
-        }
+        let c = self.in_view(sup, conv)?;
         let channel = self.queue_rules(c.queue).channel;
         if channel == Channel::EntityRecords || self.cfg.monitor_channels & channel.bit() == 0 {
             return Err(RuleId::MonChannel);
@@ -68,13 +75,7 @@ impl Engine {
         out: &mut Vec<Effect>,
     ) -> Outcome {
         self.tally.0 += 1;
-        if !self.cfg.monitor_enabled {
-            return Err(RuleId::MonDisabled);
-        }
-        let c = self.conv(conv)?;
-        if !self.supervisor_sees(sup, c.queue) {
-            return Err(RuleId::MonScope);
-        }
+        let c = self.in_view(sup, conv)?;
         if !c.monitors.contains(&sup) {
             return Err(RuleId::JoinMonitoring);
         }
