@@ -2,7 +2,9 @@
 //! where a full HdrHistogram per (interval, queue) cell would cost too much memory.
 
 /// Buckets: exact 0, then 8 buckets per power of two from 1 ms to about 2^40 ms (≤ 9% relative
-/// error), in 330 counters of `u32`.
+/// error), up to 329 counters of `u32`. Only the buckets up to the largest value recorded are
+/// stored (a cell whose waits stay under 10 s holds about 100 counters, not 329), so the
+/// 15-minute series costs what its waits need.
 #[derive(Clone, Debug, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct LogHistogram {
     counts: Vec<u32>,
@@ -38,10 +40,12 @@ fn upper(b: usize) -> u64 {
 impl LogHistogram {
     /// Records one value in milliseconds.
     pub fn record(&mut self, ms: u64) {
-        if self.counts.is_empty() {
-            self.counts = vec![0; BUCKETS];
-        }
         let b = bucket(ms);
+        if self.counts.len() <= b {
+            // Exactly as many counters as needed: these live in every (interval, queue) cell.
+            self.counts.reserve_exact(b + 1 - self.counts.len());
+            self.counts.resize(b + 1, 0);
+        }
         self.counts[b] = self.counts[b].saturating_add(1);
         self.total += 1;
     }
@@ -56,8 +60,8 @@ impl LogHistogram {
         if other.counts.is_empty() {
             return;
         }
-        if self.counts.is_empty() {
-            self.counts = vec![0; BUCKETS];
+        if self.counts.len() < other.counts.len() {
+            self.counts.resize(other.counts.len(), 0);
         }
         for (a, b) in self.counts.iter_mut().zip(&other.counts) {
             *a = a.saturating_add(*b);
