@@ -131,7 +131,7 @@ fn ms(x: f64) -> SimDuration {
     if x >= CAP {
         SimDuration(u64::MAX / 2)
     } else if x > 0.0 {
-        SimDuration(x.round() as u64)
+        SimDuration(crate::time::round_non_negative(x))
     } else {
         SimDuration::ZERO
     }

@@ -65,7 +65,7 @@ impl ArrivalProcess {
             if rate > 0.0 {
                 let dt = mass / rate;
                 if t + dt < seg_end {
-                    return Some(SimTime((((t + dt) * 1000.0).round()) as u64));
+                    return Some(SimTime(crate::time::round_non_negative((t + dt) * 1000.0)));
                 }
                 mass -= (seg_end - t) * rate;
             }

@@ -8,7 +8,7 @@
 use std::time::Instant;
 
 use crate::dist::Sampler;
-use crate::engine::{CloseReason, ConvId, Effect, Engine, Outcome, Recipient};
+use crate::engine::{ConvId, Effect, Engine, Outcome, Recipient};
 use crate::kernel::EventQueue;
 use crate::metrics::{Recorder, RepMetrics};
 use crate::model::{AgentId, ConvState, Presence, QueueId, RoutingMode, WrapUpBlock};
@@ -605,21 +605,20 @@ impl<'s> World<'s> {
                     Recipient::Supervisor(_) => {}
                 },
                 Effect::PickAvailable { queue } => self.pick_available(queue),
-                Effect::Closed {
-                    conv,
-                    reason,
-                    answered,
-                    ..
-                } => {
-                    let Some(c) = self.convs[conv.slot as usize].take() else {
+                Effect::Closed { conv, answered, .. } => {
+                    // Read the two fields and clear the slot in place (moving the whole
+                    // record out would copy it for nothing).
+                    let slot = &mut self.convs[conv.slot as usize];
+                    let Some((origin, counted)) = slot.as_ref().map(|c| (c.origin, c.counted))
+                    else {
                         continue;
                     };
+                    *slot = None;
                     if !answered {
-                        self.rec.abandoned(now, c.origin, c.counted);
+                        self.rec.abandoned(now, origin, counted);
                     }
-                    let _ = reason == CloseReason::Completed;
-                    self.rec.closed(c.origin, c.counted);
-                    self.live_counted -= c.counted as u64;
+                    self.rec.closed(origin, counted);
+                    self.live_counted -= counted as u64;
                 }
                 Effect::InviteWithdrawn { conv, invite, .. } => {
                     let covered = self
