@@ -27,5 +27,5 @@ pub use limits::{
     LoadOptions, MAX_AGENTS, MAX_EXPECTED_ARRIVALS, MAX_HORIZON_DAYS, MAX_REPLICATIONS, MAX_TIMES,
 };
 pub use load::{load_file, load_file_with, load_str, load_str_with};
-pub use metric_paths::{is_known_metric, FIXED as METRIC_PATHS, QUEUE_LEAVES, RULE_IDS};
+pub use metric_paths::{is_known_metric, FIXED as METRIC_PATHS, QUEUE_LEAVES};
 pub use types::*;

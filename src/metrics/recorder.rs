@@ -184,6 +184,19 @@ pub struct AgentStats {
     last: u64,
 }
 
+impl AgentStats {
+    /// Adds another replication's figures for the same agent (`over_max` is the larger).
+    pub fn merge(&mut self, o: &AgentStats) {
+        self.conversations += o.conversations;
+        self.busy_ms += o.busy_ms;
+        self.over_unit_ms += o.over_unit_ms;
+        self.over_ms += o.over_ms;
+        self.refusals += o.refusals;
+        self.over_events += o.over_events;
+        self.over_max = self.over_max.max(o.over_max);
+    }
+}
+
 /// Actions and refusals of one policy or script line.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SourceStats {

@@ -248,12 +248,7 @@ fn agents(sc: &Scenario, out: &RunOutput) -> Vec<AgentRow> {
         .map(|a| {
             let mut t = AgentStats::default();
             for s in out.reps.iter().filter_map(|r| r.agents.get(a)) {
-                t.conversations += s.conversations;
-                t.busy_ms += s.busy_ms;
-                t.over_unit_ms += s.over_unit_ms;
-                t.over_ms += s.over_ms;
-                t.over_events += s.over_events;
-                t.refusals += s.refusals;
+                t.merge(s);
             }
             AgentRow {
                 name: sc.agent_name(AgentId(a as u32)),

@@ -1,46 +1,6 @@
 //! The `summary.json` paths a threshold may name: every numeric leaf of the summary object.
 
-/// Every rule id of the catalogue in `product.md`, in catalogue order.
-pub const RULE_IDS: [&str; 38] = [
-    "LC-OPEN-ACTIVE",
-    "LC-ABANDON",
-    "LC-ACTIVE",
-    "LC-WAITING",
-    "LC-WRAPUP",
-    "LC-CLOSED",
-    "CAP-UNITS",
-    "CAP-HOLD",
-    "CAP-OVER",
-    "CAP-RESERVE",
-    "PR-AUTO",
-    "PR-MANUAL",
-    "PR-ALLOWED",
-    "RT-ELIGIBLE",
-    "RT-ORDER",
-    "RT-METHOD",
-    "RT-TRIGGER",
-    "RT-INVITE",
-    "RT-PICK",
-    "MON-DISABLED",
-    "MON-SCOPE",
-    "MON-CHANNEL",
-    "MON-STATE",
-    "MON-SELF",
-    "JOIN-MONITORING",
-    "JOIN-STATE",
-    "JOIN-LIMIT",
-    "JOIN-NOTIFY",
-    "ASSIGN-DISABLED",
-    "ASSIGN-SCOPE",
-    "ASSIGN-STATE",
-    "ASSIGN-AGENT-QUEUE",
-    "ASSIGN-AGENT-PRESENCE",
-    "ASSIGN-CAPACITY",
-    "ASSIGN-QUEUE-SAME",
-    "ASSIGN-INVITE",
-    "TRANSFER-STATE",
-    "FORCE-CLOSE",
-];
+use crate::engine::RuleId;
 
 /// The fixed paths (those that do not depend on queue names or rule ids). A test checks that
 /// each resolves to a number in a real `summary.json`.
@@ -109,7 +69,7 @@ pub fn is_known_metric(path: &str, queue_names: &[&str]) -> bool {
         return true;
     }
     if let Some(rule) = path.strip_prefix("rule_violations.by_rule.") {
-        return RULE_IDS.contains(&rule);
+        return RuleId::parse(rule).is_some();
     }
     if let Some(rest) = path.strip_prefix("queues.") {
         // Queue names may contain dots, so try each known name as a prefix.
@@ -126,9 +86,9 @@ pub fn is_known_metric(path: &str, queue_names: &[&str]) -> bool {
 pub(crate) fn all_metrics(queue_names: &[&str]) -> Vec<String> {
     let mut out: Vec<String> = FIXED.iter().map(|s| s.to_string()).collect();
     out.extend(
-        RULE_IDS
+        RuleId::ALL
             .iter()
-            .map(|r| format!("rule_violations.by_rule.{r}")),
+            .map(|r| format!("rule_violations.by_rule.{}", r.as_str())),
     );
     for q in queue_names {
         out.extend(QUEUE_LEAVES.iter().map(|l| format!("queues.{q}.{l}")));

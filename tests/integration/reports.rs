@@ -247,8 +247,8 @@ fn every_known_threshold_path_resolves_in_a_real_summary() {
             }
         }
     }
-    for rule in omnisim::scenario::RULE_IDS {
-        let path = format!("rule_violations.by_rule.{rule}");
+    for rule in omnisim::engine::RuleId::ALL {
+        let path = format!("rule_violations.by_rule.{}", rule.as_str());
         if omnisim::report::lookup(&summary, &path).is_none() {
             missing.push(path);
         }

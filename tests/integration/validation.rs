@@ -255,19 +255,22 @@ fn bundled_scenarios_load_and_the_quick_ones_run_clean() {
     }
     files.sort();
     assert!(files.len() >= 8, "bundled scenarios found: {files:?}");
+    let quick = [
+        "demo",
+        "ci-smoke",
+        "rules-playbook",
+        "rules-playbook-reserve",
+    ];
+    let mut ran = Vec::new();
     for path in &files {
         let sc = load(path);
-        let quick = [
-            "demo",
-            "ci-smoke",
-            "rules-playbook",
-            "rules-playbook-reserve",
-        ];
         if quick.contains(&sc.name.as_str()) {
+            ran.push(sc.name.clone());
             let out = omnisim::sim::run(&sc, &omnisim::sim::RunOptions::default(), &|_, _, _| {});
             let s = omnisim::report::build(&sc, &out);
             assert_eq!(s.invariant_violations, 0, "{}", path.display());
             let c = &s.conversations;
+            assert!(c.arrived > 0, "{}: nothing arrived", path.display());
             assert_eq!(
                 c.arrived,
                 c.closed + c.in_system_at_end,
@@ -282,4 +285,9 @@ fn bundled_scenarios_load_and_the_quick_ones_run_clean() {
             );
         }
     }
+    // Every quick scenario was found and run (a renamed file must not make this pass vacuously).
+    ran.sort();
+    let mut want: Vec<String> = quick.iter().map(|s| s.to_string()).collect();
+    want.sort();
+    assert_eq!(ran, want);
 }
