@@ -456,13 +456,12 @@ impl Engine {
         q.routable.remove(&key);
         q.engaged.remove(&key);
         self.counters.closed += 1;
-        if c.state != ConvState::Closed {
-            out.push(Effect::StateChanged {
-                conv,
-                from: c.state,
-                to: ConvState::Closed,
-            });
-        }
+        // A live conversation is never in state Closed: it leaves the slab as it closes.
+        out.push(Effect::StateChanged {
+            conv,
+            from: c.state,
+            to: ConvState::Closed,
+        });
         out.push(Effect::Closed {
             conv,
             queue: c.queue,

@@ -297,7 +297,6 @@ pub struct Recorder {
     staffed: TimeWeighted,
     over: TimeWeighted,
     queue_len: Vec<TimeWeighted>,
-    over_agents: Vec<bool>,
 }
 
 impl Recorder {
@@ -368,7 +367,6 @@ impl Recorder {
             staffed: TimeWeighted::new(warmup, iv),
             over: TimeWeighted::new(warmup, iv),
             queue_len: (0..queues).map(|_| TimeWeighted::new(warmup, iv)).collect(),
-            over_agents: vec![false; capacities.len()],
         }
     }
 
@@ -494,7 +492,6 @@ impl Recorder {
         }
         self.m.over_events += 1;
         self.m.over_max_units = self.m.over_max_units.max(over);
-        self.over_agents[agent.index()] = true;
         let a = &mut self.m.agents[agent.index()];
         a.over_events += 1;
         a.over_max = a.over_max.max(over);
@@ -541,7 +538,7 @@ impl Recorder {
         self.m.notify_customer += customers;
     }
 
-    /// Engine commands handled, and a sampled decision time.
+    /// The number of engine commands the replication handled.
     pub fn commands(&mut self, n: u64) {
         self.m.commands = n;
     }
@@ -566,10 +563,10 @@ impl Recorder {
         self.used.advance(now);
         self.staffed.advance(now);
         self.over.advance(now);
-        let zero = SimTime::ZERO;
+        // Close every agent's integrals at `now` (a change from its level to the same level).
         for a in 0..self.m.agents.len() {
             let used = self.m.agents[a].used;
-            self.units(now.max(zero), AgentId(a as u32), used, used);
+            self.units(now, AgentId(a as u32), used, used);
         }
         // The series covers the whole run: gauges may outlast the last counted event (a queue
         // nobody serves stays long until the drain limit).
@@ -611,13 +608,7 @@ impl Recorder {
             total.merge(q);
         }
         m.total = total;
-        let _ = self.over_agents.iter().filter(|x| **x).count();
         self.m
-    }
-
-    /// Agents overallocated at least once after warm-up.
-    pub fn over_agents(&self) -> u64 {
-        self.over_agents.iter().filter(|x| **x).count() as u64
     }
 }
 
