@@ -70,12 +70,20 @@ impl Engine {
         let a = &mut self.agents[inv.agent.index()];
         a.pending -= 1;
         a.reserved -= inv.reserved as i64;
-        self.start_active(now, conv, inv.agent, out);
+        self.start_active(now, conv, inv.agent, false, out);
         Ok(())
     }
 
     /// Open → Active for `agent` (after accept or pick): takes units, updates rotations.
-    fn start_active(&mut self, now: SimTime, conv: ConvId, agent: AgentId, out: &mut Vec<Effect>) {
+    /// `routable`: the conversation is in its queue's routable set (picked, not invited).
+    fn start_active(
+        &mut self,
+        now: SimTime,
+        conv: ConvId,
+        agent: AgentId,
+        routable: bool,
+        out: &mut Vec<Effect>,
+    ) {
         let units = self
             .queue_rules(self.convs.get(conv).expect("live").queue)
             .capacity_units;
@@ -92,7 +100,9 @@ impl Engine {
         let waited = now.since(c.arrived_at);
         let q = &mut self.queues[queue.index()];
         q.open.remove(&key);
-        q.routable.remove(&key);
+        if routable {
+            q.routable.remove(&key);
+        }
         q.engaged.insert(key);
         q.turns += 1;
         let turn = q.turns;
@@ -248,7 +258,7 @@ impl Engine {
             return Err(reason);
         };
         let conv = self.handle(slot);
-        self.start_active(now, conv, agent, out);
+        self.start_active(now, conv, agent, true, out);
         Ok(conv)
     }
 
@@ -449,29 +459,35 @@ impl Engine {
         out: &mut Vec<Effect>,
     ) {
         let invited = self.withdraw_invite(conv, out);
-        let c = self.convs.remove(conv).expect("live");
-        let key = c.key(conv.slot);
-        let q = &mut self.queues[c.queue.index()];
+        let c = self.convs.get(conv).expect("live");
+        let (key, queue, state, primary, held) =
+            (c.key(conv.slot), c.queue, c.state, c.primary, c.held);
+        let answered = c.answered_at.is_some();
+        self.convs.remove(conv);
+        let q = &mut self.queues[queue.index()];
         q.open.remove(&key);
-        q.routable.remove(&key);
+        if state == ConvState::Open {
+            // Open with no invitation (just withdrawn) is exactly what the routable set holds.
+            q.routable.remove(&key);
+        }
         q.engaged.remove(&key);
         self.counters.closed += 1;
         // A live conversation is never in state Closed: it leaves the slab as it closes.
         out.push(Effect::StateChanged {
             conv,
-            from: c.state,
+            from: state,
             to: ConvState::Closed,
         });
         out.push(Effect::Closed {
             conv,
-            queue: c.queue,
+            queue,
             reason,
-            answered: c.answered_at.is_some(),
+            answered,
         });
-        if let Some(agent) = c.primary {
+        if let Some(agent) = primary {
             self.agents[agent.index()].holding -= 1;
-            if c.held > 0 {
-                self.change_units(agent, -(c.held as i64), now, out);
+            if held > 0 {
+                self.change_units(agent, -(held as i64), now, out);
             }
             self.refresh_agent(agent, out);
             self.route_agent(now, agent, out);

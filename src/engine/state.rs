@@ -132,16 +132,20 @@ impl Slab {
         s.conv.as_ref().map(|c| (ConvId { slot, gen: s.gen }, c))
     }
 
-    pub(crate) fn remove(&mut self, id: ConvId) -> Option<Conv> {
-        let s = self.slots.get_mut(id.slot as usize)?;
-        if s.gen != id.gen {
-            return None;
+    /// Drops the conversation in place (read what you need first: moving the ~170-byte record
+    /// out would copy it for nothing). Returns whether it was live.
+    pub(crate) fn remove(&mut self, id: ConvId) -> bool {
+        let Some(s) = self.slots.get_mut(id.slot as usize) else {
+            return false;
+        };
+        if s.gen != id.gen || s.conv.is_none() {
+            return false;
         }
-        let conv = s.conv.take()?;
+        s.conv = None;
         s.gen = s.gen.wrapping_add(1);
         self.free.push(id.slot);
         self.live -= 1;
-        Some(conv)
+        true
     }
 
     pub(crate) fn live(&self) -> usize {
