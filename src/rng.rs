@@ -176,6 +176,12 @@ impl SimRng {
         uniform01(self)
     }
 
+    /// An Exp(1) draw; see [`exp1`].
+    #[inline]
+    pub fn exp1(&mut self) -> f64 {
+        exp1(self)
+    }
+
     /// `true` with probability `p`; see [`bernoulli`].
     #[inline]
     pub fn bernoulli(&mut self, p: f64) -> bool {
@@ -211,6 +217,16 @@ impl TryRng for SimRng {
 pub fn uniform01<R: rand::Rng + ?Sized>(rng: &mut R) -> f64 {
     const SCALE: f64 = 1.0 / (1u64 << 53) as f64;
     ((rng.next_u64() >> 11) as f64 + 0.5) * SCALE
+}
+
+/// An Exp(1) draw: `rand_distr`'s ziggurat (`Exp1`), which takes one `u64` and a table look-up
+/// in about 98% of draws and calls `ln` only in the rare tail, where inverse transform
+/// (−ln *U*) pays a `ln` every time. Every exponential in the simulator (inter-arrival gaps,
+/// exponential durations, profile inversion, connection drops) comes from here.
+#[inline]
+pub fn exp1<R: rand::Rng + ?Sized>(rng: &mut R) -> f64 {
+    use rand_distr::Distribution;
+    rand_distr::Exp1.sample(rng)
 }
 
 /// `true` with probability `p` (`p ≤ 0` is never, `p ≥ 1` always; NaN is never).

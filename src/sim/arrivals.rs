@@ -3,18 +3,30 @@
 
 use crate::rng::SimRng;
 use crate::scenario::Arrivals;
-use crate::time::SimTime;
+use crate::time::{SimDuration, SimTime};
 
 /// One queue's arrival process.
 #[derive(Debug)]
 pub(crate) struct ArrivalProcess {
     rng: SimRng,
     next_index: usize,
+    /// For a constant rate: the mean gap in milliseconds (`1000 / rate`), so a draw multiplies
+    /// instead of dividing.
+    mean_gap_ms: f64,
 }
 
 impl ArrivalProcess {
-    pub(crate) fn new(rng: SimRng) -> Self {
-        ArrivalProcess { rng, next_index: 0 }
+    /// The process of `spec`, drawing from `rng`.
+    pub(crate) fn new(rng: SimRng, spec: &Arrivals) -> Self {
+        let mean_gap_ms = match spec {
+            Arrivals::Rate(rate) if *rate > 0.0 => 1000.0 / rate,
+            _ => 0.0,
+        };
+        ArrivalProcess {
+            rng,
+            next_index: 0,
+            mean_gap_ms,
+        }
     }
 
     /// The first arrival at or after `now`, strictly before `horizon`, or `None` when arrivals are over.
@@ -35,8 +47,7 @@ impl ArrivalProcess {
                 if *rate <= 0.0 {
                     return None;
                 }
-                let e = -self.rng.uniform01().ln();
-                now + crate::time::SimDuration::from_secs_f64(e / rate)
+                now + SimDuration::from_millis_f64(self.rng.exp1() * self.mean_gap_ms)
             }
             Arrivals::Profile(segments) => self.next_in_profile(segments, now, horizon)?,
         };
@@ -50,7 +61,7 @@ impl ArrivalProcess {
         now: SimTime,
         horizon: SimTime,
     ) -> Option<SimTime> {
-        let mut mass = -self.rng.uniform01().ln();
+        let mut mass = self.rng.exp1();
         let mut t = now.as_millis() as f64 / 1000.0;
         let end = horizon.as_millis() as f64 / 1000.0;
         let mut i = segments
@@ -84,7 +95,7 @@ mod tests {
     use crate::rng::{stream, Source};
 
     fn count(spec: &Arrivals, horizon_s: u64) -> usize {
-        let mut p = ArrivalProcess::new(stream(1, 0, Source::Arrivals(0)));
+        let mut p = ArrivalProcess::new(stream(1, 0, Source::Arrivals(0)), spec);
         let horizon = SimTime(horizon_s * 1000);
         let mut now = SimTime::ZERO;
         let mut n = 0;

@@ -139,7 +139,10 @@ impl<'s> World<'s> {
                 .map(|g| Sampler::new(&g.accept_delay))
                 .collect(),
             arrivals: (0..sc.queues.len())
-                .map(|q| ArrivalProcess::new(stream(seed, rep, Source::Arrivals(q as u32))))
+                .map(|q| {
+                    let rng = stream(seed, rep, Source::Arrivals(q as u32));
+                    ArrivalProcess::new(rng, &sc.queues[q].arrivals)
+                })
                 .collect(),
             arrival_index: vec![0; sc.queues.len()],
             arrivals_open: 0,
@@ -809,7 +812,7 @@ impl<'s> World<'s> {
         let Some(d) = &self.sc.agent_groups[a.group].disconnects else {
             return;
         };
-        let gap = -a.rng.uniform01().ln() * d.every.as_secs_f64();
+        let gap = a.rng.exp1() * d.every.as_secs_f64();
         self.events.schedule(
             self.now + SimDuration::from_secs_f64(gap),
             Event::Disconnect { agent },

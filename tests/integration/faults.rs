@@ -204,13 +204,28 @@ fn an_hour_without_agents_shows_in_waits_and_abandonment_then_recovers() {
         abandoned * 2 >= arrived,
         "{abandoned} of {arrived} abandoned in the gap"
     );
-    // The late team clears the backlog: long waits right at 3h, short ones from 4h on.
-    assert!(worst_p90(&rows(&r, 0, 3.0, 3.25)) > 300.0);
+    // The late team clears the backlog: long waits right at 3h, short ones from 4h on. (A
+    // single 15-minute interval's p90 rests on ~15 answers, so one cluster of arrivals can push
+    // it to a few minutes: across 17 seeds the worst late interval ranged 0–180 s, always well
+    // under half the backlog's. The service level over the two hours is the steadier signal:
+    // 10 slots at 50% load answer ~98% within 60 s in steady state.)
+    let backlog_p90 = worst_p90(&rows(&r, 0, 3.0, 3.25));
+    assert!(backlog_p90 > 300.0, "backlog p90 {backlog_p90}");
     let late = rows(&r, 0, 4.0, 6.0);
     assert!(
-        worst_p90(&late) < 120.0,
-        "recovered p90 {}",
+        worst_p90(&late) < backlog_p90 / 2.0,
+        "recovered p90 {} vs backlog {backlog_p90}",
         worst_p90(&late)
+    );
+    let offered: u64 = late.iter().map(|r| r.answered + r.abandoned).sum();
+    let in_sl: f64 = late
+        .iter()
+        .map(|r| r.service_level.unwrap_or(0.0) * (r.answered + r.abandoned) as f64)
+        .sum();
+    assert!(
+        in_sl >= 0.9 * offered as f64,
+        "late service level {:.3}",
+        in_sl / offered as f64
     );
     let late_arrived: u64 = late.iter().map(|r| r.arrived).sum();
     let late_abandoned: u64 = late.iter().map(|r| r.abandoned).sum();
