@@ -4,6 +4,10 @@ use crate::time::SimTime;
 
 /// The integral of a piecewise-constant integer level, in level × milliseconds, overall (from a
 /// start time on) and per fixed-length interval.
+///
+/// The interval holding the last update accumulates in `cur_acc` and is written to
+/// `per_interval` only when time moves past it (or when read), so an update within the same
+/// interval — nearly all of them — is a comparison and a multiply-add.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TimeWeighted {
     level: i64,
@@ -11,10 +15,15 @@ pub struct TimeWeighted {
     from: u64,
     interval_ms: u64,
     total: i128,
+    /// Finished intervals (and earlier visits to the current one). An interval gets an entry
+    /// once a non-zero level spent time in it; later ones are not padded.
     per_interval: Vec<i128>,
-    /// The interval `split` wrote last, and its end (0: none yet).
+    /// The interval holding `last`: its index, its end, the integral in it since it was last
+    /// written out, and whether a non-zero level spent time in it since then.
     cur: usize,
     cur_end: u64,
+    cur_acc: i128,
+    cur_touched: bool,
 }
 
 impl TimeWeighted {
@@ -24,6 +33,7 @@ impl TimeWeighted {
         TimeWeighted {
             from: from.as_millis(),
             interval_ms,
+            cur_end: interval_ms,
             ..Default::default()
         }
     }
@@ -40,6 +50,7 @@ impl TimeWeighted {
     }
 
     /// Integrates up to `now`, then adds `delta` to the level.
+    #[inline]
     pub fn add(&mut self, now: SimTime, delta: i64) {
         self.advance(now);
         self.level += delta;
@@ -58,38 +69,59 @@ impl TimeWeighted {
                 self.total += self.level as i128 * (now - counted_from) as i128;
             }
             if self.interval_ms != 0 {
-                self.split(now);
+                if now <= self.cur_end {
+                    // Still in the interval of `last` (its end belongs to the next one, but
+                    // nothing has been spent there yet).
+                    self.cur_acc += self.level as i128 * (now - self.last) as i128;
+                    self.cur_touched = true;
+                } else {
+                    self.split(now);
+                }
             }
+        } else if self.interval_ms != 0 && now >= self.cur_end {
+            self.move_to(now);
         }
         self.last = now;
     }
 
-    /// Adds the level × time from `last` to `now` to the intervals it spans. The interval of
-    /// the previous call is remembered, so the common case (same interval) divides nothing.
+    /// Adds the level × time from `last` to `now`, which lies beyond the current interval, to
+    /// the intervals it spans.
+    #[cold]
     fn split(&mut self, now: u64) {
         let iv = self.interval_ms;
+        let level = self.level as i128;
         let mut t = self.last;
-        let (mut i, mut end) = if t >= self.cur_end - iv.min(self.cur_end) && t < self.cur_end {
-            (self.cur, self.cur_end)
-        } else {
-            let i = (t / iv) as usize;
-            (i, (i as u64 + 1) * iv)
-        };
-        loop {
-            let to = end.min(now);
-            if self.per_interval.len() <= i {
-                self.per_interval.resize(i + 1, 0);
-            }
-            self.per_interval[i] += self.level as i128 * (to - t) as i128;
-            if now <= end {
-                break;
-            }
-            t = end;
-            i += 1;
-            end += iv;
+        while self.cur_end < now {
+            self.cur_acc += level * (self.cur_end - t) as i128;
+            self.cur_touched |= self.cur_end > t;
+            t = self.cur_end;
+            self.flush();
+            self.cur += 1;
+            self.cur_end += iv;
         }
-        self.cur = i;
-        self.cur_end = end;
+        self.cur_acc += level * (now - t) as i128;
+        self.cur_touched |= now > t;
+    }
+
+    /// With the level at 0: makes the interval holding `now` the current one.
+    #[cold]
+    fn move_to(&mut self, now: u64) {
+        self.flush();
+        let iv = self.interval_ms;
+        self.cur = (now / iv) as usize;
+        self.cur_end = (self.cur as u64 + 1) * iv;
+    }
+
+    /// Writes the current interval's accumulation out.
+    fn flush(&mut self) {
+        if self.cur_touched {
+            if self.per_interval.len() <= self.cur {
+                self.per_interval.resize(self.cur + 1, 0);
+            }
+            self.per_interval[self.cur] += self.cur_acc;
+        }
+        self.cur_acc = 0;
+        self.cur_touched = false;
     }
 
     /// The integral since `from`, in level × milliseconds.
@@ -98,8 +130,10 @@ impl TimeWeighted {
     }
 
     /// The integral within each interval so far.
-    pub fn per_interval(&self) -> &[i128] {
-        &self.per_interval
+    pub fn per_interval(&self) -> Vec<i128> {
+        let mut g = self.clone();
+        g.flush();
+        g.per_interval
     }
 }
 
@@ -114,7 +148,7 @@ mod tests {
         g.set(SimTime(1500), 4); // 2 for 500..1500
         g.advance(SimTime(2000)); // 4 for 1500..2000
         assert_eq!(g.total(), 2 * 1000 + 4 * 500);
-        assert_eq!(g.per_interval(), &[1000, 1000 + 2000]);
+        assert_eq!(g.per_interval(), [1000, 1000 + 2000]);
     }
 
     #[test]
@@ -143,7 +177,7 @@ mod tests {
         }
         let n = g.per_interval().len();
         naive.resize(n.max(naive.len()), 0);
-        assert_eq!(g.per_interval(), &naive[..n]);
+        assert_eq!(g.per_interval(), naive[..n]);
         assert!(naive[n..].iter().all(|v| *v == 0));
     }
 

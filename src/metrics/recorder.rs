@@ -600,9 +600,9 @@ impl Recorder {
         m.staffed_unit_ms = self.staffed.total();
         m.over_unit_ms = self.over.total();
         m.over_ms = m.agents.iter().map(|a| a.over_ms).sum();
-        m.interval_used = self.used.per_interval().to_vec();
-        m.interval_staffed = self.staffed.per_interval().to_vec();
-        m.interval_over = self.over.per_interval().to_vec();
+        m.interval_used = self.used.per_interval();
+        m.interval_staffed = self.staffed.per_interval();
+        m.interval_over = self.over.per_interval();
         let mut total = QueueStats::default();
         for q in &m.queues {
             total.merge(q);
