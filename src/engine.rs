@@ -42,6 +42,7 @@ mod invariants;
 mod lifecycle;
 mod routing;
 mod rules;
+mod seqset;
 mod state;
 mod supervisor;
 
@@ -483,7 +484,7 @@ struct ConvsIn<'a> {
 }
 
 enum Keys<'a> {
-    Set(std::collections::btree_set::Iter<'a, SeqKey>),
+    Set(seqset::Iter<'a>),
     List(std::vec::IntoIter<SeqKey>),
 }
 
@@ -492,7 +493,7 @@ impl Iterator for ConvsIn<'_> {
 
     fn next(&mut self) -> Option<ConvId> {
         let (_, slot) = match &mut self.keys {
-            Keys::Set(it) => *it.next()?,
+            Keys::Set(it) => it.next()?,
             Keys::List(it) => it.next()?,
         };
         Some(self.engine.handle(slot))
@@ -511,7 +512,7 @@ impl ExactSizeIterator for ConvsIn<'_> {}
 impl DoubleEndedIterator for ConvsIn<'_> {
     fn next_back(&mut self) -> Option<ConvId> {
         let (_, slot) = match &mut self.keys {
-            Keys::Set(it) => *it.next_back()?,
+            Keys::Set(it) => it.next_back()?,
             Keys::List(it) => it.next_back()?,
         };
         Some(self.engine.handle(slot))

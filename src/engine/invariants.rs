@@ -115,8 +115,12 @@ impl Engine {
             }
         }
         for (qi, q) in self.queues.iter().enumerate() {
-            let views_ok = !q.open.on || (q.open.set == open[qi] && q.engaged.set == engaged[qi]);
-            if !views_ok || q.routable != routable[qi] {
+            let same = |set: &super::seqset::SeqSet, model: &BTreeSet<SeqKey>| {
+                set.len() == model.len() && set.iter().eq(model.iter().copied())
+            };
+            let views_ok =
+                !q.open.on || (same(&q.open.set, &open[qi]) && same(&q.engaged.set, &engaged[qi]));
+            if !views_ok || !same(&q.routable, &routable[qi]) {
                 fail(format!("queue {qi}: conversation sets out of step"));
             }
             let mut eligible = 0;

@@ -242,12 +242,12 @@ impl Engine {
             }
             let qs = &self.queues[q.index()];
             let skip = self.cfg.refusals_before_skip;
-            let found = qs.routable.iter().find(|&&(_, slot)| {
+            let found = qs.routable.iter().find(|&(_, slot)| {
                 self.convs
                     .by_slot(slot)
                     .is_some_and(|(_, c)| c.refusals.is_empty() || c.refusals_by(agent) < skip)
             });
-            if let Some(&(seq, slot)) = found {
+            if let Some((seq, slot)) = found {
                 let cand = (qs.priority, seq, slot);
                 if best.is_none_or(|b| cand < b) {
                     best = Some(cand);

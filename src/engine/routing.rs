@@ -145,12 +145,8 @@ impl Engine {
                 return;
             }
             let next = match cursor {
-                None => q.routable.iter().next().copied(),
-                Some(c) => q
-                    .routable
-                    .range((std::ops::Bound::Excluded(c), std::ops::Bound::Unbounded))
-                    .next()
-                    .copied(),
+                None => q.routable.first(),
+                Some(c) => q.routable.first_after(c),
             };
             let Some(key) = next else { return };
             let conv = self.handle(key.1);
@@ -175,7 +171,7 @@ impl Engine {
             .iter()
             .map(|&q| {
                 let qs = &self.queues[q.index()];
-                let head = qs.routable.iter().next().map_or(u64::MAX, |k| k.0);
+                let head = qs.routable.first().map_or(u64::MAX, |k| k.0);
                 (qs.priority, head, q)
             })
             .filter(|t| t.1 != u64::MAX)

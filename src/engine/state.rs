@@ -3,8 +3,6 @@
 //! Everything is indexed by compact ids; closed conversations leave the slab, so memory follows
 //! the conversations in the system, not all that ever arrived.
 
-use std::collections::BTreeSet;
-
 use crate::model::{
     AgentId, AssignmentMethod, ConvState, MessageMode, Presence, QueueId, SupervisorId,
     WorkstreamId,
@@ -13,6 +11,7 @@ use crate::time::SimTime;
 
 use super::effect::InviteId;
 use super::index::RoutingIndex;
+use super::seqset::SeqSet;
 
 /// A conversation's handle. Stale after the conversation closes: commands on it are refused with
 /// LC-CLOSED.
@@ -230,7 +229,7 @@ pub(crate) struct Queue {
     /// Every Open conversation, by arrival (kept only with supervisors, see [`ViewSet`]).
     pub(crate) open: ViewSet,
     /// Open conversations with no pending invitation, by arrival (what routing serves).
-    pub(crate) routable: BTreeSet<SeqKey>,
+    pub(crate) routable: SeqSet,
     /// Active, Waiting and Wrap-up conversations, by arrival (kept only with supervisors).
     pub(crate) engaged: ViewSet,
     /// Eligible agents in the method's order (RT-ELIGIBLE ∩ RT-METHOD), one leaf per member.
@@ -249,7 +248,7 @@ pub(crate) struct Queue {
 #[derive(Clone, Debug, PartialEq, Default)]
 pub(crate) struct ViewSet {
     pub(crate) on: bool,
-    pub(crate) set: BTreeSet<SeqKey>,
+    pub(crate) set: SeqSet,
 }
 
 impl ViewSet {
@@ -257,7 +256,7 @@ impl ViewSet {
     pub(crate) fn new(on: bool) -> Self {
         ViewSet {
             on,
-            set: BTreeSet::new(),
+            set: SeqSet::default(),
         }
     }
 
