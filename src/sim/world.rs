@@ -534,8 +534,10 @@ impl<'s> World<'s> {
     /// Turns effects into metrics and follow-up events.
     fn absorb(&mut self, fx: &mut Vec<Effect>) {
         let now = self.now;
-        for e in fx.drain(..) {
-            match e {
+        // Read in place (matching on the place copies only the fields an arm uses; draining
+        // would copy every effect out first), then cleared.
+        for e in fx.iter() {
+            match *e {
                 Effect::Invited {
                     conv,
                     agent,
@@ -638,6 +640,7 @@ impl<'s> World<'s> {
                 | Effect::Transferred { .. } => {}
             }
         }
+        fx.clear();
     }
 
     /// RT-INVITE from the agent's side: accept after its delay, reject, or never see it.
