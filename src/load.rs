@@ -75,6 +75,10 @@ pub struct LoadOptions {
     /// When set to true (by a signal handler), the run stops within about 20 ms: arrivals and
     /// in-flight work end at once and the report is marked partial.
     pub stop: Option<Arc<AtomicBool>>,
+    /// Fault injection for tests: the worker task with this id panics after its first batch,
+    /// while it holds the engine lock, to show that a failed task is counted in `errors` and
+    /// the others finish. The command line never sets it.
+    pub panic_worker: Option<usize>,
 }
 
 impl Default for LoadOptions {
@@ -93,6 +97,7 @@ impl Default for LoadOptions {
             progress: false,
             thresholds: Vec::new(),
             stop: None,
+            panic_worker: None,
         }
     }
 }
@@ -145,6 +150,7 @@ pub fn run(scenario: &Scenario, opts: &LoadOptions) -> LoadReport {
                 inbox,
                 mail: mail.clone(),
                 batch: opts.batch.max(1),
+                panics: opts.panic_worker == Some(id),
             };
             handles.push(tokio::spawn(w.run()));
         }

@@ -82,6 +82,8 @@ pub(crate) struct Worker {
     pub(crate) mail: Mailboxes,
     /// Most commands applied under one lock.
     pub(crate) batch: usize,
+    /// Fault injection ([`LoadOptions::panic_worker`](super::LoadOptions::panic_worker)).
+    pub(crate) panics: bool,
 }
 
 /// Most time a worker sleeps before looking at the stop flag again.
@@ -198,6 +200,7 @@ impl Worker {
                     recent.saturating_record((lat / 1000).max(1));
                     marks.push((fx.len(), done));
                 }
+                assert!(!self.panics, "injected fault: worker {} panics", self.id);
                 live_now = g.engine().live_conversations() as u64;
             }
             self.live.commands.fetch_add(marks.len() as u64, Relaxed);

@@ -68,6 +68,40 @@ fn a_short_run_is_sound_bounded_and_times_every_command() {
     assert_eq!(json["format"], "omnisim.load/1");
 }
 
+/// A task that panics (here while holding the engine lock, which poisons it) is counted in
+/// `errors`, makes the report unsound (the command line's exit 3), and the other tasks finish:
+/// the engine is still consistent and `load.json` is still written in full.
+#[test]
+fn a_panicking_task_is_counted_and_the_others_finish() {
+    let _g = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let r = run(
+        &scenario(),
+        &LoadOptions {
+            rate: 5_000.0,
+            duration: Duration::from_millis(500),
+            drain: Duration::from_millis(500),
+            speed: 20_000.0,
+            workers: 2,
+            panic_worker: Some(0),
+            ..LoadOptions::default()
+        },
+    );
+    assert_eq!(r.errors, 1, "one task failed");
+    assert!(!r.sound(), "a failed task makes the run unsound");
+    assert!(!r.partial);
+    assert_eq!(r.invariant_violations, 0, "the engine stays consistent");
+    assert!(r.conservation_ok);
+    // Worker 1 kept going: it took about half the arrivals, and conversations closed.
+    assert!(
+        r.conversations.arrived >= 1_000,
+        "{} arrived",
+        r.conversations.arrived
+    );
+    assert!(r.conversations.closed > 0);
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["errors"], 1);
+}
+
 #[test]
 fn latency_at_overload_dwarfs_latency_at_a_comfortable_rate() {
     // Comfortable: 500 conversations/s on a full-speed engine. Best of two runs, to shrug off a
