@@ -343,6 +343,16 @@ impl Engine {
         &self.queues[queue.index()].members
     }
 
+    /// The members of a pick-mode queue who could pick now (allowed presence, free units for
+    /// its work stream), in id order, O(log n) per agent rather than a scan of the members.
+    /// (For a push queue: the agents routing could invite now, in id order.)
+    pub fn pick_candidates(&self, queue: QueueId) -> impl Iterator<Item = AgentId> + '_ {
+        self.queues[queue.index()]
+            .index
+            .in_position_order()
+            .map(AgentId)
+    }
+
     /// The work-stream rules of a queue.
     pub fn queue_rules(&self, queue: QueueId) -> &WorkstreamRules {
         &self.workstreams[self.queues[queue.index()].workstream.index()]

@@ -158,6 +158,16 @@ impl RoutingIndex {
         None
     }
 
+    /// Every member holding a key, in position order (agent id order), O(log n) per step.
+    pub(crate) fn in_position_order(&self) -> impl Iterator<Item = u32> + '_ {
+        let mut at = 0;
+        std::iter::from_fn(move || {
+            let p = self.next_present(at)?;
+            at = p + 1;
+            Some(self.tree[self.width + p].2)
+        })
+    }
+
     /// The first position at or after `from` holding a key.
     fn next_present(&self, from: usize) -> Option<usize> {
         if from >= self.width {

@@ -15,10 +15,13 @@ use super::Engine;
 
 impl Engine {
     /// Whether routing may offer `queue`'s work to `agent` now, ignoring per-conversation refusals.
+    /// In a push queue an agent with a pending invitation is not offered another; in a pick
+    /// queue nothing is offered, and an agent may pick whatever it was invited to elsewhere
+    /// (RT-PICK: free units suffice), so there the index holds the agents who could pick.
     pub(crate) fn eligible(&self, agent: AgentId, queue: QueueId) -> bool {
         let a = &self.agents[agent.index()];
         let ws = &self.workstreams[self.queues[queue.index()].workstream.index()];
-        a.pending == 0
+        (a.pending == 0 || ws.mode == RoutingMode::Pick)
             && ws.allowed_presences.contains(a.presence)
             && a.free() >= ws.capacity_units as i64
             && a.slot_of(queue).is_some()
@@ -29,12 +32,12 @@ impl Engine {
     #[inline]
     fn index_key(&self, agent: AgentId, slot: usize) -> Option<IndexKey> {
         let a = &self.agents[agent.index()];
-        if a.pending != 0 {
-            return None;
-        }
         let queue = &self.queues[a.queues[slot].index()];
         let ws = &self.workstreams[queue.workstream.index()];
-        if !ws.allowed_presences.contains(a.presence) || a.free() < ws.capacity_units as i64 {
+        if (a.pending != 0 && ws.mode == RoutingMode::Push)
+            || !ws.allowed_presences.contains(a.presence)
+            || a.free() < ws.capacity_units as i64
+        {
             return None;
         }
         let key = match queue.method {

@@ -56,6 +56,8 @@ pub(crate) struct World<'s> {
     pub(crate) engine: Engine,
     pub(crate) events: EventQueue<Event>,
     pub(crate) fx: Vec<Effect>,
+    /// Scratch list of the agents a pick signal reaches (kept to reuse its allocation).
+    pick_buf: Vec<AgentId>,
     pub(crate) convs: Vec<Option<ConvSim>>,
     pub(crate) agents: Vec<AgentSim>,
     pub(crate) ws: Vec<WsSim>,
@@ -130,6 +132,7 @@ impl<'s> World<'s> {
             engine,
             events: EventQueue::with_capacity(1024),
             fx: Vec::with_capacity(64),
+            pick_buf: Vec::new(),
             convs: Vec::new(),
             agents,
             ws,
@@ -857,26 +860,24 @@ impl<'s> World<'s> {
             .schedule(self.now + delay, Event::Pick { agent: agent.0 });
     }
 
-    /// Work waits in a pick queue: eligible members without a pick under way go and pick.
+    /// Work waits in a pick queue: members who could pick (in id order) and have no pick under
+    /// way go and pick, one per waiting conversation.
     fn pick_available(&mut self, queue: QueueId) {
         let want = self.engine.routable_count(queue);
-        let units = self.engine.queue_rules(queue).capacity_units as i64;
-        let allowed = self.engine.queue_rules(queue).allowed_presences;
-        let mut offered = 0;
-        for i in 0..self.engine.members(queue).len() {
-            if offered >= want {
+        let mut chosen = std::mem::take(&mut self.pick_buf);
+        for agent in self.engine.pick_candidates(queue) {
+            if chosen.len() >= want {
                 break;
             }
-            let agent = self.engine.members(queue)[i];
-            let v = self.engine.agent(agent);
-            if v.free() >= units
-                && allowed.contains(v.presence)
-                && !self.agents[agent.index()].pick_pending
-            {
-                self.offer_pick(agent);
-                offered += 1;
+            if !self.agents[agent.index()].pick_pending {
+                chosen.push(agent);
             }
         }
+        for &agent in &chosen {
+            self.offer_pick(agent);
+        }
+        chosen.clear();
+        self.pick_buf = chosen;
     }
 }
 

@@ -906,6 +906,30 @@ fn rt_pick() {
     w.refused(C::Pick(A0), RuleId::RtPick);
 }
 
+/// Who may pick (RT-PICK): the queue's members with an allowed presence and free units for the
+/// work stream, in id order. A pending supervisor invitation does not stop an agent picking
+/// (unlike push routing, which invites an agent to one conversation at a time). The simulator
+/// offers picks to exactly these agents.
+#[test]
+fn pick_candidates_are_members_with_free_units_and_an_allowed_presence() {
+    let mut w = World::new(pick_queue(60, &[100, 100, 100, 100]));
+    w.ok(C::SetPresence(AgentId(0), Some(Presence::Away)));
+    let c1 = w.arrive(Q0);
+    let _c2 = w.arrive(Q0);
+    w.ok(C::AssignToAgent(S0, c1, AgentId(1))); // pending, nothing reserved
+    w.ok(C::Pick(AgentId(2))); // takes c2: 40 units left, under 60
+    let got: Vec<AgentId> = w.e.pick_candidates(Q0).collect();
+    assert_eq!(got, vec![AgentId(1), AgentId(3)]);
+    let allowed = w.e.queue_rules(Q0).allowed_presences;
+    let by_definition: Vec<AgentId> =
+        w.e.members(Q0)
+            .iter()
+            .copied()
+            .filter(|&m| w.e.agent(m).free() >= 60 && allowed.contains(w.e.agent(m).presence))
+            .collect();
+    assert_eq!(got, by_definition);
+}
+
 // ---- MON-* and JOIN-* ----
 
 /// Q0 live chat with A0 (and A1), S0 over Q0, S1 over nothing; one Active conversation on A0.
