@@ -15,9 +15,10 @@ use super::Engine;
 
 impl Engine {
     /// Whether routing may offer `queue`'s work to `agent` now, ignoring per-conversation refusals.
-    /// In a push queue an agent with a pending invitation is not offered another; in a pick
-    /// queue nothing is offered, and an agent may pick whatever it was invited to elsewhere
-    /// (RT-PICK: free units suffice), so there the index holds the agents who could pick.
+    /// In a push queue an agent with a pending invitation is not offered another. A pick queue
+    /// offers nothing, and a pending (supervisor) invitation does not stop an agent picking
+    /// (RT-PICK needs free units and an allowed presence), so its index holds the agents who
+    /// could pick.
     pub(crate) fn eligible(&self, agent: AgentId, queue: QueueId) -> bool {
         let a = &self.agents[agent.index()];
         let ws = &self.workstreams[self.queues[queue.index()].workstream.index()];
