@@ -242,11 +242,7 @@ pub fn run(scenario: &Scenario, opts: &LoadOptions) -> LoadReport {
         .thresholds
         .iter()
         .filter(|t| is_load_path(&t.metric))
-        .map(|t| LoadThreshold {
-            metric: t.metric.clone(),
-            min: t.min,
-            max: t.max,
-        })
+        .cloned()
         .collect();
     all.extend(opts.thresholds.iter().cloned());
     rep.check(&all);

@@ -132,19 +132,18 @@ impl Slab {
     }
 
     /// Drops the conversation in place (read what you need first: moving the ~170-byte record
-    /// out would copy it for nothing). Returns whether it was live.
-    pub(crate) fn remove(&mut self, id: ConvId) -> bool {
+    /// out would copy it for nothing). A stale handle changes nothing.
+    pub(crate) fn remove(&mut self, id: ConvId) {
         let Some(s) = self.slots.get_mut(id.slot as usize) else {
-            return false;
+            return;
         };
         if s.gen != id.gen || s.conv.is_none() {
-            return false;
+            return;
         }
         s.conv = None;
         s.gen = s.gen.wrapping_add(1);
         self.free.push(id.slot);
         self.live -= 1;
-        true
     }
 
     pub(crate) fn live(&self) -> usize {

@@ -185,16 +185,9 @@ impl std::fmt::Display for ThresholdError {
 
 impl std::error::Error for ThresholdError {}
 
-/// A threshold on a `load.json` path.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LoadThreshold {
-    /// Dotted path, e.g. `latency_us.p99` or `by_command.accept.latency_us.p99`.
-    pub metric: String,
-    /// Smallest passing value.
-    pub min: Option<f64>,
-    /// Largest passing value.
-    pub max: Option<f64>,
-}
+/// A threshold on a `load.json` path, e.g. `latency_us.p99` or
+/// `by_command.accept.latency_us.p99`: the scenario's [`Threshold`](crate::scenario::Threshold).
+pub type LoadThreshold = crate::scenario::Threshold;
 
 /// Reads `metric<=value` or `metric>=value` (as `--threshold` takes it).
 pub fn parse_threshold(text: &str) -> Result<LoadThreshold, ThresholdError> {
@@ -292,7 +285,7 @@ impl LoadReport {
             .iter()
             .map(|t| {
                 let value = lookup(&v, &t.metric).unwrap_or(0.0);
-                let passed = t.min.is_none_or(|m| value >= m) && t.max.is_none_or(|m| value <= m);
+                let passed = t.passes(value);
                 ThresholdResult {
                     metric: t.metric.clone(),
                     min: t.min,

@@ -129,11 +129,10 @@ impl TimeWeighted {
         self.total
     }
 
-    /// The integral within each interval so far.
-    pub fn per_interval(&self) -> Vec<i128> {
-        let mut g = self.clone();
-        g.flush();
-        g.per_interval
+    /// The integral within each interval so far (the current interval written out first).
+    pub fn per_interval(&mut self) -> &[i128] {
+        self.flush();
+        &self.per_interval
     }
 }
 
@@ -148,7 +147,7 @@ mod tests {
         g.set(SimTime(1500), 4); // 2 for 500..1500
         g.advance(SimTime(2000)); // 4 for 1500..2000
         assert_eq!(g.total(), 2 * 1000 + 4 * 500);
-        assert_eq!(g.per_interval(), [1000, 1000 + 2000]);
+        assert_eq!(g.per_interval(), &[1000, 1000 + 2000]);
     }
 
     #[test]
@@ -177,7 +176,7 @@ mod tests {
         }
         let n = g.per_interval().len();
         naive.resize(n.max(naive.len()), 0);
-        assert_eq!(g.per_interval(), naive[..n]);
+        assert_eq!(g.per_interval(), &naive[..n]);
         assert!(naive[n..].iter().all(|v| *v == 0));
     }
 

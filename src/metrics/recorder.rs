@@ -575,8 +575,8 @@ impl Recorder {
         }
         let n = self
             .queue_len
-            .iter()
-            .chain([&self.used, &self.staffed, &self.over])
+            .iter_mut()
+            .chain([&mut self.used, &mut self.staffed, &mut self.over])
             .map(|g| g.per_interval().len())
             .max()
             .unwrap_or(0);
@@ -600,9 +600,9 @@ impl Recorder {
         m.staffed_unit_ms = self.staffed.total();
         m.over_unit_ms = self.over.total();
         m.over_ms = m.agents.iter().map(|a| a.over_ms).sum();
-        m.interval_used = self.used.per_interval();
-        m.interval_staffed = self.staffed.per_interval();
-        m.interval_over = self.over.per_interval();
+        m.interval_used = self.used.per_interval().to_vec();
+        m.interval_staffed = self.staffed.per_interval().to_vec();
+        m.interval_over = self.over.per_interval().to_vec();
         let mut total = QueueStats::default();
         for q in &m.queues {
             total.merge(q);

@@ -484,8 +484,7 @@ pub fn evaluate_thresholds(sc: &Scenario, summary: &Summary) -> Vec<ThresholdRes
         .iter()
         .map(|t| {
             let value = lookup(summary, &t.metric);
-            let passed =
-                value.is_some_and(|v| t.min.is_none_or(|m| v >= m) && t.max.is_none_or(|m| v <= m));
+            let passed = value.is_some_and(|v| t.passes(v));
             ThresholdResult {
                 metric: t.metric.clone(),
                 min: t.min,

@@ -287,15 +287,23 @@ pub enum TargetPick {
     Newest,
 }
 
-/// A check on a `summary.json` path.
+/// A check on a dotted path into a report: `summary.json` for a run, `load.json` for a load
+/// test (`omnisim load --threshold`, and the scenario's thresholds on `load.json` paths).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Threshold {
-    /// A dotted path into `summary.json`.
+    /// A dotted path into the report.
     pub metric: String,
     /// The smallest passing value.
     pub min: Option<f64>,
     /// The largest passing value.
     pub max: Option<f64>,
+}
+
+impl Threshold {
+    /// Whether `value` is within the bounds (each inclusive).
+    pub fn passes(&self, value: f64) -> bool {
+        self.min.is_none_or(|m| value >= m) && self.max.is_none_or(|m| value <= m)
+    }
 }
 
 impl Scenario {

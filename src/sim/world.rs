@@ -448,11 +448,9 @@ impl<'s> World<'s> {
             .sentiment
             .map(|s| Mood::new(self.sentiment_streams, key, s.start, now.as_millis()));
         // Only the Open-side timers are decided at arrival; the engine call may accept at once.
-        let give_up = match (patience, ws.open_auto_close) {
-            (Some(p), Some(a)) if a <= p => Some((a, true)),
-            (Some(p), _) => Some((p, false)),
-            (None, Some(a)) => Some((a, true)),
-            (None, None) => None,
+        let give_up = match patience {
+            Some(p) => Some(first_timer(p, ws.open_auto_close)),
+            None => ws.open_auto_close.map(|a| (a, true)),
         };
         let give_up = give_up.map(|(after, auto)| LazyGiveUp {
             at: now + after,
@@ -729,10 +727,7 @@ impl<'s> World<'s> {
             .as_ref()
             .map_or(SimDuration::from_secs(600), |s| s.sample(&mut c.rng));
         let epoch = c.epoch;
-        let (after, auto) = match sc.workstreams[ws_id].waiting_auto_close {
-            Some(a) if a <= away => (a, true),
-            _ => (away, false),
-        };
+        let (after, auto) = first_timer(away, sc.workstreams[ws_id].waiting_auto_close);
         self.events
             .schedule(now + after, Event::WaitingOver { conv, epoch, auto });
     }
@@ -757,10 +752,7 @@ impl<'s> World<'s> {
             let _ = self.run_cmd(|e, now, fx| e.close(now, conv, fx));
             return;
         };
-        let (after, auto) = match ws.wrap_up_auto_close {
-            Some(a) if a <= wrap => (a, true),
-            _ => (wrap, false),
-        };
+        let (after, auto) = first_timer(wrap, ws.wrap_up_auto_close);
         if let WrapUpBlock::For(d) = ws.rules.block_capacity_for_wrap_up {
             if d < after {
                 self.events.schedule(now + d, Event::WrapUpRelease { conv });
@@ -878,6 +870,15 @@ impl<'s> World<'s> {
         }
         chosen.clear();
         self.pick_buf = chosen;
+    }
+}
+
+/// Which of a state's two timers fires: its auto-close timer (`true`) when due no later than the
+/// drawn one (patience, time away, wrap-up), else the drawn one (`false`).
+fn first_timer(drawn: SimDuration, auto_close: Option<SimDuration>) -> (SimDuration, bool) {
+    match auto_close {
+        Some(a) if a <= drawn => (a, true),
+        _ => (drawn, false),
     }
 }
 
