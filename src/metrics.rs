@@ -12,10 +12,12 @@
 mod gauge;
 mod loghist;
 pub mod lossless;
+mod quantile;
 mod recorder;
 
 pub use gauge::TimeWeighted;
 pub use loghist::LogHistogram;
+pub use quantile::hdr_quantile;
 pub use recorder::interval_for;
 pub use recorder::{
     AgentStats, Interval, QueueStats, Recorder, RepMetrics, SourceStats, ACTION_KINDS, INTERVAL,
