@@ -14,6 +14,7 @@ mod loghist;
 pub mod lossless;
 mod quantile;
 mod recorder;
+mod service_level;
 
 pub use gauge::TimeWeighted;
 pub use loghist::LogHistogram;
@@ -23,3 +24,4 @@ pub use recorder::{
     AgentStats, Interval, QueueStats, Recorder, RepMetrics, SourceStats, ACTION_KINDS, INTERVAL,
     MAX_INTERVALS,
 };
+pub use service_level::{SlCounts, SlDefinition};

@@ -28,5 +28,6 @@ pub mod table;
 pub mod terminal;
 
 pub use files::{write_all, write_atomic, FILES};
+pub use format::NO_DATA;
 pub use model::*;
 pub use summary::*;

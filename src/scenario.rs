@@ -14,7 +14,7 @@ mod diag;
 mod groups;
 mod limits;
 mod load;
-mod metric_paths;
+pub(crate) mod metric_paths;
 mod sections;
 mod spanned;
 mod suggest;
@@ -28,4 +28,5 @@ pub use limits::{
 };
 pub use load::{load_file, load_file_with, load_str, load_str_with};
 pub use metric_paths::{is_known_metric, FIXED as METRIC_PATHS, QUEUE_LEAVES};
+pub(crate) use suggest::closest;
 pub use types::*;

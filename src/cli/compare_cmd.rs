@@ -34,6 +34,7 @@ pub(crate) fn run(
             tol.per_metric.insert(m.trim().to_string(), p);
         }
         let (b, c) = (read_json(baseline)?, read_json(current)?);
+        compare::check_tolerances(&b, &c, &tol)?;
         let rows = compare::compare(&b, &c, &tol).map_err(|e| {
             let file = if e.to_string().starts_with("baseline") {
                 baseline

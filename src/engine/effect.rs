@@ -1,7 +1,7 @@
 //! What a command did: the effects the engine reports to its caller.
 
 use crate::model::{AgentId, ConvState, MessageMode, Presence, QueueId, SupervisorId};
-use crate::time::SimDuration;
+use crate::time::{SimDuration, SimTime};
 
 use super::ConvId;
 
@@ -189,5 +189,7 @@ pub enum Effect {
         reason: CloseReason,
         /// It had been Active at least once.
         answered: bool,
+        /// When it arrived (so a caller can tell how long an abandoning customer waited).
+        arrived_at: SimTime,
     },
 }

@@ -462,7 +462,7 @@ impl Engine {
         let c = self.convs.get(conv).expect("live");
         let (key, queue, state, primary, held) =
             (c.key(conv.slot), c.queue, c.state, c.primary, c.held);
-        let answered = c.answered_at.is_some();
+        let (answered, arrived_at) = (c.answered_at.is_some(), c.arrived_at);
         self.convs.remove(conv);
         let q = &mut self.queues[queue.index()];
         q.open.remove(&key);
@@ -483,6 +483,7 @@ impl Engine {
             queue,
             reason,
             answered,
+            arrived_at,
         });
         if let Some(agent) = primary {
             self.agents[agent.index()].holding -= 1;

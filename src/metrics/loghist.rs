@@ -9,6 +9,9 @@
 pub struct LogHistogram {
     counts: Vec<u32>,
     total: u64,
+    /// The exact largest value recorded: quantiles never read above it.
+    #[serde(default)]
+    max: u64,
 }
 
 const SUB: u32 = 8;
@@ -48,6 +51,7 @@ impl LogHistogram {
         }
         self.counts[b] = self.counts[b].saturating_add(1);
         self.total += 1;
+        self.max = self.max.max(ms);
     }
 
     /// Values recorded.
@@ -67,9 +71,11 @@ impl LogHistogram {
             *a = a.saturating_add(*b);
         }
         self.total += other.total;
+        self.max = self.max.max(other.max);
     }
 
-    /// The value at quantile `q` in [0, 1] (the upper edge of its bucket), or `None` if empty.
+    /// The value at quantile `q` in [0, 1]: the upper edge of its bucket, which is never below
+    /// the smallest value recorded, clamped to the largest recorded; `None` if empty.
     pub fn quantile(&self, q: f64) -> Option<u64> {
         if self.total == 0 {
             return None;
@@ -79,10 +85,10 @@ impl LogHistogram {
         for (b, &c) in self.counts.iter().enumerate() {
             seen += c as u64;
             if seen >= rank {
-                return Some(upper(b));
+                return Some(upper(b).min(self.max));
             }
         }
-        Some(upper(BUCKETS - 1))
+        Some(self.max)
     }
 }
 
@@ -99,6 +105,23 @@ mod tests {
         let p90 = h.quantile(0.9).unwrap() as f64;
         assert!((p90 / 90_000.0 - 1.0).abs() < 0.13, "{p90}");
         assert_eq!(LogHistogram::default().quantile(0.5), None);
+    }
+
+    #[test]
+    fn quantiles_stay_within_the_observed_range() {
+        let mut h = LogHistogram::default();
+        for i in 0..10u64 {
+            h.record(i * 10_000);
+        }
+        assert_eq!(h.quantile(0.99), Some(90_000));
+        assert_eq!(h.quantile(1.0), Some(90_000));
+        let mut one = LogHistogram::default();
+        one.record(1_234);
+        assert_eq!(one.quantile(0.5), Some(1_234));
+        let mut merged = LogHistogram::default();
+        merged.merge(&h);
+        merged.merge(&one);
+        assert_eq!(merged.quantile(1.0), Some(90_000));
     }
 
     #[test]

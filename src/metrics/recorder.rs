@@ -9,6 +9,7 @@ use crate::time::{SimDuration, SimTime};
 
 use super::gauge::TimeWeighted;
 use super::loghist::LogHistogram;
+use super::{SlCounts, SlDefinition};
 
 /// Supervisor action kinds, in `summary.json`'s order.
 pub const ACTION_KINDS: [&str; 6] = [
@@ -51,6 +52,9 @@ pub struct QueueStats {
     pub answered: u64,
     /// Closed from Open before any agent accepted.
     pub abandoned: u64,
+    /// Of the abandoned, those that left within `short_abandon` (0 when it is not set).
+    #[serde(default)]
+    pub short_abandoned: u64,
     /// Not accepted at the instant of arrival (abandoned included).
     pub delayed: u64,
     /// Closed for any reason.
@@ -75,6 +79,7 @@ impl Default for QueueStats {
             arrived: 0,
             answered: 0,
             abandoned: 0,
+            short_abandoned: 0,
             delayed: 0,
             closed: 0,
             released: 0,
@@ -92,6 +97,7 @@ impl QueueStats {
         self.arrived += o.arrived;
         self.answered += o.answered;
         self.abandoned += o.abandoned;
+        self.short_abandoned += o.short_abandoned;
         self.delayed += o.delayed;
         self.closed += o.closed;
         self.released += o.released;
@@ -103,41 +109,41 @@ impl QueueStats {
         self.wait_max_ms = self.wait_max_ms.max(o.wait_max_ms);
     }
 
-    /// Mean wait in seconds (0 when nothing was answered).
-    pub fn wait_mean_s(&self) -> f64 {
-        if self.answered == 0 {
-            0.0
-        } else {
-            self.wait_sum_ms as f64 / self.answered as f64 / 1000.0
+    /// Mean wait of answered conversations in seconds; `None` when nothing was answered.
+    pub fn wait_mean_s(&self) -> Option<f64> {
+        (self.answered > 0).then(|| self.wait_sum_ms as f64 / self.answered as f64 / 1000.0)
+    }
+
+    /// Wait at quantile `q`, in seconds, within [min, max] of the waits
+    /// ([`hdr_quantile`](super::hdr_quantile)); `None` when nothing was answered.
+    pub fn wait_quantile_s(&self, q: f64) -> Option<f64> {
+        super::hdr_quantile(&self.wait, q, self.wait_max_ms).map(|ms| ms as f64 / 1000.0)
+    }
+
+    /// The largest wait in seconds; `None` when nothing was answered.
+    pub fn wait_max_s(&self) -> Option<f64> {
+        (self.answered > 0).then(|| self.wait_max_ms as f64 / 1000.0)
+    }
+
+    /// The counts the service level and abandonment rate are computed from.
+    pub fn sl_counts(&self) -> SlCounts {
+        SlCounts {
+            arrived: self.arrived,
+            answered: self.answered,
+            answered_in_sl: self.answered_in_sl,
+            abandoned: self.abandoned,
+            short_abandoned: self.short_abandoned,
         }
     }
 
-    /// Wait at quantile `q`, in seconds.
-    pub fn wait_quantile_s(&self, q: f64) -> f64 {
-        if self.wait.is_empty() {
-            0.0
-        } else {
-            self.wait.value_at_quantile(q) as f64 / 1000.0
-        }
+    /// The service level under `def`; `None` when its denominator is 0.
+    pub fn service_level(&self, def: SlDefinition) -> Option<f64> {
+        self.sl_counts().service_level(def)
     }
 
-    /// Answered within the threshold ÷ (answered + abandoned).
-    pub fn service_level(&self) -> f64 {
-        let d = self.answered + self.abandoned;
-        if d == 0 {
-            0.0
-        } else {
-            self.answered_in_sl as f64 / d as f64
-        }
-    }
-
-    /// Abandoned ÷ arrived.
-    pub fn abandonment_rate(&self) -> f64 {
-        if self.arrived == 0 {
-            0.0
-        } else {
-            self.abandoned as f64 / self.arrived as f64
-        }
+    /// Abandonment rate (short abandons left out); `None` when nothing arrived.
+    pub fn abandonment_rate(&self) -> Option<f64> {
+        self.sl_counts().abandonment_rate()
     }
 }
 
@@ -150,6 +156,9 @@ pub struct Interval {
     pub answered: u64,
     /// Abandons in the interval.
     pub abandoned: u64,
+    /// Of those, abandons within `short_abandon`.
+    #[serde(default)]
+    pub short_abandoned: u64,
     /// First accepts within the service-level threshold.
     pub answered_in_sl: u64,
     /// Waits of the conversations answered in the interval.
@@ -251,6 +260,9 @@ pub struct RepMetrics {
     /// Supervisor reaction latency (condition true → action applied), in ms.
     #[serde(with = "super::lossless::histogram")]
     pub reaction: Histogram<u64>,
+    /// Exact largest reaction latency, in ms.
+    #[serde(default)]
+    pub reaction_max_ms: u64,
     /// Joins accepted.
     pub joins: u64,
     /// Notifications to agents.
@@ -292,6 +304,8 @@ pub struct Recorder {
     cell_span: (u64, u64),
     cell_index: usize,
     sl_ms: u64,
+    /// Abandons within this many ms are short abandons (`u64::MAX`-free: `None` = not set).
+    short_ms: Option<u64>,
     m: RepMetrics,
     used: TimeWeighted,
     staffed: TimeWeighted,
@@ -318,6 +332,7 @@ impl Recorder {
             cell_span: (0, 0),
             cell_index: 0,
             sl_ms: service_level.as_millis(),
+            short_ms: None,
             m: RepMetrics {
                 replication,
                 end: SimTime::ZERO,
@@ -335,6 +350,7 @@ impl Recorder {
                 actions: [0; 6],
                 refused: 0,
                 reaction: new_hist(),
+                reaction_max_ms: 0,
                 joins: 0,
                 notify_agent: 0,
                 notify_customer: 0,
@@ -368,6 +384,12 @@ impl Recorder {
             over: TimeWeighted::new(warmup, iv),
             queue_len: (0..queues).map(|_| TimeWeighted::new(warmup, iv)).collect(),
         }
+    }
+
+    /// Counts abandons within `short` as short abandons (`[scenario] short_abandon`).
+    pub fn with_short_abandon(mut self, short: Option<SimDuration>) -> Self {
+        self.short_ms = short.map(SimDuration::as_millis);
+        self
     }
 
     fn cell(&mut self, now: SimTime, queue: QueueId) -> &mut Interval {
@@ -428,12 +450,16 @@ impl Recorder {
         }
     }
 
-    /// A conversation was abandoned (closed from Open, never answered).
-    pub fn abandoned(&mut self, now: SimTime, queue: QueueId, counted: bool) {
-        self.cell(now, queue).abandoned += 1;
+    /// A conversation was abandoned (closed from Open, never answered) after waiting `waited`.
+    pub fn abandoned(&mut self, now: SimTime, queue: QueueId, waited: SimDuration, counted: bool) {
+        let short = self.short_ms.is_some_and(|s| waited.as_millis() <= s) as u64;
+        let cell = self.cell(now, queue);
+        cell.abandoned += 1;
+        cell.short_abandoned += short;
         if counted {
             let q = &mut self.m.queues[queue.index()];
             q.abandoned += 1;
+            q.short_abandoned += short;
             q.delayed += 1;
         }
     }
@@ -497,34 +523,47 @@ impl Recorder {
         a.over_max = a.over_max.max(over);
     }
 
-    /// An agent rejected or let an invitation time out.
-    pub fn refusal(&mut self, agent: AgentId) {
-        self.m.agents[agent.index()].refusals += 1;
+    /// An agent rejected or let an invitation time out (counted after warm-up, like every
+    /// per-agent figure).
+    pub fn refusal(&mut self, now: SimTime, agent: AgentId) {
+        if now >= self.warmup {
+            self.m.agents[agent.index()].refusals += 1;
+        }
     }
 
-    /// An agent took a conversation.
-    pub fn took(&mut self, agent: AgentId) {
-        self.m.agents[agent.index()].conversations += 1;
+    /// An agent took a conversation (counted after warm-up, the window of its busy time).
+    pub fn took(&mut self, now: SimTime, agent: AgentId) {
+        if now >= self.warmup {
+            self.m.agents[agent.index()].conversations += 1;
+        }
     }
 
     /// A supervisor action of `kind` (index into [`ACTION_KINDS`]) from `source` was accepted,
-    /// `latency` after its condition became true.
-    pub fn action(&mut self, source: usize, kind: usize, latency: SimDuration) {
+    /// `latency` after its condition became true. Supervisor figures cover the time after
+    /// warm-up, like the conversation counts beside them.
+    pub fn action(&mut self, now: SimTime, source: usize, kind: usize, latency: SimDuration) {
+        if now < self.warmup {
+            return;
+        }
         self.m.actions[kind] += 1;
         self.m.sources[source].accepted += 1;
-        self.m
-            .reaction
-            .record(latency.as_millis())
-            .expect("auto-resizing histogram");
+        let ms = latency.as_millis();
+        self.m.reaction.record(ms).expect("auto-resizing histogram");
+        self.m.reaction_max_ms = self.m.reaction_max_ms.max(ms);
     }
 
     /// A supervisor action from `source` was not sent: nobody usable to give it to.
-    pub fn skipped(&mut self, source: usize) {
-        self.m.sources[source].skipped += 1;
+    pub fn skipped(&mut self, now: SimTime, source: usize) {
+        if now >= self.warmup {
+            self.m.sources[source].skipped += 1;
+        }
     }
 
     /// A supervisor action from `source` was refused by `rule`.
-    pub fn refused(&mut self, source: usize, rule: RuleId) {
+    pub fn refused(&mut self, now: SimTime, source: usize, rule: RuleId) {
+        if now < self.warmup {
+            return;
+        }
         let r = rule as usize;
         self.m.violations[r] += 1;
         self.m.refused += 1;
@@ -532,7 +571,10 @@ impl Recorder {
     }
 
     /// A supervisor joined; notifications went to `agents` agents and `customers` customers.
-    pub fn notified(&mut self, joined: bool, agents: u64, customers: u64) {
+    pub fn notified(&mut self, now: SimTime, joined: bool, agents: u64, customers: u64) {
+        if now < self.warmup {
+            return;
+        }
         self.m.joins += joined as u64;
         self.m.notify_agent += agents;
         self.m.notify_customer += customers;
@@ -618,13 +660,9 @@ impl RepMetrics {
         self.agents.iter().filter(|a| a.over_events > 0).count() as u64
     }
 
-    /// Time-weighted occupancy: units held ÷ units staffed.
-    pub fn occupancy(&self) -> f64 {
-        if self.staffed_unit_ms <= 0 {
-            0.0
-        } else {
-            self.used_unit_ms as f64 / self.staffed_unit_ms as f64
-        }
+    /// Time-weighted occupancy: units held ÷ units staffed; `None` when nobody was on shift.
+    pub fn occupancy(&self) -> Option<f64> {
+        (self.staffed_unit_ms > 0).then(|| self.used_unit_ms as f64 / self.staffed_unit_ms as f64)
     }
 }
 

@@ -5,7 +5,8 @@
 //! elements as `.0`, `.1`), except wall-clock figures under `engine`, the `seed`, and the
 //! `thresholds` list (its metrics are compared under their own paths). Whether a change is
 //! worse depends on the metric ([`direction`]); a worse change beyond the tolerance is a
-//! regression.
+//! regression, and so is a directional metric that had a value in the baseline and has no data
+//! (`null`) now: a queue nobody answered any more must not read as "no regression".
 //!
 //! ```
 //! use omnisim::report::compare::{compare, Tolerances};
@@ -121,10 +122,14 @@ pub fn parse_pct(text: &str) -> Result<f64, String> {
 pub struct Row {
     /// The dotted path.
     pub metric: String,
-    /// The baseline's value (`None`: absent there).
+    /// The baseline's value (`None`: absent there, or no data: see `base_no_data`).
     pub base: Option<f64>,
-    /// The current value (`None`: absent there).
+    /// The current value (`None`: absent there, or no data: see `current_no_data`).
     pub current: Option<f64>,
+    /// The baseline has the metric, with no data (`null`).
+    pub base_no_data: bool,
+    /// The current summary has the metric, with no data (`null`).
+    pub current_no_data: bool,
     /// Which way is worse.
     pub direction: Direction,
     /// The tolerance applied, in percent.
@@ -159,6 +164,12 @@ impl Row {
             (Direction::LowerIsWorse, Some(d)) => d < 0.0,
             _ => false,
         }
+    }
+
+    /// A directional metric with a value in the baseline and no data now: a regression
+    /// whatever the tolerance.
+    pub fn lost_data(&self) -> bool {
+        self.base.is_some() && self.current_no_data && self.direction != Direction::Info
     }
 
     /// Whether the change goes the better way.
@@ -204,9 +215,10 @@ fn check(which: &'static str, v: &Value) -> Result<(), CompareError> {
     }
 }
 
-/// Every numeric leaf by dotted path, skipping `engine`, `seed` and `thresholds` at the top.
-pub fn flatten(v: &Value) -> BTreeMap<String, f64> {
-    fn walk(v: &Value, path: &str, out: &mut BTreeMap<String, f64>) {
+/// Every numeric leaf by dotted path (`null` leaves as `None`: a figure without data), skipping
+/// `engine`, `seed` and `thresholds` at the top.
+pub fn flatten(v: &Value) -> BTreeMap<String, Option<f64>> {
+    fn walk(v: &Value, path: &str, out: &mut BTreeMap<String, Option<f64>>) {
         let join = |k: &str| {
             if path.is_empty() {
                 k.to_string()
@@ -217,8 +229,11 @@ pub fn flatten(v: &Value) -> BTreeMap<String, f64> {
         match v {
             Value::Number(n) => {
                 if let Some(x) = n.as_f64() {
-                    out.insert(path.to_string(), x);
+                    out.insert(path.to_string(), Some(x));
                 }
+            }
+            Value::Null if !path.is_empty() => {
+                out.insert(path.to_string(), None);
             }
             Value::Object(m) => {
                 for (k, child) in m {
@@ -241,6 +256,42 @@ pub fn flatten(v: &Value) -> BTreeMap<String, f64> {
     out
 }
 
+/// Checks that every metric named in `tol` is a path of `base` or `current`, or a prefix of
+/// whole segments of one (`wait_s` for `wait_s.p90`): a misspelt name would otherwise change
+/// nothing and let a regression pass. Errors name each unknown metric with the closest known
+/// one.
+pub fn check_tolerances(base: &Value, current: &Value, tol: &Tolerances) -> Result<(), String> {
+    let (b, c) = (flatten(base), flatten(current));
+    let mut known: Vec<String> = b.keys().chain(c.keys()).cloned().collect();
+    let mut prefixes: Vec<String> = Vec::new();
+    for k in &known {
+        let mut cut = k.as_str();
+        while let Some(i) = cut.rfind('.') {
+            cut = &cut[..i];
+            prefixes.push(cut.to_string());
+        }
+    }
+    known.extend(prefixes);
+    known.sort();
+    known.dedup();
+    let problems: Vec<String> = tol
+        .per_metric
+        .keys()
+        .filter(|m| known.binary_search(m).is_err())
+        .map(|m| {
+            let hint = crate::scenario::closest(m, known.iter().map(String::as_str))
+                .map(|c| format!(" (did you mean {c:?}?)"))
+                .unwrap_or_default();
+            format!("--tolerance-for: unknown metric {m:?}: no such path in either summary{hint}")
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\nerror: "))
+    }
+}
+
 /// Compares two summaries: one row per numeric metric of either, sorted by path.
 pub fn compare(base: &Value, current: &Value, tol: &Tolerances) -> Result<Vec<Row>, CompareError> {
     check("baseline", base)?;
@@ -254,14 +305,16 @@ pub fn compare(base: &Value, current: &Value, tol: &Tolerances) -> Result<Vec<Ro
         .map(|k| {
             let mut row = Row {
                 metric: k.clone(),
-                base: b.get(k).copied(),
-                current: c.get(k).copied(),
+                base: b.get(k).copied().flatten(),
+                current: c.get(k).copied().flatten(),
+                base_no_data: b.get(k).is_some_and(Option::is_none),
+                current_no_data: c.get(k).is_some_and(Option::is_none),
                 direction: direction(k),
                 tolerance_pct: tol.for_metric(k),
                 regression: false,
             };
-            row.regression =
-                row.worse() && row.change_pct().is_none_or(|p| p.abs() > row.tolerance_pct);
+            row.regression = row.lost_data()
+                || (row.worse() && row.change_pct().is_none_or(|p| p.abs() > row.tolerance_pct));
             row
         })
         .collect())
@@ -316,6 +369,37 @@ mod tests {
             .all(|r| r.metric != "seed" && !r.metric.starts_with("engine")));
         assert_eq!(tol.for_metric("wait_s.p90"), 25.0);
         assert_eq!(tol.for_metric("wait_s.p99"), 5.0);
+    }
+
+    #[test]
+    fn a_figure_that_lost_its_data_is_a_regression() {
+        let base = json!({"wait_s": {"mean": 10.0}, "queues": {"q": {"service_level": 0.9}},
+            "occupancy": 0.5});
+        let cur = json!({"wait_s": {"mean": null}, "queues": {"q": {"service_level": null}},
+            "occupancy": null});
+        let rows = compare(&base, &cur, &Tolerances::new(1000.0)).unwrap();
+        let get = |m: &str| rows.iter().find(|r| r.metric == m).unwrap();
+        assert!(get("wait_s.mean").regression);
+        assert!(get("queues.q.service_level").regression);
+        assert!(!get("occupancy").regression, "informational");
+        // The other way round is no regression.
+        let rows = compare(&cur, &base, &Tolerances::new(0.0)).unwrap();
+        assert!(rows.iter().all(|r| !r.regression));
+    }
+
+    #[test]
+    fn misspelt_tolerance_metrics_are_rejected() {
+        let base = json!({"wait_s": {"mean": 10.0, "p90": 20.0}});
+        let mut tol = Tolerances::new(5.0);
+        tol.per_metric.insert("wait_s.p90".into(), 10.0);
+        tol.per_metric.insert("wait_s".into(), 10.0);
+        assert_eq!(check_tolerances(&base, &base, &tol), Ok(()));
+        tol.per_metric.insert("wait_s.P90".into(), 10.0);
+        let e = check_tolerances(&base, &base, &tol).unwrap_err();
+        assert!(
+            e.contains("\"wait_s.P90\"") && e.contains("did you mean \"wait_s.p90\""),
+            "{e}"
+        );
     }
 
     #[test]

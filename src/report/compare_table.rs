@@ -5,6 +5,10 @@ use super::table::{self, num, signed};
 
 fn status(r: &Row) -> String {
     match (r.base, r.current) {
+        _ if r.lost_data() => "REGRESSION (no data now)".into(),
+        (None, None) if r.base_no_data && r.current_no_data => "no data".into(),
+        (None, _) if r.base_no_data => "no data before".into(),
+        (_, None) if r.current_no_data => "no data now".into(),
         (None, _) => "new".into(),
         (_, None) => "gone".into(),
         _ if r.regression => format!("REGRESSION (> {}%)", num(r.tolerance_pct)),
@@ -15,11 +19,13 @@ fn status(r: &Row) -> String {
 }
 
 fn cells(r: &Row) -> Vec<String> {
-    let opt = |x: Option<f64>| x.map_or_else(|| "-".into(), num);
+    let opt = |x: Option<f64>, no_data: bool| {
+        x.map_or_else(|| if no_data { "—" } else { "-" }.into(), num)
+    };
     vec![
         r.metric.clone(),
-        opt(r.base),
-        opt(r.current),
+        opt(r.base, r.base_no_data),
+        opt(r.current, r.current_no_data),
         r.change().map_or_else(|| "-".into(), signed),
         r.change_pct().map_or_else(
             || "-".into(),

@@ -1,8 +1,15 @@
 //! Number and time formatting shared by the human-facing renderers (terminal and HTML).
+//!
+//! Figures without data (`None`: the wait of a queue nobody answered) render as [`NO_DATA`],
+//! never as 0.
+
+/// How a figure without data reads in the terminal and the HTML report.
+pub const NO_DATA: &str = "—";
 
 /// A fraction as a percentage with one decimal: `0.8523` → `85.2%`.
-pub(crate) fn pct(x: f64) -> String {
-    format!("{:.1}%", x * 100.0)
+pub(crate) fn pct(x: impl Into<Option<f64>>) -> String {
+    x.into()
+        .map_or_else(|| NO_DATA.into(), |x| format!("{:.1}%", x * 100.0))
 }
 
 /// Seconds since the start of the run as `h:mm` (`5400` → `1:30`); days roll into hours.
@@ -12,7 +19,10 @@ pub(crate) fn clock(s: f64) -> String {
 }
 
 /// A duration in seconds, compact: `42.5s` (under 100 s), `3m 20s`, `4h 12m`.
-pub(crate) fn duration(s: f64) -> String {
+pub(crate) fn duration(s: impl Into<Option<f64>>) -> String {
+    let Some(s) = s.into() else {
+        return NO_DATA.into();
+    };
     let s = s.max(0.0);
     if s < 100.0 {
         format!("{}s", short(s))
@@ -59,7 +69,10 @@ pub(crate) fn tick(x: f64) -> String {
 }
 
 /// A metric value with at most 4 decimals and no trailing zeros: `0.85231` → `0.8523`.
-pub(crate) fn value(x: f64) -> String {
+pub(crate) fn value(x: impl Into<Option<f64>>) -> String {
+    let Some(x) = x.into() else {
+        return NO_DATA.into();
+    };
     let t = format!("{x:.4}");
     let t = t.trim_end_matches('0').trim_end_matches('.');
     if t == "-0" {
@@ -92,5 +105,8 @@ mod tests {
         assert_eq!(value(120.0), "120");
         assert_eq!(tick(0.25), "0.25");
         assert_eq!(tick(40.0), "40");
+        assert_eq!(pct(None), "—");
+        assert_eq!(duration(None), "—");
+        assert_eq!(value(None), "—");
     }
 }

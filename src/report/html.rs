@@ -209,7 +209,7 @@ fn thresholds(o: &mut String, r: &Report) {
             o,
             r#"<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="{}">{}</td></tr>"#,
             escape(&t.metric),
-            t.value.map(value).unwrap_or_else(|| "no value".into()),
+            t.value.map(value).unwrap_or_else(|| "no data".into()),
             f(t.min),
             f(t.max),
             if t.passed { "pass" } else { "fail" },

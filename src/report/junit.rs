@@ -44,7 +44,7 @@ pub fn render(summary: &Summary) -> String {
             ));
         } else {
             failures += 1;
-            let value = t.value.map_or_else(|| "no value".into(), |v| v.to_string());
+            let value = t.value.map_or_else(|| "no data".into(), |v| v.to_string());
             let msg = escape(&format!(
                 "{} = {value}, expected {}",
                 t.metric,

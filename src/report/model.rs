@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::metrics::{AgentStats, Interval, LogHistogram, INTERVAL};
+use crate::metrics::{AgentStats, Interval, LogHistogram, SlCounts, INTERVAL};
 use crate::model::AgentId;
 use crate::scenario::Scenario;
 use crate::sim::RunOutput;
@@ -63,10 +63,12 @@ pub struct SeriesRow {
     pub answered: u64,
     /// Conversations abandoned.
     pub abandoned: u64,
-    /// Answered within the threshold ÷ (answered + abandoned); `None` when both are 0.
+    /// The service level of the conversations answered or abandoned in the interval, under the
+    /// scenario's definition; `None` when its denominator is 0.
     pub service_level: Option<f64>,
     /// 90th percentile of the waits of conversations answered in the interval, in seconds
-    /// (log-bucketed, ≤ 9% high); `None` when nothing was answered.
+    /// (log-bucketed, ≤ 9% high, never above the interval's largest wait); `None` when nothing
+    /// was answered.
     pub wait_p90_s: Option<f64>,
     /// Time-averaged number of Open conversations in the queue.
     pub queue_len_mean: f64,
@@ -218,6 +220,7 @@ fn series(sc: &Scenario, out: &RunOutput) -> Vec<SeriesRow> {
                 cell.arrived += c.arrived;
                 cell.answered += c.answered;
                 cell.abandoned += c.abandoned;
+                cell.short_abandoned += c.short_abandoned;
                 cell.answered_in_sl += c.answered_in_sl;
                 cell.queue_len_ms += c.queue_len_ms;
                 wait.merge(&c.wait);
@@ -228,10 +231,14 @@ fn series(sc: &Scenario, out: &RunOutput) -> Vec<SeriesRow> {
                 arrived: cell.arrived,
                 answered: cell.answered,
                 abandoned: cell.abandoned,
-                service_level: ratio(
-                    cell.answered_in_sl as f64,
-                    (cell.answered + cell.abandoned) as f64,
-                ),
+                service_level: SlCounts {
+                    arrived: cell.arrived,
+                    answered: cell.answered,
+                    answered_in_sl: cell.answered_in_sl,
+                    abandoned: cell.abandoned,
+                    short_abandoned: cell.short_abandoned,
+                }
+                .service_level(sc.service_level_definition),
                 wait_p90_s: wait.quantile(0.9).map(|ms| ms as f64 / 1000.0),
                 queue_len_mean: cell.queue_len_ms as f64 / iv_ms / n_reps,
                 occupancy,

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::RuleId;
-use crate::metrics::{QueueStats, RepMetrics, ACTION_KINDS};
+use crate::metrics::{hdr_quantile, QueueStats, RepMetrics, SlDefinition, ACTION_KINDS};
 use crate::scenario::Scenario;
 use crate::sim::RunOutput;
 use crate::stats::mean_ci95;
@@ -40,10 +40,10 @@ pub struct Summary {
     pub wait_s: Wait,
     /// Service level.
     pub service_level: ServiceLevel,
-    /// Abandoned ÷ arrived.
-    pub abandonment_rate: f64,
-    /// Units held ÷ units staffed, time-weighted.
-    pub occupancy: f64,
+    /// (Abandoned − short abandons) ÷ (arrived − short abandons); null when nothing arrived.
+    pub abandonment_rate: Option<f64>,
+    /// Units held ÷ units staffed, time-weighted; null when nobody was on shift.
+    pub occupancy: Option<f64>,
     /// Capacity overallocation.
     pub overallocation: Overallocation,
     /// Refused commands by rule.
@@ -77,6 +77,9 @@ pub struct Conversations {
     pub answered: u64,
     /// Closed from Open before any agent accepted.
     pub abandoned: u64,
+    /// Of the abandoned, those within `short_abandon`; present only when it is set.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub short_abandoned: Option<u64>,
     /// Not accepted at the instant of arrival.
     pub delayed: u64,
     /// Closed.
@@ -88,19 +91,21 @@ pub struct Conversations {
     pub released: u64,
 }
 
-/// Wait statistics in seconds.
+/// Wait statistics of answered conversations, in seconds; each null when nothing was answered.
+/// Percentiles are HdrHistogram's (3 significant digits: at most 0.1% above the true order
+/// statistic) and never exceed `max`, the exact largest wait.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Wait {
-    /// Mean.
-    pub mean: f64,
+    /// Mean over answered conversations (ASA).
+    pub mean: Option<f64>,
     /// Median.
-    pub p50: f64,
+    pub p50: Option<f64>,
     /// 90th percentile.
-    pub p90: f64,
+    pub p90: Option<f64>,
     /// 99th percentile.
-    pub p99: f64,
+    pub p99: Option<f64>,
     /// Largest.
-    pub max: f64,
+    pub max: Option<f64>,
 }
 
 /// Service level.
@@ -108,8 +113,12 @@ pub struct Wait {
 pub struct ServiceLevel {
     /// The threshold in seconds.
     pub threshold_s: f64,
-    /// Answered within it ÷ (answered + abandoned).
-    pub fraction: f64,
+    /// Answered within it ÷ the definition's denominator (default: answered + abandoned −
+    /// short abandons); null when that is 0.
+    pub fraction: Option<f64>,
+    /// The denominator, when not the default (`answered` | `offered`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub definition: Option<String>,
 }
 
 /// Overallocation figures.
@@ -141,12 +150,12 @@ pub struct RuleViolations {
 pub struct Reaction {
     /// Actions measured.
     pub count: u64,
-    /// Mean.
-    pub mean: f64,
-    /// 90th percentile.
-    pub p90: f64,
-    /// Largest.
-    pub max: f64,
+    /// Mean; null with no action.
+    pub mean: Option<f64>,
+    /// 90th percentile; null with no action.
+    pub p90: Option<f64>,
+    /// Largest; null with no action.
+    pub max: Option<f64>,
 }
 
 /// Joins and notifications.
@@ -189,12 +198,12 @@ pub struct EngineStats {
 /// Decision-time percentiles in nanoseconds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DecisionNs {
-    /// Median.
-    pub p50: u64,
-    /// 99th percentile.
-    pub p99: u64,
-    /// Largest.
-    pub max: u64,
+    /// Median; null when nothing was sampled.
+    pub p50: Option<u64>,
+    /// 99th percentile; null when nothing was sampled.
+    pub p99: Option<u64>,
+    /// Largest (HdrHistogram's highest equivalent); null when nothing was sampled.
+    pub max: Option<u64>,
 }
 
 /// Confidence intervals across replications.
@@ -217,19 +226,22 @@ pub struct QueueSummary {
     pub answered: u64,
     /// Abandoned.
     pub abandoned: u64,
+    /// Of the abandoned, those within `short_abandon`; present only when it is set.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub short_abandoned: Option<u64>,
     /// Wait of answered conversations.
     pub wait_s: QueueWait,
-    /// Service level.
-    pub service_level: f64,
+    /// Service level (the scenario's definition); null when its denominator is 0.
+    pub service_level: Option<f64>,
 }
 
-/// A queue's wait figures in seconds.
+/// A queue's wait figures of answered conversations, in seconds; null when none was answered.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct QueueWait {
-    /// Mean.
-    pub mean: f64,
+    /// Mean over answered conversations.
+    pub mean: Option<f64>,
     /// 90th percentile.
-    pub p90: f64,
+    pub p90: Option<f64>,
 }
 
 /// A threshold's outcome.
@@ -243,7 +255,7 @@ pub struct ThresholdResult {
     /// The largest passing value.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub max: Option<f64>,
-    /// The measured value (null if the path did not resolve to a number).
+    /// The measured value (null when the metric has no data: the threshold then fails).
     pub value: Option<f64>,
     /// Whether it passed.
     pub passed: bool,
@@ -253,22 +265,25 @@ fn secs(ms: u128) -> f64 {
     ms as f64 / 1000.0
 }
 
-/// The 95% interval of a per-replication figure, clipped to the figure's possible range
-/// (`lo..=hi`): a fraction's interval never leaves [0, 1].
-fn ci(values: Vec<f64>, lo: f64, hi: f64) -> Option<[f64; 2]> {
+/// The 95% interval of a per-replication figure over the replications that have data,
+/// clipped to the figure's possible range (`lo..=hi`): a fraction's interval never leaves
+/// [0, 1]. Null with fewer than two replications with data.
+fn ci(values: Vec<Option<f64>>, lo: f64, hi: f64) -> Option<[f64; 2]> {
+    let values: Vec<f64> = values.into_iter().flatten().collect();
     mean_ci95(&values).map(|(m, h)| [(m - h).max(lo), (m + h).min(hi)])
 }
 
-fn queue_summary(q: &QueueStats) -> QueueSummary {
+fn queue_summary(sc: &Scenario, q: &QueueStats) -> QueueSummary {
     QueueSummary {
         arrived: q.arrived,
         answered: q.answered,
         abandoned: q.abandoned,
+        short_abandoned: sc.short_abandon.map(|_| q.short_abandoned),
         wait_s: QueueWait {
             mean: q.wait_mean_s(),
             p90: q.wait_quantile_s(0.9),
         },
-        service_level: q.service_level(),
+        service_level: q.service_level(sc.service_level_definition),
     }
 }
 
@@ -287,6 +302,7 @@ pub fn build(sc: &Scenario, out: &RunOutput) -> Summary {
     let (mut joins, mut n_agent, mut n_customer, mut commands, mut invariants) = (0, 0, 0, 0, 0);
     let mut reaction = hdrhistogram::Histogram::<u64>::new(3).expect("valid");
     let mut decision = reaction.clone();
+    let mut reaction_max = 0u64;
     let mut policies: BTreeMap<String, PolicyStats> = BTreeMap::new();
     let mut end_ms = 0u64;
     for r in reps {
@@ -315,6 +331,7 @@ pub fn build(sc: &Scenario, out: &RunOutput) -> Summary {
         commands += r.commands;
         invariants += r.invariant_violations;
         reaction.add(&r.reaction).expect("auto-resizing");
+        reaction_max = reaction_max.max(r.reaction_max_ms);
         decision.add(&r.decision_ns).expect("auto-resizing");
         end_ms = end_ms.max(r.end.as_millis());
         for s in &r.sources {
@@ -342,15 +359,10 @@ pub fn build(sc: &Scenario, out: &RunOutput) -> Summary {
         .map(|(k, n)| (k.to_string(), n))
         .collect();
     supervisor_actions.insert("refused".into(), refused);
-    let q = |h: &hdrhistogram::Histogram<u64>, p: f64| {
-        if h.is_empty() {
-            0
-        } else {
-            h.value_at_quantile(p)
-        }
+    let per_rep = |f: &dyn Fn(&RepMetrics) -> Option<f64>, lo: f64, hi: f64| {
+        ci(reps.iter().map(f).collect(), lo, hi)
     };
-    let per_rep =
-        |f: &dyn Fn(&RepMetrics) -> f64, lo: f64, hi: f64| ci(reps.iter().map(f).collect(), lo, hi);
+    let def = sc.service_level_definition;
     let conversations_per_s = if out.wall_s > 0.0 {
         reps.iter().map(|r| r.total.arrived as f64).sum::<f64>() / out.wall_s
     } else {
@@ -368,6 +380,7 @@ pub fn build(sc: &Scenario, out: &RunOutput) -> Summary {
             arrived: total.arrived,
             answered: total.answered,
             abandoned: total.abandoned,
+            short_abandoned: sc.short_abandon.map(|_| total.short_abandoned),
             delayed: total.delayed,
             closed: total.closed,
             in_system_at_end: in_system,
@@ -378,18 +391,15 @@ pub fn build(sc: &Scenario, out: &RunOutput) -> Summary {
             p50: total.wait_quantile_s(0.5),
             p90: total.wait_quantile_s(0.9),
             p99: total.wait_quantile_s(0.99),
-            max: secs(total.wait_max_ms as u128),
+            max: total.wait_max_s(),
         },
         service_level: ServiceLevel {
             threshold_s: sc.service_level.as_secs_f64(),
-            fraction: total.service_level(),
+            fraction: total.service_level(def),
+            definition: (def != SlDefinition::default()).then(|| def.as_str().to_string()),
         },
         abandonment_rate: total.abandonment_rate(),
-        occupancy: if staffed > 0 {
-            used as f64 / staffed as f64
-        } else {
-            0.0
-        },
+        occupancy: (staffed > 0).then(|| used as f64 / staffed as f64),
         overallocation: Overallocation {
             events: over_events,
             agents: over_agents,
@@ -409,13 +419,9 @@ pub fn build(sc: &Scenario, out: &RunOutput) -> Summary {
         supervisor_actions,
         supervisor_reaction_s: Reaction {
             count: reaction.len(),
-            mean: if reaction.is_empty() {
-                0.0
-            } else {
-                reaction.mean() / 1000.0
-            },
-            p90: q(&reaction, 0.9) as f64 / 1000.0,
-            max: reaction.max() as f64 / 1000.0,
+            mean: (!reaction.is_empty()).then(|| reaction.mean() / 1000.0),
+            p90: hdr_quantile(&reaction, 0.9, reaction_max).map(|ms| ms as f64 / 1000.0),
+            max: (!reaction.is_empty()).then(|| reaction_max as f64 / 1000.0),
         },
         joins: Joins {
             count: joins,
@@ -426,23 +432,23 @@ pub fn build(sc: &Scenario, out: &RunOutput) -> Summary {
         engine: EngineStats {
             commands,
             decision_ns: DecisionNs {
-                p50: q(&decision, 0.5),
-                p99: q(&decision, 0.99),
-                max: decision.max(),
+                p50: hdr_quantile(&decision, 0.5, decision.max()),
+                p99: hdr_quantile(&decision, 0.99, decision.max()),
+                max: (!decision.is_empty()).then(|| decision.max()),
             },
             wall_s: out.wall_s,
             conversations_per_s,
         },
         ci95: Ci95 {
             wait_mean_s: per_rep(&|r| r.total.wait_mean_s(), 0.0, f64::INFINITY),
-            service_level: per_rep(&|r| r.total.service_level(), 0.0, 1.0),
+            service_level: per_rep(&|r| r.total.service_level(def), 0.0, 1.0),
             abandonment_rate: per_rep(&|r| r.total.abandonment_rate(), 0.0, 1.0),
         },
         queues: sc
             .queues
             .iter()
             .zip(&queues)
-            .map(|(spec, q)| (spec.name.clone(), queue_summary(q)))
+            .map(|(spec, q)| (spec.name.clone(), queue_summary(sc, q)))
             .collect(),
         thresholds: Vec::new(),
     };

@@ -181,7 +181,7 @@ fn threshold(t: &ThresholdResult) -> String {
         (None, Some(hi)) => format!("<= {}", value(hi)),
         (None, None) => "no bound".into(),
     };
-    let value = t.value.map(value).unwrap_or_else(|| "no value".into());
+    let value = t.value.map(value).unwrap_or_else(|| "no data".into());
     format!(
         "{}  {} = {} (want {})",
         if t.passed { "PASS" } else { "FAIL" },

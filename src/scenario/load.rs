@@ -42,6 +42,7 @@ use super::supervisors::supervisors;
 use super::thresholds::thresholds;
 use super::types::Scenario;
 use crate::engine::{EngineConfig, Overallocation};
+use crate::metrics::SlDefinition;
 use crate::model::Channel;
 use crate::time::SimDuration;
 
@@ -125,6 +126,8 @@ struct Head {
     seed: u64,
     replications: u32,
     service_level: SimDuration,
+    sl_definition: SlDefinition,
+    short_abandon: Option<SimDuration>,
     drain_limit: SimDuration,
 }
 
@@ -153,6 +156,8 @@ fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>, opts: &LoadOptions) -> Option<Scen
         seed: head.seed,
         replications: head.replications,
         service_level: head.service_level,
+        service_level_definition: head.sl_definition,
+        short_abandon: head.short_abandon,
         drain_limit: head.drain_limit,
         engine,
         workstreams: ws,
@@ -178,6 +183,8 @@ fn head(cx: &mut Ctx<'_>, path: &str, v: &super::spanned::Val<'_>) -> Option<Hea
             "seed",
             "replications",
             "service_level",
+            "service_level_definition",
+            "short_abandon",
             "drain_limit",
         ],
     );
@@ -192,6 +199,22 @@ fn head(cx: &mut Ctx<'_>, path: &str, v: &super::spanned::Val<'_>) -> Option<Hea
     let seed = t.or(cx, "seed", 1, u64_value);
     let replications = t.or(cx, "replications", 1, u32_at_least(1));
     let service_level = t.or(cx, "service_level", SimDuration::from_secs(20), duration);
+    const SL_DEFINITIONS: [&str; 3] = ["answered_and_abandoned", "answered", "offered"];
+    let sl_definition = t.or(
+        cx,
+        "service_level_definition",
+        SlDefinition::default(),
+        |cx, p, v| {
+            let name = super::spanned::one_of(&SL_DEFINITIONS)(cx, p, v)?;
+            SlDefinition::ALL
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, d)| *d)
+        },
+    );
+    let short_abandon = t.or(cx, "short_abandon", None, |cx, p, v| {
+        duration(cx, p, v).map(Some)
+    });
     let drain_limit = t.or(
         cx,
         "drain_limit",
@@ -217,6 +240,8 @@ fn head(cx: &mut Ctx<'_>, path: &str, v: &super::spanned::Val<'_>) -> Option<Hea
         seed: seed?,
         replications: replications?,
         service_level: service_level?,
+        sl_definition: sl_definition?,
+        short_abandon: short_abandon?,
         drain_limit: drain_limit?,
     })
 }

@@ -4,13 +4,14 @@ use crate::engine::RuleId;
 
 /// The fixed paths (those that do not depend on queue names or rule ids). A test checks that
 /// each resolves to a number in a real `summary.json`.
-pub const FIXED: [&str; 46] = [
+pub const FIXED: [&str; 47] = [
     "seed",
     "replications",
     "simulated_s",
     "conversations.arrived",
     "conversations.answered",
     "conversations.abandoned",
+    "conversations.short_abandoned",
     "conversations.delayed",
     "conversations.closed",
     "conversations.in_system_at_end",
@@ -54,10 +55,11 @@ pub const FIXED: [&str; 46] = [
 ];
 
 /// The leaves under `queues.<name>.`.
-pub const QUEUE_LEAVES: [&str; 6] = [
+pub const QUEUE_LEAVES: [&str; 7] = [
     "arrived",
     "answered",
     "abandoned",
+    "short_abandoned",
     "service_level",
     "wait_s.mean",
     "wait_s.p90",

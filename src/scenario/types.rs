@@ -6,6 +6,7 @@
 
 use crate::dist::Dist;
 use crate::engine::EngineConfig;
+use crate::metrics::SlDefinition;
 use crate::model::{
     AgentId, AssignmentMethod, Channel, ConvState, MessageMode, QueueId, WorkstreamId,
     WorkstreamRules,
@@ -27,6 +28,11 @@ pub struct Scenario {
     pub replications: u32,
     /// The service-level threshold.
     pub service_level: SimDuration,
+    /// The service level's denominator (`service_level_definition`).
+    pub service_level_definition: SlDefinition,
+    /// Abandons within this leave the service level and the abandonment rate
+    /// (`short_abandon`); `None`: every abandon counts.
+    pub short_abandon: Option<SimDuration>,
     /// After the horizon, the run stops at the latest this long later (conversations nobody can
     /// serve must not hang the run); what is still live counts as `in_system_at_end`.
     pub drain_limit: SimDuration,

@@ -225,7 +225,7 @@ impl World<'_> {
             }
             Action::AssignToAgent(pick) => {
                 let Some(agent) = self.target_agent(source, conv, pick) else {
-                    self.rec.skipped(source as usize);
+                    self.rec.skipped(self.now, source as usize);
                     return;
                 };
                 (
@@ -242,7 +242,7 @@ impl World<'_> {
             }
             Action::TransferToAgent(pick) => {
                 let Some(agent) = self.target_agent(source, conv, pick) else {
-                    self.rec.skipped(source as usize);
+                    self.rec.skipped(self.now, source as usize);
                     return;
                 };
                 (
@@ -262,8 +262,8 @@ impl World<'_> {
         match r {
             Ok(()) => self
                 .rec
-                .action(source as usize, kind, self.now.since(since)),
-            Err(rule) => self.rec.refused(source as usize, rule),
+                .action(self.now, source as usize, kind, self.now.since(since)),
+            Err(rule) => self.rec.refused(self.now, source as usize, rule),
         }
     }
 }

@@ -126,7 +126,8 @@ impl<'s> World<'s> {
             sc.queues.len(),
             &capacities,
             source_names(sc, &sources),
-        );
+        )
+        .with_short_abandon(sc.short_abandon);
         World {
             sc,
             engine,
@@ -545,14 +546,14 @@ impl<'s> World<'s> {
                     invite,
                     ..
                 } => self.answer_invite(conv, agent, invite),
-                Effect::Refusal { agent, .. } => self.rec.refusal(agent),
+                Effect::Refusal { agent, .. } => self.rec.refusal(now, agent),
                 Effect::Accepted {
                     conv,
                     agent,
                     first,
                     waited,
                 } => {
-                    self.rec.took(agent);
+                    self.rec.took(now, agent);
                     let Some(c) = slot_mut(&mut self.convs, conv) else {
                         continue;
                     };
@@ -604,14 +605,19 @@ impl<'s> World<'s> {
                         c.queue = to;
                     }
                 }
-                Effect::Joined { .. } => self.rec.notified(true, 0, 0),
+                Effect::Joined { .. } => self.rec.notified(now, true, 0, 0),
                 Effect::Notified { to, .. } => match to {
-                    Recipient::Agent(_) => self.rec.notified(false, 1, 0),
-                    Recipient::Customer => self.rec.notified(false, 0, 1),
+                    Recipient::Agent(_) => self.rec.notified(now, false, 1, 0),
+                    Recipient::Customer => self.rec.notified(now, false, 0, 1),
                     Recipient::Supervisor(_) => {}
                 },
                 Effect::PickAvailable { queue } => self.pick_available(queue),
-                Effect::Closed { conv, answered, .. } => {
+                Effect::Closed {
+                    conv,
+                    answered,
+                    arrived_at,
+                    ..
+                } => {
                     // Read the two fields and clear the slot in place (moving the whole
                     // record out would copy it for nothing).
                     let slot = &mut self.convs[conv.slot as usize];
@@ -621,7 +627,8 @@ impl<'s> World<'s> {
                     };
                     *slot = None;
                     if !answered {
-                        self.rec.abandoned(now, origin, counted);
+                        self.rec
+                            .abandoned(now, origin, now.since(arrived_at), counted);
                     }
                     self.rec.closed(origin, counted);
                     self.live_counted -= counted as u64;

@@ -44,22 +44,27 @@ pub struct AbReport {
     pub metrics: BTreeMap<String, AbMetric>,
 }
 
-/// One metric's paired comparison.
+/// One metric's paired comparison. A replication where the metric has no data (the mean wait
+/// of a replication that answered nobody) leaves the mean of its side and every pair it is in;
+/// a figure with no data at all is null.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AbMetric {
-    /// Mean over the base's replications.
-    pub base: f64,
-    /// Mean over the variant's replications.
-    pub variant: f64,
-    /// Mean of the per-replication differences variant − base.
-    pub diff: f64,
-    /// Paired 95 % interval of the difference (null with one replication).
+    /// Mean over the base's replications with data.
+    pub base: Option<f64>,
+    /// Mean over the variant's replications with data.
+    pub variant: Option<f64>,
+    /// Mean of the per-replication differences variant − base, over the replications where
+    /// both have data.
+    pub diff: Option<f64>,
+    /// Paired 95 % interval of the difference (null with fewer than two pairs).
     pub ci95: Option<[f64; 2]>,
+    /// Replications where both sides have data (the pairs `diff` and `ci95` use).
+    pub pairs: u32,
 }
 
 /// The value of each of `metrics` in each replication of `out` (a one-replication summary per
-/// replication): `[metric][replication]`; a path that does not resolve gives NaN.
-pub fn per_replication(sc: &Scenario, out: &RunOutput, metrics: &[&str]) -> Vec<Vec<f64>> {
+/// replication): `[metric][replication]`; `None` where the metric has no data.
+pub fn per_replication(sc: &Scenario, out: &RunOutput, metrics: &[&str]) -> Vec<Vec<Option<f64>>> {
     let summaries: Vec<Summary> = out
         .reps
         .iter()
@@ -76,21 +81,16 @@ pub fn per_replication(sc: &Scenario, out: &RunOutput, metrics: &[&str]) -> Vec<
         .collect();
     metrics
         .iter()
-        .map(|m| {
-            summaries
-                .iter()
-                .map(|s| report::lookup(s, m).unwrap_or(f64::NAN))
-                .collect()
-        })
+        .map(|m| summaries.iter().map(|s| report::lookup(s, m)).collect())
         .collect()
 }
 
-fn mean(v: &[f64]) -> f64 {
-    if v.is_empty() {
-        0.0
-    } else {
-        v.iter().sum::<f64>() / v.len() as f64
-    }
+fn mean(v: &[f64]) -> Option<f64> {
+    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+}
+
+fn present(v: &[Option<f64>]) -> Vec<f64> {
+    v.iter().flatten().copied().collect()
 }
 
 /// Runs base and variant with the base's seed and `replications` (default: the base's) and
@@ -113,13 +113,19 @@ pub fn run(base: &Scenario, variant: &Scenario, replications: Option<u32>) -> Ab
         .iter()
         .zip(va.iter().zip(&vb))
         .map(|(m, (xa, xb))| {
-            let diffs: Vec<f64> = xb.iter().zip(xa).map(|(y, x)| y - x).collect();
-            let ci95 = paired_ci95(xb, xa).map(|(d, h)| [d - h, d + h]);
+            let (pb, pa): (Vec<f64>, Vec<f64>) = xb
+                .iter()
+                .zip(xa)
+                .filter_map(|(y, x)| Some(((*y)?, (*x)?)))
+                .unzip();
+            let diffs: Vec<f64> = pb.iter().zip(&pa).map(|(y, x)| y - x).collect();
+            let ci95 = paired_ci95(&pb, &pa).map(|(d, h)| [d - h, d + h]);
             let metric = AbMetric {
-                base: mean(xa),
-                variant: mean(xb),
+                base: mean(&present(xa)),
+                variant: mean(&present(xb)),
                 diff: mean(&diffs),
                 ci95,
+                pairs: diffs.len() as u32,
             };
             (m.to_string(), metric)
         })
@@ -149,11 +155,12 @@ pub fn render_text(r: &AbReport) -> String {
                 ),
                 None => ("-".into(), "-"),
             };
+            let no_data = || crate::report::NO_DATA.to_string();
             vec![
                 k.clone(),
-                num(m.base),
-                num(m.variant),
-                signed(m.diff),
+                m.base.map_or_else(no_data, num),
+                m.variant.map_or_else(no_data, num),
+                m.diff.map_or_else(no_data, signed),
                 ci,
                 sig.into(),
             ]

@@ -39,14 +39,22 @@ fn set_in(table: &mut Table, segs: &[&str], value: Value) -> Result<(), String> 
                 .iter()
                 .filter_map(|it| it.get("name").and_then(Value::as_str))
                 .collect();
+            let hint = crate::scenario::closest(rest[0], names.iter().copied())
+                .map(|c| format!("did you mean {c:?}? "))
+                .unwrap_or_default();
             Err(format!(
-                "no element of {key} named {:?} (names: {})",
+                "no element of {key} named {:?} ({hint}names: {})",
                 rest[0],
                 names.join(", ")
             ))
         }
         Some(_) => Err(format!("{key} is not a table")),
-        None => Err(format!("no key {key}")),
+        None => {
+            let hint = crate::scenario::closest(key, table.keys().map(String::as_str))
+                .map(|c| format!(" (did you mean {c:?}?)"))
+                .unwrap_or_default();
+            Err(format!("no key {key}{hint}"))
+        }
     }
 }
 

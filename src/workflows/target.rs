@@ -78,7 +78,11 @@ pub fn check(t: &Target, sc: &crate::scenario::Scenario) -> Result<(), String> {
     if crate::scenario::is_known_metric(&t.metric, &names) {
         Ok(())
     } else {
-        Err(format!("target {t}: unknown metric {:?}", t.metric))
+        let known = crate::scenario::metric_paths::all_metrics(&names);
+        let hint = crate::scenario::closest(&t.metric, known.iter().map(String::as_str))
+            .map(|c| format!(" (did you mean {c:?}?)"))
+            .unwrap_or_default();
+        Err(format!("target {t}: unknown metric {:?}{hint}", t.metric))
     }
 }
 

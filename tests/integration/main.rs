@@ -2,6 +2,7 @@
 
 mod engine_props;
 mod faults;
+mod figures;
 mod fuzz_replay;
 mod limits;
 mod load;

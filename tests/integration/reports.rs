@@ -230,7 +230,11 @@ fn report_html_renders_in_a_browser_or_is_well_formed() {
 /// and `summary.json` cannot drift apart.
 #[test]
 fn every_known_threshold_path_resolves_in_a_real_summary() {
-    let sc = omnisim::scenario::load_file(std::path::Path::new("scenarios/demo.toml")).unwrap();
+    // `short_abandon` set, so the paths that exist only with it are there too.
+    let text = std::fs::read_to_string("scenarios/demo.toml")
+        .unwrap()
+        .replacen("[scenario]\n", "[scenario]\nshort_abandon = \"5s\"\n", 1);
+    let sc = omnisim::scenario::load_str(&text, "demo.toml").unwrap();
     let out = omnisim::sim::run(&sc, &omnisim::sim::RunOptions::default(), &|_, _, _| {});
     let summary = omnisim::report::build(&sc, &out);
     let mut missing = Vec::new();

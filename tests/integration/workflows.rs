@@ -85,7 +85,7 @@ fn ab_identical_variant_has_exactly_zero_diffs() {
     assert_eq!(r.format, "omnisim.ab/1");
     for m in ab::METRICS {
         let x = &r.metrics[m];
-        assert_eq!(x.diff, 0.0, "{m}");
+        assert_eq!(x.diff, Some(0.0), "{m}");
         assert_eq!(x.ci95, Some([0.0, 0.0]), "{m}");
         assert_eq!(x.base, x.variant, "{m}");
     }
@@ -97,7 +97,7 @@ fn ab_one_agent_fewer_waits_longer_with_interval_above_zero() {
     let fewer = load_str(&MMC.replace("count = 10", "count = 9"), "mmc9.toml").unwrap();
     let r = ab::run(&base, &fewer, None);
     let w = &r.metrics["wait_s.mean"];
-    assert!(w.diff > 0.0, "{w:?}");
+    assert!(w.diff > Some(0.0), "{w:?}");
     assert!(w.ci95.unwrap()[0] > 0.0, "{w:?}");
     let sl = &r.metrics["service_level.fraction"];
     assert!(sl.ci95.unwrap()[1] < 0.0, "{sl:?}");
