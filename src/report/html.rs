@@ -136,10 +136,10 @@ fn cards(o: &mut String, r: &Report) {
     );
     card(
         o,
-        "Wait p90",
+        "Wait p90, answered",
         &duration(s.wait_s.p90),
         &format!(
-            "mean {} · p99 {} · max {}",
+            "mean (ASA) {} · p99 {} · max {}",
             duration(s.wait_s.mean),
             duration(s.wait_s.p99),
             duration(s.wait_s.max)
@@ -338,7 +338,7 @@ fn violations(o: &mut String, r: &Report) {
 }
 
 fn queue_table(o: &mut String, r: &Report) {
-    o.push_str("<h2>Queues</h2><table><tr><th>queue</th><th>arrived</th><th>answered</th><th>abandoned</th><th>wait mean</th><th>wait p90</th><th>service level</th></tr>");
+    o.push_str("<h2>Queues</h2><table><tr><th>queue</th><th>arrived</th><th>answered</th><th>abandoned</th><th>ASA (mean wait, answered)</th><th>wait p90, answered</th><th>service level</th></tr>");
     for (name, q) in &r.summary.queues {
         let _ = write!(
             o,

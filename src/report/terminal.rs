@@ -37,9 +37,9 @@ pub fn render(r: &Report) -> String {
     let w = &s.wait_s;
     line(
         &mut o,
-        "Wait",
+        "Wait, answered",
         format!(
-            "mean {} · p50 {} · p90 {} · p99 {} · max {}",
+            "mean (ASA) {} · p50 {} · p90 {} · p99 {} · max {}",
             duration(w.mean),
             duration(w.p50),
             duration(w.p90),
@@ -157,7 +157,7 @@ fn queues(o: &mut String, r: &Report) {
     let _ = writeln!(
         o,
         "\n{:<width$}  {:>8}  {:>8}  {:>9}  {:>9}  {:>9}  {:>6}",
-        "Queue", "arrived", "answered", "abandoned", "wait mean", "wait p90", "SL"
+        "Queue", "arrived", "answered", "abandoned", "ASA", "wait p90", "SL"
     );
     for (name, q) in qs {
         let _ = writeln!(
