@@ -15,6 +15,7 @@ mod ab_cmd;
 mod compare_cmd;
 mod erlang_cmd;
 mod shard_cmd;
+mod staff_cmd;
 mod sweep_cmd;
 
 pub use erlang_cmd::smallest_agents;
@@ -137,6 +138,39 @@ enum Command {
         /// Find the smallest value meeting this, e.g. "service_level.fraction>=0.8".
         #[arg(long)]
         target: Option<String>,
+        /// Output folder (default: reports/<scenario name>/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Overrides the scenario's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Overrides the scenario's replication count.
+        #[arg(long)]
+        replications: Option<u32>,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Agents needed per interval, by simulation; with --shifts, the cheapest roster. Writes
+    /// DIR/staffing.csv, DIR/staffing.html (and DIR/roster.csv).
+    Staff {
+        /// The scenario file.
+        scenario: PathBuf,
+        /// The per-interval target, e.g. "service_level.fraction>=0.8" or "wait_s.mean<=30".
+        #[arg(long)]
+        target: String,
+        /// Interval length (a multiple of 15 minutes).
+        #[arg(long, default_value = "30m")]
+        interval: String,
+        /// The agent group to staff (needed when there are several).
+        #[arg(long)]
+        group: Option<String>,
+        /// Shift templates file: also find the cheapest roster covering the requirement.
+        #[arg(long, value_name = "SHIFTS.toml")]
+        shifts: Option<PathBuf>,
+        /// Shrinkage: scheduled agents = required ÷ (1 − shrinkage), e.g. 30%.
+        #[arg(long)]
+        shrinkage: Option<String>,
         /// Output folder (default: reports/<scenario name>/).
         #[arg(long)]
         out: Option<PathBuf>,
@@ -359,6 +393,29 @@ fn run(args: Args) -> u8 {
             scenario,
             vary,
             target,
+            out,
+            seed,
+            replications,
+            quiet,
+        }),
+        Command::Staff {
+            scenario,
+            target,
+            interval,
+            group,
+            shifts,
+            shrinkage,
+            out,
+            seed,
+            replications,
+            quiet,
+        } => staff_cmd::run(staff_cmd::StaffArgs {
+            scenario,
+            target,
+            interval,
+            group,
+            shifts,
+            shrinkage,
             out,
             seed,
             replications,

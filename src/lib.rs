@@ -34,6 +34,7 @@ pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod sim;
+pub mod staffing;
 pub mod stats;
 pub mod time;
 pub mod workflows;

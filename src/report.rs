@@ -18,12 +18,12 @@ pub mod compare;
 pub mod compare_table;
 pub mod csv;
 mod files;
-mod format;
+pub(crate) mod format;
 pub mod html;
 pub mod junit;
 mod model;
 mod summary;
-mod svg;
+pub(crate) mod svg;
 pub mod table;
 pub mod terminal;
 

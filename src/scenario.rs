@@ -16,6 +16,7 @@ mod limits;
 mod load;
 pub(crate) mod metric_paths;
 mod sections;
+mod shifts;
 mod spanned;
 mod suggest;
 mod supervisors;
@@ -28,5 +29,6 @@ pub use limits::{
 };
 pub use load::{load_file, load_file_with, load_str, load_str_with};
 pub use metric_paths::{is_known_metric, FIXED as METRIC_PATHS, QUEUE_LEAVES};
+pub use shifts::{load_shifts_file, load_shifts_str, parse_clock, ShiftTemplate};
 pub(crate) use suggest::closest;
 pub use types::*;
