@@ -231,3 +231,177 @@ fn merge_refuses_incomplete_duplicate_mixed_and_foreign_shards() {
     assert_eq!(rc, 2);
     assert!(err.contains("expected K/N"), "{err}");
 }
+
+/// deploy/k8s-indexed-job.yaml, parsed: (the shard Job, the merge Job).
+fn k8s_jobs() -> (serde_norway::Value, serde_norway::Value) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/k8s-indexed-job.yaml");
+    let text = read(path);
+    let docs: Vec<serde_norway::Value> = serde_norway::Deserializer::from_str(&text)
+        .map(|d| serde::Deserialize::deserialize(d).expect("valid YAML"))
+        .collect();
+    assert_eq!(docs.len(), 2, "the shard Job and the merge Job");
+    (docs[0].clone(), docs[1].clone())
+}
+
+/// The one container of a Job: (image, `SHARDS` env, the shell script in `args`, mount paths).
+fn container(job: &serde_norway::Value) -> (String, String, String, Vec<String>) {
+    let c = &job["spec"]["template"]["spec"]["containers"][0];
+    let env = c["env"].as_sequence().unwrap();
+    let shards = env
+        .iter()
+        .find(|e| e["name"] == "SHARDS")
+        .and_then(|e| e["value"].as_str())
+        .expect("a SHARDS env value (a string)");
+    assert_eq!(
+        c["command"],
+        serde_norway::from_str::<serde_norway::Value>(r#"["/bin/sh", "-c"]"#).unwrap()
+    );
+    let mounts = c["volumeMounts"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|m| m["mountPath"].as_str().unwrap().to_string())
+        .collect();
+    (
+        c["image"].as_str().unwrap().to_string(),
+        shards.to_string(),
+        c["args"][0].as_str().unwrap().to_string(),
+        mounts,
+    )
+}
+
+/// Runs a container's shell script as its pod would (`/bin/sh -c`), with the results volume at
+/// `results` and `omnisim` a stub that records its arguments: the recorded lines.
+fn sh(script: &str, results: &Path, env: &[(&str, String)], log: &Path) -> Vec<String> {
+    let stub_dir = log.parent().unwrap().join("bin");
+    std::fs::create_dir_all(&stub_dir).unwrap();
+    let stub = stub_dir.join("omnisim");
+    std::fs::write(
+        &stub,
+        "#!/bin/sh\nprintf '%s\\n' \"$*\" >> \"$OMNISIM_LOG\"\n",
+    )
+    .unwrap();
+    std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(&stub)
+        .status()
+        .unwrap();
+    let _ = std::fs::remove_file(log);
+    let path = format!("{}:{}", stub_dir.display(), std::env::var("PATH").unwrap());
+    let status = std::process::Command::new("/bin/sh")
+        .arg("-c")
+        .arg(script.replace("/results", &results.display().to_string()))
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .env("PATH", path)
+        .env("OMNISIM_LOG", log)
+        .status()
+        .unwrap();
+    assert!(status.success(), "{script}");
+    read(log.to_path_buf()).lines().map(String::from).collect()
+}
+
+/// The Indexed Job runs `--shard K/N` for K = 1…N exactly once, N = completions, each into its
+/// own folder; the merge Job waits for those N folders and merges exactly them; both run the
+/// image the Dockerfile's documented `docker build` tags, at the crate's version.
+#[test]
+fn k8s_indexed_job_shards_cover_one_to_n() {
+    let (shards_job, merge_job) = k8s_jobs();
+    for (job, name) in [
+        (&shards_job, "omnisim-shards"),
+        (&merge_job, "omnisim-merge"),
+    ] {
+        assert_eq!(job["apiVersion"], "batch/v1");
+        assert_eq!(job["kind"], "Job");
+        assert_eq!(job["metadata"]["name"], name);
+        assert_eq!(job["spec"]["template"]["spec"]["restartPolicy"], "Never");
+    }
+    let spec = &shards_job["spec"];
+    assert_eq!(spec["completionMode"], "Indexed");
+    let n = spec["completions"].as_u64().expect("completions");
+    let parallelism = spec["parallelism"].as_u64().expect("parallelism");
+    assert!(
+        n >= 1 && (1..=n).contains(&parallelism),
+        "{n} {parallelism}"
+    );
+
+    let (image, shards_env, script, mounts) = container(&shards_job);
+    let (merge_image, merge_shards_env, merge_script, merge_mounts) = container(&merge_job);
+    assert_eq!(
+        shards_env,
+        n.to_string(),
+        "SHARDS of the shard Job = completions"
+    );
+    assert_eq!(
+        merge_shards_env,
+        n.to_string(),
+        "SHARDS of the merge Job = completions"
+    );
+    assert!(mounts.contains(&"/results".to_string()));
+    assert_eq!(merge_mounts, vec!["/results".to_string()]);
+
+    // Each index's pod, run through sh: the shard arithmetic as Kubernetes' pods do it.
+    let d = tmp("k8s");
+    let results = d.join("results");
+    let log = d.join("calls.txt");
+    let mut outs = Vec::new();
+    let mut ks = Vec::new();
+    for index in 0..n {
+        let env = [
+            ("JOB_COMPLETION_INDEX", index.to_string()),
+            ("SHARDS", shards_env.clone()),
+        ];
+        let calls = sh(&script, &results, &env, &log);
+        assert_eq!(calls.len(), 1, "{calls:?}");
+        let words: Vec<&str> = calls[0].split_whitespace().collect();
+        assert_eq!(words[0], "run");
+        let after = |flag: &str| words[words.iter().position(|w| *w == flag).unwrap() + 1];
+        let (k, total) = after("--shard").split_once('/').unwrap();
+        assert_eq!(total, n.to_string());
+        ks.push(k.parse::<u64>().unwrap());
+        outs.push(after("--out").to_string());
+    }
+    assert_eq!(ks, (1..=n).collect::<Vec<_>>(), "shards 1…N, once each");
+    // The merge waits for every shard's shard.json, then merges exactly those folders.
+    for out in &outs {
+        std::fs::create_dir_all(out).unwrap();
+        std::fs::write(Path::new(out).join("shard.json"), "{}").unwrap();
+    }
+    let env = [("SHARDS", merge_shards_env.clone())];
+    let calls = sh(&merge_script, &results, &env, &log);
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    let words: Vec<&str> = calls[0].split_whitespace().collect();
+    assert_eq!(words[0], "merge");
+    let dirs: Vec<String> = words[1..words.len() - 2]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(dirs, outs);
+    assert_eq!(
+        words[words.len() - 2..],
+        ["--out", &*format!("{}/merged", results.display())]
+    );
+
+    // The image: the one deploy/README.md builds from the Dockerfile, at the crate's version.
+    assert_eq!(image, merge_image);
+    assert_eq!(
+        image,
+        format!("ghcr.io/example/omnisim:{}", env!("CARGO_PKG_VERSION"))
+    );
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let build = format!("docker build -t {image} .");
+    assert!(
+        read(root.join("deploy/README.md")).contains(&build),
+        "{build}"
+    );
+    let dockerfile = read(root.join("Dockerfile"));
+    assert!(dockerfile.contains(&build), "the Dockerfile's usage line");
+    let froms: Vec<&str> = dockerfile
+        .lines()
+        .filter(|l| l.starts_with("FROM "))
+        .collect();
+    assert_eq!(froms.len(), 2, "multi-stage: {froms:?}");
+    assert!(froms[1].contains("slim"), "{froms:?}");
+    assert!(
+        dockerfile.contains("COPY --from=build /src/target/release/omnisim /usr/local/bin/omnisim")
+    );
+}
