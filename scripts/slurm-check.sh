@@ -35,8 +35,8 @@ if ! command -v slurmctld >/dev/null 2>&1 || ! command -v munged >/dev/null 2>&1
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurm-wlm munge >/dev/null
 fi
 
-say "cargo build --release --locked"
-cargo build --release --locked --quiet
+say "cargo build --release --locked --bin omnisim"
+cargo build --release --locked --quiet --bin omnisim
 bin_dir=${CARGO_TARGET_DIR:-$repo/target}/release
 export PATH="$bin_dir:$PATH"
 
