@@ -12,9 +12,10 @@
 # key and socket, slurm.conf (this host's name, its CPUs, 90% of its memory), the state and
 # spool folders, the logs, and non-default ports (SLURM_CHECK_PORT, default 16817, and the next
 # one). It starts munged, slurmctld and slurmd in the foreground (-F/-D) as background jobs of
-# this shell, records their pids, and stops exactly those pids on every exit path (trap); on a
-# failure it prints the end of each daemon's and job's output first. The release binary is built once
-# (cargo build --release --locked) and put first on PATH for the jobs, as a user's install would.
+# this shell, records their pids, and stops exactly those pids on every exit path (trap),
+# cancelling its jobs first; on a failure it prints the end of each daemon's and job's output.
+# The release binary is built once (cargo build --release --locked --bin omnisim, in
+# CARGO_TARGET_DIR if set) and put first on PATH for the jobs, as a user's install would be.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
@@ -100,7 +101,7 @@ export SLURM_CONF=$work/slurm.conf
 cat >"$SLURM_CONF" <<EOF
 # A single-node cluster for scripts/slurm-check.sh (written for $host, $cpus CPUs, $mem_mb MB).
 ClusterName=omnisim-check
-SlurmctldHost=$host
+SlurmctldHost=$host(127.0.0.1)
 SlurmctldPort=$port
 SlurmdPort=$((port + 1))
 SlurmUser=root
