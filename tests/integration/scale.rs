@@ -43,8 +43,12 @@ const SWEEP: [&str; 4] = [
     "service_level.fraction>=0.74",
 ];
 
+/// The binary on one thread, to leave CPU to the tests beside these (results do not depend on
+/// the thread count; the Slurm check compares runs on different thread counts).
 fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_omnisim"))
+    let mut c = Command::new(env!("CARGO_BIN_EXE_omnisim"));
+    c.env("RAYON_NUM_THREADS", "1");
+    c
 }
 
 fn tmp(name: &str) -> PathBuf {
