@@ -44,7 +44,7 @@ const SWEEP: [&str; 4] = [
 ];
 
 /// The binary on one thread, to leave CPU to the tests beside these (results do not depend on
-/// the thread count; the Slurm check compares runs on different thread counts).
+/// the thread count).
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_omnisim"));
     c.env("RAYON_NUM_THREADS", "1");
