@@ -147,6 +147,10 @@ enum Command {
         /// Overrides the scenario's replication count.
         #[arg(long)]
         replications: Option<u32>,
+        /// Run only grid points K, K+N, K+2N, … (1-based, 1 <= K <= N, in sweep.csv order) and
+        /// write DIR/shard.json for `omnisim merge`.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
         /// Print nothing but errors.
         #[arg(long)]
         quiet: bool,
@@ -205,7 +209,8 @@ enum Command {
         #[arg(long)]
         target_sl: Option<f64>,
     },
-    /// Merge the shard.json files of `run --shard` into the summary one machine would write.
+    /// Merge the shard.json files of `run --shard` (or `sweep --shard`) into the summary (or
+    /// sweep.csv, sweep.html and target.json) one machine would write.
     Merge {
         /// Shard folders (or shard.json files).
         #[arg(required = true)]
@@ -388,6 +393,7 @@ fn run(args: Args) -> u8 {
             out,
             seed,
             replications,
+            shard,
             quiet,
         } => sweep_cmd::run(sweep_cmd::SweepArgs {
             scenario,
@@ -396,6 +402,7 @@ fn run(args: Args) -> u8 {
             out,
             seed,
             replications,
+            shard,
             quiet,
         }),
         Command::Staff {

@@ -9,6 +9,7 @@ mod load;
 mod policies;
 mod reports;
 mod rules;
+mod scale;
 mod signals;
 mod sim;
 mod staffing;
