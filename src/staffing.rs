@@ -19,9 +19,10 @@
 //!    numbers: every evaluation sees the same customers); every interval that misses the target
 //!    gets one more agent; repeat until every interval meets it.
 //! 4. **Trim.** Interval by interval, one agent less while every interval still meets the
-//!    target — but never below both neighbours: agents leaving at the end of a shift finish the
-//!    conversations they hold, so a one-interval dip would only move work into unpaid-for
-//!    overtime.
+//!    target — but never below the interval's offered load, nor below both neighbours: agents
+//!    leaving at the end of a shift finish the conversations they hold, so fewer agents on duty
+//!    than the load present, or a one-interval dip, would only move work into overtime that the
+//!    requirement does not show.
 //!
 //! The result meets the target in **every** interval (pooled over the replications), not on
 //! average; each interval's 95% interval across replications is reported beside it. Intervals
@@ -530,11 +531,12 @@ pub fn run(base: &Scenario, spec: &StaffSpec) -> Result<StaffResult, StaffError>
     //    requirement does not show.
     if met {
         for i in 0..n {
-            let floor = if i > 0 && i + 1 < n {
+            let neighbours = if i > 0 && i + 1 < n {
                 s[i - 1].min(s[i + 1])
             } else {
                 0
             };
+            let floor = neighbours.max(offered[i].floor() as u32);
             while s[i] > floor {
                 s[i] -= 1;
                 let trial = cx.run(&s)?;

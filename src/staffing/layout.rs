@@ -162,8 +162,8 @@ queues = ["q"]
                 ("a".into(), 0, None),
                 ("b".into(), 2, None),
                 ("a~0-3".into(), 1, Some((0, 3 * half_hour))),
-                ("a~1-3".into(), 1, Some((half_hour, 3 * half_hour))),
                 ("a~1-2".into(), 1, Some((half_hour, h))),
+                ("a~1-3".into(), 1, Some((half_hour, 3 * half_hour))),
             ]
         );
         assert_eq!(sc.agent_groups[1].first, AgentId(0));
