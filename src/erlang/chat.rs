@@ -15,10 +15,12 @@
 //! Solution: the tail is aggregated exactly ([`super::fifo_tail`]: the block F × {q ≥ 0} is
 //! entered only at q = 0, so F leaves to (…, 1, N − 1) at rate c/Z with c = N·K·μ/s_K and
 //! Z = P(F) ÷ P(F, q = 0)); the remaining chain over C(N + K, K) compositions is solved by
-//! symmetric Gauss–Seidel (Stewart, *Introduction to the Numerical Solution of Markov Chains*,
-//! 1994, §3.2), states ordered by the number of chats in progress, until a full sweep changes
-//! the distribution by less than 1e-15 in ℓ₁; the relative residual ‖πQ‖₁ / Σ π·out-rate is
-//! reported. The tail is truncated where a term is below 1e-17 of the largest
+//! iterative aggregation–disaggregation (Takahashi 1975; Stewart, *Introduction to the
+//! Numerical Solution of Markov Chains*, 1994, §6.3): the chain moves one level (chats in
+//! progress) at a time, so the levels form a birth–death chain whose masses are set exactly each
+//! iteration, and a symmetric Gauss–Seidel sweep (Stewart §3.2), states ordered by level,
+//! corrects the distribution inside the levels; it stops when the relative residual
+//! ‖πQ‖₁ / Σ π·out-rate is below 1e-13 (reported in [`Chat::residual`]). The tail is truncated where a term is below 1e-17 of the largest
 //! ([`Chat::queue_kept`]); without patience it is geometric and summed in closed form.
 //! With K = 1 the model is Erlang A (or C); with all slowdowns 1 it is Erlang A with N·K servers.
 
@@ -28,10 +30,10 @@ use super::{fifo_tail, unstable, Figures};
 
 /// The most compositions [`solve`] accepts.
 pub const MAX_STATES: usize = 3_000_000;
-/// The most symmetric Gauss–Seidel iterations.
-const MAX_ITER: usize = 200_000;
-/// ℓ₁ change of a full iteration below which the solve stops.
-const TOL: f64 = 1e-15;
+/// The most aggregation–disaggregation iterations.
+const MAX_ITER: usize = 20_000;
+/// Relative residual ‖πQ‖₁ / Σ π·out below which the solve stops.
+const TOL: f64 = 1e-13;
 
 /// The multi-chat solution.
 #[derive(Clone, Debug, PartialEq)]
@@ -42,7 +44,7 @@ pub struct Chat {
     pub states: usize,
     /// Queue lengths kept in the tail (`usize::MAX`: geometric, nothing truncated).
     pub queue_kept: usize,
-    /// Gauss–Seidel iterations used.
+    /// Aggregation–disaggregation iterations used.
     pub iterations: usize,
     /// Relative residual ‖πQ‖₁ / Σ_j π_j·out_j of the solution.
     pub residual: f64,
@@ -202,8 +204,28 @@ pub fn solve(
         fill[to] += 1;
     }
 
-    // Symmetric Gauss–Seidel on π_j·out_j = Σ_i π_i·q_ij.
+    // Iterative aggregation–disaggregation: the chain moves one level (chats in progress) at a
+    // time, so the levels form a birth–death chain (up λ, down the π-weighted completion rate)
+    // that is solved exactly to set each level's mass; a symmetric Gauss–Seidel sweep on
+    // π_j·out_j = Σ_i π_i·q_ij then corrects the shape inside the levels.
     let m = states.len();
+    let levels = n * k_max + 1;
+    let mut level_start = vec![0usize; levels + 1];
+    for s in &states {
+        level_start[level(s) as usize + 1] += 1;
+    }
+    for l in 0..levels {
+        level_start[l + 1] += level_start[l];
+    }
+    let down_rate: Vec<f64> = (0..m)
+        .map(|j| {
+            if j == full {
+                out_rate[j]
+            } else {
+                out_rate[j] - lambda
+            }
+        })
+        .collect();
     let mut pi = vec![1.0 / m as f64; m];
     let mut iterations = 0;
     let update = |pi: &mut [f64], j: usize| {
@@ -213,9 +235,43 @@ pub fn solve(
             .sum();
         pi[j] = s / out_rate[j];
     };
-    loop {
+    let residual_of = |pi: &[f64]| {
+        let mut resid: Vec<f64> = (0..m).map(|j| -pi[j] * out_rate[j]).collect();
+        let flow: f64 = (0..m).map(|j| pi[j] * out_rate[j]).sum();
+        for &(from, to, r) in &edges {
+            resid[to] += pi[from] * r;
+        }
+        resid.iter().map(|x| x.abs()).sum::<f64>() / flow
+    };
+    let mut ln_p = vec![0.0f64; levels];
+    let residual = loop {
         iterations += 1;
-        let old = pi.clone();
+        // aggregation: the level birth–death chain, in log space
+        for l in 1..levels {
+            let range = level_start[l]..level_start[l + 1];
+            let mass: f64 = pi[range.clone()].iter().sum();
+            let down = if mass > 0.0 {
+                range.clone().map(|j| pi[j] * down_rate[j]).sum::<f64>() / mass
+            } else {
+                range.clone().map(|j| down_rate[j]).sum::<f64>() / range.len() as f64
+            };
+            ln_p[l] = ln_p[l - 1] + (lambda / down).ln();
+        }
+        let top = ln_p.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let z: f64 = ln_p.iter().map(|l| (l - top).exp()).sum();
+        for l in 0..levels {
+            let range = level_start[l]..level_start[l + 1];
+            let target = (ln_p[l] - top).exp() / z;
+            let mass: f64 = pi[range.clone()].iter().sum();
+            for j in range.clone() {
+                pi[j] = if mass > 0.0 {
+                    pi[j] / mass * target
+                } else {
+                    target / range.len() as f64
+                };
+            }
+        }
+        // disaggregation: one symmetric Gauss–Seidel sweep
         for j in 0..m {
             update(&mut pi, j);
         }
@@ -224,24 +280,14 @@ pub fn solve(
         }
         let total: f64 = pi.iter().sum();
         pi.iter_mut().for_each(|p| *p /= total);
-        let change: f64 = pi.iter().zip(&old).map(|(a, b)| (a - b).abs()).sum();
-        if change < TOL || m == 1 {
-            break;
+        let r = residual_of(&pi);
+        if r < TOL || m == 1 {
+            break r;
         }
         if iterations >= MAX_ITER {
             return Err(ChatError::NoConvergence);
         }
-    }
-    let mut resid = vec![0.0f64; m];
-    let mut flow = 0.0f64;
-    for j in 0..m {
-        resid[j] -= pi[j] * out_rate[j];
-        flow += pi[j] * out_rate[j];
-    }
-    for &(from, to, r) in &edges {
-        resid[to] += pi[from] * r;
-    }
-    let residual = resid.iter().map(|x| x.abs()).sum::<f64>() / flow;
+    };
 
     let slots_total = (n * k_max) as f64;
     let occupancy = states
