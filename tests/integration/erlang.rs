@@ -360,6 +360,14 @@ fn simulator_wait_mean_is_the_answered_mean() {
         f(&v, "erlang_a.occupancy"),
         0.01,
     );
+    // service level: answered within 20 s ÷ (answered + abandoned), the same definition
+    let [lo, hi] = s.ci95.service_level.expect("an interval");
+    close(
+        "service_level",
+        get(&s, "service_level.fraction"),
+        f(&v, "erlang_a.service_level"),
+        hi - lo,
+    );
 }
 
 /// The simulator's multi-chat agents (no slowdown) against the chat chain: 6 × 400 h × 100/h.
@@ -400,5 +408,13 @@ fn simulator_agrees_with_the_chat_chain_without_slowdown() {
         get(&s, "wait_s.mean"),
         f(&v, "chat.mean_wait_answered_s"),
         2.0 * half,
+    );
+    // service level: answered within 20 s ÷ (answered + abandoned), the same definition
+    let [lo, hi] = s.ci95.service_level.expect("an interval");
+    close(
+        "service_level",
+        get(&s, "service_level.fraction"),
+        f(&v, "chat.service_level"),
+        hi - lo,
     );
 }
