@@ -8,7 +8,7 @@
 //! Rates are per second and durations in seconds (`f64`). Two mean waits are kept apart
 //! everywhere: `mean_wait_answered_s` averages the conversations that were answered (the
 //! simulator's `wait_s.mean`, "ASA"; zero waits included) and `mean_wait_all_s` averages every
-//! arrival, the abandoned ones up to their abandonment (= E[queue]/λ by Little's law).
+//! arrival, the abandoned ones up to their abandonment (= E(queue)/λ by Little's law).
 //!
 //! The queue part is shared by all three models: a customer can only wait when every server
 //! (slot) is busy, and then the total completion rate is a constant `c` (Nμ, or N·K·μ/s_K for

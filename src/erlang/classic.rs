@@ -69,7 +69,7 @@ pub fn erlang_c(lambda: f64, aht_s: f64, servers: f64, t_s: f64) -> Option<Figur
 /// The birth–death chain over customers present k has birth rate λ and death rate
 /// min(k, N)·μ + max(k − N, 0)·θ (Palm 1943; Garnett, Mandelbaum & Reiman 2002). States
 /// k < N are solved in log space; the all-busy block (k ≥ N) is aggregated exactly by
-/// [`fifo_tail`], which also gives the answered-only mean wait (not E[queue]/λ, which averages
+/// [`fifo_tail`], which also gives the answered-only mean wait (not E(queue)/λ, which averages
 /// all arrivals) and the service level (answered within t ÷ arrivals).
 /// `None` on invalid input (as [`erlang_c`]; patience must be positive, not NaN).
 pub fn erlang_a(
