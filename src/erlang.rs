@@ -219,16 +219,23 @@ fn answered_within(c: f64, theta: f64, w: &[f64], t_s: f64) -> f64 {
     let lt = big * t;
     // v[i] = mass at position i + 1; served = mass answered so far (after k jumps).
     let mut v = w.to_vec();
+    let start: f64 = w.iter().sum();
+    let mut drained = false;
     let mut served = 0.0f64;
     // Poisson(lt) weights in log space: ln P(k) = −lt + k ln lt − ln k!.
     let ln_lt = lt.ln();
     let mut ln_fact = 0.0f64;
-    let mut total = 0.0f64;
-    let mut cum_pois = 0.0f64;
+    let (mut total, mut weight) = (0.0f64, 0.0f64);
     let k_max = (lt + 12.0 * lt.sqrt() + 40.0).ceil() as usize;
     for k in 0..=k_max {
         if k > 0 {
             ln_fact += (k as f64).ln();
+        }
+        // Once the mass still waiting is negligible, `served` is final: skip the jumps.
+        if k % 64 == 0 && !drained {
+            drained = v.iter().sum::<f64>() < 1e-18 * start;
+        }
+        if k > 0 && !drained {
             // one uniformized jump
             served += v[0] * c / big;
             for i in 0..positions {
@@ -244,14 +251,17 @@ fn answered_within(c: f64, theta: f64, w: &[f64], t_s: f64) -> f64 {
         }
         let pk = (-lt + k as f64 * ln_lt - ln_fact).exp();
         total += pk * served;
-        cum_pois += pk;
-        if 1.0 - cum_pois < 1e-16 && k as f64 > lt {
+        weight += pk;
+        // Past the mode the Poisson tail after k is below p_k·x/(1 − x), x = lt/(k + 1).
+        let x = lt / (k + 1) as f64;
+        if x < 1.0 && pk * x / (1.0 - x) < 1e-17 {
             break;
         }
     }
-    // Beyond k_max the answered mass can only grow towards its limit; the Poisson tail left is
-    // below 1e-16 in all but absurd cases, so the figure is exact to that order.
-    total
+    // The weights left out (past the break, or past k_max = lt + 12√lt + 40) are below 1e-16;
+    // dividing by the weights' computed sum cancels the rounding of ln k! they share (as Fox &
+    // Glynn 1988, "Computing Poisson probabilities", normalize).
+    total / weight
 }
 
 /// The smallest whole number of agents in `1..=max` whose service level (from `sl_at`) is at
@@ -312,6 +322,24 @@ mod tests {
             1e-9,
         );
         close(tail.wait_answered, c / (c + theta) / (c + theta), 1e-9);
+    }
+
+    #[test]
+    fn uniformization_matches_the_hypoexponential_cdf() {
+        // All mass at position 2: answered with probability c/(c + 2θ), after an
+        // Exp(c + 2θ) then an Exp(c + θ) stay, whose sum has the two-rate hypoexponential CDF
+        // 1 − (r₂e^{−r₁t} − r₁e^{−r₂t})/(r₂ − r₁).
+        let (c, theta, t) = (0.3f64, 0.05f64, 7.0f64);
+        let (r1, r2) = (c + theta, c + 2.0 * theta);
+        let cdf = 1.0 - (r2 * (-r1 * t).exp() - r1 * (-r2 * t).exp()) / (r2 - r1);
+        let got = answered_within(c, theta, &[0.0, 1.0], t);
+        close(got, c / (c + 2.0 * theta) * cdf, 1e-13);
+        // a long threshold tends to P(answered)
+        close(
+            answered_within(c, theta, &[0.0, 1.0], 1e4),
+            c / (c + 2.0 * theta),
+            1e-12,
+        );
     }
 
     #[test]
