@@ -188,26 +188,38 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
-    /// Erlang C (and A) figures for a single queue.
+    /// Erlang C, Erlang A and multi-chat figures for a single queue.
     Erlang {
-        /// Arrival rate, e.g. 300/h.
+        /// Arrival rate, e.g. 300/h or 646/30m.
         #[arg(long)]
         rate: String,
         /// Mean handle time, e.g. 100s.
         #[arg(long)]
         aht: String,
-        /// Agents.
+        /// Agents (fractional, e.g. 13.5, for Erlang C only).
         #[arg(long)]
-        agents: Option<u32>,
+        agents: Option<String>,
         /// Mean patience (exponential): adds Erlang A figures.
         #[arg(long)]
         patience: Option<String>,
         /// The service-level threshold.
         #[arg(long, default_value = "20s")]
         sl: String,
-        /// Print the smallest agent count whose Erlang C service level meets this fraction.
+        /// Print, per model, the smallest agent count whose service level meets this fraction.
         #[arg(long)]
         target_sl: Option<f64>,
+        /// Shrinkage, e.g. 30%: adds scheduled agents = agents needed / (1 − shrinkage).
+        #[arg(long)]
+        shrinkage: Option<String>,
+        /// Chat slots per agent: adds the exact multi-chat model.
+        #[arg(long)]
+        chat: Option<u32>,
+        /// Concurrency slowdown per chats held, e.g. 1,1.3,1.7 (needs --chat).
+        #[arg(long)]
+        slowdown: Option<String>,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
     },
     /// Merge the shard.json files of `run --shard` (or `sweep --shard`) into the summary (or
     /// sweep.csv, sweep.html and target.json) one machine would write.
@@ -435,6 +447,10 @@ fn run(args: Args) -> u8 {
             patience,
             sl,
             target_sl,
+            shrinkage,
+            chat,
+            slowdown,
+            json,
         } => erlang_cmd::run(erlang_cmd::ErlangArgs {
             rate,
             aht,
@@ -442,6 +458,10 @@ fn run(args: Args) -> u8 {
             patience,
             sl,
             target_sl,
+            shrinkage,
+            chat,
+            slowdown,
+            json,
         }),
         Command::Merge { dirs, out, quiet } => shard_cmd::merge(&dirs, &out, quiet),
     }

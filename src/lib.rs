@@ -24,6 +24,7 @@
 pub mod cli;
 pub mod dist;
 pub mod engine;
+pub mod erlang;
 pub mod harness;
 pub mod kernel;
 pub mod load;
