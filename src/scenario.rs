@@ -18,6 +18,7 @@ mod metric_paths;
 mod sections;
 mod spanned;
 mod suggest;
+pub(crate) use suggest::closest;
 mod supervisors;
 mod thresholds;
 mod types;

@@ -7,7 +7,7 @@
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 
 use hdrhistogram::Histogram;
@@ -60,6 +60,8 @@ pub(crate) struct Live {
     pub(crate) recent: Mutex<Histogram<u64>>,
     /// Set once arrivals are over and nothing is left in the system.
     pub(crate) done: AtomicBool,
+    /// Workers that still have arrivals to apply (the run is not done before this is 0).
+    pub(crate) arrival_workers: AtomicUsize,
     /// Arrivals are due before this (ns).
     pub(crate) end_ns: u64,
     /// Everything stops at this (ns): the end plus the drain.
@@ -86,6 +88,19 @@ pub(crate) struct Worker {
     pub(crate) panics: bool,
 }
 
+/// What a worker leaves when it stops: its measurements and what fell due that it never applied
+/// (counted by [`super::unapplied`] once every task has stopped).
+#[derive(Debug)]
+pub(crate) struct WorkerEnd {
+    pub(crate) stats: TaskStats,
+    /// The index of the first arrival it never took (it owns every `workers`-th from there).
+    pub(crate) next_arrival: u64,
+    /// Its timers not yet applied (due or not).
+    pub(crate) pending: Vec<Job>,
+    /// Its inbox: jobs other tasks sent it that it never took.
+    pub(crate) inbox: UnboundedReceiver<Vec<Job>>,
+}
+
 /// Most time a worker sleeps before looking at the stop flag again.
 const POLL_NS: u64 = 20_000_000;
 /// How often a worker publishes its recent latencies for the progress line.
@@ -93,7 +108,7 @@ const PUBLISH_NS: u64 = 200_000_000;
 
 impl Worker {
     /// Runs until the deadline, or until arrivals are over and the system is empty.
-    pub(crate) async fn run(mut self) -> TaskStats {
+    pub(crate) async fn run(mut self) -> WorkerEnd {
         let clock = self.shared.clock();
         let plan = self.plan.clone();
         let mut rng = stream(1, 0, Source::Load(self.id as u32));
@@ -103,6 +118,14 @@ impl Worker {
         let mut seq = 0u64;
         let mut next_arrival = self.id as u64;
         let mut arrival_due = self.schedule.due_ns(next_arrival);
+        let mut arrivals_over = false;
+        let mut note_over = |arrival_due: Option<u64>, live: &Live| {
+            if arrival_due.is_none() && !arrivals_over {
+                arrivals_over = true;
+                live.arrival_workers.fetch_sub(1, Relaxed);
+            }
+        };
+        note_over(arrival_due, &self.live);
         let mut batch: Vec<Job> = Vec::with_capacity(self.batch);
         let mut fx: Vec<Effect> = Vec::new();
         let mut fx_ws: Vec<u32> = Vec::new();
@@ -132,6 +155,7 @@ impl Worker {
                         });
                         next_arrival += plan.workers as u64;
                         arrival_due = self.schedule.due_ns(next_arrival);
+                        note_over(arrival_due, &self.live);
                     }
                     _ if h <= now => {
                         let e = heap.pop().expect("peeked");
@@ -223,7 +247,11 @@ impl Worker {
                 }
             }
             let now = clock.ns();
-            if now >= self.live.end_ns && arrival_due.is_none() && live_now == 0 {
+            // Done only when no worker has arrivals left: one behind must not be cut short.
+            if now >= self.live.end_ns
+                && live_now == 0
+                && self.live.arrival_workers.load(Relaxed) == 0
+            {
                 self.live.done.store(true, Relaxed);
             }
             // Let supervisor, timer and progress tasks run: a busy worker never parks otherwise.
@@ -236,7 +264,15 @@ impl Worker {
                 recent.reset();
             }
         }
-        stats
+        WorkerEnd {
+            stats,
+            next_arrival,
+            pending: heap
+                .into_iter()
+                .map(|e| Job { due: e.0, cmd: e.2 })
+                .collect(),
+            inbox: self.inbox,
+        }
     }
 }
 

@@ -5,6 +5,7 @@ mod faults;
 mod fuzz_replay;
 mod limits;
 mod load;
+mod load_omission;
 mod policies;
 mod reports;
 mod rules;
