@@ -133,6 +133,7 @@ pub fn run(scenario: &Scenario, opts: &LoadOptions) -> LoadReport {
         missed_ticks: AtomicU64::new(0),
         recent: Mutex::new(stats::new_hist()),
         done: AtomicBool::new(false),
+        cutoff_ns: AtomicU64::new(u64::MAX),
         arrival_workers: std::sync::atomic::AtomicUsize::new(workers),
         end_ns,
         deadline_ns: end_ns + opts.drain.as_nanos() as u64,
@@ -175,7 +176,7 @@ pub fn run(scenario: &Scenario, opts: &LoadOptions) -> LoadReport {
                 while !live.done.load(Relaxed) {
                     if stop.load(Relaxed) {
                         interrupted.store(true, Relaxed);
-                        live.done.store(true, Relaxed);
+                        live.finish(clock.ns());
                         break;
                     }
                     tokio::time::sleep(Duration::from_millis(20)).await;
@@ -197,7 +198,7 @@ pub fn run(scenario: &Scenario, opts: &LoadOptions) -> LoadReport {
                 Err(_) => errors += 1,
             }
         }
-        live.done.store(true, std::sync::atomic::Ordering::Relaxed);
+        live.finish(clock.ns());
         if let Some(p) = progress {
             let _ = p.await;
         }
@@ -206,8 +207,10 @@ pub fn run(scenario: &Scenario, opts: &LoadOptions) -> LoadReport {
         }
         (merged, ends, errors)
     });
-    // The run has ended: everything due by now and never applied is owed.
+    // The run has ended: everything due by the cutoff and never applied is owed, with its age
+    // now.
     let stop = clock.ns();
+    let cutoff = live.cutoff();
     let wall_s = stop as f64 / 1e9;
     drop(rt);
     let engine = match Arc::try_unwrap(shared) {
@@ -216,7 +219,7 @@ pub fn run(scenario: &Scenario, opts: &LoadOptions) -> LoadReport {
     };
     let mut merged = merged;
     for end in worker_ends {
-        let s = unapplied::worker(end, &schedule, workers as u64, &engine, stop);
+        let s = unapplied::worker(end, &schedule, workers as u64, &engine, cutoff, stop);
         merged.merge(&s);
     }
     let breaks = engine.check_invariants();

@@ -1,7 +1,8 @@
 //! Commands that fell due but were never applied (coordinated omission, counted): once every
 //! task has stopped, each worker's arrivals still owed by the open-model schedule, its timers
 //! (agents' answers, ends, closes, abandonments…) and the jobs left in its inbox that were due
-//! by the end of the run are recorded as unapplied, with their age then.
+//! by the run's cutoff (its deadline, or when it was declared over) are recorded as unapplied,
+//! with their age when the run ended.
 //!
 //! Supervisor policies count their own owed actions when they stop (see `supervisor`). A task
 //! that failed (a panic) takes its pending commands with it; its failure already makes the run
@@ -14,14 +15,15 @@ use super::schedule::ArrivalSchedule;
 use super::stats::{kind_of, TaskStats};
 use super::worker::{Job, WorkerEnd};
 
-/// Arrivals `from`, `from + step`, … due at or before `stop` (ns): recorded as unapplied with
-/// age `stop − due`. Consecutive arrivals of the same age in microseconds are recorded as one
+/// Arrivals `from`, `from + step`, … due at or before `cutoff` (ns): recorded as unapplied
+/// with age `stop − due` (`stop ≥ cutoff`: when the run ended). Consecutive arrivals of the same age in microseconds are recorded as one
 /// group, so millions of them cost one histogram update per microsecond of schedule.
 /// Returns how many there were.
 pub(crate) fn arrivals(
     schedule: &ArrivalSchedule,
     from: u64,
     step: u64,
+    cutoff: u64,
     stop: u64,
     stats: &mut TaskStats,
 ) -> u64 {
@@ -29,10 +31,10 @@ pub(crate) fn arrivals(
     let (mut total, mut run_age, mut run_n) = (0u64, u64::MAX, 0u64);
     let mut i = from;
     while let Some(due) = schedule.due_ns(i) {
-        if due > stop {
+        if due > cutoff {
             break;
         }
-        let age_us = (stop - due) / 1000;
+        let age_us = stop.saturating_sub(due) / 1000;
         if age_us != run_age {
             stats.record_unapplied(ARRIVE, run_age.saturating_mul(1000), run_n);
             (run_age, run_n) = (age_us, 0);
@@ -45,17 +47,18 @@ pub(crate) fn arrivals(
     total
 }
 
-/// Timers and mailed jobs due at or before `stop`: recorded as unapplied with age
+/// Timers and mailed jobs due at or before `cutoff`: recorded as unapplied with age
 /// `stop − due`. An abandonment counts only if its conversation is still waiting unanswered in
 /// `engine` (patience is cancelled lazily: otherwise it would never have been sent).
 pub(crate) fn jobs(
     jobs: impl IntoIterator<Item = Job>,
     engine: &Engine,
+    cutoff: u64,
     stop: u64,
     stats: &mut TaskStats,
 ) {
     for j in jobs {
-        if j.due > stop {
+        if j.due > cutoff {
             continue;
         }
         if let Command::Abandon(c) = j.cmd {
@@ -66,26 +69,35 @@ pub(crate) fn jobs(
                 continue;
             }
         }
-        stats.record_unapplied(kind_of(&j.cmd), stop - j.due, 1);
+        stats.record_unapplied(kind_of(&j.cmd), stop.saturating_sub(j.due), 1);
     }
 }
 
-/// Everything one stopped worker left due at `stop`: its arrivals, its timers and its inbox.
+/// Everything one stopped worker left due by `cutoff`: its arrivals, its timers and its inbox,
+/// aged at `stop`.
 /// Call once every task has stopped, so nothing more can be mailed to it.
 pub(crate) fn worker(
     mut end: WorkerEnd,
     schedule: &ArrivalSchedule,
     workers: u64,
     engine: &Engine,
+    cutoff: u64,
     stop: u64,
 ) -> TaskStats {
     let mut stats = std::mem::take(&mut end.stats);
-    arrivals(schedule, end.next_arrival, workers, stop, &mut stats);
+    arrivals(
+        schedule,
+        end.next_arrival,
+        workers,
+        cutoff,
+        stop,
+        &mut stats,
+    );
     let mut pending = std::mem::take(&mut end.pending);
     while let Ok(v) = end.inbox.try_recv() {
         pending.extend(v);
     }
-    jobs(pending, engine, stop, &mut stats);
+    jobs(pending, engine, cutoff, stop, &mut stats);
     stats
 }
 
@@ -100,15 +112,16 @@ mod tests {
         // arrival 501; the run ended at 2 s.
         let s = ArrivalSchedule::new(1000.0, &[], 1.0);
         let mut st = TaskStats::default();
-        let n = arrivals(&s, 501, 2, 2_000_000_000, &mut st);
+        let n = arrivals(&s, 501, 2, 1_500_000_000, 2_000_000_000, &mut st);
         assert_eq!(n, 250, "501, 503, …, 999");
         assert_eq!(st.unapplied[0], 250);
         assert_eq!(st.applied[0], 0);
         // The oldest is 501 ms due, 1.499 s old; the youngest 999 ms due, 1.001 s old.
         assert_eq!(st.max_us[0], 1_499_000);
-        // Interrupted at 0.6 s: only those due by then.
+        // Interrupted at 0.6 s: only those due by then (aged when the run ended, at 0.61 s).
         let mut st = TaskStats::default();
-        assert_eq!(arrivals(&s, 501, 2, 600_000_000, &mut st), 50);
+        assert_eq!(arrivals(&s, 501, 2, 600_000_000, 610_000_000, &mut st), 50);
+        assert_eq!(st.max_us[0], 109_000);
     }
 
     #[test]
@@ -116,7 +129,7 @@ mod tests {
         // 5 arrivals per microsecond: every group holds 5.
         let s = ArrivalSchedule::new(5_000_000.0, &[], 0.01);
         let mut st = TaskStats::default();
-        let n = arrivals(&s, 0, 1, 20_000_000, &mut st);
+        let n = arrivals(&s, 0, 1, 20_000_000, 20_000_000, &mut st);
         assert_eq!(n, 50_000);
         assert_eq!(st.latency[0].len(), 50_000);
         assert_eq!(st.max_us[0], 20_000);
@@ -136,6 +149,7 @@ mod tests {
                 j(0, Command::Abandon(c)),           // no such conversation waiting
             ],
             &engine,
+            3_000_000_000,
             3_000_000_000,
             &mut st,
         );

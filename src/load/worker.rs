@@ -60,12 +60,29 @@ pub(crate) struct Live {
     pub(crate) recent: Mutex<Histogram<u64>>,
     /// Set once arrivals are over and nothing is left in the system.
     pub(crate) done: AtomicBool,
+    /// When the run was declared over (ns; `u64::MAX` until then): commands due by
+    /// `min(this, deadline_ns)` fell due, later ones did not. See [`Live::cutoff`].
+    pub(crate) cutoff_ns: AtomicU64,
     /// Workers that still have arrivals to apply (the run is not done before this is 0).
     pub(crate) arrival_workers: AtomicUsize,
     /// Arrivals are due before this (ns).
     pub(crate) end_ns: u64,
     /// Everything stops at this (ns): the end plus the drain.
     pub(crate) deadline_ns: u64,
+}
+
+impl Live {
+    /// Commands due at or before this fell due in the run: the deadline, or the moment the run
+    /// was declared over (everything done, or interrupted) if that came first.
+    pub(crate) fn cutoff(&self) -> u64 {
+        self.cutoff_ns.load(Relaxed).min(self.deadline_ns)
+    }
+
+    /// Declares the run over at `now` (ns): the stop flag and the cutoff.
+    pub(crate) fn finish(&self, now: u64) {
+        self.cutoff_ns.fetch_min(now, Relaxed);
+        self.done.store(true, Relaxed);
+    }
 }
 
 /// Routes jobs to the worker owning their agent.
@@ -103,6 +120,9 @@ pub(crate) struct WorkerEnd {
 
 /// Most time a worker sleeps before looking at the stop flag again.
 const POLL_NS: u64 = 20_000_000;
+/// Once the run is over, most time a worker goes on applying commands that fell due before it
+/// ended (a worker keeping up needs microseconds; one that cannot stops with them unapplied).
+const FINISH_NS: u64 = 20_000_000;
 /// How often a worker publishes its recent latencies for the progress line.
 const PUBLISH_NS: u64 = 200_000_000;
 
@@ -141,14 +161,23 @@ impl Worker {
                 }
             }
             let now = clock.ns();
-            if now >= self.live.deadline_ns || self.live.done.load(Relaxed) {
-                break;
+            let cutoff = self.live.cutoff();
+            if now >= cutoff {
+                // Over: finish what fell due by the cutoff, for at most FINISH_NS.
+                let next = heap
+                    .peek()
+                    .map_or(u64::MAX, |e| e.0)
+                    .min(arrival_due.unwrap_or(u64::MAX));
+                if next > cutoff || now >= cutoff.saturating_add(FINISH_NS) {
+                    break;
+                }
             }
+            let upto = now.min(cutoff);
             batch.clear();
             while batch.len() < self.batch {
                 let h = heap.peek().map_or(u64::MAX, |e| e.0);
                 match arrival_due {
-                    Some(a) if a <= now && a <= h => {
+                    Some(a) if a <= upto && a <= h => {
                         batch.push(Job {
                             due: a,
                             cmd: Command::Arrive(plan.queue_for(&mut rng)),
@@ -157,7 +186,7 @@ impl Worker {
                         arrival_due = self.schedule.due_ns(next_arrival);
                         note_over(arrival_due, &self.live);
                     }
-                    _ if h <= now => {
+                    _ if h <= upto => {
                         let e = heap.pop().expect("peeked");
                         batch.push(Job { due: e.0, cmd: e.2 });
                     }
@@ -252,7 +281,7 @@ impl Worker {
                 && live_now == 0
                 && self.live.arrival_workers.load(Relaxed) == 0
             {
-                self.live.done.store(true, Relaxed);
+                self.live.finish(now);
             }
             // Let supervisor, timer and progress tasks run: a busy worker never parks otherwise.
             tokio::task::yield_now().await;
