@@ -91,14 +91,14 @@ impl PolicyTask {
             .min(MAX_ACTIONS_PER_TICK);
         loop {
             if due >= self.live.deadline_ns || self.live.done.load(Relaxed) {
-                if due <= self.live.cutoff() {
+                if due < self.live.cutoff() {
                     owed.get_or_insert(due);
                 }
                 break;
             }
             tokio::time::sleep_until(tokio::time::Instant::from_std(clock.at(due))).await;
             if self.live.done.load(Relaxed) {
-                if due <= self.live.cutoff() {
+                if due < self.live.cutoff() {
                     owed.get_or_insert(due);
                 }
                 break;

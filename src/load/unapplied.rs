@@ -1,7 +1,7 @@
 //! Commands that fell due but were never applied (coordinated omission, counted): once every
 //! task has stopped, each worker's arrivals still owed by the open-model schedule, its timers
-//! (agents' answers, ends, closes, abandonments…) and the jobs left in its inbox that were due
-//! by the run's cutoff (its deadline, or when it was declared over) are recorded as unapplied,
+//! (agents' answers, ends, closes, abandonments…) and the jobs left in its inbox that fell due
+//! before the run's cutoff (its deadline, or when it was declared over) are recorded as unapplied,
 //! with their age when the run ended.
 //!
 //! Supervisor policies count their own owed actions when they stop (see `supervisor`). A task
@@ -15,7 +15,7 @@ use super::schedule::ArrivalSchedule;
 use super::stats::{kind_of, TaskStats};
 use super::worker::{Job, WorkerEnd};
 
-/// Arrivals `from`, `from + step`, … due at or before `cutoff` (ns): recorded as unapplied
+/// Arrivals `from`, `from + step`, … due before `cutoff` (ns): recorded as unapplied
 /// with age `stop − due` (`stop ≥ cutoff`: when the run ended). Consecutive arrivals of the same age in microseconds are recorded as one
 /// group, so millions of them cost one histogram update per microsecond of schedule.
 /// Returns how many there were.
@@ -31,7 +31,7 @@ pub(crate) fn arrivals(
     let (mut total, mut run_age, mut run_n) = (0u64, u64::MAX, 0u64);
     let mut i = from;
     while let Some(due) = schedule.due_ns(i) {
-        if due > cutoff {
+        if due >= cutoff {
             break;
         }
         let age_us = stop.saturating_sub(due) / 1000;
@@ -47,7 +47,7 @@ pub(crate) fn arrivals(
     total
 }
 
-/// Timers and mailed jobs due at or before `cutoff`: recorded as unapplied with age
+/// Timers and mailed jobs due before `cutoff`: recorded as unapplied with age
 /// `stop − due`. An abandonment counts only if its conversation is still waiting unanswered in
 /// `engine` (patience is cancelled lazily: otherwise it would never have been sent).
 pub(crate) fn jobs(
@@ -58,7 +58,7 @@ pub(crate) fn jobs(
     stats: &mut TaskStats,
 ) {
     for j in jobs {
-        if j.due > cutoff {
+        if j.due >= cutoff {
             continue;
         }
         if let Command::Abandon(c) = j.cmd {

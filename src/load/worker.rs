@@ -60,7 +60,7 @@ pub(crate) struct Live {
     pub(crate) recent: Mutex<Histogram<u64>>,
     /// Set once arrivals are over and nothing is left in the system.
     pub(crate) done: AtomicBool,
-    /// When the run was declared over (ns; `u64::MAX` until then): commands due by
+    /// When the run was declared over (ns; `u64::MAX` until then): commands due before
     /// `min(this, deadline_ns)` fell due, later ones did not. See [`Live::cutoff`].
     pub(crate) cutoff_ns: AtomicU64,
     /// Workers that still have arrivals to apply (the run is not done before this is 0).
@@ -72,7 +72,7 @@ pub(crate) struct Live {
 }
 
 impl Live {
-    /// Commands due at or before this fell due in the run: the deadline, or the moment the run
+    /// Commands due before this fell due in the run: the deadline, or the moment the run
     /// was declared over (everything done, or interrupted) if that came first.
     pub(crate) fn cutoff(&self) -> u64 {
         self.cutoff_ns.load(Relaxed).min(self.deadline_ns)
@@ -168,7 +168,7 @@ impl Worker {
                     .peek()
                     .map_or(u64::MAX, |e| e.0)
                     .min(arrival_due.unwrap_or(u64::MAX));
-                if next > cutoff || now >= cutoff.saturating_add(FINISH_NS) {
+                if next >= cutoff || now >= cutoff.saturating_add(FINISH_NS) {
                     break;
                 }
             }
