@@ -77,8 +77,9 @@ pub struct LoadOptions {
     pub progress: bool,
     /// Thresholds to check on `load.json` paths.
     pub thresholds: Vec<LoadThreshold>,
-    /// When set to true (by a signal handler), the run stops within about 20 ms: arrivals and
-    /// in-flight work end at once and the report is marked partial.
+    /// When set to true (by a signal handler), the run stops within about 40 ms: arrivals and
+    /// in-flight work end (commands already due get at most 20 ms more), the report is marked
+    /// partial and interrupted, and what fell due but was not applied counts as unapplied.
     pub stop: Option<Arc<AtomicBool>>,
     /// Fault injection for tests: the worker task with this id panics after its first batch,
     /// while it holds the engine lock, to show that a failed task is counted in `errors` and
