@@ -132,7 +132,7 @@ pub fn run(scenario: &Scenario, opts: &LoadOptions) -> LoadReport {
         commands: AtomicU64::new(0),
         in_system: AtomicU64::new(0),
         missed_ticks: AtomicU64::new(0),
-        recent: Mutex::new(stats::new_hist()),
+        recent: Mutex::new((stats::new_hist(), 0)),
         done: AtomicBool::new(false),
         cutoff_ns: AtomicU64::new(u64::MAX),
         arrival_workers: std::sync::atomic::AtomicUsize::new(workers),

@@ -57,7 +57,8 @@ pub(crate) struct Live {
     pub(crate) in_system: AtomicU64,
     /// Supervisor policy ticks skipped because the task was late by more than a period.
     pub(crate) missed_ticks: AtomicU64,
-    pub(crate) recent: Mutex<Histogram<u64>>,
+    /// Latencies (µs) applied since the progress line last looked, and their exact maximum.
+    pub(crate) recent: Mutex<(Histogram<u64>, u64)>,
     /// Set once arrivals are over and nothing is left in the system.
     pub(crate) done: AtomicBool,
     /// When the run was declared over (ns; `u64::MAX` until then): commands due before
@@ -134,6 +135,7 @@ impl Worker {
         let mut rng = stream(1, 0, Source::Load(self.id as u32));
         let mut stats = TaskStats::default();
         let mut recent = super::stats::new_hist();
+        let mut recent_max = 0u64;
         let mut heap: BinaryHeap<Entry> = BinaryHeap::new();
         let mut seq = 0u64;
         let mut next_arrival = self.id as u64;
@@ -250,7 +252,9 @@ impl Worker {
                     let done = clock.ns();
                     let lat = done.saturating_sub(job.due);
                     stats.record(kind_of(&job.cmd), lat, r);
-                    recent.saturating_record((lat / 1000).max(1));
+                    let lat_us = (lat / 1000).max(1);
+                    recent.saturating_record(lat_us);
+                    recent_max = recent_max.max(lat_us);
                     marks.push((fx.len(), done));
                 }
                 assert!(!self.panics, "injected fault: worker {} panics", self.id);
@@ -288,9 +292,11 @@ impl Worker {
             if now >= last_publish + PUBLISH_NS {
                 last_publish = now;
                 if let Ok(mut h) = self.live.recent.lock() {
-                    let _ = h.add(&recent);
+                    let _ = h.0.add(&recent);
+                    h.1 = h.1.max(recent_max);
                 }
                 recent.reset();
+                recent_max = 0;
             }
         }
         WorkerEnd {
