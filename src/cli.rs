@@ -14,6 +14,7 @@ use clap::{Parser, Subcommand};
 mod ab_cmd;
 mod compare_cmd;
 mod erlang_cmd;
+mod load_cmd;
 mod shard_cmd;
 mod staff_cmd;
 mod sweep_cmd;
@@ -235,7 +236,7 @@ enum Command {
         quiet: bool,
     },
     /// Wall-clock load on the engine (open model); writes DIR/load.json.
-    Load(LoadArgs),
+    Load(load_cmd::LoadArgs),
     /// Load and check a scenario; run nothing.
     Validate {
         /// The scenario file.
@@ -275,7 +276,7 @@ fn load(path: &Path, allow_huge: bool) -> Result<Scenario, u8> {
 
 fn run(args: Args) -> u8 {
     match args.command {
-        Command::Load(a) => load_cmd(a),
+        Command::Load(a) => load_cmd::run(a),
         Command::Validate {
             scenario,
             quiet,
@@ -497,149 +498,4 @@ pub fn default_out_dir(name: &str) -> PathBuf {
     }
     safe.truncate(100);
     Path::new("reports").join(safe)
-}
-
-/// `omnisim load` flags.
-#[derive(Debug, clap::Args)]
-struct LoadArgs {
-    /// The scenario file.
-    scenario: PathBuf,
-    /// Offered conversations per second (the start rate with --ramp).
-    #[arg(long)]
-    rate: f64,
-    /// How long arrivals are offered, e.g. 10s.
-    #[arg(long)]
-    duration: String,
-    /// Ramping stages DURATION:RATE,…, e.g. 10s:1000,20s:5000.
-    #[arg(long)]
-    ramp: Option<String>,
-    /// Scenario time per wall time.
-    #[arg(long, default_value_t = 60.0)]
-    speed: f64,
-    /// Most wall time in-flight work may take after arrivals stop.
-    #[arg(long, default_value = "5s")]
-    drain: String,
-    /// Agent worker tasks (default: one per core).
-    #[arg(long)]
-    workers: Option<usize>,
-    /// Most commands applied per engine lock (1 = a lock per command).
-    #[arg(long, default_value_t = 1024)]
-    batch: usize,
-    /// A check on a load.json path, e.g. latency_us.p99<=5000 (repeatable).
-    #[arg(long)]
-    threshold: Vec<String>,
-    /// Output folder (default: reports/<scenario name>/).
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// Print nothing but errors.
-    #[arg(long)]
-    quiet: bool,
-}
-
-/// `omnisim load`: 0 ok · 1 a threshold failed · 2 bad input · 3 invariants or conservation broke.
-fn load_cmd(a: LoadArgs) -> u8 {
-    use crate::load::{self, LoadOptions};
-    let bad = |msg: String| {
-        eprintln!("error: {msg}");
-        EXIT_BAD_INPUT
-    };
-    let sc = match load(&a.scenario, false) {
-        Ok(sc) => sc,
-        Err(code) => return code,
-    };
-    let dur = |flag: &str, v: &str| {
-        crate::time::parse_duration(v)
-            .map(|d| std::time::Duration::from_millis(d.as_millis()))
-            .map_err(|e| format!("--{flag} {v:?}: {e}"))
-    };
-    let (duration, drain) = match (dur("duration", &a.duration), dur("drain", &a.drain)) {
-        (Ok(d), Ok(r)) => (d, r),
-        (Err(e), _) | (_, Err(e)) => return bad(e),
-    };
-    if !(a.rate.is_finite() && a.rate >= 0.0 && a.speed.is_finite() && a.speed > 0.0) {
-        return bad("--rate must be ≥ 0 and --speed > 0".into());
-    }
-    let ramp = match a.ramp.as_deref().map(load::parse_ramp).transpose() {
-        Ok(r) => r.unwrap_or_default(),
-        Err(e) => return bad(e.to_string()),
-    };
-    let mut thresholds = Vec::new();
-    for t in &a.threshold {
-        match load::parse_threshold(t) {
-            Ok(t) if load::is_load_path(&t.metric) => thresholds.push(t),
-            Ok(t) => {
-                return bad(format!(
-                    "--threshold: {:?} is not a load.json path",
-                    t.metric
-                ))
-            }
-            Err(e) => return bad(e.to_string()),
-        }
-    }
-    let defaults = LoadOptions::default();
-    let opts = LoadOptions {
-        rate: a.rate,
-        ramp,
-        duration,
-        drain,
-        speed: a.speed,
-        workers: a.workers.unwrap_or(defaults.workers),
-        batch: a.batch,
-        progress: !a.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
-        thresholds,
-        stop: Some(stop_flag()),
-        ..defaults
-    };
-    let rep = load::run(&sc, &opts);
-    let dir = a.out.unwrap_or_else(|| default_out_dir(&sc.name));
-    let json = serde_json::to_string_pretty(&rep).unwrap_or_default();
-    let written = std::fs::create_dir_all(&dir)
-        .and_then(|()| report::write_atomic(&dir.join("load.json"), json.as_bytes()));
-    if let Err(e) = written {
-        return bad(format!(
-            "cannot write {}: {e}",
-            dir.join("load.json").display()
-        ));
-    }
-    if !a.quiet {
-        let l = &rep.latency_us;
-        println!(
-            "{}: {} commands, {:.0}/s; latency µs p50 {} p99 {} p99.9 {} max {}; refused {}; \
-             conversations {} arrived, {} closed, {} in system; invariant violations {}",
-            rep.scenario,
-            rep.commands,
-            rep.throughput_per_s,
-            l.p50,
-            l.p99,
-            l.p999,
-            l.max,
-            rep.refused,
-            rep.conversations.arrived,
-            rep.conversations.closed,
-            rep.conversations.in_system_at_end,
-            rep.invariant_violations
-        );
-        for t in rep.thresholds.iter().filter(|t| !t.passed) {
-            eprintln!(
-                "threshold failed: {} = {} (min {:?}, max {:?})",
-                t.metric, t.value, t.min, t.max
-            );
-        }
-    }
-    if rep.errors > 0 {
-        eprintln!(
-            "error: {} load task(s) failed (see the panic above)",
-            rep.errors
-        );
-    }
-    if rep.partial {
-        eprintln!("interrupted: wrote a partial load.json (\"partial\": true)");
-        EXIT_INTERRUPTED
-    } else if !rep.sound() {
-        EXIT_INVARIANT
-    } else if rep.thresholds.iter().any(|t| !t.passed) {
-        EXIT_THRESHOLD
-    } else {
-        EXIT_OK
-    }
 }

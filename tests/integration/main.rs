@@ -7,6 +7,7 @@ mod figures;
 mod fuzz_replay;
 mod limits;
 mod load;
+mod load_omission;
 mod policies;
 mod reports;
 mod rules;
