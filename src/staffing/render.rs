@@ -205,7 +205,7 @@ pub fn html(r: &StaffResult, scenario: &str) -> String {
     };
     let mut lines = vec![
         Line {
-            name: "required (simulation)",
+            name: "required",
             points: step(&|x| Some(x.required as f64)),
         },
         Line {
@@ -215,13 +215,13 @@ pub fn html(r: &StaffResult, scenario: &str) -> String {
     ];
     if r.rows.iter().any(|x| x.erlang_c.is_some()) {
         lines.push(Line {
-            name: "Erlang C per interval",
+            name: "Erlang C",
             points: step(&|x| x.erlang_c.map(f64::from)),
         });
     }
     if r.rows.iter().any(|x| x.roster_coverage.is_some()) {
         lines.push(Line {
-            name: "roster coverage",
+            name: "roster",
             points: step(&|x| x.roster_coverage.map(f64::from)),
         });
     }
@@ -244,11 +244,11 @@ pub fn html(r: &StaffResult, scenario: &str) -> String {
         y_fmt: |y| format!("{:.0}%", y * 100.0),
         lines: vec![
             Line {
-                name: "with required staffing",
+                name: "required",
                 points: step(&|x| x.service_level),
             },
             Line {
-                name: "with Erlang C staffing",
+                name: "Erlang C",
                 points: step(&|x| x.erlang_c_service_level),
             },
         ],
@@ -272,10 +272,13 @@ pub fn html(r: &StaffResult, scenario: &str) -> String {
     table.push_str("</table>");
     format!(
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Staffing · {s}</title>
-<style>body{{font:14px system-ui,sans-serif;margin:24px;color:#222}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:2px 8px;text-align:right}}figure{{display:inline-block;margin:8px}}svg text{{font-size:11px}}svg .title{{font-size:13px;font-weight:600}}</style></head>
-<body><h1>Staffing · {s}</h1><pre>{summary}</pre>{agents}{sl}<h2>Per interval</h2>{table}</body></html>
+<style>{css}</style></head>
+<body><main><h1>Staffing · {s}</h1><pre>{summary}</pre><div class="charts">{agents}{sl}</div>
+<h2>Per interval</h2>{table}
+<p class="note">Per-interval figures count what happened in the interval (an answer in the interval of its accept); the last interval also takes the drain after the horizon. Service levels are pooled over the replications; <code>staffing.csv</code> has each one's 95% interval.</p></main></body></html>
 "#,
         s = escape(scenario),
+        css = crate::report::html::CSS,
         summary = escape(&text(r)),
     )
 }
