@@ -21,6 +21,7 @@
 //! internals.
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
+pub mod calendar;
 pub mod cli;
 pub mod dist;
 pub mod engine;
@@ -36,4 +37,5 @@ pub mod scenario;
 pub mod sim;
 pub mod stats;
 pub mod time;
+pub mod traffic;
 pub mod workflows;
