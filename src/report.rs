@@ -21,6 +21,7 @@ mod files;
 mod format;
 pub mod html;
 pub mod junit;
+pub mod log;
 mod model;
 mod summary;
 mod svg;

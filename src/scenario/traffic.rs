@@ -92,9 +92,9 @@ pub(crate) fn traffic(
     }
     if let Some(v) = t.get("forecast") {
         let spec = forecast_spec(cx, &t.path_of("forecast"), v, &queue);
-        match spec.and_then(|(rel, fixed)| {
+        match spec.map(|(rel, fixed)| {
             let path = base.join(&rel);
-            Some((path.clone(), path.display().to_string(), fixed))
+            (path.clone(), path.display().to_string(), fixed)
         }) {
             Some((path, shown, fixed)) => match read_forecast(&path, &shown, &cal, fixed, &queue) {
                 Ok(f) => parts.forecast = Some((f, v.span())),

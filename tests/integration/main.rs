@@ -11,5 +11,6 @@ mod rules;
 mod signals;
 mod sim;
 mod support;
+mod traffic;
 mod validation;
 mod workflows;
