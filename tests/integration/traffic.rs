@@ -312,3 +312,336 @@ fn bad_history_rows_are_all_reported_with_line_and_column() {
     let e = load_file(&path).unwrap_err().to_string();
     assert!(e.contains(":1: missing column `arrival`"), "{e}");
 }
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The bundled bank week: simulated arrivals follow the real five-minute volumes. Per interval
+/// the count over R replications is Poisson with mean R × volume, so (stated tolerances):
+/// the total is within 4 sd of its mean, Pearson's X² over the 845 intervals is within 5 sd
+/// (sd = √(2·845) ≈ 41) of its 845 degrees of freedom, and the per-interval correlation is
+/// at least 0.98; nothing arrives outside the intervals (nights).
+#[test]
+fn bank_week_arrivals_follow_the_real_volumes() {
+    let sc = load(&repo().join("scenarios/bank-week.toml"));
+    let reps = sc.replications as f64;
+    let text = std::fs::read_to_string(repo().join("scenarios/data/bank-calls-week.csv")).unwrap();
+    let mut expected = std::collections::BTreeMap::new();
+    for line in text.lines().skip(1) {
+        let (t, v) = line.split_once(',').unwrap();
+        let at = sc.calendar.parse_time(t).unwrap().as_millis() / 300_000;
+        expected.insert(at, v.parse::<f64>().unwrap() * reps);
+    }
+    assert_eq!(expected.len(), 845);
+    let (out, logs) = run_log(&sc);
+    let mut observed = std::collections::BTreeMap::new();
+    for r in logs.iter().flat_map(|l| &l.rows) {
+        *observed
+            .entry(r.arrival.as_millis() / 300_000)
+            .or_insert(0.0) += 1.0;
+    }
+    let outside: f64 = observed
+        .iter()
+        .filter(|(k, _)| !expected.contains_key(k))
+        .map(|(_, v)| v)
+        .sum();
+    assert_eq!(outside, 0.0);
+    let total_e: f64 = expected.values().sum();
+    let total_o: f64 = observed.values().sum();
+    assert!(
+        (total_o - total_e).abs() <= 4.0 * total_e.sqrt(),
+        "{total_o} vs {total_e}"
+    );
+    let pairs: Vec<(f64, f64)> = expected
+        .iter()
+        .map(|(k, e)| (observed.get(k).copied().unwrap_or(0.0), *e))
+        .collect();
+    let x2: f64 = pairs.iter().map(|(o, e)| (o - e).powi(2) / e).sum();
+    let df = pairs.len() as f64;
+    assert!((x2 - df).abs() <= 5.0 * (2.0 * df).sqrt(), "X² = {x2}");
+    let n = df;
+    let (mo, me) = (
+        pairs.iter().map(|p| p.0).sum::<f64>() / n,
+        pairs.iter().map(|p| p.1).sum::<f64>() / n,
+    );
+    let cov: f64 = pairs.iter().map(|(o, e)| (o - mo) * (e - me)).sum();
+    let so: f64 = pairs
+        .iter()
+        .map(|(o, _)| (o - mo).powi(2))
+        .sum::<f64>()
+        .sqrt();
+    let se: f64 = pairs
+        .iter()
+        .map(|(_, e)| (e - me).powi(2))
+        .sum::<f64>()
+        .sqrt();
+    assert!(cov / (so * se) >= 0.98, "correlation {}", cov / (so * se));
+    let s = omnisim::report::build(&sc, &out);
+    assert_eq!(s.invariant_violations, 0);
+    assert_eq!(s.conversations.arrived as f64, total_o);
+}
+
+const FORECAST: &str = r#"
+[scenario]
+name = "aht"
+horizon = "2h"
+
+[[workstreams]]
+name = "chat"
+channel = "live_chat"
+capacity_units = 10
+handle_time = { dist = "constant", value = "2m" }
+
+[[queues]]
+name = "retail"
+workstream = "chat"
+
+[[agent_groups]]
+name = "a"
+count = 50
+capacity = 100
+queues = ["retail"]
+
+[traffic]
+forecast = "forecast.csv"
+"#;
+
+#[test]
+fn forecast_intervals_and_aht_rescale_handle_times() {
+    let dir = temp_dir("aht");
+    // 30-minute spacing inferred; the hour 1800–3600 → 5400 has no row: nothing arrives then.
+    write(
+        &dir,
+        "forecast.csv",
+        "interval_start,queue,volume,aht\n0,retail,40,60\n1800,retail,40,240\n5400,retail,40,\n",
+    );
+    let sc = load(&write(&dir, "f.toml", FORECAST));
+    assert_eq!(
+        sc.queues[0].arrivals,
+        omnisim::scenario::Arrivals::Profile(vec![
+            (omnisim::time::SimTime(0), 40.0 / 1800.0),
+            (omnisim::time::SimTime(1_800_000), 40.0 / 1800.0),
+            (omnisim::time::SimTime(3_600_000), 0.0),
+            (omnisim::time::SimTime(5_400_000), 40.0 / 1800.0),
+            (omnisim::time::SimTime(7_200_000), 0.0),
+        ])
+    );
+    let (_, logs) = run_log(&sc);
+    let rows = &logs[0].rows;
+    assert!(rows.len() > 60);
+    for r in rows {
+        let (t, h) = (r.arrival.as_millis(), r.handle.unwrap().as_millis());
+        let want = match t {
+            0..1_800_000 => 60_000,
+            1_800_000..3_600_000 => 240_000,
+            3_600_000..5_400_000 => panic!("arrival at {t} ms in the gap"),
+            _ => 120_000,
+        };
+        assert_eq!(h, want, "arrival at {t} ms");
+    }
+}
+
+#[test]
+fn bad_forecasts_are_reported() {
+    let dir = temp_dir("badforecast");
+    write(
+        &dir,
+        "forecast.csv",
+        "interval_start,queue,volume\n0,retial,40\nlater,retail,-2\n",
+    );
+    let path = write(&dir, "f.toml", FORECAST);
+    let e = load_file(&path).unwrap_err().to_string();
+    let f = dir.join("forecast.csv").display().to_string();
+    for want in [
+        format!("{f}:2:2: queue: unknown queue \"retial\""),
+        format!("{f}:3:1: interval_start: \"later\" is not a time"),
+        format!("{f}:3:3: volume: \"-2\" is not a volume"),
+    ] {
+        assert!(e.contains(&want), "missing {want:?} in\n{e}");
+    }
+    // A file without a queue column needs the queue named in the scenario.
+    write(&dir, "forecast.csv", "interval_start,volume\n0,4\n1800,5\n");
+    let e = load_file(&path).unwrap_err().to_string();
+    assert!(e.contains(":1: missing column `queue`"), "{e}");
+    let named = FORECAST.replace(
+        "forecast = \"forecast.csv\"",
+        "forecast = { file = \"forecast.csv\", queue = \"retial\" }",
+    );
+    let e = load_file(&write(&dir, "g.toml", &named))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("traffic.forecast.queue: unknown queue \"retial\""),
+        "{e}"
+    );
+    let own = FORECAST.replace(
+        "workstream = \"chat\"\n\n[[agent",
+        "workstream = \"chat\"\narrivals = { rate = \"1/m\" }\n\n[[agent",
+    );
+    write(
+        &dir,
+        "forecast.csv",
+        "interval_start,queue,volume\n0,retail,4\n1800,retail,5\n",
+    );
+    let e = load_file(&write(&dir, "h.toml", &own))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("queue \"retail\" has its own `arrivals`"), "{e}");
+}
+
+const ROSTERED: &str = r#"
+[scenario]
+name = "roster"
+horizon = "3h"
+
+[[workstreams]]
+name = "chat"
+channel = "live_chat"
+capacity_units = 100
+handle_time = { dist = "constant", value = "1m" }
+
+[[queues]]
+name = "retail"
+workstream = "chat"
+arrivals = { times = ["700s", "1900s", "1900s", "2000s", "6000s"] }
+
+[[queues]]
+name = "other"
+workstream = "chat"
+
+[traffic]
+roster = "roster.csv"
+"#;
+
+#[test]
+fn roster_shifts_and_breaks_by_hand_count() {
+    let dir = temp_dir("roster");
+    // ann: on 0–3600 s with a break 600–1200 s, again 7200–9000 s; bob: on 1800–5400 s.
+    write(
+        &dir,
+        "roster.csv",
+        "agent,queues,shift_start,shift_end,capacity,skills,breaks\n\
+         ann,retail;other,0,3600,100,spanish:4;billing:2,600-1200\n\
+         bob,retail,1800,5400,100,,\n\
+         ann,retail;other,7200,9000,100,spanish:4;billing:2,\n",
+    );
+    let sc = load(&write(&dir, "r.toml", ROSTERED));
+    assert_eq!(sc.agent_count(), 2);
+    let ann = sc.agent_groups[0].roster.as_ref().unwrap();
+    assert_eq!(
+        ann.skills,
+        vec![("spanish".into(), 4), ("billing".into(), 2)]
+    );
+    assert_eq!(ann.shifts.len(), 2);
+    let (out, logs) = run_log(&sc);
+    // On shift, 100 units each: ann 3,600 s, bob 3,600 s, and ann's second shift until the run
+    // ends (the last conversation, served at 7,200 s, closes at 7,260 s): 60 s.
+    assert_eq!(out.reps[0].end.as_millis(), 7_260_000);
+    assert_eq!(
+        out.reps[0].staffed_unit_ms,
+        100 * (3_600 + 3_600 + 60) * 1000
+    );
+    // 700 s: ann on break, bob off → served at 1,200 s (wait 500 s). 1,900 s twice: ann and
+    // bob. 2,000 s: both free again → 0. 6,000 s: bob gone, ann back at 7,200 s → 1,200 s.
+    let got: Vec<(u64, String)> = logs[0]
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r.wait.unwrap().as_millis() / 1000,
+                sc.agent_name(r.agent.unwrap()),
+            )
+        })
+        .collect();
+    assert_eq!(got[0], (500, "ann".to_string()));
+    assert_eq!((got[1].0, got[2].0, got[3].0), (0, 0, 0));
+    let mut pair = vec![got[1].1.clone(), got[2].1.clone()];
+    pair.sort();
+    assert_eq!(pair, vec!["ann".to_string(), "bob".to_string()]);
+    assert_eq!(got[4], (1_200, "ann".to_string()));
+}
+
+#[test]
+fn bad_rosters_are_reported() {
+    let dir = temp_dir("badroster");
+    write(
+        &dir,
+        "roster.csv",
+        "agent,queues,shift_start,shift_end,breaks\n\
+         ann,retail,0,3600,lunch\n\
+         ann,retail,1800,5000,\n\
+         bob,retial,100,50,\n",
+    );
+    let e = load_file(&write(&dir, "r.toml", ROSTERED))
+        .unwrap_err()
+        .to_string();
+    let f = dir.join("roster.csv").display().to_string();
+    for want in [
+        format!("{f}:2:5: breaks: \"lunch\" is not a break"),
+        format!("{f}:4:2: queues: unknown queue \"retial\""),
+        format!("{f}:4:4: shift_end: the shift must end after it starts"),
+    ] {
+        assert!(e.contains(&want), "missing {want:?} in\n{e}");
+    }
+    write(
+        &dir,
+        "roster.csv",
+        "agent,queues,shift_start,shift_end\nann,retail,0,3600\nann,retail,1800,5000\n",
+    );
+    let e = load_file(&write(&dir, "r.toml", ROSTERED))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains(":3:3: shift_start: this shift overlaps another shift of agent \"ann\""),
+        "{e}"
+    );
+}
+
+#[test]
+fn the_binary_logs_and_refuses_bad_csv_with_exit_2() {
+    let dir = temp_dir("binary");
+    let path = write(&dir, "hand.toml", ONE_AGENT);
+    write(
+        &dir,
+        "history.csv",
+        "id,arrival,queue,outcome,handle\na,0,retail,answered,60\nb,10,retail,answered,60\n",
+    );
+    let run = |extra: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_omnisim"))
+            .arg("run")
+            .arg(&path)
+            .args(["--quiet", "--out"])
+            .arg(dir.join("out"))
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (code, err) = run(&["--log"]);
+    assert_eq!(code, Some(0), "{err}");
+    let log = std::fs::read_to_string(dir.join("out/conversations.csv")).unwrap();
+    assert_eq!(
+        log,
+        "id,arrival,queue,outcome,wait,handle,wrap_up,patience,agent,replication\n\
+         a,0,retail,answered,0,60,,,a-1,0\n\
+         b,10,retail,answered,50,60,,,a-1,0\n"
+    );
+    write(
+        &dir,
+        "history.csv",
+        "id,arrival,queue\na,-4,retail\nb,5,nowhere\n",
+    );
+    let _ = std::fs::remove_dir_all(dir.join("out"));
+    let (code, err) = run(&[]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("history.csv:2:2: arrival"), "{err}");
+    assert!(
+        err.contains("history.csv:3:3: queue: unknown queue \"nowhere\""),
+        "{err}"
+    );
+    assert!(!dir.join("out").exists(), "nothing is written on bad input");
+}
