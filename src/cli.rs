@@ -14,6 +14,7 @@ use clap::{Parser, Subcommand};
 mod ab_cmd;
 mod compare_cmd;
 mod erlang_cmd;
+mod fit_cmd;
 mod shard_cmd;
 mod sweep_cmd;
 
@@ -174,6 +175,21 @@ enum Command {
         /// Print the smallest agent count whose Erlang C service level meets this fraction.
         #[arg(long)]
         target_sl: Option<f64>,
+    },
+    /// Fit a conversation history (arrivals per interval, handle, wrap-up and patience by
+    /// maximum likelihood); write DIR/fitted.toml, fit.json, actuals.json and fit.html.
+    Fit {
+        /// The history CSV (the `conversations.csv` format).
+        history: PathBuf,
+        /// Interval of the arrival profile.
+        #[arg(long, default_value = "30m")]
+        interval: String,
+        /// Output folder (default: reports/fit/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
     },
     /// Merge the shard.json files of `run --shard` into the summary one machine would write.
     Merge {
@@ -401,6 +417,12 @@ fn run(args: Args) -> u8 {
             target_sl,
         }),
         Command::Merge { dirs, out, quiet } => shard_cmd::merge(&dirs, &out, quiet),
+        Command::Fit {
+            history,
+            interval,
+            out,
+            quiet,
+        } => fit_cmd::run(&history, &interval, out, quiet),
     }
 }
 

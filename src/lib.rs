@@ -25,6 +25,7 @@ pub mod calendar;
 pub mod cli;
 pub mod dist;
 pub mod engine;
+pub mod fit;
 pub mod harness;
 pub mod kernel;
 pub mod load;
