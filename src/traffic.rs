@@ -220,7 +220,11 @@ pub fn read(
         }
     };
     let names: Vec<String> = match rdr.headers() {
-        Ok(h) => h.iter().map(str::to_string).collect(),
+        // A spreadsheet's UTF-8 byte-order mark is not part of the first column's name.
+        Ok(h) => h
+            .iter()
+            .map(|n| n.trim_start_matches('\u{feff}').to_string())
+            .collect(),
         Err(e) => {
             p.file(format!("cannot read the header row: {e}"));
             return None;
@@ -295,8 +299,26 @@ pub fn read(
     Some(header)
 }
 
-/// A CSV duration: seconds (`"90"`, `"4.5"`) or a duration string (`"1m30s"`); never negative.
+/// A CSV duration: seconds (`"90"`, `"4.5"`), a duration string (`"1m30s"`) or a clock-style
+/// `"H:MM:SS"` / `"MM:SS"` (as spreadsheets export them); never negative.
 pub fn parse_csv_duration(s: &str) -> Result<SimDuration, String> {
+    if s.contains(':') {
+        let parts: Vec<&str> = s.split(':').collect();
+        let nums: Option<Vec<f64>> = parts.iter().map(|p| p.parse::<f64>().ok()).collect();
+        return match nums.as_deref() {
+            Some(&[m, sec]) if m >= 0.0 && (0.0..60.0).contains(&sec) && m.fract() == 0.0 => {
+                Ok(SimDuration::from_secs_f64(m * 60.0 + sec))
+            }
+            Some(&[h, m, sec])
+                if h >= 0.0 && (0.0..60.0).contains(&m) && (0.0..60.0).contains(&sec) =>
+            {
+                Ok(SimDuration::from_secs_f64(h * 3600.0 + m * 60.0 + sec))
+            }
+            _ => Err(format!(
+                "{s:?} is not a duration; expected seconds, e.g. \"4m30s\" or \"0:04:30\""
+            )),
+        };
+    }
     if let Ok(secs) = s.parse::<f64>() {
         if !secs.is_finite() || secs < 0.0 {
             return Err(format!("{s:?} is not a duration: it must be ≥ 0 seconds"));
@@ -327,6 +349,19 @@ mod tests {
         );
         assert!(parse_csv_duration("-3").unwrap_err().contains("≥ 0"));
         assert!(parse_csv_duration("soon").is_err());
+        assert_eq!(
+            parse_csv_duration("0:04:30").unwrap(),
+            SimDuration::from_secs(270)
+        );
+        assert_eq!(
+            parse_csv_duration("1:00:05").unwrap(),
+            SimDuration::from_secs(3605)
+        );
+        assert_eq!(
+            parse_csv_duration("04:30").unwrap(),
+            SimDuration::from_secs(270)
+        );
+        assert!(parse_csv_duration("4:75").is_err());
     }
 
     #[test]

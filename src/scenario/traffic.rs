@@ -184,7 +184,7 @@ pub(crate) fn merge(
             }
             q.arrivals = Arrivals::Profile(qf.profile.clone());
             let mean = ws[q.workstream.index()].handle_time.mean();
-            out.aht[qf.queue.index()] = qf.aht_profile(f.interval, mean);
+            out.aht[qf.queue.index()] = qf.aht_profile(mean);
         }
         if out.aht.iter().all(Option::is_none) {
             out.aht.clear();

@@ -2,9 +2,10 @@
 //! Poisson arrivals at volume ÷ interval length within each interval.
 //!
 //! Columns (contract "Real traffic"): `interval_start`, `queue` (absent when the scenario names
-//! the queue), `volume`, optional `aht`. The interval length is the smallest spacing between
-//! two consecutive interval starts of a queue (over the whole file); an interval not followed by
-//! another within that length is followed by a rate of 0.
+//! the queue), `volume`, optional `aht`. A queue's interval length is the smallest spacing
+//! between two consecutive interval starts of that queue (the file's smallest when the queue has
+//! one interval); an interval not followed by another within that length is followed by a rate
+//! of 0.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -20,6 +21,9 @@ use crate::time::{SimDuration, SimTime};
 pub struct QueueForecast {
     /// The queue.
     pub queue: QueueId,
+    /// Its interval length: the smallest spacing between two of its interval starts (the
+    /// file's smallest when it has only one).
+    pub interval: SimDuration,
     /// `(from, rate per second)`, sorted, first at 0: the queue's arrival profile.
     pub profile: Vec<(SimTime, f64)>,
     /// `(interval start, mean handle time)` of the rows with an `aht`.
@@ -29,7 +33,7 @@ pub struct QueueForecast {
 /// A whole forecast file.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Forecast {
-    /// The inferred interval length.
+    /// The smallest interval length over the queues.
     pub interval: SimDuration,
     /// By queue id.
     pub queues: Vec<QueueForecast>,
@@ -38,7 +42,8 @@ pub struct Forecast {
 impl QueueForecast {
     /// The handle-time scale factors of this forecast against a work stream whose handle time
     /// has mean `ws_mean`: `aht ÷ ws_mean` within each interval with an `aht`, 1 elsewhere.
-    pub fn aht_profile(&self, interval: SimDuration, ws_mean: SimDuration) -> Option<AhtProfile> {
+    pub fn aht_profile(&self, ws_mean: SimDuration) -> Option<AhtProfile> {
+        let interval = self.interval;
         if self.aht.is_empty() || ws_mean == SimDuration::ZERO {
             return None;
         }
@@ -141,15 +146,12 @@ pub fn read_forecast(
     if p.any() {
         return Err(p.finish());
     }
-    let interval = by_queue
-        .values()
-        .flat_map(|m| {
-            let ts: Vec<SimTime> = m.keys().copied().collect();
-            ts.windows(2)
-                .map(|w| w[1].since(w[0]))
-                .collect::<Vec<SimDuration>>()
-        })
-        .min();
+    let spacing = |m: &BTreeMap<SimTime, (f64, Option<SimDuration>)>| {
+        let ts: Vec<SimTime> = m.keys().copied().collect();
+        ts.windows(2).map(|w| w[1].since(w[0])).min()
+    };
+    // Each queue's own spacing; a queue with one interval takes the file's smallest.
+    let interval = by_queue.values().filter_map(spacing).min();
     let Some(interval) = interval else {
         p.file("cannot infer the interval length: give at least two intervals of one queue");
         return Err(p.finish());
@@ -157,9 +159,10 @@ pub fn read_forecast(
     let queues = by_queue
         .into_iter()
         .map(|(q, m)| {
+            let len = spacing(&m).unwrap_or(interval);
             let mut profile: Vec<(SimTime, f64)> = Vec::with_capacity(m.len() + 2);
             let mut aht = Vec::new();
-            let per_s = interval.as_secs_f64();
+            let per_s = len.as_secs_f64();
             for (start, (volume, a)) in m {
                 if profile.last().is_some_and(|(t, _)| *t == start) {
                     profile.pop();
@@ -167,13 +170,14 @@ pub fn read_forecast(
                     profile.push((SimTime::ZERO, 0.0));
                 }
                 profile.push((start, volume / per_s));
-                profile.push((start + interval, 0.0));
+                profile.push((start + len, 0.0));
                 if let Some(a) = a {
                     aht.push((start, a));
                 }
             }
             QueueForecast {
                 queue: q,
+                interval: len,
                 profile,
                 aht,
             }
@@ -187,9 +191,59 @@ mod tests {
     use super::*;
 
     #[test]
+    fn each_queue_has_its_own_spacing() {
+        let path = std::env::temp_dir().join(format!("omnisim-fc-{}.csv", std::process::id()));
+        std::fs::write(
+            &path,
+            "\u{feff}interval_start,queue,volume\n0,a,15\n900,a,30\n0,b,60\n1800,b,60\n3600,c,9\n",
+        )
+        .unwrap();
+        let names = ["a", "b", "c"];
+        let resolve = |n: &str| {
+            names
+                .iter()
+                .position(|x| *x == n)
+                .map(|i| QueueId(i as u32))
+                .ok_or_else(|| "unknown".to_string())
+        };
+        let f = read_forecast(&path, "f.csv", &Calendar::default(), None, &resolve).unwrap();
+        let _ = std::fs::remove_file(&path);
+        assert_eq!(f.interval, SimDuration::from_secs(900));
+        let (a, b, c) = (&f.queues[0], &f.queues[1], &f.queues[2]);
+        assert_eq!(a.interval, SimDuration::from_secs(900));
+        assert_eq!(
+            a.profile,
+            vec![
+                (SimTime(0), 15.0 / 900.0),
+                (SimTime(900_000), 30.0 / 900.0),
+                (SimTime(1_800_000), 0.0)
+            ]
+        );
+        // b: 60 per 30 minutes, back to back.
+        assert_eq!(
+            b.profile,
+            vec![
+                (SimTime(0), 60.0 / 1800.0),
+                (SimTime(1_800_000), 60.0 / 1800.0),
+                (SimTime(3_600_000), 0.0)
+            ]
+        );
+        // c: one interval, the file's smallest spacing.
+        assert_eq!(
+            c.profile,
+            vec![
+                (SimTime(0), 0.0),
+                (SimTime(3_600_000), 9.0 / 900.0),
+                (SimTime(4_500_000), 0.0)
+            ]
+        );
+    }
+
+    #[test]
     fn aht_profile_resets_between_intervals() {
         let f = QueueForecast {
             queue: QueueId(0),
+            interval: SimDuration::from_secs(1800),
             profile: vec![],
             aht: vec![
                 (SimTime(0), SimDuration::from_secs(600)),
@@ -197,9 +251,7 @@ mod tests {
                 (SimTime(7_200_000), SimDuration::from_secs(300)),
             ],
         };
-        let p = f
-            .aht_profile(SimDuration::from_secs(1800), SimDuration::from_secs(300))
-            .unwrap();
+        let p = f.aht_profile(SimDuration::from_secs(300)).unwrap();
         assert_eq!(p.factor(SimTime(10)), 2.0);
         assert_eq!(p.factor(SimTime(1_800_000)), 0.5);
         assert_eq!(p.factor(SimTime(3_600_000)), 1.0);

@@ -120,7 +120,12 @@ pub fn read_roster(
             let skills = skills.unwrap_or_default();
             match agents.iter_mut().find(|a| a.name == name) {
                 Some(a) => {
-                    if a.queues != queues {
+                    let sorted = |v: &[QueueId]| {
+                        let mut v = v.to_vec();
+                        v.sort();
+                        v
+                    };
+                    if sorted(&a.queues) != sorted(&queues) {
                         r.problem(
                             p,
                             "queues",
