@@ -208,6 +208,18 @@ pub fn read(
     required: &[&[&str]],
     mut row: impl FnMut(&Row<'_>, &mut Problems),
 ) -> Option<Header> {
+    // Only regular files: a device or a pipe could stream forever.
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => {}
+        Ok(_) => {
+            p.file("not a regular file; expected a CSV file");
+            return None;
+        }
+        Err(e) => {
+            p.file(format!("cannot read the CSV file: {e}"));
+            return None;
+        }
+    }
     let mut rdr = match csv::ReaderBuilder::new()
         .trim(csv::Trim::Headers)
         .flexible(true)

@@ -813,3 +813,26 @@ fn fit_reads_date_times_and_reports_bad_rows() {
     );
     assert!(!dir.join("out2").exists());
 }
+
+#[test]
+fn traffic_files_must_exist_and_be_regular_files() {
+    let dir = temp_dir("nofile");
+    let text = ONE_AGENT.replace("history.csv", "missing.csv");
+    let e = load_file(&write(&dir, "a.toml", &text))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("missing.csv: cannot read the CSV file"), "{e}");
+    let text = ONE_AGENT.replace("\"history.csv\"", "\"/dev/zero\"");
+    let e = load_file(&write(&dir, "b.toml", &text))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("/dev/zero: not a regular file"), "{e}");
+    let text = ONE_AGENT.replace(
+        "replay = \"history.csv\"",
+        "replay = \"h.csv\"\nrost = \"r.csv\"",
+    );
+    let e = load_file(&write(&dir, "c.toml", &text))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("traffic.rost: unknown key `rost`"), "{e}");
+}
