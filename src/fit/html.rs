@@ -1,6 +1,7 @@
-//! `fit.html`: one self-contained page per fit: for each queue, arrivals by time of day (bars)
-//! and histograms of handle, wrap-up and patience (abandoned waits) with the best fitted
-//! density drawn over them (inline SVG, no scripts).
+//! `fit.html`: one self-contained page per fit: for each queue, arrivals by time of day (bars),
+//! histograms of handle and wrap-up times with the best fitted density drawn over them, and
+//! patience as a Kaplan–Meier survival curve (it is censored) against the fitted survival
+//! function (inline SVG, no scripts).
 
 use std::fmt::Write;
 
@@ -131,6 +132,73 @@ fn histogram(title: &str, s: &Sample, c: &Option<Vec<Candidate>>) -> String {
     out
 }
 
+/// For censored data (patience): the Kaplan–Meier survival curve of the sample (steps) against
+/// the best candidate's survival function (line), both from 1 down, over the observed range.
+fn survival(title: &str, s: &Sample, c: &Option<Vec<Candidate>>) -> String {
+    let Some(b) = c.as_ref().and_then(|c| best(c)) else {
+        return format!("<p>{}: no data</p>", esc(title));
+    };
+    let mut all: Vec<(f64, bool)> = s
+        .events
+        .iter()
+        .map(|&x| (x, true))
+        .chain(s.censored.iter().map(|&x| (x, false)))
+        .collect();
+    all.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+    let hi = all.last().map_or(1.0, |x| x.0).max(1e-3);
+    let sx = |x: f64| PAD + x / hi * (W - 2.0 * PAD);
+    let sy = |p: f64| H - PAD - p * (H - 2.0 * PAD);
+    let mut at_risk = all.len() as f64;
+    let mut surv = 1.0;
+    let mut steps = vec![format!("{:.1},{:.1}", sx(0.0), sy(1.0))];
+    let mut i = 0;
+    while i < all.len() {
+        let t = all[i].0;
+        let (mut events, mut leaving) = (0.0, 0.0);
+        while i < all.len() && all[i].0 == t {
+            events += all[i].1 as u8 as f64;
+            leaving += 1.0;
+            i += 1;
+        }
+        if events > 0.0 {
+            steps.push(format!("{:.1},{:.1}", sx(t), sy(surv)));
+            surv *= 1.0 - events / at_risk;
+            steps.push(format!("{:.1},{:.1}", sx(t), sy(surv)));
+        }
+        at_risk -= leaving;
+    }
+    steps.push(format!("{:.1},{:.1}", sx(hi), sy(surv)));
+    let fitted: Vec<String> = (0..=60)
+        .map(|k| {
+            let x = hi * k as f64 / 60.0;
+            format!("{:.1},{:.1}", sx(x), sy(1.0 - b.family.cdf(x.max(1e-3))))
+        })
+        .collect();
+    let (m, sd) = b.family.mean_sd();
+    format!(
+        "<figure><figcaption>{} — best {} (mean {:.1} s, sd {:.1} s, KS {:.3}); {} abandonments, {} answered after waiting (lower bounds). Steps: Kaplan–Meier survival; line: fitted</figcaption>\
+         <svg width=\"{W}\" height=\"{H}\" role=\"img\"><polyline points=\"{}\" fill=\"none\" stroke=\"#6a9fd8\" stroke-width=\"2\"/>\
+         <polyline points=\"{}\" fill=\"none\" stroke=\"#c0392b\" stroke-width=\"2\"/>\
+         <text x=\"2\" y=\"{:.1}\" font-size=\"10\">1</text><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\">0</text>\
+         <text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10\">{:.0} s</text></svg></figure>",
+        esc(title),
+        b.family.name(),
+        m,
+        sd,
+        b.ks,
+        s.events.len(),
+        s.censored.len(),
+        steps.join(" "),
+        fitted.join(" "),
+        sy(1.0) + 4.0,
+        PAD,
+        H - PAD + 12.0,
+        W - PAD - 30.0,
+        H - PAD + 12.0,
+        hi
+    )
+}
+
 /// The whole page.
 pub fn render(f: &Fitted) -> String {
     let mut s = String::from(
@@ -155,7 +223,7 @@ pub fn render(f: &Fitted) -> String {
         let [h, w, p] = &f.samples[q];
         s += &histogram("Handle time", &h.0, &h.1);
         s += &histogram("Wrap-up time", &w.0, &w.1);
-        s += &histogram("Patience (abandoned waits)", &p.0, &p.1);
+        s += &survival("Patience", &p.0, &p.1);
     }
     s += "</body></html>\n";
     s
