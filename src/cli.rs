@@ -14,6 +14,7 @@ use clap::{Parser, Subcommand};
 mod ab_cmd;
 mod compare_cmd;
 mod erlang_cmd;
+mod fit_cmd;
 mod load_cmd;
 mod shard_cmd;
 mod staff_cmd;
@@ -92,6 +93,10 @@ enum Command {
         /// Accept a scenario beyond the size limits (agents, horizon, replications, arrivals).
         #[arg(long)]
         allow_huge: bool,
+        /// Also write DIR/conversations.csv: one row per conversation of every replication,
+        /// in the history format (replayable with `[traffic] replay`).
+        #[arg(long)]
+        log: bool,
     },
     /// Compare two summary.json files metric by metric; exit 1 on a regression.
     Compare {
@@ -222,6 +227,21 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Fit a conversation history (arrivals per interval, handle, wrap-up and patience by
+    /// maximum likelihood); write DIR/fitted.toml, fit.json, actuals.json and fit.html.
+    Fit {
+        /// The history CSV (the `conversations.csv` format).
+        history: PathBuf,
+        /// Interval of the arrival profile.
+        #[arg(long, default_value = "30m")]
+        interval: String,
+        /// Output folder (default: reports/fit/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
+    },
     /// Merge the shard.json files of `run --shard` (or `sweep --shard`) into the summary (or
     /// sweep.csv, sweep.html and target.json) one machine would write.
     Merge {
@@ -306,11 +326,18 @@ fn run(args: Args) -> u8 {
             shard,
             junit,
             allow_huge,
+            log,
         } => {
             let sc = match load(&scenario, allow_huge) {
                 Ok(sc) => sc,
                 Err(code) => return code,
             };
+            if log && shard.is_some() {
+                eprintln!(
+                    "error: --log cannot be combined with --shard (log the whole run instead)"
+                );
+                return EXIT_BAD_INPUT;
+            }
             if let Some(spec) = shard {
                 let dir = out.unwrap_or_else(|| default_out_dir(&sc.name));
                 return shard_cmd::run_shard(
@@ -336,17 +363,27 @@ fn run(args: Args) -> u8 {
                     sc.horizon.as_millis(),
                 )
             });
-            let output = sim::run(&sc, &opts, &|rep, t, n| {
+            let progress = |rep, t, n| {
                 if let Some(b) = &bar {
                     b.update(rep, t, n);
                 }
-            });
+            };
+            let (output, logs) = if log {
+                sim::run_logged(&sc, &opts, &progress)
+            } else {
+                (sim::run(&sc, &opts, &progress), Vec::new())
+            };
             if let Some(b) = &bar {
                 b.finish();
             }
             let report = Report::build(&sc, &output);
             let dir = out.unwrap_or_else(|| default_out_dir(&sc.name));
-            let written = match report::write_all(&dir, &report) {
+            let written = match report::write_all(&dir, &report).and_then(|mut w| {
+                if log {
+                    w.push(report::log::write(&dir, &sc, &logs)?);
+                }
+                Ok(w)
+            }) {
                 Ok(w) => w,
                 Err(e) => {
                     eprintln!("error: cannot write reports to {}: {e}", dir.display());
@@ -465,6 +502,12 @@ fn run(args: Args) -> u8 {
             json,
         }),
         Command::Merge { dirs, out, quiet } => shard_cmd::merge(&dirs, &out, quiet),
+        Command::Fit {
+            history,
+            interval,
+            out,
+            quiet,
+        } => fit_cmd::run(&history, &interval, out, quiet),
     }
 }
 

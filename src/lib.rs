@@ -21,10 +21,12 @@
 //! internals.
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
+pub mod calendar;
 pub mod cli;
 pub mod dist;
 pub mod engine;
 pub mod erlang;
+pub mod fit;
 pub mod harness;
 pub mod kernel;
 pub mod load;
@@ -38,4 +40,5 @@ pub mod sim;
 pub mod staffing;
 pub mod stats;
 pub mod time;
+pub mod traffic;
 pub mod workflows;

@@ -21,6 +21,7 @@ mod files;
 pub(crate) mod format;
 pub mod html;
 pub mod junit;
+pub mod log;
 mod model;
 mod summary;
 pub(crate) mod svg;

@@ -21,6 +21,7 @@ mod spanned;
 mod suggest;
 mod supervisors;
 mod thresholds;
+mod traffic;
 mod types;
 
 pub use diag::{Diagnostic, LoadError};

@@ -175,6 +175,8 @@ pub struct StaffResult {
     pub replications: u32,
     /// The roster, with `--shifts`; `Err` when the templates cannot cover the requirement.
     pub roster: Option<Result<Roster, CoverError>>,
+    /// The scenario's calendar, when it sets `[scenario] start` (clock times on the axes).
+    pub calendar: Option<crate::calendar::Calendar>,
 }
 
 /// Per-interval results of one simulation.
@@ -610,6 +612,7 @@ pub fn run(base: &Scenario, spec: &StaffSpec) -> Result<StaffResult, StaffError>
         evaluations: cx.evaluations,
         replications: spec.replications.unwrap_or(base.replications),
         roster,
+        calendar: (base.calendar != crate::calendar::Calendar::default()).then_some(base.calendar),
     })
 }
 

@@ -255,6 +255,7 @@ fn charts(o: &mut String, r: &Report) {
         target: None,
         warmup_s: r.warmup_s,
         horizon_s: r.horizon_s,
+        calendar: r.calendar,
     };
     let secs: fn(f64) -> String = |y| format!("{}s", tick(y));
     let plain: fn(f64) -> String = tick;

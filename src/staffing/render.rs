@@ -235,6 +235,7 @@ pub fn html(r: &StaffResult, scenario: &str) -> String {
         target: None,
         warmup_s: 0.0,
         horizon_s: x_max,
+        calendar: r.calendar,
     });
     let sl = line_chart(&LineChart {
         title: "Service level per interval",
@@ -256,6 +257,7 @@ pub fn html(r: &StaffResult, scenario: &str) -> String {
             .then(|| (r.target.value, format!("target {}", pct(r.target.value)))),
         warmup_s: 0.0,
         horizon_s: x_max,
+        calendar: r.calendar,
     });
     let mut table = String::from("<table><tr>");
     for h in HEADER {

@@ -16,5 +16,6 @@ mod signals;
 mod sim;
 mod staffing;
 mod support;
+mod traffic;
 mod validation;
 mod workflows;
