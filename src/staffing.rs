@@ -616,6 +616,39 @@ pub fn run(base: &Scenario, spec: &StaffSpec) -> Result<StaffResult, StaffError>
     })
 }
 
+/// The scenario of the roster check (`DIR/roster-check/`): the staffed group replaced by the
+/// roster's agents, `<group>-1` … in `roster.csv`'s order, each a `[traffic] roster` agent with
+/// its one shift and its breaks, behaving as the group's agents do (accept delay, rejections).
+pub fn roster_scenario(
+    base: &Scenario,
+    r: &StaffResult,
+    roster: &Roster,
+) -> Result<Scenario, StaffError> {
+    let g = &base.agent_groups[r.group_index];
+    let mut groups = Vec::new();
+    for s in &roster.shifts {
+        for _ in 0..s.agents {
+            let name = format!("{}-{}", r.group, groups.len() + 1);
+            groups.push(crate::scenario::AgentGroup {
+                name: name.clone(),
+                count: 1,
+                shift: None,
+                breaks: None,
+                roster: Some(crate::traffic::roster::RosterAgent {
+                    name,
+                    capacity: g.capacity,
+                    queues: g.queues.clone(),
+                    skills: Vec::new(),
+                    shifts: vec![(s.shift.start, s.shift.end)],
+                    breaks: s.shift.breaks.clone(),
+                }),
+                ..g.clone()
+            });
+        }
+    }
+    Ok(layout::replace_group(base, r.group_index, groups)?)
+}
+
 /// Candidate shifts of the templates that start within the horizon, and the cheapest cover.
 fn roster(
     base: &Scenario,

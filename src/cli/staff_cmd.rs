@@ -1,12 +1,14 @@
 //! `omnisim staff SCENARIO --target "service_level.fraction>=0.8"`: agents per interval by
 //! simulation (`DIR/staffing.csv`, `DIR/staffing.html`) and, with `--shifts`, the cheapest
-//! roster (`DIR/roster.csv`); exit 1 when the target cannot be met in every interval or the
+//! roster (`DIR/roster.csv`) and its check run (`DIR/roster-check/summary.json` and the other
+//! reports of `run`); exit 1 when the target cannot be met in every interval or the
 //! shift templates cannot cover it, 2 on bad input.
 
 use std::path::{Path, PathBuf};
 
 use crate::report::compare::parse_pct;
-use crate::report::write_atomic;
+use crate::report::{write_atomic, Report};
+use crate::sim::{self, RunOptions};
 use crate::staffing::{self, render, StaffSpec};
 use crate::time::parse_duration;
 use crate::workflows::target;
@@ -108,10 +110,46 @@ pub(crate) fn run(a: StaffArgs) -> u8 {
         eprintln!("error: cannot write reports to {}: {e}", dir.display());
         return EXIT_BAD_INPUT;
     }
+    // The roster check: the scenario run with the roster's agents in place of the group.
+    let mut check = None;
+    if let Some(Ok(roster)) = &result.roster {
+        let sc2 = match staffing::roster_scenario(&sc, &result, roster) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: {}: {e}", a.scenario.display());
+                return EXIT_BAD_INPUT;
+            }
+        };
+        let opts = RunOptions {
+            seed: a.seed,
+            replications: a.replications,
+            ..RunOptions::default()
+        };
+        let out = sim::run(&sc2, &opts, &|_, _, _| {});
+        let report = Report::build(&sc2, &out);
+        let check_dir = dir.join("roster-check");
+        if let Err(e) = crate::report::write_all(&check_dir, &report) {
+            eprintln!(
+                "error: cannot write reports to {}: {e}",
+                check_dir.display()
+            );
+            return EXIT_BAD_INPUT;
+        }
+        check = Some((check_dir, report.summary));
+    }
     if !a.quiet {
         print!("{}", render::text(&result));
         for (name, _) in &files {
             println!("wrote {}", dir.join(name).display());
+        }
+        if let Some((d, s)) = &check {
+            println!(
+                "roster check: service level {} · ASA {} · abandonment {} · wrote {}",
+                crate::report::format::pct(s.service_level.fraction),
+                crate::report::format::duration(s.wait_s.mean),
+                crate::report::format::pct(s.abandonment_rate),
+                d.join("summary.json").display()
+            );
         }
     }
     let roster_failed = matches!(result.roster, Some(Err(_)));

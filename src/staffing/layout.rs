@@ -37,6 +37,56 @@ pub fn staffed(
     interval_ms: u64,
     staffing: &[u32],
 ) -> Result<Scenario, LayoutError> {
+    // Runs of intervals per layer, counted by identical (from, to).
+    let mut runs: BTreeMap<(usize, usize), u32> = BTreeMap::new();
+    let top = staffing.iter().copied().max().unwrap_or(0);
+    for k in 0..top {
+        let mut i = 0;
+        while i < staffing.len() {
+            if staffing[i] > k {
+                let from = i;
+                while i < staffing.len() && staffing[i] > k {
+                    i += 1;
+                }
+                *runs.entry((from, i)).or_default() += 1;
+            } else {
+                i += 1;
+            }
+        }
+    }
+    let end_of_run = SimTime::ZERO + base.horizon + base.drain_limit;
+    let template = &base.agent_groups[group];
+    let groups = runs
+        .into_iter()
+        .map(|((from, to), n)| {
+            let start = SimTime(from as u64 * interval_ms);
+            let end = if to == staffing.len() {
+                end_of_run
+            } else {
+                SimTime(to as u64 * interval_ms)
+            };
+            AgentGroup {
+                name: format!("{}~{from}-{to}", template.name),
+                count: n,
+                shift: Some(Shift { start, end }),
+                breaks: None,
+                ..template.clone()
+            }
+        })
+        .collect();
+    replace_group(base, group, groups)
+}
+
+/// `base` with group `group` emptied (it keeps its place, so earlier agents keep their ids)
+/// and `groups` appended after the others; agent ids are renumbered and every supervisor's
+/// reference to an agent follows.
+///
+/// Errors: a supervisor works as, or names, an agent of the replaced group.
+pub fn replace_group(
+    base: &Scenario,
+    group: usize,
+    groups: Vec<AgentGroup>,
+) -> Result<Scenario, LayoutError> {
     let g = &base.agent_groups[group];
     let (first, count) = (g.first.0, g.count);
     let remap = |a: AgentId, sup: &str| -> Result<AgentId, LayoutError> {
@@ -71,41 +121,8 @@ pub fn staffed(
             }
         }
     }
-    // Runs of intervals per layer, counted by identical (from, to).
-    let mut runs: BTreeMap<(usize, usize), u32> = BTreeMap::new();
-    let top = staffing.iter().copied().max().unwrap_or(0);
-    for k in 0..top {
-        let mut i = 0;
-        while i < staffing.len() {
-            if staffing[i] > k {
-                let from = i;
-                while i < staffing.len() && staffing[i] > k {
-                    i += 1;
-                }
-                *runs.entry((from, i)).or_default() += 1;
-            } else {
-                i += 1;
-            }
-        }
-    }
-    let end_of_run = SimTime::ZERO + base.horizon + base.drain_limit;
-    let template = sc.agent_groups[group].clone();
     sc.agent_groups[group].count = 0;
-    for ((from, to), n) in runs {
-        let start = SimTime(from as u64 * interval_ms);
-        let end = if to == staffing.len() {
-            end_of_run
-        } else {
-            SimTime(to as u64 * interval_ms)
-        };
-        sc.agent_groups.push(AgentGroup {
-            name: format!("{}~{from}-{to}", template.name),
-            count: n,
-            shift: Some(Shift { start, end }),
-            breaks: None,
-            ..template.clone()
-        });
-    }
+    sc.agent_groups.extend(groups);
     let mut next = 0;
     for g in &mut sc.agent_groups {
         g.first = AgentId(next);

@@ -185,6 +185,18 @@ cost = 0.45
     let agents: u32 = roster.shifts.iter().map(|s| s.agents).sum();
     assert_eq!(csv.lines().count() as u32, agents + 1);
     assert!(csv.starts_with("agent,queues,shift_start,shift_end,capacity,breaks"));
+
+    // The roster check: the roster's agents in place of the group meet the target overall.
+    let check = staffing::roster_scenario(&sc, &r, roster).unwrap();
+    assert_eq!(check.agent_count() as u32, agents);
+    let out = sim::run(&check, &RunOptions::default(), &|_, _, _| {});
+    let summary = omnisim::report::build(&check, &out);
+    assert!(
+        summary.service_level.fraction.unwrap() >= 0.8,
+        "{:?}",
+        summary.service_level
+    );
+    assert_eq!(summary.invariant_violations, 0);
 }
 
 #[test]
@@ -238,9 +250,24 @@ fn bad_input_exits_2_with_a_reason() {
     ]);
     assert_eq!(code, Some(2));
     assert!(err.contains("shifts[0].starts[0]"), "{err}");
-    // A good run writes its files and exits 0.
-    let (code, err) = run(&["--target", "wait_s.mean<=20", "--replications", "4"]);
+    // A good run writes its files and exits 0; with --shifts, the roster and its check too.
+    let day = dir.join("day.toml");
+    std::fs::write(
+        &day,
+        "[[shifts]]\nname = \"day\"\nstarts = [\"00:00\"]\nlength = \"8h\"\n",
+    )
+    .unwrap();
+    let (code, err) = run(&[
+        "--target",
+        "wait_s.mean<=20",
+        "--replications",
+        "4",
+        "--shifts",
+        day.to_str().unwrap(),
+    ]);
     assert_eq!(code, Some(0), "{err}");
+    assert!(dir.join("out/roster.csv").exists());
+    assert!(dir.join("out/roster-check/summary.json").exists());
     let csv = std::fs::read_to_string(dir.join("out/staffing.csv")).unwrap();
     assert!(csv.starts_with(
         "interval_start,group,required,erlang_c,offered_load,service_level,service_level_ci_low,service_level_ci_high"
