@@ -13,9 +13,12 @@
 //! remains counts as `in_system_at_end`.
 
 mod arrivals;
+mod chat;
 mod customer;
 mod event;
+mod handling;
 pub(crate) mod setup;
+mod sharing;
 mod supervisors;
 mod world;
 
