@@ -233,11 +233,11 @@ mod tests {
 
     #[test]
     fn the_last_factor_holds_beyond_and_other_work_streams_do_not_count() {
-        // [1, 3]: three chats of 1 minute at once still take 3 minutes each; a chat of another
+        // [1, 4]: three chats of 1 minute at once still take 4 minutes each; a chat of another
         // work stream on the same agent neither slows them nor is slowed.
         let sp = [
-            Some(Speeds::new(&[1.0, 3.0])),
-            Some(Speeds::new(&[1.0, 3.0])),
+            Some(Speeds::new(&[1.0, 4.0])),
+            Some(Speeds::new(&[1.0, 4.0])),
         ];
         let mut a = AgentShares::default();
         let mut out = Vec::new();
@@ -253,7 +253,10 @@ mod tests {
                 &mut out,
             );
         }
-        assert!(out.iter().all(|d| d.due == at(3)), "{out:?}");
+        assert!(
+            out.len() == 3 && out.iter().all(|d| d.due == at(4)),
+            "{out:?}"
+        );
         out.clear();
         a.join(
             conv(9),
