@@ -242,3 +242,232 @@ fn a_slowdown_of_one_changes_no_figure() {
     let without = scenario(&text.replace("concurrency_slowdown = [1.0, 1.5, 2.0]", ""));
     assert_eq!(strip(&run(&with).1), strip(&run(&without).1));
 }
+
+/// Three agents of one slot, 4-minute chats, 45 an hour, 2-minute patience; half of those who
+/// abandon come back after an exponential 5 minutes (again after each abandonment).
+const ORBIT: &str = r#"
+[scenario]
+name = "orbit"
+horizon = "4000h"
+warmup = "20h"
+replications = 6
+
+[[workstreams]]
+name = "chat"
+channel = "live_chat"
+capacity_units = 1
+handle_time = { dist = "exponential", mean = "4m" }
+patience = { dist = "exponential", mean = "2m" }
+retrial = { probability = 0.5, delay = { dist = "exponential", mean = "5m" } }
+
+[[queues]]
+name = "chat"
+workstream = "chat"
+arrivals = { rate = "45/h" }
+
+[[agent_groups]]
+name = "a"
+count = 3
+capacity = 1
+accept_delay = "0s"
+queues = ["chat"]
+"#;
+
+/// The exact M/M/c+M chain with an orbit, state (n in the system, m in the orbit): arrivals λ
+/// and retrials m·ν raise n; services min(n, c)·μ lower it; abandonments (n − c)⁺·θ lower it and
+/// with probability p raise m. Solved by Gauss–Seidel on the balance equations, truncated where
+/// the tail is negligible. Returns (retrials ÷ contacts, abandoned ÷ contacts, contacts per
+/// minute).
+fn orbit_chain(lambda: f64, mu: f64, theta: f64, nu: f64, p: f64, c: usize) -> (f64, f64, f64) {
+    let (nmax, mmax) = (40usize, 80usize);
+    let idx = |n: usize, m: usize| n * (mmax + 1) + m;
+    let mut pi = vec![1.0f64; (nmax + 1) * (mmax + 1)];
+    let out_rate = |n: usize, m: usize| {
+        let mut r = 0.0;
+        if n < nmax {
+            r += lambda + if m > 0 { m as f64 * nu } else { 0.0 };
+        }
+        r += n.min(c) as f64 * mu;
+        r += n.saturating_sub(c) as f64 * theta * if m < mmax { 1.0 } else { 1.0 - p };
+        r
+    };
+    for _ in 0..4000 {
+        for n in 0..=nmax {
+            for m in 0..=mmax {
+                let mut inflow = 0.0;
+                if n > 0 {
+                    inflow += pi[idx(n - 1, m)] * lambda; // arrival
+                    if m < mmax {
+                        inflow += pi[idx(n - 1, m + 1)] * (m + 1) as f64 * nu; // retrial
+                    }
+                }
+                if n < nmax {
+                    let n1 = n + 1;
+                    inflow += pi[idx(n1, m)] * n1.min(c) as f64 * mu; // service
+                    let ab = n1.saturating_sub(c) as f64 * theta;
+                    inflow += pi[idx(n1, m)] * ab * (1.0 - p); // abandon, gone
+                    if m > 0 {
+                        inflow += pi[idx(n1, m - 1)] * ab * p; // abandon, to the orbit
+                    }
+                }
+                if n == nmax {
+                    // the truncated arrival and retrial flows into nmax stay put
+                }
+                let o = out_rate(n, m);
+                if o > 0.0 {
+                    pi[idx(n, m)] = inflow / o;
+                }
+            }
+        }
+        let z: f64 = pi.iter().sum();
+        pi.iter_mut().for_each(|x| *x /= z);
+    }
+    let (mut orbit, mut queue) = (0.0, 0.0);
+    for n in 0..=nmax {
+        for m in 0..=mmax {
+            orbit += pi[idx(n, m)] * m as f64;
+            queue += pi[idx(n, m)] * n.saturating_sub(c) as f64;
+        }
+    }
+    let retrials = orbit * nu;
+    let contacts = lambda + retrials;
+    (retrials / contacts, theta * queue / contacts, contacts)
+}
+
+#[test]
+fn retrials_match_the_exact_orbit_chain() {
+    let (share, abandon, _) = orbit_chain(0.75, 0.25, 0.5, 0.2, 0.5, 3);
+    let (out, s) = run(&scenario(ORBIT));
+    let retrial_share: Vec<f64> = out
+        .reps
+        .iter()
+        .map(|r| r.chat.retrials() as f64 / r.total.arrived as f64)
+        .collect();
+    let abandoned: Vec<f64> = out
+        .reps
+        .iter()
+        .map(|r| r.total.abandoned as f64 / r.total.arrived as f64)
+        .collect();
+    // 6 replications of 4,000 h (about 200,000 contacts each): within twice the 95% half-width.
+    within_ci("retrials ÷ contacts", &retrial_share, share, 2.0, 0.0);
+    within_ci("abandoned ÷ contacts", &abandoned, abandon, 2.0, 0.0);
+    // Contacts and customers are counted apart.
+    let c = &s.conversations;
+    assert_eq!(s.customers + c.retrials, c.arrived);
+    assert!(c.retrials > 0 && c.retrials < c.abandoned);
+}
+
+#[test]
+fn retrials_draw_from_the_customers_own_stream() {
+    // Without retrials the same customers get the same first draws: removing the key leaves
+    // every first contact's patience and handle time as they were, so up to the first
+    // retrial the runs agree; with probability 0 they agree entirely.
+    let strip = |s: &Summary| {
+        let mut v = serde_json::to_value(s).unwrap();
+        v.as_object_mut().unwrap().remove("engine");
+        v
+    };
+    let text = ORBIT
+        .replace("4000h", "100h")
+        .replace("replications = 6", "");
+    let p0 = scenario(&text.replace("probability = 0.5", "probability = 0"));
+    let none = scenario(&text.replace(
+        r#"retrial = { probability = 0.5, delay = { dist = "exponential", mean = "5m" } }"#,
+        "",
+    ));
+    // Probability 0 draws one uniform per abandonment from the customer's stream, after its
+    // last use, so nothing else moves.
+    assert_eq!(strip(&run(&p0).1), strip(&run(&none).1));
+}
+
+/// Tier 1: 3 agents, 4-minute chats, 30 an hour, no abandonment (M/M/3); 40% are transferred
+/// to tier 2: 2 agents, 6-minute chats.
+const TIERS: &str = r#"
+[scenario]
+name = "tiers"
+horizon = "4000h"
+warmup = "20h"
+replications = 6
+
+[[workstreams]]
+name = "tier1"
+channel = "live_chat"
+capacity_units = 1
+handle_time = { dist = "exponential", mean = "4m" }
+transfer = { probability = 0.4, queue = "tier2" }
+
+[[workstreams]]
+name = "tier2"
+channel = "live_chat"
+capacity_units = 1
+handle_time = { dist = "exponential", mean = "6m" }
+
+[[queues]]
+name = "tier1"
+workstream = "tier1"
+arrivals = { rate = "30/h" }
+
+[[queues]]
+name = "tier2"
+workstream = "tier2"
+
+[[agent_groups]]
+name = "t1"
+count = 3
+capacity = 1
+accept_delay = "0s"
+queues = ["tier1"]
+
+[[agent_groups]]
+name = "t2"
+count = 2
+capacity = 1
+accept_delay = "0s"
+queues = ["tier2"]
+"#;
+
+#[test]
+fn transfers_out_of_an_mmc_feed_tier_two_as_erlang_c() {
+    // Burke: tier 1's departures are Poisson (30/h), so a random 40% is Poisson at 12/h and
+    // tier 2 is M/M/2 with A = 12/h × 6 min = 1.2: its mean wait is Erlang C's.
+    let tier2 = omnisim::stats::erlang_c(12.0 / 3600.0, 360.0, 2).unwrap();
+    let tier1 = omnisim::stats::erlang_c(30.0 / 3600.0, 240.0, 3).unwrap();
+    let (out, s) = run(&scenario(TIERS));
+    let t2: Vec<f64> = out
+        .reps
+        .iter()
+        .map(|r| r.chat.queues[1].transfer_wait.mean_s().unwrap())
+        .collect();
+    // 6 replications of 4,000 h (about 48,000 transfers each): within twice the 95% half-width.
+    within_ci("tier 2 mean wait (s)", &t2, tier2.mean_wait_s, 2.0, 0.0);
+    let q2 = &s.queues["tier2"];
+    let q2_wait = q2.wait_s.mean.unwrap();
+    let (m, _) = mean_ci95(&t2).unwrap();
+    assert!((q2_wait - m).abs() / m < 0.02, "{q2_wait} vs {m}");
+    // The top-level wait stays arrival to first Active: tier 1's Erlang C.
+    let w: Vec<f64> = out
+        .reps
+        .iter()
+        .map(|r| r.total.wait_mean_s().unwrap())
+        .collect();
+    within_ci("top-level mean wait (s)", &w, tier1.mean_wait_s, 2.0, 0.0);
+    // Counts: every transfer lands in tier 2; about 40% of tier 1's handled chats move.
+    assert_eq!(q2.transferred_in, s.conversations.transferred);
+    assert_eq!(q2.arrived, 0);
+    let share = s.conversations.transferred as f64 / s.queues["tier1"].answered as f64;
+    assert!((share - 0.4).abs() < 0.005, "{share}");
+    assert_eq!(
+        s.conversations.arrived,
+        s.conversations.closed + s.conversations.in_system_at_end
+    );
+    assert_eq!(s.invariant_violations, 0);
+}
+
+#[test]
+fn invitations_and_handle_time_are_counted() {
+    // Two chats of constant 10 minutes, one agent who rejects nothing: 2 sent, 2 accepted.
+    let (_, s) = run(&two_chats(r#""0s", "1m""#, ""));
+    let i = s.invitations;
+    assert_eq!((i.sent, i.accepted, i.rejected, i.timed_out), (2, 2, 0, 0));
+    assert_eq!(s.handle_s.mean, Some(600.0));
+}
