@@ -68,6 +68,36 @@ pub fn render(r: &Report) -> String {
         format!("{}{}", pct(s.abandonment_rate), ci(s.ci95.abandonment_rate)),
     );
     line(&mut o, "Occupancy", pct(s.occupancy));
+    let h = &s.handle_s;
+    line(
+        &mut o,
+        "Handle time",
+        format!(
+            "mean {} · p50 {} · p90 {}",
+            duration(h.mean),
+            duration(h.p50),
+            duration(h.p90)
+        ),
+    );
+    let i = &s.invitations;
+    line(
+        &mut o,
+        "Invitations",
+        format!(
+            "{} sent · {} accepted · {} rejected · {} timed out",
+            i.sent, i.accepted, i.rejected, i.timed_out
+        ),
+    );
+    if c.retrials > 0 || c.transferred > 0 {
+        line(
+            &mut o,
+            "Chat behaviour",
+            format!(
+                "{} customers · {} retrials · {} transferred",
+                s.customers, c.retrials, c.transferred
+            ),
+        );
+    }
     let ov = &s.overallocation;
     line(
         &mut o,

@@ -466,8 +466,38 @@ fn transfers_out_of_an_mmc_feed_tier_two_as_erlang_c() {
 #[test]
 fn invitations_and_handle_time_are_counted() {
     // Two chats of constant 10 minutes, one agent who rejects nothing: 2 sent, 2 accepted.
-    let (_, s) = run(&two_chats(r#""0s", "1m""#, ""));
+    let sc = two_chats(r#""0s", "1m""#, "");
+    let (out, s) = run(&sc);
     let i = s.invitations;
     assert_eq!((i.sent, i.accepted, i.rejected, i.timed_out), (2, 2, 0, 0));
     assert_eq!(s.handle_s.mean, Some(600.0));
+    let r = omnisim::report::Report::build(&sc, &out);
+    let text = omnisim::report::terminal::render(&r);
+    assert!(
+        text.contains("2 sent · 2 accepted · 0 rejected · 0 timed out"),
+        "{text}"
+    );
+    assert!(text.contains("Handle time"), "{text}");
+    let html = omnisim::report::html::render(&r);
+    assert!(html.contains("Handle time, mean") && html.contains("Invitations"));
+}
+
+#[test]
+fn handle_time_is_null_when_nothing_was_handled() {
+    // Nobody on shift: nothing handled, so the handle figures are null, not 0.
+    let text = ONE_AGENT
+        .replace("5000h", "1h")
+        .replace("warmup = \"20h\"", "")
+        .replace("replications = 8", "")
+        .replace(
+            "queues = [\"chat\"]",
+            "queues = [\"chat\"]\nshift = { start = \"30h\", end = \"31h\" }",
+        );
+    let (_, s) = run(&scenario(&text));
+    assert_eq!(
+        (s.handle_s.mean, s.handle_s.p50, s.handle_s.p90),
+        (None, None, None)
+    );
+    let json = serde_json::to_value(&s).unwrap();
+    assert!(json["handle_s"]["mean"].is_null());
 }
