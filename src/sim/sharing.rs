@@ -84,14 +84,27 @@ impl AgentShares {
         }
     }
 
-    /// New completion times of `ws`'s conversations at the current load, into `out`.
-    fn reschedule(&self, ws: u32, now: SimTime, speeds: &Speeds, out: &mut Vec<Due>) {
+    /// New completion times of `ws`'s conversations at the current load, into `out`; only
+    /// `conv`'s when the speed did not change (`same_speed`): the others' ends stay where they
+    /// were (`t₀ + ⌈left₀/v⌉` is the same from any later settled point), and so do their events.
+    fn reschedule(
+        &self,
+        ws: u32,
+        now: SimTime,
+        speeds: &Speeds,
+        only: Option<ConvId>,
+        out: &mut Vec<Due>,
+    ) {
         let k = self.count(ws);
         if k == 0 {
             return;
         }
         let v = speeds.at(k);
-        for s in self.items.iter().filter(|s| s.ws == ws) {
+        for s in self
+            .items
+            .iter()
+            .filter(|s| s.ws == ws && only.is_none_or(|c| c == s.conv))
+        {
             out.push(Due {
                 conv: s.conv,
                 due: now + SimDuration::from_millis(s.left.div_ceil(v)),
@@ -116,7 +129,9 @@ impl AgentShares {
         speeds: &Speeds,
         out: &mut Vec<Due>,
     ) {
-        self.settle(ws, self.count(ws), now, speeds);
+        let k = self.count(ws);
+        let same_speed = k > 0 && speeds.at(k) == speeds.at(k + 1);
+        self.settle(ws, k, now, speeds);
         self.items.push(Share {
             conv,
             ws,
@@ -124,7 +139,7 @@ impl AgentShares {
             since: now,
             then_waiting,
         });
-        self.reschedule(ws, now, speeds, out);
+        self.reschedule(ws, now, speeds, same_speed.then_some(conv), out);
     }
 
     /// The conversation leaves at `now` (done, released, Waiting, transferred, closed); the
@@ -141,10 +156,13 @@ impl AgentShares {
         let i = self.items.iter().position(|s| s.conv == conv)?;
         let ws = self.items[i].ws;
         let sp = speeds[ws as usize].as_ref()?;
-        self.settle(ws, self.count(ws), now, sp);
+        let k = self.count(ws);
+        self.settle(ws, k, now, sp);
         // `remove`, not `swap_remove`: the order (of joining) decides the order of rescheduling.
         let gone = self.items.remove(i);
-        self.reschedule(ws, now, sp, out);
+        if k > 1 && sp.at(k - 1) != sp.at(k) {
+            self.reschedule(ws, now, sp, None, out);
+        }
         Some((ws, gone.left))
     }
 }
@@ -253,9 +271,15 @@ mod tests {
                 &mut out,
             );
         }
-        assert!(
-            out.len() == 3 && out.iter().all(|d| d.due == at(4)),
-            "{out:?}"
+        // The third join leaves the speed at 1/4: only the newcomer is scheduled (at 4 min);
+        // the other two were rescheduled to 4 min when the second joined.
+        assert_eq!(
+            out,
+            [Due {
+                conv: conv(2),
+                due: at(4),
+                then_waiting: false
+            }]
         );
         out.clear();
         a.join(
@@ -296,5 +320,40 @@ mod tests {
         // 1,000 ms of work at 1/1.3 speed: 1,300 ms (±1 from the speed's rounding).
         let due = out[0].due.as_millis();
         assert!((1_300..=1_301).contains(&due), "{due}");
+    }
+
+    #[test]
+    fn an_unchanged_speed_moves_nobody_else() {
+        // [1, 2, 2]: the third chat leaves the speed at 1/2, so only it is scheduled; when it
+        // leaves, nobody moves either.
+        let sp = [Some(Speeds::new(&[1.0, 2.0, 2.0]))];
+        let s0 = sp[0].as_ref().unwrap();
+        let mut a = AgentShares::default();
+        let mut out = Vec::new();
+        a.join(conv(0), 0, work(10), false, at(0), s0, &mut out);
+        a.join(conv(1), 0, work(10), false, at(0), s0, &mut out);
+        out.clear();
+        a.join(conv(2), 0, work(1), false, at(4), s0, &mut out);
+        assert_eq!(
+            out,
+            [Due {
+                conv: conv(2),
+                due: at(6),
+                then_waiting: false
+            }]
+        );
+        out.clear();
+        assert_eq!(a.leave(conv(2), at(6), &sp, &mut out), Some((0, 0)));
+        assert!(out.is_empty());
+        // The first two still end at 20 minutes: leaving one makes the other speed up.
+        assert_eq!(a.leave(conv(0), at(20), &sp, &mut out), Some((0, 0)));
+        assert_eq!(
+            out,
+            [Due {
+                conv: conv(1),
+                due: at(20),
+                then_waiting: false
+            }]
+        );
     }
 }
