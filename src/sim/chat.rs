@@ -65,6 +65,17 @@ impl ChatSim {
     }
 }
 
+impl ChatSim {
+    /// Slowdown shares left over when no conversation is live (each an invariant break: a
+    /// conversation left Active without leaving its agent's shares).
+    pub(crate) fn stale_shares(&self, live: usize) -> u64 {
+        if live > 0 {
+            return 0;
+        }
+        self.shares.iter().map(|a| a.len() as u64).sum()
+    }
+}
+
 impl World<'_> {
     /// An unanswered contact in slot `slot` of the sim's table was abandoned: its customer comes
     /// back with the origin queue's retrial probability, after its drawn delay (both drawn from

@@ -12,7 +12,7 @@ use crate::model::{AgentId, WrapUpBlock};
 use crate::time::SimDuration;
 
 use super::event::Event;
-use super::sharing::{Due, UNITS_PER_MS};
+use super::sharing::{Due, Share, UNITS_PER_MS};
 use super::world::{first_timer, slot_mut, World};
 
 impl World<'_> {
@@ -86,9 +86,9 @@ impl World<'_> {
     }
 
     /// A slowed conversation stops being Active on its agent (end, Waiting, release, transfer,
-    /// close): the agent's other conversations of its work stream speed up. Returns its work
-    /// stream and remaining work.
-    pub(crate) fn share_leave(&mut self, conv: ConvId) -> Option<(u32, u64)> {
+    /// close): the agent's other conversations of its work stream speed up. Returns what was
+    /// left of its work.
+    pub(crate) fn share_leave(&mut self, conv: ConvId) -> Option<Share> {
         let c = slot_mut(&mut self.convs, conv)?;
         let agent = std::mem::replace(&mut c.share_agent, u32::MAX);
         if agent == u32::MAX {
@@ -103,23 +103,22 @@ impl World<'_> {
     }
 
     /// A supervisor moved an Active slowed conversation to another agent: its remaining work
-    /// goes with it.
+    /// (and a Waiting spell due at its end) goes with it.
     pub(crate) fn share_move(&mut self, conv: ConvId, to: AgentId) {
-        let Some((ws, left)) = self.share_leave(conv) else {
+        let Some(gone) = self.share_leave(conv) else {
             return;
         };
         let Some(c) = slot_mut(&mut self.convs, conv) else {
             return;
         };
         c.share_agent = to.0;
-        let then_waiting = false;
         let mut dues = std::mem::take(&mut self.chat.dues);
-        if let Some(speeds) = self.chat.speeds[ws as usize].as_ref() {
+        if let Some(speeds) = self.chat.speeds[gone.ws as usize].as_ref() {
             self.chat.shares[to.index()].join(
                 conv,
-                ws,
-                left,
-                then_waiting,
+                gone.ws,
+                gone.left,
+                gone.then_waiting,
                 self.now,
                 speeds,
                 &mut dues,

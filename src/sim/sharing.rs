@@ -44,9 +44,9 @@ impl Speeds {
 pub(crate) struct Share {
     pub(crate) conv: ConvId,
     /// Its work stream.
-    ws: u32,
+    pub(crate) ws: u32,
     /// Remaining work, in units, as of `since`.
-    left: u64,
+    pub(crate) left: u64,
     since: SimTime,
     /// When the work is done it goes Waiting (rather than ending).
     pub(crate) then_waiting: bool,
@@ -67,6 +67,11 @@ pub(crate) struct AgentShares {
 }
 
 impl AgentShares {
+    /// How many conversations it holds.
+    pub(crate) fn len(&self) -> usize {
+        self.items.len()
+    }
+
     fn count(&self, ws: u32) -> usize {
         self.items.iter().filter(|s| s.ws == ws).count()
     }
@@ -144,15 +149,15 @@ impl AgentShares {
 
     /// The conversation leaves at `now` (done, released, Waiting, transferred, closed); the
     /// others of its work stream speed up and get new completion times in `out`. `speeds` is
-    /// indexed by work stream. Returns its work stream and remaining work, or `None` when it was
-    /// not here.
+    /// indexed by work stream. Returns what is left of it (its work stream, remaining work and
+    /// whether it then goes Waiting), or `None` when it was not here.
     pub(crate) fn leave(
         &mut self,
         conv: ConvId,
         now: SimTime,
         speeds: &[Option<Speeds>],
         out: &mut Vec<Due>,
-    ) -> Option<(u32, u64)> {
+    ) -> Option<Share> {
         let i = self.items.iter().position(|s| s.conv == conv)?;
         let ws = self.items[i].ws;
         let sp = speeds[ws as usize].as_ref()?;
@@ -163,7 +168,7 @@ impl AgentShares {
         if k > 1 && sp.at(k - 1) != sp.at(k) {
             self.reschedule(ws, now, sp, None, out);
         }
-        Some((ws, gone.left))
+        Some(gone)
     }
 }
 
@@ -237,8 +242,8 @@ mod tests {
         );
         assert_eq!(out[1].due, at(22));
         out.clear();
-        let left = a.leave(conv(0), at(18), &sp, &mut out);
-        assert_eq!(left, Some((0, 0)));
+        let left = a.leave(conv(0), at(18), &sp, &mut out).map(|g| g.left);
+        assert_eq!(left, Some(0));
         assert_eq!(
             out,
             [Due {
@@ -299,7 +304,10 @@ mod tests {
                 then_waiting: false
             }]
         );
-        assert_eq!(a.leave(conv(42), at(0), &sp, &mut out), None);
+        assert_eq!(
+            a.leave(conv(42), at(0), &sp, &mut out).map(|g| g.left),
+            None
+        );
     }
 
     #[test]
@@ -343,10 +351,16 @@ mod tests {
             }]
         );
         out.clear();
-        assert_eq!(a.leave(conv(2), at(6), &sp, &mut out), Some((0, 0)));
+        assert_eq!(
+            a.leave(conv(2), at(6), &sp, &mut out).map(|g| g.left),
+            Some(0)
+        );
         assert!(out.is_empty());
         // The first two still end at 20 minutes: leaving one makes the other speed up.
-        assert_eq!(a.leave(conv(0), at(20), &sp, &mut out), Some((0, 0)));
+        assert_eq!(
+            a.leave(conv(0), at(20), &sp, &mut out).map(|g| g.left),
+            Some(0)
+        );
         assert_eq!(
             out,
             [Due {

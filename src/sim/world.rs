@@ -271,7 +271,9 @@ impl<'s> World<'s> {
             // give up): the conversations still wait, so the run lasts until the drain limit.
             self.now = limit;
         }
-        let breaks = self.engine.check_invariants().len() as u64 + self.invariant_breaks;
+        let breaks = self.engine.check_invariants().len() as u64
+            + self.invariant_breaks
+            + self.chat.stale_shares(self.engine.live_conversations());
         self.rec.invariant_breaks(breaks);
         let k = self.engine.counters();
         if k.arrived != k.closed + self.engine.live_conversations() as u64 {

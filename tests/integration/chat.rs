@@ -501,3 +501,45 @@ fn handle_time_is_null_when_nothing_was_handled() {
     let json = serde_json::to_value(&s).unwrap();
     assert!(json["handle_s"]["mean"].is_null());
 }
+
+#[test]
+fn slowdown_survives_disconnects_supervisor_transfers_and_shift_ends() {
+    // Every way a conversation leaves Active (released on a lost connection, transferred to
+    // another agent by a supervisor, force-closed, Waiting, the end) must take it out of its
+    // agent's shares: with a slowdown added to every work stream, these scenarios still close
+    // every conversation, break no invariant (checked after every event) and measure handling.
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    for file in [
+        "scenarios/faults/agent-disconnects.toml",
+        "scenarios/faults/shift-end-all.toml",
+        "scenarios/faults/supervisor-storm.toml",
+        "scenarios/rules-playbook.toml",
+        "scenarios/demo.toml",
+    ] {
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        let text = text
+            .lines()
+            .map(|l| {
+                if l.starts_with("handle_time") {
+                    format!("{l}\nconcurrency_slowdown = [1.0, 1.5, 2.0]")
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(text.contains("concurrency_slowdown"), "{file}");
+        let sc = load_str(&text, file).unwrap_or_else(|e| panic!("{file}:\n{e}"));
+        let opts = RunOptions {
+            check_invariants: true,
+            replications: Some(1),
+            ..RunOptions::default()
+        };
+        let out = sim::run(&sc, &opts, &|_, _, _| {});
+        let s = report::build(&sc, &out);
+        let c = &s.conversations;
+        assert_eq!(s.invariant_violations, 0, "{file}");
+        assert_eq!(c.arrived, c.closed + c.in_system_at_end, "{file}");
+        assert!(s.handle_s.mean.is_some(), "{file}");
+    }
+}
