@@ -543,3 +543,42 @@ fn slowdown_survives_disconnects_supervisor_transfers_and_shift_ends() {
         assert!(s.handle_s.mean.is_some(), "{file}");
     }
 }
+
+#[test]
+fn a_retrial_after_the_horizon_still_arrives() {
+    // One customer at 9 min of a 10-minute horizon, patience 30 s, nobody on shift before
+    // 12 min: it abandons at 9:30, comes back (probability 1) 5 min later at 14:30, after the
+    // horizon, and is answered at once. Two contacts, one customer, one retrial.
+    let sc = scenario(
+        r#"
+[scenario]
+name = "late-retrial"
+horizon = "10m"
+
+[[workstreams]]
+name = "chat"
+channel = "live_chat"
+handle_time = { dist = "constant", value = "2m" }
+patience = { dist = "constant", value = "30s" }
+retrial = { probability = 1, delay = "5m" }
+
+[[queues]]
+name = "q"
+workstream = "chat"
+arrivals = { times = ["9m"] }
+
+[[agent_groups]]
+name = "late"
+count = 1
+accept_delay = "0s"
+queues = ["q"]
+shift = { start = "12m", end = "1h" }
+"#,
+    );
+    let (_, s) = run(&sc);
+    let c = &s.conversations;
+    assert_eq!((c.arrived, c.retrials, s.customers), (2, 1, 1));
+    assert_eq!((c.answered, c.abandoned, c.in_system_at_end), (1, 1, 0));
+    // Answered at 14:30 + 2 min of handling: the run ends at 16:30.
+    assert_eq!(s.simulated_s, 990.0);
+}
