@@ -184,13 +184,20 @@ fn queues(o: &mut String, r: &Report) {
         .max()
         .unwrap_or(0)
         .max(5);
-    let _ = writeln!(
+    // A "transferred in" column only when some queue received transfers.
+    let transfers = qs.values().any(|q| q.transferred_in > 0);
+    let _ = write!(
         o,
         "\n{:<width$}  {:>8}  {:>8}  {:>9}  {:>9}  {:>9}  {:>6}",
         "Queue", "arrived", "answered", "abandoned", "ASA", "wait p90", "SL"
     );
+    let _ = if transfers {
+        writeln!(o, "  {:>14}", "transferred in")
+    } else {
+        writeln!(o)
+    };
     for (name, q) in qs {
-        let _ = writeln!(
+        let _ = write!(
             o,
             "{:<width$}  {:>8}  {:>8}  {:>9}  {:>9}  {:>9}  {:>6}",
             name,
@@ -201,6 +208,11 @@ fn queues(o: &mut String, r: &Report) {
             duration(q.wait_s.p90),
             pct(q.service_level)
         );
+        let _ = if transfers {
+            writeln!(o, "  {:>14}", q.transferred_in)
+        } else {
+            writeln!(o)
+        };
     }
 }
 
