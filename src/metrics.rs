@@ -9,6 +9,7 @@
 //! All time integrals are exact integers (units × milliseconds in `u128`), so a 30-day run loses
 //! no precision.
 
+mod chat;
 mod gauge;
 mod loghist;
 pub mod lossless;
@@ -16,6 +17,7 @@ mod quantile;
 mod recorder;
 mod service_level;
 
+pub use chat::{ChatStats, Durations, Invitations, QueueChat};
 pub use gauge::TimeWeighted;
 pub use loghist::LogHistogram;
 pub use quantile::hdr_quantile;

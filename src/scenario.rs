@@ -10,6 +10,7 @@
 //! assert!(err.to_string().contains("s.toml:3:11: scenario.horizon: expected a duration string"));
 //! ```
 mod arrivals;
+mod chat;
 mod diag;
 mod groups;
 mod limits;

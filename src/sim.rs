@@ -14,11 +14,14 @@
 
 mod agents;
 mod arrivals;
+mod chat;
 mod customer;
 mod event;
+mod handling;
 pub mod log;
 mod replay;
 pub(crate) mod setup;
+mod sharing;
 mod supervisors;
 mod world;
 

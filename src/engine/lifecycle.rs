@@ -382,10 +382,12 @@ impl Engine {
         out: &mut Vec<Effect>,
     ) -> Outcome {
         self.tally.0 += 1;
-        if self.conv(conv)?.state != ConvState::Waiting {
+        let c = self.conv(conv)?;
+        if c.state != ConvState::Waiting {
             return Err(RuleId::LcWaiting);
         }
-        self.back_to_open(now, conv, out);
+        let queue = c.queue;
+        self.back_to_open(now, conv, queue, out);
         Ok(())
     }
 
@@ -395,12 +397,39 @@ impl Engine {
         if self.conv(conv)?.state != ConvState::Active {
             return Err(RuleId::LcActive);
         }
-        self.back_to_open(now, conv, out);
+        let queue = self.conv(conv)?.queue;
+        self.back_to_open(now, conv, queue, out);
         Ok(())
     }
 
-    /// Active or Waiting → Open: the primary agent lets go, the conversation is routed again.
-    fn back_to_open(&mut self, now: SimTime, conv: ConvId, out: &mut Vec<Effect>) {
+    /// At the end of handling, the agent transfers an Active conversation to another queue of
+    /// the same channel: Active → Open there (LC-ACTIVE; ASSIGN-QUEUE-SAME for the same queue or
+    /// another channel). No wrap-up: the agent's units are freed at once.
+    pub fn transfer_to_queue(
+        &mut self,
+        now: SimTime,
+        conv: ConvId,
+        target: QueueId,
+        out: &mut Vec<Effect>,
+    ) -> Outcome {
+        self.tally.0 += 1;
+        let c = self.conv(conv)?;
+        if c.state != ConvState::Active {
+            return Err(RuleId::LcActive);
+        }
+        if target.index() >= self.queues.len()
+            || target == c.queue
+            || self.queue_rules(target).channel != self.queue_rules(c.queue).channel
+        {
+            return Err(RuleId::AssignQueueSame);
+        }
+        self.back_to_open(now, conv, target, out);
+        Ok(())
+    }
+
+    /// Active or Waiting → Open in `to` (its own queue, or another for a transfer): the primary
+    /// agent lets go, the conversation is routed again.
+    fn back_to_open(&mut self, now: SimTime, conv: ConvId, to: QueueId, out: &mut Vec<Effect>) {
         let c = self.convs.get_mut(conv).expect("live");
         let from = c.state;
         let held = c.held;
@@ -408,9 +437,14 @@ impl Engine {
         c.held = 0;
         c.state = ConvState::Open;
         let key = c.key(conv.slot);
-        let queue = c.queue;
+        let old = c.queue;
+        if to != old {
+            c.queue = to;
+            c.refusals.clear();
+        }
+        let queue = to;
+        self.queues[old.index()].engaged.remove(&key);
         let q = &mut self.queues[queue.index()];
-        q.engaged.remove(&key);
         q.open.insert(key);
         q.routable.insert(key);
         self.agents[agent.index()].holding -= 1;

@@ -7,6 +7,7 @@ use crate::engine::RuleId;
 use crate::model::{AgentId, QueueId};
 use crate::time::{SimDuration, SimTime};
 
+use super::chat::ChatStats;
 use super::gauge::TimeWeighted;
 use super::loghist::LogHistogram;
 use super::{SlCounts, SlDefinition};
@@ -296,6 +297,9 @@ pub struct RepMetrics {
     pub agents: Vec<AgentStats>,
     /// Per policy or script line.
     pub sources: Vec<SourceStats>,
+    /// Handle time, invitations, retrials and transfers.
+    #[serde(default)]
+    pub chat: ChatStats,
 }
 
 /// Records one replication's metrics as the simulation runs.
@@ -381,6 +385,7 @@ impl Recorder {
                         refused: vec![0; RuleId::ALL.len()],
                     })
                     .collect(),
+                chat: ChatStats::new(queues),
             },
             used: TimeWeighted::new(warmup, iv),
             staffed: TimeWeighted::new(warmup, iv),
@@ -525,6 +530,68 @@ impl Recorder {
         let a = &mut self.m.agents[agent.index()];
         a.over_events += 1;
         a.over_max = a.over_max.max(over);
+    }
+
+    /// A handling ended (Wrap-up or a transfer) after `handled` of Active time.
+    pub fn handled(&mut self, _now: SimTime, handled: SimDuration, counted: bool) {
+        if counted {
+            self.m.chat.handle.record(handled.as_millis());
+        }
+    }
+
+    /// A conversation was transferred into `queue`.
+    pub fn transferred(&mut self, queue: QueueId, counted: bool) {
+        if counted {
+            self.m.chat.queues[queue.index()].transferred_in += 1;
+        }
+    }
+
+    /// A transferred conversation was accepted in `queue` after waiting `waited` there.
+    pub fn transfer_wait(
+        &mut self,
+        _now: SimTime,
+        queue: QueueId,
+        waited: SimDuration,
+        counted: bool,
+    ) {
+        if counted {
+            self.m.chat.queues[queue.index()]
+                .transfer_wait
+                .record(waited.as_millis());
+        }
+    }
+
+    /// A contact of `queue` was a customer's retrial.
+    pub fn retrial(&mut self, queue: QueueId, counted: bool) {
+        if counted {
+            self.m.chat.queues[queue.index()].retrials += 1;
+        }
+    }
+
+    /// An invitation was sent.
+    pub fn invited(&mut self, now: SimTime) {
+        if now >= self.warmup {
+            self.m.chat.invitations.sent += 1;
+        }
+    }
+
+    /// An invitation was accepted.
+    pub fn invite_accepted(&mut self, now: SimTime) {
+        if now >= self.warmup {
+            self.m.chat.invitations.accepted += 1;
+        }
+    }
+
+    /// An invitation was rejected, or timed out.
+    pub fn invite_refused(&mut self, now: SimTime, timed_out: bool) {
+        if now >= self.warmup {
+            let i = &mut self.m.chat.invitations;
+            if timed_out {
+                i.timed_out += 1;
+            } else {
+                i.rejected += 1;
+            }
+        }
     }
 
     /// An agent rejected or let an invitation time out (counted after warm-up, like every

@@ -152,6 +152,30 @@ fn cards(o: &mut String, r: &Report) {
         &ci(s.ci95.abandonment_rate, pct),
     );
     card(o, "Occupancy", &pct(s.occupancy), "units held ÷ staffed");
+    let (h, i) = (&s.handle_s, &s.invitations);
+    card(
+        o,
+        "Handle time, mean",
+        &duration(h.mean),
+        &format!("p50 {} · p90 {}", duration(h.p50), duration(h.p90)),
+    );
+    card(
+        o,
+        "Invitations",
+        &i.sent.to_string(),
+        &format!(
+            "{} accepted · {} rejected · {} timed out",
+            i.accepted, i.rejected, i.timed_out
+        ),
+    );
+    if c.retrials > 0 || c.transferred > 0 {
+        card(
+            o,
+            "Customers",
+            &s.customers.to_string(),
+            &format!("{} retrials · {} transferred", c.retrials, c.transferred),
+        );
+    }
     card(
         o,
         "Conversations",

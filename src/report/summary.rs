@@ -9,7 +9,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::RuleId;
-use crate::metrics::{hdr_quantile, QueueStats, RepMetrics, SlDefinition, ACTION_KINDS};
+use crate::metrics::{
+    hdr_quantile, ChatStats, Durations, Invitations, QueueChat, QueueStats, RepMetrics,
+    SlDefinition, ACTION_KINDS,
+};
 use crate::scenario::Scenario;
 use crate::sim::RunOutput;
 use crate::stats::mean_ci95;
@@ -36,6 +39,15 @@ pub struct Summary {
     pub simulated_s: f64,
     /// Conversation counts.
     pub conversations: Conversations,
+    /// Distinct customers: contacts after warm-up that were not retrials.
+    #[serde(default)]
+    pub customers: u64,
+    /// Handling duration (Active to the end of handling or a transfer, slowdown included).
+    #[serde(default)]
+    pub handle_s: HandleTime,
+    /// Invitations by outcome.
+    #[serde(default)]
+    pub invitations: Invitations,
     /// Wait from arrival to first Active, answered conversations only.
     pub wait_s: Wait,
     /// Service level.
@@ -89,6 +101,24 @@ pub struct Conversations {
     /// Times an Active conversation went back to Open (released by, or taken back from, its
     /// agent) and was routed again.
     pub released: u64,
+    /// Contacts that were retrials of a customer who had abandoned.
+    #[serde(default)]
+    pub retrials: u64,
+    /// Conversations transferred to another queue at the end of handling.
+    #[serde(default)]
+    pub transferred: u64,
+}
+
+/// Handling durations in seconds; each null when nothing was handled. Percentiles as for
+/// [`Wait`], within the exact largest value.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct HandleTime {
+    /// Mean.
+    pub mean: Option<f64>,
+    /// Median.
+    pub p50: Option<f64>,
+    /// 90th percentile.
+    pub p90: Option<f64>,
 }
 
 /// Wait statistics of answered conversations, in seconds; each null when nothing was answered.
@@ -229,8 +259,12 @@ pub struct QueueSummary {
     /// Of the abandoned, those within `short_abandon`; present only when it is set.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub short_abandoned: Option<u64>,
-    /// Wait of answered conversations.
+    /// Wait of answered conversations: arrival to first Active, and for conversations
+    /// transferred in, entering this queue to Active here.
     pub wait_s: QueueWait,
+    /// Conversations transferred into this queue.
+    #[serde(default)]
+    pub transferred_in: u64,
     /// Service level (the scenario's definition); null when its denominator is 0.
     pub service_level: Option<f64>,
 }
@@ -273,17 +307,35 @@ fn ci(values: Vec<Option<f64>>, lo: f64, hi: f64) -> Option<[f64; 2]> {
     mean_ci95(&values).map(|(m, h)| [(m - h).max(lo), (m + h).min(hi)])
 }
 
-fn queue_summary(sc: &Scenario, q: &QueueStats) -> QueueSummary {
+fn queue_summary(sc: &Scenario, q: &QueueStats, c: &QueueChat) -> QueueSummary {
     QueueSummary {
         arrived: q.arrived,
         answered: q.answered,
         abandoned: q.abandoned,
         short_abandoned: sc.short_abandon.map(|_| q.short_abandoned),
-        wait_s: QueueWait {
+        wait_s: queue_wait(q, &c.transfer_wait),
+        transferred_in: c.transferred_in,
+        service_level: q.service_level(sc.service_level_definition),
+    }
+}
+
+/// A queue's waits: its arrivals' first waits together with the waits of conversations
+/// transferred in (exactly the first-wait figures when there were none).
+fn queue_wait(q: &QueueStats, t: &Durations) -> QueueWait {
+    if t.n == 0 {
+        return QueueWait {
             mean: q.wait_mean_s(),
             p90: q.wait_quantile_s(0.9),
-        },
-        service_level: q.service_level(sc.service_level_definition),
+        };
+    }
+    let n = q.answered + t.n;
+    let sum = q.wait_sum_ms + t.sum_ms;
+    let mut h = q.wait.clone();
+    h.add(&t.hist).expect("auto-resizing histograms always add");
+    let max = q.wait_max_ms.max(t.max_ms);
+    QueueWait {
+        mean: Some(sum as f64 / n as f64 / 1000.0),
+        p90: hdr_quantile(&h, 0.9, max).map(|ms| ms as f64 / 1000.0),
     }
 }
 
@@ -305,8 +357,10 @@ pub fn build(sc: &Scenario, out: &RunOutput) -> Summary {
     let mut reaction_max = 0u64;
     let mut policies: BTreeMap<String, PolicyStats> = BTreeMap::new();
     let mut end_ms = 0u64;
+    let mut chat = ChatStats::new(sc.queues.len());
     for r in reps {
         total.merge(&r.total);
+        chat.merge(&r.chat);
         for (a, b) in queues.iter_mut().zip(&r.queues) {
             a.merge(b);
         }
@@ -385,7 +439,16 @@ pub fn build(sc: &Scenario, out: &RunOutput) -> Summary {
             closed: total.closed,
             in_system_at_end: in_system,
             released: total.released,
+            retrials: chat.retrials(),
+            transferred: chat.transferred(),
         },
+        customers: total.arrived - chat.retrials().min(total.arrived),
+        handle_s: HandleTime {
+            mean: chat.handle.mean_s(),
+            p50: chat.handle.quantile_s(0.5),
+            p90: chat.handle.quantile_s(0.9),
+        },
+        invitations: chat.invitations,
         wait_s: Wait {
             mean: total.wait_mean_s(),
             p50: total.wait_quantile_s(0.5),
@@ -448,7 +511,8 @@ pub fn build(sc: &Scenario, out: &RunOutput) -> Summary {
             .queues
             .iter()
             .zip(&queues)
-            .map(|(spec, q)| (spec.name.clone(), queue_summary(sc, q)))
+            .zip(&chat.queues)
+            .map(|((spec, q), c)| (spec.name.clone(), queue_summary(sc, q, c)))
             .collect(),
         thresholds: Vec::new(),
     };

@@ -68,6 +68,36 @@ pub fn render(r: &Report) -> String {
         format!("{}{}", pct(s.abandonment_rate), ci(s.ci95.abandonment_rate)),
     );
     line(&mut o, "Occupancy", pct(s.occupancy));
+    let h = &s.handle_s;
+    line(
+        &mut o,
+        "Handle time",
+        format!(
+            "mean {} · p50 {} · p90 {}",
+            duration(h.mean),
+            duration(h.p50),
+            duration(h.p90)
+        ),
+    );
+    let i = &s.invitations;
+    line(
+        &mut o,
+        "Invitations",
+        format!(
+            "{} sent · {} accepted · {} rejected · {} timed out",
+            i.sent, i.accepted, i.rejected, i.timed_out
+        ),
+    );
+    if c.retrials > 0 || c.transferred > 0 {
+        line(
+            &mut o,
+            "Chat behaviour",
+            format!(
+                "{} customers · {} retrials · {} transferred",
+                s.customers, c.retrials, c.transferred
+            ),
+        );
+    }
     let ov = &s.overallocation;
     line(
         &mut o,
@@ -154,13 +184,20 @@ fn queues(o: &mut String, r: &Report) {
         .max()
         .unwrap_or(0)
         .max(5);
-    let _ = writeln!(
+    // A "transferred in" column only when some queue received transfers.
+    let transfers = qs.values().any(|q| q.transferred_in > 0);
+    let _ = write!(
         o,
         "\n{:<width$}  {:>8}  {:>8}  {:>9}  {:>9}  {:>9}  {:>6}",
         "Queue", "arrived", "answered", "abandoned", "ASA", "wait p90", "SL"
     );
+    let _ = if transfers {
+        writeln!(o, "  {:>14}", "transferred in")
+    } else {
+        writeln!(o)
+    };
     for (name, q) in qs {
-        let _ = writeln!(
+        let _ = write!(
             o,
             "{:<width$}  {:>8}  {:>8}  {:>9}  {:>9}  {:>9}  {:>6}",
             name,
@@ -171,6 +208,11 @@ fn queues(o: &mut String, r: &Report) {
             duration(q.wait_s.p90),
             pct(q.service_level)
         );
+        let _ = if transfers {
+            writeln!(o, "  {:>14}", q.transferred_in)
+        } else {
+            writeln!(o)
+        };
     }
 }
 

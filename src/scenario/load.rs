@@ -16,6 +16,7 @@
 //! | `[[workstreams]]` | `wrap_up_auto_close` | `"15m"` for the chat channels; `"never"` otherwise | LC-WRAPUP: wrap-up closes after this long; a duration or `"never"` |
 //! | `[[workstreams]]` | `waiting_probability` | `0` | persistent_chat/messaging only: probability an Active conversation is set Waiting once, mid-handle |
 //! | `[[workstreams]]` | `waiting_time` | `{ dist = "exponential", mean = "10m" }` when `waiting_probability > 0` | persistent_chat/messaging only: how long a Waiting customer stays away |
+//! | `[[workstreams]]` | `concurrency_slowdown`, `retrial`, `transfer` | none | (contract keys, "Chat behaviour") read in `chat` |
 //! | `[[workstreams]]` | `waiting_auto_close` | `"never"` | persistent_chat/messaging only: LC-WAITING inactivity auto-close |
 //! | `[[agent_groups]]` | `capacity` | `100` | (contract key, default ours) units each agent has |
 //! | `[[agent_groups]]` | `ignore_probability` | `0` | probability an invitation is never seen (it times out); `reject_probability + ignore_probability ≤ 1` |
@@ -150,6 +151,13 @@ fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>, opts: &LoadOptions) -> Option<Scen
     let groups = agent_groups(cx, &root, &mut names);
     let sups = supervisors(cx, &root, &names);
     let ths = thresholds(cx, &root, &names);
+    let transfers = super::chat::transfers(cx, &root, &names);
+    let mut ws = ws;
+    if let Some(w) = ws.as_mut() {
+        for (w, t) in w.iter_mut().zip(transfers) {
+            w.transfer = t;
+        }
+    }
     let cal = head.as_ref().map(|h| h.calendar);
     let parts = super::traffic::traffic(cx, &root, &names, cal, horizon);
     let (head, engine, ws, mut qs, mut groups, sups, ths, parts) =

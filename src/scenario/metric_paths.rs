@@ -4,7 +4,7 @@ use crate::engine::RuleId;
 
 /// The fixed paths (those that do not depend on queue names or rule ids). A test checks that
 /// each resolves to a number in a real `summary.json`.
-pub const FIXED: [&str; 47] = [
+pub const FIXED: [&str; 57] = [
     "seed",
     "replications",
     "simulated_s",
@@ -16,6 +16,16 @@ pub const FIXED: [&str; 47] = [
     "conversations.closed",
     "conversations.in_system_at_end",
     "conversations.released",
+    "conversations.retrials",
+    "conversations.transferred",
+    "customers",
+    "handle_s.mean",
+    "handle_s.p50",
+    "handle_s.p90",
+    "invitations.sent",
+    "invitations.accepted",
+    "invitations.rejected",
+    "invitations.timed_out",
     "wait_s.mean",
     "wait_s.p50",
     "wait_s.p90",
@@ -55,7 +65,7 @@ pub const FIXED: [&str; 47] = [
 ];
 
 /// The leaves under `queues.<name>.`.
-pub const QUEUE_LEAVES: [&str; 7] = [
+pub const QUEUE_LEAVES: [&str; 8] = [
     "arrived",
     "answered",
     "abandoned",
@@ -63,6 +73,7 @@ pub const QUEUE_LEAVES: [&str; 7] = [
     "service_level",
     "wait_s.mean",
     "wait_s.p90",
+    "transferred_in",
 ];
 
 /// Whether `path` names a numeric leaf of `summary.json` for a scenario with these queues.

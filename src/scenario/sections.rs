@@ -23,6 +23,7 @@ pub(crate) struct WsInfo {
     pub(crate) path: String,
     pub(crate) span: Option<Span>,
     pub(crate) units: Option<u32>,
+    pub(crate) channel: Option<Channel>,
 }
 
 /// What later sections need to know about a queue.
@@ -230,7 +231,7 @@ pub(crate) fn workstreams(
     ok.then_some(out)
 }
 
-const WS_KEYS: [&str; 15] = [
+const WS_KEYS: [&str; 18] = [
     "name",
     "channel",
     "mode",
@@ -246,6 +247,9 @@ const WS_KEYS: [&str; 15] = [
     "waiting_probability",
     "waiting_time",
     "waiting_auto_close",
+    "concurrency_slowdown",
+    "retrial",
+    "transfer",
 ];
 
 fn workstream(
@@ -310,6 +314,8 @@ fn workstream(
     let waiting_probability = t.or(cx, "waiting_probability", 0.0, probability);
     let waiting_time = t.opt(cx, "waiting_time", dist);
     let waiting_auto_close = t.or(cx, "waiting_auto_close", None, auto_close);
+    let slowdown = t.opt(cx, "concurrency_slowdown", super::chat::slowdown);
+    let retrial = t.opt(cx, "retrial", super::chat::retrial);
     let mut waiting_bad = false;
     if let Some(c) = channel.filter(|c| !c.allows_waiting()) {
         for key in ["waiting_probability", "waiting_time", "waiting_auto_close"] {
@@ -332,6 +338,7 @@ fn workstream(
         path: path.to_string(),
         span: t.get("capacity_units").map(|v| v.span()).or(t.span.clone()),
         units,
+        channel,
     });
     if waiting_bad {
         return None;
@@ -360,6 +367,10 @@ fn workstream(
         waiting_probability,
         waiting_time,
         waiting_auto_close: waiting_auto_close?,
+        concurrency_slowdown: slowdown?,
+        retrial: retrial?,
+        // Read by `chat::transfers` once the queues are known.
+        transfer: None,
     })
 }
 

@@ -82,6 +82,34 @@ pub struct Workstream {
     pub waiting_time: Option<Dist>,
     /// Waiting inactivity auto-close (LC-WAITING); `None` never.
     pub waiting_auto_close: Option<SimDuration>,
+    /// `concurrency_slowdown`: entry `k−1` is the factor by which each conversation of this
+    /// work stream slows while its agent holds `k` of them Active (the last entry holds beyond);
+    /// every entry finite, ≥ 1 and non-decreasing. `None`: no slowdown (independent slots).
+    pub concurrency_slowdown: Option<Vec<f64>>,
+    /// `retrial`: abandoned customers come back.
+    pub retrial: Option<Retrial>,
+    /// `transfer`: a share of handled conversations moves to another queue.
+    pub transfer: Option<Transfer>,
+}
+
+/// An abandoned customer comes back, as a new conversation of the same queue, with
+/// `probability` after `delay` (again after each abandonment).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Retrial {
+    /// In [0, 1].
+    pub probability: f64,
+    /// Time from the abandonment to the new contact.
+    pub delay: Dist,
+}
+
+/// At the end of handling, a share of conversations moves to another queue (Active → Open
+/// there, LC-ACTIVE; no wrap-up for the first agent).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Transfer {
+    /// In [0, 1].
+    pub probability: f64,
+    /// The target queue: same channel; not a queue of this work stream when `probability` is 1.
+    pub queue: QueueId,
 }
 
 /// Sentiment: a random walk per minute, kept in [-1, 1].

@@ -32,6 +32,52 @@ pub(crate) struct ConvSim {
     pub(crate) row: u32,
     /// Its replayed history row (`u32::MAX` when not replayed).
     pub(crate) replay: u32,
+    /// The customer's key ([`customer_key`] of its first contact; a retrial keeps it).
+    pub(crate) key: u64,
+    /// When the current Active spell began.
+    pub(crate) active_since: SimTime,
+    /// Active time of this handling before the current spell (before a Waiting spell), in ms.
+    pub(crate) active_ms: u64,
+    /// The agent whose slowdown shares hold it (`u32::MAX`: none).
+    pub(crate) share_agent: u32,
+    /// Being transferred to another queue: the Active → Open change is not a release.
+    pub(crate) moving: bool,
+    /// When it entered its current queue by a transfer, until answered there.
+    pub(crate) entered: Option<SimTime>,
+}
+
+impl ConvSim {
+    /// A new contact of `queue` (its origin).
+    pub(crate) fn new(
+        id: ConvId,
+        queue: QueueId,
+        counted: bool,
+        rng: SimRng,
+        mood: Option<Mood>,
+        give_up: Option<LazyGiveUp>,
+        key: u64,
+    ) -> ConvSim {
+        ConvSim {
+            id,
+            origin: queue,
+            queue,
+            counted,
+            epoch: 0,
+            waited: false,
+            pending_acts: 0,
+            rng,
+            mood,
+            give_up,
+            key,
+            active_since: SimTime::ZERO,
+            active_ms: 0,
+            share_agent: u32::MAX,
+            moving: false,
+            entered: None,
+            row: u32::MAX,
+            replay: u32::MAX,
+        }
+    }
 }
 
 /// A patience (or Open auto-close) timer kept out of the event queue while an invitation that

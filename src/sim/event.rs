@@ -21,6 +21,11 @@ pub(crate) enum Event {
     Arrival {
         queue: u32,
     },
+    /// A customer who abandoned comes back (`slot` in the pending retrials).
+    Retrial {
+        queue: u32,
+        slot: u32,
+    },
     /// The customer's patience or the Open auto-close ran out.
     GiveUp {
         conv: ConvId,

@@ -11,16 +11,17 @@ use crate::dist::Sampler;
 use crate::engine::{ConvId, Effect, Engine, Outcome, Recipient};
 use crate::kernel::EventQueue;
 use crate::metrics::{Recorder, RepMetrics};
-use crate::model::{AgentId, ConvState, QueueId, RoutingMode, WrapUpBlock};
+use crate::model::{AgentId, ConvState, QueueId, RoutingMode};
 use crate::rng::{stream, SimRng, Source, StreamFamily};
 use crate::scenario::Scenario;
 use crate::time::{SimDuration, SimTime};
 
 use super::arrivals::ArrivalProcess;
+use super::chat::ChatSim;
 use super::customer::{customer_family, customer_key, sentiment_family, ConvSim, LazyGiveUp, Mood};
 use super::event::{Answer, Event};
 use super::log::ConvLog;
-use super::replay::{self, Feed, NONE};
+use super::replay::{Feed, NONE};
 use super::setup::{engine_setup, source_names, Sources};
 use super::RunOptions;
 
@@ -75,7 +76,9 @@ pub(crate) struct World<'s> {
     pub(crate) invariant_breaks: u64,
     stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
     customer_streams: StreamFamily,
-    sentiment_streams: StreamFamily,
+    pub(crate) sentiment_streams: StreamFamily,
+    /// Slowdown shares and pending retrials.
+    pub(crate) chat: ChatSim,
     /// The latest give-up time ever kept out of the queue (see [`LazyGiveUp`]): a stale timer
     /// popped after the last real event would have moved the clock there.
     lazy_give_up_max: Option<SimTime>,
@@ -164,6 +167,7 @@ impl<'s> World<'s> {
             invariant_breaks: 0,
             stop: opts.stop.clone(),
             lazy_give_up_max: None,
+            chat: ChatSim::new(sc, sc.agent_count()),
             customer_streams: customer_family(seed, rep),
             sentiment_streams: sentiment_family(seed, rep),
             log: log.then(|| {
@@ -250,7 +254,9 @@ impl<'s> World<'s> {
             // give up): the conversations still wait, so the run lasts until the drain limit.
             self.now = limit;
         }
-        let breaks = self.engine.check_invariants().len() as u64 + self.invariant_breaks;
+        let breaks = self.engine.check_invariants().len() as u64
+            + self.invariant_breaks
+            + self.chat.stale_shares(self.engine.live_conversations());
         self.rec.invariant_breaks(breaks);
         let k = self.engine.counters();
         if k.arrived != k.closed + self.engine.live_conversations() as u64 {
@@ -271,6 +277,7 @@ impl<'s> World<'s> {
     fn handle(&mut self, ev: Event) {
         match ev {
             Event::Arrival { queue } => self.arrival(QueueId(queue)),
+            Event::Retrial { queue, slot } => self.retrial_arrival(QueueId(queue), slot),
             Event::GiveUp { conv, auto } => {
                 let open_never_answered = self
                     .engine
@@ -291,7 +298,13 @@ impl<'s> World<'s> {
             } => {
                 // A withdrawn invitation is refused by the engine; the agent simply never saw it.
                 let _ = match answer {
-                    Answer::Accept => self.run_cmd(|e, now, fx| e.accept(now, conv, invite, fx)),
+                    Answer::Accept => {
+                        let r = self.run_cmd(|e, now, fx| e.accept(now, conv, invite, fx));
+                        if r.is_ok() {
+                            self.rec.invite_accepted(self.now);
+                        }
+                        r
+                    }
                     Answer::Reject => self.run_cmd(|e, now, fx| e.reject(now, conv, invite, fx)),
                     Answer::Timeout => self.run_cmd(|e, now, fx| e.timeout(now, conv, invite, fx)),
                 };
@@ -420,20 +433,10 @@ impl<'s> World<'s> {
         if self.convs.len() <= slot {
             self.convs.resize_with(slot + 1, || None);
         }
-        self.convs[slot] = Some(ConvSim {
-            id: conv,
-            origin: queue,
-            queue,
-            counted,
-            epoch: 0,
-            waited: false,
-            pending_acts: 0,
-            rng,
-            mood,
-            give_up,
-            row,
-            replay,
-        });
+        let mut cs = ConvSim::new(conv, queue, counted, rng, mood, give_up, key);
+        cs.row = row;
+        cs.replay = replay;
+        self.convs[slot] = Some(cs);
         self.absorb(&mut fx);
         self.fx = fx;
         // Not covered by an invitation accepted before it is due: into the queue now.
@@ -454,7 +457,7 @@ impl<'s> World<'s> {
     }
 
     /// Moves the conversation's lazy give-up timer into the event queue, at its reserved place.
-    fn schedule_give_up(&mut self, conv: ConvId) {
+    pub(crate) fn schedule_give_up(&mut self, conv: ConvId) {
         let Some(g) = slot_mut(&mut self.convs, conv).and_then(|c| c.give_up.take()) else {
             return;
         };
@@ -488,7 +491,7 @@ impl<'s> World<'s> {
     }
 
     /// Turns effects into metrics and follow-up events.
-    fn absorb(&mut self, fx: &mut Vec<Effect>) {
+    pub(crate) fn absorb(&mut self, fx: &mut Vec<Effect>) {
         let now = self.now;
         // Read in place (matching on the place copies only the fields an arm uses; draining
         // would copy every effect out first), then cleared.
@@ -499,8 +502,16 @@ impl<'s> World<'s> {
                     agent,
                     invite,
                     ..
-                } => self.answer_invite(conv, agent, invite),
-                Effect::Refusal { agent, .. } => self.rec.refusal(now, agent),
+                } => {
+                    self.rec.invited(now);
+                    self.answer_invite(conv, agent, invite);
+                }
+                Effect::Refusal {
+                    agent, timed_out, ..
+                } => {
+                    self.rec.refusal(now, agent);
+                    self.rec.invite_refused(now, timed_out);
+                }
                 Effect::Accepted {
                     conv,
                     agent,
@@ -521,18 +532,27 @@ impl<'s> World<'s> {
                         if let Some(log) = &mut self.log {
                             log.answered(c.row, waited, agent);
                         }
+                    } else if let Some(t) = c.entered.take() {
+                        // Transferred: its wait in this queue, from entering it.
+                        let q = c.queue;
+                        self.rec.transfer_wait(now, q, now.since(t), counted);
                     }
-                    self.start_handling(conv);
+                    self.start_handling(conv, agent);
                 }
                 Effect::StateChanged { conv, from, to } => {
+                    if self.chat.slowed && from == ConvState::Active {
+                        self.share_leave(conv);
+                    }
                     // Only transitions into or out of Open change a queue's length (or count a
                     // release); the others need no lookup.
                     if from != ConvState::Open && to != ConvState::Open {
                         continue;
                     }
-                    let q = self.conv_sim(conv).map(|c| (c.queue, c.origin, c.counted));
-                    if let Some((q, origin, counted)) = q {
-                        if from == ConvState::Active && to == ConvState::Open {
+                    let q = self
+                        .conv_sim(conv)
+                        .map(|c| (c.queue, c.origin, c.counted, c.moving));
+                    if let Some((q, origin, counted, moving)) = q {
+                        if from == ConvState::Active && to == ConvState::Open && !moving {
                             self.rec.released(origin, counted);
                         }
                         if from == ConvState::Open {
@@ -575,18 +595,22 @@ impl<'s> World<'s> {
                     arrived_at,
                     ..
                 } => {
-                    // Read the two fields and clear the slot in place (moving the whole
-                    // record out would copy it for nothing).
-                    let slot = &mut self.convs[conv.slot as usize];
-                    let Some((origin, counted, row)) =
-                        slot.as_ref().map(|c| (c.origin, c.counted, c.row))
+                    // Read the few fields needed and clear the slot in place (moving the
+                    // whole record out would copy it for nothing).
+                    let slot = conv.slot as usize;
+                    let Some((origin, counted, key, row)) = self.convs[slot]
+                        .as_ref()
+                        .map(|c| (c.origin, c.counted, c.key, c.row))
                     else {
                         continue;
                     };
-                    *slot = None;
                     if let Some(log) = &mut self.log {
                         log.closed(row, answered, now);
                     }
+                    if !answered && self.chat.retries {
+                        self.maybe_retry(slot, origin, key);
+                    }
+                    self.convs[slot] = None;
                     if !answered {
                         self.rec
                             .abandoned(now, origin, now.since(arrived_at), counted);
@@ -603,10 +627,12 @@ impl<'s> World<'s> {
                         self.schedule_give_up(conv);
                     }
                 }
-                Effect::Arrived { .. }
-                | Effect::Presence { .. }
-                | Effect::Monitoring { .. }
-                | Effect::Transferred { .. } => {}
+                Effect::Transferred { conv, to, .. } => {
+                    if self.chat.slowed {
+                        self.share_move(conv, to);
+                    }
+                }
+                Effect::Arrived { .. } | Effect::Presence { .. } | Effect::Monitoring { .. } => {}
             }
         }
         fx.clear();
@@ -651,101 +677,14 @@ impl<'s> World<'s> {
             },
         );
     }
-
-    /// After an acceptance: the handle time (and, for persistent channels, maybe a Waiting spell).
-    fn start_handling(&mut self, conv: ConvId) {
-        let now = self.now;
-        let sc = self.sc;
-        let arrived = match sc.traffic.aht.is_empty() {
-            true => now,
-            false => self.engine.conversation(conv).map_or(now, |c| c.arrived_at),
-        };
-        let Some(c) = slot_mut(&mut self.convs, conv) else {
-            return;
-        };
-        c.epoch += 1;
-        let epoch = c.epoch;
-        let ws_id = sc.queues[c.queue.index()].workstream.index();
-        let ws = &sc.workstreams[ws_id];
-        let mut handle = self.ws[ws_id].handle.sample(&mut c.rng);
-        if self.feed.is_some() || self.log.is_some() || !sc.traffic.aht.is_empty() {
-            let (feed, log) = (self.feed.as_deref(), self.log.as_deref_mut());
-            handle = replay::handle_time(feed, log, &sc.traffic.aht, c, handle, arrived);
-        }
-        let wait_p = ws.waiting_probability;
-        if !c.waited && wait_p > 0.0 && c.rng.uniform01() < wait_p {
-            c.waited = true;
-            let at =
-                SimDuration::from_millis((handle.as_millis() as f64 * c.rng.uniform01()) as u64);
-            self.events
-                .schedule(now + at, Event::GoWaiting { conv, epoch });
-        } else {
-            self.events
-                .schedule(now + handle, Event::HandleEnd { conv, epoch });
-        }
-    }
-
-    fn go_waiting(&mut self, conv: ConvId) {
-        if self
-            .run_cmd(|e, now, fx| e.set_waiting(now, conv, fx))
-            .is_err()
-        {
-            return;
-        }
-        let now = self.now;
-        let sc = self.sc;
-        let Some(c) = slot_mut(&mut self.convs, conv) else {
-            return;
-        };
-        let ws_id = sc.queues[c.queue.index()].workstream.index();
-        let away = self.ws[ws_id]
-            .waiting
-            .as_ref()
-            .map_or(SimDuration::from_secs(600), |s| s.sample(&mut c.rng));
-        let epoch = c.epoch;
-        let (after, auto) = first_timer(away, sc.workstreams[ws_id].waiting_auto_close);
-        self.events
-            .schedule(now + after, Event::WaitingOver { conv, epoch, auto });
-    }
-
-    /// Active → Wrap-up, then the wrap-up timers (or close at once without wrap-up).
-    fn end_handling(&mut self, conv: ConvId) {
-        if self.run_cmd(|e, now, fx| e.end(now, conv, fx)).is_err() {
-            return;
-        }
-        let now = self.now;
-        let sc = self.sc;
-        let Some(c) = slot_mut(&mut self.convs, conv) else {
-            return;
-        };
-        let ws_id = sc.queues[c.queue.index()].workstream.index();
-        let ws = &sc.workstreams[ws_id];
-        let Some(wrap) = self.ws[ws_id]
-            .wrap_up
-            .as_ref()
-            .map(|s| s.sample(&mut c.rng))
-        else {
-            let _ = self.run_cmd(|e, now, fx| e.close(now, conv, fx));
-            return;
-        };
-        let wrap = match self.feed.is_some() || self.log.is_some() {
-            true => replay::wrap_up_time(self.feed.as_deref(), self.log.as_deref_mut(), c, wrap),
-            false => wrap,
-        };
-        let (after, auto) = first_timer(wrap, ws.wrap_up_auto_close);
-        if let WrapUpBlock::For(d) = ws.rules.block_capacity_for_wrap_up {
-            if d < after {
-                self.events.schedule(now + d, Event::WrapUpRelease { conv });
-            }
-        }
-        self.events
-            .schedule(now + after, Event::WrapUpEnd { conv, auto });
-    }
 }
 
 /// Which of a state's two timers fires: its auto-close timer (`true`) when due no later than the
 /// drawn one (patience, time away, wrap-up), else the drawn one (`false`).
-fn first_timer(drawn: SimDuration, auto_close: Option<SimDuration>) -> (SimDuration, bool) {
+pub(crate) fn first_timer(
+    drawn: SimDuration,
+    auto_close: Option<SimDuration>,
+) -> (SimDuration, bool) {
     match auto_close {
         Some(a) if a <= drawn => (a, true),
         _ => (drawn, false),

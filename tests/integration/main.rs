@@ -1,5 +1,6 @@
 //! omnisim's integration tests, one binary grouped by topic.
 
+mod chat;
 mod engine_props;
 mod erlang;
 mod faults;

@@ -260,6 +260,7 @@ fn bundled_scenarios_load_and_the_quick_ones_run_clean() {
         "ci-smoke",
         "rules-playbook",
         "rules-playbook-reserve",
+        "chat-realistic",
     ];
     let mut ran = Vec::new();
     for path in &files {

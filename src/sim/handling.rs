@@ -1,0 +1,244 @@
+//! Handling a conversation: from acceptance to the end of handling (Wrap-up, or a transfer to
+//! another queue), with an optional Waiting spell, concurrency slowdown and the handle-time
+//! figure.
+//!
+//! Without `concurrency_slowdown`, the drawn handle time is when handling ends. With it, the
+//! drawn time is solo work shared out by [`super::sharing`]: the completion event is
+//! rescheduled (epoch bumped, the old event dropped when popped) whenever the agent's number of
+//! Active conversations of that work stream changes.
+
+use crate::engine::ConvId;
+use crate::model::{AgentId, WrapUpBlock};
+use crate::time::SimDuration;
+
+use super::event::Event;
+use super::replay;
+use super::sharing::{Due, Share, UNITS_PER_MS};
+use super::world::{first_timer, slot_mut, World};
+
+impl World<'_> {
+    /// After an acceptance by `agent`: the handle time (and, for persistent channels, maybe a
+    /// Waiting spell), shared with the agent's other conversations under a slowdown.
+    pub(crate) fn start_handling(&mut self, conv: ConvId, agent: AgentId) {
+        let now = self.now;
+        let sc = self.sc;
+        let arrived = match sc.traffic.aht.is_empty() {
+            true => now,
+            false => self.engine.conversation(conv).map_or(now, |c| c.arrived_at),
+        };
+        let Some(c) = slot_mut(&mut self.convs, conv) else {
+            return;
+        };
+        c.epoch += 1;
+        c.active_since = now;
+        let epoch = c.epoch;
+        let ws_id = sc.queues[c.queue.index()].workstream.index();
+        let ws = &sc.workstreams[ws_id];
+        let mut handle = self.ws[ws_id].handle.sample(&mut c.rng);
+        if self.feed.is_some() || self.log.is_some() || !sc.traffic.aht.is_empty() {
+            let (feed, log) = (self.feed.as_deref(), self.log.as_deref_mut());
+            handle = replay::handle_time(feed, log, &sc.traffic.aht, c, handle, arrived);
+        }
+        let wait_p = ws.waiting_probability;
+        let (work, then_waiting) = if !c.waited && wait_p > 0.0 && c.rng.uniform01() < wait_p {
+            c.waited = true;
+            let at =
+                SimDuration::from_millis((handle.as_millis() as f64 * c.rng.uniform01()) as u64);
+            (at, true)
+        } else {
+            (handle, false)
+        };
+        if let Some(speeds) = self.chat.speeds[ws_id].as_ref() {
+            c.share_agent = agent.0;
+            let mut dues = std::mem::take(&mut self.chat.dues);
+            self.chat.shares[agent.index()].join(
+                conv,
+                ws_id as u32,
+                work.as_millis().saturating_mul(UNITS_PER_MS),
+                then_waiting,
+                now,
+                speeds,
+                &mut dues,
+            );
+            self.apply_dues(&mut dues);
+            self.chat.dues = dues;
+        } else if then_waiting {
+            self.events
+                .schedule(now + work, Event::GoWaiting { conv, epoch });
+        } else {
+            self.events
+                .schedule(now + work, Event::HandleEnd { conv, epoch });
+        }
+    }
+
+    /// Schedules the moved completions (each with a fresh epoch, so the earlier event is stale).
+    pub(crate) fn apply_dues(&mut self, dues: &mut Vec<Due>) {
+        for d in dues.drain(..) {
+            let Some(c) = slot_mut(&mut self.convs, d.conv) else {
+                continue;
+            };
+            c.epoch += 1;
+            let epoch = c.epoch;
+            let ev = if d.then_waiting {
+                Event::GoWaiting {
+                    conv: d.conv,
+                    epoch,
+                }
+            } else {
+                Event::HandleEnd {
+                    conv: d.conv,
+                    epoch,
+                }
+            };
+            self.events.schedule(d.due, ev);
+        }
+    }
+
+    /// A slowed conversation stops being Active on its agent (end, Waiting, release, transfer,
+    /// close): the agent's other conversations of its work stream speed up. Returns what was
+    /// left of its work.
+    pub(crate) fn share_leave(&mut self, conv: ConvId) -> Option<Share> {
+        let c = slot_mut(&mut self.convs, conv)?;
+        let agent = std::mem::replace(&mut c.share_agent, u32::MAX);
+        if agent == u32::MAX {
+            return None;
+        }
+        let mut dues = std::mem::take(&mut self.chat.dues);
+        let left =
+            self.chat.shares[agent as usize].leave(conv, self.now, &self.chat.speeds, &mut dues);
+        self.apply_dues(&mut dues);
+        self.chat.dues = dues;
+        left
+    }
+
+    /// A supervisor moved an Active slowed conversation to another agent: its remaining work
+    /// (and a Waiting spell due at its end) goes with it.
+    pub(crate) fn share_move(&mut self, conv: ConvId, to: AgentId) {
+        let Some(gone) = self.share_leave(conv) else {
+            return;
+        };
+        let Some(c) = slot_mut(&mut self.convs, conv) else {
+            return;
+        };
+        c.share_agent = to.0;
+        let mut dues = std::mem::take(&mut self.chat.dues);
+        if let Some(speeds) = self.chat.speeds[gone.ws as usize].as_ref() {
+            self.chat.shares[to.index()].join(
+                conv,
+                gone.ws,
+                gone.left,
+                gone.then_waiting,
+                self.now,
+                speeds,
+                &mut dues,
+            );
+        }
+        self.apply_dues(&mut dues);
+        self.chat.dues = dues;
+    }
+
+    pub(crate) fn go_waiting(&mut self, conv: ConvId) {
+        if self
+            .run_cmd(|e, now, fx| e.set_waiting(now, conv, fx))
+            .is_err()
+        {
+            return;
+        }
+        let now = self.now;
+        let sc = self.sc;
+        let Some(c) = slot_mut(&mut self.convs, conv) else {
+            return;
+        };
+        c.active_ms += now.since(c.active_since).as_millis();
+        let ws_id = sc.queues[c.queue.index()].workstream.index();
+        let away = self.ws[ws_id]
+            .waiting
+            .as_ref()
+            .map_or(SimDuration::from_secs(600), |s| s.sample(&mut c.rng));
+        let epoch = c.epoch;
+        let (after, auto) = first_timer(away, sc.workstreams[ws_id].waiting_auto_close);
+        self.events
+            .schedule(now + after, Event::WaitingOver { conv, epoch, auto });
+    }
+
+    /// Active → Wrap-up, then the wrap-up timers (or close at once without wrap-up); or, for
+    /// the work stream's `transfer` share, Active → Open in the target queue.
+    pub(crate) fn end_handling(&mut self, conv: ConvId) {
+        let now = self.now;
+        let sc = self.sc;
+        let Some(c) = slot_mut(&mut self.convs, conv) else {
+            return;
+        };
+        let handled = SimDuration::from_millis(c.active_ms + now.since(c.active_since).as_millis());
+        let counted = c.counted;
+        let ws_id = sc.queues[c.queue.index()].workstream.index();
+        if let Some(t) = sc.workstreams[ws_id].transfer {
+            if c.rng.uniform01() < t.probability {
+                self.transfer(conv, t.queue, handled, counted);
+                return;
+            }
+        }
+        if self.run_cmd(|e, now, fx| e.end(now, conv, fx)).is_err() {
+            return;
+        }
+        self.rec.handled(now, handled, counted);
+        let Some(c) = slot_mut(&mut self.convs, conv) else {
+            return;
+        };
+        c.active_ms = 0;
+        let ws = &sc.workstreams[ws_id];
+        let Some(wrap) = self.ws[ws_id]
+            .wrap_up
+            .as_ref()
+            .map(|s| s.sample(&mut c.rng))
+        else {
+            let _ = self.run_cmd(|e, now, fx| e.close(now, conv, fx));
+            return;
+        };
+        let wrap = match self.feed.is_some() || self.log.is_some() {
+            true => replay::wrap_up_time(self.feed.as_deref(), self.log.as_deref_mut(), c, wrap),
+            false => wrap,
+        };
+        let (after, auto) = first_timer(wrap, ws.wrap_up_auto_close);
+        if let WrapUpBlock::For(d) = ws.rules.block_capacity_for_wrap_up {
+            if d < after {
+                self.events.schedule(now + d, Event::WrapUpRelease { conv });
+            }
+        }
+        self.events
+            .schedule(now + after, Event::WrapUpEnd { conv, auto });
+    }
+
+    /// Active → Open in `target` (no wrap-up): the wait there, from now to Active, will count
+    /// in `target`'s wait figures.
+    fn transfer(
+        &mut self,
+        conv: ConvId,
+        target: crate::model::QueueId,
+        handled: SimDuration,
+        counted: bool,
+    ) {
+        let now = self.now;
+        let Some(c) = slot_mut(&mut self.convs, conv) else {
+            return;
+        };
+        // Set before the command: its effects (the queue length, no release) read them.
+        let from = std::mem::replace(&mut c.queue, target);
+        c.moving = true;
+        let ok = self
+            .run_cmd(|e, now, fx| e.transfer_to_queue(now, conv, target, fx))
+            .is_ok();
+        let Some(c) = slot_mut(&mut self.convs, conv) else {
+            return;
+        };
+        c.moving = false;
+        if !ok {
+            c.queue = from;
+        } else {
+            c.active_ms = 0;
+            c.entered = Some(now);
+            self.rec.handled(now, handled, counted);
+            self.rec.transferred(target, counted);
+        }
+    }
+}
