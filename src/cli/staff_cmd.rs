@@ -67,7 +67,7 @@ pub(crate) fn run(a: StaffArgs) -> u8 {
             group: a.group.clone(),
             shifts,
             shrinkage,
-            start_minute: 0,
+            start_minute: (sc.calendar.ms_of_day(crate::time::SimTime::ZERO) / 60_000) as u32,
             seed: a.seed,
             replications: a.replications,
         })

@@ -9,6 +9,7 @@ use crate::report::format::{clock, pct, value};
 use crate::report::html::escape;
 use crate::report::svg::{line_chart, Line, LineChart};
 use crate::scenario::Scenario;
+use crate::time::SimTime;
 
 use super::{IntervalRow, Roster, StaffResult};
 
@@ -43,15 +44,24 @@ fn opt(x: Option<f64>) -> String {
     x.map(num).unwrap_or_default()
 }
 
-/// `staffing.csv`: one row per interval; `interval_start` in seconds since t = 0; figures
-/// without data are empty.
+/// A CSV time: the local ISO date-time when the scenario sets `[scenario] start`, else seconds
+/// since t = 0 (both are what the traffic CSV readers take).
+fn time(r: &StaffResult, t: SimTime) -> String {
+    match &r.calendar {
+        Some(c) => c.iso(t),
+        None => num(t.as_secs_f64()),
+    }
+}
+
+/// `staffing.csv`: one row per interval; `interval_start` as a local date-time with
+/// `[scenario] start`, else in seconds since t = 0; figures without data are empty.
 pub fn csv(r: &StaffResult) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(COLUMNS)?;
     for row in &r.rows {
         let ci = row.service_level_ci;
         w.write_record([
-            num(row.start.as_secs_f64()),
+            time(r, row.start),
             r.group.clone(),
             row.required.to_string(),
             row.erlang_c.map(|n| n.to_string()).unwrap_or_default(),
@@ -74,7 +84,8 @@ pub fn csv(r: &StaffResult) -> Result<String, csv::Error> {
 }
 
 /// `roster.csv` (contract roster format): one row per agent and shift; agents are named
-/// `<group>-<k>`; times in seconds since t = 0; breaks as `start-end` pairs.
+/// `<group>-<k>`; times as local date-times with `[scenario] start` (breaks as `HH:MM-HH:MM`
+/// clock pairs on the shift's day), else in seconds since t = 0 (breaks as `start-end`).
 pub fn roster_csv(sc: &Scenario, r: &StaffResult, roster: &Roster) -> Result<String, csv::Error> {
     let g = &sc.agent_groups[r.group_index];
     let queues: Vec<&str> = g
@@ -98,7 +109,10 @@ pub fn roster_csv(sc: &Scenario, r: &StaffResult, roster: &Roster) -> Result<Str
             .shift
             .breaks
             .iter()
-            .map(|(a, b)| format!("{}-{}", num(a.as_secs_f64()), num(b.as_secs_f64())))
+            .map(|&(a, b)| match &r.calendar {
+                Some(c) => format!("{}-{}", c.clock(a), c.clock(b)),
+                None => format!("{}-{}", num(a.as_secs_f64()), num(b.as_secs_f64())),
+            })
             .collect::<Vec<_>>()
             .join(";");
         for _ in 0..s.agents {
@@ -106,8 +120,8 @@ pub fn roster_csv(sc: &Scenario, r: &StaffResult, roster: &Roster) -> Result<Str
             w.write_record([
                 format!("{}-{k}", r.group),
                 queues.join(";"),
-                num(s.shift.start.as_secs_f64()),
-                num(s.shift.end.as_secs_f64()),
+                time(r, s.shift.start),
+                time(r, s.shift.end),
                 g.capacity.to_string(),
                 breaks.clone(),
                 s.template.clone(),
@@ -118,9 +132,12 @@ pub fn roster_csv(sc: &Scenario, r: &StaffResult, roster: &Roster) -> Result<Str
     Ok(String::from_utf8(bytes).expect("CSV of UTF-8 fields is UTF-8"))
 }
 
-fn row_text(row: &IntervalRow) -> Vec<String> {
+fn row_text(r: &StaffResult, row: &IntervalRow) -> Vec<String> {
     vec![
-        clock(row.start.as_secs_f64()),
+        match &r.calendar {
+            Some(c) => c.clock(row.start),
+            None => clock(row.start.as_secs_f64()),
+        },
         num((row.arrival_rate_per_h * 10.0).round() / 10.0),
         format!("{:.1}", row.offered_load),
         row.required.to_string(),
@@ -145,7 +162,7 @@ const HEADER: [&str; 8] = [
 
 /// The terminal summary: one line per interval and the verdict.
 pub fn text(r: &StaffResult) -> String {
-    let rows: Vec<Vec<String>> = r.rows.iter().map(row_text).collect();
+    let rows: Vec<Vec<String>> = r.rows.iter().map(|x| row_text(r, x)).collect();
     let mut o = format!(
         "Staffing group {} for {} per {} interval ({} simulations of {} replications)\n\n{}",
         r.group,
@@ -266,7 +283,7 @@ pub fn html(r: &StaffResult, scenario: &str) -> String {
     table.push_str("</tr>");
     for row in &r.rows {
         table.push_str("<tr>");
-        for c in row_text(row) {
+        for c in row_text(r, row) {
             let _ = write!(table, "<td>{}</td>", escape(&c));
         }
         table.push_str("</tr>");
