@@ -277,7 +277,8 @@ fn run(args: Args) -> u8 {
                 check_invariants,
                 shard: None,
                 stop: Some(stop_flag()),
-            };
+        ..RunOptions::default()
+    };
             let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
                 progress::RunProgress::new(
                     replications.unwrap_or(sc.replications),

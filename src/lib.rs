@@ -13,6 +13,8 @@
 //! - [`rng`] and [`dist`]: portable seeded random streams and the scenario's distributions.
 //! - [`stats`]: confidence intervals across replications; Erlang C and Erlang A formulas.
 //! - [`time`]: integer simulated time and duration strings.
+//! - [`trace`] and [`explain`]: the `trace.jsonl` line of `run --trace` and the stories
+//!   `omnisim explain` tells from it.
 //!
 //! # Same-time events
 //!
@@ -24,6 +26,7 @@
 pub mod cli;
 pub mod dist;
 pub mod engine;
+pub mod explain;
 pub mod harness;
 pub mod kernel;
 pub mod load;
@@ -36,4 +39,5 @@ pub mod scenario;
 pub mod sim;
 pub mod stats;
 pub mod time;
+pub mod trace;
 pub mod workflows;

@@ -15,11 +15,13 @@
 mod arrivals;
 mod customer;
 mod event;
+pub mod observe;
 pub(crate) mod setup;
 mod supervisors;
 mod world;
 
 pub(crate) use setup::engine_setup;
+pub use observe::{DashLog, DashOptions, TraceOptions};
 
 use rayon::prelude::*;
 
@@ -42,6 +44,10 @@ pub struct RunOptions {
     /// When set to true (by a signal handler), every replication stops at its next check
     /// (every few thousand events) and reports what it has, marked partial.
     pub stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    /// `--trace`: write every command, effect, counted refusal and routing decision.
+    pub trace: Option<TraceOptions>,
+    /// Record the compact event log `report.html` replays.
+    pub dashboard: Option<DashOptions>,
 }
 
 /// The result of a run: one [`RepMetrics`] per replication, in replication order.
@@ -57,6 +63,8 @@ pub struct RunOutput {
     pub wall_s: f64,
     /// True when a stop request cut the run short.
     pub partial: bool,
+    /// The dashboard's event log, when [`RunOptions::dashboard`] asked for one that ran.
+    pub dashboard: Option<DashLog>,
 }
 
 /// Progress reports: `(replication, simulated time, conversations arrived)`.
@@ -69,7 +77,9 @@ pub fn run_replication(
     opts: &RunOptions,
     progress: Progress<'_>,
 ) -> RepMetrics {
-    world::World::new(sc, rep, opts).run(&|t, n| progress(rep, t, n))
+    world::World::new(sc, rep, opts)
+        .run(&|t, n| progress(rep, t, n))
+        .0
 }
 
 /// Runs every replication (of this shard) in parallel and returns them in replication order.
@@ -80,11 +90,12 @@ pub fn run(sc: &Scenario, opts: &RunOptions, progress: Progress<'_>) -> RunOutpu
         Some((k, n)) => (0..replications).filter(|r| r % n == k).collect(),
         None => (0..replications).collect(),
     };
-    let reps: Vec<RepMetrics> = mine
+    let (reps, dashes): (Vec<RepMetrics>, Vec<Option<DashLog>>) = mine
         .par_iter()
-        .map(|&r| run_replication(sc, r, opts, progress))
-        .collect();
+        .map(|&r| world::World::new(sc, r, opts).run(&|t, n| progress(r, t, n)))
+        .unzip();
     RunOutput {
+        dashboard: dashes.into_iter().flatten().next(),
         seed: opts.seed.unwrap_or(sc.seed),
         replications,
         partial: reps.iter().any(|r| r.partial),

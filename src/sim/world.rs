@@ -8,7 +8,7 @@
 use std::time::Instant;
 
 use crate::dist::Sampler;
-use crate::engine::{ConvId, Effect, Engine, Outcome, Recipient};
+use crate::engine::{Command, ConvId, Effect, Engine, Outcome, Recipient};
 use crate::kernel::EventQueue;
 use crate::metrics::{Recorder, RepMetrics};
 use crate::model::{AgentId, ConvState, Presence, QueueId, RoutingMode, WrapUpBlock};
@@ -19,6 +19,7 @@ use crate::time::{SimDuration, SimTime};
 use super::arrivals::ArrivalProcess;
 use super::customer::{customer_family, customer_key, sentiment_family, ConvSim, LazyGiveUp, Mood};
 use super::event::{Answer, Event};
+use super::observe::{DashLog, Observer};
 use super::setup::{engine_setup, source_names, Sources};
 use super::RunOptions;
 
@@ -77,12 +78,15 @@ pub(crate) struct World<'s> {
     /// The latest give-up time ever kept out of the queue (see [`LazyGiveUp`]): a stale timer
     /// popped after the last real event would have moved the clock there.
     lazy_give_up_max: Option<SimTime>,
+    /// The trace writer and dashboard recorder, when this replication is watched.
+    pub(crate) obs: Option<Box<Observer>>,
 }
 
 impl<'s> World<'s> {
     pub(crate) fn new(sc: &'s Scenario, rep: u32, opts: &RunOptions) -> World<'s> {
         let seed = opts.seed.unwrap_or(sc.seed);
-        let engine = Engine::new(engine_setup(sc));
+        let mut engine = Engine::new(engine_setup(sc));
+        let obs = Observer::new(sc, &mut engine, rep, opts.trace.as_ref(), opts.dashboard.as_ref());
         let mut agents = Vec::with_capacity(sc.agent_count());
         let mut capacities = Vec::with_capacity(sc.agent_count());
         for (gi, g) in sc.agent_groups.iter().enumerate() {
@@ -160,6 +164,7 @@ impl<'s> World<'s> {
             lazy_give_up_max: None,
             customer_streams: customer_family(seed, rep),
             sentiment_streams: sentiment_family(seed, rep),
+            obs,
         }
     }
 
@@ -218,11 +223,12 @@ impl<'s> World<'s> {
     }
 
     /// Runs to the end: arrivals over and nothing live, or the drain limit.
-    pub(crate) fn run(mut self, progress: &dyn Fn(SimTime, u64)) -> RepMetrics {
+    pub(crate) fn run(mut self, progress: &dyn Fn(SimTime, u64)) -> (RepMetrics, Option<DashLog>) {
         if self.stopped() {
             // Stopped before this replication began: report it empty and partial.
             self.rec.mark_partial();
-            return self.rec.finish(SimTime::ZERO, 0);
+            let dash = self.obs.take().and_then(|o| o.finish(SimTime::ZERO));
+            return (self.rec.finish(SimTime::ZERO, 0), dash);
         }
         self.start();
         let limit = self.horizon() + self.sc.drain_limit;
@@ -275,7 +281,8 @@ impl<'s> World<'s> {
         }
         self.rec.commands(k.commands);
         progress(self.now, k.arrived);
-        self.rec.finish(self.now, self.live_counted)
+        let dash = self.obs.take().and_then(|o| o.finish(self.now));
+        (self.rec.finish(self.now, self.live_counted), dash)
     }
 
     fn stopped(&self) -> bool {
@@ -295,9 +302,9 @@ impl<'s> World<'s> {
                     .is_some_and(|c| c.state == ConvState::Open && c.answered_at.is_none());
                 if open_never_answered {
                     let _ = if auto {
-                        self.run_cmd(|e, now, fx| e.auto_close(now, conv, fx))
+                        self.run_cmd(Command::AutoClose(conv))
                     } else {
-                        self.run_cmd(|e, now, fx| e.abandon(now, conv, fx))
+                        self.run_cmd(Command::Abandon(conv))
                     };
                 }
             }
@@ -308,9 +315,9 @@ impl<'s> World<'s> {
             } => {
                 // A withdrawn invitation is refused by the engine; the agent simply never saw it.
                 let _ = match answer {
-                    Answer::Accept => self.run_cmd(|e, now, fx| e.accept(now, conv, invite, fx)),
-                    Answer::Reject => self.run_cmd(|e, now, fx| e.reject(now, conv, invite, fx)),
-                    Answer::Timeout => self.run_cmd(|e, now, fx| e.timeout(now, conv, invite, fx)),
+                    Answer::Accept => self.run_cmd(Command::Accept(conv, invite)),
+                    Answer::Reject => self.run_cmd(Command::Reject(conv, invite)),
+                    Answer::Timeout => self.run_cmd(Command::Timeout(conv, invite)),
                 };
             }
             Event::HandleEnd { conv, epoch } => {
@@ -326,9 +333,9 @@ impl<'s> World<'s> {
             Event::WaitingOver { conv, epoch, auto } => {
                 if self.current(conv, epoch, ConvState::Waiting) {
                     let _ = if auto {
-                        self.run_cmd(|e, now, fx| e.auto_close(now, conv, fx))
+                        self.run_cmd(Command::AutoClose(conv))
                     } else {
-                        self.run_cmd(|e, now, fx| e.customer_return(now, conv, fx))
+                        self.run_cmd(Command::CustomerReturn(conv))
                     };
                 }
             }
@@ -338,7 +345,7 @@ impl<'s> World<'s> {
                     .conversation(conv)
                     .is_some_and(|c| c.state == ConvState::WrapUp)
                 {
-                    let _ = self.run_cmd(|e, now, fx| e.release_wrap_up(now, conv, fx));
+                    let _ = self.run_cmd(Command::ReleaseWrapUp(conv));
                 }
             }
             Event::WrapUpEnd { conv, auto } => {
@@ -348,9 +355,9 @@ impl<'s> World<'s> {
                     .is_some_and(|c| c.state == ConvState::WrapUp)
                 {
                     let _ = if auto {
-                        self.run_cmd(|e, now, fx| e.auto_close(now, conv, fx))
+                        self.run_cmd(Command::AutoClose(conv))
                     } else {
-                        self.run_cmd(|e, now, fx| e.close(now, conv, fx))
+                        self.run_cmd(Command::Close(conv))
                     };
                 }
             }
@@ -393,13 +400,13 @@ impl<'s> World<'s> {
                     // The engine gives up on the agent: its Active conversations go back to Open.
                     let held = self.engine.held_by(AgentId(agent), ConvState::Active);
                     for conv in held {
-                        let _ = self.run_cmd(|e, now, fx| e.release(now, conv, fx));
+                        let _ = self.run_cmd(Command::Release(conv));
                     }
                 }
             }
             Event::Pick { agent } => {
                 self.agents[agent as usize].pick_pending = false;
-                let _ = self.run_cmd(|e, now, fx| e.pick(now, AgentId(agent), fx).map(|_| ()));
+                let _ = self.run_cmd(Command::Pick(AgentId(agent)));
             }
             Event::PolicyTick { source } => self.policy_tick(source),
             Event::Script { source } => self.script(source),
@@ -464,6 +471,9 @@ impl<'s> World<'s> {
         let t0 = self.sample_clock();
         let conv = self.engine.arrive(now, queue, &mut fx);
         self.record_clock(t0);
+        if self.obs.is_some() {
+            self.observe(Command::Arrive(queue), Ok(()), &fx);
+        }
         let slot = conv.slot as usize;
         if self.convs.len() <= slot {
             self.convs.resize_with(slot + 1, || None);
@@ -519,15 +529,15 @@ impl<'s> World<'s> {
     }
 
     /// Runs one engine command at `now` and absorbs its effects.
-    pub(crate) fn run_cmd(
-        &mut self,
-        f: impl FnOnce(&mut Engine, SimTime, &mut Vec<Effect>) -> Outcome,
-    ) -> Outcome {
+    pub(crate) fn run_cmd(&mut self, cmd: Command) -> Outcome {
         let mut fx = std::mem::take(&mut self.fx);
         fx.clear();
         let t0 = self.sample_clock();
-        let r = f(&mut self.engine, self.now, &mut fx);
+        let r = self.engine.apply(self.now, cmd, &mut fx);
         self.record_clock(t0);
+        if self.obs.is_some() {
+            self.observe(cmd, r, &fx);
+        }
         self.absorb(&mut fx);
         self.fx = fx;
         r
@@ -717,8 +727,7 @@ impl<'s> World<'s> {
     }
 
     fn go_waiting(&mut self, conv: ConvId) {
-        if self
-            .run_cmd(|e, now, fx| e.set_waiting(now, conv, fx))
+        if self.run_cmd(Command::SetWaiting(conv))
             .is_err()
         {
             return;
@@ -741,7 +750,7 @@ impl<'s> World<'s> {
 
     /// Active → Wrap-up, then the wrap-up timers (or close at once without wrap-up).
     fn end_handling(&mut self, conv: ConvId) {
-        if self.run_cmd(|e, now, fx| e.end(now, conv, fx)).is_err() {
+        if self.run_cmd(Command::End(conv)).is_err() {
             return;
         }
         let now = self.now;
@@ -756,7 +765,7 @@ impl<'s> World<'s> {
             .as_ref()
             .map(|s| s.sample(&mut c.rng))
         else {
-            let _ = self.run_cmd(|e, now, fx| e.close(now, conv, fx));
+            let _ = self.run_cmd(Command::Close(conv));
             return;
         };
         let (after, auto) = first_timer(wrap, ws.wrap_up_auto_close);
@@ -778,7 +787,7 @@ impl<'s> World<'s> {
         let g = a.group;
         self.rec
             .staffed(self.now, self.sc.agent_groups[g].capacity as i64);
-        let _ = self.run_cmd(|e, now, fx| e.set_presence(now, AgentId(agent), None, fx));
+        let _ = self.run_cmd(Command::SetPresence(AgentId(agent), None));
         self.schedule_break(agent, g, self.now, true);
     }
 
@@ -793,8 +802,7 @@ impl<'s> World<'s> {
         let g = a.group;
         self.rec
             .staffed(self.now, -(self.sc.agent_groups[g].capacity as i64));
-        let _ = self
-            .run_cmd(|e, now, fx| e.set_presence(now, AgentId(agent), Some(Presence::Offline), fx));
+        let _ = self.run_cmd(Command::SetPresence(AgentId(agent), Some(Presence::Offline)));
     }
 
     /// Sets the agent's presence from its situation: off shift or disconnected → Offline, on a
@@ -808,7 +816,7 @@ impl<'s> World<'s> {
         } else {
             None
         };
-        let _ = self.run_cmd(|e, now, fx| e.set_presence(now, AgentId(agent), p, fx));
+        let _ = self.run_cmd(Command::SetPresence(AgentId(agent), p));
     }
 
     /// Schedules the agent's next connection drop, if its group has them.

@@ -72,6 +72,7 @@ pub fn run(
         check_invariants: false,
         shard: Some((k - 1, n)),
         stop: None,
+        ..RunOptions::default()
     };
     let out = sim::run(sc, &opts, &|_, _, _| {});
     ShardFile {
@@ -193,6 +194,7 @@ pub fn merge(shards: Vec<(String, ShardFile)>) -> Result<(Scenario, RunOutput), 
     }
     let reps: Vec<_> = by_rep.into_values().map(|(_, r)| r).collect();
     let out = RunOutput {
+                dashboard: None,
         seed,
         replications,
         partial: reps.iter().any(|r| r.partial),

@@ -127,6 +127,7 @@ fn run_one(spec: &SweepSpec, sc: &Scenario, values: Vec<f64>, refined: bool) -> 
         check_invariants: false,
         shard: None,
         stop: None,
+        ..RunOptions::default()
     };
     let out = sim::run(sc, &opts, &|_, _, _| {});
     SweepPoint {

@@ -1,0 +1,1 @@
+//! `omnisim explain`: one conversation's or one agent's story, told from `trace.jsonl`.
