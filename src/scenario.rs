@@ -17,7 +17,7 @@ mod load;
 pub(crate) mod metric_paths;
 mod sections;
 mod spanned;
-mod suggest;
+pub(crate) mod suggest;
 mod supervisors;
 mod thresholds;
 mod types;

@@ -494,7 +494,15 @@ impl Observer {
                     Recipient::Customer => l.to = Some("customer".into()),
                     Recipient::Supervisor(x) => l.supervisor = s(x),
                 }
-                l.detail = Some(format!("{notice:?}").to_lowercase());
+                l.detail = Some(match notice {
+                    crate::engine::Notice::SupervisorJoined(x, mode) => format!(
+                        "supervisor {} joined ({})",
+                        s(x).unwrap_or_default(),
+                        format!("{mode:?}").to_lowercase()
+                    ),
+                    crate::engine::Notice::Transferred => "transferred".into(),
+                    crate::engine::Notice::ForceClosed => "force closed".into(),
+                });
             }
             Effect::PickAvailable { queue } => {
                 l = self.line(now, Kind::Effect, "pick_available");
