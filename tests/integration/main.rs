@@ -1,6 +1,7 @@
 //! omnisim's integration tests, one binary grouped by topic.
 
 mod engine_props;
+mod explain;
 mod faults;
 mod figures;
 mod fuzz_replay;
