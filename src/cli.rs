@@ -365,7 +365,10 @@ fn run(args: Args) -> u8 {
                         return EXIT_BAD_INPUT;
                     }
                     Err(e) => {
-                        eprintln!("error: cannot write {}: {e}", dir.join("trace.jsonl").display());
+                        eprintln!(
+                            "error: cannot write {}: {e}",
+                            dir.join("trace.jsonl").display()
+                        );
                         return EXIT_BAD_INPUT;
                     }
                 }

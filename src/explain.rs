@@ -118,7 +118,11 @@ pub fn explain_file(
 }
 
 /// Tells `subject`'s story from the lines of one replication.
-pub fn tell(lines: &[TraceLine], subject: &Subject, replication: u32) -> Result<String, ExplainError> {
+pub fn tell(
+    lines: &[TraceLine],
+    subject: &Subject,
+    replication: u32,
+) -> Result<String, ExplainError> {
     let mine: Vec<usize> = (0..lines.len())
         .filter(|&i| match subject {
             Subject::Conversation(c) => lines[i].conversation == Some(*c),
@@ -131,7 +135,11 @@ pub fn tell(lines: &[TraceLine], subject: &Subject, replication: u32) -> Result<
     if mine.is_empty() {
         return Err(match subject {
             Subject::Conversation(c) => {
-                let last = lines.iter().filter_map(|l| l.conversation).max().unwrap_or(0);
+                let last = lines
+                    .iter()
+                    .filter_map(|l| l.conversation)
+                    .max()
+                    .unwrap_or(0);
                 let hint = if last == 0 {
                     String::new()
                 } else {
@@ -145,7 +153,8 @@ pub fn tell(lines: &[TraceLine], subject: &Subject, replication: u32) -> Result<
                 }
             }
             Subject::Agent(a) => {
-                let mut names: Vec<&str> = lines.iter().filter_map(|l| l.agent.as_deref()).collect();
+                let mut names: Vec<&str> =
+                    lines.iter().filter_map(|l| l.agent.as_deref()).collect();
                 names.sort_unstable();
                 names.dedup();
                 let hint = match crate::scenario::suggest::closest(a, names.iter().copied()) {
@@ -211,7 +220,11 @@ fn passed_over(l: &TraceLine) -> String {
     ];
     let mut parts: Vec<String> = order
         .iter()
-        .filter_map(|(k, words)| p.get(*k).filter(|n| **n > 0).map(|n| format!("{n} {words}")))
+        .filter_map(|(k, words)| {
+            p.get(*k)
+                .filter(|n| **n > 0)
+                .map(|n| format!("{n} {words}"))
+        })
         .collect();
     // Reasons added later (skills, overflow) appear under their own names.
     for (k, n) in p {
@@ -332,10 +345,7 @@ fn describe(l: &TraceLine, subject: &Subject, counted: bool) -> Option<String> {
                 l.units.unwrap_or(0),
                 l.capacity.unwrap_or(0)
             ),
-            "overallocated" => format!(
-                "{} units over capacity ({rule})",
-                l.units.unwrap_or(0)
-            ),
+            "overallocated" => format!("{} units over capacity ({rule})", l.units.unwrap_or(0)),
             "presence" => format!("presence {} → {}", s(&l.from), s(&l.to)),
             "requeued" => format!("moved from queue {} to {}", s(&l.from), s(&l.to)),
             "monitoring" => format!("{sup} is monitoring"),

@@ -20,8 +20,8 @@ pub(crate) mod setup;
 mod supervisors;
 mod world;
 
-pub(crate) use setup::engine_setup;
 pub use observe::{DashLog, DashOptions, TraceOptions};
+pub(crate) use setup::engine_setup;
 
 use rayon::prelude::*;
 

@@ -145,9 +145,10 @@ impl Engine {
         let slot = a.slot_of(queue).unwrap_or(0);
         let (order_by, key) = match q.method {
             AssignmentMethod::HighestCapacity => ("free_units", a.free()),
-            AssignmentMethod::AdvancedRoundRobin => {
-                ("queue_turns", a.queue_turn.get(slot).copied().unwrap_or(0) as i64)
-            }
+            AssignmentMethod::AdvancedRoundRobin => (
+                "queue_turns",
+                a.queue_turn.get(slot).copied().unwrap_or(0) as i64,
+            ),
             AssignmentMethod::RoundRobin => (
                 "member_position",
                 q.members.iter().position(|x| *x == agent).unwrap_or(0) as i64 + 1,
@@ -166,5 +167,98 @@ impl Engine {
             passed,
         };
         self.decisions.list.push(d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{AgentSetup, EngineSetup, QueueSetup};
+    use crate::model::{
+        Channel, PresenceSet, RoutingMode, WorkstreamId, WorkstreamRules, WrapUpBlock,
+    };
+    use crate::time::SimTime;
+
+    /// Five members of one highest-capacity queue (50 units a conversation): 0 (100 units),
+    /// 1 away, 2 off shift, 3 with 40 units, 4 with 60 units.
+    fn engine() -> Engine {
+        let agent = |capacity, on_shift| AgentSetup {
+            capacity,
+            queues: vec![QueueId(0)],
+            on_shift,
+        };
+        let mut e = Engine::new(EngineSetup {
+            workstreams: vec![WorkstreamRules {
+                channel: Channel::LiveChat,
+                mode: RoutingMode::Push,
+                capacity_units: 50,
+                allowed_presences: PresenceSet::DEFAULT,
+                block_capacity_for_wrap_up: WrapUpBlock::Always,
+            }],
+            queues: vec![QueueSetup {
+                workstream: WorkstreamId(0),
+                method: AssignmentMethod::HighestCapacity,
+                priority: 1,
+            }],
+            agents: vec![
+                agent(100, true),
+                agent(100, true),
+                agent(100, false),
+                agent(40, true),
+                agent(60, true),
+            ],
+            ..EngineSetup::default()
+        });
+        let mut fx = Vec::new();
+        e.set_presence(SimTime(0), AgentId(1), Some(Presence::Away), &mut fx)
+            .unwrap();
+        e
+    }
+
+    #[test]
+    fn passed_over_candidates_are_counted_by_reason() {
+        let mut e = engine();
+        e.set_explain(true);
+        let mut fx = Vec::new();
+        e.arrive(SimTime(1_000), QueueId(0), &mut fx);
+        e.arrive(SimTime(2_000), QueueId(0), &mut fx);
+        let mut d = Vec::new();
+        e.take_decisions(&mut d);
+        assert_eq!(d.len(), 2);
+        // First: agent 0 has the most free units (100); agent 4 (60) ranks below.
+        assert_eq!(
+            (d[0].agent, d[0].key, d[0].order_by),
+            (AgentId(0), 100, "free_units")
+        );
+        let one = PassedOver {
+            away: 1,
+            offline: 1,
+            capacity: 1,
+            ranked_below: 1,
+            ..PassedOver::default()
+        };
+        assert_eq!(d[0].passed, one);
+        // Second: agent 0 has an invitation pending, so agent 4 with 60 free units.
+        assert_eq!((d[1].agent, d[1].key), (AgentId(4), 60));
+        let two = PassedOver {
+            pending_invitation: 1,
+            away: 1,
+            offline: 1,
+            capacity: 1,
+            ..PassedOver::default()
+        };
+        assert_eq!(d[1].passed, two);
+        assert_eq!(d[1].passed.total(), 4);
+        assert_eq!(d[1].rule, RuleId::RtMethod);
+    }
+
+    #[test]
+    fn nothing_is_recorded_while_explaining_is_off() {
+        let mut e = engine();
+        let mut fx = Vec::new();
+        e.arrive(SimTime(1_000), QueueId(0), &mut fx);
+        let mut d = Vec::new();
+        e.take_decisions(&mut d);
+        assert!(d.is_empty());
     }
 }

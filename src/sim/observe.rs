@@ -179,7 +179,11 @@ impl Observer {
             agents: (0..sc.agent_count())
                 .map(|a| {
                     let v = engine.agent(AgentId(a as u32));
-                    (names.agents[a].clone(), v.capacity, presence_code(v.presence))
+                    (
+                        names.agents[a].clone(),
+                        v.capacity,
+                        presence_code(v.presence),
+                    )
                 })
                 .collect(),
             queues: sc
@@ -187,7 +191,8 @@ impl Observer {
                 .iter()
                 .map(|q| {
                     let ch = sc.workstreams[q.workstream.index()].rules.channel;
-                    let ok = ch != Channel::EntityRecords && sc.engine.monitor_channels & ch.bit() != 0;
+                    let ok =
+                        ch != Channel::EntityRecords && sc.engine.monitor_channels & ch.bit() != 0;
                     (q.name.clone(), ok)
                 })
                 .collect(),
@@ -198,7 +203,10 @@ impl Observer {
                 .collect(),
             presences: Presence::ALL.iter().map(|p| p.as_str()).collect(),
             actions: ACTIONS.to_vec(),
-            rules: crate::engine::RuleId::ALL.iter().map(|r| r.as_str()).collect(),
+            rules: crate::engine::RuleId::ALL
+                .iter()
+                .map(|r| r.as_str())
+                .collect(),
             events: Vec::new(),
             until_ms: 0,
             truncated: false,
@@ -401,7 +409,14 @@ impl Observer {
                 l = self.line(now, Kind::Effect, "invited");
                 l.conversation = self.id(conv);
                 l.agent = self.agent(agent);
-                l.rule = Some(if by_supervisor { "ASSIGN-INVITE" } else { "RT-INVITE" }.into());
+                l.rule = Some(
+                    if by_supervisor {
+                        "ASSIGN-INVITE"
+                    } else {
+                        "RT-INVITE"
+                    }
+                    .into(),
+                );
             }
             Effect::InviteWithdrawn { conv, agent, .. } => {
                 l = self.line(now, Kind::Effect, "invite_withdrawn");

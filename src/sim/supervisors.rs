@@ -218,42 +218,27 @@ impl World<'_> {
             }
             Action::Join { message_mode } => {
                 let mode = *message_mode;
-                (
-                    1,
-                    self.run_cmd(Command::Join(sup, conv, mode)),
-                )
+                (1, self.run_cmd(Command::Join(sup, conv, mode)))
             }
             Action::AssignToAgent(pick) => {
                 let Some(agent) = self.target_agent(source, conv, pick) else {
                     self.rec.skipped(self.now, source as usize);
                     return;
                 };
-                (
-                    2,
-                    self.run_cmd(Command::AssignToAgent(sup, conv, agent)),
-                )
+                (2, self.run_cmd(Command::AssignToAgent(sup, conv, agent)))
             }
             Action::AssignToQueue(q) => {
                 let q: QueueId = *q;
-                (
-                    3,
-                    self.run_cmd(Command::AssignToQueue(sup, conv, q)),
-                )
+                (3, self.run_cmd(Command::AssignToQueue(sup, conv, q)))
             }
             Action::TransferToAgent(pick) => {
                 let Some(agent) = self.target_agent(source, conv, pick) else {
                     self.rec.skipped(self.now, source as usize);
                     return;
                 };
-                (
-                    4,
-                    self.run_cmd(Command::Transfer(sup, conv, agent)),
-                )
+                (4, self.run_cmd(Command::Transfer(sup, conv, agent)))
             }
-            Action::ForceClose => (
-                5,
-                self.run_cmd(Command::ForceClose(sup, conv)),
-            ),
+            Action::ForceClose => (5, self.run_cmd(Command::ForceClose(sup, conv))),
         };
         self.count(source, kind, since, r);
     }

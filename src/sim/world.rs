@@ -86,7 +86,13 @@ impl<'s> World<'s> {
     pub(crate) fn new(sc: &'s Scenario, rep: u32, opts: &RunOptions) -> World<'s> {
         let seed = opts.seed.unwrap_or(sc.seed);
         let mut engine = Engine::new(engine_setup(sc));
-        let obs = Observer::new(sc, &mut engine, rep, opts.trace.as_ref(), opts.dashboard.as_ref());
+        let obs = Observer::new(
+            sc,
+            &mut engine,
+            rep,
+            opts.trace.as_ref(),
+            opts.dashboard.as_ref(),
+        );
         let mut agents = Vec::with_capacity(sc.agent_count());
         let mut capacities = Vec::with_capacity(sc.agent_count());
         for (gi, g) in sc.agent_groups.iter().enumerate() {
@@ -727,9 +733,7 @@ impl<'s> World<'s> {
     }
 
     fn go_waiting(&mut self, conv: ConvId) {
-        if self.run_cmd(Command::SetWaiting(conv))
-            .is_err()
-        {
+        if self.run_cmd(Command::SetWaiting(conv)).is_err() {
             return;
         }
         let now = self.now;
@@ -802,7 +806,10 @@ impl<'s> World<'s> {
         let g = a.group;
         self.rec
             .staffed(self.now, -(self.sc.agent_groups[g].capacity as i64));
-        let _ = self.run_cmd(Command::SetPresence(AgentId(agent), Some(Presence::Offline)));
+        let _ = self.run_cmd(Command::SetPresence(
+            AgentId(agent),
+            Some(Presence::Offline),
+        ));
     }
 
     /// Sets the agent's presence from its situation: off shift or disconnected → Offline, on a

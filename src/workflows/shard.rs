@@ -194,7 +194,7 @@ pub fn merge(shards: Vec<(String, ShardFile)>) -> Result<(Scenario, RunOutput), 
     }
     let reps: Vec<_> = by_rep.into_values().map(|(_, r)| r).collect();
     let out = RunOutput {
-                dashboard: None,
+        dashboard: None,
         seed,
         replications,
         partial: reps.iter().any(|r| r.partial),

@@ -128,7 +128,10 @@ fn refusal_lines_add_up_over_replications_with_warm_up_and_tracing_changes_nothi
     assert!(!by_rule.is_empty(), "the playbook has refusals");
     assert_eq!(by_rule, counted(&summary));
     let reps: Vec<u32> = lines.iter().map(|l| l.replication).collect();
-    assert!(reps.windows(2).all(|w| w[0] <= w[1]), "replications in order");
+    assert!(
+        reps.windows(2).all(|w| w[0] <= w[1]),
+        "replications in order"
+    );
     assert_eq!(reps.last(), Some(&5));
     let sc = load_file(&root().join("scenarios/rules-playbook.toml")).unwrap();
     let plain = report::build(&sc, &sim::run(&sc, &RunOptions::default(), &|_, _, _| {}));
@@ -192,7 +195,10 @@ fn explain_tells_the_story_and_refuses_unknown_subjects() {
     assert_eq!(story, expected);
     let (code, story, _) = omnisim(&["explain", d, "--agent", "a-1"]);
     assert_eq!(code, 0);
-    assert!(story.contains("0:01:00 100 units over capacity (CAP-OVER)"), "{story}");
+    assert!(
+        story.contains("0:01:00 100 units over capacity (CAP-OVER)"),
+        "{story}"
+    );
     assert!(story.contains("0:01:00 conversation 4: lead assigned it to a-1 (accepted)"));
     let (code, _, err) = omnisim(&["explain", d, "--agent", "a-2"]);
     assert_eq!(code, 2);
@@ -257,7 +263,11 @@ fn dashboard_replay_shows_units_and_states_at_known_moments() {
         return;
     }
     // (t, agents: name units over, conversations: id state queue)
-    type Moment = (u32, Vec<(&'static str, u32, u32)>, Vec<(u32, &'static str, &'static str)>);
+    type Moment = (
+        u32,
+        Vec<(&'static str, u32, u32)>,
+        Vec<(u32, &'static str, &'static str)>,
+    );
     let moments: Vec<Moment> = vec![
         // 30 s: 1, 2, 3 taken at once; 4 (10 s) and 5 (20 s) wait in queue a behind a full a-1.
         (
@@ -327,8 +337,10 @@ fn dashboard_replay_shows_units_and_states_at_known_moments() {
                 (a[0].clone(), a[1].parse().unwrap(), a[2].parse().unwrap())
             })
             .collect();
-        let want: Vec<(String, u32, u32)> =
-            agents.iter().map(|(n, u, o)| (n.to_string(), *u, *o)).collect();
+        let want: Vec<(String, u32, u32)> = agents
+            .iter()
+            .map(|(n, u, o)| (n.to_string(), *u, *o))
+            .collect();
         assert_eq!(got_agents, want, "agents at t={t}");
         let got_convs: Vec<(u32, String, String)> = elements(&dom, "<tr data-conversation=")
             .iter()
