@@ -462,7 +462,7 @@ fn run(args: Args) -> u8 {
 }
 
 /// Events of replication 1 the dashboard in report.html replays by default.
-pub const DASHBOARD_EVENTS: usize = 20_000;
+pub const DASHBOARD_EVENTS: usize = 5_000;
 
 /// `omnisim explain`: prints the story, or exits 2 naming what is missing.
 fn explain_cmd(dir: &Path, conversation: Option<u64>, agent: Option<&str>, replication: u32) -> u8 {

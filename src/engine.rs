@@ -482,6 +482,7 @@ impl Engine {
     }
 
     /// Handles any [`Command`]: the uniform entry point used by the load driver and the tests.
+    #[inline(always)]
     pub fn apply(
         &mut self,
         now: SimTime,

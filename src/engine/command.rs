@@ -59,6 +59,8 @@ pub enum Command {
     ForceClose(SupervisorId, ConvId),
 }
 
+/// Inlined, so a caller that passes a known command compiles to the direct method call.
+#[inline(always)]
 pub(super) fn apply(e: &mut Engine, now: SimTime, cmd: Command, out: &mut Vec<Effect>) -> Outcome {
     match cmd {
         Command::Arrive(q) => {

@@ -166,7 +166,7 @@ impl Report {
             violations_by_rule,
             sources,
             dashboard: out.dashboard.as_ref().map(|d| DashboardLog {
-                json: serde_json::to_string(d).unwrap_or_default(),
+                json: d.to_json(),
                 replication: d.replication,
                 until_s: d.until_ms as f64 / 1000.0,
                 truncated: d.truncated,

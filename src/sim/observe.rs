@@ -68,14 +68,28 @@ pub struct DashLog {
     pub actions: Vec<&'static str>,
     /// Rule ids by index.
     pub rules: Vec<&'static str>,
-    /// The events, in order.
-    pub events: Vec<Vec<i64>>,
+    /// The events, in order: the inside of a JSON array of arrays, written as recorded (no
+    /// allocation per event); [`DashLog::to_json`] puts it in place.
+    #[serde(skip)]
+    pub events: String,
+    /// How many events `events` holds.
+    pub count: usize,
     /// The last moment the log covers (ms): the end of the run, or of the window when full.
     pub until_ms: u64,
     /// True when `max_events` cut the log short.
     pub truncated: bool,
     /// The cap on events.
     pub max_events: usize,
+}
+
+impl DashLog {
+    /// The whole log as one JSON object, `events` included.
+    pub fn to_json(&self) -> String {
+        let head = serde_json::to_string(self).unwrap_or_else(|_| "{}".into());
+        let head = head.strip_suffix('}').unwrap_or(&head);
+        let sep = if head.len() > 1 { "," } else { "" };
+        format!("{head}{sep}\"events\":[{}]}}", self.events)
+    }
 }
 
 /// The supervisor actions, as event 8 numbers them.
@@ -207,7 +221,8 @@ impl Observer {
                 .iter()
                 .map(|r| r.as_str())
                 .collect(),
-            events: Vec::new(),
+            events: String::new(),
+            count: 0,
             until_ms: 0,
             truncated: false,
             max_events: d.max_events,
@@ -274,10 +289,11 @@ impl Observer {
             }
         }
         if let Some(d) = self.dash.as_mut() {
-            if d.events.len() >= d.max_events {
+            if d.count >= d.max_events {
                 if !d.truncated {
+                    // This command is not in the log: it covers up to just before it.
                     d.truncated = true;
-                    d.until_ms = now.as_millis();
+                    d.until_ms = now.as_millis().saturating_sub(1);
                 }
             } else {
                 self.dash_command(now, cmd, r, fx);
@@ -310,6 +326,11 @@ impl Observer {
             self.write(&l);
         }
         self.decisions = decisions;
+    }
+
+    /// Whether the observer has nothing left to do: no trace, and the dashboard log is full.
+    pub(crate) fn done(&self) -> bool {
+        self.trace.is_none() && self.dash.as_ref().is_none_or(|d| d.truncated)
     }
 
     /// A refusal that `summary.json` counts, of the command just observed.
@@ -551,8 +572,6 @@ impl Observer {
 
     fn dash_command(&mut self, now: SimTime, cmd: Command, r: Outcome, fx: &[Effect]) {
         let t = now.as_millis() as i64;
-        let mut ev: Vec<Vec<i64>> = Vec::new();
-        let id = |o: &Observer, c: ConvId| o.id(c).map_or(-1, |x| x as i64);
         let action = match cmd {
             Command::Monitor(s, c) => Some((s, c, 0, -1)),
             Command::Join(s, c, _) => Some((s, c, 1, -1)),
@@ -564,60 +583,85 @@ impl Observer {
         };
         if let Some((s, c, k, target)) = action {
             let rule = r.err().map_or(-1, rule_code);
-            ev.push(vec![t, 8, s.0 as i64, id(self, c), k, rule, target]);
+            let id = self.id_or(c);
+            self.dash_event(&[t, 8, s.0 as i64, id, k, rule, target]);
         }
         for e in fx {
             match *e {
                 Effect::Arrived { conv, queue } => {
-                    ev.push(vec![t, 0, id(self, conv), queue.0 as i64]);
+                    let id = self.id_or(conv);
+                    self.dash_event(&[t, 0, id, queue.0 as i64]);
                     self.want_sentiment.push(conv);
                 }
                 Effect::StateChanged { conv, to, .. } => {
-                    ev.push(vec![t, 1, id(self, conv), state_code(to)]);
+                    let id = self.id_or(conv);
+                    self.dash_event(&[t, 1, id, state_code(to)]);
                     if to != ConvState::Closed {
                         self.want_sentiment.push(conv);
                     }
                 }
-                Effect::Closed { conv, .. } => ev.push(vec![t, 1, id(self, conv), 4]),
-                Effect::Accepted { conv, agent, .. } => {
-                    ev.push(vec![t, 2, id(self, conv), agent.0 as i64])
+                Effect::Closed { conv, .. } => {
+                    let id = self.id_or(conv);
+                    self.dash_event(&[t, 1, id, 4]);
                 }
-                Effect::Transferred { conv, to, .. } => {
-                    ev.push(vec![t, 2, id(self, conv), to.0 as i64])
+                Effect::Accepted { conv, agent, .. } | Effect::Transferred { conv, to: agent, .. } => {
+                    let id = self.id_or(conv);
+                    self.dash_event(&[t, 2, id, agent.0 as i64]);
                 }
-                Effect::Units { agent, after, .. } => ev.push(vec![t, 3, agent.0 as i64, after]),
+                Effect::Units { agent, after, .. } => {
+                    self.dash_event(&[t, 3, agent.0 as i64, after]);
+                }
                 Effect::Presence { agent, to, .. } => {
-                    ev.push(vec![t, 4, agent.0 as i64, presence_code(to) as i64])
+                    self.dash_event(&[t, 4, agent.0 as i64, presence_code(to) as i64]);
                 }
                 Effect::Requeued { conv, to, .. } => {
-                    ev.push(vec![t, 5, id(self, conv), to.0 as i64])
+                    let id = self.id_or(conv);
+                    self.dash_event(&[t, 5, id, to.0 as i64]);
                 }
                 Effect::Monitoring { conv, supervisor } => {
-                    ev.push(vec![t, 6, id(self, conv), supervisor.0 as i64])
+                    let id = self.id_or(conv);
+                    self.dash_event(&[t, 6, id, supervisor.0 as i64]);
                 }
                 Effect::Joined {
                     conv, supervisor, ..
-                } => ev.push(vec![t, 7, id(self, conv), supervisor.0 as i64]),
+                } => {
+                    let id = self.id_or(conv);
+                    self.dash_event(&[t, 7, id, supervisor.0 as i64]);
+                }
                 _ => {}
             }
         }
-        if let Some(d) = self.dash.as_mut() {
-            d.events.append(&mut ev);
+    }
+
+    fn id_or(&self, conv: ConvId) -> i64 {
+        self.id(conv).map_or(-1, |x| x as i64)
+    }
+
+    /// Appends one event to the dashboard log as JSON text.
+    fn dash_event(&mut self, vals: &[i64]) {
+        let mut buf = itoa::Buffer::new();
+        let Some(d) = self.dash.as_mut() else {
+            return;
+        };
+        if d.count > 0 {
+            d.events.push(',');
         }
+        d.events.push('[');
+        for (i, v) in vals.iter().enumerate() {
+            if i > 0 {
+                d.events.push(',');
+            }
+            d.events.push_str(buf.format(*v));
+        }
+        d.events.push(']');
+        d.count += 1;
     }
 
     /// A sentiment reading for the dashboard (−1…1).
     pub(crate) fn sentiment(&mut self, now: SimTime, conv: ConvId, value: f64) {
-        let id = self.id(conv).map_or(-1, |x| x as i64);
-        if let Some(d) = self.dash.as_mut() {
-            if !d.truncated {
-                d.events.push(vec![
-                    now.as_millis() as i64,
-                    9,
-                    id,
-                    (value * 100.0).round() as i64,
-                ]);
-            }
+        let id = self.id_or(conv);
+        if self.dash.as_ref().is_some_and(|d| !d.truncated) {
+            self.dash_event(&[now.as_millis() as i64, 9, id, (value * 100.0).round() as i64]);
         }
     }
 
@@ -681,6 +725,11 @@ impl super::world::World<'_> {
         }
         if let Some(o) = self.obs.as_mut() {
             o.want_sentiment = want;
+            if o.done() {
+                // Nothing more to record: keep the log, stop observing (free from here on).
+                let o = self.obs.take().expect("present");
+                self.dash_done = o.finish(now);
+            }
         }
     }
 }

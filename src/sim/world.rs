@@ -80,6 +80,8 @@ pub(crate) struct World<'s> {
     lazy_give_up_max: Option<SimTime>,
     /// The trace writer and dashboard recorder, when this replication is watched.
     pub(crate) obs: Option<Box<Observer>>,
+    /// The dashboard log once its observer finished early (its cap reached).
+    pub(crate) dash_done: Option<DashLog>,
 }
 
 impl<'s> World<'s> {
@@ -171,6 +173,7 @@ impl<'s> World<'s> {
             customer_streams: customer_family(seed, rep),
             sentiment_streams: sentiment_family(seed, rep),
             obs,
+            dash_done: None,
         }
     }
 
@@ -287,7 +290,10 @@ impl<'s> World<'s> {
         }
         self.rec.commands(k.commands);
         progress(self.now, k.arrived);
-        let dash = self.obs.take().and_then(|o| o.finish(self.now));
+        let dash = match self.obs.take() {
+            Some(o) => o.finish(self.now),
+            None => self.dash_done.take(),
+        };
         (self.rec.finish(self.now, self.live_counted), dash)
     }
 
@@ -534,7 +540,9 @@ impl<'s> World<'s> {
         }
     }
 
-    /// Runs one engine command at `now` and absorbs its effects.
+    /// Runs one engine command at `now` and absorbs its effects. Inlined so each call site's
+    /// known command compiles to the direct engine method.
+    #[inline(always)]
     pub(crate) fn run_cmd(&mut self, cmd: Command) -> Outcome {
         let mut fx = std::mem::take(&mut self.fx);
         fx.clear();
