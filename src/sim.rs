@@ -12,6 +12,7 @@
 //! live; or, if some never close (a queue nobody serves), at `horizon + drain_limit`, where what
 //! remains counts as `in_system_at_end`.
 
+mod agents;
 mod arrivals;
 mod customer;
 mod event;

@@ -102,6 +102,9 @@ const ACTIONS: [&str; 6] = [
     "force_close",
 ];
 
+/// The open trace part: its writer, its path, where write errors go.
+type TraceFile = (BufWriter<File>, PathBuf, Arc<Mutex<Vec<String>>>);
+
 struct Names {
     agents: Vec<String>,
     queues: Vec<String>,
@@ -115,7 +118,7 @@ pub(crate) struct Observer {
     /// Conversation ids by engine slot: (generation, id).
     ids: Vec<(u32, u64)>,
     arrivals: u64,
-    trace: Option<(BufWriter<File>, PathBuf, Arc<Mutex<Vec<String>>>)>,
+    trace: Option<TraceFile>,
     decisions: Vec<Decision>,
     /// The last command, for the refusal line that may follow it.
     last: Option<TraceLine>,
@@ -604,7 +607,10 @@ impl Observer {
                     let id = self.id_or(conv);
                     self.dash_event(&[t, 1, id, 4]);
                 }
-                Effect::Accepted { conv, agent, .. } | Effect::Transferred { conv, to: agent, .. } => {
+                Effect::Accepted { conv, agent, .. }
+                | Effect::Transferred {
+                    conv, to: agent, ..
+                } => {
                     let id = self.id_or(conv);
                     self.dash_event(&[t, 2, id, agent.0 as i64]);
                 }
@@ -661,7 +667,12 @@ impl Observer {
     pub(crate) fn sentiment(&mut self, now: SimTime, conv: ConvId, value: f64) {
         let id = self.id_or(conv);
         if self.dash.as_ref().is_some_and(|d| !d.truncated) {
-            self.dash_event(&[now.as_millis() as i64, 9, id, (value * 100.0).round() as i64]);
+            self.dash_event(&[
+                now.as_millis() as i64,
+                9,
+                id,
+                (value * 100.0).round() as i64,
+            ]);
         }
     }
 

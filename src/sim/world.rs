@@ -58,7 +58,7 @@ pub(crate) struct World<'s> {
     pub(crate) events: EventQueue<Event>,
     pub(crate) fx: Vec<Effect>,
     /// Scratch list of the agents a pick signal reaches (kept to reuse its allocation).
-    pick_buf: Vec<AgentId>,
+    pub(crate) pick_buf: Vec<AgentId>,
     pub(crate) convs: Vec<Option<ConvSim>>,
     pub(crate) agents: Vec<AgentSim>,
     pub(crate) ws: Vec<WsSim>,
@@ -522,7 +522,7 @@ impl<'s> World<'s> {
     }
 
     /// Moves the conversation's lazy give-up timer into the event queue, at its reserved place.
-    fn schedule_give_up(&mut self, conv: ConvId) {
+    pub(crate) fn schedule_give_up(&mut self, conv: ConvId) {
         let Some(g) = slot_mut(&mut self.convs, conv).and_then(|c| c.give_up.take()) else {
             return;
         };
@@ -673,46 +673,6 @@ impl<'s> World<'s> {
             }
         }
         fx.clear();
-    }
-
-    /// RT-INVITE from the agent's side: accept after its delay, reject, or never see it.
-    fn answer_invite(&mut self, conv: ConvId, agent: AgentId, invite: crate::engine::InviteId) {
-        let timeout = self.engine.config().notification_timeout;
-        let a = &mut self.agents[agent.index()];
-        let g = &self.sc.agent_groups[a.group];
-        let (answer, delay) = if g.ignore_probability == 0.0 && g.reject_probability == 0.0 {
-            (Answer::Accept, self.accept[a.group].sample(&mut a.rng))
-        } else {
-            let u = a.rng.uniform01();
-            if u < g.ignore_probability {
-                (Answer::Timeout, timeout)
-            } else if u < g.ignore_probability + g.reject_probability {
-                (Answer::Reject, self.accept[a.group].sample(&mut a.rng))
-            } else {
-                (Answer::Accept, self.accept[a.group].sample(&mut a.rng))
-            }
-        };
-        let (answer, delay) = if delay >= timeout {
-            (Answer::Timeout, timeout)
-        } else {
-            (answer, delay)
-        };
-        let at = self.now + delay;
-        if let Some(g) = slot_mut(&mut self.convs, conv).and_then(|c| c.give_up.as_mut()) {
-            if answer == Answer::Accept && at < g.at {
-                g.cover = Some(invite);
-            } else {
-                self.schedule_give_up(conv);
-            }
-        }
-        self.events.schedule(
-            self.now + delay,
-            Event::InviteAnswer {
-                conv,
-                invite,
-                answer,
-            },
-        );
     }
 
     /// After an acceptance: the handle time (and, for persistent channels, maybe a Waiting spell).
@@ -868,38 +828,6 @@ impl<'s> World<'s> {
         self.events
             .schedule(self.now + timeout, Event::ReconnectTimeout { agent, epoch });
         self.apply_presence(agent);
-    }
-
-    /// RT-PICK: a pick-mode agent with room picks after its accept delay.
-    fn offer_pick(&mut self, agent: AgentId) {
-        let a = &mut self.agents[agent.index()];
-        if a.pick_pending || !a.on_shift {
-            return;
-        }
-        a.pick_pending = true;
-        let delay = self.accept[a.group].sample(&mut a.rng);
-        self.events
-            .schedule(self.now + delay, Event::Pick { agent: agent.0 });
-    }
-
-    /// Work waits in a pick queue: members who could pick (in id order) and have no pick under
-    /// way go and pick, one per waiting conversation.
-    fn pick_available(&mut self, queue: QueueId) {
-        let want = self.engine.routable_count(queue);
-        let mut chosen = std::mem::take(&mut self.pick_buf);
-        for agent in self.engine.pick_candidates(queue) {
-            if chosen.len() >= want {
-                break;
-            }
-            if !self.agents[agent.index()].pick_pending {
-                chosen.push(agent);
-            }
-        }
-        for &agent in &chosen {
-            self.offer_pick(agent);
-        }
-        chosen.clear();
-        self.pick_buf = chosen;
     }
 }
 

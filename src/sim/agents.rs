@@ -1,0 +1,87 @@
+//! The agents' side of routing: answering an invitation (accept after a delay, reject, or let
+//! it time out) and picking work from pick-mode queues (RT-PICK). Split out of `world`.
+
+use crate::engine::ConvId;
+use crate::model::{AgentId, QueueId};
+
+use super::event::{Answer, Event};
+use super::world::{slot_mut, World};
+
+impl World<'_> {
+    /// RT-INVITE from the agent's side: accept after its delay, reject, or never see it.
+    pub(crate) fn answer_invite(
+        &mut self,
+        conv: ConvId,
+        agent: AgentId,
+        invite: crate::engine::InviteId,
+    ) {
+        let timeout = self.engine.config().notification_timeout;
+        let a = &mut self.agents[agent.index()];
+        let g = &self.sc.agent_groups[a.group];
+        let (answer, delay) = if g.ignore_probability == 0.0 && g.reject_probability == 0.0 {
+            (Answer::Accept, self.accept[a.group].sample(&mut a.rng))
+        } else {
+            let u = a.rng.uniform01();
+            if u < g.ignore_probability {
+                (Answer::Timeout, timeout)
+            } else if u < g.ignore_probability + g.reject_probability {
+                (Answer::Reject, self.accept[a.group].sample(&mut a.rng))
+            } else {
+                (Answer::Accept, self.accept[a.group].sample(&mut a.rng))
+            }
+        };
+        let (answer, delay) = if delay >= timeout {
+            (Answer::Timeout, timeout)
+        } else {
+            (answer, delay)
+        };
+        let at = self.now + delay;
+        if let Some(g) = slot_mut(&mut self.convs, conv).and_then(|c| c.give_up.as_mut()) {
+            if answer == Answer::Accept && at < g.at {
+                g.cover = Some(invite);
+            } else {
+                self.schedule_give_up(conv);
+            }
+        }
+        self.events.schedule(
+            self.now + delay,
+            Event::InviteAnswer {
+                conv,
+                invite,
+                answer,
+            },
+        );
+    }
+
+    /// RT-PICK: a pick-mode agent with room picks after its accept delay.
+    pub(crate) fn offer_pick(&mut self, agent: AgentId) {
+        let a = &mut self.agents[agent.index()];
+        if a.pick_pending || !a.on_shift {
+            return;
+        }
+        a.pick_pending = true;
+        let delay = self.accept[a.group].sample(&mut a.rng);
+        self.events
+            .schedule(self.now + delay, Event::Pick { agent: agent.0 });
+    }
+
+    /// Work waits in a pick queue: members who could pick (in id order) and have no pick under
+    /// way go and pick, one per waiting conversation.
+    pub(crate) fn pick_available(&mut self, queue: QueueId) {
+        let want = self.engine.routable_count(queue);
+        let mut chosen = std::mem::take(&mut self.pick_buf);
+        for agent in self.engine.pick_candidates(queue) {
+            if chosen.len() >= want {
+                break;
+            }
+            if !self.agents[agent.index()].pick_pending {
+                chosen.push(agent);
+            }
+        }
+        for &agent in &chosen {
+            self.offer_pick(agent);
+        }
+        chosen.clear();
+        self.pick_buf = chosen;
+    }
+}
