@@ -2,7 +2,7 @@
 //! counted refusal and routing decision as a [`TraceLine`]) and the dashboard recorder (a
 //! compact event log of one replication, replayed by `report.html`).
 //!
-//! Key types: [`Observer`], [`TraceOptions`], [`DashOptions`], [`DashLog`].
+//! Key types: `Observer` (crate-private), [`TraceOptions`], [`DashOptions`], [`DashLog`].
 //!
 //! A world without an observer pays one `Option` test per engine command. The observer never
 //! draws a random number and never schedules an event, so a traced run's results are those of
