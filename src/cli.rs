@@ -286,6 +286,10 @@ fn run(args: Args) -> u8 {
                 Ok(sc) => sc,
                 Err(code) => return code,
             };
+            if shard.is_some() && trace {
+                eprintln!("error: --trace does not combine with --shard (trace a run of its own)");
+                return EXIT_BAD_INPUT;
+            }
             if let Some(spec) = shard {
                 let dir = out.unwrap_or_else(|| default_out_dir(&sc.name));
                 return shard_cmd::run_shard(
@@ -470,7 +474,10 @@ fn explain_cmd(dir: &Path, conversation: Option<u64>, agent: Option<&str>, repli
     let subject = match (conversation, agent) {
         (Some(c), _) => Subject::Conversation(c),
         (None, Some(a)) => Subject::Agent(a.to_string()),
-        (None, None) => unreachable!("clap requires --conversation or --agent"),
+        (None, None) => {
+            eprintln!("error: explain needs --conversation ID or --agent NAME");
+            return EXIT_BAD_INPUT;
+        }
     };
     match explain::explain_file(dir, &subject, replication) {
         Ok(story) => {

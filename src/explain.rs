@@ -257,6 +257,13 @@ fn describe(l: &TraceLine, subject: &Subject, counted: bool) -> Option<String> {
     let sup = s(&l.supervisor);
     Some(match l.kind {
         Kind::Refusal => return None,
+        Kind::Routing if l.what == "picked" => {
+            if about_agent {
+                format!("picked it ({rule}: the oldest it may take)")
+            } else {
+                format!("picked by {} ({rule}: the oldest it may take)", s(&l.agent))
+            }
+        }
         Kind::Routing => {
             let who = if about_agent {
                 "chosen".to_string()

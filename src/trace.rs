@@ -25,7 +25,8 @@ pub enum Kind {
     /// refused after warm-up. (Other refused commands, such as an agent's answer to an
     /// invitation already withdrawn, are `command` lines with `ok: false` only.)
     Refusal,
-    /// A routing decision: the rule that chose the agent and the candidates it passed over.
+    /// A routing decision: the rule that chose the agent and the candidates it passed over
+    /// (`what: "routed"`), or an agent's pick (`what: "picked"`, RT-PICK).
     Routing,
 }
 

@@ -312,6 +312,20 @@ impl Observer {
         }
         self.write(&l);
         self.last = Some(l);
+        if let (Command::Pick(agent), Ok(())) = (cmd, r) {
+            // RT-PICK: the agent took the oldest conversation it may take.
+            let conv = fx.iter().find_map(|e| match *e {
+                Effect::Accepted { conv, .. } => Some(conv),
+                _ => None,
+            });
+            let mut p = self.line(now, Kind::Routing, "picked");
+            p.conversation = conv.and_then(|c| self.id(c));
+            p.agent = self.agent(agent);
+            p.rule = Some(crate::engine::RuleId::RtPick.as_str().to_string());
+            p.method = Some("pick".into());
+            p.order_by = Some("oldest_first".into());
+            self.write(&p);
+        }
         let mut decisions = std::mem::take(&mut self.decisions);
         decisions.clear();
         engine.take_decisions(&mut decisions);
