@@ -123,15 +123,45 @@ pub fn tell(
     subject: &Subject,
     replication: u32,
 ) -> Result<String, ExplainError> {
-    let mine: Vec<usize> = (0..lines.len())
-        .filter(|&i| match subject {
-            Subject::Conversation(c) => lines[i].conversation == Some(*c),
+    // For an agent: its own lines, and the state changes of the conversations it holds (from
+    // its acceptance until they close or are transferred away).
+    let mut held = std::collections::BTreeSet::new();
+    let mut mine: Vec<usize> = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        let keep = match subject {
+            Subject::Conversation(c) => l.conversation == Some(*c),
             Subject::Agent(a) => {
-                lines[i].agent.as_deref() == Some(a.as_str())
-                    || lines[i].from.as_deref() == Some(a.as_str())
+                let own =
+                    l.agent.as_deref() == Some(a.as_str()) || l.from.as_deref() == Some(a.as_str());
+                if let Some(c) = l.conversation {
+                    match l.what.as_str() {
+                        "accepted" if own => {
+                            held.insert(c);
+                        }
+                        "transferred" if l.from.as_deref() == Some(a.as_str()) => {
+                            held.remove(&c);
+                        }
+                        "transferred" if own => {
+                            held.insert(c);
+                        }
+                        _ => {}
+                    }
+                }
+                let theirs = l.kind == Kind::Effect
+                    && matches!(l.what.as_str(), "state" | "closed")
+                    && l.conversation.is_some_and(|c| held.contains(&c));
+                if l.what == "closed" {
+                    if let Some(c) = l.conversation {
+                        held.remove(&c);
+                    }
+                }
+                own || theirs
             }
-        })
-        .collect();
+        };
+        if keep {
+            mine.push(i);
+        }
+    }
     if mine.is_empty() {
         return Err(match subject {
             Subject::Conversation(c) => {
