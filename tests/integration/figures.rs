@@ -100,7 +100,7 @@ fn figures_without_data_are_null_and_fail_thresholds() {
     assert_eq!(t, [(false, None), (false, None), (true, Some(1.0))]);
     let text = report::terminal::render(&r);
     assert!(
-        text.contains("mean — · p50 — · p90 — · p99 — · max —"),
+        text.contains("mean (ASA) — · p50 — · p90 — · p99 — · max —"),
         "{text}"
     );
     assert!(text.contains("FAIL  wait_s.mean = no data"), "{text}");
