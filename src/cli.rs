@@ -14,7 +14,10 @@ use clap::{Parser, Subcommand};
 mod ab_cmd;
 mod compare_cmd;
 mod erlang_cmd;
+mod fit_cmd;
+mod load_cmd;
 mod shard_cmd;
+mod staff_cmd;
 mod sweep_cmd;
 
 pub use erlang_cmd::smallest_agents;
@@ -90,6 +93,10 @@ enum Command {
         /// Accept a scenario beyond the size limits (agents, horizon, replications, arrivals).
         #[arg(long)]
         allow_huge: bool,
+        /// Also write DIR/conversations.csv: one row per conversation of every replication,
+        /// in the history format (replayable with `[traffic] replay`).
+        #[arg(long)]
+        log: bool,
         /// Also write DIR/trace.jsonl: every engine command, effect, refusal and routing
         /// decision (for `omnisim explain`).
         #[arg(long)]
@@ -170,32 +177,97 @@ enum Command {
         /// Overrides the scenario's replication count.
         #[arg(long)]
         replications: Option<u32>,
+        /// Run only grid points K, K+N, K+2N, … (1-based, 1 <= K <= N, in sweep.csv order) and
+        /// write DIR/shard.json for `omnisim merge`.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
         /// Print nothing but errors.
         #[arg(long)]
         quiet: bool,
     },
-    /// Erlang C (and A) figures for a single queue.
+    /// Agents needed per interval, by simulation; with --shifts, the cheapest roster. Writes
+    /// DIR/staffing.csv, DIR/staffing.html (and DIR/roster.csv).
+    Staff {
+        /// The scenario file.
+        scenario: PathBuf,
+        /// The per-interval target, e.g. "service_level.fraction>=0.8" or "wait_s.mean<=30".
+        #[arg(long)]
+        target: String,
+        /// Interval length (a multiple of 15 minutes).
+        #[arg(long, default_value = "30m")]
+        interval: String,
+        /// The agent group to staff (needed when there are several).
+        #[arg(long)]
+        group: Option<String>,
+        /// Shift templates file: also find the cheapest roster covering the requirement.
+        #[arg(long, value_name = "SHIFTS.toml")]
+        shifts: Option<PathBuf>,
+        /// Shrinkage: scheduled agents = required ÷ (1 − shrinkage), e.g. 30%.
+        #[arg(long)]
+        shrinkage: Option<String>,
+        /// Output folder (default: reports/<scenario name>/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Overrides the scenario's seed.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Overrides the scenario's replication count.
+        #[arg(long)]
+        replications: Option<u32>,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Erlang C, Erlang A and multi-chat figures for a single queue.
     Erlang {
-        /// Arrival rate, e.g. 300/h.
+        /// Arrival rate, e.g. 300/h or 646/30m.
         #[arg(long)]
         rate: String,
         /// Mean handle time, e.g. 100s.
         #[arg(long)]
         aht: String,
-        /// Agents.
+        /// Agents (fractional, e.g. 13.5, for Erlang C only).
         #[arg(long)]
-        agents: Option<u32>,
+        agents: Option<String>,
         /// Mean patience (exponential): adds Erlang A figures.
         #[arg(long)]
         patience: Option<String>,
         /// The service-level threshold.
         #[arg(long, default_value = "20s")]
         sl: String,
-        /// Print the smallest agent count whose Erlang C service level meets this fraction.
+        /// Print, per model, the smallest agent count whose service level meets this fraction.
         #[arg(long)]
         target_sl: Option<f64>,
+        /// Shrinkage, e.g. 30%: adds scheduled agents = agents needed / (1 − shrinkage).
+        #[arg(long)]
+        shrinkage: Option<String>,
+        /// Chat slots per agent: adds the exact multi-chat model.
+        #[arg(long)]
+        chat: Option<u32>,
+        /// Concurrency slowdown per chats held, e.g. 1,1.3,1.7 (needs --chat).
+        #[arg(long)]
+        slowdown: Option<String>,
+        /// Print one JSON object instead of text.
+        #[arg(long)]
+        json: bool,
     },
-    /// Merge the shard.json files of `run --shard` into the summary one machine would write.
+    /// Fit a conversation history (arrivals per interval, handle, wrap-up and patience by
+    /// maximum likelihood); write DIR/fitted.toml, fit.json, actuals.json and fit.html.
+    Fit {
+        /// The history CSV (the `conversations.csv` format).
+        history: PathBuf,
+        /// Interval of the arrival profile.
+        #[arg(long, default_value = "30m")]
+        interval: String,
+        /// Output folder (default: reports/fit/).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Print nothing but errors.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Merge the shard.json files of `run --shard` (or `sweep --shard`) into the summary (or
+    /// sweep.csv, sweep.html and target.json) one machine would write.
     Merge {
         /// Shard folders (or shard.json files).
         #[arg(required = true)]
@@ -208,7 +280,7 @@ enum Command {
         quiet: bool,
     },
     /// Wall-clock load on the engine (open model); writes DIR/load.json.
-    Load(LoadArgs),
+    Load(load_cmd::LoadArgs),
     /// Load and check a scenario; run nothing.
     Validate {
         /// The scenario file.
@@ -248,7 +320,7 @@ fn load(path: &Path, allow_huge: bool) -> Result<Scenario, u8> {
 
 fn run(args: Args) -> u8 {
     match args.command {
-        Command::Load(a) => load_cmd(a),
+        Command::Load(a) => load_cmd::run(a),
         Command::Validate {
             scenario,
             quiet,
@@ -281,6 +353,7 @@ fn run(args: Args) -> u8 {
             trace,
             trace_replication,
             dashboard_events,
+            log,
         } => {
             let sc = match load(&scenario, allow_huge) {
                 Ok(sc) => sc,
@@ -288,6 +361,12 @@ fn run(args: Args) -> u8 {
             };
             if shard.is_some() && trace {
                 eprintln!("error: --trace does not combine with --shard (trace a run of its own)");
+                return EXIT_BAD_INPUT;
+            }
+            if log && shard.is_some() {
+                eprintln!(
+                    "error: --log cannot be combined with --shard (log the whole run instead)"
+                );
                 return EXIT_BAD_INPUT;
             }
             if let Some(spec) = shard {
@@ -341,16 +420,26 @@ fn run(args: Args) -> u8 {
                     sc.horizon.as_millis(),
                 )
             });
-            let output = sim::run(&sc, &opts, &|rep, t, n| {
+            let progress = |rep, t, n| {
                 if let Some(b) = &bar {
                     b.update(rep, t, n);
                 }
-            });
+            };
+            let (output, logs) = if log {
+                sim::run_logged(&sc, &opts, &progress)
+            } else {
+                (sim::run(&sc, &opts, &progress), Vec::new())
+            };
             if let Some(b) = &bar {
                 b.finish();
             }
             let report = Report::build(&sc, &output);
-            let mut written = match report::write_all(&dir, &report) {
+            let mut written = match report::write_all(&dir, &report).and_then(|mut w| {
+                if log {
+                    w.push(report::log::write(&dir, &sc, &logs)?);
+                }
+                Ok(w)
+            }) {
                 Ok(w) => w,
                 Err(e) => {
                     eprintln!("error: cannot write reports to {}: {e}", dir.display());
@@ -430,11 +519,36 @@ fn run(args: Args) -> u8 {
             out,
             seed,
             replications,
+            shard,
             quiet,
         } => sweep_cmd::run(sweep_cmd::SweepArgs {
             scenario,
             vary,
             target,
+            out,
+            seed,
+            replications,
+            shard,
+            quiet,
+        }),
+        Command::Staff {
+            scenario,
+            target,
+            interval,
+            group,
+            shifts,
+            shrinkage,
+            out,
+            seed,
+            replications,
+            quiet,
+        } => staff_cmd::run(staff_cmd::StaffArgs {
+            scenario,
+            target,
+            interval,
+            group,
+            shifts,
+            shrinkage,
             out,
             seed,
             replications,
@@ -447,6 +561,10 @@ fn run(args: Args) -> u8 {
             patience,
             sl,
             target_sl,
+            shrinkage,
+            chat,
+            slowdown,
+            json,
         } => erlang_cmd::run(erlang_cmd::ErlangArgs {
             rate,
             aht,
@@ -454,8 +572,18 @@ fn run(args: Args) -> u8 {
             patience,
             sl,
             target_sl,
+            shrinkage,
+            chat,
+            slowdown,
+            json,
         }),
         Command::Merge { dirs, out, quiet } => shard_cmd::merge(&dirs, &out, quiet),
+        Command::Fit {
+            history,
+            interval,
+            out,
+            quiet,
+        } => fit_cmd::run(&history, &interval, out, quiet),
         Command::Explain {
             dir,
             conversation,
@@ -521,149 +649,4 @@ pub fn default_out_dir(name: &str) -> PathBuf {
     }
     safe.truncate(100);
     Path::new("reports").join(safe)
-}
-
-/// `omnisim load` flags.
-#[derive(Debug, clap::Args)]
-struct LoadArgs {
-    /// The scenario file.
-    scenario: PathBuf,
-    /// Offered conversations per second (the start rate with --ramp).
-    #[arg(long)]
-    rate: f64,
-    /// How long arrivals are offered, e.g. 10s.
-    #[arg(long)]
-    duration: String,
-    /// Ramping stages DURATION:RATE,…, e.g. 10s:1000,20s:5000.
-    #[arg(long)]
-    ramp: Option<String>,
-    /// Scenario time per wall time.
-    #[arg(long, default_value_t = 60.0)]
-    speed: f64,
-    /// Most wall time in-flight work may take after arrivals stop.
-    #[arg(long, default_value = "5s")]
-    drain: String,
-    /// Agent worker tasks (default: one per core).
-    #[arg(long)]
-    workers: Option<usize>,
-    /// Most commands applied per engine lock (1 = a lock per command).
-    #[arg(long, default_value_t = 1024)]
-    batch: usize,
-    /// A check on a load.json path, e.g. latency_us.p99<=5000 (repeatable).
-    #[arg(long)]
-    threshold: Vec<String>,
-    /// Output folder (default: reports/<scenario name>/).
-    #[arg(long)]
-    out: Option<PathBuf>,
-    /// Print nothing but errors.
-    #[arg(long)]
-    quiet: bool,
-}
-
-/// `omnisim load`: 0 ok · 1 a threshold failed · 2 bad input · 3 invariants or conservation broke.
-fn load_cmd(a: LoadArgs) -> u8 {
-    use crate::load::{self, LoadOptions};
-    let bad = |msg: String| {
-        eprintln!("error: {msg}");
-        EXIT_BAD_INPUT
-    };
-    let sc = match load(&a.scenario, false) {
-        Ok(sc) => sc,
-        Err(code) => return code,
-    };
-    let dur = |flag: &str, v: &str| {
-        crate::time::parse_duration(v)
-            .map(|d| std::time::Duration::from_millis(d.as_millis()))
-            .map_err(|e| format!("--{flag} {v:?}: {e}"))
-    };
-    let (duration, drain) = match (dur("duration", &a.duration), dur("drain", &a.drain)) {
-        (Ok(d), Ok(r)) => (d, r),
-        (Err(e), _) | (_, Err(e)) => return bad(e),
-    };
-    if !(a.rate.is_finite() && a.rate >= 0.0 && a.speed.is_finite() && a.speed > 0.0) {
-        return bad("--rate must be ≥ 0 and --speed > 0".into());
-    }
-    let ramp = match a.ramp.as_deref().map(load::parse_ramp).transpose() {
-        Ok(r) => r.unwrap_or_default(),
-        Err(e) => return bad(e.to_string()),
-    };
-    let mut thresholds = Vec::new();
-    for t in &a.threshold {
-        match load::parse_threshold(t) {
-            Ok(t) if load::is_load_path(&t.metric) => thresholds.push(t),
-            Ok(t) => {
-                return bad(format!(
-                    "--threshold: {:?} is not a load.json path",
-                    t.metric
-                ))
-            }
-            Err(e) => return bad(e.to_string()),
-        }
-    }
-    let defaults = LoadOptions::default();
-    let opts = LoadOptions {
-        rate: a.rate,
-        ramp,
-        duration,
-        drain,
-        speed: a.speed,
-        workers: a.workers.unwrap_or(defaults.workers),
-        batch: a.batch,
-        progress: !a.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
-        thresholds,
-        stop: Some(stop_flag()),
-        ..defaults
-    };
-    let rep = load::run(&sc, &opts);
-    let dir = a.out.unwrap_or_else(|| default_out_dir(&sc.name));
-    let json = serde_json::to_string_pretty(&rep).unwrap_or_default();
-    let written = std::fs::create_dir_all(&dir)
-        .and_then(|()| report::write_atomic(&dir.join("load.json"), json.as_bytes()));
-    if let Err(e) = written {
-        return bad(format!(
-            "cannot write {}: {e}",
-            dir.join("load.json").display()
-        ));
-    }
-    if !a.quiet {
-        let l = &rep.latency_us;
-        println!(
-            "{}: {} commands, {:.0}/s; latency µs p50 {} p99 {} p99.9 {} max {}; refused {}; \
-             conversations {} arrived, {} closed, {} in system; invariant violations {}",
-            rep.scenario,
-            rep.commands,
-            rep.throughput_per_s,
-            l.p50,
-            l.p99,
-            l.p999,
-            l.max,
-            rep.refused,
-            rep.conversations.arrived,
-            rep.conversations.closed,
-            rep.conversations.in_system_at_end,
-            rep.invariant_violations
-        );
-        for t in rep.thresholds.iter().filter(|t| !t.passed) {
-            eprintln!(
-                "threshold failed: {} = {} (min {:?}, max {:?})",
-                t.metric, t.value, t.min, t.max
-            );
-        }
-    }
-    if rep.errors > 0 {
-        eprintln!(
-            "error: {} load task(s) failed (see the panic above)",
-            rep.errors
-        );
-    }
-    if rep.partial {
-        eprintln!("interrupted: wrote a partial load.json (\"partial\": true)");
-        EXIT_INTERRUPTED
-    } else if !rep.sound() {
-        EXIT_INVARIANT
-    } else if rep.thresholds.iter().any(|t| !t.passed) {
-        EXIT_THRESHOLD
-    } else {
-        EXIT_OK
-    }
 }

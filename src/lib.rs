@@ -23,10 +23,13 @@
 //! internals.
 #![warn(missing_docs, missing_debug_implementations, unreachable_pub)]
 
+pub mod calendar;
 pub mod cli;
 pub mod dist;
 pub mod engine;
+pub mod erlang;
 pub mod explain;
+pub mod fit;
 pub mod harness;
 pub mod kernel;
 pub mod load;
@@ -37,7 +40,9 @@ pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod sim;
+pub mod staffing;
 pub mod stats;
 pub mod time;
 pub mod trace;
+pub mod traffic;
 pub mod workflows;

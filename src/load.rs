@@ -14,6 +14,9 @@
 //! - One task per supervisor policy ticks every `every / speed` and acts through the engine.
 //! - After `duration` arrivals stop; in-flight work runs for at most `drain`; what is still live
 //!   counts as `in_system_at_end`. The invariant checker then runs on the final engine.
+//! - Every command that fell due but was never applied by the end (an engine that fell behind,
+//!   an interrupted run) is counted in `unapplied` and enters the latency histograms with its
+//!   age at the end; any such command marks the report `partial` (see `unapplied`).
 //!
 //! ```no_run
 //! use omnisim::load::{run, LoadOptions};
@@ -29,6 +32,7 @@ mod schedule;
 mod shared;
 mod stats;
 mod supervisor;
+mod unapplied;
 mod worker;
 
 use std::sync::atomic::{AtomicBool, AtomicU64};
@@ -36,8 +40,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub use report::{
-    is_load_path, lookup, parse_threshold, CommandStats, Conversations, Driver, LatencyUs,
-    LoadReport, LoadThreshold, ThresholdError, ThresholdResult,
+    check_load_path, is_latency_path, is_load_path, load_paths, lookup, or_dash, parse_threshold,
+    CommandStats, Conversations, Driver, LatencyUs, LoadReport, LoadThreshold, ThresholdError,
+    ThresholdResult,
 };
 pub use schedule::{parse_ramp, ArrivalSchedule, RampError, Stage};
 pub use shared::{Clock, EngineGuard, SharedEngine};
@@ -72,8 +77,9 @@ pub struct LoadOptions {
     pub progress: bool,
     /// Thresholds to check on `load.json` paths.
     pub thresholds: Vec<LoadThreshold>,
-    /// When set to true (by a signal handler), the run stops within about 20 ms: arrivals and
-    /// in-flight work end at once and the report is marked partial.
+    /// When set to true (by a signal handler), the run stops within about 40 ms: arrivals and
+    /// in-flight work end (commands already due get at most 20 ms more), the report is marked
+    /// partial and interrupted, and what fell due but was not applied counts as unapplied.
     pub stop: Option<Arc<AtomicBool>>,
     /// Fault injection for tests: the worker task with this id panics after its first batch,
     /// while it holds the engine lock, to show that a failed task is counted in `errors` and
@@ -126,8 +132,10 @@ pub fn run(scenario: &Scenario, opts: &LoadOptions) -> LoadReport {
         commands: AtomicU64::new(0),
         in_system: AtomicU64::new(0),
         missed_ticks: AtomicU64::new(0),
-        recent: Mutex::new(stats::new_hist()),
+        recent: Mutex::new((stats::new_hist(), 0)),
         done: AtomicBool::new(false),
+        cutoff_ns: AtomicU64::new(u64::MAX),
+        arrival_workers: std::sync::atomic::AtomicUsize::new(workers),
         end_ns,
         deadline_ns: end_ns + opts.drain.as_nanos() as u64,
     });
@@ -138,7 +146,8 @@ pub fn run(scenario: &Scenario, opts: &LoadOptions) -> LoadReport {
     let policies = supervisor::PolicyTask::all(scenario, &plan, &shared, &live, &mail);
     let supervisor_tasks = policies.len();
     let interrupted = Arc::new(AtomicBool::new(false));
-    let (merged, errors) = rt.block_on(async {
+    let (merged, worker_ends, errors) = rt.block_on(async {
+        let mut worker_handles = Vec::new();
         let mut handles = Vec::new();
         for (id, inbox) in inboxes.into_iter().enumerate() {
             let w = worker::Worker {
@@ -152,7 +161,7 @@ pub fn run(scenario: &Scenario, opts: &LoadOptions) -> LoadReport {
                 batch: opts.batch.max(1),
                 panics: opts.panic_worker == Some(id),
             };
-            handles.push(tokio::spawn(w.run()));
+            worker_handles.push(tokio::spawn(w.run()));
         }
         for p in policies {
             handles.push(tokio::spawn(p.run()));
@@ -168,7 +177,7 @@ pub fn run(scenario: &Scenario, opts: &LoadOptions) -> LoadReport {
                 while !live.done.load(Relaxed) {
                     if stop.load(Relaxed) {
                         interrupted.store(true, Relaxed);
-                        live.done.store(true, Relaxed);
+                        live.finish(clock.ns());
                         break;
                     }
                     tokio::time::sleep(Duration::from_millis(20)).await;
@@ -177,27 +186,43 @@ pub fn run(scenario: &Scenario, opts: &LoadOptions) -> LoadReport {
         });
         let mut merged = TaskStats::default();
         let mut errors = 0u64;
+        let mut ends = Vec::new();
+        for h in worker_handles {
+            match h.await {
+                Ok(end) => ends.push(end),
+                Err(_) => errors += 1,
+            }
+        }
         for h in handles {
             match h.await {
                 Ok(s) => merged.merge(&s),
                 Err(_) => errors += 1,
             }
         }
-        live.done.store(true, std::sync::atomic::Ordering::Relaxed);
+        live.finish(clock.ns());
         if let Some(p) = progress {
             let _ = p.await;
         }
         if let Some(w) = watcher {
             let _ = w.await;
         }
-        (merged, errors)
+        (merged, ends, errors)
     });
-    let wall_s = clock.ns() as f64 / 1e9;
+    // The run has ended: everything due by the cutoff and never applied is owed, with its age
+    // now.
+    let stop = clock.ns();
+    let cutoff = live.cutoff();
+    let wall_s = stop as f64 / 1e9;
     drop(rt);
     let engine = match Arc::try_unwrap(shared) {
         Ok(s) => s.into_engine(),
         Err(s) => s.lock().engine().clone(),
     };
+    let mut merged = merged;
+    for end in worker_ends {
+        let s = unapplied::worker(end, &schedule, workers as u64, &engine, cutoff, stop);
+        merged.merge(&s);
+    }
     let breaks = engine.check_invariants();
     let k = engine.counters();
     let conversations = Conversations {
@@ -206,7 +231,11 @@ pub fn run(scenario: &Scenario, opts: &LoadOptions) -> LoadReport {
         in_system_at_end: engine.live_conversations() as u64,
     };
     let commands = merged.commands();
+    let unapplied = merged.unapplied_total();
+    let interrupted = interrupted.load(std::sync::atomic::Ordering::Relaxed);
     let (by_command, refused_by_rule) = report::breakdown(&merged);
+    let (all, max_us) = merged.all();
+    let arrive = stats::kind_of(&crate::engine::Command::Arrive(crate::model::QueueId(0)));
     let mut rep = LoadReport {
         format: "omnisim.load/1",
         omnisim_version: env!("CARGO_PKG_VERSION"),
@@ -214,12 +243,15 @@ pub fn run(scenario: &Scenario, opts: &LoadOptions) -> LoadReport {
         rate_per_s: opts.rate,
         duration_s,
         speed: opts.speed,
+        offered: commands + unapplied,
         commands,
+        unapplied,
         throughput_per_s: (commands as f64 / wall_s.max(1e-9)).round(),
-        latency_us: LatencyUs::of(&merged.all()),
+        latency_us: LatencyUs::of(&all, max_us),
         refused: merged.refused_by_kind.iter().sum(),
         errors,
-        partial: interrupted.load(std::sync::atomic::Ordering::Relaxed),
+        partial: interrupted || unapplied > 0,
+        interrupted,
         invariant_violations: breaks.len() as u64,
         conservation_ok: conversations.arrived
             == conversations.closed + conversations.in_system_at_end,
@@ -232,7 +264,7 @@ pub fn run(scenario: &Scenario, opts: &LoadOptions) -> LoadReport {
             supervisor_tasks,
             threads,
             batch: opts.batch.max(1),
-            offered_arrivals: schedule.offered(),
+            offered_arrivals: merged.applied[arrive] + merged.unapplied[arrive],
             missed_policy_ticks: live.missed_ticks.load(std::sync::atomic::Ordering::Relaxed),
             wall_s: (wall_s * 1000.0).round() / 1000.0,
         },

@@ -19,12 +19,13 @@ pub mod compare_table;
 pub mod csv;
 mod dashboard;
 mod files;
-mod format;
+pub(crate) mod format;
 pub mod html;
 pub mod junit;
+pub mod log;
 mod model;
 mod summary;
-mod svg;
+pub(crate) mod svg;
 pub mod table;
 pub mod terminal;
 

@@ -16,10 +16,12 @@ mod limits;
 mod load;
 pub(crate) mod metric_paths;
 mod sections;
+mod shifts;
 mod spanned;
 pub(crate) mod suggest;
 mod supervisors;
 mod thresholds;
+mod traffic;
 mod types;
 
 pub use diag::{Diagnostic, LoadError};
@@ -28,5 +30,6 @@ pub use limits::{
 };
 pub use load::{load_file, load_file_with, load_str, load_str_with};
 pub use metric_paths::{is_known_metric, FIXED as METRIC_PATHS, QUEUE_LEAVES};
+pub use shifts::{load_shifts_file, load_shifts_str, parse_clock, ShiftTemplate};
 pub(crate) use suggest::closest;
 pub use types::*;

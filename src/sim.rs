@@ -16,7 +16,10 @@ mod agents;
 mod arrivals;
 mod customer;
 mod event;
+mod invites;
+pub mod log;
 pub mod observe;
+mod replay;
 pub(crate) mod setup;
 mod supervisors;
 mod world;
@@ -78,22 +81,63 @@ pub fn run_replication(
     opts: &RunOptions,
     progress: Progress<'_>,
 ) -> RepMetrics {
-    world::World::new(sc, rep, opts)
+    world::World::new(sc, rep, opts, false)
         .run(&|t, n| progress(rep, t, n))
         .0
+}
+
+/// Runs every replication (of this shard) like [`run`], also keeping each replication's
+/// conversation log ([`log::ConvLog`], in replication order) for `conversations.csv`.
+pub fn run_logged(
+    sc: &Scenario,
+    opts: &RunOptions,
+    progress: Progress<'_>,
+) -> (RunOutput, Vec<log::ConvLog>) {
+    let started = std::time::Instant::now();
+    let (mine, replications) = mine(sc, opts);
+    let all: Vec<world::RepOut> = mine
+        .par_iter()
+        .map(|&r| world::World::new(sc, r, opts, true).run(&|t, n| progress(r, t, n)))
+        .collect();
+    let mut reps = Vec::with_capacity(all.len());
+    let mut logs = Vec::new();
+    let mut dashboard = None;
+    for (m, l, d) in all {
+        reps.push(m);
+        logs.push(l);
+        dashboard = dashboard.or(d);
+    }
+    let out = RunOutput {
+        dashboard,
+        seed: opts.seed.unwrap_or(sc.seed),
+        replications,
+        partial: reps.iter().any(|r| r.partial),
+        reps,
+        wall_s: started.elapsed().as_secs_f64(),
+    };
+    (out, logs.into_iter().flatten().map(|l| *l).collect())
+}
+
+/// The replications this shard runs, and the run's replication count.
+fn mine(sc: &Scenario, opts: &RunOptions) -> (Vec<u32>, u32) {
+    let replications = opts.replications.unwrap_or(sc.replications);
+    let mine = match opts.shard {
+        Some((k, n)) => (0..replications).filter(|r| r % n == k).collect(),
+        None => (0..replications).collect(),
+    };
+    (mine, replications)
 }
 
 /// Runs every replication (of this shard) in parallel and returns them in replication order.
 pub fn run(sc: &Scenario, opts: &RunOptions, progress: Progress<'_>) -> RunOutput {
     let started = std::time::Instant::now();
-    let replications = opts.replications.unwrap_or(sc.replications);
-    let mine: Vec<u32> = match opts.shard {
-        Some((k, n)) => (0..replications).filter(|r| r % n == k).collect(),
-        None => (0..replications).collect(),
-    };
+    let (mine, replications) = mine(sc, opts);
     let (reps, dashes): (Vec<RepMetrics>, Vec<Option<DashLog>>) = mine
         .par_iter()
-        .map(|&r| world::World::new(sc, r, opts).run(&|t, n| progress(r, t, n)))
+        .map(|&r| {
+            let (m, _, d) = world::World::new(sc, r, opts, false).run(&|t, n| progress(r, t, n));
+            (m, d)
+        })
         .unzip();
     RunOutput {
         dashboard: dashes.into_iter().flatten().next(),

@@ -1,5 +1,5 @@
 //! Small statistics: confidence intervals across replications, and the analytic queueing
-//! formulas (Erlang C, Erlang A) used as test oracles and by `omnisim erlang`.
+//! formulas (Erlang C, Erlang A) used as test oracles (`omnisim erlang` uses [`crate::erlang`]).
 //!
 //! Key items: [`mean_ci95`], [`paired_ci95`], [`t975`]; [`erlang_c`] → [`ErlangC`],
 //! [`erlang_c_service_level`]; [`erlang_a`] → [`ErlangA`].

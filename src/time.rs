@@ -202,7 +202,7 @@ pub enum TimeParseError {
     TooLarge,
     /// A rate not written as `N/unit`.
     #[error(
-        "{text:?} is not a rate; expected \"N/s\", \"N/m\", \"N/h\" or \"N/d\" (e.g. \"90/h\")"
+        "{text:?} is not a rate; expected \"N/s\", \"N/m\", \"N/h\", \"N/d\" or N per a positive duration (e.g. \"90/h\", \"646/30m\")"
     )]
     BadRate {
         /// The text as written.
@@ -265,7 +265,9 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, TimeParseError> {
     Ok(SimDuration(total_ms.round() as u64))
 }
 
-/// Reads a rate string `"N/s"`, `"N/m"`, `"N/h"` or `"N/d"` and returns events per second.
+/// Reads a rate string and returns events per second: `"N/unit"` with unit `s`, `m` (`min`),
+/// `h` or `d` (`"90/h"`), or `"N/duration"` with any duration [`parse_duration`] reads
+/// (`"646/30m"`, `"10/1h30m"`, `"3/250ms"`); the duration must be positive.
 pub fn parse_rate(text: &str) -> Result<f64, TimeParseError> {
     let bad = || TimeParseError::BadRate {
         text: text.to_string(),
@@ -280,7 +282,10 @@ pub fn parse_rate(text: &str) -> Result<f64, TimeParseError> {
         "m" | "min" => 60.0,
         "h" => 3600.0,
         "d" => 86_400.0,
-        _ => return Err(bad()),
+        other => match parse_duration(other) {
+            Ok(d) if d.as_millis() > 0 => d.as_secs_f64(),
+            _ => return Err(bad()),
+        },
     };
     Ok(n / per)
 }
@@ -349,6 +354,15 @@ mod tests {
         assert_eq!(parse_rate("2/s").unwrap(), 2.0);
         assert!(parse_rate("2").is_err());
         assert!(parse_rate("2/y").is_err());
+        // N per a duration
+        assert!((parse_rate("646/30m").unwrap() - 646.0 / 1800.0).abs() < 1e-15);
+        assert!((parse_rate("10/1h30m").unwrap() - 10.0 / 5400.0).abs() < 1e-15);
+        assert_eq!(parse_rate("3/250ms").unwrap(), 12.0);
+        assert_eq!(parse_rate("60/min").unwrap(), 1.0);
+        assert!((parse_rate(" 1.5 / 2h ").unwrap() - 1.5 / 7200.0).abs() < 1e-15);
+        for bad in ["5/0s", "5/30", "5/-1h", "5/", "/h", "5/30x", "inf/h"] {
+            assert!(parse_rate(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

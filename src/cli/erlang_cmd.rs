@@ -1,8 +1,16 @@
-//! `omnisim erlang --rate 300/h --aht 100s --agents 10`: Erlang C (and A with `--patience`)
-//! figures, and with `--target-sl` the smallest agent count meeting a service level.
+//! `omnisim erlang --rate 300/h --aht 100s --agents 10 [--patience 2m] [--chat K --slowdown …]
+//! [--target-sl 0.8] [--shrinkage 30%] [--json]`: Erlang C, Erlang A and multi-chat figures of
+//! one queue, every mean wait labelled with whom it averages; with `--target-sl` the smallest
+//! agent count meeting a service level per model, with `--shrinkage` the agents to schedule.
+//!
+//! The math is in [`crate::erlang`]; this file reads flags, checks them (all problems at once,
+//! exit 2) and prints the terminal text or the one JSON object of the contract.
 
+use serde::Serialize;
+
+use crate::erlang::{self, chat, Figures};
 use crate::report::table::num;
-use crate::stats::{erlang_a, erlang_c, erlang_c_service_level};
+use crate::stats::erlang_c_service_level;
 use crate::time::{parse_duration, parse_rate};
 
 use super::{EXIT_BAD_INPUT, EXIT_OK, EXIT_THRESHOLD};
@@ -12,10 +20,14 @@ use super::{EXIT_BAD_INPUT, EXIT_OK, EXIT_THRESHOLD};
 pub(crate) struct ErlangArgs {
     pub(crate) rate: String,
     pub(crate) aht: String,
-    pub(crate) agents: Option<u32>,
+    pub(crate) agents: Option<String>,
     pub(crate) patience: Option<String>,
     pub(crate) sl: String,
     pub(crate) target_sl: Option<f64>,
+    pub(crate) shrinkage: Option<String>,
+    pub(crate) chat: Option<u32>,
+    pub(crate) slowdown: Option<String>,
+    pub(crate) json: bool,
 }
 
 /// The most agents the `--target-sl` search tries.
@@ -28,83 +40,419 @@ pub fn smallest_agents(lambda: f64, aht_s: f64, t_s: f64, target: f64) -> Option
         .find(|&n| erlang_c_service_level(lambda, aht_s, n, t_s).is_some_and(|sl| sl >= target))
 }
 
+/// Checked inputs.
+#[derive(Debug)]
+struct Input {
+    lambda: f64,
+    aht: f64,
+    sl: f64,
+    patience: Option<f64>,
+    agents: Option<f64>,
+    target: Option<f64>,
+    shrinkage: Option<f64>,
+    chat: Option<u32>,
+    slowdown: Vec<f64>,
+}
+
+/// Reads a share: `"30%"` or `"0.3"`.
+fn parse_share(text: &str) -> Option<f64> {
+    let t = text.trim();
+    let x = match t.strip_suffix('%') {
+        Some(p) => p.trim().parse::<f64>().ok()? / 100.0,
+        None => t.parse::<f64>().ok()?,
+    };
+    x.is_finite().then_some(x)
+}
+
+/// Checks every flag and returns all problems at once.
+fn check(a: &ErlangArgs) -> Result<Input, Vec<String>> {
+    let mut errs = Vec::new();
+    let lambda = match parse_rate(&a.rate) {
+        Ok(r) if r >= 0.0 => r,
+        Ok(_) => {
+            errs.push(format!("--rate {:?}: must not be negative", a.rate));
+            0.0
+        }
+        Err(e) => {
+            errs.push(format!("--rate: {e}"));
+            0.0
+        }
+    };
+    let dur = |flag: &str, text: &str, errs: &mut Vec<String>| match parse_duration(text) {
+        Ok(d) => Some(d.as_secs_f64()),
+        Err(e) => {
+            errs.push(format!("{flag}: {e}"));
+            None
+        }
+    };
+    let aht = dur("--aht", &a.aht, &mut errs);
+    if aht == Some(0.0) {
+        errs.push("--aht: must be positive, e.g. \"100s\"".into());
+    }
+    let sl = dur("--sl", &a.sl, &mut errs).unwrap_or(20.0);
+    let patience = a
+        .patience
+        .as_deref()
+        .and_then(|p| dur("--patience", p, &mut errs));
+    if patience == Some(0.0) {
+        errs.push("--patience: must be positive, e.g. \"2m\"".into());
+    }
+    let agents = a.agents.as_deref().and_then(|t| match t.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 && x <= f64::from(MAX_AGENTS) => Some(x),
+        _ => {
+            errs.push(format!(
+                "--agents {t:?}: expected a number of agents above 0 and at most {MAX_AGENTS}, e.g. 10 or 13.5"
+            ));
+            None
+        }
+    });
+    if a.agents.is_none() && a.target_sl.is_none() {
+        errs.push("give --agents N, --target-sl X, or both".into());
+    }
+    if let Some(x) = a.target_sl {
+        if !(0.0..1.0).contains(&x) {
+            errs.push(format!(
+                "--target-sl {x}: expected a fraction in [0, 1), e.g. 0.8"
+            ));
+        }
+    }
+    let shrinkage = a.shrinkage.as_deref().and_then(|t| match parse_share(t) {
+        Some(x) if (0.0..1.0).contains(&x) => Some(x),
+        _ => {
+            errs.push(format!(
+                "--shrinkage {t:?}: expected a share in [0, 100%), e.g. \"30%\" or 0.3"
+            ));
+            None
+        }
+    });
+    if a.chat == Some(0) {
+        errs.push("--chat 0: expected the chat slots per agent, at least 1".into());
+    }
+    let mut slowdown = Vec::new();
+    if let Some(text) = &a.slowdown {
+        for (i, part) in text.split(',').enumerate() {
+            match part.trim().parse::<f64>() {
+                Ok(x) if x.is_finite() && x > 0.0 => slowdown.push(x),
+                _ => errs.push(format!(
+                    "--slowdown {text:?}: entry {} {:?} is not a positive number (expected e.g. 1,1.3,1.7)",
+                    i + 1,
+                    part.trim()
+                )),
+            }
+        }
+        match a.chat {
+            None => errs
+                .push("--slowdown needs --chat K (the chat slots per agent it applies to)".into()),
+            Some(k) if slowdown.len() > k as usize => errs.push(format!(
+                "--slowdown has {} entries but --chat {k} gives agents only {k} slots; \
+                 give at most {k} (the last entry holds beyond the list)",
+                slowdown.len()
+            )),
+            _ => {}
+        }
+    }
+    if let Some(x) = agents {
+        if x.fract() != 0.0 && (a.patience.is_some() || a.chat.is_some()) {
+            errs.push(format!(
+                "--agents {x}: fractional agents are defined for Erlang C only (the \
+                 incomplete-gamma extension); --patience and --chat need a whole number"
+            ));
+        }
+    }
+    if !errs.is_empty() {
+        return Err(errs);
+    }
+    Ok(Input {
+        lambda,
+        aht: aht.unwrap_or(1.0),
+        sl,
+        patience,
+        agents,
+        target: a.target_sl,
+        shrinkage,
+        chat: a.chat,
+        slowdown,
+    })
+}
+
+/// One model in the JSON object.
+#[derive(Debug, Serialize)]
+struct ModelOut {
+    #[serde(flatten)]
+    figures: Option<Figures>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    agents_needed: Option<Option<u32>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scheduled_agents: Option<Option<f64>>,
+}
+
+/// The JSON object of `erlang --json` (keys fixed by the contract; `agents`, `stable`,
+/// `service_level_threshold_s` and `slots_per_agent` are additions).
+#[derive(Debug, Serialize)]
+struct Output {
+    offered_load: f64,
+    service_level_threshold_s: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    slots_per_agent: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    erlang_c: Option<ModelOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    erlang_a: Option<ModelOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chat: Option<ModelOut>,
+}
+
+/// Figures of one model for a given agent count (`None`: cannot be computed, with why).
+type Eval<'a> = Box<dyn Fn(f64) -> Result<Figures, String> + 'a>;
+
+/// Runs one model: figures at `--agents` (or at the agents needed), the search and shrinkage.
+fn model(inp: &Input, eval: &Eval<'_>, max: u32) -> Result<ModelOut, String> {
+    let needed = inp.target.map(|target| {
+        erlang::agents_needed(target, max, |n| {
+            eval(f64::from(n)).ok().map(|f| f.service_level)
+        })
+    });
+    let at = inp.agents.or(needed.flatten().map(f64::from));
+    let figures = at.map(eval).transpose()?;
+    let base = match needed {
+        Some(n) => n.map(f64::from),
+        None => inp.agents,
+    };
+    let scheduled = inp.shrinkage.map(|s| base.map(|b| b / (1.0 - s)));
+    Ok(ModelOut {
+        figures,
+        agents_needed: needed,
+        scheduled_agents: scheduled,
+    })
+}
+
 /// Runs the command.
 pub(crate) fn run(a: ErlangArgs) -> u8 {
-    let parsed = (|| -> Result<(f64, f64, f64, Option<f64>), String> {
-        let lambda = parse_rate(&a.rate).map_err(|e| format!("--rate: {e}"))?;
-        let aht = parse_duration(&a.aht)
-            .map_err(|e| format!("--aht: {e}"))?
-            .as_secs_f64();
-        let sl = parse_duration(&a.sl)
-            .map_err(|e| format!("--sl: {e}"))?
-            .as_secs_f64();
-        let pat = a
-            .patience
-            .as_deref()
-            .map(|p| parse_duration(p).map(|d| d.as_secs_f64()))
-            .transpose()
-            .map_err(|e| format!("--patience: {e}"))?;
-        if aht <= 0.0 || pat == Some(0.0) {
-            return Err("--aht and --patience must be positive".into());
+    let inp = match check(&a) {
+        Ok(i) => i,
+        Err(errs) => {
+            for e in errs {
+                eprintln!("error: {e}");
+            }
+            return EXIT_BAD_INPUT;
         }
-        if a.agents.is_none() && a.target_sl.is_none() {
-            return Err("give --agents N, --target-sl X, or both".into());
+    };
+    let slots = inp.chat.unwrap_or(1);
+    let m = f64::from(slots);
+    let (lambda, aht, t) = (inp.lambda, inp.aht, inp.sl);
+    let ec: Eval<'_> = Box::new(move |n: f64| {
+        erlang::erlang_c(lambda, aht, n * m, t)
+            .map(|mut f| {
+                f.agents = n;
+                f
+            })
+            .ok_or_else(|| "invalid Erlang C input".to_string())
+    });
+    let ea: Option<Eval<'_>> = inp.patience.map(|p| -> Eval<'_> {
+        Box::new(move |n: f64| {
+            erlang::erlang_a(lambda, aht, p, (n * m) as u32, t)
+                .map(|mut f| {
+                    f.agents = n;
+                    f
+                })
+                .ok_or_else(|| "invalid Erlang A input".to_string())
+        })
+    });
+    let pat = inp.patience.unwrap_or(f64::INFINITY);
+    let solve_chat = |n: f64, k: u32| chat::solve(lambda, aht, pat, n as u32, k, &inp.slowdown, t);
+    let ch: Option<Eval<'_>> = inp.chat.map(|k| -> Eval<'_> {
+        Box::new(move |n: f64| {
+            solve_chat(n, k)
+                .map(|r| r.figures)
+                .map_err(|e| e.to_string())
+        })
+    });
+    // The chat search stops where the state space would pass chat::MAX_STATES.
+    let chat_max = inp.chat.map_or(1, |k| {
+        let mut n = 1u32;
+        while n < MAX_AGENTS && states(n + 1, k) <= chat::MAX_STATES as f64 {
+            n += 1;
         }
-        if a.agents == Some(0) || a.target_sl.is_some_and(|x| !(0.0..1.0).contains(&x)) {
-            return Err("--agents must be positive and --target-sl in [0, 1)".into());
-        }
-        Ok((lambda, aht, sl, pat))
+        n
+    });
+    let run_model = |eval: &Eval<'_>, max: u32| model(&inp, eval, max);
+    let results = (|| -> Result<Output, String> {
+        let erlang_c = Some(run_model(&ec, MAX_AGENTS)?);
+        let erlang_a = ea.as_ref().map(|e| run_model(e, MAX_AGENTS)).transpose()?;
+        let chat = ch.as_ref().map(|e| run_model(e, chat_max)).transpose()?;
+        Ok(Output {
+            offered_load: lambda * aht,
+            service_level_threshold_s: t,
+            slots_per_agent: inp.chat,
+            erlang_c,
+            erlang_a,
+            chat,
+        })
     })();
-    let (lambda, aht, sl, pat) = match parsed {
-        Ok(p) => p,
+    let out = match results {
+        Ok(o) => o,
         Err(e) => {
             eprintln!("error: {e}");
             return EXIT_BAD_INPUT;
         }
     };
+    // The chain behind the printed chat figures (at --agents, or at agents_needed).
+    let chat_info = match (&out.chat, inp.chat) {
+        (
+            Some(ModelOut {
+                figures: Some(f), ..
+            }),
+            Some(k),
+        ) => solve_chat(f.agents, k)
+            .ok()
+            .map(|r| (r.states, r.queue_kept, r.residual)),
+        _ => None,
+    };
+    if a.json {
+        match serde_json::to_string_pretty(&out) {
+            Ok(s) => println!("{s}"),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_BAD_INPUT;
+            }
+        }
+    } else {
+        print_text(&inp, &out, chat_info);
+    }
+    let unmet = [&out.erlang_c, &out.erlang_a, &out.chat]
+        .into_iter()
+        .flatten()
+        .any(|m| m.agents_needed == Some(None));
+    if unmet {
+        EXIT_THRESHOLD
+    } else {
+        EXIT_OK
+    }
+}
+
+/// C(n + k, k) as a float.
+fn states(n: u32, k: u32) -> f64 {
+    (1..=k).fold(1.0, |acc, i| acc * f64::from(n + i) / f64::from(i))
+}
+
+/// One labelled line of the terminal report.
+fn line(label: &str, value: String) {
+    println!("  {label:<52} {value}");
+}
+
+fn print_text(inp: &Input, out: &Output, chat_info: Option<(usize, usize, f64)>) {
     println!(
         "offered load A = {} Erlangs ({} arrivals/h, mean handle time {} s)",
-        num(lambda * aht),
-        num(lambda * 3600.0),
-        num(aht)
+        num(out.offered_load),
+        num(inp.lambda * 3600.0),
+        num(inp.aht)
     );
-    if let Some(n) = a.agents {
-        if let Some(c) = erlang_c(lambda, aht, n) {
-            let sl_v = erlang_c_service_level(lambda, aht, n, sl).unwrap_or(0.0);
-            println!("Erlang C, {n} agents (no abandonment):");
-            println!("  P(wait)            {}", num(c.p_wait));
-            println!("  mean wait          {} s", num(c.mean_wait_s));
-            println!("  service level {}s  {}", num(sl), num(sl_v));
-            println!("  occupancy          {}", num(c.occupancy));
+    let slots = inp.chat.unwrap_or(1);
+    let servers = |n: f64| {
+        if slots > 1 {
+            format!("{} agents × {slots} independent slots", num(n))
+        } else {
+            format!("{} agents", num(n))
         }
-        if let Some(p) = pat {
-            if let Some(e) = erlang_a(lambda, aht, p, n) {
-                println!("Erlang A, {n} agents, mean patience {} s:", num(p));
-                println!("  P(wait)            {}", num(e.p_wait));
-                println!("  P(abandon)         {}", num(e.p_abandon));
-                println!("  mean wait          {} s", num(e.mean_wait_s));
-                println!("  occupancy          {}", num(e.occupancy));
-            }
+    };
+    let pat = inp
+        .patience
+        .map(|p| format!("mean patience {} s", num(p)))
+        .unwrap_or_else(|| "no abandonment".into());
+    let sd = if inp.slowdown.is_empty() {
+        "no slowdown".to_string()
+    } else {
+        let v: Vec<String> = inp.slowdown.iter().map(|x| num(*x)).collect();
+        format!("slowdown {}", v.join(", "))
+    };
+    let models = [
+        (&out.erlang_c, Kind::C),
+        (&out.erlang_a, Kind::A),
+        (&out.chat, Kind::Chat),
+    ];
+    for (model, kind) in models {
+        let Some(m) = model else { continue };
+        let n = m.figures.map(|f| f.agents);
+        let who = n.map(servers).unwrap_or_else(|| "no agent count".into());
+        match kind {
+            Kind::C => println!("Erlang C, {who} (no abandonment):"),
+            Kind::A => println!("Erlang A, {who}, {pat}:"),
+            Kind::Chat => println!(
+                "Multi-chat (exact), {} × {slots} chats, {sd}, {pat}:",
+                n.map_or("no agent count".into(), |n| format!("{} agents", num(n)))
+            ),
         }
-    }
-    if let Some(x) = a.target_sl {
-        match smallest_agents(lambda, aht, sl, x) {
-            Some(n) => {
-                println!(
-                    "smallest agent count with service level ({} s) >= {}: {n} (Erlang C: {})",
-                    num(sl),
-                    num(x),
-                    num(erlang_c_service_level(lambda, aht, n, sl).unwrap_or(0.0))
+        if let Some(f) = &m.figures {
+            print_figures(inp, f, kind == Kind::Chat);
+            if let (Kind::Chat, Some((states, kept, residual))) = (kind, chat_info) {
+                let kept = if kept == usize::MAX {
+                    "geometric, summed exactly".to_string()
+                } else {
+                    format!("tail of {kept} lengths")
+                };
+                line(
+                    "chain",
+                    format!("{states} agent states, queue {kept}, residual {residual:.1e}"),
                 );
             }
-            None => {
-                println!(
-                    "no agent count up to {MAX_AGENTS} meets service level >= {}",
-                    num(x)
-                );
-                return EXIT_THRESHOLD;
+        }
+        if let Some(needed) = m.agents_needed {
+            let label = format!(
+                "agents needed for service level >= {}",
+                num(inp.target.unwrap_or(0.0))
+            );
+            match needed {
+                Some(n) => line(&label, n.to_string()),
+                None => line(&label, "not met within the search limit".into()),
             }
         }
+        if let (Some(Some(s)), Some(sh)) = (m.scheduled_agents, inp.shrinkage) {
+            line(
+                &format!("scheduled agents at {}% shrinkage", num(sh * 100.0)),
+                format!("{} (round up: {})", num(s), s.ceil()),
+            );
+        }
     }
-    EXIT_OK
+}
+
+/// Which model a block of the terminal report is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    C,
+    A,
+    Chat,
+}
+
+fn print_figures(inp: &Input, f: &Figures, chat: bool) {
+    if !f.stable {
+        line(
+            "unstable",
+            "the offered load needs more capacity; waits grow without bound".into(),
+        );
+        return;
+    }
+    let secs = |x: f64| format!("{} s", num(x));
+    line("P(wait)", num(f.p_wait));
+    line("P(abandon)", num(f.p_abandon));
+    line(
+        "mean wait of answered conversations (ASA)",
+        secs(f.mean_wait_answered_s),
+    );
+    line(
+        "mean wait of all arrivals (incl. abandoned)",
+        secs(f.mean_wait_all_s),
+    );
+    line(
+        &format!(
+            "service level (answered within {} s ÷ arrivals)",
+            num(inp.sl)
+        ),
+        num(f.service_level),
+    );
+    let occ = if chat {
+        "occupancy (chats in progress ÷ slots)"
+    } else {
+        "occupancy (busy servers ÷ servers)"
+    };
+    line(occ, num(f.occupancy));
 }

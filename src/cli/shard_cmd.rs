@@ -1,11 +1,14 @@
 //! `omnisim run … --shard K/N` (writes `DIR/shard.json`) and `omnisim merge DIR… --out DIR`
-//! (writes the `summary.json` one machine would have written). K is 1-based: `1 ≤ K ≤ N`.
+//! (writes the `summary.json` one machine would have written, or for the shards of
+//! `sweep … --shard K/N` the `sweep.csv`, `sweep.html` and `target.json`). K is 1-based:
+//! `1 ≤ K ≤ N`.
 
 use std::path::{Path, PathBuf};
 
 use crate::report;
 use crate::scenario::Scenario;
 use crate::workflows::shard::{self, ShardFile};
+use crate::workflows::sweep_shard::{self, SweepShardFile};
 
 use super::{EXIT_BAD_INPUT, EXIT_OK};
 use crate::report::write_atomic;
@@ -68,7 +71,17 @@ pub(crate) fn run_shard(
     EXIT_OK
 }
 
-fn read_shard(dir: &Path) -> Result<ShardFile, String> {
+/// What a `shard.json` holds: a run shard or a sweep shard (told apart by its `format`).
+enum AnyShard {
+    Run(Box<ShardFile>),
+    Sweep(Box<SweepShardFile>),
+}
+
+fn read_shard(dir: &Path) -> Result<AnyShard, String> {
+    #[derive(serde::Deserialize)]
+    struct Tag {
+        format: String,
+    }
     let path = if dir.is_dir() {
         dir.join("shard.json")
     } else {
@@ -76,28 +89,84 @@ fn read_shard(dir: &Path) -> Result<ShardFile, String> {
     };
     let text = std::fs::read_to_string(&path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    serde_json::from_str(&text)
-        .map_err(|e| format!("{} is not a valid shard.json: {e}", path.display()))
+    let bad = |e: serde_json::Error| format!("{} is not a valid shard.json: {e}", path.display());
+    let tag: Tag = serde_json::from_str(&text).map_err(bad)?;
+    match tag.format.as_str() {
+        shard::FORMAT => Ok(AnyShard::Run(serde_json::from_str(&text).map_err(bad)?)),
+        sweep_shard::FORMAT => Ok(AnyShard::Sweep(serde_json::from_str(&text).map_err(bad)?)),
+        other => Err(format!(
+            "{}: format is {other:?}, expected {:?} (run --shard) or {:?} (sweep --shard)",
+            path.display(),
+            shard::FORMAT,
+            sweep_shard::FORMAT
+        )),
+    }
 }
 
-/// Merges shard folders (or `shard.json` files) and writes the reports one machine would have
-/// written (`summary.json` and the rest). Exit 0, or 2 on bad input, as the contract says;
-/// failed thresholds are printed and marked `passed: false` in `summary.json`.
+/// Merges shard folders (or `shard.json` files) of one sharded `run` or one sharded `sweep`
+/// and writes what one machine would have written: `summary.json` and the other reports, or
+/// `sweep.csv`, `sweep.html` and `target.json`. Exit 0, or 2 on bad input (unreadable, mixed,
+/// mismatched, duplicate or missing shards, every problem listed), as the contract says; failed
+/// thresholds (or an unmet sweep target) are printed and recorded in the files.
 pub(crate) fn merge(dirs: &[PathBuf], out: &Path, quiet: bool) -> u8 {
-    let mut shards = Vec::new();
+    let mut runs = Vec::new();
+    let mut sweeps = Vec::new();
+    let mut problems = Vec::new();
     for d in dirs {
+        let name = d.display().to_string();
         match read_shard(d) {
-            Ok(s) => shards.push((d.display().to_string(), s)),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return EXIT_BAD_INPUT;
-            }
+            Ok(AnyShard::Run(s)) => runs.push((name, *s)),
+            Ok(AnyShard::Sweep(s)) => sweeps.push((name, *s)),
+            Err(e) => problems.push(e),
         }
     }
+    if let (Some((r, _)), Some((s, _))) = (runs.first(), sweeps.first()) {
+        problems.push(format!(
+            "{r} is a run shard (run --shard) but {s} is a sweep shard (sweep --shard): \
+             merge the shards of one run or of one sweep"
+        ));
+    }
+    if !problems.is_empty() {
+        for p in problems {
+            eprintln!("error: {p}");
+        }
+        return EXIT_BAD_INPUT;
+    }
+    if sweeps.is_empty() {
+        merge_runs(runs, out, quiet)
+    } else {
+        merge_sweeps(sweeps, out, quiet)
+    }
+}
+
+fn merge_sweeps(shards: Vec<(String, SweepShardFile)>, out: &Path, quiet: bool) -> u8 {
+    let n = shards.len();
+    let result = match sweep_shard::merge(shards) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot merge:\n{e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    match super::sweep_cmd::write_result(&result, Some(out.to_path_buf()), quiet) {
+        EXIT_BAD_INPUT => EXIT_BAD_INPUT,
+        _ => {
+            if result.target.is_some() && result.answer.is_none() {
+                eprintln!("{}", crate::workflows::sweep_render::answer_line(&result));
+            }
+            if !quiet {
+                println!("merged {n} sweep shards ({} points)", result.points.len());
+            }
+            EXIT_OK
+        }
+    }
+}
+
+fn merge_runs(shards: Vec<(String, ShardFile)>, out: &Path, quiet: bool) -> u8 {
     let (sc, output) = match shard::merge(shards) {
         Ok(x) => x,
         Err(e) => {
-            eprintln!("error: cannot merge: {e}");
+            eprintln!("error: cannot merge:\n{e}");
             return EXIT_BAD_INPUT;
         }
     };

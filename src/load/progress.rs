@@ -1,5 +1,6 @@
 //! The live progress line on stderr: once a second, the command rate achieved, the p99 latency
-//! of the last second and the conversations in the system.
+//! of the commands applied in the last second (never above their exact maximum; `—` when none
+//! was) and the conversations in the system.
 
 use std::io::Write;
 use std::sync::atomic::Ordering::Relaxed;
@@ -17,18 +18,19 @@ pub(crate) async fn run(live: Arc<Live>, clock: Clock) {
         let n = live.commands.load(Relaxed);
         let p99 = match live.recent.lock() {
             Ok(mut h) => {
-                let p = h.value_at_quantile(0.99);
-                h.reset();
+                let p = crate::metrics::hdr_quantile(&h.0, 0.99, h.1);
+                h.0.reset();
+                h.1 = 0;
                 p
             }
-            Err(_) => 0,
+            Err(_) => None,
         };
         let phase = if t <= live.end_ns { "load" } else { "drain" };
         eprint!(
             "\r[{phase} {:>4}s] {:>10} cmd/s  p99 {:>9} µs  in system {:>8}   ",
             t / 1_000_000_000,
             n - last,
-            p99,
+            super::report::or_dash(p99),
             live.in_system.load(Relaxed)
         );
         let _ = std::io::stderr().flush();

@@ -7,51 +7,64 @@ use hdrhistogram::Histogram;
 use serde::Serialize;
 
 use crate::engine::RuleId;
+use crate::metrics::hdr_quantile;
 
 use super::stats::{TaskStats, KINDS};
 
-/// Latency percentiles in microseconds, measured from when each command was due.
+/// Latency percentiles in microseconds, measured from when each command was due (an unapplied
+/// command counts with its age when the run ended). Every figure is `None` (`null` in
+/// `load.json`) when no command was recorded; no percentile exceeds the exact largest value.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct LatencyUs {
     /// Median.
-    pub p50: u64,
+    pub p50: Option<u64>,
     /// 90th percentile.
-    pub p90: u64,
+    pub p90: Option<u64>,
     /// 99th percentile.
-    pub p99: u64,
+    pub p99: Option<u64>,
     /// 99.9th percentile.
-    pub p999: u64,
-    /// Largest.
-    pub max: u64,
-    /// Mean.
-    pub mean: f64,
+    pub p999: Option<u64>,
+    /// Largest (exact, not a bucket bound).
+    pub max: Option<u64>,
+    /// Mean, to 0.1 µs.
+    pub mean: Option<f64>,
 }
 
 impl LatencyUs {
-    /// The percentiles of a histogram (all zero when it is empty).
-    pub fn of(h: &Histogram<u64>) -> LatencyUs {
+    /// The figures of a histogram whose exact largest value is `max_exact` (µs); all `None`
+    /// when it is empty. Percentiles are HdrHistogram's (3 significant digits: within 0.1% of
+    /// the true order statistic), clamped to `max_exact` by [`hdr_quantile`].
+    pub fn of(h: &Histogram<u64>, max_exact: u64) -> LatencyUs {
         if h.is_empty() {
             return LatencyUs::default();
         }
+        let q = |q| hdr_quantile(h, q, max_exact);
         LatencyUs {
-            p50: h.value_at_quantile(0.5),
-            p90: h.value_at_quantile(0.9),
-            p99: h.value_at_quantile(0.99),
-            p999: h.value_at_quantile(0.999),
-            max: h.max(),
-            mean: (h.mean() * 10.0).round() / 10.0,
+            p50: q(0.5),
+            p90: q(0.9),
+            p99: q(0.99),
+            p999: q(0.999),
+            max: Some(max_exact),
+            mean: Some((h.mean() * 10.0).round() / 10.0),
         }
     }
+}
+
+/// `Some(x)` as `x`, `None` as `—` (a figure with no data, in terminal output).
+pub fn or_dash<T: std::fmt::Display>(v: Option<T>) -> String {
+    v.map_or_else(|| "—".to_string(), |x| x.to_string())
 }
 
 /// One command type's figures.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CommandStats {
-    /// Commands of this type handled.
+    /// Commands of this type the engine applied.
     pub count: u64,
-    /// Of which refused.
+    /// Commands of this type that fell due but were never applied before the run ended.
+    pub unapplied: u64,
+    /// Of the applied, refused.
     pub refused: u64,
-    /// Their latency.
+    /// Their latency (applied and unapplied; `null` figures when there were none).
     pub latency_us: LatencyUs,
 }
 
@@ -79,7 +92,7 @@ pub struct Driver {
     pub threads: usize,
     /// Most commands applied per lock.
     pub batch: usize,
-    /// Arrivals the open-model schedule offered.
+    /// Arrivals that fell due before the run ended (applied or not).
     pub offered_arrivals: u64,
     /// Supervisor policy ticks skipped because their task ran more than a period late.
     pub missed_policy_ticks: u64,
@@ -96,10 +109,14 @@ pub struct ThresholdResult {
     pub min: Option<f64>,
     /// Largest passing value.
     pub max: Option<f64>,
-    /// The value found.
-    pub value: f64,
+    /// The value found; `None` when the figure has no data.
+    pub value: Option<f64>,
     /// Whether it passed.
     pub passed: bool,
+    /// Why it failed when not by its value: `"no data"`, or that the run is partial (a
+    /// latency threshold never passes on a partial run).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// `load.json`. See the contract for the fixed keys; `by_command`, `refused_by_rule`, `driver`
@@ -118,25 +135,35 @@ pub struct LoadReport {
     pub duration_s: f64,
     /// Scenario time per wall time.
     pub speed: f64,
-    /// Engine commands handled (every one timed).
+    /// Commands that fell due (arrivals, agents' answers, ends, closes, supervisor actions…):
+    /// `commands + unapplied`.
+    pub offered: u64,
+    /// Engine commands applied (every one timed).
     pub commands: u64,
+    /// Commands that fell due but were never applied before the run ended (the engine fell
+    /// behind, or the run was interrupted). Each is in `latency_us` with its age at the end.
+    pub unapplied: u64,
     /// `commands` over the wall time of the run.
     pub throughput_per_s: f64,
-    /// Latency of all commands.
+    /// Latency of all commands, applied and unapplied.
     pub latency_us: LatencyUs,
     /// Commands refused by a rule.
     pub refused: u64,
     /// Tasks that failed (a panic, reported on stderr); 0 in a sound run.
     pub errors: u64,
-    /// True when a signal cut the run short.
+    /// True when the figures do not cover every command that fell due: a signal cut the run
+    /// short, or `unapplied > 0`. A latency threshold never passes on a partial run.
     pub partial: bool,
+    /// True when a signal cut the run short.
+    pub interrupted: bool,
     /// Invariant breaks found in the final state.
     pub invariant_violations: u64,
     /// Whether `arrived = closed + in_system_at_end`.
     pub conservation_ok: bool,
     /// Conservation figures.
     pub conversations: Conversations,
-    /// Per command type (only types that occurred).
+    /// Per command type (every type in [`KINDS`]; `null` latencies for a type that never fell
+    /// due).
     pub by_command: BTreeMap<String, CommandStats>,
     /// Refusals by rule id (only rules that refused).
     pub refused_by_rule: BTreeMap<String, u64>,
@@ -152,17 +179,15 @@ pub(crate) fn breakdown(
 ) -> (BTreeMap<String, CommandStats>, BTreeMap<String, u64>) {
     let mut by_command = BTreeMap::new();
     for (k, name) in KINDS.iter().enumerate() {
-        let h = &stats.latency[k];
-        if !h.is_empty() {
-            by_command.insert(
-                (*name).to_string(),
-                CommandStats {
-                    count: h.len(),
-                    refused: stats.refused_by_kind[k],
-                    latency_us: LatencyUs::of(h),
-                },
-            );
-        }
+        by_command.insert(
+            (*name).to_string(),
+            CommandStats {
+                count: stats.applied[k],
+                unapplied: stats.unapplied[k],
+                refused: stats.refused_by_kind[k],
+                latency_us: LatencyUs::of(&stats.latency[k], stats.max_us[k]),
+            },
+        );
     }
     let refused_by_rule = RuleId::ALL
         .iter()
@@ -220,40 +245,70 @@ pub fn parse_threshold(text: &str) -> Result<LoadThreshold, ThresholdError> {
     })
 }
 
-/// The numeric value at a dotted path of a JSON value.
-pub fn lookup(v: &serde_json::Value, path: &str) -> Option<f64> {
+/// The value at a dotted path of a JSON value: `Some(Some(x))` for a number (a boolean reads
+/// as 0 or 1), `Some(None)` for `null` (a figure with no data), `None` when the path is absent.
+pub fn lookup(v: &serde_json::Value, path: &str) -> Option<Option<f64>> {
     let mut cur = v;
     for part in path.split('.') {
         cur = cur.get(part)?;
     }
     match cur {
-        serde_json::Value::Bool(b) => Some(f64::from(u8::from(*b))),
-        other => other.as_f64(),
+        serde_json::Value::Bool(b) => Some(Some(f64::from(u8::from(*b)))),
+        serde_json::Value::Null => Some(None),
+        other => other.as_f64().map(Some),
     }
+}
+
+/// The fixed numeric paths of `load.json` (besides `latency_us.*`, `by_command.*` and
+/// `refused_by_rule.*`).
+const FIXED: [&str; 20] = [
+    "rate_per_s",
+    "duration_s",
+    "speed",
+    "offered",
+    "commands",
+    "unapplied",
+    "throughput_per_s",
+    "refused",
+    "errors",
+    "partial",
+    "interrupted",
+    "invariant_violations",
+    "conservation_ok",
+    "conversations.arrived",
+    "conversations.closed",
+    "conversations.in_system_at_end",
+    "driver.wall_s",
+    "driver.offered_arrivals",
+    "driver.missed_policy_ticks",
+    "driver.workers",
+];
+
+/// The figures of a `latency_us` object.
+const LAT: [&str; 6] = ["p50", "p90", "p99", "p999", "max", "mean"];
+
+/// Every numeric path of `load.json` a threshold may name, in report order.
+pub fn load_paths() -> Vec<String> {
+    let mut out: Vec<String> = FIXED.iter().map(|p| (*p).to_string()).collect();
+    out.extend(LAT.iter().map(|l| format!("latency_us.{l}")));
+    for k in KINDS {
+        for f in ["count", "unapplied", "refused"] {
+            out.push(format!("by_command.{k}.{f}"));
+        }
+        out.extend(LAT.iter().map(|l| format!("by_command.{k}.latency_us.{l}")));
+    }
+    out.extend(
+        RuleId::ALL
+            .iter()
+            .map(|r| format!("refused_by_rule.{}", r.as_str())),
+    );
+    out
 }
 
 /// Whether `path` names a number of every `load.json` (paths under `by_command` and
 /// `refused_by_rule` are accepted for any known command type or rule id).
 pub fn is_load_path(path: &str) -> bool {
-    let fixed = [
-        "rate_per_s",
-        "duration_s",
-        "speed",
-        "commands",
-        "throughput_per_s",
-        "refused",
-        "errors",
-        "invariant_violations",
-        "conservation_ok",
-        "conversations.arrived",
-        "conversations.closed",
-        "conversations.in_system_at_end",
-        "driver.wall_s",
-        "driver.offered_arrivals",
-        "driver.missed_policy_ticks",
-    ];
-    const LAT: [&str; 6] = ["p50", "p90", "p99", "p999", "max", "mean"];
-    if fixed.contains(&path) {
+    if FIXED.contains(&path) {
         return true;
     }
     if let Some(l) = path.strip_prefix("latency_us.") {
@@ -267,8 +322,7 @@ pub fn is_load_path(path: &str) -> bool {
             return false;
         };
         return KINDS.contains(&kind)
-            && (field == "count"
-                || field == "refused"
+            && (["count", "unapplied", "refused"].contains(&field)
                 || field
                     .strip_prefix("latency_us.")
                     .is_some_and(|l| LAT.contains(&l)));
@@ -276,22 +330,67 @@ pub fn is_load_path(path: &str) -> bool {
     false
 }
 
+/// Checks that `path` is a `load.json` path; otherwise a message naming it, with the closest
+/// known path as a "did you mean" hint.
+pub fn check_load_path(path: &str) -> Result<(), ThresholdError> {
+    if is_load_path(path) {
+        return Ok(());
+    }
+    let known = load_paths();
+    let hint = crate::scenario::closest(path, known.iter().map(String::as_str)).map_or_else(
+        || " (the paths are listed under load.json in the docs)".to_string(),
+        |c| format!(" (did you mean {c:?}?)"),
+    );
+    Err(ThresholdError(format!(
+        "--threshold: unknown load.json path {path:?}{hint}"
+    )))
+}
+
+/// Whether a path is a latency figure (`latency_us.*` or `by_command.<type>.latency_us.*`),
+/// which cannot pass on a partial run.
+pub fn is_latency_path(path: &str) -> bool {
+    path.starts_with("latency_us.") || path.contains(".latency_us.")
+}
+
 impl LoadReport {
-    /// Checks thresholds against this report and stores the results. A path the run did not
-    /// produce (a command type that never occurred) reads as 0.
+    /// Checks thresholds against this report and stores the results. A figure with no data
+    /// (`null`) fails with reason "no data"; a latency threshold fails on a partial run (some
+    /// due commands were never applied, or the run was interrupted), whatever its value. A
+    /// refusal count of a rule that never refused reads as 0.
     pub fn check(&mut self, thresholds: &[LoadThreshold]) {
         let v = serde_json::to_value(&*self).unwrap_or_default();
+        let partial = self.partial;
+        let unapplied = self.unapplied;
         self.thresholds = thresholds
             .iter()
             .map(|t| {
-                let value = lookup(&v, &t.metric).unwrap_or(0.0);
-                let passed = t.passes(value);
+                let value = match lookup(&v, &t.metric) {
+                    Some(x) => x,
+                    None if t.metric.starts_with("refused_by_rule.") => Some(0.0),
+                    None => None,
+                };
+                let (passed, reason) = match value {
+                    None => (false, Some("no data".to_string())),
+                    Some(_) if partial && is_latency_path(&t.metric) => (
+                        false,
+                        Some(if unapplied > 0 {
+                            format!(
+                                "partial run: {unapplied} due commands were never applied, \
+                                 so no latency figure can pass"
+                            )
+                        } else {
+                            "partial run: interrupted, so no latency figure can pass".to_string()
+                        }),
+                    ),
+                    Some(x) => (t.passes(x), None),
+                };
                 ThresholdResult {
                     metric: t.metric.clone(),
                     min: t.min,
                     max: t.max,
                     value,
                     passed,
+                    reason,
                 }
             })
             .collect();
@@ -319,5 +418,49 @@ mod tests {
         assert!(is_load_path("refused_by_rule.ASSIGN-STATE"));
         assert!(!is_load_path("latency_us.p98"));
         assert!(!is_load_path("wait_s.p90"));
+        assert!(is_load_path("unapplied") && is_load_path("offered"));
+        assert!(is_load_path("by_command.arrive.unapplied"));
+        for p in load_paths() {
+            assert!(is_load_path(&p), "{p}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_path_is_named_with_a_suggestion() {
+        let e = check_load_path("latency_us.P99").unwrap_err().0;
+        assert!(e.contains("\"latency_us.P99\""), "{e}");
+        assert!(e.contains("did you mean \"latency_us.p99\"?"), "{e}");
+        let e = check_load_path("by_command.abandn.latency_us.p99")
+            .unwrap_err()
+            .0;
+        assert!(
+            e.contains("did you mean \"by_command.abandon.latency_us.p99\"?"),
+            "{e}"
+        );
+        assert!(check_load_path("by_command.abandon.latency_us.p99").is_ok());
+    }
+
+    #[test]
+    fn an_empty_histogram_is_null_and_percentiles_stay_under_the_max() {
+        let h = super::super::stats::new_hist();
+        let l = LatencyUs::of(&h, 0);
+        assert_eq!(l, LatencyUs::default());
+        let j = serde_json::to_value(l).unwrap();
+        assert!(j["p99"].is_null() && j["max"].is_null() && j["mean"].is_null());
+        let mut h = super::super::stats::new_hist();
+        for v in [1_000u64, 2_000, 90_001] {
+            h.record(v).unwrap();
+        }
+        assert!(
+            h.value_at_quantile(0.99) > 90_001,
+            "a bucket bound above the max"
+        );
+        let l = LatencyUs::of(&h, 90_001);
+        assert_eq!(
+            (l.p99, l.p999, l.max),
+            (Some(90_001), Some(90_001), Some(90_001))
+        );
+        assert_eq!(or_dash(Some(7u64)), "7");
+        assert_eq!(or_dash::<u64>(None), "—");
     }
 }

@@ -1,6 +1,10 @@
 //! Per-task measurements: a latency histogram per command type, counts and refusals by rule.
 //! Each task records into its own [`TaskStats`]; they are added together at the end, so no lock
 //! is shared on the hot path.
+//!
+//! A command that fell due but was never applied (the engine fell behind, or the run was cut
+//! short) is recorded too, with its age when the run ended ([`TaskStats::record_unapplied`]), so
+//! the histograms cannot leave out the very commands an overloaded engine never reached.
 
 use hdrhistogram::Histogram;
 
@@ -52,8 +56,16 @@ pub(crate) fn new_hist() -> Histogram<u64> {
 /// What one task measured.
 #[derive(Clone, Debug)]
 pub struct TaskStats {
-    /// Latency (µs, from due to done) per command type, indexed like [`KINDS`].
+    /// Latency (µs, from due to done; for an unapplied command, from due to the end of the run)
+    /// per command type, indexed like [`KINDS`].
     pub latency: Vec<Histogram<u64>>,
+    /// The exact largest value recorded in each `latency` histogram, µs (HdrHistogram's own
+    /// `max()` is its bucket's highest equivalent, which can read above it).
+    pub max_us: [u64; KINDS.len()],
+    /// Commands applied per command type.
+    pub applied: [u64; KINDS.len()],
+    /// Commands that fell due but were never applied, per command type.
+    pub unapplied: [u64; KINDS.len()],
     /// Refusals per command type.
     pub refused_by_kind: [u64; KINDS.len()],
     /// Refusals per rule, indexed like [`RuleId::ALL`].
@@ -64,6 +76,9 @@ impl Default for TaskStats {
     fn default() -> Self {
         TaskStats {
             latency: (0..KINDS.len()).map(|_| new_hist()).collect(),
+            max_us: [0; KINDS.len()],
+            applied: [0; KINDS.len()],
+            unapplied: [0; KINDS.len()],
             refused_by_kind: [0; KINDS.len()],
             refused_by_rule: vec![0; RuleId::ALL.len()],
         }
@@ -74,17 +89,38 @@ impl TaskStats {
     /// Records one command: its type, latency in nanoseconds and outcome.
     #[inline]
     pub fn record(&mut self, kind: usize, latency_ns: u64, outcome: Result<(), RuleId>) {
-        self.latency[kind].saturating_record((latency_ns / 1000).max(1));
+        let us = (latency_ns / 1000).max(1);
+        self.latency[kind].saturating_record(us);
+        self.max_us[kind] = self.max_us[kind].max(us);
+        self.applied[kind] += 1;
         if let Err(rule) = outcome {
             self.refused_by_kind[kind] += 1;
             self.refused_by_rule[rule as usize] += 1;
         }
     }
 
+    /// Records `n` commands of one type that fell due but were never applied, each `age_ns`
+    /// old when the run ended (one histogram update for the group).
+    #[inline]
+    pub fn record_unapplied(&mut self, kind: usize, age_ns: u64, n: u64) {
+        if n == 0 {
+            return;
+        }
+        let us = (age_ns / 1000).max(1);
+        self.latency[kind].saturating_record_n(us, n);
+        self.max_us[kind] = self.max_us[kind].max(us);
+        self.unapplied[kind] += n;
+    }
+
     /// Adds another task's measurements to these.
     pub fn merge(&mut self, other: &TaskStats) {
         for (a, b) in self.latency.iter_mut().zip(&other.latency) {
             a.add(b).expect("same bounds");
+        }
+        for k in 0..KINDS.len() {
+            self.max_us[k] = self.max_us[k].max(other.max_us[k]);
+            self.applied[k] += other.applied[k];
+            self.unapplied[k] += other.unapplied[k];
         }
         for (a, b) in self.refused_by_kind.iter_mut().zip(&other.refused_by_kind) {
             *a += b;
@@ -94,17 +130,51 @@ impl TaskStats {
         }
     }
 
-    /// Commands recorded.
+    /// Commands applied.
     pub fn commands(&self) -> u64 {
-        self.latency.iter().map(Histogram::len).sum()
+        self.applied.iter().sum()
     }
 
-    /// All command types in one histogram.
-    pub fn all(&self) -> Histogram<u64> {
+    /// Commands that fell due but were never applied.
+    pub fn unapplied_total(&self) -> u64 {
+        self.unapplied.iter().sum()
+    }
+
+    /// All command types in one histogram, and its exact largest value (µs).
+    pub fn all(&self) -> (Histogram<u64>, u64) {
         let mut h = new_hist();
         for k in &self.latency {
             h.add(k).expect("same bounds");
         }
-        h
+        (h, self.max_us.iter().copied().max().unwrap_or(0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unapplied_commands_enter_the_histogram_and_the_exact_max() {
+        let mut s = TaskStats::default();
+        s.record(0, 5_000, Ok(()));
+        s.record(0, 7_000, Err(RuleId::ALL[0]));
+        s.record_unapplied(0, 3_000_000_000, 4);
+        s.record_unapplied(1, 1_234_567, 1);
+        s.record_unapplied(1, 9, 0);
+        assert_eq!(s.applied[0], 2);
+        assert_eq!((s.unapplied[0], s.unapplied[1]), (4, 1));
+        assert_eq!(s.latency[0].len(), 6);
+        assert_eq!(s.max_us[0], 3_000_000);
+        assert_eq!(s.max_us[1], 1_234);
+        let mut t = TaskStats::default();
+        t.record(1, 2_000_000, Ok(()));
+        s.merge(&t);
+        assert_eq!((s.commands(), s.unapplied_total()), (3, 5));
+        assert_eq!(s.max_us[1], 2_000);
+        let (all, max) = s.all();
+        assert_eq!((all.len(), max), (8, 3_000_000));
+        // HdrHistogram's own max is its bucket's highest equivalent, above the exact one.
+        assert!(all.max() >= max);
     }
 }

@@ -65,6 +65,12 @@ impl PolicyTask {
     }
 
     /// Ticks until the end of the run's arrivals (and through the drain while work is left).
+    ///
+    /// Lateness is never hidden: a tick that runs more than a period late stands for the ticks
+    /// it missed (counted in `missed_ticks`), and its actions are timed from the *first* missed
+    /// tick; a tick that hit [`MAX_ACTIONS_PER_TICK`] leaves a backlog whose actions are timed
+    /// from that tick. A tick (or backlog) due when the run ends is evaluated on the engine as
+    /// it is then, and each action it would take is recorded as unapplied with its age.
     pub(crate) async fn run(self) -> TaskStats {
         let clock = self.shared.clock();
         let every = self.plan.wall_ns(self.policy.every).max(1_000_000);
@@ -74,68 +80,39 @@ impl PolicyTask {
         let mut out: Vec<Vec<Job>> = vec![Vec::new(); self.plan.workers];
         let mut cursor = 0usize;
         let mut due = every;
+        // The due time of the earliest action owed but not yet taken (missed ticks, backlog).
+        let mut owed: Option<u64> = None;
         let sid = SupervisorId(self.sup as u32);
-        let f = &self.policy.when;
-        let (want_open, want_engaged) = wants(f);
-        let limit = f
+        let limit = self
+            .policy
+            .when
             .limit
             .map_or(MAX_ACTIONS_PER_TICK, |l| l as usize)
             .min(MAX_ACTIONS_PER_TICK);
         loop {
             if due >= self.live.deadline_ns || self.live.done.load(Relaxed) {
+                if due < self.live.cutoff() {
+                    owed.get_or_insert(due);
+                }
                 break;
             }
             tokio::time::sleep_until(tokio::time::Instant::from_std(clock.at(due))).await;
             if self.live.done.load(Relaxed) {
+                if due < self.live.cutoff() {
+                    owed.get_or_insert(due);
+                }
                 break;
             }
+            let stamp = owed.unwrap_or(due);
             fx.clear();
             let mut marks = Vec::new();
+            let capped;
             {
                 let mut g = self.shared.lock();
-                let now = g.now();
-                let mut found: Vec<(u64, ConvId)> = Vec::new();
-                for &q in &self.queues {
-                    if f.queues.as_ref().is_some_and(|qs| !qs.contains(&q)) {
-                        continue;
-                    }
-                    for engaged in [false, true] {
-                        if (engaged && !want_engaged) || (!engaged && !want_open) {
-                            continue;
-                        }
-                        let e = g.engine();
-                        let list: Box<dyn Iterator<Item = ConvId>> = if engaged {
-                            Box::new(e.engaged_in(q))
-                        } else {
-                            Box::new(e.open_in(q))
-                        };
-                        let mut taken = 0;
-                        for conv in list {
-                            if taken >= limit {
-                                break;
-                            }
-                            let Some(v) = e.conversation(conv) else {
-                                continue;
-                            };
-                            if let Some(w) = f.waited_at_least {
-                                if now.since(v.arrived_at) < w {
-                                    break;
-                                }
-                            }
-                            if !matches_basic(f, e, &v, now)
-                                || f.sentiment_below.is_some()
-                                || already_done(e, sid, &self.policy.action, conv)
-                            {
-                                continue;
-                            }
-                            found.push((v.seq, conv));
-                            taken += 1;
-                        }
-                    }
-                }
-                found.sort_unstable_by_key(|x| x.0);
+                let mut found = self.matches(&g, sid, limit + 1);
+                capped = limit == MAX_ACTIONS_PER_TICK && found.len() > limit;
                 found.truncate(limit);
-                for (_, conv) in found {
+                for conv in found {
                     let Some(cmd) = self.command(&g, sid, conv, &mut cursor) else {
                         continue;
                     };
@@ -144,10 +121,11 @@ impl PolicyTask {
                         other => g.apply(other, &mut fx),
                     };
                     let done = clock.ns();
-                    stats.record(kind_of(&cmd), done.saturating_sub(due), r);
+                    stats.record(kind_of(&cmd), done.saturating_sub(stamp), r);
                     marks.push(done);
                 }
             }
+            owed = capped.then_some(stamp);
             self.live.commands.fetch_add(marks.len() as u64, Relaxed);
             let base = marks.last().copied().unwrap_or(due);
             for e in &fx {
@@ -161,14 +139,83 @@ impl PolicyTask {
                 }
             }
             // A tick that ran late does not replay the ticks it missed (the policy looks at the
-            // state as it is now); they are counted instead.
+            // state as it is now); they are counted, and the next tick is timed from the first.
             let now = clock.ns();
             let next = due + every;
             let skip = now.saturating_sub(next) / every;
-            self.live.missed_ticks.fetch_add(skip, Relaxed);
+            if skip > 0 {
+                self.live.missed_ticks.fetch_add(skip, Relaxed);
+                owed.get_or_insert(next);
+            }
             due = next + skip * every;
         }
+        if let Some(since) = owed {
+            // What the owed tick would do on the engine as the run ends: never applied.
+            let g = self.shared.lock();
+            let end = clock.ns();
+            let all = self.policy.when.limit.map_or(usize::MAX, |l| l as usize);
+            for conv in self.matches(&g, sid, all) {
+                if let Some(cmd) = self.command(&g, sid, conv, &mut cursor) {
+                    stats.record_unapplied(kind_of(&cmd), end.saturating_sub(since), 1);
+                }
+            }
+        }
         stats
+    }
+
+    /// The conversations the policy acts on at a tick, oldest first, at most `limit` per
+    /// queue list (and in all).
+    fn matches(
+        &self,
+        g: &super::shared::EngineGuard<'_>,
+        sid: SupervisorId,
+        limit: usize,
+    ) -> Vec<ConvId> {
+        let f = &self.policy.when;
+        let (want_open, want_engaged) = wants(f);
+        let now = g.now();
+        let e = g.engine();
+        let mut found: Vec<(u64, ConvId)> = Vec::new();
+        for &q in &self.queues {
+            if f.queues.as_ref().is_some_and(|qs| !qs.contains(&q)) {
+                continue;
+            }
+            for engaged in [false, true] {
+                if (engaged && !want_engaged) || (!engaged && !want_open) {
+                    continue;
+                }
+                let list: Box<dyn Iterator<Item = ConvId>> = if engaged {
+                    Box::new(e.engaged_in(q))
+                } else {
+                    Box::new(e.open_in(q))
+                };
+                let mut taken = 0;
+                for conv in list {
+                    if taken >= limit {
+                        break;
+                    }
+                    let Some(v) = e.conversation(conv) else {
+                        continue;
+                    };
+                    if let Some(w) = f.waited_at_least {
+                        if now.since(v.arrived_at) < w {
+                            break;
+                        }
+                    }
+                    if !matches_basic(f, e, &v, now)
+                        || f.sentiment_below.is_some()
+                        || already_done(e, sid, &self.policy.action, conv)
+                    {
+                        continue;
+                    }
+                    found.push((v.seq, conv));
+                    taken += 1;
+                }
+            }
+        }
+        found.sort_unstable_by_key(|x| x.0);
+        found.truncate(limit);
+        found.into_iter().map(|x| x.1).collect()
     }
 
     /// The command the policy's action makes for a conversation.

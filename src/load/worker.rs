@@ -7,7 +7,7 @@
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 
 use hdrhistogram::Histogram;
@@ -57,13 +57,33 @@ pub(crate) struct Live {
     pub(crate) in_system: AtomicU64,
     /// Supervisor policy ticks skipped because the task was late by more than a period.
     pub(crate) missed_ticks: AtomicU64,
-    pub(crate) recent: Mutex<Histogram<u64>>,
+    /// Latencies (µs) applied since the progress line last looked, and their exact maximum.
+    pub(crate) recent: Mutex<(Histogram<u64>, u64)>,
     /// Set once arrivals are over and nothing is left in the system.
     pub(crate) done: AtomicBool,
+    /// When the run was declared over (ns; `u64::MAX` until then): commands due before
+    /// `min(this, deadline_ns)` fell due, later ones did not. See [`Live::cutoff`].
+    pub(crate) cutoff_ns: AtomicU64,
+    /// Workers that still have arrivals to apply (the run is not done before this is 0).
+    pub(crate) arrival_workers: AtomicUsize,
     /// Arrivals are due before this (ns).
     pub(crate) end_ns: u64,
     /// Everything stops at this (ns): the end plus the drain.
     pub(crate) deadline_ns: u64,
+}
+
+impl Live {
+    /// Commands due before this fell due in the run: the deadline, or the moment the run
+    /// was declared over (everything done, or interrupted) if that came first.
+    pub(crate) fn cutoff(&self) -> u64 {
+        self.cutoff_ns.load(Relaxed).min(self.deadline_ns)
+    }
+
+    /// Declares the run over at `now` (ns): the stop flag and the cutoff.
+    pub(crate) fn finish(&self, now: u64) {
+        self.cutoff_ns.fetch_min(now, Relaxed);
+        self.done.store(true, Relaxed);
+    }
 }
 
 /// Routes jobs to the worker owning their agent.
@@ -86,23 +106,48 @@ pub(crate) struct Worker {
     pub(crate) panics: bool,
 }
 
+/// What a worker leaves when it stops: its measurements and what fell due that it never applied
+/// (counted by [`super::unapplied`] once every task has stopped).
+#[derive(Debug)]
+pub(crate) struct WorkerEnd {
+    pub(crate) stats: TaskStats,
+    /// The index of the first arrival it never took (it owns every `workers`-th from there).
+    pub(crate) next_arrival: u64,
+    /// Its timers not yet applied (due or not).
+    pub(crate) pending: Vec<Job>,
+    /// Its inbox: jobs other tasks sent it that it never took.
+    pub(crate) inbox: UnboundedReceiver<Vec<Job>>,
+}
+
 /// Most time a worker sleeps before looking at the stop flag again.
 const POLL_NS: u64 = 20_000_000;
+/// Once the run is over, most time a worker goes on applying commands that fell due before it
+/// ended (a worker keeping up needs microseconds; one that cannot stops with them unapplied).
+const FINISH_NS: u64 = 20_000_000;
 /// How often a worker publishes its recent latencies for the progress line.
 const PUBLISH_NS: u64 = 200_000_000;
 
 impl Worker {
     /// Runs until the deadline, or until arrivals are over and the system is empty.
-    pub(crate) async fn run(mut self) -> TaskStats {
+    pub(crate) async fn run(mut self) -> WorkerEnd {
         let clock = self.shared.clock();
         let plan = self.plan.clone();
         let mut rng = stream(1, 0, Source::Load(self.id as u32));
         let mut stats = TaskStats::default();
         let mut recent = super::stats::new_hist();
+        let mut recent_max = 0u64;
         let mut heap: BinaryHeap<Entry> = BinaryHeap::new();
         let mut seq = 0u64;
         let mut next_arrival = self.id as u64;
         let mut arrival_due = self.schedule.due_ns(next_arrival);
+        let mut arrivals_over = false;
+        let mut note_over = |arrival_due: Option<u64>, live: &Live| {
+            if arrival_due.is_none() && !arrivals_over {
+                arrivals_over = true;
+                live.arrival_workers.fetch_sub(1, Relaxed);
+            }
+        };
+        note_over(arrival_due, &self.live);
         let mut batch: Vec<Job> = Vec::with_capacity(self.batch);
         let mut fx: Vec<Effect> = Vec::new();
         let mut fx_ws: Vec<u32> = Vec::new();
@@ -118,22 +163,32 @@ impl Worker {
                 }
             }
             let now = clock.ns();
-            if now >= self.live.deadline_ns || self.live.done.load(Relaxed) {
-                break;
+            let cutoff = self.live.cutoff();
+            if now >= cutoff {
+                // Over: finish what fell due by the cutoff, for at most FINISH_NS.
+                let next = heap
+                    .peek()
+                    .map_or(u64::MAX, |e| e.0)
+                    .min(arrival_due.unwrap_or(u64::MAX));
+                if next >= cutoff || now >= cutoff.saturating_add(FINISH_NS) {
+                    break;
+                }
             }
+            let upto = now.min(cutoff);
             batch.clear();
             while batch.len() < self.batch {
                 let h = heap.peek().map_or(u64::MAX, |e| e.0);
                 match arrival_due {
-                    Some(a) if a <= now && a <= h => {
+                    Some(a) if a <= upto && a <= h => {
                         batch.push(Job {
                             due: a,
                             cmd: Command::Arrive(plan.queue_for(&mut rng)),
                         });
                         next_arrival += plan.workers as u64;
                         arrival_due = self.schedule.due_ns(next_arrival);
+                        note_over(arrival_due, &self.live);
                     }
-                    _ if h <= now => {
+                    _ if h <= upto => {
                         let e = heap.pop().expect("peeked");
                         batch.push(Job { due: e.0, cmd: e.2 });
                     }
@@ -197,7 +252,9 @@ impl Worker {
                     let done = clock.ns();
                     let lat = done.saturating_sub(job.due);
                     stats.record(kind_of(&job.cmd), lat, r);
-                    recent.saturating_record((lat / 1000).max(1));
+                    let lat_us = (lat / 1000).max(1);
+                    recent.saturating_record(lat_us);
+                    recent_max = recent_max.max(lat_us);
                     marks.push((fx.len(), done));
                 }
                 assert!(!self.panics, "injected fault: worker {} panics", self.id);
@@ -223,20 +280,34 @@ impl Worker {
                 }
             }
             let now = clock.ns();
-            if now >= self.live.end_ns && arrival_due.is_none() && live_now == 0 {
-                self.live.done.store(true, Relaxed);
+            // Done only when no worker has arrivals left: one behind must not be cut short.
+            if now >= self.live.end_ns
+                && live_now == 0
+                && self.live.arrival_workers.load(Relaxed) == 0
+            {
+                self.live.finish(now);
             }
             // Let supervisor, timer and progress tasks run: a busy worker never parks otherwise.
             tokio::task::yield_now().await;
             if now >= last_publish + PUBLISH_NS {
                 last_publish = now;
                 if let Ok(mut h) = self.live.recent.lock() {
-                    let _ = h.add(&recent);
+                    let _ = h.0.add(&recent);
+                    h.1 = h.1.max(recent_max);
                 }
                 recent.reset();
+                recent_max = 0;
             }
         }
-        stats
+        WorkerEnd {
+            stats,
+            next_arrival,
+            pending: heap
+                .into_iter()
+                .map(|e| Job { due: e.0, cmd: e.2 })
+                .collect(),
+            inbox: self.inbox,
+        }
     }
 }
 

@@ -163,6 +163,9 @@ pub struct Interval {
     pub answered_in_sl: u64,
     /// Waits of the conversations answered in the interval.
     pub wait: LogHistogram,
+    /// Their exact sum, in milliseconds.
+    #[serde(default)]
+    pub wait_sum_ms: u64,
     /// Open conversations × milliseconds in the interval.
     #[serde(with = "super::lossless::i128_str")]
     pub queue_len_ms: i128,
@@ -439,6 +442,7 @@ impl Recorder {
         cell.answered += 1;
         cell.answered_in_sl += in_sl as u64;
         cell.wait.record(ms);
+        cell.wait_sum_ms += ms;
         if counted {
             let q = &mut self.m.queues[queue.index()];
             q.answered += 1;

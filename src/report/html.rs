@@ -36,7 +36,7 @@ pub fn escape(text: &str) -> String {
     o
 }
 
-const CSS: &str = r#"
+pub(crate) const CSS: &str = r#"
 *{box-sizing:border-box}
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:#1b1f24;background:#f6f7f9;margin:0;padding:24px 32px}
 main{max-width:1200px;margin:0 auto}
@@ -260,6 +260,7 @@ fn charts(o: &mut String, r: &Report) {
         target: None,
         warmup_s: r.warmup_s,
         horizon_s: r.horizon_s,
+        calendar: r.calendar,
     };
     let secs: fn(f64) -> String = |y| format!("{}s", tick(y));
     let plain: fn(f64) -> String = tick;

@@ -30,6 +30,9 @@ pub struct Report {
     pub warmup_s: f64,
     /// Arrivals end here, in seconds.
     pub horizon_s: f64,
+    /// `[scenario] start` when the scenario sets one: chart axes then show local clock times
+    /// (and days of week beyond one day) instead of time since 0.
+    pub calendar: Option<crate::calendar::Calendar>,
     /// Queue names, in scenario order (the order of each interval's rows in `series`).
     pub queues: Vec<String>,
     /// The service-level target: the `min` of a threshold on `service_level.fraction`, or
@@ -158,6 +161,7 @@ impl Report {
             interval_s: INTERVAL.as_secs_f64(),
             warmup_s: sc.warmup.as_secs_f64(),
             horizon_s: sc.horizon.as_secs_f64(),
+            calendar: (sc.calendar != crate::calendar::Calendar::default()).then_some(sc.calendar),
             queues: sc.queues.iter().map(|q| q.name.clone()).collect(),
             service_level_target: sl_target(sc).unwrap_or(CONVENTIONAL_SL_TARGET),
             service_level_target_set: sl_target(sc).is_some(),

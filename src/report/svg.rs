@@ -48,6 +48,21 @@ pub(crate) struct LineChart<'a> {
     pub(crate) warmup_s: f64,
     /// Mark the end of arrivals with a dotted vertical line (when inside the axis).
     pub(crate) horizon_s: f64,
+    /// Label the x axis with this calendar's clock times instead of time since 0.
+    pub(crate) calendar: Option<crate::calendar::Calendar>,
+}
+
+/// An x tick label: time since 0, or the local clock time (with the day beyond one day).
+fn x_label(x: f64, x_max: f64, cal: Option<&crate::calendar::Calendar>) -> String {
+    let Some(cal) = cal else {
+        return clock(x);
+    };
+    let t = crate::time::SimTime((x.max(0.0) * 1000.0) as u64);
+    if x_max > 86_400.0 {
+        format!("{} {}", cal.weekday(t), cal.clock(t))
+    } else {
+        cal.clock(t)
+    }
 }
 
 /// A "nice" step (1, 2, 2.5 or 5 × 10^k) giving about `n` ticks over `span`.
@@ -137,7 +152,7 @@ pub(crate) fn line_chart(c: &LineChart<'_>) -> String {
         let _ = write!(
             o,
             r#"<line class="axis" x1="{px:.1}" x2="{px:.1}" y1="{b:.1}" y2="{b2:.1}"/><text class="tick" x="{px:.1}" y="{ty:.1}" text-anchor="middle">{}</text>"#,
-            clock(x),
+            x_label(x, x_max, c.calendar.as_ref()),
             b = TOP + ph,
             b2 = TOP + ph + 4.0,
             ty = TOP + ph + 17.0
@@ -271,6 +286,14 @@ mod tests {
     }
 
     #[test]
+    fn axis_labels_follow_the_calendar() {
+        let cal = crate::calendar::Calendar::parse("2026-03-02T07:00").unwrap();
+        assert_eq!(x_label(5400.0, 3600.0 * 8.0, None), "1:30");
+        assert_eq!(x_label(5400.0, 3600.0 * 8.0, Some(&cal)), "08:30");
+        assert_eq!(x_label(86_400.0, 2.0 * 86_400.0, Some(&cal)), "tue 07:00");
+    }
+
+    #[test]
     fn charts_escape_their_text() {
         let svg = line_chart(&LineChart {
             title: "t<1>",
@@ -285,6 +308,7 @@ mod tests {
             target: None,
             warmup_s: 0.0,
             horizon_s: 0.0,
+            calendar: None,
         });
         assert!(svg.contains("t&lt;1&gt;") && svg.contains("q&amp;&quot;a&quot;"));
         assert!(!svg.contains("t<1>"));

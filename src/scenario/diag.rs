@@ -137,6 +137,17 @@ impl<'s> Ctx<'s> {
         self.report(path, Some(span), message, None);
     }
 
+    /// The file being read, as named in messages.
+    pub(crate) fn file(&self) -> &str {
+        &self.file
+    }
+
+    /// Records a problem found in another file (a `[traffic]` CSV file); listed after the
+    /// scenario file's own problems, in the order recorded.
+    pub(crate) fn external(&mut self, d: Diagnostic) {
+        self.diags.push((usize::MAX, d));
+    }
+
     /// Whether any problem was recorded.
     pub(crate) fn has_errors(&self) -> bool {
         !self.diags.is_empty()

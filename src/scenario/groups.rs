@@ -138,6 +138,7 @@ fn group(
         ignore_probability: ignore?,
         disconnects: disconnects?,
         first: AgentId(first),
+        roster: None,
     })
 }
 

@@ -41,6 +41,7 @@ use super::spanned::{
 use super::supervisors::supervisors;
 use super::thresholds::thresholds;
 use super::types::Scenario;
+use crate::calendar::Calendar;
 use crate::engine::{EngineConfig, Overallocation};
 use crate::metrics::SlDefinition;
 use crate::model::Channel;
@@ -108,7 +109,7 @@ pub fn load_str_with(text: &str, origin: &str, opts: &LoadOptions) -> Result<Sce
     }
 }
 
-const TOP_KEYS: [&str; 7] = [
+const TOP_KEYS: [&str; 8] = [
     "scenario",
     "engine",
     "workstreams",
@@ -116,6 +117,7 @@ const TOP_KEYS: [&str; 7] = [
     "agent_groups",
     "supervisors",
     "thresholds",
+    "traffic",
 ];
 
 /// The `[scenario]` section, before it is merged into [`Scenario`].
@@ -129,6 +131,7 @@ struct Head {
     sl_definition: SlDefinition,
     short_abandon: Option<SimDuration>,
     drain_limit: SimDuration,
+    calendar: Calendar,
 }
 
 fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>, opts: &LoadOptions) -> Option<Scenario> {
@@ -147,8 +150,11 @@ fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>, opts: &LoadOptions) -> Option<Scen
     let groups = agent_groups(cx, &root, &mut names);
     let sups = supervisors(cx, &root, &names);
     let ths = thresholds(cx, &root, &names);
-    let (head, engine, ws, qs, groups, sups, ths) =
-        (head?, engine?, ws?, qs?, groups?, sups?, ths?);
+    let cal = head.as_ref().map(|h| h.calendar);
+    let parts = super::traffic::traffic(cx, &root, &names, cal, horizon);
+    let (head, engine, ws, mut qs, mut groups, sups, ths, parts) =
+        (head?, engine?, ws?, qs?, groups?, sups?, ths?, parts?);
+    let traffic = super::traffic::merge(cx, parts, &ws, &mut qs, &mut groups);
     let scenario = Scenario {
         name: head.name,
         horizon: head.horizon,
@@ -159,12 +165,14 @@ fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>, opts: &LoadOptions) -> Option<Scen
         service_level_definition: head.sl_definition,
         short_abandon: head.short_abandon,
         drain_limit: head.drain_limit,
+        calendar: head.calendar,
         engine,
         workstreams: ws,
         queues: qs,
         agent_groups: groups,
         supervisors: sups,
         thresholds: ths,
+        traffic,
     };
     if !opts.allow_huge {
         limits::check(cx, &root, &scenario);
@@ -186,6 +194,7 @@ fn head(cx: &mut Ctx<'_>, path: &str, v: &super::spanned::Val<'_>) -> Option<Hea
             "service_level_definition",
             "short_abandon",
             "drain_limit",
+            "start",
         ],
     );
     let name = t.req(cx, "name", "the scenario's name", super::spanned::name);
@@ -221,6 +230,16 @@ fn head(cx: &mut Ctx<'_>, path: &str, v: &super::spanned::Val<'_>) -> Option<Hea
         SimDuration::from_secs(24 * 3600),
         duration,
     );
+    let calendar = t.or(cx, "start", Calendar::default(), |cx, p, v| {
+        let text = string(cx, p, v)?;
+        match Calendar::parse(&text) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                cx.error(p, v.span(), e);
+                None
+            }
+        }
+    });
     if let (Some(h), Some(w)) = (horizon, warmup) {
         if w >= h {
             let span = t.get("warmup").map(|v| v.span());
@@ -243,6 +262,7 @@ fn head(cx: &mut Ctx<'_>, path: &str, v: &super::spanned::Val<'_>) -> Option<Hea
         sl_definition: sl_definition?,
         short_abandon: short_abandon?,
         drain_limit: drain_limit?,
+        calendar: calendar?,
     })
 }
 

@@ -340,7 +340,7 @@ pub(crate) fn rate(allow_zero: bool) -> impl Fn(&mut Ctx<'_>, &str, &Val<'_>) ->
                 path,
                 Some(v.span()),
                 format!("expected a rate string, found {}", type_name(v.get_ref())),
-                Some("write rates as \"N/s\", \"N/m\", \"N/h\" or \"N/d\", e.g. \"90/h\"".into()),
+                Some("write rates as \"N/s\", \"N/m\", \"N/h\", \"N/d\" or N per a duration, e.g. \"90/h\" or \"646/30m\"".into()),
             );
             return None;
         };

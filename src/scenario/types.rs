@@ -4,6 +4,7 @@
 //! (queue → work stream, group → queues, scripts → agents and queues) are indices that resolve.
 //! Code after validation does not check them again.
 
+use crate::calendar::Calendar;
 use crate::dist::Dist;
 use crate::engine::EngineConfig;
 use crate::metrics::SlDefinition;
@@ -12,6 +13,7 @@ use crate::model::{
     WorkstreamRules,
 };
 use crate::time::{SimDuration, SimTime};
+use crate::traffic::{RosterAgent, Traffic};
 
 /// A whole validated scenario.
 #[derive(Clone, Debug)]
@@ -36,6 +38,8 @@ pub struct Scenario {
     /// After the horizon, the run stops at the latest this long later (conversations nobody can
     /// serve must not hang the run); what is still live counts as `in_system_at_end`.
     pub drain_limit: SimDuration,
+    /// `[scenario] start`: the local date-time of t = 0 (default: a Monday at 00:00).
+    pub calendar: Calendar,
     /// The rules under test.
     pub engine: EngineConfig,
     /// Work streams, in file order.
@@ -48,6 +52,9 @@ pub struct Scenario {
     pub supervisors: Vec<Supervisor>,
     /// Checks after the run.
     pub thresholds: Vec<Threshold>,
+    /// `[traffic]`: the replayed history and the forecast's handle-time factors (the forecast's
+    /// volumes are already in the queues' arrivals, the roster's agents in `agent_groups`).
+    pub traffic: Traffic,
 }
 
 /// A work stream: the engine's rules plus the simulator's customer behaviour.
@@ -141,6 +148,9 @@ pub struct AgentGroup {
     pub disconnects: Option<Disconnects>,
     /// The first agent's id; agent `k` (1-based) of the group is `first + k - 1`.
     pub first: AgentId,
+    /// A `[traffic] roster` agent (a group of one named after it, with its own shifts and
+    /// breaks instead of `shift` and `breaks`).
+    pub roster: Option<RosterAgent>,
 }
 
 /// Agents' connection drops: each agent disconnects after an exponential time with mean
@@ -323,6 +333,9 @@ impl Scenario {
         for g in &self.agent_groups {
             let k = agent.0.wrapping_sub(g.first.0);
             if agent.0 >= g.first.0 && k < g.count {
+                if let Some(r) = &g.roster {
+                    return r.name.clone();
+                }
                 return format!("{}-{}", g.name, k + 1);
             }
         }

@@ -1,56 +1,198 @@
-//! The agents' side of routing: answering an invitation (accept after a delay, reject, or let
-//! it time out) and picking work from pick-mode queues (RT-PICK). Split out of `world`.
+//! Agents in the event loop: shifts (a group's one shift, or a roster agent's many), breaks
+//! (a group's regular breaks, or a roster agent's own), presence, connection drops and picks.
 
-use crate::engine::ConvId;
-use crate::model::{AgentId, QueueId};
+use crate::dist::Sampler;
+use crate::engine::Command;
 
-use super::event::{Answer, Event};
-use super::world::{slot_mut, World};
+use crate::model::{AgentId, ConvState, Presence, QueueId};
+use crate::time::{SimDuration, SimTime};
+
+use super::event::Event;
+use super::world::World;
 
 impl World<'_> {
-    /// RT-INVITE from the agent's side: accept after its delay, reject, or never see it.
-    pub(crate) fn answer_invite(
-        &mut self,
-        conv: ConvId,
-        agent: AgentId,
-        invite: crate::engine::InviteId,
-    ) {
-        let timeout = self.engine.config().notification_timeout;
-        let a = &mut self.agents[agent.index()];
-        let g = &self.sc.agent_groups[a.group];
-        let (answer, delay) = if g.ignore_probability == 0.0 && g.reject_probability == 0.0 {
-            (Answer::Accept, self.accept[a.group].sample(&mut a.rng))
-        } else {
-            let u = a.rng.uniform01();
-            if u < g.ignore_probability {
-                (Answer::Timeout, timeout)
-            } else if u < g.ignore_probability + g.reject_probability {
-                (Answer::Reject, self.accept[a.group].sample(&mut a.rng))
-            } else {
-                (Answer::Accept, self.accept[a.group].sample(&mut a.rng))
+    /// Puts the agents on shift at 0 or schedules their shifts, breaks and connection drops.
+    pub(crate) fn start_agents(&mut self) {
+        for (gi, g) in self.sc.agent_groups.iter().enumerate() {
+            if let Some(r) = &g.roster {
+                let agent = g.first.0;
+                for &(start, end) in &r.shifts {
+                    if start == SimTime::ZERO {
+                        self.agents[agent as usize].on_shift = true;
+                        self.rec.staffed(SimTime::ZERO, g.capacity as i64);
+                    } else {
+                        self.events.schedule(start, Event::ShiftStart { agent });
+                    }
+                    self.events.schedule(end, Event::ShiftEnd { agent });
+                }
+                for &(start, end) in &r.breaks {
+                    self.events.schedule(start, Event::BreakStart { agent });
+                    self.events.schedule(end, Event::BreakEnd { agent });
+                }
+                continue;
             }
-        };
-        let (answer, delay) = if delay >= timeout {
-            (Answer::Timeout, timeout)
-        } else {
-            (answer, delay)
-        };
-        let at = self.now + delay;
-        if let Some(g) = slot_mut(&mut self.convs, conv).and_then(|c| c.give_up.as_mut()) {
-            if answer == Answer::Accept && at < g.at {
-                g.cover = Some(invite);
-            } else {
-                self.schedule_give_up(conv);
+            for k in 0..g.count {
+                let agent = g.first.0 + k;
+                let start = g.shift.map_or(SimTime::ZERO, |s| s.start);
+                if start == SimTime::ZERO {
+                    self.agents[agent as usize].on_shift = true;
+                    self.rec.staffed(SimTime::ZERO, g.capacity as i64);
+                    self.schedule_break(agent, gi, SimTime::ZERO, true);
+                    self.schedule_disconnect(agent);
+                } else {
+                    self.events.schedule(start, Event::ShiftStart { agent });
+                }
+                if let Some(s) = g.shift {
+                    self.events.schedule(s.end, Event::ShiftEnd { agent });
+                }
             }
         }
+    }
+
+    /// A break begins (only on shift): Away; a group's regular break ends after its length (a
+    /// roster break's end is scheduled with it).
+    pub(crate) fn break_start(&mut self, agent: u32) {
+        let a = &mut self.agents[agent as usize];
+        if a.on_shift {
+            a.on_break = true;
+            let g = a.group;
+            self.apply_presence(agent);
+            if let Some(b) = self.sc.agent_groups[g].breaks {
+                self.events
+                    .schedule(self.now + b.length, Event::BreakEnd { agent });
+            }
+        }
+    }
+
+    /// A break ends: back to work, and the group's next regular break is scheduled.
+    pub(crate) fn break_end(&mut self, agent: u32) {
+        let a = &mut self.agents[agent as usize];
+        if a.on_shift && a.on_break {
+            a.on_break = false;
+            let g = a.group;
+            self.apply_presence(agent);
+            self.schedule_break(agent, g, self.now, false);
+        }
+    }
+
+    /// The connection is back.
+    pub(crate) fn reconnect(&mut self, agent: u32) {
+        let a = &mut self.agents[agent as usize];
+        if a.disconnected {
+            a.disconnected = false;
+            self.apply_presence(agent);
+            self.schedule_disconnect(agent);
+        }
+    }
+
+    /// The engine gives up on a disconnected agent: its Active conversations go back to Open.
+    pub(crate) fn reconnect_timeout(&mut self, agent: u32, epoch: u32) {
+        let a = &self.agents[agent as usize];
+        if a.disconnected && a.link_epoch == epoch {
+            let held = self.engine.held_by(AgentId(agent), ConvState::Active);
+            for conv in held {
+                let _ = self.run_cmd(Command::Release(conv));
+            }
+        }
+    }
+
+    /// Schedules the agent's next break. The first break of a shift is staggered across the
+    /// group (agent k of n starts at `every·(k+1)/(n+1)` into the shift), so a group never goes
+    /// on break all at once; later breaks follow every `every` after the previous one ended.
+    pub(crate) fn schedule_break(&mut self, agent: u32, group: usize, from: SimTime, first: bool) {
+        let g = &self.sc.agent_groups[group];
+        if let Some(b) = g.breaks {
+            let gap = if first {
+                let k = (agent - g.first.0) as u64;
+                SimDuration::from_millis(b.every.as_millis() * (k + 1) / (g.count as u64 + 1))
+            } else {
+                b.every
+            };
+            let at = from + gap;
+            if g.shift.is_none_or(|s| at < s.end) {
+                self.events.schedule(at, Event::BreakStart { agent });
+            }
+        }
+    }
+
+    pub(crate) fn shift_start(&mut self, agent: u32) {
+        let a = &mut self.agents[agent as usize];
+        if a.on_shift {
+            return;
+        }
+        a.on_shift = true;
+        let g = a.group;
+        self.rec
+            .staffed(self.now, self.sc.agent_groups[g].capacity as i64);
+        let _ = self.run_cmd(Command::SetPresence(AgentId(agent), None));
+        self.schedule_break(agent, g, self.now, true);
+    }
+
+    /// Offline: no new work; what it holds it completes.
+    pub(crate) fn shift_end(&mut self, agent: u32) {
+        let a = &mut self.agents[agent as usize];
+        if !a.on_shift {
+            return;
+        }
+        a.on_shift = false;
+        a.on_break = false;
+        let g = a.group;
+        self.rec
+            .staffed(self.now, -(self.sc.agent_groups[g].capacity as i64));
+        let _ = self.run_cmd(Command::SetPresence(
+            AgentId(agent),
+            Some(Presence::Offline),
+        ));
+    }
+
+    /// Sets the agent's presence from its situation: off shift or disconnected → Offline, on a
+    /// break → Away (both by hand, PR-MANUAL), otherwise following capacity (PR-AUTO).
+    pub(crate) fn apply_presence(&mut self, agent: u32) {
+        let a = &self.agents[agent as usize];
+        let p = if !a.on_shift || a.disconnected {
+            Some(Presence::Offline)
+        } else if a.on_break {
+            Some(Presence::Away)
+        } else {
+            None
+        };
+        let _ = self.run_cmd(Command::SetPresence(AgentId(agent), p));
+    }
+
+    /// Schedules the agent's next connection drop, if its group has them.
+    pub(crate) fn schedule_disconnect(&mut self, agent: u32) {
+        let a = &mut self.agents[agent as usize];
+        let Some(d) = &self.sc.agent_groups[a.group].disconnects else {
+            return;
+        };
+        let gap = a.rng.exp1() * d.every.as_secs_f64();
         self.events.schedule(
-            self.now + delay,
-            Event::InviteAnswer {
-                conv,
-                invite,
-                answer,
-            },
+            self.now + SimDuration::from_secs_f64(gap),
+            Event::Disconnect { agent },
         );
+    }
+
+    /// The agent's connection drops: Offline at once (pending invitations are withdrawn); back
+    /// after its drawn duration; its Active conversations are released if it is not back within
+    /// the reconnect timeout.
+    pub(crate) fn disconnect(&mut self, agent: u32) {
+        let a = &mut self.agents[agent as usize];
+        if !a.on_shift || a.disconnected {
+            return;
+        }
+        let Some(d) = &self.sc.agent_groups[a.group].disconnects else {
+            return;
+        };
+        a.disconnected = true;
+        a.link_epoch += 1;
+        let epoch = a.link_epoch;
+        let away = Sampler::new(&d.duration).sample(&mut a.rng);
+        let timeout = d.reconnect_timeout;
+        self.events
+            .schedule(self.now + away, Event::Reconnect { agent });
+        self.events
+            .schedule(self.now + timeout, Event::ReconnectTimeout { agent, epoch });
+        self.apply_presence(agent);
     }
 
     /// RT-PICK: a pick-mode agent with room picks after its accept delay.

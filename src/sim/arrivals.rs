@@ -13,6 +13,8 @@ pub(crate) struct ArrivalProcess {
     /// For a constant rate: the mean gap in milliseconds (`1000 / rate`), so a draw multiplies
     /// instead of dividing.
     mean_gap_ms: f64,
+    /// Replayed arrival times (sorted) that replace the queue's own process.
+    replayed: Option<Vec<SimTime>>,
 }
 
 impl ArrivalProcess {
@@ -26,6 +28,16 @@ impl ArrivalProcess {
             rng,
             next_index: 0,
             mean_gap_ms,
+            replayed: None,
+        }
+    }
+
+    /// A process that yields `times` (sorted: a replayed history's arrivals), whatever the
+    /// queue's own spec.
+    pub(crate) fn replayed(rng: SimRng, times: Vec<SimTime>) -> Self {
+        ArrivalProcess {
+            replayed: Some(times),
+            ..ArrivalProcess::new(rng, &Arrivals::None)
         }
     }
 
@@ -36,6 +48,11 @@ impl ArrivalProcess {
         now: SimTime,
         horizon: SimTime,
     ) -> Option<SimTime> {
+        if let Some(times) = &self.replayed {
+            let t = *times.get(self.next_index)?;
+            self.next_index += 1;
+            return (t < horizon).then_some(t.max(now));
+        }
         let t = match spec {
             Arrivals::None => return None,
             Arrivals::Times(times) => {

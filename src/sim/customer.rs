@@ -28,6 +28,10 @@ pub(crate) struct ConvSim {
     pub(crate) mood: Option<Mood>,
     /// The give-up timer while it is *not yet* in the event queue (lazy patience timers).
     pub(crate) give_up: Option<LazyGiveUp>,
+    /// Its row in the conversation log (`u32::MAX` when not logging).
+    pub(crate) row: u32,
+    /// Its replayed history row (`u32::MAX` when not replayed).
+    pub(crate) replay: u32,
 }
 
 /// A patience (or Open auto-close) timer kept out of the event queue while an invitation that

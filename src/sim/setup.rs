@@ -13,7 +13,10 @@ use super::event::Event;
 pub(crate) fn engine_setup(sc: &Scenario) -> EngineSetup {
     let mut agents = Vec::with_capacity(sc.agent_count());
     for g in &sc.agent_groups {
-        let on_shift = g.shift.is_none_or(|s| s.start == SimTime::ZERO);
+        let on_shift = match &g.roster {
+            Some(r) => r.shifts.first().is_some_and(|s| s.0 == SimTime::ZERO),
+            None => g.shift.is_none_or(|s| s.start == SimTime::ZERO),
+        };
         for _ in 0..g.count {
             agents.push(AgentSetup {
                 capacity: g.capacity,

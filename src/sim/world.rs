@@ -11,7 +11,7 @@ use crate::dist::Sampler;
 use crate::engine::{Command, ConvId, Effect, Engine, Outcome, Recipient};
 use crate::kernel::EventQueue;
 use crate::metrics::{Recorder, RepMetrics};
-use crate::model::{AgentId, ConvState, Presence, QueueId, RoutingMode, WrapUpBlock};
+use crate::model::{AgentId, ConvState, QueueId, RoutingMode, WrapUpBlock};
 use crate::rng::{stream, SimRng, Source, StreamFamily};
 use crate::scenario::Scenario;
 use crate::time::{SimDuration, SimTime};
@@ -19,12 +19,18 @@ use crate::time::{SimDuration, SimTime};
 use super::arrivals::ArrivalProcess;
 use super::customer::{customer_family, customer_key, sentiment_family, ConvSim, LazyGiveUp, Mood};
 use super::event::{Answer, Event};
+use super::log::ConvLog;
 use super::observe::{DashLog, Observer};
+use super::replay::{self, Feed, NONE};
 use super::setup::{engine_setup, source_names, Sources};
 use super::RunOptions;
 
 /// Engine commands between two wall-clock samples of decision time.
 const DECISION_SAMPLE_EVERY: u64 = 64;
+
+/// What one replication hands back: its metrics, its conversation log (`run --log`) and its
+/// dashboard log.
+pub(crate) type RepOut = (RepMetrics, Option<Box<ConvLog>>, Option<DashLog>);
 
 /// Per-agent simulator state.
 #[derive(Debug)]
@@ -82,10 +88,14 @@ pub(crate) struct World<'s> {
     pub(crate) obs: Option<Box<Observer>>,
     /// The dashboard log once its observer finished early (its cap reached).
     pub(crate) dash_done: Option<DashLog>,
+    /// The conversation log, when asked for (`run --log`).
+    pub(crate) log: Option<Box<ConvLog>>,
+    /// The replayed rows of this replication, with `[traffic] replay`.
+    pub(crate) feed: Option<Box<Feed>>,
 }
 
 impl<'s> World<'s> {
-    pub(crate) fn new(sc: &'s Scenario, rep: u32, opts: &RunOptions) -> World<'s> {
+    pub(crate) fn new(sc: &'s Scenario, rep: u32, opts: &RunOptions, log: bool) -> World<'s> {
         let seed = opts.seed.unwrap_or(sc.seed);
         let mut engine = Engine::new(engine_setup(sc));
         let obs = Observer::new(
@@ -140,7 +150,7 @@ impl<'s> World<'s> {
             source_names(sc, &sources),
         )
         .with_short_abandon(sc.short_abandon);
-        World {
+        let mut w = World {
             sc,
             engine,
             events: EventQueue::with_capacity(1024),
@@ -174,7 +184,16 @@ impl<'s> World<'s> {
             sentiment_streams: sentiment_family(seed, rep),
             obs,
             dash_done: None,
-        }
+            log: log.then(|| {
+                Box::new(ConvLog {
+                    replication: rep,
+                    rows: Vec::new(),
+                })
+            }),
+            feed: None,
+        };
+        w.install_replay(seed, rep);
+        w
     }
 
     fn horizon(&self) -> SimTime {
@@ -192,52 +211,17 @@ impl<'s> World<'s> {
                 self.arrivals_open += 1;
             }
         }
-        for (gi, g) in self.sc.agent_groups.iter().enumerate() {
-            for k in 0..g.count {
-                let agent = g.first.0 + k;
-                let start = g.shift.map_or(SimTime::ZERO, |s| s.start);
-                if start == SimTime::ZERO {
-                    self.agents[agent as usize].on_shift = true;
-                    self.rec.staffed(SimTime::ZERO, g.capacity as i64);
-                    self.schedule_break(agent, gi, SimTime::ZERO, true);
-                    self.schedule_disconnect(agent);
-                } else {
-                    self.events.schedule(start, Event::ShiftStart { agent });
-                }
-                if let Some(s) = g.shift {
-                    self.events.schedule(s.end, Event::ShiftEnd { agent });
-                }
-            }
-        }
+        self.start_agents();
         self.sources.schedule_all(self.sc, &mut self.events);
     }
 
-    /// Schedules the agent's next break. The first break of a shift is staggered across the
-    /// group (agent k of n starts at `every·(k+1)/(n+1)` into the shift), so a group never goes
-    /// on break all at once; later breaks follow every `every` after the previous one ended.
-    fn schedule_break(&mut self, agent: u32, group: usize, from: SimTime, first: bool) {
-        let g = &self.sc.agent_groups[group];
-        if let Some(b) = g.breaks {
-            let gap = if first {
-                let k = (agent - g.first.0) as u64;
-                SimDuration::from_millis(b.every.as_millis() * (k + 1) / (g.count as u64 + 1))
-            } else {
-                b.every
-            };
-            let at = from + gap;
-            if g.shift.is_none_or(|s| at < s.end) {
-                self.events.schedule(at, Event::BreakStart { agent });
-            }
-        }
-    }
-
     /// Runs to the end: arrivals over and nothing live, or the drain limit.
-    pub(crate) fn run(mut self, progress: &dyn Fn(SimTime, u64)) -> (RepMetrics, Option<DashLog>) {
+    pub(crate) fn run(mut self, progress: &dyn Fn(SimTime, u64)) -> RepOut {
         if self.stopped() {
             // Stopped before this replication began: report it empty and partial.
             self.rec.mark_partial();
             let dash = self.obs.take().and_then(|o| o.finish(SimTime::ZERO));
-            return (self.rec.finish(SimTime::ZERO, 0), dash);
+            return (self.rec.finish(SimTime::ZERO, 0), self.log, dash);
         }
         self.start();
         let limit = self.horizon() + self.sc.drain_limit;
@@ -294,7 +278,7 @@ impl<'s> World<'s> {
             Some(o) => o.finish(self.now),
             None => self.dash_done.take(),
         };
-        (self.rec.finish(self.now, self.live_counted), dash)
+        (self.rec.finish(self.now, self.live_counted), self.log, dash)
     }
 
     fn stopped(&self) -> bool {
@@ -375,47 +359,11 @@ impl<'s> World<'s> {
             }
             Event::ShiftStart { agent } => self.shift_start(agent),
             Event::ShiftEnd { agent } => self.shift_end(agent),
-            Event::BreakStart { agent } => {
-                let a = &mut self.agents[agent as usize];
-                if a.on_shift {
-                    a.on_break = true;
-                    let g = a.group;
-                    let len = self.sc.agent_groups[g]
-                        .breaks
-                        .map_or(SimDuration::ZERO, |b| b.length);
-                    self.apply_presence(agent);
-                    self.events
-                        .schedule(self.now + len, Event::BreakEnd { agent });
-                }
-            }
-            Event::BreakEnd { agent } => {
-                let a = &mut self.agents[agent as usize];
-                if a.on_shift && a.on_break {
-                    a.on_break = false;
-                    let g = a.group;
-                    self.apply_presence(agent);
-                    self.schedule_break(agent, g, self.now, false);
-                }
-            }
+            Event::BreakStart { agent } => self.break_start(agent),
+            Event::BreakEnd { agent } => self.break_end(agent),
             Event::Disconnect { agent } => self.disconnect(agent),
-            Event::Reconnect { agent } => {
-                let a = &mut self.agents[agent as usize];
-                if a.disconnected {
-                    a.disconnected = false;
-                    self.apply_presence(agent);
-                    self.schedule_disconnect(agent);
-                }
-            }
-            Event::ReconnectTimeout { agent, epoch } => {
-                let a = &self.agents[agent as usize];
-                if a.disconnected && a.link_epoch == epoch {
-                    // The engine gives up on the agent: its Active conversations go back to Open.
-                    let held = self.engine.held_by(AgentId(agent), ConvState::Active);
-                    for conv in held {
-                        let _ = self.run_cmd(Command::Release(conv));
-                    }
-                }
-            }
+            Event::Reconnect { agent } => self.reconnect(agent),
+            Event::ReconnectTimeout { agent, epoch } => self.reconnect_timeout(agent, epoch),
             Event::Pick { agent } => {
                 self.agents[agent as usize].pick_pending = false;
                 let _ = self.run_cmd(Command::Pick(AgentId(agent)));
@@ -464,6 +412,11 @@ impl<'s> World<'s> {
             .patience
             .as_ref()
             .map(|p| p.sample(&mut rng));
+        let (patience, row, replay) = if self.log.is_none() && self.feed.is_none() {
+            (patience, NONE, NONE)
+        } else {
+            self.arrival_rows(queue, idx, patience)
+        };
         let mood = ws
             .sentiment
             .map(|s| Mood::new(self.sentiment_streams, key, s.start, now.as_millis()));
@@ -501,6 +454,8 @@ impl<'s> World<'s> {
             rng,
             mood,
             give_up,
+            row,
+            replay,
         });
         self.absorb(&mut fx);
         self.fx = fx;
@@ -588,6 +543,9 @@ impl<'s> World<'s> {
                     let (origin, counted) = (c.origin, c.counted);
                     if first {
                         self.rec.answered(now, origin, waited, counted);
+                        if let Some(log) = &mut self.log {
+                            log.answered(c.row, waited, agent);
+                        }
                     }
                     self.start_handling(conv);
                 }
@@ -645,11 +603,15 @@ impl<'s> World<'s> {
                     // Read the two fields and clear the slot in place (moving the whole
                     // record out would copy it for nothing).
                     let slot = &mut self.convs[conv.slot as usize];
-                    let Some((origin, counted)) = slot.as_ref().map(|c| (c.origin, c.counted))
+                    let Some((origin, counted, row)) =
+                        slot.as_ref().map(|c| (c.origin, c.counted, c.row))
                     else {
                         continue;
                     };
                     *slot = None;
+                    if let Some(log) = &mut self.log {
+                        log.closed(row, answered, now);
+                    }
                     if !answered {
                         self.rec
                             .abandoned(now, origin, now.since(arrived_at), counted);
@@ -679,6 +641,10 @@ impl<'s> World<'s> {
     fn start_handling(&mut self, conv: ConvId) {
         let now = self.now;
         let sc = self.sc;
+        let arrived = match sc.traffic.aht.is_empty() {
+            true => now,
+            false => self.engine.conversation(conv).map_or(now, |c| c.arrived_at),
+        };
         let Some(c) = slot_mut(&mut self.convs, conv) else {
             return;
         };
@@ -686,7 +652,11 @@ impl<'s> World<'s> {
         let epoch = c.epoch;
         let ws_id = sc.queues[c.queue.index()].workstream.index();
         let ws = &sc.workstreams[ws_id];
-        let handle = self.ws[ws_id].handle.sample(&mut c.rng);
+        let mut handle = self.ws[ws_id].handle.sample(&mut c.rng);
+        if self.feed.is_some() || self.log.is_some() || !sc.traffic.aht.is_empty() {
+            let (feed, log) = (self.feed.as_deref(), self.log.as_deref_mut());
+            handle = replay::handle_time(feed, log, &sc.traffic.aht, c, handle, arrived);
+        }
         let wait_p = ws.waiting_probability;
         if !c.waited && wait_p > 0.0 && c.rng.uniform01() < wait_p {
             c.waited = true;
@@ -740,6 +710,10 @@ impl<'s> World<'s> {
             let _ = self.run_cmd(Command::Close(conv));
             return;
         };
+        let wrap = match self.feed.is_some() || self.log.is_some() {
+            true => replay::wrap_up_time(self.feed.as_deref(), self.log.as_deref_mut(), c, wrap),
+            false => wrap,
+        };
         let (after, auto) = first_timer(wrap, ws.wrap_up_auto_close);
         if let WrapUpBlock::For(d) = ws.rules.block_capacity_for_wrap_up {
             if d < after {
@@ -748,86 +722,6 @@ impl<'s> World<'s> {
         }
         self.events
             .schedule(now + after, Event::WrapUpEnd { conv, auto });
-    }
-
-    fn shift_start(&mut self, agent: u32) {
-        let a = &mut self.agents[agent as usize];
-        if a.on_shift {
-            return;
-        }
-        a.on_shift = true;
-        let g = a.group;
-        self.rec
-            .staffed(self.now, self.sc.agent_groups[g].capacity as i64);
-        let _ = self.run_cmd(Command::SetPresence(AgentId(agent), None));
-        self.schedule_break(agent, g, self.now, true);
-    }
-
-    /// Offline: no new work; what it holds it completes.
-    fn shift_end(&mut self, agent: u32) {
-        let a = &mut self.agents[agent as usize];
-        if !a.on_shift {
-            return;
-        }
-        a.on_shift = false;
-        a.on_break = false;
-        let g = a.group;
-        self.rec
-            .staffed(self.now, -(self.sc.agent_groups[g].capacity as i64));
-        let _ = self.run_cmd(Command::SetPresence(
-            AgentId(agent),
-            Some(Presence::Offline),
-        ));
-    }
-
-    /// Sets the agent's presence from its situation: off shift or disconnected → Offline, on a
-    /// break → Away (both by hand, PR-MANUAL), otherwise following capacity (PR-AUTO).
-    fn apply_presence(&mut self, agent: u32) {
-        let a = &self.agents[agent as usize];
-        let p = if !a.on_shift || a.disconnected {
-            Some(Presence::Offline)
-        } else if a.on_break {
-            Some(Presence::Away)
-        } else {
-            None
-        };
-        let _ = self.run_cmd(Command::SetPresence(AgentId(agent), p));
-    }
-
-    /// Schedules the agent's next connection drop, if its group has them.
-    fn schedule_disconnect(&mut self, agent: u32) {
-        let a = &mut self.agents[agent as usize];
-        let Some(d) = &self.sc.agent_groups[a.group].disconnects else {
-            return;
-        };
-        let gap = a.rng.exp1() * d.every.as_secs_f64();
-        self.events.schedule(
-            self.now + SimDuration::from_secs_f64(gap),
-            Event::Disconnect { agent },
-        );
-    }
-
-    /// The agent's connection drops: Offline at once (pending invitations are withdrawn); back
-    /// after its drawn duration; its Active conversations are released if it is not back within
-    /// the reconnect timeout.
-    fn disconnect(&mut self, agent: u32) {
-        let a = &mut self.agents[agent as usize];
-        if !a.on_shift || a.disconnected {
-            return;
-        }
-        let Some(d) = &self.sc.agent_groups[a.group].disconnects else {
-            return;
-        };
-        a.disconnected = true;
-        a.link_epoch += 1;
-        let epoch = a.link_epoch;
-        let away = Sampler::new(&d.duration).sample(&mut a.rng);
-        let timeout = d.reconnect_timeout;
-        self.events
-            .schedule(self.now + away, Event::Reconnect { agent });
-        self.events
-            .schedule(self.now + timeout, Event::ReconnectTimeout { agent, epoch });
-        self.apply_presence(agent);
     }
 }
 

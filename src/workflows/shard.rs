@@ -95,104 +95,119 @@ pub enum MergeError {
     /// No shard files were given.
     #[error("no shards to merge")]
     Empty,
-    /// A shard is not a `shard.json` of this version.
-    #[error("{name}: {problem}")]
-    Bad {
-        /// The shard's name (its folder).
-        name: String,
-        /// What is wrong.
-        problem: String,
-    },
-    /// Two shards come from different runs: merge shards of one scenario, seed and count.
-    #[error("{name} differs from {first} in its {what}: merge only shards of one run")]
-    Mismatch {
-        /// The first shard.
-        first: String,
-        /// The disagreeing shard.
-        name: String,
-        /// `scenario text`, `seed`, `replications` or `omnisim version`.
-        what: &'static str,
-    },
-    /// A replication appears in two shards.
-    #[error("replication {rep} appears in both {a} and {b}")]
-    Duplicate {
-        /// The replication (1-based).
-        rep: u32,
-        /// One shard.
-        a: String,
-        /// The other.
-        b: String,
-    },
-    /// Replications are missing: run (or pass) the missing shards.
-    #[error("replications missing from the shards (1-based): {0}")]
-    Missing(String),
+    /// The shards are not of one run: each line names a shard and what is wrong with it (a
+    /// wrong format, a different scenario, seed, count or version, a duplicate, a gap).
+    #[error("{}", .0.join("\n"))]
+    Problems(Vec<String>),
     /// The embedded scenario no longer loads.
     #[error("the shards' scenario is invalid:\n{0}")]
     Scenario(String),
 }
 
+/// Checks that every shard's `format` is `format` and that each shard agrees with the first
+/// on every `(what, value)` pair `identity` gives (scenario text, seed, counts, version).
+/// Returns one line per problem, all at once.
+pub fn check_agree<S>(
+    shards: &[(String, S)],
+    format: impl Fn(&S) -> &str,
+    expected: &str,
+    identity: impl Fn(&S) -> Vec<(&'static str, String)>,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let Some((first_name, first)) = shards.first() else {
+        return problems;
+    };
+    let want = identity(first);
+    for (name, s) in shards {
+        if format(s) != expected {
+            problems.push(format!(
+                "{name}: format is {:?}, expected {expected:?}",
+                format(s)
+            ));
+            continue;
+        }
+        for ((what, a), (_, b)) in want.iter().zip(identity(s)) {
+            if *a != b {
+                problems.push(format!(
+                    "{name} differs from {first_name} in its {what}: merge only shards of one run"
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// Gathers items numbered `0..total` from named shards, checking each number appears exactly
+/// once (`unit` names them in messages, which count from 1): the items in order, or one line
+/// per problem (beyond the total, in two shards, missing), all at once.
+pub fn cover_once<T>(
+    items: impl IntoIterator<Item = (String, u32, T)>,
+    total: u32,
+    unit: &str,
+) -> Result<Vec<T>, Vec<String>> {
+    let mut by_index: BTreeMap<u32, (String, T)> = BTreeMap::new();
+    let mut problems = Vec::new();
+    for (name, i, item) in items {
+        if i >= total {
+            problems.push(format!(
+                "{name}: {unit} {} is beyond the {total} of the run",
+                i + 1
+            ));
+        } else if let Some((other, _)) = by_index.get(&i) {
+            problems.push(format!(
+                "{unit} {} appears in both {other} and {name}",
+                i + 1
+            ));
+        } else {
+            by_index.insert(i, (name, item));
+        }
+    }
+    let missing: Vec<String> = (0..total)
+        .filter(|i| !by_index.contains_key(i))
+        .map(|i| (i + 1).to_string())
+        .collect();
+    if !missing.is_empty() {
+        problems.push(format!(
+            "{unit}s missing from the shards (1-based): {}; run (or pass) the missing shards",
+            missing.join(", ")
+        ));
+    }
+    if problems.is_empty() {
+        Ok(by_index.into_values().map(|(_, t)| t).collect())
+    } else {
+        Err(problems)
+    }
+}
+
 /// Merges named shards into the scenario and the run output of the whole run.
 pub fn merge(shards: Vec<(String, ShardFile)>) -> Result<(Scenario, RunOutput), MergeError> {
-    let (first_name, first) = shards.first().ok_or(MergeError::Empty)?;
-    for (name, s) in &shards {
-        if s.format != FORMAT {
-            return Err(MergeError::Bad {
-                name: name.clone(),
-                problem: format!("format is {:?}, expected {FORMAT:?}", s.format),
-            });
-        }
-        let checks: [(&'static str, bool); 4] = [
-            ("scenario text", s.scenario_text == first.scenario_text),
-            ("seed", s.seed == first.seed),
-            ("replications", s.replications == first.replications),
-            (
-                "omnisim version",
-                s.omnisim_version == first.omnisim_version,
-            ),
-        ];
-        if let Some((what, _)) = checks.iter().find(|(_, ok)| !ok) {
-            return Err(MergeError::Mismatch {
-                first: first_name.clone(),
-                name: name.clone(),
-                what,
-            });
-        }
+    let first = &shards.first().ok_or(MergeError::Empty)?.1;
+    let problems = check_agree(
+        &shards,
+        |s| s.format.as_str(),
+        FORMAT,
+        |s| {
+            vec![
+                ("scenario text", s.scenario_text.clone()),
+                ("seed", s.seed.to_string()),
+                ("replications", s.replications.to_string()),
+                ("omnisim version", s.omnisim_version.clone()),
+            ]
+        },
+    );
+    if !problems.is_empty() {
+        return Err(MergeError::Problems(problems));
     }
     let sc = scenario::load_str(&first.scenario_text, &first.scenario_origin)
         .map_err(|e| MergeError::Scenario(e.to_string()))?;
     let (seed, replications) = (first.seed, first.replications);
-    let mut by_rep: BTreeMap<u32, (String, RepMetrics)> = BTreeMap::new();
-    let mut wall_s = 0f64;
-    for (name, s) in shards {
-        wall_s = wall_s.max(s.wall_s);
-        for r in s.reps {
-            if r.replication >= replications {
-                return Err(MergeError::Bad {
-                    name,
-                    problem: format!(
-                        "replication {} is beyond the run's {replications}",
-                        r.replication + 1
-                    ),
-                });
-            }
-            if let Some((other, _)) = by_rep.get(&r.replication) {
-                return Err(MergeError::Duplicate {
-                    rep: r.replication + 1,
-                    a: other.clone(),
-                    b: name,
-                });
-            }
-            by_rep.insert(r.replication, (name.clone(), r));
-        }
-    }
-    let missing: Vec<String> = (0..replications)
-        .filter(|r| !by_rep.contains_key(r))
-        .map(|r| (r + 1).to_string())
-        .collect();
-    if !missing.is_empty() {
-        return Err(MergeError::Missing(missing.join(", ")));
-    }
-    let reps: Vec<_> = by_rep.into_values().map(|(_, r)| r).collect();
+    let wall_s = shards.iter().map(|(_, s)| s.wall_s).fold(0f64, f64::max);
+    let items = shards.into_iter().flat_map(|(name, s)| {
+        s.reps
+            .into_iter()
+            .map(move |r| (name.clone(), r.replication, r))
+    });
+    let reps = cover_once(items, replications, "replication").map_err(MergeError::Problems)?;
     let out = RunOutput {
         dashboard: None,
         seed,
@@ -206,7 +221,7 @@ pub fn merge(shards: Vec<(String, ShardFile)>) -> Result<(Scenario, RunOutput), 
 
 #[cfg(test)]
 mod tests {
-    use super::parse_spec;
+    use super::{cover_once, parse_spec};
 
     #[test]
     fn specs() {
@@ -215,5 +230,25 @@ mod tests {
         assert!(parse_spec("0/4").is_err());
         assert!(parse_spec("5/4").is_err());
         assert!(parse_spec("1/0").is_err());
+    }
+
+    #[test]
+    fn coverage_problems_all_at_once() {
+        let item = |name: &str, i| (name.to_string(), i, i);
+        assert_eq!(
+            cover_once(vec![item("b", 1), item("a", 0)], 2, "point"),
+            Ok(vec![0, 1])
+        );
+        let e = cover_once(vec![item("a", 0), item("b", 0), item("c", 5)], 4, "point").unwrap_err();
+        assert_eq!(
+            e,
+            vec![
+                "point 1 appears in both a and b".to_string(),
+                "c: point 6 is beyond the 4 of the run".to_string(),
+                "points missing from the shards (1-based): 2, 3, 4; run (or pass) the missing \
+                 shards"
+                    .to_string(),
+            ]
+        );
     }
 }

@@ -7,6 +7,9 @@
 //! Otherwise the grid is scanned and the first passing point (in grid order, the first axis
 //! slowest) is the answer. Every point uses the scenario's seed: points share their random
 //! streams (common random numbers), which keeps the search's comparisons paired.
+//!
+//! Sharded sweeps ([`super::sweep_shard`]) run the grid points on several machines; the merge
+//! then runs [`finish`], the same search as one machine, bisection points included.
 
 use rayon::prelude::*;
 
@@ -98,6 +101,40 @@ pub enum SweepError {
     Target(String),
 }
 
+impl SweepSpec {
+    /// Builds a spec from the command line's words: the scenario file's `text` and name
+    /// (`origin`), the `--vary` arguments, the `--target` text and the overrides. The merge of
+    /// sweep shards rebuilds the spec from the same words, so both see the very same grid.
+    ///
+    /// Errors: no `--vary`, `--replications 0`, or a `--vary` / `--target` that does not parse.
+    pub fn from_args(
+        text: String,
+        origin: String,
+        vary: &[String],
+        target: Option<&str>,
+        seed: Option<u64>,
+        replications: Option<u32>,
+    ) -> Result<SweepSpec, String> {
+        if vary.is_empty() {
+            return Err("sweep needs at least one --vary PATH=FROM..TO[:STEP]".into());
+        }
+        if replications == Some(0) {
+            return Err("--replications must be at least 1".into());
+        }
+        Ok(SweepSpec {
+            text,
+            origin,
+            axes: vary
+                .iter()
+                .map(|v| grid::parse(v))
+                .collect::<Result<_, _>>()?,
+            target: target.map(target::parse).transpose()?,
+            seed,
+            replications,
+        })
+    }
+}
+
 fn describe(axes: &[Vary], values: &[f64]) -> String {
     axes.iter()
         .zip(values)
@@ -120,7 +157,9 @@ fn scenario_at(spec: &SweepSpec, values: &[f64]) -> Result<Scenario, SweepError>
     })
 }
 
-fn run_one(spec: &SweepSpec, sc: &Scenario, values: Vec<f64>, refined: bool) -> SweepPoint {
+/// Runs the scenario `sc` of one point with the sweep's seed and replication overrides; the
+/// raw output, so a sweep shard can store it losslessly (see [`super::sweep_shard`]).
+pub fn evaluate(spec: &SweepSpec, sc: &Scenario) -> sim::RunOutput {
     let opts = RunOptions {
         seed: spec.seed,
         replications: spec.replications,
@@ -129,7 +168,11 @@ fn run_one(spec: &SweepSpec, sc: &Scenario, values: Vec<f64>, refined: bool) -> 
         stop: None,
         ..RunOptions::default()
     };
-    let out = sim::run(sc, &opts, &|_, _, _| {});
+    sim::run(sc, &opts, &|_, _, _| {})
+}
+
+fn run_one(spec: &SweepSpec, sc: &Scenario, values: Vec<f64>, refined: bool) -> SweepPoint {
+    let out = evaluate(spec, sc);
     SweepPoint {
         values,
         summary: report::build(sc, &out),
@@ -141,8 +184,9 @@ fn metric(t: &Target, p: &SweepPoint) -> f64 {
     report::lookup(&p.summary, &t.metric).unwrap_or(f64::NAN)
 }
 
-/// Runs the sweep. Every grid point's scenario is built and checked before anything runs.
-pub fn run(spec: &SweepSpec) -> Result<SweepResult, SweepError> {
+/// Builds and checks every grid point's scenario (and the target's metric) before anything
+/// runs: the grid in order (the first axis slowest), each point's values with its scenario.
+pub fn prepare(spec: &SweepSpec) -> Result<Vec<(Vec<f64>, Scenario)>, SweepError> {
     let grid = grid::points(&spec.axes);
     let scenarios: Vec<Scenario> = grid
         .iter()
@@ -151,11 +195,23 @@ pub fn run(spec: &SweepSpec) -> Result<SweepResult, SweepError> {
     if let (Some(t), Some(sc)) = (&spec.target, scenarios.first()) {
         target::check(t, sc).map_err(SweepError::Target)?;
     }
-    let mut points: Vec<SweepPoint> = grid
+    Ok(grid.into_iter().zip(scenarios).collect())
+}
+
+/// Runs the sweep. Every grid point's scenario is built and checked before anything runs.
+pub fn run(spec: &SweepSpec) -> Result<SweepResult, SweepError> {
+    let grid = prepare(spec)?;
+    let points: Vec<SweepPoint> = grid
         .into_par_iter()
-        .zip(scenarios.par_iter())
-        .map(|(v, sc)| run_one(spec, sc, v, false))
+        .map(|(v, sc)| run_one(spec, &sc, v, false))
         .collect();
+    finish(spec, points)
+}
+
+/// Finishes a sweep from its grid points (in grid order, as [`prepare`] gives them): searches
+/// for the target (running the bisection points, if any, here) and sorts the points by value.
+/// `run` and the merge of sweep shards share it, so both give the same result.
+pub fn finish(spec: &SweepSpec, mut points: Vec<SweepPoint>) -> Result<SweepResult, SweepError> {
     let answer = match &spec.target {
         None => None,
         Some(t) => search(spec, t, &mut points)?,

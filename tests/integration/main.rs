@@ -1,17 +1,22 @@
 //! omnisim's integration tests, one binary grouped by topic.
 
 mod engine_props;
+mod erlang;
 mod explain;
 mod faults;
 mod figures;
 mod fuzz_replay;
 mod limits;
 mod load;
+mod load_omission;
 mod policies;
 mod reports;
 mod rules;
+mod scale;
 mod signals;
 mod sim;
+mod staffing;
 mod support;
+mod traffic;
 mod validation;
 mod workflows;

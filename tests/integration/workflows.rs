@@ -370,9 +370,15 @@ fn erlang_cli_target() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("P(wait)            0.4876"), "{text}");
+    assert!(
+        text.contains("P(wait)                                              0.4876"),
+        "{text}"
+    );
     assert!(text.contains("Erlang A"), "{text}");
-    assert!(text.contains(">= 0.74: 11 "), "{text}");
+    assert!(
+        text.contains("agents needed for service level >= 0.74              11\n"),
+        "{text}"
+    );
     assert_eq!(
         code(bin().args(["erlang", "--rate", "fast", "--aht", "100s", "--agents", "3"])),
         2

@@ -1,0 +1,220 @@
+//! The calendar: simulated time ↔ local date-times, days of week and clock times.
+//!
+//! Key items: [`Calendar`] (`[scenario] start`, the local date-time of t = 0, no time zone),
+//! [`Calendar::parse_time`] (a CSV time: seconds since t = 0 or an ISO local date-time),
+//! [`Calendar::to_local`], [`Calendar::weekday`], [`Calendar::clock`].
+//!
+//! Local date-times carry no zone and no daylight-saving jumps: a simulated day is always
+//! 24 hours (contract, "Calendar"). Date arithmetic is `jiff`'s civil date-times.
+//!
+//! ```
+//! use omnisim::calendar::Calendar;
+//! use omnisim::time::SimTime;
+//! let cal = Calendar::parse("2026-03-02T07:00").unwrap();
+//! assert_eq!(cal.weekday(SimTime(0)), "mon");
+//! assert_eq!(cal.clock(SimTime(3_600_000)), "08:00");
+//! assert_eq!(cal.parse_time("2026-03-02T07:30").unwrap(), SimTime(1_800_000));
+//! assert_eq!(cal.parse_time("90").unwrap(), SimTime(90_000));
+//! ```
+
+use jiff::civil::{self, DateTime, Weekday};
+use jiff::SignedDuration;
+
+use crate::time::{SimDuration, SimTime};
+
+/// Maps simulated time to local (zone-less) date-times: t = 0 is [`Calendar::start`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Calendar {
+    /// The local date-time of t = 0.
+    pub start: DateTime,
+}
+
+/// Without `[scenario] start`, t = 0 is a Monday at 00:00: Monday 2024-01-01.
+impl Default for Calendar {
+    fn default() -> Self {
+        Calendar {
+            start: civil::date(2024, 1, 1).at(0, 0, 0, 0),
+        }
+    }
+}
+
+/// The short day names, Monday first (as `operating_hours` days are written).
+pub const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+impl Calendar {
+    /// Parses `[scenario] start`: an ISO local date-time such as `"2026-03-02T07:00"`
+    /// (seconds optional; a space may replace the `T`; a bare date means 00:00).
+    ///
+    /// Errors: a message saying what was expected.
+    pub fn parse(text: &str) -> Result<Calendar, String> {
+        parse_local(text).map(|start| Calendar { start })
+    }
+
+    /// The local date-time of `t`.
+    pub fn to_local(&self, t: SimTime) -> DateTime {
+        let d = SignedDuration::from_millis(i64::try_from(t.as_millis()).unwrap_or(i64::MAX));
+        self.start.checked_add(d).unwrap_or(DateTime::MAX)
+    }
+
+    /// The simulated time of a local date-time; `None` before t = 0 (or beyond any run).
+    pub fn from_local(&self, dt: DateTime) -> Option<SimTime> {
+        let ms = dt.duration_since(self.start).as_millis();
+        u64::try_from(ms).ok().map(SimTime)
+    }
+
+    /// The day of week of `t`: `"mon"` … `"sun"`.
+    pub fn weekday(&self, t: SimTime) -> &'static str {
+        DAY_NAMES[weekday_index(self.to_local(t).weekday())]
+    }
+
+    /// The clock time of `t`, `"HH:MM"` (seconds dropped).
+    pub fn clock(&self, t: SimTime) -> String {
+        let dt = self.to_local(t);
+        format!("{:02}:{:02}", dt.hour(), dt.minute())
+    }
+
+    /// Milliseconds since the local midnight of `t`'s day.
+    pub fn ms_of_day(&self, t: SimTime) -> u64 {
+        let dt = self.to_local(t);
+        let tm = dt.time();
+        (tm.hour() as u64 * 3600 + tm.minute() as u64 * 60 + tm.second() as u64) * 1000
+            + tm.millisecond() as u64
+    }
+
+    /// A local ISO date-time for `t`, `"2026-03-02T07:00:00"` (milliseconds when not whole).
+    pub fn iso(&self, t: SimTime) -> String {
+        let dt = self.to_local(t);
+        if dt.millisecond() == 0 {
+            dt.strftime("%Y-%m-%dT%H:%M:%S").to_string()
+        } else {
+            dt.strftime("%Y-%m-%dT%H:%M:%S%.3f").to_string()
+        }
+    }
+
+    /// A CSV time: seconds since t = 0 (`"90"`, `"12.5"`) or a local ISO date-time read
+    /// against [`Calendar::start`].
+    ///
+    /// Errors: unparsable text, a negative number, or a date-time before t = 0.
+    pub fn parse_time(&self, text: &str) -> Result<SimTime, String> {
+        let s = text.trim();
+        if let Ok(secs) = s.parse::<f64>() {
+            if !secs.is_finite() || secs < 0.0 {
+                return Err(format!("{s:?} is not a time: seconds must be ≥ 0"));
+            }
+            return Ok(SimTime(SimDuration::from_secs_f64(secs).as_millis()));
+        }
+        let dt = parse_local(s).map_err(|_| {
+            format!(
+                "{s:?} is not a time; expected seconds since t = 0 or a local date-time such as \"2026-03-02T07:00\""
+            )
+        })?;
+        self.from_local(dt).ok_or_else(|| {
+            format!(
+                "{s:?} is before the start of the simulation ({})",
+                self.start.strftime("%Y-%m-%dT%H:%M")
+            )
+        })
+    }
+
+    /// A CSV clock time `"HH:MM"` (or `"HH:MM:SS"`) on the local day of `day_of`, taken at or
+    /// after `day_of` (the next day when the clock time is earlier).
+    pub fn clock_on_or_after(&self, text: &str, day_of: SimTime) -> Option<SimTime> {
+        let tm: civil::Time = text.trim().parse().ok()?;
+        let base = self.to_local(day_of);
+        let mut dt = base.date().to_datetime(tm);
+        if dt < base {
+            dt = dt.checked_add(SignedDuration::from_hours(24)).ok()?;
+        }
+        self.from_local(dt)
+    }
+}
+
+/// Monday = 0 … Sunday = 6.
+fn weekday_index(w: Weekday) -> usize {
+    w.to_monday_zero_offset() as usize
+}
+
+/// An ISO local date-time (`T` or space), seconds optional, or a bare date (00:00).
+fn parse_local(text: &str) -> Result<DateTime, String> {
+    let s = text.trim();
+    let expected = || {
+        format!("{s:?} is not a local date-time; expected e.g. \"2026-03-02T07:00\" (no time zone)")
+    };
+    if let Ok(dt) = s.parse::<DateTime>() {
+        return Ok(dt);
+    }
+    if let Ok(d) = s.parse::<civil::Date>() {
+        return Ok(d.to_datetime(civil::Time::midnight()));
+    }
+    Err(expected())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_start_is_a_monday_midnight() {
+        let cal = Calendar::default();
+        assert_eq!(cal.weekday(SimTime(0)), "mon");
+        assert_eq!(cal.clock(SimTime(0)), "00:00");
+        // Six days and 23 hours later: Sunday 23:00.
+        let t = SimTime((6 * 24 + 23) * 3_600_000);
+        assert_eq!(cal.weekday(t), "sun");
+        assert_eq!(cal.clock(t), "23:00");
+        assert_eq!(cal.weekday(SimTime(7 * 24 * 3_600_000)), "mon");
+    }
+
+    #[test]
+    fn start_moves_the_axis() {
+        // 2026-03-02 is a Monday; 07:00 + 18 h = Tuesday 01:00.
+        let cal = Calendar::parse("2026-03-02T07:00").unwrap();
+        let t = SimTime(18 * 3_600_000);
+        assert_eq!(cal.weekday(t), "tue");
+        assert_eq!(cal.clock(t), "01:00");
+        assert_eq!(cal.ms_of_day(t), 3_600_000);
+        assert_eq!(cal.iso(t), "2026-03-03T01:00:00");
+        assert_eq!(cal.iso(SimTime(1_500)), "2026-03-02T07:00:01.500");
+    }
+
+    #[test]
+    fn csv_times_in_both_forms() {
+        let cal = Calendar::parse("2026-03-02 07:00:00").unwrap();
+        assert_eq!(cal.parse_time("0").unwrap(), SimTime(0));
+        assert_eq!(cal.parse_time("12.345").unwrap(), SimTime(12_345));
+        assert_eq!(
+            cal.parse_time("2026-03-03T07:00").unwrap(),
+            SimTime(24 * 3_600_000)
+        );
+        assert_eq!(
+            cal.parse_time("2026-03-02 07:00:30").unwrap(),
+            SimTime(30_000)
+        );
+        assert!(cal
+            .parse_time("2026-03-02T06:59")
+            .unwrap_err()
+            .contains("before the start"));
+        assert!(cal.parse_time("-1").is_err());
+        assert!(cal.parse_time("soon").unwrap_err().contains("not a time"));
+        assert!(Calendar::parse("2026-13-01").is_err());
+        assert_eq!(
+            Calendar::parse("2026-03-02").unwrap().start,
+            civil::date(2026, 3, 2).at(0, 0, 0, 0)
+        );
+    }
+
+    #[test]
+    fn clock_times_roll_to_the_next_day() {
+        let cal = Calendar::parse("2026-03-02T07:00").unwrap();
+        let shift = SimTime(15 * 3_600_000); // 22:00
+        assert_eq!(
+            cal.clock_on_or_after("23:00", shift),
+            Some(SimTime(16 * 3_600_000))
+        );
+        assert_eq!(
+            cal.clock_on_or_after("01:30", shift),
+            Some(SimTime(18 * 3_600_000 + 1_800_000))
+        );
+        assert_eq!(cal.clock_on_or_after("25:00", shift), None);
+    }
+}

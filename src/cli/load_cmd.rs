@@ -1,0 +1,192 @@
+//! `omnisim load SCENARIO --rate R --duration D`: checks the flags (every `--threshold` path
+//! against `load.json`'s, with a "did you mean"), runs the load, writes `DIR/load.json`, prints
+//! one line and decides the exit code.
+//!
+//! Exit codes: 130 interrupted (partial `load.json` written) · 3 the final engine is unsound or
+//! a task failed · 1 a threshold failed (a figure with no data fails with "no data"; on a
+//! partial run, one whose due commands were not all applied, no latency threshold passes) ·
+//! 2 bad input · 0 otherwise. A run that left commands unapplied without a threshold exits 0
+//! but says so on stderr and in `load.json` (`"partial": true`, `unapplied`).
+
+use std::path::PathBuf;
+
+use crate::load::{self, or_dash, LoadOptions, LoadReport};
+use crate::report;
+
+use super::{
+    default_out_dir, load, stop_flag, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_INVARIANT, EXIT_OK,
+    EXIT_THRESHOLD,
+};
+
+/// `omnisim load` flags.
+#[derive(Debug, clap::Args)]
+pub(crate) struct LoadArgs {
+    /// The scenario file.
+    scenario: PathBuf,
+    /// Offered conversations per second (the start rate with --ramp).
+    #[arg(long)]
+    rate: f64,
+    /// How long arrivals are offered, e.g. 10s.
+    #[arg(long)]
+    duration: String,
+    /// Ramping stages DURATION:RATE,…, e.g. 10s:1000,20s:5000.
+    #[arg(long)]
+    ramp: Option<String>,
+    /// Scenario time per wall time.
+    #[arg(long, default_value_t = 60.0)]
+    speed: f64,
+    /// Most wall time in-flight work may take after arrivals stop.
+    #[arg(long, default_value = "5s")]
+    drain: String,
+    /// Agent worker tasks (default: one per core).
+    #[arg(long)]
+    workers: Option<usize>,
+    /// Most commands applied per engine lock (1 = a lock per command).
+    #[arg(long, default_value_t = 1024)]
+    batch: usize,
+    /// A check on a load.json path, e.g. latency_us.p99<=5000 (repeatable).
+    #[arg(long)]
+    threshold: Vec<String>,
+    /// Output folder (default: reports/<scenario name>/).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long)]
+    quiet: bool,
+}
+
+/// Runs the command; see the module docs for the exit codes.
+pub(crate) fn run(a: LoadArgs) -> u8 {
+    let sc = match load(&a.scenario, false) {
+        Ok(sc) => sc,
+        Err(code) => return code,
+    };
+    let mut problems = Vec::new();
+    let dur = |flag: &str, v: &str| {
+        crate::time::parse_duration(v)
+            .map(|d| std::time::Duration::from_millis(d.as_millis()))
+            .map_err(|e| format!("--{flag} {v:?}: {e}"))
+    };
+    let duration = dur("duration", &a.duration)
+        .map_err(|e| problems.push(e))
+        .ok();
+    let drain = dur("drain", &a.drain).map_err(|e| problems.push(e)).ok();
+    if !(a.rate.is_finite() && a.rate >= 0.0 && a.speed.is_finite() && a.speed > 0.0) {
+        problems.push("--rate must be ≥ 0 and --speed > 0".into());
+    }
+    let ramp = match a.ramp.as_deref().map(load::parse_ramp).transpose() {
+        Ok(r) => r.unwrap_or_default(),
+        Err(e) => {
+            problems.push(e.to_string());
+            Vec::new()
+        }
+    };
+    let mut thresholds = Vec::new();
+    for t in &a.threshold {
+        match load::parse_threshold(t).and_then(|t| load::check_load_path(&t.metric).map(|()| t)) {
+            Ok(t) => thresholds.push(t),
+            Err(e) => problems.push(e.to_string()),
+        }
+    }
+    let (Some(duration), Some(drain), true) = (duration, drain, problems.is_empty()) else {
+        for p in &problems {
+            eprintln!("error: {p}");
+        }
+        return EXIT_BAD_INPUT;
+    };
+    let defaults = LoadOptions::default();
+    let opts = LoadOptions {
+        rate: a.rate,
+        ramp,
+        duration,
+        drain,
+        speed: a.speed,
+        workers: a.workers.unwrap_or(defaults.workers),
+        batch: a.batch,
+        progress: !a.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        thresholds,
+        stop: Some(stop_flag()),
+        ..defaults
+    };
+    let rep = load::run(&sc, &opts);
+    let dir = a.out.unwrap_or_else(|| default_out_dir(&sc.name));
+    let json = serde_json::to_string_pretty(&rep).unwrap_or_default();
+    let written = std::fs::create_dir_all(&dir)
+        .and_then(|()| report::write_atomic(&dir.join("load.json"), json.as_bytes()));
+    if let Err(e) = written {
+        eprintln!(
+            "error: cannot write {}: {e}",
+            dir.join("load.json").display()
+        );
+        return EXIT_BAD_INPUT;
+    }
+    if !a.quiet {
+        println!("{}", summary_line(&rep));
+        if rep.unapplied > 0 {
+            eprintln!(
+                "partial: {} of {} due commands were never applied before the run ended (the \
+                 engine fell behind{}); latency_us counts each with its age then, and no latency \
+                 threshold can pass",
+                rep.unapplied,
+                rep.offered,
+                if rep.interrupted {
+                    " or the run was interrupted"
+                } else {
+                    ""
+                }
+            );
+        }
+        for t in rep.thresholds.iter().filter(|t| !t.passed) {
+            eprintln!(
+                "threshold failed: {} = {} (min {}, max {}){}",
+                t.metric,
+                or_dash(t.value),
+                or_dash(t.min),
+                or_dash(t.max),
+                t.reason
+                    .as_deref()
+                    .map_or_else(String::new, |r| format!(": {r}"))
+            );
+        }
+    }
+    if rep.errors > 0 {
+        eprintln!(
+            "error: {} load task(s) failed (see the panic above)",
+            rep.errors
+        );
+    }
+    if rep.interrupted {
+        eprintln!("interrupted: wrote a partial load.json (\"partial\": true)");
+        EXIT_INTERRUPTED
+    } else if !rep.sound() {
+        EXIT_INVARIANT
+    } else if rep.thresholds.iter().any(|t| !t.passed) {
+        EXIT_THRESHOLD
+    } else {
+        EXIT_OK
+    }
+}
+
+/// The one line printed after a run; a figure with no data reads `—`.
+fn summary_line(rep: &LoadReport) -> String {
+    let l = &rep.latency_us;
+    format!(
+        "{}: {} commands due, {} applied, {} unapplied, {:.0}/s; latency µs from due p50 {} \
+         p99 {} p99.9 {} max {}; refused {}; conversations {} arrived, {} closed, {} in system; \
+         invariant violations {}",
+        rep.scenario,
+        rep.offered,
+        rep.commands,
+        rep.unapplied,
+        rep.throughput_per_s,
+        or_dash(l.p50),
+        or_dash(l.p99),
+        or_dash(l.p999),
+        or_dash(l.max),
+        rep.refused,
+        rep.conversations.arrived,
+        rep.conversations.closed,
+        rep.conversations.in_system_at_end,
+        rep.invariant_violations
+    )
+}

@@ -1,0 +1,123 @@
+//! `omnisim staff SCENARIO --target "service_level.fraction>=0.8"`: agents per interval by
+//! simulation (`DIR/staffing.csv`, `DIR/staffing.html`) and, with `--shifts`, the cheapest
+//! roster (`DIR/roster.csv`); exit 1 when the target cannot be met in every interval or the
+//! shift templates cannot cover it, 2 on bad input.
+
+use std::path::{Path, PathBuf};
+
+use crate::report::compare::parse_pct;
+use crate::report::write_atomic;
+use crate::staffing::{self, render, StaffSpec};
+use crate::time::parse_duration;
+use crate::workflows::target;
+
+use super::{default_out_dir, EXIT_BAD_INPUT, EXIT_OK, EXIT_THRESHOLD};
+
+/// The low-level arguments of `staff`.
+#[derive(Debug)]
+pub(crate) struct StaffArgs {
+    pub(crate) scenario: PathBuf,
+    pub(crate) target: String,
+    pub(crate) interval: String,
+    pub(crate) group: Option<String>,
+    pub(crate) shifts: Option<PathBuf>,
+    pub(crate) shrinkage: Option<String>,
+    pub(crate) out: Option<PathBuf>,
+    pub(crate) seed: Option<u64>,
+    pub(crate) replications: Option<u32>,
+    pub(crate) quiet: bool,
+}
+
+fn write(dir: &Path, files: &[(&str, String)]) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    for (name, body) in files {
+        write_atomic(&dir.join(name), body.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Runs the command.
+pub(crate) fn run(a: StaffArgs) -> u8 {
+    let sc = match super::load(&a.scenario, false) {
+        Ok(sc) => sc,
+        Err(code) => return code,
+    };
+    let spec = (|| -> Result<StaffSpec, String> {
+        let target = target::parse(&a.target)?;
+        staffing::check_target(&target).map_err(|e| e.to_string())?;
+        let interval = parse_duration(&a.interval).map_err(|e| format!("--interval: {e}"))?;
+        let shrinkage = match &a.shrinkage {
+            Some(s) => parse_pct(s).map_err(|e| format!("--shrinkage: {e}"))? / 100.0,
+            None => 0.0,
+        };
+        let shifts = match &a.shifts {
+            Some(p) => Some(crate::scenario::load_shifts_file(p).map_err(|e| {
+                format!("{} is not a valid shift templates file:\n{e}", p.display())
+            })?),
+            None => None,
+        };
+        if a.replications == Some(0) {
+            return Err("--replications must be at least 1".into());
+        }
+        Ok(StaffSpec {
+            target,
+            interval,
+            group: a.group.clone(),
+            shifts,
+            shrinkage,
+            start_minute: 0,
+            seed: a.seed,
+            replications: a.replications,
+        })
+    })();
+    let spec = match spec {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let result = match staffing::run(&sc, &spec) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {}: {e}", a.scenario.display());
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let dir = a.out.unwrap_or_else(|| default_out_dir(&sc.name));
+    let mut files = match render::csv(&result) {
+        Ok(csv) => vec![
+            ("staffing.csv", csv),
+            ("staffing.html", render::html(&result, &sc.name)),
+        ],
+        Err(e) => {
+            eprintln!("error: cannot render staffing.csv: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    if let Some(Ok(roster)) = &result.roster {
+        match render::roster_csv(&sc, &result, roster) {
+            Ok(csv) => files.push(("roster.csv", csv)),
+            Err(e) => {
+                eprintln!("error: cannot render roster.csv: {e}");
+                return EXIT_BAD_INPUT;
+            }
+        }
+    }
+    if let Err(e) = write(&dir, &files) {
+        eprintln!("error: cannot write reports to {}: {e}", dir.display());
+        return EXIT_BAD_INPUT;
+    }
+    if !a.quiet {
+        print!("{}", render::text(&result));
+        for (name, _) in &files {
+            println!("wrote {}", dir.join(name).display());
+        }
+    }
+    let roster_failed = matches!(result.roster, Some(Err(_)));
+    if !result.met || roster_failed {
+        EXIT_THRESHOLD
+    } else {
+        EXIT_OK
+    }
+}

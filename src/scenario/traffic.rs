@@ -1,0 +1,251 @@
+//! The `[traffic]` section: paths (relative to the scenario file) of a history to replay, an
+//! interval forecast and a roster, read with [`crate::traffic`] and merged into the scenario.
+//!
+//! A queue the forecast or the replay feeds must not have `arrivals` of its own. The forecast
+//! sets the queue's arrivals to its piecewise-constant profile; roster agents become one-agent
+//! groups after the `[[agent_groups]]` (ids follow theirs).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::diag::Ctx;
+use super::sections::Names;
+use super::spanned::{string, table, Span, Table, Val};
+use super::suggest::{closest, quoted_list};
+use super::types::{AgentGroup, Arrivals, Queue, Workstream};
+use crate::calendar::Calendar;
+use crate::dist::Dist;
+use crate::model::{AgentId, QueueId};
+use crate::time::SimDuration;
+use crate::traffic::forecast::{read_forecast, Forecast};
+use crate::traffic::history::read_replay;
+use crate::traffic::roster::read_roster;
+use crate::traffic::{Replay, RosterAgent, Traffic};
+
+/// The files of `[traffic]`, read but not yet merged.
+#[derive(Debug, Default)]
+pub(crate) struct Parts {
+    replay: Option<(Replay, Span)>,
+    forecast: Option<(Forecast, Span)>,
+    roster: Option<(Vec<RosterAgent>, Span)>,
+}
+
+/// Reads `[traffic]` and its CSV files; every CSV problem is recorded in `cx`.
+pub(crate) fn traffic(
+    cx: &mut Ctx<'_>,
+    root: &Table<'_, '_>,
+    names: &Names,
+    cal: Option<Calendar>,
+    horizon: Option<SimDuration>,
+) -> Option<Parts> {
+    let Some(v) = root.get("traffic") else {
+        return Some(Parts::default());
+    };
+    let t = table(cx, "traffic", v)?;
+    t.check_keys(cx, &["replay", "forecast", "roster"]);
+    let cal = cal.unwrap_or_default();
+    let base: PathBuf = Path::new(cx.file())
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let queue_names: Vec<&str> = names.queues.iter().map(|q| q.name.as_str()).collect();
+    let queue = |name: &str| -> Result<QueueId, String> {
+        match queue_names.iter().position(|q| *q == name) {
+            Some(i) => Ok(QueueId(i as u32)),
+            None => Err(unknown("queue", name, &queue_names)),
+        }
+    };
+    let ws_names: Vec<&str> = names.workstreams.iter().map(|w| w.name.as_str()).collect();
+    let workstream = |name: &str| -> Result<QueueId, String> {
+        let Some(wi) = ws_names.iter().position(|w| *w == name) else {
+            return Err(unknown("work stream", name, &ws_names));
+        };
+        let fed: Vec<usize> = (0..names.queues.len())
+            .filter(|&q| names.queues[q].workstream == Some(wi))
+            .collect();
+        match fed[..] {
+            [q] => Ok(QueueId(q as u32)),
+            _ => Err(format!(
+                "work stream {name:?} has {} queues; give a `queue` column (route-to-queue rules are not modelled yet)",
+                fed.len()
+            )),
+        }
+    };
+    let mut parts = Parts::default();
+    let mut ok = true;
+    let file_of = |cx: &mut Ctx<'_>, key: &str, v: &Val<'_>| -> Option<(PathBuf, String)> {
+        let rel = string(cx, &t.path_of(key), v)?;
+        let path = base.join(&rel);
+        Some((path.clone(), path.display().to_string()))
+    };
+    if let Some(v) = t.get("replay") {
+        match file_of(cx, "replay", v) {
+            Some((path, shown)) => {
+                let horizon = horizon.unwrap_or(SimDuration(u64::MAX));
+                match read_replay(&path, &shown, &cal, horizon, &queue, &workstream) {
+                    Ok(r) => parts.replay = Some((r, v.span())),
+                    Err(ds) => ds.into_iter().for_each(|d| cx.external(d)),
+                }
+            }
+            None => ok = false,
+        }
+    }
+    if let Some(v) = t.get("forecast") {
+        let spec = forecast_spec(cx, &t.path_of("forecast"), v, &queue);
+        match spec.map(|(rel, fixed)| {
+            let path = base.join(&rel);
+            (path.clone(), path.display().to_string(), fixed)
+        }) {
+            Some((path, shown, fixed)) => match read_forecast(&path, &shown, &cal, fixed, &queue) {
+                Ok(f) => parts.forecast = Some((f, v.span())),
+                Err(ds) => ds.into_iter().for_each(|d| cx.external(d)),
+            },
+            None => ok = false,
+        }
+    }
+    if let Some(v) = t.get("roster") {
+        match file_of(cx, "roster", v) {
+            Some((path, shown)) => match read_roster(&path, &shown, &cal, &queue) {
+                Ok(r) => parts.roster = Some((r, v.span())),
+                Err(ds) => ds.into_iter().for_each(|d| cx.external(d)),
+            },
+            None => ok = false,
+        }
+    }
+    ok.then_some(parts)
+}
+
+/// `forecast = "file.csv"` or `{ file = "...", queue = "retail" }`.
+fn forecast_spec(
+    cx: &mut Ctx<'_>,
+    path: &str,
+    v: &Val<'_>,
+    queue: &dyn Fn(&str) -> Result<QueueId, String>,
+) -> Option<(String, Option<QueueId>)> {
+    use toml::de::DeValue;
+    if let DeValue::String(_) = v.get_ref() {
+        return string(cx, path, v).map(|s| (s, None));
+    }
+    let t = table(cx, path, v)?;
+    t.check_keys(cx, &["file", "queue"]);
+    let file = t.req(cx, "file", "the forecast CSV file", string);
+    let q = t.opt(cx, "queue", |cx, p, v| {
+        let name = string(cx, p, v)?;
+        match queue(&name) {
+            Ok(q) => Some(q),
+            Err(e) => {
+                cx.error(p, v.span(), e);
+                None
+            }
+        }
+    });
+    Some((file?, q?))
+}
+
+fn unknown(what: &str, given: &str, known: &[&str]) -> String {
+    let hint = closest(given, known.iter().copied())
+        .map(|c| format!(" (did you mean {c:?}?)"))
+        .unwrap_or_default();
+    if known.is_empty() {
+        format!("unknown {what} {given:?}; none are defined")
+    } else {
+        format!(
+            "unknown {what} {given:?}; expected one of {}{hint}",
+            quoted_list(known.iter().copied())
+        )
+    }
+}
+
+/// Merges the files into the scenario: forecast profiles into queues, roster agents into
+/// groups; returns what the simulator keeps.
+pub(crate) fn merge(
+    cx: &mut Ctx<'_>,
+    parts: Parts,
+    ws: &[Workstream],
+    qs: &mut [Queue],
+    groups: &mut Vec<AgentGroup>,
+) -> Traffic {
+    let mut out = Traffic::default();
+    if let Some((f, span)) = parts.forecast {
+        out.aht = vec![None; qs.len()];
+        for qf in &f.queues {
+            let q = &mut qs[qf.queue.index()];
+            if q.arrivals != Arrivals::None {
+                cx.report(
+                    "traffic.forecast",
+                    Some(span.clone()),
+                    format!(
+                        "queue {:?} has its own `arrivals`; the forecast feeds it",
+                        q.name
+                    ),
+                    Some("remove the queue's `arrivals` or its rows from the forecast".into()),
+                );
+                continue;
+            }
+            q.arrivals = Arrivals::Profile(qf.profile.clone());
+            let mean = ws[q.workstream.index()].handle_time.mean();
+            out.aht[qf.queue.index()] = qf.aht_profile(mean);
+        }
+        if out.aht.iter().all(Option::is_none) {
+            out.aht.clear();
+        }
+    }
+    if let Some((r, span)) = parts.replay {
+        let mut fed = vec![false; qs.len()];
+        r.rows.iter().for_each(|row| fed[row.queue.index()] = true);
+        for (q, _) in fed.iter().enumerate().filter(|(_, f)| **f) {
+            if qs[q].arrivals != Arrivals::None {
+                cx.report(
+                    "traffic.replay",
+                    Some(span.clone()),
+                    format!(
+                        "queue {:?} has its own `arrivals`; the replayed history feeds it",
+                        qs[q].name
+                    ),
+                    Some("remove the queue's `arrivals`".into()),
+                );
+            }
+        }
+        out.replay = Some(Arc::new(r));
+    }
+    if let Some((agents, span)) = parts.roster {
+        let mut next: u32 = groups.iter().map(|g| g.count).sum();
+        for a in agents {
+            let clash = groups.iter().any(|g| {
+                a.name
+                    .strip_prefix(&g.name)
+                    .and_then(|k| k.strip_prefix('-'))
+                    .and_then(|k| k.parse::<u32>().ok())
+                    .is_some_and(|k| (1..=g.count).contains(&k) && g.roster.is_none())
+            });
+            if clash {
+                cx.report(
+                    "traffic.roster",
+                    Some(span.clone()),
+                    format!(
+                        "roster agent {:?} has the name of an agent of [[agent_groups]]",
+                        a.name
+                    ),
+                    None,
+                );
+                continue;
+            }
+            groups.push(AgentGroup {
+                name: a.name.clone(),
+                count: 1,
+                capacity: a.capacity,
+                queues: a.queues.clone(),
+                shift: None,
+                breaks: None,
+                accept_delay: Dist::Constant(SimDuration::ZERO),
+                reject_probability: 0.0,
+                ignore_probability: 0.0,
+                disconnects: None,
+                first: AgentId(next),
+                roster: Some(a),
+            });
+            next += 1;
+        }
+    }
+    out
+}

@@ -1,0 +1,130 @@
+//! The conversation log of `omnisim run --log`: one [`ConvRecord`] per conversation of a
+//! replication, in arrival order, filled in as the conversation goes (written as
+//! `conversations.csv` by [`crate::report::log`]).
+//!
+//! Only built when asked for: without `--log` the world holds `None` and every hook is one
+//! branch on it.
+
+use crate::model::{AgentId, QueueId};
+use crate::time::{SimDuration, SimTime};
+
+/// How a conversation ended, as far as the log knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogOutcome {
+    /// Not answered and not closed when the run stopped.
+    Open,
+    /// Reached Active at least once.
+    Answered,
+    /// Closed from Open before any agent accepted.
+    Abandoned,
+}
+
+impl LogOutcome {
+    /// The CSV word (`""` for [`LogOutcome::Open`]).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogOutcome::Open => "",
+            LogOutcome::Answered => "answered",
+            LogOutcome::Abandoned => "abandoned",
+        }
+    }
+}
+
+/// A conversation's id in the log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordId {
+    /// The n-th arrival of the replication (1-based).
+    Seq(u64),
+    /// The replayed history row of this index (its own `id`).
+    Replay(u32),
+}
+
+/// One conversation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConvRecord {
+    /// Its id.
+    pub id: RecordId,
+    /// When it arrived.
+    pub arrival: SimTime,
+    /// The queue it arrived at.
+    pub queue: QueueId,
+    /// How it ended.
+    pub outcome: LogOutcome,
+    /// Arrival to first Active (answered) or to abandonment.
+    pub wait: Option<SimDuration>,
+    /// Its first handle time (as drawn or replayed, before any Waiting spell).
+    pub handle: Option<SimDuration>,
+    /// Its wrap-up time (as drawn, before any auto-close).
+    pub wrap_up: Option<SimDuration>,
+    /// The customer's patience (`None` when the work stream has none).
+    pub patience: Option<SimDuration>,
+    /// The agent who answered first.
+    pub agent: Option<AgentId>,
+}
+
+/// The log of one replication.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ConvLog {
+    /// Its replication (0-based).
+    pub replication: u32,
+    /// In arrival order.
+    pub rows: Vec<ConvRecord>,
+}
+
+impl ConvLog {
+    /// Starts a row at arrival; returns its index.
+    pub(crate) fn arrived(
+        &mut self,
+        id: Option<u32>,
+        arrival: SimTime,
+        queue: QueueId,
+        patience: Option<SimDuration>,
+    ) -> u32 {
+        let n = self.rows.len();
+        self.rows.push(ConvRecord {
+            id: id.map_or(RecordId::Seq(n as u64 + 1), RecordId::Replay),
+            arrival,
+            queue,
+            outcome: LogOutcome::Open,
+            wait: None,
+            handle: None,
+            wrap_up: None,
+            patience,
+            agent: None,
+        });
+        n as u32
+    }
+
+    /// The first acceptance.
+    pub(crate) fn answered(&mut self, row: u32, wait: SimDuration, agent: AgentId) {
+        if let Some(r) = self.rows.get_mut(row as usize) {
+            r.outcome = LogOutcome::Answered;
+            r.wait = Some(wait);
+            r.agent = Some(agent);
+        }
+    }
+
+    /// The first handle time.
+    pub(crate) fn handle(&mut self, row: u32, d: SimDuration) {
+        if let Some(r) = self.rows.get_mut(row as usize) {
+            r.handle.get_or_insert(d);
+        }
+    }
+
+    /// The wrap-up time.
+    pub(crate) fn wrap_up(&mut self, row: u32, d: SimDuration) {
+        if let Some(r) = self.rows.get_mut(row as usize) {
+            r.wrap_up.get_or_insert(d);
+        }
+    }
+
+    /// Closed; an unanswered conversation counts as abandoned after waiting until `now`.
+    pub(crate) fn closed(&mut self, row: u32, answered: bool, now: SimTime) {
+        if let Some(r) = self.rows.get_mut(row as usize) {
+            if !answered && r.outcome == LogOutcome::Open {
+                r.outcome = LogOutcome::Abandoned;
+                r.wait = Some(now.since(r.arrival));
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! Replayed traffic and per-interval handle times inside a replication: the history rows a
+//! replication replays, queue by queue, and the draws they override.
+//!
+//! Every draw still happens (so the customer's random stream advances exactly as in a run that
+//! drew it); a replayed row's own handle (first handling only), wrap-up and patience then
+//! replace the drawn values. Customers keep their stream key (queue, arrival index in the
+//! queue), so replaying a run's own log under the same rules and seed reproduces every wait.
+
+use std::sync::Arc;
+
+use crate::model::QueueId;
+use crate::scenario::Scenario;
+use crate::time::{SimDuration, SimTime};
+use crate::traffic::{AhtProfile, Replay, ReplayRow};
+
+use super::arrivals::ArrivalProcess;
+use super::customer::ConvSim;
+use super::log::ConvLog;
+use super::world::World;
+
+/// No row (no log, or not a replayed conversation).
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// The rows one replication replays.
+#[derive(Debug)]
+pub(crate) struct Feed {
+    replay: Arc<Replay>,
+    /// Per queue, indices into `replay.rows` in arrival order.
+    per_queue: Vec<Vec<u32>>,
+}
+
+impl Feed {
+    /// The feed of replication `rep`, or `None` without `[traffic] replay`.
+    fn new(sc: &Scenario, rep: u32) -> Option<Feed> {
+        let replay = sc.traffic.replay.clone()?;
+        let mut per_queue = vec![Vec::new(); sc.queues.len()];
+        let (base, rows) = replay.rows_for(rep);
+        for (i, r) in rows.iter().enumerate() {
+            per_queue[r.queue.index()].push((base + i) as u32);
+        }
+        Some(Feed { replay, per_queue })
+    }
+
+    /// The replayed row behind the `idx`-th arrival at `queue`.
+    pub(crate) fn row_index(&self, queue: QueueId, idx: u64) -> u32 {
+        self.per_queue[queue.index()]
+            .get(idx as usize)
+            .copied()
+            .unwrap_or(NONE)
+    }
+
+    /// Row `i`.
+    pub(crate) fn row(&self, i: u32) -> Option<&ReplayRow> {
+        self.replay.rows.get(i as usize)
+    }
+}
+
+impl World<'_> {
+    /// Replaces the arrival processes of the queues this replication replays.
+    pub(crate) fn install_replay(&mut self, seed: u64, rep: u32) {
+        let Some(feed) = Feed::new(self.sc, rep) else {
+            return;
+        };
+        for (q, rows) in feed.per_queue.iter().enumerate() {
+            if rows.is_empty() {
+                continue;
+            }
+            let times = rows
+                .iter()
+                .map(|&i| feed.replay.rows[i as usize].arrival)
+                .collect();
+            let rng = crate::rng::stream(seed, rep, crate::rng::Source::Arrivals(q as u32));
+            self.arrivals[q] = ArrivalProcess::replayed(rng, times);
+        }
+        self.feed = Some(Box::new(feed));
+    }
+
+    /// At arrival: the replayed row (if any), the patience to use (the row's, else the drawn
+    /// one) and the log row (if logging). Returns `(patience, log row, replay row)`.
+    pub(crate) fn arrival_rows(
+        &mut self,
+        queue: QueueId,
+        idx: u64,
+        drawn: Option<SimDuration>,
+    ) -> (Option<SimDuration>, u32, u32) {
+        let (patience, replay) = match &self.feed {
+            Some(f) => {
+                let i = f.row_index(queue, idx);
+                (f.row(i).and_then(|r| r.patience).or(drawn), i)
+            }
+            None => (drawn, NONE),
+        };
+        let row = match &mut self.log {
+            Some(log) => log.arrived(
+                (replay != NONE).then_some(replay),
+                self.now,
+                queue,
+                patience,
+            ),
+            None => NONE,
+        };
+        (patience, row, replay)
+    }
+}
+
+/// The handle time of an acceptance: the replayed row's on the first handling (`first`), else
+/// the drawn one scaled by the forecast's `aht` factor of the conversation's arrival interval
+/// (`aht` by queue, empty without one); logged when logging.
+#[inline]
+pub(crate) fn handle_time(
+    feed: Option<&Feed>,
+    log: Option<&mut ConvLog>,
+    aht: &[Option<AhtProfile>],
+    c: &ConvSim,
+    drawn: SimDuration,
+    arrived: SimTime,
+) -> SimDuration {
+    let replayed = feed
+        .filter(|_| c.epoch == 1)
+        .and_then(|f| f.row(c.replay)?.handle);
+    let d = match replayed {
+        Some(d) => d,
+        None => match aht.get(c.origin.index()) {
+            Some(Some(p)) => SimDuration::from_secs_f64(drawn.as_secs_f64() * p.factor(arrived)),
+            _ => drawn,
+        },
+    };
+    if let Some(log) = log {
+        log.handle(c.row, d);
+    }
+    d
+}
+
+/// The wrap-up time: the replayed row's, else the drawn one; logged when logging.
+#[inline]
+pub(crate) fn wrap_up_time(
+    feed: Option<&Feed>,
+    log: Option<&mut ConvLog>,
+    c: &ConvSim,
+    drawn: SimDuration,
+) -> SimDuration {
+    let d = feed.and_then(|f| f.row(c.replay)?.wrap_up).unwrap_or(drawn);
+    if let Some(log) = log {
+        log.wrap_up(c.row, d);
+    }
+    d
+}

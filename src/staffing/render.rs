@@ -1,0 +1,286 @@
+//! The files `omnisim staff` writes: `staffing.csv` (contract columns first), `roster.csv` (the
+//! roster format of "Real traffic", so it feeds straight back into a scenario) and
+//! `staffing.html` (requirement, Erlang C and the roster's coverage side by side, one
+//! self-contained page), plus the terminal text.
+
+use std::fmt::Write;
+
+use crate::report::format::{clock, pct, value};
+use crate::report::html::escape;
+use crate::report::svg::{line_chart, Line, LineChart};
+use crate::scenario::Scenario;
+
+use super::{IntervalRow, Roster, StaffResult};
+
+/// `staffing.csv` columns: the contract's, then omnisim's.
+pub const COLUMNS: [&str; 14] = [
+    "interval_start",
+    "group",
+    "required",
+    "erlang_c",
+    "offered_load",
+    "service_level",
+    "service_level_ci_low",
+    "service_level_ci_high",
+    "arrival_rate_per_h",
+    "scheduled",
+    "target_metric",
+    "target_value",
+    "erlang_c_service_level",
+    "roster_coverage",
+];
+
+fn num(x: f64) -> String {
+    let r = (x * 1e6).round() / 1e6;
+    if r == 0.0 {
+        "0".into()
+    } else {
+        r.to_string()
+    }
+}
+
+fn opt(x: Option<f64>) -> String {
+    x.map(num).unwrap_or_default()
+}
+
+/// `staffing.csv`: one row per interval; `interval_start` in seconds since t = 0; figures
+/// without data are empty.
+pub fn csv(r: &StaffResult) -> Result<String, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(COLUMNS)?;
+    for row in &r.rows {
+        let ci = row.service_level_ci;
+        w.write_record([
+            num(row.start.as_secs_f64()),
+            r.group.clone(),
+            row.required.to_string(),
+            row.erlang_c.map(|n| n.to_string()).unwrap_or_default(),
+            num(row.offered_load),
+            opt(row.service_level),
+            opt(ci.map(|c| c[0])),
+            opt(ci.map(|c| c[1])),
+            num(row.arrival_rate_per_h),
+            row.scheduled.to_string(),
+            r.target.metric.clone(),
+            opt(row.value),
+            opt(row.erlang_c_service_level),
+            row.roster_coverage
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+        ])?;
+    }
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8(bytes).expect("CSV of UTF-8 fields is UTF-8"))
+}
+
+/// `roster.csv` (contract roster format): one row per agent and shift; agents are named
+/// `<group>-<k>`; times in seconds since t = 0; breaks as `start-end` pairs.
+pub fn roster_csv(sc: &Scenario, r: &StaffResult, roster: &Roster) -> Result<String, csv::Error> {
+    let g = &sc.agent_groups[r.group_index];
+    let queues: Vec<&str> = g
+        .queues
+        .iter()
+        .map(|q| sc.queues[q.index()].name.as_str())
+        .collect();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "agent",
+        "queues",
+        "shift_start",
+        "shift_end",
+        "capacity",
+        "breaks",
+        "shift",
+    ])?;
+    let mut k = 0;
+    for s in &roster.shifts {
+        let breaks = s
+            .shift
+            .breaks
+            .iter()
+            .map(|(a, b)| format!("{}-{}", num(a.as_secs_f64()), num(b.as_secs_f64())))
+            .collect::<Vec<_>>()
+            .join(";");
+        for _ in 0..s.agents {
+            k += 1;
+            w.write_record([
+                format!("{}-{k}", r.group),
+                queues.join(";"),
+                num(s.shift.start.as_secs_f64()),
+                num(s.shift.end.as_secs_f64()),
+                g.capacity.to_string(),
+                breaks.clone(),
+                s.template.clone(),
+            ])?;
+        }
+    }
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8(bytes).expect("CSV of UTF-8 fields is UTF-8"))
+}
+
+fn row_text(row: &IntervalRow) -> Vec<String> {
+    vec![
+        clock(row.start.as_secs_f64()),
+        num((row.arrival_rate_per_h * 10.0).round() / 10.0),
+        format!("{:.1}", row.offered_load),
+        row.required.to_string(),
+        row.erlang_c.map_or_else(|| "—".into(), |n| n.to_string()),
+        pct(row.service_level),
+        pct(row.erlang_c_service_level),
+        row.roster_coverage
+            .map_or_else(|| "—".into(), |n| n.to_string()),
+    ]
+}
+
+const HEADER: [&str; 8] = [
+    "interval",
+    "arrivals/h",
+    "offered load",
+    "required",
+    "Erlang C",
+    "SL (required)",
+    "SL (Erlang C)",
+    "roster",
+];
+
+/// The terminal summary: one line per interval and the verdict.
+pub fn text(r: &StaffResult) -> String {
+    let rows: Vec<Vec<String>> = r.rows.iter().map(row_text).collect();
+    let mut o = format!(
+        "Staffing group {} for {} per {} interval ({} simulations of {} replications)\n\n{}",
+        r.group,
+        r.target,
+        crate::time::SimDuration::from_millis(r.interval.as_millis()),
+        r.evaluations,
+        r.replications,
+        crate::report::table::text(&HEADER, &rows)
+    );
+    let peak = r.rows.iter().map(|x| x.required).max().unwrap_or(0);
+    let agent_hours: f64 = r
+        .rows
+        .iter()
+        .map(|x| x.required as f64 * r.interval.as_secs_f64() / 3600.0)
+        .sum();
+    let _ = writeln!(
+        o,
+        "\n{} · peak {peak} agents · {:.1} agent-hours on shift",
+        if r.met {
+            "every interval meets the target"
+        } else {
+            "the target CANNOT be met in every interval"
+        },
+        agent_hours
+    );
+    match &r.roster {
+        Some(Ok(ro)) => {
+            let agents: u32 = ro.shifts.iter().map(|s| s.agents).sum();
+            let _ = writeln!(
+                o,
+                "roster: {agents} agents on {} shifts · cost {}",
+                ro.shifts.len(),
+                value(ro.cost)
+            );
+        }
+        Some(Err(e)) => {
+            let _ = writeln!(o, "roster: {e}");
+        }
+        None => {}
+    }
+    o
+}
+
+/// `staffing.html`: the chart of requirement, Erlang C and the roster's coverage, the service
+/// level achieved per interval, and the table.
+pub fn html(r: &StaffResult, scenario: &str) -> String {
+    let x_max = r.rows.len() as f64 * r.interval.as_secs_f64();
+    let step = |f: &dyn Fn(&IntervalRow) -> Option<f64>| -> Vec<(f64, Option<f64>)> {
+        // A step line: each interval's value held over its span.
+        r.rows
+            .iter()
+            .flat_map(|row| {
+                let a = row.start.as_secs_f64();
+                [(a, f(row)), (a + r.interval.as_secs_f64(), f(row))]
+            })
+            .collect()
+    };
+    let mut lines = vec![
+        Line {
+            name: "required",
+            points: step(&|x| Some(x.required as f64)),
+        },
+        Line {
+            name: "offered load",
+            points: step(&|x| Some(x.offered_load)),
+        },
+    ];
+    if r.rows.iter().any(|x| x.erlang_c.is_some()) {
+        lines.push(Line {
+            name: "Erlang C",
+            points: step(&|x| x.erlang_c.map(f64::from)),
+        });
+    }
+    if r.rows.iter().any(|x| x.roster_coverage.is_some()) {
+        lines.push(Line {
+            name: "roster",
+            points: step(&|x| x.roster_coverage.map(f64::from)),
+        });
+    }
+    let agents = line_chart(&LineChart {
+        title: "Agents per interval",
+        x_max,
+        y_min_top: 1.0,
+        y_fixed_top: None,
+        y_fmt: crate::report::format::tick,
+        lines,
+        target: None,
+        warmup_s: 0.0,
+        horizon_s: x_max,
+        calendar: r.calendar,
+    });
+    let sl = line_chart(&LineChart {
+        title: "Service level per interval",
+        x_max,
+        y_min_top: 1.0,
+        y_fixed_top: Some(1.0),
+        y_fmt: |y| format!("{:.0}%", y * 100.0),
+        lines: vec![
+            Line {
+                name: "required",
+                points: step(&|x| x.service_level),
+            },
+            Line {
+                name: "Erlang C",
+                points: step(&|x| x.erlang_c_service_level),
+            },
+        ],
+        target: (r.target.metric == "service_level.fraction")
+            .then(|| (r.target.value, format!("target {}", pct(r.target.value)))),
+        warmup_s: 0.0,
+        horizon_s: x_max,
+        calendar: r.calendar,
+    });
+    let mut table = String::from("<table><tr>");
+    for h in HEADER {
+        let _ = write!(table, "<th>{}</th>", escape(h));
+    }
+    table.push_str("</tr>");
+    for row in &r.rows {
+        table.push_str("<tr>");
+        for c in row_text(row) {
+            let _ = write!(table, "<td>{}</td>", escape(&c));
+        }
+        table.push_str("</tr>");
+    }
+    table.push_str("</table>");
+    format!(
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Staffing · {s}</title>
+<style>{css}</style></head>
+<body><main><h1>Staffing · {s}</h1><pre>{summary}</pre><div class="charts">{agents}{sl}</div>
+<h2>Per interval</h2>{table}
+<p class="note">Per-interval figures count what happened in the interval (an answer in the interval of its accept); the last interval also takes the drain after the horizon. Service levels are pooled over the replications; <code>staffing.csv</code> has each one's 95% interval.</p></main></body></html>
+"#,
+        s = escape(scenario),
+        css = crate::report::html::CSS,
+        summary = escape(&text(r)),
+    )
+}

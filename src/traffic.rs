@@ -1,0 +1,387 @@
+//! Real traffic: the CSV files of `[traffic]` (history replay, interval forecasts, rosters).
+//!
+//! Key items: [`Traffic`] (what a validated scenario keeps of them), [`Replay`] and
+//! [`ReplayRow`] (history rows that arrive with their own handle, wrap-up and patience),
+//! [`AhtProfile`] (per-interval handle-time scale factors of a forecast), [`RosterAgent`]
+//! (an individual agent's shifts, breaks and skills). The readers are [`history`], [`forecast`]
+//! and [`roster`]; each reports every bad cell as a [`Diagnostic`] naming the file, the line,
+//! the column and what was expected (formats: contract "Real traffic", `docs/scenario-format.md`).
+//!
+//! A CSV time is seconds since t = 0 or a local ISO date-time read against `[scenario] start`
+//! ([`crate::calendar::Calendar::parse_time`]); a duration is seconds or a duration string.
+
+pub mod forecast;
+pub mod history;
+pub mod roster;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::scenario::Diagnostic;
+use crate::time::{parse_duration, SimDuration, SimTime};
+
+pub use history::{Replay, ReplayRow};
+pub use roster::RosterAgent;
+
+/// What a scenario keeps of its `[traffic]` files (the forecast's volumes become the queues'
+/// arrival profiles, the roster's agents become one-agent groups).
+#[derive(Clone, Debug, Default)]
+pub struct Traffic {
+    /// `[traffic] replay`: shared, because scenarios are cloned by sweeps and A/B runs.
+    pub replay: Option<Arc<Replay>>,
+    /// Per queue (by id), the forecast's handle-time scale factors; empty without an `aht`
+    /// column.
+    pub aht: Vec<Option<AhtProfile>>,
+}
+
+/// Per-interval handle-time scale factors of one queue: `(from, factor)` sorted by time; a
+/// conversation arriving at `t` has its drawn handle time multiplied by the factor of the last
+/// entry at or before `t` (1 before the first).
+#[derive(Clone, Debug, PartialEq)]
+pub struct AhtProfile(pub Vec<(SimTime, f64)>);
+
+impl AhtProfile {
+    /// The factor for a conversation arriving at `t`.
+    pub fn factor(&self, t: SimTime) -> f64 {
+        let i = self.0.partition_point(|(from, _)| *from <= t);
+        if i == 0 {
+            1.0
+        } else {
+            self.0[i - 1].1
+        }
+    }
+}
+
+/// Most problems reported per CSV file; the rest are counted in one last line.
+pub const MAX_PROBLEMS: usize = 50;
+
+/// Problems found in one CSV file, capped at [`MAX_PROBLEMS`].
+#[derive(Debug)]
+pub struct Problems {
+    file: String,
+    list: Vec<Diagnostic>,
+    more: usize,
+}
+
+impl Problems {
+    /// An empty list for `file` (as shown in messages).
+    pub fn new(file: &str) -> Problems {
+        Problems {
+            file: file.to_string(),
+            list: Vec::new(),
+            more: 0,
+        }
+    }
+
+    /// Records a problem at `line` (1-based, the header is line 1) in `column` (name and
+    /// 1-based position).
+    pub fn at(&mut self, line: u64, column: Option<(&str, usize)>, message: impl Into<String>) {
+        if self.list.len() >= MAX_PROBLEMS {
+            self.more += 1;
+            return;
+        }
+        self.list.push(Diagnostic {
+            file: self.file.clone(),
+            path: column.map(|(n, _)| n.to_string()).unwrap_or_default(),
+            line: Some(line as usize),
+            column: column.map(|(_, c)| c),
+            message: message.into(),
+            hint: None,
+        });
+    }
+
+    /// Records a problem of the whole file.
+    pub fn file(&mut self, message: impl Into<String>) {
+        self.list.push(Diagnostic {
+            file: self.file.clone(),
+            path: String::new(),
+            line: None,
+            column: None,
+            message: message.into(),
+            hint: None,
+        });
+    }
+
+    /// Whether any problem was recorded.
+    pub fn any(&self) -> bool {
+        !self.list.is_empty()
+    }
+
+    /// Every problem, plus one line counting those beyond the cap.
+    pub fn finish(mut self) -> Vec<Diagnostic> {
+        if self.more > 0 {
+            self.list.push(Diagnostic {
+                file: self.file.clone(),
+                path: String::new(),
+                line: None,
+                column: None,
+                message: format!("… and {} more problems in this file", self.more),
+                hint: None,
+            });
+        }
+        self.list
+    }
+}
+
+/// A CSV file's header: column name → 0-based index.
+#[derive(Debug)]
+pub struct Header {
+    names: Vec<String>,
+    index: HashMap<String, usize>,
+}
+
+impl Header {
+    /// The 0-based index of `name`.
+    pub fn col(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
+
+    /// Column names in file order.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+}
+
+/// One data row being read: its cells, line, and the file's problems.
+#[derive(Debug)]
+pub struct Row<'a> {
+    /// The cells.
+    pub rec: &'a csv::StringRecord,
+    /// The 1-based line of the row.
+    pub line: u64,
+    /// The header.
+    pub header: &'a Header,
+}
+
+impl Row<'_> {
+    /// The trimmed cell of column `name`, `None` when the column is absent or the cell empty.
+    pub fn cell(&self, name: &str) -> Option<&str> {
+        let i = self.header.col(name)?;
+        self.rec.get(i).map(str::trim).filter(|s| !s.is_empty())
+    }
+
+    fn loc<'n>(&self, name: &'n str) -> Option<(&'n str, usize)> {
+        self.header.col(name).map(|i| (name, i + 1))
+    }
+
+    /// A required cell; reports it when empty.
+    pub fn required(&self, p: &mut Problems, name: &str) -> Option<&str> {
+        let c = self.cell(name);
+        if c.is_none() {
+            p.at(self.line, self.loc(name), format!("`{name}` is empty"));
+        }
+        c
+    }
+
+    /// Parses cell `name` with `f` when present, reporting `f`'s error. `Some(None)`: empty.
+    pub fn parse<T>(
+        &self,
+        p: &mut Problems,
+        name: &str,
+        f: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<Option<T>> {
+        match self.cell(name) {
+            None => Some(None),
+            Some(s) => match f(s) {
+                Ok(v) => Some(Some(v)),
+                Err(e) => {
+                    p.at(self.line, self.loc(name), e);
+                    None
+                }
+            },
+        }
+    }
+
+    /// Reports a problem in column `name` of this row.
+    pub fn problem(&self, p: &mut Problems, name: &str, message: impl Into<String>) {
+        p.at(self.line, self.loc(name), message);
+    }
+}
+
+/// Reads `path` (shown as `file`) with a header row; reports every missing column of
+/// `required` (each a list of alternatives) and calls `row` on every data row. Rows with the
+/// wrong number of cells are reported and skipped.
+pub fn read(
+    path: &Path,
+    p: &mut Problems,
+    required: &[&[&str]],
+    mut row: impl FnMut(&Row<'_>, &mut Problems),
+) -> Option<Header> {
+    // Only regular files: a device or a pipe could stream forever.
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => {}
+        Ok(_) => {
+            p.file("not a regular file; expected a CSV file");
+            return None;
+        }
+        Err(e) => {
+            p.file(format!("cannot read the CSV file: {e}"));
+            return None;
+        }
+    }
+    let mut rdr = match csv::ReaderBuilder::new()
+        .trim(csv::Trim::Headers)
+        .flexible(true)
+        .from_path(path)
+    {
+        Ok(r) => r,
+        Err(e) => {
+            p.file(format!("cannot read the CSV file: {e}"));
+            return None;
+        }
+    };
+    let names: Vec<String> = match rdr.headers() {
+        // A spreadsheet's UTF-8 byte-order mark is not part of the first column's name.
+        Ok(h) => h
+            .iter()
+            .map(|n| n.trim_start_matches('\u{feff}').to_string())
+            .collect(),
+        Err(e) => {
+            p.file(format!("cannot read the header row: {e}"));
+            return None;
+        }
+    };
+    let mut index = HashMap::new();
+    for (i, n) in names.iter().enumerate() {
+        if index.insert(n.clone(), i).is_some() {
+            p.at(1, Some((n, i + 1)), format!("column `{n}` appears twice"));
+        }
+    }
+    let header = Header { names, index };
+    for alts in required {
+        if !alts.iter().any(|a| header.col(a).is_some()) {
+            let want = alts
+                .iter()
+                .map(|a| format!("`{a}`"))
+                .collect::<Vec<_>>()
+                .join(" or ");
+            p.at(
+                1,
+                None,
+                format!(
+                    "missing column {want}; the header has {}",
+                    header.names.join(", ")
+                ),
+            );
+        }
+    }
+    if p.any() {
+        return None;
+    }
+    let mut rec = csv::StringRecord::new();
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = rec.position().map_or(0, |pos| pos.line());
+                if rec.len() == 1 && rec.get(0).is_some_and(|s| s.trim().is_empty()) {
+                    continue;
+                }
+                if rec.len() != header.names.len() {
+                    p.at(
+                        line,
+                        None,
+                        format!(
+                            "{} cells, expected {} (one per header column)",
+                            rec.len(),
+                            header.names.len()
+                        ),
+                    );
+                    continue;
+                }
+                row(
+                    &Row {
+                        rec: &rec,
+                        line,
+                        header: &header,
+                    },
+                    p,
+                );
+            }
+            Err(e) => {
+                let line = e.position().map_or(0, |pos| pos.line());
+                p.at(line, None, format!("unreadable row: {e}"));
+                if !matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
+                    break;
+                }
+            }
+        }
+    }
+    Some(header)
+}
+
+/// A CSV duration: seconds (`"90"`, `"4.5"`), a duration string (`"1m30s"`) or a clock-style
+/// `"H:MM:SS"` / `"MM:SS"` (as spreadsheets export them); never negative.
+pub fn parse_csv_duration(s: &str) -> Result<SimDuration, String> {
+    if s.contains(':') {
+        let parts: Vec<&str> = s.split(':').collect();
+        let nums: Option<Vec<f64>> = parts.iter().map(|p| p.parse::<f64>().ok()).collect();
+        return match nums.as_deref() {
+            Some(&[m, sec]) if m >= 0.0 && (0.0..60.0).contains(&sec) && m.fract() == 0.0 => {
+                Ok(SimDuration::from_secs_f64(m * 60.0 + sec))
+            }
+            Some(&[h, m, sec])
+                if h >= 0.0 && (0.0..60.0).contains(&m) && (0.0..60.0).contains(&sec) =>
+            {
+                Ok(SimDuration::from_secs_f64(h * 3600.0 + m * 60.0 + sec))
+            }
+            _ => Err(format!(
+                "{s:?} is not a duration; expected seconds, e.g. \"4m30s\" or \"0:04:30\""
+            )),
+        };
+    }
+    if let Ok(secs) = s.parse::<f64>() {
+        if !secs.is_finite() || secs < 0.0 {
+            return Err(format!("{s:?} is not a duration: it must be ≥ 0 seconds"));
+        }
+        return Ok(SimDuration::from_secs_f64(secs));
+    }
+    parse_duration(s)
+        .map_err(|e| format!("{s:?} is not a duration ({e}); expected seconds or e.g. \"4m30s\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_in_both_forms() {
+        assert_eq!(
+            parse_csv_duration("90").unwrap(),
+            SimDuration::from_secs(90)
+        );
+        assert_eq!(
+            parse_csv_duration("0.25").unwrap(),
+            SimDuration::from_millis(250)
+        );
+        assert_eq!(
+            parse_csv_duration("1m30s").unwrap(),
+            SimDuration::from_secs(90)
+        );
+        assert!(parse_csv_duration("-3").unwrap_err().contains("≥ 0"));
+        assert!(parse_csv_duration("soon").is_err());
+        assert_eq!(
+            parse_csv_duration("0:04:30").unwrap(),
+            SimDuration::from_secs(270)
+        );
+        assert_eq!(
+            parse_csv_duration("1:00:05").unwrap(),
+            SimDuration::from_secs(3605)
+        );
+        assert_eq!(
+            parse_csv_duration("04:30").unwrap(),
+            SimDuration::from_secs(270)
+        );
+        assert!(parse_csv_duration("4:75").is_err());
+    }
+
+    #[test]
+    fn aht_factor_steps() {
+        let p = AhtProfile(vec![(SimTime(1_000), 2.0), (SimTime(5_000), 0.5)]);
+        assert_eq!(p.factor(SimTime(0)), 1.0);
+        assert_eq!(p.factor(SimTime(1_000)), 2.0);
+        assert_eq!(p.factor(SimTime(4_999)), 2.0);
+        assert_eq!(p.factor(SimTime(9_000)), 0.5);
+    }
+}

@@ -1,0 +1,254 @@
+//! History files for `[traffic] replay`: one row per conversation, each arriving with its own
+//! handle, wrap-up and patience.
+//!
+//! Columns (contract "Real traffic"): `id`, `arrival`, `queue` (or `workstream`), `outcome`
+//! (`answered` | `abandoned` | `overflowed`), `wait`, `handle`, `wrap_up`, `patience`, `agent`,
+//! and `replication` (as `omnisim run --log` writes it); every other column is an attribute.
+//! Required: `arrival`, `queue` (or `workstream`), and `handle` on answered rows. A row's
+//! `patience` is used when present, else an abandoned row's `wait` is its patience, else the
+//! work stream draws it.
+
+use std::path::Path;
+
+use super::{parse_csv_duration, read, Problems};
+use crate::calendar::Calendar;
+use crate::model::QueueId;
+use crate::scenario::Diagnostic;
+use crate::time::{SimDuration, SimTime};
+
+/// The fixed columns of the history format; any other column is an attribute.
+pub const COLUMNS: [&str; 11] = [
+    "id",
+    "arrival",
+    "queue",
+    "workstream",
+    "outcome",
+    "wait",
+    "handle",
+    "wrap_up",
+    "patience",
+    "agent",
+    "replication",
+];
+
+/// A history file, ready to replay.
+#[derive(Clone, Debug, Default)]
+pub struct Replay {
+    /// The file as named in messages.
+    pub file: String,
+    /// Rows sorted by (replication, arrival), file order among equals.
+    pub rows: Vec<ReplayRow>,
+    /// The attribute columns, in file order (each row's `attributes` follow it).
+    pub attribute_names: Vec<String>,
+    /// The distinct `replication` values with the range of `rows` of each, sorted; one entry
+    /// (value 0, every row) when the file has no `replication` column.
+    pub groups: Vec<(u32, std::ops::Range<usize>)>,
+}
+
+/// One conversation to replay.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReplayRow {
+    /// Its `id` (the 1-based data row number when the column is absent).
+    pub id: Box<str>,
+    /// When it arrives.
+    pub arrival: SimTime,
+    /// Its queue.
+    pub queue: QueueId,
+    /// Its `replication` (0 without the column).
+    pub replication: u32,
+    /// Its handle time (the first handling); `None` draws from the work stream.
+    pub handle: Option<SimDuration>,
+    /// Its wrap-up time; `None` draws from the work stream.
+    pub wrap_up: Option<SimDuration>,
+    /// Its patience; `None` draws from the work stream.
+    pub patience: Option<SimDuration>,
+    /// Its attribute values, in the order of [`Replay::attribute_names`] (empty cells kept).
+    pub attributes: Box<[Box<str>]>,
+}
+
+impl Replay {
+    /// The rows replication `rep` replays: the history's replication groups in turn
+    /// (`rep mod groups`), so a log of N replications replays replication k as replication k.
+    pub fn rows_for(&self, rep: u32) -> (usize, &[ReplayRow]) {
+        if self.groups.is_empty() {
+            return (0, &[]);
+        }
+        let (_, range) = &self.groups[rep as usize % self.groups.len()];
+        (range.start, &self.rows[range.clone()])
+    }
+}
+
+/// Resolves a queue name (or reports an unknown one with a suggestion).
+pub type Resolve<'a> = &'a dyn Fn(&str) -> Result<QueueId, String>;
+
+/// Reads a history file for replay. `queue` resolves the `queue` column, `workstream` the
+/// `workstream` column (to the work stream's one queue); arrivals must fall before `horizon`.
+///
+/// Errors: every problem found (missing column, unparsable time or duration, unknown queue,
+/// answered row without `handle`, arrival not before the horizon), each with file, line and
+/// column.
+pub fn read_replay(
+    path: &Path,
+    file: &str,
+    cal: &Calendar,
+    horizon: SimDuration,
+    queue: Resolve<'_>,
+    workstream: Resolve<'_>,
+) -> Result<Replay, Vec<Diagnostic>> {
+    let mut p = Problems::new(file);
+    let mut rows = Vec::new();
+    let mut attr_cols: Vec<usize> = Vec::new();
+    let mut attr_seen = false;
+    let mut n: u64 = 0;
+    let header = read(
+        path,
+        &mut p,
+        &[&["arrival"], &["queue", "workstream"]],
+        |r, p| {
+            n += 1;
+            if !attr_seen {
+                attr_seen = true;
+                attr_cols = (0..r.header.names().len())
+                    .filter(|&i| !COLUMNS.contains(&r.header.names()[i].as_str()))
+                    .collect();
+            }
+            let arrival = r
+                .required(p, "arrival")
+                .and_then(|s| match cal.parse_time(s) {
+                    Ok(t) if t.as_millis() >= horizon.as_millis() => {
+                        r.problem(
+                            p,
+                            "arrival",
+                            format!(
+                                "arrival {s} is not before the horizon ({horizon}); arrivals happen in [0, horizon)"
+                            ),
+                        );
+                        None
+                    }
+                    Ok(t) => Some(t),
+                    Err(e) => {
+                        r.problem(p, "arrival", e);
+                        None
+                    }
+                });
+            let q = match (r.cell("queue"), r.cell("workstream")) {
+                (Some(name), _) => match queue(name) {
+                    Ok(q) => Some(q),
+                    Err(e) => {
+                        r.problem(p, "queue", e);
+                        None
+                    }
+                },
+                (None, Some(name)) => match workstream(name) {
+                    Ok(q) => Some(q),
+                    Err(e) => {
+                        r.problem(p, "workstream", e);
+                        None
+                    }
+                },
+                (None, None) => {
+                    let col = if r.header.col("queue").is_some() {
+                        "queue"
+                    } else {
+                        "workstream"
+                    };
+                    r.problem(p, col, format!("`{col}` is empty"));
+                    None
+                }
+            };
+            let outcome = r.parse(p, "outcome", |s| match s {
+                "answered" | "abandoned" | "overflowed" => Ok(s.to_string()),
+                _ => Err(format!(
+                    "unknown outcome {s:?}; expected \"answered\", \"abandoned\" or \"overflowed\""
+                )),
+            });
+            let wait = r.parse(p, "wait", parse_csv_duration);
+            let handle = r.parse(p, "handle", parse_csv_duration);
+            let wrap_up = r.parse(p, "wrap_up", parse_csv_duration);
+            let patience = r.parse(p, "patience", parse_csv_duration);
+            let replication = r.parse(p, "replication", |s| {
+                s.parse::<u32>()
+                    .map_err(|_| format!("{s:?} is not a replication number (0, 1, 2, …)"))
+            });
+            if let (Some(Some(o)), Some(None)) = (&outcome, &handle) {
+                if o == "answered" {
+                    let col = if r.header.col("handle").is_some() {
+                        "handle"
+                    } else {
+                        "outcome"
+                    };
+                    r.problem(
+                        p,
+                        col,
+                        "an answered row needs its `handle` time to be replayed",
+                    );
+                }
+            }
+            let (
+                Some(arrival),
+                Some(q),
+                Some(outcome),
+                Some(wait),
+                Some(handle),
+                Some(wrap_up),
+                Some(patience),
+                Some(replication),
+            ) = (
+                arrival,
+                q,
+                outcome,
+                wait,
+                handle,
+                wrap_up,
+                patience,
+                replication,
+            )
+            else {
+                return;
+            };
+            let patience = patience.or(if outcome.as_deref() == Some("abandoned") {
+                wait
+            } else {
+                None
+            });
+            rows.push(ReplayRow {
+                id: r
+                    .cell("id")
+                    .map_or_else(|| n.to_string(), str::to_string)
+                    .into(),
+                arrival,
+                queue: q,
+                replication: replication.unwrap_or(0),
+                handle,
+                wrap_up,
+                patience,
+                attributes: attr_cols
+                    .iter()
+                    .map(|&i| Box::from(r.rec.get(i).unwrap_or("").trim()))
+                    .collect(),
+            });
+        },
+    );
+    if p.any() {
+        return Err(p.finish());
+    }
+    let header = header.expect("no problems means the header was read");
+    let attribute_names = (0..header.names().len())
+        .filter(|&i| !COLUMNS.contains(&header.names()[i].as_str()))
+        .map(|i| header.names()[i].clone())
+        .collect();
+    rows.sort_by_key(|r| (r.replication, r.arrival));
+    let mut groups: Vec<(u32, std::ops::Range<usize>)> = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        match groups.last_mut() {
+            Some((rep, range)) if *rep == r.replication => range.end = i + 1,
+            _ => groups.push((r.replication, i..i + 1)),
+        }
+    }
+    Ok(Replay {
+        file: file.to_string(),
+        rows,
+        attribute_names,
+        groups,
+    })
+}

@@ -1,0 +1,267 @@
+//! Rosters for `[traffic] roster`: individual agents, one row per shift, many days.
+//!
+//! Columns (contract "Real traffic"): `agent`, `queues` (`;`-separated), `shift_start`,
+//! `shift_end`, optional `capacity` (default 100), `skills` (`spanish:4;billing:2`, ratings
+//! 1–10; stored, routing by skill is not modelled yet), `breaks` (`start-end` pairs,
+//! `;`-separated). Several rows for one agent are several shifts; its `queues`, `capacity` and
+//! `skills` must agree across them. A break end point is a time (seconds or a local date-time)
+//! or a clock time `HH:MM`, on the shift's day (the next day when it is earlier than the
+//! shift's start).
+
+use std::path::Path;
+
+use super::{read, Problems};
+use crate::calendar::Calendar;
+use crate::model::QueueId;
+use crate::scenario::Diagnostic;
+use crate::time::SimTime;
+
+/// One rostered agent.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RosterAgent {
+    /// Its name (the `agent` column).
+    pub name: String,
+    /// Units it has.
+    pub capacity: u32,
+    /// Queues it is a member of.
+    pub queues: Vec<QueueId>,
+    /// Its skills: (name, rating 1–10), in file order.
+    pub skills: Vec<(String, u8)>,
+    /// Its shifts `[start, end)`, sorted, not overlapping.
+    pub shifts: Vec<(SimTime, SimTime)>,
+    /// Its breaks `[start, end)`, sorted (Away while on shift).
+    pub breaks: Vec<(SimTime, SimTime)>,
+}
+
+/// Reads a roster; `queue` resolves queue names. Agents come out in order of first appearance.
+///
+/// Errors: every problem (missing column, unparsable time, a shift that ends before it starts,
+/// overlapping shifts of one agent, unknown queue, bad capacity, skills or breaks, rows of one
+/// agent that disagree), each with file, line and column.
+pub fn read_roster(
+    path: &Path,
+    file: &str,
+    cal: &Calendar,
+    queue: super::history::Resolve<'_>,
+) -> Result<Vec<RosterAgent>, Vec<Diagnostic>> {
+    let mut p = Problems::new(file);
+    let mut agents: Vec<RosterAgent> = Vec::new();
+    read(
+        path,
+        &mut p,
+        &[&["agent"], &["queues"], &["shift_start"], &["shift_end"]],
+        |r, p| {
+            let name = r.required(p, "agent").map(str::to_string);
+            let queues = r.required(p, "queues").and_then(|s| {
+                let mut out = Vec::new();
+                let mut ok = true;
+                for part in s.split(';').map(str::trim).filter(|x| !x.is_empty()) {
+                    match queue(part) {
+                        Ok(q) if out.contains(&q) => {
+                            r.problem(p, "queues", format!("queue {part:?} is listed twice"));
+                            ok = false;
+                        }
+                        Ok(q) => out.push(q),
+                        Err(e) => {
+                            r.problem(p, "queues", e);
+                            ok = false;
+                        }
+                    }
+                }
+                if ok && out.is_empty() {
+                    r.problem(p, "queues", "the agent needs at least one queue");
+                    ok = false;
+                }
+                ok.then_some(out)
+            });
+            let time = |col: &str, p: &mut Problems| {
+                r.required(p, col).and_then(|s| match cal.parse_time(s) {
+                    Ok(t) => Some(t),
+                    Err(e) => {
+                        r.problem(p, col, e);
+                        None
+                    }
+                })
+            };
+            let start = time("shift_start", p);
+            let end = time("shift_end", p);
+            if let (Some(s), Some(e)) = (start, end) {
+                if e <= s {
+                    r.problem(p, "shift_end", "the shift must end after it starts");
+                }
+            }
+            let capacity = r.parse(p, "capacity", |s| match s.parse::<u32>() {
+                Ok(c) if c >= 1 => Ok(c),
+                _ => Err(format!(
+                    "{s:?} is not a capacity; expected a whole number ≥ 1"
+                )),
+            });
+            let skills = r.parse(p, "skills", parse_skills);
+            let breaks = match start {
+                Some(s) => r.parse(p, "breaks", |b| parse_breaks(b, cal, s)),
+                None => Some(None),
+            };
+            let (
+                Some(name),
+                Some(queues),
+                Some(start),
+                Some(end),
+                Some(capacity),
+                Some(skills),
+                Some(breaks),
+            ) = (name, queues, start, end, capacity, skills, breaks)
+            else {
+                return;
+            };
+            if end <= start {
+                return;
+            }
+            let capacity = capacity.unwrap_or(100);
+            let skills = skills.unwrap_or_default();
+            match agents.iter_mut().find(|a| a.name == name) {
+                Some(a) => {
+                    let sorted = |v: &[QueueId]| {
+                        let mut v = v.to_vec();
+                        v.sort();
+                        v
+                    };
+                    if sorted(&a.queues) != sorted(&queues) {
+                        r.problem(
+                            p,
+                            "queues",
+                            format!("agent {name:?} has other queues on an earlier row"),
+                        );
+                    }
+                    if a.capacity != capacity {
+                        r.problem(
+                            p,
+                            "capacity",
+                            format!(
+                                "agent {name:?} has capacity {} on an earlier row",
+                                a.capacity
+                            ),
+                        );
+                    }
+                    if r.cell("skills").is_some() && a.skills != skills {
+                        r.problem(
+                            p,
+                            "skills",
+                            format!("agent {name:?} has other skills on an earlier row"),
+                        );
+                    }
+                    if a.shifts.iter().any(|&(s, e)| start < e && s < end) {
+                        r.problem(
+                            p,
+                            "shift_start",
+                            format!("this shift overlaps another shift of agent {name:?}"),
+                        );
+                        return;
+                    }
+                    a.shifts.push((start, end));
+                    a.breaks.extend(breaks.unwrap_or_default());
+                }
+                None => agents.push(RosterAgent {
+                    name,
+                    capacity,
+                    queues,
+                    skills,
+                    shifts: vec![(start, end)],
+                    breaks: breaks.unwrap_or_default(),
+                }),
+            }
+        },
+    );
+    if p.any() {
+        return Err(p.finish());
+    }
+    for a in &mut agents {
+        a.shifts.sort();
+        a.breaks.sort();
+    }
+    Ok(agents)
+}
+
+/// `spanish:4;billing:2` → `[("spanish", 4), ("billing", 2)]`, ratings 1–10.
+pub fn parse_skills(s: &str) -> Result<Vec<(String, u8)>, String> {
+    let mut out: Vec<(String, u8)> = Vec::new();
+    for part in s.split(';').map(str::trim).filter(|x| !x.is_empty()) {
+        let bad = || {
+            format!("{part:?} is not a skill; expected name:rating with a rating from 1 to 10, e.g. \"spanish:4\"")
+        };
+        let (name, rating) = part.split_once(':').ok_or_else(bad)?;
+        let rating: u8 = rating.trim().parse().map_err(|_| bad())?;
+        let name = name.trim();
+        if name.is_empty() || !(1..=10).contains(&rating) {
+            return Err(bad());
+        }
+        if out.iter().any(|(n, _)| n == name) {
+            return Err(format!("skill {name:?} is given twice"));
+        }
+        out.push((name.to_string(), rating));
+    }
+    Ok(out)
+}
+
+/// `start-end;start-end` against the shift starting at `shift_start`. Each end point is a CSV
+/// time or a clock time `HH:MM` on the shift's day (rolled to the next day when earlier).
+pub fn parse_breaks(
+    s: &str,
+    cal: &Calendar,
+    shift_start: SimTime,
+) -> Result<Vec<(SimTime, SimTime)>, String> {
+    let mut out = Vec::new();
+    for part in s.split(';').map(str::trim).filter(|x| !x.is_empty()) {
+        let point = |x: &str| -> Option<SimTime> {
+            let x = x.trim();
+            if x.len() <= 8 && x.contains(':') {
+                cal.clock_on_or_after(x, shift_start)
+            } else {
+                cal.parse_time(x).ok()
+            }
+        };
+        // Date-times contain '-': try every split and keep the first that parses on both sides.
+        let pair = part
+            .match_indices('-')
+            .find_map(|(i, _)| Some((point(&part[..i])?, point(&part[i + 1..])?)));
+        match pair {
+            Some((a, b)) if b > a => out.push((a, b)),
+            Some(_) => return Err(format!("break {part:?} must end after it starts")),
+            None => {
+                return Err(format!(
+                    "{part:?} is not a break; expected start-end, e.g. \"10:00-10:15\" or \"3600-4500\""
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skills_and_breaks() {
+        assert_eq!(
+            parse_skills("spanish:4; billing:2").unwrap(),
+            vec![("spanish".to_string(), 4), ("billing".to_string(), 2)]
+        );
+        assert!(parse_skills("spanish:11").is_err());
+        assert!(parse_skills("spanish").is_err());
+        let cal = Calendar::parse("2026-03-02T07:00").unwrap();
+        let shift = SimTime(3_600_000); // 08:00
+        assert_eq!(
+            parse_breaks("10:00-10:15;3600-3700", &cal, shift).unwrap(),
+            vec![
+                (SimTime(3 * 3_600_000), SimTime(3 * 3_600_000 + 900_000)),
+                (SimTime(3_600_000), SimTime(3_700_000))
+            ]
+        );
+        assert_eq!(
+            parse_breaks("2026-03-02T09:00-2026-03-02T09:30", &cal, shift).unwrap(),
+            vec![(SimTime(2 * 3_600_000), SimTime(2 * 3_600_000 + 1_800_000))]
+        );
+        assert!(parse_breaks("10:15-10:00", &cal, shift).is_err());
+        assert!(parse_breaks("lunch", &cal, shift).is_err());
+    }
+}

@@ -1,0 +1,267 @@
+//! Sharded sweeps and their merge, on the design of [`super::shard`] (the same `K/N` spec, the
+//! same agreement and exactly-once checks).
+//!
+//! Shard `K/N` (1-based: `1 ≤ K ≤ N`) runs grid points `K, K+N, K+2N, …` counted from 1 in grid
+//! order (the first axis slowest, as `sweep.csv` lists them) and writes `shard.json`
+//! (`omnisim.sweep-shard/1`): the scenario's text, the `--vary` and `--target` words and the
+//! overrides as given (so the merge rebuilds the very same grid), the grid's size, and for each
+//! point it ran the raw [`RunOutput`] — every replication's [`RepMetrics`] serialized losslessly,
+//! as in run shards. [`merge`] checks the shards agree and cover every grid point exactly once,
+//! builds each point's summary exactly as one machine does, and finishes the sweep with
+//! [`sweep::finish`].
+//!
+//! **The target.** One machine's target search may bisect between two grid values; each step
+//! depends on the one before, so it cannot be spread over shards. Shards therefore run grid
+//! points only, and the merge runs the bisection points itself (at most ⌈log₂ STEP⌉ runs of
+//! the scenario, sequential, each with every core): the merged `sweep.csv`, `sweep.html` and
+//! `target.json` are then byte for byte those of one machine.
+
+use serde::{Deserialize, Serialize};
+
+use crate::metrics::RepMetrics;
+use crate::report;
+use crate::sim::RunOutput;
+
+use super::shard::{check_agree, cover_once, MergeError};
+use super::sweep::{self, SweepError, SweepPoint, SweepResult, SweepSpec};
+
+/// The `format` tag of a sweep shard's `shard.json`.
+pub const FORMAT: &str = "omnisim.sweep-shard/1";
+
+/// A sweep shard's `shard.json`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SweepShardFile {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// The omnisim version that wrote it (shards of different versions do not merge).
+    pub omnisim_version: String,
+    /// The scenario's name.
+    pub scenario: String,
+    /// The scenario file's name, for messages.
+    pub scenario_origin: String,
+    /// The scenario file's full text.
+    pub scenario_text: String,
+    /// The `--vary` arguments, as given.
+    pub vary: Vec<String>,
+    /// The `--target` argument, as given.
+    pub target: Option<String>,
+    /// The `--seed` override, if any.
+    pub seed: Option<u64>,
+    /// The `--replications` override, if any.
+    pub replications: Option<u32>,
+    /// Grid points of the whole sweep (all shards).
+    pub points: u32,
+    /// `[K, N]`, 1-based.
+    pub shard: [u32; 2],
+    /// Wall-clock seconds this shard took.
+    pub wall_s: f64,
+    /// The grid points this shard ran, in grid order.
+    pub runs: Vec<PointRun>,
+}
+
+/// One grid point's raw output.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PointRun {
+    /// Its index in grid order, from 0.
+    pub point: u32,
+    /// Its varied values, in axis order (for readers; the merge recomputes them from `vary`).
+    pub values: Vec<f64>,
+    /// The seed used.
+    pub seed: u64,
+    /// Its replication count.
+    pub replications: u32,
+    /// Wall-clock seconds it took.
+    pub wall_s: f64,
+    /// True when a stop request cut it short.
+    pub partial: bool,
+    /// Every replication's metrics.
+    pub reps: Vec<RepMetrics>,
+}
+
+/// The command line's words for a sweep, kept in the shard so the merge rebuilds its spec.
+#[derive(Clone, Debug)]
+pub struct SweepWords {
+    /// The scenario file's text.
+    pub text: String,
+    /// Its file name.
+    pub origin: String,
+    /// `--vary` arguments.
+    pub vary: Vec<String>,
+    /// `--target`.
+    pub target: Option<String>,
+    /// `--seed`.
+    pub seed: Option<u64>,
+    /// `--replications`.
+    pub replications: Option<u32>,
+}
+
+impl SweepWords {
+    /// The spec these words describe (see [`SweepSpec::from_args`] for the errors).
+    pub fn spec(&self) -> Result<SweepSpec, String> {
+        SweepSpec::from_args(
+            self.text.clone(),
+            self.origin.clone(),
+            &self.vary,
+            self.target.as_deref(),
+            self.seed,
+            self.replications,
+        )
+    }
+}
+
+/// Why a sweep shard could not run, or sweep shards could not merge.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepShardError {
+    /// The words do not make a sweep (a bad `--vary`, `--target` or override).
+    #[error("{0}")]
+    Words(String),
+    /// The grid or the target is invalid for the scenario.
+    #[error(transparent)]
+    Sweep(#[from] SweepError),
+    /// The shards do not merge.
+    #[error(transparent)]
+    Merge(#[from] MergeError),
+}
+
+/// Runs shard `k`/`n` (1-based) of the sweep: checks the whole grid first (as one machine
+/// does), then runs its points in parallel.
+pub fn run(words: &SweepWords, (k, n): (u32, u32)) -> Result<SweepShardFile, SweepShardError> {
+    use rayon::prelude::*;
+    let start = std::time::Instant::now();
+    let spec = words.spec().map_err(SweepShardError::Words)?;
+    let grid = sweep::prepare(&spec)?;
+    let total = grid.len() as u32;
+    let scenario = grid
+        .first()
+        .map_or_else(String::new, |(_, sc)| sc.name.clone());
+    let mine: Vec<(u32, Vec<f64>, crate::scenario::Scenario)> = grid
+        .into_iter()
+        .enumerate()
+        .skip((k - 1) as usize)
+        .step_by(n as usize)
+        .map(|(i, (v, sc))| (i as u32, v, sc))
+        .collect();
+    let runs = mine
+        .into_par_iter()
+        .map(|(point, values, sc)| {
+            let out = sweep::evaluate(&spec, &sc);
+            PointRun {
+                point,
+                values,
+                seed: out.seed,
+                replications: out.replications,
+                wall_s: out.wall_s,
+                partial: out.partial,
+                reps: out.reps,
+            }
+        })
+        .collect();
+    Ok(SweepShardFile {
+        format: FORMAT.into(),
+        omnisim_version: env!("CARGO_PKG_VERSION").into(),
+        scenario,
+        scenario_origin: words.origin.clone(),
+        scenario_text: words.text.clone(),
+        vary: words.vary.clone(),
+        target: words.target.clone(),
+        seed: words.seed,
+        replications: words.replications,
+        points: total,
+        shard: [k, n],
+        wall_s: start.elapsed().as_secs_f64(),
+        runs,
+    })
+}
+
+/// Merges named sweep shards into the sweep one machine would have finished (bisection points,
+/// if the target search needs them, are run here).
+pub fn merge(shards: Vec<(String, SweepShardFile)>) -> Result<SweepResult, SweepShardError> {
+    let first = shards.first().ok_or(MergeError::Empty)?.1.clone();
+    let problems = check_agree(
+        &shards,
+        |s| s.format.as_str(),
+        FORMAT,
+        |s| {
+            vec![
+                ("scenario text", s.scenario_text.clone()),
+                ("--vary", s.vary.join(" ")),
+                ("--target", format!("{:?}", s.target)),
+                ("seed", format!("{:?}", s.seed)),
+                ("replications", format!("{:?}", s.replications)),
+                ("grid size", s.points.to_string()),
+                ("omnisim version", s.omnisim_version.clone()),
+            ]
+        },
+    );
+    if !problems.is_empty() {
+        return Err(MergeError::Problems(problems).into());
+    }
+    let words = SweepWords {
+        text: first.scenario_text,
+        origin: first.scenario_origin,
+        vary: first.vary,
+        target: first.target,
+        seed: first.seed,
+        replications: first.replications,
+    };
+    let spec = words.spec().map_err(SweepShardError::Words)?;
+    let grid = sweep::prepare(&spec)?;
+    if grid.len() as u32 != first.points {
+        return Err(MergeError::Problems(vec![format!(
+            "the shards say the grid has {} points, but their --vary gives {}",
+            first.points,
+            grid.len()
+        )])
+        .into());
+    }
+    let items = shards
+        .into_iter()
+        .flat_map(|(name, s)| s.runs.into_iter().map(move |r| (name.clone(), r.point, r)));
+    let runs = cover_once(items, first.points, "grid point").map_err(MergeError::Problems)?;
+    // Within a point, every replication once (a shard.json edited by hand could break this).
+    let mut problems = Vec::new();
+    let runs: Vec<PointRun> = runs
+        .into_iter()
+        .filter_map(|mut r| {
+            let reps = std::mem::take(&mut r.reps)
+                .into_iter()
+                .map(|m| ("its shard".to_string(), m.replication, m));
+            match cover_once(reps, r.replications, "replication") {
+                Ok(reps) => {
+                    r.reps = reps;
+                    Some(r)
+                }
+                Err(p) => {
+                    problems.extend(
+                        p.into_iter()
+                            .map(|p| format!("grid point {}: {p}", r.point + 1)),
+                    );
+                    None
+                }
+            }
+        })
+        .collect();
+    if !problems.is_empty() {
+        return Err(MergeError::Problems(problems).into());
+    }
+    let points = grid
+        .into_iter()
+        .zip(runs)
+        .map(|((values, sc), r)| {
+            let out = RunOutput {
+                dashboard: None,
+                seed: r.seed,
+                replications: r.replications,
+                partial: r.partial,
+                reps: r.reps,
+                wall_s: r.wall_s,
+            };
+            SweepPoint {
+                values,
+                summary: report::build(&sc, &out),
+                refined: false,
+            }
+        })
+        .collect();
+    Ok(sweep::finish(&spec, points)?)
+}

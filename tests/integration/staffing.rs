@@ -1,0 +1,249 @@
+//! Issue 16: `omnisim staff` — per-interval requirements by simulation against Erlang C, the
+//! lag after a peak, the shift-covering roster, and bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use omnisim::scenario::{load_shifts_str, load_str};
+use omnisim::sim::{self, RunOptions};
+use omnisim::staffing::{self, layout, StaffSpec};
+use omnisim::time::SimDuration;
+use omnisim::workflows::target;
+
+fn tmp(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("staffing-{name}"));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn spec(target: &str, interval_min: u64, replications: u32) -> StaffSpec {
+    StaffSpec {
+        target: target::parse(target).unwrap(),
+        interval: SimDuration::from_secs(interval_min * 60),
+        group: None,
+        shifts: None,
+        shrinkage: 0.0,
+        start_minute: 0,
+        seed: None,
+        replications: Some(replications),
+    }
+}
+
+/// M/M/c at 360/h, 240 s, 80% within 20 s: Erlang C needs 29 agents (SL 0.840; 28 give 0.761).
+const STATIONARY: &str = r#"
+[scenario]
+name = "staff-mmc"
+horizon = "8h"
+seed = 5
+service_level = "20s"
+
+[[workstreams]]
+name = "calls"
+channel = "voice"
+capacity_units = 100
+handle_time = { dist = "exponential", mean = "240s" }
+
+[[queues]]
+name = "q"
+workstream = "calls"
+arrivals = { rate = "360/h" }
+
+[[agent_groups]]
+name = "agents"
+count = 40
+capacity = 100
+queues = ["q"]
+"#;
+
+#[test]
+fn stationary_requirements_equal_erlang_c() {
+    let sc = load_str(STATIONARY, "mmc.toml").unwrap();
+    let r = staffing::run(&sc, &spec("service_level.fraction>=0.8", 60, 64)).unwrap();
+    assert!(r.met);
+    let required: Vec<u32> = r.rows.iter().map(|x| x.required).collect();
+    // The first hour starts with nobody waiting, so it may need fewer.
+    assert!(required[0] <= 29, "{required:?}");
+    assert!(required[1..].iter().all(|&n| n == 29), "{required:?}");
+    assert!(r.rows.iter().all(|x| x.erlang_c == Some(29)));
+    assert!(r.rows.iter().all(|x| x.service_level.unwrap() >= 0.8));
+    // Offered load is λ·E[S] = 24 agents once the system is full.
+    for x in &r.rows[1..] {
+        assert!((x.offered_load - 24.0).abs() < 1.5, "{}", x.offered_load);
+    }
+}
+
+/// Long chats and a sharp peak: Erlang C per interval staffs for the arrivals, not for the load
+/// still present after the peak.
+const PEAK: &str = r#"
+[scenario]
+name = "staff-peak"
+horizon = "8h"
+seed = 9
+service_level = "60s"
+
+[[workstreams]]
+name = "chat"
+channel = "live_chat"
+capacity_units = 100
+handle_time = { dist = "exponential", mean = "20m" }
+
+[[queues]]
+name = "q"
+workstream = "chat"
+arrivals = { profile = [["0h", "30/h"], ["2h", "240/h"], ["3h30m", "30/h"]] }
+
+[[agent_groups]]
+name = "agents"
+count = 40
+capacity = 100
+queues = ["q"]
+"#;
+
+#[test]
+fn simulation_staffing_holds_after_the_peak_where_erlang_c_falls_short() {
+    let sc = load_str(PEAK, "peak.toml").unwrap();
+    let r = staffing::run(&sc, &spec("service_level.fraction>=0.8", 30, 64)).unwrap();
+    assert!(r.met);
+    assert!(r
+        .rows
+        .iter()
+        .all(|x| x.service_level.is_none_or(|v| v >= 0.8)));
+    // Right after the peak (3:30 to 4:00) the load is still high: Erlang C falls short.
+    let after_peak = &r.rows[7];
+    assert_eq!(after_peak.arrival_rate_per_h, 30.0);
+    assert!(
+        after_peak.erlang_c_service_level.unwrap() < 0.75,
+        "{after_peak:?}"
+    );
+    assert!(
+        after_peak.required > after_peak.erlang_c.unwrap() * 2,
+        "{after_peak:?}"
+    );
+
+    // The check: the requirement run again on other customers (another seed, more
+    // replications) reaches the target in every interval after the first hour, within the
+    // noise of one interval's estimate.
+    let required: Vec<u32> = r.rows.iter().map(|x| x.required).collect();
+    let check = layout::staffed(&sc, 0, 1_800_000, &required).unwrap();
+    let opts = RunOptions {
+        seed: Some(77),
+        replications: Some(64),
+        ..RunOptions::default()
+    };
+    let out = sim::run(&check, &opts, &|_, _, _| {});
+    let rep = omnisim::report::Report::build(&check, &out);
+    for pair in rep.series.chunks(2).skip(2).take(14) {
+        let (in_sl, done): (u64, u64) = pair.iter().fold((0, 0), |(a, b), row| {
+            let sl = row.service_level.unwrap_or(1.0);
+            let n = row.answered + row.abandoned;
+            (a + (sl * n as f64).round() as u64, b + n)
+        });
+        if done > 0 {
+            let sl = in_sl as f64 / done as f64;
+            assert!(sl >= 0.77, "interval at {} s: {sl}", pair[0].start_s);
+        }
+    }
+}
+
+#[test]
+fn the_roster_covers_the_requirement() {
+    let sc = load_str(PEAK, "peak.toml").unwrap();
+    let shifts = load_shifts_str(
+        r#"
+[[shifts]]
+name = "full"
+starts = ["00:00", "01:00", "02:00"]
+length = "6h"
+breaks = [{ after = "3h", length = "30m" }]
+
+[[shifts]]
+name = "short"
+starts = ["00:00", "01:00", "02:00", "03:00", "04:00", "05:00", "06:00", "07:00"]
+length = "2h"
+cost = 0.45
+"#,
+        "shifts.toml",
+    )
+    .unwrap();
+    let mut s = spec("service_level.fraction>=0.8", 30, 8);
+    s.shifts = Some(shifts);
+    s.shrinkage = 0.25;
+    let r = staffing::run(&sc, &s).unwrap();
+    let roster = r.roster.as_ref().unwrap().as_ref().unwrap();
+    for x in &r.rows {
+        assert_eq!(x.scheduled, (x.required as f64 / 0.75).ceil() as u32);
+        assert!(x.roster_coverage.unwrap() >= x.scheduled, "{x:?}");
+    }
+    let cost: f64 = roster
+        .shifts
+        .iter()
+        .map(|s| s.shift.cost * s.agents as f64)
+        .sum();
+    assert!((cost - roster.cost).abs() < 1e-9);
+    let csv = staffing::render::roster_csv(&sc, &r, roster).unwrap();
+    let agents: u32 = roster.shifts.iter().map(|s| s.agents).sum();
+    assert_eq!(csv.lines().count() as u32, agents + 1);
+    assert!(csv.starts_with("agent,queues,shift_start,shift_end,capacity,breaks"));
+}
+
+#[test]
+fn bad_input_exits_2_with_a_reason() {
+    let dir = tmp("bad");
+    let file = dir.join("s.toml");
+    std::fs::write(&file, STATIONARY).unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_omnisim"))
+            .arg("staff")
+            .arg(&file)
+            .args(args)
+            .args(["--quiet", "--out"])
+            .arg(dir.join("out"))
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let (code, err) = run(&["--target", "service_level.fractoin>=0.8"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("did you mean \"service_level.fraction\""),
+        "{err}"
+    );
+    let (code, err) = run(&["--target", "service_level.fraction<=0.8"]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("more agents make service_level.fraction higher"),
+        "{err}"
+    );
+    let (code, err) = run(&["--target", "wait_s.mean<=20", "--interval", "20m"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("multiple of the report interval"), "{err}");
+    let (code, err) = run(&["--target", "wait_s.mean<=20", "--group", "agnets"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("did you mean \"agents\""), "{err}");
+    let shifts = dir.join("shifts.toml");
+    std::fs::write(
+        &shifts,
+        "[[shifts]]\nname = \"a\"\nstarts = [\"7:61\"]\nlength = \"8h\"\n",
+    )
+    .unwrap();
+    let (code, err) = run(&[
+        "--target",
+        "wait_s.mean<=20",
+        "--shifts",
+        shifts.to_str().unwrap(),
+    ]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("shifts[0].starts[0]"), "{err}");
+    // A good run writes its files and exits 0.
+    let (code, err) = run(&["--target", "wait_s.mean<=20", "--replications", "4"]);
+    assert_eq!(code, Some(0), "{err}");
+    let csv = std::fs::read_to_string(dir.join("out/staffing.csv")).unwrap();
+    assert!(csv.starts_with(
+        "interval_start,group,required,erlang_c,offered_load,service_level,service_level_ci_low,service_level_ci_high"
+    ));
+    assert_eq!(csv.lines().count(), 1 + 16);
+}
