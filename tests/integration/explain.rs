@@ -357,3 +357,61 @@ fn dashboard_replay_shows_units_and_states_at_known_moments() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A conversation's id in `trace.jsonl` is its `id` in `conversations.csv` (`run --log`): the
+/// same arrival time and queue for every conversation of every replication. (`conversations.csv`
+/// numbers replications from 0, the trace from 1.)
+#[test]
+fn trace_ids_are_the_conversation_log_ids() {
+    let dir = temp_dir("log");
+    let d = dir.to_str().unwrap();
+    let scenario = root().join("scenarios/rules-playbook.toml");
+    let (code, _, err) = omnisim(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--out",
+        d,
+        "--quiet",
+        "--trace",
+        "--log",
+        "--replications",
+        "2",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let mut arrivals = BTreeMap::new();
+    for raw in std::fs::read_to_string(dir.join("trace.jsonl"))
+        .unwrap()
+        .lines()
+    {
+        let l: TraceLine = serde_json::from_str(raw).unwrap();
+        if l.kind == Kind::Command && l.what == "arrive" {
+            arrivals.insert(
+                (l.replication, l.conversation.unwrap()),
+                (l.t, l.queue.unwrap()),
+            );
+        }
+    }
+    let csv = std::fs::read_to_string(dir.join("conversations.csv")).unwrap();
+    let mut rows = 0;
+    for line in csv.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let (id, arrival, queue, rep): (u64, f64, &str, u32) = (
+            f[0].parse().unwrap(),
+            f[1].parse().unwrap(),
+            f[2],
+            f[9].parse().unwrap(),
+        );
+        let got = arrivals
+            .get(&(rep + 1, id))
+            .expect("the id is in the trace");
+        assert_eq!(
+            (got.0, got.1.as_str()),
+            (arrival, queue),
+            "conversation {id}"
+        );
+        rows += 1;
+    }
+    assert_eq!(rows, arrivals.len());
+    assert!(rows > 500, "{rows}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
