@@ -97,6 +97,30 @@ enum Command {
         /// in the history format (replayable with `[traffic] replay`).
         #[arg(long)]
         log: bool,
+        /// Also write DIR/trace.jsonl: every engine command, effect, refusal and routing
+        /// decision (for `omnisim explain`).
+        #[arg(long)]
+        trace: bool,
+        /// With --trace: trace only replication N (1-based), to keep the file small.
+        #[arg(long, value_name = "N", requires = "trace")]
+        trace_replication: Option<u32>,
+        /// Events of replication 1 kept for the dashboard replayed in report.html (0: none).
+        #[arg(long, value_name = "N", default_value_t = DASHBOARD_EVENTS)]
+        dashboard_events: usize,
+    },
+    /// Tell one conversation's or one agent's story from DIR/trace.jsonl (`run --trace`).
+    Explain {
+        /// The run's output folder (or its trace.jsonl).
+        dir: PathBuf,
+        /// The conversation's id (its arrival number in the replication, 1-based).
+        #[arg(long, conflicts_with = "agent", required_unless_present = "agent")]
+        conversation: Option<u64>,
+        /// The agent's name, e.g. tier1-3.
+        #[arg(long)]
+        agent: Option<String>,
+        /// The replication (1-based; default 1).
+        #[arg(long, default_value_t = 1)]
+        replication: u32,
     },
     /// Compare two summary.json files metric by metric; exit 1 on a regression.
     Compare {
@@ -326,12 +350,19 @@ fn run(args: Args) -> u8 {
             shard,
             junit,
             allow_huge,
+            trace,
+            trace_replication,
+            dashboard_events,
             log,
         } => {
             let sc = match load(&scenario, allow_huge) {
                 Ok(sc) => sc,
                 Err(code) => return code,
             };
+            if shard.is_some() && trace {
+                eprintln!("error: --trace does not combine with --shard (trace a run of its own)");
+                return EXIT_BAD_INPUT;
+            }
             if log && shard.is_some() {
                 eprintln!(
                     "error: --log cannot be combined with --shard (log the whole run instead)"
@@ -350,12 +381,38 @@ fn run(args: Args) -> u8 {
                     quiet,
                 );
             }
+            let dir = out.unwrap_or_else(|| default_out_dir(&sc.name));
+            let total = replications.unwrap_or(sc.replications);
+            if let Some(n) = trace_replication {
+                if n == 0 || n > total {
+                    eprintln!("error: --trace-replication {n}: expected 1 to {total} (the run's replications)");
+                    return EXIT_BAD_INPUT;
+                }
+            }
+            let trace_opts = if trace {
+                if let Err(e) = std::fs::create_dir_all(&dir) {
+                    eprintln!("error: cannot create {}: {e}", dir.display());
+                    return EXIT_BAD_INPUT;
+                }
+                Some(sim::TraceOptions {
+                    dir: dir.clone(),
+                    replication: trace_replication.map(|n| n - 1),
+                    errors: Default::default(),
+                })
+            } else {
+                None
+            };
             let opts = RunOptions {
                 seed,
                 replications,
                 check_invariants,
                 shard: None,
                 stop: Some(stop_flag()),
+                trace: trace_opts.clone(),
+                dashboard: Some(sim::DashOptions {
+                    replication: 0,
+                    max_events: dashboard_events,
+                }),
             };
             let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
                 progress::RunProgress::new(
@@ -377,8 +434,7 @@ fn run(args: Args) -> u8 {
                 b.finish();
             }
             let report = Report::build(&sc, &output);
-            let dir = out.unwrap_or_else(|| default_out_dir(&sc.name));
-            let written = match report::write_all(&dir, &report).and_then(|mut w| {
+            let mut written = match report::write_all(&dir, &report).and_then(|mut w| {
                 if log {
                     w.push(report::log::write(&dir, &sc, &logs)?);
                 }
@@ -390,6 +446,26 @@ fn run(args: Args) -> u8 {
                     return EXIT_BAD_INPUT;
                 }
             };
+            if let Some(t) = &trace_opts {
+                let reps: Vec<u32> = (0..total)
+                    .filter(|r| t.replication.is_none_or(|k| k == *r))
+                    .collect();
+                let errors = t.errors.lock().map(|e| e.clone()).unwrap_or_default();
+                match sim::observe::assemble(&dir, &reps) {
+                    Ok(p) if errors.is_empty() => written.push(p),
+                    Ok(_) => {
+                        eprintln!("error: the trace is incomplete: {}", errors.join("; "));
+                        return EXIT_BAD_INPUT;
+                    }
+                    Err(e) => {
+                        eprintln!(
+                            "error: cannot write {}: {e}",
+                            dir.join("trace.jsonl").display()
+                        );
+                        return EXIT_BAD_INPUT;
+                    }
+                }
+            }
             if let Some(file) = junit {
                 let xml = report::junit::render(&report.summary);
                 if let Err(e) = report::write_atomic(&file, xml.as_bytes()) {
@@ -508,6 +584,38 @@ fn run(args: Args) -> u8 {
             out,
             quiet,
         } => fit_cmd::run(&history, &interval, out, quiet),
+        Command::Explain {
+            dir,
+            conversation,
+            agent,
+            replication,
+        } => explain_cmd(&dir, conversation, agent.as_deref(), replication),
+    }
+}
+
+/// Events of replication 1 the dashboard in report.html replays by default.
+pub const DASHBOARD_EVENTS: usize = 5_000;
+
+/// `omnisim explain`: prints the story, or exits 2 naming what is missing.
+fn explain_cmd(dir: &Path, conversation: Option<u64>, agent: Option<&str>, replication: u32) -> u8 {
+    use crate::explain::{self, Subject};
+    let subject = match (conversation, agent) {
+        (Some(c), _) => Subject::Conversation(c),
+        (None, Some(a)) => Subject::Agent(a.to_string()),
+        (None, None) => {
+            eprintln!("error: explain needs --conversation ID or --agent NAME");
+            return EXIT_BAD_INPUT;
+        }
+    };
+    match explain::explain_file(dir, &subject, replication) {
+        Ok(story) => {
+            print!("{story}");
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_BAD_INPUT
+        }
     }
 }
 

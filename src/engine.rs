@@ -36,6 +36,7 @@
 
 mod command;
 mod config;
+mod decision;
 mod effect;
 mod index;
 mod invariants;
@@ -48,6 +49,7 @@ mod supervisor;
 
 pub use command::Command;
 pub use config::{EngineConfig, Overallocation};
+pub use decision::{Decision, PassedOver};
 pub use effect::{CloseReason, Effect, InviteId, Notice, Recipient};
 pub use invariants::InvariantBreak;
 pub use rules::RuleId;
@@ -185,6 +187,8 @@ pub struct Engine {
     counters: EngineCounters,
     /// Commands handled, accepted or refused: kept apart from the state, see `CommandTally`.
     tally: CommandTally,
+    /// Routing decisions recorded while explaining is on (see `decision`).
+    decisions: decision::DecisionLog,
 }
 
 /// The count of commands handled. It is bookkeeping, not state: a refused command counts but
@@ -280,6 +284,7 @@ impl Engine {
             next_invite: 0,
             counters: EngineCounters::default(),
             tally: CommandTally::default(),
+            decisions: Default::default(),
         };
         for q in 0..engine.queues.len() {
             engine.queues[q].index = index::RoutingIndex::new(engine.queues[q].members.len());
@@ -477,6 +482,7 @@ impl Engine {
     }
 
     /// Handles any [`Command`]: the uniform entry point used by the load driver and the tests.
+    #[inline(always)]
     pub fn apply(
         &mut self,
         now: SimTime,

@@ -444,6 +444,7 @@ impl Fitted {
             }
         }
         let out = crate::sim::RunOutput {
+            dashboard: None,
             seed: sc.seed,
             replications: 1,
             reps: vec![rec.finish(SimTime(end), open)],

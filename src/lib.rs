@@ -13,6 +13,8 @@
 //! - [`rng`] and [`dist`]: portable seeded random streams and the scenario's distributions.
 //! - [`stats`]: confidence intervals across replications; Erlang C and Erlang A formulas.
 //! - [`time`]: integer simulated time and duration strings.
+//! - [`trace`] and [`explain`]: the `trace.jsonl` line of `run --trace` and the stories
+//!   `omnisim explain` tells from it.
 //!
 //! # Same-time events
 //!
@@ -26,6 +28,7 @@ pub mod cli;
 pub mod dist;
 pub mod engine;
 pub mod erlang;
+pub mod explain;
 pub mod fit;
 pub mod harness;
 pub mod kernel;
@@ -40,5 +43,6 @@ pub mod sim;
 pub mod staffing;
 pub mod stats;
 pub mod time;
+pub mod trace;
 pub mod traffic;
 pub mod workflows;

@@ -17,6 +17,7 @@
 pub mod compare;
 pub mod compare_table;
 pub mod csv;
+mod dashboard;
 mod files;
 pub(crate) mod format;
 pub mod html;

@@ -19,7 +19,7 @@ pub(crate) mod metric_paths;
 mod sections;
 mod shifts;
 mod spanned;
-mod suggest;
+pub(crate) mod suggest;
 mod supervisors;
 mod thresholds;
 mod traffic;

@@ -18,13 +18,16 @@ mod chat;
 mod customer;
 mod event;
 mod handling;
+mod invites;
 pub mod log;
+pub mod observe;
 mod replay;
 pub(crate) mod setup;
 mod sharing;
 mod supervisors;
 mod world;
 
+pub use observe::{DashLog, DashOptions, TraceOptions};
 pub(crate) use setup::engine_setup;
 
 use rayon::prelude::*;
@@ -48,6 +51,10 @@ pub struct RunOptions {
     /// When set to true (by a signal handler), every replication stops at its next check
     /// (every few thousand events) and reports what it has, marked partial.
     pub stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    /// `--trace`: write every command, effect, counted refusal and routing decision.
+    pub trace: Option<TraceOptions>,
+    /// Record the compact event log `report.html` replays.
+    pub dashboard: Option<DashOptions>,
 }
 
 /// The result of a run: one [`RepMetrics`] per replication, in replication order.
@@ -63,6 +70,8 @@ pub struct RunOutput {
     pub wall_s: f64,
     /// True when a stop request cut the run short.
     pub partial: bool,
+    /// The dashboard's event log, when [`RunOptions::dashboard`] asked for one that ran.
+    pub dashboard: Option<DashLog>,
 }
 
 /// Progress reports: `(replication, simulated time, conversations arrived)`.
@@ -89,12 +98,20 @@ pub fn run_logged(
 ) -> (RunOutput, Vec<log::ConvLog>) {
     let started = std::time::Instant::now();
     let (mine, replications) = mine(sc, opts);
-    let both: Vec<(RepMetrics, Option<Box<log::ConvLog>>)> = mine
+    let all: Vec<world::RepOut> = mine
         .par_iter()
         .map(|&r| world::World::new(sc, r, opts, true).run(&|t, n| progress(r, t, n)))
         .collect();
-    let (reps, logs): (Vec<RepMetrics>, Vec<_>) = both.into_iter().unzip();
+    let mut reps = Vec::with_capacity(all.len());
+    let mut logs = Vec::new();
+    let mut dashboard = None;
+    for (m, l, d) in all {
+        reps.push(m);
+        logs.push(l);
+        dashboard = dashboard.or(d);
+    }
     let out = RunOutput {
+        dashboard,
         seed: opts.seed.unwrap_or(sc.seed),
         replications,
         partial: reps.iter().any(|r| r.partial),
@@ -118,11 +135,15 @@ fn mine(sc: &Scenario, opts: &RunOptions) -> (Vec<u32>, u32) {
 pub fn run(sc: &Scenario, opts: &RunOptions, progress: Progress<'_>) -> RunOutput {
     let started = std::time::Instant::now();
     let (mine, replications) = mine(sc, opts);
-    let reps: Vec<RepMetrics> = mine
+    let (reps, dashes): (Vec<RepMetrics>, Vec<Option<DashLog>>) = mine
         .par_iter()
-        .map(|&r| run_replication(sc, r, opts, progress))
-        .collect();
+        .map(|&r| {
+            let (m, _, d) = world::World::new(sc, r, opts, false).run(&|t, n| progress(r, t, n));
+            (m, d)
+        })
+        .unzip();
     RunOutput {
+        dashboard: dashes.into_iter().flatten().next(),
         seed: opts.seed.unwrap_or(sc.seed),
         replications,
         partial: reps.iter().any(|r| r.partial),

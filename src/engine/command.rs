@@ -35,6 +35,8 @@ pub enum Command {
     CustomerReturn(ConvId),
     /// [`Engine::release`].
     Release(ConvId),
+    /// [`Engine::transfer_to_queue`].
+    TransferToQueue(ConvId, QueueId),
     /// [`Engine::abandon`].
     Abandon(ConvId),
     /// [`Engine::auto_close`].
@@ -59,6 +61,8 @@ pub enum Command {
     ForceClose(SupervisorId, ConvId),
 }
 
+/// Inlined, so a caller that passes a known command compiles to the direct method call.
+#[inline(always)]
 pub(super) fn apply(e: &mut Engine, now: SimTime, cmd: Command, out: &mut Vec<Effect>) -> Outcome {
     match cmd {
         Command::Arrive(q) => {
@@ -76,6 +80,7 @@ pub(super) fn apply(e: &mut Engine, now: SimTime, cmd: Command, out: &mut Vec<Ef
         Command::Resume(c) => e.resume(now, c, out),
         Command::CustomerReturn(c) => e.customer_return(now, c, out),
         Command::Release(c) => e.release(now, c, out),
+        Command::TransferToQueue(c, q) => e.transfer_to_queue(now, c, q, out),
         Command::Abandon(c) => e.abandon(now, c, out),
         Command::AutoClose(c) => e.auto_close(now, c, out),
         Command::SetPresence(a, p) => e.set_presence(now, a, p, out),

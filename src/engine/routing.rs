@@ -199,6 +199,9 @@ impl Engine {
         self.next_invite += 1;
         let c = self.convs.get(conv).expect("invite a live conversation");
         let queue = c.queue;
+        if self.decisions.on && !by_supervisor {
+            self.record_decision(conv, agent, queue, out.len());
+        }
         if !by_supervisor && !self.eligible(agent, queue) {
             self.counters.ineligible_offers += 1;
         }

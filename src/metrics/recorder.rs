@@ -630,15 +630,17 @@ impl Recorder {
         }
     }
 
-    /// A supervisor action from `source` was refused by `rule`.
-    pub fn refused(&mut self, now: SimTime, source: usize, rule: RuleId) {
+    /// A supervisor action from `source` was refused by `rule`. Returns whether it counts (it
+    /// happened after warm-up).
+    pub fn refused(&mut self, now: SimTime, source: usize, rule: RuleId) -> bool {
         if now < self.warmup {
-            return;
+            return false;
         }
         let r = rule as usize;
         self.m.violations[r] += 1;
         self.m.refused += 1;
         self.m.sources[source].refused[r] += 1;
+        true
     }
 
     /// A supervisor joined; notifications went to `agents` agents and `customers` customers.

@@ -73,6 +73,8 @@ th:first-child,td:first-child{text-align:left}
 details summary{cursor:pointer;margin:8px 0}
 "#;
 
+use super::dashboard::CSS as DASH_CSS;
+
 /// Renders the whole page.
 pub fn render(r: &Report) -> String {
     let s = &r.summary;
@@ -81,7 +83,7 @@ pub fn render(r: &Report) -> String {
         o,
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-         <title>omnisim · {name}</title><style>{CSS}</style></head><body><main>\
+         <title>omnisim · {name}</title><style>{CSS}{DASH_CSS}</style></head><body><main>\
          <h1>{name}</h1><p class=\"meta\">seed {} · {} replication{} · {} simulated · \
          service-level threshold {} · omnisim {}{}</p>",
         s.seed,
@@ -105,6 +107,9 @@ pub fn render(r: &Report) -> String {
     violations(&mut o, r);
     queue_table(&mut o, r);
     agent_table(&mut o, r);
+    if let Some(d) = &r.dashboard {
+        super::dashboard::section(&mut o, &d.json, d.replication, d.until_s, d.truncated);
+    }
     o.push_str("</main></body></html>\n");
     o
 }

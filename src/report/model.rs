@@ -48,6 +48,21 @@ pub struct Report {
     pub violations_by_rule: Vec<RuleCount>,
     /// Actions and refusals by policy or script line, in name order.
     pub sources: Vec<SourceRow>,
+    /// The replayed dashboard's event log, when the run recorded one.
+    pub dashboard: Option<DashboardLog>,
+}
+
+/// The dashboard's event log as the page embeds it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DashboardLog {
+    /// The serialized [`crate::sim::DashLog`].
+    pub json: String,
+    /// Its replication, 1-based.
+    pub replication: u32,
+    /// The last moment it covers, in seconds.
+    pub until_s: f64,
+    /// Whether the event cap cut it short.
+    pub truncated: bool,
 }
 
 /// One (15-minute interval, queue) cell of the time series, pooled over replications.
@@ -154,6 +169,12 @@ impl Report {
             agents: agents(sc, out),
             violations_by_rule,
             sources,
+            dashboard: out.dashboard.as_ref().map(|d| DashboardLog {
+                json: d.to_json(),
+                replication: d.replication,
+                until_s: d.until_ms as f64 / 1000.0,
+                truncated: d.truncated,
+            }),
             summary,
         }
     }

@@ -2,6 +2,7 @@
 //! (a group's regular breaks, or a roster agent's own), presence, connection drops and picks.
 
 use crate::dist::Sampler;
+use crate::engine::Command;
 
 use crate::model::{AgentId, ConvState, Presence, QueueId};
 use crate::time::{SimDuration, SimTime};
@@ -90,7 +91,7 @@ impl World<'_> {
         if a.disconnected && a.link_epoch == epoch {
             let held = self.engine.held_by(AgentId(agent), ConvState::Active);
             for conv in held {
-                let _ = self.run_cmd(|e, now, fx| e.release(now, conv, fx));
+                let _ = self.run_cmd(Command::Release(conv));
             }
         }
     }
@@ -123,7 +124,7 @@ impl World<'_> {
         let g = a.group;
         self.rec
             .staffed(self.now, self.sc.agent_groups[g].capacity as i64);
-        let _ = self.run_cmd(|e, now, fx| e.set_presence(now, AgentId(agent), None, fx));
+        let _ = self.run_cmd(Command::SetPresence(AgentId(agent), None));
         self.schedule_break(agent, g, self.now, true);
     }
 
@@ -138,8 +139,10 @@ impl World<'_> {
         let g = a.group;
         self.rec
             .staffed(self.now, -(self.sc.agent_groups[g].capacity as i64));
-        let _ = self
-            .run_cmd(|e, now, fx| e.set_presence(now, AgentId(agent), Some(Presence::Offline), fx));
+        let _ = self.run_cmd(Command::SetPresence(
+            AgentId(agent),
+            Some(Presence::Offline),
+        ));
     }
 
     /// Sets the agent's presence from its situation: off shift or disconnected → Offline, on a
@@ -153,7 +156,7 @@ impl World<'_> {
         } else {
             None
         };
-        let _ = self.run_cmd(|e, now, fx| e.set_presence(now, AgentId(agent), p, fx));
+        let _ = self.run_cmd(Command::SetPresence(AgentId(agent), p));
     }
 
     /// Schedules the agent's next connection drop, if its group has them.

@@ -153,6 +153,9 @@ impl World<'_> {
         let mut fx = std::mem::take(&mut self.fx);
         fx.clear();
         let conv = self.engine.arrive(now, queue, &mut fx);
+        if self.obs.is_some() {
+            self.observe(crate::engine::Command::Arrive(queue), Ok(()), &fx);
+        }
         let slot = conv.slot as usize;
         if self.convs.len() <= slot {
             self.convs.resize_with(slot + 1, || None);

@@ -7,7 +7,7 @@
 //! rescheduled (epoch bumped, the old event dropped when popped) whenever the agent's number of
 //! Active conversations of that work stream changes.
 
-use crate::engine::ConvId;
+use crate::engine::{Command, ConvId};
 use crate::model::{AgentId, WrapUpBlock};
 use crate::time::SimDuration;
 
@@ -138,10 +138,7 @@ impl World<'_> {
     }
 
     pub(crate) fn go_waiting(&mut self, conv: ConvId) {
-        if self
-            .run_cmd(|e, now, fx| e.set_waiting(now, conv, fx))
-            .is_err()
-        {
+        if self.run_cmd(Command::SetWaiting(conv)).is_err() {
             return;
         }
         let now = self.now;
@@ -178,7 +175,7 @@ impl World<'_> {
                 return;
             }
         }
-        if self.run_cmd(|e, now, fx| e.end(now, conv, fx)).is_err() {
+        if self.run_cmd(Command::End(conv)).is_err() {
             return;
         }
         self.rec.handled(now, handled, counted);
@@ -192,7 +189,7 @@ impl World<'_> {
             .as_ref()
             .map(|s| s.sample(&mut c.rng))
         else {
-            let _ = self.run_cmd(|e, now, fx| e.close(now, conv, fx));
+            let _ = self.run_cmd(Command::Close(conv));
             return;
         };
         let wrap = match self.feed.is_some() || self.log.is_some() {
@@ -225,9 +222,7 @@ impl World<'_> {
         // Set before the command: its effects (the queue length, no release) read them.
         let from = std::mem::replace(&mut c.queue, target);
         c.moving = true;
-        let ok = self
-            .run_cmd(|e, now, fx| e.transfer_to_queue(now, conv, target, fx))
-            .is_ok();
+        let ok = self.run_cmd(Command::TransferToQueue(conv, target)).is_ok();
         let Some(c) = slot_mut(&mut self.convs, conv) else {
             return;
         };

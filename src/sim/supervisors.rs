@@ -7,7 +7,7 @@
 //! so a tick costs what it matches, not what is in the system. Sentiment is computed only for
 //! the conversations a policy looks at.
 
-use crate::engine::{ConvId, RuleId};
+use crate::engine::{Command, ConvId, RuleId};
 use crate::model::{AgentId, ConvState, QueueId, SupervisorId};
 use crate::policy::{matches_basic, pick_agent, wants};
 use crate::scenario::{Action, AgentPick, TargetPick};
@@ -19,7 +19,7 @@ use super::world::World;
 
 impl World<'_> {
     /// The sentiment of a conversation now (0 where its work stream has none).
-    fn sentiment(&mut self, conv: ConvId) -> f64 {
+    pub(crate) fn sentiment(&mut self, conv: ConvId) -> f64 {
         let now = self.now.as_millis();
         let sc = self.sc;
         let Some(c) = self.conv_sim_mut(conv) else {
@@ -203,14 +203,14 @@ impl World<'_> {
                 let r = if self.engine.is_monitoring(sup, conv) {
                     Ok(())
                 } else {
-                    let r = self.run_cmd(|e, now, fx| e.monitor(now, sup, conv, fx));
+                    let r = self.run_cmd(Command::Monitor(sup, conv));
                     self.count(source, 0, since, r);
                     r
                 };
                 if let (Ok(()), Some(below)) = (r, join_if_sentiment_below) {
                     if !self.engine.has_joined(sup, conv) && self.sentiment(conv) < *below {
                         let mode = *message_mode;
-                        let r = self.run_cmd(|e, now, fx| e.join(now, sup, conv, mode, fx));
+                        let r = self.run_cmd(Command::Join(sup, conv, mode));
                         self.count(source, 1, since, r);
                     }
                 }
@@ -218,42 +218,27 @@ impl World<'_> {
             }
             Action::Join { message_mode } => {
                 let mode = *message_mode;
-                (
-                    1,
-                    self.run_cmd(|e, now, fx| e.join(now, sup, conv, mode, fx)),
-                )
+                (1, self.run_cmd(Command::Join(sup, conv, mode)))
             }
             Action::AssignToAgent(pick) => {
                 let Some(agent) = self.target_agent(source, conv, pick) else {
                     self.rec.skipped(self.now, source as usize);
                     return;
                 };
-                (
-                    2,
-                    self.run_cmd(|e, now, fx| e.assign_to_agent(now, sup, conv, agent, fx)),
-                )
+                (2, self.run_cmd(Command::AssignToAgent(sup, conv, agent)))
             }
             Action::AssignToQueue(q) => {
                 let q: QueueId = *q;
-                (
-                    3,
-                    self.run_cmd(|e, now, fx| e.assign_to_queue(now, sup, conv, q, fx)),
-                )
+                (3, self.run_cmd(Command::AssignToQueue(sup, conv, q)))
             }
             Action::TransferToAgent(pick) => {
                 let Some(agent) = self.target_agent(source, conv, pick) else {
                     self.rec.skipped(self.now, source as usize);
                     return;
                 };
-                (
-                    4,
-                    self.run_cmd(|e, now, fx| e.transfer(now, sup, conv, agent, fx)),
-                )
+                (4, self.run_cmd(Command::Transfer(sup, conv, agent)))
             }
-            Action::ForceClose => (
-                5,
-                self.run_cmd(|e, now, fx| e.force_close(now, sup, conv, fx)),
-            ),
+            Action::ForceClose => (5, self.run_cmd(Command::ForceClose(sup, conv))),
         };
         self.count(source, kind, since, r);
     }
@@ -263,7 +248,12 @@ impl World<'_> {
             Ok(()) => self
                 .rec
                 .action(self.now, source as usize, kind, self.now.since(since)),
-            Err(rule) => self.rec.refused(self.now, source as usize, rule),
+            Err(rule) => {
+                let counted = self.rec.refused(self.now, source as usize, rule);
+                if let (true, Some(o)) = (counted, self.obs.as_mut()) {
+                    o.refusal(rule);
+                }
+            }
         }
     }
 }

@@ -8,7 +8,7 @@
 use std::time::Instant;
 
 use crate::dist::Sampler;
-use crate::engine::{ConvId, Effect, Engine, Outcome, Recipient};
+use crate::engine::{Command, ConvId, Effect, Engine, Outcome, Recipient};
 use crate::kernel::EventQueue;
 use crate::metrics::{Recorder, RepMetrics};
 use crate::model::{AgentId, ConvState, QueueId, RoutingMode};
@@ -21,12 +21,17 @@ use super::chat::ChatSim;
 use super::customer::{customer_family, customer_key, sentiment_family, ConvSim, LazyGiveUp, Mood};
 use super::event::{Answer, Event};
 use super::log::ConvLog;
+use super::observe::{DashLog, Observer};
 use super::replay::{Feed, NONE};
 use super::setup::{engine_setup, source_names, Sources};
 use super::RunOptions;
 
 /// Engine commands between two wall-clock samples of decision time.
 const DECISION_SAMPLE_EVERY: u64 = 64;
+
+/// What one replication hands back: its metrics, its conversation log (`run --log`) and its
+/// dashboard log.
+pub(crate) type RepOut = (RepMetrics, Option<Box<ConvLog>>, Option<DashLog>);
 
 /// Per-agent simulator state.
 #[derive(Debug)]
@@ -82,6 +87,10 @@ pub(crate) struct World<'s> {
     /// The latest give-up time ever kept out of the queue (see [`LazyGiveUp`]): a stale timer
     /// popped after the last real event would have moved the clock there.
     lazy_give_up_max: Option<SimTime>,
+    /// The trace writer and dashboard recorder, when this replication is watched.
+    pub(crate) obs: Option<Box<Observer>>,
+    /// The dashboard log once its observer finished early (its cap reached).
+    pub(crate) dash_done: Option<DashLog>,
     /// The conversation log, when asked for (`run --log`).
     pub(crate) log: Option<Box<ConvLog>>,
     /// The replayed rows of this replication, with `[traffic] replay`.
@@ -91,7 +100,14 @@ pub(crate) struct World<'s> {
 impl<'s> World<'s> {
     pub(crate) fn new(sc: &'s Scenario, rep: u32, opts: &RunOptions, log: bool) -> World<'s> {
         let seed = opts.seed.unwrap_or(sc.seed);
-        let engine = Engine::new(engine_setup(sc));
+        let mut engine = Engine::new(engine_setup(sc));
+        let obs = Observer::new(
+            sc,
+            &mut engine,
+            rep,
+            opts.trace.as_ref(),
+            opts.dashboard.as_ref(),
+        );
         let mut agents = Vec::with_capacity(sc.agent_count());
         let mut capacities = Vec::with_capacity(sc.agent_count());
         for (gi, g) in sc.agent_groups.iter().enumerate() {
@@ -170,6 +186,8 @@ impl<'s> World<'s> {
             chat: ChatSim::new(sc, sc.agent_count()),
             customer_streams: customer_family(seed, rep),
             sentiment_streams: sentiment_family(seed, rep),
+            obs,
+            dash_done: None,
             log: log.then(|| {
                 Box::new(ConvLog {
                     replication: rep,
@@ -202,14 +220,12 @@ impl<'s> World<'s> {
     }
 
     /// Runs to the end: arrivals over and nothing live, or the drain limit.
-    pub(crate) fn run(
-        mut self,
-        progress: &dyn Fn(SimTime, u64),
-    ) -> (RepMetrics, Option<Box<ConvLog>>) {
+    pub(crate) fn run(mut self, progress: &dyn Fn(SimTime, u64)) -> RepOut {
         if self.stopped() {
             // Stopped before this replication began: report it empty and partial.
             self.rec.mark_partial();
-            return (self.rec.finish(SimTime::ZERO, 0), self.log);
+            let dash = self.obs.take().and_then(|o| o.finish(SimTime::ZERO));
+            return (self.rec.finish(SimTime::ZERO, 0), self.log, dash);
         }
         self.start();
         let limit = self.horizon() + self.sc.drain_limit;
@@ -264,7 +280,11 @@ impl<'s> World<'s> {
         }
         self.rec.commands(k.commands);
         progress(self.now, k.arrived);
-        (self.rec.finish(self.now, self.live_counted), self.log)
+        let dash = match self.obs.take() {
+            Some(o) => o.finish(self.now),
+            None => self.dash_done.take(),
+        };
+        (self.rec.finish(self.now, self.live_counted), self.log, dash)
     }
 
     fn stopped(&self) -> bool {
@@ -285,9 +305,9 @@ impl<'s> World<'s> {
                     .is_some_and(|c| c.state == ConvState::Open && c.answered_at.is_none());
                 if open_never_answered {
                     let _ = if auto {
-                        self.run_cmd(|e, now, fx| e.auto_close(now, conv, fx))
+                        self.run_cmd(Command::AutoClose(conv))
                     } else {
-                        self.run_cmd(|e, now, fx| e.abandon(now, conv, fx))
+                        self.run_cmd(Command::Abandon(conv))
                     };
                 }
             }
@@ -299,14 +319,14 @@ impl<'s> World<'s> {
                 // A withdrawn invitation is refused by the engine; the agent simply never saw it.
                 let _ = match answer {
                     Answer::Accept => {
-                        let r = self.run_cmd(|e, now, fx| e.accept(now, conv, invite, fx));
+                        let r = self.run_cmd(Command::Accept(conv, invite));
                         if r.is_ok() {
                             self.rec.invite_accepted(self.now);
                         }
                         r
                     }
-                    Answer::Reject => self.run_cmd(|e, now, fx| e.reject(now, conv, invite, fx)),
-                    Answer::Timeout => self.run_cmd(|e, now, fx| e.timeout(now, conv, invite, fx)),
+                    Answer::Reject => self.run_cmd(Command::Reject(conv, invite)),
+                    Answer::Timeout => self.run_cmd(Command::Timeout(conv, invite)),
                 };
             }
             Event::HandleEnd { conv, epoch } => {
@@ -322,9 +342,9 @@ impl<'s> World<'s> {
             Event::WaitingOver { conv, epoch, auto } => {
                 if self.current(conv, epoch, ConvState::Waiting) {
                     let _ = if auto {
-                        self.run_cmd(|e, now, fx| e.auto_close(now, conv, fx))
+                        self.run_cmd(Command::AutoClose(conv))
                     } else {
-                        self.run_cmd(|e, now, fx| e.customer_return(now, conv, fx))
+                        self.run_cmd(Command::CustomerReturn(conv))
                     };
                 }
             }
@@ -334,7 +354,7 @@ impl<'s> World<'s> {
                     .conversation(conv)
                     .is_some_and(|c| c.state == ConvState::WrapUp)
                 {
-                    let _ = self.run_cmd(|e, now, fx| e.release_wrap_up(now, conv, fx));
+                    let _ = self.run_cmd(Command::ReleaseWrapUp(conv));
                 }
             }
             Event::WrapUpEnd { conv, auto } => {
@@ -344,9 +364,9 @@ impl<'s> World<'s> {
                     .is_some_and(|c| c.state == ConvState::WrapUp)
                 {
                     let _ = if auto {
-                        self.run_cmd(|e, now, fx| e.auto_close(now, conv, fx))
+                        self.run_cmd(Command::AutoClose(conv))
                     } else {
-                        self.run_cmd(|e, now, fx| e.close(now, conv, fx))
+                        self.run_cmd(Command::Close(conv))
                     };
                 }
             }
@@ -359,7 +379,7 @@ impl<'s> World<'s> {
             Event::ReconnectTimeout { agent, epoch } => self.reconnect_timeout(agent, epoch),
             Event::Pick { agent } => {
                 self.agents[agent as usize].pick_pending = false;
-                let _ = self.run_cmd(|e, now, fx| e.pick(now, AgentId(agent), fx).map(|_| ()));
+                let _ = self.run_cmd(Command::Pick(AgentId(agent)));
             }
             Event::PolicyTick { source } => self.policy_tick(source),
             Event::Script { source } => self.script(source),
@@ -429,6 +449,9 @@ impl<'s> World<'s> {
         let t0 = self.sample_clock();
         let conv = self.engine.arrive(now, queue, &mut fx);
         self.record_clock(t0);
+        if self.obs.is_some() {
+            self.observe(Command::Arrive(queue), Ok(()), &fx);
+        }
         let slot = conv.slot as usize;
         if self.convs.len() <= slot {
             self.convs.resize_with(slot + 1, || None);
@@ -475,16 +498,18 @@ impl<'s> World<'s> {
         }
     }
 
-    /// Runs one engine command at `now` and absorbs its effects.
-    pub(crate) fn run_cmd(
-        &mut self,
-        f: impl FnOnce(&mut Engine, SimTime, &mut Vec<Effect>) -> Outcome,
-    ) -> Outcome {
+    /// Runs one engine command at `now` and absorbs its effects. Inlined so each call site's
+    /// known command compiles to the direct engine method.
+    #[inline(always)]
+    pub(crate) fn run_cmd(&mut self, cmd: Command) -> Outcome {
         let mut fx = std::mem::take(&mut self.fx);
         fx.clear();
         let t0 = self.sample_clock();
-        let r = f(&mut self.engine, self.now, &mut fx);
+        let r = self.engine.apply(self.now, cmd, &mut fx);
         self.record_clock(t0);
+        if self.obs.is_some() {
+            self.observe(cmd, r, &fx);
+        }
         self.absorb(&mut fx);
         self.fx = fx;
         r
@@ -636,46 +661,6 @@ impl<'s> World<'s> {
             }
         }
         fx.clear();
-    }
-
-    /// RT-INVITE from the agent's side: accept after its delay, reject, or never see it.
-    fn answer_invite(&mut self, conv: ConvId, agent: AgentId, invite: crate::engine::InviteId) {
-        let timeout = self.engine.config().notification_timeout;
-        let a = &mut self.agents[agent.index()];
-        let g = &self.sc.agent_groups[a.group];
-        let (answer, delay) = if g.ignore_probability == 0.0 && g.reject_probability == 0.0 {
-            (Answer::Accept, self.accept[a.group].sample(&mut a.rng))
-        } else {
-            let u = a.rng.uniform01();
-            if u < g.ignore_probability {
-                (Answer::Timeout, timeout)
-            } else if u < g.ignore_probability + g.reject_probability {
-                (Answer::Reject, self.accept[a.group].sample(&mut a.rng))
-            } else {
-                (Answer::Accept, self.accept[a.group].sample(&mut a.rng))
-            }
-        };
-        let (answer, delay) = if delay >= timeout {
-            (Answer::Timeout, timeout)
-        } else {
-            (answer, delay)
-        };
-        let at = self.now + delay;
-        if let Some(g) = slot_mut(&mut self.convs, conv).and_then(|c| c.give_up.as_mut()) {
-            if answer == Answer::Accept && at < g.at {
-                g.cover = Some(invite);
-            } else {
-                self.schedule_give_up(conv);
-            }
-        }
-        self.events.schedule(
-            self.now + delay,
-            Event::InviteAnswer {
-                conv,
-                invite,
-                answer,
-            },
-        );
     }
 }
 

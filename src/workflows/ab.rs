@@ -70,6 +70,7 @@ pub fn per_replication(sc: &Scenario, out: &RunOutput, metrics: &[&str]) -> Vec<
         .iter()
         .map(|r| {
             let one = RunOutput {
+                dashboard: None,
                 seed: out.seed,
                 replications: 1,
                 reps: vec![r.clone()],
@@ -102,6 +103,7 @@ pub fn run(base: &Scenario, variant: &Scenario, replications: Option<u32>) -> Ab
         check_invariants: false,
         shard: None,
         stop: None,
+        ..RunOptions::default()
     };
     let (a, b) = rayon::join(
         || sim::run(base, &opts, &|_, _, _| {}),

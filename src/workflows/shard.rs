@@ -72,6 +72,7 @@ pub fn run(
         check_invariants: false,
         shard: Some((k - 1, n)),
         stop: None,
+        ..RunOptions::default()
     };
     let out = sim::run(sc, &opts, &|_, _, _| {});
     ShardFile {
@@ -208,6 +209,7 @@ pub fn merge(shards: Vec<(String, ShardFile)>) -> Result<(Scenario, RunOutput), 
     });
     let reps = cover_once(items, replications, "replication").map_err(MergeError::Problems)?;
     let out = RunOutput {
+        dashboard: None,
         seed,
         replications,
         partial: reps.iter().any(|r| r.partial),

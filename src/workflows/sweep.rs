@@ -166,6 +166,7 @@ pub fn evaluate(spec: &SweepSpec, sc: &Scenario) -> sim::RunOutput {
         check_invariants: false,
         shard: None,
         stop: None,
+        ..RunOptions::default()
     };
     sim::run(sc, &opts, &|_, _, _| {})
 }

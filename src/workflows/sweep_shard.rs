@@ -249,6 +249,7 @@ pub fn merge(shards: Vec<(String, SweepShardFile)>) -> Result<SweepResult, Sweep
         .zip(runs)
         .map(|((values, sc), r)| {
             let out = RunOutput {
+                dashboard: None,
                 seed: r.seed,
                 replications: r.replications,
                 partial: r.partial,

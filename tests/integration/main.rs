@@ -3,6 +3,7 @@
 mod chat;
 mod engine_props;
 mod erlang;
+mod explain;
 mod faults;
 mod figures;
 mod fuzz_replay;

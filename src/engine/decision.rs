@@ -1,0 +1,264 @@
+//! Routing decisions explained: which rule chose the agent, by which order-by key, and which
+//! candidates it passed over and why. Recorded only when [`Engine::set_explain`] is on, so an
+//! engine that nobody asks to explain itself pays one predictable branch per routing invitation.
+//!
+//! Key types: [`Decision`], [`PassedOver`]. A new routing rule (skills, overflow) adds its
+//! decisions as one more `Decision` with its own `rule`, and a new reason to pass a candidate
+//! over as one more [`PassedOver`] field listed in [`PassedOver::reasons`].
+
+use crate::model::{AgentId, AssignmentMethod, Presence, QueueId, RoutingMode};
+
+use super::rules::RuleId;
+use super::state::ConvId;
+use super::Engine;
+
+/// Why the members of a queue other than the chosen agent were not chosen, counted by reason.
+/// Each member counts once, under the first reason that applies, in the order of the fields.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PassedOver {
+    /// It already had an invitation pending (one offer at a time).
+    pub pending_invitation: u32,
+    /// Away by hand (a break).
+    pub away: u32,
+    /// Offline (off shift, disconnected).
+    pub offline: u32,
+    /// Fewer free units than the work stream needs (CAP-UNITS).
+    pub capacity: u32,
+    /// A presence the work stream does not allow (PR-ALLOWED), other than Away and Offline.
+    pub presence: u32,
+    /// It refused this conversation `refusals_before_skip` times (RT-ELIGIBLE).
+    pub refused: u32,
+    /// Eligible, but later in the method's order than the chosen agent.
+    pub ranked_below: u32,
+}
+
+impl PassedOver {
+    /// Every reason with its count, in a fixed order (stable trace output).
+    pub fn reasons(&self) -> [(&'static str, u32); 7] {
+        [
+            ("pending_invitation", self.pending_invitation),
+            ("away", self.away),
+            ("offline", self.offline),
+            ("capacity", self.capacity),
+            ("presence", self.presence),
+            ("refused", self.refused),
+            ("ranked_below", self.ranked_below),
+        ]
+    }
+
+    /// How many candidates were passed over in all.
+    pub fn total(&self) -> u32 {
+        self.reasons().iter().map(|r| r.1).sum()
+    }
+}
+
+/// One routing decision: the rule that chose `agent` for `conv`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Decision {
+    /// How many effects the command had produced when the decision was taken (the decision
+    /// precedes the effect at this index, its invitation).
+    pub effect_index: usize,
+    /// The conversation routed.
+    pub conv: ConvId,
+    /// The queue it was routed in.
+    pub queue: QueueId,
+    /// The agent chosen.
+    pub agent: AgentId,
+    /// The rule that decided (RT-METHOD for the queue's assignment method).
+    pub rule: RuleId,
+    /// The assignment method, e.g. `highest_capacity`.
+    pub method: &'static str,
+    /// What the method orders by, e.g. `free_units`.
+    pub order_by: &'static str,
+    /// The chosen agent's value of `order_by` (units, a turn count, a member position, ms).
+    pub key: i64,
+    /// The other members, by why they were not chosen.
+    pub passed: PassedOver,
+}
+
+/// The decisions of the current command while explaining is on. Bookkeeping, not state:
+/// equality ignores it (a refused command must leave the engine equal to its clone).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct DecisionLog {
+    pub(crate) on: bool,
+    pub(crate) list: Vec<Decision>,
+}
+
+impl PartialEq for DecisionLog {
+    fn eq(&self, _: &DecisionLog) -> bool {
+        true
+    }
+}
+
+impl Engine {
+    /// Turns the recording of routing decisions on or off (off by default). While on, each
+    /// routing invitation records a [`Decision`], and the caller collects them with
+    /// [`take_decisions`](Self::take_decisions) after each command. Counting the passed-over
+    /// candidates scans the queue's members: O(members) per decision, only while on.
+    pub fn set_explain(&mut self, on: bool) {
+        self.decisions.on = on;
+        self.decisions.list.clear();
+    }
+
+    /// Moves the decisions recorded since the last call into `into` (appending).
+    pub fn take_decisions(&mut self, into: &mut Vec<Decision>) {
+        into.append(&mut self.decisions.list);
+    }
+
+    /// Records RT-METHOD's choice of `agent` for `conv` in `queue` (called before the invitation
+    /// changes anything).
+    pub(crate) fn record_decision(
+        &mut self,
+        conv: ConvId,
+        agent: AgentId,
+        queue: QueueId,
+        effect_index: usize,
+    ) {
+        let q = &self.queues[queue.index()];
+        let ws = &self.workstreams[q.workstream.index()];
+        let skip = self.cfg.refusals_before_skip;
+        let c = self.convs.get(conv);
+        let mut passed = PassedOver::default();
+        for &m in &q.members {
+            if m == agent {
+                continue;
+            }
+            let a = &self.agents[m.index()];
+            if a.pending != 0 && ws.mode == RoutingMode::Push {
+                passed.pending_invitation += 1;
+            } else if a.manual == Some(Presence::Away) && !ws.allowed_presences.contains(a.presence)
+            {
+                passed.away += 1;
+            } else if a.presence == Presence::Offline {
+                passed.offline += 1;
+            } else if a.free() < ws.capacity_units as i64 {
+                passed.capacity += 1;
+            } else if !ws.allowed_presences.contains(a.presence) {
+                passed.presence += 1;
+            } else if c.is_some_and(|c| c.refusals_by(m) >= skip) {
+                passed.refused += 1;
+            } else {
+                passed.ranked_below += 1;
+            }
+        }
+        let a = &self.agents[agent.index()];
+        let slot = a.slot_of(queue).unwrap_or(0);
+        let (order_by, key) = match q.method {
+            AssignmentMethod::HighestCapacity => ("free_units", a.free()),
+            AssignmentMethod::AdvancedRoundRobin => (
+                "queue_turns",
+                a.queue_turn.get(slot).copied().unwrap_or(0) as i64,
+            ),
+            AssignmentMethod::RoundRobin => (
+                "member_position",
+                q.members.iter().position(|x| *x == agent).unwrap_or(0) as i64 + 1,
+            ),
+            AssignmentMethod::LeastActive => ("last_release_ms", a.last_release.as_millis() as i64),
+        };
+        let d = Decision {
+            effect_index,
+            conv,
+            queue,
+            agent,
+            rule: RuleId::RtMethod,
+            method: q.method.as_str(),
+            order_by,
+            key,
+            passed,
+        };
+        self.decisions.list.push(d);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{AgentSetup, EngineSetup, QueueSetup};
+    use crate::model::{
+        Channel, PresenceSet, RoutingMode, WorkstreamId, WorkstreamRules, WrapUpBlock,
+    };
+    use crate::time::SimTime;
+
+    /// Five members of one highest-capacity queue (50 units a conversation): 0 (100 units),
+    /// 1 away, 2 off shift, 3 with 40 units, 4 with 60 units.
+    fn engine() -> Engine {
+        let agent = |capacity, on_shift| AgentSetup {
+            capacity,
+            queues: vec![QueueId(0)],
+            on_shift,
+        };
+        let mut e = Engine::new(EngineSetup {
+            workstreams: vec![WorkstreamRules {
+                channel: Channel::LiveChat,
+                mode: RoutingMode::Push,
+                capacity_units: 50,
+                allowed_presences: PresenceSet::DEFAULT,
+                block_capacity_for_wrap_up: WrapUpBlock::Always,
+            }],
+            queues: vec![QueueSetup {
+                workstream: WorkstreamId(0),
+                method: AssignmentMethod::HighestCapacity,
+                priority: 1,
+            }],
+            agents: vec![
+                agent(100, true),
+                agent(100, true),
+                agent(100, false),
+                agent(40, true),
+                agent(60, true),
+            ],
+            ..EngineSetup::default()
+        });
+        let mut fx = Vec::new();
+        e.set_presence(SimTime(0), AgentId(1), Some(Presence::Away), &mut fx)
+            .unwrap();
+        e
+    }
+
+    #[test]
+    fn passed_over_candidates_are_counted_by_reason() {
+        let mut e = engine();
+        e.set_explain(true);
+        let mut fx = Vec::new();
+        e.arrive(SimTime(1_000), QueueId(0), &mut fx);
+        e.arrive(SimTime(2_000), QueueId(0), &mut fx);
+        let mut d = Vec::new();
+        e.take_decisions(&mut d);
+        assert_eq!(d.len(), 2);
+        // First: agent 0 has the most free units (100); agent 4 (60) ranks below.
+        assert_eq!(
+            (d[0].agent, d[0].key, d[0].order_by),
+            (AgentId(0), 100, "free_units")
+        );
+        let one = PassedOver {
+            away: 1,
+            offline: 1,
+            capacity: 1,
+            ranked_below: 1,
+            ..PassedOver::default()
+        };
+        assert_eq!(d[0].passed, one);
+        // Second: agent 0 has an invitation pending, so agent 4 with 60 free units.
+        assert_eq!((d[1].agent, d[1].key), (AgentId(4), 60));
+        let two = PassedOver {
+            pending_invitation: 1,
+            away: 1,
+            offline: 1,
+            capacity: 1,
+            ..PassedOver::default()
+        };
+        assert_eq!(d[1].passed, two);
+        assert_eq!(d[1].passed.total(), 4);
+        assert_eq!(d[1].rule, RuleId::RtMethod);
+    }
+
+    #[test]
+    fn nothing_is_recorded_while_explaining_is_off() {
+        let mut e = engine();
+        let mut fx = Vec::new();
+        e.arrive(SimTime(1_000), QueueId(0), &mut fx);
+        let mut d = Vec::new();
+        e.take_decisions(&mut d);
+        assert!(d.is_empty());
+    }
+}

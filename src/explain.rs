@@ -1,0 +1,452 @@
+//! `omnisim explain`: one conversation's or one agent's story, told from `trace.jsonl`.
+//!
+//! Key items: [`explain_file`], [`tell`], [`Subject`], [`ExplainError`].
+//!
+//! The story lists, in order, every trace line about the subject in plain words with its clock
+//! time (`H:MM:SS` since the start of the replication) and the rule that decided or refused:
+//!
+//! ```text
+//! 0:01:00 lead assigned it to a-1 (accepted)
+//! 0:01:00 invitation sent to a-1 by the supervisor's assignment (ASSIGN-INVITE)
+//! ```
+
+use std::fmt::Write as _;
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+use crate::trace::{clock, Kind, TraceLine};
+
+/// Whose story to tell.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Subject {
+    /// A conversation, by id (its arrival number in the replication, 1-based).
+    Conversation(u64),
+    /// An agent, by name (`<group>-<k>`).
+    Agent(String),
+}
+
+/// Why no story could be told; each message says what to do instead.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ExplainError {
+    /// No trace file where it was looked for.
+    #[error("{0}: no trace here; run `omnisim run SCENARIO --out DIR --trace` first")]
+    NoTrace(PathBuf),
+    /// The file could not be read, or a line is not a trace line.
+    #[error("{path}: {msg}")]
+    Bad {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong, with the line number.
+        msg: String,
+    },
+    /// The replication is not in the trace.
+    #[error("replication {asked} is not in the trace; it holds {have}")]
+    NoReplication {
+        /// The replication asked for.
+        asked: u32,
+        /// The replications present, e.g. "1 to 3".
+        have: String,
+    },
+    /// No conversation with that id.
+    #[error("no conversation {asked} in replication {replication}; its conversations are 1 to {last}{hint}")]
+    UnknownConversation {
+        /// The id asked for.
+        asked: u64,
+        /// The replication.
+        replication: u32,
+        /// The largest id present.
+        last: u64,
+        /// A suggestion.
+        hint: String,
+    },
+    /// No agent with that name.
+    #[error("no agent {asked:?} in the trace{hint}")]
+    UnknownAgent {
+        /// The name asked for.
+        asked: String,
+        /// A suggestion.
+        hint: String,
+    },
+}
+
+/// Reads `dir/trace.jsonl` (or `dir` itself when it is a file) and tells `subject`'s story in
+/// `replication` (1-based).
+pub fn explain_file(
+    dir: &Path,
+    subject: &Subject,
+    replication: u32,
+) -> Result<String, ExplainError> {
+    let path = if dir.is_file() {
+        dir.to_path_buf()
+    } else {
+        dir.join("trace.jsonl")
+    };
+    let file = std::fs::File::open(&path).map_err(|_| ExplainError::NoTrace(path.clone()))?;
+    let bad = |msg: String| ExplainError::Bad {
+        path: path.clone(),
+        msg,
+    };
+    let mut lines = Vec::new();
+    let mut reps: Vec<u32> = Vec::new();
+    for (i, raw) in std::io::BufReader::new(file).lines().enumerate() {
+        let raw = raw.map_err(|e| bad(format!("cannot read: {e}")))?;
+        if raw.trim().is_empty() {
+            continue;
+        }
+        let l: TraceLine = serde_json::from_str(&raw)
+            .map_err(|e| bad(format!("line {}: not a trace line: {e}", i + 1)))?;
+        if reps.last() != Some(&l.replication) && !reps.contains(&l.replication) {
+            reps.push(l.replication);
+        }
+        if l.replication == replication {
+            lines.push(l);
+        }
+    }
+    if !reps.contains(&replication) {
+        reps.sort_unstable();
+        let have = match (reps.first(), reps.last()) {
+            (Some(a), Some(b)) if a == b => format!("replication {a} only"),
+            (Some(a), Some(b)) => format!("replications {a} to {b}"),
+            _ => "no lines".to_string(),
+        };
+        return Err(ExplainError::NoReplication {
+            asked: replication,
+            have,
+        });
+    }
+    tell(&lines, subject, replication)
+}
+
+/// Tells `subject`'s story from the lines of one replication.
+pub fn tell(
+    lines: &[TraceLine],
+    subject: &Subject,
+    replication: u32,
+) -> Result<String, ExplainError> {
+    // For an agent: its own lines, and the state changes of the conversations it holds (from
+    // its acceptance until they close or are transferred away).
+    let mut held = std::collections::BTreeSet::new();
+    let mut mine: Vec<usize> = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        let keep = match subject {
+            Subject::Conversation(c) => l.conversation == Some(*c),
+            Subject::Agent(a) => {
+                let own =
+                    l.agent.as_deref() == Some(a.as_str()) || l.from.as_deref() == Some(a.as_str());
+                if let Some(c) = l.conversation {
+                    match l.what.as_str() {
+                        "accepted" if own => {
+                            held.insert(c);
+                        }
+                        "transferred" if l.from.as_deref() == Some(a.as_str()) => {
+                            held.remove(&c);
+                        }
+                        "transferred" if own => {
+                            held.insert(c);
+                        }
+                        _ => {}
+                    }
+                }
+                let theirs = l.kind == Kind::Effect
+                    && matches!(l.what.as_str(), "state" | "closed")
+                    && l.conversation.is_some_and(|c| held.contains(&c));
+                if l.what == "closed" {
+                    if let Some(c) = l.conversation {
+                        held.remove(&c);
+                    }
+                }
+                own || theirs
+            }
+        };
+        if keep {
+            mine.push(i);
+        }
+    }
+    if mine.is_empty() {
+        return Err(match subject {
+            Subject::Conversation(c) => {
+                let last = lines
+                    .iter()
+                    .filter_map(|l| l.conversation)
+                    .max()
+                    .unwrap_or(0);
+                let hint = if last == 0 {
+                    String::new()
+                } else {
+                    format!(" (try --conversation {})", (*c).clamp(1, last))
+                };
+                ExplainError::UnknownConversation {
+                    asked: *c,
+                    replication,
+                    last,
+                    hint,
+                }
+            }
+            Subject::Agent(a) => {
+                let mut names: Vec<&str> =
+                    lines.iter().filter_map(|l| l.agent.as_deref()).collect();
+                names.sort_unstable();
+                names.dedup();
+                let hint = match crate::scenario::suggest::closest(a, names.iter().copied()) {
+                    Some(s) => format!("; did you mean {s:?}?"),
+                    None if names.is_empty() => String::new(),
+                    None => format!(
+                        "; agents in the trace: {}{}",
+                        names.iter().take(8).copied().collect::<Vec<_>>().join(", "),
+                        if names.len() > 8 { ", …" } else { "" }
+                    ),
+                };
+                ExplainError::UnknownAgent {
+                    asked: a.clone(),
+                    hint,
+                }
+            }
+        });
+    }
+    let mut out = String::new();
+    let _ = match subject {
+        Subject::Conversation(c) => writeln!(out, "Conversation {c}, replication {replication}:"),
+        Subject::Agent(a) => writeln!(out, "Agent {a}, replication {replication}:"),
+    };
+    for (k, &i) in mine.iter().enumerate() {
+        let l = &lines[i];
+        let counted = lines
+            .get(i + 1)
+            .is_some_and(|n| n.kind == Kind::Refusal && n.rule == l.rule && n.t == l.t);
+        let Some(text) = describe(l, subject, counted) else {
+            continue;
+        };
+        let _ = k;
+        let prefix = match (subject, l.conversation) {
+            (Subject::Agent(_), Some(c)) => format!("conversation {c}: "),
+            _ => String::new(),
+        };
+        let _ = writeln!(out, "{} {prefix}{text}", clock(l.t));
+    }
+    Ok(out)
+}
+
+fn s(o: &Option<String>) -> &str {
+    o.as_deref().unwrap_or("?")
+}
+
+/// Plain words for the reasons a routing rule passed candidates over.
+fn passed_over(l: &TraceLine) -> String {
+    let Some(p) = &l.passed_over else {
+        return String::new();
+    };
+    let total: u32 = p.values().sum();
+    if total == 0 {
+        return "; no other candidate".to_string();
+    }
+    let order = [
+        ("pending_invitation", "with an invitation pending"),
+        ("away", "on a break"),
+        ("offline", "offline"),
+        ("capacity", "at capacity"),
+        ("presence", "in a presence the work stream does not allow"),
+        ("refused", "refused it too often (RT-ELIGIBLE)"),
+        ("ranked_below", "ranked below"),
+    ];
+    let mut parts: Vec<String> = order
+        .iter()
+        .filter_map(|(k, words)| {
+            p.get(*k)
+                .filter(|n| **n > 0)
+                .map(|n| format!("{n} {words}"))
+        })
+        .collect();
+    // Reasons added later (skills, overflow) appear under their own names.
+    for (k, n) in p {
+        if *n > 0 && !order.iter().any(|(o, _)| o == k) {
+            parts.push(format!("{n} {}", k.replace('_', " ")));
+        }
+    }
+    format!("; passed over {total} ({})", parts.join(", "))
+}
+
+fn order_by(l: &TraceLine) -> String {
+    let key = l.key.unwrap_or(0);
+    match l.order_by.as_deref() {
+        Some("free_units") => format!("most free units, {key}"),
+        Some("queue_turns") => format!("fewest turns in this queue, {key}"),
+        Some("member_position") => format!("next member after the last chosen, position {key}"),
+        Some("last_release_ms") => format!(
+            "longest since it last released capacity, at {}",
+            clock(key as f64 / 1000.0)
+        ),
+        Some(other) => format!("{other}, {key}"),
+        None => String::new(),
+    }
+}
+
+/// One line in plain words, or `None` when another line of the story already says it.
+fn describe(l: &TraceLine, subject: &Subject, counted: bool) -> Option<String> {
+    let about_agent = matches!(subject, Subject::Agent(_));
+    let rule = l.rule.as_deref().unwrap_or("");
+    let sup = s(&l.supervisor);
+    Some(match l.kind {
+        Kind::Refusal => return None,
+        Kind::Routing if l.what == "picked" => {
+            if about_agent {
+                format!("picked it ({rule}: the oldest it may take)")
+            } else {
+                format!("picked by {} ({rule}: the oldest it may take)", s(&l.agent))
+            }
+        }
+        Kind::Routing => {
+            let who = if about_agent {
+                "chosen".to_string()
+            } else {
+                format!("routed to {}", s(&l.agent))
+            };
+            format!(
+                "{who} by {rule} ({}: {}){}",
+                s(&l.method),
+                order_by(l),
+                passed_over(l)
+            )
+        }
+        Kind::Command => {
+            let ok = l.ok.unwrap_or(true);
+            let target = match l.what.as_str() {
+                "assign_to_agent" => format!("assign it to {}", s(&l.agent)),
+                "assign_to_queue" => format!("move it to queue {}", s(&l.queue)),
+                "transfer" => format!("transfer it to {}", s(&l.agent)),
+                "monitor" => "monitor it".to_string(),
+                "join" => "join it".to_string(),
+                "force_close" => "force-close it".to_string(),
+                "arrive" => return Some(format!("arrived in queue {}", s(&l.queue))),
+                "pick" if ok => return None,
+                "set_presence" if ok => return None,
+                other if ok => {
+                    let _ = other;
+                    return None;
+                }
+                other => {
+                    return Some(format!(
+                        "{} refused by {rule}{}",
+                        other.replace('_', " "),
+                        if rule == "LC-CLOSED" || rule == "RT-INVITE" {
+                            " (too late: the invitation or conversation was gone)"
+                        } else {
+                            ""
+                        }
+                    ))
+                }
+            };
+            if ok {
+                let done = match l.what.as_str() {
+                    "assign_to_agent" => format!("assigned it to {}", s(&l.agent)),
+                    "assign_to_queue" => format!("moved it to queue {}", s(&l.queue)),
+                    "transfer" => format!("transferred it to {}", s(&l.agent)),
+                    "monitor" => "started monitoring it".to_string(),
+                    "join" => "joined it".to_string(),
+                    _ => "force-closed it".to_string(),
+                };
+                format!("{sup} {done} (accepted)")
+            } else {
+                format!(
+                    "{sup} tried to {target}: refused by {rule}{}",
+                    if counted {
+                        " (counted in rule_violations)"
+                    } else {
+                        ""
+                    }
+                )
+            }
+        }
+        Kind::Effect => match l.what.as_str() {
+            "arrived" => return None,
+            "invited" if rule == "ASSIGN-INVITE" => format!(
+                "invitation sent to {} by the supervisor's assignment ({rule})",
+                s(&l.agent)
+            ),
+            "invited" => format!("offered to {} ({rule})", s(&l.agent)),
+            "invite_withdrawn" => format!("invitation to {} withdrawn", s(&l.agent)),
+            "invite_refused" => format!("{} {} the invitation", s(&l.agent), {
+                if l.detail.as_deref() == Some("timed out") {
+                    "let time out"
+                } else {
+                    "rejected"
+                }
+            }),
+            "accepted" => format!(
+                "{} accepted it after a wait of {}",
+                s(&l.agent),
+                clock(l.waited_s.unwrap_or(0.0))
+            ),
+            "state" => format!("{} → {}", s(&l.from), s(&l.to)),
+            "units" => format!(
+                "units in use {} of {}",
+                l.units.unwrap_or(0),
+                l.capacity.unwrap_or(0)
+            ),
+            "overallocated" => format!("{} units over capacity ({rule})", l.units.unwrap_or(0)),
+            "presence" => format!("presence {} → {}", s(&l.from), s(&l.to)),
+            "requeued" => format!("moved from queue {} to {}", s(&l.from), s(&l.to)),
+            "monitoring" => format!("{sup} is monitoring"),
+            "joined" => format!("{sup} joined ({})", s(&l.detail)),
+            "transferred" => format!("transferred from {} to {}", s(&l.from), s(&l.to)),
+            "notified" => {
+                let who = l
+                    .agent
+                    .clone()
+                    .or(l.to.clone())
+                    .or(l.supervisor.clone())
+                    .unwrap_or_default();
+                format!("{who} notified ({})", s(&l.detail))
+            }
+            "closed" => format!(
+                "closed ({}) {} after it arrived",
+                s(&l.detail).replace('_', " "),
+                clock(l.waited_s.unwrap_or(0.0))
+            ),
+            other => other.replace('_', " "),
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(t: u64, kind: Kind, what: &str, conv: Option<u64>, agent: Option<&str>) -> TraceLine {
+        let mut l = TraceLine::new(t, 1, kind, what);
+        l.conversation = conv;
+        l.agent = agent.map(String::from);
+        l
+    }
+
+    #[test]
+    fn a_routing_decision_in_words() {
+        let mut r = line(70_000, Kind::Routing, "routed", Some(7), Some("tier1-3"));
+        r.rule = Some("RT-METHOD".into());
+        r.method = Some("highest_capacity".into());
+        r.order_by = Some("free_units".into());
+        r.key = Some(65);
+        r.passed_over = Some(
+            [("away".to_string(), 1), ("capacity".to_string(), 1)]
+                .into_iter()
+                .collect(),
+        );
+        let story = tell(&[r], &Subject::Conversation(7), 1).unwrap();
+        assert_eq!(
+            story,
+            "Conversation 7, replication 1:\n0:01:10 routed to tier1-3 by RT-METHOD \
+             (highest_capacity: most free units, 65); passed over 2 (1 on a break, 1 at capacity)\n"
+        );
+    }
+
+    #[test]
+    fn unknown_subjects_get_a_suggestion() {
+        let lines = vec![line(0, Kind::Effect, "accepted", Some(1), Some("tier1-3"))];
+        let e = tell(&lines, &Subject::Agent("tier1-4".into()), 1).unwrap_err();
+        assert!(e.to_string().contains("did you mean \"tier1-3\""), "{e}");
+        let e = tell(&lines, &Subject::Conversation(9), 1).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "no conversation 9 in replication 1; its conversations are 1 to 1 (try --conversation 1)"
+        );
+    }
+}

@@ -1,0 +1,156 @@
+//! The `trace.jsonl` line: one engine command, effect, counted refusal or routing decision of a
+//! traced run (`omnisim run --trace`), and how conversations are named in it.
+//!
+//! Key items: [`TraceLine`], [`Kind`], [`conversation_id`], [`clock`].
+//!
+//! Every line has `t` (seconds since the start of the replication), `replication` (1-based),
+//! `kind`, `conversation` (its id, see [`conversation_id`], or null), `agent` (its name, or
+//! null) and `rule` (the rule id that refused or decided, or null), then `what` (the command or
+//! effect, in snake case) and only the fields that kind of line needs. `omnisim explain` reads
+//! these lines back.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// What a line records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// An engine command, accepted (`ok: true`) or refused (`ok: false`, `rule` names why).
+    Command,
+    /// One effect of the command before it.
+    Effect,
+    /// A refusal counted in `summary.json` `rule_violations.by_rule`: a supervisor action
+    /// refused after warm-up. (Other refused commands, such as an agent's answer to an
+    /// invitation already withdrawn, are `command` lines with `ok: false` only.)
+    Refusal,
+    /// A routing decision: the rule that chose the agent and the candidates it passed over
+    /// (`what: "routed"`), or an agent's pick (`what: "picked"`, RT-PICK).
+    Routing,
+}
+
+/// One line of `trace.jsonl`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TraceLine {
+    /// Seconds since the start of the replication (millisecond precision).
+    pub t: f64,
+    /// The replication, 1-based.
+    pub replication: u32,
+    /// What the line records.
+    pub kind: Kind,
+    /// The conversation's id ([`conversation_id`]), or null.
+    pub conversation: Option<u64>,
+    /// The agent's name (`<group>-<k>`), or null.
+    pub agent: Option<String>,
+    /// The rule that refused or decided, or null.
+    pub rule: Option<String>,
+    /// The command or effect, e.g. `assign_to_agent`, `accepted`, `state`.
+    pub what: String,
+    /// Commands: accepted or refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ok: Option<bool>,
+    /// The queue involved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue: Option<String>,
+    /// The supervisor who acted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supervisor: Option<String>,
+    /// Before a change (a state, a presence, a queue, an agent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// After a change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// Units: used after a change (`units`), above capacity (`overallocated`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub units: Option<i64>,
+    /// The agent's capacity in units.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<u32>,
+    /// Seconds the conversation had waited (`accepted`, `closed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waited_s: Option<f64>,
+    /// A free-text detail: why a conversation closed, a notice, an invitation's sender.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Routing: the assignment method.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
+    /// Routing: what the method orders by (`free_units`, `queue_turns`, `member_position`,
+    /// `last_release_ms`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_by: Option<String>,
+    /// Routing: the chosen agent's value of `order_by`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<i64>,
+    /// Routing: candidates passed over, by reason (`pending_invitation`, `away`, `offline`,
+    /// `capacity`, `presence`, `refused`, `ranked_below`); only reasons with a count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passed_over: Option<BTreeMap<String, u32>>,
+}
+
+impl TraceLine {
+    /// A line with the required fields and nothing else.
+    pub fn new(t_ms: u64, replication: u32, kind: Kind, what: &str) -> TraceLine {
+        TraceLine {
+            t: t_ms as f64 / 1000.0,
+            replication,
+            kind,
+            conversation: None,
+            agent: None,
+            rule: None,
+            what: what.to_string(),
+            ok: None,
+            queue: None,
+            supervisor: None,
+            from: None,
+            to: None,
+            units: None,
+            capacity: None,
+            waited_s: None,
+            detail: None,
+            method: None,
+            order_by: None,
+            key: None,
+            passed_over: None,
+        }
+    }
+}
+
+/// A conversation's id in a replication: its arrival number, 1-based, across all queues (the
+/// first conversation to arrive is 1). Arrivals at the same instant are numbered in the order
+/// the simulator handles them: by scheduled order, queues in file order at time 0. The id is
+/// the engine's arrival sequence number plus one, so it does not depend on routing or rules.
+pub fn conversation_id(arrival_seq: u64) -> u64 {
+    arrival_seq + 1
+}
+
+/// A clock time `H:MM:SS` (hours past 24 keep counting; fractions of a second are dropped).
+pub fn clock(t_s: f64) -> String {
+    let s = t_s.max(0.0) as u64;
+    format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_times() {
+        assert_eq!(clock(0.0), "0:00:00");
+        assert_eq!(clock(312.9), "0:05:12");
+        assert_eq!(clock(90_061.0), "25:01:01");
+    }
+
+    #[test]
+    fn optional_fields_are_left_out() {
+        let l = TraceLine::new(1500, 1, Kind::Command, "monitor");
+        let s = serde_json::to_string(&l).unwrap();
+        assert_eq!(
+            s,
+            r#"{"t":1.5,"replication":1,"kind":"command","conversation":null,"agent":null,"rule":null,"what":"monitor"}"#
+        );
+        assert_eq!(serde_json::from_str::<TraceLine>(&s).unwrap(), l);
+    }
+}
