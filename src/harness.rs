@@ -290,6 +290,7 @@ fn decode_setup(b: &mut Bytes<'_>) -> EngineSetup {
         queues,
         agents,
         supervisors,
+        skills: Default::default(),
     }
 }
 

@@ -15,6 +15,7 @@
 mod arrivals;
 mod customer;
 mod event;
+mod routing;
 pub(crate) mod setup;
 mod supervisors;
 mod world;

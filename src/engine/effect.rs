@@ -48,6 +48,14 @@ pub enum CloseReason {
 /// they happened.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Effect {
+    /// RT-SKILL: a conversation entered a queue none of whose members can ever meet its
+    /// required skills under exact matching; it stays queued (`routing.unmatched`).
+    Unmatched {
+        /// The conversation.
+        conv: ConvId,
+        /// The queue it entered.
+        queue: QueueId,
+    },
     /// A conversation arrived in a queue.
     Arrived {
         /// The new conversation.

@@ -121,6 +121,19 @@ impl RoutingIndex {
         self.in_order().map(|k| k.2).find(|&a| ok(a))
     }
 
+    /// The smallest key whose agent passes `ok`, walking keys in order.
+    #[inline]
+    pub(crate) fn first_key_ok(&self, ok: impl Fn(u32) -> bool) -> Option<IndexKey> {
+        let root = self.tree[1];
+        if root == ABSENT {
+            return None;
+        }
+        if ok(root.2) {
+            return Some(root);
+        }
+        self.in_order().find(|k| ok(k.2))
+    }
+
     /// Every key in ascending order (best-first over the tree).
     fn in_order(&self) -> impl Iterator<Item = IndexKey> + '_ {
         let mut frontier: std::collections::BinaryHeap<std::cmp::Reverse<(IndexKey, usize)>> =

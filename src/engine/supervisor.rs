@@ -227,15 +227,14 @@ impl Engine {
         let from = c.queue;
         let prev = self.withdraw_invite(conv, out);
         let c = self.convs.get_mut(conv).expect("checked");
-        let key = c.key(conv.slot);
+        let (key, req) = (c.key(conv.slot), c.req);
         c.queue = target;
         c.refusals.clear();
-        let q = &mut self.queues[from.index()];
-        q.open.remove(&key);
-        q.routable.remove(&key);
-        let q = &mut self.queues[target.index()];
-        q.open.insert(key);
-        q.routable.insert(key);
+        self.routable_remove(from, &key, req);
+        self.queues[from.index()].open.remove(&key);
+        self.queues[target.index()].open.insert(key);
+        self.check_unmatched(target, conv, req, out);
+        self.routable_insert(target, key, req);
         out.push(Effect::Requeued {
             conv,
             from,

@@ -293,6 +293,24 @@ pub struct RepMetrics {
     pub agents: Vec<AgentStats>,
     /// Per policy or script line.
     pub sources: Vec<SourceStats>,
+    /// Unified-routing counts.
+    #[serde(default)]
+    pub routing: RoutingCounts,
+}
+
+/// Unified-routing counts of one replication (counted conversations only).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoutingCounts {
+    /// RT-SKILL: conversations that entered a queue none of whose members can ever meet their
+    /// required skills.
+    pub unmatched: u64,
+}
+
+impl RoutingCounts {
+    /// Adds another replication's counts.
+    pub fn merge(&mut self, o: &RoutingCounts) {
+        self.unmatched += o.unmatched;
+    }
 }
 
 /// Records one replication's metrics as the simulation runs.
@@ -378,6 +396,7 @@ impl Recorder {
                         refused: vec![0; RuleId::ALL.len()],
                     })
                     .collect(),
+                routing: RoutingCounts::default(),
             },
             used: TimeWeighted::new(warmup, iv),
             staffed: TimeWeighted::new(warmup, iv),
@@ -588,6 +607,11 @@ impl Recorder {
     /// A sampled wall-clock decision time.
     pub fn decision_ns(&mut self, ns: u64) {
         let _ = self.m.decision_ns.record(ns.max(1));
+    }
+
+    /// RT-SKILL: a conversation entered a queue no member can ever serve it in.
+    pub fn unmatched(&mut self, counted: bool) {
+        self.m.routing.unmatched += counted as u64;
     }
 
     /// Invariant breaks found.

@@ -66,6 +66,19 @@ pub struct Summary {
     pub queues: BTreeMap<String, QueueSummary>,
     /// Threshold results.
     pub thresholds: Vec<ThresholdResult>,
+    /// Unified routing; present only when the scenario routes by skills (a first-part scenario
+    /// keeps its exact `summary.json`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub routing: Option<RoutingSummary>,
+}
+
+/// Unified-routing figures.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RoutingSummary {
+    /// RT-SKILL: conversations whose required skills no member of their queue holds.
+    pub unmatched: u64,
+    /// RT-RULESET: assignments made by each `queue/rule` (empty without assignment rules).
+    pub by_rule: BTreeMap<String, u64>,
 }
 
 /// Conversation counts.
@@ -305,7 +318,9 @@ pub fn build(sc: &Scenario, out: &RunOutput) -> Summary {
     let mut reaction_max = 0u64;
     let mut policies: BTreeMap<String, PolicyStats> = BTreeMap::new();
     let mut end_ms = 0u64;
+    let mut routing = crate::metrics::RoutingCounts::default();
     for r in reps {
+        routing.merge(&r.routing);
         total.merge(&r.total);
         for (a, b) in queues.iter_mut().zip(&r.queues) {
             a.merge(b);
@@ -451,6 +466,10 @@ pub fn build(sc: &Scenario, out: &RunOutput) -> Summary {
             .map(|(spec, q)| (spec.name.clone(), queue_summary(sc, q)))
             .collect(),
         thresholds: Vec::new(),
+        routing: crate::sim::setup::uses_skills(sc).then(|| RoutingSummary {
+            unmatched: routing.unmatched,
+            by_rule: BTreeMap::new(),
+        }),
     };
     summary.thresholds = evaluate_thresholds(sc, &summary);
     summary

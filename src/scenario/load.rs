@@ -145,6 +145,11 @@ fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>, opts: &LoadOptions) -> Option<Scen
     let ws = workstreams(cx, &root, &mut names);
     let qs = queues(cx, &root, &mut names, horizon);
     let groups = agent_groups(cx, &root, &mut names);
+    let pending = std::mem::take(&mut names.pending_skills);
+    let mut ws = ws;
+    if let Some(w) = ws.as_mut() {
+        super::routing::resolve_requirements(cx, &names, w, pending);
+    }
     let sups = supervisors(cx, &root, &names);
     let ths = thresholds(cx, &root, &names);
     let (head, engine, ws, qs, groups, sups, ths) =
@@ -165,6 +170,7 @@ fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>, opts: &LoadOptions) -> Option<Scen
         agent_groups: groups,
         supervisors: sups,
         thresholds: ths,
+        skills: names.skills.clone(),
     };
     if !opts.allow_huge {
         limits::check(cx, &root, &scenario);

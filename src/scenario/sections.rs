@@ -47,6 +47,10 @@ pub(crate) struct Names {
     pub(crate) workstreams: Vec<WsInfo>,
     pub(crate) queues: Vec<QueueInfo>,
     pub(crate) groups: Vec<GroupInfo>,
+    /// Skill names held by agent groups, by skill id (first appearance).
+    pub(crate) skills: Vec<String>,
+    /// Classification skill names to resolve once the groups are read.
+    pub(crate) pending_skills: Vec<super::routing::PendingSkill>,
 }
 
 fn unknown(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>, what: &str, given: &str, known: &[&str]) {
@@ -230,7 +234,10 @@ pub(crate) fn workstreams(
     ok.then_some(out)
 }
 
-const WS_KEYS: [&str; 15] = [
+const WS_KEYS: [&str; 18] = [
+    "attributes",
+    "skill_matching",
+    "classification",
     "name",
     "channel",
     "mode",
@@ -258,6 +265,8 @@ fn workstream(
     let t = table(cx, path, v)?;
     t.check_keys(cx, &WS_KEYS);
     let name = unique_name(cx, &t, "work stream", seen);
+    let routing =
+        super::routing::ws_routing(cx, &t, names.workstreams.len(), &mut names.pending_skills);
     let channel = t.req(
         cx,
         "channel",
@@ -360,6 +369,7 @@ fn workstream(
         waiting_probability,
         waiting_time,
         waiting_auto_close: waiting_auto_close?,
+        routing: routing?,
     })
 }
 

@@ -48,6 +48,8 @@ pub struct Scenario {
     pub supervisors: Vec<Supervisor>,
     /// Checks after the run.
     pub thresholds: Vec<Threshold>,
+    /// Skill names, by skill id (those the agent groups hold, first appearance first).
+    pub skills: Vec<String>,
 }
 
 /// A work stream: the engine's rules plus the simulator's customer behaviour.
@@ -75,6 +77,8 @@ pub struct Workstream {
     pub waiting_time: Option<Dist>,
     /// Waiting inactivity auto-close (LC-WAITING); `None` never.
     pub waiting_auto_close: Option<SimDuration>,
+    /// Attributes, skill matching and classification (unified routing).
+    pub routing: super::routing::WsRouting,
 }
 
 /// Sentiment: a random walk per minute, kept in [-1, 1].
@@ -141,6 +145,8 @@ pub struct AgentGroup {
     pub disconnects: Option<Disconnects>,
     /// The first agent's id; agent `k` (1-based) of the group is `first + k - 1`.
     pub first: AgentId,
+    /// Skills with ratings 1–10 (ids into [`Scenario::skills`]), sorted by skill.
+    pub skills: crate::engine::SkillSet,
 }
 
 /// Agents' connection drops: each agent disconnects after an exponential time with mean

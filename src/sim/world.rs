@@ -17,7 +17,10 @@ use crate::scenario::Scenario;
 use crate::time::{SimDuration, SimTime};
 
 use super::arrivals::ArrivalProcess;
-use super::customer::{customer_family, customer_key, sentiment_family, ConvSim, LazyGiveUp, Mood};
+pub(crate) use super::customer::slot_mut;
+use super::customer::{
+    customer_family, customer_key, first_timer, sentiment_family, ConvSim, LazyGiveUp, Mood,
+};
 use super::event::{Answer, Event};
 use super::setup::{engine_setup, source_names, Sources};
 use super::RunOptions;
@@ -74,6 +77,7 @@ pub(crate) struct World<'s> {
     stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
     customer_streams: StreamFamily,
     sentiment_streams: StreamFamily,
+    attribute_streams: StreamFamily,
     /// The latest give-up time ever kept out of the queue (see [`LazyGiveUp`]): a stale timer
     /// popped after the last real event would have moved the clock there.
     lazy_give_up_max: Option<SimTime>,
@@ -160,6 +164,7 @@ impl<'s> World<'s> {
             lazy_give_up_max: None,
             customer_streams: customer_family(seed, rep),
             sentiment_streams: sentiment_family(seed, rep),
+            attribute_streams: super::routing::attribute_family(seed, rep),
         }
     }
 
@@ -462,7 +467,16 @@ impl<'s> World<'s> {
         let mut fx = std::mem::take(&mut self.fx);
         fx.clear();
         let t0 = self.sample_clock();
-        let conv = self.engine.arrive(now, queue, &mut fx);
+        let req = if super::routing::used(&ws.routing) {
+            let attrs = super::routing::draw_attributes(
+                &ws.routing,
+                &mut self.attribute_streams.member(key),
+            );
+            super::routing::requirement(&mut self.engine, &ws.routing, &attrs)
+        } else {
+            crate::engine::ReqId(0)
+        };
+        let conv = self.engine.arrive_with(now, queue, req, &mut fx);
         self.record_clock(t0);
         let slot = conv.slot as usize;
         if self.convs.len() <= slot {
@@ -641,6 +655,10 @@ impl<'s> World<'s> {
                     if covered {
                         self.schedule_give_up(conv);
                     }
+                }
+                Effect::Unmatched { conv, .. } => {
+                    let counted = slot_mut(&mut self.convs, conv).is_none_or(|c| c.counted);
+                    self.rec.unmatched(counted);
                 }
                 Effect::Arrived { .. }
                 | Effect::Presence { .. }
@@ -878,21 +896,4 @@ impl<'s> World<'s> {
         chosen.clear();
         self.pick_buf = chosen;
     }
-}
-
-/// Which of a state's two timers fires: its auto-close timer (`true`) when due no later than the
-/// drawn one (patience, time away, wrap-up), else the drawn one (`false`).
-fn first_timer(drawn: SimDuration, auto_close: Option<SimDuration>) -> (SimDuration, bool) {
-    match auto_close {
-        Some(a) if a <= drawn => (a, true),
-        _ => (drawn, false),
-    }
-}
-
-/// The sim-side data of a live conversation, borrowing only the slot table.
-pub(crate) fn slot_mut(convs: &mut [Option<ConvSim>], conv: ConvId) -> Option<&mut ConvSim> {
-    convs
-        .get_mut(conv.slot as usize)
-        .and_then(|c| c.as_mut())
-        .filter(|c| c.id == conv)
 }

@@ -11,6 +11,7 @@ mod reports;
 mod rules;
 mod signals;
 mod sim;
+mod skills;
 mod support;
 mod validation;
 mod workflows;
