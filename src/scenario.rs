@@ -29,6 +29,6 @@ pub use limits::{
 };
 pub use load::{load_file, load_file_with, load_str, load_str_with};
 pub use metric_paths::{is_known_metric, FIXED as METRIC_PATHS, QUEUE_LEAVES};
-pub use routing::{Attribute, Classification, Condition, WsRouting};
+pub use routing::{Attribute, Classification, Condition, QueueTarget, RouteRule, WsRouting};
 pub(crate) use suggest::closest;
 pub use types::*;

@@ -13,6 +13,7 @@
 //! remains counts as `in_system_at_end`.
 
 mod arrivals;
+mod arrive;
 mod customer;
 mod event;
 mod routing;

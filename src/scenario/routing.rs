@@ -10,8 +10,11 @@ use super::diag::Ctx;
 use super::sections::{section, Names};
 use super::spanned::{array, integer, one_of, string, table, Span, Table, Val};
 use super::suggest::{closest, quoted_list};
+use super::types::Arrivals;
 use super::types::Workstream;
 use crate::engine::{Rating, SkillId, SkillMatching, SkillSet};
+use crate::model::QueueId;
+use crate::time::SimDuration;
 
 /// One attribute of a work stream's conversations: its values and their weights (sum 1).
 #[derive(Clone, Debug, PartialEq)]
@@ -47,8 +50,26 @@ pub struct Classification {
     pub require: SkillSet,
 }
 
+/// Where a route-to-queue rule sends a conversation (RT-QUEUE).
+#[derive(Clone, Debug, PartialEq)]
+pub enum QueueTarget {
+    /// `queues = [...]`: the first that is not overflowing (when all overflow, the first).
+    First(Vec<QueueId>),
+    /// `split = { q = percent }`: drawn at random with these weights (they sum to 100).
+    Split(Vec<(QueueId, f64)>),
+}
+
+/// A route-to-queue rule: the first whose condition holds decides.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RouteRule {
+    /// `when` (empty: always).
+    pub when: Condition,
+    /// `queues` or `split`.
+    pub target: QueueTarget,
+}
+
 /// A work stream's unified-routing settings. The default (no attributes, no rules, exact
-/// matching) changes nothing.
+/// matching, no arrivals of its own) changes nothing.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct WsRouting {
     /// `attributes`, in file order.
@@ -57,6 +78,62 @@ pub struct WsRouting {
     pub skill_matching: SkillMatching,
     /// `[[workstreams.classification]]`, in file order.
     pub classification: Vec<Classification>,
+    /// `arrivals` on the work stream: they go through the route-to-queue rules.
+    pub arrivals: Option<Arrivals>,
+    /// `[[workstreams.route_to_queue]]`, in file order.
+    pub route_to_queue: Vec<RouteRule>,
+    /// `fallback_queue`: where a conversation no rule matches goes.
+    pub fallback_queue: Option<QueueId>,
+}
+
+impl WsRouting {
+    /// RT-QUEUE: the queue for a conversation with attribute values `attrs`; `u` is a uniform
+    /// draw in [0, 1) from the conversation's own stream (used by a percentage split only);
+    /// `overflowing` says whether a queue is overflowing now (a `queues` list takes the first
+    /// that is not; when all are, the first). `None` only when no rule matches and there is no
+    /// fallback (validation rules that out).
+    pub fn route(
+        &self,
+        attrs: &[u16],
+        u: f64,
+        overflowing: impl Fn(QueueId) -> bool,
+    ) -> Option<QueueId> {
+        let Some(rule) = self.route_to_queue.iter().find(|r| r.when.holds(attrs)) else {
+            return self.fallback_queue;
+        };
+        match &rule.target {
+            QueueTarget::First(list) => list
+                .iter()
+                .copied()
+                .find(|q| !overflowing(*q))
+                .or_else(|| list.first().copied()),
+            QueueTarget::Split(weights) => {
+                let total: f64 = weights.iter().map(|w| w.1).sum();
+                let x = u * total;
+                let mut acc = 0.0;
+                for (q, w) in weights {
+                    acc += w;
+                    if x < acc {
+                        return Some(*q);
+                    }
+                }
+                weights.iter().rev().find(|w| w.1 > 0.0).map(|w| w.0)
+            }
+        }
+    }
+}
+
+/// A queue name in a work stream's routing keys, resolved after the queues are read.
+#[derive(Debug)]
+pub(crate) struct PendingQueue {
+    pub(crate) ws: usize,
+    /// `None`: the fallback queue; `Some(rule)`: a route-to-queue rule's target.
+    pub(crate) rule: Option<usize>,
+    /// For a split, the weight.
+    pub(crate) weight: Option<f64>,
+    pub(crate) name: String,
+    pub(crate) path: String,
+    pub(crate) span: Span,
 }
 
 impl WsRouting {
@@ -88,19 +165,28 @@ pub(crate) struct PendingSkill {
     pub(crate) span: Span,
 }
 
-/// Reads a work stream's routing keys; skill names of its classification rules go to `pending`.
+/// Reads a work stream's routing keys; skill names of its classification rules go to
+/// `pending`, queue names of its route-to-queue rules and fallback to `queues`.
 pub(crate) fn ws_routing(
     cx: &mut Ctx<'_>,
     t: &Table<'_, '_>,
     ws: usize,
     pending: &mut Vec<PendingSkill>,
+    queues: &mut Vec<PendingQueue>,
+    horizon: Option<SimDuration>,
 ) -> Option<WsRouting> {
-    let attributes = t.or(cx, "attributes", Vec::new(), attributes)?;
+    // Attributes with bad weights are still known by name, so conditions on them are checked.
+    let mut ok = true;
+    let attributes = match t.get("attributes") {
+        Some(v) => attributes(cx, &t.path_of("attributes"), v, &mut ok),
+        None => Vec::new(),
+    };
     let skill_matching = t.or(cx, "skill_matching", SkillMatching::Exact, |cx, p, v| {
         one_of(&["exact", "closest", "none"])(cx, p, v).and_then(SkillMatching::parse)
-    })?;
+    });
+    ok &= skill_matching.is_some();
+    let skill_matching = skill_matching.unwrap_or_default();
     let mut classification = Vec::new();
-    let mut ok = true;
     for (ri, (path, v)) in section(cx, t, "classification").into_iter().enumerate() {
         let Some(rt) = table(cx, &path, v) else {
             ok = false;
@@ -137,21 +223,194 @@ pub(crate) fn ws_routing(
             _ => ok = false,
         }
     }
+    let arrivals = t.opt(cx, "arrivals", |cx, p, v| {
+        super::arrivals::arrivals(cx, p, v, horizon)
+    });
+    let fallback = t.opt(cx, "fallback_queue", |cx, p, v| {
+        let n = string(cx, p, v)?;
+        queues.push(PendingQueue {
+            ws,
+            rule: None,
+            weight: None,
+            name: n,
+            path: p.to_string(),
+            span: v.span(),
+        });
+        Some(())
+    });
+    let mut route_to_queue = Vec::new();
+    let mut always = false;
+    for (ri, (path, v)) in section(cx, t, "route_to_queue").into_iter().enumerate() {
+        let Some(rt) = table(cx, &path, v) else {
+            ok = false;
+            continue;
+        };
+        rt.check_keys(cx, &["when", "queues", "split"]);
+        always |= rt.get("when").is_none();
+        let when = rt.or(cx, "when", Condition::default(), |cx, p, v| {
+            condition(cx, p, v, &attributes)
+        });
+        let target = match (rt.get("queues"), rt.get("split")) {
+            (Some(qv), None) => {
+                let qp = rt.path_of("queues");
+                array(cx, &qp, qv).and_then(|items| {
+                    if items.is_empty() {
+                        cx.error(
+                            &qp,
+                            qv.span(),
+                            "the queue list is empty; name at least one queue",
+                        );
+                        return None;
+                    }
+                    let mut good = true;
+                    for (i, it) in items.iter().enumerate() {
+                        let ip = format!("{qp}[{i}]");
+                        match string(cx, &ip, it) {
+                            Some(n) => queues.push(PendingQueue {
+                                ws,
+                                rule: Some(ri),
+                                weight: None,
+                                name: n,
+                                path: ip,
+                                span: it.span(),
+                            }),
+                            None => good = false,
+                        }
+                    }
+                    good.then(|| QueueTarget::First(Vec::new()))
+                })
+            }
+            (None, Some(sv)) => {
+                let sp = rt.path_of("split");
+                table(cx, &sp, sv).and_then(|st| {
+                    let mut good = true;
+                    let mut sum = 0.0;
+                    for (k, w) in st.map.iter() {
+                        let kp = st.path_of(k.get_ref());
+                        match super::spanned::number(cx, &kp, w) {
+                            Some(x) if x >= 0.0 => {
+                                sum += x;
+                                queues.push(PendingQueue {
+                                    ws,
+                                    rule: Some(ri),
+                                    weight: Some(x),
+                                    name: k.get_ref().to_string(),
+                                    path: kp,
+                                    span: k.span(),
+                                });
+                            }
+                            Some(x) => {
+                                cx.error(
+                                    &kp,
+                                    w.span(),
+                                    format!("a percentage of at least 0, found {x}"),
+                                );
+                                good = false;
+                            }
+                            None => good = false,
+                        }
+                    }
+                    if good && (sum - 100.0).abs() > 1e-9 {
+                        cx.report(
+                            &sp,
+                            Some(sv.span()),
+                            format!("the split's percentages sum to {sum}, not 100"),
+                            Some("RT-QUEUE: a percentage split's weights add up to 100".into()),
+                        );
+                        good = false;
+                    }
+                    good.then(|| QueueTarget::Split(Vec::new()))
+                })
+            }
+            _ => {
+                cx.report(
+                    &path,
+                    rt.span.clone(),
+                    "a route_to_queue rule needs exactly one of `queues` (a list) and `split` (percentages)",
+                    None,
+                );
+                None
+            }
+        };
+        match (when, target) {
+            (Some(when), Some(target)) => route_to_queue.push(RouteRule { when, target }),
+            _ => ok = false,
+        }
+    }
+    let (arrivals, fallback) = (arrivals?, fallback?);
+    let routes = arrivals.is_some() || !route_to_queue.is_empty();
+    if routes && !always && fallback.is_none() {
+        cx.report(
+            &t.path_of("fallback_queue"),
+            t.span.clone(),
+            "`fallback_queue` is required: a conversation may match no route_to_queue rule",
+            Some("add a fallback queue, or a last rule without `when`".into()),
+        );
+        ok = false;
+    }
     ok.then_some(WsRouting {
         attributes,
         skill_matching,
         classification,
+        arrivals,
+        route_to_queue,
+        fallback_queue: None,
     })
 }
 
-fn attributes(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>) -> Option<Vec<Attribute>> {
-    let t = table(cx, path, v)?;
-    let mut out = Vec::new();
+/// Resolves route-to-queue and fallback queue names; each must be a queue of the work stream.
+pub(crate) fn resolve_queues(
+    cx: &mut Ctx<'_>,
+    names: &Names,
+    ws: &mut [Workstream],
+    pending: Vec<PendingQueue>,
+) -> bool {
     let mut ok = true;
+    for p in pending {
+        let Some(qi) = names.queues.iter().position(|q| q.name == p.name) else {
+            let known: Vec<&str> = names.queues.iter().map(|q| q.name.as_str()).collect();
+            report_unknown(cx, &p.path, p.span, "queue", &p.name, &known);
+            ok = false;
+            continue;
+        };
+        if names.queues[qi].workstream.is_some_and(|w| w != p.ws) {
+            let wname = names.workstreams.get(p.ws).map_or("", |w| w.name.as_str());
+            cx.report(
+                &p.path,
+                Some(p.span),
+                format!(
+                    "queue {:?} belongs to another work stream, not {wname:?}",
+                    p.name
+                ),
+                Some("route-to-queue targets a queue of the same work stream".into()),
+            );
+            ok = false;
+            continue;
+        }
+        let q = QueueId(qi as u32);
+        let Some(w) = ws.get_mut(p.ws) else { continue };
+        match p.rule {
+            None => w.routing.fallback_queue = Some(q),
+            Some(r) => match w.routing.route_to_queue.get_mut(r).map(|r| &mut r.target) {
+                Some(QueueTarget::First(list)) => list.push(q),
+                Some(QueueTarget::Split(list)) => list.push((q, p.weight.unwrap_or(0.0))),
+                None => {}
+            },
+        }
+    }
+    ok
+}
+
+fn attributes(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>, ok: &mut bool) -> Vec<Attribute> {
+    let mut out = Vec::new();
+    let Some(t) = table(cx, path, v) else {
+        *ok = false;
+        return out;
+    };
     for (k, val) in t.map.iter() {
         let ap = t.path_of(k.get_ref());
         let Some(at) = table(cx, &ap, val) else {
-            ok = false;
+            *ok = false;
             continue;
         };
         let mut values = Vec::new();
@@ -165,14 +424,14 @@ fn attributes(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>) -> Option<Vec<Attribute
                 }
                 Some(x) => {
                     cx.error(&wp, w.span(), format!("a weight from 0 to 1, found {x}"));
-                    ok = false;
+                    *ok = false;
                 }
-                None => ok = false,
+                None => *ok = false,
             }
         }
         if values.is_empty() {
             cx.error(&ap, val.span(), "an attribute needs at least one value");
-            ok = false;
+            *ok = false;
             continue;
         }
         let sum: f64 = weights.iter().sum();
@@ -186,7 +445,7 @@ fn attributes(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>) -> Option<Vec<Attribute
                 ),
                 Some("each conversation draws one value; make the weights add up to 1".into()),
             );
-            ok = false;
+            *ok = false;
         }
         out.push(Attribute {
             name: k.get_ref().to_string(),
@@ -194,7 +453,7 @@ fn attributes(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>) -> Option<Vec<Attribute
             weights,
         });
     }
-    ok.then_some(out)
+    out
 }
 
 /// `when = { attribute = value | [values] }`, resolved against the work stream's attributes.

@@ -51,6 +51,8 @@ pub(crate) struct Names {
     pub(crate) skills: Vec<String>,
     /// Classification skill names to resolve once the groups are read.
     pub(crate) pending_skills: Vec<super::routing::PendingSkill>,
+    /// Route-to-queue queue names to resolve once the queues are read.
+    pub(crate) pending_queues: Vec<super::routing::PendingQueue>,
 }
 
 fn unknown(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>, what: &str, given: &str, known: &[&str]) {
@@ -216,6 +218,7 @@ pub(crate) fn workstreams(
     cx: &mut Ctx<'_>,
     root: &Table<'_, '_>,
     names: &mut Names,
+    horizon: Option<SimDuration>,
 ) -> Option<Vec<Workstream>> {
     let items = section(cx, root, "workstreams");
     if items.is_empty() && root.get("workstreams").is_none() {
@@ -226,7 +229,7 @@ pub(crate) fn workstreams(
     let mut out = Vec::new();
     let mut ok = true;
     for (path, v) in &items {
-        match workstream(cx, path, v, &mut seen, names) {
+        match workstream(cx, path, v, &mut seen, names, horizon) {
             Some(w) => out.push(w),
             None => ok = false,
         }
@@ -234,7 +237,10 @@ pub(crate) fn workstreams(
     ok.then_some(out)
 }
 
-const WS_KEYS: [&str; 18] = [
+const WS_KEYS: [&str; 21] = [
+    "arrivals",
+    "fallback_queue",
+    "route_to_queue",
     "attributes",
     "skill_matching",
     "classification",
@@ -261,12 +267,19 @@ fn workstream(
     v: &Val<'_>,
     seen: &mut Vec<(String, String)>,
     names: &mut Names,
+    horizon: Option<SimDuration>,
 ) -> Option<Workstream> {
     let t = table(cx, path, v)?;
     t.check_keys(cx, &WS_KEYS);
     let name = unique_name(cx, &t, "work stream", seen);
-    let routing =
-        super::routing::ws_routing(cx, &t, names.workstreams.len(), &mut names.pending_skills);
+    let routing = super::routing::ws_routing(
+        cx,
+        &t,
+        names.workstreams.len(),
+        &mut names.pending_skills,
+        &mut names.pending_queues,
+        horizon,
+    );
     let channel = t.req(
         cx,
         "channel",

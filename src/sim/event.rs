@@ -21,6 +21,10 @@ pub(crate) enum Event {
     Arrival {
         queue: u32,
     },
+    /// The next arrival of a work stream with its own arrivals (RT-QUEUE picks the queue).
+    WsArrival {
+        ws: u32,
+    },
     /// The customer's patience or the Open auto-close ran out.
     GiveUp {
         conv: ConvId,

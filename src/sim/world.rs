@@ -13,14 +13,12 @@ use crate::kernel::EventQueue;
 use crate::metrics::{Recorder, RepMetrics};
 use crate::model::{AgentId, ConvState, Presence, QueueId, RoutingMode, WrapUpBlock};
 use crate::rng::{stream, SimRng, Source, StreamFamily};
-use crate::scenario::Scenario;
+use crate::scenario::{Arrivals, Scenario};
 use crate::time::{SimDuration, SimTime};
 
 use super::arrivals::ArrivalProcess;
 pub(crate) use super::customer::slot_mut;
-use super::customer::{
-    customer_family, customer_key, first_timer, sentiment_family, ConvSim, LazyGiveUp, Mood,
-};
+use super::customer::{customer_family, first_timer, sentiment_family, ConvSim};
 use super::event::{Answer, Event};
 use super::setup::{engine_setup, source_names, Sources};
 use super::RunOptions;
@@ -75,9 +73,11 @@ pub(crate) struct World<'s> {
     check_every_event: bool,
     pub(crate) invariant_breaks: u64,
     stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
-    customer_streams: StreamFamily,
-    sentiment_streams: StreamFamily,
-    attribute_streams: StreamFamily,
+    pub(crate) customer_streams: StreamFamily,
+    pub(crate) sentiment_streams: StreamFamily,
+    pub(crate) attribute_streams: StreamFamily,
+    pub(crate) ws_arrivals: Vec<ArrivalProcess>,
+    pub(crate) ws_arrival_index: Vec<u64>,
     /// The latest give-up time ever kept out of the queue (see [`LazyGiveUp`]): a stale timer
     /// popped after the last real event would have moved the clock there.
     lazy_give_up_max: Option<SimTime>,
@@ -165,10 +165,20 @@ impl<'s> World<'s> {
             customer_streams: customer_family(seed, rep),
             sentiment_streams: sentiment_family(seed, rep),
             attribute_streams: super::routing::attribute_family(seed, rep),
+            ws_arrivals: (0..sc.workstreams.len())
+                .map(|w| {
+                    let spec = sc.workstreams[w].routing.arrivals.as_ref();
+                    ArrivalProcess::new(
+                        super::routing::ws_arrival_stream(seed, rep, w),
+                        spec.unwrap_or(&Arrivals::None),
+                    )
+                })
+                .collect(),
+            ws_arrival_index: vec![0; sc.workstreams.len()],
         }
     }
 
-    fn horizon(&self) -> SimTime {
+    pub(crate) fn horizon(&self) -> SimTime {
         SimTime::ZERO + self.sc.horizon
     }
 
@@ -180,6 +190,15 @@ impl<'s> World<'s> {
                 self.arrivals[q].next(&self.sc.queues[q].arrivals, SimTime::ZERO, horizon)
             {
                 self.events.schedule(t, Event::Arrival { queue: q as u32 });
+                self.arrivals_open += 1;
+            }
+        }
+        for (w, ws) in self.sc.workstreams.iter().enumerate() {
+            let Some(spec) = ws.routing.arrivals.as_ref() else {
+                continue;
+            };
+            if let Some(t) = self.ws_arrivals[w].next(spec, SimTime::ZERO, horizon) {
+                self.events.schedule(t, Event::WsArrival { ws: w as u32 });
                 self.arrivals_open += 1;
             }
         }
@@ -293,6 +312,7 @@ impl<'s> World<'s> {
     fn handle(&mut self, ev: Event) {
         match ev {
             Event::Arrival { queue } => self.arrival(QueueId(queue)),
+            Event::WsArrival { ws } => self.ws_arrival(ws as usize),
             Event::GiveUp { conv, auto } => {
                 let open_never_answered = self
                     .engine
@@ -434,87 +454,8 @@ impl<'s> World<'s> {
         slot_mut(&mut self.convs, conv)
     }
 
-    fn arrival(&mut self, queue: QueueId) {
-        let now = self.now;
-        let idx = self.arrival_index[queue.index()];
-        self.arrival_index[queue.index()] += 1;
-        let key = customer_key(queue, idx);
-        let counted = self.rec.counts(now);
-        self.rec.arrived(now, queue, counted);
-        self.rec.queue_len(now, queue, 1);
-        self.live_counted += counted as u64;
-        let ws_id = self.sc.queues[queue.index()].workstream;
-        let ws = &self.sc.workstreams[ws_id.index()];
-        let mut rng = self.customer_streams.member(key);
-        let patience = self.ws[ws_id.index()]
-            .patience
-            .as_ref()
-            .map(|p| p.sample(&mut rng));
-        let mood = ws
-            .sentiment
-            .map(|s| Mood::new(self.sentiment_streams, key, s.start, now.as_millis()));
-        // Only the Open-side timers are decided at arrival; the engine call may accept at once.
-        let give_up = match patience {
-            Some(p) => Some(first_timer(p, ws.open_auto_close)),
-            None => ws.open_auto_close.map(|a| (a, true)),
-        };
-        let give_up = give_up.map(|(after, auto)| LazyGiveUp {
-            at: now + after,
-            seq: self.events.reserve_seq(),
-            auto,
-            cover: None,
-        });
-        let mut fx = std::mem::take(&mut self.fx);
-        fx.clear();
-        let t0 = self.sample_clock();
-        let req = if super::routing::used(&ws.routing) {
-            let attrs = super::routing::draw_attributes(
-                &ws.routing,
-                &mut self.attribute_streams.member(key),
-            );
-            super::routing::requirement(&mut self.engine, &ws.routing, &attrs)
-        } else {
-            crate::engine::ReqId(0)
-        };
-        let conv = self.engine.arrive_with(now, queue, req, &mut fx);
-        self.record_clock(t0);
-        let slot = conv.slot as usize;
-        if self.convs.len() <= slot {
-            self.convs.resize_with(slot + 1, || None);
-        }
-        self.convs[slot] = Some(ConvSim {
-            id: conv,
-            origin: queue,
-            queue,
-            counted,
-            epoch: 0,
-            waited: false,
-            pending_acts: 0,
-            rng,
-            mood,
-            give_up,
-        });
-        self.absorb(&mut fx);
-        self.fx = fx;
-        // Not covered by an invitation accepted before it is due: into the queue now.
-        if let Some(c) = slot_mut(&mut self.convs, conv) {
-            if c.give_up.is_some_and(|g| g.cover.is_none()) {
-                self.schedule_give_up(conv);
-            }
-        }
-        let horizon = self.horizon();
-        match self.arrivals[queue.index()].next(
-            &self.sc.queues[queue.index()].arrivals,
-            now,
-            horizon,
-        ) {
-            Some(t) => self.events.schedule(t, Event::Arrival { queue: queue.0 }),
-            None => self.arrivals_open -= 1,
-        }
-    }
-
     /// Moves the conversation's lazy give-up timer into the event queue, at its reserved place.
-    fn schedule_give_up(&mut self, conv: ConvId) {
+    pub(crate) fn schedule_give_up(&mut self, conv: ConvId) {
         let Some(g) = slot_mut(&mut self.convs, conv).and_then(|c| c.give_up.take()) else {
             return;
         };
@@ -522,11 +463,11 @@ impl<'s> World<'s> {
             .schedule_reserved(g.at, g.seq, Event::GiveUp { conv, auto: g.auto });
     }
 
-    fn sample_clock(&self) -> Option<Instant> {
+    pub(crate) fn sample_clock(&self) -> Option<Instant> {
         (self.engine.counters().commands % DECISION_SAMPLE_EVERY == 0).then(Instant::now)
     }
 
-    fn record_clock(&mut self, t0: Option<Instant>) {
+    pub(crate) fn record_clock(&mut self, t0: Option<Instant>) {
         if let Some(t0) = t0 {
             self.rec.decision_ns(t0.elapsed().as_nanos() as u64);
         }
@@ -548,7 +489,7 @@ impl<'s> World<'s> {
     }
 
     /// Turns effects into metrics and follow-up events.
-    fn absorb(&mut self, fx: &mut Vec<Effect>) {
+    pub(crate) fn absorb(&mut self, fx: &mut Vec<Effect>) {
         let now = self.now;
         // Read in place (matching on the place copies only the fields an arm uses; draining
         // would copy every effect out first), then cleared.

@@ -8,6 +8,7 @@ mod limits;
 mod load;
 mod policies;
 mod reports;
+mod route_queue;
 mod rules;
 mod signals;
 mod sim;
