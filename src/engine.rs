@@ -40,6 +40,7 @@ mod effect;
 mod index;
 mod invariants;
 mod lifecycle;
+mod overflow;
 mod routing;
 mod rules;
 mod seqset;
@@ -113,6 +114,9 @@ pub struct EngineSetup {
     pub supervisors: Vec<SupervisorSetup>,
     /// Skill routing (RT-SKILL, RT-CLOSEST); off by default.
     pub skills: SkillSetup,
+    /// Keep each queue's ordered Open set even without supervisors, so
+    /// [`open_count`](Engine::open_count) is O(1) (a work-item overflow limit reads it).
+    pub open_views: bool,
 }
 
 /// A read-only view of an agent.
@@ -219,12 +223,13 @@ impl Engine {
             agents,
             supervisors,
             skills: skill_setup,
+            open_views,
         } = setup;
         let skill_state = skill_setup
             .enabled
             .then(|| Box::new(skills::SkillState::new(skill_setup, agents.len())));
         // Supervisor views (per-queue Open and engaged sets) only when someone looks at them.
-        let views = !supervisors.is_empty();
+        let views = !supervisors.is_empty() || open_views;
         let mut qs: Vec<Queue> = queues
             .iter()
             .map(|q| {

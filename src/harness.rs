@@ -291,6 +291,7 @@ fn decode_setup(b: &mut Bytes<'_>) -> EngineSetup {
         agents,
         supervisors,
         skills: Default::default(),
+        open_views: false,
     }
 }
 

@@ -15,6 +15,7 @@ mod groups;
 mod limits;
 mod load;
 pub(crate) mod metric_paths;
+mod overflow;
 mod routing;
 mod sections;
 mod spanned;
@@ -29,6 +30,9 @@ pub use limits::{
 };
 pub use load::{load_file, load_file_with, load_str, load_str_with};
 pub use metric_paths::{is_known_metric, FIXED as METRIC_PATHS, QUEUE_LEAVES};
+pub use overflow::{
+    is_open, weekday_minute, OperatingHours, OverflowAction, OverflowRule, OverflowWhen,
+};
 pub use routing::{Attribute, Classification, Condition, QueueTarget, RouteRule, WsRouting};
 pub(crate) use suggest::closest;
 pub use types::*;

@@ -16,6 +16,7 @@ mod arrivals;
 mod arrive;
 mod customer;
 mod event;
+mod overflow;
 mod routing;
 pub(crate) mod setup;
 mod supervisors;

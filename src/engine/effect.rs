@@ -42,6 +42,8 @@ pub enum CloseReason {
     AutoClosed,
     /// A supervisor force-closed it.
     ForceClosed,
+    /// Overflow ended it (OVF-*): neither answered nor abandoned.
+    Overflowed,
 }
 
 /// One effect of a command. A command's effects are appended to the caller's buffer in the order

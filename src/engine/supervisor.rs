@@ -224,28 +224,7 @@ impl Engine {
         {
             return Err(RuleId::AssignQueueSame);
         }
-        let from = c.queue;
-        let prev = self.withdraw_invite(conv, out);
-        let c = self.convs.get_mut(conv).expect("checked");
-        let (key, req) = (c.key(conv.slot), c.req);
-        c.queue = target;
-        c.refusals.clear();
-        self.routable_remove(from, &key, req);
-        self.queues[from.index()].open.remove(&key);
-        self.queues[target.index()].open.insert(key);
-        self.check_unmatched(target, conv, req, out);
-        self.routable_insert(target, key, req);
-        out.push(Effect::Requeued {
-            conv,
-            from,
-            to: target,
-        });
-        self.route_queue(now, target, out);
-        // Only now, with the conversation in its new queue, may the agent whose invitation was
-        // withdrawn be routed again (before, it could be re-offered this conversation).
-        if let Some(prev) = prev {
-            self.route_agent(now, prev, out);
-        }
+        self.move_to_queue(now, conv, target, out);
         Ok(())
     }
 

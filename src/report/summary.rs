@@ -66,10 +66,37 @@ pub struct Summary {
     pub queues: BTreeMap<String, QueueSummary>,
     /// Threshold results.
     pub thresholds: Vec<ThresholdResult>,
-    /// Unified routing; present only when the scenario routes by skills (a first-part scenario
-    /// keeps its exact `summary.json`).
+    /// Unified routing; present only when the scenario uses it (a first-part scenario keeps
+    /// its exact `summary.json`).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub routing: Option<RoutingSummary>,
+    /// Overflow (OVF-*); present only when the scenario uses unified routing.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub overflow: Option<OverflowSummary>,
+}
+
+/// Overflow figures.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OverflowSummary {
+    /// Conversations ended by overflow.
+    pub ended: u64,
+    /// Conversations moved to another queue by overflow.
+    pub transferred: u64,
+    /// Overflow callbacks.
+    pub callbacks: u64,
+    /// Triggers per queue and kind.
+    pub by_queue: BTreeMap<String, OverflowByKind>,
+}
+
+/// One queue's overflow triggers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OverflowByKind {
+    /// OVF-HOURS.
+    pub out_of_hours: u64,
+    /// OVF-LIMIT.
+    pub work_items_over: u64,
+    /// OVF-WAIT.
+    pub waited_over: u64,
 }
 
 /// Unified-routing figures.
@@ -102,6 +129,13 @@ pub struct Conversations {
     /// Times an Active conversation went back to Open (released by, or taken back from, its
     /// agent) and was routed again.
     pub released: u64,
+    /// Ended by overflow (neither answered nor abandoned); present when the scenario uses
+    /// unified routing.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub overflowed: Option<u64>,
+    /// Moved to another queue by overflow or by a transfer; present with unified routing.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub transferred: Option<u64>,
 }
 
 /// Wait statistics of answered conversations, in seconds; each null when nothing was answered.
@@ -246,6 +280,9 @@ pub struct QueueSummary {
     pub wait_s: QueueWait,
     /// Service level (the scenario's definition); null when its denominator is 0.
     pub service_level: Option<f64>,
+    /// Ended by overflow in this queue; present with unified routing.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub overflowed: Option<u64>,
 }
 
 /// A queue's wait figures of answered conversations, in seconds; null when none was answered.
@@ -297,6 +334,7 @@ fn queue_summary(sc: &Scenario, q: &QueueStats) -> QueueSummary {
             p90: q.wait_quantile_s(0.9),
         },
         service_level: q.service_level(sc.service_level_definition),
+        overflowed: crate::sim::setup::uses_routing(sc).then_some(q.overflowed),
     }
 }
 
@@ -319,6 +357,7 @@ pub fn build(sc: &Scenario, out: &RunOutput) -> Summary {
     let mut policies: BTreeMap<String, PolicyStats> = BTreeMap::new();
     let mut end_ms = 0u64;
     let mut routing = crate::metrics::RoutingCounts::default();
+    let uses_routing = crate::sim::setup::uses_routing(sc);
     for r in reps {
         routing.merge(&r.routing);
         total.merge(&r.total);
@@ -400,6 +439,8 @@ pub fn build(sc: &Scenario, out: &RunOutput) -> Summary {
             closed: total.closed,
             in_system_at_end: in_system,
             released: total.released,
+            overflowed: uses_routing.then_some(total.overflowed),
+            transferred: uses_routing.then_some(routing.transferred),
         },
         wait_s: Wait {
             mean: total.wait_mean_s(),
@@ -466,9 +507,31 @@ pub fn build(sc: &Scenario, out: &RunOutput) -> Summary {
             .map(|(spec, q)| (spec.name.clone(), queue_summary(sc, q)))
             .collect(),
         thresholds: Vec::new(),
-        routing: crate::sim::setup::uses_skills(sc).then(|| RoutingSummary {
+        routing: uses_routing.then(|| RoutingSummary {
             unmatched: routing.unmatched,
             by_rule: BTreeMap::new(),
+        }),
+        overflow: uses_routing.then(|| OverflowSummary {
+            ended: routing.ended,
+            transferred: routing.transferred,
+            callbacks: routing.callbacks,
+            by_queue: sc
+                .queues
+                .iter()
+                .enumerate()
+                .filter(|(_, q)| !q.overflow.is_empty())
+                .map(|(i, q)| {
+                    let k = routing.by_queue.get(i).copied().unwrap_or([0; 3]);
+                    (
+                        q.name.clone(),
+                        OverflowByKind {
+                            out_of_hours: k[0],
+                            work_items_over: k[1],
+                            waited_over: k[2],
+                        },
+                    )
+                })
+                .collect(),
         }),
     };
     summary.thresholds = evaluate_thresholds(sc, &summary);

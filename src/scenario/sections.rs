@@ -431,6 +431,21 @@ pub(crate) fn queues(
             None => ok = false,
         }
     }
+    // Overflow targets may name any queue, so they are read once every name is known.
+    for (i, (path, v)) in items.iter().enumerate() {
+        let Some(t) = table(cx, path, v) else {
+            continue;
+        };
+        match super::overflow::queue_overflow(cx, &t, names) {
+            Some((rules, hours)) => {
+                if let Some(q) = out.get_mut(i).filter(|_| ok) {
+                    q.overflow = rules;
+                    q.operating_hours = hours;
+                }
+            }
+            None => ok = false,
+        }
+    }
     ok.then_some(out)
 }
 
@@ -445,7 +460,15 @@ fn queue(
     let t = table(cx, path, v)?;
     t.check_keys(
         cx,
-        &["name", "workstream", "assignment", "priority", "arrivals"],
+        &[
+            "name",
+            "workstream",
+            "assignment",
+            "priority",
+            "arrivals",
+            "overflow",
+            "operating_hours",
+        ],
     );
     let name = unique_name(cx, &t, "queue", seen);
     let ws = t.req(cx, "workstream", "a work stream's name", |cx, p, v| {
@@ -480,5 +503,7 @@ fn queue(
         assignment: assignment?,
         priority: priority?,
         arrivals: arrivals?,
+        overflow: Vec::new(),
+        operating_hours: Vec::new(),
     })
 }

@@ -105,6 +105,10 @@ pub struct Queue {
     pub priority: u32,
     /// How conversations arrive.
     pub arrivals: Arrivals,
+    /// `[[queues.overflow]]`, checked in order (OVF-*).
+    pub overflow: Vec<super::overflow::OverflowRule>,
+    /// `operating_hours`; empty: always open.
+    pub operating_hours: Vec<super::overflow::OperatingHours>,
 }
 
 /// How conversations arrive at a queue.

@@ -59,6 +59,14 @@ impl World<'_> {
     fn admit(&mut self, queue: QueueId, key: u64, attrs: Option<Vec<u16>>) {
         let now = self.now;
         let counted = self.rec.counts(now);
+        let (queue, callback) = if self.sc.queues[queue.index()].overflow.is_empty() {
+            (queue, false)
+        } else {
+            match self.overflow_before(queue, counted) {
+                Some(x) => x,
+                None => return,
+            }
+        };
         self.rec.arrived(now, queue, counted);
         self.rec.queue_len(now, queue, 1);
         self.live_counted += counted as u64;
@@ -113,8 +121,12 @@ impl World<'_> {
             pending_acts: 0,
             rng,
             mood,
-            give_up,
+            give_up: if callback { None } else { give_up },
+            callback,
         });
+        if !self.sc.queues[queue.index()].overflow.is_empty() {
+            self.schedule_waits(conv, queue);
+        }
         self.absorb(&mut fx);
         self.fx = fx;
         // Not covered by an invitation accepted before it is due: into the queue now.

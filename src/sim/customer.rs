@@ -28,6 +28,8 @@ pub(crate) struct ConvSim {
     pub(crate) mood: Option<Mood>,
     /// The give-up timer while it is *not yet* in the event queue (lazy patience timers).
     pub(crate) give_up: Option<LazyGiveUp>,
+    /// An overflow callback: the customer no longer abandons.
+    pub(crate) callback: bool,
 }
 
 /// A patience (or Open auto-close) timer kept out of the event queue while an invitation that

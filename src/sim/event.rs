@@ -25,6 +25,12 @@ pub(crate) enum Event {
     WsArrival {
         ws: u32,
     },
+    /// A waiting-time overflow rule (OVF-WAIT) of `queue` is due for a conversation.
+    OverflowWait {
+        conv: ConvId,
+        queue: u32,
+        rule: u16,
+    },
     /// The customer's patience or the Open auto-close ran out.
     GiveUp {
         conv: ConvId,

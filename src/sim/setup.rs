@@ -45,6 +45,11 @@ pub(crate) fn engine_setup(sc: &Scenario) -> EngineSetup {
                 agent: s.agent,
             })
             .collect(),
+        open_views: sc.queues.iter().any(|q| {
+            q.overflow
+                .iter()
+                .any(|r| matches!(r.when, crate::scenario::OverflowWhen::WorkItemsOver(_)))
+        }),
         skills: SkillSetup {
             enabled: uses_skills(sc),
             agent_skills,
@@ -65,6 +70,17 @@ pub(crate) fn uses_skills(sc: &Scenario) -> bool {
             .workstreams
             .iter()
             .any(|w| !w.routing.classification.is_empty())
+}
+
+/// Whether the scenario uses unified routing at all (skills, classification, route-to-queue,
+/// overflow): only then does `summary.json` carry the routing and overflow figures.
+pub(crate) fn uses_routing(sc: &Scenario) -> bool {
+    uses_skills(sc)
+        || sc.queues.iter().any(|q| !q.overflow.is_empty())
+        || sc
+            .workstreams
+            .iter()
+            .any(|w| w.routing.arrivals.is_some() || !w.routing.route_to_queue.is_empty())
 }
 
 /// Where a supervisor action comes from.

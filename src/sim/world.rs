@@ -8,7 +8,7 @@
 use std::time::Instant;
 
 use crate::dist::Sampler;
-use crate::engine::{ConvId, Effect, Engine, Outcome, Recipient};
+use crate::engine::{CloseReason, ConvId, Effect, Engine, Outcome, Recipient};
 use crate::kernel::EventQueue;
 use crate::metrics::{Recorder, RepMetrics};
 use crate::model::{AgentId, ConvState, Presence, QueueId, RoutingMode, WrapUpBlock};
@@ -313,11 +313,16 @@ impl<'s> World<'s> {
         match ev {
             Event::Arrival { queue } => self.arrival(QueueId(queue)),
             Event::WsArrival { ws } => self.ws_arrival(ws as usize),
+            Event::OverflowWait { conv, queue, rule } => {
+                self.overflow_wait(conv, QueueId(queue), rule as usize)
+            }
             Event::GiveUp { conv, auto } => {
-                let open_never_answered = self
-                    .engine
-                    .conversation(conv)
-                    .is_some_and(|c| c.state == ConvState::Open && c.answered_at.is_none());
+                let callback = self.conv_sim(conv).is_some_and(|c| c.callback);
+                let open_never_answered = !callback
+                    && self
+                        .engine
+                        .conversation(conv)
+                        .is_some_and(|c| c.state == ConvState::Open && c.answered_at.is_none());
                 if open_never_answered {
                     let _ = if auto {
                         self.run_cmd(|e, now, fx| e.auto_close(now, conv, fx))
@@ -571,6 +576,7 @@ impl<'s> World<'s> {
                     conv,
                     answered,
                     arrived_at,
+                    reason,
                     ..
                 } => {
                     // Read the two fields and clear the slot in place (moving the whole
@@ -581,7 +587,9 @@ impl<'s> World<'s> {
                         continue;
                     };
                     *slot = None;
-                    if !answered {
+                    if reason == CloseReason::Overflowed {
+                        self.rec.overflow_ended(origin, counted);
+                    } else if !answered {
                         self.rec
                             .abandoned(now, origin, now.since(arrived_at), counted);
                     }

@@ -6,6 +6,7 @@ mod figures;
 mod fuzz_replay;
 mod limits;
 mod load;
+mod overflow;
 mod policies;
 mod reports;
 mod route_queue;
