@@ -4,7 +4,7 @@ use crate::engine::RuleId;
 
 /// The fixed paths (those that do not depend on queue names or rule ids). A test checks that
 /// each resolves to a number in a real `summary.json`.
-pub const FIXED: [&str; 47] = [
+pub const FIXED: [&str; 53] = [
     "seed",
     "replications",
     "simulated_s",
@@ -16,6 +16,12 @@ pub const FIXED: [&str; 47] = [
     "conversations.closed",
     "conversations.in_system_at_end",
     "conversations.released",
+    "conversations.overflowed",
+    "conversations.transferred",
+    "overflow.ended",
+    "overflow.transferred",
+    "overflow.callbacks",
+    "routing.unmatched",
     "wait_s.mean",
     "wait_s.p50",
     "wait_s.p90",
@@ -55,8 +61,9 @@ pub const FIXED: [&str; 47] = [
 ];
 
 /// The leaves under `queues.<name>.`.
-pub const QUEUE_LEAVES: [&str; 7] = [
+pub const QUEUE_LEAVES: [&str; 8] = [
     "arrived",
+    "overflowed",
     "answered",
     "abandoned",
     "short_abandoned",

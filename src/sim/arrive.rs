@@ -33,12 +33,18 @@ impl World<'_> {
         let idx = self.ws_arrival_index[w];
         self.ws_arrival_index[w] += 1;
         let key = super::routing::ws_customer_key(w, idx);
-        let routing = &self.sc.workstreams[w].routing;
+        let sc = self.sc;
+        let routing = &sc.workstreams[w].routing;
         let mut rng = self.attribute_streams.member(key);
         let attrs = super::routing::draw_attributes(routing, &mut rng);
         let u = rng.uniform01();
+        // A queue overflows when one of its before-queueing rules would trigger now.
+        let (engine, now) = (&self.engine, self.now);
+        let overflowing = |q: QueueId| {
+            super::overflow::before_queue(sc, q, now, || engine.open_count(q)).is_some()
+        };
         let queue = routing
-            .route(&attrs, u, |_| false)
+            .route(&attrs, u, overflowing)
             .expect("validation requires a fallback queue when a rule may not match");
         self.admit(queue, key, Some(attrs));
         let now = self.now;
