@@ -20,6 +20,7 @@ pub mod csv;
 mod files;
 mod format;
 pub mod html;
+mod html_routing;
 pub mod junit;
 mod model;
 mod summary;

@@ -92,6 +92,12 @@ impl RoutingIndex {
         }
     }
 
+    /// The key of the member at position `pos` (`None`: not eligible).
+    pub(crate) fn key_at(&self, pos: usize) -> Option<IndexKey> {
+        let k = self.tree[self.width + pos];
+        (k != ABSENT).then_some(k)
+    }
+
     /// How many members are eligible.
     pub(crate) fn len(&self) -> usize {
         self.len

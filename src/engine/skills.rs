@@ -492,6 +492,41 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// The invariant check of a skill queue (see `check_invariants`): `None` when sound.
+    pub(crate) fn skill_queue_break(&self, qi: usize) -> Option<String> {
+        let qs = self.queues[qi].skills.as_ref()?;
+        let queue = QueueId(qi as u32);
+        let mut in_groups = 0;
+        for (g, grp) in qs.groups.iter().enumerate() {
+            for (pos, m) in grp.members.iter().enumerate() {
+                let a = &self.agents[m.index()];
+                let slot = a.slot_of(queue)?;
+                if a.group_pos[slot] != (g as u32, pos as u32) {
+                    return Some(format!(
+                        "queue {qi}: agent {} has a wrong group position",
+                        m.0
+                    ));
+                }
+                if grp.index.key_at(pos) != a.keys[slot] {
+                    return Some(format!("queue {qi}: agent {} group index out of step", m.0));
+                }
+                in_groups += 1;
+            }
+        }
+        if in_groups != self.queues[qi].members.len() {
+            return Some(format!(
+                "queue {qi}: profile groups do not cover the members"
+            ));
+        }
+        let in_sigs: usize = qs.sigs.iter().map(|s| s.routable.len()).sum();
+        if in_sigs != self.queues[qi].routable.len() {
+            return Some(format!("queue {qi}: signature sets out of step"));
+        }
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

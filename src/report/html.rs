@@ -104,6 +104,7 @@ pub fn render(r: &Report) -> String {
     o.push_str("</div>");
     violations(&mut o, r);
     queue_table(&mut o, r);
+    super::html_routing::section(&mut o, r);
     agent_table(&mut o, r);
     o.push_str("</main></body></html>\n");
     o

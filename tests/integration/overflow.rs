@@ -119,7 +119,11 @@ fn out_of_hours_transfers_and_a_long_wait_ends() {
     // nobody serves, and end there after 10 minutes.
     let sc = load_str(HOURS, "hours.toml").unwrap();
     let out = sim::run(&sc, &RunOptions::default(), &|_, _, _| {});
-    let s = Report::build(&sc, &out).summary;
+    let r = Report::build(&sc, &out);
+    let html = omnisim::report::html::render(&r);
+    assert!(html.contains("<h2>Routing and overflow</h2>"));
+    assert!(html.contains("<tr><td>night</td><td>0</td><td>0</td><td>3</td><td>3</td></tr>"));
+    let s = r.summary;
     let o = s.overflow.as_ref().unwrap();
     assert_eq!(o.by_queue["day"].out_of_hours, 3);
     assert_eq!(o.by_queue["night"].waited_over, 3);
@@ -141,7 +145,9 @@ fn a_scenario_without_routing_keys_has_no_routing_figures() {
         "plain.toml",
     )
     .unwrap();
-    let s = Report::build(&sc, &sim::run(&sc, &RunOptions::default(), &|_, _, _| {})).summary;
+    let r = Report::build(&sc, &sim::run(&sc, &RunOptions::default(), &|_, _, _| {}));
+    assert!(!omnisim::report::html::render(&r).contains("Routing and overflow"));
+    let s = r.summary;
     let json = serde_json::to_value(&s).unwrap();
     assert!(json.get("routing").is_none() && json.get("overflow").is_none());
     assert!(json["conversations"].get("overflowed").is_none());

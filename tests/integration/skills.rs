@@ -512,3 +512,25 @@ fn n_design_agrees_with_the_markov_chain() {
         e.mean_wait_s
     );
 }
+
+#[test]
+fn bilingual_support_keeps_every_invariant_after_every_event() {
+    // Skills, route-to-queue and overflow together, with the full invariant check (including
+    // the profile groups and signature sets) after every event.
+    let sc = omnisim::scenario::load_file(std::path::Path::new("scenarios/bilingual-support.toml"))
+        .unwrap();
+    let opts = RunOptions {
+        replications: Some(1),
+        check_invariants: true,
+        ..RunOptions::default()
+    };
+    let out = sim::run(&sc, &opts, &|_, _, _| {});
+    let s = Report::build(&sc, &out).summary;
+    assert_eq!(s.invariant_violations, 0);
+    let c = &s.conversations;
+    assert!(c.arrived > 1000);
+    assert_eq!(
+        c.answered + c.abandoned + c.overflowed.unwrap() + c.in_system_at_end,
+        c.arrived
+    );
+}
