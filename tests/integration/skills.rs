@@ -487,7 +487,7 @@ fn n_design_agrees_with_the_markov_chain() {
     let sim_pw = c.delayed as f64 / c.arrived as f64;
     let sim_w = s.wait_s.mean.unwrap();
     let sim_occ = s.occupancy.unwrap();
-    // About 130,000 conversations: P(wait) and occupancy within 0.01, the mean wait within
+    // About a million conversations: P(wait) and occupancy within 0.01, the mean wait within
     // 4 half-widths of its 95% confidence interval across the 8 replications.
     assert!(
         (sim_pw - pw).abs() < 0.01,
