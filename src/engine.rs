@@ -41,9 +41,11 @@ mod effect;
 mod index;
 mod invariants;
 mod lifecycle;
+mod overflow;
 mod routing;
 mod rules;
 mod seqset;
+mod skills;
 mod state;
 mod supervisor;
 
@@ -53,6 +55,9 @@ pub use decision::{Decision, PassedOver};
 pub use effect::{CloseReason, Effect, InviteId, Notice, Recipient};
 pub use invariants::InvariantBreak;
 pub use rules::RuleId;
+pub use skills::{
+    closeness, rating_of, satisfies, Rating, ReqId, SkillId, SkillMatching, SkillSet, SkillSetup,
+};
 pub use state::{ConvId, Participant};
 
 use crate::model::{
@@ -109,6 +114,11 @@ pub struct EngineSetup {
     pub agents: Vec<AgentSetup>,
     /// Supervisors by id.
     pub supervisors: Vec<SupervisorSetup>,
+    /// Skill routing (RT-SKILL, RT-CLOSEST); off by default.
+    pub skills: SkillSetup,
+    /// Keep each queue's ordered Open set even without supervisors, so
+    /// [`open_count`](Engine::open_count) is O(1) (a work-item overflow limit reads it).
+    pub open_views: bool,
 }
 
 /// A read-only view of an agent.
@@ -182,6 +192,8 @@ pub struct Engine {
     agents: Vec<Agent>,
     supervisors: Vec<Supervisor>,
     convs: Slab,
+    /// Skill tables, only when skill routing is on.
+    skills: Option<Box<skills::SkillState>>,
     next_seq: u64,
     next_invite: u64,
     counters: EngineCounters,
@@ -214,9 +226,14 @@ impl Engine {
             queues,
             agents,
             supervisors,
+            skills: skill_setup,
+            open_views,
         } = setup;
+        let skill_state = skill_setup
+            .enabled
+            .then(|| Box::new(skills::SkillState::new(skill_setup, agents.len())));
         // Supervisor views (per-queue Open and engaged sets) only when someone looks at them.
-        let views = !supervisors.is_empty();
+        let views = !supervisors.is_empty() || open_views;
         let mut qs: Vec<Queue> = queues
             .iter()
             .map(|q| {
@@ -235,6 +252,21 @@ impl Engine {
                     index: Default::default(),
                     rr_last: u64::MAX,
                     turns: 0,
+                    skills: skill_state.as_ref().and_then(|s| {
+                        let m = s
+                            .matching
+                            .get(q.workstream.index())
+                            .copied()
+                            .unwrap_or_default();
+                        (m != SkillMatching::None).then(|| {
+                            Box::new(skills::QueueSkills {
+                                matching: m,
+                                groups: Vec::new(),
+                                sigs: Vec::new(),
+                                sig_of: Vec::new(),
+                            })
+                        })
+                    }),
                 }
             })
             .collect();
@@ -259,6 +291,7 @@ impl Engine {
                 presence: manual.unwrap_or(Presence::Available),
                 keys: vec![None; mine.len()],
                 member_pos: vec![0; mine.len()],
+                group_pos: vec![(0, 0); mine.len()],
                 queue_turn: vec![0; mine.len()],
                 queues: mine,
                 pending: 0,
@@ -280,6 +313,7 @@ impl Engine {
                 })
                 .collect(),
             convs: Slab::default(),
+            skills: skill_state,
             next_seq: 0,
             next_invite: 0,
             counters: EngineCounters::default(),
@@ -289,6 +323,7 @@ impl Engine {
         for q in 0..engine.queues.len() {
             engine.queues[q].index = index::RoutingIndex::new(engine.queues[q].members.len());
             engine.place_members(QueueId(q as u32));
+            engine.rebuild_groups(QueueId(q as u32));
         }
         for a in 0..engine.agents.len() {
             engine.reindex(AgentId(a as u32));

@@ -290,6 +290,8 @@ fn decode_setup(b: &mut Bytes<'_>) -> EngineSetup {
         queues,
         agents,
         supervisors,
+        skills: Default::default(),
+        open_views: false,
     }
 }
 

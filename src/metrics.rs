@@ -23,7 +23,7 @@ pub use loghist::LogHistogram;
 pub use quantile::hdr_quantile;
 pub use recorder::interval_for;
 pub use recorder::{
-    AgentStats, Interval, QueueStats, Recorder, RepMetrics, SourceStats, ACTION_KINDS, INTERVAL,
-    MAX_INTERVALS,
+    AgentStats, Interval, QueueStats, Recorder, RepMetrics, RoutingCounts, SourceStats,
+    ACTION_KINDS, INTERVAL, MAX_INTERVALS,
 };
 pub use service_level::{SlCounts, SlDefinition};

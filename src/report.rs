@@ -21,6 +21,7 @@ mod dashboard;
 mod files;
 pub(crate) mod format;
 pub mod html;
+mod html_routing;
 pub mod junit;
 pub mod log;
 mod model;

@@ -16,6 +16,8 @@ mod groups;
 mod limits;
 mod load;
 pub(crate) mod metric_paths;
+mod overflow;
+mod routing;
 mod sections;
 mod shifts;
 mod spanned;
@@ -31,6 +33,10 @@ pub use limits::{
 };
 pub use load::{load_file, load_file_with, load_str, load_str_with};
 pub use metric_paths::{is_known_metric, FIXED as METRIC_PATHS, QUEUE_LEAVES};
+pub use overflow::{
+    is_open, weekday_minute, OperatingHours, OverflowAction, OverflowRule, OverflowWhen,
+};
+pub use routing::{Attribute, Classification, Condition, QueueTarget, RouteRule, WsRouting};
 pub use shifts::{load_shifts_file, load_shifts_str, parse_clock, ShiftTemplate};
 pub(crate) use suggest::closest;
 pub use types::*;

@@ -14,6 +14,7 @@
 
 mod agents;
 mod arrivals;
+mod arrive;
 mod chat;
 mod customer;
 mod event;
@@ -21,7 +22,9 @@ mod handling;
 mod invites;
 pub mod log;
 pub mod observe;
+mod overflow;
 mod replay;
+mod routing;
 pub(crate) mod setup;
 mod sharing;
 mod supervisors;

@@ -37,6 +37,10 @@ pub enum Command {
     Release(ConvId),
     /// [`Engine::transfer_to_queue`].
     TransferToQueue(ConvId, QueueId),
+    /// [`Engine::overflow_transfer`].
+    OverflowTransfer(ConvId, QueueId),
+    /// [`Engine::overflow_end`].
+    OverflowEnd(ConvId),
     /// [`Engine::abandon`].
     Abandon(ConvId),
     /// [`Engine::auto_close`].
@@ -81,6 +85,8 @@ pub(super) fn apply(e: &mut Engine, now: SimTime, cmd: Command, out: &mut Vec<Ef
         Command::CustomerReturn(c) => e.customer_return(now, c, out),
         Command::Release(c) => e.release(now, c, out),
         Command::TransferToQueue(c, q) => e.transfer_to_queue(now, c, q, out),
+        Command::OverflowTransfer(c, q) => e.overflow_transfer(now, c, q, out),
+        Command::OverflowEnd(c) => e.overflow_end(now, c, out),
         Command::Abandon(c) => e.abandon(now, c, out),
         Command::AutoClose(c) => e.auto_close(now, c, out),
         Command::SetPresence(a, p) => e.set_presence(now, a, p, out),

@@ -42,12 +42,22 @@ pub enum CloseReason {
     AutoClosed,
     /// A supervisor force-closed it.
     ForceClosed,
+    /// Overflow ended it (OVF-*): neither answered nor abandoned.
+    Overflowed,
 }
 
 /// One effect of a command. A command's effects are appended to the caller's buffer in the order
 /// they happened.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Effect {
+    /// RT-SKILL: a conversation entered a queue none of whose members can ever meet its
+    /// required skills under exact matching; it stays queued (`routing.unmatched`).
+    Unmatched {
+        /// The conversation.
+        conv: ConvId,
+        /// The queue it entered.
+        queue: QueueId,
+    },
     /// A conversation arrived in a queue.
     Arrived {
         /// The new conversation.

@@ -92,6 +92,12 @@ impl RoutingIndex {
         }
     }
 
+    /// The key of the member at position `pos` (`None`: not eligible).
+    pub(crate) fn key_at(&self, pos: usize) -> Option<IndexKey> {
+        let k = self.tree[self.width + pos];
+        (k != ABSENT).then_some(k)
+    }
+
     /// How many members are eligible.
     pub(crate) fn len(&self) -> usize {
         self.len
@@ -119,6 +125,19 @@ impl RoutingIndex {
             return Some(root.2);
         }
         self.in_order().map(|k| k.2).find(|&a| ok(a))
+    }
+
+    /// The smallest key whose agent passes `ok`, walking keys in order.
+    #[inline]
+    pub(crate) fn first_key_ok(&self, ok: impl Fn(u32) -> bool) -> Option<IndexKey> {
+        let root = self.tree[1];
+        if root == ABSENT {
+            return None;
+        }
+        if ok(root.2) {
+            return Some(root);
+        }
+        self.in_order().find(|k| ok(k.2))
     }
 
     /// Every key in ascending order (best-first over the tree).

@@ -30,7 +30,9 @@ impl Engine {
     /// - every queue set (open, routable, engaged) holds exactly the conversations it should;
     /// - each routing index holds exactly the agents eligible now, so routing cannot offer to an
     ///   ineligible agent; no routing offer so far went to an ineligible agent;
-    /// - presence follows capacity unless set by hand.
+    /// - presence follows capacity unless set by hand;
+    /// - skill queues: each profile group's index holds exactly its members' keys, and the
+    ///   signatures' routable sets partition the queue's.
     pub fn check_invariants(&self) -> Vec<InvariantBreak> {
         let mut breaks = Vec::new();
         let mut fail = |s: String| breaks.push(InvariantBreak(s));
@@ -148,6 +150,9 @@ impl Engine {
                     "queue {qi}: index holds {} agents, {eligible} eligible",
                     q.index.len()
                 ));
+            }
+            if let Some(msg) = self.skill_queue_break(qi) {
+                fail(msg);
             }
         }
         breaks

@@ -6,16 +6,32 @@ use crate::time::SimTime;
 
 use super::effect::{CloseReason, Effect, InviteId};
 use super::rules::RuleId;
+use super::skills::ReqId;
 use super::state::{Conv, ConvId};
 use super::{Engine, Outcome};
 
 impl Engine {
     /// A conversation arrives in `queue` (Open) and routing runs (RT-TRIGGER).
     pub fn arrive(&mut self, now: SimTime, queue: QueueId, out: &mut Vec<Effect>) -> ConvId {
+        self.arrive_with(now, queue, ReqId(0), out)
+    }
+
+    /// A conversation requiring the skills `req` (from [`requirement`](Self::requirement))
+    /// arrives in `queue` (Open) and routing runs (RT-TRIGGER). A requirement no member of the
+    /// queue can ever meet under exact matching is reported as [`Effect::Unmatched`] (RT-SKILL);
+    /// the conversation stays queued.
+    pub fn arrive_with(
+        &mut self,
+        now: SimTime,
+        queue: QueueId,
+        req: ReqId,
+        out: &mut Vec<Effect>,
+    ) -> ConvId {
         self.tally.0 += 1;
         self.counters.arrived += 1;
         let seq = self.next_seq;
         self.next_seq += 1;
+        let req = if self.skills.is_some() { req } else { ReqId(0) };
         let conv = self.convs.insert(Conv {
             seq,
             queue,
@@ -29,11 +45,18 @@ impl Engine {
             monitors: Vec::new(),
             arrived_at: now,
             answered_at: None,
+            req,
         });
         let push = self.queue_rules(queue).mode == RoutingMode::Push;
         let q = &mut self.queues[queue.index()];
         q.open.insert((seq, conv.slot));
         out.push(Effect::Arrived { conv, queue });
+        if q.skills.is_some() {
+            self.check_unmatched(queue, conv, req, out);
+            self.routable_insert(queue, (seq, conv.slot), req);
+            self.route_queue(now, queue, out);
+            return conv;
+        }
         if push && q.routable.is_empty() {
             // Fast path, same decisions as `route_queue`: with nothing older waiting, routing
             // would offer this conversation first, so offer it directly and touch the routable
@@ -88,7 +111,7 @@ impl Engine {
             .queue_rules(self.convs.get(conv).expect("live").queue)
             .capacity_units;
         let c = self.convs.get_mut(conv).expect("live");
-        let key = c.key(conv.slot);
+        let (key, req) = (c.key(conv.slot), c.req);
         let queue = c.queue;
         c.state = ConvState::Active;
         c.primary = Some(agent);
@@ -98,11 +121,11 @@ impl Engine {
             c.answered_at = Some(now);
         }
         let waited = now.since(c.arrived_at);
+        if routable {
+            self.routable_remove(queue, &key, req);
+        }
         let q = &mut self.queues[queue.index()];
         q.open.remove(&key);
-        if routable {
-            q.routable.remove(&key);
-        }
         q.engaged.insert(key);
         q.turns += 1;
         let turn = q.turns;
@@ -243,9 +266,10 @@ impl Engine {
             let qs = &self.queues[q.index()];
             let skip = self.cfg.refusals_before_skip;
             let found = qs.routable.iter().find(|&(_, slot)| {
-                self.convs
-                    .by_slot(slot)
-                    .is_some_and(|(_, c)| c.refusals.is_empty() || c.refusals_by(agent) < skip)
+                self.convs.by_slot(slot).is_some_and(|(id, c)| {
+                    (c.refusals.is_empty() || c.refusals_by(agent) < skip)
+                        && self.skill_ok(agent, id)
+                })
             });
             if let Some((seq, slot)) = found {
                 let cand = (qs.priority, seq, slot);
@@ -436,7 +460,7 @@ impl Engine {
         let agent = c.primary.take().expect("Active or Waiting has a primary");
         c.held = 0;
         c.state = ConvState::Open;
-        let key = c.key(conv.slot);
+        let (key, req) = (c.key(conv.slot), c.req);
         let old = c.queue;
         if to != old {
             c.queue = to;
@@ -446,7 +470,7 @@ impl Engine {
         self.queues[old.index()].engaged.remove(&key);
         let q = &mut self.queues[queue.index()];
         q.open.insert(key);
-        q.routable.insert(key);
+        self.routable_insert(queue, key, req);
         self.agents[agent.index()].holding -= 1;
         out.push(Effect::StateChanged {
             conv,
@@ -496,14 +520,14 @@ impl Engine {
         let c = self.convs.get(conv).expect("live");
         let (key, queue, state, primary, held) =
             (c.key(conv.slot), c.queue, c.state, c.primary, c.held);
-        let (answered, arrived_at) = (c.answered_at.is_some(), c.arrived_at);
+        let (answered, arrived_at, req) = (c.answered_at.is_some(), c.arrived_at, c.req);
         self.convs.remove(conv);
-        let q = &mut self.queues[queue.index()];
-        q.open.remove(&key);
         if state == ConvState::Open {
             // Open with no invitation (just withdrawn) is exactly what the routable set holds.
-            q.routable.remove(&key);
+            self.routable_remove(queue, &key, req);
         }
+        let q = &mut self.queues[queue.index()];
+        q.open.remove(&key);
         q.engaged.remove(&key);
         self.counters.closed += 1;
         // A live conversation is never in state Closed: it leaves the slab as it closes.
@@ -574,6 +598,7 @@ impl Engine {
         a.queues.insert(pos, queue);
         a.keys.insert(pos, None);
         a.member_pos.insert(pos, 0);
+        a.group_pos.insert(pos, (0, 0));
         a.queue_turn.insert(pos, 0);
         let members = &mut self.queues[queue.index()].members;
         let at = members.partition_point(|m| *m < agent);
@@ -600,6 +625,7 @@ impl Engine {
         a.queues.remove(slot);
         a.keys.remove(slot);
         a.member_pos.remove(slot);
+        a.group_pos.remove(slot);
         a.queue_turn.remove(slot);
         self.queues[queue.index()].members.retain(|m| *m != agent);
         self.rebuild_index(queue);

@@ -81,7 +81,12 @@ impl Engine {
                 let q = a.queues[slot];
                 a.keys[slot] = want;
                 let pos = a.member_pos[slot] as usize;
-                self.queues[q.index()].index.set(pos, want);
+                let (g, gp) = a.group_pos[slot];
+                let queue = &mut self.queues[q.index()];
+                queue.index.set(pos, want);
+                if let Some(qs) = queue.skills.as_mut() {
+                    qs.groups[g as usize].index.set(gp as usize, want);
+                }
             }
         }
     }
@@ -110,6 +115,7 @@ impl Engine {
             })
             .collect();
         self.queues[queue.index()].index.rebuild(keys.into_iter());
+        self.rebuild_groups(queue);
     }
 
     /// RT-METHOD: the agent the queue's method prefers for `conv`, skipping agents that refused it
@@ -140,6 +146,10 @@ impl Engine {
             if !self.queues[queue.index()].routable.is_empty() {
                 out.push(Effect::PickAvailable { queue });
             }
+            return;
+        }
+        if self.queues[queue.index()].skills.is_some() {
+            self.route_skill_queue(now, queue, out);
             return;
         }
         let mut cursor: Option<(u64, u32)> = None;
@@ -202,7 +212,8 @@ impl Engine {
         if self.decisions.on && !by_supervisor {
             self.record_decision(conv, agent, queue, out.len());
         }
-        if !by_supervisor && !self.eligible(agent, queue) {
+        let offered_ok = self.eligible(agent, queue) && self.skill_ok(agent, conv);
+        if !by_supervisor && !offered_ok {
             self.counters.ineligible_offers += 1;
         }
         let units = self.queue_rules(queue).capacity_units;
@@ -215,9 +226,9 @@ impl Engine {
             by_supervisor,
             reserved,
         });
-        let key = c.key(conv.slot);
+        let (key, req) = (c.key(conv.slot), c.req);
+        self.routable_remove(queue, &key, req);
         let q = &mut self.queues[queue.index()];
-        q.routable.remove(&key);
         if !by_supervisor && q.method == AssignmentMethod::RoundRobin {
             q.rr_last = agent.0 as u64;
         }
@@ -242,10 +253,10 @@ impl Engine {
     ) -> Option<AgentId> {
         let c = self.convs.get_mut(conv)?;
         let inv = c.invite.take()?;
-        let key = c.key(conv.slot);
+        let (key, req) = (c.key(conv.slot), c.req);
         let queue = c.queue;
         if c.state == ConvState::Open {
-            self.queues[queue.index()].routable.insert(key);
+            self.routable_insert(queue, key, req);
         }
         let a = &mut self.agents[inv.agent.index()];
         a.pending -= 1;

@@ -61,6 +61,8 @@ pub(crate) struct Conv {
     pub(crate) monitors: Vec<SupervisorId>,
     pub(crate) arrived_at: SimTime,
     pub(crate) answered_at: Option<SimTime>,
+    /// Its required skills (RT-CLASSIFY); `ReqId(0)` requires none.
+    pub(crate) req: super::skills::ReqId,
 }
 
 impl Conv {
@@ -183,6 +185,8 @@ pub(crate) struct Agent {
     pub(crate) keys: Vec<Option<IndexKey>>,
     /// Its position among each of `queues`' members (its leaf in that queue's routing index).
     pub(crate) member_pos: Vec<u32>,
+    /// Skill queues: its (profile group, position in the group) in each of `queues`.
+    pub(crate) group_pos: Vec<(u32, u32)>,
     /// Its last assignment in each of `queues` (advanced round robin's rotation), as a counter.
     pub(crate) queue_turn: Vec<u64>,
     pub(crate) pending: u32,
@@ -237,6 +241,8 @@ pub(crate) struct Queue {
     pub(crate) rr_last: u64,
     /// Advanced round robin: assignments made so far in this queue.
     pub(crate) turns: u64,
+    /// Skill routing state, when its work stream matches skills.
+    pub(crate) skills: Option<Box<super::skills::QueueSkills>>,
 }
 
 /// A supervisor's view of a queue (its Open or its engaged conversations, oldest first), kept

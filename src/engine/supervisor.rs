@@ -224,29 +224,7 @@ impl Engine {
         {
             return Err(RuleId::AssignQueueSame);
         }
-        let from = c.queue;
-        let prev = self.withdraw_invite(conv, out);
-        let c = self.convs.get_mut(conv).expect("checked");
-        let key = c.key(conv.slot);
-        c.queue = target;
-        c.refusals.clear();
-        let q = &mut self.queues[from.index()];
-        q.open.remove(&key);
-        q.routable.remove(&key);
-        let q = &mut self.queues[target.index()];
-        q.open.insert(key);
-        q.routable.insert(key);
-        out.push(Effect::Requeued {
-            conv,
-            from,
-            to: target,
-        });
-        self.route_queue(now, target, out);
-        // Only now, with the conversation in its new queue, may the agent whose invitation was
-        // withdrawn be routed again (before, it could be re-offered this conversation).
-        if let Some(prev) = prev {
-            self.route_agent(now, prev, out);
-        }
+        self.move_to_queue(now, conv, target, out);
         Ok(())
     }
 

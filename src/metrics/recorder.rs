@@ -60,6 +60,9 @@ pub struct QueueStats {
     pub delayed: u64,
     /// Closed for any reason.
     pub closed: u64,
+    /// Ended by overflow (OVF-*): neither answered nor abandoned.
+    #[serde(default)]
+    pub overflowed: u64,
     /// Times an Active conversation went back to Open (released by or taken from its agent).
     pub released: u64,
     /// Answered within the service-level threshold.
@@ -83,6 +86,7 @@ impl Default for QueueStats {
             short_abandoned: 0,
             delayed: 0,
             closed: 0,
+            overflowed: 0,
             released: 0,
             answered_in_sl: 0,
             wait: new_hist(),
@@ -101,6 +105,7 @@ impl QueueStats {
         self.short_abandoned += o.short_abandoned;
         self.delayed += o.delayed;
         self.closed += o.closed;
+        self.overflowed += o.overflowed;
         self.released += o.released;
         self.answered_in_sl += o.answered_in_sl;
         self.wait
@@ -300,6 +305,43 @@ pub struct RepMetrics {
     /// Handle time, invitations, retrials and transfers.
     #[serde(default)]
     pub chat: ChatStats,
+    /// Unified-routing counts.
+    #[serde(default)]
+    pub routing: RoutingCounts,
+}
+
+/// Unified-routing counts of one replication (counted conversations only).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoutingCounts {
+    /// RT-SKILL: conversations that entered a queue none of whose members can ever meet their
+    /// required skills.
+    pub unmatched: u64,
+    /// Ended by overflow.
+    pub ended: u64,
+    /// Moved to another queue by overflow.
+    pub transferred: u64,
+    /// Overflow callbacks (the customer stopped abandoning).
+    pub callbacks: u64,
+    /// Overflow triggers per queue: `[out_of_hours, work_items_over, waited_over]`.
+    pub by_queue: Vec<[u64; 3]>,
+}
+
+impl RoutingCounts {
+    /// Adds another replication's counts.
+    pub fn merge(&mut self, o: &RoutingCounts) {
+        self.unmatched += o.unmatched;
+        self.ended += o.ended;
+        self.transferred += o.transferred;
+        self.callbacks += o.callbacks;
+        if self.by_queue.len() < o.by_queue.len() {
+            self.by_queue.resize(o.by_queue.len(), [0; 3]);
+        }
+        for (a, b) in self.by_queue.iter_mut().zip(&o.by_queue) {
+            for k in 0..3 {
+                a[k] += b[k];
+            }
+        }
+    }
 }
 
 /// Records one replication's metrics as the simulation runs.
@@ -386,6 +428,7 @@ impl Recorder {
                     })
                     .collect(),
                 chat: ChatStats::new(queues),
+                routing: RoutingCounts::default(),
             },
             used: TimeWeighted::new(warmup, iv),
             staffed: TimeWeighted::new(warmup, iv),
@@ -661,6 +704,40 @@ impl Recorder {
     /// A sampled wall-clock decision time.
     pub fn decision_ns(&mut self, ns: u64) {
         let _ = self.m.decision_ns.record(ns.max(1));
+    }
+
+    /// RT-SKILL: a conversation entered a queue no member can ever serve it in.
+    pub fn unmatched(&mut self, counted: bool) {
+        self.m.routing.unmatched += counted as u64;
+    }
+
+    /// An overflow rule of `queue` triggered; `kind` 0 out of hours, 1 work items, 2 waited.
+    pub fn overflow_trigger(&mut self, queue: QueueId, kind: usize, counted: bool) {
+        if counted {
+            let by = &mut self.m.routing.by_queue;
+            if by.len() <= queue.index() {
+                by.resize(queue.index() + 1, [0; 3]);
+            }
+            by[queue.index()][kind] += 1;
+        }
+    }
+
+    /// Overflow ended a conversation of `queue` (it closes: neither answered nor abandoned).
+    pub fn overflow_ended(&mut self, queue: QueueId, counted: bool) {
+        if counted {
+            self.m.routing.ended += 1;
+            self.m.queues[queue.index()].overflowed += 1;
+        }
+    }
+
+    /// Overflow moved a conversation to another queue.
+    pub fn overflow_transferred(&mut self, counted: bool) {
+        self.m.routing.transferred += counted as u64;
+    }
+
+    /// Overflow turned a conversation into a callback.
+    pub fn overflow_callback(&mut self, counted: bool) {
+        self.m.routing.callbacks += counted as u64;
     }
 
     /// Invariant breaks found.

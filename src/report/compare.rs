@@ -51,16 +51,22 @@ pub fn direction(path: &str) -> Direction {
         "service_level" => return LowerIsWorse,
         "conversations" => {
             return match last {
-                "abandoned" | "in_system_at_end" => HigherIsWorse,
+                "abandoned" | "in_system_at_end" | "overflowed" => HigherIsWorse,
                 "answered" => LowerIsWorse,
                 _ => Info,
             }
         }
         "supervisor_actions" if last == "refused" => return HigherIsWorse,
+        // Unified routing: conversations ended by overflow or that nobody can ever serve.
+        "overflow" if last == "ended" => return HigherIsWorse,
+        "routing" if last == "unmatched" => return HigherIsWorse,
         "policies" if last == "refused" || path.contains(".by_rule.") => return HigherIsWorse,
         "queues" => {
             // queues.NAME.… : the queue name may hold dots, so look at the tail.
-            if path.ends_with(".abandoned") || path.contains(".wait_s.") {
+            if path.ends_with(".abandoned")
+                || path.ends_with(".overflowed")
+                || path.contains(".wait_s.")
+            {
                 return HigherIsWorse;
             }
             if path.ends_with(".service_level") || path.ends_with(".answered") {

@@ -106,6 +106,7 @@ pub fn render(r: &Report) -> String {
     o.push_str("</div>");
     violations(&mut o, r);
     queue_table(&mut o, r);
+    super::html_routing::section(&mut o, r);
     agent_table(&mut o, r);
     if let Some(d) = &r.dashboard {
         super::dashboard::section(&mut o, &d.json, d.replication, d.until_s, d.truncated);

@@ -78,6 +78,46 @@ pub struct Summary {
     pub queues: BTreeMap<String, QueueSummary>,
     /// Threshold results.
     pub thresholds: Vec<ThresholdResult>,
+    /// Unified routing; present only when the scenario uses it (a first-part scenario keeps
+    /// its exact `summary.json`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub routing: Option<RoutingSummary>,
+    /// Overflow (OVF-*); present only when the scenario uses unified routing.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub overflow: Option<OverflowSummary>,
+}
+
+/// Overflow figures.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OverflowSummary {
+    /// Conversations ended by overflow.
+    pub ended: u64,
+    /// Conversations moved to another queue by overflow.
+    pub transferred: u64,
+    /// Overflow callbacks.
+    pub callbacks: u64,
+    /// Triggers per queue and kind.
+    pub by_queue: BTreeMap<String, OverflowByKind>,
+}
+
+/// One queue's overflow triggers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OverflowByKind {
+    /// OVF-HOURS.
+    pub out_of_hours: u64,
+    /// OVF-LIMIT.
+    pub work_items_over: u64,
+    /// OVF-WAIT.
+    pub waited_over: u64,
+}
+
+/// Unified-routing figures.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RoutingSummary {
+    /// RT-SKILL: conversations whose required skills no member of their queue holds.
+    pub unmatched: u64,
+    /// RT-RULESET: assignments made by each `queue/rule` (empty without assignment rules).
+    pub by_rule: BTreeMap<String, u64>,
 }
 
 /// Conversation counts.
@@ -104,9 +144,13 @@ pub struct Conversations {
     /// Contacts that were retrials of a customer who had abandoned.
     #[serde(default)]
     pub retrials: u64,
-    /// Conversations transferred to another queue at the end of handling.
+    /// Moved to another queue: transferred at the end of handling, or by overflow.
     #[serde(default)]
     pub transferred: u64,
+    /// Ended by overflow (neither answered nor abandoned); present when the scenario uses
+    /// unified routing.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub overflowed: Option<u64>,
 }
 
 /// Handling durations in seconds; each null when nothing was handled. Percentiles as for
@@ -267,6 +311,9 @@ pub struct QueueSummary {
     pub transferred_in: u64,
     /// Service level (the scenario's definition); null when its denominator is 0.
     pub service_level: Option<f64>,
+    /// Ended by overflow in this queue; present with unified routing.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub overflowed: Option<u64>,
 }
 
 /// A queue's wait figures of answered conversations, in seconds; null when none was answered.
@@ -316,6 +363,7 @@ fn queue_summary(sc: &Scenario, q: &QueueStats, c: &QueueChat) -> QueueSummary {
         wait_s: queue_wait(q, &c.transfer_wait),
         transferred_in: c.transferred_in,
         service_level: q.service_level(sc.service_level_definition),
+        overflowed: crate::sim::setup::uses_routing(sc).then_some(q.overflowed),
     }
 }
 
@@ -358,7 +406,10 @@ pub fn build(sc: &Scenario, out: &RunOutput) -> Summary {
     let mut policies: BTreeMap<String, PolicyStats> = BTreeMap::new();
     let mut end_ms = 0u64;
     let mut chat = ChatStats::new(sc.queues.len());
+    let mut routing = crate::metrics::RoutingCounts::default();
+    let uses_routing = crate::sim::setup::uses_routing(sc);
     for r in reps {
+        routing.merge(&r.routing);
         total.merge(&r.total);
         chat.merge(&r.chat);
         for (a, b) in queues.iter_mut().zip(&r.queues) {
@@ -440,7 +491,8 @@ pub fn build(sc: &Scenario, out: &RunOutput) -> Summary {
             in_system_at_end: in_system,
             released: total.released,
             retrials: chat.retrials(),
-            transferred: chat.transferred(),
+            transferred: chat.transferred() + routing.transferred,
+            overflowed: uses_routing.then_some(total.overflowed),
         },
         customers: total.arrived - chat.retrials().min(total.arrived),
         handle_s: HandleTime {
@@ -515,6 +567,32 @@ pub fn build(sc: &Scenario, out: &RunOutput) -> Summary {
             .map(|((spec, q), c)| (spec.name.clone(), queue_summary(sc, q, c)))
             .collect(),
         thresholds: Vec::new(),
+        routing: uses_routing.then(|| RoutingSummary {
+            unmatched: routing.unmatched,
+            by_rule: BTreeMap::new(),
+        }),
+        overflow: uses_routing.then(|| OverflowSummary {
+            ended: routing.ended,
+            transferred: routing.transferred,
+            callbacks: routing.callbacks,
+            by_queue: sc
+                .queues
+                .iter()
+                .enumerate()
+                .filter(|(_, q)| !q.overflow.is_empty())
+                .map(|(i, q)| {
+                    let k = routing.by_queue.get(i).copied().unwrap_or([0; 3]);
+                    (
+                        q.name.clone(),
+                        OverflowByKind {
+                            out_of_hours: k[0],
+                            work_items_over: k[1],
+                            waited_over: k[2],
+                        },
+                    )
+                })
+                .collect(),
+        }),
     };
     summary.thresholds = evaluate_thresholds(sc, &summary);
     summary

@@ -58,8 +58,9 @@ pub(crate) fn agent_groups(
     ok.then_some(out)
 }
 
-const GROUP_KEYS: [&str; 10] = [
+const GROUP_KEYS: [&str; 11] = [
     "name",
+    "skills",
     "count",
     "capacity",
     "queues",
@@ -93,6 +94,9 @@ fn group(
     let reject = t.or(cx, "reject_probability", 0.0, probability);
     let ignore = t.or(cx, "ignore_probability", 0.0, probability);
     let disconnects = t.opt(cx, "disconnects", disconnects);
+    let skills = t.or(cx, "skills", Vec::new(), |cx, p, v| {
+        super::routing::group_skills(cx, p, v, names)
+    });
     if let (Some(r), Some(i)) = (reject, ignore) {
         if r + i > 1.0 {
             cx.error(
@@ -139,6 +143,7 @@ fn group(
         disconnects: disconnects?,
         first: AgentId(first),
         roster: None,
+        skills: skills?,
     })
 }
 

@@ -142,7 +142,14 @@ pub(crate) fn check(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) {
         .iter()
         .map(|q| expected_arrivals(&q.arrivals, horizon_s) * sc.replications as f64)
         .collect();
-    let expected: f64 = per_queue.iter().sum();
+    // Work streams' own arrivals (routed to queues) count too.
+    let ws_expected: f64 = sc
+        .workstreams
+        .iter()
+        .filter_map(|w| w.routing.arrivals.as_ref())
+        .map(|a| expected_arrivals(a, horizon_s) * sc.replications as f64)
+        .sum();
+    let expected: f64 = per_queue.iter().sum::<f64>() + ws_expected;
     if expected > MAX_EXPECTED_ARRIVALS {
         let largest = (0..per_queue.len())
             .max_by(|&a, &b| per_queue[a].total_cmp(&per_queue[b]))

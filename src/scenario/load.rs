@@ -146,9 +146,17 @@ fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>, opts: &LoadOptions) -> Option<Scen
     let engine = root.or(cx, "engine", EngineConfig::default(), engine);
     let horizon = head.as_ref().map(|h| h.horizon);
     let mut names = Names::default();
-    let ws = workstreams(cx, &root, &mut names);
+    let ws = workstreams(cx, &root, &mut names, horizon);
     let qs = queues(cx, &root, &mut names, horizon);
     let groups = agent_groups(cx, &root, &mut names);
+    let pending = std::mem::take(&mut names.pending_skills);
+    let pending_queues = std::mem::take(&mut names.pending_queues);
+    let mut ws = ws;
+    // Resolved even when a work stream failed, so every bad name is reported at once.
+    let mut none = Vec::new();
+    let w = ws.as_mut().unwrap_or(&mut none);
+    super::routing::resolve_requirements(cx, &names, w, pending);
+    super::routing::resolve_queues(cx, &names, w, pending_queues);
     let sups = supervisors(cx, &root, &names);
     let ths = thresholds(cx, &root, &names);
     let transfers = super::chat::transfers(cx, &root, &names);
@@ -181,6 +189,7 @@ fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>, opts: &LoadOptions) -> Option<Scen
         supervisors: sups,
         thresholds: ths,
         traffic,
+        skills: names.skills.clone(),
     };
     if !opts.allow_huge {
         limits::check(cx, &root, &scenario);

@@ -4,7 +4,7 @@ use crate::engine::RuleId;
 
 /// The fixed paths (those that do not depend on queue names or rule ids). A test checks that
 /// each resolves to a number in a real `summary.json`.
-pub const FIXED: [&str; 57] = [
+pub const FIXED: [&str; 62] = [
     "seed",
     "replications",
     "simulated_s",
@@ -26,6 +26,11 @@ pub const FIXED: [&str; 57] = [
     "invitations.accepted",
     "invitations.rejected",
     "invitations.timed_out",
+    "conversations.overflowed",
+    "overflow.ended",
+    "overflow.transferred",
+    "overflow.callbacks",
+    "routing.unmatched",
     "wait_s.mean",
     "wait_s.p50",
     "wait_s.p90",
@@ -65,8 +70,9 @@ pub const FIXED: [&str; 57] = [
 ];
 
 /// The leaves under `queues.<name>.`.
-pub const QUEUE_LEAVES: [&str; 8] = [
+pub const QUEUE_LEAVES: [&str; 9] = [
     "arrived",
+    "overflowed",
     "answered",
     "abandoned",
     "short_abandoned",

@@ -48,6 +48,12 @@ pub(crate) struct Names {
     pub(crate) workstreams: Vec<WsInfo>,
     pub(crate) queues: Vec<QueueInfo>,
     pub(crate) groups: Vec<GroupInfo>,
+    /// Skill names held by agent groups, by skill id (first appearance).
+    pub(crate) skills: Vec<String>,
+    /// Classification skill names to resolve once the groups are read.
+    pub(crate) pending_skills: Vec<super::routing::PendingSkill>,
+    /// Route-to-queue queue names to resolve once the queues are read.
+    pub(crate) pending_queues: Vec<super::routing::PendingQueue>,
 }
 
 fn unknown(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>, what: &str, given: &str, known: &[&str]) {
@@ -213,6 +219,7 @@ pub(crate) fn workstreams(
     cx: &mut Ctx<'_>,
     root: &Table<'_, '_>,
     names: &mut Names,
+    horizon: Option<SimDuration>,
 ) -> Option<Vec<Workstream>> {
     let items = section(cx, root, "workstreams");
     if items.is_empty() && root.get("workstreams").is_none() {
@@ -223,7 +230,7 @@ pub(crate) fn workstreams(
     let mut out = Vec::new();
     let mut ok = true;
     for (path, v) in &items {
-        match workstream(cx, path, v, &mut seen, names) {
+        match workstream(cx, path, v, &mut seen, names, horizon) {
             Some(w) => out.push(w),
             None => ok = false,
         }
@@ -231,7 +238,13 @@ pub(crate) fn workstreams(
     ok.then_some(out)
 }
 
-const WS_KEYS: [&str; 18] = [
+const WS_KEYS: [&str; 24] = [
+    "arrivals",
+    "fallback_queue",
+    "route_to_queue",
+    "attributes",
+    "skill_matching",
+    "classification",
     "name",
     "channel",
     "mode",
@@ -258,10 +271,19 @@ fn workstream(
     v: &Val<'_>,
     seen: &mut Vec<(String, String)>,
     names: &mut Names,
+    horizon: Option<SimDuration>,
 ) -> Option<Workstream> {
     let t = table(cx, path, v)?;
     t.check_keys(cx, &WS_KEYS);
     let name = unique_name(cx, &t, "work stream", seen);
+    let routing = super::routing::ws_routing(
+        cx,
+        &t,
+        names.workstreams.len(),
+        &mut names.pending_skills,
+        &mut names.pending_queues,
+        horizon,
+    );
     let channel = t.req(
         cx,
         "channel",
@@ -371,6 +393,7 @@ fn workstream(
         retrial: retrial?,
         // Read by `chat::transfers` once the queues are known.
         transfer: None,
+        routing: routing?,
     })
 }
 
@@ -419,6 +442,21 @@ pub(crate) fn queues(
             None => ok = false,
         }
     }
+    // Overflow targets may name any queue, so they are read once every name is known.
+    for (i, (path, v)) in items.iter().enumerate() {
+        let Some(t) = table(cx, path, v) else {
+            continue;
+        };
+        match super::overflow::queue_overflow(cx, &t, names) {
+            Some((rules, hours)) => {
+                if let Some(q) = out.get_mut(i).filter(|_| ok) {
+                    q.overflow = rules;
+                    q.operating_hours = hours;
+                }
+            }
+            None => ok = false,
+        }
+    }
     ok.then_some(out)
 }
 
@@ -433,7 +471,15 @@ fn queue(
     let t = table(cx, path, v)?;
     t.check_keys(
         cx,
-        &["name", "workstream", "assignment", "priority", "arrivals"],
+        &[
+            "name",
+            "workstream",
+            "assignment",
+            "priority",
+            "arrivals",
+            "overflow",
+            "operating_hours",
+        ],
     );
     let name = unique_name(cx, &t, "queue", seen);
     let ws = t.req(cx, "workstream", "a work stream's name", |cx, p, v| {
@@ -468,5 +514,7 @@ fn queue(
         assignment: assignment?,
         priority: priority?,
         arrivals: arrivals?,
+        overflow: Vec::new(),
+        operating_hours: Vec::new(),
     })
 }

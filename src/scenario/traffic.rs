@@ -242,6 +242,9 @@ pub(crate) fn merge(
                 ignore_probability: 0.0,
                 disconnects: None,
                 first: AgentId(next),
+                // A roster's skills are read and kept on the roster agent; routing by them
+                // needs their names in the scenario's skill table (not yet wired).
+                skills: Vec::new(),
                 roster: Some(a),
             });
             next += 1;

@@ -55,6 +55,8 @@ pub struct Scenario {
     /// `[traffic]`: the replayed history and the forecast's handle-time factors (the forecast's
     /// volumes are already in the queues' arrivals, the roster's agents in `agent_groups`).
     pub traffic: Traffic,
+    /// Skill names, by skill id (those the agent groups hold, first appearance first).
+    pub skills: Vec<String>,
 }
 
 /// A work stream: the engine's rules plus the simulator's customer behaviour.
@@ -82,6 +84,8 @@ pub struct Workstream {
     pub waiting_time: Option<Dist>,
     /// Waiting inactivity auto-close (LC-WAITING); `None` never.
     pub waiting_auto_close: Option<SimDuration>,
+    /// Attributes, skill matching and classification (unified routing).
+    pub routing: super::routing::WsRouting,
     /// `concurrency_slowdown`: entry `k−1` is the factor by which each conversation of this
     /// work stream slows while its agent holds `k` of them Active (the last entry holds beyond);
     /// every entry finite, ≥ 1 and non-decreasing. `None`: no slowdown (independent slots).
@@ -136,6 +140,10 @@ pub struct Queue {
     pub priority: u32,
     /// How conversations arrive.
     pub arrivals: Arrivals,
+    /// `[[queues.overflow]]`, checked in order (OVF-*).
+    pub overflow: Vec<super::overflow::OverflowRule>,
+    /// `operating_hours`; empty: always open.
+    pub operating_hours: Vec<super::overflow::OperatingHours>,
 }
 
 /// How conversations arrive at a queue.
@@ -179,6 +187,8 @@ pub struct AgentGroup {
     /// A `[traffic] roster` agent (a group of one named after it, with its own shifts and
     /// breaks instead of `shift` and `breaks`).
     pub roster: Option<RosterAgent>,
+    /// Skills with ratings 1–10 (ids into [`Scenario::skills`]), sorted by skill.
+    pub skills: crate::engine::SkillSet,
 }
 
 /// Agents' connection drops: each agent disconnects after an exponential time with mean

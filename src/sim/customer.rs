@@ -5,7 +5,7 @@ use crate::engine::{ConvId, InviteId};
 use crate::model::QueueId;
 use crate::rng::{SimRng, Source, StreamFamily};
 use crate::scenario::Sentiment;
-use crate::time::SimTime;
+use crate::time::{SimDuration, SimTime};
 
 /// The tag of the sentiment streams (kept apart from the customer's other draws so that looking
 /// at sentiment never shifts handle times or patience).
@@ -44,6 +44,8 @@ pub(crate) struct ConvSim {
     pub(crate) moving: bool,
     /// When it entered its current queue by a transfer, until answered there.
     pub(crate) entered: Option<SimTime>,
+    /// An overflow callback: the customer no longer abandons.
+    pub(crate) callback: bool,
 }
 
 impl ConvSim {
@@ -76,6 +78,7 @@ impl ConvSim {
             entered: None,
             row: u32::MAX,
             replay: u32::MAX,
+            callback: false,
         }
     }
 }
@@ -157,4 +160,24 @@ pub(crate) fn sentiment_family(seed: u64, rep: u32) -> StreamFamily {
             index: 0,
         },
     )
+}
+
+/// Which of a state's two timers fires: its auto-close timer (`true`) when due no later than the
+/// drawn one (patience, time away, wrap-up), else the drawn one (`false`).
+pub(crate) fn first_timer(
+    drawn: SimDuration,
+    auto_close: Option<SimDuration>,
+) -> (SimDuration, bool) {
+    match auto_close {
+        Some(a) if a <= drawn => (a, true),
+        _ => (drawn, false),
+    }
+}
+
+/// The sim-side data of a live conversation, borrowing only the slot table.
+pub(crate) fn slot_mut(convs: &mut [Option<ConvSim>], conv: ConvId) -> Option<&mut ConvSim> {
+    convs
+        .get_mut(conv.slot as usize)
+        .and_then(|c| c.as_mut())
+        .filter(|c| c.id == conv)
 }

@@ -26,6 +26,16 @@ pub(crate) enum Event {
         queue: u32,
         slot: u32,
     },
+    /// The next arrival of a work stream with its own arrivals (RT-QUEUE picks the queue).
+    WsArrival {
+        ws: u32,
+    },
+    /// A waiting-time overflow rule (OVF-WAIT) of `queue` is due for a conversation.
+    OverflowWait {
+        conv: ConvId,
+        queue: u32,
+        rule: u16,
+    },
     /// The customer's patience or the Open auto-close ran out.
     GiveUp {
         conv: ConvId,

@@ -383,6 +383,8 @@ impl Observer {
             Command::CustomerReturn(c) => ("customer_return", Some(c), None, None, None),
             Command::Release(c) => ("release", Some(c), None, None, None),
             Command::TransferToQueue(c, q) => ("transfer_to_queue", Some(c), None, None, Some(q)),
+            Command::OverflowTransfer(c, q) => ("overflow_transfer", Some(c), None, None, Some(q)),
+            Command::OverflowEnd(c) => ("overflow_end", Some(c), None, None, None),
             Command::Abandon(c) => ("abandon", Some(c), None, None, None),
             Command::AutoClose(c) => ("auto_close", Some(c), None, None, None),
             Command::SetPresence(a, _) => ("set_presence", None, Some(a), None, None),
@@ -434,6 +436,12 @@ impl Observer {
         let s = |s: SupervisorId| self.names.supervisors.get(s.index()).cloned();
         let mut l;
         match *e {
+            Effect::Unmatched { conv, queue } => {
+                l = self.line(now, Kind::Effect, "unmatched");
+                l.conversation = self.id(conv);
+                l.queue = q(queue);
+                l.rule = Some("RT-SKILL".into());
+            }
             Effect::Arrived { conv, queue } => {
                 l = self.line(now, Kind::Effect, "arrived");
                 l.conversation = self.id(conv);
@@ -579,6 +587,7 @@ impl Observer {
                         CloseReason::Abandoned => "abandoned",
                         CloseReason::AutoClosed => "auto_closed",
                         CloseReason::ForceClosed => "force_closed",
+                        CloseReason::Overflowed => "overflowed",
                     }
                     .into(),
                 );

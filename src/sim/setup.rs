@@ -1,7 +1,7 @@
 //! From a validated scenario to the engine's setup, and the table of supervisor action sources
 //! (each policy and each script line), which metrics count refusals by.
 
-use crate::engine::{AgentSetup, EngineSetup, QueueSetup, SupervisorSetup};
+use crate::engine::{AgentSetup, EngineSetup, QueueSetup, SkillSetup, SupervisorSetup};
 use crate::kernel::EventQueue;
 use crate::scenario::{Action, Scenario};
 use crate::time::SimTime;
@@ -12,7 +12,9 @@ use super::event::Event;
 /// later), supervisors.
 pub(crate) fn engine_setup(sc: &Scenario) -> EngineSetup {
     let mut agents = Vec::with_capacity(sc.agent_count());
+    let mut agent_skills = Vec::with_capacity(sc.agent_count());
     for g in &sc.agent_groups {
+        agent_skills.extend((0..g.count).map(|_| g.skills.clone()));
         let on_shift = match &g.roster {
             Some(r) => r.shifts.first().is_some_and(|s| s.0 == SimTime::ZERO),
             None => g.shift.is_none_or(|s| s.start == SimTime::ZERO),
@@ -46,7 +48,42 @@ pub(crate) fn engine_setup(sc: &Scenario) -> EngineSetup {
                 agent: s.agent,
             })
             .collect(),
+        open_views: sc.queues.iter().any(|q| {
+            q.overflow
+                .iter()
+                .any(|r| matches!(r.when, crate::scenario::OverflowWhen::WorkItemsOver(_)))
+        }),
+        skills: SkillSetup {
+            enabled: uses_skills(sc),
+            agent_skills,
+            matching: sc
+                .workstreams
+                .iter()
+                .map(|w| w.routing.skill_matching)
+                .collect(),
+        },
     }
+}
+
+/// Whether the scenario routes by skills: some group holds skills or some work stream
+/// classifies. Otherwise the engine routes exactly as without the feature.
+pub(crate) fn uses_skills(sc: &Scenario) -> bool {
+    !sc.skills.is_empty()
+        || sc
+            .workstreams
+            .iter()
+            .any(|w| !w.routing.classification.is_empty())
+}
+
+/// Whether the scenario uses unified routing at all (skills, classification, route-to-queue,
+/// overflow): only then does `summary.json` carry the routing and overflow figures.
+pub(crate) fn uses_routing(sc: &Scenario) -> bool {
+    uses_skills(sc)
+        || sc.queues.iter().any(|q| !q.overflow.is_empty())
+        || sc
+            .workstreams
+            .iter()
+            .any(|w| w.routing.arrivals.is_some() || !w.routing.route_to_queue.is_empty())
 }
 
 /// Where a supervisor action comes from.

@@ -8,21 +8,22 @@
 use std::time::Instant;
 
 use crate::dist::Sampler;
-use crate::engine::{Command, ConvId, Effect, Engine, Outcome, Recipient};
+use crate::engine::{CloseReason, Command, ConvId, Effect, Engine, Outcome, Recipient};
 use crate::kernel::EventQueue;
 use crate::metrics::{Recorder, RepMetrics};
 use crate::model::{AgentId, ConvState, QueueId, RoutingMode};
 use crate::rng::{stream, SimRng, Source, StreamFamily};
-use crate::scenario::Scenario;
-use crate::time::{SimDuration, SimTime};
+use crate::scenario::{Arrivals, Scenario};
+use crate::time::SimTime;
 
 use super::arrivals::ArrivalProcess;
 use super::chat::ChatSim;
-use super::customer::{customer_family, customer_key, sentiment_family, ConvSim, LazyGiveUp, Mood};
+use super::customer::{customer_family, sentiment_family, ConvSim};
+pub(crate) use super::customer::{first_timer, slot_mut};
 use super::event::{Answer, Event};
 use super::log::ConvLog;
 use super::observe::{DashLog, Observer};
-use super::replay::{Feed, NONE};
+use super::replay::Feed;
 use super::setup::{engine_setup, source_names, Sources};
 use super::RunOptions;
 
@@ -80,10 +81,13 @@ pub(crate) struct World<'s> {
     check_every_event: bool,
     pub(crate) invariant_breaks: u64,
     stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
-    customer_streams: StreamFamily,
+    pub(crate) customer_streams: StreamFamily,
     pub(crate) sentiment_streams: StreamFamily,
     /// Slowdown shares and pending retrials.
     pub(crate) chat: ChatSim,
+    pub(crate) attribute_streams: StreamFamily,
+    pub(crate) ws_arrivals: Vec<ArrivalProcess>,
+    pub(crate) ws_arrival_index: Vec<u64>,
     /// The latest give-up time ever kept out of the queue (see [`LazyGiveUp`]): a stale timer
     /// popped after the last real event would have moved the clock there.
     lazy_give_up_max: Option<SimTime>,
@@ -186,6 +190,17 @@ impl<'s> World<'s> {
             chat: ChatSim::new(sc, sc.agent_count()),
             customer_streams: customer_family(seed, rep),
             sentiment_streams: sentiment_family(seed, rep),
+            attribute_streams: super::routing::attribute_family(seed, rep),
+            ws_arrivals: (0..sc.workstreams.len())
+                .map(|w| {
+                    let spec = sc.workstreams[w].routing.arrivals.as_ref();
+                    ArrivalProcess::new(
+                        super::routing::ws_arrival_stream(seed, rep, w),
+                        spec.unwrap_or(&Arrivals::None),
+                    )
+                })
+                .collect(),
+            ws_arrival_index: vec![0; sc.workstreams.len()],
             obs,
             dash_done: None,
             log: log.then(|| {
@@ -200,7 +215,7 @@ impl<'s> World<'s> {
         w
     }
 
-    fn horizon(&self) -> SimTime {
+    pub(crate) fn horizon(&self) -> SimTime {
         SimTime::ZERO + self.sc.horizon
     }
 
@@ -212,6 +227,15 @@ impl<'s> World<'s> {
                 self.arrivals[q].next(&self.sc.queues[q].arrivals, SimTime::ZERO, horizon)
             {
                 self.events.schedule(t, Event::Arrival { queue: q as u32 });
+                self.arrivals_open += 1;
+            }
+        }
+        for (w, ws) in self.sc.workstreams.iter().enumerate() {
+            let Some(spec) = ws.routing.arrivals.as_ref() else {
+                continue;
+            };
+            if let Some(t) = self.ws_arrivals[w].next(spec, SimTime::ZERO, horizon) {
+                self.events.schedule(t, Event::WsArrival { ws: w as u32 });
                 self.arrivals_open += 1;
             }
         }
@@ -298,11 +322,17 @@ impl<'s> World<'s> {
         match ev {
             Event::Arrival { queue } => self.arrival(QueueId(queue)),
             Event::Retrial { queue, slot } => self.retrial_arrival(QueueId(queue), slot),
+            Event::WsArrival { ws } => self.ws_arrival(ws as usize),
+            Event::OverflowWait { conv, queue, rule } => {
+                self.overflow_wait(conv, QueueId(queue), rule as usize)
+            }
             Event::GiveUp { conv, auto } => {
-                let open_never_answered = self
-                    .engine
-                    .conversation(conv)
-                    .is_some_and(|c| c.state == ConvState::Open && c.answered_at.is_none());
+                let callback = self.conv_sim(conv).is_some_and(|c| c.callback);
+                let open_never_answered = !callback
+                    && self
+                        .engine
+                        .conversation(conv)
+                        .is_some_and(|c| c.state == ConvState::Open && c.answered_at.is_none());
                 if open_never_answered {
                     let _ = if auto {
                         self.run_cmd(Command::AutoClose(conv))
@@ -409,76 +439,6 @@ impl<'s> World<'s> {
         slot_mut(&mut self.convs, conv)
     }
 
-    fn arrival(&mut self, queue: QueueId) {
-        let now = self.now;
-        let idx = self.arrival_index[queue.index()];
-        self.arrival_index[queue.index()] += 1;
-        let key = customer_key(queue, idx);
-        let counted = self.rec.counts(now);
-        self.rec.arrived(now, queue, counted);
-        self.rec.queue_len(now, queue, 1);
-        self.live_counted += counted as u64;
-        let ws_id = self.sc.queues[queue.index()].workstream;
-        let ws = &self.sc.workstreams[ws_id.index()];
-        let mut rng = self.customer_streams.member(key);
-        let patience = self.ws[ws_id.index()]
-            .patience
-            .as_ref()
-            .map(|p| p.sample(&mut rng));
-        let (patience, row, replay) = if self.log.is_none() && self.feed.is_none() {
-            (patience, NONE, NONE)
-        } else {
-            self.arrival_rows(queue, idx, patience)
-        };
-        let mood = ws
-            .sentiment
-            .map(|s| Mood::new(self.sentiment_streams, key, s.start, now.as_millis()));
-        // Only the Open-side timers are decided at arrival; the engine call may accept at once.
-        let give_up = match patience {
-            Some(p) => Some(first_timer(p, ws.open_auto_close)),
-            None => ws.open_auto_close.map(|a| (a, true)),
-        };
-        let give_up = give_up.map(|(after, auto)| LazyGiveUp {
-            at: now + after,
-            seq: self.events.reserve_seq(),
-            auto,
-            cover: None,
-        });
-        let mut fx = std::mem::take(&mut self.fx);
-        fx.clear();
-        let t0 = self.sample_clock();
-        let conv = self.engine.arrive(now, queue, &mut fx);
-        self.record_clock(t0);
-        if self.obs.is_some() {
-            self.observe(Command::Arrive(queue), Ok(()), &fx);
-        }
-        let slot = conv.slot as usize;
-        if self.convs.len() <= slot {
-            self.convs.resize_with(slot + 1, || None);
-        }
-        let mut cs = ConvSim::new(conv, queue, counted, rng, mood, give_up, key);
-        cs.row = row;
-        cs.replay = replay;
-        self.convs[slot] = Some(cs);
-        self.absorb(&mut fx);
-        self.fx = fx;
-        // Not covered by an invitation accepted before it is due: into the queue now.
-        if let Some(c) = slot_mut(&mut self.convs, conv) {
-            if c.give_up.is_some_and(|g| g.cover.is_none()) {
-                self.schedule_give_up(conv);
-            }
-        }
-        let horizon = self.horizon();
-        match self.arrivals[queue.index()].next(
-            &self.sc.queues[queue.index()].arrivals,
-            now,
-            horizon,
-        ) {
-            Some(t) => self.events.schedule(t, Event::Arrival { queue: queue.0 }),
-            None => self.arrivals_open -= 1,
-        }
-    }
-
     /// Moves the conversation's lazy give-up timer into the event queue, at its reserved place.
     pub(crate) fn schedule_give_up(&mut self, conv: ConvId) {
         let Some(g) = slot_mut(&mut self.convs, conv).and_then(|c| c.give_up.take()) else {
@@ -488,11 +448,11 @@ impl<'s> World<'s> {
             .schedule_reserved(g.at, g.seq, Event::GiveUp { conv, auto: g.auto });
     }
 
-    fn sample_clock(&self) -> Option<Instant> {
+    pub(crate) fn sample_clock(&self) -> Option<Instant> {
         (self.engine.counters().commands % DECISION_SAMPLE_EVERY == 0).then(Instant::now)
     }
 
-    fn record_clock(&mut self, t0: Option<Instant>) {
+    pub(crate) fn record_clock(&mut self, t0: Option<Instant>) {
         if let Some(t0) = t0 {
             self.rec.decision_ns(t0.elapsed().as_nanos() as u64);
         }
@@ -618,6 +578,7 @@ impl<'s> World<'s> {
                     conv,
                     answered,
                     arrived_at,
+                    reason,
                     ..
                 } => {
                     // Read the few fields needed and clear the slot in place (moving the
@@ -632,11 +593,13 @@ impl<'s> World<'s> {
                     if let Some(log) = &mut self.log {
                         log.closed(row, answered, now);
                     }
-                    if !answered && self.chat.retries {
+                    if !answered && self.chat.retries && reason != CloseReason::Overflowed {
                         self.maybe_retry(slot, origin, key);
                     }
                     self.convs[slot] = None;
-                    if !answered {
+                    if reason == CloseReason::Overflowed {
+                        self.rec.overflow_ended(origin, counted);
+                    } else if !answered {
                         self.rec
                             .abandoned(now, origin, now.since(arrived_at), counted);
                     }
@@ -657,29 +620,13 @@ impl<'s> World<'s> {
                         self.share_move(conv, to);
                     }
                 }
+                Effect::Unmatched { conv, .. } => {
+                    let counted = slot_mut(&mut self.convs, conv).is_none_or(|c| c.counted);
+                    self.rec.unmatched(counted);
+                }
                 Effect::Arrived { .. } | Effect::Presence { .. } | Effect::Monitoring { .. } => {}
             }
         }
         fx.clear();
     }
-}
-
-/// Which of a state's two timers fires: its auto-close timer (`true`) when due no later than the
-/// drawn one (patience, time away, wrap-up), else the drawn one (`false`).
-pub(crate) fn first_timer(
-    drawn: SimDuration,
-    auto_close: Option<SimDuration>,
-) -> (SimDuration, bool) {
-    match auto_close {
-        Some(a) if a <= drawn => (a, true),
-        _ => (drawn, false),
-    }
-}
-
-/// The sim-side data of a live conversation, borrowing only the slot table.
-pub(crate) fn slot_mut(convs: &mut [Option<ConvSim>], conv: ConvId) -> Option<&mut ConvSim> {
-    convs
-        .get_mut(conv.slot as usize)
-        .and_then(|c| c.as_mut())
-        .filter(|c| c.id == conv)
 }

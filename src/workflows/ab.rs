@@ -27,6 +27,16 @@ pub const METRICS: [&str; 8] = [
     "conversations.abandoned",
 ];
 
+/// Unified-routing metrics, compared too when either scenario uses unified routing.
+pub const ROUTING_METRICS: [&str; 6] = [
+    "conversations.overflowed",
+    "conversations.transferred",
+    "overflow.ended",
+    "overflow.callbacks",
+    "routing.unmatched",
+    "conversations.answered",
+];
+
 /// `ab.json`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AbReport {
@@ -109,9 +119,13 @@ pub fn run(base: &Scenario, variant: &Scenario, replications: Option<u32>) -> Ab
         || sim::run(base, &opts, &|_, _, _| {}),
         || sim::run(variant, &opts, &|_, _, _| {}),
     );
-    let va = per_replication(base, &a, &METRICS);
-    let vb = per_replication(variant, &b, &METRICS);
-    let metrics = METRICS
+    let mut list: Vec<&str> = METRICS.to_vec();
+    if crate::sim::setup::uses_routing(base) || crate::sim::setup::uses_routing(variant) {
+        list.extend(ROUTING_METRICS);
+    }
+    let va = per_replication(base, &a, &list);
+    let vb = per_replication(variant, &b, &list);
+    let metrics = list
         .iter()
         .zip(va.iter().zip(&vb))
         .map(|(m, (xa, xb))| {

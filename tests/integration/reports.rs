@@ -230,10 +230,12 @@ fn report_html_renders_in_a_browser_or_is_well_formed() {
 /// and `summary.json` cannot drift apart.
 #[test]
 fn every_known_threshold_path_resolves_in_a_real_summary() {
-    // `short_abandon` set, so the paths that exist only with it are there too.
+    // `short_abandon` set, and an overflow rule (unified routing), so the paths that exist
+    // only with them are there too.
     let text = std::fs::read_to_string("scenarios/demo.toml")
         .unwrap()
-        .replacen("[scenario]\n", "[scenario]\nshort_abandon = \"5s\"\n", 1);
+        .replacen("[scenario]\n", "[scenario]\nshort_abandon = \"5s\"\n", 1)
+        + "\n[[queues.overflow]]\nwhen = \"waited_over\"\nafter = \"100h\"\naction = \"end\"\n";
     let sc = omnisim::scenario::load_str(&text, "demo.toml").unwrap();
     let out = omnisim::sim::run(&sc, &omnisim::sim::RunOptions::default(), &|_, _, _| {});
     let summary = omnisim::report::build(&sc, &out);

@@ -1,0 +1,564 @@
+//! Skill-based routing (RT-SKILL exact match, RT-CLOSEST closest match) without scanning agents.
+//!
+//! Sources: the product's documentation on skill-based routing (exact and closest match); the
+//! rules are RT-SKILL and RT-CLOSEST in `docs/product.md`.
+//!
+//! A conversation carries a *requirement* ([`ReqId`]: an interned, sorted list of
+//! `(skill, rating)`), attached by classification before it arrives. An agent has a skill set;
+//! agents with the same skill set share a *profile*. Each queue that matches skills groups its
+//! members by profile (centers have few distinct profiles) and keeps one [`RoutingIndex`] per
+//! profile group, next to the queue's all-members index. For each requirement *signature* seen
+//! in a queue it caches which groups can serve it, in closeness tiers (exact match: one tier of
+//! the groups that satisfy it; closest match: every group, tiered by closeness), and keeps that
+//! signature's routable conversations in their own arrival-ordered set. Routing a queue then
+//! merges the signatures by arrival, skipping a whole signature at once when none of its groups
+//! has an eligible agent: a freed agent never walks conversations it cannot take one by one.
+//! The best agent for a conversation is the method's favourite among the roots of the groups of
+//! the first tier that has one: O(groups · log n), never a scan.
+
+use std::collections::HashMap;
+
+use crate::model::{AgentId, AssignmentMethod, QueueId};
+
+use super::effect::Effect;
+use super::index::RoutingIndex;
+use super::seqset::SeqSet;
+use super::state::{ConvId, IndexKey, SeqKey};
+use super::Engine;
+
+/// A skill, by its index in the scenario's skill table.
+pub type SkillId = u16;
+
+/// A skill rating, 1–10.
+pub type Rating = u8;
+
+/// A set of skills with ratings: sorted by skill, one entry per skill. Used both for what an
+/// agent holds and for what a conversation requires.
+pub type SkillSet = Vec<(SkillId, Rating)>;
+
+/// How the out-of-the-box assignment methods use skills (`skill_matching` on a work stream).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum SkillMatching {
+    /// RT-SKILL: only agents holding every required skill at ≥ the required rating.
+    #[default]
+    Exact,
+    /// RT-CLOSEST: nobody is excluded; agents are ordered by closeness, then by the method.
+    Closest,
+    /// Skills are ignored.
+    None,
+}
+
+impl SkillMatching {
+    /// Parses `exact` / `closest` / `none`.
+    pub fn parse(s: &str) -> Option<SkillMatching> {
+        match s {
+            "exact" => Some(SkillMatching::Exact),
+            "closest" => Some(SkillMatching::Closest),
+            "none" => Some(SkillMatching::None),
+            _ => None,
+        }
+    }
+}
+
+/// An interned requirement: an index into the engine's requirement table. `ReqId(0)` is the
+/// empty requirement (every agent qualifies).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct ReqId(pub u32);
+
+/// The skills part of an engine setup. The default (`enabled = false`) routes exactly as an
+/// engine without skills.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SkillSetup {
+    /// Turns skill routing on. Off, requirements are ignored.
+    pub enabled: bool,
+    /// Each agent's skills, by agent id (an agent past the end has none).
+    pub agent_skills: Vec<SkillSet>,
+    /// Each work stream's matching, by work stream id (past the end: exact).
+    pub matching: Vec<SkillMatching>,
+}
+
+/// Whether `have` holds every skill of `req` at a rating ≥ the required one (RT-SKILL).
+pub fn satisfies(have: &[(SkillId, Rating)], req: &[(SkillId, Rating)]) -> bool {
+    req.iter().all(|(s, r)| rating_of(have, *s) >= *r)
+}
+
+/// The rating `have` holds for `skill` (0: not held).
+pub fn rating_of(have: &[(SkillId, Rating)], skill: SkillId) -> Rating {
+    have.binary_search_by_key(&skill, |e| e.0)
+        .map_or(0, |i| have[i].1)
+}
+
+/// RT-CLOSEST's order key, smaller is closer: `(class, missing, distance)` where class 0 is
+/// exactly qualified (every required skill at exactly its rating), 1 over-qualified (every
+/// required skill at ≥ its rating, some above), 2 under-qualified; `missing` counts required
+/// skills not held or held below the rating; `distance` is Σ |rating − required| over the
+/// required skills (a skill not held has rating 0).
+pub fn closeness(have: &[(SkillId, Rating)], req: &[(SkillId, Rating)]) -> (u8, u32, u32) {
+    let mut missing = 0u32;
+    let mut distance = 0u32;
+    let mut above = false;
+    for (s, r) in req {
+        let h = rating_of(have, *s);
+        if h < *r {
+            missing += 1;
+        }
+        above |= h > *r;
+        distance += (h as i32 - *r as i32).unsigned_abs();
+    }
+    let class = if missing > 0 {
+        2
+    } else if above {
+        1
+    } else {
+        0
+    };
+    (class, missing, distance)
+}
+
+/// The engine-wide skill tables.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct SkillState {
+    /// Interned requirements, by [`ReqId`]; entry 0 is empty.
+    pub(crate) reqs: Vec<SkillSet>,
+    req_ids: HashMap<SkillSet, ReqId>,
+    /// Distinct agent skill sets.
+    pub(crate) profiles: Vec<SkillSet>,
+    /// Each agent's profile.
+    pub(crate) agent_profile: Vec<u32>,
+    /// Each work stream's matching.
+    pub(crate) matching: Vec<SkillMatching>,
+}
+
+impl SkillState {
+    pub(crate) fn new(setup: SkillSetup, agents: usize) -> SkillState {
+        let mut profiles: Vec<SkillSet> = vec![Vec::new()];
+        let mut agent_profile = Vec::with_capacity(agents);
+        for a in 0..agents {
+            let mut s = setup.agent_skills.get(a).cloned().unwrap_or_default();
+            s.sort_unstable();
+            s.dedup_by_key(|e| e.0);
+            let p = match profiles.iter().position(|p| *p == s) {
+                Some(p) => p,
+                None => {
+                    profiles.push(s);
+                    profiles.len() - 1
+                }
+            };
+            agent_profile.push(p as u32);
+        }
+        let mut req_ids = HashMap::new();
+        req_ids.insert(Vec::new(), ReqId(0));
+        SkillState {
+            reqs: vec![Vec::new()],
+            req_ids,
+            profiles,
+            agent_profile,
+            matching: setup.matching,
+        }
+    }
+
+    fn intern(&mut self, mut req: SkillSet) -> ReqId {
+        req.sort_unstable();
+        // Two entries for one skill: the higher rating stands (RT-CLASSIFY).
+        req.dedup_by(|later, kept| {
+            if later.0 == kept.0 {
+                kept.1 = kept.1.max(later.1);
+                true
+            } else {
+                false
+            }
+        });
+        if let Some(id) = self.req_ids.get(&req) {
+            return *id;
+        }
+        let id = ReqId(self.reqs.len() as u32);
+        self.reqs.push(req.clone());
+        self.req_ids.insert(req, id);
+        id
+    }
+}
+
+/// One profile's members in a queue, with their own routing index.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Group {
+    pub(crate) profile: u32,
+    /// Members with this profile, in id order.
+    pub(crate) members: Vec<AgentId>,
+    pub(crate) index: RoutingIndex,
+}
+
+/// One requirement signature in a queue.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Sig {
+    pub(crate) req: ReqId,
+    /// Its routable conversations, by arrival.
+    pub(crate) routable: SeqSet,
+    /// The groups that may serve it, best tier first (exact: one tier, possibly empty).
+    pub(crate) tiers: Vec<Vec<u32>>,
+}
+
+impl Sig {
+    /// No member of the queue can ever serve it (exact match with no satisfying group).
+    pub(crate) fn unmatched(&self) -> bool {
+        self.tiers.iter().all(|t| t.is_empty())
+    }
+}
+
+/// A queue's skill routing state (only for queues whose work stream matches skills).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct QueueSkills {
+    pub(crate) matching: SkillMatching,
+    pub(crate) groups: Vec<Group>,
+    pub(crate) sigs: Vec<Sig>,
+    /// Signature index by [`ReqId`] (`u32::MAX`: none yet).
+    pub(crate) sig_of: Vec<u32>,
+}
+
+fn tiers_for(
+    matching: SkillMatching,
+    groups: &[Group],
+    profiles: &[SkillSet],
+    req: &[(SkillId, Rating)],
+) -> Vec<Vec<u32>> {
+    match matching {
+        SkillMatching::Closest => {
+            let mut keyed: Vec<((u8, u32, u32), u32)> = groups
+                .iter()
+                .enumerate()
+                .map(|(g, grp)| (closeness(&profiles[grp.profile as usize], req), g as u32))
+                .collect();
+            keyed.sort_unstable();
+            let mut tiers: Vec<Vec<u32>> = Vec::new();
+            let mut last = None;
+            for (k, g) in keyed {
+                if last != Some(k) {
+                    tiers.push(Vec::new());
+                    last = Some(k);
+                }
+                tiers.last_mut().expect("pushed").push(g);
+            }
+            tiers
+        }
+        _ => vec![groups
+            .iter()
+            .enumerate()
+            .filter(|(_, grp)| satisfies(&profiles[grp.profile as usize], req))
+            .map(|(g, _)| g as u32)
+            .collect()],
+    }
+}
+
+impl Engine {
+    /// Interns a requirement (a list of `(skill, rating)`; a skill listed twice keeps its higher
+    /// rating, RT-CLASSIFY) and returns its id for [`arrive_with`](Self::arrive_with). The same
+    /// list always gets the same id. Without skill routing, every requirement is `ReqId(0)`.
+    pub fn requirement(&mut self, req: &[(SkillId, Rating)]) -> ReqId {
+        match self.skills.as_mut() {
+            Some(s) => s.intern(req.to_vec()),
+            None => ReqId(0),
+        }
+    }
+
+    /// Whether routing may offer `conv` to `agent` for skills: always, unless the conversation's
+    /// queue matches exactly and the agent lacks a required skill or rating (RT-SKILL).
+    pub(crate) fn skill_ok(&self, agent: AgentId, conv: ConvId) -> bool {
+        let (Some(s), Some(c)) = (self.skills.as_ref(), self.convs.get(conv)) else {
+            return true;
+        };
+        match self.queues[c.queue.index()].skills.as_ref() {
+            Some(qs) if qs.matching == SkillMatching::Exact => satisfies(
+                &s.profiles[s.agent_profile[agent.index()] as usize],
+                &s.reqs[c.req.0 as usize],
+            ),
+            _ => true,
+        }
+    }
+
+    /// Builds (or rebuilds, after a membership change) a queue's profile groups and re-caches
+    /// its signatures' tiers. Members must already be placed.
+    pub(crate) fn rebuild_groups(&mut self, queue: QueueId) {
+        let Some(s) = self.skills.as_ref() else {
+            return;
+        };
+        let q = &self.queues[queue.index()];
+        let Some(old) = q.skills.as_ref() else {
+            return;
+        };
+        let mut groups: Vec<Group> = Vec::new();
+        for &m in &q.members {
+            let p = s.agent_profile[m.index()];
+            match groups.iter_mut().find(|g| g.profile == p) {
+                Some(g) => g.members.push(m),
+                None => groups.push(Group {
+                    profile: p,
+                    members: vec![m],
+                    index: RoutingIndex::default(),
+                }),
+            }
+        }
+        groups.sort_by_key(|g| g.profile);
+        for (gi, g) in groups.iter_mut().enumerate() {
+            let keys: Vec<Option<IndexKey>> = g
+                .members
+                .iter()
+                .enumerate()
+                .map(|(pos, m)| {
+                    let a = &mut self.agents[m.index()];
+                    let slot = a.slot_of(queue).expect("a member lists its queue");
+                    a.group_pos[slot] = (gi as u32, pos as u32);
+                    a.keys[slot]
+                })
+                .collect();
+            g.index.rebuild(keys.into_iter());
+        }
+        let matching = old.matching;
+        let sigs: Vec<Sig> = old
+            .sigs
+            .iter()
+            .map(|sig| Sig {
+                req: sig.req,
+                routable: sig.routable.clone(),
+                tiers: tiers_for(matching, &groups, &s.profiles, &s.reqs[sig.req.0 as usize]),
+            })
+            .collect();
+        let qs = self.queues[queue.index()].skills.as_mut().expect("checked");
+        qs.groups = groups;
+        qs.sigs = sigs;
+    }
+
+    /// The signature index of `req` in `queue` (a skill queue), created on first use with its
+    /// tiers cached.
+    pub(crate) fn sig_index(&mut self, queue: QueueId, req: super::ReqId) -> usize {
+        let s = self.skills.as_ref().expect("skill queue");
+        let qs = self.queues[queue.index()]
+            .skills
+            .as_mut()
+            .expect("skill queue");
+        let r = req.0 as usize;
+        if qs.sig_of.len() <= r {
+            qs.sig_of.resize(r + 1, u32::MAX);
+        }
+        if qs.sig_of[r] != u32::MAX {
+            return qs.sig_of[r] as usize;
+        }
+        let tiers = tiers_for(qs.matching, &qs.groups, &s.profiles, &s.reqs[r]);
+        qs.sigs.push(Sig {
+            req,
+            routable: SeqSet::default(),
+            tiers,
+        });
+        qs.sig_of[r] = (qs.sigs.len() - 1) as u32;
+        qs.sigs.len() - 1
+    }
+
+    /// Marks a conversation routable in its queue (and in its signature's set).
+    pub(crate) fn routable_insert(&mut self, queue: QueueId, key: SeqKey, req: ReqId) {
+        self.queues[queue.index()].routable.insert(key);
+        if self.queues[queue.index()].skills.is_some() {
+            let s = self.sig_index(queue, req);
+            let qs = self.queues[queue.index()].skills.as_mut().expect("checked");
+            qs.sigs[s].routable.insert(key);
+        }
+    }
+
+    /// Removes a conversation from its queue's routable sets.
+    pub(crate) fn routable_remove(&mut self, queue: QueueId, key: &SeqKey, req: ReqId) {
+        let q = &mut self.queues[queue.index()];
+        q.routable.remove(key);
+        if let Some(qs) = q.skills.as_mut() {
+            if let Some(&s) = qs.sig_of.get(req.0 as usize).filter(|s| **s != u32::MAX) {
+                qs.sigs[s as usize].routable.remove(key);
+            }
+        }
+    }
+
+    /// Reports RT-SKILL's "no member can ever match" when a conversation enters `queue`.
+    pub(crate) fn check_unmatched(
+        &mut self,
+        queue: QueueId,
+        conv: ConvId,
+        req: ReqId,
+        out: &mut Vec<Effect>,
+    ) {
+        if self.queues[queue.index()].skills.is_none() || req.0 == 0 {
+            return;
+        }
+        let s = self.sig_index(queue, req);
+        let qs = self.queues[queue.index()].skills.as_ref().expect("checked");
+        if qs.sigs[s].unmatched() {
+            out.push(Effect::Unmatched { conv, queue });
+        }
+    }
+
+    /// The agent the queue's method prefers for `conv` (signature `sig`) among the groups of
+    /// the best tier that has one, skipping agents that refused it too often.
+    pub(crate) fn choose_skilled(
+        &self,
+        queue: QueueId,
+        sig: usize,
+        conv: ConvId,
+    ) -> Option<AgentId> {
+        let q = &self.queues[queue.index()];
+        let qs = q.skills.as_ref()?;
+        let c = self.convs.get(conv)?;
+        let skip = self.cfg.refusals_before_skip;
+        let ok = |agent: u32| c.refusals.is_empty() || c.refusals_by(AgentId(agent)) < skip;
+        for tier in &qs.sigs[sig].tiers {
+            let mut best: Option<IndexKey> = None;
+            for &g in tier {
+                let grp = &qs.groups[g as usize];
+                if grp.index.is_empty() {
+                    continue;
+                }
+                let cand = if q.method == AssignmentMethod::RoundRobin {
+                    // The cyclic pointer over all members: agents after the last chosen first
+                    // (0), then from the start (1); the smallest id within each.
+                    let start = q.rr_last.wrapping_add(1);
+                    let from = grp.members.partition_point(|m| (m.0 as u64) < start);
+                    grp.index
+                        .first_from(from, ok)
+                        .map(|a| (0, 0, a))
+                        .or_else(|| grp.index.first_from(0, ok).map(|a| (1, 0, a)))
+                } else {
+                    grp.index.first_key_ok(ok)
+                };
+                if let Some(k) = cand {
+                    if best.is_none_or(|b| k < b) {
+                        best = Some(k);
+                    }
+                }
+            }
+            if let Some(k) = best {
+                return Some(AgentId(k.2));
+            }
+        }
+        None
+    }
+
+    /// RT-ORDER within a skill queue: the signatures' routable conversations merged by arrival,
+    /// each offered to the best agent its groups have; a signature none of whose groups has an
+    /// eligible agent is passed over whole.
+    pub(crate) fn route_skill_queue(
+        &mut self,
+        now: crate::time::SimTime,
+        queue: QueueId,
+        out: &mut Vec<Effect>,
+    ) {
+        let n = match self.queues[queue.index()].skills.as_ref() {
+            Some(qs) => qs.sigs.len(),
+            None => return,
+        };
+        let mut cursor: Vec<Option<SeqKey>> = vec![None; n];
+        let mut done = vec![false; n];
+        loop {
+            let q = &self.queues[queue.index()];
+            if q.index.is_empty() {
+                return;
+            }
+            let qs = q.skills.as_ref().expect("checked");
+            let mut best: Option<(SeqKey, usize)> = None;
+            for (i, sig) in qs.sigs.iter().enumerate() {
+                if done[i] {
+                    continue;
+                }
+                let next = match cursor[i] {
+                    None => sig.routable.first(),
+                    Some(c) => sig.routable.first_after(c),
+                };
+                let Some(k) = next else {
+                    done[i] = true;
+                    continue;
+                };
+                let staffed = sig
+                    .tiers
+                    .iter()
+                    .flatten()
+                    .any(|&g| !qs.groups[g as usize].index.is_empty());
+                if !staffed {
+                    done[i] = true;
+                    continue;
+                }
+                if best.is_none_or(|b| k < b.0) {
+                    best = Some((k, i));
+                }
+            }
+            let Some((key, i)) = best else { return };
+            let conv = self.handle(key.1);
+            match self.choose_skilled(queue, i, conv) {
+                Some(agent) => self.invite(now, conv, agent, false, out),
+                None => cursor[i] = Some(key),
+            }
+        }
+    }
+}
+
+impl Engine {
+    /// The invariant check of a skill queue (see `check_invariants`): `None` when sound.
+    pub(crate) fn skill_queue_break(&self, qi: usize) -> Option<String> {
+        let qs = self.queues[qi].skills.as_ref()?;
+        let queue = QueueId(qi as u32);
+        let mut in_groups = 0;
+        for (g, grp) in qs.groups.iter().enumerate() {
+            for (pos, m) in grp.members.iter().enumerate() {
+                let a = &self.agents[m.index()];
+                let slot = a.slot_of(queue)?;
+                if a.group_pos[slot] != (g as u32, pos as u32) {
+                    return Some(format!(
+                        "queue {qi}: agent {} has a wrong group position",
+                        m.0
+                    ));
+                }
+                if grp.index.key_at(pos) != a.keys[slot] {
+                    return Some(format!("queue {qi}: agent {} group index out of step", m.0));
+                }
+                in_groups += 1;
+            }
+        }
+        if in_groups != self.queues[qi].members.len() {
+            return Some(format!(
+                "queue {qi}: profile groups do not cover the members"
+            ));
+        }
+        let in_sigs: usize = qs.sigs.iter().map(|s| s.routable.len()).sum();
+        if in_sigs != self.queues[qi].routable.len() {
+            return Some(format!("queue {qi}: signature sets out of step"));
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn closeness_orders_exact_over_under() {
+        let req = vec![(0, 3), (1, 5)];
+        // Exactly qualified.
+        assert_eq!(closeness(&[(0, 3), (1, 5)], &req), (0, 0, 0));
+        // Over-qualified by 2 + 1.
+        assert_eq!(closeness(&[(0, 5), (1, 6), (2, 9)], &req), (1, 0, 3));
+        // Under-qualified: one below, one missing.
+        assert_eq!(closeness(&[(0, 2)], &req), (2, 2, 6));
+        assert!(closeness(&[(0, 3), (1, 5)], &req) < closeness(&[(0, 4), (1, 5)], &req));
+        assert!(closeness(&[(0, 9), (1, 9)], &req) < closeness(&[(0, 3)], &req));
+    }
+
+    #[test]
+    fn satisfies_needs_every_skill_at_rating() {
+        assert!(satisfies(&[(0, 3), (1, 5)], &[(1, 5)]));
+        assert!(satisfies(&[(0, 3)], &[]));
+        assert!(!satisfies(&[(0, 3), (1, 4)], &[(1, 5)]));
+        assert!(!satisfies(&[(0, 3)], &[(0, 3), (2, 1)]));
+    }
+
+    #[test]
+    fn interning_keeps_the_higher_rating() {
+        let mut s = SkillState::new(SkillSetup::default(), 0);
+        let a = s.intern(vec![(2, 3), (1, 4), (2, 6)]);
+        let b = s.intern(vec![(1, 4), (2, 6)]);
+        assert_eq!(a, b);
+        assert_eq!(s.reqs[a.0 as usize], vec![(1, 4), (2, 6)]);
+        assert_eq!(s.intern(vec![]), ReqId(0));
+    }
+}

@@ -1,0 +1,216 @@
+//! Overflow keys of a queue (contract.md "Unified routing"): `operating_hours` and
+//! `[[queues.overflow]]` rules (OVF-HOURS, OVF-LIMIT, OVF-WAIT), and the weekday/minute reading
+//! of simulated time that operating hours need.
+
+use super::diag::Ctx;
+use super::sections::{section, Names};
+use super::spanned::{array, one_of, string, table, Table, Val};
+use crate::model::QueueId;
+use crate::time::SimDuration;
+
+/// When an overflow rule triggers (OVF-*).
+#[derive(Clone, Debug, PartialEq)]
+pub enum OverflowWhen {
+    /// OVF-HOURS: outside the queue's operating hours (checked before queueing).
+    OutOfHours,
+    /// OVF-LIMIT: the queue already holds this many Open conversations (before queueing).
+    WorkItemsOver(u32),
+    /// OVF-WAIT: the conversation has waited this long in the queue while Open.
+    WaitedOver(SimDuration),
+}
+
+/// What an overflow rule does.
+#[derive(Clone, Debug, PartialEq)]
+pub enum OverflowAction {
+    /// Move the conversation to this queue (its overflow rules are checked there in turn).
+    Transfer(QueueId),
+    /// End it: counted as overflowed, neither answered nor abandoned.
+    End,
+    /// Queue it anyway (before queueing only).
+    AssignAnyway,
+    /// Voice callback: it stays queued and the customer no longer abandons.
+    Callback,
+}
+
+/// One `[[queues.overflow]]` rule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OverflowRule {
+    /// `when` with its `limit` or `after`.
+    pub when: OverflowWhen,
+    /// `action` with its `queue`.
+    pub action: OverflowAction,
+}
+
+/// One `operating_hours` entry: open on `days` (bit 0 Monday … bit 6 Sunday) from `from` to
+/// `to` (minutes after midnight, `to` exclusive).
+#[derive(Clone, Debug, PartialEq)]
+pub struct OperatingHours {
+    /// Day mask.
+    pub days: u8,
+    /// Opening minute of the day.
+    pub from: u32,
+    /// Closing minute of the day (exclusive; 1440 = midnight).
+    pub to: u32,
+}
+
+/// The day of week (0 = Monday) and the minute of the day of `t`, read against the scenario's
+/// calendar (`[scenario] start`; without it t = 0 is a Monday at 00:00).
+pub fn weekday_minute(cal: &crate::calendar::Calendar, t: crate::time::SimTime) -> (u32, u32) {
+    let day = crate::calendar::DAY_NAMES
+        .iter()
+        .position(|d| *d == cal.weekday(t))
+        .unwrap_or(0) as u32;
+    (day, (cal.ms_of_day(t) / 60_000) as u32)
+}
+
+/// Whether a queue with these operating hours is open at `t` (no entries: always open).
+pub fn is_open(
+    hours: &[OperatingHours],
+    cal: &crate::calendar::Calendar,
+    t: crate::time::SimTime,
+) -> bool {
+    if hours.is_empty() {
+        return true;
+    }
+    let (day, minute) = weekday_minute(cal, t);
+    hours
+        .iter()
+        .any(|h| h.days & (1 << day) != 0 && h.from <= minute && minute < h.to)
+}
+
+/// Reads a queue's `operating_hours` and `[[queues.overflow]]` (all queue names are known).
+pub(crate) fn queue_overflow(
+    cx: &mut Ctx<'_>,
+    t: &Table<'_, '_>,
+    names: &Names,
+) -> Option<(Vec<OverflowRule>, Vec<OperatingHours>)> {
+    let mut ok = true;
+    let mut hours = Vec::new();
+    if let Some(v) = t.get("operating_hours") {
+        let p = t.path_of("operating_hours");
+        match array(cx, &p, v) {
+            Some(items) => {
+                for (i, it) in items.iter().enumerate() {
+                    match hours_entry(cx, &format!("{p}[{i}]"), it) {
+                        Some(h) => hours.push(h),
+                        None => ok = false,
+                    }
+                }
+            }
+            None => ok = false,
+        }
+    }
+    let mut rules = Vec::new();
+    for (path, v) in section(cx, t, "overflow") {
+        let Some(rt) = table(cx, &path, v) else {
+            ok = false;
+            continue;
+        };
+        rt.check_keys(cx, &["when", "limit", "after", "action", "queue"]);
+        const WHEN: [&str; 3] = ["out_of_hours", "work_items_over", "waited_over"];
+        let when = rt.req(
+            cx,
+            "when",
+            "out_of_hours | work_items_over | waited_over",
+            |cx, p, v| one_of(&WHEN)(cx, p, v),
+        );
+        let when = match when {
+            Some("out_of_hours") => Some(OverflowWhen::OutOfHours),
+            Some("work_items_over") => rt
+                .req(
+                    cx,
+                    "limit",
+                    "Open conversations already in the queue",
+                    super::spanned::u32_at_least(0),
+                )
+                .map(OverflowWhen::WorkItemsOver),
+            Some("waited_over") => rt
+                .req(
+                    cx,
+                    "after",
+                    "a duration such as \"5m\"",
+                    super::spanned::positive_duration,
+                )
+                .map(OverflowWhen::WaitedOver),
+            _ => None,
+        };
+        const ACTIONS: [&str; 4] = ["transfer", "end", "assign_anyway", "callback"];
+        let action = rt.req(
+            cx,
+            "action",
+            "transfer | end | assign_anyway | callback",
+            |cx, p, v| one_of(&ACTIONS)(cx, p, v),
+        );
+        let action = match action {
+            Some("transfer") => rt
+                .req(cx, "queue", "the queue to transfer to", |cx, p, v| {
+                    names.queue(cx, p, v)
+                })
+                .map(OverflowAction::Transfer),
+            Some("end") => Some(OverflowAction::End),
+            Some("assign_anyway") => {
+                if matches!(when, Some(OverflowWhen::WaitedOver(_))) {
+                    let span = rt.get("action").map(|v| v.span());
+                    cx.report(
+                        &rt.path_of("action"),
+                        span,
+                        "`assign_anyway` applies before queueing only, not to `waited_over`",
+                        Some("use transfer, end or callback".into()),
+                    );
+                    None
+                } else {
+                    Some(OverflowAction::AssignAnyway)
+                }
+            }
+            Some("callback") => Some(OverflowAction::Callback),
+            _ => None,
+        };
+        match (when, action) {
+            (Some(when), Some(action)) => rules.push(OverflowRule { when, action }),
+            _ => ok = false,
+        }
+    }
+    ok.then_some((rules, hours))
+}
+
+fn hours_entry(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>) -> Option<OperatingHours> {
+    let t = table(cx, path, v)?;
+    t.check_keys(cx, &["days", "from", "to"]);
+    const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    let days = t.or(cx, "days", 0x7f, |cx, p, v| {
+        let list = super::spanned::one_or_many(cx, p, v, |cx, p, v| one_of(&DAYS)(cx, p, v))?;
+        Some(
+            list.iter()
+                .filter_map(|d| DAYS.iter().position(|x| x == d))
+                .fold(0u8, |m, i| m | (1 << i)),
+        )
+    });
+    let clock = |cx: &mut Ctx<'_>, p: &str, v: &Val<'_>| -> Option<u32> {
+        let s = string(cx, p, v)?;
+        let parsed = s.split_once(':').and_then(|(h, m)| {
+            let (h, m) = (h.parse::<u32>().ok()?, m.parse::<u32>().ok()?);
+            (m < 60 && (h < 24 || (h == 24 && m == 0))).then_some(h * 60 + m)
+        });
+        if parsed.is_none() {
+            cx.error(
+                p,
+                v.span(),
+                format!("expected a clock time \"HH:MM\" (00:00–24:00), found {s:?}"),
+            );
+        }
+        parsed
+    };
+    let from = t.req(cx, "from", "a clock time such as \"08:00\"", clock);
+    let to = t.req(cx, "to", "a clock time such as \"20:00\"", clock);
+    let (days, from, to) = (days?, from?, to?);
+    if from >= to {
+        cx.report(
+            path,
+            Some(v.span()),
+            "`from` must be before `to` (a day's opening hours do not cross midnight)",
+            Some("split a night shift into two entries".into()),
+        );
+        return None;
+    }
+    Some(OperatingHours { days, from, to })
+}

@@ -1,0 +1,156 @@
+//! Arrivals into the simulation: a queue's own arrivals, a work stream's arrivals routed to a
+//! queue by its route-to-queue rules (RT-QUEUE), and admitting the conversation (its customer's
+//! draws, metrics, the engine's arrival).
+
+use crate::engine::Command;
+use crate::model::QueueId;
+
+use super::customer::{customer_key, first_timer, slot_mut, ConvSim, LazyGiveUp, Mood};
+use super::event::Event;
+use super::replay::NONE;
+use super::world::World;
+
+impl World<'_> {
+    /// A queue's own arrival: admits the customer, schedules the queue's next arrival.
+    pub(crate) fn arrival(&mut self, queue: QueueId) {
+        let idx = self.arrival_index[queue.index()];
+        self.arrival_index[queue.index()] += 1;
+        self.admit(queue, customer_key(queue, idx), None, Some(idx));
+        let now = self.now;
+        let horizon = self.horizon();
+        match self.arrivals[queue.index()].next(
+            &self.sc.queues[queue.index()].arrivals,
+            now,
+            horizon,
+        ) {
+            Some(t) => self.events.schedule(t, Event::Arrival { queue: queue.0 }),
+            None => self.arrivals_open -= 1,
+        }
+    }
+
+    /// A work stream's own arrival (RT-QUEUE): the conversation draws its attributes and then
+    /// one more uniform (used by a percentage split) from its own stream; the first matching
+    /// route-to-queue rule (or the fallback queue) picks the queue; then it is admitted there.
+    pub(crate) fn ws_arrival(&mut self, w: usize) {
+        let idx = self.ws_arrival_index[w];
+        self.ws_arrival_index[w] += 1;
+        let key = super::routing::ws_customer_key(w, idx);
+        let sc = self.sc;
+        let routing = &sc.workstreams[w].routing;
+        let mut rng = self.attribute_streams.member(key);
+        let attrs = super::routing::draw_attributes(routing, &mut rng);
+        let u = rng.uniform01();
+        // A queue overflows when one of its before-queueing rules would trigger now.
+        let (engine, now) = (&self.engine, self.now);
+        let overflowing = |q: QueueId| {
+            super::overflow::before_queue(sc, q, now, || engine.open_count(q)).is_some()
+        };
+        let queue = routing
+            .route(&attrs, u, overflowing)
+            .expect("validation requires a fallback queue when a rule may not match");
+        self.admit(queue, key, Some(attrs), None);
+        let now = self.now;
+        let horizon = self.horizon();
+        let spec = self.sc.workstreams[w]
+            .routing
+            .arrivals
+            .as_ref()
+            .expect("scheduled only with arrivals");
+        match self.ws_arrivals[w].next(spec, now, horizon) {
+            Some(t) => self.events.schedule(t, Event::WsArrival { ws: w as u32 }),
+            None => self.arrivals_open -= 1,
+        }
+    }
+
+    /// A conversation enters `queue` (customer stream `key`; attribute values `attrs` when
+    /// already drawn; `idx`, the queue's own arrival index, for a replayed history's row):
+    /// customer draws, metrics, the engine's arrival and its effects.
+    fn admit(&mut self, queue: QueueId, key: u64, attrs: Option<Vec<u16>>, idx: Option<u64>) {
+        let now = self.now;
+        let first_queue = queue;
+        let counted = self.rec.counts(now);
+        let (queue, callback) = if self.sc.queues[queue.index()].overflow.is_empty() {
+            (queue, false)
+        } else {
+            match self.overflow_before(queue, counted) {
+                Some(x) => x,
+                None => return,
+            }
+        };
+        self.rec.arrived(now, queue, counted);
+        self.rec.queue_len(now, queue, 1);
+        self.live_counted += counted as u64;
+        let ws_id = self.sc.queues[queue.index()].workstream;
+        let ws = &self.sc.workstreams[ws_id.index()];
+        let mut rng = self.customer_streams.member(key);
+        let patience = self.ws[ws_id.index()]
+            .patience
+            .as_ref()
+            .map(|p| p.sample(&mut rng));
+        let (patience, row, replay) = if self.log.is_none() && self.feed.is_none() {
+            (patience, NONE, NONE)
+        } else if let Some(idx) = idx {
+            self.arrival_rows(first_queue, idx, patience)
+        } else {
+            let row = match &mut self.log {
+                Some(log) => log.arrived(None, now, queue, patience),
+                None => NONE,
+            };
+            (patience, row, NONE)
+        };
+        let mood = ws
+            .sentiment
+            .map(|s| Mood::new(self.sentiment_streams, key, s.start, now.as_millis()));
+        // Only the Open-side timers are decided at arrival; the engine call may accept at once.
+        let give_up = match patience {
+            Some(p) => Some(first_timer(p, ws.open_auto_close)),
+            None => ws.open_auto_close.map(|a| (a, true)),
+        };
+        let give_up = give_up.map(|(after, auto)| LazyGiveUp {
+            at: now + after,
+            seq: self.events.reserve_seq(),
+            auto,
+            cover: None,
+        });
+        let mut fx = std::mem::take(&mut self.fx);
+        fx.clear();
+        let t0 = self.sample_clock();
+        let req = if super::routing::used(&ws.routing) {
+            let attrs = attrs.unwrap_or_else(|| {
+                super::routing::draw_attributes(
+                    &ws.routing,
+                    &mut self.attribute_streams.member(key),
+                )
+            });
+            super::routing::requirement(&mut self.engine, &ws.routing, &attrs)
+        } else {
+            crate::engine::ReqId(0)
+        };
+        let conv = self.engine.arrive_with(now, queue, req, &mut fx);
+        self.record_clock(t0);
+        if self.obs.is_some() {
+            self.observe(Command::Arrive(queue), Ok(()), &fx);
+        }
+        let slot = conv.slot as usize;
+        if self.convs.len() <= slot {
+            self.convs.resize_with(slot + 1, || None);
+        }
+        let give_up = if callback { None } else { give_up };
+        let mut cs = ConvSim::new(conv, queue, counted, rng, mood, give_up, key);
+        cs.row = row;
+        cs.replay = replay;
+        cs.callback = callback;
+        self.convs[slot] = Some(cs);
+        if !self.sc.queues[queue.index()].overflow.is_empty() {
+            self.schedule_waits(conv, queue);
+        }
+        self.absorb(&mut fx);
+        self.fx = fx;
+        // Not covered by an invitation accepted before it is due: into the queue now.
+        if let Some(c) = slot_mut(&mut self.convs, conv) {
+            if c.give_up.is_some_and(|g| g.cover.is_none()) {
+                self.schedule_give_up(conv);
+            }
+        }
+    }
+}

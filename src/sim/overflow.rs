@@ -1,0 +1,145 @@
+//! The simulator's side of overflow (OVF-HOURS, OVF-LIMIT, OVF-WAIT): which rule of a queue
+//! triggers before a conversation enters it, the waiting-time timers while it is queued, and
+//! applying the actions through the engine.
+
+use crate::engine::{Command, ConvId};
+use crate::model::{ConvState, QueueId};
+use crate::scenario::{is_open, OverflowAction, OverflowWhen, Scenario};
+use crate::time::SimTime;
+
+use super::customer::slot_mut;
+use super::event::Event;
+use super::world::World;
+
+/// Index of a trigger kind in the per-queue counts.
+pub(crate) const OUT_OF_HOURS: usize = 0;
+/// See [`OUT_OF_HOURS`].
+pub(crate) const WORK_ITEMS_OVER: usize = 1;
+/// See [`OUT_OF_HOURS`].
+pub(crate) const WAITED_OVER: usize = 2;
+
+/// The first of `queue`'s before-queueing rules (out of hours, work-item limit) that triggers
+/// now, with its kind; `open` is the queue's Open count.
+pub(crate) fn before_queue(
+    sc: &Scenario,
+    queue: QueueId,
+    now: SimTime,
+    open: impl Fn() -> usize,
+) -> Option<(usize, OverflowAction)> {
+    let q = &sc.queues[queue.index()];
+    q.overflow.iter().find_map(|r| match r.when {
+        OverflowWhen::OutOfHours if !is_open(&q.operating_hours, &sc.calendar, now) => {
+            Some((OUT_OF_HOURS, r.action.clone()))
+        }
+        OverflowWhen::WorkItemsOver(limit) if open() >= limit as usize => {
+            Some((WORK_ITEMS_OVER, r.action.clone()))
+        }
+        _ => None,
+    })
+}
+
+impl World<'_> {
+    /// Applies the before-queueing rules from `queue` on (following transfers, at most once per
+    /// queue hop). Returns the queue to enter and whether it is a callback, or `None` when the
+    /// conversation was ended (it is then counted as arrived, closed and overflowed).
+    pub(crate) fn overflow_before(
+        &mut self,
+        queue: QueueId,
+        counted: bool,
+    ) -> Option<(QueueId, bool)> {
+        let now = self.now;
+        let mut q = queue;
+        let mut transferred = false;
+        let mut callback = false;
+        for _ in 0..=self.sc.queues.len() {
+            let engine = &self.engine;
+            let Some((kind, action)) = before_queue(self.sc, q, now, || engine.open_count(q))
+            else {
+                break;
+            };
+            self.rec.overflow_trigger(q, kind, counted);
+            match action {
+                OverflowAction::Transfer(t) => {
+                    q = t;
+                    transferred = true;
+                }
+                OverflowAction::End => {
+                    self.rec.overflow_transferred(counted && transferred);
+                    self.rec.arrived(now, q, counted);
+                    self.rec.overflow_ended(q, counted);
+                    self.rec.closed(q, counted);
+                    return None;
+                }
+                OverflowAction::AssignAnyway => break,
+                OverflowAction::Callback => {
+                    callback = true;
+                    break;
+                }
+            }
+        }
+        if transferred {
+            self.rec.overflow_transferred(counted);
+        }
+        if callback {
+            self.rec.overflow_callback(counted);
+        }
+        Some((q, callback))
+    }
+
+    /// Schedules the waiting-time rules of `queue` for a conversation that just entered it.
+    pub(crate) fn schedule_waits(&mut self, conv: ConvId, queue: QueueId) {
+        let now = self.now;
+        for (r, rule) in self.sc.queues[queue.index()].overflow.iter().enumerate() {
+            if let OverflowWhen::WaitedOver(after) = rule.when {
+                self.events.schedule(
+                    now + after,
+                    Event::OverflowWait {
+                        conv,
+                        queue: queue.0,
+                        rule: r as u16,
+                    },
+                );
+            }
+        }
+    }
+
+    /// OVF-WAIT: a waiting-time rule is due; it applies if the conversation is still Open in
+    /// that queue.
+    pub(crate) fn overflow_wait(&mut self, conv: ConvId, queue: QueueId, rule: usize) {
+        let still = self
+            .engine
+            .conversation(conv)
+            .is_some_and(|c| c.state == ConvState::Open && c.queue == queue);
+        let Some(counted) = still
+            .then(|| slot_mut(&mut self.convs, conv).map(|c| (c.counted, c.callback)))
+            .flatten()
+        else {
+            return;
+        };
+        let (counted, already_callback) = counted;
+        let action = self.sc.queues[queue.index()].overflow[rule].action.clone();
+        self.rec.overflow_trigger(queue, WAITED_OVER, counted);
+        match action {
+            OverflowAction::Transfer(t) => {
+                if self.run_cmd(Command::OverflowTransfer(conv, t)).is_ok() {
+                    self.rec.overflow_transferred(counted);
+                    self.schedule_waits(conv, t);
+                }
+            }
+            OverflowAction::End => {
+                let _ = self.run_cmd(Command::OverflowEnd(conv));
+            }
+            OverflowAction::Callback => {
+                if !already_callback {
+                    self.rec.overflow_callback(counted);
+                    if let Some(c) = slot_mut(&mut self.convs, conv) {
+                        c.callback = true;
+                        c.give_up = None;
+                    }
+                }
+            }
+            // Validation allows assign_anyway before queueing only.
+            OverflowAction::AssignAnyway => {}
+        }
+    }
+}
