@@ -160,7 +160,6 @@ fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>, opts: &LoadOptions) -> Option<Scen
     let sups = supervisors(cx, &root, &names);
     let ths = thresholds(cx, &root, &names);
     let transfers = super::chat::transfers(cx, &root, &names);
-    let mut ws = ws;
     if let Some(w) = ws.as_mut() {
         for (w, t) in w.iter_mut().zip(transfers) {
             w.transfer = t;
