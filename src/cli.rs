@@ -311,6 +311,15 @@ pub fn main() -> ExitCode {
     ExitCode::from(run(args))
 }
 
+/// Writes `(file name, contents)` pairs into `dir` (created if missing), each atomically.
+fn write_files(dir: &Path, files: &[(&str, String)]) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    for (name, body) in files {
+        report::write_atomic(&dir.join(name), body.as_bytes())?;
+    }
+    Ok(())
+}
+
 fn load(path: &Path, allow_huge: bool) -> Result<Scenario, u8> {
     scenario::load_file_with(path, &scenario::LoadOptions { allow_huge }).map_err(|e| {
         eprintln!("error: {} is not a valid scenario:\n{e}", path.display());

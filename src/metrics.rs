@@ -11,19 +11,21 @@
 
 mod chat;
 mod gauge;
+mod interval;
 mod loghist;
 pub mod lossless;
 mod quantile;
 mod recorder;
+mod routing;
 mod service_level;
 
 pub use chat::{ChatStats, Durations, Invitations, QueueChat};
 pub use gauge::TimeWeighted;
+pub use interval::{interval_for, INTERVAL, MAX_INTERVALS};
 pub use loghist::LogHistogram;
 pub use quantile::hdr_quantile;
-pub use recorder::interval_for;
 pub use recorder::{
-    AgentStats, Interval, QueueStats, Recorder, RepMetrics, RoutingCounts, SourceStats,
-    ACTION_KINDS, INTERVAL, MAX_INTERVALS,
+    AgentStats, Interval, QueueStats, Recorder, RepMetrics, SourceStats, ACTION_KINDS,
 };
+pub use routing::RoutingCounts;
 pub use service_level::{SlCounts, SlDefinition};

@@ -4,10 +4,10 @@
 //! reports of `run`); exit 1 when the target cannot be met in every interval or the
 //! shift templates cannot cover it, 2 on bad input.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::report::compare::parse_pct;
-use crate::report::{write_atomic, Report};
+use crate::report::Report;
 use crate::sim::{self, RunOptions};
 use crate::staffing::{self, render, StaffSpec};
 use crate::time::parse_duration;
@@ -28,14 +28,6 @@ pub(crate) struct StaffArgs {
     pub(crate) seed: Option<u64>,
     pub(crate) replications: Option<u32>,
     pub(crate) quiet: bool,
-}
-
-fn write(dir: &Path, files: &[(&str, String)]) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    for (name, body) in files {
-        write_atomic(&dir.join(name), body.as_bytes())?;
-    }
-    Ok(())
 }
 
 /// Runs the command.
@@ -106,7 +98,7 @@ pub(crate) fn run(a: StaffArgs) -> u8 {
             }
         }
     }
-    if let Err(e) = write(&dir, &files) {
+    if let Err(e) = super::write_files(&dir, &files) {
         eprintln!("error: cannot write reports to {}: {e}", dir.display());
         return EXIT_BAD_INPUT;
     }

@@ -3,14 +3,13 @@
 //! target. With `--shard K/N` it runs grid points K, K+N, … only and writes `DIR/shard.json`
 //! for `omnisim merge` (see [`crate::workflows::sweep_shard`]).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::workflows::sweep::{self, SweepResult};
 use crate::workflows::sweep_render;
 use crate::workflows::sweep_shard::{self, SweepWords};
 
 use super::{default_out_dir, EXIT_BAD_INPUT, EXIT_OK, EXIT_THRESHOLD};
-use crate::report::write_atomic;
 
 /// The low-level arguments of `sweep`.
 #[derive(Debug)]
@@ -23,14 +22,6 @@ pub(crate) struct SweepArgs {
     pub(crate) replications: Option<u32>,
     pub(crate) shard: Option<String>,
     pub(crate) quiet: bool,
-}
-
-fn write(dir: &Path, files: &[(&str, String)]) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    for (name, body) in files {
-        write_atomic(&dir.join(name), body.as_bytes())?;
-    }
-    Ok(())
 }
 
 /// Runs the command.
@@ -94,7 +85,7 @@ pub(crate) fn write_result(result: &SweepResult, out: Option<PathBuf>, quiet: bo
             serde_json::to_string_pretty(&sweep_render::target_json(result)).unwrap_or_default();
         files.push(("target.json", json));
     }
-    if let Err(e) = write(&dir, &files) {
+    if let Err(e) = super::write_files(&dir, &files) {
         eprintln!("error: cannot write reports to {}: {e}", dir.display());
         return EXIT_BAD_INPUT;
     }
@@ -134,7 +125,7 @@ fn run_shard(a: &SweepArgs, words: &SweepWords, spec: &str) -> u8 {
         .unwrap_or_else(|| default_out_dir(&file.scenario));
     let written = serde_json::to_string(&file)
         .map_err(std::io::Error::other)
-        .and_then(|json| write(&dir, &[("shard.json", json)]));
+        .and_then(|json| super::write_files(&dir, &[("shard.json", json)]));
     if let Err(e) = written {
         eprintln!(
             "error: cannot write {}: {e}",

@@ -9,7 +9,9 @@ use crate::time::{SimDuration, SimTime};
 
 use super::chat::ChatStats;
 use super::gauge::TimeWeighted;
+use super::interval::interval_for;
 use super::loghist::LogHistogram;
+use super::routing::RoutingCounts;
 use super::{SlCounts, SlDefinition};
 
 /// Supervisor action kinds, in `summary.json`'s order.
@@ -21,24 +23,6 @@ pub const ACTION_KINDS: [&str; 6] = [
     "transfer",
     "force_close",
 ];
-
-/// The default length of a report interval: 15 minutes.
-pub const INTERVAL: SimDuration = SimDuration::from_secs(15 * 60);
-
-/// The most intervals a horizon is split into (30 days of 15-minute intervals). Longer horizons
-/// get wider intervals (see [`interval_for`]), so the interval series — one [`Interval`] cell per
-/// queue, about 1.4 KB once used — stays bounded however long the run: memory follows the
-/// conversations in the system, not the horizon.
-pub const MAX_INTERVALS: u64 = 2_880;
-
-/// The interval length for a horizon: 15 minutes up to 30 days, otherwise the smallest multiple
-/// of 15 minutes that splits the horizon into at most [`MAX_INTERVALS`] intervals. (The drain
-/// after the horizon, at most `drain_limit`, may add a few more.)
-pub fn interval_for(horizon: SimDuration) -> SimDuration {
-    let base = INTERVAL.as_millis();
-    let per = horizon.as_millis().div_ceil(base * MAX_INTERVALS).max(1);
-    SimDuration::from_millis(base * per)
-}
 
 fn new_hist() -> Histogram<u64> {
     Histogram::new(3).expect("3 significant digits is valid")
@@ -310,40 +294,6 @@ pub struct RepMetrics {
     pub routing: RoutingCounts,
 }
 
-/// Unified-routing counts of one replication (counted conversations only).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RoutingCounts {
-    /// RT-SKILL: conversations that entered a queue none of whose members can ever meet their
-    /// required skills.
-    pub unmatched: u64,
-    /// Ended by overflow.
-    pub ended: u64,
-    /// Moved to another queue by overflow.
-    pub transferred: u64,
-    /// Overflow callbacks (the customer stopped abandoning).
-    pub callbacks: u64,
-    /// Overflow triggers per queue: `[out_of_hours, work_items_over, waited_over]`.
-    pub by_queue: Vec<[u64; 3]>,
-}
-
-impl RoutingCounts {
-    /// Adds another replication's counts.
-    pub fn merge(&mut self, o: &RoutingCounts) {
-        self.unmatched += o.unmatched;
-        self.ended += o.ended;
-        self.transferred += o.transferred;
-        self.callbacks += o.callbacks;
-        if self.by_queue.len() < o.by_queue.len() {
-            self.by_queue.resize(o.by_queue.len(), [0; 3]);
-        }
-        for (a, b) in self.by_queue.iter_mut().zip(&o.by_queue) {
-            for k in 0..3 {
-                a[k] += b[k];
-            }
-        }
-    }
-}
-
 /// Records one replication's metrics as the simulation runs.
 #[derive(Debug)]
 pub struct Recorder {
@@ -353,7 +303,7 @@ pub struct Recorder {
     cell_span: (u64, u64),
     cell_index: usize,
     sl_ms: u64,
-    /// Abandons within this many ms are short abandons (`u64::MAX`-free: `None` = not set).
+    /// Abandons within this many ms are short abandons (`None`: not set).
     short_ms: Option<u64>,
     m: RepMetrics,
     used: TimeWeighted,
@@ -813,22 +763,5 @@ impl RepMetrics {
     /// Time-weighted occupancy: units held ÷ units staffed; `None` when nobody was on shift.
     pub fn occupancy(&self) -> Option<f64> {
         (self.staffed_unit_ms > 0).then(|| self.used_unit_ms as f64 / self.staffed_unit_ms as f64)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn intervals_stay_15_minutes_up_to_30_days_then_widen() {
-        let h = |hours: u64| SimDuration::from_secs(hours * 3600);
-        assert_eq!(interval_for(h(72)), INTERVAL);
-        assert_eq!(interval_for(h(720)), INTERVAL);
-        assert_eq!(interval_for(h(721)), SimDuration::from_secs(30 * 60));
-        let long = h(33_334);
-        let iv = interval_for(long);
-        assert_eq!(iv.as_millis() % INTERVAL.as_millis(), 0);
-        assert!(long.as_millis().div_ceil(iv.as_millis()) <= MAX_INTERVALS);
     }
 }
