@@ -56,7 +56,8 @@ pub fn render(sc: &Scenario, logs: &[ConvLog]) -> io::Result<Vec<u8>> {
         .collect();
     let mut rec: Vec<String> = Vec::with_capacity(header.len());
     for log in logs {
-        let rep = log.replication.to_string();
+        // 1-based, as in `trace.jsonl`, `explain --replication` and `--shard K/N`.
+        let rep = (log.replication + 1).to_string();
         for r in &log.rows {
             rec.clear();
             let row = match r.id {

@@ -359,8 +359,8 @@ fn dashboard_replay_shows_units_and_states_at_known_moments() {
 }
 
 /// A conversation's id in `trace.jsonl` is its `id` in `conversations.csv` (`run --log`): the
-/// same arrival time and queue for every conversation of every replication. (`conversations.csv`
-/// numbers replications from 0, the trace from 1.)
+/// same arrival time and queue for every conversation of every replication, both numbering
+/// replications from 1.
 #[test]
 fn trace_ids_are_the_conversation_log_ids() {
     let dir = temp_dir("log");
@@ -401,9 +401,7 @@ fn trace_ids_are_the_conversation_log_ids() {
             f[2],
             f[9].parse().unwrap(),
         );
-        let got = arrivals
-            .get(&(rep + 1, id))
-            .expect("the id is in the trace");
+        let got = arrivals.get(&(rep, id)).expect("the id is in the trace");
         assert_eq!(
             (got.0, got.1.as_str()),
             (arrival, queue),

@@ -278,7 +278,7 @@ fn hand_made_history_gives_hand_counted_waits() {
         "id,arrival,queue,outcome,wait,handle,wrap_up,patience,agent,replication,language\n"
     ));
     assert!(
-        csv.contains("\nb,10,retail,answered,50,60,,,a-1,0,es\n"),
+        csv.contains("\nb,10,retail,answered,50,60,,,a-1,1,es\n"),
         "{csv}"
     );
 }
@@ -627,8 +627,8 @@ fn the_binary_logs_and_refuses_bad_csv_with_exit_2() {
     assert_eq!(
         log,
         "id,arrival,queue,outcome,wait,handle,wrap_up,patience,agent,replication\n\
-         a,0,retail,answered,0,60,,,a-1,0\n\
-         b,10,retail,answered,50,60,,,a-1,0\n"
+         a,0,retail,answered,0,60,,,a-1,1\n\
+         b,10,retail,answered,50,60,,,a-1,1\n"
     );
     write(
         &dir,
