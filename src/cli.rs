@@ -364,6 +364,10 @@ fn run(args: Args) -> u8 {
             dashboard_events,
             log,
         } => {
+            if replications == Some(0) {
+                eprintln!("error: --replications must be at least 1");
+                return EXIT_BAD_INPUT;
+            }
             let sc = match load(&scenario, allow_huge) {
                 Ok(sc) => sc,
                 Err(code) => return code,

@@ -319,6 +319,24 @@ pub fn check_target(t: &Target) -> Result<(), StaffError> {
             .unwrap_or_default();
         return Err(StaffError::Metric(t.to_string(), hint));
     }
+    let fraction = matches!(
+        t.metric.as_str(),
+        "service_level.fraction" | "abandonment_rate" | "occupancy"
+    );
+    if !t.value.is_finite() || t.value < 0.0 || (fraction && t.value > 1.0) {
+        return Err(StaffError::Metric(
+            t.to_string(),
+            format!(
+                "; {} must be {}",
+                t.metric,
+                if fraction {
+                    "in [0, 1]"
+                } else {
+                    "a number of seconds ≥ 0"
+                }
+            ),
+        ));
+    }
     let higher_is_better = t.metric == "service_level.fraction";
     let asks_higher = matches!(t.op, Op::Ge | Op::Gt);
     if higher_is_better != asks_higher {

@@ -132,13 +132,19 @@ fn check(a: &ErlangArgs) -> Result<Input, Vec<String>> {
     if let Some(text) = &a.slowdown {
         for (i, part) in text.split(',').enumerate() {
             match part.trim().parse::<f64>() {
-                Ok(x) if x.is_finite() && x > 0.0 => slowdown.push(x),
+                Ok(x) if x.is_finite() && (1.0..=1000.0).contains(&x) => slowdown.push(x),
                 _ => errs.push(format!(
-                    "--slowdown {text:?}: entry {} {:?} is not a positive number (expected e.g. 1,1.3,1.7)",
+                    "--slowdown {text:?}: entry {} {:?} is not a factor in [1, 1000] (expected e.g. 1,1.3,1.7)",
                     i + 1,
                     part.trim()
                 )),
             }
+        }
+        // As the scenario's `concurrency_slowdown`: more chats never make each one faster.
+        if slowdown.windows(2).any(|w| w[1] < w[0]) {
+            errs.push(format!(
+                "--slowdown {text:?}: the factors must not decrease (expected e.g. 1,1.3,1.7)"
+            ));
         }
         match a.chat {
             None => errs

@@ -210,7 +210,10 @@ pub enum CompareError {
 fn check(which: &'static str, v: &Value) -> Result<(), CompareError> {
     let obj = v.as_object().ok_or(CompareError::NotAnObject { which })?;
     match obj.get("format") {
-        None => Ok(()),
+        None => Err(CompareError::WrongFormat {
+            which,
+            found: "nothing (no \"format\" key)".into(),
+        }),
         Some(Value::String(f)) if f.starts_with("omnisim.summary/") => Ok(()),
         Some(other) => Err(CompareError::WrongFormat {
             which,
@@ -379,10 +382,10 @@ mod tests {
 
     #[test]
     fn a_figure_that_lost_its_data_is_a_regression() {
-        let base = json!({"wait_s": {"mean": 10.0}, "queues": {"q": {"service_level": 0.9}},
-            "occupancy": 0.5});
-        let cur = json!({"wait_s": {"mean": null}, "queues": {"q": {"service_level": null}},
-            "occupancy": null});
+        let base = json!({"format": "omnisim.summary/1", "wait_s": {"mean": 10.0},
+            "queues": {"q": {"service_level": 0.9}}, "occupancy": 0.5});
+        let cur = json!({"format": "omnisim.summary/1", "wait_s": {"mean": null},
+            "queues": {"q": {"service_level": null}}, "occupancy": null});
         let rows = compare(&base, &cur, &Tolerances::new(1000.0)).unwrap();
         let get = |m: &str| rows.iter().find(|r| r.metric == m).unwrap();
         assert!(get("wait_s.mean").regression);
@@ -411,6 +414,9 @@ mod tests {
     #[test]
     fn rejects_other_documents() {
         assert!(compare(&json!([1]), &json!({}), &Tolerances::new(5.0)).is_err());
+        // A JSON object that is not a summary (`{}`, a fit.json) is refused, not compared.
+        let summary = json!({"format": "omnisim.summary/1"});
+        assert!(compare(&summary, &json!({}), &Tolerances::new(5.0)).is_err());
         let ab = json!({"format": "omnisim.ab/1"});
         assert!(matches!(
             compare(&json!({}), &ab, &Tolerances::new(5.0)),

@@ -593,7 +593,12 @@ impl<'s> World<'s> {
                     if let Some(log) = &mut self.log {
                         log.closed(row, answered, now);
                     }
-                    if !answered && self.chat.retries && reason != CloseReason::Overflowed {
+                    // A replayed history already holds its retry contacts as rows of their own.
+                    if !answered
+                        && self.chat.retries
+                        && self.feed.is_none()
+                        && reason != CloseReason::Overflowed
+                    {
                         self.maybe_retry(slot, origin, key);
                     }
                     self.convs[slot] = None;
