@@ -87,6 +87,8 @@ pub(crate) fn transfers(
 ) -> Vec<Option<Transfer>> {
     let items = section(cx, root, "workstreams");
     let mut out = vec![None; items.len()];
+    // (work stream, target's work stream, probability 1, key path, span) of each transfer.
+    let mut certain = Vec::new();
     for (i, (path, v)) in items.into_iter().enumerate() {
         let Some(tv) = v.get_ref().as_table().and_then(|t| t.get("transfer")) else {
             continue;
@@ -140,6 +142,32 @@ pub(crate) fn transfers(
             probability: p,
             queue: q,
         });
+        certain.push((i, target_ws, p >= 1.0, qpath, span));
+    }
+    // A cycle of certain transfers across work streams (A always to B's queue, B always to A's)
+    // would move every conversation for ever, as a certain transfer into its own stream would.
+    for (start, _, sure, qpath, span) in &certain {
+        if !*sure {
+            continue;
+        }
+        let mut at = *start;
+        for _ in 0..certain.len() {
+            let next = certain.iter().find(|c| c.0 == at && c.2).and_then(|c| c.1);
+            match next {
+                Some(n) if n == *start => {
+                    cx.report(
+                        qpath,
+                        span.clone(),
+                        "certain transfers (probability 1) form a cycle of work streams: every \
+                         conversation would be transferred for ever",
+                        Some("use a probability below 1 somewhere in the cycle".into()),
+                    );
+                    break;
+                }
+                Some(n) => at = n,
+                None => break,
+            }
+        }
     }
     out
 }
