@@ -10,8 +10,10 @@
 //!
 //! ```
 //! use omnisim::report::compare::{compare, Tolerances};
-//! let base = serde_json::json!({ "wait_s": { "mean": 10.0 }, "conversations": { "arrived": 5 } });
-//! let cur = serde_json::json!({ "wait_s": { "mean": 12.0 }, "conversations": { "arrived": 9 } });
+//! let base = serde_json::json!({ "format": "omnisim.summary/1",
+//!     "wait_s": { "mean": 10.0 }, "conversations": { "arrived": 5 } });
+//! let cur = serde_json::json!({ "format": "omnisim.summary/1",
+//!     "wait_s": { "mean": 12.0 }, "conversations": { "arrived": 9 } });
 //! let rows = compare(&base, &cur, &Tolerances::new(5.0)).unwrap();
 //! assert!(rows.iter().any(|r| r.metric == "wait_s.mean" && r.regression));
 //! assert!(rows.iter().all(|r| r.metric != "conversations.arrived" || !r.regression));
