@@ -61,8 +61,8 @@ pub const AGENTS_COLUMNS: [&str; 7] = [
     "refusals",
 ];
 
-fn num(x: f64) -> String {
-    // Shortest round-trip form, trimmed of float noise beyond 6 decimals.
+/// A CSV number: the shortest round-trip form, trimmed of float noise beyond 6 decimals.
+pub(crate) fn num(x: f64) -> String {
     let r = (x * 1e6).round() / 1e6;
     if r == 0.0 {
         "0".into()
@@ -71,7 +71,8 @@ fn num(x: f64) -> String {
     }
 }
 
-fn opt(x: Option<f64>) -> String {
+/// A CSV number, or an empty cell for a figure without data.
+pub(crate) fn opt(x: Option<f64>) -> String {
     x.map(num).unwrap_or_default()
 }
 

@@ -5,6 +5,7 @@
 
 use std::fmt::Write;
 
+use crate::report::csv::{num, opt};
 use crate::report::format::{clock, pct, value};
 use crate::report::html::escape;
 use crate::report::svg::{line_chart, Line, LineChart};
@@ -30,19 +31,6 @@ pub const COLUMNS: [&str; 14] = [
     "erlang_c_service_level",
     "roster_coverage",
 ];
-
-fn num(x: f64) -> String {
-    let r = (x * 1e6).round() / 1e6;
-    if r == 0.0 {
-        "0".into()
-    } else {
-        r.to_string()
-    }
-}
-
-fn opt(x: Option<f64>) -> String {
-    x.map(num).unwrap_or_default()
-}
 
 /// A CSV time: the local ISO date-time when the scenario sets `[scenario] start`, else seconds
 /// since t = 0 (both are what the traffic CSV readers take).
