@@ -48,6 +48,29 @@ use crate::metrics::SlDefinition;
 use crate::model::Channel;
 use crate::time::SimDuration;
 
+/// Parses TOML text into a spanned tree, with the diagnostics context for `origin`; a syntax
+/// error is a failed load naming its line and column.
+pub(crate) fn parse_toml<'i>(
+    origin: &str,
+    text: &'i str,
+) -> Result<(Ctx<'i>, toml::Spanned<DeTable<'i>>), LoadError> {
+    let mut cx = Ctx::new(origin, text);
+    match DeTable::parse(text) {
+        Ok(root) => Ok((cx, root)),
+        Err(e) => {
+            cx.report(
+                "",
+                e.span(),
+                format!("TOML syntax error: {}", e.message().trim()),
+                None,
+            );
+            Err(LoadError {
+                diagnostics: cx.finish(),
+            })
+        }
+    }
+}
+
 /// Reads and validates the scenario file at `path`, within the size limits.
 ///
 /// An unreadable file is one diagnostic naming the file.
@@ -81,21 +104,7 @@ pub fn load_str(text: &str, origin: &str) -> Result<Scenario, LoadError> {
 
 /// As [`load_str`], with options (e.g. [`LoadOptions::allow_huge`]).
 pub fn load_str_with(text: &str, origin: &str, opts: &LoadOptions) -> Result<Scenario, LoadError> {
-    let mut cx = Ctx::new(origin, text);
-    let root = match DeTable::parse(text) {
-        Ok(root) => root,
-        Err(e) => {
-            cx.report(
-                "",
-                e.span(),
-                format!("TOML syntax error: {}", e.message().trim()),
-                None,
-            );
-            return Err(LoadError {
-                diagnostics: cx.finish(),
-            });
-        }
-    };
+    let (mut cx, root) = parse_toml(origin, text)?;
     let scenario = walk(&mut cx, root.get_ref(), opts);
     match scenario {
         Some(s) if !cx.has_errors() => Ok(s),

@@ -14,8 +14,6 @@
 
 use std::path::Path;
 
-use toml::de::DeTable;
-
 use super::diag::{Ctx, Diagnostic, LoadError};
 use super::sections::{section, unique_name};
 use super::spanned::{array, number, positive_duration, string, table, u32_at_least, Table, Val};
@@ -62,21 +60,7 @@ pub fn load_shifts_file(path: &Path) -> Result<Vec<ShiftTemplate>, LoadError> {
 
 /// As [`load_shifts_file`], from text; `origin` names it in diagnostics.
 pub fn load_shifts_str(text: &str, origin: &str) -> Result<Vec<ShiftTemplate>, LoadError> {
-    let mut cx = Ctx::new(origin, text);
-    let root = match DeTable::parse(text) {
-        Ok(root) => root,
-        Err(e) => {
-            cx.report(
-                "",
-                e.span(),
-                format!("TOML syntax error: {}", e.message().trim()),
-                None,
-            );
-            return Err(LoadError {
-                diagnostics: cx.finish(),
-            });
-        }
-    };
+    let (mut cx, root) = super::load::parse_toml(origin, text)?;
     let root = Table {
         path: "",
         span: None,

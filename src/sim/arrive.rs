@@ -4,6 +4,7 @@
 
 use crate::engine::Command;
 use crate::model::QueueId;
+use crate::time::SimDuration;
 
 use super::customer::{customer_key, first_timer, slot_mut, ConvSim, LazyGiveUp, Mood};
 use super::event::Event;
@@ -102,16 +103,7 @@ impl World<'_> {
             .sentiment
             .map(|s| Mood::new(self.sentiment_streams, key, s.start, now.as_millis()));
         // Only the Open-side timers are decided at arrival; the engine call may accept at once.
-        let give_up = match patience {
-            Some(p) => Some(first_timer(p, ws.open_auto_close)),
-            None => ws.open_auto_close.map(|a| (a, true)),
-        };
-        let give_up = give_up.map(|(after, auto)| LazyGiveUp {
-            at: now + after,
-            seq: self.events.reserve_seq(),
-            auto,
-            cover: None,
-        });
+        let give_up = self.open_timer(ws.open_auto_close, patience);
         let mut fx = std::mem::take(&mut self.fx);
         fx.clear();
         let t0 = self.sample_clock();
@@ -131,22 +123,56 @@ impl World<'_> {
         if self.obs.is_some() {
             self.observe(Command::Arrive(queue), Ok(()), &fx);
         }
-        let slot = conv.slot as usize;
-        if self.convs.len() <= slot {
-            self.convs.resize_with(slot + 1, || None);
-        }
         let give_up = if callback { None } else { give_up };
         let mut cs = ConvSim::new(conv, queue, counted, rng, mood, give_up, key);
         cs.row = row;
         cs.replay = replay;
         cs.callback = callback;
-        self.convs[slot] = Some(cs);
+        self.store(cs);
         if !self.sc.queues[queue.index()].overflow.is_empty() {
             self.schedule_waits(conv, queue);
         }
+        self.settle(conv, fx);
+    }
+
+    /// The Open-side timer of a contact arriving now: its patience or the Open auto-close,
+    /// whichever is due first, kept out of the event queue (see [`LazyGiveUp`]) with its
+    /// sequence number reserved now. `None` when the customer never gives up.
+    pub(crate) fn open_timer(
+        &mut self,
+        auto_close: Option<SimDuration>,
+        patience: Option<SimDuration>,
+    ) -> Option<LazyGiveUp> {
+        let (after, auto) = match patience {
+            Some(p) => first_timer(p, auto_close),
+            None => (auto_close?, true),
+        };
+        Some(LazyGiveUp {
+            at: self.now + after,
+            seq: self.events.reserve_seq(),
+            auto,
+            cover: None,
+        })
+    }
+
+    /// Stores a new contact's simulator record in its engine slot.
+    pub(crate) fn store(&mut self, cs: ConvSim) {
+        let slot = cs.id.slot as usize;
+        if self.convs.len() <= slot {
+            self.convs.resize_with(slot + 1, || None);
+        }
+        self.convs[slot] = Some(cs);
+    }
+
+    /// Absorbs the arrival's effects, then puts the give-up timer in the event queue unless an
+    /// invitation accepted before it is due covers it.
+    pub(crate) fn settle(
+        &mut self,
+        conv: crate::engine::ConvId,
+        mut fx: Vec<crate::engine::Effect>,
+    ) {
         self.absorb(&mut fx);
         self.fx = fx;
-        // Not covered by an invitation accepted before it is due: into the queue now.
         if let Some(c) = slot_mut(&mut self.convs, conv) {
             if c.give_up.is_some_and(|g| g.cover.is_none()) {
                 self.schedule_give_up(conv);

@@ -10,10 +10,10 @@ use crate::model::QueueId;
 use crate::rng::SimRng;
 use crate::scenario::Scenario;
 
-use super::customer::{ConvSim, LazyGiveUp, Mood};
+use super::customer::{ConvSim, Mood};
 use super::event::Event;
 use super::sharing::{AgentShares, Due, Speeds};
-use super::world::{first_timer, slot_mut, World};
+use super::world::World;
 
 /// The chat-behaviour state of one replication.
 #[derive(Debug)]
@@ -140,38 +140,19 @@ impl World<'_> {
         let mood = ws
             .sentiment
             .map(|s| Mood::new(self.sentiment_streams, key, s.start, now.as_millis()));
-        let give_up = match patience {
-            Some(p) => Some(first_timer(p, ws.open_auto_close)),
-            None => ws.open_auto_close.map(|a| (a, true)),
-        };
-        let give_up = give_up.map(|(after, auto)| LazyGiveUp {
-            at: now + after,
-            seq: self.events.reserve_seq(),
-            auto,
-            cover: None,
-        });
+        let give_up = self.open_timer(ws.open_auto_close, patience);
         let mut fx = std::mem::take(&mut self.fx);
         fx.clear();
         let conv = self.engine.arrive(now, queue, &mut fx);
         if self.obs.is_some() {
             self.observe(crate::engine::Command::Arrive(queue), Ok(()), &fx);
         }
-        let slot = conv.slot as usize;
-        if self.convs.len() <= slot {
-            self.convs.resize_with(slot + 1, || None);
-        }
         let mut cs = ConvSim::new(conv, queue, counted, rng, mood, give_up, key);
         if let Some(log) = &mut self.log {
             // A retrial is a contact of its own in conversations.csv.
             cs.row = log.arrived(None, now, queue, patience);
         }
-        self.convs[slot] = Some(cs);
-        self.absorb(&mut fx);
-        self.fx = fx;
-        if let Some(c) = slot_mut(&mut self.convs, conv) {
-            if c.give_up.is_some_and(|g| g.cover.is_none()) {
-                self.schedule_give_up(conv);
-            }
-        }
+        self.store(cs);
+        self.settle(conv, fx);
     }
 }

@@ -181,6 +181,25 @@ cost = 0.45
         .map(|s| s.shift.cost * s.agents as f64)
         .sum();
     assert!((cost - roster.cost).abs() < 1e-9);
+    // Least cost: no agent can be taken off any shift without leaving an interval short.
+    for (k, s) in roster.shifts.iter().enumerate() {
+        let short = r.rows.iter().any(|x| {
+            let (a, b) = (x.start, x.start + SimDuration::from_secs(1800));
+            let covered: u32 = roster
+                .shifts
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| t.shift.covers(a, b))
+                .map(|(j, t)| t.agents - (j == k) as u32)
+                .sum();
+            covered < x.scheduled
+        });
+        assert!(
+            short,
+            "one agent less on {} at {:?} still covers",
+            s.template, s.shift.start
+        );
+    }
     let csv = staffing::render::roster_csv(&sc, &r, roster).unwrap();
     let agents: u32 = roster.shifts.iter().map(|s| s.agents).sum();
     assert_eq!(csv.lines().count() as u32, agents + 1);
