@@ -44,6 +44,7 @@ mod lifecycle;
 mod overflow;
 mod routing;
 mod rules;
+mod ruleset;
 mod seqset;
 mod skills;
 mod state;
@@ -55,6 +56,9 @@ pub use decision::{Decision, PassedOver};
 pub use effect::{CloseReason, Effect, InviteId, Notice, Recipient};
 pub use invariants::InvariantBreak;
 pub use rules::RuleId;
+pub use ruleset::{
+    AssignmentRule, AttrCondition, AttrId, OrderBy, QueueRulesets, RuleSkills, RulesetSetup,
+};
 pub use skills::{
     closeness, rating_of, satisfies, Rating, ReqId, SkillId, SkillMatching, SkillSet, SkillSetup,
 };

@@ -18,6 +18,7 @@ mod load;
 pub(crate) mod metric_paths;
 mod overflow;
 mod routing;
+mod rulesets;
 mod sections;
 mod shifts;
 mod spanned;
@@ -37,6 +38,7 @@ pub use overflow::{
     is_open, weekday_minute, OperatingHours, OverflowAction, OverflowRule, OverflowWhen,
 };
 pub use routing::{Attribute, Classification, Condition, QueueTarget, RouteRule, WsRouting};
+pub use rulesets::{AssignmentRuleSpec, PriorityRule};
 pub use shifts::{load_shifts_file, load_shifts_str, parse_clock, ShiftTemplate};
 pub(crate) use suggest::closest;
 pub use types::*;

@@ -516,5 +516,7 @@ fn queue(
         arrivals: arrivals?,
         overflow: Vec::new(),
         operating_hours: Vec::new(),
+        prioritization: Vec::new(),
+        assignment_rules: Vec::new(),
     })
 }

@@ -144,6 +144,10 @@ pub struct Queue {
     pub overflow: Vec<super::overflow::OverflowRule>,
     /// `operating_hours`; empty: always open.
     pub operating_hours: Vec<super::overflow::OperatingHours>,
+    /// `[[queues.prioritization]]`, in order (RT-PRIORITIZE); empty: arrival order.
+    pub prioritization: Vec<super::rulesets::PriorityRule>,
+    /// `[[queues.assignment_rules]]`, in order (RT-RULESET); empty: `assignment` decides.
+    pub assignment_rules: Vec<super::rulesets::AssignmentRuleSpec>,
 }
 
 /// How conversations arrive at a queue.
