@@ -45,6 +45,7 @@ mod overflow;
 mod routing;
 mod rules;
 mod ruleset;
+mod ruleset_route;
 mod seqset;
 mod skills;
 mod state;
@@ -120,6 +121,8 @@ pub struct EngineSetup {
     pub supervisors: Vec<SupervisorSetup>,
     /// Skill routing (RT-SKILL, RT-CLOSEST); off by default.
     pub skills: SkillSetup,
+    /// Prioritization and assignment rulesets (RT-PRIORITIZE, RT-RULESET); none by default.
+    pub rulesets: RulesetSetup,
     /// Keep each queue's ordered Open set even without supervisors, so
     /// [`open_count`](Engine::open_count) is O(1) (a work-item overflow limit reads it).
     pub open_views: bool,
@@ -196,8 +199,10 @@ pub struct Engine {
     agents: Vec<Agent>,
     supervisors: Vec<Supervisor>,
     convs: Slab,
-    /// Skill tables, only when skill routing is on.
+    /// Skill tables, only when skill routing or a ruleset is on.
     skills: Option<Box<skills::SkillState>>,
+    /// Some queue has assignment rules (their cells are re-keyed with the agent).
+    has_rules: bool,
     next_seq: u64,
     next_invite: u64,
     counters: EngineCounters,
@@ -231,16 +236,23 @@ impl Engine {
             agents,
             supervisors,
             skills: skill_setup,
+            rulesets,
             open_views,
         } = setup;
-        let skill_state = skill_setup
-            .enabled
-            .then(|| Box::new(skills::SkillState::new(skill_setup, agents.len())));
+        let has_rules = rulesets.queues.iter().any(|q| !q.assignment.is_empty());
+        let skill_state = (skill_setup.enabled || rulesets.any()).then(|| {
+            let mut s = skills::SkillState::new(skill_setup, agents.len());
+            s.prioritized = rulesets.queues.iter().any(|q| !q.prioritization.is_empty());
+            s.agent_group = rulesets.agent_groups.clone();
+            Box::new(s)
+        });
+        let no_rules = QueueRulesets::default();
         // Supervisor views (per-queue Open and engaged sets) only when someone looks at them.
         let views = !supervisors.is_empty() || open_views;
         let mut qs: Vec<Queue> = queues
             .iter()
-            .map(|q| {
+            .enumerate()
+            .map(|(i, q)| {
                 assert!(
                     q.workstream.index() < workstreams.len(),
                     "queue work stream out of range"
@@ -257,19 +269,17 @@ impl Engine {
                     rr_last: u64::MAX,
                     turns: 0,
                     skills: skill_state.as_ref().and_then(|s| {
-                        let m = s
-                            .matching
-                            .get(q.workstream.index())
-                            .copied()
-                            .unwrap_or_default();
-                        (m != SkillMatching::None).then(|| {
-                            Box::new(skills::QueueSkills {
-                                matching: m,
-                                groups: Vec::new(),
-                                sigs: Vec::new(),
-                                sig_of: Vec::new(),
-                            })
-                        })
+                        let m = if s.enabled {
+                            s.matching
+                                .get(q.workstream.index())
+                                .copied()
+                                .unwrap_or_default()
+                        } else {
+                            SkillMatching::None
+                        };
+                        let rules = rulesets.queues.get(i).unwrap_or(&no_rules);
+                        (m != SkillMatching::None || rules.any())
+                            .then(|| Box::new(skills::QueueSkills::new(m, rules)))
                     }),
                 }
             })
@@ -318,6 +328,7 @@ impl Engine {
                 .collect(),
             convs: Slab::default(),
             skills: skill_state,
+            has_rules,
             next_seq: 0,
             next_invite: 0,
             counters: EngineCounters::default(),

@@ -292,6 +292,7 @@ fn decode_setup(b: &mut Bytes<'_>) -> EngineSetup {
         supervisors,
         skills: Default::default(),
         open_views: false,
+        rulesets: Default::default(),
     }
 }
 

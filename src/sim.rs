@@ -15,6 +15,7 @@
 mod agents;
 mod arrivals;
 mod arrive;
+mod attributes;
 mod chat;
 mod customer;
 mod event;

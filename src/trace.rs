@@ -85,9 +85,17 @@ pub struct TraceLine {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<i64>,
     /// Routing: candidates passed over, by reason (`pending_invitation`, `away`, `offline`,
-    /// `capacity`, `presence`, `refused`, `ranked_below`); only reasons with a count.
+    /// `capacity`, `presence`, `rule_groups`, `skills`, `refused`, `ranked_below`); only
+    /// reasons with a count.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub passed_over: Option<BTreeMap<String, u32>>,
+    /// Routing (RT-RULESET): the name of the assignment rule that chose the agent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignment_rule: Option<String>,
+    /// Routing (RT-PRIORITIZE): the conversation's prioritization bucket, 1 for the first
+    /// rule's; one more than the number of rules for a conversation matching none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket: Option<u32>,
 }
 
 impl TraceLine {
@@ -114,6 +122,8 @@ impl TraceLine {
             order_by: None,
             key: None,
             passed_over: None,
+            assignment_rule: None,
+            bucket: None,
         }
     }
 }

@@ -6,9 +6,10 @@
 //! decisions as one more `Decision` with its own `rule`, and a new reason to pass a candidate
 //! over as one more [`PassedOver`] field listed in [`PassedOver::reasons`].
 
-use crate::model::{AgentId, AssignmentMethod, Presence, QueueId, RoutingMode};
+use crate::model::{AgentId, AssignmentMethod, Presence, PresenceSet, QueueId, RoutingMode};
 
-use super::rules::RuleId;
+use super::ruleset::{OrderBy, RuleSkills};
+use super::skills::{closeness, rating_of, satisfies, SkillMatching};
 use super::state::ConvId;
 use super::Engine;
 
@@ -24,8 +25,13 @@ pub struct PassedOver {
     pub offline: u32,
     /// Fewer free units than the work stream needs (CAP-UNITS).
     pub capacity: u32,
-    /// A presence the work stream does not allow (PR-ALLOWED), other than Away and Offline.
+    /// A presence the work stream (or the deciding assignment rule) does not allow (PR-ALLOWED),
+    /// other than Away and Offline.
     pub presence: u32,
+    /// Not in the deciding assignment rule's agent groups (RT-RULESET).
+    pub rule_groups: u32,
+    /// It lacks a required skill or rating under exact matching (RT-SKILL).
+    pub skills: u32,
     /// It refused this conversation `refusals_before_skip` times (RT-ELIGIBLE).
     pub refused: u32,
     /// Eligible, but later in the method's order than the chosen agent.
@@ -34,13 +40,15 @@ pub struct PassedOver {
 
 impl PassedOver {
     /// Every reason with its count, in a fixed order (stable trace output).
-    pub fn reasons(&self) -> [(&'static str, u32); 7] {
+    pub fn reasons(&self) -> [(&'static str, u32); 9] {
         [
             ("pending_invitation", self.pending_invitation),
             ("away", self.away),
             ("offline", self.offline),
             ("capacity", self.capacity),
             ("presence", self.presence),
+            ("rule_groups", self.rule_groups),
+            ("skills", self.skills),
             ("refused", self.refused),
             ("ranked_below", self.ranked_below),
         ]
@@ -64,14 +72,22 @@ pub struct Decision {
     pub queue: QueueId,
     /// The agent chosen.
     pub agent: AgentId,
-    /// The rule that decided (RT-METHOD for the queue's assignment method).
-    pub rule: RuleId,
-    /// The assignment method, e.g. `highest_capacity`.
+    /// The rule that decided: `RT-METHOD` (the queue's assignment method), `RT-SKILL` /
+    /// `RT-CLOSEST` (the method among the agents skill matching allows, for a conversation with
+    /// required skills) or `RT-RULESET` (an assignment rule).
+    pub rule: &'static str,
+    /// The assignment method, e.g. `highest_capacity`, or `assignment_rules`.
     pub method: &'static str,
-    /// What the method orders by, e.g. `free_units`.
+    /// What the method orders by, e.g. `free_units`, or the assignment rule's order-by.
     pub order_by: &'static str,
-    /// The chosen agent's value of `order_by` (units, a turn count, a member position, ms).
+    /// The chosen agent's value of `order_by` (units, a turn count, a member position, ms; for
+    /// the proficiency order-bys: the sum of ratings, `missing × 1000 + distance`, the count).
     pub key: i64,
+    /// The assignment rule that decided, by its number in the queue's list (RT-RULESET).
+    pub assignment_rule: Option<u16>,
+    /// The conversation's prioritization bucket (0 first; RT-PRIORITIZE), when the queue has
+    /// prioritization rules.
+    pub bucket: Option<u8>,
     /// The other members, by why they were not chosen.
     pub passed: PassedOver,
 }
@@ -105,36 +121,58 @@ impl Engine {
         into.append(&mut self.decisions.list);
     }
 
-    /// Records RT-METHOD's choice of `agent` for `conv` in `queue` (called before the invitation
-    /// changes anything).
+    /// Records the choice of `agent` for `conv` in `queue` by the queue's method or by its
+    /// assignment rule `rule` (called before the invitation changes anything).
     pub(crate) fn record_decision(
         &mut self,
         conv: ConvId,
         agent: AgentId,
         queue: QueueId,
+        rule: Option<u16>,
         effect_index: usize,
     ) {
         let q = &self.queues[queue.index()];
         let ws = &self.workstreams[q.workstream.index()];
         let skip = self.cfg.refusals_before_skip;
         let c = self.convs.get(conv);
+        let qs = q.skills.as_deref();
+        let pool = rule.and_then(|r| qs.and_then(|qs| qs.rules.get(r as usize)));
+        let sk = self.skills.as_deref();
+        let req: &[_] = match (sk, c) {
+            (Some(s), Some(c)) => &s.reqs[c.req.0 as usize],
+            _ => &[],
+        };
+        let profile = |m: AgentId| -> &[_] {
+            match sk {
+                Some(s) => &s.profiles[s.agent_profile[m.index()] as usize],
+                None => &[],
+            }
+        };
+        let exact = match pool {
+            Some(p) => p.rule.skills == RuleSkills::Exact,
+            None => qs.is_some_and(|qs| qs.matching == SkillMatching::Exact),
+        };
+        let presences: PresenceSet = pool.map_or(ws.allowed_presences, |p| p.rule.presences);
         let mut passed = PassedOver::default();
         for &m in &q.members {
             if m == agent {
                 continue;
             }
             let a = &self.agents[m.index()];
-            if a.pending != 0 && ws.mode == RoutingMode::Push {
+            if pool.is_some_and(|p| !self.in_rule_groups(m, &p.rule)) {
+                passed.rule_groups += 1;
+            } else if a.pending != 0 && ws.mode == RoutingMode::Push {
                 passed.pending_invitation += 1;
-            } else if a.manual == Some(Presence::Away) && !ws.allowed_presences.contains(a.presence)
-            {
+            } else if a.manual == Some(Presence::Away) && !presences.contains(a.presence) {
                 passed.away += 1;
             } else if a.presence == Presence::Offline {
                 passed.offline += 1;
             } else if a.free() < ws.capacity_units as i64 {
                 passed.capacity += 1;
-            } else if !ws.allowed_presences.contains(a.presence) {
+            } else if !presences.contains(a.presence) {
                 passed.presence += 1;
+            } else if exact && !satisfies(profile(m), req) {
+                passed.skills += 1;
             } else if c.is_some_and(|c| c.refusals_by(m) >= skip) {
                 passed.refused += 1;
             } else {
@@ -143,27 +181,75 @@ impl Engine {
         }
         let a = &self.agents[agent.index()];
         let slot = a.slot_of(queue).unwrap_or(0);
-        let (order_by, key) = match q.method {
-            AssignmentMethod::HighestCapacity => ("free_units", a.free()),
-            AssignmentMethod::AdvancedRoundRobin => (
-                "queue_turns",
-                a.queue_turn.get(slot).copied().unwrap_or(0) as i64,
-            ),
-            AssignmentMethod::RoundRobin => (
-                "member_position",
-                q.members.iter().position(|x| *x == agent).unwrap_or(0) as i64 + 1,
-            ),
-            AssignmentMethod::LeastActive => ("last_release_ms", a.last_release.as_millis() as i64),
+        let turn = a.queue_turn.get(slot).copied().unwrap_or(0) as i64;
+        let (rule_id, method, order_by, key) = match pool {
+            Some(p) => {
+                let have = profile(agent);
+                let key = match p.rule.order_by {
+                    OrderBy::AvailableCapacity => a.free(),
+                    OrderBy::RoundRobin => turn,
+                    OrderBy::LeastActive => a.last_release.as_millis() as i64,
+                    OrderBy::MostProficient => {
+                        req.iter().map(|(s, _)| rating_of(have, *s) as i64).sum()
+                    }
+                    OrderBy::NearestProficient => {
+                        let (_, missing, distance) = closeness(have, req);
+                        missing as i64 * 1000 + distance as i64
+                    }
+                    OrderBy::SkillCount => req
+                        .iter()
+                        .filter(|(s, r)| rating_of(have, *s) >= *r)
+                        .count() as i64,
+                };
+                (
+                    "RT-RULESET",
+                    "assignment_rules",
+                    p.rule.order_by.as_str(),
+                    key,
+                )
+            }
+            None => {
+                let (order_by, key) = match q.method {
+                    AssignmentMethod::HighestCapacity => ("free_units", a.free()),
+                    AssignmentMethod::AdvancedRoundRobin => ("queue_turns", turn),
+                    AssignmentMethod::RoundRobin => (
+                        "member_position",
+                        q.members.iter().position(|x| *x == agent).unwrap_or(0) as i64 + 1,
+                    ),
+                    AssignmentMethod::LeastActive => {
+                        ("last_release_ms", a.last_release.as_millis() as i64)
+                    }
+                };
+                let rule_id = match qs.map(|qs| qs.matching) {
+                    _ if req.is_empty() => "RT-METHOD",
+                    Some(SkillMatching::Exact) => "RT-SKILL",
+                    Some(SkillMatching::Closest) => "RT-CLOSEST",
+                    _ => "RT-METHOD",
+                };
+                (rule_id, q.method.as_str(), order_by, key)
+            }
+        };
+        let bucket = match (qs, c) {
+            (Some(qs), Some(c)) if !qs.buckets.is_empty() => sk.map(|s| {
+                let set = &s.attrs.sets[c.attrs.0 as usize];
+                qs.buckets
+                    .iter()
+                    .position(|b| b.holds(set))
+                    .unwrap_or(qs.buckets.len()) as u8
+            }),
+            _ => None,
         };
         let d = Decision {
             effect_index,
             conv,
             queue,
             agent,
-            rule: RuleId::RtMethod,
-            method: q.method.as_str(),
+            rule: rule_id,
+            method,
             order_by,
             key,
+            assignment_rule: rule,
+            bucket,
             passed,
         };
         self.decisions.list.push(d);
@@ -249,7 +335,7 @@ mod tests {
         };
         assert_eq!(d[1].passed, two);
         assert_eq!(d[1].passed.total(), 4);
-        assert_eq!(d[1].rule, RuleId::RtMethod);
+        assert_eq!(d[1].rule, "RT-METHOD");
     }
 
     #[test]

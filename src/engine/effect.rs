@@ -58,6 +58,16 @@ pub enum Effect {
         /// The queue it entered.
         queue: QueueId,
     },
+    /// RT-RULESET: an invitation sent by assignment rule number `rule` of `queue` (its
+    /// position in the queue's list) was accepted (`routing.by_rule`).
+    AssignedByRule {
+        /// The conversation.
+        conv: ConvId,
+        /// Its queue.
+        queue: QueueId,
+        /// The rule's number.
+        rule: u16,
+    },
     /// A conversation arrived in a queue.
     Arrived {
         /// The new conversation.

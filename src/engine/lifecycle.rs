@@ -5,7 +5,9 @@ use crate::model::{AgentId, ConvState, Presence, QueueId, RoutingMode, WrapUpBlo
 use crate::time::SimTime;
 
 use super::effect::{CloseReason, Effect, InviteId};
+use super::routing::Offer;
 use super::rules::RuleId;
+use super::ruleset::AttrId;
 use super::skills::ReqId;
 use super::state::{Conv, ConvId};
 use super::{Engine, Outcome};
@@ -27,11 +29,31 @@ impl Engine {
         req: ReqId,
         out: &mut Vec<Effect>,
     ) -> ConvId {
+        self.arrive_tagged(now, queue, req, AttrId(0), out)
+    }
+
+    /// As [`arrive_with`](Self::arrive_with), for a conversation with the attribute set `attrs`
+    /// (from [`attributes`](Self::attributes)): a queue with prioritization rules puts it in
+    /// the bucket of the first rule its attributes meet (RT-PRIORITIZE).
+    pub fn arrive_tagged(
+        &mut self,
+        now: SimTime,
+        queue: QueueId,
+        req: ReqId,
+        attrs: AttrId,
+        out: &mut Vec<Effect>,
+    ) -> ConvId {
         self.tally.0 += 1;
         self.counters.arrived += 1;
         let seq = self.next_seq;
         self.next_seq += 1;
-        let req = if self.skills.is_some() { req } else { ReqId(0) };
+        let (req, attrs) = match self.skills.as_ref() {
+            Some(s) => (
+                if s.enabled { req } else { ReqId(0) },
+                if s.prioritized { attrs } else { AttrId(0) },
+            ),
+            None => (ReqId(0), AttrId(0)),
+        };
         let conv = self.convs.insert(Conv {
             seq,
             queue,
@@ -46,14 +68,15 @@ impl Engine {
             arrived_at: now,
             answered_at: None,
             req,
+            attrs,
         });
         let push = self.queue_rules(queue).mode == RoutingMode::Push;
         let q = &mut self.queues[queue.index()];
         q.open.insert((seq, conv.slot));
         out.push(Effect::Arrived { conv, queue });
         if q.skills.is_some() {
-            self.check_unmatched(queue, conv, req, out);
-            self.routable_insert(queue, (seq, conv.slot), req);
+            self.check_unmatched(queue, conv, (req, attrs), out);
+            self.routable_insert(queue, (seq, conv.slot), (req, attrs));
             self.route_queue(now, queue, out);
             return conv;
         }
@@ -62,7 +85,7 @@ impl Engine {
             // would offer this conversation first, so offer it directly and touch the routable
             // set only if nobody takes it (then nobody can take anything else either).
             match self.choose_agent(queue, conv) {
-                Some(agent) => self.invite(now, conv, agent, false, out),
+                Some(agent) => self.invite(now, conv, agent, Offer::Method, out),
                 None => {
                     self.queues[queue.index()].routable.insert((seq, conv.slot));
                 }
@@ -90,9 +113,13 @@ impl Engine {
         };
         let c = self.convs.get_mut(conv).expect("checked");
         c.invite = None;
+        let queue = c.queue;
         let a = &mut self.agents[inv.agent.index()];
         a.pending -= 1;
         a.reserved -= inv.reserved as i64;
+        if let Some(rule) = inv.rule {
+            out.push(Effect::AssignedByRule { conv, queue, rule });
+        }
         self.start_active(now, conv, inv.agent, false, out);
         Ok(())
     }
@@ -111,7 +138,7 @@ impl Engine {
             .queue_rules(self.convs.get(conv).expect("live").queue)
             .capacity_units;
         let c = self.convs.get_mut(conv).expect("live");
-        let (key, req) = (c.key(conv.slot), c.req);
+        let (key, req) = (c.key(conv.slot), c.tag());
         let queue = c.queue;
         c.state = ConvState::Active;
         c.primary = Some(agent);
@@ -264,14 +291,7 @@ impl Engine {
                 continue;
             }
             let qs = &self.queues[q.index()];
-            let skip = self.cfg.refusals_before_skip;
-            let found = qs.routable.iter().find(|&(_, slot)| {
-                self.convs.by_slot(slot).is_some_and(|(id, c)| {
-                    (c.refusals.is_empty() || c.refusals_by(agent) < skip)
-                        && self.skill_ok(agent, id)
-                })
-            });
-            if let Some((seq, slot)) = found {
+            if let Some((seq, slot)) = self.pick_in(agent, q) {
                 let cand = (qs.priority, seq, slot);
                 if best.is_none_or(|b| cand < b) {
                     best = Some(cand);
@@ -460,7 +480,7 @@ impl Engine {
         let agent = c.primary.take().expect("Active or Waiting has a primary");
         c.held = 0;
         c.state = ConvState::Open;
-        let (key, req) = (c.key(conv.slot), c.req);
+        let (key, req) = (c.key(conv.slot), c.tag());
         let old = c.queue;
         if to != old {
             c.queue = to;
@@ -520,7 +540,7 @@ impl Engine {
         let c = self.convs.get(conv).expect("live");
         let (key, queue, state, primary, held) =
             (c.key(conv.slot), c.queue, c.state, c.primary, c.held);
-        let (answered, arrived_at, req) = (c.answered_at.is_some(), c.arrived_at, c.req);
+        let (answered, arrived_at, req) = (c.answered_at.is_some(), c.arrived_at, c.tag());
         self.convs.remove(conv);
         if state == ConvState::Open {
             // Open with no invitation (just withdrawn) is exactly what the routable set holds.

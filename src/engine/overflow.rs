@@ -25,7 +25,7 @@ impl Engine {
         let from = self.convs.get(conv).expect("live").queue;
         let prev = self.withdraw_invite(conv, out);
         let c = self.convs.get_mut(conv).expect("checked");
-        let (key, req) = (c.key(conv.slot), c.req);
+        let (key, req) = (c.key(conv.slot), c.tag());
         c.queue = target;
         c.refusals.clear();
         self.routable_remove(from, &key, req);

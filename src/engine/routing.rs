@@ -13,6 +13,17 @@ use super::effect::{Effect, InviteId};
 use super::state::{ConvId, IndexKey, Invite};
 use super::Engine;
 
+/// Who chose the agent of an invitation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Offer {
+    /// A supervisor (ASSIGN-INVITE).
+    Supervisor,
+    /// The queue's assignment method (RT-METHOD, with RT-SKILL / RT-CLOSEST in a skill queue).
+    Method,
+    /// The queue's assignment rule with this number (RT-RULESET).
+    Rule(u16),
+}
+
 impl Engine {
     /// Whether routing may offer `queue`'s work to `agent` now, ignoring per-conversation refusals.
     /// In a push queue an agent with a pending invitation is not offered another. A pick queue
@@ -87,6 +98,9 @@ impl Engine {
                 if let Some(qs) = queue.skills.as_mut() {
                     qs.groups[g as usize].index.set(gp as usize, want);
                 }
+            }
+            if self.has_rules {
+                self.reindex_rules(agent, slot);
             }
         }
     }
@@ -165,7 +179,7 @@ impl Engine {
             let Some(key) = next else { return };
             let conv = self.handle(key.1);
             match self.choose_agent(queue, conv) {
-                Some(agent) => self.invite(now, conv, agent, false, out),
+                Some(agent) => self.invite(now, conv, agent, Offer::Method, out),
                 None => cursor = Some(key),
             }
         }
@@ -202,17 +216,25 @@ impl Engine {
         _now: SimTime,
         conv: ConvId,
         agent: AgentId,
-        by_supervisor: bool,
+        by: Offer,
         out: &mut Vec<Effect>,
     ) {
         let id = InviteId(self.next_invite);
         self.next_invite += 1;
         let c = self.convs.get(conv).expect("invite a live conversation");
         let queue = c.queue;
+        let by_supervisor = by == Offer::Supervisor;
+        let rule = match by {
+            Offer::Rule(r) => Some(r),
+            _ => None,
+        };
         if self.decisions.on && !by_supervisor {
-            self.record_decision(conv, agent, queue, out.len());
+            self.record_decision(conv, agent, queue, rule, out.len());
         }
-        let offered_ok = self.eligible(agent, queue) && self.skill_ok(agent, conv);
+        let offered_ok = match rule {
+            Some(r) => self.rule_offer_ok(agent, conv, r),
+            None => self.eligible(agent, queue) && self.skill_ok(agent, conv),
+        };
         if !by_supervisor && !offered_ok {
             self.counters.ineligible_offers += 1;
         }
@@ -225,8 +247,9 @@ impl Engine {
             agent,
             by_supervisor,
             reserved,
+            rule,
         });
-        let (key, req) = (c.key(conv.slot), c.req);
+        let (key, req) = (c.key(conv.slot), c.tag());
         self.routable_remove(queue, &key, req);
         let q = &mut self.queues[queue.index()];
         if !by_supervisor && q.method == AssignmentMethod::RoundRobin {
@@ -253,7 +276,7 @@ impl Engine {
     ) -> Option<AgentId> {
         let c = self.convs.get_mut(conv)?;
         let inv = c.invite.take()?;
-        let (key, req) = (c.key(conv.slot), c.req);
+        let (key, req) = (c.key(conv.slot), c.tag());
         let queue = c.queue;
         if c.state == ConvState::Open {
             self.routable_insert(queue, key, req);

@@ -22,8 +22,10 @@ use crate::model::{AgentId, AssignmentMethod, QueueId};
 
 use super::effect::Effect;
 use super::index::RoutingIndex;
+use super::routing::Offer;
+use super::ruleset_route::{AttrTable, RulePool};
 use super::seqset::SeqSet;
-use super::state::{ConvId, IndexKey, SeqKey};
+use super::state::{ConvId, IndexKey, SeqKey, Tag};
 use super::Engine;
 
 /// A skill, by its index in the scenario's skill table.
@@ -127,6 +129,14 @@ pub(crate) struct SkillState {
     pub(crate) agent_profile: Vec<u32>,
     /// Each work stream's matching.
     pub(crate) matching: Vec<SkillMatching>,
+    /// Whether skill routing itself is on (the state may exist for rulesets alone).
+    pub(crate) enabled: bool,
+    /// Interned attribute sets (RT-PRIORITIZE), used only when `prioritized`.
+    pub(crate) attrs: AttrTable,
+    /// Some queue has prioritization rules.
+    pub(crate) prioritized: bool,
+    /// Each agent's group number (RT-RULESET `groups`).
+    pub(crate) agent_group: Vec<u32>,
 }
 
 impl SkillState {
@@ -153,7 +163,11 @@ impl SkillState {
             req_ids,
             profiles,
             agent_profile,
+            enabled: setup.enabled,
             matching: setup.matching,
+            attrs: AttrTable::default(),
+            prioritized: false,
+            agent_group: Vec::new(),
         }
     }
 
@@ -187,14 +201,18 @@ pub(crate) struct Group {
     pub(crate) index: RoutingIndex,
 }
 
-/// One requirement signature in a queue.
+/// One requirement signature in a queue: a requirement and a prioritization bucket.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Sig {
     pub(crate) req: ReqId,
+    /// RT-PRIORITIZE: its bucket (0 without prioritization); routing serves lower first.
+    pub(crate) bucket: u8,
     /// Its routable conversations, by arrival.
     pub(crate) routable: SeqSet,
     /// The groups that may serve it, best tier first (exact: one tier, possibly empty).
     pub(crate) tiers: Vec<Vec<u32>>,
+    /// RT-RULESET: per assignment rule, its cells that may serve it, best tier first.
+    pub(crate) rule_tiers: Vec<Vec<Vec<u32>>>,
 }
 
 impl Sig {
@@ -210,11 +228,42 @@ pub(crate) struct QueueSkills {
     pub(crate) matching: SkillMatching,
     pub(crate) groups: Vec<Group>,
     pub(crate) sigs: Vec<Sig>,
-    /// Signature index by [`ReqId`] (`u32::MAX`: none yet).
+    /// Signature index by `ReqId × (buckets + 1) + bucket` (`u32::MAX`: none yet).
     pub(crate) sig_of: Vec<u32>,
+    /// RT-PRIORITIZE: the bucket conditions, in order.
+    pub(crate) buckets: Vec<super::ruleset::AttrCondition>,
+    /// Each attribute set's bucket here, by [`AttrId`] (`u8::MAX`: not yet computed).
+    pub(crate) bucket_of: Vec<u8>,
+    /// RT-RULESET: the assignment rules, in order (empty: the queue's method).
+    pub(crate) rules: Vec<RulePool>,
 }
 
-fn tiers_for(
+impl QueueSkills {
+    /// A queue's empty skill state.
+    pub(crate) fn new(
+        matching: SkillMatching,
+        rulesets: &super::ruleset::QueueRulesets,
+    ) -> QueueSkills {
+        QueueSkills {
+            matching,
+            groups: Vec::new(),
+            sigs: Vec::new(),
+            sig_of: Vec::new(),
+            buckets: rulesets.prioritization.clone(),
+            bucket_of: Vec::new(),
+            rules: rulesets
+                .assignment
+                .iter()
+                .cloned()
+                .map(RulePool::new)
+                .collect(),
+        }
+    }
+}
+
+/// The groups that may serve `req` under `matching`, best tier first: exact, one tier of the
+/// groups that satisfy it; closest, every group in closeness tiers; none, one tier of all.
+pub(crate) fn tiers_for(
     matching: SkillMatching,
     groups: &[Group],
     profiles: &[SkillSet],
@@ -239,7 +288,8 @@ fn tiers_for(
             }
             tiers
         }
-        _ => vec![groups
+        SkillMatching::None => vec![(0..groups.len() as u32).collect()],
+        SkillMatching::Exact => vec![groups
             .iter()
             .enumerate()
             .filter(|(_, grp)| satisfies(&profiles[grp.profile as usize], req))
@@ -315,60 +365,81 @@ impl Engine {
         let sigs: Vec<Sig> = old
             .sigs
             .iter()
-            .map(|sig| Sig {
-                req: sig.req,
-                routable: sig.routable.clone(),
-                tiers: tiers_for(matching, &groups, &s.profiles, &s.reqs[sig.req.0 as usize]),
+            .map(|sig| {
+                let req = &s.reqs[sig.req.0 as usize];
+                Sig {
+                    req: sig.req,
+                    bucket: sig.bucket,
+                    routable: sig.routable.clone(),
+                    tiers: tiers_for(matching, &groups, &s.profiles, req),
+                    rule_tiers: old
+                        .rules
+                        .iter()
+                        .map(|p| {
+                            super::ruleset_route::rule_tiers(&p.rule, &groups, &s.profiles, req)
+                        })
+                        .collect(),
+                }
             })
             .collect();
         let qs = self.queues[queue.index()].skills.as_mut().expect("checked");
         qs.groups = groups;
         qs.sigs = sigs;
+        self.rebuild_rule_cells(queue);
     }
 
-    /// The signature index of `req` in `queue` (a skill queue), created on first use with its
-    /// tiers cached.
-    pub(crate) fn sig_index(&mut self, queue: QueueId, req: super::ReqId) -> usize {
+    /// The signature index of `tag` (requirement, attribute set) in `queue` (a skill queue),
+    /// created on first use with its tiers cached.
+    pub(crate) fn sig_index(&mut self, queue: QueueId, tag: Tag) -> usize {
+        let (req, attrs) = tag;
+        let bucket = self.bucket(queue, attrs);
         let s = self.skills.as_ref().expect("skill queue");
         let qs = self.queues[queue.index()]
             .skills
             .as_mut()
             .expect("skill queue");
         let r = req.0 as usize;
-        if qs.sig_of.len() <= r {
-            qs.sig_of.resize(r + 1, u32::MAX);
+        let at = r * (qs.buckets.len() + 1) + bucket as usize;
+        if qs.sig_of.len() <= at {
+            qs.sig_of.resize(at + 1, u32::MAX);
         }
-        if qs.sig_of[r] != u32::MAX {
-            return qs.sig_of[r] as usize;
+        if qs.sig_of[at] != u32::MAX {
+            return qs.sig_of[at] as usize;
         }
         let tiers = tiers_for(qs.matching, &qs.groups, &s.profiles, &s.reqs[r]);
+        let rule_tiers = qs
+            .rules
+            .iter()
+            .map(|p| super::ruleset_route::rule_tiers(&p.rule, &qs.groups, &s.profiles, &s.reqs[r]))
+            .collect();
         qs.sigs.push(Sig {
             req,
+            bucket,
             routable: SeqSet::default(),
             tiers,
+            rule_tiers,
         });
-        qs.sig_of[r] = (qs.sigs.len() - 1) as u32;
+        qs.sig_of[at] = (qs.sigs.len() - 1) as u32;
         qs.sigs.len() - 1
     }
 
     /// Marks a conversation routable in its queue (and in its signature's set).
-    pub(crate) fn routable_insert(&mut self, queue: QueueId, key: SeqKey, req: ReqId) {
+    pub(crate) fn routable_insert(&mut self, queue: QueueId, key: SeqKey, tag: Tag) {
         self.queues[queue.index()].routable.insert(key);
         if self.queues[queue.index()].skills.is_some() {
-            let s = self.sig_index(queue, req);
+            let s = self.sig_index(queue, tag);
             let qs = self.queues[queue.index()].skills.as_mut().expect("checked");
             qs.sigs[s].routable.insert(key);
         }
     }
 
     /// Removes a conversation from its queue's routable sets.
-    pub(crate) fn routable_remove(&mut self, queue: QueueId, key: &SeqKey, req: ReqId) {
-        let q = &mut self.queues[queue.index()];
-        q.routable.remove(key);
-        if let Some(qs) = q.skills.as_mut() {
-            if let Some(&s) = qs.sig_of.get(req.0 as usize).filter(|s| **s != u32::MAX) {
-                qs.sigs[s as usize].routable.remove(key);
-            }
+    pub(crate) fn routable_remove(&mut self, queue: QueueId, key: &SeqKey, tag: Tag) {
+        self.queues[queue.index()].routable.remove(key);
+        if self.queues[queue.index()].skills.is_some() {
+            let s = self.sig_index(queue, tag);
+            let qs = self.queues[queue.index()].skills.as_mut().expect("checked");
+            qs.sigs[s].routable.remove(key);
         }
     }
 
@@ -377,13 +448,13 @@ impl Engine {
         &mut self,
         queue: QueueId,
         conv: ConvId,
-        req: ReqId,
+        tag: Tag,
         out: &mut Vec<Effect>,
     ) {
-        if self.queues[queue.index()].skills.is_none() || req.0 == 0 {
+        if self.queues[queue.index()].skills.is_none() || tag.0 .0 == 0 {
             return;
         }
-        let s = self.sig_index(queue, req);
+        let s = self.sig_index(queue, tag);
         let qs = self.queues[queue.index()].skills.as_ref().expect("checked");
         if qs.sigs[s].unmatched() {
             out.push(Effect::Unmatched { conv, queue });
@@ -435,8 +506,9 @@ impl Engine {
         None
     }
 
-    /// RT-ORDER within a skill queue: the signatures' routable conversations merged by arrival,
-    /// each offered to the best agent its groups have; a signature none of whose groups has an
+    /// RT-ORDER within a skill queue: the signatures' routable conversations merged by
+    /// (bucket, arrival) (RT-PRIORITIZE), each offered to the best agent its groups have (or
+    /// its assignment rules pick, RT-RULESET); a signature none of whose groups (rules) has an
     /// eligible agent is passed over whole.
     pub(crate) fn route_skill_queue(
         &mut self,
@@ -450,13 +522,16 @@ impl Engine {
         };
         let mut cursor: Vec<Option<SeqKey>> = vec![None; n];
         let mut done = vec![false; n];
+        let ruled = self.queues[queue.index()]
+            .skills
+            .as_ref()
+            .is_some_and(|qs| !qs.rules.is_empty());
         loop {
-            let q = &self.queues[queue.index()];
-            if q.index.is_empty() {
+            if !self.anyone_eligible(queue) {
                 return;
             }
-            let qs = q.skills.as_ref().expect("checked");
-            let mut best: Option<(SeqKey, usize)> = None;
+            let qs = self.queues[queue.index()].skills.as_ref().expect("checked");
+            let mut best: Option<((u8, SeqKey), usize)> = None;
             for (i, sig) in qs.sigs.iter().enumerate() {
                 if done[i] {
                     continue;
@@ -469,23 +544,34 @@ impl Engine {
                     done[i] = true;
                     continue;
                 };
-                let staffed = sig
-                    .tiers
-                    .iter()
-                    .flatten()
-                    .any(|&g| !qs.groups[g as usize].index.is_empty());
+                let staffed = if ruled {
+                    self.rules_staffed(queue, i)
+                } else {
+                    sig.tiers
+                        .iter()
+                        .flatten()
+                        .any(|&g| !qs.groups[g as usize].index.is_empty())
+                };
                 if !staffed {
                     done[i] = true;
                     continue;
                 }
+                let k = (sig.bucket, k);
                 if best.is_none_or(|b| k < b.0) {
                     best = Some((k, i));
                 }
             }
-            let Some((key, i)) = best else { return };
+            let Some(((_, key), i)) = best else { return };
             let conv = self.handle(key.1);
-            match self.choose_skilled(queue, i, conv) {
-                Some(agent) => self.invite(now, conv, agent, false, out),
+            let chosen = if ruled {
+                self.choose_by_rules(queue, i, conv)
+                    .map(|(a, r)| (a, Offer::Rule(r)))
+            } else {
+                self.choose_skilled(queue, i, conv)
+                    .map(|a| (a, Offer::Method))
+            };
+            match chosen {
+                Some((agent, by)) => self.invite(now, conv, agent, by, out),
                 None => cursor[i] = Some(key),
             }
         }
@@ -518,6 +604,19 @@ impl Engine {
             return Some(format!(
                 "queue {qi}: profile groups do not cover the members"
             ));
+        }
+        for (r, pool) in qs.rules.iter().enumerate() {
+            for cell in &pool.cells {
+                for (pos, m) in cell.members.iter().enumerate() {
+                    let slot = self.agents[m.index()].slot_of(queue)?;
+                    if cell.index.key_at(pos) != self.rule_key(*m, slot, &pool.rule) {
+                        return Some(format!(
+                            "queue {qi}: agent {} out of step in assignment rule {r}",
+                            m.0
+                        ));
+                    }
+                }
+            }
         }
         let in_sigs: usize = qs.sigs.iter().map(|s| s.routable.len()).sum();
         if in_sigs != self.queues[qi].routable.len() {

@@ -26,6 +26,10 @@ pub struct ConvId {
 /// A key in the per-queue ordered sets: (arrival sequence, slot).
 pub(crate) type SeqKey = (u64, u32);
 
+/// What routing needs of a conversation beyond its arrival: its requirement (RT-CLASSIFY) and
+/// its attribute set (RT-PRIORITIZE).
+pub(crate) type Tag = (super::skills::ReqId, super::ruleset::AttrId);
+
 /// A pending invitation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Invite {
@@ -34,6 +38,8 @@ pub(crate) struct Invite {
     pub(crate) by_supervisor: bool,
     /// Units reserved on the agent for it (CAP-RESERVE), 0 when not reserving.
     pub(crate) reserved: u32,
+    /// The assignment rule that chose the agent (RT-RULESET), if one did.
+    pub(crate) rule: Option<u16>,
 }
 
 /// A consultant on a conversation.
@@ -63,11 +69,17 @@ pub(crate) struct Conv {
     pub(crate) answered_at: Option<SimTime>,
     /// Its required skills (RT-CLASSIFY); `ReqId(0)` requires none.
     pub(crate) req: super::skills::ReqId,
+    /// Its attribute set (RT-PRIORITIZE); `AttrId(0)` without prioritization.
+    pub(crate) attrs: super::ruleset::AttrId,
 }
 
 impl Conv {
     pub(crate) fn key(&self, slot: u32) -> SeqKey {
         (self.seq, slot)
+    }
+
+    pub(crate) fn tag(&self) -> Tag {
+        (self.req, self.attrs)
     }
 
     pub(crate) fn refusals_by(&self, agent: AgentId) -> u32 {

@@ -7,6 +7,7 @@ use crate::time::SimTime;
 
 use super::config::Overallocation;
 use super::effect::{CloseReason, Effect, Notice, Recipient};
+use super::routing::Offer;
 use super::rules::RuleId;
 use super::state::{ConvId, Participant};
 use super::{Engine, Outcome};
@@ -199,7 +200,7 @@ impl Engine {
         // Invite before rerouting the agent whose invitation was withdrawn: routing it first could
         // offer this very conversation again and leave two invitations on it.
         let prev = self.withdraw_invite(conv, out);
-        self.invite(now, conv, agent, true, out);
+        self.invite(now, conv, agent, Offer::Supervisor, out);
         if let Some(prev) = prev {
             self.route_agent(now, prev, out);
         }

@@ -661,6 +661,13 @@ impl Recorder {
         self.m.routing.unmatched += counted as u64;
     }
 
+    /// RT-RULESET: assignment rule number `rule` of `queue` assigned a conversation.
+    pub fn rule_assigned(&mut self, queue: QueueId, rule: u16, counted: bool) {
+        if counted {
+            self.m.routing.rule_assigned(queue.index(), rule as usize);
+        }
+    }
+
     /// An overflow rule of `queue` triggered; `kind` 0 out of hours, 1 work items, 2 waited.
     pub fn overflow_trigger(&mut self, queue: QueueId, kind: usize, counted: bool) {
         if counted {

@@ -17,6 +17,9 @@ pub struct RoutingCounts {
     pub callbacks: u64,
     /// Overflow triggers per queue: `[out_of_hours, work_items_over, waited_over]`.
     pub by_queue: Vec<[u64; 3]>,
+    /// RT-RULESET: assignments per queue and assignment rule (by their numbers).
+    #[serde(default)]
+    pub by_rule: Vec<Vec<u64>>,
 }
 
 impl RoutingCounts {
@@ -34,5 +37,37 @@ impl RoutingCounts {
                 a[k] += b[k];
             }
         }
+        if self.by_rule.len() < o.by_rule.len() {
+            self.by_rule.resize(o.by_rule.len(), Vec::new());
+        }
+        for (a, b) in self.by_rule.iter_mut().zip(&o.by_rule) {
+            if a.len() < b.len() {
+                a.resize(b.len(), 0);
+            }
+            for (x, y) in a.iter_mut().zip(b) {
+                *x += y;
+            }
+        }
+    }
+
+    /// RT-RULESET: counts an assignment by rule number `rule` of queue number `queue`.
+    pub fn rule_assigned(&mut self, queue: usize, rule: usize) {
+        if self.by_rule.len() <= queue {
+            self.by_rule.resize(queue + 1, Vec::new());
+        }
+        let q = &mut self.by_rule[queue];
+        if q.len() <= rule {
+            q.resize(rule + 1, 0);
+        }
+        q[rule] += 1;
+    }
+
+    /// The assignments of rule number `rule` of queue number `queue`.
+    pub fn assigned_by(&self, queue: usize, rule: usize) -> u64 {
+        self.by_rule
+            .get(queue)
+            .and_then(|q| q.get(rule))
+            .copied()
+            .unwrap_or(0)
     }
 }

@@ -569,7 +569,20 @@ pub fn build(sc: &Scenario, out: &RunOutput) -> Summary {
         thresholds: Vec::new(),
         routing: uses_routing.then(|| RoutingSummary {
             unmatched: routing.unmatched,
-            by_rule: BTreeMap::new(),
+            by_rule: sc
+                .queues
+                .iter()
+                .enumerate()
+                .flat_map(|(qi, q)| {
+                    let routing = &routing;
+                    q.assignment_rules.iter().enumerate().map(move |(ri, r)| {
+                        (
+                            format!("{}/{}", q.name, r.name),
+                            routing.assigned_by(qi, ri),
+                        )
+                    })
+                })
+                .collect(),
         }),
         overflow: uses_routing.then(|| OverflowSummary {
             ended: routing.ended,

@@ -107,18 +107,25 @@ impl World<'_> {
         let mut fx = std::mem::take(&mut self.fx);
         fx.clear();
         let t0 = self.sample_clock();
-        let req = if super::routing::used(&ws.routing) {
+        let (req, attr_set) = if super::routing::used(&ws.routing) {
             let attrs = attrs.unwrap_or_else(|| {
                 super::routing::draw_attributes(
                     &ws.routing,
                     &mut self.attribute_streams.member(key),
                 )
             });
-            super::routing::requirement(&mut self.engine, &ws.routing, &attrs)
+            let req = super::routing::requirement(&mut self.engine, &ws.routing, &attrs);
+            let set = match &self.attr_space {
+                Some(space) => self.engine.attributes(&space.pairs(ws_id.index(), &attrs)),
+                None => crate::engine::AttrId(0),
+            };
+            (req, set)
         } else {
-            crate::engine::ReqId(0)
+            (crate::engine::ReqId(0), crate::engine::AttrId(0))
         };
-        let conv = self.engine.arrive_with(now, queue, req, &mut fx);
+        let conv = self
+            .engine
+            .arrive_tagged(now, queue, req, attr_set, &mut fx);
         self.record_clock(t0);
         if self.obs.is_some() {
             self.observe(Command::Arrive(queue), Ok(()), &fx);

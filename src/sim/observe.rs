@@ -109,6 +109,8 @@ struct Names {
     agents: Vec<String>,
     queues: Vec<String>,
     supervisors: Vec<String>,
+    /// Assignment rule names by queue and rule number.
+    rules: Vec<Vec<String>>,
 }
 
 /// The trace writer and dashboard recorder of one replication.
@@ -174,6 +176,11 @@ impl Observer {
                 .collect(),
             queues: sc.queues.iter().map(|q| q.name.clone()).collect(),
             supervisors: sc.supervisors.iter().map(|s| s.name.clone()).collect(),
+            rules: sc
+                .queues
+                .iter()
+                .map(|q| q.assignment_rules.iter().map(|r| r.name.clone()).collect())
+                .collect(),
         };
         let trace = match trace {
             None => None,
@@ -415,7 +422,15 @@ impl Observer {
         let mut l = self.line(now, Kind::Routing, "routed");
         l.conversation = self.id(d.conv);
         l.agent = self.agent(d.agent);
-        l.rule = Some(d.rule.as_str().to_string());
+        l.rule = Some(d.rule.to_string());
+        l.assignment_rule = d.assignment_rule.and_then(|r| {
+            self.names
+                .rules
+                .get(d.queue.index())?
+                .get(r as usize)
+                .cloned()
+        });
+        l.bucket = d.bucket.map(|b| b as u32 + 1);
         l.queue = self.names.queues.get(d.queue.index()).cloned();
         l.method = Some(d.method.to_string());
         l.order_by = Some(d.order_by.to_string());
@@ -436,6 +451,17 @@ impl Observer {
         let s = |s: SupervisorId| self.names.supervisors.get(s.index()).cloned();
         let mut l;
         match *e {
+            Effect::AssignedByRule { conv, queue, rule } => {
+                l = self.line(now, Kind::Effect, "assigned_by_rule");
+                l.conversation = self.id(conv);
+                l.queue = q(queue);
+                l.rule = Some("RT-RULESET".into());
+                l.assignment_rule = self
+                    .names
+                    .rules
+                    .get(queue.index())
+                    .and_then(|r| r.get(rule as usize).cloned());
+            }
             Effect::Unmatched { conv, queue } => {
                 l = self.line(now, Kind::Effect, "unmatched");
                 l.conversation = self.id(conv);

@@ -62,6 +62,7 @@ pub(crate) fn engine_setup(sc: &Scenario) -> EngineSetup {
                 .map(|w| w.routing.skill_matching)
                 .collect(),
         },
+        rulesets: super::attributes::ruleset_setup(sc),
     }
 }
 
@@ -79,7 +80,9 @@ pub(crate) fn uses_skills(sc: &Scenario) -> bool {
 /// overflow): only then does `summary.json` carry the routing and overflow figures.
 pub(crate) fn uses_routing(sc: &Scenario) -> bool {
     uses_skills(sc)
-        || sc.queues.iter().any(|q| !q.overflow.is_empty())
+        || sc.queues.iter().any(|q| {
+            !q.overflow.is_empty() || !q.prioritization.is_empty() || !q.assignment_rules.is_empty()
+        })
         || sc
             .workstreams
             .iter()

@@ -86,6 +86,8 @@ pub(crate) struct World<'s> {
     /// Slowdown shares and pending retrials.
     pub(crate) chat: ChatSim,
     pub(crate) attribute_streams: StreamFamily,
+    /// Global attribute numbers, when some queue prioritizes by attributes (RT-PRIORITIZE).
+    pub(crate) attr_space: Option<super::attributes::AttrSpace>,
     pub(crate) ws_arrivals: Vec<ArrivalProcess>,
     pub(crate) ws_arrival_index: Vec<u64>,
     /// The latest give-up time ever kept out of the queue (see [`LazyGiveUp`]): a stale timer
@@ -191,6 +193,8 @@ impl<'s> World<'s> {
             customer_streams: customer_family(seed, rep),
             sentiment_streams: sentiment_family(seed, rep),
             attribute_streams: super::routing::attribute_family(seed, rep),
+            attr_space: super::attributes::prioritized(sc)
+                .then(|| super::attributes::AttrSpace::new(sc)),
             ws_arrivals: (0..sc.workstreams.len())
                 .map(|w| {
                     let spec = sc.workstreams[w].routing.arrivals.as_ref();
@@ -624,6 +628,10 @@ impl<'s> World<'s> {
                     if self.chat.slowed {
                         self.share_move(conv, to);
                     }
+                }
+                Effect::AssignedByRule { conv, queue, rule } => {
+                    let counted = slot_mut(&mut self.convs, conv).is_none_or(|c| c.counted);
+                    self.rec.rule_assigned(queue, rule, counted);
                 }
                 Effect::Unmatched { conv, .. } => {
                     let counted = slot_mut(&mut self.convs, conv).is_none_or(|c| c.counted);

@@ -1,0 +1,423 @@
+//! Custom assignment without scanning agents (RT-PRIORITIZE, RT-RULESET).
+//!
+//! Sources: the product's documentation on assignment methods (prioritization rulesets,
+//! assignment rulesets and their order-by); the rules are RT-PRIORITIZE and RT-RULESET in
+//! `docs/product.md`, the order-by definitions and the tie rule in `docs/contract.md`.
+//!
+//! A queue with either ruleset is routed by the skill machinery of `skills` (profile groups,
+//! requirement signatures), so the same logarithmic bounds hold:
+//!
+//! - **Prioritization** makes the bucket part of a conversation's signature: a signature is a
+//!   (requirement, bucket) pair with its own arrival-ordered set, and routing merges the
+//!   signatures by (bucket, arrival). A conversation's bucket is the first rule its attributes
+//!   meet (cached per interned attribute set and queue), so a transfer re-buckets it for free.
+//! - **Assignment rules** each keep, per profile group, a *cell*: the group's members that are
+//!   in the rule's agent groups, with a [`RoutingIndex`] keyed by the rule's own eligibility
+//!   (its presences, the conversation's units free, no pending invitation) and order-by. For a
+//!   signature, each rule caches its cells in tiers: the skill condition (exact: the groups that
+//!   satisfy; closest: closeness tiers; any: all), each tier split again by the proficiency
+//!   order-bys, whose value is the same for every member of a profile. The rule's choice is the
+//!   best root of the first tier that has one: O(rules · groups · log n) per decision.
+
+use std::collections::HashMap;
+
+use crate::model::{AgentId, RoutingMode};
+
+use super::index::RoutingIndex;
+use super::ruleset::{AssignmentRule, AttrCondition, AttrId, OrderBy, RuleSkills};
+use super::skills::{closeness, rating_of, Group, Rating, SkillId, SkillMatching, SkillSet};
+use super::state::{ConvId, IndexKey};
+use super::{Engine, QueueId};
+
+/// Interned attribute sets: sorted `(attribute, value)` pairs. Entry 0 is empty.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct AttrTable {
+    pub(crate) sets: Vec<Vec<(u16, u16)>>,
+    ids: HashMap<Vec<(u16, u16)>, AttrId>,
+}
+
+impl Default for AttrTable {
+    fn default() -> Self {
+        let mut ids = HashMap::new();
+        ids.insert(Vec::new(), AttrId(0));
+        AttrTable {
+            sets: vec![Vec::new()],
+            ids,
+        }
+    }
+}
+
+impl AttrTable {
+    fn intern(&mut self, attrs: &[(u16, u16)]) -> AttrId {
+        let mut v = attrs.to_vec();
+        v.sort_unstable();
+        v.dedup_by_key(|e| e.0);
+        if let Some(id) = self.ids.get(&v) {
+            return *id;
+        }
+        let id = AttrId(self.sets.len() as u32);
+        self.sets.push(v.clone());
+        self.ids.insert(v, id);
+        id
+    }
+}
+
+/// One assignment rule of a queue, with one cell per profile group of the queue.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct RulePool {
+    pub(crate) rule: AssignmentRule,
+    /// `cells[g]`: the members of profile group `g` in the rule's agent groups (id order).
+    pub(crate) cells: Vec<Group>,
+}
+
+impl RulePool {
+    pub(crate) fn new(rule: AssignmentRule) -> RulePool {
+        RulePool {
+            rule,
+            cells: Vec::new(),
+        }
+    }
+
+    /// Whether some cell has an eligible agent.
+    pub(crate) fn staffed(&self) -> bool {
+        self.cells.iter().any(|c| !c.index.is_empty())
+    }
+}
+
+/// The proficiency part of an order-by for an agent with skills `have` serving `req`, smaller
+/// first; 0 for the order-bys that do not look at skills.
+pub(crate) fn proficiency_key(
+    order_by: OrderBy,
+    have: &[(SkillId, Rating)],
+    req: &[(SkillId, Rating)],
+) -> u64 {
+    match order_by {
+        OrderBy::MostProficient => {
+            let sum: u64 = req.iter().map(|(s, _)| rating_of(have, *s) as u64).sum();
+            u64::MAX / 2 - sum
+        }
+        OrderBy::NearestProficient => {
+            let (_, missing, distance) = closeness(have, req);
+            ((missing as u64) << 32) | distance as u64
+        }
+        OrderBy::SkillCount => {
+            let held = req
+                .iter()
+                .filter(|(s, r)| rating_of(have, *s) >= *r)
+                .count() as u64;
+            u64::MAX / 2 - held
+        }
+        _ => 0,
+    }
+}
+
+/// A rule's tiers of cells for requirement `req`: the skill condition's tiers, each split by
+/// the proficiency key when the order-by has one.
+pub(crate) fn rule_tiers(
+    rule: &AssignmentRule,
+    groups: &[Group],
+    profiles: &[SkillSet],
+    req: &[(SkillId, Rating)],
+) -> Vec<Vec<u32>> {
+    let matching = match rule.skills {
+        RuleSkills::Exact => SkillMatching::Exact,
+        RuleSkills::Closest => SkillMatching::Closest,
+        RuleSkills::Any => SkillMatching::None,
+    };
+    let tiers = super::skills::tiers_for(matching, groups, profiles, req);
+    if !rule.order_by.by_proficiency() {
+        return tiers;
+    }
+    let mut out = Vec::new();
+    for tier in tiers {
+        let mut keyed: Vec<(u64, u32)> = tier
+            .iter()
+            .map(|&g| {
+                let have = &profiles[groups[g as usize].profile as usize];
+                (proficiency_key(rule.order_by, have, req), g)
+            })
+            .collect();
+        keyed.sort_unstable();
+        let mut last = None;
+        for (k, g) in keyed {
+            if last != Some(k) {
+                out.push(Vec::new());
+                last = Some(k);
+            }
+            out.last_mut().expect("pushed").push(g);
+        }
+    }
+    out
+}
+
+impl Engine {
+    /// Interns a conversation's attribute values (sorted or not; `(attribute, value)` numbers
+    /// of the caller, the same ones the setup's prioritization conditions use) for
+    /// [`arrive_tagged`](Self::arrive_tagged). Without prioritization anywhere every set is
+    /// `AttrId(0)`: nothing reads it.
+    pub fn attributes(&mut self, attrs: &[(u16, u16)]) -> AttrId {
+        match self.skills.as_mut() {
+            Some(s) if s.prioritized => s.attrs.intern(attrs),
+            _ => AttrId(0),
+        }
+    }
+
+    /// RT-PRIORITIZE: the bucket of attribute set `attrs` in `queue` (a skill queue): the first
+    /// prioritization rule it meets, or the number of rules when it meets none.
+    pub(crate) fn bucket(&mut self, queue: QueueId, attrs: AttrId) -> u8 {
+        let s = self.skills.as_ref().expect("skill queue");
+        let qs = self.queues[queue.index()]
+            .skills
+            .as_mut()
+            .expect("skill queue");
+        if qs.buckets.is_empty() {
+            return 0;
+        }
+        let a = attrs.0 as usize;
+        if let Some(&b) = qs.bucket_of.get(a).filter(|b| **b != u8::MAX) {
+            return b;
+        }
+        let set = &s.attrs.sets[a];
+        let b = qs
+            .buckets
+            .iter()
+            .position(|c: &AttrCondition| c.holds(set))
+            .unwrap_or(qs.buckets.len()) as u8;
+        if qs.bucket_of.len() <= a {
+            qs.bucket_of.resize(a + 1, u8::MAX);
+        }
+        qs.bucket_of[a] = b;
+        b
+    }
+
+    /// The agent's key in rule `rule` of the queue in its `slot`: `None` unless the rule's
+    /// conditions hold now (an allowed presence, the work stream's units free, no pending
+    /// invitation in push mode). Group membership is the cell's, not checked here.
+    pub(crate) fn rule_key(
+        &self,
+        agent: AgentId,
+        slot: usize,
+        rule: &AssignmentRule,
+    ) -> Option<IndexKey> {
+        let a = &self.agents[agent.index()];
+        let queue = &self.queues[a.queues[slot].index()];
+        let ws = &self.workstreams[queue.workstream.index()];
+        if (a.pending != 0 && ws.mode == RoutingMode::Push)
+            || !rule.presences.contains(a.presence)
+            || a.free() < ws.capacity_units as i64
+        {
+            return None;
+        }
+        let last = a.last_assign.as_millis();
+        let first = match rule.order_by {
+            OrderBy::AvailableCapacity => u64::MAX / 2 - a.free().max(0) as u64,
+            OrderBy::RoundRobin => a.queue_turn[slot],
+            OrderBy::LeastActive => a.last_release.as_millis(),
+            _ => 0,
+        };
+        Some((first, last, agent.0))
+    }
+
+    /// Whether `agent` belongs in rule `rule`'s cells (its agent groups).
+    pub(crate) fn in_rule_groups(&self, agent: AgentId, rule: &AssignmentRule) -> bool {
+        match &rule.groups {
+            None => true,
+            Some(gs) => {
+                let g = self
+                    .skills
+                    .as_ref()
+                    .and_then(|s| s.agent_group.get(agent.index()).copied())
+                    .unwrap_or(0);
+                gs.contains(&g)
+            }
+        }
+    }
+
+    /// Re-keys the agent in every rule cell of the queue in its `slot`.
+    pub(crate) fn reindex_rules(&mut self, agent: AgentId, slot: usize) {
+        let q = self.agents[agent.index()].queues[slot];
+        let g = self.agents[agent.index()].group_pos[slot].0 as usize;
+        let n = match self.queues[q.index()].skills.as_ref() {
+            Some(qs) => qs.rules.len(),
+            None => return,
+        };
+        for r in 0..n {
+            let qs = self.queues[q.index()].skills.as_ref().expect("checked");
+            let pool = &qs.rules[r];
+            let Ok(pos) = pool.cells[g].members.binary_search(&agent) else {
+                continue;
+            };
+            let want = self.rule_key(agent, slot, &pool.rule);
+            if pool.cells[g].index.key_at(pos) != want {
+                let qs = self.queues[q.index()].skills.as_mut().expect("checked");
+                qs.rules[r].cells[g].index.set(pos, want);
+            }
+        }
+    }
+
+    /// Builds a queue's rule cells from its profile groups (after `rebuild_groups` placed them).
+    pub(crate) fn rebuild_rule_cells(&mut self, queue: QueueId) {
+        let Some(qs) = self.queues[queue.index()].skills.as_ref() else {
+            return;
+        };
+        if qs.rules.is_empty() {
+            return;
+        }
+        let mut pools = qs.rules.clone();
+        for pool in &mut pools {
+            pool.cells = qs
+                .groups
+                .iter()
+                .map(|grp| {
+                    let members: Vec<AgentId> = grp
+                        .members
+                        .iter()
+                        .copied()
+                        .filter(|m| self.in_rule_groups(*m, &pool.rule))
+                        .collect();
+                    let mut index = RoutingIndex::default();
+                    index.rebuild(members.iter().map(|m| {
+                        let slot = self.agents[m.index()]
+                            .slot_of(queue)
+                            .expect("a member lists its queue");
+                        self.rule_key(*m, slot, &pool.rule)
+                    }));
+                    Group {
+                        profile: grp.profile,
+                        members,
+                        index,
+                    }
+                })
+                .collect();
+        }
+        self.queues[queue.index()]
+            .skills
+            .as_mut()
+            .expect("checked")
+            .rules = pools;
+    }
+
+    /// Whether anyone in the queue could be offered a conversation now: some member is in the
+    /// method's index, or (with assignment rules) some rule has an eligible agent.
+    pub(crate) fn anyone_eligible(&self, queue: QueueId) -> bool {
+        let q = &self.queues[queue.index()];
+        match q.skills.as_ref() {
+            Some(qs) if !qs.rules.is_empty() => qs.rules.iter().any(RulePool::staffed),
+            _ => !q.index.is_empty(),
+        }
+    }
+
+    /// RT-RULESET: the first rule (in order) with an eligible agent for `conv` (signature
+    /// `sig`) picks its best by its tiers and order-by, skipping agents that refused the
+    /// conversation too often. Returns the agent and the rule's number.
+    pub(crate) fn choose_by_rules(
+        &self,
+        queue: QueueId,
+        sig: usize,
+        conv: ConvId,
+    ) -> Option<(AgentId, u16)> {
+        let qs = self.queues[queue.index()].skills.as_ref()?;
+        let c = self.convs.get(conv)?;
+        let skip = self.cfg.refusals_before_skip;
+        let ok = |agent: u32| c.refusals.is_empty() || c.refusals_by(AgentId(agent)) < skip;
+        let sig = &qs.sigs[sig];
+        for (r, pool) in qs.rules.iter().enumerate() {
+            for tier in &sig.rule_tiers[r] {
+                let mut best: Option<IndexKey> = None;
+                for &g in tier {
+                    let cell = &pool.cells[g as usize];
+                    if cell.index.is_empty() {
+                        continue;
+                    }
+                    if let Some(k) = cell.index.first_key_ok(ok) {
+                        if best.is_none_or(|b| k < b) {
+                            best = Some(k);
+                        }
+                    }
+                }
+                if let Some(k) = best {
+                    return Some((AgentId(k.2), r as u16));
+                }
+            }
+        }
+        None
+    }
+
+    /// Whether some rule has an eligible agent in a cell that may serve signature `sig`.
+    pub(crate) fn rules_staffed(&self, queue: QueueId, sig: usize) -> bool {
+        let Some(qs) = self.queues[queue.index()].skills.as_ref() else {
+            return false;
+        };
+        let s = &qs.sigs[sig];
+        qs.rules.iter().enumerate().any(|(r, pool)| {
+            s.rule_tiers[r]
+                .iter()
+                .flatten()
+                .any(|&g| !pool.cells[g as usize].index.is_empty())
+        })
+    }
+
+    /// Whether rule `rule` of the conversation's queue could have been offered `conv` by
+    /// `agent` (the invariant check of a rule's offer).
+    pub(crate) fn rule_offer_ok(&self, agent: AgentId, conv: ConvId, rule: u16) -> bool {
+        let (Some(s), Some(c)) = (self.skills.as_ref(), self.convs.get(conv)) else {
+            return false;
+        };
+        let Some(qs) = self.queues[c.queue.index()].skills.as_ref() else {
+            return false;
+        };
+        let Some(pool) = qs.rules.get(rule as usize) else {
+            return false;
+        };
+        let a = &self.agents[agent.index()];
+        let Some(slot) = a.slot_of(c.queue) else {
+            return false;
+        };
+        let skills_ok = pool.rule.skills != RuleSkills::Exact
+            || super::skills::satisfies(
+                &s.profiles[s.agent_profile[agent.index()] as usize],
+                &s.reqs[c.req.0 as usize],
+            );
+        skills_ok
+            && self.in_rule_groups(agent, &pool.rule)
+            && self.rule_key(agent, slot, &pool.rule).is_some()
+    }
+}
+
+impl Engine {
+    /// RT-PICK in one queue: the conversation `agent` would pick there, as `(sequence, slot)`:
+    /// the first by (bucket, arrival) (RT-PRIORITIZE) that it has not refused too often and,
+    /// under exact matching, whose skills it holds (RT-SKILL). A skill queue looks only at the
+    /// front of each signature it may serve, never at conversations it cannot take.
+    pub(crate) fn pick_in(&self, agent: AgentId, queue: QueueId) -> Option<(u64, u32)> {
+        let q = &self.queues[queue.index()];
+        let skip = self.cfg.refusals_before_skip;
+        let fresh = |slot: u32| {
+            self.convs
+                .by_slot(slot)
+                .is_some_and(|(_, c)| c.refusals.is_empty() || c.refusals_by(agent) < skip)
+        };
+        let (Some(qs), Some(s)) = (q.skills.as_ref(), self.skills.as_ref()) else {
+            return q.routable.iter().find(|k| fresh(k.1));
+        };
+        let have = &s.profiles[s.agent_profile[agent.index()] as usize];
+        let mut best: Option<(u8, (u64, u32))> = None;
+        for sig in &qs.sigs {
+            if best.is_some_and(|b| b.0 < sig.bucket) {
+                continue;
+            }
+            if qs.matching == SkillMatching::Exact
+                && !super::skills::satisfies(have, &s.reqs[sig.req.0 as usize])
+            {
+                continue;
+            }
+            if let Some(k) = sig.routable.iter().find(|k| fresh(k.1)) {
+                let cand = (sig.bucket, k);
+                if best.is_none_or(|b| cand < b) {
+                    best = Some(cand);
+                }
+            }
+        }
+        best.map(|b| b.1)
+    }
+}
