@@ -123,6 +123,18 @@ pub fn run(base: &Scenario, variant: &Scenario, replications: Option<u32>) -> Ab
     if crate::sim::setup::uses_routing(base) || crate::sim::setup::uses_routing(variant) {
         list.extend(ROUTING_METRICS);
     }
+    // RT-RULESET: each assignment rule of either scenario (`routing.by_rule."Q/rule"`).
+    let rules: std::collections::BTreeSet<String> = [base, variant]
+        .iter()
+        .flat_map(|sc| {
+            sc.queues.iter().flat_map(|q| {
+                q.assignment_rules
+                    .iter()
+                    .map(move |r| format!("routing.by_rule.{}/{}", q.name, r.name))
+            })
+        })
+        .collect();
+    list.extend(rules.iter().map(String::as_str));
     let va = per_replication(base, &a, &list);
     let vb = per_replication(variant, &b, &list);
     let metrics = list
