@@ -46,7 +46,16 @@ fn dur(d: Option<SimDuration>) -> String {
 /// Renders the logs (in replication order) as CSV bytes.
 pub fn render(sc: &Scenario, logs: &[ConvLog]) -> io::Result<Vec<u8>> {
     let replay = sc.traffic.replay.as_deref();
-    let attrs: &[String] = replay.map_or(&[], |r| &r.attribute_names);
+    // The replayed history's attribute columns, then every other attribute name of the work
+    // streams (first appearance), so a run's own log replays with its attributes.
+    let mut attrs: Vec<String> = replay.map_or(Vec::new(), |r| r.attribute_names.clone());
+    for w in &sc.workstreams {
+        for a in &w.routing.attributes {
+            if !attrs.contains(&a.name) {
+                attrs.push(a.name.clone());
+            }
+        }
+    }
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<&str> = COLUMNS.to_vec();
     header.extend(attrs.iter().map(String::as_str));
@@ -82,12 +91,14 @@ pub fn render(sc: &Scenario, logs: &[ConvLog]) -> io::Result<Vec<u8>> {
                     .unwrap_or_default(),
             );
             rec.push(rep.clone());
-            for i in 0..attrs.len() {
-                rec.push(
-                    row.and_then(|x| x.attributes.get(i))
-                        .map(|v| v.to_string())
-                        .unwrap_or_default(),
-                );
+            for (i, name) in attrs.iter().enumerate() {
+                let drawn = r.attributes.as_ref().and_then(|(w, vals)| {
+                    let spec = &sc.workstreams[w.index()].routing.attributes;
+                    let a = spec.iter().position(|a| a.name == *name)?;
+                    Some(spec[a].values[vals[a] as usize].clone())
+                });
+                let replayed = row.and_then(|x| x.attributes.get(i)).map(|v| v.to_string());
+                rec.push(drawn.or(replayed).unwrap_or_default());
             }
             w.write_record(&rec)?;
         }

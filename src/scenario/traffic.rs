@@ -206,6 +206,47 @@ pub(crate) fn merge(
                 );
             }
         }
+        // A replayed attribute value routes the conversation: it must be one the work stream's
+        // attribute of that name lists (an empty cell draws one).
+        let mut bad = 0;
+        for row in &r.rows {
+            let routing = &ws[qs[row.queue.index()].workstream.index()].routing;
+            for (col, name) in r.attribute_names.iter().enumerate() {
+                let cell = row.attributes.get(col).map_or("", |c| &**c);
+                let Some(spec) = routing.attributes.iter().find(|a| a.name == *name) else {
+                    continue;
+                };
+                if cell.is_empty() || spec.values.iter().any(|v| v == cell) {
+                    continue;
+                }
+                bad += 1;
+                if bad <= 20 {
+                    cx.report(
+                        "traffic.replay",
+                        Some(span.clone()),
+                        format!(
+                            "{}: row id {:?}, column `{name}`: {cell:?} is not a value of the \
+                             attribute `{name}` of queue {:?}'s work stream",
+                            r.file,
+                            row.id,
+                            qs[row.queue.index()].name
+                        ),
+                        Some(format!(
+                            "expected one of {} or an empty cell",
+                            super::suggest::quoted_list(spec.values.iter().map(String::as_str))
+                        )),
+                    );
+                }
+            }
+        }
+        if bad > 20 {
+            cx.report(
+                "traffic.replay",
+                Some(span.clone()),
+                format!("{}: {} more attribute values like these", r.file, bad - 20),
+                None,
+            );
+        }
         out.replay = Some(Arc::new(r));
     }
     if let Some((agents, span)) = parts.roster {

@@ -108,12 +108,18 @@ impl World<'_> {
         fx.clear();
         let t0 = self.sample_clock();
         let (req, attr_set) = if super::routing::used(&ws.routing) {
-            let attrs = attrs.unwrap_or_else(|| {
+            let mut attrs = attrs.unwrap_or_else(|| {
                 super::routing::draw_attributes(
                     &ws.routing,
                     &mut self.attribute_streams.member(key),
                 )
             });
+            if let (Some(feed), true) = (&self.feed, replay != NONE) {
+                feed.replay_attributes(replay, &ws.routing, &mut attrs);
+            }
+            if let (Some(log), true) = (&mut self.log, row != NONE) {
+                log.attributes(row, ws_id, &attrs);
+            }
             let req = super::routing::requirement(&mut self.engine, &ws.routing, &attrs);
             let set = match &self.attr_space {
                 Some(space) => self.engine.attributes(&space.pairs(ws_id.index(), &attrs)),

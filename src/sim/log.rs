@@ -5,7 +5,7 @@
 //! Only built when asked for: without `--log` the world holds `None` and every hook is one
 //! branch on it.
 
-use crate::model::{AgentId, QueueId};
+use crate::model::{AgentId, QueueId, WorkstreamId};
 use crate::time::{SimDuration, SimTime};
 
 /// How a conversation ended, as far as the log knows.
@@ -60,6 +60,9 @@ pub struct ConvRecord {
     pub patience: Option<SimDuration>,
     /// The agent who answered first.
     pub agent: Option<AgentId>,
+    /// Its attribute values: its work stream and a value index per attribute of it (`None`
+    /// when the work stream has no attributes).
+    pub attributes: Option<(WorkstreamId, Box<[u16]>)>,
 }
 
 /// The log of one replication.
@@ -91,8 +94,16 @@ impl ConvLog {
             wrap_up: None,
             patience,
             agent: None,
+            attributes: None,
         });
         n as u32
+    }
+
+    /// The attribute values the conversation routes by (drawn or replayed).
+    pub(crate) fn attributes(&mut self, row: u32, ws: WorkstreamId, attrs: &[u16]) {
+        if let Some(r) = self.rows.get_mut(row as usize) {
+            r.attributes = Some((ws, attrs.into()));
+        }
     }
 
     /// The first acceptance.

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use crate::model::QueueId;
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, WsRouting};
 use crate::time::{SimDuration, SimTime};
 use crate::traffic::{AhtProfile, Replay, ReplayRow};
 
@@ -52,6 +52,27 @@ impl Feed {
     /// Row `i`.
     pub(crate) fn row(&self, i: u32) -> Option<&ReplayRow> {
         self.replay.rows.get(i as usize)
+    }
+
+    /// Overwrites drawn attribute values (`attrs`, a value index per attribute of `ws`) with
+    /// replayed row `i`'s, attribute by name: a history column of the attribute's name with a
+    /// value the attribute lists wins; an absent column or an empty cell keeps the draw.
+    pub(crate) fn replay_attributes(&self, i: u32, ws: &WsRouting, attrs: &mut [u16]) {
+        let Some(row) = self.row(i) else { return };
+        for (a, spec) in ws.attributes.iter().enumerate() {
+            let Some(col) = self
+                .replay
+                .attribute_names
+                .iter()
+                .position(|n| *n == spec.name)
+            else {
+                continue;
+            };
+            let cell = row.attributes.get(col).map_or("", |c| &**c);
+            if let Some(v) = spec.values.iter().position(|v| v == cell) {
+                attrs[a] = v as u16;
+            }
+        }
     }
 }
 

@@ -12,6 +12,7 @@ mod load;
 mod load_omission;
 mod overflow;
 mod policies;
+mod prioritize;
 mod reports;
 mod route_queue;
 mod rules;
