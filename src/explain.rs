@@ -245,6 +245,8 @@ fn passed_over(l: &TraceLine) -> String {
         ("offline", "offline"),
         ("capacity", "at capacity"),
         ("presence", "in a presence the work stream does not allow"),
+        ("rule_groups", "outside the rule's agent groups"),
+        ("skills", "without a required skill or rating (RT-SKILL)"),
         ("refused", "refused it too often (RT-ELIGIBLE)"),
         ("ranked_below", "ranked below"),
     ];
@@ -275,9 +277,34 @@ fn order_by(l: &TraceLine) -> String {
             "longest since it last released capacity, at {}",
             clock(key as f64 / 1000.0)
         ),
+        Some("available_capacity") => format!("most free units, {key}"),
+        Some("round_robin") => format!("fewest turns in this queue, {key}"),
+        Some("least_active") => format!(
+            "longest since it last released capacity, at {}",
+            clock(key as f64 / 1000.0)
+        ),
+        Some("most_proficient") => format!("highest sum of required-skill ratings, {key}"),
+        Some("nearest_proficient") => format!(
+            "nearest to the required ratings, {} missing, distance {}",
+            key / 1000,
+            key % 1000
+        ),
+        Some("skill_count") => format!("most required skills at rating, {key}"),
         Some(other) => format!("{other}, {key}"),
         None => String::new(),
     }
+}
+
+/// The assignment rule and prioritization bucket of a routing line, in words.
+fn rule_and_bucket(l: &TraceLine) -> String {
+    let mut o = String::new();
+    if let Some(r) = &l.assignment_rule {
+        o.push_str(&format!(", rule {r:?}"));
+    }
+    if let Some(b) = l.bucket {
+        o.push_str(&format!(", priority bucket {b}"));
+    }
+    o
 }
 
 /// One line in plain words, or `None` when another line of the story already says it.
@@ -301,8 +328,9 @@ fn describe(l: &TraceLine, subject: &Subject, counted: bool) -> Option<String> {
                 format!("routed to {}", s(&l.agent))
             };
             format!(
-                "{who} by {rule} ({}: {}){}",
+                "{who} by {rule} ({}{}: {}){}",
                 s(&l.method),
+                rule_and_bucket(l),
                 order_by(l),
                 passed_over(l)
             )
