@@ -107,7 +107,10 @@ pub fn load_str_with(text: &str, origin: &str, opts: &LoadOptions) -> Result<Sce
     let (mut cx, root) = parse_toml(origin, text)?;
     let scenario = walk(&mut cx, root.get_ref(), opts);
     match scenario {
-        Some(s) if !cx.has_errors() => Ok(s),
+        Some(mut s) if !cx.has_errors() => {
+            s.warnings = cx.take_warnings();
+            Ok(s)
+        }
         _ => {
             if !cx.has_errors() {
                 cx.report("", None, "internal error: scenario incomplete", None);
@@ -176,9 +179,13 @@ fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>, opts: &LoadOptions) -> Option<Scen
     }
     let cal = head.as_ref().map(|h| h.calendar);
     let parts = super::traffic::traffic(cx, &root, &names, cal, horizon);
+    let pending_groups = std::mem::take(&mut names.pending_groups);
+    let roster = super::traffic::roster_names(&root, parts.as_ref());
+    super::rulesets::check_group_names(cx, &names, roster.as_deref(), &pending_groups);
     let (head, engine, ws, mut qs, mut groups, sups, ths, parts) =
         (head?, engine?, ws?, qs?, groups?, sups?, ths?, parts?);
     let traffic = super::traffic::merge(cx, parts, &ws, &mut qs, &mut groups);
+    super::rulesets::resolve_groups(cx, pending_groups, &mut qs, &groups);
     let scenario = Scenario {
         name: head.name,
         horizon: head.horizon,
@@ -198,6 +205,7 @@ fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>, opts: &LoadOptions) -> Option<Scen
         thresholds: ths,
         traffic,
         skills: names.skills.clone(),
+        warnings: Vec::new(),
     };
     if !opts.allow_huge {
         limits::check(cx, &root, &scenario);
