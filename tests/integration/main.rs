@@ -15,6 +15,7 @@ mod policies;
 mod reports;
 mod route_queue;
 mod rules;
+mod rulesets;
 mod scale;
 mod signals;
 mod sim;
