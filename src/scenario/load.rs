@@ -25,7 +25,11 @@
 //! | `[engine]` | `monitor_channels` | every channel but entity_records | MON-CHANNEL: the channels that may be monitored |
 //!
 //! Distributions may also be written as a plain duration string (`accept_delay = "3s"`), meaning
-//! a constant. A policy's `name` defaults to `policy-<n>` (1-based within its supervisor).
+//! a constant. A policy's `name` defaults to `policy-<n>` (1-based within its supervisor), an
+//! assignment rule's to `rule-<n>` (1-based within its queue). An assignment rule's `groups` may
+//! also name `[traffic] roster` agents (each a group of one, by the agent's name).
+//!
+//! What loads but most likely is not meant is a warning ([`Scenario::warnings`]), never an error.
 
 use std::path::Path;
 
@@ -207,6 +211,7 @@ fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>, opts: &LoadOptions) -> Option<Scen
         skills: names.skills.clone(),
         warnings: Vec::new(),
     };
+    super::reach::unmatched_requirements(cx, &root, &scenario);
     if !opts.allow_huge {
         limits::check(cx, &root, &scenario);
     }

@@ -415,3 +415,103 @@ fn an_unreadable_roster_does_not_add_unknown_group_errors() {
     assert!(!e.contains("unknown agent group"), "{e}");
     assert!(e.contains("roster.csv"), "{e}");
 }
+
+const SKILLED: &str = r#"
+[scenario]
+name = "unmatched"
+horizon = "1h"
+
+[[workstreams]]
+name = "chat"
+channel = "live_chat"
+handle_time = { dist = "exponential", mean = "5m" }
+attributes = { language = { en = 0.7, es = 0.3 }, product = { billing = 0.5, tech = 0.5 } }
+skill_matching = "MATCHING"
+
+[[workstreams.classification]]
+when = { language = "es" }
+require = { spanish = 3 }
+
+[[workstreams.classification]]
+when = { product = "tech" }
+require = { tech = 2 }
+
+[[queues]]
+name = "q"
+workstream = "chat"
+arrivals = { rate = "60/h" }
+RULES
+[[agent_groups]]
+name = "english"
+count = 2
+queues = ["q"]
+skills = { tech = 5 }
+
+[[agent_groups]]
+name = "bilingual"
+count = 1
+queues = ["BILINGUAL_QUEUE"]
+skills = { spanish = 2, tech = 1 }
+
+[[agent_groups]]
+name = "expert"
+count = 1
+queues = ["EXPERT_QUEUE"]
+skills = { spanish = 3, tech = 2 }
+"#;
+
+/// Issue 13: a requirement no member of a queue can ever meet under exact matching is a
+/// warning naming the queue and the skills (hand-worked per case).
+#[test]
+fn requirements_no_member_can_meet_under_exact_matching_are_warnings() {
+    let exact_rules =
+        "\n[[queues.assignment_rules]]\nname = \"english-only\"\ngroups = [\"english\"]\n";
+    let closest_rule = "\n[[queues.assignment_rules]]\nname = \"english-only\"\ngroups = [\"english\"]\n\n[[queues.assignment_rules]]\nname = \"anyone\"\nskills = \"closest\"\n";
+    // (matching, rules, bilingual's queue, expert's queue, skills expected in warnings)
+    let cases: [(&str, &str, &str, &str, &[&str]); 6] = [
+        // Members english (tech 5) and bilingual (spanish 2, tech 1): es needs spanish ≥ 3 —
+        // nobody; es + tech needs spanish ≥ 3 and tech ≥ 2 — nobody; en + tech: english.
+        (
+            "exact",
+            "",
+            "q",
+            "other",
+            &["spanish ≥ 3", "tech ≥ 2 and spanish ≥ 3"],
+        ),
+        // The expert (spanish 3, tech 2) meets both.
+        ("exact", "", "q", "q", &[]),
+        // Closest and none exclude nobody.
+        ("closest", "", "q", "other", &[]),
+        ("none", "", "q", "other", &[]),
+        // A ruleset of exact rules limited to english: the expert is a member but no rule can
+        // pick it; with a closest rule after it, everybody can be served.
+        (
+            "exact",
+            exact_rules,
+            "q",
+            "q",
+            &["spanish ≥ 3", "tech ≥ 2 and spanish ≥ 3"],
+        ),
+        ("exact", closest_rule, "q", "q", &[]),
+    ];
+    for (matching, rules, bq, eq, want) in cases {
+        let text = SKILLED
+            .replace("MATCHING", matching)
+            .replace("RULES", rules)
+            .replace("BILINGUAL_QUEUE", bq)
+            .replace("EXPERT_QUEUE", eq)
+            .replace("[[agent_groups]]\nname = \"bilingual\"", "[[queues]]\nname = \"other\"\nworkstream = \"chat\"\n\n[[agent_groups]]\nname = \"bilingual\"");
+        let sc = load_str(&text, "u.toml").unwrap_or_else(|e| panic!("{e}"));
+        let shown: Vec<String> = sc.warnings.iter().map(|w| w.to_string()).collect();
+        assert_eq!(shown.len(), want.len(), "{matching} {rules}: {shown:#?}");
+        for (got, skills) in shown.iter().zip(want) {
+            assert!(
+                got.contains(&format!(
+                    "queues[0]: no member of queue \"q\" holds {skills}, which conversations with "
+                )),
+                "{got}"
+            );
+            assert!(got.contains("routing.unmatched"), "{got}");
+        }
+    }
+}
