@@ -327,6 +327,13 @@ fn load(path: &Path, allow_huge: bool) -> Result<Scenario, u8> {
     })
 }
 
+/// Prints a loaded scenario's warnings (problems that do not stop a run) on standard error.
+fn print_warnings(sc: &Scenario) {
+    for w in &sc.warnings {
+        eprintln!("warning: {w}");
+    }
+}
+
 fn run(args: Args) -> u8 {
     match args.command {
         Command::Load(a) => load_cmd::run(a),
@@ -337,6 +344,7 @@ fn run(args: Args) -> u8 {
         } => match load(&scenario, allow_huge) {
             Ok(sc) => {
                 if !quiet {
+                    print_warnings(&sc);
                     println!(
                         "{}: valid ({} queues, {} agents, {} supervisors)",
                         scenario.display(),
@@ -372,6 +380,9 @@ fn run(args: Args) -> u8 {
                 Ok(sc) => sc,
                 Err(code) => return code,
             };
+            if !quiet {
+                print_warnings(&sc);
+            }
             if shard.is_some() && trace {
                 eprintln!("error: --trace does not combine with --shard (trace a run of its own)");
                 return EXIT_BAD_INPUT;

@@ -17,6 +17,7 @@ mod limits;
 mod load;
 pub(crate) mod metric_paths;
 mod overflow;
+mod reach;
 mod routing;
 mod rulesets;
 mod sections;

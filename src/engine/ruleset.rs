@@ -49,7 +49,7 @@ pub enum OrderBy {
     /// Most free units first.
     #[default]
     AvailableCapacity,
-    /// Per-queue rotation: fewest assignments in this queue first.
+    /// Per-queue rotation: the agent whose last assignment in this queue is the oldest first.
     RoundRobin,
     /// Longest since the agent last released capacity first.
     LeastActive,

@@ -92,6 +92,8 @@ pub(crate) struct Ctx<'s> {
     text: &'s str,
     lines: LineIndex,
     diags: Vec<(usize, Diagnostic)>,
+    /// Problems that do not stop a load (see [`Ctx::warn`]).
+    warnings: Vec<(usize, Diagnostic)>,
 }
 
 impl<'s> Ctx<'s> {
@@ -101,6 +103,7 @@ impl<'s> Ctx<'s> {
             text,
             lines: LineIndex::new(text),
             diags: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 
@@ -112,6 +115,31 @@ impl<'s> Ctx<'s> {
         message: impl Into<String>,
         hint: Option<String>,
     ) {
+        let d = self.diagnostic(path, span, message.into(), hint);
+        self.diags.push(d);
+    }
+
+    /// Records a warning: something that loads and runs but most likely does not do what the
+    /// author meant (a rule that can never match). Warnings never fail a load; a loaded
+    /// [`super::Scenario`] carries them in `warnings`.
+    pub(crate) fn warn(
+        &mut self,
+        path: &str,
+        span: Option<Range<usize>>,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) {
+        let d = self.diagnostic(path, span, message.into(), hint);
+        self.warnings.push(d);
+    }
+
+    fn diagnostic(
+        &self,
+        path: &str,
+        span: Option<Range<usize>>,
+        message: String,
+        hint: Option<String>,
+    ) -> (usize, Diagnostic) {
         let (line, column, order) = match span {
             Some(s) => {
                 let (l, c) = self.lines.position(self.text, s.start);
@@ -119,17 +147,17 @@ impl<'s> Ctx<'s> {
             }
             None => (None, None, 0),
         };
-        self.diags.push((
+        (
             order,
             Diagnostic {
                 file: self.file.clone(),
                 path: path.to_string(),
                 line,
                 column,
-                message: message.into(),
+                message,
                 hint,
             },
-        ));
+        )
     }
 
     /// Records a problem at `span` with no hint.
@@ -151,6 +179,13 @@ impl<'s> Ctx<'s> {
     /// Whether any problem was recorded.
     pub(crate) fn has_errors(&self) -> bool {
         !self.diags.is_empty()
+    }
+
+    /// The recorded warnings, sorted by position (stable); they are taken out of the context.
+    pub(crate) fn take_warnings(&mut self) -> Vec<Diagnostic> {
+        let mut w = std::mem::take(&mut self.warnings);
+        w.sort_by_key(|(o, _)| *o);
+        w.into_iter().map(|(_, d)| d).collect()
     }
 
     /// The recorded problems, sorted by position (stable).

@@ -25,7 +25,11 @@
 //! | `[engine]` | `monitor_channels` | every channel but entity_records | MON-CHANNEL: the channels that may be monitored |
 //!
 //! Distributions may also be written as a plain duration string (`accept_delay = "3s"`), meaning
-//! a constant. A policy's `name` defaults to `policy-<n>` (1-based within its supervisor).
+//! a constant. A policy's `name` defaults to `policy-<n>` (1-based within its supervisor), an
+//! assignment rule's to `rule-<n>` (1-based within its queue). An assignment rule's `groups` may
+//! also name `[traffic] roster` agents (each a group of one, by the agent's name).
+//!
+//! What loads but most likely is not meant is a warning ([`Scenario::warnings`]), never an error.
 
 use std::path::Path;
 
@@ -107,7 +111,10 @@ pub fn load_str_with(text: &str, origin: &str, opts: &LoadOptions) -> Result<Sce
     let (mut cx, root) = parse_toml(origin, text)?;
     let scenario = walk(&mut cx, root.get_ref(), opts);
     match scenario {
-        Some(s) if !cx.has_errors() => Ok(s),
+        Some(mut s) if !cx.has_errors() => {
+            s.warnings = cx.take_warnings();
+            Ok(s)
+        }
         _ => {
             if !cx.has_errors() {
                 cx.report("", None, "internal error: scenario incomplete", None);
@@ -176,9 +183,13 @@ fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>, opts: &LoadOptions) -> Option<Scen
     }
     let cal = head.as_ref().map(|h| h.calendar);
     let parts = super::traffic::traffic(cx, &root, &names, cal, horizon);
+    let pending_groups = std::mem::take(&mut names.pending_groups);
+    let roster = super::traffic::roster_names(&root, parts.as_ref());
+    super::rulesets::check_group_names(cx, &names, roster.as_deref(), &pending_groups);
     let (head, engine, ws, mut qs, mut groups, sups, ths, parts) =
         (head?, engine?, ws?, qs?, groups?, sups?, ths?, parts?);
     let traffic = super::traffic::merge(cx, parts, &ws, &mut qs, &mut groups);
+    super::rulesets::resolve_groups(cx, pending_groups, &mut qs, &groups);
     let scenario = Scenario {
         name: head.name,
         horizon: head.horizon,
@@ -198,7 +209,9 @@ fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>, opts: &LoadOptions) -> Option<Scen
         thresholds: ths,
         traffic,
         skills: names.skills.clone(),
+        warnings: Vec::new(),
     };
+    super::reach::unmatched_requirements(cx, &root, &scenario);
     if !opts.allow_huge {
         limits::check(cx, &root, &scenario);
     }

@@ -166,7 +166,8 @@ pub(crate) struct PendingSkill {
 }
 
 /// Reads a work stream's routing keys; skill names of its classification rules go to
-/// `pending`, queue names of its route-to-queue rules and fallback to `queues`.
+/// `pending`, queue names of its route-to-queue rules and fallback to `queues`, its attributes
+/// (also when their weights were wrong) to `known_attributes`.
 pub(crate) fn ws_routing(
     cx: &mut Ctx<'_>,
     t: &Table<'_, '_>,
@@ -174,6 +175,7 @@ pub(crate) fn ws_routing(
     pending: &mut Vec<PendingSkill>,
     queues: &mut Vec<PendingQueue>,
     horizon: Option<SimDuration>,
+    known_attributes: &mut Vec<Attribute>,
 ) -> Option<WsRouting> {
     // Attributes with bad weights are still known by name, so conditions on them are checked.
     let mut ok = true;
@@ -181,6 +183,7 @@ pub(crate) fn ws_routing(
         Some(v) => attributes(cx, &t.path_of("attributes"), v, &mut ok),
         None => Vec::new(),
     };
+    known_attributes.clone_from(&attributes);
     let skill_matching = t.or(cx, "skill_matching", SkillMatching::Exact, |cx, p, v| {
         one_of(&["exact", "closest", "none"])(cx, p, v).and_then(SkillMatching::parse)
     });
@@ -512,7 +515,8 @@ pub(crate) fn condition(
     ok.then_some(Condition(out))
 }
 
-fn report_unknown(
+/// Reports `unknown {what} "given"; expected one of …` at `span`, with a "did you mean" hint.
+pub(crate) fn report_unknown(
     cx: &mut Ctx<'_>,
     path: &str,
     span: Span,

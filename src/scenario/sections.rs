@@ -24,6 +24,11 @@ pub(crate) struct WsInfo {
     pub(crate) span: Option<Span>,
     pub(crate) units: Option<u32>,
     pub(crate) channel: Option<Channel>,
+    /// `mode`, when it was valid.
+    pub(crate) mode: Option<RoutingMode>,
+    /// `attributes` by name and values (also when their weights were wrong), for the
+    /// conditions of the work stream's queues.
+    pub(crate) attributes: Vec<super::routing::Attribute>,
 }
 
 /// What later sections need to know about a queue.
@@ -54,6 +59,8 @@ pub(crate) struct Names {
     pub(crate) pending_skills: Vec<super::routing::PendingSkill>,
     /// Route-to-queue queue names to resolve once the queues are read.
     pub(crate) pending_queues: Vec<super::routing::PendingQueue>,
+    /// Assignment-rule group names to resolve once the groups and the roster are read.
+    pub(crate) pending_groups: Vec<super::rulesets::PendingGroup>,
 }
 
 fn unknown(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>, what: &str, given: &str, known: &[&str]) {
@@ -276,6 +283,7 @@ fn workstream(
     let t = table(cx, path, v)?;
     t.check_keys(cx, &WS_KEYS);
     let name = unique_name(cx, &t, "work stream", seen);
+    let mut attributes = Vec::new();
     let routing = super::routing::ws_routing(
         cx,
         &t,
@@ -283,6 +291,7 @@ fn workstream(
         &mut names.pending_skills,
         &mut names.pending_queues,
         horizon,
+        &mut attributes,
     );
     let channel = t.req(
         cx,
@@ -361,6 +370,8 @@ fn workstream(
         span: t.get("capacity_units").map(|v| v.span()).or(t.span.clone()),
         units,
         channel,
+        mode,
+        attributes,
     });
     if waiting_bad {
         return None;
@@ -442,11 +453,16 @@ pub(crate) fn queues(
             None => ok = false,
         }
     }
-    // Overflow targets may name any queue, so they are read once every name is known.
+    // Overflow targets may name any queue, so they are read once every name is known; so are
+    // the rulesets (their conditions need the queue's work stream).
+    let mut pending_groups = Vec::new();
+    // The queue's index in `names.queues` (a queue that is not a table has no entry there).
+    let mut qi = 0;
     for (i, (path, v)) in items.iter().enumerate() {
         let Some(t) = table(cx, path, v) else {
             continue;
         };
+        qi += 1;
         match super::overflow::queue_overflow(cx, &t, names) {
             Some((rules, hours)) => {
                 if let Some(q) = out.get_mut(i).filter(|_| ok) {
@@ -456,7 +472,17 @@ pub(crate) fn queues(
             }
             None => ok = false,
         }
+        match super::rulesets::queue_rulesets(cx, &t, qi - 1, names, &mut pending_groups) {
+            Some((prioritization, rules)) => {
+                if let Some(q) = out.get_mut(i).filter(|_| ok) {
+                    q.prioritization = prioritization;
+                    q.assignment_rules = rules;
+                }
+            }
+            None => ok = false,
+        }
     }
+    names.pending_groups = pending_groups;
     ok.then_some(out)
 }
 
@@ -479,6 +505,8 @@ fn queue(
             "arrivals",
             "overflow",
             "operating_hours",
+            "prioritization",
+            "assignment_rules",
         ],
     );
     let name = unique_name(cx, &t, "queue", seen);

@@ -115,6 +115,20 @@ pub(crate) fn traffic(
     ok.then_some(parts)
 }
 
+/// The roster's agent names (each is a group of one), for references to groups: empty
+/// without a roster; `None` when `[traffic] roster` is given but could not be read (its
+/// problems are already reported).
+pub(crate) fn roster_names(root: &Table<'_, '_>, parts: Option<&Parts>) -> Option<Vec<String>> {
+    let given = root.get("traffic").is_some_and(
+        |v| matches!(v.get_ref(), toml::de::DeValue::Table(t) if t.contains_key("roster")),
+    );
+    match parts.and_then(|p| p.roster.as_ref()) {
+        Some((agents, _)) => Some(agents.iter().map(|a| a.name.clone()).collect()),
+        None if given => None,
+        None => Some(Vec::new()),
+    }
+}
+
 /// `forecast = "file.csv"` or `{ file = "...", queue = "retail" }`.
 fn forecast_spec(
     cx: &mut Ctx<'_>,

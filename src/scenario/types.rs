@@ -57,6 +57,9 @@ pub struct Scenario {
     pub traffic: Traffic,
     /// Skill names, by skill id (those the agent groups hold, first appearance first).
     pub skills: Vec<String>,
+    /// Problems that do not stop a run (a rule that can never match), in file order;
+    /// `omnisim validate` and `run` print them as `warning: …` on standard error.
+    pub warnings: Vec<super::Diagnostic>,
 }
 
 /// A work stream: the engine's rules plus the simulator's customer behaviour.

@@ -17,6 +17,7 @@ mod reports;
 mod route_queue;
 mod rules;
 mod rulesets;
+mod rulesets_scenario;
 mod scale;
 mod signals;
 mod sim;
