@@ -95,7 +95,9 @@ impl Engine {
                 let (g, gp) = a.group_pos[slot];
                 let queue = &mut self.queues[q.index()];
                 queue.index.set(pos, want);
-                if let Some(qs) = queue.skills.as_mut() {
+                // A queue with assignment rules chooses from the rules' cells, so its profile
+                // groups keep no index of their own.
+                if let Some(qs) = queue.skills.as_mut().filter(|qs| qs.rules.is_empty()) {
                     qs.groups[g as usize].index.set(gp as usize, want);
                 }
             }

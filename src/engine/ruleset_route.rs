@@ -66,7 +66,8 @@ impl AttrTable {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct RulePool {
     pub(crate) rule: AssignmentRule,
-    /// `cells[g]`: the members of profile group `g` in the rule's agent groups (id order).
+    /// `cells[g]`: profile group `g`'s members (same positions), keyed by the rule; members
+    /// outside the rule's agent groups are never eligible.
     pub(crate) cells: Vec<Group>,
 }
 
@@ -233,10 +234,12 @@ impl Engine {
         }
     }
 
-    /// Re-keys the agent in every rule cell of the queue in its `slot`.
+    /// Re-keys the agent in every rule cell of the queue in its `slot` (its leaf is its
+    /// position in its profile group).
     pub(crate) fn reindex_rules(&mut self, agent: AgentId, slot: usize) {
         let q = self.agents[agent.index()].queues[slot];
-        let g = self.agents[agent.index()].group_pos[slot].0 as usize;
+        let (g, pos) = self.agents[agent.index()].group_pos[slot];
+        let (g, pos) = (g as usize, pos as usize);
         let n = match self.queues[q.index()].skills.as_ref() {
             Some(qs) => qs.rules.len(),
             None => return,
@@ -244,10 +247,7 @@ impl Engine {
         for r in 0..n {
             let qs = self.queues[q.index()].skills.as_ref().expect("checked");
             let pool = &qs.rules[r];
-            let Ok(pos) = pool.cells[g].members.binary_search(&agent) else {
-                continue;
-            };
-            let want = self.rule_key(agent, slot, &pool.rule);
+            let want = self.cell_key(agent, slot, &pool.rule);
             if pool.cells[g].index.key_at(pos) != want {
                 let qs = self.queues[q.index()].skills.as_mut().expect("checked");
                 qs.rules[r].cells[g].index.set(pos, want);
@@ -255,7 +255,24 @@ impl Engine {
         }
     }
 
-    /// Builds a queue's rule cells from its profile groups (after `rebuild_groups` placed them).
+    /// The agent's key in a cell of `rule`: [`rule_key`](Self::rule_key), `None` outside the
+    /// rule's agent groups.
+    #[inline]
+    pub(crate) fn cell_key(
+        &self,
+        agent: AgentId,
+        slot: usize,
+        rule: &AssignmentRule,
+    ) -> Option<IndexKey> {
+        if !self.in_rule_groups(agent, rule) {
+            return None;
+        }
+        self.rule_key(agent, slot, rule)
+    }
+
+    /// Builds a queue's rule cells from its profile groups (after `rebuild_groups` placed them):
+    /// a cell has its group's members as leaves, those outside the rule's agent groups never
+    /// eligible.
     pub(crate) fn rebuild_rule_cells(&mut self, queue: QueueId) {
         let Some(qs) = self.queues[queue.index()].skills.as_ref() else {
             return;
@@ -269,22 +286,16 @@ impl Engine {
                 .groups
                 .iter()
                 .map(|grp| {
-                    let members: Vec<AgentId> = grp
-                        .members
-                        .iter()
-                        .copied()
-                        .filter(|m| self.in_rule_groups(*m, &pool.rule))
-                        .collect();
                     let mut index = RoutingIndex::default();
-                    index.rebuild(members.iter().map(|m| {
+                    index.rebuild(grp.members.iter().map(|m| {
                         let slot = self.agents[m.index()]
                             .slot_of(queue)
                             .expect("a member lists its queue");
-                        self.rule_key(*m, slot, &pool.rule)
+                        self.cell_key(*m, slot, &pool.rule)
                     }));
                     Group {
                         profile: grp.profile,
-                        members,
+                        members: grp.members.clone(),
                         index,
                     }
                 })
@@ -378,9 +389,7 @@ impl Engine {
                 &s.profiles[s.agent_profile[agent.index()] as usize],
                 &s.reqs[c.req.0 as usize],
             );
-        skills_ok
-            && self.in_rule_groups(agent, &pool.rule)
-            && self.rule_key(agent, slot, &pool.rule).is_some()
+        skills_ok && self.cell_key(agent, slot, &pool.rule).is_some()
     }
 }
 

@@ -198,6 +198,8 @@ pub(crate) struct Group {
     pub(crate) profile: u32,
     /// Members with this profile, in id order.
     pub(crate) members: Vec<AgentId>,
+    /// Their keys in the queue's method order (not kept in a queue with assignment rules,
+    /// whose rules' cells replace it).
     pub(crate) index: RoutingIndex,
 }
 
@@ -347,6 +349,7 @@ impl Engine {
             }
         }
         groups.sort_by_key(|g| g.profile);
+        let ruled = !old.rules.is_empty();
         for (gi, g) in groups.iter_mut().enumerate() {
             let keys: Vec<Option<IndexKey>> = g
                 .members
@@ -359,7 +362,9 @@ impl Engine {
                     a.keys[slot]
                 })
                 .collect();
-            g.index.rebuild(keys.into_iter());
+            if !ruled {
+                g.index.rebuild(keys.into_iter());
+            }
         }
         let matching = old.matching;
         let sigs: Vec<Sig> = old
@@ -594,7 +599,7 @@ impl Engine {
                         m.0
                     ));
                 }
-                if grp.index.key_at(pos) != a.keys[slot] {
+                if qs.rules.is_empty() && grp.index.key_at(pos) != a.keys[slot] {
                     return Some(format!("queue {qi}: agent {} group index out of step", m.0));
                 }
                 in_groups += 1;
@@ -609,7 +614,7 @@ impl Engine {
             for cell in &pool.cells {
                 for (pos, m) in cell.members.iter().enumerate() {
                     let slot = self.agents[m.index()].slot_of(queue)?;
-                    if cell.index.key_at(pos) != self.rule_key(*m, slot, &pool.rule) {
+                    if cell.index.key_at(pos) != self.cell_key(*m, slot, &pool.rule) {
                         return Some(format!(
                             "queue {qi}: agent {} out of step in assignment rule {r}",
                             m.0
