@@ -14,6 +14,7 @@ mod overflow;
 mod policies;
 mod reports;
 mod route_queue;
+mod routing_inputs;
 mod rules;
 mod scale;
 mod signals;

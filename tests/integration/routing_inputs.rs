@@ -1,0 +1,194 @@
+//! Issue 13 follow-ups: where routing inputs come from. A retrying customer keeps its attribute
+//! values (and so its classification requirement); a roster agent's `skills` column becomes its
+//! routing skills; a `callback` overflow action is for voice only.
+
+use omnisim::model::QueueId;
+use omnisim::report::Report;
+use omnisim::scenario::{load_str, Scenario};
+use omnisim::sim::{self, RunOptions};
+
+fn run_log(sc: &Scenario) -> (sim::RunOutput, Vec<sim::log::ConvLog>) {
+    sim::run_logged(sc, &RunOptions::default(), &|_, _, _| {})
+}
+
+/// Spanish conversations (queue `es`, work stream `es-chat`: every conversation draws language
+/// `es` and requires `spanish`) and English ones (queue `en`). One Spanish agent, busy for 5 min
+/// per conversation, so most Spanish customers give up (patience 1 min) and half of them retry;
+/// three English-only agents are members of both queues and mostly idle. Under exact matching
+/// no English-only agent may ever take a Spanish conversation, first contact or retrial.
+const RETRYING: &str = r#"
+[scenario]
+name = "retrying-spanish"
+horizon = "8h"
+seed = 3
+replications = 2
+
+[[workstreams]]
+name = "es-chat"
+channel = "live_chat"
+capacity_units = 100
+handle_time = { dist = "constant", value = "5m" }
+patience = { dist = "exponential", mean = "1m" }
+retrial = { probability = 0.5, delay = { dist = "exponential", mean = "2m" } }
+attributes = { language = { es = 1.0 } }
+skill_matching = "exact"
+
+[[workstreams.classification]]
+when = { language = "es" }
+require = { spanish = 3 }
+
+[[workstreams]]
+name = "en-chat"
+channel = "live_chat"
+capacity_units = 100
+handle_time = { dist = "constant", value = "5m" }
+attributes = { language = { en = 1.0 } }
+
+[[workstreams.classification]]
+require = { english = 3 }
+
+[[queues]]
+name = "es"
+workstream = "es-chat"
+arrivals = { rate = "30/h" }
+
+[[queues]]
+name = "en"
+workstream = "en-chat"
+arrivals = { rate = "6/h" }
+
+[[agent_groups]]
+name = "spanish"
+count = 1
+queues = ["es"]
+skills = { spanish = 5 }
+
+[[agent_groups]]
+name = "english"
+count = 3
+queues = ["es", "en"]
+skills = { english = 5 }
+"#;
+
+/// Answered rows of queue `es` (wrong: not by a `spanish-` agent) and of queue `en`.
+fn answered_by_language(sc: &Scenario, logs: &[sim::log::ConvLog]) -> (u32, u32, Vec<String>) {
+    let (es, en) = (QueueId(0), QueueId(1));
+    let (mut es_answered, mut en_answered, mut wrong) = (0, 0, Vec::new());
+    for log in logs {
+        for r in &log.rows {
+            let Some(agent) = r.agent else { continue };
+            let name = sc.agent_name(agent);
+            if r.queue == es {
+                es_answered += 1;
+                if !name.starts_with("spanish-") {
+                    wrong.push(format!(
+                        "rep {} at {:?}: {name}",
+                        log.replication, r.arrival
+                    ));
+                }
+            } else if r.queue == en {
+                en_answered += 1;
+                assert!(name.starts_with("english-"), "{name}");
+            }
+        }
+    }
+    (es_answered, en_answered, wrong)
+}
+
+#[test]
+fn a_retrial_keeps_its_classification_and_reaches_only_skilled_agents() {
+    let sc = load_str(RETRYING, "retrying.toml").unwrap_or_else(|e| panic!("{e}"));
+    let (out, logs) = run_log(&sc);
+    let summary = Report::build(&sc, &out).summary;
+    assert_eq!(summary.invariant_violations, 0);
+    let c = &summary.conversations;
+    // The run must exercise retrials, or the check below says nothing.
+    assert!(c.retrials > 20, "{}", c.retrials);
+    let (es_answered, en_answered, wrong) = answered_by_language(&sc, &logs);
+    assert!(
+        wrong.is_empty(),
+        "Spanish contacts answered by English-only agents: {wrong:?}"
+    );
+    // Both sides did work: the English agents were free to take Spanish retrials had they been
+    // offered them.
+    assert!(
+        es_answered > 50 && en_answered > 50,
+        "{es_answered} {en_answered}"
+    );
+}
+
+/// One work stream with its own arrivals, half Spanish, half English; route-to-queue sends
+/// Spanish conversations to `es` and the rest to `en`; the same agents as above. A retrial comes
+/// back to its first contact's queue with its first contact's language.
+const ROUTED: &str = r#"
+[scenario]
+name = "retrying-routed"
+horizon = "8h"
+seed = 8
+replications = 2
+
+[[workstreams]]
+name = "chat"
+channel = "live_chat"
+capacity_units = 100
+handle_time = { dist = "constant", value = "5m" }
+patience = { dist = "exponential", mean = "1m" }
+retrial = { probability = 0.5, delay = { dist = "exponential", mean = "2m" } }
+attributes = { language = { en = 0.5, es = 0.5 } }
+arrivals = { rate = "40/h" }
+fallback_queue = "en"
+
+[[workstreams.classification]]
+when = { language = "es" }
+require = { spanish = 3 }
+
+[[workstreams.classification]]
+when = { language = "en" }
+require = { english = 3 }
+
+[[workstreams.route_to_queue]]
+when = { language = "es" }
+queues = ["es"]
+
+[[queues]]
+name = "es"
+workstream = "chat"
+
+[[queues]]
+name = "en"
+workstream = "chat"
+
+[[agent_groups]]
+name = "spanish"
+count = 1
+queues = ["es"]
+skills = { spanish = 5 }
+
+[[agent_groups]]
+name = "english"
+count = 3
+queues = ["es", "en"]
+skills = { english = 5 }
+"#;
+
+#[test]
+fn a_routed_retrial_keeps_its_language() {
+    let sc = load_str(ROUTED, "routed.toml").unwrap_or_else(|e| panic!("{e}"));
+    let (out, logs) = run_log(&sc);
+    let summary = Report::build(&sc, &out).summary;
+    assert_eq!(summary.invariant_violations, 0);
+    assert!(
+        summary.conversations.retrials > 20,
+        "{}",
+        summary.conversations.retrials
+    );
+    let (es_answered, en_answered, wrong) = answered_by_language(&sc, &logs);
+    assert!(
+        wrong.is_empty(),
+        "Spanish contacts answered by English-only agents: {wrong:?}"
+    );
+    assert!(
+        es_answered > 50 && en_answered > 50,
+        "{es_answered} {en_answered}"
+    );
+}
