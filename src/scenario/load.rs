@@ -164,7 +164,6 @@ fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>, opts: &LoadOptions) -> Option<Scen
     // Resolved even when a work stream failed, so every bad name is reported at once.
     let mut none = Vec::new();
     let w = ws.as_mut().unwrap_or(&mut none);
-    super::routing::resolve_requirements(cx, &names, w, pending);
     super::routing::resolve_queues(cx, &names, w, pending_queues);
     let sups = supervisors(cx, &root, &names);
     let ths = thresholds(cx, &root, &names);
@@ -175,7 +174,13 @@ fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>, opts: &LoadOptions) -> Option<Scen
         }
     }
     let cal = head.as_ref().map(|h| h.calendar);
-    let parts = super::traffic::traffic(cx, &root, &names, cal, horizon);
+    let mut parts = super::traffic::traffic(cx, &root, &names, cal, horizon);
+    // Roster agents' skills join the skill table before classification names are resolved.
+    if let Some(p) = parts.as_mut() {
+        super::traffic::roster_skills(p, &mut names);
+    }
+    let w = ws.as_mut().unwrap_or(&mut none);
+    super::routing::resolve_requirements(cx, &names, w, pending);
     let (head, engine, ws, mut qs, mut groups, sups, ths, parts) =
         (head?, engine?, ws?, qs?, groups?, sups?, ths?, parts?);
     let traffic = super::traffic::merge(cx, parts, &ws, &mut qs, &mut groups);

@@ -2,13 +2,30 @@
 //! values (and so its classification requirement); a roster agent's `skills` column becomes its
 //! routing skills; a `callback` overflow action is for voice only.
 
+use std::path::{Path, PathBuf};
+
 use omnisim::model::QueueId;
 use omnisim::report::Report;
-use omnisim::scenario::{load_str, Scenario};
+use omnisim::scenario::{load_file, load_str, Scenario};
 use omnisim::sim::{self, RunOptions};
 
 fn run_log(sc: &Scenario) -> (sim::RunOutput, Vec<sim::log::ConvLog>) {
     sim::run_logged(sc, &RunOptions::default(), &|_, _, _| {})
+}
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "omnisim-routing-inputs-{tag}-{}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
 }
 
 /// Spanish conversations (queue `es`, work stream `es-chat`: every conversation draws language
@@ -191,4 +208,128 @@ fn a_routed_retrial_keeps_its_language() {
         es_answered > 50 && en_answered > 50,
         "{es_answered} {en_answered}"
     );
+}
+
+/// Half Spanish, half English conversations, routed to queues `es` and `en` by language; a
+/// `[[agent_groups]]` of English agents serving `en`, and a roster (written by the tests) of
+/// `maria`, who alone holds `spanish`, and `john`, English only, both members of `es`.
+const ROSTERED: &str = r#"
+[scenario]
+name = "roster-skills"
+horizon = "8h"
+seed = 4
+replications = 2
+
+[[workstreams]]
+name = "chat"
+channel = "live_chat"
+capacity_units = 100
+handle_time = { dist = "exponential", mean = "4m" }
+patience = { dist = "exponential", mean = "3m" }
+attributes = { language = { en = 0.5, es = 0.5 } }
+arrivals = { rate = "20/h" }
+fallback_queue = "en"
+
+[[workstreams.classification]]
+when = { language = "es" }
+require = { SKILL = 3 }
+
+[[workstreams.classification]]
+when = { language = "en" }
+require = { english = 3 }
+
+[[workstreams.route_to_queue]]
+when = { language = "es" }
+queues = ["es"]
+
+[[queues]]
+name = "es"
+workstream = "chat"
+
+[[queues]]
+name = "en"
+workstream = "chat"
+
+[[agent_groups]]
+name = "english"
+count = 2
+queues = ["en"]
+skills = { english = 6 }
+
+[traffic]
+roster = "roster.csv"
+"#;
+
+const ROSTER: &str = "agent,queues,shift_start,shift_end,capacity,skills\n\
+    maria,es,0,28800,100,spanish:5\n\
+    john,es;en,0,28800,100,english:4\n";
+
+#[test]
+fn roster_skills_are_routing_skills() {
+    let dir = temp_dir("roster");
+    write(&dir, "roster.csv", ROSTER);
+    let sc = load_file(&write(
+        &dir,
+        "r.toml",
+        &ROSTERED.replace("SKILL", "spanish"),
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    // The groups' skill first, then the roster-only one.
+    assert_eq!(
+        sc.skills,
+        vec!["english".to_string(), "spanish".to_string()]
+    );
+    let skills_of = |name: &str| {
+        let g = sc.agent_groups.iter().find(|g| g.name == name).unwrap();
+        g.skills.clone()
+    };
+    assert_eq!(skills_of("maria"), vec![(1, 5)]);
+    assert_eq!(skills_of("john"), vec![(0, 4)]);
+    assert_eq!(
+        sc.workstreams[0].routing.classification[0].require,
+        vec![(1, 3)]
+    );
+    let (out, logs) = run_log(&sc);
+    let summary = Report::build(&sc, &out).summary;
+    assert_eq!(summary.invariant_violations, 0);
+    let (es, en) = (QueueId(0), QueueId(1));
+    let mut by = std::collections::BTreeMap::<(u32, String), u32>::new();
+    for log in &logs {
+        for r in &log.rows {
+            if let Some(a) = r.agent {
+                *by.entry((r.queue.0, sc.agent_name(a))).or_default() += 1;
+            }
+        }
+    }
+    let count = |q: QueueId, who: &str| by.get(&(q.0, who.to_string())).copied().unwrap_or(0);
+    // Spanish conversations go to maria only; john (English only, a member of `es`) never
+    // takes one, and does take English ones.
+    let es_total: u32 = by
+        .iter()
+        .filter(|(k, _)| k.0 == es.0)
+        .map(|(_, n)| *n)
+        .sum();
+    assert!(count(es, "maria") > 50, "{by:?}");
+    assert_eq!(count(es, "maria"), es_total, "{by:?}");
+    assert!(count(en, "john") > 10, "{by:?}");
+    assert_eq!(count(en, "maria"), 0, "{by:?}");
+}
+
+#[test]
+fn a_skill_nobody_holds_is_still_an_error_with_a_roster() {
+    let dir = temp_dir("roster-typo");
+    write(&dir, "roster.csv", ROSTER);
+    let err = load_file(&write(&dir, "r.toml", &ROSTERED.replace("SKILL", "spansh")))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("skill \"spansh\" is held by no agent group or roster agent"),
+        "{err}"
+    );
+    assert!(
+        err.contains("the agents hold \"english\", \"spanish\""),
+        "{err}"
+    );
+    assert!(err.contains("did you mean \"spanish\"?"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
 }
