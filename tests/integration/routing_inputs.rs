@@ -333,3 +333,62 @@ fn a_skill_nobody_holds_is_still_an_error_with_a_roster() {
     assert!(err.contains("did you mean \"spanish\"?"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
 }
+
+/// A voice queue whose every caller is offered a callback before queueing (`work_items_over`
+/// with limit 0 always triggers): nobody abandons, every caller is answered in the end.
+const CALLBACKS: &str = r#"
+[scenario]
+name = "callbacks"
+horizon = "4h"
+seed = 6
+
+[[workstreams]]
+name = "calls"
+channel = "voice"
+handle_time = { dist = "constant", value = "10m" }
+patience = { dist = "exponential", mean = "1m" }
+
+[[queues]]
+name = "phone"
+workstream = "calls"
+arrivals = { rate = "20/h" }
+OVERFLOW
+[[agent_groups]]
+name = "a"
+count = 2
+queues = ["phone"]
+"#;
+
+#[test]
+fn a_voice_callback_keeps_every_caller_and_a_chat_callback_is_refused() {
+    let rule =
+        "[[queues.overflow]]\nwhen = \"work_items_over\"\nlimit = 0\naction = \"callback\"\n";
+    let run = |text: &str| {
+        let sc = load_str(text, "callbacks.toml").unwrap_or_else(|e| panic!("{e}"));
+        let out = sim::run(&sc, &RunOptions::default(), &|_, _, _| {});
+        Report::build(&sc, &out).summary
+    };
+    // Without the rule, 2 agents for 20 calls/h of 10 min (offered load 3.3) leave many callers
+    // to give up.
+    let plain = run(&CALLBACKS.replace("OVERFLOW", ""));
+    assert!(
+        plain.conversations.abandoned > 20,
+        "{:?}",
+        plain.conversations
+    );
+    let with = run(&CALLBACKS.replace("OVERFLOW", rule));
+    let c = &with.conversations;
+    assert_eq!(c.abandoned, 0);
+    assert_eq!(c.answered, c.arrived);
+    assert_eq!(with.overflow.as_ref().unwrap().callbacks, c.arrived);
+    // The same rule on a live-chat queue is refused at its `action`.
+    let chat = CALLBACKS
+        .replace("OVERFLOW", rule)
+        .replace("channel = \"voice\"", "channel = \"live_chat\"");
+    let err = load_str(&chat, "chat.toml").unwrap_err().to_string();
+    assert!(
+        err.contains("queues[0].overflow[0].action: `callback` applies to voice only; queue \"phone\" takes work stream \"calls\", a live_chat channel"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
