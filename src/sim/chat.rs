@@ -135,7 +135,8 @@ impl World<'_> {
 
     /// A customer retries: a new contact of `queue`, drawing patience and the rest from the
     /// customer's stream where it left off, with its first contact's attribute values (and so
-    /// its classification requirement, RT-CLASSIFY).
+    /// its classification requirement, RT-CLASSIFY). The queue's overflow rules apply to it as
+    /// to any conversation entering the queue.
     pub(crate) fn retrial_arrival(&mut self, queue: QueueId, idx: u32) {
         self.arrivals_open -= 1;
         let Some(Retrying {
@@ -149,8 +150,19 @@ impl World<'_> {
         self.chat.free.push(idx);
         let now = self.now;
         let counted = self.rec.counts(now);
-        self.rec.arrived(now, queue, counted);
         self.rec.retrial(queue, counted);
+        // A retrial enters its queue like any new conversation: the queue's before-queueing
+        // overflow rules apply first (OVF-HOURS, OVF-LIMIT), its waiting-time rules once queued.
+        let (queue, callback) = if self.sc.queues[queue.index()].overflow.is_empty() {
+            (queue, false)
+        } else {
+            match self.overflow_before(queue, counted) {
+                Some(x) => x,
+                // Ended by overflow (counted as arrived, closed and overflowed): no retrial.
+                None => return,
+            }
+        };
+        self.rec.arrived(now, queue, counted);
         self.rec.queue_len(now, queue, 1);
         self.live_counted += counted as u64;
         let ws_id = self.sc.queues[queue.index()].workstream;
@@ -174,12 +186,18 @@ impl World<'_> {
         if self.obs.is_some() {
             self.observe(crate::engine::Command::Arrive(queue), Ok(()), &fx);
         }
+        // A callback customer no longer abandons.
+        let give_up = if callback { None } else { give_up };
         let mut cs = ConvSim::new(conv, queue, counted, rng, mood, give_up, key);
+        cs.callback = callback;
         if let Some(log) = &mut self.log {
             // A retrial is a contact of its own in conversations.csv.
             cs.row = log.arrived(None, now, queue, patience);
         }
         self.store(cs);
+        if !self.sc.queues[queue.index()].overflow.is_empty() {
+            self.schedule_waits(conv, queue);
+        }
         self.settle(conv, fx);
     }
 }

@@ -1,6 +1,7 @@
 //! Issue 13 follow-ups: where routing inputs come from. A retrying customer keeps its attribute
-//! values (and so its classification requirement); a roster agent's `skills` column becomes its
-//! routing skills; a `callback` overflow action is for voice only.
+//! values (and so its classification requirement) and meets its queue's overflow rules like any
+//! new conversation; a roster agent's `skills` column becomes its routing skills; a `callback`
+//! overflow action is for voice only.
 
 use std::path::{Path, PathBuf};
 
@@ -391,4 +392,52 @@ fn a_voice_callback_keeps_every_caller_and_a_chat_callback_is_refused() {
         "{err}"
     );
     assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+/// One caller at 10 min who gives up after 1 min and always calls back 30 min later; the queue
+/// is open 00:00–00:45 and ends out-of-hours contacts.
+const AFTER_HOURS: &str = r#"
+[scenario]
+name = "after-hours-retrial"
+horizon = "2h"
+
+[[workstreams]]
+name = "chat"
+channel = "live_chat"
+handle_time = { dist = "constant", value = "5m" }
+patience = { dist = "constant", value = "1m" }
+retrial = { probability = 1.0, delay = { dist = "constant", value = "30m" } }
+
+[[queues]]
+name = "q"
+workstream = "chat"
+arrivals = { times = ["10m"] }
+operating_hours = [{ from = "00:00", to = "00:45" }]
+
+[[queues.overflow]]
+when = "out_of_hours"
+action = "end"
+
+[[queues]]
+name = "other"
+workstream = "chat"
+
+[[agent_groups]]
+name = "a"
+count = 1
+queues = ["other"]
+"#;
+
+#[test]
+fn a_retrial_meets_the_queues_overflow_rules() {
+    let sc = load_str(AFTER_HOURS, "after-hours.toml").unwrap_or_else(|e| panic!("{e}"));
+    let out = sim::run(&sc, &RunOptions::default(), &|_, _, _| {});
+    let s = Report::build(&sc, &out).summary;
+    let c = &s.conversations;
+    // 10 min: arrives, gives up at 11; 41 min (open): queued, gives up at 42; 72 min: out of
+    // hours, ended by overflow, so it does not retry again.
+    assert_eq!((c.arrived, c.retrials, s.customers), (3, 2, 1));
+    assert_eq!((c.answered, c.abandoned, c.overflowed), (0, 2, Some(1)));
+    assert_eq!(s.overflow.as_ref().unwrap().ended, 1);
+    assert_eq!(out.reps[0].end.as_millis(), 72 * 60_000);
 }
