@@ -162,7 +162,10 @@ pub(crate) fn queue_overflow(
                     Some(OverflowAction::AssignAnyway)
                 }
             }
-            Some("callback") => callback_on_voice(cx, &rt, t, names),
+            Some("callback") => {
+                let waited = matches!(when, Some(OverflowWhen::WaitedOver(_)));
+                callback_on_voice(cx, &rt, t, names, waited)
+            }
             _ => None,
         };
         match (when, action) {
@@ -174,13 +177,15 @@ pub(crate) fn queue_overflow(
 }
 
 /// `action = "callback"` applies to voice only (contract: "callback (voice: …)"): on a queue
-/// whose work stream has another channel it is an error at the rule's `action`. A queue whose
+/// whose work stream has another channel it is an error at the rule's `action` (`waited`: the
+/// rule is `waited_over`, where `assign_anyway` is no alternative). A queue whose
 /// work stream is unknown or has no valid channel is reported elsewhere.
 fn callback_on_voice(
     cx: &mut Ctx<'_>,
     rule: &Table<'_, '_>,
     queue: &Table<'_, '_>,
     names: &Names,
+    waited: bool,
 ) -> Option<OverflowAction> {
     let text = |key: &str| match queue.get(key).map(|v| v.get_ref()) {
         Some(toml::de::DeValue::String(s)) => Some(s.to_string()),
@@ -205,10 +210,14 @@ fn callback_on_voice(
                     ws.unwrap_or_default(),
                     c.as_str()
                 ),
-                Some(
-                    "use transfer, end or assign_anyway here, or put the callback on a queue of a voice work stream"
-                        .into(),
-                ),
+                Some(format!(
+                    "use {} here, or put the callback on a queue of a voice work stream",
+                    if waited {
+                        "transfer or end"
+                    } else {
+                        "transfer, end or assign_anyway"
+                    }
+                )),
             );
             None
         }
