@@ -179,8 +179,9 @@ fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>, opts: &LoadOptions) -> Option<Scen
     if let Some(p) = parts.as_mut() {
         super::traffic::roster_skills(p, &mut names);
     }
+    let roster_unread = parts.as_ref().is_some_and(|p| p.roster_unread);
     let w = ws.as_mut().unwrap_or(&mut none);
-    super::routing::resolve_requirements(cx, &names, w, pending);
+    super::routing::resolve_requirements(cx, &names, w, pending, roster_unread);
     let (head, engine, ws, mut qs, mut groups, sups, ths, parts) =
         (head?, engine?, ws?, qs?, groups?, sups?, ths?, parts?);
     let traffic = super::traffic::merge(cx, parts, &ws, &mut qs, &mut groups);

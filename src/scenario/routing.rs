@@ -576,12 +576,14 @@ pub(crate) fn group_skills(
 
 /// Resolves classification skill names against the agents' skills (agent groups and roster
 /// agents): a skill nobody holds is an error (nobody could ever serve it), with a "did you
-/// mean".
+/// mean". With `roster_unread` (a roster whose problems are already reported) an unknown name
+/// may be the roster's and is not reported again.
 pub(crate) fn resolve_requirements(
     cx: &mut Ctx<'_>,
     names: &Names,
     ws: &mut [Workstream],
     pending: Vec<PendingSkill>,
+    roster_unread: bool,
 ) -> bool {
     let mut ok = true;
     for p in pending {
@@ -595,6 +597,7 @@ pub(crate) fn resolve_requirements(
                     rule.require.sort_unstable();
                 }
             }
+            None if roster_unread => ok = false,
             None => {
                 let known: Vec<&str> = names.skills.iter().map(|s| s.as_str()).collect();
                 let expected = if known.is_empty() {

@@ -32,6 +32,9 @@ pub(crate) struct Parts {
     roster: Option<(Vec<RosterAgent>, Span)>,
     /// Per roster agent: its skills as ids into the skill table (set by [`roster_skills`]).
     roster_skills: Vec<SkillSet>,
+    /// A roster was named but could not be read (its problems are reported): the skills it may
+    /// hold are unknown.
+    pub(crate) roster_unread: bool,
 }
 
 /// Maps the roster agents' skills onto the scenario's skill table: a name no agent group holds
@@ -141,7 +144,10 @@ pub(crate) fn traffic(
         match file_of(cx, "roster", v) {
             Some((path, shown)) => match read_roster(&path, &shown, &cal, &queue) {
                 Ok(r) => parts.roster = Some((r, v.span())),
-                Err(ds) => ds.into_iter().for_each(|d| cx.external(d)),
+                Err(ds) => {
+                    parts.roster_unread = true;
+                    ds.into_iter().for_each(|d| cx.external(d));
+                }
             },
             None => ok = false,
         }

@@ -333,6 +333,23 @@ fn a_skill_nobody_holds_is_still_an_error_with_a_roster() {
     );
     assert!(err.contains("did you mean \"spanish\"?"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
+    // A roster that cannot be read reports its own problem only: the skills it may hold are
+    // unknown, so `spanish` is not called a skill nobody holds.
+    write(
+        &dir,
+        "roster.csv",
+        &ROSTER.replace("0,28800,100,spanish", "0,later,100,spanish"),
+    );
+    let err = load_file(&write(
+        &dir,
+        "r.toml",
+        &ROSTERED.replace("SKILL", "spanish"),
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("roster.csv:2:"), "{err}");
+    assert!(!err.contains("held by no agent"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
 }
 
 /// A voice queue whose every caller is offered a callback before queueing (`work_items_over`
