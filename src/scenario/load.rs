@@ -171,7 +171,6 @@ fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>, opts: &LoadOptions) -> Option<Scen
     // Resolved even when a work stream failed, so every bad name is reported at once.
     let mut none = Vec::new();
     let w = ws.as_mut().unwrap_or(&mut none);
-    super::routing::resolve_requirements(cx, &names, w, pending);
     super::routing::resolve_queues(cx, &names, w, pending_queues);
     let sups = supervisors(cx, &root, &names);
     let ths = thresholds(cx, &root, &names);
@@ -182,7 +181,14 @@ fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>, opts: &LoadOptions) -> Option<Scen
         }
     }
     let cal = head.as_ref().map(|h| h.calendar);
-    let parts = super::traffic::traffic(cx, &root, &names, cal, horizon);
+    let mut parts = super::traffic::traffic(cx, &root, &names, cal, horizon);
+    // Roster agents' skills join the skill table before classification names are resolved.
+    if let Some(p) = parts.as_mut() {
+        super::traffic::roster_skills(p, &mut names);
+    }
+    let roster_unread = parts.as_ref().is_some_and(|p| p.roster_unread);
+    let w = ws.as_mut().unwrap_or(&mut none);
+    super::routing::resolve_requirements(cx, &names, w, pending, roster_unread);
     let pending_groups = std::mem::take(&mut names.pending_groups);
     let roster = super::traffic::roster_names(&root, parts.as_ref());
     super::rulesets::check_group_names(cx, &names, roster.as_deref(), &pending_groups);

@@ -5,7 +5,7 @@
 use super::diag::Ctx;
 use super::sections::{section, Names};
 use super::spanned::{array, one_of, string, table, Table, Val};
-use crate::model::QueueId;
+use crate::model::{Channel, QueueId};
 use crate::time::SimDuration;
 
 /// When an overflow rule triggers (OVF-*).
@@ -155,14 +155,17 @@ pub(crate) fn queue_overflow(
                         &rt.path_of("action"),
                         span,
                         "`assign_anyway` applies before queueing only, not to `waited_over`",
-                        Some("use transfer, end or callback".into()),
+                        Some("use transfer or end (or callback on voice)".into()),
                     );
                     None
                 } else {
                     Some(OverflowAction::AssignAnyway)
                 }
             }
-            Some("callback") => Some(OverflowAction::Callback),
+            Some("callback") => {
+                let waited = matches!(when, Some(OverflowWhen::WaitedOver(_)));
+                callback_on_voice(cx, &rt, t, names, waited)
+            }
             _ => None,
         };
         match (when, action) {
@@ -171,6 +174,55 @@ pub(crate) fn queue_overflow(
         }
     }
     ok.then_some((rules, hours))
+}
+
+/// `action = "callback"` applies to voice only (contract: "callback (voice: …)"): on a queue
+/// whose work stream has another channel it is an error at the rule's `action` (`waited`: the
+/// rule is `waited_over`, where `assign_anyway` is no alternative). A queue whose
+/// work stream is unknown or has no valid channel is reported elsewhere.
+fn callback_on_voice(
+    cx: &mut Ctx<'_>,
+    rule: &Table<'_, '_>,
+    queue: &Table<'_, '_>,
+    names: &Names,
+    waited: bool,
+) -> Option<OverflowAction> {
+    let text = |key: &str| match queue.get(key).map(|v| v.get_ref()) {
+        Some(toml::de::DeValue::String(s)) => Some(s.to_string()),
+        _ => None,
+    };
+    let ws = text("workstream");
+    let channel = ws.as_deref().and_then(|w| {
+        names
+            .workstreams
+            .iter()
+            .find(|x| x.name == w)
+            .and_then(|x| x.channel)
+    });
+    match channel {
+        Some(c) if c != Channel::Voice => {
+            cx.report(
+                &rule.path_of("action"),
+                rule.get("action").map(|v| v.span()),
+                format!(
+                    "`callback` applies to voice only; queue {:?} takes work stream {:?}, a {} channel",
+                    text("name").unwrap_or_default(),
+                    ws.unwrap_or_default(),
+                    c.as_str()
+                ),
+                Some(format!(
+                    "use {} here, or put the callback on a queue of a voice work stream",
+                    if waited {
+                        "transfer or end"
+                    } else {
+                        "transfer, end or assign_anyway"
+                    }
+                )),
+            );
+            None
+        }
+        _ => Some(OverflowAction::Callback),
+    }
 }
 
 fn hours_entry(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>) -> Option<OperatingHours> {

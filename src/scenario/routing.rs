@@ -2,9 +2,10 @@
 //! `attributes`, `skill_matching` and `[[workstreams.classification]]` rules (RT-CLASSIFY), and
 //! an agent group's `skills`.
 //!
-//! Skill names form one table: the skills the agent groups hold, in order of first appearance.
-//! A classification rule may only require a skill some group holds (otherwise nobody could ever
-//! serve it); those names are resolved after the groups are read ([`resolve_requirements`]).
+//! Skill names form one table: the skills the agent groups hold, in order of first appearance,
+//! then those only roster agents hold (`[traffic] roster`, in roster order). A classification
+//! rule may only require a skill some agent holds (otherwise nobody could ever serve it); those
+//! names are resolved after the groups and the roster are read ([`resolve_requirements`]).
 
 use super::diag::Ctx;
 use super::sections::{section, Names};
@@ -577,13 +578,16 @@ pub(crate) fn group_skills(
     ok.then_some(out)
 }
 
-/// Resolves classification skill names against the groups' skills: a skill no group holds is
-/// an error (nobody could ever serve it), with a "did you mean".
+/// Resolves classification skill names against the agents' skills (agent groups and roster
+/// agents): a skill nobody holds is an error (nobody could ever serve it), with a "did you
+/// mean". With `roster_unread` (a roster whose problems are already reported) an unknown name
+/// may be the roster's and is not reported again.
 pub(crate) fn resolve_requirements(
     cx: &mut Ctx<'_>,
     names: &Names,
     ws: &mut [Workstream],
     pending: Vec<PendingSkill>,
+    roster_unread: bool,
 ) -> bool {
     let mut ok = true;
     for p in pending {
@@ -597,22 +601,23 @@ pub(crate) fn resolve_requirements(
                     rule.require.sort_unstable();
                 }
             }
+            None if roster_unread => ok = false,
             None => {
                 let known: Vec<&str> = names.skills.iter().map(|s| s.as_str()).collect();
                 let expected = if known.is_empty() {
-                    "no agent group has skills".to_string()
+                    "no agent has skills".to_string()
                 } else {
-                    format!(
-                        "the agent groups hold {}",
-                        quoted_list(known.iter().copied())
-                    )
+                    format!("the agents hold {}", quoted_list(known.iter().copied()))
                 };
                 let hint = closest(&p.skill, known.iter().copied())
                     .map(|c| format!("did you mean {c:?}?"));
                 cx.report(
                     &p.path,
                     Some(p.span),
-                    format!("skill {:?} is held by no agent group; {expected}", p.skill),
+                    format!(
+                        "skill {:?} is held by no agent group or roster agent; {expected}",
+                        p.skill
+                    ),
                     hint,
                 );
                 ok = false;

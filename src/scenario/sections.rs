@@ -53,7 +53,7 @@ pub(crate) struct Names {
     pub(crate) workstreams: Vec<WsInfo>,
     pub(crate) queues: Vec<QueueInfo>,
     pub(crate) groups: Vec<GroupInfo>,
-    /// Skill names held by agent groups, by skill id (first appearance).
+    /// Skill names held by agent groups (then roster agents), by skill id (first appearance).
     pub(crate) skills: Vec<String>,
     /// Classification skill names to resolve once the groups are read.
     pub(crate) pending_skills: Vec<super::routing::PendingSkill>,

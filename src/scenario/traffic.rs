@@ -3,7 +3,8 @@
 //!
 //! A queue the forecast or the replay feeds must not have `arrivals` of its own. The forecast
 //! sets the queue's arrivals to its piecewise-constant profile; roster agents become one-agent
-//! groups after the `[[agent_groups]]` (ids follow theirs).
+//! groups after the `[[agent_groups]]` (ids follow theirs), with their `skills` column as their
+//! routing skills (names the groups do not hold join the skill table, see [`roster_skills`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use super::suggest::{closest, quoted_list};
 use super::types::{AgentGroup, Arrivals, Queue, Workstream};
 use crate::calendar::Calendar;
 use crate::dist::Dist;
+use crate::engine::{Rating, SkillId, SkillSet};
 use crate::model::{AgentId, QueueId};
 use crate::time::SimDuration;
 use crate::traffic::forecast::{read_forecast, Forecast};
@@ -28,6 +30,41 @@ pub(crate) struct Parts {
     replay: Option<(Replay, Span)>,
     forecast: Option<(Forecast, Span)>,
     roster: Option<(Vec<RosterAgent>, Span)>,
+    /// Per roster agent: its skills as ids into the skill table (set by [`roster_skills`]).
+    roster_skills: Vec<SkillSet>,
+    /// A roster was named but could not be read (its problems are reported): the skills it may
+    /// hold are unknown.
+    pub(crate) roster_unread: bool,
+}
+
+/// Maps the roster agents' skills onto the scenario's skill table: a name no agent group holds
+/// joins the table (after the groups' names, in roster order), so classification rules may
+/// require it. Call before classification skill names are resolved.
+pub(crate) fn roster_skills(parts: &mut Parts, names: &mut Names) {
+    let Some((agents, _)) = &parts.roster else {
+        return;
+    };
+    parts.roster_skills = agents
+        .iter()
+        .map(|a| {
+            let mut set: SkillSet = a
+                .skills
+                .iter()
+                .map(|(name, rating)| {
+                    let id = match names.skills.iter().position(|s| s == name) {
+                        Some(i) => i,
+                        None => {
+                            names.skills.push(name.clone());
+                            names.skills.len() - 1
+                        }
+                    };
+                    (id as SkillId, *rating as Rating)
+                })
+                .collect();
+            set.sort_unstable();
+            set
+        })
+        .collect();
 }
 
 /// Reads `[traffic]` and its CSV files; every CSV problem is recorded in `cx`.
@@ -107,7 +144,10 @@ pub(crate) fn traffic(
         match file_of(cx, "roster", v) {
             Some((path, shown)) => match read_roster(&path, &shown, &cal, &queue) {
                 Ok(r) => parts.roster = Some((r, v.span())),
-                Err(ds) => ds.into_iter().for_each(|d| cx.external(d)),
+                Err(ds) => {
+                    parts.roster_unread = true;
+                    ds.into_iter().for_each(|d| cx.external(d));
+                }
             },
             None => ok = false,
         }
@@ -265,7 +305,9 @@ pub(crate) fn merge(
     }
     if let Some((agents, span)) = parts.roster {
         let mut next: u32 = groups.iter().map(|g| g.count).sum();
+        let mut skills = parts.roster_skills.into_iter();
         for a in agents {
+            let skills = skills.next().unwrap_or_default();
             let clash = groups.iter().any(|g| {
                 a.name
                     .strip_prefix(&g.name)
@@ -297,9 +339,7 @@ pub(crate) fn merge(
                 ignore_probability: 0.0,
                 disconnects: None,
                 first: AgentId(next),
-                // A roster's skills are read and kept on the roster agent; routing by them
-                // needs their names in the scenario's skill table (not yet wired).
-                skills: Vec::new(),
+                skills,
                 roster: Some(a),
             });
             next += 1;

@@ -55,7 +55,8 @@ pub struct Scenario {
     /// `[traffic]`: the replayed history and the forecast's handle-time factors (the forecast's
     /// volumes are already in the queues' arrivals, the roster's agents in `agent_groups`).
     pub traffic: Traffic,
-    /// Skill names, by skill id (those the agent groups hold, first appearance first).
+    /// Skill names, by skill id: those the agent groups hold (first appearance first), then those
+    /// only roster agents hold (roster order).
     pub skills: Vec<String>,
     /// Problems that do not stop a run (a rule that can never match), in file order;
     /// `omnisim validate` and `run` print them as `warning: …` on standard error.

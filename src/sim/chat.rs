@@ -1,9 +1,11 @@
 //! Chat behaviour in the simulator: the per-agent slowdown shares and customers who retry.
 //!
 //! A retrying customer keeps its own random stream (the draws continue where its abandoned
-//! contact left off), so common random numbers hold across rule changes. Retrials come back
-//! even after the horizon (the customer exists); a pending retrial keeps the run going like an
-//! open arrival process.
+//! contact left off), so common random numbers hold across rule changes. It also keeps its
+//! attribute values (unified routing): the same customer comes back with the same language and
+//! tier, so its retrial carries the same classification requirement. Retrials come back even
+//! after the horizon (the customer exists); a pending retrial keeps the run going like an open
+//! arrival process.
 
 use crate::dist::Sampler;
 use crate::model::QueueId;
@@ -14,6 +16,18 @@ use super::customer::{ConvSim, Mood};
 use super::event::Event;
 use super::sharing::{AgentShares, Due, Speeds};
 use super::world::World;
+
+/// A customer waiting to retry.
+#[derive(Debug)]
+struct Retrying {
+    /// Its own stream, where its abandoned contact left off.
+    rng: SimRng,
+    /// Its customer key (that of its first contact).
+    key: u64,
+    /// Its attribute values (one value index per attribute of the work stream they were drawn
+    /// for; empty when that work stream has no attributes).
+    attrs: Vec<u16>,
+}
 
 /// The chat-behaviour state of one replication.
 #[derive(Debug)]
@@ -30,8 +44,8 @@ pub(crate) struct ChatSim {
     pub(crate) retry_delay: Vec<Option<Sampler>>,
     /// Some work stream has retrials.
     pub(crate) retries: bool,
-    /// Customers waiting to retry: their stream and key, by slot (freed slots reused).
-    pending: Vec<Option<(SimRng, u64)>>,
+    /// Customers waiting to retry, by slot (freed slots reused).
+    pending: Vec<Option<Retrying>>,
     free: Vec<u32>,
 }
 
@@ -95,7 +109,9 @@ impl World<'_> {
             return;
         }
         let after = delay.sample(&mut c.rng);
-        let entry = Some((c.rng.clone(), key));
+        let rng = c.rng.clone();
+        let attrs = retry_attributes(self.sc, self.attribute_streams, key, origin);
+        let entry = Some(Retrying { rng, key, attrs });
         let idx = match self.chat.free.pop() {
             Some(i) => {
                 self.chat.pending[i as usize] = entry;
@@ -118,17 +134,35 @@ impl World<'_> {
     }
 
     /// A customer retries: a new contact of `queue`, drawing patience and the rest from the
-    /// customer's stream where it left off.
+    /// customer's stream where it left off, with its first contact's attribute values (and so
+    /// its classification requirement, RT-CLASSIFY). The queue's overflow rules apply to it as
+    /// to any conversation entering the queue.
     pub(crate) fn retrial_arrival(&mut self, queue: QueueId, idx: u32) {
         self.arrivals_open -= 1;
-        let Some((mut rng, key)) = self.chat.pending[idx as usize].take() else {
+        let Some(Retrying {
+            mut rng,
+            key,
+            attrs,
+        }) = self.chat.pending[idx as usize].take()
+        else {
             return;
         };
         self.chat.free.push(idx);
         let now = self.now;
         let counted = self.rec.counts(now);
-        self.rec.arrived(now, queue, counted);
         self.rec.retrial(queue, counted);
+        // A retrial enters its queue like any new conversation: the queue's before-queueing
+        // overflow rules apply first (OVF-HOURS, OVF-LIMIT), its waiting-time rules once queued.
+        let (queue, callback) = if self.sc.queues[queue.index()].overflow.is_empty() {
+            (queue, false)
+        } else {
+            match self.overflow_before(queue, counted) {
+                Some(x) => x,
+                // Ended by overflow (counted as arrived, closed and overflowed): no retrial.
+                None => return,
+            }
+        };
+        self.rec.arrived(now, queue, counted);
         self.rec.queue_len(now, queue, 1);
         self.live_counted += counted as u64;
         let ws_id = self.sc.queues[queue.index()].workstream;
@@ -143,16 +177,95 @@ impl World<'_> {
         let give_up = self.open_timer(ws.open_auto_close, patience);
         let mut fx = std::mem::take(&mut self.fx);
         fx.clear();
-        let conv = self.engine.arrive(now, queue, &mut fx);
+        let req = if super::routing::used(&ws.routing) {
+            super::routing::requirement(&mut self.engine, &ws.routing, &attrs)
+        } else {
+            crate::engine::ReqId(0)
+        };
+        // The work stream the values were drawn for (see `retry_attributes`).
+        let drawn_for = arrival_workstream(key)
+            .filter(|w| *w < self.sc.workstreams.len())
+            .map_or(ws_id, |w| crate::model::WorkstreamId(w as u32));
+        let attr_set = match &self.attr_space {
+            Some(space) if !attrs.is_empty() => self
+                .engine
+                .attributes(&space.pairs(drawn_for.index(), &attrs)),
+            _ => crate::engine::AttrId(0),
+        };
+        let conv = self
+            .engine
+            .arrive_tagged(now, queue, req, attr_set, &mut fx);
         if self.obs.is_some() {
             self.observe(crate::engine::Command::Arrive(queue), Ok(()), &fx);
         }
+        // A callback customer no longer abandons.
+        let give_up = if callback { None } else { give_up };
         let mut cs = ConvSim::new(conv, queue, counted, rng, mood, give_up, key);
+        cs.callback = callback;
         if let Some(log) = &mut self.log {
             // A retrial is a contact of its own in conversations.csv.
             cs.row = log.arrived(None, now, queue, patience);
+            if !attrs.is_empty() {
+                log.attributes(cs.row, drawn_for, &attrs);
+            }
         }
         self.store(cs);
+        if !self.sc.queues[queue.index()].overflow.is_empty() {
+            self.schedule_waits(conv, queue);
+        }
         self.settle(conv, fx);
+    }
+}
+
+/// The attribute values of the customer `key` whose contact arrived at `origin`: exactly those
+/// its first contact drew. Every conversation draws its attribute values first from its own
+/// attribute stream (`attribute_streams.member(key)`), with the attributes of the work stream
+/// it arrived on: a work stream's own arrival (its key from [`super::routing::ws_customer_key`])
+/// with that work stream's, a queue's arrival with its queue's. Re-reading a fresh copy of that
+/// stream touches no other stream (common random numbers hold). Empty when that work stream
+/// uses no unified routing.
+fn retry_attributes(
+    sc: &Scenario,
+    streams: crate::rng::StreamFamily,
+    key: u64,
+    origin: QueueId,
+) -> Vec<u16> {
+    let ws = arrival_workstream(key)
+        .filter(|w| *w < sc.workstreams.len())
+        .unwrap_or(sc.queues[origin.index()].workstream.index());
+    let routing = &sc.workstreams[ws].routing;
+    if !super::routing::used(routing) {
+        return Vec::new();
+    }
+    super::routing::draw_attributes(routing, &mut streams.member(key))
+}
+
+/// The work stream whose own arrivals gave out the customer key `key`, if any (see
+/// [`super::routing::ws_customer_key`]; queue keys have a queue id below 2^23).
+fn arrival_workstream(key: u64) -> Option<usize> {
+    let q = key >> 40;
+    (q >= 1 << 23).then(|| (q - (1 << 23)) as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_work_stream_key_names_its_work_stream_and_a_queue_key_none() {
+        assert_eq!(
+            arrival_workstream(super::super::routing::ws_customer_key(0, 7)),
+            Some(0)
+        );
+        assert_eq!(
+            arrival_workstream(super::super::routing::ws_customer_key(5, 1 << 39)),
+            Some(5)
+        );
+        let q = super::super::customer::customer_key(QueueId((1 << 23) - 1), 3);
+        assert_eq!(arrival_workstream(q), None);
+        assert_eq!(
+            arrival_workstream(super::super::customer::customer_key(QueueId(0), 0)),
+            None
+        );
     }
 }

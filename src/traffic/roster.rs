@@ -2,7 +2,7 @@
 //!
 //! Columns (contract "Real traffic"): `agent`, `queues` (`;`-separated), `shift_start`,
 //! `shift_end`, optional `capacity` (default 100), `skills` (`spanish:4;billing:2`, ratings
-//! 1–10; stored, routing by skill is not modelled yet), `breaks` (`start-end` pairs,
+//! 1–10; the agent's routing skills, see `crate::scenario`), `breaks` (`start-end` pairs,
 //! `;`-separated). Several rows for one agent are several shifts; its `queues`, `capacity` and
 //! `skills` must agree across them. A break end point is a time (seconds or a local date-time)
 //! or a clock time `HH:MM`, on the shift's day (the next day when it is earlier than the

@@ -15,6 +15,7 @@ mod policies;
 mod prioritize;
 mod reports;
 mod route_queue;
+mod routing_inputs;
 mod rules;
 mod rulesets;
 mod rulesets_scenario;
