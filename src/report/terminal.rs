@@ -98,6 +98,27 @@ pub fn render(r: &Report) -> String {
             ),
         );
     }
+    if let (Some(r), Some(ov)) = (&s.routing, &s.overflow) {
+        line(
+            &mut o,
+            "Routing",
+            format!(
+                "{} unmatched · overflow: {} ended, {} transferred, {} callbacks",
+                r.unmatched, ov.ended, ov.transferred, ov.callbacks
+            ),
+        );
+        if !r.by_rule.is_empty() {
+            line(
+                &mut o,
+                "Rule use",
+                r.by_rule
+                    .iter()
+                    .map(|(k, v)| format!("{k} {v}"))
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+            );
+        }
+    }
     let ov = &s.overallocation;
     line(
         &mut o,

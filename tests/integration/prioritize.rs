@@ -218,3 +218,24 @@ fn prioritization_agrees_with_cobhams_priority_queue() {
     );
     assert_eq!(s.invariant_violations, 0);
 }
+
+#[test]
+fn bilingual_support_uses_its_rules_and_says_so() {
+    // The bundled scenario's `general` queue: VIP first, then `english-team`,
+    // `spanish-experts`, `closest-fit`. Every answer there comes from one of its rules, and the
+    // terminal lists their use.
+    let sc = load_file(Path::new("scenarios/bilingual-support.toml")).unwrap();
+    let out = sim::run(&sc, &RunOptions::default(), &|_, _, _| {});
+    let r = omnisim::report::Report::build(&sc, &out);
+    let s = &r.summary;
+    assert_eq!(s.invariant_violations, 0);
+    let by_rule = &s.routing.as_ref().unwrap().by_rule;
+    assert_eq!(by_rule.len(), 3, "{by_rule:?}");
+    let used: u64 = by_rule.values().sum();
+    assert_eq!(used, s.queues["general"].answered);
+    assert!(by_rule["general/spanish-experts"] > 0);
+    assert!(by_rule["general/english-team"] > 0);
+    let text = omnisim::report::terminal::render(&r);
+    let line = text.lines().find(|l| l.starts_with("Rule use")).unwrap();
+    assert!(line.contains("general/spanish-experts"), "{line}");
+}
