@@ -338,11 +338,11 @@ fn run(args: Args) -> u8 {
             Ok(sc) => {
                 if !quiet {
                     println!(
-                        "{}: valid ({} queues, {} agents, {} supervisors)",
+                        "{}: valid ({}, {}, {})",
                         scenario.display(),
-                        sc.queues.len(),
-                        sc.agent_count(),
-                        sc.supervisors.len()
+                        crate::report::format::plural(sc.queues.len() as u64, "queue"),
+                        crate::report::format::plural(sc.agent_count() as u64, "agent"),
+                        crate::report::format::plural(sc.supervisors.len() as u64, "supervisor")
                     );
                 }
                 EXIT_OK

@@ -347,13 +347,13 @@ impl Fitted {
     /// The runnable scenario `fitted.toml`.
     pub fn scenario_toml(&self) -> String {
         let mut s = format!(
-            "# Fitted by `omnisim fit` from {} conversations over {} day(s).\n\
+            "# Fitted by `omnisim fit` from {} over {}.\n\
              # One work stream per queue (voice, one conversation per agent: edit channel,\n\
              # capacity_units and capacity for multi-chat); agents = ceil(peak offered load / 0.85),\n\
              # a starting point for `omnisim sweep … --vary agent_groups.agents.count=…`.\n\
              [scenario]\nname = \"fitted\"\nstart = \"{}\"\nhorizon = \"{}d\"\nseed = 1\nreplications = 5\n\n",
-            self.rows,
-            self.days,
+            crate::report::format::plural(self.rows, "conversation"),
+            crate::report::format::plural(self.days, "day"),
             self.calendar.start.strftime("%Y-%m-%dT%H:%M"),
             self.days
         );

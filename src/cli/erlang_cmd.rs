@@ -9,6 +9,7 @@
 use serde::Serialize;
 
 use crate::erlang::{self, chat, Figures};
+use crate::report::format::plural_text;
 use crate::report::table::num;
 use crate::stats::erlang_c_service_level;
 use crate::time::{parse_duration, parse_rate};
@@ -356,9 +357,12 @@ fn print_text(inp: &Input, out: &Output, chat_info: Option<(usize, usize, f64)>)
     let slots = inp.chat.unwrap_or(1);
     let servers = |n: f64| {
         if slots > 1 {
-            format!("{} agents × {slots} independent slots", num(n))
+            format!(
+                "{} × {slots} independent slots",
+                plural_text(&num(n), "agent")
+            )
         } else {
-            format!("{} agents", num(n))
+            plural_text(&num(n), "agent")
         }
     };
     let pat = inp
@@ -385,7 +389,7 @@ fn print_text(inp: &Input, out: &Output, chat_info: Option<(usize, usize, f64)>)
             Kind::A => println!("Erlang A, {who}, {pat}:"),
             Kind::Chat => println!(
                 "Multi-chat (exact), {} × {slots} chats, {sd}, {pat}:",
-                n.map_or("no agent count".into(), |n| format!("{} agents", num(n)))
+                n.map_or("no agent count".into(), |n| plural_text(&num(n), "agent"))
             ),
         }
         if let Some(f) = &m.figures {

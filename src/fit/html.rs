@@ -208,9 +208,9 @@ pub fn render(f: &Fitted) -> String {
     );
     let _ = write!(
         s,
-        "<p>{} conversations, {} day(s) from {}; arrivals per {} s interval of the day, averaged over the days.</p>",
-        f.rows,
-        f.days,
+        "<p>{}, {} from {}; arrivals per {} s interval of the day, averaged over the days.</p>",
+        crate::report::format::plural(f.rows, "conversation"),
+        crate::report::format::plural(f.days, "day"),
         f.calendar.start.strftime("%Y-%m-%d"),
         f.interval.as_millis() / 1000
     );
