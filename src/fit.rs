@@ -424,6 +424,8 @@ impl Fitted {
         );
         let mut open = 0;
         let mut end = 0;
+        // Rows still waiting at the end of the history (no outcome, a wait above 0) are delayed.
+        let mut late = vec![0u64; sc.queues.len()];
         for o in &self.obs {
             let q = QueueId(o.queue);
             let at = SimTime(o.arrival_ms);
@@ -440,14 +442,22 @@ impl Fitted {
                     rec.closed(q, true);
                 }
                 3 => rec.closed(q, true),
-                _ => open += 1,
+                _ => {
+                    open += 1;
+                    late[o.queue as usize] += (wait > SimDuration::ZERO) as u64;
+                }
             }
+        }
+        let mut rep = rec.finish(SimTime(end), open);
+        for (q, n) in rep.queues.iter_mut().zip(&late) {
+            q.delayed += n;
+            rep.total.delayed += n;
         }
         let out = crate::sim::RunOutput {
             dashboard: None,
             seed: sc.seed,
             replications: 1,
-            reps: vec![rec.finish(SimTime(end), open)],
+            reps: vec![rep],
             wall_s: 0.0,
             partial: false,
         };
