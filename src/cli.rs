@@ -337,6 +337,9 @@ fn run(args: Args) -> u8 {
         } => match load(&scenario, allow_huge) {
             Ok(sc) => {
                 if !quiet {
+                    for w in scenario::warnings(&sc) {
+                        eprintln!("warning: {}: {w}", scenario.display());
+                    }
                     println!(
                         "{}: valid ({}, {}, {})",
                         scenario.display(),

@@ -107,3 +107,32 @@ fn conversations_still_waiting_at_the_end_are_delayed() {
     assert_eq!(c["delayed"], 3, "{c}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `validate` warns (stderr, exit 0) about a queue with arrivals that no agent serves, naming
+/// it; with its agents back, no warning.
+#[test]
+fn validate_warns_about_a_queue_nobody_serves() {
+    let dir = temp_dir("lint");
+    let text = one_queue(r#"arrivals = { rate = "10/h" }"#, 1).replace(
+        "[[agent_groups]]",
+        "[[queues]]\nname = \"orphan\"\nworkstream = \"w\"\narrivals = { rate = \"5/h\" }\n\n[[agent_groups]]",
+    );
+    let path = dir.join("orphan.toml");
+    std::fs::write(&path, &text).unwrap();
+    let (code, out, err) = omnisim(&["validate", path.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("valid (2 queues, 1 agent"), "{out}");
+    assert!(
+        err.contains("warning: ")
+            && err.contains("queues[1]: queue \"orphan\" has arrivals but no member agent"),
+        "{err}"
+    );
+    std::fs::write(
+        &path,
+        text.replace("queues = [\"q\"]", "queues = [\"q\", \"orphan\"]"),
+    )
+    .unwrap();
+    let (code, _, err) = omnisim(&["validate", path.to_str().unwrap()]);
+    assert_eq!((code, err.as_str()), (0, ""));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
