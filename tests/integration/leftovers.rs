@@ -136,3 +136,71 @@ fn validate_warns_about_a_queue_nobody_serves() {
     assert_eq!((code, err.as_str()), (0, ""));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A history without handle times: `fitted.toml` states an assumed 5-minute exponential handle
+/// time, marked as not fitted (it wrote a fake `"1s"`), `fit.json` lists it (`assumed_handle`,
+/// `notes`) and stderr warns. Its date-times start on Wednesday 4 March 2026 at 08:05: the
+/// scenario starts that day at midnight, and `fit.json` says so.
+#[test]
+fn fit_states_what_the_history_does_not_say() {
+    let dir = temp_dir("fit");
+    let history = dir.join("h.csv");
+    std::fs::write(
+        &history,
+        "arrival,queue,outcome,wait\n\
+         2026-03-04T08:05:00,sales,answered,10\n\
+         2026-03-04T08:20:00,sales,abandoned,40\n\
+         2026-03-05T09:10:00,sales,answered,0\n",
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let (code, _, err) = omnisim(&[
+        "fit",
+        history.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("warning:") && err.contains("no handle times"),
+        "{err}"
+    );
+    let toml = std::fs::read_to_string(out.join("fitted.toml")).unwrap();
+    assert!(!toml.contains("\"1s\""), "{toml}");
+    assert!(toml.contains("start = \"2026-03-04T00:00\""), "{toml}");
+    assert!(
+        toml.contains(
+            "handle_time = { dist = \"exponential\", mean = \"300.000s\" }   # NOT FITTED"
+        ),
+        "{toml}"
+    );
+    let fit: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("fit.json")).unwrap()).unwrap();
+    assert_eq!(fit["start"], "2026-03-04T00:00");
+    let q = &fit["queues"]["sales"];
+    assert!(q["handle"].is_null());
+    assert_eq!(q["assumed_handle"]["mean_s"], 300.0);
+    assert_eq!(fit["notes"].as_array().map(Vec::len), Some(1), "{fit}");
+
+    // A history mixing date-times and seconds since t = 0 has no one clock: exit 2, the row named.
+    std::fs::write(
+        &history,
+        "arrival,queue,outcome,wait,handle\n2026-03-04T08:05,q,answered,1,60\n100,q,answered,2,70\n",
+    )
+    .unwrap();
+    let (code, _, err) = omnisim(&[
+        "fit",
+        history.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(
+            "h.csv:3:1: arrival: \"100\" is seconds since t = 0 but line 2 gives a local date-time"
+        ),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
