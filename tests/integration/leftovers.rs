@@ -204,3 +204,45 @@ fn fit_states_what_the_history_does_not_say() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A sweep point whose `--vary` value is invalid names the `--vary` value, not a line (it
+/// named line 3 of a re-serialized text); a problem elsewhere in the file keeps the user's own
+/// line even when an override added a line above it (`capacity_units` is line 12 here).
+#[test]
+fn sweep_errors_point_to_the_user_s_line_or_the_vary_flag() {
+    let dir = temp_dir("sweep");
+    let text = format!(
+        "# A sweep test file\n# with comments\n\n{}",
+        one_queue(r#"arrivals = { rate = "10/h" }"#, 2)
+    );
+    let path = dir.join("sw.toml");
+    std::fs::write(&path, &text).unwrap();
+    let out = dir.join("out");
+    let (p, o) = (path.to_str().unwrap(), out.to_str().unwrap());
+    let (code, _, err) = omnisim(&[
+        "sweep",
+        p,
+        "--vary",
+        "agent_groups.a.count=0..1",
+        "--out",
+        o,
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("\n--vary agent_groups.a.count=0: agent_groups[0].count: must be at least 1"),
+        "{err}"
+    );
+    let small = text.replace("capacity = 100\nqueues", "capacity = 50\nqueues");
+    assert_eq!(
+        small.lines().position(|l| l.starts_with("capacity_units")),
+        Some(11)
+    );
+    std::fs::write(&path, small).unwrap();
+    let (code, _, err) = omnisim(&["sweep", p, "--vary", "scenario.seed=1..2", "--out", o]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("sw.toml:12:18: workstreams[0].capacity_units"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
