@@ -246,3 +246,49 @@ fn sweep_errors_point_to_the_user_s_line_or_the_vary_flag() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `erlang` with a huge rate and abandonment exits 2 at once, naming the limit, instead of
+/// running for hours (the exact tail would keep ~3·10⁷ queue lengths); the same center without
+/// patience is answered (unstable), and a large but sane center still gets its answer.
+#[test]
+fn erlang_refuses_what_it_cannot_compute_in_reasonable_time() {
+    let (code, _, err) = omnisim(&[
+        "erlang",
+        "--rate",
+        "1e9/h",
+        "--aht",
+        "100s",
+        "--agents",
+        "10",
+        "--patience",
+        "2m",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("Erlang A at 10 agents") && err.contains("over the limit of 1e8"),
+        "{err}"
+    );
+    let (code, out, err) = omnisim(&[
+        "erlang", "--rate", "1e9/h", "--aht", "100s", "--agents", "10",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("unstable"), "{out}");
+    // 100,000 an hour: Erlang C needs 2,785 agents, Erlang A 2,414 (as before the search
+    // started at the stable minimum).
+    let (code, out, err) = omnisim(&[
+        "erlang",
+        "--rate",
+        "1e5/h",
+        "--aht",
+        "100s",
+        "--target-sl",
+        "0.8",
+        "--patience",
+        "2m",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["erlang_c"]["agents_needed"], 2785);
+    assert_eq!(v["erlang_a"]["agents_needed"], 2414);
+}
