@@ -437,7 +437,10 @@ fn describe(l: &TraceLine, subject: &Subject, counted: bool) -> Option<String> {
                 l.units.unwrap_or(0),
                 l.capacity.unwrap_or(0)
             ),
-            "overallocated" => format!("{} units over capacity ({rule})", l.units.unwrap_or(0)),
+            "overallocated" => format!(
+                "{} over capacity ({rule})",
+                crate::report::format::plural(l.units.unwrap_or(0).max(0) as u64, "unit")
+            ),
             "presence" => format!("presence {} → {}", s(&l.from), s(&l.to)),
             "requeued" => format!("moved from queue {} to {}", s(&l.from), s(&l.to)),
             "monitoring" => format!("{sup} is monitoring"),

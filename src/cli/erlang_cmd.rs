@@ -151,9 +151,10 @@ fn check(a: &ErlangArgs) -> Result<Input, Vec<String>> {
             None => errs
                 .push("--slowdown needs --chat K (the chat slots per agent it applies to)".into()),
             Some(k) if slowdown.len() > k as usize => errs.push(format!(
-                "--slowdown has {} entries but --chat {k} gives agents only {k} slots; \
+                "--slowdown has {} entries but --chat {k} gives agents only {}; \
                  give at most {k} (the last entry holds beyond the list)",
-                slowdown.len()
+                slowdown.len(),
+                crate::report::format::plural(u64::from(k), "slot")
             )),
             _ => {}
         }
@@ -422,8 +423,8 @@ fn line(label: &str, value: String) {
 
 fn print_text(inp: &Input, out: &Output, chat_info: Option<(usize, usize, f64)>) {
     println!(
-        "offered load A = {} Erlangs ({} arrivals/h, mean handle time {} s)",
-        num(out.offered_load),
+        "offered load A = {} ({} arrivals/h, mean handle time {} s)",
+        plural_text(&num(out.offered_load), "Erlang"),
         num(inp.lambda * 3600.0),
         num(inp.aht)
     );
@@ -461,8 +462,9 @@ fn print_text(inp: &Input, out: &Output, chat_info: Option<(usize, usize, f64)>)
             Kind::C => println!("Erlang C, {who} (no abandonment):"),
             Kind::A => println!("Erlang A, {who}, {pat}:"),
             Kind::Chat => println!(
-                "Multi-chat (exact), {} × {slots} chats, {sd}, {pat}:",
-                n.map_or("no agent count".into(), |n| plural_text(&num(n), "agent"))
+                "Multi-chat (exact), {} × {}, {sd}, {pat}:",
+                n.map_or("no agent count".into(), |n| plural_text(&num(n), "agent")),
+                crate::report::format::plural(u64::from(slots), "chat")
             ),
         }
         if let Some(f) = &m.figures {

@@ -179,7 +179,11 @@ fn cards(o: &mut String, r: &Report) {
             o,
             "Customers",
             &s.customers.to_string(),
-            &format!("{} retrials · {} transferred", c.retrials, c.transferred),
+            &format!(
+                "{} · {} transferred",
+                plural(c.retrials, "retrial"),
+                c.transferred
+            ),
         );
     }
     card(
