@@ -211,19 +211,22 @@ pub fn tell(
         Subject::Conversation(c) => writeln!(out, "Conversation {c}, replication {replication}:"),
         Subject::Agent(a) => writeln!(out, "Agent {a}, replication {replication}:"),
     };
-    // Per conversation: the queue it is in and, after a transfer, when it entered it.
+    // Per conversation: the queue it is in and, after a transfer, when it entered it (followed
+    // on every line, so an agent's story measures a transferred conversation's wait too).
     let mut whereabouts: std::collections::BTreeMap<u64, Whereabouts> = Default::default();
-    for &i in &mine {
-        let l = &lines[i];
+    let mut next = mine.iter().copied().peekable();
+    for (i, l) in lines.iter().enumerate() {
+        let special = l
+            .conversation
+            .and_then(|c| whereabouts.entry(c).or_default().observe(l));
+        if next.peek() != Some(&i) {
+            continue;
+        }
+        next.next();
         let counted = lines
             .get(i + 1)
             .is_some_and(|n| n.kind == Kind::Refusal && n.rule == l.rule && n.t == l.t);
-        let at = l.conversation.map(|c| whereabouts.entry(c).or_default());
-        let text = match at {
-            Some(w) => w.describe(l, subject, counted),
-            None => describe(l, subject, counted),
-        };
-        let Some(text) = text else {
+        let Some(text) = special.or_else(|| describe(l, subject, counted)) else {
             continue;
         };
         let prefix = match (subject, l.conversation) {
@@ -245,8 +248,9 @@ struct Whereabouts {
 }
 
 impl Whereabouts {
-    /// [`describe`], with the transfer line and the wait in the queue it was transferred to.
-    fn describe(&mut self, l: &TraceLine, subject: &Subject, counted: bool) -> Option<String> {
+    /// Follows `l`; the words for it when they differ from [`describe`]'s: the transfer line,
+    /// and the acceptance after a transfer with the wait in the queue it was transferred to.
+    fn observe(&mut self, l: &TraceLine) -> Option<String> {
         let ok = l.ok.unwrap_or(true);
         match (l.kind, l.what.as_str()) {
             (Kind::Command, "arrive") | (Kind::Routing, _) if l.queue.is_some() => {
@@ -277,7 +281,7 @@ impl Whereabouts {
             }
             _ => {}
         }
-        describe(l, subject, counted)
+        None
     }
 }
 
@@ -511,12 +515,16 @@ mod tests {
         transfer.queue = Some("tier2".into());
         let mut second = line(211_600, Kind::Effect, "accepted", Some(2), Some("t2-1"));
         second.waited_s = Some(191.6);
-        let story = tell(
-            &[arrive, first, transfer, second],
-            &Subject::Conversation(2),
-            1,
-        )
-        .unwrap();
+        let lines = [arrive, first, transfer, second];
+        // The second agent's story measures the wait in its queue too.
+        let agent = tell(&lines, &Subject::Agent("t2-1".into()), 1).unwrap();
+        assert!(
+            agent.contains(
+                "0:03:32 conversation 2: t2-1 accepted it after a wait of 0:00:01 in queue tier2"
+            ),
+            "{agent}"
+        );
+        let story = tell(&lines, &Subject::Conversation(2), 1).unwrap();
         assert_eq!(
             story,
             "Conversation 2, replication 1:\n\
