@@ -171,9 +171,12 @@ fn located(
     let mut out: Vec<String> = Vec::new();
     for mut d in err.diagnostics {
         if let Some(l) = d.line {
-            match map.get(l - 1).copied().flatten() {
-                Some(orig) => d.line = Some(orig),
-                None => {
+            // A position past the last line (the end of the file) keeps its shift.
+            let shift = map.len() as i64 - spec.text.lines().count() as i64;
+            match l.checked_sub(1).map(|i| map.get(i).copied()) {
+                Some(Some(Some(orig))) => d.line = Some(orig),
+                None | Some(None) => d.line = Some((l as i64 - shift).max(1) as usize),
+                Some(Some(None)) => {
                     // The override whose key the line sets (the only one, or every one).
                     let text = lines.get(l - 1).copied().unwrap_or("");
                     let key_of = |p: &str| p.rsplit('.').next().unwrap_or(p).to_string();
