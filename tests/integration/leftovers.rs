@@ -182,6 +182,11 @@ fn fit_states_what_the_history_does_not_say() {
     assert!(q["handle"].is_null());
     assert_eq!(q["assumed_handle"]["mean_s"], 300.0);
     assert_eq!(fit["notes"].as_array().map(Vec::len), Some(1), "{fit}");
+    let html = std::fs::read_to_string(out.join("fit.html")).unwrap();
+    assert!(
+        html.contains("<strong>not fitted</strong>"),
+        "fit.html says so too"
+    );
 
     // A history mixing date-times and seconds since t = 0 has no one clock: exit 2, the row named.
     std::fs::write(
