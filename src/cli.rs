@@ -328,9 +328,14 @@ fn load(path: &Path, allow_huge: bool) -> Result<Scenario, u8> {
 }
 
 /// Prints a loaded scenario's warnings (problems that do not stop a run) on standard error.
-fn print_warnings(sc: &Scenario) {
+/// The scenario's warnings on standard error: those found while reading it (with their
+/// position), then the whole-scenario checks of `scenario::warnings` (queues nobody serves).
+fn print_warnings(sc: &Scenario, path: &std::path::Path) {
     for w in &sc.warnings {
         eprintln!("warning: {w}");
+    }
+    for w in scenario::warnings(sc) {
+        eprintln!("warning: {}: {w}", path.display());
     }
 }
 
@@ -344,13 +349,13 @@ fn run(args: Args) -> u8 {
         } => match load(&scenario, allow_huge) {
             Ok(sc) => {
                 if !quiet {
-                    print_warnings(&sc);
+                    print_warnings(&sc, &scenario);
                     println!(
-                        "{}: valid ({} queues, {} agents, {} supervisors)",
+                        "{}: valid ({}, {}, {})",
                         scenario.display(),
-                        sc.queues.len(),
-                        sc.agent_count(),
-                        sc.supervisors.len()
+                        crate::report::format::plural(sc.queues.len() as u64, "queue"),
+                        crate::report::format::plural(sc.agent_count() as u64, "agent"),
+                        crate::report::format::plural(sc.supervisors.len() as u64, "supervisor")
                     );
                 }
                 EXIT_OK
@@ -381,7 +386,7 @@ fn run(args: Args) -> u8 {
                 Err(code) => return code,
             };
             if !quiet {
-                print_warnings(&sc);
+                print_warnings(&sc, &scenario);
             }
             if shard.is_some() && trace {
                 eprintln!("error: --trace does not combine with --shard (trace a run of its own)");

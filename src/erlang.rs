@@ -264,32 +264,83 @@ fn answered_within(c: f64, theta: f64, w: &[f64], t_s: f64) -> f64 {
     total / weight
 }
 
-/// The smallest whole number of agents in `1..=max` whose service level (from `sl_at`) is at
-/// least `target`, by doubling then bisection (service level grows with agents). `None` when
-/// even `max` falls short.
-pub fn agents_needed(
-    target: f64,
-    max: u32,
-    mut sl_at: impl FnMut(u32) -> Option<f64>,
-) -> Option<u32> {
-    let meets = |sl: Option<f64>| sl.is_some_and(|x| x >= target);
-    let mut hi = 1u32;
-    while !meets(sl_at(hi)) {
-        if hi >= max {
-            return None;
-        }
-        hi = hi.saturating_mul(2).min(max);
+/// The most work [`fifo_tail`] may take: queue positions × uniformization jumps (see
+/// [`tail_work`]). Beyond it `omnisim erlang` exits 2 rather than compute for minutes: at about
+/// 10⁸ steps one evaluation takes a fraction of a second (release build), and a search makes a
+/// few dozen.
+pub const MAX_TAIL_WORK: f64 = 1e8;
+
+/// An upper estimate of [`fifo_tail`]'s work for arrivals `lambda`, all-busy completion rate
+/// `c` and abandonment rate `theta` per waiting customer (per second), threshold `t_s`: the
+/// positions it keeps (up to where the weights fall below 10⁻¹⁷ of the largest, past the
+/// balance point (λ − c)/θ by about √(78 λ/θ)) times the Poisson jumps over `t_s` at the fastest
+/// leaving rate. 0 without abandonment (the closed geometric form).
+pub fn tail_work(lambda: f64, c: f64, theta: f64, t_s: f64) -> f64 {
+    if theta <= 0.0 || !theta.is_finite() {
+        return 0.0;
     }
-    let mut lo = hi / 2; // fails (or 0)
+    let positions = ((lambda - c) / theta).max(0.0) + (78.0 * lambda / theta).sqrt() + 1.0;
+    let lt = (c + positions * theta) * t_s.max(0.0);
+    positions * (lt + 12.0 * lt.sqrt() + 40.0)
+}
+
+/// The smallest whole number of agents in `1..=max` whose service level (from `sl_at`) is at
+/// least `target` (service level grows with agents): galloping from `start` (down while it
+/// meets, up while it does not, doubling the step) then bisection, so a good guess such as
+/// the stable minimum ⌊A⌋ + 1 costs a handful of evaluations near the answer, none at a tiny,
+/// hugely overloaded count. `Ok(None)` when even `max` falls short; `sl_at`'s error stops the
+/// search.
+pub fn agents_needed<E>(
+    target: f64,
+    start: u32,
+    max: u32,
+    mut sl_at: impl FnMut(u32) -> Result<Option<f64>, E>,
+) -> Result<Option<u32>, E> {
+    let mut meets = |n: u32| sl_at(n).map(|sl| sl.is_some_and(|x| x >= target));
+    let max = max.max(1);
+    let start = start.clamp(1, max);
+    // lo fails (0: nothing below), hi meets.
+    let (mut lo, mut hi);
+    let mut step = 1u32;
+    if meets(start)? {
+        hi = start;
+        loop {
+            if hi == 1 {
+                return Ok(Some(1));
+            }
+            let probe = hi.saturating_sub(step).max(1);
+            if meets(probe)? {
+                hi = probe;
+                step = step.saturating_mul(2);
+            } else {
+                lo = probe;
+                break;
+            }
+        }
+    } else {
+        lo = start;
+        loop {
+            if lo >= max {
+                return Ok(None);
+            }
+            let probe = lo.saturating_add(step).min(max);
+            if meets(probe)? {
+                hi = probe;
+                break;
+            }
+            lo = probe;
+            step = step.saturating_mul(2);
+        }
+    }
     while hi - lo > 1 {
         let mid = lo + (hi - lo) / 2;
-        if meets(sl_at(mid)) {
+        if meets(mid)? {
             hi = mid;
         } else {
             lo = mid;
         }
     }
-    Some(hi)
+    Ok(Some(hi))
 }
 
 #[cfg(test)]
@@ -343,10 +394,43 @@ mod tests {
     }
 
     #[test]
-    fn doubling_then_bisection_finds_the_smallest() {
-        let sl = |n: u32| Some(f64::from(n) / 100.0);
-        assert_eq!(agents_needed(0.37, 1000, sl), Some(37));
-        assert_eq!(agents_needed(0.01, 1000, sl), Some(1));
-        assert_eq!(agents_needed(0.5, 20, sl), None);
+    fn galloping_then_bisection_finds_the_smallest_from_any_start() {
+        let sl = |n: u32| Ok::<_, ()>(Some(f64::from(n) / 100.0));
+        for start in [1, 5, 36, 37, 38, 500, 1000, 5000] {
+            assert_eq!(
+                agents_needed(0.37, start, 1000, sl),
+                Ok(Some(37)),
+                "{start}"
+            );
+            assert_eq!(agents_needed(0.01, start, 1000, sl), Ok(Some(1)), "{start}");
+            assert_eq!(agents_needed(0.5, start, 20, sl), Ok(None), "{start}");
+        }
+        // Started at the answer, a search makes a handful of evaluations, none far below.
+        let mut asked = Vec::new();
+        let r = agents_needed(0.37, 38, 100_000, |n| {
+            asked.push(n);
+            Ok::<_, ()>(Some(f64::from(n) / 100.0))
+        });
+        assert_eq!(r, Ok(Some(37)));
+        assert!(
+            asked.len() <= 4 && asked.iter().all(|&n| n >= 35),
+            "{asked:?}"
+        );
+        // An evaluation that cannot be made stops the search.
+        assert_eq!(
+            agents_needed(0.5, 1, 10, |_| Err::<Option<f64>, _>("big")),
+            Err("big")
+        );
+    }
+
+    #[test]
+    fn tail_work_grows_with_rate_times_patience() {
+        // No abandonment: the closed form, no work.
+        assert_eq!(tail_work(1e6, 10.0, 0.0, 20.0), 0.0);
+        // 10⁹ calls an hour, 10 agents of 100 s, 2-minute patience: far beyond the limit.
+        let lambda = 1e9 / 3600.0;
+        assert!(tail_work(lambda, 0.1, 1.0 / 120.0, 20.0) > 1e3 * MAX_TAIL_WORK);
+        // issue 12's center (600/h, 10 agents, 2-minute patience): tiny.
+        assert!(tail_work(600.0 / 3600.0, 0.1, 1.0 / 120.0, 20.0) < 1e5);
     }
 }

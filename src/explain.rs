@@ -3,7 +3,10 @@
 //! Key items: [`explain_file`], [`tell`], [`Subject`], [`ExplainError`].
 //!
 //! The story lists, in order, every trace line about the subject in plain words with its clock
-//! time (`H:MM:SS` since the start of the replication) and the rule that decided or refused:
+//! time (`H:MM:SS` since the start of the replication, rounded to the second) and the rule that
+//! decided or refused. A conversation transferred to another queue at the end of handling gets
+//! a line of its own, and its wait there is measured from when it entered that queue (the
+//! total since arrival given beside it, as `summary.json`'s `queues.Q.wait_s` counts it):
 //!
 //! ```text
 //! 0:01:00 lead assigned it to a-1 (accepted)
@@ -208,15 +211,24 @@ pub fn tell(
         Subject::Conversation(c) => writeln!(out, "Conversation {c}, replication {replication}:"),
         Subject::Agent(a) => writeln!(out, "Agent {a}, replication {replication}:"),
     };
-    for (k, &i) in mine.iter().enumerate() {
-        let l = &lines[i];
+    // Per conversation: the queue it is in and, after a transfer, when it entered it (followed
+    // on every line, so an agent's story measures a transferred conversation's wait too).
+    let mut whereabouts: std::collections::BTreeMap<u64, Whereabouts> = Default::default();
+    let mut next = mine.iter().copied().peekable();
+    for (i, l) in lines.iter().enumerate() {
+        let special = l
+            .conversation
+            .and_then(|c| whereabouts.entry(c).or_default().observe(l));
+        if next.peek() != Some(&i) {
+            continue;
+        }
+        next.next();
         let counted = lines
             .get(i + 1)
             .is_some_and(|n| n.kind == Kind::Refusal && n.rule == l.rule && n.t == l.t);
-        let Some(text) = describe(l, subject, counted) else {
+        let Some(text) = special.or_else(|| describe(l, subject, counted)) else {
             continue;
         };
-        let _ = k;
         let prefix = match (subject, l.conversation) {
             (Subject::Agent(_), Some(c)) => format!("conversation {c}: "),
             _ => String::new(),
@@ -224,6 +236,53 @@ pub fn tell(
         let _ = writeln!(out, "{} {prefix}{text}", clock(l.t));
     }
     Ok(out)
+}
+
+/// Where a conversation is, as its story goes.
+#[derive(Debug, Default)]
+struct Whereabouts {
+    /// The queue it is in.
+    queue: Option<String>,
+    /// When it entered that queue by a transfer at the end of handling (seconds).
+    entered: Option<f64>,
+}
+
+impl Whereabouts {
+    /// Follows `l`; the words for it when they differ from [`describe`]'s: the transfer line,
+    /// and the acceptance after a transfer with the wait in the queue it was transferred to.
+    fn observe(&mut self, l: &TraceLine) -> Option<String> {
+        let ok = l.ok.unwrap_or(true);
+        match (l.kind, l.what.as_str()) {
+            (Kind::Command, "arrive") | (Kind::Routing, _) if l.queue.is_some() => {
+                self.queue.clone_from(&l.queue);
+            }
+            (Kind::Command, "assign_to_queue") if ok => self.queue.clone_from(&l.queue),
+            (Kind::Effect, "requeued") => self.queue.clone_from(&l.to),
+            (Kind::Command, "transfer_to_queue") if ok => {
+                let from = self.queue.replace(s(&l.queue).to_string());
+                self.entered = Some(l.t);
+                return Some(format!(
+                    "transferred from queue {} to {} at the end of handling (LC-ACTIVE: the \
+                     work stream's transfer share; Active → Open there)",
+                    from.as_deref().unwrap_or("?"),
+                    s(&l.queue)
+                ));
+            }
+            (Kind::Effect, "accepted") => {
+                if let Some(entered) = self.entered.take() {
+                    return Some(format!(
+                        "{} accepted it after a wait of {} in queue {} ({} since it arrived)",
+                        s(&l.agent),
+                        clock(l.t - entered),
+                        self.queue.as_deref().unwrap_or("?"),
+                        clock(l.waited_s.unwrap_or(0.0))
+                    ));
+                }
+            }
+            _ => {}
+        }
+        None
+    }
 }
 
 fn s(o: &Option<String>) -> &str {
@@ -410,7 +469,10 @@ fn describe(l: &TraceLine, subject: &Subject, counted: bool) -> Option<String> {
                 l.units.unwrap_or(0),
                 l.capacity.unwrap_or(0)
             ),
-            "overallocated" => format!("{} units over capacity ({rule})", l.units.unwrap_or(0)),
+            "overallocated" => format!(
+                "{} over capacity ({rule})",
+                crate::report::format::plural(l.units.unwrap_or(0).max(0) as u64, "unit")
+            ),
             "presence" => format!("presence {} → {}", s(&l.from), s(&l.to)),
             "requeued" => format!("moved from queue {} to {}", s(&l.from), s(&l.to)),
             "monitoring" => format!("{sup} is monitoring"),
@@ -463,6 +525,43 @@ mod tests {
             story,
             "Conversation 7, replication 1:\n0:01:10 routed to tier1-3 by RT-METHOD \
              (highest_capacity: most free units, 65); passed over 2 (1 on a break, 1 at capacity)\n"
+        );
+    }
+
+    /// A conversation handled in tier1, then transferred to tier2 (hand-made trace): the
+    /// transfer has its own line, the wait in tier2 runs from the transfer (1.2 s, shown as
+    /// 0:00:01) beside the total since arrival (191.6 s, rounded to 0:03:12, not cut to
+    /// 0:03:11), and every clock time is rounded (211.6 s → 0:03:32).
+    #[test]
+    fn a_transfer_has_its_line_and_the_wait_there_counts_from_it() {
+        let mut arrive = line(20_000, Kind::Command, "arrive", Some(2), None);
+        arrive.queue = Some("tier1".into());
+        let mut first = line(110_400, Kind::Effect, "accepted", Some(2), Some("t1-1"));
+        first.waited_s = Some(90.4);
+        let mut transfer = line(210_400, Kind::Command, "transfer_to_queue", Some(2), None);
+        transfer.ok = Some(true);
+        transfer.queue = Some("tier2".into());
+        let mut second = line(211_600, Kind::Effect, "accepted", Some(2), Some("t2-1"));
+        second.waited_s = Some(191.6);
+        let lines = [arrive, first, transfer, second];
+        // The second agent's story measures the wait in its queue too.
+        let agent = tell(&lines, &Subject::Agent("t2-1".into()), 1).unwrap();
+        assert!(
+            agent.contains(
+                "0:03:32 conversation 2: t2-1 accepted it after a wait of 0:00:01 in queue tier2"
+            ),
+            "{agent}"
+        );
+        let story = tell(&lines, &Subject::Conversation(2), 1).unwrap();
+        assert_eq!(
+            story,
+            "Conversation 2, replication 1:\n\
+             0:00:20 arrived in queue tier1\n\
+             0:01:50 t1-1 accepted it after a wait of 0:01:30\n\
+             0:03:30 transferred from queue tier1 to tier2 at the end of handling (LC-ACTIVE: \
+             the work stream's transfer share; Active → Open there)\n\
+             0:03:32 t2-1 accepted it after a wait of 0:00:01 in queue tier2 (0:03:12 since it \
+             arrived)\n"
         );
     }
 

@@ -15,6 +15,13 @@
 //! `channel`, `capacity_units` and `capacity` for multi-chat) and one agent group serving every
 //! queue, sized as ⌈peak offered load ÷ 0.85⌉ (offered load = arrival rate × (mean handle +
 //! mean wrap-up) at the busiest interval of the day): a starting point for `omnisim sweep`.
+//!
+//! What the history does not say is stated, never faked: a queue without handle times gets
+//! [`ASSUMED_HANDLE_S`] (exponential) in `fitted.toml`, marked there as not fitted, listed in
+//! `fit.json` (`assumed_handle`, `notes`) and on stderr by the command. The scenario's `start`
+//! is the midnight of the history's first day when its times are date-times; a history in
+//! seconds since t = 0 has no calendar, so `start` is the default Monday (noted likewise). A
+//! history mixing both is an error (each row named).
 
 pub mod html;
 pub mod mle;
@@ -32,11 +39,33 @@ use mle::{best, fit_all, Candidate, Sample};
 
 const DAY_MS: u64 = 24 * 3_600_000;
 
+/// The mean handle time (s) `fitted.toml` assumes, exponential, for a queue whose history has
+/// no handle times: 5 minutes, a round figure for a voice call, so a run is possible; it is not
+/// a fit and says so (a 1 s placeholder would make every staffing figure meaningless).
+pub const ASSUMED_HANDLE_S: f64 = 300.0;
+
 /// `fit.json`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FitReport {
+    /// `[scenario] start` of `fitted.toml` (`YYYY-MM-DDTHH:MM`).
+    #[serde(default)]
+    pub start: String,
+    /// What the fit assumed because the history does not say it (also printed on stderr).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// By queue name.
     pub queues: BTreeMap<String, QueueFit>,
+}
+
+/// A distribution `fitted.toml` assumes instead of fitting it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Assumed {
+    /// The family (`exponential`).
+    pub dist: String,
+    /// Its mean (s).
+    pub mean_s: f64,
+    /// Why it is assumed.
+    pub reason: String,
 }
 
 /// One queue's fit.
@@ -50,6 +79,10 @@ pub struct QueueFit {
     pub wrap_up: Option<DistFit>,
     /// Patience (abandoned waits; answered waits as lower bounds).
     pub patience: Option<DistFit>,
+    /// With no handle times in the history (`handle` null): the handle time `fitted.toml`
+    /// assumes instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assumed_handle: Option<Assumed>,
 }
 
 /// Arrival rates per interval of the day.
@@ -126,6 +159,8 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
     // day's midnight.
     let epoch = Calendar::parse("1900-01-01T00:00").expect("a valid date");
     let mut iso = false;
+    // The line and kind of the first readable arrival: a history uses one clock.
+    let mut clock_of: Option<(u64, bool)> = None;
     let mut names: BTreeMap<String, u32> = BTreeMap::new();
     let mut obs: Vec<Obs> = Vec::new();
     let mut durations: Vec<[Sample; 3]> = Vec::new();
@@ -142,14 +177,35 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
         ],
         |r, p| {
             let arrival = r.required(p, "arrival").and_then(|s| {
-                let t = match s.parse::<f64>() {
-                    Ok(_) => Calendar::default().parse_time(s),
-                    Err(_) => {
-                        iso = true;
-                        epoch.parse_time(s)
-                    }
+                let is_iso = s.parse::<f64>().is_err();
+                let t = match is_iso {
+                    false => Calendar::default().parse_time(s),
+                    true => epoch.parse_time(s),
                 };
-                t.map_err(|e| r.problem(p, "arrival", e)).ok()
+                let t = t.map_err(|e| r.problem(p, "arrival", e)).ok()?;
+                match clock_of {
+                    None => {
+                        clock_of = Some((r.line, is_iso));
+                        iso = is_iso;
+                    }
+                    Some((line, first)) if first != is_iso => {
+                        let (this, that) = match is_iso {
+                            true => ("a local date-time", "seconds since t = 0"),
+                            false => ("seconds since t = 0", "a local date-time"),
+                        };
+                        r.problem(
+                            p,
+                            "arrival",
+                            format!(
+                                "{s:?} is {this} but line {line} gives {that}; a history keeps \
+                                 one clock: write every arrival the same way"
+                            ),
+                        );
+                        return None;
+                    }
+                    Some(_) => {}
+                }
+                Some(t)
             });
             let col = if r.cell("queue").is_some() {
                 "queue"
@@ -255,7 +311,17 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
         row.iter_mut().for_each(|c| *c /= days as f64 * copies);
     }
     let per_hour = 3_600_000.0 / iv as f64;
+    let start = calendar.start.strftime("%Y-%m-%dT%H:%M").to_string();
+    let mut notes = Vec::new();
+    if !iso {
+        notes.push(format!(
+            "the history's times are seconds since t = 0 (no calendar): fitted.toml starts at \
+             the default {start} (a Monday); set [scenario] start to the history's first day"
+        ));
+    }
     let mut report = FitReport {
+        start,
+        notes: Vec::new(),
         queues: BTreeMap::new(),
     };
     let mut samples = Vec::new();
@@ -298,6 +364,19 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
                     .collect(),
             })
         };
+        let handle = to_json(&fits[0].1);
+        let assumed_handle = handle.is_none().then(|| {
+            let reason = "the history has no handle times for this queue".to_string();
+            notes.push(format!(
+                "queue {name:?}: {reason}; fitted.toml assumes handle_time exponential with \
+                 mean {ASSUMED_HANDLE_S} s (not fitted: replace it with your own)"
+            ));
+            Assumed {
+                dist: "exponential".into(),
+                mean_s: ASSUMED_HANDLE_S,
+                reason,
+            }
+        });
         report.queues.insert(
             name.clone(),
             QueueFit {
@@ -305,13 +384,15 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
                     interval_s: iv / 1000,
                     by_time_of_day,
                 },
-                handle: to_json(&fits[0].1),
+                handle,
                 wrap_up: to_json(&fits[1].1),
                 patience: to_json(&fits[2].1),
+                assumed_handle,
             },
         );
         samples.push(fits);
     }
+    report.notes = notes;
     Ok(Fitted {
         queue_names,
         interval: SimDuration::from_millis(iv),
@@ -347,13 +428,13 @@ impl Fitted {
     /// The runnable scenario `fitted.toml`.
     pub fn scenario_toml(&self) -> String {
         let mut s = format!(
-            "# Fitted by `omnisim fit` from {} conversations over {} day(s).\n\
+            "# Fitted by `omnisim fit` from {} over {}.\n\
              # One work stream per queue (voice, one conversation per agent: edit channel,\n\
              # capacity_units and capacity for multi-chat); agents = ceil(peak offered load / 0.85),\n\
              # a starting point for `omnisim sweep … --vary agent_groups.agents.count=…`.\n\
              [scenario]\nname = \"fitted\"\nstart = \"{}\"\nhorizon = \"{}d\"\nseed = 1\nreplications = 5\n\n",
-            self.rows,
-            self.days,
+            crate::report::format::plural(self.rows, "conversation"),
+            crate::report::format::plural(self.days, "day"),
             self.calendar.start.strftime("%Y-%m-%dT%H:%M"),
             self.days
         );
@@ -361,7 +442,14 @@ impl Fitted {
         let mut peak_load = vec![0.0; self.profile.first().map_or(0, Vec::len)];
         for (q, name) in self.queue_names.iter().enumerate() {
             let [h, w, p] = &self.samples[q];
-            let handle = dist_toml(&h.1).unwrap_or_else(|| "\"1s\"".into());
+            let handle = match dist_toml(&h.1) {
+                Some(d) => d,
+                None => format!(
+                    "{{ dist = \"exponential\", mean = {} }}   # NOT FITTED: the history has no \
+                     handle times; an assumed default, replace it",
+                    secs(ASSUMED_HANDLE_S)
+                ),
+            };
             s += &format!(
                 "[[workstreams]]\nname = {name:?}\nchannel = \"voice\"\ncapacity_units = 100\nhandle_time = {handle}\n"
             );
@@ -376,7 +464,12 @@ impl Fitted {
                     .and_then(|c| best(c))
                     .map_or(0.0, |b| b.family.mean_sd().0)
             };
-            let work_s = busy(&h.1) + busy(&w.1);
+            let handle_s = if h.1.is_none() {
+                ASSUMED_HANDLE_S
+            } else {
+                busy(&h.1)
+            };
+            let work_s = handle_s + busy(&w.1);
             for (b, c) in self.profile[q].iter().enumerate() {
                 peak_load[b] += c / (iv as f64 / 1000.0) * work_s;
             }
@@ -424,6 +517,8 @@ impl Fitted {
         );
         let mut open = 0;
         let mut end = 0;
+        // Rows still waiting at the end of the history (no outcome, a wait above 0) are delayed.
+        let mut late = vec![0u64; sc.queues.len()];
         for o in &self.obs {
             let q = QueueId(o.queue);
             let at = SimTime(o.arrival_ms);
@@ -440,14 +535,22 @@ impl Fitted {
                     rec.closed(q, true);
                 }
                 3 => rec.closed(q, true),
-                _ => open += 1,
+                _ => {
+                    open += 1;
+                    late[o.queue as usize] += (wait > SimDuration::ZERO) as u64;
+                }
             }
+        }
+        let mut rep = rec.finish(SimTime(end), open);
+        for (q, n) in rep.queues.iter_mut().zip(&late) {
+            q.delayed += n;
+            rep.total.delayed += n;
         }
         let out = crate::sim::RunOutput {
             dashboard: None,
             seed: sc.seed,
             replications: 1,
-            reps: vec![rec.finish(SimTime(end), open)],
+            reps: vec![rep],
             wall_s: 0.0,
             partial: false,
         };

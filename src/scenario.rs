@@ -14,6 +14,7 @@ mod chat;
 mod diag;
 mod groups;
 mod limits;
+mod lint;
 mod load;
 pub(crate) mod metric_paths;
 mod overflow;
@@ -33,6 +34,7 @@ pub use diag::{Diagnostic, LoadError};
 pub use limits::{
     LoadOptions, MAX_AGENTS, MAX_EXPECTED_ARRIVALS, MAX_HORIZON_DAYS, MAX_REPLICATIONS, MAX_TIMES,
 };
+pub use lint::{warnings, Warning};
 pub use load::{load_file, load_file_with, load_str, load_str_with};
 pub use metric_paths::{is_known_metric, FIXED as METRIC_PATHS, QUEUE_LEAVES};
 pub use overflow::{

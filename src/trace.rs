@@ -136,9 +136,10 @@ pub fn conversation_id(arrival_seq: u64) -> u64 {
     arrival_seq + 1
 }
 
-/// A clock time `H:MM:SS` (hours past 24 keep counting; fractions of a second are dropped).
+/// A clock time `H:MM:SS` (hours past 24 keep counting), rounded to the nearest second (half
+/// a second rounds up): `59.6` → `0:01:00`.
 pub fn clock(t_s: f64) -> String {
-    let s = t_s.max(0.0) as u64;
+    let s = t_s.max(0.0).round() as u64;
     format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
 }
 
@@ -149,7 +150,9 @@ mod tests {
     #[test]
     fn clock_times() {
         assert_eq!(clock(0.0), "0:00:00");
-        assert_eq!(clock(312.9), "0:05:12");
+        assert_eq!(clock(312.9), "0:05:13");
+        assert_eq!(clock(312.4), "0:05:12");
+        assert_eq!(clock(59.5), "0:01:00");
         assert_eq!(clock(90_061.0), "25:01:01");
     }
 

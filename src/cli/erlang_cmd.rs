@@ -9,6 +9,7 @@
 use serde::Serialize;
 
 use crate::erlang::{self, chat, Figures};
+use crate::report::format::plural_text;
 use crate::report::table::num;
 use crate::stats::erlang_c_service_level;
 use crate::time::{parse_duration, parse_rate};
@@ -150,9 +151,10 @@ fn check(a: &ErlangArgs) -> Result<Input, Vec<String>> {
             None => errs
                 .push("--slowdown needs --chat K (the chat slots per agent it applies to)".into()),
             Some(k) if slowdown.len() > k as usize => errs.push(format!(
-                "--slowdown has {} entries but --chat {k} gives agents only {k} slots; \
+                "--slowdown has {} entries but --chat {k} gives agents only {}; \
                  give at most {k} (the last entry holds beyond the list)",
-                slowdown.len()
+                slowdown.len(),
+                crate::report::format::plural(u64::from(k), "slot")
             )),
             _ => {}
         }
@@ -208,18 +210,63 @@ struct Output {
     chat: Option<ModelOut>,
 }
 
-/// Figures of one model for a given agent count (`None`: cannot be computed, with why).
-type Eval<'a> = Box<dyn Fn(f64) -> Result<Figures, String> + 'a>;
+/// Why a model's figures cannot be given at an agent count.
+#[derive(Debug)]
+enum EvalError {
+    /// The inputs are invalid for this model there (a search treats it as not meeting).
+    Invalid(String),
+    /// Beyond the documented work limit ([`erlang::MAX_TAIL_WORK`]): stops the command, exit 2.
+    TooBig(String),
+}
 
-/// Runs one model: figures at `--agents` (or at the agents needed), the search and shrinkage.
-fn model(inp: &Input, eval: &Eval<'_>, max: u32) -> Result<ModelOut, String> {
-    let needed = inp.target.map(|target| {
-        erlang::agents_needed(target, max, |n| {
-            eval(f64::from(n)).ok().map(|f| f.service_level)
+impl EvalError {
+    fn message(self) -> String {
+        match self {
+            EvalError::Invalid(m) | EvalError::TooBig(m) => m,
+        }
+    }
+}
+
+/// Figures of one model for a given agent count.
+type Eval<'a> = Box<dyn Fn(f64) -> Result<Figures, EvalError> + 'a>;
+
+/// `Err` when the waiting-time tail of a model with all-busy completion rate `c` (per second)
+/// needs more than [`erlang::MAX_TAIL_WORK`] steps.
+fn tail_budget(inp: &Input, model: &str, agents: f64, c: f64) -> Result<(), EvalError> {
+    let Some(p) = inp.patience else {
+        return Ok(());
+    };
+    let work = erlang::tail_work(inp.lambda, c, 1.0 / p, inp.sl);
+    if work <= erlang::MAX_TAIL_WORK {
+        return Ok(());
+    }
+    Err(EvalError::TooBig(format!(
+        "{model} at {}: {} arrivals/h with a mean patience of {} s and --sl {} s need about {work:.1e} \
+         steps for the exact waiting times, over the limit of {:.0e} (docs/erlang.md, \"Limits\"); \
+         give a smaller --rate, --patience or --sl, or simulate the queue with `omnisim run`",
+        plural_text(&num(agents), "agent"),
+        num(inp.lambda * 3600.0),
+        num(p),
+        num(inp.sl),
+        erlang::MAX_TAIL_WORK
+    )))
+}
+
+/// Runs one model: figures at `--agents` (or at the agents needed), the search (from `start`)
+/// and shrinkage.
+fn model(inp: &Input, eval: &Eval<'_>, start: u32, max: u32) -> Result<ModelOut, String> {
+    let needed = inp
+        .target
+        .map(|target| {
+            erlang::agents_needed(target, start, max, |n| match eval(f64::from(n)) {
+                Ok(f) => Ok(Some(f.service_level)),
+                Err(EvalError::Invalid(_)) => Ok(None),
+                Err(e) => Err(e.message()),
+            })
         })
-    });
+        .transpose()?;
     let at = inp.agents.or(needed.flatten().map(f64::from));
-    let figures = at.map(eval).transpose()?;
+    let figures = at.map(eval).transpose().map_err(EvalError::message)?;
     let base = match needed {
         Some(n) => n.map(f64::from),
         None => inp.agents,
@@ -252,27 +299,55 @@ pub(crate) fn run(a: ErlangArgs) -> u8 {
                 f.agents = n;
                 f
             })
-            .ok_or_else(|| "invalid Erlang C input".to_string())
+            .ok_or_else(|| EvalError::Invalid("invalid Erlang C input".to_string()))
     });
+    let inp_ref = &inp;
     let ea: Option<Eval<'_>> = inp.patience.map(|p| -> Eval<'_> {
         Box::new(move |n: f64| {
+            tail_budget(inp_ref, "Erlang A", n, n * m / aht)?;
             erlang::erlang_a(lambda, aht, p, (n * m) as u32, t)
                 .map(|mut f| {
                     f.agents = n;
                     f
                 })
-                .ok_or_else(|| "invalid Erlang A input".to_string())
+                .ok_or_else(|| EvalError::Invalid("invalid Erlang A input".to_string()))
         })
     });
     let pat = inp.patience.unwrap_or(f64::INFINITY);
-    let solve_chat = |n: f64, k: u32| chat::solve(lambda, aht, pat, n as u32, k, &inp.slowdown, t);
+    // Each chain is solved once (a search's last count is also the one printed; a chain of a
+    // million states takes seconds).
+    let solved: std::cell::RefCell<std::collections::BTreeMap<(u32, u32), _>> = Default::default();
+    let solve_chat = |n: f64, k: u32| {
+        let key = (n as u32, k);
+        if let Some(r) = solved.borrow().get(&key) {
+            return Clone::clone(r);
+        }
+        let r = chat::solve(lambda, aht, pat, key.0, k, &inp.slowdown, t);
+        solved.borrow_mut().insert(key, r.clone());
+        r
+    };
     let ch: Option<Eval<'_>> = inp.chat.map(|k| -> Eval<'_> {
         Box::new(move |n: f64| {
+            // All agents holding K chats complete n·K/(aht·s_K) a second.
+            let s_k = inp_ref
+                .slowdown
+                .get((k as usize).min(inp_ref.slowdown.len()).wrapping_sub(1))
+                .copied()
+                .unwrap_or(1.0);
+            tail_budget(
+                inp_ref,
+                "the multi-chat model",
+                n,
+                n * f64::from(k) / (aht * s_k),
+            )?;
             solve_chat(n, k)
                 .map(|r| r.figures)
-                .map_err(|e| e.to_string())
+                .map_err(|e| EvalError::Invalid(e.to_string()))
         })
     });
+    // Every search starts at the least stable count, ⌊A ÷ slots⌋ + 1 (Erlang A may need
+    // fewer: the search walks down from there).
+    let start = ((lambda * aht / m).floor().min(f64::from(MAX_AGENTS))) as u32 + 1;
     // The chat search stops where the state space would pass chat::MAX_STATES.
     let chat_max = inp.chat.map_or(1, |k| {
         let mut n = 1u32;
@@ -281,7 +356,7 @@ pub(crate) fn run(a: ErlangArgs) -> u8 {
         }
         n
     });
-    let run_model = |eval: &Eval<'_>, max: u32| model(&inp, eval, max);
+    let run_model = |eval: &Eval<'_>, max: u32| model(&inp, eval, start.min(max), max);
     let results = (|| -> Result<Output, String> {
         let erlang_c = Some(run_model(&ec, MAX_AGENTS)?);
         let erlang_a = ea.as_ref().map(|e| run_model(e, MAX_AGENTS)).transpose()?;
@@ -309,7 +384,7 @@ pub(crate) fn run(a: ErlangArgs) -> u8 {
                 figures: Some(f), ..
             }),
             Some(k),
-        ) => solve_chat(f.agents, k)
+        ) if f.stable => solve_chat(f.agents, k)
             .ok()
             .map(|r| (r.states, r.queue_kept, r.residual)),
         _ => None,
@@ -348,17 +423,20 @@ fn line(label: &str, value: String) {
 
 fn print_text(inp: &Input, out: &Output, chat_info: Option<(usize, usize, f64)>) {
     println!(
-        "offered load A = {} Erlangs ({} arrivals/h, mean handle time {} s)",
-        num(out.offered_load),
+        "offered load A = {} ({} arrivals/h, mean handle time {} s)",
+        plural_text(&num(out.offered_load), "Erlang"),
         num(inp.lambda * 3600.0),
         num(inp.aht)
     );
     let slots = inp.chat.unwrap_or(1);
     let servers = |n: f64| {
         if slots > 1 {
-            format!("{} agents × {slots} independent slots", num(n))
+            format!(
+                "{} × {slots} independent slots",
+                plural_text(&num(n), "agent")
+            )
         } else {
-            format!("{} agents", num(n))
+            plural_text(&num(n), "agent")
         }
     };
     let pat = inp
@@ -384,8 +462,9 @@ fn print_text(inp: &Input, out: &Output, chat_info: Option<(usize, usize, f64)>)
             Kind::C => println!("Erlang C, {who} (no abandonment):"),
             Kind::A => println!("Erlang A, {who}, {pat}:"),
             Kind::Chat => println!(
-                "Multi-chat (exact), {} × {slots} chats, {sd}, {pat}:",
-                n.map_or("no agent count".into(), |n| format!("{} agents", num(n)))
+                "Multi-chat (exact), {} × {}, {sd}, {pat}:",
+                n.map_or("no agent count".into(), |n| plural_text(&num(n), "agent")),
+                crate::report::format::plural(u64::from(slots), "chat")
             ),
         }
         if let Some(f) = &m.figures {

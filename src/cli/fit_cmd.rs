@@ -24,6 +24,10 @@ pub(super) fn run(history: &Path, interval: &str, out: Option<PathBuf>, quiet: b
             return EXIT_BAD_INPUT;
         }
     };
+    // What the history does not say, and the fit assumed instead (also in fit.json `notes`).
+    for note in &fitted.report.notes {
+        eprintln!("warning: {}: {note}", history.display());
+    }
     let dir = out.unwrap_or_else(|| PathBuf::from("reports/fit"));
     match fitted.write(&dir) {
         Ok(paths) => {
@@ -35,9 +39,15 @@ pub(super) fn run(history: &Path, interval: &str, out: Option<PathBuf>, quiet: b
                             format!("{} (mean {:.1} s, KS {:.3})", f.best, c.mean_s, c.ks)
                         })
                     };
+                    let handle = match &q.assumed_handle {
+                        Some(a) => format!(
+                            "not in the history (assumed {}, mean {} s)",
+                            a.dist, a.mean_s
+                        ),
+                        None => best(&q.handle),
+                    };
                     println!(
-                        "{name}: handle {} · wrap-up {} · patience {}",
-                        best(&q.handle),
+                        "{name}: handle {handle} · wrap-up {} · patience {}",
                         best(&q.wrap_up),
                         best(&q.patience)
                     );

@@ -171,11 +171,11 @@ pub(crate) fn run(a: LoadArgs) -> u8 {
 fn summary_line(rep: &LoadReport) -> String {
     let l = &rep.latency_us;
     format!(
-        "{}: {} commands due, {} applied, {} unapplied, {:.0}/s; latency µs from due p50 {} \
+        "{}: {} due, {} applied, {} unapplied, {:.0}/s; latency µs from due p50 {} \
          p99 {} p99.9 {} max {}; refused {}; conversations {} arrived, {} closed, {} in system; \
          invariant violations {}",
         rep.scenario,
-        rep.offered,
+        crate::report::format::plural(rep.offered, "command"),
         rep.commands,
         rep.unapplied,
         rep.throughput_per_s,

@@ -57,7 +57,8 @@ impl RunProgress {
         let wall = self.started.elapsed().as_secs_f64().max(1e-3);
         self.bar.set_position(pos);
         self.bar.set_message(format!(
-            "{total} conversations · {:.0} conversations/s",
+            "{} · {:.0} conversations/s",
+            crate::report::format::plural(total, "conversation"),
             total as f64 / wall
         ));
     }

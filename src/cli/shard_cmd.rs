@@ -155,7 +155,11 @@ fn merge_sweeps(shards: Vec<(String, SweepShardFile)>, out: &Path, quiet: bool) 
                 eprintln!("{}", crate::workflows::sweep_render::answer_line(&result));
             }
             if !quiet {
-                println!("merged {n} sweep shards ({} points)", result.points.len());
+                println!(
+                    "merged {} ({})",
+                    crate::report::format::plural(n as u64, "sweep shard"),
+                    crate::report::format::plural(result.points.len() as u64, "point")
+                );
             }
             EXIT_OK
         }
@@ -184,8 +188,8 @@ fn merge_runs(shards: Vec<(String, ShardFile)>, out: &Path, quiet: bool) -> u8 {
     }
     if !quiet {
         println!(
-            "merged {} replications of {} → {}",
-            output.reps.len(),
+            "merged {} of {} → {}",
+            crate::report::format::plural(output.reps.len() as u64, "replication"),
             sc.name,
             out.join("summary.json").display()
         );

@@ -208,9 +208,9 @@ pub fn render(f: &Fitted) -> String {
     );
     let _ = write!(
         s,
-        "<p>{} conversations, {} day(s) from {}; arrivals per {} s interval of the day, averaged over the days.</p>",
-        f.rows,
-        f.days,
+        "<p>{}, {} from {}; arrivals per {} s interval of the day, averaged over the days.</p>",
+        crate::report::format::plural(f.rows, "conversation"),
+        crate::report::format::plural(f.days, "day"),
         f.calendar.start.strftime("%Y-%m-%d"),
         f.interval.as_millis() / 1000
     );
@@ -221,7 +221,18 @@ pub fn render(f: &Fitted) -> String {
         let values: Vec<f64> = arr.values().copied().collect();
         s += &bars("Arrivals per hour by time of day", &labels, &values);
         let [h, w, p] = &f.samples[q];
-        s += &histogram("Handle time", &h.0, &h.1);
+        match &f.report.queues[name].assumed_handle {
+            Some(a) => {
+                let _ = write!(
+                    s,
+                    "<p>Handle time: none in the history; <strong>not fitted</strong>: \
+                     fitted.toml assumes {}, mean {} s — replace it with your own.</p>",
+                    esc(&a.dist),
+                    a.mean_s
+                );
+            }
+            None => s += &histogram("Handle time", &h.0, &h.1),
+        }
         s += &histogram("Wrap-up time", &w.0, &w.1);
         s += &survival("Patience", &p.0, &p.1);
     }

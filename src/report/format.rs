@@ -6,6 +6,27 @@
 /// How a figure without data reads in the terminal and the HTML report.
 pub const NO_DATA: &str = "—";
 
+/// A count with its noun, singular for exactly one: `plural(1, "agent")` → `1 agent`,
+/// `plural(3, "agent")` → `3 agents`, `plural(0, "agent")` → `0 agents`. The plural adds an
+/// `s`; nouns that do not (none used yet) need their own words.
+pub(crate) fn plural(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// As [`plural`] for a figure already formatted as `text` (e.g. `13.5` agents): singular only
+/// when it reads exactly `1`.
+pub(crate) fn plural_text(text: &str, noun: &str) -> String {
+    if text == "1" {
+        format!("1 {noun}")
+    } else {
+        format!("{text} {noun}s")
+    }
+}
+
 /// A fraction as a percentage with one decimal: `0.8523` → `85.2%`.
 pub(crate) fn pct(x: impl Into<Option<f64>>) -> String {
     x.into()
@@ -85,6 +106,15 @@ pub(crate) fn value(x: impl Into<Option<f64>>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_is_singular_and_every_other_count_plural() {
+        assert_eq!(plural(1, "agent"), "1 agent");
+        assert_eq!(plural(0, "agent"), "0 agents");
+        assert_eq!(plural(2, "replication"), "2 replications");
+        assert_eq!(plural_text("1", "agent"), "1 agent");
+        assert_eq!(plural_text("1.5", "agent"), "1.5 agents");
+    }
 
     #[test]
     fn formats() {

@@ -6,7 +6,7 @@
 
 use std::fmt::Write;
 
-use super::format::{compact, duration, pct, short, tick, value};
+use super::format::{compact, duration, pct, plural, short, tick, value};
 use super::svg::{hbars, line_chart, Line, LineChart};
 use super::{Report, SeriesRow};
 
@@ -179,7 +179,11 @@ fn cards(o: &mut String, r: &Report) {
             o,
             "Customers",
             &s.customers.to_string(),
-            &format!("{} retrials · {} transferred", c.retrials, c.transferred),
+            &format!(
+                "{} · {} transferred",
+                plural(c.retrials, "retrial"),
+                c.transferred
+            ),
         );
     }
     card(
@@ -197,8 +201,10 @@ fn cards(o: &mut String, r: &Report) {
         "Overallocation",
         &format!("{} unit·s", compact(ov.unit_seconds)),
         &format!(
-            "{} events · {} agents · max {} units",
-            ov.events, ov.agents, ov.max_units
+            "{} · {} · max {}",
+            plural(ov.events, "event"),
+            plural(ov.agents, "agent"),
+            plural(ov.max_units, "unit")
         ),
     );
     card(
@@ -389,8 +395,8 @@ fn queue_table(o: &mut String, r: &Report) {
 fn agent_table(o: &mut String, r: &Report) {
     let _ = write!(
         o,
-        "<h2>Agents</h2><details><summary>{} agents (summed over replications)</summary><table><tr><th>agent</th><th>conversations</th><th>busy</th><th>overallocated unit·s</th><th>time over capacity</th><th>overallocation events</th><th>refusals</th></tr>",
-        r.agents.len()
+        "<h2>Agents</h2><details><summary>{} (summed over replications)</summary><table><tr><th>agent</th><th>conversations</th><th>busy</th><th>overallocated unit·s</th><th>time over capacity</th><th>overallocation events</th><th>refusals</th></tr>",
+        plural(r.agents.len() as u64, "agent")
     );
     for a in &r.agents {
         let _ = write!(

@@ -3,18 +3,14 @@
 
 use std::fmt::Write;
 
-use super::format::{duration, pct, short, value};
+use super::format::{duration, pct, plural, short, value};
 use super::{Report, ThresholdResult};
 
 /// Renders the terminal summary (ends with a newline).
 pub fn render(r: &Report) -> String {
     let s = &r.summary;
     let mut o = String::new();
-    let reps = if s.replications == 1 {
-        "1 replication".to_string()
-    } else {
-        format!("{} replications", s.replications)
-    };
+    let reps = plural(u64::from(s.replications), "replication");
     let _ = writeln!(
         o,
         "omnisim {} · scenario {} · seed {} · {} · {} simulated{}",
@@ -93,8 +89,10 @@ pub fn render(r: &Report) -> String {
             &mut o,
             "Chat behaviour",
             format!(
-                "{} customers · {} retrials · {} transferred",
-                s.customers, c.retrials, c.transferred
+                "{} · {} · {} transferred",
+                plural(s.customers, "customer"),
+                plural(c.retrials, "retrial"),
+                c.transferred
             ),
         );
     }
@@ -127,10 +125,10 @@ pub fn render(r: &Report) -> String {
             "none".into()
         } else {
             format!(
-                "{} events · {} agents · max {} units · {} unit·s · {} over capacity",
-                ov.events,
-                ov.agents,
-                ov.max_units,
+                "{} · {} · max {} · {} unit·s · {} over capacity",
+                plural(ov.events, "event"),
+                plural(ov.agents, "agent"),
+                plural(ov.max_units, "unit"),
                 short(ov.unit_seconds),
                 duration(ov.time_s)
             )

@@ -46,8 +46,9 @@ pub(crate) fn agent_groups(
                     &format!("{}.capacity_units", ws.path),
                     ws.span.clone(),
                     format!(
-                        "work stream {:?} takes {units} units per conversation but the agents serving its queues have at most {max}: no agent can ever hold its conversations",
-                        ws.name
+                        "work stream {:?} takes {} per conversation but the agents serving its queues have at most {max}: no agent can ever hold its conversations",
+                        ws.name,
+                        crate::report::format::plural(u64::from(units), "unit")
                     ),
                     Some("lower capacity_units or raise the groups' capacity".into()),
                 );

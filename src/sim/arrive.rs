@@ -12,6 +12,22 @@ use super::replay::NONE;
 use super::world::World;
 
 impl World<'_> {
+    /// Per origin queue, the conversations still live at the end (`now`) that were never
+    /// answered and have waited (arrived before `now`): not accepted at the instant they
+    /// arrived, so `delayed` as docs/metrics.md defines it, whether or not they would have been
+    /// answered later. Warm-up arrivals stay out. Add them with [`add_delayed`].
+    pub(crate) fn delayed_at_end(&self) -> Vec<u64> {
+        let mut late = vec![0; self.sc.queues.len()];
+        for c in self.convs.iter().flatten().filter(|c| c.counted) {
+            let waiting = self
+                .engine
+                .conversation(c.id)
+                .is_some_and(|v| v.answered_at.is_none() && v.arrived_at < self.now);
+            late[c.origin.index()] += waiting as u64;
+        }
+        late
+    }
+
     /// A queue's own arrival: admits the customer, schedules the queue's next arrival.
     pub(crate) fn arrival(&mut self, queue: QueueId) {
         let idx = self.arrival_index[queue.index()];
@@ -191,5 +207,14 @@ impl World<'_> {
                 self.schedule_give_up(conv);
             }
         }
+    }
+}
+
+/// Adds per-queue `late` counts (see [`World::delayed_at_end`]) to `delayed`, per queue and in
+/// all.
+pub(crate) fn add_delayed(m: &mut crate::metrics::RepMetrics, late: &[u64]) {
+    for (q, n) in m.queues.iter_mut().zip(late) {
+        q.delayed += n;
+        m.total.delayed += n;
     }
 }

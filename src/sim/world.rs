@@ -312,7 +312,10 @@ impl<'s> World<'s> {
             Some(o) => o.finish(self.now),
             None => self.dash_done.take(),
         };
-        (self.rec.finish(self.now, self.live_counted), self.log, dash)
+        let late = self.delayed_at_end();
+        let mut m = self.rec.finish(self.now, self.live_counted);
+        super::arrive::add_delayed(&mut m, &late);
+        (m, self.log, dash)
     }
 
     fn stopped(&self) -> bool {

@@ -152,12 +152,12 @@ const HEADER: [&str; 8] = [
 pub fn text(r: &StaffResult) -> String {
     let rows: Vec<Vec<String>> = r.rows.iter().map(|x| row_text(r, x)).collect();
     let mut o = format!(
-        "Staffing group {} for {} per {} interval ({} simulations of {} replications)\n\n{}",
+        "Staffing group {} for {} per {} interval ({} of {})\n\n{}",
         r.group,
         r.target,
         crate::time::SimDuration::from_millis(r.interval.as_millis()),
-        r.evaluations,
-        r.replications,
+        crate::report::format::plural(r.evaluations as u64, "simulation"),
+        crate::report::format::plural(u64::from(r.replications), "replication"),
         crate::report::table::text(&HEADER, &rows)
     );
     let peak = r.rows.iter().map(|x| x.required).max().unwrap_or(0);
@@ -168,12 +168,13 @@ pub fn text(r: &StaffResult) -> String {
         .sum();
     let _ = writeln!(
         o,
-        "\n{} · peak {peak} agents · {:.1} agent-hours on shift",
+        "\n{} · peak {} · {:.1} agent-hours on shift",
         if r.met {
             "every interval meets the target"
         } else {
             "the target CANNOT be met in every interval"
         },
+        crate::report::format::plural(u64::from(peak), "agent"),
         agent_hours
     );
     match &r.roster {
@@ -181,8 +182,9 @@ pub fn text(r: &StaffResult) -> String {
             let agents: u32 = ro.shifts.iter().map(|s| s.agents).sum();
             let _ = writeln!(
                 o,
-                "roster: {agents} agents on {} shifts · cost {}",
-                ro.shifts.len(),
+                "roster: {} on {} · cost {}",
+                crate::report::format::plural(u64::from(agents), "agent"),
+                crate::report::format::plural(ro.shifts.len() as u64, "shift"),
                 value(ro.cost)
             );
         }

@@ -1,75 +1,121 @@
-//! Scenario overrides at the TOML level: set a dotted key path in the file's text, re-serialize,
-//! and load the result like any scenario file (so every validation still applies).
+//! Scenario overrides at the TOML level: set a dotted key path in the file's text and load the
+//! result like any scenario file (so every validation still applies).
 //!
 //! In arrays of tables (`agent_groups`, `queues`, `workstreams`, `supervisors`, …) the segment
 //! after the array's key is the element's `name`: `agent_groups.tier1.count`. Names may hold
-//! dots (the longest matching name wins). A missing final key is added.
+//! dots (the longest matching name wins). A missing final key is added. The text is edited in
+//! place (`toml_edit`: comments, order and line numbers of everything else are kept, so a
+//! diagnostic about the edited text can point to the user's file, [`line_map`]).
 
-use toml::{Table, Value};
+use toml_edit::{DocumentMut, Item, TableLike, Value};
 
-/// Sets `path` to `value` in `table`.
-pub fn set(table: &mut Table, path: &str, value: Value) -> Result<(), String> {
+/// Sets `path` to `value` in `table`, keeping the decoration (spaces, trailing comment) of a
+/// value it replaces.
+pub fn set(table: &mut dyn TableLike, path: &str, value: Value) -> Result<(), String> {
     let segs: Vec<&str> = path.split('.').collect();
-    set_in(table, &segs, value).map_err(|e| format!("{path}: {e}"))
+    set_in(table, &segs, &value).map_err(|e| format!("{path}: {e}"))
 }
 
-fn set_in(table: &mut Table, segs: &[&str], value: Value) -> Result<(), String> {
+fn name_of(t: &dyn TableLike) -> Option<&str> {
+    t.get("name").and_then(Item::as_str)
+}
+
+fn set_in(table: &mut dyn TableLike, segs: &[&str], value: &Value) -> Result<(), String> {
     let (key, rest) = (segs[0], &segs[1..]);
     if rest.is_empty() {
-        table.insert(key.to_string(), value);
+        let mut v = value.clone();
+        match table.get_mut(key) {
+            Some(Item::Value(old)) => {
+                *v.decor_mut() = old.decor().clone();
+                *old = v;
+            }
+            _ => {
+                table.insert(key, Item::Value(v));
+            }
+        }
         return Ok(());
     }
-    match table.get_mut(key) {
-        Some(Value::Table(t)) => set_in(t, rest, value),
-        Some(Value::Array(items)) => {
-            // The longest name made of the next segments.
-            for take in (1..rest.len()).rev() {
-                let name = rest[..take].join(".");
-                let found = items.iter_mut().find_map(|it| match it {
-                    Value::Table(t) if t.get("name").and_then(Value::as_str) == Some(&name) => {
-                        Some(t)
-                    }
-                    _ => None,
-                });
-                if let Some(t) = found {
-                    return set_in(t, &rest[take..], value);
-                }
+    let keys: Vec<String> = table.iter().map(|(k, _)| k.to_string()).collect();
+    let Some(item) = table.get_mut(key) else {
+        let hint = crate::scenario::closest(key, keys.iter().map(String::as_str))
+            .map(|c| format!(" (did you mean {c:?}?)"))
+            .unwrap_or_default();
+        return Err(format!("no key {key}{hint}"));
+    };
+    // The elements of an array of tables (`[[x]]`) or of inline tables (`x = [{…}]`).
+    let elements: Vec<&mut dyn TableLike> = match item {
+        Item::ArrayOfTables(a) => a.iter_mut().map(|t| t as &mut dyn TableLike).collect(),
+        Item::Value(Value::Array(a)) => a
+            .iter_mut()
+            .filter_map(|v| v.as_inline_table_mut().map(|t| t as &mut dyn TableLike))
+            .collect(),
+        other => {
+            return match other.as_table_like_mut() {
+                Some(t) => set_in(t, rest, value),
+                None => Err(format!("{key} is not a table")),
             }
-            let names: Vec<&str> = items
-                .iter()
-                .filter_map(|it| it.get("name").and_then(Value::as_str))
-                .collect();
-            let hint = crate::scenario::closest(rest[0], names.iter().copied())
-                .map(|c| format!("did you mean {c:?}? "))
-                .unwrap_or_default();
-            Err(format!(
-                "no element of {key} named {:?} ({hint}names: {})",
-                rest[0],
-                names.join(", ")
-            ))
         }
-        Some(_) => Err(format!("{key} is not a table")),
-        None => {
-            let hint = crate::scenario::closest(key, table.keys().map(String::as_str))
-                .map(|c| format!(" (did you mean {c:?}?)"))
-                .unwrap_or_default();
-            Err(format!("no key {key}{hint}"))
+    };
+    let names: Vec<String> = elements
+        .iter()
+        .filter_map(|t| name_of(&**t).map(str::to_string))
+        .collect();
+    // The longest name made of the next segments.
+    let mut elements = elements;
+    for take in (1..rest.len()).rev() {
+        let name = rest[..take].join(".");
+        if let Some(t) = elements
+            .iter_mut()
+            .find(|t| name_of(&***t) == Some(name.as_str()))
+        {
+            return set_in(&mut **t, &rest[take..], value);
         }
     }
+    let hint = crate::scenario::closest(rest[0], names.iter().map(String::as_str))
+        .map(|c| format!("did you mean {c:?}? "))
+        .unwrap_or_default();
+    Err(format!(
+        "no element of {key} named {:?} ({hint}names: {})",
+        rest[0],
+        names.join(", ")
+    ))
 }
 
 /// The scenario text with every `(path, value)` set; integers are written as TOML integers.
+/// Everything else keeps its place, so a line of the result is the same line of `text` unless
+/// an override changed it or added it (see [`line_map`]).
 pub fn apply(text: &str, sets: &[(&str, f64, bool)]) -> Result<String, String> {
-    let mut table: Table = text.parse().map_err(|e| format!("{e}"))?;
+    let mut doc: DocumentMut = text.parse().map_err(|e| format!("{e}"))?;
     for (path, v, integer) in sets {
         let value = if *integer {
-            Value::Integer(*v as i64)
+            Value::from(*v as i64)
         } else {
-            Value::Float(*v)
+            Value::from(*v)
         };
-        set(&mut table, path, value)?;
+        set(doc.as_table_mut(), path, value)?;
     }
-    toml::to_string(&table).map_err(|e| e.to_string())
+    Ok(doc.to_string())
+}
+
+/// For each line of `edited` (an [`apply`] result of `original`), the 1-based line of
+/// `original` it is, or `None` for a line an override changed or added.
+pub fn line_map(original: &str, edited: &str) -> Vec<Option<usize>> {
+    let o: Vec<&str> = original.lines().collect();
+    let e: Vec<&str> = edited.lines().collect();
+    let mut map = Vec::with_capacity(e.len());
+    let mut j = 0;
+    for (i, line) in e.iter().enumerate() {
+        if o.get(j) == Some(line) {
+            map.push(Some(j + 1));
+            j += 1;
+        } else if e.get(i + 1).is_some() && e.get(i + 1) == o.get(j) {
+            map.push(None); // added
+        } else {
+            map.push(None); // changed
+            j += 1;
+        }
+    }
+    map
 }
 
 #[cfg(test)]
@@ -88,12 +134,48 @@ mod tests {
             ],
         )
         .unwrap();
-        let t: Table = out.parse().unwrap();
+        let t: toml::Table = out.parse().unwrap();
         assert_eq!(t["agent_groups"][0]["count"].as_integer(), Some(7));
         assert_eq!(t["agent_groups"][1]["count"].as_integer(), Some(2));
         assert_eq!(t["scenario"]["seed"].as_integer(), Some(3));
         assert!(apply(text, &[("agent_groups.zz.count", 1.0, true)])
             .unwrap_err()
             .contains("named \"zz\""));
+    }
+
+    /// The edit keeps comments and lines in place: a changed value stays on its line (its
+    /// trailing comment kept), an added key is one new line, and `line_map` sends every other
+    /// line back to the user's line.
+    #[test]
+    fn edits_in_place_and_maps_lines_back() {
+        let text = "# head\n[scenario]\nname = \"x\"\n\n[[agent_groups]]\nname = \"a\"\n\
+                    count = 2   # two\ncapacity = 100\n";
+        let out = apply(
+            text,
+            &[
+                ("agent_groups.a.count", 0.0, true),
+                ("scenario.seed", 3.0, true),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            "# head\n[scenario]\nname = \"x\"\nseed = 3\n\n[[agent_groups]]\nname = \"a\"\n\
+             count = 0   # two\ncapacity = 100\n"
+        );
+        assert_eq!(
+            line_map(text, &out),
+            vec![
+                Some(1),
+                Some(2),
+                Some(3),
+                None,
+                Some(4),
+                Some(5),
+                Some(6),
+                None,
+                Some(8)
+            ]
+        );
     }
 }

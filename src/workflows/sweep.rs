@@ -153,8 +153,54 @@ fn scenario_at(spec: &SweepSpec, values: &[f64]) -> Result<Scenario, SweepError>
     let text = overrides::apply(&spec.text, &sets).map_err(SweepError::Override)?;
     scenario::load_str(&text, &spec.origin).map_err(|e| SweepError::Invalid {
         point: describe(&spec.axes, values),
-        message: e.to_string(),
+        message: located(spec, &text, &sets, e),
     })
+}
+
+/// The validation report of a point, each problem placed where the user can fix it: a line of
+/// the scenario file (as the user wrote it), or the `--vary` value when the problem is in a
+/// line an override changed or added.
+fn located(
+    spec: &SweepSpec,
+    edited: &str,
+    sets: &[(&str, f64, bool)],
+    err: scenario::LoadError,
+) -> String {
+    let map = overrides::line_map(&spec.text, edited);
+    let lines: Vec<&str> = edited.lines().collect();
+    let mut out: Vec<String> = Vec::new();
+    for mut d in err.diagnostics {
+        if let Some(l) = d.line {
+            // A position past the last line (the end of the file) keeps its shift.
+            let shift = map.len() as i64 - spec.text.lines().count() as i64;
+            match l.checked_sub(1).map(|i| map.get(i).copied()) {
+                Some(Some(Some(orig))) => d.line = Some(orig),
+                None | Some(None) => d.line = Some((l as i64 - shift).max(1) as usize),
+                Some(Some(None)) => {
+                    // The override whose key the line sets (the only one, or every one).
+                    let text = lines.get(l - 1).copied().unwrap_or("");
+                    let key_of = |p: &str| p.rsplit('.').next().unwrap_or(p).to_string();
+                    let sets_key = |p: &str| {
+                        let k = key_of(p);
+                        let t = text.trim_start();
+                        t.strip_prefix(k.as_str())
+                            .is_some_and(|r| r.trim_start().starts_with('='))
+                            || text.contains(&format!("{k} ="))
+                    };
+                    let mine: Vec<String> = sets
+                        .iter()
+                        .filter(|(p, ..)| sets.len() == 1 || sets_key(p))
+                        .map(|(p, v, _)| format!("{p}={}", crate::report::table::num(*v)))
+                        .collect();
+                    d.file = format!("--vary {}", mine.join(", "));
+                    d.line = None;
+                    d.column = None;
+                }
+            }
+        }
+        out.push(d.to_string());
+    }
+    out.join("\n")
 }
 
 /// Runs the scenario `sc` of one point with the sweep's seed and replication overrides; the

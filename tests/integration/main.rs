@@ -7,6 +7,7 @@ mod explain;
 mod faults;
 mod figures;
 mod fuzz_replay;
+mod leftovers;
 mod limits;
 mod load;
 mod load_omission;

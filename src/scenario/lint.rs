@@ -1,0 +1,202 @@
+//! Warnings about a valid scenario: things that load and run but are almost certainly not meant,
+//! printed by `omnisim validate` (stderr, exit 0).
+//!
+//! Key item: [`warnings`] → one [`Warning`] per finding, in queue order.
+//!
+//! A queue with no member agent (no agent group of at least one agent lists it, roster agents
+//! included) is warned about in every case, worded by what can reach it:
+//! - its own arrivals, a `[traffic] replay` row or a work stream's route-to-queue rules: nobody
+//!   can ever serve those conversations; they wait until they abandon or the drain limit;
+//! - only conversations moved there (a work stream's `transfer`, an overflow rule's
+//!   `transfer`, a supervisor's `assign_to_queue`): the same for those;
+//! - nothing at all: the queue is unused (often a typo in an agent group's `queues`).
+
+use std::fmt;
+
+use super::{Action, Arrivals, OverflowAction, QueueTarget, Scenario};
+use crate::model::QueueId;
+
+/// One warning about a queue.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Warning {
+    /// The key path, e.g. `queues[1]`.
+    pub path: String,
+    /// What is likely wrong and what to do.
+    pub message: String,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path, self.message)
+    }
+}
+
+/// Whether an arrival specification can produce any arrival.
+fn produces(a: &Arrivals) -> bool {
+    match a {
+        Arrivals::Rate(r) => *r > 0.0,
+        Arrivals::Profile(p) => p.iter().any(|(_, r)| *r > 0.0),
+        Arrivals::Times(t) => !t.is_empty(),
+        Arrivals::None => false,
+    }
+}
+
+/// The warnings of a loaded scenario (empty when nothing looks wrong).
+pub fn warnings(sc: &Scenario) -> Vec<Warning> {
+    let n = sc.queues.len();
+    let mut members = vec![false; n];
+    for g in sc.agent_groups.iter().filter(|g| g.count > 0) {
+        for q in &g.queues {
+            members[q.index()] = true;
+        }
+    }
+    // What can bring conversations to each queue.
+    let mut arrives = vec![false; n];
+    let mut moved_by: Vec<Vec<String>> = vec![Vec::new(); n];
+    for (i, q) in sc.queues.iter().enumerate() {
+        arrives[i] |= produces(&q.arrivals);
+        for rule in &q.overflow {
+            if let OverflowAction::Transfer(to) = rule.action {
+                moved_by[to.index()].push(format!("overflow from queue {:?}", q.name));
+            }
+        }
+    }
+    if let Some(r) = &sc.traffic.replay {
+        for row in &r.rows {
+            arrives[row.queue.index()] = true;
+        }
+    }
+    for ws in &sc.workstreams {
+        if ws.routing.arrivals.as_ref().is_some_and(produces) {
+            let mut targets: Vec<QueueId> = ws.routing.fallback_queue.into_iter().collect();
+            for rule in &ws.routing.route_to_queue {
+                match &rule.target {
+                    QueueTarget::First(list) => targets.extend(list),
+                    QueueTarget::Split(w) => {
+                        targets.extend(w.iter().filter(|(_, p)| *p > 0.0).map(|(q, _)| *q))
+                    }
+                }
+            }
+            for q in targets {
+                arrives[q.index()] = true;
+            }
+        }
+        if let Some(t) = ws.transfer.filter(|t| t.probability > 0.0) {
+            moved_by[t.queue.index()].push(format!("transfer from work stream {:?}", ws.name));
+        }
+    }
+    for s in &sc.supervisors {
+        let actions = s
+            .policies
+            .iter()
+            .map(|p| &p.action)
+            .chain(s.script.iter().map(|l| &l.action));
+        for a in actions {
+            if let Action::AssignToQueue(q) = a {
+                moved_by[q.index()].push(format!("supervisor {:?}'s assign_to_queue", s.name));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (i, q) in sc.queues.iter().enumerate() {
+        if members[i] {
+            continue;
+        }
+        let fix = "list it in an agent group's `queues`";
+        let message = if arrives[i] {
+            format!(
+                "queue {:?} has arrivals but no member agent: nobody can ever serve its \
+                 conversations; they wait until they abandon or the drain limit ({fix})",
+                q.name
+            )
+        } else if !moved_by[i].is_empty() {
+            let mut by = std::mem::take(&mut moved_by[i]);
+            by.dedup();
+            format!(
+                "queue {:?} can receive conversations ({}) but has no member agent: nobody can \
+                 ever serve them ({fix})",
+                q.name,
+                by.join(", ")
+            )
+        } else {
+            format!(
+                "queue {:?} has no arrivals, receives no conversations and has no member agent: \
+                 it is unused (a misspelt name in an agent group's `queues`?)",
+                q.name
+            )
+        };
+        out.push(Warning {
+            path: format!("queues[{i}]"),
+            message,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = r#"
+[scenario]
+name = "w"
+horizon = "1h"
+
+[[workstreams]]
+name = "a"
+channel = "voice"
+capacity_units = 100
+handle_time = "100s"
+transfer = { probability = 0.5, queue = "second" }
+
+[[queues]]
+name = "first"
+workstream = "a"
+arrivals = { rate = "10/h" }
+
+[[queues]]
+name = "second"
+workstream = "a"
+
+[[queues]]
+name = "nobody"
+workstream = "a"
+arrivals = { rate = "5/h" }
+
+[[queues]]
+name = "spare"
+workstream = "a"
+
+[[agent_groups]]
+name = "g"
+count = 1
+capacity = 100
+queues = ["first"]
+"#;
+
+    #[test]
+    fn queues_nobody_serves_are_named_by_what_reaches_them() {
+        let sc = crate::scenario::load_str(BASE, "w.toml").expect("valid");
+        let w = warnings(&sc);
+        let texts: Vec<String> = w.iter().map(Warning::to_string).collect();
+        assert_eq!(texts.len(), 3, "{texts:#?}");
+        assert!(texts[0].starts_with("queues[1]: queue \"second\" can receive conversations (transfer from work stream \"a\")"), "{}", texts[0]);
+        assert!(
+            texts[1].starts_with("queues[2]: queue \"nobody\" has arrivals but no member agent"),
+            "{}",
+            texts[1]
+        );
+        assert!(
+            texts[2].starts_with("queues[3]: queue \"spare\" has no arrivals"),
+            "{}",
+            texts[2]
+        );
+        // Served by someone: no warning.
+        let served = BASE.replace(
+            "queues = [\"first\"]",
+            "queues = [\"first\", \"second\", \"nobody\", \"spare\"]",
+        );
+        let sc = crate::scenario::load_str(&served, "w.toml").expect("valid");
+        assert_eq!(warnings(&sc), vec![]);
+    }
+}
