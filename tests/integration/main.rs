@@ -6,6 +6,7 @@ mod erlang;
 mod explain;
 mod faults;
 mod figures;
+mod fit;
 mod fuzz_replay;
 mod leftovers;
 mod limits;
