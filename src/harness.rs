@@ -16,8 +16,9 @@
 //! ```
 
 use crate::engine::{
-    AgentSetup, Command, ConvId, Effect, Engine, EngineConfig, EngineSetup, InviteId,
-    Overallocation, QueueSetup, SupervisorSetup,
+    AgentSetup, AssignmentRule, AttrCondition, Command, ConvId, Effect, Engine, EngineConfig,
+    EngineSetup, InviteId, OrderBy, Overallocation, QueueRulesets, QueueSetup, RuleSkills,
+    RulesetSetup, SkillMatching, SkillSetup, SupervisorSetup,
 };
 use crate::model::{
     AgentId, AssignmentMethod, Channel, ConvState, MessageMode, Presence, PresenceSet, QueueId,
@@ -284,16 +285,82 @@ fn decode_setup(b: &mut Bytes<'_>) -> EngineSetup {
             }
         })
         .collect();
+    // Flag bit 7: skills, prioritization and assignment rules from more bytes.
+    let (skills, rulesets) = if bit(7) {
+        decode_routing(b, na, nq)
+    } else {
+        Default::default()
+    };
     EngineSetup {
         config,
         workstreams,
         queues,
         agents,
         supervisors,
-        skills: Default::default(),
+        skills,
         open_views: false,
-        rulesets: Default::default(),
+        rulesets,
     }
+}
+
+/// Decodes skills (two skills, ratings 1–5, per agent), three agent groups, and per queue up
+/// to two prioritization conditions on attribute 0 and up to three assignment rules.
+fn decode_routing(b: &mut Bytes<'_>, na: usize, nq: usize) -> (SkillSetup, RulesetSetup) {
+    let agent_skills = (0..na)
+        .map(|_| {
+            let x = b.u8();
+            let mut s = Vec::new();
+            if x & 1 != 0 {
+                s.push((0, 1 + (x >> 1) % 5));
+            }
+            if x & 0x40 != 0 {
+                s.push((1, 1 + (x >> 4) % 3));
+            }
+            s
+        })
+        .collect();
+    let skills = SkillSetup {
+        enabled: true,
+        agent_skills,
+        matching: (0..4)
+            .map(|_| match b.below(3) {
+                0 => SkillMatching::Exact,
+                1 => SkillMatching::Closest,
+                _ => SkillMatching::None,
+            })
+            .collect(),
+    };
+    let queues = (0..nq)
+        .map(|_| {
+            let prioritization = (0..b.below(3))
+                .map(|_| {
+                    let v = b.u8();
+                    AttrCondition(vec![(0, (0..3).filter(|i| v & (1 << i) != 0).collect())])
+                })
+                .collect();
+            let assignment = (0..b.below(4))
+                .map(|_| {
+                    let x = b.u8();
+                    AssignmentRule {
+                        skills: [RuleSkills::Exact, RuleSkills::Closest, RuleSkills::Any]
+                            [x as usize % 3],
+                        presences: PresenceSet(b.u8() | Presence::Available.bit()),
+                        groups: (x & 0x80 != 0).then(|| vec![u32::from(x >> 3) % 3]),
+                        order_by: OrderBy::ALL[b.below(OrderBy::ALL.len())],
+                    }
+                })
+                .collect();
+            QueueRulesets {
+                prioritization,
+                assignment,
+            }
+        })
+        .collect();
+    let rulesets = RulesetSetup {
+        agent_groups: (0..na as u32).map(|a| a % 3).collect(),
+        queues,
+    };
+    (skills, rulesets)
 }
 
 /// What the run has seen, to aim commands at real conversations and invitations.
@@ -434,7 +501,9 @@ pub const MAX_COMMANDS: usize = 4096;
 /// conserved (arrived = closed + live, also counted from the effects).
 pub fn engine_bytes(data: &[u8]) -> Result<(), String> {
     let mut b = Bytes(data);
-    let mut e = Engine::new(decode_setup(&mut b));
+    let setup = decode_setup(&mut b);
+    let routed = setup.skills.enabled;
+    let mut e = Engine::new(setup);
     let breaks = e.check_invariants();
     if !breaks.is_empty() {
         return Err(format!("a fresh engine breaks invariants: {breaks:?}"));
@@ -451,7 +520,23 @@ pub fn engine_bytes(data: &[u8]) -> Result<(), String> {
         let cmd = decode_command(&e, &h, sel);
         let before = e.clone();
         fx.clear();
-        let r = e.apply(SimTime(now), cmd, &mut fx);
+        let r = match cmd {
+            // With skills and rulesets, arrivals carry a requirement and an attribute set.
+            Command::Arrive(q) if routed => {
+                let [_, _, y, z] = sel;
+                let req = match y % 4 {
+                    0 => Vec::new(),
+                    1 => vec![(0, 1 + z % 5)],
+                    2 => vec![(1, 1 + z % 3)],
+                    _ => vec![(0, 1 + z % 5), (1, 1 + (z >> 4) % 3)],
+                };
+                let req = e.requirement(&req);
+                let attrs = e.attributes(&[(0, u16::from(y >> 2) % 3)]);
+                e.arrive_tagged(SimTime(now), q, req, attrs, &mut fx);
+                Ok(())
+            }
+            _ => e.apply(SimTime(now), cmd, &mut fx),
+        };
         let breaks = e.check_invariants();
         if !breaks.is_empty() {
             return Err(format!("after {cmd:?} → {r:?}: {breaks:?}"));
