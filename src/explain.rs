@@ -214,6 +214,10 @@ pub fn tell(
     // Per conversation: the queue it is in and, after a transfer, when it entered it (followed
     // on every line, so an agent's story measures a transferred conversation's wait too).
     let mut whereabouts: std::collections::BTreeMap<u64, Whereabouts> = Default::default();
+    let first = match subject {
+        Subject::Conversation(c) => served_first(lines, *c),
+        Subject::Agent(_) => None,
+    };
     let mut next = mine.iter().copied().peekable();
     for (i, l) in lines.iter().enumerate() {
         let special = l
@@ -223,6 +227,11 @@ pub fn tell(
             continue;
         }
         next.next();
+        if let Some((at, text)) = &first {
+            if *at == i {
+                let _ = writeln!(out, "{} {text}", clock(l.t));
+            }
+        }
         let counted = lines
             .get(i + 1)
             .is_some_and(|n| n.kind == Kind::Refusal && n.rule == l.rule && n.t == l.t);
@@ -236,6 +245,75 @@ pub fn tell(
         let _ = writeln!(out, "{} {prefix}{text}", clock(l.t));
     }
     Ok(out)
+}
+
+/// Why conversation `c` was not routed sooner: the routing decisions in its queue while it
+/// waited there (from entering it to its own routing, or to the end of its story), by why
+/// theirs came first — a higher priority bucket (RT-PRIORITIZE), an earlier arrival (RT-ORDER),
+/// or a later arrival that an agent it could not have took (its skills or the rules). Returns
+/// the index of the line to print it before, and the words; `None` when nothing went first.
+fn served_first(lines: &[TraceLine], c: u64) -> Option<(usize, String)> {
+    let mine = |l: &TraceLine| l.conversation == Some(c);
+    let routed = lines
+        .iter()
+        .position(|l| mine(l) && l.kind == Kind::Routing);
+    let end = routed.unwrap_or_else(|| lines.iter().rposition(mine).unwrap_or(0));
+    let (start, queue) = lines[..end]
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| mine(l))
+        .filter_map(|(i, l)| match (l.kind, l.what.as_str()) {
+            (Kind::Command, "arrive") => Some((i, l.queue.clone()?)),
+            (Kind::Effect, "requeued") => Some((i, l.to.clone()?)),
+            _ => None,
+        })
+        .last()?;
+    let own_bucket = routed.and_then(|r| lines[r].bucket);
+    let (mut higher, mut earlier, mut later) = (0u32, 0u32, 0u32);
+    for l in &lines[start..end] {
+        if l.kind != Kind::Routing || l.what != "routed" || l.queue.as_deref() != Some(&queue) {
+            continue;
+        }
+        let Some(other) = l.conversation.filter(|o| *o != c) else {
+            continue;
+        };
+        match (l.bucket, own_bucket) {
+            (Some(b), Some(o)) if b < o => higher += 1,
+            _ if other < c => earlier += 1,
+            _ => later += 1,
+        }
+    }
+    let total = higher + earlier + later;
+    if total == 0 {
+        return None;
+    }
+    let mut parts = Vec::new();
+    if higher > 0 {
+        parts.push(format!(
+            "{higher} in a higher-priority bucket (RT-PRIORITIZE)"
+        ));
+    }
+    if earlier > 0 {
+        parts.push(format!("{earlier} that arrived earlier (RT-ORDER)"));
+    }
+    if later > 0 {
+        parts.push(format!(
+            "{later} that arrived later, to agents it could not have (skills or assignment rules)"
+        ));
+    }
+    let at = routed.unwrap_or(end);
+    Some((
+        at,
+        format!(
+            "while it waited in queue {queue}, {} routed first: {}",
+            if total == 1 {
+                "1 other conversation was".to_string()
+            } else {
+                format!("{total} other conversations were")
+            },
+            parts.join(", ")
+        ),
+    ))
 }
 
 /// Where a conversation is, as its story goes.
@@ -506,6 +584,62 @@ mod tests {
         l.conversation = conv;
         l.agent = agent.map(String::from);
         l
+    }
+
+    #[test]
+    fn a_wait_says_who_went_first_and_why() {
+        // Conversation 5 (bucket 2) waits in `general` from 10 s to 100 s; meanwhile 3 (older,
+        // bucket 2), 6 (VIP, bucket 1) and 8 (later, bucket 2: an agent 5 could not have) are
+        // routed, and 9 in another queue.
+        let q = |mut l: TraceLine, queue: &str, bucket: Option<u32>| {
+            l.queue = Some(queue.into());
+            l.bucket = bucket;
+            l
+        };
+        let lines = vec![
+            q(
+                line(10_000, Kind::Command, "arrive", Some(5), None),
+                "general",
+                None,
+            ),
+            q(
+                line(20_000, Kind::Routing, "routed", Some(3), Some("a")),
+                "general",
+                Some(2),
+            ),
+            q(
+                line(30_000, Kind::Routing, "routed", Some(6), Some("b")),
+                "general",
+                Some(1),
+            ),
+            q(
+                line(40_000, Kind::Routing, "routed", Some(8), Some("c")),
+                "general",
+                Some(2),
+            ),
+            q(
+                line(50_000, Kind::Routing, "routed", Some(9), Some("d")),
+                "vip",
+                Some(1),
+            ),
+            q(
+                line(100_000, Kind::Routing, "routed", Some(5), Some("a")),
+                "general",
+                Some(2),
+            ),
+        ];
+        let (at, text) = served_first(&lines, 5).unwrap();
+        assert_eq!(at, 5);
+        assert_eq!(
+            text,
+            "while it waited in queue general, 3 other conversations were routed first: 1 in a \
+             higher-priority bucket (RT-PRIORITIZE), 1 that arrived earlier (RT-ORDER), 1 that \
+             arrived later, to agents it could not have (skills or assignment rules)"
+        );
+        // Routed at once: nothing to say.
+        assert!(served_first(&lines, 3).is_none());
+        let story = tell(&lines, &Subject::Conversation(5), 1).unwrap();
+        assert!(story.contains("0:01:40 while it waited"), "{story}");
     }
 
     #[test]
