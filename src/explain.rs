@@ -261,13 +261,13 @@ fn served_first(lines: &[TraceLine], c: u64) -> Option<(usize, String)> {
     let (start, queue) = lines[..end]
         .iter()
         .enumerate()
+        .rev()
         .filter(|(_, l)| mine(l))
-        .filter_map(|(i, l)| match (l.kind, l.what.as_str()) {
+        .find_map(|(i, l)| match (l.kind, l.what.as_str()) {
             (Kind::Command, "arrive") => Some((i, l.queue.clone()?)),
             (Kind::Effect, "requeued") => Some((i, l.to.clone()?)),
             _ => None,
-        })
-        .last()?;
+        })?;
     let own_bucket = routed.and_then(|r| lines[r].bucket);
     let (mut higher, mut earlier, mut later) = (0u32, 0u32, 0u32);
     for l in &lines[start..end] {
