@@ -163,7 +163,7 @@ impl Engine {
                 passed.rule_groups += 1;
             } else if a.pending != 0 && ws.mode == RoutingMode::Push {
                 passed.pending_invitation += 1;
-            } else if a.manual == Some(Presence::Away) && !presences.contains(a.presence) {
+            } else if a.presence == Presence::Away {
                 passed.away += 1;
             } else if a.presence == Presence::Offline {
                 passed.offline += 1;

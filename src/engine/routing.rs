@@ -34,6 +34,7 @@ impl Engine {
         let a = &self.agents[agent.index()];
         let ws = &self.workstreams[self.queues[queue.index()].workstream.index()];
         (a.pending == 0 || ws.mode == RoutingMode::Pick)
+            && !Self::stops_work(a.presence)
             && ws.allowed_presences.contains(a.presence)
             && a.free() >= ws.capacity_units as i64
             && a.slot_of(queue).is_some()
@@ -48,6 +49,7 @@ impl Engine {
         let ws = &self.workstreams[queue.workstream.index()];
         if (a.pending != 0 && ws.mode == RoutingMode::Push)
             || !ws.allowed_presences.contains(a.presence)
+            || Self::stops_work(a.presence)
             || a.free() < ws.capacity_units as i64
         {
             return None;
@@ -320,7 +322,9 @@ impl Engine {
         }
     }
 
-    /// Whether a presence is one an agent sets by hand to stop work.
+    /// Whether a presence is one an agent sets by hand to stop work (PR-MANUAL: such an agent
+    /// gets no automatic work, whatever a presence list allows; PR-AUTO never sets it).
+    #[inline]
     pub(crate) fn stops_work(p: Presence) -> bool {
         matches!(p, Presence::Away | Presence::Offline)
     }

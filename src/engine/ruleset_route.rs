@@ -205,6 +205,7 @@ impl Engine {
         let ws = &self.workstreams[queue.workstream.index()];
         if (a.pending != 0 && ws.mode == RoutingMode::Push)
             || !rule.presences.contains(a.presence)
+            || Self::stops_work(a.presence)
             || a.free() < ws.capacity_units as i64
         {
             return None;

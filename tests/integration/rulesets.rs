@@ -528,3 +528,54 @@ fn rules_never_offer_outside_their_conditions_under_churn() {
         sound(&e);
     }
 }
+
+#[test]
+fn away_and_offline_by_hand_get_no_automatic_work_whatever_a_list_allows() {
+    // PR-MANUAL: agent 0 is Offline (off shift), agent 1 Away; the rule and the work stream
+    // both list every presence. Nobody is offered the conversation until agent 1 comes back.
+    let agents: [A; 2] = [(100, 0, &[]), (100, 0, &[])];
+    let everything = PresenceSet::of(&Presence::ALL);
+    let anyone = AssignmentRule {
+        presences: everything,
+        ..rule(RuleSkills::Any, OrderBy::AvailableCapacity)
+    };
+    for rules in [vec![anyone], vec![]] {
+        let mut e = Engine::new(EngineSetup {
+            workstreams: vec![{
+                let mut w = ws(Channel::LiveChat, RoutingMode::Push, 100);
+                w.allowed_presences = everything;
+                w
+            }],
+            queues: vec![queue(0, AssignmentMethod::HighestCapacity, 1)],
+            agents: agents
+                .iter()
+                .enumerate()
+                .map(|(i, a)| AgentSetup {
+                    capacity: a.0,
+                    queues: vec![QueueId(0)],
+                    on_shift: i == 1,
+                })
+                .collect(),
+            rulesets: RulesetSetup {
+                agent_groups: vec![0, 0],
+                queues: vec![QueueRulesets {
+                    prioritization: vec![],
+                    assignment: rules.clone(),
+                }],
+            },
+            ..EngineSetup::default()
+        });
+        let mut fx = Vec::new();
+        e.set_presence(SimTime(0), AgentId(1), Some(Presence::Away), &mut fx)
+            .unwrap();
+        fx.clear();
+        e.arrive(SimTime(1000), QueueId(0), &mut fx);
+        assert_eq!(invited(&fx), None, "rules: {}", rules.len());
+        sound(&e);
+        fx.clear();
+        e.set_presence(SimTime(2000), AgentId(1), None, &mut fx)
+            .unwrap();
+        assert_eq!(invited(&fx).map(|i| i.1), Some(AgentId(1)));
+        sound(&e);
+    }
+}
