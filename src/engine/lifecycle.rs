@@ -121,6 +121,9 @@ impl Engine {
             out.push(Effect::AssignedByRule { conv, queue, rule });
         }
         self.start_active(now, conv, inv.agent, false, out);
+        // RT-TRIGGER: its invitation answered (and its presence perhaps changed), the agent
+        // may take more of what is waiting.
+        self.route_agent(now, inv.agent, out);
         Ok(())
     }
 

@@ -72,7 +72,9 @@ impl Durations {
 pub struct QueueChat {
     /// Contacts that were retrials of an abandoned customer.
     pub retrials: u64,
-    /// Conversations transferred into this queue.
+    /// Moves into this queue of conversations that had entered another one (a transfer at the
+    /// end of handling, or a waiting-time overflow transfer); a conversation moved back and
+    /// forth counts each time.
     pub transferred_in: u64,
     /// Waits of transferred conversations here, from entering the queue to Active.
     pub transfer_wait: Durations,
@@ -101,6 +103,10 @@ pub struct ChatStats {
     pub invitations: Invitations,
     /// Per queue.
     pub queues: Vec<QueueChat>,
+    /// Conversations moved to another queue at least once (by a transfer at the end of
+    /// handling or by overflow), each counted once.
+    #[serde(default)]
+    pub moved: u64,
 }
 
 impl ChatStats {
@@ -120,6 +126,7 @@ impl ChatStats {
         a.accepted += b.accepted;
         a.rejected += b.rejected;
         a.timed_out += b.timed_out;
+        self.moved += o.moved;
         if self.queues.len() < o.queues.len() {
             self.queues.resize_with(o.queues.len(), QueueChat::default);
         }

@@ -532,11 +532,17 @@ impl Recorder {
         }
     }
 
-    /// A conversation was transferred into `queue`.
-    pub fn transferred(&mut self, queue: QueueId, counted: bool) {
+    /// A conversation was moved into `queue` after entering another (`first`: its first move).
+    pub fn transferred(&mut self, queue: QueueId, first: bool, counted: bool) {
         if counted {
             self.m.chat.queues[queue.index()].transferred_in += 1;
+            self.m.chat.moved += first as u64;
         }
+    }
+
+    /// A before-queueing overflow moved a new conversation on (it arrives where it ends up).
+    pub fn moved_on_arrival(&mut self, counted: bool) {
+        self.m.chat.moved += counted as u64;
     }
 
     /// A transferred conversation was accepted in `queue` after waiting `waited` there.

@@ -491,7 +491,7 @@ pub fn build(sc: &Scenario, out: &RunOutput) -> Summary {
             in_system_at_end: in_system,
             released: total.released,
             retrials: chat.retrials(),
-            transferred: chat.transferred() + routing.transferred,
+            transferred: chat.moved,
             overflowed: uses_routing.then_some(total.overflowed),
         },
         customers: total.arrived - chat.retrials().min(total.arrived),

@@ -86,12 +86,27 @@ impl World<'_> {
         let now = self.now;
         let first_queue = queue;
         let counted = self.rec.counts(now);
-        let (queue, callback) = if self.sc.queues[queue.index()].overflow.is_empty() {
-            (queue, false)
+        let (queue, callback, moved) = if self.sc.queues[queue.index()].overflow.is_empty() {
+            (queue, false, false)
         } else {
             match self.overflow_before(queue, counted) {
                 Some(x) => x,
-                None => return,
+                None => {
+                    // Ended before queueing: its row says so, at the queue it arrived at.
+                    if self.log.is_some() {
+                        let row = match idx {
+                            Some(i) => self.arrival_rows(first_queue, i, None).1,
+                            None => self
+                                .log
+                                .as_mut()
+                                .map_or(NONE, |l| l.arrived(None, now, first_queue, None)),
+                        };
+                        if let Some(log) = &mut self.log {
+                            log.closed(row, false, true, now);
+                        }
+                    }
+                    return;
+                }
             }
         };
         self.rec.arrived(now, queue, counted);
@@ -110,7 +125,7 @@ impl World<'_> {
             self.arrival_rows(first_queue, idx, patience)
         } else {
             let row = match &mut self.log {
-                Some(log) => log.arrived(None, now, queue, patience),
+                Some(log) => log.arrived(None, now, first_queue, patience),
                 None => NONE,
             };
             (patience, row, NONE)
@@ -157,6 +172,7 @@ impl World<'_> {
         cs.row = row;
         cs.replay = replay;
         cs.callback = callback;
+        cs.moved = moved;
         self.store(cs);
         if !self.sc.queues[queue.index()].overflow.is_empty() {
             self.schedule_waits(conv, queue);

@@ -153,8 +153,9 @@ impl World<'_> {
         self.rec.retrial(queue, counted);
         // A retrial enters its queue like any new conversation: the queue's before-queueing
         // overflow rules apply first (OVF-HOURS, OVF-LIMIT), its waiting-time rules once queued.
-        let (queue, callback) = if self.sc.queues[queue.index()].overflow.is_empty() {
-            (queue, false)
+        let first_queue = queue;
+        let (queue, callback, moved) = if self.sc.queues[queue.index()].overflow.is_empty() {
+            (queue, false, false)
         } else {
             match self.overflow_before(queue, counted) {
                 Some(x) => x,
@@ -202,9 +203,10 @@ impl World<'_> {
         let give_up = if callback { None } else { give_up };
         let mut cs = ConvSim::new(conv, queue, counted, rng, mood, give_up, key);
         cs.callback = callback;
+        cs.moved = moved;
         if let Some(log) = &mut self.log {
             // A retrial is a contact of its own in conversations.csv.
-            cs.row = log.arrived(None, now, queue, patience);
+            cs.row = log.arrived(None, now, first_queue, patience);
             if !attrs.is_empty() {
                 log.attributes(cs.row, drawn_for, &attrs);
             }

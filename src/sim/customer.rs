@@ -44,6 +44,9 @@ pub(crate) struct ConvSim {
     pub(crate) moving: bool,
     /// When it entered its current queue by a transfer, until answered there.
     pub(crate) entered: Option<SimTime>,
+    /// It has moved to another queue (transfer or overflow): `conversations.transferred`
+    /// counts it once.
+    pub(crate) moved: bool,
     /// An overflow callback: the customer no longer abandons.
     pub(crate) callback: bool,
 }
@@ -76,6 +79,7 @@ impl ConvSim {
             share_agent: u32::MAX,
             moving: false,
             entered: None,
+            moved: false,
             row: u32::MAX,
             replay: u32::MAX,
             callback: false,

@@ -232,8 +232,9 @@ impl World<'_> {
         } else {
             c.active_ms = 0;
             c.entered = Some(now);
+            let first = !std::mem::replace(&mut c.moved, true);
             self.rec.handled(now, handled, counted);
-            self.rec.transferred(target, counted);
+            self.rec.transferred(target, first, counted);
         }
     }
 }

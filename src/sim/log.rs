@@ -17,6 +17,8 @@ pub enum LogOutcome {
     Answered,
     /// Closed from Open before any agent accepted.
     Abandoned,
+    /// Ended by an overflow rule (neither answered nor abandoned).
+    Overflowed,
 }
 
 impl LogOutcome {
@@ -26,6 +28,7 @@ impl LogOutcome {
             LogOutcome::Open => "",
             LogOutcome::Answered => "answered",
             LogOutcome::Abandoned => "abandoned",
+            LogOutcome::Overflowed => "overflowed",
         }
     }
 }
@@ -129,11 +132,16 @@ impl ConvLog {
         }
     }
 
-    /// Closed; an unanswered conversation counts as abandoned after waiting until `now`.
-    pub(crate) fn closed(&mut self, row: u32, answered: bool, now: SimTime) {
+    /// Closed; an unanswered conversation counts as abandoned after waiting until `now`, or as
+    /// overflowed when an overflow rule ended it.
+    pub(crate) fn closed(&mut self, row: u32, answered: bool, overflowed: bool, now: SimTime) {
         if let Some(r) = self.rows.get_mut(row as usize) {
             if !answered && r.outcome == LogOutcome::Open {
-                r.outcome = LogOutcome::Abandoned;
+                r.outcome = if overflowed {
+                    LogOutcome::Overflowed
+                } else {
+                    LogOutcome::Abandoned
+                };
                 r.wait = Some(now.since(r.arrival));
             }
         }

@@ -40,13 +40,14 @@ pub(crate) fn before_queue(
 
 impl World<'_> {
     /// Applies the before-queueing rules from `queue` on (following transfers, at most once per
-    /// queue hop). Returns the queue to enter and whether it is a callback, or `None` when the
-    /// conversation was ended (it is then counted as arrived, closed and overflowed).
+    /// queue hop). Returns the queue to enter, whether it is a callback and whether a transfer
+    /// moved it there, or `None` when the conversation was ended (it is then counted as
+    /// arrived, closed and overflowed).
     pub(crate) fn overflow_before(
         &mut self,
         queue: QueueId,
         counted: bool,
-    ) -> Option<(QueueId, bool)> {
+    ) -> Option<(QueueId, bool, bool)> {
         let now = self.now;
         let mut q = queue;
         let mut transferred = false;
@@ -65,6 +66,7 @@ impl World<'_> {
                 }
                 OverflowAction::End => {
                     self.rec.overflow_transferred(counted && transferred);
+                    self.rec.moved_on_arrival(counted && transferred);
                     self.rec.arrived(now, q, counted);
                     self.rec.overflow_ended(q, counted);
                     self.rec.closed(q, counted);
@@ -79,11 +81,12 @@ impl World<'_> {
         }
         if transferred {
             self.rec.overflow_transferred(counted);
+            self.rec.moved_on_arrival(counted);
         }
         if callback {
             self.rec.overflow_callback(counted);
         }
-        Some((q, callback))
+        Some((q, callback, transferred))
     }
 
     /// Schedules the waiting-time rules of `queue` for a conversation that just entered it.
@@ -111,18 +114,22 @@ impl World<'_> {
             .conversation(conv)
             .is_some_and(|c| c.state == ConvState::Open && c.queue == queue);
         let Some(counted) = still
-            .then(|| slot_mut(&mut self.convs, conv).map(|c| (c.counted, c.callback)))
+            .then(|| slot_mut(&mut self.convs, conv).map(|c| (c.counted, c.callback, c.moved)))
             .flatten()
         else {
             return;
         };
-        let (counted, already_callback) = counted;
+        let (counted, already_callback, moved) = counted;
         let action = self.sc.queues[queue.index()].overflow[rule].action.clone();
         self.rec.overflow_trigger(queue, WAITED_OVER, counted);
         match action {
             OverflowAction::Transfer(t) => {
                 if self.run_cmd(Command::OverflowTransfer(conv, t)).is_ok() {
                     self.rec.overflow_transferred(counted);
+                    self.rec.transferred(t, !moved, counted);
+                    if let Some(c) = slot_mut(&mut self.convs, conv) {
+                        c.moved = true;
+                    }
                     self.schedule_waits(conv, t);
                 }
             }

@@ -598,7 +598,7 @@ impl<'s> World<'s> {
                         continue;
                     };
                     if let Some(log) = &mut self.log {
-                        log.closed(row, answered, now);
+                        log.closed(row, answered, reason == CloseReason::Overflowed, now);
                     }
                     // A replayed history already holds its retry contacts as rows of their own.
                     if !answered

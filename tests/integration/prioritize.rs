@@ -239,3 +239,105 @@ fn bilingual_support_uses_its_rules_and_says_so() {
     let line = text.lines().find(|l| l.starts_with("Rule use")).unwrap();
     assert!(line.contains("general/spanish-experts"), "{line}");
 }
+
+/// Two queues that hand a waiting conversation to each other every minute (OVF-WAIT), one
+/// agent in `b` only from 30 minutes on.
+const PING_PONG: &str = r#"
+[scenario]
+name = "ping-pong"
+horizon = "1h"
+seed = 5
+
+[[workstreams]]
+name = "chat"
+channel = "live_chat"
+capacity_units = 100
+handle_time = { dist = "constant", value = "10m" }
+
+[[queues]]
+name = "a"
+workstream = "chat"
+arrivals = { times = ["10s", "20s"] }
+
+[[queues.overflow]]
+when = "waited_over"
+after = "1m"
+action = "transfer"
+queue = "b"
+
+[[queues]]
+name = "b"
+workstream = "chat"
+
+[[queues.overflow]]
+when = "waited_over"
+after = "1m"
+action = "transfer"
+queue = "a"
+
+[[agent_groups]]
+name = "late"
+count = 1
+capacity = 200
+queues = ["b"]
+shift = { start = "30m", end = "1h" }
+accept_delay = { dist = "constant", value = "0s" }
+"#;
+
+#[test]
+fn moves_count_conversations_once_and_each_move_into_its_queue() {
+    // Each of the two conversations moves a → b at 1 min, b → a at 2 min, … and is in `b` at
+    // an odd minute; the agent (two at a time) starts at 30 min. Conversation 1 arrived at
+    // 10 s: moves at 1:10, 2:10, …, 29:10 (29 moves, in b after odd ones), answered at 30:00
+    // in b after its 29th move (a → b); conversation 2 the same 10 s later.
+    let sc = load_file(&write(&temp_dir("pingpong"), "p.toml", PING_PONG)).unwrap();
+    let (out, logs) = sim::run_logged(&sc, &RunOptions::default(), &|_, _, _| {});
+    let s = omnisim::report::build(&sc, &out);
+    assert_eq!(s.conversations.arrived, 2);
+    assert_eq!(s.conversations.answered, 2);
+    assert_eq!(s.conversations.transferred, 2, "conversations, not moves");
+    let overflow = s.overflow.as_ref().unwrap();
+    assert_eq!(overflow.transferred, 58, "29 moves each");
+    assert_eq!(s.queues["b"].transferred_in, 30, "15 moves into b each");
+    assert_eq!(s.queues["a"].transferred_in, 28);
+    // The log keeps the queue each arrived at.
+    assert!(logs[0]
+        .rows
+        .iter()
+        .all(|r| r.queue == omnisim::model::QueueId(0)));
+}
+
+#[test]
+fn a_logged_day_with_overflow_and_rules_replays_exactly() {
+    // bilingual-support: route-to-queue, VIP prioritization, assignment rules, an out-of-hours
+    // transfer and a waiting-time end. Its own log (rows at the queue each conversation
+    // arrived at, `overflowed` outcomes, attribute columns) replays to the same figures.
+    let dir = temp_dir("bilingual-replay");
+    let text = std::fs::read_to_string("scenarios/bilingual-support.toml").unwrap();
+    let sc = load(&write(&dir, "b.toml", &text));
+    let (out, logs) = sim::run_logged(&sc, &RunOptions::default(), &|_, _, _| {});
+    let csv = String::from_utf8(convlog::render(&sc, &logs).unwrap()).unwrap();
+    assert!(csv.contains(",overflowed,"), "overflow-ended rows say so");
+    std::fs::write(dir.join("conversations.csv"), &csv).unwrap();
+    let replay: String = text
+        .lines()
+        .filter(|l| !l.starts_with("arrivals = { profile"))
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n\n[traffic]\nreplay = \"conversations.csv\"\n";
+    let rsc = load(&write(&dir, "r.toml", &replay));
+    let (rout, rlogs) = sim::run_logged(&rsc, &RunOptions::default(), &|_, _, _| {});
+    let again = String::from_utf8(convlog::render(&rsc, &rlogs).unwrap()).unwrap();
+    assert_eq!(csv.lines().count(), again.lines().count());
+    for (i, (x, y)) in csv.lines().zip(again.lines()).enumerate() {
+        assert_eq!(x, y, "line {}", i + 1);
+    }
+    let (a, b) = (
+        omnisim::report::build(&sc, &out),
+        omnisim::report::build(&rsc, &rout),
+    );
+    let v = |s: &omnisim::report::Summary| {
+        serde_json::to_value((&s.conversations, &s.overflow, &s.routing, &s.wait_s)).unwrap()
+    };
+    assert_eq!(v(&a), v(&b));
+}

@@ -497,6 +497,12 @@ fn rules_never_offer_outside_their_conditions_under_churn() {
                     if let Some(v) = e.conversation(c) {
                         if v.invited.is_some() {
                             let _ = e.accept(t, c, invites[&c], &mut fx);
+                            // Accepting routes the agent again: new invitations.
+                            for f in fx.drain(..) {
+                                if let Effect::Invited { conv, invite, .. } = f {
+                                    invites.insert(conv, invite);
+                                }
+                            }
                         }
                     }
                 }

@@ -263,3 +263,19 @@ pub(super) fn pick_candidates_are_members_with_free_units_and_an_allowed_presenc
             .collect();
     assert_eq!(got, by_definition);
 }
+
+#[test]
+fn an_agent_who_accepts_is_offered_what_still_waits_if_it_has_room() {
+    // RT-TRIGGER: one agent, two chats of 50 units at once, away while two conversations
+    // arrive. Back, it is offered the first (one invitation at a time); accepting it changes
+    // its presence (Available → Busy) and leaves it room, so the second is offered at once.
+    let mut w = World::new(one_queue(M::HighestCapacity, 50, &[100]));
+    w.ok(C::SetPresence(AgentId(0), Some(Presence::Away)));
+    let a = w.arrive(Q0);
+    let b = w.arrive(Q0);
+    w.at(1000).ok(C::SetPresence(AgentId(0), None));
+    assert_eq!(w.invited_now(a), Some(AgentId(0)));
+    assert_eq!(w.invited_now(b), None);
+    w.at(2000).accept(a);
+    assert_eq!(w.invited_now(b), Some(AgentId(0)));
+}
