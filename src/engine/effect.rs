@@ -51,7 +51,8 @@ pub enum CloseReason {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Effect {
     /// RT-SKILL: a conversation entered a queue none of whose members can ever meet its
-    /// required skills under exact matching; it stays queued (`routing.unmatched`).
+    /// required skills under exact matching (in a queue with assignment rules: that no rule can
+    /// ever serve, RT-RULESET); it stays queued (`routing.unmatched`).
     Unmatched {
         /// The conversation.
         conv: ConvId,

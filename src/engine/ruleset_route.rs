@@ -69,6 +69,8 @@ pub(crate) struct RulePool {
     /// `cells[g]`: profile group `g`'s members (same positions), keyed by the rule; members
     /// outside the rule's agent groups are never eligible.
     pub(crate) cells: Vec<Group>,
+    /// `reach[g]`: some member of cell `g` is in the rule's agent groups.
+    pub(crate) reach: Vec<bool>,
 }
 
 impl RulePool {
@@ -76,7 +78,14 @@ impl RulePool {
         RulePool {
             rule,
             cells: Vec::new(),
+            reach: Vec::new(),
         }
+    }
+
+    /// Whether the rule can never serve a conversation whose cells, by tier, are `tiers`: none
+    /// of them has a member in the rule's agent groups.
+    pub(crate) fn never_serves(&self, tiers: &[Vec<u32>]) -> bool {
+        tiers.iter().flatten().all(|&g| !self.reach[g as usize])
     }
 
     /// Whether some cell has an eligible agent.
@@ -299,6 +308,15 @@ impl Engine {
                         members: grp.members.clone(),
                         index,
                     }
+                })
+                .collect();
+            pool.reach = pool
+                .cells
+                .iter()
+                .map(|c| {
+                    c.members
+                        .iter()
+                        .any(|m| self.in_rule_groups(*m, &pool.rule))
                 })
                 .collect();
         }

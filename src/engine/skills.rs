@@ -461,7 +461,18 @@ impl Engine {
         }
         let s = self.sig_index(queue, tag);
         let qs = self.queues[queue.index()].skills.as_ref().expect("checked");
-        if qs.sigs[s].unmatched() {
+        let sig = &qs.sigs[s];
+        // With assignment rules: no rule can ever serve it (RT-RULESET); else no member can
+        // (RT-SKILL).
+        let never = if qs.rules.is_empty() {
+            sig.unmatched()
+        } else {
+            qs.rules
+                .iter()
+                .zip(&sig.rule_tiers)
+                .all(|(p, tiers)| p.never_serves(tiers))
+        };
+        if never {
             out.push(Effect::Unmatched { conv, queue });
         }
     }

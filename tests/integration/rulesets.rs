@@ -585,3 +585,40 @@ fn away_and_offline_by_hand_get_no_automatic_work_whatever_a_list_allows() {
         sound(&e);
     }
 }
+
+#[test]
+fn a_conversation_no_rule_can_ever_serve_is_unmatched() {
+    // Agent 0 (group 0) speaks Spanish 5, agent 1 (group 1) Spanish 1. The only rule takes
+    // group 1 under exact matching: a Spanish-3 conversation can never be served there, though
+    // a member of the queue holds the skill. A Spanish-1 conversation can.
+    let agents: [A; 2] = [(100, 0, &[(ES, 5)]), (100, 1, &[(ES, 1)])];
+    let low = AssignmentRule {
+        groups: Some(vec![1]),
+        ..rule(RuleSkills::Exact, OrderBy::AvailableCapacity)
+    };
+    let mut e = engine_with(100, &agents, vec![low.clone()], vec![], RoutingMode::Push);
+    let mut fx = Vec::new();
+    let es3 = e.requirement(&[(ES, 3)]);
+    let c = e.arrive_with(SimTime(1000), QueueId(0), es3, &mut fx);
+    assert!(fx.contains(&Effect::Unmatched {
+        conv: c,
+        queue: QueueId(0)
+    }));
+    assert_eq!(invited(&fx), None);
+    fx.clear();
+    let es1 = e.requirement(&[(ES, 1)]);
+    e.arrive_with(SimTime(2000), QueueId(0), es1, &mut fx);
+    assert!(!fx.iter().any(|f| matches!(f, Effect::Unmatched { .. })));
+    assert_eq!(invited(&fx).map(|i| i.1), Some(AgentId(1)));
+    // A closest rule on group 1 can serve anything: nothing is unmatched.
+    let closest = AssignmentRule {
+        skills: RuleSkills::Closest,
+        ..low
+    };
+    let mut e = engine_with(100, &agents, vec![closest], vec![], RoutingMode::Push);
+    let es3 = e.requirement(&[(ES, 3)]);
+    fx.clear();
+    e.arrive_with(SimTime(1000), QueueId(0), es3, &mut fx);
+    assert!(!fx.iter().any(|f| matches!(f, Effect::Unmatched { .. })));
+    sound(&e);
+}
