@@ -552,7 +552,15 @@ fn describe(l: &TraceLine, subject: &Subject, counted: bool) -> Option<String> {
                 crate::report::format::plural(l.units.unwrap_or(0).max(0) as u64, "unit")
             ),
             "presence" => format!("presence {} → {}", s(&l.from), s(&l.to)),
-            "requeued" => format!("moved from queue {} to {}", s(&l.from), s(&l.to)),
+            "requeued" if rule.is_empty() => {
+                format!("moved from queue {} to {}", s(&l.from), s(&l.to))
+            }
+            "requeued" => format!(
+                "moved from queue {0} to {1} ({rule}: it had waited in {0} longer than {0}'s \
+                 overflow rule allows)",
+                s(&l.from),
+                s(&l.to)
+            ),
             "monitoring" => format!("{sup} is monitoring"),
             "joined" => format!("{sup} joined ({})", s(&l.detail)),
             "transferred" => format!("transferred from {} to {}", s(&l.from), s(&l.to)),

@@ -316,8 +316,14 @@ impl Observer {
         }
         let mut l = self.command_line(now, cmd);
         l.ok = Some(r.is_ok());
+        // The simulator issues overflow commands only for waiting-time rules (before-queueing
+        // rules act before the engine sees the conversation).
+        let overflow = matches!(cmd, Command::OverflowTransfer(..) | Command::OverflowEnd(_))
+            .then_some("OVF-WAIT");
         if let Err(rule) = r {
             l.rule = Some(rule.as_str().to_string());
+        } else if let Some(o) = overflow {
+            l.rule = Some(o.into());
         }
         self.write(&l);
         self.last = Some(l);
@@ -344,7 +350,10 @@ impl Observer {
                 let l = self.decision_line(now, d);
                 self.write(&l);
             }
-            let l = self.effect_line(now, e);
+            let mut l = self.effect_line(now, e);
+            if l.rule.is_none() && matches!(e, Effect::Requeued { .. } | Effect::Closed { .. }) {
+                l.rule = overflow.map(String::from);
+            }
             self.write(&l);
         }
         for d in next {
