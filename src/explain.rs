@@ -651,6 +651,23 @@ mod tests {
     }
 
     #[test]
+    fn an_overflow_move_names_its_rule() {
+        let mut l = line(61_000, Kind::Effect, "requeued", Some(1), None);
+        l.from = Some("a".into());
+        l.to = Some("b".into());
+        l.rule = Some("OVF-WAIT".into());
+        let text = describe(&l, &Subject::Conversation(1), false).unwrap();
+        assert_eq!(
+            text,
+            "moved from queue a to b (OVF-WAIT: it had waited in a longer than a's overflow rule \
+             allows)"
+        );
+        l.rule = None;
+        let text = describe(&l, &Subject::Conversation(1), false).unwrap();
+        assert_eq!(text, "moved from queue a to b");
+    }
+
+    #[test]
     fn a_routing_decision_in_words() {
         let mut r = line(70_000, Kind::Routing, "routed", Some(7), Some("tier1-3"));
         r.rule = Some("RT-METHOD".into());
