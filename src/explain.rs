@@ -481,7 +481,24 @@ fn describe(l: &TraceLine, subject: &Subject, counted: bool) -> Option<String> {
                 "monitor" => "monitor it".to_string(),
                 "join" => "join it".to_string(),
                 "force_close" => "force-close it".to_string(),
-                "arrive" => return Some(format!("arrived in queue {}", s(&l.queue))),
+                "arrive" => return Some(match rule {
+                    "OVF-HOURS" => format!(
+                        "arrived for queue {} out of its hours: sent on to queue {} (OVF-HOURS)",
+                        s(&l.from),
+                        s(&l.queue)
+                    ),
+                    "OVF-LIMIT" => format!(
+                        "arrived for queue {} at its work-item limit: sent on to queue {} \
+                             (OVF-LIMIT)",
+                        s(&l.from),
+                        s(&l.queue)
+                    ),
+                    "RT-QUEUE" => format!(
+                        "arrived on its work stream; route-to-queue chose queue {} (RT-QUEUE)",
+                        s(&l.queue)
+                    ),
+                    _ => format!("arrived in queue {}", s(&l.queue)),
+                }),
                 "pick" if ok => return None,
                 "set_presence" if ok => return None,
                 other if ok => {
@@ -648,6 +665,28 @@ mod tests {
         assert!(served_first(&lines, 3).is_none());
         let story = tell(&lines, &Subject::Conversation(5), 1).unwrap();
         assert!(story.contains("0:01:40 while it waited"), "{story}");
+    }
+
+    #[test]
+    fn an_arrival_says_why_it_is_in_its_queue() {
+        let mut l = line(10_000, Kind::Command, "arrive", Some(1), None);
+        l.queue = Some("after-hours".into());
+        l.from = Some("general".into());
+        l.rule = Some("OVF-HOURS".into());
+        let c = Subject::Conversation(1);
+        assert_eq!(
+            describe(&l, &c, false).unwrap(),
+            "arrived for queue general out of its hours: sent on to queue after-hours (OVF-HOURS)"
+        );
+        l.from = None;
+        l.queue = Some("vip".into());
+        l.rule = Some("RT-QUEUE".into());
+        assert_eq!(
+            describe(&l, &c, false).unwrap(),
+            "arrived on its work stream; route-to-queue chose queue vip (RT-QUEUE)"
+        );
+        l.rule = None;
+        assert_eq!(describe(&l, &c, false).unwrap(), "arrived in queue vip");
     }
 
     #[test]

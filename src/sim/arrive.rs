@@ -84,10 +84,11 @@ impl World<'_> {
     /// customer draws, metrics, the engine's arrival and its effects.
     fn admit(&mut self, queue: QueueId, key: u64, attrs: Option<Vec<u16>>, idx: Option<u64>) {
         let now = self.now;
+        let via_workstream = attrs.is_some();
         let first_queue = queue;
         let counted = self.rec.counts(now);
         let (queue, callback, moved) = if self.sc.queues[queue.index()].overflow.is_empty() {
-            (queue, false, false)
+            (queue, false, None)
         } else {
             match self.overflow_before(queue, counted) {
                 Some(x) => x,
@@ -164,7 +165,13 @@ impl World<'_> {
             .engine
             .arrive_tagged(now, queue, req, attr_set, &mut fx);
         self.record_clock(t0);
-        if self.obs.is_some() {
+        if let Some(o) = self.obs.as_mut() {
+            // Why it is in this queue: an overflow rule sent it on, or route-to-queue chose it.
+            o.arrival_note = match moved {
+                Some(rule) => Some((Some(first_queue), rule)),
+                None if via_workstream => Some((None, "RT-QUEUE")),
+                None => None,
+            };
             self.observe(Command::Arrive(queue), Ok(()), &fx);
         }
         let give_up = if callback { None } else { give_up };
@@ -172,7 +179,7 @@ impl World<'_> {
         cs.row = row;
         cs.replay = replay;
         cs.callback = callback;
-        cs.moved = moved;
+        cs.moved = moved.is_some();
         self.store(cs);
         if !self.sc.queues[queue.index()].overflow.is_empty() {
             self.schedule_waits(conv, queue);

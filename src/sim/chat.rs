@@ -155,7 +155,7 @@ impl World<'_> {
         // overflow rules apply first (OVF-HOURS, OVF-LIMIT), its waiting-time rules once queued.
         let first_queue = queue;
         let (queue, callback, moved) = if self.sc.queues[queue.index()].overflow.is_empty() {
-            (queue, false, false)
+            (queue, false, None)
         } else {
             match self.overflow_before(queue, counted) {
                 Some(x) => x,
@@ -203,7 +203,7 @@ impl World<'_> {
         let give_up = if callback { None } else { give_up };
         let mut cs = ConvSim::new(conv, queue, counted, rng, mood, give_up, key);
         cs.callback = callback;
-        cs.moved = moved;
+        cs.moved = moved.is_some();
         if let Some(log) = &mut self.log {
             // A retrial is a contact of its own in conversations.csv.
             cs.row = log.arrived(None, now, first_queue, patience);

@@ -129,6 +129,9 @@ pub(crate) struct Observer {
     dash: Option<DashLog>,
     /// Conversations whose sentiment the world should record now.
     pub(crate) want_sentiment: Vec<ConvId>,
+    /// Why the next arrival is in its queue: the queue an overflow rule sent it on from (and
+    /// the rule), or route-to-queue (`RT-QUEUE`). Set by the simulator just before it.
+    pub(crate) arrival_note: Option<(Option<crate::model::QueueId>, &'static str)>,
 }
 
 impl std::fmt::Debug for Observer {
@@ -249,6 +252,7 @@ impl Observer {
             last: None,
             dash,
             want_sentiment: Vec::new(),
+            arrival_note: None,
         }))
     }
 
@@ -316,6 +320,10 @@ impl Observer {
         }
         let mut l = self.command_line(now, cmd);
         l.ok = Some(r.is_ok());
+        if let (Command::Arrive(_), Some((from, rule))) = (cmd, self.arrival_note.take()) {
+            l.from = from.and_then(|q| self.names.queues.get(q.index()).cloned());
+            l.rule = Some(rule.into());
+        }
         // The simulator issues overflow commands only for waiting-time rules (before-queueing
         // rules act before the engine sees the conversation).
         let overflow = matches!(cmd, Command::OverflowTransfer(..) | Command::OverflowEnd(_))

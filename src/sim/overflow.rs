@@ -40,17 +40,19 @@ pub(crate) fn before_queue(
 
 impl World<'_> {
     /// Applies the before-queueing rules from `queue` on (following transfers, at most once per
-    /// queue hop). Returns the queue to enter, whether it is a callback and whether a transfer
-    /// moved it there, or `None` when the conversation was ended (it is then counted as
-    /// arrived, closed and overflowed).
+    /// queue hop). Returns the queue to enter, whether it is a callback and, when a transfer
+    /// moved it there, the rule id of the first rule that did (`OVF-HOURS` or `OVF-LIMIT`), or
+    /// `None` when the conversation was ended (it is then counted as arrived, closed and
+    /// overflowed).
     pub(crate) fn overflow_before(
         &mut self,
         queue: QueueId,
         counted: bool,
-    ) -> Option<(QueueId, bool, bool)> {
+    ) -> Option<(QueueId, bool, Option<&'static str>)> {
         let now = self.now;
         let mut q = queue;
         let mut transferred = false;
+        let mut first: Option<&'static str> = None;
         let mut callback = false;
         for _ in 0..=self.sc.queues.len() {
             let engine = &self.engine;
@@ -63,6 +65,11 @@ impl World<'_> {
                 OverflowAction::Transfer(t) => {
                     q = t;
                     transferred = true;
+                    first.get_or_insert(if kind == OUT_OF_HOURS {
+                        "OVF-HOURS"
+                    } else {
+                        "OVF-LIMIT"
+                    });
                 }
                 OverflowAction::End => {
                     self.rec.overflow_transferred(counted && transferred);
@@ -86,7 +93,7 @@ impl World<'_> {
         if callback {
             self.rec.overflow_callback(counted);
         }
-        Some((q, callback, transferred))
+        Some((q, callback, first))
     }
 
     /// Schedules the waiting-time rules of `queue` for a conversation that just entered it.
