@@ -481,24 +481,26 @@ fn describe(l: &TraceLine, subject: &Subject, counted: bool) -> Option<String> {
                 "monitor" => "monitor it".to_string(),
                 "join" => "join it".to_string(),
                 "force_close" => "force-close it".to_string(),
-                "arrive" => return Some(match rule {
-                    "OVF-HOURS" => format!(
+                "arrive" => {
+                    return Some(match rule {
+                        "OVF-HOURS" => format!(
                         "arrived for queue {} out of its hours: sent on to queue {} (OVF-HOURS)",
                         s(&l.from),
                         s(&l.queue)
                     ),
-                    "OVF-LIMIT" => format!(
-                        "arrived for queue {} at its work-item limit: sent on to queue {} \
+                        "OVF-LIMIT" => format!(
+                            "arrived for queue {} at its work-item limit: sent on to queue {} \
                              (OVF-LIMIT)",
-                        s(&l.from),
-                        s(&l.queue)
-                    ),
-                    "RT-QUEUE" => format!(
-                        "arrived on its work stream; route-to-queue chose queue {} (RT-QUEUE)",
-                        s(&l.queue)
-                    ),
-                    _ => format!("arrived in queue {}", s(&l.queue)),
-                }),
+                            s(&l.from),
+                            s(&l.queue)
+                        ),
+                        "RT-QUEUE" => format!(
+                            "arrived on its work stream; route-to-queue chose queue {} (RT-QUEUE)",
+                            s(&l.queue)
+                        ),
+                        _ => format!("arrived in queue {}", s(&l.queue)),
+                    })
+                }
                 "pick" if ok => return None,
                 "set_presence" if ok => return None,
                 other if ok => {
@@ -601,177 +603,4 @@ fn describe(l: &TraceLine, subject: &Subject, counted: bool) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn line(t: u64, kind: Kind, what: &str, conv: Option<u64>, agent: Option<&str>) -> TraceLine {
-        let mut l = TraceLine::new(t, 1, kind, what);
-        l.conversation = conv;
-        l.agent = agent.map(String::from);
-        l
-    }
-
-    #[test]
-    fn a_wait_says_who_went_first_and_why() {
-        // Conversation 5 (bucket 2) waits in `general` from 10 s to 100 s; meanwhile 3 (older,
-        // bucket 2), 6 (VIP, bucket 1) and 8 (later, bucket 2: an agent 5 could not have) are
-        // routed, and 9 in another queue.
-        let q = |mut l: TraceLine, queue: &str, bucket: Option<u32>| {
-            l.queue = Some(queue.into());
-            l.bucket = bucket;
-            l
-        };
-        let lines = vec![
-            q(
-                line(10_000, Kind::Command, "arrive", Some(5), None),
-                "general",
-                None,
-            ),
-            q(
-                line(20_000, Kind::Routing, "routed", Some(3), Some("a")),
-                "general",
-                Some(2),
-            ),
-            q(
-                line(30_000, Kind::Routing, "routed", Some(6), Some("b")),
-                "general",
-                Some(1),
-            ),
-            q(
-                line(40_000, Kind::Routing, "routed", Some(8), Some("c")),
-                "general",
-                Some(2),
-            ),
-            q(
-                line(50_000, Kind::Routing, "routed", Some(9), Some("d")),
-                "vip",
-                Some(1),
-            ),
-            q(
-                line(100_000, Kind::Routing, "routed", Some(5), Some("a")),
-                "general",
-                Some(2),
-            ),
-        ];
-        let (at, text) = served_first(&lines, 5).unwrap();
-        assert_eq!(at, 5);
-        assert_eq!(
-            text,
-            "while it waited in queue general, 3 other conversations were routed first: 1 in a \
-             higher-priority bucket (RT-PRIORITIZE), 1 that arrived earlier (RT-ORDER), 1 that \
-             arrived later, to agents it could not have (skills or assignment rules)"
-        );
-        // Routed at once: nothing to say.
-        assert!(served_first(&lines, 3).is_none());
-        let story = tell(&lines, &Subject::Conversation(5), 1).unwrap();
-        assert!(story.contains("0:01:40 while it waited"), "{story}");
-    }
-
-    #[test]
-    fn an_arrival_says_why_it_is_in_its_queue() {
-        let mut l = line(10_000, Kind::Command, "arrive", Some(1), None);
-        l.queue = Some("after-hours".into());
-        l.from = Some("general".into());
-        l.rule = Some("OVF-HOURS".into());
-        let c = Subject::Conversation(1);
-        assert_eq!(
-            describe(&l, &c, false).unwrap(),
-            "arrived for queue general out of its hours: sent on to queue after-hours (OVF-HOURS)"
-        );
-        l.from = None;
-        l.queue = Some("vip".into());
-        l.rule = Some("RT-QUEUE".into());
-        assert_eq!(
-            describe(&l, &c, false).unwrap(),
-            "arrived on its work stream; route-to-queue chose queue vip (RT-QUEUE)"
-        );
-        l.rule = None;
-        assert_eq!(describe(&l, &c, false).unwrap(), "arrived in queue vip");
-    }
-
-    #[test]
-    fn an_overflow_move_names_its_rule() {
-        let mut l = line(61_000, Kind::Effect, "requeued", Some(1), None);
-        l.from = Some("a".into());
-        l.to = Some("b".into());
-        l.rule = Some("OVF-WAIT".into());
-        let text = describe(&l, &Subject::Conversation(1), false).unwrap();
-        assert_eq!(
-            text,
-            "moved from queue a to b (OVF-WAIT: it had waited in a longer than a's overflow rule \
-             allows)"
-        );
-        l.rule = None;
-        let text = describe(&l, &Subject::Conversation(1), false).unwrap();
-        assert_eq!(text, "moved from queue a to b");
-    }
-
-    #[test]
-    fn a_routing_decision_in_words() {
-        let mut r = line(70_000, Kind::Routing, "routed", Some(7), Some("tier1-3"));
-        r.rule = Some("RT-METHOD".into());
-        r.method = Some("highest_capacity".into());
-        r.order_by = Some("free_units".into());
-        r.key = Some(65);
-        r.passed_over = Some(
-            [("away".to_string(), 1), ("capacity".to_string(), 1)]
-                .into_iter()
-                .collect(),
-        );
-        let story = tell(&[r], &Subject::Conversation(7), 1).unwrap();
-        assert_eq!(
-            story,
-            "Conversation 7, replication 1:\n0:01:10 routed to tier1-3 by RT-METHOD \
-             (highest_capacity: most free units, 65); passed over 2 (1 on a break, 1 at capacity)\n"
-        );
-    }
-
-    /// A conversation handled in tier1, then transferred to tier2 (hand-made trace): the
-    /// transfer has its own line, the wait in tier2 runs from the transfer (1.2 s, shown as
-    /// 0:00:01) beside the total since arrival (191.6 s, rounded to 0:03:12, not cut to
-    /// 0:03:11), and every clock time is rounded (211.6 s → 0:03:32).
-    #[test]
-    fn a_transfer_has_its_line_and_the_wait_there_counts_from_it() {
-        let mut arrive = line(20_000, Kind::Command, "arrive", Some(2), None);
-        arrive.queue = Some("tier1".into());
-        let mut first = line(110_400, Kind::Effect, "accepted", Some(2), Some("t1-1"));
-        first.waited_s = Some(90.4);
-        let mut transfer = line(210_400, Kind::Command, "transfer_to_queue", Some(2), None);
-        transfer.ok = Some(true);
-        transfer.queue = Some("tier2".into());
-        let mut second = line(211_600, Kind::Effect, "accepted", Some(2), Some("t2-1"));
-        second.waited_s = Some(191.6);
-        let lines = [arrive, first, transfer, second];
-        // The second agent's story measures the wait in its queue too.
-        let agent = tell(&lines, &Subject::Agent("t2-1".into()), 1).unwrap();
-        assert!(
-            agent.contains(
-                "0:03:32 conversation 2: t2-1 accepted it after a wait of 0:00:01 in queue tier2"
-            ),
-            "{agent}"
-        );
-        let story = tell(&lines, &Subject::Conversation(2), 1).unwrap();
-        assert_eq!(
-            story,
-            "Conversation 2, replication 1:\n\
-             0:00:20 arrived in queue tier1\n\
-             0:01:50 t1-1 accepted it after a wait of 0:01:30\n\
-             0:03:30 transferred from queue tier1 to tier2 at the end of handling (LC-ACTIVE: \
-             the work stream's transfer share; Active → Open there)\n\
-             0:03:32 t2-1 accepted it after a wait of 0:00:01 in queue tier2 (0:03:12 since it \
-             arrived)\n"
-        );
-    }
-
-    #[test]
-    fn unknown_subjects_get_a_suggestion() {
-        let lines = vec![line(0, Kind::Effect, "accepted", Some(1), Some("tier1-3"))];
-        let e = tell(&lines, &Subject::Agent("tier1-4".into()), 1).unwrap_err();
-        assert!(e.to_string().contains("did you mean \"tier1-3\""), "{e}");
-        let e = tell(&lines, &Subject::Conversation(9), 1).unwrap_err();
-        assert_eq!(
-            e.to_string(),
-            "no conversation 9 in replication 1; its conversations are 1 to 1 (try --conversation 1)"
-        );
-    }
-}
+mod tests;
