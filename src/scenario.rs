@@ -19,6 +19,7 @@ mod load;
 pub(crate) mod metric_paths;
 mod overflow;
 mod reach;
+mod rule_checks;
 mod routing;
 mod rulesets;
 mod sections;
