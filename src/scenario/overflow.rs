@@ -79,8 +79,8 @@ pub fn is_open(
 }
 
 /// Reads queue `qi`'s `operating_hours` and `[[queues.overflow]]` (all queue names are
-/// known). A `transfer` must name another queue (the engine refuses a move to the same queue,
-/// ASSIGN-QUEUE-SAME) of the same channel (a transfer keeps the channel, as a work stream's
+/// known). A `transfer` must name another queue (a conversation cannot move to the queue it is
+/// in: the engine refuses it) of the same channel (a transfer keeps the channel, as a work stream's
 /// `transfer` does).
 pub(crate) fn queue_overflow(
     cx: &mut Ctx<'_>,
@@ -196,7 +196,7 @@ fn transfer_target(
             path,
             Some(v.span()),
             format!(
-                "an overflow rule of queue {:?} transfers to queue {:?} itself: the engine refuses a move to the same queue, so the rule would do nothing",
+                "an overflow rule of queue {:?} transfers to queue {:?} itself: a conversation cannot move to the queue it is in (the engine refuses it), so the rule does nothing",
                 qname(from),
                 qname(from)
             ),

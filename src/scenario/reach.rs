@@ -111,7 +111,12 @@ pub(crate) fn unmatched_requirements(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc:
                         String::new()
                     } else {
                         format!(
-                            " (member {} {} them, but no exact rule picks from {})",
+                            " (member {} {} {} them, but no exact rule picks from {})",
+                            if outside.len() == 1 {
+                                "group"
+                            } else {
+                                "groups"
+                            },
                             names_of(&outside),
                             if outside.len() == 1 { "holds" } else { "hold" },
                             if outside.len() == 1 { "it" } else { "them" }

@@ -569,8 +569,13 @@ pub(crate) fn report_unknown(
 /// Whether a skill name (a table key) is usable: an empty name is reported at its key.
 fn skill_name(cx: &mut Ctx<'_>, path: &str, name: &str, span: Span) -> bool {
     if name.trim().is_empty() {
+        let path = if name.is_empty() {
+            format!("{path}\"\"")
+        } else {
+            path.to_string()
+        };
         cx.error(
-            path,
+            &path,
             span,
             "a skill name must not be empty (expected a name such as \"spanish\")",
         );

@@ -210,11 +210,13 @@ fn allowed(c: &Condition, a: usize, attrs: &[Attribute]) -> Option<Vec<u16>> {
 /// Whether every conversation matching `later` matches `earlier` (so `earlier`, ahead of it,
 /// takes them all).
 fn takes_all(earlier: &Condition, later: &Condition, attrs: &[Attribute]) -> bool {
-    (0..attrs.len()).all(|a| match (allowed(earlier, a, attrs), allowed(later, a, attrs)) {
-        (None, _) => true,
-        (Some(_), None) => false,
-        (Some(e), Some(l)) => l.iter().all(|v| e.contains(v)),
-    })
+    (0..attrs.len()).all(
+        |a| match (allowed(earlier, a, attrs), allowed(later, a, attrs)) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(e), Some(l)) => l.iter().all(|v| e.contains(v)),
+        },
+    )
 }
 
 /// Whether two conditions hold for the same conversations.
