@@ -461,6 +461,9 @@ queues = ["EXPERT_QUEUE"]
 skills = { spanish = 3, tech = 2 }
 "#;
 
+/// The (start, also contains) of each expected routing.unmatched warning.
+type Expected<'a> = Vec<(String, &'a str)>;
+
 /// Issue 13: a requirement no member of a queue can ever meet under exact matching is a
 /// warning naming the queue and the skills (hand-worked per case). With assignment rules the
 /// warning names the rules' groups, and any member outside them that does hold the skills: it
@@ -481,7 +484,7 @@ fn requirements_no_member_can_meet_under_exact_matching_are_warnings() {
     let expert = "(member group \"expert\" holds them, but no exact rule picks from it): no rule can serve them";
     // (matching, rules, bilingual's queue, expert's queue, (start, also contains) of each
     // routing.unmatched warning)
-    let cases: Vec<(&str, &str, &str, &str, Vec<(String, &str)>)> = vec![
+    let cases: Vec<(&str, &str, &str, &str, Expected)> = vec![
         // Members english (tech 5) and bilingual (spanish 2, tech 1): es needs spanish ≥ 3 —
         // nobody; es + tech needs spanish ≥ 3 and tech ≥ 2 — nobody; en + tech: english.
         (
