@@ -279,7 +279,7 @@ pub(crate) fn ws_routing(
                         );
                         return None;
                     }
-                    let mut good = true;
+                    let mut good = super::spanned::no_repeats(cx, &qp, qv, "queue");
                     for (i, it) in items.iter().enumerate() {
                         let ip = format!("{qp}[{i}]");
                         match string(cx, &ip, it) {
