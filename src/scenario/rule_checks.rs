@@ -3,7 +3,7 @@
 //!
 //! - a work stream's `allowed_presences` naming `away` or `offline` (PR-MANUAL: agents Away or
 //!   Offline by hand get no automatic work); `away` is not warned about when a supervisor's
-//!   `assign_to_agent` may reach an Away agent through it (ASSIGN-AGENT-PRESENCE, with
+//!   assign or transfer to an agent may reach an Away agent through it (ASSIGN-AGENT-PRESENCE, with
 //!   `[engine] assign_overrides_presence = false`), nor on a pick-mode work stream;
 //! - an assignment rule that never picks because an earlier rule of the same queue takes every
 //!   agent it could (RT-RULESET: the first rule that matches an agent picks);
@@ -36,7 +36,7 @@ fn allowed_presences(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) {
                 .iter()
                 .map(|p| &p.action)
                 .chain(s.script.iter().map(|l| &l.action))
-                .any(|a| matches!(a, Action::AssignToAgent(_)))
+                .any(|a| matches!(a, Action::AssignToAgent(_) | Action::TransferToAgent(_)))
         });
     for (wi, ws) in sc.workstreams.iter().enumerate() {
         if ws.rules.mode != RoutingMode::Push {

@@ -188,6 +188,15 @@ fn away_in_allowed_presences_is_not_warned_about_when_a_supervisor_may_assign_th
         "{}",
         w[0]
     );
+    // A transfer to an agent is checked the same way.
+    let transfer = body.replace(
+        "action = { assign_to = \"agent\", agent = \"tier1-1\" }",
+        "action = { transfer_to = \"agent\", agent = \"tier1-1\" }",
+    );
+    assert_ne!(transfer, body);
+    let w = warnings(&transfer);
+    assert_eq!(w.len(), 1, "{w:#?}");
+    assert!(w[0].contains("lists \"offline\": "), "{}", w[0]);
     // With assign_overrides_presence = true the list does not matter to supervisors either.
     let text = format!("{HEAD}{body}{GROUPS}\n[engine]\nassign_overrides_presence = true\n");
     let sc = load_str(&text, "w.toml").unwrap_or_else(|e| panic!("{e}"));
