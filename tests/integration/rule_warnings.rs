@@ -371,3 +371,28 @@ fn a_roster_agent_named_like_an_agent_group_is_warned_about_on_the_roster() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// No bundled scenario, benchmark workload or conformance file trips any load warning (the
+/// PR-MANUAL presence warning in particular: none lists `away` or `offline`).
+#[test]
+fn no_bundled_file_gets_a_load_warning() {
+    let mut files = Vec::new();
+    for dir in [
+        "scenarios",
+        "scenarios/faults",
+        "benches/scenarios",
+        "tests/conformance",
+    ] {
+        for e in std::fs::read_dir(root().join(dir)).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "toml") {
+                files.push(p);
+            }
+        }
+    }
+    assert!(files.len() >= 15, "{files:?}");
+    for f in &files {
+        let sc = omnisim::scenario::load_file(f).unwrap_or_else(|e| panic!("{e}"));
+        assert!(sc.warnings.is_empty(), "{}: {:?}", f.display(), sc.warnings);
+    }
+}
