@@ -20,6 +20,7 @@ pub(crate) mod metric_paths;
 mod overflow;
 mod reach;
 mod routing;
+mod rule_checks;
 mod rulesets;
 mod sections;
 mod shifts;

@@ -218,6 +218,8 @@ fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>, opts: &LoadOptions) -> Option<Scen
         warnings: Vec::new(),
     };
     super::reach::unmatched_requirements(cx, &root, &scenario);
+    super::overflow::waited_cycles(cx, &root, &scenario);
+    super::rule_checks::check(cx, &root, &scenario);
     if !opts.allow_huge {
         limits::check(cx, &root, &scenario);
     }

@@ -78,10 +78,14 @@ pub fn is_open(
         .any(|h| h.days & (1 << day) != 0 && h.from <= minute && minute < h.to)
 }
 
-/// Reads a queue's `operating_hours` and `[[queues.overflow]]` (all queue names are known).
+/// Reads queue `qi`'s `operating_hours` and `[[queues.overflow]]` (all queue names are
+/// known). A `transfer` must name another queue (a conversation cannot move to the queue it is
+/// in: the engine refuses it) of the same channel (a transfer keeps the channel, as a work stream's
+/// `transfer` does).
 pub(crate) fn queue_overflow(
     cx: &mut Ctx<'_>,
     t: &Table<'_, '_>,
+    qi: usize,
     names: &Names,
 ) -> Option<(Vec<OverflowRule>, Vec<OperatingHours>)> {
     let mut ok = true;
@@ -144,7 +148,8 @@ pub(crate) fn queue_overflow(
         let action = match action {
             Some("transfer") => rt
                 .req(cx, "queue", "the queue to transfer to", |cx, p, v| {
-                    names.queue(cx, p, v)
+                    let q = names.queue(cx, p, v)?;
+                    transfer_target(cx, p, v, qi, q, names)
                 })
                 .map(OverflowAction::Transfer),
             Some("end") => Some(OverflowAction::End),
@@ -174,6 +179,152 @@ pub(crate) fn queue_overflow(
         }
     }
     ok.then_some((rules, hours))
+}
+
+/// Checks an overflow transfer from queue `from` to `to`: another queue, of the same channel.
+fn transfer_target(
+    cx: &mut Ctx<'_>,
+    path: &str,
+    v: &Val<'_>,
+    from: usize,
+    to: QueueId,
+    names: &Names,
+) -> Option<QueueId> {
+    let qname = |i: usize| names.queues.get(i).map_or("", |q| q.name.as_str());
+    if to.index() == from {
+        cx.report(
+            path,
+            Some(v.span()),
+            format!(
+                "an overflow rule of queue {:?} transfers to queue {:?} itself: a conversation cannot move to the queue it is in (the engine refuses it), so the rule does nothing",
+                qname(from),
+                qname(from)
+            ),
+            Some("name another queue, or use `end` (or `callback` on voice)".into()),
+        );
+        return None;
+    }
+    let channel = |i: usize| {
+        let ws = names.queues.get(i)?.workstream?;
+        names.workstreams.get(ws)?.channel
+    };
+    if let (Some(a), Some(b)) = (channel(from), channel(to.index())) {
+        if a != b {
+            cx.report(
+                path,
+                Some(v.span()),
+                format!(
+                    "queue {:?} serves {}, but queue {:?} is {}",
+                    qname(to.index()),
+                    b.as_str(),
+                    qname(from),
+                    a.as_str()
+                ),
+                Some("a transfer keeps the channel: name a queue of the same channel".into()),
+            );
+            return None;
+        }
+    }
+    Some(to)
+}
+
+/// Warns about cycles of `waited_over` transfers (queue a → b → … → a): a conversation nobody
+/// answers moves around such a cycle for ever, once per the sum of the `after`s. Each queue's
+/// waiting-time move is the first `waited_over` rule to fall due (smallest `after`, then file
+/// order) that is not a `callback` (a callback keeps the conversation where it is); when that
+/// rule ends the conversation, the queue leads nowhere.
+pub(crate) fn waited_cycles(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &super::Scenario) {
+    let n = sc.queues.len();
+    // (next queue, after, rule index) per queue.
+    let next: Vec<Option<(usize, SimDuration, usize)>> = sc
+        .queues
+        .iter()
+        .map(|q| {
+            let mut waits: Vec<(SimDuration, usize, &OverflowAction)> = q
+                .overflow
+                .iter()
+                .enumerate()
+                .filter_map(|(r, rule)| match rule.when {
+                    OverflowWhen::WaitedOver(after) => Some((after, r, &rule.action)),
+                    _ => None,
+                })
+                .collect();
+            waits.sort_by_key(|w| (w.0, w.1));
+            let (after, r, action) = waits
+                .into_iter()
+                .find(|w| !matches!(w.2, OverflowAction::Callback))?;
+            match action {
+                OverflowAction::Transfer(t) => Some((t.index(), after, r)),
+                _ => None,
+            }
+        })
+        .collect();
+    // 0 unvisited, 1 on the current walk, 2 done.
+    let mut state = vec![0u8; n];
+    for start in 0..n {
+        let mut walk = Vec::new();
+        let mut at = start;
+        while at < n && state[at] == 0 {
+            state[at] = 1;
+            walk.push(at);
+            match next[at] {
+                Some((t, _, _)) => at = t,
+                None => break,
+            }
+        }
+        if at < n && state[at] == 1 {
+            if let Some(from) = walk.iter().position(|&q| q == at) {
+                report_cycle(cx, root, sc, &walk[from..], &next);
+            }
+        }
+        for q in walk {
+            state[q] = 2;
+        }
+    }
+}
+
+fn report_cycle(
+    cx: &mut Ctx<'_>,
+    root: &Table<'_, '_>,
+    sc: &super::Scenario,
+    cycle: &[usize],
+    next: &[Option<(usize, SimDuration, usize)>],
+) {
+    // Reported at the rule of the cycle's first queue in file order.
+    let Some(&first) = cycle.iter().min() else {
+        return;
+    };
+    let k = cycle.iter().position(|&q| q == first).unwrap_or(0);
+    let ordered: Vec<usize> = cycle[k..].iter().chain(&cycle[..k]).copied().collect();
+    let mut names: Vec<&str> = ordered
+        .iter()
+        .map(|&q| sc.queues[q].name.as_str())
+        .collect();
+    names.push(sc.queues[first].name.as_str());
+    let total_ms: u64 = ordered
+        .iter()
+        .filter_map(|&q| next[q].map(|n| n.1.as_millis()))
+        .sum();
+    let Some((_, _, rule)) = next[first] else {
+        return;
+    };
+    let path = format!("queues[{first}].overflow[{rule}].queue");
+    let span = super::spanned::value_at(root, &format!("queues.{first}.overflow.{rule}.queue"))
+        .map(|v| v.span());
+    cx.warn(
+        &path,
+        span,
+        format!(
+            "waited_over transfers form a cycle of queues {}: a conversation can move around it every {} and never leaves it unless answered or abandoned",
+            names
+                .iter()
+                .map(|n| format!("{n:?}"))
+                .collect::<Vec<_>>()
+                .join(" → "),
+            SimDuration::from_millis(total_ms)
+        ),
+        Some("OVF-WAIT: end the conversation in one of the queues, or transfer out of the cycle".into()),
+    );
 }
 
 /// `action = "callback"` applies to voice only (contract: "callback (voice: …)"): on a queue

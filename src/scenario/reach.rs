@@ -7,7 +7,11 @@
 //! combination of the values of the attributes its classification rules test (RT-CLASSIFY).
 //! A queue is checked under the matching its conversations get there: the work stream's
 //! `skill_matching` (only `exact` excludes anybody), or, with `[[queues.assignment_rules]]`,
-//! the rules' own `skills` and `groups` (any rule that is not `exact` can serve everybody).
+//! the rules' own `skills` and `groups`. With rules, a conversation is unmatched when, for
+//! every rule, no agent of the rule's groups (members of the queue) can serve it under the
+//! rule's `skills`: under `exact`, none holds every required skill at ≥ its rating; under
+//! `closest` or `any`, the rule has no such agent at all. The warning then names the rules'
+//! groups (and any member outside them that does hold the skills), never "no member".
 //! Conversations a transfer brings from another work stream are not followed, and a queue with
 //! no eligible member at all is not reported (nothing is served there, skills or not).
 
@@ -34,31 +38,41 @@ pub(crate) fn unmatched_requirements(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc:
             if q.workstream.index() != wi {
                 continue;
             }
-            // The groups that may serve this queue under exact matching; `None`: nobody is
-            // excluded for skills.
-            let members = |g: usize| sc.agent_groups[g].queues.iter().any(|m| m.index() == qi);
-            let eligible: Option<Vec<usize>> = if q.assignment_rules.is_empty() {
-                (ws.routing.skill_matching == SkillMatching::Exact)
-                    .then(|| (0..sc.agent_groups.len()).filter(|&g| members(g)).collect())
-            } else if q
-                .assignment_rules
-                .iter()
-                .any(|r| r.skills != RuleSkills::Exact)
-            {
-                None
+            // The member groups (with agents) that may serve this queue under exact matching;
+            // `None`: nobody is excluded for skills.
+            let members: Vec<usize> = (0..sc.agent_groups.len())
+                .filter(|&g| {
+                    let grp = &sc.agent_groups[g];
+                    grp.count > 0 && grp.queues.iter().any(|m| m.index() == qi)
+                })
+                .collect();
+            let ruled = !q.assignment_rules.is_empty();
+            let eligible: Option<Vec<usize>> = if !ruled {
+                (ws.routing.skill_matching == SkillMatching::Exact).then(|| members.clone())
             } else {
-                let mut gs: Vec<usize> = q
+                // Per rule, the members it may pick from (RT-RULESET); a closest or any rule
+                // with at least one of them serves every conversation.
+                let reach = |r: &super::AssignmentRuleSpec| -> Vec<usize> {
+                    match &r.groups {
+                        Some(gs) => members.iter().copied().filter(|g| gs.contains(g)).collect(),
+                        None => members.clone(),
+                    }
+                };
+                let serves_all = q
                     .assignment_rules
                     .iter()
-                    .flat_map(|r| match &r.groups {
-                        Some(gs) => gs.clone(),
-                        None => (0..sc.agent_groups.len()).collect(),
-                    })
-                    .filter(|&g| members(g))
-                    .collect();
-                gs.sort_unstable();
-                gs.dedup();
-                Some(gs)
+                    .any(|r| r.skills != RuleSkills::Exact && !reach(r).is_empty());
+                (!serves_all).then(|| {
+                    let mut gs: Vec<usize> = q
+                        .assignment_rules
+                        .iter()
+                        .filter(|r| r.skills == RuleSkills::Exact)
+                        .flat_map(reach)
+                        .collect();
+                    gs.sort_unstable();
+                    gs.dedup();
+                    gs
+                })
             };
             // A queue nobody serves (or whose rules name no member) waits whatever the skills:
             // that is not a skills problem (and a rule's group outside the queue is warned of
@@ -87,17 +101,66 @@ pub(crate) fn unmatched_requirements(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc:
                     .collect::<Vec<_>>()
                     .join(", ");
                 let path = format!("queues[{qi}]");
+                let (message, hint) = if ruled {
+                    let outside: Vec<&str> = members
+                        .iter()
+                        .filter(|&&g| meets(&sc.agent_groups[g].skills, req))
+                        .map(|&g| sc.agent_groups[g].name.as_str())
+                        .collect();
+                    let also = if outside.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            " (member {} {} {} them, but no exact rule picks from {})",
+                            if outside.len() == 1 {
+                                "group"
+                            } else {
+                                "groups"
+                            },
+                            names_of(&outside),
+                            if outside.len() == 1 { "holds" } else { "hold" },
+                            if outside.len() == 1 { "it" } else { "them" }
+                        )
+                    };
+                    let theirs: Vec<&str> = eligible
+                        .iter()
+                        .map(|&g| sc.agent_groups[g].name.as_str())
+                        .collect();
+                    (
+                        format!(
+                            "no agent the assignment rules of queue {:?} can pick (their groups: {}) holds {skills}, which conversations with {when} (for example) require{also}: no rule can serve them; they stay queued and count in routing.unmatched",
+                            q.name,
+                            names_of(&theirs)
+                        ),
+                        "add a group holding these skills to an exact rule's `groups`, or add a closest / any rule",
+                    )
+                } else {
+                    (
+                        format!(
+                            "no member of queue {:?} holds {skills}, which conversations with {when} (for example) require: under exact matching they stay queued and count in routing.unmatched",
+                            q.name
+                        ),
+                        "give a member group these skills, or use skill_matching = \"closest\" (or a closest / any assignment rule)",
+                    )
+                };
                 cx.warn(
                     &path,
                     spans.get(qi).cloned().flatten(),
-                    format!(
-                        "no member of queue {:?} holds {skills}, which conversations with {when} (for example) require: under exact matching they stay queued and count in routing.unmatched",
-                        q.name
-                    ),
-                    Some("give a member group these skills, or use skill_matching = \"closest\" (or a closest / any assignment rule)".into()),
+                    message,
+                    Some(hint.into()),
                 );
             }
         }
+    }
+}
+
+/// Group names for a message: quoted, at most five, then how many more.
+fn names_of(names: &[&str]) -> String {
+    let shown = super::suggest::quoted_list(names.iter().take(5).copied());
+    if names.len() > 5 {
+        format!("{shown} and {} more", names.len() - 5)
+    } else {
+        shown
     }
 }
 

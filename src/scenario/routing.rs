@@ -202,9 +202,22 @@ pub(crate) fn ws_routing(
         });
         let req = rt.req(cx, "require", "skill = rating (1–10)", |cx, p, v| {
             let rt = table(cx, p, v)?;
+            if rt.map.is_empty() {
+                cx.report(
+                    p,
+                    Some(v.span()),
+                    "`require` is empty: a classification rule attaches at least one skill",
+                    Some("name a skill with its required rating, e.g. `require = { spanish = 3 }`, or delete the rule".into()),
+                );
+                return None;
+            }
             let mut good = true;
             for (k, val) in rt.map.iter() {
                 let kp = rt.path_of(k.get_ref());
+                if !skill_name(cx, &kp, k.get_ref(), k.span()) {
+                    good = false;
+                    continue;
+                }
                 match rating(cx, &kp, val) {
                     Some(r) => pending.push(PendingSkill {
                         ws,
@@ -266,7 +279,7 @@ pub(crate) fn ws_routing(
                         );
                         return None;
                     }
-                    let mut good = true;
+                    let mut good = super::spanned::no_repeats(cx, &qp, qv, "queue");
                     for (i, it) in items.iter().enumerate() {
                         let ip = format!("{qp}[{i}]");
                         match string(cx, &ip, it) {
@@ -484,6 +497,20 @@ pub(crate) fn condition(
                     ok = false;
                     continue;
                 };
+                if items.is_empty() {
+                    cx.report(
+                        &kp,
+                        Some(val.span()),
+                        format!(
+                            "the value list of attribute {:?} is empty: a conversation has one value of it, so this condition never holds",
+                            k.get_ref()
+                        ),
+                        Some("name at least one value, or leave the attribute out of `when`".into()),
+                    );
+                    ok = false;
+                    continue;
+                }
+                ok &= super::spanned::no_repeats(cx, &kp, val, "value");
                 items
                     .iter()
                     .enumerate()
@@ -539,6 +566,24 @@ pub(crate) fn report_unknown(
     );
 }
 
+/// Whether a skill name (a table key) is usable: an empty name is reported at its key.
+fn skill_name(cx: &mut Ctx<'_>, path: &str, name: &str, span: Span) -> bool {
+    if name.trim().is_empty() {
+        let path = if name.is_empty() {
+            format!("{path}\"\"")
+        } else {
+            path.to_string()
+        };
+        cx.error(
+            &path,
+            span,
+            "a skill name must not be empty (expected a name such as \"spanish\")",
+        );
+        return false;
+    }
+    true
+}
+
 /// A rating: an integer 1–10.
 fn rating(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>) -> Option<Rating> {
     let n = integer(cx, path, v)?;
@@ -561,6 +606,10 @@ pub(crate) fn group_skills(
     let mut ok = true;
     for (k, val) in t.map.iter() {
         let kp = t.path_of(k.get_ref());
+        if !skill_name(cx, &kp, k.get_ref(), k.span()) {
+            ok = false;
+            continue;
+        }
         let Some(r) = rating(cx, &kp, val) else {
             ok = false;
             continue;

@@ -15,7 +15,7 @@
 //! prioritization rule after one without `when` (its bucket stays empty).
 
 use super::diag::Ctx;
-use super::routing::{condition, report_unknown, Condition};
+use super::routing::{condition, report_unknown, Attribute, Condition};
 use super::sections::{section, Names};
 use super::spanned::{array, name, one_of, string, table, Span, Table, Val};
 use super::types::{AgentGroup, Queue};
@@ -80,7 +80,7 @@ pub(crate) fn queue_rulesets(
     let ws = info
         .and_then(|q| q.workstream)
         .and_then(|w| names.workstreams.get(w));
-    let mut prioritization = Vec::new();
+    let mut prioritization: Vec<PriorityRule> = Vec::new();
     let mut always_at: Option<usize> = None;
     for (ri, (path, v)) in section(cx, t, "prioritization").into_iter().enumerate() {
         let Some(rt) = table(cx, &path, v) else {
@@ -109,6 +109,28 @@ pub(crate) fn queue_rulesets(
             Some(when) => {
                 if when.0.is_empty() && always_at.is_none() {
                     always_at = Some(ri);
+                }
+                let attrs = ws.map_or(&[][..], |w| &w.attributes[..]);
+                let shadow = prioritization
+                    .iter()
+                    .position(|e| takes_all(&e.when, &when, attrs))
+                    .filter(|_| always_at.is_none_or(|a| a == ri));
+                if let Some(m) = shadow {
+                    let same = same_condition(&prioritization[m].when, &when, attrs);
+                    let how = if same {
+                        "has the same `when` as"
+                    } else {
+                        "matches only conversations that also match"
+                    };
+                    cx.warn(
+                        &path,
+                        rt.span.clone(),
+                        format!(
+                            "this prioritization rule of queue {qname:?} never gets a conversation: it {how} rule {} before it, which takes them first",
+                            m + 1
+                        ),
+                        Some("RT-PRIORITIZE: the first rule that matches decides the bucket; merge the rules, or make the later one narrower and move it first".into()),
+                    );
                 }
                 prioritization.push(PriorityRule { when });
             }
@@ -164,6 +186,42 @@ pub(crate) fn queue_rulesets(
         }
     }
     ok.then_some((prioritization, rules))
+}
+
+/// The values of attribute `a` that `c` allows (`None`: every value; `c` does not test it or
+/// lists them all), sorted.
+fn allowed(c: &Condition, a: usize, attrs: &[Attribute]) -> Option<Vec<u16>> {
+    let n = attrs.get(a).map_or(0, |x| x.values.len());
+    let mut vals: Vec<u16> = Vec::new();
+    let mut tested = false;
+    for (_, cv) in c.0.iter().filter(|(ca, _)| *ca == a) {
+        if tested {
+            vals.retain(|v| cv.contains(v));
+        } else {
+            vals = cv.clone();
+            tested = true;
+        }
+    }
+    vals.sort_unstable();
+    vals.dedup();
+    (tested && vals.len() < n).then_some(vals)
+}
+
+/// Whether every conversation matching `later` matches `earlier` (so `earlier`, ahead of it,
+/// takes them all).
+fn takes_all(earlier: &Condition, later: &Condition, attrs: &[Attribute]) -> bool {
+    (0..attrs.len()).all(
+        |a| match (allowed(earlier, a, attrs), allowed(later, a, attrs)) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(e), Some(l)) => l.iter().all(|v| e.contains(v)),
+        },
+    )
+}
+
+/// Whether two conditions hold for the same conversations.
+fn same_condition(a: &Condition, b: &Condition, attrs: &[Attribute]) -> bool {
+    takes_all(a, b, attrs) && takes_all(b, a, attrs)
 }
 
 /// A group name with its key path and position.
@@ -232,6 +290,7 @@ fn assignment_rule(
 
 /// `presence = ["available", "busy"]` (or one name): a non-empty set of presences.
 fn presence_list(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>) -> Option<PresenceSet> {
+    let distinct = super::spanned::no_repeats(cx, path, v, "presence");
     let list = super::spanned::one_or_many(cx, path, v, |cx, p, v| {
         let s = string(cx, p, v)?;
         let found = PRESENCES
@@ -243,7 +302,33 @@ fn presence_list(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>) -> Option<PresenceSe
         }
         found
     })?;
+    if !distinct {
+        return None;
+    }
+    manual_presences(cx, path, v, &list);
     Some(PresenceSet::of(&list))
+}
+
+/// The PR-MANUAL warning for a presence list naming `away` or `offline`: agents in those
+/// presences get no automatic work, so listing them changes nothing.
+pub(crate) fn manual_presences(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>, list: &[Presence]) {
+    let manual: Vec<&str> = [Presence::Away, Presence::Offline]
+        .into_iter()
+        .filter(|p| list.contains(p))
+        .map(|p| p.as_str())
+        .collect();
+    if manual.is_empty() {
+        return;
+    }
+    cx.warn(
+        path,
+        Some(v.span()),
+        format!(
+            "lists {}: agents Away or Offline get no automatic work (PR-MANUAL): listing them here changes nothing",
+            super::suggest::quoted_list(manual.iter().copied())
+        ),
+        Some("remove them from the list".into()),
+    );
 }
 
 /// `groups = ["tier2", …]`: a non-empty list of names without repeats; the names go to `out`

@@ -311,10 +311,11 @@ fn workstream(
     let units = t.or(cx, "capacity_units", 100, u32_at_least(1));
     let presences = t.or(cx, "allowed_presences", PresenceSet::DEFAULT, |cx, p, v| {
         const P: [&str; 5] = ["available", "busy", "busy_dnd", "away", "offline"];
+        let distinct = super::spanned::no_repeats(cx, p, v, "presence");
         let list = super::spanned::one_or_many(cx, p, v, |cx, p, v| {
             one_of(&P)(cx, p, v).and_then(Presence::parse)
         })?;
-        Some(PresenceSet::of(&list))
+        distinct.then(|| PresenceSet::of(&list))
     });
     let block = t.or(
         cx,
@@ -463,7 +464,7 @@ pub(crate) fn queues(
             continue;
         };
         qi += 1;
-        match super::overflow::queue_overflow(cx, &t, names) {
+        match super::overflow::queue_overflow(cx, &t, qi - 1, names) {
             Some((rules, hours)) => {
                 if let Some(q) = out.get_mut(i).filter(|_| ok) {
                     q.overflow = rules;

@@ -505,3 +505,45 @@ pub(crate) fn dist(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>) -> Option<Dist> {
     };
     Some(d)
 }
+
+/// Reports every string of the array `v` that repeats an earlier one, as `{what} "x" listed
+/// twice` at the repeat (`path[i]`); a value that is not an array (one name) has no repeats.
+/// Returns whether there were none.
+pub(crate) fn no_repeats(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>, what: &str) -> bool {
+    let DeValue::Array(items) = v.get_ref() else {
+        return true;
+    };
+    let mut seen: Vec<&str> = Vec::new();
+    let mut ok = true;
+    for (i, item) in items.iter().enumerate() {
+        let DeValue::String(s) = item.get_ref() else {
+            continue;
+        };
+        if seen.contains(&s.as_ref()) {
+            cx.error(
+                &format!("{path}[{i}]"),
+                item.span(),
+                format!("{what} {s:?} listed twice"),
+            );
+            ok = false;
+        } else {
+            seen.push(s.as_ref());
+        }
+    }
+    ok
+}
+
+/// The value at a dotted route below `root` (`"queues.2.overflow.0.queue"`: a number steps into
+/// an array), for placing a diagnostic found after loading; `None` when it is not there.
+pub(crate) fn value_at<'a, 'i>(root: &Table<'a, 'i>, route: &str) -> Option<&'a Val<'i>> {
+    let mut steps = route.split('.');
+    let mut v = root.get(steps.next()?)?;
+    for step in steps {
+        v = match (v.get_ref(), step.parse::<usize>()) {
+            (DeValue::Array(items), Ok(i)) => items.get(i)?,
+            (DeValue::Table(t), _) => t.get(step)?,
+            _ => return None,
+        };
+    }
+    Some(v)
+}
