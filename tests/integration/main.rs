@@ -27,6 +27,7 @@ mod sim;
 mod skills;
 mod staffing;
 mod support;
+mod threshold_paths;
 mod traffic;
 mod validation;
 mod workflows;
