@@ -81,18 +81,13 @@ fn set_in(table: &mut dyn TableLike, segs: &[&str], value: &Value) -> Result<(),
     ))
 }
 
-/// The scenario text with every `(path, value)` set; integers are written as TOML integers.
-/// Everything else keeps its place, so a line of the result is the same line of `text` unless
-/// an override changed it or added it (see [`line_map`]).
-pub fn apply(text: &str, sets: &[(&str, f64, bool)]) -> Result<String, String> {
+/// The scenario text with every `(path, value)` set (see [`super::grid::Vary::toml`] for how a
+/// sweep value becomes a TOML value). Everything else keeps its place, so a line of the result
+/// is the same line of `text` unless an override changed it or added it (see [`line_map`]).
+pub fn apply(text: &str, sets: &[(&str, Value)]) -> Result<String, String> {
     let mut doc: DocumentMut = text.parse().map_err(|e| format!("{e}"))?;
-    for (path, v, integer) in sets {
-        let value = if *integer {
-            Value::from(*v as i64)
-        } else {
-            Value::from(*v)
-        };
-        set(doc.as_table_mut(), path, value)?;
+    for (path, v) in sets {
+        set(doc.as_table_mut(), path, v.clone())?;
     }
     Ok(doc.to_string())
 }
@@ -129,8 +124,8 @@ mod tests {
         let out = apply(
             text,
             &[
-                ("agent_groups.a.b.count", 7.0, true),
-                ("scenario.seed", 3.0, true),
+                ("agent_groups.a.b.count", Value::from(7)),
+                ("scenario.seed", Value::from(3)),
             ],
         )
         .unwrap();
@@ -138,9 +133,28 @@ mod tests {
         assert_eq!(t["agent_groups"][0]["count"].as_integer(), Some(7));
         assert_eq!(t["agent_groups"][1]["count"].as_integer(), Some(2));
         assert_eq!(t["scenario"]["seed"].as_integer(), Some(3));
-        assert!(apply(text, &[("agent_groups.zz.count", 1.0, true)])
+        assert!(apply(text, &[("agent_groups.zz.count", Value::from(1))])
             .unwrap_err()
             .contains("named \"zz\""));
+    }
+
+    /// A string value in an array of inline tables named by `name` (an assignment rule).
+    #[test]
+    fn sets_strings_in_nested_arrays_of_tables() {
+        let text = "[[queues]]\nname = \"g\"\n[[queues.assignment_rules]]\nname = \"fit\"\n\
+                    order_by = \"available_capacity\"  # keep\n";
+        let out = apply(
+            text,
+            &[(
+                "queues.g.assignment_rules.fit.order_by",
+                Value::from("most_proficient"),
+            )],
+        )
+        .unwrap();
+        assert!(
+            out.ends_with("order_by = \"most_proficient\"  # keep\n"),
+            "{out}"
+        );
     }
 
     /// The edit keeps comments and lines in place: a changed value stays on its line (its
@@ -153,8 +167,8 @@ mod tests {
         let out = apply(
             text,
             &[
-                ("agent_groups.a.count", 0.0, true),
-                ("scenario.seed", 3.0, true),
+                ("agent_groups.a.count", Value::from(0)),
+                ("scenario.seed", Value::from(3)),
             ],
         )
         .unwrap();

@@ -1,4 +1,4 @@
-//! `summary.json` paths of unified routing in thresholds and sweep targets:
+//! Unified routing in thresholds, sweep targets and sweeps: `summary.json` paths
 //! `routing.by_rule.<queue>/<rule>`, `overflow.by_queue.<queue>.<kind>` and every other leaf the
 //! bundled bilingual-support scenario's summary has, with "did you mean" for typos.
 
@@ -160,4 +160,54 @@ fn every_leaf_of_a_routing_summary_is_a_known_path() {
         assert!(paths.iter().any(|x| x == p), "{p} is not in the summary");
         assert!(report::lookup(&s, p).is_some(), "{p}");
     }
+}
+
+/// `--vary` with words: each point's scenario gets the word as a TOML string (an assignment
+/// rule named in the path by its `name`), `sweep.csv` shows the words, and a misspelled word is
+/// refused before anything runs, at the `--vary` value, with the loader's suggestion.
+#[test]
+fn sweep_varies_a_string_key() {
+    use omnisim::engine::OrderBy;
+    use omnisim::workflows::{grid, sweep, sweep_render};
+    let text = std::fs::read_to_string("scenarios/bilingual-support.toml").unwrap();
+    let spec = |vary: &str| sweep::SweepSpec {
+        text: text.clone(),
+        origin: "bilingual-support.toml".into(),
+        axes: vec![grid::parse(vary).unwrap()],
+        target: None,
+        seed: None,
+        replications: Some(1),
+    };
+    let path = "queues.general.assignment_rules.spanish-experts.order_by";
+    let s = spec(&format!("{path}=most_proficient,least_active"));
+    let points = sweep::prepare(&s).unwrap();
+    let order_by: Vec<(Vec<f64>, OrderBy)> = points
+        .iter()
+        .map(|(v, sc)| {
+            let q = sc.queues.iter().find(|q| q.name == "general").unwrap();
+            (v.clone(), q.assignment_rules[1].order_by)
+        })
+        .collect();
+    assert_eq!(
+        order_by,
+        vec![
+            (vec![0.0], OrderBy::MostProficient),
+            (vec![1.0], OrderBy::LeastActive)
+        ]
+    );
+    let r = sweep::run(&s).unwrap();
+    let csv = sweep_render::csv(&r).unwrap();
+    let firsts: Vec<&str> = csv.lines().map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(
+        firsts,
+        vec![path, "most_proficient", "least_active"],
+        "{csv}"
+    );
+    let e = sweep::prepare(&spec(&format!("{path}=most_profcient,least_active")))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains(&format!("--vary {path}=most_profcient")) && e.contains("most_proficient"),
+        "{e}"
+    );
 }
