@@ -3,7 +3,8 @@
 //!
 //! Columns (contract "Real traffic"): `id`, `arrival`, `queue` (or `workstream`), `outcome`
 //! (`answered` | `abandoned` | `overflowed`), `wait`, `handle`, `wrap_up`, `patience`, `agent`,
-//! and `replication` (as `omnisim run --log` writes it); every other column is an attribute.
+//! and `replication` (as `omnisim run --log` writes it); every other column is an attribute
+//! (its non-empty cells checked by the caller's [`CheckAttribute`] as rows are read).
 //! Required: `arrival`, `queue` (or `workstream`), and `handle` on answered rows. A row's
 //! `patience` is used when present, else an abandoned row's `wait` is its patience, else the
 //! work stream draws it.
