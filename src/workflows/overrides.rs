@@ -3,7 +3,8 @@
 //!
 //! In arrays of tables (`agent_groups`, `queues`, `workstreams`, `supervisors`, …) the segment
 //! after the array's key is the element's `name`: `agent_groups.tier1.count`. Names may hold
-//! dots (the longest matching name wins). A missing final key is added. The text is edited in
+//! dots (the longest matching name wins); an assignment rule without a `name` goes by its
+//! default `rule-N`. A missing final key is added. The text is edited in
 //! place (`toml_edit`: comments, order and line numbers of everything else are kept, so a
 //! diagnostic about the edited text can point to the user's file, [`line_map`]).
 
@@ -69,6 +70,20 @@ fn set_in(table: &mut dyn TableLike, segs: &[&str], value: &Value) -> Result<(),
             .find(|t| name_of(&***t) == Some(name.as_str()))
         {
             return set_in(&mut **t, &rest[take..], value);
+        }
+    }
+    // An assignment rule without a `name` goes by its default, `rule-N` (N from 1), as in
+    // `summary.json`'s `routing.by_rule`.
+    if key == "assignment_rules" && rest.len() > 1 {
+        let n = rest[0]
+            .strip_prefix("rule-")
+            .and_then(|n| n.parse::<usize>().ok());
+        if let Some(t) = n
+            .and_then(|n| n.checked_sub(1))
+            .and_then(|i| elements.get_mut(i))
+            .filter(|t| name_of(&***t).is_none())
+        {
+            return set_in(&mut **t, &rest[1..], value);
         }
     }
     let hint = crate::scenario::closest(rest[0], names.iter().map(String::as_str))
@@ -155,6 +170,17 @@ mod tests {
             out.ends_with("order_by = \"most_proficient\"  # keep\n"),
             "{out}"
         );
+        // An unnamed rule goes by its default name `rule-N`.
+        let text = "[[queues]]\nname = \"g\"\n[[queues.assignment_rules]]\nname = \"a\"\n\
+                    [[queues.assignment_rules]]\nskills = \"any\"\n";
+        let set = |p: &str| apply(text, &[(p, Value::from("round_robin"))]);
+        let out = set("queues.g.assignment_rules.rule-2.order_by").unwrap();
+        assert!(
+            out.ends_with("skills = \"any\"\norder_by = \"round_robin\"\n"),
+            "{out}"
+        );
+        assert!(set("queues.g.assignment_rules.rule-1.order_by").is_err());
+        assert!(set("queues.g.assignment_rules.rule-3.order_by").is_err());
     }
 
     /// The edit keeps comments and lines in place: a changed value stays on its line (its
