@@ -162,7 +162,8 @@ enum Command {
     Sweep {
         /// The scenario file.
         scenario: PathBuf,
-        /// A key and its values: agent_groups.NAME.count=20..60[:STEP] or PATH=A,B,C.
+        /// A key and its values: agent_groups.NAME.count=20..60[:STEP] or PATH=A,B,C (a list
+        /// with words sets strings: ...order_by=most_proficient,least_active).
         #[arg(long, value_name = "PATH=FROM..TO[:STEP]")]
         vary: Vec<String>,
         /// Find the smallest value meeting this, e.g. "service_level.fraction>=0.8".

@@ -37,7 +37,9 @@ pub use limits::{
 };
 pub use lint::{warnings, Warning};
 pub use load::{load_file, load_file_with, load_str, load_str_with};
-pub use metric_paths::{is_known_metric, FIXED as METRIC_PATHS, QUEUE_LEAVES};
+pub use metric_paths::{
+    is_known_metric, MetricScope, QueueScope, FIXED as METRIC_PATHS, OVERFLOW_KINDS, QUEUE_LEAVES,
+};
 pub use overflow::{
     is_open, weekday_minute, OperatingHours, OverflowAction, OverflowRule, OverflowWhen,
 };

@@ -176,6 +176,12 @@ impl<'s> Ctx<'s> {
         self.diags.push((usize::MAX, d));
     }
 
+    /// Records a warning found in another file (a `[traffic]` CSV file); listed after the
+    /// scenario file's own warnings.
+    pub(crate) fn warn_external(&mut self, d: Diagnostic) {
+        self.warnings.push((usize::MAX, d));
+    }
+
     /// Whether any problem was recorded.
     pub(crate) fn has_errors(&self) -> bool {
         !self.diags.is_empty()

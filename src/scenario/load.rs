@@ -173,7 +173,7 @@ fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>, opts: &LoadOptions) -> Option<Scen
     let w = ws.as_mut().unwrap_or(&mut none);
     super::routing::resolve_queues(cx, &names, w, pending_queues);
     let sups = supervisors(cx, &root, &names);
-    let ths = thresholds(cx, &root, &names);
+    let ths = thresholds(cx, &root, &names, qs.as_deref());
     let transfers = super::chat::transfers(cx, &root, &names);
     if let Some(w) = ws.as_mut() {
         for (w, t) in w.iter_mut().zip(transfers) {

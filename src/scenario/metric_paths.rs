@@ -1,4 +1,8 @@
-//! The `summary.json` paths a threshold may name: every numeric leaf of the summary object.
+//! The `summary.json` paths a threshold or a sweep target may name: every numeric leaf of the
+//! summary object. Some depend on the scenario ([`MetricScope`]): `queues.<queue>.<leaf>`,
+//! `routing.by_rule.<queue>/<rule>` (contract "Unified routing") and
+//! `overflow.by_queue.<queue>.<kind>` (queues with `[[queues.overflow]]` rules). Queue and rule
+//! names may hold dots and slashes: a path is compared with every path the scenario has.
 
 use crate::engine::RuleId;
 
@@ -82,8 +86,71 @@ pub const QUEUE_LEAVES: [&str; 9] = [
     "transferred_in",
 ];
 
-/// Whether `path` names a numeric leaf of `summary.json` for a scenario with these queues.
-pub fn is_known_metric(path: &str, queue_names: &[&str]) -> bool {
+/// The leaves under `overflow.by_queue.<name>.` (OVF-HOURS, OVF-LIMIT, OVF-WAIT).
+pub const OVERFLOW_KINDS: [&str; 3] = ["out_of_hours", "work_items_over", "waited_over"];
+
+/// What the scenario-dependent paths depend on.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MetricScope {
+    /// Per queue, in file order.
+    pub queues: Vec<QueueScope>,
+    /// `false` while the queues' rules are unknown (the `[[queues]]` section has errors of its
+    /// own): then any rule name and any queue's overflow kinds are accepted.
+    pub complete: bool,
+}
+
+/// One queue's names in `summary.json`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct QueueScope {
+    /// `name`.
+    pub name: String,
+    /// Its `[[queues.assignment_rules]]` names (default `rule-N`): `routing.by_rule.<name>/<rule>`.
+    pub rules: Vec<String>,
+    /// Whether it has `[[queues.overflow]]` rules: `overflow.by_queue.<name>.<kind>`.
+    pub overflow: bool,
+}
+
+impl MetricScope {
+    /// The scope of these queues.
+    pub fn of(queues: &[super::Queue]) -> MetricScope {
+        MetricScope {
+            queues: queues
+                .iter()
+                .map(|q| QueueScope {
+                    name: q.name.clone(),
+                    rules: q.assignment_rules.iter().map(|r| r.name.clone()).collect(),
+                    overflow: !q.overflow.is_empty(),
+                })
+                .collect(),
+            complete: true,
+        }
+    }
+
+    /// The scope of queues known by name only (their rules unknown, see
+    /// [`MetricScope::complete`]).
+    pub fn names_only(names: &[&str]) -> MetricScope {
+        MetricScope {
+            queues: names
+                .iter()
+                .map(|n| QueueScope {
+                    name: n.to_string(),
+                    ..QueueScope::default()
+                })
+                .collect(),
+            complete: false,
+        }
+    }
+}
+
+/// `rest` is `<name>.<leaf>` with `leaf` one of `leaves`.
+fn queue_leaf(rest: &str, name: &str, leaves: &[&str]) -> bool {
+    rest.strip_prefix(name)
+        .and_then(|r| r.strip_prefix('.'))
+        .is_some_and(|leaf| leaves.contains(&leaf))
+}
+
+/// Whether `path` names a numeric leaf of `summary.json` for a scenario of this scope.
+pub fn is_known_metric(path: &str, scope: &MetricScope) -> bool {
     if FIXED.contains(&path) {
         return true;
     }
@@ -92,36 +159,133 @@ pub fn is_known_metric(path: &str, queue_names: &[&str]) -> bool {
     }
     if let Some(rest) = path.strip_prefix("queues.") {
         // Queue names may contain dots, so try each known name as a prefix.
-        return queue_names.iter().any(|q| {
-            rest.strip_prefix(q)
-                .and_then(|r| r.strip_prefix('.'))
-                .is_some_and(|leaf| QUEUE_LEAVES.contains(&leaf))
+        return scope
+            .queues
+            .iter()
+            .any(|q| queue_leaf(rest, &q.name, &QUEUE_LEAVES));
+    }
+    if let Some(rest) = path.strip_prefix("routing.by_rule.") {
+        return scope.queues.iter().any(|q| {
+            rest.strip_prefix(q.name.as_str())
+                .and_then(|r| r.strip_prefix('/'))
+                .is_some_and(|rule| !scope.complete || q.rules.iter().any(|r| r == rule))
+        });
+    }
+    if let Some(rest) = path.strip_prefix("overflow.by_queue.") {
+        return scope.queues.iter().any(|q| {
+            (q.overflow || !scope.complete) && queue_leaf(rest, &q.name, &OVERFLOW_KINDS)
         });
     }
     false
 }
 
-/// Every known path for these queues (for "did you mean" hints).
-pub(crate) fn all_metrics(queue_names: &[&str]) -> Vec<String> {
+/// Every known path for this scope (for "did you mean" hints).
+pub(crate) fn all_metrics(scope: &MetricScope) -> Vec<String> {
     let mut out: Vec<String> = FIXED.iter().map(|s| s.to_string()).collect();
     out.extend(
         RuleId::ALL
             .iter()
             .map(|r| format!("rule_violations.by_rule.{}", r.as_str())),
     );
-    for q in queue_names {
-        out.extend(QUEUE_LEAVES.iter().map(|l| format!("queues.{q}.{l}")));
+    for q in &scope.queues {
+        let n = &q.name;
+        out.extend(QUEUE_LEAVES.iter().map(|l| format!("queues.{n}.{l}")));
+        out.extend(q.rules.iter().map(|r| format!("routing.by_rule.{n}/{r}")));
+        if q.overflow {
+            out.extend(
+                OVERFLOW_KINDS
+                    .iter()
+                    .map(|k| format!("overflow.by_queue.{n}.{k}")),
+            );
+        }
     }
     out
+}
+
+/// The "did you mean" hint for an unknown `path`: the closest known path, else (a queue's rule
+/// or overflow counts the scenario does not have) what that part of the summary holds.
+pub(crate) fn suggest(path: &str, scope: &MetricScope) -> Option<String> {
+    let known = all_metrics(scope);
+    if let Some(c) = super::suggest::closest(path, known.iter().map(String::as_str)) {
+        return Some(format!("did you mean {c:?}?"));
+    }
+    let under = |prefix: &str| -> Option<String> {
+        path.starts_with(prefix).then(|| {
+            let here: Vec<&str> = known
+                .iter()
+                .filter(|k| k.starts_with(prefix))
+                .map(String::as_str)
+                .collect();
+            if here.is_empty() {
+                format!(
+                    "this scenario has no `{}` paths",
+                    prefix.trim_end_matches('.')
+                )
+            } else {
+                format!("expected one of {}", super::suggest::quoted_list(here))
+            }
+        })
+    };
+    under("routing.by_rule.").or_else(|| under("overflow.by_queue."))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn scope(names: &[&str]) -> MetricScope {
+        MetricScope {
+            complete: true,
+            ..MetricScope::names_only(names)
+        }
+    }
+
+    /// Unified routing's per-rule and per-queue overflow counts, with names holding dots and
+    /// slashes (`routing.by_rule["a.b/x/y"]`).
+    #[test]
+    fn routing_and_overflow_paths() {
+        let mut s = scope(&["general", "a.b", "vip"]);
+        s.queues[0].rules = vec!["closest-fit".into(), "rule-2".into()];
+        s.queues[0].overflow = true;
+        s.queues[1].rules = vec!["x/y".into()];
+        for p in [
+            "routing.by_rule.general/closest-fit",
+            "routing.by_rule.general/rule-2",
+            "routing.by_rule.a.b/x/y",
+            "overflow.by_queue.general.out_of_hours",
+            "overflow.by_queue.general.waited_over",
+            "routing.unmatched",
+            "overflow.callbacks",
+        ] {
+            assert!(is_known_metric(p, &s), "{p}");
+        }
+        for p in [
+            "routing.by_rule.general/closest",
+            "routing.by_rule.vip/rule-1",
+            "routing.by_rule.general",
+            "routing.by_rule.a.b/x",
+            "overflow.by_queue.vip.out_of_hours",
+            "overflow.by_queue.general.waited",
+        ] {
+            assert!(!is_known_metric(p, &s), "{p}");
+        }
+        assert_eq!(
+            suggest("routing.by_rule.general/closets-fit", &s).as_deref(),
+            Some("did you mean \"routing.by_rule.general/closest-fit\"?")
+        );
+        assert_eq!(
+            suggest("overflow.by_queue.vip.work_items_over", &s).as_deref(),
+            Some("did you mean \"overflow.by_queue.general.work_items_over\"?")
+        );
+        // Rules unknown (the queues had errors): any rule of a known queue passes.
+        let lax = MetricScope::names_only(&["general"]);
+        assert!(is_known_metric("routing.by_rule.general/anything", &lax));
+        assert!(!is_known_metric("routing.by_rule.other/anything", &lax));
+    }
+
     #[test]
     fn known_paths() {
-        let queues = ["billing", "a.b"];
+        let queues = scope(&["billing", "a.b"]);
         for p in [
             "wait_s.p90",
             "service_level.fraction",
@@ -137,7 +301,7 @@ mod tests {
 
     #[test]
     fn unknown_paths() {
-        let queues = ["billing"];
+        let queues = scope(&["billing"]);
         for p in [
             "wait_s.p95",
             "wait_s",
@@ -153,7 +317,9 @@ mod tests {
 
     #[test]
     fn every_listed_path_is_known() {
-        let queues = ["q"];
+        let mut queues = scope(&["q", "r.s"]);
+        queues.queues[1].rules = vec!["rule-1".into(), "a/b".into()];
+        queues.queues[1].overflow = true;
         for p in all_metrics(&queues) {
             assert!(is_known_metric(&p, &queues), "{p}");
         }

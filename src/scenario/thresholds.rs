@@ -1,23 +1,30 @@
 //! The `[[thresholds]]` section: checks on `summary.json` paths after a run.
 
 use super::diag::Ctx;
-use super::metric_paths::{all_metrics, is_known_metric};
+use super::metric_paths::{is_known_metric, suggest, MetricScope};
 use super::sections::{section, Names};
 use super::spanned::{number, string, table, Table, Val};
-use super::suggest::closest;
-use super::types::Threshold;
+use super::types::{Queue, Threshold};
 
-/// `[[thresholds]]`.
+/// `[[thresholds]]`. `queues` (when `[[queues]]` had no errors) gives the rule names and
+/// overflow rules that `routing.by_rule` and `overflow.by_queue` paths name.
 pub(crate) fn thresholds(
     cx: &mut Ctx<'_>,
     root: &Table<'_, '_>,
     names: &Names,
+    queues: Option<&[Queue]>,
 ) -> Option<Vec<Threshold>> {
-    let queue_names: Vec<&str> = names.queues.iter().map(|q| q.name.as_str()).collect();
+    let scope = match queues {
+        Some(qs) => MetricScope::of(qs),
+        None => {
+            let names: Vec<&str> = names.queues.iter().map(|q| q.name.as_str()).collect();
+            MetricScope::names_only(&names)
+        }
+    };
     let mut out = Vec::new();
     let mut ok = true;
     for (path, v) in section(cx, root, "thresholds") {
-        match threshold(cx, &path, v, &queue_names) {
+        match threshold(cx, &path, v, &scope) {
             Some(t) => out.push(t),
             None => ok = false,
         }
@@ -25,7 +32,7 @@ pub(crate) fn thresholds(
     ok.then_some(out)
 }
 
-fn threshold(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>, queues: &[&str]) -> Option<Threshold> {
+fn threshold(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>, scope: &MetricScope) -> Option<Threshold> {
     let t = table(cx, path, v)?;
     t.check_keys(cx, &["metric", "min", "max"]);
     let metric = t.req(
@@ -34,12 +41,10 @@ fn threshold(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>, queues: &[&str]) -> Opti
         "a summary.json path such as \"wait_s.p90\"",
         |cx, p, v| {
             let m = string(cx, p, v)?;
-            if is_known_metric(&m, queues) {
+            if is_known_metric(&m, scope) {
                 return Some(m);
             }
-            let known = all_metrics(queues);
-            let hint = closest(&m, known.iter().map(String::as_str))
-                .map(|c| format!("did you mean {c:?}?"))
+            let hint = suggest(&m, scope)
                 .or_else(|| Some("see summary.json in the docs for the paths".into()));
             cx.report(
                 p,

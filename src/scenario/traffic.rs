@@ -12,15 +12,16 @@ use std::sync::Arc;
 use super::diag::Ctx;
 use super::sections::Names;
 use super::spanned::{string, table, Span, Table, Val};
-use super::suggest::{closest, quoted_list};
+use super::suggest::{closest, edit_distance, quoted_list};
 use super::types::{AgentGroup, Arrivals, Queue, Workstream};
 use crate::calendar::Calendar;
 use crate::dist::Dist;
 use crate::engine::{Rating, SkillId, SkillSet};
 use crate::model::{AgentId, QueueId};
+use crate::scenario::Diagnostic;
 use crate::time::SimDuration;
 use crate::traffic::forecast::{read_forecast, Forecast};
-use crate::traffic::history::read_replay;
+use crate::traffic::history::{self, read_replay};
 use crate::traffic::roster::read_roster;
 use crate::traffic::{Replay, RosterAgent, Traffic};
 
@@ -119,8 +120,13 @@ pub(crate) fn traffic(
         match file_of(cx, "replay", v) {
             Some((path, shown)) => {
                 let horizon = horizon.unwrap_or(SimDuration(u64::MAX));
-                match read_replay(&path, &shown, &cal, horizon, &queue, &workstream) {
-                    Ok(r) => parts.replay = Some((r, v.span())),
+                let check =
+                    |q: QueueId, name: &str, cell: &str| attribute_value(names, q, name, cell);
+                match read_replay(&path, &shown, &cal, horizon, &queue, &workstream, &check) {
+                    Ok(r) => {
+                        unknown_columns(cx, names, &r);
+                        parts.replay = Some((r, v.span()));
+                    }
                     Err(ds) => ds.into_iter().for_each(|d| cx.external(d)),
                 }
             }
@@ -166,6 +172,78 @@ pub(crate) fn roster_names(root: &Table<'_, '_>, parts: Option<&Parts>) -> Optio
         Some((agents, _)) => Some(agents.iter().map(|a| a.name.clone()).collect()),
         None if given => None,
         None => Some(Vec::new()),
+    }
+}
+
+/// A replayed attribute value routes the conversation: it must be one the attribute of that
+/// name of the row's queue's work stream lists (an empty cell draws one; a column that is no
+/// attribute of that work stream is not checked). The error suggests the value meant (`"EN"`
+/// → `"en"`).
+fn attribute_value(names: &Names, q: QueueId, name: &str, cell: &str) -> Result<(), String> {
+    let Some(ws) = names
+        .queues
+        .get(q.index())
+        .and_then(|qi| qi.workstream)
+        .and_then(|w| names.workstreams.get(w))
+    else {
+        return Ok(());
+    };
+    let Some(spec) = ws.attributes.iter().find(|a| a.name == name) else {
+        return Ok(());
+    };
+    if spec.values.iter().any(|v| v == cell) {
+        return Ok(());
+    }
+    let values = || spec.values.iter().map(String::as_str);
+    // A short value is only a typo of one it shares a letter with (`fr` is not `en`).
+    let hint = values()
+        .find(|v| v.eq_ignore_ascii_case(cell))
+        .or_else(|| closest(cell, values()).filter(|c| edit_distance(cell, c) < cell.len()))
+        .map(|c| format!(" (did you mean {c:?}?)"))
+        .unwrap_or_default();
+    Err(format!(
+        "{cell:?} is not a value of the attribute `{name}` of work stream {:?} (queue {:?}); \
+         expected one of {} or an empty cell{hint}",
+        ws.name,
+        names.queues[q.index()].name,
+        quoted_list(values())
+    ))
+}
+
+/// Warns about a replayed column that is neither a history column nor an attribute of any
+/// work stream but is close to one of them (`langauge` for `language`): its values would be
+/// ignored and the attribute drawn at random. Other extra columns are allowed silently
+/// (contract "Real traffic": extra columns are allowed).
+fn unknown_columns(cx: &mut Ctx<'_>, names: &Names, r: &Replay) {
+    let attrs: Vec<&str> = names
+        .workstreams
+        .iter()
+        .flat_map(|w| w.attributes.iter().map(|a| a.name.as_str()))
+        .collect();
+    for (name, &col) in r.attribute_names.iter().zip(&r.attribute_columns) {
+        if attrs.contains(&name.as_str()) {
+            continue;
+        }
+        let candidates = attrs.iter().copied().chain(history::COLUMNS);
+        let Some(meant) = closest(name, candidates) else {
+            continue;
+        };
+        let what = if history::COLUMNS.contains(&meant) {
+            "a history column nor an attribute of any work stream"
+        } else {
+            "an attribute of any work stream"
+        };
+        cx.warn_external(Diagnostic {
+            file: r.file.clone(),
+            path: name.clone(),
+            line: Some(1),
+            column: Some(col),
+            message: format!("column `{name}` is not {what}; did you mean `{meant}`?"),
+            hint: Some(
+                "an extra column is ignored unless a work stream has an attribute of that name"
+                    .into(),
+            ),
+        });
     }
 }
 
@@ -259,47 +337,6 @@ pub(crate) fn merge(
                     Some("remove the queue's `arrivals`".into()),
                 );
             }
-        }
-        // A replayed attribute value routes the conversation: it must be one the work stream's
-        // attribute of that name lists (an empty cell draws one).
-        let mut bad = 0;
-        for row in &r.rows {
-            let routing = &ws[qs[row.queue.index()].workstream.index()].routing;
-            for (col, name) in r.attribute_names.iter().enumerate() {
-                let cell = row.attributes.get(col).map_or("", |c| &**c);
-                let Some(spec) = routing.attributes.iter().find(|a| a.name == *name) else {
-                    continue;
-                };
-                if cell.is_empty() || spec.values.iter().any(|v| v == cell) {
-                    continue;
-                }
-                bad += 1;
-                if bad <= 20 {
-                    cx.report(
-                        "traffic.replay",
-                        Some(span.clone()),
-                        format!(
-                            "{}: row id {:?}, column `{name}`: {cell:?} is not a value of the \
-                             attribute `{name}` of queue {:?}'s work stream",
-                            r.file,
-                            row.id,
-                            qs[row.queue.index()].name
-                        ),
-                        Some(format!(
-                            "expected one of {} or an empty cell",
-                            super::suggest::quoted_list(spec.values.iter().map(String::as_str))
-                        )),
-                    );
-                }
-            }
-        }
-        if bad > 20 {
-            cx.report(
-                "traffic.replay",
-                Some(span.clone()),
-                format!("{}: {} more attribute values like these", r.file, bad - 20),
-                None,
-            );
         }
         out.replay = Some(Arc::new(r));
     }

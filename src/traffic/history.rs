@@ -3,7 +3,8 @@
 //!
 //! Columns (contract "Real traffic"): `id`, `arrival`, `queue` (or `workstream`), `outcome`
 //! (`answered` | `abandoned` | `overflowed`), `wait`, `handle`, `wrap_up`, `patience`, `agent`,
-//! and `replication` (as `omnisim run --log` writes it); every other column is an attribute.
+//! and `replication` (as `omnisim run --log` writes it); every other column is an attribute
+//! (its non-empty cells checked by the caller's [`CheckAttribute`] as rows are read).
 //! Required: `arrival`, `queue` (or `workstream`), and `handle` on answered rows. A row's
 //! `patience` is used when present, else an abandoned row's `wait` is its patience, else the
 //! work stream draws it.
@@ -40,6 +41,8 @@ pub struct Replay {
     pub rows: Vec<ReplayRow>,
     /// The attribute columns, in file order (each row's `attributes` follow it).
     pub attribute_names: Vec<String>,
+    /// The 1-based header position of each of [`Replay::attribute_names`].
+    pub attribute_columns: Vec<usize>,
     /// The distinct `replication` values with the range of `rows` of each, sorted; one entry
     /// (value 0, every row) when the file has no `replication` column.
     pub groups: Vec<(u32, std::ops::Range<usize>)>,
@@ -81,12 +84,18 @@ impl Replay {
 /// Resolves a queue name (or reports an unknown one with a suggestion).
 pub type Resolve<'a> = &'a dyn Fn(&str) -> Result<QueueId, String>;
 
+/// Checks a non-empty attribute cell: `(queue of the row, column name, trimmed cell)`; the
+/// error is the message reported at the cell (what was expected, with a suggestion).
+pub type CheckAttribute<'a> = &'a dyn Fn(QueueId, &str, &str) -> Result<(), String>;
+
 /// Reads a history file for replay. `queue` resolves the `queue` column, `workstream` the
-/// `workstream` column (to the work stream's one queue); arrivals must fall before `horizon`.
+/// `workstream` column (to the work stream's one queue); arrivals must fall before `horizon`;
+/// `attribute` checks every non-empty attribute cell of a row whose queue resolved.
 ///
 /// Errors: every problem found (missing column, unparsable time or duration, unknown queue,
-/// answered row without `handle`, arrival not before the horizon), each with file, line and
-/// column.
+/// answered row without `handle`, arrival not before the horizon, an attribute value
+/// `attribute` refuses), each with file, line and column, at most
+/// [`super::MAX_PROBLEMS`] listed.
 pub fn read_replay(
     path: &Path,
     file: &str,
@@ -94,6 +103,7 @@ pub fn read_replay(
     horizon: SimDuration,
     queue: Resolve<'_>,
     workstream: Resolve<'_>,
+    attribute: CheckAttribute<'_>,
 ) -> Result<Replay, Vec<Diagnostic>> {
     let mut p = Problems::new(file);
     let mut rows = Vec::new();
@@ -156,6 +166,18 @@ pub fn read_replay(
                     None
                 }
             };
+            if let Some(q) = q {
+                for &i in &attr_cols {
+                    let cell = r.rec.get(i).unwrap_or("").trim();
+                    if cell.is_empty() {
+                        continue;
+                    }
+                    let name = r.header.names()[i].as_str();
+                    if let Err(e) = attribute(q, name, cell) {
+                        r.problem(p, name, e);
+                    }
+                }
+            }
             let outcome = r.parse(p, "outcome", |s| match s {
                 "answered" | "abandoned" | "overflowed" => Ok(s.to_string()),
                 _ => Err(format!(
@@ -233,9 +255,12 @@ pub fn read_replay(
         return Err(p.finish());
     }
     let header = header.expect("no problems means the header was read");
-    let attribute_names = (0..header.names().len())
+    let attribute_columns: Vec<usize> = (0..header.names().len())
         .filter(|&i| !COLUMNS.contains(&header.names()[i].as_str()))
-        .map(|i| header.names()[i].clone())
+        .collect();
+    let attribute_names = attribute_columns
+        .iter()
+        .map(|&i| header.names()[i].clone())
         .collect();
     rows.sort_by_key(|r| (r.replication, r.arrival));
     let mut groups: Vec<(u32, std::ops::Range<usize>)> = Vec::new();
@@ -249,6 +274,7 @@ pub fn read_replay(
         file: file.to_string(),
         rows,
         attribute_names,
+        attribute_columns: attribute_columns.into_iter().map(|i| i + 1).collect(),
         groups,
     })
 }

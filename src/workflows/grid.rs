@@ -1,5 +1,10 @@
 //! Sweep axes: `--vary PATH=FROM..TO[:STEP]` (inclusive) or `--vary PATH=A,B,C`, and the grid
 //! of their combinations.
+//!
+//! A list with a value that is not a number (`order_by=most_proficient,available_capacity`) is
+//! a *labelled* axis: its points are the positions 0, 1, 2, … of the values in the order given,
+//! each written to the scenario as a TOML string (or a number, for an item that reads as one)
+//! and shown by its text in every report.
 
 /// One varied scenario key and its values.
 #[derive(Clone, Debug, PartialEq)]
@@ -10,6 +15,42 @@ pub struct Vary {
     pub values: Vec<f64>,
     /// Whether every value is an integer (written to TOML as integers).
     pub integer: bool,
+    /// A labelled axis' values in the order given (then `values` are their positions and
+    /// `integer` is false, so a target search scans the grid); `None` for a numeric axis.
+    pub labels: Option<Vec<String>>,
+}
+
+impl Vary {
+    /// The label at position `v` of a labelled axis.
+    fn label(&self, v: f64) -> Option<&str> {
+        let labels = self.labels.as_ref()?;
+        labels.get(v as usize).map(String::as_str)
+    }
+
+    /// Value `v` of this axis as reports show it: its label, or the number.
+    pub fn show(&self, v: f64) -> String {
+        match self.label(v) {
+            Some(l) => l.to_string(),
+            None => crate::report::table::num(v),
+        }
+    }
+
+    /// Value `v` as written to the scenario file: a label that reads as a number is that
+    /// number, any other label a string; a numeric axis' value is an integer when the axis is.
+    pub fn toml(&self, v: f64) -> toml_edit::Value {
+        if let Some(l) = self.label(v) {
+            return match (l.parse::<i64>(), l.parse::<f64>()) {
+                (Ok(i), _) => toml_edit::Value::from(i),
+                (_, Ok(x)) if x.is_finite() => toml_edit::Value::from(x),
+                _ => toml_edit::Value::from(l),
+            };
+        }
+        if self.integer {
+            toml_edit::Value::from(v as i64)
+        } else {
+            toml_edit::Value::from(v)
+        }
+    }
 }
 
 /// The most points one axis may have.
@@ -31,6 +72,24 @@ pub fn parse(text: &str) -> Result<Vary, String> {
     let path = path.trim().to_string();
     if path.is_empty() || path.split('.').any(str::is_empty) {
         return Err(format!("--vary {text:?}: bad key path {path:?}"));
+    }
+    let items: Vec<&str> = spec.split(',').map(str::trim).collect();
+    if !spec.contains("..") && items.iter().any(|s| number(s, text).is_err()) {
+        if items.iter().any(|s| s.is_empty()) {
+            return Err(format!("--vary {text:?}: an empty value in the list"));
+        }
+        let mut labels: Vec<String> = Vec::new();
+        for s in items {
+            if !labels.iter().any(|l| l == s) {
+                labels.push(s.to_string());
+            }
+        }
+        return Ok(Vary {
+            path,
+            values: (0..labels.len()).map(|i| i as f64).collect(),
+            integer: false,
+            labels: Some(labels),
+        });
     }
     let (values, integer) = if let Some((from, rest)) = spec.split_once("..") {
         let (to, step) = match rest.split_once(':') {
@@ -67,6 +126,7 @@ pub fn parse(text: &str) -> Result<Vary, String> {
         path,
         values,
         integer,
+        labels: None,
     })
 }
 
@@ -107,5 +167,24 @@ mod tests {
         let g = points(&[v, parse("b=1,2").unwrap()]);
         assert_eq!(g.len(), 6);
         assert_eq!(g[1], vec![20.0, 2.0]);
+    }
+
+    /// A list with a word is a labelled axis: positions in the order given, duplicates
+    /// dropped, each written as a string (or a number when it reads as one).
+    #[test]
+    fn word_lists_are_labelled_axes() {
+        let v = parse(
+            "queues.q.assignment_rules.r.order_by=most_proficient, round_robin,most_proficient,3",
+        )
+        .unwrap();
+        assert_eq!(v.values, vec![0.0, 1.0, 2.0]);
+        assert!(!v.integer);
+        assert_eq!(v.show(1.0), "round_robin");
+        assert_eq!(v.toml(0.0).as_str(), Some("most_proficient"));
+        assert_eq!(v.toml(2.0).as_integer(), Some(3));
+        assert!(parse("x=a,,b").is_err());
+        // Ranges stay numeric.
+        assert!(parse("x=a..b").unwrap_err().contains("not a number"));
+        assert_eq!(parse("x=1,2").unwrap().labels, None);
     }
 }

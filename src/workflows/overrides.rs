@@ -3,7 +3,8 @@
 //!
 //! In arrays of tables (`agent_groups`, `queues`, `workstreams`, `supervisors`, …) the segment
 //! after the array's key is the element's `name`: `agent_groups.tier1.count`. Names may hold
-//! dots (the longest matching name wins). A missing final key is added. The text is edited in
+//! dots (the longest matching name wins); an assignment rule without a `name` goes by its
+//! default `rule-N`. A missing final key is added. The text is edited in
 //! place (`toml_edit`: comments, order and line numbers of everything else are kept, so a
 //! diagnostic about the edited text can point to the user's file, [`line_map`]).
 
@@ -71,6 +72,20 @@ fn set_in(table: &mut dyn TableLike, segs: &[&str], value: &Value) -> Result<(),
             return set_in(&mut **t, &rest[take..], value);
         }
     }
+    // An assignment rule without a `name` goes by its default, `rule-N` (N from 1), as in
+    // `summary.json`'s `routing.by_rule`.
+    if key == "assignment_rules" && rest.len() > 1 {
+        let n = rest[0]
+            .strip_prefix("rule-")
+            .and_then(|n| n.parse::<usize>().ok());
+        if let Some(t) = n
+            .and_then(|n| n.checked_sub(1))
+            .and_then(|i| elements.get_mut(i))
+            .filter(|t| name_of(&***t).is_none())
+        {
+            return set_in(&mut **t, &rest[1..], value);
+        }
+    }
     let hint = crate::scenario::closest(rest[0], names.iter().map(String::as_str))
         .map(|c| format!("did you mean {c:?}? "))
         .unwrap_or_default();
@@ -81,18 +96,13 @@ fn set_in(table: &mut dyn TableLike, segs: &[&str], value: &Value) -> Result<(),
     ))
 }
 
-/// The scenario text with every `(path, value)` set; integers are written as TOML integers.
-/// Everything else keeps its place, so a line of the result is the same line of `text` unless
-/// an override changed it or added it (see [`line_map`]).
-pub fn apply(text: &str, sets: &[(&str, f64, bool)]) -> Result<String, String> {
+/// The scenario text with every `(path, value)` set (see [`super::grid::Vary::toml`] for how a
+/// sweep value becomes a TOML value). Everything else keeps its place, so a line of the result
+/// is the same line of `text` unless an override changed it or added it (see [`line_map`]).
+pub fn apply(text: &str, sets: &[(&str, Value)]) -> Result<String, String> {
     let mut doc: DocumentMut = text.parse().map_err(|e| format!("{e}"))?;
-    for (path, v, integer) in sets {
-        let value = if *integer {
-            Value::from(*v as i64)
-        } else {
-            Value::from(*v)
-        };
-        set(doc.as_table_mut(), path, value)?;
+    for (path, v) in sets {
+        set(doc.as_table_mut(), path, v.clone())?;
     }
     Ok(doc.to_string())
 }
@@ -129,8 +139,8 @@ mod tests {
         let out = apply(
             text,
             &[
-                ("agent_groups.a.b.count", 7.0, true),
-                ("scenario.seed", 3.0, true),
+                ("agent_groups.a.b.count", Value::from(7)),
+                ("scenario.seed", Value::from(3)),
             ],
         )
         .unwrap();
@@ -138,9 +148,39 @@ mod tests {
         assert_eq!(t["agent_groups"][0]["count"].as_integer(), Some(7));
         assert_eq!(t["agent_groups"][1]["count"].as_integer(), Some(2));
         assert_eq!(t["scenario"]["seed"].as_integer(), Some(3));
-        assert!(apply(text, &[("agent_groups.zz.count", 1.0, true)])
+        assert!(apply(text, &[("agent_groups.zz.count", Value::from(1))])
             .unwrap_err()
             .contains("named \"zz\""));
+    }
+
+    /// A string value in an array of inline tables named by `name` (an assignment rule).
+    #[test]
+    fn sets_strings_in_nested_arrays_of_tables() {
+        let text = "[[queues]]\nname = \"g\"\n[[queues.assignment_rules]]\nname = \"fit\"\n\
+                    order_by = \"available_capacity\"  # keep\n";
+        let out = apply(
+            text,
+            &[(
+                "queues.g.assignment_rules.fit.order_by",
+                Value::from("most_proficient"),
+            )],
+        )
+        .unwrap();
+        assert!(
+            out.ends_with("order_by = \"most_proficient\"  # keep\n"),
+            "{out}"
+        );
+        // An unnamed rule goes by its default name `rule-N`.
+        let text = "[[queues]]\nname = \"g\"\n[[queues.assignment_rules]]\nname = \"a\"\n\
+                    [[queues.assignment_rules]]\nskills = \"any\"\n";
+        let set = |p: &str| apply(text, &[(p, Value::from("round_robin"))]);
+        let out = set("queues.g.assignment_rules.rule-2.order_by").unwrap();
+        assert!(
+            out.ends_with("skills = \"any\"\norder_by = \"round_robin\"\n"),
+            "{out}"
+        );
+        assert!(set("queues.g.assignment_rules.rule-1.order_by").is_err());
+        assert!(set("queues.g.assignment_rules.rule-3.order_by").is_err());
     }
 
     /// The edit keeps comments and lines in place: a changed value stays on its line (its
@@ -153,8 +193,8 @@ mod tests {
         let out = apply(
             text,
             &[
-                ("agent_groups.a.count", 0.0, true),
-                ("scenario.seed", 3.0, true),
+                ("agent_groups.a.count", Value::from(0)),
+                ("scenario.seed", Value::from(3)),
             ],
         )
         .unwrap();

@@ -138,22 +138,28 @@ impl SweepSpec {
 fn describe(axes: &[Vary], values: &[f64]) -> String {
     axes.iter()
         .zip(values)
-        .map(|(a, v)| format!("{}={}", a.path, crate::report::table::num(*v)))
+        .map(|(a, v)| format!("{}={}", a.path, a.show(*v)))
         .collect::<Vec<_>>()
         .join(", ")
 }
 
 fn scenario_at(spec: &SweepSpec, values: &[f64]) -> Result<Scenario, SweepError> {
-    let sets: Vec<(&str, f64, bool)> = spec
+    let sets: Vec<(&str, toml_edit::Value)> = spec
         .axes
         .iter()
         .zip(values)
-        .map(|(a, v)| (a.path.as_str(), *v, a.integer))
+        .map(|(a, v)| (a.path.as_str(), a.toml(*v)))
         .collect();
     let text = overrides::apply(&spec.text, &sets).map_err(SweepError::Override)?;
+    let shown: Vec<(&str, String)> = spec
+        .axes
+        .iter()
+        .zip(values)
+        .map(|(a, v)| (a.path.as_str(), a.show(*v)))
+        .collect();
     scenario::load_str(&text, &spec.origin).map_err(|e| SweepError::Invalid {
         point: describe(&spec.axes, values),
-        message: located(spec, &text, &sets, e),
+        message: located(spec, &text, &shown, e),
     })
 }
 
@@ -163,7 +169,7 @@ fn scenario_at(spec: &SweepSpec, values: &[f64]) -> Result<Scenario, SweepError>
 fn located(
     spec: &SweepSpec,
     edited: &str,
-    sets: &[(&str, f64, bool)],
+    sets: &[(&str, String)],
     err: scenario::LoadError,
 ) -> String {
     let map = overrides::line_map(&spec.text, edited);
@@ -189,8 +195,8 @@ fn located(
                     };
                     let mine: Vec<String> = sets
                         .iter()
-                        .filter(|(p, ..)| sets.len() == 1 || sets_key(p))
-                        .map(|(p, v, _)| format!("{p}={}", crate::report::table::num(*v)))
+                        .filter(|(p, _)| sets.len() == 1 || sets_key(p))
+                        .map(|(p, v)| format!("{p}={v}"))
                         .collect();
                     d.file = format!("--vary {}", mine.join(", "));
                     d.line = None;

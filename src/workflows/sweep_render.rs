@@ -51,7 +51,12 @@ pub fn csv(r: &SweepResult) -> Result<String, csv::Error> {
     }
     w.write_record(&header)?;
     for p in &r.points {
-        let mut row: Vec<String> = p.values.iter().map(|v| num(*v)).collect();
+        let mut row: Vec<String> = r
+            .axes
+            .iter()
+            .zip(&p.values)
+            .map(|(a, v)| a.show(*v))
+            .collect();
         row.extend(ms.iter().map(|m| value(p, m)));
         row.push((p.refined as u8).to_string());
         if let Some(t) = &r.target {
@@ -81,7 +86,12 @@ pub fn text(r: &SweepResult) -> String {
         .points
         .iter()
         .map(|p| {
-            let mut row: Vec<String> = p.values.iter().map(|v| num(*v)).collect();
+            let mut row: Vec<String> = r
+                .axes
+                .iter()
+                .zip(&p.values)
+                .map(|(a, v)| a.show(*v))
+                .collect();
             for m in [
                 shown.as_str(),
                 "wait_s.mean",
@@ -114,7 +124,7 @@ pub fn answer_line(r: &SweepResult) -> String {
             r.axes
                 .iter()
                 .zip(&a.values)
-                .map(|(ax, v)| format!("{}={}", ax.path, num(*v)))
+                .map(|(ax, v)| format!("{}={}", ax.path, ax.show(*v)))
                 .collect::<Vec<_>>()
                 .join(", "),
             t.metric,
@@ -134,7 +144,13 @@ pub fn target_json(r: &SweepResult) -> serde_json::Value {
         r.axes
             .iter()
             .zip(vals)
-            .map(|(a, v)| (a.path.clone(), json!(v)))
+            .map(|(a, v)| {
+                let v = match &a.labels {
+                    Some(_) => json!(a.show(*v)),
+                    None => json!(v),
+                };
+                (a.path.clone(), v)
+            })
             .collect()
     };
     json!({
@@ -170,7 +186,7 @@ pub fn html(r: &SweepResult, scenario: &str) -> String {
         let key = r.axes[1..]
             .iter()
             .zip(&p.values[1..])
-            .map(|(a, v)| format!("{}={}", a.path, num(*v)))
+            .map(|(a, v)| format!("{}={}", a.path, a.show(*v)))
             .collect::<Vec<_>>()
             .join(", ");
         match series.iter_mut().find(|(k, _)| *k == key) {
@@ -210,20 +226,38 @@ pub fn html(r: &SweepResult, scenario: &str) -> String {
         yb = h - b,
         xr = w - right
     );
+    let x_axis = &r.axes[0];
     for i in 0..=4 {
         let (xv, yv) = (
             x0 + (x1 - x0) * i as f64 / 4.0,
             y0 + (y1 - y0) * i as f64 / 4.0,
         );
+        if x_axis.labels.is_none() {
+            svg.push_str(&format!(
+                "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>\n",
+                sx(xv),
+                h - b + 18.0,
+                num((xv * 100.0).round() / 100.0),
+            ));
+        }
         svg.push_str(&format!(
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>\n\
-             <text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\n",
-            sx(xv),
-            h - b + 18.0,
-            num((xv * 100.0).round() / 100.0),
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>\n",
             l - 6.0,
             sy(yv) + 4.0,
             num((yv * 1000.0).round() / 1000.0)
+        ));
+    }
+    // A labelled axis: one tick per value, at its position.
+    for &xv in x_axis
+        .labels
+        .as_ref()
+        .map_or(&[][..], |_| &x_axis.values[..])
+    {
+        svg.push_str(&format!(
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\">{}</text>\n",
+            sx(xv),
+            h - b + 18.0,
+            escape(&x_axis.show(xv)),
         ));
     }
     svg.push_str(&format!(
@@ -262,7 +296,7 @@ pub fn html(r: &SweepResult, scenario: &str) -> String {
                 "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{c}\"><title>{} = {}</title></circle>\n",
                 sx(x),
                 sy(y),
-                num(x),
+                escape(&x_axis.show(x)),
                 num(y)
             ));
         }

@@ -64,7 +64,8 @@ pub struct SweepShardFile {
 pub struct PointRun {
     /// Its index in grid order, from 0.
     pub point: u32,
-    /// Its varied values, in axis order (for readers; the merge recomputes them from `vary`).
+    /// Its varied values, in axis order (a labelled axis' value is its position in the
+    /// `--vary` list; for readers: the merge recomputes them from `vary`).
     pub values: Vec<f64>,
     /// The seed used.
     pub seed: u64,

@@ -74,13 +74,12 @@ pub fn parse(text: &str) -> Result<Target, String> {
 
 /// Checks that the target's metric is a `summary.json` path of `sc`.
 pub fn check(t: &Target, sc: &crate::scenario::Scenario) -> Result<(), String> {
-    let names: Vec<&str> = sc.queues.iter().map(|q| q.name.as_str()).collect();
-    if crate::scenario::is_known_metric(&t.metric, &names) {
+    let scope = crate::scenario::MetricScope::of(&sc.queues);
+    if crate::scenario::is_known_metric(&t.metric, &scope) {
         Ok(())
     } else {
-        let known = crate::scenario::metric_paths::all_metrics(&names);
-        let hint = crate::scenario::closest(&t.metric, known.iter().map(String::as_str))
-            .map(|c| format!(" (did you mean {c:?}?)"))
+        let hint = crate::scenario::metric_paths::suggest(&t.metric, &scope)
+            .map(|h| format!(" ({h})"))
             .unwrap_or_default();
         Err(format!("target {t}: unknown metric {:?}{hint}", t.metric))
     }

@@ -18,6 +18,7 @@ mod prioritize;
 mod reports;
 mod route_queue;
 mod routing_inputs;
+mod routing_paths;
 mod rule_warnings;
 mod rules;
 mod rulesets;

@@ -121,19 +121,65 @@ fn a_log_carries_attributes_and_its_replay_routes_by_them() {
 #[test]
 fn a_replayed_value_the_attribute_does_not_list_is_bad_input() {
     let dir = temp_dir("badattr");
+    // Line 3: "fr" (no suggestion), line 4: "EN" (case), line 5 empty (draws), line 6 a bad
+    // arrival reported in the same pass.
     std::fs::write(
         dir.join("h.csv"),
-        "id,arrival,queue,language\n1,10,support,es\n2,20,support,fr\n3,30,support,\n",
+        "id,arrival,queue,language\n1,10,support,es\n2,20,support,fr\n3,25,support,EN\n\
+         4,30,support,\n5,soon,support,esp\n",
     )
     .unwrap();
     let traffic = "[traffic]\nreplay = \"h.csv\"";
     let e = load_file(&write(&dir, "s.toml", &bilingual(0.3, false, traffic)))
         .unwrap_err()
         .to_string();
-    assert!(e.contains("row id \"2\", column `language`"), "{e}");
-    assert!(e.contains("\"fr\" is not a value"), "{e}");
-    assert!(e.contains("expected one of \"en\", \"es\""), "{e}");
-    assert!(!e.contains("row id \"3\""), "an empty cell draws: {e}");
+    let f = dir.join("h.csv").display().to_string();
+    for want in [
+        format!(
+            "{f}:3:4: language: \"fr\" is not a value of the attribute `language` of work \
+             stream \"chat\" (queue \"support\"); expected one of \"en\", \"es\" or an empty cell\n"
+        ),
+        format!("{f}:4:4: language: \"EN\" is not a value"),
+        "or an empty cell (did you mean \"en\"?)".to_string(),
+        format!("{f}:6:2: arrival: \"soon\" is not a time"),
+        format!("{f}:6:4: language: \"esp\" is not a value"),
+        "(did you mean \"es\"?)".to_string(),
+    ] {
+        assert!(e.contains(&want), "missing {want:?} in\n{e}");
+    }
+    assert!(!e.contains(&format!("{f}:5:")), "an empty cell draws: {e}");
+}
+
+/// A column one letter off an attribute name is kept as an unknown extra column, so the value
+/// would be drawn at random: a warning names the file, the column and the attribute meant; a
+/// column far from every name is allowed silently (contract: extra columns are allowed).
+#[test]
+fn a_misspelled_attribute_column_is_a_warning() {
+    let dir = temp_dir("colwarn");
+    std::fs::write(
+        dir.join("h.csv"),
+        "id,arrival,queue,langauge,wrapup,customer_segment\n1,10,support,es,5,gold\n",
+    )
+    .unwrap();
+    let traffic = "[traffic]\nreplay = \"h.csv\"";
+    let sc = load(&write(&dir, "s.toml", &bilingual(0.3, false, traffic)));
+    let f = dir.join("h.csv").display().to_string();
+    let w: Vec<String> = sc.warnings.iter().map(ToString::to_string).collect();
+    assert_eq!(w.len(), 2, "{w:?}");
+    assert!(
+        w[0].starts_with(&format!(
+            "{f}:1:4: langauge: column `langauge` is not an attribute of any work stream; did \
+             you mean `language`?"
+        )),
+        "{w:?}"
+    );
+    assert!(
+        w[1].starts_with(&format!(
+            "{f}:1:5: wrapup: column `wrapup` is not a history column nor an attribute of any \
+             work stream; did you mean `wrap_up`?"
+        )),
+        "{w:?}"
+    );
 }
 
 /// Ten agents, one conversation each, 4-minute exponential handling, Poisson 120/h (offered
