@@ -199,6 +199,67 @@ impl Row<'_> {
     }
 }
 
+/// Reads through `inner` with every CRLF line end turned into LF (a lone CR is kept): the csv
+/// reader numbers the lines of a file saved with Windows line ends one short otherwise.
+struct CrLf<R> {
+    inner: R,
+    /// A CR ended the last buffer; whether an LF follows is not known yet.
+    held_cr: bool,
+}
+
+impl<R: std::io::BufRead> CrLf<R> {
+    fn new(inner: R) -> Self {
+        CrLf {
+            inner,
+            held_cr: false,
+        }
+    }
+}
+
+impl<R: std::io::BufRead> std::io::Read for CrLf<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let mut w = 0;
+        while w < out.len() {
+            let buf = self.inner.fill_buf()?;
+            if buf.is_empty() {
+                if std::mem::take(&mut self.held_cr) {
+                    out[w] = b'\r';
+                    w += 1;
+                }
+                break;
+            }
+            if std::mem::take(&mut self.held_cr) && buf[0] != b'\n' {
+                out[w] = b'\r';
+                w += 1;
+                continue;
+            }
+            let mut i = 0;
+            while i < buf.len() && w < out.len() {
+                let b = buf[i];
+                if b == b'\r' {
+                    match buf.get(i + 1) {
+                        Some(b'\n') => {
+                            i += 1;
+                            continue;
+                        }
+                        None => {
+                            self.held_cr = true;
+                            i += 1;
+                            break;
+                        }
+                        Some(_) => {}
+                    }
+                }
+                out[w] = b;
+                w += 1;
+                i += 1;
+            }
+            self.inner.consume(i);
+        }
+        Ok(w)
+    }
+}
+
 /// Reads `path` (shown as `file`) with a header row; reports every missing column of
 /// `required` (each a list of alternatives) and calls `row` on every data row. Rows with the
 /// wrong number of cells are reported and skipped.
@@ -220,12 +281,11 @@ pub fn read(
             return None;
         }
     }
-    let mut rdr = match csv::ReaderBuilder::new()
-        .trim(csv::Trim::Headers)
-        .flexible(true)
-        .from_path(path)
-    {
-        Ok(r) => r,
+    let mut rdr = match std::fs::File::open(path) {
+        Ok(f) => csv::ReaderBuilder::new()
+            .trim(csv::Trim::Headers)
+            .flexible(true)
+            .from_reader(CrLf::new(std::io::BufReader::new(f))),
         Err(e) => {
             p.file(format!("cannot read the CSV file: {e}"));
             return None;
@@ -344,6 +404,32 @@ pub fn parse_csv_duration(s: &str) -> Result<SimDuration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn crlf_line_ends_become_lf_across_buffer_edges() {
+        use std::io::Read;
+        let text = b"a,b\r\n1,2\r\nx\ry\r\n\r";
+        // A 1- to 4-byte buffer puts a CR at the end of a buffer every way there is.
+        for cap in 1..=4 {
+            let mut out = Vec::new();
+            CrLf::new(std::io::BufReader::with_capacity(cap, &text[..]))
+                .read_to_end(&mut out)
+                .unwrap();
+            assert_eq!(out, b"a,b\n1,2\nx\ry\n\r", "capacity {cap}");
+        }
+    }
+
+    #[test]
+    fn a_windows_file_reports_its_own_line_numbers() {
+        let dir = std::env::temp_dir().join(format!("omnisim-crlf-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("h.csv");
+        std::fs::write(&path, "id,arrival\r\nx,1\r\ny,abc\r\n").unwrap();
+        let mut p = Problems::new("h.csv");
+        let mut lines = Vec::new();
+        read(&path, &mut p, &[&["arrival"]], |r, _| lines.push(r.line));
+        assert_eq!(lines, vec![2, 3]);
+    }
 
     #[test]
     fn durations_in_both_forms() {
