@@ -277,8 +277,11 @@ fn served_first(lines: &[TraceLine], c: u64) -> Option<(usize, String)> {
         let Some(other) = l.conversation.filter(|o| *o != c) else {
             continue;
         };
+        // Same bucket (or none) and older: arrival order. Anything else that went first (a
+        // later arrival, or one of a lower-priority bucket) had an agent this one could not.
         match (l.bucket, own_bucket) {
             (Some(b), Some(o)) if b < o => higher += 1,
+            (Some(b), Some(o)) if b > o => later += 1,
             _ if other < c => earlier += 1,
             _ => later += 1,
         }
@@ -298,7 +301,8 @@ fn served_first(lines: &[TraceLine], c: u64) -> Option<(usize, String)> {
     }
     if later > 0 {
         parts.push(format!(
-            "{later} that arrived later, to agents it could not have (skills or assignment rules)"
+            "{later} later or lower-priority ones, to agents it could not have (skills, \
+             assignment rules or their presences)"
         ));
     }
     let at = routed.unwrap_or(end);
@@ -376,12 +380,17 @@ fn passed_over(l: &TraceLine) -> String {
     if total == 0 {
         return "; no other candidate".to_string();
     }
+    let presence = if l.assignment_rule.is_some() {
+        "in a presence the rule does not allow"
+    } else {
+        "in a presence the work stream does not allow"
+    };
     let order = [
         ("pending_invitation", "with an invitation pending"),
         ("away", "on a break"),
         ("offline", "offline"),
         ("capacity", "at capacity"),
-        ("presence", "in a presence the work stream does not allow"),
+        ("presence", presence),
         ("rule_groups", "outside the rule's agent groups"),
         ("skills", "without a required skill or rating (RT-SKILL)"),
         ("refused", "refused it too often (RT-ELIGIBLE)"),
@@ -592,10 +601,21 @@ fn describe(l: &TraceLine, subject: &Subject, counted: bool) -> Option<String> {
                     .unwrap_or_default();
                 format!("{who} notified ({})", s(&l.detail))
             }
+            "closed" if rule == "OVF-WAIT" => format!(
+                "ended by queue {}'s waiting-time overflow rule (OVF-WAIT: it waited there longer \
+                 than the rule allows), {} after it arrived; counted as overflowed",
+                s(&l.queue),
+                clock(l.waited_s.unwrap_or(0.0))
+            ),
             "closed" => format!(
                 "closed ({}) {} after it arrived",
                 s(&l.detail).replace('_', " "),
                 clock(l.waited_s.unwrap_or(0.0))
+            ),
+            "assigned_by_rule" => format!(
+                "counted in routing.by_rule as an assignment of rule {:?} of queue {} (RT-RULESET)",
+                s(&l.assignment_rule),
+                s(&l.queue)
             ),
             other => other.replace('_', " "),
         },

@@ -12,8 +12,8 @@ fn line(t: u64, kind: Kind, what: &str, conv: Option<u64>, agent: Option<&str>) 
 #[test]
 fn a_wait_says_who_went_first_and_why() {
     // Conversation 5 (bucket 2) waits in `general` from 10 s to 100 s; meanwhile 3 (older,
-    // bucket 2), 6 (VIP, bucket 1) and 8 (later, bucket 2: an agent 5 could not have) are
-    // routed, and 9 in another queue.
+    // bucket 2), 6 (VIP, bucket 1), 8 (later, bucket 2) and 2 (older, bucket 3: both had an
+    // agent 5 could not have) are routed, and 9 in another queue.
     let q = |mut l: TraceLine, queue: &str, bucket: Option<u32>| {
         l.queue = Some(queue.into());
         l.bucket = bucket;
@@ -41,6 +41,11 @@ fn a_wait_says_who_went_first_and_why() {
             Some(2),
         ),
         q(
+            line(45_000, Kind::Routing, "routed", Some(2), Some("c")),
+            "general",
+            Some(3),
+        ),
+        q(
             line(50_000, Kind::Routing, "routed", Some(9), Some("d")),
             "vip",
             Some(1),
@@ -52,12 +57,13 @@ fn a_wait_says_who_went_first_and_why() {
         ),
     ];
     let (at, text) = served_first(&lines, 5).unwrap();
-    assert_eq!(at, 5);
+    assert_eq!(at, 6);
     assert_eq!(
         text,
-        "while it waited in queue general, 3 other conversations were routed first: 1 in a \
-         higher-priority bucket (RT-PRIORITIZE), 1 that arrived earlier (RT-ORDER), 1 that \
-         arrived later, to agents it could not have (skills or assignment rules)"
+        "while it waited in queue general, 4 other conversations were routed first: 1 in a \
+         higher-priority bucket (RT-PRIORITIZE), 1 that arrived earlier (RT-ORDER), 2 later or \
+         lower-priority ones, to agents it could not have (skills, assignment rules or their \
+         presences)"
     );
     // Routed at once: nothing to say.
     assert!(served_first(&lines, 3).is_none());
@@ -102,6 +108,15 @@ fn an_overflow_move_names_its_rule() {
     l.rule = None;
     let text = describe(&l, &Subject::Conversation(1), false).unwrap();
     assert_eq!(text, "moved from queue a to b");
+    let mut end = line(300_000, Kind::Effect, "closed", Some(1), None);
+    end.queue = Some("after-hours".into());
+    end.rule = Some("OVF-WAIT".into());
+    end.waited_s = Some(300.0);
+    assert_eq!(
+        describe(&end, &Subject::Conversation(1), false).unwrap(),
+        "ended by queue after-hours's waiting-time overflow rule (OVF-WAIT: it waited there \
+         longer than the rule allows), 0:05:00 after it arrived; counted as overflowed"
+    );
 }
 
 #[test]
