@@ -63,6 +63,8 @@ impl World<'_> {
             self.rec.overflow_trigger(q, kind, counted);
             match action {
                 OverflowAction::Transfer(t) => {
+                    // Each hop is one transfer action (`overflow.transferred` counts actions).
+                    self.rec.overflow_transferred(counted);
                     q = t;
                     transferred = true;
                     first.get_or_insert(if kind == OUT_OF_HOURS {
@@ -72,7 +74,6 @@ impl World<'_> {
                     });
                 }
                 OverflowAction::End => {
-                    self.rec.overflow_transferred(counted && transferred);
                     self.rec.moved_on_arrival(counted && transferred);
                     self.rec.arrived(now, q, counted);
                     self.rec.overflow_ended(q, counted);
@@ -87,7 +88,6 @@ impl World<'_> {
             }
         }
         if transferred {
-            self.rec.overflow_transferred(counted);
             self.rec.moved_on_arrival(counted);
         }
         if callback {

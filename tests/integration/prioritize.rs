@@ -387,3 +387,60 @@ fn a_logged_day_with_overflow_and_rules_replays_exactly() {
     };
     assert_eq!(v(&a), v(&b));
 }
+
+#[test]
+fn each_before_queueing_hop_is_one_transfer_action() {
+    // a and b are closed on Mondays (t = 0 is a Monday): a conversation for a goes on to b,
+    // then to c. Two transfer actions, one conversation moved.
+    let text = r#"
+[scenario]
+name = "hops"
+horizon = "1h"
+
+[[workstreams]]
+name = "chat"
+channel = "live_chat"
+capacity_units = 100
+handle_time = { dist = "constant", value = "1m" }
+
+[[queues]]
+name = "a"
+workstream = "chat"
+arrivals = { times = ["10s"] }
+operating_hours = [{ days = ["sat"], from = "08:00", to = "09:00" }]
+
+[[queues.overflow]]
+when = "out_of_hours"
+action = "transfer"
+queue = "b"
+
+[[queues]]
+name = "b"
+workstream = "chat"
+operating_hours = [{ days = ["sat"], from = "08:00", to = "09:00" }]
+
+[[queues.overflow]]
+when = "out_of_hours"
+action = "transfer"
+queue = "c"
+
+[[queues]]
+name = "c"
+workstream = "chat"
+
+[[agent_groups]]
+name = "c-team"
+count = 1
+capacity = 100
+queues = ["c"]
+"#;
+    let sc = load_file(&write(&temp_dir("hops"), "h.toml", text)).unwrap();
+    let out = sim::run(&sc, &RunOptions::default(), &|_, _, _| {});
+    let s = omnisim::report::build(&sc, &out);
+    let o = s.overflow.as_ref().unwrap();
+    assert_eq!(o.transferred, 2);
+    assert_eq!(s.conversations.transferred, 1);
+    assert_eq!(s.queues["c"].answered, 1);
+    assert_eq!(o.by_queue["a"].out_of_hours, 1);
+    assert_eq!(o.by_queue["b"].out_of_hours, 1);
+}
