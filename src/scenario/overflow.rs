@@ -283,6 +283,87 @@ pub(crate) fn waited_cycles(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &super::
     }
 }
 
+/// Warns about cycles of before-queueing transfers (`out_of_hours` or `work_items_over` →
+/// `transfer`): a conversation arriving while every queue of the cycle overflows would go round
+/// for ever, so the simulator follows at most one hop per queue and then queues it where it got
+/// to, whatever that queue's rule says. One warning per cycle, at the rule of its first queue
+/// in file order.
+pub(crate) fn before_queue_cycles(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &super::Scenario) {
+    let n = sc.queues.len();
+    // Every before-queueing transfer: (target, rule index), per queue.
+    let edges: Vec<Vec<(usize, usize)>> = sc
+        .queues
+        .iter()
+        .map(|q| {
+            q.overflow
+                .iter()
+                .enumerate()
+                .filter_map(|(r, rule)| match (&rule.when, &rule.action) {
+                    (
+                        OverflowWhen::OutOfHours | OverflowWhen::WorkItemsOver(_),
+                        OverflowAction::Transfer(t),
+                    ) => Some((t.index(), r)),
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect();
+    // For each queue, in file order: is there a path back to it through queues after it? (A
+    // cycle is reported from its smallest queue only.)
+    for start in 0..n {
+        let mut seen = vec![false; n];
+        let mut stack: Vec<(usize, Vec<usize>)> = vec![(start, vec![start])];
+        let mut found: Option<Vec<usize>> = None;
+        while let Some((at, path)) = stack.pop() {
+            for &(t, _) in &edges[at] {
+                if t == start {
+                    found = Some(path.clone());
+                    break;
+                }
+                if t > start && !seen[t] {
+                    seen[t] = true;
+                    let mut p = path.clone();
+                    p.push(t);
+                    stack.push((t, p));
+                }
+            }
+            if found.is_some() {
+                break;
+            }
+        }
+        let Some(cycle) = found else { continue };
+        let Some(&(_, rule)) = edges[start]
+            .iter()
+            .find(|e| cycle.get(1).is_none_or(|c| e.0 == *c))
+        else {
+            continue;
+        };
+        let mut names: Vec<String> = cycle
+            .iter()
+            .map(|&q| format!("{:?}", sc.queues[q].name))
+            .collect();
+        names.push(format!("{:?}", sc.queues[start].name));
+        let path = format!("queues[{start}].overflow[{rule}].queue");
+        let span = super::spanned::value_at(root, &format!("queues.{start}.overflow.{rule}.queue"))
+            .map(|v| v.span());
+        cx.warn(
+            &path,
+            span,
+            format!(
+                "before-queueing transfers can form a cycle of queues {}: a conversation \
+                 arriving while they all overflow goes round once and then enters the queue it \
+                 reached, past that queue's own rule",
+                names.join(" → ")
+            ),
+            Some(
+                "OVF-HOURS / OVF-LIMIT: end or assign anyway in one of the queues, or transfer \
+                 out of the cycle"
+                    .into(),
+            ),
+        );
+    }
+}
+
 fn report_cycle(
     cx: &mut Ctx<'_>,
     root: &Table<'_, '_>,

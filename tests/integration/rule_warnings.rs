@@ -396,3 +396,40 @@ fn no_bundled_file_gets_a_load_warning() {
         assert!(sc.warnings.is_empty(), "{}: {:?}", f.display(), sc.warnings);
     }
 }
+
+fn limit_to(limit: u32, queue: &str) -> String {
+    format!(
+        "\n[[queues.overflow]]\nwhen = \"work_items_over\"\nlimit = {limit}\naction = \"transfer\"\nqueue = \"{queue}\"\n"
+    )
+}
+
+#[test]
+fn cycles_of_before_queueing_transfers_are_warned_about_once() {
+    // a (limit 3) → b, b (limit 5) → c, c (limit 2) → a: found from a, once.
+    let w = warnings(&queues(
+        "",
+        "",
+        [&limit_to(3, "b"), &limit_to(5, "c"), &limit_to(2, "a")],
+    ));
+    assert_eq!(w.len(), 1, "{w:#?}");
+    assert!(
+        w[0].contains(
+            "queues[0].overflow[0].queue: before-queueing transfers can form a cycle of queues \
+             \"a\" → \"b\" → \"c\" → \"a\""
+        ),
+        "{}",
+        w[0]
+    );
+    // b → c → b, entered from a: reported from b.
+    let w = warnings(&queues(
+        "",
+        "",
+        [&limit_to(3, "b"), &limit_to(5, "c"), &limit_to(2, "b")],
+    ));
+    assert_eq!(w.len(), 1, "{w:#?}");
+    assert!(w[0].contains("queues[1].overflow[0].queue"), "{}", w[0]);
+    assert!(w[0].contains("\"b\" → \"c\" → \"b\""), "{}", w[0]);
+    // A chain is fine.
+    let w = warnings(&queues("", "", [&limit_to(3, "b"), &limit_to(5, "c"), ""]));
+    assert!(w.is_empty(), "{w:#?}");
+}
