@@ -173,6 +173,34 @@ pub(crate) fn queue_overflow(
             }
             _ => None,
         };
+        // A key another `when` or `action` needs is a mistake here, not a no-op.
+        let stray = [
+            (
+                "limit",
+                when.is_some() && !matches!(when, Some(OverflowWhen::WorkItemsOver(_))),
+                "`limit` goes with when = \"work_items_over\"",
+            ),
+            (
+                "after",
+                when.is_some() && !matches!(when, Some(OverflowWhen::WaitedOver(_))),
+                "`after` goes with when = \"waited_over\"",
+            ),
+            (
+                "queue",
+                action.is_some() && !matches!(action, Some(OverflowAction::Transfer(_))),
+                "`queue` goes with action = \"transfer\"",
+            ),
+        ];
+        for (key, wrong, why) in stray {
+            if let (true, Some(v)) = (wrong, rt.get(key)) {
+                cx.report(
+                    &rt.path_of(key),
+                    Some(v.span()),
+                    format!("`{key}` does nothing in this rule: {why}"),
+                    Some(format!("remove `{key}` or change `when` / `action`")),
+                );
+            }
+        }
         match (when, action) {
             (Some(when), Some(action)) => rules.push(OverflowRule { when, action }),
             _ => ok = false,
@@ -463,6 +491,14 @@ fn hours_entry(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>) -> Option<OperatingHou
     const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
     let days = t.or(cx, "days", 0x7f, |cx, p, v| {
         let list = super::spanned::one_or_many(cx, p, v, |cx, p, v| one_of(&DAYS)(cx, p, v))?;
+        if let Some(d) = list
+            .iter()
+            .enumerate()
+            .find_map(|(i, d)| list[..i].contains(d).then_some(d))
+        {
+            cx.error(p, v.span(), format!("day {d:?} listed twice"));
+            return None;
+        }
         Some(
             list.iter()
                 .filter_map(|d| DAYS.iter().position(|x| x == d))
