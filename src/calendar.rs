@@ -98,7 +98,12 @@ impl Calendar {
     pub fn parse_time(&self, text: &str) -> Result<SimTime, String> {
         let s = text.trim();
         if let Ok(secs) = s.parse::<f64>() {
-            if !secs.is_finite() || secs < 0.0 {
+            if !secs.is_finite() {
+                return Err(format!(
+                    "{s:?} is not a time: not a finite number of seconds"
+                ));
+            }
+            if secs < 0.0 {
                 return Err(format!("{s:?} is not a time: seconds must be ≥ 0"));
             }
             return Ok(SimTime(SimDuration::from_secs_f64(secs).as_millis()));
@@ -194,7 +199,13 @@ mod tests {
             .parse_time("2026-03-02T06:59")
             .unwrap_err()
             .contains("before the start"));
-        assert!(cal.parse_time("-1").is_err());
+        assert!(cal.parse_time("-1").unwrap_err().contains("must be ≥ 0"));
+        for x in ["nan", "1e400", "inf"] {
+            assert!(
+                cal.parse_time(x).unwrap_err().contains("not a finite number"),
+                "{x}"
+            );
+        }
         assert!(cal.parse_time("soon").unwrap_err().contains("not a time"));
         assert!(Calendar::parse("2026-13-01").is_err());
         assert_eq!(

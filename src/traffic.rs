@@ -392,7 +392,12 @@ pub fn parse_csv_duration(s: &str) -> Result<SimDuration, String> {
         };
     }
     if let Ok(secs) = s.parse::<f64>() {
-        if !secs.is_finite() || secs < 0.0 {
+        if !secs.is_finite() {
+            return Err(format!(
+                "{s:?} is not a duration: not a finite number of seconds"
+            ));
+        }
+        if secs < 0.0 {
             return Err(format!("{s:?} is not a duration: it must be ≥ 0 seconds"));
         }
         return Ok(SimDuration::from_secs_f64(secs));

@@ -129,9 +129,16 @@ pub fn read_replay(
                         r.problem(
                             p,
                             "arrival",
-                            format!(
-                                "arrival {s} is not before the horizon ({horizon}); arrivals happen in [0, horizon)"
-                            ),
+                            if s.parse::<f64>().is_ok() {
+                                format!(
+                                    "arrival {s} is not before the horizon ({horizon}); arrivals happen in [0, horizon)"
+                                )
+                            } else {
+                                format!(
+                                    "arrival {s} is not before the horizon ({horizon} after t = 0 = {}); set `[scenario] start` to the history's first day",
+                                    cal.iso(crate::time::SimTime::ZERO)
+                                )
+                            },
                         );
                         None
                     }
