@@ -202,7 +202,9 @@ mod tests {
         assert!(cal.parse_time("-1").unwrap_err().contains("must be ≥ 0"));
         for x in ["nan", "1e400", "inf"] {
             assert!(
-                cal.parse_time(x).unwrap_err().contains("not a finite number"),
+                cal.parse_time(x)
+                    .unwrap_err()
+                    .contains("not a finite number"),
                 "{x}"
             );
         }

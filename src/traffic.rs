@@ -309,6 +309,12 @@ pub fn read(
         }
     }
     let header = Header { names, index };
+    if header.names.iter().all(|n| n.trim().is_empty()) {
+        p.file(
+            "the file is empty; expected a header row naming its columns, then one row per line",
+        );
+        return None;
+    }
     for alts in required {
         if !alts.iter().any(|a| header.col(a).is_some()) {
             let want = alts
@@ -434,6 +440,10 @@ mod tests {
         let mut lines = Vec::new();
         read(&path, &mut p, &[&["arrival"]], |r, _| lines.push(r.line));
         assert_eq!(lines, vec![2, 3]);
+        std::fs::write(&path, "").unwrap();
+        let mut p = Problems::new("h.csv");
+        assert!(read(&path, &mut p, &[&["arrival"]], |_, _| {}).is_none());
+        assert!(format!("{:?}", p).contains("the file is empty"), "{p:?}");
     }
 
     #[test]
