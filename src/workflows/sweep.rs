@@ -240,10 +240,35 @@ fn metric(t: &Target, p: &SweepPoint) -> f64 {
 /// runs: the grid in order (the first axis slowest), each point's values with its scenario.
 pub fn prepare(spec: &SweepSpec) -> Result<Vec<(Vec<f64>, Scenario)>, SweepError> {
     let grid = grid::points(&spec.axes);
-    let scenarios: Vec<Scenario> = grid
-        .iter()
-        .map(|v| scenario_at(spec, v))
-        .collect::<Result<_, _>>()?;
+    // Every invalid point at once (an override error is the same for every point: the first).
+    let mut scenarios: Vec<Scenario> = Vec::with_capacity(grid.len());
+    let mut invalid: Vec<(String, String)> = Vec::new();
+    for v in &grid {
+        match scenario_at(spec, v) {
+            Ok(sc) => scenarios.push(sc),
+            Err(SweepError::Invalid { point, message }) => invalid.push((point, message)),
+            Err(e) => return Err(e),
+        }
+    }
+    match invalid.len() {
+        0 => {}
+        1 => {
+            let (point, message) = invalid.remove(0);
+            return Err(SweepError::Invalid { point, message });
+        }
+        n => {
+            let points: Vec<&str> = invalid.iter().map(|(p, _)| p.as_str()).collect();
+            let message = invalid
+                .iter()
+                .map(|(p, m)| format!("at {p}:\n{m}"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            return Err(SweepError::Invalid {
+                point: format!("{n} points ({})", points.join("; ")),
+                message,
+            });
+        }
+    }
     if let (Some(t), Some(sc)) = (&spec.target, scenarios.first()) {
         target::check(t, sc).map_err(SweepError::Target)?;
     }

@@ -210,4 +210,11 @@ fn sweep_varies_a_string_key() {
         e.contains(&format!("--vary {path}=most_profcient")) && e.contains("most_proficient"),
         "{e}"
     );
+    // Every bad point at once.
+    let e = sweep::prepare(&spec(&format!("{path}=most_profcient,least_active,5")))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("2 points"), "{e}");
+    assert!(e.contains(&format!("--vary {path}=most_profcient")), "{e}");
+    assert!(e.contains(&format!("--vary {path}=5")), "{e}");
 }
