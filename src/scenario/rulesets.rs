@@ -185,8 +185,27 @@ pub(crate) fn queue_rulesets(
             None => ok = false,
         }
     }
+    // Buckets and rule numbers are small integers in the engine (a bucket is a byte).
+    for (key, n) in [
+        ("prioritization", prioritization.len()),
+        ("assignment_rules", rules.len()),
+    ] {
+        if n > MAX_RULES {
+            let span = t.get(key).map(|v| v.span());
+            cx.report(
+                &t.path_of(key),
+                span,
+                format!("{n} rules; at most {MAX_RULES} per queue"),
+                None,
+            );
+            ok = false;
+        }
+    }
     ok.then_some((prioritization, rules))
 }
+
+/// The most prioritization rules, and the most assignment rules, one queue may have.
+pub(super) const MAX_RULES: usize = 250;
 
 /// The values of attribute `a` that `c` allows (`None`: every value; `c` does not test it or
 /// lists them all), sorted.

@@ -566,3 +566,16 @@ fn requirements_no_member_can_meet_under_exact_matching_are_warnings() {
         }
     }
 }
+
+#[test]
+fn more_than_250_rules_of_a_kind_per_queue_is_bad_input() {
+    let mut text = String::from(
+        "[scenario]\nname = \"many\"\nhorizon = \"1h\"\n\n[[workstreams]]\nname = \"chat\"\nchannel = \"live_chat\"\nhandle_time = { dist = \"exponential\", mean = \"5m\" }\nattributes = { tier = { vip = 0.5, standard = 0.5 } }\n\n[[queues]]\nname = \"q\"\nworkstream = \"chat\"\narrivals = { rate = \"60/h\" }\n",
+    );
+    for _ in 0..251 {
+        text.push_str("\n[[queues.prioritization]]\nwhen = { tier = \"vip\" }\n");
+    }
+    text.push_str("\n[[agent_groups]]\nname = \"a\"\ncount = 1\nqueues = [\"q\"]\n");
+    let e = load_str(&text, "m.toml").unwrap_err().to_string();
+    assert!(e.contains("251 rules; at most 250 per queue"), "{e}");
+}
