@@ -323,6 +323,14 @@ pub(crate) fn merge(
         }
     }
     if let Some((r, span)) = parts.replay {
+        if r.rows.is_empty() {
+            cx.warn(
+                "traffic.replay",
+                Some(span.clone()),
+                format!("{}: no rows; nothing arrives from the history", r.file),
+                None,
+            );
+        }
         let mut fed = vec![false; qs.len()];
         r.rows.iter().for_each(|row| fed[row.queue.index()] = true);
         for (q, _) in fed.iter().enumerate().filter(|(_, f)| **f) {

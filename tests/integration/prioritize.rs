@@ -444,3 +444,17 @@ queues = ["c"]
     assert_eq!(o.by_queue["a"].out_of_hours, 1);
     assert_eq!(o.by_queue["b"].out_of_hours, 1);
 }
+
+#[test]
+fn a_history_with_a_header_only_is_a_warning() {
+    let dir = temp_dir("header-only");
+    std::fs::write(dir.join("h.csv"), "id,arrival,queue\n").unwrap();
+    let traffic = "[traffic]\nreplay = \"h.csv\"";
+    let sc = load(&write(&dir, "s.toml", &bilingual(0.3, false, traffic)));
+    let w: Vec<String> = sc.warnings.iter().map(|w| w.to_string()).collect();
+    assert!(
+        w.iter()
+            .any(|w| w.contains("no rows; nothing arrives from the history")),
+        "{w:?}"
+    );
+}
