@@ -2,28 +2,13 @@
 //! (a replayed history's attribute columns route the conversation), and prioritization against
 //! its exact oracle (Cobham's non-preemptive priority M/M/c).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use omnisim::report::log as convlog;
-use omnisim::scenario::{load_file, Scenario};
+use omnisim::scenario::load_file;
 use omnisim::sim::{self, RunOptions};
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("omnisim-prio-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).unwrap();
-    p
-}
-
-fn load(path: &Path) -> Scenario {
-    load_file(path).unwrap_or_else(|e| panic!("{e}"))
-}
+use crate::traffic::{load, temp_dir, write};
 
 /// A small bilingual center: Spanish conversations need Spanish 3 (exact), two English-only and
 /// one bilingual agent. `ES` is the Spanish weight, `TRAFFIC` the queue's arrivals or a replay.
