@@ -4,7 +4,8 @@
 //! In arrays of tables (`agent_groups`, `queues`, `workstreams`, `supervisors`, …) the segment
 //! after the array's key is the element's `name`: `agent_groups.tier1.count`. Names may hold
 //! dots (the longest matching name wins); an assignment rule without a `name` goes by its
-//! default `rule-N`. A missing final key is added. The text is edited in
+//! default `rule-N`; any element, named or not, by its 1-based position
+//! (`queues.general.overflow.2.after`). A missing final key is added. The text is edited in
 //! place (`toml_edit`: comments, order and line numbers of everything else are kept, so a
 //! diagnostic about the edited text can point to the user's file, [`line_map`]).
 
@@ -86,11 +87,23 @@ fn set_in(table: &mut dyn TableLike, segs: &[&str], value: &Value) -> Result<(),
             return set_in(&mut **t, &rest[1..], value);
         }
     }
+    // Any element by its 1-based position (overflow and prioritization rules have no name).
+    let count = elements.len();
+    if rest.len() > 1 {
+        if let Some(t) = rest[0]
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| n.checked_sub(1))
+            .and_then(|i| elements.get_mut(i))
+        {
+            return set_in(&mut **t, &rest[1..], value);
+        }
+    }
     let hint = crate::scenario::closest(rest[0], names.iter().map(String::as_str))
         .map(|c| format!("did you mean {c:?}? "))
         .unwrap_or_default();
     Err(format!(
-        "no element of {key} named {:?} ({hint}names: {})",
+        "no element of {key} named {:?} ({hint}names: {}; or a position 1–{count})",
         rest[0],
         names.join(", ")
     ))
@@ -186,6 +199,16 @@ mod tests {
     /// The edit keeps comments and lines in place: a changed value stays on its line (its
     /// trailing comment kept), an added key is one new line, and `line_map` sends every other
     /// line back to the user's line.
+    #[test]
+    fn unnamed_elements_by_position() {
+        let text = "[[queues]]\nname = \"g\"\n\n[[queues.overflow]]\nwhen = \"out_of_hours\"\naction = \"end\"\n\n[[queues.overflow]]\nwhen = \"waited_over\"\nafter = \"5m\"\naction = \"end\"\n";
+        let out = apply(text, &[("queues.g.overflow.2.after", Value::from("10m"))]).unwrap();
+        assert!(out.contains("after = \"10m\""), "{out}");
+        assert!(!out.contains("5m"), "{out}");
+        let e = apply(text, &[("queues.g.overflow.3.after", Value::from("1m"))]).unwrap_err();
+        assert!(e.contains("or a position 1–2"), "{e}");
+    }
+
     #[test]
     fn edits_in_place_and_maps_lines_back() {
         let text = "# head\n[scenario]\nname = \"x\"\n\n[[agent_groups]]\nname = \"a\"\n\
