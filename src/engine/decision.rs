@@ -231,11 +231,7 @@ impl Engine {
         };
         let bucket = match (qs, c) {
             (Some(qs), Some(c)) if !qs.buckets.is_empty() => sk.map(|s| {
-                let set = &s.attrs.sets[c.attrs.0 as usize];
-                qs.buckets
-                    .iter()
-                    .position(|b| b.holds(set))
-                    .unwrap_or(qs.buckets.len()) as u8
+                super::ruleset_route::bucket_of(&qs.buckets, &s.attrs.sets[c.attrs.0 as usize])
             }),
             _ => None,
         };

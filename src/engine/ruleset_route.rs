@@ -160,6 +160,15 @@ pub(crate) fn rule_tiers(
     out
 }
 
+/// RT-PRIORITIZE: the bucket of attribute values `set` under `buckets`: the first condition it
+/// meets, or the number of conditions when it meets none.
+pub(crate) fn bucket_of(buckets: &[AttrCondition], set: &[(u16, u16)]) -> u8 {
+    buckets
+        .iter()
+        .position(|c| c.holds(set))
+        .unwrap_or(buckets.len()) as u8
+}
+
 impl Engine {
     /// Interns a conversation's attribute values (sorted or not; `(attribute, value)` numbers
     /// of the caller, the same ones the setup's prioritization conditions use) for
@@ -187,12 +196,7 @@ impl Engine {
         if let Some(&b) = qs.bucket_of.get(a).filter(|b| **b != u8::MAX) {
             return b;
         }
-        let set = &s.attrs.sets[a];
-        let b = qs
-            .buckets
-            .iter()
-            .position(|c: &AttrCondition| c.holds(set))
-            .unwrap_or(qs.buckets.len()) as u8;
+        let b = bucket_of(&qs.buckets, &s.attrs.sets[a]);
         if qs.bucket_of.len() <= a {
             qs.bucket_of.resize(a + 1, u8::MAX);
         }

@@ -154,18 +154,10 @@ impl World<'_> {
         // A retrial enters its queue like any new conversation: the queue's before-queueing
         // overflow rules apply first (OVF-HOURS, OVF-LIMIT), its waiting-time rules once queued.
         let first_queue = queue;
-        let (queue, callback, moved) = if self.sc.queues[queue.index()].overflow.is_empty() {
-            (queue, false, None)
-        } else {
-            match self.overflow_before(queue, counted) {
-                Some(x) => x,
-                // Ended by overflow (counted as arrived, closed and overflowed): no retrial.
-                None => return,
-            }
+        // Ended by overflow (counted as arrived, closed and overflowed): no retrial.
+        let Some((queue, callback, moved)) = self.enter(queue, counted) else {
+            return;
         };
-        self.rec.arrived(now, queue, counted);
-        self.rec.queue_len(now, queue, 1);
-        self.live_counted += counted as u64;
         let ws_id = self.sc.queues[queue.index()].workstream;
         let ws = &self.sc.workstreams[ws_id.index()];
         let patience = self.ws[ws_id.index()]
@@ -178,21 +170,11 @@ impl World<'_> {
         let give_up = self.open_timer(ws.open_auto_close, patience);
         let mut fx = std::mem::take(&mut self.fx);
         fx.clear();
-        let req = if super::routing::used(&ws.routing) {
-            super::routing::requirement(&mut self.engine, &ws.routing, &attrs)
-        } else {
-            crate::engine::ReqId(0)
-        };
         // The work stream the values were drawn for (see `retry_attributes`).
         let drawn_for = arrival_workstream(key)
             .filter(|w| *w < self.sc.workstreams.len())
             .map_or(ws_id, |w| crate::model::WorkstreamId(w as u32));
-        let attr_set = match &self.attr_space {
-            Some(space) if !attrs.is_empty() => self
-                .engine
-                .attributes(&space.pairs(drawn_for.index(), &attrs)),
-            _ => crate::engine::AttrId(0),
-        };
+        let (req, attr_set) = self.routing_tag(ws_id, drawn_for, &attrs);
         let conv = self
             .engine
             .arrive_tagged(now, queue, req, attr_set, &mut fx);
@@ -211,11 +193,7 @@ impl World<'_> {
                 log.attributes(cs.row, drawn_for, &attrs);
             }
         }
-        self.store(cs);
-        if !self.sc.queues[queue.index()].overflow.is_empty() {
-            self.schedule_waits(conv, queue);
-        }
-        self.settle(conv, fx);
+        self.install(cs, fx);
     }
 }
 
