@@ -6,11 +6,14 @@
 //! in the order its method prefers. Choosing an agent is a walk from the front of that set, so a
 //! decision among 10,000 agents costs a logarithm more than among 100, not a scan.
 
-use crate::model::{AgentId, AssignmentMethod, ConvState, Presence, QueueId, RoutingMode};
+use crate::model::{
+    AgentId, AssignmentMethod, ConvState, Presence, PresenceSet, QueueId, RoutingMode,
+    WorkstreamRules,
+};
 use crate::time::SimTime;
 
 use super::effect::{Effect, InviteId};
-use super::state::{ConvId, IndexKey, Invite};
+use super::state::{Agent, ConvId, IndexKey, Invite};
 use super::Engine;
 
 /// Who chose the agent of an invitation.
@@ -24,6 +27,17 @@ pub(crate) enum Offer {
     Rule(u16),
 }
 
+/// Whether `a` may take automatic work of work stream `ws` now with `presences` allowed (the
+/// work stream's, or an assignment rule's): no invitation pending in push mode, not Away or
+/// Offline by hand (PR-MANUAL), an allowed presence (PR-ALLOWED), the units free (CAP-UNITS).
+#[inline]
+pub(crate) fn takes_work(a: &Agent, ws: &WorkstreamRules, presences: PresenceSet) -> bool {
+    (a.pending == 0 || ws.mode == RoutingMode::Pick)
+        && !Engine::stops_work(a.presence)
+        && presences.contains(a.presence)
+        && a.free() >= ws.capacity_units as i64
+}
+
 impl Engine {
     /// Whether routing may offer `queue`'s work to `agent` now, ignoring per-conversation refusals.
     /// In a push queue an agent with a pending invitation is not offered another. A pick queue
@@ -33,11 +47,7 @@ impl Engine {
     pub(crate) fn eligible(&self, agent: AgentId, queue: QueueId) -> bool {
         let a = &self.agents[agent.index()];
         let ws = &self.workstreams[self.queues[queue.index()].workstream.index()];
-        (a.pending == 0 || ws.mode == RoutingMode::Pick)
-            && !Self::stops_work(a.presence)
-            && ws.allowed_presences.contains(a.presence)
-            && a.free() >= ws.capacity_units as i64
-            && a.slot_of(queue).is_some()
+        takes_work(a, ws, ws.allowed_presences) && a.slot_of(queue).is_some()
     }
 
     /// The agent's key in the routing index of its `slot`-th queue, `None` when not
@@ -47,11 +57,7 @@ impl Engine {
         let a = &self.agents[agent.index()];
         let queue = &self.queues[a.queues[slot].index()];
         let ws = &self.workstreams[queue.workstream.index()];
-        if (a.pending != 0 && ws.mode == RoutingMode::Push)
-            || !ws.allowed_presences.contains(a.presence)
-            || Self::stops_work(a.presence)
-            || a.free() < ws.capacity_units as i64
-        {
+        if !takes_work(a, ws, ws.allowed_presences) {
             return None;
         }
         let key = match queue.method {

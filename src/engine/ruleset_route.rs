@@ -21,7 +21,7 @@
 
 use std::collections::HashMap;
 
-use crate::model::{AgentId, RoutingMode};
+use crate::model::AgentId;
 
 use super::index::RoutingIndex;
 use super::ruleset::{AssignmentRule, AttrCondition, AttrId, OrderBy, RuleSkills};
@@ -216,11 +216,7 @@ impl Engine {
         let a = &self.agents[agent.index()];
         let queue = &self.queues[a.queues[slot].index()];
         let ws = &self.workstreams[queue.workstream.index()];
-        if (a.pending != 0 && ws.mode == RoutingMode::Push)
-            || !rule.presences.contains(a.presence)
-            || Self::stops_work(a.presence)
-            || a.free() < ws.capacity_units as i64
-        {
+        if !super::routing::takes_work(a, ws, rule.presences) {
             return None;
         }
         let last = a.last_assign.as_millis();
