@@ -1,57 +1,52 @@
-//! `omnisim staff`: agents needed per interval, found by simulation with the rules in the loop,
-//! and the cheapest roster of shifts that covers them.
+//! `omnisim staff`: agents needed per interval so that every interval meets a target, and the
+//! cheapest roster of shifts that covers them.
 //!
 //! # Method
 //!
-//! The reference is the iterative staffing algorithm (ISA) of Feldman, Mandelbaum, Massey &
-//! Whitt (2008), "Staffing of time-varying queues to achieve time-stable performance",
-//! *Management Science* 54(2): simulate with ample staff to measure the offered load per
-//! interval — the load actually present, which lags the arrival rate when conversations are
-//! long — staff from it, re-simulate, repeat. omnisim does:
+//! 1. **Offered load from the arrival process** ([`offered`]): the Mt/G/∞ mean number in
+//!    service, m(t) = E[λ(t − Sₑ)]·E[S] (Eick, Massey & Whitt 1993), from every arrival source
+//!    (queue arrivals, forecasts, work-stream arrivals through route-to-queue, replays). No
+//!    simulation and no seed: the load, and the requirement built on it, do not move with the
+//!    seed. It lags the arrival rate after a peak when conversations are long.
+//! 2. **Stationary model per sub-interval** ([`model`]): each interval's fewest agents such that
+//!    the figures of the stationary model — Erlang C, or Erlang A when customers have patience —
+//!    at each 5-minute sub-interval's offered load, averaged over the conversations each brings,
+//!    meet the target (the modified-offered-load approach). With patience the answer may be
+//!    below the offered load.
+//! 3. **Verification with the rules in the loop**: simulate that staffing (the scenario's rules:
+//!    transfers, overflow, retrials, chat concurrency — what the model does not see) and decide
+//!    each interval at a stated precision ([`Precision`]): replications are added (doubling, up
+//!    to [`Precision::max_replications`]) while an interval's estimate misses the target without
+//!    being clearly below it, and an interval gets more agents only where it misses the target
+//!    significantly (its one-sided 95% bound, Bonferroni-adjusted over the intervals, is on the
+//!    wrong side) or by more than the precision with the interval narrower than it. Nothing is
+//!    trimmed on simulation noise: a trim judged on a handful of sample paths is a coin toss.
 //!
-//! 1. **Offered load.** One simulation with ample agents in the staffed group; the offered load
-//!    of interval *i* is the time-averaged units in use there, in agents (units ÷ an agent's
-//!    capacity).
-//! 2. **First staffing** from that load: for a service-level target, the smallest Erlang C
-//!    staffing for the *effective* arrival rate load ÷ AHT (Erlang C on the measured load, so
-//!    the lag is in it); for other targets, the load rounded up plus one.
-//! 3. **Repair.** Simulate with that staffing (the scenario's replications, common random
-//!    numbers: every evaluation sees the same customers); every interval that misses the target
-//!    gets one more agent; repeat until every interval meets it.
-//! 4. **Trim.** Interval by interval, the smallest staffing (by bisection) with which every
-//!    interval still meets the target, never below the interval's offered load: agents leaving
-//!    at the end of a shift finish the conversations they hold, so fewer agents on duty than the
-//!    load present would only move work into overtime that the requirement does not show. Trims
-//!    are judged on every interval: a trim that only holds on favourable noise is refused, so
-//!    the answer errs on the side of staffing (an interval with few conversations and a
-//!    service level near the target can keep its neighbours from being trimmed).
-//!
-//! The result meets the target in **every** interval (pooled over the replications), not on
-//! average; each interval's 95% interval across replications is reported beside it. Intervals
-//! with no conversation meet any target. Per-interval figures count what happened in the
-//! interval (an answer in the interval of its accept), like `series.csv`.
-//!
-//! Beside it, `erlang_c` is the classical pointwise Erlang C staffing from the interval's
-//! arrival rate and AHT, and `erlang_c_service_level` the service level the simulation gives
-//! with that staffing: with long conversations it falls short after each peak.
+//! Beside it, `erlang_c` (and `erlang_a` with patience) is the classical pointwise staffing
+//! from the interval's mean arrival rate, and `erlang_c_service_level` the simulated service
+//! level with that staffing: with long conversations it falls short after each peak.
 //!
 //! Key items: [`StaffSpec`], [`run`], [`StaffResult`]; [`cover`] (the shift-covering integer
 //! program), [`layout`] (a scenario staffed per interval), [`render`] (the output files).
 
 pub mod cover;
+mod evaluate;
 pub mod layout;
+pub mod model;
+pub mod offered;
 pub mod render;
 
-use crate::metrics::{LogHistogram, SlCounts};
 use crate::model::QueueId;
-use crate::scenario::{Arrivals, Scenario, ShiftTemplate};
-use crate::sim::{self, RunOptions, RunOutput};
-use crate::stats::{erlang_c_service_level, mean_ci95};
+use crate::scenario::{Scenario, ShiftTemplate};
+use crate::sim::RunOptions;
+use crate::stats::mean_ci95;
 use crate::time::{SimDuration, SimTime};
 use crate::workflows::target::{Op, Target};
 
 use cover::{cheapest_cover, Candidate, CoverError};
-use layout::{staffed, LayoutError};
+use evaluate::Ctx;
+use layout::LayoutError;
+use model::{Model, Slice};
 
 /// What `omnisim staff` was asked.
 #[derive(Clone, Debug)]
@@ -120,8 +115,12 @@ pub struct IntervalRow {
     pub required: u32,
     /// `required ÷ (1 − shrinkage)`, rounded up (equal to `required` without shrinkage).
     pub scheduled: u32,
+    /// What the stationary model on the offered load asks, before verification.
+    pub model: u32,
     /// Pointwise Erlang C staffing for a service-level target (`None` for other targets).
     pub erlang_c: Option<u32>,
+    /// Pointwise Erlang A staffing when customers have patience (service-level targets).
+    pub erlang_a: Option<u32>,
     /// Offered load in agents (ample staffing).
     pub offered_load: f64,
     /// The target metric with `required` agents (pooled over replications).
@@ -173,142 +172,17 @@ pub struct StaffResult {
     pub met: bool,
     /// Simulations run.
     pub evaluations: u32,
-    /// Replications per simulation.
+    /// Replications of the last verification.
     pub replications: u32,
+    /// The precision the verification decided at.
+    pub precision: Precision,
+    /// Intervals whose estimate missed the target within the noise even at the most
+    /// replications (not confirmed either way).
+    pub unresolved: Vec<usize>,
     /// The roster, with `--shifts`; `Err` when the templates cannot cover the requirement.
     pub roster: Option<Result<Roster, CoverError>>,
     /// The scenario's calendar, when it sets `[scenario] start` (clock times on the axes).
     pub calendar: Option<crate::calendar::Calendar>,
-}
-
-/// Per-interval results of one simulation.
-struct Eval {
-    value: Vec<Option<f64>>,
-    sl: Vec<Option<f64>>,
-    sl_ci: Vec<Option<[f64; 2]>>,
-    used_units: Vec<f64>,
-}
-
-/// Everything the search needs, fixed for a run.
-struct Ctx<'a> {
-    base: &'a Scenario,
-    spec: &'a StaffSpec,
-    group: usize,
-    queues: Vec<QueueId>,
-    n: usize,
-    cells_per_interval: usize,
-    interval_ms: u64,
-    opts: RunOptions,
-    evaluations: u32,
-}
-
-impl Ctx<'_> {
-    fn run(&mut self, staffing: &[u32]) -> Result<Eval, StaffError> {
-        let sc = staffed(self.base, self.group, self.interval_ms, staffing)?;
-        self.evaluations += 1;
-        let out = sim::run(&sc, &self.opts, &|_, _, _| {});
-        Ok(self.measure(&sc, &out))
-    }
-
-    fn measure(&self, sc: &Scenario, out: &RunOutput) -> Eval {
-        let def = sc.service_level_definition;
-        let metric = self.spec.target.metric.as_str();
-        let mut e = Eval {
-            value: Vec::with_capacity(self.n),
-            sl: Vec::with_capacity(self.n),
-            sl_ci: Vec::with_capacity(self.n),
-            used_units: Vec::with_capacity(self.n),
-        };
-        for i in 0..self.n {
-            // The last interval also takes what happens after the horizon (the drain): a
-            // backlog left at the end must count against the staffing that left it.
-            let last = if i + 1 == self.n {
-                usize::MAX
-            } else {
-                (i + 1) * self.cells_per_interval
-            };
-            let cells = i * self.cells_per_interval..last;
-            let own_end = (i + 1) * self.cells_per_interval;
-            let mut pooled = Cell::default();
-            let mut per_rep_sl = Vec::new();
-            for r in &out.reps {
-                let mut c = Cell::default();
-                let end = cells.end.min(r.intervals.len().max(r.interval_used.len()));
-                for k in cells.start..end {
-                    if let Some(row) = r.intervals.get(k) {
-                        for q in &self.queues {
-                            c.add(&row[q.index()]);
-                        }
-                    }
-                    if k < own_end {
-                        c.used += r.interval_used.get(k).copied().unwrap_or(0);
-                        c.staffed += r.interval_staffed.get(k).copied().unwrap_or(0);
-                    }
-                }
-                per_rep_sl.extend(c.counts.service_level(def));
-                pooled.merge(&c);
-            }
-            let value = match metric {
-                "service_level.fraction" => pooled.counts.service_level(def),
-                "abandonment_rate" => pooled.counts.abandonment_rate(),
-                "wait_s.mean" => (pooled.counts.answered > 0)
-                    .then(|| pooled.wait_sum_ms as f64 / pooled.counts.answered as f64 / 1000.0),
-                "wait_s.p50" => pooled.wait.quantile(0.5).map(|ms| ms as f64 / 1000.0),
-                "wait_s.p90" => pooled.wait.quantile(0.9).map(|ms| ms as f64 / 1000.0),
-                "wait_s.p99" => pooled.wait.quantile(0.99).map(|ms| ms as f64 / 1000.0),
-                _ => (pooled.staffed > 0).then(|| pooled.used as f64 / pooled.staffed as f64),
-            };
-            e.value.push(value);
-            e.sl.push(pooled.counts.service_level(def));
-            e.sl_ci
-                .push(mean_ci95(&per_rep_sl).map(|(m, h)| [(m - h).max(0.0), (m + h).min(1.0)]));
-            let span_ms = (self.interval_ms * out.reps.len().max(1) as u64) as f64;
-            e.used_units.push(pooled.used as f64 / span_ms);
-        }
-        e
-    }
-
-    fn meets(&self, v: Option<f64>) -> bool {
-        v.is_none_or(|x| self.spec.target.meets(x))
-    }
-
-    fn all_meet(&self, e: &Eval) -> bool {
-        e.value.iter().all(|v| self.meets(*v))
-    }
-}
-
-/// Counts of one interval over the group's queues.
-#[derive(Default)]
-struct Cell {
-    counts: SlCounts,
-    wait: LogHistogram,
-    wait_sum_ms: u64,
-    used: i128,
-    staffed: i128,
-}
-
-impl Cell {
-    fn add(&mut self, c: &crate::metrics::Interval) {
-        self.counts.arrived += c.arrived;
-        self.counts.answered += c.answered;
-        self.counts.answered_in_sl += c.answered_in_sl;
-        self.counts.abandoned += c.abandoned;
-        self.counts.short_abandoned += c.short_abandoned;
-        self.wait.merge(&c.wait);
-        self.wait_sum_ms += c.wait_sum_ms;
-    }
-
-    fn merge(&mut self, o: &Cell) {
-        self.counts.arrived += o.counts.arrived;
-        self.counts.answered += o.counts.answered;
-        self.counts.answered_in_sl += o.counts.answered_in_sl;
-        self.counts.abandoned += o.counts.abandoned;
-        self.counts.short_abandoned += o.counts.short_abandoned;
-        self.wait.merge(&o.wait);
-        self.wait_sum_ms += o.wait_sum_ms;
-        self.used += o.used;
-        self.staffed += o.staffed;
-    }
 }
 
 /// Checks the target: a per-interval metric that more agents help meet.
@@ -379,56 +253,88 @@ fn pick_group(sc: &Scenario, name: Option<&str>) -> Result<usize, StaffError> {
     }
 }
 
-/// Mean arrival rate per second into `queues` over `[from, to)`.
-fn arrival_rate(sc: &Scenario, queues: &[QueueId], from: SimTime, to: SimTime) -> f64 {
-    let len_s = to.since(from).as_secs_f64();
-    let mut total = 0.0;
-    for q in queues {
-        total += match &sc.queues[q.index()].arrivals {
-            Arrivals::Rate(r) => r * len_s,
-            Arrivals::Profile(steps) => steps
-                .iter()
-                .enumerate()
-                .map(|(k, &(at, r))| {
-                    let until = steps.get(k + 1).map_or(to, |s| s.0);
-                    let (a, b) = (at.max(from), until.min(to));
-                    if b > a {
-                        r * b.since(a).as_secs_f64()
-                    } else {
-                        0.0
-                    }
-                })
-                .sum(),
-            Arrivals::Times(ts) => ts.iter().filter(|t| **t >= from && **t < to).count() as f64,
-            Arrivals::None => 0.0,
-        };
-    }
-    total / len_s
+/// How precisely the simulation must decide each interval.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Precision {
+    /// Half-width of the 95% interval below which an interval's estimate is taken as it is
+    /// (in the target metric's unit: a fraction, or seconds).
+    pub half_width: f64,
+    /// Family-wise error rate of the "significantly misses" decisions over the intervals.
+    pub alpha: f64,
+    /// Replications the verification starts with (at least the scenario's).
+    pub min_replications: u32,
+    /// Replications it may grow to.
+    pub max_replications: u32,
 }
 
-/// Mean seconds a conversation holds its units (handle time, plus wrap-up when wrap-up holds
-/// them), weighted by the queues' arrival rates over the horizon.
-fn holding_time_s(sc: &Scenario, queues: &[QueueId]) -> f64 {
-    let end = SimTime::ZERO + sc.horizon;
-    let (mut num, mut den) = (0.0, 0.0);
-    for q in queues {
-        let ws = &sc.workstreams[sc.queues[q.index()].workstream.index()];
-        let mut hold = ws.handle_time.mean().as_secs_f64();
-        if let Some(w) = &ws.wrap_up_time {
-            hold += match ws.rules.block_capacity_for_wrap_up {
-                crate::model::WrapUpBlock::Always => w.mean().as_secs_f64(),
-                crate::model::WrapUpBlock::Never => 0.0,
-                crate::model::WrapUpBlock::For(d) => w.mean().min(d).as_secs_f64(),
-            };
+impl Precision {
+    /// The default for `target`: ±0.01 for a fraction, ±5% of the target (at least 0.5 s) for
+    /// seconds; 5% family-wise; 10 to 64 replications (at least `replications`).
+    pub fn for_target(target: &Target, replications: u32) -> Self {
+        let fraction = matches!(
+            target.metric.as_str(),
+            "service_level.fraction" | "abandonment_rate" | "occupancy"
+        );
+        Precision {
+            half_width: if fraction {
+                0.01
+            } else {
+                (0.05 * target.value).max(0.5)
+            },
+            alpha: 0.05,
+            min_replications: replications.max(10),
+            max_replications: replications.max(64),
         }
-        let rate = arrival_rate(sc, &[*q], SimTime::ZERO, end).max(1e-12);
-        num += rate * hold;
-        den += rate;
     }
-    if den > 0.0 {
-        num / den
+}
+
+/// What the verification found of one interval.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Verdict {
+    /// The estimate meets the target (or the interval has no data).
+    Meets,
+    /// It misses significantly, or by more than the precision with a narrow interval.
+    Misses,
+    /// It misses, but within the noise: more replications can tell.
+    Undecided,
+}
+
+/// One-sided Student-t quantile 1 − `p` with `df` degrees of freedom.
+fn t_quantile(p: f64, df: usize) -> f64 {
+    use statrs::distribution::{ContinuousCDF, StudentsT};
+    StudentsT::new(0.0, 1.0, df.max(1) as f64)
+        .map(|t| t.inverse_cdf(1.0 - p))
+        .unwrap_or(f64::INFINITY)
+}
+
+fn verdict(
+    target: &Target,
+    p: &Precision,
+    tests: usize,
+    pooled: Option<f64>,
+    reps: &[f64],
+) -> Verdict {
+    let Some(v) = pooled else {
+        return Verdict::Meets;
+    };
+    if target.meets(v) {
+        return Verdict::Meets;
+    }
+    let Some((_, hw95)) = mean_ci95(reps) else {
+        return Verdict::Undecided;
+    };
+    let n = reps.len();
+    let sd = hw95 / crate::stats::t975(n as u64 - 1) * (n as f64).sqrt();
+    let bound = t_quantile(p.alpha / tests.max(1) as f64, n - 1) * sd / (n as f64).sqrt();
+    // The bound on the side that could still meet the target.
+    let could_meet = match target.op {
+        Op::Ge | Op::Gt => target.meets(v + bound),
+        Op::Le | Op::Lt => target.meets(v - bound),
+    };
+    if !could_meet || (hw95 <= p.half_width && (v - target.value).abs() > 1e-12) {
+        Verdict::Misses
     } else {
-        0.0
+        Verdict::Undecided
     }
 }
 
@@ -447,20 +353,10 @@ fn slots(sc: &Scenario, group: usize, queues: &[QueueId]) -> u32 {
     (sc.agent_groups[group].capacity / units).max(1)
 }
 
-/// The smallest agent count whose Erlang C service level (threshold `t_s`) meets `target` with
-/// `slots` servers per agent, for arrival rate `lambda` (per second) and holding time `aht_s`.
-fn erlang_c_agents(lambda: f64, aht_s: f64, slots: u32, t_s: f64, target: f64) -> u32 {
-    if lambda <= 0.0 || aht_s <= 0.0 {
-        return 0;
-    }
-    let start = (lambda * aht_s).floor() as u32 + 1;
-    let servers = (start..start.saturating_add(100_000))
-        .find(|&n| erlang_c_service_level(lambda, aht_s, n, t_s).is_some_and(|sl| sl >= target))
-        .unwrap_or(u32::MAX);
-    servers.div_ceil(slots)
-}
+/// The sub-interval of the stationary model.
+const SLICE: SimDuration = SimDuration::from_secs(300);
 
-/// Runs the search (see the [module docs](self)).
+/// Runs the staffing (see the [module docs](self)).
 pub fn run(base: &Scenario, spec: &StaffSpec) -> Result<StaffResult, StaffError> {
     check_target(&spec.target)?;
     if !(0.0..1.0).contains(&spec.shrinkage) {
@@ -474,130 +370,157 @@ pub fn run(base: &Scenario, spec: &StaffSpec) -> Result<StaffResult, StaffError>
     let queues = base.agent_groups[group].queues.clone();
     let interval_ms = spec.interval.as_millis();
     let n = base.horizon.as_millis().div_ceil(interval_ms) as usize;
-    let opts = RunOptions {
-        seed: spec.seed,
-        replications: spec.replications,
-        ..RunOptions::default()
-    };
-    let mut cx = Ctx {
-        base,
-        spec,
-        group,
-        queues: queues.clone(),
-        n,
-        cells_per_interval: (interval_ms / report_iv.as_millis()) as usize,
-        interval_ms,
-        opts,
-        evaluations: 0,
-    };
     let span = |i: usize| {
         (
             SimTime(i as u64 * interval_ms),
             SimTime(((i + 1) as u64 * interval_ms).min(base.horizon.as_millis())),
         )
     };
+
+    // 1. Offered load from the arrival process.
+    let load = offered::offered_load(base, &queues);
+    let step_ms = load.step.as_millis();
+    let bins = |i: usize| {
+        let (a, b) = span(i);
+        (
+            (a.as_millis() / step_ms) as usize,
+            b.as_millis().div_ceil(step_ms) as usize,
+        )
+    };
+    let slot_count = slots(base, group, &queues);
+    let mut model = Model {
+        hold_s: load.hold_s,
+        patience_s: load.patience_s,
+        slots: slot_count,
+        threshold_s: base.service_level.as_secs_f64(),
+        definition: base.service_level_definition,
+    };
+    let slice_bins = (SLICE.as_millis().min(interval_ms) / step_ms).max(1) as usize;
+    let slices: Vec<Vec<Slice>> = (0..n)
+        .map(|i| {
+            let (a, b) = bins(i);
+            (a..b)
+                .step_by(slice_bins)
+                .map(|k| {
+                    let e = (k + slice_bins).min(b);
+                    Slice {
+                        arrivals: load.arrivals_in(k, e),
+                        busy: load.busy_in(k, e),
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let offered: Vec<f64> = (0..n)
+        .map(|i| {
+            let (a, b) = bins(i);
+            load.busy_in(a, b) / f64::from(slot_count)
+        })
+        .collect();
     let rates: Vec<f64> = (0..n)
         .map(|i| {
-            let (a, b) = span(i);
-            arrival_rate(base, &queues, a, b)
+            let (a, b) = bins(i);
+            load.arrivals_in(a, b) / span(i).1.since(span(i).0).as_secs_f64().max(1e-9)
         })
         .collect();
-    let hold_s = holding_time_s(base, &queues);
-    let slots = slots(base, group, &queues);
-    let capacity = base.agent_groups[group].capacity.max(1) as f64;
-    let units = capacity / slots as f64;
+    let peak = offered.iter().copied().fold(0.0, f64::max);
+    let cap = (peak * 4.0).ceil() as u32 + 50;
 
-    // 1. Offered load with ample staff.
-    let peak = rates.iter().copied().fold(0.0, f64::max) * hold_s / slots as f64;
-    let ample = (peak * 3.0).ceil() as u32 + 10;
-    let ample_eval = cx.run(&vec![ample; n])?;
-    let offered: Vec<f64> = ample_eval.used_units.iter().map(|u| u / capacity).collect();
-
-    // 2. First staffing from the measured load.
-    let sl_target = (spec.target.metric == "service_level.fraction").then_some(spec.target.value);
-    let t_s = base.service_level.as_secs_f64();
-    let mut s: Vec<u32> = offered
-        .iter()
-        .map(|&load| {
-            let conversations = load * capacity / units;
-            match sl_target {
-                Some(x) if hold_s > 0.0 => {
-                    erlang_c_agents(conversations / hold_s, hold_s, slots, t_s, x.min(0.9999))
-                }
-                _ => (load.ceil() as u32 + 1) * (load > 0.0) as u32,
+    // 2. The stationary model per sub-interval.
+    let from_model: Vec<u32> = (0..n)
+        .map(|i| {
+            if load.hold_s > 0.0 {
+                model.required(&spec.target, &slices[i], cap)
+            } else {
+                0
             }
         })
         .collect();
-    let cap = ample * 4 + 50;
 
-    // 3. Repair.
-    let mut eval = cx.run(&s)?;
-    let mut met = cx.all_meet(&eval);
-    while !met {
-        let mut grew = false;
-        for (si, v) in s.iter_mut().zip(&eval.value) {
-            if !cx.meets(*v) && *si < cap {
-                *si += 1;
-                grew = true;
-            }
-        }
-        if !grew {
-            break;
-        }
-        eval = cx.run(&s)?;
-        met = cx.all_meet(&eval);
-    }
+    // Pointwise Erlang C (and A) from each interval's mean arrival rate.
+    let sl_target = spec.target.metric == "service_level.fraction";
+    let pointwise = |m: &Model, i: usize| {
+        let s = [Slice {
+            arrivals: rates[i],
+            busy: rates[i] * m.hold_s,
+        }];
+        m.required(&spec.target, &s, cap)
+    };
+    let erlang_a: Option<Vec<u32>> = (sl_target && load.patience_s.is_some())
+        .then(|| (0..n).map(|i| pointwise(&model, i)).collect());
+    model.patience_s = None;
+    let erlang_c: Option<Vec<u32>> =
+        sl_target.then(|| (0..n).map(|i| pointwise(&model, i)).collect());
 
-    // 4. Trim, without digging a dip below both neighbours: agents leaving at a shift's end
-    //    finish what they hold, so a one-interval dip would be paid for in overtime the
-    //    requirement does not show.
-    if met {
-        for i in 0..n {
-            // Bisection between the floor and the current staffing, which meets the target.
-            let (mut lo, mut hi) = ((offered[i].ceil() as u32).min(s[i]), s[i]);
-            while lo < hi {
-                let mid = lo + (hi - lo) / 2;
-                s[i] = mid;
-                let trial = cx.run(&s)?;
-                // Every interval judges, on the same customers: judging only the interval and
-                // the next few let trims ride on favourable noise (an independent check then
-                // missed the target by 5–10 points in an interval with few conversations).
-                if cx.all_meet(&trial) {
-                    hi = mid;
-                    eval = trial;
-                } else {
-                    lo = mid + 1;
-                }
-            }
-            s[i] = hi;
+    // 3. Verification with the rules in the loop, at a stated precision.
+    let replications = spec.replications.unwrap_or(base.replications);
+    let precision = Precision::for_target(&spec.target, replications);
+    let mut cx = Ctx {
+        base,
+        target: &spec.target,
+        group,
+        queues: queues.clone(),
+        n,
+        cells_per_interval: (interval_ms / report_iv.as_millis()) as usize,
+        interval_ms,
+        opts: RunOptions {
+            seed: spec.seed,
+            ..RunOptions::default()
+        },
+        evaluations: 0,
+    };
+    let mut s = from_model.clone();
+    let mut reps = precision.min_replications;
+    let mut eval = cx.run(&s, reps)?;
+    let mut rounds = 0;
+    let (met, unresolved) = loop {
+        rounds += 1;
+        let tests = eval.value.iter().filter(|v| v.is_some()).count();
+        let verdicts: Vec<Verdict> = (0..n)
+            .map(|i| {
+                verdict(
+                    &spec.target,
+                    &precision,
+                    tests,
+                    eval.value[i],
+                    &eval.per_rep[i],
+                )
+            })
+            .collect();
+        let misses: Vec<usize> = (0..n).filter(|&i| verdicts[i] == Verdict::Misses).collect();
+        let undecided: Vec<usize> = (0..n)
+            .filter(|&i| verdicts[i] == Verdict::Undecided)
+            .collect();
+        if rounds > MAX_ROUNDS {
+            break (misses.is_empty() && undecided.is_empty(), undecided);
         }
-        // What noise moved below the target during the trim is repaired as in step 3.
-        met = cx.all_meet(&eval);
-        while !met {
+        if !misses.is_empty() {
             let mut grew = false;
-            for (si, v) in s.iter_mut().zip(&eval.value) {
-                if !cx.meets(*v) && *si < cap {
-                    *si += 1;
+            for &i in &misses {
+                // One agent, or the shortfall's share of the staffing when it is large.
+                let gap = match eval.value[i] {
+                    Some(v) if sl_target => (spec.target.value - v).max(0.0),
+                    _ => 0.0,
+                };
+                let add = ((f64::from(s[i]) * gap).ceil() as u32).max(1);
+                if s[i] < cap {
+                    s[i] = (s[i] + add).min(cap);
                     grew = true;
                 }
             }
             if !grew {
-                break;
+                break (false, undecided);
             }
-            eval = cx.run(&s)?;
-            met = cx.all_meet(&eval);
+        } else if !undecided.is_empty() && reps < precision.max_replications {
+            reps = (reps * 2).min(precision.max_replications);
+        } else {
+            break (true, undecided);
         }
-    }
+        eval = cx.run(&s, reps)?;
+    };
 
-    // Erlang C per interval, and what the simulation gives with it.
-    let erlang: Option<Vec<u32>> = sl_target.map(|x| {
-        rates
-            .iter()
-            .map(|&l| erlang_c_agents(l, hold_s, slots, t_s, x.min(0.9999)))
-            .collect()
-    });
-    let erlang_eval = match &erlang {
-        Some(e) => Some(cx.run(e)?),
+    let erlang_eval = match &erlang_c {
+        Some(e) => Some(cx.run(e, reps)?),
         None => None,
     };
 
@@ -611,17 +534,7 @@ pub fn run(base: &Scenario, spec: &StaffSpec) -> Result<StaffResult, StaffError>
         .map(|t| roster(base, spec, t, &scheduled, interval_ms));
     let coverage = roster.as_ref().and_then(|r| r.as_ref().ok()).map(|r| {
         (0..n)
-            .map(|i| {
-                let (a, b) = (
-                    SimTime(i as u64 * interval_ms),
-                    SimTime((i as u64 + 1) * interval_ms),
-                );
-                r.shifts
-                    .iter()
-                    .filter(|x| x.shift.covers(a, b))
-                    .map(|x| x.agents)
-                    .sum::<u32>()
-            })
+            .map(|i| r.coverage(span(i).0, span(i).1))
             .collect::<Vec<u32>>()
     });
     let rows = (0..n)
@@ -630,7 +543,9 @@ pub fn run(base: &Scenario, spec: &StaffSpec) -> Result<StaffResult, StaffError>
             arrival_rate_per_h: rates[i] * 3600.0,
             required: s[i],
             scheduled: scheduled[i],
-            erlang_c: erlang.as_ref().map(|e| e[i]),
+            model: from_model[i],
+            erlang_c: erlang_c.as_ref().map(|e| e[i]),
+            erlang_a: erlang_a.as_ref().map(|e| e[i]),
             offered_load: offered[i],
             value: eval.value[i],
             service_level: eval.sl[i],
@@ -647,11 +562,16 @@ pub fn run(base: &Scenario, spec: &StaffSpec) -> Result<StaffResult, StaffError>
         rows,
         met,
         evaluations: cx.evaluations,
-        replications: spec.replications.unwrap_or(base.replications),
+        replications: eval.replications,
+        precision,
+        unresolved,
         roster,
         calendar: (base.calendar != crate::calendar::Calendar::default()).then_some(base.calendar),
     })
 }
+
+/// Most verification rounds (each one simulation).
+const MAX_ROUNDS: u32 = 40;
 
 /// The scenario of the roster check (`DIR/roster-check/`): the staffed group replaced by the
 /// roster's agents, `<group>-1` … in `roster.csv`'s order, each a `[traffic] roster` agent with
@@ -684,6 +604,17 @@ pub fn roster_scenario(
         }
     }
     Ok(layout::replace_group(base, r.group_index, groups)?)
+}
+
+impl Roster {
+    /// Agents the roster puts on shift and not on break over the whole of `[from, to)`.
+    pub fn coverage(&self, from: SimTime, to: SimTime) -> u32 {
+        self.shifts
+            .iter()
+            .filter(|x| x.shift.covers(from, to))
+            .map(|x| x.agents)
+            .sum()
+    }
 }
 
 /// Candidate shifts of the templates that start within the horizon, and the cheapest cover.

@@ -14,8 +14,9 @@ use crate::time::SimTime;
 
 use super::{IntervalRow, Roster, StaffResult};
 
-/// `staffing.csv` columns: the contract's, then omnisim's.
-pub const COLUMNS: [&str; 14] = [
+/// `staffing.csv` columns: the contract's, then omnisim's (`erlang_a` comes after
+/// `service_level_ci_high` when customers have patience).
+pub const COLUMNS: [&str; 15] = [
     "interval_start",
     "group",
     "required",
@@ -30,6 +31,7 @@ pub const COLUMNS: [&str; 14] = [
     "target_value",
     "erlang_c_service_level",
     "roster_coverage",
+    "model",
 ];
 
 /// A CSV time: the local ISO date-time when the scenario sets `[scenario] start`, else seconds
@@ -45,10 +47,15 @@ fn time(r: &StaffResult, t: SimTime) -> String {
 /// `[scenario] start`, else in seconds since t = 0; figures without data are empty.
 pub fn csv(r: &StaffResult) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(COLUMNS)?;
+    let with_a = r.rows.iter().any(|x| x.erlang_a.is_some());
+    let mut header: Vec<&str> = COLUMNS.to_vec();
+    if with_a {
+        header.insert(8, "erlang_a");
+    }
+    w.write_record(&header)?;
     for row in &r.rows {
         let ci = row.service_level_ci;
-        w.write_record([
+        let mut rec = vec![
             time(r, row.start),
             r.group.clone(),
             row.required.to_string(),
@@ -65,7 +72,12 @@ pub fn csv(r: &StaffResult) -> Result<String, csv::Error> {
             row.roster_coverage
                 .map(|n| n.to_string())
                 .unwrap_or_default(),
-        ])?;
+            row.model.to_string(),
+        ];
+        if with_a {
+            rec.insert(8, row.erlang_a.map(|n| n.to_string()).unwrap_or_default());
+        }
+        w.write_record(&rec)?;
     }
     let bytes = w.into_inner().map_err(|e| e.into_error())?;
     Ok(String::from_utf8(bytes).expect("CSV of UTF-8 fields is UTF-8"))
@@ -120,16 +132,24 @@ pub fn roster_csv(sc: &Scenario, r: &StaffResult, roster: &Roster) -> Result<Str
     Ok(String::from_utf8(bytes).expect("CSV of UTF-8 fields is UTF-8"))
 }
 
+/// An interval's label: clock time, with the date when the run spans more than a day.
+fn label(r: &StaffResult, t: SimTime) -> String {
+    let multi_day = r.rows.len() as f64 * r.interval.as_secs_f64() > 86_400.0;
+    match &r.calendar {
+        Some(c) if multi_day => c.iso(t).replace('T', " "),
+        Some(c) => c.clock(t),
+        None => clock(t.as_secs_f64()),
+    }
+}
+
 fn row_text(r: &StaffResult, row: &IntervalRow) -> Vec<String> {
     vec![
-        match &r.calendar {
-            Some(c) => c.clock(row.start),
-            None => clock(row.start.as_secs_f64()),
-        },
+        label(r, row.start),
         num((row.arrival_rate_per_h * 10.0).round() / 10.0),
         format!("{:.1}", row.offered_load),
         row.required.to_string(),
         row.erlang_c.map_or_else(|| "—".into(), |n| n.to_string()),
+        row.erlang_a.map_or_else(|| "—".into(), |n| n.to_string()),
         pct(row.service_level),
         pct(row.erlang_c_service_level),
         row.roster_coverage
@@ -137,12 +157,13 @@ fn row_text(r: &StaffResult, row: &IntervalRow) -> Vec<String> {
     ]
 }
 
-const HEADER: [&str; 8] = [
+const HEADER: [&str; 9] = [
     "interval",
     "arrivals/h",
     "offered load",
     "required",
     "Erlang C",
+    "Erlang A",
     "SL (required)",
     "SL (Erlang C)",
     "roster",
@@ -152,12 +173,22 @@ const HEADER: [&str; 8] = [
 pub fn text(r: &StaffResult) -> String {
     let rows: Vec<Vec<String>> = r.rows.iter().map(|x| row_text(r, x)).collect();
     let mut o = format!(
-        "Staffing group {} for {} per {} interval ({} of {})\n\n{}",
+        "Staffing group {} for {} per {} interval\n\
+         Offered load from the arrival process; each interval staffed by the stationary model \
+         ({}), then verified by simulation with the rules in the loop \
+         ({}, the last of {}; decided at ±{} (95%), {}% family-wise over the intervals)\n\n{}",
         r.group,
         r.target,
         crate::time::SimDuration::from_millis(r.interval.as_millis()),
-        crate::report::format::plural(r.evaluations as u64, "simulation"),
+        if r.rows.iter().any(|x| x.erlang_a.is_some()) {
+            "Erlang A"
+        } else {
+            "Erlang C"
+        },
         crate::report::format::plural(u64::from(r.replications), "replication"),
+        crate::report::format::plural(r.evaluations as u64, "simulation"),
+        value(r.precision.half_width),
+        value(r.precision.alpha * 100.0),
         crate::report::table::text(&HEADER, &rows)
     );
     let peak = r.rows.iter().map(|x| x.required).max().unwrap_or(0);
@@ -168,7 +199,7 @@ pub fn text(r: &StaffResult) -> String {
         .sum();
     let _ = writeln!(
         o,
-        "\n{} · peak {} · {:.1} agent-hours on shift",
+        "\n{} · peak {} · {:.1} agent-hours required",
         if r.met {
             "every interval meets the target"
         } else {
@@ -177,14 +208,37 @@ pub fn text(r: &StaffResult) -> String {
         crate::report::format::plural(u64::from(peak), "agent"),
         agent_hours
     );
+    if !r.unresolved.is_empty() {
+        let at: Vec<String> = r
+            .unresolved
+            .iter()
+            .map(|&i| label(r, r.rows[i].start))
+            .collect();
+        let _ = writeln!(
+            o,
+            "not confirmed: {} missed the target within the noise at {} ({}); \
+             the model's staffing is kept there",
+            crate::report::format::plural(r.unresolved.len() as u64, "interval"),
+            crate::report::format::plural(u64::from(r.replications), "replication"),
+            at.join(", ")
+        );
+    }
     match &r.roster {
         Some(Ok(ro)) => {
             let agents: u32 = ro.shifts.iter().map(|s| s.agents).sum();
+            let hours: f64 = ro
+                .shifts
+                .iter()
+                .map(|s| {
+                    f64::from(s.agents) * s.shift.end.since(s.shift.start).as_secs_f64() / 3600.0
+                })
+                .sum();
             let _ = writeln!(
                 o,
-                "roster: {} on {} · cost {}",
+                "roster: {} on {} · {:.1} agent-hours on shift · cost {}",
                 crate::report::format::plural(u64::from(agents), "agent"),
                 crate::report::format::plural(ro.shifts.len() as u64, "shift"),
+                hours,
                 value(ro.cost)
             );
         }

@@ -1,0 +1,153 @@
+//! The simulation side of staffing: run a scenario staffed per interval with the rules in the
+//! loop and read each interval's target metric, pooled over the replications and per
+//! replication (for its confidence interval).
+//!
+//! Per-interval figures count what happened in the interval (an answer in the interval of its
+//! accept), like `series.csv`; the last interval also takes what happens after the horizon (the
+//! drain), so a backlog left at the end counts against the staffing that left it.
+
+use super::layout::staffed;
+use super::StaffError;
+use crate::metrics::{LogHistogram, SlCounts};
+use crate::model::QueueId;
+use crate::scenario::Scenario;
+use crate::sim::{self, RunOptions, RunOutput};
+use crate::stats::mean_ci95;
+use crate::workflows::target::Target;
+
+/// Per-interval results of one simulation.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Eval {
+    /// The target metric, pooled over replications (`None`: no data).
+    pub(super) value: Vec<Option<f64>>,
+    /// The target metric per replication (replications without data left out).
+    pub(super) per_rep: Vec<Vec<f64>>,
+    /// Service level, pooled.
+    pub(super) sl: Vec<Option<f64>>,
+    /// 95% interval of the service level across replications.
+    pub(super) sl_ci: Vec<Option<[f64; 2]>>,
+    /// Mean units in use.
+    pub(super) used_units: Vec<f64>,
+    /// Replications run.
+    pub(super) replications: u32,
+}
+
+/// Everything an evaluation needs, fixed for a staffing run.
+pub(super) struct Ctx<'a> {
+    pub(super) base: &'a Scenario,
+    pub(super) target: &'a Target,
+    pub(super) group: usize,
+    pub(super) queues: Vec<QueueId>,
+    pub(super) n: usize,
+    pub(super) cells_per_interval: usize,
+    pub(super) interval_ms: u64,
+    pub(super) opts: RunOptions,
+    pub(super) evaluations: u32,
+}
+
+impl Ctx<'_> {
+    /// Simulates `staffing` (agents per interval) with `replications` replications.
+    pub(super) fn run(&mut self, staffing: &[u32], replications: u32) -> Result<Eval, StaffError> {
+        let sc = staffed(self.base, self.group, self.interval_ms, staffing)?;
+        self.evaluations += 1;
+        let opts = RunOptions {
+            replications: Some(replications),
+            ..self.opts.clone()
+        };
+        let out = sim::run(&sc, &opts, &|_, _, _| {});
+        Ok(self.measure(&sc, &out))
+    }
+
+    fn measure(&self, sc: &Scenario, out: &RunOutput) -> Eval {
+        let def = sc.service_level_definition;
+        let mut e = Eval {
+            replications: out.reps.len() as u32,
+            ..Eval::default()
+        };
+        for i in 0..self.n {
+            let last = if i + 1 == self.n {
+                usize::MAX
+            } else {
+                (i + 1) * self.cells_per_interval
+            };
+            let cells = i * self.cells_per_interval..last;
+            let own_end = (i + 1) * self.cells_per_interval;
+            let mut pooled = Cell::default();
+            let mut per_rep_sl = Vec::new();
+            let mut per_rep = Vec::new();
+            for r in &out.reps {
+                let mut c = Cell::default();
+                let end = cells.end.min(r.intervals.len().max(r.interval_used.len()));
+                for k in cells.start..end {
+                    if let Some(row) = r.intervals.get(k) {
+                        for q in &self.queues {
+                            c.add(&row[q.index()]);
+                        }
+                    }
+                    if k < own_end {
+                        c.used += r.interval_used.get(k).copied().unwrap_or(0);
+                        c.staffed += r.interval_staffed.get(k).copied().unwrap_or(0);
+                    }
+                }
+                per_rep_sl.extend(c.counts.service_level(def));
+                per_rep.extend(c.value(self.target.metric.as_str(), def));
+                pooled.merge(&c);
+            }
+            e.value.push(pooled.value(self.target.metric.as_str(), def));
+            e.per_rep.push(per_rep);
+            e.sl.push(pooled.counts.service_level(def));
+            e.sl_ci
+                .push(mean_ci95(&per_rep_sl).map(|(m, h)| [(m - h).max(0.0), (m + h).min(1.0)]));
+            let span_ms = (self.interval_ms * out.reps.len().max(1) as u64) as f64;
+            e.used_units.push(pooled.used as f64 / span_ms);
+        }
+        e
+    }
+}
+
+/// Counts of one interval over the group's queues.
+#[derive(Default)]
+struct Cell {
+    counts: SlCounts,
+    wait: LogHistogram,
+    wait_sum_ms: u64,
+    used: i128,
+    staffed: i128,
+}
+
+impl Cell {
+    fn add(&mut self, c: &crate::metrics::Interval) {
+        self.counts.arrived += c.arrived;
+        self.counts.answered += c.answered;
+        self.counts.answered_in_sl += c.answered_in_sl;
+        self.counts.abandoned += c.abandoned;
+        self.counts.short_abandoned += c.short_abandoned;
+        self.wait.merge(&c.wait);
+        self.wait_sum_ms += c.wait_sum_ms;
+    }
+
+    fn merge(&mut self, o: &Cell) {
+        self.counts.arrived += o.counts.arrived;
+        self.counts.answered += o.counts.answered;
+        self.counts.answered_in_sl += o.counts.answered_in_sl;
+        self.counts.abandoned += o.counts.abandoned;
+        self.counts.short_abandoned += o.counts.short_abandoned;
+        self.wait.merge(&o.wait);
+        self.wait_sum_ms += o.wait_sum_ms;
+        self.used += o.used;
+        self.staffed += o.staffed;
+    }
+
+    fn value(&self, metric: &str, def: crate::metrics::SlDefinition) -> Option<f64> {
+        match metric {
+            "service_level.fraction" => self.counts.service_level(def),
+            "abandonment_rate" => self.counts.abandonment_rate(),
+            "wait_s.mean" => (self.counts.answered > 0)
+                .then(|| self.wait_sum_ms as f64 / self.counts.answered as f64 / 1000.0),
+            "wait_s.p50" => self.wait.quantile(0.5).map(|ms| ms as f64 / 1000.0),
+            "wait_s.p90" => self.wait.quantile(0.9).map(|ms| ms as f64 / 1000.0),
+            "wait_s.p99" => self.wait.quantile(0.99).map(|ms| ms as f64 / 1000.0),
+            _ => (self.staffed > 0).then(|| self.used as f64 / self.staffed as f64),
+        }
+    }
+}

@@ -1,0 +1,255 @@
+//! The staffing of one interval from its offered load by the stationary model: Erlang C
+//! (M/M/N) without patience, Erlang A (M/M/N+M, Garnett, Mandelbaum & Reiman 2002,
+//! "Designing a call center with impatient customers", *Manufacturing & Service Operations
+//! Management* 4(3)) with it, applied to each sub-interval's offered load m (the modified
+//! offered load approach: Jennings, Mandelbaum, Massey & Whitt 1996, "Server staffing to meet
+//! time-varying demand", *Management Science* 42(10)).
+//!
+//! A staffing interval hides the data's own grid: a half-hour whose rate varies inside it is
+//! under-served in its busy stretches when staffed by its average. So an interval with N agents
+//! is judged sub-interval by sub-interval — each sub-interval k a stationary model with arrival
+//! rate mₖ ÷ E[S] — and the figures are averaged with the weight of the conversations each
+//! sub-interval brings. With patience, the answer may lie *below* the offered load (Erlang A).
+//!
+//! Key items: [`Model`], [`Model::required`].
+
+use crate::erlang::{erlang_a, erlang_c, Figures};
+use crate::metrics::SlDefinition;
+use crate::workflows::target::Target;
+
+/// One sub-interval: the conversations it brings and its offered load.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Slice {
+    /// Expected arrivals (the weight of its figures).
+    pub arrivals: f64,
+    /// Mean conversations in service with ample agents.
+    pub busy: f64,
+}
+
+/// The stationary model of a group's queues.
+#[derive(Clone, Debug)]
+pub struct Model {
+    /// Mean holding time, seconds.
+    pub hold_s: f64,
+    /// Mean patience, seconds (`None`: Erlang C).
+    pub patience_s: Option<f64>,
+    /// Conversations an agent holds at once.
+    pub slots: u32,
+    /// Service-level threshold, seconds.
+    pub threshold_s: f64,
+    /// Which service-level definition the target reads.
+    pub definition: SlDefinition,
+}
+
+impl Model {
+    /// The stationary figures with `servers` conversation slots at arrival rate `lambda` (per
+    /// second), for threshold `t_s`.
+    pub fn figures(&self, lambda: f64, servers: u32, t_s: f64) -> Option<Figures> {
+        if servers == 0 {
+            return None;
+        }
+        match self.patience_s {
+            Some(p) => erlang_a(lambda, self.hold_s, p, servers, t_s),
+            None => erlang_c(lambda, self.hold_s, f64::from(servers), t_s),
+        }
+    }
+
+    /// The target metric with `agents` agents over `slices`, weighted by their arrivals; `None`
+    /// when no conversation arrives. A `wait_s.pQ` target is read as the fraction of answered
+    /// conversations that waited at most the target's value (so "meets" compares it with Q).
+    pub fn value(&self, target: &Target, slices: &[Slice], agents: u32) -> Option<f64> {
+        let servers = agents.saturating_mul(self.slots);
+        let quantile = target
+            .metric
+            .strip_prefix("wait_s.p")
+            .and_then(|q| q.parse::<f64>().ok());
+        let t_s = if quantile.is_some() {
+            target.value
+        } else {
+            self.threshold_s
+        };
+        let (mut num, mut den) = (0.0, 0.0);
+        for s in slices.iter().filter(|s| s.arrivals > 0.0) {
+            let lambda = s.busy / self.hold_s;
+            let f = match self.figures(lambda, servers, t_s) {
+                Some(f) => f,
+                None => crate::erlang::unstable(0.0),
+            };
+            let answered = 1.0 - f.p_abandon;
+            let (x, w) = match target.metric.as_str() {
+                "service_level.fraction" => match self.definition {
+                    SlDefinition::Answered if answered > 0.0 => {
+                        (f.service_level / answered, answered)
+                    }
+                    SlDefinition::Answered => (0.0, 0.0),
+                    _ => (f.service_level, 1.0),
+                },
+                "abandonment_rate" => (f.p_abandon, 1.0),
+                "wait_s.mean" => (f.mean_wait_answered_s, answered),
+                "occupancy" => (f.occupancy, 1.0),
+                _ if answered > 0.0 => (f.service_level / answered, answered),
+                _ => (0.0, 0.0),
+            };
+            if x.is_finite() {
+                num += s.arrivals * w * x;
+            } else {
+                num = f64::INFINITY;
+            }
+            den += s.arrivals * w;
+        }
+        (den > 0.0).then(|| num / den)
+    }
+
+    /// Whether `agents` meet `target` over `slices` (no arrivals meets any target).
+    pub fn meets(&self, target: &Target, slices: &[Slice], agents: u32) -> bool {
+        let quantile = target
+            .metric
+            .strip_prefix("wait_s.p")
+            .and_then(|q| q.parse::<f64>().ok());
+        match self.value(target, slices, agents) {
+            None => true,
+            // The fraction answered within the target's seconds must reach the quantile.
+            Some(v) => match quantile {
+                Some(q) => v >= q / 100.0 - 1e-12,
+                None => target.meets(v),
+            },
+        }
+    }
+
+    /// The fewest agents that meet `target` over `slices` (0 when nothing arrives), at most
+    /// `cap` (returned when even `cap` does not meet it). Galloping then bisection: the figures
+    /// improve with every agent.
+    pub fn required(&self, target: &Target, slices: &[Slice], cap: u32) -> u32 {
+        if slices.iter().all(|s| s.arrivals <= 0.0) || self.meets(target, slices, 0) {
+            return 0;
+        }
+        let (mut lo, mut hi) = (0u32, 1u32);
+        while !self.meets(target, slices, hi) {
+            if hi >= cap {
+                return cap;
+            }
+            lo = hi;
+            hi = hi.saturating_mul(2).min(cap);
+        }
+        // lo fails, hi meets.
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            if self.meets(target, slices, mid) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        hi
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(s: &str) -> Target {
+        crate::workflows::target::parse(s).unwrap()
+    }
+
+    fn model(patience_s: Option<f64>) -> Model {
+        Model {
+            hold_s: 300.0,
+            patience_s,
+            slots: 1,
+            threshold_s: 30.0,
+            definition: SlDefinition::AnsweredAndAbandoned,
+        }
+    }
+
+    /// 240/h, 5-minute calls: A = 20 Erlangs.
+    fn stationary() -> Vec<Slice> {
+        vec![
+            Slice {
+                arrivals: 20.0,
+                busy: 20.0,
+            };
+            12
+        ]
+    }
+
+    #[test]
+    fn erlang_c_gives_24_for_78_percent_in_30s() {
+        // Erlang C: 24 agents give SL(30 s) 0.8002, 23 give 0.692.
+        let m = model(None);
+        assert_eq!(
+            m.required(&target("service_level.fraction>=0.78"), &stationary(), 1000),
+            24
+        );
+        let v = m
+            .value(&target("service_level.fraction>=0.78"), &stationary(), 24)
+            .unwrap();
+        assert!((v - 0.8002).abs() < 5e-4, "{v}");
+    }
+
+    #[test]
+    fn erlang_a_staffs_below_the_offered_load_when_customers_abandon() {
+        // Erlang A, patience 4 min: 22 agents give 0.8033, 21 give 0.7395.
+        let m = model(Some(240.0));
+        assert_eq!(
+            m.required(&target("service_level.fraction>=0.78"), &stationary(), 1000),
+            22
+        );
+        // With a target Erlang C needs above the load, Erlang A can sit below it (A = 20).
+        let n = m.required(&target("service_level.fraction>=0.3"), &stationary(), 1000);
+        assert!(n < 20, "{n}");
+    }
+
+    #[test]
+    fn nothing_arriving_needs_nobody() {
+        let m = model(None);
+        let empty = [Slice {
+            arrivals: 0.0,
+            busy: 3.0,
+        }];
+        assert_eq!(
+            m.required(&target("service_level.fraction>=0.8"), &empty, 100),
+            0
+        );
+    }
+
+    #[test]
+    fn a_busy_stretch_inside_the_interval_needs_more_than_the_average() {
+        let m = model(None);
+        let t = target("service_level.fraction>=0.8");
+        let flat = vec![
+            Slice {
+                arrivals: 20.0,
+                busy: 20.0
+            };
+            2
+        ];
+        let uneven = [
+            Slice {
+                arrivals: 10.0,
+                busy: 10.0,
+            },
+            Slice {
+                arrivals: 30.0,
+                busy: 30.0,
+            },
+        ];
+        assert!(m.required(&t, &uneven, 1000) > m.required(&t, &flat, 1000));
+    }
+
+    #[test]
+    fn wait_quantile_and_mean_targets() {
+        let m = model(None);
+        let s = stationary();
+        // P(wait ≤ 30 s) = SL(30 s): a p80 of 30 s is the 80% service level.
+        let sl = m.required(&target("service_level.fraction>=0.8"), &s, 1000);
+        assert_eq!(m.required(&target("wait_s.p80<=30"), &s, 1000), sl);
+        let n = m.required(&target("wait_s.mean<=10"), &s, 1000);
+        let w = |n| {
+            m.figures(20.0 / 300.0, n, 30.0)
+                .unwrap()
+                .mean_wait_answered_s
+        };
+        assert!(w(n) <= 10.0 && w(n - 1) > 10.0);
+    }
+}
