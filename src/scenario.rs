@@ -45,6 +45,8 @@ pub use overflow::{
 };
 pub use routing::{Attribute, Classification, Condition, QueueTarget, RouteRule, WsRouting};
 pub use rulesets::{AssignmentRuleSpec, PriorityRule};
-pub use shifts::{load_shifts_file, load_shifts_str, parse_clock, ShiftTemplate};
+pub use shifts::{
+    load_shifts_file, load_shifts_str, parse_clock, ShiftTemplate, DEFAULT_BREAK_WINDOW,
+};
 pub(crate) use suggest::closest;
 pub use types::*;

@@ -8,7 +8,6 @@ use std::path::PathBuf;
 
 use crate::report::compare::parse_pct;
 use crate::report::Report;
-use crate::sim::{self, RunOptions};
 use crate::staffing::{self, render, StaffSpec};
 use crate::time::parse_duration;
 use crate::workflows::target;
@@ -90,12 +89,20 @@ pub(crate) fn run(a: StaffArgs) -> u8 {
         }
     };
     if let Some(Ok(roster)) = &result.roster {
-        match render::roster_csv(&sc, &result, roster) {
+        match render::roster_csv(&sc, &result, roster, spec.shrinkage) {
             Ok(csv) => files.push(("roster.csv", csv)),
             Err(e) => {
                 eprintln!("error: cannot render roster.csv: {e}");
                 return EXIT_BAD_INPUT;
             }
+        }
+    }
+    let mut rostered_note = None;
+    if result.roster.as_ref().is_some_and(|r| r.is_ok()) {
+        let text = std::fs::read_to_string(&a.scenario).unwrap_or_default();
+        match staffing::rostered::rostered_toml(&a.scenario, &text, &result.group, "roster.csv") {
+            Ok(t) => files.push(("rostered.toml", t)),
+            Err(e) => rostered_note = Some(format!("rostered.toml not written: {e}")),
         }
     }
     if let Err(e) = super::write_files(&dir, &files) {
@@ -105,20 +112,14 @@ pub(crate) fn run(a: StaffArgs) -> u8 {
     // The roster check: the scenario run with the roster's agents in place of the group.
     let mut check = None;
     if let Some(Ok(roster)) = &result.roster {
-        let sc2 = match staffing::roster_scenario(&sc, &result, roster) {
+        let rc = match staffing::roster_check(&sc, &spec, &result, roster) {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("error: {}: {e}", a.scenario.display());
                 return EXIT_BAD_INPUT;
             }
         };
-        let opts = RunOptions {
-            seed: a.seed,
-            replications: a.replications,
-            ..RunOptions::default()
-        };
-        let out = sim::run(&sc2, &opts, &|_, _, _| {});
-        let report = Report::build(&sc2, &out);
+        let report = Report::build(&rc.scenario, &rc.output);
         let check_dir = dir.join("roster-check");
         if let Err(e) = crate::report::write_all(&check_dir, &report) {
             eprintln!(
@@ -127,16 +128,20 @@ pub(crate) fn run(a: StaffArgs) -> u8 {
             );
             return EXIT_BAD_INPUT;
         }
-        check = Some((check_dir, report.summary));
+        check = Some((check_dir, report.summary, rc));
     }
     if !a.quiet {
         print!("{}", render::text(&result));
         for (name, _) in &files {
             println!("wrote {}", dir.join(name).display());
         }
-        if let Some((d, s)) = &check {
+        if let Some(n) = &rostered_note {
+            println!("{n}");
+        }
+        if let Some((d, s, rc)) = &check {
+            print!("{}", render::check_text(&result, &spec, rc));
             println!(
-                "roster check: service level {} · ASA {} · abandonment {} · wrote {}",
+                "roster check overall: service level {} · ASA {} · abandonment {} · wrote {}",
                 crate::report::format::pct(s.service_level.fraction),
                 crate::report::format::duration(s.wait_s.mean),
                 crate::report::format::pct(s.abandonment_rate),

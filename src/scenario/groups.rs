@@ -59,7 +59,7 @@ pub(crate) fn agent_groups(
     ok.then_some(out)
 }
 
-const GROUP_KEYS: [&str; 11] = [
+const GROUP_KEYS: [&str; 12] = [
     "name",
     "skills",
     "count",
@@ -71,6 +71,7 @@ const GROUP_KEYS: [&str; 11] = [
     "reject_probability",
     "ignore_probability",
     "disconnects",
+    "absence",
 ];
 
 fn group(
@@ -84,7 +85,9 @@ fn group(
     let t = table(cx, path, v)?;
     t.check_keys(cx, &GROUP_KEYS);
     let name = unique_name(cx, &t, "agent group", seen);
-    let count = t.req(cx, "count", "how many agents", u32_at_least(1));
+    // `count = 0` keeps a group's place with no agents (a staffed group whose roster replaced it).
+    let count = t.req(cx, "count", "how many agents", u32_at_least(0));
+    let absence = t.or(cx, "absence", 0.0, probability);
     let capacity = t.or(cx, "capacity", 100, u32_at_least(1));
     let queues = t.req(cx, "queues", "the queues its agents serve", |cx, p, v| {
         names.queue_list(cx, p, v)
@@ -138,6 +141,7 @@ fn group(
         queues: queues?,
         shift: shift?,
         breaks: breaks?,
+        absence: absence?,
         accept_delay: accept_delay?,
         reject_probability: reject?,
         ignore_probability: ignore?,

@@ -7,7 +7,7 @@
 //! name = "early"
 //! starts = ["07:00", "07:30", "08:00"]   # each start is its own candidate shift
 //! length = "8h"
-//! breaks = [{ after = "4h", length = "30m" }]
+//! breaks = [{ after = "4h", length = "30m", window = "1h" }]   # window: optional, default 1h (after ± 30m)
 //! cost = 1.0                             # default 1, per agent on the shift
 //! max_agents = 40                        # optional
 //! ```
@@ -30,6 +30,10 @@ pub struct ShiftTemplate {
     pub length: SimDuration,
     /// Breaks: `(after the shift's start, length)`, in file order.
     pub breaks: Vec<(SimDuration, SimDuration)>,
+    /// Each break's `window`: it may start anywhere in `after ± window/2` (on the staffing
+    /// interval's grid), which the roster optimiser chooses per agent group so a start time's
+    /// agents do not all break together. Default [`DEFAULT_BREAK_WINDOW`]; `"0s"` fixes it.
+    pub break_windows: Vec<SimDuration>,
     /// Cost per agent on one such shift (default 1).
     pub cost: f64,
     /// The most agents on one candidate shift of this template, if capped.
@@ -127,13 +131,13 @@ fn template(
     let length = t.req(cx, "length", "a duration such as \"8h\"", positive_duration);
     let breaks = t.or(cx, "breaks", Vec::new(), |cx, p, v| {
         let items = array(cx, p, v)?;
-        let parsed: Vec<Option<(SimDuration, SimDuration)>> = items
+        let parsed: Vec<Option<(SimDuration, SimDuration, SimDuration)>> = items
             .iter()
             .enumerate()
             .map(|(i, item)| {
                 let ip = format!("{p}[{i}]");
                 let b = table(cx, &ip, item)?;
-                b.check_keys(cx, &["after", "length"]);
+                b.check_keys(cx, &["after", "length", "window"]);
                 let after = b.req(cx, "after", "a duration such as \"4h\"", positive_duration);
                 let len = b.req(
                     cx,
@@ -141,11 +145,16 @@ fn template(
                     "a duration such as \"30m\"",
                     positive_duration,
                 );
-                Some((after?, len?))
+                let window = b.or(cx, "window", DEFAULT_BREAK_WINDOW, super::spanned::duration);
+                Some((after?, len?, window?))
             })
             .collect();
-        parsed.into_iter().collect()
+        parsed.into_iter().collect::<Option<Vec<_>>>()
     });
+    let break_windows = breaks
+        .as_ref()
+        .map(|bs: &Vec<(SimDuration, SimDuration, SimDuration)>| bs.iter().map(|b| b.2).collect());
+    let breaks = breaks.map(|bs| bs.into_iter().map(|b| (b.0, b.1)).collect::<Vec<_>>());
     let cost = t.or(cx, "cost", 1.0, |cx, p, v| {
         let c = number(cx, p, v)?;
         if c.is_finite() && c >= 0.0 {
@@ -174,10 +183,14 @@ fn template(
         starts: starts?,
         length: length?,
         breaks: breaks?,
+        break_windows: break_windows?,
         cost: cost?,
         max_agents: max_agents?,
     })
 }
+
+/// The default `window` of a break: it may start up to half an hour before or after its `after`.
+pub const DEFAULT_BREAK_WINDOW: SimDuration = SimDuration::from_secs(3600);
 
 /// Parses a clock time `HH:MM` (00:00–23:59) into minutes after midnight.
 pub fn parse_clock(s: &str) -> Result<u32, String> {

@@ -385,6 +385,7 @@ pub(crate) fn merge(
                 disconnects: None,
                 first: AgentId(next),
                 skills,
+                absence: a.absence,
                 roster: Some(a),
             });
             next += 1;

@@ -195,6 +195,9 @@ pub struct AgentGroup {
     /// A `[traffic] roster` agent (a group of one named after it, with its own shifts and
     /// breaks instead of `shift` and `breaks`).
     pub roster: Option<RosterAgent>,
+    /// `absence`: the probability that an agent does not come in at all in a replication
+    /// (drawn per agent and replication from its own stream); 0 by default.
+    pub absence: f64,
     /// Skills with ratings 1–10 (ids into [`Scenario::skills`]), sorted by skill.
     pub skills: crate::engine::SkillSet,
 }

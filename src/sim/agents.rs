@@ -16,6 +16,11 @@ impl World<'_> {
         for (gi, g) in self.sc.agent_groups.iter().enumerate() {
             if let Some(r) = &g.roster {
                 let agent = g.first.0;
+                if self.agents[agent as usize].absent {
+                    // The engine set it up on shift when its shift starts at 0: Offline.
+                    self.apply_presence(agent);
+                    continue;
+                }
                 for &(start, end) in &r.shifts {
                     if start == SimTime::ZERO {
                         self.agents[agent as usize].on_shift = true;
@@ -33,6 +38,10 @@ impl World<'_> {
             }
             for k in 0..g.count {
                 let agent = g.first.0 + k;
+                if self.agents[agent as usize].absent {
+                    self.apply_presence(agent);
+                    continue;
+                }
                 let start = g.shift.map_or(SimTime::ZERO, |s| s.start);
                 if start == SimTime::ZERO {
                     self.agents[agent as usize].on_shift = true;

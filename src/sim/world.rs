@@ -39,6 +39,8 @@ pub(crate) type RepOut = (RepMetrics, Option<Box<ConvLog>>, Option<DashLog>);
 pub(crate) struct AgentSim {
     pub(crate) group: usize,
     pub(crate) rng: SimRng,
+    /// Stays away for the whole replication (`absence`): never on shift.
+    pub(crate) absent: bool,
     pub(crate) on_shift: bool,
     pub(crate) on_break: bool,
     pub(crate) pick_pending: bool,
@@ -57,6 +59,9 @@ pub(crate) struct WsSim {
     pub(crate) patience: Option<Sampler>,
     pub(crate) waiting: Option<Sampler>,
 }
+
+/// The tag of the agents' absence streams (one draw per agent and replication).
+const ABSENCE_TAG: u32 = 1011;
 
 /// One replication in progress.
 #[derive(Debug)]
@@ -128,6 +133,16 @@ impl<'s> World<'s> {
                 agents.push(AgentSim {
                     group: gi,
                     rng: stream(seed, rep, Source::Agent(id)),
+                    absent: g.absence > 0.0
+                        && stream(
+                            seed,
+                            rep,
+                            Source::Other {
+                                tag: ABSENCE_TAG,
+                                index: u64::from(id),
+                            },
+                        )
+                        .bernoulli(g.absence),
                     on_shift: false,
                     on_break: false,
                     pick_pending: false,

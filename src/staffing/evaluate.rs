@@ -58,6 +58,18 @@ impl Ctx<'_> {
         Ok(self.measure(&sc, &out))
     }
 
+    /// Simulates `sc` as it is (a roster check) and measures it per interval.
+    pub(super) fn run_scenario(&mut self, sc: &Scenario, replications: u32) -> (RunOutput, Eval) {
+        self.evaluations += 1;
+        let opts = RunOptions {
+            replications: Some(replications),
+            ..self.opts.clone()
+        };
+        let out = sim::run(sc, &opts, &|_, _, _| {});
+        let e = self.measure(sc, &out);
+        (out, e)
+    }
+
     fn measure(&self, sc: &Scenario, out: &RunOutput) -> Eval {
         let def = sc.service_level_definition;
         let mut e = Eval {

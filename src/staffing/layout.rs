@@ -70,6 +70,8 @@ pub fn staffed(
                 count: n,
                 shift: Some(Shift { start, end }),
                 breaks: None,
+                // A requirement counts agents present: nobody of a layer stays away.
+                absence: 0.0,
                 ..template.clone()
             }
         })

@@ -85,8 +85,15 @@ pub fn csv(r: &StaffResult) -> Result<String, csv::Error> {
 
 /// `roster.csv` (contract roster format): one row per agent and shift; agents are named
 /// `<group>-<k>`; times as local date-times with `[scenario] start` (breaks as `HH:MM-HH:MM`
-/// clock pairs on the shift's day), else in seconds since t = 0 (breaks as `start-end`).
-pub fn roster_csv(sc: &Scenario, r: &StaffResult, roster: &Roster) -> Result<String, csv::Error> {
+/// clock pairs on the shift's day), else in seconds since t = 0 (breaks as `start-end`); with
+/// `absence` > 0 (the shrinkage), an `absence` column: each agent's probability of not coming
+/// in, so the roster run as it is models the shrinkage.
+pub fn roster_csv(
+    sc: &Scenario,
+    r: &StaffResult,
+    roster: &Roster,
+    absence: f64,
+) -> Result<String, csv::Error> {
     let g = &sc.agent_groups[r.group_index];
     let queues: Vec<&str> = g
         .queues
@@ -94,7 +101,7 @@ pub fn roster_csv(sc: &Scenario, r: &StaffResult, roster: &Roster) -> Result<Str
         .map(|q| sc.queues[q.index()].name.as_str())
         .collect();
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record([
+    let mut header = vec![
         "agent",
         "queues",
         "shift_start",
@@ -102,7 +109,11 @@ pub fn roster_csv(sc: &Scenario, r: &StaffResult, roster: &Roster) -> Result<Str
         "capacity",
         "breaks",
         "shift",
-    ])?;
+    ];
+    if absence > 0.0 {
+        header.push("absence");
+    }
+    w.write_record(&header)?;
     let mut k = 0;
     for s in &roster.shifts {
         let breaks = s
@@ -117,7 +128,7 @@ pub fn roster_csv(sc: &Scenario, r: &StaffResult, roster: &Roster) -> Result<Str
             .join(";");
         for _ in 0..s.agents {
             k += 1;
-            w.write_record([
+            let mut rec = vec![
                 format!("{}-{k}", r.group),
                 queues.join(";"),
                 time(r, s.shift.start),
@@ -125,7 +136,11 @@ pub fn roster_csv(sc: &Scenario, r: &StaffResult, roster: &Roster) -> Result<Str
                 g.capacity.to_string(),
                 breaks.clone(),
                 s.template.clone(),
-            ])?;
+            ];
+            if absence > 0.0 {
+                rec.push(num(absence));
+            }
+            w.write_record(&rec)?;
         }
     }
     let bytes = w.into_inner().map_err(|e| e.into_error())?;
@@ -246,6 +261,47 @@ pub fn text(r: &StaffResult) -> String {
             let _ = writeln!(o, "roster: {e}");
         }
         None => {}
+    }
+    o
+}
+
+/// The roster check's lines: whether the roster, run with its absence, meets the target in
+/// every interval, and the worst intervals when it does not.
+pub fn check_text(r: &StaffResult, spec: &super::StaffSpec, rc: &super::RosterCheck) -> String {
+    let absence = if spec.shrinkage > 0.0 {
+        format!(
+            "each agent absent with probability {} (the shrinkage)",
+            pct(Some(spec.shrinkage))
+        )
+    } else {
+        "no absence (no --shrinkage)".to_string()
+    };
+    let mut o = format!(
+        "roster check ({absence}; {}, another seed): ",
+        crate::report::format::plural(u64::from(r.replications), "replication")
+    );
+    if rc.missed.is_empty() {
+        let _ = writeln!(o, "every interval meets {}", r.target);
+    } else {
+        let mut worst: Vec<(usize, f64)> = rc
+            .missed
+            .iter()
+            .filter_map(|&i| rc.value[i].map(|v| (i, v)))
+            .collect();
+        worst.sort_by(|a, b| a.1.total_cmp(&b.1));
+        let list: Vec<String> = worst
+            .iter()
+            .take(5)
+            .map(|&(i, v)| format!("{} {}", label(r, r.rows[i].start), value(v)))
+            .collect();
+        let _ = writeln!(
+            o,
+            "{} of {} miss {} (worst: {})",
+            crate::report::format::plural(rc.missed.len() as u64, "interval"),
+            r.rows.len(),
+            r.target,
+            list.join(", ")
+        );
     }
     o
 }

@@ -31,6 +31,9 @@ pub struct RosterAgent {
     pub shifts: Vec<(SimTime, SimTime)>,
     /// Its breaks `[start, end)`, sorted (Away while on shift).
     pub breaks: Vec<(SimTime, SimTime)>,
+    /// The probability that it does not come in at all in a replication (`absence` column;
+    /// 0 when absent).
+    pub absence: f64,
 }
 
 /// Reads a roster; `queue` resolves queue names. Agents come out in order of first appearance.
@@ -97,6 +100,12 @@ pub fn read_roster(
                 )),
             });
             let skills = r.parse(p, "skills", parse_skills);
+            let absence = r.parse(p, "absence", |s| match s.trim().parse::<f64>() {
+                Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+                _ => Err(format!(
+                    "{s:?} is not an absence probability; expected a number from 0 to 1, e.g. 0.3"
+                )),
+            });
             let breaks = match start {
                 Some(s) => r.parse(p, "breaks", |b| parse_breaks(b, cal, s)),
                 None => Some(None),
@@ -109,7 +118,8 @@ pub fn read_roster(
                 Some(capacity),
                 Some(skills),
                 Some(breaks),
-            ) = (name, queues, start, end, capacity, skills, breaks)
+                Some(absence),
+            ) = (name, queues, start, end, capacity, skills, breaks, absence)
             else {
                 return;
             };
@@ -118,6 +128,7 @@ pub fn read_roster(
             }
             let capacity = capacity.unwrap_or(100);
             let skills = skills.unwrap_or_default();
+            let absence = absence.unwrap_or(0.0);
             match agents.iter_mut().find(|a| a.name == name) {
                 Some(a) => {
                     let sorted = |v: &[QueueId]| {
@@ -167,6 +178,7 @@ pub fn read_roster(
                     skills,
                     shifts: vec![(start, end)],
                     breaks: breaks.unwrap_or_default(),
+                    absence,
                 }),
             }
         },
