@@ -28,6 +28,7 @@ mod signals;
 mod sim;
 mod skills;
 mod staffing;
+mod staffing_trust;
 mod support;
 mod traffic;
 mod validation;

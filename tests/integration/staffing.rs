@@ -200,13 +200,13 @@ cost = 0.45
             s.template, s.shift.start
         );
     }
-    let csv = staffing::render::roster_csv(&sc, &r, roster).unwrap();
+    let csv = staffing::render::roster_csv(&sc, &r, roster, 0.0).unwrap();
     let agents: u32 = roster.shifts.iter().map(|s| s.agents).sum();
     assert_eq!(csv.lines().count() as u32, agents + 1);
     assert!(csv.starts_with("agent,queues,shift_start,shift_end,capacity,breaks"));
 
     // The roster check: the roster's agents in place of the group meet the target overall.
-    let check = staffing::roster_scenario(&sc, &r, roster).unwrap();
+    let check = staffing::roster_scenario(&sc, &r, roster, 0.0).unwrap();
     assert_eq!(check.agent_count() as u32, agents);
     let out = sim::run(&check, &RunOptions::default(), &|_, _, _| {});
     let summary = omnisim::report::build(&check, &out);
