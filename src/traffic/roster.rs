@@ -46,6 +46,7 @@ pub fn read_roster(
 ) -> Result<Vec<RosterAgent>, Vec<Diagnostic>> {
     let mut p = Problems::new(file);
     let mut agents: Vec<RosterAgent> = Vec::new();
+    let mut seen = crate::calendar::CsvOffsets::default();
     read(
         path,
         &mut p,
@@ -74,14 +75,15 @@ pub fn read_roster(
                 }
                 ok.then_some(out)
             });
-            let time = |col: &str, p: &mut Problems| {
-                r.required(p, col).and_then(|s| match cal.parse_time(s) {
-                    Ok(t) => Some(t),
-                    Err(e) => {
-                        r.problem(p, col, e);
-                        None
-                    }
-                })
+            let mut time = |col: &str, p: &mut Problems| {
+                r.required(p, col)
+                    .and_then(|s| match cal.parse_csv_time(s, &mut seen) {
+                        Ok(t) => Some(t),
+                        Err(e) => {
+                            r.problem(p, col, e);
+                            None
+                        }
+                    })
             };
             let start = time("shift_start", p);
             let end = time("shift_end", p);
