@@ -107,8 +107,14 @@ pub fn read_forecast(
     let header = read(path, &mut p, required, |r, p| {
         // Some(None): outside the run.
         let start = r.required(p, "interval_start").and_then(|s| {
-            let dated = s.parse::<f64>().is_err();
-            if dated && !cal.given {
+            let local = match cal.csv_local(s, &mut seen) {
+                Ok(t) => t,
+                Err(e) => {
+                    r.problem(p, "interval_start", e);
+                    return None;
+                }
+            };
+            if local.is_err() && !cal.given {
                 if !undated_reported {
                     undated_reported = true;
                     r.problem(
@@ -122,14 +128,10 @@ pub fn read_forecast(
                 }
                 return None;
             }
-            match cal.csv_local(s, &mut seen) {
-                Ok(Ok(t)) => Some(Some(t)),
-                Ok(Err(dt)) => Some(cal.from_local(dt)),
-                Err(e) => {
-                    r.problem(p, "interval_start", e);
-                    None
-                }
-            }
+            Some(match local {
+                Ok(t) => Some(t),
+                Err(dt) => cal.from_local(dt),
+            })
         });
         let q = match fixed {
             Some(q) => Some(q),
