@@ -49,7 +49,7 @@ fn patience_is_censored_by_every_wait_that_did_not_abandon() {
         let wait = (wait * 1000.0).round() / 1000.0;
         abandoned += (outcome == "abandoned") as u64;
         all_wait += wait;
-        if outcome != "overflowed" && outcome != "" {
+        if outcome != "overflowed" && !outcome.is_empty() {
             wait_without_overflowed += wait;
         }
         csv += &format!("{},q,{outcome},{wait}\n", i * 3);
