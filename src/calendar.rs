@@ -7,6 +7,11 @@
 //! Local date-times carry no zone and no daylight-saving jumps: a simulated day is always
 //! 24 hours (contract, "Calendar"). Date arithmetic is `jiff`'s civil date-times.
 //!
+//! A CSV date-time may carry a UTC offset (`2026-06-01T09:00:00+02:00`, `…Z`): it is converted
+//! to the calendar's local time using the offset of `[scenario] start` when that has one, else
+//! the offset of the file's first date-time ([`CsvOffsets`]); when neither has one the row is
+//! refused (the local time it means is unknown). An offset is never dropped.
+//!
 //! ```
 //! use omnisim::calendar::Calendar;
 //! use omnisim::time::SimTime;
@@ -27,6 +32,12 @@ use crate::time::{SimDuration, SimTime};
 pub struct Calendar {
     /// The local date-time of t = 0.
     pub start: DateTime,
+    /// The UTC offset (seconds east of UTC) `[scenario] start` was written with, if any: CSV
+    /// date-times with an offset are converted to it.
+    pub offset: Option<i32>,
+    /// Whether `[scenario] start` was given (a dated forecast needs it); `false` for the
+    /// default Monday.
+    pub given: bool,
 }
 
 /// Without `[scenario] start`, t = 0 is a Monday at 00:00: Monday 2024-01-01.
@@ -34,7 +45,24 @@ impl Default for Calendar {
     fn default() -> Self {
         Calendar {
             start: civil::date(2024, 1, 1).at(0, 0, 0, 0),
+            offset: None,
+            given: false,
         }
+    }
+}
+
+/// What one CSV file's date-times said about UTC offsets so far: the first date-time's offset
+/// (or its lack of one) is the file's reference when `[scenario] start` has none.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CsvOffsets {
+    /// The first date-time read: its offset, `Some(None)` when it had none.
+    first: Option<Option<i32>>,
+}
+
+impl CsvOffsets {
+    /// The offset of the file's first date-time (`None`: none yet, or it had none).
+    pub fn first(&self) -> Option<i32> {
+        self.first.flatten()
     }
 }
 
@@ -46,8 +74,15 @@ impl Calendar {
     /// (seconds optional; a space may replace the `T`; a bare date means 00:00).
     ///
     /// Errors: a message saying what was expected.
+    /// A UTC offset (`"2026-03-02T07:00+01:00"`, `Z`) is kept as the calendar's
+    /// [`Calendar::offset`]: CSV date-times with another offset are converted to it.
     pub fn parse(text: &str) -> Result<Calendar, String> {
-        parse_local(text).map(|start| Calendar { start })
+        let (local, offset) = split_offset(text.trim())?;
+        parse_local(local).map(|start| Calendar {
+            start,
+            offset,
+            given: true,
+        })
     }
 
     /// The local date-time of `t`.
@@ -92,10 +127,41 @@ impl Calendar {
     }
 
     /// A CSV time: seconds since t = 0 (`"90"`, `"12.5"`) or a local ISO date-time read
-    /// against [`Calendar::start`].
+    /// against [`Calendar::start`], as the only row of its file (see
+    /// [`Calendar::parse_csv_time`]).
     ///
     /// Errors: unparsable text, a negative number, or a date-time before t = 0.
     pub fn parse_time(&self, text: &str) -> Result<SimTime, String> {
+        self.parse_csv_time(text, &mut CsvOffsets::default())
+    }
+
+    /// A CSV time of a file whose offsets so far are `seen`: seconds since t = 0 or an ISO
+    /// date-time, local or with a UTC offset (converted to the local time of
+    /// [`Calendar::offset`], else of the file's first date-time's offset).
+    ///
+    /// Errors: unparsable text, a negative number, a date-time before t = 0, or an offset
+    /// with no local offset to convert it to.
+    pub fn parse_csv_time(&self, text: &str, seen: &mut CsvOffsets) -> Result<SimTime, String> {
+        let dt = match self.csv_local(text, seen)? {
+            Ok(t) => return Ok(t),
+            Err(dt) => dt,
+        };
+        let s = text.trim();
+        self.from_local(dt).ok_or_else(|| {
+            format!(
+                "{s:?} is before the start of the simulation ({})",
+                self.start.strftime("%Y-%m-%dT%H:%M")
+            )
+        })
+    }
+
+    /// A CSV time as seconds (`Ok(Ok(t))`) or as a local date-time after offset conversion
+    /// (`Ok(Err(dt))`), not yet placed on the simulated axis.
+    pub fn csv_local(
+        &self,
+        text: &str,
+        seen: &mut CsvOffsets,
+    ) -> Result<Result<SimTime, DateTime>, String> {
         let s = text.trim();
         if let Ok(secs) = s.parse::<f64>() {
             if !secs.is_finite() {
@@ -106,19 +172,29 @@ impl Calendar {
             if secs < 0.0 {
                 return Err(format!("{s:?} is not a time: seconds must be ≥ 0"));
             }
-            return Ok(SimTime(SimDuration::from_secs_f64(secs).as_millis()));
+            return Ok(Ok(SimTime(SimDuration::from_secs_f64(secs).as_millis())));
         }
-        let dt = parse_local(s).map_err(|_| {
+        let (local, offset) = split_offset(s)?;
+        let dt = parse_local(local).map_err(|_| {
             format!(
-                "{s:?} is not a time; expected seconds since t = 0 or a local date-time such as \"2026-03-02T07:00\""
+                "{s:?} is not a time; expected seconds since t = 0 or a local date-time such as \"2026-03-02T07:00\" (optionally with a UTC offset, \"+02:00\" or \"Z\")"
             )
         })?;
-        self.from_local(dt).ok_or_else(|| {
-            format!(
-                "{s:?} is before the start of the simulation ({})",
-                self.start.strftime("%Y-%m-%dT%H:%M")
-            )
-        })
+        let first = *seen.first.get_or_insert(offset);
+        let Some(off) = offset else {
+            return Ok(Err(dt));
+        };
+        let Some(target) = self.offset.or(first) else {
+            return Err(format!(
+                "{s:?} carries a UTC offset, but neither [scenario] start nor the file's first \
+                 date-time has one: the local time it means is unknown; write every date-time \
+                 with its offset, or give [scenario] start one (e.g. \"2026-06-01T00:00+02:00\")"
+            ));
+        };
+        let shift = SignedDuration::from_secs(i64::from(target) - i64::from(off));
+        dt.checked_add(shift)
+            .map(Err)
+            .map_err(|_| format!("{s:?} is out of the calendar's range"))
     }
 
     /// A CSV clock time `"HH:MM"` (or `"HH:MM:SS"`) on the local day of `day_of`, taken at or
@@ -137,6 +213,49 @@ impl Calendar {
 /// Monday = 0 … Sunday = 6.
 fn weekday_index(w: Weekday) -> usize {
     w.to_monday_zero_offset() as usize
+}
+
+/// Splits a trailing UTC offset off an ISO date-time: `Z`, `±HH:MM`, `±HHMM` or `±HH` after
+/// the time of day. Returns the local part and the offset in seconds east of UTC.
+///
+/// Errors: a zone name in brackets (`[Europe/Paris]`) or an offset out of range.
+pub fn split_offset(s: &str) -> Result<(&str, Option<i32>), String> {
+    if s.contains('[') {
+        return Err(format!(
+            "{s:?}: time zone names are not supported; give a UTC offset such as \"+02:00\" or a local date-time"
+        ));
+    }
+    // The time of day starts after the date (`YYYY-MM-DD` then `T` or a space).
+    let Some(tpos) = s.find(['T', 't', ' ']).filter(|&i| i >= 10) else {
+        return Ok((s, None));
+    };
+    let time = &s[tpos + 1..];
+    if let Some(rest) = time.strip_suffix(['Z', 'z']) {
+        return Ok((&s[..tpos + 1 + rest.len()], Some(0)));
+    }
+    let Some(i) = time.rfind(['+', '-']) else {
+        return Ok((s, None));
+    };
+    let (sign, digits) = (if &time[i..i + 1] == "-" { -1 } else { 1 }, &time[i + 1..]);
+    let bad = || {
+        format!(
+            "{s:?}: {:?} is not a UTC offset; expected e.g. \"+02:00\" or \"Z\"",
+            &time[i..]
+        )
+    };
+    let (h, m) = match digits.len() {
+        2 => (digits, "00"),
+        4 => (&digits[..2], &digits[2..]),
+        5 if &digits[2..3] == ":" => (&digits[..2], &digits[3..]),
+        _ => return Err(bad()),
+    };
+    let (Ok(h), Ok(m)) = (h.parse::<i32>(), m.parse::<i32>()) else {
+        return Err(bad());
+    };
+    if h > 23 || m > 59 {
+        return Err(bad());
+    }
+    Ok((&s[..tpos + 1 + i], Some(sign * (h * 3600 + m * 60))))
 }
 
 /// An ISO local date-time (`T` or space), seconds optional, or a bare date (00:00).
@@ -213,6 +332,57 @@ mod tests {
         assert_eq!(
             Calendar::parse("2026-03-02").unwrap().start,
             civil::date(2026, 3, 2).at(0, 0, 0, 0)
+        );
+    }
+
+    /// Issue 27 item 11: offsets are converted, never dropped; with no reference offset they
+    /// are refused.
+    #[test]
+    fn utc_offsets_are_converted_to_the_calendars_local_time() {
+        // start at +02:00: a row at 07:00Z is 09:00 local, one at 08:00+01:00 is 09:00 too.
+        let cal = Calendar::parse("2026-06-01T00:00+02:00").unwrap();
+        assert_eq!(cal.offset, Some(7200));
+        let nine = SimTime(9 * 3_600_000);
+        let mut seen = CsvOffsets::default();
+        for s in [
+            "2026-06-01T07:00:00Z",
+            "2026-06-01T08:00+01:00",
+            "2026-06-01T09:00:00+0200",
+        ] {
+            assert_eq!(cal.parse_csv_time(s, &mut seen), Ok(nine), "{s}");
+        }
+        // Without an offset in start: the file's first date-time gives it. Two exports either
+        // side of a DST change (+02:00 then +01:00) line up.
+        let cal = Calendar::parse("2026-10-24").unwrap();
+        let mut seen = CsvOffsets::default();
+        assert_eq!(
+            cal.parse_csv_time("2026-10-24T09:00+02:00", &mut seen),
+            Ok(nine)
+        );
+        assert_eq!(seen.first(), Some(7200));
+        assert_eq!(
+            cal.parse_csv_time("2026-10-25T08:00+01:00", &mut seen),
+            Ok(SimTime((24 + 9) * 3_600_000))
+        );
+        // A local first row: an offset later has no reference.
+        let mut seen = CsvOffsets::default();
+        assert_eq!(cal.parse_csv_time("2026-10-24T09:00", &mut seen), Ok(nine));
+        let e = cal
+            .parse_csv_time("2026-10-24T09:00+02:00", &mut seen)
+            .unwrap_err();
+        assert!(e.contains("carries a UTC offset"), "{e}");
+        for bad in [
+            "2026-10-24T09:00+25:00",
+            "2026-10-24T09:00+2",
+            "2026-10-24T09:00[Europe/Paris]",
+        ] {
+            assert!(cal.parse_time(bad).is_err(), "{bad}");
+        }
+        // A bare date and a date-time without offset are untouched.
+        assert_eq!(split_offset("2026-10-24"), Ok(("2026-10-24", None)));
+        assert_eq!(
+            split_offset("2026-10-24 09:00:00"),
+            Ok(("2026-10-24 09:00:00", None))
         );
     }
 

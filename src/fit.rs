@@ -4,17 +4,22 @@
 //! `fit.json`, `actuals.json`, `fit.html`), [`FitReport`] (the `fit.json` shape of contract
 //! "Real traffic"), [`mle`] (the maximum-likelihood fits).
 //!
-//! Per queue: arrival rates per interval of the day (per hour, averaged over the days the
-//! history covers and over its replications when it has a `replication` column), and handle, wrap-up and patience fitted as exponential, lognormal and gamma
-//! by maximum likelihood, the lowest AIC chosen. Patience is fitted to censored data: an
-//! abandoned customer's wait is its patience, an answered customer's wait only a lower bound
-//! (ignoring that would fit the patience of the impatient ones only). The history is read in
-//! one streaming pass keeping a few numbers per row.
+//! Per queue: arrival rates per interval of the day (per hour, averaged over the days that had
+//! traffic, `open_days`, and over its replications when it has a `replication` column; also
+//! per weekday, [`arrivals`]), and handle, wrap-up and patience fitted as exponential,
+//! lognormal and gamma by maximum likelihood, the lowest AIC chosen. Patience is fitted to
+//! censored data: an abandoned customer's wait is its patience, every other wait (answered,
+//! overflowed, still waiting) only a lower bound (ignoring that would fit the patience of the
+//! impatient ones only). The history is read in one streaming pass keeping a few numbers per
+//! row. A row far outside the rest (a mistyped year, [`arrivals::bulk_range`]) is an error at
+//! its line.
 //!
-//! `fitted.toml` sets one work stream per queue (voice, one conversation per agent: edit
-//! `channel`, `capacity_units` and `capacity` for multi-chat) and one agent group serving every
+//! `fitted.toml` ([`output`]) sets one work stream per queue (voice, one conversation per
+//! agent: edit `channel`, `capacity_units` and `capacity` for multi-chat), arrivals day by day
+//! with each open day's weekday profile (closed days none), and one agent group serving every
 //! queue, sized as ⌈peak offered load ÷ 0.85⌉ (offered load = arrival rate × (mean handle +
-//! mean wrap-up) at the busiest interval of the day): a starting point for `omnisim sweep`.
+//! mean wrap-up) at the busiest interval of any weekday): a starting point for `omnisim sweep`.
+//! Its `replications` is the history's replication count (a simulator's log), else 5.
 //!
 //! What the history does not say is stated, never faked: a queue without handle times gets
 //! [`ASSUMED_HANDLE_S`] (exponential) in `fitted.toml`, marked there as not fitted, listed in
@@ -23,21 +28,22 @@
 //! seconds since t = 0 has no calendar, so `start` is the default Monday (noted likewise). A
 //! history mixing both is an error (each row named).
 
+pub mod arrivals;
 pub mod html;
 pub mod mle;
+pub mod output;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::calendar::Calendar;
+use crate::calendar::{Calendar, CsvOffsets, DAY_NAMES};
 use crate::scenario::Diagnostic;
 use crate::time::{SimDuration, SimTime};
 use crate::traffic::{parse_csv_duration, read, Problems};
+use arrivals::{bulk_range, check_interval, clock_label, Profiles, DAY_MS};
 use mle::{best, fit_all, Candidate, Sample};
-
-const DAY_MS: u64 = 24 * 3_600_000;
 
 /// The mean handle time (s) `fitted.toml` assumes, exponential, for a queue whose history has
 /// no handle times: 5 minutes, a round figure for a voice call, so a run is possible; it is not
@@ -50,6 +56,13 @@ pub struct FitReport {
     /// `[scenario] start` of `fitted.toml` (`YYYY-MM-DDTHH:MM`).
     #[serde(default)]
     pub start: String,
+    /// The days of the history's span that had traffic (`YYYY-MM-DD`); rates are averaged
+    /// over these.
+    #[serde(default)]
+    pub open_days: Vec<String>,
+    /// The days of the span without traffic.
+    #[serde(default)]
+    pub closed_days: Vec<String>,
     /// What the fit assumed because the history does not say it (also printed on stderr).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
@@ -90,8 +103,12 @@ pub struct QueueFit {
 pub struct ArrivalFit {
     /// The interval length (s).
     pub interval_s: u64,
-    /// `"HH:MM"` → arrivals per hour, averaged over the days covered.
+    /// `"HH:MM"` → arrivals per hour, averaged over the open days.
     pub by_time_of_day: BTreeMap<String, f64>,
+    /// `"mon"` … `"sun"` → `"HH:MM"` → arrivals per hour, averaged over that weekday's open
+    /// days (the same intervals as `by_time_of_day`); weekdays without an open day are absent.
+    #[serde(default)]
+    pub by_day_of_week: BTreeMap<String, BTreeMap<String, f64>>,
 }
 
 /// Every candidate of one duration and the best by AIC.
@@ -125,6 +142,7 @@ struct Obs {
     arrival_ms: u64,
     outcome: u8, // 0 open, 1 answered, 2 abandoned, 3 overflowed
     wait_ms: Option<u64>,
+    line: u64,
 }
 
 /// A fitted history, ready to write.
@@ -134,27 +152,38 @@ pub struct Fitted {
     pub queue_names: Vec<String>,
     /// Interval length of the arrival profile.
     pub interval: SimDuration,
-    /// Days covered.
+    /// Days covered (first to last day with traffic).
     pub days: u64,
+    /// Replications in the history (its distinct `replication` values; 0 without the column).
+    pub replications: u64,
     /// The calendar of t = 0 (midnight of the first day).
     pub calendar: Calendar,
     /// `fit.json`.
     pub report: FitReport,
-    /// Per queue: arrivals per interval of the day, averaged per day (count, not per hour).
+    /// Per queue: arrivals per interval of the day, averaged per open day (count, not per hour).
     pub profile: Vec<Vec<f64>>,
+    /// The open days and per-weekday profiles.
+    pub arrivals: Profiles,
     /// Per queue: the samples (handle, wrap-up, patience) and their candidates, for plots.
     pub samples: Vec<[(Sample, Option<Vec<Candidate>>); 3]>,
     obs: Vec<Obs>,
     rows: u64,
 }
 
-/// Reads and fits a history. `interval` is the arrival-profile interval (default 30 min).
+/// Reads and fits a history. `interval` is the arrival-profile interval (default 30 min; whole
+/// minutes dividing a day, [`check_interval`]).
 ///
 /// Errors: every problem of the file (missing column, unparsable time or duration, unknown
-/// outcome), each with file, line and column.
+/// outcome, a UTC offset with no reference, a row far outside the rest), each with file, line
+/// and column; an interval that does not divide a day.
 pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagnostic>> {
     let shown = path.display().to_string();
     let mut p = Problems::new(&shown);
+    if let Err(e) = check_interval(interval) {
+        p.file(e);
+        return Err(p.finish());
+    }
+    let mut seen = CsvOffsets::default();
     // Date-times are read against a Monday far in the past, then re-anchored at the first
     // day's midnight.
     let epoch = Calendar::parse("1900-01-01T00:00").expect("a valid date");
@@ -166,7 +195,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
     let mut durations: Vec<[Sample; 3]> = Vec::new();
     let mut rows = 0u64;
     let mut replications: std::collections::BTreeSet<String> = Default::default();
-    read(
+    let header = read(
         path,
         &mut p,
         &[
@@ -180,7 +209,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
                 let is_iso = s.parse::<f64>().is_err();
                 let t = match is_iso {
                     false => Calendar::default().parse_time(s),
-                    true => epoch.parse_time(s),
+                    true => epoch.parse_csv_time(s, &mut seen),
                 };
                 let t = t.map_err(|e| r.problem(p, "arrival", e)).ok()?;
                 match clock_of {
@@ -250,9 +279,11 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
             if let Some(w) = wrap {
                 d[1].events.push(w.as_secs_f64());
             }
+            // Abandoned: the wait is the patience. Answered, overflowed or still waiting: the
+            // customer was still there, so the wait is a lower bound of its patience.
             match (outcome, wait) {
-                (1, Some(w)) if w > SimDuration::ZERO => d[2].censored.push(w.as_secs_f64()),
                 (2, Some(w)) => d[2].events.push(w.as_secs_f64()),
+                (_, Some(w)) if w > SimDuration::ZERO => d[2].censored.push(w.as_secs_f64()),
                 _ => {}
             }
             obs.push(Obs {
@@ -260,6 +291,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
                 arrival_ms: arrival.as_millis(),
                 outcome,
                 wait_ms: wait.map(|w| w.as_millis()),
+                line: r.line,
             });
         },
     );
@@ -285,11 +317,55 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
     for o in &mut obs {
         o.queue = remap[o.queue as usize];
     }
+    // A row far outside the rest (a mistyped year) is an error at its line: it would stretch
+    // the fitted horizon over decades and read every rate thousands of times too low.
+    let mut days: Vec<u64> = obs.iter().map(|o| o.arrival_ms / DAY_MS).collect();
+    if let Some(((lo, hi), (q1, q3))) = bulk_range(&mut days) {
+        let col = header
+            .as_ref()
+            .and_then(|h| h.col("arrival"))
+            .map_or(1, |c| c + 1);
+        let day = |d: u64| match iso {
+            true => epoch
+                .to_local(SimTime(d * DAY_MS))
+                .strftime("%Y-%m-%d")
+                .to_string(),
+            false => format!("day {} (from t = 0)", d + 1),
+        };
+        let mut far: Vec<&Obs> = obs
+            .iter()
+            .filter(|o| !(lo..=hi).contains(&(o.arrival_ms / DAY_MS)))
+            .collect();
+        far.sort_by_key(|o| o.line);
+        for o in far {
+            let d = o.arrival_ms / DAY_MS;
+            let gap = if d > hi { d - q3 } else { q1 - d };
+            p.at(
+                o.line,
+                Some(("arrival", col)),
+                format!(
+                    "{} is {gap} days from the bulk of the history (its middle half is {} … {}): \
+                     a mistyped date? expected a day between {} and {} (three interquartile \
+                     ranges and a month beyond the middle half); fix or remove the row",
+                    day(d),
+                    day(q1),
+                    day(q3),
+                    day(lo),
+                    day(hi)
+                ),
+            );
+        }
+        if p.any() {
+            return Err(p.finish());
+        }
+    }
     let min = obs.iter().map(|o| o.arrival_ms).min().unwrap_or(0);
     let t0 = if iso { min / DAY_MS * DAY_MS } else { 0 };
     let calendar = if iso {
         Calendar {
             start: epoch.to_local(SimTime(t0)),
+            offset: None,
+            given: true,
         }
     } else {
         Calendar::default()
@@ -297,19 +373,18 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
     for o in &mut obs {
         o.arrival_ms -= t0;
     }
-    let max = obs.iter().map(|o| o.arrival_ms).max().unwrap_or(0);
-    let days = (max / DAY_MS + 1).max(1);
     // A simulator's log holds every replication over the same days: each is a copy of them.
     let copies = replications.len().max(1) as f64;
-    let iv = interval.as_millis().max(1);
-    let buckets = DAY_MS.div_ceil(iv) as usize;
-    let mut profile = vec![vec![0.0; buckets]; queue_names.len()];
-    for o in &obs {
-        profile[o.queue as usize][((o.arrival_ms % DAY_MS) / iv) as usize] += 1.0;
-    }
-    for row in &mut profile {
-        row.iter_mut().for_each(|c| *c /= days as f64 * copies);
-    }
+    let iv = interval.as_millis();
+    let profiles = arrivals::profiles(
+        obs.iter().map(|o| (o.queue as usize, o.arrival_ms)),
+        queue_names.len(),
+        iv,
+        &calendar,
+        copies,
+    );
+    let days = profiles.days;
+    let profile = profiles.profile.clone();
     let per_hour = 3_600_000.0 / iv as f64;
     let start = calendar.start.strftime("%Y-%m-%dT%H:%M").to_string();
     let mut notes = Vec::new();
@@ -319,8 +394,21 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
              the default {start} (a Monday); set [scenario] start to the history's first day"
         ));
     }
+    let date = |d: usize| {
+        calendar
+            .to_local(SimTime(d as u64 * DAY_MS))
+            .strftime("%Y-%m-%d")
+            .to_string()
+    };
+    let (open_days, closed_days) = profiles
+        .open
+        .iter()
+        .enumerate()
+        .partition::<Vec<_>, _>(|(_, o)| **o);
     let mut report = FitReport {
         start,
+        open_days: open_days.into_iter().map(|(d, _)| date(d)).collect(),
+        closed_days: closed_days.into_iter().map(|(d, _)| date(d)).collect(),
         notes: Vec::new(),
         queues: BTreeMap::new(),
     };
@@ -330,12 +418,17 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
         let first = counts.iter().position(|c| *c > 0.0).unwrap_or(0);
         let last = counts.iter().rposition(|c| *c > 0.0).unwrap_or(0);
         let by_time_of_day = (first..=last)
-            .map(|b| {
-                let ms = b as u64 * iv;
-                (
-                    format!("{:02}:{:02}", ms / 3_600_000, ms / 60_000 % 60),
-                    counts[b] * per_hour,
-                )
+            .map(|b| (clock_label(b as u64 * iv), counts[b] * per_hour))
+            .collect();
+        let by_day_of_week = profiles.weekday[q]
+            .iter()
+            .enumerate()
+            .filter_map(|(wd, c)| {
+                let c = c.as_ref()?;
+                let by = (first..=last)
+                    .map(|b| (clock_label(b as u64 * iv), c[b] * per_hour))
+                    .collect();
+                Some((DAY_NAMES[wd].to_string(), by))
             })
             .collect();
         let [h, w, pt] = std::mem::take(&mut by_name[q]);
@@ -383,6 +476,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
                 arrivals: ArrivalFit {
                     interval_s: iv / 1000,
                     by_time_of_day,
+                    by_day_of_week,
                 },
                 handle,
                 wrap_up: to_json(&fits[1].1),
@@ -397,195 +491,16 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
         queue_names,
         interval: SimDuration::from_millis(iv),
         days,
+        replications: replications.len() as u64,
         calendar,
         report,
         profile,
+        arrivals: profiles,
         samples,
         obs,
         rows,
     })
 }
 
-/// A duration for a scenario file.
-fn secs(s: f64) -> String {
-    format!("\"{:.3}s\"", s.max(0.001))
-}
-
-fn dist_toml(f: &Option<Vec<Candidate>>) -> Option<String> {
-    let b = best(f.as_ref()?)?;
-    let (m, sd) = b.family.mean_sd();
-    Some(match b.family.name() {
-        "exponential" => format!("{{ dist = \"exponential\", mean = {} }}", secs(m)),
-        name => format!(
-            "{{ dist = \"{name}\", mean = {}, sd = {} }}",
-            secs(m),
-            secs(sd)
-        ),
-    })
-}
-
-impl Fitted {
-    /// The runnable scenario `fitted.toml`.
-    pub fn scenario_toml(&self) -> String {
-        let mut s = format!(
-            "# Fitted by `omnisim fit` from {} over {}.\n\
-             # One work stream per queue (voice, one conversation per agent: edit channel,\n\
-             # capacity_units and capacity for multi-chat); agents = ceil(peak offered load / 0.85),\n\
-             # a starting point for `omnisim sweep … --vary agent_groups.agents.count=…`.\n\
-             [scenario]\nname = \"fitted\"\nstart = \"{}\"\nhorizon = \"{}d\"\nseed = 1\nreplications = 5\n\n",
-            crate::report::format::plural(self.rows, "conversation"),
-            crate::report::format::plural(self.days, "day"),
-            self.calendar.start.strftime("%Y-%m-%dT%H:%M"),
-            self.days
-        );
-        let iv = self.interval.as_millis();
-        let mut peak_load = vec![0.0; self.profile.first().map_or(0, Vec::len)];
-        for (q, name) in self.queue_names.iter().enumerate() {
-            let [h, w, p] = &self.samples[q];
-            let handle = match dist_toml(&h.1) {
-                Some(d) => d,
-                None => format!(
-                    "{{ dist = \"exponential\", mean = {} }}   # NOT FITTED: the history has no \
-                     handle times; an assumed default, replace it",
-                    secs(ASSUMED_HANDLE_S)
-                ),
-            };
-            s += &format!(
-                "[[workstreams]]\nname = {name:?}\nchannel = \"voice\"\ncapacity_units = 100\nhandle_time = {handle}\n"
-            );
-            if let Some(d) = dist_toml(&w.1) {
-                s += &format!("wrap_up_time = {d}\n");
-            }
-            if let Some(d) = dist_toml(&p.1) {
-                s += &format!("patience = {d}\n");
-            }
-            let busy = |x: &Option<Vec<Candidate>>| {
-                x.as_ref()
-                    .and_then(|c| best(c))
-                    .map_or(0.0, |b| b.family.mean_sd().0)
-            };
-            let handle_s = if h.1.is_none() {
-                ASSUMED_HANDLE_S
-            } else {
-                busy(&h.1)
-            };
-            let work_s = handle_s + busy(&w.1);
-            for (b, c) in self.profile[q].iter().enumerate() {
-                peak_load[b] += c / (iv as f64 / 1000.0) * work_s;
-            }
-            s += &format!("\n[[queues]]\nname = {name:?}\nworkstream = {name:?}\n");
-            let mut entries = Vec::new();
-            for d in 0..self.days {
-                for (b, c) in self.profile[q].iter().enumerate() {
-                    let at = d * DAY_MS + b as u64 * iv;
-                    entries.push(format!(
-                        "[\"{}s\", \"{:.6}/h\"]",
-                        at / 1000,
-                        c * 3_600_000.0 / iv as f64
-                    ));
-                }
-            }
-            if self.profile[q].iter().all(|c| *c == 0.0) {
-                s += "\n";
-            } else {
-                s += &format!("arrivals = {{ profile = [{}] }}\n\n", entries.join(", "));
-            }
-        }
-        let peak = peak_load.iter().copied().fold(0.0, f64::max);
-        let count = ((peak / 0.85).ceil() as u64).max(1);
-        let queues: Vec<String> = self.queue_names.iter().map(|q| format!("{q:?}")).collect();
-        s += &format!(
-            "[[agent_groups]]\nname = \"agents\"\ncount = {count}\ncapacity = 100\nqueues = [{}]\n",
-            queues.join(", ")
-        );
-        s
-    }
-
-    /// `actuals.json`: the history's own outcomes in `summary.json` form (the figures a run
-    /// of `sc` would report, from the history's rows instead of a simulation).
-    pub fn actuals(&self, sc: &crate::scenario::Scenario) -> crate::report::Summary {
-        use crate::metrics::Recorder;
-        use crate::model::QueueId;
-        let mut rec = Recorder::new(
-            0,
-            SimTime::ZERO,
-            sc.horizon,
-            sc.service_level,
-            sc.queues.len(),
-            &[],
-            Vec::new(),
-        );
-        let mut open = 0;
-        let mut end = 0;
-        // Rows still waiting at the end of the history (no outcome, a wait above 0) are delayed.
-        let mut late = vec![0u64; sc.queues.len()];
-        for o in &self.obs {
-            let q = QueueId(o.queue);
-            let at = SimTime(o.arrival_ms);
-            let wait = SimDuration::from_millis(o.wait_ms.unwrap_or(0));
-            rec.arrived(at, q, true);
-            end = end.max(o.arrival_ms + wait.as_millis());
-            match o.outcome {
-                1 => {
-                    rec.answered(at + wait, q, wait, true);
-                    rec.closed(q, true);
-                }
-                2 => {
-                    rec.abandoned(at + wait, q, wait, true);
-                    rec.closed(q, true);
-                }
-                3 => rec.closed(q, true),
-                _ => {
-                    open += 1;
-                    late[o.queue as usize] += (wait > SimDuration::ZERO) as u64;
-                }
-            }
-        }
-        let mut rep = rec.finish(SimTime(end), open);
-        for (q, n) in rep.queues.iter_mut().zip(&late) {
-            q.delayed += n;
-            rep.total.delayed += n;
-        }
-        let out = crate::sim::RunOutput {
-            dashboard: None,
-            seed: sc.seed,
-            replications: 1,
-            reps: vec![rep],
-            wall_s: 0.0,
-            partial: false,
-        };
-        let mut named = sc.clone();
-        named.name = "actuals".into();
-        crate::report::build(&named, &out)
-    }
-
-    /// Writes `fitted.toml`, `fit.json`, `actuals.json` and `fit.html` into `dir`.
-    pub fn write(&self, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-        let toml = self.scenario_toml();
-        let sc = crate::scenario::load_str_with(
-            &toml,
-            "fitted.toml",
-            &crate::scenario::LoadOptions { allow_huge: true },
-        )
-        .map_err(|e| std::io::Error::other(format!("the fitted scenario does not load: {e}")))?;
-        let mut fit = serde_json::to_string_pretty(&self.report).map_err(std::io::Error::other)?;
-        fit.push('\n');
-        let mut actuals =
-            serde_json::to_string_pretty(&self.actuals(&sc)).map_err(std::io::Error::other)?;
-        actuals.push('\n');
-        let html = html::render(self);
-        std::fs::create_dir_all(dir)?;
-        let mut out = Vec::new();
-        for (name, bytes) in [
-            ("fitted.toml", toml.as_bytes()),
-            ("fit.json", fit.as_bytes()),
-            ("actuals.json", actuals.as_bytes()),
-            ("fit.html", html.as_bytes()),
-        ] {
-            let p = dir.join(name);
-            crate::report::write_atomic(&p, bytes)?;
-            out.push(p);
-        }
-        Ok(out)
-    }
-}
+#[cfg(test)]
+mod tests;

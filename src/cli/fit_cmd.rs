@@ -14,6 +14,10 @@ pub(super) fn run(history: &Path, interval: &str, out: Option<PathBuf>, quiet: b
             return EXIT_BAD_INPUT;
         }
     };
+    if let Err(e) = crate::fit::arrivals::check_interval(interval) {
+        eprintln!("error: {e}");
+        return EXIT_BAD_INPUT;
+    }
     let fitted = match fit_file(history, interval) {
         Ok(f) => f,
         Err(ds) => {

@@ -208,7 +208,7 @@ pub fn render(f: &Fitted) -> String {
     );
     let _ = write!(
         s,
-        "<p>{}, {} from {}; arrivals per {} s interval of the day, averaged over the days.</p>",
+        "<p>{}, {} from {}; arrivals per {} s interval of the day, averaged over the days with traffic.</p>",
         crate::report::format::plural(f.rows, "conversation"),
         crate::report::format::plural(f.days, "day"),
         f.calendar.start.strftime("%Y-%m-%d"),

@@ -13,6 +13,8 @@ pub struct TimeWeighted {
     level: i64,
     last: u64,
     from: u64,
+    /// The total counts up to here (ms); `u64::MAX`: no end.
+    until: u64,
     interval_ms: u64,
     total: i128,
     /// Finished intervals (and earlier visits to the current one). An interval gets an entry
@@ -32,10 +34,18 @@ impl TimeWeighted {
     pub fn new(from: SimTime, interval_ms: u64) -> Self {
         TimeWeighted {
             from: from.as_millis(),
+            until: u64::MAX,
             interval_ms,
             cur_end: interval_ms,
             ..Default::default()
         }
+    }
+
+    /// Counts the total only up to `until` (the per-interval split goes on beyond it): a
+    /// counting window `[from, until]`.
+    pub fn until(mut self, until: SimTime) -> Self {
+        self.until = until.as_millis();
+        self
     }
 
     /// The current level.
@@ -65,8 +75,9 @@ impl TimeWeighted {
         }
         if self.level != 0 {
             let counted_from = self.last.max(self.from);
-            if now > counted_from {
-                self.total += self.level as i128 * (now - counted_from) as i128;
+            let counted_to = now.min(self.until);
+            if counted_to > counted_from {
+                self.total += self.level as i128 * (counted_to - counted_from) as i128;
             }
             if self.interval_ms != 0 {
                 if now <= self.cur_end {
@@ -124,7 +135,7 @@ impl TimeWeighted {
         self.cur_touched = false;
     }
 
-    /// The integral since `from`, in level × milliseconds.
+    /// The integral over `[from, until]` so far, in level × milliseconds.
     pub fn total(&self) -> i128 {
         self.total
     }
@@ -138,6 +149,16 @@ impl TimeWeighted {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_total_stops_at_until() {
+        // Level 2 from 0 to 10 s, counted over [1 s, 6 s]: 10 unit-seconds; the series goes on.
+        let mut g = TimeWeighted::new(SimTime(1000), 1000).until(SimTime(6000));
+        g.set(SimTime(0), 2);
+        g.set(SimTime(10_000), 0);
+        assert_eq!(g.total(), 2 * 5000);
+        assert_eq!(g.per_interval().iter().sum::<i128>(), 2 * 10_000);
+    }
+
     use super::*;
 
     #[test]

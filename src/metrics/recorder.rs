@@ -228,10 +228,11 @@ pub struct RepMetrics {
     pub queues: Vec<QueueStats>,
     /// Counted conversations still live when the run stopped.
     pub in_system_at_end: u64,
-    /// Units held × ms after warm-up.
+    /// Units held × ms over the counting window [warm-up, horizon] (work after the horizon
+    /// is not counted).
     #[serde(with = "super::lossless::i128_str")]
     pub used_unit_ms: i128,
-    /// Units of agents on shift × ms after warm-up.
+    /// Units of agents on shift × ms over the counting window [warm-up, horizon].
     #[serde(with = "super::lossless::i128_str")]
     pub staffed_unit_ms: i128,
     /// Overallocation events after warm-up.
@@ -298,6 +299,7 @@ pub struct RepMetrics {
 #[derive(Debug)]
 pub struct Recorder {
     warmup: SimTime,
+    horizon: SimTime,
     interval_ms: u64,
     /// The interval `cell` found last: its [start, end) in ms and its index.
     cell_span: (u64, u64),
@@ -325,8 +327,10 @@ impl Recorder {
         sources: Vec<String>,
     ) -> Self {
         let iv = interval_for(horizon).as_millis();
+        let end = SimTime::ZERO + horizon;
         Recorder {
             warmup,
+            horizon: end,
             interval_ms: iv,
             cell_span: (0, 0),
             cell_index: 0,
@@ -380,8 +384,8 @@ impl Recorder {
                 chat: ChatStats::new(queues),
                 routing: RoutingCounts::default(),
             },
-            used: TimeWeighted::new(warmup, iv),
-            staffed: TimeWeighted::new(warmup, iv),
+            used: TimeWeighted::new(warmup, iv).until(end),
+            staffed: TimeWeighted::new(warmup, iv).until(end),
             over: TimeWeighted::new(warmup, iv),
             queue_len: (0..queues).map(|_| TimeWeighted::new(warmup, iv)).collect(),
         }
@@ -713,8 +717,17 @@ impl Recorder {
         self.m.partial = true;
     }
 
-    /// Ends the replication at `now` with `in_system` counted conversations still live.
+    /// Ends the replication at `now` with `in_system` counted conversations still live. A run
+    /// that ends before its horizon (nothing left to do) lasts until the horizon all the same:
+    /// its agents stay on shift until then (the caller has recorded every shift change up to
+    /// it), so occupancy's window is [warm-up, horizon] and `end` is at least the horizon;
+    /// a partial (interrupted) run ends where it stopped.
     pub fn finish(mut self, now: SimTime, in_system: u64) -> RepMetrics {
+        let now = if self.m.partial {
+            now
+        } else {
+            now.max(self.horizon)
+        };
         self.used.advance(now);
         self.staffed.advance(now);
         self.over.advance(now);
@@ -773,7 +786,8 @@ impl RepMetrics {
         self.agents.iter().filter(|a| a.over_events > 0).count() as u64
     }
 
-    /// Time-weighted occupancy: units held ÷ units staffed; `None` when nobody was on shift.
+    /// Time-weighted occupancy: units held ÷ units of agents on shift, both over
+    /// [warm-up, horizon]; `None` when nobody was on shift.
     pub fn occupancy(&self) -> Option<f64> {
         (self.staffed_unit_ms > 0).then(|| self.used_unit_ms as f64 / self.staffed_unit_ms as f64)
     }

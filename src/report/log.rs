@@ -3,9 +3,10 @@
 //!
 //! Columns: `id`, `arrival`, `queue`, `outcome` (`answered` | `abandoned`, empty when still
 //! open at the end), `wait`, `handle`, `wrap_up`, `patience`, `agent`, `replication`, then the
-//! replayed history's attribute columns (if any). Times and durations are seconds since t = 0
-//! with up to three decimals (exact: the simulator's resolution is a millisecond); empty when
-//! unknown. Rows are in replication order, then arrival order: deterministic for a scenario and
+//! replayed history's attribute columns (if any). Durations are seconds with up to three
+//! decimals (exact: the simulator's resolution is a millisecond); empty when unknown.
+//! `arrival` is a local ISO date-time when the scenario has a calendar (`[scenario] start`),
+//! so `fit` of the log puts 07:00 at 07:00, else seconds since t = 0. Rows are in replication order, then arrival order: deterministic for a scenario and
 //! seed, whatever the thread count. The file is valid input for `[traffic] replay`.
 
 use std::io;
@@ -78,7 +79,10 @@ pub fn render(sc: &Scenario, logs: &[ConvLog]) -> io::Result<Vec<u8>> {
                 (RecordId::Seq(n), None) => n.to_string(),
                 (RecordId::Replay(i), None) => i.to_string(),
             });
-            rec.push(seconds(r.arrival.as_millis()));
+            rec.push(match sc.calendar.given {
+                true => sc.calendar.iso(r.arrival),
+                false => seconds(r.arrival.as_millis()),
+            });
             rec.push(sc.queues[r.queue.index()].name.clone());
             rec.push(r.outcome.as_str().to_string());
             rec.push(dur(r.wait));

@@ -139,10 +139,32 @@ pub(crate) fn traffic(
             let path = base.join(&rel);
             (path.clone(), path.display().to_string(), fixed)
         }) {
-            Some((path, shown, fixed)) => match read_forecast(&path, &shown, &cal, fixed, &queue) {
-                Ok(f) => parts.forecast = Some((f, v.span())),
-                Err(ds) => ds.into_iter().for_each(|d| cx.external(d)),
-            },
+            Some((path, shown, fixed)) => {
+                match read_forecast(&path, &shown, &cal, horizon, fixed, &queue) {
+                    Ok(f) => {
+                        if f.outside > 0 {
+                            cx.warn_external(Diagnostic {
+                                file: shown.clone(),
+                                path: "interval_start".into(),
+                                line: f.outside_line.map(|l| l as usize),
+                                column: None,
+                                message: format!(
+                                    "{} outside the run (before its start or at or after its \
+                                     horizon) skipped; the first is here",
+                                    crate::report::format::plural(f.outside, "row")
+                                ),
+                                hint: Some(
+                                    "check `[scenario] start` and `horizon` against the \
+                                     forecast's dates"
+                                        .into(),
+                                ),
+                            });
+                        }
+                        parts.forecast = Some((f, v.span()))
+                    }
+                    Err(ds) => ds.into_iter().for_each(|d| cx.external(d)),
+                }
+            }
             None => ok = false,
         }
     }

@@ -154,6 +154,30 @@ impl World<'_> {
         ));
     }
 
+    /// The run ended before its horizon with nothing left to do: records the shift changes
+    /// still scheduled up to the horizon, so agents on shift count in occupancy's window
+    /// [warm-up, horizon] for as long as they are on shift (contract "Planner answers"). The
+    /// engine is not driven: there is no work left for it.
+    pub(crate) fn record_shifts_to_horizon(&mut self) {
+        let horizon = self.horizon();
+        while let Some((t, ev)) = self.events.pop() {
+            if t > horizon {
+                break;
+            }
+            let (agent, on) = match ev {
+                Event::ShiftStart { agent } => (agent, true),
+                Event::ShiftEnd { agent } => (agent, false),
+                _ => continue,
+            };
+            let a = &mut self.agents[agent as usize];
+            if a.on_shift != on {
+                a.on_shift = on;
+                let cap = self.sc.agent_groups[a.group].capacity as i64;
+                self.rec.staffed(t, if on { cap } else { -cap });
+            }
+        }
+    }
+
     /// Sets the agent's presence from its situation: off shift or disconnected → Offline, on a
     /// break → Away (both by hand, PR-MANUAL), otherwise following capacity (PR-AUTO).
     pub(crate) fn apply_presence(&mut self, agent: u32) {

@@ -313,6 +313,9 @@ impl<'s> World<'s> {
             // give up): the conversations still wait, so the run lasts until the drain limit.
             self.now = limit;
         }
+        if !interrupted && self.now < self.horizon() {
+            self.record_shifts_to_horizon();
+        }
         let breaks = self.engine.check_invariants().len() as u64
             + self.invariant_breaks
             + self.chat.stale_shares(self.engine.live_conversations());

@@ -2,16 +2,21 @@
 //! Poisson arrivals at volume ÷ interval length within each interval.
 //!
 //! Columns (contract "Real traffic"): `interval_start`, `queue` (absent when the scenario names
-//! the queue), `volume`, optional `aht`. A queue's interval length is the smallest spacing
-//! between two consecutive interval starts of that queue (the file's smallest when the queue has
-//! one interval); an interval not followed by another within that length is followed by a rate
-//! of 0.
+//! the queue), `volume`, optional `aht`, optional `interval` (the grid's length, e.g. `30m`,
+//! the same on every row). A file has one grid (contract "Planner answers"): the interval
+//! named in the file, else the most common spacing between consecutive interval starts of a
+//! queue (ties: the shorter), anchored at the file's earliest interval start. A row off that
+//! grid is an error at its line (one stray row a second off would otherwise shrink every
+//! interval to a second). Every row's interval lasts one grid step; an interval not followed
+//! by another is followed by a rate of 0. A row dated (an ISO date-time) needs
+//! `[scenario] start`. Rows outside the run (before its start or at or after its horizon) are
+//! skipped, counted in [`Forecast::outside`] and reported as one warning, before or after.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::{parse_csv_duration, read, AhtProfile, Problems};
-use crate::calendar::Calendar;
+use crate::calendar::{Calendar, CsvOffsets};
 use crate::model::QueueId;
 use crate::scenario::Diagnostic;
 use crate::time::{SimDuration, SimTime};
@@ -21,8 +26,7 @@ use crate::time::{SimDuration, SimTime};
 pub struct QueueForecast {
     /// The queue.
     pub queue: QueueId,
-    /// Its interval length: the smallest spacing between two of its interval starts (the
-    /// file's smallest when it has only one).
+    /// Its interval length: the file's grid step.
     pub interval: SimDuration,
     /// `(from, rate per second)`, sorted, first at 0: the queue's arrival profile.
     pub profile: Vec<(SimTime, f64)>,
@@ -33,10 +37,14 @@ pub struct QueueForecast {
 /// A whole forecast file.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Forecast {
-    /// The smallest interval length over the queues.
+    /// The file's grid step.
     pub interval: SimDuration,
     /// By queue id.
     pub queues: Vec<QueueForecast>,
+    /// Rows outside the run (before t = 0 or at or after the horizon), skipped.
+    pub outside: u64,
+    /// The line of the first of them.
+    pub outside_line: Option<u64>,
 }
 
 impl QueueForecast {
@@ -68,15 +76,17 @@ impl QueueForecast {
 }
 
 /// Reads a forecast. `queue` resolves the `queue` column; with `fixed`, the file has no queue
-/// column and every row feeds that queue.
+/// column and every row feeds that queue. Rows at or after `horizon` (and dated rows before
+/// the calendar's start) are skipped and counted.
 ///
 /// Errors: every problem (missing column, unparsable time, negative or non-numeric volume, bad
-/// `aht`, unknown queue, the same interval twice, a queue with a single interval when no other
-/// queue gives the spacing), each with file, line and column.
+/// `aht` or `interval`, unknown queue, the same interval twice, a row off the grid, a dated
+/// row without `[scenario] start`, no way to tell the grid), each with file, line and column.
 pub fn read_forecast(
     path: &Path,
     file: &str,
     cal: &Calendar,
+    horizon: Option<SimDuration>,
     fixed: Option<QueueId>,
     queue: super::history::Resolve<'_>,
 ) -> Result<Forecast, Vec<Diagnostic>> {
@@ -86,19 +96,43 @@ pub fn read_forecast(
     } else {
         &[&["interval_start"], &["queue"], &["volume"]]
     };
+    let end = horizon.map(|h| SimTime::ZERO + h);
     // queue → start → (volume, aht, line)
-    let mut by_queue: BTreeMap<QueueId, BTreeMap<SimTime, (f64, Option<SimDuration>)>> =
-        BTreeMap::new();
-    read(path, &mut p, required, |r, p| {
-        let start = r
-            .required(p, "interval_start")
-            .and_then(|s| match cal.parse_time(s) {
-                Ok(t) => Some(t),
+    type Rows = BTreeMap<SimTime, (f64, Option<SimDuration>, u64)>;
+    let mut by_queue: BTreeMap<QueueId, Rows> = BTreeMap::new();
+    let mut named: Option<(SimDuration, u64)> = None;
+    let mut seen = CsvOffsets::default();
+    let mut undated_reported = false;
+    let (mut outside, mut outside_line) = (0u64, None);
+    let header = read(path, &mut p, required, |r, p| {
+        // Some(None): outside the run.
+        let start = r.required(p, "interval_start").and_then(|s| {
+            let local = match cal.csv_local(s, &mut seen) {
+                Ok(t) => t,
                 Err(e) => {
                     r.problem(p, "interval_start", e);
-                    None
+                    return None;
                 }
-            });
+            };
+            if local.is_err() && !cal.given {
+                if !undated_reported {
+                    undated_reported = true;
+                    r.problem(
+                        p,
+                        "interval_start",
+                        format!(
+                            "{s:?} is a date-time but the scenario has no `[scenario] start`: a \
+                             dated forecast needs one (the calendar its dates are read against)"
+                        ),
+                    );
+                }
+                return None;
+            }
+            Some(match local {
+                Ok(t) => Some(t),
+                Err(dt) => cal.from_local(dt),
+            })
+        });
         let q = match fixed {
             Some(q) => Some(q),
             None => r.required(p, "queue").and_then(|s| match queue(s) {
@@ -127,13 +161,32 @@ pub fn read_forecast(
             Ok(_) => Err("`aht` must be more than 0".to_string()),
             Err(e) => Err(e),
         });
-        let (Some(start), Some(q), Some(volume), Some(aht)) = (start, q, volume, aht) else {
+        let iv = r.parse(p, "interval", |s| match parse_csv_duration(s) {
+            Ok(d) if d > SimDuration::ZERO => match named {
+                Some((n, line)) if n != d => Err(format!(
+                    "{s:?} differs from line {line}'s interval ({n}); a forecast has one grid"
+                )),
+                _ => Ok(d),
+            },
+            Ok(_) => Err("`interval` must be more than 0".to_string()),
+            Err(e) => Err(e),
+        });
+        if let Some(Some(d)) = iv {
+            named.get_or_insert((d, r.line));
+        }
+        let (Some(start), Some(q), Some(volume), Some(aht), Some(_)) = (start, q, volume, aht, iv)
+        else {
+            return;
+        };
+        let Some(start) = start.filter(|t| end.is_none_or(|e| *t < e)) else {
+            outside += 1;
+            outside_line.get_or_insert(r.line);
             return;
         };
         if by_queue
             .entry(q)
             .or_default()
-            .insert(start, (volume, aht))
+            .insert(start, (volume, aht, r.line))
             .is_some()
         {
             r.problem(
@@ -146,24 +199,77 @@ pub fn read_forecast(
     if p.any() {
         return Err(p.finish());
     }
-    let spacing = |m: &BTreeMap<SimTime, (f64, Option<SimDuration>)>| {
-        let ts: Vec<SimTime> = m.keys().copied().collect();
-        ts.windows(2).map(|w| w[1].since(w[0])).min()
+    let col = header
+        .as_ref()
+        .and_then(|h| h.col("interval_start"))
+        .map_or(1, |c| c + 1);
+    let interval = match named {
+        Some((d, _)) => Some(d),
+        None => most_common_spacing(by_queue.values().map(|m| m.keys().copied().collect())),
     };
-    // Each queue's own spacing; a queue with one interval takes the file's smallest.
-    let interval = by_queue.values().filter_map(spacing).min();
     let Some(interval) = interval else {
-        p.file("cannot infer the interval length: give at least two intervals of one queue");
+        if by_queue.is_empty() {
+            // Every row outside the run: nothing arrives, the warning says why.
+            return Ok(Forecast {
+                interval: SimDuration::from_secs(1800),
+                queues: Vec::new(),
+                outside,
+                outside_line,
+            });
+        }
+        p.file(
+            "cannot infer the interval length: give at least two intervals of one queue, or an \
+             `interval` column",
+        );
         return Err(p.finish());
     };
+    // The grid: every interval start is the earliest one plus a whole number of steps.
+    let origin = by_queue
+        .values()
+        .filter_map(|m| m.keys().next().copied())
+        .min()
+        .unwrap_or(SimTime::ZERO);
+    let step = interval.as_millis();
+    let mut off: Vec<(u64, SimTime)> = by_queue
+        .values()
+        .flat_map(|m| m.iter().map(|(t, (_, _, line))| (*line, *t)))
+        .filter(|(_, t)| t.since(origin).as_millis() % step != 0)
+        .collect();
+    off.sort_unstable();
+    for (line, t) in off {
+        let k = t.since(origin).as_millis() / step;
+        let (before, after) = (
+            origin + SimDuration::from_millis(step * k),
+            origin + SimDuration::from_millis(step * (k + 1)),
+        );
+        let show = |t: SimTime| match cal.given {
+            true => cal.iso(t),
+            false => crate::report::log::seconds(t.as_millis()),
+        };
+        p.at(
+            line,
+            Some(("interval_start", col)),
+            format!(
+                "{} is off the forecast's grid of {interval} (interval starts {} + k × {interval}); \
+                 expected {} or {}",
+                show(t),
+                show(origin),
+                show(before),
+                show(after)
+            ),
+        );
+    }
+    if p.any() {
+        return Err(p.finish());
+    }
     let queues = by_queue
         .into_iter()
         .map(|(q, m)| {
-            let len = spacing(&m).unwrap_or(interval);
+            let len = interval;
             let mut profile: Vec<(SimTime, f64)> = Vec::with_capacity(m.len() + 2);
             let mut aht = Vec::new();
             let per_s = len.as_secs_f64();
-            for (start, (volume, a)) in m {
+            for (start, (volume, a, _)) in m {
                 if profile.last().is_some_and(|(t, _)| *t == start) {
                     profile.pop();
                 } else if profile.is_empty() && start > SimTime::ZERO {
@@ -183,31 +289,68 @@ pub fn read_forecast(
             }
         })
         .collect();
-    Ok(Forecast { interval, queues })
+    Ok(Forecast {
+        interval,
+        queues,
+        outside,
+        outside_line,
+    })
+}
+
+/// The most common spacing between consecutive interval starts of a queue, pooled over the
+/// queues (ties: the shorter); `None` when no queue has two intervals.
+fn most_common_spacing(queues: impl Iterator<Item = Vec<SimTime>>) -> Option<SimDuration> {
+    let mut count: BTreeMap<SimDuration, u64> = BTreeMap::new();
+    for ts in queues {
+        for w in ts.windows(2) {
+            *count.entry(w[1].since(w[0])).or_default() += 1;
+        }
+    }
+    // The largest count; among equals the first (shortest) spacing.
+    let max = count.values().copied().max()?;
+    count.into_iter().find(|(_, n)| *n == max).map(|(d, _)| d)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn each_queue_has_its_own_spacing() {
-        let path = std::env::temp_dir().join(format!("omnisim-fc-{}.csv", std::process::id()));
-        std::fs::write(
-            &path,
-            "\u{feff}interval_start,queue,volume\n0,a,15\n900,a,30\n0,b,60\n1800,b,60\n3600,c,9\n",
-        )
-        .unwrap();
-        let names = ["a", "b", "c"];
-        let resolve = |n: &str| {
-            names
-                .iter()
-                .position(|x| *x == n)
-                .map(|i| QueueId(i as u32))
-                .ok_or_else(|| "unknown".to_string())
-        };
-        let f = read_forecast(&path, "f.csv", &Calendar::default(), None, &resolve).unwrap();
+    fn resolve(n: &str) -> Result<QueueId, String> {
+        ["a", "b", "c"]
+            .iter()
+            .position(|x| *x == n)
+            .map(|i| QueueId(i as u32))
+            .ok_or_else(|| "unknown".to_string())
+    }
+
+    fn read_text(
+        name: &str,
+        text: &str,
+        cal: &Calendar,
+        horizon: Option<SimDuration>,
+    ) -> Result<Forecast, Vec<Diagnostic>> {
+        let path =
+            std::env::temp_dir().join(format!("omnisim-fc-{name}-{}.csv", std::process::id()));
+        std::fs::write(&path, text).unwrap();
+        let f = read_forecast(&path, "f.csv", cal, horizon, None, &resolve);
         let _ = std::fs::remove_file(&path);
+        f
+    }
+
+    fn errors(r: Result<Forecast, Vec<Diagnostic>>) -> String {
+        r.unwrap_err()
+            .iter()
+            .map(|d| d.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Issue 27 item 10: one grid per file, the most common spacing (900 s: twice, against
+    /// 1800 s once); every interval lasts one step.
+    #[test]
+    fn a_file_has_one_grid() {
+        let text = "\u{feff}interval_start,queue,volume\n0,a,15\n900,a,30\n0,b,60\n1800,b,60\n2700,b,9\n3600,c,9\n";
+        let f = read_text("grid", text, &Calendar::default(), None).unwrap();
         assert_eq!(f.interval, SimDuration::from_secs(900));
         let (a, b, c) = (&f.queues[0], &f.queues[1], &f.queues[2]);
         assert_eq!(a.interval, SimDuration::from_secs(900));
@@ -219,22 +362,83 @@ mod tests {
                 (SimTime(1_800_000), 0.0)
             ]
         );
-        // b: 60 per 30 minutes, back to back.
+        // b: 60 in the quarter-hour at 0 and at 30 min, nothing in between.
         assert_eq!(
             b.profile,
             vec![
-                (SimTime(0), 60.0 / 1800.0),
-                (SimTime(1_800_000), 60.0 / 1800.0),
+                (SimTime(0), 60.0 / 900.0),
+                (SimTime(900_000), 0.0),
+                (SimTime(1_800_000), 60.0 / 900.0),
+                (SimTime(2_700_000), 9.0 / 900.0),
                 (SimTime(3_600_000), 0.0)
             ]
         );
-        // c: one interval, the file's smallest spacing.
         assert_eq!(
             c.profile,
             vec![
                 (SimTime(0), 0.0),
                 (SimTime(3_600_000), 9.0 / 900.0),
                 (SimTime(4_500_000), 0.0)
+            ]
+        );
+        // The interval named in the file wins over the spacing.
+        let named = "interval_start,queue,volume,interval\n0,a,15,1h\n7200,a,30,1h\n";
+        let f = read_text("named", named, &Calendar::default(), None).unwrap();
+        assert_eq!(f.interval, SimDuration::from_secs(3600));
+        assert_eq!(f.queues[0].profile[1], (SimTime(3_600_000), 0.0));
+        let two = "interval_start,queue,volume,interval\n0,a,15,1h\n3600,a,30,30m\n";
+        let e = errors(read_text("two", two, &Calendar::default(), None));
+        assert!(
+            e.contains("f.csv:3:4: interval: \"30m\" differs from line 2's interval (1h)"),
+            "{e}"
+        );
+    }
+
+    /// Issue 27 item 10: one stray row a second off the half-hour grid is an error at its
+    /// line (it used to make the grid one second long, squeezing every interval's volume into
+    /// its first second).
+    #[test]
+    fn a_row_off_the_grid_is_an_error_at_its_line() {
+        let text =
+            "interval_start,queue,volume\n0,a,10\n1800,a,10\n1801,a,10\n3600,a,10\n5400,a,10\n";
+        let e = errors(read_text("off", text, &Calendar::default(), None));
+        assert!(
+            e.contains("f.csv:4:1: interval_start: 1801 is off the forecast's grid of 30m"),
+            "{e}"
+        );
+        assert!(e.contains("expected 1800 or 3600"), "{e}");
+        // Dated: the message speaks in date-times.
+        let cal = Calendar::parse("2026-03-02T07:00").unwrap();
+        let text = "interval_start,queue,volume\n2026-03-02T07:00,a,1\n2026-03-02T07:30,a,1\n2026-03-02T08:00,a,1\n2026-03-02T08:10,a,1\n";
+        let e = errors(read_text("offd", text, &cal, None));
+        assert!(
+            e.contains("f.csv:5:1: interval_start: 2026-03-02T08:10:00 is off"),
+            "{e}"
+        );
+    }
+
+    /// Issue 27 item 10: a dated forecast without `[scenario] start` is an error (it used to
+    /// run empty with exit 0); rows outside the run are skipped and counted alike before and
+    /// after it.
+    #[test]
+    fn dated_rows_need_a_start_and_rows_outside_are_counted() {
+        let text = "interval_start,queue,volume\n2026-03-02T06:30,a,1\n2026-03-02T07:00,a,2\n2026-03-02T07:30,a,3\n2026-03-02T08:00,a,4\n2026-03-02T08:30,a,5\n";
+        let e = errors(read_text("nostart", text, &Calendar::default(), None));
+        assert!(
+            e.contains("f.csv:2:1: interval_start: \"2026-03-02T06:30\" is a date-time but the scenario has no `[scenario] start`"),
+            "{e}"
+        );
+        assert_eq!(e.lines().count(), 1, "reported once: {e}");
+        let cal = Calendar::parse("2026-03-02T07:00").unwrap();
+        // Horizon 1 h: 06:30 is before, 08:00 and 08:30 after: three rows, the first at line 2.
+        let f = read_text("outside", text, &cal, Some(SimDuration::from_secs(3600))).unwrap();
+        assert_eq!((f.outside, f.outside_line), (3, Some(2)));
+        assert_eq!(
+            f.queues[0].profile,
+            vec![
+                (SimTime(0), 2.0 / 1800.0),
+                (SimTime(1_800_000), 3.0 / 1800.0),
+                (SimTime(3_600_000), 0.0)
             ]
         );
     }

@@ -110,6 +110,7 @@ pub fn read_replay(
     let mut attr_cols: Vec<usize> = Vec::new();
     let mut attr_seen = false;
     let mut n: u64 = 0;
+    let mut seen = crate::calendar::CsvOffsets::default();
     let header = read(
         path,
         &mut p,
@@ -124,7 +125,7 @@ pub fn read_replay(
             }
             let arrival = r
                 .required(p, "arrival")
-                .and_then(|s| match cal.parse_time(s) {
+                .and_then(|s| match cal.parse_csv_time(s, &mut seen) {
                     Ok(t) if t.as_millis() >= horizon.as_millis() => {
                         r.problem(
                             p,

@@ -49,6 +49,7 @@ pub fn read_roster(
 ) -> Result<Vec<RosterAgent>, Vec<Diagnostic>> {
     let mut p = Problems::new(file);
     let mut agents: Vec<RosterAgent> = Vec::new();
+    let mut seen = crate::calendar::CsvOffsets::default();
     read(
         path,
         &mut p,
@@ -77,14 +78,15 @@ pub fn read_roster(
                 }
                 ok.then_some(out)
             });
-            let time = |col: &str, p: &mut Problems| {
-                r.required(p, col).and_then(|s| match cal.parse_time(s) {
-                    Ok(t) => Some(t),
-                    Err(e) => {
-                        r.problem(p, col, e);
-                        None
-                    }
-                })
+            let mut time = |col: &str, p: &mut Problems| {
+                r.required(p, col)
+                    .and_then(|s| match cal.parse_csv_time(s, &mut seen) {
+                        Ok(t) => Some(t),
+                        Err(e) => {
+                            r.problem(p, col, e);
+                            None
+                        }
+                    })
             };
             let start = time("shift_start", p);
             let end = time("shift_end", p);
@@ -107,7 +109,14 @@ pub fn read_roster(
                 )),
             });
             let breaks = match start {
-                Some(s) => r.parse(p, "breaks", |b| parse_breaks(b, cal, s)),
+                // Break date-times with an offset convert to the shifts' reference offset.
+                Some(s) => {
+                    let cal = Calendar {
+                        offset: cal.offset.or(seen.first()),
+                        ..*cal
+                    };
+                    r.parse(p, "breaks", |b| parse_breaks(b, &cal, s))
+                }
                 None => Some(None),
             };
             let (
@@ -275,5 +284,27 @@ mod tests {
         );
         assert!(parse_breaks("10:15-10:00", &cal, shift).is_err());
         assert!(parse_breaks("lunch", &cal, shift).is_err());
+    }
+
+    /// Issue 27 item 11: shift and break date-times with UTC offsets convert to the file's
+    /// first offset (+02:00 here): 07:00Z is 09:00, a break at 10:00+01:00 is 11:00.
+    #[test]
+    fn roster_offsets_are_converted() {
+        let path =
+            std::env::temp_dir().join(format!("omnisim-roster-off-{}.csv", std::process::id()));
+        std::fs::write(
+            &path,
+            "agent,queues,shift_start,shift_end,breaks
+             ann,q,2026-03-02T08:00+02:00,2026-03-02T14:00Z,2026-03-02T10:00+01:00-2026-03-02T10:30+01:00
+",
+        )
+        .unwrap();
+        let cal = Calendar::parse("2026-03-02T07:00").unwrap();
+        let resolve = |_: &str| Ok::<_, String>(crate::model::QueueId(0));
+        let r = read_roster(&path, "r.csv", &cal, &resolve).unwrap();
+        let _ = std::fs::remove_file(&path);
+        let h = 3_600_000;
+        assert_eq!(r[0].shifts, vec![(SimTime(h), SimTime(9 * h))]);
+        assert_eq!(r[0].breaks, vec![(SimTime(4 * h), SimTime(4 * h + h / 2))]);
     }
 }

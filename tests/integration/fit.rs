@@ -173,3 +173,38 @@ fn fit_reads_date_times_and_reports_bad_rows() {
     );
     assert!(!dir.join("out2").exists());
 }
+
+/// Issue 27 item 9: a run with a calendar logs local date-times, so `fit` of its log puts
+/// 07:00 at 07:00, carries the calendar into fitted.toml and uses the log's replication count
+/// (the rates are averages over the replications, each a copy of the same day).
+#[test]
+fn a_dated_runs_log_fits_at_the_right_clock_time() {
+    let dir = temp_dir("fitcal");
+    let text = KNOWN
+        .replace("horizon = \"2d\"", "horizon = \"3h\"\nstart = \"2026-03-02T07:00\"")
+        .replace("replications = 8", "replications = 3")
+        .replace(
+            "arrivals = { profile = [[\"0h\", \"60/h\"], [\"8h\", \"120/h\"], [\"16h\", \"0/h\"], [\"24h\", \"60/h\"], [\"32h\", \"120/h\"], [\"40h\", \"0/h\"]] }",
+            "arrivals = { profile = [[\"0h\", \"120/h\"], [\"2h\", \"0/h\"]] }",
+        );
+    let sc = load(&write(&dir, "cal.toml", &text));
+    let (_, logs) = run_log(&sc);
+    let csv = String::from_utf8(convlog::render(&sc, &logs).unwrap()).unwrap();
+    let first = csv.lines().nth(1).unwrap();
+    assert!(first.contains(",2026-03-02T07:"), "{first}");
+    let history = dir.join("history.csv");
+    std::fs::write(&history, &csv).unwrap();
+    let fitted =
+        omnisim::fit::fit_file(&history, omnisim::time::SimDuration::from_secs(3600)).unwrap();
+    let by = &fitted.report.queues["retail"].arrivals.by_time_of_day;
+    let hours: Vec<&str> = by.keys().map(String::as_str).collect();
+    assert_eq!(hours, ["07:00", "08:00"], "{by:?}");
+    // 120/h averaged over 3 replications of one day: within a few standard errors.
+    for (h, r) in by {
+        assert!((r - 120.0).abs() < 20.0, "{h}: {r}");
+    }
+    let toml = fitted.scenario_toml();
+    assert!(toml.contains("start = \"2026-03-02T00:00\""), "{toml}");
+    assert!(toml.contains("replications = 3\n"), "{toml}");
+    assert_eq!(fitted.report.open_days, ["2026-03-02"]);
+}

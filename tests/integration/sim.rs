@@ -227,3 +227,55 @@ fn conversations_are_conserved_in_every_conformance_file() {
         assert_eq!(get(&s, "conversations.in_system_at_end"), 0.0, "{name}");
     }
 }
+
+/// Issue 27 item 12: occupancy is units held ÷ units of agents on shift, both over
+/// [warm-up, horizon]; `simulated_s` is the horizon, not the last event. One agent on shift
+/// 10 h with one 1-hour call reads 10% (it read 100% up to the last event), whether the shift
+/// fills the horizon or ends before it; work after the horizon counts in neither.
+#[test]
+fn occupancy_is_counted_over_the_horizon() {
+    let base = r#"
+[scenario]
+name = "occupancy"
+horizon = "HORIZON"
+replications = 1
+
+[[workstreams]]
+name = "calls"
+channel = "voice"
+capacity_units = 100
+handle_time = { dist = "constant", value = "1h" }
+
+[[queues]]
+name = "q"
+workstream = "calls"
+arrivals = { times = ["ARRIVAL"] }
+
+[[agent_groups]]
+name = "a"
+count = 1
+capacity = 100
+queues = ["q"]
+SHIFT
+"#;
+    let case = |horizon: &str, arrival: &str, shift: &str| {
+        let text = base
+            .replace("HORIZON", horizon)
+            .replace("ARRIVAL", arrival)
+            .replace("SHIFT", shift);
+        summarize(&load_str(&text, "o.toml").unwrap(), &RunOptions::default())
+    };
+    // On shift the whole 10 h horizon.
+    let s = case("10h", "0s", "");
+    near("occupancy", s.occupancy.unwrap(), 0.1, 1e-12);
+    assert_eq!(s.simulated_s, 36_000.0);
+    // A 24 h horizon, on shift 0–10 h: the shift's end after the last event still counts.
+    let s = case("24h", "0s", "shift = { start = \"0h\", end = \"10h\" }");
+    near("occupancy", s.occupancy.unwrap(), 0.1, 1e-12);
+    assert_eq!(s.simulated_s, 86_400.0);
+    // The call starts 30 min before a 10 h horizon and ends after it: 30 min of it counts,
+    // 0.5 h ÷ 10 h; the run lasts until the call ends.
+    let s = case("10h", "34200s", "");
+    near("occupancy", s.occupancy.unwrap(), 0.05, 1e-12);
+    assert_eq!(s.simulated_s, 34_200.0 + 3_600.0);
+}

@@ -535,12 +535,13 @@ fn roster_shifts_and_breaks_by_hand_count() {
     );
     assert_eq!(ann.shifts.len(), 2);
     let (out, logs) = run_log(&sc);
-    // On shift, 100 units each: ann 3,600 s, bob 3,600 s, and ann's second shift until the run
-    // ends (the last conversation, served at 7,200 s, closes at 7,260 s): 60 s.
-    assert_eq!(out.reps[0].end.as_millis(), 7_260_000);
+    // On shift, 100 units each, over [0, horizon]: ann 3,600 s, bob 3,600 s, and ann's whole
+    // second shift, 7,200–9,000 s, though the last conversation closes at 7,260 s (issue 27
+    // item 12: it counted only 60 s of it, up to the last event). The run lasts the horizon.
+    assert_eq!(out.reps[0].end.as_millis(), 10_800_000);
     assert_eq!(
         out.reps[0].staffed_unit_ms,
-        100 * (3_600 + 3_600 + 60) * 1000
+        100 * (3_600 + 3_600 + 1_800) * 1000
     );
     // 700 s: ann on break, bob off → served at 1,200 s (wait 500 s). 1,900 s twice: ann and
     // bob. 2,000 s: both free again → 0. 6,000 s: bob gone, ann back at 7,200 s → 1,200 s.

@@ -1,0 +1,224 @@
+//! The arrival side of `fit`: which days had traffic, the open-day and per-weekday profiles,
+//! and the check for rows far outside the rest of the history (a mistyped year).
+//!
+//! Key items: [`check_interval`] (`--interval` must divide a day into whole minutes),
+//! [`bulk_range`] (the days a row may fall on), [`profiles`] (counts per interval of the day,
+//! averaged over open days, overall and per weekday).
+//!
+//! A day is *open* when any queue had an arrival on it (in any replication of a simulator's
+//! log); the others within the history's span are *closed*. Averaging over open days keeps a
+//! Monday–Friday history from reading 2/7 low (weekends are not empty days of the same
+//! traffic, they are closed).
+
+use crate::calendar::Calendar;
+use crate::time::{SimDuration, SimTime};
+
+/// One day in milliseconds.
+pub const DAY_MS: u64 = 24 * 3_600_000;
+
+/// Histories with fewer rows than this are not checked for rows far outside the rest: there
+/// is no bulk to speak of.
+pub const OUTLIER_MIN_ROWS: usize = 8;
+
+/// Slack (days) beyond three interquartile ranges of the row days before a row counts as far
+/// outside the rest: a month.
+pub const OUTLIER_SLACK_DAYS: u64 = 31;
+
+/// Checks `fit --interval`: whole minutes (the profile's labels are `HH:MM`), and a whole
+/// number of them in a day (the last interval of the day must be as long as the others).
+///
+/// Errors: the reason, naming the value.
+pub fn check_interval(iv: SimDuration) -> Result<(), String> {
+    let ms = iv.as_millis();
+    if ms < 60_000 || ms % 60_000 != 0 {
+        return Err(format!(
+            "--interval {iv} is not a whole number of minutes; the arrival profile has one value \
+             per interval of the day, labelled HH:MM: use e.g. 5m, 15m, 30m or 1h"
+        ));
+    }
+    if DAY_MS % ms != 0 {
+        return Err(format!(
+            "--interval {iv} does not divide a day (24 h is {} × {iv} and {} more): the last \
+             interval of the day would be shorter than the others; use a length that divides \
+             24 h, such as 5m, 10m, 15m, 20m, 30m or 1h",
+            DAY_MS / ms,
+            SimDuration::from_millis(DAY_MS % ms)
+        ));
+    }
+    Ok(())
+}
+
+/// The days (since the reading epoch) a row may fall on: `[lo, hi]`, from the quartiles `q1`,
+/// `q3` of the rows' days widened by three interquartile ranges and
+/// [`OUTLIER_SLACK_DAYS`]: `lo = q1 − (3·(q3 − q1) + 31)`, `hi = q3 + 3·(q3 − q1) + 31`.
+/// For a uniform history of D days that reaches D + 31 days beyond either end; one mistyped
+/// year (2062 in 2026) is far beyond it. `None` with fewer than [`OUTLIER_MIN_ROWS`] rows.
+/// Also returns the quartiles, for the message.
+pub fn bulk_range(days: &mut [u64]) -> Option<((u64, u64), (u64, u64))> {
+    if days.len() < OUTLIER_MIN_ROWS {
+        return None;
+    }
+    days.sort_unstable();
+    let n = days.len() - 1;
+    let (q1, q3) = (days[n / 4], days[3 * n / 4]);
+    let margin = 3 * (q3 - q1) + OUTLIER_SLACK_DAYS;
+    Some(((q1.saturating_sub(margin), q3 + margin), (q1, q3)))
+}
+
+/// Arrival profiles of a history.
+#[derive(Clone, Debug, Default)]
+pub struct Profiles {
+    /// Days in the history's span (first to last day with traffic).
+    pub days: u64,
+    /// Per day of the span: whether it had traffic.
+    pub open: Vec<bool>,
+    /// Weekday (Monday = 0) of day 0.
+    pub first_weekday: usize,
+    /// Per queue, per interval of the day: arrivals, averaged over open days and copies.
+    pub profile: Vec<Vec<f64>>,
+    /// Per queue, per weekday (Monday = 0): arrivals per interval of the day averaged over
+    /// that weekday's open days and copies; `None` for a weekday without an open day.
+    pub weekday: Vec<[Option<Vec<f64>>; 7]>,
+}
+
+impl Profiles {
+    /// Number of open days.
+    pub fn open_days(&self) -> usize {
+        self.open.iter().filter(|o| **o).count()
+    }
+
+    /// The weekday (Monday = 0) of day `d` of the span.
+    pub fn weekday_of(&self, d: u64) -> usize {
+        (self.first_weekday + d as usize) % 7
+    }
+}
+
+/// Profiles from `(queue, arrival ms since the first day's midnight)` pairs: `queues` queues,
+/// intervals of `iv` ms (dividing a day), `copies` replications of the same days, `cal` the
+/// calendar of the first day's midnight.
+pub fn profiles(
+    arrivals: impl Iterator<Item = (usize, u64)> + Clone,
+    queues: usize,
+    iv: u64,
+    cal: &Calendar,
+    copies: f64,
+) -> Profiles {
+    let max = arrivals.clone().map(|(_, t)| t).max().unwrap_or(0);
+    let days = max / DAY_MS + 1;
+    let buckets = (DAY_MS / iv) as usize;
+    let first_weekday = crate::calendar::DAY_NAMES
+        .iter()
+        .position(|d| *d == cal.weekday(SimTime::ZERO))
+        .unwrap_or(0);
+    let mut open = vec![false; days as usize];
+    let mut by_weekday = vec![vec![vec![0.0; buckets]; 7]; queues];
+    for (q, t) in arrivals {
+        let d = t / DAY_MS;
+        open[d as usize] = true;
+        let wd = (first_weekday + d as usize) % 7;
+        by_weekday[q][wd][((t % DAY_MS) / iv) as usize] += 1.0;
+    }
+    let mut open_of_weekday = [0u64; 7];
+    for (d, o) in open.iter().enumerate() {
+        if *o {
+            open_of_weekday[(first_weekday + d) % 7] += 1;
+        }
+    }
+    let n_open = open_of_weekday.iter().sum::<u64>().max(1) as f64;
+    let mut out = Profiles {
+        days,
+        open,
+        first_weekday,
+        profile: Vec::with_capacity(queues),
+        weekday: Vec::with_capacity(queues),
+    };
+    for counts in by_weekday {
+        let mut all = vec![0.0; buckets];
+        for c in &counts {
+            all.iter_mut().zip(c).for_each(|(a, c)| *a += c);
+        }
+        all.iter_mut().for_each(|c| *c /= n_open * copies);
+        out.profile.push(all);
+        let mut per: [Option<Vec<f64>>; 7] = Default::default();
+        for (wd, mut c) in counts.into_iter().enumerate() {
+            let n = open_of_weekday[wd];
+            if n > 0 {
+                c.iter_mut().for_each(|x| *x /= n as f64 * copies);
+                per[wd] = Some(c);
+            }
+        }
+        out.weekday.push(per);
+    }
+    out
+}
+
+/// `"HH:MM"` of an offset into the day (ms).
+pub fn clock_label(ms: u64) -> String {
+    format!("{:02}:{:02}", ms / 3_600_000, ms / 60_000 % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 25 item 9: intervals that do not divide a day, or are not whole minutes, are
+    /// refused with the reason.
+    #[test]
+    fn intervals_must_divide_a_day_into_whole_minutes() {
+        for ok in [60, 300, 900, 1800, 3600, 7200, 86_400] {
+            assert_eq!(check_interval(SimDuration::from_secs(ok)), Ok(()), "{ok}");
+        }
+        let e = check_interval(SimDuration::from_secs(7 * 60)).unwrap_err();
+        assert!(
+            e.contains("does not divide a day (24 h is 205 × 7m and 5m more)"),
+            "{e}"
+        );
+        let e = check_interval(SimDuration::from_millis(1)).unwrap_err();
+        assert!(e.contains("not a whole number of minutes"), "{e}");
+        assert!(check_interval(SimDuration::from_secs(90)).is_err());
+        assert!(check_interval(SimDuration::from_secs(2 * 86_400)).is_err());
+    }
+
+    /// Issue 27 item 8: a mistyped year is far outside; a month either side is not.
+    #[test]
+    fn the_bulk_of_a_history() {
+        // 30 days × 10 rows from day 46_000 (2026), one row 36 years later.
+        let mut days: Vec<u64> = (0..300).map(|i| 46_000 + i / 10).collect();
+        days.push(46_000 + 36 * 365);
+        let ((lo, hi), (q1, q3)) = bulk_range(&mut days).unwrap();
+        assert_eq!((q1, q3), (46_007, 46_022));
+        assert_eq!((lo, hi), (46_007 - 76, 46_022 + 76));
+        assert!(days.iter().filter(|d| **d > hi).count() == 1);
+        assert_eq!(bulk_range(&mut [1, 2, 3]), None);
+    }
+
+    /// Issue 27 item 7: a Monday–Friday history averages over its open days (not 7/5 low);
+    /// each weekday keeps its own profile.
+    #[test]
+    fn open_days_and_weekday_profiles() {
+        // Two weeks from Monday 2024-01-01: 10 arrivals at 09:00 each weekday, 20 on Fridays,
+        // none at weekends.
+        let mut arr = Vec::new();
+        for d in 0..14u64 {
+            let n = match d % 7 {
+                0..=3 => 10,
+                4 => 20,
+                _ => 0,
+            };
+            for k in 0..n {
+                arr.push((0usize, d * DAY_MS + 9 * 3_600_000 + k * 1000));
+            }
+        }
+        let p = profiles(arr.iter().copied(), 1, 3_600_000, &Calendar::default(), 1.0);
+        assert_eq!(p.days, 12); // the last open day is the second Friday
+        assert_eq!(p.open_days(), 10);
+        assert!(!p.open[5] && !p.open[6]);
+        // (4 × 10 + 20) × 2 weeks ÷ 10 open days = 12 at 09:00 (a calendar-day average read
+        // 120 ÷ 12 days = 10, and 120 ÷ 14 = 8.6 over whole weeks).
+        assert_eq!(p.profile[0][9], 12.0);
+        assert_eq!(p.weekday[0][0].as_ref().unwrap()[9], 10.0);
+        assert_eq!(p.weekday[0][4].as_ref().unwrap()[9], 20.0);
+        assert!(p.weekday[0][5].is_none() && p.weekday[0][6].is_none());
+        assert_eq!(p.weekday_of(11), 4);
+    }
+}

@@ -1,0 +1,221 @@
+//! What `fit` writes: the runnable scenario `fitted.toml` ([`Fitted::scenario_toml`]),
+//! `actuals.json` ([`Fitted::actuals`]) and the four files together ([`Fitted::write`]).
+//!
+//! `fitted.toml` gives each queue a piecewise-constant arrival profile over the history's span,
+//! day by day: an open day gets its weekday's profile (averaged over that weekday's open days),
+//! a closed day none; an entry is written only where the rate changes. Its `replications` is
+//! the history's replication count (a simulator's log) or 5 for a single history, so a run of
+//! it is compared like for like with the log it came from.
+
+use std::path::{Path, PathBuf};
+
+use super::arrivals::DAY_MS;
+use super::mle::{best, Candidate};
+use super::{html, Fitted, ASSUMED_HANDLE_S};
+use crate::time::{SimDuration, SimTime};
+
+/// Replications of `fitted.toml` when the history has no `replication` column.
+pub const DEFAULT_REPLICATIONS: u64 = 5;
+
+/// A duration for a scenario file.
+fn secs(s: f64) -> String {
+    format!("\"{:.3}s\"", s.max(0.001))
+}
+
+fn dist_toml(f: &Option<Vec<Candidate>>) -> Option<String> {
+    let b = best(f.as_ref()?)?;
+    let (m, sd) = b.family.mean_sd();
+    Some(match b.family.name() {
+        "exponential" => format!("{{ dist = \"exponential\", mean = {} }}", secs(m)),
+        name => format!(
+            "{{ dist = \"{name}\", mean = {}, sd = {} }}",
+            secs(m),
+            secs(sd)
+        ),
+    })
+}
+
+impl Fitted {
+    /// The runnable scenario `fitted.toml`.
+    pub fn scenario_toml(&self) -> String {
+        let mut s = format!(
+            "# Fitted by `omnisim fit` from {} over {}.\n\
+             # One work stream per queue (voice, one conversation per agent: edit channel,\n\
+             # capacity_units and capacity for multi-chat); agents = ceil(peak offered load / 0.85),\n\
+             # a starting point for `omnisim sweep … --vary agent_groups.agents.count=…`.\n\
+             # Arrivals: each open day has its weekday's profile, closed days none.\n\
+             [scenario]\nname = \"fitted\"\nstart = \"{}\"\nhorizon = \"{}d\"\nseed = 1\nreplications = {}\n\n",
+            crate::report::format::plural(self.rows, "conversation"),
+            crate::report::format::plural(self.days, "day"),
+            self.calendar.start.strftime("%Y-%m-%dT%H:%M"),
+            self.days,
+            match self.replications {
+                0 => DEFAULT_REPLICATIONS,
+                n => n,
+            }
+        );
+        let iv = self.interval.as_millis();
+        // Offered load per weekday and interval of the day, summed over the queues.
+        let buckets = self.profile.first().map_or(0, Vec::len);
+        let mut peak_load = vec![vec![0.0; buckets]; 7];
+        for (q, name) in self.queue_names.iter().enumerate() {
+            let [h, w, p] = &self.samples[q];
+            let handle = match dist_toml(&h.1) {
+                Some(d) => d,
+                None => format!(
+                    "{{ dist = \"exponential\", mean = {} }}   # NOT FITTED: the history has no \
+                     handle times; an assumed default, replace it",
+                    secs(ASSUMED_HANDLE_S)
+                ),
+            };
+            s += &format!(
+                "[[workstreams]]\nname = {name:?}\nchannel = \"voice\"\ncapacity_units = 100\nhandle_time = {handle}\n"
+            );
+            if let Some(d) = dist_toml(&w.1) {
+                s += &format!("wrap_up_time = {d}\n");
+            }
+            if let Some(d) = dist_toml(&p.1) {
+                s += &format!("patience = {d}\n");
+            }
+            let busy = |x: &Option<Vec<Candidate>>| {
+                x.as_ref()
+                    .and_then(|c| best(c))
+                    .map_or(0.0, |b| b.family.mean_sd().0)
+            };
+            let handle_s = if h.1.is_none() {
+                ASSUMED_HANDLE_S
+            } else {
+                busy(&h.1)
+            };
+            let work_s = handle_s + busy(&w.1);
+            let weekday = &self.arrivals.weekday[q];
+            for (wd, p) in weekday.iter().enumerate() {
+                for (b, c) in p.iter().flatten().enumerate() {
+                    peak_load[wd][b] += c / (iv as f64 / 1000.0) * work_s;
+                }
+            }
+            s += &format!("\n[[queues]]\nname = {name:?}\nworkstream = {name:?}\n");
+            let mut entries = Vec::new();
+            let mut last: Option<String> = None;
+            for d in 0..self.days {
+                let day = match (
+                    self.arrivals.open[d as usize],
+                    &weekday[self.arrivals.weekday_of(d)],
+                ) {
+                    (true, Some(p)) => Some(p),
+                    _ => None,
+                };
+                for b in 0..buckets {
+                    let c = day.map_or(0.0, |p| p[b]);
+                    let rate = format!("{:.6}/h", c * 3_600_000.0 / iv as f64);
+                    if last.as_ref() != Some(&rate) {
+                        let at = d * DAY_MS + b as u64 * iv;
+                        entries.push(format!("[\"{}s\", \"{rate}\"]", at / 1000));
+                        last = Some(rate);
+                    }
+                }
+            }
+            if self.profile[q].iter().all(|c| *c == 0.0) {
+                s += "\n";
+            } else {
+                s += &format!("arrivals = {{ profile = [{}] }}\n\n", entries.join(", "));
+            }
+        }
+        let peak = peak_load.iter().flatten().copied().fold(0.0, f64::max);
+        let count = ((peak / 0.85).ceil() as u64).max(1);
+        let queues: Vec<String> = self.queue_names.iter().map(|q| format!("{q:?}")).collect();
+        s += &format!(
+            "[[agent_groups]]\nname = \"agents\"\ncount = {count}\ncapacity = 100\nqueues = [{}]\n",
+            queues.join(", ")
+        );
+        s
+    }
+
+    /// `actuals.json`: the history's own outcomes in `summary.json` form (the figures a run
+    /// of `sc` would report, from the history's rows instead of a simulation).
+    pub fn actuals(&self, sc: &crate::scenario::Scenario) -> crate::report::Summary {
+        use crate::metrics::Recorder;
+        use crate::model::QueueId;
+        let mut rec = Recorder::new(
+            0,
+            SimTime::ZERO,
+            sc.horizon,
+            sc.service_level,
+            sc.queues.len(),
+            &[],
+            Vec::new(),
+        );
+        let mut open = 0;
+        let mut end = 0;
+        // Rows still waiting at the end of the history (no outcome, a wait above 0) are delayed.
+        let mut late = vec![0u64; sc.queues.len()];
+        for o in &self.obs {
+            let q = QueueId(o.queue);
+            let at = SimTime(o.arrival_ms);
+            let wait = SimDuration::from_millis(o.wait_ms.unwrap_or(0));
+            rec.arrived(at, q, true);
+            end = end.max(o.arrival_ms + wait.as_millis());
+            match o.outcome {
+                1 => {
+                    rec.answered(at + wait, q, wait, true);
+                    rec.closed(q, true);
+                }
+                2 => {
+                    rec.abandoned(at + wait, q, wait, true);
+                    rec.closed(q, true);
+                }
+                3 => rec.closed(q, true),
+                _ => {
+                    open += 1;
+                    late[o.queue as usize] += (wait > SimDuration::ZERO) as u64;
+                }
+            }
+        }
+        let mut rep = rec.finish(SimTime(end), open);
+        for (q, n) in rep.queues.iter_mut().zip(&late) {
+            q.delayed += n;
+            rep.total.delayed += n;
+        }
+        let out = crate::sim::RunOutput {
+            dashboard: None,
+            seed: sc.seed,
+            replications: 1,
+            reps: vec![rep],
+            wall_s: 0.0,
+            partial: false,
+        };
+        let mut named = sc.clone();
+        named.name = "actuals".into();
+        crate::report::build(&named, &out)
+    }
+
+    /// Writes `fitted.toml`, `fit.json`, `actuals.json` and `fit.html` into `dir`.
+    pub fn write(&self, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+        let toml = self.scenario_toml();
+        let sc = crate::scenario::load_str_with(
+            &toml,
+            "fitted.toml",
+            &crate::scenario::LoadOptions { allow_huge: true },
+        )
+        .map_err(|e| std::io::Error::other(format!("the fitted scenario does not load: {e}")))?;
+        let mut fit = serde_json::to_string_pretty(&self.report).map_err(std::io::Error::other)?;
+        fit.push('\n');
+        let mut actuals =
+            serde_json::to_string_pretty(&self.actuals(&sc)).map_err(std::io::Error::other)?;
+        actuals.push('\n');
+        let html = html::render(self);
+        std::fs::create_dir_all(dir)?;
+        let mut out = Vec::new();
+        for (name, bytes) in [
+            ("fitted.toml", toml.as_bytes()),
+            ("fit.json", fit.as_bytes()),
+            ("actuals.json", actuals.as_bytes()),
+            ("fit.html", html.as_bytes()),
+        ] {
+            let p = dir.join(name);
+            crate::report::write_atomic(&p, bytes)?;
+            out.push(p);
+        }
+        Ok(out)
+    }
+}
