@@ -15,12 +15,13 @@
 //!    below the offered load.
 //! 3. **Verification with the rules in the loop**: simulate that staffing (the scenario's rules:
 //!    transfers, overflow, retrials, chat concurrency — what the model does not see) and decide
-//!    each interval at a stated precision ([`Precision`]): replications are added (doubling, up
-//!    to [`Precision::max_replications`]) while an interval's estimate misses the target without
-//!    being clearly below it, and an interval gets more agents only where it misses the target
-//!    significantly (its one-sided 95% bound, Bonferroni-adjusted over the intervals, is on the
-//!    wrong side) or by more than the precision with the interval narrower than it. Nothing is
-//!    trimmed on simulation noise: a trim judged on a handful of sample paths is a coin toss.
+//!    each interval at a stated precision ([`Precision`]). An interval meets the target when its
+//!    estimate (pooled over replications) meets it by a guard band of half the precision. One
+//!    that does not gets more agents when it misses significantly (its one-sided 95% bound,
+//!    Bonferroni-adjusted over the intervals, is on the wrong side of the target) or when its
+//!    95% interval is narrower than the precision; otherwise it is undecided, and replications
+//!    are doubled (up to [`Precision::max_replications`]). Nothing is trimmed on simulation
+//!    noise: a trim judged on a handful of sample paths is a coin toss.
 //!
 //! Beside it, `erlang_c` (and `erlang_a` with patience) is the classical pointwise staffing
 //! from the interval's mean arrival rate, and `erlang_c_service_level` the simulated service
@@ -258,7 +259,8 @@ fn pick_group(sc: &Scenario, name: Option<&str>) -> Result<usize, StaffError> {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Precision {
     /// Half-width of the 95% interval below which an interval's estimate is taken as it is
-    /// (in the target metric's unit: a fraction, or seconds).
+    /// (in the target metric's unit: a fraction, or seconds). An estimate must meet the target
+    /// by half of it (the guard band) to count as meeting it.
     pub half_width: f64,
     /// Family-wise error rate of the "significantly misses" decisions over the intervals.
     pub alpha: f64,
@@ -318,7 +320,15 @@ fn verdict(
     let Some(v) = pooled else {
         return Verdict::Meets;
     };
-    if target.meets(v) {
+    // A guard band of half the precision: an estimate that meets the target by less is decided
+    // like a miss (more replications, or an agent once it is precise), so an independent run
+    // with other customers still meets the target.
+    let guard = p.half_width / 2.0;
+    let guarded = match target.op {
+        Op::Ge | Op::Gt => v - guard,
+        Op::Le | Op::Lt => v + guard,
+    };
+    if target.meets(guarded) {
         return Verdict::Meets;
     }
     let Some((_, hw95)) = mean_ci95(reps) else {
@@ -332,7 +342,7 @@ fn verdict(
         Op::Ge | Op::Gt => target.meets(v + bound),
         Op::Le | Op::Lt => target.meets(v - bound),
     };
-    if !could_meet || (hw95 <= p.half_width && (v - target.value).abs() > 1e-12) {
+    if !could_meet || hw95 <= p.half_width {
         Verdict::Misses
     } else {
         Verdict::Undecided

@@ -231,8 +231,8 @@ pub fn text(r: &StaffResult) -> String {
             .collect();
         let _ = writeln!(
             o,
-            "not confirmed: {} missed the target within the noise at {} ({}); \
-             the model's staffing is kept there",
+            "not confirmed: {} within the noise of the target at {} ({}); \
+             the staffing is kept there",
             crate::report::format::plural(r.unresolved.len() as u64, "interval"),
             crate::report::format::plural(u64::from(r.replications), "replication"),
             at.join(", ")
