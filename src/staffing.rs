@@ -272,7 +272,7 @@ pub struct Precision {
 
 impl Precision {
     /// The default for `target`: ±0.01 for a fraction, ±5% of the target (at least 0.5 s) for
-    /// seconds; 5% family-wise; 10 to 64 replications (at least `replications`).
+    /// seconds; 5% family-wise; 10 to 128 replications (at least `replications`).
     pub fn for_target(target: &Target, replications: u32) -> Self {
         let fraction = matches!(
             target.metric.as_str(),
@@ -286,7 +286,7 @@ impl Precision {
             },
             alpha: 0.05,
             min_replications: replications.max(10),
-            max_replications: replications.max(64),
+            max_replications: replications.max(128),
         }
     }
 }

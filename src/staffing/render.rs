@@ -215,8 +215,10 @@ pub fn text(r: &StaffResult) -> String {
     let _ = writeln!(
         o,
         "\n{} · peak {} · {:.1} agent-hours required",
-        if r.met {
+        if r.met && r.unresolved.is_empty() {
             "every interval meets the target"
+        } else if r.met {
+            "every interval meets the target or is within the noise of it"
         } else {
             "the target CANNOT be met in every interval"
         },

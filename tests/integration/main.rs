@@ -15,6 +15,7 @@ mod load_omission;
 mod overflow;
 mod policies;
 mod prioritize;
+mod readme_staff;
 mod reports;
 mod route_queue;
 mod routing_inputs;
