@@ -231,20 +231,47 @@ pub fn check_target(t: &Target) -> Result<(), StaffError> {
     Ok(())
 }
 
-/// Which group to staff: the named one, or the only one.
+/// Which group to staff: the named one, or the only one. Roster agents (`[traffic] roster`) are
+/// groups of one inside the scenario, but not groups a planner staffs: they are neither listed
+/// nor picked.
 fn pick_group(sc: &Scenario, name: Option<&str>) -> Result<usize, StaffError> {
-    let names: Vec<&str> = sc.agent_groups.iter().map(|g| g.name.as_str()).collect();
+    let staffable: Vec<(usize, &str)> = sc
+        .agent_groups
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| g.roster.is_none())
+        .map(|(i, g)| (i, g.name.as_str()))
+        .collect();
+    let names: Vec<&str> = staffable.iter().map(|x| x.1).collect();
+    let rostered = sc.agent_groups.len() - staffable.len();
+    let only_roster = || {
+        StaffError::Group(format!(
+            "--group names an [[agent_groups]] group, which staffing replaces with agents per \
+             interval; this scenario's {rostered} agents all come from [traffic] roster. Add a \
+             group serving the queues to staff (count = 0 is allowed) and name it with --group"
+        ))
+    };
     match name {
-        Some(n) => names.iter().position(|g| *g == n).ok_or_else(|| {
-            let hint = crate::scenario::closest(n, names.iter().copied())
-                .map(|c| format!(" (did you mean {c:?}?)"))
-                .unwrap_or_default();
-            StaffError::Group(format!(
-                "--group {n:?}: no such agent group{hint}; groups: {}",
-                names.join(", ")
-            ))
-        }),
-        None if names.len() == 1 => Ok(0),
+        Some(n) => match staffable.iter().find(|x| x.1 == n) {
+            Some(x) => Ok(x.0),
+            None if names.is_empty() => Err(only_roster()),
+            None => {
+                let hint = crate::scenario::closest(n, names.iter().copied())
+                    .map(|c| format!(" (did you mean {c:?}?)"))
+                    .unwrap_or_default();
+                let roster_note = if sc.agent_groups.iter().any(|g| g.name == n) {
+                    " (it is a roster agent, not a group)"
+                } else {
+                    ""
+                };
+                Err(StaffError::Group(format!(
+                    "--group {n:?}: no such agent group{roster_note}{hint}; groups: {}",
+                    names.join(", ")
+                )))
+            }
+        },
+        None if names.len() == 1 => Ok(staffable[0].0),
+        None if names.is_empty() && rostered > 0 => Err(only_roster()),
         None if names.is_empty() => Err(StaffError::Group(
             "the scenario has no agent group to staff".into(),
         )),

@@ -402,3 +402,56 @@ fn bank_day_requirement_agrees_with_erlang_a_and_holds_in_an_independent_run() {
         }
     }
 }
+
+/// Issue 25 item 11: a scenario whose agents all come from `[traffic] roster` has no group to
+/// staff; `staff` says what `--group` means instead of listing every roster agent as a group.
+#[test]
+fn staff_on_a_roster_only_scenario_says_what_group_means() {
+    let dir = tmp("roster-only");
+    std::fs::write(
+        dir.join("roster.csv"),
+        "agent,queues,shift_start,shift_end\nann,q,0,3600\nbob,q,0,3600\ncid,q,0,3600\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("s.toml"),
+        r#"
+[scenario]
+name = "roster-only"
+horizon = "1h"
+
+[[workstreams]]
+name = "calls"
+channel = "voice"
+handle_time = { dist = "exponential", mean = "3m" }
+
+[[queues]]
+name = "q"
+workstream = "calls"
+arrivals = { rate = "30/h" }
+
+[traffic]
+roster = "roster.csv"
+"#,
+    )
+    .unwrap();
+    for extra in [&[][..], &["--group", "ann"][..]] {
+        let out = Command::new(env!("CARGO_BIN_EXE_omnisim"))
+            .arg("staff")
+            .arg(dir.join("s.toml"))
+            .args([
+                "--target",
+                "service_level.fraction>=0.8",
+                "--quiet",
+                "--out",
+            ])
+            .arg(dir.join("out"))
+            .args(extra)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("[traffic] roster"), "{err}");
+        assert!(!err.contains("bob"), "{err}");
+    }
+}
