@@ -43,6 +43,7 @@ mod index;
 mod invariants;
 mod lifecycle;
 mod overflow;
+mod rank;
 mod routing;
 mod rules;
 mod ruleset;
