@@ -38,10 +38,12 @@ mod command;
 mod config;
 mod decision;
 mod effect;
+mod iface;
 mod index;
 mod invariants;
 mod lifecycle;
 mod overflow;
+mod rank;
 mod routing;
 mod rules;
 mod ruleset;
@@ -51,10 +53,11 @@ mod skills;
 mod state;
 mod supervisor;
 
-pub use command::Command;
+pub use command::{Command, RoutingTag};
 pub use config::{EngineConfig, Overallocation};
 pub use decision::{Decision, PassedOver};
 pub use effect::{CloseReason, Effect, InviteId, Notice, Recipient};
+pub use iface::RulesEngine;
 pub use invariants::InvariantBreak;
 pub use rules::RuleId;
 pub use ruleset::{

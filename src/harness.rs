@@ -149,7 +149,7 @@ fn check_scenario(sc: &Scenario) -> Result<(), String> {
     if na > 100_000 {
         return Ok(());
     }
-    let engine = Engine::new(sim::setup::engine_setup(sc));
+    let engine = Engine::new(crate::setup::engine_setup(sc));
     let breaks = engine.check_invariants();
     if !breaks.is_empty() {
         return Err(format!("a fresh engine breaks invariants: {breaks:?}"));
@@ -445,7 +445,7 @@ fn decode_command(e: &Engine, h: &History, [kind, x, y, z]: [u8; 4]) -> Command 
         MessageMode::Public
     };
     match kind % 25 {
-        0..=2 => Command::Arrive(QueueId(u32::from(x) % nq)),
+        0..=2 => Command::Arrive(QueueId(u32::from(x) % nq), Default::default()),
         3..=6 => {
             let (c, i) = h.invite(y, x);
             Command::Accept(c, i)
@@ -522,7 +522,7 @@ pub fn engine_bytes(data: &[u8]) -> Result<(), String> {
         fx.clear();
         let r = match cmd {
             // With skills and rulesets, arrivals carry a requirement and an attribute set.
-            Command::Arrive(q) if routed => {
+            Command::Arrive(q, _) if routed => {
                 let [_, _, y, z] = sel;
                 let req = match y % 4 {
                     0 => Vec::new(),

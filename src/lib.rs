@@ -25,6 +25,7 @@
 
 pub mod calendar;
 pub mod cli;
+pub mod diag;
 pub mod dist;
 pub mod engine;
 pub mod erlang;
@@ -39,9 +40,11 @@ pub mod policy;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod setup;
 pub mod sim;
 pub mod staffing;
 pub mod stats;
+pub mod text;
 pub mod time;
 pub mod trace;
 pub mod traffic;

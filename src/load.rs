@@ -11,9 +11,14 @@
 //!   `workers`-th arrival. Each loop a worker takes every command due by now, applies them under
 //!   one lock, and records each command's latency from its **due** time, so a stalled engine
 //!   shows in the tail (no coordinated omission).
+//! - Every agent is on shift from the start (no shifts or breaks under load).
 //! - One task per supervisor policy ticks every `every / speed` and acts through the engine.
 //! - After `duration` arrivals stop; in-flight work runs for at most `drain`; what is still live
 //!   counts as `in_system_at_end`. The invariant checker then runs on the final engine.
+//! - Arrivals come from the scenario's queues and work streams (route-to-queue) in proportion
+//!   to their expected arrivals, each with its attribute values and routing tag, so skills,
+//!   prioritization and assignment rules act as in the simulator (see `plan`); `load.json`
+//!   reports `routing` like `summary.json` when the scenario uses unified routing.
 //! - Every command that fell due but was never applied by the end (an engine that fell behind,
 //!   an interrupted run) is counted in `unapplied` and enters the latency histograms with its
 //!   age at the end; any such command marks the report `partial` (see `unapplied`).
@@ -41,15 +46,15 @@ use std::time::Duration;
 
 pub use report::{
     check_load_path, is_latency_path, is_load_path, load_paths, lookup, or_dash, parse_threshold,
-    CommandStats, Conversations, Driver, LatencyUs, LoadReport, LoadThreshold, ThresholdError,
-    ThresholdResult,
+    CommandStats, Conversations, Driver, LatencyUs, LoadReport, LoadRouting, LoadThreshold,
+    ThresholdError, ThresholdResult,
 };
 pub use schedule::{parse_ramp, ArrivalSchedule, RampError, Stage};
 pub use shared::{Clock, EngineGuard, SharedEngine};
 pub use stats::{kind_of, TaskStats, KINDS};
 pub use supervisor::MAX_ACTIONS_PER_TICK;
 
-use crate::engine::Engine;
+use crate::engine::{Engine, RulesEngine};
 use crate::scenario::Scenario;
 
 /// How to drive a load run.
@@ -113,18 +118,40 @@ impl Default for LoadOptions {
 /// `[[thresholds]]` whose metric is a `load.json` path are checked too.
 pub fn run(scenario: &Scenario, opts: &LoadOptions) -> LoadReport {
     let workers = opts.workers.max(1);
+    // Setup, below the driver: the scenario's engine, and every routing tag interned into it
+    // before the first command.
+    // The load driver has no shifts or breaks (a run lasts seconds to minutes of wall time):
+    // every agent is on shift from the start, so the scenario's whole staff serves.
+    let mut setup = crate::setup::engine_setup(scenario);
+    for a in &mut setup.agents {
+        a.on_shift = true;
+    }
+    let mut engine = Engine::new(setup);
+    let tags = crate::setup::RoutingTags::new(scenario, &mut engine);
+    let plan = plan::Plan::new(scenario, tags, opts.speed.max(1e-9), workers);
+    drive(scenario, opts, engine, plan)
+}
+
+/// Drives `engine` (set up from `scenario`, its routing tags in `plan`) through a load run:
+/// generic over the engine, monomorphised for the in-process [`Engine`].
+fn drive<E: RulesEngine + Clone + Send + 'static>(
+    scenario: &Scenario,
+    opts: &LoadOptions,
+    engine: E,
+    plan: plan::Plan,
+) -> LoadReport {
+    let workers = opts.workers.max(1);
     let threads = opts.threads.max(1);
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(threads)
         .enable_time()
         .build()
         .expect("a tokio runtime can be built");
-    let engine = Engine::new(crate::sim::engine_setup(scenario));
     let clock = Clock::new();
     let shared = Arc::new(
         SharedEngine::new(engine, clock, opts.speed.max(1e-9)).with_delay(opts.engine_delay),
     );
-    let plan = Arc::new(plan::Plan::new(scenario, opts.speed.max(1e-9), workers));
+    let plan = Arc::new(plan);
     let duration_s = opts.duration.as_secs_f64();
     let schedule = Arc::new(ArrivalSchedule::new(opts.rate, &opts.ramp, duration_s));
     let end_ns = opts.duration.as_nanos() as u64;
@@ -235,7 +262,10 @@ pub fn run(scenario: &Scenario, opts: &LoadOptions) -> LoadReport {
     let interrupted = interrupted.load(std::sync::atomic::Ordering::Relaxed);
     let (by_command, refused_by_rule) = report::breakdown(&merged);
     let (all, max_us) = merged.all();
-    let arrive = stats::kind_of(&crate::engine::Command::Arrive(crate::model::QueueId(0)));
+    let arrive = stats::kind_of(&crate::engine::Command::Arrive(
+        crate::model::QueueId(0),
+        Default::default(),
+    ));
     let mut rep = LoadReport {
         format: "omnisim.load/1",
         omnisim_version: env!("CARGO_PKG_VERSION"),
@@ -269,6 +299,8 @@ pub fn run(scenario: &Scenario, opts: &LoadOptions) -> LoadReport {
             wall_s: (wall_s * 1000.0).round() / 1000.0,
         },
         thresholds: Vec::new(),
+        routing: crate::setup::uses_routing(scenario)
+            .then(|| report::routing_summary(scenario, &merged.routing)),
     };
     let mut all: Vec<LoadThreshold> = scenario
         .thresholds

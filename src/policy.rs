@@ -2,14 +2,19 @@
 //! supervisor picks for an assignment or transfer. The simulator schedules and applies them;
 //! these functions only decide.
 
-use crate::engine::{ConvView, Engine};
+use crate::engine::{ConvView, RulesEngine};
 use crate::model::{AgentId, ConvState, Presence, QueueId};
 use crate::scenario::{AgentPick, Filter};
 use crate::time::SimTime;
 
 /// Whether a conversation matches a filter's state, channel and waited conditions (sentiment is
 /// checked by the caller, which owns it). `queue` filtering is done by the caller's iteration.
-pub fn matches_basic(filter: &Filter, engine: &Engine, conv: &ConvView, now: SimTime) -> bool {
+pub fn matches_basic<E: RulesEngine>(
+    filter: &Filter,
+    engine: &E,
+    conv: &ConvView,
+    now: SimTime,
+) -> bool {
     if !filter.states.contains(&conv.state) {
         return false;
     }
@@ -43,8 +48,8 @@ pub fn wants(filter: &Filter) -> (bool, bool) {
 /// (unless `assign_overrides_presence`), nor `exclude`. Capacity is not filtered: that is the
 /// engine's to judge (ASSIGN-CAPACITY). Ties go to the lowest id. `cursor` is the round-robin
 /// position of this policy, advanced when used.
-pub fn pick_agent(
-    engine: &Engine,
+pub fn pick_agent<E: RulesEngine>(
+    engine: &E,
     queue: QueueId,
     pick: &AgentPick,
     cursor: &mut usize,

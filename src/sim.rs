@@ -15,7 +15,6 @@
 mod agents;
 mod arrivals;
 mod arrive;
-mod attributes;
 mod chat;
 mod customer;
 mod event;
@@ -32,7 +31,6 @@ mod supervisors;
 mod world;
 
 pub use observe::{DashLog, DashOptions, TraceOptions};
-pub(crate) use setup::engine_setup;
 
 use rayon::prelude::*;
 

@@ -5,14 +5,28 @@ use crate::model::{AgentId, MessageMode, Presence, QueueId, SupervisorId};
 use crate::time::SimTime;
 
 use super::effect::{Effect, InviteId};
+use super::ruleset::AttrId;
+use super::skills::ReqId;
 use super::state::ConvId;
 use super::{Engine, Outcome};
+
+/// What routing needs to know about an arriving conversation besides its queue: its interned
+/// requirement (RT-SKILL) and its interned attribute set (RT-PRIORITIZE). Interned once at setup
+/// (`setup::RoutingTags`); the default (`ReqId(0)`, `AttrId(0)`) requires nothing and has no
+/// attributes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct RoutingTag {
+    /// The requirement, from [`Engine::requirement`].
+    pub req: ReqId,
+    /// The attribute set, from [`Engine::attributes`].
+    pub attrs: AttrId,
+}
 
 /// One engine command. [`Engine::apply`] dispatches it to the method of the same name.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Command {
-    /// [`Engine::arrive`].
-    Arrive(QueueId),
+    /// [`Engine::arrive_tagged`]: a conversation arrives in a queue with its routing tag.
+    Arrive(QueueId, RoutingTag),
     /// [`Engine::accept`].
     Accept(ConvId, InviteId),
     /// [`Engine::reject`].
@@ -69,8 +83,8 @@ pub enum Command {
 #[inline(always)]
 pub(super) fn apply(e: &mut Engine, now: SimTime, cmd: Command, out: &mut Vec<Effect>) -> Outcome {
     match cmd {
-        Command::Arrive(q) => {
-            e.arrive(now, q, out);
+        Command::Arrive(q, t) => {
+            e.arrive_tagged(now, q, t.req, t.attrs, out);
             Ok(())
         }
         Command::Accept(c, i) => e.accept(now, c, i, out),

@@ -6,10 +6,11 @@
 //! decisions as one more `Decision` with its own `rule`, and a new reason to pass a candidate
 //! over as one more [`PassedOver`] field listed in [`PassedOver::reasons`].
 
-use crate::model::{AgentId, AssignmentMethod, Presence, PresenceSet, QueueId, RoutingMode};
+use crate::model::{AgentId, Presence, PresenceSet, QueueId, RoutingMode};
 
-use super::ruleset::{OrderBy, RuleSkills};
-use super::skills::{closeness, rating_of, satisfies, SkillMatching};
+use super::rank::{shown, Order};
+use super::ruleset::RuleSkills;
+use super::skills::{satisfies, SkillMatching};
 use super::state::ConvId;
 use super::Engine;
 
@@ -182,44 +183,16 @@ impl Engine {
         let a = &self.agents[agent.index()];
         let slot = a.slot_of(queue).unwrap_or(0);
         let turn = a.queue_turn.get(slot).copied().unwrap_or(0) as i64;
+        let position = || q.members.iter().position(|x| *x == agent).unwrap_or(0) as i64 + 1;
         let (rule_id, method, order_by, key) = match pool {
             Some(p) => {
-                let have = profile(agent);
-                let key = match p.rule.order_by {
-                    OrderBy::AvailableCapacity => a.free(),
-                    OrderBy::RoundRobin => turn,
-                    OrderBy::LeastActive => a.last_release.as_millis() as i64,
-                    OrderBy::MostProficient => {
-                        req.iter().map(|(s, _)| rating_of(have, *s) as i64).sum()
-                    }
-                    OrderBy::NearestProficient => {
-                        let (_, missing, distance) = closeness(have, req);
-                        missing as i64 * 1000 + distance as i64
-                    }
-                    OrderBy::SkillCount => req
-                        .iter()
-                        .filter(|(s, r)| rating_of(have, *s) >= *r)
-                        .count() as i64,
-                };
-                (
-                    "RT-RULESET",
-                    "assignment_rules",
-                    p.rule.order_by.as_str(),
-                    key,
-                )
+                let order = Order::Rule(p.rule.order_by);
+                let (order_by, key) = shown(order, a, turn, position, profile(agent), req);
+                ("RT-RULESET", "assignment_rules", order_by, key)
             }
             None => {
-                let (order_by, key) = match q.method {
-                    AssignmentMethod::HighestCapacity => ("free_units", a.free()),
-                    AssignmentMethod::AdvancedRoundRobin => ("queue_turns", turn),
-                    AssignmentMethod::RoundRobin => (
-                        "member_position",
-                        q.members.iter().position(|x| *x == agent).unwrap_or(0) as i64 + 1,
-                    ),
-                    AssignmentMethod::LeastActive => {
-                        ("last_release_ms", a.last_release.as_millis() as i64)
-                    }
-                };
+                let order = Order::Method(q.method);
+                let (order_by, key) = shown(order, a, turn, position, profile(agent), req);
                 let rule_id = match qs.map(|qs| qs.matching) {
                     _ if req.is_empty() => "RT-METHOD",
                     Some(SkillMatching::Exact) => "RT-SKILL",
@@ -257,7 +230,8 @@ mod tests {
     use super::*;
     use crate::engine::{AgentSetup, EngineSetup, QueueSetup};
     use crate::model::{
-        Channel, PresenceSet, RoutingMode, WorkstreamId, WorkstreamRules, WrapUpBlock,
+        AssignmentMethod, Channel, PresenceSet, RoutingMode, WorkstreamId, WorkstreamRules,
+        WrapUpBlock,
     };
     use crate::time::SimTime;
 

@@ -60,19 +60,12 @@ impl Engine {
         if !takes_work(a, ws, ws.allowed_presences) {
             return None;
         }
-        let key = match queue.method {
-            AssignmentMethod::HighestCapacity => (
-                u64::MAX / 2 - a.free().max(0) as u64,
-                a.last_assign.as_millis(),
-                agent.0,
-            ),
-            AssignmentMethod::AdvancedRoundRobin => {
-                (a.queue_turn[slot], a.last_assign.as_millis(), agent.0)
-            }
-            AssignmentMethod::RoundRobin => (0, 0, agent.0),
-            AssignmentMethod::LeastActive => (a.last_release.as_millis(), 0, agent.0),
-        };
-        Some(key)
+        Some(super::rank::index_key(
+            super::rank::Order::Method(queue.method),
+            a,
+            slot,
+            agent,
+        ))
     }
 
     /// Recomputes the agent's effective presence (PR-AUTO unless PR-MANUAL) and its place in

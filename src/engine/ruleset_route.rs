@@ -24,8 +24,8 @@ use std::collections::HashMap;
 use crate::model::AgentId;
 
 use super::index::RoutingIndex;
-use super::ruleset::{AssignmentRule, AttrCondition, AttrId, OrderBy, RuleSkills};
-use super::skills::{closeness, rating_of, Group, Rating, SkillId, SkillMatching, SkillSet};
+use super::ruleset::{AssignmentRule, AttrCondition, AttrId, RuleSkills};
+use super::skills::{Group, Rating, SkillId, SkillMatching, SkillSet};
 use super::state::{ConvId, IndexKey};
 use super::{Engine, QueueId};
 
@@ -94,33 +94,6 @@ impl RulePool {
     }
 }
 
-/// The proficiency part of an order-by for an agent with skills `have` serving `req`, smaller
-/// first; 0 for the order-bys that do not look at skills.
-pub(crate) fn proficiency_key(
-    order_by: OrderBy,
-    have: &[(SkillId, Rating)],
-    req: &[(SkillId, Rating)],
-) -> u64 {
-    match order_by {
-        OrderBy::MostProficient => {
-            let sum: u64 = req.iter().map(|(s, _)| rating_of(have, *s) as u64).sum();
-            u64::MAX / 2 - sum
-        }
-        OrderBy::NearestProficient => {
-            let (_, missing, distance) = closeness(have, req);
-            ((missing as u64) << 32) | distance as u64
-        }
-        OrderBy::SkillCount => {
-            let held = req
-                .iter()
-                .filter(|(s, r)| rating_of(have, *s) >= *r)
-                .count() as u64;
-            u64::MAX / 2 - held
-        }
-        _ => 0,
-    }
-}
-
 /// A rule's tiers of cells for requirement `req`: the skill condition's tiers, each split by
 /// the proficiency key when the order-by has one.
 pub(crate) fn rule_tiers(
@@ -144,7 +117,7 @@ pub(crate) fn rule_tiers(
             .iter()
             .map(|&g| {
                 let have = &profiles[groups[g as usize].profile as usize];
-                (proficiency_key(rule.order_by, have, req), g)
+                (super::rank::proficiency(rule.order_by, have, req).0, g)
             })
             .collect();
         keyed.sort_unstable();
@@ -219,14 +192,12 @@ impl Engine {
         if !super::routing::takes_work(a, ws, rule.presences) {
             return None;
         }
-        let last = a.last_assign.as_millis();
-        let first = match rule.order_by {
-            OrderBy::AvailableCapacity => u64::MAX / 2 - a.free().max(0) as u64,
-            OrderBy::RoundRobin => a.queue_turn[slot],
-            OrderBy::LeastActive => a.last_release.as_millis(),
-            _ => 0,
-        };
-        Some((first, last, agent.0))
+        Some(super::rank::index_key(
+            super::rank::Order::Rule(rule.order_by),
+            a,
+            slot,
+            agent,
+        ))
     }
 
     /// Whether `agent` belongs in rule `rule`'s cells (its agent groups).

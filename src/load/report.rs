@@ -7,7 +7,8 @@ use hdrhistogram::Histogram;
 use serde::Serialize;
 
 use crate::engine::RuleId;
-use crate::metrics::hdr_quantile;
+use crate::metrics::{hdr_quantile, RoutingCounts};
+use crate::scenario::Scenario;
 
 use super::stats::{TaskStats, KINDS};
 
@@ -171,6 +172,38 @@ pub struct LoadReport {
     pub driver: Driver,
     /// Threshold checks, in the order given.
     pub thresholds: Vec<ThresholdResult>,
+    /// Unified-routing figures as in `summary.json` (`unmatched`, `by_rule`: assignments per
+    /// `queue/rule`), present when the scenario uses unified routing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub routing: Option<LoadRouting>,
+}
+
+/// `load.json`'s `routing`: the shape of `summary.json`'s (`report::summary::RoutingSummary`),
+/// kept here so the load driver does not import the report layer above it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LoadRouting {
+    /// RT-SKILL: arrivals whose required skills no member of their queue holds.
+    pub unmatched: u64,
+    /// RT-RULESET: assignments made by each `queue/rule` (empty without assignment rules).
+    pub by_rule: BTreeMap<String, u64>,
+}
+
+/// `load.json`'s `routing` from the counts every task merged: every assignment rule of every
+/// queue by `queue/rule`, as `summary.json` names them.
+pub(crate) fn routing_summary(sc: &Scenario, counts: &RoutingCounts) -> LoadRouting {
+    LoadRouting {
+        unmatched: counts.unmatched,
+        by_rule: sc
+            .queues
+            .iter()
+            .enumerate()
+            .flat_map(|(qi, q)| {
+                q.assignment_rules.iter().enumerate().map(move |(ri, r)| {
+                    (format!("{}/{}", q.name, r.name), counts.assigned_by(qi, ri))
+                })
+            })
+            .collect(),
+    }
 }
 
 /// The per-type and per-rule parts of a report from merged task measurements.

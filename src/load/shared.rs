@@ -16,7 +16,7 @@
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use crate::engine::{Command, ConvId, Effect, Engine, Outcome};
+use crate::engine::{Command, ConvId, Effect, Engine, Outcome, RulesEngine};
 use crate::model::{AgentId, SupervisorId};
 use crate::time::SimTime;
 
@@ -53,24 +53,25 @@ impl Default for Clock {
 }
 
 #[derive(Debug)]
-struct Core {
-    engine: Engine,
+struct Core<E> {
+    engine: E,
     now: SimTime,
 }
 
 /// The engine behind a mutex, with a scaled wall clock. See the module docs of `load::shared`.
+/// Generic over the engine ([`RulesEngine`]); the in-process [`Engine`] by default.
 #[derive(Debug)]
-pub struct SharedEngine {
-    core: Mutex<Core>,
+pub struct SharedEngine<E = Engine> {
+    core: Mutex<Core<E>>,
     clock: Clock,
     speed: f64,
     /// Artificial extra cost per command (busy wait), to model a slow engine in tests.
     delay: Duration,
 }
 
-impl SharedEngine {
+impl<E: RulesEngine> SharedEngine<E> {
     /// Wraps `engine`; scenario time runs `speed` times faster than the wall clock.
-    pub fn new(engine: Engine, clock: Clock, speed: f64) -> SharedEngine {
+    pub fn new(engine: E, clock: Clock, speed: f64) -> SharedEngine<E> {
         SharedEngine {
             core: Mutex::new(Core {
                 engine,
@@ -84,7 +85,7 @@ impl SharedEngine {
 
     /// Adds an artificial cost to every command (a busy wait under the lock), to model an engine
     /// with a tiny capacity. For overload tests and demonstrations.
-    pub fn with_delay(mut self, delay: Duration) -> SharedEngine {
+    pub fn with_delay(mut self, delay: Duration) -> SharedEngine<E> {
         self.delay = delay;
         self
     }
@@ -95,7 +96,7 @@ impl SharedEngine {
     }
 
     /// Takes the lock and advances the engine's `now` to the scaled wall time.
-    pub fn lock(&self) -> EngineGuard<'_> {
+    pub fn lock(&self) -> EngineGuard<'_, E> {
         let mut g = self.core.lock().unwrap_or_else(|p| p.into_inner());
         let t = SimTime((self.clock.ns() as f64 * self.speed / 1e6) as u64);
         if t > g.now {
@@ -113,7 +114,7 @@ impl SharedEngine {
     }
 
     /// The engine, once every task is done with the handle.
-    pub fn into_engine(self) -> Engine {
+    pub fn into_engine(self) -> E {
         self.core
             .into_inner()
             .unwrap_or_else(|p| p.into_inner())
@@ -123,19 +124,19 @@ impl SharedEngine {
 
 /// The engine, locked: apply a batch of commands, read its state.
 #[derive(Debug)]
-pub struct EngineGuard<'a> {
-    core: MutexGuard<'a, Core>,
+pub struct EngineGuard<'a, E = Engine> {
+    core: MutexGuard<'a, Core<E>>,
     delay: Duration,
 }
 
-impl EngineGuard<'_> {
+impl<E: RulesEngine> EngineGuard<'_, E> {
     /// The engine's `now` for this batch.
     pub fn now(&self) -> SimTime {
         self.core.now
     }
 
     /// Read access to the engine.
-    pub fn engine(&self) -> &Engine {
+    pub fn engine(&self) -> &E {
         &self.core.engine
     }
 

@@ -8,7 +8,8 @@
 
 use hdrhistogram::Histogram;
 
-use crate::engine::{Command, RuleId};
+use crate::engine::{Command, Effect, RuleId};
+use crate::metrics::RoutingCounts;
 
 /// The command types latencies are kept for, in report order.
 pub const KINDS: [&str; 14] = [
@@ -31,7 +32,7 @@ pub const KINDS: [&str; 14] = [
 /// The index in [`KINDS`] of a command's type.
 pub fn kind_of(cmd: &Command) -> usize {
     match cmd {
-        Command::Arrive(_) => 0,
+        Command::Arrive(..) => 0,
         Command::Accept(..) => 1,
         Command::Reject(..) => 2,
         Command::Timeout(..) => 3,
@@ -70,6 +71,9 @@ pub struct TaskStats {
     pub refused_by_kind: [u64; KINDS.len()],
     /// Refusals per rule, indexed like [`RuleId::ALL`].
     pub refused_by_rule: Vec<u64>,
+    /// Unified-routing effects seen: unmatched arrivals (RT-SKILL) and assignments per queue
+    /// and assignment rule (RT-RULESET), for `load.json`'s `routing`.
+    pub routing: RoutingCounts,
 }
 
 impl Default for TaskStats {
@@ -81,6 +85,7 @@ impl Default for TaskStats {
             unapplied: [0; KINDS.len()],
             refused_by_kind: [0; KINDS.len()],
             refused_by_rule: vec![0; RuleId::ALL.len()],
+            routing: RoutingCounts::default(),
         }
     }
 }
@@ -112,8 +117,22 @@ impl TaskStats {
         self.unapplied[kind] += n;
     }
 
+    /// Counts one effect's unified-routing figure, if it is one (`routing.unmatched`,
+    /// `routing.by_rule`).
+    #[inline]
+    pub fn routing_effect(&mut self, e: &Effect) {
+        match *e {
+            Effect::Unmatched { .. } => self.routing.unmatched += 1,
+            Effect::AssignedByRule { queue, rule, .. } => {
+                self.routing.rule_assigned(queue.index(), usize::from(rule));
+            }
+            _ => {}
+        }
+    }
+
     /// Adds another task's measurements to these.
     pub fn merge(&mut self, other: &TaskStats) {
+        self.routing.merge(&other.routing);
         for (a, b) in self.latency.iter_mut().zip(&other.latency) {
             a.add(b).expect("same bounds");
         }

@@ -12,7 +12,7 @@
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 
-use crate::engine::{Command, ConvId, Effect};
+use crate::engine::{Command, ConvId, Effect, Engine, RulesEngine};
 use crate::model::SupervisorId;
 use crate::policy::{matches_basic, pick_agent, wants};
 use crate::rng::{stream, Source};
@@ -28,25 +28,25 @@ pub const MAX_ACTIONS_PER_TICK: usize = 1000;
 
 /// One policy of one supervisor.
 #[derive(Debug)]
-pub(crate) struct PolicyTask {
+pub(crate) struct PolicyTask<E = Engine> {
     pub(crate) sup: usize,
     pub(crate) policy: Policy,
     pub(crate) queues: Vec<crate::model::QueueId>,
     pub(crate) plan: Arc<Plan>,
-    pub(crate) shared: Arc<SharedEngine>,
+    pub(crate) shared: Arc<SharedEngine<E>>,
     pub(crate) live: Arc<Live>,
     pub(crate) mail: Mailboxes,
 }
 
-impl PolicyTask {
+impl<E: RulesEngine> PolicyTask<E> {
     /// The tasks for every policy of a scenario.
     pub(crate) fn all(
         sc: &Scenario,
         plan: &Arc<Plan>,
-        shared: &Arc<SharedEngine>,
+        shared: &Arc<SharedEngine<E>>,
         live: &Arc<Live>,
         mail: &Mailboxes,
-    ) -> Vec<PolicyTask> {
+    ) -> Vec<PolicyTask<E>> {
         let mut out = Vec::new();
         for (i, s) in sc.supervisors.iter().enumerate() {
             for p in &s.policies {
@@ -167,7 +167,7 @@ impl PolicyTask {
     /// queue list (and in all).
     fn matches(
         &self,
-        g: &super::shared::EngineGuard<'_>,
+        g: &super::shared::EngineGuard<'_, E>,
         sid: SupervisorId,
         limit: usize,
     ) -> Vec<ConvId> {
@@ -221,7 +221,7 @@ impl PolicyTask {
     /// The command the policy's action makes for a conversation.
     fn command(
         &self,
-        g: &super::shared::EngineGuard<'_>,
+        g: &super::shared::EngineGuard<'_, E>,
         sid: SupervisorId,
         conv: ConvId,
         cursor: &mut usize,
@@ -244,7 +244,7 @@ impl PolicyTask {
 }
 
 /// Whether the action was already done to the conversation (as in the simulator's policies).
-fn already_done(e: &crate::engine::Engine, sup: SupervisorId, a: &Action, conv: ConvId) -> bool {
+fn already_done<E: RulesEngine>(e: &E, sup: SupervisorId, a: &Action, conv: ConvId) -> bool {
     let Some(v) = e.conversation(conv) else {
         return true;
     };

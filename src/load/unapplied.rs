@@ -8,7 +8,7 @@
 //! that failed (a panic) takes its pending commands with it; its failure already makes the run
 //! unsound (`errors`).
 
-use crate::engine::{Command, Engine};
+use crate::engine::{Command, RulesEngine};
 use crate::model::ConvState;
 
 use super::schedule::ArrivalSchedule;
@@ -71,7 +71,7 @@ pub(crate) fn arrivals(
 /// `engine` (patience is cancelled lazily: otherwise it would never have been sent).
 pub(crate) fn jobs(
     jobs: impl IntoIterator<Item = Job>,
-    engine: &Engine,
+    engine: &impl RulesEngine,
     cutoff: u64,
     stop: u64,
     stats: &mut TaskStats,
@@ -99,7 +99,7 @@ pub(crate) fn worker(
     mut end: WorkerEnd,
     schedule: &ArrivalSchedule,
     workers: u64,
-    engine: &Engine,
+    engine: &impl RulesEngine,
     cutoff: u64,
     stop: u64,
 ) -> TaskStats {
@@ -184,13 +184,13 @@ mod tests {
 
     #[test]
     fn jobs_due_by_the_end_count_and_dead_patience_does_not() {
-        let engine = Engine::new(crate::engine::EngineSetup::default());
+        let engine = crate::engine::Engine::new(crate::engine::EngineSetup::default());
         let mut st = TaskStats::default();
         let c = crate::engine::ConvId { slot: 7, gen: 0 };
         let j = |due, cmd| Job { due, cmd };
         jobs(
             [
-                j(10, Command::Arrive(QueueId(0))),
+                j(10, Command::Arrive(QueueId(0), Default::default())),
                 j(2_000_000, Command::End(c)),
                 j(5_000_000_000, Command::Close(c)), // not yet due
                 j(0, Command::Abandon(c)),           // no such conversation waiting

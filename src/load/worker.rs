@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use hdrhistogram::Histogram;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 
-use crate::engine::{Command, Effect};
+use crate::engine::{Command, Effect, Engine, RulesEngine};
 use crate::model::ConvState;
 use crate::rng::{stream, Source};
 
@@ -90,12 +90,12 @@ impl Live {
 #[derive(Clone, Debug)]
 pub(crate) struct Mailboxes(pub(crate) Vec<UnboundedSender<Vec<Job>>>);
 
-/// One worker task.
+/// One worker task, generic over the engine it drives.
 #[derive(Debug)]
-pub(crate) struct Worker {
+pub(crate) struct Worker<E = Engine> {
     pub(crate) id: usize,
     pub(crate) plan: Arc<Plan>,
-    pub(crate) shared: Arc<SharedEngine>,
+    pub(crate) shared: Arc<SharedEngine<E>>,
     pub(crate) live: Arc<Live>,
     pub(crate) schedule: Arc<ArrivalSchedule>,
     pub(crate) inbox: UnboundedReceiver<Vec<Job>>,
@@ -127,7 +127,7 @@ const FINISH_NS: u64 = 20_000_000;
 /// How often a worker publishes its recent latencies for the progress line.
 const PUBLISH_NS: u64 = 200_000_000;
 
-impl Worker {
+impl<E: RulesEngine> Worker<E> {
     /// Runs until the deadline, or until arrivals are over and the system is empty.
     pub(crate) async fn run(mut self) -> WorkerEnd {
         let clock = self.shared.clock();
@@ -182,7 +182,7 @@ impl Worker {
                     Some(a) if a <= upto && a <= h => {
                         batch.push(Job {
                             due: a,
-                            cmd: Command::Arrive(plan.queue_for(&mut rng)),
+                            cmd: plan.arrival(&mut rng),
                         });
                         next_arrival += plan.workers as u64;
                         arrival_due = self.schedule.due_ns(next_arrival);
@@ -265,6 +265,7 @@ impl Worker {
             let mut from = 0;
             for &(to, done) in &marks {
                 for (k, e) in fx[from..to].iter().enumerate() {
+                    stats.routing_effect(e);
                     let ws = fx_ws.get(from + k).map_or(0, |&w| w as usize);
                     follow_up(&plan, self.id, e, ws, done, &mut rng, &mut out);
                 }

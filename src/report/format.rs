@@ -6,26 +6,9 @@
 /// How a figure without data reads in the terminal and the HTML report.
 pub const NO_DATA: &str = "—";
 
-/// A count with its noun, singular for exactly one: `plural(1, "agent")` → `1 agent`,
-/// `plural(3, "agent")` → `3 agents`, `plural(0, "agent")` → `0 agents`. The plural adds an
-/// `s`; nouns that do not (none used yet) need their own words.
-pub(crate) fn plural(n: u64, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
-
-/// As [`plural`] for a figure already formatted as `text` (e.g. `13.5` agents): singular only
-/// when it reads exactly `1`.
-pub(crate) fn plural_text(text: &str, noun: &str) -> String {
-    if text == "1" {
-        format!("1 {noun}")
-    } else {
-        format!("{text} {noun}s")
-    }
-}
+/// Counts with their nouns (`plural`, `plural_text`) live one layer down, in [`crate::text`],
+/// so scenario messages use them too.
+pub(crate) use crate::text::{plural, plural_text};
 
 /// A fraction as a percentage with one decimal: `0.8523` → `85.2%`.
 pub(crate) fn pct(x: impl Into<Option<f64>>) -> String {

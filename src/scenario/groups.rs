@@ -48,7 +48,7 @@ pub(crate) fn agent_groups(
                     format!(
                         "work stream {:?} takes {} per conversation but the agents serving its queues have at most {max}: no agent can ever hold its conversations",
                         ws.name,
-                        crate::report::format::plural(u64::from(units), "unit")
+                        crate::text::plural(u64::from(units), "unit")
                     ),
                     Some("lower capacity_units or raise the groups' capacity".into()),
                 );

@@ -26,6 +26,10 @@ pub const MAX_REPLICATIONS: u32 = 10_000;
 pub const MAX_TIMES: usize = 10_000_000;
 /// Most expected arrivals over the whole run: rate × horizon × replications, summed over queues.
 pub const MAX_EXPECTED_ARRIVALS: f64 = 2e9;
+/// Most attribute-value combinations of one work stream (the product of its attributes' value
+/// counts). Every routing tag is interned into the engine when a run is set up
+/// (`setup::RoutingTags`), so this limit holds even with `--allow-huge`.
+pub const MAX_ATTRIBUTE_COMBINATIONS: u64 = 4096;
 
 /// How to load a scenario.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -80,6 +84,28 @@ pub(crate) fn expected_arrivals(arrivals: &Arrivals, horizon_s: f64) -> f64 {
             .sum(),
         Arrivals::Times(t) => t.len() as f64,
         Arrivals::None => 0.0,
+    }
+}
+
+/// Reports each work stream whose attributes have more than [`MAX_ATTRIBUTE_COMBINATIONS`]
+/// value combinations, at its `attributes` key (checked with or without `--allow-huge`).
+pub(crate) fn check_attributes(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) {
+    for (i, w) in sc.workstreams.iter().enumerate() {
+        let combos = w.routing.attributes.iter().fold(1u64, |acc, a| {
+            acc.saturating_mul(a.values.len().max(1) as u64)
+        });
+        if combos > MAX_ATTRIBUTE_COMBINATIONS {
+            let (path, span) = at(root, "workstreams", Some(i), "attributes");
+            cx.report(
+                &path,
+                span,
+                format!(
+                    "{combos} combinations of attribute values (the product of the value \
+                     counts) is over the limit of {MAX_ATTRIBUTE_COMBINATIONS}"
+                ),
+                Some("merge rarely used values, or split the work stream".into()),
+            );
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use crate::time::{SimDuration, SimTime};
 use super::event::Event;
 use super::world::World;
 
-impl World<'_> {
+impl<E: crate::engine::RulesEngine> World<'_, E> {
     /// Puts the agents on shift at 0 or schedules their shifts, breaks and connection drops.
     pub(crate) fn start_agents(&mut self) {
         for (gi, g) in self.sc.agent_groups.iter().enumerate() {

@@ -11,7 +11,7 @@ use super::event::Event;
 use super::replay::NONE;
 use super::world::World;
 
-impl World<'_> {
+impl<E: crate::engine::RulesEngine> World<'_, E> {
     /// Per origin queue, the conversations still live at the end (`now`) that were never
     /// answered and have waited (arrived before `now`): not accepted at the instant they
     /// arrived, so `delayed` as docs/metrics.md defines it, whether or not they would have been
@@ -55,7 +55,7 @@ impl World<'_> {
         let sc = self.sc;
         let routing = &sc.workstreams[w].routing;
         let mut rng = self.attribute_streams.member(key);
-        let attrs = super::routing::draw_attributes(routing, &mut rng);
+        let attrs = crate::setup::draw_attributes(routing, &mut rng);
         let u = rng.uniform01();
         // A queue overflows when one of its before-queueing rules would trigger now.
         let (engine, now) = (&self.engine, self.now);
@@ -129,12 +129,9 @@ impl World<'_> {
         let mut fx = std::mem::take(&mut self.fx);
         fx.clear();
         let t0 = self.sample_clock();
-        let (req, attr_set) = if super::routing::used(&ws.routing) {
+        let tag = if crate::setup::used(&ws.routing) {
             let mut attrs = attrs.unwrap_or_else(|| {
-                super::routing::draw_attributes(
-                    &ws.routing,
-                    &mut self.attribute_streams.member(key),
-                )
+                crate::setup::draw_attributes(&ws.routing, &mut self.attribute_streams.member(key))
             });
             if let (Some(feed), true) = (&self.feed, replay != NONE) {
                 feed.replay_attributes(replay, &ws.routing, &mut attrs);
@@ -142,13 +139,12 @@ impl World<'_> {
             if let (Some(log), true) = (&mut self.log, row != NONE) {
                 log.attributes(row, ws_id, &attrs);
             }
-            self.routing_tag(ws_id, ws_id, &attrs)
+            let w = ws_id.index();
+            self.tags.tag(w, w, w, &attrs)
         } else {
-            (crate::engine::ReqId(0), crate::engine::AttrId(0))
+            crate::engine::RoutingTag::default()
         };
-        let conv = self
-            .engine
-            .arrive_tagged(now, queue, req, attr_set, &mut fx);
+        let conv = self.arrive(Command::Arrive(queue, tag), &mut fx);
         self.record_clock(t0);
         if let Some(o) = self.obs.as_mut() {
             // Why it is in this queue: an overflow rule sent it on, or route-to-queue chose it.
@@ -157,7 +153,7 @@ impl World<'_> {
                 None if via_workstream => Some((None, "RT-QUEUE")),
                 None => None,
             };
-            self.observe(Command::Arrive(queue), Ok(()), &fx);
+            self.observe(Command::Arrive(queue, tag), Ok(()), &fx);
         }
         let give_up = if callback { None } else { give_up };
         let mut cs = ConvSim::new(conv, queue, counted, rng, mood, give_up, key);
@@ -192,28 +188,21 @@ impl World<'_> {
         Some(entered)
     }
 
-    /// The engine's routing inputs of a contact entering a queue of work stream `ws` with
-    /// attribute values `attrs` drawn for work stream `drawn_for`: its requirement (RT-CLASSIFY
-    /// by `ws`'s rules) and, when some queue prioritizes, its interned attribute set.
-    pub(crate) fn routing_tag(
+    /// Applies an arrival command and returns the new conversation (named by its first
+    /// effect, [`Effect::Arrived`](crate::engine::Effect::Arrived)).
+    #[inline(always)]
+    pub(crate) fn arrive(
         &mut self,
-        ws: crate::model::WorkstreamId,
-        drawn_for: crate::model::WorkstreamId,
-        attrs: &[u16],
-    ) -> (crate::engine::ReqId, crate::engine::AttrId) {
-        let routing = &self.sc.workstreams[ws.index()].routing;
-        let req = if super::routing::used(routing) {
-            super::routing::requirement(&mut self.engine, routing, attrs)
-        } else {
-            crate::engine::ReqId(0)
-        };
-        let set = match &self.attr_space {
-            Some(space) if !attrs.is_empty() => self
-                .engine
-                .attributes(&space.pairs(drawn_for.index(), attrs)),
-            _ => crate::engine::AttrId(0),
-        };
-        (req, set)
+        cmd: Command,
+        fx: &mut Vec<crate::engine::Effect>,
+    ) -> crate::engine::ConvId {
+        let start = fx.len();
+        let r = self.engine.apply(self.now, cmd, fx);
+        debug_assert!(r.is_ok(), "an arrival is never refused");
+        match fx.get(start) {
+            Some(crate::engine::Effect::Arrived { conv, .. }) => *conv,
+            _ => unreachable!("an arrival's first effect is Arrived"),
+        }
     }
 
     /// Stores a new contact's record, schedules its queue's waiting-time overflow rules and

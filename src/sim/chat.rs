@@ -90,7 +90,7 @@ impl ChatSim {
     }
 }
 
-impl World<'_> {
+impl<E: crate::engine::RulesEngine> World<'_, E> {
     /// An unanswered contact in slot `slot` of the sim's table was abandoned: its customer comes
     /// back with the origin queue's retrial probability, after its drawn delay (both drawn from
     /// the customer's own stream).
@@ -154,6 +154,10 @@ impl World<'_> {
         // A retrial enters its queue like any new conversation: the queue's before-queueing
         // overflow rules apply first (OVF-HOURS, OVF-LIMIT), its waiting-time rules once queued.
         let first_queue = queue;
+        // The work stream whose attributes the values are (see `retry_attributes`).
+        let src = arrival_workstream(key)
+            .filter(|w| *w < self.sc.workstreams.len())
+            .unwrap_or(self.sc.queues[queue.index()].workstream.index());
         // Ended by overflow (counted as arrived, closed and overflowed): no retrial.
         let Some((queue, callback, moved)) = self.enter(queue, counted) else {
             return;
@@ -174,12 +178,11 @@ impl World<'_> {
         let drawn_for = arrival_workstream(key)
             .filter(|w| *w < self.sc.workstreams.len())
             .map_or(ws_id, |w| crate::model::WorkstreamId(w as u32));
-        let (req, attr_set) = self.routing_tag(ws_id, drawn_for, &attrs);
-        let conv = self
-            .engine
-            .arrive_tagged(now, queue, req, attr_set, &mut fx);
+        let tag = self.tags.tag(ws_id.index(), drawn_for.index(), src, &attrs);
+        let cmd = crate::engine::Command::Arrive(queue, tag);
+        let conv = self.arrive(cmd, &mut fx);
         if self.obs.is_some() {
-            self.observe(crate::engine::Command::Arrive(queue), Ok(()), &fx);
+            self.observe(cmd, Ok(()), &fx);
         }
         // A callback customer no longer abandons.
         let give_up = if callback { None } else { give_up };
@@ -214,10 +217,10 @@ fn retry_attributes(
         .filter(|w| *w < sc.workstreams.len())
         .unwrap_or(sc.queues[origin.index()].workstream.index());
     let routing = &sc.workstreams[ws].routing;
-    if !super::routing::used(routing) {
+    if !crate::setup::used(routing) {
         return Vec::new();
     }
-    super::routing::draw_attributes(routing, &mut streams.member(key))
+    crate::setup::draw_attributes(routing, &mut streams.member(key))
 }
 
 /// The work stream whose own arrivals gave out the customer key `key`, if any (see

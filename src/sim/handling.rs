@@ -16,7 +16,7 @@ use super::replay;
 use super::sharing::{Due, Share, UNITS_PER_MS};
 use super::world::{first_timer, slot_mut, World};
 
-impl World<'_> {
+impl<E: crate::engine::RulesEngine> World<'_, E> {
     /// After an acceptance by `agent`: the handle time (and, for persistent channels, maybe a
     /// Waiting spell), shared with the agent's other conversations under a slowdown.
     pub(crate) fn start_handling(&mut self, conv: ConvId, agent: AgentId) {

@@ -7,7 +7,7 @@ use crate::model::AgentId;
 use super::event::{Answer, Event};
 use super::world::{slot_mut, World};
 
-impl World<'_> {
+impl<E: crate::engine::RulesEngine> World<'_, E> {
     /// RT-INVITE from the agent's side: accept after its delay, reject, or never see it.
     pub(crate) fn answer_invite(
         &mut self,

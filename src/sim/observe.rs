@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
-use crate::engine::{Command, ConvId, Decision, Effect, Engine, Outcome};
+use crate::engine::{Command, ConvId, Decision, Effect, Outcome};
 use crate::model::{AgentId, Channel, ConvState, Presence};
 use crate::scenario::Scenario;
 use crate::time::SimTime;
@@ -165,7 +165,7 @@ impl Observer {
     /// An observer for replication `rep` (0-based), or `None` when neither option covers it.
     pub(crate) fn new(
         sc: &Scenario,
-        engine: &mut Engine,
+        engine: &mut impl crate::engine::RulesEngine,
         rep: u32,
         trace: Option<&TraceOptions>,
         dash: Option<&DashOptions>,
@@ -291,7 +291,7 @@ impl Observer {
         cmd: Command,
         r: Outcome,
         fx: &[Effect],
-        engine: &mut Engine,
+        engine: &mut impl crate::engine::RulesEngine,
     ) {
         // Name new conversations first, so the command line of an arrival carries its id.
         for e in fx {
@@ -320,7 +320,7 @@ impl Observer {
         }
         let mut l = self.command_line(now, cmd);
         l.ok = Some(r.is_ok());
-        if let (Command::Arrive(_), Some((from, rule))) = (cmd, self.arrival_note.take()) {
+        if let (Command::Arrive(..), Some((from, rule))) = (cmd, self.arrival_note.take()) {
             l.from = from.and_then(|q| self.names.queues.get(q.index()).cloned());
             l.rule = Some(rule.into());
         }
@@ -529,7 +529,7 @@ pub fn assemble(dir: &std::path::Path, reps: &[u32]) -> std::io::Result<PathBuf>
     Ok(out_path)
 }
 
-impl super::world::World<'_> {
+impl<E: crate::engine::RulesEngine> super::world::World<'_, E> {
     /// Hands a command and its effects to the observer (present), then the sentiment readings
     /// it asked for.
     #[cold]

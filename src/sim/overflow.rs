@@ -38,7 +38,7 @@ pub(crate) fn before_queue(
     })
 }
 
-impl World<'_> {
+impl<E: crate::engine::RulesEngine> World<'_, E> {
     /// Applies the before-queueing rules from `queue` on (following transfers, at most once per
     /// queue hop). Returns the queue to enter, whether it is a callback and, when a transfer
     /// moved it there, the rule id of the first rule that did (`OVF-HOURS` or `OVF-LIMIT`), or

@@ -76,7 +76,7 @@ impl Feed {
     }
 }
 
-impl World<'_> {
+impl<E: crate::engine::RulesEngine> World<'_, E> {
     /// Replaces the arrival processes of the queues this replication replays.
     pub(crate) fn install_replay(&mut self, seed: u64, rep: u32) {
         let Some(feed) = Feed::new(self.sc, rep) else {

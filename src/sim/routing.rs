@@ -1,11 +1,9 @@
 //! The simulator's side of unified routing: each conversation draws its attribute values from
 //! its own stream (keyed like its customer stream, apart from its other draws, so common random
-//! numbers hold and a scenario without attributes draws nothing new), and classification
-//! (RT-CLASSIFY) turns them into the engine's interned requirement.
+//! numbers hold and a scenario without attributes draws nothing new). The draws themselves and
+//! classification (RT-CLASSIFY) into routing tags live in [`crate::setup`].
 
-use crate::engine::{Engine, ReqId};
 use crate::rng::{SimRng, Source, StreamFamily};
-use crate::scenario::WsRouting;
 
 /// The tag of the attribute streams.
 const ATTRIBUTE_TAG: u32 = 1002;
@@ -42,38 +40,4 @@ pub(crate) fn ws_arrival_stream(seed: u64, rep: u32, ws: usize) -> SimRng {
 /// change of route-to-queue rules never shifts a customer's draws.
 pub(crate) fn ws_customer_key(ws: usize, index: u64) -> u64 {
     super::customer::customer_key(crate::model::QueueId((1 << 23) + ws as u32), index)
-}
-
-/// One value index per attribute, each drawn with the attribute's weights (inverse CDF on one
-/// uniform per attribute, in attribute order).
-pub(crate) fn draw_attributes(ws: &WsRouting, rng: &mut SimRng) -> Vec<u16> {
-    ws.attributes
-        .iter()
-        .map(|a| {
-            let u = rng.uniform01();
-            let mut acc = 0.0;
-            for (i, w) in a.weights.iter().enumerate() {
-                acc += w;
-                if u < acc {
-                    return i as u16;
-                }
-            }
-            // Rounding left the sum a hair under 1: the last value with weight.
-            a.weights.iter().rposition(|w| *w > 0.0).unwrap_or(0) as u16
-        })
-        .collect()
-}
-
-/// Whether the work stream uses attributes or classification at all.
-pub(crate) fn used(ws: &WsRouting) -> bool {
-    !ws.attributes.is_empty() || !ws.classification.is_empty()
-}
-
-/// The requirement of a conversation with attribute values `attrs` (RT-CLASSIFY).
-pub(crate) fn requirement(engine: &mut Engine, ws: &WsRouting, attrs: &[u16]) -> ReqId {
-    if ws.classification.is_empty() {
-        return ReqId(0);
-    }
-    let req = ws.classify(attrs);
-    engine.requirement(&req)
 }

@@ -1,93 +1,15 @@
-//! From a validated scenario to the engine's setup, and the table of supervisor action sources
-//! (each policy and each script line), which metrics count refusals by.
+//! The table of supervisor action sources (each policy and each script line), which metrics
+//! count refusals by. The scenario → engine setup itself lives one layer down, in
+//! [`crate::setup`], shared with the load driver.
 
-use crate::engine::{AgentSetup, EngineSetup, QueueSetup, SkillSetup, SupervisorSetup};
 use crate::kernel::EventQueue;
 use crate::scenario::{Action, Scenario};
 use crate::time::SimTime;
 
 use super::event::Event;
 
-/// Builds the engine's setup: work-stream rules, queues, agents (Offline if their shift starts
-/// later), supervisors.
-pub(crate) fn engine_setup(sc: &Scenario) -> EngineSetup {
-    let mut agents = Vec::with_capacity(sc.agent_count());
-    let mut agent_skills = Vec::with_capacity(sc.agent_count());
-    for g in &sc.agent_groups {
-        agent_skills.extend((0..g.count).map(|_| g.skills.clone()));
-        let on_shift = match &g.roster {
-            Some(r) => r.shifts.first().is_some_and(|s| s.0 == SimTime::ZERO),
-            None => g.shift.is_none_or(|s| s.start == SimTime::ZERO),
-        };
-        for _ in 0..g.count {
-            agents.push(AgentSetup {
-                capacity: g.capacity,
-                queues: g.queues.clone(),
-                on_shift,
-            });
-        }
-    }
-    EngineSetup {
-        config: sc.engine.clone(),
-        workstreams: sc.workstreams.iter().map(|w| w.rules.clone()).collect(),
-        queues: sc
-            .queues
-            .iter()
-            .map(|q| QueueSetup {
-                workstream: q.workstream,
-                method: q.assignment,
-                priority: q.priority,
-            })
-            .collect(),
-        agents,
-        supervisors: sc
-            .supervisors
-            .iter()
-            .map(|s| SupervisorSetup {
-                queues: s.queues.clone(),
-                agent: s.agent,
-            })
-            .collect(),
-        open_views: sc.queues.iter().any(|q| {
-            q.overflow
-                .iter()
-                .any(|r| matches!(r.when, crate::scenario::OverflowWhen::WorkItemsOver(_)))
-        }),
-        skills: SkillSetup {
-            enabled: uses_skills(sc),
-            agent_skills,
-            matching: sc
-                .workstreams
-                .iter()
-                .map(|w| w.routing.skill_matching)
-                .collect(),
-        },
-        rulesets: super::attributes::ruleset_setup(sc),
-    }
-}
-
-/// Whether the scenario routes by skills: some group holds skills or some work stream
-/// classifies. Otherwise the engine routes exactly as without the feature.
-pub(crate) fn uses_skills(sc: &Scenario) -> bool {
-    !sc.skills.is_empty()
-        || sc
-            .workstreams
-            .iter()
-            .any(|w| !w.routing.classification.is_empty())
-}
-
-/// Whether the scenario uses unified routing at all (skills, classification, route-to-queue,
-/// overflow): only then does `summary.json` carry the routing and overflow figures.
-pub(crate) fn uses_routing(sc: &Scenario) -> bool {
-    uses_skills(sc)
-        || sc.queues.iter().any(|q| {
-            !q.overflow.is_empty() || !q.prioritization.is_empty() || !q.assignment_rules.is_empty()
-        })
-        || sc
-            .workstreams
-            .iter()
-            .any(|w| w.routing.arrivals.is_some() || !w.routing.route_to_queue.is_empty())
-}
+/// Re-exported for the reports that ask whether a scenario uses unified routing.
+pub(crate) use crate::setup::uses_routing;
 
 /// Where a supervisor action comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -17,7 +17,7 @@ use super::event::Event;
 use super::setup::SourceKind;
 use super::world::World;
 
-impl World<'_> {
+impl<E: crate::engine::RulesEngine> World<'_, E> {
     /// The sentiment of a conversation now (0 where its work stream has none).
     pub(crate) fn sentiment(&mut self, conv: ConvId) -> f64 {
         let now = self.now.as_millis();

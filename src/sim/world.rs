@@ -8,7 +8,9 @@
 use std::time::Instant;
 
 use crate::dist::Sampler;
-use crate::engine::{CloseReason, Command, ConvId, Effect, Engine, Outcome, Recipient};
+use crate::engine::{
+    CloseReason, Command, ConvId, Effect, Engine, Outcome, Recipient, RulesEngine,
+};
 use crate::kernel::EventQueue;
 use crate::metrics::{Recorder, RepMetrics};
 use crate::model::{AgentId, ConvState, QueueId, RoutingMode};
@@ -24,8 +26,9 @@ use super::event::{Answer, Event};
 use super::log::ConvLog;
 use super::observe::{DashLog, Observer};
 use super::replay::Feed;
-use super::setup::{engine_setup, source_names, Sources};
+use super::setup::{source_names, Sources};
 use super::RunOptions;
+use crate::setup::{engine_setup, RoutingTags};
 
 /// Engine commands between two wall-clock samples of decision time.
 const DECISION_SAMPLE_EVERY: u64 = 64;
@@ -65,9 +68,10 @@ const ABSENCE_TAG: u32 = 1011;
 
 /// One replication in progress.
 #[derive(Debug)]
-pub(crate) struct World<'s> {
+pub(crate) struct World<'s, E = Engine> {
     pub(crate) sc: &'s Scenario,
-    pub(crate) engine: Engine,
+    /// The rules engine it drives, through [`RulesEngine`] only (monomorphised).
+    pub(crate) engine: E,
     pub(crate) events: EventQueue<Event>,
     pub(crate) fx: Vec<Effect>,
     /// Scratch list of the agents a pick signal reaches (kept to reuse its allocation).
@@ -91,8 +95,8 @@ pub(crate) struct World<'s> {
     /// Slowdown shares and pending retrials.
     pub(crate) chat: ChatSim,
     pub(crate) attribute_streams: StreamFamily,
-    /// Global attribute numbers, when some queue prioritizes by attributes (RT-PRIORITIZE).
-    pub(crate) attr_space: Option<super::attributes::AttrSpace>,
+    /// Every routing tag an arrival can carry, interned into the engine at setup.
+    pub(crate) tags: RoutingTags,
     pub(crate) ws_arrivals: Vec<ArrivalProcess>,
     pub(crate) ws_arrival_index: Vec<u64>,
     /// The latest give-up time ever kept out of the queue (see [`LazyGiveUp`]): a stale timer
@@ -112,6 +116,7 @@ impl<'s> World<'s> {
     pub(crate) fn new(sc: &'s Scenario, rep: u32, opts: &RunOptions, log: bool) -> World<'s> {
         let seed = opts.seed.unwrap_or(sc.seed);
         let mut engine = Engine::new(engine_setup(sc));
+        let tags = RoutingTags::new(sc, &mut engine);
         let obs = Observer::new(
             sc,
             &mut engine,
@@ -208,8 +213,7 @@ impl<'s> World<'s> {
             customer_streams: customer_family(seed, rep),
             sentiment_streams: sentiment_family(seed, rep),
             attribute_streams: super::routing::attribute_family(seed, rep),
-            attr_space: super::attributes::prioritized(sc)
-                .then(|| super::attributes::AttrSpace::new(sc)),
+            tags,
             ws_arrivals: (0..sc.workstreams.len())
                 .map(|w| {
                     let spec = sc.workstreams[w].routing.arrivals.as_ref();
@@ -233,7 +237,9 @@ impl<'s> World<'s> {
         w.install_replay(seed, rep);
         w
     }
+}
 
+impl<'s, E: RulesEngine> World<'s, E> {
     pub(crate) fn horizon(&self) -> SimTime {
         SimTime::ZERO + self.sc.horizon
     }

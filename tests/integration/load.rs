@@ -183,7 +183,8 @@ fn two_supervisors_assigning_one_open_conversation_exactly_one_wins() {
         // Agents of 10 units cannot be routed a 50-unit chat: it stays Open with no invitation.
         let h = Arc::new(handle(10, 2, 2));
         let mut fx = Vec::new();
-        h.apply(Command::Arrive(QueueId(0)), &mut fx).unwrap();
+        h.apply(Command::Arrive(QueueId(0), Default::default()), &mut fx)
+            .unwrap();
         let conv = fx
             .iter()
             .find_map(|e| match e {
@@ -215,7 +216,8 @@ fn an_accept_racing_its_timeout_has_one_outcome() {
     for round in 0..300 {
         let h = Arc::new(handle(100, 1, 0));
         let mut fx = Vec::new();
-        h.apply(Command::Arrive(QueueId(0)), &mut fx).unwrap();
+        h.apply(Command::Arrive(QueueId(0), Default::default()), &mut fx)
+            .unwrap();
         let (conv, invite) = fx
             .iter()
             .find_map(|e| match e {
@@ -251,4 +253,54 @@ fn an_accept_racing_its_timeout_has_one_outcome() {
         }
     }
     assert_eq!(accepted + timed_out, 300);
+}
+
+/// The load driver drives what the simulator drives: `bilingual-support` has no queue
+/// arrivals of its own, only its work stream's, routed by route-to-queue with attributes,
+/// classification (skills) and a ruleset on `general`. Before, arrivals went untagged to the
+/// three queues evenly and no assignment rule ever picked; now `routing.by_rule` names every
+/// rule of the scenario, the English team and the Spanish experts both assign (30% of the
+/// conversations require Spanish, which only the rule of the bilingual groups meets exactly),
+/// and no more conversations are assigned by rules than were accepted.
+#[test]
+fn bilingual_support_under_load_assigns_by_its_assignment_rules() {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/bilingual-support.toml");
+    let sc = load_file(&p).expect("bilingual-support loads");
+    let _g = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let r = run(
+        &sc,
+        &LoadOptions {
+            rate: 500.0,
+            duration: Duration::from_millis(1000),
+            drain: Duration::from_millis(500),
+            speed: 20_000.0,
+            ..LoadOptions::default()
+        },
+    );
+    assert_eq!(r.invariant_violations, 0);
+    assert!(r.conservation_ok);
+    let routing = r
+        .routing
+        .as_ref()
+        .expect("the scenario uses unified routing");
+    let names: Vec<&str> = routing.by_rule.keys().map(String::as_str).collect();
+    assert_eq!(
+        names,
+        [
+            "general/closest-fit",
+            "general/english-team",
+            "general/spanish-experts"
+        ]
+    );
+    let by = |k: &str| routing.by_rule[k];
+    assert!(by("general/english-team") > 0, "{routing:?}");
+    assert!(by("general/spanish-experts") > 0, "{routing:?}");
+    let accepted = r.by_command["accept"].count - r.by_command["accept"].refused;
+    let by_rules: u64 = routing.by_rule.values().sum();
+    assert!(by_rules <= accepted, "{by_rules} > {accepted}");
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(
+        json["routing"]["by_rule"]["general/english-team"],
+        by("general/english-team")
+    );
 }

@@ -8,6 +8,7 @@ mod faults;
 mod figures;
 mod fit;
 mod fuzz_replay;
+mod layering;
 mod leftovers;
 mod limits;
 mod load;

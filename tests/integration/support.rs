@@ -158,7 +158,7 @@ impl World {
 
     /// A conversation arrives in `q`.
     pub fn arrive(&mut self, q: QueueId) -> ConvId {
-        let fx = self.ok(Command::Arrive(q));
+        let fx = self.ok(Command::Arrive(q, Default::default()));
         match fx[0] {
             Effect::Arrived { conv, queue } if queue == q => conv,
             ref other => panic!("arrive reported {other:?} first"),

@@ -17,7 +17,7 @@ impl Observer {
             Option<SupervisorId>,
             Option<QueueId>,
         ) = match cmd {
-            Command::Arrive(q) => ("arrive", None, None, None, Some(q)),
+            Command::Arrive(q, _) => ("arrive", None, None, None, Some(q)),
             Command::Accept(c, _) => ("accept", Some(c), None, None, None),
             Command::Reject(c, _) => ("reject", Some(c), None, None, None),
             Command::Timeout(c, _) => ("timeout", Some(c), None, None, None),
@@ -46,7 +46,7 @@ impl Observer {
         };
         let mut l = self.line(now, Kind::Command, what);
         l.conversation = conv.and_then(|c| self.id(c));
-        if let Command::Arrive(_) = cmd {
+        if let Command::Arrive(..) = cmd {
             l.conversation = (self.arrivals > 0).then(|| conversation_id(self.arrivals - 1));
         }
         l.agent = agent.and_then(|a| self.agent(a));

@@ -1,4 +1,5 @@
-//! The simulator's side of custom assignment (RT-PRIORITIZE, RT-RULESET): one attribute space
+//! A contact's attributes and the engine's side of custom assignment (RT-PRIORITIZE,
+//! RT-RULESET): attribute draws, one attribute space
 //! across work streams (attribute and value numbers by name, so a conversation transferred to
 //! another work stream's queue is still bucketed by its `tier`), and the engine's ruleset setup
 //! from the scenario's `[[queues.prioritization]]` and `[[queues.assignment_rules]]`.
@@ -6,7 +7,8 @@
 use std::collections::HashMap;
 
 use crate::engine::{AssignmentRule, AttrCondition, QueueRulesets, RulesetSetup};
-use crate::scenario::{Condition, Scenario};
+use crate::rng::SimRng;
+use crate::scenario::{Condition, Scenario, WsRouting};
 
 /// Attribute and value numbers shared by every work stream.
 #[derive(Clone, Debug, Default)]
@@ -121,4 +123,29 @@ pub(crate) fn ruleset_setup(sc: &Scenario) -> RulesetSetup {
         agent_groups,
         queues,
     }
+}
+
+/// One value index per attribute of work stream routing `ws`, each drawn with the attribute's
+/// weights (inverse CDF on one uniform per attribute, in attribute order).
+pub(crate) fn draw_attributes(ws: &WsRouting, rng: &mut SimRng) -> Vec<u16> {
+    ws.attributes
+        .iter()
+        .map(|a| {
+            let u = rng.uniform01();
+            let mut acc = 0.0;
+            for (i, w) in a.weights.iter().enumerate() {
+                acc += w;
+                if u < acc {
+                    return i as u16;
+                }
+            }
+            // Rounding left the sum a hair under 1: the last value with weight.
+            a.weights.iter().rposition(|w| *w > 0.0).unwrap_or(0) as u16
+        })
+        .collect()
+}
+
+/// Whether the work stream uses attributes or classification at all.
+pub(crate) fn used(ws: &WsRouting) -> bool {
+    !ws.attributes.is_empty() || !ws.classification.is_empty()
 }
