@@ -23,3 +23,13 @@ pub(crate) fn plural_text(text: &str, noun: &str) -> String {
         format!("{text} {noun}s")
     }
 }
+
+/// Milliseconds as seconds, shortest exact form: `12`, `12.5`, `12.345`.
+pub fn seconds(ms: u64) -> String {
+    let (s, frac) = (ms / 1000, ms % 1000);
+    if frac == 0 {
+        return s.to_string();
+    }
+    let f = format!("{frac:03}");
+    format!("{s}.{}", f.trim_end_matches('0'))
+}

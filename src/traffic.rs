@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::scenario::Diagnostic;
+use crate::diag::Diagnostic;
 use crate::time::{parse_duration, SimDuration, SimTime};
 
 pub use history::{Replay, ReplayRow};

@@ -30,15 +30,7 @@ pub const COLUMNS: [&str; 10] = [
     "replication",
 ];
 
-/// Milliseconds as seconds, shortest exact form: `12`, `12.5`, `12.345`.
-pub fn seconds(ms: u64) -> String {
-    let (s, frac) = (ms / 1000, ms % 1000);
-    if frac == 0 {
-        return s.to_string();
-    }
-    let f = format!("{frac:03}");
-    format!("{s}.{}", f.trim_end_matches('0'))
-}
+pub use crate::text::seconds;
 
 fn dur(d: Option<SimDuration>) -> String {
     d.map(|d| seconds(d.as_millis())).unwrap_or_default()

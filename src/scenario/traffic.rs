@@ -151,7 +151,7 @@ pub(crate) fn traffic(
                                 message: format!(
                                     "{} outside the run (before its start or at or after its \
                                      horizon) skipped; the first is here",
-                                    crate::report::format::plural(f.outside, "row")
+                                    crate::text::plural(f.outside, "row")
                                 ),
                                 hint: Some(
                                     "check `[scenario] start` and `horizon` against the \

@@ -18,7 +18,7 @@ use std::path::Path;
 use super::{parse_csv_duration, read, AhtProfile, Problems};
 use crate::calendar::{Calendar, CsvOffsets};
 use crate::model::QueueId;
-use crate::scenario::Diagnostic;
+use crate::diag::Diagnostic;
 use crate::time::{SimDuration, SimTime};
 
 /// One queue's forecast.
@@ -244,7 +244,7 @@ pub fn read_forecast(
         );
         let show = |t: SimTime| match cal.given {
             true => cal.iso(t),
-            false => crate::report::log::seconds(t.as_millis()),
+            false => crate::text::seconds(t.as_millis()),
         };
         p.at(
             line,

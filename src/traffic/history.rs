@@ -14,7 +14,7 @@ use std::path::Path;
 use super::{parse_csv_duration, read, Problems};
 use crate::calendar::Calendar;
 use crate::model::QueueId;
-use crate::scenario::Diagnostic;
+use crate::diag::Diagnostic;
 use crate::time::{SimDuration, SimTime};
 
 /// The fixed columns of the history format; any other column is an attribute.

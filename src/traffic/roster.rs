@@ -13,7 +13,7 @@ use std::path::Path;
 use super::{read, Problems};
 use crate::calendar::Calendar;
 use crate::model::QueueId;
-use crate::scenario::Diagnostic;
+use crate::diag::Diagnostic;
 use crate::time::SimTime;
 
 /// One rostered agent.

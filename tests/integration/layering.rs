@@ -39,7 +39,7 @@ const LAYERS: &[(&str, u8)] = &[
 
 /// Known imports up the layers, each to be removed by the owner of the importing file:
 /// `traffic` reads `Diagnostic` through its re-export in `scenario` (it lives in `diag` now).
-const KNOWN_EXCEPTIONS: &[(&str, &str)] = &[("traffic", "scenario")];
+const KNOWN_EXCEPTIONS: &[(&str, &str)] = &[];
 
 fn layer(module: &str) -> Option<u8> {
     LAYERS.iter().find(|(m, _)| *m == module).map(|(_, l)| *l)
