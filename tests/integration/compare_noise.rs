@@ -65,10 +65,15 @@ fn a_seed_change_is_no_regression_and_a_longer_handle_time_is() {
     // Across seeds (Welch) the bundled 4 replications (~960 conversations) make a 10 % change
     // about 2 standard errors: caught 5 times in 30 (CHANGELOG.md). 16 replications a side
     // catch it.
-    let (b16, s16) = (summary(CI_SMOKE, 1, Some(16)), summary(&slower, 2, Some(16)));
+    let (b16, s16) = (
+        summary(CI_SMOKE, 1, Some(16)),
+        summary(&slower, 2, Some(16)),
+    );
     let welch = cmp(&b16, &s16);
     assert!(
-        regressions(&welch).iter().any(|m| m.starts_with("handle_s")),
+        regressions(&welch)
+            .iter()
+            .any(|m| m.starts_with("handle_s")),
         "other seed, 16 replications: {:?}",
         regressions(&welch)
     );
@@ -114,11 +119,18 @@ fn ab_sees_work_move_between_agent_groups() {
     );
     assert!(bi.significant && bi.diff.unwrap() > 100.0, "{bi:?}");
     assert!(vip.significant && vip.diff.unwrap() < -100.0, "{vip:?}");
-    assert!(r.metrics.contains_key("routing.by_rule.general/spanish-experts"));
+    assert!(r
+        .metrics
+        .contains_key("routing.by_rule.general/spanish-experts"));
     assert!(r.metrics.contains_key("queues.general.wait_s.mean"));
     let text_out = ab::render_text(&r);
     let first_sig = text_out.find("Changed significantly").unwrap();
-    assert!(first_sig < text_out.find("agent_groups.bilingual.conversations").unwrap());
+    assert!(
+        first_sig
+            < text_out
+                .find("agent_groups.bilingual.conversations")
+                .unwrap()
+    );
     let same = ab::run(&base, &base, None);
     assert!(same.metrics.values().all(|m| !m.significant));
 }
