@@ -107,8 +107,10 @@ pub fn method(c: &Comparison) -> String {
 fn elided(left: usize) -> String {
     match left {
         0 => String::new(),
-        1 => "1 other metric: no significant change (--all lists it).\n".into(),
-        n => format!("{n} other metrics: no significant change (--all lists them).\n"),
+        1 => "1 other metric: no regression, no significant change (--all lists it).\n".into(),
+        n => {
+            format!("{n} other metrics: no regression, no significant change (--all lists them).\n")
+        }
     }
 }
 
