@@ -416,8 +416,12 @@ pub struct Comparison {
 }
 
 /// What differs between the two runs' definitions (scenario name, service-level threshold or
-/// definition); empty when they are comparable.
+/// definition); empty when they are comparable. `fit`'s `actuals.json` (scenario `actuals`)
+/// compares with a run of any scenario (a backtest), the service level still checked.
 pub fn differences(base: &Value, current: &Value) -> Vec<String> {
+    let actuals = [base, current]
+        .iter()
+        .any(|v| v.get("scenario").and_then(Value::as_str) == Some("actuals"));
     let field = |v: &Value, p: &[&str]| {
         let mut x = v;
         for k in p {
@@ -440,6 +444,7 @@ pub fn differences(base: &Value, current: &Value) -> Vec<String> {
         ),
     ]
     .iter()
+    .filter(|(_, name)| !(actuals && *name == "scenario"))
     .filter_map(|(p, name)| {
         let (b, c) = (field(base, p), field(current, p));
         (b != c).then(|| format!("{name}: {b} (baseline) vs {c} (current)"))
@@ -631,6 +636,78 @@ mod tests {
         // The other way round is no regression.
         let rows = compare(&cur, &base, &Tolerances::new(0.0)).unwrap();
         assert!(rows.iter().all(|r| !r.regression));
+    }
+
+    /// Counts per replication, the paired test on the same seed, Welch otherwise, and a count
+    /// absent from a replication's map read as 0.
+    #[test]
+    fn counts_per_replication_and_tests() {
+        let doc = |seed: u64, waits: &[f64], refusals: &[u64]| {
+            let reps: Vec<Value> = waits
+                .iter()
+                .zip(refusals)
+                .enumerate()
+                .map(|(i, (w, r))| {
+                    let by_rule = if *r > 0 {
+                        json!({"ASSIGN-STATE": r})
+                    } else {
+                        json!({})
+                    };
+                    json!({"replication": i, "conversations": {"arrived": 100},
+                        "wait_s": {"mean": w},
+                        "rule_violations": {"total": r, "by_rule": by_rule}})
+                })
+                .collect();
+            let total: u64 = refusals.iter().sum();
+            let mean = waits.iter().sum::<f64>() / waits.len() as f64;
+            json!({"format": "omnisim.summary/1", "seed": seed, "replications": waits.len(),
+                "conversations": {"arrived": 100 * waits.len()}, "wait_s": {"mean": mean},
+                "rule_violations": {"total": total, "by_rule": {"ASSIGN-STATE": total}},
+                "by_replication": reps})
+        };
+        let base = doc(1, &[10.0, 12.0, 11.0, 13.0], &[0, 1, 0, 1]);
+        // 8 replications, the first 4 the same: per replication nothing moved.
+        let eight = doc(
+            1,
+            &[10.0, 12.0, 11.0, 13.0, 9.0, 14.0, 10.0, 12.0],
+            &[0, 1, 0, 1, 0, 0, 1, 0],
+        );
+        let c = compare_runs(&base, &eight, &Tolerances::new(5.0)).unwrap();
+        let get = |c: &Comparison, m: &str| c.rows.iter().find(|r| r.metric == m).cloned().unwrap();
+        let arrived = get(&c, "conversations.arrived");
+        assert!(arrived.per_replication && arrived.base == Some(100.0));
+        assert_eq!(arrived.current, Some(100.0));
+        assert!(c.rows.iter().all(|r| !r.regression), "{:?}", c.rows);
+        assert_eq!(c.kind, Some(TestKind::Paired));
+        // Same seed, every replication's wait +1 s: mean +9 %, paired differences constant, so
+        // the sign test (p = 2 · 0.5⁴ = 0.125): not significant, no regression.
+        let plus1 = doc(1, &[11.0, 13.0, 12.0, 14.0], &[0, 1, 0, 1]);
+        let w = get(
+            &compare_runs(&base, &plus1, &Tolerances::new(5.0)).unwrap(),
+            "wait_s.mean",
+        );
+        assert_eq!(w.test.unwrap().p_value, 0.125);
+        assert!(!w.regression && !w.significant);
+        // Varying differences 2, 3, 2, 3 (mean 2.5, sd 0.577): t = 8.66, 3 df, p = 0.0032.
+        let more = doc(1, &[12.0, 15.0, 13.0, 16.0], &[0, 1, 0, 1]);
+        let w = get(
+            &compare_runs(&base, &more, &Tolerances::new(5.0)).unwrap(),
+            "wait_s.mean",
+        );
+        assert!(
+            (w.test.unwrap().p_value - 0.003_23).abs() < 5e-5,
+            "{:?}",
+            w.test
+        );
+        assert!(w.significant && w.regression);
+        // Another seed: Welch; a refusal count present only in some replications' maps.
+        let other = doc(2, &[10.5, 12.5, 11.5, 12.0], &[1, 0, 0, 0]);
+        let c = compare_runs(&base, &other, &Tolerances::new(5.0)).unwrap();
+        assert_eq!(c.kind, Some(TestKind::Welch));
+        let r = get(&c, "rule_violations.by_rule.ASSIGN-STATE");
+        let t = r.test.unwrap();
+        assert_eq!((t.n_base, t.n_current), (4, 4), "absent counts are zeros");
+        assert!(c.rows.iter().all(|r| !r.regression));
     }
 
     #[test]

@@ -399,12 +399,16 @@ fn queue_wait(q: &QueueStats, t: &Durations) -> QueueWait {
 /// Builds the summary of a run (thresholds evaluated, `by_replication` filled).
 pub fn build(sc: &Scenario, out: &RunOutput) -> Summary {
     let mut summary = build_from(sc, out, &out.reps);
-    summary.by_replication = out
-        .reps
-        .iter()
-        .map(|r| rep_summary(r.replication, &build_from(sc, out, std::slice::from_ref(r))))
-        .collect();
+    // Thresholds first: their lookups serialize the summary, without the per-replication part.
     summary.thresholds = evaluate_thresholds(sc, &summary);
+    summary.by_replication = match out.reps.as_slice() {
+        // One replication: its figures are the run's.
+        [r] => vec![rep_summary(r.replication, &summary)],
+        reps => reps
+            .iter()
+            .map(|r| rep_summary(r.replication, &build_from(sc, out, std::slice::from_ref(r))))
+            .collect(),
+    };
     summary
 }
 

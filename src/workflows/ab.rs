@@ -273,8 +273,13 @@ pub fn render_text(r: &AbReport) -> String {
         ));
     }
     if !rest.is_empty() {
+        let title = if sig.is_empty() {
+            "Every metric"
+        } else {
+            "No significant change"
+        };
         out.push_str(&format!(
-            "\nNo significant change ({}):\n{}",
+            "\n{title} ({}):\n{}",
             rest.len(),
             text(&HEADER, &rest)
         ));

@@ -85,8 +85,13 @@ pub fn render_html(r: &AbReport) -> String {
         ));
     }
     if all.len() > n_sig {
+        let title = if n_sig == 0 {
+            "Every metric"
+        } else {
+            "No significant change"
+        };
         body.push_str(&format!(
-            "<h2>No significant change ({})</h2>\n{}",
+            "<h2>{title} ({})</h2>\n{}",
             all.len() - n_sig,
             rows(&all[n_sig..])
         ));

@@ -94,6 +94,10 @@ fn different_scenarios_and_service_levels_are_named() {
         "{d:?}"
     );
     assert!(d[1].contains("service_level.threshold_s"), "{d:?}");
+    // fit's actuals.json backtests any scenario: only the service level is checked then.
+    c["scenario"] = "actuals".into();
+    let d = differences(&b, &c);
+    assert_eq!(d.len(), 1, "{d:?}");
 }
 
 /// Issue 24: the rules team's change (spanish-experts ordered by least_active instead of
