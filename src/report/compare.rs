@@ -472,7 +472,17 @@ pub fn compare_runs(
             .filter(|n| *n >= 1.0)
             .unwrap_or(1.0)
     };
-    let (rb, rc) = (reps_of(base), reps_of(current));
+    // fit's actuals.json holds the whole history as one replication however many periods it
+    // covers; the backtest run has fitted.toml's replications (one per period of the history),
+    // so a backtest compares counts as totals.
+    let backtest = [base, current]
+        .iter()
+        .any(|v| v.get("scenario").and_then(Value::as_str) == Some("actuals"));
+    let (rb, rc) = if backtest {
+        (1.0, 1.0)
+    } else {
+        (reps_of(base), reps_of(current))
+    };
     let (sb, sc) = (series(base), series(current));
     let (ib, ic) = (replication_indices(base), replication_indices(current));
     let same_seed = base.get("seed").is_some() && base.get("seed") == current.get("seed");
@@ -482,7 +492,7 @@ pub fn compare_runs(
     let mut rows: Vec<Row> = keys
         .into_iter()
         .map(|k| {
-            let per_replication = is_count(k);
+            let per_replication = is_count(k) && !backtest;
             let (db, dc) = if per_replication {
                 (rb, rc)
             } else {
@@ -708,6 +718,24 @@ mod tests {
         let t = r.test.unwrap();
         assert_eq!((t.n_base, t.n_current), (4, 4), "absent counts are zeros");
         assert!(c.rows.iter().all(|r| !r.regression));
+    }
+
+    /// fit's actuals.json (the whole history as one replication) against a backtest run of
+    /// fitted.toml's replications: counts as totals.
+    #[test]
+    fn a_backtest_compares_totals() {
+        let actuals = json!({"format": "omnisim.summary/1", "scenario": "actuals",
+            "replications": 1, "conversations": {"answered": 5195}});
+        let run = json!({"format": "omnisim.summary/1", "scenario": "fitted",
+            "replications": 5, "conversations": {"answered": 5163}});
+        let rows = compare(&actuals, &run, &Tolerances::new(5.0)).unwrap();
+        let r = rows
+            .iter()
+            .find(|r| r.metric == "conversations.answered")
+            .unwrap();
+        assert!(!r.per_replication && !r.regression);
+        assert_eq!((r.base, r.current), (Some(5195.0), Some(5163.0)));
+        assert!(differences(&actuals, &run).is_empty());
     }
 
     #[test]
