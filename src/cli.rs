@@ -122,7 +122,8 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         replication: u32,
     },
-    /// Compare two summary.json files metric by metric; exit 1 on a regression.
+    /// Compare two summary.json files metric by metric; exit 1 on a regression (worse beyond
+    /// the tolerance and significant across replications).
     Compare {
         /// The baseline summary.json.
         baseline: PathBuf,
@@ -137,6 +138,15 @@ enum Command {
         /// Print a GitHub Markdown table.
         #[arg(long)]
         markdown: bool,
+        /// List every metric, not only regressions and significant changes.
+        #[arg(long)]
+        all: bool,
+        /// Write JUnit XML, one test case per metric, to FILE.
+        #[arg(long, value_name = "FILE")]
+        junit: Option<PathBuf>,
+        /// Compare summaries of different scenarios or service-level definitions.
+        #[arg(long)]
+        allow_different: bool,
         /// Print nothing but errors.
         #[arg(long)]
         quiet: bool,
@@ -526,14 +536,22 @@ fn run(args: Args) -> u8 {
             tolerance,
             tolerance_for,
             markdown,
+            all,
+            junit,
+            allow_different,
             quiet,
         } => compare_cmd::run(
             &baseline,
             &current,
             &tolerance,
             &tolerance_for,
-            markdown,
-            quiet,
+            compare_cmd::Output {
+                markdown,
+                all,
+                junit,
+                allow_different,
+                quiet,
+            },
         ),
         Command::Ab {
             scenario,

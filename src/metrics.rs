@@ -9,6 +9,7 @@
 //! All time integrals are exact integers (units × milliseconds in `u128`), so a 30-day run loses
 //! no precision.
 
+mod agent;
 mod chat;
 mod gauge;
 mod interval;
@@ -19,13 +20,12 @@ mod recorder;
 mod routing;
 mod service_level;
 
+pub use agent::AgentStats;
 pub use chat::{ChatStats, Durations, Invitations, QueueChat};
 pub use gauge::TimeWeighted;
 pub use interval::{interval_for, INTERVAL, MAX_INTERVALS};
 pub use loghist::LogHistogram;
 pub use quantile::hdr_quantile;
-pub use recorder::{
-    AgentStats, Interval, QueueStats, Recorder, RepMetrics, SourceStats, ACTION_KINDS,
-};
+pub use recorder::{Interval, QueueStats, Recorder, RepMetrics, SourceStats, ACTION_KINDS};
 pub use routing::RoutingCounts;
 pub use service_level::{SlCounts, SlDefinition};

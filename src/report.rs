@@ -15,6 +15,7 @@
 //! ```
 
 pub mod compare;
+pub mod compare_stats;
 pub mod compare_table;
 pub mod csv;
 mod dashboard;
@@ -26,6 +27,7 @@ pub mod junit;
 pub mod log;
 mod model;
 mod summary;
+pub mod summary_reps;
 pub(crate) mod svg;
 pub mod table;
 pub mod terminal;

@@ -4,6 +4,7 @@
 //! command line calls these; they print nothing.
 
 pub mod ab;
+pub mod ab_html;
 pub mod grid;
 pub mod overrides;
 pub mod shard;

@@ -1,4 +1,5 @@
-//! `omnisim ab SCENARIO --variant OTHER.toml`: writes `DIR/ab.json` and prints the table.
+//! `omnisim ab SCENARIO --variant OTHER.toml`: writes `DIR/ab.json` and `DIR/ab.html` and
+//! prints the report, significant changes first.
 
 use std::path::{Path, PathBuf};
 
@@ -27,15 +28,23 @@ pub(crate) fn run(
     let dir = out.unwrap_or_else(|| default_out_dir(&base.name));
     let written = std::fs::create_dir_all(&dir).and_then(|_| {
         let json = serde_json::to_string_pretty(&report).map_err(std::io::Error::other)?;
-        write_atomic(&dir.join("ab.json"), json.as_bytes())
+        write_atomic(&dir.join("ab.json"), json.as_bytes())?;
+        write_atomic(
+            &dir.join("ab.html"),
+            crate::workflows::ab_html::render_html(&report).as_bytes(),
+        )
     });
     if let Err(e) = written {
-        eprintln!("error: cannot write {}: {e}", dir.join("ab.json").display());
+        eprintln!("error: cannot write to {}: {e}", dir.display());
         return EXIT_BAD_INPUT;
     }
     if !quiet {
         print!("{}", ab::render_text(&report));
-        println!("\nwrote {}", dir.join("ab.json").display());
+        println!(
+            "\nwrote {} and {}",
+            dir.join("ab.json").display(),
+            dir.join("ab.html").display()
+        );
     }
     EXIT_OK
 }

@@ -7,6 +7,7 @@ use crate::engine::RuleId;
 use crate::model::{AgentId, QueueId};
 use crate::time::{SimDuration, SimTime};
 
+use super::agent::AgentStats;
 use super::chat::ChatStats;
 use super::gauge::TimeWeighted;
 use super::interval::interval_for;
@@ -159,44 +160,6 @@ pub struct Interval {
     /// Open conversations × milliseconds in the interval.
     #[serde(with = "super::lossless::i128_str")]
     pub queue_len_ms: i128,
-}
-
-/// What one agent did.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct AgentStats {
-    /// Conversations accepted or picked.
-    pub conversations: u64,
-    /// Milliseconds holding any units.
-    #[serde(with = "super::lossless::i128_str")]
-    pub busy_ms: i128,
-    /// Units above capacity × milliseconds.
-    #[serde(with = "super::lossless::i128_str")]
-    pub over_unit_ms: i128,
-    /// Milliseconds above capacity.
-    #[serde(with = "super::lossless::i128_str")]
-    pub over_ms: i128,
-    /// Invitations rejected or timed out.
-    pub refusals: u64,
-    /// Overallocation events.
-    pub over_events: u64,
-    /// Largest units above capacity.
-    pub over_max: u32,
-    used: i64,
-    capacity: u32,
-    last: u64,
-}
-
-impl AgentStats {
-    /// Adds another replication's figures for the same agent (`over_max` is the larger).
-    pub fn merge(&mut self, o: &AgentStats) {
-        self.conversations += o.conversations;
-        self.busy_ms += o.busy_ms;
-        self.over_unit_ms += o.over_unit_ms;
-        self.over_ms += o.over_ms;
-        self.refusals += o.refusals;
-        self.over_events += o.over_events;
-        self.over_max = self.over_max.max(o.over_max);
-    }
 }
 
 /// Actions and refusals of one policy or script line.
@@ -367,10 +330,7 @@ impl Recorder {
                 interval_over: Vec::new(),
                 agents: capacities
                     .iter()
-                    .map(|&c| AgentStats {
-                        capacity: c,
-                        ..Default::default()
-                    })
+                    .map(|&c| AgentStats::with_capacity(c))
                     .collect(),
                 sources: sources
                     .into_iter()
@@ -489,6 +449,13 @@ impl Recorder {
         self.staffed.add(now, delta);
     }
 
+    /// An agent went on (`on`) or off shift: its staffed units count from now (or stop).
+    pub fn agent_shift(&mut self, now: SimTime, agent: AgentId, on: bool) {
+        let used = self.m.agents[agent.index()].used;
+        self.units(now, agent, used, used);
+        self.m.agents[agent.index()].on_shift = on;
+    }
+
     /// An agent's used units changed.
     pub fn units(&mut self, now: SimTime, agent: AgentId, before: i64, after: i64) {
         let t = now.as_millis();
@@ -500,6 +467,10 @@ impl Recorder {
             let cap = a.capacity as i64;
             if a.used > 0 {
                 a.busy_ms += dt;
+            }
+            a.unit_ms += a.used.max(0) as i128 * dt;
+            if a.on_shift {
+                a.staffed_unit_ms += cap as i128 * dt;
             }
             if a.used > cap {
                 a.over_unit_ms += (a.used - cap) as i128 * dt;

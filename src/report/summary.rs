@@ -17,6 +17,8 @@ use crate::scenario::Scenario;
 use crate::sim::RunOutput;
 use crate::stats::mean_ci95;
 
+use super::summary_reps::{agent_groups, rep_summary, AgentGroupSummary, RepSummary};
+
 /// The `format` tag of `summary.json`.
 pub const FORMAT: &str = "omnisim.summary/1";
 
@@ -76,6 +78,9 @@ pub struct Summary {
     pub ci95: Ci95,
     /// Per queue.
     pub queues: BTreeMap<String, QueueSummary>,
+    /// Per agent group (after warm-up).
+    #[serde(default)]
+    pub agent_groups: BTreeMap<String, AgentGroupSummary>,
     /// Threshold results.
     pub thresholds: Vec<ThresholdResult>,
     /// Unified routing; present only when the scenario uses it (a first-part scenario keeps
@@ -85,6 +90,10 @@ pub struct Summary {
     /// Overflow (OVF-*); present only when the scenario uses unified routing.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub overflow: Option<OverflowSummary>,
+    /// Each replication's figures, in replication order (what `compare` and `ab` test
+    /// differences on); empty in summaries written before it existed.
+    #[serde(default)]
+    pub by_replication: Vec<RepSummary>,
 }
 
 /// Overflow figures.
@@ -387,9 +396,24 @@ fn queue_wait(q: &QueueStats, t: &Durations) -> QueueWait {
     }
 }
 
-/// Builds the summary of a run (thresholds evaluated).
+/// Builds the summary of a run (thresholds evaluated, `by_replication` filled).
 pub fn build(sc: &Scenario, out: &RunOutput) -> Summary {
-    let reps = &out.reps;
+    let mut summary = build_from(sc, out, &out.reps);
+    // Thresholds first: their lookups serialize the summary, without the per-replication part.
+    summary.thresholds = evaluate_thresholds(sc, &summary);
+    summary.by_replication = match out.reps.as_slice() {
+        // One replication: its figures are the run's.
+        [r] => vec![rep_summary(r.replication, &summary)],
+        reps => reps
+            .iter()
+            .map(|r| rep_summary(r.replication, &build_from(sc, out, std::slice::from_ref(r))))
+            .collect(),
+    };
+    summary
+}
+
+/// The summary of `reps` (all of `out`'s, or one), without thresholds or `by_replication`.
+fn build_from(sc: &Scenario, out: &RunOutput, reps: &[RepMetrics]) -> Summary {
     let mut total = QueueStats::default();
     let mut queues: Vec<QueueStats> = (0..sc.queues.len())
         .map(|_| QueueStats::default())
@@ -473,7 +497,7 @@ pub fn build(sc: &Scenario, out: &RunOutput) -> Summary {
     } else {
         0.0
     };
-    let mut summary = Summary {
+    Summary {
         format: FORMAT.into(),
         omnisim_version: env!("CARGO_PKG_VERSION").into(),
         scenario: sc.name.clone(),
@@ -566,6 +590,7 @@ pub fn build(sc: &Scenario, out: &RunOutput) -> Summary {
             .zip(&chat.queues)
             .map(|((spec, q), c)| (spec.name.clone(), queue_summary(sc, q, c)))
             .collect(),
+        agent_groups: agent_groups(sc, reps),
         thresholds: Vec::new(),
         routing: uses_routing.then(|| RoutingSummary {
             unmatched: routing.unmatched,
@@ -606,9 +631,8 @@ pub fn build(sc: &Scenario, out: &RunOutput) -> Summary {
                 })
                 .collect(),
         }),
-    };
-    summary.thresholds = evaluate_thresholds(sc, &summary);
-    summary
+        by_replication: Vec::new(),
+    }
 }
 
 /// Looks up a dotted path (`queues.billing.wait_s.p90`) in the summary as a number. Queue names

@@ -1,7 +1,8 @@
 //! The `summary.json` paths a threshold or a sweep target may name: every numeric leaf of the
 //! summary object. Some depend on the scenario ([`MetricScope`]): `queues.<queue>.<leaf>`,
 //! `routing.by_rule.<queue>/<rule>` (contract "Unified routing") and
-//! `overflow.by_queue.<queue>.<kind>` (queues with `[[queues.overflow]]` rules). Queue and rule
+//! `overflow.by_queue.<queue>.<kind>` (queues with `[[queues.overflow]]` rules) and
+//! `agent_groups.<group>.<leaf>`. Queue and rule
 //! names may hold dots and slashes: a path is compared with every path the scenario has.
 
 use crate::engine::RuleId;
@@ -97,7 +98,15 @@ pub struct MetricScope {
     /// `false` while the queues' rules are unknown (the `[[queues]]` section has errors of its
     /// own): then any rule name and any queue's overflow kinds are accepted.
     pub complete: bool,
+    /// Agent group names (`agent_groups.<group>.<leaf>`; roster agents by their names).
+    pub groups: Vec<String>,
+    /// `false` while roster agents are not known yet (a `[traffic] roster` read later): then
+    /// any group name is accepted.
+    pub groups_complete: bool,
 }
+
+/// The leaves under `agent_groups.<name>.`.
+pub(crate) const GROUP_LEAVES: [&str; 3] = ["conversations", "busy_s", "occupancy"];
 
 /// One queue's names in `summary.json`.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -123,6 +132,17 @@ impl MetricScope {
                 })
                 .collect(),
             complete: true,
+            groups: Vec::new(),
+            groups_complete: false,
+        }
+    }
+
+    /// The scope of a loaded scenario: its queues and its agent groups (roster agents included).
+    pub fn of_scenario(sc: &super::Scenario) -> MetricScope {
+        MetricScope {
+            groups: sc.agent_groups.iter().map(|g| g.name.clone()).collect(),
+            groups_complete: true,
+            ..MetricScope::of(&sc.queues)
         }
     }
 
@@ -138,6 +158,7 @@ impl MetricScope {
                 })
                 .collect(),
             complete: false,
+            ..MetricScope::default()
         }
     }
 }
@@ -171,6 +192,14 @@ pub fn is_known_metric(path: &str, scope: &MetricScope) -> bool {
                 .is_some_and(|rule| !scope.complete || q.rules.iter().any(|r| r == rule))
         });
     }
+    if let Some(rest) = path.strip_prefix("agent_groups.") {
+        return match rest.rsplit_once('.') {
+            Some((g, leaf)) if GROUP_LEAVES.contains(&leaf) => {
+                !scope.groups_complete || scope.groups.iter().any(|n| n == g)
+            }
+            _ => false,
+        };
+    }
     if let Some(rest) = path.strip_prefix("overflow.by_queue.") {
         return scope.queues.iter().any(|q| {
             (q.overflow || !scope.complete) && queue_leaf(rest, &q.name, &OVERFLOW_KINDS)
@@ -187,6 +216,9 @@ pub(crate) fn all_metrics(scope: &MetricScope) -> Vec<String> {
             .iter()
             .map(|r| format!("rule_violations.by_rule.{}", r.as_str())),
     );
+    for g in &scope.groups {
+        out.extend(GROUP_LEAVES.iter().map(|l| format!("agent_groups.{g}.{l}")));
+    }
     for q in &scope.queues {
         let n = &q.name;
         out.extend(QUEUE_LEAVES.iter().map(|l| format!("queues.{n}.{l}")));

@@ -14,13 +14,17 @@ pub(crate) fn thresholds(
     names: &Names,
     queues: Option<&[Queue]>,
 ) -> Option<Vec<Threshold>> {
-    let scope = match queues {
+    let mut scope = match queues {
         Some(qs) => MetricScope::of(qs),
         None => {
             let names: Vec<&str> = names.queues.iter().map(|q| q.name.as_str()).collect();
             MetricScope::names_only(&names)
         }
     };
+    // Agent groups by name; roster agents (also groups) are read later, so a scenario with a
+    // `[traffic]` table accepts any group name here.
+    scope.groups = names.groups.iter().map(|g| g.name.clone()).collect();
+    scope.groups_complete = root.get("traffic").is_none();
     let mut out = Vec::new();
     let mut ok = true;
     for (path, v) in section(cx, root, "thresholds") {

@@ -25,6 +25,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
                     if start == SimTime::ZERO {
                         self.agents[agent as usize].on_shift = true;
                         self.rec.staffed(SimTime::ZERO, g.capacity as i64);
+                        self.rec.agent_shift(SimTime::ZERO, AgentId(agent), true);
                     } else {
                         self.events.schedule(start, Event::ShiftStart { agent });
                     }
@@ -46,6 +47,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
                 if start == SimTime::ZERO {
                     self.agents[agent as usize].on_shift = true;
                     self.rec.staffed(SimTime::ZERO, g.capacity as i64);
+                    self.rec.agent_shift(SimTime::ZERO, AgentId(agent), true);
                     self.schedule_break(agent, gi, SimTime::ZERO, true);
                     self.schedule_disconnect(agent);
                 } else {
@@ -133,6 +135,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         let g = a.group;
         self.rec
             .staffed(self.now, self.sc.agent_groups[g].capacity as i64);
+        self.rec.agent_shift(self.now, AgentId(agent), true);
         let _ = self.run_cmd(Command::SetPresence(AgentId(agent), None));
         self.schedule_break(agent, g, self.now, true);
     }
@@ -148,6 +151,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         let g = a.group;
         self.rec
             .staffed(self.now, -(self.sc.agent_groups[g].capacity as i64));
+        self.rec.agent_shift(self.now, AgentId(agent), false);
         let _ = self.run_cmd(Command::SetPresence(
             AgentId(agent),
             Some(Presence::Offline),

@@ -1,12 +1,17 @@
 //! A/B runs: base and variant scenarios run replication by replication on the same seed, so
 //! replication `i` of both sees the same customers with the same draws (common random numbers);
-//! each metric gets its paired difference and 95 % interval. Written as `ab.json`
-//! (`omnisim.ab/1`).
+//! each metric gets its paired difference, 95 % interval, paired t-test p-value and a
+//! `significant` flag (Holm–Bonferroni over all the report's tested metrics at 5 %). Besides
+//! the center-wide figures, each queue's, each agent group's and each assignment rule's: a
+//! rule change moves work between groups, which the center-wide figures cannot show. Written
+//! as `ab.json` (`omnisim.ab/1`) and `ab.html` ([`render_html`](super::ab_html::render_html)).
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::report::compare::ALPHA;
+use crate::report::compare_stats::{holm, t_test};
 use crate::report::{self, Summary};
 use crate::scenario::Scenario;
 use crate::sim::{self, RunOptions, RunOutput};
@@ -70,7 +75,21 @@ pub struct AbMetric {
     pub ci95: Option<[f64; 2]>,
     /// Replications where both sides have data (the pairs `diff` and `ci95` use).
     pub pairs: u32,
+    /// Two-sided paired t-test p-value of the difference (null with fewer than two pairs).
+    #[serde(default)]
+    pub p_value: Option<f64>,
+    /// The difference is significant at 5 % after Holm–Bonferroni over every tested metric of
+    /// the report (so `ci95` may exclude 0 while this is false: the interval is per metric).
+    #[serde(default)]
+    pub significant: bool,
 }
+
+/// Per queue (`queues.Q.*`) and per agent group (`agent_groups.G.*`) figures an A/B report
+/// covers, after the queue's or group's name.
+pub const QUEUE_METRICS: [&str; 4] = ["answered", "abandoned", "wait_s.mean", "service_level"];
+
+/// Per agent group figures.
+pub const GROUP_METRICS: [&str; 3] = ["conversations", "busy_s", "occupancy"];
 
 /// The value of each of `metrics` in each replication of `out` (a one-replication summary per
 /// replication): `[metric][replication]`; `None` where the metric has no data.
@@ -135,29 +154,54 @@ pub fn run(base: &Scenario, variant: &Scenario, replications: Option<u32>) -> Ab
         })
         .collect();
     list.extend(rules.iter().map(String::as_str));
+    let names = |f: &dyn Fn(&Scenario) -> Vec<String>| -> std::collections::BTreeSet<String> {
+        f(base).into_iter().chain(f(variant)).collect()
+    };
+    let queues = names(&|sc| sc.queues.iter().map(|q| q.name.clone()).collect());
+    let groups = names(&|sc| sc.agent_groups.iter().map(|g| g.name.clone()).collect());
+    let scoped: Vec<String> = queues
+        .iter()
+        .flat_map(|q| QUEUE_METRICS.iter().map(move |m| format!("queues.{q}.{m}")))
+        .chain(groups.iter().flat_map(|g| {
+            GROUP_METRICS
+                .iter()
+                .map(move |m| format!("agent_groups.{g}.{m}"))
+        }))
+        .collect();
+    list.extend(scoped.iter().map(String::as_str));
     let va = per_replication(base, &a, &list);
     let vb = per_replication(variant, &b, &list);
-    let metrics = list
-        .iter()
-        .zip(va.iter().zip(&vb))
-        .map(|(m, (xa, xb))| {
-            let (pb, pa): (Vec<f64>, Vec<f64>) = xb
-                .iter()
-                .zip(xa)
-                .filter_map(|(y, x)| Some(((*y)?, (*x)?)))
-                .unzip();
-            let diffs: Vec<f64> = pb.iter().zip(&pa).map(|(y, x)| y - x).collect();
-            let ci95 = paired_ci95(&pb, &pa).map(|(d, h)| [d - h, d + h]);
-            let metric = AbMetric {
-                base: mean(&present(xa)),
-                variant: mean(&present(xb)),
-                diff: mean(&diffs),
-                ci95,
-                pairs: diffs.len() as u32,
-            };
-            (m.to_string(), metric)
-        })
-        .collect();
+    let mut metrics: BTreeMap<String, AbMetric> = BTreeMap::new();
+    let mut tests: Vec<(String, f64)> = Vec::new();
+    for (m, (xa, xb)) in list.iter().zip(va.iter().zip(&vb)) {
+        let (pb, pa): (Vec<f64>, Vec<f64>) = xb
+            .iter()
+            .zip(xa)
+            .filter_map(|(y, x)| Some(((*y)?, (*x)?)))
+            .unzip();
+        let diffs: Vec<f64> = pb.iter().zip(&pa).map(|(y, x)| y - x).collect();
+        let ci95 = paired_ci95(&pb, &pa).map(|(d, h)| [d - h, d + h]);
+        let test = t_test(&pa, &pb, true);
+        if let Some(t) = test.filter(|t| !t.constant) {
+            tests.push((m.to_string(), t.p_value));
+        }
+        let metric = AbMetric {
+            base: mean(&present(xa)),
+            variant: mean(&present(xb)),
+            diff: mean(&diffs),
+            ci95,
+            pairs: diffs.len() as u32,
+            p_value: test.map(|t| t.p_value),
+            significant: false,
+        };
+        metrics.insert(m.to_string(), metric);
+    }
+    let p: Vec<f64> = tests.iter().map(|(_, p)| *p).collect();
+    for ((m, _), sig) in tests.iter().zip(holm(&p, ALPHA)) {
+        if let Some(x) = metrics.get_mut(m) {
+            x.significant = sig;
+        }
+    }
     AbReport {
         format: FORMAT.into(),
         scenario: base.name.clone(),
@@ -168,48 +212,77 @@ pub fn run(base: &Scenario, variant: &Scenario, replications: Option<u32>) -> Ab
     }
 }
 
-/// A readable table: metric, base, variant, diff, 95 % interval, and whether the interval
-/// excludes 0.
+/// The metrics in reading order: significant ones first (largest relative change first), then
+/// the rest by path.
+pub fn ordered(r: &AbReport) -> Vec<(&String, &AbMetric)> {
+    let rel = |m: &AbMetric| match (m.diff, m.base) {
+        (Some(d), Some(b)) if b != 0.0 => (d / b).abs(),
+        (Some(d), _) if d != 0.0 => f64::INFINITY,
+        _ => 0.0,
+    };
+    let mut sig: Vec<(&String, &AbMetric)> =
+        r.metrics.iter().filter(|(_, m)| m.significant).collect();
+    sig.sort_by(|a, b| rel(b.1).total_cmp(&rel(a.1)).then(a.0.cmp(b.0)));
+    sig.extend(r.metrics.iter().filter(|(_, m)| !m.significant));
+    sig
+}
+
+fn row(k: &str, m: &AbMetric) -> Vec<String> {
+    use crate::report::table::{num, signed};
+    let no_data = || crate::report::NO_DATA.to_string();
+    let ci = m.ci95.map_or_else(
+        || "-".into(),
+        |[lo, hi]| format!("[{}, {}]", signed(lo), signed(hi)),
+    );
+    let p = match m.p_value {
+        Some(p) if p < 0.0001 => "<0.0001".into(),
+        Some(p) => format!("{p:.4}"),
+        None => "-".into(),
+    };
+    vec![
+        k.to_string(),
+        m.base.map_or_else(no_data, num),
+        m.variant.map_or_else(no_data, num),
+        m.diff.map_or_else(no_data, signed),
+        ci,
+        p,
+    ]
+}
+
+/// The table's header.
+pub const HEADER: [&str; 6] = ["metric", "base", "variant", "diff", "95% CI of diff", "p"];
+
+/// The terminal report: what changed significantly first (largest relative change first), then
+/// every other metric.
 pub fn render_text(r: &AbReport) -> String {
-    use crate::report::table::{num, signed, text};
-    let rows: Vec<Vec<String>> = r
-        .metrics
-        .iter()
-        .map(|(k, m)| {
-            let (ci, sig) = match m.ci95 {
-                Some([lo, hi]) => (
-                    format!("[{}, {}]", signed(lo), signed(hi)),
-                    if lo > 0.0 || hi < 0.0 { "yes" } else { "no" },
-                ),
-                None => ("-".into(), "-"),
-            };
-            let no_data = || crate::report::NO_DATA.to_string();
-            vec![
-                k.clone(),
-                m.base.map_or_else(no_data, num),
-                m.variant.map_or_else(no_data, num),
-                m.diff.map_or_else(no_data, signed),
-                ci,
-                sig.into(),
-            ]
-        })
-        .collect();
-    format!(
-        "A/B: {} (base) vs {} (variant), {} paired replications, seed {}\n\n{}",
-        r.scenario,
-        r.variant,
-        r.replications,
-        r.seed,
-        text(
-            &[
-                "metric",
-                "base",
-                "variant",
-                "diff",
-                "95% CI of diff",
-                "significant"
-            ],
-            &rows
-        )
-    )
+    use crate::report::table::text;
+    let all = ordered(r);
+    let n_sig = all.iter().filter(|(_, m)| m.significant).count();
+    let sig: Vec<Vec<String>> = all.iter().take(n_sig).map(|(k, m)| row(k, m)).collect();
+    let rest: Vec<Vec<String>> = all.iter().skip(n_sig).map(|(k, m)| row(k, m)).collect();
+    let mut out = format!(
+        "A/B: {} (base) vs {} (variant), {} paired replications, seed {}\n\n",
+        r.scenario, r.variant, r.replications, r.seed
+    );
+    if sig.is_empty() {
+        out.push_str("No significant change (paired t-tests, Holm–Bonferroni at 5%).\n");
+    } else {
+        out.push_str(&format!(
+            "Changed significantly ({n_sig}; paired t-tests, Holm–Bonferroni at 5%):\n{}",
+            text(&HEADER, &sig)
+        ));
+    }
+    if !rest.is_empty() {
+        let title = if sig.is_empty() {
+            "Every metric"
+        } else {
+            "No significant change"
+        };
+        out.push_str(&format!(
+            "\n{title} ({}):\n{}",
+            rest.len(),
+            text(&HEADER, &rest)
+        ));
+    }
+    out
 }

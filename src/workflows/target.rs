@@ -74,7 +74,7 @@ pub fn parse(text: &str) -> Result<Target, String> {
 
 /// Checks that the target's metric is a `summary.json` path of `sc`.
 pub fn check(t: &Target, sc: &crate::scenario::Scenario) -> Result<(), String> {
-    let scope = crate::scenario::MetricScope::of(&sc.queues);
+    let scope = crate::scenario::MetricScope::of_scenario(sc);
     if crate::scenario::is_known_metric(&t.metric, &scope) {
         Ok(())
     } else {

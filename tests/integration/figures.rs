@@ -302,6 +302,18 @@ queues = ["q"]
     );
     assert_eq!(a.busy_s, 360.0);
     assert_eq!(r.summary.conversations.answered, 6);
+    // summary.json's agent_groups (issue 24): the same window. The one agent holds its 100
+    // units 6 × 60 s out of 100 units on shift from warm-up (1,800 s) to the end, so the
+    // group's occupancy is 360 ÷ (end − 1,800), exactly the center's with one group.
+    let g = &r.summary.agent_groups["a"];
+    assert_eq!((g.conversations, g.busy_s), (6, 360.0));
+    let end = r.summary.simulated_s;
+    assert_eq!(g.occupancy, Some(360.0 / (end - 1800.0)));
+    assert_eq!(g.occupancy, r.summary.occupancy);
+    let reps = &r.summary.by_replication;
+    assert_eq!(reps.len(), 1);
+    assert_eq!(reps[0].agent_groups["a"], *g);
+    assert_eq!(reps[0].conversations.answered, 6);
 }
 
 /// A name typed on the command line that matches nothing is an error (exit 2) naming it with a

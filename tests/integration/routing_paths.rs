@@ -140,7 +140,7 @@ fn every_leaf_of_a_routing_summary_is_a_known_path() {
         String::new(),
         &mut paths,
     );
-    let scope = MetricScope::of(&sc.queues);
+    let scope = MetricScope::of_scenario(&sc);
     let unknown: Vec<&String> = paths
         .iter()
         .filter(|p| !is_known_metric(p, &scope))

@@ -1,0 +1,192 @@
+//! The statistics behind [`compare`](super::compare): per-replication series of a summary
+//! metric (from `by_replication`), the two-sided t-test of their difference (paired when both
+//! runs used the same seed: replication `i` of both drew the same random numbers; Welch's
+//! otherwise) and Holm–Bonferroni over a family of tests.
+//!
+//! ```
+//! use omnisim::report::compare_stats::{holm, t_test};
+//! // The same seed: paired differences 1, 1.2, 0.8, 1.1 — clearly not chance.
+//! let t = t_test(&[10.0, 11.0, 9.0, 10.5], &[11.0, 12.2, 9.8, 11.6], true).unwrap();
+//! assert!(t.p_value < 0.01);
+//! // Holm at 5 %: 0.01 ≤ 0.05/3, then 0.03 > 0.05/2 stops.
+//! assert_eq!(holm(&[0.03, 0.01, 0.2], 0.05), vec![false, true, false]);
+//! ```
+
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+/// Which t-test was run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TestKind {
+    /// Paired t on the per-replication differences (same seed, common random numbers).
+    Paired,
+    /// Welch's unequal-variance t (different seeds: independent samples).
+    Welch,
+}
+
+/// A two-sided t-test of current − base.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TTest {
+    /// Paired or Welch.
+    pub kind: TestKind,
+    /// Observations on the baseline side (pairs, for a paired test).
+    pub n_base: usize,
+    /// Observations on the current side (pairs, for a paired test).
+    pub n_current: usize,
+    /// Mean difference current − base (of the pairs, or of the two means).
+    pub diff: f64,
+    /// Two-sided p-value in [0, 1]. When the t statistic has no variance to scale by: 1 when
+    /// nothing differs; the exact sign test (2 · 0.5ⁿ) when every pair differs by the same
+    /// amount; the exact rank-sum test of fully separated samples (2 ÷ C(nb + nc, nb)) when
+    /// neither side varies and they differ.
+    pub p_value: f64,
+    /// Neither side varies and they agree: no evidence either way (left out of the Holm
+    /// family, where it could only cost the other tests power).
+    pub constant: bool,
+}
+
+fn mean_var(x: &[f64]) -> (f64, f64) {
+    let n = x.len() as f64;
+    let m = x.iter().sum::<f64>() / n;
+    let v = x.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (n - 1.0);
+    (m, v)
+}
+
+/// Two-sided p-value of `t` under Student's t with `df` degrees of freedom.
+pub fn p_two_sided(t: f64, df: f64) -> f64 {
+    if !t.is_finite() {
+        return 0.0;
+    }
+    match StudentsT::new(0.0, 1.0, df) {
+        Ok(d) => (2.0 * d.sf(t.abs())).clamp(0.0, 1.0),
+        Err(_) => 1.0,
+    }
+}
+
+/// Tests `current` against `base`: paired (`paired`: element `i` of each is replication `i`
+/// of the same seed; the slices must be as long) or Welch. `None` with fewer than two
+/// observations (pairs) on a side, or paired slices of different lengths.
+pub fn t_test(base: &[f64], current: &[f64], paired: bool) -> Option<TTest> {
+    let (nb, nc) = (base.len(), current.len());
+    if nb < 2 || nc < 2 || (paired && nb != nc) {
+        return None;
+    }
+    let equal = |a: f64, b: f64| (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1.0);
+    if paired {
+        let d: Vec<f64> = current.iter().zip(base).map(|(c, b)| c - b).collect();
+        let (m, v) = mean_var(&d);
+        let (p, constant) = if v <= 0.0 || equal(v.sqrt() + m.abs(), m.abs()) {
+            if equal(m, 0.0) {
+                (1.0, true)
+            } else {
+                // Every pair moved by the same amount (small counts do): no variance to scale
+                // t by, so the exact sign test: all n differences on one side.
+                ((2.0 * 0.5f64.powi(nb as i32)).min(1.0), false)
+            }
+        } else {
+            (
+                p_two_sided(m / (v / nb as f64).sqrt(), nb as f64 - 1.0),
+                false,
+            )
+        };
+        return Some(TTest {
+            kind: TestKind::Paired,
+            n_base: nb,
+            n_current: nc,
+            diff: m,
+            p_value: p,
+            constant,
+        });
+    }
+    let ((mb, vb), (mc, vc)) = (mean_var(base), mean_var(current));
+    let (sb, sc) = (vb / nb as f64, vc / nc as f64);
+    let diff = mc - mb;
+    let (p, constant) = if sb + sc <= 0.0 {
+        if equal(mb, mc) {
+            (1.0, true)
+        } else {
+            // Neither side varies: the exact rank-sum p of two fully separated samples,
+            // 2 ÷ C(nb + nc, nb).
+            let mut c = 1.0f64;
+            for i in 0..nb {
+                c = c * (nc + nb - i) as f64 / (i + 1) as f64;
+            }
+            ((2.0 / c).min(1.0), false)
+        }
+    } else {
+        let df = (sb + sc).powi(2) / (sb * sb / (nb as f64 - 1.0) + sc * sc / (nc as f64 - 1.0));
+        (p_two_sided(diff / (sb + sc).sqrt(), df), false)
+    };
+    Some(TTest {
+        kind: TestKind::Welch,
+        n_base: nb,
+        n_current: nc,
+        diff,
+        p_value: p,
+        constant,
+    })
+}
+
+/// Holm–Bonferroni at family-wise level `alpha`: which of `p_values` are rejected. Sorted
+/// ascending, the k-th smallest (0-based) is rejected while p ≤ alpha ÷ (m − k); the first that
+/// is not stops the procedure. Ties keep their order.
+pub fn holm(p_values: &[f64], alpha: f64) -> Vec<bool> {
+    let m = p_values.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| p_values[a].total_cmp(&p_values[b]).then(a.cmp(&b)));
+    let mut out = vec![false; m];
+    for (k, &i) in order.iter().enumerate() {
+        if p_values[i] <= alpha / (m - k) as f64 {
+            out[i] = true;
+        } else {
+            break;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn p_values_match_tables() {
+        // t = 2.776 with 4 df is the two-sided 5 % point; t = 2.0 with 10 df gives p = 0.0734.
+        assert!((p_two_sided(2.776_445, 4.0) - 0.05).abs() < 1e-5);
+        assert!((p_two_sided(2.0, 10.0) - 0.073_388).abs() < 1e-5);
+        assert!((p_two_sided(-2.0, 10.0) - 0.073_388).abs() < 1e-5);
+    }
+
+    #[test]
+    fn paired_and_welch_by_hand() {
+        // Paired differences 1, 2, 3: mean 2, sd 1, t = 2/(1/√3) = 3.4641, 2 df → p = 0.0742.
+        let t = t_test(&[0.0, 0.0, 0.0], &[1.0, 2.0, 3.0], true).unwrap();
+        assert_eq!(t.kind, TestKind::Paired);
+        assert!((t.diff - 2.0).abs() < 1e-12);
+        assert!((t.p_value - 0.074_180).abs() < 1e-4, "{}", t.p_value);
+        // Welch: means 2 and 5, variances 1 and 1, n 3 and 3: t = 3/√(2/3) = 3.674, df = 4,
+        // p = 0.0213.
+        let w = t_test(&[1.0, 2.0, 3.0], &[4.0, 5.0, 6.0], false).unwrap();
+        assert_eq!(w.kind, TestKind::Welch);
+        assert!((w.p_value - 0.021_311).abs() < 1e-4, "{}", w.p_value);
+        // Constant sides.
+        let c = t_test(&[1.0, 1.0], &[1.0, 1.0], false).unwrap();
+        assert!(c.constant && c.p_value == 1.0);
+        // Constant differences: sign test, 2 · 0.5⁴ = 0.125 for 4 pairs.
+        let s = t_test(&[0.0, 1.0, 0.0, 2.0], &[1.0, 2.0, 1.0, 3.0], true).unwrap();
+        assert_eq!(s.p_value, 0.125);
+        // Separated constants, 4 and 4: 2 / C(8, 4) = 2 / 70.
+        let w = t_test(&[0.0; 4], &[1.0; 4], false).unwrap();
+        assert!((w.p_value - 2.0 / 70.0).abs() < 1e-15);
+        assert!(t_test(&[1.0], &[1.0, 2.0], false).is_none());
+    }
+
+    #[test]
+    fn holm_steps_down() {
+        assert_eq!(
+            holm(&[0.01, 0.04, 0.03, 0.005], 0.05),
+            vec![true, false, false, true]
+        );
+        assert_eq!(holm(&[0.001, 0.02, 0.04], 0.05), vec![true, true, true]);
+        assert!(holm(&[], 0.05).is_empty());
+    }
+}

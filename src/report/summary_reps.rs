@@ -1,0 +1,254 @@
+//! The per-replication parts of `summary.json`: `agent_groups` (what each agent group did) and
+//! `by_replication` (one small summary per replication: the figures `omnisim compare` and
+//! `omnisim ab` test differences on).
+//!
+//! A replication's figures have the same dotted paths as the whole run's (`wait_s.mean`,
+//! `queues.billing.service_level`, `agent_groups.en.conversations`), so a tool finds the
+//! per-replication series of a summary metric by its path. Counts are that replication's own
+//! (not summed); count maps (`rule_violations.by_rule`, `policies`, `routing.by_rule`) list
+//! only their non-zero entries: a count absent from a replication is 0 there.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::metrics::{AgentStats, RepMetrics};
+use crate::scenario::Scenario;
+
+use super::summary::{HandleTime, Overallocation, Reaction, Summary, Wait};
+
+/// One agent group's figures after warm-up (`agent_groups.G`); a `[traffic] roster` agent is a
+/// group of its own, under its name.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AgentGroupSummary {
+    /// Conversations the group's agents accepted or picked.
+    pub conversations: u64,
+    /// Agent-seconds holding any units, summed over the group's agents.
+    pub busy_s: f64,
+    /// Units held ÷ units on shift, time-weighted over the group's agents (the center's
+    /// `occupancy` restricted to the group); null when none of them was on shift.
+    pub occupancy: Option<f64>,
+}
+
+/// The `agent_groups` object of `reps` (replications summed), by group name in scenario order
+/// of first appearance (a `BTreeMap`: sorted by name in the JSON).
+pub fn agent_groups(sc: &Scenario, reps: &[RepMetrics]) -> BTreeMap<String, AgentGroupSummary> {
+    let mut out: BTreeMap<String, AgentStats> = BTreeMap::new();
+    for g in &sc.agent_groups {
+        let t = out.entry(g.name.clone()).or_default();
+        for r in reps {
+            let first = g.first.0 as usize;
+            for a in r.agents.iter().skip(first).take(g.count as usize) {
+                t.merge(a);
+            }
+        }
+    }
+    out.into_iter()
+        .map(|(name, t)| {
+            let s = AgentGroupSummary {
+                conversations: t.conversations,
+                busy_s: t.busy_ms as f64 / 1000.0,
+                occupancy: (t.staffed_unit_ms > 0)
+                    .then(|| t.unit_ms as f64 / t.staffed_unit_ms as f64),
+            };
+            (name, s)
+        })
+        .collect()
+}
+
+/// One replication's conversation counts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RepConversations {
+    /// Arrived after warm-up.
+    pub arrived: u64,
+    /// Reached Active at least once.
+    pub answered: u64,
+    /// Closed from Open before any agent accepted.
+    pub abandoned: u64,
+    /// Still live when the replication stopped.
+    pub in_system_at_end: u64,
+    /// Ended by overflow; present with unified routing.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub overflowed: Option<u64>,
+}
+
+/// One replication's service level.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RepServiceLevel {
+    /// As `service_level.fraction`; null when its denominator is 0.
+    pub fraction: Option<f64>,
+}
+
+/// One replication's refusals: the total and the non-zero rules.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RepViolations {
+    /// All refusals.
+    pub total: u64,
+    /// Non-zero only.
+    pub by_rule: BTreeMap<String, u64>,
+}
+
+/// One replication's refused supervisor actions.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RepActions {
+    /// Actions the engine refused.
+    pub refused: u64,
+}
+
+/// One policy's or script line's refusals in one replication (non-zero sources only).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RepPolicy {
+    /// Actions refused.
+    pub refused: u64,
+    /// Non-zero only.
+    pub by_rule: BTreeMap<String, u64>,
+}
+
+/// One queue in one replication.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RepQueue {
+    /// Arrived after warm-up.
+    pub arrived: u64,
+    /// Answered.
+    pub answered: u64,
+    /// Abandoned.
+    pub abandoned: u64,
+    /// Mean and 90th percentile wait of answered conversations, seconds.
+    pub wait_s: super::summary::QueueWait,
+    /// Service level; null when its denominator is 0.
+    pub service_level: Option<f64>,
+    /// Ended by overflow here; present with unified routing.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub overflowed: Option<u64>,
+}
+
+/// One replication's routing counts (unified routing only).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RepRouting {
+    /// Conversations no member of their queue can serve.
+    pub unmatched: u64,
+    /// Assignments by `queue/rule`, non-zero only.
+    pub by_rule: BTreeMap<String, u64>,
+}
+
+/// One replication's overflow endings (unified routing only).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RepOverflow {
+    /// Conversations ended by overflow.
+    pub ended: u64,
+}
+
+/// One element of `by_replication`: one replication's figures under the summary's own paths.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RepSummary {
+    /// The replication index (0-based; replication `i` of two runs with the same seed draws
+    /// the same random numbers).
+    pub replication: u32,
+    /// Counts.
+    pub conversations: RepConversations,
+    /// Waits of answered conversations, seconds.
+    pub wait_s: Wait,
+    /// Handling durations, seconds.
+    pub handle_s: HandleTime,
+    /// Service level.
+    pub service_level: RepServiceLevel,
+    /// As the summary's; null when nothing arrived.
+    pub abandonment_rate: Option<f64>,
+    /// As the summary's; null when nobody was on shift.
+    pub occupancy: Option<f64>,
+    /// Overallocation.
+    pub overallocation: Overallocation,
+    /// Refusals.
+    pub rule_violations: RepViolations,
+    /// Invariant breaks.
+    pub invariant_violations: u64,
+    /// Refused supervisor actions.
+    pub supervisor_actions: RepActions,
+    /// Supervisor reaction time.
+    pub supervisor_reaction_s: Reaction,
+    /// Sources with refusals.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    pub policies: BTreeMap<String, RepPolicy>,
+    /// Per queue.
+    pub queues: BTreeMap<String, RepQueue>,
+    /// Per agent group.
+    pub agent_groups: BTreeMap<String, AgentGroupSummary>,
+    /// Unified routing, when the scenario uses it.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub routing: Option<RepRouting>,
+    /// Overflow, when the scenario uses unified routing.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub overflow: Option<RepOverflow>,
+}
+
+fn nonzero(m: &BTreeMap<String, u64>) -> BTreeMap<String, u64> {
+    m.iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(k, n)| (k.clone(), *n))
+        .collect()
+}
+
+/// Projects the summary of a single replication `s` (built from that replication alone) onto
+/// its `by_replication` element.
+pub fn rep_summary(replication: u32, s: &Summary) -> RepSummary {
+    RepSummary {
+        replication,
+        conversations: RepConversations {
+            arrived: s.conversations.arrived,
+            answered: s.conversations.answered,
+            abandoned: s.conversations.abandoned,
+            in_system_at_end: s.conversations.in_system_at_end,
+            overflowed: s.conversations.overflowed,
+        },
+        wait_s: s.wait_s.clone(),
+        handle_s: s.handle_s.clone(),
+        service_level: RepServiceLevel {
+            fraction: s.service_level.fraction,
+        },
+        abandonment_rate: s.abandonment_rate,
+        occupancy: s.occupancy,
+        overallocation: s.overallocation.clone(),
+        rule_violations: RepViolations {
+            total: s.rule_violations.total,
+            by_rule: nonzero(&s.rule_violations.by_rule),
+        },
+        invariant_violations: s.invariant_violations,
+        supervisor_actions: RepActions {
+            refused: s.supervisor_actions.get("refused").copied().unwrap_or(0),
+        },
+        supervisor_reaction_s: s.supervisor_reaction_s.clone(),
+        policies: s
+            .policies
+            .iter()
+            .filter(|(_, p)| p.refused > 0)
+            .map(|(k, p)| {
+                let r = RepPolicy {
+                    refused: p.refused,
+                    by_rule: nonzero(&p.by_rule),
+                };
+                (k.clone(), r)
+            })
+            .collect(),
+        queues: s
+            .queues
+            .iter()
+            .map(|(k, q)| {
+                let r = RepQueue {
+                    arrived: q.arrived,
+                    answered: q.answered,
+                    abandoned: q.abandoned,
+                    wait_s: q.wait_s.clone(),
+                    service_level: q.service_level,
+                    overflowed: q.overflowed,
+                };
+                (k.clone(), r)
+            })
+            .collect(),
+        agent_groups: s.agent_groups.clone(),
+        routing: s.routing.as_ref().map(|r| RepRouting {
+            unmatched: r.unmatched,
+            by_rule: nonzero(&r.by_rule),
+        }),
+        overflow: s.overflow.as_ref().map(|o| RepOverflow { ended: o.ended }),
+    }
+}
