@@ -188,7 +188,7 @@ impl Engine {
                 let key = match p.rule.order_by {
                     OrderBy::AvailableCapacity => a.free(),
                     OrderBy::RoundRobin => turn,
-                    OrderBy::LeastActive => a.last_release.as_millis() as i64,
+                    OrderBy::LeastActive => a.last_release.map_or(0, |t| t.as_millis() as i64),
                     OrderBy::MostProficient => {
                         req.iter().map(|(s, _)| rating_of(have, *s) as i64).sum()
                     }
@@ -216,9 +216,10 @@ impl Engine {
                         "member_position",
                         q.members.iter().position(|x| *x == agent).unwrap_or(0) as i64 + 1,
                     ),
-                    AssignmentMethod::LeastActive => {
-                        ("last_release_ms", a.last_release.as_millis() as i64)
-                    }
+                    AssignmentMethod::LeastActive => (
+                        "last_release_ms",
+                        a.last_release.map_or(0, |t| t.as_millis() as i64),
+                    ),
                 };
                 let rule_id = match qs.map(|qs| qs.matching) {
                     _ if req.is_empty() => "RT-METHOD",

@@ -63,14 +63,12 @@ impl Engine {
         let key = match queue.method {
             AssignmentMethod::HighestCapacity => (
                 u64::MAX / 2 - a.free().max(0) as u64,
-                a.last_assign.as_millis(),
+                a.assign_key(),
                 agent.0,
             ),
-            AssignmentMethod::AdvancedRoundRobin => {
-                (a.queue_turn[slot], a.last_assign.as_millis(), agent.0)
-            }
+            AssignmentMethod::AdvancedRoundRobin => (a.queue_turn[slot], a.assign_key(), agent.0),
             AssignmentMethod::RoundRobin => (0, 0, agent.0),
-            AssignmentMethod::LeastActive => (a.last_release.as_millis(), 0, agent.0),
+            AssignmentMethod::LeastActive => (a.release_key(), 0, agent.0),
         };
         Some(key)
     }

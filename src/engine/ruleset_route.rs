@@ -219,11 +219,11 @@ impl Engine {
         if !super::routing::takes_work(a, ws, rule.presences) {
             return None;
         }
-        let last = a.last_assign.as_millis();
+        let last = a.assign_key();
         let first = match rule.order_by {
             OrderBy::AvailableCapacity => u64::MAX / 2 - a.free().max(0) as u64,
             OrderBy::RoundRobin => a.queue_turn[slot],
-            OrderBy::LeastActive => a.last_release.as_millis(),
+            OrderBy::LeastActive => a.release_key(),
             _ => 0,
         };
         Some((first, last, agent.0))
