@@ -5,6 +5,7 @@
 
 pub mod ab;
 pub mod grid;
+pub mod inputs;
 pub mod overrides;
 pub mod shard;
 pub mod sweep;
