@@ -23,7 +23,7 @@ pub(crate) fn run(
         eprintln!("error: --replications must be at least 1");
         return EXIT_BAD_INPUT;
     }
-    let report = ab::run(&base, &var, replications);
+    let report = ab::run_stoppable(&base, &var, replications, Some(super::stop_flag()));
     let dir = out.unwrap_or_else(|| default_out_dir(&base.name));
     let written = std::fs::create_dir_all(&dir).and_then(|_| {
         let json = serde_json::to_string_pretty(&report).map_err(std::io::Error::other)?;
@@ -36,6 +36,15 @@ pub(crate) fn run(
     if !quiet {
         print!("{}", ab::render_text(&report));
         println!("\nwrote {}", dir.join("ab.json").display());
+    }
+    if report.partial {
+        eprintln!(
+            "interrupted: wrote a partial comparison (\"partial\": true, {} replications both \
+             sides finished) to {}",
+            report.replications,
+            dir.join("ab.json").display()
+        );
+        return super::EXIT_INTERRUPTED;
     }
     EXIT_OK
 }

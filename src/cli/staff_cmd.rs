@@ -71,7 +71,7 @@ pub(crate) fn run(a: StaffArgs) -> u8 {
             return EXIT_BAD_INPUT;
         }
     };
-    let result = match staffing::run(&sc, &spec) {
+    let result = match super::interrupt::or_interrupted("staff", || staffing::run(&sc, &spec)) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {}: {e}", a.scenario.display());
@@ -112,9 +112,11 @@ pub(crate) fn run(a: StaffArgs) -> u8 {
                 return EXIT_BAD_INPUT;
             }
         };
+        // Interrupted here, the staffing files are written and the check is partial.
         let opts = RunOptions {
             seed: a.seed,
             replications: a.replications,
+            stop: Some(super::stop_flag()),
             ..RunOptions::default()
         };
         let out = sim::run(&sc2, &opts, &|_, _, _| {});
@@ -143,6 +145,13 @@ pub(crate) fn run(a: StaffArgs) -> u8 {
                 d.join("summary.json").display()
             );
         }
+    }
+    if let Some((d, _)) = check.as_ref().filter(|(_, s)| s.partial) {
+        eprintln!(
+            "interrupted: the roster check is partial (\"partial\": true) in {}",
+            d.display()
+        );
+        return super::EXIT_INTERRUPTED;
     }
     let roster_failed = matches!(result.roster, Some(Err(_)));
     if !result.met || roster_failed {
