@@ -101,9 +101,14 @@ pub fn read_roster(
                 )),
             });
             let skills = r.parse(p, "skills", parse_skills);
-            let breaks = match (start, end) {
-                (Some(s), Some(e)) if e > s => r.parse(p, "breaks", |b| parse_breaks(b, cal, s, e)),
-                _ => Some(None),
+            // Checked against the shift; when its end is unusable (reported above), against
+            // an open end, so a bad break is still reported in the same pass.
+            let breaks = match start {
+                Some(s) => {
+                    let e = end.filter(|e| *e > s).unwrap_or(SimTime(u64::MAX));
+                    r.parse(p, "breaks", |b| parse_breaks(b, cal, s, e))
+                }
+                None => Some(None),
             };
             let (
                 Some(name),

@@ -119,6 +119,8 @@ fn breaks_outside_the_shift_or_overlapping_are_errors_at_the_cell() {
             "cat,retail,3600,32400,32000-33000",
             // Fine: inside, back to back, at the shift's edges.
             "dan,retail,3600,32400,08:00-08:15;12:00-12:30;12:30-12:45;15:45-16:00",
+            // A bad shift end and a bad break on one row: both reported in one pass.
+            "eve,retail,3600,soon,lunch",
         ]),
     );
     let e = load_file(&write(&dir, "r.toml", WITH_GROUPS))
@@ -136,6 +138,8 @@ fn breaks_outside_the_shift_or_overlapping_are_errors_at_the_cell() {
              one break at a time"
         ),
         format!("{f}:4:5: breaks: break \"32000-33000\""),
+        format!("{f}:6:4: shift_end: \"soon\" is not a time"),
+        format!("{f}:6:5: breaks: \"lunch\" is not a break"),
     ] {
         assert!(e.contains(&want), "missing {want:?} in\n{e}");
     }
