@@ -15,6 +15,7 @@ mod ab_cmd;
 mod compare_cmd;
 mod erlang_cmd;
 mod fit_cmd;
+mod interrupt;
 mod load_cmd;
 mod shard_cmd;
 mod staff_cmd;
@@ -37,21 +38,28 @@ pub const EXIT_INVARIANT: u8 = 3;
 /// Interrupted by SIGINT or SIGTERM (a partial summary was written).
 pub const EXIT_INTERRUPTED: u8 = 130;
 
-/// A flag set by the first SIGINT or SIGTERM; a second one ends the process at once.
-fn stop_flag() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+/// A flag set by the first SIGINT or SIGTERM; a second one ends the process at once (exit
+/// 130). One flag per process, registered on the first call: every long command (`run`,
+/// `run --shard`, `sweep`, `ab`, `staff`, `fit`) takes it before its work starts.
+pub(crate) fn stop_flag() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
     use signal_hook::consts::{SIGINT, SIGTERM};
-    let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    for sig in [SIGINT, SIGTERM] {
-        // Registration only fails for forbidden signals, which these are not; without it a
-        // signal simply ends the process as usual.
-        let _ = signal_hook::flag::register_conditional_shutdown(
-            sig,
-            EXIT_INTERRUPTED as i32,
-            flag.clone(),
-        );
-        let _ = signal_hook::flag::register(sig, flag.clone());
-    }
-    flag
+    static FLAG: std::sync::OnceLock<std::sync::Arc<std::sync::atomic::AtomicBool>> =
+        std::sync::OnceLock::new();
+    FLAG.get_or_init(|| {
+        let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        for sig in [SIGINT, SIGTERM] {
+            // Registration only fails for forbidden signals, which these are not; without it
+            // a signal simply ends the process as usual.
+            let _ = signal_hook::flag::register_conditional_shutdown(
+                sig,
+                EXIT_INTERRUPTED as i32,
+                flag.clone(),
+            );
+            let _ = signal_hook::flag::register(sig, flag.clone());
+        }
+        flag
+    })
+    .clone()
 }
 
 /// omnisim: simulate and load-test an omnichannel monitor & assign rules engine.
@@ -419,6 +427,7 @@ fn run(args: Args) -> u8 {
                     seed,
                     replications,
                     quiet,
+                    allow_huge,
                 );
             }
             let dir = out.unwrap_or_else(|| default_out_dir(&sc.name));

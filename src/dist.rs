@@ -83,6 +83,20 @@ impl Dist {
         }
     }
 
+    /// Whether every draw is exactly 0 ms (a constant 0, a uniform up to 0, empirical values all
+    /// 0, a zero mean): what [`Sampler`] would draw, so validation can refuse loops that never
+    /// let time advance.
+    pub fn always_zero(&self) -> bool {
+        match self {
+            Dist::Constant(v) => v.0 == 0,
+            Dist::Exponential { mean }
+            | Dist::LogNormal { mean, .. }
+            | Dist::Gamma { mean, .. } => mean.0 == 0,
+            Dist::Uniform { min, max } => min.0 == 0 && max.0 == 0,
+            Dist::Empirical(values) => values.iter().all(|v| v.0 == 0),
+        }
+    }
+
     /// The mean of the distribution, rounded to the millisecond. (For an empirical distribution,
     /// the average of its values; zero if it has none.)
     pub fn mean(&self) -> SimDuration {

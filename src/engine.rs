@@ -313,8 +313,8 @@ impl Engine {
                 queues: mine,
                 pending: 0,
                 holding: 0,
-                last_assign: SimTime::ZERO,
-                last_release: SimTime::ZERO,
+                last_assign: None,
+                last_release: None,
             });
         }
         let mut engine = Engine {

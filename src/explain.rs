@@ -244,7 +244,33 @@ pub fn tell(
         };
         let _ = writeln!(out, "{} {prefix}{text}", clock(l.t));
     }
+    if let Some(note) = cut_off(lines, subject) {
+        out.push_str(&note);
+    }
     Ok(out)
+}
+
+/// The last line of a story the run's interruption cut off (the replication's trace ends with
+/// an `interrupted` line): a conversation not closed by then, or any agent's story. `None` for
+/// a whole story.
+fn cut_off(lines: &[TraceLine], subject: &Subject) -> Option<String> {
+    let stop = lines.iter().rfind(|l| l.kind == Kind::Interrupted)?;
+    let open = match subject {
+        Subject::Conversation(c) => !lines
+            .iter()
+            .any(|l| l.conversation == Some(*c) && l.kind == Kind::Effect && l.what == "closed"),
+        Subject::Agent(_) => true,
+    };
+    open.then(|| {
+        let whose = match subject {
+            Subject::Conversation(_) => "the conversation was still open; its story is cut off",
+            Subject::Agent(_) => "the agent's story is cut off",
+        };
+        format!(
+            "{} the run was interrupted here (SIGINT or SIGTERM) and the trace is partial: {whose}, not ended\n",
+            clock(stop.t)
+        )
+    })
 }
 
 /// Why conversation `c` was not routed sooner: the routing decisions in its queue while it
@@ -459,7 +485,7 @@ fn describe(l: &TraceLine, subject: &Subject, counted: bool) -> Option<String> {
     let rule = l.rule.as_deref().unwrap_or("");
     let sup = s(&l.supervisor);
     Some(match l.kind {
-        Kind::Refusal => return None,
+        Kind::Refusal | Kind::Interrupted => return None,
         Kind::Routing if l.what == "picked" => {
             if about_agent {
                 format!("picked it ({rule}: the oldest it may take)")

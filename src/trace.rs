@@ -28,6 +28,10 @@ pub enum Kind {
     /// A routing decision: the rule that chose the agent and the candidates it passed over
     /// (`what: "routed"`), or an agent's pick (`what: "picked"`, RT-PICK).
     Routing,
+    /// The last line of a replication cut short by a stop request (SIGINT, SIGTERM; `what:
+    /// "interrupted"`): the replication's trace is partial, and a story still open at `t`
+    /// was cut off there, not ended.
+    Interrupted,
 }
 
 /// One line of `trace.jsonl`.

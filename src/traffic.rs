@@ -33,6 +33,10 @@ pub struct Traffic {
     /// Per queue (by id), the forecast's handle-time scale factors; empty without an `aht`
     /// column.
     pub aht: Vec<Option<AhtProfile>>,
+    /// The CSV files `[traffic]` names, in the order replay, forecast, roster: (the key,
+    /// e.g. `"traffic.roster"`; the path as written in the scenario; the path read, resolved
+    /// against the scenario file's folder). Shards record their contents' hashes.
+    pub files: Vec<(String, String, std::path::PathBuf)>,
 }
 
 /// Per-interval handle-time scale factors of one queue: `(from, factor)` sorted by time; a

@@ -6,6 +6,7 @@
 pub mod ab;
 pub mod ab_html;
 pub mod grid;
+pub mod inputs;
 pub mod overrides;
 pub mod shard;
 pub mod sweep;

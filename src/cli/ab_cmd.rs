@@ -24,7 +24,7 @@ pub(crate) fn run(
         eprintln!("error: --replications must be at least 1");
         return EXIT_BAD_INPUT;
     }
-    let report = ab::run(&base, &var, replications);
+    let report = ab::run_stoppable(&base, &var, replications, Some(super::stop_flag()));
     let dir = out.unwrap_or_else(|| default_out_dir(&base.name));
     let written = std::fs::create_dir_all(&dir).and_then(|_| {
         let json = serde_json::to_string_pretty(&report).map_err(std::io::Error::other)?;
@@ -45,6 +45,15 @@ pub(crate) fn run(
             dir.join("ab.json").display(),
             dir.join("ab.html").display()
         );
+    }
+    if report.partial {
+        eprintln!(
+            "interrupted: wrote a partial comparison (\"partial\": true, {} replications both \
+             sides finished) to {}",
+            report.replications,
+            dir.join("ab.json").display()
+        );
+        return super::EXIT_INTERRUPTED;
     }
     EXIT_OK
 }

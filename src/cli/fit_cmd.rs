@@ -18,7 +18,7 @@ pub(super) fn run(history: &Path, interval: &str, out: Option<PathBuf>, quiet: b
         eprintln!("error: {e}");
         return EXIT_BAD_INPUT;
     }
-    let fitted = match fit_file(history, interval) {
+    let fitted = match super::interrupt::or_interrupted("fit", || fit_file(history, interval)) {
         Ok(f) => f,
         Err(ds) => {
             eprintln!("error: {} is not a valid history:", history.display());

@@ -13,7 +13,10 @@ use crate::workflows::sweep_shard::{self, SweepShardFile};
 use super::{EXIT_BAD_INPUT, EXIT_OK};
 use crate::report::write_atomic;
 
-/// Runs one shard of `sc` (loaded from `path`) and writes `dir/shard.json`.
+/// Runs one shard of `sc` (loaded from `path`, with `--allow-huge` when `allow_huge`) and
+/// writes `dir/shard.json`. Interrupted (SIGINT, SIGTERM): the replications run so far are
+/// written, the shard marked `"partial": true` (the merge refuses it), exit 130.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn run_shard(
     path: &Path,
     sc: &Scenario,
@@ -22,6 +25,7 @@ pub(crate) fn run_shard(
     seed: Option<u64>,
     replications: Option<u32>,
     quiet: bool,
+    allow_huge: bool,
 ) -> u8 {
     let (k, n) = match shard::parse_spec(spec) {
         Ok(x) => x,
@@ -38,7 +42,26 @@ pub(crate) fn run_shard(
         }
     };
     let origin = path.display().to_string();
-    let file = shard::run(sc, &text, &origin, (k, n), seed, replications);
+    let src = shard::ShardSource {
+        text: &text,
+        origin: &origin,
+        path,
+        allow_huge,
+    };
+    let file = match shard::run(
+        sc,
+        &src,
+        (k, n),
+        seed,
+        replications,
+        Some(super::stop_flag()),
+    ) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_BAD_INPUT;
+        }
+    };
     let written = std::fs::create_dir_all(dir).and_then(|_| {
         let json = serde_json::to_string(&file).map_err(std::io::Error::other)?;
         write_atomic(&dir.join("shard.json"), json.as_bytes())
@@ -49,6 +72,13 @@ pub(crate) fn run_shard(
             dir.join("shard.json").display()
         );
         return EXIT_BAD_INPUT;
+    }
+    if file.partial {
+        eprintln!(
+            "interrupted: wrote a partial shard (\"partial\": true; merge refuses it) to {}",
+            dir.join("shard.json").display()
+        );
+        return super::EXIT_INTERRUPTED;
     }
     if !quiet {
         let reps: Vec<String> = file

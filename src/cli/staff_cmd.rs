@@ -70,7 +70,7 @@ pub(crate) fn run(a: StaffArgs) -> u8 {
             return EXIT_BAD_INPUT;
         }
     };
-    let result = match staffing::run(&sc, &spec) {
+    let result = match super::interrupt::or_interrupted("staff", || staffing::run(&sc, &spec)) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {}: {e}", a.scenario.display());
@@ -148,6 +148,13 @@ pub(crate) fn run(a: StaffArgs) -> u8 {
                 d.join("summary.json").display()
             );
         }
+    }
+    if let Some((d, _)) = check.as_ref().filter(|(_, s)| s.partial) {
+        eprintln!(
+            "interrupted: the roster check is partial (\"partial\": true) in {}",
+            d.display()
+        );
+        return super::EXIT_INTERRUPTED;
     }
     let roster_failed = matches!(result.roster, Some(Err(_)));
     if !result.met || roster_failed {

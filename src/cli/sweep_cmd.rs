@@ -50,7 +50,8 @@ pub(crate) fn run(a: SweepArgs) -> u8 {
             return EXIT_BAD_INPUT;
         }
     };
-    let result = match sweep::run(&spec) {
+    let stop = super::stop_flag();
+    let result = match sweep::run_stoppable(&spec, Some(&stop)) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {}: {e}", a.scenario.display());
@@ -93,7 +94,14 @@ pub(crate) fn write_result(result: &SweepResult, out: Option<PathBuf>, quiet: bo
         print!("{}", sweep_render::text(result));
         println!("wrote {}", dir.join("sweep.csv").display());
     }
-    if result.target.is_some() && result.answer.is_none() {
+    if result.partial {
+        eprintln!(
+            "interrupted: wrote the {} finished of the grid (partial; no target search) to {}",
+            crate::report::format::plural(result.points.len() as u64, "point"),
+            dir.display()
+        );
+        super::EXIT_INTERRUPTED
+    } else if result.target.is_some() && result.answer.is_none() {
         EXIT_THRESHOLD
     } else {
         EXIT_OK
@@ -108,7 +116,8 @@ fn run_shard(a: &SweepArgs, words: &SweepWords, spec: &str) -> u8 {
             return EXIT_BAD_INPUT;
         }
     };
-    let file = match sweep_shard::run(words, (k, n)) {
+    let stop = super::stop_flag();
+    let file = match sweep_shard::run_stoppable(words, (k, n), Some(&stop)) {
         Ok(f) => f,
         Err(sweep_shard::SweepShardError::Words(e)) => {
             eprintln!("error: {e}");
@@ -132,6 +141,15 @@ fn run_shard(a: &SweepArgs, words: &SweepWords, spec: &str) -> u8 {
             dir.join("shard.json").display()
         );
         return EXIT_BAD_INPUT;
+    }
+    if file.partial {
+        eprintln!(
+            "interrupted: wrote a partial sweep shard ({} finished; \"partial\": true, merge \
+             refuses it) to {}",
+            crate::report::format::plural(file.runs.len() as u64, "grid point"),
+            dir.join("shard.json").display()
+        );
+        return super::EXIT_INTERRUPTED;
     }
     if !a.quiet {
         let points: Vec<String> = file

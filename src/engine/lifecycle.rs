@@ -161,7 +161,7 @@ impl Engine {
         let turn = q.turns;
         let a = &mut self.agents[agent.index()];
         a.holding += 1;
-        a.last_assign = now;
+        a.last_assign = Some(now);
         if let Some(slot) = a.slot_of(queue) {
             a.queue_turn[slot] = turn;
         }
@@ -195,7 +195,7 @@ impl Engine {
         let before = a.used;
         a.used += delta;
         if delta < 0 {
-            a.last_release = now;
+            a.last_release = Some(now);
         }
         out.push(Effect::Units {
             agent,

@@ -34,7 +34,7 @@ fn most_free(a: &Agent) -> u64 {
 /// a profile group and splits the cells into tiers instead ([`proficiency`]).
 #[inline]
 pub(crate) fn index_key(order: Order, a: &Agent, slot: usize, id: AgentId) -> IndexKey {
-    let last = a.last_assign.as_millis();
+    let last = a.assign_key();
     let (first, tie) = match order {
         Order::Method(AssignmentMethod::HighestCapacity)
         | Order::Rule(OrderBy::AvailableCapacity) => (most_free(a), last),
@@ -43,8 +43,8 @@ pub(crate) fn index_key(order: Order, a: &Agent, slot: usize, id: AgentId) -> In
         }
         // Member order: the cyclic pointer walks the index from the last chosen position.
         Order::Method(AssignmentMethod::RoundRobin) => (0, 0),
-        Order::Method(AssignmentMethod::LeastActive) => (a.last_release.as_millis(), 0),
-        Order::Rule(OrderBy::LeastActive) => (a.last_release.as_millis(), last),
+        Order::Method(AssignmentMethod::LeastActive) => (a.release_key(), 0),
+        Order::Rule(OrderBy::LeastActive) => (a.release_key(), last),
         Order::Rule(OrderBy::MostProficient | OrderBy::NearestProficient | OrderBy::SkillCount) => {
             (0, last)
         }
@@ -100,13 +100,13 @@ pub(crate) fn shown(
             AssignmentMethod::HighestCapacity => ("free_units", a.free()),
             AssignmentMethod::AdvancedRoundRobin => ("queue_turns", turn),
             AssignmentMethod::RoundRobin => ("member_position", position()),
-            AssignmentMethod::LeastActive => ("last_release_ms", a.last_release.as_millis() as i64),
+            AssignmentMethod::LeastActive => ("last_release_ms", a.last_release.map_or(0, |t| t.as_millis() as i64)),
         },
         Order::Rule(o) => {
             let value = match o {
                 OrderBy::AvailableCapacity => a.free(),
                 OrderBy::RoundRobin => turn,
-                OrderBy::LeastActive => a.last_release.as_millis() as i64,
+                OrderBy::LeastActive => a.last_release.map_or(0, |t| t.as_millis() as i64),
                 OrderBy::MostProficient | OrderBy::NearestProficient | OrderBy::SkillCount => {
                     proficiency(o, have, req).1
                 }
@@ -138,8 +138,8 @@ mod tests {
             queue_turn: vec![4],
             pending: 0,
             holding: 0,
-            last_assign: SimTime(7_000),
-            last_release: SimTime(9_000),
+            last_assign: Some(SimTime(7_000)),
+            last_release: Some(SimTime(9_000)),
         }
     }
 

@@ -204,11 +204,27 @@ pub(crate) struct Agent {
     pub(crate) pending: u32,
     /// Conversations it is primary on (Active, Waiting, Wrap-up).
     pub(crate) holding: u32,
-    pub(crate) last_assign: SimTime,
-    pub(crate) last_release: SimTime,
+    /// When it last took a conversation (`None`: never); see [`Agent::assign_key`].
+    pub(crate) last_assign: Option<SimTime>,
+    /// When it last released units (`None`: never); see [`Agent::release_key`].
+    pub(crate) last_release: Option<SimTime>,
 }
 
 impl Agent {
+    /// Its last assignment as an order-by key, earliest first: never assigned (0) ranks before
+    /// any time, even 0 ms (time + 1), so an agent that took work at 0 s is not taken again
+    /// before one that never did.
+    #[inline]
+    pub(crate) fn assign_key(&self) -> u64 {
+        self.last_assign.map_or(0, |t| t.as_millis() + 1)
+    }
+
+    /// Its last release of units as a key (least active), with never (0) before any time.
+    #[inline]
+    pub(crate) fn release_key(&self) -> u64 {
+        self.last_release.map_or(0, |t| t.as_millis() + 1)
+    }
+
     pub(crate) fn free(&self) -> i64 {
         self.capacity as i64 - self.used - self.reserved
     }

@@ -266,7 +266,7 @@ impl Engine {
         self.agents[from.index()].holding -= 1;
         let a = &mut self.agents[agent.index()];
         a.holding += 1;
-        a.last_assign = now;
+        a.last_assign = Some(now);
         out.push(Effect::Transferred {
             conv,
             from,

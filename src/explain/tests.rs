@@ -187,3 +187,38 @@ fn unknown_subjects_get_a_suggestion() {
         "no conversation 9 in replication 1; its conversations are 1 to 1 (try --conversation 1)"
     );
 }
+
+#[test]
+fn a_story_cut_off_by_an_interruption_says_so() {
+    // Issue 25 item 8: conversation 1 closed before the run was interrupted at 90 s; 2 was
+    // still open. Only 2's story (and any agent's) ends with the cut-off line.
+    let q = |mut l: TraceLine| {
+        l.queue = Some("q".into());
+        l
+    };
+    let lines = vec![
+        q(line(10_000, Kind::Command, "arrive", Some(1), None)),
+        line(20_000, Kind::Effect, "closed", Some(1), None),
+        q(line(30_000, Kind::Command, "arrive", Some(2), None)),
+        line(40_000, Kind::Effect, "accepted", Some(2), Some("a-1")),
+        line(90_000, Kind::Interrupted, "interrupted", None, None),
+    ];
+    let cut = "0:01:30 the run was interrupted here (SIGINT or SIGTERM) and the trace is partial";
+    let one = tell(&lines, &Subject::Conversation(1), 1).unwrap();
+    assert!(!one.contains("interrupted"), "{one}");
+    let two = tell(&lines, &Subject::Conversation(2), 1).unwrap();
+    assert!(
+        two.ends_with(&format!(
+            "{cut}: the conversation was still open; its story is cut off, not ended\n"
+        )),
+        "{two}"
+    );
+    let agent = tell(&lines, &Subject::Agent("a-1".into()), 1).unwrap();
+    assert!(
+        agent.ends_with(&format!("{cut}: the agent's story is cut off, not ended\n")),
+        "{agent}"
+    );
+    // A whole trace (no interruption) adds nothing.
+    let whole = tell(&lines[..4], &Subject::Conversation(2), 1).unwrap();
+    assert!(!whole.contains("interrupted"), "{whole}");
+}

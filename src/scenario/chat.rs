@@ -76,6 +76,38 @@ pub(crate) fn retrial(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>) -> Option<Retri
     })
 }
 
+/// Refuses a loop at one instant (the retrial twin of a certain transfer cycle): a customer who
+/// certainly gives up at once (patience always 0 ms) and certainly comes back at once
+/// (retrial probability 1, delay always 0 ms) abandons and retries for ever at the same instant
+/// whenever no agent takes it on entry, so simulated time never advances and the run never
+/// ends. A probability below 1 or a delay or patience that can be positive ends the loop with
+/// probability 1. `path` is the work stream's key path, `at` the `retrial` value's span.
+pub(crate) fn instant_retrial(
+    cx: &mut Ctx<'_>,
+    path: &str,
+    at: Option<std::ops::Range<usize>>,
+    patience: Option<&crate::dist::Dist>,
+    retrial: Option<&Retrial>,
+) {
+    let (Some(patience), Some(r)) = (patience, retrial) else {
+        return;
+    };
+    if r.probability >= 1.0 && r.delay.always_zero() && patience.always_zero() {
+        cx.report(
+            &format!("{path}.retrial"),
+            at,
+            "patience is always 0s and every customer retries (probability 1) after a delay of \
+             always 0s: a customer no agent takes at once abandons and retries for ever at the \
+             same instant, so simulated time never advances",
+            Some(
+                "give the retrial a positive delay, a probability below 1, or a patience that \
+                 can be positive"
+                    .into(),
+            ),
+        );
+    }
+}
+
 /// Reads every work stream's `transfer = { probability, queue }` once the queues are known:
 /// the queue must exist (with a "did you mean" hint), serve the same channel, and not be a
 /// queue of the same work stream when the probability is 1 (the conversation would never end).

@@ -109,6 +109,66 @@ pub(crate) fn check_attributes(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scen
     }
 }
 
+/// The highest arrival rate accepted, per second, for one queue's or one work stream's arrival
+/// process at any time of day: one arrival per millisecond on average. Simulated time counts
+/// whole milliseconds and each gap is rounded to one, so above it arrivals pile up at single
+/// instants (the rate is distorted), and far above it (from about 10,000/s) time stops
+/// advancing: the run never ends. Not a size limit: `--allow-huge` does not lift it.
+pub const MAX_RATE_PER_S: f64 = 1000.0;
+
+/// The highest rate of `arrivals` at any time, per second (0 for fixed times or none).
+fn peak_rate(arrivals: &Arrivals) -> f64 {
+    match arrivals {
+        Arrivals::Rate(r) => *r,
+        Arrivals::Profile(steps) => steps.iter().map(|s| s.1).fold(0.0, f64::max),
+        Arrivals::Times(_) | Arrivals::None => 0.0,
+    }
+}
+
+/// Refuses every arrival process faster than [`MAX_RATE_PER_S`] (a queue's `arrivals`, one
+/// fed by a forecast, a work stream's `arrivals`), at the key that sets it: a loop at one
+/// instant, whatever `--allow-huge` says.
+pub(crate) fn instant_arrivals(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) {
+    let mut check = |where_: (String, Option<Span>), rate: f64, what: &str| {
+        if rate > MAX_RATE_PER_S {
+            cx.report(
+                &where_.0,
+                where_.1,
+                format!(
+                    "{what} reaches {rate:.0} arrivals per second, over {MAX_RATE_PER_S:.0}/s: \
+                     simulated time counts whole milliseconds, so faster arrivals pile up at \
+                     one instant and time stops advancing"
+                ),
+                Some(
+                    "model a shorter horizon at a realistic rate, or split the traffic over \
+                     several queues"
+                        .into(),
+                ),
+            );
+        }
+    };
+    for (i, q) in sc.queues.iter().enumerate() {
+        let what = match &q.arrivals {
+            Arrivals::Profile(_) => "the arrival profile (or forecast) of this queue",
+            _ => "this queue's arrival rate",
+        };
+        check(
+            at(root, "queues", Some(i), "arrivals"),
+            peak_rate(&q.arrivals),
+            what,
+        );
+    }
+    for (i, w) in sc.workstreams.iter().enumerate() {
+        if let Some(a) = &w.routing.arrivals {
+            check(
+                at(root, "workstreams", Some(i), "arrivals"),
+                peak_rate(a),
+                "this work stream's arrival rate",
+            );
+        }
+    }
+}
+
 /// Reports every limit `sc` exceeds, each at the key that makes it so.
 pub(crate) fn check(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) {
     let mut report = |(path, span): (String, Option<Span>), message: String| {

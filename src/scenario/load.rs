@@ -222,6 +222,7 @@ fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>, opts: &LoadOptions) -> Option<Scen
     super::overflow::before_queue_cycles(cx, &root, &scenario);
     super::rule_checks::check(cx, &root, &scenario);
     limits::check_attributes(cx, &root, &scenario);
+    limits::instant_arrivals(cx, &root, &scenario);
     if !opts.allow_huge {
         limits::check(cx, &root, &scenario);
     }

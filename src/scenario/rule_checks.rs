@@ -145,12 +145,15 @@ fn rules_that_never_pick(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) 
 }
 
 fn roster_named_like_groups(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) {
+    // The first [[agent_groups]] of each name: one look-up per roster agent, not a scan.
+    let mut by_name: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (i, g) in sc.agent_groups.iter().enumerate() {
+        if g.roster.is_none() {
+            by_name.entry(g.name.as_str()).or_insert(i);
+        }
+    }
     for agent in sc.agent_groups.iter().filter(|g| g.roster.is_some()) {
-        let Some(group) = sc
-            .agent_groups
-            .iter()
-            .position(|g| g.roster.is_none() && g.name == agent.name)
-        else {
+        let Some(&group) = by_name.get(agent.name.as_str()) else {
             continue;
         };
         cx.warn(

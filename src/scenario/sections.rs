@@ -348,6 +348,10 @@ fn workstream(
     let waiting_auto_close = t.or(cx, "waiting_auto_close", None, auto_close);
     let slowdown = t.opt(cx, "concurrency_slowdown", super::chat::slowdown);
     let retrial = t.opt(cx, "retrial", super::chat::retrial);
+    if let (Some(p), Some(r)) = (&patience, &retrial) {
+        let at = t.get("retrial").map(|v| v.span());
+        super::chat::instant_retrial(cx, path, at, p.as_ref(), r.as_ref());
+    }
     let mut waiting_bad = false;
     if let Some(c) = channel.filter(|c| !c.allows_waiting()) {
         for key in ["waiting_probability", "waiting_time", "waiting_auto_close"] {

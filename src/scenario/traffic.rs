@@ -6,6 +6,7 @@
 //! groups after the `[[agent_groups]]` (ids follow theirs), with their `skills` column as their
 //! routing skills (names the groups do not hold join the skill table, see [`roster_skills`]).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -36,6 +37,8 @@ pub(crate) struct Parts {
     /// A roster was named but could not be read (its problems are reported): the skills it may
     /// hold are unknown.
     pub(crate) roster_unread: bool,
+    /// (key, path as written, path resolved) of every file named (see [`Traffic::files`]).
+    files: Vec<(String, String, PathBuf)>,
 }
 
 /// Maps the roster agents' skills onto the scenario's skill table: a name no agent group holds
@@ -116,9 +119,11 @@ pub(crate) fn traffic(
         let path = base.join(&rel);
         Some((path.clone(), path.display().to_string()))
     };
+    let mut files = Vec::new();
     if let Some(v) = t.get("replay") {
         match file_of(cx, "replay", v) {
             Some((path, shown)) => {
+                files.push(("traffic.replay".to_string(), rel_of(v), path.clone()));
                 let horizon = horizon.unwrap_or(SimDuration(u64::MAX));
                 let check =
                     |q: QueueId, name: &str, cell: &str| attribute_value(names, q, name, cell);
@@ -137,9 +142,10 @@ pub(crate) fn traffic(
         let spec = forecast_spec(cx, &t.path_of("forecast"), v, &queue);
         match spec.map(|(rel, fixed)| {
             let path = base.join(&rel);
-            (path.clone(), path.display().to_string(), fixed)
+            (path.clone(), path.display().to_string(), fixed, rel)
         }) {
-            Some((path, shown, fixed)) => {
+            Some((path, shown, fixed, rel)) => {
+                files.push(("traffic.forecast".to_string(), rel, path.clone()));
                 match read_forecast(&path, &shown, &cal, horizon, fixed, &queue) {
                     Ok(f) => {
                         if f.outside > 0 {
@@ -170,17 +176,26 @@ pub(crate) fn traffic(
     }
     if let Some(v) = t.get("roster") {
         match file_of(cx, "roster", v) {
-            Some((path, shown)) => match read_roster(&path, &shown, &cal, &queue) {
-                Ok(r) => parts.roster = Some((r, v.span())),
-                Err(ds) => {
-                    parts.roster_unread = true;
-                    ds.into_iter().for_each(|d| cx.external(d));
+            Some((path, shown)) => {
+                files.push(("traffic.roster".to_string(), rel_of(v), path.clone()));
+                match read_roster(&path, &shown, &cal, &queue) {
+                    Ok(r) => parts.roster = Some((r, v.span())),
+                    Err(ds) => {
+                        parts.roster_unread = true;
+                        ds.into_iter().for_each(|d| cx.external(d));
+                    }
                 }
-            },
+            }
             None => ok = false,
         }
     }
+    parts.files = files;
     ok.then_some(parts)
+}
+
+/// A `[traffic]` file key's path as written (a string, already checked by `file_of`).
+fn rel_of(v: &Val<'_>) -> String {
+    v.get_ref().as_str().unwrap_or_default().to_string()
 }
 
 /// The roster's agent names (each is a group of one), for references to groups: empty
@@ -319,7 +334,10 @@ pub(crate) fn merge(
     qs: &mut [Queue],
     groups: &mut Vec<AgentGroup>,
 ) -> Traffic {
-    let mut out = Traffic::default();
+    let mut out = Traffic {
+        files: parts.files,
+        ..Traffic::default()
+    };
     if let Some((f, span)) = parts.forecast {
         out.aht = vec![None; qs.len()];
         for qf in &f.queues {
@@ -373,15 +391,18 @@ pub(crate) fn merge(
     if let Some((agents, span)) = parts.roster {
         let mut next: u32 = groups.iter().map(|g| g.count).sum();
         let mut skills = parts.roster_skills.into_iter();
-        for a in agents {
+        // The [[agent_groups]] by name, with their counts: one look-up per roster agent.
+        let counts: HashMap<&str, u32> = groups
+            .iter()
+            .filter(|g| g.roster.is_none())
+            .map(|g| (g.name.as_str(), g.count))
+            .collect();
+        let clashes: Vec<bool> = agents
+            .iter()
+            .map(|a| is_group_agent_name(&a.name, &counts))
+            .collect();
+        for (a, clash) in agents.into_iter().zip(clashes) {
             let skills = skills.next().unwrap_or_default();
-            let clash = groups.iter().any(|g| {
-                a.name
-                    .strip_prefix(&g.name)
-                    .and_then(|k| k.strip_prefix('-'))
-                    .and_then(|k| k.parse::<u32>().ok())
-                    .is_some_and(|k| (1..=g.count).contains(&k) && g.roster.is_none())
-            });
             if clash {
                 cx.report(
                     "traffic.roster",
@@ -414,4 +435,23 @@ pub(crate) fn merge(
         }
     }
     out
+}
+
+/// Whether `name` is exactly the name of an agent of a group in `counts` (group name → count):
+/// `<group>-<k>` with `k` written as [`Scenario::agent_name`](super::Scenario::agent_name)
+/// writes it (no sign, no leading zero) and in 1..=count. `agent-01` or `agent-+1` beside group
+/// `agent` only look like one. A group name may itself hold `-` (`tier-2-1`), and `k` never does,
+/// so the split is at the last `-`.
+fn is_group_agent_name(name: &str, counts: &HashMap<&str, u32>) -> bool {
+    let Some((group, k)) = name.rsplit_once('-') else {
+        return false;
+    };
+    let canonical = !k.is_empty()
+        && !k.starts_with('0')
+        && k.len() <= 10
+        && k.bytes().all(|b| b.is_ascii_digit());
+    canonical
+        && counts
+            .get(group)
+            .is_some_and(|&n| k.parse::<u64>().is_ok_and(|k| k <= u64::from(n)))
 }

@@ -377,15 +377,25 @@ impl Scenario {
         self.agent_groups.iter().map(|g| g.count as usize).sum()
     }
 
-    /// The display name of an agent (`<group>-<k>`).
+    /// The display name of an agent (`<group>-<k>`, or a roster agent's own name). Groups hold
+    /// consecutive ids in order (each group's `first` follows the one before), so the group is
+    /// found by binary search: O(log groups) even with a million roster agents.
     pub fn agent_name(&self, agent: AgentId) -> String {
-        for g in &self.agent_groups {
+        let i = self
+            .agent_groups
+            .partition_point(|g| g.first.0 <= agent.0)
+            .checked_sub(1);
+        // Groups of 0 agents share their `first` with the next group: step back over them.
+        for g in self.agent_groups[..i.map_or(0, |i| i + 1)].iter().rev() {
             let k = agent.0.wrapping_sub(g.first.0);
             if agent.0 >= g.first.0 && k < g.count {
                 if let Some(r) = &g.roster {
                     return r.name.clone();
                 }
                 return format!("{}-{}", g.name, k + 1);
+            }
+            if g.count > 0 {
+                break;
             }
         }
         format!("agent#{}", agent.0)

@@ -492,7 +492,18 @@ impl Observer {
     }
 
     /// Flushes the trace and hands back the dashboard log.
-    pub(crate) fn finish(mut self, now: SimTime) -> Option<DashLog> {
+    pub(crate) fn finish(mut self, now: SimTime, interrupted: bool) -> Option<DashLog> {
+        if interrupted {
+            // The replication's trace ends here, cut off by a stop request: say so, so
+            // `omnisim explain` does not present a cut-off story as whole.
+            let mut l = self.line(now, Kind::Interrupted, "interrupted");
+            l.detail = Some(
+                "the run was interrupted (SIGINT or SIGTERM): this replication's trace stops \
+                 here and is partial"
+                    .into(),
+            );
+            self.write(&l);
+        }
         if let Some((mut w, path, errors)) = self.trace.take() {
             if let Err(e) = w.flush() {
                 push_err(&errors, format!("cannot write {}: {e}", path.display()));
@@ -554,7 +565,7 @@ impl<E: crate::engine::RulesEngine> super::world::World<'_, E> {
             if o.done() {
                 // Nothing more to record: keep the log, stop observing (free from here on).
                 let o = self.obs.take().expect("present");
-                self.dash_done = o.finish(now);
+                self.dash_done = o.finish(now, false);
             }
         }
     }

@@ -273,7 +273,7 @@ impl<'s, E: RulesEngine> World<'s, E> {
         if self.stopped() {
             // Stopped before this replication began: report it empty and partial.
             self.rec.mark_partial();
-            let dash = self.obs.take().and_then(|o| o.finish(SimTime::ZERO));
+            let dash = self.obs.take().and_then(|o| o.finish(SimTime::ZERO, true));
             return (self.rec.finish(SimTime::ZERO, 0), self.log, dash);
         }
         self.start();
@@ -333,7 +333,7 @@ impl<'s, E: RulesEngine> World<'s, E> {
         self.rec.commands(k.commands);
         progress(self.now, k.arrived);
         let dash = match self.obs.take() {
-            Some(o) => o.finish(self.now),
+            Some(o) => o.finish(self.now, interrupted),
             None => self.dash_done.take(),
         };
         let late = self.delayed_at_end();

@@ -8,6 +8,7 @@
 //! or a clock time `HH:MM`, on the shift's day (the next day when it is earlier than the
 //! shift's start).
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use super::{read, Problems};
@@ -50,6 +51,9 @@ pub fn read_roster(
     let mut p = Problems::new(file);
     let mut agents: Vec<RosterAgent> = Vec::new();
     let mut seen = crate::calendar::CsvOffsets::default();
+    // Each agent's index in `agents`, by name: one look-up per row, not a scan (a
+    // million-agent roster is read in near-linear time).
+    let mut by_name: HashMap<String, usize> = HashMap::new();
     read(
         path,
         &mut p,
@@ -108,6 +112,8 @@ pub fn read_roster(
                     "{s:?} is not an absence probability; expected a number from 0 to 1, e.g. 0.3"
                 )),
             });
+            // Checked against the shift; when its end is unusable (reported above), against
+            // an open end, so a bad break is still reported in the same pass.
             let breaks = match start {
                 // Break date-times with an offset convert to the shifts' reference offset.
                 Some(s) => {
@@ -115,7 +121,8 @@ pub fn read_roster(
                         offset: cal.offset.or(seen.first()),
                         ..*cal
                     };
-                    r.parse(p, "breaks", |b| parse_breaks(b, &cal, s))
+                    let e = end.filter(|e| *e > s).unwrap_or(SimTime(u64::MAX));
+                    r.parse(p, "breaks", |b| parse_breaks(b, &cal, s, e))
                 }
                 None => Some(None),
             };
@@ -138,7 +145,7 @@ pub fn read_roster(
             let capacity = capacity.unwrap_or(100);
             let skills = skills.unwrap_or_default();
             let absence = absence.unwrap_or(0.0);
-            match agents.iter_mut().find(|a| a.name == name) {
+            match by_name.get(&name).map(|&i| &mut agents[i]) {
                 Some(a) => {
                     let sorted = |v: &[QueueId]| {
                         let mut v = v.to_vec();
@@ -180,15 +187,18 @@ pub fn read_roster(
                     a.shifts.push((start, end));
                     a.breaks.extend(breaks.unwrap_or_default());
                 }
-                None => agents.push(RosterAgent {
-                    name,
-                    capacity,
-                    queues,
-                    skills,
-                    shifts: vec![(start, end)],
-                    breaks: breaks.unwrap_or_default(),
-                    absence,
-                }),
+                None => {
+                    by_name.insert(name.clone(), agents.len());
+                    agents.push(RosterAgent {
+                        name,
+                        capacity,
+                        queues,
+                        skills,
+                        shifts: vec![(start, end)],
+                        breaks: breaks.unwrap_or_default(),
+                        absence,
+                    })
+                }
             }
         },
     );
@@ -223,19 +233,31 @@ pub fn parse_skills(s: &str) -> Result<Vec<(String, u8)>, String> {
     Ok(out)
 }
 
-/// `start-end;start-end` against the shift starting at `shift_start`. Each end point is a CSV
+/// `start-end;start-end` against the shift `[shift_start, shift_end)`. Each end point is a CSV
 /// time or a clock time `HH:MM` on the shift's day (rolled to the next day when earlier).
+/// Returns the breaks sorted.
+///
+/// Errors: an unparsable break, one that does not end after it starts, one not inside the
+/// shift (a clock time earlier than the shift's start rolls to the next day, usually past the
+/// shift's end: the message says so), two breaks that overlap.
 pub fn parse_breaks(
     s: &str,
     cal: &Calendar,
     shift_start: SimTime,
+    shift_end: SimTime,
 ) -> Result<Vec<(SimTime, SimTime)>, String> {
-    let mut out = Vec::new();
+    let mut out: Vec<(SimTime, SimTime, &str)> = Vec::new();
     for part in s.split(';').map(str::trim).filter(|x| !x.is_empty()) {
+        // Whether a clock time was taken on the day after the shift's start.
+        let rolled = std::cell::Cell::new(false);
         let point = |x: &str| -> Option<SimTime> {
             let x = x.trim();
             if x.len() <= 8 && x.contains(':') {
-                cal.clock_on_or_after(x, shift_start)
+                let t = cal.clock_on_or_after(x, shift_start)?;
+                if cal.to_local(t).date() != cal.to_local(shift_start).date() {
+                    rolled.set(true);
+                }
+                Some(t)
             } else {
                 cal.parse_time(x).ok()
             }
@@ -245,7 +267,19 @@ pub fn parse_breaks(
             .match_indices('-')
             .find_map(|(i, _)| Some((point(&part[..i])?, point(&part[i + 1..])?)));
         match pair {
-            Some((a, b)) if b > a => out.push((a, b)),
+            Some((a, b)) if b > a && (a < shift_start || b > shift_end) => {
+                return Err(format!(
+                    "break {part:?} ({}) is not inside its shift ({}){}",
+                    span(cal, a, b),
+                    span(cal, shift_start, shift_end),
+                    if rolled.get() {
+                        "; a clock time earlier than the shift's start is on the next day"
+                    } else {
+                        ""
+                    }
+                ))
+            }
+            Some((a, b)) if b > a => out.push((a, b, part)),
             Some(_) => return Err(format!("break {part:?} must end after it starts")),
             None => {
                 return Err(format!(
@@ -254,7 +288,19 @@ pub fn parse_breaks(
             }
         }
     }
-    Ok(out)
+    out.sort_by_key(|b| (b.0, b.1));
+    if let Some(w) = out.windows(2).find(|w| w[1].0 < w[0].1) {
+        return Err(format!(
+            "breaks {:?} and {:?} overlap; an agent is on one break at a time",
+            w[0].2, w[1].2
+        ));
+    }
+    Ok(out.into_iter().map(|(a, b, _)| (a, b)).collect())
+}
+
+/// `[a, b)` as the calendar's date-times (or seconds without a calendar start).
+fn span(cal: &Calendar, a: SimTime, b: SimTime) -> String {
+    format!("{} to {}", cal.iso(a), cal.iso(b))
 }
 
 #[cfg(test)]
@@ -271,19 +317,50 @@ mod tests {
         assert!(parse_skills("spanish").is_err());
         let cal = Calendar::parse("2026-03-02T07:00").unwrap();
         let shift = SimTime(3_600_000); // 08:00
+        let end = SimTime(9 * 3_600_000); // 16:00
         assert_eq!(
-            parse_breaks("10:00-10:15;3600-3700", &cal, shift).unwrap(),
+            parse_breaks("10:00-10:15;3600-3700", &cal, shift, end).unwrap(),
             vec![
+                (SimTime(3_600_000), SimTime(3_700_000)),
                 (SimTime(3 * 3_600_000), SimTime(3 * 3_600_000 + 900_000)),
-                (SimTime(3_600_000), SimTime(3_700_000))
             ]
         );
         assert_eq!(
-            parse_breaks("2026-03-02T09:00-2026-03-02T09:30", &cal, shift).unwrap(),
+            parse_breaks("2026-03-02T09:00-2026-03-02T09:30", &cal, shift, end).unwrap(),
             vec![(SimTime(2 * 3_600_000), SimTime(2 * 3_600_000 + 1_800_000))]
         );
-        assert!(parse_breaks("10:15-10:00", &cal, shift).is_err());
-        assert!(parse_breaks("lunch", &cal, shift).is_err());
+        assert!(parse_breaks("10:15-10:00", &cal, shift, end).is_err());
+        assert!(parse_breaks("lunch", &cal, shift, end).is_err());
+        // Issue 25 item 10: a break before the shift's start rolls to the next day, outside it.
+        let e = parse_breaks("07:30-07:45", &cal, shift, end).unwrap_err();
+        assert!(
+            e.contains("not inside its shift") && e.contains("next day"),
+            "{e}"
+        );
+        // Touching the shift's ends is inside; one minute past its end is not.
+        assert!(parse_breaks("08:00-08:15;15:45-16:00", &cal, shift, end).is_ok());
+        let e = parse_breaks("15:50-16:01", &cal, shift, end).unwrap_err();
+        assert!(
+            e.contains("2026-03-02T15:50:00 to 2026-03-02T16:01:00"),
+            "{e}"
+        );
+        assert!(!e.contains("next day"), "{e}");
+        // Overlapping breaks, in any order; back to back is fine.
+        let e = parse_breaks("12:15-12:45;12:00-12:30", &cal, shift, end).unwrap_err();
+        assert!(
+            e.contains("\"12:00-12:30\" and \"12:15-12:45\" overlap"),
+            "{e}"
+        );
+        assert!(parse_breaks("12:00-12:30;12:30-12:45", &cal, shift, end).is_ok());
+        // A night shift 22:00 → 06:00: a 01:30 break is on the next day and inside.
+        let night = (SimTime(15 * 3_600_000), SimTime(23 * 3_600_000));
+        assert_eq!(
+            parse_breaks("01:30-01:45", &cal, night.0, night.1).unwrap(),
+            vec![(
+                SimTime(18 * 3_600_000 + 1_800_000),
+                SimTime(18 * 3_600_000 + 2_700_000)
+            )]
+        );
     }
 
     /// Issue 27 item 11: shift and break date-times with UTC offsets convert to the file's

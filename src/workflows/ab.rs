@@ -57,6 +57,11 @@ pub struct AbReport {
     pub seed: u64,
     /// By metric path.
     pub metrics: BTreeMap<String, AbMetric>,
+    /// True when a stop request (SIGINT, SIGTERM) cut the runs short: the comparison then
+    /// covers only the replications both sides finished (`replications` counts them). Left
+    /// out of `ab.json` when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub partial: bool,
 }
 
 /// One metric's paired comparison. A replication where the metric has no data (the mean wait
@@ -126,18 +131,44 @@ fn present(v: &[Option<f64>]) -> Vec<f64> {
 /// Runs base and variant with the base's seed and `replications` (default: the base's) and
 /// compares them.
 pub fn run(base: &Scenario, variant: &Scenario, replications: Option<u32>) -> AbReport {
+    run_stoppable(base, variant, replications, None)
+}
+
+/// As [`run`]; when `stop` is set during the runs (a signal handler), both stop at their next
+/// check and the report compares only the replications both finished, marked `partial`.
+pub fn run_stoppable(
+    base: &Scenario,
+    variant: &Scenario,
+    replications: Option<u32>,
+    stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+) -> AbReport {
     let opts = RunOptions {
         seed: Some(base.seed),
         replications: Some(replications.unwrap_or(base.replications)),
         check_invariants: false,
         shard: None,
-        stop: None,
+        stop,
         ..RunOptions::default()
     };
-    let (a, b) = rayon::join(
+    let (mut a, mut b) = rayon::join(
         || sim::run(base, &opts, &|_, _, _| {}),
         || sim::run(variant, &opts, &|_, _, _| {}),
     );
+    let partial = a.partial || b.partial;
+    if partial {
+        // Pairs only: replication i of both, each run to its end.
+        let whole = |o: &RunOutput| -> std::collections::BTreeSet<u32> {
+            o.reps
+                .iter()
+                .filter(|r| !r.partial)
+                .map(|r| r.replication)
+                .collect()
+        };
+        let both: std::collections::BTreeSet<u32> =
+            whole(&a).intersection(&whole(&b)).copied().collect();
+        a.reps.retain(|r| both.contains(&r.replication));
+        b.reps.retain(|r| both.contains(&r.replication));
+    }
     let mut list: Vec<&str> = METRICS.to_vec();
     if crate::sim::setup::uses_routing(base) || crate::sim::setup::uses_routing(variant) {
         list.extend(ROUTING_METRICS);
@@ -206,9 +237,14 @@ pub fn run(base: &Scenario, variant: &Scenario, replications: Option<u32>) -> Ab
         format: FORMAT.into(),
         scenario: base.name.clone(),
         variant: variant.name.clone(),
-        replications: a.replications,
+        replications: if partial {
+            a.reps.len() as u32
+        } else {
+            a.replications
+        },
         seed: a.seed,
         metrics,
+        partial,
     }
 }
 

@@ -2,7 +2,9 @@
 //!
 //! Shard `K/N` (1-based: `1 ≤ K ≤ N`) runs replications `K, K+N, K+2N, …` counted from 1 —
 //! replication indices `K−1, K−1+N, …` counted from 0 — and writes `shard.json`
-//! (`omnisim.shard/1`): the scenario's text (so the merge rebuilds the very same scenario), the
+//! (`omnisim.shard/2`): the scenario's text (so the merge rebuilds the very same scenario), its
+//! absolute path (so the merge, run from any folder, reads the CSV files the shard read), the
+//! content hash of every input file ([`super::inputs`]), whether `--allow-huge` was given, the
 //! seed, the total replication count, and every replication's [`RepMetrics`] serialized
 //! losslessly (HdrHistograms as V2 bytes in base64, `i128` integrals as strings; see
 //! [`crate::metrics::lossless`]). [`merge`] checks the shards agree and cover every replication
@@ -13,12 +15,13 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::inputs::{self, InputFile};
 use crate::metrics::RepMetrics;
 use crate::scenario::{self, Scenario};
 use crate::sim::{self, RunOptions, RunOutput};
 
 /// The `format` tag of `shard.json`.
-pub const FORMAT: &str = "omnisim.shard/1";
+pub const FORMAT: &str = "omnisim.shard/2";
 
 /// `shard.json`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -33,6 +36,13 @@ pub struct ShardFile {
     pub scenario_origin: String,
     /// The scenario file's full text.
     pub scenario_text: String,
+    /// The scenario file's absolute path: the merge resolves `[traffic]` files against its
+    /// folder, whatever folder the merge runs from.
+    pub scenario_path: String,
+    /// Every input file's content hash: the scenario, then each CSV file it read.
+    pub inputs: Vec<InputFile>,
+    /// The shard ran with `--allow-huge`: the merge loads the scenario with it too.
+    pub allow_huge: bool,
     /// The seed used.
     pub seed: u64,
     /// Replications of the whole run (all shards).
@@ -41,6 +51,9 @@ pub struct ShardFile {
     pub shard: [u32; 2],
     /// Wall-clock seconds this shard took.
     pub wall_s: f64,
+    /// True when a stop request (SIGINT, SIGTERM) cut the shard short: the replications it
+    /// finished are whole, the one it was running is marked partial. The merge refuses it.
+    pub partial: bool,
     /// The replications this shard ran, in order.
     pub reps: Vec<RepMetrics>,
 }
@@ -57,36 +70,58 @@ pub fn parse_spec(text: &str) -> Result<(u32, u32), String> {
     Ok((k, n))
 }
 
-/// Runs shard `k`/`n` (1-based) of the scenario whose file text is `text`.
+/// Where a shard's scenario came from and how it was loaded.
+#[derive(Clone, Debug)]
+pub struct ShardSource<'a> {
+    /// The scenario file's text, as read.
+    pub text: &'a str,
+    /// Its path as given, for messages.
+    pub origin: &'a str,
+    /// Its path (relative paths are made absolute against the current folder).
+    pub path: &'a std::path::Path,
+    /// Loaded with `--allow-huge`.
+    pub allow_huge: bool,
+}
+
+/// Runs shard `k`/`n` (1-based) of the scenario `sc` read from `src`; `stop`, when set,
+/// ends the shard early (the replications finished are kept, marked partial).
+///
+/// Errors: an input CSV file that can no longer be read for its hash.
 pub fn run(
     sc: &Scenario,
-    text: &str,
-    origin: &str,
+    src: &ShardSource<'_>,
     (k, n): (u32, u32),
     seed: Option<u64>,
     replications: Option<u32>,
-) -> ShardFile {
+    stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+) -> Result<ShardFile, String> {
+    let (text, origin) = (src.text, src.origin);
+    let inputs = inputs::record(text, origin, [sc])?;
     let opts = RunOptions {
         seed,
         replications,
         check_invariants: false,
         shard: Some((k - 1, n)),
-        stop: None,
+        stop,
         ..RunOptions::default()
     };
     let out = sim::run(sc, &opts, &|_, _, _| {});
-    ShardFile {
+    Ok(ShardFile {
         format: FORMAT.into(),
         omnisim_version: env!("CARGO_PKG_VERSION").into(),
         scenario: sc.name.clone(),
         scenario_origin: origin.into(),
         scenario_text: text.into(),
+        scenario_path: inputs::absolute(src.path).display().to_string(),
+        inputs,
+        allow_huge: src.allow_huge,
         seed: out.seed,
         replications: out.replications,
         shard: [k, n],
         wall_s: out.wall_s,
+        partial: out.partial,
         reps: out.reps,
-    }
+    })
 }
 
 /// Why shards do not merge.
@@ -192,14 +227,38 @@ pub fn merge(shards: Vec<(String, ShardFile)>) -> Result<(Scenario, RunOutput), 
                 ("seed", s.seed.to_string()),
                 ("replications", s.replications.to_string()),
                 ("omnisim version", s.omnisim_version.clone()),
+                ("--allow-huge", s.allow_huge.to_string()),
             ]
         },
     );
+    let mut problems = problems;
+    let read: Vec<(String, &[InputFile])> = shards
+        .iter()
+        .map(|(name, s)| (name.clone(), &s.inputs[..]))
+        .collect();
+    problems.extend(inputs::agree(&read));
+    for (name, s) in shards.iter().filter(|(_, s)| s.partial) {
+        problems.push(format!(
+            "{name} was interrupted (\"partial\": true): rerun shard {}/{}",
+            s.shard[0], s.shard[1]
+        ));
+    }
     if !problems.is_empty() {
         return Err(MergeError::Problems(problems));
     }
-    let sc = scenario::load_str(&first.scenario_text, &first.scenario_origin)
+    // The CSV files are resolved against the scenario's folder as the shard saw it, so the
+    // merge works from any folder.
+    let opts = scenario::LoadOptions {
+        allow_huge: first.allow_huge,
+    };
+    let sc = scenario::load_str_with(&first.scenario_text, &first.scenario_path, &opts)
         .map_err(|e| MergeError::Scenario(e.to_string()))?;
+    let now = inputs::record(&first.scenario_text, &first.scenario_origin, [&sc])
+        .map_err(|e| MergeError::Problems(vec![e]))?;
+    let changed = inputs::unchanged(&first.inputs, &now);
+    if !changed.is_empty() {
+        return Err(MergeError::Problems(changed));
+    }
     let (seed, replications) = (first.seed, first.replications);
     let wall_s = shards.iter().map(|(_, s)| s.wall_s).fold(0f64, f64::max);
     let items = shards.into_iter().flat_map(|(name, s)| {

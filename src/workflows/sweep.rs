@@ -80,6 +80,9 @@ pub struct SweepResult {
     pub target: Option<Target>,
     /// With a target: the answer, or `None` when no value meets it.
     pub answer: Option<Answer>,
+    /// True when a stop request (SIGINT, SIGTERM) cut the sweep short: `points` holds only the
+    /// grid points run to their end, and no target search was made (`answer` is `None`).
+    pub partial: bool,
 }
 
 /// Why a sweep could not run (bad input).
@@ -212,15 +215,29 @@ fn located(
 /// Runs the scenario `sc` of one point with the sweep's seed and replication overrides; the
 /// raw output, so a sweep shard can store it losslessly (see [`super::sweep_shard`]).
 pub fn evaluate(spec: &SweepSpec, sc: &Scenario) -> sim::RunOutput {
+    evaluate_stoppable(spec, sc, None)
+}
+
+/// As [`evaluate`], stopping at the next check once `stop` is set (the output is then marked
+/// partial).
+pub fn evaluate_stoppable(spec: &SweepSpec, sc: &Scenario, stop: Option<&Stop>) -> sim::RunOutput {
     let opts = RunOptions {
         seed: spec.seed,
         replications: spec.replications,
         check_invariants: false,
         shard: None,
-        stop: None,
+        stop: stop.cloned(),
         ..RunOptions::default()
     };
     sim::run(sc, &opts, &|_, _, _| {})
+}
+
+/// A stop request: set by a signal handler, read by every run at its next check.
+pub type Stop = std::sync::Arc<std::sync::atomic::AtomicBool>;
+
+/// Whether `stop` was set.
+pub fn stopped(stop: Option<&Stop>) -> bool {
+    stop.is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed))
 }
 
 fn run_one(spec: &SweepSpec, sc: &Scenario, values: Vec<f64>, refined: bool) -> SweepPoint {
@@ -277,12 +294,41 @@ pub fn prepare(spec: &SweepSpec) -> Result<Vec<(Vec<f64>, Scenario)>, SweepError
 
 /// Runs the sweep. Every grid point's scenario is built and checked before anything runs.
 pub fn run(spec: &SweepSpec) -> Result<SweepResult, SweepError> {
+    run_stoppable(spec, None)
+}
+
+/// As [`run`]; once `stop` is set (a signal handler), points not yet started are skipped and
+/// points running stop at their next check. The result then holds only the points run to
+/// their end, makes no target search, and is marked `partial`.
+pub fn run_stoppable(spec: &SweepSpec, stop: Option<&Stop>) -> Result<SweepResult, SweepError> {
     let grid = prepare(spec)?;
-    let points: Vec<SweepPoint> = grid
+    let points: Vec<Option<SweepPoint>> = grid
         .into_par_iter()
-        .map(|(v, sc)| run_one(spec, &sc, v, false))
+        .map(|(values, sc)| {
+            if stopped(stop) {
+                return None;
+            }
+            let out = evaluate_stoppable(spec, &sc, stop);
+            (!out.partial).then(|| SweepPoint {
+                values,
+                summary: report::build(&sc, &out),
+                refined: false,
+            })
+        })
         .collect();
-    finish(spec, points)
+    if points.iter().any(Option::is_none) {
+        let mut r = finish(
+            &SweepSpec {
+                target: None,
+                ..spec.clone()
+            },
+            points.into_iter().flatten().collect(),
+        )?;
+        r.target.clone_from(&spec.target);
+        r.partial = true;
+        return Ok(r);
+    }
+    finish(spec, points.into_iter().flatten().collect())
 }
 
 /// Finishes a sweep from its grid points (in grid order, as [`prepare`] gives them): searches
@@ -306,6 +352,7 @@ pub fn finish(spec: &SweepSpec, mut points: Vec<SweepPoint>) -> Result<SweepResu
         points,
         target: spec.target.clone(),
         answer,
+        partial: false,
     })
 }
 

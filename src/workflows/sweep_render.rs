@@ -115,6 +115,12 @@ pub fn text(r: &SweepResult) -> String {
 
 /// The answer in words (empty without a target).
 pub fn answer_line(r: &SweepResult) -> String {
+    if r.partial {
+        return format!(
+            "interrupted (partial): {} of the grid finished; no target search was made",
+            crate::report::format::plural(r.points.len() as u64, "point")
+        );
+    }
     let Some(t) = &r.target else {
         return String::new();
     };
@@ -153,7 +159,7 @@ pub fn target_json(r: &SweepResult) -> serde_json::Value {
             })
             .collect()
     };
-    json!({
+    let mut j = json!({
         "format": "omnisim.sweep-target/1",
         "target": r.target.as_ref().map(|t| t.to_string()),
         "met": r.answer.is_some(),
@@ -163,7 +169,12 @@ pub fn target_json(r: &SweepResult) -> serde_json::Value {
             Method::Bisection => "bisection",
             Method::GridScan => "grid",
         }),
-    })
+    });
+    if r.partial {
+        // Interrupted: only some grid points ran and no search was made.
+        j["partial"] = json!(true);
+    }
+    j
 }
 
 const COLORS: [&str; 6] = [

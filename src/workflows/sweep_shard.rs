@@ -3,7 +3,8 @@
 //!
 //! Shard `K/N` (1-based: `1 ≤ K ≤ N`) runs grid points `K, K+N, K+2N, …` counted from 1 in grid
 //! order (the first axis slowest, as `sweep.csv` lists them) and writes `shard.json`
-//! (`omnisim.sweep-shard/1`): the scenario's text, the `--vary` and `--target` words and the
+//! (`omnisim.sweep-shard/2`): the scenario's text and absolute path, the content hash of every
+//! input file ([`super::inputs`]), the `--vary` and `--target` words and the
 //! overrides as given (so the merge rebuilds the very same grid), the grid's size, and for each
 //! point it ran the raw [`RunOutput`] — every replication's [`RepMetrics`] serialized losslessly,
 //! as in run shards. [`merge`] checks the shards agree and cover every grid point exactly once,
@@ -22,11 +23,12 @@ use crate::metrics::RepMetrics;
 use crate::report;
 use crate::sim::RunOutput;
 
+use super::inputs::{self, InputFile};
 use super::shard::{check_agree, cover_once, MergeError};
 use super::sweep::{self, SweepError, SweepPoint, SweepResult, SweepSpec};
 
 /// The `format` tag of a sweep shard's `shard.json`.
-pub const FORMAT: &str = "omnisim.sweep-shard/1";
+pub const FORMAT: &str = "omnisim.sweep-shard/2";
 
 /// A sweep shard's `shard.json`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -41,6 +43,11 @@ pub struct SweepShardFile {
     pub scenario_origin: String,
     /// The scenario file's full text.
     pub scenario_text: String,
+    /// The scenario file's absolute path: the merge resolves `[traffic]` files against its
+    /// folder, whatever folder the merge runs from.
+    pub scenario_path: String,
+    /// Every input file's content hash: the scenario, then each CSV file the grid read.
+    pub inputs: Vec<InputFile>,
     /// The `--vary` arguments, as given.
     pub vary: Vec<String>,
     /// The `--target` argument, as given.
@@ -55,6 +62,9 @@ pub struct SweepShardFile {
     pub shard: [u32; 2],
     /// Wall-clock seconds this shard took.
     pub wall_s: f64,
+    /// True when a stop request (SIGINT, SIGTERM) cut the shard short: `runs` holds only the
+    /// points run to their end. The merge refuses it.
+    pub partial: bool,
     /// The grid points this shard ran, in grid order.
     pub runs: Vec<PointRun>,
 }
@@ -127,10 +137,22 @@ pub enum SweepShardError {
 /// Runs shard `k`/`n` (1-based) of the sweep: checks the whole grid first (as one machine
 /// does), then runs its points in parallel.
 pub fn run(words: &SweepWords, (k, n): (u32, u32)) -> Result<SweepShardFile, SweepShardError> {
+    run_stoppable(words, (k, n), None)
+}
+
+/// As [`run`]; once `stop` is set, points not yet started are skipped, running ones stop, and
+/// the file holds the points run to their end, marked `partial`.
+pub fn run_stoppable(
+    words: &SweepWords,
+    (k, n): (u32, u32),
+    stop: Option<&sweep::Stop>,
+) -> Result<SweepShardFile, SweepShardError> {
     use rayon::prelude::*;
     let start = std::time::Instant::now();
     let spec = words.spec().map_err(SweepShardError::Words)?;
     let grid = sweep::prepare(&spec)?;
+    let read = inputs::record(&words.text, &words.origin, grid.iter().map(|(_, sc)| sc))
+        .map_err(|e| MergeError::Problems(vec![e]))?;
     let total = grid.len() as u32;
     let scenario = grid
         .first()
@@ -142,11 +164,14 @@ pub fn run(words: &SweepWords, (k, n): (u32, u32)) -> Result<SweepShardFile, Swe
         .step_by(n as usize)
         .map(|(i, (v, sc))| (i as u32, v, sc))
         .collect();
-    let runs = mine
+    let runs: Vec<Option<PointRun>> = mine
         .into_par_iter()
         .map(|(point, values, sc)| {
-            let out = sweep::evaluate(&spec, &sc);
-            PointRun {
+            if sweep::stopped(stop) {
+                return None;
+            }
+            let out = sweep::evaluate_stoppable(&spec, &sc, stop);
+            (!out.partial).then_some(PointRun {
                 point,
                 values,
                 seed: out.seed,
@@ -154,15 +179,21 @@ pub fn run(words: &SweepWords, (k, n): (u32, u32)) -> Result<SweepShardFile, Swe
                 wall_s: out.wall_s,
                 partial: out.partial,
                 reps: out.reps,
-            }
+            })
         })
         .collect();
+    let partial = runs.iter().any(Option::is_none);
+    let runs: Vec<PointRun> = runs.into_iter().flatten().collect();
     Ok(SweepShardFile {
         format: FORMAT.into(),
         omnisim_version: env!("CARGO_PKG_VERSION").into(),
         scenario,
         scenario_origin: words.origin.clone(),
         scenario_text: words.text.clone(),
+        scenario_path: inputs::absolute(std::path::Path::new(&words.origin))
+            .display()
+            .to_string(),
+        inputs: read,
         vary: words.vary.clone(),
         target: words.target.clone(),
         seed: words.seed,
@@ -170,6 +201,7 @@ pub fn run(words: &SweepWords, (k, n): (u32, u32)) -> Result<SweepShardFile, Swe
         points: total,
         shard: [k, n],
         wall_s: start.elapsed().as_secs_f64(),
+        partial,
         runs,
     })
 }
@@ -194,12 +226,26 @@ pub fn merge(shards: Vec<(String, SweepShardFile)>) -> Result<SweepResult, Sweep
             ]
         },
     );
+    let mut problems = problems;
+    let read: Vec<(String, &[InputFile])> = shards
+        .iter()
+        .map(|(name, s)| (name.clone(), &s.inputs[..]))
+        .collect();
+    problems.extend(inputs::agree(&read));
+    for (name, s) in shards.iter().filter(|(_, s)| s.partial) {
+        problems.push(format!(
+            "{name} was interrupted (\"partial\": true): rerun sweep shard {}/{}",
+            s.shard[0], s.shard[1]
+        ));
+    }
     if !problems.is_empty() {
         return Err(MergeError::Problems(problems).into());
     }
+    // Resolved against the scenario's folder as the shard saw it: the merge works from any
+    // folder.
     let words = SweepWords {
-        text: first.scenario_text,
-        origin: first.scenario_origin,
+        text: first.scenario_text.clone(),
+        origin: first.scenario_path.clone(),
         vary: first.vary,
         target: first.target,
         seed: first.seed,
@@ -207,6 +253,16 @@ pub fn merge(shards: Vec<(String, SweepShardFile)>) -> Result<SweepResult, Sweep
     };
     let spec = words.spec().map_err(SweepShardError::Words)?;
     let grid = sweep::prepare(&spec)?;
+    let now = inputs::record(
+        &first.scenario_text,
+        &first.scenario_origin,
+        grid.iter().map(|(_, sc)| sc),
+    )
+    .map_err(|e| MergeError::Problems(vec![e]))?;
+    let changed = inputs::unchanged(&first.inputs, &now);
+    if !changed.is_empty() {
+        return Err(MergeError::Problems(changed).into());
+    }
     if grid.len() as u32 != first.points {
         return Err(MergeError::Problems(vec![format!(
             "the shards say the grid has {} points, but their --vary gives {}",

@@ -583,3 +583,46 @@ shift = { start = "12m", end = "1h" }
     // Answered at 14:30 + 2 min of handling: the run ends at 16:30.
     assert_eq!(s.simulated_s, 990.0);
 }
+
+#[test]
+fn an_immediate_retrial_that_may_stop_lets_the_run_end() {
+    // Issue 25 item 3's neighbour that stays valid: patience 0 s and an immediate retrial, but
+    // with probability 3/4, nobody on shift. Each customer makes a geometric number of contacts
+    // at its arrival instant: retrials per customer p / (1 − p) = 3 (variance p / (1 − p)² = 12,
+    // so over ~3,600 customers the mean's sd is ≈ 0.06). The run ends; every contact abandons.
+    let sc = scenario(
+        r#"
+[scenario]
+name = "instant-retrial"
+horizon = "1h"
+replications = 1
+
+[[workstreams]]
+name = "chat"
+channel = "live_chat"
+handle_time = { dist = "constant", value = "2m" }
+patience = "0s"
+retrial = { probability = 0.75, delay = "0s" }
+
+[[queues]]
+name = "q"
+workstream = "chat"
+arrivals = { rate = "3600/h" }
+
+[[agent_groups]]
+name = "late"
+count = 1
+queues = ["q"]
+shift = { start = "2h", end = "3h" }
+"#,
+    );
+    let (_, s) = run(&sc);
+    let c = &s.conversations;
+    assert_eq!(s.customers + c.retrials, c.arrived);
+    assert_eq!((c.answered, c.abandoned), (0, c.arrived));
+    let per_customer = c.retrials as f64 / s.customers as f64;
+    assert!(
+        (per_customer - 3.0).abs() < 0.3,
+        "retrials per customer {per_customer}, want 3"
+    );
+}

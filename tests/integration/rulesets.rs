@@ -318,6 +318,35 @@ fn ties_go_to_the_earliest_last_assignment_then_the_lowest_id() {
 }
 
 #[test]
+fn an_assignment_at_zero_ranks_after_never_in_a_rule() {
+    // Issue 25 item 7 through assignment rules: arrivals at 0 s, 10 s, 20 s, 30 s, each
+    // accepted at its arrival instant (agent 0 at 0 ms): 0, 1, 2, then 0 again — not 0, 0, 1.
+    let agents: [A; 3] = [
+        (200, 0, &[(ES, 5)]),
+        (200, 0, &[(ES, 5)]),
+        (200, 0, &[(ES, 5)]),
+    ];
+    let mut e = engine_with(
+        50,
+        &agents,
+        vec![rule(RuleSkills::Exact, OrderBy::MostProficient)],
+        vec![],
+        RoutingMode::Push,
+    );
+    let mut got = Vec::new();
+    for t in 0..4 {
+        let mut fx = Vec::new();
+        let es = e.requirement(&[(ES, 5)]);
+        e.arrive_with(SimTime(t * 10_000), QueueId(0), es, &mut fx);
+        let (c, a, inv) = invited(&fx).expect("invited");
+        e.accept(SimTime(t * 10_000), c, inv, &mut fx).unwrap();
+        sound(&e);
+        got.push(a.0);
+    }
+    assert_eq!(got, vec![0, 1, 2, 0]);
+}
+
+#[test]
 fn least_active_and_round_robin_follow_their_keys() {
     // Least active: the agent who released capacity longest ago. Agent 1 ends and closes a
     // conversation at 20 s, agent 0 at 30 s: the next goes to agent 1.

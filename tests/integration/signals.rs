@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 /// A scenario that runs for minutes: 300 days at one arrival a second (about 26 million
 /// conversations, well inside the size limits).
-const LONG: &str = r#"
+pub(crate) const LONG: &str = r#"
 [scenario]
 name = "long-run"
 horizon = "300d"
@@ -33,7 +33,7 @@ capacity = 100
 queues = ["q"]
 "#;
 
-fn temp_dir(tag: &str) -> PathBuf {
+pub(crate) fn temp_dir(tag: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("omnisim-signal-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
@@ -57,7 +57,7 @@ fn spawn(dir: &Path) -> Child {
 }
 
 /// Waits at most `limit` for the child to exit; kills it and fails if it does not.
-fn wait_at_most(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
+pub(crate) fn wait_at_most(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
     let start = Instant::now();
     loop {
         if let Some(status) = child.try_wait().expect("try_wait") {

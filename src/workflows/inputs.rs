@@ -1,0 +1,183 @@
+//! What a shard read: the content hash of its scenario file and of every `[traffic]` CSV file
+//! it read, so `omnisim merge` refuses shards computed from different inputs (a forecast
+//! re-exported between shard 1 and shard 2) and inputs changed since the shards ran.
+//!
+//! The hash is FNV-1a over 128 bits, written `fnv1a128:<32 hex digits>`: not cryptographic (it
+//! guards against accidents, not against an adversary), in-crate, stable across platforms and
+//! versions.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::scenario::Scenario;
+
+/// One input file a shard read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputFile {
+    /// `"scenario"`, or the `[traffic]` key that names the file (`"traffic.forecast"`).
+    pub key: String,
+    /// The path as written: the scenario's as given on the command line, a CSV's as in
+    /// `[traffic]` (relative to the scenario file's folder).
+    pub file: String,
+    /// [`hash_bytes`] of its contents.
+    pub hash: String,
+}
+
+/// FNV-1a (128-bit) of `bytes`, as `fnv1a128:` and 32 lowercase hex digits.
+pub fn hash_bytes(bytes: &[u8]) -> String {
+    const OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+    const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
+    let h = bytes
+        .iter()
+        .fold(OFFSET, |h, &b| (h ^ u128::from(b)).wrapping_mul(PRIME));
+    format!("fnv1a128:{h:032x}")
+}
+
+/// The absolute path of the scenario file `path` (canonical when it exists), so a merge run
+/// from any folder finds the scenario's CSV files where the shard did.
+pub fn absolute(path: &Path) -> PathBuf {
+    std::fs::canonicalize(path).unwrap_or_else(|_| {
+        std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
+    })
+}
+
+/// The inputs of a run: the scenario text (as read) under `origin`, then every distinct CSV
+/// file the `scenarios` read (a sweep's grid points may name different files), hashed now.
+///
+/// Errors: a CSV file that can no longer be read, named.
+pub fn record<'a>(
+    text: &str,
+    origin: &str,
+    scenarios: impl IntoIterator<Item = &'a Scenario>,
+) -> Result<Vec<InputFile>, String> {
+    let mut out = vec![InputFile {
+        key: "scenario".into(),
+        file: origin.to_string(),
+        hash: hash_bytes(text.as_bytes()),
+    }];
+    let mut seen: Vec<PathBuf> = Vec::new();
+    for sc in scenarios {
+        for (key, file, path) in &sc.traffic.files {
+            if seen.contains(path) {
+                continue;
+            }
+            seen.push(path.clone());
+            let bytes = std::fs::read(path)
+                .map_err(|e| format!("cannot read {} ({key}): {e}", path.display()))?;
+            out.push(InputFile {
+                key: key.clone(),
+                file: file.clone(),
+                hash: hash_bytes(&bytes),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Whether `a` and `b` are the same input: the same `[traffic]` key and path as written, or
+/// both the scenario (its path as given may differ from shard to shard; its text is what
+/// counts).
+fn same(a: &InputFile, b: &InputFile) -> bool {
+    a.key == b.key && (a.key == "scenario" || a.file == b.file)
+}
+
+/// Checks every shard read the first shard's inputs: one line per file whose content (or
+/// presence) differs, naming the shard and the file.
+pub fn agree(shards: &[(String, &[InputFile])]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let Some((first_name, first)) = shards.first() else {
+        return problems;
+    };
+    for (name, inputs) in &shards[1..] {
+        for f in first.iter() {
+            match inputs.iter().find(|g| same(f, g)) {
+                Some(g) if g.hash == f.hash => {}
+                Some(_) => problems.push(format!(
+                    "{name} read another {} than {first_name} ({}, content hashes differ): \
+                     the shards were computed from different input files; rerun them on one \
+                     version of the file",
+                    f.file, f.key
+                )),
+                None => problems.push(format!(
+                    "{name} did not read {} ({}), which {first_name} read",
+                    f.file, f.key
+                )),
+            }
+        }
+        for g in inputs.iter() {
+            if !first.iter().any(|f| same(f, g)) {
+                problems.push(format!(
+                    "{name} read {} ({}), which {first_name} did not",
+                    g.file, g.key
+                ));
+            }
+        }
+    }
+    problems
+}
+
+/// Checks the files the merge just read (`now`, from [`record`]) are those the shards read:
+/// one line per file changed, added or gone since.
+pub fn unchanged(recorded: &[InputFile], now: &[InputFile]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for f in recorded.iter().filter(|f| f.key != "scenario") {
+        match now.iter().find(|g| same(f, g)) {
+            Some(g) if g.hash == f.hash => {}
+            Some(_) => problems.push(format!(
+                "{} ({}) has changed since the shards read it (content hashes differ): merge \
+                 with the file the shards ran on, or rerun the shards",
+                f.file, f.key
+            )),
+            None => problems.push(format!(
+                "{} ({}) was read by the shards but not by the merge",
+                f.file, f.key
+            )),
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv1a_128_known_values() {
+        // The FNV reference values: the empty string is the offset basis; "a" is
+        // d228cb696f1a8caf78912b704e4a8964.
+        assert_eq!(hash_bytes(b""), "fnv1a128:6c62272e07bb014262b821756295c58d");
+        assert_eq!(
+            hash_bytes(b"a"),
+            "fnv1a128:d228cb696f1a8caf78912b704e4a8964"
+        );
+        assert_ne!(hash_bytes(b"400"), hash_bytes(b"770"));
+    }
+
+    #[test]
+    fn disagreements_name_the_shard_and_the_file() {
+        let f = |hash: &str| InputFile {
+            key: "traffic.forecast".into(),
+            file: "forecast.csv".into(),
+            hash: hash.into(),
+        };
+        let (a, b) = (vec![f("x")], vec![f("y")]);
+        let p = agree(&[("s1".into(), &a[..]), ("s2".into(), &b[..])]);
+        assert_eq!(p.len(), 1);
+        assert!(
+            p[0].starts_with("s2 read another forecast.csv than s1"),
+            "{}",
+            p[0]
+        );
+        assert!(agree(&[("s1".into(), &a[..]), ("s2".into(), &a[..])]).is_empty());
+        let p = unchanged(&a, &b);
+        assert!(
+            p[0].contains("forecast.csv (traffic.forecast) has changed"),
+            "{}",
+            p[0]
+        );
+        assert!(unchanged(&a, &a).is_empty());
+    }
+}

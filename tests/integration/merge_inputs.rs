@@ -1,0 +1,214 @@
+//! Issue 25 item 2: `merge` and the files the shards read. A shard records the content hash of
+//! its scenario and of every CSV file it read; `merge` refuses shards that read different
+//! files, and files changed since the shards ran (exit 2, naming the file). `merge` resolves
+//! the CSV files against the scenario's folder, so it works from any folder; shards run with
+//! `--allow-huge` merge.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const FORECAST: &str = r#"
+[scenario]
+name = "forecast-shards"
+horizon = "1h"
+replications = 2
+seed = 3
+
+[[workstreams]]
+name = "chat"
+channel = "live_chat"
+handle_time = { dist = "exponential", mean = "2m" }
+
+[[queues]]
+name = "retail"
+workstream = "chat"
+
+[[agent_groups]]
+name = "a"
+count = 40
+queues = ["retail"]
+
+[traffic]
+forecast = "data/forecast.csv"
+"#;
+
+fn temp_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("omnisim-merge-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("data")).expect("temp dir");
+    dir
+}
+
+/// 400 or 770 arrivals in the hour: two half-hour intervals.
+fn forecast(dir: &Path, per_half_hour: u32) {
+    std::fs::write(
+        dir.join("data/forecast.csv"),
+        format!(
+            "interval_start,queue,volume\n0,retail,{per_half_hour}\n1800,retail,{per_half_hour}\n"
+        ),
+    )
+    .unwrap();
+}
+
+/// Runs `omnisim ARGS…` in `cwd`: (exit code, stderr).
+fn omnisim(cwd: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_omnisim"))
+        .current_dir(cwd)
+        .args(args)
+        .output()
+        .expect("run omnisim");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn shards_of_different_forecasts_do_not_merge() {
+    // The issue's example: the forecast re-exported between shard 1 (400 arrivals) and
+    // shard 2 (770).
+    let dir = temp_dir("differ");
+    std::fs::write(dir.join("fc.toml"), FORECAST).unwrap();
+    forecast(&dir, 200);
+    let (c, e) = omnisim(
+        &dir,
+        &["run", "fc.toml", "--shard", "1/2", "--out", "s1", "--quiet"],
+    );
+    assert_eq!(c, Some(0), "{e}");
+    forecast(&dir, 385);
+    let (c, e) = omnisim(
+        &dir,
+        &["run", "fc.toml", "--shard", "2/2", "--out", "s2", "--quiet"],
+    );
+    assert_eq!(c, Some(0), "{e}");
+    let (c, e) = omnisim(&dir, &["merge", "s1", "s2", "--out", "merged"]);
+    assert_eq!(c, Some(2), "{e}");
+    assert!(
+        e.contains("s2 read another data/forecast.csv than s1 (traffic.forecast"),
+        "{e}"
+    );
+    assert!(!dir.join("merged").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_file_changed_after_the_shards_ran_is_refused_and_merge_works_from_anywhere() {
+    let dir = temp_dir("anywhere");
+    std::fs::write(dir.join("fc.toml"), FORECAST).unwrap();
+    forecast(&dir, 200);
+    // Shard 1 from the scenario's folder, shard 2 from its parent (another relative path).
+    let (c, e) = omnisim(
+        &dir,
+        &["run", "fc.toml", "--shard", "1/2", "--out", "s1", "--quiet"],
+    );
+    assert_eq!(c, Some(0), "{e}");
+    let parent = dir.parent().unwrap();
+    let name = dir.file_name().unwrap().to_str().unwrap();
+    let (c, e) = omnisim(
+        parent,
+        &[
+            "run",
+            &format!("{name}/fc.toml"),
+            "--shard",
+            "2/2",
+            "--out",
+            &format!("{name}/s2"),
+            "--quiet",
+        ],
+    );
+    assert_eq!(c, Some(0), "{e}");
+    // Merged from a folder that holds neither the scenario nor its data: works.
+    let elsewhere = temp_dir("elsewhere");
+    let s1 = dir.join("s1");
+    let s2 = dir.join("s2");
+    let merged = dir.join("merged");
+    let args = |out: &Path| {
+        vec![
+            "merge".to_string(),
+            s1.display().to_string(),
+            s2.display().to_string(),
+            "--out".to_string(),
+            out.display().to_string(),
+        ]
+    };
+    let a = args(&merged);
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let (c, e) = omnisim(&elsewhere, &a);
+    assert_eq!(c, Some(0), "{e}");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(merged.join("summary.json")).unwrap())
+            .unwrap();
+    assert!(summary["conversations"]["arrived"].as_u64().unwrap() > 0);
+    // Variant: the forecast re-exported after both shards ran: the merge would rebuild another
+    // scenario than the shards ran, so it refuses, naming the file.
+    forecast(&dir, 385);
+    let again = dir.join("merged2");
+    let a = args(&again);
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let (c, e) = omnisim(&elsewhere, &a);
+    assert_eq!(c, Some(2), "{e}");
+    assert!(
+        e.contains("data/forecast.csv (traffic.forecast) has changed since the shards read it"),
+        "{e}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&elsewhere);
+}
+
+#[test]
+fn shards_run_with_allow_huge_merge() {
+    // 401 days is past the 400-day limit; one arrival keeps it instant.
+    let dir = temp_dir("huge");
+    let text = r#"
+[scenario]
+name = "huge-horizon"
+horizon = "401d"
+replications = 2
+
+[[workstreams]]
+name = "chat"
+channel = "live_chat"
+handle_time = "1m"
+
+[[queues]]
+name = "q"
+workstream = "chat"
+arrivals = { times = ["1s"] }
+
+[[agent_groups]]
+name = "a"
+count = 1
+queues = ["q"]
+"#;
+    std::fs::write(dir.join("h.toml"), text).unwrap();
+    let (c, e) = omnisim(
+        &dir,
+        &["run", "h.toml", "--shard", "1/2", "--out", "s1", "--quiet"],
+    );
+    assert_eq!(c, Some(2), "refused without --allow-huge: {e}");
+    for k in ["1/2", "2/2"] {
+        let out = format!("s{}", &k[..1]);
+        let (c, e) = omnisim(
+            &dir,
+            &[
+                "run",
+                "h.toml",
+                "--shard",
+                k,
+                "--out",
+                &out,
+                "--quiet",
+                "--allow-huge",
+            ],
+        );
+        assert_eq!(c, Some(0), "{e}");
+    }
+    let (c, e) = omnisim(&dir, &["merge", "s1", "s2", "--out", "merged", "--quiet"]);
+    assert_eq!(c, Some(0), "{e}");
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("merged/summary.json")).unwrap())
+            .unwrap();
+    // One arrival in each of the two replications.
+    assert_eq!(summary["conversations"]["arrived"], 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}

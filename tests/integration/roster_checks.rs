@@ -1,0 +1,166 @@
+//! Issue 25 items 5, 6 and 10: rosters. Only a roster name identical to an agent of
+//! `[[agent_groups]]` clashes (`agent-01` beside group `agent` only looks like one); breaks
+//! outside their shift or overlapping each other are errors at the CSV line and column; and a
+//! large roster validates in near-linear time.
+
+use omnisim::scenario::load_file;
+
+use crate::traffic::{load, temp_dir, write};
+
+/// Group `agent` (3 agents, `agent-1` … `agent-3`) and group `tier-2` (2 agents) beside a
+/// roster.
+const WITH_GROUPS: &str = r#"
+[scenario]
+name = "roster-names"
+horizon = "2h"
+start = "2026-03-02T07:00"
+
+[[workstreams]]
+name = "chat"
+channel = "live_chat"
+handle_time = { dist = "constant", value = "1m" }
+
+[[queues]]
+name = "retail"
+workstream = "chat"
+arrivals = { rate = "10/h" }
+
+[[agent_groups]]
+name = "agent"
+count = 3
+queues = ["retail"]
+
+[[agent_groups]]
+name = "tier-2"
+count = 2
+queues = ["retail"]
+
+[traffic]
+roster = "roster.csv"
+"#;
+
+fn roster(rows: &[&str]) -> String {
+    let mut s = String::from("agent,queues,shift_start,shift_end,breaks\n");
+    for r in rows {
+        s.push_str(r);
+        s.push('\n');
+    }
+    s
+}
+
+#[test]
+fn only_identical_names_clash_with_group_agents() {
+    let dir = temp_dir("roster-names");
+    // The issue's example and variants: leading zeros, a sign, past the count, a group name
+    // holding '-'.
+    write(
+        &dir,
+        "roster.csv",
+        &roster(&[
+            "agent-01,retail,0,3600,",
+            "agent-001,retail,0,3600,",
+            "agent-+1,retail,0,3600,",
+            "agent-4,retail,0,3600,",
+            "tier-2-01,retail,0,3600,",
+            "tier-2-3,retail,0,3600,",
+        ]),
+    );
+    let sc = load(&write(&dir, "r.toml", WITH_GROUPS));
+    // 3 + 2 group agents and the 6 roster agents, named as written.
+    assert_eq!(sc.agent_count(), 11);
+    let names: Vec<String> = (5..11)
+        .map(|i| sc.agent_name(omnisim::model::AgentId(i)))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "agent-01",
+            "agent-001",
+            "agent-+1",
+            "agent-4",
+            "tier-2-01",
+            "tier-2-3"
+        ]
+    );
+    assert_eq!(sc.agent_name(omnisim::model::AgentId(2)), "agent-3");
+    assert_eq!(sc.agent_name(omnisim::model::AgentId(4)), "tier-2-2");
+    // Identical names still clash, each reported.
+    write(
+        &dir,
+        "roster.csv",
+        &roster(&["agent-3,retail,0,3600,", "tier-2-2,retail,0,3600,"]),
+    );
+    let e = load_file(&write(&dir, "r.toml", WITH_GROUPS))
+        .unwrap_err()
+        .to_string();
+    for n in ["agent-3", "tier-2-2"] {
+        assert!(
+            e.contains(&format!(
+                "roster agent \"{n}\" has the name of an agent of [[agent_groups]]"
+            )),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn breaks_outside_the_shift_or_overlapping_are_errors_at_the_cell() {
+    let dir = temp_dir("roster-breaks");
+    // Shifts 08:00–16:00 (t = 3,600 s to 32,400 s; the calendar starts at 07:00).
+    write(
+        &dir,
+        "roster.csv",
+        &roster(&[
+            // The issue's example: a clock time before the shift rolls to the next day.
+            "ann,retail,3600,32400,07:30-07:45",
+            // Variant: overlapping breaks (the agent took work in its second break).
+            "bob,retail,3600,32400,12:00-12:30;12:15-12:45",
+            // Variant: seconds past the shift's end.
+            "cat,retail,3600,32400,32000-33000",
+            // Fine: inside, back to back, at the shift's edges.
+            "dan,retail,3600,32400,08:00-08:15;12:00-12:30;12:30-12:45;15:45-16:00",
+            // A bad shift end and a bad break on one row: both reported in one pass.
+            "eve,retail,3600,soon,lunch",
+        ]),
+    );
+    let e = load_file(&write(&dir, "r.toml", WITH_GROUPS))
+        .unwrap_err()
+        .to_string();
+    let f = dir.join("roster.csv").display().to_string();
+    for want in [
+        format!(
+            "{f}:2:5: breaks: break \"07:30-07:45\" (2026-03-03T07:30:00 to 2026-03-03T07:45:00) \
+             is not inside its shift (2026-03-02T08:00:00 to 2026-03-02T16:00:00); a clock time \
+             earlier than the shift's start is on the next day"
+        ),
+        format!(
+            "{f}:3:5: breaks: breaks \"12:00-12:30\" and \"12:15-12:45\" overlap; an agent is on \
+             one break at a time"
+        ),
+        format!("{f}:4:5: breaks: break \"32000-33000\""),
+        format!("{f}:6:4: shift_end: \"soon\" is not a time"),
+        format!("{f}:6:5: breaks: \"lunch\" is not a break"),
+    ] {
+        assert!(e.contains(&want), "missing {want:?} in\n{e}");
+    }
+    assert!(!e.contains("roster.csv:5:"), "dan's breaks are fine:\n{e}");
+}
+
+#[test]
+fn a_large_roster_validates_in_near_linear_time() {
+    // 120,000 roster agents (the issue's size) beside a group: quadratic checks took two
+    // minutes; near-linear ones take well under a second of work. The bound is generous (a
+    // shared, loaded machine), and far below what a quadratic pass needs (7·10⁹ name
+    // comparisons).
+    let dir = temp_dir("roster-large");
+    let mut csv = String::from("agent,queues,shift_start,shift_end\n");
+    for i in 0..120_000 {
+        csv.push_str(&format!("agent-0{i},retail,0,3600\n"));
+    }
+    write(&dir, "roster.csv", &csv);
+    let start = std::time::Instant::now();
+    let sc = load(&write(&dir, "r.toml", WITH_GROUPS));
+    let took = start.elapsed();
+    assert_eq!(sc.agent_count(), 120_005);
+    assert!(took.as_secs() < 20, "validation took {took:?}");
+}

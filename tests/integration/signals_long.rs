@@ -1,0 +1,240 @@
+//! Issue 25 items 1 and 8: Ctrl-C in every long command. A real SIGINT sent to the real binary
+//! in the middle of `sweep`, `run --shard`, `ab`, `staff`, `fit` and a traced `run`: exit 130
+//! within a generous bound, what was finished written and marked partial, no temporary file
+//! left, and (`--trace`) a trace that says where it was cut off.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use crate::signals::{temp_dir, wait_at_most, LONG};
+
+/// Starts `omnisim ARGS…` with its output discarded and stderr kept.
+fn spawn(args: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_omnisim"))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn omnisim")
+}
+
+/// Waits `after`, checks the child still runs, sends SIGINT, and returns its exit code and
+/// stderr once it ended (at most 10 s later: the bound is generous; it stops within a second
+/// or two).
+fn interrupt(mut child: Child, after: Duration) -> (Option<i32>, String) {
+    std::thread::sleep(after);
+    assert!(
+        child.try_wait().expect("try_wait").is_none(),
+        "the command ended before the signal"
+    );
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(sent.success(), "kill -INT failed");
+    let status = wait_at_most(&mut child, Duration::from_secs(10));
+    let mut err = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        use std::io::Read;
+        let _ = e.read_to_string(&mut err);
+    }
+    (status.code(), err)
+}
+
+/// No temporary file anywhere under `dir`.
+fn no_temporaries(dir: &Path) {
+    for e in std::fs::read_dir(dir).expect("read dir") {
+        let e = e.expect("entry");
+        let name = e.file_name().to_string_lossy().into_owned();
+        assert!(!name.contains(".tmp"), "temporary file left: {name}");
+        if e.path().is_dir() {
+            no_temporaries(&e.path());
+        }
+    }
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).expect("parses")
+}
+
+#[test]
+fn sigint_in_a_sweep_keeps_the_finished_points() {
+    // Two points: a 1-hour horizon (done in a moment) and a 300-day one (minutes). Interrupted,
+    // sweep.csv holds the finished point only, sweep.html says partial, exit 130.
+    let dir = temp_dir("sweep");
+    let sc = dir.join("long.toml");
+    std::fs::write(&sc, LONG).unwrap();
+    let out = dir.join("out");
+    let child = spawn(&[
+        "sweep",
+        sc.to_str().unwrap(),
+        "--vary",
+        "scenario.horizon=1h,300d",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let (code, err) = interrupt(child, Duration::from_millis(1500));
+    assert_eq!(code, Some(130), "{err}");
+    assert!(err.contains("interrupted"), "{err}");
+    let csv = std::fs::read_to_string(out.join("sweep.csv")).expect("sweep.csv written");
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 1, "only the finished point:\n{csv}");
+    assert!(rows[0].starts_with("1h,"), "{csv}");
+    let html = std::fs::read_to_string(out.join("sweep.html")).unwrap();
+    assert!(html.contains("interrupted (partial)"), "{html}");
+    no_temporaries(&out);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn sigint_in_a_run_shard_writes_a_partial_shard_that_merge_refuses() {
+    let dir = temp_dir("shard");
+    let sc = dir.join("long.toml");
+    std::fs::write(&sc, LONG).unwrap();
+    let out = dir.join("s1");
+    let child = spawn(&[
+        "run",
+        sc.to_str().unwrap(),
+        "--shard",
+        "1/1",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let (code, err) = interrupt(child, Duration::from_millis(800));
+    assert_eq!(code, Some(130), "{err}");
+    let shard = json(&out.join("shard.json"));
+    assert_eq!(shard["partial"], true);
+    assert_eq!(shard["reps"][0]["partial"], true);
+    no_temporaries(&out);
+    let merged = Command::new(env!("CARGO_BIN_EXE_omnisim"))
+        .args(["merge", out.to_str().unwrap(), "--out"])
+        .arg(dir.join("merged"))
+        .output()
+        .unwrap();
+    assert_eq!(merged.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&merged.stderr);
+    assert!(e.contains("was interrupted"), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn sigint_in_ab_writes_a_partial_comparison() {
+    let dir = temp_dir("ab");
+    let sc = dir.join("long.toml");
+    std::fs::write(&sc, LONG).unwrap();
+    let var = dir.join("var.toml");
+    std::fs::write(&var, LONG.replace("count = 300", "count = 301")).unwrap();
+    let out = dir.join("out");
+    let child = spawn(&[
+        "ab",
+        sc.to_str().unwrap(),
+        "--variant",
+        var.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let (code, err) = interrupt(child, Duration::from_millis(800));
+    assert_eq!(code, Some(130), "{err}");
+    let ab = json(&out.join("ab.json"));
+    assert_eq!(ab["partial"], true);
+    // The one replication was cut short on both sides: no pair finished.
+    assert_eq!(ab["replications"], 0);
+    no_temporaries(&out);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn sigint_in_fit_ends_it_with_nothing_written() {
+    // A history long enough to take seconds to read and fit.
+    let dir = temp_dir("fit");
+    let hist = dir.join("history.csv");
+    let mut text = String::from("arrival,queue,outcome,wait,handle\n");
+    for i in 0..1_500_000u64 {
+        text.push_str(&format!("{},q,answered,{},{}\n", i, i % 7, 60 + i % 90));
+    }
+    std::fs::write(&hist, text).unwrap();
+    let out = dir.join("out");
+    let child = spawn(&[
+        "fit",
+        hist.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let (code, err) = interrupt(child, Duration::from_millis(300));
+    assert_eq!(code, Some(130), "{err}");
+    assert!(err.contains("interrupted: fit"), "{err}");
+    assert!(!out.exists(), "nothing written");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn sigint_in_a_traced_run_marks_the_trace_and_the_story_partial() {
+    let dir = temp_dir("trace");
+    let sc = dir.join("long.toml");
+    std::fs::write(&sc, LONG).unwrap();
+    let out = dir.join("out");
+    let child = spawn(&[
+        "run",
+        sc.to_str().unwrap(),
+        "--trace",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let (code, err) = interrupt(child, Duration::from_millis(800));
+    assert_eq!(code, Some(130), "{err}");
+    let trace = std::fs::read_to_string(out.join("trace.jsonl")).expect("trace written");
+    let last: serde_json::Value = serde_json::from_str(trace.lines().last().unwrap()).unwrap();
+    assert_eq!(last["kind"], "interrupted", "{last}");
+    // The last conversation to arrive was still open when the run stopped (handle time 2 m
+    // on average, the stop within a few thousand events of its arrival).
+    let newest = trace
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|l| l["conversation"].as_u64())
+        .max()
+        .expect("conversations");
+    let story = Command::new(env!("CARGO_BIN_EXE_omnisim"))
+        .args(["explain", out.to_str().unwrap(), "--conversation"])
+        .arg(newest.to_string())
+        .output()
+        .unwrap();
+    assert_eq!(story.status.code(), Some(0));
+    let story = String::from_utf8_lossy(&story.stdout);
+    assert!(
+        story
+            .trim_end()
+            .ends_with("its story is cut off, not ended"),
+        "{story}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn sigint_in_staff_ends_it_with_nothing_written() {
+    // Staffing a 30-day scenario (30-minute intervals): its search takes minutes.
+    let dir = temp_dir("staff");
+    let sc = dir.join("long.toml");
+    std::fs::write(&sc, LONG.replace("horizon = \"300d\"", "horizon = \"30d\"")).unwrap();
+    let out = dir.join("out");
+    let child = spawn(&[
+        "staff",
+        sc.to_str().unwrap(),
+        "--target",
+        "service_level.fraction>=0.8",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let (code, err) = interrupt(child, Duration::from_millis(800));
+    assert_eq!(code, Some(130), "{err}");
+    assert!(err.contains("interrupted: staff"), "{err}");
+    assert!(!out.exists(), "nothing written");
+    let _ = std::fs::remove_dir_all(&dir);
+}
