@@ -35,8 +35,7 @@ pub use diag::{Diagnostic, LoadError};
 pub(crate) use limits::expected_arrivals;
 pub use limits::{
     LoadOptions, MAX_AGENTS, MAX_ATTRIBUTE_COMBINATIONS, MAX_EXPECTED_ARRIVALS, MAX_HORIZON_DAYS,
-    MAX_RATE_PER_S,
-    MAX_REPLICATIONS, MAX_TIMES,
+    MAX_RATE_PER_S, MAX_REPLICATIONS, MAX_TIMES,
 };
 pub use lint::{warnings, Warning};
 pub use load::{load_file, load_file_with, load_str, load_str_with};

@@ -661,7 +661,8 @@ impl Roster {
 
 /// The roster check: the roster run in place of the staffed group, each rostered agent absent
 /// for a whole replication with probability `shrinkage`, with another seed than the staffing's
-/// (so it is an independent check) and the verification's replications.
+/// (so it is an independent check) and the verification's replications. `stop` (Ctrl-C) ends
+/// it early, its output marked partial.
 #[allow(missing_debug_implementations)] // RunOutput holds histograms and traces
 pub struct RosterCheck {
     /// The scenario run.
@@ -680,6 +681,7 @@ pub fn roster_check(
     spec: &StaffSpec,
     r: &StaffResult,
     roster: &Roster,
+    stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 ) -> Result<RosterCheck, StaffError> {
     let scenario = roster_scenario(base, r, roster, spec.shrinkage)?;
     let report_iv = crate::metrics::interval_for(base.horizon);
@@ -697,6 +699,7 @@ pub fn roster_check(
         interval_ms: r.interval.as_millis(),
         opts: RunOptions {
             seed: Some(seed),
+            stop,
             ..RunOptions::default()
         },
         evaluations: 0,

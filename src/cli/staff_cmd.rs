@@ -112,7 +112,8 @@ pub(crate) fn run(a: StaffArgs) -> u8 {
     // The roster check: the scenario run with the roster's agents in place of the group.
     let mut check = None;
     if let Some(Ok(roster)) = &result.roster {
-        let rc = match staffing::roster_check(&sc, &spec, &result, roster) {
+        let rc = match staffing::roster_check(&sc, &spec, &result, roster, Some(super::stop_flag()))
+        {
             Ok(s) => s,
             Err(e) => {
                 eprintln!("error: {}: {e}", a.scenario.display());
@@ -149,7 +150,7 @@ pub(crate) fn run(a: StaffArgs) -> u8 {
             );
         }
     }
-    if let Some((d, _)) = check.as_ref().filter(|(_, s)| s.partial) {
+    if let Some((d, _, _)) = check.as_ref().filter(|(_, s, _)| s.partial) {
         eprintln!(
             "interrupted: the roster check is partial (\"partial\": true) in {}",
             d.display()

@@ -100,7 +100,10 @@ pub(crate) fn shown(
             AssignmentMethod::HighestCapacity => ("free_units", a.free()),
             AssignmentMethod::AdvancedRoundRobin => ("queue_turns", turn),
             AssignmentMethod::RoundRobin => ("member_position", position()),
-            AssignmentMethod::LeastActive => ("last_release_ms", a.last_release.map_or(0, |t| t.as_millis() as i64)),
+            AssignmentMethod::LeastActive => (
+                "last_release_ms",
+                a.last_release.map_or(0, |t| t.as_millis() as i64),
+            ),
         },
         Order::Rule(o) => {
             let value = match o {

@@ -17,8 +17,8 @@ use std::path::Path;
 
 use super::{parse_csv_duration, read, AhtProfile, Problems};
 use crate::calendar::{Calendar, CsvOffsets};
-use crate::model::QueueId;
 use crate::diag::Diagnostic;
+use crate::model::QueueId;
 use crate::time::{SimDuration, SimTime};
 
 /// One queue's forecast.

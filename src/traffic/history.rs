@@ -13,8 +13,8 @@ use std::path::Path;
 
 use super::{parse_csv_duration, read, Problems};
 use crate::calendar::Calendar;
-use crate::model::QueueId;
 use crate::diag::Diagnostic;
+use crate::model::QueueId;
 use crate::time::{SimDuration, SimTime};
 
 /// The fixed columns of the history format; any other column is an attribute.

@@ -13,8 +13,8 @@ use std::path::Path;
 
 use super::{read, Problems};
 use crate::calendar::Calendar;
-use crate::model::QueueId;
 use crate::diag::Diagnostic;
+use crate::model::QueueId;
 use crate::time::SimTime;
 
 /// One rostered agent.
