@@ -170,6 +170,11 @@ pub struct StaffResult {
     pub target: Target,
     /// One row per interval of the horizon.
     pub rows: Vec<IntervalRow>,
+    /// The horizon (the last interval may end before a whole interval).
+    pub horizon: SimDuration,
+    /// The stationary model used: `"Erlang A"` when customers have patience, else
+    /// `"Erlang C"`.
+    pub model_name: &'static str,
     /// Whether every interval meets the target.
     pub met: bool,
     /// Simulations run.
@@ -598,6 +603,12 @@ pub fn run(base: &Scenario, spec: &StaffSpec) -> Result<StaffResult, StaffError>
         interval: spec.interval,
         target: spec.target.clone(),
         rows,
+        horizon: base.horizon,
+        model_name: if load.patience_s.is_some() {
+            "Erlang A"
+        } else {
+            "Erlang C"
+        },
         met,
         evaluations: cx.evaluations,
         replications: eval.replications,
@@ -808,7 +819,7 @@ fn roster(
     }
     candidates
         .sort_by(|a, b| (a.start, a.template, &a.breaks).cmp(&(b.start, b.template, &b.breaks)));
-    let x = cheapest_cover(&candidates, required, interval_ms)?;
+    let x = cheapest_cover(&candidates, required, interval_ms, SimTime::ZERO + base.horizon)?;
     let shifts: Vec<RosterShift> = candidates
         .into_iter()
         .zip(x)

@@ -6,7 +6,6 @@
 
 use std::path::PathBuf;
 
-use crate::report::compare::parse_pct;
 use crate::report::Report;
 use crate::staffing::{self, render, StaffSpec};
 use crate::time::parse_duration;
@@ -29,6 +28,17 @@ pub(crate) struct StaffArgs {
     pub(crate) quiet: bool,
 }
 
+/// Reads a share as `omnisim erlang` does: `"30%"` or `"0.3"`, in [0, 1); a bare number of 1 or
+/// more (`"30"`) is refused rather than guessed.
+fn parse_share(text: &str) -> Option<f64> {
+    let t = text.trim();
+    let x = match t.strip_suffix('%') {
+        Some(p) => p.trim().parse::<f64>().ok()? / 100.0,
+        None => t.parse::<f64>().ok()?,
+    };
+    (x.is_finite() && (0.0..1.0).contains(&x)).then_some(x)
+}
+
 /// Runs the command.
 pub(crate) fn run(a: StaffArgs) -> u8 {
     let sc = match super::load(&a.scenario, false) {
@@ -40,7 +50,12 @@ pub(crate) fn run(a: StaffArgs) -> u8 {
         staffing::check_target(&target).map_err(|e| e.to_string())?;
         let interval = parse_duration(&a.interval).map_err(|e| format!("--interval: {e}"))?;
         let shrinkage = match &a.shrinkage {
-            Some(s) => parse_pct(s).map_err(|e| format!("--shrinkage: {e}"))? / 100.0,
+            Some(s) => parse_share(s).ok_or_else(|| {
+                format!(
+                    "--shrinkage {s:?}: expected a share in [0, 100%), e.g. \"30%\" or 0.3 \
+                     (as omnisim erlang reads it)"
+                )
+            })?,
             None => 0.0,
         };
         let shifts = match &a.shifts {
@@ -105,6 +120,16 @@ pub(crate) fn run(a: StaffArgs) -> u8 {
             Err(e) => rostered_note = Some(format!("rostered.toml not written: {e}")),
         }
     }
+    // Files of an earlier run into the same folder that this run does not write would be read
+    // as this run's: remove them.
+    for stale in ["roster.csv", "rostered.toml"] {
+        if !files.iter().any(|(n, _)| *n == stale) {
+            let _ = std::fs::remove_file(dir.join(stale));
+        }
+    }
+    if result.roster.as_ref().is_none_or(|r| r.is_err()) {
+        let _ = std::fs::remove_dir_all(dir.join("roster-check"));
+    }
     if let Err(e) = super::write_files(&dir, &files) {
         eprintln!("error: cannot write reports to {}: {e}", dir.display());
         return EXIT_BAD_INPUT;
@@ -140,7 +165,10 @@ pub(crate) fn run(a: StaffArgs) -> u8 {
             println!("{n}");
         }
         if let Some((d, s, rc)) = &check {
-            print!("{}", render::check_text(&result, &spec, rc));
+            // An interrupted check's figures are of cut-short replications: no verdict.
+            if !s.partial {
+                print!("{}", render::check_text(&result, &spec, rc));
+            }
             println!(
                 "roster check overall: service level {} · ASA {} · abandonment {} · wrote {}",
                 crate::report::format::pct(s.service_level.fraction),

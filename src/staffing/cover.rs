@@ -59,16 +59,18 @@ pub enum CoverError {
 }
 
 /// The least-cost agent counts per candidate (`x_j`, same order as `candidates`) covering
-/// `required[i]` agents in every interval `[i·len, (i+1)·len)`.
+/// `required[i]` agents in every interval `[i·len, min((i+1)·len, end))` (`end`: the horizon, so
+/// a last interval cut short by it needs no shift past it).
 pub fn cheapest_cover(
     candidates: &[Candidate],
     required: &[u32],
     interval_ms: u64,
+    end: SimTime,
 ) -> Result<Vec<u32>, CoverError> {
     let span = |i: usize| {
         (
             SimTime(i as u64 * interval_ms),
-            SimTime((i as u64 + 1) * interval_ms),
+            SimTime((i as u64 + 1) * interval_ms).min(end),
         )
     };
     let covering: Vec<Vec<usize>> = (0..required.len())
@@ -160,7 +162,7 @@ mod tests {
             cand(0, 8, 1.7, Some(4)),
         ];
         let req = [2, 3, 4, 5, 3, 2, 4, 1];
-        let x = cheapest_cover(&c, &req, H).unwrap();
+        let x = cheapest_cover(&c, &req, H, SimTime::MAX).unwrap();
         assert!(feasible(&c, &x, &req), "{x:?}");
         let mut best = f64::INFINITY;
         let mut v = vec![0u32; c.len()];
@@ -189,10 +191,10 @@ mod tests {
     fn reports_uncovered_and_infeasible() {
         let c = vec![cand(0, 2, 1.0, None)];
         assert_eq!(
-            cheapest_cover(&c, &[1, 1, 1], H),
+            cheapest_cover(&c, &[1, 1, 1], H, SimTime::MAX),
             Err(CoverError::Uncovered(SimTime(2 * H)))
         );
-        assert_eq!(cheapest_cover(&c, &[7, 1], H), Err(CoverError::Infeasible));
-        assert_eq!(cheapest_cover(&c, &[0, 0, 0], H), Ok(vec![0]));
+        assert_eq!(cheapest_cover(&c, &[7, 1], H, SimTime::MAX), Err(CoverError::Infeasible));
+        assert_eq!(cheapest_cover(&c, &[0, 0, 0], H, SimTime::MAX), Ok(vec![0]));
     }
 }

@@ -12,7 +12,8 @@
 //! of each bin (expected arrivals) convolved with the survival function of S averaged over the
 //! positions of arrival and observation inside their bins.
 //!
-//! Every arrival source of the scenario counts: a queue's own `arrivals` (rate, profile — which
+//! A forecast's `aht` factors scale the holding time of the conversations arriving in their
+//! intervals. Every arrival source of the scenario counts: a queue's own `arrivals` (rate, profile — which
 //! is what a `[traffic] forecast` becomes — or fixed times), a work stream's arrivals through its
 //! route-to-queue rules (each queue's share over the attribute values' probabilities), and a
 //! replayed history (each replayed row at its own arrival, holding for its own handle time when
@@ -135,9 +136,9 @@ impl Survival {
     /// the observation uniformly in the bin k later, so that busy[j] = Σᵢ arrivals[i]·K[j − i].
     /// The lag is (k + D)·bin with D = U₁ − U₂ triangular on (−1, 1); the integral over D is
     /// the midpoint rule on 128 points (a negative lag has not arrived yet: 0).
-    fn kernel(&self, step_ms: f64) -> Vec<f64> {
+    fn kernel(&self, step_ms: f64, factor: f64) -> Vec<f64> {
         const POINTS: usize = 128;
-        let max = *self.sorted_ms.last().unwrap_or(&0) as f64;
+        let max = *self.sorted_ms.last().unwrap_or(&0) as f64 * factor;
         let len = ((max / step_ms).ceil() as usize + 2).min(1 << 20);
         let h = 2.0 / POINTS as f64;
         (0..len)
@@ -145,7 +146,7 @@ impl Survival {
                 (0..POINTS)
                     .map(|p| {
                         let d = -1.0 + (p as f64 + 0.5) * h;
-                        (1.0 - d.abs()) * h * self.above((k as f64 + d) * step_ms)
+                        (1.0 - d.abs()) * h * self.above((k as f64 + d) * step_ms / factor)
                     })
                     .sum()
             })
@@ -318,20 +319,30 @@ pub fn offered_load(sc: &Scenario, queues: &[QueueId]) -> OfferedLoad {
         }
         let s = survival[ws].get_or_insert_with(|| Survival::of(sc, ws));
         if total > 0.0 {
-            let kernel = s.kernel(step_ms as f64);
-            for (i, &m) in mass.iter().enumerate() {
-                if m == 0.0 {
-                    continue;
-                }
-                arrivals[i] += m;
-                for (k, g) in kernel.iter().enumerate() {
-                    match busy.get_mut(i + k) {
-                        Some(b) => *b += m * g,
-                        None => break,
+            // A forecast's `aht` column scales the holding time of the conversations arriving
+            // in its intervals (handle and held wrap-up together: an approximation for the
+            // wrap-up); one kernel per distinct factor.
+            let aht = sc.traffic.aht.get(q.index()).and_then(|a| a.as_ref());
+            let factor_at = |i: usize| aht.map_or(1.0, |a| a.factor(SimTime(i as u64 * step_ms)));
+            let mut factors: Vec<f64> = (0..n).filter(|&i| mass[i] > 0.0).map(factor_at).collect();
+            factors.sort_by(f64::total_cmp);
+            factors.dedup();
+            for f in factors {
+                let kernel = s.kernel(step_ms as f64, f);
+                for (i, &m) in mass.iter().enumerate() {
+                    if m == 0.0 || factor_at(i) != f {
+                        continue;
+                    }
+                    arrivals[i] += m;
+                    hold_num += m * s.mean_s * f;
+                    for (k, g) in kernel.iter().enumerate() {
+                        match busy.get_mut(i + k) {
+                            Some(b) => *b += m * g,
+                            None => break,
+                        }
                     }
                 }
             }
-            hold_num += total * s.mean_s;
         }
         weight += total + exact;
         match &sc.workstreams[ws].patience {

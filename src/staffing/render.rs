@@ -195,11 +195,7 @@ pub fn text(r: &StaffResult) -> String {
         r.group,
         r.target,
         crate::time::SimDuration::from_millis(r.interval.as_millis()),
-        if r.rows.iter().any(|x| x.erlang_a.is_some()) {
-            "Erlang A"
-        } else {
-            "Erlang C"
-        },
+        r.model_name,
         crate::report::format::plural(u64::from(r.replications), "replication"),
         crate::report::format::plural(r.evaluations as u64, "simulation"),
         value(r.precision.half_width),
@@ -210,7 +206,10 @@ pub fn text(r: &StaffResult) -> String {
     let agent_hours: f64 = r
         .rows
         .iter()
-        .map(|x| x.required as f64 * r.interval.as_secs_f64() / 3600.0)
+        .map(|x| {
+            let end = (x.start + r.interval).min(crate::time::SimTime::ZERO + r.horizon);
+            x.required as f64 * end.since(x.start).as_secs_f64() / 3600.0
+        })
         .sum();
     let _ = writeln!(
         o,
@@ -276,7 +275,7 @@ pub fn check_text(r: &StaffResult, spec: &super::StaffSpec, rc: &super::RosterCh
             pct(Some(spec.shrinkage))
         )
     } else {
-        "no absence (no --shrinkage)".to_string()
+        "no absence (shrinkage 0)".to_string()
     };
     let mut o = format!(
         "roster check ({absence}; {}, another seed): ",

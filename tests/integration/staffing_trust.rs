@@ -455,3 +455,74 @@ roster = "roster.csv"
         assert!(!err.contains("bob"), "{err}");
     }
 }
+
+/// A forecast's `aht` column doubles the holding time of 1:00–2:00's arrivals: their offered
+/// load is twice the others' once the hour has filled (300/h × 8 min = 40 against 20).
+#[test]
+fn a_forecast_aht_column_scales_the_offered_load() {
+    let dir = tmp("aht");
+    std::fs::write(
+        dir.join("f.csv"),
+        "interval_start,volume,aht\n0,150,4m\n1800,150,4m\n3600,150,8m\n5400,150,8m\n7200,150,4m\n9000,150,4m\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("s.toml"),
+        r#"
+[scenario]
+name = "aht"
+horizon = "3h"
+service_level = "20s"
+
+[[workstreams]]
+name = "calls"
+channel = "voice"
+handle_time = { dist = "exponential", mean = "4m" }
+
+[[queues]]
+name = "q"
+workstream = "calls"
+
+[[agent_groups]]
+name = "agents"
+count = 30
+queues = ["q"]
+
+[traffic]
+forecast = { file = "f.csv", queue = "q" }
+"#,
+    )
+    .unwrap();
+    let sc = load_file(&dir.join("s.toml")).unwrap();
+    let load = staffing::offered::offered_load(&sc, &sc.agent_groups[0].queues);
+    // Minute 55 (4-minute calls, long filled) and minute 115 (8-minute calls, filled).
+    assert!((load.busy[55] - 20.0).abs() < 0.3, "{}", load.busy[55]);
+    assert!((load.busy[115] - 40.0).abs() < 0.6, "{}", load.busy[115]);
+}
+
+/// `--shrinkage` reads `30%` or `0.3` (as `omnisim erlang` does) and refuses a bare `30`.
+#[test]
+fn shrinkage_is_a_share_or_a_percentage() {
+    let dir = tmp("shrink");
+    std::fs::write(dir.join("s.toml"), WORK_STREAM).unwrap();
+    let run = |s: &str| {
+        Command::new(env!("CARGO_BIN_EXE_omnisim"))
+            .arg("staff")
+            .arg(dir.join("s.toml"))
+            .args(["--target", "service_level.fraction>=0.8", "--group", "small-team"])
+            .args(["--replications", "2", "--shrinkage", s, "--out"])
+            .arg(dir.join("out"))
+            .output()
+            .unwrap()
+    };
+    let csv = |out: &std::process::Output| {
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        std::fs::read_to_string(dir.join("out/staffing.csv")).unwrap()
+    };
+    let a = csv(&run("0.3"));
+    let b = csv(&run("30%"));
+    assert_eq!(a, b);
+    let bad = run("30");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("\"30%\" or 0.3"));
+}
