@@ -2,9 +2,9 @@
 //! the engine (the simulator [`crate::sim`] and the load driver [`crate::load`]), so both build
 //! the same engine and send it the same arrivals.
 //!
-//! Key items: [`engine_setup`] (the scenario's [`EngineSetup`]), [`RoutingTags`] (every routing
+//! Key items: `engine_setup` (the scenario's [`EngineSetup`]), [`RoutingTags`] (every routing
 //! tag an arrival can carry, interned into the engine once, before the first command),
-//! [`draw_attributes`] (a contact's attribute values), [`uses_skills`], [`uses_routing`].
+//! `draw_attributes` (a contact's attribute values), `uses_skills`, `uses_routing`.
 //!
 //! Layering: this module reads `scenario`, `engine`, `model`, `rng` and `time`; it never reads
 //! `sim`, `load`, `report` or `cli` (see ARCHITECTURE.md).

@@ -4,7 +4,7 @@
 //! # Method
 //!
 //! 1. **Offered load from the arrival process** ([`offered`]): the Mt/G/∞ mean number in
-//!    service, m(t) = E[λ(t − Sₑ)]·E[S] (Eick, Massey & Whitt 1993), from every arrival source
+//!    service, m(t) = E\[λ(t − Sₑ)\]·E\[S\] (Eick, Massey & Whitt 1993), from every arrival source
 //!    (queue arrivals, forecasts, work-stream arrivals through route-to-queue, replays). No
 //!    simulation and no seed: the load, and the requirement built on it, do not move with the
 //!    seed. It lags the arrival rate after a peak when conversations are long.
@@ -819,7 +819,12 @@ fn roster(
     }
     candidates
         .sort_by(|a, b| (a.start, a.template, &a.breaks).cmp(&(b.start, b.template, &b.breaks)));
-    let x = cheapest_cover(&candidates, required, interval_ms, SimTime::ZERO + base.horizon)?;
+    let x = cheapest_cover(
+        &candidates,
+        required,
+        interval_ms,
+        SimTime::ZERO + base.horizon,
+    )?;
     let shifts: Vec<RosterShift> = candidates
         .into_iter()
         .zip(x)

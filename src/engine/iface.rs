@@ -16,7 +16,7 @@ use super::{
 };
 
 /// A monitor & assign rules engine: commands in, effects or a refusal out, and the read views
-/// drivers and policies need. See the [module docs](self).
+/// drivers and policies need. See the `engine::iface` module docs.
 pub trait RulesEngine {
     /// Applies one command at `now`: `Ok(())` with its effects appended to `out`, or the rule
     /// that refused it (nothing changed).

@@ -37,7 +37,7 @@ pub struct RoutingTags {
 
 impl RoutingTags {
     /// Computes and interns every tag of `sc` into `engine` (built from
-    /// [`engine_setup`](super::engine_setup)`(sc)`, before any command). Pairs of different
+    /// `engine_setup``(sc)`, before any command). Pairs of different
     /// work streams only occur for a retrial that overflowed into another work stream's queue,
     /// so they are built only when some work stream has retrials.
     pub fn new(sc: &Scenario, engine: &mut Engine) -> RoutingTags {

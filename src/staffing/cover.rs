@@ -194,7 +194,10 @@ mod tests {
             cheapest_cover(&c, &[1, 1, 1], H, SimTime::MAX),
             Err(CoverError::Uncovered(SimTime(2 * H)))
         );
-        assert_eq!(cheapest_cover(&c, &[7, 1], H, SimTime::MAX), Err(CoverError::Infeasible));
+        assert_eq!(
+            cheapest_cover(&c, &[7, 1], H, SimTime::MAX),
+            Err(CoverError::Infeasible)
+        );
         assert_eq!(cheapest_cover(&c, &[0, 0, 0], H, SimTime::MAX), Ok(vec![0]));
     }
 }

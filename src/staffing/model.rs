@@ -8,7 +8,7 @@
 //! A staffing interval hides the data's own grid: a half-hour whose rate varies inside it is
 //! under-served in its busy stretches when staffed by its average. So an interval with N agents
 //! is judged sub-interval by sub-interval — each sub-interval k a stationary model with arrival
-//! rate mₖ ÷ E[S] — and the figures are averaged with the weight of the conversations each
+//! rate mₖ ÷ E\[S\] — and the figures are averaged with the weight of the conversations each
 //! sub-interval brings. With patience, the answer may lie *below* the offered load (Erlang A).
 //!
 //! Key items: [`Model`], [`Model::required`].

@@ -4,10 +4,10 @@
 //! For Poisson arrivals of rate λ(t) and a holding time S (handle time plus the wrap-up that
 //! holds the agent's units), the mean number of conversations in service with ample agents is
 //!
-//! m(t) = ∫₀^∞ λ(t − x) · P(S > x) dx = E[λ(t − Sₑ)] · E[S]
+//! m(t) = ∫₀^∞ λ(t − x) · P(S > x) dx = E[λ(t − Sₑ)] · E\[S\]
 //!
 //! (Eick, Massey & Whitt 1993, "The physics of the Mt/G/∞ queue", *Operations Research* 41(4)),
-//! Sₑ the stationary-excess time of S. It lags and damps λ(t)·E[S] when conversations are long
+//! Sₑ the stationary-excess time of S. It lags and damps λ(t)·E\[S\] when conversations are long
 //! against the rate's changes. omnisim evaluates it on a grid of [`STEP`] bins: the arrival mass
 //! of each bin (expected arrivals) convolved with the survival function of S averaged over the
 //! positions of arrival and observation inside their bins.

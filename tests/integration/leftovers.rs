@@ -228,13 +228,15 @@ fn sweep_errors_point_to_the_user_s_line_or_the_vary_flag() {
         "sweep",
         p,
         "--vary",
-        "agent_groups.a.count=0..1",
+        "agent_groups.a.capacity=0..1",
         "--out",
         o,
     ]);
     assert_eq!(code, 2, "{err}");
     assert!(
-        err.contains("\n--vary agent_groups.a.count=0: agent_groups[0].count: must be at least 1"),
+        err.contains(
+            "\n--vary agent_groups.a.capacity=0: agent_groups[0].capacity: must be at least 1"
+        ),
         "{err}"
     );
     let small = text.replace("capacity = 100\nqueues", "capacity = 50\nqueues");

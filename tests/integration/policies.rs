@@ -645,10 +645,10 @@ fn binary_exit_codes_follow_the_contract() {
         .join("threshold-pass/summary.json")
         .exists());
     // A bad file: exit 2, a message naming the file and the key, and no report written.
-    let (code, stderr) = binary_run("tests/data/bad/count-zero.toml", "bad-file");
+    let (code, stderr) = binary_run("tests/data/bad/group-capacity-zero.toml", "bad-file");
     assert_eq!(code, Some(2));
-    assert!(stderr.contains("count-zero.toml"), "{stderr}");
-    assert!(stderr.contains("agent_groups[0].count"), "{stderr}");
+    assert!(stderr.contains("group-capacity-zero.toml"), "{stderr}");
+    assert!(stderr.contains("agent_groups[0].capacity"), "{stderr}");
     assert!(!PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join("bad-file/summary.json")
         .exists());

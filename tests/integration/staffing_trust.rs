@@ -509,14 +509,23 @@ fn shrinkage_is_a_share_or_a_percentage() {
         Command::new(env!("CARGO_BIN_EXE_omnisim"))
             .arg("staff")
             .arg(dir.join("s.toml"))
-            .args(["--target", "service_level.fraction>=0.8", "--group", "small-team"])
+            .args([
+                "--target",
+                "service_level.fraction>=0.8",
+                "--group",
+                "small-team",
+            ])
             .args(["--replications", "2", "--shrinkage", s, "--out"])
             .arg(dir.join("out"))
             .output()
             .unwrap()
     };
     let csv = |out: &std::process::Output| {
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         std::fs::read_to_string(dir.join("out/staffing.csv")).unwrap()
     };
     let a = csv(&run("0.3"));

@@ -94,7 +94,7 @@ fn an_unreadable_file_is_one_diagnostic() {
 #[test]
 fn conformance_files_load() {
     let files = files_in("tests/conformance");
-    assert_eq!(files.len(), 6); // erlang-c, erlang-a, multichat, rules-monitor-assign, erlang-a-overload, chat-abandon
+    assert_eq!(files.len(), 8); // erlang-c, erlang-a, multichat, rules-monitor-assign, erlang-a-overload, chat-abandon, staffing-erlang-c, staffing-erlang-a
     for f in &files {
         load(f);
     }

@@ -208,7 +208,7 @@ fn sweep_cli_files_and_exit_codes() {
     // An unknown element name or an invalid value: exit 2.
     for vary in [
         "agent_groups.nobody.count=1..2",
-        "agent_groups.agent.count=0..1",
+        "agent_groups.agent.capacity=0..1",
     ] {
         let rc = code(
             bin()
