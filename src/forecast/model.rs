@@ -8,10 +8,11 @@
 //! shrunk by [`Params::shrink`] toward the average profile of the last 5·K days of any weekday.
 //! Forecast = exp(level) × profile.
 //!
-//! Prediction interval at level `p` in bucket `b`: `f·exp(±z·√(σ_L² + σ_S² + 1/f))` with `z`
-//! the normal `(1+p)/2` quantile, `σ_L` the root mean square of the history's own lead-h
-//! log-total errors (the day level's uncertainty), `σ_S²` the mean squared log error of the
-//! bucket shares beyond Poisson noise, and `1/f` the Poisson variance of a log count of mean `f`.
+//! Prediction interval at level `p` in bucket `b` of mean `f`: `f·exp(±z·√(V + 1/f))`, `z` the
+//! normal `(1+p)/2` quantile, `1/f` the Poisson variance of a log count, and `V` the variance
+//! beyond Poisson, calibrated on the history's own lead-h forecast errors (level and profile
+//! together) so that `p` percent of the history's buckets fall inside ([`spread`]): the day
+//! level's error (over-dispersion between days) is in `V`, not only Poisson noise.
 //!
 //! Baselines: seasonal naive (the last earlier day of the same weekday, by date) and the mean
 //! of the last four same weekdays.
@@ -126,16 +127,25 @@ pub fn point(days: &[Day], weekday: usize, lead: u32, p: &Params) -> Option<Vec<
     )
 }
 
-/// `(σ_L², σ_S²)`: the spread of the lead-`lead` log-total errors and of the bucket log errors
-/// beyond Poisson, over the last [`Params::error_days`] days of `days` each forecast from the
-/// days before it. Falls back to `(0.01, 0.01)` when fewer than 5 days can be scored.
-pub fn spread(days: &[Day], lead: u32, p: &Params) -> (f64, f64) {
+/// The spread of the interval, from the history's own lead-`lead` forecast errors over the
+/// last [`Params::error_days`] days of `days` (each forecast from the days before it).
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
+pub struct Spread {
+    /// Root mean square of the day totals' log errors (the day level's uncertainty).
+    pub sigma_level: f64,
+    /// `V`: the variance of a bucket's log count beyond Poisson, calibrated so that
+    /// `|log((x+½)/(f+½))| ≤ z·√(V + 1/f)` holds for `level` percent of the history's buckets.
+    pub extra_var: f64,
+    /// Days whose errors were used.
+    pub days: usize,
+}
+
+/// Estimates the [`Spread`] at `level` percent. With fewer than 5 scorable days, `V` is 0.02
+/// (a log standard deviation of 14%).
+pub fn spread(days: &[Day], lead: u32, level: f64, p: &Params) -> Spread {
     let mut level_sq = Vec::new();
-    let mut share_sq = Vec::new();
-    let start = days
-        .len()
-        .saturating_sub(p.error_days)
-        .max(10 + lead as usize);
+    let mut errs: Vec<(f64, f64)> = Vec::new(); // (|log error|, 1/f)
+    let start = days.len().saturating_sub(p.error_days).max(10 + lead as usize);
     for t in start..days.len() {
         let hist = &days[..t + 1 - lead as usize];
         let day = &days[t];
@@ -145,20 +155,39 @@ pub fn spread(days: &[Day], lead: u32, p: &Params) -> (f64, f64) {
         ) else {
             continue;
         };
-        let total = day.total();
-        level_sq.push((total.ln() - y).powi(2));
+        level_sq.push((day.total().ln() - y).powi(2));
+        let scale = y.exp();
         for (s, v) in prof.iter().zip(&day.volumes) {
-            let f = s * total;
-            if f >= 1.0 {
-                share_sq.push(((v + 0.5) / (f + 0.5)).ln().powi(2) - 1.0 / f);
+            let f = s * scale;
+            if f > 0.0 {
+                errs.push((((v + 0.5) / (f + 0.5)).ln().abs(), 1.0 / f.max(0.5)));
             }
         }
     }
     if level_sq.len() < 5 {
-        return (0.01, 0.01);
+        return Spread { sigma_level: 0.1, extra_var: 0.02, days: level_sq.len() };
     }
-    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
-    (mean(&level_sq), mean(&share_sq).max(0.0))
+    let z = z_of(level);
+    let covered = |v: f64| {
+        errs.iter().filter(|(e, pv)| *e <= z * (v + pv).sqrt()).count() as f64 / errs.len() as f64
+    };
+    let (mut lo, mut hi) = (0.0, 4.0);
+    if covered(lo) >= level / 100.0 {
+        hi = 0.0;
+    }
+    for _ in 0..60 {
+        let mid = 0.5 * (lo + hi);
+        if covered(mid) >= level / 100.0 {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    Spread {
+        sigma_level: (level_sq.iter().sum::<f64>() / level_sq.len() as f64).sqrt(),
+        extra_var: hi,
+        days: level_sq.len(),
+    }
 }
 
 /// The normal quantile `z` of a central interval at `level` percent (e.g. 80 → 1.2816).
@@ -176,11 +205,11 @@ pub fn forecast(
     p: &Params,
 ) -> Option<DayForecast> {
     let mean = point(days, weekday, lead, p)?;
-    let (vl, vs) = spread(days, lead, p);
+    let v = spread(days, lead, level, p).extra_var;
     let z = z_of(level);
     let (mut lo, mut hi) = (Vec::new(), Vec::new());
     for &f in &mean {
-        let sd = (vl + vs + 1.0 / f.max(0.5)).sqrt();
+        let sd = (v + 1.0 / f.max(0.5)).sqrt();
         lo.push(f * (-z * sd).exp());
         hi.push(f * (z * sd).exp());
     }
