@@ -145,7 +145,10 @@ pub struct Spread {
 pub fn spread(days: &[Day], lead: u32, level: f64, p: &Params) -> Spread {
     let mut level_sq = Vec::new();
     let mut errs: Vec<(f64, f64)> = Vec::new(); // (|log error|, 1/f)
-    let start = days.len().saturating_sub(p.error_days).max(10 + lead as usize);
+    let start = days
+        .len()
+        .saturating_sub(p.error_days)
+        .max(10 + lead as usize);
     for t in start..days.len() {
         let hist = &days[..t + 1 - lead as usize];
         let day = &days[t];
@@ -165,11 +168,18 @@ pub fn spread(days: &[Day], lead: u32, level: f64, p: &Params) -> Spread {
         }
     }
     if level_sq.len() < 5 {
-        return Spread { sigma_level: 0.1, extra_var: 0.02, days: level_sq.len() };
+        return Spread {
+            sigma_level: 0.1,
+            extra_var: 0.02,
+            days: level_sq.len(),
+        };
     }
     let z = z_of(level);
     let covered = |v: f64| {
-        errs.iter().filter(|(e, pv)| *e <= z * (v + pv).sqrt()).count() as f64 / errs.len() as f64
+        errs.iter()
+            .filter(|(e, pv)| *e <= z * (v + pv).sqrt())
+            .count() as f64
+            / errs.len() as f64
     };
     let (mut lo, mut hi) = (0.0, 4.0);
     if covered(lo) >= level / 100.0 {

@@ -7,6 +7,7 @@ mod explain;
 mod faults;
 mod figures;
 mod fit;
+mod forecast;
 mod fuzz_replay;
 mod leftovers;
 mod limits;
