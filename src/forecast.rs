@@ -166,7 +166,7 @@ pub fn read_history(
     if p.any() {
         return Err(p.finish());
     }
-    let step = gcd(step, 1440);
+    let step = if step == 0 { 0 } else { gcd(step, 1440) };
     if step != 0 && interval_min % step != 0 {
         p.file(format!(
             "--interval {interval_min}m is not a multiple of the file's {step}-minute grid"
