@@ -77,7 +77,9 @@ fn conversation_history_counts_arrivals_per_queue() {
     let text = "id,arrival,queue\n1,2024-01-01T09:01:00,a\n2,2024-01-01T09:29:59,a\n\
         3,2024-01-01T10:00:00,b\n";
     let p = write("conv", text);
-    let h = read_history(&p, "h.csv", 30).map_err(|e| format!("{e:?}")).unwrap();
+    let h = read_history(&p, "h.csv", 30)
+        .map_err(|e| format!("{e:?}"))
+        .unwrap();
     assert_eq!(h.n_buckets, 3); // 09:00, 09:30, 10:00
     assert_eq!(h.queues.len(), 2);
     assert_eq!(h.queues[0].queue.as_deref(), Some("a"));
