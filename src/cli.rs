@@ -15,6 +15,7 @@ mod ab_cmd;
 mod compare_cmd;
 mod erlang_cmd;
 mod fit_cmd;
+mod forecast_cmd;
 mod interrupt;
 mod load_cmd;
 mod shard_cmd;
@@ -300,6 +301,9 @@ enum Command {
     },
     /// Wall-clock load on the engine (open model); writes DIR/load.json.
     Load(load_cmd::LoadArgs),
+    /// Forecast interval volumes for the next open days from a history, with prediction
+    /// intervals; write DIR/forecast.csv, forecast.json and forecast.html.
+    Forecast(forecast_cmd::ForecastArgs),
     /// Load and check a scenario; run nothing.
     Validate {
         /// The scenario file.
@@ -361,6 +365,7 @@ fn print_warnings(sc: &Scenario, path: &std::path::Path) {
 fn run(args: Args) -> u8 {
     match args.command {
         Command::Load(a) => load_cmd::run(a),
+        Command::Forecast(a) => forecast_cmd::run(a),
         Command::Validate {
             scenario,
             quiet,

@@ -31,6 +31,7 @@ pub mod engine;
 pub mod erlang;
 pub mod explain;
 pub mod fit;
+pub mod forecast;
 pub mod harness;
 pub mod kernel;
 pub mod load;

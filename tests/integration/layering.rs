@@ -33,6 +33,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("workflows", 8),
     ("staffing", 9),
     ("fit", 9),
+    ("forecast", 9),
     ("cli", 10),
     ("harness", 10),
 ];

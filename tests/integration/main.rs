@@ -8,6 +8,7 @@ mod explain;
 mod faults;
 mod figures;
 mod fit;
+mod forecast;
 mod fuzz_replay;
 mod layering;
 mod leftovers;

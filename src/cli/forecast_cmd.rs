@@ -1,0 +1,172 @@
+//! `omnisim forecast HISTORY.csv [--horizon 1d|1w|N days] [--interval 30m] [--level 80]
+//! [--method auto] [--backtest N] [--backtest-lead L] [--out DIR]`: 0 ok · 2 bad input.
+//!
+//! Reads and bins the history ([`crate::forecast::read_history`]), forecasts the next open
+//! days of each queue ([`crate::forecast::model`]), optionally backtests, prints the day
+//! totals and the backtest table and writes forecast.csv, forecast.json, forecast.html.
+
+use std::path::PathBuf;
+
+use crate::forecast::backtest::backtest;
+use crate::forecast::model::{forecast, Params};
+use crate::forecast::output::{ForecastDay, Output, QueueResult};
+use crate::forecast::{read_history, weekday_index, Horizon};
+
+use super::{EXIT_BAD_INPUT, EXIT_OK};
+
+/// The arguments of `forecast`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ForecastArgs {
+    /// The history: a volume file (interval_start, [queue], volume) or a conversation
+    /// history (arrival, [queue]).
+    history: PathBuf,
+    /// How far ahead: `1d` / `N days` (open days) or `1w` / `N weeks` (calendar weeks).
+    #[arg(long, default_value = "1d")]
+    horizon: String,
+    /// Interval of the forecast (divides a day; a multiple of the history's grid).
+    #[arg(long, default_value = "30m")]
+    interval: String,
+    /// Prediction-interval level in percent.
+    #[arg(long, default_value_t = 80.0)]
+    level: f64,
+    /// The method: `auto` (= `level-profile`, the only one).
+    #[arg(long, default_value = "auto")]
+    method: String,
+    /// Backtest the last N days (one day ahead unless --backtest-lead).
+    #[arg(long)]
+    backtest: Option<usize>,
+    /// Open days ahead of each backtest forecast.
+    #[arg(long, default_value_t = 1)]
+    backtest_lead: u32,
+    /// Output folder (default: reports/forecast/).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long)]
+    quiet: bool,
+}
+
+/// Runs the command.
+pub(crate) fn run(a: ForecastArgs) -> u8 {
+    let mut bad = Vec::new();
+    let interval_min = match crate::time::parse_duration(&a.interval) {
+        Ok(d) if d.as_millis() > 0 && d.as_millis() % 60_000 == 0 => {
+            (d.as_millis() / 60_000) as u32
+        }
+        _ => {
+            bad.push(format!(
+                "--interval {:?}: expected whole minutes such as \"30m\"",
+                a.interval
+            ));
+            0
+        }
+    };
+    let horizon = Horizon::parse(&a.horizon).map_err(|e| bad.push(e)).ok();
+    if !(a.level > 0.0 && a.level < 100.0) {
+        bad.push(format!(
+            "--level {}: expected a percentage between 0 and 100, e.g. 80",
+            a.level
+        ));
+    }
+    if !matches!(a.method.as_str(), "auto" | "level-profile") {
+        bad.push(format!(
+            "--method {:?}: expected auto or level-profile",
+            a.method
+        ));
+    }
+    if a.backtest == Some(0) {
+        bad.push("--backtest 0: expected a number of days ≥ 1".to_string());
+    }
+    if a.backtest_lead == 0 {
+        bad.push("--backtest-lead 0: expected open days ≥ 1".to_string());
+    }
+    let Some(horizon) = horizon.filter(|_| bad.is_empty()) else {
+        for b in bad {
+            eprintln!("error: {b}");
+        }
+        return EXIT_BAD_INPUT;
+    };
+    let file = a.history.display().to_string();
+    let history = match read_history(&a.history, &file, interval_min) {
+        Ok(h) => h,
+        Err(ds) => {
+            eprintln!("error: {file} is not a valid history:");
+            for d in ds {
+                eprintln!("{d}");
+            }
+            return EXIT_BAD_INPUT;
+        }
+    };
+    let params = Params::default();
+    let mut queues = Vec::new();
+    for q in &history.queues {
+        let mut days = Vec::new();
+        for (i, date) in horizon
+            .dates(history.last_date, &q.open)
+            .into_iter()
+            .enumerate()
+        {
+            let lead = i as u32 + 1;
+            if let Some(f) = forecast(&q.days, weekday_index(date), lead, a.level, &params) {
+                days.push(ForecastDay {
+                    date,
+                    lead,
+                    forecast: f,
+                });
+            }
+        }
+        let scores = a
+            .backtest
+            .map(|n| backtest(&q.days, n, a.backtest_lead, a.level, &params))
+            .unwrap_or_default();
+        queues.push(QueueResult {
+            queue: q.queue.clone(),
+            days,
+            backtest: scores,
+        });
+    }
+    let out = Output {
+        file: file.clone(),
+        history: &history,
+        params,
+        level: a.level,
+        backtest: (a.backtest.unwrap_or(0), a.backtest_lead),
+        queues,
+    };
+    let dir = a.out.unwrap_or_else(|| PathBuf::from("reports/forecast"));
+    match out.write(&dir) {
+        Ok(paths) => {
+            if !a.quiet {
+                for q in &out.queues {
+                    let name = q
+                        .queue
+                        .as_deref()
+                        .map(|n| format!("{n}: "))
+                        .unwrap_or_default();
+                    for d in &q.days {
+                        println!(
+                            "{name}{} {:.0} (interval sums {:.0}–{:.0})",
+                            d.date,
+                            d.forecast.mean.iter().sum::<f64>(),
+                            d.forecast.lo.iter().sum::<f64>(),
+                            d.forecast.hi.iter().sum::<f64>()
+                        );
+                    }
+                }
+                let table = out.backtest_table();
+                if !table.is_empty() {
+                    println!("\n{table}");
+                }
+                println!("Wrote:");
+                for p in paths {
+                    println!("  {}", p.display());
+                }
+            }
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_BAD_INPUT
+        }
+    }
+}

@@ -1,0 +1,292 @@
+//! `omnisim forecast`: interval volumes for the next open days from a history, with a
+//! prediction interval that carries the day-level uncertainty (contract "Forecasting").
+//!
+//! Input ([`read_history`]): a volume file in the forecast format (`interval_start`, optional
+//! `queue`, `volume`; ISO local date-times, a UTC offset is ignored: the wall clock counts) or a
+//! conversation history (`arrival` ISO date-time, optional `queue`: one arrival per row).
+//! Rows are binned into `--interval` buckets anchored at midnight, by *date* (a missing Monday
+//! leaves a gap; it does not shift the weekdays of later days). A weekday with no traffic in
+//! the whole history is closed; a date with no traffic on an open weekday (a holiday) is left
+//! out of the model. The method lives in [`model`], the files in [`output`].
+
+pub mod backtest;
+mod html;
+pub mod model;
+pub mod output;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use jiff::civil::{Date, DateTime};
+
+use crate::scenario::Diagnostic;
+use crate::traffic::{read, Problems};
+
+/// One day of one queue's history: volumes per bucket of the day's grid.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Day {
+    /// The local date.
+    pub date: Date,
+    /// Monday = 0 … Sunday = 6.
+    pub weekday: usize,
+    /// Volumes per bucket, `History::n_buckets` long, bucket 0 at `History::first_bucket`.
+    pub volumes: Vec<f64>,
+}
+
+impl Day {
+    /// The day's total volume.
+    pub fn total(&self) -> f64 {
+        self.volumes.iter().sum()
+    }
+}
+
+/// One queue's history: its days with traffic, in date order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueueHistory {
+    /// The queue, `None` when the file has no `queue` column.
+    pub queue: Option<String>,
+    /// Days with a positive total, sorted by date (gaps allowed).
+    pub days: Vec<Day>,
+    /// Open weekdays (Monday = 0): those with traffic on some day of the history.
+    pub open: [bool; 7],
+}
+
+/// A history binned on one grid.
+#[derive(Clone, Debug, PartialEq)]
+pub struct History {
+    /// Bucket length in minutes (divides a day).
+    pub interval_min: u32,
+    /// Index (minutes ÷ interval from midnight) of the first bucket with traffic on any day.
+    pub first_bucket: u32,
+    /// Buckets from the first to the last with traffic on any day.
+    pub n_buckets: usize,
+    /// By queue name (`None` first).
+    pub queues: Vec<QueueHistory>,
+    /// The last date of the file (the forecast starts the day after).
+    pub last_date: Date,
+}
+
+/// Monday = 0 … Sunday = 6.
+pub fn weekday_index(d: Date) -> usize {
+    d.weekday().to_monday_zero_offset() as usize
+}
+
+/// Parses an ISO local date-time, ignoring a trailing `Z` or `±HH:MM` offset.
+fn parse_local(s: &str) -> Result<DateTime, String> {
+    let local = crate::calendar::split_offset(s)
+        .map(|(l, _)| l)
+        .unwrap_or(s);
+    local.parse::<DateTime>().map_err(|_| {
+        format!(
+            "{s:?} is not a date-time; expected an ISO local date-time such as 2003-03-03T07:00"
+        )
+    })
+}
+
+fn gcd(a: u32, b: u32) -> u32 {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
+}
+
+/// Reads `path` (shown as `file`) and bins it into `interval_min`-minute buckets.
+///
+/// Errors: every problem with its line and column (unparsable date-time, negative or
+/// non-numeric volume, missing columns), a grid the interval is not a multiple of, or a
+/// history without traffic.
+pub fn read_history(
+    path: &Path,
+    file: &str,
+    interval_min: u32,
+) -> Result<History, Vec<Diagnostic>> {
+    let mut p = Problems::new(file);
+    if interval_min == 0 || 1440 % interval_min != 0 {
+        p.file(format!(
+            "--interval {interval_min}m does not divide a day; expected e.g. 15m, 30m or 1h"
+        ));
+        return Err(p.finish());
+    }
+    // (queue, date, minute of day) → volume
+    let mut cells: BTreeMap<(Option<String>, Date), BTreeMap<u32, f64>> = BTreeMap::new();
+    let mut step = 0u32;
+    let mut mode: Option<bool> = None; // Some(true): volume file; Some(false): conversations
+    let header = read(path, &mut p, &[&["interval_start", "arrival"]], |r, p| {
+        let volume_file = *mode.get_or_insert_with(|| r.header.col("interval_start").is_some());
+        let time_col = if volume_file {
+            "interval_start"
+        } else {
+            "arrival"
+        };
+        let Some(Some(t)) = r.parse(p, time_col, parse_local) else {
+            if r.cell(time_col).is_none() {
+                r.problem(p, time_col, format!("`{time_col}` is empty"));
+            }
+            return;
+        };
+        let volume = if volume_file {
+            let Some(s) = r.required(p, "volume") else {
+                return;
+            };
+            match s.parse::<f64>() {
+                Ok(v) if v.is_finite() && v >= 0.0 => v,
+                _ => {
+                    r.problem(
+                        p,
+                        "volume",
+                        format!("{s:?} is not a volume; expected a number ≥ 0"),
+                    );
+                    return;
+                }
+            }
+        } else {
+            1.0
+        };
+        let minute = t.hour() as u32 * 60 + t.minute() as u32;
+        if volume_file {
+            step = gcd(step, minute);
+        }
+        let q = r.cell("queue").map(str::to_string);
+        *cells
+            .entry((q, t.date()))
+            .or_default()
+            .entry(minute)
+            .or_insert(0.0) += volume;
+    });
+    if let Some(h) = &header {
+        if h.col("interval_start").is_some() && h.col("volume").is_none() {
+            p.at(
+                1,
+                None,
+                "missing column `volume`; a volume file has interval_start, [queue], volume",
+            );
+        }
+    }
+    if p.any() {
+        return Err(p.finish());
+    }
+    let step = if step == 0 { 0 } else { gcd(step, 1440) };
+    if step != 0 && interval_min % step != 0 {
+        p.file(format!(
+            "--interval {interval_min}m is not a multiple of the file's {step}-minute grid"
+        ));
+        return Err(p.finish());
+    }
+    let Some(last_date) = cells.keys().map(|(_, d)| *d).max() else {
+        p.file("the history has no rows; expected one row per interval (or per arrival)");
+        return Err(p.finish());
+    };
+    let (mut lo, mut hi) = (u32::MAX, 0u32);
+    for m in cells.values() {
+        for (&minute, &v) in m {
+            if v > 0.0 {
+                lo = lo.min(minute / interval_min);
+                hi = hi.max(minute / interval_min);
+            }
+        }
+    }
+    if lo > hi {
+        p.file("the history has no traffic (every volume is 0)");
+        return Err(p.finish());
+    }
+    let n_buckets = (hi - lo + 1) as usize;
+    let mut by_queue: BTreeMap<Option<String>, Vec<Day>> = BTreeMap::new();
+    for ((q, date), m) in cells {
+        let mut volumes = vec![0.0; n_buckets];
+        for (minute, v) in m {
+            let b = minute / interval_min;
+            if (lo..=hi).contains(&b) {
+                volumes[(b - lo) as usize] += v;
+            }
+        }
+        let days = by_queue.entry(q).or_default();
+        let day = Day {
+            date,
+            weekday: weekday_index(date),
+            volumes,
+        };
+        if day.total() > 0.0 {
+            days.push(day);
+        }
+    }
+    let queues = by_queue
+        .into_iter()
+        .map(|(queue, days)| {
+            let mut open = [false; 7];
+            for d in &days {
+                open[d.weekday] = true;
+            }
+            QueueHistory { queue, days, open }
+        })
+        .collect();
+    Ok(History {
+        interval_min,
+        first_bucket: lo,
+        n_buckets,
+        queues,
+        last_date,
+    })
+}
+
+/// How far ahead: `Nd` / `N days` are the next N open days; `Nw` / `N weeks` the open days
+/// of the next 7·N calendar days.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Horizon {
+    /// The next N open days.
+    OpenDays(u32),
+    /// The open days among the next N calendar days.
+    CalendarDays(u32),
+}
+
+impl Horizon {
+    /// Parses `1d`, `3 days`, `1w`, `2 weeks`. Errors: anything else, or 0, or over 366 days.
+    pub fn parse(text: &str) -> Result<Horizon, String> {
+        let t = text.trim();
+        let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+        let (num, unit) = t.split_at(split);
+        let n: u32 = num.parse().map_err(|_| bad_horizon(text))?;
+        let h = match unit.trim() {
+            "d" | "day" | "days" => Horizon::OpenDays(n),
+            "w" | "week" | "weeks" => Horizon::CalendarDays(n.saturating_mul(7)),
+            _ => return Err(bad_horizon(text)),
+        };
+        match h {
+            Horizon::OpenDays(n) | Horizon::CalendarDays(n) if n == 0 || n > 366 => {
+                Err(bad_horizon(text))
+            }
+            h => Ok(h),
+        }
+    }
+
+    /// The dates to forecast after `last` given the open weekdays (empty when none is open).
+    pub fn dates(self, last: Date, open: &[bool; 7]) -> Vec<Date> {
+        let mut out = Vec::new();
+        if !open.iter().any(|&o| o) {
+            return out;
+        }
+        let mut d = last;
+        let mut calendar = 0;
+        loop {
+            let Ok(next) = d.tomorrow() else { break };
+            d = next;
+            calendar += 1;
+            match self {
+                Horizon::OpenDays(n) if out.len() as u32 >= n => break,
+                Horizon::CalendarDays(n) if calendar > n => break,
+                _ => {}
+            }
+            if open[weekday_index(d)] {
+                out.push(d);
+            }
+        }
+        out
+    }
+}
+
+fn bad_horizon(text: &str) -> String {
+    format!("--horizon {text:?}: expected 1d, N days (open days) or 1w, N weeks (1 to 366 days)")
+}
+
+#[cfg(test)]
+mod tests;
