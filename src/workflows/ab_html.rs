@@ -130,6 +130,7 @@ mod tests {
             variant: "v".into(),
             replications: 4,
             seed: 1,
+            partial: false,
             metrics: BTreeMap::from([
                 ("agent_groups.en.conversations".to_string(), m(5.0, true)),
                 ("aa.first.by.name".to_string(), m(0.1, false)),
