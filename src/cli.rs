@@ -17,6 +17,7 @@ mod erlang_cmd;
 mod fit_cmd;
 mod interrupt;
 mod load_cmd;
+mod serve_cmd;
 mod shard_cmd;
 mod staff_cmd;
 mod sweep_cmd;
@@ -300,6 +301,9 @@ enum Command {
     },
     /// Wall-clock load on the engine (open model); writes DIR/load.json.
     Load(load_cmd::LoadArgs),
+    /// The scenario's rules engine as an HTTP/1.1 JSON service on loopback, or JSON lines on
+    /// stdin/stdout with --stdio (docs/protocol.md).
+    Serve(serve_cmd::ServeArgs),
     /// Load and check a scenario; run nothing.
     Validate {
         /// The scenario file.
@@ -361,6 +365,7 @@ fn print_warnings(sc: &Scenario, path: &std::path::Path) {
 fn run(args: Args) -> u8 {
     match args.command {
         Command::Load(a) => load_cmd::run(a),
+        Command::Serve(a) => serve_cmd::run(a),
         Command::Validate {
             scenario,
             quiet,
