@@ -151,24 +151,26 @@ mod tests {
         let a = agent();
         let id = AgentId(3);
         let key = |o| index_key(o, &a, 0, id);
+        // Times are keyed as ms + 1 (never = 0 ranks first): last assignment 7000 ms → 7001,
+        // last release 9000 ms → 9001 (`Agent::assign_key`, `release_key`).
         // Highest capacity and available capacity: the most free units first (50 free).
-        let cap = (u64::MAX / 2 - 50, 7_000, 3);
+        let cap = (u64::MAX / 2 - 50, 7_001, 3);
         assert_eq!(key(Order::Method(AssignmentMethod::HighestCapacity)), cap);
         assert_eq!(key(Order::Rule(OrderBy::AvailableCapacity)), cap);
         // Advanced round robin and the rules' round robin: the fewest turns first.
         assert_eq!(
             key(Order::Method(AssignmentMethod::AdvancedRoundRobin)),
-            (4, 7_000, 3)
+            (4, 7_001, 3)
         );
-        assert_eq!(key(Order::Rule(OrderBy::RoundRobin)), (4, 7_000, 3));
+        assert_eq!(key(Order::Rule(OrderBy::RoundRobin)), (4, 7_001, 3));
         // Least active: the method breaks ties by id alone, the rule by last assignment first.
         assert_eq!(
             key(Order::Method(AssignmentMethod::LeastActive)),
-            (9_000, 0, 3)
+            (9_001, 0, 3)
         );
-        assert_eq!(key(Order::Rule(OrderBy::LeastActive)), (9_000, 7_000, 3));
+        assert_eq!(key(Order::Rule(OrderBy::LeastActive)), (9_001, 7_001, 3));
         assert_eq!(key(Order::Method(AssignmentMethod::RoundRobin)), (0, 0, 3));
-        assert_eq!(key(Order::Rule(OrderBy::MostProficient)), (0, 7_000, 3));
+        assert_eq!(key(Order::Rule(OrderBy::MostProficient)), (0, 7_001, 3));
     }
 
     #[test]
