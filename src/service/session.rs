@@ -72,7 +72,7 @@ pub(crate) struct Stats {
     pub(crate) bad_requests: u64,
 }
 
-/// One scenario's engine as a service. See the [module docs](self).
+/// One scenario's engine as a service. See the module docs of `service::session`.
 #[derive(Debug)]
 pub struct Session {
     pub(crate) sc: Scenario,

@@ -1,5 +1,5 @@
 //! The JSON-lines framing (`omnisim serve SCENARIO --stdio`): one request per line on standard
-//! input ([`Request`](super::protocol::Request), `{ "op": "commands", "now_ms": …, "commands":
+//! input ([`Request`], `{ "op": "commands", "now_ms": …, "commands":
 //! [...] }`), one answer per line on standard output, in order; a blank line is skipped; a bad
 //! line gets `{ "error": …, "field": … }` and the session goes on; end of input ends it (exit 0).
 
@@ -49,7 +49,7 @@ pub fn serve_stdio(
 }
 
 /// The answer to one request line (without its newline): the op's answer, or a
-/// [`WireError`](super::protocol::WireError) naming the field.
+/// [`WireError`] naming the field.
 pub fn answer_line(session: &mut Session, line: &[u8]) -> String {
     match answer(session, line) {
         Ok(s) => s,
