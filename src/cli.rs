@@ -18,6 +18,7 @@ mod fit_cmd;
 mod forecast_cmd;
 mod interrupt;
 mod load_cmd;
+mod serve_cmd;
 mod shard_cmd;
 mod staff_cmd;
 mod sweep_cmd;
@@ -304,6 +305,9 @@ enum Command {
     /// Forecast interval volumes for the next open days from a history, with prediction
     /// intervals; write DIR/forecast.csv, forecast.json and forecast.html.
     Forecast(forecast_cmd::ForecastArgs),
+    /// The scenario's rules engine as an HTTP/1.1 JSON service on loopback, or JSON lines on
+    /// stdin/stdout with --stdio (docs/protocol.md).
+    Serve(serve_cmd::ServeArgs),
     /// Load and check a scenario; run nothing.
     Validate {
         /// The scenario file.
@@ -366,6 +370,7 @@ fn run(args: Args) -> u8 {
     match args.command {
         Command::Load(a) => load_cmd::run(a),
         Command::Forecast(a) => forecast_cmd::run(a),
+        Command::Serve(a) => serve_cmd::run(a),
         Command::Validate {
             scenario,
             quiet,

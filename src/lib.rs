@@ -41,6 +41,7 @@ pub mod policy;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod service;
 pub mod setup;
 pub mod sim;
 pub mod staffing;

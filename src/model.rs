@@ -105,7 +105,9 @@ pub enum RoutingMode {
 }
 
 /// An agent's presence (PR-AUTO, PR-MANUAL, PR-ALLOWED).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Presence {
     /// No units used.
@@ -181,7 +183,9 @@ impl Default for PresenceSet {
 }
 
 /// A conversation's lifecycle state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ConvState {
     /// In a queue, no agent has accepted it.
@@ -276,7 +280,7 @@ impl AssignmentMethod {
 }
 
 /// How a joining supervisor's messages are seen (JOIN-NOTIFY).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MessageMode {
     /// Seen by the agent only (the default).

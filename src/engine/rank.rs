@@ -151,7 +151,8 @@ mod tests {
         let a = agent();
         let id = AgentId(3);
         let key = |o| index_key(o, &a, 0, id);
-        // Times enter as ms + 1: 0 is "never", which sorts before an assignment at t = 0.
+        // Times are keyed as ms + 1 (never = 0 ranks first): last assignment 7000 ms → 7001,
+        // last release 9000 ms → 9001 (`Agent::assign_key`, `release_key`).
         // Highest capacity and available capacity: the most free units first (50 free).
         let cap = (u64::MAX / 2 - 50, 7_001, 3);
         assert_eq!(key(Order::Method(AssignmentMethod::HighestCapacity)), cap);

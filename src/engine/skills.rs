@@ -311,6 +311,19 @@ impl Engine {
         }
     }
 
+    /// Whether `tag` names a requirement and an attribute set this engine interned (always true
+    /// for the default tag): a driver that reads tags from outside (`omnisim serve`) checks it
+    /// before [`arrive_tagged`](Self::arrive_tagged), which indexes the tables by them.
+    pub fn knows_tag(&self, tag: super::RoutingTag) -> bool {
+        match self.skills.as_ref() {
+            Some(s) => {
+                (!s.enabled || (tag.req.0 as usize) < s.reqs.len())
+                    && (!s.prioritized || (tag.attrs.0 as usize) < s.attrs.sets.len())
+            }
+            None => true,
+        }
+    }
+
     /// Whether routing may offer `conv` to `agent` for skills: always, unless the conversation's
     /// queue matches exactly and the agent lacks a required skill or rating (RT-SKILL).
     pub(crate) fn skill_ok(&self, agent: AgentId, conv: ConvId) -> bool {

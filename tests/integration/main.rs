@@ -30,6 +30,7 @@ mod rules;
 mod rulesets;
 mod rulesets_scenario;
 mod scale;
+mod serve;
 mod signals;
 mod signals_long;
 mod sim;

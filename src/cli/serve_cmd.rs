@@ -1,0 +1,83 @@
+//! `omnisim serve SCENARIO [--listen 127.0.0.1:7070] [--stdio]`: the scenario's rules engine as
+//! a service (`docs/protocol.md`). Over HTTP it prints the bound address on standard output
+//! first (`listening on http://127.0.0.1:PORT`; `--listen 127.0.0.1:0` picks a free port) and
+//! serves until SIGINT or SIGTERM; with `--stdio` it answers JSON lines until end of input.
+//!
+//! Exit codes: 0 stopped cleanly (signal or end of input) · 2 bad input (scenario, a
+//! `--listen` that is not a loopback `IP:PORT`, a port that cannot be bound).
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use crate::service::{serve_http, serve_stdio, Session};
+
+use super::{load, print_warnings, stop_flag, EXIT_BAD_INPUT, EXIT_OK};
+
+/// `omnisim serve` flags.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ServeArgs {
+    /// The scenario file.
+    scenario: PathBuf,
+    /// The loopback address to listen on (port 0: any free port).
+    #[arg(long, default_value = "127.0.0.1:7070")]
+    listen: String,
+    /// Speak JSON lines on standard input and output instead of HTTP.
+    #[arg(long)]
+    stdio: bool,
+}
+
+/// Runs the command; see the module docs for the exit codes.
+pub(crate) fn run(a: ServeArgs) -> u8 {
+    let sc = match load(&a.scenario, false) {
+        Ok(sc) => sc,
+        Err(code) => return code,
+    };
+    print_warnings(&sc, &a.scenario);
+    let mut session = Session::new(sc);
+    if a.stdio {
+        let stdin = std::io::stdin().lock();
+        let stdout = std::io::stdout().lock();
+        return match serve_stdio(&mut session, stdin, stdout) {
+            Ok(()) => EXIT_OK,
+            // The reader went away (a closed pipe): nothing more to answer.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
+            Err(e) => {
+                eprintln!("error: serve --stdio: {e}");
+                EXIT_BAD_INPUT
+            }
+        };
+    }
+    let addr: SocketAddr = match a.listen.parse() {
+        Ok(addr) => addr,
+        Err(_) => {
+            eprintln!(
+                "error: --listen {:?}: expected a loopback IP:PORT such as 127.0.0.1:7070",
+                a.listen
+            );
+            return EXIT_BAD_INPUT;
+        }
+    };
+    if !addr.ip().is_loopback() {
+        eprintln!(
+            "error: --listen {addr}: not a loopback address; omnisim serve listens on loopback only (127.0.0.1 or ::1)"
+        );
+        return EXIT_BAD_INPUT;
+    }
+    let stop = stop_flag();
+    let result = serve_http(session, addr, stop, |bound| {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "listening on http://{bound}");
+        let _ = out.flush();
+    });
+    match result {
+        Ok(()) => {
+            eprintln!("serve: stopped");
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("error: serve --listen {addr}: {e}");
+            EXIT_BAD_INPUT
+        }
+    }
+}
