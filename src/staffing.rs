@@ -157,6 +157,10 @@ pub struct Roster {
     pub shifts: Vec<RosterShift>,
     /// Total cost.
     pub cost: f64,
+    /// No roster of these shifts costs less than this (the integer program's proven bound).
+    pub lower_bound: f64,
+    /// Whether the roster is proven the cheapest (else the search stopped at its node limit).
+    pub optimal: bool,
 }
 
 /// The whole answer.

@@ -257,6 +257,15 @@ pub fn text(r: &StaffResult) -> String {
                 hours,
                 value(ro.cost)
             );
+            if !ro.optimal {
+                let _ = writeln!(
+                    o,
+                    "  (not proven the cheapest: no roster of these shifts costs less than {}; \
+                     the search stopped at {} branch-and-bound nodes)",
+                    value(ro.lower_bound),
+                    super::cover::NODE_LIMIT
+                );
+            }
         }
         Some(Err(e)) => {
             let _ = writeln!(o, "roster: {e}");

@@ -205,7 +205,7 @@ pub(super) fn roster(
     }
     candidates
         .sort_by(|a, b| (a.start, a.template, &a.breaks).cmp(&(b.start, b.template, &b.breaks)));
-    let x = cheapest_cover(
+    let cover = cheapest_cover(
         &candidates,
         required,
         interval_ms,
@@ -213,7 +213,7 @@ pub(super) fn roster(
     )?;
     let shifts: Vec<RosterShift> = candidates
         .into_iter()
-        .zip(x)
+        .zip(cover.agents)
         .filter(|(_, n)| *n > 0)
         .map(|(c, agents)| RosterShift {
             template: templates[c.template].name.clone(),
@@ -222,5 +222,10 @@ pub(super) fn roster(
         })
         .collect();
     let cost = shifts.iter().map(|s| s.shift.cost * s.agents as f64).sum();
-    Ok(Roster { shifts, cost })
+    Ok(Roster {
+        shifts,
+        cost,
+        lower_bound: cover.lower_bound,
+        optimal: cover.optimal,
+    })
 }
