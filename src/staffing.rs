@@ -24,7 +24,8 @@
 //!    noise: a trim judged on a handful of sample paths is a coin toss.
 //!
 //! Beside it, `erlang_c` (and `erlang_a` with patience) is the classical pointwise staffing
-//! from the interval's mean arrival rate, and `erlang_c_service_level` the simulated service
+//! from the interval's mean arrival rate and the mean holding time of its arrivals (a
+//! forecast's `aht` column included), and `erlang_c_service_level` the simulated service
 //! level with that staffing: with long conversations it falls short after each peak.
 //!
 //! Key items: [`StaffSpec`], [`run`], [`StaffResult`]; [`cover`] (the shift-covering integer
@@ -486,12 +487,16 @@ pub fn run(base: &Scenario, spec: &StaffSpec) -> Result<StaffResult, StaffError>
         })
         .collect();
 
-    // Pointwise Erlang C (and A) from each interval's mean arrival rate.
+    // Pointwise Erlang C (and A) from each interval's mean arrival rate and the mean holding
+    // time of the conversations arriving in it (a forecast's `aht` column included).
     let sl_target = spec.target.metric == "service_level.fraction";
     let pointwise = |m: &Model, i: usize| {
+        let (a, b) = bins(i);
+        let hold_s = load.hold_in(a, b);
+        let m = Model { hold_s, ..*m };
         let s = [Slice {
             arrivals: rates[i],
-            busy: rates[i] * m.hold_s,
+            busy: rates[i] * hold_s,
         }];
         m.required(&spec.target, &s, cap)
     };

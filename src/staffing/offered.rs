@@ -50,6 +50,10 @@ pub struct OfferedLoad {
     /// Mean conversations in service over each bin with ample agents (the offered load, in
     /// conversations; divide by the conversations an agent holds at once for agents).
     pub busy: Vec<f64>,
+    /// Expected holding work arriving in each bin: Σ over its arrivals of their mean holding
+    /// time (seconds; a forecast's `aht` factor included), so `work / arrivals` is the bin's
+    /// mean holding time.
+    pub work: Vec<f64>,
     /// Mean holding time in seconds (handle plus held wrap-up), weighted by arrivals.
     pub hold_s: f64,
     /// Mean patience in seconds, weighted by arrivals; `None` when some arrivals never abandon.
@@ -62,6 +66,20 @@ impl OfferedLoad {
         self.arrivals[from.min(self.arrivals.len())..to.min(self.arrivals.len())]
             .iter()
             .sum()
+    }
+
+    /// Mean holding time in seconds of the conversations arriving in bins `[from, to)`
+    /// (the whole horizon's [`OfferedLoad::hold_s`] when none arrive there).
+    pub fn hold_in(&self, from: usize, to: usize) -> f64 {
+        let a = self.arrivals_in(from, to);
+        if a > 0.0 {
+            self.work[from.min(self.work.len())..to.min(self.work.len())]
+                .iter()
+                .sum::<f64>()
+                / a
+        } else {
+            self.hold_s
+        }
     }
 
     /// Mean offered load (conversations in service) over bins `[from, to)`.
@@ -257,6 +275,7 @@ pub fn offered_load(sc: &Scenario, queues: &[QueueId]) -> OfferedLoad {
     let n = sc.horizon.as_millis().div_ceil(step_ms).max(1) as usize;
     let mut arrivals = vec![0.0; n];
     let mut busy = vec![0.0; n];
+    let mut work = vec![0.0; n];
     let (mut hold_num, mut pat_num, mut weight) = (0.0, 0.0, 0.0);
     let mut all_patient = true;
     let mut survival: Vec<Option<Survival>> = (0..sc.workstreams.len()).map(|_| None).collect();
@@ -307,7 +326,9 @@ pub fn offered_load(sc: &Scenario, queues: &[QueueId]) -> OfferedLoad {
                         }
                         arrivals[bin] += 1.0 / groups;
                         exact += 1.0 / groups;
-                        hold_num += (h.as_millis() + held) as f64 / 1000.0 / groups;
+                        let hold = (h.as_millis() + held) as f64 / 1000.0 / groups;
+                        hold_num += hold;
+                        work[bin] += hold;
                     }
                     None => mass[bin] += 1.0 / groups,
                 }
@@ -335,6 +356,7 @@ pub fn offered_load(sc: &Scenario, queues: &[QueueId]) -> OfferedLoad {
                     }
                     arrivals[i] += m;
                     hold_num += m * s.mean_s * f;
+                    work[i] += m * s.mean_s * f;
                     for (k, g) in kernel.iter().enumerate() {
                         match busy.get_mut(i + k) {
                             Some(b) => *b += m * g,
@@ -354,6 +376,7 @@ pub fn offered_load(sc: &Scenario, queues: &[QueueId]) -> OfferedLoad {
         step: STEP,
         arrivals,
         busy,
+        work,
         hold_s: if weight > 0.0 { hold_num / weight } else { 0.0 },
         patience_s: (all_patient && weight > 0.0).then(|| pat_num / weight),
     }

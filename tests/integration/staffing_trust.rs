@@ -498,6 +498,45 @@ forecast = { file = "f.csv", queue = "q" }
     // Minute 55 (4-minute calls, long filled) and minute 115 (8-minute calls, filled).
     assert!((load.busy[55] - 20.0).abs() < 0.3, "{}", load.busy[55]);
     assert!((load.busy[115] - 40.0).abs() < 0.6, "{}", load.busy[115]);
+    // The mean holding time of each hour's arrivals: 240 s, then 480 s.
+    assert!(
+        (load.hold_in(0, 60) - 240.0).abs() < 0.5,
+        "{}",
+        load.hold_in(0, 60)
+    );
+    assert!(
+        (load.hold_in(60, 120) - 480.0).abs() < 1.0,
+        "{}",
+        load.hold_in(60, 120)
+    );
+
+    // The pointwise Erlang C column uses each hour's own holding time: 300/h × 4 min = 20
+    // Erlangs needs 25 agents for 80% in 20 s, 300/h × 8 min = 40 Erlangs needs 47 (Erlang C
+    // by hand: 86.2% and 84.7%; one fewer misses). The day's mean (5 min 20 s) would give 32.
+    let out = Command::new(env!("CARGO_BIN_EXE_omnisim"))
+        .arg("staff")
+        .arg(dir.join("s.toml"))
+        .args([
+            "--target",
+            "service_level.fraction>=0.8",
+            "--interval",
+            "1h",
+        ])
+        .args(["--replications", "2", "--quiet", "--out"])
+        .arg(dir.join("out"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = std::fs::read_to_string(dir.join("out/staffing.csv")).unwrap();
+    let mut rows = csv.lines();
+    let header: Vec<&str> = rows.next().unwrap().split(',').collect();
+    let col = header.iter().position(|h| *h == "erlang_c").unwrap();
+    let erlang_c: Vec<&str> = rows.map(|r| r.split(',').nth(col).unwrap()).collect();
+    assert_eq!(erlang_c, ["25", "47", "25"], "{csv}");
 }
 
 /// `--shrinkage` reads `30%` or `0.3` (as `omnisim erlang` does) and refuses a bare `30`.
