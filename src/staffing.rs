@@ -48,7 +48,7 @@ use crate::time::{SimDuration, SimTime};
 use crate::workflows::target::{Op, Target};
 
 use cover::{Candidate, CoverError};
-use evaluate::Ctx;
+use evaluate::{Ctx, Eval};
 use layout::LayoutError;
 use model::{Model, Slice};
 pub use roster::{roster_check, roster_scenario, RosterCheck, CHECK_SEED_OFFSET};
@@ -197,6 +197,10 @@ pub struct StaffResult {
     pub roster: Option<Result<Roster, CoverError>>,
     /// The scenario's calendar, when it sets `[scenario] start` (clock times on the axes).
     pub calendar: Option<crate::calendar::Calendar>,
+    /// Set when a stop signal cut the verification short: what the figures are (the last
+    /// finished verification round's, or the stationary model's when none finished). No
+    /// roster is computed then and `met` is `false`.
+    pub interrupted: Option<String>,
 }
 
 /// Checks the target: a per-interval metric that more agents help meet.
@@ -407,7 +411,25 @@ fn slots(sc: &Scenario, group: usize, queues: &[QueueId]) -> u32 {
 const SLICE: SimDuration = SimDuration::from_secs(300);
 
 /// Runs the staffing (see the [module docs](self)).
+///
+/// # Errors
+/// [`StaffError`]: a target that is not a per-interval metric, a shrinkage outside [0, 1), a
+/// group that cannot be staffed.
 pub fn run(base: &Scenario, spec: &StaffSpec) -> Result<StaffResult, StaffError> {
+    run_until(base, spec, None)
+}
+
+/// [`run`], stopping the verification when `stop` is set (SIGINT/SIGTERM): the result then
+/// holds the last finished verification round (a round cut short is dropped, never half
+/// used), says so in [`StaffResult::interrupted`], and has no roster.
+///
+/// # Errors
+/// As [`run`].
+pub fn run_until(
+    base: &Scenario,
+    spec: &StaffSpec,
+    stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+) -> Result<StaffResult, StaffError> {
     check_target(&spec.target)?;
     if !(0.0..1.0).contains(&spec.shrinkage) {
         return Err(StaffError::Shrinkage);
@@ -519,63 +541,109 @@ pub fn run(base: &Scenario, spec: &StaffSpec) -> Result<StaffResult, StaffError>
         interval_ms,
         opts: RunOptions {
             seed: spec.seed,
+            stop: stop.clone(),
             ..RunOptions::default()
         },
         evaluations: 0,
+    };
+    let stopped = || {
+        stop.as_ref()
+            .is_some_and(|f| f.load(std::sync::atomic::Ordering::Relaxed))
     };
     let mut s = from_model.clone();
     let mut reps = precision.min_replications;
     let mut eval = cx.run(&s, reps)?;
     let mut rounds = 0;
-    let (met, unresolved) = loop {
-        rounds += 1;
-        let tests = eval.value.iter().filter(|v| v.is_some()).count();
-        let verdicts: Vec<Verdict> = (0..n)
-            .map(|i| {
-                verdict(
-                    &spec.target,
-                    &precision,
-                    tests,
-                    eval.value[i],
-                    &eval.per_rep[i],
-                )
-            })
-            .collect();
-        let misses: Vec<usize> = (0..n).filter(|&i| verdicts[i] == Verdict::Misses).collect();
-        let undecided: Vec<usize> = (0..n)
-            .filter(|&i| verdicts[i] == Verdict::Undecided)
-            .collect();
-        if rounds > MAX_ROUNDS {
-            break (misses.is_empty() && undecided.is_empty(), undecided);
-        }
-        if !misses.is_empty() {
-            let mut grew = false;
-            for &i in &misses {
-                // One agent, or the shortfall's share of the staffing when it is large.
-                let gap = match eval.value[i] {
-                    Some(v) if sl_target => (spec.target.value - v).max(0.0),
-                    _ => 0.0,
-                };
-                let add = ((f64::from(s[i]) * gap).ceil() as u32).max(1);
-                if s[i] < cap {
-                    s[i] = (s[i] + add).min(cap);
-                    grew = true;
+    // The last finished round: its staffing and its measurement.
+    let mut finished: Option<(Vec<u32>, Eval)> = None;
+    let mut interrupted = None;
+    let (met, unresolved) =
+        loop {
+            if eval.partial || stopped() {
+                interrupted =
+                    Some(match &finished {
+                        Some((_, e)) => format!(
+                    "the verification was interrupted in round {}: the figures are round {}'s \
+                     ({} replications), not decided at the stated precision",
+                    rounds + 1,
+                    rounds,
+                    e.replications
+                ),
+                        None => format!(
+                    "the verification was interrupted in its first round: `required` is the \
+                     stationary model's ({}), not verified by simulation",
+                    if load.patience_s.is_some() { "Erlang A" } else { "Erlang C" }
+                ),
+                    });
+                match finished.take() {
+                    Some((fs, fe)) => {
+                        s = fs;
+                        eval = fe;
+                    }
+                    None => {
+                        s = from_model.clone();
+                        eval = Eval {
+                            value: vec![None; n],
+                            per_rep: vec![Vec::new(); n],
+                            sl: vec![None; n],
+                            sl_ci: vec![None; n],
+                            used_units: vec![0.0; n],
+                            replications: 0,
+                            partial: true,
+                        };
+                    }
                 }
+                break (false, Vec::new());
             }
-            if !grew {
-                break (false, undecided);
+            finished = Some((s.clone(), eval.clone()));
+            rounds += 1;
+            let tests = eval.value.iter().filter(|v| v.is_some()).count();
+            let verdicts: Vec<Verdict> = (0..n)
+                .map(|i| {
+                    verdict(
+                        &spec.target,
+                        &precision,
+                        tests,
+                        eval.value[i],
+                        &eval.per_rep[i],
+                    )
+                })
+                .collect();
+            let misses: Vec<usize> = (0..n).filter(|&i| verdicts[i] == Verdict::Misses).collect();
+            let undecided: Vec<usize> = (0..n)
+                .filter(|&i| verdicts[i] == Verdict::Undecided)
+                .collect();
+            if rounds > MAX_ROUNDS {
+                break (misses.is_empty() && undecided.is_empty(), undecided);
             }
-        } else if !undecided.is_empty() && reps < precision.max_replications {
-            reps = (reps * 2).min(precision.max_replications);
-        } else {
-            break (true, undecided);
-        }
-        eval = cx.run(&s, reps)?;
-    };
+            if !misses.is_empty() {
+                let mut grew = false;
+                for &i in &misses {
+                    // One agent, or the shortfall's share of the staffing when it is large.
+                    let gap = match eval.value[i] {
+                        Some(v) if sl_target => (spec.target.value - v).max(0.0),
+                        _ => 0.0,
+                    };
+                    let add = ((f64::from(s[i]) * gap).ceil() as u32).max(1);
+                    if s[i] < cap {
+                        s[i] = (s[i] + add).min(cap);
+                        grew = true;
+                    }
+                }
+                if !grew {
+                    break (false, undecided);
+                }
+            } else if !undecided.is_empty() && reps < precision.max_replications {
+                reps = (reps * 2).min(precision.max_replications);
+            } else {
+                break (true, undecided);
+            }
+            eval = cx.run(&s, reps)?;
+        };
 
     let erlang_eval = match &erlang_c {
-        Some(e) => Some(cx.run(e, reps)?),
-        None => None,
+        Some(e) if interrupted.is_none() => Some(cx.run(e, reps)?).filter(|e| !e.partial),
+        _ => None,
     };
 
     let scheduled: Vec<u32> = s
@@ -585,6 +653,7 @@ pub fn run(base: &Scenario, spec: &StaffSpec) -> Result<StaffResult, StaffError>
     let roster = spec
         .shifts
         .as_ref()
+        .filter(|_| interrupted.is_none())
         .map(|t| roster::roster(base, spec, t, &scheduled, interval_ms));
     let coverage = roster.as_ref().and_then(|r| r.as_ref().ok()).map(|r| {
         (0..n)
@@ -627,6 +696,7 @@ pub fn run(base: &Scenario, spec: &StaffSpec) -> Result<StaffResult, StaffError>
         unresolved,
         roster,
         calendar: (base.calendar != crate::calendar::Calendar::default()).then_some(base.calendar),
+        interrupted,
     })
 }
 

@@ -1,5 +1,5 @@
-//! Ctrl-C for work that cannot stop part-way with something worth keeping (`staff`'s search,
-//! `fit`'s pass over a history): the work runs on a worker thread while the calling thread
+//! Ctrl-C for work that cannot stop part-way with something worth keeping (`fit`'s pass over a
+//! history; `staff` keeps its last finished verification round instead): the work runs on a worker thread while the calling thread
 //! watches the stop flag ([`super::stop_flag`]: SIGINT or SIGTERM). On a signal the process
 //! ends at once with exit 130 and a message; nothing was written yet (the command writes its
 //! files only after the work returns, each atomically), so nothing is left half-written. A

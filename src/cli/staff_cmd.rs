@@ -85,7 +85,9 @@ pub(crate) fn run(a: StaffArgs) -> u8 {
             return EXIT_BAD_INPUT;
         }
     };
-    let result = match super::interrupt::or_interrupted("staff", || staffing::run(&sc, &spec)) {
+    // A stop signal ends the verification at its next event: the last finished round is kept
+    // and written, marked interrupted (exit 130).
+    let result = match staffing::run_until(&sc, &spec, Some(super::stop_flag())) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {}: {e}", a.scenario.display());
@@ -133,6 +135,19 @@ pub(crate) fn run(a: StaffArgs) -> u8 {
     if let Err(e) = super::write_files(&dir, &files) {
         eprintln!("error: cannot write reports to {}: {e}", dir.display());
         return EXIT_BAD_INPUT;
+    }
+    if let Some(why) = &result.interrupted {
+        if !a.quiet {
+            print!("{}", render::text(&result));
+            for (name, _) in &files {
+                println!("wrote {}", dir.join(name).display());
+            }
+        }
+        eprintln!(
+            "interrupted: {why}; wrote {} (no roster, no roster check)",
+            dir.join("staffing.csv").display()
+        );
+        return super::EXIT_INTERRUPTED;
     }
     // The roster check: the scenario run with the roster's agents in place of the group.
     let mut check = None;

@@ -30,6 +30,8 @@ pub(super) struct Eval {
     pub(super) used_units: Vec<f64>,
     /// Replications run.
     pub(super) replications: u32,
+    /// Whether the simulation was stopped (SIGINT/SIGTERM) before its replications finished.
+    pub(super) partial: bool,
 }
 
 /// Everything an evaluation needs, fixed for a staffing run.
@@ -55,7 +57,9 @@ impl Ctx<'_> {
             ..self.opts.clone()
         };
         let out = sim::run(&sc, &opts, &|_, _, _| {});
-        Ok(self.measure(&sc, &out))
+        let mut e = self.measure(&sc, &out);
+        e.partial = out.partial;
+        Ok(e)
     }
 
     /// Simulates `sc` as it is (a roster check) and measures it per interval.

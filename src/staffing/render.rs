@@ -214,7 +214,9 @@ pub fn text(r: &StaffResult) -> String {
     let _ = writeln!(
         o,
         "\n{} · peak {} · {:.1} agent-hours required",
-        if r.met && r.unresolved.is_empty() {
+        if r.interrupted.is_some() {
+            "INTERRUPTED: not decided"
+        } else if r.met && r.unresolved.is_empty() {
             "every interval meets the target"
         } else if r.met {
             "every interval meets the target or is within the noise of it"
@@ -224,6 +226,9 @@ pub fn text(r: &StaffResult) -> String {
         crate::report::format::plural(u64::from(peak), "agent"),
         agent_hours
     );
+    if let Some(why) = &r.interrupted {
+        let _ = writeln!(o, "interrupted: {why}");
+    }
     if !r.unresolved.is_empty() {
         let at: Vec<String> = r
             .unresolved

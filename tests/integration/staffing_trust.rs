@@ -574,3 +574,36 @@ fn shrinkage_is_a_share_or_a_percentage() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("\"30%\" or 0.3"));
 }
+
+/// Issue 25 item 1: a stop signal before the first verification round finishes keeps the
+/// stationary model's staffing (Erlang C: 24 after the first hour), says so, and computes no
+/// roster; never a half-measured round.
+#[test]
+fn a_stopped_verification_keeps_the_models_staffing_and_says_so() {
+    let sc = load_file(&root().join("tests/conformance/staffing-erlang-c.toml")).unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let mut s = spec("service_level.fraction>=0.78", 60, Some(1));
+    s.shifts = Some(vec![]);
+    let r = staffing::run_until(&sc, &s, Some(stop)).unwrap();
+    let why = r.interrupted.as_deref().expect("marked interrupted");
+    assert!(
+        why.contains("first round") && why.contains("Erlang C"),
+        "{why}"
+    );
+    assert!(!r.met);
+    assert!(r.roster.is_none());
+    assert!(r.rows[1..]
+        .iter()
+        .all(|x| x.required == 24 && x.model == 24));
+    assert!(r.rows.iter().all(|x| x.service_level.is_none()));
+    let text = staffing::render::text(&r);
+    assert!(text.contains("INTERRUPTED: not decided"), "{text}");
+    // Without a stop: the verified answer, not marked.
+    let r = staffing::run_until(
+        &sc,
+        &spec("service_level.fraction>=0.78", 60, Some(1)),
+        None,
+    )
+    .unwrap();
+    assert!(r.interrupted.is_none() && r.met);
+}
