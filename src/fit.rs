@@ -29,6 +29,7 @@
 //! history mixing both is an error (each row named).
 
 pub mod arrivals;
+pub mod checks;
 pub mod html;
 pub mod mle;
 pub mod output;
@@ -400,6 +401,12 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
             .strftime("%Y-%m-%d")
             .to_string()
     };
+    let span_days = checks::days(
+        obs.iter().map(|o| o.arrival_ms),
+        profiles.days as usize,
+        copies,
+    );
+    notes.extend(checks::day_notes(&span_days, profiles.first_weekday, &date));
     let (open_days, closed_days) = profiles
         .open
         .iter()
@@ -432,6 +439,11 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
             })
             .collect();
         let [h, w, pt] = std::mem::take(&mut by_name[q]);
+        notes.extend(checks::patience_note(
+            name,
+            pt.events.len(),
+            pt.censored.len(),
+        ));
         let fits = [h, w, pt].map(|s| {
             let c = fit_all(&s);
             (s, c)

@@ -192,3 +192,37 @@ fn an_interval_that_does_not_divide_a_day_is_refused() {
     ));
     assert!(e.contains("does not divide a day"), "{e}");
 }
+
+/// Issue 27's "left" list: a stray weekend row, a last day cut short and few abandonments are
+/// named in `fit.json` `notes` (the fit itself unchanged).
+#[test]
+fn stray_days_cut_short_days_and_few_abandonments_are_noted() {
+    let mut csv = String::from("arrival,queue,outcome,wait,handle\n");
+    // Mon 2003-03-03 … Fri 03-07, 09:00–17:00, 40 calls a day; two abandonments in all.
+    for d in 3..=7 {
+        for k in 0..40 {
+            let (h, m) = (9 + k / 5, (k % 5) * 12);
+            let outcome = if d == 4 && k < 2 {
+                "abandoned"
+            } else {
+                "answered"
+            };
+            csv += &format!("2003-03-0{d}T{h:02}:{m:02}:00,q,{outcome},30,200\n");
+        }
+    }
+    // Mon 03-10 until 10:00 only (the export's end), and one stray Saturday row.
+    for k in 0..5 {
+        csv += &format!("2003-03-10T09:{:02}:00,q,answered,10,200\n", k * 12);
+    }
+    csv += "2003-03-08T11:00:00,q,answered,5,200\n";
+    let f = fit_file(&write("notes.csv", &csv), SimDuration::from_secs(1800)).unwrap();
+    let notes = f.report.notes.join("\n");
+    assert!(notes.contains("2003-03-08 (1)"), "{notes}");
+    assert!(
+        notes.contains("the last day (2003-03-10) ends at 09:48"),
+        "{notes}"
+    );
+    assert!(notes.contains("only 2 abandonments"), "{notes}");
+    // The days are still open days: the fit is unchanged by the notes.
+    assert_eq!(f.report.open_days.len(), 7);
+}

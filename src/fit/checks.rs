@@ -1,0 +1,271 @@
+//! What in a history can quietly bend a fit, said as notes (stderr and `fit.json` `notes`):
+//! a day with a small fraction of the usual traffic (a stray row, a test call, a half-loaded
+//! export), a weekday open on only a few of its dates (one stray Saturday makes Saturday an
+//! open weekday), a first or last day cut short by the export's window, and a patience fitted
+//! from few abandonments.
+//!
+//! None of these is an error: each can be real (a holiday's skeleton crew, a Saturday opening).
+//! They are stated with the figures so the planner decides; the fit itself is unchanged.
+//!
+//! Key items: [`day_notes`], [`patience_note`].
+
+use super::arrivals::{clock_label, DAY_MS};
+
+/// A day with less than this share of the median open day's arrivals is named.
+pub const THIN_DAY_SHARE: f64 = 0.2;
+/// At least this many open days before days are compared with the median.
+pub const MIN_DAYS_TO_COMPARE: usize = 5;
+/// A first or last day whose traffic starts later (ends earlier) than the usual by more than
+/// this is named as cut short (ms).
+pub const EDGE_SLACK_MS: u64 = 3_600_000;
+/// A patience fitted from fewer abandonments than this is named as uncertain (about ±35% on
+/// an exponential mean at 95% with 30 events: 1.96/√30).
+pub const FEW_ABANDONMENTS: usize = 30;
+/// Weekday names for the notes, Monday first.
+const WEEKDAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+/// Most dates listed in one note.
+const LIST: usize = 5;
+
+/// One day of the history's span, seen from its arrivals (all queues).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Day {
+    /// Arrivals that day, divided by the history's replications.
+    pub arrivals: f64,
+    /// The first and last arrival's time of day (ms), `None` on a day without traffic.
+    pub first_last: Option<(u64, u64)>,
+}
+
+/// Per day of the span from `(arrival ms since the first day's midnight)`; `days` long.
+pub fn days(arrivals: impl Iterator<Item = u64>, days: usize, copies: f64) -> Vec<Day> {
+    let mut out = vec![Day::default(); days];
+    for t in arrivals {
+        let Some(d) = out.get_mut((t / DAY_MS) as usize) else {
+            continue;
+        };
+        let tod = t % DAY_MS;
+        d.arrivals += 1.0 / copies;
+        d.first_last = Some(match d.first_last {
+            None => (tod, tod),
+            Some((a, b)) => (a.min(tod), b.max(tod)),
+        });
+    }
+    out
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n == 0 {
+        0.0
+    } else if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+fn one_decimal(x: f64) -> String {
+    crate::report::format::value((x * 10.0).round() / 10.0)
+}
+
+fn listed(items: &[String]) -> String {
+    if items.len() <= LIST {
+        items.join(", ")
+    } else {
+        format!("{}, … ({} in all)", items[..LIST].join(", "), items.len())
+    }
+}
+
+/// Notes on the days of a history: `days` per day of the span (day 0 = the first day),
+/// `first_weekday` Monday = 0, `date(d)` the label of day `d`.
+pub fn day_notes(
+    days: &[Day],
+    first_weekday: usize,
+    date: &dyn Fn(usize) -> String,
+) -> Vec<String> {
+    let mut notes = Vec::new();
+    let open: Vec<usize> = (0..days.len())
+        .filter(|&d| days[d].first_last.is_some())
+        .collect();
+    if open.len() < MIN_DAYS_TO_COMPARE {
+        return notes;
+    }
+    let typical = median(open.iter().map(|&d| days[d].arrivals).collect());
+    let thin: Vec<String> = open
+        .iter()
+        .filter(|&&d| days[d].arrivals < THIN_DAY_SHARE * typical)
+        .map(|&d| format!("{} ({})", date(d), one_decimal(days[d].arrivals)))
+        .collect();
+    if !thin.is_empty() {
+        notes.push(format!(
+            "{} {} less than {:.0}% of the median open day's {} arrivals: {}; each is counted as \
+             an open day and lowers the averages (a stray row or a partial export? remove it, or \
+             keep it if the center really opened)",
+            crate::text::plural(thin.len() as u64, "day"),
+            if thin.len() == 1 { "has" } else { "have" },
+            THIN_DAY_SHARE * 100.0,
+            one_decimal(typical),
+            listed(&thin)
+        ));
+    }
+    // A weekday open on few of its dates: its own profile rests on those few days.
+    for wd in 0..7 {
+        let dates: Vec<usize> = (0..days.len())
+            .filter(|d| (first_weekday + d) % 7 == wd)
+            .collect();
+        let opened: Vec<usize> = dates
+            .iter()
+            .copied()
+            .filter(|&d| days[d].first_last.is_some())
+            .collect();
+        if dates.len() >= 4 && !opened.is_empty() && opened.len() * 4 <= dates.len() {
+            let named: Vec<String> = opened.iter().map(|&d| date(d)).collect();
+            notes.push(format!(
+                "{} had traffic on {} of the span's {} {}s ({}): fitted.toml opens every {} with \
+                 a profile from {}; if those were exceptions, remove their rows",
+                WEEKDAYS[wd],
+                opened.len(),
+                dates.len(),
+                WEEKDAYS[wd],
+                listed(&named),
+                WEEKDAYS[wd],
+                crate::text::plural(opened.len() as u64, "day")
+            ));
+        }
+    }
+    // The export's window cutting the first or last day.
+    let firsts = median(
+        open.iter()
+            .filter_map(|&d| days[d].first_last.map(|f| f.0 as f64))
+            .collect(),
+    ) as u64;
+    let lasts = median(
+        open.iter()
+            .filter_map(|&d| days[d].first_last.map(|f| f.1 as f64))
+            .collect(),
+    ) as u64;
+    let (first_day, last_day) = (open[0], open[open.len() - 1]);
+    if let Some((a, _)) = days[first_day].first_last {
+        if a > firsts + EDGE_SLACK_MS {
+            notes.push(format!(
+                "the first day ({}) starts at {}, the usual first arrival is at {}: it looks cut \
+                 short by the export and lowers the early intervals' averages; remove it if so",
+                date(first_day),
+                clock_label(a),
+                clock_label(firsts)
+            ));
+        }
+    }
+    if let Some((_, b)) = days[last_day].first_last {
+        if b + EDGE_SLACK_MS < lasts {
+            notes.push(format!(
+                "the last day ({}) ends at {}, the usual last arrival is at {}: it looks cut \
+                 short by the export and lowers the late intervals' averages; remove it if so",
+                date(last_day),
+                clock_label(b),
+                clock_label(lasts)
+            ));
+        }
+    }
+    notes
+}
+
+/// A note when queue `name`'s patience rests on few abandonments (`abandoned`, with
+/// `censored` waits that only bound it from below).
+pub fn patience_note(name: &str, abandoned: usize, censored: usize) -> Option<String> {
+    (abandoned > 0 && abandoned < FEW_ABANDONMENTS).then(|| {
+        format!(
+            "queue {name:?}: patience fitted from only {} ({} other waits only bound it from \
+             below): its mean is uncertain by roughly ±{:.0}% at 95%; treat the abandonment \
+             figures of runs of fitted.toml as rough",
+            crate::text::plural(abandoned as u64, "abandonment"),
+            censored,
+            196.0 / (abandoned as f64).sqrt()
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H: u64 = 3_600_000;
+
+    /// Twenty weekdays 08:00–18:00 with 100 calls each (weekends closed), day 0 a Monday.
+    fn weekdays(extra: &[(usize, u64)]) -> Vec<Day> {
+        let mut t = Vec::new();
+        for d in 0..28u64 {
+            if d % 7 < 5 {
+                for k in 0..100 {
+                    t.push(d * DAY_MS + 8 * H + k * (10 * H) / 99);
+                }
+            }
+        }
+        t.extend(extra.iter().map(|&(d, tod)| d as u64 * DAY_MS + tod));
+        days(t.into_iter(), 28, 1.0)
+    }
+
+    fn label(d: usize) -> String {
+        format!("day{d}")
+    }
+
+    #[test]
+    fn an_ordinary_weekday_history_gives_no_note() {
+        assert!(day_notes(&weekdays(&[]), 0, &label).is_empty());
+    }
+
+    /// One stray Saturday row: a thin day, and a weekday open on 1 of its 4 dates.
+    #[test]
+    fn a_stray_weekend_row_is_named() {
+        let notes = day_notes(&weekdays(&[(12, 10 * H)]), 0, &label);
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(notes[0].contains("1 day has less than 20%") && notes[0].contains("day12 (1)"));
+        assert!(notes[1].starts_with("Saturday had traffic on 1 of the span's 4 Saturdays"));
+    }
+
+    /// The export ends at 11:00 on the last day: named as cut short (and thin).
+    #[test]
+    fn a_last_day_cut_short_is_named() {
+        let mut d = weekdays(&[]);
+        d.push(Day {
+            arrivals: 30.0,
+            first_last: Some((8 * H, 11 * H)),
+        });
+        let notes = day_notes(&d, 0, &label);
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.starts_with("the last day (day28) ends at 11:00")),
+            "{notes:?}"
+        );
+        // A first day starting at 15:00.
+        let mut d = weekdays(&[]);
+        d[0].first_last = Some((15 * H, 18 * H));
+        let notes = day_notes(&d, 0, &label);
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.starts_with("the first day (day0) starts at 15:00")),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn few_abandonments_are_named() {
+        assert!(patience_note("q", 0, 100).is_none());
+        assert!(patience_note("q", 30, 100).is_none());
+        let n = patience_note("q", 4, 100).unwrap();
+        assert!(
+            n.contains("only 4 abandonments") && n.contains("±98%"),
+            "{n}"
+        );
+    }
+}
