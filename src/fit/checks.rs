@@ -117,7 +117,7 @@ pub fn day_notes(
         ));
     }
     // A weekday open on few of its dates: its own profile rests on those few days.
-    for wd in 0..7 {
+    for (wd, name) in WEEKDAYS.iter().enumerate() {
         let dates: Vec<usize> = (0..days.len())
             .filter(|d| (first_weekday + d) % 7 == wd)
             .collect();
@@ -131,12 +131,12 @@ pub fn day_notes(
             notes.push(format!(
                 "{} had traffic on {} of the span's {} {}s ({}): fitted.toml opens every {} with \
                  a profile from {}; if those were exceptions, remove their rows",
-                WEEKDAYS[wd],
+                name,
                 opened.len(),
                 dates.len(),
-                WEEKDAYS[wd],
+                name,
                 listed(&named),
-                WEEKDAYS[wd],
+                name,
                 crate::text::plural(opened.len() as u64, "day")
             ));
         }
