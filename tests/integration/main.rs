@@ -9,6 +9,7 @@ mod faults;
 mod figures;
 mod fit;
 mod forecast;
+mod forecast_uncertainty;
 mod fuzz_replay;
 mod layering;
 mod leftovers;
