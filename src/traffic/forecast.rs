@@ -371,11 +371,7 @@ fn read_band(r: &super::Row<'_>, p: &mut Problems, volume: f64) -> Option<(f64, 
 
 /// One queue's [`DayLevels`]: its rows grouped by the local date of their interval start, each
 /// day's σ from its rows' bands at quantile `z` ([`super::level`]).
-fn day_levels(
-    cal: &Calendar,
-    rows: &Rows,
-    z: f64,
-) -> DayLevels {
+fn day_levels(cal: &Calendar, rows: &Rows, z: f64) -> DayLevels {
     // date → (first start, extra variances)
     let mut days: BTreeMap<jiff::civil::Date, (SimTime, Vec<f64>)> = BTreeMap::new();
     for (&start, &(volume, _, _, bounds)) in rows {

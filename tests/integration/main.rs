@@ -20,6 +20,7 @@ mod merge_inputs;
 mod overflow;
 mod policies;
 mod prioritize;
+mod readme_forecast;
 mod readme_staff;
 mod reports;
 mod roster_checks;
