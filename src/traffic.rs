@@ -2,7 +2,8 @@
 //!
 //! Key items: [`Traffic`] (what a validated scenario keeps of them), [`Replay`] and
 //! [`ReplayRow`] (history rows that arrive with their own handle, wrap-up and patience),
-//! [`AhtProfile`] (per-interval handle-time scale factors of a forecast), [`RosterAgent`]
+//! [`AhtProfile`] (per-interval handle-time scale factors of a forecast), [`level::DayLevels`]
+//! (a forecast's day-level uncertainty), [`RosterAgent`]
 //! (an individual agent's shifts, breaks and skills). The readers are [`history`], [`forecast`]
 //! and [`roster`]; each reports every bad cell as a [`Diagnostic`] naming the file, the line,
 //! the column and what was expected (formats: contract "Real traffic", `docs/scenario-format.md`).
@@ -12,6 +13,7 @@
 
 pub mod forecast;
 pub mod history;
+pub mod level;
 pub mod roster;
 
 use std::collections::HashMap;
@@ -33,6 +35,10 @@ pub struct Traffic {
     /// Per queue (by id), the forecast's handle-time scale factors; empty without an `aht`
     /// column.
     pub aht: Vec<Option<AhtProfile>>,
+    /// Per queue (by id), the forecast's day-level spreads (`[traffic] forecast = { …,
+    /// uncertainty = true }`): each replication scales each day of the queue's profile by a
+    /// factor drawn from them ([`level`]); empty without `uncertainty`.
+    pub levels: Vec<Option<level::DayLevels>>,
     /// The CSV files `[traffic]` names, in the order replay, forecast, roster: (the key,
     /// e.g. `"traffic.roster"`; the path as written in the scenario; the path read, resolved
     /// against the scenario file's folder). Shards record their contents' hashes.

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use super::diag::Ctx;
 use super::sections::Names;
-use super::spanned::{string, table, Span, Table, Val};
+use super::spanned::{boolean, number, string, table, Span, Table, Val};
 use super::suggest::{closest, edit_distance, quoted_list};
 use super::types::{AgentGroup, Arrivals, Queue, Workstream};
 use crate::calendar::Calendar;
@@ -140,14 +140,27 @@ pub(crate) fn traffic(
     }
     if let Some(v) = t.get("forecast") {
         let spec = forecast_spec(cx, &t.path_of("forecast"), v, &queue);
-        match spec.map(|(rel, fixed)| {
+        match spec.map(|(rel, fixed, band)| {
             let path = base.join(&rel);
-            (path.clone(), path.display().to_string(), fixed, rel)
+            (path.clone(), path.display().to_string(), fixed, rel, band)
         }) {
-            Some((path, shown, fixed, rel)) => {
+            Some((path, shown, fixed, rel, band)) => {
                 files.push(("traffic.forecast".to_string(), rel, path.clone()));
-                match read_forecast(&path, &shown, &cal, horizon, fixed, &queue) {
+                match read_forecast(&path, &shown, &cal, horizon, fixed, &queue, band) {
                     Ok(f) => {
+                        if f.band_missing {
+                            let key = t.path_of("forecast");
+                            cx.error(
+                                &format!("{key}.uncertainty"),
+                                v.span(),
+                                format!(
+                                    "uncertainty = true reads the band of each interval, but \
+                                     {shown} has no `volume_lo` and `volume_hi` columns; \
+                                     expected a forecast with its band (as `omnisim forecast` \
+                                     writes it) or `uncertainty = false`"
+                                ),
+                            );
+                        }
                         if f.outside > 0 {
                             cx.warn_external(Diagnostic {
                                 file: shown.clone(),
@@ -284,19 +297,51 @@ fn unknown_columns(cx: &mut Ctx<'_>, names: &Names, r: &Replay) {
     }
 }
 
-/// `forecast = "file.csv"` or `{ file = "...", queue = "retail" }`.
+/// `forecast = "file.csv"` or `{ file = "...", queue = "retail", uncertainty = true, level =
+/// 80 }`: (file, fixed queue, the band's level in percent when `uncertainty` is on). `level`
+/// (default 80, `omnisim forecast`'s default `--level`) is the central interval the file's
+/// `volume_lo`–`volume_hi` stand for; it needs `uncertainty = true`.
 fn forecast_spec(
     cx: &mut Ctx<'_>,
     path: &str,
     v: &Val<'_>,
     queue: &dyn Fn(&str) -> Result<QueueId, String>,
-) -> Option<(String, Option<QueueId>)> {
+) -> Option<(String, Option<QueueId>, Option<f64>)> {
     use toml::de::DeValue;
     if let DeValue::String(_) = v.get_ref() {
-        return string(cx, path, v).map(|s| (s, None));
+        return string(cx, path, v).map(|s| (s, None, None));
     }
     let t = table(cx, path, v)?;
-    t.check_keys(cx, &["file", "queue"]);
+    t.check_keys(cx, &["file", "queue", "uncertainty", "level"]);
+    let uncertain = t.or(cx, "uncertainty", false, boolean);
+    let level = t.opt(cx, "level", |cx, p, v| {
+        let x = number(cx, p, v)?;
+        if !(x > 0.0 && x < 100.0) {
+            cx.error(
+                p,
+                v.span(),
+                format!("{x} is not a level; expected a percentage above 0 and below 100 (the band's central interval, e.g. 80)"),
+            );
+            return None;
+        }
+        Some(x)
+    });
+    let band = match (uncertain, level) {
+        (Some(true), Some(l)) => Some(Some(l.unwrap_or(80.0))),
+        (Some(false), Some(Some(_))) => {
+            let p = t.path_of("level");
+            let span = t.get("level").map(|v| v.span());
+            cx.error(
+                &p,
+                span.unwrap_or_else(|| v.span()),
+                "`level` says what the band stands for, which only `uncertainty = true` reads; \
+                 expected `uncertainty = true` beside it, or no `level`",
+            );
+            None
+        }
+        (Some(false), Some(None)) => Some(None),
+        _ => None,
+    };
     let file = t.req(cx, "file", "the forecast CSV file", string);
     let q = t.opt(cx, "queue", |cx, p, v| {
         let name = string(cx, p, v)?;
@@ -308,7 +353,7 @@ fn forecast_spec(
             }
         }
     });
-    Some((file?, q?))
+    Some((file?, q?, band?))
 }
 
 fn unknown(what: &str, given: &str, known: &[&str]) -> String {
@@ -340,6 +385,7 @@ pub(crate) fn merge(
     };
     if let Some((f, span)) = parts.forecast {
         out.aht = vec![None; qs.len()];
+        out.levels = vec![None; qs.len()];
         for qf in &f.queues {
             let q = &mut qs[qf.queue.index()];
             if q.arrivals != Arrivals::None {
@@ -357,9 +403,13 @@ pub(crate) fn merge(
             q.arrivals = Arrivals::Profile(qf.profile.clone());
             let mean = ws[q.workstream.index()].handle_time.mean();
             out.aht[qf.queue.index()] = qf.aht_profile(mean);
+            out.levels[qf.queue.index()] = qf.levels.clone();
         }
         if out.aht.iter().all(Option::is_none) {
             out.aht.clear();
+        }
+        if out.levels.iter().all(Option::is_none) {
+            out.levels.clear();
         }
     }
     if let Some((r, span)) = parts.replay {

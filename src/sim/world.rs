@@ -234,6 +234,7 @@ impl<'s> World<'s> {
             }),
             feed: None,
         };
+        w.install_levels(seed, rep);
         w.install_replay(seed, rep);
         w
     }

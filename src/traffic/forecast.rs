@@ -11,10 +11,15 @@
 //! by another is followed by a rate of 0. A row dated (an ISO date-time) needs
 //! `[scenario] start`. Rows outside the run (before its start or at or after its horizon) are
 //! skipped, counted in [`Forecast::outside`] and reported as one warning, before or after.
+//!
+//! With a band level (`[traffic] forecast = { …, uncertainty = true }`) the optional
+//! `volume_lo` / `volume_hi` columns are read too (`0 ≤ volume_lo ≤ volume ≤ volume_hi`, each
+//! row) and become each day's level spread ([`super::level`]); without it they are ignored.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use super::level::{day_sigma, row_extra_variance, z_of, DayLevels};
 use super::{parse_csv_duration, read, AhtProfile, Problems};
 use crate::calendar::{Calendar, CsvOffsets};
 use crate::diag::Diagnostic;
@@ -32,6 +37,9 @@ pub struct QueueForecast {
     pub profile: Vec<(SimTime, f64)>,
     /// `(interval start, mean handle time)` of the rows with an `aht`.
     pub aht: Vec<(SimTime, SimDuration)>,
+    /// The days' level spreads read from the band (`uncertainty = true` and the file has
+    /// `volume_lo` and `volume_hi`); `None` otherwise.
+    pub levels: Option<DayLevels>,
 }
 
 /// A whole forecast file.
@@ -45,6 +53,9 @@ pub struct Forecast {
     pub outside: u64,
     /// The line of the first of them.
     pub outside_line: Option<u64>,
+    /// A band was asked for (`band` of [`read_forecast`]) but the file lacks `volume_lo` or
+    /// `volume_hi`: the caller reports it at its key.
+    pub band_missing: bool,
 }
 
 impl QueueForecast {
@@ -75,13 +86,21 @@ impl QueueForecast {
     }
 }
 
+/// One queue's rows: interval start → (volume, aht, line, band `(volume_lo, volume_hi)`).
+type Rows = BTreeMap<SimTime, (f64, Option<SimDuration>, u64, Option<(f64, f64)>)>;
+
 /// Reads a forecast. `queue` resolves the `queue` column; with `fixed`, the file has no queue
 /// column and every row feeds that queue. Rows at or after `horizon` (and dated rows before
-/// the calendar's start) are skipped and counted.
+/// the calendar's start) are skipped and counted. With `band = Some(level)` (percent, the
+/// central interval the band stands for, `0 < level < 100`), `volume_lo` and `volume_hi` are
+/// read and each queue gets its [`QueueForecast::levels`] (or [`Forecast::band_missing`] is
+/// set when the file lacks the columns).
 ///
 /// Errors: every problem (missing column, unparsable time, negative or non-numeric volume, bad
 /// `aht` or `interval`, unknown queue, the same interval twice, a row off the grid, a dated
-/// row without `[scenario] start`, no way to tell the grid), each with file, line and column.
+/// row without `[scenario] start`, no way to tell the grid; with a band: an empty, negative or
+/// non-numeric bound, `volume_lo > volume_hi`, a volume outside its band), each with file,
+/// line and column.
 pub fn read_forecast(
     path: &Path,
     file: &str,
@@ -89,6 +108,7 @@ pub fn read_forecast(
     horizon: Option<SimDuration>,
     fixed: Option<QueueId>,
     queue: super::history::Resolve<'_>,
+    band: Option<f64>,
 ) -> Result<Forecast, Vec<Diagnostic>> {
     let mut p = Problems::new(file);
     let required: &[&[&str]] = if fixed.is_some() {
@@ -97,13 +117,12 @@ pub fn read_forecast(
         &[&["interval_start"], &["queue"], &["volume"]]
     };
     let end = horizon.map(|h| SimTime::ZERO + h);
-    // queue → start → (volume, aht, line)
-    type Rows = BTreeMap<SimTime, (f64, Option<SimDuration>, u64)>;
     let mut by_queue: BTreeMap<QueueId, Rows> = BTreeMap::new();
     let mut named: Option<(SimDuration, u64)> = None;
     let mut seen = CsvOffsets::default();
     let mut undated_reported = false;
     let (mut outside, mut outside_line) = (0u64, None);
+    let mut band_missing = false;
     let header = read(path, &mut p, required, |r, p| {
         // Some(None): outside the run.
         let start = r.required(p, "interval_start").and_then(|s| {
@@ -174,7 +193,14 @@ pub fn read_forecast(
         if let Some(Some(d)) = iv {
             named.get_or_insert((d, r.line));
         }
-        let (Some(start), Some(q), Some(volume), Some(aht), Some(_)) = (start, q, volume, aht, iv)
+        let has_band = r.header.col("volume_lo").is_some() && r.header.col("volume_hi").is_some();
+        band_missing |= band.is_some() && !has_band;
+        let bounds = match (band.is_some() && has_band, volume) {
+            (true, Some(v)) => read_band(r, p, v).map(Some),
+            _ => Some(None),
+        };
+        let (Some(start), Some(q), Some(volume), Some(aht), Some(_), Some(bounds)) =
+            (start, q, volume, aht, iv, bounds)
         else {
             return;
         };
@@ -186,7 +212,7 @@ pub fn read_forecast(
         if by_queue
             .entry(q)
             .or_default()
-            .insert(start, (volume, aht, r.line))
+            .insert(start, (volume, aht, r.line, bounds))
             .is_some()
         {
             r.problem(
@@ -215,6 +241,7 @@ pub fn read_forecast(
                 queues: Vec::new(),
                 outside,
                 outside_line,
+                band_missing,
             });
         }
         p.file(
@@ -232,7 +259,7 @@ pub fn read_forecast(
     let step = interval.as_millis();
     let mut off: Vec<(u64, SimTime)> = by_queue
         .values()
-        .flat_map(|m| m.iter().map(|(t, (_, _, line))| (*line, *t)))
+        .flat_map(|m| m.iter().map(|(t, (_, _, line, _))| (*line, *t)))
         .filter(|(_, t)| t.since(origin).as_millis() % step != 0)
         .collect();
     off.sort_unstable();
@@ -262,14 +289,16 @@ pub fn read_forecast(
     if p.any() {
         return Err(p.finish());
     }
+    let z = band.map(z_of);
     let queues = by_queue
         .into_iter()
         .map(|(q, m)| {
+            let levels = z.filter(|_| !band_missing).map(|z| day_levels(cal, &m, z));
             let len = interval;
             let mut profile: Vec<(SimTime, f64)> = Vec::with_capacity(m.len() + 2);
             let mut aht = Vec::new();
             let per_s = len.as_secs_f64();
-            for (start, (volume, a, _)) in m {
+            for (start, (volume, a, _, _)) in m {
                 if profile.last().is_some_and(|(t, _)| *t == start) {
                     profile.pop();
                 } else if profile.is_empty() && start > SimTime::ZERO {
@@ -286,6 +315,7 @@ pub fn read_forecast(
                 interval: len,
                 profile,
                 aht,
+                levels,
             }
         })
         .collect();
@@ -294,7 +324,70 @@ pub fn read_forecast(
         queues,
         outside,
         outside_line,
+        band_missing,
     })
+}
+
+/// A row's `volume_lo` and `volume_hi` (`0 ≤ lo ≤ volume ≤ hi`); `None` after a reported
+/// problem.
+fn read_band(r: &super::Row<'_>, p: &mut Problems, volume: f64) -> Option<(f64, f64)> {
+    let mut bound = |name: &str| {
+        let s = r.required(p, name)?;
+        match s.parse::<f64>() {
+            Ok(v) if v.is_finite() && v >= 0.0 => Some(v),
+            _ => {
+                r.problem(
+                    p,
+                    name,
+                    format!("{s:?} is not a volume bound; expected a number ≥ 0"),
+                );
+                None
+            }
+        }
+    };
+    let (lo, hi) = (bound("volume_lo"), bound("volume_hi"));
+    let (lo, hi) = (lo?, hi?);
+    if lo > hi {
+        r.problem(
+            p,
+            "volume_lo",
+            format!("{lo} is above volume_hi {hi}; expected volume_lo ≤ volume ≤ volume_hi"),
+        );
+        return None;
+    }
+    if !(lo..=hi).contains(&volume) {
+        r.problem(
+            p,
+            "volume",
+            format!(
+                "{volume} is outside its band [{lo}, {hi}]; expected volume_lo ≤ volume ≤ \
+                 volume_hi"
+            ),
+        );
+        return None;
+    }
+    Some((lo, hi))
+}
+
+/// One queue's [`DayLevels`]: its rows grouped by the local date of their interval start, each
+/// day's σ from its rows' bands at quantile `z` ([`super::level`]).
+fn day_levels(cal: &Calendar, rows: &Rows, z: f64) -> DayLevels {
+    // date → (first start, extra variances)
+    let mut days: BTreeMap<jiff::civil::Date, (SimTime, Vec<f64>)> = BTreeMap::new();
+    for (&start, &(volume, _, _, bounds)) in rows {
+        let day = days
+            .entry(cal.to_local(start).date())
+            .or_insert((start, Vec::new()));
+        if let Some(v) = bounds.and_then(|(lo, hi)| row_extra_variance(volume, lo, hi, z)) {
+            day.1.push(v);
+        }
+    }
+    DayLevels {
+        days: days
+            .into_values()
+            .map(|(start, extra)| (start, day_sigma(&extra)))
+            .collect(),
+    }
 }
 
 /// The most common spacing between consecutive interval starts of a queue, pooled over the
@@ -332,7 +425,7 @@ mod tests {
         let path =
             std::env::temp_dir().join(format!("omnisim-fc-{name}-{}.csv", std::process::id()));
         std::fs::write(&path, text).unwrap();
-        let f = read_forecast(&path, "f.csv", cal, horizon, None, &resolve);
+        let f = read_forecast(&path, "f.csv", cal, horizon, None, &resolve, None);
         let _ = std::fs::remove_file(&path);
         f
     }
@@ -454,6 +547,7 @@ mod tests {
                 (SimTime(1_800_000), SimDuration::from_secs(150)),
                 (SimTime(7_200_000), SimDuration::from_secs(300)),
             ],
+            levels: None,
         };
         let p = f.aht_profile(SimDuration::from_secs(300)).unwrap();
         assert_eq!(p.factor(SimTime(10)), 2.0);
