@@ -40,7 +40,14 @@ fn library_errors_get_their_flag_from_the_command() {
         "error: sweep needs at least one --vary PATH=FROM..TO[:STEP]\n",
     );
     bad(
-        &["sweep", SCENARIO, "--vary", "agent_groups.agent.count=1..2", "--replications", "0"],
+        &[
+            "sweep",
+            SCENARIO,
+            "--vary",
+            "agent_groups.agent.count=1..2",
+            "--replications",
+            "0",
+        ],
         "error: --replications must be at least 1\n",
     );
     // 1440 min = 205 × 7 min + 5 min (checked before the file is read).
@@ -48,7 +55,9 @@ fn library_errors_get_their_flag_from_the_command() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.starts_with("error: --interval 7m does not divide a day (24 h is 205 × 7m and 5m more)"),
+        err.starts_with(
+            "error: --interval 7m does not divide a day (24 h is 205 × 7m and 5m more)"
+        ),
         "{err}"
     );
     assert_eq!(err.lines().count(), 1, "{err}");
@@ -57,7 +66,15 @@ fn library_errors_get_their_flag_from_the_command() {
 #[test]
 fn load_flag_problems_are_all_listed_with_their_flags() {
     let out = omnisim(&[
-        "load", SCENARIO, "--rate", "1", "--duration", "1s", "--ramp", "", "--threshold",
+        "load",
+        SCENARIO,
+        "--rate",
+        "1",
+        "--duration",
+        "1s",
+        "--ramp",
+        "",
+        "--threshold",
         "latency_us.p98<=5",
     ]);
     assert_eq!(out.status.code(), Some(2));
@@ -74,12 +91,20 @@ fn load_flag_problems_are_all_listed_with_their_flags() {
 
 #[test]
 fn every_problem_of_both_ab_scenarios_is_printed() {
-    let out = omnisim(&["ab", "no-such-base.toml", "--variant", "no-such-variant.toml"]);
+    let out = omnisim(&[
+        "ab",
+        "no-such-base.toml",
+        "--variant",
+        "no-such-variant.toml",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     let base = err.find("error: no-such-base.toml is not a valid scenario:");
     let variant = err.find("error: no-such-variant.toml is not a valid scenario:");
-    assert!(matches!((base, variant), (Some(b), Some(v)) if b < v), "{err}");
+    assert!(
+        matches!((base, variant), (Some(b), Some(v)) if b < v),
+        "{err}"
+    );
 }
 
 #[test]
@@ -91,6 +116,8 @@ fn quiet_is_one_flag_every_printing_command_takes() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains(": valid ("));
     // Commands that print nothing but their answer take no --quiet.
-    let out = omnisim(&["erlang", "--rate", "300/h", "--aht", "100s", "--agents", "10", "--quiet"]);
+    let out = omnisim(&[
+        "erlang", "--rate", "300/h", "--aht", "100s", "--agents", "10", "--quiet",
+    ]);
     assert_eq!(out.status.code(), Some(2));
 }
