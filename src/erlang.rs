@@ -3,7 +3,8 @@
 //! concurrency slowdown, exponential patience), each labelled with whom it averages.
 //!
 //! Key items: [`Figures`] (one model's figures), [`erlang_c`] (any real N > 0),
-//! [`erlang_a`], [`chat::solve`] → [`chat::Chat`], [`agents_needed`].
+//! [`erlang_a`], [`chat::solve`] → [`chat::Chat`], [`fewest_agents`] (the one search for the
+//! fewest agents meeting a target: `erlang --target-sl`, `staff`'s model), [`erlang_c_agents`].
 //!
 //! Rates are per second and durations in seconds (`f64`). Two mean waits are kept apart
 //! everywhere: `mean_wait_answered_s` averages the conversations that were answered (the
@@ -25,8 +26,10 @@
 
 pub mod chat;
 mod classic;
+mod search;
 
 pub use classic::{erlang_a, erlang_b, erlang_c};
+pub use search::{erlang_c_agents, fewest_agents, MAX_AGENTS};
 
 /// One model's steady-state figures for one queue.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
@@ -284,65 +287,6 @@ pub fn tail_work(lambda: f64, c: f64, theta: f64, t_s: f64) -> f64 {
     positions * (lt + 12.0 * lt.sqrt() + 40.0)
 }
 
-/// The smallest whole number of agents in `1..=max` whose service level (from `sl_at`) is at
-/// least `target` (service level grows with agents): galloping from `start` (down while it
-/// meets, up while it does not, doubling the step) then bisection, so a good guess such as
-/// the stable minimum ⌊A⌋ + 1 costs a handful of evaluations near the answer, none at a tiny,
-/// hugely overloaded count. `Ok(None)` when even `max` falls short; `sl_at`'s error stops the
-/// search.
-pub fn agents_needed<E>(
-    target: f64,
-    start: u32,
-    max: u32,
-    mut sl_at: impl FnMut(u32) -> Result<Option<f64>, E>,
-) -> Result<Option<u32>, E> {
-    let mut meets = |n: u32| sl_at(n).map(|sl| sl.is_some_and(|x| x >= target));
-    let max = max.max(1);
-    let start = start.clamp(1, max);
-    // lo fails (0: nothing below), hi meets.
-    let (mut lo, mut hi);
-    let mut step = 1u32;
-    if meets(start)? {
-        hi = start;
-        loop {
-            if hi == 1 {
-                return Ok(Some(1));
-            }
-            let probe = hi.saturating_sub(step).max(1);
-            if meets(probe)? {
-                hi = probe;
-                step = step.saturating_mul(2);
-            } else {
-                lo = probe;
-                break;
-            }
-        }
-    } else {
-        lo = start;
-        loop {
-            if lo >= max {
-                return Ok(None);
-            }
-            let probe = lo.saturating_add(step).min(max);
-            if meets(probe)? {
-                hi = probe;
-                break;
-            }
-            lo = probe;
-            step = step.saturating_mul(2);
-        }
-    }
-    while hi - lo > 1 {
-        let mid = lo + (hi - lo) / 2;
-        if meets(mid)? {
-            hi = mid;
-        } else {
-            lo = mid;
-        }
-    }
-    Ok(Some(hi))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -390,36 +334,6 @@ mod tests {
             answered_within(c, theta, &[0.0, 1.0], 1e4),
             c / (c + 2.0 * theta),
             1e-12,
-        );
-    }
-
-    #[test]
-    fn galloping_then_bisection_finds_the_smallest_from_any_start() {
-        let sl = |n: u32| Ok::<_, ()>(Some(f64::from(n) / 100.0));
-        for start in [1, 5, 36, 37, 38, 500, 1000, 5000] {
-            assert_eq!(
-                agents_needed(0.37, start, 1000, sl),
-                Ok(Some(37)),
-                "{start}"
-            );
-            assert_eq!(agents_needed(0.01, start, 1000, sl), Ok(Some(1)), "{start}");
-            assert_eq!(agents_needed(0.5, start, 20, sl), Ok(None), "{start}");
-        }
-        // Started at the answer, a search makes a handful of evaluations, none far below.
-        let mut asked = Vec::new();
-        let r = agents_needed(0.37, 38, 100_000, |n| {
-            asked.push(n);
-            Ok::<_, ()>(Some(f64::from(n) / 100.0))
-        });
-        assert_eq!(r, Ok(Some(37)));
-        assert!(
-            asked.len() <= 4 && asked.iter().all(|&n| n >= 35),
-            "{asked:?}"
-        );
-        // An evaluation that cannot be made stops the search.
-        assert_eq!(
-            agents_needed(0.5, 1, 10, |_| Err::<Option<f64>, _>("big")),
-            Err("big")
         );
     }
 

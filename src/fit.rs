@@ -181,7 +181,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
     let shown = path.display().to_string();
     let mut p = Problems::new(&shown);
     if let Err(e) = check_interval(interval) {
-        p.file(e);
+        p.file(format!("the arrival-profile interval {e}"));
         return Err(p.finish());
     }
     let mut seen = CsvOffsets::default();

@@ -32,7 +32,6 @@ mod traffic;
 mod types;
 
 pub use diag::{Diagnostic, LoadError};
-pub(crate) use limits::expected_arrivals;
 pub use limits::{
     LoadOptions, MAX_AGENTS, MAX_ATTRIBUTE_COMBINATIONS, MAX_EXPECTED_ARRIVALS, MAX_HORIZON_DAYS,
     MAX_RATE_PER_S, MAX_REPLICATIONS, MAX_TIMES,

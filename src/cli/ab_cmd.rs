@@ -1,31 +1,48 @@
 //! `omnisim ab SCENARIO --variant OTHER.toml`: writes `DIR/ab.json` and `DIR/ab.html` and
 //! prints the report, significant changes first.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::workflows::ab;
 
-use super::{default_out_dir, load, EXIT_BAD_INPUT, EXIT_OK};
+use super::error::{CliError, CmdResult};
+use super::{default_out_dir, load, Global, EXIT_OK};
 use crate::report::write_atomic;
 
-/// Runs the command.
-pub(crate) fn run(
-    scenario: &Path,
-    variant: &Path,
-    out: Option<PathBuf>,
-    replications: Option<u32>,
-    quiet: bool,
-) -> u8 {
-    let (base, var) = match (load(scenario, false), load(variant, false)) {
+/// `omnisim ab` flags.
+#[derive(Debug, clap::Args)]
+pub(crate) struct AbArgs {
+    /// The base scenario.
+    pub(crate) scenario: PathBuf,
+    /// The variant scenario.
+    #[arg(long)]
+    pub(crate) variant: PathBuf,
+    /// Output folder (default: reports/<scenario name>/).
+    #[arg(long)]
+    pub(crate) out: Option<PathBuf>,
+    /// Replications of each (default: the base scenario's).
+    #[arg(long)]
+    pub(crate) replications: Option<u32>,
+    #[command(flatten)]
+    pub(crate) global: Global,
+}
+
+/// Runs the command: exit 0, 2 on bad input, 130 interrupted (a partial `ab.json` written).
+pub(crate) fn run(a: AbArgs) -> CmdResult {
+    // Both scenarios are loaded and every problem of both reported, the base's first.
+    let (base, var) = match (load(&a.scenario, false), load(&a.variant, false)) {
         (Ok(b), Ok(v)) => (b, v),
-        (Err(c), _) | (_, Err(c)) => return c,
+        (Err(CliError::BadInput(mut b)), Err(CliError::BadInput(v))) => {
+            b.extend(v);
+            return Err(CliError::BadInput(b));
+        }
+        (Err(e), _) | (_, Err(e)) => return Err(e),
     };
-    if replications == Some(0) {
-        eprintln!("error: --replications must be at least 1");
-        return EXIT_BAD_INPUT;
+    if a.replications == Some(0) {
+        return Err(CliError::bad("--replications must be at least 1"));
     }
-    let report = ab::run_stoppable(&base, &var, replications, Some(super::stop_flag()));
-    let dir = out.unwrap_or_else(|| default_out_dir(&base.name));
+    let report = ab::run_stoppable(&base, &var, a.replications, Some(super::stop_flag()));
+    let dir = a.out.unwrap_or_else(|| default_out_dir(&base.name));
     let written = std::fs::create_dir_all(&dir).and_then(|_| {
         let json = serde_json::to_string_pretty(&report).map_err(std::io::Error::other)?;
         write_atomic(&dir.join("ab.json"), json.as_bytes())?;
@@ -34,11 +51,8 @@ pub(crate) fn run(
             crate::workflows::ab_html::render_html(&report).as_bytes(),
         )
     });
-    if let Err(e) = written {
-        eprintln!("error: cannot write to {}: {e}", dir.display());
-        return EXIT_BAD_INPUT;
-    }
-    if !quiet {
+    written.map_err(|e| CliError::bad(format!("cannot write to {}: {e}", dir.display())))?;
+    if !a.global.quiet {
         print!("{}", ab::render_text(&report));
         println!(
             "\nwrote {} and {}",
@@ -47,13 +61,12 @@ pub(crate) fn run(
         );
     }
     if report.partial {
-        eprintln!(
-            "interrupted: wrote a partial comparison (\"partial\": true, {} replications both \
-             sides finished) to {}",
+        return Err(CliError::Interrupted(format!(
+            "wrote a partial comparison (\"partial\": true, {} replications both sides \
+             finished) to {}",
             report.replications,
             dir.join("ab.json").display()
-        );
-        return super::EXIT_INTERRUPTED;
+        )));
     }
-    EXIT_OK
+    Ok(EXIT_OK)
 }

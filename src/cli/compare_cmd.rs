@@ -7,37 +7,48 @@ use std::path::{Path, PathBuf};
 use crate::report::compare::{self, parse_pct, Tolerances};
 use crate::report::{compare_table, write_atomic};
 
-use super::{EXIT_BAD_INPUT, EXIT_OK, EXIT_THRESHOLD};
+use super::error::{CliError, CmdResult};
+use super::{Global, EXIT_OK, EXIT_THRESHOLD};
 
-/// How to print the comparison.
-pub(crate) struct Output {
-    /// A GitHub Markdown table instead of the terminal one.
-    pub markdown: bool,
-    /// Every metric, not only regressions and significant changes.
-    pub all: bool,
-    /// Where to write JUnit XML.
-    pub junit: Option<PathBuf>,
-    /// Compare different scenarios or service-level definitions (with a warning).
-    pub allow_different: bool,
-    /// Print nothing but errors and warnings.
-    pub quiet: bool,
+/// `omnisim compare` flags.
+#[derive(Debug, clap::Args)]
+pub(crate) struct CompareArgs {
+    /// The baseline summary.json.
+    pub(crate) baseline: PathBuf,
+    /// The current summary.json.
+    pub(crate) current: PathBuf,
+    /// How much worse a metric may get, in percent of the baseline (e.g. 5%).
+    #[arg(long, default_value = "5%")]
+    pub(crate) tolerance: String,
+    /// A tolerance for one metric or a prefix of whole segments (wait_s.p90=10%).
+    #[arg(long, value_name = "METRIC=PCT")]
+    pub(crate) tolerance_for: Vec<String>,
+    /// Print a GitHub Markdown table.
+    #[arg(long)]
+    pub(crate) markdown: bool,
+    /// List every metric, not only regressions and significant changes.
+    #[arg(long)]
+    pub(crate) all: bool,
+    /// Write JUnit XML, one test case per metric, to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) junit: Option<PathBuf>,
+    /// Compare summaries of different scenarios or service-level definitions.
+    #[arg(long)]
+    pub(crate) allow_different: bool,
+    #[command(flatten)]
+    pub(crate) global: Global,
 }
 
 fn read_json(path: &Path) -> Result<serde_json::Value, String> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("error: cannot read {}: {e}", path.display()))?;
-    serde_json::from_str(&text)
-        .map_err(|e| format!("error: {} is not valid JSON: {e}", path.display()))
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{} is not valid JSON: {e}", path.display()))
 }
 
-/// Runs the command.
-pub(crate) fn run(
-    baseline: &Path,
-    current: &Path,
-    tolerance: &str,
-    tolerance_for: &[String],
-    out: Output,
-) -> u8 {
+/// Runs the command: exit 0, 1 on a regression, 2 on bad input.
+pub(crate) fn run(a: CompareArgs) -> CmdResult {
+    let (baseline, current, tolerance, tolerance_for) =
+        (&a.baseline, &a.current, &a.tolerance, &a.tolerance_for);
     let parsed = (|| -> Result<_, String> {
         let mut tol =
             Tolerances::new(parse_pct(tolerance).map_err(|e| format!("--tolerance: {e}"))?);
@@ -56,10 +67,10 @@ pub(crate) fn run(
             } else {
                 current
             };
-            format!("error: {}: {e}", file.display())
+            format!("{}: {e}", file.display())
         })?;
         let diffs = compare::differences(&b, &c);
-        if !diffs.is_empty() && !out.allow_different {
+        if !diffs.is_empty() && !a.allow_different {
             return Err(format!(
                 "{} and {} are not runs of the same test ({}); pass --allow-different to \
                  compare them anyway",
@@ -75,38 +86,26 @@ pub(crate) fn run(
             .to_string();
         Ok((cmp, diffs, scenario))
     })();
-    let (cmp, diffs, scenario) = match parsed {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!(
-                "{}",
-                e.strip_prefix("error: ")
-                    .map_or(format!("error: {e}"), |s| format!("error: {s}"))
-            );
-            return EXIT_BAD_INPUT;
-        }
-    };
+    let (cmp, diffs, scenario) = parsed.map_err(CliError::bad)?;
     for d in &diffs {
         eprintln!("warning: comparing different runs (--allow-different): {d}");
     }
     for w in &cmp.warnings {
         eprintln!("warning: {w}");
     }
-    if let Some(path) = &out.junit {
+    if let Some(path) = &a.junit {
         let xml = compare_table::render_junit(&cmp, &scenario);
-        if let Err(e) = write_atomic(path, xml.as_bytes()) {
-            eprintln!("error: cannot write {}: {e}", path.display());
-            return EXIT_BAD_INPUT;
-        }
+        write_atomic(path, xml.as_bytes())
+            .map_err(|e| CliError::bad(format!("cannot write {}: {e}", path.display())))?;
     }
-    if out.markdown {
-        print!("{}", compare_table::render_markdown(&cmp, out.all));
-    } else if !out.quiet {
-        print!("{}", compare_table::render_text(&cmp, out.all));
+    if a.markdown {
+        print!("{}", compare_table::render_markdown(&cmp, a.all));
+    } else if !a.global.quiet {
+        print!("{}", compare_table::render_text(&cmp, a.all));
     }
-    if cmp.rows.iter().any(|r| r.regression) {
+    Ok(if cmp.rows.iter().any(|r| r.regression) {
         EXIT_THRESHOLD
     } else {
         EXIT_OK
-    }
+    })
 }

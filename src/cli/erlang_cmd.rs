@@ -8,37 +8,47 @@
 
 use serde::Serialize;
 
-use crate::erlang::{self, chat, Figures};
+use crate::erlang::{self, chat, Figures, MAX_AGENTS};
 use crate::report::format::plural_text;
 use crate::report::table::num;
-use crate::stats::erlang_c_service_level;
 use crate::time::{parse_duration, parse_rate};
 
-use super::{EXIT_BAD_INPUT, EXIT_OK, EXIT_THRESHOLD};
+use super::error::{CliError, CmdResult};
+use super::{EXIT_OK, EXIT_THRESHOLD};
 
-/// The low-level arguments of `erlang`.
-#[derive(Debug)]
+/// `omnisim erlang` flags.
+#[derive(Debug, clap::Args)]
 pub(crate) struct ErlangArgs {
+    /// Arrival rate, e.g. 300/h or 646/30m.
+    #[arg(long)]
     pub(crate) rate: String,
+    /// Mean handle time, e.g. 100s.
+    #[arg(long)]
     pub(crate) aht: String,
+    /// Agents (fractional, e.g. 13.5, for Erlang C only).
+    #[arg(long)]
     pub(crate) agents: Option<String>,
+    /// Mean patience (exponential): adds Erlang A figures.
+    #[arg(long)]
     pub(crate) patience: Option<String>,
+    /// The service-level threshold.
+    #[arg(long, default_value = "20s")]
     pub(crate) sl: String,
+    /// Print, per model, the smallest agent count whose service level meets this fraction.
+    #[arg(long)]
     pub(crate) target_sl: Option<f64>,
+    /// Shrinkage, e.g. 30%: adds scheduled agents = agents needed / (1 − shrinkage).
+    #[arg(long)]
     pub(crate) shrinkage: Option<String>,
+    /// Chat slots per agent: adds the exact multi-chat model.
+    #[arg(long)]
     pub(crate) chat: Option<u32>,
+    /// Concurrency slowdown per chats held, e.g. 1,1.3,1.7 (needs --chat).
+    #[arg(long)]
     pub(crate) slowdown: Option<String>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
     pub(crate) json: bool,
-}
-
-/// The most agents the `--target-sl` search tries.
-const MAX_AGENTS: u32 = 100_000;
-
-/// The smallest agent count whose Erlang C service level within `t_s` is at least `target`.
-pub fn smallest_agents(lambda: f64, aht_s: f64, t_s: f64, target: f64) -> Option<u32> {
-    let start = (lambda * aht_s).floor().max(0.0) as u32 + 1;
-    (start..=MAX_AGENTS)
-        .find(|&n| erlang_c_service_level(lambda, aht_s, n, t_s).is_some_and(|sl| sl >= target))
 }
 
 /// Checked inputs.
@@ -258,9 +268,9 @@ fn model(inp: &Input, eval: &Eval<'_>, start: u32, max: u32) -> Result<ModelOut,
     let needed = inp
         .target
         .map(|target| {
-            erlang::agents_needed(target, start, max, |n| match eval(f64::from(n)) {
-                Ok(f) => Ok(Some(f.service_level)),
-                Err(EvalError::Invalid(_)) => Ok(None),
+            erlang::fewest_agents(start, max, |n| match eval(f64::from(n)) {
+                Ok(f) => Ok(f.service_level >= target),
+                Err(EvalError::Invalid(_)) => Ok(false),
                 Err(e) => Err(e.message()),
             })
         })
@@ -280,16 +290,8 @@ fn model(inp: &Input, eval: &Eval<'_>, start: u32, max: u32) -> Result<ModelOut,
 }
 
 /// Runs the command.
-pub(crate) fn run(a: ErlangArgs) -> u8 {
-    let inp = match check(&a) {
-        Ok(i) => i,
-        Err(errs) => {
-            for e in errs {
-                eprintln!("error: {e}");
-            }
-            return EXIT_BAD_INPUT;
-        }
-    };
+pub(crate) fn run(a: ErlangArgs) -> CmdResult {
+    let inp = check(&a).map_err(CliError::BadInput)?;
     let slots = inp.chat.unwrap_or(1);
     let m = f64::from(slots);
     let (lambda, aht, t) = (inp.lambda, inp.aht, inp.sl);
@@ -370,13 +372,7 @@ pub(crate) fn run(a: ErlangArgs) -> u8 {
             chat,
         })
     })();
-    let out = match results {
-        Ok(o) => o,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_BAD_INPUT;
-        }
-    };
+    let out = results.map_err(CliError::bad)?;
     // The chain behind the printed chat figures (at --agents, or at agents_needed).
     let chat_info = match (&out.chat, inp.chat) {
         (
@@ -390,13 +386,8 @@ pub(crate) fn run(a: ErlangArgs) -> u8 {
         _ => None,
     };
     if a.json {
-        match serde_json::to_string_pretty(&out) {
-            Ok(s) => println!("{s}"),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return EXIT_BAD_INPUT;
-            }
-        }
+        let s = serde_json::to_string_pretty(&out).map_err(|e| CliError::bad(e.to_string()))?;
+        println!("{s}");
     } else {
         print_text(&inp, &out, chat_info);
     }
@@ -404,11 +395,7 @@ pub(crate) fn run(a: ErlangArgs) -> u8 {
         .into_iter()
         .flatten()
         .any(|m| m.agents_needed == Some(None));
-    if unmet {
-        EXIT_THRESHOLD
-    } else {
-        EXIT_OK
-    }
+    Ok(if unmet { EXIT_THRESHOLD } else { EXIT_OK })
 }
 
 /// C(n + k, k) as a float.

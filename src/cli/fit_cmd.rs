@@ -1,33 +1,47 @@
 //! `omnisim fit HISTORY.csv [--interval 30m] [--out DIR]`: 0 ok · 2 bad input.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use super::{EXIT_BAD_INPUT, EXIT_OK};
+use super::error::{CliError, CmdResult};
+use super::{Global, EXIT_OK};
 use crate::fit::fit_file;
 
+/// `omnisim fit` flags.
+#[derive(Debug, clap::Args)]
+pub(crate) struct FitArgs {
+    /// The history CSV (the `conversations.csv` format).
+    pub(crate) history: PathBuf,
+    /// Interval of the arrival profile.
+    #[arg(long, default_value = "30m")]
+    pub(crate) interval: String,
+    /// Output folder (default: reports/fit/).
+    #[arg(long)]
+    pub(crate) out: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) global: Global,
+}
+
 /// Fits the history and writes the four files; prints where they went.
-pub(super) fn run(history: &Path, interval: &str, out: Option<PathBuf>, quiet: bool) -> u8 {
+pub(super) fn run(a: FitArgs) -> CmdResult {
+    let (history, interval, out, quiet) = (&a.history, &a.interval, a.out, a.global.quiet);
     let interval = match crate::time::parse_duration(interval) {
         Ok(d) if d.as_millis() > 0 => d,
         _ => {
-            eprintln!("error: --interval {interval:?}: expected a duration such as \"30m\"");
-            return EXIT_BAD_INPUT;
+            return Err(CliError::bad(format!(
+                "--interval {interval:?}: expected a duration such as \"30m\""
+            )))
         }
     };
-    if let Err(e) = crate::fit::arrivals::check_interval(interval) {
-        eprintln!("error: {e}");
-        return EXIT_BAD_INPUT;
-    }
-    let fitted = match super::interrupt::or_interrupted("fit", || fit_file(history, interval)) {
-        Ok(f) => f,
-        Err(ds) => {
-            eprintln!("error: {} is not a valid history:", history.display());
+    crate::fit::arrivals::check_interval(interval)
+        .map_err(|e| CliError::bad(format!("--interval {e}")))?;
+    let fitted =
+        super::interrupt::or_interrupted("fit", || fit_file(history, interval)).map_err(|ds| {
+            let mut text = format!("{} is not a valid history:", history.display());
             for d in ds {
-                eprintln!("{d}");
+                text.push_str(&format!("\n{d}"));
             }
-            return EXIT_BAD_INPUT;
-        }
-    };
+            CliError::bad(text)
+        })?;
     // What the history does not say, and the fit assumed instead (also in fit.json `notes`).
     for note in &fitted.report.notes {
         eprintln!("warning: {}: {note}", history.display());
@@ -61,11 +75,11 @@ pub(super) fn run(history: &Path, interval: &str, out: Option<PathBuf>, quiet: b
                     println!("  {}", p.display());
                 }
             }
-            EXIT_OK
+            Ok(EXIT_OK)
         }
-        Err(e) => {
-            eprintln!("error: cannot write the fit to {}: {e}", dir.display());
-            EXIT_BAD_INPUT
-        }
+        Err(e) => Err(CliError::bad(format!(
+            "cannot write the fit to {}: {e}",
+            dir.display()
+        ))),
     }
 }

@@ -12,7 +12,8 @@ use crate::forecast::model::{forecast, Params};
 use crate::forecast::output::{ForecastDay, Output, QueueResult};
 use crate::forecast::{read_history, weekday_index, Horizon};
 
-use super::{EXIT_BAD_INPUT, EXIT_OK};
+use super::error::{CliError, CmdResult};
+use super::{Global, EXIT_OK};
 
 /// The arguments of `forecast`.
 #[derive(Debug, clap::Args)]
@@ -41,13 +42,12 @@ pub(crate) struct ForecastArgs {
     /// Output folder (default: reports/forecast/).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Print nothing but errors.
-    #[arg(long)]
-    quiet: bool,
+    #[command(flatten)]
+    global: Global,
 }
 
 /// Runs the command.
-pub(crate) fn run(a: ForecastArgs) -> u8 {
+pub(crate) fn run(a: ForecastArgs) -> CmdResult {
     let mut bad = Vec::new();
     let interval_min = match crate::time::parse_duration(&a.interval) {
         Ok(d) if d.as_millis() > 0 && d.as_millis() % 60_000 == 0 => {
@@ -81,22 +81,16 @@ pub(crate) fn run(a: ForecastArgs) -> u8 {
         bad.push("--backtest-lead 0: expected open days ≥ 1".to_string());
     }
     let Some(horizon) = horizon.filter(|_| bad.is_empty()) else {
-        for b in bad {
-            eprintln!("error: {b}");
-        }
-        return EXIT_BAD_INPUT;
+        return Err(CliError::BadInput(bad));
     };
     let file = a.history.display().to_string();
-    let history = match read_history(&a.history, &file, interval_min) {
-        Ok(h) => h,
-        Err(ds) => {
-            eprintln!("error: {file} is not a valid history:");
-            for d in ds {
-                eprintln!("{d}");
-            }
-            return EXIT_BAD_INPUT;
+    let history = read_history(&a.history, &file, interval_min).map_err(|ds| {
+        let mut text = format!("{file} is not a valid history:");
+        for d in ds {
+            text.push_str(&format!("\n{d}"));
         }
-    };
+        CliError::bad(text)
+    })?;
     let params = Params::default();
     let mut queues = Vec::new();
     for q in &history.queues {
@@ -136,7 +130,7 @@ pub(crate) fn run(a: ForecastArgs) -> u8 {
     let dir = a.out.unwrap_or_else(|| PathBuf::from("reports/forecast"));
     match out.write(&dir) {
         Ok(paths) => {
-            if !a.quiet {
+            if !a.global.quiet {
                 for q in &out.queues {
                     let name = q
                         .queue
@@ -162,11 +156,8 @@ pub(crate) fn run(a: ForecastArgs) -> u8 {
                     println!("  {}", p.display());
                 }
             }
-            EXIT_OK
+            Ok(EXIT_OK)
         }
-        Err(e) => {
-            eprintln!("error: {e}");
-            EXIT_BAD_INPUT
-        }
+        Err(e) => Err(CliError::bad(e)),
     }
 }

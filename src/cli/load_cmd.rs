@@ -13,10 +13,8 @@ use std::path::PathBuf;
 use crate::load::{self, or_dash, LoadOptions, LoadReport};
 use crate::report;
 
-use super::{
-    default_out_dir, load, stop_flag, EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_INVARIANT, EXIT_OK,
-    EXIT_THRESHOLD,
-};
+use super::error::{CliError, CmdResult};
+use super::{default_out_dir, load, stop_flag, Global, EXIT_INVARIANT, EXIT_OK, EXIT_THRESHOLD};
 
 /// `omnisim load` flags.
 #[derive(Debug, clap::Args)]
@@ -50,17 +48,14 @@ pub(crate) struct LoadArgs {
     /// Output folder (default: reports/<scenario name>/).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// Print nothing but errors.
-    #[arg(long)]
-    quiet: bool,
+    #[command(flatten)]
+    global: Global,
 }
 
 /// Runs the command; see the module docs for the exit codes.
-pub(crate) fn run(a: LoadArgs) -> u8 {
-    let sc = match load(&a.scenario, false) {
-        Ok(sc) => sc,
-        Err(code) => return code,
-    };
+pub(crate) fn run(a: LoadArgs) -> CmdResult {
+    let quiet = a.global.quiet;
+    let sc = load(&a.scenario, false)?;
     let mut problems = Vec::new();
     let dur = |flag: &str, v: &str| {
         crate::time::parse_duration(v)
@@ -76,6 +71,10 @@ pub(crate) fn run(a: LoadArgs) -> u8 {
     }
     let ramp = match a.ramp.as_deref().map(load::parse_ramp).transpose() {
         Ok(r) => r.unwrap_or_default(),
+        Err(e @ load::RampError::NoStage) => {
+            problems.push(format!("--ramp {e}"));
+            Vec::new()
+        }
         Err(e) => {
             problems.push(e.to_string());
             Vec::new()
@@ -83,16 +82,16 @@ pub(crate) fn run(a: LoadArgs) -> u8 {
     };
     let mut thresholds = Vec::new();
     for t in &a.threshold {
-        match load::parse_threshold(t).and_then(|t| load::check_load_path(&t.metric).map(|()| t)) {
-            Ok(t) => thresholds.push(t),
+        match load::parse_threshold(t) {
+            Ok(t) => match load::check_load_path(&t.metric) {
+                Ok(()) => thresholds.push(t),
+                Err(e) => problems.push(format!("--threshold: {e}")),
+            },
             Err(e) => problems.push(e.to_string()),
         }
     }
     let (Some(duration), Some(drain), true) = (duration, drain, problems.is_empty()) else {
-        for p in &problems {
-            eprintln!("error: {p}");
-        }
-        return EXIT_BAD_INPUT;
+        return Err(CliError::BadInput(problems));
     };
     let defaults = LoadOptions::default();
     let opts = LoadOptions {
@@ -103,7 +102,7 @@ pub(crate) fn run(a: LoadArgs) -> u8 {
         speed: a.speed,
         workers: a.workers.unwrap_or(defaults.workers),
         batch: a.batch,
-        progress: !a.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        progress: !quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
         thresholds,
         stop: Some(stop_flag()),
         ..defaults
@@ -113,14 +112,13 @@ pub(crate) fn run(a: LoadArgs) -> u8 {
     let json = serde_json::to_string_pretty(&rep).unwrap_or_default();
     let written = std::fs::create_dir_all(&dir)
         .and_then(|()| report::write_atomic(&dir.join("load.json"), json.as_bytes()));
-    if let Err(e) = written {
-        eprintln!(
-            "error: cannot write {}: {e}",
+    written.map_err(|e| {
+        CliError::bad(format!(
+            "cannot write {}: {e}",
             dir.join("load.json").display()
-        );
-        return EXIT_BAD_INPUT;
-    }
-    if !a.quiet {
+        ))
+    })?;
+    if !quiet {
         println!("{}", summary_line(&rep));
         if rep.unapplied > 0 {
             eprintln!(
@@ -156,14 +154,15 @@ pub(crate) fn run(a: LoadArgs) -> u8 {
         );
     }
     if rep.interrupted {
-        eprintln!("interrupted: wrote a partial load.json (\"partial\": true)");
-        EXIT_INTERRUPTED
+        Err(CliError::Interrupted(
+            "wrote a partial load.json (\"partial\": true)".into(),
+        ))
     } else if !rep.sound() {
-        EXIT_INVARIANT
+        Ok(EXIT_INVARIANT)
     } else if rep.thresholds.iter().any(|t| !t.passed) {
-        EXIT_THRESHOLD
+        Ok(EXIT_THRESHOLD)
     } else {
-        EXIT_OK
+        Ok(EXIT_OK)
     }
 }
 

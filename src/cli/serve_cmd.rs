@@ -12,7 +12,8 @@ use std::path::PathBuf;
 
 use crate::service::{serve_http, serve_stdio, Session};
 
-use super::{load, print_warnings, stop_flag, EXIT_BAD_INPUT, EXIT_OK};
+use super::error::{CliError, CmdResult};
+use super::{load, print_warnings, stop_flag, EXIT_OK};
 
 /// `omnisim serve` flags.
 #[derive(Debug, clap::Args)]
@@ -28,41 +29,31 @@ pub(crate) struct ServeArgs {
 }
 
 /// Runs the command; see the module docs for the exit codes.
-pub(crate) fn run(a: ServeArgs) -> u8 {
-    let sc = match load(&a.scenario, false) {
-        Ok(sc) => sc,
-        Err(code) => return code,
-    };
+pub(crate) fn run(a: ServeArgs) -> CmdResult {
+    let sc = load(&a.scenario, false)?;
     print_warnings(&sc, &a.scenario);
     let mut session = Session::new(sc);
     if a.stdio {
         let stdin = std::io::stdin().lock();
         let stdout = std::io::stdout().lock();
         return match serve_stdio(&mut session, stdin, stdout) {
-            Ok(()) => EXIT_OK,
+            Ok(()) => Ok(EXIT_OK),
             // The reader went away (a closed pipe): nothing more to answer.
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_OK,
-            Err(e) => {
-                eprintln!("error: serve --stdio: {e}");
-                EXIT_BAD_INPUT
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(EXIT_OK),
+            Err(e) => Err(CliError::bad(format!("serve --stdio: {e}"))),
         };
     }
-    let addr: SocketAddr = match a.listen.parse() {
-        Ok(addr) => addr,
-        Err(_) => {
-            eprintln!(
-                "error: --listen {:?}: expected a loopback IP:PORT such as 127.0.0.1:7070",
-                a.listen
-            );
-            return EXIT_BAD_INPUT;
-        }
-    };
+    let addr: SocketAddr = a.listen.parse().map_err(|_| {
+        CliError::bad(format!(
+            "--listen {:?}: expected a loopback IP:PORT such as 127.0.0.1:7070",
+            a.listen
+        ))
+    })?;
     if !addr.ip().is_loopback() {
-        eprintln!(
-            "error: --listen {addr}: not a loopback address; omnisim serve listens on loopback only (127.0.0.1 or ::1)"
-        );
-        return EXIT_BAD_INPUT;
+        return Err(CliError::bad(format!(
+            "--listen {addr}: not a loopback address; omnisim serve listens on loopback only \
+             (127.0.0.1 or ::1)"
+        )));
     }
     let stop = stop_flag();
     let result = serve_http(session, addr, stop, |bound| {
@@ -73,11 +64,8 @@ pub(crate) fn run(a: ServeArgs) -> u8 {
     match result {
         Ok(()) => {
             eprintln!("serve: stopped");
-            EXIT_OK
+            Ok(EXIT_OK)
         }
-        Err(e) => {
-            eprintln!("error: serve --listen {addr}: {e}");
-            EXIT_BAD_INPUT
-        }
+        Err(e) => Err(CliError::bad(format!("serve --listen {addr}: {e}"))),
     }
 }

@@ -10,77 +10,71 @@ use crate::scenario::Scenario;
 use crate::workflows::shard::{self, ShardFile};
 use crate::workflows::sweep_shard::{self, SweepShardFile};
 
-use super::{EXIT_BAD_INPUT, EXIT_OK};
+use super::error::{all_or_bad, CliError, CmdResult};
+use super::run_cmd::RunArgs;
+use super::{Global, EXIT_OK};
 use crate::report::write_atomic;
 
-/// Runs one shard of `sc` (loaded from `path`, with `--allow-huge` when `allow_huge`) and
-/// writes `dir/shard.json`. Interrupted (SIGINT, SIGTERM): the replications run so far are
-/// written, the shard marked `"partial": true` (the merge refuses it), exit 130.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn run_shard(
-    path: &Path,
-    sc: &Scenario,
-    spec: &str,
-    dir: &Path,
-    seed: Option<u64>,
-    replications: Option<u32>,
-    quiet: bool,
-    allow_huge: bool,
-) -> u8 {
-    let (k, n) = match shard::parse_spec(spec) {
-        Ok(x) => x,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_BAD_INPUT;
-        }
-    };
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: cannot read {}: {e}", path.display());
-            return EXIT_BAD_INPUT;
-        }
-    };
+/// `omnisim merge` flags.
+#[derive(Debug, clap::Args)]
+pub(crate) struct MergeArgs {
+    /// Shard folders (or shard.json files).
+    #[arg(required = true)]
+    pub(crate) dirs: Vec<PathBuf>,
+    /// Output folder.
+    #[arg(long)]
+    pub(crate) out: PathBuf,
+    #[command(flatten)]
+    pub(crate) global: Global,
+}
+
+/// Reads a shard spec `K/N` of `--shard`.
+pub(crate) fn parse_shard_flag(spec: &str) -> Result<(u32, u32), CliError> {
+    shard::parse_spec(spec).map_err(|e| CliError::bad(format!("--shard {e}")))
+}
+
+/// Runs one shard (`a.shard`, spec `spec`) of `sc` (loaded from `a.scenario`, with
+/// `--allow-huge` when set) and writes `dir/shard.json`. Interrupted (SIGINT, SIGTERM): the
+/// replications run so far are written, the shard marked `"partial": true` (the merge refuses
+/// it), exit 130.
+pub(crate) fn run_shard(a: &RunArgs, sc: &Scenario, spec: &str, dir: &Path) -> CmdResult {
+    let path = a.scenario.as_path();
+    let (k, n) = parse_shard_flag(spec)?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| CliError::bad(format!("cannot read {}: {e}", path.display())))?;
     let origin = path.display().to_string();
     let src = shard::ShardSource {
         text: &text,
         origin: &origin,
         path,
-        allow_huge,
+        allow_huge: a.allow_huge,
     };
-    let file = match shard::run(
+    let file = shard::run(
         sc,
         &src,
         (k, n),
-        seed,
-        replications,
+        a.seed,
+        a.replications,
         Some(super::stop_flag()),
-    ) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_BAD_INPUT;
-        }
-    };
+    )
+    .map_err(|e| CliError::bad(e.to_string()))?;
     let written = std::fs::create_dir_all(dir).and_then(|_| {
         let json = serde_json::to_string(&file).map_err(std::io::Error::other)?;
         write_atomic(&dir.join("shard.json"), json.as_bytes())
     });
-    if let Err(e) = written {
-        eprintln!(
-            "error: cannot write {}: {e}",
+    written.map_err(|e| {
+        CliError::bad(format!(
+            "cannot write {}: {e}",
             dir.join("shard.json").display()
-        );
-        return EXIT_BAD_INPUT;
-    }
+        ))
+    })?;
     if file.partial {
-        eprintln!(
-            "interrupted: wrote a partial shard (\"partial\": true; merge refuses it) to {}",
+        return Err(CliError::Interrupted(format!(
+            "wrote a partial shard (\"partial\": true; merge refuses it) to {}",
             dir.join("shard.json").display()
-        );
-        return super::EXIT_INTERRUPTED;
+        )));
     }
-    if !quiet {
+    if !a.global.quiet {
         let reps: Vec<String> = file
             .reps
             .iter()
@@ -98,7 +92,7 @@ pub(crate) fn run_shard(
             dir.join("shard.json").display()
         );
     }
-    EXIT_OK
+    Ok(EXIT_OK)
 }
 
 /// What a `shard.json` holds: a run shard or a sweep shard (told apart by its `format`).
@@ -138,7 +132,8 @@ fn read_shard(dir: &Path) -> Result<AnyShard, String> {
 /// `sweep.csv`, `sweep.html` and `target.json`. Exit 0, or 2 on bad input (unreadable, mixed,
 /// mismatched, duplicate or missing shards, every problem listed), as the contract says; failed
 /// thresholds (or an unmet sweep target) are printed and recorded in the files.
-pub(crate) fn merge(dirs: &[PathBuf], out: &Path, quiet: bool) -> u8 {
+pub(crate) fn merge(a: MergeArgs) -> CmdResult {
+    let (dirs, out, quiet) = (&a.dirs, a.out.as_path(), a.global.quiet);
     let mut runs = Vec::new();
     let mut sweeps = Vec::new();
     let mut problems = Vec::new();
@@ -156,12 +151,7 @@ pub(crate) fn merge(dirs: &[PathBuf], out: &Path, quiet: bool) -> u8 {
              merge the shards of one run or of one sweep"
         ));
     }
-    if !problems.is_empty() {
-        for p in problems {
-            eprintln!("error: {p}");
-        }
-        return EXIT_BAD_INPUT;
-    }
+    all_or_bad(problems)?;
     if sweeps.is_empty() {
         merge_runs(runs, out, quiet)
     } else {
@@ -169,46 +159,32 @@ pub(crate) fn merge(dirs: &[PathBuf], out: &Path, quiet: bool) -> u8 {
     }
 }
 
-fn merge_sweeps(shards: Vec<(String, SweepShardFile)>, out: &Path, quiet: bool) -> u8 {
+/// Merges sweep shards; exit 0 even when no value met the target (said on stderr, and in
+/// `target.json`), as the contract says of `merge`.
+fn merge_sweeps(shards: Vec<(String, SweepShardFile)>, out: &Path, quiet: bool) -> CmdResult {
     let n = shards.len();
-    let result = match sweep_shard::merge(shards) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: cannot merge:\n{e}");
-            return EXIT_BAD_INPUT;
-        }
-    };
-    match super::sweep_cmd::write_result(&result, Some(out.to_path_buf()), quiet) {
-        EXIT_BAD_INPUT => EXIT_BAD_INPUT,
-        _ => {
-            if result.target.is_some() && result.answer.is_none() {
-                eprintln!("{}", crate::workflows::sweep_render::answer_line(&result));
-            }
-            if !quiet {
-                println!(
-                    "merged {} ({})",
-                    crate::report::format::plural(n as u64, "sweep shard"),
-                    crate::report::format::plural(result.points.len() as u64, "point")
-                );
-            }
-            EXIT_OK
-        }
+    let result =
+        sweep_shard::merge(shards).map_err(|e| CliError::bad(format!("cannot merge:\n{e}")))?;
+    super::sweep_cmd::write_result(&result, Some(out.to_path_buf()), quiet)?;
+    if result.target.is_some() && result.answer.is_none() {
+        eprintln!("{}", crate::workflows::sweep_render::answer_line(&result));
     }
+    if !quiet {
+        println!(
+            "merged {} ({})",
+            crate::report::format::plural(n as u64, "sweep shard"),
+            crate::report::format::plural(result.points.len() as u64, "point")
+        );
+    }
+    Ok(EXIT_OK)
 }
 
-fn merge_runs(shards: Vec<(String, ShardFile)>, out: &Path, quiet: bool) -> u8 {
-    let (sc, output) = match shard::merge(shards) {
-        Ok(x) => x,
-        Err(e) => {
-            eprintln!("error: cannot merge:\n{e}");
-            return EXIT_BAD_INPUT;
-        }
-    };
+fn merge_runs(shards: Vec<(String, ShardFile)>, out: &Path, quiet: bool) -> CmdResult {
+    let (sc, output) =
+        shard::merge(shards).map_err(|e| CliError::bad(format!("cannot merge:\n{e}")))?;
     let rep = report::Report::build(&sc, &output);
-    if let Err(e) = report::write_all(out, &rep) {
-        eprintln!("error: cannot write reports to {}: {e}", out.display());
-        return EXIT_BAD_INPUT;
-    }
+    report::write_all(out, &rep)
+        .map_err(|e| CliError::bad(format!("cannot write reports to {}: {e}", out.display())))?;
     let summary = &rep.summary;
     for t in summary.thresholds.iter().filter(|t| !t.passed) {
         eprintln!("threshold failed: {} = {:?}", t.metric, t.value);
@@ -224,5 +200,5 @@ fn merge_runs(shards: Vec<(String, ShardFile)>, out: &Path, quiet: bool) -> u8 {
             out.join("summary.json").display()
         );
     }
-    EXIT_OK
+    Ok(EXIT_OK)
 }

@@ -11,21 +11,40 @@ use crate::staffing::{self, render, StaffSpec};
 use crate::time::parse_duration;
 use crate::workflows::target;
 
-use super::{default_out_dir, EXIT_BAD_INPUT, EXIT_OK, EXIT_THRESHOLD};
+use super::error::{CliError, CmdResult};
+use super::{default_out_dir, Global, EXIT_OK, EXIT_THRESHOLD};
 
-/// The low-level arguments of `staff`.
-#[derive(Debug)]
+/// `omnisim staff` flags.
+#[derive(Debug, clap::Args)]
 pub(crate) struct StaffArgs {
+    /// The scenario file.
     pub(crate) scenario: PathBuf,
+    /// The per-interval target, e.g. "service_level.fraction>=0.8" or "wait_s.mean<=30".
+    #[arg(long)]
     pub(crate) target: String,
+    /// Interval length (a multiple of 15 minutes).
+    #[arg(long, default_value = "30m")]
     pub(crate) interval: String,
+    /// The agent group to staff (needed when there are several).
+    #[arg(long)]
     pub(crate) group: Option<String>,
+    /// Shift templates file: also find the cheapest roster covering the requirement.
+    #[arg(long, value_name = "SHIFTS.toml")]
     pub(crate) shifts: Option<PathBuf>,
+    /// Shrinkage: scheduled agents = required ÷ (1 − shrinkage), e.g. 30%.
+    #[arg(long)]
     pub(crate) shrinkage: Option<String>,
+    /// Output folder (default: reports/<scenario name>/).
+    #[arg(long)]
     pub(crate) out: Option<PathBuf>,
+    /// Overrides the scenario's seed.
+    #[arg(long)]
     pub(crate) seed: Option<u64>,
+    /// Overrides the scenario's replication count.
+    #[arg(long)]
     pub(crate) replications: Option<u32>,
-    pub(crate) quiet: bool,
+    #[command(flatten)]
+    pub(crate) global: Global,
 }
 
 /// Reads a share as `omnisim erlang` does: `"30%"` or `"0.3"`, in [0, 1); a bare number of 1 or
@@ -40,11 +59,8 @@ fn parse_share(text: &str) -> Option<f64> {
 }
 
 /// Runs the command.
-pub(crate) fn run(a: StaffArgs) -> u8 {
-    let sc = match super::load(&a.scenario, false) {
-        Ok(sc) => sc,
-        Err(code) => return code,
-    };
+pub(crate) fn run(a: StaffArgs) -> CmdResult {
+    let sc = super::load(&a.scenario, false)?;
     let spec = (|| -> Result<StaffSpec, String> {
         let target = target::parse(&a.target)?;
         staffing::check_target(&target).map_err(|e| e.to_string())?;
@@ -78,41 +94,22 @@ pub(crate) fn run(a: StaffArgs) -> u8 {
             replications: a.replications,
         })
     })();
-    let spec = match spec {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_BAD_INPUT;
-        }
-    };
+    let spec = spec.map_err(CliError::bad)?;
     // A stop signal ends the verification at its next event: the last finished round is kept
     // and written, marked interrupted (exit 130).
-    let result = match staffing::run_until(&sc, &spec, Some(super::stop_flag())) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {}: {e}", a.scenario.display());
-            return EXIT_BAD_INPUT;
-        }
-    };
+    let result = staffing::run_until(&sc, &spec, Some(super::stop_flag()))
+        .map_err(|e| CliError::bad(format!("{}: {e}", a.scenario.display())))?;
     let dir = a.out.unwrap_or_else(|| default_out_dir(&sc.name));
-    let mut files = match render::csv(&result) {
-        Ok(csv) => vec![
-            ("staffing.csv", csv),
-            ("staffing.html", render::html(&result, &sc.name)),
-        ],
-        Err(e) => {
-            eprintln!("error: cannot render staffing.csv: {e}");
-            return EXIT_BAD_INPUT;
-        }
-    };
+    let csv = render::csv(&result)
+        .map_err(|e| CliError::bad(format!("cannot render staffing.csv: {e}")))?;
+    let mut files = vec![
+        ("staffing.csv", csv),
+        ("staffing.html", render::html(&result, &sc.name)),
+    ];
     if let Some(Ok(roster)) = &result.roster {
-        match render::roster_csv(&sc, &result, roster, spec.shrinkage) {
-            Ok(csv) => files.push(("roster.csv", csv)),
-            Err(e) => {
-                eprintln!("error: cannot render roster.csv: {e}");
-                return EXIT_BAD_INPUT;
-            }
-        }
+        let csv = render::roster_csv(&sc, &result, roster, spec.shrinkage)
+            .map_err(|e| CliError::bad(format!("cannot render roster.csv: {e}")))?;
+        files.push(("roster.csv", csv));
     }
     let mut rostered_note = None;
     if result.roster.as_ref().is_some_and(|r| r.is_ok()) {
@@ -132,46 +129,36 @@ pub(crate) fn run(a: StaffArgs) -> u8 {
     if result.roster.as_ref().is_none_or(|r| r.is_err()) {
         let _ = std::fs::remove_dir_all(dir.join("roster-check"));
     }
-    if let Err(e) = super::write_files(&dir, &files) {
-        eprintln!("error: cannot write reports to {}: {e}", dir.display());
-        return EXIT_BAD_INPUT;
-    }
+    super::write_files(&dir, &files)
+        .map_err(|e| CliError::bad(format!("cannot write reports to {}: {e}", dir.display())))?;
     if let Some(why) = &result.interrupted {
-        if !a.quiet {
+        if !a.global.quiet {
             print!("{}", render::text(&result));
             for (name, _) in &files {
                 println!("wrote {}", dir.join(name).display());
             }
         }
-        eprintln!(
-            "interrupted: {why}; wrote {} (no roster, no roster check)",
+        return Err(CliError::Interrupted(format!(
+            "{why}; wrote {} (no roster, no roster check)",
             dir.join("staffing.csv").display()
-        );
-        return super::EXIT_INTERRUPTED;
+        )));
     }
     // The roster check: the scenario run with the roster's agents in place of the group.
     let mut check = None;
     if let Some(Ok(roster)) = &result.roster {
-        let rc = match staffing::roster_check(&sc, &spec, &result, roster, Some(super::stop_flag()))
-        {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("error: {}: {e}", a.scenario.display());
-                return EXIT_BAD_INPUT;
-            }
-        };
+        let rc = staffing::roster_check(&sc, &spec, &result, roster, Some(super::stop_flag()))
+            .map_err(|e| CliError::bad(format!("{}: {e}", a.scenario.display())))?;
         let report = Report::build(&rc.scenario, &rc.output);
         let check_dir = dir.join("roster-check");
-        if let Err(e) = crate::report::write_all(&check_dir, &report) {
-            eprintln!(
-                "error: cannot write reports to {}: {e}",
+        crate::report::write_all(&check_dir, &report).map_err(|e| {
+            CliError::bad(format!(
+                "cannot write reports to {}: {e}",
                 check_dir.display()
-            );
-            return EXIT_BAD_INPUT;
-        }
+            ))
+        })?;
         check = Some((check_dir, report.summary, rc));
     }
-    if !a.quiet {
+    if !a.global.quiet {
         print!("{}", render::text(&result));
         for (name, _) in &files {
             println!("wrote {}", dir.join(name).display());
@@ -194,16 +181,15 @@ pub(crate) fn run(a: StaffArgs) -> u8 {
         }
     }
     if let Some((d, _, _)) = check.as_ref().filter(|(_, s, _)| s.partial) {
-        eprintln!(
-            "interrupted: the roster check is partial (\"partial\": true) in {}",
+        return Err(CliError::Interrupted(format!(
+            "the roster check is partial (\"partial\": true) in {}",
             d.display()
-        );
-        return super::EXIT_INTERRUPTED;
+        )));
     }
     let roster_failed = matches!(result.roster, Some(Err(_)));
-    if !result.met || roster_failed {
+    Ok(if !result.met || roster_failed {
         EXIT_THRESHOLD
     } else {
         EXIT_OK
-    }
+    })
 }

@@ -5,78 +5,96 @@
 
 use std::path::PathBuf;
 
-use crate::workflows::sweep::{self, SweepResult};
+use crate::workflows::sweep::{self, SpecError, SweepError, SweepResult};
 use crate::workflows::sweep_render;
 use crate::workflows::sweep_shard::{self, SweepWords};
 
-use super::{default_out_dir, EXIT_BAD_INPUT, EXIT_OK, EXIT_THRESHOLD};
+use super::error::{CliError, CmdResult};
+use super::shard_cmd::parse_shard_flag;
+use super::{default_out_dir, Global, EXIT_OK, EXIT_THRESHOLD};
 
-/// The low-level arguments of `sweep`.
-#[derive(Debug)]
+/// `omnisim sweep` flags.
+#[derive(Debug, clap::Args)]
 pub(crate) struct SweepArgs {
+    /// The scenario file.
     pub(crate) scenario: PathBuf,
+    /// A key and its values: agent_groups.NAME.count=20..60[:STEP] or PATH=A,B,C (a list
+    /// with words sets strings: ...order_by=most_proficient,least_active).
+    #[arg(long, value_name = "PATH=FROM..TO[:STEP]")]
     pub(crate) vary: Vec<String>,
+    /// Find the smallest value meeting this, e.g. "service_level.fraction>=0.8".
+    #[arg(long)]
     pub(crate) target: Option<String>,
+    /// Output folder (default: reports/<scenario name>/).
+    #[arg(long)]
     pub(crate) out: Option<PathBuf>,
+    /// Overrides the scenario's seed.
+    #[arg(long)]
     pub(crate) seed: Option<u64>,
+    /// Overrides the scenario's replication count.
+    #[arg(long)]
     pub(crate) replications: Option<u32>,
+    /// Run only grid points K, K+N, K+2N, … (1-based, 1 <= K <= N, in sweep.csv order) and
+    /// write DIR/shard.json for `omnisim merge`.
+    #[arg(long, value_name = "K/N")]
     pub(crate) shard: Option<String>,
-    pub(crate) quiet: bool,
+    #[command(flatten)]
+    pub(crate) global: Global,
 }
 
-/// Runs the command.
-pub(crate) fn run(a: SweepArgs) -> u8 {
-    let words = match std::fs::read_to_string(&a.scenario) {
-        Ok(text) => SweepWords {
-            text,
-            origin: a.scenario.display().to_string(),
-            vary: a.vary.clone(),
-            target: a.target.clone(),
-            seed: a.seed,
-            replications: a.replications,
-        },
-        Err(e) => {
-            eprintln!("error: cannot read {}: {e}", a.scenario.display());
-            return EXIT_BAD_INPUT;
-        }
+/// Runs the command: exit 0, 1 when no value meets the target, 2 on bad input, 130
+/// interrupted.
+pub(crate) fn run(a: SweepArgs) -> CmdResult {
+    let text = std::fs::read_to_string(&a.scenario)
+        .map_err(|e| CliError::bad(format!("cannot read {}: {e}", a.scenario.display())))?;
+    let words = SweepWords {
+        text,
+        origin: a.scenario.display().to_string(),
+        vary: a.vary.clone(),
+        target: a.target.clone(),
+        seed: a.seed,
+        replications: a.replications,
     };
     if let Some(spec) = &a.shard {
         return run_shard(&a, &words, spec);
     }
-    let spec = match words.spec() {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_BAD_INPUT;
-        }
-    };
+    let spec = words.spec().map_err(|e| CliError::bad(spec_message(&e)))?;
     let stop = super::stop_flag();
-    let result = match sweep::run_stoppable(&spec, Some(&stop)) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {}: {e}", a.scenario.display());
-            return EXIT_BAD_INPUT;
-        }
-    };
-    write_result(&result, a.out, a.quiet)
+    let result = sweep::run_stoppable(&spec, Some(&stop))
+        .map_err(|e| CliError::bad(sweep_message(&a, &e)))?;
+    write_result(&result, a.out, a.global.quiet)
+}
+
+/// The message of words that do not make a sweep, naming the flag each came from.
+fn spec_message(e: &SpecError) -> String {
+    match e {
+        SpecError::NoAxis => "sweep needs at least one --vary PATH=FROM..TO[:STEP]".into(),
+        SpecError::ZeroReplications => "--replications must be at least 1".into(),
+        SpecError::Axis(e) => format!("--vary {e}"),
+        SpecError::Target(m) => m.clone(),
+    }
+}
+
+/// The message of a sweep that could not run, after the scenario's name (an axis whose key is
+/// not in the scenario names `--vary`).
+fn sweep_message(a: &SweepArgs, e: &SweepError) -> String {
+    match e {
+        SweepError::Override(m) => format!("{}: --vary: {m}", a.scenario.display()),
+        e => format!("{}: {e}", a.scenario.display()),
+    }
 }
 
 /// Writes a finished sweep's `sweep.csv`, `sweep.html` and (with a target) `target.json` to
 /// `out` (default: `reports/<scenario name>/`) and prints its table; the exit code of `sweep`.
 /// `omnisim merge` of sweep shards writes through here too.
-pub(crate) fn write_result(result: &SweepResult, out: Option<PathBuf>, quiet: bool) -> u8 {
+pub(crate) fn write_result(result: &SweepResult, out: Option<PathBuf>, quiet: bool) -> CmdResult {
     let name = result
         .points
         .first()
         .map_or_else(String::new, |p| p.summary.scenario.clone());
     let dir = out.unwrap_or_else(|| default_out_dir(&name));
-    let csv = match sweep_render::csv(result) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: cannot render sweep.csv: {e}");
-            return EXIT_BAD_INPUT;
-        }
-    };
+    let csv = sweep_render::csv(result)
+        .map_err(|e| CliError::bad(format!("cannot render sweep.csv: {e}")))?;
     let mut files = vec![
         ("sweep.csv", csv),
         ("sweep.html", sweep_render::html(result, &name)),
@@ -86,48 +104,33 @@ pub(crate) fn write_result(result: &SweepResult, out: Option<PathBuf>, quiet: bo
             serde_json::to_string_pretty(&sweep_render::target_json(result)).unwrap_or_default();
         files.push(("target.json", json));
     }
-    if let Err(e) = super::write_files(&dir, &files) {
-        eprintln!("error: cannot write reports to {}: {e}", dir.display());
-        return EXIT_BAD_INPUT;
-    }
+    super::write_files(&dir, &files)
+        .map_err(|e| CliError::bad(format!("cannot write reports to {}: {e}", dir.display())))?;
     if !quiet {
         print!("{}", sweep_render::text(result));
         println!("wrote {}", dir.join("sweep.csv").display());
     }
     if result.partial {
-        eprintln!(
-            "interrupted: wrote the {} finished of the grid (partial; no target search) to {}",
+        Err(CliError::Interrupted(format!(
+            "wrote the {} finished of the grid (partial; no target search) to {}",
             crate::report::format::plural(result.points.len() as u64, "point"),
             dir.display()
-        );
-        super::EXIT_INTERRUPTED
+        )))
     } else if result.target.is_some() && result.answer.is_none() {
-        EXIT_THRESHOLD
+        Ok(EXIT_THRESHOLD)
     } else {
-        EXIT_OK
+        Ok(EXIT_OK)
     }
 }
 
-fn run_shard(a: &SweepArgs, words: &SweepWords, spec: &str) -> u8 {
-    let (k, n) = match crate::workflows::shard::parse_spec(spec) {
-        Ok(x) => x,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return EXIT_BAD_INPUT;
-        }
-    };
+fn run_shard(a: &SweepArgs, words: &SweepWords, spec: &str) -> CmdResult {
+    let (k, n) = parse_shard_flag(spec)?;
     let stop = super::stop_flag();
-    let file = match sweep_shard::run_stoppable(words, (k, n), Some(&stop)) {
-        Ok(f) => f,
-        Err(sweep_shard::SweepShardError::Words(e)) => {
-            eprintln!("error: {e}");
-            return EXIT_BAD_INPUT;
-        }
-        Err(e) => {
-            eprintln!("error: {}: {e}", a.scenario.display());
-            return EXIT_BAD_INPUT;
-        }
-    };
+    let file = sweep_shard::run_stoppable(words, (k, n), Some(&stop)).map_err(|e| match e {
+        sweep_shard::SweepShardError::Words(e) => CliError::bad(spec_message(&e)),
+        sweep_shard::SweepShardError::Sweep(e) => CliError::bad(sweep_message(a, &e)),
+        e => CliError::bad(format!("{}: {e}", a.scenario.display())),
+    })?;
     let dir = a
         .out
         .clone()
@@ -135,23 +138,21 @@ fn run_shard(a: &SweepArgs, words: &SweepWords, spec: &str) -> u8 {
     let written = serde_json::to_string(&file)
         .map_err(std::io::Error::other)
         .and_then(|json| super::write_files(&dir, &[("shard.json", json)]));
-    if let Err(e) = written {
-        eprintln!(
-            "error: cannot write {}: {e}",
+    written.map_err(|e| {
+        CliError::bad(format!(
+            "cannot write {}: {e}",
             dir.join("shard.json").display()
-        );
-        return EXIT_BAD_INPUT;
-    }
+        ))
+    })?;
     if file.partial {
-        eprintln!(
-            "interrupted: wrote a partial sweep shard ({} finished; \"partial\": true, merge \
-             refuses it) to {}",
+        return Err(CliError::Interrupted(format!(
+            "wrote a partial sweep shard ({} finished; \"partial\": true, merge refuses it) to \
+             {}",
             crate::report::format::plural(file.runs.len() as u64, "grid point"),
             dir.join("shard.json").display()
-        );
-        return super::EXIT_INTERRUPTED;
+        )));
     }
-    if !a.quiet {
+    if !a.global.quiet {
         let points: Vec<String> = file
             .runs
             .iter()
@@ -169,5 +170,5 @@ fn run_shard(a: &SweepArgs, words: &SweepWords, spec: &str) -> u8 {
             dir.join("shard.json").display()
         );
     }
-    EXIT_OK
+    Ok(EXIT_OK)
 }

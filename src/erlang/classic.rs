@@ -119,7 +119,66 @@ pub fn erlang_a(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::stats;
+
+    /// Test oracles, independent of the code above: the textbook formulas, each computed the
+    /// plain way (they were `stats::erlang_c` and `stats::erlang_a`, a second implementation,
+    /// until issue 22 left one).
+    mod oracle {
+        /// Erlang C by the Erlang B recurrence: (P(wait), mean wait of all arrivals, SL(t)).
+        pub(super) fn erlang_c(lambda: f64, aht: f64, n: u32, t: f64) -> (f64, f64, f64) {
+            let a = lambda * aht;
+            let mut b = 1.0;
+            for k in 1..=n {
+                b = a * b / (f64::from(k) + a * b);
+            }
+            let nf = f64::from(n);
+            let c = nf * b / (nf - a * (1.0 - b));
+            let gap = nf / aht - lambda;
+            (c, c / gap, 1.0 - c * (-gap * t).exp())
+        }
+
+        /// Erlang A by the whole birth–death chain (birth λ, death min(k, N)·μ + max(k − N,
+        /// 0)·θ) in log space, truncated 60 nats below the largest term past the mode:
+        /// (P(wait), P(abandon), occupancy, mean wait of all arrivals = E(queue)/λ).
+        pub(super) fn erlang_a(lambda: f64, aht: f64, patience: f64, n: u32) -> [f64; 4] {
+            let (mu, theta, n) = (1.0 / aht, 1.0 / patience, u64::from(n));
+            let (mut log_w, mut max_log) = (0.0f64, 0.0f64);
+            let (mut total, mut busy, mut queue, mut waiting) = (1.0f64, 0.0, 0.0, 0.0);
+            let mut k = 0u64;
+            loop {
+                k += 1;
+                let served = k.min(n) as f64;
+                let queued = k.saturating_sub(n) as f64;
+                let death = served * mu + queued * theta;
+                log_w += lambda.ln() - death.ln();
+                if log_w > max_log {
+                    let scale = (max_log - log_w).exp();
+                    total *= scale;
+                    busy *= scale;
+                    queue *= scale;
+                    waiting *= scale;
+                    max_log = log_w;
+                }
+                let w = (log_w - max_log).exp();
+                total += w;
+                busy += served * w;
+                queue += queued * w;
+                if k >= n {
+                    waiting += w;
+                }
+                if k >= n && death > lambda && log_w < max_log - 60.0 {
+                    break;
+                }
+            }
+            let mean_queue = queue / total;
+            [
+                waiting / total,
+                theta * mean_queue / lambda,
+                busy / total / n as f64,
+                mean_queue / lambda,
+            ]
+        }
+    }
 
     fn close(a: f64, b: f64, tol: f64) {
         assert!((a - b).abs() <= tol, "{a} vs {b} (± {tol})");
@@ -129,18 +188,71 @@ mod tests {
 
     #[test]
     fn whole_erlang_c_matches_the_oracle() {
-        for n in [9u32, 10, 12, 20] {
-            let f = erlang_c(LAMBDA, 100.0, f64::from(n), 20.0).unwrap();
-            let o = stats::erlang_c(LAMBDA, 100.0, n).unwrap();
-            close(f.p_wait, o.p_wait, 1e-12);
-            close(f.mean_wait_answered_s, o.mean_wait_s, 1e-9);
-            close(f.mean_wait_all_s, o.mean_wait_s, 1e-9);
-            let sl = stats::erlang_c_service_level(LAMBDA, 100.0, n, 20.0).unwrap();
+        for n in [9u32, 10, 12, 20, 2000] {
+            let lambda = if n == 2000 { 19.0 } else { LAMBDA };
+            let f = erlang_c(lambda, 100.0, f64::from(n), 20.0).unwrap();
+            let (p_wait, wait, sl) = oracle::erlang_c(lambda, 100.0, n, 20.0);
+            close(f.p_wait, p_wait, 1e-12);
+            close(f.mean_wait_answered_s, wait, 1e-9);
+            close(f.mean_wait_all_s, wait, 1e-9);
             close(f.service_level, sl, 1e-12);
         }
+        // The reference figures of 300/h, 100 s, 10 agents (kept from `stats::erlang_c`).
         let f = erlang_c(LAMBDA, 100.0, 10.0, 20.0).unwrap();
         close(f.p_wait, 0.4876, 5e-4);
+        close(f.mean_wait_all_s, 29.26, 5e-3);
+        close(f.occupancy, 0.8333, 5e-4);
         close(f.service_level, 0.6506, 5e-4);
+    }
+
+    /// The edges `stats::erlang_c` held, now held here: invalid input is `None`, A = N is
+    /// unstable, no arrivals wait for nothing, one server is M/M/1 (P(wait) = ρ, W = ρ/(μ − λ)).
+    #[test]
+    fn erlang_c_edges() {
+        assert_eq!(erlang_c(LAMBDA, 100.0, 0.0, 20.0), None);
+        assert_eq!(erlang_c(-1.0, 100.0, 1.0, 20.0), None);
+        assert_eq!(erlang_c(LAMBDA, 0.0, 1.0, 20.0), None);
+        let c = erlang_c(1.0, 10.0, 10.0, 20.0).unwrap(); // A = N
+        assert!(!c.stable && c.mean_wait_all_s.is_infinite());
+        assert_eq!((c.p_wait, c.occupancy, c.service_level), (1.0, 1.0, 0.0));
+        let c = erlang_c(0.0, 10.0, 3.0, 20.0).unwrap();
+        assert_eq!((c.p_wait, c.mean_wait_all_s), (0.0, 0.0));
+        let c = erlang_c(0.5, 1.0, 1.0, 20.0).unwrap();
+        close(c.p_wait, 0.5, 1e-12);
+        close(c.mean_wait_all_s, 1.0, 1e-12);
+    }
+
+    /// Erlang A against the whole chain, from light load to twice overloaded and to 2,000
+    /// agents, and the flow balance every model must keep: busy servers = λ(1 − P(ab))·E[S].
+    #[test]
+    fn erlang_a_matches_the_whole_chain() {
+        for (lambda, patience, n) in [
+            (LAMBDA, 120.0, 10u32),
+            (600.0 / 3600.0, 120.0, 10),
+            (0.2, 60.0, 10),
+            (19.0, 120.0, 2000),
+        ] {
+            let f = erlang_a(lambda, 100.0, patience, n, 20.0).unwrap();
+            let [p_wait, p_abandon, occupancy, wait_all] =
+                oracle::erlang_a(lambda, 100.0, patience, n);
+            close(f.p_wait, p_wait, 1e-9);
+            close(f.p_abandon, p_abandon, 1e-9);
+            close(f.occupancy, occupancy, 1e-9);
+            close(f.mean_wait_all_s, wait_all, 1e-6 * wait_all.max(1.0));
+            close(
+                f.occupancy * f64::from(n),
+                lambda * (1.0 - f.p_abandon) * 100.0,
+                1e-6,
+            );
+        }
+        // The reference figures of 300/h, 100 s, 10 agents, 2-minute patience.
+        let f = erlang_a(LAMBDA, 100.0, 120.0, 10, 20.0).unwrap();
+        close(f.occupancy, 0.7842, 5e-4);
+        // Twice overloaded, the fluid limit: the excess λ − Nμ abandons, 1 − Nμ/λ = 0.5.
+        let f = erlang_a(0.2, 100.0, 60.0, 10, 20.0).unwrap();
+        assert!(f.p_wait > 0.95 && f.occupancy > 0.99, "{f:?}");
+        close(f.p_abandon, 0.5, 0.01);
+        assert_eq!(erlang_a(LAMBDA, 100.0, 0.0, 10, 20.0), None);
     }
 
     #[test]
@@ -184,11 +296,12 @@ mod tests {
         let f = erlang_a(600.0 / 3600.0, 100.0, 120.0, 10, 20.0).unwrap();
         close(f.mean_wait_all_s, 48.27, 0.005);
         close(f.mean_wait_answered_s, 57.06, 0.005);
-        let o = stats::erlang_a(600.0 / 3600.0, 100.0, 120.0, 10).unwrap();
-        close(f.p_wait, o.p_wait, 1e-10);
-        close(f.p_abandon, o.p_abandon, 1e-10);
-        close(f.occupancy, o.occupancy, 1e-10);
-        close(f.mean_wait_all_s, o.mean_wait_s, 1e-8);
+        let [p_wait, p_abandon, occupancy, wait_all] =
+            oracle::erlang_a(600.0 / 3600.0, 100.0, 120.0, 10);
+        close(f.p_wait, p_wait, 1e-10);
+        close(f.p_abandon, p_abandon, 1e-10);
+        close(f.occupancy, occupancy, 1e-10);
+        close(f.mean_wait_all_s, wait_all, 1e-8);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The arrival side of `fit`: which days had traffic, the open-day and per-weekday profiles,
 //! and the check for rows far outside the rest of the history (a mistyped year).
 //!
-//! Key items: [`check_interval`] (`--interval` must divide a day into whole minutes),
+//! Key items: [`check_interval`] (the profile interval must divide a day into whole minutes),
 //! [`bulk_range`] (the days a row may fall on), [`profiles`] (counts per interval of the day,
 //! averaged over open days, overall and per weekday).
 //!
@@ -24,26 +24,40 @@ pub const OUTLIER_MIN_ROWS: usize = 8;
 /// outside the rest: a month.
 pub const OUTLIER_SLACK_DAYS: u64 = 31;
 
-/// Checks `fit --interval`: whole minutes (the profile's labels are `HH:MM`), and a whole
-/// number of them in a day (the last interval of the day must be as long as the others).
+/// Why an arrival-profile interval cannot be used (the command line adds the flag's name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum IntervalError {
+    /// Not a whole number of minutes (or under one): the profile's labels are `HH:MM`; use
+    /// e.g. 5m, 15m, 30m or 1h.
+    #[error(
+        "{0} is not a whole number of minutes; the arrival profile has one value per interval \
+         of the day, labelled HH:MM: use e.g. 5m, 15m, 30m or 1h"
+    )]
+    NotWholeMinutes(SimDuration),
+    /// Does not divide 24 h: the day's last interval would be shorter than the others; use a
+    /// divisor of 24 h such as 5m, 10m, 15m, 20m, 30m or 1h.
+    #[error(
+        "{0} does not divide a day (24 h is {whole} × {0} and {rest} more): the last interval of \
+         the day would be shorter than the others; use a length that divides 24 h, such as 5m, \
+         10m, 15m, 20m, 30m or 1h",
+        whole = DAY_MS / .0.as_millis().max(1),
+        rest = SimDuration::from_millis(DAY_MS % .0.as_millis().max(1))
+    )]
+    NotDividingDay(SimDuration),
+}
+
+/// Checks an arrival-profile interval (`fit --interval`): whole minutes (the profile's labels
+/// are `HH:MM`), and a whole number of them in a day (the last interval of the day must be as
+/// long as the others).
 ///
-/// Errors: the reason, naming the value.
-pub fn check_interval(iv: SimDuration) -> Result<(), String> {
+/// Errors: [`IntervalError`], naming the value.
+pub fn check_interval(iv: SimDuration) -> Result<(), IntervalError> {
     let ms = iv.as_millis();
     if ms < 60_000 || ms % 60_000 != 0 {
-        return Err(format!(
-            "--interval {iv} is not a whole number of minutes; the arrival profile has one value \
-             per interval of the day, labelled HH:MM: use e.g. 5m, 15m, 30m or 1h"
-        ));
+        return Err(IntervalError::NotWholeMinutes(iv));
     }
     if DAY_MS % ms != 0 {
-        return Err(format!(
-            "--interval {iv} does not divide a day (24 h is {} × {iv} and {} more): the last \
-             interval of the day would be shorter than the others; use a length that divides \
-             24 h, such as 5m, 10m, 15m, 20m, 30m or 1h",
-            DAY_MS / ms,
-            SimDuration::from_millis(DAY_MS % ms)
-        ));
+        return Err(IntervalError::NotDividingDay(iv));
     }
     Ok(())
 }
@@ -169,12 +183,25 @@ mod tests {
             assert_eq!(check_interval(SimDuration::from_secs(ok)), Ok(()), "{ok}");
         }
         let e = check_interval(SimDuration::from_secs(7 * 60)).unwrap_err();
+        assert_eq!(
+            e,
+            IntervalError::NotDividingDay(SimDuration::from_secs(7 * 60))
+        );
+        // 1440 min = 205 × 7 min + 5 min; the message names no flag (the CLI adds it).
         assert!(
-            e.contains("does not divide a day (24 h is 205 × 7m and 5m more)"),
+            e.to_string()
+                .starts_with("7m does not divide a day (24 h is 205 × 7m and 5m more)"),
             "{e}"
         );
         let e = check_interval(SimDuration::from_millis(1)).unwrap_err();
-        assert!(e.contains("not a whole number of minutes"), "{e}");
+        assert_eq!(
+            e,
+            IntervalError::NotWholeMinutes(SimDuration::from_millis(1))
+        );
+        assert!(
+            e.to_string().contains("not a whole number of minutes"),
+            "{e}"
+        );
         assert!(check_interval(SimDuration::from_secs(90)).is_err());
         assert!(check_interval(SimDuration::from_secs(2 * 86_400)).is_err());
     }

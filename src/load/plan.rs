@@ -76,17 +76,17 @@ pub(crate) enum Answer {
 /// stream's expected arrivals over the horizon, as shares of all (every queue evenly when none
 /// is expected).
 pub(crate) fn split(sc: &Scenario) -> (Vec<ArrivalSource>, Vec<f64>) {
-    let horizon_s = sc.horizon.as_millis() as f64 / 1000.0;
+    let horizon = crate::time::SimTime::ZERO + sc.horizon;
     let mut sources = Vec::new();
     let mut weights = Vec::new();
     for (i, q) in sc.queues.iter().enumerate() {
         sources.push(ArrivalSource::Queue(QueueId(i as u32)));
-        weights.push(crate::scenario::expected_arrivals(&q.arrivals, horizon_s));
+        weights.push(q.arrivals.mass(crate::time::SimTime::ZERO, horizon));
     }
     for (w, ws) in sc.workstreams.iter().enumerate() {
         if let Some(a) = &ws.routing.arrivals {
             sources.push(ArrivalSource::Workstream(w));
-            weights.push(crate::scenario::expected_arrivals(a, horizon_s));
+            weights.push(a.mass(crate::time::SimTime::ZERO, horizon));
         }
     }
     let total: f64 = weights.iter().sum();

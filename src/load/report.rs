@@ -363,8 +363,8 @@ pub fn is_load_path(path: &str) -> bool {
     false
 }
 
-/// Checks that `path` is a `load.json` path; otherwise a message naming it, with the closest
-/// known path as a "did you mean" hint.
+/// Checks that `path` is a `load.json` path; otherwise a message naming it (and no flag: the
+/// command line adds `--threshold`), with the closest known path as a "did you mean" hint.
 pub fn check_load_path(path: &str) -> Result<(), ThresholdError> {
     if is_load_path(path) {
         return Ok(());
@@ -375,7 +375,7 @@ pub fn check_load_path(path: &str) -> Result<(), ThresholdError> {
         |c| format!(" (did you mean {c:?}?)"),
     );
     Err(ThresholdError(format!(
-        "--threshold: unknown load.json path {path:?}{hint}"
+        "unknown load.json path {path:?}{hint}"
     )))
 }
 

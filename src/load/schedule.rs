@@ -16,13 +16,23 @@ pub struct Stage {
     pub target: f64,
 }
 
-/// A `--ramp` value that could not be read.
+/// A ramp (`DURATION:RATE,…`) that could not be read; the messages name no flag (the command
+/// line adds it).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RampError(pub String);
+pub enum RampError {
+    /// The text holds no stage at all: give at least one `DURATION:RATE`.
+    NoStage,
+    /// One stage is not `DURATION:RATE` with a duration and a rate ≥ 0: the message names the
+    /// stage and what was expected.
+    Stage(String),
+}
 
 impl fmt::Display for RampError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            RampError::NoStage => f.write_str("has no stage"),
+            RampError::Stage(m) => f.write_str(m),
+        }
     }
 }
 
@@ -33,19 +43,19 @@ pub fn parse_ramp(text: &str) -> Result<Vec<Stage>, RampError> {
     let mut out = Vec::new();
     for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let (d, r) = part.split_once(':').ok_or_else(|| {
-            RampError(format!(
+            RampError::Stage(format!(
                 "ramp stage {part:?}: expected DURATION:RATE, e.g. 10s:1000"
             ))
         })?;
         let d = crate::time::parse_duration(d.trim())
-            .map_err(|e| RampError(format!("ramp stage {part:?}: {e}")))?;
+            .map_err(|e| RampError::Stage(format!("ramp stage {part:?}: {e}")))?;
         let r: f64 = r.trim().parse().map_err(|_| {
-            RampError(format!(
+            RampError::Stage(format!(
                 "ramp stage {part:?}: the rate {r:?} is not a number (conversations per second)"
             ))
         })?;
         if !r.is_finite() || r < 0.0 {
-            return Err(RampError(format!(
+            return Err(RampError::Stage(format!(
                 "ramp stage {part:?}: the rate must be a number ≥ 0"
             )));
         }
@@ -55,7 +65,7 @@ pub fn parse_ramp(text: &str) -> Result<Vec<Stage>, RampError> {
         });
     }
     if out.is_empty() {
-        return Err(RampError("--ramp has no stage".into()));
+        return Err(RampError::NoStage);
     }
     Ok(out)
 }
@@ -180,9 +190,14 @@ mod tests {
 
     #[test]
     fn bad_ramps_are_explained() {
-        assert!(parse_ramp("10s").unwrap_err().0.contains("DURATION:RATE"));
+        assert!(parse_ramp("10s")
+            .unwrap_err()
+            .to_string()
+            .contains("DURATION:RATE"));
         assert!(parse_ramp("10s:-5").is_err());
         assert!(parse_ramp("ten:5").is_err());
-        assert!(parse_ramp("").is_err());
+        // No stage names no flag: the command line prints "--ramp has no stage".
+        assert_eq!(parse_ramp(""), Err(RampError::NoStage));
+        assert_eq!(RampError::NoStage.to_string(), "has no stage");
     }
 }

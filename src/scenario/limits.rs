@@ -15,6 +15,7 @@ use toml::de::DeValue;
 use super::diag::Ctx;
 use super::spanned::{Span, Table, Val};
 use super::types::{Arrivals, Scenario};
+use crate::time::SimTime;
 
 /// Most agents a scenario may have (all groups together).
 pub const MAX_AGENTS: u64 = 1_000_000;
@@ -65,26 +66,6 @@ fn at<'a, 'i>(
         _ => None,
     };
     (path, span.or_else(|| v.map(|v| v.span())))
-}
-
-/// The expected number of arrivals of one replication at `arrivals` over `[0, horizon)`.
-pub(crate) fn expected_arrivals(arrivals: &Arrivals, horizon_s: f64) -> f64 {
-    match arrivals {
-        Arrivals::Rate(r) => r * horizon_s,
-        Arrivals::Profile(steps) => steps
-            .iter()
-            .enumerate()
-            .map(|(i, &(from, rate))| {
-                let end = steps
-                    .get(i + 1)
-                    .map_or(horizon_s, |s| s.0.as_millis() as f64 / 1000.0)
-                    .min(horizon_s);
-                rate * (end - from.as_millis() as f64 / 1000.0).max(0.0)
-            })
-            .sum(),
-        Arrivals::Times(t) => t.len() as f64,
-        Arrivals::None => 0.0,
-    }
 }
 
 /// Reports each work stream whose attributes have more than [`MAX_ATTRIBUTE_COMBINATIONS`]
@@ -222,18 +203,18 @@ pub(crate) fn check(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) {
             }
         }
     }
-    let horizon_s = sc.horizon.as_millis() as f64 / 1000.0;
+    let horizon = SimTime::ZERO + sc.horizon;
     let per_queue: Vec<f64> = sc
         .queues
         .iter()
-        .map(|q| expected_arrivals(&q.arrivals, horizon_s) * sc.replications as f64)
+        .map(|q| q.arrivals.mass(SimTime::ZERO, horizon) * sc.replications as f64)
         .collect();
     // Work streams' own arrivals (routed to queues) count too.
     let ws_expected: f64 = sc
         .workstreams
         .iter()
         .filter_map(|w| w.routing.arrivals.as_ref())
-        .map(|a| expected_arrivals(a, horizon_s) * sc.replications as f64)
+        .map(|a| a.mass(SimTime::ZERO, horizon) * sc.replications as f64)
         .sum();
     let expected: f64 = per_queue.iter().sum::<f64>() + ws_expected;
     if expected > MAX_EXPECTED_ARRIVALS {
@@ -255,13 +236,23 @@ mod tests {
     use super::*;
     use crate::time::SimTime;
 
+    /// The values the size limit's old `expected_arrivals(arrivals, horizon_s)` gave, now read
+    /// from [`Arrivals::mass`] over `[0, horizon)`: 1/s for 10 s then 2/s for 20 s is 10 + 40.
     #[test]
     fn expected_arrivals_follow_the_profile_up_to_the_horizon() {
+        let upto = |a: &Arrivals, s: u64| a.mass(SimTime::ZERO, SimTime(s * 1000));
         let p = Arrivals::Profile(vec![(SimTime(0), 1.0), (SimTime(10_000), 2.0)]);
-        assert_eq!(expected_arrivals(&p, 30.0), 10.0 + 40.0);
-        assert_eq!(expected_arrivals(&p, 5.0), 5.0);
-        assert_eq!(expected_arrivals(&Arrivals::Rate(0.5), 100.0), 50.0);
-        assert_eq!(expected_arrivals(&Arrivals::None, 100.0), 0.0);
+        assert_eq!(upto(&p, 30), 10.0 + 40.0);
+        assert_eq!(upto(&p, 5), 5.0);
+        assert_eq!(upto(&Arrivals::Rate(0.5), 100), 50.0);
+        assert_eq!(upto(&Arrivals::None, 100), 0.0);
+        // Any window, not only from 0: [5 s, 15 s) is 5 × 1 + 5 × 2.
+        assert_eq!(p.mass(SimTime(5_000), SimTime(15_000)), 15.0);
+        assert_eq!(p.mass(SimTime(15_000), SimTime(5_000)), 0.0);
+        // Listed times count in [from, to): 0 and 5 s in [0, 10 s), not 10 s.
+        let t = Arrivals::Times(vec![SimTime(0), SimTime(5_000), SimTime(10_000)]);
+        assert_eq!(t.mass(SimTime(0), SimTime(10_000)), 2.0);
+        assert_eq!(t.mass(SimTime(5_000), SimTime(10_001)), 2.0);
     }
 
     /// A times list over the limit (too big for a corpus file: it would take 50 MB of TOML).

@@ -167,6 +167,42 @@ pub enum Arrivals {
     None,
 }
 
+impl Arrivals {
+    /// The expected number of arrivals in `[from, to)` (simulated time): a rate times the
+    /// seconds of overlap with each of its pieces (a profile's piece lasts until the next one
+    /// starts, the last one for ever), or the listed times that fall inside. 0 when `to <=
+    /// from`. The one reading of an arrival process as a mass: the size limits, the load
+    /// driver's split across sources and staffing's offered load all use it.
+    pub fn mass(&self, from: SimTime, to: SimTime) -> f64 {
+        if to <= from {
+            return 0.0;
+        }
+        let over = |a: SimTime, b: SimTime, rate: f64| {
+            let (a, b) = (a.max(from), b.min(to));
+            if b > a {
+                rate * (b.as_millis() - a.as_millis()) as f64 / 1000.0
+            } else {
+                0.0
+            }
+        };
+        match self {
+            Arrivals::Rate(r) => over(from, to, *r),
+            Arrivals::Profile(steps) => steps
+                .iter()
+                .enumerate()
+                .map(|(i, &(at, rate))| {
+                    let until = steps.get(i + 1).map_or(SimTime(u64::MAX), |s| s.0);
+                    over(at, until, rate)
+                })
+                .sum(),
+            Arrivals::Times(ts) => {
+                (ts.partition_point(|t| *t < to) - ts.partition_point(|t| *t < from)) as f64
+            }
+            Arrivals::None => 0.0,
+        }
+    }
+}
+
 /// A group of identical agents, named `<name>-1` … `<name>-<count>`.
 #[derive(Clone, Debug)]
 pub struct AgentGroup {

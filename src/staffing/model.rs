@@ -117,30 +117,17 @@ impl Model {
     }
 
     /// The fewest agents that meet `target` over `slices` (0 when nothing arrives), at most
-    /// `cap` (returned when even `cap` does not meet it). Galloping then bisection: the figures
-    /// improve with every agent.
+    /// `cap` (returned when even `cap` does not meet it): [`crate::erlang::fewest_agents`] from
+    /// 1 (probes 1, 2, 4, … then bisection); the figures improve with every agent.
     pub fn required(&self, target: &Target, slices: &[Slice], cap: u32) -> u32 {
         if slices.iter().all(|s| s.arrivals <= 0.0) || self.meets(target, slices, 0) {
             return 0;
         }
-        let (mut lo, mut hi) = (0u32, 1u32);
-        while !self.meets(target, slices, hi) {
-            if hi >= cap {
-                return cap;
-            }
-            lo = hi;
-            hi = hi.saturating_mul(2).min(cap);
+        let meets = |n| Ok::<_, std::convert::Infallible>(self.meets(target, slices, n));
+        match crate::erlang::fewest_agents(1, cap, meets) {
+            Ok(n) => n.unwrap_or(cap),
+            Err(never) => match never {},
         }
-        // lo fails, hi meets.
-        while hi - lo > 1 {
-            let mid = lo + (hi - lo) / 2;
-            if self.meets(target, slices, mid) {
-                hi = mid;
-            } else {
-                lo = mid;
-            }
-        }
-        hi
     }
 }
 

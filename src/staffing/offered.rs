@@ -172,40 +172,16 @@ impl Survival {
     }
 }
 
-/// Expected arrivals per bin of one arrival process over `[0, horizon)`, added into `mass`
-/// times `share`.
+/// Expected arrivals per bin of one arrival process over `[0, horizon)` ([`Arrivals::mass`] of
+/// each bin), added into `mass` times `share`.
 fn add_mass(arrivals: &Arrivals, share: f64, step_ms: u64, horizon: SimTime, mass: &mut [f64]) {
     if share <= 0.0 {
         return;
     }
-    let mut add_rate = |from: SimTime, to: SimTime, rate_per_s: f64| {
-        let (from, to) = (from.as_millis(), to.min(horizon).as_millis());
-        let mut t = from;
-        while t < to {
-            let bin = (t / step_ms) as usize;
-            let end = ((bin as u64 + 1) * step_ms).min(to);
-            if let Some(m) = mass.get_mut(bin) {
-                *m += share * rate_per_s * (end - t) as f64 / 1000.0;
-            }
-            t = end;
-        }
-    };
-    match arrivals {
-        Arrivals::Rate(r) => add_rate(SimTime::ZERO, horizon, *r),
-        Arrivals::Profile(steps) => {
-            for (k, &(at, r)) in steps.iter().enumerate() {
-                let until = steps.get(k + 1).map_or(horizon, |s| s.0);
-                add_rate(at, until, r);
-            }
-        }
-        Arrivals::Times(ts) => {
-            for t in ts.iter().filter(|t| **t < horizon) {
-                if let Some(m) = mass.get_mut((t.as_millis() / step_ms) as usize) {
-                    *m += share;
-                }
-            }
-        }
-        Arrivals::None => {}
+    for (bin, m) in mass.iter_mut().enumerate() {
+        let from = SimTime(bin as u64 * step_ms);
+        let to = SimTime((bin as u64 + 1) * step_ms).min(horizon);
+        *m += share * arrivals.mass(from, to);
     }
 }
 

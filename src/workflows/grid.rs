@@ -1,4 +1,4 @@
-//! Sweep axes: `--vary PATH=FROM..TO[:STEP]` (inclusive) or `--vary PATH=A,B,C`, and the grid
+//! Sweep axes: `PATH=FROM..TO[:STEP]` (inclusive, `sweep --vary`) or `--vary PATH=A,B,C`, and the grid
 //! of their combinations.
 //!
 //! A list with a value that is not a number (`order_by=most_proficient,available_capacity`) is
@@ -56,27 +56,70 @@ impl Vary {
 /// The most points one axis may have.
 pub const MAX_POINTS: usize = 10_000;
 
-fn number(text: &str, whole: &str) -> Result<f64, String> {
+/// An axis (`PATH=FROM..TO[:STEP]` or `PATH=A,B,C`) that could not be read: the text as given
+/// and what is wrong with it. The message names no flag (the command line adds `--vary`).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{text:?}: {problem}")]
+pub struct AxisError {
+    /// The axis as given.
+    pub text: String,
+    /// What is wrong.
+    pub problem: AxisProblem,
+}
+
+/// What is wrong with an axis; each says what was expected.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum AxisProblem {
+    /// No `=`: write `PATH=FROM..TO[:STEP]` or `PATH=A,B,C`.
+    #[error("expected PATH=FROM..TO[:STEP] or PATH=A,B,C")]
+    Shape,
+    /// An empty key path or an empty segment in it (`a..b`): name a scenario key.
+    #[error("bad key path {0:?}")]
+    Path(String),
+    /// A list with an empty item (`a,,b`): remove it.
+    #[error("an empty value in the list")]
+    EmptyValue,
+    /// A bound or step of a range that is not a finite number.
+    #[error("{0:?} is not a number")]
+    NotANumber(String),
+    /// `FROM > TO` or a step ≤ 0: write FROM <= TO and a positive STEP.
+    #[error("expected FROM <= TO and a positive STEP")]
+    Range,
+    /// More than [`MAX_POINTS`] points: use a larger STEP or a shorter range.
+    #[error("{0} points, at most {MAX_POINTS}")]
+    TooManyPoints(usize),
+}
+
+fn number(text: &str, whole: &str) -> Result<f64, AxisError> {
     text.trim()
         .parse::<f64>()
         .ok()
         .filter(|x| x.is_finite())
-        .ok_or_else(|| format!("--vary {whole:?}: {text:?} is not a number"))
+        .ok_or_else(|| bad(whole, AxisProblem::NotANumber(text.to_string())))
 }
 
-/// Parses one `--vary` argument; the values come out ascending.
-pub fn parse(text: &str) -> Result<Vary, String> {
+fn bad(text: &str, problem: AxisProblem) -> AxisError {
+    AxisError {
+        text: text.to_string(),
+        problem,
+    }
+}
+
+/// Parses one axis (a `--vary` argument); the values come out ascending.
+///
+/// Errors: [`AxisError`], naming the axis and the [`AxisProblem`].
+pub fn parse(text: &str) -> Result<Vary, AxisError> {
     let (path, spec) = text
         .split_once('=')
-        .ok_or_else(|| format!("--vary {text:?}: expected PATH=FROM..TO[:STEP] or PATH=A,B,C"))?;
+        .ok_or_else(|| bad(text, AxisProblem::Shape))?;
     let path = path.trim().to_string();
     if path.is_empty() || path.split('.').any(str::is_empty) {
-        return Err(format!("--vary {text:?}: bad key path {path:?}"));
+        return Err(bad(text, AxisProblem::Path(path)));
     }
     let items: Vec<&str> = spec.split(',').map(str::trim).collect();
     if !spec.contains("..") && items.iter().any(|s| number(s, text).is_err()) {
         if items.iter().any(|s| s.is_empty()) {
-            return Err(format!("--vary {text:?}: an empty value in the list"));
+            return Err(bad(text, AxisProblem::EmptyValue));
         }
         let mut labels: Vec<String> = Vec::new();
         for s in items {
@@ -103,13 +146,11 @@ pub fn parse(text: &str) -> Result<Vary, String> {
         };
         let integer = [a, b, step].iter().all(|x| x.fract() == 0.0);
         if step <= 0.0 || b < a {
-            return Err(format!(
-                "--vary {text:?}: expected FROM <= TO and a positive STEP"
-            ));
+            return Err(bad(text, AxisProblem::Range));
         }
         let n = ((b - a) / step + 1e-9).floor() as usize + 1;
         if n > MAX_POINTS {
-            return Err(format!("--vary {text:?}: {n} points, at most {MAX_POINTS}"));
+            return Err(bad(text, AxisProblem::TooManyPoints(n)));
         }
         ((0..n).map(|i| a + step * i as f64).collect(), integer)
     } else {
@@ -184,7 +225,12 @@ mod tests {
         assert_eq!(v.toml(2.0).as_integer(), Some(3));
         assert!(parse("x=a,,b").is_err());
         // Ranges stay numeric.
-        assert!(parse("x=a..b").unwrap_err().contains("not a number"));
+        // The message names the axis and the problem, not the flag (the CLI adds `--vary`).
+        assert_eq!(
+            parse("x=a..b").unwrap_err().to_string(),
+            "\"x=a..b\": \"a\" is not a number"
+        );
+        assert_eq!(parse("x").unwrap_err().problem, AxisProblem::Shape);
         assert_eq!(parse("x=1,2").unwrap().labels, None);
     }
 }

@@ -58,9 +58,17 @@ pub struct ShardFile {
     pub reps: Vec<RepMetrics>,
 }
 
+/// A shard spec that is not `K/N` with `1 ≤ K ≤ N` (the text as given; the command line adds
+/// the flag's name).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?}: expected K/N with 1 <= K <= N, e.g. 1/4")]
+pub struct ShardSpecError(pub String);
+
 /// Parses `K/N` (1-based, `1 ≤ K ≤ N`).
-pub fn parse_spec(text: &str) -> Result<(u32, u32), String> {
-    let bad = || format!("--shard {text:?}: expected K/N with 1 <= K <= N, e.g. 1/4");
+///
+/// Errors: [`ShardSpecError`] when the text is not two whole numbers `K/N` with `1 ≤ K ≤ N`.
+pub fn parse_spec(text: &str) -> Result<(u32, u32), ShardSpecError> {
+    let bad = || ShardSpecError(text.to_string());
     let (k, n) = text.split_once('/').ok_or_else(bad)?;
     let k: u32 = k.trim().parse().map_err(|_| bad())?;
     let n: u32 = n.trim().parse().map_err(|_| bad())?;
@@ -289,6 +297,11 @@ mod tests {
         assert!(parse_spec("0/4").is_err());
         assert!(parse_spec("5/4").is_err());
         assert!(parse_spec("1/0").is_err());
+        // The message names the text and what was expected, not the flag (the CLI adds it).
+        assert_eq!(
+            parse_spec("2/x").unwrap_err().to_string(),
+            "\"2/x\": expected K/N with 1 <= K <= N, e.g. 1/4"
+        );
     }
 
     #[test]

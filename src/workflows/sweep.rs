@@ -88,8 +88,9 @@ pub struct SweepResult {
 /// Why a sweep could not run (bad input).
 #[derive(Debug, thiserror::Error)]
 pub enum SweepError {
-    /// An override path does not exist in the scenario: fix `--vary`.
-    #[error("--vary: {0}")]
+    /// An axis' key path does not exist in the scenario: fix the axis (`--vary`; the command
+    /// line adds the flag's name).
+    #[error("{0}")]
     Override(String),
     /// A point's scenario is invalid (e.g. a count of 0).
     #[error("the scenario at {point} is invalid:\n{message}")]
@@ -104,12 +105,31 @@ pub enum SweepError {
     Target(String),
 }
 
+/// Why the words of a sweep (axes, target, overrides) do not make one; the messages name no
+/// flag (the command line adds them).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum SpecError {
+    /// No axis: give at least one `PATH=FROM..TO[:STEP]`.
+    #[error("a sweep needs at least one axis PATH=FROM..TO[:STEP]")]
+    NoAxis,
+    /// Zero replications: give at least 1.
+    #[error("replications must be at least 1")]
+    ZeroReplications,
+    /// An axis that does not parse.
+    #[error(transparent)]
+    Axis(#[from] grid::AxisError),
+    /// A target that does not parse (the message says what was expected).
+    #[error("{0}")]
+    Target(String),
+}
+
 impl SweepSpec {
     /// Builds a spec from the command line's words: the scenario file's `text` and name
-    /// (`origin`), the `--vary` arguments, the `--target` text and the overrides. The merge of
-    /// sweep shards rebuilds the spec from the same words, so both see the very same grid.
+    /// (`origin`), the axes (`--vary`), the target text (`--target`) and the overrides. The
+    /// merge of sweep shards rebuilds the spec from the same words, so both see the very same
+    /// grid.
     ///
-    /// Errors: no `--vary`, `--replications 0`, or a `--vary` / `--target` that does not parse.
+    /// Errors: [`SpecError`]: no axis, 0 replications, or an axis or target that does not parse.
     pub fn from_args(
         text: String,
         origin: String,
@@ -117,12 +137,12 @@ impl SweepSpec {
         target: Option<&str>,
         seed: Option<u64>,
         replications: Option<u32>,
-    ) -> Result<SweepSpec, String> {
+    ) -> Result<SweepSpec, SpecError> {
         if vary.is_empty() {
-            return Err("sweep needs at least one --vary PATH=FROM..TO[:STEP]".into());
+            return Err(SpecError::NoAxis);
         }
         if replications == Some(0) {
-            return Err("--replications must be at least 1".into());
+            return Err(SpecError::ZeroReplications);
         }
         Ok(SweepSpec {
             text,
@@ -131,7 +151,10 @@ impl SweepSpec {
                 .iter()
                 .map(|v| grid::parse(v))
                 .collect::<Result<_, _>>()?,
-            target: target.map(target::parse).transpose()?,
+            target: target
+                .map(target::parse)
+                .transpose()
+                .map_err(SpecError::Target)?,
             seed,
             replications,
         })

@@ -25,7 +25,7 @@ use crate::sim::RunOutput;
 
 use super::inputs::{self, InputFile};
 use super::shard::{check_agree, cover_once, MergeError};
-use super::sweep::{self, SweepError, SweepPoint, SweepResult, SweepSpec};
+use super::sweep::{self, SpecError, SweepError, SweepPoint, SweepResult, SweepSpec};
 
 /// The `format` tag of a sweep shard's `shard.json`.
 pub const FORMAT: &str = "omnisim.sweep-shard/2";
@@ -108,7 +108,7 @@ pub struct SweepWords {
 
 impl SweepWords {
     /// The spec these words describe (see [`SweepSpec::from_args`] for the errors).
-    pub fn spec(&self) -> Result<SweepSpec, String> {
+    pub fn spec(&self) -> Result<SweepSpec, SpecError> {
         SweepSpec::from_args(
             self.text.clone(),
             self.origin.clone(),
@@ -123,9 +123,9 @@ impl SweepWords {
 /// Why a sweep shard could not run, or sweep shards could not merge.
 #[derive(Debug, thiserror::Error)]
 pub enum SweepShardError {
-    /// The words do not make a sweep (a bad `--vary`, `--target` or override).
-    #[error("{0}")]
-    Words(String),
+    /// The words do not make a sweep (a bad axis, target or override).
+    #[error(transparent)]
+    Words(SpecError),
     /// The grid or the target is invalid for the scenario.
     #[error(transparent)]
     Sweep(#[from] SweepError),

@@ -1,6 +1,7 @@
 //! omnisim's integration tests, one binary grouped by topic.
 
 mod chat;
+mod cli_errors;
 mod compare_noise;
 mod engine_props;
 mod erlang;

@@ -2,10 +2,10 @@
 //! percentage split of Poisson arrivals gives independent Erlang C queues; every bad reference
 //! or weight is reported with its key path.
 
+use omnisim::erlang::erlang_c;
 use omnisim::report::Report;
 use omnisim::scenario::load_str;
 use omnisim::sim::{self, RunOptions};
-use omnisim::stats::erlang_c;
 
 const SPLIT: &str = r#"
 [scenario]
@@ -59,9 +59,9 @@ fn a_percentage_split_of_poisson_arrivals_gives_independent_erlang_c_queues() {
     );
     // A thinned Poisson stream is Poisson: queue a is M/M/2 at 84/h, queue b M/M/1 at 36/h.
     for (q, lambda_h, servers) in [(a, 84.0, 2), (b, 36.0, 1)] {
-        let exact = erlang_c(lambda_h / 3600.0, 60.0, servers)
+        let exact = erlang_c(lambda_h / 3600.0, 60.0, servers as f64, 0.0)
             .unwrap()
-            .mean_wait_s;
+            .mean_wait_all_s;
         let sim = q.wait_s.mean.unwrap();
         assert!(
             (sim - exact).abs() < 0.06 * exact,

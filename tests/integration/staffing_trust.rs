@@ -123,7 +123,12 @@ fn work_stream_arrivals_reach_the_staffed_queue_through_route_to_queue() {
     // Pointwise Erlang C for A = 12 Erlangs, 80% in 20 s with 4-minute calls.
     let lambda = 180.0 / 3600.0;
     let erlang_c = (12..40)
-        .find(|&n| omnisim::stats::erlang_c_service_level(lambda, 240.0, n, 20.0).unwrap() >= 0.8)
+        .find(|&n| {
+            omnisim::erlang::erlang_c(lambda, 240.0, f64::from(n), 20.0)
+                .unwrap()
+                .service_level
+                >= 0.8
+        })
         .unwrap();
     for x in &r.rows[1..] {
         assert!((x.offered_load - 12.0).abs() < 0.05, "{x:?}");

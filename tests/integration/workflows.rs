@@ -4,9 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use omnisim::erlang::erlang_c;
 use omnisim::report::compare::{compare, Tolerances};
 use omnisim::scenario::load_str;
-use omnisim::stats::erlang_c_service_level;
 use omnisim::workflows::{ab, grid, sweep, target};
 
 /// M/M/c as in tests/conformance/erlang-c.toml (300/h, exponential 100 s, 10 agents) with a
@@ -132,9 +132,13 @@ fn ab_cli_writes_ab_json() {
 #[test]
 fn sweep_smallest_count_matches_erlang_c() {
     let (lambda, aht, t) = (300.0 / 3600.0, 100.0, 20.0);
-    let sl = |n| erlang_c_service_level(lambda, aht, n, t).unwrap();
+    let sl = |n: u32| {
+        erlang_c(lambda, aht, f64::from(n), t)
+            .unwrap()
+            .service_level
+    };
     assert!(sl(10) < 0.74 - 0.05 && sl(11) > 0.74 + 0.05);
-    let expected = omnisim::cli::smallest_agents(lambda, aht, t, 0.74).unwrap();
+    let expected = omnisim::erlang::erlang_c_agents(lambda, aht, t, 0.74).unwrap();
     assert_eq!(expected, 11);
     let spec = sweep::SweepSpec {
         text: MMC.into(),

@@ -1,0 +1,43 @@
+//! `omnisim explain DIR (--conversation ID | --agent NAME) [--replication N]`: tells one
+//! conversation's or one agent's story from `DIR/trace.jsonl` (`run --trace`); exit 0 · 2 (no
+//! trace, no such conversation or agent).
+
+use std::path::PathBuf;
+
+use crate::explain::{self, Subject};
+
+use super::error::{CliError, CmdResult};
+use super::EXIT_OK;
+
+/// `omnisim explain` flags.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ExplainArgs {
+    /// The run's output folder (or its trace.jsonl).
+    pub(crate) dir: PathBuf,
+    /// The conversation's id (its arrival number in the replication, 1-based).
+    #[arg(long, conflicts_with = "agent", required_unless_present = "agent")]
+    pub(crate) conversation: Option<u64>,
+    /// The agent's name, e.g. tier1-3.
+    #[arg(long)]
+    pub(crate) agent: Option<String>,
+    /// The replication (1-based; default 1).
+    #[arg(long, default_value_t = 1)]
+    pub(crate) replication: u32,
+}
+
+/// Prints the story, or fails naming what is missing.
+pub(crate) fn run(a: ExplainArgs) -> CmdResult {
+    let subject = match (a.conversation, a.agent) {
+        (Some(c), _) => Subject::Conversation(c),
+        (None, Some(name)) => Subject::Agent(name),
+        (None, None) => {
+            return Err(CliError::bad(
+                "explain needs --conversation ID or --agent NAME",
+            ))
+        }
+    };
+    let story = explain::explain_file(&a.dir, &subject, a.replication)
+        .map_err(|e| CliError::bad(e.to_string()))?;
+    print!("{story}");
+    Ok(EXIT_OK)
+}

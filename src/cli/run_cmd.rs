@@ -1,0 +1,183 @@
+//! `omnisim run SCENARIO [--out DIR] [--seed N] [--replications N] [--shard K/N] [--trace]
+//! [--log] [--junit FILE]`: simulates, prints the summary, writes `DIR/summary.json` and the
+//! other reports; exit 0 ok · 1 a threshold failed · 2 bad input · 3 an invariant broke · 130
+//! interrupted (a partial summary was written).
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use crate::report::{self, Report};
+use crate::sim::{self, RunOptions};
+
+use super::error::{CliError, CmdResult};
+use super::{default_out_dir, exit_code, load, print_warnings, progress, stop_flag, Global};
+
+/// Events of replication 1 the dashboard in report.html replays by default.
+pub const DASHBOARD_EVENTS: usize = 5_000;
+
+/// `omnisim run` flags.
+#[derive(Debug, clap::Args)]
+pub(crate) struct RunArgs {
+    /// The scenario file.
+    pub(crate) scenario: PathBuf,
+    /// Output folder (default: reports/<scenario name>/).
+    #[arg(long)]
+    pub(crate) out: Option<PathBuf>,
+    /// Overrides the scenario's seed.
+    #[arg(long)]
+    pub(crate) seed: Option<u64>,
+    /// Overrides the scenario's replication count.
+    #[arg(long)]
+    pub(crate) replications: Option<u32>,
+    #[command(flatten)]
+    pub(crate) global: Global,
+    /// Check the engine's invariants after every event (slow).
+    #[arg(long)]
+    pub(crate) check_invariants: bool,
+    /// Run only replications K, K+N, K+2N, … (1-based, 1 <= K <= N) and write
+    /// DIR/shard.json for `omnisim merge`.
+    #[arg(long, value_name = "K/N")]
+    pub(crate) shard: Option<String>,
+    /// Also write the thresholds as JUnit XML to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) junit: Option<PathBuf>,
+    /// Accept a scenario beyond the size limits (agents, horizon, replications, arrivals).
+    #[arg(long)]
+    pub(crate) allow_huge: bool,
+    /// Also write DIR/conversations.csv: one row per conversation of every replication,
+    /// in the history format (replayable with `[traffic] replay`).
+    #[arg(long)]
+    pub(crate) log: bool,
+    /// Also write DIR/trace.jsonl: every engine command, effect, refusal and routing
+    /// decision (for `omnisim explain`).
+    #[arg(long)]
+    pub(crate) trace: bool,
+    /// With --trace: trace only replication N (1-based), to keep the file small.
+    #[arg(long, value_name = "N", requires = "trace")]
+    pub(crate) trace_replication: Option<u32>,
+    /// Events of replication 1 kept for the dashboard replayed in report.html (0: none).
+    #[arg(long, value_name = "N", default_value_t = DASHBOARD_EVENTS)]
+    pub(crate) dashboard_events: usize,
+}
+
+/// Runs the command; see the module docs for the exit codes.
+pub(crate) fn run(a: RunArgs) -> CmdResult {
+    let quiet = a.global.quiet;
+    if a.replications == Some(0) {
+        return Err(CliError::bad("--replications must be at least 1"));
+    }
+    let sc = load(&a.scenario, a.allow_huge)?;
+    if !quiet {
+        print_warnings(&sc, &a.scenario);
+    }
+    if a.shard.is_some() && a.trace {
+        return Err(CliError::bad(
+            "--trace does not combine with --shard (trace a run of its own)",
+        ));
+    }
+    if a.log && a.shard.is_some() {
+        return Err(CliError::bad(
+            "--log cannot be combined with --shard (log the whole run instead)",
+        ));
+    }
+    let dir = a.out.clone().unwrap_or_else(|| default_out_dir(&sc.name));
+    if let Some(spec) = &a.shard {
+        return super::shard_cmd::run_shard(&a, &sc, spec, &dir);
+    }
+    let total = a.replications.unwrap_or(sc.replications);
+    if let Some(n) = a.trace_replication {
+        if n == 0 || n > total {
+            return Err(CliError::bad(format!(
+                "--trace-replication {n}: expected 1 to {total} (the run's replications)"
+            )));
+        }
+    }
+    let trace_opts = if a.trace {
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| CliError::bad(format!("cannot create {}: {e}", dir.display())))?;
+        Some(sim::TraceOptions {
+            dir: dir.clone(),
+            replication: a.trace_replication.map(|n| n - 1),
+            errors: Default::default(),
+        })
+    } else {
+        None
+    };
+    let opts = RunOptions {
+        seed: a.seed,
+        replications: a.replications,
+        check_invariants: a.check_invariants,
+        shard: None,
+        stop: Some(stop_flag()),
+        trace: trace_opts.clone(),
+        dashboard: Some(sim::DashOptions {
+            replication: 0,
+            max_events: a.dashboard_events,
+        }),
+    };
+    let bar = (!quiet && std::io::stderr().is_terminal())
+        .then(|| progress::RunProgress::new(total, sc.horizon.as_millis()));
+    let progress = |rep, t, n| {
+        if let Some(b) = &bar {
+            b.update(rep, t, n);
+        }
+    };
+    let (output, logs) = if a.log {
+        sim::run_logged(&sc, &opts, &progress)
+    } else {
+        (sim::run(&sc, &opts, &progress), Vec::new())
+    };
+    if let Some(b) = &bar {
+        b.finish();
+    }
+    let report = Report::build(&sc, &output);
+    let mut written = report::write_all(&dir, &report)
+        .and_then(|mut w| {
+            if a.log {
+                w.push(report::log::write(&dir, &sc, &logs)?);
+            }
+            Ok(w)
+        })
+        .map_err(|e| CliError::bad(format!("cannot write reports to {}: {e}", dir.display())))?;
+    if let Some(t) = &trace_opts {
+        let reps: Vec<u32> = (0..total)
+            .filter(|r| t.replication.is_none_or(|k| k == *r))
+            .collect();
+        let errors = t.errors.lock().map(|e| e.clone()).unwrap_or_default();
+        match sim::observe::assemble(&dir, &reps) {
+            Ok(p) if errors.is_empty() => written.push(p),
+            Ok(_) => {
+                return Err(CliError::bad(format!(
+                    "the trace is incomplete: {}",
+                    errors.join("; ")
+                )))
+            }
+            Err(e) => {
+                return Err(CliError::bad(format!(
+                    "cannot write {}: {e}",
+                    dir.join("trace.jsonl").display()
+                )))
+            }
+        }
+    }
+    if let Some(file) = &a.junit {
+        let xml = report::junit::render(&report.summary);
+        report::write_atomic(file, xml.as_bytes())
+            .map_err(|e| CliError::bad(format!("cannot write {}: {e}", file.display())))?;
+    }
+    if !quiet {
+        print!("{}", report::terminal::render(&report));
+        println!("\nReports in {}:", dir.display());
+        for path in &written {
+            println!("  {}", path.display());
+        }
+    }
+    let summary = &report.summary;
+    if summary.partial {
+        return Err(CliError::Interrupted(format!(
+            "wrote a partial summary (\"partial\": true) to {}",
+            dir.display()
+        )));
+    }
+    Ok(exit_code(summary))
+}
