@@ -17,8 +17,9 @@ use crate::setup::{engine_setup, RoutingTags};
 use crate::time::SimTime;
 
 use super::protocol::{
-    Action, BatchResults, CommandBatch, WireCommand, WireConv, WireError, WireResult,
+    Action, BatchResults, CommandBatch, SetupRequest, WireCommand, WireConv, WireError, WireResult,
 };
+use super::views::SetupView;
 
 /// A refused request: the HTTP status (400 bad value, 404 unknown resource, 409 time went
 /// backwards or the session is poisoned, 413 too large) and the wire error.
@@ -104,6 +105,27 @@ impl Session {
         self.engine = fresh(&self.sc);
         self.now = SimTime::ZERO;
         self.poisoned = false;
+    }
+
+    /// `POST /v1/setup` (and the `setup` line): with a `scenario` text, validates it (400 with
+    /// its diagnostics, `field: "scenario"`, when it does not load; the session is then
+    /// unchanged) and serves its engine from now on; without, restarts the current one. Either
+    /// way a fresh engine at simulated time 0; answers the setup view.
+    pub fn configure(&mut self, req: &SetupRequest) -> Result<SetupView, ProtoError> {
+        if let Some(v) = req.v {
+            check_version(v)?;
+        }
+        if let Some(text) = &req.scenario {
+            let sc = crate::scenario::load_str(text, "setup.scenario").map_err(|e| {
+                ProtoError::field(
+                    "scenario",
+                    format!("the scenario does not load: {}", e.to_string().trim_end()),
+                )
+            })?;
+            self.sc = sc;
+        }
+        self.reset();
+        Ok(self.setup())
     }
 
     /// The scenario served.
