@@ -35,6 +35,16 @@ pub(crate) fn run(a: ServeArgs) -> u8 {
     };
     print_warnings(&sc, &a.scenario);
     let mut session = Session::new(sc);
+    // Test-only (tests/integration/conform.rs): answer as an engine that breaks one rule.
+    if let Ok(rule) = std::env::var("OMNISIM_TEST_BREAK_RULE") {
+        if let Err(e) = session.break_rule(&rule) {
+            eprintln!("error: OMNISIM_TEST_BREAK_RULE: {e}");
+            return EXIT_BAD_INPUT;
+        }
+        eprintln!(
+            "warning: serve answers as an engine that breaks {rule} (OMNISIM_TEST_BREAK_RULE)"
+        );
+    }
     if a.stdio {
         let stdin = std::io::stdin().lock();
         let stdout = std::io::stdout().lock();

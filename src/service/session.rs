@@ -82,6 +82,7 @@ pub struct Session {
     pub(crate) stats: Stats,
     poisoned: bool,
     buf: Vec<Effect>,
+    broken: Option<super::broken::Breakage>,
 }
 
 impl Session {
@@ -96,7 +97,17 @@ impl Session {
             stats: Stats::default(),
             poisoned: false,
             buf: Vec::new(),
+            broken: None,
         }
+    }
+
+    /// Test-only: from now on this session answers as an engine that breaks `rule` would
+    /// (see `service::broken`). Errors: a rule this wrapper cannot break (the message lists
+    /// those it can).
+    #[doc(hidden)]
+    pub fn break_rule(&mut self, rule: &str) -> Result<(), String> {
+        self.broken = Some(super::broken::Breakage::parse(rule)?);
+        Ok(())
     }
 
     /// Back to the start: a fresh engine at simulated time 0 (the counters of `/metrics` keep
@@ -320,7 +331,11 @@ impl Session {
             .unwrap_or(LATENCY_BUCKETS.len());
         self.stats.latency[b] += 1;
         self.stats.latency_sum += dt;
-        Ok(WireResult::new(outcome, &self.buf))
+        let mut result = WireResult::new(outcome, &self.buf);
+        if let Some(b) = &self.broken {
+            b.alter(c, &mut result);
+        }
+        Ok(result)
     }
 }
 
