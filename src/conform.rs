@@ -64,30 +64,15 @@ pub const CATALOGUE: &[(&str, Option<&str>)] = &[
     ("ASSIGN-INVITE", None),
     ("TRANSFER-STATE", None),
     ("FORCE-CLOSE", None),
-    (
-        "RT-CLASSIFY",
-        Some("arrivals carry a routing tag interned at setup; protocol v1 does not publish the tag table, so a client cannot name a conversation's attributes or skills"),
-    ),
+    ("RT-CLASSIFY", None),
     (
         "RT-QUEUE",
         Some("route-to-queue is decided by the driver before the arrive command; the engine only sees its outcome (the arrival's queue)"),
     ),
-    (
-        "RT-SKILL",
-        Some("needs a skill requirement on an arrival: routing tags are not published by protocol v1"),
-    ),
-    (
-        "RT-CLOSEST",
-        Some("needs a skill requirement on an arrival: routing tags are not published by protocol v1"),
-    ),
-    (
-        "RT-PRIORITIZE",
-        Some("needs attributes on an arrival: routing tags are not published by protocol v1"),
-    ),
-    (
-        "RT-RULESET",
-        Some("assignment rules over skills and attributes need routing tags, which protocol v1 does not publish"),
-    ),
+    ("RT-SKILL", None),
+    ("RT-CLOSEST", None),
+    ("RT-PRIORITIZE", None),
+    ("RT-RULESET", None),
     ("OVF-HOURS", None),
     ("OVF-LIMIT", None),
     ("OVF-WAIT", None),

@@ -23,4 +23,4 @@ pub use client::{connect, Client, ClientError, EngineSpec};
 pub use http::serve_http;
 pub use session::{ProtoError, Session};
 pub use stdio::serve_stdio;
-pub use views::{AgentRow, AgentsView, ConversationRow, ConversationsView, SetupView};
+pub use views::{AgentRow, AgentsView, ConversationRow, ConversationsView, SetupTag, SetupView};

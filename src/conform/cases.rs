@@ -10,7 +10,9 @@
 //! matches an `absent` pattern). A step without `expect` must be applied (any effects).
 //! `"c0"`, `"c1"`, … in a command's `conv` or a pattern's `conv` stand for the conversations of
 //! the case in the order of their `arrived` effects; in a command's `invite` for the latest
-//! invitation (`invited` effect) of that conversation.
+//! invitation (`invited` effect) of that conversation. An `arrive` may carry `attributes = {
+//! tier = "vip" }` (one value per attribute of the queue's work stream) in place of a `tag`: the
+//! tag the engine's setup answer lists for them (`tags`) is sent.
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -26,6 +28,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("supervisor.toml", include_str!("cases/supervisor.toml")),
     ("assign.toml", include_str!("cases/assign.toml")),
     ("overflow.toml", include_str!("cases/overflow.toml")),
+    ("unified.toml", include_str!("cases/unified.toml")),
 ];
 
 /// One step: a command at a time and what its result must show.

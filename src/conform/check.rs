@@ -1,6 +1,7 @@
 //! Running one case against an engine: set it up from the case's scenario, send each step's
 //! command (placeholders `"cN"` resolved to the conversation ids and invitations the engine
-//! gave), and compare the result with what the step expects. What is compared (and only that):
+//! gave; an arrival's `attributes` to the routing tag the engine's setup lists for them), and
+//! compare the result with what the step expects. What is compared (and only that):
 //! a refusal's rule id; for an applied command, that each expected pattern matches a distinct
 //! effect (every field of the pattern present with an equal value; other effects, their order
 //! and extra fields are the engine's business), and that no effect matches an `absent` pattern.
@@ -30,6 +31,8 @@ pub struct Failure {
 struct Names {
     convs: Vec<String>,
     invites: BTreeMap<String, Value>,
+    /// The engine's setup answer (its `queues` and `tags`).
+    setup: Value,
 }
 
 impl Names {
@@ -66,9 +69,36 @@ impl Names {
         })
     }
 
+    /// The routing tag the engine's setup lists for an arrival in `queue` with `attributes`.
+    fn tag(&self, queue: &Value, attributes: &Value) -> Result<Value, String> {
+        let ws = queue
+            .as_u64()
+            .and_then(|q| self.setup["queues"].get(q as usize))
+            .and_then(|q| q.get("workstream"))
+            .cloned()
+            .ok_or_else(|| format!("the engine's setup lists no queue {queue}"))?;
+        self.setup["tags"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|t| t["workstream"] == ws && &t["attributes"] == attributes)
+            .map(|t| t["tag"].clone())
+            .ok_or_else(|| {
+                format!(
+                    "the engine's setup lists no routing tag for work stream {ws} with attributes {attributes} (setup \"tags\")"
+                )
+            })
+    }
+
     /// `send` with placeholders resolved.
     fn command(&self, send: &Value) -> Result<Value, String> {
         let mut v = send.clone();
+        if let Some(obj) = v.as_object_mut() {
+            if let Some(attributes) = obj.remove("attributes") {
+                let queue = obj.get("queue").cloned().unwrap_or(Value::Null);
+                obj.insert("tag".into(), self.tag(&queue, &attributes)?);
+            }
+        }
         if let Some(Value::String(p)) = v.get("conv").cloned() {
             v["conv"] = Value::String(self.conv(&p)?);
         }
@@ -105,10 +135,14 @@ pub fn run_case(client: &mut Client, case: &Case) -> Option<Failure> {
             message,
         })
     };
-    if let Err(e) = client.setup(Some(&case.scenario)) {
-        return fail(0, format!("setup failed: {e}"));
-    }
-    let mut names = Names::default();
+    let setup = match client.setup(Some(&case.scenario)) {
+        Ok(v) => v,
+        Err(e) => return fail(0, format!("setup failed: {e}")),
+    };
+    let mut names = Names {
+        setup,
+        ..Names::default()
+    };
     let mut now = 0;
     for (i, step) in case.steps.iter().enumerate() {
         now = step.at.unwrap_or(now);

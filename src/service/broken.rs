@@ -38,7 +38,7 @@ pub(crate) const EFFECT_BREAKS: &[(&str, &str)] = &[
     ("JOIN-NOTIFY", "no notified effect on join"),
     (
         "ASSIGN-INVITE",
-        "an assignment answers with no invitation and no requeue",
+        "a supervisor's invitation is not marked by_supervisor; assign to queue shows no requeue",
     ),
     ("FORCE-CLOSE", "no notified effect on force_close"),
 ];
@@ -117,7 +117,10 @@ impl Breakage {
             "RT-INVITE" => values.retain(|e| !is(e, "refusal")),
             "JOIN-NOTIFY" if kind == "join" => values.retain(|e| !is(e, "notified")),
             "ASSIGN-INVITE" if matches!(kind, "assign_to_agent" | "assign_to_queue") => {
-                values.retain(|e| !is(e, "invited") && !is(e, "requeued"))
+                values.retain(|e| !is(e, "requeued"));
+                for e in values.iter_mut().filter(|e| is(e, "invited")) {
+                    e["by_supervisor"] = Value::Bool(false);
+                }
             }
             "FORCE-CLOSE" if kind == "force_close" => values.retain(|e| !is(e, "notified")),
             _ => return,

@@ -80,6 +80,7 @@ pub struct Session {
     pub(crate) engine: Engine,
     pub(crate) now: SimTime,
     pub(crate) stats: Stats,
+    pub(crate) tags: RoutingTags,
     poisoned: bool,
     buf: Vec<Effect>,
     broken: Option<super::broken::Breakage>,
@@ -89,10 +90,11 @@ impl Session {
     /// A fresh engine for `sc` (as `omnisim run` builds it: `setup::engine_setup`, then every
     /// routing tag interned).
     pub fn new(sc: Scenario) -> Session {
-        let engine = fresh(&sc);
+        let (engine, tags) = fresh(&sc);
         Session {
             sc,
             engine,
+            tags,
             now: SimTime::ZERO,
             stats: Stats::default(),
             poisoned: false,
@@ -113,7 +115,7 @@ impl Session {
     /// Back to the start: a fresh engine at simulated time 0 (the counters of `/metrics` keep
     /// counting, as Prometheus counters do).
     pub fn reset(&mut self) {
-        self.engine = fresh(&self.sc);
+        (self.engine, self.tags) = fresh(&self.sc);
         self.now = SimTime::ZERO;
         self.poisoned = false;
     }
@@ -354,8 +356,8 @@ pub(crate) fn check_version(v: u32) -> Result<(), ProtoError> {
     }
 }
 
-fn fresh(sc: &Scenario) -> Engine {
+fn fresh(sc: &Scenario) -> (Engine, RoutingTags) {
     let mut engine = Engine::new(engine_setup(sc));
-    RoutingTags::new(sc, &mut engine);
-    engine
+    let tags = RoutingTags::new(sc, &mut engine);
+    (engine, tags)
 }
