@@ -40,15 +40,9 @@ impl Names {
         for e in effects {
             let conv = e.get("conv").and_then(Value::as_str).map(str::to_string);
             match (e.get("type").and_then(Value::as_str), conv) {
-                (Some("arrived"), Some(c)) => {
-                    if !self.convs.contains(&c) {
-                        self.convs.push(c);
-                    }
-                }
-                (Some("invited"), Some(c)) => {
-                    if let Some(i) = e.get("invite") {
-                        self.invites.insert(c, i.clone());
-                    }
+                (Some("arrived"), Some(c)) if !self.convs.contains(&c) => self.convs.push(c),
+                (Some("invited"), Some(c)) if e.get("invite").is_some() => {
+                    self.invites.insert(c, e["invite"].clone());
                 }
                 _ => {}
             }
