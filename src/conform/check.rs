@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::service::client::Client;
+use crate::service::client::{Client, ClientError};
 use crate::service::protocol::WireCommand;
 
 use super::cases::{Case, Expect, Step};
@@ -24,6 +24,9 @@ pub struct Failure {
     pub step: usize,
     /// What was expected and what came back.
     pub message: String,
+    /// The engine was lost (I/O error, or an answer out of protocol): the connection may be
+    /// out of step, so the next case starts a new one.
+    pub lost: bool,
 }
 
 /// The conversation ids and latest invitations the engine gave during one case.
@@ -127,11 +130,20 @@ pub fn run_case(client: &mut Client, case: &Case) -> Option<Failure> {
             case: case.name.clone(),
             step,
             message,
+            lost: false,
+        })
+    };
+    let lost = |step: usize, message: String, e: &ClientError| {
+        Some(Failure {
+            case: case.name.clone(),
+            step,
+            message,
+            lost: matches!(e, ClientError::Io { .. } | ClientError::BadAnswer { .. }),
         })
     };
     let setup = match client.setup(Some(&case.scenario)) {
         Ok(v) => v,
-        Err(e) => return fail(0, format!("setup failed: {e}")),
+        Err(e) => return lost(0, format!("setup failed: {e}"), &e),
     };
     let mut names = Names {
         setup,
@@ -150,7 +162,7 @@ pub fn run_case(client: &mut Client, case: &Case) -> Option<Failure> {
         };
         let result = match client.commands_raw(now, &[sent]) {
             Ok(mut r) => r.pop().unwrap_or(Value::Null),
-            Err(e) => return fail(i + 1, format!("{shown} at {now} ms: {e}")),
+            Err(e) => return lost(i + 1, format!("{shown} at {now} ms: {e}"), &e),
         };
         let effects: Vec<Value> = match result.get("effects") {
             Some(Value::Array(a)) => a.clone(),

@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 use super::protocol::{WireCommand, WireResult};
 
 /// How long a client waits for one answer before it gives up on the engine.
-pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
+pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Why a request to a remote engine failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

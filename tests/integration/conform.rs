@@ -416,3 +416,18 @@ fn each_broken_variant_of_the_python_example_fails_exactly_its_rule() {
         assert_eq!(failed_rules(&r), want, "{rule}: {stdout}");
     }
 }
+
+#[test]
+fn an_engine_that_answers_garbage_and_dies_fails_every_case_without_hanging() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/engines/garbage.sh");
+    let out = out_dir("garbage");
+    let o = conform(&format!("cmd:sh {}", script.display()), &out, &[]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{stdout}");
+    let r = report(&out);
+    // Every rule with cases fails at its first case's setup (step 0), with the reason.
+    assert_eq!(r["failed"].as_u64(), Some(46), "{stdout}");
+    let f = &r["rules"]["MON-STATE"]["failure"];
+    assert_eq!(f["step"].as_u64(), Some(0), "{f}");
+    assert!(f["message"].as_str().unwrap().contains("not JSON"), "{f}");
+}
