@@ -15,6 +15,7 @@ use clap::{Parser, Subcommand};
 
 mod ab_cmd;
 mod compare_cmd;
+mod conform_cmd;
 mod erlang_cmd;
 mod error;
 mod explain_cmd;
@@ -119,6 +120,9 @@ enum Command {
     /// The scenario's rules engine as an HTTP/1.1 JSON service on loopback, or JSON lines on
     /// stdin/stdout with --stdio (docs/protocol.md).
     Serve(serve_cmd::ServeArgs),
+    /// Run the rule catalogue's conformance cases against an engine (docs/protocol.md);
+    /// write DIR/conformance.json and DIR/conformance.xml.
+    Conform(conform_cmd::ConformArgs),
     /// Load and check a scenario; run nothing.
     Validate(validate_cmd::ValidateArgs),
 }
@@ -156,6 +160,7 @@ fn run(args: Args) -> CmdResult {
         Command::Load(a) => load_cmd::run(a),
         Command::Forecast(a) => forecast_cmd::run(a),
         Command::Serve(a) => serve_cmd::run(a),
+        Command::Conform(a) => conform_cmd::run(a),
         Command::Validate(a) => validate_cmd::run(a),
     }
 }

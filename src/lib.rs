@@ -25,6 +25,7 @@
 
 pub mod calendar;
 pub mod cli;
+pub mod conform;
 pub mod diag;
 pub mod dist;
 pub mod engine;

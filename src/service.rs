@@ -4,19 +4,23 @@
 //!
 //! Key items: [`Session`] (one engine, its simulated clock and its counters; every request of
 //! either framing is answered by it), [`protocol`] (the wire messages), [`serve_stdio`],
-//! [`serve_http`].
+//! [`serve_http`]; [`client`] (a remote engine over HTTP or as a JSON-lines subprocess:
+//! [`connect`], [`Client`]).
 //!
 //! Layering: this module reads `setup`, `scenario`, `engine`, `model` and `time`; it is below
 //! the drivers (so a driver can one day speak the protocol to a remote engine) and never reads
 //! `sim`, `load`, `report` or `cli` (see ARCHITECTURE.md).
 
+mod broken;
+pub mod client;
 pub mod http;
 pub mod protocol;
 mod session;
 pub mod stdio;
 mod views;
 
+pub use client::{connect, Client, ClientError, EngineSpec};
 pub use http::serve_http;
 pub use session::{ProtoError, Session};
 pub use stdio::serve_stdio;
-pub use views::{AgentRow, AgentsView, ConversationRow, ConversationsView, SetupView};
+pub use views::{AgentRow, AgentsView, ConversationRow, ConversationsView, SetupTag, SetupView};

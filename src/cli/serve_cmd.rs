@@ -33,6 +33,15 @@ pub(crate) fn run(a: ServeArgs) -> CmdResult {
     let sc = load(&a.scenario, false)?;
     print_warnings(&sc, &a.scenario);
     let mut session = Session::new(sc);
+    // Test-only (tests/integration/conform.rs): answer as an engine that breaks one rule.
+    if let Ok(rule) = std::env::var("OMNISIM_TEST_BREAK_RULE") {
+        session
+            .break_rule(&rule)
+            .map_err(|e| CliError::bad(format!("OMNISIM_TEST_BREAK_RULE: {e}")))?;
+        eprintln!(
+            "warning: serve answers as an engine that breaks {rule} (OMNISIM_TEST_BREAK_RULE)"
+        );
+    }
     if a.stdio {
         let stdin = std::io::stdin().lock();
         let stdout = std::io::stdout().lock();

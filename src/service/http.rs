@@ -18,7 +18,7 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::{Method, Request, Response, StatusCode};
 
-use super::protocol::{Action, CommandBatch, WireConv};
+use super::protocol::{Action, CommandBatch, SetupRequest, WireConv};
 use super::session::{ProtoError, Session};
 use super::stdio::{parse_value, to_json};
 
@@ -105,18 +105,17 @@ fn answer(
                 Ok(ok(to_json(&session.health())))
             }
             ["setup"] => {
-                if method == "POST" && !body.iter().all(u8::is_ascii_whitespace) {
-                    return Err(ProtoError::status(
-                        400,
-                        "omnisim serve takes its setup from its SCENARIO; POST /v1/setup with an empty body resets and answers it",
-                    ));
-                }
                 if method == "POST" {
-                    session.reset();
+                    let req: SetupRequest = if body.iter().all(u8::is_ascii_whitespace) {
+                        SetupRequest::default()
+                    } else {
+                        parse_body(body)?
+                    };
+                    Ok(ok(to_json(&session.configure(&req)?)))
                 } else {
                     method_is("GET")?;
+                    Ok(ok(to_json(&session.setup())))
                 }
-                Ok(ok(to_json(&session.setup())))
             }
             ["conversations"] => {
                 method_is("GET")?;

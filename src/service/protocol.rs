@@ -477,8 +477,9 @@ pub struct BatchResults {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Request {
-    /// The engine setup as omnisim derives it from the scenario.
-    Setup,
+    /// Sets the engine up (with a `scenario`: that configuration; without: the served
+    /// scenario's, afresh) and answers the setup view.
+    Setup(SetupRequest),
     /// Back to the start (a fresh engine, simulated time 0).
     Reset,
     /// A batch of commands at one instant.
@@ -502,6 +503,22 @@ pub enum Request {
     Join(Action),
     /// A supervisor assigns a conversation to an agent or a queue.
     Assign(Action),
+}
+
+/// The body of `POST /v1/setup` (and the fields of the `setup` JSON line): the engine
+/// configuration to use from now on, as scenario TOML text (its `[engine]`, `[[workstreams]]`,
+/// `[[queues]]`, `[[agent_groups]]` and `[[supervisors]]`; ids are scenario order). Without
+/// `scenario`, the engine restarts from its current configuration. Either way the engine is
+/// fresh at simulated time 0 afterwards.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetupRequest {
+    /// The protocol version (optional; 1 when given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub v: Option<u32>,
+    /// The scenario text (TOML) whose engine to build.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<String>,
 }
 
 /// The body of a supervisor action (`POST /v1/conversations/{id}/monitor|join|assign`); in a

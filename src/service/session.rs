@@ -17,8 +17,9 @@ use crate::setup::{engine_setup, RoutingTags};
 use crate::time::SimTime;
 
 use super::protocol::{
-    Action, BatchResults, CommandBatch, WireCommand, WireConv, WireError, WireResult,
+    Action, BatchResults, CommandBatch, SetupRequest, WireCommand, WireConv, WireError, WireResult,
 };
+use super::views::SetupView;
 
 /// A refused request: the HTTP status (400 bad value, 404 unknown resource, 409 time went
 /// backwards or the session is poisoned, 413 too large) and the wire error.
@@ -79,31 +80,65 @@ pub struct Session {
     pub(crate) engine: Engine,
     pub(crate) now: SimTime,
     pub(crate) stats: Stats,
+    pub(crate) tags: RoutingTags,
     poisoned: bool,
     buf: Vec<Effect>,
+    broken: Option<super::broken::Breakage>,
 }
 
 impl Session {
     /// A fresh engine for `sc` (as `omnisim run` builds it: `setup::engine_setup`, then every
     /// routing tag interned).
     pub fn new(sc: Scenario) -> Session {
-        let engine = fresh(&sc);
+        let (engine, tags) = fresh(&sc);
         Session {
             sc,
             engine,
+            tags,
             now: SimTime::ZERO,
             stats: Stats::default(),
             poisoned: false,
             buf: Vec::new(),
+            broken: None,
         }
+    }
+
+    /// Test-only: from now on this session answers as an engine that breaks `rule` would
+    /// (see `service::broken`). Errors: a rule this wrapper cannot break (the message lists
+    /// those it can).
+    #[doc(hidden)]
+    pub fn break_rule(&mut self, rule: &str) -> Result<(), String> {
+        self.broken = Some(super::broken::Breakage::parse(rule)?);
+        Ok(())
     }
 
     /// Back to the start: a fresh engine at simulated time 0 (the counters of `/metrics` keep
     /// counting, as Prometheus counters do).
     pub fn reset(&mut self) {
-        self.engine = fresh(&self.sc);
+        (self.engine, self.tags) = fresh(&self.sc);
         self.now = SimTime::ZERO;
         self.poisoned = false;
+    }
+
+    /// `POST /v1/setup` (and the `setup` line): with a `scenario` text, validates it (400 with
+    /// its diagnostics, `field: "scenario"`, when it does not load; the session is then
+    /// unchanged) and serves its engine from now on; without, restarts the current one. Either
+    /// way a fresh engine at simulated time 0; answers the setup view.
+    pub fn configure(&mut self, req: &SetupRequest) -> Result<SetupView, ProtoError> {
+        if let Some(v) = req.v {
+            check_version(v)?;
+        }
+        if let Some(text) = &req.scenario {
+            let sc = crate::scenario::load_str(text, "setup.scenario").map_err(|e| {
+                ProtoError::field(
+                    "scenario",
+                    format!("the scenario does not load: {}", e.to_string().trim_end()),
+                )
+            })?;
+            self.sc = sc;
+        }
+        self.reset();
+        Ok(self.setup())
     }
 
     /// The scenario served.
@@ -298,7 +333,11 @@ impl Session {
             .unwrap_or(LATENCY_BUCKETS.len());
         self.stats.latency[b] += 1;
         self.stats.latency_sum += dt;
-        Ok(WireResult::new(outcome, &self.buf))
+        let mut result = WireResult::new(outcome, &self.buf);
+        if let Some(b) = &self.broken {
+            b.alter(c, &mut result);
+        }
+        Ok(result)
     }
 }
 
@@ -317,8 +356,8 @@ pub(crate) fn check_version(v: u32) -> Result<(), ProtoError> {
     }
 }
 
-fn fresh(sc: &Scenario) -> Engine {
+fn fresh(sc: &Scenario) -> (Engine, RoutingTags) {
     let mut engine = Engine::new(engine_setup(sc));
-    RoutingTags::new(sc, &mut engine);
-    engine
+    let tags = RoutingTags::new(sc, &mut engine);
+    (engine, tags)
 }

@@ -96,7 +96,7 @@ fn answer(session: &mut Session, line: &[u8]) -> Result<String, ProtoError> {
     }
     let req: Request = parse_value(value)?;
     Ok(match req {
-        Request::Setup => to_json(&session.setup()),
+        Request::Setup(req) => to_json(&session.configure(&req)?),
         Request::Reset => {
             session.reset();
             to_json(&session.health())

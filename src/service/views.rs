@@ -104,6 +104,23 @@ pub struct SetupView {
     pub agents: Vec<SetupAgent>,
     /// Supervisors by id: `{ "id", "name", "queues" }`.
     pub supervisors: Vec<SetupSupervisor>,
+    /// The routing tag of each attribute-value combination of each work stream with
+    /// attributes (absent when no work stream has any): what an `arrive` of a conversation
+    /// with those values carries in its queue of that work stream.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<SetupTag>,
+}
+
+/// One routing tag of the setup: `{ "workstream", "attributes": { "tier": "vip" }, "tag": {
+/// "req", "attrs" } }`.
+#[derive(Clone, Debug, Serialize)]
+pub struct SetupTag {
+    /// The work stream's name.
+    pub workstream: String,
+    /// One value per attribute of the work stream, by attribute name.
+    pub attributes: std::collections::BTreeMap<String, String>,
+    /// The tag an arrival with these values carries.
+    pub tag: super::protocol::WireTag,
 }
 
 /// A queue of the setup.
@@ -267,7 +284,44 @@ impl Session {
                     queues: s.queues.iter().map(|q| q.0).collect(),
                 })
                 .collect(),
+            tags: self.tag_table(),
         }
+    }
+
+    /// Every attribute-value combination of every work stream with attributes (first attribute
+    /// most significant), with the tag `setup::RoutingTags` interned for it.
+    fn tag_table(&self) -> Vec<SetupTag> {
+        let mut out = Vec::new();
+        for (w, ws) in self.sc.workstreams.iter().enumerate() {
+            let attrs = &ws.routing.attributes;
+            if attrs.is_empty() {
+                continue;
+            }
+            let combos: usize = attrs.iter().map(|a| a.values.len().max(1)).product();
+            let mut values = vec![0u16; attrs.len()];
+            for combo in 0..combos {
+                let mut rest = combo;
+                for (k, a) in attrs.iter().enumerate().rev() {
+                    let n = a.values.len().max(1);
+                    values[k] = (rest % n) as u16;
+                    rest /= n;
+                }
+                let t = self.tags.tag(w, w, w, &values);
+                out.push(SetupTag {
+                    workstream: ws.name.clone(),
+                    attributes: attrs
+                        .iter()
+                        .zip(&values)
+                        .map(|(a, &v)| (a.name.clone(), a.values[v as usize].clone()))
+                        .collect(),
+                    tag: super::protocol::WireTag {
+                        req: t.req.0,
+                        attrs: t.attrs.0,
+                    },
+                });
+            }
+        }
+        out
     }
 
     /// The health view.

@@ -32,6 +32,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("report", 8),
     ("explain", 9),
     ("workflows", 9),
+    ("conform", 9),
     ("staffing", 10),
     ("fit", 10),
     ("forecast", 10),

@@ -3,6 +3,7 @@
 mod chat;
 mod cli_errors;
 mod compare_noise;
+mod conform;
 mod engine_props;
 mod erlang;
 mod explain;

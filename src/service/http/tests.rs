@@ -305,3 +305,60 @@ fn mutated_requests_never_panic() {
     }
     assert!(s.engine().check_invariants().is_empty());
 }
+
+#[test]
+fn setup_with_a_scenario_text_replaces_the_configuration_and_a_bad_one_changes_nothing() {
+    let mut s = session();
+    // Two agents now: the arrival goes to agent 0, and the setup answer lists both.
+    let two = SCENARIO
+        .replace("count = 1", "count = 2")
+        .replace("serve-unit", "serve-two");
+    let body = serde_json::json!({ "v": 1, "scenario": two }).to_string();
+    let (st, v) = call(&mut s, "POST", "/v1/setup", &body);
+    assert_eq!(st, 200, "{v}");
+    assert_eq!(v["scenario"], "serve-two");
+    assert_eq!(v["agents"].as_array().map(Vec::len), Some(2));
+    assert!(v.get("tags").is_none(), "no attributes, no tags: {v}");
+    // A scenario that does not load: 400 naming the field and the diagnostic; still two agents.
+    let bad = serde_json::json!({ "scenario": "[scenario]\nname = 3\n" }).to_string();
+    let (st, v) = call(&mut s, "POST", "/v1/setup", &bad);
+    assert_eq!((st, v["field"].as_str()), (400, Some("scenario")), "{v}");
+    assert!(
+        v["error"].as_str().unwrap().contains("setup.scenario"),
+        "{v}"
+    );
+    let (_, v) = call(&mut s, "GET", "/v1/setup", "");
+    assert_eq!(v["scenario"], "serve-two");
+    // The same over a JSON line.
+    let line = serde_json::json!({ "op": "setup", "scenario": SCENARIO }).to_string();
+    let v: Value = serde_json::from_str(&answer_line(&mut s, line.as_bytes())).unwrap();
+    assert_eq!(v["agents"].as_array().map(Vec::len), Some(1), "{v}");
+}
+
+#[test]
+fn the_setup_view_lists_a_tag_for_every_attribute_combination() {
+    let with_attrs = SCENARIO.replace(
+        "capacity_units = 100\n",
+        "capacity_units = 100\nattributes = { tier = { vip = 0.2, standard = 0.8 }, language = { en = 0.5, es = 0.5 } }\n",
+    );
+    let mut s = Session::new(crate::scenario::load_str(&with_attrs, "t.toml").expect("valid"));
+    let (_, v) = call(&mut s, "GET", "/v1/setup", "");
+    let tags = v["tags"].as_array().expect("tags");
+    // 2 tiers × 2 languages.
+    assert_eq!(tags.len(), 4, "{v}");
+    let combos: std::collections::BTreeSet<(String, String)> = tags
+        .iter()
+        .map(|t| {
+            assert_eq!(t["workstream"], "chat");
+            let a = &t["attributes"];
+            (a["tier"].to_string(), a["language"].to_string())
+        })
+        .collect();
+    assert_eq!(combos.len(), 4, "each combination once: {v}");
+    // Every listed tag is one the engine knows: an arrival with it is accepted.
+    for t in tags {
+        let body = serde_json::json!({ "now_ms": 0, "commands": [{ "type": "arrive", "queue": 0, "tag": t["tag"] }] });
+        let (st, v) = call(&mut s, "POST", "/v1/commands", &body.to_string());
+        assert_eq!(st, 200, "{v}");
+    }
+}

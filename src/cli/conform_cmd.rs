@@ -1,0 +1,75 @@
+//! `omnisim conform --engine URL|"cmd:PROGRAM ARGS" [--out DIR] [--rule ID]…`: runs the rule
+//! catalogue's conformance cases (`conform`) against an engine speaking protocol v1; prints
+//! one line per rule id (PASS, FAIL with the first step that differed, SKIP with why a rule has
+//! no cases) and writes `DIR/conformance.json` and `DIR/conformance.xml` (JUnit).
+//!
+//! Exit codes: 0 every rule with cases passed · 1 a rule failed · 2 bad input (an engine spec
+//! that is not `http://HOST:PORT` or `cmd:PROGRAM ARGS`, an engine that cannot be reached or
+//! started, an unknown `--rule`, an output folder that cannot be written).
+
+use std::path::PathBuf;
+
+use crate::conform;
+
+use super::{write_files, CliError, CmdResult, Global, EXIT_OK, EXIT_THRESHOLD};
+
+/// `omnisim conform` flags.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ConformArgs {
+    /// The engine: `http://HOST:PORT` (an HTTP engine) or `"cmd:PROGRAM ARGS"` (a subprocess
+    /// speaking JSON lines; split on spaces).
+    #[arg(long)]
+    engine: String,
+    /// Output folder (default: reports/conform/).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Only this rule id (repeatable).
+    #[arg(long = "rule")]
+    rules: Vec<String>,
+    /// `--quiet`: print only failures and the total.
+    #[command(flatten)]
+    global: Global,
+}
+
+/// Runs the command; see the module docs for the exit codes.
+pub(crate) fn run(a: ConformArgs) -> CmdResult {
+    let unknown: Vec<String> = a
+        .rules
+        .iter()
+        .filter(|r| !conform::CATALOGUE.iter().any(|(id, _)| id == r))
+        .map(|r| {
+            format!(
+                "--rule {r:?}: not a rule id of the catalogue (expected one of {})",
+                conform::CATALOGUE
+                    .iter()
+                    .map(|(id, _)| *id)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+        .collect();
+    if !unknown.is_empty() {
+        return Err(CliError::BadInput(unknown));
+    }
+    let only = (!a.rules.is_empty()).then_some(a.rules.as_slice());
+    let report =
+        conform::run(&a.engine, only).map_err(|e| CliError::bad(format!("--engine: {e}")))?;
+    let text = conform::render_text(&report);
+    for line in text.lines() {
+        if !a.global.quiet || !line.starts_with("PASS") && !line.starts_with("SKIP") {
+            println!("{line}");
+        }
+    }
+    let dir = a.out.unwrap_or_else(|| PathBuf::from("reports/conform"));
+    let files = [
+        ("conformance.json", conform::render_json(&report)),
+        ("conformance.xml", conform::render_junit(&report)),
+    ];
+    write_files(&dir, &files)
+        .map_err(|e| CliError::bad(format!("cannot write {}: {e}", dir.display())))?;
+    Ok(if report.all_passed() {
+        EXIT_OK
+    } else {
+        EXIT_THRESHOLD
+    })
+}
