@@ -117,6 +117,13 @@ enum Command {
         /// Events of replication 1 kept for the dashboard replayed in report.html (0: none).
         #[arg(long, value_name = "N", default_value_t = DASHBOARD_EVENTS)]
         dashboard_events: usize,
+        /// The dashboard's window starts at TIME after the start of replication 1 (e.g. 10h):
+        /// it shows what is live then and the events from then on (default: the start).
+        #[arg(long, value_name = "TIME")]
+        dashboard_from: Option<String>,
+        /// The dashboard's window ends at TIME (default: the run's end, or the event cap).
+        #[arg(long, value_name = "TIME")]
+        dashboard_to: Option<String>,
     },
     /// Tell one conversation's or one agent's story from DIR/trace.jsonl (`run --trace`).
     Explain {
@@ -404,8 +411,32 @@ fn run(args: Args) -> u8 {
             trace,
             trace_replication,
             dashboard_events,
+            dashboard_from,
+            dashboard_to,
             log,
         } => {
+            let window = |flag: &str, v: &Option<String>| {
+                match v {
+                None => Ok(None),
+                Some(t) => crate::time::parse_duration(t)
+                    .map(|d| Some(d.as_millis()))
+                    .map_err(|e| {
+                        eprintln!("error: {flag} {t:?}: {e} (expected a time since the start, e.g. 10h or 90m)");
+                        EXIT_BAD_INPUT
+                    }),
+            }
+            };
+            let (dash_from, dash_to) = match (
+                window("--dashboard-from", &dashboard_from),
+                window("--dashboard-to", &dashboard_to),
+            ) {
+                (Ok(f), Ok(t)) => (f.unwrap_or(0), t),
+                (Err(code), _) | (_, Err(code)) => return code,
+            };
+            if dash_to.is_some_and(|t| t <= dash_from) {
+                eprintln!("error: --dashboard-to must be later than --dashboard-from");
+                return EXIT_BAD_INPUT;
+            }
             if replications == Some(0) {
                 eprintln!("error: --replications must be at least 1");
                 return EXIT_BAD_INPUT;
@@ -471,6 +502,8 @@ fn run(args: Args) -> u8 {
                 dashboard: Some(sim::DashOptions {
                     replication: 0,
                     max_events: dashboard_events,
+                    from_ms: dash_from,
+                    to_ms: dash_to,
                 }),
             };
             let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {

@@ -2,9 +2,12 @@
 
 mod chat;
 mod compare_noise;
+mod dashboard;
+mod docs_examples;
 mod engine_props;
 mod erlang;
 mod explain;
+mod explain_why;
 mod faults;
 mod figures;
 mod fit;
