@@ -79,6 +79,23 @@ example_compare_different() {
   omnisim compare base/summary.json nine/summary.json 2>&1 || true
 }
 
+# --- docs/workflows.md, 2. ab ------------------------------------------------------------
+example_ab_text() {
+  erlang
+  omnisim ab erlang-c.toml --variant nine.toml --out ab || true
+}
+
+# --- docs/workflows.md, 5. run --junit -------------------------------------------------------
+example_junit() {
+  erlang
+  { cat erlang-c.toml
+    printf '\n[[thresholds]]\nmetric = "wait_s.p90"\nmax = 120\n'
+    printf '\n[[thresholds]]\nmetric = "service_level.fraction"\nmin = 0.8\n'
+  } >thresholds.toml
+  omnisim run thresholds.toml --quiet --out j --junit junit.xml >/dev/null || true
+  cat junit.xml
+}
+
 # --- docs/workflows.md, 8. explain (scenarios/rules-playbook.toml) ---------------------------
 playbook() {
   [ -d pb ] && return

@@ -117,6 +117,9 @@ const ACTIONS: [&str; 6] = [
     "force_close",
 ];
 
+/// An arrival's attribute values and required skills (with ratings), by name.
+type ArrivalTags = (BTreeMap<String, String>, Option<BTreeMap<String, u8>>);
+
 /// The open trace part: its writer, its path, where write errors go.
 type TraceFile = (BufWriter<File>, PathBuf, Arc<Mutex<Vec<String>>>);
 
@@ -153,7 +156,7 @@ pub(crate) struct Observer {
     pub(crate) arrival_note: Option<(Option<crate::model::QueueId>, &'static str)>,
     /// The next arrival's attribute values and required skills, by name (set by
     /// [`Observer::note_attributes`] just before it).
-    arrival_tags: Option<(BTreeMap<String, String>, Option<BTreeMap<String, u8>>)>,
+    arrival_tags: Option<ArrivalTags>,
 }
 
 impl std::fmt::Debug for Observer {
