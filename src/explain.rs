@@ -117,7 +117,30 @@ pub fn explain_file(
             have,
         });
     }
-    tell(&lines, subject, replication)
+    match tell(&lines, subject, replication) {
+        // An agent of the run (its row in agents.csv beside the trace) with no line at all:
+        // never offered anything, never a presence change.
+        Err(ExplainError::UnknownAgent { asked, .. }) if in_agents_csv(&path, &asked) => {
+            Ok(format!(
+                "Agent {asked}, replication {replication}:\nnever assigned: no conversation was \
+             offered to it and its presence never changed in this replication\n"
+            ))
+        }
+        other => other,
+    }
+}
+
+/// Whether `agent` has a row in the `agents.csv` beside the trace `path` (the run's agents).
+fn in_agents_csv(path: &Path, agent: &str) -> bool {
+    let Some(csv) = path
+        .parent()
+        .and_then(|d| std::fs::read_to_string(d.join("agents.csv")).ok())
+    else {
+        return false;
+    };
+    csv.lines()
+        .skip(1)
+        .any(|l| l.split(',').next() == Some(agent))
 }
 
 /// Tells `subject`'s story from the lines of one replication.
@@ -244,6 +267,16 @@ pub fn tell(
         };
         let _ = writeln!(out, "{} {prefix}{text}", clock(l.t));
     }
+    if let Subject::Agent(a) = subject {
+        let assigned = mine.iter().any(|&i| {
+            let l = &lines[i];
+            l.agent.as_deref() == Some(a.as_str())
+                && (l.what == "accepted" || l.kind == Kind::Routing)
+        });
+        if !assigned {
+            out.push_str("never assigned a conversation in this replication\n");
+        }
+    }
     if let Some(note) = cut_off(lines, subject) {
         out.push_str(&note);
     }
@@ -282,7 +315,7 @@ fn served_first(lines: &[TraceLine], c: u64) -> Option<(usize, String)> {
     let mine = |l: &TraceLine| l.conversation == Some(c);
     let routed = lines
         .iter()
-        .position(|l| mine(l) && l.kind == Kind::Routing);
+        .position(|l| mine(l) && l.kind == Kind::Routing && l.what != "waiting");
     let end = routed.unwrap_or_else(|| lines.iter().rposition(mine).unwrap_or(0));
     let (start, queue) = lines[..end]
         .iter()
@@ -406,37 +439,10 @@ fn passed_over(l: &TraceLine) -> String {
     if total == 0 {
         return "; no other candidate".to_string();
     }
-    let presence = if l.assignment_rule.is_some() {
-        "in a presence the rule does not allow"
-    } else {
-        "in a presence the work stream does not allow"
-    };
-    let order = [
-        ("pending_invitation", "with an invitation pending"),
-        ("away", "on a break"),
-        ("offline", "offline"),
-        ("capacity", "at capacity"),
-        ("presence", presence),
-        ("rule_groups", "outside the rule's agent groups"),
-        ("skills", "without a required skill or rating (RT-SKILL)"),
-        ("refused", "refused it too often (RT-ELIGIBLE)"),
-        ("ranked_below", "ranked below"),
-    ];
-    let mut parts: Vec<String> = order
-        .iter()
-        .filter_map(|(k, words)| {
-            p.get(*k)
-                .filter(|n| **n > 0)
-                .map(|n| format!("{n} {words}"))
-        })
-        .collect();
-    // Reasons added later (skills, overflow) appear under their own names.
-    for (k, n) in p {
-        if *n > 0 && !order.iter().any(|(o, _)| o == k) {
-            parts.push(format!("{n} {}", k.replace('_', " ")));
-        }
-    }
-    format!("; passed over {total} ({})", parts.join(", "))
+    let parts = why::reasons(p, l.assignment_rule.is_some());
+    let mut o = format!("; passed over {total} ({})", parts.join(", "));
+    o.push_str(&why::tried(l));
+    o
 }
 
 fn order_by(l: &TraceLine) -> String {
@@ -445,6 +451,9 @@ fn order_by(l: &TraceLine) -> String {
         Some("free_units") => format!("most free units, {key}"),
         Some("queue_turns") => format!("fewest turns in this queue, {key}"),
         Some("member_position") => format!("next member after the last chosen, position {key}"),
+        Some("last_release_ms" | "least_active") if key < 0 => {
+            "longest since it last released capacity: never (it has released none yet)".to_string()
+        }
         Some("last_release_ms") => format!(
             "longest since it last released capacity, at {}",
             clock(key as f64 / 1000.0)
@@ -486,6 +495,7 @@ fn describe(l: &TraceLine, subject: &Subject, counted: bool) -> Option<String> {
     let sup = s(&l.supervisor);
     Some(match l.kind {
         Kind::Refusal | Kind::Interrupted => return None,
+        Kind::Routing if l.what == "waiting" => why::waiting(l),
         Kind::Routing if l.what == "picked" => {
             if about_agent {
                 format!("picked it ({rule}: the oldest it may take)")
@@ -517,24 +527,26 @@ fn describe(l: &TraceLine, subject: &Subject, counted: bool) -> Option<String> {
                 "join" => "join it".to_string(),
                 "force_close" => "force-close it".to_string(),
                 "arrive" => {
-                    return Some(match rule {
-                        "OVF-HOURS" => format!(
+                    return Some(
+                        match rule {
+                            "OVF-HOURS" => format!(
                         "arrived for queue {} out of its hours: sent on to queue {} (OVF-HOURS)",
                         s(&l.from),
                         s(&l.queue)
                     ),
-                        "OVF-LIMIT" => format!(
-                            "arrived for queue {} at its work-item limit: sent on to queue {} \
+                            "OVF-LIMIT" => format!(
+                                "arrived for queue {} at its work-item limit: sent on to queue {} \
                              (OVF-LIMIT)",
-                            s(&l.from),
-                            s(&l.queue)
-                        ),
-                        "RT-QUEUE" => format!(
+                                s(&l.from),
+                                s(&l.queue)
+                            ),
+                            "RT-QUEUE" => format!(
                             "arrived on its work stream; route-to-queue chose queue {} (RT-QUEUE)",
                             s(&l.queue)
                         ),
-                        _ => format!("arrived in queue {}", s(&l.queue)),
-                    })
+                            _ => format!("arrived in queue {}", s(&l.queue)),
+                        } + &why::tags(l),
+                    )
                 }
                 "pick" if ok => return None,
                 "set_presence" if ok => return None,
@@ -583,6 +595,11 @@ fn describe(l: &TraceLine, subject: &Subject, counted: bool) -> Option<String> {
             ),
             "invited" => format!("offered to {} ({rule})", s(&l.agent)),
             "invite_withdrawn" => format!("invitation to {} withdrawn", s(&l.agent)),
+            "unmatched" => format!(
+                "no member of queue {} can serve it by an exact match ({rule}; counted in \
+                 routing.unmatched)",
+                s(&l.queue)
+            ),
             "invite_refused" => format!("{} {} the invitation", s(&l.agent), {
                 if l.detail.as_deref() == Some("timed out") {
                     "let time out"
@@ -650,3 +667,4 @@ fn describe(l: &TraceLine, subject: &Subject, counted: bool) -> Option<String> {
 
 #[cfg(test)]
 mod tests;
+mod why;

@@ -8,6 +8,11 @@
 //! null) and `rule` (the rule id that refused or decided, or null), then `what` (the command or
 //! effect, in snake case) and only the fields that kind of line needs. `omnisim explain` reads
 //! these lines back.
+//!
+//! A routing line with `what: "waiting"` (and `agent` null) says that a conversation that just
+//! entered a queue found nobody who could take it: `passed_over` counts every member by why,
+//! `tried` does so per assignment rule, `missing` names the required skills nobody in the
+//! queue holds.
 
 use std::collections::BTreeMap;
 
@@ -100,6 +105,35 @@ pub struct TraceLine {
     /// rule's; one more than the number of rules for a conversation matching none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<u32>,
+    /// Arrivals: the conversation's attribute values by attribute name (`language: es`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<BTreeMap<String, String>>,
+    /// Arrivals and waits: the skills the conversation requires, by name, with the rating
+    /// (RT-CLASSIFY); absent without skill routing or when it requires none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requires: Option<BTreeMap<String, u8>>,
+    /// Routing: the assignment rules tried before the one that decided (every rule, for a
+    /// wait), in order, each with the members by why it found none of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tried: Option<Vec<RuleTried>>,
+    /// Waits: the required skills (with the rating) that no member of the queue holds at that
+    /// rating.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<BTreeMap<String, u8>>,
+    /// Waits with required skills: how many members of the queue hold them all at their
+    /// ratings, whatever their state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qualified: Option<u32>,
+}
+
+/// One assignment rule that found nobody, on a routing line (`tried`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RuleTried {
+    /// The assignment rule's name.
+    pub rule: String,
+    /// The queue's members by why the rule could not choose them (the same reasons as a
+    /// routing line's `passed_over`; only reasons with a count).
+    pub passed_over: BTreeMap<String, u32>,
 }
 
 impl TraceLine {
@@ -128,6 +162,11 @@ impl TraceLine {
             passed_over: None,
             assignment_rule: None,
             bucket: None,
+            attributes: None,
+            requires: None,
+            tried: None,
+            missing: None,
+            qualified: None,
         }
     }
 }

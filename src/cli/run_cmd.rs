@@ -58,11 +58,42 @@ pub(crate) struct RunArgs {
     /// Events of replication 1 kept for the dashboard replayed in report.html (0: none).
     #[arg(long, value_name = "N", default_value_t = DASHBOARD_EVENTS)]
     pub(crate) dashboard_events: usize,
+    /// The dashboard's window starts at TIME after the start of replication 1 (e.g. 10h):
+    /// it shows what is live then and the events from then on (default: the start).
+    #[arg(long, value_name = "TIME")]
+    pub(crate) dashboard_from: Option<String>,
+    /// The dashboard's window ends at TIME (default: the run's end, or the event cap).
+    #[arg(long, value_name = "TIME")]
+    pub(crate) dashboard_to: Option<String>,
 }
 
 /// Runs the command; see the module docs for the exit codes.
 pub(crate) fn run(a: RunArgs) -> CmdResult {
     let quiet = a.global.quiet;
+    let window = |flag: &str, v: &Option<String>| match v {
+        None => Ok(None),
+        Some(t) => crate::time::parse_duration(t)
+            .map(|d| Some(d.as_millis()))
+            .map_err(|e| {
+                format!("{flag} {t:?}: {e} (expected a time since the start, e.g. 10h or 90m)")
+            }),
+    };
+    let (dash_from, dash_to) = match (
+        window("--dashboard-from", &a.dashboard_from),
+        window("--dashboard-to", &a.dashboard_to),
+    ) {
+        (Ok(f), Ok(t)) => (f.unwrap_or(0), t),
+        (f, t) => {
+            return Err(CliError::BadInput(
+                [f.err(), t.err()].into_iter().flatten().collect(),
+            ))
+        }
+    };
+    if dash_to.is_some_and(|t| t <= dash_from) {
+        return Err(CliError::bad(
+            "--dashboard-to must be later than --dashboard-from",
+        ));
+    }
     if a.replications == Some(0) {
         return Err(CliError::bad("--replications must be at least 1"));
     }
@@ -113,6 +144,8 @@ pub(crate) fn run(a: RunArgs) -> CmdResult {
         dashboard: Some(sim::DashOptions {
             replication: 0,
             max_events: a.dashboard_events,
+            from_ms: dash_from,
+            to_ms: dash_to,
         }),
     };
     let bar = (!quiet && std::io::stderr().is_terminal())

@@ -84,7 +84,10 @@ pub enum Command {
 pub(super) fn apply(e: &mut Engine, now: SimTime, cmd: Command, out: &mut Vec<Effect>) -> Outcome {
     match cmd {
         Command::Arrive(q, t) => {
-            e.arrive_tagged(now, q, t.req, t.attrs, out);
+            let conv = e.arrive_tagged(now, q, t.req, t.attrs, out);
+            if e.decisions.on {
+                e.record_wait(conv, out.len());
+            }
             Ok(())
         }
         Command::Accept(c, i) => e.accept(now, c, i, out),
@@ -98,8 +101,20 @@ pub(super) fn apply(e: &mut Engine, now: SimTime, cmd: Command, out: &mut Vec<Ef
         Command::Resume(c) => e.resume(now, c, out),
         Command::CustomerReturn(c) => e.customer_return(now, c, out),
         Command::Release(c) => e.release(now, c, out),
-        Command::TransferToQueue(c, q) => e.transfer_to_queue(now, c, q, out),
-        Command::OverflowTransfer(c, q) => e.overflow_transfer(now, c, q, out),
+        Command::TransferToQueue(c, q) => {
+            let r = e.transfer_to_queue(now, c, q, out);
+            if e.decisions.on && r.is_ok() {
+                e.record_wait(c, out.len());
+            }
+            r
+        }
+        Command::OverflowTransfer(c, q) => {
+            let r = e.overflow_transfer(now, c, q, out);
+            if e.decisions.on && r.is_ok() {
+                e.record_wait(c, out.len());
+            }
+            r
+        }
         Command::OverflowEnd(c) => e.overflow_end(now, c, out),
         Command::Abandon(c) => e.abandon(now, c, out),
         Command::AutoClose(c) => e.auto_close(now, c, out),
@@ -109,7 +124,13 @@ pub(super) fn apply(e: &mut Engine, now: SimTime, cmd: Command, out: &mut Vec<Ef
         Command::Monitor(s, c) => e.monitor(now, s, c, out),
         Command::Join(s, c, m) => e.join(now, s, c, m, out),
         Command::AssignToAgent(s, c, a) => e.assign_to_agent(now, s, c, a, out),
-        Command::AssignToQueue(s, c, q) => e.assign_to_queue(now, s, c, q, out),
+        Command::AssignToQueue(s, c, q) => {
+            let r = e.assign_to_queue(now, s, c, q, out);
+            if e.decisions.on && r.is_ok() {
+                e.record_wait(c, out.len());
+            }
+            r
+        }
         Command::Transfer(s, c, a) => e.transfer(now, s, c, a, out),
         Command::ForceClose(s, c) => e.force_close(now, s, c, out),
     }

@@ -6,11 +6,11 @@
 //! decisions as one more `Decision` with its own `rule`, and a new reason to pass a candidate
 //! over as one more [`PassedOver`] field listed in [`PassedOver::reasons`].
 
-use crate::model::{AgentId, Presence, PresenceSet, QueueId, RoutingMode};
+use crate::model::{AgentId, ConvState, Presence, PresenceSet, QueueId, RoutingMode};
 
 use super::rank::{shown, Order};
 use super::ruleset::RuleSkills;
-use super::skills::{satisfies, SkillMatching};
+use super::skills::{rating_of, satisfies, Rating, SkillId, SkillMatching};
 use super::state::ConvId;
 use super::Engine;
 
@@ -61,21 +61,25 @@ impl PassedOver {
     }
 }
 
-/// One routing decision: the rule that chose `agent` for `conv`.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// One routing decision: the rule that chose `agent` for `conv`, or, with `agent` `None`, a
+/// conversation that entered a queue (arrival, transfer, overflow, a supervisor's move) and
+/// found nobody who could take it now, so it waits.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Decision {
     /// How many effects the command had produced when the decision was taken (the decision
-    /// precedes the effect at this index, its invitation).
+    /// precedes the effect at this index, its invitation; a wait follows the command's effects).
     pub effect_index: usize,
     /// The conversation routed.
     pub conv: ConvId,
     /// The queue it was routed in.
     pub queue: QueueId,
-    /// The agent chosen.
-    pub agent: AgentId,
+    /// The agent chosen; `None`: nobody could take it, it waits (then `passed` counts every
+    /// member of the queue by why it could not).
+    pub agent: Option<AgentId>,
     /// The rule that decided: `RT-METHOD` (the queue's assignment method), `RT-SKILL` /
     /// `RT-CLOSEST` (the method among the agents skill matching allows, for a conversation with
-    /// required skills) or `RT-RULESET` (an assignment rule).
+    /// required skills) or `RT-RULESET` (an assignment rule; for a wait in a queue with
+    /// assignment rules, the rules as a whole).
     pub rule: &'static str,
     /// The assignment method, e.g. `highest_capacity`, or `assignment_rules`.
     pub method: &'static str,
@@ -83,6 +87,7 @@ pub struct Decision {
     pub order_by: &'static str,
     /// The chosen agent's value of `order_by` (units, a turn count, a member position, ms; for
     /// the proficiency order-bys: the sum of ratings, `missing × 1000 + distance`, the count).
+    /// For `last_release_ms`, `-1` when the agent never released capacity. 0 for a wait.
     pub key: i64,
     /// The assignment rule that decided, by its number in the queue's list (RT-RULESET).
     pub assignment_rule: Option<u16>,
@@ -91,6 +96,18 @@ pub struct Decision {
     pub bucket: Option<u8>,
     /// The other members, by why they were not chosen.
     pub passed: PassedOver,
+    /// The assignment rules tried before the one that decided (every rule, for a wait), by
+    /// number, each with the queue's members by why that rule found none of them.
+    pub tried: Vec<(u16, PassedOver)>,
+    /// The conversation's required skills (`(skill, rating)`, sorted by skill; empty without
+    /// skill routing).
+    pub required: Vec<(SkillId, Rating)>,
+    /// The required `(skill, rating)` pairs that no member of the queue holds at that rating
+    /// (only for a wait): skills nobody in the queue can ever bring.
+    pub missing: Vec<(SkillId, Rating)>,
+    /// How many members of the queue hold every required skill at its rating, whatever their
+    /// state now (only for a wait with required skills; `None` otherwise).
+    pub qualified: Option<u32>,
 }
 
 /// The decisions of the current command while explaining is on. Bookkeeping, not state:
@@ -133,16 +150,171 @@ impl Engine {
         effect_index: usize,
     ) {
         let q = &self.queues[queue.index()];
+        let qs = q.skills.as_deref();
+        let pool = rule.and_then(|r| qs.and_then(|qs| qs.rules.get(r as usize)));
+        let sk = self.skills.as_deref();
+        let req = self.required(conv);
+        let profile = |m: AgentId| -> &[_] {
+            match sk {
+                Some(s) => &s.profiles[s.agent_profile[m.index()] as usize],
+                None => &[],
+            }
+        };
+        let passed = self.passed_over(conv, queue, rule, Some(agent));
+        let tried = (0..rule.unwrap_or(0))
+            .map(|r| (r, self.passed_over(conv, queue, Some(r), None)))
+            .collect();
+        let a = &self.agents[agent.index()];
+        let slot = a.slot_of(queue).unwrap_or(0);
+        let turn = a.queue_turn.get(slot).copied().unwrap_or(0) as i64;
+        let position = || q.members.iter().position(|x| *x == agent).unwrap_or(0) as i64 + 1;
+        let order = match pool {
+            Some(p) => Order::Rule(p.rule.order_by),
+            None => Order::Method(q.method),
+        };
+        let (order_by, mut key) = shown(order, a, turn, position, profile(agent), req);
+        if a.last_release.is_none() && matches!(order_by, "last_release_ms" | "least_active") {
+            // Shown as "never", not as a release at the start.
+            key = -1;
+        }
+        let (rule_id, method) = match pool {
+            Some(_) => ("RT-RULESET", "assignment_rules"),
+            None => (self.method_rule(queue, req), q.method.as_str()),
+        };
+        let d = Decision {
+            effect_index,
+            conv,
+            queue,
+            agent: Some(agent),
+            rule: rule_id,
+            method,
+            order_by,
+            key,
+            assignment_rule: rule,
+            bucket: self.bucket_of(conv, queue),
+            passed,
+            tried,
+            required: req.to_vec(),
+            missing: Vec::new(),
+            qualified: None,
+        };
+        self.decisions.list.push(d);
+    }
+
+    /// Records that `conv`, having just entered its queue (the command's effects are all in,
+    /// `effect_index` of them), found nobody who could take it: an Open conversation of a push
+    /// queue with no invitation. Nothing when it was offered to someone, closed, or its queue
+    /// is a pick queue. Called only while explaining is on.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn record_wait(&mut self, conv: ConvId, effect_index: usize) {
+        let Some(c) = self.convs.get(conv) else {
+            return;
+        };
+        let queue = c.queue;
+        if c.state != ConvState::Open
+            || c.invite.is_some()
+            || self.queue_rules(queue).mode != RoutingMode::Push
+        {
+            return;
+        }
+        let q = &self.queues[queue.index()];
+        let qs = q.skills.as_deref();
+        let rules = qs.map_or(0, |qs| qs.rules.len()) as u16;
+        let req = self.required(conv);
+        let sk = self.skills.as_deref();
+        let profile = |m: AgentId| -> &[_] {
+            match sk {
+                Some(s) => &s.profiles[s.agent_profile[m.index()] as usize],
+                None => &[],
+            }
+        };
+        let missing = req
+            .iter()
+            .filter(|(s, r)| q.members.iter().all(|&m| rating_of(profile(m), *s) < *r))
+            .copied()
+            .collect();
+        let qualified = (!req.is_empty()).then(|| {
+            q.members
+                .iter()
+                .filter(|&&m| satisfies(profile(m), req))
+                .count() as u32
+        });
+        let (rule, method) = if rules > 0 {
+            ("RT-RULESET", "assignment_rules")
+        } else {
+            (self.method_rule(queue, req), q.method.as_str())
+        };
+        let d = Decision {
+            effect_index,
+            conv,
+            queue,
+            agent: None,
+            rule,
+            method,
+            order_by: "",
+            key: 0,
+            assignment_rule: None,
+            bucket: self.bucket_of(conv, queue),
+            passed: self.passed_over(conv, queue, None, None),
+            tried: (0..rules)
+                .map(|r| (r, self.passed_over(conv, queue, Some(r), None)))
+                .collect(),
+            required: req.to_vec(),
+            missing,
+            qualified,
+        };
+        self.decisions.list.push(d);
+    }
+
+    /// The requirement of `conv` (empty without skill routing or once closed).
+    fn required(&self, conv: ConvId) -> &[(SkillId, Rating)] {
+        match (self.skills.as_deref(), self.convs.get(conv)) {
+            (Some(s), Some(c)) => &s.reqs[c.req.0 as usize],
+            _ => &[],
+        }
+    }
+
+    /// The rule a queue's own method decides by for a conversation requiring `req`.
+    fn method_rule(&self, queue: QueueId, req: &[(SkillId, Rating)]) -> &'static str {
+        let qs = self.queues[queue.index()].skills.as_deref();
+        match qs.map(|qs| qs.matching) {
+            _ if req.is_empty() => "RT-METHOD",
+            Some(SkillMatching::Exact) => "RT-SKILL",
+            Some(SkillMatching::Closest) => "RT-CLOSEST",
+            _ => "RT-METHOD",
+        }
+    }
+
+    /// The prioritization bucket of `conv` in `queue` (RT-PRIORITIZE), when it has buckets.
+    fn bucket_of(&self, conv: ConvId, queue: QueueId) -> Option<u8> {
+        let qs = self.queues[queue.index()].skills.as_deref();
+        match (qs, self.convs.get(conv)) {
+            (Some(qs), Some(c)) if !qs.buckets.is_empty() => self.skills.as_deref().map(|s| {
+                super::ruleset_route::bucket_of(&qs.buckets, &s.attrs.sets[c.attrs.0 as usize])
+            }),
+            _ => None,
+        }
+    }
+
+    /// The members of `queue` other than `chosen`, counted by the first reason they could not
+    /// take `conv` under assignment rule `rule` (or the queue's method and skill matching).
+    /// O(members).
+    fn passed_over(
+        &self,
+        conv: ConvId,
+        queue: QueueId,
+        rule: Option<u16>,
+        chosen: Option<AgentId>,
+    ) -> PassedOver {
+        let q = &self.queues[queue.index()];
         let ws = &self.workstreams[q.workstream.index()];
         let skip = self.cfg.refusals_before_skip;
         let c = self.convs.get(conv);
         let qs = q.skills.as_deref();
         let pool = rule.and_then(|r| qs.and_then(|qs| qs.rules.get(r as usize)));
         let sk = self.skills.as_deref();
-        let req: &[_] = match (sk, c) {
-            (Some(s), Some(c)) => &s.reqs[c.req.0 as usize],
-            _ => &[],
-        };
+        let req = self.required(conv);
         let profile = |m: AgentId| -> &[_] {
             match sk {
                 Some(s) => &s.profiles[s.agent_profile[m.index()] as usize],
@@ -156,7 +328,7 @@ impl Engine {
         let presences: PresenceSet = pool.map_or(ws.allowed_presences, |p| p.rule.presences);
         let mut passed = PassedOver::default();
         for &m in &q.members {
-            if m == agent {
+            if Some(m) == chosen {
                 continue;
             }
             let a = &self.agents[m.index()];
@@ -180,48 +352,7 @@ impl Engine {
                 passed.ranked_below += 1;
             }
         }
-        let a = &self.agents[agent.index()];
-        let slot = a.slot_of(queue).unwrap_or(0);
-        let turn = a.queue_turn.get(slot).copied().unwrap_or(0) as i64;
-        let position = || q.members.iter().position(|x| *x == agent).unwrap_or(0) as i64 + 1;
-        let (rule_id, method, order_by, key) = match pool {
-            Some(p) => {
-                let order = Order::Rule(p.rule.order_by);
-                let (order_by, key) = shown(order, a, turn, position, profile(agent), req);
-                ("RT-RULESET", "assignment_rules", order_by, key)
-            }
-            None => {
-                let order = Order::Method(q.method);
-                let (order_by, key) = shown(order, a, turn, position, profile(agent), req);
-                let rule_id = match qs.map(|qs| qs.matching) {
-                    _ if req.is_empty() => "RT-METHOD",
-                    Some(SkillMatching::Exact) => "RT-SKILL",
-                    Some(SkillMatching::Closest) => "RT-CLOSEST",
-                    _ => "RT-METHOD",
-                };
-                (rule_id, q.method.as_str(), order_by, key)
-            }
-        };
-        let bucket = match (qs, c) {
-            (Some(qs), Some(c)) if !qs.buckets.is_empty() => sk.map(|s| {
-                super::ruleset_route::bucket_of(&qs.buckets, &s.attrs.sets[c.attrs.0 as usize])
-            }),
-            _ => None,
-        };
-        let d = Decision {
-            effect_index,
-            conv,
-            queue,
-            agent,
-            rule: rule_id,
-            method,
-            order_by,
-            key,
-            assignment_rule: rule,
-            bucket,
-            passed,
-        };
-        self.decisions.list.push(d);
+        passed
     }
 }
 
@@ -284,7 +415,7 @@ mod tests {
         // First: agent 0 has the most free units (100); agent 4 (60) ranks below.
         assert_eq!(
             (d[0].agent, d[0].key, d[0].order_by),
-            (AgentId(0), 100, "free_units")
+            (Some(AgentId(0)), 100, "free_units")
         );
         let one = PassedOver {
             away: 1,
@@ -295,7 +426,7 @@ mod tests {
         };
         assert_eq!(d[0].passed, one);
         // Second: agent 0 has an invitation pending, so agent 4 with 60 free units.
-        assert_eq!((d[1].agent, d[1].key), (AgentId(4), 60));
+        assert_eq!((d[1].agent, d[1].key), (Some(AgentId(4)), 60));
         let two = PassedOver {
             pending_invitation: 1,
             away: 1,

@@ -109,7 +109,7 @@ pub fn render(r: &Report) -> String {
     super::html_routing::section(&mut o, r);
     agent_table(&mut o, r);
     if let Some(d) = &r.dashboard {
-        super::dashboard::section(&mut o, &d.json, d.replication, d.until_s, d.truncated);
+        super::dashboard::section(&mut o, d);
     }
     o.push_str("</main></body></html>\n");
     o

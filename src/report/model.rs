@@ -59,10 +59,14 @@ pub struct DashboardLog {
     pub json: String,
     /// Its replication, 1-based.
     pub replication: u32,
+    /// The first moment of its window, in seconds (0: the start).
+    pub from_s: f64,
     /// The last moment it covers, in seconds.
     pub until_s: f64,
-    /// Whether the event cap cut it short.
+    /// Whether it stops before the run's end.
     pub truncated: bool,
+    /// Whether the event cap (rather than the window's end) cut it short.
+    pub capped: bool,
 }
 
 /// One (15-minute interval, queue) cell of the time series, pooled over replications.
@@ -172,8 +176,10 @@ impl Report {
             dashboard: out.dashboard.as_ref().map(|d| DashboardLog {
                 json: d.to_json(),
                 replication: d.replication,
+                from_s: d.from_ms as f64 / 1000.0,
                 until_s: d.until_ms as f64 / 1000.0,
                 truncated: d.truncated,
+                capped: d.capped,
             }),
             summary,
         }

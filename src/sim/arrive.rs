@@ -140,6 +140,9 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
                 log.attributes(row, ws_id, &attrs);
             }
             let w = ws_id.index();
+            if let Some(o) = self.obs.as_mut() {
+                o.note_attributes(self.sc, w, &attrs);
+            }
             self.tags.tag(w, w, w, &attrs)
         } else {
             crate::engine::RoutingTag::default()

@@ -8,6 +8,7 @@
 //! draws a random number and never schedules an event, so a traced run's results are those of
 //! the untraced run.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::PathBuf;
@@ -21,6 +22,7 @@ use crate::scenario::Scenario;
 use crate::time::SimTime;
 use crate::trace::{conversation_id, Kind, TraceLine};
 
+mod dash;
 mod lines;
 
 /// What `--trace` asks of the simulator.
@@ -40,9 +42,14 @@ pub struct TraceOptions {
 pub struct DashOptions {
     /// The replication recorded (0-based).
     pub replication: u32,
-    /// Most events kept: the log covers the replication from its start until this many
-    /// events (then it stops, and says until when it covers).
+    /// Most events kept: the log covers the window from its start until this many events
+    /// (then it stops, and says until when it covers).
     pub max_events: usize,
+    /// The window's start (ms since the replication's start; 0: the start). The log holds
+    /// what is live at that moment and the events from it on.
+    pub from_ms: u64,
+    /// The window's end (ms), when it ends before the run does; `None`: the end of the run.
+    pub to_ms: Option<u64>,
 }
 
 /// The compact event log of one replication that `report.html` replays.
@@ -76,10 +83,16 @@ pub struct DashLog {
     pub events: String,
     /// How many events `events` holds.
     pub count: usize,
-    /// The last moment the log covers (ms): the end of the run, or of the window when full.
+    /// The window's first moment (ms): events before it are only those of what is live then
+    /// (and the supervisor actions of the five minutes before).
+    pub from_ms: u64,
+    /// The last moment the log covers (ms): the end of the run, of the window
+    /// (`DashOptions::to_ms`), or just before the event that would have passed the cap.
     pub until_ms: u64,
-    /// True when `max_events` cut the log short.
+    /// True when the log stops before the run's end (the cap or the window's end).
     pub truncated: bool,
+    /// True when `max_events` cut the log short.
+    pub capped: bool,
     /// The cap on events.
     pub max_events: usize,
 }
@@ -104,6 +117,9 @@ const ACTIONS: [&str; 6] = [
     "force_close",
 ];
 
+/// An arrival's attribute values and required skills (with ratings), by name.
+type ArrivalTags = (BTreeMap<String, String>, Option<BTreeMap<String, u8>>);
+
 /// The open trace part: its writer, its path, where write errors go.
 type TraceFile = (BufWriter<File>, PathBuf, Arc<Mutex<Vec<String>>>);
 
@@ -113,6 +129,8 @@ struct Names {
     supervisors: Vec<String>,
     /// Assignment rule names by queue and rule number.
     rules: Vec<Vec<String>>,
+    /// Skill names by id.
+    skills: Vec<String>,
 }
 
 /// The trace writer and dashboard recorder of one replication.
@@ -127,11 +145,18 @@ pub(crate) struct Observer {
     /// The last command, for the refusal line that may follow it.
     last: Option<TraceLine>,
     dash: Option<DashLog>,
+    /// The dashboard window's end (ms), when before the run's.
+    dash_to: Option<u64>,
+    /// What is live before the dashboard's window opens (`None` once open).
+    shadow: Option<Box<dash::Shadow>>,
     /// Conversations whose sentiment the world should record now.
     pub(crate) want_sentiment: Vec<ConvId>,
     /// Why the next arrival is in its queue: the queue an overflow rule sent it on from (and
     /// the rule), or route-to-queue (`RT-QUEUE`). Set by the simulator just before it.
     pub(crate) arrival_note: Option<(Option<crate::model::QueueId>, &'static str)>,
+    /// The next arrival's attribute values and required skills, by name (set by
+    /// [`Observer::note_attributes`] just before it).
+    arrival_tags: Option<ArrivalTags>,
 }
 
 impl std::fmt::Debug for Observer {
@@ -186,6 +211,7 @@ impl Observer {
                 .iter()
                 .map(|q| q.assignment_rules.iter().map(|r| r.name.clone()).collect())
                 .collect(),
+            skills: sc.skills.clone(),
         };
         let trace = match trace {
             None => None,
@@ -203,6 +229,10 @@ impl Observer {
                 }
             }
         };
+        let shadow = dash
+            .filter(|d| d.from_ms > 0)
+            .map(|_| Box::<dash::Shadow>::default());
+        let dash_to = dash.and_then(|d| d.to_ms);
         let dash = dash.map(|d| DashLog {
             replication: rep + 1,
             agents: (0..sc.agent_count())
@@ -238,8 +268,10 @@ impl Observer {
                 .collect(),
             events: String::new(),
             count: 0,
+            from_ms: d.from_ms,
             until_ms: 0,
             truncated: false,
+            capped: false,
             max_events: d.max_events,
         });
         Some(Box::new(Observer {
@@ -251,9 +283,33 @@ impl Observer {
             decisions: Vec::new(),
             last: None,
             dash,
+            dash_to,
+            shadow,
             want_sentiment: Vec::new(),
             arrival_note: None,
+            arrival_tags: None,
         }))
+    }
+
+    /// Notes the attribute values `attrs` drawn for the next arrival, of work stream `ws`
+    /// (indices into its attributes' values), and the skills its classification requires, for
+    /// the arrival's trace line. Only the trace reads them.
+    pub(crate) fn note_attributes(&mut self, sc: &Scenario, ws: usize, attrs: &[u16]) {
+        if self.trace.is_none() {
+            return;
+        }
+        let routing = &sc.workstreams[ws].routing;
+        let values = routing
+            .attributes
+            .iter()
+            .zip(attrs)
+            .map(|(a, &v)| {
+                let value = a.values.get(v as usize).cloned().unwrap_or_default();
+                (a.name.clone(), value)
+            })
+            .collect();
+        let requires = self.skill_names(&routing.classify(attrs));
+        self.arrival_tags = Some((values, requires));
     }
 
     fn id(&self, conv: ConvId) -> Option<u64> {
@@ -305,13 +361,24 @@ impl Observer {
             }
         }
         if let Some(d) = self.dash.as_mut() {
-            if d.count >= d.max_events {
+            let ms = now.as_millis();
+            let past_end = self.dash_to.is_some_and(|to| ms > to);
+            if d.count >= d.max_events || past_end {
                 if !d.truncated {
-                    // This command is not in the log: it covers up to just before it.
+                    // This command is not in the log: it covers up to just before it (or to
+                    // the window's end).
                     d.truncated = true;
-                    d.until_ms = now.as_millis().saturating_sub(1);
+                    d.capped = !past_end;
+                    d.until_ms = match self.dash_to {
+                        Some(to) if past_end => to,
+                        _ => ms.saturating_sub(1),
+                    }
+                    .max(d.from_ms);
                 }
             } else {
+                if self.shadow.is_some() && ms >= d.from_ms {
+                    self.open_window();
+                }
                 self.dash_command(now, cmd, r, fx);
             }
         }
@@ -323,6 +390,10 @@ impl Observer {
         if let (Command::Arrive(..), Some((from, rule))) = (cmd, self.arrival_note.take()) {
             l.from = from.and_then(|q| self.names.queues.get(q.index()).cloned());
             l.rule = Some(rule.into());
+        }
+        if let (Command::Arrive(..), Some((values, requires))) = (cmd, self.arrival_tags.take()) {
+            l.attributes = (!values.is_empty()).then_some(values);
+            l.requires = requires;
         }
         // The simulator issues overflow commands only for waiting-time rules (before-queueing
         // rules act before the engine sees the conversation).
@@ -388,109 +459,6 @@ impl Observer {
         self.write(&l);
     }
 
-    fn dash_command(&mut self, now: SimTime, cmd: Command, r: Outcome, fx: &[Effect]) {
-        let t = now.as_millis() as i64;
-        let action = match cmd {
-            Command::Monitor(s, c) => Some((s, c, 0, -1)),
-            Command::Join(s, c, _) => Some((s, c, 1, -1)),
-            Command::AssignToAgent(s, c, a) => Some((s, c, 2, a.0 as i64)),
-            Command::AssignToQueue(s, c, q) => Some((s, c, 3, q.0 as i64)),
-            Command::Transfer(s, c, a) => Some((s, c, 4, a.0 as i64)),
-            Command::ForceClose(s, c) => Some((s, c, 5, -1)),
-            _ => None,
-        };
-        if let Some((s, c, k, target)) = action {
-            let rule = r.err().map_or(-1, rule_code);
-            let id = self.id_or(c);
-            self.dash_event(&[t, 8, s.0 as i64, id, k, rule, target]);
-        }
-        for e in fx {
-            match *e {
-                Effect::Arrived { conv, queue } => {
-                    let id = self.id_or(conv);
-                    self.dash_event(&[t, 0, id, queue.0 as i64]);
-                    self.want_sentiment.push(conv);
-                }
-                Effect::StateChanged { conv, to, .. } => {
-                    let id = self.id_or(conv);
-                    self.dash_event(&[t, 1, id, state_code(to)]);
-                    if to != ConvState::Closed {
-                        self.want_sentiment.push(conv);
-                    }
-                }
-                Effect::Closed { conv, .. } => {
-                    let id = self.id_or(conv);
-                    self.dash_event(&[t, 1, id, 4]);
-                }
-                Effect::Accepted { conv, agent, .. }
-                | Effect::Transferred {
-                    conv, to: agent, ..
-                } => {
-                    let id = self.id_or(conv);
-                    self.dash_event(&[t, 2, id, agent.0 as i64]);
-                }
-                Effect::Units { agent, after, .. } => {
-                    self.dash_event(&[t, 3, agent.0 as i64, after]);
-                }
-                Effect::Presence { agent, to, .. } => {
-                    self.dash_event(&[t, 4, agent.0 as i64, presence_code(to) as i64]);
-                }
-                Effect::Requeued { conv, to, .. } => {
-                    let id = self.id_or(conv);
-                    self.dash_event(&[t, 5, id, to.0 as i64]);
-                }
-                Effect::Monitoring { conv, supervisor } => {
-                    let id = self.id_or(conv);
-                    self.dash_event(&[t, 6, id, supervisor.0 as i64]);
-                }
-                Effect::Joined {
-                    conv, supervisor, ..
-                } => {
-                    let id = self.id_or(conv);
-                    self.dash_event(&[t, 7, id, supervisor.0 as i64]);
-                }
-                _ => {}
-            }
-        }
-    }
-
-    fn id_or(&self, conv: ConvId) -> i64 {
-        self.id(conv).map_or(-1, |x| x as i64)
-    }
-
-    /// Appends one event to the dashboard log as JSON text.
-    fn dash_event(&mut self, vals: &[i64]) {
-        let mut buf = itoa::Buffer::new();
-        let Some(d) = self.dash.as_mut() else {
-            return;
-        };
-        if d.count > 0 {
-            d.events.push(',');
-        }
-        d.events.push('[');
-        for (i, v) in vals.iter().enumerate() {
-            if i > 0 {
-                d.events.push(',');
-            }
-            d.events.push_str(buf.format(*v));
-        }
-        d.events.push(']');
-        d.count += 1;
-    }
-
-    /// A sentiment reading for the dashboard (−1…1).
-    pub(crate) fn sentiment(&mut self, now: SimTime, conv: ConvId, value: f64) {
-        let id = self.id_or(conv);
-        if self.dash.as_ref().is_some_and(|d| !d.truncated) {
-            self.dash_event(&[
-                now.as_millis() as i64,
-                9,
-                id,
-                (value * 100.0).round() as i64,
-            ]);
-        }
-    }
-
     /// Flushes the trace and hands back the dashboard log.
     pub(crate) fn finish(mut self, now: SimTime, interrupted: bool) -> Option<DashLog> {
         if interrupted {
@@ -509,10 +477,15 @@ impl Observer {
                 push_err(&errors, format!("cannot write {}: {e}", path.display()));
             }
         }
+        if self.dash.as_ref().is_some_and(|d| !d.truncated) {
+            // A window opening after the run's end shows the end.
+            self.open_window();
+        }
         let mut d = self.dash.take()?;
         if !d.truncated {
             d.until_ms = now.as_millis();
         }
+        d.from_ms = d.from_ms.min(d.until_ms);
         Some(d)
     }
 }

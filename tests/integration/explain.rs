@@ -110,7 +110,7 @@ fn refusal_lines_add_up_to_rule_violations_on_the_conformance_scenario() {
     // The routing decision of conversation 5 at 1 h: b-1, the only member of queue b.
     let routed: Vec<&TraceLine> = lines
         .iter()
-        .filter(|l| l.kind == Kind::Routing && l.conversation == Some(5))
+        .filter(|l| l.kind == Kind::Routing && l.what == "routed" && l.conversation == Some(5))
         .collect();
     assert_eq!(routed.len(), 1);
     assert_eq!(routed[0].agent.as_deref(), Some("b-1"));
@@ -179,11 +179,13 @@ fn explain_tells_the_story_and_refuses_unknown_subjects() {
     assert_eq!(code, 0, "{err}");
     let expected = "Conversation 5, replication 1:
 0:00:20 arrived in queue a
+0:00:20 nobody in queue a could take it, so it waits (RT-METHOD): of its 1 member, 1 at capacity
 0:03:00 lead tried to assign it to b-1: refused by ASSIGN-AGENT-QUEUE (counted in rule_violations)
 0:04:00 lead tried to move it to queue a: refused by ASSIGN-QUEUE-SAME (counted in rule_violations)
 0:06:00 lead tried to monitor it: refused by MON-STATE (counted in rule_violations)
 0:10:00 lead moved it to queue b (accepted)
 0:10:00 moved from queue a to b
+0:10:00 nobody in queue b could take it, so it waits (RT-METHOD): of its 1 member, 1 at capacity
 1:00:00 routed to b-1 by RT-METHOD (highest_capacity: most free units, 100); no other candidate
 1:00:00 offered to b-1 (RT-INVITE)
 1:00:00 open → active
@@ -248,6 +250,8 @@ fn dashboard_replay_shows_units_and_states_at_known_moments() {
         dashboard: Some(DashOptions {
             replication: 0,
             max_events: 10_000,
+            from_ms: 0,
+            to_ms: None,
         }),
         ..RunOptions::default()
     };

@@ -1,10 +1,14 @@
 //! The trace lines of an [`Observer`]: one [`TraceLine`] per engine command, routing decision
 //! and effect, with names (agents, queues, supervisors, assignment rules) resolved.
 
-use crate::engine::{CloseReason, Command, ConvId, Decision, Effect, Recipient};
+use std::collections::BTreeMap;
+
+use crate::engine::{
+    CloseReason, Command, ConvId, Decision, Effect, PassedOver, Rating, Recipient, SkillId,
+};
 use crate::model::{AgentId, QueueId, SupervisorId};
 use crate::time::SimTime;
-use crate::trace::{conversation_id, Kind, TraceLine};
+use crate::trace::{conversation_id, Kind, RuleTried, TraceLine};
 
 use super::Observer;
 
@@ -59,31 +63,61 @@ impl Observer {
     }
 
     pub(super) fn decision_line(&self, now: SimTime, d: &Decision) -> TraceLine {
-        let mut l = self.line(now, Kind::Routing, "routed");
+        let what = if d.agent.is_some() {
+            "routed"
+        } else {
+            "waiting"
+        };
+        let mut l = self.line(now, Kind::Routing, what);
         l.conversation = self.id(d.conv);
-        l.agent = self.agent(d.agent);
+        l.agent = d.agent.and_then(|a| self.agent(a));
         l.rule = Some(d.rule.to_string());
-        l.assignment_rule = d.assignment_rule.and_then(|r| {
+        let rule_name = |r: u16| {
             self.names
                 .rules
                 .get(d.queue.index())?
                 .get(r as usize)
                 .cloned()
-        });
+        };
+        l.assignment_rule = d.assignment_rule.and_then(rule_name);
         l.bucket = d.bucket.map(|b| b as u32 + 1);
         l.queue = self.names.queues.get(d.queue.index()).cloned();
         l.method = Some(d.method.to_string());
-        l.order_by = Some(d.order_by.to_string());
-        l.key = Some(d.key);
-        l.passed_over = Some(
-            d.passed
-                .reasons()
-                .iter()
-                .filter(|r| r.1 > 0)
-                .map(|(k, n)| (k.to_string(), *n))
-                .collect(),
-        );
+        if d.agent.is_some() {
+            l.order_by = Some(d.order_by.to_string());
+            l.key = Some(d.key);
+        }
+        l.passed_over = Some(reasons(&d.passed));
+        if !d.tried.is_empty() {
+            l.tried = Some(
+                d.tried
+                    .iter()
+                    .map(|(r, p)| RuleTried {
+                        rule: rule_name(*r).unwrap_or_else(|| format!("#{}", r + 1)),
+                        passed_over: reasons(p),
+                    })
+                    .collect(),
+            );
+        }
+        if d.agent.is_none() {
+            l.requires = self.skill_names(&d.required);
+            l.missing = self.skill_names(&d.missing);
+            l.qualified = d.qualified;
+        }
         l
+    }
+
+    /// Skills by name with their ratings; `None` for none.
+    pub(super) fn skill_names(&self, skills: &[(SkillId, Rating)]) -> Option<BTreeMap<String, u8>> {
+        (!skills.is_empty()).then(|| {
+            skills
+                .iter()
+                .map(|(s, r)| {
+                    let name = self.names.skills.get(*s as usize).cloned();
+                    (name.unwrap_or_else(|| format!("skill {s}")), *r)
+                })
+                .collect()
+        })
     }
 
     pub(super) fn effect_line(&self, now: SimTime, e: &Effect) -> TraceLine {
@@ -262,4 +296,13 @@ impl Observer {
         }
         l
     }
+}
+
+/// The reasons with a count, by name.
+fn reasons(p: &PassedOver) -> BTreeMap<String, u32> {
+    p.reasons()
+        .iter()
+        .filter(|r| r.1 > 0)
+        .map(|(k, n)| (k.to_string(), *n))
+        .collect()
 }
