@@ -18,6 +18,7 @@ mod fit_cmd;
 mod forecast_cmd;
 mod interrupt;
 mod load_cmd;
+mod remote_run;
 mod serve_cmd;
 mod shard_cmd;
 mod staff_cmd;
@@ -117,6 +118,11 @@ enum Command {
         /// Events of replication 1 kept for the dashboard replayed in report.html (0: none).
         #[arg(long, value_name = "N", default_value_t = DASHBOARD_EVENTS)]
         dashboard_events: usize,
+        /// Drive this engine in lockstep instead of the in-process one: http://HOST:PORT or
+        /// "cmd:PROGRAM ARGS" (a subprocess speaking JSON lines), e.g.
+        /// "cmd:omnisim serve SCENARIO --stdio".
+        #[arg(long, value_name = "URL|cmd:…")]
+        engine: Option<String>,
     },
     /// Tell one conversation's or one agent's story from DIR/trace.jsonl (`run --trace`).
     Explain {
@@ -405,6 +411,7 @@ fn run(args: Args) -> u8 {
             trace_replication,
             dashboard_events,
             log,
+            engine,
         } => {
             if replications == Some(0) {
                 eprintln!("error: --replications must be at least 1");
@@ -427,6 +434,15 @@ fn run(args: Args) -> u8 {
                 );
                 return EXIT_BAD_INPUT;
             }
+            let engine = match engine.as_deref().map(remote_run::parse_engine) {
+                None => None,
+                Some(Ok(spec)) if shard.is_none() => Some(spec),
+                Some(Ok(_)) => {
+                    eprintln!("error: --engine does not combine with --shard");
+                    return EXIT_BAD_INPUT;
+                }
+                Some(Err(code)) => return code,
+            };
             if let Some(spec) = shard {
                 let dir = out.unwrap_or_else(|| default_out_dir(&sc.name));
                 return shard_cmd::run_shard(
@@ -484,7 +500,12 @@ fn run(args: Args) -> u8 {
                     b.update(rep, t, n);
                 }
             };
-            let (output, logs) = if log {
+            let (output, logs) = if let Some(spec) = &engine {
+                match remote_run::run(&sc, &opts, spec, log, &progress, quiet) {
+                    Ok(x) => x,
+                    Err(code) => return code,
+                }
+            } else if log {
                 sim::run_logged(&sc, &opts, &progress)
             } else {
                 (sim::run(&sc, &opts, &progress), Vec::new())

@@ -10,8 +10,10 @@
 //! the drivers (so a driver can one day speak the protocol to a remote engine) and never reads
 //! `sim`, `load`, `report` or `cli` (see ARCHITECTURE.md).
 
+pub mod client;
 pub mod http;
 pub mod protocol;
+pub mod remote;
 mod session;
 pub mod stdio;
 mod views;

@@ -1,0 +1,48 @@
+//! `--engine URL | "cmd:PROGRAM ARGS"` for `omnisim run`: parses the flag and runs the
+//! simulator on the remote engine (`sim::run_remote`), turning a failure into exit 2 with the
+//! engine named and what went wrong.
+
+use crate::scenario::Scenario;
+use crate::service::client::EngineSpec;
+use crate::sim::{self, log::ConvLog, Progress, RunOptions, RunOutput};
+
+use super::EXIT_BAD_INPUT;
+
+/// Reads `--engine`; a bad value prints what was expected and gives exit code 2.
+pub(crate) fn parse_engine(s: &str) -> Result<EngineSpec, u8> {
+    EngineSpec::parse(s).map_err(|e| {
+        eprintln!("error: --engine {e}");
+        EXIT_BAD_INPUT
+    })
+}
+
+/// Runs on the remote engine; prints the round trips unless `quiet`. Errors: exit code 2
+/// after printing the failure.
+pub(crate) fn run(
+    sc: &Scenario,
+    opts: &RunOptions,
+    spec: &EngineSpec,
+    log: bool,
+    progress: Progress<'_>,
+    quiet: bool,
+) -> Result<(RunOutput, Vec<ConvLog>), u8> {
+    match sim::run_remote(sc, opts, spec, log, progress) {
+        Ok((out, logs, stats)) => {
+            if !quiet {
+                let wire_s = stats.wire_ns as f64 / 1e9;
+                eprintln!(
+                    "engine {spec}: {} commands in {} round trips, {:.1} s waiting for answers ({:.0} commands/s of run time)",
+                    stats.commands,
+                    stats.round_trips,
+                    wire_s,
+                    stats.commands as f64 / out.wall_s.max(1e-9)
+                );
+            }
+            Ok((out, logs))
+        }
+        Err(e) => {
+            eprintln!("error: --engine {spec}: {e}");
+            Err(EXIT_BAD_INPUT)
+        }
+    }
+}
