@@ -101,3 +101,6 @@ pub fn run_remote(
     };
     Ok((out, logs, stats))
 }
+
+#[cfg(test)]
+mod tests;

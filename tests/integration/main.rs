@@ -2,6 +2,7 @@
 
 mod chat;
 mod compare_noise;
+mod drive;
 mod engine_props;
 mod erlang;
 mod explain;
