@@ -30,12 +30,16 @@ pub(crate) fn run(
         Ok((out, logs, stats)) => {
             if !quiet {
                 let wire_s = stats.wire_ns as f64 / 1e9;
+                let h = &stats.round_trip_us;
                 eprintln!(
-                    "engine {spec}: {} commands in {} round trips, {:.1} s waiting for answers ({:.0} commands/s of run time)",
+                    "engine {spec}: {} commands in {} round trips ({} at the instant of the command before), {:.0} commands/s of run time; {:.1} s waiting for answers, round trip p50 {} µs, p99 {} µs",
                     stats.commands,
                     stats.round_trips,
+                    stats.same_instant,
+                    stats.commands as f64 / out.wall_s.max(1e-9),
                     wire_s,
-                    stats.commands as f64 / out.wall_s.max(1e-9)
+                    h.value_at_quantile(0.5),
+                    h.value_at_quantile(0.99),
                 );
             }
             Ok((out, logs))

@@ -191,20 +191,21 @@ impl Client {
     /// of the health request.
     pub fn connect(spec: &EngineSpec) -> Result<Client, ClientError> {
         let timeout = Duration::from_secs(30);
-        let conn = match spec {
-            EngineSpec::Http(host) => Conn::Http(HttpConn::open(host, timeout).map_err(|e| {
-                ClientError::Connect {
-                    spec: spec.to_string(),
-                    source: e,
+        let conn =
+            match spec {
+                EngineSpec::Http(host) => Conn::Http(HttpConn::open(host, timeout).map_err(
+                    |e| ClientError::Connect {
+                        spec: spec.to_string(),
+                        source: e,
+                    },
+                )?),
+                EngineSpec::Command(argv) => {
+                    Conn::Lines(LinesConn::start(argv).map_err(|e| ClientError::Connect {
+                        spec: spec.to_string(),
+                        source: e,
+                    })?)
                 }
-            })?),
-            EngineSpec::Command(argv) => {
-                Conn::Lines(LinesConn::start(argv).map_err(|e| ClientError::Connect {
-                    spec: spec.to_string(),
-                    source: e,
-                })?)
-            }
-        };
+            };
         let mut c = Client {
             spec: spec.clone(),
             conn,
@@ -249,6 +250,39 @@ impl Client {
     pub fn reset(&mut self) -> Result<(), ClientError> {
         let _: Value = self.request("reset", "POST", "/v1/reset", Some(b""))?;
         Ok(())
+    }
+
+    /// The engine's Prometheus text (`GET /metrics`, or the `metrics` JSON line's string).
+    pub fn metrics(&mut self) -> Result<String, ClientError> {
+        match &mut self.conn {
+            Conn::Http(h) => {
+                let (status, body) =
+                    h.exchange("GET", "/metrics", None)
+                        .map_err(|source| ClientError::Io {
+                            op: "metrics".into(),
+                            source,
+                        })?;
+                if status != 200 {
+                    return Err(ClientError::Refused {
+                        op: "metrics".into(),
+                        status,
+                        error: String::from_utf8_lossy(&body).into_owned(),
+                        field: None,
+                    });
+                }
+                Ok(String::from_utf8_lossy(&body).into_owned())
+            }
+            Conn::Lines(_) => {
+                let v: Value = self.request("metrics", "GET", "/metrics", None)?;
+                v.get("metrics")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+                    .ok_or_else(|| ClientError::BadAnswer {
+                        op: "metrics".into(),
+                        detail: "expected {\"metrics\": \"<Prometheus text>\"}".into(),
+                    })
+            }
+        }
     }
 
     /// Applies `cmds` in order at simulated time `now_ms` and returns one result per command.
@@ -354,7 +388,10 @@ impl Client {
 impl HttpConn {
     fn open(host: &str, timeout: Duration) -> io::Result<HttpConn> {
         let addr = host.to_socket_addrs()?.next().ok_or_else(|| {
-            io::Error::new(io::ErrorKind::NotFound, format!("{host} resolves to nothing"))
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("{host} resolves to nothing"),
+            )
         })?;
         let stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
         stream.set_nodelay(true)?;
@@ -554,7 +591,14 @@ mod tests {
                 "--stdio".into()
             ]))
         );
-        for bad in ["", "cmd:", "127.0.0.1:7070", "http://", "http://h:1/v1", "https://h:1"] {
+        for bad in [
+            "",
+            "cmd:",
+            "127.0.0.1:7070",
+            "http://",
+            "http://h:1/v1",
+            "https://h:1",
+        ] {
             let e = EngineSpec::parse(bad).unwrap_err();
             assert!(e.contains("expected") || e.contains("HTTPS"), "{bad}: {e}");
         }
@@ -579,8 +623,8 @@ mod tests {
     #[test]
     fn a_program_that_is_not_an_engine_is_a_bad_answer() {
         // `echo` answers nothing JSON and exits: the health check reports it.
-        let e = Client::connect(&EngineSpec::Command(vec!["echo".into(), "hello".into()]))
-            .unwrap_err();
+        let e =
+            Client::connect(&EngineSpec::Command(vec!["echo".into(), "hello".into()])).unwrap_err();
         assert!(
             matches!(e, ClientError::BadAnswer { .. } | ClientError::Io { .. }),
             "{e}"

@@ -16,11 +16,11 @@
 
 mod mirror;
 
-use std::cell::RefCell;
-use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
+
+use hdrhistogram::Histogram;
 
 pub use mirror::{Mirror, MirrorError};
 
@@ -53,14 +53,33 @@ pub enum RemoteFailure {
 }
 
 /// Round trips and their wall time.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct LinkStats {
     /// Requests sent (one per batch).
     pub round_trips: u64,
     /// Commands sent.
     pub commands: u64,
+    /// Commands sent at the same simulated instant as the command before them (what batching
+    /// the commands of one instant could at most save).
+    pub same_instant: u64,
     /// Wall-clock nanoseconds spent waiting for answers (request written to answer read).
     pub wire_ns: u64,
+    /// Round-trip times, microseconds.
+    pub round_trip_us: Histogram<u64>,
+    last_now: Option<u64>,
+}
+
+impl Default for LinkStats {
+    fn default() -> Self {
+        LinkStats {
+            round_trips: 0,
+            commands: 0,
+            same_instant: 0,
+            wire_ns: 0,
+            round_trip_us: Histogram::new(3).expect("3 significant digits are valid"),
+            last_now: None,
+        }
+    }
 }
 
 /// The connection a run drives, shared between the caller and the replication's
@@ -75,21 +94,30 @@ pub struct Link {
     pub stats: LinkStats,
 }
 
+/// A [`Link`] shared by the caller and the engines driving it.
+pub type SharedLink = Arc<Mutex<Link>>;
+
 impl Link {
     /// A link over `client`, shareable with [`RemoteEngine::new`].
-    pub fn new(client: Client) -> Rc<RefCell<Link>> {
-        Rc::new(RefCell::new(Link {
+    pub fn new(client: Client) -> SharedLink {
+        Arc::new(Mutex::new(Link {
             client,
             failure: None,
             stats: LinkStats::default(),
         }))
     }
+
+    /// Locks a shared link (a panic elsewhere while it was held does not make it unusable).
+    pub fn lock(link: &SharedLink) -> MutexGuard<'_, Link> {
+        link.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
-/// A remote engine driven in lockstep. See the module docs.
-#[derive(Debug)]
+/// A remote engine driven in lockstep. See the module docs. A clone drives the same remote
+/// engine from a copy of the mirror (the load driver's final read of the state).
+#[derive(Clone, Debug)]
 pub struct RemoteEngine {
-    link: Rc<RefCell<Link>>,
+    link: SharedLink,
     mirror: Mirror,
     stop: Option<Arc<AtomicBool>>,
     failed: bool,
@@ -101,11 +129,7 @@ pub struct RemoteEngine {
 impl RemoteEngine {
     /// Drives the engine behind `link`, starting from `mirror` (the setup's state); `stop` is
     /// raised on a failure so the driver stops at its next check.
-    pub fn new(
-        link: Rc<RefCell<Link>>,
-        mirror: Mirror,
-        stop: Option<Arc<AtomicBool>>,
-    ) -> RemoteEngine {
+    pub fn new(link: SharedLink, mirror: Mirror, stop: Option<Arc<AtomicBool>>) -> RemoteEngine {
         RemoteEngine {
             link,
             mirror,
@@ -124,7 +148,7 @@ impl RemoteEngine {
 
     fn fail(&mut self, f: RemoteFailure) {
         self.failed = true;
-        let mut link = self.link.borrow_mut();
+        let mut link = Link::lock(&self.link);
         if link.failure.is_none() {
             link.failure = Some(f);
         }
@@ -166,13 +190,21 @@ impl RemoteEngine {
             for c in cmds {
                 self.wire.push(WireCommand::from(self.to_remote(*c)));
             }
-            let t0 = Instant::now();
             let r = {
-                let mut link = self.link.borrow_mut();
+                let mut link = Link::lock(&self.link);
+                let t0 = Instant::now();
                 let r = link.client.commands(now.as_millis(), &self.wire);
-                link.stats.round_trips += 1;
-                link.stats.commands += cmds.len() as u64;
-                link.stats.wire_ns += t0.elapsed().as_nanos() as u64;
+                let ns = t0.elapsed().as_nanos() as u64;
+                let st = &mut link.stats;
+                st.round_trips += 1;
+                st.commands += cmds.len() as u64;
+                st.same_instant += cmds.len() as u64 - 1;
+                if st.last_now == Some(now.as_millis()) {
+                    st.same_instant += 1;
+                }
+                st.last_now = Some(now.as_millis());
+                st.wire_ns += ns;
+                st.round_trip_us.saturating_record((ns / 1000).max(1));
                 r
             };
             match r {
@@ -194,7 +226,13 @@ impl RemoteEngine {
 
     /// Follows one command's result: the mirror takes its effects, `out` gets them with local
     /// ids.
-    fn absorb(&mut self, now: SimTime, cmd: Command, res: &WireResult, out: &mut Vec<Effect>) -> Outcome {
+    fn absorb(
+        &mut self,
+        now: SimTime,
+        cmd: Command,
+        res: &WireResult,
+        out: &mut Vec<Effect>,
+    ) -> Outcome {
         if self.failed {
             return self.failed_apply(now, cmd, out);
         }
@@ -217,9 +255,12 @@ impl RemoteEngine {
         if bad.is_none() && matches!(cmd, Command::Arrive(..)) {
             match (outcome, out.get(start)) {
                 (Ok(()), Some(Effect::Arrived { .. })) => {}
-                _ => bad = Some(MirrorError(
-                    "an arrival must be answered with effects, the first of them \"arrived\"".into(),
-                )),
+                _ => {
+                    bad = Some(MirrorError(
+                        "an arrival must be answered with effects, the first of them \"arrived\""
+                            .into(),
+                    ))
+                }
             }
         }
         if let Some(error) = bad {
@@ -269,12 +310,24 @@ impl RemoteEngine {
 }
 
 impl RulesEngine for RemoteEngine {
+    const BATCHES: bool = true;
+
     /// One command, one round trip (the simulator needs each command's effects before its next
-    /// step; see `apply_batch` for independent commands).
+    /// step; see `apply_all` for independent commands).
     fn apply(&mut self, now: SimTime, cmd: Command, out: &mut Vec<Effect>) -> Outcome {
         let mut ends = Vec::with_capacity(1);
         self.apply_batch(now, std::slice::from_ref(&cmd), out, &mut ends);
         ends[0].0
+    }
+    /// One round trip for the whole batch (see [`RemoteEngine::apply_batch`]).
+    fn apply_all(
+        &mut self,
+        now: SimTime,
+        cmds: &[Command],
+        out: &mut Vec<Effect>,
+        ends: &mut Vec<(Outcome, usize)>,
+    ) {
+        self.apply_batch(now, cmds, out, ends);
     }
     fn config(&self) -> &EngineConfig {
         self.mirror.config()
@@ -332,7 +385,11 @@ impl RulesEngine for RemoteEngine {
         if self.failed {
             return Vec::new();
         }
-        self.mirror.check().into_iter().map(InvariantBreak).collect()
+        self.mirror
+            .check()
+            .into_iter()
+            .map(InvariantBreak)
+            .collect()
     }
     /// Routing decisions are the remote's: none are recorded here.
     fn set_explain(&mut self, _on: bool) {}

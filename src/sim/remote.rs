@@ -68,7 +68,7 @@ pub fn run_remote(
     let mut logs = Vec::new();
     let mut dashboard = None;
     for r in reps_to_run {
-        link.borrow_mut().client.reset()?;
+        Link::lock(&link).client.reset()?;
         let mut template = Engine::new(engine_setup(sc));
         let tags = RoutingTags::new(sc, &mut template);
         let mirror = Mirror::new(
@@ -78,9 +78,10 @@ pub fn run_remote(
             sc.supervisors.len(),
         );
         let engine = RemoteEngine::new(link.clone(), mirror, Some(stop.clone()));
-        let (m, l, d) = World::with_engine(sc, r, &opts, log, engine, tags)
-            .run(&|t, n| progress(r, t, n));
-        if let Some(failure) = link.borrow_mut().failure.take() {
+        let (m, l, d) =
+            World::with_engine(sc, r, &opts, log, engine, tags).run(&|t, n| progress(r, t, n));
+        let failure = Link::lock(&link).failure.take();
+        if let Some(failure) = failure {
             return Err(RemoteRunError::Failed {
                 replication: r + 1,
                 failure,
@@ -90,7 +91,7 @@ pub fn run_remote(
         logs.extend(l.map(|l| *l));
         dashboard = dashboard.or(d);
     }
-    let stats = link.borrow().stats;
+    let stats = Link::lock(&link).stats.clone();
     let out = RunOutput {
         dashboard,
         seed: opts.seed.unwrap_or(sc.seed),

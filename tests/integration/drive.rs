@@ -33,7 +33,11 @@ fn without_engine(path: &Path) -> String {
         out.push_str(line);
         out.push('\n');
     }
-    assert!(text.contains("\"engine\""), "no engine object in {}", path.display());
+    assert!(
+        text.contains("\"engine\""),
+        "no engine object in {}",
+        path.display()
+    );
     out
 }
 
@@ -111,14 +115,22 @@ fn summaries_over_stdio_and_http_are_the_in_process_one_on_every_conformance_sce
         let spec = format!("cmd:{BIN} serve {} --stdio", s.display());
         let o = run(&s, &lines, Some(&spec));
         assert_eq!(o.status.code(), run_code(&base), "{name} stdio: {o:?}");
-        assert_eq!(without_engine(&lines.join("summary.json")), want, "{name} over stdio");
+        assert_eq!(
+            without_engine(&lines.join("summary.json")),
+            want,
+            "{name} over stdio"
+        );
 
         let (server, url) = serve_http(&s);
         let web = dir.join(format!("{name}-http"));
         let o = run(&s, &web, Some(&url));
         stop(server);
         assert_eq!(o.status.code(), run_code(&base), "{name} http: {o:?}");
-        assert_eq!(without_engine(&web.join("summary.json")), want, "{name} over http");
+        assert_eq!(
+            without_engine(&web.join("summary.json")),
+            want,
+            "{name} over http"
+        );
     }
 }
 
@@ -145,18 +157,34 @@ fn remote_failures_end_the_run_with_exit_2_and_a_reason() {
         .and_then(|l| l.local_addr())
         .expect("a free port")
         .port();
-    let o = run(&s, &dir.join("a"), Some(&format!("http://127.0.0.1:{port}")));
+    let o = run(
+        &s,
+        &dir.join("a"),
+        Some(&format!("http://127.0.0.1:{port}")),
+    );
     assert_eq!(o.status.code(), Some(2), "{o:?}");
-    assert!(stderr_of(&o).contains("cannot reach the engine"), "{}", stderr_of(&o));
-    assert!(!dir.join("a/summary.json").exists(), "no report after a failure");
+    assert!(
+        stderr_of(&o).contains("cannot reach the engine"),
+        "{}",
+        stderr_of(&o)
+    );
+    assert!(
+        !dir.join("a/summary.json").exists(),
+        "no report after a failure"
+    );
 
     // A program that is no engine: its answer is not the protocol's JSON.
     let o = run(&s, &dir.join("b"), Some("cmd:echo hello"));
     assert_eq!(o.status.code(), Some(2), "{o:?}");
-    assert!(stderr_of(&o).contains("--engine cmd:echo hello"), "{}", stderr_of(&o));
+    assert!(
+        stderr_of(&o).contains("--engine cmd:echo hello"),
+        "{}",
+        stderr_of(&o)
+    );
 
     // An engine serving another scenario: the setup check names the difference.
-    let other = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/rules-monitor-assign.toml");
+    let other =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/rules-monitor-assign.toml");
     let spec = format!("cmd:{BIN} serve {} --stdio", other.display());
     let o = run(&s, &dir.join("c"), Some(&spec));
     assert_eq!(o.status.code(), Some(2), "{o:?}");
@@ -165,7 +193,11 @@ fn remote_failures_end_the_run_with_exit_2_and_a_reason() {
     // A bad --engine value.
     let o = run(&s, &dir.join("d"), Some("ftp://x"));
     assert_eq!(o.status.code(), Some(2), "{o:?}");
-    assert!(stderr_of(&o).contains("expected http://HOST:PORT"), "{}", stderr_of(&o));
+    assert!(
+        stderr_of(&o).contains("expected http://HOST:PORT"),
+        "{}",
+        stderr_of(&o)
+    );
 }
 
 /// A fake engine: a shell script answering JSON lines (health and reset as given, setup with
@@ -182,7 +214,10 @@ fn fake_engine(dir: &Path, scenario: &Path, health: &str, answers: &[&str]) -> S
         .spawn()
         .and_then(|mut c| {
             use std::io::Write;
-            c.stdin.take().expect("piped").write_all(b"{\"op\":\"setup\"}\n")?;
+            c.stdin
+                .take()
+                .expect("piped")
+                .write_all(b"{\"op\":\"setup\"}\n")?;
             c.wait_with_output()
         })
         .expect("the real setup");
@@ -211,7 +246,11 @@ fn a_wrong_version_or_an_unknown_conversation_is_a_named_failure() {
     let spec = fake_engine(&dir, &s, r#"{"status":"ok","v":2}"#, &["{}"]);
     let o = run(&s, &dir.join("v"), Some(&spec));
     assert_eq!(o.status.code(), Some(2), "{o:?}");
-    assert!(stderr_of(&o).contains("protocol version 2"), "{}", stderr_of(&o));
+    assert!(
+        stderr_of(&o).contains("protocol version 2"),
+        "{}",
+        stderr_of(&o)
+    );
 
     // One arrival reported, then a state change of a conversation never reported.
     let spec = fake_engine(
@@ -226,12 +265,62 @@ fn a_wrong_version_or_an_unknown_conversation_is_a_named_failure() {
     let o = run(&s, &dir.join("u"), Some(&spec));
     assert_eq!(o.status.code(), Some(2), "{o:?}");
     let e = stderr_of(&o);
-    assert!(e.contains("\"7.3\"") && e.contains("never reported arriving"), "{e}");
+    assert!(
+        e.contains("\"7.3\"") && e.contains("never reported arriving"),
+        "{e}"
+    );
     assert!(!dir.join("u/summary.json").exists());
 
     // Not JSON at all.
     let spec = fake_engine(&dir, &s, ok, &["results: none"]);
     let o = run(&s, &dir.join("j"), Some(&spec));
     assert_eq!(o.status.code(), Some(2), "{o:?}");
-    assert!(stderr_of(&o).contains("bad answer to commands"), "{}", stderr_of(&o));
+    assert!(
+        stderr_of(&o).contains("bad answer to commands"),
+        "{}",
+        stderr_of(&o)
+    );
+}
+
+#[test]
+fn load_on_a_remote_engine_batches_and_splits_the_latency() {
+    let dir = temp_dir("drive-load");
+    let s = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/conformance/erlang-c.toml");
+    let (server, url) = serve_http(&s);
+    let out = dir.join("load");
+    let o = Command::new(BIN)
+        .arg("load")
+        .arg(&s)
+        .args([
+            "--rate",
+            "200",
+            "--duration",
+            "1s",
+            "--speed",
+            "600",
+            "--drain",
+            "2s",
+        ])
+        .args(["--engine", &url, "--quiet", "--out"])
+        .arg(&out)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run omnisim load");
+    stop(server);
+    assert!(o.status.code().is_some_and(|c| c <= 1), "{o:?}");
+    let text = std::fs::read_to_string(out.join("load.json")).expect("load.json");
+    let v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(v["invariant_violations"], 0, "{text}");
+    assert_eq!(v["conservation_ok"], true, "{text}");
+    assert_eq!(v["driver"]["design"], "remote-batched");
+    let arrived = v["conversations"]["arrived"].as_u64().expect("arrived");
+    assert!(arrived > 100, "{text}");
+    let r = &v["remote"];
+    let trips = r["round_trips"].as_u64().expect("round trips");
+    let cmds = v["commands"].as_u64().expect("commands");
+    // Every command went over the wire, some several to a request.
+    assert!(trips > 0 && trips <= cmds, "{text}");
+    assert!(r["engine_us_per_round_trip"].as_f64().is_some(), "{text}");
+    let share = r["network_share_of_latency"].as_f64().expect("share");
+    assert!((0.0..=1.0).contains(&share), "{text}");
 }

@@ -18,7 +18,9 @@ use std::collections::{BTreeSet, HashMap};
 use crate::engine::{
     AgentView, Command, ConvId, ConvView, Effect, EngineConfig, EngineCounters, InviteId,
 };
-use crate::model::{AgentId, ConvState, Presence, QueueId, RoutingMode, SupervisorId, WorkstreamRules};
+use crate::model::{
+    AgentId, ConvState, Presence, QueueId, RoutingMode, SupervisorId, WorkstreamRules,
+};
 use crate::time::SimTime;
 
 /// An effect the mirror cannot follow: the remote reported something impossible.
@@ -57,7 +59,14 @@ struct MConv {
 impl MConv {
     /// (open-set queue, engaged-set queue, routable queue, holding agent): the derived
     /// memberships, compared before and after each change.
-    fn places(&self) -> (Option<QueueId>, Option<QueueId>, Option<QueueId>, Option<AgentId>) {
+    fn places(
+        &self,
+    ) -> (
+        Option<QueueId>,
+        Option<QueueId>,
+        Option<QueueId>,
+        Option<AgentId>,
+    ) {
         let open = self.state == ConvState::Open;
         let engaged = matches!(
             self.state,
@@ -102,7 +111,12 @@ pub struct Mirror {
 impl Mirror {
     /// The state at the start, from an engine built from the setup and never commanded (the
     /// setup's own view of agents, members and rules).
-    pub fn new(template: &impl crate::engine::RulesEngine, agents: usize, queues: usize, supervisors: usize) -> Mirror {
+    pub fn new(
+        template: &impl crate::engine::RulesEngine,
+        agents: usize,
+        queues: usize,
+        supervisors: usize,
+    ) -> Mirror {
         Mirror {
             cfg: template.config().clone(),
             rules: (0..queues)
@@ -242,8 +256,18 @@ impl Mirror {
     fn moved(
         &mut self,
         key: (u64, u32),
-        before: (Option<QueueId>, Option<QueueId>, Option<QueueId>, Option<AgentId>),
-        after: (Option<QueueId>, Option<QueueId>, Option<QueueId>, Option<AgentId>),
+        before: (
+            Option<QueueId>,
+            Option<QueueId>,
+            Option<QueueId>,
+            Option<AgentId>,
+        ),
+        after: (
+            Option<QueueId>,
+            Option<QueueId>,
+            Option<QueueId>,
+            Option<AgentId>,
+        ),
     ) {
         if before.0 != after.0 {
             if let Some(q) = before.0 {
@@ -474,7 +498,10 @@ impl Mirror {
                         c.monitors.push(supervisor);
                     }
                 });
-                Effect::Monitoring { conv: id, supervisor }
+                Effect::Monitoring {
+                    conv: id,
+                    supervisor,
+                }
             }
             Effect::Joined {
                 conv,

@@ -29,7 +29,10 @@ impl RulesEngine for Shadow {
         let r = self.engine.apply(now, cmd, &mut self.fx);
         self.mirror.command(&cmd, r.is_ok());
         for e in self.fx.drain(..) {
-            let local = self.mirror.effect(now, e).expect("the mirror follows the engine");
+            let local = self
+                .mirror
+                .effect(now, e)
+                .expect("the mirror follows the engine");
             // The mirror's slot table is the engine's: local ids are the engine's ids.
             assert_eq!(local, e);
             out.push(local);
@@ -42,7 +45,10 @@ impl RulesEngine for Shadow {
     }
     fn counters(&self) -> EngineCounters {
         let (e, m) = (self.engine.counters(), self.mirror.counters());
-        assert_eq!((e.arrived, e.closed, e.commands), (m.arrived, m.closed, m.commands));
+        assert_eq!(
+            (e.arrived, e.closed, e.commands),
+            (m.arrived, m.closed, m.commands)
+        );
         m
     }
     fn live_conversations(&self) -> usize {
@@ -50,7 +56,12 @@ impl RulesEngine for Shadow {
         self.mirror.live()
     }
     fn agent(&self, id: AgentId) -> AgentView {
-        assert_eq!(self.engine.agent(id), self.mirror.agent(id), "agent {}", id.0);
+        assert_eq!(
+            self.engine.agent(id),
+            self.mirror.agent(id),
+            "agent {}",
+            id.0
+        );
         self.mirror.agent(id)
     }
     fn members(&self, queue: QueueId) -> &[AgentId] {
@@ -64,7 +75,10 @@ impl RulesEngine for Shadow {
         self.mirror.pick_candidates(queue)
     }
     fn queue_rules(&self, queue: QueueId) -> &WorkstreamRules {
-        assert_eq!(self.engine.queue_rules(queue), self.mirror.queue_rules(queue));
+        assert_eq!(
+            self.engine.queue_rules(queue),
+            self.mirror.queue_rules(queue)
+        );
         self.mirror.queue_rules(queue)
     }
     fn conversation(&self, id: ConvId) -> Option<ConvView> {
@@ -79,7 +93,10 @@ impl RulesEngine for Shadow {
         self.mirror.is_monitoring(s, conv)
     }
     fn has_joined(&self, s: SupervisorId, conv: ConvId) -> bool {
-        assert_eq!(self.engine.has_joined(s, conv), self.mirror.has_joined(s, conv));
+        assert_eq!(
+            self.engine.has_joined(s, conv),
+            self.mirror.has_joined(s, conv)
+        );
         self.mirror.has_joined(s, conv)
     }
     fn held_by(&self, agent: AgentId, state: ConvState) -> Vec<ConvId> {
