@@ -76,7 +76,10 @@ impl Default for LinkStats {
             commands: 0,
             same_instant: 0,
             wire_ns: 0,
-            round_trip_us: Histogram::new(3).expect("3 significant digits are valid"),
+            // Bounded up front: an auto-resizing histogram's `saturating_record` clamps to its
+            // current range (2,047 µs at first) instead of growing.
+            round_trip_us: Histogram::new_with_bounds(1, 3_600_000_000, 3)
+                .expect("valid bounds and 3 significant digits"),
             last_now: None,
         }
     }
