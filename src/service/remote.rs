@@ -188,6 +188,10 @@ impl RemoteEngine {
         out: &mut Vec<Effect>,
         ends: &mut Vec<(Outcome, usize)>,
     ) {
+        if cmds.is_empty() {
+            // Nothing to send (no request: an empty batch is no round trip).
+            return;
+        }
         if !self.failed {
             self.wire.clear();
             for c in cmds {
@@ -201,7 +205,7 @@ impl RemoteEngine {
                 let st = &mut link.stats;
                 st.round_trips += 1;
                 st.commands += cmds.len() as u64;
-                st.same_instant += cmds.len() as u64 - 1;
+                st.same_instant += cmds.len() as u64 - 1; // not empty: checked above
                 if st.last_now == Some(now.as_millis()) {
                     st.same_instant += 1;
                 }
