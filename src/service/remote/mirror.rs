@@ -200,10 +200,10 @@ impl Mirror {
             }
             // A transfer to a queue reports no `requeued` (the conversation leaves its agent
             // for the other queue's Open set): the accepted command says where it went.
-            Command::TransferToQueue(c, q) | Command::OverflowTransfer(c, q) => {
-                if self.get(c).is_some() && q.index() < self.rules.len() {
-                    self.change(c, |v| v.queue = q);
-                }
+            Command::TransferToQueue(c, q) | Command::OverflowTransfer(c, q)
+                if self.get(c).is_some() && q.index() < self.rules.len() =>
+            {
+                self.change(c, |v| v.queue = q);
             }
             Command::LeaveQueue(a, q) => {
                 let m = &mut self.members[q.index()];
