@@ -24,6 +24,7 @@ mod forecast_cmd;
 mod interrupt;
 mod load_cmd;
 mod progress;
+mod remote_run;
 mod run_cmd;
 mod serve_cmd;
 mod shard_cmd;

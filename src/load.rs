@@ -32,6 +32,7 @@
 
 mod plan;
 mod progress;
+mod remote;
 mod report;
 mod schedule;
 mod shared;
@@ -44,6 +45,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+pub use remote::{run_remote, RemoteLatency, RemoteLoadError};
 pub use report::{
     check_load_path, is_latency_path, is_load_path, load_paths, lookup, or_dash, parse_threshold,
     CommandStats, Conversations, Driver, LatencyUs, LoadReport, LoadRouting, LoadThreshold,
@@ -301,6 +303,7 @@ fn drive<E: RulesEngine + Clone + Send + 'static>(
         thresholds: Vec::new(),
         routing: crate::setup::uses_routing(scenario)
             .then(|| report::routing_summary(scenario, &merged.routing)),
+        remote: None,
     };
     let mut all: Vec<LoadThreshold> = scenario
         .thresholds

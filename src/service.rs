@@ -15,6 +15,7 @@ mod broken;
 pub mod client;
 pub mod http;
 pub mod protocol;
+pub mod remote;
 mod session;
 pub mod stdio;
 mod views;

@@ -23,6 +23,7 @@ mod invites;
 pub mod log;
 pub mod observe;
 mod overflow;
+mod remote;
 mod replay;
 mod routing;
 pub(crate) mod setup;
@@ -31,6 +32,7 @@ mod supervisors;
 mod world;
 
 pub use observe::{DashLog, DashOptions, TraceOptions};
+pub use remote::{run_remote, RemoteRunError};
 
 use rayon::prelude::*;
 

@@ -50,6 +50,10 @@ pub(crate) struct LoadArgs {
     out: Option<PathBuf>,
     #[command(flatten)]
     global: Global,
+    /// Load this engine over the network instead of the in-process one: http://HOST:PORT or
+    /// "cmd:PROGRAM ARGS" (a subprocess speaking JSON lines).
+    #[arg(long, value_name = "URL|cmd:…")]
+    engine: Option<String>,
 }
 
 /// Runs the command; see the module docs for the exit codes.
@@ -90,6 +94,18 @@ pub(crate) fn run(a: LoadArgs) -> CmdResult {
             Err(e) => problems.push(e.to_string()),
         }
     }
+    let engine = match a
+        .engine
+        .as_deref()
+        .map(crate::service::remote::client::EngineSpec::parse)
+    {
+        None => None,
+        Some(Ok(spec)) => Some(spec),
+        Some(Err(e)) => {
+            problems.push(format!("--engine {e}"));
+            None
+        }
+    };
     let (Some(duration), Some(drain), true) = (duration, drain, problems.is_empty()) else {
         return Err(CliError::BadInput(problems));
     };
@@ -107,7 +123,13 @@ pub(crate) fn run(a: LoadArgs) -> CmdResult {
         stop: Some(stop_flag()),
         ..defaults
     };
-    let rep = load::run(&sc, &opts);
+    let rep = match &engine {
+        None => load::run(&sc, &opts),
+        Some(spec) => match load::run_remote(&sc, &opts, spec) {
+            Ok(rep) => rep,
+            Err(e) => return Err(CliError::bad(format!("--engine {spec}: {e}"))),
+        },
+    };
     let dir = a.out.unwrap_or_else(|| default_out_dir(&sc.name));
     let json = serde_json::to_string_pretty(&rep).unwrap_or_default();
     let written = std::fs::create_dir_all(&dir)
@@ -187,5 +209,18 @@ fn summary_line(rep: &LoadReport) -> String {
         rep.conversations.closed,
         rep.conversations.in_system_at_end,
         rep.invariant_violations
-    )
+    ) + &rep.remote.as_ref().map_or_else(String::new, |r| {
+        format!(
+            "\nengine {}: {} round trips of {} commands, round trip µs p50 {} p99 {}; engine {} µs and network {} µs per round trip ({} of the mean latency)",
+            r.engine,
+            r.round_trips,
+            r.commands_per_round_trip,
+            or_dash(r.round_trip_us.p50),
+            or_dash(r.round_trip_us.p99),
+            or_dash(r.engine_us_per_round_trip),
+            or_dash(r.network_us_per_round_trip),
+            r.network_share_of_latency
+                .map_or_else(|| "—".into(), |s| format!("{:.1}%", s * 100.0)),
+        )
+    })
 }

@@ -65,6 +65,11 @@ pub(crate) struct RunArgs {
     /// The dashboard's window ends at TIME (default: the run's end, or the event cap).
     #[arg(long, value_name = "TIME")]
     pub(crate) dashboard_to: Option<String>,
+    /// Drive this engine in lockstep instead of the in-process one: http://HOST:PORT or
+    /// "cmd:PROGRAM ARGS" (a subprocess speaking JSON lines), e.g.
+    /// "cmd:omnisim serve SCENARIO --stdio".
+    #[arg(long, value_name = "URL|cmd:…")]
+    pub(crate) engine: Option<String>,
 }
 
 /// Runs the command; see the module docs for the exit codes.
@@ -111,6 +116,13 @@ pub(crate) fn run(a: RunArgs) -> CmdResult {
             "--log cannot be combined with --shard (log the whole run instead)",
         ));
     }
+    let engine = match a.engine.as_deref().map(super::remote_run::parse_engine) {
+        None => None,
+        Some(Ok(_)) if a.shard.is_some() => {
+            return Err(CliError::bad("--engine does not combine with --shard"));
+        }
+        Some(spec) => Some(spec?),
+    };
     let dir = a.out.clone().unwrap_or_else(|| default_out_dir(&sc.name));
     if let Some(spec) = &a.shard {
         return super::shard_cmd::run_shard(&a, &sc, spec, &dir);
@@ -155,7 +167,9 @@ pub(crate) fn run(a: RunArgs) -> CmdResult {
             b.update(rep, t, n);
         }
     };
-    let (output, logs) = if a.log {
+    let (output, logs) = if let Some(spec) = &engine {
+        super::remote_run::run(&sc, &opts, spec, a.log, &progress, quiet)?
+    } else if a.log {
         sim::run_logged(&sc, &opts, &progress)
     } else {
         (sim::run(&sc, &opts, &progress), Vec::new())

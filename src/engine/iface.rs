@@ -18,9 +18,32 @@ use super::{
 /// A monitor & assign rules engine: commands in, effects or a refusal out, and the read views
 /// drivers and policies need. See the `engine::iface` module docs.
 pub trait RulesEngine {
+    /// Whether [`apply_all`](Self::apply_all) is cheaper than one [`apply`](Self::apply) per
+    /// command (a remote engine: one round trip per batch). A driver may then gather the
+    /// commands that do not depend on each other's results and send them together. `false`
+    /// for the in-process engine, so drivers keep their per-command path (a constant: the
+    /// branch is compiled away).
+    const BATCHES: bool = false;
+
     /// Applies one command at `now`: `Ok(())` with its effects appended to `out`, or the rule
     /// that refused it (nothing changed).
     fn apply(&mut self, now: SimTime, cmd: Command, out: &mut Vec<Effect>) -> Outcome;
+
+    /// Applies commands that do not depend on each other's results, in order, at `now`: each
+    /// one's outcome goes to `ends` with the end of its effects in `out`. By default one
+    /// [`apply`](Self::apply) each.
+    fn apply_all(
+        &mut self,
+        now: SimTime,
+        cmds: &[Command],
+        out: &mut Vec<Effect>,
+        ends: &mut Vec<(Outcome, usize)>,
+    ) {
+        for c in cmds {
+            let o = self.apply(now, *c, out);
+            ends.push((o, out.len()));
+        }
+    }
 
     /// The rules in force.
     fn config(&self) -> &EngineConfig;

@@ -176,6 +176,9 @@ pub struct LoadReport {
     /// `queue/rule`), present when the scenario uses unified routing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub routing: Option<LoadRouting>,
+    /// With `--engine`: where the latency went (round trips, engine time, network).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote: Option<super::remote::RemoteLatency>,
 }
 
 /// `load.json`'s `routing`: the shape of `summary.json`'s (`report::summary::RoutingSummary`),

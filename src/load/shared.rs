@@ -153,6 +153,18 @@ impl<E: RulesEngine> EngineGuard<'_, E> {
         self.core.engine.apply(now, cmd, out)
     }
 
+    /// Applies commands that do not depend on each other's results at this batch's `now`
+    /// ([`RulesEngine::apply_all`]: one round trip for a remote engine).
+    pub fn apply_all(
+        &mut self,
+        cmds: &[Command],
+        out: &mut Vec<Effect>,
+        ends: &mut Vec<(Outcome, usize)>,
+    ) {
+        let now = self.core.now;
+        self.core.engine.apply_all(now, cmds, out, ends);
+    }
+
     /// A supervisor assigns `conv` to `agent` only if nobody has claimed it yet: refused with
     /// ASSIGN-STATE when it is no longer Open or already has a pending invitation (routing's or
     /// another supervisor's); otherwise the engine judges the assignment as usual.

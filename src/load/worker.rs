@@ -155,6 +155,7 @@ impl<E: RulesEngine> Worker<E> {
         let mut marks: Vec<(usize, u64)> = Vec::with_capacity(self.batch);
         let mut out: Vec<Vec<Job>> = vec![Vec::new(); plan.workers];
         let mut last_publish = 0u64;
+        let mut rb = RemoteBatch::default();
         loop {
             while let Ok(v) = self.inbox.try_recv() {
                 for j in v {
@@ -221,7 +222,29 @@ impl<E: RulesEngine> Worker<E> {
             let live_now;
             {
                 let mut g = self.shared.lock();
-                for job in &batch {
+                if E::BATCHES {
+                    // A remote engine: the due commands go in one round trip (they never depend
+                    // on each other's results: follow-ups are made from effects after it).
+                    remote_batch(&mut g, &batch, &mut rb, &mut fx);
+                    let done = clock.ns();
+                    let mut start = 0;
+                    for (k, &(r, end)) in rb.ends.iter().enumerate() {
+                        let job = &batch[rb.sent[k]];
+                        if multi_ws {
+                            for e in &fx[start..end] {
+                                fx_ws.push(ws_of(g.engine(), &plan, e));
+                            }
+                        }
+                        let lat = done.saturating_sub(job.due);
+                        stats.record(kind_of(&job.cmd), lat, r);
+                        let lat_us = (lat / 1000).max(1);
+                        recent.saturating_record(lat_us);
+                        recent_max = recent_max.max(lat_us);
+                        marks.push((end, done));
+                        start = end;
+                    }
+                }
+                for job in batch.iter().filter(|_| !E::BATCHES) {
                     if let Command::Abandon(c) = job.cmd {
                         // Patience is cancelled lazily: a conversation no longer waiting unanswered
                         // is not abandoned, and no command is sent.
@@ -309,6 +332,52 @@ impl<E: RulesEngine> Worker<E> {
                 .collect(),
             inbox: self.inbox,
         }
+    }
+}
+
+/// The scratch lists of a batch sent to a remote engine.
+#[derive(Default)]
+struct RemoteBatch {
+    /// Positions in the batch of the commands sent.
+    sent: Vec<usize>,
+    cmds: Vec<Command>,
+    ends: Vec<(crate::engine::Outcome, usize)>,
+}
+
+/// Sends the batch's commands in one [`RulesEngine::apply_all`], leaving out abandonments of
+/// conversations no longer waiting (as the per-command path does, judged before the batch).
+fn remote_batch<E: RulesEngine>(
+    g: &mut super::shared::EngineGuard<'_, E>,
+    batch: &[Job],
+    rb: &mut RemoteBatch,
+    fx: &mut Vec<Effect>,
+) {
+    rb.sent.clear();
+    rb.cmds.clear();
+    rb.ends.clear();
+    for (i, job) in batch.iter().enumerate() {
+        if let Command::Abandon(c) = job.cmd {
+            let waiting = g
+                .engine()
+                .conversation(c)
+                .is_some_and(|v| v.state == ConvState::Open && v.answered_at.is_none());
+            if !waiting {
+                continue;
+            }
+        }
+        rb.sent.push(i);
+        rb.cmds.push(job.cmd);
+    }
+    g.apply_all(&rb.cmds, fx, &mut rb.ends);
+}
+
+/// The work stream of the conversation an effect names (0 when it names none or has closed).
+fn ws_of<E: RulesEngine>(engine: &E, plan: &Plan, e: &Effect) -> u32 {
+    match e {
+        Effect::Accepted { conv, .. } | Effect::StateChanged { conv, .. } => engine
+            .conversation(*conv)
+            .map_or(0, |v| plan.queue_ws[v.queue.index()] as u32),
+        _ => 0,
     }
 }
 

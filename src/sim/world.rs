@@ -114,9 +114,24 @@ pub(crate) struct World<'s, E = Engine> {
 
 impl<'s> World<'s> {
     pub(crate) fn new(sc: &'s Scenario, rep: u32, opts: &RunOptions, log: bool) -> World<'s> {
-        let seed = opts.seed.unwrap_or(sc.seed);
         let mut engine = Engine::new(engine_setup(sc));
         let tags = RoutingTags::new(sc, &mut engine);
+        World::with_engine(sc, rep, opts, log, engine, tags)
+    }
+}
+
+impl<'s, E: RulesEngine> World<'s, E> {
+    /// A replication driving `engine` (fresh, built from `sc`'s setup), with the routing tags
+    /// interned for it.
+    pub(crate) fn with_engine(
+        sc: &'s Scenario,
+        rep: u32,
+        opts: &RunOptions,
+        log: bool,
+        mut engine: E,
+        tags: RoutingTags,
+    ) -> World<'s, E> {
+        let seed = opts.seed.unwrap_or(sc.seed);
         let obs = Observer::new(
             sc,
             &mut engine,

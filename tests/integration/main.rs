@@ -6,6 +6,7 @@ mod compare_noise;
 mod conform;
 mod dashboard;
 mod docs_examples;
+mod drive;
 mod engine_props;
 mod erlang;
 mod explain;

@@ -1,0 +1,46 @@
+//! `--engine URL | "cmd:PROGRAM ARGS"` for `omnisim run`: parses the flag and runs the
+//! simulator on the remote engine (`sim::run_remote`), turning a failure into exit 2 with the
+//! engine named and what went wrong.
+
+use crate::scenario::Scenario;
+use crate::service::remote::client::EngineSpec;
+use crate::sim::{self, log::ConvLog, Progress, RunOptions, RunOutput};
+
+use super::CliError;
+
+/// Reads `--engine`; a bad value is bad input naming what was expected.
+pub(crate) fn parse_engine(s: &str) -> Result<EngineSpec, CliError> {
+    EngineSpec::parse(s).map_err(|e| CliError::bad(format!("--engine {e}")))
+}
+
+/// Runs on the remote engine; prints the round trips unless `quiet`. Errors: bad input (exit
+/// 2) naming the engine and the failure.
+pub(crate) fn run(
+    sc: &Scenario,
+    opts: &RunOptions,
+    spec: &EngineSpec,
+    log: bool,
+    progress: Progress<'_>,
+    quiet: bool,
+) -> Result<(RunOutput, Vec<ConvLog>), CliError> {
+    match sim::run_remote(sc, opts, spec, log, progress) {
+        Ok((out, logs, stats)) => {
+            if !quiet {
+                let wire_s = stats.wire_ns as f64 / 1e9;
+                let h = &stats.round_trip_us;
+                eprintln!(
+                    "engine {spec}: {} commands in {} round trips ({} at the instant of the command before), {:.0} commands/s of run time; {:.1} s waiting for answers, round trip p50 {} µs, p99 {} µs",
+                    stats.commands,
+                    stats.round_trips,
+                    stats.same_instant,
+                    stats.commands as f64 / out.wall_s.max(1e-9),
+                    wire_s,
+                    h.value_at_quantile(0.5),
+                    h.value_at_quantile(0.99),
+                );
+            }
+            Ok((out, logs))
+        }
+        Err(e) => Err(CliError::bad(format!("--engine {spec}: {e}"))),
+    }
+}
