@@ -216,10 +216,26 @@ impl Engine {
     /// Sends an invitation (RT-INVITE or ASSIGN-INVITE). The conversation leaves the routable set.
     pub(crate) fn invite(
         &mut self,
+        now: SimTime,
+        conv: ConvId,
+        agent: AgentId,
+        by: Offer,
+        out: &mut Vec<Effect>,
+    ) {
+        self.invite_from(now, conv, agent, by, true, out);
+    }
+
+    /// [`invite`](Self::invite); `routable: false` for a conversation known not to be in its
+    /// queue's routable set (an arrival offered directly), which then skips the removal that
+    /// cannot hit.
+    #[inline]
+    pub(crate) fn invite_from(
+        &mut self,
         _now: SimTime,
         conv: ConvId,
         agent: AgentId,
         by: Offer,
+        routable: bool,
         out: &mut Vec<Effect>,
     ) {
         let id = InviteId(self.next_invite);
@@ -252,8 +268,10 @@ impl Engine {
             reserved,
             rule,
         });
-        let (key, req) = (c.key(conv.slot), c.tag());
-        self.routable_remove(queue, &key, req);
+        if routable {
+            let (key, req) = (c.key(conv.slot), c.tag());
+            self.routable_remove(queue, &key, req);
+        }
         let q = &mut self.queues[queue.index()];
         if !by_supervisor && q.method == AssignmentMethod::RoundRobin {
             q.rr_last = agent.0 as u64;
