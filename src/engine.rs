@@ -69,8 +69,8 @@ pub use skills::{
 pub use state::{ConvId, Participant};
 
 use crate::model::{
-    AgentId, AssignmentMethod, ConvState, Presence, QueueId, SupervisorId, WorkstreamId,
-    WorkstreamRules,
+    AgentId, AssignmentMethod, ConvState, Presence, QueueId, RoutingMode, SupervisorId,
+    WorkstreamId, WorkstreamRules,
 };
 use crate::time::SimTime;
 use state::{Agent, Conv, Queue, SeqKey, Slab, Supervisor, ViewSet};
@@ -340,6 +340,12 @@ impl Engine {
         };
         for q in 0..engine.queues.len() {
             engine.queues[q].index = index::RoutingIndex::new(engine.queues[q].members.len());
+            // A push queue with skills (or assignment rules) chooses from its profile groups
+            // (or its rules' cells): its own index is only counted, never walked.
+            let push = engine.queue_rules(QueueId(q as u32)).mode == RoutingMode::Push;
+            if push && engine.queues[q].skills.is_some() {
+                engine.queues[q].index.leaves_only();
+            }
             engine.place_members(QueueId(q as u32));
             engine.rebuild_groups(QueueId(q as u32));
         }

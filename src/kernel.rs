@@ -187,7 +187,7 @@ impl<E: Copy> EventQueue<E> {
     }
 
     /// Removes the next event, advances [`now`](Self::now) to its time, and returns both.
-    #[inline]
+    #[inline(always)]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
         if let Some(&(seq, _)) = self.due.front() {
             let heap_first = self

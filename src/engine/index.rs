@@ -25,6 +25,13 @@ fn less(a: &IndexKey, b: &IndexKey) -> bool {
 }
 
 /// A queue's eligible agents, keyed in the method's order (see the [module docs](self)).
+///
+/// An index whose queue never walks it (a push queue with skills or assignment rules chooses
+/// from its profile groups' or rules' cells instead) is kept as leaves only
+/// ([`leaves_only`](Self::leaves_only)): [`set`](Self::set) then writes the leaf and the count
+/// and no root-ward path, so its upkeep costs no more than the count and membership the
+/// engine reads from it ([`len`](Self::len), [`is_empty`](Self::is_empty),
+/// [`key_at`](Self::key_at), [`contains`](Self::contains)).
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct RoutingIndex {
     /// Leaves: a power of two, at least the member count.
@@ -32,6 +39,8 @@ pub(crate) struct RoutingIndex {
     /// `tree[1]` is the root; leaf `p` is `tree[width + p]`; `tree[0]` is unused.
     tree: Vec<IndexKey>,
     len: usize,
+    /// Only the leaves and the count are kept (the inner nodes stay empty): no walks.
+    leaves: bool,
 }
 
 impl Default for RoutingIndex {
@@ -48,17 +57,30 @@ impl RoutingIndex {
             width,
             tree: vec![ABSENT; 2 * width],
             len: 0,
+            leaves: false,
         }
+    }
+
+    /// Keeps only the leaves and the count from now on (see the type's docs): for a queue that
+    /// never walks its index. Call it before the first [`set`](Self::set); a rebuild keeps it.
+    pub(crate) fn leaves_only(&mut self) {
+        debug_assert_eq!(self.len, 0, "leaves_only before any key is set");
+        self.leaves = true;
     }
 
     /// Rebuilds from every member's key, by position (after a membership change).
     pub(crate) fn rebuild(&mut self, keys: impl ExactSizeIterator<Item = Option<IndexKey>>) {
+        let leaves = self.leaves;
         *self = RoutingIndex::new(keys.len());
+        self.leaves = leaves;
         for (p, k) in keys.enumerate() {
             if let Some(k) = k {
                 self.tree[self.width + p] = k;
                 self.len += 1;
             }
+        }
+        if leaves {
+            return;
         }
         for n in (1..self.width).rev() {
             self.tree[n] = self.tree[2 * n].min(self.tree[2 * n + 1]);
@@ -66,7 +88,7 @@ impl RoutingIndex {
     }
 
     /// Sets the key of the member at position `pos` (`None`: not eligible).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn set(&mut self, pos: usize, key: Option<IndexKey>) {
         let key = key.unwrap_or(ABSENT);
         let mut n = self.width + pos;
@@ -76,6 +98,9 @@ impl RoutingIndex {
         }
         self.len = self.len + (key != ABSENT) as usize - (old != ABSENT) as usize;
         self.tree[n] = key;
+        if self.leaves {
+            return;
+        }
         // Carry the new value up instead of reading back what was just written: each level
         // loads only the sibling (and the parent, to stop early).
         let mut val = key;
@@ -117,6 +142,7 @@ impl RoutingIndex {
     /// The agent with the smallest key that passes `ok`, walking keys in order.
     #[inline]
     pub(crate) fn first_ok(&self, ok: impl Fn(u32) -> bool) -> Option<u32> {
+        debug_assert!(!self.leaves, "a leaves-only index is never walked");
         let root = self.tree[1];
         if root == ABSENT {
             return None;
@@ -130,6 +156,7 @@ impl RoutingIndex {
     /// The smallest key whose agent passes `ok`, walking keys in order.
     #[inline]
     pub(crate) fn first_key_ok(&self, ok: impl Fn(u32) -> bool) -> Option<IndexKey> {
+        debug_assert!(!self.leaves, "a leaves-only index is never walked");
         let root = self.tree[1];
         if root == ABSENT {
             return None;
@@ -166,6 +193,7 @@ impl RoutingIndex {
     /// Round robin: the first eligible member at position `from` or later that passes `ok`,
     /// in position order.
     pub(crate) fn first_from(&self, from: usize, ok: impl Fn(u32) -> bool) -> Option<u32> {
+        debug_assert!(!self.leaves, "a leaves-only index is never walked");
         let mut at = from;
         while let Some(p) = self.next_present(at) {
             let a = self.tree[self.width + p].2;
@@ -179,6 +207,7 @@ impl RoutingIndex {
 
     /// Every member holding a key, in position order (agent id order), O(log n) per step.
     pub(crate) fn in_position_order(&self) -> impl Iterator<Item = u32> + '_ {
+        debug_assert!(!self.leaves, "a leaves-only index is never walked");
         let mut at = 0;
         std::iter::from_fn(move || {
             let p = self.next_present(at)?;
@@ -227,6 +256,40 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use std::collections::BTreeMap;
+
+    /// A leaves-only index answers the count, the leaves and membership exactly as a full one
+    /// does, through sets, clears and a rebuild (which keeps the mode).
+    #[test]
+    fn leaves_only_keeps_count_and_leaves() {
+        let mut full = RoutingIndex::new(5);
+        let mut leaves = RoutingIndex::new(5);
+        leaves.leaves_only();
+        let ops = [
+            (0, Some((3, 0, 0))),
+            (2, Some((1, 0, 2))),
+            (4, Some((2, 0, 4))),
+            (2, None),
+            (0, Some((5, 0, 0))),
+        ];
+        for (pos, key) in ops {
+            full.set(pos, key);
+            leaves.set(pos, key);
+            assert_eq!(leaves.len(), full.len());
+            for p in 0..5 {
+                assert_eq!(leaves.key_at(p), full.key_at(p));
+            }
+        }
+        // Members 0 and 4 hold keys (5, 0, 0) and (2, 0, 4); the inner nodes stay empty.
+        assert_eq!(leaves.len(), 2);
+        assert!(leaves.contains(&(5, 0, 0)) && !leaves.contains(&(1, 0, 2)));
+        assert_eq!(leaves.tree[1], ABSENT);
+        assert_eq!(full.tree[1], (2, 0, 4));
+        leaves.rebuild((0..3u32).map(|p| (p != 1).then_some((u64::from(p), 0, p))));
+        assert!(leaves.leaves);
+        assert_eq!(leaves.len(), 2);
+        assert!(leaves.contains(&(2, 0, 2)));
+        assert_eq!(leaves.tree[1], ABSENT);
+    }
 
     proptest! {
         /// The tree answers like an ordered set of (key) with positions: smallest key, keys in

@@ -85,7 +85,7 @@ impl Engine {
             // would offer this conversation first, so offer it directly and touch the routable
             // set only if nobody takes it (then nobody can take anything else either).
             match self.choose_agent(queue, conv) {
-                Some(agent) => self.invite(now, conv, agent, Offer::Method, out),
+                Some(agent) => self.invite_from(now, conv, agent, Offer::Method, false, out),
                 None => {
                     self.queues[queue.index()].routable.insert((seq, conv.slot));
                 }

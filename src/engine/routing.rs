@@ -16,6 +16,9 @@ use super::effect::{Effect, InviteId};
 use super::state::{Agent, ConvId, IndexKey, Invite};
 use super::Engine;
 
+/// Queues of an agent whose routing order [`Engine::route_agent`] sorts on the stack.
+const QUEUES_ON_STACK: usize = 8;
+
 /// Who chose the agent of an invitation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Offer {
@@ -197,14 +200,33 @@ impl Engine {
             self.route_queue(now, q, out);
             return;
         }
+        // The order is fixed before any queue is routed. On the stack for agents of up to
+        // QUEUES_ON_STACK queues (this runs at every acceptance and release).
+        let key = |e: &Engine, q: QueueId| {
+            let qs = &e.queues[q.index()];
+            let head = qs.routable.first().map_or(u64::MAX, |k| k.0);
+            (qs.priority, head, q)
+        };
+        if n <= QUEUES_ON_STACK {
+            let mut order = [(0u32, 0u64, QueueId(0)); QUEUES_ON_STACK];
+            let mut len = 0;
+            for s in 0..n {
+                let t = key(self, self.agents[agent.index()].queues[s]);
+                if t.1 != u64::MAX {
+                    order[len] = t;
+                    len += 1;
+                }
+            }
+            order[..len].sort_unstable();
+            for &(_, _, q) in &order[..len] {
+                self.route_queue(now, q, out);
+            }
+            return;
+        }
         let mut order: Vec<(u32, u64, QueueId)> = self.agents[agent.index()]
             .queues
             .iter()
-            .map(|&q| {
-                let qs = &self.queues[q.index()];
-                let head = qs.routable.first().map_or(u64::MAX, |k| k.0);
-                (qs.priority, head, q)
-            })
+            .map(|&q| key(self, q))
             .filter(|t| t.1 != u64::MAX)
             .collect();
         order.sort_unstable();
@@ -216,10 +238,26 @@ impl Engine {
     /// Sends an invitation (RT-INVITE or ASSIGN-INVITE). The conversation leaves the routable set.
     pub(crate) fn invite(
         &mut self,
+        now: SimTime,
+        conv: ConvId,
+        agent: AgentId,
+        by: Offer,
+        out: &mut Vec<Effect>,
+    ) {
+        self.invite_from(now, conv, agent, by, true, out);
+    }
+
+    /// [`invite`](Self::invite); `routable: false` for a conversation known not to be in its
+    /// queue's routable set (an arrival offered directly), which then skips the removal that
+    /// cannot hit.
+    #[inline]
+    pub(crate) fn invite_from(
+        &mut self,
         _now: SimTime,
         conv: ConvId,
         agent: AgentId,
         by: Offer,
+        routable: bool,
         out: &mut Vec<Effect>,
     ) {
         let id = InviteId(self.next_invite);
@@ -252,8 +290,10 @@ impl Engine {
             reserved,
             rule,
         });
-        let (key, req) = (c.key(conv.slot), c.tag());
-        self.routable_remove(queue, &key, req);
+        if routable {
+            let (key, req) = (c.key(conv.slot), c.tag());
+            self.routable_remove(queue, &key, req);
+        }
         let q = &mut self.queues[queue.index()];
         if !by_supervisor && q.method == AssignmentMethod::RoundRobin {
             q.rr_last = agent.0 as u64;

@@ -28,6 +28,9 @@ use super::seqset::SeqSet;
 use super::state::{ConvId, IndexKey, SeqKey, Tag};
 use super::Engine;
 
+/// Signatures a skill queue's routing walk tracks on the stack; more use the heap.
+const SIGS_ON_STACK: usize = 32;
+
 /// A skill, by its index in the scenario's skill table.
 pub type SkillId = u16;
 
@@ -549,8 +552,17 @@ impl Engine {
             Some(qs) => qs.sigs.len(),
             None => return,
         };
-        let mut cursor: Vec<Option<SeqKey>> = vec![None; n];
-        let mut done = vec![false; n];
+        // Per signature: where its walk stands and whether it is passed over. On the stack for
+        // the usual few signatures (this runs at every routing trigger of a skill queue).
+        let (mut cursor_stack, mut done_stack) = ([None; SIGS_ON_STACK], [false; SIGS_ON_STACK]);
+        let (mut cursor_heap, mut done_heap) = (Vec::new(), Vec::new());
+        let (cursor, done): (&mut [Option<SeqKey>], &mut [bool]) = if n <= SIGS_ON_STACK {
+            (&mut cursor_stack[..n], &mut done_stack[..n])
+        } else {
+            cursor_heap.resize(n, None);
+            done_heap.resize(n, false);
+            (&mut cursor_heap[..], &mut done_heap[..])
+        };
         let ruled = self.queues[queue.index()]
             .skills
             .as_ref()
