@@ -181,7 +181,16 @@ fn fit_states_what_the_history_does_not_say() {
     let q = &fit["queues"]["sales"];
     assert!(q["handle"].is_null());
     assert_eq!(q["assumed_handle"]["mean_s"], 300.0);
-    assert_eq!(fit["notes"].as_array().map(Vec::len), Some(1), "{fit}");
+    // Two notes: the assumed handle time, and a patience resting on one abandonment.
+    let notes: Vec<&str> = fit["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n.as_str())
+        .collect();
+    assert_eq!(notes.len(), 2, "{fit}");
+    assert!(notes[0].contains("no handle times"), "{notes:?}");
+    assert!(notes[1].contains("only 1 abandonment "), "{notes:?}");
     let html = std::fs::read_to_string(out.join("fit.html")).unwrap();
     assert!(
         html.contains("<strong>not fitted</strong>"),
