@@ -48,6 +48,9 @@ fn run(scenario: &Path, out: &Path, engine: Option<&str>) -> std::process::Outpu
         .arg("--out")
         .arg(out)
         .arg("--quiet")
+        // Two replications: byte-identity needs no more, and a lockstep run is one round trip
+        // per command (the whole conformance set at full counts took ~15 minutes).
+        .args(["--replications", "2"])
         .stdin(Stdio::null());
     if let Some(e) = engine {
         c.args(["--engine", e]);
