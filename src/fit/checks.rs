@@ -183,11 +183,12 @@ pub fn day_notes(
 pub fn patience_note(name: &str, abandoned: usize, censored: usize) -> Option<String> {
     (abandoned > 0 && abandoned < FEW_ABANDONMENTS).then(|| {
         format!(
-            "queue {name:?}: patience fitted from only {} ({} other waits only bound it from \
-             below): its mean is uncertain by roughly ±{:.0}% at 95%; treat the abandonment \
-             figures of runs of fitted.toml as rough",
+            "queue {name:?}: patience fitted from only {} ({} only {} it from below): its \
+             mean is uncertain by roughly ±{:.0}% at 95%; treat the abandonment figures of \
+             runs of fitted.toml as rough",
             crate::text::plural(abandoned as u64, "abandonment"),
-            censored,
+            crate::text::plural(censored as u64, "other wait"),
+            if censored == 1 { "bounds" } else { "bound" },
             196.0 / (abandoned as f64).sqrt()
         )
     })
