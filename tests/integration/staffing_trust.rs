@@ -22,6 +22,18 @@ fn tmp(name: &str) -> PathBuf {
     d
 }
 
+/// `omnisim staff SCENARIO --target "service_level.fraction>=0.8" --out OUT EXTRA…`.
+fn staff(scenario: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_omnisim"))
+        .arg("staff")
+        .arg(scenario)
+        .args(["--target", "service_level.fraction>=0.8", "--out"])
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
 fn spec(target: &str, interval_min: u64, seed: Option<u64>) -> StaffSpec {
     StaffSpec {
         target: target::parse(target).unwrap(),
@@ -281,21 +293,18 @@ breaks = [{ after = "4h", length = "30m" }]
 "#,
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_omnisim"))
-        .arg("staff")
-        .arg(&scenario)
-        .args([
-            "--target",
-            "service_level.fraction>=0.8",
+    let out = staff(
+        &scenario,
+        &dir.join("out"),
+        &[
             "--interval",
             "30m",
-        ])
-        .arg("--shifts")
-        .arg(&shifts)
-        .args(["--shrinkage", "30%", "--out"])
-        .arg(dir.join("out"))
-        .output()
-        .unwrap();
+            "--shifts",
+            shifts.to_str().unwrap(),
+            "--shrinkage",
+            "30%",
+        ],
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.code() == Some(0) || out.status.code() == Some(1),
@@ -441,19 +450,11 @@ roster = "roster.csv"
     )
     .unwrap();
     for extra in [&[][..], &["--group", "ann"][..]] {
-        let out = Command::new(env!("CARGO_BIN_EXE_omnisim"))
-            .arg("staff")
-            .arg(dir.join("s.toml"))
-            .args([
-                "--target",
-                "service_level.fraction>=0.8",
-                "--quiet",
-                "--out",
-            ])
-            .arg(dir.join("out"))
-            .args(extra)
-            .output()
-            .unwrap();
+        let out = staff(
+            &dir.join("s.toml"),
+            &dir.join("out"),
+            &[&["--quiet"][..], extra].concat(),
+        );
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{err}");
         assert!(err.contains("[traffic] roster"), "{err}");
@@ -518,19 +519,11 @@ forecast = { file = "f.csv", queue = "q" }
     // The pointwise Erlang C column uses each hour's own holding time: 300/h × 4 min = 20
     // Erlangs needs 25 agents for 80% in 20 s, 300/h × 8 min = 40 Erlangs needs 47 (Erlang C
     // by hand: 86.2% and 84.7%; one fewer misses). The day's mean (5 min 20 s) would give 32.
-    let out = Command::new(env!("CARGO_BIN_EXE_omnisim"))
-        .arg("staff")
-        .arg(dir.join("s.toml"))
-        .args([
-            "--target",
-            "service_level.fraction>=0.8",
-            "--interval",
-            "1h",
-        ])
-        .args(["--replications", "2", "--quiet", "--out"])
-        .arg(dir.join("out"))
-        .output()
-        .unwrap();
+    let out = staff(
+        &dir.join("s.toml"),
+        &dir.join("out"),
+        &["--interval", "1h", "--replications", "2", "--quiet"],
+    );
     assert!(
         out.status.success(),
         "{}",
@@ -550,19 +543,18 @@ fn shrinkage_is_a_share_or_a_percentage() {
     let dir = tmp("shrink");
     std::fs::write(dir.join("s.toml"), WORK_STREAM).unwrap();
     let run = |s: &str| {
-        Command::new(env!("CARGO_BIN_EXE_omnisim"))
-            .arg("staff")
-            .arg(dir.join("s.toml"))
-            .args([
-                "--target",
-                "service_level.fraction>=0.8",
+        staff(
+            &dir.join("s.toml"),
+            &dir.join("out"),
+            &[
                 "--group",
                 "small-team",
-            ])
-            .args(["--replications", "2", "--shrinkage", s, "--out"])
-            .arg(dir.join("out"))
-            .output()
-            .unwrap()
+                "--replications",
+                "2",
+                "--shrinkage",
+                s,
+            ],
+        )
     };
     let csv = |out: &std::process::Output| {
         assert!(
