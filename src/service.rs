@@ -25,3 +25,19 @@ pub use http::serve_http;
 pub use session::{ProtoError, Session};
 pub use stdio::serve_stdio;
 pub use views::{AgentRow, AgentsView, ConversationRow, ConversationsView, SetupTag, SetupView};
+
+/// Makes a write to a pipe whose reader is gone an error (`EPIPE`) instead of a fatal SIGPIPE,
+/// for the rest of the process. `main` restores SIGPIPE's default (so `omnisim … | head` ends
+/// quietly); a client that starts an engine subprocess calls this first, so an engine that
+/// exits early (`--engine "cmd:echo hello"`) is a named failure (exit 2), not a silent death
+/// by signal.
+pub(crate) fn ignore_broken_pipes() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: setting a signal's disposition to SIG_IGN installs no handler code; it is
+        // process-wide and idempotent.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+        }
+    });
+}

@@ -154,6 +154,7 @@ pub fn connect(spec: &str) -> Result<Client, ClientError> {
             }
         }
         EngineSpec::Cmd { argv } => {
+            super::ignore_broken_pipes();
             let mut child = Process::new(&argv[0])
                 .args(&argv[1..])
                 .stdin(Stdio::piped())

@@ -4,7 +4,6 @@
 //! rule; exit codes; the shapes of conformance.json and conformance.xml; the reusable client.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -162,31 +161,11 @@ fn omnisim_passes_every_rule_with_cases_over_json_lines() {
 
 #[test]
 fn omnisim_passes_every_rule_with_cases_over_http() {
-    let mut child = Command::new(BIN)
-        .arg("serve")
-        .arg(scenario())
-        .args(["--listen", "127.0.0.1:0"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn omnisim serve");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let url = first
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("first line: {first:?}"))
-        .to_string();
+    let (child, url) = super::serve::serve_http(&scenario());
     let out = out_dir("http");
     let o = conform(&url, &out, &[]);
     // Stop this server by its pid before judging, so a failed assertion leaves nothing behind.
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let _ = child.wait();
+    super::serve::stop(child);
     assert_eq!(
         o.status.code(),
         Some(0),

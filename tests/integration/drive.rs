@@ -5,12 +5,11 @@
 //! engine, an engine of another scenario) ends the run with exit 2 and a named reason, in
 //! bounded time.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::{Command, Stdio};
 
-use super::signals::{temp_dir, wait_at_most};
+use super::serve::{serve_http, stop};
+use super::signals::temp_dir;
 
 const BIN: &str = env!("CARGO_BIN_EXE_omnisim");
 
@@ -56,40 +55,6 @@ fn run(scenario: &Path, out: &Path, engine: Option<&str>) -> std::process::Outpu
         c.args(["--engine", e]);
     }
     c.output().expect("run omnisim")
-}
-
-/// `omnisim serve SCENARIO --listen 127.0.0.1:0` and its address.
-fn serve_http(scenario: &Path) -> (Child, String) {
-    let mut child = Command::new(BIN)
-        .arg("serve")
-        .arg(scenario)
-        .args(["--listen", "127.0.0.1:0"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn omnisim serve");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().expect("piped"))
-        .read_line(&mut first)
-        .expect("first line");
-    let addr = first
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("first line: {first:?}"))
-        .to_string();
-    (child, addr)
-}
-
-/// SIGTERM to this server (by its pid), which must stop cleanly.
-fn stop(mut child: Child) {
-    let sent = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("run kill");
-    assert!(sent.success());
-    let status = wait_at_most(&mut child, Duration::from_secs(10));
-    assert_eq!(status.code(), Some(0));
 }
 
 fn conformance() -> Vec<PathBuf> {
@@ -175,6 +140,14 @@ fn remote_failures_end_the_run_with_exit_2_and_a_reason() {
         !dir.join("a/summary.json").exists(),
         "no report after a failure"
     );
+
+    // A program that exits at once without reading: the write to its closed pipe is a named
+    // failure (exit 2), never a death by SIGPIPE (seen with `cmd:echo hello` before the fix:
+    // killed by signal 13, nothing said). Five tries, as the race favours an early exit.
+    for k in 0..5 {
+        let o = run(&s, &dir.join(format!("t{k}")), Some("cmd:true"));
+        assert_eq!(o.status.code(), Some(2), "{o:?}");
+    }
 
     // A program that is no engine: its answer is not the protocol's JSON.
     let o = run(&s, &dir.join("b"), Some("cmd:echo hello"));

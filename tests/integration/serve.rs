@@ -5,7 +5,8 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -119,23 +120,10 @@ fn http(
 
 #[test]
 fn http_on_an_ephemeral_port_serves_and_stops_on_sigterm() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_omnisim"))
-        .arg("serve")
-        .arg(scenario("http"))
-        .args(["--listen", "127.0.0.1:0"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn omnisim serve");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let addr = first
-        .trim()
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("first line: {first:?}"))
+    let (child, url) = serve_http(&scenario("http"));
+    let addr = url
+        .strip_prefix("http://")
+        .unwrap_or_else(|| panic!("address: {url:?}"))
         .to_string();
     let stream = TcpStream::connect(&addr).expect("connect");
     stream
@@ -187,13 +175,7 @@ fn http_on_an_ephemeral_port_serves_and_stops_on_sigterm() {
     assert_eq!(v["agents"].as_array().unwrap().len(), 3);
 
     // SIGTERM to this child (by its pid): a clean stop.
-    let sent = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .expect("run kill");
-    assert!(sent.success());
-    let status = wait_at_most(&mut child, Duration::from_secs(10));
-    assert_eq!(status.code(), Some(0));
+    stop(child);
 }
 
 #[test]
@@ -207,4 +189,39 @@ fn a_non_loopback_listen_address_is_refused() {
         .expect("run omnisim serve");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("loopback"));
+}
+
+/// `omnisim serve SCENARIO --listen 127.0.0.1:0` and its address (`http://127.0.0.1:PORT`),
+/// from its first line; shared by the conform and drive tests.
+pub(crate) fn serve_http(scenario: &Path) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_omnisim"))
+        .arg("serve")
+        .arg(scenario)
+        .args(["--listen", "127.0.0.1:0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn omnisim serve");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("piped"))
+        .read_line(&mut first)
+        .expect("first line");
+    let addr = first
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("first line: {first:?}"))
+        .to_string();
+    (child, addr)
+}
+
+/// SIGTERM to this server (by its pid), which must stop cleanly.
+pub(crate) fn stop(mut child: Child) {
+    let sent = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(sent.success());
+    let status = wait_at_most(&mut child, Duration::from_secs(10));
+    assert_eq!(status.code(), Some(0));
 }

@@ -513,6 +513,7 @@ fn invalid(msg: String) -> io::Error {
 
 impl LinesConn {
     fn start(argv: &[String]) -> io::Result<LinesConn> {
+        crate::service::ignore_broken_pipes();
         let mut child = Process::new(&argv[0])
             .args(&argv[1..])
             .stdin(Stdio::piped())
