@@ -92,10 +92,13 @@ fn a_panicking_task_is_counted_and_the_others_finish() {
     assert!(!r.partial);
     assert_eq!(r.invariant_violations, 0, "the engine stays consistent");
     assert!(r.conservation_ok);
-    // Worker 1 kept going: it took about half the arrivals, and conversations closed.
+    // Worker 1 kept going: it took about half of what was offered, and conversations closed.
+    // Relative to what the driver offered, not an absolute count: on a loaded machine the
+    // driver offers fewer arrivals in the same wall-clock window (this was flaky at 1,000).
+    let offered = r.driver.offered_arrivals;
     assert!(
-        r.conversations.arrived >= 1_000,
-        "{} arrived",
+        r.conversations.arrived > 0 && 4 * r.conversations.arrived >= offered,
+        "{} arrived of {offered} offered",
         r.conversations.arrived
     );
     assert!(r.conversations.closed > 0);
