@@ -11,7 +11,7 @@
 //! censored data: an abandoned customer's wait is its patience, every other wait (answered,
 //! overflowed, still waiting) only a lower bound (ignoring that would fit the patience of the
 //! impatient ones only). The history is read in one streaming pass keeping a few numbers per
-//! row. A row far outside the rest (a mistyped year, [`arrivals::bulk_range`]) is an error at
+//! row. A row far outside the rest (a mistyped year, [`crate::stats::bulk_range`]) is an error at
 //! its line.
 //!
 //! `fitted.toml` ([`output`]) sets one work stream per queue (voice, one conversation per
@@ -41,9 +41,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::{Calendar, CsvOffsets, DAY_NAMES};
 use crate::scenario::Diagnostic;
+use crate::stats::bulk_range;
 use crate::time::{SimDuration, SimTime};
 use crate::traffic::{parse_csv_duration, read, Problems};
-use arrivals::{bulk_range, check_interval, clock_label, Profiles, DAY_MS};
+use arrivals::{check_interval, clock_label, Profiles, DAY_MS};
 use mle::{best, fit_all, Candidate, Sample};
 
 /// The mean handle time (s) `fitted.toml` assumes, exponential, for a queue whose history has

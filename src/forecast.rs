@@ -10,6 +10,7 @@
 //! out of the model. The method lives in [`model`], the files in [`output`].
 
 pub mod backtest;
+pub mod checks;
 mod html;
 pub mod model;
 pub mod output;
@@ -64,6 +65,9 @@ pub struct History {
     pub queues: Vec<QueueHistory>,
     /// The last date of the file (the forecast starts the day after).
     pub last_date: Date,
+    /// What the history does not say and the model assumed instead (a cut first or last day
+    /// left out, [`checks::drop_cut_days`]); printed as warnings and kept in forecast.json.
+    pub notes: Vec<String>,
 }
 
 /// Monday = 0 … Sunday = 6.
@@ -112,6 +116,9 @@ pub fn read_history(
     let mut cells: BTreeMap<(Option<String>, Date), BTreeMap<u32, f64>> = BTreeMap::new();
     let mut step = 0u32;
     let mut mode: Option<bool> = None; // Some(true): volume file; Some(false): conversations
+                                       // (line, date) per row, for rows far outside the rest; a volume file's (queue, start) seen.
+    let mut rows: Vec<(u64, Date)> = Vec::new();
+    let mut seen: std::collections::HashMap<(Option<String>, DateTime), u64> = Default::default();
     let header = read(path, &mut p, &[&["interval_start", "arrival"]], |r, p| {
         let volume_file = *mode.get_or_insert_with(|| r.header.col("interval_start").is_some());
         let time_col = if volume_file {
@@ -130,7 +137,19 @@ pub fn read_history(
                 return;
             };
             match s.parse::<f64>() {
-                Ok(v) if v.is_finite() && v >= 0.0 => v,
+                Ok(v) if v.is_finite() && (0.0..=checks::MAX_ROW_VOLUME).contains(&v) => v,
+                Ok(v) if v.is_finite() && v > 0.0 => {
+                    r.problem(
+                        p,
+                        "volume",
+                        format!(
+                            "{s:?} is more than a day at the arrival-rate limit ({:.0}); \
+                             expected a volume of one interval",
+                            checks::MAX_ROW_VOLUME
+                        ),
+                    );
+                    return;
+                }
                 _ => {
                     r.problem(
                         p,
@@ -148,6 +167,20 @@ pub fn read_history(
             step = gcd(step, minute);
         }
         let q = r.cell("queue").map(str::to_string);
+        if volume_file {
+            if let Some(first) = seen.insert((q.clone(), t), r.line) {
+                r.problem(
+                    p,
+                    time_col,
+                    format!(
+                        "this queue already has an interval starting at {t} (line {first}); \
+                         expected one row per queue and interval"
+                    ),
+                );
+                return;
+            }
+        }
+        rows.push((r.line, t.date()));
         *cells
             .entry((q, t.date()))
             .or_default()
@@ -163,6 +196,16 @@ pub fn read_history(
             );
         }
     }
+    if let Some(h) = &header {
+        let name = if h.col("interval_start").is_some() {
+            "interval_start"
+        } else {
+            "arrival"
+        };
+        let col = h.col(name).map_or(1, |c| c + 1);
+        checks::far_rows(&rows, (name, col), &mut p);
+    }
+    drop((rows, seen));
     if p.any() {
         return Err(p.finish());
     }
@@ -210,6 +253,11 @@ pub fn read_history(
             days.push(day);
         }
     }
+    let mut notes = Vec::new();
+    let clock = |b: usize| {
+        let m = (lo as usize + b) * interval_min as usize;
+        format!("{:02}:{:02}", m / 60, m % 60)
+    };
     let queues = by_queue
         .into_iter()
         .map(|(queue, days)| {
@@ -217,7 +265,9 @@ pub fn read_history(
             for d in &days {
                 open[d.weekday] = true;
             }
-            QueueHistory { queue, days, open }
+            let mut q = QueueHistory { queue, days, open };
+            notes.extend(checks::drop_cut_days(&mut q, interval_min, clock));
+            q
         })
         .collect();
     Ok(History {
@@ -226,6 +276,7 @@ pub fn read_history(
         n_buckets,
         queues,
         last_date,
+        notes,
     })
 }
 

@@ -1,5 +1,6 @@
-//! Small statistics: confidence intervals across replications. The queueing formulas (Erlang C,
-//! Erlang A, multi-chat) live in one place, [`crate::erlang`].
+//! Small statistics: confidence intervals across replications, and the bulk of a history's
+//! days ([`bulk_range`], for rows far outside the rest: a mistyped year). The queueing formulas
+//! (Erlang C, Erlang A, multi-chat) live in one place, [`crate::erlang`].
 //!
 //! Key items: [`mean_ci95`], [`paired_ci95`], [`t975`].
 //!
@@ -92,9 +93,46 @@ pub fn paired_ci95(a: &[f64], b: &[f64]) -> Option<(f64, f64)> {
     mean_ci95(&diffs)
 }
 
+/// Histories with fewer rows than this are not checked for rows far outside the rest: there
+/// is no bulk to speak of.
+pub const OUTLIER_MIN_ROWS: usize = 8;
+
+/// Slack (days) beyond three interquartile ranges of the row days before a row counts as far
+/// outside the rest: a month.
+pub const OUTLIER_SLACK_DAYS: u64 = 31;
+
+/// The days (counted from any epoch) a history row may fall on: `[lo, hi]`, from the quartiles
+/// `q1`, `q3` of the rows' days widened by three interquartile ranges and [`OUTLIER_SLACK_DAYS`]: `lo = q1 − (3·(q3 − q1) + 31)`, `hi = q3 + 3·(q3 − q1) + 31`.
+/// For a uniform history of D days that reaches D + 31 days beyond either end; one mistyped
+/// year (2062 in 2026) is far beyond it. `None` with fewer than [`OUTLIER_MIN_ROWS`] rows.
+/// Also returns the quartiles, for the message.
+pub fn bulk_range(days: &mut [u64]) -> Option<((u64, u64), (u64, u64))> {
+    if days.len() < OUTLIER_MIN_ROWS {
+        return None;
+    }
+    days.sort_unstable();
+    let n = days.len() - 1;
+    let (q1, q3) = (days[n / 4], days[3 * n / 4]);
+    let margin = 3 * (q3 - q1) + OUTLIER_SLACK_DAYS;
+    Some(((q1.saturating_sub(margin), q3 + margin), (q1, q3)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 27 item 8: a mistyped year is far outside; a month either side is not.
+    #[test]
+    fn the_bulk_of_a_history() {
+        // 30 days × 10 rows from day 46_000 (2026), one row 36 years later.
+        let mut days: Vec<u64> = (0..300).map(|i| 46_000 + i / 10).collect();
+        days.push(46_000 + 36 * 365);
+        let ((lo, hi), (q1, q3)) = bulk_range(&mut days).unwrap();
+        assert_eq!((q1, q3), (46_007, 46_022));
+        assert_eq!((lo, hi), (46_007 - 76, 46_022 + 76));
+        assert!(days.iter().filter(|d| **d > hi).count() == 1);
+        assert_eq!(bulk_range(&mut [1, 2, 3]), None);
+    }
 
     fn close(a: f64, b: f64, tol: f64) {
         assert!((a - b).abs() <= tol, "{a} vs {b} (± {tol})");

@@ -91,6 +91,10 @@ pub(crate) fn run(a: ForecastArgs) -> CmdResult {
         }
         CliError::bad(text)
     })?;
+    // What the history does not say, and the model assumed instead (also in forecast.json).
+    for note in &history.notes {
+        eprintln!("warning: {file}: {note}");
+    }
     let params = Params::default();
     let mut queues = Vec::new();
     for q in &history.queues {

@@ -2,7 +2,7 @@
 //! and the check for rows far outside the rest of the history (a mistyped year).
 //!
 //! Key items: [`check_interval`] (the profile interval must divide a day into whole minutes),
-//! [`bulk_range`] (the days a row may fall on), [`profiles`] (counts per interval of the day,
+//! [`profiles`] (counts per interval of the day,
 //! averaged over open days, overall and per weekday).
 //!
 //! A day is *open* when any queue had an arrival on it (in any replication of a simulator's
@@ -15,14 +15,6 @@ use crate::time::{SimDuration, SimTime};
 
 /// One day in milliseconds.
 pub const DAY_MS: u64 = 24 * 3_600_000;
-
-/// Histories with fewer rows than this are not checked for rows far outside the rest: there
-/// is no bulk to speak of.
-pub const OUTLIER_MIN_ROWS: usize = 8;
-
-/// Slack (days) beyond three interquartile ranges of the row days before a row counts as far
-/// outside the rest: a month.
-pub const OUTLIER_SLACK_DAYS: u64 = 31;
 
 /// Why an arrival-profile interval cannot be used (the command line adds the flag's name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -60,23 +52,6 @@ pub fn check_interval(iv: SimDuration) -> Result<(), IntervalError> {
         return Err(IntervalError::NotDividingDay(iv));
     }
     Ok(())
-}
-
-/// The days (since the reading epoch) a row may fall on: `[lo, hi]`, from the quartiles `q1`,
-/// `q3` of the rows' days widened by three interquartile ranges and
-/// [`OUTLIER_SLACK_DAYS`]: `lo = q1 − (3·(q3 − q1) + 31)`, `hi = q3 + 3·(q3 − q1) + 31`.
-/// For a uniform history of D days that reaches D + 31 days beyond either end; one mistyped
-/// year (2062 in 2026) is far beyond it. `None` with fewer than [`OUTLIER_MIN_ROWS`] rows.
-/// Also returns the quartiles, for the message.
-pub fn bulk_range(days: &mut [u64]) -> Option<((u64, u64), (u64, u64))> {
-    if days.len() < OUTLIER_MIN_ROWS {
-        return None;
-    }
-    days.sort_unstable();
-    let n = days.len() - 1;
-    let (q1, q3) = (days[n / 4], days[3 * n / 4]);
-    let margin = 3 * (q3 - q1) + OUTLIER_SLACK_DAYS;
-    Some(((q1.saturating_sub(margin), q3 + margin), (q1, q3)))
 }
 
 /// Arrival profiles of a history.
@@ -204,19 +179,6 @@ mod tests {
         );
         assert!(check_interval(SimDuration::from_secs(90)).is_err());
         assert!(check_interval(SimDuration::from_secs(2 * 86_400)).is_err());
-    }
-
-    /// Issue 27 item 8: a mistyped year is far outside; a month either side is not.
-    #[test]
-    fn the_bulk_of_a_history() {
-        // 30 days × 10 rows from day 46_000 (2026), one row 36 years later.
-        let mut days: Vec<u64> = (0..300).map(|i| 46_000 + i / 10).collect();
-        days.push(46_000 + 36 * 365);
-        let ((lo, hi), (q1, q3)) = bulk_range(&mut days).unwrap();
-        assert_eq!((q1, q3), (46_007, 46_022));
-        assert_eq!((lo, hi), (46_007 - 76, 46_022 + 76));
-        assert!(days.iter().filter(|d| **d > hi).count() == 1);
-        assert_eq!(bulk_range(&mut [1, 2, 3]), None);
     }
 
     /// Issue 27 item 7: a Monday–Friday history averages over its open days (not 7/5 low);

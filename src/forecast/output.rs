@@ -151,6 +151,7 @@ impl Output<'_> {
             "level_pct": self.level,
             "backtest_days": self.backtest.0,
             "backtest_lead_days": self.backtest.1,
+            "notes": self.history.notes,
             "queues": queues,
         })
     }

@@ -19,7 +19,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::level::{day_sigma, row_extra_variance, z_of, DayLevels};
+use super::level::{day_sigma, row_extra_variance, z_of, DayLevels, MAX_LEVEL_SIGMA};
 use super::{parse_csv_duration, read, AhtProfile, Problems};
 use crate::calendar::{Calendar, CsvOffsets};
 use crate::diag::Diagnostic;
@@ -234,6 +234,11 @@ pub fn read_forecast(
         None => most_common_spacing(by_queue.values().map(|m| m.keys().copied().collect())),
     };
     let Some(interval) = interval else {
+        if by_queue.is_empty() && outside == 0 {
+            // A header and nothing else: a run would see no arrivals without a word.
+            p.file("the forecast has no rows; expected one row per queue and interval");
+            return Err(p.finish());
+        }
         if by_queue.is_empty() {
             // Every row outside the run: nothing arrives, the warning says why.
             return Ok(Forecast {
@@ -318,7 +323,28 @@ pub fn read_forecast(
                 levels,
             }
         })
-        .collect();
+        .collect::<Vec<QueueForecast>>();
+    // A band so wide its level would be near 0 on most days (a run would silently see no
+    // arrivals): refused, each day once.
+    let mut wide: BTreeMap<jiff::civil::Date, f64> = BTreeMap::new();
+    for l in queues.iter().filter_map(|q| q.levels.as_ref()) {
+        for &(start, sigma) in l.days.iter().filter(|d| d.1 > MAX_LEVEL_SIGMA) {
+            let s = wide.entry(cal.to_local(start).date()).or_insert(0.0);
+            *s = s.max(sigma);
+        }
+    }
+    for (date, sigma) in wide {
+        p.file(format!(
+            "the volume_lo–volume_hi bands of {date}'s rows imply a day level with log standard \
+             deviation σ = {sigma:.2} (half the days would get under {:.0}% of the forecast): \
+             expected σ ≤ {MAX_LEVEL_SIGMA} (docs/scenario-format.md, \"Forecast error\"); check \
+             the bands' units",
+            100.0 * (-0.5 * sigma * sigma).exp()
+        ));
+    }
+    if p.any() {
+        return Err(p.finish());
+    }
     Ok(Forecast {
         interval,
         queues,

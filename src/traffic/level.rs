@@ -35,6 +35,12 @@ use crate::time::SimTime;
 /// its own, so a scenario without `uncertainty` draws exactly what it drew before.
 pub const LEVEL_TAG: u32 = 1012;
 
+/// The widest day-level spread a forecast band may imply (log standard deviation): at σ = 1
+/// the level's median is already e^{−½} ≈ 61% of the forecast and its 10th percentile 17%.
+/// A wider band is refused (it is almost surely a unit or export error: bands of 0.001 to
+/// 100,000 around 100 gave σ ≈ 7 and no arrivals at all).
+pub const MAX_LEVEL_SIGMA: f64 = 1.0;
+
 /// One queue's forecast days and the spread of their levels.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DayLevels {

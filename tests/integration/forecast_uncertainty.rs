@@ -255,3 +255,48 @@ fn bad_bands_are_errors_at_their_place() {
     ));
     assert!(e.contains("traffic.forecast.uncertainty"), "{e}");
 }
+
+/// Issue 25 (found by a fresh tester): bands of 0.001 to 100,000 around 100 gave σ ≈ 7 and no
+/// arrivals in any of 50 replications, silently. A day whose bands imply σ > 1 is an error
+/// naming the day; σ = 0.9 (V = 0.81) on the other day is still accepted on its own.
+#[test]
+fn a_band_too_wide_for_any_level_is_refused_naming_its_day() {
+    let dir = temp_dir("band-wide");
+    let on = r#"{ file = "f.csv", queue = "retail", uncertainty = true }"#;
+    let path = scenario(&dir, "s.toml", on, 1);
+    write(
+        &dir,
+        "f.csv",
+        "interval_start,volume,volume_lo,volume_hi\n\
+         2026-03-02T08:00,100,0.001,100000\n\
+         2026-03-02T08:30,100,0.001,100000\n",
+    );
+    let e = errors(&path);
+    assert!(e.contains("2026-03-02's rows imply a day level"), "{e}");
+    assert!(e.contains("σ = 7.19"), "{e}");
+    // V = 0.81 beyond Poisson on day 1, 0.002 on day 2: σ = 0.9, accepted.
+    write(&dir, "f.csv", &band_file(0.81, 0.002));
+    load(&path);
+    // V = 1.21 (σ = 1.1) on day 2 only: that day is named, not day 1.
+    write(&dir, "f.csv", &band_file(0.002, 1.21));
+    let e = errors(&path);
+    assert!(
+        e.contains("2026-03-03's rows") && !e.contains("2026-03-02's"),
+        "{e}"
+    );
+}
+
+/// Issue 25: a forecast file with a header and no rows was valid and a run saw no arrivals
+/// without a word; now it is an error (with and without uncertainty).
+#[test]
+fn a_forecast_without_rows_is_an_error() {
+    let dir = temp_dir("band-empty");
+    write(&dir, "f.csv", "interval_start,queue,volume\n");
+    for key in [
+        r#"{ file = "f.csv", queue = "retail" }"#,
+        r#"{ file = "f.csv", queue = "retail", uncertainty = true }"#,
+    ] {
+        let e = errors(&scenario(&dir, "s.toml", key, 1));
+        assert!(e.contains("the forecast has no rows"), "{e}");
+    }
+}

@@ -15,6 +15,7 @@ mod faults;
 mod figures;
 mod fit;
 mod forecast;
+mod forecast_inputs;
 mod forecast_uncertainty;
 mod fuzz_replay;
 mod layering;

@@ -1,0 +1,218 @@
+//! What a history must not slip past `omnisim forecast` unnoticed (issue 25, found by a fresh
+//! tester): a row far outside the rest (a mistyped year would move the forecast decades
+//! ahead), a volume no queue can carry, and a first or last day cut short by the export's
+//! window (read as a real low day, it drags the level down and the band misses the truth).
+//!
+//! The first two are errors at their line ([`far_rows`], [`MAX_ROW_VOLUME`]); a cut day is
+//! left out of the model with a note ([`drop_cut_days`]), as `fit` notes it
+//! (`fit::checks`).
+
+use jiff::civil::Date;
+
+use super::{Day, QueueHistory};
+use crate::scenario::MAX_RATE_PER_S;
+use crate::stats::bulk_range;
+use crate::traffic::Problems;
+
+/// The largest volume one row may carry: a whole day at the scenario's arrival-rate limit
+/// ([`MAX_RATE_PER_S`] × 86,400 s = 86.4 million). A row above it cannot be simulated in any
+/// interval and is almost surely an export or unit error.
+pub const MAX_ROW_VOLUME: f64 = MAX_RATE_PER_S * 86_400.0;
+
+/// A first or last day whose traffic starts (ends) more than this many minutes after (before)
+/// the median open day's is cut short: the same hour `fit`'s note uses.
+pub const CUT_DAY_MIN: u32 = 60;
+
+/// Days since 0000-01-01 (any fixed epoch works for [`bulk_range`]).
+fn day_number(d: Date) -> u64 {
+    (d - Date::constant(0, 1, 1)).get_days().max(0) as u64
+}
+
+/// Rows whose date lies far outside the bulk of the history (three interquartile ranges and a
+/// month beyond its middle half, [`bulk_range`]): an error at each row's line, in line order.
+/// `rows`: `(line, date)` per row; `column`: the date-time column's name and 1-based number.
+pub fn far_rows(rows: &[(u64, Date)], column: (&str, usize), p: &mut Problems) {
+    let mut days: Vec<u64> = rows.iter().map(|&(_, d)| day_number(d)).collect();
+    let Some(((lo, hi), (q1, q3))) = bulk_range(&mut days) else {
+        return;
+    };
+    let date = |n: u64| {
+        Date::constant(0, 1, 1)
+            .checked_add(jiff::Span::new().days(n as i64))
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+    };
+    for &(line, d) in rows {
+        let n = day_number(d);
+        if (lo..=hi).contains(&n) {
+            continue;
+        }
+        let gap = if n > hi { n - q3 } else { q1 - n };
+        p.at(
+            line,
+            Some(column),
+            format!(
+                "{d} is {gap} days from the bulk of the history (its middle half is {} … {}): a \
+                 mistyped date? expected a day between {} and {}; fix or remove the row",
+                date(q1),
+                date(q3),
+                date(lo),
+                date(hi)
+            ),
+        );
+    }
+}
+
+/// The first and last bucket with traffic of a day, `None` for a day without any.
+fn span(d: &Day) -> Option<(usize, usize)> {
+    let first = d.volumes.iter().position(|v| *v > 0.0)?;
+    let last = d.volumes.iter().rposition(|v| *v > 0.0)?;
+    Some((first, last))
+}
+
+fn median(mut v: Vec<usize>) -> usize {
+    v.sort_unstable();
+    v[v.len() / 2]
+}
+
+/// Leaves out of `q.days` a first or last day whose traffic starts later or ends earlier than
+/// the median day's by more than [`CUT_DAY_MIN`] (an export cut mid-day), and returns a note
+/// per day left out. Needs at least three days (a median to compare with); the days in between
+/// are never touched (a short day there is the centre's own, e.g. a half holiday).
+/// `interval_min`: the bucket length; `clock(b)`: bucket `b`'s start as `HH:MM`.
+pub fn drop_cut_days(
+    q: &mut QueueHistory,
+    interval_min: u32,
+    clock: impl Fn(usize) -> String,
+) -> Vec<String> {
+    let mut notes = Vec::new();
+    if q.days.len() < 3 {
+        return notes;
+    }
+    let spans: Vec<(usize, usize)> = q.days.iter().filter_map(span).collect();
+    let start = median(spans.iter().map(|s| s.0).collect());
+    let end = median(spans.iter().map(|s| s.1).collect());
+    let slack = (CUT_DAY_MIN / interval_min) as usize;
+    let name = q
+        .queue
+        .as_deref()
+        .map(|n| format!("queue {n}: "))
+        .unwrap_or_default();
+    let cut = |d: &Day, last: bool| -> Option<String> {
+        let (first, final_) = span(d)?;
+        if last && final_ + slack < end {
+            Some(format!(
+                "{name}the last day, {}, ends at {} while the median day runs to {}: cut short by \
+                 the export? it is left out of the model (the forecast still starts the day \
+                 after it)",
+                d.date,
+                clock(final_ + 1),
+                clock(end + 1)
+            ))
+        } else if !last && first > start + slack {
+            Some(format!(
+                "{name}the first day, {}, starts at {} while the median day starts at {}: cut \
+                 short by the export? it is left out of the model",
+                d.date,
+                clock(first),
+                clock(start)
+            ))
+        } else {
+            None
+        }
+    };
+    if let Some(n) = q.days.last().and_then(|d| cut(d, true)) {
+        q.days.pop();
+        notes.push(n);
+    }
+    if let Some(n) = q.days.first().and_then(|d| cut(d, false)) {
+        q.days.remove(0);
+        notes.push(n);
+    }
+    notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(date: Date, volumes: Vec<f64>) -> Day {
+        Day {
+            date,
+            weekday: crate::forecast::weekday_index(date),
+            volumes,
+        }
+    }
+
+    fn clock(b: usize) -> String {
+        format!("{:02}:00", b)
+    }
+
+    /// A constant 24-hour history exported at 08:00 on its last day: that day (8 of 24 hourly
+    /// buckets) is left out with a note; a first day starting at 10:00 likewise; a full day in
+    /// the middle that is short stays.
+    #[test]
+    fn a_cut_first_or_last_day_is_left_out_with_a_note() {
+        let d0 = Date::constant(2025, 1, 6);
+        let mut days: Vec<Day> = (0..10)
+            .map(|i| {
+                let date = d0.checked_add(jiff::Span::new().days(i)).unwrap();
+                day(date, vec![150.0; 24])
+            })
+            .collect();
+        days[0].volumes[..10].fill(0.0); // starts at 10:00
+        days[5].volumes[12..].fill(0.0); // a half day in the middle: the centre's own
+        days[9].volumes[8..].fill(0.0); // export cut at 08:00
+        let mut q = QueueHistory {
+            queue: None,
+            days,
+            open: [true; 7],
+        };
+        let notes = drop_cut_days(&mut q, 60, clock);
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(
+            notes[0].contains("2025-01-15, ends at 08:00"),
+            "{}",
+            notes[0]
+        );
+        assert!(
+            notes[1].contains("2025-01-06, starts at 10:00"),
+            "{}",
+            notes[1]
+        );
+        assert_eq!(q.days.len(), 8);
+        assert_eq!(q.days[0].date, Date::constant(2025, 1, 7));
+        assert_eq!(q.days[7].date, Date::constant(2025, 1, 14));
+        // Within the hour of slack: nothing is left out.
+        let mut q2 = q.clone();
+        q2.days[7].volumes[23] = 0.0;
+        assert!(drop_cut_days(&mut q2, 60, clock).is_empty());
+        assert_eq!(q2.days.len(), 8);
+    }
+
+    /// A mistyped year is an error at its line; rows within a month of the bulk are not.
+    #[test]
+    fn a_row_far_outside_the_rest_is_an_error_at_its_line() {
+        let d0 = Date::constant(2003, 3, 3);
+        let mut rows: Vec<(u64, Date)> = (0..100)
+            .map(|i| {
+                (
+                    i + 2,
+                    d0.checked_add(jiff::Span::new().days(i as i64)).unwrap(),
+                )
+            })
+            .collect();
+        rows.push((102, Date::constant(2030, 10, 24)));
+        rows.push((103, Date::constant(2003, 7, 1)));
+        let mut p = Problems::new("h.csv");
+        far_rows(&rows, ("interval_start", 1), &mut p);
+        let e: Vec<String> = p.finish().iter().map(|d| d.to_string()).collect();
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(e[0].contains("h.csv:102:1"), "{}", e[0]);
+        assert!(
+            e[0].contains("2030-10-24") && e[0].contains("mistyped"),
+            "{}",
+            e[0]
+        );
+    }
+}
