@@ -387,9 +387,26 @@ pub fn read(
     Some(header)
 }
 
+/// The longest duration a history cell may hold: 400 days, the longest run a scenario may have
+/// (`scenario::MAX_HORIZON_DAYS`). A longer wait or handle time is an export or unit error (a
+/// handle of 10¹⁵ s turned a fitted exponential into a lognormal; 10³⁰⁰ s was clamped).
+pub const MAX_CSV_DURATION_S: f64 = 400.0 * 86_400.0;
+
 /// A CSV duration: seconds (`"90"`, `"4.5"`), a duration string (`"1m30s"`) or a clock-style
-/// `"H:MM:SS"` / `"MM:SS"` (as spreadsheets export them); never negative.
+/// `"H:MM:SS"` / `"MM:SS"` (as spreadsheets export them); never negative, at most
+/// [`MAX_CSV_DURATION_S`].
 pub fn parse_csv_duration(s: &str) -> Result<SimDuration, String> {
+    let d = parse_any_duration(s)?;
+    if d.as_secs_f64() > MAX_CSV_DURATION_S {
+        return Err(format!(
+            "{s:?} is longer than 400 days, the longest run a scenario may have; expected a \
+             duration in seconds (a unit or export error?)"
+        ));
+    }
+    Ok(d)
+}
+
+fn parse_any_duration(s: &str) -> Result<SimDuration, String> {
     if s.contains(':') {
         let parts: Vec<&str> = s.split(':').collect();
         let nums: Option<Vec<f64>> = parts.iter().map(|p| p.parse::<f64>().ok()).collect();
@@ -415,6 +432,12 @@ pub fn parse_csv_duration(s: &str) -> Result<SimDuration, String> {
         }
         if secs < 0.0 {
             return Err(format!("{s:?} is not a duration: it must be ≥ 0 seconds"));
+        }
+        if secs > MAX_CSV_DURATION_S {
+            return Err(format!(
+                "{s:?} is longer than 400 days, the longest run a scenario may have; expected \
+                 a duration in seconds (a unit or export error?)"
+            ));
         }
         return Ok(SimDuration::from_secs_f64(secs));
     }
@@ -485,6 +508,22 @@ mod tests {
             SimDuration::from_secs(270)
         );
         assert!(parse_csv_duration("4:75").is_err());
+        // Issue 25: absurd durations are refused, not clamped (10³⁰⁰ s was read as 292 million
+        // years); 400 days is the longest run, so it is still a duration.
+        for s in [
+            "1e15",
+            "1e300",
+            "18446744073709551616",
+            "9600:00:01",
+            "401d",
+        ] {
+            let e = parse_csv_duration(s).unwrap_err();
+            assert!(e.contains("longer than 400 days"), "{s}: {e}");
+        }
+        assert_eq!(
+            parse_csv_duration("34560000").unwrap(),
+            SimDuration::from_secs(400 * 86_400)
+        );
     }
 
     #[test]
