@@ -133,12 +133,12 @@ pub fn precision(c: &Comparison) -> String {
         .filter_map(|(r, _)| {
             let change = r.tolerance_pct / 100.0 * r.base?.abs();
             let k = r.test?.replications_for(change, c.alpha_each)?;
-            Some(format!("{} ±{}%: {k}", r.metric, num(r.tolerance_pct)))
+            Some(format!("{} ({}%) {k}", r.metric, num(r.tolerance_pct)))
         })
         .collect();
     if !need.is_empty() {
         out.push_str(&format!(
-            " Replications a side that would catch a change of the tolerance: {}.",
+            " Replications a side needed to catch a change of the tolerance: {}.",
             need.join(", ")
         ));
     }
