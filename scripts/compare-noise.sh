@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue 24's measurement of `omnisim compare` at each scenario's bundled replication count, on
-# scenarios/ci-smoke.toml (one queue, exponential 5-minute chats) and scenarios/demo.toml (two
-# queues, lognormal 8-minute chats, a supervisor policy):
+# scenarios/ci-smoke.toml (one queue, exponential 5-minute chats), scenarios/demo.toml (two
+# queues, lognormal 8-minute chats, a supervisor policy) and four more bundled centers
+# (skill routing, two work streams, concurrency slowdown, a retail day):
 #   1. false alarms: seed 1 against seeds 2..N+1 (only the seed changes): how many exit 1;
 #   2. power, same seed: a 10 % longer handle time (mean and sd × 1.1) on seeds 1..N, each
 #      against the unchanged scenario on the same seed (paired t): how many exit 1;
@@ -23,25 +24,32 @@ bin=${OMNISIM:-$root/target/release/omnisim}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# scenario file, then the sed program that makes its handle times 10 % longer.
+# scenario file, then the sed program that makes every handle time 10 % longer (mean and sd).
+r='handle_time = { dist = "'
+h="s/^$r"
 scenarios=(
-  "ci-smoke.toml" 's/handle_time = { dist = "exponential", mean = "5m" }/handle_time = { dist = "exponential", mean = "330s" }/'
-  "demo.toml" 's/handle_time = { dist = "lognormal", mean = "8m", sd = "4m" }/handle_time = { dist = "lognormal", mean = "528s", sd = "264s" }/'
+  "ci-smoke.toml" "${h}exponential\", mean = \"5m\" }/${r}exponential\", mean = \"330s\" }/"
+  "demo.toml" "${h}lognormal\", mean = \"8m\", sd = \"4m\" }/${r}lognormal\", mean = \"528s\", sd = \"264s\" }/"
+  "bilingual-support.toml" "${h}lognormal\", mean = \"8m\", sd = \"4m\" }/${r}lognormal\", mean = \"528s\", sd = \"264s\" }/"
+  "rules-playbook.toml" "${h}lognormal\", mean = \"9m\", sd = \"5m\" }/${r}lognormal\", mean = \"594s\", sd = \"330s\" }/; ${h}gamma\", mean = \"20m\", sd = \"8m\" }/${r}gamma\", mean = \"1320s\", sd = \"528s\" }/"
+  "retail-day.toml" "${h}lognormal\", mean = \"9m\", sd = \"5m\" }/${r}lognormal\", mean = \"594s\", sd = \"330s\" }/; ${h}lognormal\", mean = \"14m\", sd = \"8m\" }/${r}lognormal\", mean = \"924s\", sd = \"528s\" }/"
+  "chat-realistic.toml" "${h}exponential\", mean = \"6m\" }/${r}exponential\", mean = \"396s\" }/; ${h}lognormal\", mean = \"12m\", sd = \"6m\" }/${r}lognormal\", mean = \"792s\", sd = \"396s\" }/"
 )
 
 run() { "$bin" run "$1" --seed "$2" --out "$3" --quiet >/dev/null || true; }
 verdict() { "$bin" compare "$1/summary.json" "$2/summary.json" --quiet >/dev/null 2>&1 && echo 0 || echo $?; }
 
-table="| scenario | replications | seed change only: false alarms | handle time +10%, same seed (paired): caught | handle time +10%, other seed (Welch): caught |
-|---|---|---|---|---|"
+table="| scenario | replications | seed change only: false alarms | handle time +10%, same seed (paired): caught | handle time +10%, other seed (Welch): caught | \`handle_s.mean\` detectable, other seed (pair 1) |
+|---|---|---|---|---|---|"
 for ((k = 0; k < ${#scenarios[@]}; k += 2)); do
   name=${scenarios[k]} prog=${scenarios[k + 1]}
   base=$root/scenarios/$name
   dir=$work/${name%.toml}
   mkdir -p "$dir"
   sed "$prog" "$base" >"$dir/slower.toml"
-  if cmp -s "$base" "$dir/slower.toml"; then
-    echo "$name: the handle-time line was not found (update scripts/compare-noise.sh)" >&2
+  # Every handle_time line changed, none left as it was.
+  if [ "$(diff "$base" "$dir/slower.toml" | grep -c '^> handle_time')" != "$(grep -c '^handle_time' "$base")" ]; then
+    echo "$name: a handle-time line was not changed (update scripts/compare-noise.sh)" >&2
     exit 2
   fi
   reps=$(sed -n 's/^replications = \([0-9]*\).*/\1/p' "$base" | head -1)
@@ -56,8 +64,11 @@ for ((k = 0; k < ${#scenarios[@]}; k += 2)); do
     run "$dir/slower.toml" "$((i + 1000))" "$dir/slow-other-$i"
     [ "$(verdict "$dir/base-$i" "$dir/slow-other-$i")" = 1 ] && other=$((other + 1))
   done
+  # compare's own statement of its precision on the first other-seed pair.
+  detect=$("$bin" compare "$dir/base-1/summary.json" "$dir/slow-other-1/summary.json" 2>/dev/null |
+    grep -o 'handle_s\.mean ±[0-9.]*%' | head -1 | sed 's/.* //' || true)
   table+="
-| \`scenarios/$name\` | $reps | $false_alarms in $n | $same in $n | $other in $n |"
+| \`scenarios/$name\` | $reps | $false_alarms in $n | $same in $n | $other in $n | ${detect:--} |"
 done
 echo "$table"
 

@@ -37,10 +37,22 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::compare_stats::{holm_distinct, t_test, TTest, TestKind};
+use super::compare_stats::{family as decide, t_test, TTest, TestKind};
 
 /// The family-wise false-alarm rate of the regression tests.
 pub const ALPHA: f64 = 0.05;
+
+/// The headline metrics: the figures a change of handling, staffing or routing moves first
+/// (`summary.json`'s service level, mean wait, abandonment and mean handle time). In the
+/// directional family they share half of [`ALPHA`], the other directional metrics (tails,
+/// per-queue figures, refusals by rule, overallocation…) the other half, so a family of forty
+/// metrics does not drown them.
+pub const HEADLINE: [&str; 4] = [
+    "service_level.fraction",
+    "wait_s.mean",
+    "abandonment_rate",
+    "handle_s.mean",
+];
 
 /// Which way a metric gets worse.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -181,10 +193,13 @@ pub struct Row {
     /// times in 5 at the family's per-test level ([`TTest::detectable`]); `None` when untested
     /// or nothing varied.
     pub detectable: Option<f64>,
-    /// Worse beyond the tolerance but untestable although both runs have per-replication
-    /// figures: the metric has data in fewer than 2 replications a side (a rare event such as
-    /// a supervisor's reaction in a run where it seldom acts). Not a regression: too little
-    /// evidence either way.
+    /// The two-sided level its test met at Holm's first step (its share of [`ALPHA`]); 0 when
+    /// it was not in a family (untested or constant).
+    pub level: f64,
+    /// Untestable although both runs have per-replication figures (at least 2 replications
+    /// each): the metric is worse beyond the tolerance, or has no data now, with data in fewer
+    /// than 2 replications a side (a rare event: the wait of a queue that seldom gets a
+    /// conversation). Not a regression: too little evidence either way.
     pub rare: bool,
 }
 
@@ -217,9 +232,14 @@ impl Row {
     }
 
     /// A directional metric with a value in the baseline and no data now: a regression
-    /// whatever the tolerance.
+    /// whatever the tolerance — unless the baseline itself had data in fewer than 2 of its
+    /// replications (`rare`): a queue answered in one replication of thirty and in none now is
+    /// chance, not a lost queue.
     pub fn lost_data(&self) -> bool {
-        self.base.is_some() && self.current_no_data && self.direction != Direction::Info
+        self.base.is_some()
+            && self.current_no_data
+            && self.direction != Direction::Info
+            && !self.rare
     }
 
     /// [`Row::detectable`] relative to |base|, in percent; `None` without it or with base 0.
@@ -438,9 +458,9 @@ pub struct Comparison {
     pub distinct: usize,
     /// Replications tested a side (the larger side; pairs when paired); 0 when untested.
     pub replications: usize,
-    /// The two-sided level of each directional test at the first Holm step: [`ALPHA`] ÷
-    /// `distinct` (the level [`Row::detectable`] uses).
-    pub alpha_each: f64,
+    /// Distinct directional tests among [`HEADLINE`]'s metrics (they share half of [`ALPHA`]
+    /// when there are others).
+    pub headline: usize,
     /// Notes such as "compared on tolerance alone".
     pub warnings: Vec<String>,
 }
@@ -520,6 +540,7 @@ pub fn compare_runs(
     keys.sort();
     keys.dedup();
     let mut series_keys: Vec<Vec<u64>> = Vec::new();
+    let mut base_with_data: Vec<usize> = Vec::new();
     let mut rows: Vec<Row> = keys
         .into_iter()
         .map(|k| {
@@ -530,6 +551,7 @@ pub fn compare_runs(
                 (1.0, 1.0)
             };
             let (vb, vc) = (values_of(&sb, &ib, k), values_of(&sc, &ic, k));
+            base_with_data.push(vb.len());
             let (x, y): (Vec<f64>, Vec<f64>) = if same_seed {
                 vb.iter()
                     .filter_map(|(r, x)| Some((*x, *vc.get(r)?)))
@@ -559,13 +581,15 @@ pub fn compare_runs(
                 test,
                 significant: false,
                 detectable: None,
+                level: 0.0,
                 rare: false,
             }
         })
         .collect();
     // Holm–Bonferroni, directional and informational metrics as two families, a series tested
-    // under several names (identical on both sides) counted once.
-    let (mut family, mut distinct) = (0, 0);
+    // under several names (identical on both sides) counted once, the headline metrics with
+    // half the directional budget.
+    let (mut family, mut distinct, mut headline) = (0, 0, 0);
     for directional in [true, false] {
         let members: Vec<usize> = (0..rows.len())
             .filter(|&i| {
@@ -578,19 +602,20 @@ pub fn compare_runs(
             .map(|&i| rows[i].test.map_or(1.0, |t| t.p_value))
             .collect();
         let k: Vec<&Vec<u64>> = members.iter().map(|&i| &series_keys[i]).collect();
-        let (sig, m) = holm_distinct(&p, &k, ALPHA);
-        for (&i, sig) in members.iter().zip(sig) {
-            rows[i].significant = sig;
-        }
-        // The precision: what the first Holm step (ALPHA ÷ distinct tests) catches 4 times in 5.
-        let each = ALPHA / m.max(1) as f64;
-        for row in rows.iter_mut() {
-            if (row.direction != Direction::Info) == directional {
-                row.detectable = row.test.and_then(|t| t.detectable(each));
-            }
+        let top: Vec<bool> = members
+            .iter()
+            .map(|&i| directional && HEADLINE.contains(&rows[i].metric.as_str()))
+            .collect();
+        let f = decide(&p, &k, &top, ALPHA);
+        for (n, &i) in members.iter().enumerate() {
+            let row = &mut rows[i];
+            row.significant = f.rejected[n];
+            row.level = f.first_level[n];
+            // The precision: what its test catches 4 times in 5 at Holm's first step.
+            row.detectable = row.test.and_then(|t| t.detectable(row.level));
         }
         if directional {
-            (family, distinct) = (members.len(), m);
+            (family, distinct, headline) = (members.len(), f.distinct, f.headline);
         }
     }
     // Tolerance alone only where the runs give nothing to test (an older summary, or a run of
@@ -598,10 +623,15 @@ pub fn compare_runs(
     // rare, not a regression.
     let testable_runs = ib.len() >= 2 && ic.len() >= 2;
     let (mut untested, mut rare) = (Vec::new(), Vec::new());
-    for row in &mut rows {
+    for (row, &with_data) in rows.iter_mut().zip(&base_with_data) {
+        let sparse_loss = testable_runs
+            && with_data < 2
+            && row.base.is_some()
+            && row.current_no_data
+            && row.direction != Direction::Info;
         let beyond = row.worse() && row.change_pct().is_none_or(|p| p.abs() > row.tolerance_pct);
         let untestable = beyond && row.test.is_none() && !row.lost_data();
-        row.rare = untestable && testable_runs;
+        row.rare = sparse_loss || (untestable && testable_runs);
         row.regression =
             row.lost_data() || (beyond && (row.significant || (untestable && !row.rare)));
         if row.rare {
@@ -630,8 +660,8 @@ pub fn compare_runs(
     }
     if !rare.is_empty() {
         warnings.push(format!(
-            "{} worse beyond tolerance with data in fewer than 2 replications a side: too rare \
-             to test, not counted as regressions: {}",
+            "{} worse beyond tolerance (or without data now) with data in fewer than 2 \
+             replications a side: too rare to test, not counted as regressions: {}",
             rare.len(),
             rare.join(", ")
         ));
@@ -648,7 +678,7 @@ pub fn compare_runs(
         family,
         distinct,
         replications,
-        alpha_each: ALPHA / distinct.max(1) as f64,
+        headline,
         warnings,
     })
 }

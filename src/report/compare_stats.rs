@@ -2,7 +2,8 @@
 //! metric (from `by_replication`), the two-sided t-test of their difference (paired when both
 //! runs used the same seed: replication `i` of both drew the same random numbers; Welch's
 //! otherwise), Holm–Bonferroni over a family of tests (metrics with identical per-replication
-//! series tested once: [`holm_distinct`]) and the precision of a test ([`TTest::detectable`]).
+//! series tested once, headline metrics with half the budget: [`family`]) and the precision of
+//! a test ([`TTest::detectable`]).
 //!
 //! ```
 //! use omnisim::report::compare_stats::{holm, t_test};
@@ -217,12 +218,52 @@ pub fn holm(p_values: &[f64], alpha: f64) -> Vec<bool> {
     out
 }
 
-/// Holm–Bonferroni over a family in which some members are the same test: `keys[i]` identifies
-/// member `i`'s data (its per-replication series on both sides), and members with equal keys
-/// (a one-queue center's `queues.Q.wait_s.mean` and `wait_s.mean`) take one place in the family
-/// and share its outcome. Returns which are rejected and the number of distinct tests. Testing
-/// one series twice adds no evidence, only a smaller share of `alpha` for every test.
-pub fn holm_distinct<K: Ord>(p_values: &[f64], keys: &[K], alpha: f64) -> (Vec<bool>, usize) {
+/// Weighted Holm (Holm 1979): hypothesis `i` carries weight `weights[i]` > 0; sorted by
+/// `p ÷ w`, each is rejected while p ≤ alpha · w ÷ (the weights not yet rejected); the first that
+/// is not stops. The family-wise error rate stays ≤ alpha under any dependence; equal weights
+/// give [`holm`].
+pub fn holm_weighted(p_values: &[f64], weights: &[f64], alpha: f64) -> Vec<bool> {
+    let m = p_values.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| {
+        (p_values[a] / weights[a])
+            .total_cmp(&(p_values[b] / weights[b]))
+            .then(a.cmp(&b))
+    });
+    let mut left: f64 = weights.iter().sum();
+    let mut out = vec![false; m];
+    for &i in &order {
+        if p_values[i] <= alpha * weights[i] / left {
+            out[i] = true;
+            left -= weights[i];
+        } else {
+            break;
+        }
+    }
+    out
+}
+
+/// The Holm family of a comparison, decided. Members with equal `keys` (the same
+/// per-replication series on both sides, such as a one-queue center's `queues.Q.wait_s.mean`
+/// and `wait_s.mean`) are one test and share its outcome: testing one series twice adds no
+/// evidence, only a smaller share of `alpha` for every test. When some distinct tests are
+/// `headline` (a member is) and some are not, the headline tests share half of `alpha` and the
+/// others the other half (weighted Holm); otherwise all weigh the same.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Family {
+    /// Per member: rejected (significant).
+    pub rejected: Vec<bool>,
+    /// Per member: the two-sided level of its test at Holm's first step (alpha · its weight ÷
+    /// all weights): what [`TTest::detectable`] uses.
+    pub first_level: Vec<f64>,
+    /// Distinct tests.
+    pub distinct: usize,
+    /// Distinct headline tests.
+    pub headline: usize,
+}
+
+/// Decides a family (see [`Family`]): `p_values`, `keys` and `headline` per member.
+pub fn family<K: Ord>(p_values: &[f64], keys: &[K], headline: &[bool], alpha: f64) -> Family {
     let mut firsts: Vec<usize> = Vec::new();
     let mut slot = vec![0usize; keys.len()];
     let mut by_key: std::collections::BTreeMap<&K, usize> = std::collections::BTreeMap::new();
@@ -232,9 +273,30 @@ pub fn holm_distinct<K: Ord>(p_values: &[f64], keys: &[K], alpha: f64) -> (Vec<b
             firsts.len() - 1
         });
     }
+    let m = firsts.len();
+    let mut top = vec![false; m];
+    for (i, &s) in slot.iter().enumerate() {
+        top[s] |= headline[i];
+    }
+    let h = top.iter().filter(|t| **t).count();
+    let w: Vec<f64> = top
+        .iter()
+        .map(|&t| match (h, t) {
+            (0, _) => 1.0 / m as f64,
+            _ if h == m => 1.0 / m as f64,
+            (_, true) => 0.5 / h as f64,
+            (_, false) => 0.5 / (m - h) as f64,
+        })
+        .collect();
     let p: Vec<f64> = firsts.iter().map(|&i| p_values[i]).collect();
-    let rejected = holm(&p, alpha);
-    (slot.iter().map(|&s| rejected[s]).collect(), firsts.len())
+    let rejected = holm_weighted(&p, &w, alpha);
+    let total: f64 = w.iter().sum();
+    Family {
+        rejected: slot.iter().map(|&s| rejected[s]).collect(),
+        first_level: slot.iter().map(|&s| alpha * w[s] / total).collect(),
+        distinct: m,
+        headline: h,
+    }
 }
 
 #[cfg(test)]
@@ -286,11 +348,37 @@ mod tests {
     /// Duplicates take one place: p = 0.02 with three distinct tests is rejected (0.02 ≤ 0.05/2
     /// after 0.001 ≤ 0.05/3) where plain Holm over four (0.02 > 0.05/3) is not.
     #[test]
-    fn holm_counts_identical_series_once() {
+    fn family_counts_identical_series_once() {
         let p = [0.001, 0.02, 0.02, 0.5];
         assert_eq!(holm(&p, 0.05), vec![true, false, false, false]);
-        let (r, m) = holm_distinct(&p, &["a", "b", "b", "c"], 0.05);
-        assert_eq!((r, m), (vec![true, true, true, false], 3));
+        let f = family(&p, &["a", "b", "b", "c"], &[false; 4], 0.05);
+        assert_eq!(f.rejected, vec![true, true, true, false]);
+        assert_eq!((f.distinct, f.headline), (3, 0));
+        assert!((f.first_level[1] - 0.05 / 3.0).abs() < 1e-15);
+    }
+
+    /// Equal weights are Holm; a headline test among ten gets half the 5 %: p = 0.02 ≤ 0.025 is
+    /// rejected at once where Holm over ten asks 0.005; the nine others share 0.025 (0.002 78
+    /// each at the first step), so p = 0.004 is then tested at 0.05 · (0.5/9) ÷ 0.5 = 0.005 56
+    /// (the headline's weight gone) and rejected, 0.01 at 0.05 · (0.5/9) ÷ (8 · 0.5/9) =
+    /// 0.006 25 is not.
+    #[test]
+    fn weighted_holm_by_hand() {
+        let p = [0.01, 0.04, 0.03, 0.005];
+        assert_eq!(holm_weighted(&p, &[0.25; 4], 0.05), holm(&p, 0.05));
+        let mut p = vec![0.5; 10];
+        p[0] = 0.02;
+        p[1] = 0.004;
+        p[2] = 0.01;
+        let mut top = vec![false; 10];
+        top[0] = true;
+        let keys: Vec<usize> = (0..10).collect();
+        let f = family(&p, &keys, &top, 0.05);
+        assert_eq!(f.headline, 1);
+        assert_eq!(&f.rejected[..4], &[true, true, false, false]);
+        assert!((f.first_level[0] - 0.025).abs() < 1e-15);
+        assert!((f.first_level[1] - 0.025 / 9.0).abs() < 1e-15);
+        assert_eq!(holm(&p, 0.05)[..3], [false, true, false]);
     }
 
     /// Paired differences 1, 2, 3: se = 1/√3, 2 df. Alone at 5 %: (t(0.975, 2) + t(0.8, 2)) · se

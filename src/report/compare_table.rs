@@ -7,7 +7,7 @@
 //! the headline metrics with the replications a side that would catch their tolerance. JUnit has one test case per metric, a `<failure>`
 //! for each regression.
 
-use super::compare::{Comparison, Row};
+use super::compare::{Comparison, Row, HEADLINE};
 use super::compare_stats::TestKind;
 use super::junit::escape;
 use super::table::{self, num, signed};
@@ -96,14 +96,6 @@ const HEADER: [&str; 8] = [
     "status",
 ];
 
-/// The headline metrics the precision line names, in this order, when tested.
-const HEADLINE: [&str; 4] = [
-    "service_level.fraction",
-    "wait_s.mean",
-    "abandonment_rate",
-    "handle_s.mean",
-];
-
 /// The precision in one or two sentences: for each headline metric tested, the smallest change
 /// (in % of the baseline) the comparison catches 4 times in 5, then, for those whose tolerance
 /// is finer than that, the replications a side that would catch a change of their tolerance
@@ -132,7 +124,7 @@ pub fn precision(c: &Comparison) -> String {
         .filter(|(r, d)| *d > r.tolerance_pct)
         .filter_map(|(r, _)| {
             let change = r.tolerance_pct / 100.0 * r.base?.abs();
-            let k = r.test?.replications_for(change, c.alpha_each)?;
+            let k = r.test?.replications_for(change, r.level)?;
             Some(format!("{} ({}%) {k}", r.metric, num(r.tolerance_pct)))
         })
         .collect();
@@ -169,30 +161,38 @@ pub fn method(c: &Comparison) -> String {
              same seed: no directional metric differs in any pair of replications."
             .into(),
         Some(TestKind::Paired) => format!(
-            "Paired t-tests on replications with the same seed; {} held to a 5% false-alarm \
-             rate together (Holm–Bonferroni).",
+            "Paired t-tests on replications with the same seed; {} (Holm–Bonferroni).",
             family(c)
         ),
         Some(TestKind::Welch) => format!(
-            "Welch t-tests across replications (different seeds); {} held to a 5% \
-             false-alarm rate together (Holm–Bonferroni).",
+            "Welch t-tests across replications (different seeds); {} (Holm–Bonferroni).",
             family(c)
         ),
         None => "No per-replication figures to test: tolerance alone.".into(),
     }
 }
 
-/// "12 directional metrics", or "12 directional metrics (9 distinct series)" when some share
-/// their per-replication series and count once.
+/// "12 directional metrics", with "(9 distinct series)" when some share their per-replication
+/// series and count once, and "; the 3 headline ones share half of it" when the headline
+/// metrics have their own half of the budget.
 fn family(c: &Comparison) -> String {
-    if c.distinct < c.family {
+    let mut out = if c.distinct < c.family {
         format!(
             "{} directional metrics ({} distinct series)",
             c.family, c.distinct
         )
     } else {
         format!("{} directional metrics", c.family)
+    };
+    if c.headline > 0 && c.headline < c.distinct {
+        out.push_str(&format!(
+            " held to a 5% false-alarm rate together, the {} headline ones with half of it",
+            c.headline
+        ));
+    } else {
+        out.push_str(" held to a 5% false-alarm rate together");
     }
+    out
 }
 
 fn elided(left: usize) -> String {

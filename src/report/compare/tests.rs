@@ -244,7 +244,8 @@ fn a_series_under_two_names_is_one_test() {
     );
     let c = compare_runs(&base, &cur, &Tolerances::new(0.5)).unwrap();
     assert_eq!((c.family, c.distinct), (3, 2));
-    assert!((c.alpha_each - 0.05 / 2.0).abs() < 1e-15);
+    // Both distinct series are headline metrics' (wait_s.mean, handle_s.mean): equal weights.
+    assert_eq!(c.headline, 2);
     let get = |m: &str| c.rows.iter().find(|r| r.metric == m).unwrap();
     let (w, q, h) = (
         get("wait_s.mean"),
@@ -263,6 +264,7 @@ fn a_series_under_two_names_is_one_test() {
         vec![false; 3]
     );
     // Every tested row states its precision, at the family's per-test level.
+    assert_eq!((w.level, h.level), (0.025, 0.025));
     assert_eq!(h.detectable, h.test.unwrap().detectable(0.025));
     assert!(h.detectable.unwrap() > 0.0);
 }
@@ -303,4 +305,44 @@ fn a_rare_figure_is_not_a_regression_by_tolerance_alone() {
     let c = compare_runs(&strip(base), &strip(cur), &Tolerances::new(5.0)).unwrap();
     let r = c.rows.iter().find(|r| r.metric == "wait_s.p99").unwrap();
     assert!(r.regression && !r.rare);
+}
+
+/// A queue answered in one replication of four before and in none now has lost no data worth
+/// the name (rare, no regression); answered in two before and none now, it has (a regression,
+/// "no data now").
+#[test]
+fn losing_a_rare_figure_is_not_a_regression() {
+    let run = |seed: u64, sl: Vec<Option<f64>>| {
+        with_reps(
+            seed,
+            &[
+                ("wait_s.mean", vec![Some(10.0); 4]),
+                ("queues.q.service_level", sl),
+            ],
+        )
+    };
+    let none = run(2, vec![None; 4]);
+    let once = run(1, vec![Some(0.9), None, None, None]);
+    let c = compare_runs(&once, &none, &Tolerances::new(5.0)).unwrap();
+    let r = c
+        .rows
+        .iter()
+        .find(|r| r.metric == "queues.q.service_level")
+        .unwrap();
+    assert!(
+        r.current_no_data && r.rare && !r.lost_data() && !r.regression,
+        "{r:?}"
+    );
+    assert!(c
+        .warnings
+        .iter()
+        .any(|w| w.contains("queues.q.service_level")));
+    let twice = run(1, vec![Some(0.9), None, Some(0.8), None]);
+    let c = compare_runs(&twice, &none, &Tolerances::new(5.0)).unwrap();
+    let r = c
+        .rows
+        .iter()
+        .find(|r| r.metric == "queues.q.service_level")
+        .unwrap();
+    assert!(r.lost_data() && r.regression && !r.rare, "{r:?}");
 }
