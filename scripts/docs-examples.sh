@@ -90,6 +90,17 @@ example_ab_text() {
   omnisim ab erlang-c.toml --variant nine.toml --out ab || true
 }
 
+example_ab_json() {
+  [ -f ab/ab.json ] || example_ab_text >/dev/null
+  # The head, two metrics (in the file's order), the closing braces.
+  awk 'NR <= 7 { print; next }
+       /^    "(agent_groups\.agent\.occupancy|wait_s\.mean)": \{$/ { p = 1 }
+       p { out[++n] = $0 }
+       p && /^    \}/ { p = 0 }
+       END { sub(/,$/, "", out[n]); for (i = 1; i <= n; i++) print out[i]; print "  }"; print "}" }' \
+    ab/ab.json
+}
+
 # --- docs/workflows.md, 5. run --junit -------------------------------------------------------
 example_junit() {
   erlang

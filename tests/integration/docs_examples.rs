@@ -31,16 +31,17 @@ fn documented_example_outputs_are_the_programs_output() {
             "docs/workflows.md lost the {name} block"
         );
     }
-    // Every output block (```text) of docs/workflows.md follows a marker, so none is typed by
-    // hand.
+    // Every output block (```text, ```json) of docs/workflows.md follows a marker, so none is
+    // typed by hand.
     let lines: Vec<&str> = workflows.lines().collect();
     let unmarked: Vec<usize> = (1..lines.len())
-        .filter(|&i| lines[i] == "```text" && !lines[i - 1].starts_with("<!-- example: "))
+        .filter(|&i| matches!(lines[i], "```text" | "```json"))
+        .filter(|&i| !lines[i - 1].starts_with("<!-- example: "))
         .map(|i| i + 1)
         .collect();
     assert!(
         unmarked.is_empty(),
-        "docs/workflows.md: ```text blocks without an example marker at lines {unmarked:?}"
+        "docs/workflows.md: output blocks without an example marker at lines {unmarked:?}"
     );
     let out = Command::new("bash")
         .arg(root.join("scripts/docs-examples.sh"))
