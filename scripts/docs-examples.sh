@@ -24,6 +24,11 @@ example_demo() {
   omnisim run "$root/scenarios/demo.toml" || true
 }
 
+example_readme_compare() {
+  erlang
+  omnisim compare base/summary.json current/summary.json || true
+}
+
 # --- docs/workflows.md, 1. compare (tests/conformance/erlang-c.toml) --------------------------
 erlang() {
   [ -f erlang-c.toml ] && return
@@ -85,6 +90,17 @@ example_ab_text() {
   omnisim ab erlang-c.toml --variant nine.toml --out ab || true
 }
 
+example_ab_json() {
+  [ -f ab/ab.json ] || example_ab_text >/dev/null
+  # The head, two metrics (in the file's order), the closing braces.
+  awk 'NR <= 7 { print; next }
+       /^    "(agent_groups\.agent\.occupancy|wait_s\.mean)": \{$/ { p = 1 }
+       p { out[++n] = $0 }
+       p && /^    \}/ { p = 0 }
+       END { sub(/,$/, "", out[n]); for (i = 1; i <= n; i++) print out[i]; print "  }"; print "}" }' \
+    ab/ab.json
+}
+
 # --- docs/workflows.md, 5. run --junit -------------------------------------------------------
 example_junit() {
   erlang
@@ -94,6 +110,138 @@ example_junit() {
   } >thresholds.toml
   omnisim run thresholds.toml --quiet --out j --junit junit.xml >/dev/null || true
   cat junit.xml
+}
+
+# --- docs/workflows.md, 3. sweep, erlang, staff ---------------------------------------------
+example_sweep() {
+  erlang
+  omnisim sweep erlang-c.toml --vary agent_groups.agent.count=8..16:4 \
+    --target "service_level.fraction>=0.8" --out sweep || true
+}
+example_sweep_csv() {
+  [ -f sweep/sweep.csv ] || example_sweep >/dev/null
+  head -3 sweep/sweep.csv
+}
+example_erlang() {
+  omnisim erlang --rate 300/h --aht 100s --agents 10 --patience 120s --target-sl 0.8
+}
+chat_staffing() {
+  [ -f chat-staffing.toml ] && return
+  cat >chat-staffing.toml <<'TOML'
+[scenario]
+name = "chat-staffing"
+horizon = "200h"
+warmup = "2h"
+replications = 2
+service_level = "60s"
+
+[[workstreams]]
+name = "chat"
+channel = "live_chat"
+capacity_units = 1
+handle_time = { dist = "exponential", mean = "6m" }
+patience = { dist = "exponential", mean = "3m" }
+concurrency_slowdown = [1.0, 1.3, 1.7]   # the second run; absent in the first
+
+[[queues]]
+name = "chat"
+workstream = "chat"
+assignment = "highest_capacity"
+arrivals = { rate = "200/h" }
+
+[[agent_groups]]
+name = "agent"
+count = 8
+capacity = 3
+accept_delay = "0s"
+queues = ["chat"]
+TOML
+  grep -v '^concurrency_slowdown' chat-staffing.toml >chat-independent.toml
+}
+example_chat_staffing_toml() {
+  chat_staffing
+  cat chat-staffing.toml
+}
+# The sweep's table and answer (the separator line and the file list left out).
+chat_sweep() {
+  chat_staffing
+  omnisim sweep "$1" --vary agent_groups.agent.count=6..14:4 \
+    --target "service_level.fraction>=0.8" --out "$2" | grep -v -e '^---' -e '^wrote ' -e '^$' || true
+}
+example_chat_sweep_independent() { chat_sweep chat-independent.toml sweep-independent; }
+example_chat_sweep_slowdown() { chat_sweep chat-staffing.toml sweep-slowdown; }
+example_staff() {
+  omnisim staff "$root/scenarios/staffing-peak.toml" --target "service_level.fraction>=0.8" \
+    --shifts "$root/scenarios/shifts/day.toml" --shrinkage 30% --out staff || true
+}
+
+# --- docs/workflows.md, 4. shards and merge -----------------------------------------------------
+example_shards() {
+  erlang
+  for k in 1 2 3; do
+    omnisim run erlang-c.toml --replications 6 --shard $k/3 --out shards/$k || true
+  done
+  omnisim merge shards/1 shards/2 shards/3 --out merged || true
+  omnisim merge shards/1 shards/3 --out merged2 2>&1 || true
+}
+example_sweep_shards() {
+  erlang
+  for k in 1 2 3; do
+    omnisim sweep erlang-c.toml --vary agent_groups.agent.count=8..16:4 \
+      --target "service_level.fraction>=0.8" --shard $k/3 --out sweep-shards/$k || true
+  done
+  omnisim merge sweep-shards/1 sweep-shards/2 sweep-shards/3 --out sweep-merged || true
+}
+
+# --- docs/workflows.md, 6. replay (scenarios/demo.toml, logged) ---------------------------------
+lastweek() {
+  [ -d lastweek ] && return
+  omnisim run "$root/scenarios/demo.toml" --log --out lastweek --quiet || true
+  { grep -v '^arrivals = ' "$root/scenarios/demo.toml"
+    printf '\n[traffic]\nreplay = "lastweek/conversations.csv"\n'
+  } >replay.toml
+  { cat replay.toml; printf '\n[engine]\nassign_enabled = false\n'; } >replay-new-rules.toml
+}
+example_replay_log() {
+  lastweek
+  head -3 lastweek/conversations.csv
+}
+example_replay_compare() {
+  lastweek
+  omnisim run replay.toml --out replayed --quiet || true
+  omnisim compare lastweek/summary.json replayed/summary.json --tolerance 0% || true
+}
+example_replay_ab() {
+  lastweek
+  omnisim ab replay.toml --variant replay-new-rules.toml --out ab-replay || true
+}
+
+# --- docs/workflows.md, 7. backtest (fit of the logged demo) -------------------------------------
+fitted() {
+  [ -d fitted ] && return
+  lastweek
+  omnisim fit lastweek/conversations.csv --out fitted >fit.txt 2>/dev/null || true
+  # The real center: 15 agents taking 3 chats each, 2–8 s to accept.
+  sed -e 's/^channel = "voice"/channel = "live_chat"/' -e 's/^capacity_units = 100/capacity_units = 30/' \
+    -e 's/^count = 50$/count = 15/' \
+    -e 's/^queues = \["sales", "support"\]$/&\naccept_delay = { dist = "uniform", min = "2s", max = "8s" }/' \
+    fitted/fitted.toml >fitted/staffed.toml
+}
+example_fit() {
+  fitted
+  head -2 fit.txt
+}
+example_backtest() {
+  fitted
+  omnisim run fitted/staffed.toml --out backtest --quiet || true
+  omnisim compare fitted/actuals.json backtest/summary.json --tolerance 10% --all >backtest.txt \
+    2>/dev/null || true
+  # An excerpt: the header, the headline rows, the verdict.
+  sed -n '1,2p' backtest.txt
+  grep -E '^(wait_s\.(mean|p50|p90)|service_level\.fraction|abandonment_rate|conversations\.(arrived|answered|abandoned)) ' \
+    backtest.txt
+  echo '…'
+  tail -n 1 backtest.txt
 }
 
 # --- docs/workflows.md, 8. explain (scenarios/rules-playbook.toml) ---------------------------

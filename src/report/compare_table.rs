@@ -2,10 +2,12 @@
 //!
 //! The tables lead with regressions, then the other significant changes (improvements and
 //! informational figures such as arrivals or an agent group's conversations); the rest is
-//! counted in one line unless `all` is set. JUnit has one test case per metric, a `<failure>`
+//! counted in one line unless `all` is set. Each tested row gives its precision (`detectable`:
+//! the smallest change its test catches 4 times in 5), and a [`precision`] line sums it up for
+//! the headline metrics with the replications a side that would catch their tolerance. JUnit has one test case per metric, a `<failure>`
 //! for each regression.
 
-use super::compare::{Comparison, Row};
+use super::compare::{Comparison, Row, HEADLINE};
 use super::compare_stats::TestKind;
 use super::junit::escape;
 use super::table::{self, num, signed};
@@ -31,6 +33,7 @@ fn status(r: &Row) -> String {
             format!("REGRESSION (> {}%, untested)", num(r.tolerance_pct))
         }
         _ if r.regression => format!("REGRESSION (> {}%, significant)", num(r.tolerance_pct)),
+        _ if r.rare => format!("worse > {}%, too rare to test", num(r.tolerance_pct)),
         _ if beyond => format!("worse > {}%, not significant", num(r.tolerance_pct)),
         _ if r.worse() && r.significant => "worse, significant, within tolerance".into(),
         _ if r.worse() => "worse, within tolerance".into(),
@@ -60,13 +63,80 @@ fn cells(r: &Row) -> Vec<String> {
             |p| format!("{}%", signed((p * 10.0).round() / 10.0)),
         ),
         p_cell(r),
+        detectable_cell(r),
         status(r),
     ]
 }
 
-const HEADER: [&str; 7] = [
-    "metric", "base", "current", "change", "change %", "p", "status",
+fn detectable_cell(r: &Row) -> String {
+    match (r.detectable_pct(), r.detectable) {
+        (Some(p), _) => format!("±{}%", pct1(p)),
+        (None, Some(d)) => format!("±{}", num(d)),
+        (None, None) => "-".into(),
+    }
+}
+
+/// A percentage to one decimal under 10, whole above (precision, not a measurement).
+fn pct1(p: f64) -> String {
+    if p < 10.0 {
+        num((p * 10.0).round() / 10.0)
+    } else {
+        num(p.round())
+    }
+}
+
+const HEADER: [&str; 8] = [
+    "metric",
+    "base",
+    "current",
+    "change",
+    "change %",
+    "p",
+    "detectable",
+    "status",
 ];
+
+/// The precision in one or two sentences: for each headline metric tested, the smallest change
+/// (in % of the baseline) the comparison catches 4 times in 5, then, for those whose tolerance
+/// is finer than that, the replications a side that would catch a change of their tolerance
+/// ([`TTest::replications_for`](super::compare_stats::TTest::replications_for)). Empty when
+/// nothing was tested.
+pub fn precision(c: &Comparison) -> String {
+    let n = c.replications;
+    let tested: Vec<(&Row, f64)> = HEADLINE
+        .iter()
+        .filter_map(|m| c.rows.iter().find(|r| r.metric == *m))
+        .filter_map(|r| Some((r, r.detectable_pct()?)))
+        .collect();
+    if tested.is_empty() || n == 0 {
+        return String::new();
+    }
+    let list: Vec<String> = tested
+        .iter()
+        .map(|(r, d)| format!("{} ±{}%", r.metric, pct1(*d)))
+        .collect();
+    let mut out = format!(
+        "Precision at {n} replications a side (the smallest change caught 4 times in 5): {}.",
+        list.join(", ")
+    );
+    let need: Vec<String> = tested
+        .iter()
+        .filter(|(r, d)| *d > r.tolerance_pct)
+        .filter_map(|(r, _)| {
+            let change = r.tolerance_pct / 100.0 * r.base?.abs();
+            let k = r.test?.replications_for(change, r.level)?;
+            Some(format!("{} ({}%) {k}", r.metric, num(r.tolerance_pct)))
+        })
+        .collect();
+    if !need.is_empty() {
+        out.push_str(&format!(
+            " Replications a side needed to catch a change of the tolerance: {}.",
+            need.join(", ")
+        ));
+    }
+    out.push('\n');
+    out
+}
 
 /// The rows to print, in order (regressions, other significant changes, then the rest when
 /// `all`), and how many were left out.
@@ -91,17 +161,38 @@ pub fn method(c: &Comparison) -> String {
              same seed: no directional metric differs in any pair of replications."
             .into(),
         Some(TestKind::Paired) => format!(
-            "Paired t-tests on replications with the same seed; {} directional metrics held \
-             to a 5% false-alarm rate together (Holm–Bonferroni).",
-            c.family
+            "Paired t-tests on replications with the same seed; {} (Holm–Bonferroni).",
+            family(c)
         ),
         Some(TestKind::Welch) => format!(
-            "Welch t-tests across replications (different seeds); {} directional metrics held \
-             to a 5% false-alarm rate together (Holm–Bonferroni).",
-            c.family
+            "Welch t-tests across replications (different seeds); {} (Holm–Bonferroni).",
+            family(c)
         ),
         None => "No per-replication figures to test: tolerance alone.".into(),
     }
+}
+
+/// "12 directional metrics", with "(9 distinct series)" when some share their per-replication
+/// series and count once, and "; the 3 headline ones share half of it" when the headline
+/// metrics have their own half of the budget.
+fn family(c: &Comparison) -> String {
+    let mut out = if c.distinct < c.family {
+        format!(
+            "{} directional metrics ({} distinct series)",
+            c.family, c.distinct
+        )
+    } else {
+        format!("{} directional metrics", c.family)
+    };
+    if c.headline > 0 && c.headline < c.distinct {
+        out.push_str(&format!(
+            " held to a 5% false-alarm rate together, the {} headline ones with half of it",
+            c.headline
+        ));
+    } else {
+        out.push_str(" held to a 5% false-alarm rate together");
+    }
+    out
 }
 
 fn elided(left: usize) -> String {
@@ -123,7 +214,13 @@ pub fn render_text(c: &Comparison, all: bool) -> String {
     } else {
         format!("{}\n", table::text(&HEADER, &body))
     };
-    format!("{table}{}{}\n{}\n", elided(left), method(c), verdict(c))
+    format!(
+        "{table}{}{}\n{}{}\n",
+        elided(left),
+        method(c),
+        precision(c),
+        verdict(c)
+    )
 }
 
 /// A GitHub Markdown table (regressions in bold), the elision line, method and verdict.
@@ -135,7 +232,7 @@ pub fn render_markdown(c: &Comparison, all: bool) -> String {
             let mut cells = cells(r);
             if r.regression {
                 cells[0] = format!("**{}**", cells[0]);
-                cells[6] = format!("❌ {}", cells[6]);
+                cells[7] = format!("❌ {}", cells[7]);
             }
             cells
         })
@@ -145,7 +242,16 @@ pub fn render_markdown(c: &Comparison, all: bool) -> String {
     } else {
         format!("{}\n", table::markdown(&HEADER, &body))
     };
-    format!("{table}{}\n{}\n\n{}\n", elided(left), method(c), verdict(c))
+    let precision = match precision(c) {
+        p if p.is_empty() => String::new(),
+        p => format!("\n{p}"),
+    };
+    format!(
+        "{table}{}\n{}\n{precision}\n{}\n",
+        elided(left),
+        method(c),
+        verdict(c)
+    )
 }
 
 /// `No regression.` or `N regressions: a, b`.
@@ -174,7 +280,7 @@ pub fn render_junit(c: &Comparison, scenario: &str) -> String {
             let cell = cells(r);
             let msg = escape(&format!(
                 "{}: {} -> {} ({}, {}), p = {}: {}",
-                r.metric, cell[1], cell[2], cell[3], cell[4], cell[5], cell[6]
+                r.metric, cell[1], cell[2], cell[3], cell[4], cell[5], cell[7]
             ));
             cases.push_str(&format!(
                 "    <testcase classname=\"{class}\" name=\"{name}\">\n      <failure \

@@ -14,9 +14,15 @@ fn documented_example_outputs_are_the_programs_output() {
     let workflows = std::fs::read_to_string(root.join("docs/workflows.md")).unwrap();
     // The markers exist (a test that checks no block could not fail).
     assert!(readme.contains("<!-- example: demo"));
+    assert!(readme.contains("<!-- example: readme-compare -->"));
     for name in [
         "compare-markdown",
         "compare-seed",
+        "sweep",
+        "staff",
+        "shards",
+        "replay-ab",
+        "backtest",
         "explain-585",
         "explain-waited",
     ] {
@@ -25,6 +31,18 @@ fn documented_example_outputs_are_the_programs_output() {
             "docs/workflows.md lost the {name} block"
         );
     }
+    // Every output block (```text, ```json) of docs/workflows.md follows a marker, so none is
+    // typed by hand.
+    let lines: Vec<&str> = workflows.lines().collect();
+    let unmarked: Vec<usize> = (1..lines.len())
+        .filter(|&i| matches!(lines[i], "```text" | "```json"))
+        .filter(|&i| !lines[i - 1].starts_with("<!-- example: "))
+        .map(|i| i + 1)
+        .collect();
+    assert!(
+        unmarked.is_empty(),
+        "docs/workflows.md: output blocks without an example marker at lines {unmarked:?}"
+    );
     let out = Command::new("bash")
         .arg(root.join("scripts/docs-examples.sh"))
         .arg("--check")

@@ -1,0 +1,348 @@
+//! Unit tests of [`compare`](super): directions, tolerances, lost data, counts per replication,
+//! the paired and Welch tests, backtests and rejected documents.
+
+use super::*;
+use serde_json::json;
+
+#[test]
+fn directions() {
+    use Direction::*;
+    for (p, d) in [
+        ("wait_s.p90", HigherIsWorse),
+        ("handle_s.mean", HigherIsWorse),
+        ("abandonment_rate", HigherIsWorse),
+        ("overallocation.unit_seconds", HigherIsWorse),
+        ("rule_violations.by_rule.ASSIGN-STATE", HigherIsWorse),
+        ("invariant_violations", HigherIsWorse),
+        ("queues.a.b.abandoned", HigherIsWorse),
+        ("queues.billing.wait_s.mean", HigherIsWorse),
+        ("service_level.fraction", LowerIsWorse),
+        ("service_level.threshold_s", Info),
+        ("conversations.answered", LowerIsWorse),
+        ("queues.billing.service_level", LowerIsWorse),
+        ("conversations.arrived", Info),
+        ("ci95.wait_mean_s.0", Info),
+        ("occupancy", Info),
+        ("supervisor_reaction_s.mean", Info),
+    ] {
+        assert_eq!(direction(p), d, "{p}");
+    }
+}
+
+#[test]
+fn tolerance_and_zero_base() {
+    let base = json!({"format": "omnisim.summary/1", "seed": 1, "engine": {"wall_s": 1.0},
+        "wait_s": {"mean": 100.0, "p90": 100.0}, "rule_violations": {"total": 0},
+        "service_level": {"fraction": 0.8}});
+    let cur = json!({"format": "omnisim.summary/1", "seed": 2, "engine": {"wall_s": 9.0},
+        "wait_s": {"mean": 104.0, "p90": 120.0}, "rule_violations": {"total": 1},
+        "service_level": {"fraction": 0.9}});
+    let mut tol = Tolerances::new(5.0);
+    tol.per_metric.insert("wait_s.p90".into(), 25.0);
+    let rows = compare(&base, &cur, &tol).unwrap();
+    let get = |m: &str| rows.iter().find(|r| r.metric == m).unwrap();
+    assert!(!get("wait_s.mean").regression);
+    assert!(!get("wait_s.p90").regression);
+    assert!(get("rule_violations.total").regression);
+    assert!(get("service_level.fraction").better());
+    assert!(rows
+        .iter()
+        .all(|r| r.metric != "seed" && !r.metric.starts_with("engine")));
+    assert_eq!(tol.for_metric("wait_s.p90"), 25.0);
+    assert_eq!(tol.for_metric("wait_s.p99"), 5.0);
+}
+
+#[test]
+fn a_figure_that_lost_its_data_is_a_regression() {
+    let base = json!({"format": "omnisim.summary/1", "wait_s": {"mean": 10.0},
+        "queues": {"q": {"service_level": 0.9}}, "occupancy": 0.5});
+    let cur = json!({"format": "omnisim.summary/1", "wait_s": {"mean": null},
+        "queues": {"q": {"service_level": null}}, "occupancy": null});
+    let rows = compare(&base, &cur, &Tolerances::new(1000.0)).unwrap();
+    let get = |m: &str| rows.iter().find(|r| r.metric == m).unwrap();
+    assert!(get("wait_s.mean").regression);
+    assert!(get("queues.q.service_level").regression);
+    assert!(!get("occupancy").regression, "informational");
+    // The other way round is no regression.
+    let rows = compare(&cur, &base, &Tolerances::new(0.0)).unwrap();
+    assert!(rows.iter().all(|r| !r.regression));
+}
+
+/// Counts per replication, the paired test on the same seed, Welch otherwise, and a count
+/// absent from a replication's map read as 0.
+#[test]
+fn counts_per_replication_and_tests() {
+    let doc = |seed: u64, waits: &[f64], refusals: &[u64]| {
+        let reps: Vec<Value> = waits
+            .iter()
+            .zip(refusals)
+            .enumerate()
+            .map(|(i, (w, r))| {
+                let by_rule = if *r > 0 {
+                    json!({"ASSIGN-STATE": r})
+                } else {
+                    json!({})
+                };
+                json!({"replication": i, "conversations": {"arrived": 100},
+                    "wait_s": {"mean": w},
+                    "rule_violations": {"total": r, "by_rule": by_rule}})
+            })
+            .collect();
+        let total: u64 = refusals.iter().sum();
+        let mean = waits.iter().sum::<f64>() / waits.len() as f64;
+        json!({"format": "omnisim.summary/1", "seed": seed, "replications": waits.len(),
+            "conversations": {"arrived": 100 * waits.len()}, "wait_s": {"mean": mean},
+            "rule_violations": {"total": total, "by_rule": {"ASSIGN-STATE": total}},
+            "by_replication": reps})
+    };
+    let base = doc(1, &[10.0, 12.0, 11.0, 13.0], &[0, 1, 0, 1]);
+    // 8 replications, the first 4 the same: per replication nothing moved.
+    let eight = doc(
+        1,
+        &[10.0, 12.0, 11.0, 13.0, 9.0, 14.0, 10.0, 12.0],
+        &[0, 1, 0, 1, 0, 0, 1, 0],
+    );
+    let c = compare_runs(&base, &eight, &Tolerances::new(5.0)).unwrap();
+    let get = |c: &Comparison, m: &str| c.rows.iter().find(|r| r.metric == m).cloned().unwrap();
+    let arrived = get(&c, "conversations.arrived");
+    assert!(arrived.per_replication && arrived.base == Some(100.0));
+    assert_eq!(arrived.current, Some(100.0));
+    assert!(c.rows.iter().all(|r| !r.regression), "{:?}", c.rows);
+    assert_eq!(c.kind, Some(TestKind::Paired));
+    // Same seed, every replication's wait +1 s: mean +9 %, paired differences constant, so
+    // the sign test (p = 2 · 0.5⁴ = 0.125): not significant, no regression.
+    let plus1 = doc(1, &[11.0, 13.0, 12.0, 14.0], &[0, 1, 0, 1]);
+    let w = get(
+        &compare_runs(&base, &plus1, &Tolerances::new(5.0)).unwrap(),
+        "wait_s.mean",
+    );
+    assert_eq!(w.test.unwrap().p_value, 0.125);
+    assert!(!w.regression && !w.significant);
+    // Varying differences 2, 3, 2, 3 (mean 2.5, sd 0.577): t = 8.66, 3 df, p = 0.0032.
+    let more = doc(1, &[12.0, 15.0, 13.0, 16.0], &[0, 1, 0, 1]);
+    let w = get(
+        &compare_runs(&base, &more, &Tolerances::new(5.0)).unwrap(),
+        "wait_s.mean",
+    );
+    assert!(
+        (w.test.unwrap().p_value - 0.003_23).abs() < 5e-5,
+        "{:?}",
+        w.test
+    );
+    assert!(w.significant && w.regression);
+    // Another seed: Welch; a refusal count present only in some replications' maps.
+    let other = doc(2, &[10.5, 12.5, 11.5, 12.0], &[1, 0, 0, 0]);
+    let c = compare_runs(&base, &other, &Tolerances::new(5.0)).unwrap();
+    assert_eq!(c.kind, Some(TestKind::Welch));
+    let r = get(&c, "rule_violations.by_rule.ASSIGN-STATE");
+    let t = r.test.unwrap();
+    assert_eq!((t.n_base, t.n_current), (4, 4), "absent counts are zeros");
+    assert!(c.rows.iter().all(|r| !r.regression));
+}
+
+/// fit's actuals.json (the whole history as one replication) against a backtest run of
+/// fitted.toml's replications: counts as totals.
+#[test]
+fn a_backtest_compares_totals() {
+    let actuals = json!({"format": "omnisim.summary/1", "scenario": "actuals",
+        "replications": 1, "conversations": {"answered": 5195}});
+    let run = json!({"format": "omnisim.summary/1", "scenario": "fitted",
+        "replications": 5, "conversations": {"answered": 5163}});
+    let rows = compare(&actuals, &run, &Tolerances::new(5.0)).unwrap();
+    let r = rows
+        .iter()
+        .find(|r| r.metric == "conversations.answered")
+        .unwrap();
+    assert!(!r.per_replication && !r.regression);
+    assert_eq!((r.base, r.current), (Some(5195.0), Some(5163.0)));
+    assert!(differences(&actuals, &run).is_empty());
+}
+
+#[test]
+fn misspelt_tolerance_metrics_are_rejected() {
+    let base = json!({"wait_s": {"mean": 10.0, "p90": 20.0}});
+    let mut tol = Tolerances::new(5.0);
+    tol.per_metric.insert("wait_s.p90".into(), 10.0);
+    tol.per_metric.insert("wait_s".into(), 10.0);
+    assert_eq!(check_tolerances(&base, &base, &tol), Ok(()));
+    tol.per_metric.insert("wait_s.P90".into(), 10.0);
+    let e = check_tolerances(&base, &base, &tol).unwrap_err();
+    assert!(
+        e.contains("\"wait_s.P90\"") && e.contains("did you mean \"wait_s.p90\""),
+        "{e}"
+    );
+}
+
+#[test]
+fn rejects_other_documents() {
+    assert!(compare(&json!([1]), &json!({}), &Tolerances::new(5.0)).is_err());
+    // A JSON object that is not a summary (`{}`, a fit.json) is refused, not compared.
+    let summary = json!({"format": "omnisim.summary/1"});
+    assert!(compare(&summary, &json!({}), &Tolerances::new(5.0)).is_err());
+    let ab = json!({"format": "omnisim.ab/1"});
+    assert!(matches!(
+        compare(&json!({}), &ab, &Tolerances::new(5.0)),
+        Err(CompareError::WrongFormat { .. })
+    ));
+    assert_eq!(parse_pct("5%"), Ok(5.0));
+    assert!(parse_pct("-1%").is_err());
+}
+
+/// A summary with per-replication series: `metrics` are (path, per-replication values; `None`
+/// for no data), the summary's own figure the mean of the values with data.
+fn with_reps(seed: u64, metrics: &[(&str, Vec<Option<f64>>)]) -> Value {
+    let n = metrics[0].1.len();
+    let mut doc = json!({"format": "omnisim.summary/1", "seed": seed, "replications": n});
+    let mut reps: Vec<Value> = (0..n).map(|i| json!({ "replication": i })).collect();
+    let set = |v: &mut Value, path: &str, x: Option<f64>| {
+        let mut at = v;
+        let segs: Vec<&str> = path.split('.').collect();
+        for s in &segs[..segs.len() - 1] {
+            at = at
+                .as_object_mut()
+                .unwrap()
+                .entry(*s)
+                .or_insert_with(|| json!({}));
+        }
+        at[segs[segs.len() - 1]] = x.map_or(Value::Null, |x| json!(x));
+    };
+    for (path, values) in metrics {
+        for (i, x) in values.iter().enumerate() {
+            set(&mut reps[i], path, *x);
+        }
+        let data: Vec<f64> = values.iter().flatten().copied().collect();
+        let mean = (!data.is_empty()).then(|| data.iter().sum::<f64>() / data.len() as f64);
+        set(&mut doc, path, mean);
+    }
+    doc["by_replication"] = Value::Array(reps);
+    doc
+}
+
+/// Issue 24: a series shared by two names (one queue: the queue's and the center's wait) is one
+/// test. Paired differences 1, 2, 1, 2.5 (mean 1.625, sd 0.75, t = 4.333, 3 df: p = 0.0227 by
+/// the closed form of t with 3 df) under two names, and 1, 2, 1, 3 (mean 1.75, sd 0.957,
+/// t = 3.656: p = 0.0354) under one. As two distinct tests Holm rejects 0.0227 ≤ 0.05/2, then
+/// 0.0354 ≤ 0.05: all three significant. Counted as three, 0.0227 > 0.05/3 stops at once.
+#[test]
+fn a_series_under_two_names_is_one_test() {
+    let s = |v: [f64; 4]| v.iter().map(|x| Some(*x)).collect::<Vec<_>>();
+    let base = with_reps(
+        1,
+        &[
+            ("wait_s.mean", s([10.0, 12.0, 11.0, 13.0])),
+            ("queues.q.wait_s.mean", s([10.0, 12.0, 11.0, 13.0])),
+            ("handle_s.mean", s([100.0, 100.0, 100.0, 100.0])),
+        ],
+    );
+    let cur = with_reps(
+        1,
+        &[
+            ("wait_s.mean", s([11.0, 14.0, 12.0, 15.5])),
+            ("queues.q.wait_s.mean", s([11.0, 14.0, 12.0, 15.5])),
+            ("handle_s.mean", s([101.0, 102.0, 101.0, 103.0])),
+        ],
+    );
+    let c = compare_runs(&base, &cur, &Tolerances::new(0.5)).unwrap();
+    assert_eq!((c.family, c.distinct), (3, 2));
+    // Both distinct series are headline metrics' (wait_s.mean, handle_s.mean): equal weights.
+    assert_eq!(c.headline, 2);
+    let get = |m: &str| c.rows.iter().find(|r| r.metric == m).unwrap();
+    let (w, q, h) = (
+        get("wait_s.mean"),
+        get("queues.q.wait_s.mean"),
+        get("handle_s.mean"),
+    );
+    assert_eq!(w.test, q.test);
+    let (pw, ph) = (w.test.unwrap().p_value, h.test.unwrap().p_value);
+    assert!((pw - 0.022_67).abs() < 2e-5, "{pw}");
+    assert!((ph - 0.035_34).abs() < 2e-5, "{ph}");
+    assert!(w.significant && q.significant && h.significant);
+    assert!(w.regression && q.regression && h.regression);
+    // Plain Holm over the three names would have rejected nothing.
+    assert_eq!(
+        crate::report::compare_stats::holm(&[pw, pw, ph], 0.05),
+        vec![false; 3]
+    );
+    // Every tested row states its precision, at the family's per-test level.
+    assert_eq!((w.level, h.level), (0.025, 0.025));
+    assert_eq!(h.detectable, h.test.unwrap().detectable(0.025));
+    assert!(h.detectable.unwrap() > 0.0);
+}
+
+/// A supervisor-like rare figure with data in one replication of a run of four is too rare to
+/// test: worse beyond tolerance, flagged `rare`, not a regression, and a warning names it. The
+/// same summaries without `by_replication` are judged on tolerance alone (a regression).
+#[test]
+fn a_rare_figure_is_not_a_regression_by_tolerance_alone() {
+    let base = with_reps(
+        1,
+        &[
+            ("wait_s.mean", vec![Some(10.0); 4]),
+            ("wait_s.p99", vec![Some(30.0), Some(31.0), None, None]),
+        ],
+    );
+    let cur = with_reps(
+        2,
+        &[
+            ("wait_s.mean", vec![Some(10.0); 4]),
+            ("wait_s.p99", vec![None, None, Some(60.0), None]),
+        ],
+    );
+    let c = compare_runs(&base, &cur, &Tolerances::new(5.0)).unwrap();
+    let r = c.rows.iter().find(|r| r.metric == "wait_s.p99").unwrap();
+    assert!(
+        r.worse() && r.test.is_none() && r.rare && !r.regression,
+        "{r:?}"
+    );
+    assert!(c
+        .warnings
+        .iter()
+        .any(|w| w.contains("too rare to test") && w.contains("wait_s.p99")));
+    let strip = |mut v: Value| {
+        v.as_object_mut().unwrap().remove("by_replication");
+        v
+    };
+    let c = compare_runs(&strip(base), &strip(cur), &Tolerances::new(5.0)).unwrap();
+    let r = c.rows.iter().find(|r| r.metric == "wait_s.p99").unwrap();
+    assert!(r.regression && !r.rare);
+}
+
+/// A queue answered in one replication of four before and in none now has lost no data worth
+/// the name (rare, no regression); answered in two before and none now, it has (a regression,
+/// "no data now").
+#[test]
+fn losing_a_rare_figure_is_not_a_regression() {
+    let run = |seed: u64, sl: Vec<Option<f64>>| {
+        with_reps(
+            seed,
+            &[
+                ("wait_s.mean", vec![Some(10.0); 4]),
+                ("queues.q.service_level", sl),
+            ],
+        )
+    };
+    let none = run(2, vec![None; 4]);
+    let once = run(1, vec![Some(0.9), None, None, None]);
+    let c = compare_runs(&once, &none, &Tolerances::new(5.0)).unwrap();
+    let r = c
+        .rows
+        .iter()
+        .find(|r| r.metric == "queues.q.service_level")
+        .unwrap();
+    assert!(
+        r.current_no_data && r.rare && !r.lost_data() && !r.regression,
+        "{r:?}"
+    );
+    assert!(c
+        .warnings
+        .iter()
+        .any(|w| w.contains("queues.q.service_level")));
+    let twice = run(1, vec![Some(0.9), None, Some(0.8), None]);
+    let c = compare_runs(&twice, &none, &Tolerances::new(5.0)).unwrap();
+    let r = c
+        .rows
+        .iter()
+        .find(|r| r.metric == "queues.q.service_level")
+        .unwrap();
+    assert!(r.lost_data() && r.regression && !r.rare, "{r:?}");
+}
