@@ -1,6 +1,7 @@
 //! `omnisim compare BASELINE.json CURRENT.json`: exit 1 on a regression, 2 on bad input
 //! (unreadable files, not summaries, a misspelt `--tolerance-for` metric, or summaries of
-//! different scenarios or service-level definitions without `--allow-different`).
+//! different scenarios or service-level definitions without `--allow-different`, or a partial
+//! run, one cut short by Ctrl-C or a signal, without `--allow-partial`).
 
 use std::path::{Path, PathBuf};
 
@@ -35,6 +36,9 @@ pub(crate) struct CompareArgs {
     /// Compare summaries of different scenarios or service-level definitions.
     #[arg(long)]
     pub(crate) allow_different: bool,
+    /// Compare a partial (interrupted) run: its figures cover only what finished.
+    #[arg(long)]
+    pub(crate) allow_partial: bool,
     #[command(flatten)]
     pub(crate) global: Global,
 }
@@ -69,6 +73,25 @@ pub(crate) fn run(a: CompareArgs) -> CmdResult {
             };
             format!("{}: {e}", file.display())
         })?;
+        let partial: Vec<String> = [(baseline, &b), (current, &c)]
+            .iter()
+            .filter(|(_, v)| compare::is_partial(v))
+            .map(|(p, _)| p.display().to_string())
+            .collect();
+        if !partial.is_empty() && !a.allow_partial {
+            return Err(format!(
+                "{} {} a partial run (interrupted: its figures cover only what finished before \
+                 the signal, so a comparison would pass or fail on where it was cut); rerun it to \
+                 the end, or pass --allow-partial to compare anyway",
+                partial.join(" and "),
+                if partial.len() == 1 { "is" } else { "are" }
+            ));
+        }
+        for p in &partial {
+            eprintln!(
+                "warning: {p} is a partial run (--allow-partial): it covers only what finished"
+            );
+        }
         let diffs = compare::differences(&b, &c);
         if !diffs.is_empty() && !a.allow_different {
             return Err(format!(

@@ -465,6 +465,12 @@ pub struct Comparison {
     pub warnings: Vec<String>,
 }
 
+/// Whether a summary is of a partial run (`"partial": true`: cut short by Ctrl-C or a signal,
+/// its figures cover only what finished). A summary without the key is not partial.
+pub fn is_partial(summary: &Value) -> bool {
+    summary.get("partial").and_then(Value::as_bool) == Some(true)
+}
+
 /// What differs between the two runs' definitions (scenario name, service-level threshold or
 /// definition); empty when they are comparable. `fit`'s `actuals.json` (scenario `actuals`)
 /// compares with a run of any scenario (a backtest), the service level still checked.

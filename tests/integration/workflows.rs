@@ -327,6 +327,38 @@ fn compare_exit_codes_and_markdown() {
     assert_eq!(rows.iter().filter(|r| r.regression).count(), 1);
 }
 
+/// Issue 25 (found by a fresh tester): a run interrupted by Ctrl-C (`"partial": true`, 41%
+/// fewer conversations answered) compared as "No regression", so a CI gate passed on a killed
+/// run. A partial baseline or current is refused (exit 2, naming the file) unless
+/// `--allow-partial`, which warns.
+#[test]
+fn compare_refuses_a_partial_run() {
+    let d = tmp("compare-partial");
+    let base = r#"{"format":"omnisim.summary/1","seed":1,"partial":false,"wait_s":{"p90":100}}"#;
+    let part = base.replace("\"partial\":false", "\"partial\":true");
+    let (b, p) = (write(&d, "b.json", base), write(&d, "p.json", &part));
+    for (x, y) in [(&b, &p), (&p, &b)] {
+        let out = bin().arg("compare").arg(x).arg(y).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("{} is a partial run", p.display())),
+            "{err}"
+        );
+    }
+    let out = bin()
+        .arg("compare")
+        .arg(&b)
+        .arg(&p)
+        .arg("--allow-partial")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is a partial run (--allow-partial)"));
+    // Two finished runs (and summaries from before the key) compare as before.
+    assert_eq!(code(bin().arg("compare").arg(&b).arg(&b)), 0);
+}
+
 #[test]
 fn junit_lists_thresholds_with_failures() {
     let d = tmp("junit");
