@@ -6,6 +6,8 @@
 # Windows: the last 20 and 40 days, and 20-day windows ending earlier (`--backtest-until`):
 # "days A–B" scores the history's days A+1 … B (counted from its first day, 1-based), each
 # forecast from the days before it.
+# It prints the table and rewrites docs/forecast.md's block between `<!-- forecast-leads:` and
+# `<!-- /forecast-leads -->` with it; tests/integration/forecast.rs reruns every row.
 #   scripts/forecast-leads.sh        # OMNISIM=path/to/omnisim to pick the binary
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +24,7 @@ for r in csv.DictReader(open(sys.argv[1])):
     days[d] = days.get(d, 0.0) + float(r["volume"])
 print("\n".join(d for d in sorted(days) if days[d] > 0))
 PY
+{
 echo "| window | lead | level-profile RMSE | best baseline RMSE | ratio | 80% coverage |"
 echo "|---|---:|---:|---:|---:|---:|"
 # name, days scored, last day (1-based; empty: the history's last day)
@@ -44,3 +47,13 @@ print(f"| {sys.argv[2]} | {sys.argv[3]} | {m:.1f} | {best:.1f} | {m / best:.3f} 
 PY
   done
 done
+} > "$TMP/table"
+cat "$TMP/table"
+python3 - "$TMP/table" <<'PY'
+import sys
+table = open(sys.argv[1]).read()
+doc = open("docs/forecast.md").read()
+start = doc.index("\n", doc.index("<!-- forecast-leads:")) + 1
+end = doc.index("<!-- /forecast-leads -->")
+open("docs/forecast.md", "w").write(doc[:start] + table + doc[end:])
+PY
