@@ -202,6 +202,15 @@ fn bad_history_exits_2_with_its_place() {
     let (code, out, err) = bank("2003-08-16");
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("backtest: 5 days to 2003-08-16"), "{out}");
+    let html = std::fs::read_to_string(dir.join("forecast.html")).unwrap();
+    assert!(
+        html.contains("Each of the 5 days up to 2003-08-16"),
+        "forecast.html"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("forecast.json")).unwrap()).unwrap();
+    assert_eq!(json["backtest_until"], "2003-08-16");
+    assert_eq!(json["queues"][0]["backtest"][0]["days"], 5);
 }
 
 /// docs/forecast.md's "By lead and window" table (written by scripts/forecast-leads.sh) is the
