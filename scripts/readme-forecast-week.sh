@@ -1,38 +1,51 @@
 #!/usr/bin/env bash
 # The README's bundled forecast example ("The week after the data"), end to end on the real
-# bank series: forecasts the week after it, refreshes the scenario's data file with that
-# forecast, staffs the week with its forecast error, and rewrites the README block between
-# `<!-- readme-forecast-week:` and the closing fence with the programs' real output.
-# tests/integration/readme_forecast.rs checks the block against the same commands.
+# bank series: forecasts the week after it (with the backtest of the last 20 days), refreshes
+# the scenario's data file with that forecast, staffs the week with its forecast error and
+# rosters it (--shifts scenarios/shifts/bank.toml --shrinkage 30%), and rewrites the README
+# block between `<!-- readme-forecast-week:` and the closing fence with the programs' real
+# output; then forecasts the day after the series into scenarios/data/bank-forecast-2003-10-27.csv
+# and writes the first lines of `omnisim run scenarios/bank-forecast-day.toml` into the block
+# after `<!-- readme-forecast-day:`. tests/integration/readme_forecast.rs checks both blocks
+# against the same commands.
 #
 #   scripts/readme-forecast-week.sh            # OMNISIM=path/to/omnisim to pick the binary
-#   scripts/readme-forecast-week.sh --shifts   # also roster it: --shifts scenarios/shifts/bank.toml
-#                                              # --shrinkage 30% (slow: the roster integer
-#                                              # program's slow case, reports/performance.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=${OMNISIM:-target/release/omnisim}
 OUT=${OUT:-reports/forecast-week}
-SHIFTS=()
-if [[ ${1:-} == --shifts ]]; then
-  SHIFTS=(--shifts scenarios/shifts/bank.toml --shrinkage 30%)
-fi
+SHIFTS=(--shifts scenarios/shifts/bank.toml --shrinkage 30%)
 mkdir -p "$OUT"
 
-FORECAST_CMD=(forecast scenarios/data/bank-calls.csv --horizon 1w --out "$OUT/forecast")
+FORECAST_CMD=(forecast scenarios/data/bank-calls.csv --horizon 1w --backtest 20 --out "$OUT/forecast")
 STAFF_CMD=(staff scenarios/bank-forecast-week.toml --target "service_level.fraction>=0.8" "${SHIFTS[@]}" --out "$OUT/staff")
 
 "$BIN" "${FORECAST_CMD[@]}" > "$OUT/forecast.txt"
 cp "$OUT/forecast/forecast.csv" scenarios/data/bank-forecast-week-2003-10-27.csv
 "$BIN" "${STAFF_CMD[@]}" > "$OUT/staff.txt"
+# The one-day forecast and its run (README's `readme-forecast-day` block: the run's first six
+# lines).
+"$BIN" forecast scenarios/data/bank-calls.csv --quiet --out "$OUT/day-forecast"
+cp "$OUT/day-forecast/forecast.csv" scenarios/data/bank-forecast-2003-10-27.csv
+"$BIN" run scenarios/bank-forecast-day.toml --out "$OUT/day" | head -6 > "$OUT/day.txt"
+python3 - "$OUT" <<'PY'
+import sys
+day = open(f"{sys.argv[1]}/day.txt").read()
+readme = open("README.md").read()
+start = readme.index("<!-- readme-forecast-day:")
+open_ = readme.index("```text\n", start) + len("```text\n")
+close = readme.index("```", open_)
+open("README.md", "w").write(readme[:open_] + day + readme[close:])
+PY
 
-# The block: both commands as typed (without --out), the forecast's day lines, the staffing's
-# header, its first 8 and last 4 intervals and its verdict ("…" elides the middle and the long
-# list of unconfirmed intervals; "wrote" lines name local paths and are left out).
-python3 - "$OUT" "${#SHIFTS[@]}" <<'PY'
+# The block: both commands as typed (without --out), the forecast's day lines and backtest
+# table, the staffing's header, its first 8 and last 4 intervals, its verdict and the roster
+# with its check ("…" elides the middle and any list of unconfirmed intervals; "wrote" lines
+# and the check's " · wrote …" name local paths and are left out).
+python3 - "$OUT" <<'PY'
 import re, sys
-out, shifts = sys.argv[1], sys.argv[2] != "0"
-fc = [l for l in open(f"{out}/forecast.txt").read().splitlines() if re.match(r"\d{4}-\d\d-\d\d ", l)]
+out = sys.argv[1]
+fc = open(f"{out}/forecast.txt").read().split("\nWrote:")[0].splitlines()
 st = open(f"{out}/staff.txt").read().splitlines()
 rows = [i for i, l in enumerate(st) if re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ", l)]
 keep = st[: rows[8]] + ["…"] + st[rows[-4] : rows[-1] + 1]
@@ -42,12 +55,14 @@ for l in st[rows[-1] + 1 :]:
     if l.startswith("not confirmed:"):
         keep.append("…")
         continue
-    keep.append(l)
+    keep.append(l.split(" · wrote ")[0])
 staff = 'omnisim staff scenarios/bank-forecast-week.toml --target "service_level.fraction>=0.8"'
-if shifts:
-    staff += " --shifts scenarios/shifts/bank.toml --shrinkage 30%"
+staff += " --shifts scenarios/shifts/bank.toml --shrinkage 30%"
 block = (
-    ["$ omnisim forecast scenarios/data/bank-calls.csv --horizon 1w"] + fc + ["$ " + staff] + keep
+    ["$ omnisim forecast scenarios/data/bank-calls.csv --horizon 1w --backtest 20"]
+    + fc
+    + ["$ " + staff]
+    + keep
 )
 readme = open("README.md").read()
 start = readme.index("<!-- readme-forecast-week:")

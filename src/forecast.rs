@@ -61,6 +61,11 @@ pub struct History {
     pub first_bucket: u32,
     /// Buckets from the first to the last with traffic on any day.
     pub n_buckets: usize,
+    /// Length in minutes of the last bucket (1 to `interval_min`): the end of the file's
+    /// latest grid slot with traffic on any day, minus the last bucket's start. Bank data on a
+    /// 5-minute grid ending with the 21:00 slot gives 5 at `--interval 30m` (the day closes at
+    /// 21:05). A conversation history has no grid: `interval_min`.
+    pub last_bucket_min: u32,
     /// By queue name (`None` first).
     pub queues: Vec<QueueHistory>,
     /// The last date of the file (the forecast starts the day after).
@@ -220,12 +225,13 @@ pub fn read_history(
         p.file("the history has no rows; expected one row per interval (or per arrival)");
         return Err(p.finish());
     };
-    let (mut lo, mut hi) = (u32::MAX, 0u32);
+    let (mut lo, mut hi, mut last_minute) = (u32::MAX, 0u32, 0u32);
     for m in cells.values() {
         for (&minute, &v) in m {
             if v > 0.0 {
                 lo = lo.min(minute / interval_min);
                 hi = hi.max(minute / interval_min);
+                last_minute = last_minute.max(minute);
             }
         }
     }
@@ -234,6 +240,12 @@ pub fn read_history(
         return Err(p.finish());
     }
     let n_buckets = (hi - lo + 1) as usize;
+    // The day closes at the end of the latest slot with traffic (a volume file's grid step).
+    let last_bucket_min = if step == 0 {
+        interval_min
+    } else {
+        (last_minute + step - hi * interval_min).min(interval_min)
+    };
     let mut by_queue: BTreeMap<Option<String>, Vec<Day>> = BTreeMap::new();
     for ((q, date), m) in cells {
         let mut volumes = vec![0.0; n_buckets];
@@ -274,6 +286,7 @@ pub fn read_history(
         interval_min,
         first_bucket: lo,
         n_buckets,
+        last_bucket_min,
         queues,
         last_date,
         notes,

@@ -466,7 +466,19 @@ pub fn run_until(
         slots: slot_count,
         threshold_s: base.service_level.as_secs_f64(),
         definition: base.service_level_definition,
+        level_sigma: 0.0,
     };
+    // Each interval's day-level σ (a forecast with `uncertainty = true`): the largest of the
+    // group's queues', so the model staffs for the forecast's error, not only its mean.
+    let sigma: Vec<f64> = (0..n)
+        .map(|i| {
+            queues
+                .iter()
+                .filter_map(|q| base.traffic.levels.get(q.0 as usize)?.as_ref())
+                .map(|l| l.sigma_at(span(i).0))
+                .fold(0.0, f64::max)
+        })
+        .collect();
     let slice_bins = (SLICE.as_millis().min(interval_ms) / step_ms).max(1) as usize;
     let slices: Vec<Vec<Slice>> = (0..n)
         .map(|i| {
@@ -502,7 +514,11 @@ pub fn run_until(
     let from_model: Vec<u32> = (0..n)
         .map(|i| {
             if load.hold_s > 0.0 {
-                model.required(&spec.target, &slices[i], cap)
+                let m = Model {
+                    level_sigma: sigma[i],
+                    ..model
+                };
+                m.required(&spec.target, &slices[i], cap)
             } else {
                 0
             }

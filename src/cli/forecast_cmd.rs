@@ -1,5 +1,6 @@
 //! `omnisim forecast HISTORY.csv [--horizon 1d|1w|N days] [--interval 30m] [--level 80]
-//! [--method auto] [--backtest N] [--backtest-lead L] [--out DIR]`: 0 ok · 2 bad input.
+//! [--method auto] [--backtest N] [--backtest-lead L] [--backtest-until DATE] [--out DIR]`:
+//! 0 ok · 2 bad input.
 //!
 //! Reads and bins the history ([`crate::forecast::read_history`]), forecasts the next open
 //! days of each queue ([`crate::forecast::model`]), optionally backtests, prints the day
@@ -8,9 +9,9 @@
 use std::path::PathBuf;
 
 use crate::forecast::backtest::backtest;
-use crate::forecast::model::{forecast, Params};
+use crate::forecast::model::{after_closure, forecast, Params, Target};
 use crate::forecast::output::{ForecastDay, Output, QueueResult};
-use crate::forecast::{read_history, weekday_index, Horizon};
+use crate::forecast::{read_history, Horizon};
 
 use super::error::{CliError, CmdResult};
 use super::{Global, EXIT_OK};
@@ -39,6 +40,11 @@ pub(crate) struct ForecastArgs {
     /// Open days ahead of each backtest forecast.
     #[arg(long, default_value_t = 1)]
     backtest_lead: u32,
+    /// End the backtest window on this date (YYYY-MM-DD; the last day with traffic on or
+    /// before it) instead of the history's last day: `--backtest 20 --backtest-until
+    /// 2003-08-15` scores the 20 days up to 15 August, each forecast from the days before it.
+    #[arg(long, value_name = "DATE")]
+    backtest_until: Option<String>,
     /// Output folder (default: reports/forecast/).
     #[arg(long)]
     out: Option<PathBuf>,
@@ -80,6 +86,25 @@ pub(crate) fn run(a: ForecastArgs) -> CmdResult {
     if a.backtest_lead == 0 {
         bad.push("--backtest-lead 0: expected open days ≥ 1".to_string());
     }
+    let until = match &a.backtest_until {
+        None => None,
+        Some(_) if a.backtest.is_none() => {
+            bad.push(
+                "--backtest-until needs --backtest N (the number of days the window scores)"
+                    .to_string(),
+            );
+            None
+        }
+        Some(s) => match s.trim().parse::<jiff::civil::Date>() {
+            Ok(d) => Some(d),
+            Err(_) => {
+                bad.push(format!(
+                    "--backtest-until {s:?}: expected a date such as 2003-08-15"
+                ));
+                None
+            }
+        },
+    };
     let Some(horizon) = horizon.filter(|_| bad.is_empty()) else {
         return Err(CliError::BadInput(bad));
     };
@@ -99,13 +124,21 @@ pub(crate) fn run(a: ForecastArgs) -> CmdResult {
     let mut queues = Vec::new();
     for q in &history.queues {
         let mut days = Vec::new();
+        // A forecast day right after a closure in the file (its last dates without traffic on
+        // an open weekday) gets the day-after-a-closure effect; later holidays are not known.
+        let mut prev = q.days.last().map(|d| d.date);
         for (i, date) in horizon
             .dates(history.last_date, &q.open)
             .into_iter()
             .enumerate()
         {
             let lead = i as u32 + 1;
-            if let Some(f) = forecast(&q.days, weekday_index(date), lead, a.level, &params) {
+            let target = Target {
+                date,
+                after_closure: prev.is_some_and(|p| after_closure(p, date, &q.open)),
+            };
+            prev = Some(date);
+            if let Some(f) = forecast(&q.days, target, lead, a.level, &params) {
                 days.push(ForecastDay {
                     date,
                     lead,
@@ -113,9 +146,20 @@ pub(crate) fn run(a: ForecastArgs) -> CmdResult {
                 });
             }
         }
+        // The window ends on `until`: the days after it are not there for the backtest.
+        let end = until.map_or(q.days.len(), |u| q.days.partition_point(|d| d.date <= u));
+        if let (Some(u), Some(first)) = (until, q.days.first()) {
+            if end == 0 {
+                return Err(CliError::bad(format!(
+                    "--backtest-until {u}: the history {file} starts on {}; expected a date on \
+                     or after it",
+                    first.date
+                )));
+            }
+        }
         let scores = a
             .backtest
-            .map(|n| backtest(&q.days, n, a.backtest_lead, a.level, &params))
+            .map(|n| backtest(&q.days[..end], n, a.backtest_lead, a.level, &params))
             .unwrap_or_default();
         queues.push(QueueResult {
             queue: q.queue.clone(),
@@ -129,6 +173,7 @@ pub(crate) fn run(a: ForecastArgs) -> CmdResult {
         params,
         level: a.level,
         backtest: (a.backtest.unwrap_or(0), a.backtest_lead),
+        backtest_until: until,
         queues,
     };
     let dir = a.out.unwrap_or_else(|| PathBuf::from("reports/forecast"));

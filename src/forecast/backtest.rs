@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::model::{forecast, same_weekday_mean, seasonal_naive, Params};
+use super::model::{follows_closure, forecast, same_weekday_mean, seasonal_naive, Params, Target};
 use super::Day;
 
 /// Scores of one method over the backtest days.
@@ -71,7 +71,16 @@ pub fn backtest(days: &[Day], n: usize, lead: u32, level: f64, p: &Params) -> Ve
         let hist = &days[..t + 1 - lead_us];
         let day = &days[t];
         let (Some(f), Some(b1), Some(b2)) = (
-            forecast(hist, day.weekday, lead, level, p),
+            forecast(
+                hist,
+                Target {
+                    date: day.date,
+                    after_closure: follows_closure(days, t),
+                },
+                lead,
+                level,
+                p,
+            ),
             seasonal_naive(hist, day.weekday),
             same_weekday_mean(hist, day.weekday, 4),
         ) else {

@@ -117,12 +117,16 @@ pub(super) fn page(o: &Output<'_>) -> String {
         }
         s.push_str("</table>");
         if !q.backtest.is_empty() {
+            let window = match o.backtest_until {
+                Some(u) => format!("{} days up to {u}", q.backtest[0].days),
+                None => format!("last {} days", q.backtest[0].days),
+            };
             let _ = write!(
                 s,
-                "<h3>Backtest</h3><p>Each of the last {} days forecast {} open day(s) ahead from \
+                "<h3>Backtest</h3><p>Each of the {window} forecast {} open day(s) ahead from \
                  the days before it, scored on {}-minute counts.</p><table><tr><th>method</th>\
                  <th>RMSE</th><th>MAPE of day totals</th><th>{}% interval coverage</th></tr>",
-                q.backtest[0].days, o.backtest.1, o.history.interval_min, o.level
+                o.backtest.1, o.history.interval_min, o.level
             );
             for sc in &q.backtest {
                 let cov = sc

@@ -1,12 +1,22 @@
 //! The forecasting method and its baselines, all on one queue's days (`&[Day]`, date order).
 //!
 //! Method `level-profile` (after Weinberg, Brown & Stroud 2007; Shen & Huang 2008): the day's
-//! level is forecast on log day totals: a per-weekday exponentially weighted mean (weight
-//! [`Params::beta`] on the newest same weekday) plus the last day's one-step residual damped by
-//! [`Params::phi`] per day of lead (an AR(1) on the weekday-adjusted log totals). The intraday
-//! profile is the average share profile of the last [`Params::k_profile`] same weekdays,
-//! shrunk by [`Params::shrink`] toward the average profile of the last 5·K days of any weekday.
-//! Forecast = exp(level) × profile.
+//! level is forecast on log day totals, the intraday profile separately; forecast =
+//! exp(level) × profile.
+//!
+//! - **Level** ([`fit_level`]): a per-weekday exponentially weighted mean (weight
+//!   [`Params::beta`] on the newest same weekday) of the log totals *with the calendar effects
+//!   taken out*, plus the last day's one-step residual damped by [`Params::phi`] per day of lead
+//!   (an AR(1) on the weekday-adjusted log totals), plus the target day's calendar effects. Two
+//!   calendar effects, estimated from the history's own residuals: the **time of month** (six
+//!   bins of the day of the month: 1–5, 6–10, 11–15, 16–20, 21–25, 26–31; a bank's
+//!   turn-of-month days run 5–7% above its mid-month days) and the **day after a closure** (the
+//!   first open day after an open weekday without traffic, a holiday: callers who could not call
+//!   call the next day). Each effect is its residuals' sum ÷ (count + [`Params::calendar_prior`])
+//!   — shrunk toward 0 while few days back it — and the fit runs twice (effects, then the level
+//!   without them, then the effects again).
+//! - **Profile**: the average share profile of the last [`Params::k_profile`] same weekdays,
+//!   shrunk by [`Params::shrink`] toward the average profile of the last 5·K days of any weekday.
 //!
 //! Prediction interval at level `p` in bucket `b` of mean `f`: `f·exp(±z·√(V + 1/f))`, `z` the
 //! normal `(1+p)/2` quantile, `1/f` the Poisson variance of a log count, and `V` the variance
@@ -19,7 +29,9 @@
 
 use statrs::distribution::{ContinuousCDF, Normal};
 
-use super::Day;
+use jiff::civil::Date;
+
+use super::{weekday_index, Day};
 
 /// The method's parameters (chosen by the backtests recorded in `docs/forecast.md`).
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
@@ -28,6 +40,9 @@ pub struct Params {
     pub beta: f64,
     /// Share of the last one-step log-total residual carried to the next day (per day of lead).
     pub phi: f64,
+    /// Pseudo-days of zero effect each calendar effect is shrunk with (its estimate is its
+    /// residuals' sum ÷ (count + this)); 0 would trust one day's residual fully.
+    pub calendar_prior: f64,
     /// Same weekdays averaged for the intraday profile.
     pub k_profile: usize,
     /// Weight of the all-weekday profile in the profile (0–1).
@@ -39,13 +54,60 @@ pub struct Params {
 impl Default for Params {
     fn default() -> Self {
         Params {
-            beta: 0.15,
-            phi: 0.35,
+            beta: 0.25,
+            phi: 0.5,
+            calendar_prior: 3.0,
             k_profile: 8,
             shrink: 0.3,
             error_days: 60,
         }
     }
+}
+
+/// The day a forecast is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// Its date (weekday and day of the month come from it).
+    pub date: Date,
+    /// It is the first open day after a closure (an open weekday without traffic between it and
+    /// the open day before it): see [`after_closure`].
+    pub after_closure: bool,
+}
+
+impl Target {
+    /// A target that does not follow a closure (the next open days of a forecast: the future's
+    /// holidays are not known).
+    pub fn plain(date: Date) -> Target {
+        Target {
+            date,
+            after_closure: false,
+        }
+    }
+
+    fn weekday(&self) -> usize {
+        weekday_index(self.date)
+    }
+}
+
+/// Whether an open weekday (`open`, Monday = 0) falls strictly between `prev` and `date`: then
+/// `date` is the first open day after a closure (a holiday).
+pub fn after_closure(prev: Date, date: Date, open: &[bool; 7]) -> bool {
+    let mut d = prev;
+    while let Ok(next) = d.tomorrow() {
+        if next >= date {
+            return false;
+        }
+        if open[weekday_index(next)] {
+            return true;
+        }
+        d = next;
+    }
+    false
+}
+
+/// The time-of-month bin of a date: days 1–5, 6–10, 11–15, 16–20, 21–25, 26–31 → 0 … 5.
+fn month_bin(d: Date) -> usize {
+    ((d.day() as usize - 1) / 5).min(5)
 }
 
 /// A forecast of one day: mean and interval per bucket.
@@ -59,21 +121,80 @@ pub struct DayForecast {
     pub hi: Vec<f64>,
 }
 
-/// The per-weekday level of `days` (log totals) and the last one-step residual.
-fn levels(days: &[Day], beta: f64) -> ([Option<f64>; 7], f64) {
-    let mut s: [Option<f64>; 7] = [None; 7];
-    let mut last_r = 0.0;
+/// The fitted level of `days`: per-weekday log levels without the calendar effects, the last
+/// one-step residual without them, and the effects.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LevelFit {
+    /// Per weekday (Monday = 0): the smoothed log total with the calendar effects taken out.
+    pub weekday: [Option<f64>; 7],
+    /// The last day's one-step residual (log), calendar effects taken out.
+    pub last_residual: f64,
+    /// Time-of-month effects (log), by [`month_bin`].
+    pub month: [f64; 6],
+    /// The day-after-a-closure effect (log).
+    pub after_closure: f64,
+}
+
+/// Fits the level of `days` (date order): see the module documentation.
+pub fn fit_level(days: &[Day], p: &Params) -> LevelFit {
+    let mut open = [false; 7];
     for d in days {
-        let y = d.total().ln();
-        s[d.weekday] = Some(match s[d.weekday] {
-            Some(l) => {
-                last_r = y - l;
-                beta * y + (1.0 - beta) * l
-            }
-            None => y,
-        });
+        open[d.weekday] = true;
     }
-    (s, last_r)
+    let follows: Vec<bool> = (0..days.len())
+        .map(|i| i > 0 && after_closure(days[i - 1].date, days[i].date, &open))
+        .collect();
+    let (mut month, mut hol) = ([0.0f64; 6], 0.0f64);
+    let mut fit = LevelFit {
+        weekday: [None; 7],
+        last_residual: 0.0,
+        month,
+        after_closure: hol,
+    };
+    for _pass in 0..2 {
+        let mut s: [Option<f64>; 7] = [None; 7];
+        // (residual with the effects in, month bin, after a closure)
+        let mut rs: Vec<(f64, usize, bool)> = Vec::with_capacity(days.len());
+        for (d, &f) in days.iter().zip(&follows) {
+            let bin = month_bin(d.date);
+            let adj = month[bin] + if f { hol } else { 0.0 };
+            let y = d.total().ln() - adj;
+            s[d.weekday] = Some(match s[d.weekday] {
+                Some(l) => {
+                    rs.push((y - l + adj, bin, f));
+                    p.beta * y + (1.0 - p.beta) * l
+                }
+                None => y,
+            });
+        }
+        let (mut sum, mut n) = ([0.0f64; 6], [0usize; 6]);
+        for &(r, b, f) in &rs {
+            if !f {
+                sum[b] += r;
+                n[b] += 1;
+            }
+        }
+        for b in 0..6 {
+            month[b] = sum[b] / (n[b] as f64 + p.calendar_prior).max(f64::MIN_POSITIVE);
+        }
+        let (hs, hn) = rs
+            .iter()
+            .filter(|r| r.2)
+            .fold((0.0, 0usize), |(a, k), &(r, b, _)| {
+                (a + r - month[b], k + 1)
+            });
+        hol = hs / (hn as f64 + p.calendar_prior).max(f64::MIN_POSITIVE);
+        let last = rs
+            .last()
+            .map_or(0.0, |&(r, b, f)| r - month[b] - if f { hol } else { 0.0 });
+        fit = LevelFit {
+            weekday: s,
+            last_residual: last,
+            month,
+            after_closure: hol,
+        };
+    }
+    fit
 }
 
 /// The mean share profile of `days` (each day's volumes ÷ its total); `None` when empty.
@@ -109,18 +230,28 @@ fn profile(days: &[Day], weekday: usize, p: &Params) -> Option<Vec<f64>> {
     )
 }
 
-/// The log level forecast for `weekday`, `lead` open days after the last of `days`.
-fn log_level(days: &[Day], weekday: usize, lead: u32, p: &Params) -> Option<f64> {
-    let (s, r) = levels(days, p.beta);
-    Some(s[weekday]? + p.phi.powi(lead as i32) * r)
+/// The log level forecast for `target`, `lead` open days after the last of `days`.
+fn log_level(days: &[Day], target: Target, lead: u32, p: &Params) -> Option<f64> {
+    let f = fit_level(days, p);
+    let hol = if target.after_closure {
+        f.after_closure
+    } else {
+        0.0
+    };
+    Some(
+        f.weekday[target.weekday()]?
+            + p.phi.powi(lead as i32) * f.last_residual
+            + f.month[month_bin(target.date)]
+            + hol,
+    )
 }
 
-/// The mean forecast for a day of `weekday`, `lead` (≥ 1) open days after the last of `days`;
-/// `None` when `days` has no day of that weekday.
-pub fn point(days: &[Day], weekday: usize, lead: u32, p: &Params) -> Option<Vec<f64>> {
-    let level = log_level(days, weekday, lead, p)?.exp();
+/// The mean forecast for `target`, `lead` (≥ 1) open days after the last of `days`; `None`
+/// when `days` has no day of its weekday.
+pub fn point(days: &[Day], target: Target, lead: u32, p: &Params) -> Option<Vec<f64>> {
+    let level = log_level(days, target, lead, p)?.exp();
     Some(
-        profile(days, weekday, p)?
+        profile(days, target.weekday(), p)?
             .iter()
             .map(|s| s * level)
             .collect(),
@@ -152,8 +283,12 @@ pub fn spread(days: &[Day], lead: u32, level: f64, p: &Params) -> Spread {
     for t in start..days.len() {
         let hist = &days[..t + 1 - lead as usize];
         let day = &days[t];
+        let target = Target {
+            date: day.date,
+            after_closure: follows_closure(days, t),
+        };
         let (Some(y), Some(prof)) = (
-            log_level(hist, day.weekday, lead, p),
+            log_level(hist, target, lead, p),
             profile(hist, day.weekday, p),
         ) else {
             continue;
@@ -206,15 +341,25 @@ pub fn z_of(level: f64) -> f64 {
     n.inverse_cdf(0.5 + level / 200.0)
 }
 
-/// Mean and interval for a day of `weekday`, `lead` open days after the last of `days`.
+/// Whether `days[t]` is the first open day after a closure, judged on `days` (the open
+/// weekdays are those of `days`): the calendar knows a past holiday in advance.
+pub fn follows_closure(days: &[Day], t: usize) -> bool {
+    let mut open = [false; 7];
+    for d in days {
+        open[d.weekday] = true;
+    }
+    t > 0 && after_closure(days[t - 1].date, days[t].date, &open)
+}
+
+/// Mean and interval for `target`, `lead` open days after the last of `days`.
 pub fn forecast(
     days: &[Day],
-    weekday: usize,
+    target: Target,
     lead: u32,
     level: f64,
     p: &Params,
 ) -> Option<DayForecast> {
-    let mean = point(days, weekday, lead, p)?;
+    let mean = point(days, target, lead, p)?;
     let v = spread(days, lead, level, p).extra_var;
     let z = z_of(level);
     let (mut lo, mut hi) = (Vec::new(), Vec::new());

@@ -1,5 +1,6 @@
 //! The files of `omnisim forecast`: `forecast.csv` (the forecast format of `[traffic]
-//! forecast` plus `volume_lo`, `volume_hi`), `forecast.json` (method, parameters, days,
+//! forecast` plus `volume_lo`, `volume_hi`; `interval` is each row's length: a day's last
+//! bucket its true length, e.g. `5m` for the bank's 21:00–21:05 at `--interval 30m`), `forecast.json` (method, parameters, days,
 //! backtest scores) and `forecast.html` (one self-contained page: the history's tail, the
 //! forecast with its band, the backtest table; inline SVG, no scripts).
 
@@ -48,6 +49,8 @@ pub struct Output<'a> {
     pub level: f64,
     /// Backtest days (0: none) and lead (open days).
     pub backtest: (usize, u32),
+    /// The date the backtest window ends on (`--backtest-until`); `None`: the last day.
+    pub backtest_until: Option<Date>,
     /// Per queue.
     pub queues: Vec<QueueResult>,
 }
@@ -59,6 +62,16 @@ impl Output<'_> {
     fn clock(&self, b: usize) -> String {
         let m = (self.history.first_bucket as usize + b) * self.history.interval_min as usize;
         format!("{:02}:{:02}", m / 60, m % 60)
+    }
+
+    /// Length in minutes of bucket `b`: `--interval`, the day's last bucket its true length
+    /// ([`History::last_bucket_min`]).
+    fn bucket_min(&self, b: usize) -> u32 {
+        if b + 1 == self.history.n_buckets {
+            self.history.last_bucket_min
+        } else {
+            self.history.interval_min
+        }
     }
 
     fn has_queue(&self) -> bool {
@@ -96,7 +109,10 @@ impl Output<'_> {
                     let _ = writeln!(
                         s,
                         ",{:.1},{:.1},{:.1},{}m",
-                        f.mean[b], f.lo[b], f.hi[b], self.history.interval_min
+                        f.mean[b],
+                        f.lo[b],
+                        f.hi[b],
+                        self.bucket_min(b)
                     );
                 }
             }
@@ -148,9 +164,11 @@ impl Output<'_> {
             "method": "level-profile",
             "parameters": self.params,
             "interval_min": self.history.interval_min,
+            "last_interval_min": self.history.last_bucket_min,
             "level_pct": self.level,
             "backtest_days": self.backtest.0,
             "backtest_lead_days": self.backtest.1,
+            "backtest_until": self.backtest_until.map(|d| d.to_string()),
             "notes": self.history.notes,
             "queues": queues,
         })
@@ -189,10 +207,14 @@ impl Output<'_> {
                 .as_deref()
                 .map(|n| format!(" ({n})"))
                 .unwrap_or_default();
+            let window = match self.backtest_until {
+                Some(u) => format!("{} days to {u}", q.backtest[0].days),
+                None => format!("last {} days", q.backtest[0].days),
+            };
             let _ = writeln!(
                 s,
-                "backtest{name}: last {} days, {} open day(s) ahead, {}-minute counts",
-                q.backtest[0].days, self.backtest.1, self.history.interval_min
+                "backtest{name}: {window}, {} open day(s) ahead, {}-minute counts",
+                self.backtest.1, self.history.interval_min
             );
             let _ = writeln!(
                 s,

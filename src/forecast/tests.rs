@@ -1,7 +1,7 @@
 //! Unit tests of the history reader (weekdays by date, closed days, gaps), the horizon and the
 //! baselines, with hand-computed values.
 
-use super::model::{point, same_weekday_mean, seasonal_naive, z_of, Params};
+use super::model::{point, same_weekday_mean, seasonal_naive, z_of, Params, Target};
 use super::*;
 
 fn write(name: &str, text: &str) -> std::path::PathBuf {
@@ -135,26 +135,131 @@ fn baselines_by_hand() {
 
 #[test]
 fn method_by_hand() {
-    // Mondays only, constant total 100 split 30/70: the level stays ln 100, the residuals 0,
-    // the profile 0.3/0.7 → exactly 30 and 70.
+    let p = Params::default();
+    let monday = |d: jiff::civil::Date| Target::plain(d);
+    // Mondays only, constant total 100 split 30/70: the level stays ln 100, the residuals and
+    // the calendar effects 0, the profile 0.3/0.7 → exactly 30 and 70.
     let days: Vec<Day> = (0..4)
         .map(|w| day(2024, 1, 1 + 7 * w, &[30.0, 70.0]))
         .collect();
-    let f = point(&days, 0, 1, &Params::default()).unwrap();
+    let f = point(&days, monday(jiff::civil::date(2024, 1, 29)), 1, &p).unwrap();
     assert!(
         (f[0] - 30.0).abs() < 1e-9 && (f[1] - 70.0).abs() < 1e-9,
         "{f:?}"
     );
-    // Totals 100 then 200 on two Mondays: level = 0.15·ln 200 + 0.85·ln 100, residual
-    // ln 2, lead 1 adds 0.35·ln 2: exp → 100·2^0.5 = 141.42.
+    // Totals 100 (Mon 1st, month bin 0) then 200 (Mon 8th, bin 1). Pass 1: residual ln 2 in
+    // bin 1, effect ln 2 ÷ (1 + 3) = ¼ ln 2. Pass 2: the 8th adjusted to ln 200 − ¼ ln 2, its
+    // residual ¾ ln 2, level ln 100 + 0.25 · ¾ ln 2 = ln 100 + 0.1875 ln 2; the effect again ¼ ln 2,
+    // the last residual without it ¾ ln 2. Monday 15th (bin 2, no effect), lead 1, φ = 0.5:
+    // ln 100 + (0.1875 + 0.375) ln 2 → 100 · 2^0.5625 = 147.65; Monday 8 April (bin 1) adds
+    // the effect: 100 · 2^0.8125 = 175.63.
     let days = vec![
         day(2024, 1, 1, &[50.0, 50.0]),
         day(2024, 1, 8, &[100.0, 100.0]),
     ];
-    let f = point(&days, 0, 1, &Params::default()).unwrap();
-    assert!(
-        (f.iter().sum::<f64>() - 100.0 * 2f64.powf(0.5)).abs() < 1e-6,
-        "{f:?}"
-    );
+    let total = |days: &[Day], t: Target| point(days, t, 1, &p).unwrap().iter().sum::<f64>();
+    let got = total(&days, monday(jiff::civil::date(2024, 1, 15)));
+    assert!((got - 100.0 * 2f64.powf(0.5625)).abs() < 1e-6, "{got}");
+    let got = total(&days, monday(jiff::civil::date(2024, 4, 8)));
+    assert!((got - 100.0 * 2f64.powf(0.8125)).abs() < 1e-6, "{got}");
     assert!((z_of(80.0) - 1.281_551_565_5).abs() < 1e-6);
+}
+
+/// The day after a closure: Mondays and Tuesdays open, Tuesday 9 January without traffic (a
+/// holiday), Monday 15th at 200 against 100 on the others. Monday 15th follows the closure (its
+/// residual ln 2, in month bin 2 with no other day): pass 1 gives the effect ln 2 ÷ (1 + 3) =
+/// ¼ ln 2, pass 2 the same, the level ln 100 + 0.1875 ln 2, the last residual ¾ ln 2 (as in
+/// `method_by_hand`). Monday 22nd: 100 · 2^0.5625 = 147.65; the same day after a closure adds
+/// the effect: 100 · 2^0.8125 = 175.63.
+#[test]
+fn the_day_after_a_closure_by_hand() {
+    let p = Params::default();
+    let days = vec![
+        day(2024, 1, 1, &[100.0]),
+        day(2024, 1, 2, &[100.0]),
+        day(2024, 1, 8, &[100.0]),
+        day(2024, 1, 15, &[200.0]),
+    ];
+    assert!(model::follows_closure(&days, 3));
+    assert!(!model::follows_closure(&days, 2)); // Monday 8th follows Tuesday 2nd: no gap
+    let fit = model::fit_level(&days, &p);
+    assert!(
+        (fit.after_closure - 0.25 * 2f64.ln()).abs() < 1e-12,
+        "{fit:?}"
+    );
+    assert_eq!(fit.month, [0.0; 6]);
+    let date = jiff::civil::date(2024, 1, 22);
+    let total = |after_closure| {
+        point(
+            &days,
+            Target {
+                date,
+                after_closure,
+            },
+            1,
+            &p,
+        )
+        .unwrap()
+        .iter()
+        .sum::<f64>()
+    };
+    assert!((total(false) - 100.0 * 2f64.powf(0.5625)).abs() < 1e-6);
+    assert!((total(true) - 100.0 * 2f64.powf(0.8125)).abs() < 1e-6);
+}
+
+/// Issue 23: the day's last bucket keeps its true length. 5-minute rows 07:00–08:00 (the day
+/// closes at 08:05) binned at 30 minutes: buckets 07:00, 07:30 and 08:00, the last one 5
+/// minutes long, and forecast.csv names `5m` on its rows (30m on the others), so
+/// `[traffic] forecast` spreads its volume over 08:00–08:05, not 08:00–08:30.
+#[test]
+fn a_short_last_bucket_keeps_its_length_in_forecast_csv() {
+    let mut text = String::from("interval_start,volume\n");
+    for d in ["2024-01-01", "2024-01-08"] {
+        for k in 0..13 {
+            text += &format!("{d}T{:02}:{:02},2\n", 7 + k * 5 / 60, k * 5 % 60);
+        }
+    }
+    let p = write("tail", &text);
+    let h = read_history(&p, "h.csv", 30).unwrap();
+    assert_eq!((h.first_bucket, h.n_buckets, h.last_bucket_min), (14, 3, 5));
+    assert_eq!(h.queues[0].days[0].volumes, vec![12.0, 12.0, 2.0]);
+    // At --interval 5m (the file's grid) every bucket is whole, the last one too.
+    let h5 = read_history(&p, "h.csv", 5).unwrap();
+    assert_eq!((h5.n_buckets, h5.last_bucket_min), (13, 5));
+    // A 1-hour interval: 07:00–08:00 and 08:00–08:05.
+    let h60 = read_history(&p, "h.csv", 60).unwrap();
+    assert_eq!((h60.n_buckets, h60.last_bucket_min), (2, 5));
+    let fc = model::DayForecast {
+        mean: vec![12.0, 12.0, 2.0],
+        lo: vec![10.0, 10.0, 1.0],
+        hi: vec![14.0, 14.0, 3.0],
+    };
+    let out = output::Output {
+        file: "h.csv".into(),
+        history: &h,
+        params: Params::default(),
+        level: 80.0,
+        backtest: (0, 1),
+        backtest_until: None,
+        queues: vec![output::QueueResult {
+            queue: None,
+            days: vec![output::ForecastDay {
+                date: jiff::civil::date(2024, 1, 15),
+                lead: 1,
+                forecast: fc,
+            }],
+            backtest: vec![],
+        }],
+    };
+    assert_eq!(
+        out.csv(),
+        "interval_start,volume,volume_lo,volume_hi,interval\n\
+         2024-01-15T07:00,12.0,10.0,14.0,30m\n\
+         2024-01-15T07:30,12.0,10.0,14.0,30m\n\
+         2024-01-15T08:00,2.0,1.0,3.0,5m\n"
+    );
+    // A conversation history has no grid: its last bucket is whole.
+    let p = write("tail-conv", "arrival\n2024-01-01T07:01\n2024-01-01T08:02\n");
+    let h = read_history(&p, "h.csv", 30).unwrap();
+    assert_eq!((h.n_buckets, h.last_bucket_min), (3, 30));
 }

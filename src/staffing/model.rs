@@ -39,7 +39,27 @@ pub struct Model {
     pub threshold_s: f64,
     /// Which service-level definition the target reads.
     pub definition: SlDefinition,
+    /// The log standard deviation σ of the interval's day level (a forecast read with
+    /// `uncertainty = true`, [`crate::traffic::level`]); 0: the rate is known. With σ > 0 the
+    /// figures are the mixture over the level `L = exp(σZ − σ²/2)` (mean 1), weighted by the
+    /// conversations each level brings (7-point Gauss–Hermite): the mean service level a
+    /// staffing delivers when the day may be busier or quieter than forecast. The service
+    /// level is concave in the rate near the target, so this asks for more agents at the
+    /// peaks than the mean forecast does.
+    pub level_sigma: f64,
 }
+
+/// Probabilists' Gauss–Hermite nodes and weights for E\[g(Z)\], Z standard normal (7 points,
+/// exact for polynomials up to degree 13; weights sum to 1).
+const GAUSS_HERMITE: [(f64, f64); 7] = [
+    (0.0, 16.0 / 35.0),
+    (1.154_405_394_739_968, 0.240_123_178_605_013),
+    (-1.154_405_394_739_968, 0.240_123_178_605_013),
+    (2.366_759_410_734_541, 0.030_757_123_967_586),
+    (-2.366_759_410_734_541, 0.030_757_123_967_586),
+    (3.750_439_717_725_742, 0.000_548_268_855_972),
+    (-3.750_439_717_725_742, 0.000_548_268_855_972),
+];
 
 impl Model {
     /// The stationary figures with `servers` conversation slots at arrival rate `lambda` (per
@@ -69,8 +89,34 @@ impl Model {
             self.threshold_s
         };
         let (mut num, mut den) = (0.0, 0.0);
+        if self.level_sigma > 0.0 {
+            let sg = self.level_sigma;
+            for (z, w) in GAUSS_HERMITE {
+                let level = (sg * z - 0.5 * sg * sg).exp();
+                let (n, d) = self.sums(target, slices, servers, t_s, level);
+                num += w * n;
+                den += w * d;
+            }
+        } else {
+            (num, den) = self.sums(target, slices, servers, t_s, 1.0);
+        }
+        (den > 0.0).then(|| num / den)
+    }
+
+    /// The arrival-weighted sums (numerator, denominator) of [`Model::value`] with every
+    /// slice's rate multiplied by `level`.
+    fn sums(
+        &self,
+        target: &Target,
+        slices: &[Slice],
+        servers: u32,
+        t_s: f64,
+        level: f64,
+    ) -> (f64, f64) {
+        let (mut num, mut den) = (0.0, 0.0);
         for s in slices.iter().filter(|s| s.arrivals > 0.0) {
-            let lambda = s.busy / self.hold_s;
+            let arrivals = s.arrivals * level;
+            let lambda = level * s.busy / self.hold_s;
             let f = match self.figures(lambda, servers, t_s) {
                 Some(f) => f,
                 None => crate::erlang::unstable(0.0),
@@ -91,13 +137,13 @@ impl Model {
                 _ => (0.0, 0.0),
             };
             if x.is_finite() {
-                num += s.arrivals * w * x;
+                num += arrivals * w * x;
             } else {
                 num = f64::INFINITY;
             }
-            den += s.arrivals * w;
+            den += arrivals * w;
         }
-        (den > 0.0).then(|| num / den)
+        (num, den)
     }
 
     /// Whether `agents` meet `target` over `slices` (no arrivals meets any target).
@@ -146,7 +192,47 @@ mod tests {
             slots: 1,
             threshold_s: 30.0,
             definition: SlDefinition::AnsweredAndAbandoned,
+            level_sigma: 0.0,
         }
+    }
+
+    /// Issue 23: a day level known only within σ = 0.2 asks for more agents than the mean
+    /// rate (the service level is concave in the rate near the target), and the mixture's
+    /// service level is the Gauss–Hermite average of the levels' figures weighted by the
+    /// conversations each brings, checked here against a fine Riemann sum over Z. Erlang A
+    /// (3-minute patience): smooth in the level (Erlang C jumps to 0 where a level makes the
+    /// queue unstable, and a 7-point rule is then only good to about 0.005).
+    #[test]
+    fn an_uncertain_level_asks_for_more_agents() {
+        let t = target("service_level.fraction>=0.8");
+        let known = model(Some(180.0));
+        let unsure = Model {
+            level_sigma: 0.2,
+            ..model(Some(180.0))
+        };
+        let s = stationary();
+        let (a, b) = (known.required(&t, &s, 200), unsure.required(&t, &s, 200));
+        assert!(b > a, "known {a}, σ 0.2 {b}");
+        // The mixture by brute force: Z on [−6, 6] in steps of 0.001, normal density.
+        let n = a;
+        let (mut num, mut den) = (0.0, 0.0);
+        for k in 0..=12_000 {
+            let z = -6.0 + k as f64 * 0.001;
+            let dens = (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt() * 0.001;
+            let level = (0.2 * z - 0.02f64).exp();
+            let scaled: Vec<Slice> = s
+                .iter()
+                .map(|x| Slice {
+                    arrivals: x.arrivals * level,
+                    busy: x.busy * level,
+                })
+                .collect();
+            let v = known.value(&t, &scaled, n).unwrap();
+            num += dens * level * v;
+            den += dens * level;
+        }
+        let got = unsure.value(&t, &s, n).unwrap();
+        assert!((got - num / den).abs() < 1e-4, "{got} vs {}", num / den);
     }
 
     /// 240/h, 5-minute calls: A = 20 Erlangs.

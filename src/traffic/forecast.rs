@@ -2,13 +2,16 @@
 //! Poisson arrivals at volume ÷ interval length within each interval.
 //!
 //! Columns (contract "Real traffic"): `interval_start`, `queue` (absent when the scenario names
-//! the queue), `volume`, optional `aht`, optional `interval` (the grid's length, e.g. `30m`,
-//! the same on every row). A file has one grid (contract "Planner answers"): the interval
-//! named in the file, else the most common spacing between consecutive interval starts of a
-//! queue (ties: the shorter), anchored at the file's earliest interval start. A row off that
-//! grid is an error at its line (one stray row a second off would otherwise shrink every
-//! interval to a second). Every row's interval lasts one grid step; an interval not followed
-//! by another is followed by a rate of 0. A row dated (an ISO date-time) needs
+//! the queue), `volume`, optional `aht`, optional `interval` (the row's length, e.g. `30m`).
+//! A file has one grid (contract "Planner answers"): the longest interval named in the file,
+//! else the most common spacing between consecutive interval starts of a queue (ties: the
+//! shorter), anchored at the file's earliest interval start. A row off that grid is an error at
+//! its line (one stray row a second off would otherwise shrink every interval to a second).
+//! Every row's interval lasts one grid step, except a row naming a shorter `interval`: it lasts
+//! that long. Only a day's last interval of a queue may be shorter (a center closing at 21:05
+//! on a 30-minute grid: the 21:00 row lasts 5 minutes, so its volume arrives 21:00–21:05); a
+//! shorter one inside a day is an error at its line (a typo would open a gap). An interval not
+//! followed by another is followed by a rate of 0. A row dated (an ISO date-time) needs
 //! `[scenario] start`. Rows outside the run (before its start or at or after its horizon) are
 //! skipped, counted in [`Forecast::outside`] and reported as one warning, before or after.
 //!
@@ -86,8 +89,16 @@ impl QueueForecast {
     }
 }
 
-/// One queue's rows: interval start → (volume, aht, line, band `(volume_lo, volume_hi)`).
-type Rows = BTreeMap<SimTime, (f64, Option<SimDuration>, u64, Option<(f64, f64)>)>;
+/// One row of a queue: volume, aht, line, band `(volume_lo, volume_hi)`, named `interval`.
+type Row = (
+    f64,
+    Option<SimDuration>,
+    u64,
+    Option<(f64, f64)>,
+    Option<SimDuration>,
+);
+/// One queue's rows by interval start.
+type Rows = BTreeMap<SimTime, Row>;
 
 /// Reads a forecast. `queue` resolves the `queue` column; with `fixed`, the file has no queue
 /// column and every row feeds that queue. Rows at or after `horizon` (and dated rows before
@@ -118,7 +129,8 @@ pub fn read_forecast(
     };
     let end = horizon.map(|h| SimTime::ZERO + h);
     let mut by_queue: BTreeMap<QueueId, Rows> = BTreeMap::new();
-    let mut named: Option<(SimDuration, u64)> = None;
+    // The longest interval named in the file.
+    let mut named: Option<SimDuration> = None;
     let mut seen = CsvOffsets::default();
     let mut undated_reported = false;
     let (mut outside, mut outside_line) = (0u64, None);
@@ -181,17 +193,12 @@ pub fn read_forecast(
             Err(e) => Err(e),
         });
         let iv = r.parse(p, "interval", |s| match parse_csv_duration(s) {
-            Ok(d) if d > SimDuration::ZERO => match named {
-                Some((n, line)) if n != d => Err(format!(
-                    "{s:?} differs from line {line}'s interval ({n}); a forecast has one grid"
-                )),
-                _ => Ok(d),
-            },
+            Ok(d) if d > SimDuration::ZERO => Ok(d),
             Ok(_) => Err("`interval` must be more than 0".to_string()),
             Err(e) => Err(e),
         });
         if let Some(Some(d)) = iv {
-            named.get_or_insert((d, r.line));
+            named = named.max(Some(d));
         }
         let has_band = r.header.col("volume_lo").is_some() && r.header.col("volume_hi").is_some();
         band_missing |= band.is_some() && !has_band;
@@ -199,7 +206,7 @@ pub fn read_forecast(
             (true, Some(v)) => read_band(r, p, v).map(Some),
             _ => Some(None),
         };
-        let (Some(start), Some(q), Some(volume), Some(aht), Some(_), Some(bounds)) =
+        let (Some(start), Some(q), Some(volume), Some(aht), Some(iv), Some(bounds)) =
             (start, q, volume, aht, iv, bounds)
         else {
             return;
@@ -212,7 +219,7 @@ pub fn read_forecast(
         if by_queue
             .entry(q)
             .or_default()
-            .insert(start, (volume, aht, r.line, bounds))
+            .insert(start, (volume, aht, r.line, bounds, iv))
             .is_some()
         {
             r.problem(
@@ -230,7 +237,7 @@ pub fn read_forecast(
         .and_then(|h| h.col("interval_start"))
         .map_or(1, |c| c + 1);
     let interval = match named {
-        Some((d, _)) => Some(d),
+        Some(d) => Some(d),
         None => most_common_spacing(by_queue.values().map(|m| m.keys().copied().collect())),
     };
     let Some(interval) = interval else {
@@ -264,7 +271,7 @@ pub fn read_forecast(
     let step = interval.as_millis();
     let mut off: Vec<(u64, SimTime)> = by_queue
         .values()
-        .flat_map(|m| m.iter().map(|(t, (_, _, line, _))| (*line, *t)))
+        .flat_map(|m| m.iter().map(|(t, (_, _, line, _, _))| (*line, *t)))
         .filter(|(_, t)| t.since(origin).as_millis() % step != 0)
         .collect();
     off.sort_unstable();
@@ -291,6 +298,7 @@ pub fn read_forecast(
             ),
         );
     }
+    short_intervals(&mut p, cal, &by_queue, interval, header.as_ref());
     if p.any() {
         return Err(p.finish());
     }
@@ -302,15 +310,16 @@ pub fn read_forecast(
             let len = interval;
             let mut profile: Vec<(SimTime, f64)> = Vec::with_capacity(m.len() + 2);
             let mut aht = Vec::new();
-            let per_s = len.as_secs_f64();
-            for (start, (volume, a, _, _)) in m {
+            for (start, (volume, a, _, _, named)) in m {
                 if profile.last().is_some_and(|(t, _)| *t == start) {
                     profile.pop();
                 } else if profile.is_empty() && start > SimTime::ZERO {
                     profile.push((SimTime::ZERO, 0.0));
                 }
-                profile.push((start, volume / per_s));
-                profile.push((start + len, 0.0));
+                // A day's short last interval: its volume arrives within its own length.
+                let row_len = named.map_or(len, |d| d.min(len));
+                profile.push((start, volume / row_len.as_secs_f64()));
+                profile.push((start + row_len, 0.0));
                 if let Some(a) = a {
                     aht.push((start, a));
                 }
@@ -352,6 +361,45 @@ pub fn read_forecast(
         outside_line,
         band_missing,
     })
+}
+
+/// Reports every row naming an `interval` shorter than the grid that is not its queue's last
+/// interval of its local day (only a day's close may fall inside a grid step).
+fn short_intervals(
+    p: &mut Problems,
+    cal: &Calendar,
+    by_queue: &BTreeMap<QueueId, Rows>,
+    grid: SimDuration,
+    header: Option<&super::Header>,
+) {
+    let col = header.and_then(|h| h.col("interval")).map_or(1, |c| c + 1);
+    let mut bad: Vec<(u64, SimDuration)> = Vec::new();
+    for rows in by_queue.values() {
+        let mut it = rows.iter().peekable();
+        while let Some((start, &(_, _, line, _, named))) = it.next() {
+            let Some(len) = named.filter(|d| *d < grid) else {
+                continue;
+            };
+            let same_day = it.peek().is_some_and(|(next, _)| {
+                cal.to_local(**next).date() == cal.to_local(*start).date()
+            });
+            if same_day {
+                bad.push((line, len));
+            }
+        }
+    }
+    bad.sort_unstable();
+    for (line, len) in bad {
+        p.at(
+            line,
+            Some(("interval", col)),
+            format!(
+                "{len} is shorter than the forecast's grid of {grid}, and a later interval of \
+                 this queue falls on the same day; expected {grid} (only a day's last interval \
+                 may be shorter, e.g. a 21:00 row of a center closing at 21:05)"
+            ),
+        );
+    }
 }
 
 /// A row's `volume_lo` and `volume_hi` (`0 ≤ lo ≤ volume ≤ hi`); `None` after a reported
@@ -400,7 +448,7 @@ fn read_band(r: &super::Row<'_>, p: &mut Problems, volume: f64) -> Option<(f64, 
 fn day_levels(cal: &Calendar, rows: &Rows, z: f64) -> DayLevels {
     // date → (first start, extra variances)
     let mut days: BTreeMap<jiff::civil::Date, (SimTime, Vec<f64>)> = BTreeMap::new();
-    for (&start, &(volume, _, _, bounds)) in rows {
+    for (&start, &(volume, _, _, bounds, _)) in rows {
         let day = days
             .entry(cal.to_local(start).date())
             .or_insert((start, Vec::new()));
@@ -505,11 +553,40 @@ mod tests {
         let f = read_text("named", named, &Calendar::default(), None).unwrap();
         assert_eq!(f.interval, SimDuration::from_secs(3600));
         assert_eq!(f.queues[0].profile[1], (SimTime(3_600_000), 0.0));
-        let two = "interval_start,queue,volume,interval\n0,a,15,1h\n3600,a,30,30m\n";
+        // A shorter interval inside a day is an error at its line (only a day's last may be).
+        let two = "interval_start,queue,volume,interval\n0,a,15,1h\n3600,a,30,30m\n7200,a,9,1h\n";
         let e = errors(read_text("two", two, &Calendar::default(), None));
         assert!(
-            e.contains("f.csv:3:4: interval: \"30m\" differs from line 2's interval (1h)"),
+            e.contains("f.csv:3:4: interval: 30m is shorter than the forecast's grid of 1h"),
             "{e}"
+        );
+        assert_eq!(e.lines().count(), 1, "{e}");
+    }
+
+    /// Issue 23: a day's last interval keeps its true length. A center open 07:00–08:05 on a
+    /// 30-minute grid: the 08:00 row names `5m`, so its 10 calls arrive at 10 ÷ 300 s within
+    /// 08:00–08:05 (not 10 ÷ 1800 s until 08:30), and the next day starts afresh at 07:00.
+    #[test]
+    fn a_days_short_last_interval_keeps_its_length() {
+        let cal = Calendar::parse("2026-03-02T07:00").unwrap();
+        let text = "interval_start,queue,volume,interval\n\
+                    2026-03-02T07:00,a,30,30m\n2026-03-02T07:30,a,60,30m\n2026-03-02T08:00,a,10,5m\n\
+                    2026-03-03T07:00,a,36,30m\n2026-03-03T07:30,a,6,30m\n2026-03-03T08:00,a,12,5m\n";
+        let f = read_text("short", text, &cal, None).unwrap();
+        assert_eq!(f.interval, SimDuration::from_secs(1800));
+        let day = 86_400_000;
+        assert_eq!(
+            f.queues[0].profile,
+            vec![
+                (SimTime(0), 30.0 / 1800.0),
+                (SimTime(1_800_000), 60.0 / 1800.0),
+                (SimTime(3_600_000), 10.0 / 300.0),
+                (SimTime(3_900_000), 0.0),
+                (SimTime(day), 36.0 / 1800.0),
+                (SimTime(day + 1_800_000), 6.0 / 1800.0),
+                (SimTime(day + 3_600_000), 12.0 / 300.0),
+                (SimTime(day + 3_900_000), 0.0),
+            ]
         );
     }
 

@@ -63,6 +63,17 @@ impl DayLevels {
             .collect()
     }
 
+    /// σ of the day that `t` falls in: the last day starting at or before `t` (0 before the
+    /// first day).
+    pub fn sigma_at(&self, t: SimTime) -> f64 {
+        let i = self.days.partition_point(|(start, _)| *start <= t);
+        if i == 0 {
+            0.0
+        } else {
+            self.days[i - 1].1
+        }
+    }
+
     /// `profile` (`(from, rate per second)`, sorted) with each segment's rate multiplied by the
     /// factor of its day: the last day starting at or before the segment (segments before the
     /// first day keep their rate). `factors` is [`DayLevels::draw`]'s output.
