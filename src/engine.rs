@@ -206,6 +206,11 @@ pub struct Engine {
     skills: Option<Box<skills::SkillState>>,
     /// Some queue has assignment rules (their cells are re-keyed with the agent).
     has_rules: bool,
+    /// The smallest `capacity_units` of any work stream (`u32::MAX` without any): an agent
+    /// with fewer units free takes no automatic work anywhere.
+    min_units: u32,
+    /// Whether some work stream is in pick mode (where a pending invitation does not stop work).
+    any_pick: bool,
     next_seq: u64,
     next_invite: u64,
     counters: EngineCounters,
@@ -243,6 +248,12 @@ impl Engine {
             open_views,
         } = setup;
         let has_rules = rulesets.queues.iter().any(|q| !q.assignment.is_empty());
+        let min_units = workstreams
+            .iter()
+            .map(|w| w.capacity_units)
+            .min()
+            .unwrap_or(u32::MAX);
+        let any_pick = workstreams.iter().any(|w| w.mode == RoutingMode::Pick);
         let skill_state = (skill_setup.enabled || rulesets.any()).then(|| {
             let mut s = skills::SkillState::new(skill_setup, agents.len());
             s.prioritized = rulesets.queues.iter().any(|q| !q.prioritization.is_empty());
@@ -315,6 +326,7 @@ impl Engine {
                 holding: 0,
                 last_assign: None,
                 last_release: None,
+                keyless: state::Keyless(false),
             });
         }
         let mut engine = Engine {
@@ -332,6 +344,8 @@ impl Engine {
             convs: Slab::default(),
             skills: skill_state,
             has_rules,
+            min_units,
+            any_pick,
             next_seq: 0,
             next_invite: 0,
             counters: EngineCounters::default(),

@@ -50,49 +50,44 @@
 //! # Cost
 //!
 //! Events due at the current instant wait in a FIFO beside the heap (they need no sifting);
-//! the rest are in a 4-ary min-heap (in a `Vec`) of entries `{ time: u64, seq: u64, payload: E }`
-//! compared as the pair `(time, seq)` (40 bytes with the simulator's 24-byte events). Payloads
-//! are `Copy` and stored inline, so nothing is allocated per event once the heap has grown to
-//! its working size.
+//! the rest are in a 4-ary min-heap of `(time, seq)` keys packed into one `u128` each (16 bytes,
+//! a node's four children's keys in 64 contiguous bytes), with the payloads in a second `Vec` at the same
+//! positions, moved along with their keys. Payloads are `Copy` and stored inline, so nothing is
+//! allocated per event once the heap has grown to its working size.
 
 use crate::time::{SimDuration, SimTime};
 
-/// One heap entry: the `(time, seq)` key and the payload.
-///
-/// Two `u64`s rather than one packed `u128`: a `u128` is 16-byte aligned, which pads an entry
-/// with a 24-byte payload to 48 bytes; two `u64`s keep it at 40, so sifting moves less memory.
-#[derive(Clone, Copy)]
-struct Entry<E> {
-    time: u64,
-    seq: u64,
-    payload: E,
+/// A heap key: `(time, seq)` as one integer, `time` in the high 64 bits, so that comparing two
+/// keys is one `u128` comparison without branches. Keys are unique (each sequence number is
+/// used once), so the heap's order is total and pops never depend on heap internals.
+type Key = u128;
+
+/// The key of an event at `time` with insertion sequence `seq`.
+#[inline(always)]
+fn key(time: u64, seq: u64) -> Key {
+    (Key::from(time) << 64) | Key::from(seq)
 }
 
-impl<E> Entry<E> {
-    /// Whether `self` pops before `other`.
-    #[inline(always)]
-    fn before(&self, other: &Self) -> bool {
-        self.key() < other.key()
-    }
-
-    /// `(time, seq)` as one integer: compared without branches.
-    #[inline(always)]
-    fn key(&self) -> u128 {
-        (u128::from(self.time) << 64) | u128::from(self.seq)
-    }
+/// The time of a key.
+#[inline(always)]
+fn key_time(k: Key) -> u64 {
+    (k >> 64) as u64
 }
 
 /// Children per node of the heap: a 4-ary heap is half as deep as a binary one, and a node's
-/// children sit next to each other in memory, so a pop touches fewer cache lines.
+/// four 16-byte children's keys lie in 64 contiguous bytes (one or two cache lines per level).
 const ARITY: usize = 4;
 
 /// A queue of future events ordered by `(time, insertion sequence)`.
 ///
 /// `E` is the caller's payload, a small `Copy` value (ideally an enum); it is stored inline.
 pub struct EventQueue<E> {
-    /// A 4-ary min-heap on `(time, seq)`: `heap[0]` is the next event; the children of `i` are
-    /// `ARITY·i + 1 ..= ARITY·i + ARITY`.
-    heap: Vec<Entry<E>>,
+    /// A 4-ary min-heap of keys: `keys[0]` is the next event's; the children of `i` are
+    /// `ARITY·i + 1 ..= ARITY·i + ARITY`. The keys are apart from the payloads so that choosing
+    /// the smallest child reads 64 bytes, not the 160 of four keyed payloads.
+    keys: Vec<Key>,
+    /// `payloads[i]` belongs to `keys[i]` (the two move together).
+    payloads: Vec<E>,
     /// Events scheduled for exactly `now` (an agent answering at once, say), in sequence order:
     /// they need no heap, since every heap entry for `now` was scheduled before them (or holds
     /// a reserved, older number, which `pop` compares).
@@ -105,7 +100,7 @@ impl<E> std::fmt::Debug for EventQueue<E> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EventQueue")
             .field("now", &self.now)
-            .field("len", &self.heap.len())
+            .field("len", &self.keys.len())
             .field("next_seq", &self.next_seq)
             .finish()
     }
@@ -126,7 +121,8 @@ impl<E: Copy> EventQueue<E> {
     /// An empty queue at time zero with room for `cap` events before it reallocates.
     pub fn with_capacity(cap: usize) -> Self {
         EventQueue {
-            heap: Vec::with_capacity(cap),
+            keys: Vec::with_capacity(cap),
+            payloads: Vec::with_capacity(cap),
             due: std::collections::VecDeque::new(),
             now: SimTime::ZERO,
             next_seq: 0,
@@ -143,11 +139,7 @@ impl<E: Copy> EventQueue<E> {
             self.due.push_back((seq, ev));
             return;
         }
-        self.push(Entry {
-            time,
-            seq,
-            payload: ev,
-        });
+        self.push(key(time, seq), ev);
     }
 
     /// Takes the next insertion sequence number without scheduling anything, for an event that
@@ -173,11 +165,7 @@ impl<E: Copy> EventQueue<E> {
             "schedule_reserved with an unreserved number"
         );
         let time = at.0.max(self.now.0);
-        self.push(Entry {
-            time,
-            seq,
-            payload: ev,
-        });
+        self.push(key(time, seq), ev);
     }
 
     /// Schedules `ev` at `now + delay` (saturating).
@@ -190,16 +178,17 @@ impl<E: Copy> EventQueue<E> {
     #[inline(always)]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
         if let Some(&(seq, _)) = self.due.front() {
+            // A heap entry goes first only if it is due now with an older (reserved) number.
             let heap_first = self
-                .heap
+                .keys
                 .first()
-                .is_some_and(|top| top.time == self.now.0 && top.seq < seq);
+                .is_some_and(|&top| top < key(self.now.0, seq));
             if !heap_first {
                 let (_, ev) = self.due.pop_front()?;
                 return Some((self.now, ev));
             }
         }
-        let Entry { time, payload, .. } = self.pop_min()?;
+        let (time, payload) = self.pop_min()?;
         let t = SimTime(time);
         debug_assert!(t >= self.now, "kernel invariant: time went backwards");
         self.now = t;
@@ -212,19 +201,19 @@ impl<E: Copy> EventQueue<E> {
         if !self.due.is_empty() {
             return Some(self.now);
         }
-        self.heap.first().map(|e| SimTime(e.time))
+        self.keys.first().map(|&k| SimTime(key_time(k)))
     }
 
     /// The number of pending events (stale ones included: cancellation is lazy).
     #[inline]
     pub fn len(&self) -> usize {
-        self.heap.len() + self.due.len()
+        self.keys.len() + self.due.len()
     }
 
     /// Whether no events are pending.
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty() && self.due.is_empty()
+        self.keys.is_empty() && self.due.is_empty()
     }
 
     /// The current simulated time: the time of the last popped event (zero at first).
@@ -240,67 +229,87 @@ impl<E: Copy> EventQueue<E> {
 
     /// Drops every pending event; keeps `now`, the sequence counter and the allocation.
     pub fn clear(&mut self) {
-        self.heap.clear();
+        self.keys.clear();
+        self.payloads.clear();
         self.due.clear();
     }
 
     /// Inserts an entry: sift up from the new leaf (moving parents down into the hole).
     #[inline]
-    fn push(&mut self, e: Entry<E>) {
-        let mut hole = self.heap.len();
-        self.heap.push(e);
+    fn push(&mut self, k: Key, ev: E) {
+        let mut hole = self.keys.len();
+        self.keys.push(k);
+        self.payloads.push(ev);
         while hole > 0 {
             let parent = (hole - 1) / ARITY;
-            if !e.before(&self.heap[parent]) {
+            let pk = self.keys[parent];
+            if k >= pk {
                 break;
             }
-            self.heap[hole] = self.heap[parent];
+            self.keys[hole] = pk;
+            self.payloads[hole] = self.payloads[parent];
             hole = parent;
         }
-        self.heap[hole] = e;
+        self.keys[hole] = k;
+        self.payloads[hole] = ev;
     }
 
-    /// Removes the smallest entry. The last leaf fills the root's place bottom-up: the hole
-    /// goes down along the smallest children to a leaf (one comparison per child, none with
-    /// the moved entry, which is usually among the largest), then the moved entry sifts up.
+    /// Removes the smallest entry: its time and payload. The last leaf fills the root's place
+    /// bottom-up: the hole goes down along the smallest children to a leaf (a full node's four
+    /// keys compared as a tournament of three branch-free comparisons; none with the moved
+    /// entry, which is usually among the largest), then the moved entry sifts up.
     #[inline]
-    fn pop_min(&mut self) -> Option<Entry<E>> {
-        let last = self.heap.pop()?;
-        let n = self.heap.len();
+    fn pop_min(&mut self) -> Option<(u64, E)> {
+        let last_key = self.keys.pop()?;
+        let last = self.payloads.pop()?;
+        let n = self.keys.len();
         if n == 0 {
-            return Some(last);
+            return Some((key_time(last_key), last));
         }
-        let top = self.heap[0];
+        let top = (key_time(self.keys[0]), self.payloads[0]);
         let mut hole = 0;
         loop {
             let first = hole * ARITY + 1;
-            if first >= n {
-                break;
-            }
-            let end = (first + ARITY).min(n);
-            let kids = &self.heap[first..end];
-            let mut best = 0;
-            let mut best_key = kids[0].key();
-            for (c, kid) in kids.iter().enumerate().skip(1) {
-                let k = kid.key();
-                if k < best_key {
-                    best = c;
-                    best_key = k;
+            let best = if let Some(kids) = self.keys.get(first..first + ARITY) {
+                let (a, ia) = if kids[1] < kids[0] {
+                    (kids[1], 1)
+                } else {
+                    (kids[0], 0)
+                };
+                let (b, ib) = if kids[3] < kids[2] {
+                    (kids[3], 3)
+                } else {
+                    (kids[2], 2)
+                };
+                first + if b < a { ib } else { ia }
+            } else if first < n {
+                let kids = &self.keys[first..n];
+                let mut best = 0;
+                for (c, &k) in kids.iter().enumerate().skip(1) {
+                    if k < kids[best] {
+                        best = c;
+                    }
                 }
-            }
-            let best = first + best;
-            self.heap[hole] = self.heap[best];
+                first + best
+            } else {
+                break;
+            };
+            self.keys[hole] = self.keys[best];
+            self.payloads[hole] = self.payloads[best];
             hole = best;
         }
         while hole > 0 {
             let parent = (hole - 1) / ARITY;
-            if !last.before(&self.heap[parent]) {
+            let pk = self.keys[parent];
+            if last_key >= pk {
                 break;
             }
-            self.heap[hole] = self.heap[parent];
+            self.keys[hole] = pk;
+            self.payloads[hole] = self.payloads[parent];
             hole = parent;
         }
-        self.heap[hole] = last;
+        self.keys[hole] = last_key;
+        self.payloads[hole] = last;
         Some(top)
     }
 }

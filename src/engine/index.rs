@@ -19,9 +19,14 @@ const ABSENT: IndexKey = (u64::MAX, u64::MAX, u32::MAX);
 /// `a < b` in tuple order, without branches: which of two keys is smaller is a coin toss on
 /// the routing hot path, and a mispredicted branch per tree level cost more than the
 /// comparisons themselves.
+///
+/// The first two components compare as one `u128` (a subtract with borrow), the agent id only
+/// on a tie.
 #[inline(always)]
 fn less(a: &IndexKey, b: &IndexKey) -> bool {
-    (a.0 < b.0) | ((a.0 == b.0) & ((a.1 < b.1) | ((a.1 == b.1) & (a.2 < b.2))))
+    let ha = (u128::from(a.0) << 64) | u128::from(a.1);
+    let hb = (u128::from(b.0) << 64) | u128::from(b.1);
+    (ha < hb) | ((ha == hb) & (a.2 < b.2))
 }
 
 /// A queue's eligible agents, keyed in the method's order (see the [module docs](self)).
@@ -256,6 +261,27 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use std::collections::BTreeMap;
+
+    /// `less` is tuple order, at the edges of each component too (the first two compared as
+    /// one `u128`: a borrow from the low half must reach the high half).
+    #[test]
+    fn less_is_tuple_order() {
+        let vals = [0, 1, u64::MAX / 2, u64::MAX - 1, u64::MAX];
+        let ids = [0, 1, u32::MAX];
+        let mut keys = Vec::new();
+        for &a in &vals {
+            for &b in &vals {
+                for &c in &ids {
+                    keys.push((a, b, c));
+                }
+            }
+        }
+        for x in &keys {
+            for y in &keys {
+                assert_eq!(less(x, y), x < y, "{x:?} < {y:?}");
+            }
+        }
+    }
 
     /// A leaves-only index answers the count, the leaves and membership exactly as a full one
     /// does, through sets, clears and a rebuild (which keeps the mode).

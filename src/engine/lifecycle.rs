@@ -623,6 +623,7 @@ impl Engine {
         a.member_pos.insert(pos, 0);
         a.group_pos.insert(pos, (0, 0));
         a.queue_turn.insert(pos, 0);
+        a.keyless = super::state::Keyless(false);
         let members = &mut self.queues[queue.index()].members;
         let at = members.partition_point(|m| *m < agent);
         members.insert(at, agent);
@@ -650,6 +651,7 @@ impl Engine {
         a.member_pos.remove(slot);
         a.group_pos.remove(slot);
         a.queue_turn.remove(slot);
+        a.keyless = super::state::Keyless(false);
         self.queues[queue.index()].members.retain(|m| *m != agent);
         self.rebuild_index(queue);
         self.refresh_agent(agent, out);

@@ -143,6 +143,7 @@ mod tests {
             holding: 0,
             last_assign: Some(SimTime(7_000)),
             last_release: Some(SimTime(9_000)),
+            keyless: crate::engine::state::Keyless(false),
         }
     }
 

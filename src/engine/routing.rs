@@ -55,7 +55,7 @@ impl Engine {
 
     /// The agent's key in the routing index of its `slot`-th queue, `None` when not
     /// [`eligible`](Self::eligible) there (the same test, without looking up the slot again).
-    #[inline]
+    #[inline(always)]
     fn index_key(&self, agent: AgentId, slot: usize) -> Option<IndexKey> {
         let a = &self.agents[agent.index()];
         let queue = &self.queues[a.queues[slot].index()];
@@ -87,28 +87,68 @@ impl Engine {
         self.reindex(agent);
     }
 
+    /// Re-keys the agent in every routing index it is in: its queues' (and their profile
+    /// groups'), and with assignment rules every rule cell ([`reindex_ruled`](Self::reindex_ruled)).
     pub(crate) fn reindex(&mut self, agent: AgentId) {
+        if self.has_rules {
+            self.reindex_ruled(agent);
+            return;
+        }
         for slot in 0..self.agents[agent.index()].queues.len() {
-            let want = self.index_key(agent, slot);
-            let a = &mut self.agents[agent.index()];
-            let have = a.keys[slot];
-            if want != have {
-                let q = a.queues[slot];
-                a.keys[slot] = want;
-                let pos = a.member_pos[slot] as usize;
-                let (g, gp) = a.group_pos[slot];
-                let queue = &mut self.queues[q.index()];
-                queue.index.set(pos, want);
-                // A queue with assignment rules chooses from the rules' cells, so its profile
-                // groups keep no index of their own.
-                if let Some(qs) = queue.skills.as_mut().filter(|qs| qs.rules.is_empty()) {
-                    qs.groups[g as usize].index.set(gp as usize, want);
-                }
-            }
-            if self.has_rules {
-                self.reindex_rules(agent, slot);
+            self.reindex_slot(agent, slot);
+        }
+    }
+
+    /// Re-keys the agent in the routing index of its `slot`-th queue (and of its profile group
+    /// there, unless the queue has assignment rules). Returns whether its key there is `None`.
+    #[inline(always)]
+    fn reindex_slot(&mut self, agent: AgentId, slot: usize) -> bool {
+        let want = self.index_key(agent, slot);
+        let a = &mut self.agents[agent.index()];
+        let have = a.keys[slot];
+        if want != have {
+            let q = a.queues[slot];
+            a.keys[slot] = want;
+            let pos = a.member_pos[slot] as usize;
+            let (g, gp) = a.group_pos[slot];
+            let queue = &mut self.queues[q.index()];
+            queue.index.set(pos, want);
+            // A queue with assignment rules chooses from the rules' cells, so its profile
+            // groups keep no index of their own.
+            if let Some(qs) = queue.skills.as_mut().filter(|qs| qs.rules.is_empty()) {
+                qs.groups[g as usize].index.set(gp as usize, want);
             }
         }
+        want.is_none()
+    }
+
+    /// [`reindex`](Self::reindex) in an engine with assignment rules, where an agent has a key
+    /// in every rule cell of each of its queues besides the queue's own. Skipped when the agent
+    /// was [`Keyless`](super::state::Keyless) and still takes no work anywhere
+    /// ([`works_nowhere`](Self::works_nowhere)): every key would come out `None` again (an
+    /// acceptance that leaves the agent full, say).
+    fn reindex_ruled(&mut self, agent: AgentId) {
+        let a = &self.agents[agent.index()];
+        if a.keyless.0 && self.works_nowhere(a) {
+            return;
+        }
+        let mut keyless = true;
+        for slot in 0..self.agents[agent.index()].queues.len() {
+            keyless &= self.reindex_slot(agent, slot);
+            keyless &= self.reindex_rules(agent, slot);
+        }
+        self.agents[agent.index()].keyless = super::state::Keyless(keyless);
+    }
+
+    /// Whether `a` takes no automatic work in any queue, whatever the queue: stopped by hand
+    /// (PR-MANUAL), an invitation pending with no pick work stream, or fewer units free than
+    /// any work stream asks. Implies that [`takes_work`] is false for every work stream and
+    /// presence list, so every key of the agent is `None`.
+    #[inline]
+    fn works_nowhere(&self, a: &Agent) -> bool {
+        Engine::stops_work(a.presence)
+            || (a.pending > 0 && !self.any_pick)
+            || a.free() < self.min_units as i64
     }
 
     /// Records each member's position in the queue's member list (its routing-index leaf).
@@ -117,6 +157,8 @@ impl Engine {
             let a = &mut self.agents[m.index()];
             let slot = a.slot_of(queue).expect("a member lists its queue");
             a.member_pos[slot] = p as u32;
+            // Its keys in this queue are rewritten from here on, not by `reindex`.
+            a.keyless = super::state::Keyless(false);
         }
     }
 

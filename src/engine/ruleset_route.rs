@@ -21,7 +21,7 @@
 
 use std::collections::HashMap;
 
-use crate::model::AgentId;
+use crate::model::{AgentId, RoutingMode};
 
 use super::index::RoutingIndex;
 use super::ruleset::{AssignmentRule, AttrCondition, AttrId, RuleSkills};
@@ -217,23 +217,53 @@ impl Engine {
 
     /// Re-keys the agent in every rule cell of the queue in its `slot` (its leaf is its
     /// position in its profile group).
-    pub(crate) fn reindex_rules(&mut self, agent: AgentId, slot: usize) {
-        let q = self.agents[agent.index()].queues[slot];
-        let (g, pos) = self.agents[agent.index()].group_pos[slot];
-        let (g, pos) = (g as usize, pos as usize);
-        let n = match self.queues[q.index()].skills.as_ref() {
-            Some(qs) => qs.rules.len(),
-            None => return,
+    ///
+    /// The same keys as [`cell_key`](Self::cell_key) for each rule, with what the rules share
+    /// (the agent, its queue and work stream, the part of `takes_work` that does not depend on
+    /// the rule's presences, the agent's group) looked up once per slot rather than once per
+    /// rule: this runs after every change to an agent, for each of its queues. Returns whether
+    /// every one of the agent's keys in these cells is `None`.
+    pub(crate) fn reindex_rules(&mut self, agent: AgentId, slot: usize) -> bool {
+        let Engine {
+            agents,
+            queues,
+            workstreams,
+            skills,
+            ..
+        } = self;
+        let a = &agents[agent.index()];
+        let queue = &mut queues[a.queues[slot].index()];
+        let ws = &workstreams[queue.workstream.index()];
+        let Some(qs) = queue.skills.as_mut() else {
+            return true;
         };
-        for r in 0..n {
-            let qs = self.queues[q.index()].skills.as_ref().expect("checked");
-            let pool = &qs.rules[r];
-            let want = self.cell_key(agent, slot, &pool.rule);
-            if pool.cells[g].index.key_at(pos) != want {
-                let qs = self.queues[q.index()].skills.as_mut().expect("checked");
-                qs.rules[r].cells[g].index.set(pos, want);
-            }
+        let (g, pos) = a.group_pos[slot];
+        let (g, pos) = (g as usize, pos as usize);
+        // `takes_work` but for the rule's presence list, evaluated once.
+        let works = (a.pending == 0 || ws.mode == RoutingMode::Pick)
+            && !Engine::stops_work(a.presence)
+            && a.free() >= ws.capacity_units as i64;
+        let agent_group = || {
+            skills
+                .as_ref()
+                .and_then(|s| s.agent_group.get(agent.index()).copied())
+                .unwrap_or(0)
+        };
+        let mut none = true;
+        for pool in qs.rules.iter_mut() {
+            let rule = &pool.rule;
+            let in_groups = match &rule.groups {
+                None => true,
+                Some(gs) => gs.contains(&agent_group()),
+            };
+            let want = (in_groups && works && rule.presences.contains(a.presence)).then(|| {
+                super::rank::index_key(super::rank::Order::Rule(rule.order_by), a, slot, agent)
+            });
+            none &= want.is_none();
+            // `set` leaves an unchanged key alone.
+            pool.cells[g].index.set(pos, want);
         }
+        none
     }
 
     /// The agent's key in a cell of `rule`: [`rule_key`](Self::rule_key), `None` outside the
@@ -296,6 +326,10 @@ impl Engine {
             .as_mut()
             .expect("checked")
             .rules = pools;
+        // The cells' keys were written here, not by `reindex`.
+        for m in self.queues[queue.index()].members.clone() {
+            self.agents[m.index()].keyless = super::state::Keyless(false);
+        }
     }
 
     /// Whether anyone in the queue could be offered a conversation now: some member is in the

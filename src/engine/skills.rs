@@ -375,6 +375,7 @@ impl Engine {
                     let a = &mut self.agents[m.index()];
                     let slot = a.slot_of(queue).expect("a member lists its queue");
                     a.group_pos[slot] = (gi as u32, pos as u32);
+                    a.keyless = super::state::Keyless(false);
                     a.keys[slot]
                 })
                 .collect();

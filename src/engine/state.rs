@@ -208,6 +208,24 @@ pub(crate) struct Agent {
     pub(crate) last_assign: Option<SimTime>,
     /// When it last released units (`None`: never); see [`Agent::release_key`].
     pub(crate) last_release: Option<SimTime>,
+    /// No routing index holds a key for it (see [`Keyless`]).
+    pub(crate) keyless: Keyless,
+}
+
+/// Whether no routing index holds a key for an agent: every entry of its `keys` is `None` and so
+/// is its leaf in every rule cell, as left by its last re-keying. Kept only in an engine with
+/// assignment rules (elsewhere it stays `false`). Only a hint, which lets the re-keying skip an
+/// agent that was keyless and still cannot take any work (its keys would all come out `None`
+/// again); anything else that writes an agent's keys (a rebuild, a membership change) sets it
+/// to `false`, which never skips. Equality ignores it: two engines with the same keys are equal
+/// however the hint was left.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Keyless(pub(crate) bool);
+
+impl PartialEq for Keyless {
+    fn eq(&self, _: &Keyless) -> bool {
+        true
+    }
 }
 
 impl Agent {
