@@ -94,11 +94,12 @@ pub fn run_remote(
     let stats = Link::lock(&link).stats.clone();
     let out = RunOutput {
         dashboard,
-        seed: opts.seed.unwrap_or(sc.seed),
-        replications,
-        partial: reps.iter().any(|r| r.partial),
-        reps,
-        wall_s: started.elapsed().as_secs_f64(),
+        ..RunOutput::of(
+            opts.seed.unwrap_or(sc.seed),
+            replications,
+            reps,
+            started.elapsed().as_secs_f64(),
+        )
     };
     Ok((out, logs, stats))
 }
