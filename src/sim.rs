@@ -19,6 +19,7 @@ mod chat;
 mod customer;
 mod event;
 mod handling;
+mod intake;
 mod invites;
 pub mod log;
 pub mod observe;
