@@ -19,9 +19,13 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::service::client::{connect, Client};
+use crate::service::client::{Client, EngineSpec};
 
 pub use check::Failure;
+
+/// How long `conform` waits for one answer before the case fails and the engine is started
+/// again: 10 s (cases are a few small commands).
+pub const ANSWER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Every rule id of the catalogue, in product.md's order (first part, then unified routing),
 /// with `Some(reason)` when the protocol cannot show the rule to a client, so it has no cases.
@@ -134,9 +138,10 @@ impl Report {
 /// next case connects again.
 /// Errors: the engine cannot be reached or started at all (bad spec, nothing listening, no
 /// such program), or a broken case file (omnisim's own bug).
-pub fn run(spec: &str, only: Option<&[String]>) -> Result<Report, String> {
+pub fn run(spec: &EngineSpec, only: Option<&[String]>) -> Result<Report, String> {
     let all = cases::load()?;
-    let mut client: Option<Client> = Some(connect(spec).map_err(|e| e.to_string())?);
+    let connect = || Client::start(spec, ANSWER_TIMEOUT);
+    let mut client: Option<Client> = Some(connect().map_err(|e| e.to_string())?);
     let mut first: BTreeMap<&str, (usize, Option<Failure>)> = BTreeMap::new();
     for case in &all {
         if only.is_some_and(|o| !o.iter().any(|r| r == &case.rule)) {
@@ -144,7 +149,7 @@ pub fn run(spec: &str, only: Option<&[String]>) -> Result<Report, String> {
         }
         if client.is_none() {
             // The engine was lost in an earlier case: start again (a case fails when it cannot).
-            client = connect(spec).ok();
+            client = connect().ok();
         }
         let failure = match &mut client {
             Some(c) => check::run_case(c, case),

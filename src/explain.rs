@@ -28,11 +28,12 @@ pub enum Subject {
     Agent(String),
 }
 
-/// Why no story could be told; each message says what to do instead.
+/// Why no story could be told, in the trace's terms (the command line adds how to make a trace
+/// and which conversation to try: `cli::explain_cmd`).
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ExplainError {
     /// No trace file where it was looked for.
-    #[error("{0}: no trace here; run `omnisim run SCENARIO --out DIR --trace` first")]
+    #[error("{0}: no trace here")]
     NoTrace(PathBuf),
     /// The file could not be read, or a line is not a trace line.
     #[error("{path}: {msg}")]
@@ -51,7 +52,9 @@ pub enum ExplainError {
         have: String,
     },
     /// No conversation with that id.
-    #[error("no conversation {asked} in replication {replication}; its conversations are 1 to {last}{hint}")]
+    #[error(
+        "no conversation {asked} in replication {replication}; its conversations are 1 to {last}"
+    )]
     UnknownConversation {
         /// The id asked for.
         asked: u64,
@@ -59,8 +62,8 @@ pub enum ExplainError {
         replication: u32,
         /// The largest id present.
         last: u64,
-        /// A suggestion.
-        hint: String,
+        /// The nearest id present (`None` when the replication has none).
+        nearest: Option<u64>,
     },
     /// No agent with that name.
     #[error("no agent {asked:?} in the trace{hint}")]
@@ -196,16 +199,11 @@ pub fn tell(
                     .filter_map(|l| l.conversation)
                     .max()
                     .unwrap_or(0);
-                let hint = if last == 0 {
-                    String::new()
-                } else {
-                    format!(" (try --conversation {})", (*c).clamp(1, last))
-                };
                 ExplainError::UnknownConversation {
                     asked: *c,
                     replication,
                     last,
-                    hint,
+                    nearest: (last > 0).then(|| (*c).clamp(1, last)),
                 }
             }
             Subject::Agent(a) => {

@@ -113,7 +113,7 @@ pub fn read_history(
     let mut p = Problems::new(file);
     if interval_min == 0 || 1440 % interval_min != 0 {
         p.file(format!(
-            "--interval {interval_min}m does not divide a day; expected e.g. 15m, 30m or 1h"
+            "the forecast interval {interval_min}m does not divide a day; expected e.g. 15m, 30m or 1h"
         ));
         return Err(p.finish());
     }
@@ -217,7 +217,7 @@ pub fn read_history(
     let step = if step == 0 { 0 } else { gcd(step, 1440) };
     if step != 0 && interval_min % step != 0 {
         p.file(format!(
-            "--interval {interval_min}m is not a multiple of the file's {step}-minute grid"
+            "the forecast interval {interval_min}m is not a multiple of the file's {step}-minute grid"
         ));
         return Err(p.finish());
     }
@@ -349,7 +349,7 @@ impl Horizon {
 }
 
 fn bad_horizon(text: &str) -> String {
-    format!("--horizon {text:?}: expected 1d, N days (open days) or 1w, N weeks (1 to 366 days)")
+    format!("horizon {text:?}: expected 1d, N days (open days) or 1w, N weeks (1 to 366 days)")
 }
 
 #[cfg(test)]

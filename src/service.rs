@@ -4,8 +4,8 @@
 //!
 //! Key items: [`Session`] (one engine, its simulated clock and its counters; every request of
 //! either framing is answered by it), [`protocol`] (the wire messages), [`serve_stdio`],
-//! [`serve_http`]; [`client`] (a remote engine over HTTP or as a JSON-lines subprocess:
-//! [`connect`], [`Client`]).
+//! [`serve_http`]; [`client`] (the one client of a remote engine, over HTTP or as a JSON-lines
+//! subprocess: [`Client`], used by `conform` and by `run --engine` / `load --engine`).
 //!
 //! Layering: this module reads `setup`, `scenario`, `engine`, `model` and `time`; it is below
 //! the drivers (so a driver can one day speak the protocol to a remote engine) and never reads
@@ -20,7 +20,7 @@ mod session;
 pub mod stdio;
 mod views;
 
-pub use client::{connect, Client, ClientError, EngineSpec};
+pub use client::{Client, ClientError, EngineSpec, SpecError};
 pub use http::serve_http;
 pub use session::{ProtoError, Session};
 pub use stdio::serve_stdio;

@@ -19,6 +19,7 @@ mod chat;
 mod customer;
 mod event;
 mod handling;
+mod intake;
 mod invites;
 pub mod log;
 pub mod observe;
@@ -78,6 +79,22 @@ pub struct RunOutput {
     pub dashboard: Option<DashLog>,
 }
 
+impl RunOutput {
+    /// The output of `reps` (in replication order) of a run of `replications` with `seed`
+    /// that took `wall_s` wall-clock seconds: partial when any replication was cut short; no
+    /// dashboard log.
+    pub fn of(seed: u64, replications: u32, reps: Vec<RepMetrics>, wall_s: f64) -> RunOutput {
+        RunOutput {
+            seed,
+            replications,
+            partial: reps.iter().any(|r| r.partial),
+            reps,
+            wall_s,
+            dashboard: None,
+        }
+    }
+}
+
 /// Progress reports: `(replication, simulated time, conversations arrived)`.
 pub type Progress<'a> = &'a (dyn Fn(u32, SimTime, u64) + Sync);
 
@@ -116,11 +133,12 @@ pub fn run_logged(
     }
     let out = RunOutput {
         dashboard,
-        seed: opts.seed.unwrap_or(sc.seed),
-        replications,
-        partial: reps.iter().any(|r| r.partial),
-        reps,
-        wall_s: started.elapsed().as_secs_f64(),
+        ..RunOutput::of(
+            opts.seed.unwrap_or(sc.seed),
+            replications,
+            reps,
+            started.elapsed().as_secs_f64(),
+        )
     };
     (out, logs.into_iter().flatten().map(|l| *l).collect())
 }
@@ -148,10 +166,11 @@ pub fn run(sc: &Scenario, opts: &RunOptions, progress: Progress<'_>) -> RunOutpu
         .unzip();
     RunOutput {
         dashboard: dashes.into_iter().flatten().next(),
-        seed: opts.seed.unwrap_or(sc.seed),
-        replications,
-        partial: reps.iter().any(|r| r.partial),
-        reps,
-        wall_s: started.elapsed().as_secs_f64(),
+        ..RunOutput::of(
+            opts.seed.unwrap_or(sc.seed),
+            replications,
+            reps,
+            started.elapsed().as_secs_f64(),
+        )
     }
 }

@@ -86,27 +86,70 @@ pub const METRICS: [&str; 7] = [
     "occupancy",
 ];
 
-/// Why staffing could not be computed (bad input: exit 2).
+/// Why staffing could not be computed (bad input: exit 2). The messages speak of the
+/// staffing spec (target, interval, group, shrinkage), not of command-line flags: `staff`
+/// adds those (`cli::staff_cmd`).
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum StaffError {
-    /// The target names a metric staffing cannot evaluate per interval.
-    #[error("--target {0}: staffing evaluates {metrics} per interval{1}", metrics = METRICS.join(", "))]
+    /// The target names a metric staffing cannot evaluate per interval (the target as written,
+    /// then a hint starting with its separator).
+    #[error("target {0}: staffing evaluates {metrics} per interval{1}", metrics = METRICS.join(", "))]
     Metric(String, String),
-    /// More agents cannot help meet this target (e.g. `service_level.fraction<=0.5`).
-    #[error("--target {0}: more agents make {1} {2}, so staffing cannot aim at it; use {3}")]
+    /// More agents cannot help meet this target (e.g. `service_level.fraction<=0.5`): the
+    /// target, its metric, the way more agents move it, the operators to use instead.
+    #[error("target {0}: more agents make {1} {2}, so staffing cannot aim at it; use {3}")]
     Direction(String, String, &'static str, &'static str),
-    /// The interval is not a whole multiple of the report interval.
-    #[error("--interval {0}: must be a positive multiple of the report interval ({1})")]
+    /// The interval is not a whole multiple of the report interval (the interval, the report
+    /// interval).
+    #[error("interval {0}: must be a positive multiple of the report interval ({1})")]
     Interval(SimDuration, SimDuration),
-    /// No group, or a group that does not exist, or several without `--group`.
-    #[error("{0}")]
-    Group(String),
+    /// No group, or a group that does not exist, or several and none named.
+    #[error(transparent)]
+    Group(#[from] GroupError),
     /// The group's agents are named by a supervisor.
     #[error(transparent)]
     Layout(#[from] LayoutError),
     /// Shrinkage outside [0, 1).
-    #[error("--shrinkage must be in [0%, 100%)")]
+    #[error("shrinkage must be in [0%, 100%)")]
     Shrinkage,
+}
+
+/// Which agent group to staff could not be decided.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum GroupError {
+    /// Every agent comes from `[traffic] roster`: there is no group to replace.
+    #[error(
+        "staffing replaces an [[agent_groups]] group with agents per interval; this scenario's \
+         {rostered} agents all come from [traffic] roster. Add a group serving the queues to \
+         staff (count = 0 is allowed)"
+    )]
+    OnlyRoster {
+        /// How many roster agents there are.
+        rostered: usize,
+    },
+    /// The named group does not exist.
+    #[error(
+        "{name:?}: no such agent group{}{}; groups: {}",
+        if *roster_agent { " (it is a roster agent, not a group)" } else { "" },
+        closest.as_ref().map(|c| format!(" (did you mean {c:?}?)")).unwrap_or_default(),
+        groups.join(", ")
+    )]
+    NoSuch {
+        /// The name asked for.
+        name: String,
+        /// Whether it names a roster agent.
+        roster_agent: bool,
+        /// The closest group name, if any is close.
+        closest: Option<String>,
+        /// The groups that can be staffed.
+        groups: Vec<String>,
+    },
+    /// The scenario has no agent group at all.
+    #[error("the scenario has no agent group to staff")]
+    None,
+    /// Several groups and none named.
+    #[error("the scenario has several agent groups ({}) and none is named", .0.join(", "))]
+    Several(Vec<String>),
 }
 
 /// One interval's answer.
@@ -260,42 +303,26 @@ fn pick_group(sc: &Scenario, name: Option<&str>) -> Result<usize, StaffError> {
         .collect();
     let names: Vec<&str> = staffable.iter().map(|x| x.1).collect();
     let rostered = sc.agent_groups.len() - staffable.len();
-    let only_roster = || {
-        StaffError::Group(format!(
-            "--group names an [[agent_groups]] group, which staffing replaces with agents per \
-             interval; this scenario's {rostered} agents all come from [traffic] roster. Add a \
-             group serving the queues to staff (count = 0 is allowed) and name it with --group"
-        ))
-    };
-    match name {
+    let only_roster = GroupError::OnlyRoster { rostered };
+    let found = match name {
         Some(n) => match staffable.iter().find(|x| x.1 == n) {
             Some(x) => Ok(x.0),
-            None if names.is_empty() => Err(only_roster()),
-            None => {
-                let hint = crate::scenario::closest(n, names.iter().copied())
-                    .map(|c| format!(" (did you mean {c:?}?)"))
-                    .unwrap_or_default();
-                let roster_note = if sc.agent_groups.iter().any(|g| g.name == n) {
-                    " (it is a roster agent, not a group)"
-                } else {
-                    ""
-                };
-                Err(StaffError::Group(format!(
-                    "--group {n:?}: no such agent group{roster_note}{hint}; groups: {}",
-                    names.join(", ")
-                )))
-            }
+            None if names.is_empty() => Err(only_roster),
+            None => Err(GroupError::NoSuch {
+                name: n.to_string(),
+                roster_agent: sc.agent_groups.iter().any(|g| g.name == n),
+                closest: crate::scenario::closest(n, names.iter().copied()).map(str::to_string),
+                groups: names.iter().map(|s| s.to_string()).collect(),
+            }),
         },
         None if names.len() == 1 => Ok(staffable[0].0),
-        None if names.is_empty() && rostered > 0 => Err(only_roster()),
-        None if names.is_empty() => Err(StaffError::Group(
-            "the scenario has no agent group to staff".into(),
+        None if names.is_empty() && rostered > 0 => Err(only_roster),
+        None if names.is_empty() => Err(GroupError::None),
+        None => Err(GroupError::Several(
+            names.iter().map(|s| s.to_string()).collect(),
         )),
-        None => Err(StaffError::Group(format!(
-            "the scenario has several agent groups ({}): name one with --group",
-            names.join(", ")
-        ))),
-    }
+    };
+    Ok(found?)
 }
 
 /// How precisely the simulation must decide each interval.

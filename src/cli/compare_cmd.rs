@@ -64,7 +64,13 @@ pub(crate) fn run(a: CompareArgs) -> CmdResult {
             tol.per_metric.insert(m.trim().to_string(), p);
         }
         let (b, c) = (read_json(baseline)?, read_json(current)?);
-        compare::check_tolerances(&b, &c, &tol)?;
+        compare::check_tolerances(&b, &c, &tol).map_err(|unknown| {
+            let flagged: Vec<String> = unknown
+                .iter()
+                .map(|m| format!("--tolerance-for: {m}"))
+                .collect();
+            flagged.join("\nerror: ")
+        })?;
         let cmp = compare::compare_runs(&b, &c, &tol).map_err(|e| {
             let file = if e.to_string().starts_with("baseline") {
                 baseline

@@ -10,6 +10,7 @@
 use std::path::PathBuf;
 
 use crate::conform;
+use crate::service::client::EngineSpec;
 
 use super::{write_files, CliError, CmdResult, Global, EXIT_OK, EXIT_THRESHOLD};
 
@@ -33,7 +34,7 @@ pub(crate) struct ConformArgs {
 
 /// Runs the command; see the module docs for the exit codes.
 pub(crate) fn run(a: ConformArgs) -> CmdResult {
-    let unknown: Vec<String> = a
+    let mut problems: Vec<String> = a
         .rules
         .iter()
         .filter(|r| !conform::CATALOGUE.iter().any(|(id, _)| id == r))
@@ -48,12 +49,17 @@ pub(crate) fn run(a: ConformArgs) -> CmdResult {
             )
         })
         .collect();
-    if !unknown.is_empty() {
-        return Err(CliError::BadInput(unknown));
-    }
+    let spec = EngineSpec::parse(&a.engine).map_err(|e| format!("--engine {e}"));
+    let spec = match spec {
+        Ok(spec) if problems.is_empty() => spec,
+        Ok(_) => return Err(CliError::BadInput(problems)),
+        Err(e) => {
+            problems.push(e);
+            return Err(CliError::BadInput(problems));
+        }
+    };
     let only = (!a.rules.is_empty()).then_some(a.rules.as_slice());
-    let report =
-        conform::run(&a.engine, only).map_err(|e| CliError::bad(format!("--engine: {e}")))?;
+    let report = conform::run(&spec, only).map_err(|e| CliError::bad(format!("--engine: {e}")))?;
     let text = conform::render_text(&report);
     for line in text.lines() {
         if !a.global.quiet || !line.starts_with("PASS") && !line.starts_with("SKIP") {

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use crate::explain::{self, Subject};
+use crate::explain::{self, ExplainError, Subject};
 
 use super::error::{CliError, CmdResult};
 use super::EXIT_OK;
@@ -36,8 +36,17 @@ pub(crate) fn run(a: ExplainArgs) -> CmdResult {
             ))
         }
     };
-    let story = explain::explain_file(&a.dir, &subject, a.replication)
-        .map_err(|e| CliError::bad(e.to_string()))?;
+    let story = explain::explain_file(&a.dir, &subject, a.replication).map_err(|e| {
+        CliError::bad(match e {
+            ExplainError::NoTrace(_) => {
+                format!("{e}; run `omnisim run SCENARIO --out DIR --trace` first")
+            }
+            ExplainError::UnknownConversation {
+                nearest: Some(n), ..
+            } => format!("{e} (try --conversation {n})"),
+            e => e.to_string(),
+        })
+    })?;
     print!("{story}");
     Ok(EXIT_OK)
 }

@@ -67,7 +67,9 @@ pub(crate) fn run(a: ForecastArgs) -> CmdResult {
             0
         }
     };
-    let horizon = Horizon::parse(&a.horizon).map_err(|e| bad.push(e)).ok();
+    let horizon = Horizon::parse(&a.horizon)
+        .map_err(|e| bad.push(format!("--{e}")))
+        .ok();
     if !(a.level > 0.0 && a.level < 100.0) {
         bad.push(format!(
             "--level {}: expected a percentage between 0 and 100, e.g. 80",

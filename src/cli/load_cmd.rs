@@ -97,7 +97,7 @@ pub(crate) fn run(a: LoadArgs) -> CmdResult {
     let engine = match a
         .engine
         .as_deref()
-        .map(crate::service::remote::client::EngineSpec::parse)
+        .map(crate::service::client::EngineSpec::parse)
     {
         None => None,
         Some(Ok(spec)) => Some(spec),

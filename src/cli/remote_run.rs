@@ -3,7 +3,7 @@
 //! engine named and what went wrong.
 
 use crate::scenario::Scenario;
-use crate::service::remote::client::EngineSpec;
+use crate::service::client::EngineSpec;
 use crate::sim::{self, log::ConvLog, Progress, RunOptions, RunOutput};
 
 use super::CliError;

@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 
 use crate::report::Report;
-use crate::staffing::{self, render, StaffSpec};
+use crate::staffing::{self, render, GroupError, StaffError, StaffSpec};
 use crate::time::parse_duration;
 use crate::workflows::target;
 
@@ -58,12 +58,28 @@ fn parse_share(text: &str) -> Option<f64> {
     (x.is_finite() && (0.0..1.0).contains(&x)).then_some(x)
 }
 
+/// A staffing error in the command's words: the flag that set the value in question.
+fn flagged(e: &StaffError) -> String {
+    match e {
+        StaffError::Metric(..)
+        | StaffError::Direction(..)
+        | StaffError::Interval(..)
+        | StaffError::Shrinkage => format!("--{e}"),
+        StaffError::Group(g @ GroupError::NoSuch { .. }) => format!("--group {g}"),
+        StaffError::Group(g @ GroupError::OnlyRoster { .. }) => {
+            format!("{g}, and name it with --group")
+        }
+        StaffError::Group(g @ GroupError::Several(_)) => format!("{g}: name one with --group"),
+        e => e.to_string(),
+    }
+}
+
 /// Runs the command.
 pub(crate) fn run(a: StaffArgs) -> CmdResult {
     let sc = super::load(&a.scenario, false)?;
     let spec = (|| -> Result<StaffSpec, String> {
         let target = target::parse(&a.target)?;
-        staffing::check_target(&target).map_err(|e| e.to_string())?;
+        staffing::check_target(&target).map_err(|e| flagged(&e))?;
         let interval = parse_duration(&a.interval).map_err(|e| format!("--interval: {e}"))?;
         let shrinkage = match &a.shrinkage {
             Some(s) => parse_share(s).ok_or_else(|| {
@@ -98,7 +114,7 @@ pub(crate) fn run(a: StaffArgs) -> CmdResult {
     // A stop signal ends the verification at its next event: the last finished round is kept
     // and written, marked interrupted (exit 130).
     let result = staffing::run_until(&sc, &spec, Some(super::stop_flag()))
-        .map_err(|e| CliError::bad(format!("{}: {e}", a.scenario.display())))?;
+        .map_err(|e| CliError::bad(format!("{}: {}", a.scenario.display(), flagged(&e))))?;
     let dir = a.out.unwrap_or_else(|| default_out_dir(&sc.name));
     let csv = render::csv(&result)
         .map_err(|e| CliError::bad(format!("cannot render staffing.csv: {e}")))?;
@@ -147,7 +163,7 @@ pub(crate) fn run(a: StaffArgs) -> CmdResult {
     let mut check = None;
     if let Some(Ok(roster)) = &result.roster {
         let rc = staffing::roster_check(&sc, &spec, &result, roster, Some(super::stop_flag()))
-            .map_err(|e| CliError::bad(format!("{}: {e}", a.scenario.display())))?;
+            .map_err(|e| CliError::bad(format!("{}: {}", a.scenario.display(), flagged(&e))))?;
         let report = Report::build(&rc.scenario, &rc.output);
         let check_dir = dir.join("roster-check");
         crate::report::write_all(&check_dir, &report).map_err(|e| {

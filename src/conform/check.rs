@@ -133,17 +133,18 @@ pub fn run_case(client: &mut Client, case: &Case) -> Option<Failure> {
             lost: false,
         })
     };
-    let lost = |step: usize, message: String, e: &ClientError| {
+    let engine = client.spec().to_string();
+    let lost = |step: usize, what: String, e: &ClientError| {
         Some(Failure {
             case: case.name.clone(),
             step,
-            message,
-            lost: matches!(e, ClientError::Io { .. } | ClientError::BadAnswer { .. }),
+            message: format!("{what}{}", said(&engine, e)),
+            lost: e.loses_the_engine(),
         })
     };
     let setup = match client.setup(Some(&case.scenario)) {
         Ok(v) => v,
-        Err(e) => return lost(0, format!("setup failed: {e}"), &e),
+        Err(e) => return lost(0, "setup failed: ".into(), &e),
     };
     let mut names = Names {
         setup,
@@ -162,7 +163,7 @@ pub fn run_case(client: &mut Client, case: &Case) -> Option<Failure> {
         };
         let result = match client.commands_raw(now, &[sent]) {
             Ok(mut r) => r.pop().unwrap_or(Value::Null),
-            Err(e) => return lost(i + 1, format!("{shown} at {now} ms: {e}"), &e),
+            Err(e) => return lost(i + 1, format!("{shown} at {now} ms: "), &e),
         };
         let effects: Vec<Value> = match result.get("effects") {
             Some(Value::Array(a)) => a.clone(),
@@ -174,6 +175,27 @@ pub fn run_case(client: &mut Client, case: &Case) -> Option<Failure> {
         }
     }
     None
+}
+
+/// A failed request in a case's message: a refusal names the engine and its status, as the
+/// report always has (`engine cmd:… refused the request (400): … (field now_ms)`); any other
+/// failure is the client's own message.
+fn said(engine: &str, e: &ClientError) -> String {
+    match e {
+        ClientError::Refused {
+            status,
+            error,
+            field,
+            ..
+        } => {
+            let field = field.as_ref().map(|f| format!(" (field {f})"));
+            format!(
+                "engine {engine} refused the request ({status}): {error}{}",
+                field.unwrap_or_default()
+            )
+        }
+        e => e.to_string(),
+    }
 }
 
 fn compare(names: &Names, step: &Step, result: &Value, effects: &[Value]) -> Result<(), String> {

@@ -182,9 +182,20 @@ fn unknown_subjects_get_a_suggestion() {
     let e = tell(&lines, &Subject::Agent("tier1-4".into()), 1).unwrap_err();
     assert!(e.to_string().contains("did you mean \"tier1-3\""), "{e}");
     let e = tell(&lines, &Subject::Conversation(9), 1).unwrap_err();
+    // The library names no flag; `explain` on the command line adds "(try --conversation 1)".
     assert_eq!(
         e.to_string(),
-        "no conversation 9 in replication 1; its conversations are 1 to 1 (try --conversation 1)"
+        "no conversation 9 in replication 1; its conversations are 1 to 1"
+    );
+    assert!(
+        matches!(
+            e,
+            ExplainError::UnknownConversation {
+                nearest: Some(1),
+                ..
+            }
+        ),
+        "{e:?}"
     );
 }
 

@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::engine::{Engine, RulesEngine};
 use crate::model::AgentId;
 use crate::scenario::Scenario;
-use crate::service::remote::client::{Client, ClientError, EngineSpec};
+use crate::service::client::{Client, ClientError, EngineSpec};
 use crate::service::remote::{Link, LinkStats, Mirror, RemoteEngine, RemoteFailure};
 use crate::service::Session;
 use crate::time::SimTime;
@@ -109,7 +109,7 @@ pub fn run_remote(
 ) -> Result<LoadReport, RemoteLoadError> {
     let workers = opts.workers.max(1);
     let mut client = Client::connect(spec)?;
-    client.setup(&Session::new(scenario.clone()).setup())?;
+    client.check_setup(&Session::new(scenario.clone()).setup())?;
     client.reset()?;
     let before = engine_time(&mut client);
     // The remote holds the scenario's setup as it is; the mirror starts from the same.

@@ -342,9 +342,13 @@ pub fn flatten(v: &Value) -> BTreeMap<String, Option<f64>> {
 
 /// Checks that every metric named in `tol` is a path of `base` or `current`, or a prefix of
 /// whole segments of one (`wait_s` for `wait_s.p90`): a misspelt name would otherwise change
-/// nothing and let a regression pass. Errors name each unknown metric with the closest known
-/// one.
-pub fn check_tolerances(base: &Value, current: &Value, tol: &Tolerances) -> Result<(), String> {
+/// nothing and let a regression pass. Errors: one message per unknown metric, with the closest
+/// known one.
+pub fn check_tolerances(
+    base: &Value,
+    current: &Value,
+    tol: &Tolerances,
+) -> Result<(), Vec<String>> {
     let (b, c) = (flatten(base), flatten(current));
     let mut known: Vec<String> = b.keys().chain(c.keys()).cloned().collect();
     let mut prefixes: Vec<String> = Vec::new();
@@ -366,13 +370,13 @@ pub fn check_tolerances(base: &Value, current: &Value, tol: &Tolerances) -> Resu
             let hint = crate::scenario::closest(m, known.iter().map(String::as_str))
                 .map(|c| format!(" (did you mean {c:?}?)"))
                 .unwrap_or_default();
-            format!("--tolerance-for: unknown metric {m:?}: no such path in either summary{hint}")
+            format!("unknown metric {m:?}: no such path in either summary{hint}")
         })
         .collect();
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(problems.join("\nerror: "))
+        Err(problems)
     }
 }
 

@@ -1,103 +1,78 @@
-//! [`Client`]: a remote rules engine spoken to in protocol v1 (`docs/protocol.md`), either over
-//! HTTP/1.1 (`http://HOST:PORT`, a minimal blocking client on a `TcpStream`) or as a
-//! subprocess speaking JSON lines on its standard input and output (`cmd:PROGRAM ARGS`).
+//! [`Client`]: the one client of a remote rules engine, speaking protocol v1
+//! (`docs/protocol.md`) over HTTP/1.1 (`http://HOST:PORT`) or as JSON lines to a subprocess it
+//! starts (`cmd:PROGRAM ARGS`, e.g. `cmd:omnisim serve scenario.toml --stdio`). `omnisim
+//! conform` (raw JSON answers, the case's own scenario) and `run --engine` / `load --engine`
+//! (typed results, the engine's setup compared with the scenario's) are both built on it.
 //!
-//! Key items: [`connect`] (an engine spec to a client), [`Client::setup`] (a configuration as
-//! scenario text), [`Client::reset`], [`Client::commands`] (a batch at one simulated instant;
-//! raw JSON results with [`Client::commands_raw`]). Every failure is a [`ClientError`] naming
-//! what went wrong; nothing here panics on what an engine answers.
+//! Key items: [`EngineSpec`] (what `--engine` names; [`SpecError`]), [`Client::connect`]
+//! (start or connect, then check the protocol version), [`Client::start`] (without the check),
+//! [`Client::setup`] / [`Client::check_setup`], [`Client::reset`], [`Client::commands`] (typed)
+//! and [`Client::commands_raw`] (JSON values), [`Client::metrics`], [`ClientError`].
 //!
-//! Used by `omnisim conform` (and meant for drivers that run against a remote engine).
+//! The client is synchronous and keeps one connection ([`transport`]). Every answer is awaited
+//! at most [`Client::timeout`] ([`DEFAULT_TIMEOUT`], 30 s), so an engine that hangs is a
+//! [`ClientError::Timeout`], never a hang; nothing here panics on what an engine answers. A
+//! subprocess the client started is stopped when the client is dropped (standard input closed,
+//! then killed if it has not exited within a second).
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
-use std::process::{Child, ChildStdin, Command as Process, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+mod transport;
+
+use std::io;
 use std::time::Duration;
 
+use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
-use super::protocol::{WireCommand, WireResult};
+use super::protocol::{BatchResults, CommandBatch, WireCommand, WireError, WireResult, VERSION};
+use super::SetupView;
+use transport::{HttpConn, LinesConn, Transport};
 
-/// How long a client waits for one answer before it gives up on the engine.
-pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a client waits for one answer unless told otherwise: 30 s.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Why a request to a remote engine failed.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum ClientError {
-    /// The engine spec is not `http://HOST:PORT[/PREFIX]` or `cmd:PROGRAM ARGS`.
-    #[error("bad engine spec {spec:?}: {why} (expected http://HOST:PORT or \"cmd:PROGRAM ARGS\")")]
-    Spec {
-        /// The spec given.
-        spec: String,
-        /// What is wrong with it.
-        why: String,
-    },
-    /// Connecting, writing or reading failed (or the subprocess ended, or timed out).
-    #[error("engine {engine}: {why}")]
-    Io {
-        /// The engine, as [`Client::describe`] names it.
-        engine: String,
-        /// What failed.
-        why: String,
-    },
-    /// The engine answered with an error object (`{ "error": …, "field": … }`) or a non-200
-    /// status.
-    #[error("engine {engine} refused the request ({status}): {error}")]
-    Refused {
-        /// The engine.
-        engine: String,
-        /// HTTP status (400 for a JSON-lines error line).
-        status: u16,
-        /// The error text (with its field, when named).
-        error: String,
-    },
-    /// The answer is not what protocol v1 says.
-    #[error("engine {engine}: bad answer: {why}")]
-    BadAnswer {
-        /// The engine.
-        engine: String,
-        /// What was wrong.
-        why: String,
-    },
-}
-
-/// How to reach an engine.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where the engine is: what `--engine` names.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EngineSpec {
-    /// `http://HOST:PORT[/PREFIX]`: requests go to `PREFIX/v1/...`.
+    /// An HTTP engine: `http://HOST:PORT[/PREFIX]` (requests go to `PREFIX/v1/…`; an optional
+    /// trailing `/`; HTTPS is not spoken).
     Http {
         /// `HOST:PORT`.
         authority: String,
-        /// Path prefix without a trailing slash (usually empty).
+        /// The path prefix without a trailing slash (usually empty).
         prefix: String,
     },
-    /// `cmd:PROGRAM ARGS`: split on whitespace (no quoting); the program speaks JSON lines.
-    Cmd {
-        /// The program and its arguments.
-        argv: Vec<String>,
-    },
+    /// A subprocess speaking JSON lines: `cmd:PROGRAM ARGS`, the program and its arguments
+    /// split at white space (no quoting).
+    Command(Vec<String>),
+}
+
+/// An engine spec that is neither `http://HOST:PORT` nor `cmd:PROGRAM ARGS`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{spec:?}: {why}; expected http://HOST:PORT (e.g. http://127.0.0.1:7070) or \"cmd:PROGRAM ARGS\" (a subprocess speaking JSON lines, e.g. \"cmd:omnisim serve s.toml --stdio\")")]
+pub struct SpecError {
+    /// The spec given.
+    pub spec: String,
+    /// What is wrong with it.
+    pub why: &'static str,
 }
 
 impl EngineSpec {
-    /// Reads an engine spec. Errors: [`ClientError::Spec`] naming what is wrong.
-    pub fn parse(spec: &str) -> Result<EngineSpec, ClientError> {
-        let bad = |why: &str| ClientError::Spec {
-            spec: spec.to_string(),
-            why: why.to_string(),
+    /// Reads an engine spec. Errors: [`SpecError`] saying what is wrong and what was expected.
+    pub fn parse(s: &str) -> Result<EngineSpec, SpecError> {
+        let s = s.trim();
+        let bad = |why| SpecError {
+            spec: s.to_string(),
+            why,
         };
-        if let Some(rest) = spec.strip_prefix("cmd:") {
+        if let Some(rest) = s.strip_prefix("cmd:") {
             let argv: Vec<String> = rest.split_whitespace().map(str::to_string).collect();
             if argv.is_empty() {
                 return Err(bad("no program after cmd:"));
             }
-            return Ok(EngineSpec::Cmd { argv });
+            return Ok(EngineSpec::Command(argv));
         }
-        if let Some(rest) = spec.strip_prefix("http://") {
-            let (authority, path) = match rest.find('/') {
-                Some(i) => (&rest[..i], &rest[i..]),
-                None => (rest, ""),
-            };
+        if let Some(rest) = s.strip_prefix("http://") {
+            let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
             let Some((host, port)) = authority.rsplit_once(':') else {
                 return Err(bad("no port (http://HOST:PORT)"));
             };
@@ -109,448 +84,398 @@ impl EngineSpec {
                 prefix: path.trim_end_matches('/').to_string(),
             });
         }
-        if spec.starts_with("https://") {
-            return Err(bad("https is not spoken; engines listen on loopback http"));
+        if s.starts_with("https://") {
+            return Err(bad("HTTPS is not spoken (engines listen on loopback http)"));
         }
         Err(bad("unknown scheme"))
     }
 }
 
-/// A connection to a remote engine. Dropping it ends a subprocess engine (its standard input
-/// closes, then it is killed if it has not exited).
+impl std::fmt::Display for EngineSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EngineSpec::Http { authority, prefix } => write!(f, "http://{authority}{prefix}"),
+            EngineSpec::Command(argv) => write!(f, "cmd:{}", argv.join(" ")),
+        }
+    }
+}
+
+/// Why talking to the engine failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The engine could not be reached or started: check the address or the program.
+    #[error("cannot reach the engine at {spec}: {source}")]
+    Connect {
+        /// The engine.
+        spec: String,
+        /// The I/O error (it names the program or the address).
+        source: io::Error,
+    },
+    /// The connection broke mid-exchange (the engine closed it or exited).
+    #[error("the engine connection broke during {op}: {source}")]
+    Io {
+        /// The request under way.
+        op: String,
+        /// The I/O error.
+        source: io::Error,
+    },
+    /// No answer within the timeout.
+    #[error("the engine did not answer {op} within {secs} s")]
+    Timeout {
+        /// The request under way.
+        op: String,
+        /// The timeout, seconds.
+        secs: u64,
+    },
+    /// An answer that is not the JSON the protocol defines.
+    #[error("bad answer to {op}: {detail}")]
+    BadAnswer {
+        /// The request under way.
+        op: String,
+        /// What was wrong.
+        detail: String,
+    },
+    /// The engine speaks another protocol version.
+    #[error("the engine speaks protocol version {found}; this omnisim speaks {VERSION}")]
+    Version {
+        /// The version the engine reported.
+        found: String,
+    },
+    /// The engine refused the request (HTTP 4xx/5xx or an error line), with its reason.
+    #[error("the engine refused {op} (status {status}): {error}{}", field.as_ref().map(|f| format!(" [field {f}]")).unwrap_or_default())]
+    Refused {
+        /// The request.
+        op: String,
+        /// HTTP status (400 for a JSON-lines error).
+        status: u16,
+        /// The engine's message.
+        error: String,
+        /// The key path it blamed.
+        field: Option<String>,
+    },
+    /// The engine's setup differs from the scenario's.
+    #[error("the engine's setup differs from the scenario: {0}")]
+    Setup(String),
+}
+
+impl ClientError {
+    /// Whether the connection may be out of step after this error (everything but a refusal
+    /// or a setup that differs): a caller that goes on should connect again.
+    pub fn loses_the_engine(&self) -> bool {
+        !matches!(self, ClientError::Refused { .. } | ClientError::Setup(_))
+    }
+}
+
+/// A connection to one engine. See the module docs.
 #[derive(Debug)]
 pub struct Client {
-    name: String,
-    link: Link,
-}
-
-#[derive(Debug)]
-enum Link {
-    Http {
-        authority: String,
-        prefix: String,
-        stream: Option<BufReader<TcpStream>>,
-    },
-    Cmd {
-        child: Child,
-        stdin: Option<ChildStdin>,
-        lines: Receiver<std::io::Result<String>>,
-    },
-}
-
-/// Connects to the engine `spec` names (`http://HOST:PORT` or `cmd:PROGRAM ARGS`): starts the
-/// subprocess, or opens the first connection. Errors: a bad spec, or the engine cannot be
-/// reached/started.
-pub fn connect(spec: &str) -> Result<Client, ClientError> {
-    let parsed = EngineSpec::parse(spec)?;
-    let name = spec.to_string();
-    let link = match parsed {
-        EngineSpec::Http { authority, prefix } => {
-            let stream = Some(open(&name, &authority)?);
-            Link::Http {
-                authority,
-                prefix,
-                stream,
-            }
-        }
-        EngineSpec::Cmd { argv } => {
-            super::ignore_broken_pipes();
-            let mut child = Process::new(&argv[0])
-                .args(&argv[1..])
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::inherit())
-                .spawn()
-                .map_err(|e| ClientError::Io {
-                    engine: name.clone(),
-                    why: format!("cannot start {:?}: {e}", argv[0]),
-                })?;
-            let stdin = child.stdin.take();
-            let stdout = child.stdout.take().ok_or_else(|| ClientError::Io {
-                engine: name.clone(),
-                why: "no standard output".into(),
-            })?;
-            let (tx, rx) = mpsc::channel();
-            std::thread::spawn(move || {
-                let mut r = BufReader::new(stdout);
-                loop {
-                    let mut line = String::new();
-                    match r.read_line(&mut line) {
-                        Ok(0) => return,
-                        Ok(_) => {
-                            if tx.send(Ok(line)).is_err() {
-                                return;
-                            }
-                        }
-                        Err(e) => {
-                            let _ = tx.send(Err(e));
-                            return;
-                        }
-                    }
-                }
-            });
-            Link::Cmd {
-                child,
-                stdin,
-                lines: rx,
-            }
-        }
-    };
-    Ok(Client { name, link })
-}
-
-fn open(name: &str, authority: &str) -> Result<BufReader<TcpStream>, ClientError> {
-    let io = |why: String| ClientError::Io {
-        engine: name.to_string(),
-        why,
-    };
-    let addr = authority
-        .to_socket_addrs()
-        .map_err(|e| io(format!("cannot resolve {authority}: {e}")))?
-        .next()
-        .ok_or_else(|| io(format!("{authority} resolves to no address")))?;
-    let s = TcpStream::connect_timeout(&addr, Duration::from_secs(5))
-        .map_err(|e| io(format!("cannot connect to {authority}: {e}")))?;
-    let _ = s.set_nodelay(true);
-    s.set_read_timeout(Some(ANSWER_TIMEOUT))
-        .map_err(|e| io(e.to_string()))?;
-    Ok(BufReader::new(s))
+    spec: EngineSpec,
+    conn: Transport,
+    /// Longest wait for one answer.
+    pub timeout: Duration,
+    body: Vec<u8>,
 }
 
 impl Client {
-    /// The engine as given to [`connect`].
-    pub fn describe(&self) -> &str {
-        &self.name
+    /// Starts (or connects to) the engine and checks it speaks protocol version 1 (its health
+    /// object's `v`). Errors: [`ClientError::Connect`], [`ClientError::Version`], or any error
+    /// of the health request.
+    pub fn connect(spec: &EngineSpec) -> Result<Client, ClientError> {
+        let mut c = Client::start(spec, DEFAULT_TIMEOUT)?;
+        let health = c.value("health", "GET", "/v1/health", b"")?;
+        match health.get("v").and_then(Value::as_u64) {
+            Some(v) if v == u64::from(VERSION) => Ok(c),
+            other => Err(ClientError::Version {
+                found: other.map_or_else(|| "none (no \"v\" in health)".into(), |v| v.to_string()),
+            }),
+        }
+    }
+
+    /// Starts the subprocess or opens the first connection, with no request yet (no version
+    /// check: `omnisim conform` judges every answer case by case); answers are awaited at most
+    /// `timeout`. Errors: [`ClientError::Connect`] naming the program or the address.
+    pub fn start(spec: &EngineSpec, timeout: Duration) -> Result<Client, ClientError> {
+        let conn = match spec {
+            EngineSpec::Http { authority, .. } => {
+                HttpConn::open(authority, timeout).map(Transport::Http)
+            }
+            EngineSpec::Command(argv) => LinesConn::start(argv).map(Transport::Lines),
+        }
+        .map_err(|source| ClientError::Connect {
+            spec: spec.to_string(),
+            source,
+        })?;
+        Ok(Client {
+            spec: spec.clone(),
+            conn,
+            timeout,
+            body: Vec::with_capacity(4096),
+        })
+    }
+
+    /// The engine this client speaks to.
+    pub fn spec(&self) -> &EngineSpec {
+        &self.spec
     }
 
     /// Sets the engine up with `scenario` (TOML text; `None`: the engine's own configuration)
-    /// and answers its setup view (`{ "queues", "agents", "supervisors", … }`). The engine is
-    /// fresh at simulated time 0 afterwards.
+    /// and answers its setup view as JSON (`{ "queues", "agents", "supervisors", "tags", … }`).
+    /// The engine is fresh at simulated time 0 afterwards. Errors: any [`ClientError`].
     pub fn setup(&mut self, scenario: Option<&str>) -> Result<Value, ClientError> {
         let body = match scenario {
             Some(text) => json!({ "v": 1, "scenario": text }),
             None => json!({ "v": 1 }),
         };
-        self.call("POST", "setup", body)
+        self.value("setup", "POST", "/v1/setup", body.to_string().as_bytes())
     }
 
-    /// A fresh engine at simulated time 0, same configuration.
-    pub fn reset(&mut self) -> Result<(), ClientError> {
-        self.call("POST", "reset", json!({})).map(|_| ())
-    }
-
-    /// Applies `commands` in order at `now_ms`; one raw JSON result per command
-    /// (`{ "effects": [...] }` or `{ "refused": "RULE-ID" }`). Errors: the engine refused the
-    /// batch, or answered with a different number of results.
-    pub fn commands_raw(
-        &mut self,
-        now_ms: u64,
-        commands: &[WireCommand],
-    ) -> Result<Vec<Value>, ClientError> {
-        let body = json!({ "v": 1, "now_ms": now_ms, "commands": commands });
-        let answer = self.call("POST", "commands", body)?;
-        let Some(Value::Array(results)) = answer.get("results") else {
-            return Err(self.bad(format!("no \"results\" array in {}", short(&answer))));
-        };
-        if results.len() != commands.len() {
-            return Err(self.bad(format!(
-                "{} results for {} commands",
-                results.len(),
-                commands.len()
-            )));
+    /// Sets the engine up with its own configuration and checks that setup against
+    /// `expected`: the same queues, agents and supervisors (ids, names, capacities,
+    /// memberships). Errors: [`ClientError::Setup`] naming the first difference, or any error
+    /// of the request.
+    pub fn check_setup(&mut self, expected: &SetupView) -> Result<(), ClientError> {
+        let got = self.setup(None)?;
+        let want = serde_json::to_value(expected).map_err(|e| ClientError::Setup(e.to_string()))?;
+        for key in ["queues", "agents", "supervisors"] {
+            let (g, w) = (got.get(key), want.get(key));
+            if g != w {
+                let n = |v: Option<&Value>| v.and_then(Value::as_array).map_or(0, Vec::len);
+                return Err(ClientError::Setup(format!(
+                    "{key}: the engine has {} , the scenario {} (or they differ in ids, names or queues)",
+                    n(g),
+                    n(w)
+                )));
+            }
         }
-        Ok(results.clone())
+        Ok(())
     }
 
-    /// As [`Client::commands_raw`], read as [`WireResult`]s; effect types this version does
-    /// not know are left out (protocol v1 grows by new effect types).
+    /// Back to the start: a fresh engine at simulated time 0, same configuration.
+    pub fn reset(&mut self) -> Result<(), ClientError> {
+        self.value("reset", "POST", "/v1/reset", b"").map(|_| ())
+    }
+
+    /// The engine's Prometheus text (`GET /metrics`, or the `metrics` JSON line's string).
+    pub fn metrics(&mut self) -> Result<String, ClientError> {
+        if matches!(self.conn, Transport::Lines(_)) {
+            let v = self.value("metrics", "GET", "/metrics", b"")?;
+            return v
+                .get("metrics")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| ClientError::BadAnswer {
+                    op: "metrics".into(),
+                    detail: "expected {\"metrics\": \"<Prometheus text>\"}".into(),
+                });
+        }
+        let (status, body) = self.exchange("metrics", "GET", "/metrics", b"")?;
+        let text = String::from_utf8_lossy(&body).into_owned();
+        if status != 200 {
+            return Err(ClientError::Refused {
+                op: "metrics".into(),
+                status,
+                error: text,
+                field: None,
+            });
+        }
+        Ok(text)
+    }
+
+    /// Applies `cmds` in order at simulated time `now_ms` and returns one result per command.
+    /// Errors: any [`ClientError`]; a result count that differs from the command count, or an
+    /// effect type this version does not know, is [`ClientError::BadAnswer`].
     pub fn commands(
         &mut self,
         now_ms: u64,
-        commands: &[WireCommand],
+        cmds: &[WireCommand],
     ) -> Result<Vec<WireResult>, ClientError> {
-        let raw = self.commands_raw(now_ms, commands)?;
-        let mut out = Vec::with_capacity(raw.len());
-        for (i, mut r) in raw.into_iter().enumerate() {
-            if let Some(Value::Array(effects)) = r.get_mut("effects") {
-                effects.retain(known_effect_type);
+        let r: BatchResults = self.batch(now_ms, cmds, |c, status, answer| {
+            c.typed("commands", status, answer)
+        })?;
+        Ok(r.results)
+    }
+
+    /// As [`Client::commands`], the results as raw JSON values (`{ "effects": [...] }` or
+    /// `{ "refused": "RULE-ID" }`), for a caller that judges fields itself.
+    pub fn commands_raw(
+        &mut self,
+        now_ms: u64,
+        cmds: &[WireCommand],
+    ) -> Result<Vec<Value>, ClientError> {
+        self.batch(now_ms, cmds, |c, status, answer| {
+            let mut v = c.judge("commands", status, answer)?;
+            match v.get_mut("results").map(Value::take) {
+                Some(Value::Array(results)) => Ok(results),
+                _ => Err(ClientError::BadAnswer {
+                    op: "commands".into(),
+                    detail: format!("no \"results\" array in {}", shown(answer)),
+                }),
             }
-            let res: WireResult = serde_json::from_value(r.clone())
-                .map_err(|e| self.bad(format!("results[{i}]: {e} in {}", short(&r))))?;
-            out.push(res);
+        })
+    }
+
+    /// Sends one command batch and reads the answer with `read`; checks one result per
+    /// command.
+    fn batch<T: HasLen>(
+        &mut self,
+        now_ms: u64,
+        cmds: &[WireCommand],
+        read: impl FnOnce(&Client, u16, &[u8]) -> Result<T, ClientError>,
+    ) -> Result<T, ClientError> {
+        let batch = CommandBatch {
+            v: None,
+            now_ms,
+            commands: cmds.to_vec(),
+        };
+        let mut body = std::mem::take(&mut self.body);
+        body.clear();
+        let r = serde_json::to_writer(&mut body, &batch)
+            .map_err(|e| ClientError::BadAnswer {
+                op: "commands".into(),
+                detail: format!("the batch does not serialize: {e}"),
+            })
+            .and_then(|()| self.exchange("commands", "POST", "/v1/commands", &body));
+        self.body = body;
+        let (status, answer) = r?;
+        let out = read(self, status, &answer)?;
+        if out.len() != cmds.len() {
+            return Err(ClientError::BadAnswer {
+                op: "commands".into(),
+                detail: format!(
+                    "{} results for {} commands (one per command expected)",
+                    out.len(),
+                    cmds.len()
+                ),
+            });
         }
         Ok(out)
     }
 
-    /// One request: over HTTP `METHOD PREFIX/v1/OP` with `body`; as a JSON line, `body` with
-    /// `"op": OP`. Answers the JSON answer. Errors: I/O, an error answer, or not JSON.
-    pub fn call(&mut self, method: &str, op: &str, body: Value) -> Result<Value, ClientError> {
-        let (status, text) = match &mut self.link {
-            Link::Http {
-                authority,
-                prefix,
-                stream,
-            } => {
-                let path = format!("{prefix}/v1/{op}");
-                let payload = if method == "GET" {
-                    String::new()
+    /// One request answered by a JSON value; an error object is [`ClientError::Refused`].
+    fn value(
+        &mut self,
+        op: &str,
+        method: &str,
+        path: &str,
+        body: &[u8],
+    ) -> Result<Value, ClientError> {
+        let (status, answer) = self.exchange(op, method, path, body)?;
+        self.judge(op, status, &answer)
+    }
+
+    /// Reads `answer` as JSON: a refusal when the status is not 200 or the answer is an error
+    /// object (`{ "error": …, "field": … }`).
+    fn judge(&self, op: &str, status: u16, answer: &[u8]) -> Result<Value, ClientError> {
+        let v: Value = serde_json::from_slice(answer).map_err(|e| bad_json(op, answer, &e))?;
+        if status != 200 || v.get("error").is_some_and(Value::is_string) {
+            let e: WireError = serde_json::from_value(v).map_err(|e| ClientError::BadAnswer {
+                op: op.into(),
+                detail: format!("status {status} with a body that is not an error object: {e}"),
+            })?;
+            return Err(refused(op, status, e));
+        }
+        Ok(v)
+    }
+
+    /// Reads `answer` as a `T`; an error object (or a status other than 200) is a refusal.
+    fn typed<T: DeserializeOwned>(
+        &self,
+        op: &str,
+        status: u16,
+        answer: &[u8],
+    ) -> Result<T, ClientError> {
+        if status == 200 && !answer.starts_with(b"{\"error\"") {
+            if let Ok(t) = serde_json::from_slice(answer) {
+                return Ok(t);
+            }
+        }
+        let v = self.judge(op, status, answer)?;
+        serde_json::from_value(v).map_err(|e| ClientError::BadAnswer {
+            op: op.into(),
+            detail: format!("{e} (answer begins {:?})", shown(answer)),
+        })
+    }
+
+    /// One exchange on the transport: over HTTP `method PREFIX+path` with `body`; as a JSON
+    /// line, `{"op": op}` with the fields of `body`. Answers (status, body bytes).
+    fn exchange(
+        &mut self,
+        op: &str,
+        method: &str,
+        path: &str,
+        body: &[u8],
+    ) -> Result<(u16, Vec<u8>), ClientError> {
+        let timeout = self.timeout;
+        let r = match &mut self.conn {
+            Transport::Http(h) => {
+                let prefix = match &self.spec {
+                    EngineSpec::Http { prefix, .. } => prefix.as_str(),
+                    EngineSpec::Command(_) => "",
+                };
+                if prefix.is_empty() {
+                    h.exchange(method, path, body)
                 } else {
-                    body.to_string()
-                };
-                http_call(&self.name, authority, stream, method, &path, &payload)?
-            }
-            Link::Cmd { stdin, lines, .. } => {
-                let mut line = body;
-                if let Value::Object(m) = &mut line {
-                    m.insert("op".into(), Value::String(op.into()));
+                    h.exchange(method, &format!("{prefix}{path}"), body)
                 }
-                let io = |why: String| ClientError::Io {
-                    engine: self.name.clone(),
-                    why,
-                };
-                let w = stdin
-                    .as_mut()
-                    .ok_or_else(|| io("standard input is closed".into()))?;
-                writeln!(w, "{line}")
-                    .and_then(|_| w.flush())
-                    .map_err(|e| io(format!("cannot write a request: {e}")))?;
-                let answer = match lines.recv_timeout(ANSWER_TIMEOUT) {
-                    Ok(Ok(l)) => l,
-                    Ok(Err(e)) => return Err(io(format!("cannot read an answer: {e}"))),
-                    Err(RecvTimeoutError::Timeout) => {
-                        return Err(io(format!(
-                            "no answer within {} s",
-                            ANSWER_TIMEOUT.as_secs()
-                        )))
-                    }
-                    Err(RecvTimeoutError::Disconnected) => {
-                        return Err(io("the engine ended (end of its standard output)".into()))
-                    }
-                };
-                (200, answer)
             }
+            Transport::Lines(l) => l.exchange(op, body, timeout).map(|a| (200, a)),
         };
-        let value: Value = serde_json::from_str(text.trim()).map_err(|e| {
-            self.bad(format!(
-                "not JSON ({e}): {}",
-                text.chars().take(200).collect::<String>()
-            ))
-        })?;
-        if status != 200 || value.get("error").is_some_and(Value::is_string) {
-            let mut error = value
-                .get("error")
-                .and_then(Value::as_str)
-                .unwrap_or("(no error text)")
-                .to_string();
-            if let Some(f) = value.get("field").and_then(Value::as_str) {
-                error = format!("{error} (field {f})");
-            }
-            return Err(ClientError::Refused {
-                engine: self.name.clone(),
-                status: if status == 200 { 400 } else { status },
-                error,
-            });
-        }
-        Ok(value)
-    }
-
-    fn bad(&self, why: String) -> ClientError {
-        ClientError::BadAnswer {
-            engine: self.name.clone(),
-            why,
-        }
-    }
-}
-
-impl Drop for Client {
-    fn drop(&mut self) {
-        if let Link::Cmd { child, stdin, .. } = &mut self.link {
-            drop(stdin.take());
-            for _ in 0..50 {
-                if let Ok(Some(_)) = child.try_wait() {
-                    return;
+        r.map_err(|source| {
+            if matches!(
+                source.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+            ) {
+                ClientError::Timeout {
+                    op: op.into(),
+                    secs: timeout.as_secs(),
                 }
-                std::thread::sleep(Duration::from_millis(10));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-fn known_effect_type(e: &Value) -> bool {
-    const KNOWN: [&str; 18] = [
-        "arrived",
-        "unmatched",
-        "invited",
-        "invite_withdrawn",
-        "refusal",
-        "accepted",
-        "assigned_by_rule",
-        "state_changed",
-        "units",
-        "overallocated",
-        "presence",
-        "requeued",
-        "monitoring",
-        "joined",
-        "transferred",
-        "notified",
-        "pick_available",
-        "closed",
-    ];
-    e.get("type")
-        .and_then(Value::as_str)
-        .is_some_and(|t| KNOWN.contains(&t))
-}
-
-fn short(v: &Value) -> String {
-    v.to_string().chars().take(200).collect()
-}
-
-/// One HTTP/1.1 exchange on the kept-alive connection (reopened when the server closed it).
-/// Answers (status, body).
-fn http_call(
-    name: &str,
-    authority: &str,
-    stream: &mut Option<BufReader<TcpStream>>,
-    method: &str,
-    path: &str,
-    body: &str,
-) -> Result<(u16, String), ClientError> {
-    let io = |why: String| ClientError::Io {
-        engine: name.to_string(),
-        why,
-    };
-    let request = format!(
-        "{method} {path} HTTP/1.1\r\nhost: {authority}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-        body.len()
-    );
-    // A kept-alive connection may have been closed by the server: retry once on a new one.
-    for attempt in 0..2 {
-        if stream.is_none() {
-            *stream = Some(open(name, authority)?);
-        }
-        let s = stream.as_mut().expect("opened above");
-        let sent = s
-            .get_mut()
-            .write_all(request.as_bytes())
-            .and_then(|_| s.get_mut().flush());
-        let answer = sent.and_then(|_| read_response(s));
-        match answer {
-            Ok((status, text, close)) => {
-                if close {
-                    *stream = None;
-                }
-                return Ok((status, text));
-            }
-            Err(e) => {
-                *stream = None;
-                if attempt == 1 {
-                    return Err(io(format!("{method} {path}: {e}")));
+            } else {
+                ClientError::Io {
+                    op: op.into(),
+                    source,
                 }
             }
-        }
+        })
     }
-    Err(io(format!("{method} {path}: no answer")))
 }
 
-/// Reads one HTTP/1.x response: (status, body, whether the connection closes after it).
-fn read_response(r: &mut BufReader<TcpStream>) -> std::io::Result<(u16, String, bool)> {
-    let bad = |why: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, why.to_string());
-    let mut line = String::new();
-    if r.read_line(&mut line)? == 0 {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::UnexpectedEof,
-            "connection closed",
-        ));
+/// A batch's results: one per command.
+trait HasLen {
+    fn len(&self) -> usize;
+}
+
+impl HasLen for BatchResults {
+    fn len(&self) -> usize {
+        self.results.len()
     }
-    let mut parts = line.split_whitespace();
-    let version = parts.next().unwrap_or("");
-    let status: u16 = parts
-        .next()
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| bad("no status line"))?;
-    let mut close = version == "HTTP/1.0";
-    let (mut length, mut chunked) = (None, false);
-    loop {
-        line.clear();
-        if r.read_line(&mut line)? == 0 {
-            return Err(bad("headers cut short"));
-        }
-        let h = line.trim_end();
-        if h.is_empty() {
-            break;
-        }
-        if let Some((k, v)) = h.split_once(':') {
-            let (k, v) = (k.trim().to_ascii_lowercase(), v.trim().to_ascii_lowercase());
-            match k.as_str() {
-                "content-length" => length = v.parse::<usize>().ok(),
-                "transfer-encoding" => chunked = v.contains("chunked"),
-                "connection" => close = v.contains("close"),
-                _ => {}
-            }
-        }
+}
+
+impl HasLen for Vec<Value> {
+    fn len(&self) -> usize {
+        Vec::len(self)
     }
-    let mut body = Vec::new();
-    if chunked {
-        loop {
-            line.clear();
-            r.read_line(&mut line)?;
-            let n = usize::from_str_radix(line.trim().split(';').next().unwrap_or(""), 16)
-                .map_err(|_| bad("bad chunk size"))?;
-            let mut chunk = vec![0; n + 2];
-            r.read_exact(&mut chunk)?;
-            if n == 0 {
-                break;
-            }
-            body.extend_from_slice(&chunk[..n]);
-        }
-    } else if let Some(n) = length {
-        body.resize(n, 0);
-        r.read_exact(&mut body)?;
-    } else {
-        r.read_to_end(&mut body)?;
-        close = true;
+}
+
+fn refused(op: &str, status: u16, e: WireError) -> ClientError {
+    ClientError::Refused {
+        op: op.into(),
+        status: if status == 200 { 400 } else { status },
+        error: e.error,
+        field: e.field,
     }
-    let text = String::from_utf8(body).map_err(|_| bad("the body is not UTF-8"))?;
-    Ok((status, text, close))
+}
+
+/// The first 200 characters of an answer.
+fn shown(answer: &[u8]) -> String {
+    String::from_utf8_lossy(answer).chars().take(200).collect()
+}
+
+fn bad_json(op: &str, answer: &[u8], e: &serde_json::Error) -> ClientError {
+    ClientError::BadAnswer {
+        op: op.into(),
+        detail: format!("not JSON ({e}): {}", shown(answer)),
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn specs_parse_or_name_the_problem() {
-        assert_eq!(
-            EngineSpec::parse("http://127.0.0.1:7070").unwrap(),
-            EngineSpec::Http {
-                authority: "127.0.0.1:7070".into(),
-                prefix: String::new()
-            }
-        );
-        assert_eq!(
-            EngineSpec::parse("cmd:python3 engine.py --x").unwrap(),
-            EngineSpec::Cmd {
-                argv: vec!["python3".into(), "engine.py".into(), "--x".into()]
-            }
-        );
-        for (bad, why) in [
-            ("ftp://x", "unknown scheme"),
-            ("cmd:  ", "no program"),
-            ("http://localhost", "no port"),
-            ("http://localhost:99999", "port"),
-            ("https://a:1", "https"),
-        ] {
-            let e = EngineSpec::parse(bad).unwrap_err().to_string();
-            assert!(e.contains(why), "{bad}: {e}");
-        }
-    }
-
-    #[test]
-    fn a_subprocess_that_is_missing_is_an_io_error() {
-        let e = connect("cmd:/nonexistent/engine-program").unwrap_err();
-        assert!(matches!(e, ClientError::Io { .. }), "{e}");
-    }
-}
+mod tests;

@@ -14,7 +14,6 @@
 //! bookkeeping holds; every other command is refused `LC-CLOSED`) until the driver stops at its
 //! next check. The caller then reports the failure instead of the run's results.
 
-pub mod client;
 mod mirror;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -32,8 +31,8 @@ use crate::engine::{
 use crate::model::{AgentId, ConvState, QueueId, SupervisorId, WorkstreamRules};
 use crate::time::SimTime;
 
+use super::client::{Client, ClientError};
 use super::protocol::{WireCommand, WireResult};
-use client::{Client, ClientError};
 
 /// Why a run on a remote engine stopped.
 #[derive(Debug, thiserror::Error)]

@@ -137,7 +137,7 @@ impl<E: crate::engine::RulesEngine> super::world::World<'_, E> {
             else {
                 continue;
             };
-            self.arrivals[q] = ArrivalProcess::leveled(
+            self.intake.queues[q] = ArrivalProcess::leveled(
                 stream(seed, rep, Source::Arrivals(q as u32)),
                 leveled_profile(levels, profile, seed, rep, q),
             );

@@ -7,7 +7,6 @@ use crate::model::QueueId;
 use crate::time::SimDuration;
 
 use super::customer::{customer_key, first_timer, slot_mut, ConvSim, LazyGiveUp, Mood};
-use super::event::Event;
 use super::replay::NONE;
 use super::world::World;
 
@@ -30,27 +29,18 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
 
     /// A queue's own arrival: admits the customer, schedules the queue's next arrival.
     pub(crate) fn arrival(&mut self, queue: QueueId) {
-        let idx = self.arrival_index[queue.index()];
-        self.arrival_index[queue.index()] += 1;
+        let idx = self.intake.take_queue_index(queue.index());
         self.admit(queue, customer_key(queue, idx), None, Some(idx));
-        let now = self.now;
         let horizon = self.horizon();
-        match self.arrivals[queue.index()].next(
-            &self.sc.queues[queue.index()].arrivals,
-            now,
-            horizon,
-        ) {
-            Some(t) => self.events.schedule(t, Event::Arrival { queue: queue.0 }),
-            None => self.arrivals_open -= 1,
-        }
+        self.intake
+            .next_for_queue(self.sc, queue.index(), self.now, horizon, &mut self.events);
     }
 
     /// A work stream's own arrival (RT-QUEUE): the conversation draws its attributes and then
     /// one more uniform (used by a percentage split) from its own stream; the first matching
     /// route-to-queue rule (or the fallback queue) picks the queue; then it is admitted there.
     pub(crate) fn ws_arrival(&mut self, w: usize) {
-        let idx = self.ws_arrival_index[w];
-        self.ws_arrival_index[w] += 1;
+        let idx = self.intake.take_workstream_index(w);
         let key = super::routing::ws_customer_key(w, idx);
         let sc = self.sc;
         let routing = &sc.workstreams[w].routing;
@@ -66,17 +56,9 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             .route(&attrs, u, overflowing)
             .expect("validation requires a fallback queue when a rule may not match");
         self.admit(queue, key, Some(attrs), None);
-        let now = self.now;
         let horizon = self.horizon();
-        let spec = self.sc.workstreams[w]
-            .routing
-            .arrivals
-            .as_ref()
-            .expect("scheduled only with arrivals");
-        match self.ws_arrivals[w].next(spec, now, horizon) {
-            Some(t) => self.events.schedule(t, Event::WsArrival { ws: w as u32 }),
-            None => self.arrivals_open -= 1,
-        }
+        self.intake
+            .next_for_workstream(self.sc, w, self.now, horizon, &mut self.events);
     }
 
     /// A conversation enters `queue` (customer stream `key`; attribute values `attrs` when

@@ -123,7 +123,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             }
         };
         // Like an open arrival process: the run does not end while a customer is yet to retry.
-        self.arrivals_open += 1;
+        self.intake.hold();
         self.events.schedule(
             self.now + after,
             Event::Retrial {
@@ -138,7 +138,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
     /// its classification requirement, RT-CLASSIFY). The queue's overflow rules apply to it as
     /// to any conversation entering the queue.
     pub(crate) fn retrial_arrival(&mut self, queue: QueueId, idx: u32) {
-        self.arrivals_open -= 1;
+        self.intake.release();
         let Some(Retrying {
             mut rng,
             key,

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use crate::engine::Engine;
 use crate::scenario::Scenario;
-use crate::service::remote::client::{Client, ClientError, EngineSpec};
+use crate::service::client::{Client, ClientError, EngineSpec};
 use crate::service::remote::{Link, LinkStats, Mirror, RemoteEngine, RemoteFailure};
 use crate::service::Session;
 use crate::setup::{engine_setup, RoutingTags};
@@ -53,7 +53,7 @@ pub fn run_remote(
 ) -> Result<(RunOutput, Vec<ConvLog>, LinkStats), RemoteRunError> {
     let started = std::time::Instant::now();
     let mut client = Client::connect(spec)?;
-    client.setup(&Session::new(sc.clone()).setup())?;
+    client.check_setup(&Session::new(sc.clone()).setup())?;
     let link = Link::new(client);
     let stop = opts
         .stop
@@ -94,11 +94,12 @@ pub fn run_remote(
     let stats = Link::lock(&link).stats.clone();
     let out = RunOutput {
         dashboard,
-        seed: opts.seed.unwrap_or(sc.seed),
-        replications,
-        partial: reps.iter().any(|r| r.partial),
-        reps,
-        wall_s: started.elapsed().as_secs_f64(),
+        ..RunOutput::of(
+            opts.seed.unwrap_or(sc.seed),
+            replications,
+            reps,
+            started.elapsed().as_secs_f64(),
+        )
     };
     Ok((out, logs, stats))
 }

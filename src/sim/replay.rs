@@ -91,7 +91,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
                 .map(|&i| feed.replay.rows[i as usize].arrival)
                 .collect();
             let rng = crate::rng::stream(seed, rep, crate::rng::Source::Arrivals(q as u32));
-            self.arrivals[q] = ArrivalProcess::replayed(rng, times);
+            self.intake.queues[q] = ArrivalProcess::replayed(rng, times);
         }
         self.feed = Some(Box::new(feed));
     }

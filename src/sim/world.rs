@@ -15,14 +15,14 @@ use crate::kernel::EventQueue;
 use crate::metrics::{Recorder, RepMetrics};
 use crate::model::{AgentId, ConvState, QueueId, RoutingMode};
 use crate::rng::{stream, SimRng, Source, StreamFamily};
-use crate::scenario::{Arrivals, Scenario};
+use crate::scenario::Scenario;
 use crate::time::SimTime;
 
-use super::arrivals::ArrivalProcess;
 use super::chat::ChatSim;
 use super::customer::{customer_family, sentiment_family, ConvSim};
 pub(crate) use super::customer::{first_timer, slot_mut};
 use super::event::{Answer, Event};
+use super::intake::Intake;
 use super::log::ConvLog;
 use super::observe::{DashLog, Observer};
 use super::replay::Feed;
@@ -80,9 +80,7 @@ pub(crate) struct World<'s, E = Engine> {
     pub(crate) agents: Vec<AgentSim>,
     pub(crate) ws: Vec<WsSim>,
     pub(crate) accept: Vec<Sampler>,
-    pub(crate) arrivals: Vec<ArrivalProcess>,
-    pub(crate) arrival_index: Vec<u64>,
-    pub(crate) arrivals_open: usize,
+    pub(crate) intake: Intake,
     pub(crate) sources: Sources,
     pub(crate) rec: Recorder,
     pub(crate) live_counted: u64,
@@ -97,8 +95,6 @@ pub(crate) struct World<'s, E = Engine> {
     pub(crate) attribute_streams: StreamFamily,
     /// Every routing tag an arrival can carry, interned into the engine at setup.
     pub(crate) tags: RoutingTags,
-    pub(crate) ws_arrivals: Vec<ArrivalProcess>,
-    pub(crate) ws_arrival_index: Vec<u64>,
     /// The latest give-up time ever kept out of the queue (see [`LazyGiveUp`]): a stale timer
     /// popped after the last real event would have moved the clock there.
     lazy_give_up_max: Option<SimTime>,
@@ -208,14 +204,7 @@ impl<'s, E: RulesEngine> World<'s, E> {
                 .iter()
                 .map(|g| Sampler::new(&g.accept_delay))
                 .collect(),
-            arrivals: (0..sc.queues.len())
-                .map(|q| {
-                    let rng = stream(seed, rep, Source::Arrivals(q as u32));
-                    ArrivalProcess::new(rng, &sc.queues[q].arrivals)
-                })
-                .collect(),
-            arrival_index: vec![0; sc.queues.len()],
-            arrivals_open: 0,
+            intake: Intake::new(sc, seed, rep),
             sources,
             rec,
             live_counted: 0,
@@ -229,16 +218,6 @@ impl<'s, E: RulesEngine> World<'s, E> {
             sentiment_streams: sentiment_family(seed, rep),
             attribute_streams: super::routing::attribute_family(seed, rep),
             tags,
-            ws_arrivals: (0..sc.workstreams.len())
-                .map(|w| {
-                    let spec = sc.workstreams[w].routing.arrivals.as_ref();
-                    ArrivalProcess::new(
-                        super::routing::ws_arrival_stream(seed, rep, w),
-                        spec.unwrap_or(&Arrivals::None),
-                    )
-                })
-                .collect(),
-            ws_arrival_index: vec![0; sc.workstreams.len()],
             obs,
             dash_done: None,
             log: log.then(|| {
@@ -263,23 +242,7 @@ impl<'s, E: RulesEngine> World<'s, E> {
     /// Schedules the first arrivals, shifts, breaks, policy ticks and script lines.
     fn start(&mut self) {
         let horizon = self.horizon();
-        for q in 0..self.sc.queues.len() {
-            if let Some(t) =
-                self.arrivals[q].next(&self.sc.queues[q].arrivals, SimTime::ZERO, horizon)
-            {
-                self.events.schedule(t, Event::Arrival { queue: q as u32 });
-                self.arrivals_open += 1;
-            }
-        }
-        for (w, ws) in self.sc.workstreams.iter().enumerate() {
-            let Some(spec) = ws.routing.arrivals.as_ref() else {
-                continue;
-            };
-            if let Some(t) = self.ws_arrivals[w].next(spec, SimTime::ZERO, horizon) {
-                self.events.schedule(t, Event::WsArrival { ws: w as u32 });
-                self.arrivals_open += 1;
-            }
-        }
+        self.intake.start(self.sc, horizon, &mut self.events);
         self.start_agents();
         self.sources.schedule_all(self.sc, &mut self.events);
     }
@@ -326,7 +289,7 @@ impl<'s, E: RulesEngine> World<'s, E> {
                     break;
                 }
             }
-            if self.arrivals_open == 0 && self.engine.live_conversations() == 0 {
+            if self.intake.over() && self.engine.live_conversations() == 0 {
                 break;
             }
         }

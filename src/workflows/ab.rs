@@ -103,14 +103,7 @@ pub fn per_replication(sc: &Scenario, out: &RunOutput, metrics: &[&str]) -> Vec<
         .reps
         .iter()
         .map(|r| {
-            let one = RunOutput {
-                dashboard: None,
-                seed: out.seed,
-                replications: 1,
-                reps: vec![r.clone()],
-                wall_s: 0.0,
-                partial: r.partial,
-            };
+            let one = RunOutput::of(out.seed, 1, vec![r.clone()], 0.0);
             report::build(sc, &one)
         })
         .collect();

@@ -147,29 +147,30 @@ pub enum MergeError {
     Scenario(String),
 }
 
-/// Checks that every shard's `format` is `format` and that each shard agrees with the first
-/// on every `(what, value)` pair `identity` gives (scenario text, seed, counts, version).
-/// Returns one line per problem, all at once.
-pub fn check_agree<S>(
+/// Checks that named shards can be merged as one run, for both kinds of shard file: every
+/// shard's format is `expected`, each agrees with the first on its
+/// [`identity`](ShardHeader::identity) (scenario text, seed, counts, version), their input
+/// files are the same, and none was interrupted (the message says to rerun `rerun K/N`, e.g.
+/// "sweep shard 2/4"). Returns one line per problem, all at once, in that order.
+pub fn check_agree<S: ShardHeader>(
     shards: &[(String, S)],
-    format: impl Fn(&S) -> &str,
     expected: &str,
-    identity: impl Fn(&S) -> Vec<(&'static str, String)>,
+    rerun: &str,
 ) -> Vec<String> {
     let mut problems = Vec::new();
     let Some((first_name, first)) = shards.first() else {
         return problems;
     };
-    let want = identity(first);
+    let want = first.identity();
     for (name, s) in shards {
-        if format(s) != expected {
+        if s.format() != expected {
             problems.push(format!(
                 "{name}: format is {:?}, expected {expected:?}",
-                format(s)
+                s.format()
             ));
             continue;
         }
-        for ((what, a), (_, b)) in want.iter().zip(identity(s)) {
+        for ((what, a), (_, b)) in want.iter().zip(s.identity()) {
             if *a != b {
                 problems.push(format!(
                     "{name} differs from {first_name} in its {what}: merge only shards of one run"
@@ -177,7 +178,53 @@ pub fn check_agree<S>(
             }
         }
     }
+    let read: Vec<(String, &[InputFile])> = shards
+        .iter()
+        .map(|(name, s)| (name.clone(), s.inputs()))
+        .collect();
+    problems.extend(inputs::agree(&read));
+    for (name, s) in shards {
+        if let Some([k, n]) = s.interrupted() {
+            problems.push(format!(
+                "{name} was interrupted (\"partial\": true): rerun {rerun} {k}/{n}"
+            ));
+        }
+    }
     problems
+}
+
+/// The header every kind of shard file carries ([`ShardFile`],
+/// [`SweepShardFile`](super::sweep_shard::SweepShardFile)), read by [`check_agree`].
+pub trait ShardHeader {
+    /// The file's `format` string.
+    fn format(&self) -> &str;
+    /// What every shard of one run must share: (what, its value as text), in a fixed order.
+    fn identity(&self) -> Vec<(&'static str, String)>;
+    /// The input files the shard read, with their hashes.
+    fn inputs(&self) -> &[InputFile];
+    /// `Some([k, n])` (shard k of n) when the shard was interrupted (`"partial": true`).
+    fn interrupted(&self) -> Option<[u32; 2]>;
+}
+
+impl ShardHeader for ShardFile {
+    fn format(&self) -> &str {
+        &self.format
+    }
+    fn identity(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("scenario text", self.scenario_text.clone()),
+            ("seed", self.seed.to_string()),
+            ("replications", self.replications.to_string()),
+            ("omnisim version", self.omnisim_version.clone()),
+            ("--allow-huge", self.allow_huge.to_string()),
+        ]
+    }
+    fn inputs(&self) -> &[InputFile] {
+        &self.inputs
+    }
+    fn interrupted(&self) -> Option<[u32; 2]> {
+        self.partial.then_some(self.shard)
+    }
 }
 
 /// Gathers items numbered `0..total` from named shards, checking each number appears exactly
@@ -225,32 +272,7 @@ pub fn cover_once<T>(
 /// Merges named shards into the scenario and the run output of the whole run.
 pub fn merge(shards: Vec<(String, ShardFile)>) -> Result<(Scenario, RunOutput), MergeError> {
     let first = &shards.first().ok_or(MergeError::Empty)?.1;
-    let problems = check_agree(
-        &shards,
-        |s| s.format.as_str(),
-        FORMAT,
-        |s| {
-            vec![
-                ("scenario text", s.scenario_text.clone()),
-                ("seed", s.seed.to_string()),
-                ("replications", s.replications.to_string()),
-                ("omnisim version", s.omnisim_version.clone()),
-                ("--allow-huge", s.allow_huge.to_string()),
-            ]
-        },
-    );
-    let mut problems = problems;
-    let read: Vec<(String, &[InputFile])> = shards
-        .iter()
-        .map(|(name, s)| (name.clone(), &s.inputs[..]))
-        .collect();
-    problems.extend(inputs::agree(&read));
-    for (name, s) in shards.iter().filter(|(_, s)| s.partial) {
-        problems.push(format!(
-            "{name} was interrupted (\"partial\": true): rerun shard {}/{}",
-            s.shard[0], s.shard[1]
-        ));
-    }
+    let problems = check_agree(&shards, FORMAT, "shard");
     if !problems.is_empty() {
         return Err(MergeError::Problems(problems));
     }
@@ -275,15 +297,7 @@ pub fn merge(shards: Vec<(String, ShardFile)>) -> Result<(Scenario, RunOutput), 
             .map(move |r| (name.clone(), r.replication, r))
     });
     let reps = cover_once(items, replications, "replication").map_err(MergeError::Problems)?;
-    let out = RunOutput {
-        dashboard: None,
-        seed,
-        replications,
-        partial: reps.iter().any(|r| r.partial),
-        reps,
-        wall_s,
-    };
-    Ok((sc, out))
+    Ok((sc, RunOutput::of(seed, replications, reps, wall_s)))
 }
 
 #[cfg(test)]

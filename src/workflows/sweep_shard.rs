@@ -24,7 +24,7 @@ use crate::report;
 use crate::sim::RunOutput;
 
 use super::inputs::{self, InputFile};
-use super::shard::{check_agree, cover_once, MergeError};
+use super::shard::{check_agree, cover_once, MergeError, ShardHeader};
 use super::sweep::{self, SpecError, SweepError, SweepPoint, SweepResult, SweepSpec};
 
 /// The `format` tag of a sweep shard's `shard.json`.
@@ -206,38 +206,34 @@ pub fn run_stoppable(
     })
 }
 
+impl ShardHeader for SweepShardFile {
+    fn format(&self) -> &str {
+        &self.format
+    }
+    fn identity(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("scenario text", self.scenario_text.clone()),
+            ("--vary", self.vary.join(" ")),
+            ("--target", format!("{:?}", self.target)),
+            ("seed", format!("{:?}", self.seed)),
+            ("replications", format!("{:?}", self.replications)),
+            ("grid size", self.points.to_string()),
+            ("omnisim version", self.omnisim_version.clone()),
+        ]
+    }
+    fn inputs(&self) -> &[InputFile] {
+        &self.inputs
+    }
+    fn interrupted(&self) -> Option<[u32; 2]> {
+        self.partial.then_some(self.shard)
+    }
+}
+
 /// Merges named sweep shards into the sweep one machine would have finished (bisection points,
 /// if the target search needs them, are run here).
 pub fn merge(shards: Vec<(String, SweepShardFile)>) -> Result<SweepResult, SweepShardError> {
     let first = shards.first().ok_or(MergeError::Empty)?.1.clone();
-    let problems = check_agree(
-        &shards,
-        |s| s.format.as_str(),
-        FORMAT,
-        |s| {
-            vec![
-                ("scenario text", s.scenario_text.clone()),
-                ("--vary", s.vary.join(" ")),
-                ("--target", format!("{:?}", s.target)),
-                ("seed", format!("{:?}", s.seed)),
-                ("replications", format!("{:?}", s.replications)),
-                ("grid size", s.points.to_string()),
-                ("omnisim version", s.omnisim_version.clone()),
-            ]
-        },
-    );
-    let mut problems = problems;
-    let read: Vec<(String, &[InputFile])> = shards
-        .iter()
-        .map(|(name, s)| (name.clone(), &s.inputs[..]))
-        .collect();
-    problems.extend(inputs::agree(&read));
-    for (name, s) in shards.iter().filter(|(_, s)| s.partial) {
-        problems.push(format!(
-            "{name} was interrupted (\"partial\": true): rerun sweep shard {}/{}",
-            s.shard[0], s.shard[1]
-        ));
-    }
+    let problems = check_agree(&shards, FORMAT, "sweep shard");
     if !problems.is_empty() {
         return Err(MergeError::Problems(problems).into());
     }

@@ -276,9 +276,10 @@ fn only_the_named_rules_run() {
 
 #[test]
 fn the_client_speaks_json_lines_and_reads_results() {
-    use omnisim::service::client::connect;
+    use omnisim::service::client::{Client, EngineSpec};
     use omnisim::service::protocol::{WireCommand, WireEffect, WireResult, WireTag};
-    let mut c = connect(&stdio_engine()).expect("start the engine");
+    let spec = EngineSpec::parse(&stdio_engine()).expect("a cmd: spec");
+    let mut c = Client::connect(&spec).expect("start the engine, protocol 1");
     let setup = c.setup(None).expect("setup");
     assert_eq!(setup["agents"].as_array().map(Vec::len), Some(3), "{setup}");
     let r = c

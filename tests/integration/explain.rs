@@ -207,7 +207,8 @@ fn explain_tells_the_story_and_refuses_unknown_subjects() {
     assert!(err.contains("did you mean \"a-1\""), "{err}");
     let (code, _, err) = omnisim(&["explain", d, "--conversation", "9"]);
     assert_eq!(code, 2);
-    assert!(err.contains("1 to 5"), "{err}");
+    // The library says what exists; the command line adds the flag to try (5 is nearest 9).
+    assert!(err.contains("1 to 5 (try --conversation 5)"), "{err}");
     let (code, _, err) = omnisim(&["explain", d, "--conversation", "1", "--replication", "2"]);
     assert_eq!(code, 2);
     assert!(err.contains("replication 1 only"), "{err}");

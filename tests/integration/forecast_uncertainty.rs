@@ -226,34 +226,27 @@ fn bad_bands_are_errors_at_their_place() {
         "{e}"
     );
     assert!(e.contains("no `volume_lo` and `volume_hi` columns"), "{e}");
-    // `level` needs uncertainty, and is a percentage.
-    let e = errors(&scenario(
-        &dir,
-        "l.toml",
-        r#"{ file = "f.csv", queue = "retail", level = 90 }"#,
-        1,
-    ));
-    assert!(
-        e.contains("traffic.forecast.level: `level` says what the band"),
-        "{e}"
-    );
-    let e = errors(&scenario(
-        &dir,
-        "m.toml",
-        r#"{ file = "f.csv", queue = "retail", uncertainty = true, level = 120 }"#,
-        1,
-    ));
-    assert!(
-        e.contains("traffic.forecast.level: 120 is not a level"),
-        "{e}"
-    );
-    let e = errors(&scenario(
-        &dir,
-        "n.toml",
-        r#"{ file = "f.csv", queue = "retail", uncertainty = "yes" }"#,
-        1,
-    ));
-    assert!(e.contains("traffic.forecast.uncertainty"), "{e}");
+    // `level` needs uncertainty, and is a percentage; `uncertainty` is a boolean.
+    for (name, forecast, says) in [
+        (
+            "l.toml",
+            r#"{ file = "f.csv", queue = "retail", level = 90 }"#,
+            "traffic.forecast.level: `level` says what the band",
+        ),
+        (
+            "m.toml",
+            r#"{ file = "f.csv", queue = "retail", uncertainty = true, level = 120 }"#,
+            "traffic.forecast.level: 120 is not a level",
+        ),
+        (
+            "n.toml",
+            r#"{ file = "f.csv", queue = "retail", uncertainty = "yes" }"#,
+            "traffic.forecast.uncertainty",
+        ),
+    ] {
+        let e = errors(&scenario(&dir, name, forecast, 1));
+        assert!(e.contains(says), "{name}: {e}");
+    }
 }
 
 /// Issue 25 (found by a fresh tester): bands of 0.001 to 100,000 around 100 gave σ ≈ 7 and no

@@ -292,6 +292,13 @@ fn no_rule_matches_the_conversation_stays_queued_until_one_does() {
 fn ties_go_to_the_earliest_last_assignment_then_the_lowest_id() {
     // Three identical agents, most proficient (all equal): 0, 1, 2 in turn as each gets one
     // conversation (the earliest last assignment first), then 0 again.
+    assert_eq!(turns(10_000, 1), vec![0, 1, 2, 0]);
+}
+
+/// Three identical agents (Spanish 5) under one exact, most-proficient rule; four arrivals
+/// 10 s apart from `first` ms, each accepted `accept_after` ms after it arrives: the agent each
+/// went to, in order.
+fn turns(first: u64, accept_after: u64) -> Vec<u32> {
     let agents: [A; 3] = [
         (200, 0, &[(ES, 5)]),
         (200, 0, &[(ES, 5)]),
@@ -305,44 +312,25 @@ fn ties_go_to_the_earliest_last_assignment_then_the_lowest_id() {
         RoutingMode::Push,
     );
     let mut got = Vec::new();
-    for t in 1..=4 {
+    for k in 0..4 {
+        let t = first + k * 10_000;
         let mut fx = Vec::new();
         let es = e.requirement(&[(ES, 5)]);
-        e.arrive_with(SimTime(t * 10_000), QueueId(0), es, &mut fx);
+        e.arrive_with(SimTime(t), QueueId(0), es, &mut fx);
         let (c, a, inv) = invited(&fx).expect("invited");
-        e.accept(SimTime(t * 10_000 + 1), c, inv, &mut fx).unwrap();
+        e.accept(SimTime(t + accept_after), c, inv, &mut fx)
+            .unwrap();
         sound(&e);
         got.push(a.0);
     }
-    assert_eq!(got, vec![0, 1, 2, 0]);
+    got
 }
 
 #[test]
 fn an_assignment_at_zero_ranks_after_never_in_a_rule() {
     // Issue 25 item 7 through assignment rules: arrivals at 0 s, 10 s, 20 s, 30 s, each
     // accepted at its arrival instant (agent 0 at 0 ms): 0, 1, 2, then 0 again — not 0, 0, 1.
-    let agents: [A; 3] = [
-        (200, 0, &[(ES, 5)]),
-        (200, 0, &[(ES, 5)]),
-        (200, 0, &[(ES, 5)]),
-    ];
-    let mut e = engine_with(
-        50,
-        &agents,
-        vec![rule(RuleSkills::Exact, OrderBy::MostProficient)],
-        vec![],
-        RoutingMode::Push,
-    );
-    let mut got = Vec::new();
-    for t in 0..4 {
-        let mut fx = Vec::new();
-        let es = e.requirement(&[(ES, 5)]);
-        e.arrive_with(SimTime(t * 10_000), QueueId(0), es, &mut fx);
-        let (c, a, inv) = invited(&fx).expect("invited");
-        e.accept(SimTime(t * 10_000), c, inv, &mut fx).unwrap();
-        sound(&e);
-        got.push(a.0);
-    }
+    let got = turns(0, 0);
     assert_eq!(got, vec![0, 1, 2, 0]);
 }
 

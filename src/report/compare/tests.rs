@@ -166,7 +166,7 @@ fn misspelt_tolerance_metrics_are_rejected() {
     tol.per_metric.insert("wait_s".into(), 10.0);
     assert_eq!(check_tolerances(&base, &base, &tol), Ok(()));
     tol.per_metric.insert("wait_s.P90".into(), 10.0);
-    let e = check_tolerances(&base, &base, &tol).unwrap_err();
+    let e = check_tolerances(&base, &base, &tol).unwrap_err().join("\n");
     assert!(
         e.contains("\"wait_s.P90\"") && e.contains("did you mean \"wait_s.p90\""),
         "{e}"

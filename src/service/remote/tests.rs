@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::engine::Engine;
-use crate::service::remote::client::EngineSpec;
+use crate::service::client::EngineSpec;
 
 fn scripted() -> SharedLink {
     let spec = EngineSpec::Command(vec![

@@ -1,0 +1,296 @@
+//! The two framings a [`Client`](super::Client) speaks protocol v1 over: HTTP/1.1 with
+//! keep-alive on one TCP stream (`TCP_NODELAY`, reopened when the server closes it), or JSON
+//! lines on a subprocess's standard input and output. Both answer one request with (status,
+//! body bytes); a JSON line is status 200. Every read waits at most the client's timeout; a
+//! wait that ran out is an `io::ErrorKind::TimedOut` (or `WouldBlock`) error, which the client
+//! names. Answers are read up to [`MAX_ANSWER`] bytes.
+
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::process::{Child, ChildStdin, Command as Process, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+/// Most bytes of an answer read (as the server's own request limit), 64 MiB.
+pub(super) const MAX_ANSWER: usize = 64 << 20;
+
+/// One open connection: the transport of a [`Client`](super::Client).
+#[derive(Debug)]
+pub(super) enum Transport {
+    /// HTTP/1.1 on a kept-alive TCP stream.
+    Http(HttpConn),
+    /// JSON lines on a subprocess the client started.
+    Lines(LinesConn),
+}
+
+/// An HTTP/1.1 connection to `host` (`HOST:PORT`).
+#[derive(Debug)]
+pub(super) struct HttpConn {
+    host: String,
+    addr: SocketAddr,
+    timeout: Duration,
+    stream: BufReader<TcpStream>,
+}
+
+/// A subprocess speaking JSON lines; its answers come from a reader thread, so a wait for
+/// one can time out.
+#[derive(Debug)]
+pub(super) struct LinesConn {
+    child: Child,
+    stdin: Option<io::BufWriter<ChildStdin>>,
+    lines: Receiver<io::Result<Vec<u8>>>,
+    line: Vec<u8>,
+}
+
+impl Drop for LinesConn {
+    fn drop(&mut self) {
+        // Closing standard input ends a JSON-lines engine (end of input); kill it if it lingers.
+        drop(self.stdin.take());
+        let until = Instant::now() + Duration::from_secs(1);
+        while Instant::now() < until {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn invalid(msg: String) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, msg)
+}
+
+fn connect_tcp(addr: &SocketAddr, timeout: Duration) -> io::Result<BufReader<TcpStream>> {
+    let stream = TcpStream::connect_timeout(addr, Duration::from_secs(5))?;
+    stream.set_nodelay(true)?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.set_write_timeout(Some(timeout))?;
+    Ok(BufReader::with_capacity(64 << 10, stream))
+}
+
+impl HttpConn {
+    /// Opens a connection to `host` (`HOST:PORT`); reads and writes wait at most `timeout`.
+    /// Errors: the host resolves to nothing or refuses (the message names the host).
+    pub(super) fn open(host: &str, timeout: Duration) -> io::Result<HttpConn> {
+        let named =
+            |e: io::Error| io::Error::new(e.kind(), format!("cannot connect to {host}: {e}"));
+        let addr = host
+            .to_socket_addrs()
+            .map_err(named)?
+            .next()
+            .ok_or_else(|| {
+                io::Error::new(
+                    io::ErrorKind::NotFound,
+                    format!("cannot connect to {host}: it resolves to no address"),
+                )
+            })?;
+        let stream = connect_tcp(&addr, timeout).map_err(named)?;
+        Ok(HttpConn {
+            host: host.to_string(),
+            addr,
+            timeout,
+            stream,
+        })
+    }
+
+    /// Sends one request and reads its answer: (status, body).
+    pub(super) fn exchange(
+        &mut self,
+        method: &str,
+        path: &str,
+        body: &[u8],
+    ) -> io::Result<(u16, Vec<u8>)> {
+        let mut req = Vec::with_capacity(body.len() + 128);
+        let _ = write!(
+            req,
+            "{method} {path} HTTP/1.1\r\nhost: {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+            self.host,
+            body.len()
+        );
+        req.extend_from_slice(body);
+        self.stream.get_mut().write_all(&req)?;
+        let mut line = String::new();
+        if self.stream.read_line(&mut line)? == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the engine closed the connection",
+            ));
+        }
+        let status: u16 = line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| invalid(format!("not an HTTP status line: {line:?}")))?;
+        let mut close = line.starts_with("HTTP/1.0");
+        let (mut length, mut chunked) = (None, false);
+        loop {
+            line.clear();
+            if self.stream.read_line(&mut line)? == 0 {
+                return Err(invalid("the headers end early".into()));
+            }
+            let l = line.trim_end();
+            if l.is_empty() {
+                break;
+            }
+            let Some((k, v)) = l.split_once(':') else {
+                continue;
+            };
+            let v = v.trim();
+            if k.eq_ignore_ascii_case("content-length") {
+                length = Some(
+                    v.parse::<usize>()
+                        .map_err(|_| invalid(format!("bad content-length {v:?}")))?,
+                );
+            } else if k.eq_ignore_ascii_case("transfer-encoding") {
+                chunked = v.eq_ignore_ascii_case("chunked");
+            } else if k.eq_ignore_ascii_case("connection") {
+                close = v.eq_ignore_ascii_case("close");
+            }
+        }
+        let out = self.read_body(chunked, length, &mut close)?;
+        if close {
+            // The server ends the connection after this answer: open a new one for the next.
+            self.stream = connect_tcp(&self.addr, self.timeout)?;
+        }
+        Ok((status, out))
+    }
+
+    fn read_body(
+        &mut self,
+        chunked: bool,
+        length: Option<usize>,
+        close: &mut bool,
+    ) -> io::Result<Vec<u8>> {
+        let mut out = Vec::new();
+        let mut line = String::new();
+        if chunked {
+            loop {
+                line.clear();
+                self.stream.read_line(&mut line)?;
+                let n = usize::from_str_radix(line.trim().split(';').next().unwrap_or(""), 16)
+                    .map_err(|_| invalid(format!("bad chunk size {line:?}")))?;
+                if out.len() + n > MAX_ANSWER {
+                    return Err(invalid("an answer over 64 MiB".into()));
+                }
+                let start = out.len();
+                out.resize(start + n, 0);
+                self.stream.read_exact(&mut out[start..])?;
+                line.clear();
+                self.stream.read_line(&mut line)?;
+                if n == 0 {
+                    break;
+                }
+            }
+        } else if let Some(n) = length {
+            if n > MAX_ANSWER {
+                return Err(invalid("an answer over 64 MiB".into()));
+            }
+            out.resize(n, 0);
+            self.stream.read_exact(&mut out)?;
+        } else {
+            self.stream
+                .get_mut()
+                .take(MAX_ANSWER as u64)
+                .read_to_end(&mut out)?;
+            *close = true;
+        }
+        Ok(out)
+    }
+}
+
+impl LinesConn {
+    /// Starts `argv` with piped standard input and output (standard error inherited). A write
+    /// to an engine that exited is an error, not a SIGPIPE
+    /// ([`ignore_broken_pipes`](crate::service::ignore_broken_pipes)). Errors: the program
+    /// cannot be started (the message names it).
+    pub(super) fn start(argv: &[String]) -> io::Result<LinesConn> {
+        crate::service::ignore_broken_pipes();
+        let mut child = Process::new(&argv[0])
+            .args(&argv[1..])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| io::Error::new(e.kind(), format!("cannot start {:?}: {e}", argv[0])))?;
+        let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+            return Err(io::Error::other(
+                "the engine's standard input or output is not piped",
+            ));
+        };
+        let (tx, rx) = mpsc::sync_channel(16);
+        std::thread::spawn(move || {
+            let mut r = BufReader::with_capacity(64 << 10, stdout);
+            loop {
+                let mut line = Vec::new();
+                match Read::take(&mut r, MAX_ANSWER as u64 + 1).read_until(b'\n', &mut line) {
+                    Ok(0) => {
+                        let _ = tx.send(Err(io::Error::new(
+                            io::ErrorKind::UnexpectedEof,
+                            "the engine process closed its output (did it exit?)",
+                        )));
+                        return;
+                    }
+                    Ok(_) if line.last() != Some(&b'\n') && line.len() > MAX_ANSWER => {
+                        let _ = tx.send(Err(invalid("an answer line over 64 MiB".into())));
+                        return;
+                    }
+                    Ok(_) => {
+                        if line.iter().all(u8::is_ascii_whitespace) {
+                            continue;
+                        }
+                        if tx.send(Ok(line)).is_err() {
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                        return;
+                    }
+                }
+            }
+        });
+        Ok(LinesConn {
+            child,
+            stdin: Some(io::BufWriter::with_capacity(64 << 10, stdin)),
+            lines: rx,
+            line: Vec::with_capacity(4096),
+        })
+    }
+
+    /// Sends one request line, `{"op":"OP"}` followed by the fields of `body` (a JSON object,
+    /// or empty for none), and waits at most `timeout` for the answer line.
+    pub(super) fn exchange(
+        &mut self,
+        op: &str,
+        body: &[u8],
+        timeout: Duration,
+    ) -> io::Result<Vec<u8>> {
+        let line = &mut self.line;
+        line.clear();
+        let _ = write!(line, "{{\"op\":\"{op}\"");
+        match body.trim_ascii() {
+            b"" | b"{}" => line.push(b'}'),
+            fields => {
+                line.push(b',');
+                line.extend_from_slice(fields.strip_prefix(b"{").unwrap_or(fields));
+            }
+        }
+        line.push(b'\n');
+        let w = self
+            .stdin
+            .as_mut()
+            .ok_or_else(|| io::Error::other("the engine's standard input is closed"))?;
+        w.write_all(line)?;
+        w.flush()?;
+        match self.lines.recv_timeout(timeout) {
+            Ok(r) => r,
+            Err(RecvTimeoutError::Timeout) => Err(io::Error::new(io::ErrorKind::TimedOut, "")),
+            Err(RecvTimeoutError::Disconnected) => Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the engine process closed its output",
+            )),
+        }
+    }
+}
