@@ -10,6 +10,7 @@ mod drive;
 mod engine_props;
 mod erlang;
 mod explain;
+mod explain_stream;
 mod explain_why;
 mod faults;
 mod figures;
