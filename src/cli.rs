@@ -51,7 +51,8 @@ pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// A flag set by the first SIGINT or SIGTERM; a second one ends the process at once (exit
 /// 130). One flag per process, registered on the first call: every long command (`run`,
-/// `run --shard`, `sweep`, `ab`, `staff`, `fit`) takes it before its work starts.
+/// `run --shard`, `sweep`, `ab`, `staff`, `fit`, `merge`, `load`, `forecast`, `explain`) takes
+/// it first thing, before reading its inputs.
 pub(crate) fn stop_flag() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
     use signal_hook::consts::{SIGINT, SIGTERM};
     static FLAG: std::sync::OnceLock<std::sync::Arc<std::sync::atomic::AtomicBool>> =
@@ -148,18 +149,38 @@ pub fn main() -> ExitCode {
 
 /// Runs one command: its exit code, or the error [`main`] prints.
 fn run(args: Args) -> CmdResult {
+    // Long commands take the stop flag before anything else (reading the scenario can take
+    // seconds on a loaded machine): a signal that arrives before their work starts then stops
+    // the work at once, with what it writes marked partial, instead of killing the process
+    // with nothing written and no message.
+    if matches!(
+        args.command,
+        Command::Run(_)
+            | Command::Ab(_)
+            | Command::Sweep(_)
+            | Command::Staff(_)
+            | Command::Fit(_)
+            | Command::Merge(_)
+            | Command::Load(_)
+            | Command::Forecast(_)
+            | Command::Explain(_)
+    ) {
+        stop_flag();
+    }
     match args.command {
         Command::Run(a) => run_cmd::run(a),
-        Command::Explain(a) => explain_cmd::run(a),
+        // These write only when their work is done (atomically): a stop signal ends them at
+        // once, exit 130, nothing written.
+        Command::Explain(a) => interrupt::or_interrupted("explain", || explain_cmd::run(a)),
         Command::Compare(a) => compare_cmd::run(a),
         Command::Ab(a) => ab_cmd::run(a),
         Command::Sweep(a) => sweep_cmd::run(a),
         Command::Staff(a) => staff_cmd::run(a),
         Command::Erlang(a) => erlang_cmd::run(a),
         Command::Fit(a) => fit_cmd::run(a),
-        Command::Merge(a) => shard_cmd::merge(a),
+        Command::Merge(a) => interrupt::or_interrupted("merge", || shard_cmd::merge(a)),
         Command::Load(a) => load_cmd::run(a),
-        Command::Forecast(a) => forecast_cmd::run(a),
+        Command::Forecast(a) => interrupt::or_interrupted("forecast", || forecast_cmd::run(a)),
         Command::Serve(a) => serve_cmd::run(a),
         Command::Conform(a) => conform_cmd::run(a),
         Command::Validate(a) => validate_cmd::run(a),

@@ -18,6 +18,7 @@ mod fit;
 mod forecast;
 mod forecast_uncertainty;
 mod fuzz_replay;
+mod interrupt_writes;
 mod layering;
 mod leftovers;
 mod limits;
