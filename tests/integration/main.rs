@@ -1,5 +1,6 @@
 //! omnisim's integration tests, one binary grouped by topic.
 
+mod big_groups;
 mod chat;
 mod cli_errors;
 mod compare_noise;
