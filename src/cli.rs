@@ -202,6 +202,38 @@ fn load(path: &Path, allow_huge: bool) -> Result<Scenario, CliError> {
         .map_err(|e| CliError::bad(format!("{} is not a valid scenario:\n{e}", path.display())))
 }
 
+/// `--replications N` held to the limits the scenario file's own `replications` meets
+/// (`scenario::replication_override_problems`) unless `allow_huge` is `Some(true)` (`None`:
+/// the command has no `--allow-huge`); `0` refused too. Every problem at once, each naming
+/// the flag.
+pub(crate) fn check_replications(
+    n: Option<u32>,
+    sc: &Scenario,
+    allow_huge: Option<bool>,
+) -> Result<(), CliError> {
+    let Some(n) = n else { return Ok(()) };
+    if n == 0 {
+        return Err(CliError::bad("--replications must be at least 1"));
+    }
+    if allow_huge == Some(true) {
+        return Ok(());
+    }
+    let hint = if allow_huge.is_some() {
+        "split the run, or pass --allow-huge to run it anyway"
+    } else {
+        "split the run (`run --shard`)"
+    };
+    let problems: Vec<String> = scenario::replication_override_problems(sc, n)
+        .into_iter()
+        .map(|p| format!("--replications {n}: {p}; {hint}"))
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::BadInput(problems))
+    }
+}
+
 /// The scenario's warnings on standard error: those found while reading it (with their
 /// position), then the whole-scenario checks of `scenario::warnings` (queues nobody serves).
 fn print_warnings(sc: &Scenario, path: &Path) {

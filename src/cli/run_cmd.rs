@@ -103,6 +103,7 @@ pub(crate) fn run(a: RunArgs) -> CmdResult {
         return Err(CliError::bad("--replications must be at least 1"));
     }
     let sc = load(&a.scenario, a.allow_huge)?;
+    super::check_replications(a.replications, &sc, Some(a.allow_huge))?;
     if !quiet {
         print_warnings(&sc, &a.scenario);
     }

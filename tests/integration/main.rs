@@ -2,6 +2,7 @@
 
 mod big_groups;
 mod chat;
+mod cli_limits;
 mod cli_errors;
 mod compare_noise;
 mod conform;
