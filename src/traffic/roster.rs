@@ -66,7 +66,18 @@ pub fn read_roster(
             let queues = r.required(p, "queues").and_then(|s| {
                 let mut out = Vec::new();
                 let mut ok = true;
-                for part in s.split(';').map(str::trim).filter(|x| !x.is_empty()) {
+                // An empty name between separators (`q;;q2`, `;q`) is a typo, not nothing; a
+                // trailing `;` is allowed.
+                let parts: Vec<&str> = s.split(';').map(str::trim).collect();
+                if parts[..parts.len() - 1].iter().any(|x| x.is_empty()) {
+                    r.problem(
+                        p,
+                        "queues",
+                        format!("{s:?} has an empty queue name; separate queue names with one ';'"),
+                    );
+                    ok = false;
+                }
+                for part in parts.into_iter().filter(|x| !x.is_empty()) {
                     match queue(part) {
                         Ok(q) if out.contains(&q) => {
                             r.problem(p, "queues", format!("queue {part:?} is listed twice"));

@@ -2,8 +2,8 @@
 
 mod big_groups;
 mod chat;
-mod cli_limits;
 mod cli_errors;
+mod cli_limits;
 mod compare_noise;
 mod conform;
 mod dashboard;

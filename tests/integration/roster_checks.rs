@@ -209,3 +209,31 @@ fn shuffled_shift_rows_are_checked_in_start_order() {
         "{e}"
     );
 }
+
+/// Issue 25 (second pass, J): `queues = "q;;q2"` was accepted (an empty queue name skipped).
+/// Refused at the cell; the variant `;retail` too; a trailing `;` stays allowed.
+#[test]
+fn an_empty_queue_name_in_a_roster_row_is_an_error_at_the_cell() {
+    let dir = temp_dir("roster-empty-queue");
+    write(
+        &dir,
+        "roster.csv",
+        &roster(&[
+            "ann,retail;;retail2,0,3600,",
+            "bob,;retail,0,3600,",
+            "cat,retail;,0,3600,",
+        ]),
+    );
+    let e = load_file(&write(&dir, "r.toml", WITH_GROUPS))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("roster.csv:2:2: queues: \"retail;;retail2\" has an empty queue name"),
+        "{e}"
+    );
+    assert!(
+        e.contains("roster.csv:3:2: queues: \";retail\" has an empty queue name"),
+        "{e}"
+    );
+    assert!(!e.contains("roster.csv:4:"), "a trailing ';' is fine:\n{e}");
+}
