@@ -51,7 +51,8 @@ pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// A flag set by the first SIGINT or SIGTERM; a second one ends the process at once (exit
 /// 130). One flag per process, registered on the first call: every long command (`run`,
-/// `run --shard`, `sweep`, `ab`, `staff`, `fit`) takes it before its work starts.
+/// `run --shard`, `sweep`, `ab`, `staff`, `fit`, `merge`, `load`, `forecast`, `explain`) takes
+/// it first thing, before reading its inputs.
 pub(crate) fn stop_flag() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
     use signal_hook::consts::{SIGINT, SIGTERM};
     static FLAG: std::sync::OnceLock<std::sync::Arc<std::sync::atomic::AtomicBool>> =
@@ -148,18 +149,38 @@ pub fn main() -> ExitCode {
 
 /// Runs one command: its exit code, or the error [`main`] prints.
 fn run(args: Args) -> CmdResult {
+    // Long commands take the stop flag before anything else (reading the scenario can take
+    // seconds on a loaded machine): a signal that arrives before their work starts then stops
+    // the work at once, with what it writes marked partial, instead of killing the process
+    // with nothing written and no message.
+    if matches!(
+        args.command,
+        Command::Run(_)
+            | Command::Ab(_)
+            | Command::Sweep(_)
+            | Command::Staff(_)
+            | Command::Fit(_)
+            | Command::Merge(_)
+            | Command::Load(_)
+            | Command::Forecast(_)
+            | Command::Explain(_)
+    ) {
+        stop_flag();
+    }
     match args.command {
         Command::Run(a) => run_cmd::run(a),
-        Command::Explain(a) => explain_cmd::run(a),
+        // These write only when their work is done (atomically): a stop signal ends them at
+        // once, exit 130, nothing written.
+        Command::Explain(a) => interrupt::or_interrupted("explain", || explain_cmd::run(a)),
         Command::Compare(a) => compare_cmd::run(a),
         Command::Ab(a) => ab_cmd::run(a),
         Command::Sweep(a) => sweep_cmd::run(a),
         Command::Staff(a) => staff_cmd::run(a),
         Command::Erlang(a) => erlang_cmd::run(a),
         Command::Fit(a) => fit_cmd::run(a),
-        Command::Merge(a) => shard_cmd::merge(a),
+        Command::Merge(a) => interrupt::or_interrupted("merge", || shard_cmd::merge(a)),
         Command::Load(a) => load_cmd::run(a),
-        Command::Forecast(a) => forecast_cmd::run(a),
+        Command::Forecast(a) => interrupt::or_interrupted("forecast", || forecast_cmd::run(a)),
         Command::Serve(a) => serve_cmd::run(a),
         Command::Conform(a) => conform_cmd::run(a),
         Command::Validate(a) => validate_cmd::run(a),
@@ -179,6 +200,38 @@ fn write_files(dir: &Path, files: &[(&str, String)]) -> std::io::Result<()> {
 fn load(path: &Path, allow_huge: bool) -> Result<Scenario, CliError> {
     scenario::load_file_with(path, &scenario::LoadOptions { allow_huge })
         .map_err(|e| CliError::bad(format!("{} is not a valid scenario:\n{e}", path.display())))
+}
+
+/// `--replications N` held to the limits the scenario file's own `replications` meets
+/// (`scenario::replication_override_problems`) unless `allow_huge` is `Some(true)` (`None`:
+/// the command has no `--allow-huge`); `0` refused too. Every problem at once, each naming
+/// the flag.
+pub(crate) fn check_replications(
+    n: Option<u32>,
+    sc: &Scenario,
+    allow_huge: Option<bool>,
+) -> Result<(), CliError> {
+    let Some(n) = n else { return Ok(()) };
+    if n == 0 {
+        return Err(CliError::bad("--replications must be at least 1"));
+    }
+    if allow_huge == Some(true) {
+        return Ok(());
+    }
+    let hint = if allow_huge.is_some() {
+        "split the run, or pass --allow-huge to run it anyway"
+    } else {
+        "split the run (`run --shard`)"
+    };
+    let problems: Vec<String> = scenario::replication_override_problems(sc, n)
+        .into_iter()
+        .map(|p| format!("--replications {n}: {p}; {hint}"))
+        .collect();
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::BadInput(problems))
+    }
 }
 
 /// The scenario's warnings on standard error: those found while reading it (with their

@@ -77,6 +77,12 @@ pub enum ExplainError {
 
 /// Reads `dir/trace.jsonl` (or `dir` itself when it is a file) and tells `subject`'s story in
 /// `replication` (1-based).
+///
+/// Two streaming passes, so memory follows one story, not the file: the first learns the
+/// replications present and where the subject's lines are; the second keeps only the lines
+/// [`tell`] needs for it (a conversation: the replication's lines from its first line to the
+/// one after its last; an agent: its own lines, every line of a conversation it touched, and
+/// the line after each of those), plus the replication's `interrupted` line.
 pub fn explain_file(
     dir: &Path,
     subject: &Subject,
@@ -87,27 +93,40 @@ pub fn explain_file(
     } else {
         dir.join("trace.jsonl")
     };
-    let file = std::fs::File::open(&path).map_err(|_| ExplainError::NoTrace(path.clone()))?;
-    let bad = |msg: String| ExplainError::Bad {
-        path: path.clone(),
-        msg,
-    };
-    let mut lines = Vec::new();
+    // Pass 1: the replications, and where the subject's lines are.
     let mut reps: Vec<u32> = Vec::new();
-    for (i, raw) in std::io::BufReader::new(file).lines().enumerate() {
-        let raw = raw.map_err(|e| bad(format!("cannot read: {e}")))?;
-        if raw.trim().is_empty() {
-            continue;
-        }
-        let l: TraceLine = serde_json::from_str(&raw)
-            .map_err(|e| bad(format!("line {}: not a trace line: {e}", i + 1)))?;
+    let (mut first, mut last) = (None::<usize>, None::<usize>);
+    let mut touched = std::collections::BTreeSet::new();
+    let (mut last_conv, mut names) = (0u64, std::collections::BTreeSet::new());
+    pass(&path, |i, l| {
         if reps.last() != Some(&l.replication) && !reps.contains(&l.replication) {
             reps.push(l.replication);
         }
-        if l.replication == replication {
-            lines.push(l);
+        if l.replication != replication {
+            return;
         }
-    }
+        last_conv = last_conv.max(l.conversation.unwrap_or(0));
+        if let Some(a) = &l.agent {
+            if !names.contains(a) {
+                names.insert(a.clone());
+            }
+        }
+        let hit = match subject {
+            Subject::Conversation(c) => l.conversation == Some(*c),
+            Subject::Agent(a) => {
+                let own =
+                    l.agent.as_deref() == Some(a.as_str()) || l.from.as_deref() == Some(a.as_str());
+                if own {
+                    touched.extend(l.conversation);
+                }
+                own
+            }
+        };
+        if hit {
+            first.get_or_insert(i);
+            last = Some(i);
+        }
+    })?;
     if !reps.contains(&replication) {
         reps.sort_unstable();
         let have = match (reps.first(), reps.last()) {
@@ -120,7 +139,39 @@ pub fn explain_file(
             have,
         });
     }
-    match tell(&lines, subject, replication) {
+    let told = match (first, last) {
+        (Some(first), Some(last)) => {
+            // Pass 2: the lines the story needs.
+            let mut lines = Vec::new();
+            let mut after_kept = false;
+            pass(&path, |i, l| {
+                if l.replication != replication {
+                    return;
+                }
+                let needed = match subject {
+                    Subject::Conversation(_) => (first..=last + 1).contains(&i),
+                    Subject::Agent(a) => {
+                        l.agent.as_deref() == Some(a.as_str())
+                            || l.from.as_deref() == Some(a.as_str())
+                            || l.conversation.is_some_and(|c| touched.contains(&c))
+                    }
+                };
+                // The line after a needed one too: it may be the refusal that counts it.
+                if needed || after_kept || l.kind == Kind::Interrupted {
+                    lines.push(l);
+                }
+                after_kept = needed;
+            })?;
+            tell(&lines, subject, replication)
+        }
+        _ => Err(not_found(
+            subject,
+            replication,
+            last_conv,
+            names.iter().map(String::as_str).collect(),
+        )),
+    };
+    match told {
         // An agent of the run (its row in agents.csv beside the trace) with no line at all:
         // never offered anything, never a presence change.
         Err(ExplainError::UnknownAgent { asked, .. }) if in_agents_csv(&path, &asked) => {
@@ -131,6 +182,26 @@ pub fn explain_file(
         }
         other => other,
     }
+}
+
+/// One streaming pass over the trace at `path`: hands `line` each parsed line with its index
+/// (0-based; blank lines are skipped but keep their number). Errors name the file and the line.
+fn pass(path: &Path, mut line: impl FnMut(usize, TraceLine)) -> Result<(), ExplainError> {
+    let file = std::fs::File::open(path).map_err(|_| ExplainError::NoTrace(path.to_path_buf()))?;
+    let bad = |msg: String| ExplainError::Bad {
+        path: path.to_path_buf(),
+        msg,
+    };
+    for (i, raw) in std::io::BufReader::new(file).lines().enumerate() {
+        let raw = raw.map_err(|e| bad(format!("cannot read: {e}")))?;
+        if raw.trim().is_empty() {
+            continue;
+        }
+        let l: TraceLine = serde_json::from_str(&raw)
+            .map_err(|e| bad(format!("line {}: not a trace line: {e}", i + 1)))?;
+        line(i, l);
+    }
+    Ok(())
 }
 
 /// Whether `agent` has a row in the `agents.csv` beside the trace `path` (the run's agents).
@@ -192,40 +263,13 @@ pub fn tell(
         }
     }
     if mine.is_empty() {
-        return Err(match subject {
-            Subject::Conversation(c) => {
-                let last = lines
-                    .iter()
-                    .filter_map(|l| l.conversation)
-                    .max()
-                    .unwrap_or(0);
-                ExplainError::UnknownConversation {
-                    asked: *c,
-                    replication,
-                    last,
-                    nearest: (last > 0).then(|| (*c).clamp(1, last)),
-                }
-            }
-            Subject::Agent(a) => {
-                let mut names: Vec<&str> =
-                    lines.iter().filter_map(|l| l.agent.as_deref()).collect();
-                names.sort_unstable();
-                names.dedup();
-                let hint = match crate::scenario::suggest::closest(a, names.iter().copied()) {
-                    Some(s) => format!("; did you mean {s:?}?"),
-                    None if names.is_empty() => String::new(),
-                    None => format!(
-                        "; agents in the trace: {}{}",
-                        names.iter().take(8).copied().collect::<Vec<_>>().join(", "),
-                        if names.len() > 8 { ", …" } else { "" }
-                    ),
-                };
-                ExplainError::UnknownAgent {
-                    asked: a.clone(),
-                    hint,
-                }
-            }
-        });
+        let last = lines
+            .iter()
+            .filter_map(|l| l.conversation)
+            .max()
+            .unwrap_or(0);
+        let names = lines.iter().filter_map(|l| l.agent.as_deref()).collect();
+        return Err(not_found(subject, replication, last, names));
     }
     let mut out = String::new();
     let _ = match subject {
@@ -279,6 +323,36 @@ pub fn tell(
         out.push_str(&note);
     }
     Ok(out)
+}
+
+/// The error for a subject with no line in the replication: `last`, the replication's largest
+/// conversation id; `names`, the agents its lines name (for a suggestion).
+fn not_found(subject: &Subject, replication: u32, last: u64, mut names: Vec<&str>) -> ExplainError {
+    match subject {
+        Subject::Conversation(c) => ExplainError::UnknownConversation {
+            asked: *c,
+            replication,
+            last,
+            nearest: (last > 0).then(|| (*c).clamp(1, last)),
+        },
+        Subject::Agent(a) => {
+            names.sort_unstable();
+            names.dedup();
+            let hint = match crate::scenario::suggest::closest(a, names.iter().copied()) {
+                Some(s) => format!("; did you mean {s:?}?"),
+                None if names.is_empty() => String::new(),
+                None => format!(
+                    "; agents in the trace: {}{}",
+                    names.iter().take(8).copied().collect::<Vec<_>>().join(", "),
+                    if names.len() > 8 { ", …" } else { "" }
+                ),
+            };
+            ExplainError::UnknownAgent {
+                asked: a.clone(),
+                hint,
+            }
+        }
+    }
 }
 
 /// The last line of a story the run's interruption cut off (the replication's trace ends with

@@ -33,8 +33,8 @@ mod types;
 
 pub use diag::{Diagnostic, LoadError};
 pub use limits::{
-    LoadOptions, MAX_AGENTS, MAX_ATTRIBUTE_COMBINATIONS, MAX_EXPECTED_ARRIVALS, MAX_HORIZON_DAYS,
-    MAX_RATE_PER_S, MAX_REPLICATIONS, MAX_TIMES,
+    replication_override_problems, LoadOptions, MAX_AGENTS, MAX_ATTRIBUTE_COMBINATIONS,
+    MAX_EXPECTED_ARRIVALS, MAX_HORIZON_DAYS, MAX_RATE_PER_S, MAX_REPLICATIONS, MAX_TIMES,
 };
 pub use lint::{warnings, Warning};
 pub use load::{load_file, load_file_with, load_str, load_str_with};

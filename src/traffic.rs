@@ -171,7 +171,8 @@ impl Row<'_> {
         self.rec.get(i).map(str::trim).filter(|s| !s.is_empty())
     }
 
-    fn loc<'n>(&self, name: &'n str) -> Option<(&'n str, usize)> {
+    /// The column of `name` as a problem names it: its name and 1-based position.
+    pub(crate) fn loc<'n>(&self, name: &'n str) -> Option<(&'n str, usize)> {
         self.header.col(name).map(|i| (name, i + 1))
     }
 

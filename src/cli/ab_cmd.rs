@@ -38,8 +38,29 @@ pub(crate) fn run(a: AbArgs) -> CmdResult {
         }
         (Err(e), _) | (_, Err(e)) => return Err(e),
     };
-    if a.replications == Some(0) {
-        return Err(CliError::bad("--replications must be at least 1"));
+    super::check_replications(a.replications, &base, None)?;
+    if !a.global.quiet {
+        // Both sides run on the base's random numbers: the variant's own differ silently else.
+        let mut ignored = Vec::new();
+        if var.seed != base.seed {
+            ignored.push(format!(
+                "seed {} (the base's {} is used)",
+                var.seed, base.seed
+            ));
+        }
+        if var.replications != base.replications && a.replications.is_none() {
+            ignored.push(format!(
+                "replications {} (the base's {} are used)",
+                var.replications, base.replications
+            ));
+        }
+        if !ignored.is_empty() {
+            eprintln!(
+                "note: {}: the variant's {} ignored: both sides run on common random numbers",
+                a.variant.display(),
+                ignored.join(" and ")
+            );
+        }
     }
     let report = ab::run_stoppable(&base, &var, a.replications, Some(super::stop_flag()));
     let dir = a.out.unwrap_or_else(|| default_out_dir(&base.name));

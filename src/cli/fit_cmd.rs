@@ -25,8 +25,8 @@ pub(crate) struct FitArgs {
 pub(super) fn run(a: FitArgs) -> CmdResult {
     let (history, interval, out, quiet) = (&a.history, &a.interval, a.out, a.global.quiet);
     let interval = match crate::time::parse_duration(interval) {
-        Ok(d) if d.as_millis() > 0 => d,
-        _ => {
+        Ok(d) => d,
+        Err(_) => {
             return Err(CliError::bad(format!(
                 "--interval {interval:?}: expected a duration such as \"30m\""
             )))

@@ -16,6 +16,11 @@ use crate::report;
 use super::error::{CliError, CmdResult};
 use super::{default_out_dir, load, stop_flag, Global, EXIT_INVARIANT, EXIT_OK, EXIT_THRESHOLD};
 
+/// Most conversations per second `--rate` (or a `--ramp` stage) may offer.
+pub(crate) const MAX_LOAD_RATE: f64 = 10_000_000.0;
+/// Most agent worker tasks (`--workers`).
+pub(crate) const MAX_LOAD_WORKERS: usize = 1024;
+
 /// `omnisim load` flags.
 #[derive(Debug, clap::Args)]
 pub(crate) struct LoadArgs {
@@ -84,6 +89,32 @@ pub(crate) fn run(a: LoadArgs) -> CmdResult {
             Vec::new()
         }
     };
+    // Size limits, as the scenario has for its arrivals: what a rate or a task count beyond
+    // them asks for cannot be delivered, only exhausts memory (issue 25, F).
+    let top = ramp.iter().map(|s| s.target).fold(a.rate, f64::max);
+    if top > MAX_LOAD_RATE {
+        problems.push(format!(
+            "--rate/--ramp: {top} conversations per second is over the limit of \
+             {MAX_LOAD_RATE:.0} per second (the batched engine applies about a million \
+             commands a second on 2 cores)"
+        ));
+    }
+    let most = top * duration.map_or(0.0, |d| d.as_secs_f64());
+    if top <= MAX_LOAD_RATE && most > crate::scenario::MAX_EXPECTED_ARRIVALS {
+        problems.push(format!(
+            "--rate × --duration: up to {most:.3e} conversations is over the limit of {:.0} \
+             (the scenario's expected-arrivals limit)",
+            crate::scenario::MAX_EXPECTED_ARRIVALS
+        ));
+    }
+    if a.workers == Some(0) || a.workers.is_some_and(|w| w > MAX_LOAD_WORKERS) {
+        problems.push(format!(
+            "--workers must be between 1 and {MAX_LOAD_WORKERS} (default: one per core)"
+        ));
+    }
+    if a.batch == 0 {
+        problems.push("--batch must be at least 1 (1 = a lock per command)".into());
+    }
     let mut thresholds = Vec::new();
     for t in &a.threshold {
         match load::parse_threshold(t) {

@@ -103,6 +103,7 @@ pub(crate) fn run(a: RunArgs) -> CmdResult {
         return Err(CliError::bad("--replications must be at least 1"));
     }
     let sc = load(&a.scenario, a.allow_huge)?;
+    super::check_replications(a.replications, &sc, Some(a.allow_huge))?;
     if !quiet {
         print_warnings(&sc, &a.scenario);
     }
@@ -177,21 +178,39 @@ pub(crate) fn run(a: RunArgs) -> CmdResult {
     if let Some(b) = &bar {
         b.finish();
     }
-    let report = Report::build(&sc, &output);
-    let mut written = report::write_all(&dir, &report)
-        .and_then(|mut w| {
-            if a.log {
-                w.push(report::log::write(&dir, &sc, &logs)?);
-            }
-            Ok(w)
-        })
-        .map_err(|e| CliError::bad(format!("cannot write reports to {}: {e}", dir.display())))?;
+    // A stop request that arrives after the simulation (while the reports, the log or the
+    // trace are written) still ends the command with 130: what is finished is kept, the
+    // summary says `"partial": true`, and a file cut short is not written.
+    let stop = stop_flag();
+    let stopped = || stop.load(std::sync::atomic::Ordering::Relaxed);
+    let mut output = output;
+    // Cut during the simulation: the trace's parts say where (joined whole, a copy); the log
+    // is not written (a history with replications cut mid-way would replay as if whole).
+    let cut_in_sim = output.partial;
+    output.partial |= stopped();
+    let mut report = Report::build(&sc, &output);
+    let write_err = |e: std::io::Error| {
+        CliError::bad(format!("cannot write reports to {}: {e}", dir.display()))
+    };
+    let mut written = report::write_all(&dir, &report).map_err(write_err)?;
+    let mut cut: Vec<&str> = Vec::new();
+    if a.log && output.partial {
+        cut.push("conversations.csv");
+    } else if a.log {
+        match report::log::write(&dir, &sc, &logs, Some(&*stop)) {
+            Ok(p) => written.push(p),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => cut.push("conversations.csv"),
+            Err(e) => return Err(write_err(e)),
+        }
+    }
+    drop(logs);
     if let Some(t) = &trace_opts {
         let reps: Vec<u32> = (0..total)
             .filter(|r| t.replication.is_none_or(|k| k == *r))
             .collect();
         let errors = t.errors.lock().map(|e| e.clone()).unwrap_or_default();
-        match sim::observe::assemble(&dir, &reps) {
+        let watch = (!cut_in_sim).then_some(&*stop);
+        match sim::observe::assemble_stoppable(&dir, &reps, watch) {
             Ok(p) if errors.is_empty() => written.push(p),
             Ok(_) => {
                 return Err(CliError::bad(format!(
@@ -199,6 +218,7 @@ pub(crate) fn run(a: RunArgs) -> CmdResult {
                     errors.join("; ")
                 )))
             }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => cut.push("trace.jsonl"),
             Err(e) => {
                 return Err(CliError::bad(format!(
                     "cannot write {}: {e}",
@@ -206,6 +226,15 @@ pub(crate) fn run(a: RunArgs) -> CmdResult {
                 )))
             }
         }
+    }
+    for name in &cut {
+        // An older run's file of that name would pass for this run's.
+        let _ = std::fs::remove_file(dir.join(name));
+    }
+    if stopped() && !report.summary.partial {
+        // Interrupted after summary.json was written whole: say so in it.
+        report.summary.partial = true;
+        report::write_all(&dir, &report).map_err(write_err)?;
     }
     if let Some(file) = &a.junit {
         let xml = report::junit::render(&report.summary);
@@ -221,8 +250,13 @@ pub(crate) fn run(a: RunArgs) -> CmdResult {
     }
     let summary = &report.summary;
     if summary.partial {
+        let not_written = if cut.is_empty() {
+            String::new()
+        } else {
+            format!("; not written (interrupted): {}", cut.join(", "))
+        };
         return Err(CliError::Interrupted(format!(
-            "wrote a partial summary (\"partial\": true) to {}",
+            "wrote a partial summary (\"partial\": true) to {}{not_written}",
             dir.display()
         )));
     }

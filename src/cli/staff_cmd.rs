@@ -77,10 +77,13 @@ fn flagged(e: &StaffError) -> String {
 /// Runs the command.
 pub(crate) fn run(a: StaffArgs) -> CmdResult {
     let sc = super::load(&a.scenario, false)?;
+    super::check_replications(a.replications, &sc, None)?;
     let spec = (|| -> Result<StaffSpec, String> {
         let target = target::parse(&a.target)?;
         staffing::check_target(&target).map_err(|e| flagged(&e))?;
         let interval = parse_duration(&a.interval).map_err(|e| format!("--interval: {e}"))?;
+        // Labelled HH:MM like fit's profile: positive, at most a day and dividing it.
+        crate::fit::arrivals::check_interval(interval).map_err(|e| format!("--interval {e}"))?;
         let shrinkage = match &a.shrinkage {
             Some(s) => parse_share(s).ok_or_else(|| {
                 format!(

@@ -45,6 +45,17 @@ pub(crate) struct SweepArgs {
 /// Runs the command: exit 0, 1 when no value meets the target, 2 on bad input, 130
 /// interrupted.
 pub(crate) fn run(a: SweepArgs) -> CmdResult {
+    if let Some(n) = a
+        .replications
+        .filter(|&n| n > crate::scenario::MAX_REPLICATIONS)
+    {
+        // The same limit as the file's own `replications` (each point runs that many).
+        return Err(CliError::bad(format!(
+            "--replications {n}: {n} replications is over the limit of {} replications; \
+             split the run (`sweep --shard`)",
+            crate::scenario::MAX_REPLICATIONS
+        )));
+    }
     let text = std::fs::read_to_string(&a.scenario)
         .map_err(|e| CliError::bad(format!("cannot read {}: {e}", a.scenario.display())))?;
     let words = SweepWords {

@@ -137,7 +137,10 @@ impl Engine {
                 }
                 let key = slot.and_then(|s| self.agents[m.index()].keys[s]);
                 let is = self.eligible(m, crate::model::QueueId(qi as u32));
-                if is != key.is_some_and(|k| q.index.contains(&k)) {
+                // The member's own leaf (its position), not a scan of every leaf: a scan per
+                // member made this check quadratic in the queue's members (issue 25, A).
+                let indexed = key.is_some() && pos.and_then(|p| q.index.key_at(p)) == key;
+                if is != indexed {
                     fail(format!(
                         "queue {qi}: agent {} eligible={is} but index disagrees",
                         m.0

@@ -19,6 +19,16 @@ pub const DAY_MS: u64 = 24 * 3_600_000;
 /// Why an arrival-profile interval cannot be used (the command line adds the flag's name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum IntervalError {
+    /// Zero: an interval must be positive; use e.g. 15m, 30m or 1h.
+    #[error("{0} is not positive: an interval must be longer than 0; use e.g. 15m, 30m or 1h")]
+    NotPositive(SimDuration),
+    /// Longer than a day: the profile has one value per interval of the day; use at most 24h,
+    /// a length that divides it.
+    #[error(
+        "{0} is longer than a day: the arrival profile has one value per interval of the day; \
+         use at most 24h, a length that divides it, such as 15m, 30m, 1h or 24h"
+    )]
+    LongerThanDay(SimDuration),
     /// Not a whole number of minutes (or under one): the profile's labels are `HH:MM`; use
     /// e.g. 5m, 15m, 30m or 1h.
     #[error(
@@ -45,6 +55,12 @@ pub enum IntervalError {
 /// Errors: [`IntervalError`], naming the value.
 pub fn check_interval(iv: SimDuration) -> Result<(), IntervalError> {
     let ms = iv.as_millis();
+    if ms == 0 {
+        return Err(IntervalError::NotPositive(iv));
+    }
+    if ms > DAY_MS {
+        return Err(IntervalError::LongerThanDay(iv));
+    }
     if ms < 60_000 || ms % 60_000 != 0 {
         return Err(IntervalError::NotWholeMinutes(iv));
     }
@@ -168,6 +184,16 @@ mod tests {
                 .starts_with("7m does not divide a day (24 h is 205 × 7m and 5m more)"),
             "{e}"
         );
+        // Issue 25, L: zero and over a day say so (not "expected a duration", not "0 × 1d1h").
+        for (iv, want) in [
+            (SimDuration::ZERO, "is not positive"),
+            (SimDuration::from_secs(25 * 3600), "is longer than a day"),
+            (SimDuration::from_secs(48 * 3600), "use at most 24h"),
+        ] {
+            let e = check_interval(iv).unwrap_err();
+            assert!(e.to_string().contains(want), "{e}");
+        }
+        assert!(check_interval(SimDuration::from_secs(24 * 3600)).is_ok());
         let e = check_interval(SimDuration::from_millis(1)).unwrap_err();
         assert_eq!(
             e,

@@ -11,6 +11,7 @@
 
 use std::io;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::scenario::Scenario;
 use crate::sim::log::{ConvLog, RecordId};
@@ -38,6 +39,17 @@ fn dur(d: Option<SimDuration>) -> String {
 
 /// Renders the logs (in replication order) as CSV bytes.
 pub fn render(sc: &Scenario, logs: &[ConvLog]) -> io::Result<Vec<u8>> {
+    render_stoppable(sc, logs, None)
+}
+
+/// [`render`], watching `stop` (SIGINT or SIGTERM) every 4,096 rows: a stop request ends it
+/// with [`io::ErrorKind::Interrupted`] (nothing rendered is kept).
+pub fn render_stoppable(
+    sc: &Scenario,
+    logs: &[ConvLog],
+    stop: Option<&AtomicBool>,
+) -> io::Result<Vec<u8>> {
+    let mut rows = 0u64;
     let replay = sc.traffic.replay.as_deref();
     // The replayed history's attribute columns, then every other attribute name of the work
     // streams (first appearance), so a run's own log replays with its attributes.
@@ -61,6 +73,13 @@ pub fn render(sc: &Scenario, logs: &[ConvLog]) -> io::Result<Vec<u8>> {
         // 1-based, as in `trace.jsonl`, `explain --replication` and `--shard K/N`.
         let rep = (log.replication + 1).to_string();
         for r in &log.rows {
+            rows += 1;
+            if rows % 4096 == 1 && stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+                return Err(io::Error::new(
+                    io::ErrorKind::Interrupted,
+                    "interrupted while writing conversations.csv",
+                ));
+            }
             rec.clear();
             let row = match r.id {
                 RecordId::Replay(i) => replay.and_then(|h| h.rows.get(i as usize)),
@@ -102,9 +121,15 @@ pub fn render(sc: &Scenario, logs: &[ConvLog]) -> io::Result<Vec<u8>> {
     w.into_inner().map_err(|e| io::Error::other(e.to_string()))
 }
 
-/// Writes `dir/conversations.csv` atomically; returns its path.
-pub fn write(dir: &Path, sc: &Scenario, logs: &[ConvLog]) -> io::Result<std::path::PathBuf> {
-    let bytes = render(sc, logs)?;
+/// Writes `dir/conversations.csv` atomically; returns its path. A stop request (`stop`) while
+/// it renders ends it with [`io::ErrorKind::Interrupted`] and the file not written.
+pub fn write(
+    dir: &Path,
+    sc: &Scenario,
+    logs: &[ConvLog],
+    stop: Option<&AtomicBool>,
+) -> io::Result<std::path::PathBuf> {
+    let bytes = render_stoppable(sc, logs, stop)?;
     std::fs::create_dir_all(dir)?;
     let path = dir.join("conversations.csv");
     super::write_atomic(&path, &bytes)?;

@@ -231,6 +231,38 @@ pub(crate) fn check(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) {
     }
 }
 
+/// The limits a command line's replication count (`run`, `sweep`, `staff`, `ab` take one that
+/// overrides the file's) must meet, as if the file had said it: [`MAX_REPLICATIONS`], and
+/// [`MAX_EXPECTED_ARRIVALS`] with the arrivals counted over that many replications. One
+/// sentence per limit crossed (empty: within the limits).
+pub fn replication_override_problems(sc: &Scenario, replications: u32) -> Vec<String> {
+    let mut problems = Vec::new();
+    if replications > MAX_REPLICATIONS {
+        problems.push(format!(
+            "{replications} replications is over the limit of {MAX_REPLICATIONS} replications"
+        ));
+    }
+    let horizon = SimTime::ZERO + sc.horizon;
+    let per_rep: f64 = sc
+        .queues
+        .iter()
+        .map(|q| q.arrivals.mass(SimTime::ZERO, horizon))
+        .sum::<f64>()
+        + sc.workstreams
+            .iter()
+            .filter_map(|w| w.routing.arrivals.as_ref())
+            .map(|a| a.mass(SimTime::ZERO, horizon))
+            .sum::<f64>();
+    let expected = per_rep * replications as f64;
+    if expected > MAX_EXPECTED_ARRIVALS {
+        problems.push(format!(
+            "about {expected:.3e} expected arrivals (rate × horizon × replications, all queues) \
+             is over the limit of {MAX_EXPECTED_ARRIVALS:.0} expected arrivals"
+        ));
+    }
+    problems
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

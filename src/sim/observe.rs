@@ -499,18 +499,59 @@ fn push_err(errors: &Mutex<Vec<String>>, msg: String) {
 /// Joins the replications' trace parts in replication order into `dir/trace.jsonl` (streaming)
 /// and removes the parts. Replications are `reps` (0-based), in order.
 pub fn assemble(dir: &std::path::Path, reps: &[u32]) -> std::io::Result<PathBuf> {
+    assemble_stoppable(dir, reps, None)
+}
+
+/// [`assemble`], watching `stop` (SIGINT or SIGTERM) every 64 KiB: on a stop request the file is
+/// not written (the join goes to a temporary file renamed over `trace.jsonl` only when whole),
+/// the parts are removed and the error is [`std::io::ErrorKind::Interrupted`].
+pub fn assemble_stoppable(
+    dir: &std::path::Path,
+    reps: &[u32],
+    stop: Option<&std::sync::atomic::AtomicBool>,
+) -> std::io::Result<PathBuf> {
+    use std::io::Read;
     let out_path = dir.join("trace.jsonl");
-    let mut out = BufWriter::new(File::create(&out_path)?);
-    for r in reps {
-        let part = dir.join(format!("trace.jsonl.part-{r}"));
-        if let Ok(mut f) = File::open(&part) {
-            std::io::copy(&mut f, &mut out)?;
-            drop(f);
-            std::fs::remove_file(&part)?;
+    let tmp = dir.join(format!("trace.jsonl.{}.tmp~", std::process::id()));
+    let stopped = || stop.is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed));
+    let parts: Vec<PathBuf> = reps
+        .iter()
+        .map(|r| dir.join(format!("trace.jsonl.part-{r}")))
+        .collect();
+    let joined = (|| -> std::io::Result<()> {
+        let mut out = BufWriter::new(File::create(&tmp)?);
+        let mut buf = vec![0u8; 64 * 1024];
+        for part in &parts {
+            let Ok(mut f) = File::open(part) else {
+                continue;
+            };
+            loop {
+                if stopped() {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::Interrupted,
+                        "interrupted while joining the trace",
+                    ));
+                }
+                let n = f.read(&mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                out.write_all(&buf[..n])?;
+            }
+        }
+        out.flush()?;
+        drop(out);
+        std::fs::rename(&tmp, &out_path)
+    })();
+    if joined.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    if joined.is_ok() || stopped() {
+        for part in &parts {
+            let _ = std::fs::remove_file(part);
         }
     }
-    out.flush()?;
-    Ok(out_path)
+    joined.map(|()| out_path)
 }
 
 impl<E: crate::engine::RulesEngine> super::world::World<'_, E> {

@@ -54,6 +54,9 @@ pub fn read_roster(
     // Each agent's index in `agents`, by name: one look-up per row, not a scan (a
     // million-agent roster is read in near-linear time).
     let mut by_name: HashMap<String, usize> = HashMap::new();
+    // Per agent (like `agents`): each row's shift and line, for the overlap check.
+    let mut rows: Vec<Vec<(SimTime, SimTime, u64)>> = Vec::new();
+    let mut start_col: Option<Option<usize>> = None;
     read(
         path,
         &mut p,
@@ -63,7 +66,18 @@ pub fn read_roster(
             let queues = r.required(p, "queues").and_then(|s| {
                 let mut out = Vec::new();
                 let mut ok = true;
-                for part in s.split(';').map(str::trim).filter(|x| !x.is_empty()) {
+                // An empty name between separators (`q;;q2`, `;q`) is a typo, not nothing; a
+                // trailing `;` is allowed.
+                let parts: Vec<&str> = s.split(';').map(str::trim).collect();
+                if parts[..parts.len() - 1].iter().any(|x| x.is_empty()) {
+                    r.problem(
+                        p,
+                        "queues",
+                        format!("{s:?} has an empty queue name; separate queue names with one ';'"),
+                    );
+                    ok = false;
+                }
+                for part in parts.into_iter().filter(|x| !x.is_empty()) {
                     match queue(part) {
                         Ok(q) if out.contains(&q) => {
                             r.problem(p, "queues", format!("queue {part:?} is listed twice"));
@@ -176,19 +190,16 @@ pub fn read_roster(
                             format!("agent {name:?} has other skills on an earlier row"),
                         );
                     }
-                    if a.shifts.iter().any(|&(s, e)| start < e && s < end) {
-                        r.problem(
-                            p,
-                            "shift_start",
-                            format!("this shift overlaps another shift of agent {name:?}"),
-                        );
-                        return;
-                    }
+                    // Overlaps are checked once every row is read, per agent in start order
+                    // (a scan of the agent's shifts per row was quadratic in its rows).
+                    rows[by_name[&name]].push((start, end, r.line));
                     a.shifts.push((start, end));
                     a.breaks.extend(breaks.unwrap_or_default());
                 }
                 None => {
                     by_name.insert(name.clone(), agents.len());
+                    rows.push(vec![(start, end, r.line)]);
+                    start_col.get_or_insert_with(|| r.loc("shift_start").map(|(_, c)| c));
                     agents.push(RosterAgent {
                         name,
                         capacity,
@@ -202,6 +213,25 @@ pub fn read_roster(
             }
         },
     );
+    for (a, rows) in agents.iter().zip(&mut rows) {
+        rows.sort_unstable();
+        // The latest end so far, and its row's line: a shift starting before it overlaps it.
+        let mut reach: Option<(SimTime, u64)> = None;
+        for &(start, end, line) in rows.iter() {
+            match reach {
+                Some((e, other)) if start < e => p.at(
+                    line,
+                    start_col.flatten().map(|c| ("shift_start", c)),
+                    format!(
+                        "this shift overlaps another shift of agent {:?} (line {other})",
+                        a.name
+                    ),
+                ),
+                Some((e, _)) if e >= end => {}
+                _ => reach = Some((end, line)),
+            }
+        }
+    }
     if p.any() {
         return Err(p.finish());
     }

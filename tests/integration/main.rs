@@ -1,7 +1,9 @@
 //! omnisim's integration tests, one binary grouped by topic.
 
+mod big_groups;
 mod chat;
 mod cli_errors;
+mod cli_limits;
 mod compare_noise;
 mod conform;
 mod dashboard;
@@ -10,6 +12,7 @@ mod drive;
 mod engine_props;
 mod erlang;
 mod explain;
+mod explain_stream;
 mod explain_why;
 mod faults;
 mod figures;
@@ -18,6 +21,7 @@ mod forecast;
 mod forecast_inputs;
 mod forecast_uncertainty;
 mod fuzz_replay;
+mod interrupt_writes;
 mod layering;
 mod leftovers;
 mod limits;
