@@ -137,12 +137,18 @@ impl Report {
 /// setup per case; after a case that lost the engine (I/O error, an answer out of protocol) the
 /// next case connects again.
 /// Errors: the engine cannot be reached or started at all (bad spec, nothing listening, no
-/// such program), or a broken case file (omnisim's own bug).
+/// such program), the engine was lost in the setup of every case (it exits or drops the
+/// connection at once: nothing could be judged), or a broken case file (omnisim's own bug).
 pub fn run(spec: &EngineSpec, only: Option<&[String]>) -> Result<Report, String> {
     let all = cases::load()?;
     let connect = || Client::start(spec, ANSWER_TIMEOUT);
     let mut client: Option<Client> = Some(connect().map_err(|e| e.to_string())?);
     let mut first: BTreeMap<&str, (usize, Option<Failure>)> = BTreeMap::new();
+    // The first failure of a case whose setup never reached the engine (lost at step 0), and
+    // whether any case got past its setup: when none did, the engine is not one that can be
+    // judged rule by rule (a program that exits at once, a server that drops every
+    // connection), and saying "46 rules failed" would blame the rules.
+    let (mut setup_lost, mut any_setup) = (None::<Failure>, false);
     for case in &all {
         if only.is_some_and(|o| !o.iter().any(|r| r == &case.rule)) {
             continue;
@@ -163,11 +169,24 @@ pub fn run(spec: &EngineSpec, only: Option<&[String]>) -> Result<Report, String>
         if failure.as_ref().is_some_and(|f| f.lost) {
             client = None;
         }
+        match &failure {
+            Some(f) if f.lost && f.step == 0 => {
+                setup_lost.get_or_insert_with(|| f.clone());
+            }
+            _ => any_setup = true,
+        }
         let entry = first.entry(case.rule.as_str()).or_default();
         entry.0 += 1;
         if entry.1.is_none() {
             entry.1 = failure;
         }
+    }
+    if let (false, Some(f)) = (any_setup, setup_lost) {
+        return Err(format!(
+            "the engine {spec} was lost in the setup of every case, so no rule could be judged; \
+             first: {}",
+            f.message
+        ));
     }
     let mut rules = BTreeMap::new();
     let mut order = Vec::new();

@@ -397,17 +397,25 @@ fn each_broken_variant_of_the_python_example_fails_exactly_its_rule() {
     }
 }
 
+/// An engine that answers garbage and dies, or exits at once (issue 25, found by a fresh
+/// tester: `cmd:/bin/true` was reported as 46 failed rules, exit 1, while `run --engine` says
+/// exit 2): no case gets past its setup, so no rule can be judged. Exit 2 with the reason, no
+/// hang, and no report claiming rule failures.
 #[test]
-fn an_engine_that_answers_garbage_and_dies_fails_every_case_without_hanging() {
+fn an_engine_lost_in_every_setup_is_bad_input_not_46_failed_rules() {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/engines/garbage.sh");
-    let out = out_dir("garbage");
-    let o = conform(&format!("cmd:sh {}", script.display()), &out, &[]);
-    let stdout = String::from_utf8_lossy(&o.stdout);
-    assert_eq!(o.status.code(), Some(1), "{stdout}");
-    let r = report(&out);
-    // Every rule with cases fails at its first case's setup (step 0), with the reason.
-    assert_eq!(r["failed"].as_u64(), Some(46), "{stdout}");
-    let f = &r["rules"]["MON-STATE"]["failure"];
-    assert_eq!(f["step"].as_u64(), Some(0), "{f}");
-    assert!(f["message"].as_str().unwrap().contains("not JSON"), "{f}");
+    for (engine, says) in [
+        (format!("cmd:sh {}", script.display()), "not JSON"),
+        ("cmd:true".to_string(), "closed its output"),
+    ] {
+        let out = out_dir("lost");
+        let o = conform(&engine, &out, &[]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{engine}: {err}");
+        assert!(
+            err.contains("was lost in the setup of every case") && err.contains(says),
+            "{engine}: {err}"
+        );
+        assert!(!out.join("conformance.json").exists(), "{engine}");
+    }
 }
