@@ -129,7 +129,7 @@ pub struct LevelFit {
     pub weekday: [Option<f64>; 7],
     /// The last day's one-step residual (log), calendar effects taken out.
     pub last_residual: f64,
-    /// Time-of-month effects (log), by [`month_bin`].
+    /// Time-of-month effects (log), by `month_bin`.
     pub month: [f64; 6],
     /// The day-after-a-closure effect (log).
     pub after_closure: f64,

@@ -9,7 +9,7 @@
 //! [`Client::setup`] / [`Client::check_setup`], [`Client::reset`], [`Client::commands`] (typed)
 //! and [`Client::commands_raw`] (JSON values), [`Client::metrics`], [`ClientError`].
 //!
-//! The client is synchronous and keeps one connection ([`transport`]). Every answer is awaited
+//! The client is synchronous and keeps one connection (`transport`). Every answer is awaited
 //! at most [`Client::timeout`] ([`DEFAULT_TIMEOUT`], 30 s), so an engine that hangs is a
 //! [`ClientError::Timeout`], never a hang; nothing here panics on what an engine answers. A
 //! subprocess the client started is stopped when the client is dropped (standard input closed,
