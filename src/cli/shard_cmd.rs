@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::report;
 use crate::scenario::Scenario;
+use crate::workflows::inputs;
 use crate::workflows::shard::{self, ShardFile};
 use crate::workflows::sweep_shard::{self, SweepShardFile};
 
@@ -58,7 +59,9 @@ pub(crate) fn run_shard(a: &RunArgs, sc: &Scenario, spec: &str, dir: &Path) -> C
         Some(super::stop_flag()),
     )
     .map_err(|e| CliError::bad(e.to_string()))?;
+    let mut file = file;
     let written = std::fs::create_dir_all(dir).and_then(|_| {
+        file.scenario_from_shard = inputs::relative(dir, path);
         let json = serde_json::to_string(&file).map_err(std::io::Error::other)?;
         write_atomic(&dir.join("shard.json"), json.as_bytes())
     });
@@ -115,9 +118,18 @@ fn read_shard(dir: &Path) -> Result<AnyShard, String> {
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let bad = |e: serde_json::Error| format!("{} is not a valid shard.json: {e}", path.display());
     let tag: Tag = serde_json::from_str(&text).map_err(bad)?;
+    let found_in = path.parent().map(Path::to_path_buf);
     match tag.format.as_str() {
-        shard::FORMAT => Ok(AnyShard::Run(serde_json::from_str(&text).map_err(bad)?)),
-        sweep_shard::FORMAT => Ok(AnyShard::Sweep(serde_json::from_str(&text).map_err(bad)?)),
+        shard::FORMAT => {
+            let mut s: Box<ShardFile> = serde_json::from_str(&text).map_err(bad)?;
+            s.found_in = found_in;
+            Ok(AnyShard::Run(s))
+        }
+        sweep_shard::FORMAT => {
+            let mut s: Box<SweepShardFile> = serde_json::from_str(&text).map_err(bad)?;
+            s.found_in = found_in;
+            Ok(AnyShard::Sweep(s))
+        }
         other => Err(format!(
             "{}: format is {other:?}, expected {:?} (run --shard) or {:?} (sweep --shard)",
             path.display(),

@@ -190,13 +190,7 @@ pub(crate) fn run(a: StaffArgs) -> CmdResult {
             if !s.partial {
                 print!("{}", render::check_text(&result, &spec, rc));
             }
-            println!(
-                "roster check overall: service level {} · ASA {} · abandonment {} · wrote {}",
-                crate::report::format::pct(s.service_level.fraction),
-                crate::report::format::duration(s.wait_s.mean),
-                crate::report::format::pct(s.abandonment_rate),
-                d.join("summary.json").display()
-            );
+            println!("{}", roster_check_line(s, &d.join("summary.json")));
         }
     }
     if let Some((d, _, _)) = check.as_ref().filter(|(_, s, _)| s.partial) {
@@ -211,4 +205,57 @@ pub(crate) fn run(a: StaffArgs) -> CmdResult {
     } else {
         EXIT_OK
     })
+}
+
+/// The `roster check overall` line of the check's summary `s` (written to `summary`): an
+/// interrupted check says on the line itself that its figures are partial (stdout may be read
+/// without stderr).
+fn roster_check_line(s: &crate::report::Summary, summary: &std::path::Path) -> String {
+    format!(
+        "roster check overall{}: service level {} · ASA {} · abandonment {} · wrote {}",
+        if s.partial {
+            " (PARTIAL: interrupted, the figures cover only what finished)"
+        } else {
+            ""
+        },
+        crate::report::format::pct(s.service_level.fraction),
+        crate::report::format::duration(s.wait_s.mean),
+        crate::report::format::pct(s.abandonment_rate),
+        summary.display()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::roster_check_line;
+
+    fn summary(partial: bool) -> crate::report::Summary {
+        let text = "[scenario]\nname = \"m\"\nhorizon = \"10m\"\nreplications = 1\n\n\
+            [[workstreams]]\nname = \"v\"\nchannel = \"voice\"\nhandle_time = \"1m\"\n\n\
+            [[queues]]\nname = \"q\"\nworkstream = \"v\"\narrivals = { rate = \"30/h\" }\n\n\
+            [[agent_groups]]\nname = \"a\"\ncount = 2\nqueues = [\"q\"]\n";
+        let sc = crate::scenario::load_str(text, "m.toml").expect("valid");
+        let out = crate::sim::run(&sc, &crate::sim::RunOptions::default(), &|_, _, _| {});
+        let mut s = crate::report::Report::build(&sc, &out).summary;
+        s.partial = partial;
+        s
+    }
+
+    #[test]
+    fn an_interrupted_roster_check_says_partial_on_its_line() {
+        // Issue 25 K: stdout said "roster check overall: service level 84.0% …" of a check cut
+        // short, only stderr said partial.
+        let line = roster_check_line(&summary(true), std::path::Path::new("c/summary.json"));
+        assert!(
+            line.starts_with("roster check overall (PARTIAL: interrupted, the figures cover only"),
+            "{line}"
+        );
+        assert!(line.ends_with("wrote c/summary.json"), "{line}");
+        // Variant: a whole check's line is as before.
+        let line = roster_check_line(&summary(false), std::path::Path::new("c/summary.json"));
+        assert!(
+            line.starts_with("roster check overall: service level "),
+            "{line}"
+        );
+    }
 }

@@ -137,7 +137,7 @@ pub(crate) fn write_result(result: &SweepResult, out: Option<PathBuf>, quiet: bo
 fn run_shard(a: &SweepArgs, words: &SweepWords, spec: &str) -> CmdResult {
     let (k, n) = parse_shard_flag(spec)?;
     let stop = super::stop_flag();
-    let file = sweep_shard::run_stoppable(words, (k, n), Some(&stop)).map_err(|e| match e {
+    let mut file = sweep_shard::run_stoppable(words, (k, n), Some(&stop)).map_err(|e| match e {
         sweep_shard::SweepShardError::Words(e) => CliError::bad(spec_message(&e)),
         sweep_shard::SweepShardError::Sweep(e) => CliError::bad(sweep_message(a, &e)),
         e => CliError::bad(format!("{}: {e}", a.scenario.display())),
@@ -146,6 +146,11 @@ fn run_shard(a: &SweepArgs, words: &SweepWords, spec: &str) -> CmdResult {
         .out
         .clone()
         .unwrap_or_else(|| default_out_dir(&file.scenario));
+    // The folder first, so its path is canonical like the scenario's (a failure is reported by
+    // the write below).
+    let _ = std::fs::create_dir_all(&dir);
+    file.scenario_from_shard =
+        crate::workflows::inputs::relative(&dir, std::path::Path::new(&words.origin));
     let written = serde_json::to_string(&file)
         .map_err(std::io::Error::other)
         .and_then(|json| super::write_files(&dir, &[("shard.json", json)]));

@@ -552,6 +552,7 @@ pub(crate) fn report_unknown(
     given: &str,
     known: &[&str],
 ) {
+    let known = &super::suggest::distinct_names(known)[..];
     let expected = if known.is_empty() {
         "none are defined".to_string()
     } else {

@@ -64,6 +64,7 @@ pub(crate) struct Names {
 }
 
 fn unknown(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>, what: &str, given: &str, known: &[&str]) {
+    let known = &super::suggest::distinct_names(known)[..];
     let expected = if known.is_empty() {
         "none are defined".to_string()
     } else {

@@ -41,6 +41,19 @@ pub(crate) fn closest<'a>(
     })
 }
 
+/// The names an "unknown …; expected one of" message lists: each once, empty ones left out (a
+/// section with a duplicate or empty name is already reported at its key and must not show up
+/// as `""` in the list of known names).
+pub(crate) fn distinct_names<'a>(names: &[&'a str]) -> Vec<&'a str> {
+    let mut out: Vec<&'a str> = Vec::new();
+    for &n in names {
+        if !n.is_empty() && !out.contains(&n) {
+            out.push(n);
+        }
+    }
+    out
+}
+
 /// Quotes and joins names: `"a", "b", "c"`.
 pub(crate) fn quoted_list<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
     names
@@ -78,5 +91,11 @@ mod tests {
     #[test]
     fn lists_are_quoted() {
         assert_eq!(quoted_list(["a", "b"]), "\"a\", \"b\"");
+    }
+
+    #[test]
+    fn known_names_are_listed_once_without_empty_ones() {
+        assert_eq!(distinct_names(&["q", ""]), vec!["q"]);
+        assert_eq!(distinct_names(&["q", "", "r", "r", "q"]), vec!["q", "r"]);
     }
 }

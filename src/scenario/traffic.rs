@@ -357,6 +357,7 @@ fn forecast_spec(
 }
 
 fn unknown(what: &str, given: &str, known: &[&str]) -> String {
+    let known = &super::suggest::distinct_names(known)[..];
     let hint = closest(given, known.iter().copied())
         .map(|c| format!(" (did you mean {c:?}?)"))
         .unwrap_or_default();

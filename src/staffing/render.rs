@@ -184,6 +184,24 @@ const HEADER: [&str; 9] = [
     "roster",
 ];
 
+/// Which simulation the figures come from, for the header: "40 replications, the last of 4
+/// simulations"; when the verification was interrupted, the last one that finished (the one
+/// cut short is not the figures'), or none.
+fn verified_by(r: &StaffResult) -> String {
+    let sims = crate::report::format::plural(r.evaluations as u64, "simulation");
+    match (&r.interrupted, r.replications) {
+        (None, reps) => format!(
+            "{}, the last of {sims}",
+            crate::report::format::plural(u64::from(reps), "replication")
+        ),
+        (Some(_), 0) => format!("no simulation finished of {sims} started: interrupted"),
+        (Some(_), reps) => format!(
+            "{}, the last finished of {sims} started: interrupted",
+            crate::report::format::plural(u64::from(reps), "replication")
+        ),
+    }
+}
+
 /// The terminal summary: one line per interval and the verdict.
 pub fn text(r: &StaffResult) -> String {
     let rows: Vec<Vec<String>> = r.rows.iter().map(|x| row_text(r, x)).collect();
@@ -191,13 +209,12 @@ pub fn text(r: &StaffResult) -> String {
         "Staffing group {} for {} per {} interval\n\
          Offered load from the arrival process; each interval staffed by the stationary model \
          ({}), then verified by simulation with the rules in the loop \
-         ({}, the last of {}; decided at ±{} (95%), {}% family-wise over the intervals)\n\n{}",
+         ({}; decided at ±{} (95%), {}% family-wise over the intervals)\n\n{}",
         r.group,
         r.target,
         crate::time::SimDuration::from_millis(r.interval.as_millis()),
         r.model_name,
-        crate::report::format::plural(u64::from(r.replications), "replication"),
-        crate::report::format::plural(r.evaluations as u64, "simulation"),
+        verified_by(r),
         value(r.precision.half_width),
         value(r.precision.alpha * 100.0),
         crate::report::table::text(&HEADER, &rows)

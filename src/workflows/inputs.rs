@@ -44,6 +44,44 @@ pub fn absolute(path: &Path) -> PathBuf {
     })
 }
 
+/// The path of `target` relative to the folder `base` (both made [`absolute`]), e.g.
+/// `../scenario.toml`: recorded in a shard so the merge finds the scenario beside the shard
+/// folder wherever the project folder has moved. `None` when there is no relative path (another
+/// drive).
+pub fn relative(base: &Path, target: &Path) -> Option<String> {
+    use std::path::Component;
+    let (base, target) = (absolute(base), absolute(target));
+    let b: Vec<Component<'_>> = base.components().collect();
+    let t: Vec<Component<'_>> = target.components().collect();
+    if b.first() != t.first() {
+        return None;
+    }
+    let common = b.iter().zip(&t).take_while(|(x, y)| x == y).count();
+    let mut rel = PathBuf::new();
+    for _ in common..b.len() {
+        rel.push("..");
+    }
+    for c in &t[common..] {
+        rel.push(c.as_os_str());
+    }
+    Some(rel.to_string_lossy().into_owned())
+}
+
+/// Where the merge reads the scenario's `[traffic]` files from: beside the scenario as it lies
+/// now relative to the shard folder `found_in` (`from_shard`, recorded by the shard), when that
+/// file exists; else at the absolute path the shard ran from (`recorded`). The files found are
+/// then checked by content hash ([`unchanged`]), so a moved project folder merges (another
+/// machine, other mount paths) and a changed file is still refused.
+pub fn locate(recorded: &str, found_in: Option<&Path>, from_shard: Option<&str>) -> String {
+    if let (Some(dir), Some(rel)) = (found_in, from_shard) {
+        let here = dir.join(rel);
+        if here.is_file() {
+            return here.display().to_string();
+        }
+    }
+    recorded.to_string()
+}
+
 /// The inputs of a run: the scenario text (as read) under `origin`, then every distinct CSV
 /// file the `scenarios` read (a sweep's grid points may name different files), hashed now.
 ///
@@ -179,5 +217,19 @@ mod tests {
             p[0]
         );
         assert!(unchanged(&a, &a).is_empty());
+    }
+
+    #[test]
+    fn relative_paths_climb_to_the_common_folder() {
+        let rel = |b: &str, t: &str| relative(Path::new(b), Path::new(t));
+        assert_eq!(
+            rel("/p/out/s1", "/p/sc.toml").as_deref(),
+            Some("../../sc.toml")
+        );
+        assert_eq!(rel("/p", "/p/in/sc.toml").as_deref(), Some("in/sc.toml"));
+        assert_eq!(
+            rel("/a/b", "/c/sc.toml").as_deref(),
+            Some("../../c/sc.toml")
+        );
     }
 }

@@ -39,6 +39,15 @@ pub struct ShardFile {
     /// The scenario file's absolute path: the merge resolves `[traffic]` files against its
     /// folder, whatever folder the merge runs from.
     pub scenario_path: String,
+    /// The scenario file's path relative to the folder `shard.json` was written to
+    /// (`../scenario.toml`): the merge looks for the scenario there first, so a project folder
+    /// moved as a whole (another machine, other mount paths) still merges. Absent in shards of
+    /// older versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario_from_shard: Option<String>,
+    /// The folder this `shard.json` was read from (never written; set by the reader).
+    #[serde(skip)]
+    pub found_in: Option<std::path::PathBuf>,
     /// Every input file's content hash: the scenario, then each CSV file it read.
     pub inputs: Vec<InputFile>,
     /// The shard ran with `--allow-huge`: the merge loads the scenario with it too.
@@ -121,6 +130,8 @@ pub fn run(
         scenario_origin: origin.into(),
         scenario_text: text.into(),
         scenario_path: inputs::absolute(src.path).display().to_string(),
+        scenario_from_shard: None,
+        found_in: None,
         inputs,
         allow_huge: src.allow_huge,
         seed: out.seed,
@@ -276,12 +287,18 @@ pub fn merge(shards: Vec<(String, ShardFile)>) -> Result<(Scenario, RunOutput), 
     if !problems.is_empty() {
         return Err(MergeError::Problems(problems));
     }
-    // The CSV files are resolved against the scenario's folder as the shard saw it, so the
-    // merge works from any folder.
+    // The CSV files are resolved against the scenario's folder as it lies now beside the first
+    // shard (else as the shard saw it), so the merge works from any folder and in a moved
+    // project folder; their hashes are checked below.
     let opts = scenario::LoadOptions {
         allow_huge: first.allow_huge,
     };
-    let sc = scenario::load_str_with(&first.scenario_text, &first.scenario_path, &opts)
+    let at = inputs::locate(
+        &first.scenario_path,
+        first.found_in.as_deref(),
+        first.scenario_from_shard.as_deref(),
+    );
+    let sc = scenario::load_str_with(&first.scenario_text, &at, &opts)
         .map_err(|e| MergeError::Scenario(e.to_string()))?;
     let now = inputs::record(&first.scenario_text, &first.scenario_origin, [&sc])
         .map_err(|e| MergeError::Problems(vec![e]))?;

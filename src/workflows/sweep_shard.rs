@@ -46,6 +46,15 @@ pub struct SweepShardFile {
     /// The scenario file's absolute path: the merge resolves `[traffic]` files against its
     /// folder, whatever folder the merge runs from.
     pub scenario_path: String,
+    /// The scenario file's path relative to the folder `shard.json` was written to
+    /// (`../scenario.toml`): the merge looks for the scenario there first, so a project folder
+    /// moved as a whole (another machine, other mount paths) still merges. Absent in shards of
+    /// older versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario_from_shard: Option<String>,
+    /// The folder this `shard.json` was read from (never written; set by the reader).
+    #[serde(skip)]
+    pub found_in: Option<std::path::PathBuf>,
     /// Every input file's content hash: the scenario, then each CSV file the grid read.
     pub inputs: Vec<InputFile>,
     /// The `--vary` arguments, as given.
@@ -193,6 +202,8 @@ pub fn run_stoppable(
         scenario_path: inputs::absolute(std::path::Path::new(&words.origin))
             .display()
             .to_string(),
+        scenario_from_shard: None,
+        found_in: None,
         inputs: read,
         vary: words.vary.clone(),
         target: words.target.clone(),
@@ -237,11 +248,15 @@ pub fn merge(shards: Vec<(String, SweepShardFile)>) -> Result<SweepResult, Sweep
     if !problems.is_empty() {
         return Err(MergeError::Problems(problems).into());
     }
-    // Resolved against the scenario's folder as the shard saw it: the merge works from any
-    // folder.
+    // Resolved against the scenario's folder as it lies now beside the first shard (else as
+    // the shard saw it): the merge works from any folder and in a moved project folder.
     let words = SweepWords {
         text: first.scenario_text.clone(),
-        origin: first.scenario_path.clone(),
+        origin: inputs::locate(
+            &first.scenario_path,
+            first.found_in.as_deref(),
+            first.scenario_from_shard.as_deref(),
+        ),
         vary: first.vary,
         target: first.target,
         seed: first.seed,

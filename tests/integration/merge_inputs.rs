@@ -212,3 +212,132 @@ queues = ["q"]
     assert_eq!(summary["conversations"]["arrived"], 2);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Copies the folder `from` (files and folders) to `to`.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// `summary.json` of `dir` without its wall-clock `engine` object.
+fn summary_without_engine(dir: &Path) -> serde_json::Value {
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap();
+    v.as_object_mut().unwrap().remove("engine");
+    v
+}
+
+/// Runs both shards of `scenario` (relative to `cwd`) into `cwd/<out>1` and `cwd/<out>2`.
+fn two_shards(cwd: &Path, scenario: &str, out: &str) {
+    for k in ["1/2", "2/2"] {
+        let o = format!("{out}{}", &k[..1]);
+        let (c, e) = omnisim(
+            cwd,
+            &["run", scenario, "--shard", k, "--out", &o, "--quiet"],
+        );
+        assert_eq!(c, Some(0), "{e}");
+    }
+}
+
+#[test]
+fn a_moved_project_folder_merges_with_the_same_result_and_a_changed_csv_is_refused() {
+    // The tester's example (issue 25 H): shards built in a project folder, the folder moved
+    // elsewhere (another machine's mount path), the original gone: merge used to read the
+    // forecast at the old absolute path ("cannot read …/data/forecast.csv").
+    let dir = temp_dir("moved-from");
+    std::fs::write(dir.join("fc.toml"), FORECAST).unwrap();
+    forecast(&dir, 200);
+    two_shards(&dir, "fc.toml", "s");
+    let reference = temp_dir("moved-ref");
+    let (c, e) = omnisim(
+        &dir,
+        &[
+            "merge",
+            "s1",
+            "s2",
+            "--out",
+            &reference.join("m").display().to_string(),
+        ],
+    );
+    assert_eq!(c, Some(0), "{e}");
+    let moved = std::env::temp_dir().join(format!("omnisim-merge-moved-to-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&moved);
+    std::fs::rename(&dir, &moved).unwrap();
+    assert!(!dir.exists());
+    let (c, e) = omnisim(&moved, &["merge", "s1", "s2", "--out", "merged", "--quiet"]);
+    assert_eq!(c, Some(0), "{e}");
+    assert_eq!(
+        summary_without_engine(&moved.join("merged")),
+        summary_without_engine(&reference.join("m"))
+    );
+    // A changed forecast at the new place is still refused, by its hash.
+    forecast(&moved, 385);
+    let (c, e) = omnisim(&moved, &["merge", "s1", "s2", "--out", "merged2"]);
+    assert_eq!(c, Some(2), "{e}");
+    assert!(
+        e.contains("data/forecast.csv (traffic.forecast) has changed since the shards read it"),
+        "{e}"
+    );
+    assert!(!moved.join("merged2").exists());
+    let _ = std::fs::remove_dir_all(&moved);
+    let _ = std::fs::remove_dir_all(&reference);
+}
+
+#[test]
+fn a_copied_project_with_shards_in_a_sibling_folder_merges_from_anywhere() {
+    // Variant: the scenario in `in/`, the shards in `runs/`, the project copied (not moved) to
+    // a new path, the original removed, the merge run from a third folder.
+    let dir = temp_dir("copied-from");
+    std::fs::create_dir_all(dir.join("in/data")).unwrap();
+    std::fs::create_dir_all(dir.join("runs")).unwrap();
+    std::fs::write(dir.join("in/fc.toml"), FORECAST).unwrap();
+    forecast(&dir.join("in"), 200);
+    two_shards(&dir, "in/fc.toml", "runs/s");
+    let (c, e) = omnisim(
+        &dir,
+        &["merge", "runs/s1", "runs/s2", "--out", "m", "--quiet"],
+    );
+    assert_eq!(c, Some(0), "{e}");
+    let copy = temp_dir("copied-to");
+    copy_tree(&dir, &copy);
+    let reference = summary_without_engine(&dir.join("m"));
+    std::fs::remove_dir_all(&dir).unwrap();
+    let elsewhere = temp_dir("copied-elsewhere");
+    let arg = |p: &str| copy.join(p).display().to_string();
+    let (c, e) = omnisim(
+        &elsewhere,
+        &[
+            "merge",
+            &arg("runs/s1"),
+            &arg("runs/s2"),
+            "--out",
+            &arg("m2"),
+            "--quiet",
+        ],
+    );
+    assert_eq!(c, Some(0), "{e}");
+    assert_eq!(summary_without_engine(&copy.join("m2")), reference);
+    forecast(&copy.join("in"), 385);
+    let (c, e) = omnisim(
+        &elsewhere,
+        &[
+            "merge",
+            &arg("runs/s1"),
+            &arg("runs/s2"),
+            "--out",
+            &arg("m3"),
+        ],
+    );
+    assert_eq!(c, Some(2), "{e}");
+    assert!(e.contains("has changed since the shards read it"), "{e}");
+    let _ = std::fs::remove_dir_all(&copy);
+    let _ = std::fs::remove_dir_all(&elsewhere);
+}

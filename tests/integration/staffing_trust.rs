@@ -595,12 +595,35 @@ fn a_stopped_verification_keeps_the_models_staffing_and_says_so() {
     assert!(r.rows.iter().all(|x| x.service_level.is_none()));
     let text = staffing::render::text(&r);
     assert!(text.contains("INTERRUPTED: not decided"), "{text}");
+    // Issue 25 K: the header no longer calls the cut-short simulation "the last of 1".
+    assert!(
+        text.contains("(no simulation finished of 1 simulation started: interrupted;"),
+        "{text}"
+    );
     // Without a stop: the verified answer, not marked.
-    let r = staffing::run_until(
+    let mut r = staffing::run_until(
         &sc,
         &spec("service_level.fraction>=0.78", 60, Some(1)),
         None,
     )
     .unwrap();
     assert!(r.interrupted.is_none() && r.met);
+    let whole = staffing::render::text(&r);
+    let last_of = format!(
+        "({} replications, the last of {} simulations;",
+        r.replications, r.evaluations
+    );
+    assert!(whole.contains(&last_of), "{whole}");
+    // Issue 25 K, the tester's example: interrupted in a later round, the figures are the
+    // previous round's: the header says they come from the last simulation that finished.
+    r.interrupted = Some("the verification was interrupted in round 4".into());
+    let cut = staffing::render::text(&r);
+    assert!(!cut.contains(&last_of), "{cut}");
+    assert!(
+        cut.contains(&format!(
+            "({} replications, the last finished of {} simulations started: interrupted;",
+            r.replications, r.evaluations
+        )),
+        "{cut}"
+    );
 }
