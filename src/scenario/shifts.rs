@@ -177,6 +177,32 @@ fn template(
                 );
             }
         }
+        // Breaks that overlap (issue 25, found by a fresh tester: `after = "1h", length = "2h"`
+        // beside `after = "1h30m"` was accepted): each break against the one before it in
+        // start order against the latest-ending break before it, every overlap reported.
+        let mut order: Vec<usize> = (0..bs.len()).collect();
+        order.sort_by_key(|&i| (bs[i].0, i));
+        let mut latest: Option<usize> = None;
+        for &i in &order {
+            let (a1, l1) = bs[i];
+            if let Some(j) = latest {
+                let (a0, l0) = bs[j];
+                if a1 < a0 + l0 {
+                    cx.report(
+                        &format!("{}[{i}]", t.path_of("breaks")),
+                        t.get("breaks").map(|v| v.span()),
+                        format!(
+                            "the break overlaps break [{j}] ({a1} is before its end, {a0} + \
+                             {l0}); expected breaks that follow one another"
+                        ),
+                        None,
+                    );
+                }
+            }
+            if latest.is_none_or(|j| a1 + l1 > bs[j].0 + bs[j].1) {
+                latest = Some(i);
+            }
+        }
     }
     Some(ShiftTemplate {
         name: name?,
@@ -264,5 +290,38 @@ cots = 2
         assert!(e.contains("break ends after the shift"), "{e}");
         assert!(e.contains("did you mean `cost`?"), "{e}");
         assert!(load_shifts_str("", "s.toml").is_err());
+    }
+
+    /// Issue 25: overlapping breaks are errors at the later break, every overlap at once;
+    /// breaks that touch (one ends as the next starts) are fine.
+    #[test]
+    fn overlapping_breaks_are_errors() {
+        let shifts = |breaks: &str| {
+            load_shifts_str(
+                &format!(
+                    "[[shifts]]\nname = \"x\"\nstarts = [\"08:00\"]\nlength = \"8h\"\nbreaks = {breaks}\n"
+                ),
+                "s.toml",
+            )
+        };
+        let e = shifts(
+            r#"[{ after = "1h", length = "2h" }, { after = "1h30m", length = "30m" }, { after = "2h30m", length = "1h" }, { after = "6h", length = "15m" }]"#,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("shifts[0].breaks[1]") && e.contains("overlaps break [0]"),
+            "{e}"
+        );
+        assert!(
+            e.contains("shifts[0].breaks[2]") && e.contains("overlaps break [0]"),
+            "{e}"
+        );
+        assert!(!e.contains("breaks[3]"), "{e}");
+        // Listed out of order, touching: accepted.
+        assert!(
+            shifts(r#"[{ after = "4h", length = "30m" }, { after = "2h", length = "2h" }]"#)
+                .is_ok()
+        );
     }
 }
