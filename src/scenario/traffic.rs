@@ -459,10 +459,17 @@ pub(crate) fn merge(
                     "traffic.roster",
                     Some(span.clone()),
                     format!(
-                        "roster agent {:?} has the name of an agent of [[agent_groups]]",
-                        a.name
+                        "roster agent {:?} (the roster's line {}) has the name of an agent of \
+                         [[agent_groups]] {:?}",
+                        a.name,
+                        a.line,
+                        a.name.rsplit_once('-').map_or("", |(g, _)| g)
                     ),
-                    None,
+                    Some(
+                        "rename the roster agent (names are compared after trimming spaces), or \
+                         the group"
+                            .into(),
+                    ),
                 );
                 continue;
             }

@@ -30,6 +30,7 @@ pub fn roster_scenario(
                 breaks: None,
                 roster: Some(crate::traffic::roster::RosterAgent {
                     name,
+                    line: 0,
                     capacity: g.capacity,
                     queues: g.queues.clone(),
                     skills: Vec::new(),

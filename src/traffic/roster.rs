@@ -20,8 +20,10 @@ use crate::time::SimTime;
 /// One rostered agent.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RosterAgent {
-    /// Its name (the `agent` column).
+    /// Its name (the `agent` column, trimmed like every cell).
     pub name: String,
+    /// The CSV line of its first row (0 for an agent not read from a file), for messages.
+    pub line: u64,
     /// Units it has.
     pub capacity: u32,
     /// Queues it is a member of.
@@ -202,6 +204,7 @@ pub fn read_roster(
                     start_col.get_or_insert_with(|| r.loc("shift_start").map(|(_, c)| c));
                     agents.push(RosterAgent {
                         name,
+                        line: r.line,
                         capacity,
                         queues,
                         skills,

@@ -88,19 +88,34 @@ fn only_identical_names_clash_with_group_agents() {
     write(
         &dir,
         "roster.csv",
-        &roster(&["agent-3,retail,0,3600,", "tier-2-2,retail,0,3600,"]),
+        &roster(&[
+            "agent-3,retail,0,3600,",
+            "tier-2-2,retail,0,3600,",
+            // Issue 25: a trailing space is trimmed like every cell, so this is agent-1 too.
+            "agent-1 ,retail,0,3600,",
+        ]),
     );
     let e = load_file(&write(&dir, "r.toml", WITH_GROUPS))
         .unwrap_err()
         .to_string();
-    for n in ["agent-3", "tier-2-2"] {
+    // Each clash names the roster's line and the group (issue 25: it named only the key).
+    for (n, line, group) in [
+        ("agent-3", 2, "agent"),
+        ("tier-2-2", 3, "tier-2"),
+        ("agent-1", 4, "agent"),
+    ] {
         assert!(
             e.contains(&format!(
-                "roster agent \"{n}\" has the name of an agent of [[agent_groups]]"
+                "roster agent \"{n}\" (the roster's line {line}) has the name of an agent of \
+                 [[agent_groups]] \"{group}\""
             )),
             "{e}"
         );
     }
+    assert!(
+        e.contains("names are compared after trimming spaces"),
+        "{e}"
+    );
 }
 
 #[test]
