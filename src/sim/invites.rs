@@ -5,7 +5,7 @@ use crate::engine::ConvId;
 use crate::model::AgentId;
 
 use super::event::{Answer, Event};
-use super::world::{slot_mut, World};
+use super::world::World;
 
 impl<E: crate::engine::RulesEngine> World<'_, E> {
     /// RT-INVITE from the agent's side: accept after its delay, reject, or never see it.
@@ -36,7 +36,11 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             (answer, delay)
         };
         let at = self.now + delay;
-        if let Some(g) = slot_mut(&mut self.convs, conv).and_then(|c| c.give_up.as_mut()) {
+        if let Some(g) = self
+            .customers
+            .get_mut(conv)
+            .and_then(|c| c.give_up.as_mut())
+        {
             if answer == Answer::Accept && at < g.at {
                 g.cover = Some(invite);
             } else {
