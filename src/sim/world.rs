@@ -1,10 +1,11 @@
 //! One replication: the event loop that drives the engine and records metrics.
 //!
-//! The world owns the engine, the event queue, the per-agent simulator state and the metrics
-//! recorder; its subsystems own the rest: [`Intake`] the arrival processes, [`Customers`] the
-//! live conversations' records and the customers' streams. Every engine command goes through
-//! [`World::run_cmd`], which samples its wall-clock time and hands its effects to
-//! [`World::absorb`], the single place where effects turn into metrics and follow-up events.
+//! The world owns the engine, the event queue and the metrics recorder; its subsystems own the
+//! rest: [`Intake`] the arrival processes, [`Customers`] the live conversations' records and the
+//! customers' streams, [`Agents`] the agents' shift, break, link and pick state. Every engine
+//! command goes through [`World::run_cmd`], which samples its wall-clock time and hands its
+//! effects to [`World::absorb`], the single place where effects turn into metrics and follow-up
+//! events.
 
 use std::time::Instant;
 
@@ -14,11 +15,12 @@ use crate::engine::{
 };
 use crate::kernel::EventQueue;
 use crate::metrics::{Recorder, RepMetrics};
-use crate::model::{AgentId, ConvState, QueueId, RoutingMode};
-use crate::rng::{stream, SimRng, Source, StreamFamily};
+use crate::model::{AgentId, ConvState, QueueId};
+use crate::rng::StreamFamily;
 use crate::scenario::Scenario;
 use crate::time::SimTime;
 
+use super::agents::Agents;
 use super::chat::ChatSim;
 pub(crate) use super::customer::first_timer;
 use super::customers::Customers;
@@ -38,23 +40,6 @@ const DECISION_SAMPLE_EVERY: u64 = 64;
 /// dashboard log.
 pub(crate) type RepOut = (RepMetrics, Option<Box<ConvLog>>, Option<DashLog>);
 
-/// Per-agent simulator state.
-#[derive(Debug)]
-pub(crate) struct AgentSim {
-    pub(crate) group: usize,
-    pub(crate) rng: SimRng,
-    /// Stays away for the whole replication (`absence`): never on shift.
-    pub(crate) absent: bool,
-    pub(crate) on_shift: bool,
-    pub(crate) on_break: bool,
-    pub(crate) pick_pending: bool,
-    pub(crate) picks: bool,
-    /// Its connection is down.
-    pub(crate) disconnected: bool,
-    /// Bumped at each disconnect, so a stale reconnect timeout is ignored.
-    pub(crate) link_epoch: u32,
-}
-
 /// Per-work-stream samplers, built once.
 #[derive(Debug)]
 pub(crate) struct WsSim {
@@ -64,9 +49,6 @@ pub(crate) struct WsSim {
     pub(crate) waiting: Option<Sampler>,
 }
 
-/// The tag of the agents' absence streams (one draw per agent and replication).
-const ABSENCE_TAG: u32 = 1011;
-
 /// One replication in progress.
 #[derive(Debug)]
 pub(crate) struct World<'s, E = Engine> {
@@ -75,13 +57,11 @@ pub(crate) struct World<'s, E = Engine> {
     pub(crate) engine: E,
     pub(crate) events: EventQueue<Event>,
     pub(crate) fx: Vec<Effect>,
-    /// Scratch list of the agents a pick signal reaches (kept to reuse its allocation).
-    pub(crate) pick_buf: Vec<AgentId>,
     /// The live conversations' records and the customers' streams.
     pub(crate) customers: Customers,
-    pub(crate) agents: Vec<AgentSim>,
+    /// The agents' simulator state, accept delays and pick scratch list.
+    pub(crate) agents: Agents,
     pub(crate) ws: Vec<WsSim>,
-    pub(crate) accept: Vec<Sampler>,
     pub(crate) intake: Intake,
     pub(crate) sources: Sources,
     pub(crate) rec: Recorder,
@@ -131,40 +111,7 @@ impl<'s, E: RulesEngine> World<'s, E> {
             opts.trace.as_ref(),
             opts.dashboard.as_ref(),
         );
-        let mut agents = Vec::with_capacity(sc.agent_count());
-        let mut capacities = Vec::with_capacity(sc.agent_count());
-        for (gi, g) in sc.agent_groups.iter().enumerate() {
-            let picks = g.queues.iter().any(|q| {
-                sc.workstreams[sc.queues[q.index()].workstream.index()]
-                    .rules
-                    .mode
-                    == RoutingMode::Pick
-            });
-            for k in 0..g.count {
-                let id = g.first.0 + k;
-                agents.push(AgentSim {
-                    group: gi,
-                    rng: stream(seed, rep, Source::Agent(id)),
-                    absent: g.absence > 0.0
-                        && stream(
-                            seed,
-                            rep,
-                            Source::Other {
-                                tag: ABSENCE_TAG,
-                                index: u64::from(id),
-                            },
-                        )
-                        .bernoulli(g.absence),
-                    on_shift: false,
-                    on_break: false,
-                    pick_pending: false,
-                    picks,
-                    disconnected: false,
-                    link_epoch: 0,
-                });
-                capacities.push(g.capacity);
-            }
-        }
+        let (agents, capacities) = Agents::new(sc, seed, rep);
         let ws = sc
             .workstreams
             .iter()
@@ -191,15 +138,9 @@ impl<'s, E: RulesEngine> World<'s, E> {
             engine,
             events: EventQueue::with_capacity(1024),
             fx: Vec::with_capacity(64),
-            pick_buf: Vec::new(),
             customers: Customers::new(seed, rep),
             agents,
             ws,
-            accept: sc
-                .agent_groups
-                .iter()
-                .map(|g| Sampler::new(&g.accept_delay))
-                .collect(),
             intake: Intake::new(sc, seed, rep),
             sources,
             rec,
