@@ -17,6 +17,7 @@ mod arrivals;
 mod arrive;
 mod chat;
 mod customer;
+mod customers;
 mod event;
 mod handling;
 mod intake;

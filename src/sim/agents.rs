@@ -1,14 +1,130 @@
-//! Agents in the event loop: shifts (a group's one shift, or a roster agent's many), breaks
-//! (a group's regular breaks, or a roster agent's own), presence, connection drops and picks.
+//! [`Agents`]: the agents subsystem of a replication's [`World`]: each agent's simulator state
+//! ([`AgentSim`]: its own random stream, absence, shift, break, link and pick state), each
+//! group's accept-delay sampler and the pick scratch list; and the agents' steps in the event
+//! loop: shifts (a group's one shift, or a roster agent's many), breaks (a group's regular
+//! breaks, or a roster agent's own), presence, connection drops and picks.
+//!
+//! Its interface: `agents[i]` is agent `i`'s state; [`Agents::accept_delay`] draws an agent's
+//! accept (or pick) delay from its own stream; the steps below are the world's handlers of
+//! the agent events. Building it draws the absence streams in agent id order, as the world
+//! always has, so the split changes no result.
+
+use std::ops::{Index, IndexMut};
 
 use crate::dist::Sampler;
 use crate::engine::Command;
-
-use crate::model::{AgentId, ConvState, Presence, QueueId};
+use crate::model::{AgentId, ConvState, Presence, QueueId, RoutingMode};
+use crate::rng::{stream, SimRng, Source};
+use crate::scenario::Scenario;
 use crate::time::{SimDuration, SimTime};
 
 use super::event::Event;
 use super::world::World;
+
+/// The tag of the agents' absence streams (one draw per agent and replication).
+const ABSENCE_TAG: u32 = 1011;
+
+/// Per-agent simulator state.
+#[derive(Debug)]
+pub(crate) struct AgentSim {
+    pub(crate) group: usize,
+    pub(crate) rng: SimRng,
+    /// Stays away for the whole replication (`absence`): never on shift.
+    pub(crate) absent: bool,
+    pub(crate) on_shift: bool,
+    pub(crate) on_break: bool,
+    pub(crate) pick_pending: bool,
+    pub(crate) picks: bool,
+    /// Its connection is down.
+    pub(crate) disconnected: bool,
+    /// Bumped at each disconnect, so a stale reconnect timeout is ignored.
+    pub(crate) link_epoch: u32,
+}
+
+/// Every agent's simulator state, by agent id. See the module docs.
+#[derive(Debug)]
+pub(crate) struct Agents {
+    list: Vec<AgentSim>,
+    /// Per group: its accept-delay sampler.
+    accept: Vec<Sampler>,
+    /// Scratch list of the agents a pick signal reaches (kept to reuse its allocation).
+    pick_buf: Vec<AgentId>,
+}
+
+impl Agents {
+    /// The agents of `sc` for replication `rep` with `seed`, and each agent's capacity (for
+    /// the recorder), in agent id order.
+    pub(crate) fn new(sc: &Scenario, seed: u64, rep: u32) -> (Agents, Vec<u32>) {
+        let mut agents = Vec::with_capacity(sc.agent_count());
+        let mut capacities = Vec::with_capacity(sc.agent_count());
+        for (gi, g) in sc.agent_groups.iter().enumerate() {
+            let picks = g.queues.iter().any(|q| {
+                sc.workstreams[sc.queues[q.index()].workstream.index()]
+                    .rules
+                    .mode
+                    == RoutingMode::Pick
+            });
+            for k in 0..g.count {
+                let id = g.first.0 + k;
+                agents.push(AgentSim {
+                    group: gi,
+                    rng: stream(seed, rep, Source::Agent(id)),
+                    absent: g.absence > 0.0
+                        && stream(
+                            seed,
+                            rep,
+                            Source::Other {
+                                tag: ABSENCE_TAG,
+                                index: u64::from(id),
+                            },
+                        )
+                        .bernoulli(g.absence),
+                    on_shift: false,
+                    on_break: false,
+                    pick_pending: false,
+                    picks,
+                    disconnected: false,
+                    link_epoch: 0,
+                });
+                capacities.push(g.capacity);
+            }
+        }
+        let accept = sc
+            .agent_groups
+            .iter()
+            .map(|g| Sampler::new(&g.accept_delay))
+            .collect();
+        let agents = Agents {
+            list: agents,
+            accept,
+            pick_buf: Vec::new(),
+        };
+        (agents, capacities)
+    }
+
+    /// Agent `agent`'s accept (or pick) delay: its group's sampler, on its own stream.
+    #[inline]
+    pub(crate) fn accept_delay(&mut self, agent: usize) -> SimDuration {
+        let a = &mut self.list[agent];
+        self.accept[a.group].sample(&mut a.rng)
+    }
+}
+
+impl Index<usize> for Agents {
+    type Output = AgentSim;
+
+    #[inline]
+    fn index(&self, agent: usize) -> &AgentSim {
+        &self.list[agent]
+    }
+}
+
+impl IndexMut<usize> for Agents {
+    #[inline]
+    fn index_mut(&mut self, agent: usize) -> &mut AgentSim {
+        &mut self.list[agent]
+    }
+}
 
 impl<E: crate::engine::RulesEngine> World<'_, E> {
     /// Puts the agents on shift at 0 or schedules their shifts, breaks and connection drops.
@@ -239,7 +355,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             return;
         }
         a.pick_pending = true;
-        let delay = self.accept[a.group].sample(&mut a.rng);
+        let delay = self.agents.accept_delay(agent.index());
         self.events
             .schedule(self.now + delay, Event::Pick { agent: agent.0 });
     }
@@ -248,7 +364,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
     /// way go and pick, one per waiting conversation.
     pub(crate) fn pick_available(&mut self, queue: QueueId) {
         let want = self.engine.routable_count(queue);
-        let mut chosen = std::mem::take(&mut self.pick_buf);
+        let mut chosen = std::mem::take(&mut self.agents.pick_buf);
         for agent in self.engine.pick_candidates(queue) {
             if chosen.len() >= want {
                 break;
@@ -261,6 +377,6 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             self.offer_pick(agent);
         }
         chosen.clear();
-        self.pick_buf = chosen;
+        self.agents.pick_buf = chosen;
     }
 }

@@ -6,7 +6,7 @@ use crate::engine::Command;
 use crate::model::QueueId;
 use crate::time::SimDuration;
 
-use super::customer::{customer_key, first_timer, slot_mut, ConvSim, LazyGiveUp, Mood};
+use super::customer::{customer_key, first_timer, ConvSim, LazyGiveUp, Mood};
 use super::replay::NONE;
 use super::world::World;
 
@@ -17,7 +17,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
     /// answered later. Warm-up arrivals stay out. Add them with [`add_delayed`].
     pub(crate) fn delayed_at_end(&self) -> Vec<u64> {
         let mut late = vec![0; self.sc.queues.len()];
-        for c in self.convs.iter().flatten().filter(|c| c.counted) {
+        for c in self.customers.live().filter(|c| c.counted) {
             let waiting = self
                 .engine
                 .conversation(c.id)
@@ -87,7 +87,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         };
         let ws_id = self.sc.queues[queue.index()].workstream;
         let ws = &self.sc.workstreams[ws_id.index()];
-        let mut rng = self.customer_streams.member(key);
+        let mut rng = self.customers.stream(key);
         let patience = self.ws[ws_id.index()]
             .patience
             .as_ref()
@@ -105,7 +105,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         };
         let mood = ws
             .sentiment
-            .map(|s| Mood::new(self.sentiment_streams, key, s.start, now.as_millis()));
+            .map(|s| Mood::new(self.customers.sentiment(), key, s.start, now.as_millis()));
         // Only the Open-side timers are decided at arrival; the engine call may accept at once.
         let give_up = self.open_timer(ws.open_auto_close, patience);
         let mut fx = std::mem::take(&mut self.fx);
@@ -169,7 +169,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         let now = self.now;
         self.rec.arrived(now, entered.0, counted);
         self.rec.queue_len(now, entered.0, 1);
-        self.live_counted += counted as u64;
+        self.customers.admitted(counted);
         Some(entered)
     }
 
@@ -224,11 +224,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
 
     /// Stores a new contact's simulator record in its engine slot.
     pub(crate) fn store(&mut self, cs: ConvSim) {
-        let slot = cs.id.slot as usize;
-        if self.convs.len() <= slot {
-            self.convs.resize_with(slot + 1, || None);
-        }
-        self.convs[slot] = Some(cs);
+        self.customers.store(cs);
     }
 
     /// Absorbs the arrival's effects, then puts the give-up timer in the event queue unless an
@@ -240,7 +236,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
     ) {
         self.absorb(&mut fx);
         self.fx = fx;
-        if let Some(c) = slot_mut(&mut self.convs, conv) {
+        if let Some(c) = self.customers.get_mut(conv) {
             if c.give_up.is_some_and(|g| g.cover.is_none()) {
                 self.schedule_give_up(conv);
             }

@@ -102,7 +102,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         ) else {
             return;
         };
-        let Some(c) = self.convs.get_mut(slot).and_then(|c| c.as_mut()) else {
+        let Some(c) = self.customers.at_mut(slot) else {
             return;
         };
         if c.rng.uniform01() >= r.probability {
@@ -170,7 +170,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             .map(|p| p.sample(&mut rng));
         let mood = ws
             .sentiment
-            .map(|s| Mood::new(self.sentiment_streams, key, s.start, now.as_millis()));
+            .map(|s| Mood::new(self.customers.sentiment(), key, s.start, now.as_millis()));
         let give_up = self.open_timer(ws.open_auto_close, patience);
         let mut fx = std::mem::take(&mut self.fx);
         fx.clear();

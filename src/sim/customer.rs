@@ -177,11 +177,3 @@ pub(crate) fn first_timer(
         _ => (drawn, false),
     }
 }
-
-/// The sim-side data of a live conversation, borrowing only the slot table.
-pub(crate) fn slot_mut(convs: &mut [Option<ConvSim>], conv: ConvId) -> Option<&mut ConvSim> {
-    convs
-        .get_mut(conv.slot as usize)
-        .and_then(|c| c.as_mut())
-        .filter(|c| c.id == conv)
-}

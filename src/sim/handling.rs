@@ -14,7 +14,7 @@ use crate::time::SimDuration;
 use super::event::Event;
 use super::replay;
 use super::sharing::{Due, Share, UNITS_PER_MS};
-use super::world::{first_timer, slot_mut, World};
+use super::world::{first_timer, World};
 
 impl<E: crate::engine::RulesEngine> World<'_, E> {
     /// After an acceptance by `agent`: the handle time (and, for persistent channels, maybe a
@@ -26,7 +26,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             true => now,
             false => self.engine.conversation(conv).map_or(now, |c| c.arrived_at),
         };
-        let Some(c) = slot_mut(&mut self.convs, conv) else {
+        let Some(c) = self.customers.get_mut(conv) else {
             return;
         };
         c.epoch += 1;
@@ -74,7 +74,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
     /// Schedules the moved completions (each with a fresh epoch, so the earlier event is stale).
     pub(crate) fn apply_dues(&mut self, dues: &mut Vec<Due>) {
         for d in dues.drain(..) {
-            let Some(c) = slot_mut(&mut self.convs, d.conv) else {
+            let Some(c) = self.customers.get_mut(d.conv) else {
                 continue;
             };
             c.epoch += 1;
@@ -98,7 +98,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
     /// close): the agent's other conversations of its work stream speed up. Returns what was
     /// left of its work.
     pub(crate) fn share_leave(&mut self, conv: ConvId) -> Option<Share> {
-        let c = slot_mut(&mut self.convs, conv)?;
+        let c = self.customers.get_mut(conv)?;
         let agent = std::mem::replace(&mut c.share_agent, u32::MAX);
         if agent == u32::MAX {
             return None;
@@ -117,7 +117,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         let Some(gone) = self.share_leave(conv) else {
             return;
         };
-        let Some(c) = slot_mut(&mut self.convs, conv) else {
+        let Some(c) = self.customers.get_mut(conv) else {
             return;
         };
         c.share_agent = to.0;
@@ -143,7 +143,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         }
         let now = self.now;
         let sc = self.sc;
-        let Some(c) = slot_mut(&mut self.convs, conv) else {
+        let Some(c) = self.customers.get_mut(conv) else {
             return;
         };
         c.active_ms += now.since(c.active_since).as_millis();
@@ -163,7 +163,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
     pub(crate) fn end_handling(&mut self, conv: ConvId) {
         let now = self.now;
         let sc = self.sc;
-        let Some(c) = slot_mut(&mut self.convs, conv) else {
+        let Some(c) = self.customers.get_mut(conv) else {
             return;
         };
         let handled = SimDuration::from_millis(c.active_ms + now.since(c.active_since).as_millis());
@@ -179,7 +179,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             return;
         }
         self.rec.handled(now, handled, counted);
-        let Some(c) = slot_mut(&mut self.convs, conv) else {
+        let Some(c) = self.customers.get_mut(conv) else {
             return;
         };
         c.active_ms = 0;
@@ -216,14 +216,14 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         counted: bool,
     ) {
         let now = self.now;
-        let Some(c) = slot_mut(&mut self.convs, conv) else {
+        let Some(c) = self.customers.get_mut(conv) else {
             return;
         };
         // Set before the command: its effects (the queue length, no release) read them.
         let from = std::mem::replace(&mut c.queue, target);
         c.moving = true;
         let ok = self.run_cmd(Command::TransferToQueue(conv, target)).is_ok();
-        let Some(c) = slot_mut(&mut self.convs, conv) else {
+        let Some(c) = self.customers.get_mut(conv) else {
             return;
         };
         c.moving = false;

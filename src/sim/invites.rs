@@ -5,7 +5,7 @@ use crate::engine::ConvId;
 use crate::model::AgentId;
 
 use super::event::{Answer, Event};
-use super::world::{slot_mut, World};
+use super::world::World;
 
 impl<E: crate::engine::RulesEngine> World<'_, E> {
     /// RT-INVITE from the agent's side: accept after its delay, reject, or never see it.
@@ -16,18 +16,18 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         invite: crate::engine::InviteId,
     ) {
         let timeout = self.engine.config().notification_timeout;
-        let a = &mut self.agents[agent.index()];
-        let g = &self.sc.agent_groups[a.group];
+        let i = agent.index();
+        let g = &self.sc.agent_groups[self.agents[i].group];
         let (answer, delay) = if g.ignore_probability == 0.0 && g.reject_probability == 0.0 {
-            (Answer::Accept, self.accept[a.group].sample(&mut a.rng))
+            (Answer::Accept, self.agents.accept_delay(i))
         } else {
-            let u = a.rng.uniform01();
+            let u = self.agents[i].rng.uniform01();
             if u < g.ignore_probability {
                 (Answer::Timeout, timeout)
             } else if u < g.ignore_probability + g.reject_probability {
-                (Answer::Reject, self.accept[a.group].sample(&mut a.rng))
+                (Answer::Reject, self.agents.accept_delay(i))
             } else {
-                (Answer::Accept, self.accept[a.group].sample(&mut a.rng))
+                (Answer::Accept, self.agents.accept_delay(i))
             }
         };
         let (answer, delay) = if delay >= timeout {
@@ -36,7 +36,11 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             (answer, delay)
         };
         let at = self.now + delay;
-        if let Some(g) = slot_mut(&mut self.convs, conv).and_then(|c| c.give_up.as_mut()) {
+        if let Some(g) = self
+            .customers
+            .get_mut(conv)
+            .and_then(|c| c.give_up.as_mut())
+        {
             if answer == Answer::Accept && at < g.at {
                 g.cover = Some(invite);
             } else {

@@ -566,7 +566,7 @@ impl<E: crate::engine::RulesEngine> super::world::World<'_, E> {
         o.command(now, cmd, r, fx, &mut self.engine);
         let mut want = std::mem::take(&mut o.want_sentiment);
         for conv in want.drain(..) {
-            let has = self.conv_sim(conv).is_some_and(|c| c.mood.is_some());
+            let has = self.customers.get(conv).is_some_and(|c| c.mood.is_some());
             if has {
                 let v = self.sentiment(conv);
                 if let Some(o) = self.obs.as_mut() {

@@ -7,7 +7,6 @@ use crate::model::{ConvState, QueueId};
 use crate::scenario::{is_open, OverflowAction, OverflowWhen, Scenario};
 use crate::time::SimTime;
 
-use super::customer::slot_mut;
 use super::event::Event;
 use super::world::World;
 
@@ -121,7 +120,11 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             .conversation(conv)
             .is_some_and(|c| c.state == ConvState::Open && c.queue == queue);
         let Some(counted) = still
-            .then(|| slot_mut(&mut self.convs, conv).map(|c| (c.counted, c.callback, c.moved)))
+            .then(|| {
+                self.customers
+                    .get_mut(conv)
+                    .map(|c| (c.counted, c.callback, c.moved))
+            })
             .flatten()
         else {
             return;
@@ -134,7 +137,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
                 if self.run_cmd(Command::OverflowTransfer(conv, t)).is_ok() {
                     self.rec.overflow_transferred(counted);
                     self.rec.transferred(t, !moved, counted);
-                    if let Some(c) = slot_mut(&mut self.convs, conv) {
+                    if let Some(c) = self.customers.get_mut(conv) {
                         c.moved = true;
                     }
                     self.schedule_waits(conv, t);
@@ -146,7 +149,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             OverflowAction::Callback => {
                 if !already_callback {
                     self.rec.overflow_callback(counted);
-                    if let Some(c) = slot_mut(&mut self.convs, conv) {
+                    if let Some(c) = self.customers.get_mut(conv) {
                         c.callback = true;
                         c.give_up = None;
                     }

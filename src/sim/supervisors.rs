@@ -22,7 +22,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
     pub(crate) fn sentiment(&mut self, conv: ConvId) -> f64 {
         let now = self.now.as_millis();
         let sc = self.sc;
-        let Some(c) = self.conv_sim_mut(conv) else {
+        let Some(c) = self.customers.get_mut(conv) else {
             return 0.0;
         };
         let ws = &sc.workstreams[sc.queues[c.queue.index()].workstream.index()];
@@ -97,7 +97,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
                         }
                     }
                     if !matches_basic(f, &self.engine, &v, now)
-                        || self.conv_sim(conv).is_none_or(|c| c.pending_acts > 0)
+                        || self.customers.get(conv).is_none_or(|c| c.pending_acts > 0)
                         || self.already_done(sid, &policy.action, conv)
                     {
                         continue;
@@ -156,7 +156,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         if reaction.as_millis() == 0 {
             self.apply_action(source, conv, since);
         } else {
-            if let Some(c) = self.conv_sim_mut(conv) {
+            if let Some(c) = self.customers.get_mut(conv) {
                 c.pending_acts += 1;
             }
             self.events.schedule(
@@ -172,7 +172,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
 
     /// A scheduled action comes due.
     pub(crate) fn act(&mut self, source: u32, conv: ConvId, since: SimTime) {
-        if let Some(c) = self.conv_sim_mut(conv) {
+        if let Some(c) = self.customers.get_mut(conv) {
             c.pending_acts = c.pending_acts.saturating_sub(1);
         }
         self.apply_action(source, conv, since);

@@ -1,9 +1,11 @@
 //! One replication: the event loop that drives the engine and records metrics.
 //!
-//! The world owns the engine, the event queue, the per-conversation and per-agent simulator
-//! state and the metrics recorder. Every engine command goes through [`World::run_cmd`], which
-//! samples its wall-clock time and hands its effects to [`World::absorb`], the single place where
-//! effects turn into metrics and follow-up events.
+//! The world owns the engine, the event queue and the metrics recorder; its subsystems own the
+//! rest: [`Intake`] the arrival processes, [`Customers`] the live conversations' records and the
+//! customers' streams, [`Agents`] the agents' shift, break, link and pick state. Every engine
+//! command goes through [`World::run_cmd`], which samples its wall-clock time and hands its
+//! effects to [`World::absorb`], the single place where effects turn into metrics and follow-up
+//! events.
 
 use std::time::Instant;
 
@@ -13,14 +15,15 @@ use crate::engine::{
 };
 use crate::kernel::EventQueue;
 use crate::metrics::{Recorder, RepMetrics};
-use crate::model::{AgentId, ConvState, QueueId, RoutingMode};
-use crate::rng::{stream, SimRng, Source, StreamFamily};
+use crate::model::{AgentId, ConvState, QueueId};
+use crate::rng::StreamFamily;
 use crate::scenario::Scenario;
 use crate::time::SimTime;
 
+use super::agents::Agents;
 use super::chat::ChatSim;
-use super::customer::{customer_family, sentiment_family, ConvSim};
-pub(crate) use super::customer::{first_timer, slot_mut};
+pub(crate) use super::customer::first_timer;
+use super::customers::Customers;
 use super::event::{Answer, Event};
 use super::intake::Intake;
 use super::log::ConvLog;
@@ -37,23 +40,6 @@ const DECISION_SAMPLE_EVERY: u64 = 64;
 /// dashboard log.
 pub(crate) type RepOut = (RepMetrics, Option<Box<ConvLog>>, Option<DashLog>);
 
-/// Per-agent simulator state.
-#[derive(Debug)]
-pub(crate) struct AgentSim {
-    pub(crate) group: usize,
-    pub(crate) rng: SimRng,
-    /// Stays away for the whole replication (`absence`): never on shift.
-    pub(crate) absent: bool,
-    pub(crate) on_shift: bool,
-    pub(crate) on_break: bool,
-    pub(crate) pick_pending: bool,
-    pub(crate) picks: bool,
-    /// Its connection is down.
-    pub(crate) disconnected: bool,
-    /// Bumped at each disconnect, so a stale reconnect timeout is ignored.
-    pub(crate) link_epoch: u32,
-}
-
 /// Per-work-stream samplers, built once.
 #[derive(Debug)]
 pub(crate) struct WsSim {
@@ -63,9 +49,6 @@ pub(crate) struct WsSim {
     pub(crate) waiting: Option<Sampler>,
 }
 
-/// The tag of the agents' absence streams (one draw per agent and replication).
-const ABSENCE_TAG: u32 = 1011;
-
 /// One replication in progress.
 #[derive(Debug)]
 pub(crate) struct World<'s, E = Engine> {
@@ -74,30 +57,23 @@ pub(crate) struct World<'s, E = Engine> {
     pub(crate) engine: E,
     pub(crate) events: EventQueue<Event>,
     pub(crate) fx: Vec<Effect>,
-    /// Scratch list of the agents a pick signal reaches (kept to reuse its allocation).
-    pub(crate) pick_buf: Vec<AgentId>,
-    pub(crate) convs: Vec<Option<ConvSim>>,
-    pub(crate) agents: Vec<AgentSim>,
+    /// The live conversations' records and the customers' streams.
+    pub(crate) customers: Customers,
+    /// The agents' simulator state, accept delays and pick scratch list.
+    pub(crate) agents: Agents,
     pub(crate) ws: Vec<WsSim>,
-    pub(crate) accept: Vec<Sampler>,
     pub(crate) intake: Intake,
     pub(crate) sources: Sources,
     pub(crate) rec: Recorder,
-    pub(crate) live_counted: u64,
     pub(crate) now: SimTime,
     check_every_event: bool,
     pub(crate) invariant_breaks: u64,
     stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
-    pub(crate) customer_streams: StreamFamily,
-    pub(crate) sentiment_streams: StreamFamily,
     /// Slowdown shares and pending retrials.
     pub(crate) chat: ChatSim,
     pub(crate) attribute_streams: StreamFamily,
     /// Every routing tag an arrival can carry, interned into the engine at setup.
     pub(crate) tags: RoutingTags,
-    /// The latest give-up time ever kept out of the queue (see [`LazyGiveUp`]): a stale timer
-    /// popped after the last real event would have moved the clock there.
-    lazy_give_up_max: Option<SimTime>,
     /// The trace writer and dashboard recorder, when this replication is watched.
     pub(crate) obs: Option<Box<Observer>>,
     /// The dashboard log once its observer finished early (its cap reached).
@@ -135,40 +111,7 @@ impl<'s, E: RulesEngine> World<'s, E> {
             opts.trace.as_ref(),
             opts.dashboard.as_ref(),
         );
-        let mut agents = Vec::with_capacity(sc.agent_count());
-        let mut capacities = Vec::with_capacity(sc.agent_count());
-        for (gi, g) in sc.agent_groups.iter().enumerate() {
-            let picks = g.queues.iter().any(|q| {
-                sc.workstreams[sc.queues[q.index()].workstream.index()]
-                    .rules
-                    .mode
-                    == RoutingMode::Pick
-            });
-            for k in 0..g.count {
-                let id = g.first.0 + k;
-                agents.push(AgentSim {
-                    group: gi,
-                    rng: stream(seed, rep, Source::Agent(id)),
-                    absent: g.absence > 0.0
-                        && stream(
-                            seed,
-                            rep,
-                            Source::Other {
-                                tag: ABSENCE_TAG,
-                                index: u64::from(id),
-                            },
-                        )
-                        .bernoulli(g.absence),
-                    on_shift: false,
-                    on_break: false,
-                    pick_pending: false,
-                    picks,
-                    disconnected: false,
-                    link_epoch: 0,
-                });
-                capacities.push(g.capacity);
-            }
-        }
+        let (agents, capacities) = Agents::new(sc, seed, rep);
         let ws = sc
             .workstreams
             .iter()
@@ -195,27 +138,17 @@ impl<'s, E: RulesEngine> World<'s, E> {
             engine,
             events: EventQueue::with_capacity(1024),
             fx: Vec::with_capacity(64),
-            pick_buf: Vec::new(),
-            convs: Vec::new(),
+            customers: Customers::new(seed, rep),
             agents,
             ws,
-            accept: sc
-                .agent_groups
-                .iter()
-                .map(|g| Sampler::new(&g.accept_delay))
-                .collect(),
             intake: Intake::new(sc, seed, rep),
             sources,
             rec,
-            live_counted: 0,
             now: SimTime::ZERO,
             check_every_event: opts.check_invariants,
             invariant_breaks: 0,
             stop: opts.stop.clone(),
-            lazy_give_up_max: None,
             chat: ChatSim::new(sc, sc.agent_count()),
-            customer_streams: customer_family(seed, rep),
-            sentiment_streams: sentiment_family(seed, rep),
             attribute_streams: super::routing::attribute_family(seed, rep),
             tags,
             obs,
@@ -264,7 +197,7 @@ impl<'s, E: RulesEngine> World<'s, E> {
                 // Out of events with conversations still live: the timers kept out of the
                 // queue would have been popped (and dropped) here, moving the clock as far as
                 // the latest, or to the limit.
-                if let Some(m) = self.lazy_give_up_max {
+                if let Some(m) = self.customers.lazy_give_up_max() {
                     self.now = if m > limit { limit } else { self.now.max(m) };
                 }
                 break;
@@ -316,7 +249,7 @@ impl<'s, E: RulesEngine> World<'s, E> {
             None => self.dash_done.take(),
         };
         let late = self.delayed_at_end();
-        let mut m = self.rec.finish(self.now, self.live_counted);
+        let mut m = self.rec.finish(self.now, self.customers.live_counted());
         super::arrive::add_delayed(&mut m, &late);
         (m, self.log, dash)
     }
@@ -337,7 +270,7 @@ impl<'s, E: RulesEngine> World<'s, E> {
                 self.overflow_wait(conv, QueueId(queue), rule as usize)
             }
             Event::GiveUp { conv, auto } => {
-                let callback = self.conv_sim(conv).is_some_and(|c| c.callback);
+                let callback = self.customers.get(conv).is_some_and(|c| c.callback);
                 let open_never_answered = !callback
                     && self
                         .engine
@@ -435,23 +368,12 @@ impl<'s, E: RulesEngine> World<'s, E> {
         self.engine
             .conversation(conv)
             .is_some_and(|c| c.state == state)
-            && self.conv_sim(conv).is_some_and(|c| c.epoch == epoch)
-    }
-
-    pub(crate) fn conv_sim(&self, conv: ConvId) -> Option<&ConvSim> {
-        self.convs
-            .get(conv.slot as usize)
-            .and_then(|c| c.as_ref())
-            .filter(|c| c.id == conv)
-    }
-
-    pub(crate) fn conv_sim_mut(&mut self, conv: ConvId) -> Option<&mut ConvSim> {
-        slot_mut(&mut self.convs, conv)
+            && self.customers.get(conv).is_some_and(|c| c.epoch == epoch)
     }
 
     /// Moves the conversation's lazy give-up timer into the event queue, at its reserved place.
     pub(crate) fn schedule_give_up(&mut self, conv: ConvId) {
-        let Some(g) = slot_mut(&mut self.convs, conv).and_then(|c| c.give_up.take()) else {
+        let Some(g) = self.customers.get_mut(conv).and_then(|c| c.give_up.take()) else {
             return;
         };
         self.events
@@ -514,13 +436,10 @@ impl<'s, E: RulesEngine> World<'s, E> {
                     waited,
                 } => {
                     self.rec.took(now, agent);
-                    let Some(c) = slot_mut(&mut self.convs, conv) else {
+                    // Answered: its lazy give-up timer is dropped.
+                    let Some(c) = self.customers.answered(conv) else {
                         continue;
                     };
-                    if let Some(g) = c.give_up.take() {
-                        // Answered: the timer would only have been dropped when popped.
-                        self.lazy_give_up_max = self.lazy_give_up_max.max(Some(g.at));
-                    }
                     let (origin, counted) = (c.origin, c.counted);
                     if first {
                         self.rec.answered(now, origin, waited, counted);
@@ -544,7 +463,8 @@ impl<'s, E: RulesEngine> World<'s, E> {
                         continue;
                     }
                     let q = self
-                        .conv_sim(conv)
+                        .customers
+                        .get(conv)
                         .map(|c| (c.queue, c.origin, c.counted, c.moving));
                     if let Some((q, origin, counted, moving)) = q {
                         if from == ConvState::Active && to == ConvState::Open && !moving {
@@ -573,7 +493,7 @@ impl<'s, E: RulesEngine> World<'s, E> {
                 Effect::Requeued { conv, from, to } => {
                     self.rec.queue_len(now, from, -1);
                     self.rec.queue_len(now, to, 1);
-                    if let Some(c) = self.conv_sim_mut(conv) {
+                    if let Some(c) = self.customers.get_mut(conv) {
                         c.queue = to;
                     }
                 }
@@ -594,8 +514,9 @@ impl<'s, E: RulesEngine> World<'s, E> {
                     // Read the few fields needed and clear the slot in place (moving the
                     // whole record out would copy it for nothing).
                     let slot = conv.slot as usize;
-                    let Some((origin, counted, key, row)) = self.convs[slot]
-                        .as_ref()
+                    let Some((origin, counted, key, row)) = self
+                        .customers
+                        .at(slot)
                         .map(|c| (c.origin, c.counted, c.key, c.row))
                     else {
                         continue;
@@ -611,7 +532,7 @@ impl<'s, E: RulesEngine> World<'s, E> {
                     {
                         self.maybe_retry(slot, origin, key);
                     }
-                    self.convs[slot] = None;
+                    self.customers.remove(slot);
                     if reason == CloseReason::Overflowed {
                         self.rec.overflow_ended(origin, counted);
                     } else if !answered {
@@ -619,11 +540,12 @@ impl<'s, E: RulesEngine> World<'s, E> {
                             .abandoned(now, origin, now.since(arrived_at), counted);
                     }
                     self.rec.closed(origin, counted);
-                    self.live_counted -= counted as u64;
+                    self.customers.left(counted);
                 }
                 Effect::InviteWithdrawn { conv, invite, .. } => {
                     let covered = self
-                        .conv_sim(conv)
+                        .customers
+                        .get(conv)
                         .and_then(|c| c.give_up)
                         .is_some_and(|g| g.cover == Some(invite));
                     if covered {
@@ -636,11 +558,11 @@ impl<'s, E: RulesEngine> World<'s, E> {
                     }
                 }
                 Effect::AssignedByRule { conv, queue, rule } => {
-                    let counted = slot_mut(&mut self.convs, conv).is_none_or(|c| c.counted);
+                    let counted = self.customers.get_mut(conv).is_none_or(|c| c.counted);
                     self.rec.rule_assigned(queue, rule, counted);
                 }
                 Effect::Unmatched { conv, .. } => {
-                    let counted = slot_mut(&mut self.convs, conv).is_none_or(|c| c.counted);
+                    let counted = self.customers.get_mut(conv).is_none_or(|c| c.counted);
                     self.rec.unmatched(counted);
                 }
                 Effect::Arrived { .. } | Effect::Presence { .. } | Effect::Monitoring { .. } => {}
