@@ -120,8 +120,9 @@ pub fn read_history(
     // (queue, date, minute of day) → volume
     let mut cells: BTreeMap<(Option<String>, Date), BTreeMap<u32, f64>> = BTreeMap::new();
     let mut step = 0u32;
-    let mut mode: Option<bool> = None; // Some(true): volume file; Some(false): conversations
-                                       // (line, date) per row, for rows far outside the rest; a volume file's (queue, start) seen.
+    // Some(true): a volume file; Some(false): conversations.
+    let mut mode: Option<bool> = None;
+    // (line, date) per row, for rows far outside the rest; a volume file's (queue, start) seen.
     let mut rows: Vec<(u64, Date)> = Vec::new();
     let mut seen: std::collections::HashMap<(Option<String>, DateTime), u64> = Default::default();
     let header = read(path, &mut p, &[&["interval_start", "arrival"]], |r, p| {
