@@ -386,8 +386,16 @@ pub fn is_count(path: &str) -> bool {
     let first = path.split('.').next().unwrap_or("");
     let tail_is = |t: &[&str]| t.iter().any(|x| path.ends_with(x));
     match first {
-        "wait_s" | "handle_s" | "service_level" | "abandonment_rate" | "occupancy" | "ci95"
-        | "simulated_s" | "replications" | "partial" => false,
+        "wait_s"
+        | "handle_s"
+        | "service_level"
+        | "abandonment_rate"
+        | "occupancy"
+        | "ci95"
+        | "simulated_s"
+        | "replications"
+        | "replications_finished"
+        | "partial" => false,
         "supervisor_reaction_s" => path.ends_with(".count"),
         "overallocation" => path != "overallocation.max_units",
         "queues" => !path.contains(".wait_s.") && !tail_is(&[".service_level"]),

@@ -37,6 +37,11 @@ pub struct Summary {
     pub replications: u32,
     /// True when the run was interrupted and the figures cover only part of it.
     pub partial: bool,
+    /// On a partial run only: the replications that ran to their end (the others were cut by
+    /// the signal and count up to where they stopped; `replications` stays the count asked
+    /// for). Absent on a whole run, so whole runs' summaries are unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replications_finished: Option<u32>,
     /// Simulated seconds of the longest replication (arrivals and drain).
     pub simulated_s: f64,
     /// Conversation counts.
@@ -504,6 +509,9 @@ fn build_from(sc: &Scenario, out: &RunOutput, reps: &[RepMetrics]) -> Summary {
         seed: out.seed,
         replications: out.replications,
         partial: out.partial,
+        replications_finished: out
+            .partial
+            .then(|| reps.iter().filter(|r| !r.partial).count() as u32),
         simulated_s: secs(end_ms as u128),
         conversations: Conversations {
             arrived: total.arrived,

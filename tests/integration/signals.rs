@@ -93,6 +93,14 @@ fn interrupt_with(signal: &str, tag: &str) {
     let text = std::fs::read_to_string(out.join("summary.json")).expect("summary.json written");
     let summary: serde_json::Value = serde_json::from_str(&text).expect("summary.json parses");
     assert_eq!(summary["partial"], serde_json::Value::Bool(true));
+    // Issue 25: a partial summary says how many replications ran to their end (none of this
+    // 300-day run's did), beside the count asked for.
+    assert_eq!(
+        summary["replications_finished"],
+        serde_json::json!(0),
+        "{text}"
+    );
+    assert!(summary["replications"].as_u64().is_some_and(|r| r >= 1));
     assert!(
         summary["conversations"]["arrived"]
             .as_u64()
@@ -166,4 +174,23 @@ fn sigint_stops_a_load_run_with_a_partial_load_json() {
             > 0
     );
     std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+/// A whole run's summary has no `replications_finished` (the key is only for partial runs, so
+/// whole runs' summaries are what they were).
+#[test]
+fn a_whole_run_has_no_replications_finished() {
+    let dir = temp_dir("whole");
+    let scenario = dir.join("short.toml");
+    std::fs::write(&scenario, LONG.replace("300d", "10m")).expect("write scenario");
+    let status = Command::new(env!("CARGO_BIN_EXE_omnisim"))
+        .args(["run", &scenario.display().to_string(), "--quiet", "--out"])
+        .arg(dir.join("out"))
+        .status()
+        .expect("run");
+    assert_eq!(status.code(), Some(0));
+    let text = std::fs::read_to_string(dir.join("out/summary.json")).expect("summary.json");
+    let summary: serde_json::Value = serde_json::from_str(&text).expect("parses");
+    assert_eq!(summary["partial"], serde_json::Value::Bool(false));
+    assert!(summary.get("replications_finished").is_none(), "{text}");
 }
