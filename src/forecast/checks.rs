@@ -77,8 +77,10 @@ fn median(mut v: Vec<usize>) -> usize {
 
 /// Leaves out of `q.days` a first or last day whose traffic starts later or ends earlier than
 /// the median day's by more than [`CUT_DAY_MIN`] (an export cut mid-day), and returns a note
-/// per day left out. Needs at least three days (a median to compare with); the days in between
-/// are never touched (a short day there is the centre's own, e.g. a half holiday).
+/// per day left out. The median is over the other days of the same weekday when there are at
+/// least two (a centre closing at 13:00 on Saturdays has a short last Saturday that is not
+/// cut), else over all other days. Needs at least three days; the days in between are never
+/// touched (a short day there is the centre's own, e.g. a half holiday).
 /// `interval_min`: the bucket length; `clock(b)`: bucket `b`'s start as `HH:MM`.
 pub fn drop_cut_days(
     q: &mut QueueHistory,
@@ -89,9 +91,27 @@ pub fn drop_cut_days(
     if q.days.len() < 3 {
         return notes;
     }
-    let spans: Vec<(usize, usize)> = q.days.iter().filter_map(span).collect();
-    let start = median(spans.iter().map(|s| s.0).collect());
-    let end = median(spans.iter().map(|s| s.1).collect());
+    // The median first and last bucket of the days other than `i`, like it in weekday.
+    let usual = |i: usize| -> (usize, usize) {
+        let others = |same: bool| {
+            q.days
+                .iter()
+                .enumerate()
+                .filter(|&(j, d)| j != i && (!same || d.weekday == q.days[i].weekday))
+                .filter_map(|(_, d)| span(d))
+                .collect::<Vec<_>>()
+        };
+        let mut spans = others(true);
+        if spans.len() < 2 {
+            spans = others(false);
+        }
+        (
+            median(spans.iter().map(|s| s.0).collect()),
+            median(spans.iter().map(|s| s.1).collect()),
+        )
+    };
+    let (last_i, first_i) = (q.days.len() - 1, 0);
+    let ((_, end), (start, _)) = (usual(last_i), usual(first_i));
     let slack = (CUT_DAY_MIN / interval_min) as usize;
     let name = q
         .queue
@@ -188,6 +208,43 @@ mod tests {
         q2.days[7].volumes[23] = 0.0;
         assert!(drop_cut_days(&mut q2, 60, clock).is_empty());
         assert_eq!(q2.days.len(), 8);
+    }
+
+    /// A centre open 24 h on weekdays and 00:00–13:00 on Saturdays, its file ending on a
+    /// Saturday: that Saturday is like the other Saturdays, not cut (compared with all days it
+    /// would have been left out). Found in review: the check must compare like weekdays.
+    #[test]
+    fn a_short_weekday_of_its_own_is_not_a_cut_day() {
+        let d0 = Date::constant(2025, 1, 6); // a Monday
+        let days: Vec<Day> = (0..27)
+            .filter(|i| i % 7 != 6) // closed on Sundays
+            .map(|i| {
+                let date = d0.checked_add(jiff::Span::new().days(i)).unwrap();
+                let mut v = vec![150.0; 24];
+                if i % 7 == 5 {
+                    v[13..].fill(0.0); // Saturday: 00:00–13:00
+                }
+                day(date, v)
+            })
+            .collect();
+        assert_eq!(days.last().unwrap().date, Date::constant(2025, 2, 1)); // a Saturday
+        let mut q = QueueHistory {
+            queue: None,
+            days,
+            open: [true, true, true, true, true, true, false],
+        };
+        let n = q.days.len();
+        assert!(drop_cut_days(&mut q, 60, clock).is_empty());
+        assert_eq!(q.days.len(), n);
+        // The same Saturday cut at 08:00 is still left out.
+        q.days.last_mut().unwrap().volumes[8..].fill(0.0);
+        let notes = drop_cut_days(&mut q, 60, clock);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].contains("ends at 08:00 while the median day runs to 13:00"),
+            "{}",
+            notes[0]
+        );
     }
 
     /// A mistyped year is an error at its line; rows within a month of the bulk are not.
