@@ -125,6 +125,14 @@ impl PartialEq for DecisionLog {
 }
 
 impl Engine {
+    /// An agent's skills and ratings (empty when the engine has no skills).
+    fn skill_profile(&self, m: AgentId) -> &[(SkillId, Rating)] {
+        match self.skills.as_deref() {
+            Some(s) => &s.profiles[s.agent_profile[m.index()] as usize],
+            None => &[],
+        }
+    }
+
     /// Turns the recording of routing decisions on or off (off by default). While on, each
     /// routing invitation records a [`Decision`], and the caller collects them with
     /// [`take_decisions`](Self::take_decisions) after each command. Counting the passed-over
@@ -152,14 +160,8 @@ impl Engine {
         let q = &self.queues[queue.index()];
         let qs = q.skills.as_deref();
         let pool = rule.and_then(|r| qs.and_then(|qs| qs.rules.get(r as usize)));
-        let sk = self.skills.as_deref();
         let req = self.required(conv);
-        let profile = |m: AgentId| -> &[_] {
-            match sk {
-                Some(s) => &s.profiles[s.agent_profile[m.index()] as usize],
-                None => &[],
-            }
-        };
+        let profile = |m: AgentId| self.skill_profile(m);
         let passed = self.passed_over(conv, queue, rule, Some(agent));
         let tried = (0..rule.unwrap_or(0))
             .map(|r| (r, self.passed_over(conv, queue, Some(r), None)))
@@ -313,14 +315,8 @@ impl Engine {
         let c = self.convs.get(conv);
         let qs = q.skills.as_deref();
         let pool = rule.and_then(|r| qs.and_then(|qs| qs.rules.get(r as usize)));
-        let sk = self.skills.as_deref();
         let req = self.required(conv);
-        let profile = |m: AgentId| -> &[_] {
-            match sk {
-                Some(s) => &s.profiles[s.agent_profile[m.index()] as usize],
-                None => &[],
-            }
-        };
+        let profile = |m: AgentId| self.skill_profile(m);
         let exact = match pool {
             Some(p) => p.rule.skills == RuleSkills::Exact,
             None => qs.is_some_and(|qs| qs.matching == SkillMatching::Exact),
