@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The documentation's example outputs, produced by the program: every fenced block that follows
-# a `<!-- example: NAME -->` line in README.md or docs/workflows.md is the output of example NAME
-# below, run on the bundled scenarios.
+# a `<!-- example: NAME -->` line in README.md, docs/workflows.md or docs/erlang.md is the
+# output of example NAME below, run on the bundled scenarios.
 #
 #   scripts/docs-examples.sh            rewrite the blocks from fresh runs
 #   scripts/docs-examples.sh --check    change nothing; exit 1 naming each block that differs
@@ -24,9 +24,34 @@ example_demo() {
   omnisim run "$root/scenarios/demo.toml" || true
 }
 
+example_bank_week() {
+  omnisim run "$root/scenarios/bank-week.toml" --log || true
+}
+
 example_readme_compare() {
   erlang
   omnisim compare base/summary.json current/summary.json || true
+}
+
+example_readme_explain() {
+  playbook
+  echo '$ omnisim explain pb --conversation 585'
+  omnisim explain pb --conversation 585 | head -n 6
+}
+example_readme_ab() {
+  [ -d ab ] || example_ab_text >/dev/null
+  # The heading and three of the changed metrics (an excerpt).
+  omnisim ab erlang-c.toml --variant nine.toml --out ab |
+    awk '(NR >= 3 && NR <= 5) || /^(wait_s\.mean|service_level\.fraction|agent_groups\.agent\.occupancy) /'
+}
+example_readme_sweep() {
+  [ -d sweep ] || example_sweep >/dev/null
+  omnisim sweep erlang-c.toml --vary agent_groups.agent.count=8..16:4 \
+    --target "service_level.fraction>=0.8" --out sweep | grep '^smallest value' || true
+  omnisim erlang --rate 300/h --aht 100s --agents 10 --target-sl 0.8 | grep 'agents needed'
+}
+example_readme_erlang_a() {
+  omnisim erlang --rate 600/h --aht 100s --agents 10 --patience 2m | sed -n '/^Erlang A/,$p'
 }
 
 # --- docs/workflows.md, 1. compare (tests/conformance/erlang-c.toml) --------------------------
@@ -290,9 +315,22 @@ example_explain_rules() {
   omnisim explain bi --conversation 164 | head -3
 }
 
+# --- docs/erlang.md -------------------------------------------------------------------------
+example_erlang_a_600() {
+  omnisim erlang --rate 600/h --aht 100s --agents 10 --patience 2m
+}
+example_erlang_slowdown() {
+  omnisim erlang --rate 300/h --aht 6m --patience 3m --chat 3 --slowdown 1,1.3,1.7 --target-sl 0.8 \
+    --shrinkage 30%
+}
+example_erlang_json() {
+  omnisim erlang --rate 55/h --aht 6m --agents 4 --patience 3m --chat 3 --slowdown 1,1.3,1.7 \
+    --target-sl 0.9 --shrinkage 30% --json
+}
+
 # --- the blocks ----------------------------------------------------------------------------
 status=0
-for doc in README.md docs/workflows.md; do
+for doc in README.md docs/workflows.md docs/erlang.md; do
   file="$root/$doc"
   out="$work/$(basename "$doc").new"
   : >"$out"
