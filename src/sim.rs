@@ -25,6 +25,7 @@ mod invites;
 pub mod log;
 pub mod observe;
 mod overflow;
+mod record;
 mod remote;
 mod replay;
 mod routing;
