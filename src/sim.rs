@@ -24,6 +24,7 @@ mod intake;
 mod invites;
 pub mod log;
 pub mod observe;
+mod outputs;
 mod overflow;
 mod record;
 mod remote;

@@ -181,7 +181,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         let tag = self.tags.tag(ws_id.index(), drawn_for.index(), src, &attrs);
         let cmd = crate::engine::Command::Arrive(queue, tag);
         let conv = self.arrive(cmd, &mut fx);
-        if self.obs.is_some() {
+        if self.out.watching() {
             self.observe(cmd, Ok(()), &fx);
         }
         // A callback customer no longer abandons.
@@ -189,7 +189,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         let mut cs = ConvSim::new(conv, queue, counted, rng, mood, give_up, key);
         cs.callback = callback;
         cs.moved = moved.is_some();
-        if let Some(log) = &mut self.log {
+        if let Some(log) = &mut self.out.log {
             // A retrial is a contact of its own in conversations.csv.
             cs.row = log.arrived(None, now, first_queue, patience);
             if !attrs.is_empty() {

@@ -35,8 +35,8 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         let ws_id = sc.queues[c.queue.index()].workstream.index();
         let ws = &sc.workstreams[ws_id];
         let mut handle = self.ws[ws_id].handle.sample(&mut c.rng);
-        if self.feed.is_some() || self.log.is_some() || !sc.traffic.aht.is_empty() {
-            let (feed, log) = (self.feed.as_deref(), self.log.as_deref_mut());
+        if self.out.rows() || !sc.traffic.aht.is_empty() {
+            let (feed, log) = (self.out.feed.as_deref(), self.out.log.as_deref_mut());
             handle = replay::handle_time(feed, log, &sc.traffic.aht, c, handle, arrived);
         }
         let wait_p = ws.waiting_probability;
@@ -192,8 +192,11 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             let _ = self.run_cmd(Command::Close(conv));
             return;
         };
-        let wrap = match self.feed.is_some() || self.log.is_some() {
-            true => replay::wrap_up_time(self.feed.as_deref(), self.log.as_deref_mut(), c, wrap),
+        let wrap = match self.out.rows() {
+            true => {
+                let (feed, log) = (self.out.feed.as_deref(), self.out.log.as_deref_mut());
+                replay::wrap_up_time(feed, log, c, wrap)
+            }
             false => wrap,
         };
         let (after, auto) = first_timer(wrap, ws.wrap_up_auto_close);

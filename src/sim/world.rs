@@ -27,7 +27,7 @@ use super::event::{Answer, Event};
 use super::intake::Intake;
 use super::log::ConvLog;
 use super::observe::{DashLog, Observer};
-use super::replay::Feed;
+use super::outputs::Outputs;
 use super::setup::{source_names, Sources};
 use super::RunOptions;
 use crate::setup::{engine_setup, RoutingTags};
@@ -73,14 +73,8 @@ pub(crate) struct World<'s, E = Engine> {
     pub(crate) attribute_streams: StreamFamily,
     /// Every routing tag an arrival can carry, interned into the engine at setup.
     pub(crate) tags: RoutingTags,
-    /// The trace writer and dashboard recorder, when this replication is watched.
-    pub(crate) obs: Option<Box<Observer>>,
-    /// The dashboard log once its observer finished early (its cap reached).
-    pub(crate) dash_done: Option<DashLog>,
-    /// The conversation log, when asked for (`run --log`).
-    pub(crate) log: Option<Box<ConvLog>>,
-    /// The replayed rows of this replication, with `[traffic] replay`.
-    pub(crate) feed: Option<Box<Feed>>,
+    /// The conversation log, the trace and dashboard observer, the replayed history.
+    pub(crate) out: Outputs,
 }
 
 impl<'s> World<'s> {
@@ -150,15 +144,7 @@ impl<'s, E: RulesEngine> World<'s, E> {
             chat: ChatSim::new(sc, sc.agent_count()),
             attribute_streams: super::routing::attribute_family(seed, rep),
             tags,
-            obs,
-            dash_done: None,
-            log: log.then(|| {
-                Box::new(ConvLog {
-                    replication: rep,
-                    rows: Vec::new(),
-                })
-            }),
-            feed: None,
+            out: Outputs::new(rep, log, obs),
         };
         w.install_levels(seed, rep);
         w.install_replay(seed, rep);
@@ -184,8 +170,8 @@ impl<'s, E: RulesEngine> World<'s, E> {
         if self.stopped() {
             // Stopped before this replication began: report it empty and partial.
             self.rec.mark_partial();
-            let dash = self.obs.take().and_then(|o| o.finish(SimTime::ZERO, true));
-            return (self.rec.finish(SimTime::ZERO, 0), self.log, dash);
+            let (log, dash) = self.out.finish(SimTime::ZERO, true);
+            return (self.rec.finish(SimTime::ZERO, 0), log, dash);
         }
         self.start();
         let limit = self.horizon() + self.sc.drain_limit;
@@ -243,14 +229,11 @@ impl<'s, E: RulesEngine> World<'s, E> {
         }
         self.rec.commands(k.commands);
         progress(self.now, k.arrived);
-        let dash = match self.obs.take() {
-            Some(o) => o.finish(self.now, interrupted),
-            None => self.dash_done.take(),
-        };
+        let (log, dash) = self.out.finish(self.now, interrupted);
         let late = self.delayed_at_end();
         let mut m = self.rec.finish(self.now, self.customers.live_counted());
         super::arrive::add_delayed(&mut m, &late);
-        (m, self.log, dash)
+        (m, log, dash)
     }
 
     fn stopped(&self) -> bool {
@@ -398,7 +381,7 @@ impl<'s, E: RulesEngine> World<'s, E> {
         let t0 = self.sample_clock();
         let r = self.engine.apply(self.now, cmd, &mut fx);
         self.record_clock(t0);
-        if self.obs.is_some() {
+        if self.out.watching() {
             self.observe(cmd, r, &fx);
         }
         self.absorb(&mut fx);
@@ -410,6 +393,9 @@ impl<'s, E: RulesEngine> World<'s, E> {
     /// ([`World::follow_up`]), effect by effect in the engine's order.
     pub(crate) fn absorb(&mut self, fx: &mut Vec<Effect>) {
         let now = self.now;
+        if self.out.logging() {
+            self.out.log_effects(now, fx, &self.customers);
+        }
         // Read in place (draining would copy every effect out first), then cleared.
         for e in fx.iter() {
             self.rec.absorb(now, e, &self.customers);
@@ -419,9 +405,9 @@ impl<'s, E: RulesEngine> World<'s, E> {
     }
 
     /// The world's side of one effect: the events it calls for (an invitation's answer, the end
-    /// of handling, a pick, a give-up timer, a retry), the chat shares it moves, the
-    /// customers' records it changes and the conversation log's rows. Runs after the recorder
-    /// has read the same effect.
+    /// of handling, a pick, a give-up timer, a retry), the chat shares it moves and the
+    /// customers' records it changes. Runs after the recorder has read the same effect (and
+    /// the log the whole batch).
     #[inline(always)]
     fn follow_up(&mut self, e: &Effect) {
         // Matching on the place copies only the fields an arm uses.
@@ -433,10 +419,7 @@ impl<'s, E: RulesEngine> World<'s, E> {
                 ..
             } => self.answer_invite(conv, agent, invite),
             Effect::Accepted {
-                conv,
-                agent,
-                first,
-                waited,
+                conv, agent, first, ..
             } => {
                 // Answered: its lazy give-up timer is dropped.
                 let Some(c) = self.customers.answered(conv) else {
@@ -445,8 +428,6 @@ impl<'s, E: RulesEngine> World<'s, E> {
                 if !first {
                     // Transferred: answered in its new queue (the recorder read when it came).
                     c.entered = None;
-                } else if let Some(log) = &mut self.log {
-                    log.answered(c.row, waited, agent);
                 }
                 self.start_handling(conv, agent);
             }
@@ -480,20 +461,17 @@ impl<'s, E: RulesEngine> World<'s, E> {
                 // Read the few fields needed and clear the slot in place (moving the whole
                 // record out would copy it for nothing).
                 let slot = conv.slot as usize;
-                let Some((origin, counted, key, row)) = self
+                let Some((origin, counted, key)) = self
                     .customers
                     .at(slot)
-                    .map(|c| (c.origin, c.counted, c.key, c.row))
+                    .map(|c| (c.origin, c.counted, c.key))
                 else {
                     return;
                 };
-                if let Some(log) = &mut self.log {
-                    log.closed(row, answered, reason == CloseReason::Overflowed, self.now);
-                }
                 // A replayed history already holds its retry contacts as rows of their own.
                 if !answered
                     && self.chat.retries
-                    && self.feed.is_none()
+                    && !self.out.replaying()
                     && reason != CloseReason::Overflowed
                 {
                     self.maybe_retry(slot, origin, key);
