@@ -432,7 +432,7 @@ impl<'s, E: RulesEngine> World<'s, E> {
                 self.start_handling(conv, agent);
             }
             Effect::StateChanged { conv, from, .. } => {
-                if self.chat.slowed && from == ConvState::Active {
+                if self.chat.slowed() && from == ConvState::Active {
                     self.share_leave(conv);
                 }
             }
@@ -470,7 +470,7 @@ impl<'s, E: RulesEngine> World<'s, E> {
                 };
                 // A replayed history already holds its retry contacts as rows of their own.
                 if !answered
-                    && self.chat.retries
+                    && self.chat.retries()
                     && !self.out.replaying()
                     && reason != CloseReason::Overflowed
                 {
@@ -490,7 +490,7 @@ impl<'s, E: RulesEngine> World<'s, E> {
                 }
             }
             Effect::Transferred { conv, to, .. } => {
-                if self.chat.slowed {
+                if self.chat.slowed() {
                     self.share_move(conv, to);
                 }
             }
