@@ -71,15 +71,16 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         let counted = self.rec.counts(now);
         let Some((queue, callback, moved)) = self.enter(queue, counted) else {
             // Ended before queueing: its row says so, at the queue it arrived at.
-            if self.log.is_some() {
+            if self.out.logging() {
                 let row = match idx {
                     Some(i) => self.arrival_rows(first_queue, i, None).1,
                     None => self
+                        .out
                         .log
                         .as_mut()
                         .map_or(NONE, |l| l.arrived(None, now, first_queue, None)),
                 };
-                if let Some(log) = &mut self.log {
+                if let Some(log) = &mut self.out.log {
                     log.closed(row, false, true, now);
                 }
             }
@@ -92,12 +93,12 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             .patience
             .as_ref()
             .map(|p| p.sample(&mut rng));
-        let (patience, row, replay) = if self.log.is_none() && self.feed.is_none() {
+        let (patience, row, replay) = if !self.out.rows() {
             (patience, NONE, NONE)
         } else if let Some(idx) = idx {
             self.arrival_rows(first_queue, idx, patience)
         } else {
-            let row = match &mut self.log {
+            let row = match &mut self.out.log {
                 Some(log) => log.arrived(None, now, first_queue, patience),
                 None => NONE,
             };
@@ -115,14 +116,14 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             let mut attrs = attrs.unwrap_or_else(|| {
                 crate::setup::draw_attributes(&ws.routing, &mut self.attribute_streams.member(key))
             });
-            if let (Some(feed), true) = (&self.feed, replay != NONE) {
+            if let (Some(feed), true) = (&self.out.feed, replay != NONE) {
                 feed.replay_attributes(replay, &ws.routing, &mut attrs);
             }
-            if let (Some(log), true) = (&mut self.log, row != NONE) {
+            if let (Some(log), true) = (&mut self.out.log, row != NONE) {
                 log.attributes(row, ws_id, &attrs);
             }
             let w = ws_id.index();
-            if let Some(o) = self.obs.as_mut() {
+            if let Some(o) = self.out.observer() {
                 o.note_attributes(self.sc, w, &attrs);
             }
             self.tags.tag(w, w, w, &attrs)
@@ -131,7 +132,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         };
         let conv = self.arrive(Command::Arrive(queue, tag), &mut fx);
         self.record_clock(t0);
-        if let Some(o) = self.obs.as_mut() {
+        if let Some(o) = self.out.observer() {
             // Why it is in this queue: an overflow rule sent it on, or route-to-queue chose it.
             o.arrival_note = match moved {
                 Some(rule) => Some((Some(first_queue), rule)),

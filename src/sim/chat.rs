@@ -6,16 +6,57 @@
 //! tier, so its retrial carries the same classification requirement. Retrials come back even
 //! after the horizon (the customer exists); a pending retrial keeps the run going like an open
 //! arrival process.
+//!
+//! [`ChatSim`] is the chat subsystem of a replication's [`World`]; its state is its own, behind
+//! a small step interface. Slowdown shares: [`ChatSim::slowed`] (one test when no work stream
+//! is slowed), [`ChatSim::join`] (a conversation starts its work on an agent),
+//! [`ChatSim::leave`] (it stops being Active there), each handing back the completions that
+//! moved, which the world schedules with [`schedule_dues`] (a fresh epoch each). Retrials:
+//! [`ChatSim::retries`], [`ChatSim::retry_delay`], [`ChatSim::park`] (a customer waits to retry)
+//! and [`ChatSim::unpark`] (it comes back). It schedules no event and draws no random number
+//! itself.
 
 use crate::dist::Sampler;
+use crate::engine::ConvId;
+use crate::kernel::EventQueue;
 use crate::model::QueueId;
 use crate::rng::SimRng;
 use crate::scenario::Scenario;
+use crate::time::SimTime;
 
 use super::customer::{ConvSim, Mood};
+use super::customers::Customers;
 use super::event::Event;
-use super::sharing::{AgentShares, Due, Speeds};
+use super::sharing::{AgentShares, Due, Share, Speeds};
 use super::world::World;
+
+/// Schedules the moved completions `dues` (draining them), each with a fresh epoch so the
+/// earlier completion event is stale when popped.
+pub(crate) fn schedule_dues(
+    customers: &mut Customers,
+    events: &mut EventQueue<Event>,
+    dues: &mut Vec<Due>,
+) {
+    for d in dues.drain(..) {
+        let Some(c) = customers.get_mut(d.conv) else {
+            continue;
+        };
+        c.epoch += 1;
+        let epoch = c.epoch;
+        let ev = if d.then_waiting {
+            Event::GoWaiting {
+                conv: d.conv,
+                epoch,
+            }
+        } else {
+            Event::HandleEnd {
+                conv: d.conv,
+                epoch,
+            }
+        };
+        events.schedule(d.due, ev);
+    }
+}
 
 /// A customer waiting to retry.
 #[derive(Debug)]
@@ -29,21 +70,21 @@ struct Retrying {
     attrs: Vec<u16>,
 }
 
-/// The chat-behaviour state of one replication.
+/// The chat-behaviour state of one replication. See the module docs.
 #[derive(Debug)]
 pub(crate) struct ChatSim {
     /// Per work stream: its slowdown speeds, if it has a slowdown.
-    pub(crate) speeds: Vec<Option<Speeds>>,
+    speeds: Vec<Option<Speeds>>,
     /// Some work stream has a slowdown.
-    pub(crate) slowed: bool,
+    slowed: bool,
     /// Per agent: its Active slowed conversations (empty without slowdown).
-    pub(crate) shares: Vec<AgentShares>,
+    shares: Vec<AgentShares>,
     /// Scratch list of moved completions (kept to reuse its allocation).
-    pub(crate) dues: Vec<Due>,
+    dues: Vec<Due>,
     /// Per work stream: its retrial delay sampler, if customers retry.
-    pub(crate) retry_delay: Vec<Option<Sampler>>,
+    retry_delay: Vec<Option<Sampler>>,
     /// Some work stream has retrials.
-    pub(crate) retries: bool,
+    retries: bool,
     /// Customers waiting to retry, by slot (freed slots reused).
     pending: Vec<Option<Retrying>>,
     free: Vec<u32>,
@@ -80,6 +121,84 @@ impl ChatSim {
 }
 
 impl ChatSim {
+    /// Some work stream has a slowdown.
+    #[inline(always)]
+    pub(crate) fn slowed(&self) -> bool {
+        self.slowed
+    }
+
+    /// Work stream `ws` has a slowdown.
+    #[inline]
+    pub(crate) fn slows(&self, ws: usize) -> bool {
+        self.speeds[ws].is_some()
+    }
+
+    /// Some work stream has retrials.
+    #[inline(always)]
+    pub(crate) fn retries(&self) -> bool {
+        self.retries
+    }
+
+    /// `conv`, of slowed work stream `ws`, starts `work` units of solo work (then goes Waiting
+    /// when `then_waiting`) on `agent` at `now`: the completions that moved, its own included,
+    /// to schedule (and drain). Nothing for a work stream without a slowdown.
+    pub(crate) fn join(
+        &mut self,
+        agent: usize,
+        conv: ConvId,
+        ws: u32,
+        work: u64,
+        then_waiting: bool,
+        now: SimTime,
+    ) -> &mut Vec<Due> {
+        self.dues.clear();
+        if let Some(speeds) = self.speeds[ws as usize].as_ref() {
+            self.shares[agent].join(conv, ws, work, then_waiting, now, speeds, &mut self.dues);
+        }
+        &mut self.dues
+    }
+
+    /// `conv` stops being Active on `agent` at `now`: what was left of its work (`None` when
+    /// it held no share there), and the completions of the agent's others that moved, to
+    /// schedule (and drain).
+    pub(crate) fn leave(
+        &mut self,
+        agent: usize,
+        conv: ConvId,
+        now: SimTime,
+    ) -> (Option<Share>, &mut Vec<Due>) {
+        self.dues.clear();
+        let left = self.shares[agent].leave(conv, now, &self.speeds, &mut self.dues);
+        (left, &mut self.dues)
+    }
+
+    /// Work stream `ws`'s retrial delay, if its customers retry.
+    #[inline]
+    pub(crate) fn retry_delay(&self, ws: usize) -> Option<&Sampler> {
+        self.retry_delay[ws].as_ref()
+    }
+
+    /// A customer waits to retry: its place (freed places reused).
+    fn park(&mut self, r: Retrying) -> u32 {
+        match self.free.pop() {
+            Some(i) => {
+                self.pending[i as usize] = Some(r);
+                i
+            }
+            None => {
+                self.pending.push(Some(r));
+                (self.pending.len() - 1) as u32
+            }
+        }
+    }
+
+    /// The customer waiting in place `idx` comes back (`None`: none there).
+    fn unpark(&mut self, idx: u32) -> Option<Retrying> {
+        let r = self.pending[idx as usize].take()?;
+        self.free.push(idx);
+        Some(r)
+    }
+
     /// Slowdown shares left over when no conversation is live (each an invariant break: a
     /// conversation left Active without leaving its agent's shares).
     pub(crate) fn stale_shares(&self, live: usize) -> u64 {
@@ -98,7 +217,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         let ws = self.sc.queues[origin.index()].workstream.index();
         let (Some(r), Some(delay)) = (
             self.sc.workstreams[ws].retrial.as_ref(),
-            self.chat.retry_delay[ws].as_ref(),
+            self.chat.retry_delay(ws),
         ) else {
             return;
         };
@@ -111,17 +230,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         let after = delay.sample(&mut c.rng);
         let rng = c.rng.clone();
         let attrs = retry_attributes(self.sc, self.attribute_streams, key, origin);
-        let entry = Some(Retrying { rng, key, attrs });
-        let idx = match self.chat.free.pop() {
-            Some(i) => {
-                self.chat.pending[i as usize] = entry;
-                i
-            }
-            None => {
-                self.chat.pending.push(entry);
-                (self.chat.pending.len() - 1) as u32
-            }
-        };
+        let idx = self.chat.park(Retrying { rng, key, attrs });
         // Like an open arrival process: the run does not end while a customer is yet to retry.
         self.intake.hold();
         self.events.schedule(
@@ -143,11 +252,10 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             mut rng,
             key,
             attrs,
-        }) = self.chat.pending[idx as usize].take()
+        }) = self.chat.unpark(idx)
         else {
             return;
         };
-        self.chat.free.push(idx);
         let now = self.now;
         let counted = self.rec.counts(now);
         self.rec.retrial(queue, counted);
@@ -181,7 +289,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         let tag = self.tags.tag(ws_id.index(), drawn_for.index(), src, &attrs);
         let cmd = crate::engine::Command::Arrive(queue, tag);
         let conv = self.arrive(cmd, &mut fx);
-        if self.obs.is_some() {
+        if self.out.watching() {
             self.observe(cmd, Ok(()), &fx);
         }
         // A callback customer no longer abandons.
@@ -189,7 +297,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         let mut cs = ConvSim::new(conv, queue, counted, rng, mood, give_up, key);
         cs.callback = callback;
         cs.moved = moved.is_some();
-        if let Some(log) = &mut self.log {
+        if let Some(log) = &mut self.out.log {
             // A retrial is a contact of its own in conversations.csv.
             cs.row = log.arrived(None, now, first_queue, patience);
             if !attrs.is_empty() {

@@ -11,9 +11,10 @@ use crate::engine::{Command, ConvId};
 use crate::model::{AgentId, WrapUpBlock};
 use crate::time::SimDuration;
 
+use super::chat::schedule_dues;
 use super::event::Event;
 use super::replay;
-use super::sharing::{Due, Share, UNITS_PER_MS};
+use super::sharing::{Share, UNITS_PER_MS};
 use super::world::{first_timer, World};
 
 impl<E: crate::engine::RulesEngine> World<'_, E> {
@@ -35,8 +36,8 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         let ws_id = sc.queues[c.queue.index()].workstream.index();
         let ws = &sc.workstreams[ws_id];
         let mut handle = self.ws[ws_id].handle.sample(&mut c.rng);
-        if self.feed.is_some() || self.log.is_some() || !sc.traffic.aht.is_empty() {
-            let (feed, log) = (self.feed.as_deref(), self.log.as_deref_mut());
+        if self.out.rows() || !sc.traffic.aht.is_empty() {
+            let (feed, log) = (self.out.feed.as_deref(), self.out.log.as_deref_mut());
             handle = replay::handle_time(feed, log, &sc.traffic.aht, c, handle, arrived);
         }
         let wait_p = ws.waiting_probability;
@@ -48,49 +49,19 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         } else {
             (handle, false)
         };
-        if let Some(speeds) = self.chat.speeds[ws_id].as_ref() {
+        if self.chat.slowed() && self.chat.slows(ws_id) {
             c.share_agent = agent.0;
-            let mut dues = std::mem::take(&mut self.chat.dues);
-            self.chat.shares[agent.index()].join(
-                conv,
-                ws_id as u32,
-                work.as_millis().saturating_mul(UNITS_PER_MS),
-                then_waiting,
-                now,
-                speeds,
-                &mut dues,
-            );
-            self.apply_dues(&mut dues);
-            self.chat.dues = dues;
+            let units = work.as_millis().saturating_mul(UNITS_PER_MS);
+            let dues = self
+                .chat
+                .join(agent.index(), conv, ws_id as u32, units, then_waiting, now);
+            schedule_dues(&mut self.customers, &mut self.events, dues);
         } else if then_waiting {
             self.events
                 .schedule(now + work, Event::GoWaiting { conv, epoch });
         } else {
             self.events
                 .schedule(now + work, Event::HandleEnd { conv, epoch });
-        }
-    }
-
-    /// Schedules the moved completions (each with a fresh epoch, so the earlier event is stale).
-    pub(crate) fn apply_dues(&mut self, dues: &mut Vec<Due>) {
-        for d in dues.drain(..) {
-            let Some(c) = self.customers.get_mut(d.conv) else {
-                continue;
-            };
-            c.epoch += 1;
-            let epoch = c.epoch;
-            let ev = if d.then_waiting {
-                Event::GoWaiting {
-                    conv: d.conv,
-                    epoch,
-                }
-            } else {
-                Event::HandleEnd {
-                    conv: d.conv,
-                    epoch,
-                }
-            };
-            self.events.schedule(d.due, ev);
         }
     }
 
@@ -103,11 +74,8 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         if agent == u32::MAX {
             return None;
         }
-        let mut dues = std::mem::take(&mut self.chat.dues);
-        let left =
-            self.chat.shares[agent as usize].leave(conv, self.now, &self.chat.speeds, &mut dues);
-        self.apply_dues(&mut dues);
-        self.chat.dues = dues;
+        let (left, dues) = self.chat.leave(agent as usize, conv, self.now);
+        schedule_dues(&mut self.customers, &mut self.events, dues);
         left
     }
 
@@ -121,20 +89,15 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             return;
         };
         c.share_agent = to.0;
-        let mut dues = std::mem::take(&mut self.chat.dues);
-        if let Some(speeds) = self.chat.speeds[gone.ws as usize].as_ref() {
-            self.chat.shares[to.index()].join(
-                conv,
-                gone.ws,
-                gone.left,
-                gone.then_waiting,
-                self.now,
-                speeds,
-                &mut dues,
-            );
-        }
-        self.apply_dues(&mut dues);
-        self.chat.dues = dues;
+        let dues = self.chat.join(
+            to.index(),
+            conv,
+            gone.ws,
+            gone.left,
+            gone.then_waiting,
+            self.now,
+        );
+        schedule_dues(&mut self.customers, &mut self.events, dues);
     }
 
     pub(crate) fn go_waiting(&mut self, conv: ConvId) {
@@ -192,8 +155,11 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             let _ = self.run_cmd(Command::Close(conv));
             return;
         };
-        let wrap = match self.feed.is_some() || self.log.is_some() {
-            true => replay::wrap_up_time(self.feed.as_deref(), self.log.as_deref_mut(), c, wrap),
+        let wrap = match self.out.rows() {
+            true => {
+                let (feed, log) = (self.out.feed.as_deref(), self.out.log.as_deref_mut());
+                replay::wrap_up_time(feed, log, c, wrap)
+            }
             false => wrap,
         };
         let (after, auto) = first_timer(wrap, ws.wrap_up_auto_close);

@@ -2,8 +2,8 @@
 //! replication, in arrival order, filled in as the conversation goes (written as
 //! `conversations.csv` by [`crate::report::log`]).
 //!
-//! Only built when asked for: without `--log` the world holds `None` and every hook is one
-//! branch on it.
+//! Only built when asked for: without `--log` the world's `Outputs` (`super::outputs`)
+//! holds `None` and every hook is one test of its flag word.
 
 use crate::model::{AgentId, QueueId, WorkstreamId};
 use crate::time::{SimDuration, SimTime};

@@ -560,7 +560,7 @@ impl<E: crate::engine::RulesEngine> super::world::World<'_, E> {
     #[cold]
     pub(crate) fn observe(&mut self, cmd: Command, r: Outcome, fx: &[Effect]) {
         let now = self.now;
-        let Some(o) = self.obs.as_mut() else {
+        let Some(o) = self.out.observer() else {
             return;
         };
         o.command(now, cmd, r, fx, &mut self.engine);
@@ -569,17 +569,16 @@ impl<E: crate::engine::RulesEngine> super::world::World<'_, E> {
             let has = self.customers.get(conv).is_some_and(|c| c.mood.is_some());
             if has {
                 let v = self.sentiment(conv);
-                if let Some(o) = self.obs.as_mut() {
+                if let Some(o) = self.out.observer() {
                     o.sentiment(now, conv, v);
                 }
             }
         }
-        if let Some(o) = self.obs.as_mut() {
+        if let Some(o) = self.out.observer() {
             o.want_sentiment = want;
             if o.done() {
                 // Nothing more to record: keep the log, stop observing (free from here on).
-                let o = self.obs.take().expect("present");
-                self.dash_done = o.finish(now, false);
+                self.out.stop_watching(now);
             }
         }
     }

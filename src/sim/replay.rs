@@ -93,7 +93,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             let rng = crate::rng::stream(seed, rep, crate::rng::Source::Arrivals(q as u32));
             self.intake.queues[q] = ArrivalProcess::replayed(rng, times);
         }
-        self.feed = Some(Box::new(feed));
+        self.out.replay(feed);
     }
 
     /// At arrival: the replayed row (if any), the patience to use (the row's, else the drawn
@@ -104,14 +104,14 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         idx: u64,
         drawn: Option<SimDuration>,
     ) -> (Option<SimDuration>, u32, u32) {
-        let (patience, replay) = match &self.feed {
+        let (patience, replay) = match &self.out.feed {
             Some(f) => {
                 let i = f.row_index(queue, idx);
                 (f.row(i).and_then(|r| r.patience).or(drawn), i)
             }
             None => (drawn, NONE),
         };
-        let row = match &mut self.log {
+        let row = match &mut self.out.log {
             Some(log) => log.arrived(
                 (replay != NONE).then_some(replay),
                 self.now,

@@ -250,7 +250,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
                 .action(self.now, source as usize, kind, self.now.since(since)),
             Err(rule) => {
                 let counted = self.rec.refused(self.now, source as usize, rule);
-                if let (true, Some(o)) = (counted, self.obs.as_mut()) {
+                if let (true, Some(o)) = (counted, self.out.observer()) {
                     o.refusal(rule);
                 }
             }

@@ -4,15 +4,14 @@
 //! rest: [`Intake`] the arrival processes, [`Customers`] the live conversations' records and the
 //! customers' streams, [`Agents`] the agents' shift, break, link and pick state. Every engine
 //! command goes through [`World::run_cmd`], which samples its wall-clock time and hands its
-//! effects to [`World::absorb`], the single place where effects turn into metrics and follow-up
-//! events.
+//! effects to [`World::absorb`]: for each effect in turn the recorder takes its metrics
+//! ([`Recorder::absorb`](crate::metrics::Recorder), in `record`), then the world its follow-up
+//! events ([`World::follow_up`]).
 
 use std::time::Instant;
 
 use crate::dist::Sampler;
-use crate::engine::{
-    CloseReason, Command, ConvId, Effect, Engine, Outcome, Recipient, RulesEngine,
-};
+use crate::engine::{CloseReason, Command, ConvId, Effect, Engine, Outcome, RulesEngine};
 use crate::kernel::EventQueue;
 use crate::metrics::{Recorder, RepMetrics};
 use crate::model::{AgentId, ConvState, QueueId};
@@ -28,7 +27,7 @@ use super::event::{Answer, Event};
 use super::intake::Intake;
 use super::log::ConvLog;
 use super::observe::{DashLog, Observer};
-use super::replay::Feed;
+use super::outputs::Outputs;
 use super::setup::{source_names, Sources};
 use super::RunOptions;
 use crate::setup::{engine_setup, RoutingTags};
@@ -74,14 +73,8 @@ pub(crate) struct World<'s, E = Engine> {
     pub(crate) attribute_streams: StreamFamily,
     /// Every routing tag an arrival can carry, interned into the engine at setup.
     pub(crate) tags: RoutingTags,
-    /// The trace writer and dashboard recorder, when this replication is watched.
-    pub(crate) obs: Option<Box<Observer>>,
-    /// The dashboard log once its observer finished early (its cap reached).
-    pub(crate) dash_done: Option<DashLog>,
-    /// The conversation log, when asked for (`run --log`).
-    pub(crate) log: Option<Box<ConvLog>>,
-    /// The replayed rows of this replication, with `[traffic] replay`.
-    pub(crate) feed: Option<Box<Feed>>,
+    /// The conversation log, the trace and dashboard observer, the replayed history.
+    pub(crate) out: Outputs,
 }
 
 impl<'s> World<'s> {
@@ -151,15 +144,7 @@ impl<'s, E: RulesEngine> World<'s, E> {
             chat: ChatSim::new(sc, sc.agent_count()),
             attribute_streams: super::routing::attribute_family(seed, rep),
             tags,
-            obs,
-            dash_done: None,
-            log: log.then(|| {
-                Box::new(ConvLog {
-                    replication: rep,
-                    rows: Vec::new(),
-                })
-            }),
-            feed: None,
+            out: Outputs::new(rep, log, obs),
         };
         w.install_levels(seed, rep);
         w.install_replay(seed, rep);
@@ -185,8 +170,8 @@ impl<'s, E: RulesEngine> World<'s, E> {
         if self.stopped() {
             // Stopped before this replication began: report it empty and partial.
             self.rec.mark_partial();
-            let dash = self.obs.take().and_then(|o| o.finish(SimTime::ZERO, true));
-            return (self.rec.finish(SimTime::ZERO, 0), self.log, dash);
+            let (log, dash) = self.out.finish(SimTime::ZERO, true);
+            return (self.rec.finish(SimTime::ZERO, 0), log, dash);
         }
         self.start();
         let limit = self.horizon() + self.sc.drain_limit;
@@ -244,14 +229,11 @@ impl<'s, E: RulesEngine> World<'s, E> {
         }
         self.rec.commands(k.commands);
         progress(self.now, k.arrived);
-        let dash = match self.obs.take() {
-            Some(o) => o.finish(self.now, interrupted),
-            None => self.dash_done.take(),
-        };
+        let (log, dash) = self.out.finish(self.now, interrupted);
         let late = self.delayed_at_end();
         let mut m = self.rec.finish(self.now, self.customers.live_counted());
         super::arrive::add_delayed(&mut m, &late);
-        (m, self.log, dash)
+        (m, log, dash)
     }
 
     fn stopped(&self) -> bool {
@@ -399,7 +381,7 @@ impl<'s, E: RulesEngine> World<'s, E> {
         let t0 = self.sample_clock();
         let r = self.engine.apply(self.now, cmd, &mut fx);
         self.record_clock(t0);
-        if self.obs.is_some() {
+        if self.out.watching() {
             self.observe(cmd, r, &fx);
         }
         self.absorb(&mut fx);
@@ -407,167 +389,120 @@ impl<'s, E: RulesEngine> World<'s, E> {
         r
     }
 
-    /// Turns effects into metrics and follow-up events.
+    /// Turns effects into metrics (the recorder, [`Recorder::absorb`]) and follow-up events
+    /// ([`World::follow_up`]), effect by effect in the engine's order.
     pub(crate) fn absorb(&mut self, fx: &mut Vec<Effect>) {
         let now = self.now;
-        // Read in place (matching on the place copies only the fields an arm uses; draining
-        // would copy every effect out first), then cleared.
+        if self.out.logging() {
+            self.out.log_effects(now, fx, &self.customers);
+        }
+        // Read in place (draining would copy every effect out first), then cleared.
         for e in fx.iter() {
-            match *e {
-                Effect::Invited {
-                    conv,
-                    agent,
-                    invite,
-                    ..
-                } => {
-                    self.rec.invited(now);
-                    self.answer_invite(conv, agent, invite);
-                }
-                Effect::Refusal {
-                    agent, timed_out, ..
-                } => {
-                    self.rec.refusal(now, agent);
-                    self.rec.invite_refused(now, timed_out);
-                }
-                Effect::Accepted {
-                    conv,
-                    agent,
-                    first,
-                    waited,
-                } => {
-                    self.rec.took(now, agent);
-                    // Answered: its lazy give-up timer is dropped.
-                    let Some(c) = self.customers.answered(conv) else {
-                        continue;
-                    };
-                    let (origin, counted) = (c.origin, c.counted);
-                    if first {
-                        self.rec.answered(now, origin, waited, counted);
-                        if let Some(log) = &mut self.log {
-                            log.answered(c.row, waited, agent);
-                        }
-                    } else if let Some(t) = c.entered.take() {
-                        // Transferred: its wait in this queue, from entering it.
-                        let q = c.queue;
-                        self.rec.transfer_wait(now, q, now.since(t), counted);
-                    }
-                    self.start_handling(conv, agent);
-                }
-                Effect::StateChanged { conv, from, to } => {
-                    if self.chat.slowed && from == ConvState::Active {
-                        self.share_leave(conv);
-                    }
-                    // Only transitions into or out of Open change a queue's length (or count a
-                    // release); the others need no lookup.
-                    if from != ConvState::Open && to != ConvState::Open {
-                        continue;
-                    }
-                    let q = self
-                        .customers
-                        .get(conv)
-                        .map(|c| (c.queue, c.origin, c.counted, c.moving));
-                    if let Some((q, origin, counted, moving)) = q {
-                        if from == ConvState::Active && to == ConvState::Open && !moving {
-                            self.rec.released(origin, counted);
-                        }
-                        if from == ConvState::Open {
-                            self.rec.queue_len(now, q, -1);
-                        }
-                        if to == ConvState::Open {
-                            self.rec.queue_len(now, q, 1);
-                        }
-                    }
-                }
-                Effect::Units {
-                    agent,
-                    before,
-                    after,
-                    ..
-                } => {
-                    self.rec.units(now, agent, before, after);
-                    if after < before && self.agents[agent.index()].picks {
-                        self.offer_pick(agent);
-                    }
-                }
-                Effect::Overallocated { agent, over } => self.rec.overallocated(now, agent, over),
-                Effect::Requeued { conv, from, to } => {
-                    self.rec.queue_len(now, from, -1);
-                    self.rec.queue_len(now, to, 1);
-                    if let Some(c) = self.customers.get_mut(conv) {
-                        c.queue = to;
-                    }
-                }
-                Effect::Joined { .. } => self.rec.notified(now, true, 0, 0),
-                Effect::Notified { to, .. } => match to {
-                    Recipient::Agent(_) => self.rec.notified(now, false, 1, 0),
-                    Recipient::Customer => self.rec.notified(now, false, 0, 1),
-                    Recipient::Supervisor(_) => {}
-                },
-                Effect::PickAvailable { queue } => self.pick_available(queue),
-                Effect::Closed {
-                    conv,
-                    answered,
-                    arrived_at,
-                    reason,
-                    ..
-                } => {
-                    // Read the few fields needed and clear the slot in place (moving the
-                    // whole record out would copy it for nothing).
-                    let slot = conv.slot as usize;
-                    let Some((origin, counted, key, row)) = self
-                        .customers
-                        .at(slot)
-                        .map(|c| (c.origin, c.counted, c.key, c.row))
-                    else {
-                        continue;
-                    };
-                    if let Some(log) = &mut self.log {
-                        log.closed(row, answered, reason == CloseReason::Overflowed, now);
-                    }
-                    // A replayed history already holds its retry contacts as rows of their own.
-                    if !answered
-                        && self.chat.retries
-                        && self.feed.is_none()
-                        && reason != CloseReason::Overflowed
-                    {
-                        self.maybe_retry(slot, origin, key);
-                    }
-                    self.customers.remove(slot);
-                    if reason == CloseReason::Overflowed {
-                        self.rec.overflow_ended(origin, counted);
-                    } else if !answered {
-                        self.rec
-                            .abandoned(now, origin, now.since(arrived_at), counted);
-                    }
-                    self.rec.closed(origin, counted);
-                    self.customers.left(counted);
-                }
-                Effect::InviteWithdrawn { conv, invite, .. } => {
-                    let covered = self
-                        .customers
-                        .get(conv)
-                        .and_then(|c| c.give_up)
-                        .is_some_and(|g| g.cover == Some(invite));
-                    if covered {
-                        self.schedule_give_up(conv);
-                    }
-                }
-                Effect::Transferred { conv, to, .. } => {
-                    if self.chat.slowed {
-                        self.share_move(conv, to);
-                    }
-                }
-                Effect::AssignedByRule { conv, queue, rule } => {
-                    let counted = self.customers.get_mut(conv).is_none_or(|c| c.counted);
-                    self.rec.rule_assigned(queue, rule, counted);
-                }
-                Effect::Unmatched { conv, .. } => {
-                    let counted = self.customers.get_mut(conv).is_none_or(|c| c.counted);
-                    self.rec.unmatched(counted);
-                }
-                Effect::Arrived { .. } | Effect::Presence { .. } | Effect::Monitoring { .. } => {}
-            }
+            self.rec.absorb(now, e, &self.customers);
+            self.follow_up(e);
         }
         fx.clear();
+    }
+
+    /// The world's side of one effect: the events it calls for (an invitation's answer, the end
+    /// of handling, a pick, a give-up timer, a retry), the chat shares it moves and the
+    /// customers' records it changes. Runs after the recorder has read the same effect (and
+    /// the log the whole batch).
+    #[inline(always)]
+    fn follow_up(&mut self, e: &Effect) {
+        // Matching on the place copies only the fields an arm uses.
+        match *e {
+            Effect::Invited {
+                conv,
+                agent,
+                invite,
+                ..
+            } => self.answer_invite(conv, agent, invite),
+            Effect::Accepted {
+                conv, agent, first, ..
+            } => {
+                // Answered: its lazy give-up timer is dropped.
+                let Some(c) = self.customers.answered(conv) else {
+                    return;
+                };
+                if !first {
+                    // Transferred: answered in its new queue (the recorder read when it came).
+                    c.entered = None;
+                }
+                self.start_handling(conv, agent);
+            }
+            Effect::StateChanged { conv, from, .. } => {
+                if self.chat.slowed() && from == ConvState::Active {
+                    self.share_leave(conv);
+                }
+            }
+            Effect::Units {
+                agent,
+                before,
+                after,
+                ..
+            } => {
+                if after < before && self.agents[agent.index()].picks {
+                    self.offer_pick(agent);
+                }
+            }
+            Effect::Requeued { conv, to, .. } => {
+                if let Some(c) = self.customers.get_mut(conv) {
+                    c.queue = to;
+                }
+            }
+            Effect::PickAvailable { queue } => self.pick_available(queue),
+            Effect::Closed {
+                conv,
+                answered,
+                reason,
+                ..
+            } => {
+                // Read the few fields needed and clear the slot in place (moving the whole
+                // record out would copy it for nothing).
+                let slot = conv.slot as usize;
+                let Some((origin, counted, key)) = self
+                    .customers
+                    .at(slot)
+                    .map(|c| (c.origin, c.counted, c.key))
+                else {
+                    return;
+                };
+                // A replayed history already holds its retry contacts as rows of their own.
+                if !answered
+                    && self.chat.retries()
+                    && !self.out.replaying()
+                    && reason != CloseReason::Overflowed
+                {
+                    self.maybe_retry(slot, origin, key);
+                }
+                self.customers.remove(slot);
+                self.customers.left(counted);
+            }
+            Effect::InviteWithdrawn { conv, invite, .. } => {
+                let covered = self
+                    .customers
+                    .get(conv)
+                    .and_then(|c| c.give_up)
+                    .is_some_and(|g| g.cover == Some(invite));
+                if covered {
+                    self.schedule_give_up(conv);
+                }
+            }
+            Effect::Transferred { conv, to, .. } => {
+                if self.chat.slowed() {
+                    self.share_move(conv, to);
+                }
+            }
+            Effect::Refusal { .. }
+            | Effect::Overallocated { .. }
+            | Effect::Joined { .. }
+            | Effect::Notified { .. }
+            | Effect::AssignedByRule { .. }
+            | Effect::Unmatched { .. }
+            | Effect::Arrived { .. }
+            | Effect::Presence { .. }
+            | Effect::Monitoring { .. } => {}
+        }
     }
 }
