@@ -410,8 +410,6 @@ pub fn build<R: PerReplication>(sc: &Scenario, out: &RunOutput<R>) -> Summary {
     summary.replications = out.replications;
     summary.partial = out.partial;
     summary.replications_finished = out.partial.then_some(out.totals.finished);
-    // Thresholds first: their lookups serialize the summary, without the per-replication part.
-    summary.thresholds = evaluate_thresholds(sc, &summary);
     let rows: Vec<std::borrow::Cow<'_, RepSummary>> =
         out.reps.iter().map(|r| r.by_replication(sc)).collect();
     let per_rep = |f: &dyn Fn(&RepSummary) -> Option<f64>, lo: f64, hi: f64| {
@@ -424,6 +422,9 @@ pub fn build<R: PerReplication>(sc: &Scenario, out: &RunOutput<R>) -> Summary {
         service_level: per_rep(&|r| r.service_level.fraction, 0.0, 1.0),
         abandonment_rate: per_rep(&|r| r.abandonment_rate, 0.0, 1.0),
     };
+    // Thresholds before `by_replication`: their lookups serialize the summary, without the
+    // per-replication part.
+    summary.thresholds = evaluate_thresholds(sc, &summary);
     summary.by_replication = rows.into_iter().map(|r| r.into_owned()).collect();
     summary
 }
