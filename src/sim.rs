@@ -2,7 +2,8 @@
 //! time.
 //!
 //! Key items: [`run`] (every replication, in parallel, results in replication order),
-//! [`run_replication`] (one), [`RunOptions`], [`RunOutput`].
+//! [`run_keep`] (the same, keeping only what the caller needs of each replication),
+//! [`run_replication`] (one), [`RunOptions`], [`RunOutput`], [`RunTotals`].
 //!
 //! Each replication is independent: it has its own engine, event queue and random streams, all
 //! derived from (seed, replication, source). Replications run on rayon's pool and are collected
@@ -33,10 +34,12 @@ mod routing;
 pub(crate) mod setup;
 mod sharing;
 mod supervisors;
+pub mod totals;
 mod world;
 
 pub use observe::{DashLog, DashOptions, TraceOptions};
 pub use remote::{run_remote, RemoteRunError};
+pub use totals::RunTotals;
 
 use rayon::prelude::*;
 
@@ -65,15 +68,19 @@ pub struct RunOptions {
     pub dashboard: Option<DashOptions>,
 }
 
-/// The result of a run: one [`RepMetrics`] per replication, in replication order.
+/// The result of a run: every replication folded into [`RunTotals`], and what was kept of
+/// each replication, in replication order: its whole [`RepMetrics`] by default (`R`), or only
+/// what a reader needs per replication ([`run_keep`]).
 #[derive(Debug)]
-pub struct RunOutput {
+pub struct RunOutput<R = RepMetrics> {
     /// The seed used.
     pub seed: u64,
     /// The replication count of the whole run (all shards).
     pub replications: u32,
-    /// What each replication that ran measured.
-    pub reps: Vec<RepMetrics>,
+    /// Every replication that ran, summed (exactly: the same whatever order they finished in).
+    pub totals: RunTotals,
+    /// What was kept of each replication that ran, in replication order.
+    pub reps: Vec<R>,
     /// Wall-clock seconds the run took.
     pub wall_s: f64,
     /// True when a stop request cut the run short.
@@ -87,10 +94,12 @@ impl RunOutput {
     /// that took `wall_s` wall-clock seconds: partial when any replication was cut short; no
     /// dashboard log.
     pub fn of(seed: u64, replications: u32, reps: Vec<RepMetrics>, wall_s: f64) -> RunOutput {
+        let totals = RunTotals::of(&reps);
         RunOutput {
             seed,
             replications,
-            partial: reps.iter().any(|r| r.partial),
+            partial: totals.partial(),
+            totals,
             reps,
             wall_s,
             dashboard: None,
@@ -98,8 +107,27 @@ impl RunOutput {
     }
 }
 
+impl<R> RunOutput<R> {
+    /// The same run keeping `f` of each replication instead.
+    pub fn map_reps<S>(self, f: impl FnMut(R) -> S) -> RunOutput<S> {
+        RunOutput {
+            seed: self.seed,
+            replications: self.replications,
+            totals: self.totals,
+            reps: self.reps.into_iter().map(f).collect(),
+            wall_s: self.wall_s,
+            partial: self.partial,
+            dashboard: self.dashboard,
+        }
+    }
+}
+
 /// Progress reports: `(replication, simulated time, conversations arrived)`.
 pub type Progress<'a> = &'a (dyn Fn(u32, SimTime, u64) + Sync);
+
+/// What a run keeps of each replication as it finishes, once it is folded into the totals
+/// (on the worker thread that ran it).
+pub type Keep<'a, R> = &'a (dyn Fn(RepMetrics) -> R + Sync);
 
 /// Runs one replication.
 pub fn run_replication(
@@ -120,30 +148,17 @@ pub fn run_logged(
     opts: &RunOptions,
     progress: Progress<'_>,
 ) -> (RunOutput, Vec<log::ConvLog>) {
-    let started = std::time::Instant::now();
-    let (mine, replications) = mine(sc, opts);
-    let all: Vec<world::RepOut> = mine
-        .par_iter()
-        .map(|&r| world::World::new(sc, r, opts, true).run(&|t, n| progress(r, t, n)))
-        .collect();
-    let mut reps = Vec::with_capacity(all.len());
-    let mut logs = Vec::new();
-    let mut dashboard = None;
-    for (m, l, d) in all {
-        reps.push(m);
-        logs.push(l);
-        dashboard = dashboard.or(d);
-    }
-    let out = RunOutput {
-        dashboard,
-        ..RunOutput::of(
-            opts.seed.unwrap_or(sc.seed),
-            replications,
-            reps,
-            started.elapsed().as_secs_f64(),
-        )
-    };
-    (out, logs.into_iter().flatten().map(|l| *l).collect())
+    drive(sc, opts, progress, true, &|m| m)
+}
+
+/// As [`run_logged`], keeping `keep` of each replication.
+pub fn run_logged_keep<R: Send>(
+    sc: &Scenario,
+    opts: &RunOptions,
+    progress: Progress<'_>,
+    keep: Keep<'_, R>,
+) -> (RunOutput<R>, Vec<log::ConvLog>) {
+    drive(sc, opts, progress, true, keep)
 }
 
 /// The replications this shard runs, and the run's replication count.
@@ -158,22 +173,64 @@ fn mine(sc: &Scenario, opts: &RunOptions) -> (Vec<u32>, u32) {
 
 /// Runs every replication (of this shard) in parallel and returns them in replication order.
 pub fn run(sc: &Scenario, opts: &RunOptions, progress: Progress<'_>) -> RunOutput {
+    drive(sc, opts, progress, false, &|m| m).0
+}
+
+/// Runs every replication (of this shard) in parallel; as each finishes, it is folded into
+/// the run's totals and only `keep` of it is kept (in replication order), so memory does not
+/// grow with the replications' histograms and series.
+pub fn run_keep<R: Send>(
+    sc: &Scenario,
+    opts: &RunOptions,
+    progress: Progress<'_>,
+    keep: Keep<'_, R>,
+) -> RunOutput<R> {
+    drive(sc, opts, progress, false, keep).0
+}
+
+/// Runs this shard's replications in parallel: each, as it finishes, is folded into the
+/// totals (under a lock; the fold is exact, so the order does not matter) and handed to
+/// `keep`; what `keep` returns is collected in replication order.
+fn drive<R: Send>(
+    sc: &Scenario,
+    opts: &RunOptions,
+    progress: Progress<'_>,
+    logged: bool,
+    keep: Keep<'_, R>,
+) -> (RunOutput<R>, Vec<log::ConvLog>) {
     let started = std::time::Instant::now();
     let (mine, replications) = mine(sc, opts);
-    let (reps, dashes): (Vec<RepMetrics>, Vec<Option<DashLog>>) = mine
+    let totals = std::sync::Mutex::new(RunTotals::default());
+    let all: Vec<(R, Option<Box<log::ConvLog>>, Option<DashLog>)> = mine
         .par_iter()
         .map(|&r| {
-            let (m, _, d) = world::World::new(sc, r, opts, false).run(&|t, n| progress(r, t, n));
-            (m, d)
+            let (m, l, d) = world::World::new(sc, r, opts, logged).run(&|t, n| progress(r, t, n));
+            totals
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .add(&m);
+            (keep(m), l, d)
         })
-        .unzip();
-    RunOutput {
-        dashboard: dashes.into_iter().flatten().next(),
-        ..RunOutput::of(
-            opts.seed.unwrap_or(sc.seed),
-            replications,
-            reps,
-            started.elapsed().as_secs_f64(),
-        )
+        .collect();
+    let totals = totals
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut reps = Vec::with_capacity(all.len());
+    let mut logs = Vec::new();
+    let mut dashboard = None;
+    for (k, l, d) in all {
+        reps.push(k);
+        logs.extend(l.map(|l| *l));
+        dashboard = dashboard.or(d);
     }
+    let out = RunOutput {
+        seed: opts.seed.unwrap_or(sc.seed),
+        replications,
+        partial: totals.partial(),
+        totals,
+        reps,
+        wall_s: started.elapsed().as_secs_f64(),
+        dashboard,
+    };
+    (out, logs)
 }

@@ -48,6 +48,7 @@ use crate::time::{SimDuration, SimTime};
 use crate::workflows::target::{Op, Target};
 
 use cover::{Candidate, CoverError};
+pub use evaluate::RosterRep;
 use evaluate::{Ctx, Eval};
 use layout::LayoutError;
 use model::{Model, Slice};

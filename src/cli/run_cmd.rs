@@ -168,12 +168,16 @@ pub(crate) fn run(a: RunArgs) -> CmdResult {
             b.update(rep, t, n);
         }
     };
+    // Each replication, as it finishes, is folded into the run's totals and keeps only its
+    // `by_replication` element (issue 25: memory does not grow with its histograms).
+    let row = |m: crate::metrics::RepMetrics| report::rep_row(&sc, &m);
     let (output, logs) = if let Some(spec) = &engine {
-        super::remote_run::run(&sc, &opts, spec, a.log, &progress, quiet)?
+        let (out, logs) = super::remote_run::run(&sc, &opts, spec, a.log, &progress, quiet)?;
+        (out.map_reps(row), logs)
     } else if a.log {
-        sim::run_logged(&sc, &opts, &progress)
+        sim::run_logged_keep(&sc, &opts, &progress, &row)
     } else {
-        (sim::run(&sc, &opts, &progress), Vec::new())
+        (sim::run_keep(&sc, &opts, &progress, &row), Vec::new())
     };
     if let Some(b) = &bar {
         b.finish();

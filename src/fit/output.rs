@@ -176,14 +176,7 @@ impl Fitted {
             q.delayed += n;
             rep.total.delayed += n;
         }
-        let out = crate::sim::RunOutput {
-            dashboard: None,
-            seed: sc.seed,
-            replications: 1,
-            reps: vec![rep],
-            wall_s: 0.0,
-            partial: false,
-        };
+        let out = crate::sim::RunOutput::of(sc.seed, 1, vec![rep], 0.0);
         let mut named = sc.clone();
         named.name = "actuals".into();
         crate::report::build(&named, &out)

@@ -8,12 +8,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::metrics::{AgentStats, Interval, LogHistogram, SlCounts, INTERVAL};
+use crate::metrics::{Interval, LogHistogram, SlCounts, INTERVAL};
 use crate::model::AgentId;
 use crate::scenario::Scenario;
-use crate::sim::RunOutput;
+use crate::sim::{RunOutput, RunTotals};
 
-use super::summary::{self, Summary};
+use super::summary::{self, PerReplication, Summary};
 
 /// The service-level target shown when a scenario sets no threshold on
 /// `service_level.fraction`: the contact-center convention of 80% (as in "80/20").
@@ -144,12 +144,12 @@ pub struct SourceRow {
 
 impl Report {
     /// Builds the report of a run: the summary (thresholds evaluated) and everything derived.
-    pub fn build(sc: &Scenario, out: &RunOutput) -> Report {
+    pub fn build<R: PerReplication>(sc: &Scenario, out: &RunOutput<R>) -> Report {
         Report::from_summary(sc, out, summary::build(sc, out))
     }
 
     /// Builds the report around an already built summary.
-    pub fn from_summary(sc: &Scenario, out: &RunOutput, summary: Summary) -> Report {
+    pub fn from_summary<R>(sc: &Scenario, out: &RunOutput<R>, summary: Summary) -> Report {
         let violations_by_rule = sorted_counts(&summary.rule_violations.by_rule);
         let sources = summary
             .policies
@@ -169,8 +169,8 @@ impl Report {
             queues: sc.queues.iter().map(|q| q.name.clone()).collect(),
             service_level_target: sl_target(sc).unwrap_or(CONVENTIONAL_SL_TARGET),
             service_level_target_set: sl_target(sc).is_some(),
-            series: series(sc, out),
-            agents: agents(sc, out),
+            series: series(sc, &out.totals),
+            agents: agents(sc, &out.totals),
             violations_by_rule,
             sources,
             dashboard: out.dashboard.as_ref().map(|d| DashboardLog {
@@ -221,33 +221,29 @@ fn ratio(num: f64, den: f64) -> Option<f64> {
     (den > 0.0).then(|| num / den)
 }
 
-fn series(sc: &Scenario, out: &RunOutput) -> Vec<SeriesRow> {
-    let reps = &out.reps;
-    let n_int = reps
-        .iter()
-        .map(|r| {
-            r.intervals
-                .len()
-                .max(r.interval_used.len())
-                .max(r.interval_staffed.len())
-                .max(r.interval_over.len())
-        })
-        .max()
-        .unwrap_or(0);
+fn series(sc: &Scenario, t: &RunTotals) -> Vec<SeriesRow> {
+    let n_int = t
+        .intervals
+        .len()
+        .max(t.interval_used.len())
+        .max(t.interval_staffed.len())
+        .max(t.interval_over.len());
     let iv_ms = INTERVAL.as_millis() as f64;
-    let n_reps = reps.len().max(1) as f64;
+    let n_reps = t.count.max(1) as f64;
     let at = |v: &Vec<i128>, i: usize| v.get(i).copied().unwrap_or(0);
     let mut rows = Vec::with_capacity(n_int * sc.queues.len());
     for i in 0..n_int {
-        let used: i128 = reps.iter().map(|r| at(&r.interval_used, i)).sum();
-        let staffed: i128 = reps.iter().map(|r| at(&r.interval_staffed, i)).sum();
-        let over: i128 = reps.iter().map(|r| at(&r.interval_over, i)).sum();
+        let (used, staffed, over) = (
+            at(&t.interval_used, i),
+            at(&t.interval_staffed, i),
+            at(&t.interval_over, i),
+        );
         let occupancy = ratio(used as f64, staffed as f64);
         let overallocated_units = over as f64 / iv_ms / n_reps;
         for (q, spec) in sc.queues.iter().enumerate() {
             let mut cell = Interval::default();
             let mut wait = LogHistogram::default();
-            for c in reps.iter().filter_map(|r| r.intervals.get(i)?.get(q)) {
+            if let Some(c) = t.intervals.get(i).and_then(|row| row.get(q)) {
                 cell.arrived += c.arrived;
                 cell.answered += c.answered;
                 cell.abandoned += c.abandoned;
@@ -280,14 +276,10 @@ fn series(sc: &Scenario, out: &RunOutput) -> Vec<SeriesRow> {
     rows
 }
 
-fn agents(sc: &Scenario, out: &RunOutput) -> Vec<AgentRow> {
-    let n = out.reps.iter().map(|r| r.agents.len()).max().unwrap_or(0);
-    (0..n)
+fn agents(sc: &Scenario, totals: &RunTotals) -> Vec<AgentRow> {
+    (0..totals.agents.len())
         .map(|a| {
-            let mut t = AgentStats::default();
-            for s in out.reps.iter().filter_map(|r| r.agents.get(a)) {
-                t.merge(s);
-            }
+            let t = &totals.agents[a];
             AgentRow {
                 name: sc.agent_name(AgentId(a as u32)),
                 conversations: t.conversations,

@@ -14,7 +14,7 @@ use crate::metrics::{
     SlDefinition, ACTION_KINDS,
 };
 use crate::scenario::Scenario;
-use crate::sim::RunOutput;
+use crate::sim::{RunOutput, RunTotals};
 use crate::stats::mean_ci95;
 
 use super::summary_reps::{agent_groups, rep_summary, AgentGroupSummary, RepSummary};
@@ -401,90 +401,122 @@ fn queue_wait(q: &QueueStats, t: &Durations) -> QueueWait {
     }
 }
 
-/// Builds the summary of a run (thresholds evaluated, `by_replication` filled).
-pub fn build(sc: &Scenario, out: &RunOutput) -> Summary {
-    let mut summary = build_from(sc, out, &out.reps);
-    // Thresholds first: their lookups serialize the summary, without the per-replication part.
-    summary.thresholds = evaluate_thresholds(sc, &summary);
-    summary.by_replication = match out.reps.as_slice() {
-        // One replication: its figures are the run's.
-        [r] => vec![rep_summary(r.replication, &summary)],
-        reps => reps
-            .iter()
-            .map(|r| rep_summary(r.replication, &build_from(sc, out, std::slice::from_ref(r))))
-            .collect(),
+/// Builds the summary of a run (thresholds evaluated, `by_replication` filled): the run-wide
+/// figures from its totals, `ci95` and `by_replication` from what it kept of each replication
+/// (its whole [`RepMetrics`], or its `by_replication` element already made by [`rep_row`]).
+pub fn build<R: PerReplication>(sc: &Scenario, out: &RunOutput<R>) -> Summary {
+    let mut summary = build_from(sc, &out.totals, out.wall_s);
+    summary.seed = out.seed;
+    summary.replications = out.replications;
+    summary.partial = out.partial;
+    summary.replications_finished = out.partial.then_some(out.totals.finished);
+    let rows: Vec<std::borrow::Cow<'_, RepSummary>> =
+        out.reps.iter().map(|r| r.by_replication(sc)).collect();
+    let per_rep = |f: &dyn Fn(&RepSummary) -> Option<f64>, lo: f64, hi: f64| {
+        ci(rows.iter().map(|r| f(r)).collect(), lo, hi)
     };
+    // As each replication's own figures: `total.wait_mean_s()`, `total.service_level(def)`,
+    // `total.abandonment_rate()` of that replication alone.
+    summary.ci95 = Ci95 {
+        wait_mean_s: per_rep(&|r| r.wait_s.mean, 0.0, f64::INFINITY),
+        service_level: per_rep(&|r| r.service_level.fraction, 0.0, 1.0),
+        abandonment_rate: per_rep(&|r| r.abandonment_rate, 0.0, 1.0),
+    };
+    // Thresholds before `by_replication`: their lookups serialize the summary, without the
+    // per-replication part.
+    summary.thresholds = evaluate_thresholds(sc, &summary);
+    summary.by_replication = rows.into_iter().map(|r| r.into_owned()).collect();
     summary
 }
 
-/// The summary of `reps` (all of `out`'s, or one), without thresholds or `by_replication`.
-fn build_from(sc: &Scenario, out: &RunOutput, reps: &[RepMetrics]) -> Summary {
+/// What a run kept of one replication, as `summary.json`'s `by_replication` reads it.
+pub trait PerReplication {
+    /// The replication's `by_replication` element.
+    fn by_replication(&self, sc: &Scenario) -> std::borrow::Cow<'_, RepSummary>;
+}
+
+impl PerReplication for RepMetrics {
+    fn by_replication(&self, sc: &Scenario) -> std::borrow::Cow<'_, RepSummary> {
+        std::borrow::Cow::Owned(rep_row(sc, self))
+    }
+}
+
+impl PerReplication for RepSummary {
+    fn by_replication(&self, _: &Scenario) -> std::borrow::Cow<'_, RepSummary> {
+        std::borrow::Cow::Borrowed(self)
+    }
+}
+
+/// One replication's `by_replication` element: what a run keeps of each replication for
+/// `summary.json` (pass it to [`crate::sim::run_keep`]).
+pub fn rep_row(sc: &Scenario, r: &RepMetrics) -> RepSummary {
+    rep_summary(
+        r.replication,
+        &build_from(sc, &RunTotals::of(std::iter::once(r)), 0.0),
+    )
+}
+
+/// The summary of the replications folded into `t`, without seed, replication count,
+/// partial marks, `ci95`, thresholds or `by_replication`.
+fn build_from(sc: &Scenario, t: &RunTotals, wall_s: f64) -> Summary {
     let mut total = QueueStats::default();
+    total.merge(&t.total);
     let mut queues: Vec<QueueStats> = (0..sc.queues.len())
         .map(|_| QueueStats::default())
         .collect();
+    for (a, b) in queues.iter_mut().zip(&t.queues) {
+        a.merge(b);
+    }
     let mut violations = vec![0u64; RuleId::ALL.len()];
-    let mut actions = [0u64; 6];
-    let (mut refused, mut in_system, mut used, mut staffed) = (0u64, 0u64, 0i128, 0i128);
-    let (mut over_events, mut over_agents, mut over_max, mut over_unit_ms, mut over_ms) =
-        (0, 0, 0u32, 0i128, 0i128);
-    let (mut joins, mut n_agent, mut n_customer, mut commands, mut invariants) = (0, 0, 0, 0, 0);
-    let mut reaction = hdrhistogram::Histogram::<u64>::new(3).expect("valid");
-    let mut decision = reaction.clone();
-    let mut reaction_max = 0u64;
+    for (a, b) in violations.iter_mut().zip(&t.violations) {
+        *a += b;
+    }
+    let actions = t.actions;
+    let (refused, in_system, used, staffed) = (
+        t.refused,
+        t.in_system_at_end,
+        t.used_unit_ms,
+        t.staffed_unit_ms,
+    );
+    let (over_events, over_agents, over_max, over_unit_ms, over_ms) = (
+        t.over_events,
+        t.over_agents,
+        t.over_max_units,
+        t.over_unit_ms,
+        t.over_ms,
+    );
+    let (joins, n_agent, n_customer, commands, invariants) = (
+        t.joins,
+        t.notify_agent,
+        t.notify_customer,
+        t.commands,
+        t.invariant_violations,
+    );
+    let reaction = &t.reaction;
+    let decision = &t.decision_ns;
+    let reaction_max = t.reaction_max_ms;
     let mut policies: BTreeMap<String, PolicyStats> = BTreeMap::new();
-    let mut end_ms = 0u64;
+    let end_ms = t.end.as_millis();
     let mut chat = ChatStats::new(sc.queues.len());
-    let mut routing = crate::metrics::RoutingCounts::default();
+    chat.merge(&t.chat);
+    let routing = &t.routing;
     let uses_routing = crate::sim::setup::uses_routing(sc);
-    for r in reps {
-        routing.merge(&r.routing);
-        total.merge(&r.total);
-        chat.merge(&r.chat);
-        for (a, b) in queues.iter_mut().zip(&r.queues) {
-            a.merge(b);
-        }
-        for (a, b) in violations.iter_mut().zip(&r.violations) {
-            *a += b;
-        }
-        for (a, b) in actions.iter_mut().zip(&r.actions) {
-            *a += b;
-        }
-        refused += r.refused;
-        in_system += r.in_system_at_end;
-        used += r.used_unit_ms;
-        staffed += r.staffed_unit_ms;
-        over_events += r.over_events;
-        over_agents += r.over_agents();
-        over_max = over_max.max(r.over_max_units);
-        over_unit_ms += r.over_unit_ms;
-        over_ms += r.over_ms;
-        joins += r.joins;
-        n_agent += r.notify_agent;
-        n_customer += r.notify_customer;
-        commands += r.commands;
-        invariants += r.invariant_violations;
-        reaction.add(&r.reaction).expect("auto-resizing");
-        reaction_max = reaction_max.max(r.reaction_max_ms);
-        decision.add(&r.decision_ns).expect("auto-resizing");
-        end_ms = end_ms.max(r.end.as_millis());
-        for s in &r.sources {
-            let p = policies
-                .entry(s.name.clone())
-                .or_insert_with(|| PolicyStats {
-                    accepted: 0,
-                    refused: 0,
-                    skipped_no_agent: 0,
-                    by_rule: BTreeMap::new(),
-                });
-            p.accepted += s.accepted;
-            p.skipped_no_agent += s.skipped;
-            for (i, n) in s.refused.iter().enumerate().filter(|(_, n)| **n > 0) {
-                p.refused += n;
-                *p.by_rule
-                    .entry(RuleId::ALL[i].as_str().to_string())
-                    .or_default() += n;
-            }
+    for s in &t.sources {
+        let p = policies
+            .entry(s.name.clone())
+            .or_insert_with(|| PolicyStats {
+                accepted: 0,
+                refused: 0,
+                skipped_no_agent: 0,
+                by_rule: BTreeMap::new(),
+            });
+        p.accepted += s.accepted;
+        p.skipped_no_agent += s.skipped;
+        for (i, n) in s.refused.iter().enumerate().filter(|(_, n)| **n > 0) {
+            p.refused += n;
+            *p.by_rule
+                .entry(RuleId::ALL[i].as_str().to_string())
+                .or_default() += n;
         }
     }
     let mut supervisor_actions: BTreeMap<String, u64> = ACTION_KINDS
@@ -493,12 +525,11 @@ fn build_from(sc: &Scenario, out: &RunOutput, reps: &[RepMetrics]) -> Summary {
         .map(|(k, n)| (k.to_string(), n))
         .collect();
     supervisor_actions.insert("refused".into(), refused);
-    let per_rep = |f: &dyn Fn(&RepMetrics) -> Option<f64>, lo: f64, hi: f64| {
-        ci(reps.iter().map(f).collect(), lo, hi)
-    };
     let def = sc.service_level_definition;
-    let conversations_per_s = if out.wall_s > 0.0 {
-        reps.iter().map(|r| r.total.arrived as f64).sum::<f64>() / out.wall_s
+    // The sum of the replications' arrivals, each exact in an f64 (as the per-replication sum
+    // of earlier versions was).
+    let conversations_per_s = if wall_s > 0.0 {
+        total.arrived as f64 / wall_s
     } else {
         0.0
     };
@@ -506,12 +537,10 @@ fn build_from(sc: &Scenario, out: &RunOutput, reps: &[RepMetrics]) -> Summary {
         format: FORMAT.into(),
         omnisim_version: env!("CARGO_PKG_VERSION").into(),
         scenario: sc.name.clone(),
-        seed: out.seed,
-        replications: out.replications,
-        partial: out.partial,
-        replications_finished: out
-            .partial
-            .then(|| reps.iter().filter(|r| !r.partial).count() as u32),
+        seed: 0,
+        replications: t.count,
+        partial: t.partial(),
+        replications_finished: None,
         simulated_s: secs(end_ms as u128),
         conversations: Conversations {
             arrived: total.arrived,
@@ -567,7 +596,7 @@ fn build_from(sc: &Scenario, out: &RunOutput, reps: &[RepMetrics]) -> Summary {
         supervisor_reaction_s: Reaction {
             count: reaction.len(),
             mean: (!reaction.is_empty()).then(|| reaction.mean() / 1000.0),
-            p90: hdr_quantile(&reaction, 0.9, reaction_max).map(|ms| ms as f64 / 1000.0),
+            p90: hdr_quantile(reaction, 0.9, reaction_max).map(|ms| ms as f64 / 1000.0),
             max: (!reaction.is_empty()).then(|| reaction_max as f64 / 1000.0),
         },
         joins: Joins {
@@ -579,17 +608,17 @@ fn build_from(sc: &Scenario, out: &RunOutput, reps: &[RepMetrics]) -> Summary {
         engine: EngineStats {
             commands,
             decision_ns: DecisionNs {
-                p50: hdr_quantile(&decision, 0.5, decision.max()),
-                p99: hdr_quantile(&decision, 0.99, decision.max()),
+                p50: hdr_quantile(decision, 0.5, decision.max()),
+                p99: hdr_quantile(decision, 0.99, decision.max()),
                 max: (!decision.is_empty()).then(|| decision.max()),
             },
-            wall_s: out.wall_s,
+            wall_s,
             conversations_per_s,
         },
         ci95: Ci95 {
-            wait_mean_s: per_rep(&|r| r.total.wait_mean_s(), 0.0, f64::INFINITY),
-            service_level: per_rep(&|r| r.total.service_level(def), 0.0, 1.0),
-            abandonment_rate: per_rep(&|r| r.total.abandonment_rate(), 0.0, 1.0),
+            wait_mean_s: None,
+            service_level: None,
+            abandonment_rate: None,
         },
         queues: sc
             .queues
@@ -598,7 +627,7 @@ fn build_from(sc: &Scenario, out: &RunOutput, reps: &[RepMetrics]) -> Summary {
             .zip(&chat.queues)
             .map(|((spec, q), c)| (spec.name.clone(), queue_summary(sc, q, c)))
             .collect(),
-        agent_groups: agent_groups(sc, reps),
+        agent_groups: agent_groups(sc, &t.agents),
         thresholds: Vec::new(),
         routing: uses_routing.then(|| RoutingSummary {
             unmatched: routing.unmatched,
@@ -607,7 +636,6 @@ fn build_from(sc: &Scenario, out: &RunOutput, reps: &[RepMetrics]) -> Summary {
                 .iter()
                 .enumerate()
                 .flat_map(|(qi, q)| {
-                    let routing = &routing;
                     q.assignment_rules.iter().enumerate().map(move |(ri, r)| {
                         (
                             format!("{}/{}", q.name, r.name),

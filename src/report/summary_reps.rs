@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::metrics::{AgentStats, RepMetrics};
+use crate::metrics::AgentStats;
 use crate::scenario::Scenario;
 
 use super::summary::{HandleTime, Overallocation, Reaction, Summary, Wait};
@@ -30,17 +30,16 @@ pub struct AgentGroupSummary {
     pub occupancy: Option<f64>,
 }
 
-/// The `agent_groups` object of `reps` (replications summed), by group name in scenario order
-/// of first appearance (a `BTreeMap`: sorted by name in the JSON).
-pub fn agent_groups(sc: &Scenario, reps: &[RepMetrics]) -> BTreeMap<String, AgentGroupSummary> {
+/// The `agent_groups` object of `agents` (each agent's figures, summed over the replications),
+/// by group name in scenario order of first appearance (a `BTreeMap`: sorted by name in the
+/// JSON).
+pub fn agent_groups(sc: &Scenario, agents: &[AgentStats]) -> BTreeMap<String, AgentGroupSummary> {
     let mut out: BTreeMap<String, AgentStats> = BTreeMap::new();
     for g in &sc.agent_groups {
         let t = out.entry(g.name.clone()).or_default();
-        for r in reps {
-            let first = g.first.0 as usize;
-            for a in r.agents.iter().skip(first).take(g.count as usize) {
-                t.merge(a);
-            }
+        let first = g.first.0 as usize;
+        for a in agents.iter().skip(first).take(g.count as usize) {
+            t.merge(a);
         }
     }
     out.into_iter()

@@ -8,8 +8,10 @@
 
 use super::layout::staffed;
 use super::StaffError;
-use crate::metrics::{LogHistogram, SlCounts};
+use crate::metrics::{Interval, LogHistogram, RepMetrics, SlCounts};
 use crate::model::QueueId;
+use crate::report::summary_reps::RepSummary;
+use crate::report::{rep_row, PerReplication};
 use crate::scenario::Scenario;
 use crate::sim::{self, RunOptions, RunOutput};
 use crate::stats::mean_ci95;
@@ -34,6 +36,39 @@ pub(super) struct Eval {
     pub(super) partial: bool,
 }
 
+/// What a staffing evaluation keeps of each replication: its interval series (issue 25: not
+/// its histograms).
+#[derive(Clone, Debug)]
+pub(super) struct RepSeries {
+    intervals: Vec<Vec<Interval>>,
+    interval_used: Vec<i128>,
+    interval_staffed: Vec<i128>,
+}
+
+impl RepSeries {
+    fn of(m: RepMetrics) -> RepSeries {
+        RepSeries {
+            intervals: m.intervals,
+            interval_used: m.interval_used,
+            interval_staffed: m.interval_staffed,
+        }
+    }
+}
+
+/// What the roster check keeps of each replication: its `by_replication` element (for the
+/// reports of `run`) and its interval series.
+#[derive(Clone, Debug)]
+pub struct RosterRep {
+    row: RepSummary,
+    series: RepSeries,
+}
+
+impl PerReplication for RosterRep {
+    fn by_replication(&self, _: &Scenario) -> std::borrow::Cow<'_, RepSummary> {
+        std::borrow::Cow::Borrowed(&self.row)
+    }
+}
+
 /// Everything an evaluation needs, fixed for a staffing run.
 pub(super) struct Ctx<'a> {
     pub(super) base: &'a Scenario,
@@ -56,28 +91,37 @@ impl Ctx<'_> {
             replications: Some(replications),
             ..self.opts.clone()
         };
-        let out = sim::run(&sc, &opts, &|_, _, _| {});
-        let mut e = self.measure(&sc, &out);
+        let out = sim::run_keep(&sc, &opts, &|_, _, _| {}, &RepSeries::of);
+        let mut e = self.measure(&sc, &out.reps.iter().collect::<Vec<_>>());
         e.partial = out.partial;
         Ok(e)
     }
 
     /// Simulates `sc` as it is (a roster check) and measures it per interval.
-    pub(super) fn run_scenario(&mut self, sc: &Scenario, replications: u32) -> (RunOutput, Eval) {
+    pub(super) fn run_scenario(
+        &mut self,
+        sc: &Scenario,
+        replications: u32,
+    ) -> (RunOutput<RosterRep>, Eval) {
         self.evaluations += 1;
         let opts = RunOptions {
             replications: Some(replications),
             ..self.opts.clone()
         };
-        let out = sim::run(sc, &opts, &|_, _, _| {});
-        let e = self.measure(sc, &out);
+        let keep = |m: RepMetrics| RosterRep {
+            row: rep_row(sc, &m),
+            series: RepSeries::of(m),
+        };
+        let out = sim::run_keep(sc, &opts, &|_, _, _| {}, &keep);
+        let e = self.measure(sc, &out.reps.iter().map(|r| &r.series).collect::<Vec<_>>());
         (out, e)
     }
 
-    fn measure(&self, sc: &Scenario, out: &RunOutput) -> Eval {
+    /// Each interval's figures of the replications' series `reps`.
+    fn measure(&self, sc: &Scenario, reps: &[&RepSeries]) -> Eval {
         let def = sc.service_level_definition;
         let mut e = Eval {
-            replications: out.reps.len() as u32,
+            replications: reps.len() as u32,
             ..Eval::default()
         };
         for i in 0..self.n {
@@ -91,7 +135,7 @@ impl Ctx<'_> {
             let mut pooled = Cell::default();
             let mut per_rep_sl = Vec::new();
             let mut per_rep = Vec::new();
-            for r in &out.reps {
+            for r in reps {
                 let mut c = Cell::default();
                 let end = cells.end.min(r.intervals.len().max(r.interval_used.len()));
                 for k in cells.start..end {
@@ -114,7 +158,7 @@ impl Ctx<'_> {
             e.sl.push(pooled.counts.service_level(def));
             e.sl_ci
                 .push(mean_ci95(&per_rep_sl).map(|(m, h)| [(m - h).max(0.0), (m + h).min(1.0)]));
-            let span_ms = (self.interval_ms * out.reps.len().max(1) as u64) as f64;
+            let span_ms = (self.interval_ms * reps.len().max(1) as u64) as f64;
             e.used_units.push(pooled.used as f64 / span_ms);
         }
         e

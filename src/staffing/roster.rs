@@ -2,7 +2,7 @@
 //! placements), the cheapest cover, the roster-check scenario with absence, and its run.
 
 use super::cover::{cheapest_cover, Candidate, CoverError};
-use super::evaluate::Ctx;
+use super::evaluate::{Ctx, RosterRep};
 use super::{layout, Roster, RosterShift, StaffError, StaffResult, StaffSpec};
 use crate::scenario::{Scenario, ShiftTemplate};
 use crate::sim::{RunOptions, RunOutput};
@@ -66,7 +66,7 @@ pub struct RosterCheck {
     /// The scenario run.
     pub scenario: Scenario,
     /// Its output (for the reports of `run`).
-    pub output: RunOutput,
+    pub output: RunOutput<RosterRep>,
     /// The target metric per interval (pooled over replications).
     pub value: Vec<Option<f64>>,
     /// The intervals whose value misses the target.

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::metrics::RepMetrics;
 use crate::report::compare::ALPHA;
 use crate::report::compare_stats::{holm, t_test};
 use crate::report::{self, Summary};
@@ -99,18 +100,39 @@ pub const GROUP_METRICS: [&str; 3] = ["conversations", "busy_s", "occupancy"];
 /// The value of each of `metrics` in each replication of `out` (a one-replication summary per
 /// replication): `[metric][replication]`; `None` where the metric has no data.
 pub fn per_replication(sc: &Scenario, out: &RunOutput, metrics: &[&str]) -> Vec<Vec<Option<f64>>> {
-    let summaries: Vec<Summary> = out
+    let rows: Vec<Vec<Option<f64>>> = out
         .reps
         .iter()
-        .map(|r| {
-            let one = RunOutput::of(out.seed, 1, vec![r.clone()], 0.0);
-            report::build(sc, &one)
-        })
+        .map(|r| values(sc, r.clone(), metrics))
         .collect();
     metrics
         .iter()
-        .map(|m| summaries.iter().map(|s| report::lookup(s, m)).collect())
+        .enumerate()
+        .map(|(i, _)| rows.iter().map(|v| v[i]).collect())
         .collect()
+}
+
+/// The value of each of `metrics` in the one-replication summary of `r`.
+fn values(sc: &Scenario, r: RepMetrics, metrics: &[&str]) -> Vec<Option<f64>> {
+    let one = RunOutput::of(0, 1, vec![r], 0.0);
+    let s: Summary = report::build(sc, &one);
+    metrics.iter().map(|m| report::lookup(&s, m)).collect()
+}
+
+/// What `ab` keeps of each replication: whether it ran to its end, and its metrics' values.
+struct AbRep {
+    replication: u32,
+    partial: bool,
+    values: Vec<Option<f64>>,
+}
+
+/// What `ab` keeps of each replication of `sc`, for `metrics`.
+fn keeper<'a>(sc: &'a Scenario, metrics: &'a [&str]) -> impl Fn(RepMetrics) -> AbRep + Sync + 'a {
+    move |m| AbRep {
+        replication: m.replication,
+        partial: m.partial,
+        values: values(sc, m, metrics),
+    }
 }
 
 fn mean(v: &[f64]) -> Option<f64> {
@@ -135,33 +157,6 @@ pub fn run_stoppable(
     replications: Option<u32>,
     stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 ) -> AbReport {
-    let opts = RunOptions {
-        seed: Some(base.seed),
-        replications: Some(replications.unwrap_or(base.replications)),
-        check_invariants: false,
-        shard: None,
-        stop,
-        ..RunOptions::default()
-    };
-    let (mut a, mut b) = rayon::join(
-        || sim::run(base, &opts, &|_, _, _| {}),
-        || sim::run(variant, &opts, &|_, _, _| {}),
-    );
-    let partial = a.partial || b.partial;
-    if partial {
-        // Pairs only: replication i of both, each run to its end.
-        let whole = |o: &RunOutput| -> std::collections::BTreeSet<u32> {
-            o.reps
-                .iter()
-                .filter(|r| !r.partial)
-                .map(|r| r.replication)
-                .collect()
-        };
-        let both: std::collections::BTreeSet<u32> =
-            whole(&a).intersection(&whole(&b)).copied().collect();
-        a.reps.retain(|r| both.contains(&r.replication));
-        b.reps.retain(|r| both.contains(&r.replication));
-    }
     let mut list: Vec<&str> = METRICS.to_vec();
     if crate::sim::setup::uses_routing(base) || crate::sim::setup::uses_routing(variant) {
         list.extend(ROUTING_METRICS);
@@ -193,8 +188,40 @@ pub fn run_stoppable(
         }))
         .collect();
     list.extend(scoped.iter().map(String::as_str));
-    let va = per_replication(base, &a, &list);
-    let vb = per_replication(variant, &b, &list);
+    let opts = RunOptions {
+        seed: Some(base.seed),
+        replications: Some(replications.unwrap_or(base.replications)),
+        check_invariants: false,
+        shard: None,
+        stop,
+        ..RunOptions::default()
+    };
+    // Each replication keeps only its metrics' values (issue 25: not its histograms).
+    let (keep_a, keep_b) = (keeper(base, &list), keeper(variant, &list));
+    let (mut a, mut b) = rayon::join(
+        || sim::run_keep(base, &opts, &|_, _, _| {}, &keep_a),
+        || sim::run_keep(variant, &opts, &|_, _, _| {}, &keep_b),
+    );
+    let partial = a.partial || b.partial;
+    if partial {
+        // Pairs only: replication i of both, each run to its end.
+        let whole = |o: &RunOutput<AbRep>| -> std::collections::BTreeSet<u32> {
+            o.reps
+                .iter()
+                .filter(|r| !r.partial)
+                .map(|r| r.replication)
+                .collect()
+        };
+        let both: std::collections::BTreeSet<u32> =
+            whole(&a).intersection(&whole(&b)).copied().collect();
+        a.reps.retain(|r| both.contains(&r.replication));
+        b.reps.retain(|r| both.contains(&r.replication));
+    }
+    let column = |o: &RunOutput<AbRep>, i: usize| -> Vec<Option<f64>> {
+        o.reps.iter().map(|r| r.values[i]).collect()
+    };
+    let va: Vec<Vec<Option<f64>>> = (0..list.len()).map(|i| column(&a, i)).collect();
+    let vb: Vec<Vec<Option<f64>>> = (0..list.len()).map(|i| column(&b, i)).collect();
     let mut metrics: BTreeMap<String, AbMetric> = BTreeMap::new();
     let mut tests: Vec<(String, f64)> = Vec::new();
     for (m, (xa, xb)) in list.iter().zip(va.iter().zip(&vb)) {

@@ -255,6 +255,22 @@ pub fn evaluate_stoppable(spec: &SweepSpec, sc: &Scenario, stop: Option<&Stop>) 
     sim::run(sc, &opts, &|_, _, _| {})
 }
 
+/// The summary of one point (marked partial when a stop request cut it short): its run keeps
+/// of each replication only its `by_replication` element (issue 25: not its histograms and
+/// series).
+fn point_summary(spec: &SweepSpec, sc: &Scenario, stop: Option<&Stop>) -> report::Summary {
+    let opts = RunOptions {
+        seed: spec.seed,
+        replications: spec.replications,
+        check_invariants: false,
+        shard: None,
+        stop: stop.cloned(),
+        ..RunOptions::default()
+    };
+    let out = sim::run_keep(sc, &opts, &|_, _, _| {}, &|m| report::rep_row(sc, &m));
+    report::build(sc, &out)
+}
+
 /// A stop request: set by a signal handler, read by every run at its next check.
 pub type Stop = std::sync::Arc<std::sync::atomic::AtomicBool>;
 
@@ -264,10 +280,9 @@ pub fn stopped(stop: Option<&Stop>) -> bool {
 }
 
 fn run_one(spec: &SweepSpec, sc: &Scenario, values: Vec<f64>, refined: bool) -> SweepPoint {
-    let out = evaluate(spec, sc);
     SweepPoint {
         values,
-        summary: report::build(sc, &out),
+        summary: point_summary(spec, sc, None),
         refined,
     }
 }
@@ -331,10 +346,10 @@ pub fn run_stoppable(spec: &SweepSpec, stop: Option<&Stop>) -> Result<SweepResul
             if stopped(stop) {
                 return None;
             }
-            let out = evaluate_stoppable(spec, &sc, stop);
-            (!out.partial).then(|| SweepPoint {
+            let summary = point_summary(spec, &sc, stop);
+            (!summary.partial).then_some(SweepPoint {
                 values,
-                summary: report::build(&sc, &out),
+                summary,
                 refined: false,
             })
         })

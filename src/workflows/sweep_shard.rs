@@ -317,12 +317,8 @@ pub fn merge(shards: Vec<(String, SweepShardFile)>) -> Result<SweepResult, Sweep
         .zip(runs)
         .map(|((values, sc), r)| {
             let out = RunOutput {
-                dashboard: None,
-                seed: r.seed,
-                replications: r.replications,
                 partial: r.partial,
-                reps: r.reps,
-                wall_s: r.wall_s,
+                ..RunOutput::of(r.seed, r.replications, r.reps, r.wall_s)
             };
             SweepPoint {
                 values,

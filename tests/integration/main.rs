@@ -42,6 +42,7 @@ mod rule_warnings;
 mod rules;
 mod rulesets;
 mod rulesets_scenario;
+mod run_fold;
 mod scale;
 mod serve;
 mod signals;
