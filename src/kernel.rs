@@ -240,18 +240,21 @@ impl<E: Copy> EventQueue<E> {
         let mut hole = self.keys.len();
         self.keys.push(k);
         self.payloads.push(ev);
+        // One length for both (see `pop_min`).
+        let keys = &mut self.keys[..=hole];
+        let payloads = &mut self.payloads[..=hole];
         while hole > 0 {
             let parent = (hole - 1) / ARITY;
-            let pk = self.keys[parent];
+            let pk = keys[parent];
             if k >= pk {
                 break;
             }
-            self.keys[hole] = pk;
-            self.payloads[hole] = self.payloads[parent];
+            keys[hole] = pk;
+            payloads[hole] = payloads[parent];
             hole = parent;
         }
-        self.keys[hole] = k;
-        self.payloads[hole] = ev;
+        keys[hole] = k;
+        payloads[hole] = ev;
     }
 
     /// Removes the smallest entry: its time and payload. The last leaf fills the root's place
@@ -266,11 +269,15 @@ impl<E: Copy> EventQueue<E> {
         if n == 0 {
             return Some((key_time(last_key), last));
         }
-        let top = (key_time(self.keys[0]), self.payloads[0]);
+        // Both as slices of the one length `n`, so that a position checked against the keys
+        // needs no second bounds check for its payload.
+        let keys = &mut self.keys[..n];
+        let payloads = &mut self.payloads[..n];
+        let top = (key_time(keys[0]), payloads[0]);
         let mut hole = 0;
         loop {
             let first = hole * ARITY + 1;
-            let best = if let Some(kids) = self.keys.get(first..first + ARITY) {
+            let best = if let Some(kids) = keys.get(first..first + ARITY) {
                 let (a, ia) = if kids[1] < kids[0] {
                     (kids[1], 1)
                 } else {
@@ -283,7 +290,7 @@ impl<E: Copy> EventQueue<E> {
                 };
                 first + if b < a { ib } else { ia }
             } else if first < n {
-                let kids = &self.keys[first..n];
+                let kids = &keys[first..n];
                 let mut best = 0;
                 for (c, &k) in kids.iter().enumerate().skip(1) {
                     if k < kids[best] {
@@ -294,22 +301,22 @@ impl<E: Copy> EventQueue<E> {
             } else {
                 break;
             };
-            self.keys[hole] = self.keys[best];
-            self.payloads[hole] = self.payloads[best];
+            keys[hole] = keys[best];
+            payloads[hole] = payloads[best];
             hole = best;
         }
         while hole > 0 {
             let parent = (hole - 1) / ARITY;
-            let pk = self.keys[parent];
+            let pk = keys[parent];
             if last_key >= pk {
                 break;
             }
-            self.keys[hole] = pk;
-            self.payloads[hole] = self.payloads[parent];
+            keys[hole] = pk;
+            payloads[hole] = payloads[parent];
             hole = parent;
         }
-        self.keys[hole] = last_key;
-        self.payloads[hole] = last;
+        keys[hole] = last_key;
+        payloads[hole] = last;
         Some(top)
     }
 }

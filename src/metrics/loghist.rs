@@ -17,6 +17,7 @@ pub struct LogHistogram {
 const SUB: u32 = 8;
 const BUCKETS: usize = 1 + 41 * SUB as usize;
 
+#[inline]
 fn bucket(ms: u64) -> usize {
     if ms == 0 {
         return 0;
@@ -42,6 +43,7 @@ fn upper(b: usize) -> u64 {
 
 impl LogHistogram {
     /// Records one value in milliseconds.
+    #[inline]
     pub fn record(&mut self, ms: u64) {
         let b = bucket(ms);
         if self.counts.len() <= b {

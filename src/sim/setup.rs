@@ -2,6 +2,7 @@
 //! count refusals by. The scenario → engine setup itself lives one layer down, in
 //! [`crate::setup`], shared with the load driver.
 
+use crate::engine::ConvId;
 use crate::kernel::EventQueue;
 use crate::scenario::{Action, Scenario};
 use crate::time::SimTime;
@@ -32,6 +33,11 @@ pub(crate) struct Source {
 #[derive(Clone, Debug)]
 pub(crate) struct Sources {
     pub(crate) list: Vec<Source>,
+    /// Scratch of a policy tick, kept between ticks so that a tick allocates nothing: one
+    /// queue's conversations (its Open or its engaged ones, oldest first).
+    pub(crate) convs: Vec<ConvId>,
+    /// Scratch of a policy tick: the conversations it acts on, `(arrival sequence, id, since)`.
+    pub(crate) found: Vec<(u64, ConvId, SimTime)>,
 }
 
 impl Sources {
@@ -53,7 +59,11 @@ impl Sources {
                 });
             }
         }
-        Sources { list }
+        Sources {
+            list,
+            convs: Vec::new(),
+            found: Vec::new(),
+        }
     }
 
     /// The action a source takes.

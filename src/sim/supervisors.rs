@@ -69,7 +69,10 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         let (want_open, want_engaged) = wants(f);
         let limit = f.limit.map_or(usize::MAX, |l| l as usize);
         let sid = SupervisorId(sup_i as u32);
-        let mut found: Vec<(u64, ConvId, SimTime)> = Vec::new();
+        // The tick's lists live in `Sources` between ticks (taken here, put back at the end).
+        let mut found = std::mem::take(&mut self.sources.found);
+        let mut list = std::mem::take(&mut self.sources.convs);
+        found.clear();
         for &q in &sup.queues {
             if f.queues.as_ref().is_some_and(|qs| !qs.contains(&q)) {
                 continue;
@@ -79,12 +82,13 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
                     continue;
                 }
                 let mut taken = 0usize;
-                let list: Vec<ConvId> = if engaged {
-                    self.engine.engaged_in(q).collect()
+                list.clear();
+                if engaged {
+                    list.extend(self.engine.engaged_in(q));
                 } else {
-                    self.engine.open_in(q).collect()
-                };
-                for conv in list {
+                    list.extend(self.engine.open_in(q));
+                }
+                for &conv in &list {
                     if taken >= limit {
                         break;
                     }
@@ -117,9 +121,11 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         }
         found.sort_unstable_by_key(|x| x.0);
         found.truncate(limit);
-        for (_, conv, since) in found {
+        for &(_, conv, since) in &found {
             self.schedule_act(source, sup_i, conv, since);
         }
+        self.sources.found = found;
+        self.sources.convs = list;
     }
 
     pub(crate) fn script(&mut self, source: u32) {
