@@ -44,7 +44,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         let key = super::routing::ws_customer_key(w, idx);
         let sc = self.sc;
         let routing = &sc.workstreams[w].routing;
-        let mut rng = self.attribute_streams.member(key);
+        let mut rng = self.streams.attributes.member(key);
         let attrs = crate::setup::draw_attributes(routing, &mut rng);
         let u = rng.uniform01();
         // A queue overflows when one of its before-queueing rules would trigger now.
@@ -89,7 +89,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         let ws_id = self.sc.queues[queue.index()].workstream;
         let ws = &self.sc.workstreams[ws_id.index()];
         let mut rng = self.customers.stream(key);
-        let patience = self.ws[ws_id.index()]
+        let patience = self.streams.ws[ws_id.index()]
             .patience
             .as_ref()
             .map(|p| p.sample(&mut rng));
@@ -114,7 +114,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         let t0 = self.sample_clock();
         let tag = if crate::setup::used(&ws.routing) {
             let mut attrs = attrs.unwrap_or_else(|| {
-                crate::setup::draw_attributes(&ws.routing, &mut self.attribute_streams.member(key))
+                crate::setup::draw_attributes(&ws.routing, &mut self.streams.attributes.member(key))
             });
             if let (Some(feed), true) = (&self.out.feed, replay != NONE) {
                 feed.replay_attributes(replay, &ws.routing, &mut attrs);
@@ -126,7 +126,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             if let Some(o) = self.out.observer() {
                 o.note_attributes(self.sc, w, &attrs);
             }
-            self.tags.tag(w, w, w, &attrs)
+            self.streams.tags.tag(w, w, w, &attrs)
         } else {
             crate::engine::RoutingTag::default()
         };

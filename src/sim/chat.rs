@@ -229,7 +229,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         }
         let after = delay.sample(&mut c.rng);
         let rng = c.rng.clone();
-        let attrs = retry_attributes(self.sc, self.attribute_streams, key, origin);
+        let attrs = retry_attributes(self.sc, self.streams.attributes, key, origin);
         let idx = self.chat.park(Retrying { rng, key, attrs });
         // Like an open arrival process: the run does not end while a customer is yet to retry.
         self.intake.hold();
@@ -272,7 +272,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         };
         let ws_id = self.sc.queues[queue.index()].workstream;
         let ws = &self.sc.workstreams[ws_id.index()];
-        let patience = self.ws[ws_id.index()]
+        let patience = self.streams.ws[ws_id.index()]
             .patience
             .as_ref()
             .map(|p| p.sample(&mut rng));
@@ -286,7 +286,10 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         let drawn_for = arrival_workstream(key)
             .filter(|w| *w < self.sc.workstreams.len())
             .map_or(ws_id, |w| crate::model::WorkstreamId(w as u32));
-        let tag = self.tags.tag(ws_id.index(), drawn_for.index(), src, &attrs);
+        let tag = self
+            .streams
+            .tags
+            .tag(ws_id.index(), drawn_for.index(), src, &attrs);
         let cmd = crate::engine::Command::Arrive(queue, tag);
         let conv = self.arrive(cmd, &mut fx);
         if self.out.watching() {
@@ -310,7 +313,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
 
 /// The attribute values of the customer `key` whose contact arrived at `origin`: exactly those
 /// its first contact drew. Every conversation draws its attribute values first from its own
-/// attribute stream (`attribute_streams.member(key)`), with the attributes of the work stream
+/// attribute stream (`Streams::attributes.member(key)`), with the attributes of the work stream
 /// it arrived on: a work stream's own arrival (its key from [`super::routing::ws_customer_key`])
 /// with that work stream's, a queue's arrival with its queue's. Re-reading a fresh copy of that
 /// stream touches no other stream (common random numbers hold). Empty when that work stream

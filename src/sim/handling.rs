@@ -35,7 +35,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         let epoch = c.epoch;
         let ws_id = sc.queues[c.queue.index()].workstream.index();
         let ws = &sc.workstreams[ws_id];
-        let mut handle = self.ws[ws_id].handle.sample(&mut c.rng);
+        let mut handle = self.streams.ws[ws_id].handle.sample(&mut c.rng);
         if self.out.rows() || !sc.traffic.aht.is_empty() {
             let (feed, log) = (self.out.feed.as_deref(), self.out.log.as_deref_mut());
             handle = replay::handle_time(feed, log, &sc.traffic.aht, c, handle, arrived);
@@ -111,7 +111,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         };
         c.active_ms += now.since(c.active_since).as_millis();
         let ws_id = sc.queues[c.queue.index()].workstream.index();
-        let away = self.ws[ws_id]
+        let away = self.streams.ws[ws_id]
             .waiting
             .as_ref()
             .map_or(SimDuration::from_secs(600), |s| s.sample(&mut c.rng));
@@ -147,7 +147,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         };
         c.active_ms = 0;
         let ws = &sc.workstreams[ws_id];
-        let Some(wrap) = self.ws[ws_id]
+        let Some(wrap) = self.streams.ws[ws_id]
             .wrap_up
             .as_ref()
             .map(|s| s.sample(&mut c.rng))

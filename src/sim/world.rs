@@ -1,21 +1,23 @@
 //! One replication: the event loop that drives the engine and records metrics.
 //!
-//! The world owns the engine, the event queue and the metrics recorder; its subsystems own the
-//! rest: [`Intake`] the arrival processes, [`Customers`] the live conversations' records and the
-//! customers' streams, [`Agents`] the agents' shift, break, link and pick state. Every engine
-//! command goes through [`World::run_cmd`], which samples its wall-clock time and hands its
-//! effects to [`World::absorb`]: for each effect in turn the recorder takes its metrics
+//! The world owns the loop's own state (the engine, the event queue, the clock, the effects
+//! buffer) and eight subsystems that own the rest: [`Intake`] the arrival processes,
+//! [`Customers`] the live conversations' records and the customers' streams, [`Agents`] the
+//! agents' shift, break, link and pick state, [`Streams`] the work streams' samplers and
+//! routing draws, [`Sources`] the supervisors' policies and scripts, [`ChatSim`] chat sharing
+//! and retrials, [`Recorder`] the metrics and [`Outputs`] the log, trace, dashboard and replay;
+//! [`Guard`] holds the stop flag and the per-event invariant checks. Every engine command goes
+//! through [`World::run_cmd`], which samples its wall-clock time and hands its effects to
+//! [`World::absorb`]: for each effect in turn the recorder takes its metrics
 //! ([`Recorder::absorb`](crate::metrics::Recorder), in `record`), then the world its follow-up
 //! events ([`World::follow_up`]).
 
 use std::time::Instant;
 
-use crate::dist::Sampler;
 use crate::engine::{CloseReason, Command, ConvId, Effect, Engine, Outcome, RulesEngine};
 use crate::kernel::EventQueue;
 use crate::metrics::{Recorder, RepMetrics};
 use crate::model::{AgentId, ConvState, QueueId};
-use crate::rng::StreamFamily;
 use crate::scenario::Scenario;
 use crate::time::SimTime;
 
@@ -24,11 +26,13 @@ use super::chat::ChatSim;
 pub(crate) use super::customer::first_timer;
 use super::customers::Customers;
 use super::event::{Answer, Event};
+use super::guard::Guard;
 use super::intake::Intake;
 use super::log::ConvLog;
 use super::observe::{DashLog, Observer};
 use super::outputs::Outputs;
 use super::setup::{source_names, Sources};
+use super::streams::Streams;
 use super::RunOptions;
 use crate::setup::{engine_setup, RoutingTags};
 
@@ -38,15 +42,6 @@ const DECISION_SAMPLE_EVERY: u64 = 64;
 /// What one replication hands back: its metrics, its conversation log (`run --log`) and its
 /// dashboard log.
 pub(crate) type RepOut = (RepMetrics, Option<Box<ConvLog>>, Option<DashLog>);
-
-/// Per-work-stream samplers, built once.
-#[derive(Debug)]
-pub(crate) struct WsSim {
-    pub(crate) handle: Sampler,
-    pub(crate) wrap_up: Option<Sampler>,
-    pub(crate) patience: Option<Sampler>,
-    pub(crate) waiting: Option<Sampler>,
-}
 
 /// One replication in progress.
 #[derive(Debug)]
@@ -60,19 +55,19 @@ pub(crate) struct World<'s, E = Engine> {
     pub(crate) customers: Customers,
     /// The agents' simulator state, accept delays and pick scratch list.
     pub(crate) agents: Agents,
-    pub(crate) ws: Vec<WsSim>,
+    /// The work streams' samplers, attribute streams and routing tags.
+    pub(crate) streams: Streams,
+    /// The arrival processes (Poisson, forecast, replay) and their streams.
     pub(crate) intake: Intake,
+    /// The supervisors' policies and scripts.
     pub(crate) sources: Sources,
+    /// The replication's metrics.
     pub(crate) rec: Recorder,
     pub(crate) now: SimTime,
-    check_every_event: bool,
-    pub(crate) invariant_breaks: u64,
-    stop: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    /// The stop flag and the per-event invariant checks.
+    guard: Guard,
     /// Slowdown shares and pending retrials.
     pub(crate) chat: ChatSim,
-    pub(crate) attribute_streams: StreamFamily,
-    /// Every routing tag an arrival can carry, interned into the engine at setup.
-    pub(crate) tags: RoutingTags,
     /// The conversation log, the trace and dashboard observer, the replayed history.
     pub(crate) out: Outputs,
 }
@@ -105,16 +100,6 @@ impl<'s, E: RulesEngine> World<'s, E> {
             opts.dashboard.as_ref(),
         );
         let (agents, capacities) = Agents::new(sc, seed, rep);
-        let ws = sc
-            .workstreams
-            .iter()
-            .map(|w| WsSim {
-                handle: Sampler::new(&w.handle_time),
-                wrap_up: w.wrap_up_time.as_ref().map(Sampler::new),
-                patience: w.patience.as_ref().map(Sampler::new),
-                waiting: w.waiting_time.as_ref().map(Sampler::new),
-            })
-            .collect();
         let sources = Sources::new(sc);
         let rec = Recorder::new(
             rep,
@@ -133,17 +118,13 @@ impl<'s, E: RulesEngine> World<'s, E> {
             fx: Vec::with_capacity(64),
             customers: Customers::new(seed, rep),
             agents,
-            ws,
+            streams: Streams::new(sc, seed, rep, tags),
             intake: Intake::new(sc, seed, rep),
             sources,
             rec,
             now: SimTime::ZERO,
-            check_every_event: opts.check_invariants,
-            invariant_breaks: 0,
-            stop: opts.stop.clone(),
+            guard: Guard::new(opts),
             chat: ChatSim::new(sc, sc.agent_count()),
-            attribute_streams: super::routing::attribute_family(seed, rep),
-            tags,
             out: Outputs::new(rep, log, obs),
         };
         w.install_levels(seed, rep);
@@ -194,9 +175,7 @@ impl<'s, E: RulesEngine> World<'s, E> {
             self.now = t;
             self.handle(ev);
             n += 1;
-            if self.check_every_event {
-                self.invariant_breaks += self.engine.check_invariants().len() as u64;
-            }
+            self.guard.after_event(&self.engine);
             if n & 0xFFF == 0 {
                 if n & 0xFFFF == 0 {
                     progress(t, self.engine.counters().arrived);
@@ -220,7 +199,7 @@ impl<'s, E: RulesEngine> World<'s, E> {
             self.record_shifts_to_horizon();
         }
         let breaks = self.engine.check_invariants().len() as u64
-            + self.invariant_breaks
+            + self.guard.breaks()
             + self.chat.stale_shares(self.engine.live_conversations());
         self.rec.invariant_breaks(breaks);
         let k = self.engine.counters();
@@ -237,9 +216,7 @@ impl<'s, E: RulesEngine> World<'s, E> {
     }
 
     fn stopped(&self) -> bool {
-        self.stop
-            .as_ref()
-            .is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed))
+        self.guard.stopped()
     }
 
     #[inline(always)]
