@@ -51,7 +51,8 @@ pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// A flag set by the first SIGINT or SIGTERM; a second one ends the process at once (exit
 /// 130). One flag per process, registered on the first call: every long command (`run`,
-/// `run --shard`, `sweep`, `ab`, `staff`, `fit`, `merge`, `load`, `forecast`, `explain`) takes
+/// `run --shard`, `sweep`, `ab`, `staff`, `fit`, `merge`, `load`, `forecast`, `explain`,
+/// `conform`) takes
 /// it first thing, before reading its inputs.
 pub(crate) fn stop_flag() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
     use signal_hook::consts::{SIGINT, SIGTERM};
@@ -164,6 +165,7 @@ fn run(args: Args) -> CmdResult {
             | Command::Load(_)
             | Command::Forecast(_)
             | Command::Explain(_)
+            | Command::Conform(_)
     ) {
         stop_flag();
     }

@@ -27,6 +27,13 @@ pub use check::Failure;
 /// again: 10 s (cases are a few small commands).
 pub const ANSWER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// After this many cases in a row lost in their setup, with none past its setup yet, the run
+/// ends (an engine that never answers would otherwise be waited for in every case, 15 minutes).
+pub const SETUPS_BEFORE_GIVING_UP: usize = 3;
+
+/// A stop request (SIGINT, SIGTERM), set by a signal handler.
+pub type Stop = crate::service::client::Stop;
+
 /// Every rule id of the catalogue, in product.md's order (first part, then unified routing),
 /// with `Some(reason)` when the protocol cannot show the rule to a client, so it has no cases.
 pub const CATALOGUE: &[(&str, Option<&str>)] = &[
@@ -124,6 +131,10 @@ pub struct Report {
     pub rules: BTreeMap<String, RuleOutcome>,
     /// Catalogue order of `rules` (a JSON object's keys are unordered).
     pub order: Vec<String>,
+    /// A stop request (SIGINT, SIGTERM) cut the run short: `rules` holds only the rules whose
+    /// every case ran to its end (absent from the JSON when false).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub partial: bool,
 }
 
 impl Report {
@@ -137,12 +148,36 @@ impl Report {
 /// setup per case; after a case that lost the engine (I/O error, an answer out of protocol) the
 /// next case connects again.
 /// Errors: the engine cannot be reached or started at all (bad spec, nothing listening, no
-/// such program), the engine was lost in the setup of every case (it exits or drops the
-/// connection at once: nothing could be judged), or a broken case file (omnisim's own bug).
+/// such program), the engine was lost in the setup of every case (it exits, drops the
+/// connection or never answers: nothing could be judged; the run ends after
+/// [`SETUPS_BEFORE_GIVING_UP`] such cases), or a broken case file (omnisim's own bug).
 pub fn run(spec: &EngineSpec, only: Option<&[String]>) -> Result<Report, String> {
+    run_stoppable(spec, only, None)
+}
+
+/// As [`run`]; once `stop` is set the case under way ends within a tenth of a second (a
+/// subprocess engine is killed and reaped), no further case runs, and the report holds the
+/// rules whose every case ran, marked `partial`.
+pub fn run_stoppable(
+    spec: &EngineSpec,
+    only: Option<&[String]>,
+    stop: Option<&Stop>,
+) -> Result<Report, String> {
+    let stopped = || stop.is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed));
     let all = cases::load()?;
-    let connect = || Client::start(spec, ANSWER_TIMEOUT);
+    let connect = || {
+        Client::start(spec, ANSWER_TIMEOUT).map(|mut c| {
+            if let Some(s) = stop {
+                c.set_stop(s.clone());
+            }
+            c
+        })
+    };
     let mut client: Option<Client> = Some(connect().map_err(|e| e.to_string())?);
+    // Cases per rule, to tell in a partial run which rules ran all theirs.
+    let mut wanted: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut partial = false;
+    let mut setups_lost = 0;
     let mut first: BTreeMap<&str, (usize, Option<Failure>)> = BTreeMap::new();
     // The first failure of a case whose setup never reached the engine (lost at step 0), and
     // whether any case got past its setup: when none did, the engine is not one that can be
@@ -151,6 +186,11 @@ pub fn run(spec: &EngineSpec, only: Option<&[String]>) -> Result<Report, String>
     let (mut setup_lost, mut any_setup) = (None::<Failure>, false);
     for case in &all {
         if only.is_some_and(|o| !o.iter().any(|r| r == &case.rule)) {
+            continue;
+        }
+        *wanted.entry(case.rule.as_str()).or_default() += 1;
+        if partial || stopped() {
+            partial = true;
             continue;
         }
         if client.is_none() {
@@ -166,14 +206,33 @@ pub fn run(spec: &EngineSpec, only: Option<&[String]>) -> Result<Report, String>
                 lost: true,
             }),
         };
+        if stopped() {
+            // Cut short (or judged as the signal came): not counted. Dropping the client ends
+            // a subprocess engine (killed and reaped).
+            partial = true;
+            client = None;
+            continue;
+        }
         if failure.as_ref().is_some_and(|f| f.lost) {
             client = None;
         }
         match &failure {
             Some(f) if f.lost && f.step == 0 => {
                 setup_lost.get_or_insert_with(|| f.clone());
+                setups_lost += 1;
             }
             _ => any_setup = true,
+        }
+        if let (false, Some(f), true) = (
+            any_setup,
+            &setup_lost,
+            setups_lost >= SETUPS_BEFORE_GIVING_UP,
+        ) {
+            return Err(format!(
+                "the engine {spec} was lost in the setup of every case (the first {setups_lost} \
+                 cases; none got past its setup), so no rule could be judged; first: {}",
+                f.message
+            ));
         }
         let entry = first.entry(case.rule.as_str()).or_default();
         entry.0 += 1;
@@ -181,7 +240,8 @@ pub fn run(spec: &EngineSpec, only: Option<&[String]>) -> Result<Report, String>
             entry.1 = failure;
         }
     }
-    if let (false, Some(f)) = (any_setup, setup_lost) {
+    drop(client);
+    if let (false, Some(f), false) = (any_setup, setup_lost, partial) {
         return Err(format!(
             "the engine {spec} was lost in the setup of every case, so no rule could be judged; \
              first: {}",
@@ -196,6 +256,10 @@ pub fn run(spec: &EngineSpec, only: Option<&[String]>) -> Result<Report, String>
             continue;
         }
         let (n, fail) = first.remove(rule).unwrap_or((0, None));
+        if partial && n < wanted.get(rule).copied().unwrap_or(0) {
+            // Not every case of the rule ran: no verdict.
+            continue;
+        }
         let outcome = RuleOutcome {
             passed: n > 0 && fail.is_none(),
             cases: n,
@@ -229,6 +293,7 @@ pub fn run(spec: &EngineSpec, only: Option<&[String]>) -> Result<Report, String>
         not_covered: uncovered,
         rules,
         order,
+        partial,
     })
 }
 
@@ -261,6 +326,13 @@ pub fn render_junit(r: &Report) -> String {
             ));
         }
         body.push_str("</testcase>\n");
+    }
+    if r.partial {
+        // Interrupted: the rules not run to their end are left out.
+        body.insert_str(
+            0,
+            "    <properties><property name=\"partial\" value=\"true\"/></properties>\n",
+        );
     }
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"omnisim conform {}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">\n{body}</testsuite>\n",
@@ -295,5 +367,8 @@ pub fn render_text(r: &Report) -> String {
         "{} passed, {} failed, {} without cases (engine {})\n",
         r.passed, r.failed, r.not_covered, r.engine
     ));
+    if r.partial {
+        out.push_str("interrupted (partial): only the rules whose every case ran are listed\n");
+    }
     out
 }

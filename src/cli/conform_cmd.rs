@@ -5,7 +5,9 @@
 //!
 //! Exit codes: 0 every rule with cases passed · 1 a rule failed · 2 bad input (an engine spec
 //! that is not `http://HOST:PORT` or `cmd:PROGRAM ARGS`, an engine that cannot be reached or
-//! started, an unknown `--rule`, an output folder that cannot be written).
+//! started, an engine lost in the setup of the first cases, an unknown `--rule`, an output
+//! folder that cannot be written) · 130 interrupted (SIGINT, SIGTERM: the engine is killed,
+//! the rules whose every case ran are written, marked `"partial": true`).
 
 use std::path::PathBuf;
 
@@ -59,7 +61,15 @@ pub(crate) fn run(a: ConformArgs) -> CmdResult {
         }
     };
     let only = (!a.rules.is_empty()).then_some(a.rules.as_slice());
-    let report = conform::run(&spec, only).map_err(|e| CliError::bad(format!("--engine: {e}")))?;
+    let stop = super::stop_flag();
+    let report = conform::run_stoppable(&spec, only, Some(&stop));
+    if super::stop_flag().load(std::sync::atomic::Ordering::Relaxed) && report.is_err() {
+        // The stop came before anything could be judged (e.g. while the first engine started).
+        return Err(CliError::Interrupted(
+            "conform stopped before a rule was judged; nothing was written".into(),
+        ));
+    }
+    let report = report.map_err(|e| CliError::bad(format!("--engine: {e}")))?;
     let text = conform::render_text(&report);
     for line in text.lines() {
         if !a.global.quiet || !line.starts_with("PASS") && !line.starts_with("SKIP") {
@@ -73,6 +83,13 @@ pub(crate) fn run(a: ConformArgs) -> CmdResult {
     ];
     write_files(&dir, &files)
         .map_err(|e| CliError::bad(format!("cannot write {}: {e}", dir.display())))?;
+    if report.partial {
+        return Err(CliError::Interrupted(format!(
+            "wrote the {} whose every case ran (partial) to {}",
+            crate::text::plural(report.order.len() as u64, "rule"),
+            dir.display()
+        )));
+    }
     Ok(if report.all_passed() {
         EXIT_OK
     } else {

@@ -231,8 +231,20 @@ pub(crate) fn run(a: RunArgs) -> CmdResult {
             }
         }
     }
-    for name in &cut {
-        // An older run's file of that name would pass for this run's.
+    if stopped() && a.log && !cut.contains(&"conversations.csv") {
+        // Stopped after the log was written (in the trace's join): the log is only for a run
+        // not interrupted (docs/workflows.md), so it goes too.
+        written.retain(|p| !p.ends_with("conversations.csv"));
+        cut.push("conversations.csv");
+    }
+    // An older run's file of a kind this run did not write (cut, or not asked for) would pass
+    // for this run's (`explain` reads the folder's trace.jsonl and conversations.csv).
+    let unasked = [
+        ("conversations.csv", !a.log),
+        ("trace.jsonl", trace_opts.is_none()),
+    ];
+    let stale = unasked.iter().filter(|(_, not)| *not).map(|(n, _)| n);
+    for name in cut.iter().chain(stale) {
         let _ = std::fs::remove_file(dir.join(name));
     }
     if stopped() && !report.summary.partial {

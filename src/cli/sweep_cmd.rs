@@ -117,11 +117,25 @@ pub(crate) fn write_result(result: &SweepResult, out: Option<PathBuf>, quiet: bo
     }
     super::write_files(&dir, &files)
         .map_err(|e| CliError::bad(format!("cannot write reports to {}: {e}", dir.display())))?;
+    if result.target.is_none() {
+        // An older sweep's answer would pass for this one's.
+        let _ = std::fs::remove_file(dir.join("target.json"));
+    }
     if !quiet {
         print!("{}", sweep_render::text(result));
         println!("wrote {}", dir.join("sweep.csv").display());
     }
-    if result.partial {
+    if let (true, Some(_)) = (result.partial, result.search_cut) {
+        Err(CliError::Interrupted(format!(
+            "wrote the grid and the finished bisection steps (partial; the target search was \
+             cut: {}) to {}",
+            sweep_render::answer_line(result)
+                .rsplit("; ")
+                .next()
+                .unwrap_or_default(),
+            dir.display()
+        )))
+    } else if result.partial {
         Err(CliError::Interrupted(format!(
             "wrote the {} finished of the grid (partial; no target search) to {}",
             crate::report::format::plural(result.points.len() as u64, "point"),

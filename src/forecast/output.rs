@@ -189,7 +189,9 @@ impl Output<'_> {
         let mut out = Vec::new();
         for (name, text) in files {
             let p = dir.join(name);
-            std::fs::write(&p, text).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+            // Atomically: a signal that ends the process mid-write leaves no half-written file.
+            crate::report::write_atomic(&p, text.as_bytes())
+                .map_err(|e| format!("cannot write {}: {e}", p.display()))?;
             out.push(p);
         }
         Ok(out)

@@ -13,7 +13,9 @@
 //! at most [`Client::timeout`] ([`DEFAULT_TIMEOUT`], 30 s), so an engine that hangs is a
 //! [`ClientError::Timeout`], never a hang; nothing here panics on what an engine answers. A
 //! subprocess the client started is stopped when the client is dropped (standard input closed,
-//! then killed if it has not exited within a second).
+//! then killed if it has not exited within a second). With a stop flag ([`Client::set_stop`]) a
+//! wait for an answer ends within a tenth of a second once the flag is set
+//! ([`ClientError::Interrupted`]; a subprocess engine is killed at once).
 
 mod transport;
 
@@ -156,6 +158,13 @@ pub enum ClientError {
     /// The engine's setup differs from the scenario's.
     #[error("the engine's setup differs from the scenario: {0}")]
     Setup(String),
+    /// The stop flag ([`Client::set_stop`]: SIGINT, SIGTERM) was set while waiting for the
+    /// answer; a subprocess engine was killed.
+    #[error("interrupted while waiting for the answer to {op}")]
+    Interrupted {
+        /// The request under way.
+        op: String,
+    },
 }
 
 impl ClientError {
@@ -174,7 +183,12 @@ pub struct Client {
     /// Longest wait for one answer.
     pub timeout: Duration,
     body: Vec<u8>,
+    stop: Option<Stop>,
 }
+
+/// A stop request (set by a signal handler): a wait for an answer looks at it every
+/// [`transport::STOP_POLL`].
+pub type Stop = std::sync::Arc<std::sync::atomic::AtomicBool>;
 
 impl Client {
     /// Starts (or connects to) the engine and checks it speaks protocol version 1 (its health
@@ -210,7 +224,14 @@ impl Client {
             conn,
             timeout,
             body: Vec::with_capacity(4096),
+            stop: None,
         })
+    }
+
+    /// Ends every later wait for an answer soon after `stop` is set, with
+    /// [`ClientError::Interrupted`] (a subprocess engine is killed then).
+    pub fn set_stop(&mut self, stop: Stop) {
+        self.stop = Some(stop);
     }
 
     /// The engine this client speaks to.
@@ -406,6 +427,7 @@ impl Client {
         body: &[u8],
     ) -> Result<(u16, Vec<u8>), ClientError> {
         let timeout = self.timeout;
+        let stop = self.stop.as_ref();
         let r = match &mut self.conn {
             Transport::Http(h) => {
                 let prefix = match &self.spec {
@@ -413,15 +435,17 @@ impl Client {
                     EngineSpec::Command(_) => "",
                 };
                 if prefix.is_empty() {
-                    h.exchange(method, path, body)
+                    h.exchange(method, path, body, stop)
                 } else {
-                    h.exchange(method, &format!("{prefix}{path}"), body)
+                    h.exchange(method, &format!("{prefix}{path}"), body, stop)
                 }
             }
-            Transport::Lines(l) => l.exchange(op, body, timeout).map(|a| (200, a)),
+            Transport::Lines(l) => l.exchange(op, body, timeout, stop).map(|a| (200, a)),
         };
         r.map_err(|source| {
-            if matches!(
+            if source.kind() == io::ErrorKind::Interrupted {
+                ClientError::Interrupted { op: op.into() }
+            } else if matches!(
                 source.kind(),
                 io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
             ) {

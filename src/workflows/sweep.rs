@@ -81,8 +81,13 @@ pub struct SweepResult {
     /// With a target: the answer, or `None` when no value meets it.
     pub answer: Option<Answer>,
     /// True when a stop request (SIGINT, SIGTERM) cut the sweep short: `points` holds only the
-    /// grid points run to their end, and no target search was made (`answer` is `None`).
+    /// points run to their end and `answer` is `None`. Cut in the grid, no target search was
+    /// made; cut in the bisection, see `search_cut`.
     pub partial: bool,
+    /// When the stop request came during the bisection: the last failing and the first passing
+    /// value it had reached (the smallest value meeting the target lies in `(lo, hi]`); the
+    /// grid and the finished bisection steps are in `points`.
+    pub search_cut: Option<(f64, f64)>,
 }
 
 /// Why a sweep could not run (bad input).
@@ -279,12 +284,19 @@ pub fn stopped(stop: Option<&Stop>) -> bool {
     stop.is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed))
 }
 
-fn run_one(spec: &SweepSpec, sc: &Scenario, values: Vec<f64>, refined: bool) -> SweepPoint {
-    SweepPoint {
+/// Runs one bisection point; `None` when a stop request cut it short.
+fn run_one(
+    spec: &SweepSpec,
+    sc: &Scenario,
+    values: Vec<f64>,
+    stop: Option<&Stop>,
+) -> Option<SweepPoint> {
+    let summary = point_summary(spec, sc, stop);
+    (!summary.partial).then_some(SweepPoint {
         values,
-        summary: point_summary(spec, sc, None),
-        refined,
-    }
+        summary,
+        refined: true,
+    })
 }
 
 fn metric(t: &Target, p: &SweepPoint) -> f64 {
@@ -366,16 +378,27 @@ pub fn run_stoppable(spec: &SweepSpec, stop: Option<&Stop>) -> Result<SweepResul
         r.partial = true;
         return Ok(r);
     }
-    finish(spec, points.into_iter().flatten().collect())
+    finish_stoppable(spec, points.into_iter().flatten().collect(), stop)
 }
 
 /// Finishes a sweep from its grid points (in grid order, as [`prepare`] gives them): searches
 /// for the target (running the bisection points, if any, here) and sorts the points by value.
 /// `run` and the merge of sweep shards share it, so both give the same result.
-pub fn finish(spec: &SweepSpec, mut points: Vec<SweepPoint>) -> Result<SweepResult, SweepError> {
-    let answer = match &spec.target {
-        None => None,
-        Some(t) => search(spec, t, &mut points)?,
+pub fn finish(spec: &SweepSpec, points: Vec<SweepPoint>) -> Result<SweepResult, SweepError> {
+    finish_stoppable(spec, points, None)
+}
+
+/// As [`finish`]; once `stop` is set the bisection stops (the step under way at its next
+/// check): the result keeps the grid and the finished steps, is marked `partial` and says
+/// where the search was cut (`search_cut`).
+pub fn finish_stoppable(
+    spec: &SweepSpec,
+    mut points: Vec<SweepPoint>,
+    stop: Option<&Stop>,
+) -> Result<SweepResult, SweepError> {
+    let (answer, search_cut) = match &spec.target {
+        None => (None, None),
+        Some(t) => search(spec, t, &mut points, stop)?,
     };
     points.sort_by(|a, b| {
         a.values
@@ -390,28 +413,37 @@ pub fn finish(spec: &SweepSpec, mut points: Vec<SweepPoint>) -> Result<SweepResu
         points,
         target: spec.target.clone(),
         answer,
-        partial: false,
+        partial: search_cut.is_some(),
+        search_cut,
     })
 }
+
+/// The answer, or where a stop request cut the bisection (the last failing and the first
+/// passing value).
+type Search = (Option<Answer>, Option<(f64, f64)>);
 
 fn search(
     spec: &SweepSpec,
     t: &Target,
     points: &mut Vec<SweepPoint>,
-) -> Result<Option<Answer>, SweepError> {
+    stop: Option<&Stop>,
+) -> Result<Search, SweepError> {
     let pass: Vec<bool> = points.iter().map(|p| t.meets(metric(t, p))).collect();
     let first = match pass.iter().position(|&x| x) {
         Some(i) => i,
-        None => return Ok(None),
+        None => return Ok((None, None)),
     };
     let monotone = pass[first..].iter().all(|&x| x);
     let one_int_axis = spec.axes.len() == 1 && spec.axes[0].integer;
     if !(monotone && one_int_axis && first > 0) {
-        return Ok(Some(Answer {
-            values: points[first].values.clone(),
-            metric_value: metric(t, &points[first]),
-            method: Method::GridScan,
-        }));
+        return Ok((
+            Some(Answer {
+                values: points[first].values.clone(),
+                metric_value: metric(t, &points[first]),
+                method: Method::GridScan,
+            }),
+            None,
+        ));
     }
     let (mut lo, mut hi) = (points[first - 1].values[0], points[first].values[0]);
     let mut best = (hi, metric(t, &points[first]));
@@ -420,7 +452,13 @@ fn search(
         method = Method::Bisection;
         let mid = (lo + (hi - lo) / 2.0).floor();
         let sc = scenario_at(spec, &[mid])?;
-        let p = run_one(spec, &sc, vec![mid], true);
+        // A stop request ends the search here: the steps run so far are kept.
+        let Some(p) = (!stopped(stop))
+            .then(|| run_one(spec, &sc, vec![mid], stop))
+            .flatten()
+        else {
+            return Ok((None, Some((lo, hi))));
+        };
         let m = metric(t, &p);
         if t.meets(m) {
             hi = mid;
@@ -430,9 +468,12 @@ fn search(
         }
         points.push(p);
     }
-    Ok(Some(Answer {
-        values: vec![best.0],
-        metric_value: best.1,
-        method,
-    }))
+    Ok((
+        Some(Answer {
+            values: vec![best.0],
+            metric_value: best.1,
+            method,
+        }),
+        None,
+    ))
 }

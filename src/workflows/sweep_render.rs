@@ -115,6 +115,21 @@ pub fn text(r: &SweepResult) -> String {
 
 /// The answer in words (empty without a target).
 pub fn answer_line(r: &SweepResult) -> String {
+    if let (true, Some((lo, hi)), Some(t), Some(ax)) =
+        (r.partial, r.search_cut, &r.target, r.axes.first())
+    {
+        return format!(
+            "interrupted (partial) during the target search: the grid and {} finished; \
+             the smallest value meeting {t} lies above {}={} and at most {}",
+            crate::report::format::plural(
+                r.points.iter().filter(|p| p.refined).count() as u64,
+                "bisection step"
+            ),
+            ax.path,
+            ax.show(lo),
+            ax.show(hi)
+        );
+    }
     if r.partial {
         return format!(
             "interrupted (partial): {} of the grid finished; no target search was made",
@@ -171,8 +186,12 @@ pub fn target_json(r: &SweepResult) -> serde_json::Value {
         }),
     });
     if r.partial {
-        // Interrupted: only some grid points ran and no search was made.
+        // Interrupted: only some grid points ran and no search was made, or the bisection was
+        // cut between a failing and a passing value.
         j["partial"] = json!(true);
+        if let Some((lo, hi)) = r.search_cut {
+            j["search_cut"] = json!({ "last_failing": lo, "first_passing": hi });
+        }
     }
     j
 }

@@ -47,6 +47,7 @@ mod scale;
 mod serve;
 mod signals;
 mod signals_long;
+mod signals_more;
 mod sim;
 mod skills;
 mod staffing;

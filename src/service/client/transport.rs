@@ -8,8 +8,22 @@
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::process::{Child, ChildStdin, Command as Process, Stdio};
+use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
+
+use super::Stop;
+
+/// How often a wait for an answer looks at the stop flag.
+pub(super) const STOP_POLL: Duration = Duration::from_millis(50);
+
+fn stopped(stop: Option<&Stop>) -> bool {
+    stop.is_some_and(|s| s.load(Ordering::Relaxed))
+}
+
+fn interrupted() -> io::Error {
+    io::Error::new(io::ErrorKind::Interrupted, "interrupted")
+}
 
 /// Most bytes of an answer read (as the server's own request limit), 64 MiB.
 pub(super) const MAX_ANSWER: usize = 64 << 20;
@@ -95,12 +109,46 @@ impl HttpConn {
         })
     }
 
-    /// Sends one request and reads its answer: (status, body).
+    /// Waits until the answer begins (or the connection ends), at most the timeout, looking at
+    /// `stop` every [`STOP_POLL`]: an `Interrupted` error once it is set.
+    fn wait_answer(&mut self, stop: Option<&Stop>) -> io::Result<()> {
+        if stop.is_none() || !self.stream.buffer().is_empty() {
+            return Ok(());
+        }
+        let until = Instant::now() + self.timeout;
+        let s = self.stream.get_ref();
+        s.set_read_timeout(Some(STOP_POLL))?;
+        let r = loop {
+            match s.peek(&mut [0u8; 1]) {
+                Ok(_) => break Ok(()),
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    if stopped(stop) {
+                        break Err(interrupted());
+                    }
+                    if Instant::now() >= until {
+                        break Err(e);
+                    }
+                }
+                Err(e) => break Err(e),
+            }
+        };
+        s.set_read_timeout(Some(self.timeout))?;
+        r
+    }
+
+    /// Sends one request and reads its answer: (status, body); with `stop`, the wait for the
+    /// answer ends once it is set (an `Interrupted` error).
     pub(super) fn exchange(
         &mut self,
         method: &str,
         path: &str,
         body: &[u8],
+        stop: Option<&Stop>,
     ) -> io::Result<(u16, Vec<u8>)> {
         let mut req = Vec::with_capacity(body.len() + 128);
         let _ = write!(
@@ -111,6 +159,7 @@ impl HttpConn {
         );
         req.extend_from_slice(body);
         self.stream.get_mut().write_all(&req)?;
+        self.wait_answer(stop)?;
         let mut line = String::new();
         if self.stream.read_line(&mut line)? == 0 {
             return Err(io::Error::new(
@@ -260,12 +309,14 @@ impl LinesConn {
     }
 
     /// Sends one request line, `{"op":"OP"}` followed by the fields of `body` (a JSON object,
-    /// or empty for none), and waits at most `timeout` for the answer line.
+    /// or empty for none), and waits at most `timeout` for the answer line; with `stop`, the
+    /// wait ends once it is set: the engine is killed and reaped, an `Interrupted` error.
     pub(super) fn exchange(
         &mut self,
         op: &str,
         body: &[u8],
         timeout: Duration,
+        stop: Option<&Stop>,
     ) -> io::Result<Vec<u8>> {
         let line = &mut self.line;
         line.clear();
@@ -284,7 +335,28 @@ impl LinesConn {
             .ok_or_else(|| io::Error::other("the engine's standard input is closed"))?;
         w.write_all(line)?;
         w.flush()?;
-        match self.lines.recv_timeout(timeout) {
+        let until = Instant::now() + timeout;
+        let got = loop {
+            let left = until.saturating_duration_since(Instant::now());
+            let slice = if stop.is_some() {
+                left.min(STOP_POLL)
+            } else {
+                left
+            };
+            match self.lines.recv_timeout(slice) {
+                Err(RecvTimeoutError::Timeout) if !left.is_zero() => {
+                    if stopped(stop) {
+                        // Nothing more is asked of it: end it now, not a second later in drop.
+                        drop(self.stdin.take());
+                        let _ = self.child.kill();
+                        let _ = self.child.wait();
+                        return Err(interrupted());
+                    }
+                }
+                r => break r,
+            }
+        };
+        match got {
             Ok(r) => r,
             Err(RecvTimeoutError::Timeout) => Err(io::Error::new(io::ErrorKind::TimedOut, "")),
             Err(RecvTimeoutError::Disconnected) => Err(io::Error::new(

@@ -1,0 +1,316 @@
+//! Issue 25, fourth pass (a fresh tester's findings): a stop signal during `sweep`'s target
+//! search (bisection) and during `conform` against an engine that never answers; an engine
+//! that never answers a setup ends `conform` early; and a run's output folder holds no file of
+//! a kind the run did not write (an older run's trace or log told its own story to
+//! `explain`).
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::signals::{temp_dir, wait_at_most};
+
+/// M/M/c (300/h, exponential 100 s): 10 agents miss a 0.74 service level, 11 meet it. Over
+/// the grid 10, 1034 the search bisects ten times, each step a whole run.
+const MMC: &str = r#"
+[scenario]
+name = "mmc-search"
+horizon = "400h"
+warmup = "1h"
+seed = 11
+replications = 2
+service_level = "20s"
+
+[[workstreams]]
+name = "chat"
+channel = "live_chat"
+capacity_units = 100
+handle_time = { dist = "exponential", mean = "100s" }
+
+[[queues]]
+name = "support"
+workstream = "chat"
+arrivals = { rate = "300/h" }
+
+[[agent_groups]]
+name = "agent"
+count = 10
+capacity = 100
+queues = ["support"]
+"#;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_omnisim"))
+}
+
+fn spawn(args: &[&str]) -> Child {
+    bin()
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn omnisim")
+}
+
+/// Sends `signal` to the child after `after`, and returns its exit code, stderr and the
+/// seconds it took to end (at most 10 s: a generous bound); `None` when it ended before.
+fn try_signal_after(
+    mut child: Child,
+    after: Duration,
+    signal: &str,
+) -> Option<(Option<i32>, String, f64)> {
+    std::thread::sleep(after);
+    if child.try_wait().expect("try_wait").is_some() {
+        return None;
+    }
+    let sent = bin_kill(signal, child.id());
+    assert!(sent, "kill {signal} failed");
+    let t = Instant::now();
+    let status = wait_at_most(&mut child, Duration::from_secs(10));
+    let secs = t.elapsed().as_secs_f64();
+    let mut err = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        use std::io::Read;
+        let _ = e.read_to_string(&mut err);
+    }
+    Some((status.code(), err, secs))
+}
+
+/// As [`try_signal_after`]; the child must still run at the signal.
+fn signal_after(child: Child, after: Duration, signal: &str) -> (Option<i32>, String, f64) {
+    try_signal_after(child, after, signal).expect("the command ended before the signal")
+}
+
+fn bin_kill(signal: &str, pid: u32) -> bool {
+    Command::new("kill")
+        .args([signal, &pid.to_string()])
+        .status()
+        .expect("run kill")
+        .success()
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).expect("parses")
+}
+
+/// Found by a fresh tester: a SIGINT in the bisection was ignored (exit 0 seconds later, the
+/// search run to its end, target.json unmarked), a second one lost everything. Now: 130, the
+/// grid and the finished bisection steps written, target.json `"partial": true` with where the
+/// search was cut.
+#[test]
+fn sigint_in_a_sweep_target_search_keeps_the_grid_and_the_finished_steps() {
+    let dir = temp_dir("sweep-search");
+    let sc = dir.join("mmc.toml");
+    std::fs::write(&sc, MMC).unwrap();
+    let sc = sc.to_str().unwrap().to_string();
+    let vary = "agent_groups.agent.count=10,1034";
+    // How long the grid takes here (its two points, without a search).
+    let t = Instant::now();
+    let grid = bin()
+        .args(["sweep", &sc, "--vary", vary, "--quiet", "--out"])
+        .arg(dir.join("grid"))
+        .output()
+        .unwrap();
+    assert_eq!(grid.status.code(), Some(0), "{grid:?}");
+    let grid_s = t.elapsed();
+    let out = dir.join("out");
+    // Past the grid, early in the ten steps of the search; the machine's load moves the
+    // phases, so a signal that fell in the grid (or after the end) is tried again later (or
+    // sooner).
+    let mut found = None;
+    for factor in [1.4, 1.15, 2.0, 1.05, 3.0] {
+        let child = spawn(&[
+            "sweep",
+            &sc,
+            "--vary",
+            vary,
+            "--target",
+            "service_level.fraction>=0.74",
+            "--quiet",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        match try_signal_after(child, grid_s.mul_f64(factor), "-INT") {
+            Some((code, err, _)) if err.contains("the target search was cut") => {
+                found = Some((code, err));
+                break;
+            }
+            Some((code, err, _)) => assert_eq!(code, Some(130), "{err}"),
+            None => {}
+        }
+    }
+    let (code, err) = found.expect("no signal fell in the search");
+    assert_eq!(code, Some(130), "{err}");
+    let target = json(&out.join("target.json"));
+    assert_eq!(target["partial"], true, "{target}");
+    assert_eq!(target["met"], false, "{target}");
+    let (lo, hi) = (
+        target["search_cut"]["last_failing"].as_f64().unwrap(),
+        target["search_cut"]["first_passing"].as_f64().unwrap(),
+    );
+    assert!(lo == 10.0 && (11.0..=1034.0).contains(&hi), "{target}");
+    let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert!(rows.iter().any(|r| r.starts_with("10,")), "{csv}");
+    assert!(rows.iter().any(|r| r.starts_with("1034,")), "{csv}");
+    // Every finished step is written: the bracket's ends are points of the file.
+    for v in [lo, hi] {
+        assert!(
+            rows.iter().any(|r| r.starts_with(&format!("{v},"))),
+            "{v}: {csv}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A `sh` engine that writes its process id to `pid_file`, then never answers.
+fn silent_engine(dir: &Path) -> (String, std::path::PathBuf) {
+    let script = dir.join("silent.sh");
+    let pid = dir.join("engine.pid");
+    std::fs::write(
+        &script,
+        format!("echo $$ > {}\nexec sleep 1000\n", pid.display()),
+    )
+    .unwrap();
+    (format!("cmd:sh {}", script.display()), pid)
+}
+
+/// Whether process `pid` still lives (a zombie does not count).
+fn alive(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|s| {
+            let state = s.rsplit(')').next().unwrap_or("").trim_start();
+            !state.starts_with('Z')
+        })
+        .unwrap_or(false)
+}
+
+/// Found by a fresh tester: against an engine that never answers, `conform` ignored SIGINT
+/// (in a background job), and SIGTERM killed it with 143 and left the engine running. Now
+/// both end it with 130 at once, the engine killed, the report written and marked partial.
+#[test]
+fn a_stop_signal_ends_conform_against_a_silent_engine_and_kills_it() {
+    for signal in ["-INT", "-TERM"] {
+        let dir = temp_dir(&format!("conform{signal}"));
+        let (engine, pid_file) = silent_engine(&dir);
+        let out = dir.join("out");
+        let child = spawn(&[
+            "conform",
+            "--engine",
+            &engine,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let (code, err, secs) = signal_after(child, Duration::from_millis(1500), signal);
+        assert_eq!(code, Some(130), "{signal}: {err}");
+        assert!(secs < 5.0, "{signal}: {secs} s");
+        let pid = std::fs::read_to_string(&pid_file).expect("the engine started");
+        assert!(
+            !alive(pid.trim()),
+            "{signal}: the engine {pid} was left running"
+        );
+        let report = json(&out.join("conformance.json"));
+        assert_eq!(report["partial"], true, "{report}");
+        assert_eq!(report["failed"], 0, "no verdict on rules not run: {report}");
+        let xml = std::fs::read_to_string(out.join("conformance.xml")).unwrap();
+        assert!(xml.contains("name=\"partial\" value=\"true\""), "{xml}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// Found by a fresh tester: an engine that never answers was waited for in every case (91
+/// cases, 10 s each). Now the run ends after the first three setups with exit 2, and the
+/// engine is not left running.
+#[test]
+fn conform_gives_up_on_an_engine_that_never_answers_a_setup() {
+    let dir = temp_dir("conform-silent");
+    let (engine, pid_file) = silent_engine(&dir);
+    let out = dir.join("out");
+    let mut child = spawn(&[
+        "conform",
+        "--engine",
+        &engine,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let status = wait_at_most(&mut child, Duration::from_secs(120));
+    let mut err = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        use std::io::Read;
+        let _ = e.read_to_string(&mut err);
+    }
+    assert_eq!(status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("was lost in the setup of every case (the first 3 cases")
+            && err.contains("did not answer setup"),
+        "{err}"
+    );
+    assert!(!out.join("conformance.json").exists());
+    let pid = std::fs::read_to_string(&pid_file).expect("the engine started");
+    assert!(!alive(pid.trim()), "the engine {pid} was left running");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Found by a fresh tester: a run without `--trace` / `--log` into a folder of a traced,
+/// logged run left the older trace.jsonl and conversations.csv, and `explain` told the older
+/// run's story; a sweep without `--target` left an older target.json.
+#[test]
+fn a_run_leaves_no_older_file_of_a_kind_it_did_not_write() {
+    let dir = temp_dir("stale");
+    let sc = dir.join("mmc.toml");
+    std::fs::write(&sc, MMC.replace("400h", "2h")).unwrap();
+    let sc = sc.to_str().unwrap();
+    let out = dir.join("out");
+    let o = out.to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let s = bin()
+            .args(["run", sc, "--out", o, "--quiet"])
+            .args(extra)
+            .status()
+            .unwrap();
+        assert_eq!(s.code(), Some(0), "{extra:?}");
+    };
+    run(&["--log", "--trace", "--trace-replication", "1"]);
+    assert!(out.join("trace.jsonl").exists() && out.join("conversations.csv").exists());
+    run(&["--log"]);
+    assert!(!out.join("trace.jsonl").exists(), "an older trace left");
+    assert!(out.join("conversations.csv").exists());
+    run(&[]);
+    assert!(!out.join("conversations.csv").exists(), "an older log left");
+    let e = bin()
+        .args(["explain", o, "--conversation", "3"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        e.status.code(),
+        Some(2),
+        "explain has no trace to tell from"
+    );
+    let sweep = |target: &[&str]| {
+        bin()
+            .args([
+                "sweep",
+                sc,
+                "--vary",
+                "agent_groups.agent.count=10,12",
+                "--quiet",
+            ])
+            .args(["--out", o])
+            .args(target)
+            .status()
+            .unwrap()
+    };
+    assert_eq!(
+        sweep(&["--target", "service_level.fraction>=0.5"]).code(),
+        Some(0)
+    );
+    assert!(out.join("target.json").exists());
+    assert_eq!(sweep(&[]).code(), Some(0));
+    assert!(
+        !out.join("target.json").exists(),
+        "an older target.json left"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
