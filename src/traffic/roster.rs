@@ -166,7 +166,11 @@ pub fn read_roster(
                     let e = end.filter(|e| *e > s).unwrap_or(SimTime(u64::MAX));
                     r.parse(p, "breaks", |b| parse_breaks(b, &cal, s, e))
                 }
-                None => Some(None),
+                // The shift's start unusable (reported above): the breaks are still checked on
+                // their own (syntax, order, overlaps), against an open day from t = 0.
+                None => r.parse(p, "breaks", |b| {
+                    parse_breaks(b, cal, SimTime::ZERO, SimTime(u64::MAX))
+                }),
             };
             let (
                 Some(name),
@@ -369,9 +373,14 @@ pub fn parse_breaks(
     Ok(out.into_iter().map(|(a, b, _)| (a, b)).collect())
 }
 
-/// `[a, b)` as the calendar's date-times (or seconds without a calendar start).
+/// `[a, b)` as the calendar's date-times with `[scenario] start`, else in seconds since t = 0
+/// as a roster timed in seconds writes them (not the default calendar's invented 2024-01-01).
 fn span(cal: &Calendar, a: SimTime, b: SimTime) -> String {
-    format!("{} to {}", cal.iso(a), cal.iso(b))
+    let show = |t: SimTime| match cal.given {
+        true => cal.iso(t),
+        false => crate::text::seconds(t.as_millis()),
+    };
+    format!("{} to {}", show(a), show(b))
 }
 
 #[cfg(test)]
@@ -434,6 +443,19 @@ mod tests {
             "{e}"
         );
         assert!(parse_breaks("12:00-12:30;12:30-12:45", &cal, shift, end).is_ok());
+        // Issue 25, fourth pass (F15f): without `[scenario] start` (a roster in seconds) the
+        // times are shown in seconds, not as the default calendar's 2024-01-01 date-times.
+        let e = parse_breaks(
+            "100-200",
+            &Calendar::default(),
+            SimTime(150_000),
+            SimTime(900_000),
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("(100 to 200) is not inside its shift (150 to 900)"),
+            "{e}"
+        );
         // A night shift 22:00 → 06:00: a 01:30 break is on the next day and inside.
         let night = (SimTime(15 * 3_600_000), SimTime(23 * 3_600_000));
         assert_eq!(
@@ -442,6 +464,30 @@ mod tests {
                 SimTime(18 * 3_600_000 + 1_800_000),
                 SimTime(18 * 3_600_000 + 2_700_000)
             )]
+        );
+    }
+
+    /// Issue 25, fourth pass (F15d): a row whose `shift_start` is bad still gets its `breaks`
+    /// checked, all in one pass.
+    #[test]
+    fn a_bad_shift_start_does_not_hide_bad_breaks() {
+        let path =
+            std::env::temp_dir().join(format!("omnisim-roster-bad-{}.csv", std::process::id()));
+        std::fs::write(
+            &path,
+            "agent,queues,shift_start,shift_end,breaks\nann,q,9am,3600,lunch;10:15-10:00\n",
+        )
+        .unwrap();
+        let resolve = |_: &str| Ok::<_, String>(crate::model::QueueId(0));
+        let e = read_roster(&path, "r.csv", &Calendar::default(), &resolve).unwrap_err();
+        let _ = std::fs::remove_file(&path);
+        let e: Vec<String> = e.iter().map(|d| d.to_string()).collect();
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(e[0].starts_with("r.csv:2:3: shift_start:"), "{}", e[0]);
+        assert!(
+            e[1].starts_with("r.csv:2:5: breaks: \"lunch\" is not a break"),
+            "{}",
+            e[1]
         );
     }
 
