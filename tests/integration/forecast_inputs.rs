@@ -235,3 +235,37 @@ fn a_backtest_that_can_score_no_day_is_refused() {
         assert!(!d.join("out").exists(), "nothing written");
     }
 }
+
+/// Issue 25, fourth pass (F15b): `--interval 7m` / `25h` said "…csv is not a valid history",
+/// blaming the file for a bad option. Now an option error; variant: 8m against the file's
+/// 30-minute grid names the option and the grid, not the file as invalid.
+#[test]
+fn a_bad_interval_is_the_options_fault() {
+    let d = dir("bad-interval");
+    let h = d.join("h.csv");
+    std::fs::write(&h, constant(150, 14, 0)).unwrap();
+    for (iv, want) in [
+        ("7m", "--interval \"7m\": does not divide a day"),
+        ("25h", "--interval \"25h\": does not divide a day"),
+        (
+            "8m",
+            "--interval 8m is not a multiple of the 30-minute grid of",
+        ),
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_omnisim"))
+            .args([
+                "forecast",
+                &h.display().to_string(),
+                "--interval",
+                iv,
+                "--out",
+            ])
+            .arg(d.join("out"))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(want), "{iv}: {err}");
+        assert!(!err.contains("not a valid history"), "{iv}: {err}");
+    }
+}
