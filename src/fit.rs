@@ -45,7 +45,7 @@ use crate::stats::bulk_range;
 use crate::time::{SimDuration, SimTime};
 use crate::traffic::{parse_csv_duration, read, Problems};
 use arrivals::{check_interval, clock_label, Profiles, DAY_MS};
-use mle::{best, fit_all, Candidate, Sample};
+use mle::{best, constant, fit_all, Candidate, Sample};
 
 /// The mean handle time (s) `fitted.toml` assumes, exponential, for a queue whose history has
 /// no handle times: 5 minutes, a round figure for a voice call, so a run is possible; it is not
@@ -116,7 +116,8 @@ pub struct ArrivalFit {
 /// Every candidate of one duration and the best by AIC.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DistFit {
-    /// The candidate with the lowest AIC.
+    /// The candidate with the lowest AIC, or `constant` for a sample without spread (then the
+    /// only candidate: sd 0, log-likelihood 0, AIC 2, KS 0).
     pub best: String,
     /// By family name.
     pub candidates: BTreeMap<String, CandidateFit>,
@@ -449,7 +450,22 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
             let c = fit_all(&s);
             (s, c)
         });
-        let to_json = |c: &Option<Vec<Candidate>>| {
+        let to_json = |s: &Sample, c: &Option<Vec<Candidate>>| {
+            // A sample without spread is a constant (fit.json's only candidate; the log-
+            // likelihood of a point mass on its own data is 0, its KS distance 0).
+            if let Some(v) = constant(s) {
+                let fit = CandidateFit {
+                    mean_s: v,
+                    sd_s: 0.0,
+                    log_likelihood: 0.0,
+                    aic: 2.0,
+                    ks: 0.0,
+                };
+                return Some(DistFit {
+                    best: "constant".to_string(),
+                    candidates: BTreeMap::from([("constant".to_string(), fit)]),
+                });
+            }
             c.as_ref().map(|c| DistFit {
                 best: best(c).map_or("", |b| b.family.name()).to_string(),
                 candidates: c
@@ -470,7 +486,22 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
                     .collect(),
             })
         };
-        let handle = to_json(&fits[0].1);
+        for ((s, _), what) in fits.iter().zip(["handle", "wrap-up", "patience"]) {
+            if let Some(v) = constant(s) {
+                let written = match (what, v > 0.0) {
+                    ("wrap-up", false) => {
+                        "no wrap-up (fitted.toml has no wrap_up_time)".to_string()
+                    }
+                    _ => format!("the constant {} in fitted.toml", output::secs(v)),
+                };
+                notes.push(format!(
+                    "queue {name:?}: every {what} time is {v} s ({}): no distribution fits a \
+                     sample without spread; fitted as {written}",
+                    crate::report::format::plural(s.events.len() as u64, "conversation")
+                ));
+            }
+        }
+        let handle = to_json(&fits[0].0, &fits[0].1);
         let assumed_handle = handle.is_none().then(|| {
             let reason = "the history has no handle times for this queue".to_string();
             notes.push(format!(
@@ -492,8 +523,8 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
                     by_day_of_week,
                 },
                 handle,
-                wrap_up: to_json(&fits[1].1),
-                patience: to_json(&fits[2].1),
+                wrap_up: to_json(&fits[1].0, &fits[1].1),
+                patience: to_json(&fits[2].0, &fits[2].1),
                 assumed_handle,
             },
         );

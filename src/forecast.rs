@@ -7,7 +7,8 @@
 //! Rows are binned into `--interval` buckets anchored at midnight, by *date* (a missing Monday
 //! leaves a gap; it does not shift the weekdays of later days). A weekday with no traffic in
 //! the whole history is closed; a date with no traffic on an open weekday (a holiday) is left
-//! out of the model. The method lives in [`model`], the files in [`output`].
+//! out of the model. A weekday with traffic on one date only (a stray row) and a cut first or
+//! last day are left out with a note ([`checks`]); the open weekdays are those of the days kept. The method lives in [`model`], the files in [`output`].
 
 pub mod backtest;
 pub mod checks;
@@ -48,7 +49,8 @@ pub struct QueueHistory {
     pub queue: Option<String>,
     /// Days with a positive total, sorted by date (gaps allowed).
     pub days: Vec<Day>,
-    /// Open weekdays (Monday = 0): those with traffic on some day of the history.
+    /// Open weekdays (Monday = 0): those of the days kept in the model (a stray weekday's one
+    /// day or a cut day left out does not open its weekday).
     pub open: [bool; 7],
 }
 
@@ -218,7 +220,12 @@ pub fn read_history(
     let step = if step == 0 { 0 } else { gcd(step, 1440) };
     if step != 0 && interval_min % step != 0 {
         p.file(format!(
-            "the forecast interval {interval_min}m is not a multiple of the file's {step}-minute grid"
+            "--interval {interval_min}m is not a multiple of the {step}-minute grid of {file}; \
+             expected a multiple of {step}m that divides a day, e.g. {}m",
+            (step..=1440)
+                .step_by(step as usize)
+                .find(|m| 1440 % m == 0 && *m >= 30)
+                .unwrap_or(step)
         ));
         return Err(p.finish());
     }
@@ -274,12 +281,18 @@ pub fn read_history(
     let queues = by_queue
         .into_iter()
         .map(|(queue, days)| {
-            let mut open = [false; 7];
-            for d in &days {
-                open[d.weekday] = true;
-            }
-            let mut q = QueueHistory { queue, days, open };
+            let mut q = QueueHistory {
+                queue,
+                days,
+                open: [false; 7],
+            };
+            notes.extend(checks::drop_stray_weekdays(&mut q));
             notes.extend(checks::drop_cut_days(&mut q, interval_min, clock));
+            // Open: the weekdays of the days kept, so that a stray or cut day left out of the
+            // model is not read as an open weekday whose empty dates are closures.
+            for d in &q.days {
+                q.open[d.weekday] = true;
+            }
             q
         })
         .collect();

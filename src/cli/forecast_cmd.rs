@@ -9,7 +9,7 @@
 use std::path::PathBuf;
 
 use crate::forecast::backtest::backtest;
-use crate::forecast::model::{after_closure, forecast, Params, Target};
+use crate::forecast::model::{forecast, Params, Target};
 use crate::forecast::output::{ForecastDay, Output, QueueResult};
 use crate::forecast::{read_history, Horizon};
 
@@ -56,8 +56,18 @@ pub(crate) struct ForecastArgs {
 pub(crate) fn run(a: ForecastArgs) -> CmdResult {
     let mut bad = Vec::new();
     let interval_min = match crate::time::parse_duration(&a.interval) {
+        // A bad option is the option's fault, not the history's (it used to read
+        // "… bank-calls.csv is not a valid history: the forecast interval 7m …").
         Ok(d) if d.as_millis() > 0 && d.as_millis() % 60_000 == 0 => {
-            (d.as_millis() / 60_000) as u32
+            let m = d.as_millis() / 60_000;
+            if 1440 % m != 0 {
+                bad.push(format!(
+                    "--interval {:?}: does not divide a day; expected whole minutes that \
+                     divide 24 h, e.g. 15m, 30m or 1h",
+                    a.interval
+                ));
+            }
+            m.min(u64::from(u32::MAX)) as u32
         }
         _ => {
             bad.push(format!(
@@ -112,6 +122,10 @@ pub(crate) fn run(a: ForecastArgs) -> CmdResult {
     };
     let file = a.history.display().to_string();
     let history = read_history(&a.history, &file, interval_min).map_err(|ds| {
+        // The interval against the file's grid is the option's problem: said as such.
+        if ds.iter().all(|d| d.message.starts_with("--interval")) {
+            return CliError::BadInput(ds.iter().map(|d| d.message.clone()).collect());
+        }
         let mut text = format!("{file} is not a valid history:");
         for d in ds {
             text.push_str(&format!("\n{d}"));
@@ -124,23 +138,21 @@ pub(crate) fn run(a: ForecastArgs) -> CmdResult {
     }
     let params = Params::default();
     let mut queues = Vec::new();
+    // Queues whose backtest can score no day (exit 2, all at once).
+    let mut unscorable = Vec::new();
     for q in &history.queues {
         let mut days = Vec::new();
-        // A forecast day right after a closure in the file (its last dates without traffic on
-        // an open weekday) gets the day-after-a-closure effect; later holidays are not known.
-        let mut prev = q.days.last().map(|d| d.date);
+        // No forecast day gets the day-after-a-closure effect: a closure is an open weekday
+        // without traffic *between* days with traffic. Days without traffic at the end of the
+        // file (a cut last day left out, zeros, a queue's export ending early) are missing
+        // data, not a holiday; future holidays are not known.
         for (i, date) in horizon
             .dates(history.last_date, &q.open)
             .into_iter()
             .enumerate()
         {
             let lead = i as u32 + 1;
-            let target = Target {
-                date,
-                after_closure: prev.is_some_and(|p| after_closure(p, date, &q.open)),
-            };
-            prev = Some(date);
-            if let Some(f) = forecast(&q.days, target, lead, a.level, &params) {
+            if let Some(f) = forecast(&q.days, Target::plain(date), lead, a.level, &params) {
                 days.push(ForecastDay {
                     date,
                     lead,
@@ -163,11 +175,47 @@ pub(crate) fn run(a: ForecastArgs) -> CmdResult {
             .backtest
             .map(|n| backtest(&q.days[..end], n, a.backtest_lead, a.level, &params))
             .unwrap_or_default();
+        if let (Some(n), Some(s)) = (a.backtest, scores.first()) {
+            let qname = q
+                .queue
+                .as_deref()
+                .map(|n| format!(" (queue {n})"))
+                .unwrap_or_default();
+            let window = &q.days[..end];
+            let range = match (window.first(), window.last()) {
+                (Some(f), Some(l)) => format!(" ({} … {})", f.date, l.date),
+                _ => String::new(),
+            };
+            if s.days == 0 {
+                // A score of no days would print RMSE 0.0: a perfect score from no data.
+                unscorable.push(format!(
+                    "--backtest {n}: no day of {file}{qname} can be scored: each scored day \
+                     needs an earlier day of its weekday at least {} open day(s) before it, \
+                     and the history has {} day(s) with traffic{range}; expected about a week \
+                     of history more than the days to score ({} days for --backtest {n})",
+                    a.backtest_lead,
+                    window.len(),
+                    n + 7 + a.backtest_lead as usize - 1
+                ));
+            } else if s.days < n {
+                eprintln!(
+                    "warning: {file}{qname}: --backtest {n} scored {} day(s): the others have \
+                     no earlier day of their weekday {} open day(s) before them in the \
+                     history's {} day(s) with traffic",
+                    s.days,
+                    a.backtest_lead,
+                    window.len()
+                );
+            }
+        }
         queues.push(QueueResult {
             queue: q.queue.clone(),
             days,
             backtest: scores,
         });
+    }
+    if !unscorable.is_empty() {
+        return Err(CliError::BadInput(unscorable));
     }
     let out = Output {
         file: file.clone(),

@@ -82,8 +82,10 @@ pub(crate) fn run(a: StaffArgs) -> CmdResult {
         let target = target::parse(&a.target)?;
         staffing::check_target(&target).map_err(|e| flagged(&e))?;
         let interval = parse_duration(&a.interval).map_err(|e| format!("--interval: {e}"))?;
-        // Labelled HH:MM like fit's profile: positive, at most a day and dividing it.
-        crate::fit::arrivals::check_interval(interval).map_err(|e| format!("--interval {e}"))?;
+        // Labelled HH:MM like fit's profile: positive, at most a day and dividing it; and a
+        // whole multiple of the run's report interval. The suggestions are only lengths that
+        // pass both (fit's list named 5m, 10m and 20m, which staff then refused).
+        staff_interval(interval, crate::metrics::interval_for(sc.horizon))?;
         let shrinkage = match &a.shrinkage {
             Some(s) => parse_share(s).ok_or_else(|| {
                 format!(
@@ -257,5 +259,59 @@ mod tests {
             line.starts_with("roster check overall: service level "),
             "{line}"
         );
+    }
+}
+
+/// Checks `staff --interval`: whole minutes, dividing a day, and a whole multiple of the run's
+/// report interval `report` (15 minutes for runs up to a day's scale, longer for long
+/// horizons). Errors: the message names the value and lists the lengths accepted.
+fn staff_interval(
+    iv: crate::time::SimDuration,
+    report: crate::time::SimDuration,
+) -> Result<(), String> {
+    const DAY_MS: u64 = 86_400_000;
+    let (ms, r) = (iv.as_millis(), report.as_millis().max(60_000));
+    let fits = |m: u64| m > 0 && m <= DAY_MS && DAY_MS % m == 0 && m % r == 0;
+    if fits(ms) {
+        return Ok(());
+    }
+    let ok: Vec<String> = (1..=DAY_MS / r)
+        .map(|k| k * r)
+        .filter(|&m| fits(m))
+        .map(|m| crate::time::SimDuration::from_millis(m).to_string())
+        .collect();
+    Err(format!(
+        "--interval {iv}: staff intervals are whole multiples of the report interval \
+         ({report}) that divide a day; use one of {}",
+        ok.join(", ")
+    ))
+}
+
+#[cfg(test)]
+mod interval_tests {
+    use super::staff_interval;
+    use crate::time::SimDuration;
+
+    /// Issue 25, fourth pass (F15a): `--interval 7m` suggested 5m, 10m and 20m, which staff
+    /// then refused; every length suggested is now accepted.
+    #[test]
+    fn every_suggested_interval_is_accepted() {
+        let q = SimDuration::from_secs(900);
+        let e = staff_interval(SimDuration::from_secs(420), q).unwrap_err();
+        assert!(
+            e.contains("use one of 15m, 30m, 45m, 1h, 1h30m, 2h, 3h, 4h, 6h, 8h, 12h, 1d"),
+            "{e}"
+        );
+        let list = e.split("use one of ").nth(1).unwrap();
+        for x in list.split(", ") {
+            let d = crate::time::parse_duration(x).unwrap();
+            assert!(staff_interval(d, q).is_ok(), "{x}");
+        }
+        for bad in [300, 600, 1200, 3600 * 5, 86_400 * 2] {
+            assert!(
+                staff_interval(SimDuration::from_secs(bad), q).is_err(),
+                "{bad}"
+            );
+        }
     }
 }

@@ -191,6 +191,16 @@ pub fn fit_all(s: &Sample) -> Option<Vec<Candidate>> {
     )
 }
 
+/// The value of a sample without spread: every event equal (within 1e-9 s) and nothing
+/// censored, e.g. a history whose every wrap-up is 0. No family is fitted to such a sample
+/// (the lognormal's σ collapses and its "best" fit is a point mass dressed as a
+/// distribution): `fit` writes it as a constant (`None` otherwise).
+pub fn constant(s: &Sample) -> Option<f64> {
+    let &first = s.events.first()?;
+    (s.censored.iter().all(|c| *c <= 0.0) && s.events.iter().all(|x| (x - first).abs() <= 1e-9))
+        .then_some(first.max(0.0))
+}
+
 /// The lowest-AIC candidate.
 pub fn best(c: &[Candidate]) -> Option<&Candidate> {
     c.iter().min_by(|a, b| a.aic.total_cmp(&b.aic))

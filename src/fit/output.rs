@@ -10,19 +10,24 @@
 use std::path::{Path, PathBuf};
 
 use super::arrivals::DAY_MS;
-use super::mle::{best, Candidate};
+use super::mle::{best, constant, Candidate, Sample};
 use super::{html, Fitted, ASSUMED_HANDLE_S};
 use crate::time::{SimDuration, SimTime};
 
 /// Replications of `fitted.toml` when the history has no `replication` column.
 pub const DEFAULT_REPLICATIONS: u64 = 5;
 
-/// A duration for a scenario file.
-fn secs(s: f64) -> String {
+/// A duration for a scenario file (seconds, 3 decimals, at least 0.001 s), quoted.
+pub(crate) fn secs(s: f64) -> String {
     format!("\"{:.3}s\"", s.max(0.001))
 }
 
-fn dist_toml(f: &Option<Vec<Candidate>>) -> Option<String> {
+/// The scenario value of a fitted duration: a constant sample as its value (`None` for a
+/// constant 0 when `zero_is_none`: no wrap-up), else the best candidate.
+fn dist_toml((sample, f): &(Sample, Option<Vec<Candidate>>), zero_is_none: bool) -> Option<String> {
+    if let Some(v) = constant(sample) {
+        return (!(zero_is_none && v == 0.0)).then(|| secs(v));
+    }
     let b = best(f.as_ref()?)?;
     let (m, sd) = b.family.mean_sd();
     Some(match b.family.name() {
@@ -60,7 +65,7 @@ impl Fitted {
         let mut peak_load = vec![vec![0.0; buckets]; 7];
         for (q, name) in self.queue_names.iter().enumerate() {
             let [h, w, p] = &self.samples[q];
-            let handle = match dist_toml(&h.1) {
+            let handle = match dist_toml(h, false) {
                 Some(d) => d,
                 None => format!(
                     "{{ dist = \"exponential\", mean = {} }}   # NOT FITTED: the history has no \
@@ -71,23 +76,25 @@ impl Fitted {
             s += &format!(
                 "[[workstreams]]\nname = {name:?}\nchannel = \"voice\"\ncapacity_units = 100\nhandle_time = {handle}\n"
             );
-            if let Some(d) = dist_toml(&w.1) {
+            if let Some(d) = dist_toml(w, true) {
                 s += &format!("wrap_up_time = {d}\n");
             }
-            if let Some(d) = dist_toml(&p.1) {
+            if let Some(d) = dist_toml(p, false) {
                 s += &format!("patience = {d}\n");
             }
-            let busy = |x: &Option<Vec<Candidate>>| {
-                x.as_ref()
-                    .and_then(|c| best(c))
-                    .map_or(0.0, |b| b.family.mean_sd().0)
+            let busy = |(s, x): &(Sample, Option<Vec<Candidate>>)| {
+                constant(s).unwrap_or_else(|| {
+                    x.as_ref()
+                        .and_then(|c| best(c))
+                        .map_or(0.0, |b| b.family.mean_sd().0)
+                })
             };
             let handle_s = if h.1.is_none() {
                 ASSUMED_HANDLE_S
             } else {
-                busy(&h.1)
+                busy(h)
             };
-            let work_s = handle_s + busy(&w.1);
+            let work_s = handle_s + busy(w);
             let weekday = &self.arrivals.weekday[q];
             for (wd, p) in weekday.iter().enumerate() {
                 for (b, c) in p.iter().flatten().enumerate() {

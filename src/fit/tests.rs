@@ -226,3 +226,44 @@ fn stray_days_cut_short_days_and_few_abandonments_are_noted() {
     // The days are still open days: the fit is unchanged by the notes.
     assert_eq!(f.report.open_days.len(), 7);
 }
+
+/// Issue 25, fourth pass (F16): every wrap-up 0 was fitted as "lognormal (mean 0.0 s, KS
+/// 0.500)", fitted.toml writing sd "0.001s" while fit.json said ~1e-9. A sample without spread
+/// is a constant: fit.json's best is `constant` (mean 0, sd 0), a note says so, fitted.toml has
+/// no wrap-up. Variant: every handle time 240 s is the constant "240.000s" in fitted.toml and
+/// the offered load uses it.
+#[test]
+fn a_sample_without_spread_is_a_constant() {
+    let mut csv = String::from("arrival,queue,outcome,wait,handle,wrap_up\n");
+    for d in 3..=7 {
+        for k in 0..40 {
+            let (h, m) = (9 + k / 5, (k % 5) * 12);
+            csv += &format!("2003-03-0{d}T{h:02}:{m:02}:00,q,answered,30,240,0\n");
+        }
+    }
+    let f = fit_file(&write("constant.csv", &csv), SimDuration::from_secs(1800)).unwrap();
+    let q = &f.report.queues["q"];
+    let w = q.wrap_up.as_ref().unwrap();
+    assert_eq!(w.best, "constant");
+    assert_eq!(
+        (
+            w.candidates["constant"].mean_s,
+            w.candidates["constant"].sd_s
+        ),
+        (0.0, 0.0)
+    );
+    let h = q.handle.as_ref().unwrap();
+    assert_eq!(h.best, "constant");
+    assert_eq!(h.candidates["constant"].mean_s, 240.0);
+    let notes = f.report.notes.join("\n");
+    assert!(
+        notes.contains("every wrap-up time is 0 s (200 conversations)")
+            && notes.contains("fitted as no wrap-up"),
+        "{notes}"
+    );
+    assert!(notes.contains("every handle time is 240 s"), "{notes}");
+    let toml = f.scenario_toml();
+    assert!(!toml.contains("wrap_up_time"), "{toml}");
+    assert!(toml.contains("handle_time = \"240.000s\""), "{toml}");
+    assert!(crate::scenario::load_str(&toml, "fitted.toml").is_ok());
+}

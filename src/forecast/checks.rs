@@ -113,18 +113,15 @@ pub fn drop_cut_days(
     let (last_i, first_i) = (q.days.len() - 1, 0);
     let ((_, end), (start, _)) = (usual(last_i), usual(first_i));
     let slack = (CUT_DAY_MIN / interval_min) as usize;
-    let name = q
-        .queue
-        .as_deref()
-        .map(|n| format!("queue {n}: "))
-        .unwrap_or_default();
+    let name = queue_prefix(q);
     let cut = |d: &Day, last: bool| -> Option<String> {
         let (first, final_) = span(d)?;
         if last && final_ + slack < end {
             Some(format!(
                 "{name}the last day, {}, ends at {} while the median day runs to {}: cut short by \
-                 the export? it is left out of the model (the forecast still starts the day \
-                 after it)",
+                 the export? it is left out of the model, and not read as a closure (the \
+                 forecast still starts the day after it, without the day-after-a-closure \
+                 effect)",
                 d.date,
                 clock(final_ + 1),
                 clock(end + 1)
@@ -150,6 +147,67 @@ pub fn drop_cut_days(
         notes.push(n);
     }
     notes
+}
+
+/// Histories spanning fewer calendar days than this are too short to call a weekday with
+/// traffic on one date only a stray ([`drop_stray_weekdays`]): three weeks give every
+/// regularly open weekday three dates.
+pub const STRAY_SPAN_DAYS: i32 = 21;
+
+/// Leaves out of `q.days` the one day of a weekday that has traffic on that date only, in a
+/// history spanning at least [`STRAY_SPAN_DAYS`] calendar days (a stray Saturday row in a
+/// Monday–Friday history), and returns a note per day left out. Such a weekday stays closed:
+/// no forecast for it, and its empty dates are not closures (read as open, every Monday after
+/// it would count as "the day after a closure"). Does not touch `q.open`; the caller sets it
+/// from the days kept.
+pub fn drop_stray_weekdays(q: &mut QueueHistory) -> Vec<String> {
+    const NAMES: [&str; 7] = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ];
+    let mut notes = Vec::new();
+    let (Some(first), Some(last)) = (q.days.first(), q.days.last()) else {
+        return notes;
+    };
+    let span = (last.date - first.date).get_days() + 1;
+    if span < STRAY_SPAN_DAYS {
+        return notes;
+    }
+    let mut count = [0usize; 7];
+    for d in &q.days {
+        count[d.weekday] += 1;
+    }
+    let name = queue_prefix(q);
+    let mut kept = Vec::with_capacity(q.days.len());
+    for d in q.days.drain(..) {
+        if count[d.weekday] == 1 {
+            notes.push(format!(
+                "{name}{} is the only {} with traffic in {span} days ({:.0} calls): a stray \
+                 row? it is left out of the model and {}s stay closed (not forecast)",
+                d.date,
+                NAMES[d.weekday],
+                d.total(),
+                NAMES[d.weekday]
+            ));
+        } else {
+            kept.push(d);
+        }
+    }
+    q.days = kept;
+    notes
+}
+
+/// `queue NAME: ` for a named queue, else empty: the start of a note.
+fn queue_prefix(q: &QueueHistory) -> String {
+    q.queue
+        .as_deref()
+        .map(|n| format!("queue {n}: "))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -245,6 +303,47 @@ mod tests {
             "{}",
             notes[0]
         );
+    }
+
+    /// Issue 25, fourth pass (F3): a stray Saturday row in a Monday–Friday history is left
+    /// out with a note (its weekday stays closed); in a history under three weeks nothing is.
+    #[test]
+    fn a_weekday_with_traffic_on_one_date_only_is_a_stray() {
+        let d0 = Date::constant(2025, 1, 6); // a Monday
+        let mut days: Vec<Day> = (0..26)
+            .filter(|i| i % 7 < 5)
+            .map(|i| {
+                day(
+                    d0.checked_add(jiff::Span::new().days(i)).unwrap(),
+                    vec![150.0; 4],
+                )
+            })
+            .collect();
+        days.insert(
+            5,
+            day(Date::constant(2025, 1, 11), vec![3.0, 0.0, 0.0, 0.0]),
+        );
+        let mut q = QueueHistory {
+            queue: Some("q".into()),
+            days,
+            open: [false; 7],
+        };
+        let n = q.days.len();
+        let notes = drop_stray_weekdays(&mut q);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].starts_with(
+                "queue q: 2025-01-11 is the only Saturday with traffic in 26 days (3 calls)"
+            ),
+            "{}",
+            notes[0]
+        );
+        assert_eq!(q.days.len(), n - 1);
+        assert!(q.days.iter().all(|d| d.weekday < 5));
+        // Two weeks only: every weekday has one or two dates, nothing is a stray.
+        q.days.truncate(8);
+        assert!(drop_stray_weekdays(&mut q).is_empty());
+        assert_eq!(q.days.len(), 8);
     }
 
     /// A mistyped year is an error at its line; rows within a month of the bulk are not.

@@ -192,7 +192,12 @@ pub(crate) fn traffic(
             Some((path, shown)) => {
                 files.push(("traffic.roster".to_string(), rel_of(v), path.clone()));
                 match read_roster(&path, &shown, &cal, &queue) {
-                    Ok(r) => parts.roster = Some((r, v.span())),
+                    Ok(r) => {
+                        if let Some(d) = horizon.and_then(|h| off_shift(&r, h, &cal, &shown)) {
+                            cx.warn_external(d);
+                        }
+                        parts.roster = Some((r, v.span()))
+                    }
                     Err(ds) => {
                         parts.roster_unread = true;
                         ds.into_iter().for_each(|d| cx.external(d));
@@ -204,6 +209,75 @@ pub(crate) fn traffic(
     }
     parts.files = files;
     ok.then_some(parts)
+}
+
+/// A warning when roster agents have no shift that starts before `horizon` (every shift at
+/// or after the run's end): the whole roster (nobody is ever on shift, every conversation
+/// waits or abandons: almost always dates against the wrong `[scenario] start` or a horizon
+/// too short), or the agents concerned, named with their lines. `None` when every agent works
+/// in the run. Times are shown as the calendar's date-times with `[scenario] start`, else in
+/// seconds.
+fn off_shift(
+    agents: &[RosterAgent],
+    horizon: SimDuration,
+    cal: &Calendar,
+    shown: &str,
+) -> Option<Diagnostic> {
+    let end = crate::time::SimTime::ZERO + horizon;
+    let show = |t: crate::time::SimTime| match cal.given {
+        true => cal.iso(t),
+        false => crate::text::seconds(t.as_millis()),
+    };
+    let idle: Vec<&RosterAgent> = agents
+        .iter()
+        .filter(|a| a.shifts.iter().all(|&(s, _)| s >= end))
+        .collect();
+    let first = idle.first()?;
+    let run = format!(
+        "the run ({} to {})",
+        show(crate::time::SimTime::ZERO),
+        show(end)
+    );
+    let message = if idle.len() == agents.len() {
+        let earliest = agents
+            .iter()
+            .filter_map(|a| a.shifts.first())
+            .map(|s| s.0)
+            .min()?;
+        format!(
+            "no shift of the roster starts within {run}; the earliest starts at {}: none of \
+             its {} agents is ever on shift (without other agents, every conversation waits \
+             or abandons)",
+            show(earliest),
+            agents.len()
+        )
+    } else {
+        let named: Vec<String> = idle
+            .iter()
+            .take(5)
+            .map(|a| format!("{:?} (line {})", a.name, a.line))
+            .collect();
+        format!(
+            "{} {} no shift within {run}: {}{}; {} never on shift",
+            idle.len(),
+            if idle.len() == 1 {
+                "agent has"
+            } else {
+                "agents have"
+            },
+            named.join(", "),
+            if idle.len() > 5 { ", …" } else { "" },
+            if idle.len() == 1 { "it is" } else { "they are" }
+        )
+    };
+    Some(Diagnostic {
+        file: shown.to_string(),
+        path: "shift_start".into(),
+        line: Some(first.line as usize),
+        column: None,
+        message,
+        hint: Some("check `[scenario] start` and `horizon` against the roster's shifts".into()),
+    })
 }
 
 /// A `[traffic]` file key's path as written (a string, already checked by `file_of`).

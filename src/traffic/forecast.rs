@@ -4,8 +4,8 @@
 //! Columns (contract "Real traffic"): `interval_start`, `queue` (absent when the scenario names
 //! the queue), `volume`, optional `aht`, optional `interval` (the row's length, e.g. `30m`).
 //! A file has one grid (contract "Planner answers"): the longest interval named in the file,
-//! else the most common spacing between consecutive interval starts of a queue (ties: the
-//! shorter), anchored at the file's earliest interval start. A row off that grid is an error at
+//! else the most common spacing between consecutive interval starts of a queue (a tie is an
+//! error unless the shortest is a grid with gaps: [`most_common_spacing`]), anchored at the file's earliest interval start. A row off that grid is an error at
 //! its line (one stray row a second off would otherwise shrink every interval to a second).
 //! Every row's interval lasts one grid step, except a row naming a shorter `interval`: it lasts
 //! that long. Only a day's last interval of a queue may be shorter (a center closing at 21:05
@@ -238,7 +238,21 @@ pub fn read_forecast(
         .map_or(1, |c| c + 1);
     let interval = match named {
         Some(d) => Some(d),
-        None => most_common_spacing(by_queue.values().map(|m| m.keys().copied().collect())),
+        None => match most_common_spacing(by_queue.values().map(|m| m.keys().copied().collect())) {
+            Some(Ok(d)) => Some(d),
+            Some(Err((tied, n))) => {
+                let list: Vec<String> = tied.iter().map(|d| d.to_string()).collect();
+                p.file(format!(
+                    "cannot tell the forecast's grid: the spacings between interval starts {} \
+                     are equally common ({n} each), so a stray row cannot be told from the \
+                     step; expected an `interval` column naming the step (e.g. `30m` on every \
+                     row), or more rows on the grid",
+                    list.join(", ")
+                ));
+                return Err(p.finish());
+            }
+            None => None,
+        },
     };
     let Some(interval) = interval else {
         if by_queue.is_empty() && outside == 0 {
@@ -465,17 +479,50 @@ fn day_levels(cal: &Calendar, rows: &Rows, z: f64) -> DayLevels {
 }
 
 /// The most common spacing between consecutive interval starts of a queue, pooled over the
-/// queues (ties: the shorter); `None` when no queue has two intervals.
-fn most_common_spacing(queues: impl Iterator<Item = Vec<SimTime>>) -> Option<SimDuration> {
+/// queues; `None` when no queue has two intervals. On a tie, the shortest tied spacing when
+/// every spacing is a whole number of it and the rows fill at least half of its slots (a gap),
+/// else no grid (`Err`: the tied spacings, shortest first, and their count): in a short file
+/// one stray row's two spacings tie with the true step (0, 3600, 3601, 7200: 1 s, 59m59s and
+/// 1 h once each), and "the shorter" made every interval one second long.
+fn most_common_spacing(
+    queues: impl Iterator<Item = Vec<SimTime>>,
+) -> Option<Result<SimDuration, (Vec<SimDuration>, u64)>> {
     let mut count: BTreeMap<SimDuration, u64> = BTreeMap::new();
-    for ts in queues {
+    let spans: Vec<Vec<SimTime>> = queues.collect();
+    for ts in &spans {
         for w in ts.windows(2) {
             *count.entry(w[1].since(w[0])).or_default() += 1;
         }
     }
-    // The largest count; among equals the first (shortest) spacing.
     let max = count.values().copied().max()?;
-    count.into_iter().find(|(_, n)| *n == max).map(|(d, _)| d)
+    let tied: Vec<SimDuration> = count
+        .iter()
+        .filter(|(_, n)| **n == max)
+        .map(|(d, _)| *d)
+        .collect();
+    if let [d] = tied[..] {
+        return Some(Ok(d));
+    }
+    // A tie: the shortest is the grid only when every spacing is a whole number of its steps
+    // and the rows fill at least half of its slots (0, 1800, 5400: a 30-minute grid with one
+    // gap); 1 s under 0, 3600, 3601, 7200 fills 4 slots of 7,201.
+    let step = tied[0].as_millis().max(1);
+    let (rows, slots) = spans.iter().fold((0u64, 0u64), |(r, n), ts| {
+        let span = match (ts.first(), ts.last()) {
+            (Some(a), Some(b)) => b.since(*a).as_millis() / step + 1,
+            _ => 0,
+        };
+        (r + ts.len() as u64, n + span)
+    });
+    let whole = spans.iter().all(|ts| {
+        ts.windows(2)
+            .all(|w| w[1].since(w[0]).as_millis() % step == 0)
+    });
+    Some(if whole && 2 * rows >= slots {
+        Ok(tied[0])
+    } else {
+        Err((tied, max))
+    })
 }
 
 #[cfg(test)]
@@ -510,6 +557,37 @@ mod tests {
             .map(|d| d.to_string())
             .collect::<Vec<_>>()
             .join("\n")
+    }
+
+    /// Issue 25, fourth pass (F5, found by a fresh tester): starts 0, 3600, 3601, 7200 tie
+    /// three spacings (1 s, 59m59s, 1 h once each); "ties go to the shorter" made a 1-second
+    /// grid and each hour's volume arrived in its first second. A tie is an error asking for
+    /// an `interval` column; with it the stray row is an error at its line. Variant: a tie from
+    /// a gap in the grid (0, 1800, 5400) is still read as a 30-minute grid.
+    #[test]
+    fn a_tie_between_spacings_is_no_grid() {
+        let cal = Calendar::default();
+        let text = "interval_start,queue,volume\n0,a,10\n3600,a,10\n3601,a,10\n7200,a,5\n";
+        let e = errors(read_text("tie", text, &cal, None));
+        assert!(
+            e.contains("cannot tell the forecast's grid: the spacings between interval starts 1s, 59m59s, 1h are equally common (1 each)")
+                && e.contains("`interval` column"),
+            "{e}"
+        );
+        let text = "interval_start,queue,volume,interval\n0,a,10,1h\n3600,a,10,1h\n3601,a,10,1h\n7200,a,5,1h\n";
+        let e = errors(read_text("tie-named", text, &cal, None));
+        assert!(
+            e.contains("f.csv:4:1: interval_start: 3601 is off the forecast's grid of 1h"),
+            "{e}"
+        );
+        // A gap ties too (30m and 1h once each) but is no stray: every spacing is whole
+        // half hours and 3 of the 4 slots are filled. 0, 1800, 10800 (3 of 7) is ambiguous.
+        let text = "interval_start,queue,volume\n0,a,10\n1800,a,10\n5400,a,10\n";
+        let f = read_text("gap", text, &cal, None).unwrap();
+        assert_eq!(f.interval, SimDuration::from_secs(1800));
+        let text = "interval_start,queue,volume\n0,a,10\n1800,a,10\n10800,a,10\n";
+        let e = errors(read_text("gap2", text, &cal, None));
+        assert!(e.contains("30m, 2h30m are equally common"), "{e}");
     }
 
     /// Issue 27 item 10: one grid per file, the most common spacing (900 s: twice, against

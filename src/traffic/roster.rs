@@ -59,6 +59,7 @@ pub fn read_roster(
     // Per agent (like `agents`): each row's shift and line, for the overlap check.
     let mut rows: Vec<Vec<(SimTime, SimTime, u64)>> = Vec::new();
     let mut start_col: Option<Option<usize>> = None;
+    let mut undated_reported = false;
     read(
         path,
         &mut p,
@@ -99,14 +100,39 @@ pub fn read_roster(
                 ok.then_some(out)
             });
             let mut time = |col: &str, p: &mut Problems| {
-                r.required(p, col)
-                    .and_then(|s| match cal.parse_csv_time(s, &mut seen) {
+                r.required(p, col).and_then(|s| {
+                    let mut probe = seen;
+                    let dated = matches!(cal.csv_local(s, &mut probe), Ok(Err(_)));
+                    match cal.parse_csv_time(s, &mut seen) {
+                        // A date-time read against the default t = 0 (Monday 2024-01-01)
+                        // would put a 2026 shift years past the horizon: nobody on shift,
+                        // every call abandoned, without a word. Once per file, as a dated
+                        // forecast.
+                        _ if dated && !cal.given => {
+                            if !undated_reported {
+                                undated_reported = true;
+                                r.problem(
+                                    p,
+                                    col,
+                                    format!(
+                                        "{s:?} is a date-time but the scenario has no \
+                                         `[scenario] start`: a dated roster needs one (the \
+                                         calendar its dates are read against); set `[scenario] \
+                                         start` to the roster's first day, e.g. \"{}T00:00\", \
+                                         or give times in seconds since t = 0",
+                                        s.trim().get(..10).unwrap_or(s.trim())
+                                    ),
+                                );
+                            }
+                            None
+                        }
                         Ok(t) => Some(t),
                         Err(e) => {
                             r.problem(p, col, e);
                             None
                         }
-                    })
+                    }
+                })
             };
             let start = time("shift_start", p);
             let end = time("shift_end", p);
@@ -140,7 +166,11 @@ pub fn read_roster(
                     let e = end.filter(|e| *e > s).unwrap_or(SimTime(u64::MAX));
                     r.parse(p, "breaks", |b| parse_breaks(b, &cal, s, e))
                 }
-                None => Some(None),
+                // The shift's start unusable (reported above): the breaks are still checked on
+                // their own (syntax, order, overlaps), against an open day from t = 0.
+                None => r.parse(p, "breaks", |b| {
+                    parse_breaks(b, cal, SimTime::ZERO, SimTime(u64::MAX))
+                }),
             };
             let (
                 Some(name),
@@ -246,24 +276,36 @@ pub fn read_roster(
 }
 
 /// `spanish:4;billing:2` → `[("spanish", 4), ("billing", 2)]`, ratings 1–10.
+///
+/// Errors: every bad item of the cell at once (not only the first), in cell order, joined by
+/// `; `: an item that is not `name:rating` with a rating from 1 to 10, a skill given twice.
 pub fn parse_skills(s: &str) -> Result<Vec<(String, u8)>, String> {
     let mut out: Vec<(String, u8)> = Vec::new();
+    let mut bad: Vec<String> = Vec::new();
     for part in s.split(';').map(str::trim).filter(|x| !x.is_empty()) {
-        let bad = || {
-            format!("{part:?} is not a skill; expected name:rating with a rating from 1 to 10, e.g. \"spanish:4\"")
-        };
-        let (name, rating) = part.split_once(':').ok_or_else(bad)?;
-        let rating: u8 = rating.trim().parse().map_err(|_| bad())?;
-        let name = name.trim();
-        if name.is_empty() || !(1..=10).contains(&rating) {
-            return Err(bad());
+        let parsed = part.split_once(':').and_then(|(name, rating)| {
+            let rating: u8 = rating.trim().parse().ok()?;
+            let name = name.trim();
+            (!name.is_empty() && (1..=10).contains(&rating)).then_some((name, rating))
+        });
+        match parsed {
+            None => bad.push(format!("{part:?}")),
+            Some((name, _)) if out.iter().any(|(n, _)| n == name) => {
+                bad.push(format!("{part:?} (skill {name:?} is given twice)"))
+            }
+            Some((name, rating)) => out.push((name.to_string(), rating)),
         }
-        if out.iter().any(|(n, _)| n == name) {
-            return Err(format!("skill {name:?} is given twice"));
-        }
-        out.push((name.to_string(), rating));
     }
-    Ok(out)
+    match bad.len() {
+        0 => Ok(out),
+        1 if bad[0].contains("given twice") => Err(format!("{}; expected each skill once", bad[0])),
+        n => Err(format!(
+            "{} {} not a skill; expected name:rating with a rating from 1 to 10, e.g. \
+             \"spanish:4\", each skill once",
+            bad.join(", "),
+            if n == 1 { "is" } else { "are" }
+        )),
+    }
 }
 
 /// `start-end;start-end` against the shift `[shift_start, shift_end)`. Each end point is a CSV
@@ -331,9 +373,14 @@ pub fn parse_breaks(
     Ok(out.into_iter().map(|(a, b, _)| (a, b)).collect())
 }
 
-/// `[a, b)` as the calendar's date-times (or seconds without a calendar start).
+/// `[a, b)` as the calendar's date-times with `[scenario] start`, else in seconds since t = 0
+/// as a roster timed in seconds writes them (not the default calendar's invented 2024-01-01).
 fn span(cal: &Calendar, a: SimTime, b: SimTime) -> String {
-    format!("{} to {}", cal.iso(a), cal.iso(b))
+    let show = |t: SimTime| match cal.given {
+        true => cal.iso(t),
+        false => crate::text::seconds(t.as_millis()),
+    };
+    format!("{} to {}", show(a), show(b))
 }
 
 #[cfg(test)]
@@ -348,6 +395,17 @@ mod tests {
         );
         assert!(parse_skills("spanish:11").is_err());
         assert!(parse_skills("spanish").is_err());
+        // Issue 25, fourth pass (F15c): every bad item at once, not only the first.
+        let e = parse_skills("spanish:11;x:0;:3;billing").unwrap_err();
+        assert!(
+            e.starts_with("\"spanish:11\", \"x:0\", \":3\", \"billing\" are not a skill"),
+            "{e}"
+        );
+        let e = parse_skills("a:1;b:2;a:3;c:99").unwrap_err();
+        assert!(
+            e.contains("\"a:3\" (skill \"a\" is given twice), \"c:99\""),
+            "{e}"
+        );
         let cal = Calendar::parse("2026-03-02T07:00").unwrap();
         let shift = SimTime(3_600_000); // 08:00
         let end = SimTime(9 * 3_600_000); // 16:00
@@ -385,6 +443,19 @@ mod tests {
             "{e}"
         );
         assert!(parse_breaks("12:00-12:30;12:30-12:45", &cal, shift, end).is_ok());
+        // Issue 25, fourth pass (F15f): without `[scenario] start` (a roster in seconds) the
+        // times are shown in seconds, not as the default calendar's 2024-01-01 date-times.
+        let e = parse_breaks(
+            "100-200",
+            &Calendar::default(),
+            SimTime(150_000),
+            SimTime(900_000),
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("(100 to 200) is not inside its shift (150 to 900)"),
+            "{e}"
+        );
         // A night shift 22:00 → 06:00: a 01:30 break is on the next day and inside.
         let night = (SimTime(15 * 3_600_000), SimTime(23 * 3_600_000));
         assert_eq!(
@@ -393,6 +464,30 @@ mod tests {
                 SimTime(18 * 3_600_000 + 1_800_000),
                 SimTime(18 * 3_600_000 + 2_700_000)
             )]
+        );
+    }
+
+    /// Issue 25, fourth pass (F15d): a row whose `shift_start` is bad still gets its `breaks`
+    /// checked, all in one pass.
+    #[test]
+    fn a_bad_shift_start_does_not_hide_bad_breaks() {
+        let path =
+            std::env::temp_dir().join(format!("omnisim-roster-bad-{}.csv", std::process::id()));
+        std::fs::write(
+            &path,
+            "agent,queues,shift_start,shift_end,breaks\nann,q,9am,3600,lunch;10:15-10:00\n",
+        )
+        .unwrap();
+        let resolve = |_: &str| Ok::<_, String>(crate::model::QueueId(0));
+        let e = read_roster(&path, "r.csv", &Calendar::default(), &resolve).unwrap_err();
+        let _ = std::fs::remove_file(&path);
+        let e: Vec<String> = e.iter().map(|d| d.to_string()).collect();
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(e[0].starts_with("r.csv:2:3: shift_start:"), "{}", e[0]);
+        assert!(
+            e[1].starts_with("r.csv:2:5: breaks: \"lunch\" is not a break"),
+            "{}",
+            e[1]
         );
     }
 

@@ -103,3 +103,169 @@ fn mistyped_duplicated_and_absurd_rows_are_errors_at_their_lines() {
     }
     assert!(!d.join("out").exists(), "nothing written for a bad history");
 }
+
+/// Weekdays Monday 2025-01-06 … Friday 2025-02-28, 150 a half hour 08:00–18:00 (3,000 a day);
+/// Wednesday 15 January a holiday (zeros), Thursday 16th twice as busy (the day after a
+/// closure); `last_friday` the rows of the last Friday (`None`: the full day).
+fn weekdays_with_a_holiday(last_friday: Option<&[(u32, u32)]>) -> String {
+    let mut s = String::from("interval_start,volume\n");
+    let first = jiff::civil::date(2025, 1, 6);
+    for i in 0..54 {
+        let date = first.checked_add(jiff::Span::new().days(i)).unwrap();
+        if date.weekday().to_monday_zero_offset() >= 5 {
+            continue;
+        }
+        let last = date == jiff::civil::date(2025, 2, 28);
+        for k in 0..20u32 {
+            let (h, m) = (8 + k / 2, 30 * (k % 2));
+            let v = match (date.day(), last_friday) {
+                (15, _) if date.month() == 1 => 0,
+                (16, _) if date.month() == 1 => 300,
+                _ if last => match last_friday {
+                    None => 150,
+                    Some(rows) => match rows.iter().find(|r| r.0 == k) {
+                        Some(r) => r.1,
+                        None => continue,
+                    },
+                },
+                _ => 150,
+            };
+            s.push_str(&format!("{date}T{h:02}:{m:02},{v}\n"));
+        }
+    }
+    s
+}
+
+fn monday_total(out: &str) -> f64 {
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("2025-03-03 "))
+        .unwrap_or_else(|| panic!("no Monday in {out}"));
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// Issue 25, fourth pass (F3, found by a fresh tester on the bank data: Monday 38,738 against
+/// 35,585): a last day cut by the export was left out of the model but then counted as a
+/// closure, so the next Monday got the "day after a closure" uplift (here +19%: the history's
+/// own holiday doubled the next day). A cut day, and a last day of zeros, are missing data,
+/// not a holiday: Monday is 3,000 within the level's noise, the same with either file.
+/// Variant: one stray Saturday row after that Friday: left out with a note, Saturday stays
+/// closed (forecast.json), Monday unchanged.
+#[test]
+fn a_cut_or_empty_last_day_is_not_a_closure_and_a_stray_weekend_row_opens_nothing() {
+    let d = dir("cut-closure");
+    let h = d.join("h.csv");
+    let cut: Vec<(u32, u32)> = (0..5).map(|k| (k, 150)).collect(); // 08:00–10:30
+    let zero: Vec<(u32, u32)> = (0..20).map(|k| (k, 0)).collect();
+    let mut mondays = Vec::new();
+    for (name, rows) in [("cut", &cut), ("zero", &zero)] {
+        std::fs::write(&h, weekdays_with_a_holiday(Some(rows))).unwrap();
+        let (code, out, err) = forecast(&h, &d.join(name), "1w");
+        assert_eq!(code, 0, "{err}");
+        let m = monday_total(&out);
+        assert!((m - 3000.0).abs() < 60.0, "{name}: Monday {m}\n{out}{err}");
+        mondays.push(m);
+    }
+    assert_eq!(mondays[0], mondays[1]);
+    // The stray Saturday: 3 calls at 10:00 on 1 March after a full Friday.
+    let mut text = weekdays_with_a_holiday(None);
+    text.push_str("2025-03-01T10:00,3\n");
+    std::fs::write(&h, text).unwrap();
+    let (code, out, err) = forecast(&h, &d.join("stray"), "1w");
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(
+            "2025-03-01 is the only Saturday with traffic in 55 days (3 calls): a stray row?"
+        ),
+        "{err}"
+    );
+    let m = monday_total(&out);
+    assert!((m - 3000.0).abs() < 60.0, "stray: Monday {m}\n{out}");
+    assert!(!out.contains("2025-03-08"), "no Saturday forecast: {out}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("stray/forecast.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        json["queues"][0]["closed_weekdays"],
+        serde_json::json!(["Sat", "Sun"])
+    );
+}
+
+/// Issue 25, fourth pass (F10): `--backtest 5` on a one-day history printed "last 0 days" and
+/// RMSE 0.0 for every method, exit 0: a perfect score from no data. Now exit 2 naming what a
+/// backtest day needs and what the history has. Variant: two days (no earlier same weekday).
+#[test]
+fn a_backtest_that_can_score_no_day_is_refused() {
+    let d = dir("bt-none");
+    let h = d.join("h.csv");
+    let mut one = String::from("interval_start,volume\n");
+    for k in 0..20 {
+        one.push_str(&format!(
+            "2025-01-06T{:02}:{:02},150\n",
+            8 + k / 2,
+            30 * (k % 2)
+        ));
+    }
+    let two = one.clone()
+        + &one
+            .lines()
+            .skip(1)
+            .map(|l| l.replace("01-06", "01-07") + "\n")
+            .collect::<String>();
+    for (text, days) in [(one, 1), (two, 2)] {
+        std::fs::write(&h, text).unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_omnisim"))
+            .args([
+                "forecast",
+                &h.display().to_string(),
+                "--backtest",
+                "5",
+                "--out",
+            ])
+            .arg(d.join("out"))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains("--backtest 5: no day of")
+                && err.contains(&format!("the history has {days} day(s) with traffic")),
+            "{err}"
+        );
+        assert!(!d.join("out").exists(), "nothing written");
+    }
+}
+
+/// Issue 25, fourth pass (F15b): `--interval 7m` / `25h` said "…csv is not a valid history",
+/// blaming the file for a bad option. Now an option error; variant: 8m against the file's
+/// 30-minute grid names the option and the grid, not the file as invalid.
+#[test]
+fn a_bad_interval_is_the_options_fault() {
+    let d = dir("bad-interval");
+    let h = d.join("h.csv");
+    std::fs::write(&h, constant(150, 14, 0)).unwrap();
+    for (iv, want) in [
+        ("7m", "--interval \"7m\": does not divide a day"),
+        ("25h", "--interval \"25h\": does not divide a day"),
+        (
+            "8m",
+            "--interval 8m is not a multiple of the 30-minute grid of",
+        ),
+    ] {
+        let o = Command::new(env!("CARGO_BIN_EXE_omnisim"))
+            .args([
+                "forecast",
+                &h.display().to_string(),
+                "--interval",
+                iv,
+                "--out",
+            ])
+            .arg(d.join("out"))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(want), "{iv}: {err}");
+        assert!(!err.contains("not a valid history"), "{iv}: {err}");
+    }
+}

@@ -252,3 +252,60 @@ fn an_empty_queue_name_in_a_roster_row_is_an_error_at_the_cell() {
     );
     assert!(!e.contains("roster.csv:4:"), "a trailing ';' is fine:\n{e}");
 }
+
+/// Issue 25, fourth pass (F4): a run where nobody is ever on shift is almost always a mistake
+/// (dates against the wrong `[scenario] start`, a horizon too short). Every shift at or after
+/// the horizon: one warning saying so, at the first agent's line; some agents only: a warning
+/// naming them. (A dated roster without `[scenario] start` is an error:
+/// `tests/data/bad/roster-dated-no-start.toml`.)
+#[test]
+fn shifts_entirely_outside_the_run_are_a_warning() {
+    let dir = temp_dir("roster-outside");
+    write(
+        &dir,
+        "roster.csv",
+        &roster(&[
+            "ann,retail,2026-04-06T08:00,2026-04-06T16:00,",
+            "bob,retail,2026-04-07T08:00,2026-04-07T16:00,",
+        ]),
+    );
+    let p = write(&dir, "s.toml", WITH_GROUPS);
+    let warned = |sc: &omnisim::scenario::Scenario| {
+        sc.warnings
+            .iter()
+            .map(|w| w.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let w = warned(&load(&p));
+    assert!(
+        w.contains(
+            "roster.csv:2: shift_start: no shift of the roster starts within the run \
+                    (2026-03-02T07:00:00 to 2026-03-02T09:00:00); the earliest starts at \
+                    2026-04-06T08:00:00: none of its 2 agents is ever on shift"
+        ),
+        "{w}"
+    );
+    // One agent on shift, one a month late: that one is named.
+    write(
+        &dir,
+        "roster.csv",
+        &roster(&[
+            "ann,retail,2026-03-02T07:00,2026-03-02T16:00,",
+            "bob,retail,2026-04-07T08:00,2026-04-07T16:00,",
+        ]),
+    );
+    let w = warned(&load(&p));
+    assert!(
+        w.contains("roster.csv:3: shift_start: 1 agent has no shift within the run")
+            && w.contains("\"bob\" (line 3)"),
+        "{w}"
+    );
+    // Everyone on shift: no warning about shifts.
+    write(
+        &dir,
+        "roster.csv",
+        &roster(&["ann,retail,2026-03-02T07:00,2026-03-02T16:00,"]),
+    );
+    assert!(!warned(&load(&p)).contains("no shift"));
+}
