@@ -135,6 +135,7 @@ mod tests {
             manual: None,
             presence: Presence::Available,
             queues: vec![QueueId(0)],
+            slots: vec![(QueueId(0), 0)],
             keys: vec![None],
             member_pos: vec![0],
             group_pos: vec![(0, 0)],
