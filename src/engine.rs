@@ -321,6 +321,7 @@ impl Engine {
                 member_pos: vec![0; mine.len()],
                 group_pos: vec![(0, 0); mine.len()],
                 queue_turn: vec![0; mine.len()],
+                slots: Agent::slots_of(&mine),
                 queues: mine,
                 pending: 0,
                 holding: 0,

@@ -80,9 +80,11 @@ pub enum ExplainError {
 ///
 /// Two streaming passes, so memory follows one story, not the file: the first learns the
 /// replications present and where the subject's lines are; the second keeps only the lines
-/// [`tell`] needs for it (a conversation: the replication's lines from its first line to the
-/// one after its last; an agent: its own lines, every line of a conversation it touched, and
-/// the line after each of those), plus the replication's `interrupted` line.
+/// [`tell`] needs for a conversation (the replication's lines from its first line to the one
+/// after its last, plus the replication's `interrupted` line), or tells an agent's story as
+/// its lines go by (its own lines, every line of a conversation it touched, the line after
+/// each of those, and the `interrupted` line), holding only the story and the conversations
+/// the agent holds.
 pub fn explain_file(
     dir: &Path,
     subject: &Subject,
@@ -98,12 +100,21 @@ pub fn explain_file(
     let (mut first, mut last) = (None::<usize>, None::<usize>);
     let mut touched = std::collections::BTreeSet::new();
     let (mut last_conv, mut names) = (0u64, std::collections::BTreeSet::new());
+    // The replication's last line, and its last `interrupted` line.
+    let (mut rep_end, mut interrupted) = (0usize, None::<usize>);
     pass(&path, |i, l| {
         if reps.last() != Some(&l.replication) && !reps.contains(&l.replication) {
             reps.push(l.replication);
         }
         if l.replication != replication {
-            return;
+            // The trace holds each replication's lines together, in replication order (the
+            // run joins its replications' parts so: `sim::observe::assemble`): once another
+            // replication follows the one asked for, nothing later is about it.
+            return !reps.contains(&replication);
+        }
+        rep_end = i;
+        if l.kind == Kind::Interrupted {
+            interrupted = Some(i);
         }
         last_conv = last_conv.max(l.conversation.unwrap_or(0));
         if let Some(a) = &l.agent {
@@ -126,6 +137,7 @@ pub fn explain_file(
             first.get_or_insert(i);
             last = Some(i);
         }
+        true
     })?;
     if !reps.contains(&replication) {
         reps.sort_unstable();
@@ -139,28 +151,52 @@ pub fn explain_file(
             have,
         });
     }
-    let told = match (first, last) {
-        (Some(first), Some(last)) => {
+    let told = match (first, last, subject) {
+        (Some(_), Some(_), Subject::Agent(a)) => {
+            // Pass 2 for an agent: its story told as its lines stream by (`agent`), from its
+            // own lines, every line of a conversation it touched, the line after each of those
+            // (it may be the refusal that counts it) and the `interrupted` line.
+            let mut story = agent::AgentStory::new(subject, replication);
+            let mut after_kept = false;
+            pass(&path, |i, l| {
+                if i > rep_end {
+                    return false;
+                }
+                if l.replication != replication {
+                    return true;
+                }
+                let needed = l.agent.as_deref() == Some(a.as_str())
+                    || l.from.as_deref() == Some(a.as_str())
+                    || l.conversation.is_some_and(|c| touched.contains(&c));
+                if needed || after_kept || l.kind == Kind::Interrupted {
+                    story.push(&l);
+                }
+                after_kept = needed;
+                true
+            })?;
+            story.finish()
+        }
+        (Some(first), Some(last), _) => {
             // Pass 2: the lines the story needs.
+            // Nothing is kept after the line after its last one and the replication's
+            // `interrupted` line: the rest of the file is not read.
+            let stop = (last + 1).max(interrupted.unwrap_or(0));
             let mut lines = Vec::new();
             let mut after_kept = false;
             pass(&path, |i, l| {
-                if l.replication != replication {
-                    return;
+                if i > stop {
+                    return false;
                 }
-                let needed = match subject {
-                    Subject::Conversation(_) => (first..=last + 1).contains(&i),
-                    Subject::Agent(a) => {
-                        l.agent.as_deref() == Some(a.as_str())
-                            || l.from.as_deref() == Some(a.as_str())
-                            || l.conversation.is_some_and(|c| touched.contains(&c))
-                    }
-                };
+                if l.replication != replication {
+                    return true;
+                }
+                let needed = (first..=last + 1).contains(&i);
                 // The line after a needed one too: it may be the refusal that counts it.
                 if needed || after_kept || l.kind == Kind::Interrupted {
                     lines.push(l);
                 }
                 after_kept = needed;
+                true
             })?;
             tell(&lines, subject, replication)
         }
@@ -185,8 +221,9 @@ pub fn explain_file(
 }
 
 /// One streaming pass over the trace at `path`: hands `line` each parsed line with its index
-/// (0-based; blank lines are skipped but keep their number). Errors name the file and the line.
-fn pass(path: &Path, mut line: impl FnMut(usize, TraceLine)) -> Result<(), ExplainError> {
+/// (0-based; blank lines are skipped but keep their number) until it returns `false` (the
+/// rest is not read). Errors name the file and the line.
+fn pass(path: &Path, mut line: impl FnMut(usize, TraceLine) -> bool) -> Result<(), ExplainError> {
     let file = std::fs::File::open(path).map_err(|_| ExplainError::NoTrace(path.to_path_buf()))?;
     let bad = |msg: String| ExplainError::Bad {
         path: path.to_path_buf(),
@@ -199,7 +236,9 @@ fn pass(path: &Path, mut line: impl FnMut(usize, TraceLine)) -> Result<(), Expla
         }
         let l: TraceLine = serde_json::from_str(&raw)
             .map_err(|e| bad(format!("line {}: not a trace line: {e}", i + 1)))?;
-        line(i, l);
+        if !line(i, l) {
+            break;
+        }
     }
     Ok(())
 }
@@ -223,45 +262,20 @@ pub fn tell(
     subject: &Subject,
     replication: u32,
 ) -> Result<String, ExplainError> {
-    // For an agent: its own lines, and the state changes of the conversations it holds (from
-    // its acceptance until they close or are transferred away).
-    let mut held = std::collections::BTreeSet::new();
-    let mut mine: Vec<usize> = Vec::new();
-    for (i, l) in lines.iter().enumerate() {
-        let keep = match subject {
-            Subject::Conversation(c) => l.conversation == Some(*c),
-            Subject::Agent(a) => {
-                let own =
-                    l.agent.as_deref() == Some(a.as_str()) || l.from.as_deref() == Some(a.as_str());
-                if let Some(c) = l.conversation {
-                    match l.what.as_str() {
-                        "accepted" if own => {
-                            held.insert(c);
-                        }
-                        "transferred" if l.from.as_deref() == Some(a.as_str()) => {
-                            held.remove(&c);
-                        }
-                        "transferred" if own => {
-                            held.insert(c);
-                        }
-                        _ => {}
-                    }
-                }
-                let theirs = l.kind == Kind::Effect
-                    && matches!(l.what.as_str(), "state" | "closed")
-                    && l.conversation.is_some_and(|c| held.contains(&c));
-                if l.what == "closed" {
-                    if let Some(c) = l.conversation {
-                        held.remove(&c);
-                    }
-                }
-                own || theirs
+    let c = match subject {
+        Subject::Conversation(c) => *c,
+        // An agent's story is told as its lines stream by.
+        Subject::Agent(_) => {
+            let mut story = agent::AgentStory::new(subject, replication);
+            for l in lines {
+                story.push(l);
             }
-        };
-        if keep {
-            mine.push(i);
+            return story.finish();
         }
-    }
+    };
+    let mine: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].conversation == Some(c))
+        .collect();
     if mine.is_empty() {
         let last = lines
             .iter()
@@ -272,17 +286,11 @@ pub fn tell(
         return Err(not_found(subject, replication, last, names));
     }
     let mut out = String::new();
-    let _ = match subject {
-        Subject::Conversation(c) => writeln!(out, "Conversation {c}, replication {replication}:"),
-        Subject::Agent(a) => writeln!(out, "Agent {a}, replication {replication}:"),
-    };
+    let _ = writeln!(out, "Conversation {c}, replication {replication}:");
     // Per conversation: the queue it is in and, after a transfer, when it entered it (followed
     // on every line, so an agent's story measures a transferred conversation's wait too).
     let mut whereabouts: std::collections::BTreeMap<u64, Whereabouts> = Default::default();
-    let first = match subject {
-        Subject::Conversation(c) => served_first(lines, *c),
-        Subject::Agent(_) => None,
-    };
+    let first = served_first(lines, c);
     let mut next = mine.iter().copied().peekable();
     for (i, l) in lines.iter().enumerate() {
         let special = l
@@ -303,21 +311,7 @@ pub fn tell(
         let Some(text) = special.or_else(|| describe(l, subject, counted)) else {
             continue;
         };
-        let prefix = match (subject, l.conversation) {
-            (Subject::Agent(_), Some(c)) => format!("conversation {c}: "),
-            _ => String::new(),
-        };
-        let _ = writeln!(out, "{} {prefix}{text}", clock(l.t));
-    }
-    if let Subject::Agent(a) = subject {
-        let assigned = mine.iter().any(|&i| {
-            let l = &lines[i];
-            l.agent.as_deref() == Some(a.as_str())
-                && (l.what == "accepted" || l.kind == Kind::Routing)
-        });
-        if !assigned {
-            out.push_str("never assigned a conversation in this replication\n");
-        }
+        let _ = writeln!(out, "{} {text}", clock(l.t));
     }
     if let Some(note) = cut_off(lines, subject) {
         out.push_str(&note);
@@ -737,6 +731,7 @@ fn describe(l: &TraceLine, subject: &Subject, counted: bool) -> Option<String> {
     })
 }
 
+mod agent;
 #[cfg(test)]
 mod tests;
 mod why;

@@ -16,6 +16,7 @@ mod groups;
 mod limits;
 mod lint;
 mod load;
+mod loops;
 pub(crate) mod metric_paths;
 mod overflow;
 mod reach;

@@ -619,6 +619,7 @@ impl Engine {
             .position(|q| (self.queues[q.index()].priority, q.0) > (prio, queue.0))
             .unwrap_or(a.queues.len());
         a.queues.insert(pos, queue);
+        a.index_slots();
         a.keys.insert(pos, None);
         a.member_pos.insert(pos, 0);
         a.group_pos.insert(pos, (0, 0));
@@ -647,6 +648,7 @@ impl Engine {
         };
         let a = &mut self.agents[agent.index()];
         a.queues.remove(slot);
+        a.index_slots();
         a.keys.remove(slot);
         a.member_pos.remove(slot);
         a.group_pos.remove(slot);

@@ -4,9 +4,11 @@
 //! [`proficiency`], and explained decisions show [`shown`]: a new order-by is one arm in each
 //! of these three functions, side by side.
 //!
-//! Keys are `(primary, tie-break, agent id)`, smaller first. Two orders differ only in their
-//! tie-break: the methods round robin and least active break ties by id alone, every other order
-//! by the last assignment (oldest first) and then by id.
+//! Keys are `(primary, tie-break, agent id)`, smaller first. Every order but the method round
+//! robin (member order, a cyclic pointer) breaks ties by the last assignment (oldest first,
+//! never assigned before an assignment at 0 ms) and then by id: the method least active as the
+//! rule's `least_active` does (it broke them by id alone, so at t = 0 agents that had just
+//! taken work were picked again before never-assigned ones; issue 25, fourth pass, F11).
 
 use crate::model::{AgentId, AssignmentMethod};
 
@@ -43,8 +45,9 @@ pub(crate) fn index_key(order: Order, a: &Agent, slot: usize, id: AgentId) -> In
         }
         // Member order: the cyclic pointer walks the index from the last chosen position.
         Order::Method(AssignmentMethod::RoundRobin) => (0, 0),
-        Order::Method(AssignmentMethod::LeastActive) => (a.release_key(), 0),
-        Order::Rule(OrderBy::LeastActive) => (a.release_key(), last),
+        Order::Method(AssignmentMethod::LeastActive) | Order::Rule(OrderBy::LeastActive) => {
+            (a.release_key(), last)
+        }
         Order::Rule(OrderBy::MostProficient | OrderBy::NearestProficient | OrderBy::SkillCount) => {
             (0, last)
         }
@@ -135,6 +138,7 @@ mod tests {
             manual: None,
             presence: Presence::Available,
             queues: vec![QueueId(0)],
+            slots: vec![(QueueId(0), 0)],
             keys: vec![None],
             member_pos: vec![0],
             group_pos: vec![(0, 0)],
@@ -164,10 +168,10 @@ mod tests {
             (4, 7_001, 3)
         );
         assert_eq!(key(Order::Rule(OrderBy::RoundRobin)), (4, 7_001, 3));
-        // Least active: the method breaks ties by id alone, the rule by last assignment first.
+        // Least active: the method and the rule both break ties by last assignment first.
         assert_eq!(
             key(Order::Method(AssignmentMethod::LeastActive)),
-            (9_001, 0, 3)
+            (9_001, 7_001, 3)
         );
         assert_eq!(key(Order::Rule(OrderBy::LeastActive)), (9_001, 7_001, 3));
         assert_eq!(key(Order::Method(AssignmentMethod::RoundRobin)), (0, 0, 3));

@@ -9,6 +9,7 @@
 //! | replications | [`MAX_REPLICATIONS`] |
 //! | entries of one `times` list | [`MAX_TIMES`] |
 //! | expected arrivals (rate × horizon × replications, all queues) | [`MAX_EXPECTED_ARRIVALS`] |
+//! | contacts of a retrial loop or moves of a `waited_over` cycle, per arrival and in all | `loops` |
 
 use toml::de::DeValue;
 
@@ -40,11 +41,11 @@ pub struct LoadOptions {
     pub allow_huge: bool,
 }
 
-const HINT: &str = "split the run, or pass --allow-huge to run it anyway";
+pub(super) const HINT: &str = "split the run, or pass --allow-huge to run it anyway";
 
 /// The value at `key` of the table at `root[section]` (or `root[section][index]` for arrays of
 /// tables), with its key path.
-fn at<'a, 'i>(
+pub(super) fn at<'a, 'i>(
     root: &Table<'a, 'i>,
     section: &str,
     index: Option<usize>,

@@ -218,13 +218,14 @@ fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>, opts: &LoadOptions) -> Option<Scen
         warnings: Vec::new(),
     };
     super::reach::unmatched_requirements(cx, &root, &scenario);
-    super::overflow::waited_cycles(cx, &root, &scenario);
+    let cycles = super::overflow::waited_cycles(cx, &root, &scenario);
     super::overflow::before_queue_cycles(cx, &root, &scenario);
     super::rule_checks::check(cx, &root, &scenario);
     limits::check_attributes(cx, &root, &scenario);
     limits::instant_arrivals(cx, &root, &scenario);
     if !opts.allow_huge {
         limits::check(cx, &root, &scenario);
+        super::loops::check(cx, &root, &scenario, &cycles);
     }
     Some(scenario)
 }

@@ -261,7 +261,12 @@ fn transfer_target(
 /// waiting-time move is the first `waited_over` rule to fall due (smallest `after`, then file
 /// order) that is not a `callback` (a callback keeps the conversation where it is); when that
 /// rule ends the conversation, the queue leads nowhere.
-pub(crate) fn waited_cycles(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &super::Scenario) {
+/// Returns the cycles found, for the loop limits (`loops`).
+pub(crate) fn waited_cycles(
+    cx: &mut Ctx<'_>,
+    root: &Table<'_, '_>,
+    sc: &super::Scenario,
+) -> Vec<Cycle> {
     let n = sc.queues.len();
     // (next queue, after, rule index) per queue.
     let next: Vec<Option<(usize, SimDuration, usize)>> = sc
@@ -289,6 +294,7 @@ pub(crate) fn waited_cycles(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &super::
         .collect();
     // 0 unvisited, 1 on the current walk, 2 done.
     let mut state = vec![0u8; n];
+    let mut cycles = Vec::new();
     for start in 0..n {
         let mut walk = Vec::new();
         let mut at = start;
@@ -302,13 +308,24 @@ pub(crate) fn waited_cycles(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &super::
         }
         if at < n && state[at] == 1 {
             if let Some(from) = walk.iter().position(|&q| q == at) {
-                report_cycle(cx, root, sc, &walk[from..], &next);
+                cycles.extend(report_cycle(cx, root, sc, &walk[from..], &next));
             }
         }
         for q in walk {
             state[q] = 2;
         }
     }
+    cycles
+}
+
+/// A cycle of `waited_over` transfers: its queues, the sum of their `after`s (ms), and the
+/// queue and rule it is reported at (the first queue in file order).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Cycle {
+    pub(crate) queues: Vec<usize>,
+    pub(crate) round_ms: u64,
+    pub(crate) first: usize,
+    pub(crate) rule: usize,
 }
 
 /// Warns about cycles of before-queueing transfers (`out_of_hours` or `work_items_over` →
@@ -398,11 +415,9 @@ fn report_cycle(
     sc: &super::Scenario,
     cycle: &[usize],
     next: &[Option<(usize, SimDuration, usize)>],
-) {
+) -> Option<Cycle> {
     // Reported at the rule of the cycle's first queue in file order.
-    let Some(&first) = cycle.iter().min() else {
-        return;
-    };
+    let &first = cycle.iter().min()?;
     let k = cycle.iter().position(|&q| q == first).unwrap_or(0);
     let ordered: Vec<usize> = cycle[k..].iter().chain(&cycle[..k]).copied().collect();
     let mut names: Vec<&str> = ordered
@@ -414,9 +429,7 @@ fn report_cycle(
         .iter()
         .filter_map(|&q| next[q].map(|n| n.1.as_millis()))
         .sum();
-    let Some((_, _, rule)) = next[first] else {
-        return;
-    };
+    let (_, _, rule) = next[first]?;
     let path = format!("queues[{first}].overflow[{rule}].queue");
     let span = super::spanned::value_at(root, &format!("queues.{first}.overflow.{rule}.queue"))
         .map(|v| v.span());
@@ -434,6 +447,12 @@ fn report_cycle(
         ),
         Some("OVF-WAIT: end the conversation in one of the queues, or transfer out of the cycle".into()),
     );
+    Some(Cycle {
+        queues: ordered,
+        round_ms: total_ms,
+        first,
+        rule,
+    })
 }
 
 /// `action = "callback"` applies to voice only (contract: "callback (voice: …)"): on a queue

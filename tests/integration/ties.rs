@@ -54,3 +54,38 @@ fn never_released_ranks_before_a_release_at_zero() {
     let (_, b) = w.serve(Q0);
     assert_eq!(b, AgentId(1), "the agent that never released goes first");
 }
+
+/// Issue 25, fourth pass, F11: the method `least_active` broke ties by id alone, so agents that
+/// had just taken work at 0 s (nobody had released anything yet) were picked again before
+/// never-assigned ones (the tester's 10 chats at 0 s went g-1, g-2, g-1, g-2, g-3…). It now
+/// breaks them as the rule's `least_active` and every other order do: the earliest last
+/// assignment, never assigned first, then the lowest id.
+fn held(method: M, units: u32, caps: &[u32], n: usize) -> Vec<u32> {
+    let mut w = World::new(one_queue(method, units, caps));
+    (0..n).map(|_| w.serve(Q0).1 .0).collect()
+}
+
+#[test]
+fn least_active_method_spreads_ties_at_zero_over_never_assigned_agents() {
+    // Three agents of 100 units, chats of 50 held open at 0 s: each agent once, then again.
+    assert_eq!(
+        held(M::LeastActive, 50, &[100, 100, 100], 6),
+        vec![0, 1, 2, 0, 1, 2]
+    );
+    // Variant: five agents, ten chats of 20 units (each agent could take five): the never
+    // assigned go first; once all were assigned at the same 0 ms the tie goes to the lowest id
+    // (the old key gave 0, 0, 0, 0, 0, 1…: agent 0 took all five it could hold first).
+    assert_eq!(
+        held(M::LeastActive, 20, &[100; 5], 10),
+        vec![0, 1, 2, 3, 4, 0, 0, 0, 0, 1]
+    );
+    assert_eq!(
+        held(M::HighestCapacity, 20, &[100; 5], 10),
+        vec![0, 1, 2, 3, 4, 0, 1, 2, 3, 4]
+    );
+    // Advanced round robin: the same rotation at 0 s.
+    assert_eq!(
+        held(M::AdvancedRoundRobin, 20, &[100; 5], 10),
+        vec![0, 1, 2, 3, 4, 0, 1, 2, 3, 4]
+    );
+}

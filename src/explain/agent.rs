@@ -1,0 +1,156 @@
+//! An agent's story told as its lines stream by, so `explain --agent` holds the story and the
+//! conversations the agent holds, not the trace's lines (issue 25, fourth pass, F12: a 2 GB
+//! trace used to take 1 GB of memory). [`AgentStory`] is the only teller of agent stories:
+//! `tell` feeds it a replication's lines from memory, `explain_file` the lines of its second
+//! pass as they are read, so both tell the same story.
+//!
+//! A line is written once the next line is seen (a refusal right after it counts it); a
+//! conversation's whereabouts are dropped when it closes (nothing after its `closed` line moves
+//! it or is told with them).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use super::{describe, not_found, ExplainError, Subject, Whereabouts};
+use crate::trace::{clock, Kind, TraceLine};
+
+/// One agent's story so far.
+pub(super) struct AgentStory<'s> {
+    agent: &'s str,
+    subject: &'s Subject,
+    replication: u32,
+    /// Conversations it holds: from its acceptance until they close or are transferred away.
+    held: BTreeSet<u64>,
+    /// Where each open conversation seen so far is.
+    whereabouts: BTreeMap<u64, Whereabouts>,
+    out: String,
+    /// Whether any line was the agent's.
+    any: bool,
+    /// Whether it was routed or accepted anything.
+    assigned: bool,
+    /// The time of the last `interrupted` line.
+    stop: Option<f64>,
+    /// For the error when nothing was the agent's: the largest conversation id, the names.
+    last_conv: u64,
+    names: BTreeSet<String>,
+    /// The agent's last line, with its words from the whereabouts, until the next line is seen.
+    pending: Option<(TraceLine, Option<String>)>,
+}
+
+impl<'s> AgentStory<'s> {
+    /// An empty story of `subject` (an agent) in `replication`.
+    pub(super) fn new(subject: &'s Subject, replication: u32) -> Self {
+        let agent = match subject {
+            Subject::Agent(a) => a.as_str(),
+            Subject::Conversation(_) => "",
+        };
+        let mut out = String::new();
+        let _ = writeln!(out, "Agent {agent}, replication {replication}:");
+        AgentStory {
+            agent,
+            subject,
+            replication,
+            held: BTreeSet::new(),
+            whereabouts: BTreeMap::new(),
+            out,
+            any: false,
+            assigned: false,
+            stop: None,
+            last_conv: 0,
+            names: BTreeSet::new(),
+            pending: None,
+        }
+    }
+
+    /// Follows the replication's next line.
+    pub(super) fn push(&mut self, l: &TraceLine) {
+        let a = self.agent;
+        self.last_conv = self.last_conv.max(l.conversation.unwrap_or(0));
+        if let Some(n) = &l.agent {
+            if !self.names.contains(n) {
+                self.names.insert(n.clone());
+            }
+        }
+        if l.kind == Kind::Interrupted {
+            self.stop = Some(l.t);
+        }
+        // Its own lines, and the state changes of the conversations it holds.
+        let own = l.agent.as_deref() == Some(a) || l.from.as_deref() == Some(a);
+        if let Some(c) = l.conversation {
+            match l.what.as_str() {
+                "accepted" if own => {
+                    self.held.insert(c);
+                }
+                "transferred" if l.from.as_deref() == Some(a) => {
+                    self.held.remove(&c);
+                }
+                "transferred" if own => {
+                    self.held.insert(c);
+                }
+                _ => {}
+            }
+        }
+        let theirs = l.kind == Kind::Effect
+            && matches!(l.what.as_str(), "state" | "closed")
+            && l.conversation.is_some_and(|c| self.held.contains(&c));
+        let special = l.conversation.and_then(|c| {
+            let words = self.whereabouts.entry(c).or_default().observe(l);
+            if l.what == "closed" {
+                self.held.remove(&c);
+                self.whereabouts.remove(&c);
+            }
+            words
+        });
+        let counted = l.kind == Kind::Refusal;
+        if let Some((p, special)) = self.pending.take() {
+            let counted = counted && l.rule == p.rule && l.t == p.t;
+            self.write(&p, special, counted);
+        }
+        if own || theirs {
+            self.any = true;
+            self.assigned |=
+                l.agent.as_deref() == Some(a) && (l.what == "accepted" || l.kind == Kind::Routing);
+            self.pending = Some((l.clone(), special));
+        }
+    }
+
+    fn write(&mut self, l: &TraceLine, special: Option<String>, counted: bool) {
+        let Some(text) = special.or_else(|| describe(l, self.subject, counted)) else {
+            return;
+        };
+        let prefix = l
+            .conversation
+            .map(|c| format!("conversation {c}: "))
+            .unwrap_or_default();
+        let _ = writeln!(self.out, "{} {prefix}{text}", clock(l.t));
+    }
+
+    /// The story, or why there is none (no line was the agent's).
+    pub(super) fn finish(mut self) -> Result<String, ExplainError> {
+        if let Some((p, special)) = self.pending.take() {
+            self.write(&p, special, false);
+        }
+        if !self.any {
+            let names = self.names.iter().map(String::as_str).collect();
+            return Err(not_found(
+                self.subject,
+                self.replication,
+                self.last_conv,
+                names,
+            ));
+        }
+        if !self.assigned {
+            self.out
+                .push_str("never assigned a conversation in this replication\n");
+        }
+        if let Some(t) = self.stop {
+            let _ = writeln!(
+                self.out,
+                "{} the run was interrupted here (SIGINT or SIGTERM) and the trace is partial: \
+                 the agent's story is cut off, not ended",
+                clock(t)
+            );
+        }
+        Ok(self.out)
+    }
+}
