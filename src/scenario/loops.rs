@@ -1,5 +1,5 @@
-//! Loop limits: how many contacts one customer can make around a retrial loop or a cycle of
-//! `waited_over` transfers when nobody answers, counted in the worst case at validation. A size
+//! Loop limits: how many contacts one customer can be expected to make around a retrial loop
+//! or a cycle of `waited_over` transfers when nobody answers, counted at validation. A size
 //! limit like those of `limits` (lifted by `--allow-huge`): a file whose loops let one arrival
 //! make more than [`MAX_ROUNDS_PER_ARRIVAL`] contacts (retrials) or moves (transfers), or whose
 //! arrivals times those rounds exceed [`MAX_EXPECTED_ARRIVALS`], is refused at the key that
@@ -7,14 +7,15 @@
 //!
 //! Rounds per arrival, nobody answering, over the horizon plus the drain limit `T`:
 //!
-//! - retrial with probability `p`, patience `P`, delay `D`: at most
-//!   `min(1 / (1 − p), T / (low(P) + low(D)))` contacts;
+//! - retrial with probability `p`, patience `P`, delay `D`: about
+//!   `min(1 / (1 − p), 1 + T / (E[P] + E[D]))` contacts (the expected number of tries, and the
+//!   renewal count of patience-plus-delay cycles that fit in `T`);
 //! - a `waited_over` cycle whose `after`s sum to `A`: at most `T / A` moves.
 //!
-//! `low` is a conservative small value of a distribution: its minimum when it has one above 0
-//! (a constant, a uniform's `min`, the smallest empirical value), else its 1 % quantile
-//! (exponential, log-normal; gamma as a log-normal of the same mean and deviation), never
-//! below 1 ms once the sum is positive.
+//! Means, not small quantiles: like the arrivals limit this bounds the expected size of a run,
+//! so a realistic "always calls back" model (probability 1, patience and delay of minutes: a
+//! few hundred tries a day for a customer nobody ever answers) is accepted, while a loop of
+//! milliseconds or a probability a hair below 1 is refused.
 
 use super::diag::Ctx;
 use super::limits::{at, HINT, MAX_EXPECTED_ARRIVALS};
@@ -24,37 +25,16 @@ use crate::dist::Dist;
 use crate::time::SimTime;
 
 /// Most contacts (a retrial loop) or queue moves (a `waited_over` cycle) one arrival may make
-/// in the worst case. Realistic retrial models (probability 0.9: 10 contacts) and cycles with
+/// (expected, nobody answering). Realistic retrial models (probability 0.9: 10 contacts) and cycles with
 /// `after`s of minutes (a few hundred moves in a day) stay far below it.
 pub(crate) const MAX_ROUNDS_PER_ARRIVAL: f64 = 10_000.0;
 
-/// A conservative small value of `d`, in ms (see the module's words).
-pub(crate) fn low_ms(d: &Dist) -> f64 {
-    // The 1 % quantile of the standard normal.
-    const Z01: f64 = -2.326_347_874;
-    let lognormal = |mean: f64, sd: f64| {
-        if mean <= 0.0 {
-            return 0.0;
-        }
-        let s2 = (1.0 + (sd / mean).powi(2)).ln();
-        (mean.ln() - s2 / 2.0 + Z01 * s2.sqrt()).exp()
-    };
-    match d {
-        Dist::Constant(v) => v.0 as f64,
-        Dist::Uniform { min, max } => {
-            let (lo, hi) = (min.0.min(max.0) as f64, min.0.max(max.0) as f64);
-            lo + 0.01 * (hi - lo)
-        }
-        Dist::Empirical(values) => values.iter().map(|v| v.0).min().unwrap_or(0) as f64,
-        // −ln(0.99) × mean.
-        Dist::Exponential { mean } => 0.010_050_34 * mean.0 as f64,
-        Dist::LogNormal { mean, sd } | Dist::Gamma { mean, sd } => {
-            lognormal(mean.0 as f64, sd.0 as f64)
-        }
-    }
+/// The mean of `d`, in ms.
+pub(crate) fn mean_ms(d: &Dist) -> f64 {
+    d.mean().0 as f64
 }
 
-/// The worst-case contacts one arrival makes in a retrial loop (1 without retrials): see the
+/// The expected contacts of one arrival nobody answers in a retrial loop (1 without retrials): see the
 /// module's words. `window_ms` is the horizon plus the drain limit.
 pub(crate) fn retrial_rounds(p: f64, patience: Option<&Dist>, delay: &Dist, window_ms: f64) -> f64 {
     // Without patience nobody abandons, so nobody retries.
@@ -66,7 +46,7 @@ pub(crate) fn retrial_rounds(p: f64, patience: Option<&Dist>, delay: &Dist, wind
     } else {
         1.0 / (1.0 - p)
     };
-    let cycle = low_ms(patience) + low_ms(delay);
+    let cycle = mean_ms(patience) + mean_ms(delay);
     let by_time = if cycle > 0.0 {
         1.0 + window_ms / cycle.max(1.0)
     } else {
@@ -123,11 +103,11 @@ pub(crate) fn check(
             at(root, "workstreams", Some(i), "retrial"),
             format!(
                 "a retrial loop: a customer nobody answers can make about {rounds:.3e} contacts \
-                 (retrial probability {}, patience and delay as short as {:.0} ms and {:.0} ms, \
-                 over the horizon and drain limit), {why}",
+                 (retrial probability {}, mean patience {:.0} ms and mean delay {:.0} ms, over \
+                 the horizon and drain limit), {why}",
                 r.probability,
-                patience.map_or(0.0, low_ms),
-                low_ms(&r.delay),
+                patience.map_or(0.0, mean_ms),
+                mean_ms(&r.delay),
             ),
         );
     }
@@ -187,16 +167,11 @@ mod tests {
         assert!(r > 9.9e6 && r < 1.01e7, "{r}");
         // No patience: nobody abandons.
         assert_eq!(retrial_rounds(1.0, None, &ms(0), DAY), 1.0);
-        // The 1 % quantiles: exponential and log-normal.
-        assert!((low_ms(&exp(100_000)) - 1005.034).abs() < 0.01);
-        let ln = low_ms(&Dist::LogNormal {
-            mean: SimDuration(60_000),
-            sd: SimDuration(30_000),
-        });
-        assert!(ln > 15_000.0 && ln < 25_000.0, "{ln}");
-        assert_eq!(
-            low_ms(&Dist::Empirical(vec![SimDuration(9), SimDuration(4)])),
-            4.0
-        );
+        // Certain retrial, patience and delay of minutes: the renewal count, accepted.
+        let r = retrial_rounds(1.0, Some(&exp(180_000)), &exp(300_000), DAY);
+        assert!((r - (1.0 + DAY / 480_000.0)).abs() < 1e-9, "{r}");
+        assert!(r < MAX_ROUNDS_PER_ARRIVAL);
+        // Means of exponential patience of 1 ms: refused like the constant.
+        assert!(retrial_rounds(1.0, Some(&exp(1)), &ms(0), DAY) > MAX_ROUNDS_PER_ARRIVAL);
     }
 }
