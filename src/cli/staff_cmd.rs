@@ -280,8 +280,18 @@ fn staff_interval(
         .filter(|&m| fits(m))
         .map(|m| crate::time::SimDuration::from_millis(m).to_string())
         .collect();
+    // The first rule it breaks, then the rule and the lengths that meet it.
+    let reason = if ms == 0 {
+        "is not positive".to_string()
+    } else if ms > DAY_MS {
+        "is longer than a day".to_string()
+    } else if DAY_MS % ms != 0 {
+        "does not divide a day".to_string()
+    } else {
+        format!("is not a whole multiple of the report interval ({report})")
+    };
     Err(format!(
-        "--interval {iv}: staff intervals are whole multiples of the report interval \
+        "--interval {iv} {reason}: staff intervals are whole multiples of the report interval \
          ({report}) that divide a day; use one of {}",
         ok.join(", ")
     ))
@@ -306,6 +316,19 @@ mod interval_tests {
         for x in list.split(", ") {
             let d = crate::time::parse_duration(x).unwrap();
             assert!(staff_interval(d, q).is_ok(), "{x}");
+        }
+        // Each refusal names the first rule the length breaks.
+        assert!(
+            e.starts_with("--interval 7m does not divide a day: "),
+            "{e}"
+        );
+        for (secs, why) in [
+            (0, "is not positive"),
+            (90_000, "is longer than a day"),
+            (1200, "is not a whole multiple of the report interval (15m)"),
+        ] {
+            let e = staff_interval(SimDuration::from_secs(secs), q).unwrap_err();
+            assert!(e.contains(why), "{secs}: {e}");
         }
         for bad in [300, 600, 1200, 3600 * 5, 86_400 * 2] {
             assert!(
