@@ -186,8 +186,7 @@ pub struct Client {
     stop: Option<Stop>,
 }
 
-/// A stop request (set by a signal handler): a wait for an answer looks at it every
-/// [`transport::STOP_POLL`].
+/// A stop request (set by a signal handler): a wait for an answer looks at it every 50 ms.
 pub type Stop = std::sync::Arc<std::sync::atomic::AtomicBool>;
 
 impl Client {

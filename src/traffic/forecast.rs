@@ -5,8 +5,9 @@
 //! the queue), `volume`, optional `aht`, optional `interval` (the row's length, e.g. `30m`).
 //! A file has one grid (contract "Planner answers"): the longest interval named in the file,
 //! else the most common spacing between consecutive interval starts of a queue (a tie is an
-//! error unless the shortest is a grid with gaps: [`most_common_spacing`]), anchored at the file's earliest interval start. A row off that grid is an error at
-//! its line (one stray row a second off would otherwise shrink every interval to a second).
+//! error unless the shortest is a grid with gaps: `most_common_spacing`), anchored at the
+//! file's earliest interval start. A row off that grid is an error at its line (one stray row
+//! a second off would otherwise shrink every interval to a second).
 //! Every row's interval lasts one grid step, except a row naming a shorter `interval`: it lasts
 //! that long. Only a day's last interval of a queue may be shorter (a center closing at 21:05
 //! on a 30-minute grid: the 21:00 row lasts 5 minutes, so its volume arrives 21:00–21:05); a
