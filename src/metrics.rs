@@ -25,7 +25,7 @@ pub use chat::{ChatStats, Durations, Invitations, QueueChat};
 pub use gauge::TimeWeighted;
 pub use interval::{interval_for, INTERVAL, MAX_INTERVALS};
 pub use loghist::LogHistogram;
-pub use quantile::hdr_quantile;
+pub use quantile::{add_histogram, hdr_quantile};
 pub use recorder::{Interval, QueueStats, Recorder, RepMetrics, SourceStats, ACTION_KINDS};
 pub use routing::RoutingCounts;
 pub use service_level::{SlCounts, SlDefinition};

@@ -93,9 +93,7 @@ impl QueueStats {
         self.overflowed += o.overflowed;
         self.released += o.released;
         self.answered_in_sl += o.answered_in_sl;
-        self.wait
-            .add(&o.wait)
-            .expect("auto-resizing histograms always add");
+        super::add_histogram(&mut self.wait, &o.wait);
         self.wait_sum_ms += o.wait_sum_ms;
         self.wait_max_ms = self.wait_max_ms.max(o.wait_max_ms);
     }

@@ -14,7 +14,8 @@
 use hdrhistogram::Histogram;
 
 use crate::metrics::{
-    AgentStats, ChatStats, Interval, QueueStats, RepMetrics, RoutingCounts, SourceStats,
+    add_histogram, AgentStats, ChatStats, Interval, QueueStats, RepMetrics, RoutingCounts,
+    SourceStats,
 };
 use crate::time::SimTime;
 
@@ -188,17 +189,13 @@ impl RunTotals {
             *a += b;
         }
         self.refused += r.refused;
-        self.reaction
-            .add(&r.reaction)
-            .expect("auto-resizing histograms always add");
+        add_histogram(&mut self.reaction, &r.reaction);
         self.reaction_max_ms = self.reaction_max_ms.max(r.reaction_max_ms);
         self.joins += r.joins;
         self.notify_agent += r.notify_agent;
         self.notify_customer += r.notify_customer;
         self.commands += r.commands;
-        self.decision_ns
-            .add(&r.decision_ns)
-            .expect("auto-resizing histograms always add");
+        add_histogram(&mut self.decision_ns, &r.decision_ns);
         self.invariant_violations += r.invariant_violations;
         merge_vec(&mut self.intervals, &r.intervals, |a, b| {
             merge_vec(a, b, merge_interval)
