@@ -127,9 +127,10 @@ impl<R> RunOutput<R> {
 /// Progress reports: `(replication, simulated time, conversations arrived)`.
 pub type Progress<'a> = &'a (dyn Fn(u32, SimTime, u64) + Sync);
 
-/// What a run keeps of each replication as it finishes, once it is folded into the totals
-/// (on the worker thread that ran it).
-pub type Keep<'a, R> = &'a (dyn Fn(RepMetrics) -> R + Sync);
+/// What a run keeps of each replication as it finishes, before it is folded into the totals
+/// (on the worker thread that ran it). It must hand the replication back as it found it: it
+/// may lend its parts ([`RunTotals::lend`]), not keep them.
+pub type Keep<'a, R> = &'a (dyn Fn(&mut RepMetrics) -> R + Sync);
 
 /// Runs one replication.
 pub fn run_replication(
@@ -150,7 +151,7 @@ pub fn run_logged(
     opts: &RunOptions,
     progress: Progress<'_>,
 ) -> (RunOutput, Vec<log::ConvLog>) {
-    drive(sc, opts, progress, true, &|m| m)
+    drive(sc, opts, progress, true, &|m| m.clone())
 }
 
 /// As [`run_logged`], keeping `keep` of each replication.
@@ -175,7 +176,7 @@ fn mine(sc: &Scenario, opts: &RunOptions) -> (Vec<u32>, u32) {
 
 /// Runs every replication (of this shard) in parallel and returns them in replication order.
 pub fn run(sc: &Scenario, opts: &RunOptions, progress: Progress<'_>) -> RunOutput {
-    drive(sc, opts, progress, false, &|m| m).0
+    drive(sc, opts, progress, false, &|m| m.clone()).0
 }
 
 /// Runs every replication (of this shard) in parallel; as each finishes, it is folded into
@@ -190,9 +191,9 @@ pub fn run_keep<R: Send>(
     drive(sc, opts, progress, false, keep).0
 }
 
-/// Runs this shard's replications in parallel: each, as it finishes, is folded into the
-/// totals (under a lock; the fold is exact, so the order does not matter) and handed to
-/// `keep`; what `keep` returns is collected in replication order.
+/// Runs this shard's replications in parallel: each, as it finishes, is handed to `keep` and
+/// then moved into the totals (under a lock; the fold is exact, so the order does not
+/// matter); what `keep` returns is collected in replication order.
 fn drive<R: Send>(
     sc: &Scenario,
     opts: &RunOptions,
@@ -206,12 +207,14 @@ fn drive<R: Send>(
     let all: Vec<(R, Option<Box<log::ConvLog>>, Option<DashLog>)> = mine
         .par_iter()
         .map(|&r| {
-            let (m, l, d) = world::World::new(sc, r, opts, logged).run(&|t, n| progress(r, t, n));
+            let (mut m, l, d) =
+                world::World::new(sc, r, opts, logged).run(&|t, n| progress(r, t, n));
+            let kept = keep(&mut m);
             totals
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .add(&m);
-            (keep(m), l, d)
+                .add_owned(m);
+            (kept, l, d)
         })
         .collect();
     let totals = totals

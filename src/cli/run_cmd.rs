@@ -170,10 +170,10 @@ pub(crate) fn run(a: RunArgs) -> CmdResult {
     };
     // Each replication, as it finishes, is folded into the run's totals and keeps only its
     // `by_replication` element (issue 25: memory does not grow with its histograms).
-    let row = |m: crate::metrics::RepMetrics| report::rep_row(&sc, &m);
+    let row = |m: &mut crate::metrics::RepMetrics| report::rep_row(&sc, m);
     let (output, logs) = if let Some(spec) = &engine {
         let (out, logs) = super::remote_run::run(&sc, &opts, spec, a.log, &progress, quiet)?;
-        (out.map_reps(row), logs)
+        (out.map_reps(|mut m| row(&mut m)), logs)
     } else if a.log {
         sim::run_logged_keep(&sc, &opts, &progress, &row)
     } else {

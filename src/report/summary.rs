@@ -438,7 +438,8 @@ pub trait PerReplication {
 
 impl PerReplication for RepMetrics {
     fn by_replication(&self, sc: &Scenario) -> std::borrow::Cow<'_, RepSummary> {
-        std::borrow::Cow::Owned(rep_row(sc, self))
+        let one = RunTotals::of(std::iter::once(self));
+        std::borrow::Cow::Owned(rep_summary(self.replication, &build_from(sc, &one, 0.0)))
     }
 }
 
@@ -450,11 +451,9 @@ impl PerReplication for RepSummary {
 
 /// One replication's `by_replication` element: what a run keeps of each replication for
 /// `summary.json` (pass it to [`crate::sim::run_keep`]).
-pub fn rep_row(sc: &Scenario, r: &RepMetrics) -> RepSummary {
-    rep_summary(
-        r.replication,
-        &build_from(sc, &RunTotals::of(std::iter::once(r)), 0.0),
-    )
+pub fn rep_row(sc: &Scenario, r: &mut RepMetrics) -> RepSummary {
+    let replication = r.replication;
+    RunTotals::lend(r, |t| rep_summary(replication, &build_from(sc, t, 0.0)))
 }
 
 /// The summary of the replications folded into `t`, without seed, replication count,

@@ -46,11 +46,11 @@ pub(super) struct RepSeries {
 }
 
 impl RepSeries {
-    fn of(m: RepMetrics) -> RepSeries {
+    fn of(m: &mut RepMetrics) -> RepSeries {
         RepSeries {
-            intervals: m.intervals,
-            interval_used: m.interval_used,
-            interval_staffed: m.interval_staffed,
+            intervals: m.intervals.clone(),
+            interval_used: m.interval_used.clone(),
+            interval_staffed: m.interval_staffed.clone(),
         }
     }
 }
@@ -108,8 +108,8 @@ impl Ctx<'_> {
             replications: Some(replications),
             ..self.opts.clone()
         };
-        let keep = |m: RepMetrics| RosterRep {
-            row: rep_row(sc, &m),
+        let keep = |m: &mut RepMetrics| RosterRep {
+            row: rep_row(sc, m),
             series: RepSeries::of(m),
         };
         let out = sim::run_keep(sc, &opts, &|_, _, _| {}, &keep);

@@ -127,11 +127,14 @@ struct AbRep {
 }
 
 /// What `ab` keeps of each replication of `sc`, for `metrics`.
-fn keeper<'a>(sc: &'a Scenario, metrics: &'a [&str]) -> impl Fn(RepMetrics) -> AbRep + Sync + 'a {
+fn keeper<'a>(
+    sc: &'a Scenario,
+    metrics: &'a [&str],
+) -> impl Fn(&mut RepMetrics) -> AbRep + Sync + 'a {
     move |m| AbRep {
         replication: m.replication,
         partial: m.partial,
-        values: values(sc, m, metrics),
+        values: values(sc, m.clone(), metrics),
     }
 }
 

@@ -272,7 +272,7 @@ fn point_summary(spec: &SweepSpec, sc: &Scenario, stop: Option<&Stop>) -> report
         stop: stop.cloned(),
         ..RunOptions::default()
     };
-    let out = sim::run_keep(sc, &opts, &|_, _, _| {}, &|m| report::rep_row(sc, &m));
+    let out = sim::run_keep(sc, &opts, &|_, _, _| {}, &|m| report::rep_row(sc, m));
     report::build(sc, &out)
 }
 

@@ -59,16 +59,38 @@ fn folding_replications_in_any_order_gives_the_all_at_once_report() {
                 reference,
                 "{rel}: folded in the order {order:?}"
             );
+            // Moving each replication in (the first one's histograms and series are moved,
+            // not copied) is the same fold.
+            let mut moved = RunTotals::default();
+            for &i in &order {
+                moved.add_owned(reps[i].clone());
+            }
+            out.totals = moved;
+            assert_eq!(
+                Report::build(&sc, &out),
+                reference,
+                "{rel}: moved in the order {order:?}"
+            );
         }
+        // A replication lent for its row is handed back as it was.
+        let mut lent = reps[1].clone();
+        let row = report::rep_row(&sc, &mut lent);
+        assert_eq!(row, reference.summary.by_replication[1], "{rel}: lent row");
+        let again = RunOutput::of(full.seed, 1, vec![lent], 0.0);
+        let copy = RunOutput::of(full.seed, 1, vec![reps[1].clone()], 0.0);
+        assert_eq!(
+            Report::build(&sc, &again),
+            Report::build(&sc, &copy),
+            "{rel}: a lent replication comes back whole"
+        );
         // What `omnisim run` keeps: the totals and each replication's row, on 1 and 2 threads.
         for threads in [1, 2] {
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(threads)
                 .build()
                 .expect("a thread pool");
-            let kept = pool.install(|| {
-                sim::run_keep(&sc, &opts, &|_, _, _| {}, &|m| report::rep_row(&sc, &m))
-            });
+            let kept = pool
+                .install(|| sim::run_keep(&sc, &opts, &|_, _, _| {}, &|m| report::rep_row(&sc, m)));
             assert_eq!(kept.reps.len(), n as usize);
             let got = same_clock(Report::build(&sc, &kept), &reference);
             assert_eq!(got, reference, "{rel}: run_keep on {threads} thread(s)");
