@@ -9,6 +9,7 @@ mod conform;
 mod dashboard;
 mod docs_examples;
 mod drive;
+mod engine_group;
 mod engine_props;
 mod erlang;
 mod explain;
