@@ -47,6 +47,7 @@ mod run_fold;
 mod scale;
 mod serve;
 mod signals;
+mod signals_engine;
 mod signals_long;
 mod signals_more;
 mod sim;
