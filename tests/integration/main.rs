@@ -54,6 +54,7 @@ mod sim;
 mod skills;
 mod staffing;
 mod staffing_trust;
+mod stale_outputs;
 mod support;
 mod ties;
 mod traffic;
