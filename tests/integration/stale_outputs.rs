@@ -144,6 +144,11 @@ fn a_run_or_sweep_removes_the_older_files_of_its_other_mode() {
         out.join("summary.json").exists(),
         "a sweep removed a run's summary"
     );
+    let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
+    assert!(
+        !csv.lines().next().unwrap().contains("partial"),
+        "a whole sweep's CSV has no partial column:\n{csv}"
+    );
 
     // (B) a plain run into a run-shard folder removes the shard; merge then refuses it.
     let x = dir.join("x");
