@@ -29,6 +29,7 @@ mod run_cmd;
 mod serve_cmd;
 mod shard_cmd;
 mod staff_cmd;
+mod stale;
 mod sweep_cmd;
 mod validate_cmd;
 

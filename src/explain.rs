@@ -51,17 +51,18 @@ pub enum ExplainError {
         /// The replications present, e.g. "1 to 3".
         have: String,
     },
-    /// No conversation with that id.
-    #[error(
-        "no conversation {asked} in replication {replication}; its conversations are 1 to {last}"
-    )]
+    /// No conversation with that id. The message says when the replication has none, and when
+    /// the run's interruption cut it (before any conversation arrived, or after `last`).
+    #[error("{}", unknown_conversation(*.asked, *.replication, *.last, *.interrupted))]
     UnknownConversation {
         /// The id asked for.
         asked: u64,
         /// The replication.
         replication: u32,
-        /// The largest id present.
+        /// The largest id present (0: none).
         last: u64,
+        /// The replication's trace ends with an `interrupted` line (SIGINT or SIGTERM cut it).
+        interrupted: bool,
         /// The nearest id present (`None` when the replication has none).
         nearest: Option<u64>,
     },
@@ -73,6 +74,23 @@ pub enum ExplainError {
         /// A suggestion.
         hint: String,
     },
+}
+
+/// [`ExplainError::UnknownConversation`]'s words.
+fn unknown_conversation(asked: u64, replication: u32, last: u64, interrupted: bool) -> String {
+    let head = format!("no conversation {asked} in replication {replication}");
+    match (last, interrupted) {
+        (0, true) => format!(
+            "{head}: the run was interrupted (SIGINT or SIGTERM) before any conversation arrived \
+             in it"
+        ),
+        (0, false) => format!("{head}: no conversation arrived in it"),
+        (_, true) => format!(
+            "{head}; its conversations are 1 to {last} (the run was interrupted, SIGINT or \
+             SIGTERM, before more arrived)"
+        ),
+        (_, false) => format!("{head}; its conversations are 1 to {last}"),
+    }
 }
 
 /// Reads `dir/trace.jsonl` (or `dir` itself when it is a file) and tells `subject`'s story in
@@ -204,6 +222,7 @@ pub fn explain_file(
             subject,
             replication,
             last_conv,
+            interrupted.is_some(),
             names.iter().map(String::as_str).collect(),
         )),
     };
@@ -283,7 +302,8 @@ pub fn tell(
             .max()
             .unwrap_or(0);
         let names = lines.iter().filter_map(|l| l.agent.as_deref()).collect();
-        return Err(not_found(subject, replication, last, names));
+        let cut = lines.iter().any(|l| l.kind == Kind::Interrupted);
+        return Err(not_found(subject, replication, last, cut, names));
     }
     let mut out = String::new();
     let _ = writeln!(out, "Conversation {c}, replication {replication}:");
@@ -320,13 +340,21 @@ pub fn tell(
 }
 
 /// The error for a subject with no line in the replication: `last`, the replication's largest
-/// conversation id; `names`, the agents its lines name (for a suggestion).
-fn not_found(subject: &Subject, replication: u32, last: u64, mut names: Vec<&str>) -> ExplainError {
+/// conversation id; `interrupted`, the replication's trace was cut by the run's interruption;
+/// `names`, the agents its lines name (for a suggestion).
+fn not_found(
+    subject: &Subject,
+    replication: u32,
+    last: u64,
+    interrupted: bool,
+    mut names: Vec<&str>,
+) -> ExplainError {
     match subject {
         Subject::Conversation(c) => ExplainError::UnknownConversation {
             asked: *c,
             replication,
             last,
+            interrupted,
             nearest: (last > 0).then(|| (*c).clamp(1, last)),
         },
         Subject::Agent(a) => {
@@ -362,14 +390,41 @@ fn cut_off(lines: &[TraceLine], subject: &Subject) -> Option<String> {
     };
     open.then(|| {
         let whose = match subject {
-            Subject::Conversation(_) => "the conversation was still open; its story is cut off",
-            Subject::Agent(_) => "the agent's story is cut off",
+            Subject::Conversation(c) => format!(
+                "the conversation was {} at that point; its story is cut off",
+                state_at_cut(lines, *c)
+            ),
+            Subject::Agent(_) => "the agent's story is cut off".into(),
         };
         format!(
             "{} the run was interrupted here (SIGINT or SIGTERM) and the trace is partial: {whose}, not ended\n",
             clock(stop.t)
         )
     })
+}
+
+/// Where conversation `c` (not closed) stood when the run was cut, from its last `state`
+/// effect (none: still open, as it arrived) and the agent of its last acceptance or transfer.
+fn state_at_cut(lines: &[TraceLine], c: u64) -> String {
+    let mine = || lines.iter().rev().filter(|l| l.conversation == Some(c));
+    let state = mine()
+        .find(|l| l.kind == Kind::Effect && l.what == "state")
+        .and_then(|l| l.to.as_deref())
+        .unwrap_or("open");
+    let agent = mine()
+        .find(|l| l.kind == Kind::Effect && matches!(l.what.as_str(), "accepted" | "transferred"))
+        .and_then(|l| l.agent.as_deref());
+    let by = |what: &str| match agent {
+        Some(a) => format!("{what} by {a}"),
+        None => what.to_string(),
+    };
+    match state {
+        "open" => "still open, waiting for an agent".into(),
+        "active" => format!("still active ({})", by("being handled")),
+        "waiting" => format!("still waiting, set aside ({})", by("held")),
+        "wrap_up" => format!("in wrap-up ({})", by("notes")),
+        other => format!("still {other}"),
+    }
 }
 
 /// Why conversation `c` was not routed sooner: the routing decisions in its queue while it

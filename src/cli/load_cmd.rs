@@ -158,6 +158,12 @@ pub(crate) fn run(a: LoadArgs) -> CmdResult {
         None => load::run(&sc, &opts),
         Some(spec) => match load::run_remote(&sc, &opts, spec) {
             Ok(rep) => rep,
+            Err(load::RemoteLoadError::Interrupted) => {
+                return Err(CliError::Interrupted(format!(
+                    "--engine {spec}: stopped while waiting for the engine, before the load \
+                     began; nothing was written"
+                )))
+            }
             Err(e) => return Err(CliError::bad(format!("--engine {spec}: {e}"))),
         },
     };

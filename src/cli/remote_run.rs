@@ -13,7 +13,8 @@ pub(crate) fn parse_engine(s: &str) -> Result<EngineSpec, CliError> {
     EngineSpec::parse(s).map_err(|e| CliError::bad(format!("--engine {e}")))
 }
 
-/// Runs on the remote engine; prints the round trips unless `quiet`. Errors: bad input (exit
+/// Runs on the remote engine; prints the round trips unless `quiet` (or none were made). A
+/// stop (SIGINT, SIGTERM) while waiting for the engine is no error: the output is partial. Errors: bad input (exit
 /// 2) naming the engine and the failure.
 pub(crate) fn run(
     sc: &Scenario,
@@ -25,7 +26,8 @@ pub(crate) fn run(
 ) -> Result<(RunOutput, Vec<ConvLog>), CliError> {
     match sim::run_remote(sc, opts, spec, log, progress) {
         Ok((out, logs, stats)) => {
-            if !quiet {
+            // Nothing to tell when the stop came before the first command.
+            if !quiet && stats.round_trips > 0 {
                 let wire_s = stats.wire_ns as f64 / 1e9;
                 let h = &stats.round_trip_us;
                 eprintln!(

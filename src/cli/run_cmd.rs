@@ -237,16 +237,20 @@ pub(crate) fn run(a: RunArgs) -> CmdResult {
         written.retain(|p| !p.ends_with("conversations.csv"));
         cut.push("conversations.csv");
     }
-    // An older run's file of a kind this run did not write (cut, or not asked for) would pass
-    // for this run's (`explain` reads the folder's trace.jsonl and conversations.csv).
-    let unasked = [
-        ("conversations.csv", !a.log),
-        ("trace.jsonl", trace_opts.is_none()),
-    ];
-    let stale = unasked.iter().filter(|(_, not)| *not).map(|(n, _)| n);
-    for name in cut.iter().chain(stale) {
+    // An older run's file of a kind this run did not write (cut, or not asked for; an older
+    // run shard) would pass for this run's (`explain` reads the folder's trace.jsonl and
+    // conversations.csv, `merge` its shard.json).
+    for name in &cut {
         let _ = std::fs::remove_file(dir.join(name));
     }
+    super::stale::remove_stale(
+        &dir,
+        super::stale::Wrote::Run {
+            log: a.log,
+            trace: trace_opts.is_some(),
+            merged: false,
+        },
+    );
     if stopped() && !report.summary.partial {
         // Interrupted after summary.json was written whole: say so in it.
         report.summary.partial = true;

@@ -71,6 +71,8 @@ pub(crate) fn run_shard(a: &RunArgs, sc: &Scenario, spec: &str, dir: &Path) -> C
             dir.join("shard.json").display()
         ))
     })?;
+    // An older whole run's reports, log and trace would tell its story beside this shard.
+    super::stale::remove_stale(dir, super::stale::Wrote::RunShard);
     if file.partial {
         return Err(CliError::Interrupted(format!(
             "wrote a partial shard (\"partial\": true; merge refuses it) to {}",
@@ -177,7 +179,7 @@ fn merge_sweeps(shards: Vec<(String, SweepShardFile)>, out: &Path, quiet: bool) 
     let n = shards.len();
     let result =
         sweep_shard::merge(shards).map_err(|e| CliError::bad(format!("cannot merge:\n{e}")))?;
-    super::sweep_cmd::write_result(&result, Some(out.to_path_buf()), quiet)?;
+    super::sweep_cmd::write_result(&result, Some(out.to_path_buf()), quiet, true)?;
     if result.target.is_some() && result.answer.is_none() {
         eprintln!("{}", crate::workflows::sweep_render::answer_line(&result));
     }
@@ -197,6 +199,15 @@ fn merge_runs(shards: Vec<(String, ShardFile)>, out: &Path, quiet: bool) -> CmdR
     let rep = report::Report::build(&sc, &output);
     report::write_all(out, &rep)
         .map_err(|e| CliError::bad(format!("cannot write reports to {}: {e}", out.display())))?;
+    // A merged run has no log or trace: an older run's would pass for its.
+    super::stale::remove_stale(
+        out,
+        super::stale::Wrote::Run {
+            log: false,
+            trace: false,
+            merged: true,
+        },
+    );
     let summary = &rep.summary;
     for t in summary.thresholds.iter().filter(|t| !t.passed) {
         eprintln!("threshold failed: {} = {:?}", t.metric, t.value);

@@ -73,7 +73,7 @@ pub(crate) fn run(a: SweepArgs) -> CmdResult {
     let stop = super::stop_flag();
     let result = sweep::run_stoppable(&spec, Some(&stop))
         .map_err(|e| CliError::bad(sweep_message(&a, &e)))?;
-    write_result(&result, a.out, a.global.quiet)
+    write_result(&result, a.out, a.global.quiet, false)
 }
 
 /// The message of words that do not make a sweep, naming the flag each came from.
@@ -97,8 +97,14 @@ fn sweep_message(a: &SweepArgs, e: &SweepError) -> String {
 
 /// Writes a finished sweep's `sweep.csv`, `sweep.html` and (with a target) `target.json` to
 /// `out` (default: `reports/<scenario name>/`) and prints its table; the exit code of `sweep`.
-/// `omnisim merge` of sweep shards writes through here too.
-pub(crate) fn write_result(result: &SweepResult, out: Option<PathBuf>, quiet: bool) -> CmdResult {
+/// `omnisim merge` of sweep shards writes through here too (`merged`: an older sweep shard in
+/// the folder, maybe one of the merge's inputs, is left; `sweep` removes it).
+pub(crate) fn write_result(
+    result: &SweepResult,
+    out: Option<PathBuf>,
+    quiet: bool,
+    merged: bool,
+) -> CmdResult {
     let name = result
         .points
         .first()
@@ -117,10 +123,14 @@ pub(crate) fn write_result(result: &SweepResult, out: Option<PathBuf>, quiet: bo
     }
     super::write_files(&dir, &files)
         .map_err(|e| CliError::bad(format!("cannot write reports to {}: {e}", dir.display())))?;
-    if result.target.is_none() {
-        // An older sweep's answer would pass for this one's.
-        let _ = std::fs::remove_file(dir.join("target.json"));
-    }
+    // An older sweep's answer, or an older sweep shard, would pass for this one's.
+    super::stale::remove_stale(
+        &dir,
+        super::stale::Wrote::Sweep {
+            target: result.target.is_some(),
+            merged,
+        },
+    );
     if !quiet {
         print!("{}", sweep_render::text(result));
         println!("wrote {}", dir.join("sweep.csv").display());
@@ -174,6 +184,8 @@ fn run_shard(a: &SweepArgs, words: &SweepWords, spec: &str) -> CmdResult {
             dir.join("shard.json").display()
         ))
     })?;
+    // An older whole sweep's files would tell its answer beside this shard.
+    super::stale::remove_stale(&dir, super::stale::Wrote::SweepShard);
     if file.partial {
         return Err(CliError::Interrupted(format!(
             "wrote a partial sweep shard ({} finished; \"partial\": true, merge refuses it) to \

@@ -136,6 +136,7 @@ impl<'s> AgentStory<'s> {
                 self.subject,
                 self.replication,
                 self.last_conv,
+                false,
                 names,
             ));
         }

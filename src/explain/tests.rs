@@ -9,6 +9,14 @@ fn line(t: u64, kind: Kind, what: &str, conv: Option<u64>, agent: Option<&str>) 
     l
 }
 
+/// A `state` effect of conversation `conv`, `from` → `to`.
+fn state(t: u64, conv: u64, from: &str, to: &str) -> TraceLine {
+    let mut l = line(t, Kind::Effect, "state", Some(conv), None);
+    l.from = Some(from.into());
+    l.to = Some(to.into());
+    l
+}
+
 #[test]
 fn a_wait_says_who_went_first_and_why() {
     // Conversation 5 (bucket 2) waits in `general` from 10 s to 100 s; meanwhile 3 (older,
@@ -212,17 +220,42 @@ fn a_story_cut_off_by_an_interruption_says_so() {
         line(20_000, Kind::Effect, "closed", Some(1), None),
         q(line(30_000, Kind::Command, "arrive", Some(2), None)),
         line(40_000, Kind::Effect, "accepted", Some(2), Some("a-1")),
+        state(40_000, 2, "open", "active"),
+        q(line(50_000, Kind::Command, "arrive", Some(3), None)),
         line(90_000, Kind::Interrupted, "interrupted", None, None),
     ];
     let cut = "0:01:30 the run was interrupted here (SIGINT or SIGTERM) and the trace is partial";
     let one = tell(&lines, &Subject::Conversation(1), 1).unwrap();
     assert!(!one.contains("interrupted"), "{one}");
     let two = tell(&lines, &Subject::Conversation(2), 1).unwrap();
+    // Issue 25, fifth pass: the state it was in at the cut, not "still open" for every one.
     assert!(
         two.ends_with(&format!(
-            "{cut}: the conversation was still open; its story is cut off, not ended\n"
+            "{cut}: the conversation was still active (being handled by a-1) at that point; its \
+             story is cut off, not ended\n"
         )),
         "{two}"
+    );
+    let three = tell(&lines, &Subject::Conversation(3), 1).unwrap();
+    assert!(
+        three.ends_with(&format!(
+            "{cut}: the conversation was still open, waiting for an agent at that point; its \
+             story is cut off, not ended\n"
+        )),
+        "{three}"
+    );
+    // Asked for a conversation that never arrived: said so, with the interruption.
+    let e = tell(&lines, &Subject::Conversation(7), 1).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "no conversation 7 in replication 1; its conversations are 1 to 3 (the run was \
+         interrupted, SIGINT or SIGTERM, before more arrived)"
+    );
+    let e = tell(&lines[6..], &Subject::Conversation(5), 3).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "no conversation 5 in replication 3: the run was interrupted (SIGINT or SIGTERM) before \
+         any conversation arrived in it"
     );
     let agent = tell(&lines, &Subject::Agent("a-1".into()), 1).unwrap();
     assert!(
@@ -230,6 +263,6 @@ fn a_story_cut_off_by_an_interruption_says_so() {
         "{agent}"
     );
     // A whole trace (no interruption) adds nothing.
-    let whole = tell(&lines[..4], &Subject::Conversation(2), 1).unwrap();
+    let whole = tell(&lines[..5], &Subject::Conversation(2), 1).unwrap();
     assert!(!whole.contains("interrupted"), "{whole}");
 }

@@ -30,10 +30,32 @@ use super::{drive, plan, LoadOptions};
 pub enum RemoteLoadError {
     /// The engine could not be reached, speaks another version, or serves another setup.
     #[error("{0}")]
-    Connect(#[from] ClientError),
+    Connect(ClientError),
     /// The remote failed during the run.
     #[error("{0}")]
     Failed(RemoteFailure),
+    /// The stop flag (SIGINT, SIGTERM) was set while the engine was being reached or set up,
+    /// before the load began (a subprocess engine's process group was killed): nothing ran.
+    #[error("interrupted while waiting for the engine, before the load began")]
+    Interrupted,
+}
+
+impl From<ClientError> for RemoteLoadError {
+    fn from(e: ClientError) -> RemoteLoadError {
+        match e {
+            ClientError::Interrupted { .. } => RemoteLoadError::Interrupted,
+            e => RemoteLoadError::Connect(e),
+        }
+    }
+}
+
+impl From<RemoteFailure> for RemoteLoadError {
+    fn from(f: RemoteFailure) -> RemoteLoadError {
+        match f {
+            RemoteFailure::Client(e) => e.into(),
+            f => RemoteLoadError::Failed(f),
+        }
+    }
 }
 
 /// `load.json`'s `remote`: where a command's latency went when the engine is remote.
@@ -101,14 +123,17 @@ impl RemoteLatency {
 }
 
 /// Runs a load test of `scenario` on the engine at `spec`. Errors: see [`RemoteLoadError`]; an
-/// interrupt is not an error (the report is partial, as in-process).
+/// interrupt (`opts.stop`, looked at from the first wait for the engine on) during the load is
+/// not an error (the report is partial, as in-process); one before the load began is
+/// [`RemoteLoadError::Interrupted`].
 pub fn run_remote(
     scenario: &Scenario,
     opts: &LoadOptions,
     spec: &EngineSpec,
 ) -> Result<LoadReport, RemoteLoadError> {
     let workers = opts.workers.max(1);
-    let mut client = Client::connect(spec)?;
+    let stop = opts.stop.clone().unwrap_or_default();
+    let mut client = Client::connect_stoppable(spec, Some(stop.clone()))?;
     client.check_setup(&Session::new(scenario.clone()).setup())?;
     client.reset()?;
     let before = engine_time(&mut client);
@@ -127,7 +152,6 @@ pub fn run_remote(
         scenario.supervisors.len(),
     );
     let link = Link::new(client);
-    let stop = opts.stop.clone().unwrap_or_default();
     let mut engine = RemoteEngine::new(link.clone(), mirror, Some(stop.clone()));
     let on_shift: Vec<_> = off
         .iter()
@@ -136,7 +160,7 @@ pub fn run_remote(
     let (mut fx, mut ends) = (Vec::new(), Vec::new());
     engine.apply_all(SimTime::ZERO, &on_shift, &mut fx, &mut ends);
     if let Some(f) = Link::lock(&link).failure.take() {
-        return Err(RemoteLoadError::Failed(f));
+        return Err(f.into());
     }
     Link::lock(&link).stats = LinkStats::default();
     let plan = plan::Plan::new(scenario, tags, opts.speed.max(1e-9), workers);
@@ -146,8 +170,14 @@ pub fn run_remote(
     };
     let mut rep = drive(scenario, &opts, engine, plan);
     let mut l = Link::lock(&link);
-    if let Some(f) = l.failure.take() {
-        return Err(RemoteLoadError::Failed(f));
+    match l.failure.take() {
+        None => {}
+        // The stop ended a wait for an answer: the run is cut there, as by a stop in-process.
+        Some(RemoteFailure::Client(ClientError::Interrupted { .. })) => {
+            rep.interrupted = true;
+            rep.partial = true;
+        }
+        Some(f) => return Err(RemoteLoadError::Failed(f)),
     }
     let after = engine_time(&mut l.client);
     let engine_s = before

@@ -12,10 +12,12 @@
 //! The client is synchronous and keeps one connection (`transport`). Every answer is awaited
 //! at most [`Client::timeout`] ([`DEFAULT_TIMEOUT`], 30 s), so an engine that hangs is a
 //! [`ClientError::Timeout`], never a hang; nothing here panics on what an engine answers. A
-//! subprocess the client started is stopped when the client is dropped (standard input closed,
-//! then killed if it has not exited within a second). With a stop flag ([`Client::set_stop`]) a
-//! wait for an answer ends within a tenth of a second once the flag is set
-//! ([`ClientError::Interrupted`]; a subprocess engine is killed at once).
+//! subprocess the client started runs in a process group of its own, and is stopped when the
+//! client is dropped (standard input closed, then the whole group killed if the engine has not
+//! exited within a second, so a wrapper script's child goes too). With a stop flag
+//! ([`Client::set_stop`], or from the start [`Client::connect_stoppable`]) a wait for an answer
+//! ends within a tenth of a second once the flag is set ([`ClientError::Interrupted`]; a
+//! subprocess engine's group is killed at once).
 
 mod transport;
 
@@ -159,7 +161,7 @@ pub enum ClientError {
     #[error("the engine's setup differs from the scenario: {0}")]
     Setup(String),
     /// The stop flag ([`Client::set_stop`]: SIGINT, SIGTERM) was set while waiting for the
-    /// answer; a subprocess engine was killed.
+    /// answer; a subprocess engine (its whole process group) was killed.
     #[error("interrupted while waiting for the answer to {op}")]
     Interrupted {
         /// The request under way.
@@ -194,7 +196,18 @@ impl Client {
     /// object's `v`). Errors: [`ClientError::Connect`], [`ClientError::Version`], or any error
     /// of the health request.
     pub fn connect(spec: &EngineSpec) -> Result<Client, ClientError> {
+        Client::connect_stoppable(spec, None)
+    }
+
+    /// As [`Client::connect`], with the stop flag `stop` set before the first wait (see
+    /// [`Client::set_stop`]): a stop during the health request ends it within a tenth of a
+    /// second with [`ClientError::Interrupted`], a subprocess engine killed (its whole process
+    /// group) and reaped. Errors: as [`Client::connect`], and [`ClientError::Interrupted`].
+    pub fn connect_stoppable(spec: &EngineSpec, stop: Option<Stop>) -> Result<Client, ClientError> {
         let mut c = Client::start(spec, DEFAULT_TIMEOUT)?;
+        if let Some(s) = stop {
+            c.set_stop(s);
+        }
         let health = c.value("health", "GET", "/v1/health", b"")?;
         match health.get("v").and_then(Value::as_u64) {
             Some(v) if v == u64::from(VERSION) => Ok(c),

@@ -10,12 +10,12 @@
 //! remote, built from the same scenario, interns them to the same ids); that engine also gives
 //! the mirror its starting state. It decides nothing.
 
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use crate::engine::Engine;
 use crate::scenario::Scenario;
-use crate::service::client::{Client, ClientError, EngineSpec};
+use crate::service::client::{Client, ClientError, EngineSpec, Stop};
 use crate::service::remote::{Link, LinkStats, Mirror, RemoteEngine, RemoteFailure};
 use crate::service::Session;
 use crate::setup::{engine_setup, RoutingTags};
@@ -43,7 +43,10 @@ pub enum RemoteRunError {
 /// Runs every replication (of this run; no shards) on the engine at `spec`, in replication
 /// order, like [`run_logged`](super::run_logged) (the conversation logs are empty unless `log`).
 /// Returns the output, the logs and the link's round-trip statistics. Errors: see
-/// [`RemoteRunError`]; a stop request (SIGINT) is not an error (the output is partial).
+/// [`RemoteRunError`]; a stop request (SIGINT, `opts.stop`) is not an error: it is looked at
+/// from the first wait for the engine on (health, setup, reset, every command), ends that wait
+/// within a tenth of a second (a subprocess engine's process group killed), and the output is
+/// partial: the replications finished, the one cut, and every later one empty, as in-process.
 pub fn run_remote(
     sc: &Scenario,
     opts: &RunOptions,
@@ -52,9 +55,6 @@ pub fn run_remote(
     progress: Progress<'_>,
 ) -> Result<(RunOutput, Vec<ConvLog>, LinkStats), RemoteRunError> {
     let started = std::time::Instant::now();
-    let mut client = Client::connect(spec)?;
-    client.check_setup(&Session::new(sc.clone()).setup())?;
-    let link = Link::new(client);
     let stop = opts
         .stop
         .clone()
@@ -63,14 +63,35 @@ pub fn run_remote(
         stop: Some(stop.clone()),
         ..opts.clone()
     };
+    let stopped = || stop.load(Ordering::Relaxed);
+    // `None`: stopped while the engine was being reached (nothing to drive any more).
+    let link = match connect(sc, spec, &stop) {
+        Ok(client) => Some(Link::new(client)),
+        Err(e) => cut_or(e)?,
+    };
     let (reps_to_run, replications) = mine(sc, &opts);
     let mut reps = Vec::with_capacity(reps_to_run.len());
     let mut logs = Vec::new();
     let mut dashboard = None;
     for r in reps_to_run {
-        Link::lock(&link).client.reset()?;
         let mut template = Engine::new(engine_setup(sc));
         let tags = RoutingTags::new(sc, &mut template);
+        let live = match link.as_ref().filter(|_| !stopped()) {
+            Some(link) => match Link::lock(link).client.reset() {
+                Ok(()) => Some(link),
+                Err(e) => cut_or(e)?,
+            },
+            None => None,
+        };
+        let Some(link) = live else {
+            // Stopped before this replication began: the world sees the stop before its first
+            // event and reports the replication empty and partial; the local engine is never
+            // commanded.
+            let (m, _, _) = World::with_engine(sc, r, &opts, log, template, tags)
+                .run(&|t, n| progress(r, t, n));
+            reps.push(m);
+            continue;
+        };
         let mirror = Mirror::new(
             &template,
             sc.agent_count(),
@@ -78,20 +99,28 @@ pub fn run_remote(
             sc.supervisors.len(),
         );
         let engine = RemoteEngine::new(link.clone(), mirror, Some(stop.clone()));
-        let (m, l, d) =
+        let (mut m, l, d) =
             World::with_engine(sc, r, &opts, log, engine, tags).run(&|t, n| progress(r, t, n));
-        let failure = Link::lock(&link).failure.take();
-        if let Some(failure) = failure {
-            return Err(RemoteRunError::Failed {
-                replication: r + 1,
-                failure,
-            });
+        let failure = Link::lock(link).failure.take();
+        match failure {
+            None => {}
+            // The stop ended a wait for an answer: the replication is cut there, as by a stop
+            // in-process (its log, if any, is not kept whole: the caller drops a partial log).
+            Some(RemoteFailure::Client(ClientError::Interrupted { .. })) => m.partial = true,
+            Some(failure) => {
+                return Err(RemoteRunError::Failed {
+                    replication: r + 1,
+                    failure,
+                })
+            }
         }
         reps.push(m);
         logs.extend(l.map(|l| *l));
         dashboard = dashboard.or(d);
     }
-    let stats = Link::lock(&link).stats.clone();
+    let stats = link
+        .map(|l| Link::lock(&l).stats.clone())
+        .unwrap_or_default();
     let out = RunOutput {
         dashboard,
         ..RunOutput::of(
@@ -102,6 +131,23 @@ pub fn run_remote(
         )
     };
     Ok((out, logs, stats))
+}
+
+/// Starts or reaches the engine with `stop` watched from the first wait, and checks its setup
+/// is the scenario's.
+fn connect(sc: &Scenario, spec: &EngineSpec, stop: &Stop) -> Result<Client, ClientError> {
+    let mut client = Client::connect_stoppable(spec, Some(stop.clone()))?;
+    client.check_setup(&Session::new(sc.clone()).setup())?;
+    Ok(client)
+}
+
+/// A stop while waiting for the engine is no error (`Ok(None)`: nothing more is driven); any
+/// other client error is.
+fn cut_or<T>(e: ClientError) -> Result<Option<T>, RemoteRunError> {
+    match e {
+        ClientError::Interrupted { .. } => Ok(None),
+        e => Err(e.into()),
+    }
 }
 
 #[cfg(test)]

@@ -39,7 +39,8 @@ fn value(p: &SweepPoint, m: &str) -> String {
 }
 
 /// `sweep.csv`: the varied keys, the key metrics (and the target's), `bisection` (1 for points
-/// added by the search) and, with a target, `meets_target`.
+/// added by the search), with a target `meets_target`, and for an interrupted sweep a last
+/// column `partial` (1 on every row: only the points run to their end are in the file).
 pub fn csv(r: &SweepResult) -> Result<String, csv::Error> {
     let ms = metrics(r);
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -48,6 +49,11 @@ pub fn csv(r: &SweepResult) -> Result<String, csv::Error> {
     header.push("bisection".into());
     if r.target.is_some() {
         header.push("meets_target".into());
+    }
+    if r.partial {
+        // Interrupted: the file holds only the points run to their end, not the whole grid
+        // (or search); a whole sweep's file has no such column.
+        header.push("partial".into());
     }
     w.write_record(&header)?;
     for p in &r.points {
@@ -62,6 +68,9 @@ pub fn csv(r: &SweepResult) -> Result<String, csv::Error> {
         if let Some(t) = &r.target {
             let ok = lookup(&p.summary, &t.metric).is_some_and(|v| t.meets(v));
             row.push((ok as u8).to_string());
+        }
+        if r.partial {
+            row.push("1".into());
         }
         w.write_record(&row)?;
     }

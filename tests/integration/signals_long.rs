@@ -84,6 +84,9 @@ fn sigint_in_a_sweep_keeps_the_finished_points() {
     let rows: Vec<&str> = csv.lines().skip(1).collect();
     assert_eq!(rows.len(), 1, "only the finished point:\n{csv}");
     assert!(rows[0].starts_with("1h,"), "{csv}");
+    // Issue 25, fifth pass: the CSV says it is partial too (a last column `partial`, 1).
+    assert!(csv.lines().next().unwrap().ends_with(",partial"), "{csv}");
+    assert!(rows[0].ends_with(",1"), "{csv}");
     let html = std::fs::read_to_string(out.join("sweep.html")).unwrap();
     assert!(html.contains("interrupted (partial)"), "{html}");
     no_temporaries(&out);

@@ -1,12 +1,15 @@
 //! The two framings a [`Client`](super::Client) speaks protocol v1 over: HTTP/1.1 with
 //! keep-alive on one TCP stream (`TCP_NODELAY`, reopened when the server closes it), or JSON
-//! lines on a subprocess's standard input and output. Both answer one request with (status,
+//! lines on a subprocess's standard input and output (started in a process group of its own,
+//! which is killed whole: an engine started by a wrapper script goes with the script). Both
+//! answer one request with (status,
 //! body bytes); a JSON line is status 200. Every read waits at most the client's timeout; a
 //! wait that ran out is an `io::ErrorKind::TimedOut` (or `WouldBlock`) error, which the client
 //! names. Answers are read up to [`MAX_ANSWER`] bytes.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::os::unix::process::CommandExt;
 use std::process::{Child, ChildStdin, Command as Process, Stdio};
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -54,21 +57,40 @@ pub(super) struct LinesConn {
     stdin: Option<io::BufWriter<ChildStdin>>,
     lines: Receiver<io::Result<Vec<u8>>>,
     line: Vec<u8>,
+    /// The engine was killed and reaped ([`LinesConn::end`]).
+    ended: bool,
 }
 
 impl Drop for LinesConn {
     fn drop(&mut self) {
+        if self.ended {
+            return;
+        }
         // Closing standard input ends a JSON-lines engine (end of input); kill it if it lingers.
+        // Whether it exited is asked without reaping it, so that its process id, which names
+        // its process group, stays taken until the group is killed.
         drop(self.stdin.take());
         let until = Instant::now() + Duration::from_secs(1);
-        while Instant::now() < until {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
+        while Instant::now() < until && !exited_unreaped(self.child.id()) {
             std::thread::sleep(Duration::from_millis(5));
         }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.end();
+    }
+}
+
+/// Whether child `pid` has exited (or cannot be waited for), leaving it unreaped.
+fn exited_unreaped(pid: u32) -> bool {
+    // SAFETY: `waitid` writes only into `info`, a zeroed `siginfo_t` owned here; WNOWAIT leaves
+    // the child waitable, so `Child::wait` still reaps it.
+    unsafe {
+        let mut info: libc::siginfo_t = std::mem::zeroed();
+        let r = libc::waitid(
+            libc::P_PID,
+            pid as libc::id_t,
+            &mut info,
+            libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
+        );
+        r != 0 || info.si_pid() != 0
     }
 }
 
@@ -261,6 +283,10 @@ impl LinesConn {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
+            // A group of its own (id: the engine's process id), killed whole by `end`; also
+            // out of the terminal's foreground group, so Ctrl-C reaches only omnisim, which
+            // then ends the engine.
+            .process_group(0)
             .spawn()
             .map_err(|e| io::Error::new(e.kind(), format!("cannot start {:?}: {e}", argv[0])))?;
         let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
@@ -305,12 +331,30 @@ impl LinesConn {
             stdin: Some(io::BufWriter::with_capacity(64 << 10, stdin)),
             lines: rx,
             line: Vec::with_capacity(4096),
+            ended: false,
         })
+    }
+
+    /// Closes the engine's standard input, kills its whole process group (the engine and
+    /// whatever it started that did not leave the group: a wrapper script's child) and reaps
+    /// the engine. Called once the engine is given up (stop, drop).
+    fn end(&mut self) {
+        if self.ended {
+            return;
+        }
+        self.ended = true;
+        drop(self.stdin.take());
+        // The engine is not reaped yet, so its process id (the group's id) is still its own.
+        // SAFETY: `kill` takes plain integers; a group that is already gone is ESRCH.
+        let _ = unsafe { libc::kill(-(self.child.id() as libc::pid_t), libc::SIGKILL) };
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     /// Sends one request line, `{"op":"OP"}` followed by the fields of `body` (a JSON object,
     /// or empty for none), and waits at most `timeout` for the answer line; with `stop`, the
-    /// wait ends once it is set: the engine is killed and reaped, an `Interrupted` error.
+    /// wait ends once it is set: the engine's process group is killed and the engine reaped,
+    /// an `Interrupted` error.
     pub(super) fn exchange(
         &mut self,
         op: &str,
@@ -347,9 +391,7 @@ impl LinesConn {
                 Err(RecvTimeoutError::Timeout) if !left.is_zero() => {
                     if stopped(stop) {
                         // Nothing more is asked of it: end it now, not a second later in drop.
-                        drop(self.stdin.take());
-                        let _ = self.child.kill();
-                        let _ = self.child.wait();
+                        self.end();
                         return Err(interrupted());
                     }
                 }

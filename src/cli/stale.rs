@@ -1,0 +1,117 @@
+//! Older files in an output folder: a command leaves no file of a kind it did not write this
+//! time, since a reader (`explain`, `merge`, a person) would take it for this run's
+//! (`docs/workflows.md`, "Older files in the output folder"). [`remove_stale`], called once the
+//! new output is written (so an interrupted command keeps what it wrote), removes only
+//! omnisim's own file names of the kinds the command did not write: `run` removes an older
+//! log, trace and run shard; `run --shard` an older run's reports, log and trace; `sweep` an
+//! older `target.json` and sweep shard; `sweep --shard` an older sweep's files. A `run` and a
+//! `sweep` may share a folder (the default, `reports/<scenario name>/`), so neither touches
+//! the other's files; a `shard.json` is removed only when it is of the command's own kind
+//! (its `format`), and never by `merge`, whose output folder may hold one of its inputs.
+
+use std::path::Path;
+
+use crate::report::FILES;
+use crate::workflows::{shard, sweep_shard};
+
+/// What a command wrote into its output folder this time.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Wrote {
+    /// `run` (or `merge` of run shards, `merged`): the reports ([`FILES`]), with or without
+    /// `conversations.csv` (`log`) and `trace.jsonl` (`trace`).
+    Run {
+        log: bool,
+        trace: bool,
+        merged: bool,
+    },
+    /// `run --shard`: a run `shard.json`.
+    RunShard,
+    /// `sweep` (or `merge` of sweep shards, `merged`): `sweep.csv`, `sweep.html`, with or
+    /// without `target.json` (`target`).
+    Sweep { target: bool, merged: bool },
+    /// `sweep --shard`: a sweep `shard.json`.
+    SweepShard,
+}
+
+/// A run's optional files: the log and the trace.
+const RUN_EXTRA: [&str; 2] = ["conversations.csv", "trace.jsonl"];
+
+/// What `sweep` writes.
+const SWEEP_FILES: [&str; 3] = ["sweep.csv", "sweep.html", "target.json"];
+
+/// Removes from `dir` the older files of the kinds `wrote` does not cover (see the module
+/// docs). Files that are not there, or cannot be removed, are passed over: this never fails.
+pub(crate) fn remove_stale(dir: &Path, wrote: Wrote) {
+    let remove = |name: &str| {
+        let _ = std::fs::remove_file(dir.join(name));
+    };
+    match wrote {
+        Wrote::Run { log, trace, merged } => {
+            for (name, written) in RUN_EXTRA.iter().zip([log, trace]) {
+                if !written {
+                    remove(name);
+                }
+            }
+            if !merged {
+                remove_shard(dir, shard::FORMAT);
+            }
+        }
+        Wrote::RunShard => FILES.iter().chain(&RUN_EXTRA).for_each(|n| remove(n)),
+        Wrote::Sweep { target, merged } => {
+            if !target {
+                remove("target.json");
+            }
+            if !merged {
+                remove_shard(dir, sweep_shard::FORMAT);
+            }
+        }
+        Wrote::SweepShard => SWEEP_FILES.iter().for_each(|n| remove(n)),
+    }
+}
+
+/// Removes `dir/shard.json` when its `format` is `format`'s kind (any version: the part of
+/// `format` before its `/`). A shard is written compact with `format` first; only its first
+/// bytes are read.
+fn remove_shard(dir: &Path, format: &str) {
+    use std::io::Read;
+    let path = dir.join("shard.json");
+    let kind = format.split('/').next().unwrap_or(format);
+    let mut head = [0u8; 128];
+    let n = std::fs::File::open(&path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    let head = String::from_utf8_lossy(&head[..n]);
+    let found = head
+        .split_once("\"format\"")
+        .map(|(_, rest)| rest.trim_start().trim_start_matches(':').trim_start())
+        .and_then(|rest| rest.strip_prefix('"'))
+        .is_some_and(|rest| rest.starts_with(&format!("{kind}/")));
+    if found {
+        let _ = std::fs::remove_file(&path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shard_is_removed_only_by_its_own_kind() {
+        let dir = std::env::temp_dir().join(format!("omnisim-stale-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let shard = dir.join("shard.json");
+        std::fs::write(&shard, r#"{"format":"omnisim.sweep-shard/2","x":1}"#).unwrap();
+        remove_shard(&dir, shard::FORMAT);
+        assert!(shard.exists(), "a run removed a sweep shard");
+        remove_shard(&dir, sweep_shard::FORMAT);
+        assert!(!shard.exists());
+        std::fs::write(&shard, r#"{"format": "omnisim.shard/1"}"#).unwrap();
+        remove_shard(&dir, shard::FORMAT);
+        assert!(!shard.exists(), "an older version of the run shard format");
+        std::fs::write(&shard, r#"{"format":"someone-else/1"}"#).unwrap();
+        remove_shard(&dir, shard::FORMAT);
+        remove_shard(&dir, sweep_shard::FORMAT);
+        assert!(shard.exists(), "not omnisim's");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,130 @@
+//! Issue 25, fifth pass (a fresh tester's findings): a stop signal while `run --engine` or
+//! `load --engine` waits for an external engine ends the command at once with exit 130 (it
+//! was ignored until the 30 s answer timeout, then exit 2), the engine's process group killed
+//! and what finished written, marked partial.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::engine_group::{assert_both_gone, signal_after, spawn, wrapper_engine};
+use crate::signals::temp_dir;
+
+/// M/M/c (300/h, exponential 100 s), four replications of 200 h: several seconds over a
+/// JSON-lines engine.
+const MMC: &str = r#"
+[scenario]
+name = "mmc-remote"
+horizon = "200h"
+warmup = "1h"
+seed = 11
+replications = 4
+service_level = "20s"
+
+[[workstreams]]
+name = "chat"
+channel = "live_chat"
+capacity_units = 100
+handle_time = { dist = "exponential", mean = "100s" }
+
+[[queues]]
+name = "support"
+workstream = "chat"
+arrivals = { rate = "300/h" }
+
+[[agent_groups]]
+name = "agent"
+count = 10
+capacity = 100
+queues = ["support"]
+"#;
+
+fn json(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).expect("parses")
+}
+
+/// Found by a fresh tester: `run --engine "cmd:sleep 1000"` ignored SIGINT and ended 29 s
+/// later with exit 2 (no health answer within 30 s). Measured now: exit 130 within 0.1 s of
+/// the signal, a summary marked partial with every replication empty, the wrapper and its
+/// child killed. `load --engine` likewise (SIGTERM): 130, nothing written.
+#[test]
+fn a_stop_signal_ends_run_and_load_waiting_for_an_engine_and_kills_its_group() {
+    let dir = temp_dir("engine-wait");
+    let sc = dir.join("mmc.toml");
+    std::fs::write(&sc, MMC).unwrap();
+    let sc = sc.to_str().unwrap();
+    let (engine, wrap, inner) = wrapper_engine(&dir);
+    let out = dir.join("run");
+    let child = spawn(&[
+        "run",
+        sc,
+        "--engine",
+        &engine,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let (code, err, secs) = signal_after(child, Duration::from_millis(1500), "-INT");
+    assert_eq!(code, Some(130), "{err}");
+    assert!(secs < 2.0, "run ended {secs} s after the signal");
+    assert!(err.contains("partial"), "{err}");
+    let s = json(&out.join("summary.json"));
+    assert_eq!(s["partial"], true, "{s}");
+    assert_eq!(s["replications_finished"], 0, "{s}");
+    assert_both_gone("run", [&wrap, &inner]);
+
+    let _ = std::fs::remove_file(&wrap);
+    let _ = std::fs::remove_file(&inner);
+    let out = dir.join("load");
+    let child = spawn(&[
+        "load",
+        sc,
+        "--rate",
+        "100",
+        "--duration",
+        "10s",
+        "--engine",
+        &engine,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let (code, err, secs) = signal_after(child, Duration::from_millis(1500), "-TERM");
+    assert_eq!(code, Some(130), "{err}");
+    assert!(secs < 2.0, "load ended {secs} s after the signal");
+    assert!(err.contains("before the load began"), "{err}");
+    assert!(!out.join("load.json").exists());
+    assert_both_gone("load", [&wrap, &inner]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A stop in the middle of `run --engine` on a real engine (`omnisim serve --stdio`): 130 at
+/// once, replication 1 cut where it was (conversations counted, marked partial), the later
+/// ones empty, the engine gone.
+#[test]
+fn a_stop_signal_mid_run_on_an_engine_keeps_what_was_simulated() {
+    let dir = temp_dir("engine-mid");
+    let sc = dir.join("mmc.toml");
+    std::fs::write(&sc, MMC).unwrap();
+    let sc = sc.to_str().unwrap();
+    let out = dir.join("out");
+    let engine = format!("cmd:{} serve {sc} --stdio", env!("CARGO_BIN_EXE_omnisim"));
+    let child = spawn(&[
+        "run",
+        sc,
+        "--engine",
+        &engine,
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let (code, err, secs) = signal_after(child, Duration::from_millis(2500), "-INT");
+    assert_eq!(code, Some(130), "{err}");
+    assert!(secs < 2.0, "run ended {secs} s after the signal");
+    let s = json(&out.join("summary.json"));
+    assert_eq!(s["partial"], true, "{s}");
+    let reps = s["by_replication"].as_array().expect("by_replication");
+    assert_eq!(reps.len(), 4, "{s}");
+    let arrived = |r: &serde_json::Value| r["conversations"]["arrived"].as_u64().unwrap();
+    assert!(arrived(&reps[0]) > 0, "replication 1 ran for 2.5 s: {s}");
+    assert_eq!(arrived(&reps[3]), 0, "replication 4 never began: {s}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
