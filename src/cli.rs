@@ -92,6 +92,21 @@ pub(crate) struct Global {
     pub(crate) quiet: bool,
 }
 
+/// The flags of the commands that simulate a scenario (`run`, `sweep`, `staff`), flattened
+/// into each one's arguments.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct SimArgs {
+    /// Output folder (default: reports/<scenario name>/).
+    #[arg(long)]
+    pub(crate) out: Option<PathBuf>,
+    /// Overrides the scenario's seed.
+    #[arg(long)]
+    pub(crate) seed: Option<u64>,
+    /// Overrides the scenario's replication count.
+    #[arg(long)]
+    pub(crate) replications: Option<u32>,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Simulate a scenario and write DIR/summary.json and the other reports.

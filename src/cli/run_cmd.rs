@@ -20,15 +20,8 @@ pub const DASHBOARD_EVENTS: usize = 5_000;
 pub(crate) struct RunArgs {
     /// The scenario file.
     pub(crate) scenario: PathBuf,
-    /// Output folder (default: reports/<scenario name>/).
-    #[arg(long)]
-    pub(crate) out: Option<PathBuf>,
-    /// Overrides the scenario's seed.
-    #[arg(long)]
-    pub(crate) seed: Option<u64>,
-    /// Overrides the scenario's replication count.
-    #[arg(long)]
-    pub(crate) replications: Option<u32>,
+    #[command(flatten)]
+    pub(crate) sim: super::SimArgs,
     #[command(flatten)]
     pub(crate) global: Global,
     /// Check the engine's invariants after every event (slow).
@@ -99,11 +92,11 @@ pub(crate) fn run(a: RunArgs) -> CmdResult {
             "--dashboard-to must be later than --dashboard-from",
         ));
     }
-    if a.replications == Some(0) {
+    if a.sim.replications == Some(0) {
         return Err(CliError::bad("--replications must be at least 1"));
     }
     let sc = load(&a.scenario, a.allow_huge)?;
-    super::check_replications(a.replications, &sc, Some(a.allow_huge))?;
+    super::check_replications(a.sim.replications, &sc, Some(a.allow_huge))?;
     if !quiet {
         print_warnings(&sc, &a.scenario);
     }
@@ -124,11 +117,15 @@ pub(crate) fn run(a: RunArgs) -> CmdResult {
         }
         Some(spec) => Some(spec?),
     };
-    let dir = a.out.clone().unwrap_or_else(|| default_out_dir(&sc.name));
+    let dir = a
+        .sim
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out_dir(&sc.name));
     if let Some(spec) = &a.shard {
         return super::shard_cmd::run_shard(&a, &sc, spec, &dir);
     }
-    let total = a.replications.unwrap_or(sc.replications);
+    let total = a.sim.replications.unwrap_or(sc.replications);
     if let Some(n) = a.trace_replication {
         if n == 0 || n > total {
             return Err(CliError::bad(format!(
@@ -148,8 +145,8 @@ pub(crate) fn run(a: RunArgs) -> CmdResult {
         None
     };
     let opts = RunOptions {
-        seed: a.seed,
-        replications: a.replications,
+        seed: a.sim.seed,
+        replications: a.sim.replications,
         check_invariants: a.check_invariants,
         shard: None,
         stop: Some(stop_flag()),

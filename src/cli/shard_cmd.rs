@@ -54,8 +54,8 @@ pub(crate) fn run_shard(a: &RunArgs, sc: &Scenario, spec: &str, dir: &Path) -> C
         sc,
         &src,
         (k, n),
-        a.seed,
-        a.replications,
+        a.sim.seed,
+        a.sim.replications,
         Some(super::stop_flag()),
     )
     .map_err(|e| CliError::bad(e.to_string()))?;

@@ -34,15 +34,8 @@ pub(crate) struct StaffArgs {
     /// Shrinkage: scheduled agents = required ÷ (1 − shrinkage), e.g. 30%.
     #[arg(long)]
     pub(crate) shrinkage: Option<String>,
-    /// Output folder (default: reports/<scenario name>/).
-    #[arg(long)]
-    pub(crate) out: Option<PathBuf>,
-    /// Overrides the scenario's seed.
-    #[arg(long)]
-    pub(crate) seed: Option<u64>,
-    /// Overrides the scenario's replication count.
-    #[arg(long)]
-    pub(crate) replications: Option<u32>,
+    #[command(flatten)]
+    pub(crate) sim: super::SimArgs,
     #[command(flatten)]
     pub(crate) global: Global,
 }
@@ -77,7 +70,7 @@ fn flagged(e: &StaffError) -> String {
 /// Runs the command.
 pub(crate) fn run(a: StaffArgs) -> CmdResult {
     let sc = super::load(&a.scenario, false)?;
-    super::check_replications(a.replications, &sc, None)?;
+    super::check_replications(a.sim.replications, &sc, None)?;
     let spec = (|| -> Result<StaffSpec, String> {
         let target = target::parse(&a.target)?;
         staffing::check_target(&target).map_err(|e| flagged(&e))?;
@@ -101,7 +94,7 @@ pub(crate) fn run(a: StaffArgs) -> CmdResult {
             })?),
             None => None,
         };
-        if a.replications == Some(0) {
+        if a.sim.replications == Some(0) {
             return Err("--replications must be at least 1".into());
         }
         Ok(StaffSpec {
@@ -111,8 +104,8 @@ pub(crate) fn run(a: StaffArgs) -> CmdResult {
             shifts,
             shrinkage,
             start_minute: (sc.calendar.ms_of_day(crate::time::SimTime::ZERO) / 60_000) as u32,
-            seed: a.seed,
-            replications: a.replications,
+            seed: a.sim.seed,
+            replications: a.sim.replications,
         })
     })();
     let spec = spec.map_err(CliError::bad)?;
@@ -120,7 +113,7 @@ pub(crate) fn run(a: StaffArgs) -> CmdResult {
     // and written, marked interrupted (exit 130).
     let result = staffing::run_until(&sc, &spec, Some(super::stop_flag()))
         .map_err(|e| CliError::bad(format!("{}: {}", a.scenario.display(), flagged(&e))))?;
-    let dir = a.out.unwrap_or_else(|| default_out_dir(&sc.name));
+    let dir = a.sim.out.unwrap_or_else(|| default_out_dir(&sc.name));
     let csv = render::csv(&result)
         .map_err(|e| CliError::bad(format!("cannot render staffing.csv: {e}")))?;
     let mut files = vec![

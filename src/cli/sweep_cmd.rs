@@ -25,15 +25,8 @@ pub(crate) struct SweepArgs {
     /// Find the smallest value meeting this, e.g. "service_level.fraction>=0.8".
     #[arg(long)]
     pub(crate) target: Option<String>,
-    /// Output folder (default: reports/<scenario name>/).
-    #[arg(long)]
-    pub(crate) out: Option<PathBuf>,
-    /// Overrides the scenario's seed.
-    #[arg(long)]
-    pub(crate) seed: Option<u64>,
-    /// Overrides the scenario's replication count.
-    #[arg(long)]
-    pub(crate) replications: Option<u32>,
+    #[command(flatten)]
+    pub(crate) sim: super::SimArgs,
     /// Run only grid points K, K+N, K+2N, … (1-based, 1 <= K <= N, in sweep.csv order) and
     /// write DIR/shard.json for `omnisim merge`.
     #[arg(long, value_name = "K/N")]
@@ -46,6 +39,7 @@ pub(crate) struct SweepArgs {
 /// interrupted.
 pub(crate) fn run(a: SweepArgs) -> CmdResult {
     if let Some(n) = a
+        .sim
         .replications
         .filter(|&n| n > crate::scenario::MAX_REPLICATIONS)
     {
@@ -63,8 +57,8 @@ pub(crate) fn run(a: SweepArgs) -> CmdResult {
         origin: a.scenario.display().to_string(),
         vary: a.vary.clone(),
         target: a.target.clone(),
-        seed: a.seed,
-        replications: a.replications,
+        seed: a.sim.seed,
+        replications: a.sim.replications,
     };
     if let Some(spec) = &a.shard {
         return run_shard(&a, &words, spec);
@@ -73,7 +67,7 @@ pub(crate) fn run(a: SweepArgs) -> CmdResult {
     let stop = super::stop_flag();
     let result = sweep::run_stoppable(&spec, Some(&stop))
         .map_err(|e| CliError::bad(sweep_message(&a, &e)))?;
-    write_result(&result, a.out, a.global.quiet, false)
+    write_result(&result, a.sim.out, a.global.quiet, false)
 }
 
 /// The message of words that do not make a sweep, naming the flag each came from.
@@ -167,6 +161,7 @@ fn run_shard(a: &SweepArgs, words: &SweepWords, spec: &str) -> CmdResult {
         e => CliError::bad(format!("{}: {e}", a.scenario.display())),
     })?;
     let dir = a
+        .sim
         .out
         .clone()
         .unwrap_or_else(|| default_out_dir(&file.scenario));
