@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The documentation's example outputs, produced by the program: every fenced block that follows
-# a `<!-- example: NAME -->` line in README.md, docs/workflows.md or docs/erlang.md is the
-# output of example NAME below, run on the bundled scenarios.
+# a `<!-- example: NAME -->` line in README.md, docs/workflows.md, docs/workflows-traffic.md or
+# docs/erlang.md is the output of example NAME below, run on the bundled scenarios.
 #
 #   scripts/docs-examples.sh            rewrite the blocks from fresh runs
 #   scripts/docs-examples.sh --check    change nothing; exit 1 naming each block that differs
@@ -218,7 +218,7 @@ example_sweep_shards() {
   omnisim merge sweep-shards/1 sweep-shards/2 sweep-shards/3 --out sweep-merged || true
 }
 
-# --- docs/workflows.md, 6. replay (scenarios/demo.toml, logged) ---------------------------------
+# --- docs/workflows-traffic.md, 6. replay (scenarios/demo.toml, logged) ---------------------------------
 lastweek() {
   [ -d lastweek ] && return
   omnisim run "$root/scenarios/demo.toml" --log --out lastweek --quiet || true
@@ -241,7 +241,7 @@ example_replay_ab() {
   omnisim ab replay.toml --variant replay-new-rules.toml --out ab-replay || true
 }
 
-# --- docs/workflows.md, 7. backtest (fit of the logged demo) -------------------------------------
+# --- docs/workflows-traffic.md, 7. backtest (fit of the logged demo) -------------------------------------
 fitted() {
   [ -d fitted ] && return
   lastweek
@@ -269,7 +269,7 @@ example_backtest() {
   tail -n 1 backtest.txt
 }
 
-# --- docs/workflows.md, 8. explain (scenarios/rules-playbook.toml) ---------------------------
+# --- docs/workflows-traffic.md, 8. explain (scenarios/rules-playbook.toml) ---------------------------
 playbook() {
   [ -d pb ] && return
   omnisim run "$root/scenarios/rules-playbook.toml" --out pb --trace --trace-replication 1 --quiet \
@@ -330,7 +330,7 @@ example_erlang_json() {
 
 # --- the blocks ----------------------------------------------------------------------------
 status=0
-for doc in README.md docs/workflows.md docs/erlang.md; do
+for doc in README.md docs/workflows.md docs/workflows-traffic.md docs/erlang.md; do
   file="$root/$doc"
   out="$work/$(basename "$doc").new"
   : >"$out"

@@ -1,4 +1,4 @@
-//! The example outputs of README.md and docs/workflows.md are the program's output: every
+//! The example outputs of README.md and docs/workflows*.md are the program's output: every
 //! fenced block after a `<!-- example: NAME -->` marker is rewritten by
 //! `scripts/docs-examples.sh` from fresh runs of the bundled scenarios, and this test runs the
 //! script in `--check` mode with the binary under test, so a block that drifts from the
@@ -12,25 +12,35 @@ fn documented_example_outputs_are_the_programs_output() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
     let workflows = std::fs::read_to_string(root.join("docs/workflows.md")).unwrap();
+    let traffic = std::fs::read_to_string(root.join("docs/workflows-traffic.md")).unwrap();
     // The markers exist (a test that checks no block could not fail).
     assert!(readme.contains("<!-- example: demo"));
     assert!(readme.contains("<!-- example: readme-compare -->"));
     assert!(readme.contains("<!-- example: bank-week -->"));
-    for name in [
-        "compare-markdown",
-        "compare-seed",
-        "sweep",
-        "staff",
-        "shards",
-        "replay-ab",
-        "backtest",
-        "explain-585",
-        "explain-waited",
+    for (doc, text, names) in [
+        (
+            "docs/workflows.md",
+            &workflows,
+            &[
+                "compare-markdown",
+                "compare-seed",
+                "sweep",
+                "staff",
+                "shards",
+            ][..],
+        ),
+        (
+            "docs/workflows-traffic.md",
+            &traffic,
+            &["replay-ab", "backtest", "explain-585", "explain-waited"][..],
+        ),
     ] {
-        assert!(
-            workflows.contains(&format!("<!-- example: {name} -->")),
-            "docs/workflows.md lost the {name} block"
-        );
+        for name in names {
+            assert!(
+                text.contains(&format!("<!-- example: {name} -->")),
+                "{doc} lost the {name} block"
+            );
+        }
     }
     // Every output block (```text, ```json) of these documents follows a marker, so none is
     // typed by hand (README.md's bank-week figures were, and drifted from the program).
@@ -38,6 +48,7 @@ fn documented_example_outputs_are_the_programs_output() {
     for (doc, text) in [
         ("README.md", &readme),
         ("docs/workflows.md", &workflows),
+        ("docs/workflows-traffic.md", &traffic),
         ("docs/erlang.md", &erlang),
     ] {
         let lines: Vec<&str> = text.lines().collect();
