@@ -55,13 +55,7 @@ pub(crate) fn roster_skills(parts: &mut Parts, names: &mut Names) {
                 .skills
                 .iter()
                 .map(|(name, rating)| {
-                    let id = match names.skills.iter().position(|s| s == name) {
-                        Some(i) => i,
-                        None => {
-                            names.skills.push(name.clone());
-                            names.skills.len() - 1
-                        }
-                    };
+                    let id = names.intern_skill(name);
                     (id as SkillId, *rating as Rating)
                 })
                 .collect();
