@@ -185,7 +185,19 @@ pub(crate) fn traffic(
         match file_of(cx, "roster", v) {
             Some((path, shown)) => {
                 files.push(("traffic.roster".to_string(), rel_of(v), path.clone()));
-                match read_roster(&path, &shown, &cal, &queue) {
+                // The [[agent_groups]] by name, with their counts: a roster agent may not
+                // take the name of one of their agents (`agent-3`), checked with the roster's
+                // other problems so that all are reported at once.
+                let counts: HashMap<&str, u32> = names
+                    .groups
+                    .iter()
+                    .filter_map(|g| Some((g.name.as_str(), g.count?)))
+                    .collect();
+                let taken = |name: &str| {
+                    is_group_agent_name(name, &counts)
+                        .then(|| name.rsplit_once('-').map_or("", |(g, _)| g).to_string())
+                };
+                match read_roster(&path, &shown, &cal, &queue, &taken) {
                     Ok(r) => {
                         if let Some(d) = horizon.and_then(|h| off_shift(&r, h, &cal, &shown)) {
                             cx.warn_external(d);
@@ -507,40 +519,12 @@ pub(crate) fn merge(
         }
         out.replay = Some(Arc::new(r));
     }
-    if let Some((agents, span)) = parts.roster {
-        let mut next: u32 = groups.iter().map(|g| g.count).sum();
+    if let Some((agents, _)) = parts.roster {
+        let first: u32 = groups.iter().map(|g| g.count).sum();
         let mut skills = parts.roster_skills.into_iter();
-        // The [[agent_groups]] by name, with their counts: one look-up per roster agent.
-        let counts: HashMap<&str, u32> = groups
-            .iter()
-            .filter(|g| g.roster.is_none())
-            .map(|g| (g.name.as_str(), g.count))
-            .collect();
-        let clashes: Vec<bool> = agents
-            .iter()
-            .map(|a| is_group_agent_name(&a.name, &counts))
-            .collect();
-        for (a, clash) in agents.into_iter().zip(clashes) {
+        // A roster agent with a group agent's name is refused by `read_roster`.
+        for (next, a) in (first..).zip(agents) {
             let skills = skills.next().unwrap_or_default();
-            if clash {
-                cx.report(
-                    "traffic.roster",
-                    Some(span.clone()),
-                    format!(
-                        "roster agent {:?} (the roster's line {}) has the name of an agent of \
-                         [[agent_groups]] {:?}",
-                        a.name,
-                        a.line,
-                        a.name.rsplit_once('-').map_or("", |(g, _)| g)
-                    ),
-                    Some(
-                        "rename the roster agent (names are compared after trimming spaces), or \
-                         the group"
-                            .into(),
-                    ),
-                );
-                continue;
-            }
             groups.push(AgentGroup {
                 name: a.name.clone(),
                 count: 1,
@@ -557,7 +541,6 @@ pub(crate) fn merge(
                 absence: a.absence,
                 roster: Some(a),
             });
-            next += 1;
         }
     }
     out
