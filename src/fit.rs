@@ -176,9 +176,10 @@ pub struct Fitted {
 /// Reads and fits a history. `interval` is the arrival-profile interval (default 30 min; whole
 /// minutes dividing a day, [`check_interval`]).
 ///
-/// Errors: every problem of the file (missing column, unparsable time or duration, unknown
-/// outcome, a UTC offset with no reference, a row far outside the rest), each with file, line
-/// and column; an interval that does not divide a day.
+/// Errors: every problem of the file (missing column, a header name close to a history column
+/// the file lacks such as `Handle` or `wrapup`, unparsable time or duration, unknown outcome, a
+/// UTC offset with no reference, a row far outside the rest), each with file, line and column;
+/// an interval that does not divide a day.
 pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagnostic>> {
     let shown = path.display().to_string();
     let mut p = Problems::new(&shown);
@@ -207,6 +208,8 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
             &["outcome"],
             &["wait"],
         ],
+        // Other columns (a history's attributes) are not read; a mistyped one is refused.
+        &crate::traffic::history::COLUMNS,
         |r, p| {
             let arrival = r.required(p, "arrival").and_then(|s| {
                 let is_iso = s.parse::<f64>().is_err();

@@ -102,6 +102,21 @@ fn gcd(a: u32, b: u32) -> u32 {
     }
 }
 
+/// The columns of a volume file.
+const VOLUME_COLUMNS: [&str; 3] = ["interval_start", "queue", "volume"];
+
+/// Every column a history may have (a volume file's, a conversation history's): a header name
+/// close to one (`Volume`, `Queue`) is refused.
+fn known_columns() -> Vec<&'static str> {
+    let mut v = VOLUME_COLUMNS.to_vec();
+    for c in crate::traffic::history::COLUMNS {
+        if !v.contains(&c) {
+            v.push(c);
+        }
+    }
+    v
+}
+
 /// Reads `path` (shown as `file`) and bins it into `interval_min`-minute buckets.
 ///
 /// Errors: every problem with its line and column (unparsable date-time, negative or
@@ -127,7 +142,8 @@ pub fn read_history(
     // (line, date) per row, for rows far outside the rest; a volume file's (queue, start) seen.
     let mut rows: Vec<(u64, Date)> = Vec::new();
     let mut seen: std::collections::HashMap<(Option<String>, DateTime), u64> = Default::default();
-    let header = read(path, &mut p, &[&["interval_start", "arrival"]], |r, p| {
+    let (need, known): (&[&[&str]], _) = (&[&["interval_start", "arrival"]], known_columns());
+    let header = read(path, &mut p, need, &known, |r, p| {
         let volume_file = *mode.get_or_insert_with(|| r.header.col("interval_start").is_some());
         let time_col = if volume_file {
             "interval_start"
@@ -217,6 +233,15 @@ pub fn read_history(
     if p.any() {
         return Err(p.finish());
     }
+    // A volume file's other columns are ignored, with a warning (a conversation history's are
+    // its attributes: nothing to say).
+    if let Some(h) = header
+        .as_ref()
+        .filter(|h| h.col("interval_start").is_some())
+    {
+        crate::traffic::warn_ignored(&mut p, h, &VOLUME_COLUMNS);
+    }
+    let ignored: Vec<String> = p.take_warnings().iter().map(|d| d.to_string()).collect();
     let step = if step == 0 { 0 } else { gcd(step, 1440) };
     if step != 0 && interval_min % step != 0 {
         p.file(format!(
@@ -273,7 +298,7 @@ pub fn read_history(
             days.push(day);
         }
     }
-    let mut notes = Vec::new();
+    let mut notes = ignored;
     let clock = |b: usize| {
         let m = (lo as usize + b) * interval_min as usize;
         format!("{:02}:{:02}", m / 60, m % 60)

@@ -1,5 +1,6 @@
 //! Small English text helpers shared by every layer that writes messages for people (scenario
-//! diagnostics and warnings, reports): a count with its noun.
+//! diagnostics and warnings, reports): a count with its noun; the edit distance of "did you
+//! mean" hints (`scenario::suggest`, the CSV readers' column names in `traffic`).
 //!
 //! A foundation module: it imports nothing from the crate.
 
@@ -32,4 +33,20 @@ pub fn seconds(ms: u64) -> String {
     }
     let f = format!("{frac:03}");
     format!("{s}.{}", f.trim_end_matches('0'))
+}
+
+/// The Levenshtein distance between `a` and `b`, in characters.
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
 }

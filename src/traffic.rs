@@ -72,6 +72,8 @@ pub struct Problems {
     file: String,
     list: Vec<Diagnostic>,
     more: usize,
+    /// Warnings (a column read by nobody, [`warn_ignored`]); the reader hands them on.
+    warnings: Vec<Diagnostic>,
 }
 
 impl Problems {
@@ -81,7 +83,13 @@ impl Problems {
             file: file.to_string(),
             list: Vec::new(),
             more: 0,
+            warnings: Vec::new(),
         }
+    }
+
+    /// The warnings recorded so far, taken out.
+    pub fn take_warnings(&mut self) -> Vec<Diagnostic> {
+        std::mem::take(&mut self.warnings)
     }
 
     /// Records a problem at `line` (1-based, the header is line 1) in `column` (name and
@@ -271,13 +279,78 @@ impl<R: std::io::BufRead> std::io::Read for CrLf<R> {
     }
 }
 
+/// The known column a header name most likely meant, when it is not one itself: the same name
+/// in another case (`AHT`), or within an edit distance of a third of its length, at least 1
+/// (`ahts`, `absense`, `break`), of a known column the header does not already have.
+fn meant<'k>(name: &str, known: &[&'k str], header: &Header) -> Option<&'k str> {
+    if known.contains(&name) {
+        return None;
+    }
+    let free = known.iter().copied().filter(|k| header.col(k).is_none());
+    let lower = name.trim().to_lowercase();
+    let limit = (lower.chars().count() / 3).max(1);
+    free.map(|k| (crate::text::edit_distance(&lower, k), k))
+        .filter(|&(d, _)| d <= limit)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, k)| k)
+}
+
+/// Refuses every header name that looks like a mistyped column of `known` (see [`meant`]): a
+/// column read by nobody would be silently dropped (an `AHT` or `ahts` column left the work
+/// stream's mean handle time in force; issue 25, fifth pass). Line 1, the column's position,
+/// `did you mean "aht"?`.
+fn check_names(p: &mut Problems, header: &Header, known: &[&str]) {
+    for (i, n) in header.names.iter().enumerate() {
+        let Some(k) = meant(n, known, header) else {
+            continue;
+        };
+        let why = if n.trim().eq_ignore_ascii_case(k) {
+            "column names are lower case"
+        } else {
+            "a mistyped column would be ignored"
+        };
+        p.at(
+            1,
+            Some((n, i + 1)),
+            format!(
+                "unknown column {n:?}: did you mean {k:?}? ({why}; the columns this file may \
+                 have: {})",
+                known.join(", ")
+            ),
+        );
+    }
+}
+
+/// Warns about every header column that is not in `known` (and not a mistyped one, refused by
+/// [`read`]): nothing reads it, so it is ignored. Taken out by [`Problems::take_warnings`].
+pub fn warn_ignored(p: &mut Problems, header: &Header, known: &[&str]) {
+    for (i, n) in header.names.iter().enumerate() {
+        if known.contains(&n.as_str()) || n.trim().is_empty() {
+            continue;
+        }
+        p.warnings.push(Diagnostic {
+            file: p.file.clone(),
+            path: n.clone(),
+            line: Some(1),
+            column: Some(i + 1),
+            message: format!(
+                "column {n:?} is not one this file may have, so it is ignored (the columns: {})",
+                known.join(", ")
+            ),
+            hint: None,
+        });
+    }
+}
+
 /// Reads `path` (shown as `file`) with a header row; reports every missing column of
-/// `required` (each a list of alternatives) and calls `row` on every data row. Rows with the
-/// wrong number of cells are reported and skipped.
+/// `required` (each a list of alternatives) and every header name that looks like a mistyped
+/// column of `known` (every column the reader reads: `AHT` or `ahts` for `aht`), and calls
+/// `row` on every data row. Rows with the wrong number of cells are reported and skipped.
 pub fn read(
     path: &Path,
     p: &mut Problems,
     required: &[&[&str]],
+    known: &[&str],
     mut row: impl FnMut(&Row<'_>, &mut Problems),
 ) -> Option<Header> {
     // Only regular files: a device or a pipe could stream forever.
@@ -326,6 +399,7 @@ pub fn read(
         );
         return None;
     }
+    check_names(p, &header, known);
     for alts in required {
         if !alts.iter().any(|a| header.col(a).is_some()) {
             let want = alts
@@ -472,11 +546,13 @@ mod tests {
         std::fs::write(&path, "id,arrival\r\nx,1\r\ny,abc\r\n").unwrap();
         let mut p = Problems::new("h.csv");
         let mut lines = Vec::new();
-        read(&path, &mut p, &[&["arrival"]], |r, _| lines.push(r.line));
+        read(&path, &mut p, &[&["arrival"]], &[], |r, _| {
+            lines.push(r.line)
+        });
         assert_eq!(lines, vec![2, 3]);
         std::fs::write(&path, "").unwrap();
         let mut p = Problems::new("h.csv");
-        assert!(read(&path, &mut p, &[&["arrival"]], |_, _| {}).is_none());
+        assert!(read(&path, &mut p, &[&["arrival"]], &[], |_, _| {}).is_none());
         assert!(format!("{:?}", p).contains("the file is empty"), "{p:?}");
     }
 

@@ -154,12 +154,13 @@ pub fn drop_cut_days(
 /// regularly open weekday three dates.
 pub const STRAY_SPAN_DAYS: i32 = 21;
 
-/// Leaves out of `q.days` the one day of a weekday that has traffic on that date only, in a
-/// history spanning at least [`STRAY_SPAN_DAYS`] calendar days (a stray Saturday row in a
-/// Monday–Friday history), and returns a note per day left out. Such a weekday stays closed:
-/// no forecast for it, and its empty dates are not closures (read as open, every Monday after
-/// it would count as "the day after a closure"). Does not touch `q.open`; the caller sets it
-/// from the days kept.
+/// Leaves out of `q.days` the days of a weekday that is rarely open, in a history spanning at
+/// least [`STRAY_SPAN_DAYS`] calendar days: a weekday with traffic on one date only (a stray
+/// Saturday row in a Monday–Friday history), or on a quarter or less of its dates in the span
+/// (two stray Sundays among 33; the rule `fit` warns about). Returns a note per weekday left
+/// out, naming its dates. Such a weekday stays closed: no forecast for it, and its empty dates
+/// are not closures (read as open, every Monday after it would count as "the day after a
+/// closure"). Does not touch `q.open`; the caller sets it from the days kept.
 pub fn drop_stray_weekdays(q: &mut QueueHistory) -> Vec<String> {
     const NAMES: [&str; 7] = [
         "Monday",
@@ -178,27 +179,69 @@ pub fn drop_stray_weekdays(q: &mut QueueHistory) -> Vec<String> {
     if span < STRAY_SPAN_DAYS {
         return notes;
     }
+    // Each weekday's dates in the span (first to last date, both in).
+    let first_weekday = first.weekday;
+    let dates = |wd: usize| {
+        let offset = ((wd + 7 - first_weekday) % 7) as i32;
+        if offset >= span {
+            0
+        } else {
+            ((span - 1 - offset) / 7 + 1) as usize
+        }
+    };
     let mut count = [0usize; 7];
     for d in &q.days {
         count[d.weekday] += 1;
     }
+    let rare: Vec<bool> = (0..7)
+        .map(|wd| count[wd] == 1 || (count[wd] > 0 && count[wd] * 4 <= dates(wd)))
+        .collect();
     let name = queue_prefix(q);
-    let mut kept = Vec::with_capacity(q.days.len());
-    for d in q.days.drain(..) {
-        if count[d.weekday] == 1 {
-            notes.push(format!(
-                "{name}{} is the only {} with traffic in {span} days ({:.0} calls): a stray \
-                 row? it is left out of the model and {}s stay closed (not forecast)",
+    let mut left_out: [Vec<&Day>; 7] = Default::default();
+    for d in q.days.iter().filter(|d| rare[d.weekday]) {
+        left_out[d.weekday].push(d);
+    }
+    // (first date, note), in date order as the days were.
+    let mut dated = Vec::new();
+    for (wd, days) in left_out.iter().enumerate() {
+        match days[..] {
+            [] => {}
+            [d] => dated.push((
                 d.date,
-                NAMES[d.weekday],
-                d.total(),
-                NAMES[d.weekday]
-            ));
-        } else {
-            kept.push(d);
+                format!(
+                    "{name}{} is the only {} with traffic in {span} days ({:.0} calls): a stray \
+                 row? it is left out of the model and {}s stay closed (not forecast)",
+                    d.date,
+                    NAMES[wd],
+                    d.total(),
+                    NAMES[wd]
+                ),
+            )),
+            _ => {
+                let listed: Vec<String> = days
+                    .iter()
+                    .map(|d| format!("{} ({:.0} calls)", d.date, d.total()))
+                    .collect();
+                dated.push((
+                    days[0].date,
+                    format!(
+                        "{name}{}s had traffic on {} of the {} {}s in {span} days ({}): stray \
+                     rows? a weekday open on a quarter of its dates or fewer is left out of \
+                     the model and {}s stay closed (not forecast)",
+                        NAMES[wd],
+                        days.len(),
+                        dates(wd),
+                        NAMES[wd],
+                        listed.join(", "),
+                        NAMES[wd]
+                    ),
+                ));
+            }
         }
     }
-    q.days = kept;
+    dated.sort_by_key(|(date, _)| *date);
+    notes.extend(dated.into_iter().map(|(_, n)| n));
+    q.days.retain(|d| !rare[d.weekday]);
     notes
 }
 
@@ -344,6 +387,42 @@ mod tests {
         q.days.truncate(8);
         assert!(drop_stray_weekdays(&mut q).is_empty());
         assert_eq!(q.days.len(), 8);
+    }
+
+    /// Issue 25, fifth pass (tester): two stray Sundays among 33 opened Sundays and forecast
+    /// them. A weekday open on a quarter of its dates or fewer is left out, with one note
+    /// naming its dates; a weekday open on more than a quarter (a Saturday every other week)
+    /// stays.
+    #[test]
+    fn a_weekday_open_on_a_quarter_of_its_dates_or_fewer_is_a_stray() {
+        let d0 = Date::constant(2025, 1, 6); // a Monday
+        let at = |i: i64| d0.checked_add(jiff::Span::new().days(i)).unwrap();
+        // 9 weeks Monday–Friday (61 days to the last Friday): Sundays on 2 of 8 dates,
+        // Saturdays on 3 of 8.
+        let mut days: Vec<Day> = (0..63)
+            .filter(|i| i % 7 < 5 || [13, 20].contains(i) || [5, 19, 33].contains(i))
+            .map(|i| day(at(i), vec![if i % 7 < 5 { 150.0 } else { 50.0 }; 4]))
+            .collect();
+        days.sort_by_key(|d| d.date);
+        let mut q = QueueHistory {
+            queue: None,
+            days,
+            open: [false; 7],
+        };
+        let n = q.days.len();
+        let notes = drop_stray_weekdays(&mut q);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert!(
+            notes[0].starts_with(
+                "Sundays had traffic on 2 of the 8 Sundays in 61 days (2025-01-19 (200 calls), \
+                 2025-01-26 (200 calls))"
+            ),
+            "{}",
+            notes[0]
+        );
+        assert_eq!(q.days.len(), n - 2);
+        assert!(q.days.iter().all(|d| d.weekday != 6));
+        assert_eq!(q.days.iter().filter(|d| d.weekday == 5).count(), 3);
     }
 
     /// A mistyped year is an error at its line; rows within a month of the bulk are not.

@@ -1,5 +1,7 @@
-//! Loop limits: how many contacts one customer can be expected to make around a retrial loop
-//! or a cycle of `waited_over` transfers when nobody answers, counted at validation. A size
+//! Loop limits: how many contacts one customer can be expected to make around a retrial loop,
+//! a cycle of `waited_over` transfers when nobody answers, or a cycle of work streams'
+//! `transfer`s (each handled conversation moves on with some probability), counted at
+//! validation. A size
 //! limit like those of `limits` (lifted by `--allow-huge`): a file whose loops let one arrival
 //! make more than [`MAX_ROUNDS_PER_ARRIVAL`] contacts (retrials) or moves (transfers), or whose
 //! arrivals times those rounds exceed [`MAX_EXPECTED_ARRIVALS`], is refused at the key that
@@ -10,7 +12,11 @@
 //! - retrial with probability `p`, patience `P`, delay `D`: about
 //!   `min(1 / (1 − p), 1 + T / (E[P] + E[D]))` contacts (the expected number of tries, and the
 //!   renewal count of patience-plus-delay cycles that fit in `T`);
-//! - a `waited_over` cycle whose `after`s sum to `A`: at most `T / A` moves.
+//! - a `waited_over` cycle whose `after`s sum to `A`: at most `T / A` moves;
+//! - a cycle of `transfer`s through `k` work streams whose probabilities multiply to `p` and
+//!   whose mean handle times sum to `H`: about `k · min(1 / (1 − p), 1 + T / H)` handlings (the
+//!   expected rounds, and the rounds that fit in `T`; issue 25, fifth pass). A certain cycle
+//!   (`p = 1`) is refused on its own (`chat::transfers`).
 //!
 //! Means, not small quantiles: like the arrivals limit this bounds the expected size of a run,
 //! so a realistic "always calls back" model (probability 1, patience and delay of minutes: a
@@ -140,6 +146,160 @@ pub(crate) fn check(
             ),
         );
     }
+    for c in transfer_cycles(sc) {
+        if c.closing >= 1.0 {
+            continue;
+        }
+        let rounds = c.streams.len() as f64 * cycle_rounds(c.closing, c.round_ms, window_ms);
+        // Every arrival whose transfers lead into the cycle, weighted by the chance it gets there.
+        let arrivals: f64 = (0..sc.workstreams.len())
+            .map(|w| {
+                let Some(reach) = reach_probability(sc, w, c.streams[0]) else {
+                    return 0.0;
+                };
+                let own: f64 = (0..sc.queues.len())
+                    .filter(|&q| sc.queues[q].workstream.index() == w)
+                    .map(queue_mass)
+                    .sum::<f64>()
+                    + sc.workstreams[w]
+                        .routing
+                        .arrivals
+                        .as_ref()
+                        .map_or(0.0, |a| a.mass(SimTime::ZERO, horizon) * reps);
+                own * reach
+            })
+            .sum();
+        let total = rounds * arrivals;
+        let why = if rounds > MAX_ROUNDS_PER_ARRIVAL {
+            format!("over the limit of {MAX_ROUNDS_PER_ARRIVAL:.0} per arrival")
+        } else if total > MAX_EXPECTED_ARRIVALS {
+            format!(
+                "about {total:.3e} handlings in all, over the limit of \
+                 {MAX_EXPECTED_ARRIVALS:.0} expected arrivals"
+            )
+        } else {
+            continue;
+        };
+        let names: Vec<&str> = c
+            .streams
+            .iter()
+            .chain(c.streams.first())
+            .map(|&w| sc.workstreams[w].name.as_str())
+            .collect();
+        report(
+            at(root, "workstreams", Some(c.streams[0]), "transfer"),
+            format!(
+                "transfers form a cycle of work streams {} (probability {} of going round \
+                 once, mean handle time {:.0} ms per round): a conversation that enters it is \
+                 handled about {rounds:.3e} times over the horizon and drain limit, {why}",
+                names.join(" → "),
+                format!("{:.12}", c.closing)
+                    .trim_end_matches('0')
+                    .trim_end_matches('.'),
+                c.round_ms,
+            ),
+        );
+    }
+}
+
+/// Expected rounds of a transfer cycle whose probabilities multiply to `closing` (< 1) and whose
+/// mean handle times sum to `round_ms`, over `window_ms`: `min(1 / (1 − p), 1 + T / H)`.
+pub(crate) fn cycle_rounds(closing: f64, round_ms: f64, window_ms: f64) -> f64 {
+    let by_p = if closing >= 1.0 {
+        f64::INFINITY
+    } else {
+        1.0 / (1.0 - closing)
+    };
+    let by_time = if round_ms > 0.0 {
+        1.0 + window_ms / round_ms.max(1.0)
+    } else {
+        f64::INFINITY
+    };
+    by_p.min(by_time)
+}
+
+/// A cycle of work streams' `transfer`s: the streams in order (the lowest index first), the
+/// product of their probabilities, the sum of their mean handle times (ms).
+#[derive(Debug)]
+pub(crate) struct TransferCycle {
+    pub(crate) streams: Vec<usize>,
+    pub(crate) closing: f64,
+    pub(crate) round_ms: f64,
+}
+
+/// The work stream a conversation handled in `w` may move to, and the probability.
+fn next_stream(sc: &Scenario, w: usize) -> Option<(usize, f64)> {
+    let t = sc.workstreams[w].transfer.filter(|t| t.probability > 0.0)?;
+    Some((sc.queues[t.queue.index()].workstream.index(), t.probability))
+}
+
+/// Every cycle of `transfer`s (each work stream has at most one, so the cycles are disjoint
+/// and found in one pass over the streams).
+pub(crate) fn transfer_cycles(sc: &Scenario) -> Vec<TransferCycle> {
+    let n = sc.workstreams.len();
+    // 0: not seen; 1: on the path being walked; 2: done.
+    let mut state = vec![0u8; n];
+    let mut out = Vec::new();
+    for start in 0..n {
+        let mut path = Vec::new();
+        let mut at = start;
+        // Whether the walk stopped on a stream it had reached by a transfer (not a dead end).
+        let mut followed = false;
+        while state[at] == 0 {
+            state[at] = 1;
+            path.push(at);
+            match next_stream(sc, at) {
+                Some((next, _)) => {
+                    at = next;
+                    followed = true;
+                }
+                None => {
+                    followed = false;
+                    break;
+                }
+            }
+        }
+        if followed && state[at] == 1 {
+            if let Some(pos) = path.iter().position(|&w| w == at) {
+                let mut streams = path[pos..].to_vec();
+                let low = (0..streams.len()).min_by_key(|&k| streams[k]).unwrap_or(0);
+                streams.rotate_left(low);
+                let closing = streams
+                    .iter()
+                    .map(|&w| next_stream(sc, w).map_or(0.0, |(_, p)| p))
+                    .product();
+                let round_ms = streams
+                    .iter()
+                    .map(|&w| mean_ms(&sc.workstreams[w].handle_time))
+                    .sum();
+                out.push(TransferCycle {
+                    streams,
+                    closing,
+                    round_ms,
+                });
+            }
+        }
+        for w in path {
+            state[w] = 2;
+        }
+    }
+    out
+}
+
+/// The chance that a conversation handled in `from` is later handled in `target` (1 when they
+/// are the same), following the transfers; `None` when it never can be.
+fn reach_probability(sc: &Scenario, from: usize, target: usize) -> Option<f64> {
+    let mut at = from;
+    let mut p = 1.0;
+    for _ in 0..=sc.workstreams.len() {
+        if at == target {
+            return Some(p);
+        }
+        let (next, q) = next_stream(sc, at)?;
+        p *= q;
+        at = next;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -173,5 +333,18 @@ mod tests {
         assert!(r < MAX_ROUNDS_PER_ARRIVAL);
         // Means of exponential patience of 1 ms: refused like the constant.
         assert!(retrial_rounds(1.0, Some(&exp(1)), &ms(0), DAY) > MAX_ROUNDS_PER_ARRIVAL);
+    }
+
+    #[test]
+    fn transfer_cycle_rounds_follow_the_probability_or_the_time() {
+        // The tester's cycle: two streams at 0.999999999999, handle time 0 s.
+        let p = 0.999999999999f64 * 0.999999999999;
+        assert!(cycle_rounds(p, 0.0, DAY) > 1e11);
+        // Realistic: each way with probability 0.3 → 1.1 rounds.
+        assert!((cycle_rounds(0.09, 600_000.0, DAY) - 1.0 / 0.91).abs() < 1e-9);
+        // Nearly certain but 5 min per round: the rounds that fit in a day, accepted.
+        let r = cycle_rounds(0.999_999, 300_000.0, DAY);
+        assert!((r - (1.0 + DAY / 300_000.0)).abs() < 1e-9, "{r}");
+        assert!(2.0 * r < MAX_ROUNDS_PER_ARRIVAL);
     }
 }

@@ -615,13 +615,7 @@ pub(crate) fn group_skills(
             ok = false;
             continue;
         };
-        let id = match names.skills.iter().position(|s| s == k.get_ref()) {
-            Some(i) => i,
-            None => {
-                names.skills.push(k.get_ref().to_string());
-                names.skills.len() - 1
-            }
-        };
+        let id = names.intern_skill(k.get_ref());
         out.push((id as SkillId, r));
     }
     out.sort_unstable();
@@ -641,7 +635,7 @@ pub(crate) fn resolve_requirements(
 ) -> bool {
     let mut ok = true;
     for p in pending {
-        match names.skills.iter().position(|s| *s == p.skill) {
+        match names.skill_id(&p.skill) {
             Some(id) => {
                 if let Some(rule) = ws
                     .get_mut(p.ws)

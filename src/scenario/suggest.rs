@@ -1,20 +1,6 @@
 //! "Did you mean …?" hints: the closest candidate by edit distance.
 
-/// The Levenshtein distance between `a` and `b`, in characters.
-pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
-}
+pub(crate) use crate::text::edit_distance;
 
 /// The candidate closest to `word`, if it is close enough to be a likely typo.
 pub(crate) fn closest<'a>(

@@ -22,7 +22,7 @@ use crate::model::{AgentId, QueueId};
 use crate::scenario::Diagnostic;
 use crate::time::SimDuration;
 use crate::traffic::forecast::{read_forecast, Forecast};
-use crate::traffic::history::{self, read_replay};
+use crate::traffic::history::read_replay;
 use crate::traffic::roster::read_roster;
 use crate::traffic::{Replay, RosterAgent, Traffic};
 
@@ -55,13 +55,7 @@ pub(crate) fn roster_skills(parts: &mut Parts, names: &mut Names) {
                 .skills
                 .iter()
                 .map(|(name, rating)| {
-                    let id = match names.skills.iter().position(|s| s == name) {
-                        Some(i) => i,
-                        None => {
-                            names.skills.push(name.clone());
-                            names.skills.len() - 1
-                        }
-                    };
+                    let id = names.intern_skill(name);
                     (id as SkillId, *rating as Rating)
                 })
                 .collect();
@@ -147,7 +141,7 @@ pub(crate) fn traffic(
             Some((path, shown, fixed, rel, band)) => {
                 files.push(("traffic.forecast".to_string(), rel, path.clone()));
                 match read_forecast(&path, &shown, &cal, horizon, fixed, &queue, band) {
-                    Ok(f) => {
+                    Ok(mut f) => {
                         if f.band_missing {
                             let key = t.path_of("forecast");
                             cx.error(
@@ -160,6 +154,9 @@ pub(crate) fn traffic(
                                      writes it) or `uncertainty = false`"
                                 ),
                             );
+                        }
+                        for d in std::mem::take(&mut f.ignored) {
+                            cx.warn_external(d);
                         }
                         if f.outside > 0 {
                             cx.warn_external(Diagnostic {
@@ -191,8 +188,22 @@ pub(crate) fn traffic(
         match file_of(cx, "roster", v) {
             Some((path, shown)) => {
                 files.push(("traffic.roster".to_string(), rel_of(v), path.clone()));
-                match read_roster(&path, &shown, &cal, &queue) {
+                // The [[agent_groups]] by name, with their counts: a roster agent may not
+                // take the name of one of their agents (`agent-3`), checked with the roster's
+                // other problems so that all are reported at once.
+                let counts: HashMap<&str, u32> = names
+                    .groups
+                    .iter()
+                    .filter_map(|g| Some((g.name.as_str(), g.count?)))
+                    .collect();
+                let taken = |name: &str| {
+                    is_group_agent_name(name, &counts)
+                        .then(|| name.rsplit_once('-').map_or("", |(g, _)| g).to_string())
+                };
+                let mut ignored = Vec::new();
+                match read_roster(&path, &shown, &cal, &queue, &taken, &mut ignored) {
                     Ok(r) => {
+                        ignored.into_iter().for_each(|d| cx.warn_external(d));
                         if let Some(d) = horizon.and_then(|h| off_shift(&r, h, &cal, &shown)) {
                             cx.warn_external(d);
                         }
@@ -335,9 +346,10 @@ fn attribute_value(names: &Names, q: QueueId, name: &str, cell: &str) -> Result<
 }
 
 /// Warns about a replayed column that is neither a history column nor an attribute of any
-/// work stream but is close to one of them (`langauge` for `language`): its values would be
-/// ignored and the attribute drawn at random. Other extra columns are allowed silently
-/// (contract "Real traffic": extra columns are allowed).
+/// work stream but is close to an attribute (`langauge` for `language`): its values would be
+/// ignored and the attribute drawn at random. One close to a history column (`wrapup`) is
+/// refused by the reader (`traffic::read`, issue 25, fifth pass). Other extra columns are
+/// allowed silently (contract "Real traffic": extra columns are allowed).
 fn unknown_columns(cx: &mut Ctx<'_>, names: &Names, r: &Replay) {
     let attrs: Vec<&str> = names
         .workstreams
@@ -348,15 +360,10 @@ fn unknown_columns(cx: &mut Ctx<'_>, names: &Names, r: &Replay) {
         if attrs.contains(&name.as_str()) {
             continue;
         }
-        let candidates = attrs.iter().copied().chain(history::COLUMNS);
-        let Some(meant) = closest(name, candidates) else {
+        let Some(meant) = closest(name, attrs.iter().copied()) else {
             continue;
         };
-        let what = if history::COLUMNS.contains(&meant) {
-            "a history column nor an attribute of any work stream"
-        } else {
-            "an attribute of any work stream"
-        };
+        let what = "an attribute of any work stream";
         cx.warn_external(Diagnostic {
             file: r.file.clone(),
             path: name.clone(),
@@ -513,40 +520,12 @@ pub(crate) fn merge(
         }
         out.replay = Some(Arc::new(r));
     }
-    if let Some((agents, span)) = parts.roster {
-        let mut next: u32 = groups.iter().map(|g| g.count).sum();
+    if let Some((agents, _)) = parts.roster {
+        let first: u32 = groups.iter().map(|g| g.count).sum();
         let mut skills = parts.roster_skills.into_iter();
-        // The [[agent_groups]] by name, with their counts: one look-up per roster agent.
-        let counts: HashMap<&str, u32> = groups
-            .iter()
-            .filter(|g| g.roster.is_none())
-            .map(|g| (g.name.as_str(), g.count))
-            .collect();
-        let clashes: Vec<bool> = agents
-            .iter()
-            .map(|a| is_group_agent_name(&a.name, &counts))
-            .collect();
-        for (a, clash) in agents.into_iter().zip(clashes) {
+        // A roster agent with a group agent's name is refused by `read_roster`.
+        for (next, a) in (first..).zip(agents) {
             let skills = skills.next().unwrap_or_default();
-            if clash {
-                cx.report(
-                    "traffic.roster",
-                    Some(span.clone()),
-                    format!(
-                        "roster agent {:?} (the roster's line {}) has the name of an agent of \
-                         [[agent_groups]] {:?}",
-                        a.name,
-                        a.line,
-                        a.name.rsplit_once('-').map_or("", |(g, _)| g)
-                    ),
-                    Some(
-                        "rename the roster agent (names are compared after trimming spaces), or \
-                         the group"
-                            .into(),
-                    ),
-                );
-                continue;
-            }
             groups.push(AgentGroup {
                 name: a.name.clone(),
                 count: 1,
@@ -563,7 +542,6 @@ pub(crate) fn merge(
                 absence: a.absence,
                 roster: Some(a),
             });
-            next += 1;
         }
     }
     out

@@ -60,7 +60,21 @@ pub struct Forecast {
     /// A band was asked for (`band` of [`read_forecast`]) but the file lacks `volume_lo` or
     /// `volume_hi`: the caller reports it at its key.
     pub band_missing: bool,
+    /// Warnings for the caller to print: each column that is none of [`COLUMNS`] (ignored).
+    pub ignored: Vec<Diagnostic>,
 }
+
+/// Every column a forecast may have; a header name close to one (`AHT`, `ahts`) is refused,
+/// any other is ignored with a warning.
+pub const COLUMNS: [&str; 7] = [
+    "interval_start",
+    "queue",
+    "volume",
+    "aht",
+    "interval",
+    "volume_lo",
+    "volume_hi",
+];
 
 impl QueueForecast {
     /// The handle-time scale factors of this forecast against a work stream whose handle time
@@ -136,7 +150,7 @@ pub fn read_forecast(
     let mut undated_reported = false;
     let (mut outside, mut outside_line) = (0u64, None);
     let mut band_missing = false;
-    let header = read(path, &mut p, required, |r, p| {
+    let header = read(path, &mut p, required, &COLUMNS, |r, p| {
         // Some(None): outside the run.
         let start = r.required(p, "interval_start").and_then(|s| {
             let local = match cal.csv_local(s, &mut seen) {
@@ -233,6 +247,10 @@ pub fn read_forecast(
     if p.any() {
         return Err(p.finish());
     }
+    if let Some(h) = &header {
+        super::warn_ignored(&mut p, h, &COLUMNS);
+    }
+    let ignored = p.take_warnings();
     let col = header
         .as_ref()
         .and_then(|h| h.col("interval_start"))
@@ -269,6 +287,7 @@ pub fn read_forecast(
                 outside,
                 outside_line,
                 band_missing,
+                ignored,
             });
         }
         p.file(
@@ -375,6 +394,7 @@ pub fn read_forecast(
         outside,
         outside_line,
         band_missing,
+        ignored,
     })
 }
 

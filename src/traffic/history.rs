@@ -115,6 +115,8 @@ pub fn read_replay(
         path,
         &mut p,
         &[&["arrival"], &["queue", "workstream"]],
+        // Other columns are attributes; only a mistyped one (`Handle`, `wiat`) is refused.
+        &COLUMNS,
         |r, p| {
             n += 1;
             if !attr_seen {

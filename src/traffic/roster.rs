@@ -39,16 +39,35 @@ pub struct RosterAgent {
     pub absence: f64,
 }
 
-/// Reads a roster; `queue` resolves queue names. Agents come out in order of first appearance.
+/// Every column a roster may have.
+pub const COLUMNS: [&str; 8] = [
+    "agent",
+    "queues",
+    "shift_start",
+    "shift_end",
+    "capacity",
+    "skills",
+    "breaks",
+    "absence",
+];
+
+/// Reads a roster; `queue` resolves queue names; `taken` names the `[[agent_groups]]` group
+/// whose agent already has a given name (`Some("agent")` for `agent-3`), if any. Agents come out
+/// in order of first appearance.
 ///
 /// Errors: every problem (missing column, unparsable time, a shift that ends before it starts,
 /// overlapping shifts of one agent, unknown queue, bad capacity, skills or breaks, rows of one
-/// agent that disagree), each with file, line and column.
+/// agent that disagree, an agent name a group's agent has, a header name close to one of
+/// [`COLUMNS`] such as `break` or `absense`), each with file, line and column, all at once.
+/// A column that is none of [`COLUMNS`] and close to none is ignored with a warning, pushed
+/// onto `warnings`.
 pub fn read_roster(
     path: &Path,
     file: &str,
     cal: &Calendar,
     queue: super::history::Resolve<'_>,
+    taken: &dyn Fn(&str) -> Option<String>,
+    warnings: &mut Vec<Diagnostic>,
 ) -> Result<Vec<RosterAgent>, Vec<Diagnostic>> {
     let mut p = Problems::new(file);
     let mut agents: Vec<RosterAgent> = Vec::new();
@@ -60,12 +79,29 @@ pub fn read_roster(
     let mut rows: Vec<Vec<(SimTime, SimTime, u64)>> = Vec::new();
     let mut start_col: Option<Option<usize>> = None;
     let mut undated_reported = false;
-    read(
+    // Agent names already reported as a group agent's name (once per agent, not per row).
+    let mut clashed: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let header = read(
         path,
         &mut p,
         &[&["agent"], &["queues"], &["shift_start"], &["shift_end"]],
+        &COLUMNS,
         |r, p| {
             let name = r.required(p, "agent").map(str::to_string);
+            if let Some(n) = &name {
+                if let Some(group) = taken(n).filter(|_| !clashed.contains(n)) {
+                    clashed.insert(n.clone());
+                    r.problem(
+                        p,
+                        "agent",
+                        format!(
+                            "roster agent {n:?} has the name of an agent of [[agent_groups]] \
+                             {group:?}; rename the roster agent (names are compared after \
+                             trimming spaces), or the group"
+                        ),
+                    );
+                }
+            }
             let queues = r.required(p, "queues").and_then(|s| {
                 let mut out = Vec::new();
                 let mut ok = true;
@@ -268,6 +304,10 @@ pub fn read_roster(
     if p.any() {
         return Err(p.finish());
     }
+    if let Some(h) = &header {
+        super::warn_ignored(&mut p, h, &COLUMNS);
+    }
+    warnings.extend(p.take_warnings());
     for a in &mut agents {
         a.shifts.sort();
         a.breaks.sort();
@@ -479,7 +519,15 @@ mod tests {
         )
         .unwrap();
         let resolve = |_: &str| Ok::<_, String>(crate::model::QueueId(0));
-        let e = read_roster(&path, "r.csv", &Calendar::default(), &resolve).unwrap_err();
+        let e = read_roster(
+            &path,
+            "r.csv",
+            &Calendar::default(),
+            &resolve,
+            &|_| None,
+            &mut Vec::new(),
+        )
+        .unwrap_err();
         let _ = std::fs::remove_file(&path);
         let e: Vec<String> = e.iter().map(|d| d.to_string()).collect();
         assert_eq!(e.len(), 2, "{e:?}");
@@ -506,7 +554,7 @@ mod tests {
         .unwrap();
         let cal = Calendar::parse("2026-03-02T07:00").unwrap();
         let resolve = |_: &str| Ok::<_, String>(crate::model::QueueId(0));
-        let r = read_roster(&path, "r.csv", &cal, &resolve).unwrap();
+        let r = read_roster(&path, "r.csv", &cal, &resolve, &|_| None, &mut Vec::new()).unwrap();
         let _ = std::fs::remove_file(&path);
         let h = 3_600_000;
         assert_eq!(r[0].shifts, vec![(SimTime(h), SimTime(9 * h))]);

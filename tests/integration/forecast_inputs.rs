@@ -191,6 +191,38 @@ fn a_cut_or_empty_last_day_is_not_a_closure_and_a_stray_weekend_row_opens_nothin
     );
 }
 
+/// Issue 25, fifth pass (tester: bank data plus two one-row Sundays opened Sundays and
+/// forecast one). Two stray Sunday rows, the last one the file's last date, in a history of 8
+/// Sundays (2 of 8: a quarter) are left
+/// out with one note naming both dates; Sunday stays closed and Monday is unchanged.
+#[test]
+fn two_stray_sundays_open_nothing() {
+    let d = dir("stray-sundays");
+    let h = d.join("h.csv");
+    let mut text = weekdays_with_a_holiday(None);
+    text.push_str("2025-01-12T10:00,50\n2025-03-02T11:00,50\n");
+    std::fs::write(&h, text).unwrap();
+    let (code, out, err) = forecast(&h, &d.join("out"), "1w");
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(
+            "Sundays had traffic on 2 of the 8 Sundays in 56 days (2025-01-12 (50 calls), \
+             2025-03-02 (50 calls)): stray rows?"
+        ),
+        "{err}"
+    );
+    let m = monday_total(&out);
+    assert!((m - 3000.0).abs() < 60.0, "Monday {m}\n{out}");
+    assert!(!out.contains("2025-03-09"), "no Sunday forecast: {out}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("out/forecast.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        json["queues"][0]["closed_weekdays"],
+        serde_json::json!(["Sat", "Sun"])
+    );
+}
+
 /// Issue 25, fourth pass (F10): `--backtest 5` on a one-day history printed "last 0 days" and
 /// RMSE 0.0 for every method, exit 0: a perfect score from no data. Now exit 2 naming what a
 /// backtest day needs and what the history has. Variant: two days (no earlier same weekday).

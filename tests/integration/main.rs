@@ -6,6 +6,7 @@ mod cli_errors;
 mod cli_limits;
 mod compare_noise;
 mod conform;
+mod csv_columns;
 mod dashboard;
 mod docs_examples;
 mod drive;

@@ -98,7 +98,8 @@ fn only_identical_names_clash_with_group_agents() {
     let e = load_file(&write(&dir, "r.toml", WITH_GROUPS))
         .unwrap_err()
         .to_string();
-    // Each clash names the roster's line and the group (issue 25: it named only the key).
+    // Each clash names the roster's line, the agent column and the group (issue 25: it named
+    // only the key; fifth pass: at the CSV cell, with the roster's other problems).
     for (n, line, group) in [
         ("agent-3", 2, "agent"),
         ("tier-2-2", 3, "tier-2"),
@@ -106,7 +107,7 @@ fn only_identical_names_clash_with_group_agents() {
     ] {
         assert!(
             e.contains(&format!(
-                "roster agent \"{n}\" (the roster's line {line}) has the name of an agent of \
+                "roster.csv:{line}:1: agent: roster agent \"{n}\" has the name of an agent of \
                  [[agent_groups]] \"{group}\""
             )),
             "{e}"
@@ -115,6 +116,39 @@ fn only_identical_names_clash_with_group_agents() {
     assert!(
         e.contains("names are compared after trimming spaces"),
         "{e}"
+    );
+}
+
+/// Issue 25, fifth pass (tester): a roster with an overlapping shift and a group agent's name
+/// reported only the overlap; the clash came after the overlap was fixed. Both at once now,
+/// each at its line and column, the clash once per agent (not per row).
+#[test]
+fn roster_name_clash_and_overlap_are_reported_together() {
+    let dir = temp_dir("roster-clash-overlap");
+    write(
+        &dir,
+        "roster.csv",
+        &roster(&[
+            "agent-3,retail,0,3600,",
+            "agent-2,retail,0,3600,",
+            "agent-2,retail,0,3600,",
+        ]),
+    );
+    let e = load_file(&write(&dir, "r.toml", WITH_GROUPS)).unwrap_err();
+    let shown: Vec<String> = e.diagnostics.iter().map(|d| d.to_string()).collect();
+    let text = shown.join("\n");
+    assert_eq!(shown.len(), 3, "{text}");
+    assert!(
+        text.contains("roster.csv:2:1: agent: roster agent \"agent-3\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("roster.csv:3:1: agent: roster agent \"agent-2\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("roster.csv:4:3: shift_start: this shift overlaps another shift of agent \"agent-2\" (line 3)"),
+        "{text}"
     );
 }
 

@@ -1,0 +1,193 @@
+//! Issue 25, fifth pass (tester): a CSV column read by nobody was dropped without a word (a
+//! forecast's `AHT` or `ahts` left the work stream's mean handle time in force; a roster's
+//! `break`, `Breaks` or `absense` let the agent work through). A header name close to a known
+//! column (another case, or a small edit distance) is refused at line 1 and its column with
+//! 'did you mean'; any other unknown column of a forecast, roster or volume history is ignored
+//! with a warning; a conversation history's other columns stay its attributes.
+
+use std::path::Path;
+use std::process::Command;
+
+use omnisim::scenario::load_file;
+
+use crate::traffic::{temp_dir, write};
+
+const FORECAST: &str = r#"
+[scenario]
+name = "fc"
+start = "2003-03-03T07:00"
+horizon = "2h"
+
+[[workstreams]]
+name = "calls"
+channel = "voice"
+handle_time = { dist = "exponential", mean = "4m" }
+
+[[queues]]
+name = "retail"
+workstream = "calls"
+
+[[agent_groups]]
+name = "agents"
+count = 5
+queues = ["retail"]
+
+[traffic]
+forecast = { file = "f.csv", queue = "retail" }
+"#;
+
+const ROSTER: &str = r#"
+[scenario]
+name = "ro"
+horizon = "2h"
+
+[[workstreams]]
+name = "calls"
+channel = "voice"
+handle_time = "4m"
+
+[[queues]]
+name = "retail"
+workstream = "calls"
+arrivals = { rate = "10/h" }
+
+[traffic]
+roster = "r.csv"
+"#;
+
+fn forecast(dir: &Path, third: &str) -> Result<omnisim::scenario::Scenario, String> {
+    write(
+        dir,
+        "f.csv",
+        &format!(
+            "interval_start,volume,{third}\n2003-03-03T07:00,11,60s\n2003-03-03T07:30,12,60s\n"
+        ),
+    );
+    load_file(&write(dir, "fc.toml", FORECAST)).map_err(|e| e.to_string())
+}
+
+fn roster(dir: &Path, fifth: &str) -> Result<omnisim::scenario::Scenario, String> {
+    write(
+        dir,
+        "r.csv",
+        &format!("agent,queues,shift_start,shift_end,{fifth}\nann,retail,0,7200,\n"),
+    );
+    load_file(&write(dir, "ro.toml", ROSTER)).map_err(|e| e.to_string())
+}
+
+#[test]
+fn forecast_and_roster_columns_close_to_a_known_one_are_refused() {
+    let dir = temp_dir("csv-columns-typo");
+    assert!(forecast(&dir, "aht").is_ok());
+    for (typo, why) in [("AHT", "column names are lower case"), ("ahts", "mistyped")] {
+        let e = forecast(&dir, typo).expect_err(typo);
+        assert!(
+            e.contains(&format!(
+                "f.csv:1:3: {typo}: unknown column \"{typo}\": did you mean \"aht\"?"
+            )) && e.contains(why),
+            "{e}"
+        );
+    }
+    assert!(roster(&dir, "breaks").is_ok());
+    for (typo, meant) in [
+        ("break", "breaks"),
+        ("Breaks", "breaks"),
+        ("absense", "absence"),
+    ] {
+        let e = roster(&dir, typo).expect_err(typo);
+        assert!(
+            e.contains(&format!(
+                "r.csv:1:5: {typo}: unknown column \"{typo}\": did you mean \"{meant}\"?"
+            )),
+            "{e}"
+        );
+    }
+    // The command line: exit 2, file, line 1 and the column.
+    forecast(&dir, "ahts").expect_err("refused");
+    let out = Command::new(env!("CARGO_BIN_EXE_omnisim"))
+        .arg("validate")
+        .arg(dir.join("fc.toml"))
+        .output()
+        .expect("run omnisim");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("f.csv:1:3: ahts:"), "{stderr}");
+}
+
+#[test]
+fn other_unknown_columns_are_ignored_with_a_warning() {
+    let dir = temp_dir("csv-columns-ignored");
+    let sc = forecast(&dir, "comment").expect("loads");
+    let w: Vec<String> = sc.warnings.iter().map(|d| d.to_string()).collect();
+    assert!(
+        w.iter()
+            .any(|w| w.contains("f.csv:1:3: comment: column \"comment\"") && w.contains("ignored")),
+        "{w:?}"
+    );
+    let sc = roster(&dir, "team").expect("loads");
+    let w: Vec<String> = sc.warnings.iter().map(|d| d.to_string()).collect();
+    assert!(
+        w.iter()
+            .any(|w| w.contains("r.csv:1:5: team: column \"team\"") && w.contains("ignored")),
+        "{w:?}"
+    );
+    // Known columns only: no warning.
+    let sc = roster(&dir, "capacity").expect("loads");
+    assert!(sc.warnings.is_empty(), "{:?}", sc.warnings);
+}
+
+#[test]
+fn history_readers_refuse_mistyped_columns_and_keep_attributes() {
+    let dir = temp_dir("csv-columns-history");
+    let history = |handle: &str| {
+        write(
+            &dir,
+            "h.csv",
+            &format!(
+                "arrival,queue,outcome,wait,{handle},language\n\
+                 2026-03-02T08:00,q,answered,10,300,en\n\
+                 2026-03-02T08:10,q,answered,20,200,fr\n"
+            ),
+        )
+    };
+    let minutes30 = omnisim::time::SimDuration::from_secs(1800);
+    assert!(omnisim::fit::fit_file(&history("handle"), minutes30).is_ok());
+    let e = omnisim::fit::fit_file(&history("Handle"), minutes30).expect_err("Handle");
+    let shown: Vec<String> = e.iter().map(|d| d.to_string()).collect();
+    assert!(
+        shown.iter().any(
+            |d| d.contains(":1:5: Handle: unknown column \"Handle\": did you mean \"handle\"?")
+        ),
+        "{shown:?}"
+    );
+    // A volume history for `omnisim forecast`: `Queue` is refused, `note` is a warning.
+    let vol = |third: &str| {
+        let mut s = format!("interval_start,volume{third}\n");
+        let extra = if third.is_empty() { "" } else { ",x" };
+        for d in 2..=6 {
+            for t in ["08:00", "08:30"] {
+                s.push_str(&format!("2026-03-0{d}T{t},10{extra}\n"));
+            }
+        }
+        write(&dir, "v.csv", &s)
+    };
+    let read = |p: &Path| omnisim::forecast::read_history(p, "v.csv", 30);
+    if let Err(e) = read(&vol("")) {
+        panic!("{e:?}");
+    }
+    let e = read(&vol(",Queue")).expect_err("Queue");
+    assert!(
+        e.iter().any(|d| d
+            .to_string()
+            .contains("v.csv:1:3: Queue: unknown column \"Queue\": did you mean \"queue\"?")),
+        "{e:?}"
+    );
+    let h = read(&vol(",note")).expect("loads");
+    assert!(
+        h.notes
+            .iter()
+            .any(|n| n.contains("column \"note\"") && n.contains("ignored")),
+        "{:?}",
+        h.notes
+    );
+}
