@@ -30,6 +30,7 @@ mod limits;
 mod load;
 mod load_omission;
 mod merge_inputs;
+mod mmc;
 mod overflow;
 mod policies;
 mod prioritize;

@@ -7,32 +7,8 @@ use std::process::{Command, Output};
 
 /// M/M/c at 300/h, exponential 100 s (as tests/conformance/erlang-c.toml) with a 40 h horizon
 /// and 2 replications, so one point takes a few tens of milliseconds.
-const MMC: &str = r#"
-[scenario]
-name = "mmc-scale"
-horizon = "40h"
-warmup = "1h"
-seed = 11
-replications = 2
-service_level = "20s"
-
-[[workstreams]]
-name = "chat"
-channel = "live_chat"
-capacity_units = 100
-handle_time = { dist = "exponential", mean = "100s" }
-
-[[queues]]
-name = "support"
-workstream = "chat"
-arrivals = { rate = "300/h" }
-
-[[agent_groups]]
-name = "agent"
-count = 10
-capacity = 100
-queues = ["support"]
-"#;
+static MMC: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crate::mmc::scenario("mmc-scale", "40h", "1h", 2));
 
 /// The grid 8, 12, 16 with a target between 10 and 11 agents: the search bisects (10, 11), so
 /// the merge must run points that no shard ran.
@@ -90,7 +66,7 @@ fn read(p: PathBuf) -> String {
 fn three_sweep_shards_merge_to_one_machines_files() {
     let d = tmp("sweep3");
     let s = d.join("mmc.toml");
-    std::fs::write(&s, MMC).unwrap();
+    std::fs::write(&s, &*MMC).unwrap();
     assert_eq!(sweep(&s, &SWEEP, &d.join("one")).0, 0);
     let shards: Vec<PathBuf> = (1..=3).map(|k| d.join(format!("shard-{k}"))).collect();
     for (k, dir) in shards.iter().enumerate() {
@@ -140,7 +116,7 @@ fn three_sweep_shards_merge_to_one_machines_files() {
 fn two_axis_sweep_in_four_shards_matches_one_machine() {
     let d = tmp("sweep4");
     let s = d.join("mmc.toml");
-    std::fs::write(&s, MMC).unwrap();
+    std::fs::write(&s, &*MMC).unwrap();
     let axes = [
         "--vary",
         "agent_groups.agent.count=10,12",
@@ -174,7 +150,7 @@ fn two_axis_sweep_in_four_shards_matches_one_machine() {
 fn merge_refuses_incomplete_duplicate_mixed_and_foreign_shards() {
     let d = tmp("refuse");
     let s = d.join("mmc.toml");
-    std::fs::write(&s, MMC).unwrap();
+    std::fs::write(&s, &*MMC).unwrap();
     let shard = |extra: &[&str], spec: &str, name: &str| {
         let dir = d.join(name);
         let args = [extra, &["--shard", spec]].concat();

@@ -11,32 +11,8 @@ use crate::signals::temp_dir;
 
 /// M/M/c (300/h, exponential 100 s), four replications of 200 h: several seconds over a
 /// JSON-lines engine.
-const MMC: &str = r#"
-[scenario]
-name = "mmc-remote"
-horizon = "200h"
-warmup = "1h"
-seed = 11
-replications = 4
-service_level = "20s"
-
-[[workstreams]]
-name = "chat"
-channel = "live_chat"
-capacity_units = 100
-handle_time = { dist = "exponential", mean = "100s" }
-
-[[queues]]
-name = "support"
-workstream = "chat"
-arrivals = { rate = "300/h" }
-
-[[agent_groups]]
-name = "agent"
-count = 10
-capacity = 100
-queues = ["support"]
-"#;
+static MMC: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crate::mmc::scenario("mmc-remote", "200h", "1h", 4));
 
 fn json(path: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -51,7 +27,7 @@ fn json(path: &Path) -> serde_json::Value {
 fn a_stop_signal_ends_run_and_load_waiting_for_an_engine_and_kills_its_group() {
     let dir = temp_dir("engine-wait");
     let sc = dir.join("mmc.toml");
-    std::fs::write(&sc, MMC).unwrap();
+    std::fs::write(&sc, &*MMC).unwrap();
     let sc = sc.to_str().unwrap();
     let (engine, wrap, inner) = wrapper_engine(&dir);
     let out = dir.join("run");
@@ -103,7 +79,7 @@ fn a_stop_signal_ends_run_and_load_waiting_for_an_engine_and_kills_its_group() {
 fn a_stop_signal_mid_run_on_an_engine_keeps_what_was_simulated() {
     let dir = temp_dir("engine-mid");
     let sc = dir.join("mmc.toml");
-    std::fs::write(&sc, MMC).unwrap();
+    std::fs::write(&sc, &*MMC).unwrap();
     let sc = sc.to_str().unwrap();
     let out = dir.join("out");
     let engine = format!("cmd:{} serve {sc} --stdio", env!("CARGO_BIN_EXE_omnisim"));

@@ -12,32 +12,8 @@ use crate::signals::{temp_dir, wait_at_most};
 
 /// M/M/c (300/h, exponential 100 s): 10 agents miss a 0.74 service level, 11 meet it. Over
 /// the grid 10, 1034 the search bisects ten times, each step a whole run.
-const MMC: &str = r#"
-[scenario]
-name = "mmc-search"
-horizon = "400h"
-warmup = "1h"
-seed = 11
-replications = 2
-service_level = "20s"
-
-[[workstreams]]
-name = "chat"
-channel = "live_chat"
-capacity_units = 100
-handle_time = { dist = "exponential", mean = "100s" }
-
-[[queues]]
-name = "support"
-workstream = "chat"
-arrivals = { rate = "300/h" }
-
-[[agent_groups]]
-name = "agent"
-count = 10
-capacity = 100
-queues = ["support"]
-"#;
+static MMC: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crate::mmc::scenario("mmc-search", "400h", "1h", 2));
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_omnisim"))
@@ -103,7 +79,7 @@ fn json(path: &Path) -> serde_json::Value {
 fn sigint_in_a_sweep_target_search_keeps_the_grid_and_the_finished_steps() {
     let dir = temp_dir("sweep-search");
     let sc = dir.join("mmc.toml");
-    std::fs::write(&sc, MMC).unwrap();
+    std::fs::write(&sc, &*MMC).unwrap();
     let sc = sc.to_str().unwrap().to_string();
     let vary = "agent_groups.agent.count=10,1034";
     // How long the grid takes here (its two points, without a search).

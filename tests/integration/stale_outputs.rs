@@ -11,32 +11,8 @@ use std::process::Command;
 
 use crate::signals::temp_dir;
 
-const MMC: &str = r#"
-[scenario]
-name = "mmc-stale"
-horizon = "2h"
-warmup = "10m"
-seed = 11
-replications = 2
-service_level = "20s"
-
-[[workstreams]]
-name = "chat"
-channel = "live_chat"
-capacity_units = 100
-handle_time = { dist = "exponential", mean = "100s" }
-
-[[queues]]
-name = "support"
-workstream = "chat"
-arrivals = { rate = "300/h" }
-
-[[agent_groups]]
-name = "agent"
-count = 10
-capacity = 100
-queues = ["support"]
-"#;
+static MMC: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crate::mmc::scenario("mmc-stale", "2h", "10m", 2));
 
 fn ok(args: &[&str]) {
     let o = Command::new(env!("CARGO_BIN_EXE_omnisim"))
@@ -72,7 +48,7 @@ fn format_of(shard: &Path) -> String {
 fn a_run_or_sweep_removes_the_older_files_of_its_other_mode() {
     let dir = temp_dir("stale-modes");
     let sc = dir.join("mmc.toml");
-    std::fs::write(&sc, MMC).unwrap();
+    std::fs::write(&sc, &*MMC).unwrap();
     let sc = sc.to_str().unwrap();
     let out = dir.join("out");
     let o = out.to_str().unwrap();

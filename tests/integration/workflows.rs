@@ -11,32 +11,8 @@ use omnisim::workflows::{ab, grid, sweep, target};
 
 /// M/M/c as in tests/conformance/erlang-c.toml (300/h, exponential 100 s, 10 agents) with a
 /// 40 h horizon and 8 replications, so a run takes a few tens of milliseconds.
-const MMC: &str = r#"
-[scenario]
-name = "mmc-fast"
-horizon = "40h"
-warmup = "1h"
-seed = 11
-replications = 8
-service_level = "20s"
-
-[[workstreams]]
-name = "chat"
-channel = "live_chat"
-capacity_units = 100
-handle_time = { dist = "exponential", mean = "100s" }
-
-[[queues]]
-name = "support"
-workstream = "chat"
-arrivals = { rate = "300/h" }
-
-[[agent_groups]]
-name = "agent"
-count = 10
-capacity = 100
-queues = ["support"]
-"#;
+static MMC: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crate::mmc::scenario("mmc-fast", "40h", "1h", 8));
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_omnisim"))
@@ -80,7 +56,7 @@ fn without_engine(text: &str) -> String {
 
 #[test]
 fn ab_identical_variant_has_exactly_zero_diffs() {
-    let sc = load_str(MMC, "mmc.toml").unwrap();
+    let sc = load_str(&MMC, "mmc.toml").unwrap();
     let r = ab::run(&sc, &sc, Some(4));
     assert_eq!(r.format, "omnisim.ab/1");
     for m in ab::METRICS {
@@ -93,7 +69,7 @@ fn ab_identical_variant_has_exactly_zero_diffs() {
 
 #[test]
 fn ab_one_agent_fewer_waits_longer_with_interval_above_zero() {
-    let base = load_str(MMC, "mmc.toml").unwrap();
+    let base = load_str(&MMC, "mmc.toml").unwrap();
     let fewer = load_str(&MMC.replace("count = 10", "count = 9"), "mmc9.toml").unwrap();
     let r = ab::run(&base, &fewer, None);
     let w = &r.metrics["wait_s.mean"];
@@ -106,7 +82,7 @@ fn ab_one_agent_fewer_waits_longer_with_interval_above_zero() {
 #[test]
 fn ab_cli_writes_ab_json() {
     let d = tmp("ab");
-    let s = write(&d, "base.toml", MMC);
+    let s = write(&d, "base.toml", &MMC);
     let v = write(&d, "var.toml", &MMC.replace("count = 10", "count = 11"));
     let rc = code(
         bin()
@@ -141,7 +117,7 @@ fn sweep_smallest_count_matches_erlang_c() {
     let expected = omnisim::erlang::erlang_c_agents(lambda, aht, t, 0.74).unwrap();
     assert_eq!(expected, 11);
     let spec = sweep::SweepSpec {
-        text: MMC.into(),
+        text: MMC.to_string(),
         origin: "mmc.toml".into(),
         axes: vec![grid::parse("agent_groups.agent.count=8..16:4").unwrap()],
         target: Some(target::parse("service_level.fraction>=0.74").unwrap()),
@@ -227,7 +203,7 @@ fn sweep_cli_files_and_exit_codes() {
 #[test]
 fn merged_shards_equal_one_machine() {
     let d = tmp("shards");
-    let s = write(&d, "mmc.toml", MMC);
+    let s = write(&d, "mmc.toml", &MMC);
     let run = |extra: &[&str], out: &str| {
         code(
             bin()
@@ -363,7 +339,8 @@ fn compare_refuses_a_partial_run() {
 fn junit_lists_thresholds_with_failures() {
     let d = tmp("junit");
     let text = format!(
-        "{MMC}\n[[thresholds]]\nmetric = \"wait_s.mean\"\nmax = 1000\n\n[[thresholds]]\nmetric = \"service_level.fraction\"\nmin = 0.99\n"
+        "{}\n[[thresholds]]\nmetric = \"wait_s.mean\"\nmax = 1000\n\n[[thresholds]]\nmetric = \"service_level.fraction\"\nmin = 0.99\n",
+        *MMC
     )
     .replace("replications = 8", "replications = 1");
     let s = write(&d, "t.toml", &text);
