@@ -36,6 +36,23 @@ use crate::time::SimTime;
 pub(crate) const MAX_ROUNDS_PER_ARRIVAL: f64 = 10_000.0;
 
 /// The mean of `d`, in ms.
+/// Why `rounds` per arrival and `total` in all (of `what`: contacts, moves, handlings) are too
+/// many, or `None` within both limits.
+fn over_limit(rounds: f64, total: f64, what: &str) -> Option<String> {
+    if rounds > MAX_ROUNDS_PER_ARRIVAL {
+        Some(format!(
+            "over the limit of {MAX_ROUNDS_PER_ARRIVAL:.0} per arrival"
+        ))
+    } else if total > MAX_EXPECTED_ARRIVALS {
+        Some(format!(
+            "about {total:.3e} {what} in all, over the limit of {MAX_EXPECTED_ARRIVALS:.0} \
+             expected arrivals"
+        ))
+    } else {
+        None
+    }
+}
+
 pub(crate) fn mean_ms(d: &Dist) -> f64 {
     d.mean().0 as f64
 }
@@ -95,14 +112,7 @@ pub(crate) fn check(
                 .as_ref()
                 .map_or(0.0, |a| a.mass(SimTime::ZERO, horizon) * reps);
         let total = rounds * arrivals;
-        let why = if rounds > MAX_ROUNDS_PER_ARRIVAL {
-            format!("over the limit of {MAX_ROUNDS_PER_ARRIVAL:.0} per arrival")
-        } else if total > MAX_EXPECTED_ARRIVALS {
-            format!(
-                "about {total:.3e} contacts in all, over the limit of \
-                 {MAX_EXPECTED_ARRIVALS:.0} expected arrivals"
-            )
-        } else {
+        let Some(why) = over_limit(rounds, total, "contacts") else {
             continue;
         };
         report(
@@ -121,14 +131,7 @@ pub(crate) fn check(
         let rounds = window_ms / (c.round_ms.max(1) as f64);
         let arrivals: f64 = c.queues.iter().map(|&q| queue_mass(q)).sum();
         let total = rounds * arrivals;
-        let why = if rounds > MAX_ROUNDS_PER_ARRIVAL {
-            format!("over the limit of {MAX_ROUNDS_PER_ARRIVAL:.0} per arrival")
-        } else if total > MAX_EXPECTED_ARRIVALS {
-            format!(
-                "about {total:.3e} moves in all, over the limit of \
-                 {MAX_EXPECTED_ARRIVALS:.0} expected arrivals"
-            )
-        } else {
+        let Some(why) = over_limit(rounds, total, "moves") else {
             continue;
         };
         let path = format!("queues[{}].overflow[{}].after", c.first, c.rule);
@@ -170,14 +173,7 @@ pub(crate) fn check(
             })
             .sum();
         let total = rounds * arrivals;
-        let why = if rounds > MAX_ROUNDS_PER_ARRIVAL {
-            format!("over the limit of {MAX_ROUNDS_PER_ARRIVAL:.0} per arrival")
-        } else if total > MAX_EXPECTED_ARRIVALS {
-            format!(
-                "about {total:.3e} handlings in all, over the limit of \
-                 {MAX_EXPECTED_ARRIVALS:.0} expected arrivals"
-            )
-        } else {
+        let Some(why) = over_limit(rounds, total, "handlings") else {
             continue;
         };
         let names: Vec<&str> = c
