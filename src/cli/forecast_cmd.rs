@@ -55,23 +55,20 @@ pub(crate) struct ForecastArgs {
 /// Runs the command.
 pub(crate) fn run(a: ForecastArgs) -> CmdResult {
     let mut bad = Vec::new();
+    // A bad option is the option's fault, not the history's (it used to read
+    // "… bank-calls.csv is not a valid history: the forecast interval 7m …"); its reason is
+    // fit's, the same rule (positive, at most a day, whole minutes, dividing a day).
     let interval_min = match crate::time::parse_duration(&a.interval) {
-        // A bad option is the option's fault, not the history's (it used to read
-        // "… bank-calls.csv is not a valid history: the forecast interval 7m …").
-        Ok(d) if d.as_millis() > 0 && d.as_millis() % 60_000 == 0 => {
-            let m = d.as_millis() / 60_000;
-            if 1440 % m != 0 {
-                bad.push(format!(
-                    "--interval {:?}: does not divide a day; expected whole minutes that \
-                     divide 24 h, e.g. 15m, 30m or 1h",
-                    a.interval
-                ));
+        Ok(d) => match crate::fit::arrivals::check_interval(d) {
+            Ok(()) => (d.as_millis() / 60_000) as u32,
+            Err(e) => {
+                bad.push(format!("--interval {:?}: {e}", a.interval));
+                0
             }
-            m.min(u64::from(u32::MAX)) as u32
-        }
-        _ => {
+        },
+        Err(e) => {
             bad.push(format!(
-                "--interval {:?}: expected whole minutes such as \"30m\"",
+                "--interval {:?}: {e}; expected whole minutes such as \"30m\"",
                 a.interval
             ));
             0

@@ -277,8 +277,11 @@ fn a_bad_interval_is_the_options_fault() {
     let h = d.join("h.csv");
     std::fs::write(&h, constant(150, 14, 0)).unwrap();
     for (iv, want) in [
-        ("7m", "--interval \"7m\": does not divide a day"),
-        ("25h", "--interval \"25h\": does not divide a day"),
+        ("7m", "--interval \"7m\": 7m does not divide a day"),
+        // Each names the rule it breaks (a tester: 25h said "does not divide a day", 0m
+        // "expected whole minutes").
+        ("25h", "--interval \"25h\": 1d1h is longer than a day"),
+        ("0m", "--interval \"0m\": 0s is not positive"),
         (
             "8m",
             "--interval 8m is not a multiple of the 30-minute grid of",
