@@ -238,7 +238,7 @@ pub fn read_roster(
                         r.problem(
                             p,
                             "queues",
-                            format!("agent {name:?} has other queues on an earlier row"),
+                            format!("agent {name:?} has other queues on line {}", a.line),
                         );
                     }
                     if a.capacity != capacity {
@@ -246,8 +246,8 @@ pub fn read_roster(
                             p,
                             "capacity",
                             format!(
-                                "agent {name:?} has capacity {} on an earlier row",
-                                a.capacity
+                                "agent {name:?} has capacity {} on line {}",
+                                a.capacity, a.line
                             ),
                         );
                     }
@@ -255,7 +255,7 @@ pub fn read_roster(
                         r.problem(
                             p,
                             "skills",
-                            format!("agent {name:?} has other skills on an earlier row"),
+                            format!("agent {name:?} has other skills on line {}", a.line),
                         );
                     }
                     // Overlaps are checked once every row is read, per agent in start order

@@ -343,3 +343,28 @@ fn shifts_entirely_outside_the_run_are_a_warning() {
     );
     assert!(!warned(&load(&p)).contains("no shift"));
 }
+
+/// A tester (issue 25, sixth pass): an agent's later row that disagrees with its first said
+/// "on an earlier row" without naming it; the message names the first row's line.
+#[test]
+fn a_repeated_agent_row_that_disagrees_names_the_first_row() {
+    let dir = temp_dir("roster-repeat-disagrees");
+    write(
+        &dir,
+        "roster.csv",
+        "agent,queues,shift_start,shift_end,capacity\n\
+         ann,retail,0,3600,100\n\
+         bob,retail,0,3600,100\n\
+         ann,retail,7200,9000,200\n",
+    );
+    let text = WITH_GROUPS
+        .replace("count = 3", "count = 0")
+        .replace("count = 2", "count = 0");
+    let e = load_file(&write(&dir, "r.toml", &text)).unwrap_err();
+    let shown: Vec<String> = e.diagnostics.iter().map(|d| d.to_string()).collect();
+    let text = shown.join("\n");
+    assert!(
+        text.contains("agent \"ann\" has capacity 100 on line 2"),
+        "{text}"
+    );
+}
