@@ -145,19 +145,19 @@ pub(crate) struct SkillState {
 impl SkillState {
     pub(crate) fn new(setup: SkillSetup, agents: usize) -> SkillState {
         let mut profiles: Vec<SkillSet> = vec![Vec::new()];
+        // Profile ids in order of first appearance; looked up by set, not by a scan of the
+        // profiles (80,000 agents each with a skill of its own took seconds: issue 25).
+        let mut profile_ids: HashMap<SkillSet, u32> = HashMap::from([(Vec::new(), 0)]);
         let mut agent_profile = Vec::with_capacity(agents);
         for a in 0..agents {
             let mut s = setup.agent_skills.get(a).cloned().unwrap_or_default();
             s.sort_unstable();
             s.dedup_by_key(|e| e.0);
-            let p = match profiles.iter().position(|p| *p == s) {
-                Some(p) => p,
-                None => {
-                    profiles.push(s);
-                    profiles.len() - 1
-                }
-            };
-            agent_profile.push(p as u32);
+            let p = *profile_ids.entry(s).or_insert_with_key(|s| {
+                profiles.push(s.clone());
+                (profiles.len() - 1) as u32
+            });
+            agent_profile.push(p);
         }
         let mut req_ids = HashMap::new();
         req_ids.insert(Vec::new(), ReqId(0));
@@ -353,16 +353,18 @@ impl Engine {
             return;
         };
         let mut groups: Vec<Group> = Vec::new();
+        let mut group_of: HashMap<u32, usize> = HashMap::new();
         for &m in &q.members {
             let p = s.agent_profile[m.index()];
-            match groups.iter_mut().find(|g| g.profile == p) {
-                Some(g) => g.members.push(m),
-                None => groups.push(Group {
+            let gi = *group_of.entry(p).or_insert_with(|| {
+                groups.push(Group {
                     profile: p,
-                    members: vec![m],
+                    members: Vec::new(),
                     index: RoutingIndex::default(),
-                }),
-            }
+                });
+                groups.len() - 1
+            });
+            groups[gi].members.push(m);
         }
         groups.sort_by_key(|g| g.profile);
         let ruled = !old.rules.is_empty();
