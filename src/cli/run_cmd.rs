@@ -249,8 +249,10 @@ pub(crate) fn run(a: RunArgs) -> CmdResult {
         },
     );
     if stopped() && !report.summary.partial {
-        // Interrupted after summary.json was written whole: say so in it.
+        // Interrupted after summary.json was written whole: say so in it, with the
+        // replications finished (all of them) as every partial summary has.
         report.summary.partial = true;
+        report.summary.replications_finished = Some(output.totals.finished);
         report::write_all(&dir, &report).map_err(write_err)?;
     }
     if let Some(file) = &a.junit {

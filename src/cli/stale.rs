@@ -8,6 +8,8 @@
 //! `sweep` may share a folder (the default, `reports/<scenario name>/`), so neither touches
 //! the other's files; a `shard.json` is removed only when it is of the command's own kind
 //! (its `format`), and never by `merge`, whose output folder may hold one of its inputs.
+//! Every command also removes the temporary files an older command left when a second signal
+//! or a kill ended it (`trace.jsonl.part-<r>`, `<output name>.<pid>.tmp~`).
 
 use std::path::Path;
 
@@ -66,6 +68,45 @@ pub(crate) fn remove_stale(dir: &Path, wrote: Wrote) {
             }
         }
         Wrote::SweepShard => SWEEP_FILES.iter().for_each(|n| remove(n)),
+    }
+    remove_temporaries(dir, matches!(wrote, Wrote::Run { .. } | Wrote::RunShard));
+}
+
+/// Removes an older command's temporary files, left by a second stop signal or a kill:
+/// replications' trace parts (`trace.jsonl.part-<r>`, joined into `trace.jsonl` and removed
+/// by a run that ends; only by a run, `parts`) and atomic writes' temporaries
+/// (`<name>.<pid>.tmp~`, `name` one of omnisim's output files) of a process that is gone
+/// (this one's are renamed or removed by now).
+fn remove_temporaries(dir: &Path, parts: bool) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let own = std::process::id().to_string();
+    let ours = |name: &str| {
+        if let Some(r) = name.strip_prefix("trace.jsonl.part-") {
+            return parts && digits(r);
+        }
+        let Some((stem, pid)) = name
+            .strip_suffix(".tmp~")
+            .and_then(|rest| rest.rsplit_once('.'))
+        else {
+            return false;
+        };
+        digits(pid)
+            && pid != own
+            && !Path::new("/proc").join(pid).exists()
+            && FILES
+                .iter()
+                .chain(&RUN_EXTRA)
+                .chain(&SWEEP_FILES)
+                .chain(&["shard.json"])
+                .any(|n| *n == stem)
+    };
+    for e in entries.flatten() {
+        if e.file_name().to_str().is_some_and(ours) {
+            let _ = std::fs::remove_file(e.path());
+        }
     }
 }
 

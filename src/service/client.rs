@@ -16,8 +16,9 @@
 //! client is dropped (standard input closed, then the whole group killed if the engine has not
 //! exited within a second, so a wrapper script's child goes too). With a stop flag
 //! ([`Client::set_stop`], or from the start [`Client::connect_stoppable`]) a wait for an answer
-//! ends within a tenth of a second once the flag is set ([`ClientError::Interrupted`]; a
-//! subprocess engine's group is killed at once).
+//! ends within a tenth of a second once the flag is set, and no request is sent once it is set
+//! ([`ClientError::Interrupted`]; a subprocess engine's group is killed at once), so a stop ends
+//! a run at its next command however fast the engine answers.
 
 mod transport;
 

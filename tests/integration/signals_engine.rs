@@ -104,3 +104,49 @@ fn a_stop_signal_mid_run_on_an_engine_keeps_what_was_simulated() {
     assert_eq!(arrived(&reps[3]), 0, "replication 4 never began: {s}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Found by a fresh tester (sixth pass): an engine answering each command in 10–40 ms never
+/// made a wait last the 50 ms poll slice, and the simulator looks at the flag only every 4,096
+/// events, so SIGINT was ignored until the replication ended (18.8 s later). Measured now:
+/// exit 130 within 0.1 s of the signal behind a 10 ms-per-answer proxy, summary partial with
+/// replication 1 cut and counted up to there. No request is sent once the flag is set.
+#[test]
+fn a_stop_signal_ends_a_run_on_an_engine_that_answers_quickly() {
+    let dir = temp_dir("engine-quick");
+    let sc = dir.join("mmc.toml");
+    std::fs::write(&sc, &*MMC).unwrap();
+    let sc = sc.to_str().unwrap();
+    // Each request line waits 10 ms, then goes to `omnisim serve --stdio`; its answer comes back.
+    let proxy = dir.join("slow.sh");
+    std::fs::write(
+        &proxy,
+        format!(
+            "coproc E {{ exec {} serve {sc} --stdio; }}\n\
+             while IFS= read -r line; do sleep 0.01; printf '%s\\n' \"$line\" >&\"${{E[1]}}\"; \
+             IFS= read -r ans <&\"${{E[0]}}\" || exit 1; printf '%s\\n' \"$ans\"; done\n",
+            env!("CARGO_BIN_EXE_omnisim")
+        ),
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let engine = format!("cmd:bash {}", proxy.display());
+    let child = spawn(&[
+        "run",
+        sc,
+        "--engine",
+        &engine,
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    let (code, err, secs) = signal_after(child, Duration::from_millis(2000), "-INT");
+    assert_eq!(code, Some(130), "{err}");
+    assert!(secs < 1.0, "run ended {secs} s after the signal");
+    let s = json(&out.join("summary.json"));
+    assert_eq!(s["partial"], true, "{s}");
+    let reps = s["by_replication"].as_array().expect("by_replication");
+    let arrived = |r: &serde_json::Value| r["conversations"]["arrived"].as_u64().unwrap();
+    assert!(arrived(&reps[0]) > 0, "replication 1 ran for 2 s: {s}");
+    assert_eq!(arrived(&reps[1]), 0, "replication 2 never began: {s}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -290,3 +290,47 @@ fn a_run_leaves_no_older_file_of_a_kind_it_did_not_write() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Found by a fresh tester (sixth pass): a signal after every replication finished (while
+/// `run --trace` joined its trace) marked summary.json `"partial": true` without
+/// `replications_finished`, which every partial summary has. Measured now: the signal once
+/// summary.json is written, exit 130, `"partial": true`, `replications_finished` 2 of 2.
+#[test]
+fn a_signal_after_the_simulation_says_every_replication_finished() {
+    let dir = temp_dir("late-partial");
+    let sc = dir.join("mmc.toml");
+    std::fs::write(&sc, &*MMC).unwrap();
+    let sc = sc.to_str().unwrap();
+    let out = dir.join("out");
+    let mut child = spawn(&[
+        "run",
+        sc,
+        "--trace",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    // summary.json is written (atomically) after the simulation, before the trace is joined.
+    let summary = out.join("summary.json");
+    let t = Instant::now();
+    while !summary.exists() {
+        assert!(t.elapsed() < Duration::from_secs(120), "no summary.json");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "ended before its summary"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    assert!(bin_kill("-INT", child.id()), "kill -INT failed");
+    let status = wait_at_most(&mut child, Duration::from_secs(10));
+    assert_eq!(
+        status.code(),
+        Some(130),
+        "the trace was joined before the signal"
+    );
+    let s = json(&summary);
+    assert_eq!(s["partial"], true, "{s}");
+    assert_eq!(s["replications_finished"], 2, "{s}");
+    assert_eq!(s["replications"], 2, "{s}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

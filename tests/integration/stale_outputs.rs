@@ -146,3 +146,39 @@ fn a_run_or_sweep_removes_the_older_files_of_its_other_mode() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Found by a fresh tester (sixth pass): a second signal during `run --trace` left the
+/// replications' `trace.jsonl.part-<n>` (hundreds of MB), and a later `run` without `--trace`
+/// kept them. Now any `run` removes an older run's trace parts and atomic writes' temporaries
+/// (`<output name>.<pid>.tmp~` of a process that is gone), and nothing else.
+#[test]
+fn a_run_removes_an_older_runs_temporary_files() {
+    let dir = temp_dir("stale-temporaries");
+    let sc = dir.join("mmc.toml");
+    std::fs::write(&sc, &*MMC).unwrap();
+    let sc = sc.to_str().unwrap();
+    let out = dir.join("out");
+    let o = out.to_str().unwrap();
+    std::fs::create_dir_all(&out).unwrap();
+    // As a killed run leaves them (process id 4194304 is above Linux's limit: never alive).
+    let left = [
+        "trace.jsonl.part-0",
+        "trace.jsonl.part-1",
+        "trace.jsonl.4194304.tmp~",
+        "summary.json.4194304.tmp~",
+    ];
+    // Not omnisim's temporaries: kept.
+    let mine = ["notes.txt", "trace.jsonl.part-x", "mine.4194304.tmp~"];
+    for n in left.iter().chain(&mine) {
+        std::fs::write(out.join(n), "x\n").unwrap();
+    }
+    ok(&["run", sc, "--out", o, "--replications", "1"]);
+    let names = names(&out);
+    for n in left {
+        assert!(!names.contains(&n.to_string()), "{n} kept: {names:?}");
+    }
+    for n in mine {
+        assert!(names.contains(&n.to_string()), "{n} removed: {names:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

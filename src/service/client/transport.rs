@@ -163,8 +163,8 @@ impl HttpConn {
         r
     }
 
-    /// Sends one request and reads its answer: (status, body); with `stop`, the wait for the
-    /// answer ends once it is set (an `Interrupted` error).
+    /// Sends one request and reads its answer: (status, body); with `stop`, nothing is sent
+    /// once it is set and the wait for the answer ends once it is set (an `Interrupted` error).
     pub(super) fn exchange(
         &mut self,
         method: &str,
@@ -172,6 +172,11 @@ impl HttpConn {
         body: &[u8],
         stop: Option<&Stop>,
     ) -> io::Result<(u16, Vec<u8>)> {
+        // A stop ends the run at the next request, however fast the engine answers (a wait
+        // shorter than the poll slice never looks at the flag).
+        if stopped(stop) {
+            return Err(interrupted());
+        }
         let mut req = Vec::with_capacity(body.len() + 128);
         let _ = write!(
             req,
@@ -352,9 +357,9 @@ impl LinesConn {
     }
 
     /// Sends one request line, `{"op":"OP"}` followed by the fields of `body` (a JSON object,
-    /// or empty for none), and waits at most `timeout` for the answer line; with `stop`, the
-    /// wait ends once it is set: the engine's process group is killed and the engine reaped,
-    /// an `Interrupted` error.
+    /// or empty for none), and waits at most `timeout` for the answer line; with `stop`, nothing
+    /// is sent once it is set and the wait ends once it is set: the engine's process group is
+    /// killed and the engine reaped, an `Interrupted` error.
     pub(super) fn exchange(
         &mut self,
         op: &str,
@@ -362,6 +367,12 @@ impl LinesConn {
         timeout: Duration,
         stop: Option<&Stop>,
     ) -> io::Result<Vec<u8>> {
+        // A stop ends the run at the next request, however fast the engine answers (a wait
+        // shorter than the poll slice never looks at the flag).
+        if stopped(stop) {
+            self.end();
+            return Err(interrupted());
+        }
         let line = &mut self.line;
         line.clear();
         let _ = write!(line, "{{\"op\":\"{op}\"");
