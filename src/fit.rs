@@ -199,6 +199,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
     let mut durations: Vec<[Sample; 3]> = Vec::new();
     let mut rows = 0u64;
     let mut replications: std::collections::BTreeSet<String> = Default::default();
+    let mut ids = crate::traffic::history::SeenIds::default();
     let header = read(
         path,
         &mut p,
@@ -211,6 +212,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
         // Other columns (a history's attributes) are not read; a mistyped one is refused.
         &crate::traffic::history::COLUMNS,
         |r, p| {
+            ids.check(r, p);
             let arrival = r.required(p, "arrival").and_then(|s| {
                 let is_iso = s.parse::<f64>().is_err();
                 let t = match is_iso {

@@ -228,6 +228,9 @@ pub fn read_history(
         };
         let col = h.col(name).map_or(1, |c| c + 1);
         checks::far_rows(&rows, (name, col), &mut p);
+        if name == "interval_start" {
+            checks::off_grid(&seen, col, &mut p);
+        }
     }
     drop((rows, seen));
     if p.any() {

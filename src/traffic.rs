@@ -219,11 +219,19 @@ impl Row<'_> {
 }
 
 /// Reads through `inner` with every CRLF line end turned into LF (a lone CR is kept): the csv
-/// reader numbers the lines of a file saved with Windows line ends one short otherwise.
+/// reader numbers the lines of a file saved with Windows line ends one short otherwise. It
+/// also notes where blank lines are: the csv reader skips them but gives a record after them
+/// the position of the first one (a row on line 5 after two blank lines was "line 3").
 struct CrLf<R> {
     inner: R,
     /// A CR ended the last buffer; whether an LF follows is not known yet.
     held_cr: bool,
+    /// Bytes handed out so far.
+    written: u64,
+    /// The last byte handed out was an LF (or none was handed out yet).
+    after_lf: bool,
+    /// The offsets (in what was handed out) of the LFs ending a blank line, ascending.
+    blank: Vec<u64>,
 }
 
 impl<R: std::io::BufRead> CrLf<R> {
@@ -231,7 +239,25 @@ impl<R: std::io::BufRead> CrLf<R> {
         CrLf {
             inner,
             held_cr: false,
+            written: 0,
+            after_lf: true,
+            blank: Vec::new(),
         }
+    }
+
+    /// The real line of a record the csv reader places at `pos`: its line plus the blank
+    /// lines that start there (skipped before the record).
+    fn line_of(&self, pos: Option<&csv::Position>) -> u64 {
+        let Some(pos) = pos else {
+            return 0;
+        };
+        let at = self.blank.partition_point(|&o| o < pos.byte());
+        let skipped = self.blank[at..]
+            .iter()
+            .zip(pos.byte()..)
+            .take_while(|(o, b)| **o == *b)
+            .count();
+        pos.line() + skipped as u64
     }
 }
 
@@ -274,6 +300,13 @@ impl<R: std::io::BufRead> std::io::Read for CrLf<R> {
                 i += 1;
             }
             self.inner.consume(i);
+        }
+        for &b in &out[..w] {
+            if b == b'\n' && self.after_lf {
+                self.blank.push(self.written);
+            }
+            self.after_lf = b == b'\n';
+            self.written += 1;
         }
         Ok(w)
     }
@@ -425,7 +458,7 @@ pub fn read(
         match rdr.read_record(&mut rec) {
             Ok(false) => break,
             Ok(true) => {
-                let line = rec.position().map_or(0, |pos| pos.line());
+                let line = rdr.get_ref().line_of(rec.position());
                 if rec.len() == 1 && rec.get(0).is_some_and(|s| s.trim().is_empty()) {
                     continue;
                 }
@@ -451,7 +484,7 @@ pub fn read(
                 );
             }
             Err(e) => {
-                let line = e.position().map_or(0, |pos| pos.line());
+                let line = rdr.get_ref().line_of(e.position());
                 p.at(line, None, format!("unreadable row: {e}"));
                 if !matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
                     break;
@@ -554,6 +587,40 @@ mod tests {
         let mut p = Problems::new("h.csv");
         assert!(read(&path, &mut p, &[&["arrival"]], &[], |_, _| {}).is_none());
         assert!(format!("{:?}", p).contains("the file is empty"), "{p:?}");
+    }
+
+    /// Issue 25, sixth pass (tester): a row after blank lines is reported at its own line
+    /// (roster.csv line 5 after two blank lines was "line 3"), with LF or CRLF line ends.
+    #[test]
+    fn a_row_after_blank_lines_reports_its_own_line() {
+        let dir = std::env::temp_dir().join(format!("omnisim-blank-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("r.csv");
+        for text in [
+            "agent,queues\nann,q\n\n\nbob,q,9\n\ncarl,q\n\n\n\ndan,q",
+            "agent,queues\r\nann,q\r\n\r\n\r\nbob,q,9\r\n\r\ncarl,q\r\n\r\n\r\n\r\ndan,q\r\n",
+            "\nagent,queues\nann,q\n\n\nbob,q,9\n\ncarl,q\n\n\n\ndan,q\n\n",
+        ] {
+            let first = if text.starts_with('\n') { 1 } else { 0 };
+            std::fs::write(&path, text).unwrap();
+            let mut p = Problems::new("r.csv");
+            let mut lines = Vec::new();
+            read(
+                &path,
+                &mut p,
+                &[&["agent"]],
+                &["agent", "queues"],
+                |r, _| lines.push((r.cell("agent").unwrap_or("").to_string(), r.line)),
+            );
+            let want: Vec<(String, u64)> = [("ann", 2), ("carl", 7), ("dan", 11)]
+                .iter()
+                .map(|(a, l)| (a.to_string(), l + first))
+                .collect();
+            assert_eq!(lines, want, "{text:?}");
+            let d = p.finish();
+            assert_eq!(d.len(), 1, "{d:?}");
+            assert_eq!(d[0].line, Some(5 + first as usize), "{d:?}");
+        }
     }
 
     #[test]

@@ -267,3 +267,21 @@ fn a_sample_without_spread_is_a_constant() {
     assert!(toml.contains("handle_time = \"240.000s\""), "{toml}");
     assert!(crate::scenario::load_str(&toml, "fitted.toml").is_ok());
 }
+
+/// Issue 25, sixth pass (tester): `fit` counted a conversation repeated in its history (same
+/// `id` and `replication`) twice. It is an error at its line naming the earlier one.
+#[test]
+fn a_repeated_conversation_is_an_error_at_its_line() {
+    let e = errors(fit_file(
+        &write(
+            "dup.csv",
+            "id,arrival,queue,outcome,wait,handle,replication\n\
+             a,10,q,answered,0,60,0\nb,20,q,answered,0,60,0\na,10,q,answered,0,60,0\n",
+        ),
+        SimDuration::from_secs(3600),
+    ));
+    assert!(
+        e.contains("dup.csv:4:1: id: conversation \"a\" of replication 0 is already on line 2"),
+        "{e}"
+    );
+}

@@ -3,15 +3,22 @@
 //! ahead), a volume no queue can carry, and a first or last day cut short by the export's
 //! window (read as a real low day, it drags the level down and the band misses the truth).
 //!
-//! The first two are errors at their line ([`far_rows`], [`MAX_ROW_VOLUME`]); a cut day is
+//! The first two are errors at their line ([`far_rows`], [`MAX_ROW_VOLUME`]), as is a volume
+//! file's row off the file's grid ([`off_grid`]: one stray `07:03` row in a 5-minute file made
+//! every bucket end 1 minute in); a cut day is
 //! left out of the model with a note ([`drop_cut_days`]), as `fit` notes it
 //! (`fit::checks`).
 
-use jiff::civil::Date;
+use std::collections::{BTreeMap, HashMap};
+
+use jiff::civil::{Date, DateTime};
+use jiff::SignedDuration;
 
 use super::{Day, QueueHistory};
 use crate::scenario::MAX_RATE_PER_S;
 use crate::stats::bulk_range;
+use crate::time::{SimDuration, SimTime};
+use crate::traffic::forecast::{check_grid, most_common_spacing, tie_message};
 use crate::traffic::Problems;
 
 /// The largest volume one row may carry: a whole day at the scenario's arrival-rate limit
@@ -26,6 +33,47 @@ pub const CUT_DAY_MIN: u32 = 60;
 /// Days since 0000-01-01 (any fixed epoch works for [`bulk_range`]).
 fn day_number(d: Date) -> u64 {
     (d - Date::constant(0, 1, 1)).get_days().max(0) as u64
+}
+
+/// A volume file's rows off its grid: the grid is inferred as the scenario's forecast reader
+/// infers it (the most common spacing between consecutive starts of a queue, anchored at the
+/// earliest start; [`most_common_spacing`], [`check_grid`]), each row off it is an error at
+/// its line. `seen`: `(queue, start) → line` per row; `col`: `interval_start`'s 1-based number.
+pub fn off_grid(seen: &HashMap<(Option<String>, DateTime), u64>, col: usize, p: &mut Problems) {
+    let Some(base) = seen.keys().map(|(_, t)| *t).min() else {
+        return;
+    };
+    // Wall-clock instants as milliseconds since the earliest start (no time zone: the wall
+    // clock counts, as in the binning).
+    let at = |t: DateTime| {
+        SimTime::ZERO + SimDuration::from_millis(t.duration_since(base).as_millis().max(0) as u64)
+    };
+    let mut by_queue: BTreeMap<&Option<String>, Vec<SimTime>> = BTreeMap::new();
+    for (q, t) in seen.keys() {
+        by_queue.entry(q).or_default().push(at(*t));
+    }
+    for v in by_queue.values_mut() {
+        v.sort_unstable();
+    }
+    let interval = match most_common_spacing(by_queue.into_values()) {
+        None => return,
+        Some(Ok(d)) => d,
+        Some(Err(tie)) => {
+            p.file(tie_message(&tie, "more rows on the grid"));
+            return;
+        }
+    };
+    let show = |t: SimTime| {
+        let dt = base
+            .checked_add(SignedDuration::from_millis(t.as_millis() as i64))
+            .unwrap_or(base);
+        match dt.second() == 0 && dt.subsec_nanosecond() == 0 {
+            true => dt.strftime("%Y-%m-%dT%H:%M").to_string(),
+            false => dt.strftime("%Y-%m-%dT%H:%M:%S%.f").to_string(),
+        }
+    };
+    let rows = seen.iter().map(|((_, t), line)| (*line, at(*t)));
+    check_grid(p, rows, interval, col, show);
 }
 
 /// Rows whose date lies far outside the bulk of the history (three interquartile ranges and a

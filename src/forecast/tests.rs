@@ -263,3 +263,17 @@ fn a_short_last_bucket_keeps_its_length_in_forecast_csv() {
     let h = read_history(&p, "h.csv", 30).unwrap();
     assert_eq!((h.n_buckets, h.last_bucket_min), (3, 30));
 }
+
+/// Issue 25, sixth pass (tester): a bad row after blank lines is named at its own line (the
+/// bank file plus a blank line and `garbage,row` said line 27718, not 27719).
+#[test]
+fn a_bad_row_after_blank_lines_is_named_at_its_line() {
+    let p = write(
+        "blank",
+        "interval_start,volume\n2024-01-01T09:00,1\n\n2024-01-01T09:30,2\n\n\ngarbage,row\n",
+    );
+    let e = read_history(&p, "h.csv", 30).unwrap_err();
+    let text: Vec<String> = e.iter().map(|d| d.to_string()).collect();
+    assert_eq!(text.len(), 1, "{text:?}");
+    assert!(text[0].starts_with("h.csv:7:1: interval_start"), "{text:?}");
+}

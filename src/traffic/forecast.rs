@@ -259,14 +259,11 @@ pub fn read_forecast(
         Some(d) => Some(d),
         None => match most_common_spacing(by_queue.values().map(|m| m.keys().copied().collect())) {
             Some(Ok(d)) => Some(d),
-            Some(Err((tied, n))) => {
-                let list: Vec<String> = tied.iter().map(|d| d.to_string()).collect();
-                p.file(format!(
-                    "cannot tell the forecast's grid: the spacings between interval starts {} \
-                     are equally common ({n} each), so a stray row cannot be told from the \
-                     step; expected an `interval` column naming the step (e.g. `30m` on every \
-                     row), or more rows on the grid",
-                    list.join(", ")
+            Some(Err(tie)) => {
+                p.file(tie_message(
+                    &tie,
+                    "an `interval` column naming the step (e.g. `30m` on every row), or more rows \
+                     on the grid",
                 ));
                 return Err(p.finish());
             }
@@ -296,42 +293,14 @@ pub fn read_forecast(
         );
         return Err(p.finish());
     };
-    // The grid: every interval start is the earliest one plus a whole number of steps.
-    let origin = by_queue
+    let show = |t: SimTime| match cal.given {
+        true => cal.iso(t),
+        false => crate::text::seconds(t.as_millis()),
+    };
+    let rows = by_queue
         .values()
-        .filter_map(|m| m.keys().next().copied())
-        .min()
-        .unwrap_or(SimTime::ZERO);
-    let step = interval.as_millis();
-    let mut off: Vec<(u64, SimTime)> = by_queue
-        .values()
-        .flat_map(|m| m.iter().map(|(t, (_, _, line, _, _))| (*line, *t)))
-        .filter(|(_, t)| t.since(origin).as_millis() % step != 0)
-        .collect();
-    off.sort_unstable();
-    for (line, t) in off {
-        let k = t.since(origin).as_millis() / step;
-        let (before, after) = (
-            origin + SimDuration::from_millis(step * k),
-            origin + SimDuration::from_millis(step * (k + 1)),
-        );
-        let show = |t: SimTime| match cal.given {
-            true => cal.iso(t),
-            false => crate::text::seconds(t.as_millis()),
-        };
-        p.at(
-            line,
-            Some(("interval_start", col)),
-            format!(
-                "{} is off the forecast's grid of {interval} (interval starts {} + k × {interval}); \
-                 expected {} or {}",
-                show(t),
-                show(origin),
-                show(before),
-                show(after)
-            ),
-        );
-    }
+        .flat_map(|m| m.iter().map(|(t, (_, _, line, _, _))| (*line, *t)));
+    check_grid(&mut p, rows, interval, col, show);
     short_intervals(&mut p, cal, &by_queue, interval, header.as_ref());
     if p.any() {
         return Err(p.finish());
@@ -499,13 +468,66 @@ fn day_levels(cal: &Calendar, rows: &Rows, z: f64) -> DayLevels {
     }
 }
 
+/// The message for a grid [`most_common_spacing`] cannot tell: the tied spacings, then
+/// `expected` (what would settle it).
+pub fn tie_message((tied, n): &(Vec<SimDuration>, u64), expected: &str) -> String {
+    let list: Vec<String> = tied.iter().map(|d| d.to_string()).collect();
+    format!(
+        "cannot tell the forecast's grid: the spacings between interval starts {} are equally \
+         common ({n} each), so a stray row cannot be told from the step; expected {expected}",
+        list.join(", ")
+    )
+}
+
+/// Reports every row off the grid of `interval` anchored at the earliest row's start (every
+/// interval start is it plus a whole number of steps), at its line and column `col` of
+/// `interval_start`, by line; `show` words an instant. Shared by the scenario's forecast
+/// reader and `omnisim forecast`'s volume files: one stray row must not redefine the grid.
+pub fn check_grid(
+    p: &mut Problems,
+    rows: impl Iterator<Item = (u64, SimTime)>,
+    interval: SimDuration,
+    col: usize,
+    show: impl Fn(SimTime) -> String,
+) {
+    let rows: Vec<(u64, SimTime)> = rows.collect();
+    let Some(origin) = rows.iter().map(|(_, t)| *t).min() else {
+        return;
+    };
+    let step = interval.as_millis().max(1);
+    let mut off: Vec<(u64, SimTime)> = rows
+        .into_iter()
+        .filter(|(_, t)| t.since(origin).as_millis() % step != 0)
+        .collect();
+    off.sort_unstable();
+    for (line, t) in off {
+        let k = t.since(origin).as_millis() / step;
+        let (before, after) = (
+            origin + SimDuration::from_millis(step * k),
+            origin + SimDuration::from_millis(step * (k + 1)),
+        );
+        p.at(
+            line,
+            Some(("interval_start", col)),
+            format!(
+                "{} is off the forecast's grid of {interval} (interval starts {} + k × {interval}); \
+                 expected {} or {}",
+                show(t),
+                show(origin),
+                show(before),
+                show(after)
+            ),
+        );
+    }
+}
+
 /// The most common spacing between consecutive interval starts of a queue, pooled over the
 /// queues; `None` when no queue has two intervals. On a tie, the shortest tied spacing when
 /// every spacing is a whole number of it and the rows fill at least half of its slots (a gap),
 /// else no grid (`Err`: the tied spacings, shortest first, and their count): in a short file
 /// one stray row's two spacings tie with the true step (0, 3600, 3601, 7200: 1 s, 59m59s and
 /// 1 h once each), and "the shorter" made every interval one second long.
-fn most_common_spacing(
+pub fn most_common_spacing(
     queues: impl Iterator<Item = Vec<SimTime>>,
 ) -> Option<Result<SimDuration, (Vec<SimDuration>, u64)>> {
     let mut count: BTreeMap<SimDuration, u64> = BTreeMap::new();

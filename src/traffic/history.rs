@@ -32,6 +32,40 @@ pub const COLUMNS: [&str; 11] = [
     "replication",
 ];
 
+/// The `(replication, id)` pairs of a conversation history read so far, with their lines: a
+/// row repeating one is a conversation counted twice (a log appended to itself gave 1,213
+/// replayed arrivals for 913; issue 25, sixth pass). Shared by `[traffic] replay` and `fit`.
+/// A history without an `id` column is not checked.
+#[derive(Debug, Default)]
+pub struct SeenIds(std::collections::HashMap<(Box<str>, Box<str>), u64>);
+
+impl SeenIds {
+    /// Notes row `r`'s `(replication, id)`; reports it at its `id` cell, naming the earlier
+    /// line, when an earlier row had the same pair.
+    pub fn check(&mut self, r: &super::Row<'_>, p: &mut Problems) {
+        let Some(id) = r.cell("id") else {
+            return;
+        };
+        let rep = r.cell("replication").unwrap_or("");
+        if let Some(first) = self.0.get(&(Box::from(rep), Box::from(id))) {
+            let of = match rep {
+                "" => String::new(),
+                _ => format!(" of replication {rep}"),
+            };
+            r.problem(
+                p,
+                "id",
+                format!(
+                    "conversation {id:?}{of} is already on line {first}; expected one row per \
+                     conversation (a log appended to itself?)"
+                ),
+            );
+            return;
+        }
+        self.0.insert((rep.into(), id.into()), r.line);
+    }
+}
+
 /// A history file, ready to replay.
 #[derive(Clone, Debug, Default)]
 pub struct Replay {
@@ -111,6 +145,7 @@ pub fn read_replay(
     let mut attr_seen = false;
     let mut n: u64 = 0;
     let mut seen = crate::calendar::CsvOffsets::default();
+    let mut ids = SeenIds::default();
     let header = read(
         path,
         &mut p,
@@ -119,6 +154,7 @@ pub fn read_replay(
         &COLUMNS,
         |r, p| {
             n += 1;
+            ids.check(r, p);
             if !attr_seen {
                 attr_seen = true;
                 attr_cols = (0..r.header.names().len())
@@ -287,4 +323,53 @@ pub fn read_replay(
         attribute_columns: attribute_columns.into_iter().map(|i| i + 1).collect(),
         groups,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 25, sixth pass (tester): a `run --log` history with rows repeated (same `id`,
+    /// same `replication`) replayed them as extra arrivals (913 → 1,213). Each repeat is an
+    /// error at its `id` cell naming the earlier line; the same id in another replication, and
+    /// a history without `id`, are fine.
+    #[test]
+    fn a_repeated_conversation_is_an_error_naming_the_earlier_line() {
+        let dir = std::env::temp_dir().join(format!("omnisim-hist-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("h.csv");
+        let read = |text: &str| {
+            std::fs::write(&path, text).unwrap();
+            read_replay(
+                &path,
+                "h.csv",
+                &Calendar::default(),
+                SimDuration::from_secs(3600),
+                &|_| Ok(QueueId(0)),
+                &|_| Ok(QueueId(0)),
+                &|_, _, _| Ok(()),
+            )
+        };
+        let text = "id,arrival,queue,outcome,handle,replication\n\
+            1,10,q,answered,60,0\n2,20,q,answered,60,0\n1,10,q,answered,60,1\n\
+            2,20,q,answered,60,0\n1,10,q,answered,60,1\n";
+        let e: Vec<String> = read(text)
+            .unwrap_err()
+            .iter()
+            .map(|d| d.to_string())
+            .collect();
+        assert_eq!(
+            e,
+            [
+                "h.csv:5:1: id: conversation \"2\" of replication 0 is already on line 3; \
+                 expected one row per conversation (a log appended to itself?)",
+                "h.csv:6:1: id: conversation \"1\" of replication 1 is already on line 4; \
+                 expected one row per conversation (a log appended to itself?)",
+            ]
+        );
+        let ok = read("id,arrival,queue,handle,replication\n1,10,q,60,0\n1,10,q,60,1\n").unwrap();
+        assert_eq!(ok.rows.len(), 2);
+        let no_id = read("arrival,queue,handle\n10,q,60\n10,q,60\n").unwrap();
+        assert_eq!(no_id.rows.len(), 2);
+    }
 }

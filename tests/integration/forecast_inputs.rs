@@ -304,3 +304,42 @@ fn a_bad_interval_is_the_options_fault() {
         assert!(!err.contains("not a valid history"), "{iv}: {err}");
     }
 }
+
+/// Issue 25, sixth pass (tester): one stray `07:03` row appended to the bank's 5-minute file
+/// was accepted without a word and made the file's grid 1 minute (`last_interval_min` 5 → 1,
+/// every volume shifted). It is an error at its line, as in a scenario's forecast file; the
+/// file without it still forecasts.
+#[test]
+fn a_row_off_the_volume_files_grid_is_an_error_at_its_line() {
+    let d = dir("offgrid");
+    let bank = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/data/bank-calls.csv");
+    let mut text = std::fs::read_to_string(&bank).unwrap();
+    let line = text.lines().count() + 1;
+    text.push_str("2003-10-24T07:03,5\n");
+    let h = d.join("h.csv");
+    std::fs::write(&h, text).unwrap();
+    let (code, _, err) = forecast(&h, &d.join("out"), "1d");
+    assert_eq!(code, 2, "{err}");
+    let want = format!(
+        "{}:{line}:1: interval_start: 2003-10-24T07:03 is off the forecast's grid of 5m \
+         (interval starts 2003-03-03T07:00 + k × 5m); expected 2003-10-24T07:00 or \
+         2003-10-24T07:05",
+        h.display()
+    );
+    assert!(err.contains(&want), "missing {want:?} in\n{err}");
+    assert!(!d.join("out").exists(), "nothing written for a bad history");
+    let (code, _, err) = forecast(&bank, &d.join("ok"), "1d");
+    assert_eq!(code, 0, "{err}");
+    let json = std::fs::read_to_string(d.join("ok/forecast.json")).unwrap();
+    assert!(json.contains("\"last_interval_min\": 5"), "{json}");
+    // Equally common spacings: no grid to tell a stray row by.
+    std::fs::write(
+        &h,
+        "interval_start,volume\n2024-01-01T00:00,1\n2024-01-01T01:00,1\n\
+         2024-01-01T01:00:01,1\n2024-01-01T02:00,1\n",
+    )
+    .unwrap();
+    let (code, _, err) = forecast(&h, &d.join("tie"), "1d");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot tell the forecast's grid"), "{err}");
+}
