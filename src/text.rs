@@ -1,6 +1,7 @@
 //! Small English text helpers shared by every layer that writes messages for people (scenario
 //! diagnostics and warnings, reports): a count with its noun; the edit distance of "did you
-//! mean" hints (`scenario::suggest`, the CSV readers' column names in `traffic`).
+//! mean" hints (`scenario::suggest`, the CSV readers' column names in `traffic`); weekday
+//! names.
 //!
 //! A foundation module: it imports nothing from the crate.
 
@@ -50,3 +51,14 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     }
     prev[b.len()]
 }
+
+/// Weekday names, Monday first (the weekday index `fit` and `forecast` use, Monday = 0).
+pub const WEEKDAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];

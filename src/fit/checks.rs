@@ -10,6 +10,7 @@
 //! Key items: [`day_notes`], [`patience_note`].
 
 use super::arrivals::{clock_label, DAY_MS};
+use crate::text::WEEKDAYS;
 
 /// A day with less than this share of the median open day's arrivals is named.
 pub const THIN_DAY_SHARE: f64 = 0.2;
@@ -21,16 +22,6 @@ pub const EDGE_SLACK_MS: u64 = 3_600_000;
 /// A patience fitted from fewer abandonments than this is named as uncertain (about ±35% on
 /// an exponential mean at 95% with 30 events: 1.96/√30).
 pub const FEW_ABANDONMENTS: usize = 30;
-/// Weekday names for the notes, Monday first.
-const WEEKDAYS: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
 /// Most dates listed in one note.
 const LIST: usize = 5;
 

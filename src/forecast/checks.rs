@@ -210,15 +210,7 @@ pub const STRAY_SPAN_DAYS: i32 = 21;
 /// are not closures (read as open, every Monday after it would count as "the day after a
 /// closure"). Does not touch `q.open`; the caller sets it from the days kept.
 pub fn drop_stray_weekdays(q: &mut QueueHistory) -> Vec<String> {
-    const NAMES: [&str; 7] = [
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-    ];
+    use crate::text::WEEKDAYS as NAMES;
     let mut notes = Vec::new();
     let (Some(first), Some(last)) = (q.days.first(), q.days.last()) else {
         return notes;

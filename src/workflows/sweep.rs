@@ -249,14 +249,7 @@ pub fn evaluate(spec: &SweepSpec, sc: &Scenario) -> sim::RunOutput {
 /// As [`evaluate`], stopping at the next check once `stop` is set (the output is then marked
 /// partial).
 pub fn evaluate_stoppable(spec: &SweepSpec, sc: &Scenario, stop: Option<&Stop>) -> sim::RunOutput {
-    let opts = RunOptions {
-        seed: spec.seed,
-        replications: spec.replications,
-        check_invariants: false,
-        shard: None,
-        stop: stop.cloned(),
-        ..RunOptions::default()
-    };
+    let opts = point_options(spec, stop);
     sim::run(sc, &opts, &|_, _, _| {})
 }
 
@@ -264,16 +257,21 @@ pub fn evaluate_stoppable(spec: &SweepSpec, sc: &Scenario, stop: Option<&Stop>) 
 /// of each replication only its `by_replication` element (issue 25: not its histograms and
 /// series).
 fn point_summary(spec: &SweepSpec, sc: &Scenario, stop: Option<&Stop>) -> report::Summary {
-    let opts = RunOptions {
+    let opts = point_options(spec, stop);
+    let out = sim::run_keep(sc, &opts, &|_, _, _| {}, &|m| report::rep_row(sc, m));
+    report::build(sc, &out)
+}
+
+/// The run options of one point: the sweep's seed and replications, stoppable by `stop`.
+fn point_options(spec: &SweepSpec, stop: Option<&Stop>) -> RunOptions {
+    RunOptions {
         seed: spec.seed,
         replications: spec.replications,
         check_invariants: false,
         shard: None,
         stop: stop.cloned(),
         ..RunOptions::default()
-    };
-    let out = sim::run_keep(sc, &opts, &|_, _, _| {}, &|m| report::rep_row(sc, m));
-    report::build(sc, &out)
+    }
 }
 
 /// A stop request: set by a signal handler, read by every run at its next check.
