@@ -15,9 +15,23 @@ mod tags;
 pub(crate) use attributes::{draw_attributes, ruleset_setup, used};
 pub use tags::{RoutingTags, MAX_TAGGED_COMBINATIONS};
 
-use crate::engine::{AgentSetup, EngineSetup, QueueSetup, SkillSetup, SupervisorSetup};
+use crate::engine::{AgentSetup, Engine, EngineSetup, QueueSetup, SkillSetup, SupervisorSetup};
 use crate::scenario::Scenario;
 use crate::time::SimTime;
+
+/// The scenario's engine built from [`engine_setup`]; or, when `stop` answers `true` while it is
+/// built (a signal during the seconds a center of thousands of queues takes to set up), an
+/// engine with the same agents and queues and no memberships, built at once, for a run that
+/// reports itself stopped before its first event (see [`Engine::new_until`]).
+pub(crate) fn engine_or_hollow(sc: &Scenario, stop: &dyn Fn() -> bool) -> Engine {
+    Engine::new_until(engine_setup(sc), stop).unwrap_or_else(|| {
+        let mut setup = engine_setup(sc);
+        for a in &mut setup.agents {
+            a.queues.clear();
+        }
+        Engine::new(setup)
+    })
+}
 
 /// Builds the engine's setup: work-stream rules, queues, agents (Offline if their shift starts
 /// later), supervisors.

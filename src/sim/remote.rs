@@ -13,12 +13,11 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use crate::engine::Engine;
 use crate::scenario::Scenario;
 use crate::service::client::{Client, ClientError, EngineSpec, Stop};
 use crate::service::remote::{Link, LinkStats, Mirror, RemoteEngine, RemoteFailure};
 use crate::service::Session;
-use crate::setup::{engine_setup, RoutingTags};
+use crate::setup::RoutingTags;
 
 use super::log::ConvLog;
 use super::world::World;
@@ -74,7 +73,7 @@ pub fn run_remote(
     let mut logs = Vec::new();
     let mut dashboard = None;
     for r in reps_to_run {
-        let mut template = Engine::new(engine_setup(sc));
+        let mut template = crate::setup::engine_or_hollow(sc, &stopped);
         let tags = RoutingTags::new(sc, &mut template);
         let live = match link.as_ref().filter(|_| !stopped()) {
             Some(link) => match Link::lock(link).client.reset() {
