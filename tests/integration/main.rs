@@ -7,6 +7,7 @@ mod cli_limits;
 mod compare_noise;
 mod conform;
 mod csv_columns;
+mod csv_utf8;
 mod dashboard;
 mod docs_examples;
 mod drive;
