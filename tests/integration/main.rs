@@ -35,6 +35,7 @@ mod mmc;
 mod overflow;
 mod policies;
 mod prioritize;
+mod procs;
 mod readme_forecast;
 mod readme_staff;
 mod reports;

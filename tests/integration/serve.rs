@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::signals::{temp_dir, wait_at_most};
+use super::procs::{temp_dir, wait_at_most};
 
 /// The conformance scenario of the supervisor rules (a copy of
 /// `tests/conformance/rules-monitor-assign.toml`'s setup: queues a, b, cases; agents a-1, b-1,
