@@ -219,7 +219,7 @@ fn joining_the_trace_stops_on_a_raised_flag_and_leaves_nothing() {
         let dir = temp_dir(tag);
         let opts = omnisim::sim::RunOptions {
             trace: Some(omnisim::sim::TraceOptions {
-                dir: dir.clone(),
+                dir: dir.to_path_buf(),
                 replication: None,
                 errors: Default::default(),
             }),

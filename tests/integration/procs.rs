@@ -2,18 +2,69 @@
 //! `engine_group`, `stale_outputs`, `interrupt_writes`): start it, send a signal after a delay,
 //! wait with a generous bound, read its stderr and its JSON outputs, and the test engines a
 //! subprocess client starts (a wrapper script, a silent one) with the checks that they are gone.
+//! Also [`TempDir`], the temporary folder every integration test that writes files uses.
 
+use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-/// A fresh, empty folder for one test: `omnisim-signal-TAG-PID` in the system's temporary
-/// folder.
-pub(crate) fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("omnisim-signal-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+/// A test's temporary folder, `omnisim-NAME-PID` in the system's temporary folder, removed
+/// with everything in it when the guard is dropped: at the end of a test that passed. A test
+/// that fails (its thread panicking) keeps it for a look, and its path is printed. Derefs to
+/// its `Path`.
+#[derive(Debug)]
+pub(crate) struct TempDir(PathBuf);
+
+impl TempDir {
+    /// A fresh, empty folder (an older one of the name is removed first).
+    pub(crate) fn new(name: &str) -> TempDir {
+        let d = TempDir::unmade(name);
+        std::fs::create_dir_all(&d.0).expect("temp dir");
+        d
+    }
+
+    /// The folder's name, nothing there yet (an older one is removed): for a command that
+    /// creates its own output folder.
+    pub(crate) fn unmade(name: &str) -> TempDir {
+        let dir = std::env::temp_dir().join(format!("omnisim-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        TempDir(dir)
+    }
+}
+
+impl Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for TempDir {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<std::ffi::OsStr> for TempDir {
+    fn as_ref(&self) -> &std::ffi::OsStr {
+        self.0.as_os_str()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("the failed test's files are kept in {}", self.0.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+/// A fresh, empty folder for one test: `omnisim-signal-TAG-PID` ([`TempDir`]).
+pub(crate) fn temp_dir(tag: &str) -> TempDir {
+    TempDir::new(&format!("signal-{tag}"))
 }
 
 /// `omnisim` as a command to build on.
@@ -186,4 +237,28 @@ pub(crate) fn assert_gone(what: &str, pids: &[&Path]) {
             );
         }
     }
+}
+
+/// The guard removes its folder at the end of a test that passed, and keeps it (printing its
+/// path) when the test fails: ~1,000 `omnisim-*` folders of earlier runs were left in /tmp.
+#[test]
+fn a_temp_dir_is_removed_unless_its_test_fails() {
+    let d = TempDir::new("guard-passed");
+    std::fs::write(d.join("f.txt"), "x").unwrap();
+    let path = d.to_path_buf();
+    drop(d);
+    assert!(!path.exists(), "{} was left", path.display());
+    let kept = std::thread::spawn(|| {
+        let d = TempDir::new("guard-failed");
+        let path = d.to_path_buf();
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+            let _d = d;
+            panic!("a failing test (on purpose)");
+        }));
+        path
+    })
+    .join()
+    .unwrap();
+    assert!(kept.exists(), "a failed test's folder is kept");
+    std::fs::remove_dir_all(&kept).unwrap();
 }
