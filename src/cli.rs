@@ -51,7 +51,7 @@ pub const EXIT_INVARIANT: u8 = 3;
 pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// A flag set by the first SIGINT or SIGTERM; a second one ends the process at once (exit
-/// 130). One flag per process, registered on the first call: every long command (`run`,
+/// 130), killing first the process groups of the subprocess engines still running. One flag per process, registered on the first call: every long command (`run`,
 /// `run --shard`, `sweep`, `ab`, `staff`, `fit`, `merge`, `load`, `forecast`, `explain`,
 /// `conform`) takes
 /// it first thing, before reading its inputs.
@@ -64,11 +64,19 @@ pub(crate) fn stop_flag() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
         for sig in [SIGINT, SIGTERM] {
             // Registration only fails for forbidden signals, which these are not; without it
             // a signal simply ends the process as usual.
-            let _ = signal_hook::flag::register_conditional_shutdown(
-                sig,
-                EXIT_INTERRUPTED as i32,
-                flag.clone(),
-            );
+            // The second signal: kill the process groups of the engines still running (a
+            // subprocess engine's wait to exit may be under way) and end at once.
+            let second = flag.clone();
+            // SAFETY: the action does only what a signal handler may: an atomic load, kill(2)
+            // (`kill_engine_groups`) and _exit(2).
+            let _ = unsafe {
+                signal_hook::low_level::register(sig, move || {
+                    if second.load(std::sync::atomic::Ordering::SeqCst) {
+                        crate::service::client::kill_engine_groups();
+                        signal_hook::low_level::exit(EXIT_INTERRUPTED as i32);
+                    }
+                })
+            };
             let _ = signal_hook::flag::register(sig, flag.clone());
         }
         flag
@@ -161,7 +169,10 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    ExitCode::from(run(args).unwrap_or_else(|e| e.report()))
+    let code = run(args).unwrap_or_else(|e| e.report());
+    // Every client has ended its engine by now; should one have been leaked, its group goes too.
+    crate::service::client::kill_engine_groups();
+    ExitCode::from(code)
 }
 
 /// Runs one command: its exit code, or the error [`main`] prints.

@@ -21,6 +21,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::diag::Diagnostic;
+use crate::text::plural;
 use crate::time::{parse_duration, SimDuration, SimTime};
 
 pub use history::{Replay, ReplayRow};
@@ -415,7 +416,10 @@ pub fn read(
             .map(|n| n.trim_start_matches('\u{feff}').to_string())
             .collect(),
         Err(e) => {
-            p.file(format!("cannot read the header row: {e}"));
+            match (e.kind(), rdr.byte_headers()) {
+                (csv::ErrorKind::Utf8 { .. }, Ok(bytes)) => not_utf8(p, 1, bytes, None),
+                _ => p.file(format!("cannot read the header row: {e}")),
+            }
             return None;
         }
     };
@@ -453,46 +457,90 @@ pub fn read(
     if p.any() {
         return None;
     }
-    let mut rec = csv::StringRecord::new();
+    // Rows are read as bytes and checked for UTF-8 cell by cell, so a cell that is not text is
+    // named by its column (the csv reader's own message gives a 0-based field index); the
+    // conversion to text and back reuses the row's buffers.
+    let mut bytes = csv::ByteRecord::new();
     loop {
-        match rdr.read_record(&mut rec) {
+        match rdr.read_byte_record(&mut bytes) {
             Ok(false) => break,
             Ok(true) => {
-                let line = rdr.get_ref().line_of(rec.position());
-                if rec.len() == 1 && rec.get(0).is_some_and(|s| s.trim().is_empty()) {
-                    continue;
+                let line = rdr.get_ref().line_of(bytes.position());
+                match csv::StringRecord::from_byte_record(std::mem::take(&mut bytes)) {
+                    Ok(rec) => {
+                        data_row(&rec, line, &header, p, &mut row);
+                        bytes = rec.into_byte_record();
+                    }
+                    Err(e) => {
+                        bytes = e.into_byte_record();
+                        not_utf8(p, line, &bytes, Some(&header));
+                    }
                 }
-                if rec.len() != header.names.len() {
-                    p.at(
-                        line,
-                        None,
-                        format!(
-                            "{} cells, expected {} (one per header column)",
-                            rec.len(),
-                            header.names.len()
-                        ),
-                    );
-                    continue;
-                }
-                row(
-                    &Row {
-                        rec: &rec,
-                        line,
-                        header: &header,
-                    },
-                    p,
-                );
             }
             Err(e) => {
                 let line = rdr.get_ref().line_of(e.position());
                 p.at(line, None, format!("unreadable row: {e}"));
-                if !matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
-                    break;
-                }
+                break;
             }
         }
     }
     Some(header)
+}
+
+/// One data row read as text: skipped when blank, reported when its cell count is not the
+/// header's, else handed to `row`.
+fn data_row(
+    rec: &csv::StringRecord,
+    line: u64,
+    header: &Header,
+    p: &mut Problems,
+    row: &mut impl FnMut(&Row<'_>, &mut Problems),
+) {
+    if rec.len() == 1 && rec.get(0).is_some_and(|s| s.trim().is_empty()) {
+        return;
+    }
+    if rec.len() != header.names.len() {
+        p.at(
+            line,
+            None,
+            format!(
+                "{} cells, expected {} (one per header column)",
+                rec.len(),
+                header.names.len()
+            ),
+        );
+        return;
+    }
+    row(&Row { rec, line, header }, p);
+}
+
+/// Reports every cell of the row at `line` that is not UTF-8 text, by its column's name and
+/// 1-based number (by number alone in the header row, `header` `None`, or past the header's
+/// columns), with what was expected.
+fn not_utf8(p: &mut Problems, line: u64, rec: &csv::ByteRecord, header: Option<&Header>) {
+    for (i, cell) in rec.iter().enumerate() {
+        let Err(e) = std::str::from_utf8(cell) else {
+            continue;
+        };
+        let after = match e.valid_up_to() {
+            0 => "at its start".to_string(),
+            n => format!("after its first {}", plural(n as u64, "byte")),
+        };
+        let what = if header.is_some() {
+            "cell"
+        } else {
+            "column name"
+        };
+        let message = format!(
+            "the {what} in column {} holds a byte that is not UTF-8 text ({after}); expected \
+             UTF-8 text (save or export the file as UTF-8)",
+            i + 1
+        );
+        match header.and_then(|h| h.names.get(i)) {
+            Some(name) => p.at(line, Some((name, i + 1)), message),
+            None => p.at(line, None, message),
+        }
+    }
 }
 
 /// The longest duration a history cell may hold: 400 days, the longest run a scenario may have

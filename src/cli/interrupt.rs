@@ -25,6 +25,7 @@ pub(crate) fn or_interrupted<T: Send>(what: &str, work: impl FnOnce() -> T + Sen
             }
             if stop.load(Ordering::Relaxed) {
                 eprintln!("interrupted: {what} stopped before it finished; nothing was written");
+                crate::service::client::kill_engine_groups();
                 std::process::exit(i32::from(super::EXIT_INTERRUPTED));
             }
             std::thread::sleep(POLL);

@@ -35,24 +35,39 @@ use crate::time::SimTime;
 /// `after`s of minutes (a few hundred moves in a day) stay far below it.
 pub(crate) const MAX_ROUNDS_PER_ARRIVAL: f64 = 10_000.0;
 
-/// The mean of `d`, in ms.
 /// Why `rounds` per arrival and `total` in all (of `what`: contacts, moves, handlings) are too
-/// many, or `None` within both limits.
+/// many, or `None` within both limits. A count is over a limit when it is, rounded to a whole
+/// number, more than the limit: exactly the limit is accepted (probability 0.9999 makes 10,000
+/// contacts, not the 10,000.000000001 of its floating-point sum), and a refused count is shown
+/// ([`about`]) as a number above the limit, never as the limit itself.
 fn over_limit(rounds: f64, total: f64, what: &str) -> Option<String> {
-    if rounds > MAX_ROUNDS_PER_ARRIVAL {
+    if rounds.round() > MAX_ROUNDS_PER_ARRIVAL {
         Some(format!(
             "over the limit of {MAX_ROUNDS_PER_ARRIVAL:.0} per arrival"
         ))
-    } else if total > MAX_EXPECTED_ARRIVALS {
+    } else if total.round() > MAX_EXPECTED_ARRIVALS {
         Some(format!(
-            "about {total:.3e} {what} in all, over the limit of {MAX_EXPECTED_ARRIVALS:.0} \
-             expected arrivals"
+            "about {} {what} in all, over the limit of {MAX_EXPECTED_ARRIVALS:.0} expected \
+             arrivals",
+            about(total, MAX_EXPECTED_ARRIVALS)
         ))
     } else {
         None
     }
 }
 
+/// A count compared with `limit`, as a message shows it: a whole number below ten times the
+/// limit (so a count just over it reads as more, 10001 against 10000), else three decimals of
+/// scientific notation (9.000e7).
+fn about(count: f64, limit: f64) -> String {
+    if count < 10.0 * limit {
+        format!("{}", count.round() as u64)
+    } else {
+        format!("{count:.3e}")
+    }
+}
+
+/// The mean of `d`, in ms.
 pub(crate) fn mean_ms(d: &Dist) -> f64 {
     d.mean().0 as f64
 }
@@ -118,9 +133,10 @@ pub(crate) fn check(
         report(
             at(root, "workstreams", Some(i), "retrial"),
             format!(
-                "a retrial loop: a customer nobody answers can make about {rounds:.3e} contacts \
+                "a retrial loop: a customer nobody answers can make about {} contacts \
                  (retrial probability {}, mean patience {:.0} ms and mean delay {:.0} ms, over \
                  the horizon and drain limit), {why}",
+                about(rounds, MAX_ROUNDS_PER_ARRIVAL),
                 r.probability,
                 patience.map_or(0.0, mean_ms),
                 mean_ms(&r.delay),
@@ -144,8 +160,9 @@ pub(crate) fn check(
             (path, span),
             format!(
                 "a cycle of waited_over transfers every {} ms: a conversation nobody answers can \
-                 move about {rounds:.3e} times over the horizon and drain limit, {why}",
-                c.round_ms
+                 move about {} times over the horizon and drain limit, {why}",
+                c.round_ms,
+                about(rounds, MAX_ROUNDS_PER_ARRIVAL),
             ),
         );
     }
@@ -187,12 +204,13 @@ pub(crate) fn check(
             format!(
                 "transfers form a cycle of work streams {} (probability {} of going round \
                  once, mean handle time {:.0} ms per round): a conversation that enters it is \
-                 handled about {rounds:.3e} times over the horizon and drain limit, {why}",
+                 handled about {} times over the horizon and drain limit, {why}",
                 names.join(" → "),
                 format!("{:.12}", c.closing)
                     .trim_end_matches('0')
                     .trim_end_matches('.'),
                 c.round_ms,
+                about(rounds, MAX_ROUNDS_PER_ARRIVAL),
             ),
         );
     }
@@ -329,6 +347,32 @@ mod tests {
         assert!(r < MAX_ROUNDS_PER_ARRIVAL);
         // Means of exponential patience of 1 ms: refused like the constant.
         assert!(retrial_rounds(1.0, Some(&exp(1)), &ms(0), DAY) > MAX_ROUNDS_PER_ARRIVAL);
+    }
+
+    /// Issue 25, sixth pass: probability 0.9999 (1 / (1 − p) = 10,000 in decimals,
+    /// 10,000.000000001 in floating point) was refused as "about 1.000e4 contacts … over the
+    /// limit of 10000". Exactly the limit is accepted; one more is refused and shown as more.
+    #[test]
+    fn a_count_at_the_limit_is_accepted_and_one_over_is_shown_as_more() {
+        let ms = |v| Dist::Constant(SimDuration(v));
+        let at_limit = retrial_rounds(0.9999, Some(&ms(0)), &ms(0), DAY);
+        assert!(
+            at_limit > MAX_ROUNDS_PER_ARRIVAL,
+            "the float is a hair over: {at_limit}"
+        );
+        assert_eq!(over_limit(at_limit, at_limit, "contacts"), None);
+        assert_eq!(over_limit(10_000.49, 1.0, "contacts"), None);
+        let why = over_limit(10_000.5, 1.0, "contacts").expect("10,001 is over");
+        assert_eq!(why, "over the limit of 10000 per arrival");
+        assert_eq!(about(10_000.5, MAX_ROUNDS_PER_ARRIVAL), "10001");
+        assert_eq!(about(9.0e7, MAX_ROUNDS_PER_ARRIVAL), "9.000e7");
+        // The total: at 2,000,000,000 accepted, one more refused and shown whole.
+        assert_eq!(over_limit(1.0, MAX_EXPECTED_ARRIVALS, "moves"), None);
+        let why = over_limit(1.0, MAX_EXPECTED_ARRIVALS + 1.0, "moves").expect("over");
+        assert_eq!(
+            why,
+            "about 2000000001 moves in all, over the limit of 2000000000 expected arrivals"
+        );
     }
 
     #[test]

@@ -14,13 +14,18 @@
 //! [`ClientError::Timeout`], never a hang; nothing here panics on what an engine answers. A
 //! subprocess the client started runs in a process group of its own, and is stopped when the
 //! client is dropped (standard input closed, then the whole group killed if the engine has not
-//! exited within a second, so a wrapper script's child goes too). With a stop flag
+//! exited within a second, at once once the stop flag is set, so a wrapper script's child goes
+//! too); a second signal, which ends omnisim at once, kills every such group first
+//! ([`kill_engine_groups`], called by the signal handler). With a stop flag
 //! ([`Client::set_stop`], or from the start [`Client::connect_stoppable`]) a wait for an answer
 //! ends within a tenth of a second once the flag is set, and no request is sent once it is set
 //! ([`ClientError::Interrupted`]; a subprocess engine's group is killed at once), so a stop ends
 //! a run at its next command however fast the engine answers.
 
+mod groups;
 mod transport;
+
+pub use groups::kill_all as kill_engine_groups;
 
 use std::io;
 use std::time::Duration;
@@ -187,6 +192,16 @@ pub struct Client {
     pub timeout: Duration,
     body: Vec<u8>,
     stop: Option<Stop>,
+}
+
+impl Drop for Client {
+    /// A subprocess engine is given a second to exit after end of input, less once the stop
+    /// flag is set (then it is killed at once); its whole group is killed either way.
+    fn drop(&mut self) {
+        if let Transport::Lines(l) = &mut self.conn {
+            l.close(self.stop.as_ref());
+        }
+    }
 }
 
 /// A stop request (set by a signal handler): a wait for an answer looks at it every 50 ms.

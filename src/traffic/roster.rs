@@ -204,9 +204,7 @@ pub fn read_roster(
                 }
                 // The shift's start unusable (reported above): the breaks are still checked on
                 // their own (syntax, order, overlaps), against an open day from t = 0.
-                None => r.parse(p, "breaks", |b| {
-                    parse_breaks(b, cal, SimTime::ZERO, SimTime(u64::MAX))
-                }),
+                None => r.parse(p, "breaks", |b| breaks_on_their_own(b, cal)),
             };
             let (
                 Some(name),
@@ -361,14 +359,35 @@ pub fn parse_breaks(
     shift_start: SimTime,
     shift_end: SimTime,
 ) -> Result<Vec<(SimTime, SimTime)>, String> {
+    breaks_in(s, cal, shift_start, shift_end, true)
+}
+
+/// The breaks of a row whose shift start is unusable (reported on its own): syntax, overlaps
+/// and date-times in order are checked; a clock-time end earlier than its start is taken on the
+/// next day, since only the shift's start could say whether `23:30-00:15` crosses midnight or
+/// is reversed (a dated roster without `[scenario] start` called a valid night break reversed
+/// beside the real error, issue 25, sixth pass).
+fn breaks_on_their_own(s: &str, cal: &Calendar) -> Result<Vec<(SimTime, SimTime)>, String> {
+    breaks_in(s, cal, SimTime::ZERO, SimTime(u64::MAX), false)
+}
+
+/// [`parse_breaks`]; `anchored`: clock times are placed from the shift's start (else a break's
+/// end from the break's start, [`breaks_on_their_own`]).
+fn breaks_in(
+    s: &str,
+    cal: &Calendar,
+    shift_start: SimTime,
+    shift_end: SimTime,
+    anchored: bool,
+) -> Result<Vec<(SimTime, SimTime)>, String> {
     let mut out: Vec<(SimTime, SimTime, &str)> = Vec::new();
     for part in s.split(';').map(str::trim).filter(|x| !x.is_empty()) {
         // Whether a clock time was taken on the day after the shift's start.
         let rolled = std::cell::Cell::new(false);
-        let point = |x: &str| -> Option<SimTime> {
+        let point = |x: &str, from: SimTime| -> Option<SimTime> {
             let x = x.trim();
             if x.len() <= 8 && x.contains(':') {
-                let t = cal.clock_on_or_after(x, shift_start)?;
+                let t = cal.clock_on_or_after(x, from)?;
                 if cal.to_local(t).date() != cal.to_local(shift_start).date() {
                     rolled.set(true);
                 }
@@ -378,9 +397,13 @@ pub fn parse_breaks(
             }
         };
         // Date-times contain '-': try every split and keep the first that parses on both sides.
-        let pair = part
-            .match_indices('-')
-            .find_map(|(i, _)| Some((point(&part[..i])?, point(&part[i + 1..])?)));
+        let pair = part.match_indices('-').find_map(|(i, _)| {
+            let a = point(&part[..i], shift_start)?;
+            Some((
+                a,
+                point(&part[i + 1..], if anchored { shift_start } else { a })?,
+            ))
+        });
         match pair {
             Some((a, b)) if b > a && (a < shift_start || b > shift_end) => {
                 return Err(format!(
@@ -507,17 +530,12 @@ mod tests {
         );
     }
 
-    /// Issue 25, fourth pass (F15d): a row whose `shift_start` is bad still gets its `breaks`
-    /// checked, all in one pass.
-    #[test]
-    fn a_bad_shift_start_does_not_hide_bad_breaks() {
+    /// The problems of roster `text` (which must have some) read as `r.csv` without
+    /// `[scenario] start`, every queue known; `tag` names its temporary file.
+    fn errors(tag: &str, text: &str) -> Vec<String> {
         let path =
-            std::env::temp_dir().join(format!("omnisim-roster-bad-{}.csv", std::process::id()));
-        std::fs::write(
-            &path,
-            "agent,queues,shift_start,shift_end,breaks\nann,q,9am,3600,lunch;10:15-10:00\n",
-        )
-        .unwrap();
+            std::env::temp_dir().join(format!("omnisim-roster-{tag}-{}.csv", std::process::id()));
+        std::fs::write(&path, text).unwrap();
         let resolve = |_: &str| Ok::<_, String>(crate::model::QueueId(0));
         let e = read_roster(
             &path,
@@ -526,10 +544,19 @@ mod tests {
             &resolve,
             &|_| None,
             &mut Vec::new(),
-        )
-        .unwrap_err();
+        );
         let _ = std::fs::remove_file(&path);
-        let e: Vec<String> = e.iter().map(|d| d.to_string()).collect();
+        e.unwrap_err().iter().map(|d| d.to_string()).collect()
+    }
+
+    /// Issue 25, fourth pass (F15d): a row whose `shift_start` is bad still gets its `breaks`
+    /// checked, all in one pass.
+    #[test]
+    fn a_bad_shift_start_does_not_hide_bad_breaks() {
+        let e = errors(
+            "bad",
+            "agent,queues,shift_start,shift_end,breaks\nann,q,9am,3600,lunch;10:15-10:00\n",
+        );
         assert_eq!(e.len(), 2, "{e:?}");
         assert!(e[0].starts_with("r.csv:2:3: shift_start:"), "{}", e[0]);
         assert!(
@@ -537,6 +564,33 @@ mod tests {
             "{}",
             e[1]
         );
+    }
+
+    /// Issue 25, sixth pass: a dated roster without `[scenario] start` reported, beside the
+    /// missing start, a valid night break `23:30-00:15` as not ending after it starts. Only
+    /// the real error is reported now; a break that is wrong whatever the start still is.
+    #[test]
+    fn a_night_break_is_not_called_reversed_when_the_shift_start_is_unusable() {
+        let e = errors(
+            "night",
+            "agent,queues,shift_start,shift_end,breaks\n\
+             ann,q,2026-03-02T22:00,2026-03-03T06:00,23:30-00:15\n\
+             bob,q,2026-03-02T22:00,2026-03-03T06:00,01:00-01:30;00:45-01:15\n",
+        );
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(e[0].starts_with("r.csv:2:3: shift_start: \"2026-03-02T22:00\" is a date-time"));
+        assert!(
+            e[1].starts_with(
+                "r.csv:3:5: breaks: breaks \"00:45-01:15\" and \"01:00-01:30\" overlap"
+            ),
+            "{}",
+            e[1]
+        );
+        // With a usable start the reversed break is still one.
+        let cal = Calendar::parse("2026-03-02T00:00").unwrap();
+        let h = 3_600_000;
+        assert!(parse_breaks("10:15-10:00", &cal, SimTime(9 * h), SimTime(17 * h)).is_err());
+        assert!(parse_breaks("23:30-00:15", &cal, SimTime(22 * h), SimTime(30 * h)).is_ok());
     }
 
     /// Issue 27 item 11: shift and break date-times with UTC offsets convert to the file's

@@ -27,12 +27,12 @@ fn refused(args: &[&str], want: &[&str]) -> String {
 
 const SCENARIO: &str = "tests/conformance/erlang-c.toml";
 
-fn temp_scenario(tag: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("omnisim-cli-limits-{tag}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+/// `s.toml` holding `text` in a fresh folder (removed when the answered guard is dropped).
+fn temp_scenario(tag: &str, text: &str) -> (crate::procs::TempDir, PathBuf) {
+    let dir = crate::procs::TempDir::new(&format!("cli-limits-{tag}"));
     let p = dir.join("s.toml");
     std::fs::write(&p, text).expect("write");
-    p
+    (dir, p)
 }
 
 #[test]
@@ -61,7 +61,7 @@ fn replications_on_the_command_line_meet_the_files_limit() {
     }
     // Variant: within the count limit, but the arrivals over that many replications are not
     // (1,000/s for a day is 8.64e7 a replication; 100 of them 8.64e9 > 2e9).
-    let p = temp_scenario(
+    let (_dir, p) = temp_scenario(
         "arrivals",
         "[scenario]\nname = \"busy\"\nhorizon = \"1d\"\n\n[[workstreams]]\nname = \"w\"\n\
          channel = \"voice\"\nhandle_time = { dist = \"exponential\", mean = \"1s\" }\n\n\
@@ -158,7 +158,7 @@ fn ab_says_the_variants_own_seed_and_replications_are_not_used() {
     // The tester's example: a variant with its own seed ran silently on the base's.
     let base = std::fs::read_to_string(SCENARIO).expect("read");
     assert!(base.contains("seed = "), "the base names a seed");
-    let variant = temp_scenario(
+    let (_dir, variant) = temp_scenario(
         "ab-seed",
         &base
             .replacen("seed = ", "seed = 9", 1)

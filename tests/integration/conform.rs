@@ -19,10 +19,8 @@ fn stdio_engine() -> String {
     format!("cmd:{BIN} serve {} --stdio", scenario().display())
 }
 
-fn out_dir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("omnisim-conform-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+fn out_dir(tag: &str) -> crate::procs::TempDir {
+    crate::procs::TempDir::unmade(&format!("conform-{tag}"))
 }
 
 fn conform(engine: &str, out: &Path, envs: &[(&str, &str)]) -> Output {

@@ -136,9 +136,7 @@ fn probe(sc: &Scenario, tag: &str, from_ms: u64, to_ms: Option<u64>) -> Option<s
         ..RunOptions::default()
     };
     let rep = Report::build(sc, &sim::run(sc, &opts, &|_, _, _| {}));
-    let dir = std::env::temp_dir().join(format!("omnisim-dash-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::procs::TempDir::new(&format!("dash-{tag}"));
     report::write_all(&dir, &rep).expect("written");
     let chromium = std::path::Path::new("/usr/bin/chromium");
     if !chromium.exists() {

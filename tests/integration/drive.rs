@@ -8,8 +8,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use super::procs::temp_dir;
 use super::serve::{serve_http, stop};
-use super::signals::temp_dir;
 
 const BIN: &str = env!("CARGO_BIN_EXE_omnisim");
 

@@ -16,19 +16,23 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("omnisim-explain-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+fn temp_dir(tag: &str) -> crate::procs::TempDir {
+    crate::procs::TempDir::new(&format!("explain-{tag}"))
 }
 
-fn traced(scenario: &str, tag: &str) -> (Vec<TraceLine>, omnisim::report::Summary, PathBuf) {
+fn traced(
+    scenario: &str,
+    tag: &str,
+) -> (
+    Vec<TraceLine>,
+    omnisim::report::Summary,
+    crate::procs::TempDir,
+) {
     let sc = load_file(&root().join(scenario)).expect("scenario loads");
     let dir = temp_dir(tag);
     let opts = RunOptions {
         trace: Some(TraceOptions {
-            dir: dir.clone(),
+            dir: dir.to_path_buf(),
             replication: None,
             errors: Default::default(),
         }),

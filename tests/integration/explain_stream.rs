@@ -12,12 +12,7 @@ use omnisim::trace::TraceLine;
 
 fn same_stories(scenario: &str, tag: &str, replications: Option<u32>, edit: &[(&str, &str)]) {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let dir = std::env::temp_dir().join(format!(
-        "omnisim-explain-stream-{tag}-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = crate::procs::TempDir::new(&format!("explain-stream-{tag}"));
     let mut text = std::fs::read_to_string(root.join(scenario)).expect("read");
     for (from, to) in edit {
         assert!(text.contains(from), "{from}");
@@ -27,7 +22,7 @@ fn same_stories(scenario: &str, tag: &str, replications: Option<u32>, edit: &[(&
     let opts = RunOptions {
         replications,
         trace: Some(TraceOptions {
-            dir: dir.clone(),
+            dir: dir.to_path_buf(),
             replication: None,
             errors: Default::default(),
         }),

@@ -14,9 +14,8 @@ fn root() -> PathBuf {
 }
 
 /// Runs `scenario` with `--trace --trace-replication 1` into a fresh folder; its lines.
-fn traced(scenario: &str, tag: &str) -> (Vec<TraceLine>, PathBuf) {
-    let dir = std::env::temp_dir().join(format!("omnisim-why-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+fn traced(scenario: &str, tag: &str) -> (Vec<TraceLine>, crate::procs::TempDir) {
+    let dir = crate::procs::TempDir::unmade(&format!("why-{tag}"));
     let out = Command::new(env!("CARGO_BIN_EXE_omnisim"))
         .arg("run")
         .arg(root().join(scenario))

@@ -3,7 +3,6 @@
 //! baseline with honest intervals; the forecast file feeds `[traffic] forecast` as it is; bad
 //! CSV exits 2 with file:line:column.
 
-use std::path::PathBuf;
 use std::process::Command;
 
 fn omnisim(args: &[&str]) -> (i32, String, String) {
@@ -19,10 +18,8 @@ fn omnisim(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-fn out_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("omnisim-it-forecast-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+fn out_dir(name: &str) -> crate::procs::TempDir {
+    crate::procs::TempDir::unmade(&format!("it-forecast-{name}"))
 }
 
 /// The protocol: one day ahead over the last 20 days, 30-minute counts. Measured

@@ -3,7 +3,7 @@
 //! forecast without a word. Now: the first three are errors at their line (all at once), the
 //! cut day is left out of the model with a warning, and the forecast is the truth.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 fn forecast(history: &Path, out: &Path, horizon: &str) -> (i32, String, String) {
@@ -24,11 +24,8 @@ fn forecast(history: &Path, out: &Path, horizon: &str) -> (i32, String, String) 
     )
 }
 
-fn dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("omnisim-it-fcin-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+fn dir(name: &str) -> crate::procs::TempDir {
+    crate::procs::TempDir::new(&format!("it-fcin-{name}"))
 }
 
 /// A constant history, `per` a half hour around the clock, from Monday 2025-01-06 00:00 up to

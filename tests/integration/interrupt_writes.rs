@@ -6,11 +6,12 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-use crate::signals::{temp_dir, wait_at_most, LONG};
+use crate::procs::{kill, names, spawn, stderr, temp_dir, wait_at_most};
+use crate::signals::LONG;
 
 /// A named pipe at `path`: whoever opens it to read waits until someone writes.
 fn fifo(path: &Path) {
@@ -21,44 +22,6 @@ fn fifo(path: &Path) {
     assert!(ok.success(), "mkfifo {}", path.display());
 }
 
-fn spawn(args: &[&str]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_omnisim"))
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn omnisim")
-}
-
-fn kill(child: &Child, signal: &str) {
-    let sent = Command::new("kill")
-        .args([signal, &child.id().to_string()])
-        .status()
-        .expect("run kill");
-    assert!(sent.success(), "kill {signal} failed");
-}
-
-fn stderr(child: &mut Child) -> String {
-    let mut err = String::new();
-    if let Some(mut e) = child.stderr.take() {
-        use std::io::Read;
-        let _ = e.read_to_string(&mut err);
-    }
-    err
-}
-
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .map(|d| {
-            d.map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    v.sort();
-    v
-}
-
 /// `omnisim CMD … PIPE …` blocked reading `pipe`; `signal` sent while it waits: exit 130 with
 /// a message, and nothing in `out`.
 fn interrupted_while_reading(cmd: &[&str], signal: &str, out: &Path) {
@@ -66,7 +29,7 @@ fn interrupted_while_reading(cmd: &[&str], signal: &str, out: &Path) {
     // The command is either still starting or blocked on the pipe: both must end in 130.
     std::thread::sleep(Duration::from_millis(600));
     assert!(child.try_wait().expect("try_wait").is_none(), "ended early");
-    kill(&child, signal);
+    kill(signal, child.id());
     let status = wait_at_most(&mut child, Duration::from_secs(10));
     let err = stderr(&mut child);
     assert_eq!(
@@ -144,7 +107,7 @@ fn load_signalled_before_it_starts(signal: &str, tag: &str) {
         "--quiet",
     ]);
     std::thread::sleep(Duration::from_millis(600));
-    kill(&child, signal);
+    kill(signal, child.id());
     // Give the signal time to land, then let it read the scenario.
     std::thread::sleep(Duration::from_millis(200));
     let mut pipe = std::fs::OpenOptions::new()
@@ -195,7 +158,7 @@ fn sigint_in_a_logged_run_writes_a_partial_summary_and_no_log() {
     ]);
     std::thread::sleep(Duration::from_millis(800));
     assert!(child.try_wait().expect("try_wait").is_none(), "ended early");
-    kill(&child, "-INT");
+    kill("-INT", child.id());
     let status = wait_at_most(&mut child, Duration::from_secs(10));
     let err = stderr(&mut child);
     assert_eq!(status.code(), Some(130), "{err}");
@@ -256,7 +219,7 @@ fn joining_the_trace_stops_on_a_raised_flag_and_leaves_nothing() {
         let dir = temp_dir(tag);
         let opts = omnisim::sim::RunOptions {
             trace: Some(omnisim::sim::TraceOptions {
-                dir: dir.clone(),
+                dir: dir.to_path_buf(),
                 replication: None,
                 errors: Default::default(),
             }),
@@ -300,5 +263,4 @@ fn joining_renames_the_first_part_and_appends_the_others() {
         "zero\ntwo\nthree\n"
     );
     assert_eq!(names(&dir), vec!["trace.jsonl".to_string()]);
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -3,14 +3,10 @@
 //! `erlang` at huge rates, `sweep` diagnostics that point to the right place, `explain`'s
 //! rounding and transfers, singular counts, and `delayed` at the end of a run.
 
-use std::path::PathBuf;
 use std::process::Command;
 
-fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("omnisim-leftovers-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+fn temp_dir(tag: &str) -> crate::procs::TempDir {
+    crate::procs::TempDir::new(&format!("leftovers-{tag}"))
 }
 
 fn omnisim(args: &[&str]) -> (i32, String, String) {

@@ -4,7 +4,7 @@
 //! the CSV files against the scenario's folder, so it works from any folder; shards run with
 //! `--allow-huge` merge.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 const FORECAST: &str = r#"
@@ -32,9 +32,8 @@ queues = ["retail"]
 forecast = "data/forecast.csv"
 "#;
 
-fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("omnisim-merge-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
+fn temp_dir(tag: &str) -> crate::procs::TempDir {
+    let dir = crate::procs::TempDir::new(&format!("merge-{tag}"));
     std::fs::create_dir_all(dir.join("data")).expect("temp dir");
     dir
 }
@@ -268,8 +267,7 @@ fn a_moved_project_folder_merges_with_the_same_result_and_a_changed_csv_is_refus
         ],
     );
     assert_eq!(c, Some(0), "{e}");
-    let moved = std::env::temp_dir().join(format!("omnisim-merge-moved-to-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&moved);
+    let moved = crate::procs::TempDir::unmade("merge-moved-to");
     std::fs::rename(&dir, &moved).unwrap();
     assert!(!dir.exists());
     let (c, e) = omnisim(&moved, &["merge", "s1", "s2", "--out", "merged", "--quiet"]);

@@ -27,11 +27,8 @@ fn run(sc: &Scenario) -> Report {
 }
 
 /// A fresh, empty folder under the system temp dir, unique to this process and `tag`.
-fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("omnisim-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+fn temp_dir(tag: &str) -> crate::procs::TempDir {
+    crate::procs::TempDir::new(tag)
 }
 
 fn read(path: &Path) -> String {

@@ -14,13 +14,8 @@ fn run_log(sc: &Scenario) -> (sim::RunOutput, Vec<sim::log::ConvLog>) {
     sim::run_logged(sc, &RunOptions::default(), &|_, _, _| {})
 }
 
-fn temp_dir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "omnisim-routing-inputs-{tag}-{}",
-        std::process::id()
-    ));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+fn temp_dir(tag: &str) -> crate::procs::TempDir {
+    crate::procs::TempDir::new(&format!("routing-inputs-{tag}"))
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {

@@ -336,9 +336,7 @@ fn root() -> PathBuf {
 
 #[test]
 fn a_roster_agent_named_like_an_agent_group_is_warned_about_on_the_roster() {
-    let dir = std::env::temp_dir().join(format!("omnisim-rule-warnings-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::procs::TempDir::new("rule-warnings");
     std::fs::write(
         dir.join("roster.csv"),
         "agent,queues,shift_start,shift_end\ntier2,a,0,3600\nann,a,0,3600\n",

@@ -79,11 +79,8 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("omnisim-rulesets-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+fn temp_dir(name: &str) -> crate::procs::TempDir {
+    crate::procs::TempDir::new(&format!("rulesets-{name}"))
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {

@@ -11,12 +11,13 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::signals::{temp_dir, wait_at_most};
+use super::procs::{temp_dir, wait_at_most};
 
 /// The conformance scenario of the supervisor rules (a copy of
 /// `tests/conformance/rules-monitor-assign.toml`'s setup: queues a, b, cases; agents a-1, b-1,
 /// c-1 of 100 units; supervisor lead over a and cases).
-fn scenario(tag: &str) -> std::path::PathBuf {
+/// Answers the folder's guard beside the path (the folder goes when the guard is dropped).
+fn scenario(tag: &str) -> (super::procs::TempDir, std::path::PathBuf) {
     let dir = temp_dir(&format!("serve-{tag}"));
     let src = concat!(
         env!("CARGO_MANIFEST_DIR"),
@@ -24,14 +25,15 @@ fn scenario(tag: &str) -> std::path::PathBuf {
     );
     let path = dir.join("s.toml");
     std::fs::copy(src, &path).expect("copy scenario");
-    path
+    (dir, path)
 }
 
 #[test]
 fn stdio_answers_each_line_in_order_and_ends_at_eof() {
+    let (_dir, sc) = scenario("stdio");
     let mut child = Command::new(env!("CARGO_BIN_EXE_omnisim"))
         .arg("serve")
-        .arg(scenario("stdio"))
+        .arg(sc)
         .arg("--stdio")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -120,7 +122,8 @@ fn http(
 
 #[test]
 fn http_on_an_ephemeral_port_serves_and_stops_on_sigterm() {
-    let (child, url) = serve_http(&scenario("http"));
+    let (_dir, sc) = scenario("http");
+    let (child, url) = serve_http(&sc);
     let addr = url
         .strip_prefix("http://")
         .unwrap_or_else(|| panic!("address: {url:?}"))
@@ -180,9 +183,10 @@ fn http_on_an_ephemeral_port_serves_and_stops_on_sigterm() {
 
 #[test]
 fn a_non_loopback_listen_address_is_refused() {
+    let (_dir, sc) = scenario("nonloop");
     let out = Command::new(env!("CARGO_BIN_EXE_omnisim"))
         .arg("serve")
-        .arg(scenario("nonloop"))
+        .arg(sc)
         .args(["--listen", "0.0.0.0:0"])
         .stdin(Stdio::null())
         .output()

@@ -3,9 +3,11 @@
 //! `summary.json` marked `"partial": true` and no temporary file (every report file is written
 //! to a temporary name and renamed into place).
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::Child;
+use std::time::Duration;
+
+use crate::procs::{self, kill, temp_dir, wait_at_most};
 
 /// A scenario that runs for minutes: 300 days at one arrival a second (about 26 million
 /// conversations, well inside the size limits).
@@ -33,43 +35,17 @@ capacity = 100
 queues = ["q"]
 "#;
 
-pub(crate) fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("omnisim-signal-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
-}
-
 fn spawn(dir: &Path) -> Child {
     let scenario = dir.join("long.toml");
     std::fs::write(&scenario, LONG).expect("write scenario");
-    Command::new(env!("CARGO_BIN_EXE_omnisim"))
-        .arg("run")
-        .arg(&scenario)
-        .arg("--out")
-        .arg(dir.join("out"))
-        .arg("--quiet")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn omnisim")
-}
-
-/// Waits at most `limit` for the child to exit; kills it and fails if it does not.
-pub(crate) fn wait_at_most(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().expect("try_wait") {
-            return status;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("still running {limit:?} after the signal");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let out = dir.join("out");
+    procs::spawn(&[
+        "run",
+        scenario.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ])
 }
 
 fn interrupt_with(signal: &str, tag: &str) {
@@ -81,11 +57,7 @@ fn interrupt_with(signal: &str, tag: &str) {
         child.try_wait().expect("try_wait").is_none(),
         "the long run ended before the signal"
     );
-    let sent = Command::new("kill")
-        .args([signal, &child.id().to_string()])
-        .status()
-        .expect("run kill");
-    assert!(sent.success(), "kill {signal} failed");
+    kill(signal, child.id());
     let status = wait_at_most(&mut child, Duration::from_secs(5));
     assert_eq!(status.code(), Some(130), "{signal}: exit status {status:?}");
 
@@ -140,26 +112,24 @@ fn sigint_stops_a_load_run_with_a_partial_load_json() {
     let dir = temp_dir("load");
     let scenario = dir.join("long.toml");
     std::fs::write(&scenario, LONG).expect("write scenario");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_omnisim"))
-        .args(["load", scenario.to_str().expect("utf-8 path")])
-        .args(["--rate", "2000", "--duration", "30s", "--out"])
-        .arg(dir.join("out"))
-        .arg("--quiet")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn omnisim load");
+    let out = dir.join("out");
+    let mut child = procs::spawn(&[
+        "load",
+        scenario.to_str().expect("utf-8 path"),
+        "--rate",
+        "2000",
+        "--duration",
+        "30s",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
     std::thread::sleep(Duration::from_millis(800));
     assert!(
         child.try_wait().expect("try_wait").is_none(),
         "the load run ended early"
     );
-    let sent = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("run kill");
-    assert!(sent.success());
+    kill("-INT", child.id());
     let status = wait_at_most(&mut child, Duration::from_secs(5));
     assert_eq!(status.code(), Some(130), "exit status {status:?}");
     let text = std::fs::read_to_string(dir.join("out/load.json")).expect("load.json written");
@@ -183,7 +153,7 @@ fn a_whole_run_has_no_replications_finished() {
     let dir = temp_dir("whole");
     let scenario = dir.join("short.toml");
     std::fs::write(&scenario, LONG.replace("300d", "10m")).expect("write scenario");
-    let status = Command::new(env!("CARGO_BIN_EXE_omnisim"))
+    let status = procs::bin()
         .args(["run", &scenario.display().to_string(), "--quiet", "--out"])
         .arg(dir.join("out"))
         .status()

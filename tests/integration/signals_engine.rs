@@ -3,21 +3,14 @@
 //! was ignored until the 30 s answer timeout, then exit 2), the engine's process group killed
 //! and what finished written, marked partial.
 
-use std::path::Path;
 use std::time::Duration;
 
-use crate::engine_group::{assert_both_gone, signal_after, spawn, wrapper_engine};
-use crate::signals::temp_dir;
+use crate::procs::{assert_gone, json, signal_after, spawn, temp_dir, wrapper_engine};
 
 /// M/M/c (300/h, exponential 100 s), four replications of 200 h: several seconds over a
 /// JSON-lines engine.
 static MMC: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| crate::mmc::scenario("mmc-remote", "200h", "1h", 4));
-
-fn json(path: &Path) -> serde_json::Value {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).expect("parses")
-}
 
 /// Found by a fresh tester: `run --engine "cmd:sleep 1000"` ignored SIGINT and ended 29 s
 /// later with exit 2 (no health answer within 30 s). Measured now: exit 130 within 0.1 s of
@@ -46,7 +39,7 @@ fn a_stop_signal_ends_run_and_load_waiting_for_an_engine_and_kills_its_group() {
     let s = json(&out.join("summary.json"));
     assert_eq!(s["partial"], true, "{s}");
     assert_eq!(s["replications_finished"], 0, "{s}");
-    assert_both_gone("run", [&wrap, &inner]);
+    assert_gone("run", &[&wrap, &inner]);
 
     let _ = std::fs::remove_file(&wrap);
     let _ = std::fs::remove_file(&inner);
@@ -68,7 +61,7 @@ fn a_stop_signal_ends_run_and_load_waiting_for_an_engine_and_kills_its_group() {
     assert!(secs < 2.0, "load ended {secs} s after the signal");
     assert!(err.contains("before the load began"), "{err}");
     assert!(!out.join("load.json").exists());
-    assert_both_gone("load", [&wrap, &inner]);
+    assert_gone("load", &[&wrap, &inner]);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

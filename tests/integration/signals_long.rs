@@ -3,61 +3,18 @@
 //! within a generous bound, what was finished written and marked partial, no temporary file
 //! left, and (`--trace`) a trace that says where it was cut off.
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::Duration;
 
-use crate::signals::{temp_dir, wait_at_most, LONG};
-
-/// Starts `omnisim ARGS…` with its output discarded and stderr kept.
-fn spawn(args: &[&str]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_omnisim"))
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn omnisim")
-}
+use crate::procs::{bin, json, no_temporaries, signal_after, spawn, temp_dir};
+use crate::signals::LONG;
 
 /// Waits `after`, checks the child still runs, sends SIGINT, and returns its exit code and
 /// stderr once it ended (at most 10 s later: the bound is generous; it stops within a second
 /// or two).
-fn interrupt(mut child: Child, after: Duration) -> (Option<i32>, String) {
-    std::thread::sleep(after);
-    assert!(
-        child.try_wait().expect("try_wait").is_none(),
-        "the command ended before the signal"
-    );
-    let sent = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("run kill");
-    assert!(sent.success(), "kill -INT failed");
-    let status = wait_at_most(&mut child, Duration::from_secs(10));
-    let mut err = String::new();
-    if let Some(mut e) = child.stderr.take() {
-        use std::io::Read;
-        let _ = e.read_to_string(&mut err);
-    }
-    (status.code(), err)
-}
-
-/// No temporary file anywhere under `dir`.
-fn no_temporaries(dir: &Path) {
-    for e in std::fs::read_dir(dir).expect("read dir") {
-        let e = e.expect("entry");
-        let name = e.file_name().to_string_lossy().into_owned();
-        assert!(!name.contains(".tmp"), "temporary file left: {name}");
-        if e.path().is_dir() {
-            no_temporaries(&e.path());
-        }
-    }
-}
-
-fn json(path: &Path) -> serde_json::Value {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).expect("parses")
+fn interrupt(child: Child, after: Duration) -> (Option<i32>, String) {
+    let (code, err, _) = signal_after(child, after, "-INT");
+    (code, err)
 }
 
 #[test]
@@ -114,7 +71,7 @@ fn sigint_in_a_run_shard_writes_a_partial_shard_that_merge_refuses() {
     assert_eq!(shard["partial"], true);
     assert_eq!(shard["reps"][0]["partial"], true);
     no_temporaries(&out);
-    let merged = Command::new(env!("CARGO_BIN_EXE_omnisim"))
+    let merged = bin()
         .args(["merge", out.to_str().unwrap(), "--out"])
         .arg(dir.join("merged"))
         .output()
@@ -212,7 +169,7 @@ fn sigint_in_a_traced_run_marks_the_trace_and_the_story_partial() {
         .filter(|c| !closed.contains(c))
         .max()
         .expect("a conversation live at the stop");
-    let story = Command::new(env!("CARGO_BIN_EXE_omnisim"))
+    let story = bin()
         .args(["explain", out.to_str().unwrap(), "--conversation"])
         .arg(newest.to_string())
         .output()

@@ -4,72 +4,17 @@
 //! a kind the run did not write (an older run's trace or log told its own story to
 //! `explain`).
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::signals::{temp_dir, wait_at_most};
+use crate::procs::{
+    assert_gone, bin, json, kill, signal_after, silent_engine, spawn, stderr, temp_dir,
+    try_signal_after, wait_at_most,
+};
 
 /// M/M/c (300/h, exponential 100 s): 10 agents miss a 0.74 service level, 11 meet it. Over
 /// the grid 10, 1034 the search bisects ten times, each step a whole run.
 static MMC: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| crate::mmc::scenario("mmc-search", "400h", "1h", 2));
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_omnisim"))
-}
-
-fn spawn(args: &[&str]) -> Child {
-    bin()
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn omnisim")
-}
-
-/// Sends `signal` to the child after `after`, and returns its exit code, stderr and the
-/// seconds it took to end (at most 10 s: a generous bound); `None` when it ended before.
-fn try_signal_after(
-    mut child: Child,
-    after: Duration,
-    signal: &str,
-) -> Option<(Option<i32>, String, f64)> {
-    std::thread::sleep(after);
-    if child.try_wait().expect("try_wait").is_some() {
-        return None;
-    }
-    let sent = bin_kill(signal, child.id());
-    assert!(sent, "kill {signal} failed");
-    let t = Instant::now();
-    let status = wait_at_most(&mut child, Duration::from_secs(10));
-    let secs = t.elapsed().as_secs_f64();
-    let mut err = String::new();
-    if let Some(mut e) = child.stderr.take() {
-        use std::io::Read;
-        let _ = e.read_to_string(&mut err);
-    }
-    Some((status.code(), err, secs))
-}
-
-/// As [`try_signal_after`]; the child must still run at the signal.
-fn signal_after(child: Child, after: Duration, signal: &str) -> (Option<i32>, String, f64) {
-    try_signal_after(child, after, signal).expect("the command ended before the signal")
-}
-
-fn bin_kill(signal: &str, pid: u32) -> bool {
-    Command::new("kill")
-        .args([signal, &pid.to_string()])
-        .status()
-        .expect("run kill")
-        .success()
-}
-
-fn json(path: &Path) -> serde_json::Value {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).expect("parses")
-}
 
 /// Found by a fresh tester: a SIGINT in the bisection was ignored (exit 0 seconds later, the
 /// search run to its end, target.json unmarked), a second one lost everything. Now: 130, the
@@ -141,28 +86,6 @@ fn sigint_in_a_sweep_target_search_keeps_the_grid_and_the_finished_steps() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// A `sh` engine that writes its process id to `pid_file`, then never answers.
-fn silent_engine(dir: &Path) -> (String, std::path::PathBuf) {
-    let script = dir.join("silent.sh");
-    let pid = dir.join("engine.pid");
-    std::fs::write(
-        &script,
-        format!("echo $$ > {}\nexec sleep 1000\n", pid.display()),
-    )
-    .unwrap();
-    (format!("cmd:sh {}", script.display()), pid)
-}
-
-/// Whether process `pid` still lives (a zombie does not count).
-fn alive(pid: &str) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .map(|s| {
-            let state = s.rsplit(')').next().unwrap_or("").trim_start();
-            !state.starts_with('Z')
-        })
-        .unwrap_or(false)
-}
-
 /// Found by a fresh tester: against an engine that never answers, `conform` ignored SIGINT
 /// (in a background job), and SIGTERM killed it with 143 and left the engine running. Now
 /// both end it with 130 at once, the engine killed, the report written and marked partial.
@@ -182,11 +105,7 @@ fn a_stop_signal_ends_conform_against_a_silent_engine_and_kills_it() {
         let (code, err, secs) = signal_after(child, Duration::from_millis(1500), signal);
         assert_eq!(code, Some(130), "{signal}: {err}");
         assert!(secs < 5.0, "{signal}: {secs} s");
-        let pid = std::fs::read_to_string(&pid_file).expect("the engine started");
-        assert!(
-            !alive(pid.trim()),
-            "{signal}: the engine {pid} was left running"
-        );
+        assert_gone(signal, &[&pid_file]);
         let report = json(&out.join("conformance.json"));
         assert_eq!(report["partial"], true, "{report}");
         assert_eq!(report["failed"], 0, "no verdict on rules not run: {report}");
@@ -212,11 +131,8 @@ fn conform_gives_up_on_an_engine_that_never_answers_a_setup() {
         out.to_str().unwrap(),
     ]);
     let status = wait_at_most(&mut child, Duration::from_secs(120));
-    let mut err = String::new();
-    if let Some(mut e) = child.stderr.take() {
-        use std::io::Read;
-        let _ = e.read_to_string(&mut err);
-    }
+    assert_gone("conform", &[&pid_file]);
+    let err = stderr(&mut child);
     assert_eq!(status.code(), Some(2), "{err}");
     assert!(
         err.contains("was lost in the setup of every case (the first 3 cases")
@@ -224,8 +140,6 @@ fn conform_gives_up_on_an_engine_that_never_answers_a_setup() {
         "{err}"
     );
     assert!(!out.join("conformance.json").exists());
-    let pid = std::fs::read_to_string(&pid_file).expect("the engine started");
-    assert!(!alive(pid.trim()), "the engine {pid} was left running");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -321,7 +235,7 @@ fn a_signal_after_the_simulation_says_every_replication_finished() {
         );
         std::thread::sleep(Duration::from_millis(2));
     }
-    assert!(bin_kill("-INT", child.id()), "kill -INT failed");
+    kill("-INT", child.id());
     let status = wait_at_most(&mut child, Duration::from_secs(10));
     assert_eq!(
         status.code(),

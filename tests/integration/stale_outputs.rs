@@ -7,15 +7,14 @@
 //! command's files (a run and a sweep share the default folder), are left alone.
 
 use std::path::Path;
-use std::process::Command;
 
-use crate::signals::temp_dir;
+use crate::procs::{bin, names, temp_dir};
 
 static MMC: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| crate::mmc::scenario("mmc-stale", "2h", "10m", 2));
 
 fn ok(args: &[&str]) {
-    let o = Command::new(env!("CARGO_BIN_EXE_omnisim"))
+    let o = bin()
         .args(args)
         .arg("--quiet")
         .output()
@@ -26,16 +25,6 @@ fn ok(args: &[&str]) {
         o.status.code(),
         String::from_utf8_lossy(&o.stderr)
     );
-}
-
-/// The folder's file names, sorted.
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 fn format_of(shard: &Path) -> String {
@@ -86,7 +75,7 @@ fn a_run_or_sweep_removes_the_older_files_of_its_other_mode() {
     want.extend(["notes.txt", "shard.json"]);
     want.sort();
     assert_eq!(names(&out), want, "after run --shard");
-    let e = Command::new(env!("CARGO_BIN_EXE_omnisim"))
+    let e = bin()
         .args(["explain", o, "--conversation", "3"])
         .output()
         .unwrap();
@@ -134,7 +123,7 @@ fn a_run_or_sweep_removes_the_older_files_of_its_other_mode() {
     assert!(!x.join("shard.json").exists(), "an older run shard left");
     let y = dir.join("y");
     ok(&["run", sc, "--shard", "2/2", "--out", y.to_str().unwrap()]);
-    let m = Command::new(env!("CARGO_BIN_EXE_omnisim"))
+    let m = bin()
         .args(["merge", xs, y.to_str().unwrap(), "--out"])
         .arg(dir.join("m"))
         .output()

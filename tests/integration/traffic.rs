@@ -9,11 +9,8 @@ use omnisim::sim::{self, log::LogOutcome, RunOptions};
 use omnisim::workflows::ab;
 
 /// A fresh folder under the system temp dir for one test.
-pub(crate) fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("omnisim-traffic-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+pub(crate) fn temp_dir(name: &str) -> crate::procs::TempDir {
+    crate::procs::TempDir::new(&format!("traffic-{name}"))
 }
 
 pub(crate) fn write(dir: &Path, name: &str, text: &str) -> PathBuf {

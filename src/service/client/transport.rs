@@ -15,6 +15,7 @@ use std::sync::atomic::Ordering;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
+use super::groups::{self, Listed};
 use super::Stop;
 
 /// How often a wait for an answer looks at the stop flag.
@@ -59,22 +60,13 @@ pub(super) struct LinesConn {
     line: Vec<u8>,
     /// The engine was killed and reaped ([`LinesConn::end`]).
     ended: bool,
+    /// The engine's process group on the list a second signal kills ([`groups`]).
+    listed: Listed,
 }
 
 impl Drop for LinesConn {
     fn drop(&mut self) {
-        if self.ended {
-            return;
-        }
-        // Closing standard input ends a JSON-lines engine (end of input); kill it if it lingers.
-        // Whether it exited is asked without reaping it, so that its process id, which names
-        // its process group, stays taken until the group is killed.
-        drop(self.stdin.take());
-        let until = Instant::now() + Duration::from_secs(1);
-        while Instant::now() < until && !exited_unreaped(self.child.id()) {
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        self.end();
+        self.close(None);
     }
 }
 
@@ -332,12 +324,30 @@ impl LinesConn {
             }
         });
         Ok(LinesConn {
-            child,
             stdin: Some(io::BufWriter::with_capacity(64 << 10, stdin)),
             lines: rx,
             line: Vec::with_capacity(4096),
             ended: false,
+            listed: groups::add(child.id()),
+            child,
         })
+    }
+
+    /// Closes the engine's standard input (a JSON-lines engine ends at end of input) and waits
+    /// at most a second for it to exit, then kills its whole group ([`LinesConn::end`]); once
+    /// `stop` is set the wait ends at once. Whether the engine exited is asked without reaping
+    /// it, so that its process id, which names its process group, stays taken until the group
+    /// is killed. A second signal during the wait ends omnisim, its handler killing the group.
+    pub(super) fn close(&mut self, stop: Option<&Stop>) {
+        if self.ended {
+            return;
+        }
+        drop(self.stdin.take());
+        let until = Instant::now() + Duration::from_secs(1);
+        while Instant::now() < until && !stopped(stop) && !exited_unreaped(self.child.id()) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        self.end();
     }
 
     /// Closes the engine's standard input, kills its whole process group (the engine and
@@ -352,6 +362,7 @@ impl LinesConn {
         // The engine is not reaped yet, so its process id (the group's id) is still its own.
         // SAFETY: `kill` takes plain integers; a group that is already gone is ESRCH.
         let _ = unsafe { libc::kill(-(self.child.id() as libc::pid_t), libc::SIGKILL) };
+        self.listed.remove();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
