@@ -349,8 +349,6 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
     }
 
     /// RT-PICK: a pick-mode agent with room picks after its accept delay.
-    // Out of line: a feature off in most runs, kept out of the effect loop (issue 28).
-    #[inline(never)]
     pub(crate) fn offer_pick(&mut self, agent: AgentId) {
         let a = &mut self.agents[agent.index()];
         if a.pick_pending || !a.on_shift {
@@ -364,8 +362,6 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
 
     /// Work waits in a pick queue: members who could pick (in id order) and have no pick under
     /// way go and pick, one per waiting conversation.
-    // Out of line: a feature off in most runs, kept out of the effect loop (issue 28).
-    #[inline(never)]
     pub(crate) fn pick_available(&mut self, queue: QueueId) {
         let want = self.engine.routable_count(queue);
         let mut chosen = std::mem::take(&mut self.agents.pick_buf);

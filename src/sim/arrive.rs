@@ -70,8 +70,19 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         let first_queue = queue;
         let counted = self.rec.counts(now);
         let Some((queue, callback, moved)) = self.enter(queue, counted) else {
+            // Ended before queueing: its row says so, at the queue it arrived at.
             if self.out.logging() {
-                self.log_ended_before_queueing(first_queue, idx);
+                let row = match idx {
+                    Some(i) => self.arrival_rows(first_queue, i, None).1,
+                    None => self
+                        .out
+                        .log
+                        .as_mut()
+                        .map_or(NONE, |l| l.arrived(None, now, first_queue, None)),
+                };
+                if let Some(log) = &mut self.out.log {
+                    log.closed(row, false, true, now);
+                }
             }
             return;
         };
@@ -84,8 +95,14 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             .map(|p| p.sample(&mut rng));
         let (patience, row, replay) = if !self.out.rows() {
             (patience, NONE, NONE)
+        } else if let Some(idx) = idx {
+            self.arrival_rows(first_queue, idx, patience)
         } else {
-            self.admit_rows(first_queue, idx, patience)
+            let row = match &mut self.out.log {
+                Some(log) => log.arrived(None, now, first_queue, patience),
+                None => NONE,
+            };
+            (patience, row, NONE)
         };
         let mood = ws
             .sentiment
@@ -96,19 +113,33 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         fx.clear();
         let t0 = self.sample_clock();
         let tag = if crate::setup::used(&ws.routing) {
-            self.arrival_tag(ws_id, key, attrs, row, replay)
+            let mut attrs = attrs.unwrap_or_else(|| {
+                crate::setup::draw_attributes(&ws.routing, &mut self.streams.attributes.member(key))
+            });
+            if let (Some(feed), true) = (&self.out.feed, replay != NONE) {
+                feed.replay_attributes(replay, &ws.routing, &mut attrs);
+            }
+            if let (Some(log), true) = (&mut self.out.log, row != NONE) {
+                log.attributes(row, ws_id, &attrs);
+            }
+            let w = ws_id.index();
+            if let Some(o) = self.out.observer() {
+                o.note_attributes(self.sc, w, &attrs);
+            }
+            self.streams.tags.tag(w, w, w, &attrs)
         } else {
             crate::engine::RoutingTag::default()
         };
         let conv = self.arrive(Command::Arrive(queue, tag), &mut fx);
         self.record_clock(t0);
-        if self.out.watching() {
-            let why = match moved {
+        if let Some(o) = self.out.observer() {
+            // Why it is in this queue: an overflow rule sent it on, or route-to-queue chose it.
+            o.arrival_note = match moved {
                 Some(rule) => Some((Some(first_queue), rule)),
                 None if via_workstream => Some((None, "RT-QUEUE")),
                 None => None,
             };
-            self.observe_arrival(why, Command::Arrive(queue, tag), &fx);
+            self.observe(Command::Arrive(queue, tag), Ok(()), &fx);
         }
         let give_up = if callback { None } else { give_up };
         let mut cs = ConvSim::new(conv, queue, counted, rng, mood, give_up, key);
@@ -117,92 +148,6 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         cs.callback = callback;
         cs.moved = moved.is_some();
         self.install(cs, fx);
-    }
-
-    // `admit`'s feature branches, out of line so its common path stays compact (issue 28).
-
-    /// A contact ended before queueing (overflow): its row says so, at the queue it arrived at
-    /// (`idx`: its own arrival index there, for a replayed history's row).
-    #[cold]
-    #[inline(never)]
-    fn log_ended_before_queueing(&mut self, first_queue: QueueId, idx: Option<u64>) {
-        let now = self.now;
-        let row = match idx {
-            Some(i) => self.arrival_rows(first_queue, i, None).1,
-            None => self
-                .out
-                .log
-                .as_mut()
-                .map_or(NONE, |l| l.arrived(None, now, first_queue, None)),
-        };
-        if let Some(log) = &mut self.out.log {
-            log.closed(row, false, true, now);
-        }
-    }
-
-    /// An admitted contact's log row and replayed row, with its patience (a replayed history's
-    /// when it has one).
-    #[cold]
-    #[inline(never)]
-    fn admit_rows(
-        &mut self,
-        first_queue: QueueId,
-        idx: Option<u64>,
-        patience: Option<SimDuration>,
-    ) -> (Option<SimDuration>, u32, u32) {
-        if let Some(idx) = idx {
-            return self.arrival_rows(first_queue, idx, patience);
-        }
-        let row = match &mut self.out.log {
-            Some(log) => log.arrived(None, self.now, first_queue, patience),
-            None => NONE,
-        };
-        (patience, row, NONE)
-    }
-
-    /// The routing tag of a contact of work stream `ws_id` whose routing uses attributes: its
-    /// values (`attrs` when already drawn, else drawn from its stream `key`), replayed, logged
-    /// and noted as asked.
-    #[inline(never)]
-    fn arrival_tag(
-        &mut self,
-        ws_id: crate::model::WorkstreamId,
-        key: u64,
-        attrs: Option<Vec<u16>>,
-        row: u32,
-        replay: u32,
-    ) -> crate::engine::RoutingTag {
-        let routing = &self.sc.workstreams[ws_id.index()].routing;
-        let mut attrs = attrs.unwrap_or_else(|| {
-            crate::setup::draw_attributes(routing, &mut self.streams.attributes.member(key))
-        });
-        if let (Some(feed), true) = (&self.out.feed, replay != NONE) {
-            feed.replay_attributes(replay, routing, &mut attrs);
-        }
-        if let (Some(log), true) = (&mut self.out.log, row != NONE) {
-            log.attributes(row, ws_id, &attrs);
-        }
-        let w = ws_id.index();
-        if let Some(o) = self.out.observer() {
-            o.note_attributes(self.sc, w, &attrs);
-        }
-        self.streams.tags.tag(w, w, w, &attrs)
-    }
-
-    /// The observer's view of an arrival: why it is in this queue (an overflow rule sent it
-    /// on, or route-to-queue chose it), then the command and its effects.
-    #[cold]
-    #[inline(never)]
-    fn observe_arrival(
-        &mut self,
-        why: Option<(Option<QueueId>, &'static str)>,
-        cmd: Command,
-        fx: &[crate::engine::Effect],
-    ) {
-        if let Some(o) = self.out.observer() {
-            o.arrival_note = why;
-        }
-        self.observe(cmd, Ok(()), fx);
     }
 
     /// A contact enters `queue` (a new arrival or a retrial): the queue's before-queueing

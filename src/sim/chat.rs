@@ -213,8 +213,6 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
     /// An unanswered contact in slot `slot` of the sim's table was abandoned: its customer comes
     /// back with the origin queue's retrial probability, after its drawn delay (both drawn from
     /// the customer's own stream).
-    // Out of line: a feature off in most runs, kept out of the effect loop (issue 28).
-    #[inline(never)]
     pub(crate) fn maybe_retry(&mut self, slot: usize, origin: QueueId, key: u64) {
         let ws = self.sc.queues[origin.index()].workstream.index();
         let (Some(r), Some(delay)) = (

@@ -68,8 +68,6 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
     /// A slowed conversation stops being Active on its agent (end, Waiting, release, transfer,
     /// close): the agent's other conversations of its work stream speed up. Returns what was
     /// left of its work.
-    // Out of line: a feature off in most runs, kept out of the effect loop (issue 28).
-    #[inline(never)]
     pub(crate) fn share_leave(&mut self, conv: ConvId) -> Option<Share> {
         let c = self.customers.get_mut(conv)?;
         let agent = std::mem::replace(&mut c.share_agent, u32::MAX);
@@ -83,8 +81,6 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
 
     /// A supervisor moved an Active slowed conversation to another agent: its remaining work
     /// (and a Waiting spell due at its end) goes with it.
-    // Out of line: a feature off in most runs, kept out of the effect loop (issue 28).
-    #[inline(never)]
     pub(crate) fn share_move(&mut self, conv: ConvId, to: AgentId) {
         let Some(gone) = self.share_leave(conv) else {
             return;
@@ -178,8 +174,6 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
 
     /// Active → Open in `target` (no wrap-up): the wait there, from now to Active, will count
     /// in `target`'s wait figures.
-    // Out of line: a feature off in most runs, kept out of the effect loop (issue 28).
-    #[inline(never)]
     fn transfer(
         &mut self,
         conv: ConvId,

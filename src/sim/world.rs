@@ -219,16 +219,15 @@ impl<'s, E: RulesEngine> World<'s, E> {
         self.guard.stopped()
     }
 
-    /// One event. The arms every conversation passes through (its arrival, the answer to its
-    /// invitation, the end of handling and of wrap-up, the give-up) are inlined here; the rest
-    /// (agents' days, supervisors, overflow, retrials, waiting, picks) go through
-    /// [`World::handle_other`], so the loop's code stays compact (issue 28: the instruction
-    /// cache).
     #[inline(always)]
     fn handle(&mut self, ev: Event) {
         match ev {
             Event::Arrival { queue } => self.arrival(QueueId(queue)),
+            Event::Retrial { queue, slot } => self.retrial_arrival(QueueId(queue), slot),
             Event::WsArrival { ws } => self.ws_arrival(ws as usize),
+            Event::OverflowWait { conv, queue, rule } => {
+                self.overflow_wait(conv, QueueId(queue), rule as usize)
+            }
             Event::GiveUp { conv, auto } => {
                 let callback = self.customers.get(conv).is_some_and(|c| c.callback);
                 let open_never_answered = !callback
@@ -267,31 +266,6 @@ impl<'s, E: RulesEngine> World<'s, E> {
                     self.end_handling(conv);
                 }
             }
-            Event::WrapUpEnd { conv, auto } => {
-                if self
-                    .engine
-                    .conversation(conv)
-                    .is_some_and(|c| c.state == ConvState::WrapUp)
-                {
-                    let _ = if auto {
-                        self.run_cmd(Command::AutoClose(conv))
-                    } else {
-                        self.run_cmd(Command::Close(conv))
-                    };
-                }
-            }
-            _ => self.handle_other(ev),
-        }
-    }
-
-    /// The events [`World::handle`] does not inline.
-    #[inline(never)]
-    fn handle_other(&mut self, ev: Event) {
-        match ev {
-            Event::Retrial { queue, slot } => self.retrial_arrival(QueueId(queue), slot),
-            Event::OverflowWait { conv, queue, rule } => {
-                self.overflow_wait(conv, QueueId(queue), rule as usize)
-            }
             Event::GoWaiting { conv, epoch } => {
                 if self.current(conv, epoch, ConvState::Active) {
                     self.go_waiting(conv);
@@ -315,6 +289,19 @@ impl<'s, E: RulesEngine> World<'s, E> {
                     let _ = self.run_cmd(Command::ReleaseWrapUp(conv));
                 }
             }
+            Event::WrapUpEnd { conv, auto } => {
+                if self
+                    .engine
+                    .conversation(conv)
+                    .is_some_and(|c| c.state == ConvState::WrapUp)
+                {
+                    let _ = if auto {
+                        self.run_cmd(Command::AutoClose(conv))
+                    } else {
+                        self.run_cmd(Command::Close(conv))
+                    };
+                }
+            }
             Event::ShiftStart { agent } => self.shift_start(agent),
             Event::ShiftEnd { agent } => self.shift_end(agent),
             Event::BreakStart { agent } => self.break_start(agent),
@@ -333,12 +320,6 @@ impl<'s, E: RulesEngine> World<'s, E> {
                 conv,
                 since_ms,
             } => self.act(source, conv, SimTime(since_ms)),
-            Event::Arrival { .. }
-            | Event::WsArrival { .. }
-            | Event::InviteAnswer { .. }
-            | Event::HandleEnd { .. }
-            | Event::GiveUp { .. }
-            | Event::WrapUpEnd { .. } => unreachable!("handled inline"),
         }
     }
 
@@ -370,34 +351,13 @@ impl<'s, E: RulesEngine> World<'s, E> {
 
     /// Runs one engine command at `now` and absorbs its effects. Inlined so each call site's
     /// known command compiles to the direct engine method.
-    /// The one command in [`DECISION_SAMPLE_EVERY`] whose decision time is sampled goes
-    /// through [`World::run_cmd_timed`], out of line.
     #[inline(always)]
     pub(crate) fn run_cmd(&mut self, cmd: Command) -> Outcome {
-        if self.engine.counters().commands % DECISION_SAMPLE_EVERY == 0 {
-            return self.run_cmd_timed(cmd);
-        }
         let mut fx = std::mem::take(&mut self.fx);
         fx.clear();
+        let t0 = self.sample_clock();
         let r = self.engine.apply(self.now, cmd, &mut fx);
-        self.after_cmd(cmd, r, fx)
-    }
-
-    /// [`World::run_cmd`] with the engine's decision time sampled.
-    #[cold]
-    #[inline(never)]
-    fn run_cmd_timed(&mut self, cmd: Command) -> Outcome {
-        let mut fx = std::mem::take(&mut self.fx);
-        fx.clear();
-        let t0 = Instant::now();
-        let r = self.engine.apply(self.now, cmd, &mut fx);
-        self.record_clock(Some(t0));
-        self.after_cmd(cmd, r, fx)
-    }
-
-    /// A command's effects: to the observer when it watches, then absorbed.
-    #[inline(always)]
-    fn after_cmd(&mut self, cmd: Command, r: Outcome, mut fx: Vec<Effect>) -> Outcome {
+        self.record_clock(t0);
         if self.out.watching() {
             self.observe(cmd, r, &fx);
         }
