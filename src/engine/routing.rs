@@ -89,14 +89,24 @@ impl Engine {
 
     /// Re-keys the agent in every routing index it is in: its queues' (and their profile
     /// groups'), and with assignment rules every rule cell ([`reindex_ruled`](Self::reindex_ruled)).
+    /// Skipped when the agent was [`Keyless`](super::state::Keyless) and still takes no work
+    /// anywhere ([`works_nowhere`](Self::works_nowhere)): every key would come out `None` again
+    /// (an acceptance that leaves the agent full, say: one re-keying in three of an M/M/c
+    /// conversation).
     pub(crate) fn reindex(&mut self, agent: AgentId) {
         if self.has_rules {
             self.reindex_ruled(agent);
             return;
         }
-        for slot in 0..self.agents[agent.index()].queues.len() {
-            self.reindex_slot(agent, slot);
+        let a = &self.agents[agent.index()];
+        if a.keyless.0 && self.works_nowhere(a) {
+            return;
         }
+        let mut keyless = true;
+        for slot in 0..self.agents[agent.index()].queues.len() {
+            keyless &= self.reindex_slot(agent, slot);
+        }
+        self.agents[agent.index()].keyless = super::state::Keyless(keyless);
     }
 
     /// Re-keys the agent in the routing index of its `slot`-th queue (and of its profile group
@@ -123,10 +133,7 @@ impl Engine {
     }
 
     /// [`reindex`](Self::reindex) in an engine with assignment rules, where an agent has a key
-    /// in every rule cell of each of its queues besides the queue's own. Skipped when the agent
-    /// was [`Keyless`](super::state::Keyless) and still takes no work anywhere
-    /// ([`works_nowhere`](Self::works_nowhere)): every key would come out `None` again (an
-    /// acceptance that leaves the agent full, say).
+    /// in every rule cell of each of its queues besides the queue's own; skipped likewise.
     fn reindex_ruled(&mut self, agent: AgentId) {
         let a = &self.agents[agent.index()];
         if a.keyless.0 && self.works_nowhere(a) {

@@ -218,8 +218,8 @@ pub(crate) struct Agent {
 }
 
 /// Whether no routing index holds a key for an agent: every entry of its `keys` is `None` and so
-/// is its leaf in every rule cell, as left by its last re-keying. Kept only in an engine with
-/// assignment rules (elsewhere it stays `false`). Only a hint, which lets the re-keying skip an
+/// is its leaf in every rule cell (with assignment rules), as left by its last re-keying. Only a
+/// hint, which lets the re-keying skip an
 /// agent that was keyless and still cannot take any work (its keys would all come out `None`
 /// again); anything else that writes an agent's keys (a rebuild, a membership change) sets it
 /// to `false`, which never skips. Equality ignores it: two engines with the same keys are equal

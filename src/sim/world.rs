@@ -384,11 +384,41 @@ impl<'s, E: RulesEngine> World<'s, E> {
         if self.out.logging() {
             self.out.log_effects(now, fx, &self.customers);
         }
-        // Read in place (draining would copy every effect out first), then cleared.
-        for e in fx.iter() {
-            self.rec.absorb(now, e, &self.customers);
-            self.follow_up(e);
+        // One dispatch per effect: each arm runs the recorder and then the follow-up with the
+        // effect's kind known, so their inlined matches fold into the arm (and into nothing
+        // where neither reads the kind) instead of being two jump tables per effect.
+        macro_rules! each_kind {
+            ($($kind:ident),* $(,)?) => {
+                for &e in fx.iter() {
+                    match e {
+                        $(Effect::$kind { .. } => {
+                            self.rec.absorb(now, &e, &self.customers);
+                            self.follow_up(&e);
+                        })*
+                    }
+                }
+            };
         }
+        each_kind!(
+            Unmatched,
+            AssignedByRule,
+            Arrived,
+            Invited,
+            InviteWithdrawn,
+            Refusal,
+            Accepted,
+            StateChanged,
+            Units,
+            Overallocated,
+            Presence,
+            Requeued,
+            Monitoring,
+            Joined,
+            Transferred,
+            Notified,
+            PickAvailable,
+            Closed,
+        );
         fx.clear();
     }
 
