@@ -191,3 +191,51 @@ fn history_readers_refuse_mistyped_columns_and_keep_attributes() {
         h.notes
     );
 }
+
+/// Tester finding 6 (a, b): a forecast row whose volume arrives faster than 1,000/s was
+/// reported at the scenario's `queues[0].arrivals` key, not at the CSV row; and a stray
+/// off-grid row hid it until fixed. Both are now reported at once, each at its CSV line.
+#[test]
+fn a_forecast_rate_too_high_is_reported_at_its_row_with_the_other_problems() {
+    let dir = temp_dir("csv-forecast-rate");
+    write(
+        &dir,
+        "f.csv",
+        "interval_start,volume\n2003-03-03T07:00,10\n2003-03-03T07:30,1e9\n\
+         2003-03-03T08:00,10\n2003-03-03T08:01,10\n",
+    );
+    let e = load_file(&write(&dir, "fc.toml", FORECAST))
+        .expect_err("too fast")
+        .to_string();
+    assert!(
+        e.contains("f.csv:3:2: volume: volume 1000000000 in ")
+            && e.contains("reaches 555556 arrivals per second"),
+        "{e}"
+    );
+    assert!(
+        e.contains("f.csv:5:1: interval_start:") && e.contains("off the forecast's grid"),
+        "{e}"
+    );
+    assert!(!e.contains("queues[0].arrivals"), "{e}");
+}
+
+/// Tester finding 6 (c): a byte that is not UTF-8 in the scenario file gave "stream did not
+/// contain valid UTF-8" with no place; now its line and column, and the byte.
+#[test]
+fn a_non_utf8_byte_in_the_scenario_is_named_at_its_line_and_column() {
+    let dir = temp_dir("toml-latin1");
+    let path = dir.join("lat.toml");
+    let mut bytes = b"[scenario]\nname = \"supp".to_vec();
+    bytes.push(0xe9);
+    bytes.extend_from_slice(b"rt\"\nhorizon = \"1h\"\n");
+    std::fs::write(&path, bytes).unwrap();
+    let e = load_file(&path).expect_err("not UTF-8").to_string();
+    assert!(e.contains("lat.toml:2:13: byte 0xe9 is not UTF-8"), "{e}");
+    let out = Command::new(env!("CARGO_BIN_EXE_omnisim"))
+        .arg("validate")
+        .arg(&path)
+        .output()
+        .expect("run omnisim");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(":2:13: byte 0xe9"));
+}
