@@ -419,6 +419,32 @@ pub fn read(
             return None;
         }
     };
+    // A spreadsheet export may end every line with empty cells (`volume,,`): empty trailing
+    // header columns, with nothing under them, are not columns (warned, then ignored).
+    let mut names = names;
+    let width = names
+        .iter()
+        .rposition(|n| !n.trim().is_empty())
+        .map_or(0, |i| i + 1);
+    let trailing = names.len() - width;
+    if trailing > 0 && width > 0 {
+        names.truncate(width);
+        p.warnings.push(Diagnostic {
+            file: p.file.clone(),
+            path: String::new(),
+            line: Some(1),
+            column: Some(width + 1),
+            message: format!(
+                "the header ends with {} (trailing commas, as a spreadsheet export writes \
+                 them); they and the empty cells under them are ignored",
+                crate::text::plural(trailing as u64, "empty column")
+            ),
+            hint: None,
+        });
+    }
+    // Rows with more cells than the header whose extra cells are all empty (trailing
+    // commas): the first such line, warned about once.
+    let mut extra_empty: Option<u64> = None;
     let mut index = HashMap::new();
     for (i, n) in names.iter().enumerate() {
         if index.insert(n.clone(), i).is_some() {
@@ -462,7 +488,12 @@ pub fn read(
                 if rec.len() == 1 && rec.get(0).is_some_and(|s| s.trim().is_empty()) {
                     continue;
                 }
-                if rec.len() != header.names.len() {
+                let w = header.names.len();
+                if rec.len() > w && rec.iter().skip(w).all(|c| c.trim().is_empty()) {
+                    if rec.len() > w + trailing {
+                        extra_empty.get_or_insert(line);
+                    }
+                } else if rec.len() != w {
                     p.at(
                         line,
                         None,
@@ -491,6 +522,20 @@ pub fn read(
                 }
             }
         }
+    }
+    if let Some(line) = extra_empty {
+        p.warnings.push(Diagnostic {
+            file: p.file.clone(),
+            path: String::new(),
+            line: Some(line as usize),
+            column: Some(header.names.len() + 1),
+            message: format!(
+                "rows end with empty cells beyond the header's {} columns (trailing commas, as \
+                 a spreadsheet export writes them; this is the first); they are ignored",
+                header.names.len()
+            ),
+            hint: None,
+        });
     }
     Some(header)
 }

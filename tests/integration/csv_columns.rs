@@ -192,6 +192,87 @@ fn history_readers_refuse_mistyped_columns_and_keep_attributes() {
     );
 }
 
+/// Tester finding 7: a spreadsheet export's trailing commas (`volume,,` with rows ending `,,`,
+/// or rows ending `,` under a header without) were "column `` appears twice" or "4 cells,
+/// expected 3" on every line. The shared reader (`traffic::read`) now ignores empty trailing
+/// header columns and empty trailing cells, with one warning naming the cause, for every
+/// reader: forecast, roster, replayed history, fit's history and a volume history.
+#[test]
+fn trailing_empty_columns_are_ignored_with_a_warning() {
+    let dir = temp_dir("csv-columns-trailing");
+    let warned = |w: &[String], what: &str| {
+        assert!(
+            w.iter().any(|w| w.contains(what)
+                && w.contains("trailing commas")
+                && w.contains("ignored")),
+            "{what}: {w:?}"
+        );
+    };
+    let strings = |sc: &omnisim::scenario::Scenario| -> Vec<String> {
+        sc.warnings.iter().map(|d| d.to_string()).collect()
+    };
+    // Forecast: header `aht,,` and rows ending `,,`; then rows with one extra `,` only.
+    let sc = forecast(&dir, "aht,,").expect("trailing header columns");
+    warned(&strings(&sc), "f.csv:1:4:");
+    write(
+        &dir,
+        "f.csv",
+        "interval_start,volume,aht\n2003-03-03T07:00,11,60s,\n2003-03-03T07:30,12,60s,\n",
+    );
+    let sc = load_file(&dir.join("fc.toml")).expect("trailing cells");
+    warned(&strings(&sc), "f.csv:2:4:");
+    // A non-empty cell beyond the header is still refused.
+    write(
+        &dir,
+        "f.csv",
+        "interval_start,volume,aht,,\n2003-03-03T07:00,11,60s,,x\n",
+    );
+    let e = load_file(&dir.join("fc.toml")).expect_err("a cell beyond the header");
+    assert!(
+        e.to_string().contains("f.csv:2: 5 cells, expected 3"),
+        "{e}"
+    );
+    // Roster.
+    write(
+        &dir,
+        "r.csv",
+        "agent,queues,shift_start,shift_end,,\nann,retail,0,7200,,\n",
+    );
+    let sc = load_file(&write(&dir, "ro.toml", ROSTER)).expect("roster");
+    warned(&strings(&sc), "r.csv:1:5:");
+    // Fit's history and a replayed history.
+    let h = write(
+        &dir,
+        "h.csv",
+        "arrival,queue,outcome,wait,handle,\n\
+         2003-03-03T07:10,retail,answered,10,300,\n\
+         2003-03-03T07:20,retail,answered,20,200,\n",
+    );
+    let fitted = omnisim::fit::fit_file(&h, omnisim::time::SimDuration::from_secs(1800))
+        .expect("fit reads it");
+    warned(&fitted.report.notes, "h.csv:1:6:");
+    let sc = load_file(&write(
+        &dir,
+        "rp.toml",
+        &FORECAST.replace(
+            "forecast = { file = \"f.csv\", queue = \"retail\" }",
+            "replay = \"h.csv\"",
+        ),
+    ))
+    .expect("replay");
+    warned(&strings(&sc), "h.csv:1:6:");
+    // A volume history for `omnisim forecast`.
+    let mut s = String::from("interval_start,volume,,\n");
+    for d in 2..=6 {
+        for t in ["08:00", "08:30"] {
+            s.push_str(&format!("2026-03-0{d}T{t},10,,\n"));
+        }
+    }
+    let v = write(&dir, "v.csv", &s);
+    let h = omnisim::forecast::read_history(&v, "v.csv", 30).expect("volume history");
+    warned(&h.notes, "v.csv:1:3:");
+}
+
 /// Tester finding 6 (a, b): a forecast row whose volume arrives faster than 1,000/s was
 /// reported at the scenario's `queues[0].arrivals` key, not at the CSV row; and a stray
 /// off-grid row hid it until fixed. Both are now reported at once, each at its CSV line.
