@@ -161,7 +161,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         &mut self,
         queue: QueueId,
         counted: bool,
-    ) -> Option<(QueueId, bool, Option<(&'static str, u32)>)> {
+    ) -> Option<super::overflow::Entered> {
         let entered = if self.sc.queues[queue.index()].overflow.is_empty() {
             (queue, false, None)
         } else {

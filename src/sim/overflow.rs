@@ -37,6 +37,10 @@ pub(crate) fn before_queue(
     })
 }
 
+/// Where a contact entered after the before-queueing rules: the queue, whether it is a
+/// callback, and when transfers moved it there, the first rule's id and how many transfers.
+pub(crate) type Entered = (QueueId, bool, Option<(&'static str, u32)>);
+
 impl<E: crate::engine::RulesEngine> World<'_, E> {
     /// Applies the before-queueing rules from `queue` on, following transfers with each queue's
     /// rule applied at most once: a conversation that reaches a queue whose rule already sent
@@ -45,11 +49,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
     /// callback and, when transfers moved it there, the rule id of the first rule that did
     /// (`OVF-HOURS` or `OVF-LIMIT`) with the number of transfer actions, or `None` when the
     /// conversation was ended (it is then counted as arrived, closed and overflowed).
-    pub(crate) fn overflow_before(
-        &mut self,
-        queue: QueueId,
-        counted: bool,
-    ) -> Option<(QueueId, bool, Option<(&'static str, u32)>)> {
+    pub(crate) fn overflow_before(&mut self, queue: QueueId, counted: bool) -> Option<Entered> {
         let now = self.now;
         let mut q = queue;
         let mut hops = 0u32;
