@@ -300,8 +300,8 @@ pub fn read_forecast(
     let rows = by_queue
         .values()
         .flat_map(|m| m.iter().map(|(t, (_, _, line, _, _))| (*line, *t)));
-    check_grid(&mut p, rows, interval, col, show);
     check_rates(&mut p, &by_queue, interval, header.as_ref());
+    check_grid(&mut p, rows, interval, col, show);
     short_intervals(&mut p, cal, &by_queue, interval, header.as_ref());
     if p.any() {
         return Err(p.finish());
