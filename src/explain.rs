@@ -651,15 +651,18 @@ fn describe(l: &TraceLine, subject: &Subject, counted: bool) -> Option<String> {
                     return Some(
                         match rule {
                             "OVF-HOURS" => format!(
-                        "arrived for queue {} out of its hours: sent on to queue {} (OVF-HOURS)",
-                        s(&l.from),
-                        s(&l.queue)
-                    ),
-                            "OVF-LIMIT" => format!(
-                                "arrived for queue {} at its work-item limit: sent on to queue {} \
-                             (OVF-LIMIT)",
+                                "arrived for queue {} out of its hours: sent on to queue {}{} \
+                                 (OVF-HOURS)",
                                 s(&l.from),
-                                s(&l.queue)
+                                s(&l.queue),
+                                hops(l)
+                            ),
+                            "OVF-LIMIT" => format!(
+                                "arrived for queue {} at its work-item limit: sent on to queue \
+                                 {}{} (OVF-LIMIT)",
+                                s(&l.from),
+                                s(&l.queue),
+                                hops(l)
                             ),
                             "RT-QUEUE" => format!(
                             "arrived on its work stream; route-to-queue chose queue {} (RT-QUEUE)",
@@ -787,6 +790,15 @@ fn describe(l: &TraceLine, subject: &Subject, counted: bool) -> Option<String> {
 }
 
 mod agent;
+/// How many before-queueing transfers moved an arrival, when more than one (the trace line's
+/// `detail`, "N transfers"): a chain, or a cycle gone round once (one per queue).
+fn hops(l: &TraceLine) -> String {
+    match l.detail.as_deref() {
+        Some(d) => format!(" ({d}, one per queue it passed)"),
+        None => String::new(),
+    }
+}
+
 #[cfg(test)]
 mod tests;
 mod why;

@@ -395,7 +395,8 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
     let profile = profiles.profile.clone();
     let per_hour = 3_600_000.0 / iv as f64;
     let start = calendar.start.strftime("%Y-%m-%dT%H:%M").to_string();
-    let mut notes = Vec::new();
+    // What the CSV reader ignored (a header's trailing empty columns).
+    let mut notes: Vec<String> = p.take_warnings().iter().map(|d| d.to_string()).collect();
     if !iso {
         notes.push(format!(
             "the history's times are seconds since t = 0 (no calendar): fitted.toml starts at \

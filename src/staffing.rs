@@ -96,6 +96,9 @@ pub enum StaffError {
     /// then a hint starting with its separator).
     #[error("target {0}: staffing evaluates {metrics} per interval{1}", metrics = METRICS.join(", "))]
     Metric(String, String),
+    /// A target the verification can never show met at its precision (the target, why).
+    #[error("target {0}: {1}")]
+    Unreachable(String, String),
     /// More agents cannot help meet this target (e.g. `service_level.fraction<=0.5`): the
     /// target, its metric, the way more agents move it, the operators to use instead.
     #[error("target {0}: more agents make {1} {2}, so staffing cannot aim at it; use {3}")]
@@ -237,6 +240,9 @@ pub struct StaffResult {
     /// Intervals whose estimate missed the target within the noise even at the most
     /// replications (not confirmed either way).
     pub unresolved: Vec<usize>,
+    /// Intervals that still significantly missed the target when the verification stopped
+    /// (the staffing cap reached, or the rounds used up): why `met` is `false`.
+    pub missed: Vec<usize>,
     /// The roster, with `--shifts`; `Err` when the templates cannot cover the requirement.
     pub roster: Option<Result<Roster, CoverError>>,
     /// The scenario's calendar, when it sets `[scenario] start` (clock times on the axes).
@@ -270,6 +276,38 @@ pub fn check_target(t: &Target) -> Result<(), StaffError> {
                 } else {
                     "a number of seconds ≥ 0"
                 }
+            ),
+        ));
+    }
+    // An estimate must clear the target by half the precision (the guard band, [`verdict`]):
+    // a fraction target the guard band puts outside [0, 1] can never be shown met.
+    let band = Precision::for_target(t, 1).half_width / 2.0;
+    let unreachable = match t.metric.as_str() {
+        "service_level.fraction" => match t.op {
+            Op::Gt => t.value + band >= 1.0,
+            _ => t.value + band > 1.0,
+        },
+        _ if fraction => match t.op {
+            Op::Lt => t.value - band <= 0.0,
+            Op::Le => t.value - band < 0.0,
+            _ => false,
+        },
+        _ => false,
+    };
+    if unreachable {
+        let (best, bound) = if t.metric == "service_level.fraction" {
+            ("100%", format!("at most {}", 1.0 - band))
+        } else {
+            ("0", format!("at least {band}"))
+        };
+        return Err(StaffError::Unreachable(
+            t.to_string(),
+            format!(
+                "it can never be shown met: an interval's estimate must clear the target by \
+                 {band} (half the ±{} precision), and {} cannot be better than {best}; expected \
+                 a target {bound} (as `erlang --target-sl` takes a fraction in [0, 1))",
+                2.0 * band,
+                t.metric
             ),
         ));
     }
@@ -601,7 +639,7 @@ pub fn run_until(
     // The last finished round: its staffing and its measurement.
     let mut finished: Option<(Vec<u32>, Eval)> = None;
     let mut interrupted = None;
-    let (met, unresolved) =
+    let (met, unresolved, missed) =
         loop {
             if eval.partial || stopped() {
                 interrupted =
@@ -637,7 +675,7 @@ pub fn run_until(
                         };
                     }
                 }
-                break (false, Vec::new());
+                break (false, Vec::new(), Vec::new());
             }
             finished = Some((s.clone(), eval.clone()));
             rounds += 1;
@@ -658,7 +696,7 @@ pub fn run_until(
                 .filter(|&i| verdicts[i] == Verdict::Undecided)
                 .collect();
             if rounds > MAX_ROUNDS {
-                break (misses.is_empty() && undecided.is_empty(), undecided);
+                break (misses.is_empty() && undecided.is_empty(), undecided, misses);
             }
             if !misses.is_empty() {
                 let mut grew = false;
@@ -675,12 +713,12 @@ pub fn run_until(
                     }
                 }
                 if !grew {
-                    break (false, undecided);
+                    break (false, undecided, misses);
                 }
             } else if !undecided.is_empty() && reps < precision.max_replications {
                 reps = (reps * 2).min(precision.max_replications);
             } else {
-                break (true, undecided);
+                break (true, undecided, Vec::new());
             }
             eval = cx.run(&s, reps)?;
         };
@@ -738,6 +776,7 @@ pub fn run_until(
         replications: eval.replications,
         precision,
         unresolved,
+        missed,
         roster,
         calendar: (base.calendar != crate::calendar::Calendar::default()).then_some(base.calendar),
         interrupted,

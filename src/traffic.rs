@@ -423,6 +423,32 @@ pub fn read(
             return None;
         }
     };
+    // A spreadsheet export may end every line with empty cells (`volume,,`): empty trailing
+    // header columns, with nothing under them, are not columns (warned, then ignored).
+    let mut names = names;
+    let width = names
+        .iter()
+        .rposition(|n| !n.trim().is_empty())
+        .map_or(0, |i| i + 1);
+    let trailing = names.len() - width;
+    if trailing > 0 && width > 0 {
+        names.truncate(width);
+        p.warnings.push(Diagnostic {
+            file: p.file.clone(),
+            path: String::new(),
+            line: Some(1),
+            column: Some(width + 1),
+            message: format!(
+                "the header ends with {} (trailing commas, as a spreadsheet export writes \
+                 them); they and the empty cells under them are ignored",
+                crate::text::plural(trailing as u64, "empty column")
+            ),
+            hint: None,
+        });
+    }
+    // Rows with more cells than the header whose extra cells are all empty (trailing
+    // commas): the first such line, warned about once.
+    let mut extra_empty: Option<u64> = None;
     let mut index = HashMap::new();
     for (i, n) in names.iter().enumerate() {
         if index.insert(n.clone(), i).is_some() {
@@ -468,7 +494,8 @@ pub fn read(
                 let line = rdr.get_ref().line_of(bytes.position());
                 match csv::StringRecord::from_byte_record(std::mem::take(&mut bytes)) {
                     Ok(rec) => {
-                        data_row(&rec, line, &header, p, &mut row);
+                        let trail = (trailing, &mut extra_empty);
+                        data_row(&rec, line, &header, trail, p, &mut row);
                         bytes = rec.into_byte_record();
                     }
                     Err(e) => {
@@ -484,22 +511,45 @@ pub fn read(
             }
         }
     }
+    if let Some(line) = extra_empty {
+        p.warnings.push(Diagnostic {
+            file: p.file.clone(),
+            path: String::new(),
+            line: Some(line as usize),
+            column: Some(header.names.len() + 1),
+            message: format!(
+                "rows end with empty cells beyond the header's {} columns (trailing commas, as \
+                 a spreadsheet export writes them; this is the first); they are ignored",
+                header.names.len()
+            ),
+            hint: None,
+        });
+    }
     Some(header)
 }
 
 /// One data row read as text: skipped when blank, reported when its cell count is not the
-/// header's, else handed to `row`.
+/// header's, else handed to `row`. Cells beyond the header's that are all empty (trailing
+/// commas) are accepted; `trail` is the header's dropped trailing empty columns and the first
+/// line with more empty cells than those (warned about once by the caller).
 fn data_row(
     rec: &csv::StringRecord,
     line: u64,
     header: &Header,
+    trail: (usize, &mut Option<u64>),
     p: &mut Problems,
     row: &mut impl FnMut(&Row<'_>, &mut Problems),
 ) {
     if rec.len() == 1 && rec.get(0).is_some_and(|s| s.trim().is_empty()) {
         return;
     }
-    if rec.len() != header.names.len() {
+    let (trailing, extra_empty) = trail;
+    let w = header.names.len();
+    if rec.len() > w && rec.iter().skip(w).all(|c| c.trim().is_empty()) {
+        if rec.len() > w + trailing {
+            extra_empty.get_or_insert(line);
+        }
+    } else if rec.len() != w {
         p.at(
             line,
             None,

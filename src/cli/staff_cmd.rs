@@ -55,6 +55,7 @@ fn parse_share(text: &str) -> Option<f64> {
 fn flagged(e: &StaffError) -> String {
     match e {
         StaffError::Metric(..)
+        | StaffError::Unreachable(..)
         | StaffError::Direction(..)
         | StaffError::Interval(..)
         | StaffError::Shrinkage => format!("--{e}"),

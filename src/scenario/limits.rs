@@ -91,12 +91,9 @@ pub(crate) fn check_attributes(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scen
     }
 }
 
-/// The highest arrival rate accepted, per second, for one queue's or one work stream's arrival
-/// process at any time of day: one arrival per millisecond on average. Simulated time counts
-/// whole milliseconds and each gap is rounded to one, so above it arrivals pile up at single
-/// instants (the rate is distorted), and far above it (from about 10,000/s) time stops
-/// advancing: the run never ends. Not a size limit: `--allow-huge` does not lift it.
-pub const MAX_RATE_PER_S: f64 = 1000.0;
+/// The highest arrival rate accepted, per second (one arrival per millisecond on average); the
+/// forecast reader checks its rows against it at their lines.
+pub use crate::traffic::forecast::MAX_RATE_PER_S;
 
 /// The highest rate of `arrivals` at any time, per second (0 for fixed times or none).
 fn peak_rate(arrivals: &Arrivals) -> f64 {

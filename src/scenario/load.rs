@@ -85,19 +85,43 @@ pub fn load_file(path: &Path) -> Result<Scenario, LoadError> {
 /// As [`load_file`], with options (e.g. [`LoadOptions::allow_huge`]).
 pub fn load_file_with(path: &Path, opts: &LoadOptions) -> Result<Scenario, LoadError> {
     let origin = path.display().to_string();
-    match std::fs::read_to_string(path) {
+    let fail = |line: Option<usize>, column: Option<usize>, message: String| LoadError {
+        diagnostics: vec![Diagnostic {
+            file: origin.clone(),
+            path: String::new(),
+            line,
+            column,
+            message,
+            hint: None,
+        }],
+    };
+    let bytes = std::fs::read(path)
+        .map_err(|e| fail(None, None, format!("cannot read the scenario file: {e}")))?;
+    match String::from_utf8(bytes) {
         Ok(text) => load_str_with(&text, &origin, opts),
-        Err(e) => Err(LoadError {
-            diagnostics: vec![Diagnostic {
-                file: origin,
-                path: String::new(),
-                line: None,
-                column: None,
-                message: format!("cannot read the scenario file: {e}"),
-                hint: None,
-            }],
-        }),
+        Err(e) => {
+            let (line, column, byte) = first_bad_byte(e.as_bytes(), e.utf8_error().valid_up_to());
+            Err(fail(
+                Some(line),
+                Some(column),
+                format!(
+                    "byte 0x{byte:02x} is not UTF-8; expected a UTF-8 scenario file (save it \
+                     as UTF-8: a Latin-1 or Windows-1252 export writes accented letters as \
+                     single bytes)"
+                ),
+            ))
+        }
     }
+}
+
+/// The 1-based line and column (in characters) of the byte at `at`, the first that is not
+/// UTF-8 (everything before it is), and that byte.
+fn first_bad_byte(bytes: &[u8], at: usize) -> (usize, usize, u8) {
+    let before = std::str::from_utf8(&bytes[..at]).unwrap_or_default();
+    let line = before.matches('\n').count() + 1;
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = before[start..].chars().count() + 1;
+    (line, column, bytes.get(at).copied().unwrap_or(0))
 }
 
 /// Validates scenario text, within the size limits; `origin` names it in diagnostics (usually

@@ -122,7 +122,10 @@ pub(crate) fn traffic(
                 let check =
                     |q: QueueId, name: &str, cell: &str| attribute_value(names, q, name, cell);
                 match read_replay(&path, &shown, &cal, horizon, &queue, &workstream, &check) {
-                    Ok(r) => {
+                    Ok(mut r) => {
+                        std::mem::take(&mut r.warnings)
+                            .into_iter()
+                            .for_each(|d| cx.warn_external(d));
                         unknown_columns(cx, names, &r);
                         parts.replay = Some((r, v.span()));
                     }

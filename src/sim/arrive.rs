@@ -135,8 +135,8 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         if let Some(o) = self.out.observer() {
             // Why it is in this queue: an overflow rule sent it on, or route-to-queue chose it.
             o.arrival_note = match moved {
-                Some(rule) => Some((Some(first_queue), rule)),
-                None if via_workstream => Some((None, "RT-QUEUE")),
+                Some((rule, hops)) => Some((Some(first_queue), rule, hops)),
+                None if via_workstream => Some((None, "RT-QUEUE", 0)),
                 None => None,
             };
             self.observe(Command::Arrive(queue, tag), Ok(()), &fx);
@@ -161,7 +161,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         &mut self,
         queue: QueueId,
         counted: bool,
-    ) -> Option<(QueueId, bool, Option<&'static str>)> {
+    ) -> Option<super::overflow::Entered> {
         let entered = if self.sc.queues[queue.index()].overflow.is_empty() {
             (queue, false, None)
         } else {

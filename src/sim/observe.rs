@@ -152,8 +152,9 @@ pub(crate) struct Observer {
     /// Conversations whose sentiment the world should record now.
     pub(crate) want_sentiment: Vec<ConvId>,
     /// Why the next arrival is in its queue: the queue an overflow rule sent it on from (and
-    /// the rule), or route-to-queue (`RT-QUEUE`). Set by the simulator just before it.
-    pub(crate) arrival_note: Option<(Option<crate::model::QueueId>, &'static str)>,
+    /// the rule, and how many transfer actions moved it), or route-to-queue (`RT-QUEUE`). Set
+    /// by the simulator just before it.
+    pub(crate) arrival_note: Option<(Option<crate::model::QueueId>, &'static str, u32)>,
     /// The next arrival's attribute values and required skills, by name (set by
     /// [`Observer::note_attributes`] just before it).
     arrival_tags: Option<ArrivalTags>,
@@ -387,9 +388,13 @@ impl Observer {
         }
         let mut l = self.command_line(now, cmd);
         l.ok = Some(r.is_ok());
-        if let (Command::Arrive(..), Some((from, rule))) = (cmd, self.arrival_note.take()) {
+        if let (Command::Arrive(..), Some((from, rule, hops))) = (cmd, self.arrival_note.take()) {
             l.from = from.and_then(|q| self.names.queues.get(q.index()).cloned());
             l.rule = Some(rule.into());
+            // Several before-queueing transfers (a chain or a cycle): how many.
+            if hops > 1 {
+                l.detail = Some(format!("{hops} transfers"));
+            }
         }
         if let (Command::Arrive(..), Some((values, requires))) = (cmd, self.arrival_tags.take()) {
             l.attributes = (!values.is_empty()).then_some(values);

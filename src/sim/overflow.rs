@@ -37,23 +37,27 @@ pub(crate) fn before_queue(
     })
 }
 
+/// Where a contact entered after the before-queueing rules: the queue, whether it is a
+/// callback, and when transfers moved it there, the first rule's id and how many transfers.
+pub(crate) type Entered = (QueueId, bool, Option<(&'static str, u32)>);
+
 impl<E: crate::engine::RulesEngine> World<'_, E> {
-    /// Applies the before-queueing rules from `queue` on (following transfers, at most once per
-    /// queue hop). Returns the queue to enter, whether it is a callback and, when a transfer
-    /// moved it there, the rule id of the first rule that did (`OVF-HOURS` or `OVF-LIMIT`), or
-    /// `None` when the conversation was ended (it is then counted as arrived, closed and
-    /// overflowed).
-    pub(crate) fn overflow_before(
-        &mut self,
-        queue: QueueId,
-        counted: bool,
-    ) -> Option<(QueueId, bool, Option<&'static str>)> {
+    /// Applies the before-queueing rules from `queue` on, following transfers with each queue's
+    /// rule applied at most once: a conversation that reaches a queue whose rule already sent
+    /// it on (a cycle of before-queueing transfers) enters that queue past its rule, so it goes
+    /// round once, one transfer action per queue. Returns the queue to enter, whether it is a
+    /// callback and, when transfers moved it there, the rule id of the first rule that did
+    /// (`OVF-HOURS` or `OVF-LIMIT`) with the number of transfer actions, or `None` when the
+    /// conversation was ended (it is then counted as arrived, closed and overflowed).
+    pub(crate) fn overflow_before(&mut self, queue: QueueId, counted: bool) -> Option<Entered> {
         let now = self.now;
         let mut q = queue;
-        let mut transferred = false;
+        let mut hops = 0u32;
         let mut first: Option<&'static str> = None;
         let mut callback = false;
-        for _ in 0..=self.sc.queues.len() {
+        // The queues whose rule already sent this conversation on (a cycle is short: a list).
+        let mut visited: Vec<QueueId> = Vec::new();
+        while !visited.contains(&q) {
             let engine = &self.engine;
             let Some((kind, action)) = before_queue(self.sc, q, now, || engine.open_count(q))
             else {
@@ -64,8 +68,9 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
                 OverflowAction::Transfer(t) => {
                     // Each hop is one transfer action (`overflow.transferred` counts actions).
                     self.rec.overflow_transferred(counted);
+                    visited.push(q);
                     q = t;
-                    transferred = true;
+                    hops += 1;
                     first.get_or_insert(if kind == OUT_OF_HOURS {
                         "OVF-HOURS"
                     } else {
@@ -73,7 +78,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
                     });
                 }
                 OverflowAction::End => {
-                    self.rec.moved_on_arrival(counted && transferred);
+                    self.rec.moved_on_arrival(counted && hops > 0);
                     self.rec.arrived(now, q, counted);
                     self.rec.overflow_ended(q, counted);
                     self.rec.closed(q, counted);
@@ -86,13 +91,13 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
                 }
             }
         }
-        if transferred {
+        if hops > 0 {
             self.rec.moved_on_arrival(counted);
         }
         if callback {
             self.rec.overflow_callback(counted);
         }
-        Some((q, callback, first))
+        Some((q, callback, first.map(|r| (r, hops))))
     }
 
     /// Schedules the waiting-time rules of `queue` for a conversation that just entered it.

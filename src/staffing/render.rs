@@ -246,6 +246,21 @@ pub fn text(r: &StaffResult) -> String {
     if let Some(why) = &r.interrupted {
         let _ = writeln!(o, "interrupted: {why}");
     }
+    if !r.missed.is_empty() && r.interrupted.is_none() {
+        let at: Vec<String> = r
+            .missed
+            .iter()
+            .map(|&i| label(r, r.rows[i].start))
+            .collect();
+        let _ = writeln!(
+            o,
+            "missed: {} still significantly missing the target at {} ({}): more agents did not \
+             close the gap",
+            crate::report::format::plural(r.missed.len() as u64, "interval"),
+            crate::report::format::plural(u64::from(r.replications), "replication"),
+            at.join(", ")
+        );
+    }
     if !r.unresolved.is_empty() {
         let at: Vec<String> = r
             .unresolved

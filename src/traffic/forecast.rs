@@ -300,6 +300,7 @@ pub fn read_forecast(
     let rows = by_queue
         .values()
         .flat_map(|m| m.iter().map(|(t, (_, _, line, _, _))| (*line, *t)));
+    check_rates(&mut p, &by_queue, interval, header.as_ref());
     check_grid(&mut p, rows, interval, col, show);
     short_intervals(&mut p, cal, &by_queue, interval, header.as_ref());
     if p.any() {
@@ -365,6 +366,48 @@ pub fn read_forecast(
         band_missing,
         ignored,
     })
+}
+
+/// The highest arrival rate accepted, per second, for one queue's or one work stream's arrival
+/// process at any time of day: one arrival per millisecond on average. Simulated time counts
+/// whole milliseconds and each gap is rounded to one, so above it arrivals pile up at single
+/// instants (the rate is distorted), and far above it (from about 10,000/s) time stops
+/// advancing: the run never ends. Not a size limit: `--allow-huge` does not lift it.
+pub const MAX_RATE_PER_S: f64 = 1000.0;
+
+/// Reports every row whose volume arrives faster than [`MAX_RATE_PER_S`] over its interval
+/// (one grid step, or its shorter `interval`), at its line and the `volume` column, with the
+/// file's other problems (an off-grid row does not hide it).
+fn check_rates(
+    p: &mut Problems,
+    by_queue: &BTreeMap<QueueId, Rows>,
+    grid: SimDuration,
+    header: Option<&super::Header>,
+) {
+    let col = header.and_then(|h| h.col("volume")).map_or(1, |c| c + 1);
+    let mut fast: Vec<(u64, f64, f64, SimDuration)> = Vec::new();
+    for m in by_queue.values() {
+        for (volume, _, line, _, named) in m.values() {
+            let len = named.map_or(grid, |d| d.min(grid));
+            let rate = *volume / len.as_secs_f64().max(0.001);
+            if rate > MAX_RATE_PER_S {
+                fast.push((*line, *volume, rate, len));
+            }
+        }
+    }
+    fast.sort_by_key(|f| f.0);
+    for (line, volume, rate, len) in fast {
+        p.at(
+            line,
+            Some(("volume", col)),
+            format!(
+                "volume {volume} in {len} reaches {rate:.0} arrivals per second, over \
+                 {MAX_RATE_PER_S:.0}/s: simulated time counts whole milliseconds, so faster \
+                 arrivals pile up at one instant and time stops advancing; expected a volume \
+                 per interval (a mistyped exponent?)"
+            ),
+        );
+    }
 }
 
 /// Reports every row naming an `interval` shorter than the grid that is not its queue's last

@@ -80,6 +80,8 @@ pub struct Replay {
     /// The distinct `replication` values with the range of `rows` of each, sorted; one entry
     /// (value 0, every row) when the file has no `replication` column.
     pub groups: Vec<(u32, std::ops::Range<usize>)>,
+    /// What the reader ignored (a header's trailing empty columns); the scenario warns.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// One conversation to replay.
@@ -322,6 +324,7 @@ pub fn read_replay(
         attribute_names,
         attribute_columns: attribute_columns.into_iter().map(|i| i + 1).collect(),
         groups,
+        warnings: p.take_warnings(),
     })
 }
 

@@ -52,6 +52,12 @@ pub struct ShardFile {
     pub inputs: Vec<InputFile>,
     /// The shard ran with `--allow-huge`: the merge loads the scenario with it too.
     pub allow_huge: bool,
+    /// Whether `--allow-huge` lifted a size limit (the scenario would be refused without it);
+    /// `false` without the flag. Shards agree on this, not on the flag: a scenario within
+    /// every limit runs the same with or without it. Absent in shards of older versions (then
+    /// taken as `allow_huge`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits_lifted: Option<bool>,
     /// The seed used.
     pub seed: u64,
     /// Replications of the whole run (all shards).
@@ -114,6 +120,11 @@ pub fn run(
 ) -> Result<ShardFile, String> {
     let (text, origin) = (src.text, src.origin);
     let inputs = inputs::record(text, origin, [sc])?;
+    // Whether the flag changed anything: the scenario loads without it too (it loaded with
+    // it, so only a size limit can refuse it now).
+    let limits_lifted = src.allow_huge
+        && scenario::load_str_with(text, origin, &scenario::LoadOptions { allow_huge: false })
+            .is_err();
     let opts = RunOptions {
         seed,
         replications,
@@ -134,6 +145,7 @@ pub fn run(
         found_in: None,
         inputs,
         allow_huge: src.allow_huge,
+        limits_lifted: Some(limits_lifted),
         seed: out.seed,
         replications: out.replications,
         shard: [k, n],
@@ -227,7 +239,11 @@ impl ShardHeader for ShardFile {
             ("seed", self.seed.to_string()),
             ("replications", self.replications.to_string()),
             ("omnisim version", self.omnisim_version.clone()),
-            ("--allow-huge", self.allow_huge.to_string()),
+            (
+                "--allow-huge (the flag changes which inputs are accepted: it lifted a size \
+                 limit in one shard and not in the other)",
+                self.limits_lifted.unwrap_or(self.allow_huge).to_string(),
+            ),
         ]
     }
     fn inputs(&self) -> &[InputFile] {

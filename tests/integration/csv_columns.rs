@@ -191,3 +191,132 @@ fn history_readers_refuse_mistyped_columns_and_keep_attributes() {
         h.notes
     );
 }
+
+/// Tester finding 7: a spreadsheet export's trailing commas (`volume,,` with rows ending `,,`,
+/// or rows ending `,` under a header without) were "column `` appears twice" or "4 cells,
+/// expected 3" on every line. The shared reader (`traffic::read`) now ignores empty trailing
+/// header columns and empty trailing cells, with one warning naming the cause, for every
+/// reader: forecast, roster, replayed history, fit's history and a volume history.
+#[test]
+fn trailing_empty_columns_are_ignored_with_a_warning() {
+    let dir = temp_dir("csv-columns-trailing");
+    let warned = |w: &[String], what: &str| {
+        assert!(
+            w.iter().any(|w| w.contains(what)
+                && w.contains("trailing commas")
+                && w.contains("ignored")),
+            "{what}: {w:?}"
+        );
+    };
+    let strings = |sc: &omnisim::scenario::Scenario| -> Vec<String> {
+        sc.warnings.iter().map(|d| d.to_string()).collect()
+    };
+    // Forecast: header `aht,,` and rows ending `,,`; then rows with one extra `,` only.
+    let sc = forecast(&dir, "aht,,").expect("trailing header columns");
+    warned(&strings(&sc), "f.csv:1:4:");
+    write(
+        &dir,
+        "f.csv",
+        "interval_start,volume,aht\n2003-03-03T07:00,11,60s,\n2003-03-03T07:30,12,60s,\n",
+    );
+    let sc = load_file(&dir.join("fc.toml")).expect("trailing cells");
+    warned(&strings(&sc), "f.csv:2:4:");
+    // A non-empty cell beyond the header is still refused.
+    write(
+        &dir,
+        "f.csv",
+        "interval_start,volume,aht,,\n2003-03-03T07:00,11,60s,,x\n",
+    );
+    let e = load_file(&dir.join("fc.toml")).expect_err("a cell beyond the header");
+    assert!(
+        e.to_string().contains("f.csv:2: 5 cells, expected 3"),
+        "{e}"
+    );
+    // Roster.
+    write(
+        &dir,
+        "r.csv",
+        "agent,queues,shift_start,shift_end,,\nann,retail,0,7200,,\n",
+    );
+    let sc = load_file(&write(&dir, "ro.toml", ROSTER)).expect("roster");
+    warned(&strings(&sc), "r.csv:1:5:");
+    // Fit's history and a replayed history.
+    let h = write(
+        &dir,
+        "h.csv",
+        "arrival,queue,outcome,wait,handle,\n\
+         2003-03-03T07:10,retail,answered,10,300,\n\
+         2003-03-03T07:20,retail,answered,20,200,\n",
+    );
+    let fitted = omnisim::fit::fit_file(&h, omnisim::time::SimDuration::from_secs(1800))
+        .expect("fit reads it");
+    warned(&fitted.report.notes, "h.csv:1:6:");
+    let sc = load_file(&write(
+        &dir,
+        "rp.toml",
+        &FORECAST.replace(
+            "forecast = { file = \"f.csv\", queue = \"retail\" }",
+            "replay = \"h.csv\"",
+        ),
+    ))
+    .expect("replay");
+    warned(&strings(&sc), "h.csv:1:6:");
+    // A volume history for `omnisim forecast`.
+    let mut s = String::from("interval_start,volume,,\n");
+    for d in 2..=6 {
+        for t in ["08:00", "08:30"] {
+            s.push_str(&format!("2026-03-0{d}T{t},10,,\n"));
+        }
+    }
+    let v = write(&dir, "v.csv", &s);
+    let h = omnisim::forecast::read_history(&v, "v.csv", 30).expect("volume history");
+    warned(&h.notes, "v.csv:1:3:");
+}
+
+/// Tester finding 6 (a, b): a forecast row whose volume arrives faster than 1,000/s was
+/// reported at the scenario's `queues[0].arrivals` key, not at the CSV row; and a stray
+/// off-grid row hid it until fixed. Both are now reported at once, each at its CSV line.
+#[test]
+fn a_forecast_rate_too_high_is_reported_at_its_row_with_the_other_problems() {
+    let dir = temp_dir("csv-forecast-rate");
+    write(
+        &dir,
+        "f.csv",
+        "interval_start,volume\n2003-03-03T07:00,10\n2003-03-03T07:30,1e9\n\
+         2003-03-03T08:00,10\n2003-03-03T08:01,10\n",
+    );
+    let e = load_file(&write(&dir, "fc.toml", FORECAST))
+        .expect_err("too fast")
+        .to_string();
+    assert!(
+        e.contains("f.csv:3:2: volume: volume 1000000000 in ")
+            && e.contains("reaches 555556 arrivals per second"),
+        "{e}"
+    );
+    assert!(
+        e.contains("f.csv:5:1: interval_start:") && e.contains("off the forecast's grid"),
+        "{e}"
+    );
+    assert!(!e.contains("queues[0].arrivals"), "{e}");
+}
+
+/// Tester finding 6 (c): a byte that is not UTF-8 in the scenario file gave "stream did not
+/// contain valid UTF-8" with no place; now its line and column, and the byte.
+#[test]
+fn a_non_utf8_byte_in_the_scenario_is_named_at_its_line_and_column() {
+    let dir = temp_dir("toml-latin1");
+    let path = dir.join("lat.toml");
+    let mut bytes = b"[scenario]\nname = \"supp".to_vec();
+    bytes.push(0xe9);
+    bytes.extend_from_slice(b"rt\"\nhorizon = \"1h\"\n");
+    std::fs::write(&path, bytes).unwrap();
+    let e = load_file(&path).expect_err("not UTF-8").to_string();
+    assert!(e.contains("lat.toml:2:13: byte 0xe9 is not UTF-8"), "{e}");
+    let out = Command::new(env!("CARGO_BIN_EXE_omnisim"))
+        .arg("validate")
+        .arg(&path)
+        .output()
+        .expect("run omnisim");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(":2:13: byte 0xe9"));
+}

@@ -339,3 +339,70 @@ fn a_copied_project_with_shards_in_a_sibling_folder_merges_from_anywhere() {
     let _ = std::fs::remove_dir_all(&copy);
     let _ = std::fs::remove_dir_all(&elsewhere);
 }
+
+/// Tester finding 8: shards differing only in `--allow-huge` were refused ("differs from s1 in
+/// its --allow-huge") even when the scenario is within every limit, so results are identical.
+/// A shard records whether the flag lifted a limit; shards agree on that. When it did lift one
+/// in one shard only, the message says the flag changes which inputs are accepted.
+#[test]
+fn shards_differing_only_in_an_allow_huge_that_lifted_nothing_merge() {
+    let dir = temp_dir("huge-mixed");
+    let small = r#"
+[scenario]
+name = "small"
+horizon = "2h"
+replications = 2
+
+[[workstreams]]
+name = "chat"
+channel = "live_chat"
+handle_time = "1m"
+
+[[queues]]
+name = "q"
+workstream = "chat"
+arrivals = { rate = "10/h" }
+
+[[agent_groups]]
+name = "a"
+count = 1
+queues = ["q"]
+"#;
+    std::fs::write(dir.join("s.toml"), small).unwrap();
+    let run = |k: &str, out: &str, huge: bool| {
+        let mut args = vec!["run", "s.toml", "--shard", k, "--out", out, "--quiet"];
+        if huge {
+            args.push("--allow-huge");
+        }
+        let (c, e) = omnisim(&dir, &args);
+        assert_eq!(c, Some(0), "{e}");
+    };
+    run("1/2", "a1", true);
+    run("2/2", "a2", false);
+    let (c, e) = omnisim(&dir, &["merge", "a1", "a2", "--out", "m", "--quiet"]);
+    assert_eq!(c, Some(0), "{e}");
+    run("1/2", "b1", false);
+    let (c, e) = omnisim(&dir, &["merge", "b1", "a2", "--out", "whole", "--quiet"]);
+    assert_eq!(c, Some(0), "{e}");
+    assert_eq!(
+        summary_without_engine(&dir.join("m")),
+        summary_without_engine(&dir.join("whole"))
+    );
+    // A shard whose flag did lift a limit against one whose did not (a hand-edited record:
+    // the scenario cannot be both): refused, saying why the flag matters.
+    let path = dir.join("a1/shard.json");
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(v["limits_lifted"], false);
+    v["limits_lifted"] = true.into();
+    std::fs::write(&path, v.to_string()).unwrap();
+    let (c, e) = omnisim(&dir, &["merge", "a1", "a2", "--out", "m2", "--quiet"]);
+    assert_eq!(c, Some(2), "{e}");
+    assert!(
+        e.contains(
+            "differs from a1 in its --allow-huge (the flag changes which inputs are accepted"
+        ),
+        "{e}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -152,3 +152,102 @@ fn a_scenario_without_routing_keys_has_no_routing_figures() {
     assert!(json.get("routing").is_none() && json.get("overflow").is_none());
     assert!(json["conversations"].get("overflowed").is_none());
 }
+
+/// `n` queues, all closed during the run, each sending its arrivals out of hours to the next
+/// (the last back to the first): a cycle of before-queueing transfers. Only the first queue
+/// has arrivals.
+fn hours_cycle(n: usize) -> String {
+    let names: Vec<String> = (0..n).map(|i| format!("q{i}")).collect();
+    let mut s = String::from(
+        "[scenario]\nname = \"cycle\"\nhorizon = \"1h\"\n\n[[workstreams]]\nname = \"A\"\n\
+         channel = \"live_chat\"\nhandle_time = { dist = \"exponential\", mean = \"1m\" }\n",
+    );
+    for (i, q) in names.iter().enumerate() {
+        s += &format!("\n[[queues]]\nname = \"{q}\"\nworkstream = \"A\"\n");
+        if i == 0 {
+            s += "arrivals = { rate = \"100/h\" }\n";
+        }
+        s += &format!(
+            "operating_hours = [{{ from = \"08:00\", to = \"09:00\" }}]\n[[queues.overflow]]\n\
+             when = \"out_of_hours\"\naction = \"transfer\"\nqueue = \"{}\"\n",
+            names[(i + 1) % n]
+        );
+    }
+    s + &format!(
+        "\n[[agent_groups]]\nname = \"a\"\ncount = 1\nqueues = [{}]\n",
+        names
+            .iter()
+            .map(|q| format!("\"{q}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+/// A cycle of before-queueing transfers goes round once, one transfer per queue, and the
+/// conversation enters the queue it arrived for, past that queue's rule (docs/scenario-format.md):
+/// `overflow.transferred` is n per conversation (it was n + 1, ending one queue further on),
+/// each queue's `out_of_hours` once per conversation, and the trace and `explain` say so.
+#[test]
+fn a_cycle_of_before_queueing_transfers_goes_round_once() {
+    for n in [2usize, 3] {
+        let sc = load_str(&hours_cycle(n), "cycle.toml").unwrap();
+        let dir =
+            std::env::temp_dir().join(format!("omnisim-ovf-cycle-{n}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let opts = RunOptions {
+            trace: Some(sim::TraceOptions {
+                dir: dir.clone(),
+                replication: None,
+                errors: Default::default(),
+            }),
+            ..RunOptions::default()
+        };
+        let out = sim::run(&sc, &opts, &|_, _, _| {});
+        let reps: Vec<u32> = (0..out.replications).collect();
+        let trace = sim::observe::assemble(&dir, &reps).unwrap();
+        let s = Report::build(&sc, &out).summary;
+        let arrived = s.conversations.arrived;
+        assert!(arrived > 50, "{n} queues: {arrived} arrivals");
+        let o = s.overflow.as_ref().unwrap();
+        assert_eq!(o.transferred, n as u64 * arrived, "{n} queues");
+        for i in 0..n {
+            assert_eq!(
+                o.by_queue[&format!("q{i}")].out_of_hours,
+                arrived,
+                "{n} queues, q{i}"
+            );
+        }
+        // Every conversation entered q0, where it arrived, and was answered there.
+        assert_eq!(s.queues["q0"].arrived, arrived, "{n} queues");
+        assert_eq!(
+            s.queues["q0"].answered, s.conversations.answered,
+            "{n} queues"
+        );
+        assert_eq!(s.conversations.transferred, arrived, "{n} queues");
+        let text = std::fs::read_to_string(&trace).unwrap();
+        let first = text
+            .lines()
+            .map(|l| serde_json::from_str::<omnisim::trace::TraceLine>(l).unwrap())
+            .find(|l| l.rule.as_deref() == Some("OVF-HOURS"))
+            .unwrap();
+        assert_eq!(
+            first.detail.as_deref(),
+            Some(format!("{n} transfers").as_str())
+        );
+        let story = omnisim::explain::explain_file(
+            &trace,
+            &omnisim::explain::Subject::Conversation(first.conversation.unwrap()),
+            first.replication,
+        )
+        .unwrap();
+        assert!(
+            story.contains(&format!(
+                "arrived for queue q0 out of its hours: sent on to queue q0 ({n} transfers, one \
+                 per queue it passed) (OVF-HOURS)"
+            )),
+            "{story}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

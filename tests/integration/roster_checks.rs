@@ -368,3 +368,36 @@ fn a_repeated_agent_row_that_disagrees_names_the_first_row() {
         "{text}"
     );
 }
+
+/// Tester finding 10: roster names are trimmed like every CSV cell (so `"agent-2 "` clashes
+/// with group `agent`'s agent-2), and docs/scenario-format.md said only a name "exactly as
+/// written" clashes. The doc now says names are trimmed, then compared character for
+/// character; the agent is named as trimmed.
+#[test]
+fn roster_names_are_trimmed_as_the_docs_say() {
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/scenario-format.md"),
+    )
+    .unwrap();
+    let row = doc
+        .lines()
+        .find(|l| l.starts_with("| `agent` | required: the agent's name"))
+        .expect("the roster's agent row");
+    assert!(!row.contains("exactly as written"), "{row}");
+    assert!(
+        row.contains("trimmed") && row.contains("`agent-2 `"),
+        "{row}"
+    );
+    let dir = temp_dir("roster-trimmed");
+    write(&dir, "roster.csv", &roster(&["  ann  ,retail,0,3600,"]));
+    let sc = load(&write(&dir, "r.toml", WITH_GROUPS));
+    assert_eq!(sc.agent_name(omnisim::model::AgentId(5)), "ann");
+    write(&dir, "roster.csv", &roster(&["agent-2 ,retail,0,3600,"]));
+    let e = load_file(&write(&dir, "r.toml", WITH_GROUPS))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("roster agent \"agent-2\" has the name of an agent"),
+        "{e}"
+    );
+}

@@ -293,3 +293,68 @@ fn bad_input_exits_2_with_a_reason() {
     ));
     assert_eq!(csv.lines().count(), 1 + 16);
 }
+
+/// Tester finding 5: `staff --target "service_level.fraction>=1"` ran, then said "the target
+/// CANNOT be met in every interval" while every row showed 100%, naming no interval: an
+/// estimate must clear the target by half the precision, so above 0.995 nothing counts as met.
+/// Such a target is refused up front (exit 2, like `erlang --target-sl 1`), and when staff
+/// does say the target cannot be met, it names the intervals that missed.
+#[test]
+fn a_target_that_can_never_be_shown_met_is_refused_and_misses_are_named() {
+    for t in [
+        "service_level.fraction>=1",
+        "service_level.fraction>=0.999",
+        "service_level.fraction>0.995",
+        "abandonment_rate<=0",
+        "abandonment_rate<0.005",
+    ] {
+        let e = staffing::check_target(&target::parse(t).unwrap()).expect_err(t);
+        assert!(e.to_string().contains("can never be shown met"), "{t}: {e}");
+    }
+    for t in [
+        "service_level.fraction>=0.995",
+        "service_level.fraction>0.99",
+        "abandonment_rate<=0.005",
+    ] {
+        staffing::check_target(&target::parse(t).unwrap()).expect(t);
+    }
+    let dir = tmp("never-met");
+    std::fs::write(dir.join("s.toml"), STATIONARY).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_omnisim"))
+        .args([
+            "staff",
+            "s.toml",
+            "--target",
+            "service_level.fraction>=1",
+            "--out",
+            "o",
+        ])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--target") && stderr.contains("can never be shown met"),
+        "{stderr}"
+    );
+    // Every invitation is accepted 30 s late, so nobody is answered within the 10 s of the
+    // service level whatever the staffing: the intervals that miss are named.
+    let late = STATIONARY
+        .replace("service_level = \"20s\"", "service_level = \"10s\"")
+        .replace("horizon = \"8h\"", "horizon = \"2h\"")
+        .replace(
+            "capacity = 100\n",
+            "capacity = 100\naccept_delay = \"30s\"\n",
+        );
+    let sc = load_str(&late, "late.toml").unwrap();
+    let r = staffing::run(&sc, &spec("service_level.fraction>=0.5", 60, 4)).unwrap();
+    assert!(!r.met);
+    assert_eq!(r.missed, vec![0, 1]);
+    let text = staffing::render::text(&r);
+    assert!(text.contains("the target CANNOT be met"), "{text}");
+    assert!(
+        text.contains("missed: 2 intervals still significantly missing the target"),
+        "{text}"
+    );
+}
