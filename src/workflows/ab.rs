@@ -116,7 +116,7 @@ pub fn per_replication(sc: &Scenario, out: &RunOutput, metrics: &[&str]) -> Vec<
 fn values(sc: &Scenario, r: RepMetrics, metrics: &[&str]) -> Vec<Option<f64>> {
     let one = RunOutput::of(0, 1, vec![r], 0.0);
     let s: Summary = report::build(sc, &one);
-    metrics.iter().map(|m| report::lookup(&s, m)).collect()
+    report::lookup_many(&s, metrics)
 }
 
 /// What `ab` keeps of each replication: whether it ran to its end, and its metrics' values.
