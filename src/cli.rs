@@ -193,6 +193,7 @@ fn run(args: Args) -> CmdResult {
             | Command::Forecast(_)
             | Command::Explain(_)
             | Command::Conform(_)
+            | Command::Validate(_)
     ) {
         stop_flag();
     }
@@ -212,7 +213,9 @@ fn run(args: Args) -> CmdResult {
         Command::Forecast(a) => interrupt::or_interrupted("forecast", || forecast_cmd::run(a)),
         Command::Serve(a) => serve_cmd::run(a),
         Command::Conform(a) => conform_cmd::run(a),
-        Command::Validate(a) => validate_cmd::run(a),
+        // Writes nothing: a stop signal while it reads and checks a large center ends it at
+        // once (exit 130), as for any command still reading its inputs.
+        Command::Validate(a) => interrupt::or_interrupted("validate", || validate_cmd::run(a)),
     }
 }
 

@@ -15,7 +15,7 @@ pub(crate) fn agent_groups(
     names: &mut Names,
 ) -> Option<Vec<AgentGroup>> {
     let items = section(cx, root, "agent_groups");
-    let mut seen = Vec::new();
+    let mut seen = super::sections::Seen::default();
     let mut out = Vec::new();
     let mut ok = true;
     let mut next: u32 = 0;
@@ -78,7 +78,7 @@ fn group(
     cx: &mut Ctx<'_>,
     path: &str,
     v: &Val<'_>,
-    seen: &mut Vec<(String, String)>,
+    seen: &mut super::sections::Seen,
     names: &mut Names,
     next: &mut u32,
 ) -> Option<AgentGroup> {

@@ -59,6 +59,9 @@ pub(crate) struct Names {
     /// Each name of `skills` → its id, so interning a roster of n distinct names is O(n log n),
     /// not a linear search per name (issue 25, fifth pass: 90,000 names took 11.6 s).
     skill_ids: std::collections::BTreeMap<String, usize>,
+    /// Each name of `queues` → its index (the first queue of a repeated name), kept in step by
+    /// [`Names::add_queue`]: a group's queue references are hash look-ups, not scans.
+    queue_ids: std::collections::HashMap<String, usize>,
     /// Classification skill names to resolve once the groups are read.
     pub(crate) pending_skills: Vec<super::routing::PendingSkill>,
     /// Route-to-queue queue names to resolve once the queues are read.
@@ -68,6 +71,13 @@ pub(crate) struct Names {
 }
 
 impl Names {
+    /// Adds a queue (read, valid or not) to `queues` and its name to the index.
+    pub(crate) fn add_queue(&mut self, q: QueueInfo) {
+        let at = self.queues.len();
+        self.queue_ids.entry(q.name.clone()).or_insert(at);
+        self.queues.push(q);
+    }
+
     /// The id of skill `name`, adding it to the skill table when it is new.
     pub(crate) fn intern_skill(&mut self, name: &str) -> usize {
         if let Some(&id) = self.skill_ids.get(name) {
@@ -105,7 +115,7 @@ impl Names {
     /// Resolves a queue name.
     pub(crate) fn queue(&self, cx: &mut Ctx<'_>, path: &str, v: &Val<'_>) -> Option<QueueId> {
         let n = string(cx, path, v)?;
-        if let Some(i) = self.queues.iter().position(|q| q.name == n) {
+        if let Some(&i) = self.queue_ids.get(&n) {
             return u32::try_from(i).ok().map(QueueId);
         }
         let known: Vec<&str> = self.queues.iter().map(|q| q.name.as_str()).collect();
@@ -206,10 +216,10 @@ pub(crate) fn unique_name(
     cx: &mut Ctx<'_>,
     t: &Table<'_, '_>,
     what: &str,
-    seen: &mut Vec<(String, String)>,
+    seen: &mut Seen,
 ) -> Option<String> {
     let n = t.req(cx, "name", what, name)?;
-    if let Some((_, first)) = seen.iter().find(|(s, _)| *s == n) {
+    if let Some(first) = seen.get(&n) {
         let span = t.get("name").map(|v| v.span());
         cx.report(
             &t.path_of("name"),
@@ -221,9 +231,13 @@ pub(crate) fn unique_name(
         );
         return None;
     }
-    seen.push((n.clone(), t.path.to_string()));
+    seen.insert(n.clone(), t.path.to_string());
     Some(n)
 }
+
+/// The names of a section's entries read so far, each with the path of the entry that has
+/// it (the first): a hash map, so checking 8,000 queues' names is not 8,000² comparisons.
+pub(crate) type Seen = std::collections::HashMap<String, String>;
 
 fn auto_close(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>) -> Option<Option<SimDuration>> {
     if let toml::de::DeValue::String(s) = v.get_ref() {
@@ -256,7 +270,7 @@ pub(crate) fn workstreams(
         root.missing(cx, "workstreams", "at least one [[workstreams]] table");
         return None;
     }
-    let mut seen = Vec::new();
+    let mut seen = Seen::default();
     let mut out = Vec::new();
     let mut ok = true;
     for (path, v) in &items {
@@ -299,7 +313,7 @@ fn workstream(
     cx: &mut Ctx<'_>,
     path: &str,
     v: &Val<'_>,
-    seen: &mut Vec<(String, String)>,
+    seen: &mut Seen,
     names: &mut Names,
     horizon: Option<SimDuration>,
 ) -> Option<Workstream> {
@@ -472,7 +486,7 @@ pub(crate) fn queues(
         root.missing(cx, "queues", "at least one [[queues]] table");
         return None;
     }
-    let mut seen = Vec::new();
+    let mut seen = Seen::default();
     let mut out = Vec::new();
     let mut ok = true;
     for (path, v) in &items {
@@ -518,7 +532,7 @@ fn queue(
     cx: &mut Ctx<'_>,
     path: &str,
     v: &Val<'_>,
-    seen: &mut Vec<(String, String)>,
+    seen: &mut Seen,
     names: &mut Names,
     horizon: Option<SimDuration>,
 ) -> Option<Queue> {
@@ -560,7 +574,7 @@ fn queue(
     let arrivals = t.or(cx, "arrivals", Arrivals::None, |cx, p, v| {
         super::arrivals::arrivals(cx, p, v, horizon)
     });
-    names.queues.push(QueueInfo {
+    names.add_queue(QueueInfo {
         name: name.clone().unwrap_or_default(),
         workstream: ws,
     });

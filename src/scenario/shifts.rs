@@ -75,7 +75,7 @@ pub fn load_shifts_str(text: &str, origin: &str) -> Result<Vec<ShiftTemplate>, L
     if items.is_empty() && !cx.has_errors() {
         root.missing(&mut cx, "shifts", "at least one [[shifts]] table");
     }
-    let mut seen = Vec::new();
+    let mut seen = super::sections::Seen::default();
     let out: Vec<Option<ShiftTemplate>> = items
         .iter()
         .map(|(p, v)| template(&mut cx, p, v, &mut seen))
@@ -92,7 +92,7 @@ fn template(
     cx: &mut Ctx<'_>,
     path: &str,
     v: &Val<'_>,
-    seen: &mut Vec<(String, String)>,
+    seen: &mut super::sections::Seen,
 ) -> Option<ShiftTemplate> {
     let t = table(cx, path, v)?;
     t.check_keys(

@@ -17,7 +17,7 @@ pub(crate) fn supervisors(
     names: &Names,
 ) -> Option<Vec<Supervisor>> {
     let items = section(cx, root, "supervisors");
-    let mut seen = Vec::new();
+    let mut seen = super::sections::Seen::default();
     let mut out = Vec::new();
     let mut ok = true;
     for (path, v) in &items {
@@ -33,7 +33,7 @@ fn supervisor(
     cx: &mut Ctx<'_>,
     path: &str,
     v: &Val<'_>,
-    seen: &mut Vec<(String, String)>,
+    seen: &mut super::sections::Seen,
     names: &Names,
 ) -> Option<Supervisor> {
     let t = table(cx, path, v)?;

@@ -83,26 +83,43 @@ pub(crate) fn traffic(
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();
+    // Names to ids through hash maps (each file row looks its names up: a scan of the queues
+    // per row made a roster's reading grow with queues × agents, issue 25 seventh pass). The
+    // first of a repeated name wins, as the scans did.
     let queue_names: Vec<&str> = names.queues.iter().map(|q| q.name.as_str()).collect();
+    let mut queue_ids: HashMap<&str, u32> = HashMap::with_capacity(queue_names.len());
+    for (i, q) in queue_names.iter().enumerate() {
+        queue_ids.entry(q).or_insert(i as u32);
+    }
     let queue = |name: &str| -> Result<QueueId, String> {
-        match queue_names.iter().position(|q| *q == name) {
-            Some(i) => Ok(QueueId(i as u32)),
+        match queue_ids.get(name) {
+            Some(&i) => Ok(QueueId(i)),
             None => Err(unknown("queue", name, &queue_names)),
         }
     };
     let ws_names: Vec<&str> = names.workstreams.iter().map(|w| w.name.as_str()).collect();
+    let mut ws_ids: HashMap<&str, usize> = HashMap::with_capacity(ws_names.len());
+    for (i, w) in ws_names.iter().enumerate() {
+        ws_ids.entry(w).or_insert(i);
+    }
+    // Per work stream: how many queues it feeds, and the first.
+    let mut fed: Vec<(usize, usize)> = vec![(0, 0); ws_names.len()];
+    for (q, queue) in names.queues.iter().enumerate() {
+        if let Some(f) = queue.workstream.and_then(|w| fed.get_mut(w)) {
+            if f.0 == 0 {
+                f.1 = q;
+            }
+            f.0 += 1;
+        }
+    }
     let workstream = |name: &str| -> Result<QueueId, String> {
-        let Some(wi) = ws_names.iter().position(|w| *w == name) else {
+        let Some(&wi) = ws_ids.get(name) else {
             return Err(unknown("work stream", name, &ws_names));
         };
-        let fed: Vec<usize> = (0..names.queues.len())
-            .filter(|&q| names.queues[q].workstream == Some(wi))
-            .collect();
-        match fed[..] {
-            [q] => Ok(QueueId(q as u32)),
-            _ => Err(format!(
-                "work stream {name:?} has {} queues; give a `queue` column (route-to-queue rules are not modelled yet)",
-                fed.len()
+        match fed[wi] {
+            (1, q) => Ok(QueueId(q as u32)),
+            (n, _) => Err(format!(
+                "work stream {name:?} has {n} queues; give a `queue` column (route-to-queue rules are not modelled yet)"
             )),
         }
     };

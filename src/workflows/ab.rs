@@ -116,7 +116,7 @@ pub fn per_replication(sc: &Scenario, out: &RunOutput, metrics: &[&str]) -> Vec<
 fn values(sc: &Scenario, r: RepMetrics, metrics: &[&str]) -> Vec<Option<f64>> {
     let one = RunOutput::of(0, 1, vec![r], 0.0);
     let s: Summary = report::build(sc, &one);
-    metrics.iter().map(|m| report::lookup(&s, m)).collect()
+    report::lookup_many(&s, metrics)
 }
 
 /// What `ab` keeps of each replication: whether it ran to its end, and its metrics' values.
@@ -131,10 +131,16 @@ fn keeper<'a>(
     sc: &'a Scenario,
     metrics: &'a [&str],
 ) -> impl Fn(&mut RepMetrics) -> AbRep + Sync + 'a {
+    // A replication cut short is never compared (only pairs run to their end are): its
+    // summary is not built, so a stop is not followed by seconds of work on a large center.
     move |m| AbRep {
         replication: m.replication,
         partial: m.partial,
-        values: values(sc, m.clone(), metrics),
+        values: if m.partial {
+            Vec::new()
+        } else {
+            values(sc, m.clone(), metrics)
+        },
     }
 }
 

@@ -304,11 +304,24 @@ fn metric(t: &Target, p: &SweepPoint) -> f64 {
 /// Builds and checks every grid point's scenario (and the target's metric) before anything
 /// runs: the grid in order (the first axis slowest), each point's values with its scenario.
 pub fn prepare(spec: &SweepSpec) -> Result<Vec<(Vec<f64>, Scenario)>, SweepError> {
-    let grid = grid::points(&spec.axes);
+    prepare_until(spec, None)
+}
+
+/// As [`prepare`]; once `stop` is set, no further point is built (a point's scenario is a
+/// whole load, roster and all: seconds for a large center) and the grid returned is cut
+/// short, its points those built before the stop.
+pub fn prepare_until(
+    spec: &SweepSpec,
+    stop: Option<&Stop>,
+) -> Result<Vec<(Vec<f64>, Scenario)>, SweepError> {
+    let mut grid = grid::points(&spec.axes);
     // Every invalid point at once (an override error is the same for every point: the first).
     let mut scenarios: Vec<Scenario> = Vec::with_capacity(grid.len());
     let mut invalid: Vec<(String, String)> = Vec::new();
     for v in &grid {
+        if stopped(stop) {
+            break;
+        }
         match scenario_at(spec, v) {
             Ok(sc) => scenarios.push(sc),
             Err(SweepError::Invalid { point, message }) => invalid.push((point, message)),
@@ -337,6 +350,7 @@ pub fn prepare(spec: &SweepSpec) -> Result<Vec<(Vec<f64>, Scenario)>, SweepError
     if let (Some(t), Some(sc)) = (&spec.target, scenarios.first()) {
         target::check(t, sc).map_err(SweepError::Target)?;
     }
+    grid.truncate(scenarios.len());
     Ok(grid.into_iter().zip(scenarios).collect())
 }
 
@@ -349,7 +363,9 @@ pub fn run(spec: &SweepSpec) -> Result<SweepResult, SweepError> {
 /// points running stop at their next check. The result then holds only the points run to
 /// their end, makes no target search, and is marked `partial`.
 pub fn run_stoppable(spec: &SweepSpec, stop: Option<&Stop>) -> Result<SweepResult, SweepError> {
-    let grid = prepare(spec)?;
+    let grid = prepare_until(spec, stop)?;
+    // Stopped while the points were built: a partial sweep of no point.
+    let cut = grid.len() < grid::points(&spec.axes).len();
     let points: Vec<Option<SweepPoint>> = grid
         .into_par_iter()
         .map(|(values, sc)| {
@@ -364,7 +380,7 @@ pub fn run_stoppable(spec: &SweepSpec, stop: Option<&Stop>) -> Result<SweepResul
             })
         })
         .collect();
-    if points.iter().any(Option::is_none) {
+    if cut || points.iter().any(Option::is_none) {
         let mut r = finish(
             &SweepSpec {
                 target: None,
