@@ -10,7 +10,7 @@ use std::path::Path;
 use omnisim::scenario::load_file;
 use omnisim::workflows::ab;
 
-use crate::signals::temp_dir;
+use crate::procs::temp_dir;
 
 /// `queues` queues of one chat work stream (`q0` …) and a roster of `agents` agents, agent `i`
 /// on the queues `queues_of(i)` for the hour; a scenario of one hour and one replication.

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::signals::{temp_dir, wait_at_most};
+use crate::procs::{temp_dir, wait_at_most};
 
 /// How long a command may take to end after the signal: "within a second or two" (measured
 /// 0.02–2.3 s), with room for a loaded machine and a test build with debug assertions; the
