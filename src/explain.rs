@@ -774,6 +774,15 @@ fn describe(l: &TraceLine, subject: &Subject, counted: bool) -> Option<String> {
                 s(&l.queue),
                 clock(l.waited_s.unwrap_or(0.0))
             ),
+            "closed" if rule == "OVF-HOURS" || rule == "OVF-LIMIT" => format!(
+                "ended before queueing by {rule} at queue {} ({}); counted as overflowed",
+                s(&l.queue),
+                if rule == "OVF-HOURS" {
+                    "it arrived out of the queue's hours"
+                } else {
+                    "the queue was at its work-item limit"
+                }
+            ),
             "closed" => format!(
                 "closed ({}) {} after it arrived",
                 s(&l.detail).replace('_', " "),

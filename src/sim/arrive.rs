@@ -69,8 +69,8 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         let via_workstream = attrs.is_some();
         let first_queue = queue;
         let counted = self.rec.counts(now);
-        let Some((queue, callback, moved)) = self.enter(queue, counted) else {
-            // Ended before queueing: its row says so, at the queue it arrived at.
+        let Some((queue, callback, moved)) = self.enter(queue, counted, true) else {
+            // Ended before queueing: its row says so (and its trace lines, already written), at the queue it arrived at.
             if self.out.logging() {
                 let row = match idx {
                     Some(i) => self.arrival_rows(first_queue, i, None).1,
@@ -161,11 +161,12 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         &mut self,
         queue: QueueId,
         counted: bool,
+        traced: bool,
     ) -> Option<super::overflow::Entered> {
         let entered = if self.sc.queues[queue.index()].overflow.is_empty() {
             (queue, false, None)
         } else {
-            self.overflow_before(queue, counted)?
+            self.overflow_before(queue, counted, traced)?
         };
         let now = self.now;
         self.rec.arrived(now, entered.0, counted);

@@ -266,8 +266,9 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         let src = arrival_workstream(key)
             .filter(|w| *w < self.sc.workstreams.len())
             .unwrap_or(self.sc.queues[queue.index()].workstream.index());
-        // Ended by overflow (counted as arrived, closed and overflowed): no retrial.
-        let Some((queue, callback, moved)) = self.enter(queue, counted) else {
+        // Ended by overflow (counted as arrived, closed and overflowed): no retrial (no row in
+        // conversations.csv, so no story in the trace either).
+        let Some((queue, callback, moved)) = self.enter(queue, counted, false) else {
             return;
         };
         let ws_id = self.sc.queues[queue.index()].workstream;

@@ -447,6 +447,53 @@ impl Observer {
         self.decisions = decisions;
     }
 
+    /// An arrival that a before-queueing overflow rule ended (OVF-HOURS, OVF-LIMIT): the engine
+    /// never saw it, yet conversations.csv and summary.json count it, so it takes the next
+    /// conversation id and gets its story: its arrival (`arrive`, `arrived`, at `queue`, the
+    /// queue it reached; `moved`, the first transfer rule and how many transfers moved it there
+    /// from `first`) and its end there (`closed`, `overflowed`, by `rule`).
+    #[cold]
+    pub(crate) fn ended_before_queue(
+        &mut self,
+        now: SimTime,
+        first: crate::model::QueueId,
+        queue: crate::model::QueueId,
+        rule: &'static str,
+        moved: Option<(&'static str, u32)>,
+    ) {
+        self.arrivals += 1;
+        self.arrival_note = None;
+        self.arrival_tags = None;
+        if self.trace.is_none() {
+            return;
+        }
+        let id = Some(conversation_id(self.arrivals - 1));
+        let name = |q: crate::model::QueueId| self.names.queues.get(q.index()).cloned();
+        let mut a = self.line(now, Kind::Command, "arrive");
+        a.conversation = id;
+        a.ok = Some(true);
+        a.queue = name(queue);
+        if let Some((r, hops)) = moved {
+            a.from = name(first);
+            a.rule = Some(r.into());
+            if hops > 1 {
+                a.detail = Some(format!("{hops} transfers"));
+            }
+        }
+        let mut e = self.line(now, Kind::Effect, "arrived");
+        e.conversation = id;
+        e.queue = name(queue);
+        let mut c = self.line(now, Kind::Effect, "closed");
+        c.conversation = id;
+        c.queue = name(queue);
+        c.rule = Some(rule.into());
+        c.detail = Some("overflowed".into());
+        c.waited_s = Some(0.0);
+        for l in [a, e, c] {
+            self.write(&l);
+        }
+    }
+
     /// Whether the observer has nothing left to do: no trace, and the dashboard log is full.
     pub(crate) fn done(&self) -> bool {
         self.trace.is_none() && self.dash.as_ref().is_none_or(|d| d.truncated)

@@ -48,8 +48,14 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
     /// round once, one transfer action per queue. Returns the queue to enter, whether it is a
     /// callback and, when transfers moved it there, the rule id of the first rule that did
     /// (`OVF-HOURS` or `OVF-LIMIT`) with the number of transfer actions, or `None` when the
-    /// conversation was ended (it is then counted as arrived, closed and overflowed).
-    pub(crate) fn overflow_before(&mut self, queue: QueueId, counted: bool) -> Option<Entered> {
+    /// conversation was ended (it is then counted as arrived, closed and overflowed; `traced`:
+    /// a new contact, with a row in conversations.csv, so also a story in the trace).
+    pub(crate) fn overflow_before(
+        &mut self,
+        queue: QueueId,
+        counted: bool,
+        traced: bool,
+    ) -> Option<Entered> {
         let now = self.now;
         let mut q = queue;
         let mut hops = 0u32;
@@ -78,6 +84,16 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
                     });
                 }
                 OverflowAction::End => {
+                    if traced && self.out.watching() {
+                        if let Some(o) = self.out.observer() {
+                            let rule = if kind == OUT_OF_HOURS {
+                                "OVF-HOURS"
+                            } else {
+                                "OVF-LIMIT"
+                            };
+                            o.ended_before_queue(now, queue, q, rule, first.map(|r| (r, hops)));
+                        }
+                    }
                     self.rec.moved_on_arrival(counted && hops > 0);
                     self.rec.arrived(now, q, counted);
                     self.rec.overflow_ended(q, counted);

@@ -251,3 +251,145 @@ fn a_cycle_of_before_queueing_transfers_goes_round_once() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// `end1`: queue a (closed until 20:00, its out-of-hours rule ends) gets arrivals at 10 s and
+/// 20 s, queue b one at 15 s; `all_ended`: b ends out of hours too.
+fn ended_scenario(all_ended: bool) -> String {
+    let b_rule = if all_ended {
+        "operating_hours = [{ from = \"20:00\", to = \"24:00\" }]\n\
+         [[queues.overflow]]\nwhen = \"out_of_hours\"\naction = \"end\"\n"
+    } else {
+        ""
+    };
+    format!(
+        r#"[scenario]
+name = "end1"
+horizon = "1h"
+seed = 1
+replications = 1
+service_level = "60s"
+[[workstreams]]
+name = "ws"
+channel = "voice"
+handle_time = {{ dist = "exponential", mean = "3m" }}
+[[queues]]
+name = "a"
+workstream = "ws"
+operating_hours = [{{ from = "20:00", to = "24:00" }}]
+arrivals = {{ times = ["10s", "20s"] }}
+[[queues.overflow]]
+when = "out_of_hours"
+action = "end"
+[[queues]]
+name = "b"
+workstream = "ws"
+arrivals = {{ times = ["15s"] }}
+{b_rule}[[agent_groups]]
+name = "g"
+count = 1
+queues = ["a","b"]
+"#
+    )
+}
+
+/// Conversations a before-queueing overflow rule ends are in the trace, with the ids of
+/// conversations.csv, and `explain` tells their story (issue 25: they were missing, so every
+/// later id was off and `explain --conversation N` told another conversation's story).
+#[test]
+fn conversations_ended_before_queueing_are_in_the_trace_with_their_csv_ids() {
+    for all_ended in [false, true] {
+        let dir = crate::procs::TempDir::new(&format!("overflow-ended-trace-{all_ended}"));
+        let scenario = dir.join("end1.toml");
+        std::fs::write(&scenario, ended_scenario(all_ended)).expect("scenario written");
+        let out = dir.join("out");
+        let st = crate::procs::bin()
+            .arg("run")
+            .arg(&scenario)
+            .arg("--out")
+            .arg(&out)
+            .args(["--trace", "--log", "--quiet"])
+            .status()
+            .expect("omnisim runs");
+        assert!(st.success());
+        let csv = std::fs::read_to_string(out.join("conversations.csv")).expect("log");
+        let rows: Vec<(u64, String, String)> = csv
+            .lines()
+            .skip(1)
+            .map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                (f[0].parse().expect("an id"), f[2].into(), f[3].into())
+            })
+            .collect();
+        let expect_b = if all_ended { "overflowed" } else { "answered" };
+        assert_eq!(
+            rows,
+            vec![
+                (1, "a".into(), "overflowed".into()),
+                (2, "b".into(), expect_b.into()),
+                (3, "a".into(), "overflowed".into()),
+            ]
+        );
+        let trace = std::fs::read_to_string(out.join("trace.jsonl")).expect("trace");
+        let lines: Vec<omnisim::trace::TraceLine> = trace
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("a trace line"))
+            .collect();
+        // One arrival line per conversation, with its csv id and queue.
+        let arrivals: Vec<(u64, String)> = lines
+            .iter()
+            .filter(|l| l.kind == omnisim::trace::Kind::Command && l.what == "arrive")
+            .map(|l| {
+                (
+                    l.conversation.expect("an id"),
+                    l.queue.clone().expect("a queue"),
+                )
+            })
+            .collect();
+        let csv_ids: Vec<(u64, String)> = rows.iter().map(|r| (r.0, r.1.clone())).collect();
+        assert_eq!(arrivals, csv_ids, "all_ended {all_ended}");
+        // Each ended one closes as overflowed by OVF-HOURS at once.
+        for (id, _, outcome) in &rows {
+            let closed = lines
+                .iter()
+                .find(|l| l.what == "closed" && l.conversation == Some(*id))
+                .expect("a closed line");
+            let detail = closed.detail.as_deref();
+            if outcome == "overflowed" {
+                assert_eq!(closed.rule.as_deref(), Some("OVF-HOURS"));
+                assert_eq!(detail, Some("overflowed"));
+                assert_eq!(closed.waited_s, Some(0.0));
+            } else {
+                assert_eq!(detail, Some("completed"));
+            }
+        }
+        let explain = |n: &str| {
+            let o = crate::procs::bin()
+                .arg("explain")
+                .arg(&out)
+                .args(["--conversation", n])
+                .output()
+                .expect("explain runs");
+            assert!(o.status.success(), "explain {n}: {o:?}");
+            String::from_utf8(o.stdout).expect("utf-8")
+        };
+        for n in ["1", "3"] {
+            let story = explain(n);
+            assert!(story.starts_with(&format!("Conversation {n}, replication 1:")));
+            assert!(story.contains("arrived in queue a\n"), "{story}");
+            assert!(
+                story.contains(
+                    "ended before queueing by OVF-HOURS at queue a (it arrived out of the \
+                     queue's hours); counted as overflowed"
+                ),
+                "{story}"
+            );
+        }
+        let story = explain("2");
+        assert!(story.contains("arrived in queue b\n"), "{story}");
+        if all_ended {
+            assert!(story.contains("ended before queueing by OVF-HOURS at queue b"));
+        } else {
+            assert!(story.contains("g-1 accepted it"), "{story}");
+        }
+    }
+}
