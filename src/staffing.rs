@@ -334,7 +334,7 @@ fn out_of_reach(t: &Target) -> Option<String> {
         "wait_s.mean" => "a mean wait".to_string(),
         "abandonment_rate" => "an abandonment rate".to_string(),
         "occupancy" => "an occupancy".to_string(),
-        m => format!("a wait {} percentile", m.trim_start_matches("wait_s.")),
+        m => format!("a {}th-percentile wait", m.trim_start_matches("wait_s.p")),
     };
     let (way, bound) = match t.op {
         Op::Ge => ("above", format!("at most {limit}{unit}")),

@@ -346,7 +346,7 @@ fn a_target_that_can_never_be_shown_met_is_refused_and_misses_are_named() {
     );
     let e = why("wait_s.p90<0");
     assert!(
-        e.contains("a wait p90 percentile cannot be below 0 s") && e.contains("above 0.25 s"),
+        e.contains("a 90th-percentile wait cannot be below 0 s") && e.contains("above 0.25 s"),
         "{e}"
     );
     let e = why("abandonment_rate<=0");
