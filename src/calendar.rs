@@ -27,6 +27,10 @@ use jiff::SignedDuration;
 
 use crate::time::{SimDuration, SimTime};
 
+/// The latest CSV time in seconds: the simulated clock's end (`u64::MAX / 2` ms, where
+/// durations saturate); a later one (`1e30`) is refused, not read as the clock's end.
+pub const MAX_CSV_TIME_S: f64 = (u64::MAX / 2) as f64 / 1000.0;
+
 /// Maps simulated time to local (zone-less) date-times: t = 0 is [`Calendar::start`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Calendar {
@@ -172,6 +176,13 @@ impl Calendar {
             if secs < 0.0 {
                 return Err(format!("{s:?} is not a time: seconds must be ≥ 0"));
             }
+            // Beyond the clock the time would saturate (1e30 read as the clock's end).
+            if secs >= MAX_CSV_TIME_S {
+                return Err(format!(
+                    "{s:?} is not a time: past the end of the simulated clock; expected seconds \
+                     since t = 0 below {MAX_CSV_TIME_S:.1e} (about 292 million years)"
+                ));
+            }
             return Ok(Ok(SimTime(SimDuration::from_secs_f64(secs).as_millis())));
         }
         let (local, offset) = split_offset(s)?;
@@ -299,6 +310,19 @@ mod tests {
         assert_eq!(cal.ms_of_day(t), 3_600_000);
         assert_eq!(cal.iso(t), "2026-03-03T01:00:00");
         assert_eq!(cal.iso(SimTime(1_500)), "2026-03-02T07:00:01.500");
+    }
+
+    #[test]
+    fn csv_times_past_the_clock_are_refused() {
+        let cal = Calendar::default();
+        for x in ["1e30", "99999999999999999999999999", "9.3e15"] {
+            let e = cal.parse_time(x).unwrap_err();
+            assert!(
+                e.contains("past the end of the simulated clock"),
+                "{x}: {e}"
+            );
+        }
+        assert!(cal.parse_time("9e15").is_ok());
     }
 
     #[test]

@@ -261,6 +261,21 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
             let wait = r.parse(p, "wait", parse_csv_duration);
             let handle = r.parse(p, "handle", parse_csv_duration);
             let wrap = r.parse(p, "wrap_up", parse_csv_duration);
+            // As replay reads it (docs/scenario-format.md: `handle` required on answered
+            // rows): an empty handle time of an answered row is an error at its cell, not a
+            // row silently left out of the handle fit. A history with no `handle` column at
+            // all has its handle time assumed (the notes say so).
+            if let (Some(Some(1)), Some(None)) = (outcome, handle) {
+                if r.header.col("handle").is_some() {
+                    r.problem(
+                        p,
+                        "handle",
+                        "an answered row needs its handle time (the `handle` column is \
+                         required on answered rows; the fit reads it as replay does)",
+                    );
+                    return;
+                }
+            }
             let (Some(arrival), Some(queue), Some(outcome), Some(wait), Some(handle), Some(wrap)) =
                 (arrival, queue, outcome, wait, handle, wrap)
             else {

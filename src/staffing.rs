@@ -279,37 +279,8 @@ pub fn check_target(t: &Target) -> Result<(), StaffError> {
             ),
         ));
     }
-    // An estimate must clear the target by half the precision (the guard band, [`verdict`]):
-    // a fraction target the guard band puts outside [0, 1] can never be shown met.
-    let band = Precision::for_target(t, 1).half_width / 2.0;
-    let unreachable = match t.metric.as_str() {
-        "service_level.fraction" => match t.op {
-            Op::Gt => t.value + band >= 1.0,
-            _ => t.value + band > 1.0,
-        },
-        _ if fraction => match t.op {
-            Op::Lt => t.value - band <= 0.0,
-            Op::Le => t.value - band < 0.0,
-            _ => false,
-        },
-        _ => false,
-    };
-    if unreachable {
-        let (best, bound) = if t.metric == "service_level.fraction" {
-            ("100%", format!("at most {}", 1.0 - band))
-        } else {
-            ("0", format!("at least {band}"))
-        };
-        return Err(StaffError::Unreachable(
-            t.to_string(),
-            format!(
-                "it can never be shown met: an interval's estimate must clear the target by \
-                 {band} (half the ±{} precision), and {} cannot be better than {best}; expected \
-                 a target {bound} (as `erlang --target-sl` takes a fraction in [0, 1))",
-                2.0 * band,
-                t.metric
-            ),
-        ));
+    if let Some(why) = out_of_reach(t) {
+        return Err(StaffError::Unreachable(t.to_string(), why));
     }
     let higher_is_better = t.metric == "service_level.fraction";
     let asks_higher = matches!(t.op, Op::Ge | Op::Gt);
@@ -327,6 +298,61 @@ pub fn check_target(t: &Target) -> Result<(), StaffError> {
         ));
     }
     Ok(())
+}
+
+/// Why a target can never be shown met, if so: an estimate must clear the target by half the
+/// precision (the guard band, [`verdict`]), and no metric can be better than its best value
+/// (a service level of 100%, no wait, no abandonment, no occupancy). One rule for every
+/// metric staff evaluates, each worded in its own unit.
+fn out_of_reach(t: &Target) -> Option<String> {
+    let band = Precision::for_target(t, 1).half_width / 2.0;
+    let higher_is_better = t.metric == "service_level.fraction";
+    let seconds = t.metric.starts_with("wait_s.");
+    let unit = if seconds { " s" } else { "" };
+    let (unreachable, best, limit) = if higher_is_better {
+        let limit = 1.0 - band;
+        let past = match t.op {
+            Op::Gt => t.value >= limit,
+            Op::Ge => t.value > limit,
+            // A wrong-way target: the direction check says why.
+            Op::Lt | Op::Le => false,
+        };
+        (past, "100%".to_string(), limit)
+    } else {
+        let short = match t.op {
+            Op::Lt => t.value <= band,
+            Op::Le => t.value < band,
+            Op::Gt | Op::Ge => false,
+        };
+        (short, format!("0{unit}"), band)
+    };
+    if !unreachable {
+        return None;
+    }
+    let what = match t.metric.as_str() {
+        "service_level.fraction" => "a service level".to_string(),
+        "wait_s.mean" => "a mean wait".to_string(),
+        "abandonment_rate" => "an abandonment rate".to_string(),
+        "occupancy" => "an occupancy".to_string(),
+        m => format!("a {}th-percentile wait", m.trim_start_matches("wait_s.p")),
+    };
+    let (way, bound) = match t.op {
+        Op::Ge => ("above", format!("at most {limit}{unit}")),
+        Op::Gt => ("above", format!("below {limit}{unit}")),
+        Op::Le => ("below", format!("at least {limit}{unit}")),
+        Op::Lt => ("below", format!("above {limit}{unit}")),
+    };
+    let hint = if higher_is_better {
+        " (as `erlang --target-sl` takes a fraction below 1)"
+    } else {
+        ""
+    };
+    Some(format!(
+        "it can never be shown met: an interval's estimate must clear the target by \
+         {band}{unit} (half the ±{}{unit} precision), and {what} cannot be {way} {best}; \
+         expected a target {bound}{hint}",
+        2.0 * band
+    ))
 }
 
 /// Which group to staff: the named one, or the only one. Roster agents (`[traffic] roster`) are

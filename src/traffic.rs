@@ -550,15 +550,17 @@ fn data_row(
             extra_empty.get_or_insert(line);
         }
     } else if rec.len() != w {
-        p.at(
-            line,
-            None,
-            format!(
-                "{} cells, expected {} (one per header column)",
-                rec.len(),
-                header.names.len()
-            ),
+        // Named at the column where the row runs short (its first missing cell, under a
+        // header name) or long (its first cell past the header).
+        let message = format!(
+            "{}, expected {} (one per header column)",
+            plural(rec.len() as u64, "cell"),
+            w
         );
+        match header.names.get(rec.len()) {
+            Some(name) => p.at(line, Some((name, rec.len() + 1)), message),
+            None => p.at(line, Some(("", w + 1)), message),
+        }
         return;
     }
     row(&Row { rec, line, header }, p);

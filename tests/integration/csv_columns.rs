@@ -229,7 +229,7 @@ fn trailing_empty_columns_are_ignored_with_a_warning() {
     );
     let e = load_file(&dir.join("fc.toml")).expect_err("a cell beyond the header");
     assert!(
-        e.to_string().contains("f.csv:2: 5 cells, expected 3"),
+        e.to_string().contains("f.csv:2:4: 5 cells, expected 3"),
         "{e}"
     );
     // Roster.
@@ -319,4 +319,82 @@ fn a_non_utf8_byte_in_the_scenario_is_named_at_its_line_and_column() {
         .expect("run omnisim");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains(":2:13: byte 0xe9"));
+}
+
+/// Tester finding (fixi 2, 3): a row's wrong cell count named no column and said "1 cells";
+/// fit printed its warnings with the file twice; a roster `shift_end` of `1e30` was read as
+/// the clock's end without a word; fit left out an answered row with an empty handle time,
+/// which replay refuses.
+#[test]
+fn csv_cell_counts_name_their_column_and_times_past_the_clock_are_refused() {
+    let dir = temp_dir("csv-cell-counts");
+    write(&dir, "fc.toml", FORECAST);
+    // Short: at the first missing cell, named; long: at the first cell past the header.
+    write(
+        &dir,
+        "f.csv",
+        "interval_start,volume,aht\n2003-03-03T07:00\n2003-03-03T07:30,12,60s,x\n",
+    );
+    let e = load_file(&dir.join("fc.toml"))
+        .expect_err("bad cell counts")
+        .to_string();
+    assert!(
+        e.contains("f.csv:2:2: volume: 1 cell, expected 3 (one per header column)"),
+        "{e}"
+    );
+    assert!(e.contains("f.csv:3:4: 4 cells, expected 3"), "{e}");
+    // A roster time past the simulated clock.
+    for end in ["1e30", "99999999999999999999999999"] {
+        write(
+            &dir,
+            "r.csv",
+            &format!("agent,queues,shift_start,shift_end\nann,retail,0,{end}\n"),
+        );
+        let e = load_file(&write(&dir, "ro.toml", ROSTER))
+            .expect_err(end)
+            .to_string();
+        assert!(
+            e.contains("r.csv:2:4: shift_end:")
+                && e.contains("past the end of the simulated clock"),
+            "{end}: {e}"
+        );
+    }
+    // Fit: an answered row with an empty handle time is an error at its cell.
+    let h = write(
+        &dir,
+        "h.csv",
+        "arrival,queue,outcome,wait,handle,wrap_up\n\
+         60,q,answered,3,200,5\n\
+         120,q,answered,3,,5\n",
+    );
+    let e = omnisim::fit::fit_file(&h, omnisim::time::SimDuration::from_secs(1800))
+        .expect_err("empty handle");
+    let shown: Vec<String> = e.iter().map(|d| d.to_string()).collect();
+    assert!(
+        shown
+            .iter()
+            .any(|d| d.contains("h.csv:3:5: handle: an answered row needs its handle time")),
+        "{shown:?}"
+    );
+    // Fit's warnings name the file once.
+    let h = write(
+        &dir,
+        "h2.csv",
+        "arrival,queue,outcome,wait,handle,\n60,q,answered,3,200,\n120,q,answered,4,300,\n",
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_omnisim"))
+        .args(["fit", h.to_str().unwrap(), "--out", "fitted", "--quiet"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("h2.csv:1:6:"), "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .filter(|l| l.contains("h2.csv:1:6:"))
+            .all(|l| l.matches("h2.csv").count() == 1),
+        "{stderr}"
+    );
 }

@@ -307,6 +307,15 @@ fn a_target_that_can_never_be_shown_met_is_refused_and_misses_are_named() {
         "service_level.fraction>0.995",
         "abandonment_rate<=0",
         "abandonment_rate<0.005",
+        "occupancy<=0",
+        // The wait metrics have a ±0.5 s precision (a 0.25 s guard band) below 10 s.
+        "wait_s.mean<0",
+        "wait_s.mean<=0",
+        "wait_s.mean<=0.2",
+        "wait_s.mean<0.25",
+        "wait_s.p50<=0.1",
+        "wait_s.p90<=0",
+        "wait_s.p99<0.25",
     ] {
         let e = staffing::check_target(&target::parse(t).unwrap()).expect_err(t);
         assert!(e.to_string().contains("can never be shown met"), "{t}: {e}");
@@ -315,9 +324,41 @@ fn a_target_that_can_never_be_shown_met_is_refused_and_misses_are_named() {
         "service_level.fraction>=0.995",
         "service_level.fraction>0.99",
         "abandonment_rate<=0.005",
+        "occupancy<=0.005",
+        "wait_s.mean<=0.25",
+        "wait_s.p90<0.3",
     ] {
         staffing::check_target(&target::parse(t).unwrap()).expect(t);
     }
+    // Each refusal is worded for its metric: seconds for a wait, no erlang hint but for the
+    // service level.
+    let why = |t: &str| {
+        staffing::check_target(&target::parse(t).unwrap())
+            .unwrap_err()
+            .to_string()
+    };
+    let e = why("wait_s.mean<=0.2");
+    assert!(
+        e.contains("a mean wait cannot be below 0 s")
+            && e.contains("expected a target at least 0.25 s")
+            && !e.contains("erlang"),
+        "{e}"
+    );
+    let e = why("wait_s.p90<0");
+    assert!(
+        e.contains("a 90th-percentile wait cannot be below 0 s") && e.contains("above 0.25 s"),
+        "{e}"
+    );
+    let e = why("abandonment_rate<=0");
+    assert!(
+        e.contains("an abandonment rate cannot be below 0;") && !e.contains("erlang"),
+        "{e}"
+    );
+    let e = why("service_level.fraction>=1");
+    assert!(
+        e.contains("a service level cannot be above 100%") && e.contains("at most 0.995"),
+        "{e}"
+    );
     let dir = tmp("never-met");
     std::fs::write(dir.join("s.toml"), STATIONARY).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_omnisim"))
@@ -336,6 +377,17 @@ fn a_target_that_can_never_be_shown_met_is_refused_and_misses_are_named() {
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(
         stderr.contains("--target") && stderr.contains("can never be shown met"),
+        "{stderr}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_omnisim"))
+        .args(["staff", "s.toml", "--target", "wait_s.mean<0", "--out", "o"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("a mean wait cannot be below 0 s"),
         "{stderr}"
     );
     // Every invitation is accepted 30 s late, so nobody is answered within the 10 s of the
