@@ -29,7 +29,6 @@ fn conform_kills_an_engine_started_by_a_wrapper_script() {
     let (code, err, _) = signal_after(child, Duration::from_millis(1500), "-INT");
     assert_eq!(code, Some(130), "{err}");
     assert_gone("conform", &[&wrap, &inner]);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Dropping a client whose engine lingers (it does not end on end of input) kills the whole
@@ -49,7 +48,6 @@ fn dropping_the_client_kills_the_engines_whole_group() {
     drop(client);
     assert!(t.elapsed() < Duration::from_secs(3), "{:?}", t.elapsed());
     assert_gone("drop", &[&wrap, &inner]);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Sends `signal` twice, back to back (one `sh`, two `kill`s: well inside the client's 50 ms
@@ -97,7 +95,6 @@ fn a_second_signal_while_waiting_for_an_engine_kills_its_group() {
         assert_gone(cmd, &[&wrap, &inner]);
         assert_eq!(code, Some(130), "{cmd}: {}", stderr(&mut child));
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Waits (at most 10 s) until every file in `pids` holds a whole line.
@@ -149,5 +146,4 @@ fn a_second_signal_while_an_engine_is_given_time_to_exit_kills_its_group() {
     let code = signal_twice(&mut child, "-INT");
     assert_gone("run", &[&wrap, &inner]);
     assert_eq!(code, Some(130), "{}", stderr(&mut child));
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -58,7 +58,6 @@ fn sigterm_while_explain_reads_its_trace_exits_130() {
         "-INT",
         &dir.join("none"),
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// `merge` held reading a shard's `shard.json` (the tester's bisecting merge printed and wrote
@@ -84,7 +83,6 @@ fn sigint_while_merge_reads_exits_130_with_nothing_written() {
             &out,
         );
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// A signal that arrives while `load` still reads its scenario (the tester's lost runs: exit
@@ -124,7 +122,6 @@ fn load_signalled_before_it_starts(signal: &str, tag: &str) {
     assert_eq!(v["partial"], serde_json::Value::Bool(true), "{text}");
     assert!(err.contains("partial load.json"), "{err}");
     assert!(names(&out).iter().all(|n| !n.contains(".tmp")));
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -177,7 +174,6 @@ fn sigint_in_a_logged_run_writes_a_partial_summary_and_no_log() {
         err.contains("not written (interrupted): conversations.csv"),
         "{err}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 fn small() -> (omnisim::scenario::Scenario, PathBuf) {
@@ -207,7 +203,6 @@ fn the_log_writer_stops_on_a_raised_flag_and_leaves_nothing() {
         std::fs::read(path).expect("read"),
         omnisim::report::log::render(&sc, &logs).expect("render")
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Joining the trace's parts watches the stop flag too: raised, no `trace.jsonl`, no temporary
@@ -237,7 +232,6 @@ fn joining_the_trace_stops_on_a_raised_flag_and_leaves_nothing() {
             assert!(std::fs::metadata(path).expect("trace").len() > 0);
             assert_eq!(names(&dir), vec!["trace.jsonl".to_string()]);
         }
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }
 

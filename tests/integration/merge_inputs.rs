@@ -87,7 +87,6 @@ fn shards_of_different_forecasts_do_not_merge() {
         "{e}"
     );
     assert!(!dir.join("merged").exists());
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -150,8 +149,6 @@ fn a_file_changed_after_the_shards_ran_is_refused_and_merge_works_from_anywhere(
         e.contains("data/forecast.csv (traffic.forecast) has changed since the shards read it"),
         "{e}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
-    let _ = std::fs::remove_dir_all(&elsewhere);
 }
 
 #[test]
@@ -209,7 +206,6 @@ queues = ["q"]
             .unwrap();
     // One arrival in each of the two replications.
     assert_eq!(summary["conversations"]["arrived"], 2);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Copies the folder `from` (files and folders) to `to`.
@@ -337,7 +333,6 @@ fn a_copied_project_with_shards_in_a_sibling_folder_merges_from_anywhere() {
     assert_eq!(c, Some(2), "{e}");
     assert!(e.contains("has changed since the shards read it"), "{e}");
     let _ = std::fs::remove_dir_all(&copy);
-    let _ = std::fs::remove_dir_all(&elsewhere);
 }
 
 /// Tester finding 8: shards differing only in `--allow-huge` were refused ("differs from s1 in
@@ -404,5 +399,4 @@ queues = ["q"]
         ),
         "{e}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -62,7 +62,6 @@ fn a_stop_signal_ends_run_and_load_waiting_for_an_engine_and_kills_its_group() {
     assert!(err.contains("before the load began"), "{err}");
     assert!(!out.join("load.json").exists());
     assert_gone("load", &[&wrap, &inner]);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// A stop in the middle of `run --engine` on a real engine (`omnisim serve --stdio`): 130 at
@@ -74,28 +73,44 @@ fn a_stop_signal_mid_run_on_an_engine_keeps_what_was_simulated() {
     let sc = dir.join("mmc.toml");
     std::fs::write(&sc, &*MMC).unwrap();
     let sc = sc.to_str().unwrap();
-    let out = dir.join("out");
     let engine = format!("cmd:{} serve {sc} --stdio", env!("CARGO_BIN_EXE_omnisim"));
+    let (s, arrived) = run_on_engine_stopped(&dir, sc, &engine, 2500, 2.0);
+    assert_eq!(arrived.len(), 4, "{s}");
+    assert!(arrived[0] > 0, "replication 1 ran for 2.5 s: {s}");
+    assert_eq!(arrived[3], 0, "replication 4 never began: {s}");
+}
+
+/// `run SC --engine ENGINE --out DIR/out`, SIGINT after `after_ms`: asserts exit 130 within
+/// `within_s` of the signal and a partial summary; returns it and each replication's arrivals.
+fn run_on_engine_stopped(
+    dir: &std::path::Path,
+    sc: &str,
+    engine: &str,
+    after_ms: u64,
+    within_s: f64,
+) -> (serde_json::Value, Vec<u64>) {
+    let out = dir.join("out");
     let child = spawn(&[
         "run",
         sc,
         "--engine",
-        &engine,
+        engine,
         "--out",
         out.to_str().unwrap(),
         "--quiet",
     ]);
-    let (code, err, secs) = signal_after(child, Duration::from_millis(2500), "-INT");
+    let (code, err, secs) = signal_after(child, Duration::from_millis(after_ms), "-INT");
     assert_eq!(code, Some(130), "{err}");
-    assert!(secs < 2.0, "run ended {secs} s after the signal");
+    assert!(secs < within_s, "run ended {secs} s after the signal");
     let s = json(&out.join("summary.json"));
     assert_eq!(s["partial"], true, "{s}");
-    let reps = s["by_replication"].as_array().expect("by_replication");
-    assert_eq!(reps.len(), 4, "{s}");
-    let arrived = |r: &serde_json::Value| r["conversations"]["arrived"].as_u64().unwrap();
-    assert!(arrived(&reps[0]) > 0, "replication 1 ran for 2.5 s: {s}");
-    assert_eq!(arrived(&reps[3]), 0, "replication 4 never began: {s}");
-    let _ = std::fs::remove_dir_all(&dir);
+    let arrived = s["by_replication"]
+        .as_array()
+        .expect("by_replication")
+        .iter()
+        .map(|r| r["conversations"]["arrived"].as_u64().unwrap())
+        .collect();
+    (s, arrived)
 }
 
 /// Found by a fresh tester (sixth pass): an engine answering each command in 10–40 ms never
@@ -121,25 +136,8 @@ fn a_stop_signal_ends_a_run_on_an_engine_that_answers_quickly() {
         ),
     )
     .unwrap();
-    let out = dir.join("out");
     let engine = format!("cmd:bash {}", proxy.display());
-    let child = spawn(&[
-        "run",
-        sc,
-        "--engine",
-        &engine,
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ]);
-    let (code, err, secs) = signal_after(child, Duration::from_millis(2000), "-INT");
-    assert_eq!(code, Some(130), "{err}");
-    assert!(secs < 1.0, "run ended {secs} s after the signal");
-    let s = json(&out.join("summary.json"));
-    assert_eq!(s["partial"], true, "{s}");
-    let reps = s["by_replication"].as_array().expect("by_replication");
-    let arrived = |r: &serde_json::Value| r["conversations"]["arrived"].as_u64().unwrap();
-    assert!(arrived(&reps[0]) > 0, "replication 1 ran for 2 s: {s}");
-    assert_eq!(arrived(&reps[1]), 0, "replication 2 never began: {s}");
-    let _ = std::fs::remove_dir_all(&dir);
+    let (s, arrived) = run_on_engine_stopped(&dir, sc, &engine, 2000, 1.0);
+    assert!(arrived[0] > 0, "replication 1 ran for 2 s: {s}");
+    assert_eq!(arrived[1], 0, "replication 2 never began: {s}");
 }

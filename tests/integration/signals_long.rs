@@ -47,7 +47,6 @@ fn sigint_in_a_sweep_keeps_the_finished_points() {
     let html = std::fs::read_to_string(out.join("sweep.html")).unwrap();
     assert!(html.contains("interrupted (partial)"), "{html}");
     no_temporaries(&out);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -79,7 +78,6 @@ fn sigint_in_a_run_shard_writes_a_partial_shard_that_merge_refuses() {
     assert_eq!(merged.status.code(), Some(2));
     let e = String::from_utf8_lossy(&merged.stderr);
     assert!(e.contains("was interrupted"), "{e}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -106,7 +104,6 @@ fn sigint_in_ab_writes_a_partial_comparison() {
     // The one replication was cut short on both sides: no pair finished.
     assert_eq!(ab["replications"], 0);
     no_temporaries(&out);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -130,7 +127,6 @@ fn sigint_in_fit_ends_it_with_nothing_written() {
     assert_eq!(code, Some(130), "{err}");
     assert!(err.contains("interrupted: fit"), "{err}");
     assert!(!out.exists(), "nothing written");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -182,7 +178,6 @@ fn sigint_in_a_traced_run_marks_the_trace_and_the_story_partial() {
             .ends_with("its story is cut off, not ended"),
         "{story}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
@@ -215,5 +210,4 @@ fn sigint_in_staff_keeps_the_last_finished_round() {
     assert!(html.contains("INTERRUPTED"), "marked in the report");
     assert!(!out.join("roster.csv").exists());
     no_temporaries(&out);
-    let _ = std::fs::remove_dir_all(&dir);
 }

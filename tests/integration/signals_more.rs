@@ -83,7 +83,6 @@ fn sigint_in_a_sweep_target_search_keeps_the_grid_and_the_finished_steps() {
             "{v}: {csv}"
         );
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Found by a fresh tester: against an engine that never answers, `conform` ignored SIGINT
@@ -111,7 +110,6 @@ fn a_stop_signal_ends_conform_against_a_silent_engine_and_kills_it() {
         assert_eq!(report["failed"], 0, "no verdict on rules not run: {report}");
         let xml = std::fs::read_to_string(out.join("conformance.xml")).unwrap();
         assert!(xml.contains("name=\"partial\" value=\"true\""), "{xml}");
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }
 
@@ -140,7 +138,6 @@ fn conform_gives_up_on_an_engine_that_never_answers_a_setup() {
         "{err}"
     );
     assert!(!out.join("conformance.json").exists());
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Found by a fresh tester: a run without `--trace` / `--log` into a folder of a traced,
@@ -202,7 +199,6 @@ fn a_run_leaves_no_older_file_of_a_kind_it_did_not_write() {
         !out.join("target.json").exists(),
         "an older target.json left"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Found by a fresh tester (sixth pass): a signal after every replication finished (while
@@ -246,5 +242,4 @@ fn a_signal_after_the_simulation_says_every_replication_finished() {
     assert_eq!(s["partial"], true, "{s}");
     assert_eq!(s["replications_finished"], 2, "{s}");
     assert_eq!(s["replications"], 2, "{s}");
-    let _ = std::fs::remove_dir_all(&dir);
 }

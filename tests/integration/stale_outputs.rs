@@ -133,7 +133,6 @@ fn a_run_or_sweep_removes_the_older_files_of_its_other_mode() {
         std::fs::read_to_string(out.join("notes.txt")).unwrap(),
         "mine"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Found by a fresh tester (sixth pass): a second signal during `run --trace` left the
@@ -169,5 +168,4 @@ fn a_run_removes_an_older_runs_temporary_files() {
     for n in mine {
         assert!(names.contains(&n.to_string()), "{n} removed: {names:?}");
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
