@@ -45,3 +45,13 @@ impl fmt::Display for Diagnostic {
         Ok(())
     }
 }
+
+/// `diags`, one [`Display`](fmt::Display)ed per line (no trailing newline): how a list of
+/// problems is shown (a `scenario::LoadError`, a traffic reader's errors).
+pub fn render(diags: &[Diagnostic]) -> String {
+    diags
+        .iter()
+        .map(Diagnostic::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}

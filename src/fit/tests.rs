@@ -15,11 +15,7 @@ fn write(name: &str, text: &str) -> PathBuf {
 use std::path::PathBuf;
 
 fn errors(r: Result<Fitted, Vec<Diagnostic>>) -> String {
-    r.unwrap_err()
-        .iter()
-        .map(|d| d.to_string())
-        .collect::<Vec<_>>()
-        .join("\n")
+    crate::diag::render(&r.unwrap_err())
 }
 
 /// Issue 27 item 6: 20,000 customers with exponential patience of mean 600 s, offered an

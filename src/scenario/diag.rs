@@ -8,18 +8,10 @@ pub use crate::diag::Diagnostic;
 
 /// Why a scenario could not be loaded: every problem found, in file order.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{}", render(.diagnostics))]
+#[error("{}", crate::diag::render(.diagnostics))]
 pub struct LoadError {
     /// The problems, sorted by position (problems without a position come first).
     pub diagnostics: Vec<Diagnostic>,
-}
-
-fn render(diags: &[Diagnostic]) -> String {
-    diags
-        .iter()
-        .map(Diagnostic::to_string)
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// Maps byte offsets of the source text to 1-based line and column.

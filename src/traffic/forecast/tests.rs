@@ -24,11 +24,7 @@ fn read_text(
 }
 
 fn errors(r: Result<Forecast, Vec<Diagnostic>>) -> String {
-    r.unwrap_err()
-        .iter()
-        .map(|d| d.to_string())
-        .collect::<Vec<_>>()
-        .join("\n")
+    crate::diag::render(&r.unwrap_err())
 }
 
 /// Issue 25, fourth pass (F5, found by a fresh tester): starts 0, 3600, 3601, 7200 tie
