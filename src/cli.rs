@@ -277,6 +277,15 @@ fn print_warnings(sc: &Scenario, path: &Path) {
     }
 }
 
+/// A warning about input `file` on standard error: a note that already names the file (a CSV
+/// reader's diagnostic, `FILE:LINE:COLUMN: …`) as it is, any other after the file's name.
+pub(crate) fn warn_about(file: &str, note: &str) {
+    match note.strip_prefix(file) {
+        Some(rest) if rest.starts_with(':') => eprintln!("warning: {note}"),
+        _ => eprintln!("warning: {file}: {note}"),
+    }
+}
+
 /// The exit code a finished run earns: invariants first, then thresholds.
 pub fn exit_code(summary: &Summary) -> u8 {
     if summary.invariant_violations > 0 {

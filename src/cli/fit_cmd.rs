@@ -43,14 +43,9 @@ pub(super) fn run(a: FitArgs) -> CmdResult {
             CliError::bad(text)
         })?;
     // What the history does not say, and the fit assumed instead (also in fit.json `notes`).
-    // A note from the CSV reader already starts with the file (and its line:column).
-    let file = format!("{}:", history.display());
+    let file = history.display().to_string();
     for note in &fitted.report.notes {
-        if note.starts_with(&file) {
-            eprintln!("warning: {note}");
-        } else {
-            eprintln!("warning: {file} {note}");
-        }
+        super::warn_about(&file, note);
     }
     let dir = out.unwrap_or_else(|| PathBuf::from("reports/fit"));
     match fitted.write(&dir) {

@@ -131,7 +131,7 @@ pub(crate) fn run(a: ForecastArgs) -> CmdResult {
     })?;
     // What the history does not say, and the model assumed instead (also in forecast.json).
     for note in &history.notes {
-        eprintln!("warning: {file}: {note}");
+        super::warn_about(&file, note);
     }
     let params = Params::default();
     let mut queues = Vec::new();

@@ -397,4 +397,39 @@ fn csv_cell_counts_name_their_column_and_times_past_the_clock_are_refused() {
             .all(|l| l.matches("h2.csv").count() == 1),
         "{stderr}"
     );
+    // So do forecast's (the same printing, which had kept `warning: v.csv: v.csv:1:3:`).
+    // The bank's first four weeks, each line ending in a comma.
+    let bank = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/scenarios/data/bank-calls.csv"
+    ))
+    .unwrap();
+    let volumes: String = bank
+        .lines()
+        .take(1 + 20 * 204)
+        .map(|l| format!("{l},\n"))
+        .collect();
+    let v = write(&dir, "v.csv", &volumes);
+    let out = Command::new(env!("CARGO_BIN_EXE_omnisim"))
+        .args([
+            "forecast",
+            v.to_str().unwrap(),
+            "--horizon",
+            "3d",
+            "--out",
+            "fc",
+        ])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("v.csv:1:3:"), "{stderr}");
+    assert!(
+        stderr
+            .lines()
+            .filter(|l| l.contains("v.csv:1:3:"))
+            .all(|l| l.matches("v.csv").count() == 1),
+        "{stderr}"
+    );
 }
