@@ -223,7 +223,7 @@ fn sweep_takes_allow_huge_as_run_does_and_its_shards_record_it() {
     assert!(o.status.success(), "{}", text(&o.stderr));
     let o = omnisim(&dir, &["merge", "t1", "t2", "--out", "tm", "--quiet"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
-    // --replications over the limit: refused, or run with the flag (one point, a short day).
+    // --replications over the limit: refused, the refusal naming the flag that lifts it.
     let o = omnisim(
         &dir,
         &[
