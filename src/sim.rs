@@ -39,7 +39,9 @@ mod supervisors;
 pub mod totals;
 mod world;
 
-pub use observe::{DashLog, DashOptions, TraceOptions};
+pub use observe::{
+    trace_bytes_estimate, DashLog, DashOptions, TraceOptions, TRACE_BYTES_PER_CONVERSATION,
+};
 pub use remote::{run_remote, RemoteRunError};
 pub use totals::RunTotals;
 

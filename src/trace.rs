@@ -77,9 +77,17 @@ pub struct TraceLine {
     /// The agent's capacity in units.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity: Option<u32>,
-    /// Seconds the conversation had waited (`accepted`, `closed`).
+    /// Seconds the conversation had waited. `accepted`: since it arrived, until this
+    /// acceptance. `closed`: its wait, as conversations.csv's `wait` — arrival to its first
+    /// acceptance when it was answered, arrival to the close when it never was (abandoned,
+    /// auto-closed, overflowed, force-closed while Open).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waited_s: Option<f64>,
+    /// `closed`: seconds from its arrival to the close (time in system: wait, handling,
+    /// wrap-up, any transfer). Absent from traces of versions before it (their `closed`
+    /// `waited_s` held this).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_system_s: Option<f64>,
     /// A free-text detail: why a conversation closed, a notice, an invitation's sender.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
@@ -155,6 +163,7 @@ impl TraceLine {
             units: None,
             capacity: None,
             waited_s: None,
+            in_system_s: None,
             detail: None,
             method: None,
             order_by: None,

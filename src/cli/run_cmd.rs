@@ -65,6 +65,46 @@ pub(crate) struct RunArgs {
     pub(crate) engine: Option<String>,
 }
 
+/// The expected size of a trace above which `run --trace` warns (it still runs): 1 GB.
+const TRACE_WARN_BYTES: f64 = 1e9;
+
+/// The warning `run --trace` prints before the run when the trace of `traced` replications of
+/// `sc` is expected to pass [`TRACE_WARN_BYTES`] ([`sim::trace_bytes_estimate`]): the
+/// estimate, what it rests on, and how to make the trace smaller. `None` below the threshold.
+fn trace_size_warning(
+    sc: &crate::scenario::Scenario,
+    traced: u32,
+    dir: &std::path::Path,
+) -> Option<String> {
+    let bytes = sim::trace_bytes_estimate(sc, traced);
+    if bytes <= TRACE_WARN_BYTES {
+        return None;
+    }
+    let per_rep = crate::scenario::expected_arrivals(sc);
+    let reduce = if traced > 1 {
+        format!(
+            "trace one replication with --trace-replication N (about {}), or shorten the horizon",
+            gigabytes(bytes / f64::from(traced))
+        )
+    } else {
+        "shorten the horizon (a run of its own with fewer days), or run without --trace".into()
+    };
+    Some(format!(
+        "warning: --trace will write about {} to {} (about {} expected conversations a \
+         replication × {} × about {:.1} kB each); to make it smaller, {reduce}",
+        gigabytes(bytes),
+        dir.join("trace.jsonl").display(),
+        report::format::compact(per_rep),
+        report::format::plural(u64::from(traced), "replication"),
+        sim::TRACE_BYTES_PER_CONVERSATION / 1000.0,
+    ))
+}
+
+/// Bytes as gigabytes with one decimal ("2.3 GB").
+fn gigabytes(bytes: f64) -> String {
+    format!("{:.1} GB", bytes / 1e9)
+}
+
 /// Runs the command; see the module docs for the exit codes.
 pub(crate) fn run(a: RunArgs) -> CmdResult {
     let quiet = a.global.quiet;
@@ -131,6 +171,16 @@ pub(crate) fn run(a: RunArgs) -> CmdResult {
             return Err(CliError::bad(format!(
                 "--trace-replication {n}: expected 1 to {total} (the run's replications)"
             )));
+        }
+    }
+    if a.trace && !quiet {
+        let traced = if a.trace_replication.is_some() {
+            1
+        } else {
+            total
+        };
+        if let Some(w) = trace_size_warning(&sc, traced, &dir) {
+            eprintln!("{w}");
         }
     }
     let trace_opts = if a.trace {

@@ -31,6 +31,10 @@ pub(crate) struct SweepArgs {
     /// write DIR/shard.json for `omnisim merge`.
     #[arg(long, value_name = "K/N")]
     pub(crate) shard: Option<String>,
+    /// Accept grid points beyond the size limits (agents, horizon, replications, arrivals), as
+    /// `run --allow-huge` does; sweep shards record whether it lifted a limit.
+    #[arg(long)]
+    pub(crate) allow_huge: bool,
     #[command(flatten)]
     pub(crate) global: Global,
 }
@@ -41,12 +45,12 @@ pub(crate) fn run(a: SweepArgs) -> CmdResult {
     if let Some(n) = a
         .sim
         .replications
-        .filter(|&n| n > crate::scenario::MAX_REPLICATIONS)
+        .filter(|&n| n > crate::scenario::MAX_REPLICATIONS && !a.allow_huge)
     {
         // The same limit as the file's own `replications` (each point runs that many).
         return Err(CliError::bad(format!(
             "--replications {n}: {n} replications is over the limit of {} replications; \
-             split the run (`sweep --shard`)",
+             split the run (`sweep --shard`), or pass --allow-huge to run it anyway",
             crate::scenario::MAX_REPLICATIONS
         )));
     }
@@ -59,6 +63,7 @@ pub(crate) fn run(a: SweepArgs) -> CmdResult {
         target: a.target.clone(),
         seed: a.sim.seed,
         replications: a.sim.replications,
+        allow_huge: a.allow_huge,
     };
     if let Some(spec) = &a.shard {
         return run_shard(&a, &words, spec);

@@ -226,7 +226,7 @@ pub(super) fn describe(l: &TraceLine, subject: &Subject, counted: bool) -> Optio
                 "ended by queue {}'s waiting-time overflow rule (OVF-WAIT: it waited there longer \
                  than the rule allows), {} after it arrived; counted as overflowed",
                 s(&l.queue),
-                clock(l.waited_s.unwrap_or(0.0))
+                clock(in_system(l))
             ),
             "closed" if rule == "OVF-HOURS" || rule == "OVF-LIMIT" => format!(
                 "ended before queueing by {rule} at queue {} ({}); counted as overflowed",
@@ -240,7 +240,7 @@ pub(super) fn describe(l: &TraceLine, subject: &Subject, counted: bool) -> Optio
             "closed" => format!(
                 "closed ({}) {} after it arrived",
                 s(&l.detail).replace('_', " "),
-                clock(l.waited_s.unwrap_or(0.0))
+                clock(in_system(l))
             ),
             "assigned_by_rule" => format!(
                 "counted in routing.by_rule as an assignment of rule {:?} of queue {} (RT-RULESET)",
@@ -250,6 +250,12 @@ pub(super) fn describe(l: &TraceLine, subject: &Subject, counted: bool) -> Optio
             other => other.replace('_', " "),
         },
     })
+}
+
+/// A `closed` line's seconds since arrival: `in_system_s`, or in a trace written before that
+/// field existed, `waited_s` (which then held it).
+fn in_system(l: &TraceLine) -> f64 {
+    l.in_system_s.or(l.waited_s).unwrap_or(0.0)
 }
 
 /// How many before-queueing transfers moved an arrival, when more than one (the trace line's

@@ -40,6 +40,11 @@ pub struct Report {
     pub service_level_target: f64,
     /// Whether `service_level_target` comes from a threshold of the scenario.
     pub service_level_target_set: bool,
+    /// Whether a chat work stream (`live_chat`, `persistent_chat`, `messaging`) sets one of
+    /// the contract's "Chat behaviour" keys (`concurrency_slowdown`, `retrial`, `transfer`):
+    /// the terminal then names its customers, retrials and transfers line "Chat behaviour",
+    /// otherwise (voice, entity records, no such key) "Customers".
+    pub chat_behaviour: bool,
     /// One row per (interval, queue), interval-major, pooled over replications.
     pub series: Vec<SeriesRow>,
     /// One row per agent, in id order, summed over replications.
@@ -169,6 +174,7 @@ impl Report {
             queues: sc.queues.iter().map(|q| q.name.clone()).collect(),
             service_level_target: sl_target(sc).unwrap_or(CONVENTIONAL_SL_TARGET),
             service_level_target_set: sl_target(sc).is_some(),
+            chat_behaviour: chat_behaviour(sc),
             series: series(sc, &out.totals),
             agents: agents(sc, &out.totals),
             violations_by_rule,
@@ -195,6 +201,18 @@ impl Report {
     pub fn center_series(&self) -> impl Iterator<Item = &SeriesRow> {
         self.queue_series(0)
     }
+}
+
+/// Whether a chat work stream uses a chat-behaviour key (see [`Report::chat_behaviour`]).
+fn chat_behaviour(sc: &Scenario) -> bool {
+    use crate::model::Channel;
+    sc.workstreams.iter().any(|w| {
+        let chat = matches!(
+            w.rules.channel,
+            Channel::LiveChat | Channel::PersistentChat | Channel::Messaging
+        );
+        chat && (w.concurrency_slowdown.is_some() || w.retrial.is_some() || w.transfer.is_some())
+    })
 }
 
 fn sorted_counts(m: &BTreeMap<String, u64>) -> Vec<RuleCount> {

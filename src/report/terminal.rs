@@ -85,9 +85,15 @@ pub fn render(r: &Report) -> String {
         ),
     );
     if c.retrials > 0 || c.transferred > 0 {
+        // "Chat behaviour" (the contract's section of these keys) only where a chat work
+        // stream uses it: a voice call's callbacks and any overflow transfer are not chat.
         line(
             &mut o,
-            "Chat behaviour",
+            if r.chat_behaviour {
+                "Chat behaviour"
+            } else {
+                "Customers"
+            },
             format!(
                 "{} · {} · {} transferred",
                 plural(s.customers, "customer"),

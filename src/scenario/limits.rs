@@ -229,6 +229,22 @@ pub(crate) fn check(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) {
     }
 }
 
+/// The expected arrivals of one replication (a count, not an integer): the arrival rate
+/// integrated over the horizon, summed over queues and work streams' own arrivals. Retrials,
+/// transfers and the drain after the horizon are not counted.
+pub fn expected_arrivals(sc: &Scenario) -> f64 {
+    let horizon = SimTime::ZERO + sc.horizon;
+    sc.queues
+        .iter()
+        .map(|q| q.arrivals.mass(SimTime::ZERO, horizon))
+        .sum::<f64>()
+        + sc.workstreams
+            .iter()
+            .filter_map(|w| w.routing.arrivals.as_ref())
+            .map(|a| a.mass(SimTime::ZERO, horizon))
+            .sum::<f64>()
+}
+
 /// The limits a command line's replication count (`run`, `sweep`, `staff`, `ab` take one that
 /// overrides the file's) must meet, as if the file had said it: [`MAX_REPLICATIONS`], and
 /// [`MAX_EXPECTED_ARRIVALS`] with the arrivals counted over that many replications. One
@@ -240,18 +256,7 @@ pub fn replication_override_problems(sc: &Scenario, replications: u32) -> Vec<St
             "{replications} replications is over the limit of {MAX_REPLICATIONS} replications"
         ));
     }
-    let horizon = SimTime::ZERO + sc.horizon;
-    let per_rep: f64 = sc
-        .queues
-        .iter()
-        .map(|q| q.arrivals.mass(SimTime::ZERO, horizon))
-        .sum::<f64>()
-        + sc.workstreams
-            .iter()
-            .filter_map(|w| w.routing.arrivals.as_ref())
-            .map(|a| a.mass(SimTime::ZERO, horizon))
-            .sum::<f64>();
-    let expected = per_rep * replications as f64;
+    let expected = expected_arrivals(sc) * replications as f64;
     if expected > MAX_EXPECTED_ARRIVALS {
         problems.push(format!(
             "about {expected:.3e} expected arrivals (rate × horizon × replications, all queues) \

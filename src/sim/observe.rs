@@ -107,6 +107,18 @@ impl DashLog {
     }
 }
 
+/// Bytes `trace.jsonl` takes per conversation, as measured on the instruction-count workload
+/// (reports/trace-cost.md: 26.7 MB for about 12,000 conversations, ~16 lines of ~140 bytes).
+/// Conversations passed over by many agents, transferred or retried take more.
+pub const TRACE_BYTES_PER_CONVERSATION: f64 = 2_200.0;
+
+/// The expected size of `trace.jsonl` in bytes when `replications` replications of `sc` are
+/// traced: expected arrivals per replication ([`crate::scenario::expected_arrivals`]) ×
+/// `replications` × [`TRACE_BYTES_PER_CONVERSATION`]. An estimate for a warning, not a bound.
+pub fn trace_bytes_estimate(sc: &Scenario, replications: u32) -> f64 {
+    crate::scenario::expected_arrivals(sc) * f64::from(replications) * TRACE_BYTES_PER_CONVERSATION
+}
+
 /// The supervisor actions, as event 8 numbers them.
 const ACTIONS: [&str; 6] = [
     "monitor",
@@ -139,6 +151,9 @@ pub(crate) struct Observer {
     names: Names,
     /// Conversation ids by engine slot: (generation, id).
     ids: Vec<(u32, u64)>,
+    /// By engine slot: the wait (ms) until the conversation's first acceptance, once accepted
+    /// (the `closed` line's `waited_s`); reset when the slot takes a new conversation.
+    first_waits: Vec<Option<u64>>,
     arrivals: u64,
     trace: Option<TraceFile>,
     decisions: Vec<Decision>,
@@ -279,6 +294,7 @@ impl Observer {
             rep,
             names,
             ids: Vec::new(),
+            first_waits: Vec::new(),
             arrivals: 0,
             trace,
             decisions: Vec::new(),
@@ -320,6 +336,12 @@ impl Observer {
             .map(|(_, id)| *id)
     }
 
+    /// The wait (ms) until `conv`'s first acceptance, when it has been accepted.
+    fn first_wait(&self, conv: ConvId) -> Option<u64> {
+        self.id(conv)?;
+        self.first_waits.get(conv.slot as usize).copied().flatten()
+    }
+
     fn line(&self, now: SimTime, kind: Kind, what: &str) -> TraceLine {
         TraceLine::new(now.as_millis(), self.rep + 1, kind, what)
     }
@@ -359,6 +381,10 @@ impl Observer {
                     self.ids.resize(slot + 1, (u32::MAX, 0));
                 }
                 self.ids[slot] = (conv.gen, conversation_id(self.arrivals - 1));
+                if self.first_waits.len() <= slot {
+                    self.first_waits.resize(slot + 1, None);
+                }
+                self.first_waits[slot] = None;
             }
         }
         if let Some(d) = self.dash.as_mut() {
@@ -434,6 +460,17 @@ impl Observer {
                 let l = self.decision_line(now, d);
                 self.write(&l);
             }
+            if let Effect::Accepted {
+                conv,
+                first: true,
+                waited,
+                ..
+            } = *e
+            {
+                if let Some(w) = self.first_waits.get_mut(conv.slot as usize) {
+                    w.get_or_insert(waited.as_millis());
+                }
+            }
             let mut l = self.effect_line(now, e);
             if l.rule.is_none() && matches!(e, Effect::Requeued { .. } | Effect::Closed { .. }) {
                 l.rule = overflow.map(String::from);
@@ -489,6 +526,7 @@ impl Observer {
         c.rule = Some(rule.into());
         c.detail = Some("overflowed".into());
         c.waited_s = Some(0.0);
+        c.in_system_s = Some(0.0);
         for l in [a, e, c] {
             self.write(&l);
         }

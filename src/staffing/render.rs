@@ -16,7 +16,7 @@ use super::{IntervalRow, Roster, StaffResult};
 
 /// `staffing.csv` columns: the contract's, then omnisim's (`erlang_a` comes after
 /// `service_level_ci_high` when customers have patience).
-pub const COLUMNS: [&str; 15] = [
+pub const COLUMNS: [&str; 16] = [
     "interval_start",
     "group",
     "required",
@@ -32,7 +32,24 @@ pub const COLUMNS: [&str; 15] = [
     "erlang_c_service_level",
     "roster_coverage",
     "model",
+    "target_status",
 ];
+
+/// An interval's `target_status` in `staffing.csv`: `met`, `not_confirmed` (within the noise of
+/// the target at the most replications: the terminal's "not confirmed"), `missed` (still
+/// significantly missing it when more agents stopped helping: the terminal's "missed"), or
+/// empty when a stop request cut the verification short (nothing decided).
+fn target_status(r: &StaffResult, i: usize) -> &'static str {
+    if r.interrupted.is_some() {
+        ""
+    } else if r.missed.contains(&i) {
+        "missed"
+    } else if r.unresolved.contains(&i) {
+        "not_confirmed"
+    } else {
+        "met"
+    }
+}
 
 /// A CSV time: the local ISO date-time when the scenario sets `[scenario] start`, else seconds
 /// since t = 0 (both are what the traffic CSV readers take).
@@ -53,7 +70,7 @@ pub fn csv(r: &StaffResult) -> Result<String, csv::Error> {
         header.insert(8, "erlang_a");
     }
     w.write_record(&header)?;
-    for row in &r.rows {
+    for (i, row) in r.rows.iter().enumerate() {
         let ci = row.service_level_ci;
         let mut rec = vec![
             time(r, row.start),
@@ -73,6 +90,7 @@ pub fn csv(r: &StaffResult) -> Result<String, csv::Error> {
                 .map(|n| n.to_string())
                 .unwrap_or_default(),
             row.model.to_string(),
+            target_status(r, i).to_string(),
         ];
         if with_a {
             rec.insert(8, row.erlang_a.map(|n| n.to_string()).unwrap_or_default());

@@ -150,6 +150,14 @@ pub fn read_forecast(
     let mut undated_reported = false;
     let (mut outside, mut outside_line) = (0u64, None);
     let mut band_missing = false;
+    // Every row whose start and queue were read, by queue, with its line, whatever its other
+    // cells: the grid is told and checked on these, so a row dropped for a bad `volume` opens
+    // no gap and changes no spacing, and its start problems come with its cell problems.
+    let mut starts: BTreeMap<QueueId, BTreeMap<SimTime, u64>> = BTreeMap::new();
+    // Rows whose start was read but not their queue (checked against the grid too).
+    let mut loose: Vec<(u64, SimTime)> = Vec::new();
+    // Rows whose start or queue could not be read: a grid told from spacings may then be off.
+    let mut unplaced = 0u64;
     let header = read(path, &mut p, required, &COLUMNS, |r, p| {
         // Some(None): outside the run.
         let start = r.required(p, "interval_start").and_then(|s| {
@@ -221,9 +229,8 @@ pub fn read_forecast(
             (true, Some(v)) => read_band(r, p, v).map(Some),
             _ => Some(None),
         };
-        let (Some(start), Some(q), Some(volume), Some(aht), Some(iv), Some(bounds)) =
-            (start, q, volume, aht, iv, bounds)
-        else {
+        let Some(start) = start else {
+            unplaced += 1;
             return;
         };
         let Some(start) = start.filter(|t| end.is_none_or(|e| *t < e)) else {
@@ -231,22 +238,35 @@ pub fn read_forecast(
             outside_line.get_or_insert(r.line);
             return;
         };
-        if by_queue
+        let Some(q) = q else {
+            unplaced += 1;
+            loose.push((r.line, start));
+            return;
+        };
+        match starts.entry(q).or_default().entry(start) {
+            std::collections::btree_map::Entry::Occupied(_) => {
+                r.problem(
+                    p,
+                    "interval_start",
+                    "this queue already has an interval starting at this time",
+                );
+                return;
+            }
+            std::collections::btree_map::Entry::Vacant(v) => {
+                v.insert(r.line);
+            }
+        }
+        let (Some(volume), Some(aht), Some(iv), Some(bounds)) = (volume, aht, iv, bounds) else {
+            return;
+        };
+        by_queue
             .entry(q)
             .or_default()
-            .insert(start, (volume, aht, r.line, bounds, iv))
-            .is_some()
-        {
-            r.problem(
-                p,
-                "interval_start",
-                "this queue already has an interval starting at this time",
-            );
-        }
+            .insert(start, (volume, aht, r.line, bounds, iv));
     });
-    if p.any() {
-        return Err(p.finish());
-    }
+    // Cell problems do not stop the grid and rate checks: they run on the rows that were read
+    // and every problem is reported at once.
+    let cell_problems = p.any();
     if let Some(h) = &header {
         super::warn_ignored(&mut p, h, &COLUMNS);
     }
@@ -255,11 +275,15 @@ pub fn read_forecast(
         .as_ref()
         .and_then(|h| h.col("interval_start"))
         .map_or(1, |c| c + 1);
+    // A grid told from spacings while some row's start or queue is unknown may be off (that
+    // row's absence merges two spacings): then only the cell problems are reported, and the
+    // rows are checked against the grid once they can be read.
+    let told = named.is_some() || unplaced == 0;
     let interval = match named {
         Some(d) => Some(d),
-        None => match most_common_spacing(by_queue.values().map(|m| m.keys().copied().collect())) {
-            Some(Ok(d)) => Some(d),
-            Some(Err(tie)) => {
+        None => match most_common_spacing(starts.values().map(|m| m.keys().copied().collect())) {
+            Some(Ok(d)) if told => Some(d),
+            Some(Err(tie)) if told => {
                 p.file(tie_message(
                     &tie,
                     "an `interval` column naming the step (e.g. `30m` on every row), or more rows \
@@ -267,10 +291,15 @@ pub fn read_forecast(
                 ));
                 return Err(p.finish());
             }
+            Some(_) => return Err(p.finish()),
             None => None,
         },
     };
     let Some(interval) = interval else {
+        if cell_problems {
+            // Rows were there, with problems of their own: those say it.
+            return Err(p.finish());
+        }
         if by_queue.is_empty() && outside == 0 {
             // A header and nothing else: a run would see no arrivals without a word.
             p.file("the forecast has no rows; expected one row per queue and interval");
@@ -297,9 +326,10 @@ pub fn read_forecast(
         true => cal.iso(t),
         false => crate::text::seconds(t.as_millis()),
     };
-    let rows = by_queue
+    let rows = starts
         .values()
-        .flat_map(|m| m.iter().map(|(t, (_, _, line, _, _))| (*line, *t)));
+        .flat_map(|m| m.iter().map(|(t, line)| (*line, *t)))
+        .chain(loose.iter().copied());
     check_rates(&mut p, &by_queue, interval, header.as_ref());
     check_grid(&mut p, rows, interval, col, show);
     short_intervals(&mut p, cal, &by_queue, interval, header.as_ref());

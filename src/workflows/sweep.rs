@@ -36,6 +36,9 @@ pub struct SweepSpec {
     pub seed: Option<u64>,
     /// Overrides the scenario's replication count.
     pub replications: Option<u32>,
+    /// `--allow-huge`: every point's scenario is loaded beyond the size limits
+    /// ([`scenario::LoadOptions::allow_huge`]), as `run --allow-huge` loads one.
+    pub allow_huge: bool,
 }
 
 /// One point run.
@@ -162,6 +165,7 @@ impl SweepSpec {
                 .map_err(SpecError::Target)?,
             seed,
             replications,
+            allow_huge: false,
         })
     }
 }
@@ -174,7 +178,9 @@ fn describe(axes: &[Vary], values: &[f64]) -> String {
         .join(", ")
 }
 
-fn scenario_at(spec: &SweepSpec, values: &[f64]) -> Result<Scenario, SweepError> {
+/// The scenario of one point, and whether `--allow-huge` lifted a size limit for it (it is
+/// loaded without the flag first: a scenario within every limit loads once).
+fn scenario_at(spec: &SweepSpec, values: &[f64]) -> Result<(Scenario, bool), SweepError> {
     let sets: Vec<(&str, toml_edit::Value)> = spec
         .axes
         .iter()
@@ -188,10 +194,22 @@ fn scenario_at(spec: &SweepSpec, values: &[f64]) -> Result<Scenario, SweepError>
         .zip(values)
         .map(|(a, v)| (a.path.as_str(), a.show(*v)))
         .collect();
-    scenario::load_str(&text, &spec.origin).map_err(|e| SweepError::Invalid {
-        point: describe(&spec.axes, values),
-        message: located(spec, &text, &shown, e),
-    })
+    let strict = scenario::load_str(&text, &spec.origin);
+    let (loaded, lifted) = match strict {
+        Err(_) if spec.allow_huge => {
+            let opts = scenario::LoadOptions { allow_huge: true };
+            let huge = scenario::load_str_with(&text, &spec.origin, &opts);
+            let lifted = huge.is_ok();
+            (huge, lifted)
+        }
+        r => (r, false),
+    };
+    loaded
+        .map(|sc| (sc, lifted))
+        .map_err(|e| SweepError::Invalid {
+            point: describe(&spec.axes, values),
+            message: located(spec, &text, &shown, e),
+        })
 }
 
 /// The validation report of a point, each problem placed where the user can fix it: a line of
@@ -314,7 +332,14 @@ pub fn prepare_until(
     spec: &SweepSpec,
     stop: Option<&Stop>,
 ) -> Result<Vec<(Vec<f64>, Scenario)>, SweepError> {
+    prepare_noting(spec, stop).map(|(grid, _)| grid)
+}
+
+/// As [`prepare_until`], also saying whether `--allow-huge` ([`SweepSpec::allow_huge`]) lifted
+/// a size limit for any point built (a sweep shard records it, as a run shard does).
+pub fn prepare_noting(spec: &SweepSpec, stop: Option<&Stop>) -> Result<Prepared, SweepError> {
     let mut grid = grid::points(&spec.axes);
+    let mut lifted = false;
     // Every invalid point at once (an override error is the same for every point: the first).
     let mut scenarios: Vec<Scenario> = Vec::with_capacity(grid.len());
     let mut invalid: Vec<(String, String)> = Vec::new();
@@ -323,7 +348,10 @@ pub fn prepare_until(
             break;
         }
         match scenario_at(spec, v) {
-            Ok(sc) => scenarios.push(sc),
+            Ok((sc, l)) => {
+                lifted |= l;
+                scenarios.push(sc);
+            }
             Err(SweepError::Invalid { point, message }) => invalid.push((point, message)),
             Err(e) => return Err(e),
         }
@@ -351,8 +379,12 @@ pub fn prepare_until(
         target::check(t, sc).map_err(SweepError::Target)?;
     }
     grid.truncate(scenarios.len());
-    Ok(grid.into_iter().zip(scenarios).collect())
+    Ok((grid.into_iter().zip(scenarios).collect(), lifted))
 }
+
+/// The grid points built by [`prepare_noting`] (values with their scenario, in grid order) and
+/// whether `--allow-huge` lifted a size limit for any of them.
+pub type Prepared = (Vec<(Vec<f64>, Scenario)>, bool);
 
 /// Runs the sweep. Every grid point's scenario is built and checked before anything runs.
 pub fn run(spec: &SweepSpec) -> Result<SweepResult, SweepError> {
@@ -465,7 +497,7 @@ fn search(
     while hi - lo > 1.0 {
         method = Method::Bisection;
         let mid = (lo + (hi - lo) / 2.0).floor();
-        let sc = scenario_at(spec, &[mid])?;
+        let (sc, _) = scenario_at(spec, &[mid])?;
         // A stop request ends the search here: the steps run so far are kept.
         let Some(p) = (!stopped(stop))
             .then(|| run_one(spec, &sc, vec![mid], stop))

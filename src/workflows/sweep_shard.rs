@@ -65,6 +65,15 @@ pub struct SweepShardFile {
     pub seed: Option<u64>,
     /// The `--replications` override, if any.
     pub replications: Option<u32>,
+    /// The shard ran with `--allow-huge`: the merge builds the grid with it too. Absent (false)
+    /// in shards of older versions.
+    #[serde(default)]
+    pub allow_huge: bool,
+    /// Whether `--allow-huge` lifted a size limit for some grid point (it would be refused
+    /// without the flag); `false` without the flag. Shards agree on this, not on the flag, as
+    /// run shards do. Absent in shards of older versions (then taken as `allow_huge`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits_lifted: Option<bool>,
     /// Grid points of the whole sweep (all shards).
     pub points: u32,
     /// `[K, N]`, 1-based.
@@ -113,6 +122,8 @@ pub struct SweepWords {
     pub seed: Option<u64>,
     /// `--replications`.
     pub replications: Option<u32>,
+    /// `--allow-huge`: grid points beyond the size limits are accepted.
+    pub allow_huge: bool,
 }
 
 impl SweepWords {
@@ -126,6 +137,10 @@ impl SweepWords {
             self.seed,
             self.replications,
         )
+        .map(|spec| SweepSpec {
+            allow_huge: self.allow_huge,
+            ..spec
+        })
     }
 }
 
@@ -159,10 +174,13 @@ pub fn run_stoppable(
     use rayon::prelude::*;
     let start = std::time::Instant::now();
     let spec = words.spec().map_err(SweepShardError::Words)?;
-    let grid = sweep::prepare(&spec)?;
+    let total = super::grid::points(&spec.axes).len() as u32;
+    // A stop request between two grid points' builds (each a whole load: seconds for a large
+    // center) ends the build there: the shard runs no point and is written partial.
+    let (grid, limits_lifted) = sweep::prepare_noting(&spec, stop)?;
+    let cut = (grid.len() as u32) < total;
     let read = inputs::record(&words.text, &words.origin, grid.iter().map(|(_, sc)| sc))
         .map_err(|e| MergeError::Problems(vec![e]))?;
-    let total = grid.len() as u32;
     let scenario = grid
         .first()
         .map_or_else(String::new, |(_, sc)| sc.name.clone());
@@ -176,7 +194,7 @@ pub fn run_stoppable(
     let runs: Vec<Option<PointRun>> = mine
         .into_par_iter()
         .map(|(point, values, sc)| {
-            if sweep::stopped(stop) {
+            if cut || sweep::stopped(stop) {
                 return None;
             }
             let out = sweep::evaluate_stoppable(&spec, &sc, stop);
@@ -191,7 +209,7 @@ pub fn run_stoppable(
             })
         })
         .collect();
-    let partial = runs.iter().any(Option::is_none);
+    let partial = cut || runs.iter().any(Option::is_none);
     let runs: Vec<PointRun> = runs.into_iter().flatten().collect();
     Ok(SweepShardFile {
         format: FORMAT.into(),
@@ -209,6 +227,8 @@ pub fn run_stoppable(
         target: words.target.clone(),
         seed: words.seed,
         replications: words.replications,
+        allow_huge: words.allow_huge,
+        limits_lifted: Some(limits_lifted),
         points: total,
         shard: [k, n],
         wall_s: start.elapsed().as_secs_f64(),
@@ -230,6 +250,11 @@ impl ShardHeader for SweepShardFile {
             ("replications", format!("{:?}", self.replications)),
             ("grid size", self.points.to_string()),
             ("omnisim version", self.omnisim_version.clone()),
+            (
+                "--allow-huge (the flag changes which inputs are accepted: it lifted a size \
+                 limit in one shard and not in the other)",
+                self.limits_lifted.unwrap_or(self.allow_huge).to_string(),
+            ),
         ]
     }
     fn inputs(&self) -> &[InputFile] {
@@ -261,6 +286,7 @@ pub fn merge(shards: Vec<(String, SweepShardFile)>) -> Result<SweepResult, Sweep
         target: first.target,
         seed: first.seed,
         replications: first.replications,
+        allow_huge: first.allow_huge,
     };
     let spec = words.spec().map_err(SweepShardError::Words)?;
     let grid = sweep::prepare(&spec)?;

@@ -27,6 +27,7 @@ mod fuzz_replay;
 mod interrupt_writes;
 mod layering;
 mod leftovers;
+mod leftovers_9;
 mod limits;
 mod load;
 mod load_omission;

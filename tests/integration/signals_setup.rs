@@ -153,3 +153,49 @@ fn sigint_while_a_large_center_is_read_ends_each_command_at_once() {
     assert!(secs < WRITES_S, "ab ended {secs:.1} s after the signal");
     assert_eq!(json(&dir.join("ab/ab.json"))["partial"], true);
 }
+
+/// Issue 25, ninth pass: `sweep --shard` built every grid point's scenario (a whole load of
+/// the large center each, under a second) before it looked at the stop flag: 40 points took
+/// 29.8 s to end after a SIGINT. It now stops between two points' builds, exit 130 with a
+/// partial shard (no point run). `merge` of a sweep builds the grid too; it runs under the
+/// watched flag (`interrupt::or_interrupted`) and ends at once: checked here on a shard made
+/// whole by hand so the merge gets as far as building the grid.
+#[test]
+fn sigint_while_a_sweep_shard_or_its_merge_builds_the_grid_ends_at_once() {
+    let dir = temp_dir("setup-shard");
+    big_center(&dir);
+    let (code, err, secs) = interrupt(
+        &dir,
+        &[
+            "sweep",
+            "s.toml",
+            "--vary",
+            "agent_groups.g0.count=10..400:10",
+            "--shard",
+            "1/1",
+            "--out",
+            "sh",
+            "--quiet",
+        ],
+        Duration::from_millis(1500),
+    );
+    assert_eq!(code, Some(130), "sweep --shard: {err}");
+    assert!(err.contains("partial sweep shard"), "{err}");
+    assert!(
+        secs < BOUND_S,
+        "sweep --shard ended {secs:.1} s after the signal"
+    );
+    let mut shard = json(&dir.join("sh/shard.json"));
+    assert_eq!(shard["partial"], true);
+    assert_eq!(shard["points"], 40);
+    shard["partial"] = serde_json::Value::Bool(false);
+    std::fs::write(dir.join("whole.json"), shard.to_string()).expect("write whole.json");
+    let (code, err, secs) = interrupt(
+        &dir,
+        &["merge", "whole.json", "--out", "m", "--quiet"],
+        Duration::from_millis(1500),
+    );
+    assert_eq!(code, Some(130), "merge: {err}");
+    assert!(secs < BOUND_S, "merge ended {secs:.1} s after the signal");
+    assert!(!dir.join("m/sweep.csv").exists());
+}

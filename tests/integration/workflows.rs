@@ -123,6 +123,7 @@ fn sweep_smallest_count_matches_erlang_c() {
         target: Some(target::parse("service_level.fraction>=0.74").unwrap()),
         seed: None,
         replications: None,
+        allow_huge: false,
     };
     let r = sweep::run(&spec).unwrap();
     let a = r.answer.unwrap();

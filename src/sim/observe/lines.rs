@@ -276,7 +276,7 @@ impl Observer {
                 queue,
                 reason,
                 arrived_at,
-                ..
+                answered,
             } => {
                 l = self.line(now, Kind::Effect, "closed");
                 l.conversation = self.id(conv);
@@ -291,7 +291,15 @@ impl Observer {
                     }
                     .into(),
                 );
-                l.waited_s = Some(now.since(arrived_at).as_millis() as f64 / 1000.0);
+                let in_system = now.since(arrived_at).as_millis() as f64 / 1000.0;
+                // The wait: until its first acceptance when answered (the observer saw it:
+                // it watches the replication from its start), else until now.
+                l.waited_s = if answered {
+                    self.first_wait(conv).map(|ms| ms as f64 / 1000.0)
+                } else {
+                    Some(in_system)
+                };
+                l.in_system_s = Some(in_system);
             }
         }
         l

@@ -203,3 +203,55 @@ fn aht_profile_resets_between_intervals() {
     assert_eq!(p.factor(SimTime(3_600_000)), 1.0);
     assert_eq!(p.factor(SimTime(7_200_001)), 1.0);
 }
+
+/// Issue 25, ninth pass: a row with a bad cell no longer hides the grid and rate checks. One
+/// file with a bad volume, a stray row off the grid and a rate too fast gets all three at
+/// once; the row dropped for its bad volume opens no gap and changes no spacing (with it gone
+/// 1h would be as common as 30m), so no row is called off the grid because of it; a row whose
+/// start cannot be read leaves a grid told from spacings unchecked (only its cell problem),
+/// while a named `interval` still checks every row.
+#[test]
+fn a_bad_cell_does_not_hide_the_grid_and_rate_checks() {
+    let cal = Calendar::default();
+    let text = "interval_start,queue,volume\n0,a,10\n1800,a,ten\n3600,a,10\n3601,a,10\n\
+                5400,a,9e9\n7200,a,10\n";
+    let e = errors(read_text("all", text, &cal, None));
+    assert!(
+        e.contains("f.csv:3:3: volume: \"ten\" is not a volume"),
+        "{e}"
+    );
+    assert!(
+        e.contains("f.csv:5:1: interval_start: 3601 is off the forecast's grid of 30m"),
+        "{e}"
+    );
+    assert!(
+        e.contains("f.csv:6:3: volume: volume 9000000000 in 30m"),
+        "{e}"
+    );
+    assert_eq!(e.matches("off the forecast's grid").count(), 1, "{e}");
+    // Dropping line 3 alone would leave spacings 1h, 30m, 30m, 1h... (a tie, or a 1h grid
+    // with 1800 and 5400 off it): none of that is said.
+    let text = "interval_start,queue,volume\n0,a,10\n1800,a,x\n3600,a,10\n5400,a,10\n9000,a,y\n\
+                10800,a,10\n";
+    let e = errors(read_text("gap", text, &cal, None));
+    assert!(e.contains("f.csv:3:3") && e.contains("f.csv:6:3"), "{e}");
+    assert!(!e.contains("grid"), "{e}");
+    // A start that cannot be read: the grid told from spacings is not trusted.
+    let text = "interval_start,queue,volume\n0,a,10\nnoon,a,10\n3600,a,10\n5400,a,10\n";
+    let e = errors(read_text("start", text, &cal, None));
+    assert!(e.contains("f.csv:3:1"), "{e}");
+    assert!(!e.contains("grid"), "{e}");
+    // ... but a named interval is: the stray row is reported beside the bad start.
+    let text = "interval_start,queue,volume,interval\n0,a,10,30m\nnoon,a,10,30m\n\
+                3600,a,10,30m\n3700,a,10,30m\n";
+    let e = errors(read_text("named", text, &cal, None));
+    assert!(e.contains("f.csv:3:1"), "{e}");
+    assert!(e.contains("f.csv:5:1: interval_start: 3700 is off"), "{e}");
+    // An unknown queue: its row is checked against the grid too.
+    let text = "interval_start,queue,volume,interval\n0,a,10,30m\n1801,zz,10,30m\n1800,a,1,30m\n";
+    let e = errors(read_text("queue", text, &cal, None));
+    assert!(
+        e.contains("f.csv:3:2") && e.contains("f.csv:3:1: interval_start: 1801"),
+        "{e}"
+    );
+}
