@@ -65,8 +65,10 @@ pub(crate) fn run(a: AbArgs) -> CmdResult {
     let report = ab::run_stoppable(&base, &var, a.replications, Some(super::stop_flag()));
     let dir = a.out.unwrap_or_else(|| default_out_dir(&base.name));
     let written = std::fs::create_dir_all(&dir).and_then(|_| {
-        let json = serde_json::to_string_pretty(&report).map_err(std::io::Error::other)?;
-        write_atomic(&dir.join("ab.json"), json.as_bytes())?;
+        // Streamed: a comparison of a large center's groups is hundreds of megabytes.
+        crate::report::write_atomic_with(&dir.join("ab.json"), |w| {
+            serde_json::to_writer_pretty(w, &report).map_err(std::io::Error::other)
+        })?;
         write_atomic(
             &dir.join("ab.html"),
             crate::workflows::ab_html::render_html(&report).as_bytes(),
