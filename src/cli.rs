@@ -228,6 +228,14 @@ fn write_files(dir: &Path, files: &[(&str, String)]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Leaves `large` (a command's scenario and results, just before the command returns) for
+/// the process's exit to reclaim rather than freeing it piece by piece: millions of small
+/// allocations (a roster agent's name, groups and figures) take a second to free, after the
+/// output is written and while a Ctrl-C is waiting for the process to end.
+fn leave_to_exit<T>(large: T) {
+    std::mem::forget(large);
+}
+
 /// Loads the scenario at `path`; bad input lists every diagnostic under one heading.
 fn load(path: &Path, allow_huge: bool) -> Result<Scenario, CliError> {
     scenario::load_file_with(path, &scenario::LoadOptions { allow_huge })

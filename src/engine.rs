@@ -75,6 +75,9 @@ use crate::model::{
 use crate::time::SimTime;
 use state::{Agent, Conv, Queue, SeqKey, Slab, Supervisor, ViewSet};
 
+/// [`Engine::new_until`] asks its stop question once per this many agents (and once per queue).
+pub const STOP_STEP: usize = 1024;
+
 /// The result of a command: `Err` names the rule that refused it.
 pub type Outcome = Result<(), RuleId>;
 
@@ -309,7 +312,7 @@ impl Engine {
             .collect();
         let mut ags = Vec::with_capacity(agents.len());
         for (i, a) in agents.iter().enumerate() {
-            if i % 1024 == 1023 && stop() {
+            if i % STOP_STEP == STOP_STEP - 1 && stop() {
                 return None;
             }
             let mut mine = a.queues.clone();
@@ -387,7 +390,7 @@ impl Engine {
             engine.rebuild_groups(QueueId(q as u32));
         }
         for a in 0..engine.agents.len() {
-            if a % 1024 == 1023 && stop() {
+            if a % STOP_STEP == STOP_STEP - 1 && stop() {
                 return None;
             }
             engine.reindex(AgentId(a as u32));

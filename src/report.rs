@@ -32,7 +32,8 @@ pub(crate) mod svg;
 pub mod table;
 pub mod terminal;
 
-pub use files::{write_all, write_atomic, FILES};
+pub use files::{write_all, write_atomic, write_atomic_with, FILES};
 pub use format::NO_DATA;
 pub use model::*;
 pub use summary::*;
+pub use summary_reps::rep_values;

@@ -24,7 +24,14 @@ use crate::time::SimTime;
 /// engine with the same agents and queues and no memberships, built at once, for a run that
 /// reports itself stopped before its first event (see [`Engine::new_until`]).
 pub(crate) fn engine_or_hollow(sc: &Scenario, stop: &dyn Fn() -> bool) -> Engine {
-    Engine::new_until(engine_setup(sc), stop).unwrap_or_else(|| {
+    // Stopped already (a signal while a large center was read): the build would give up at
+    // its first question (one per queue, one per `STOP_STEP` agents), so the hollow engine at
+    // once, without first building a setup only to drop it (a center the build would finish,
+    // no queue and few agents, is still built whole, as before).
+    let asked = sc.agent_count() >= crate::engine::STOP_STEP || !sc.queues.is_empty();
+    let gives_up = asked && stop();
+    let full = (!gives_up).then(|| Engine::new_until(engine_setup(sc), stop));
+    full.flatten().unwrap_or_else(|| {
         let mut setup = engine_setup(sc);
         for a in &mut setup.agents {
             a.queues.clear();

@@ -30,7 +30,9 @@ pub(crate) struct AbArgs {
 /// Runs the command: exit 0, 2 on bad input, 130 interrupted (a partial `ab.json` written).
 pub(crate) fn run(a: AbArgs) -> CmdResult {
     // Both scenarios are loaded and every problem of both reported, the base's first.
-    let (base, var) = match (load(&a.scenario, false), load(&a.variant, false)) {
+    // Read side by side: a large center's roster takes seconds to read, and a Ctrl-C meanwhile
+    // waits for both.
+    let (base, var) = match rayon::join(|| load(&a.scenario, false), || load(&a.variant, false)) {
         (Ok(b), Ok(v)) => (b, v),
         (Err(CliError::BadInput(mut b)), Err(CliError::BadInput(v))) => {
             b.extend(v);
@@ -65,8 +67,10 @@ pub(crate) fn run(a: AbArgs) -> CmdResult {
     let report = ab::run_stoppable(&base, &var, a.replications, Some(super::stop_flag()));
     let dir = a.out.unwrap_or_else(|| default_out_dir(&base.name));
     let written = std::fs::create_dir_all(&dir).and_then(|_| {
-        let json = serde_json::to_string_pretty(&report).map_err(std::io::Error::other)?;
-        write_atomic(&dir.join("ab.json"), json.as_bytes())?;
+        // Streamed: a comparison of a large center's groups is hundreds of megabytes.
+        crate::report::write_atomic_with(&dir.join("ab.json"), |w| {
+            serde_json::to_writer_pretty(w, &report).map_err(std::io::Error::other)
+        })?;
         write_atomic(
             &dir.join("ab.html"),
             crate::workflows::ab_html::render_html(&report).as_bytes(),
@@ -81,13 +85,16 @@ pub(crate) fn run(a: AbArgs) -> CmdResult {
             dir.join("ab.html").display()
         );
     }
-    if report.partial {
-        return Err(CliError::Interrupted(format!(
+    let result = if report.partial {
+        Err(CliError::Interrupted(format!(
             "wrote a partial comparison (\"partial\": true, {} replications both sides \
              finished) to {}",
             report.replications,
             dir.join("ab.json").display()
-        )));
-    }
-    Ok(EXIT_OK)
+        )))
+    } else {
+        Ok(EXIT_OK)
+    };
+    super::leave_to_exit((report, base, var));
+    result
 }

@@ -1,4 +1,5 @@
-//! CSV renderings of a [`Report`]: `series.csv` ([`series`]) and `agents.csv` ([`agents`]).
+//! CSV renderings of a [`Report`]: `series.csv` ([`series`], [`write_series`]) and `agents.csv`
+//! ([`agents`], [`write_agents`]).
 //!
 //! The column names are stable; scripts may rely on them. Numbers are plain decimals (seconds
 //! for times); an empty cell means "no value" (e.g. no service level in an interval where
@@ -76,13 +77,16 @@ pub(crate) fn opt(x: Option<f64>) -> String {
     x.map(num).unwrap_or_default()
 }
 
-fn finish(w: ::csv::Writer<Vec<u8>>) -> io::Result<Vec<u8>> {
-    w.into_inner().map_err(|e| io::Error::other(e.to_string()))
-}
-
 /// `series.csv`.
 pub fn series(report: &Report) -> io::Result<Vec<u8>> {
-    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let mut out = Vec::new();
+    write_series(report, &mut out)?;
+    Ok(out)
+}
+
+/// `series.csv`, streamed to `out`.
+pub fn write_series<W: io::Write>(report: &Report, out: W) -> io::Result<()> {
+    let mut w = ::csv::Writer::from_writer(out);
     w.write_record(SERIES_COLUMNS)?;
     for r in &report.series {
         w.write_record([
@@ -98,25 +102,32 @@ pub fn series(report: &Report) -> io::Result<Vec<u8>> {
             num(r.overallocated_units),
         ])?;
     }
-    finish(w)
+    w.flush()
 }
 
 /// `agents.csv`.
 pub fn agents(report: &Report) -> io::Result<Vec<u8>> {
-    let mut w = ::csv::Writer::from_writer(Vec::new());
+    let mut out = Vec::new();
+    write_agents(report, &mut out)?;
+    Ok(out)
+}
+
+/// `agents.csv`, streamed to `out` (one row per agent: a million with a large roster).
+pub fn write_agents<W: io::Write>(report: &Report, out: W) -> io::Result<()> {
+    let mut w = ::csv::Writer::from_writer(out);
     w.write_record(AGENTS_COLUMNS)?;
     for a in &report.agents {
         w.write_record([
-            a.name.clone(),
-            a.conversations.to_string(),
-            num(a.busy_s),
-            num(a.over_unit_s),
-            num(a.over_s),
-            a.over_events.to_string(),
-            a.refusals.to_string(),
+            a.name.as_str(),
+            &a.conversations.to_string(),
+            &num(a.busy_s),
+            &num(a.over_unit_s),
+            &num(a.over_s),
+            &a.over_events.to_string(),
+            &a.refusals.to_string(),
         ])?;
     }
-    finish(w)
+    w.flush()
 }
 
 #[cfg(test)]

@@ -77,6 +77,15 @@ use super::dashboard::CSS as DASH_CSS;
 
 /// Renders the whole page.
 pub fn render(r: &Report) -> String {
+    let mut out = Vec::new();
+    // Writing to a Vec fails only when memory runs out; the parts are UTF-8 strings.
+    let _ = write(r, &mut out);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`render`], streamed to `out`: the agent table (a row per agent: a million with a large
+/// roster) is written in pieces instead of being held whole.
+pub fn write<W: std::io::Write>(r: &Report, mut out: W) -> std::io::Result<()> {
     let s = &r.summary;
     let mut o = String::new();
     let _ = write!(
@@ -107,12 +116,12 @@ pub fn render(r: &Report) -> String {
     violations(&mut o, r);
     queue_table(&mut o, r);
     super::html_routing::section(&mut o, r);
-    agent_table(&mut o, r);
+    agent_table(&mut o, r, &mut out)?;
     if let Some(d) = &r.dashboard {
         super::dashboard::section(&mut o, d);
     }
     o.push_str("</main></body></html>\n");
-    o
+    out.write_all(o.as_bytes())
 }
 
 fn card(o: &mut String, key: &str, value: &str, sub: &str) {
@@ -392,7 +401,8 @@ fn queue_table(o: &mut String, r: &Report) {
     o.push_str("</table>");
 }
 
-fn agent_table(o: &mut String, r: &Report) {
+/// The agent table, appended to `o`; `o` is written to `out` whenever it holds a megabyte.
+fn agent_table<W: std::io::Write>(o: &mut String, r: &Report, out: &mut W) -> std::io::Result<()> {
     let _ = write!(
         o,
         "<h2>Agents</h2><details><summary>{} (summed over replications)</summary><table><tr><th>agent</th><th>conversations</th><th>busy</th><th>overallocated unit·s</th><th>time over capacity</th><th>overallocation events</th><th>refusals</th></tr>",
@@ -410,8 +420,13 @@ fn agent_table(o: &mut String, r: &Report) {
             a.over_events,
             a.refusals
         );
+        if o.len() >= 1 << 20 {
+            out.write_all(o.as_bytes())?;
+            o.clear();
+        }
     }
     o.push_str("</table></details>");
+    Ok(())
 }
 
 #[cfg(test)]

@@ -295,11 +295,14 @@ fn series(sc: &Scenario, t: &RunTotals) -> Vec<SeriesRow> {
 }
 
 fn agents(sc: &Scenario, totals: &RunTotals) -> Vec<AgentRow> {
+    let mut names = agent_names(sc, totals.agents.len());
     (0..totals.agents.len())
         .map(|a| {
             let t = &totals.agents[a];
             AgentRow {
-                name: sc.agent_name(AgentId(a as u32)),
+                name: names
+                    .next()
+                    .unwrap_or_else(|| sc.agent_name(AgentId(a as u32))),
                 conversations: t.conversations,
                 busy_s: t.busy_ms as f64 / 1000.0,
                 over_unit_s: t.over_unit_ms as f64 / 1000.0,
@@ -309,4 +312,24 @@ fn agents(sc: &Scenario, totals: &RunTotals) -> Vec<AgentRow> {
             }
         })
         .collect()
+}
+
+/// The names of agents `0..n` in order, as [`Scenario::agent_name`] gives them one by one,
+/// group after group (groups hold consecutive ids in order): no search per agent.
+fn agent_names(sc: &Scenario, n: usize) -> impl Iterator<Item = String> + '_ {
+    let mut next = 0u32;
+    let groups = sc.agent_groups.iter().filter(|g| g.count > 0);
+    groups
+        .flat_map(move |g| {
+            // An id before this group's first (none in a valid scenario) is named as
+            // `agent_name` names an agent of no group.
+            let gap = (next..g.first.0).map(|a| format!("agent#{a}"));
+            next = g.first.0.saturating_add(g.count);
+            let own = (0..g.count).map(move |k| match &g.roster {
+                Some(r) => r.name.clone(),
+                None => format!("{}-{}", g.name, k + 1),
+            });
+            gap.chain(own)
+        })
+        .take(n)
 }

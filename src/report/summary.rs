@@ -439,7 +439,7 @@ pub trait PerReplication {
 impl PerReplication for RepMetrics {
     fn by_replication(&self, sc: &Scenario) -> std::borrow::Cow<'_, RepSummary> {
         let one = RunTotals::of(std::iter::once(self));
-        std::borrow::Cow::Owned(rep_summary(self.replication, &build_from(sc, &one, 0.0)))
+        std::borrow::Cow::Owned(rep_summary(self.replication, build_from(sc, &one, 0.0)))
     }
 }
 
@@ -453,12 +453,12 @@ impl PerReplication for RepSummary {
 /// `summary.json` (pass it to [`crate::sim::run_keep`]).
 pub fn rep_row(sc: &Scenario, r: &mut RepMetrics) -> RepSummary {
     let replication = r.replication;
-    RunTotals::lend(r, |t| rep_summary(replication, &build_from(sc, t, 0.0)))
+    RunTotals::lend(r, |t| rep_summary(replication, build_from(sc, t, 0.0)))
 }
 
 /// The summary of the replications folded into `t`, without seed, replication count,
 /// partial marks, `ci95`, thresholds or `by_replication`.
-fn build_from(sc: &Scenario, t: &RunTotals, wall_s: f64) -> Summary {
+pub(super) fn build_from(sc: &Scenario, t: &RunTotals, wall_s: f64) -> Summary {
     // The folded figures are read in place: a replication records every queue of the
     // scenario, so only totals with no replication folded in (a run stopped before any ended)
     // are padded, with empty figures. (Copying them, histograms and all, cost 2% of a
@@ -697,7 +697,7 @@ pub fn lookup_many<S: AsRef<str>>(summary: &Summary, paths: &[S]) -> Vec<Option<
     }
 }
 
-fn lookup_value(v: &serde_json::Value, path: &str) -> Option<f64> {
+pub(super) fn lookup_value(v: &serde_json::Value, path: &str) -> Option<f64> {
     if path.is_empty() {
         return v.as_f64();
     }

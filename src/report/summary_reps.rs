@@ -12,10 +12,13 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::metrics::AgentStats;
+use crate::metrics::{AgentStats, RepMetrics};
 use crate::scenario::Scenario;
+use crate::sim::RunTotals;
 
-use super::summary::{HandleTime, Overallocation, Reaction, Summary, Wait};
+use super::summary::{
+    build_from, lookup_value, HandleTime, Overallocation, Reaction, Summary, Wait,
+};
 
 /// One agent group's figures after warm-up (`agent_groups.G`); a `[traffic] roster` agent is a
 /// group of its own, under its name.
@@ -34,15 +37,31 @@ pub struct AgentGroupSummary {
 /// by group name in scenario order of first appearance (a `BTreeMap`: sorted by name in the
 /// JSON).
 pub fn agent_groups(sc: &Scenario, agents: &[AgentStats]) -> BTreeMap<String, AgentGroupSummary> {
-    let mut out: BTreeMap<String, AgentStats> = BTreeMap::new();
-    for g in &sc.agent_groups {
-        let t = out.entry(g.name.clone()).or_default();
-        let first = g.first.0 as usize;
-        for a in agents.iter().skip(first).take(g.count as usize) {
-            t.merge(a);
+    // Sorted by name, then groups of one name summed (integer sums: the order does not
+    // matter) and the map built from the sorted run at once: a million roster agents cost a
+    // sort, not a million tree insertions and name copies of a name already present.
+    let mut named: Vec<(&str, AgentStats)> = sc
+        .agent_groups
+        .iter()
+        .map(|g| {
+            let mut t = AgentStats::default();
+            let first = g.first.0 as usize;
+            for a in agents.iter().skip(first).take(g.count as usize) {
+                t.merge(a);
+            }
+            (g.name.as_str(), t)
+        })
+        .collect();
+    named.sort_by(|a, b| a.0.cmp(b.0));
+    named.dedup_by(|later, kept| {
+        let same = later.0 == kept.0;
+        if same {
+            kept.1.merge(&later.1);
         }
-    }
-    out.into_iter()
+        same
+    });
+    named
+        .into_iter()
         .map(|(name, t)| {
             let s = AgentGroupSummary {
                 conversations: t.conversations,
@@ -50,7 +69,7 @@ pub fn agent_groups(sc: &Scenario, agents: &[AgentStats]) -> BTreeMap<String, Ag
                 occupancy: (t.staffed_unit_ms > 0)
                     .then(|| t.unit_ms as f64 / t.staffed_unit_ms as f64),
             };
-            (name, s)
+            (name.to_owned(), s)
         })
         .collect()
 }
@@ -188,8 +207,9 @@ fn nonzero(m: &BTreeMap<String, u64>) -> BTreeMap<String, u64> {
 }
 
 /// Projects the summary of a single replication `s` (built from that replication alone) onto
-/// its `by_replication` element.
-pub fn rep_summary(replication: u32, s: &Summary) -> RepSummary {
+/// its `by_replication` element, moving its per-group and per-queue maps rather than copying
+/// them (a roster of a million agents is a million groups).
+pub fn rep_summary(replication: u32, s: Summary) -> RepSummary {
     RepSummary {
         replication,
         conversations: RepConversations {
@@ -199,14 +219,14 @@ pub fn rep_summary(replication: u32, s: &Summary) -> RepSummary {
             in_system_at_end: s.conversations.in_system_at_end,
             overflowed: s.conversations.overflowed,
         },
-        wait_s: s.wait_s.clone(),
-        handle_s: s.handle_s.clone(),
+        wait_s: s.wait_s,
+        handle_s: s.handle_s,
         service_level: RepServiceLevel {
             fraction: s.service_level.fraction,
         },
         abandonment_rate: s.abandonment_rate,
         occupancy: s.occupancy,
-        overallocation: s.overallocation.clone(),
+        overallocation: s.overallocation,
         rule_violations: RepViolations {
             total: s.rule_violations.total,
             by_rule: nonzero(&s.rule_violations.by_rule),
@@ -215,7 +235,7 @@ pub fn rep_summary(replication: u32, s: &Summary) -> RepSummary {
         supervisor_actions: RepActions {
             refused: s.supervisor_actions.get("refused").copied().unwrap_or(0),
         },
-        supervisor_reaction_s: s.supervisor_reaction_s.clone(),
+        supervisor_reaction_s: s.supervisor_reaction_s,
         policies: s
             .policies
             .iter()
@@ -230,24 +250,69 @@ pub fn rep_summary(replication: u32, s: &Summary) -> RepSummary {
             .collect(),
         queues: s
             .queues
-            .iter()
+            .into_iter()
             .map(|(k, q)| {
                 let r = RepQueue {
                     arrived: q.arrived,
                     answered: q.answered,
                     abandoned: q.abandoned,
-                    wait_s: q.wait_s.clone(),
+                    wait_s: q.wait_s,
                     service_level: q.service_level,
                     overflowed: q.overflowed,
                 };
-                (k.clone(), r)
+                (k, r)
             })
             .collect(),
-        agent_groups: s.agent_groups.clone(),
+        agent_groups: s.agent_groups,
         routing: s.routing.as_ref().map(|r| RepRouting {
             unmatched: r.unmatched,
             by_rule: nonzero(&r.by_rule),
         }),
         overflow: s.overflow.as_ref().map(|o| RepOverflow { ended: o.ended }),
+    }
+}
+
+/// The value of each of `paths` (as [`super::lookup`] reads them) in the summary of the one
+/// replication `r`: what `ab` keeps of a replication. The replication is lent, not copied
+/// ([`RunTotals::lend`]), its summary is built once (no `by_replication` element, which would
+/// hold every agent group again), and the summary is turned into JSON without its agent
+/// groups: an `agent_groups.G.m` path reads group `G` alone. A center of 168,000 groups was
+/// otherwise three copies of them and a JSON tree of two, per replication and side.
+pub fn rep_values<S: AsRef<str>>(
+    sc: &Scenario,
+    r: &mut RepMetrics,
+    paths: &[S],
+) -> Vec<Option<f64>> {
+    RunTotals::lend(r, |t| {
+        let mut s = build_from(sc, t, 0.0);
+        let groups = std::mem::take(&mut s.agent_groups);
+        let Ok(v) = serde_json::to_value(&s) else {
+            return vec![None; paths.len()];
+        };
+        paths
+            .iter()
+            .map(|p| match p.as_ref().strip_prefix("agent_groups.") {
+                Some(rest) => group_value(&groups, rest),
+                None => lookup_value(&v, p.as_ref()),
+            })
+            .collect()
+    })
+}
+
+/// `lookup_value` of `rest` (`G.m`) in the JSON of `groups`, one group turned into JSON at a
+/// time: the longest group name that gives a value wins, as for any key.
+fn group_value(groups: &BTreeMap<String, AgentGroupSummary>, rest: &str) -> Option<f64> {
+    let mut cut = rest.len();
+    loop {
+        let (head, tail) = (&rest[..cut], rest.get(cut + 1..).unwrap_or(""));
+        if let Some(g) = groups.get(head) {
+            let x = serde_json::to_value(g)
+                .ok()
+                .and_then(|v| lookup_value(&v, tail));
+            if x.is_some() {
+                return x;
+            }
+        }
+        cut = rest[..cut].rfind('.')?;
     }
 }

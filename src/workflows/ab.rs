@@ -11,9 +11,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::metrics::RepMetrics;
+use crate::report;
 use crate::report::compare::ALPHA;
 use crate::report::compare_stats::{holm, t_test};
-use crate::report::{self, Summary};
 use crate::scenario::Scenario;
 use crate::sim::{self, RunOptions, RunOutput};
 use crate::stats::paired_ci95;
@@ -103,20 +103,13 @@ pub fn per_replication(sc: &Scenario, out: &RunOutput, metrics: &[&str]) -> Vec<
     let rows: Vec<Vec<Option<f64>>> = out
         .reps
         .iter()
-        .map(|r| values(sc, r.clone(), metrics))
+        .map(|r| report::rep_values(sc, &mut r.clone(), metrics))
         .collect();
     metrics
         .iter()
         .enumerate()
         .map(|(i, _)| rows.iter().map(|v| v[i]).collect())
         .collect()
-}
-
-/// The value of each of `metrics` in the one-replication summary of `r`.
-fn values(sc: &Scenario, r: RepMetrics, metrics: &[&str]) -> Vec<Option<f64>> {
-    let one = RunOutput::of(0, 1, vec![r], 0.0);
-    let s: Summary = report::build(sc, &one);
-    report::lookup_many(&s, metrics)
 }
 
 /// What `ab` keeps of each replication: whether it ran to its end, and its metrics' values.
@@ -139,7 +132,7 @@ fn keeper<'a>(
         values: if m.partial {
             Vec::new()
         } else {
-            values(sc, m.clone(), metrics)
+            report::rep_values(sc, m, metrics)
         },
     }
 }

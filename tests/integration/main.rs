@@ -25,6 +25,7 @@ mod forecast_inputs;
 mod forecast_uncertainty;
 mod fuzz_replay;
 mod interrupt_writes;
+mod large_reports;
 mod layering;
 mod leftovers;
 mod leftovers_9;

@@ -1,0 +1,210 @@
+//! Issue 25, ninth pass (large inputs): what a run's reports and `ab`'s replications hold in
+//! memory on a center of many roster agents. `run` stopped on a 2,000,000-row roster held
+//! every report file whole before writing the first (summary.json alone 420 MB: up to
+//! 3.2 GB), and `ab` turned each replication's summary into a JSON tree of every agent group
+//! twice over (its `by_replication` element held them again).
+//!
+//! Memory is counted, not timed: this test binary's allocator keeps, per thread, the bytes
+//! allocated and the most held at once ([`peak_during`]), so tests running beside each other
+//! do not disturb the figure.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::fmt::Write as _;
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use omnisim::report::{self, Report};
+use omnisim::scenario::load_file;
+use omnisim::sim::{self, RunOptions, RunOutput};
+use omnisim::workflows::ab;
+
+use crate::procs::temp_dir;
+
+/// The system allocator, counting this thread's bytes held and the most held at once.
+struct Counting;
+
+thread_local! {
+    static HELD: Cell<isize> = const { Cell::new(0) };
+    static PEAK: Cell<isize> = const { Cell::new(0) };
+}
+
+fn count(delta: isize) {
+    let _ = HELD.try_with(|h| {
+        let now = h.get() + delta;
+        h.set(now);
+        let _ = PEAK.try_with(|p| p.set(p.get().max(now)));
+    });
+}
+
+// SAFETY: every call goes to the system allocator unchanged; the counting touches only
+// const-initialised thread-locals without destructors (no allocation, no panic).
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count(layout.size() as isize);
+        // SAFETY: the caller's layout, passed on.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        count(-(layout.size() as isize));
+        // SAFETY: `ptr` came from `System.alloc` with this layout.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        count(layout.size() as isize);
+        // SAFETY: the caller's layout, passed on.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count(new_size as isize - layout.size() as isize);
+        // SAFETY: `ptr` came from `System` with `layout`; the caller's new size.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// `f`'s result and the most bytes this thread held at once during `f`, beyond what it held
+/// before.
+fn peak_during<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let start = HELD.with(Cell::get);
+    PEAK.with(|p| p.set(start));
+    let out = f();
+    let peak = PEAK.with(Cell::get) - start;
+    (out, peak.max(0) as usize)
+}
+
+/// `queues` queues and a roster of `agents` agents (each its own agent group, on two
+/// queues), plus the groups `extra` (TOML) ; one hour, one replication.
+fn center(dir: &Path, queues: usize, agents: usize, extra: &str) {
+    let mut toml = String::from(
+        "[scenario]\nname = \"wide\"\nhorizon = \"1h\"\nreplications = 1\n\n\
+         [[workstreams]]\nname = \"chat\"\nchannel = \"live_chat\"\n\
+         handle_time = { dist = \"exponential\", mean = \"5m\" }\n\n",
+    );
+    for q in 0..queues {
+        let _ = write!(
+            toml,
+            "[[queues]]\nname = \"q{q}\"\nworkstream = \"chat\"\narrivals = {{ rate = \"20/h\" }}\n\n"
+        );
+    }
+    toml.push_str(extra);
+    toml.push_str("[traffic]\nroster = \"roster.csv\"\n");
+    std::fs::write(dir.join("s.toml"), toml).expect("write s.toml");
+    let mut csv = String::from("agent,queues,shift_start,shift_end,capacity\n");
+    for i in 0..agents {
+        let _ = writeln!(csv, "r{i},q{};q{},0,3600,2", i % queues, (i + 1) % queues);
+    }
+    std::fs::write(dir.join("roster.csv"), csv).expect("write roster.csv");
+}
+
+/// The run's reports are written file by file as they are rendered, not held whole: on a
+/// center of 60,000 roster agents stopped before it began (the partial summary a Ctrl-C
+/// writes), writing them holds a small part of their size. Before: each of the four files
+/// whole at once (more than their total size, 2.5x here).
+#[test]
+fn a_large_centers_reports_are_written_without_holding_them_whole() {
+    let dir = temp_dir("large-reports");
+    center(&dir, 50, 60_000, "");
+    let sc = load_file(&dir.join("s.toml")).expect("valid");
+    let opts = RunOptions {
+        stop: Some(Arc::new(AtomicBool::new(true))),
+        ..RunOptions::default()
+    };
+    let out = sim::run_keep(&sc, &opts, &|_, _, _| {}, &|m| report::rep_row(&sc, m));
+    let rep = Report::build(&sc, &out);
+    assert!(rep.summary.partial);
+    let out_dir = dir.join("out");
+    let (written, peak) = peak_during(|| report::write_all(&out_dir, &rep));
+    let written = written.expect("written");
+    let total: u64 = written
+        .iter()
+        .map(|p| std::fs::metadata(p).expect("written").len())
+        .sum();
+    // Each file whole, as before, for comparison (not asserted: the figure the bound beats).
+    let (_, whole) = peak_during(|| {
+        let json = serde_json::to_string_pretty(&rep.summary).expect("json");
+        let parts = [
+            report::csv::series(&rep).expect("csv"),
+            report::csv::agents(&rep).expect("csv"),
+            report::html::render(&rep).into_bytes(),
+        ];
+        (json, parts)
+    });
+    eprintln!("reports: {total} bytes, held {peak} writing them (whole: {whole})");
+    assert!(total > 15_000_000, "the reports are {total} bytes");
+    assert!(
+        (peak as u64) < total / 4,
+        "writing {total} bytes of reports held {peak} bytes at once (whole: {whole})"
+    );
+    // The same bytes as the whole renderings.
+    let summary = std::fs::read_to_string(out_dir.join("summary.json")).expect("read");
+    assert_eq!(
+        summary,
+        serde_json::to_string_pretty(&rep.summary).expect("json") + "\n"
+    );
+    assert_eq!(
+        std::fs::read(out_dir.join("agents.csv")).expect("read"),
+        report::csv::agents(&rep).expect("csv")
+    );
+    assert_eq!(
+        std::fs::read_to_string(out_dir.join("report.html")).expect("read"),
+        report::html::render(&rep)
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&out_dir)
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp~"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// `ab` keeps of each replication its metrics' values, read from one summary of it without a
+/// JSON tree of every agent group: on 30,000 roster agents a small part of what the summary
+/// built and turned into JSON whole holds (measured beside it, as before the change), and
+/// the same values, a group name holding a dot included (the longest name wins).
+#[test]
+fn ab_reads_a_replications_values_without_a_json_copy_of_its_groups() {
+    let dir = temp_dir("ab-values");
+    let extra = "[[agent_groups]]\nname = \"team\"\ncount = 3\nqueues = [\"q0\"]\n\n\
+                 [[agent_groups]]\nname = \"team.x\"\ncount = 2\nqueues = [\"q1\"]\n\n";
+    center(&dir, 20, 30_000, extra);
+    let sc = load_file(&dir.join("s.toml")).expect("valid");
+    let out = sim::run(&sc, &RunOptions::default(), &|_, _, _| {});
+    assert!(!out.partial);
+    let mut paths: Vec<String> = ab::METRICS.iter().map(|m| m.to_string()).collect();
+    for g in &sc.agent_groups {
+        for m in ab::GROUP_METRICS {
+            paths.push(format!("agent_groups.{}.{m}", g.name));
+        }
+    }
+    paths.push("agent_groups.team.x.conversations".into());
+    paths.push("agent_groups.team.busy_s".into());
+    paths.push("queues.q3.answered".into());
+    paths.push("agent_groups.nobody.busy_s".into());
+    let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let (now, peak) = peak_during(|| ab::per_replication(&sc, &out, &refs));
+    // Before: the replication's whole summary (its by_replication element holding every
+    // group again) turned into JSON.
+    let (before, whole) = peak_during(|| {
+        let one = RunOutput::of(0, 1, out.reps.clone(), 0.0);
+        report::lookup_many(&report::build(&sc, &one), &refs)
+    });
+    let now: Vec<Option<f64>> = now.into_iter().map(|v| v[0]).collect();
+    assert_eq!(now, before);
+    let at = |p: &str| now[paths.iter().position(|x| x == p).expect("asked")];
+    assert!(at("agent_groups.team.x.conversations").is_some());
+    assert!(at("agent_groups.r29999.busy_s").is_some());
+    assert_eq!(at("agent_groups.nobody.busy_s"), None);
+    let groups = sc.agent_groups.len();
+    eprintln!("ab values of {groups} groups: held {peak} (the summary as JSON: {whole})");
+    assert!(
+        peak < whole / 2,
+        "{groups} groups: the values held {peak} bytes at once, the summary as JSON {whole}"
+    );
+}
