@@ -557,15 +557,39 @@ impl Engine {
         };
         // Per signature: where its walk stands and whether it is passed over. On the stack for
         // the usual few signatures (this runs at every routing trigger of a skill queue).
+        // More signatures: the engine's reused buffers (taken for the walk, given back after).
         let (mut cursor_stack, mut done_stack) = ([None; SIGS_ON_STACK], [false; SIGS_ON_STACK]);
-        let (mut cursor_heap, mut done_heap) = (Vec::new(), Vec::new());
+        let (mut cursor_heap, mut done_heap) = if n <= SIGS_ON_STACK {
+            (Vec::new(), Vec::new())
+        } else {
+            std::mem::take(&mut self.scratch.sig_walk)
+        };
         let (cursor, done): (&mut [Option<SeqKey>], &mut [bool]) = if n <= SIGS_ON_STACK {
             (&mut cursor_stack[..n], &mut done_stack[..n])
         } else {
+            cursor_heap.clear();
+            done_heap.clear();
             cursor_heap.resize(n, None);
             done_heap.resize(n, false);
             (&mut cursor_heap[..], &mut done_heap[..])
         };
+        self.walk_skill_queue(now, queue, cursor, done, out);
+        if n > SIGS_ON_STACK {
+            self.scratch.sig_walk = (cursor_heap, done_heap);
+        }
+    }
+
+    /// [`route_skill_queue`](Self::route_skill_queue)'s walk, with its per-signature cursors
+    /// and passed-over marks (all `None` and `false` at first).
+    #[inline(always)]
+    fn walk_skill_queue(
+        &mut self,
+        now: crate::time::SimTime,
+        queue: QueueId,
+        cursor: &mut [Option<SeqKey>],
+        done: &mut [bool],
+        out: &mut Vec<Effect>,
+    ) {
         let ruled = self.queues[queue.index()]
             .skills
             .as_ref()
