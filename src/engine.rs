@@ -238,8 +238,9 @@ impl PartialEq for CommandTally {
 /// so equality ignores it and a clone starts without.
 #[derive(Debug, Default)]
 struct Scratch {
-    /// A skill queue's walk: per signature, its cursor and whether it is passed over.
-    sig_walk: (Vec<Option<state::SeqKey>>, Vec<bool>),
+    /// A skill queue's walk: per signature, its cursor and whether it is passed over; the
+    /// signatures to visit, as bits.
+    sig_walk: (Vec<Option<state::SeqKey>>, Vec<bool>, Vec<u64>),
 }
 
 impl Clone for Scratch {
