@@ -219,6 +219,8 @@ pub struct Engine {
     counters: EngineCounters,
     /// Commands handled, accepted or refused: kept apart from the state, see `CommandTally`.
     tally: CommandTally,
+    /// Reused buffers of the routing walks (see `Scratch`).
+    scratch: Scratch,
     /// Routing decisions recorded while explaining is on (see `decision`).
     decisions: decision::DecisionLog,
 }
@@ -230,6 +232,28 @@ struct CommandTally(u64);
 
 impl PartialEq for CommandTally {
     fn eq(&self, _: &CommandTally) -> bool {
+        true
+    }
+}
+
+/// Buffers a routing walk borrows and gives back, so that a walk too large for the stack
+/// allocates once per engine, not once per routing trigger. Not state: empty between walks,
+/// so equality ignores it and a clone starts without.
+#[derive(Debug, Default)]
+struct Scratch {
+    /// A skill queue's walk: per signature, its cursor and whether it is passed over; the
+    /// signatures to visit, as bits.
+    sig_walk: (Vec<Option<state::SeqKey>>, Vec<bool>, Vec<u64>),
+}
+
+impl Clone for Scratch {
+    fn clone(&self) -> Scratch {
+        Scratch::default()
+    }
+}
+
+impl PartialEq for Scratch {
+    fn eq(&self, _: &Scratch) -> bool {
         true
     }
 }
@@ -374,6 +398,7 @@ impl Engine {
             next_invite: 0,
             counters: EngineCounters::default(),
             tally: CommandTally::default(),
+            scratch: Scratch::default(),
             decisions: Default::default(),
         };
         for q in 0..engine.queues.len() {

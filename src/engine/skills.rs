@@ -28,9 +28,6 @@ use super::seqset::SeqSet;
 use super::state::{ConvId, IndexKey, SeqKey, Tag};
 use super::Engine;
 
-/// Signatures a skill queue's routing walk tracks on the stack; more use the heap.
-const SIGS_ON_STACK: usize = 32;
-
 /// A skill, by its index in the scenario's skill table.
 pub type SkillId = u16;
 
@@ -233,6 +230,9 @@ pub(crate) struct QueueSkills {
     pub(crate) matching: SkillMatching,
     pub(crate) groups: Vec<Group>,
     pub(crate) sigs: Vec<Sig>,
+    /// The signatures with routable conversations, as bits (bit `i % 64` of word `i / 64`):
+    /// a routing walk visits these, not every signature.
+    pub(crate) waiting: Vec<u64>,
     /// Signature index by `ReqId × (buckets + 1) + bucket` (`u32::MAX`: none yet).
     pub(crate) sig_of: Vec<u32>,
     /// RT-PRIORITIZE: the bucket conditions, in order.
@@ -253,6 +253,7 @@ impl QueueSkills {
             matching,
             groups: Vec::new(),
             sigs: Vec::new(),
+            waiting: Vec::new(),
             sig_of: Vec::new(),
             buckets: rulesets.prioritization.clone(),
             bucket_of: Vec::new(),
@@ -454,6 +455,10 @@ impl Engine {
             let s = self.sig_index(queue, tag);
             let qs = self.queues[queue.index()].skills.as_mut().expect("checked");
             qs.sigs[s].routable.insert(key);
+            if qs.waiting.len() <= s / 64 {
+                qs.waiting.resize(s / 64 + 1, 0);
+            }
+            qs.waiting[s / 64] |= 1 << (s % 64);
         }
     }
 
@@ -464,6 +469,9 @@ impl Engine {
             let s = self.sig_index(queue, tag);
             let qs = self.queues[queue.index()].skills.as_mut().expect("checked");
             qs.sigs[s].routable.remove(key);
+            if qs.sigs[s].routable.is_empty() {
+                qs.waiting[s / 64] &= !(1 << (s % 64));
+            }
         }
     }
 
@@ -555,17 +563,34 @@ impl Engine {
             Some(qs) => qs.sigs.len(),
             None => return,
         };
-        // Per signature: where its walk stands and whether it is passed over. On the stack for
-        // the usual few signatures (this runs at every routing trigger of a skill queue).
-        let (mut cursor_stack, mut done_stack) = ([None; SIGS_ON_STACK], [false; SIGS_ON_STACK]);
-        let (mut cursor_heap, mut done_heap) = (Vec::new(), Vec::new());
-        let (cursor, done): (&mut [Option<SeqKey>], &mut [bool]) = if n <= SIGS_ON_STACK {
-            (&mut cursor_stack[..n], &mut done_stack[..n])
-        } else {
-            cursor_heap.resize(n, None);
-            done_heap.resize(n, false);
-            (&mut cursor_heap[..], &mut done_heap[..])
-        };
+        // Per signature: where its walk stands and whether it is passed over (in the engine's
+        // reused buffers, taken for the walk and given back after: this runs at every routing
+        // trigger of a skill queue). The signatures to visit are those with routable
+        // conversations as the walk starts; the others are passed over from the start.
+        let (mut cursor, mut done, mut visit) = std::mem::take(&mut self.scratch.sig_walk);
+        cursor.clear();
+        cursor.resize(n, None);
+        done.clear();
+        done.resize(n, false);
+        visit.clear();
+        let qs = self.queues[queue.index()].skills.as_ref().expect("checked");
+        visit.extend_from_slice(&qs.waiting);
+        self.walk_skill_queue(now, queue, &mut cursor, &mut done, &visit, out);
+        self.scratch.sig_walk = (cursor, done, visit);
+    }
+
+    /// [`route_skill_queue`](Self::route_skill_queue)'s walk, with its per-signature cursors
+    /// and passed-over marks (all `None` and `false` at first).
+    #[inline(always)]
+    fn walk_skill_queue(
+        &mut self,
+        now: crate::time::SimTime,
+        queue: QueueId,
+        cursor: &mut [Option<SeqKey>],
+        done: &mut [bool],
+        visit: &[u64],
+        out: &mut Vec<Effect>,
+    ) {
         let ruled = self.queues[queue.index()]
             .skills
             .as_ref()
@@ -576,7 +601,17 @@ impl Engine {
             }
             let qs = self.queues[queue.index()].skills.as_ref().expect("checked");
             let mut best: Option<((u8, SeqKey), usize)> = None;
-            for (i, sig) in qs.sigs.iter().enumerate() {
+            // The set bits of `visit`, in order.
+            let visited = visit.iter().enumerate().flat_map(|(w, &word)| {
+                let mut bits = word;
+                std::iter::from_fn(move || {
+                    let b = bits.trailing_zeros();
+                    bits &= bits.wrapping_sub(1);
+                    (b < 64).then_some(w * 64 + b as usize)
+                })
+            });
+            for i in visited {
+                let sig = &qs.sigs[i];
                 if done[i] {
                     continue;
                 }
@@ -660,6 +695,15 @@ impl Engine {
                         ));
                     }
                 }
+            }
+        }
+        for (i, sig) in qs.sigs.iter().enumerate() {
+            let bit = qs
+                .waiting
+                .get(i / 64)
+                .is_some_and(|w| w >> (i % 64) & 1 == 1);
+            if bit == sig.routable.is_empty() {
+                return Some(format!("queue {qi}: signature {i} waiting bit out of step"));
             }
         }
         let in_sigs: usize = qs.sigs.iter().map(|s| s.routable.len()).sum();
