@@ -237,9 +237,17 @@ fn leave_to_exit<T>(large: T) {
 }
 
 /// Loads the scenario at `path`; bad input lists every diagnostic under one heading.
+///
+/// Reading runs under the stop flag ([`interrupt::or_interrupted`]): a SIGINT or SIGTERM
+/// while the scenario and its CSV files are still being read (seconds for a roster of
+/// millions of rows) ends the process at once with exit 130 and nothing written, since
+/// nothing was run yet.
 fn load(path: &Path, allow_huge: bool) -> Result<Scenario, CliError> {
-    scenario::load_file_with(path, &scenario::LoadOptions { allow_huge })
-        .map_err(|e| CliError::bad(format!("{} is not a valid scenario:\n{e}", path.display())))
+    let what = format!("reading {}", path.display());
+    interrupt::or_interrupted(&what, || {
+        scenario::load_file_with(path, &scenario::LoadOptions { allow_huge })
+    })
+    .map_err(|e| CliError::bad(format!("{} is not a valid scenario:\n{e}", path.display())))
 }
 
 /// `--replications N` held to the limits the scenario file's own `replications` meets
