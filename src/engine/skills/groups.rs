@@ -133,15 +133,7 @@ impl Engine {
             let gi = match group_of_profile.get(&p) {
                 Some(&gi) => gi,
                 None => {
-                    let key = class_key(
-                        matching,
-                        ruled,
-                        p,
-                        &s.profiles,
-                        reqs.iter().copied(),
-                        &s.reqs,
-                    );
-                    let gi = *group_of_class.entry(key).or_insert_with(|| {
+                    let mut fresh = || {
                         let g = Group {
                             profile: p,
                             members: Vec::new(),
@@ -149,7 +141,15 @@ impl Engine {
                         };
                         groups.push((g, Vec::new()));
                         groups.len() - 1
-                    });
+                    };
+                    let gi = if ruled {
+                        // One group per profile.
+                        fresh()
+                    } else {
+                        let reqs = reqs.iter().copied();
+                        let key = class_key(matching, false, p, &s.profiles, reqs, &s.reqs);
+                        *group_of_class.entry(key).or_insert_with(fresh)
+                    };
                     groups[gi].1.push(p);
                     group_of_profile.insert(p, gi);
                     gi
@@ -198,21 +198,32 @@ impl Engine {
     /// The signature index of `tag` (requirement, attribute set) in `queue` (a skill queue),
     /// created on first use with its tiers cached (regrouping the queue first when its
     /// requirement splits a class).
+    #[inline]
     pub(crate) fn sig_index(&mut self, queue: QueueId, tag: Tag) -> usize {
         let (req, attrs) = tag;
         let bucket = self.bucket(queue, attrs);
+        let qs = self.queues[queue.index()]
+            .skills
+            .as_ref()
+            .expect("skill queue");
+        let at = req.0 as usize * (qs.buckets.len() + 1) + bucket as usize;
+        match qs.sig_of.get(at) {
+            Some(&i) if i != u32::MAX => i as usize,
+            _ => self.new_sig(queue, req, bucket, at),
+        }
+    }
+
+    /// Creates signature (`req`, `bucket`) of `queue` at `at` in its `sig_of`.
+    #[inline(never)]
+    fn new_sig(&mut self, queue: QueueId, req: ReqId, bucket: u8, at: usize) -> usize {
         let s = self.skills.as_ref().expect("skill queue");
         let qs = self.queues[queue.index()]
             .skills
             .as_mut()
             .expect("skill queue");
         let r = req.0 as usize;
-        let at = r * (qs.buckets.len() + 1) + bucket as usize;
         if qs.sig_of.len() <= at {
             qs.sig_of.resize(at + 1, u32::MAX);
-        }
-        if qs.sig_of[at] != u32::MAX {
-            return qs.sig_of[at] as usize;
         }
         let ruled = !qs.rules.is_empty();
         let mut split = false;
