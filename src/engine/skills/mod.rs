@@ -6,19 +6,26 @@
 //! A conversation carries a *requirement* ([`ReqId`]: an interned, sorted list of
 //! `(skill, rating)`), attached by classification before it arrives. An agent has a skill set;
 //! agents with the same skill set share a *profile*. Each queue that matches skills groups its
-//! members by profile (centers have few distinct profiles) and keeps one [`RoutingIndex`] per
-//! profile group, next to the queue's all-members index. For each requirement *signature* seen
-//! in a queue it caches which groups can serve it, in closeness tiers (exact match: one tier of
-//! the groups that satisfy it; closest match: every group, tiered by closeness), and keeps that
-//! signature's routable conversations in their own arrival-ordered set. Routing a queue then
-//! merges the signatures by arrival, skipping a whole signature at once when none of its groups
-//! has an eligible agent: a freed agent never walks conversations it cannot take one by one.
-//! The best agent for a conversation is the method's favourite among the roots of the groups of
-//! the first tier that has one: O(groups · log n), never a scan.
+//! members and keeps one [`RoutingIndex`] per group, next to the queue's all-members index.
+//! Without assignment rules a group is a *class* of profiles that every requirement seen in the
+//! queue treats alike (see `groups`): thousands of distinct profiles make a few classes, and a
+//! new requirement that tells members of a class apart regroups the queue once. For each
+//! requirement *signature* seen in a queue it caches which groups can serve it, in closeness
+//! tiers (exact match: one tier of the groups that satisfy it; closest match: every group,
+//! tiered by closeness), and keeps that signature's routable conversations in their own
+//! arrival-ordered set. Routing a queue then merges the signatures by arrival, skipping a whole
+//! signature at once when none of its groups has an eligible agent: a freed agent never walks
+//! conversations it cannot take one by one. The best agent for a conversation is the method's
+//! favourite among the roots of the groups of the first tier that has one: O(groups · log n),
+//! never a scan, with groups bounded by the classes, not by the agents.
 
 use std::collections::HashMap;
 
 use crate::model::{AgentId, AssignmentMethod, QueueId};
+
+mod groups;
+
+pub(crate) use groups::tiers_for;
 
 use super::effect::Effect;
 use super::index::RoutingIndex;
@@ -192,11 +199,12 @@ impl SkillState {
     }
 }
 
-/// One profile's members in a queue, with their own routing index.
+/// One class's members in a queue (see `groups`), with their own routing index.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Group {
+    /// Its first member's profile, which stands for the class.
     pub(crate) profile: u32,
-    /// Members with this profile, in id order.
+    /// Members of the class, in id order.
     pub(crate) members: Vec<AgentId>,
     /// Their keys in the queue's method order (not kept in a queue with assignment rules,
     /// whose rules' cells replace it).
@@ -228,7 +236,13 @@ impl Sig {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct QueueSkills {
     pub(crate) matching: SkillMatching,
+    /// Its members by class (without assignment rules) or by profile (with them).
     pub(crate) groups: Vec<Group>,
+    /// Each group's distinct profiles (to tell whether a new requirement splits it).
+    pub(crate) group_profiles: Vec<Vec<u32>>,
+    /// The requirements the classes are drawn by, sorted (those of `sigs`, and any a
+    /// signature brought without splitting a class).
+    pub(crate) class_reqs: Vec<ReqId>,
     pub(crate) sigs: Vec<Sig>,
     /// The signatures with routable conversations, as bits (bit `i % 64` of word `i / 64`):
     /// a routing walk visits these, not every signature.
@@ -252,6 +266,8 @@ impl QueueSkills {
         QueueSkills {
             matching,
             groups: Vec::new(),
+            group_profiles: Vec::new(),
+            class_reqs: Vec::new(),
             sigs: Vec::new(),
             waiting: Vec::new(),
             sig_of: Vec::new(),
@@ -264,43 +280,6 @@ impl QueueSkills {
                 .map(RulePool::new)
                 .collect(),
         }
-    }
-}
-
-/// The groups that may serve `req` under `matching`, best tier first: exact, one tier of the
-/// groups that satisfy it; closest, every group in closeness tiers; none, one tier of all.
-pub(crate) fn tiers_for(
-    matching: SkillMatching,
-    groups: &[Group],
-    profiles: &[SkillSet],
-    req: &[(SkillId, Rating)],
-) -> Vec<Vec<u32>> {
-    match matching {
-        SkillMatching::Closest => {
-            let mut keyed: Vec<((u8, u32, u32), u32)> = groups
-                .iter()
-                .enumerate()
-                .map(|(g, grp)| (closeness(&profiles[grp.profile as usize], req), g as u32))
-                .collect();
-            keyed.sort_unstable();
-            let mut tiers: Vec<Vec<u32>> = Vec::new();
-            let mut last = None;
-            for (k, g) in keyed {
-                if last != Some(k) {
-                    tiers.push(Vec::new());
-                    last = Some(k);
-                }
-                tiers.last_mut().expect("pushed").push(g);
-            }
-            tiers
-        }
-        SkillMatching::None => vec![(0..groups.len() as u32).collect()],
-        SkillMatching::Exact => vec![groups
-            .iter()
-            .enumerate()
-            .filter(|(_, grp)| satisfies(&profiles[grp.profile as usize], req))
-            .map(|(g, _)| g as u32)
-            .collect()],
     }
 }
 
@@ -341,111 +320,6 @@ impl Engine {
             ),
             _ => true,
         }
-    }
-
-    /// Builds (or rebuilds, after a membership change) a queue's profile groups and re-caches
-    /// its signatures' tiers. Members must already be placed.
-    pub(crate) fn rebuild_groups(&mut self, queue: QueueId) {
-        let Some(s) = self.skills.as_ref() else {
-            return;
-        };
-        let q = &self.queues[queue.index()];
-        let Some(old) = q.skills.as_ref() else {
-            return;
-        };
-        let mut groups: Vec<Group> = Vec::new();
-        let mut group_of: HashMap<u32, usize> = HashMap::new();
-        for &m in &q.members {
-            let p = s.agent_profile[m.index()];
-            let gi = *group_of.entry(p).or_insert_with(|| {
-                groups.push(Group {
-                    profile: p,
-                    members: Vec::new(),
-                    index: RoutingIndex::default(),
-                });
-                groups.len() - 1
-            });
-            groups[gi].members.push(m);
-        }
-        groups.sort_by_key(|g| g.profile);
-        let ruled = !old.rules.is_empty();
-        for (gi, g) in groups.iter_mut().enumerate() {
-            let keys: Vec<Option<IndexKey>> = g
-                .members
-                .iter()
-                .enumerate()
-                .map(|(pos, m)| {
-                    let a = &mut self.agents[m.index()];
-                    let slot = a.slot_of(queue).expect("a member lists its queue");
-                    a.group_pos[slot] = (gi as u32, pos as u32);
-                    a.keyless = super::state::Keyless(false);
-                    a.keys[slot]
-                })
-                .collect();
-            if !ruled {
-                g.index.rebuild(keys.into_iter());
-            }
-        }
-        let matching = old.matching;
-        let sigs: Vec<Sig> = old
-            .sigs
-            .iter()
-            .map(|sig| {
-                let req = &s.reqs[sig.req.0 as usize];
-                Sig {
-                    req: sig.req,
-                    bucket: sig.bucket,
-                    routable: sig.routable.clone(),
-                    tiers: tiers_for(matching, &groups, &s.profiles, req),
-                    rule_tiers: old
-                        .rules
-                        .iter()
-                        .map(|p| {
-                            super::ruleset_route::rule_tiers(&p.rule, &groups, &s.profiles, req)
-                        })
-                        .collect(),
-                }
-            })
-            .collect();
-        let qs = self.queues[queue.index()].skills.as_mut().expect("checked");
-        qs.groups = groups;
-        qs.sigs = sigs;
-        self.rebuild_rule_cells(queue);
-    }
-
-    /// The signature index of `tag` (requirement, attribute set) in `queue` (a skill queue),
-    /// created on first use with its tiers cached.
-    pub(crate) fn sig_index(&mut self, queue: QueueId, tag: Tag) -> usize {
-        let (req, attrs) = tag;
-        let bucket = self.bucket(queue, attrs);
-        let s = self.skills.as_ref().expect("skill queue");
-        let qs = self.queues[queue.index()]
-            .skills
-            .as_mut()
-            .expect("skill queue");
-        let r = req.0 as usize;
-        let at = r * (qs.buckets.len() + 1) + bucket as usize;
-        if qs.sig_of.len() <= at {
-            qs.sig_of.resize(at + 1, u32::MAX);
-        }
-        if qs.sig_of[at] != u32::MAX {
-            return qs.sig_of[at] as usize;
-        }
-        let tiers = tiers_for(qs.matching, &qs.groups, &s.profiles, &s.reqs[r]);
-        let rule_tiers = qs
-            .rules
-            .iter()
-            .map(|p| super::ruleset_route::rule_tiers(&p.rule, &qs.groups, &s.profiles, &s.reqs[r]))
-            .collect();
-        qs.sigs.push(Sig {
-            req,
-            bucket,
-            routable: SeqSet::default(),
-            tiers,
-            rule_tiers,
-        });
-        qs.sig_of[at] = (qs.sigs.len() - 1) as u32;
-        qs.sigs.len() - 1
     }
 
     /// Marks a conversation routable in its queue (and in its signature's set).
@@ -679,6 +553,9 @@ impl Engine {
                 in_groups += 1;
             }
         }
+        if !self.classes_hold(qi) {
+            return Some(format!("queue {qi}: a group mixes skill classes"));
+        }
         if in_groups != self.queues[qi].members.len() {
             return Some(format!(
                 "queue {qi}: profile groups do not cover the members"
@@ -715,37 +592,4 @@ impl Engine {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn closeness_orders_exact_over_under() {
-        let req = vec![(0, 3), (1, 5)];
-        // Exactly qualified.
-        assert_eq!(closeness(&[(0, 3), (1, 5)], &req), (0, 0, 0));
-        // Over-qualified by 2 + 1.
-        assert_eq!(closeness(&[(0, 5), (1, 6), (2, 9)], &req), (1, 0, 3));
-        // Under-qualified: one below, one missing.
-        assert_eq!(closeness(&[(0, 2)], &req), (2, 2, 6));
-        assert!(closeness(&[(0, 3), (1, 5)], &req) < closeness(&[(0, 4), (1, 5)], &req));
-        assert!(closeness(&[(0, 9), (1, 9)], &req) < closeness(&[(0, 3)], &req));
-    }
-
-    #[test]
-    fn satisfies_needs_every_skill_at_rating() {
-        assert!(satisfies(&[(0, 3), (1, 5)], &[(1, 5)]));
-        assert!(satisfies(&[(0, 3)], &[]));
-        assert!(!satisfies(&[(0, 3), (1, 4)], &[(1, 5)]));
-        assert!(!satisfies(&[(0, 3)], &[(0, 3), (2, 1)]));
-    }
-
-    #[test]
-    fn interning_keeps_the_higher_rating() {
-        let mut s = SkillState::new(SkillSetup::default(), 0);
-        let a = s.intern(vec![(2, 3), (1, 4), (2, 6)]);
-        let b = s.intern(vec![(1, 4), (2, 6)]);
-        assert_eq!(a, b);
-        assert_eq!(s.reqs[a.0 as usize], vec![(1, 4), (2, 6)]);
-        assert_eq!(s.intern(vec![]), ReqId(0));
-    }
-}
+mod tests;
