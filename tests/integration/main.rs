@@ -58,6 +58,7 @@ mod signals_more;
 mod signals_setup;
 mod sim;
 mod skills;
+mod staff_existing;
 mod staffing;
 mod staffing_trust;
 mod stale_outputs;
