@@ -22,6 +22,7 @@ mod figures;
 mod fit;
 mod forecast;
 mod forecast_inputs;
+mod forecast_replications;
 mod forecast_uncertainty;
 mod fuzz_replay;
 mod interrupt_writes;
