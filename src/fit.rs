@@ -187,6 +187,25 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
         p.file(format!("the arrival-profile interval {e}"));
         return Err(p.finish());
     }
+    // A volume file (the forecast format) is not a conversation history: one hint, not a list
+    // of every history column it lacks.
+    let names = crate::traffic::header_names(path);
+    let has = |c: &str| names.iter().any(|n| n == c);
+    if has("interval_start") && has("volume") && !has("arrival") {
+        p.at(
+            1,
+            None,
+            format!(
+                "this looks like a volume file (interval_start, volume: the forecast format), \
+                 not a conversation history; `fit` reads one row per conversation (arrival, \
+                 queue, outcome, wait, handle, … as `omnisim run --log` writes \
+                 conversations.csv). For interval volumes use `omnisim forecast {shown}`; \
+                 the header has {}",
+                names.join(", ")
+            ),
+        );
+        return Err(p.finish());
+    }
     let mut seen = CsvOffsets::default();
     // Date-times are read against a Monday far in the past, then re-anchored at the first
     // day's midnight.
@@ -198,7 +217,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
     let mut obs: Vec<Obs> = Vec::new();
     let mut durations: Vec<[Sample; 3]> = Vec::new();
     let mut rows = 0u64;
-    let mut replications: std::collections::BTreeSet<String> = Default::default();
+    let mut replications = crate::traffic::history::Replications::default();
     let mut ids = crate::traffic::history::SeenIds::default();
     let header = read(
         path,
@@ -282,11 +301,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
                 return;
             };
             rows += 1;
-            if let Some(rep) = r.cell("replication") {
-                if !replications.contains(rep) {
-                    replications.insert(rep.to_string());
-                }
-            }
+            replications.note(r);
             let next = names.len() as u32;
             let q = *names.entry(queue).or_insert(next);
             if durations.len() <= q as usize {
@@ -397,7 +412,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
         o.arrival_ms -= t0;
     }
     // A simulator's log holds every replication over the same days: each is a copy of them.
-    let copies = replications.len().max(1) as f64;
+    let copies = replications.copies();
     let iv = interval.as_millis();
     let profiles = arrivals::profiles(
         obs.iter().map(|o| (o.queue as usize, o.arrival_ms)),
@@ -556,7 +571,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
         queue_names,
         interval: SimDuration::from_millis(iv),
         days,
-        replications: replications.len() as u64,
+        replications: replications.count() as u64,
         calendar,
         report,
         profile,

@@ -142,6 +142,7 @@ pub fn read_history(
     // (line, date) per row, for rows far outside the rest; a volume file's (queue, start) seen.
     let mut rows: Vec<(u64, Date)> = Vec::new();
     let mut seen: std::collections::HashMap<(Option<String>, DateTime), u64> = Default::default();
+    let mut replications = crate::traffic::history::Replications::default();
     let (need, known): (&[&[&str]], _) = (&[&["interval_start", "arrival"]], known_columns());
     let header = read(path, &mut p, need, &known, |r, p| {
         let volume_file = *mode.get_or_insert_with(|| r.header.col("interval_start").is_some());
@@ -184,6 +185,7 @@ pub fn read_history(
                 }
             }
         } else {
+            replications.note(r);
             1.0
         };
         let minute = t.hour() as u32 * 60 + t.minute() as u32;
@@ -282,13 +284,15 @@ pub fn read_history(
     } else {
         (last_minute + step - hi * interval_min).min(interval_min)
     };
+    // A simulator's log holds every replication over the same days: volumes per replication.
+    let copies = replications.copies();
     let mut by_queue: BTreeMap<Option<String>, Vec<Day>> = BTreeMap::new();
     for ((q, date), m) in cells {
         let mut volumes = vec![0.0; n_buckets];
         for (minute, v) in m {
             let b = minute / interval_min;
             if (lo..=hi).contains(&b) {
-                volumes[(b - lo) as usize] += v;
+                volumes[(b - lo) as usize] += v / copies;
             }
         }
         let days = by_queue.entry(q).or_default();
@@ -302,6 +306,13 @@ pub fn read_history(
         }
     }
     let mut notes = ignored;
+    if replications.count() > 1 {
+        notes.push(format!(
+            "a simulator's log of {} replications of the same days (its `replication` \
+             column): volumes are averaged over them, per replication",
+            replications.count()
+        ));
+    }
     let clock = |b: usize| {
         let m = (lo as usize + b) * interval_min as usize;
         format!("{:02}:{:02}", m / 60, m % 60)

@@ -23,6 +23,12 @@
 //!    are doubled (up to [`Precision::max_replications`]). Nothing is trimmed on simulation
 //!    noise: a trim judged on a handful of sample paths is a coin toss.
 //!
+//! **Existing staff.** The scenario's other groups and `[traffic] roster` agents serving the
+//! staffed queues stay in every simulation, and every figure is what the staffed group adds on
+//! top of them: the stationary model's (and Erlang C's and A's) total requirement less the
+//! existing agents present in the interval ([`existing`]), floored at 0, then verified as
+//! above with the existing agents in place.
+//!
 //! Beside it, `erlang_c` (and `erlang_a` with patience) is the classical pointwise staffing
 //! from the interval's mean arrival rate and the mean holding time of its arrivals (a
 //! forecast's `aht` column included), and `erlang_c_service_level` the simulated service
@@ -33,6 +39,7 @@
 
 pub mod cover;
 mod evaluate;
+pub mod existing;
 pub mod layout;
 pub mod model;
 pub mod offered;
@@ -127,7 +134,8 @@ pub enum GroupError {
     #[error(
         "staffing replaces an [[agent_groups]] group with agents per interval; this scenario's \
          {rostered} agents all come from [traffic] roster. Add a group serving the queues to \
-         staff (count = 0 is allowed)"
+         staff (count = 0 is allowed): its requirement is then what it adds to the roster \
+         agents"
     )]
     OnlyRoster {
         /// How many roster agents there are.
@@ -165,7 +173,8 @@ pub struct IntervalRow {
     pub start: SimTime,
     /// Mean arrival rate into the group's queues, per hour.
     pub arrival_rate_per_h: f64,
-    /// Agents on shift and not on break needed.
+    /// Agents of the group on shift and not on break needed, in addition to the existing staff
+    /// (`existing`).
     pub required: u32,
     /// `required ÷ (1 − shrinkage)`, rounded up (equal to `required` without shrinkage).
     pub scheduled: u32,
@@ -187,6 +196,10 @@ pub struct IntervalRow {
     pub erlang_c_service_level: Option<f64>,
     /// Agents the roster puts on shift and not on break (with `--shifts`).
     pub roster_coverage: Option<u32>,
+    /// Existing agents (other groups, roster agents) present in the interval, a mean in agents
+    /// of the group ([`existing::Existing::per_interval`]); `model`, `erlang_c` and `erlang_a`
+    /// are net of it.
+    pub existing: f64,
 }
 
 /// One candidate shift the roster uses.
@@ -220,6 +233,8 @@ pub struct StaffResult {
     pub group: String,
     /// The group's index in the scenario.
     pub group_index: usize,
+    /// The staff already serving the group's queues; every requirement is in addition to it.
+    pub existing: existing::Existing,
     /// Interval length.
     pub interval: SimDuration,
     /// The target.
@@ -384,9 +399,9 @@ fn verdict(
     }
 }
 
-/// Conversations one agent of the group handles at once (capacity ÷ units), at least 1.
-fn slots(sc: &Scenario, group: usize, queues: &[QueueId]) -> u32 {
-    let units = queues
+/// Capacity units of one conversation of `queues` (the largest), at least 1.
+fn units(sc: &Scenario, queues: &[QueueId]) -> u32 {
+    queues
         .iter()
         .map(|q| {
             sc.workstreams[sc.queues[q.index()].workstream.index()]
@@ -395,8 +410,12 @@ fn slots(sc: &Scenario, group: usize, queues: &[QueueId]) -> u32 {
         })
         .max()
         .unwrap_or(100)
-        .max(1);
-    (sc.agent_groups[group].capacity / units).max(1)
+        .max(1)
+}
+
+/// Conversations one agent of the group handles at once (capacity ÷ units), at least 1.
+fn slots(sc: &Scenario, group: usize, queues: &[QueueId]) -> u32 {
+    (sc.agent_groups[group].capacity / units(sc, queues)).max(1)
 }
 
 /// The sub-interval of the stationary model.
@@ -502,6 +521,23 @@ pub fn run_until(
     let peak = offered.iter().copied().fold(0.0, f64::max);
     let cap = (peak * 4.0).ceil() as u32 + 50;
 
+    // The staff already there (other groups, roster agents): the requirements are net of it.
+    let there = existing::existing(
+        base,
+        group,
+        &queues,
+        interval_ms,
+        n,
+        units(base, &queues),
+        slot_count,
+    );
+    let net = |v: Vec<u32>| -> Vec<u32> {
+        v.iter()
+            .zip(&there.per_interval)
+            .map(|(&t, &e)| existing::net(t, e))
+            .collect()
+    };
+
     // 2. The stationary model per sub-interval.
     let from_model: Vec<u32> = (0..n)
         .map(|i| {
@@ -516,6 +552,7 @@ pub fn run_until(
             }
         })
         .collect();
+    let from_model = net(from_model);
 
     // Pointwise Erlang C (and A) from each interval's mean arrival rate and the mean holding
     // time of the conversations arriving in it (a forecast's `aht` column included).
@@ -531,10 +568,10 @@ pub fn run_until(
         m.required(&spec.target, &s, cap)
     };
     let erlang_a: Option<Vec<u32>> = (sl_target && load.patience_s.is_some())
-        .then(|| (0..n).map(|i| pointwise(&model, i)).collect());
+        .then(|| net((0..n).map(|i| pointwise(&model, i)).collect()));
     model.patience_s = None;
     let erlang_c: Option<Vec<u32>> =
-        sl_target.then(|| (0..n).map(|i| pointwise(&model, i)).collect());
+        sl_target.then(|| net((0..n).map(|i| pointwise(&model, i)).collect()));
 
     // 3. Verification with the rules in the loop, at a stated precision.
     let replications = spec.replications.unwrap_or(base.replications);
@@ -627,12 +664,14 @@ pub fn run_until(
             if !misses.is_empty() {
                 let mut grew = false;
                 for &i in &misses {
-                    // One agent, or the shortfall's share of the staffing when it is large.
+                    // One agent, or the shortfall's share of all the staffing serving the
+                    // queues (the existing staff's included) when it is large.
                     let gap = match eval.value[i] {
                         Some(v) if sl_target => (spec.target.value - v).max(0.0),
                         _ => 0.0,
                     };
-                    let add = ((f64::from(s[i]) * gap).ceil() as u32).max(1);
+                    let serving = f64::from(s[i]) + there.per_interval[i];
+                    let add = ((serving * gap).ceil() as u32).max(1);
                     if s[i] < cap {
                         s[i] = (s[i] + add).min(cap);
                         grew = true;
@@ -683,11 +722,13 @@ pub fn run_until(
             service_level_ci: eval.sl_ci[i],
             erlang_c_service_level: erlang_eval.as_ref().and_then(|e| e.sl[i]),
             roster_coverage: coverage.as_ref().map(|c| c[i]),
+            existing: there.per_interval[i],
         })
         .collect();
     Ok(StaffResult {
         group: base.agent_groups[group].name.clone(),
         group_index: group,
+        existing: there,
         interval: spec.interval,
         target: spec.target.clone(),
         rows,

@@ -386,6 +386,25 @@ pub fn warn_ignored(p: &mut Problems, header: &Header, known: &[&str]) {
     }
 }
 
+/// The trimmed names of `path`'s header row (a byte-order mark dropped); empty when the file
+/// cannot be read. For a reader's hint about what kind of file it was given, before [`read`]
+/// lists what is missing.
+pub fn header_names(path: &Path) -> Vec<String> {
+    let Ok(f) = std::fs::File::open(path) else {
+        return Vec::new();
+    };
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(std::io::BufReader::new(f));
+    rdr.headers()
+        .map(|h| {
+            h.iter()
+                .map(|n| n.trim().trim_start_matches('\u{feff}').to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Reads `path` (shown as `file`) with a header row; reports every missing column of
 /// `required` (each a list of alternatives) and every header name that looks like a mistyped
 /// column of `known` (every column the reader reads: `AHT` or `ahts` for `aht`), and calls

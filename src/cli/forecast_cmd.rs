@@ -9,7 +9,7 @@
 use std::path::PathBuf;
 
 use crate::forecast::backtest::backtest;
-use crate::forecast::model::{forecast, Params, Target};
+use crate::forecast::model::{forecast, spread, Params, Target, MIN_CALIBRATION_DAYS};
 use crate::forecast::output::{ForecastDay, Output, QueueResult};
 use crate::forecast::{read_history, Horizon};
 
@@ -154,8 +154,39 @@ pub(crate) fn run(a: ForecastArgs) -> CmdResult {
                     date,
                     lead,
                     forecast: f,
+                    calibration_days: spread(&q.days, lead, a.level, &params).days,
                 });
             }
+        }
+        // An interval the history's own errors could not calibrate is a fixed guess: say so.
+        if let Some(d) = days
+            .iter()
+            .find(|d| d.calibration_days < MIN_CALIBRATION_DAYS)
+        {
+            let qname = q
+                .queue
+                .as_deref()
+                .map(|n| format!(" (queue {n})"))
+                .unwrap_or_default();
+            eprintln!(
+                "warning: {file}{qname}: the {}% interval of {} could not be calibrated by \
+                 backtesting: that needs {MIN_CALIBRATION_DAYS} days each forecast from the \
+                 days before it (at least {} days with traffic), and the history has {}; it uses \
+                 a fixed spread (log sd 14% beyond Poisson), a guess, not a calibrated \
+                 interval (\"interval_calibrated\": false in forecast.json)",
+                crate::report::format::value(a.level),
+                if days.len() > 1
+                    && days
+                        .iter()
+                        .all(|x| x.calibration_days < MIN_CALIBRATION_DAYS)
+                {
+                    "every forecast day".to_string()
+                } else {
+                    d.date.to_string()
+                },
+                10 + d.lead as usize + MIN_CALIBRATION_DAYS,
+                q.days.len()
+            );
         }
         // The window ends on `until`: the days after it are not there for the backtest.
         let end = until.map_or(q.days.len(), |u| q.days.partition_point(|d| d.date <= u));

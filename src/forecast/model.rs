@@ -271,8 +271,13 @@ pub struct Spread {
     pub days: usize,
 }
 
-/// Estimates the [`Spread`] at `level` percent. With fewer than 5 scorable days, `V` is 0.02
-/// (a log standard deviation of 14%).
+/// Scored days the interval's calibration needs: with fewer, [`spread`] falls back on a fixed
+/// `V` and the interval is not calibrated (`omnisim forecast` warns, and marks the day in
+/// `forecast.json`).
+pub const MIN_CALIBRATION_DAYS: usize = 5;
+
+/// Estimates the [`Spread`] at `level` percent. With fewer than [`MIN_CALIBRATION_DAYS`]
+/// scorable days, `V` is 0.02 (a log standard deviation of 14%): not calibrated.
 pub fn spread(days: &[Day], lead: u32, level: f64, p: &Params) -> Spread {
     let mut level_sq = Vec::new();
     let mut errs: Vec<(f64, f64)> = Vec::new(); // (|log error|, 1/f)
@@ -302,7 +307,7 @@ pub fn spread(days: &[Day], lead: u32, level: f64, p: &Params) -> Spread {
             }
         }
     }
-    if level_sq.len() < 5 {
+    if level_sq.len() < MIN_CALIBRATION_DAYS {
         return Spread {
             sigma_level: 0.1,
             extra_var: 0.02,

@@ -23,6 +23,10 @@ pub struct ForecastDay {
     pub lead: u32,
     /// The bucket forecasts.
     pub forecast: DayForecast,
+    /// Days of the history whose own lead-`lead` errors calibrated the interval
+    /// ([`super::model::Spread::days`]); below [`super::model::MIN_CALIBRATION_DAYS`] the
+    /// interval is a fixed guess, `"interval_calibrated": false` in `forecast.json`.
+    pub calibration_days: usize,
 }
 
 /// Everything forecast for one queue.
@@ -130,6 +134,8 @@ impl Output<'_> {
             volume: f64,
             volume_lo: f64,
             volume_hi: f64,
+            interval_calibrated: bool,
+            interval_calibration_days: usize,
         }
         let queues: Vec<serde_json::Value> = self
             .queues
@@ -146,6 +152,9 @@ impl Output<'_> {
                         volume: d.forecast.mean.iter().sum(),
                         volume_lo: d.forecast.lo.iter().sum(),
                         volume_hi: d.forecast.hi.iter().sum(),
+                        interval_calibrated: d.calibration_days
+                            >= super::model::MIN_CALIBRATION_DAYS,
+                        interval_calibration_days: d.calibration_days,
                     })
                     .collect();
                 serde_json::json!({

@@ -247,6 +247,7 @@ fn a_short_last_bucket_keeps_its_length_in_forecast_csv() {
                 date: jiff::civil::date(2024, 1, 15),
                 lead: 1,
                 forecast: fc,
+                calibration_days: 0,
             }],
             backtest: vec![],
         }],

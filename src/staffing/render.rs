@@ -16,7 +16,7 @@ use super::{IntervalRow, Roster, StaffResult};
 
 /// `staffing.csv` columns: the contract's, then omnisim's (`erlang_a` comes after
 /// `service_level_ci_high` when customers have patience).
-pub const COLUMNS: [&str; 16] = [
+pub const COLUMNS: [&str; 17] = [
     "interval_start",
     "group",
     "required",
@@ -33,6 +33,7 @@ pub const COLUMNS: [&str; 16] = [
     "roster_coverage",
     "model",
     "target_status",
+    "existing",
 ];
 
 /// An interval's `target_status` in `staffing.csv`: `met`, `not_confirmed` (within the noise of
@@ -91,6 +92,7 @@ pub fn csv(r: &StaffResult) -> Result<String, csv::Error> {
                 .unwrap_or_default(),
             row.model.to_string(),
             target_status(r, i).to_string(),
+            num((row.existing * 100.0).round() / 100.0),
         ];
         if with_a {
             rec.insert(8, row.erlang_a.map(|n| n.to_string()).unwrap_or_default());
@@ -176,7 +178,7 @@ fn label(r: &StaffResult, t: SimTime) -> String {
 }
 
 fn row_text(r: &StaffResult, row: &IntervalRow) -> Vec<String> {
-    vec![
+    let mut cells = vec![
         label(r, row.start),
         num((row.arrival_rate_per_h * 10.0).round() / 10.0),
         format!("{:.1}", row.offered_load),
@@ -187,7 +189,48 @@ fn row_text(r: &StaffResult, row: &IntervalRow) -> Vec<String> {
         pct(row.erlang_c_service_level),
         row.roster_coverage
             .map_or_else(|| "—".into(), |n| n.to_string()),
-    ]
+    ];
+    if r.existing.any() {
+        cells.insert(3, format!("{:.1}", row.existing));
+    }
+    cells
+}
+
+/// The table's header: [`HEADER`], with an `existing` column before `required` when other
+/// agents serve the queues.
+fn header(r: &StaffResult) -> Vec<&'static str> {
+    let mut h = HEADER.to_vec();
+    if r.existing.any() {
+        h.insert(3, "existing");
+    }
+    h
+}
+
+/// The paragraph on the existing staff (empty without): every figure is in addition to it.
+fn existing_text(r: &StaffResult) -> String {
+    let e = &r.existing;
+    if !e.any() {
+        return String::new();
+    }
+    let mut o = format!(
+        "Existing staff serving these queues, kept in every simulation: {}. `required`, the \
+         model's, Erlang C's and Erlang A's figures are agents of group {} IN ADDITION to them; \
+         `existing` is those present per interval (mean, in agents of group {}: shifts, breaks, \
+         absence and capacity counted)\n",
+        e.describe(),
+        r.group,
+        r.group
+    );
+    if e.shared > 0 {
+        let _ = writeln!(
+            o,
+            "Approximation: {} also serve other queues (or only some of these); the stationary \
+             model counts them as wholly available here, so its start point may be low, and the \
+             simulation, with them in place, adds agents where the target is then missed",
+            crate::report::format::plural(u64::from(e.shared), "existing agent")
+        );
+    }
+    o
 }
 
 const HEADER: [&str; 9] = [
@@ -227,7 +270,7 @@ pub fn text(r: &StaffResult) -> String {
         "Staffing group {} for {} per {} interval\n\
          Offered load from the arrival process; each interval staffed by the stationary model \
          ({}), then verified by simulation with the rules in the loop \
-         ({}; decided at ±{} (95%), {}% family-wise over the intervals)\n\n{}",
+         ({}; decided at ±{} (95%), {}% family-wise over the intervals)\n{}\n{}",
         r.group,
         r.target,
         crate::time::SimDuration::from_millis(r.interval.as_millis()),
@@ -235,7 +278,8 @@ pub fn text(r: &StaffResult) -> String {
         verified_by(r),
         value(r.precision.half_width),
         value(r.precision.alpha * 100.0),
-        crate::report::table::text(&HEADER, &rows)
+        existing_text(r),
+        crate::report::table::text(&header(r), &rows)
     );
     let peak = r.rows.iter().map(|x| x.required).max().unwrap_or(0);
     let agent_hours: f64 = r
@@ -248,7 +292,7 @@ pub fn text(r: &StaffResult) -> String {
         .sum();
     let _ = writeln!(
         o,
-        "\n{} · peak {} · {:.1} agent-hours required",
+        "\n{} · peak {} · {:.1} agent-hours required{}",
         if r.interrupted.is_some() {
             "INTERRUPTED: not decided"
         } else if r.met && r.unresolved.is_empty() {
@@ -259,7 +303,15 @@ pub fn text(r: &StaffResult) -> String {
             "the target CANNOT be met in every interval"
         },
         crate::report::format::plural(u64::from(peak), "agent"),
-        agent_hours
+        agent_hours,
+        if r.existing.any() {
+            format!(
+                " in addition to the existing staff ({})",
+                r.existing.describe()
+            )
+        } else {
+            String::new()
+        }
     );
     if let Some(why) = &r.interrupted {
         let _ = writeln!(o, "interrupted: {why}");
@@ -442,7 +494,7 @@ pub fn html(r: &StaffResult, scenario: &str) -> String {
         calendar: r.calendar,
     });
     let mut table = String::from("<table><tr>");
-    for h in HEADER {
+    for h in header(r) {
         let _ = write!(table, "<th>{}</th>", escape(h));
     }
     table.push_str("</tr>");

@@ -66,6 +66,34 @@ impl SeenIds {
     }
 }
 
+/// The distinct `replication` values of a conversation history read so far. A simulator's log
+/// (`omnisim run --log`) holds every replication over the same days: each is a copy of them, so
+/// a reader counting volumes divides by [`Replications::copies`]. Shared by `fit` and
+/// `forecast` (before, `forecast` summed the copies: 3 replications gave 3 times the volume).
+#[derive(Debug, Default)]
+pub struct Replications(std::collections::BTreeSet<Box<str>>);
+
+impl Replications {
+    /// Notes row `r`'s `replication` cell (nothing without the column or with an empty cell).
+    pub fn note(&mut self, r: &super::Row<'_>) {
+        if let Some(rep) = r.cell("replication") {
+            if !self.0.contains(rep) {
+                self.0.insert(rep.into());
+            }
+        }
+    }
+
+    /// How many distinct replications (0 without a `replication` column).
+    pub fn count(&self) -> usize {
+        self.0.len()
+    }
+
+    /// The divisor of a volume counted over the rows: the replications, at least 1.
+    pub fn copies(&self) -> f64 {
+        self.0.len().max(1) as f64
+    }
+}
+
 /// A history file, ready to replay.
 #[derive(Clone, Debug, Default)]
 pub struct Replay {
