@@ -31,6 +31,7 @@ mod limits;
 mod load;
 mod load_omission;
 mod merge_inputs;
+mod merge_tester6;
 mod mmc;
 mod overflow;
 mod policies;
