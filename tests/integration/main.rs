@@ -60,6 +60,7 @@ mod signals_more;
 mod signals_setup;
 mod sim;
 mod skills;
+mod small_messages;
 mod staffing;
 mod staffing_trust;
 mod stale_outputs;
