@@ -285,7 +285,7 @@ fn an_agent_without_lines_in_an_interrupted_replication_is_not_called_never_assi
             .collect();
         std::fs::write(dir.join("trace.jsonl"), text).unwrap();
     };
-    let mut rep = |r: u32, mut l: TraceLine| {
+    let rep = |r: u32, mut l: TraceLine| {
         l.replication = r;
         l
     };
