@@ -108,6 +108,12 @@ example_compare_different() {
   omnisim run nine.toml --out nine --quiet || true
   omnisim compare base/summary.json nine/summary.json 2>&1 || true
 }
+example_compare_untested() {
+  erlang
+  omnisim run erlang-c.toml --replications 1 --seed 11 --out one11 --quiet || true
+  omnisim run erlang-c.toml --replications 1 --seed 12 --out one12 --quiet || true
+  omnisim compare one11/summary.json one12/summary.json 2>&1 || true
+}
 
 # --- docs/workflows.md, 2. ab ------------------------------------------------------------
 example_ab_text() {

@@ -231,13 +231,34 @@ pub fn explain_file(
     match told {
         // An agent of the run (its row in agents.csv beside the trace) with no line at all:
         // never offered anything, never a presence change.
-        Err(ExplainError::UnknownAgent { asked, .. }) if in_agents_csv(&path, &asked) => {
-            Ok(format!(
-                "Agent {asked}, replication {replication}:\nnever assigned: no conversation was \
-             offered to it and its presence never changed in this replication\n"
-            ))
-        }
+        // When the run's interruption cut the replication, that is all the trace can say.
+        Err(ExplainError::UnknownAgent { asked, .. }) if in_agents_csv(&path, &asked) => Ok(
+            never_assigned(&asked, replication, last_conv, interrupted.is_some()),
+        ),
         other => other,
+    }
+}
+
+/// The story of an agent of the run with no line in `replication`: never assigned, or, when the
+/// replication's trace ends with an `interrupted` line, cut off by the interruption (before any
+/// conversation arrived when `last_conv` is 0), as [`ExplainError::UnknownConversation`] says
+/// for a conversation.
+fn never_assigned(agent: &str, replication: u32, last_conv: u64, interrupted: bool) -> String {
+    let head = format!("Agent {agent}, replication {replication}:");
+    match (interrupted, last_conv) {
+        (false, _) => format!(
+            "{head}\nnever assigned: no conversation was offered to it and its presence never \
+             changed in this replication\n"
+        ),
+        (true, 0) => format!(
+            "{head}\nnothing to tell: the run was interrupted (SIGINT or SIGTERM) before any \
+             conversation arrived in this replication, and the trace is partial\n"
+        ),
+        (true, _) => format!(
+            "{head}\nno conversation was offered to it and its presence never changed before the \
+             run was interrupted (SIGINT or SIGTERM; conversations 1 to {last_conv} arrived): the \
+             trace is partial, so its story is cut off, not ended\n"
+        ),
     }
 }
 

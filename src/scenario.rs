@@ -20,6 +20,7 @@ mod loops;
 pub(crate) mod metric_paths;
 mod overflow;
 mod reach;
+mod refusals;
 mod routing;
 mod rule_checks;
 mod rulesets;
@@ -31,6 +32,7 @@ mod supervisors;
 mod thresholds;
 mod traffic;
 mod types;
+mod waits;
 
 pub use diag::{Diagnostic, LoadError};
 pub use limits::{

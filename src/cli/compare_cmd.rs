@@ -1,7 +1,8 @@
 //! `omnisim compare BASELINE.json CURRENT.json`: exit 1 on a regression, 2 on bad input
 //! (unreadable files, not summaries, a misspelt `--tolerance-for` metric, or summaries of
 //! different scenarios or service-level definitions without `--allow-different`, or a partial
-//! run, one cut short by Ctrl-C or a signal, without `--allow-partial`).
+//! run, one cut short by Ctrl-C or a signal, without `--allow-partial`, or runs of different
+//! seeds with a single replication on a side without `--allow-untested`).
 
 use std::path::{Path, PathBuf};
 
@@ -39,6 +40,10 @@ pub(crate) struct CompareArgs {
     /// Compare a partial (interrupted) run: its figures cover only what finished.
     #[arg(long)]
     pub(crate) allow_partial: bool,
+    /// Compare runs of different seeds with a single replication on a side, on the tolerance
+    /// alone (nothing can be tested: a change by chance fails).
+    #[arg(long)]
+    pub(crate) allow_untested: bool,
     #[command(flatten)]
     pub(crate) global: Global,
 }
@@ -47,6 +52,27 @@ fn read_json(path: &Path) -> Result<serde_json::Value, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     serde_json::from_str(&text).map_err(|e| format!("{} is not valid JSON: {e}", path.display()))
+}
+
+/// Why two summaries give nothing to test, or `None`: different seeds (`seed`) with a single
+/// replication (`replications`) on either side. With the same seed a single replication is a
+/// deterministic comparison (any difference is caused by the change), so it stays allowed.
+fn untestable(b: &serde_json::Value, c: &serde_json::Value) -> Option<String> {
+    let seed = |v: &serde_json::Value| v.get("seed").and_then(serde_json::Value::as_u64);
+    let reps = |v: &serde_json::Value| v.get("replications").and_then(serde_json::Value::as_u64);
+    let (sb, sc) = (seed(b)?, seed(c)?);
+    let (rb, rc) = (reps(b)?, reps(c)?);
+    if sb == sc || rb.min(rc) != 1 {
+        return None;
+    }
+    let side = match (rb, rc) {
+        (1, 1) => "each has a single replication".to_string(),
+        (1, _) => "the baseline has a single replication".to_string(),
+        _ => "the current run has a single replication".to_string(),
+    };
+    Some(format!(
+        "they ran with different seeds ({sb} and {sc}) and {side}"
+    ))
 }
 
 /// Runs the command: exit 0, 1 on a regression, 2 on bad input.
@@ -107,6 +133,24 @@ pub(crate) fn run(a: CompareArgs) -> CmdResult {
                 current.display(),
                 diffs.join("; ")
             ));
+        }
+        let untested = untestable(&b, &c);
+        if let Some(why) = &untested {
+            if !a.allow_untested {
+                return Err(format!(
+                    "{} and {} cannot be tested against each other: {why}; a change by chance \
+                     would pass or fail on the tolerance alone. Rerun both with --replications \
+                     2 or more (a test across replications), or with the same --seed (a \
+                     difference is then caused by the change), or pass --allow-untested to \
+                     compare on the tolerance alone",
+                    baseline.display(),
+                    current.display()
+                ));
+            }
+            eprintln!(
+                "warning: {why} (--allow-untested): compared on the tolerance alone, so a \
+                 change by chance can fail"
+            );
         }
         let scenario = c
             .get("scenario")

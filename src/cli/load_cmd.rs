@@ -72,6 +72,17 @@ pub(crate) fn run(a: LoadArgs) -> CmdResult {
             .map_err(|e| format!("--{flag} {v:?}: {e}"))
     };
     let duration = dur("duration", &a.duration)
+        .and_then(|d| {
+            if d.is_zero() {
+                Err(format!(
+                    "--duration {:?}: must be longer than 0s (a load test of no time sends \
+                     nothing and measures nothing)",
+                    a.duration
+                ))
+            } else {
+                Ok(d)
+            }
+        })
         .map_err(|e| problems.push(e))
         .ok();
     let drain = dur("drain", &a.drain).map_err(|e| problems.push(e)).ok();

@@ -110,6 +110,18 @@ pub(crate) fn run(a: StaffArgs) -> CmdResult {
         })
     })();
     let spec = spec.map_err(CliError::bad)?;
+    // The verification's own floor (`staffing::Precision`): a smaller --replications is
+    // raised; say so rather than run more than asked in silence.
+    if let Some(asked) = a.sim.replications {
+        let floor = staffing::Precision::for_target(&spec.target, asked).min_replications;
+        if floor > asked {
+            eprintln!(
+                "warning: --replications {asked} raised to {floor}: the verification starts at \
+                 {floor} replications (and adds more up to its precision) so each interval's \
+                 figure is known well enough to call the target met or missed"
+            );
+        }
+    }
     // A stop signal ends the verification at its next event: the last finished round is kept
     // and written, marked interrupted (exit 130).
     let result = staffing::run_until(&sc, &spec, Some(super::stop_flag()))

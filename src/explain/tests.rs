@@ -266,3 +266,57 @@ fn a_story_cut_off_by_an_interruption_says_so() {
     let whole = tell(&lines[..5], &Subject::Conversation(2), 1).unwrap();
     assert!(!whole.contains("interrupted"), "{whole}");
 }
+
+/// Issue 25, ninth pass: `--agent` of a replication the interruption cut before it started
+/// said "never assigned … in this replication" (exit 0) while `--conversation` said the run
+/// was interrupted before any conversation arrived. The agent's answer now says so too; cut
+/// after some arrivals (the variant), it says its story is cut off, not that it was never
+/// assigned.
+#[test]
+fn an_agent_without_lines_in_an_interrupted_replication_is_not_called_never_assigned() {
+    let dir =
+        std::env::temp_dir().join(format!("omnisim-explain-cut-agent-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("agents.csv"), "agent,group\na-1,a\na-2,a\n").unwrap();
+    let write = |lines: &[TraceLine]| {
+        let text: String = lines
+            .iter()
+            .map(|l| serde_json::to_string(l).unwrap() + "\n")
+            .collect();
+        std::fs::write(dir.join("trace.jsonl"), text).unwrap();
+    };
+    let rep = |r: u32, mut l: TraceLine| {
+        l.replication = r;
+        l
+    };
+    let arrive = |t, c| {
+        let mut l = line(t, Kind::Command, "arrive", Some(c), None);
+        l.queue = Some("q".into());
+        l
+    };
+    // Replication 1 whole, replication 2 interrupted before it started.
+    write(&[
+        arrive(10_000, 1),
+        line(11_000, Kind::Effect, "accepted", Some(1), Some("a-1")),
+        rep(2, line(0, Kind::Interrupted, "interrupted", None, None)),
+    ]);
+    let agent = |name: &str, r| explain_file(&dir, &Subject::Agent(name.into()), r);
+    let two = agent("a-2", 2).unwrap();
+    assert!(
+        two.contains("interrupted (SIGINT or SIGTERM) before any conversation arrived"),
+        "{two}"
+    );
+    assert!(!two.contains("never assigned"), "{two}");
+    // Without an interruption the same answer stays "never assigned".
+    assert!(agent("a-2", 1).unwrap().contains("never assigned"));
+    // The variant: cut after conversations arrived, the agent never offered one.
+    write(&[
+        arrive(10_000, 1),
+        line(11_000, Kind::Effect, "accepted", Some(1), Some("a-1")),
+        line(90_000, Kind::Interrupted, "interrupted", None, None),
+    ]);
+    let cut = agent("a-2", 1).unwrap();
+    assert!(cut.contains("before the run was interrupted"), "{cut}");
+    assert!(cut.contains("cut off, not ended"), "{cut}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

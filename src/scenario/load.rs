@@ -250,6 +250,7 @@ fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>, opts: &LoadOptions) -> Option<Scen
     if !opts.allow_huge {
         limits::check(cx, &root, &scenario);
         super::loops::check(cx, &root, &scenario, &cycles);
+        super::refusals::check(cx, &root, &scenario);
     }
     Some(scenario)
 }

@@ -40,7 +40,7 @@ pub(crate) const MAX_ROUNDS_PER_ARRIVAL: f64 = 10_000.0;
 /// number, more than the limit: exactly the limit is accepted (probability 0.9999 makes 10,000
 /// contacts, not the 10,000.000000001 of its floating-point sum), and a refused count is shown
 /// ([`about`]) as a number above the limit, never as the limit itself.
-fn over_limit(rounds: f64, total: f64, what: &str) -> Option<String> {
+pub(crate) fn over_limit(rounds: f64, total: f64, what: &str) -> Option<String> {
     if rounds.round() > MAX_ROUNDS_PER_ARRIVAL {
         Some(format!(
             "over the limit of {MAX_ROUNDS_PER_ARRIVAL:.0} per arrival"
@@ -59,7 +59,7 @@ fn over_limit(rounds: f64, total: f64, what: &str) -> Option<String> {
 /// A count compared with `limit`, as a message shows it: a whole number below ten times the
 /// limit (so a count just over it reads as more, 10001 against 10000), else three decimals of
 /// scientific notation (9.000e7).
-fn about(count: f64, limit: f64) -> String {
+pub(crate) fn about(count: f64, limit: f64) -> String {
     if count < 10.0 * limit {
         format!("{}", count.round() as u64)
     } else {
@@ -72,11 +72,13 @@ pub(crate) fn mean_ms(d: &Dist) -> f64 {
     d.mean().0 as f64
 }
 
-/// The expected contacts of one arrival nobody answers in a retrial loop (1 without retrials): see the
-/// module's words. `window_ms` is the horizon plus the drain limit.
-pub(crate) fn retrial_rounds(p: f64, patience: Option<&Dist>, delay: &Dist, window_ms: f64) -> f64 {
-    // Without patience nobody abandons, so nobody retries.
-    let Some(patience) = patience else {
+/// The expected contacts of one arrival nobody answers in a retrial loop (1 without retrials):
+/// see the module's words. `wait_ms` is the mean wait before an unanswered contact ends
+/// ([`super::waits::early_end`]: patience, `open_auto_close`, a supervisor's force close), `None`
+/// when nothing ends it (nobody abandons, so nobody retries); `delay` the retrial delay;
+/// `window_ms` the horizon plus the drain limit.
+pub(crate) fn retrial_rounds(p: f64, wait_ms: Option<f64>, delay: &Dist, window_ms: f64) -> f64 {
+    let Some(wait_ms) = wait_ms else {
         return 1.0;
     };
     let by_p = if p >= 1.0 {
@@ -84,13 +86,22 @@ pub(crate) fn retrial_rounds(p: f64, patience: Option<&Dist>, delay: &Dist, wind
     } else {
         1.0 / (1.0 - p)
     };
-    let cycle = mean_ms(patience) + mean_ms(delay);
+    let cycle = wait_ms + mean_ms(delay);
     let by_time = if cycle > 0.0 {
         1.0 + window_ms / cycle.max(1.0)
     } else {
         f64::INFINITY
     };
     by_p.min(by_time)
+}
+
+/// The expected contacts one arrival at queue `q` makes when nobody answers it: its retrial
+/// loop's rounds ([`retrial_rounds`]), 1 without retrials. `window_ms` as there.
+pub(crate) fn contacts_per_arrival(sc: &Scenario, q: usize, window_ms: f64) -> f64 {
+    let w = &sc.workstreams[sc.queues[q].workstream.index()];
+    let Some(r) = &w.retrial else { return 1.0 };
+    let wait = super::waits::early_end(sc, q).map(|e| e.wait_ms);
+    retrial_rounds(r.probability, wait, &r.delay, window_ms)
 }
 
 /// Refuses retrial loops and `waited_over` cycles over the limits (see the module's words).
@@ -111,22 +122,38 @@ pub(crate) fn check(
     };
     for (i, w) in sc.workstreams.iter().enumerate() {
         let Some(r) = &w.retrial else { continue };
-        let patience = w.patience.as_ref();
         // The loop at one instant is refused on its own (`chat::instant_retrial`).
-        if r.probability >= 1.0 && r.delay.always_zero() && patience.is_some_and(Dist::always_zero)
+        if r.probability >= 1.0
+            && r.delay.always_zero()
+            && w.patience.as_ref().is_some_and(Dist::always_zero)
         {
             continue;
         }
-        let rounds = retrial_rounds(r.probability, patience, &r.delay, window_ms);
-        let arrivals: f64 = (0..sc.queues.len())
-            .filter(|&q| sc.queues[q].workstream.index() == i)
-            .map(queue_mass)
-            .sum::<f64>()
-            + w.routing
+        // Each queue of the stream by what ends its waits; arrivals the stream classifies
+        // into its queues (unified routing) counted at its worst queue.
+        let mut worst: Option<(f64, super::waits::EarlyEnd)> = None;
+        let mut total = 0.0;
+        for q in (0..sc.queues.len()).filter(|&q| sc.queues[q].workstream.index() == i) {
+            let end = super::waits::early_end(sc, q);
+            let rounds = retrial_rounds(
+                r.probability,
+                end.as_ref().map(|e| e.wait_ms),
+                &r.delay,
+                window_ms,
+            );
+            total += rounds * queue_mass(q);
+            if let Some(end) = end {
+                if worst.as_ref().is_none_or(|(w, _)| rounds > *w) {
+                    worst = Some((rounds, end));
+                }
+            }
+        }
+        let Some((rounds, end)) = worst else { continue };
+        total += rounds
+            * w.routing
                 .arrivals
                 .as_ref()
                 .map_or(0.0, |a| a.mass(SimTime::ZERO, horizon) * reps);
-        let total = rounds * arrivals;
         let Some(why) = over_limit(rounds, total, "contacts") else {
             continue;
         };
@@ -134,11 +161,12 @@ pub(crate) fn check(
             at(root, "workstreams", Some(i), "retrial"),
             format!(
                 "a retrial loop: a customer nobody answers can make about {} contacts \
-                 (retrial probability {}, mean patience {:.0} ms and mean delay {:.0} ms, over \
-                 the horizon and drain limit), {why}",
+                 (retrial probability {}, a wait ended after {:.0} ms on average by {} and \
+                 mean delay {:.0} ms, over the horizon and drain limit), {why}",
                 about(rounds, MAX_ROUNDS_PER_ARRIVAL),
                 r.probability,
-                patience.map_or(0.0, mean_ms),
+                end.wait_ms,
+                end.by,
                 mean_ms(&r.delay),
             ),
         );
@@ -330,23 +358,23 @@ mod tests {
         let exp = |m| Dist::Exponential {
             mean: SimDuration(m),
         };
-        let r = retrial_rounds(0.4, Some(&exp(180_000)), &exp(600_000), DAY);
+        let r = retrial_rounds(0.4, Some(180_000.0), &exp(600_000), DAY);
         assert!((r - 1.0 / 0.6).abs() < 1e-9, "{r}");
-        assert!(retrial_rounds(0.9, Some(&exp(180_000)), &exp(600_000), DAY) < 10.0 + 1e-9);
+        assert!(retrial_rounds(0.9, Some(180_000.0), &exp(600_000), DAY) < 10.0 + 1e-9);
         // The tester's file: patience 1 ms, certain and immediate retrial: one per ms.
-        let r = retrial_rounds(1.0, Some(&ms(1)), &ms(0), DAY);
+        let r = retrial_rounds(1.0, Some(1.0), &ms(0), DAY);
         assert_eq!(r, 1.0 + DAY);
         // Nearly certain, at one instant: 1 / (1 − p).
-        let r = retrial_rounds(0.9999999, Some(&ms(0)), &ms(0), DAY);
+        let r = retrial_rounds(0.9999999, Some(0.0), &ms(0), DAY);
         assert!(r > 9.9e6 && r < 1.01e7, "{r}");
         // No patience: nobody abandons.
         assert_eq!(retrial_rounds(1.0, None, &ms(0), DAY), 1.0);
         // Certain retrial, patience and delay of minutes: the renewal count, accepted.
-        let r = retrial_rounds(1.0, Some(&exp(180_000)), &exp(300_000), DAY);
+        let r = retrial_rounds(1.0, Some(180_000.0), &exp(300_000), DAY);
         assert!((r - (1.0 + DAY / 480_000.0)).abs() < 1e-9, "{r}");
         assert!(r < MAX_ROUNDS_PER_ARRIVAL);
         // Means of exponential patience of 1 ms: refused like the constant.
-        assert!(retrial_rounds(1.0, Some(&exp(1)), &ms(0), DAY) > MAX_ROUNDS_PER_ARRIVAL);
+        assert!(retrial_rounds(1.0, Some(1.0), &ms(0), DAY) > MAX_ROUNDS_PER_ARRIVAL);
     }
 
     /// Issue 25, sixth pass: probability 0.9999 (1 / (1 − p) = 10,000 in decimals,
@@ -355,7 +383,7 @@ mod tests {
     #[test]
     fn a_count_at_the_limit_is_accepted_and_one_over_is_shown_as_more() {
         let ms = |v| Dist::Constant(SimDuration(v));
-        let at_limit = retrial_rounds(0.9999, Some(&ms(0)), &ms(0), DAY);
+        let at_limit = retrial_rounds(0.9999, Some(0.0), &ms(0), DAY);
         assert!(
             at_limit > MAX_ROUNDS_PER_ARRIVAL,
             "the float is a hair over: {at_limit}"

@@ -250,7 +250,7 @@ fn auto_close(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>) -> Option<Option<SimDur
         cx.report(
             path,
             Some(v.span()),
-            "must be longer than 0s",
+            super::spanned::zero_message(v),
             Some("write \"never\" to turn the auto-close off".into()),
         );
         return None;

@@ -110,6 +110,8 @@ fn template(
                 cx.error(p, v.span(), "the list must not be empty");
                 return None;
             }
+            // A start listed twice is an error, as a day or a presence listed twice is.
+            let mut first_at: std::collections::HashMap<u32, usize> = Default::default();
             let parsed: Vec<Option<u32>> = items
                 .iter()
                 .enumerate()
@@ -117,7 +119,20 @@ fn template(
                     let ip = format!("{p}[{i}]");
                     let s = string(cx, &ip, item)?;
                     match parse_clock(&s) {
-                        Ok(m) => Some(m),
+                        Ok(m) => match first_at.get(&m) {
+                            Some(j) => {
+                                cx.error(
+                                    &ip,
+                                    item.span(),
+                                    format!("start {s:?} listed twice (the same time as {p}[{j}])"),
+                                );
+                                None
+                            }
+                            None => {
+                                first_at.insert(m, i);
+                                Some(m)
+                            }
+                        },
                         Err(e) => {
                             cx.error(&ip, item.span(), e);
                             None
@@ -293,6 +308,20 @@ cots = 2
     }
 
     /// Issue 25: overlapping breaks are errors at the later break, every overlap at once;
+    /// Issue 25, ninth pass: a start listed twice (also not next to its first) is an error
+    /// at the repeat, as a day or a presence listed twice is.
+    #[test]
+    fn a_start_listed_twice_is_refused_at_the_repeat() {
+        for starts in [r#"["07:00", "07:00"]"#, r#"["07:00", "08:00", "07:00"]"#] {
+            let text = format!("[[shifts]]\nname = \"x\"\nstarts = {starts}\nlength = \"8h\"\n");
+            let e = load_shifts_str(&text, "s.toml").unwrap_err().to_string();
+            assert!(
+                e.contains("listed twice (the same time as shifts[0].starts[0])"),
+                "{e}"
+            );
+        }
+    }
+
     /// breaks that touch (one ends as the next starts) are fine.
     #[test]
     fn overlapping_breaks_are_errors() {

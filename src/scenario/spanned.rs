@@ -326,10 +326,28 @@ pub(crate) fn duration(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>) -> Option<SimD
 pub(crate) fn positive_duration(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>) -> Option<SimDuration> {
     let d = duration(cx, path, v)?;
     if d == SimDuration::ZERO {
-        cx.error(path, v.span(), "must be longer than 0s");
+        cx.error(path, v.span(), zero_message(v));
         return None;
     }
     Some(d)
+}
+
+/// "must be longer than 0s", and when the text is not zero (`"0.1ms"`), that it rounds to 0:
+/// times are whole milliseconds.
+pub(crate) fn zero_message(v: &Val<'_>) -> String {
+    let nonzero = match v.get_ref() {
+        DeValue::String(s) => s.bytes().any(|b| (b'1'..=b'9').contains(&b)),
+        _ => false,
+    };
+    if nonzero {
+        format!(
+            "must be longer than 0s: {:?} rounds to 0 ms (times are whole milliseconds); use \
+             at least \"1ms\"",
+            v.get_ref().as_str().unwrap_or_default().trim()
+        )
+    } else {
+        "must be longer than 0s".to_string()
+    }
 }
 
 /// A rate string such as `"90/h"`, in events per second; zero is allowed when `allow_zero`.

@@ -540,7 +540,16 @@ pub(crate) fn merge(
         }
         out.replay = Some(Arc::new(r));
     }
-    if let Some((agents, _)) = parts.roster {
+    if let Some((agents, span)) = parts.roster {
+        if agents.is_empty() {
+            // As a header-only replay file: said, not silently a center without those agents.
+            cx.warn(
+                "traffic.roster",
+                Some(span.clone()),
+                "the roster has no rows; no roster agent is added".to_string(),
+                None,
+            );
+        }
         let first: u32 = groups.iter().map(|g| g.count).sum();
         let mut skills = parts.roster_skills.into_iter();
         // A roster agent with a group agent's name is refused by `read_roster`.

@@ -82,6 +82,52 @@ pub fn locate(recorded: &str, found_in: Option<&Path>, from_shard: Option<&str>)
     recorded.to_string()
 }
 
+/// [`locate`] over every shard (each `(recorded, found_in, from_shard)`): the scenario beside
+/// the first shard folder that has it (shards copied to other machines each record their own
+/// path), else the first recorded absolute path that exists, else the first shard's recorded
+/// path. So a merge works when any one shard's project folder is still where it was.
+pub fn locate_among(shards: &[(&str, Option<&Path>, Option<&str>)]) -> String {
+    for &(_, dir, rel) in shards {
+        if let (Some(dir), Some(rel)) = (dir, rel) {
+            let here = dir.join(rel);
+            if here.is_file() {
+                return here.display().to_string();
+            }
+        }
+    }
+    shards
+        .iter()
+        .find(|(rec, ..)| Path::new(rec).is_file())
+        .or(shards.first())
+        .map_or_else(String::new, |(rec, ..)| rec.to_string())
+}
+
+/// The recorded `[traffic]` files that cannot be read beside the scenario at `scenario` (their
+/// paths as written are relative to its folder): one line each, "cannot read …", saying why
+/// the merge needs them. Empty when every file is there.
+pub fn unreadable(scenario: &str, recorded: &[InputFile]) -> Vec<String> {
+    let base = Path::new(scenario).parent().unwrap_or(Path::new(""));
+    recorded
+        .iter()
+        .filter(|f| f.key != "scenario")
+        .filter_map(|f| {
+            let path = base.join(&f.file);
+            std::fs::metadata(&path).err().map(|e| {
+                format!(
+                    "cannot read {} ({}, `{}` beside the scenario {scenario}): {e}; the merge \
+                     rebuilds the summaries from the scenario and the files it names (checked \
+                     against the content hashes the shards recorded): keep the scenario's folder \
+                     beside a shard folder as it was when the shard ran, or at the path the \
+                     shard ran from",
+                    path.display(),
+                    f.key,
+                    f.file
+                )
+            })
+        })
+        .collect()
+}
+
 /// The inputs of a run: the scenario text (as read) under `origin`, then every distinct CSV
 /// file the `scenarios` read (a sweep's grid points may name different files), hashed now.
 ///
@@ -133,6 +179,12 @@ pub fn agree(shards: &[(String, &[InputFile])]) -> Vec<String> {
         for f in first.iter() {
             match inputs.iter().find(|g| same(f, g)) {
                 Some(g) if g.hash == f.hash => {}
+                Some(g) if g.file != f.file => problems.push(format!(
+                    "{name} read {} and {first_name} read {} ({}, content hashes differ): \
+                     the shards were computed from different input files; rerun them on one \
+                     version of the file",
+                    g.file, f.file, f.key
+                )),
                 Some(_) => problems.push(format!(
                     "{name} read another {} than {first_name} ({}, content hashes differ): \
                      the shards were computed from different input files; rerun them on one \

@@ -185,7 +185,18 @@ pub fn check_agree<S: ShardHeader>(
         return problems;
     };
     let want = first.identity();
+    let [k1, n1] = first.shard();
     for (name, s) in shards {
+        let [k, n] = s.shard();
+        if s.format() == expected && n != n1 {
+            // Replications or points would show as duplicate and missing: say why instead.
+            problems.push(format!(
+                "{name} is {rerun} {k}/{n} but {first_name} is {rerun} {k1}/{n1}: the shards \
+                 were split {n} and {n1} ways; merge the shards of one split (every shard run \
+                 with the same N in --shard K/N)"
+            ));
+            continue;
+        }
         if s.format() != expected {
             problems.push(format!(
                 "{name}: format is {:?}, expected {expected:?}",
@@ -227,6 +238,8 @@ pub trait ShardHeader {
     fn inputs(&self) -> &[InputFile];
     /// `Some([k, n])` (shard k of n) when the shard was interrupted (`"partial": true`).
     fn interrupted(&self) -> Option<[u32; 2]>;
+    /// `[k, n]`: shard k of n.
+    fn shard(&self) -> [u32; 2];
 }
 
 impl ShardHeader for ShardFile {
@@ -251,6 +264,9 @@ impl ShardHeader for ShardFile {
     }
     fn interrupted(&self) -> Option<[u32; 2]> {
         self.partial.then_some(self.shard)
+    }
+    fn shard(&self) -> [u32; 2] {
+        self.shard
     }
 }
 
@@ -309,11 +325,22 @@ pub fn merge(shards: Vec<(String, ShardFile)>) -> Result<(Scenario, RunOutput), 
     let opts = scenario::LoadOptions {
         allow_huge: first.allow_huge,
     };
-    let at = inputs::locate(
-        &first.scenario_path,
-        first.found_in.as_deref(),
-        first.scenario_from_shard.as_deref(),
+    let at = inputs::locate_among(
+        &shards
+            .iter()
+            .map(|(_, s)| {
+                (
+                    s.scenario_path.as_str(),
+                    s.found_in.as_deref(),
+                    s.scenario_from_shard.as_deref(),
+                )
+            })
+            .collect::<Vec<_>>(),
     );
+    let missing = inputs::unreadable(&at, &first.inputs);
+    if !missing.is_empty() {
+        return Err(MergeError::Problems(missing));
+    }
     let sc = scenario::load_str_with(&first.scenario_text, &at, &opts)
         .map_err(|e| MergeError::Scenario(e.to_string()))?;
     let now = inputs::record(&first.scenario_text, &first.scenario_origin, [&sc])

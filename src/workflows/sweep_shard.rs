@@ -263,6 +263,9 @@ impl ShardHeader for SweepShardFile {
     fn interrupted(&self) -> Option<[u32; 2]> {
         self.partial.then_some(self.shard)
     }
+    fn shard(&self) -> [u32; 2] {
+        self.shard
+    }
 }
 
 /// Merges named sweep shards into the sweep one machine would have finished (bisection points,
@@ -275,13 +278,25 @@ pub fn merge(shards: Vec<(String, SweepShardFile)>) -> Result<SweepResult, Sweep
     }
     // Resolved against the scenario's folder as it lies now beside the first shard (else as
     // the shard saw it): the merge works from any folder and in a moved project folder.
+    let at: Vec<_> = shards
+        .iter()
+        .map(|(_, s)| {
+            (
+                s.scenario_path.as_str(),
+                s.found_in.as_deref(),
+                s.scenario_from_shard.as_deref(),
+            )
+        })
+        .collect();
+    let origin = inputs::locate_among(&at);
+    // A missing input is "cannot read", not an invalid scenario at every grid point.
+    let missing = inputs::unreadable(&origin, &first.inputs);
+    if !missing.is_empty() {
+        return Err(MergeError::Problems(missing).into());
+    }
     let words = SweepWords {
         text: first.scenario_text.clone(),
-        origin: inputs::locate(
-            &first.scenario_path,
-            first.found_in.as_deref(),
-            first.scenario_from_shard.as_deref(),
-        ),
+        origin,
         vary: first.vary,
         target: first.target,
         seed: first.seed,
