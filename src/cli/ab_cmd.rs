@@ -23,6 +23,10 @@ pub(crate) struct AbArgs {
     /// Replications of each (default: the base scenario's).
     #[arg(long)]
     pub(crate) replications: Option<u32>,
+    /// Accept scenarios and --replications beyond the size limits (agents, horizon,
+    /// replications, arrivals, loops), as `run --allow-huge` does.
+    #[arg(long)]
+    pub(crate) allow_huge: bool,
     #[command(flatten)]
     pub(crate) global: Global,
 }
@@ -32,7 +36,10 @@ pub(crate) fn run(a: AbArgs) -> CmdResult {
     // Both scenarios are loaded and every problem of both reported, the base's first.
     // Read side by side: a large center's roster takes seconds to read, and a Ctrl-C meanwhile
     // waits for both.
-    let (base, var) = match rayon::join(|| load(&a.scenario, false), || load(&a.variant, false)) {
+    let (base, var) = match rayon::join(
+        || load(&a.scenario, a.allow_huge),
+        || load(&a.variant, a.allow_huge),
+    ) {
         (Ok(b), Ok(v)) => (b, v),
         (Err(CliError::BadInput(mut b)), Err(CliError::BadInput(v))) => {
             b.extend(v);
@@ -40,7 +47,7 @@ pub(crate) fn run(a: AbArgs) -> CmdResult {
         }
         (Err(e), _) | (_, Err(e)) => return Err(e),
     };
-    super::check_replications(a.replications, &base, None)?;
+    super::check_replications(a.replications, &base, Some(a.allow_huge))?;
     if !a.global.quiet {
         // Both sides run on the base's random numbers: the variant's own differ silently else.
         let mut ignored = Vec::new();

@@ -34,6 +34,10 @@ pub(crate) struct StaffArgs {
     /// Shrinkage: scheduled agents = required ÷ (1 − shrinkage), e.g. 30%.
     #[arg(long)]
     pub(crate) shrinkage: Option<String>,
+    /// Accept a scenario and --replications beyond the size limits (agents, horizon,
+    /// replications, arrivals, loops), as `run --allow-huge` does.
+    #[arg(long)]
+    pub(crate) allow_huge: bool,
     #[command(flatten)]
     pub(crate) sim: super::SimArgs,
     #[command(flatten)]
@@ -70,8 +74,8 @@ fn flagged(e: &StaffError) -> String {
 
 /// Runs the command.
 pub(crate) fn run(a: StaffArgs) -> CmdResult {
-    let sc = super::load(&a.scenario, false)?;
-    super::check_replications(a.sim.replications, &sc, None)?;
+    let sc = super::load(&a.scenario, a.allow_huge)?;
+    super::check_replications(a.sim.replications, &sc, Some(a.allow_huge))?;
     let spec = (|| -> Result<StaffSpec, String> {
         let target = target::parse(&a.target)?;
         staffing::check_target(&target).map_err(|e| flagged(&e))?;

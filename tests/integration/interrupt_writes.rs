@@ -4,7 +4,6 @@
 //! half-written. Commands are held at a known point by giving them a named pipe (`mkfifo`) to
 //! read, so no test depends on how fast the machine is.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::AtomicBool;
@@ -85,53 +84,61 @@ fn sigint_while_merge_reads_exits_130_with_nothing_written() {
     }
 }
 
-/// A signal that arrives while `load` still reads its scenario (the tester's lost runs: exit
-/// 130 within milliseconds, no `load.json`, no message) now stops the run at its start: a
-/// partial `load.json` is written.
-fn load_signalled_before_it_starts(signal: &str, tag: &str) {
+/// A signal that arrives while a command still reads its scenario (held on a pipe). The
+/// tester's lost `load` runs ended within milliseconds with no message; the second pass then
+/// wrote a partial `load.json` once the scenario was read. Ninth pass: reading a scenario (a
+/// roster of millions of rows takes seconds) stops at once for every command, exit 130, with
+/// "nothing was written" and nothing in the output folder (docs/workflows.md, "Interrupted").
+fn signalled_while_reading_the_scenario(signal: &str, tag: &str) {
     let dir = temp_dir(tag);
     let scenario = dir.join("s.toml");
     fifo(&scenario);
+    let s = scenario.to_str().expect("utf-8");
     let out = dir.join("out");
-    let mut child = spawn(&[
-        "load",
-        scenario.to_str().expect("utf-8"),
-        "--rate",
-        "2000",
-        "--duration",
-        "20s",
-        "--out",
-        out.to_str().expect("utf-8"),
-        "--quiet",
-    ]);
-    std::thread::sleep(Duration::from_millis(600));
-    kill(signal, child.id());
-    // Give the signal time to land, then let it read the scenario.
-    std::thread::sleep(Duration::from_millis(200));
-    let mut pipe = std::fs::OpenOptions::new()
-        .write(true)
-        .open(&scenario)
-        .expect("open the pipe");
-    pipe.write_all(LONG.as_bytes()).expect("write the scenario");
-    drop(pipe);
-    let status = wait_at_most(&mut child, Duration::from_secs(10));
-    let err = stderr(&mut child);
-    assert_eq!(status.code(), Some(130), "{status:?}\n{err}");
-    let text = std::fs::read_to_string(out.join("load.json")).expect("load.json written");
-    let v: serde_json::Value = serde_json::from_str(&text).expect("parses");
-    assert_eq!(v["partial"], serde_json::Value::Bool(true), "{text}");
-    assert!(err.contains("partial load.json"), "{err}");
-    assert!(names(&out).iter().all(|n| !n.contains(".tmp")));
+    let o = out.to_str().expect("utf-8");
+    let target = "service_level.fraction>=0.8";
+    for cmd in [
+        &[
+            "load",
+            s,
+            "--rate",
+            "2000",
+            "--duration",
+            "20s",
+            "--out",
+            o,
+            "--quiet",
+        ][..],
+        &["run", s, "--out", o, "--quiet"][..],
+        &["ab", s, "--variant", s, "--out", o, "--quiet"][..],
+        &["staff", s, "--target", target, "--out", o, "--quiet"][..],
+        &["validate", s][..],
+    ] {
+        let mut child = spawn(cmd);
+        std::thread::sleep(Duration::from_millis(600));
+        assert!(child.try_wait().expect("try_wait").is_none(), "ended early");
+        kill(signal, child.id());
+        let status = wait_at_most(&mut child, Duration::from_secs(10));
+        let err = stderr(&mut child);
+        assert_eq!(status.code(), Some(130), "{cmd:?}: {status:?}\n{err}");
+        assert!(
+            err.contains(&format!(
+                "interrupted: reading {s} stopped before it finished; nothing was written"
+            )),
+            "{cmd:?}: {err}"
+        );
+        assert!(!out.exists(), "{cmd:?} wrote {:?}", names(&out));
+    }
 }
 
 #[test]
-fn sigint_before_load_starts_still_writes_a_partial_load_json() {
-    load_signalled_before_it_starts("-INT", "e-int");
+fn sigint_while_the_scenario_is_read_ends_at_once_with_nothing_written() {
+    signalled_while_reading_the_scenario("-INT", "e-int");
 }
 
 #[test]
-fn sigterm_before_load_starts_still_writes_a_partial_load_json() {
-    load_signalled_before_it_starts("-TERM", "e-term");
+fn sigterm_while_the_scenario_is_read_ends_at_once_with_nothing_written() {
+    signalled_while_reading_the_scenario("-TERM", "e-term");
 }
 
 /// `run --log` interrupted: exit 130, `summary.json` partial, and `conversations.csv` not

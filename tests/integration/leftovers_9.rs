@@ -297,3 +297,46 @@ fn a_trace_of_gigabytes_is_announced_before_the_run() {
         "{err}"
     );
 }
+
+/// The tester's 6g: `ab` and `staff` had no `--allow-huge`, so a scenario `run --allow-huge`
+/// takes could be neither compared nor staffed. Both now take the flag with `run`'s meaning:
+/// refused without it (naming the flag), loaded with it (`ab` runs both sides; `staff` gets as
+/// far as its own checks, here a target it cannot read: a whole 401-day staffing is too long
+/// for a test).
+#[test]
+fn ab_and_staff_take_allow_huge_as_run_does() {
+    let dir = TempDir::new("fixj-huge-ab");
+    long(&dir, 401);
+    let ab = |more: &[&str]| {
+        let mut args = vec!["ab", "h401.toml", "--variant", "h401.toml", "--out", "ab"];
+        args.extend_from_slice(more);
+        args.push("--quiet");
+        omnisim(&dir, &args)
+    };
+    let o = ab(&[]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("over the limit of 400 days") && err.contains("--allow-huge"),
+        "{err}"
+    );
+    let o = ab(&["--allow-huge"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(dir.join("ab/ab.json").exists());
+    let staff = |more: &[&str]| {
+        let mut args = vec!["staff", "h401.toml", "--target", "nonsense", "--quiet"];
+        args.extend_from_slice(more);
+        omnisim(&dir, &args)
+    };
+    let o = staff(&[]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("over the limit of 400 days"), "{err}");
+    let o = staff(&["--allow-huge"]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        !err.contains("400 days") && err.contains("nonsense"),
+        "{err}"
+    );
+}
