@@ -25,7 +25,7 @@ pub(crate) struct ValidateArgs {
 pub(crate) fn run(a: ValidateArgs) -> CmdResult {
     let sc = load(&a.scenario, a.allow_huge)?;
     if !a.global.quiet {
-        print_warnings(&sc, &a.scenario);
+        super::interrupt::or_interrupted("validate", || print_warnings(&sc, &a.scenario));
         println!(
             "{}: valid ({}, {}, {})",
             a.scenario.display(),

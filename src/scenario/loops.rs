@@ -74,7 +74,7 @@ pub(crate) fn mean_ms(d: &Dist) -> f64 {
 
 /// The expected contacts of one arrival nobody answers in a retrial loop (1 without retrials):
 /// see the module's words. `wait_ms` is the mean wait before an unanswered contact ends
-/// ([`super::waits::early_end`]: patience, `open_auto_close`, a supervisor's force close), `None`
+/// ([`super::waits::early_ends`]: patience, `open_auto_close`, a supervisor's force close), `None`
 /// when nothing ends it (nobody abandons, so nobody retries); `delay` the retrial delay;
 /// `window_ms` the horizon plus the drain limit.
 pub(crate) fn retrial_rounds(p: f64, wait_ms: Option<f64>, delay: &Dist, window_ms: f64) -> f64 {
@@ -97,10 +97,16 @@ pub(crate) fn retrial_rounds(p: f64, wait_ms: Option<f64>, delay: &Dist, window_
 
 /// The expected contacts one arrival at queue `q` makes when nobody answers it: its retrial
 /// loop's rounds ([`retrial_rounds`]), 1 without retrials. `window_ms` as there.
-pub(crate) fn contacts_per_arrival(sc: &Scenario, q: usize, window_ms: f64) -> f64 {
+/// `ends`: every queue's [`super::waits::early_ends`].
+pub(crate) fn contacts_per_arrival(
+    sc: &Scenario,
+    q: usize,
+    window_ms: f64,
+    ends: &[Option<super::waits::EarlyEnd>],
+) -> f64 {
     let w = &sc.workstreams[sc.queues[q].workstream.index()];
     let Some(r) = &w.retrial else { return 1.0 };
-    let wait = super::waits::early_end(sc, q).map(|e| e.wait_ms);
+    let wait = ends[q].as_ref().map(|e| e.wait_ms);
     retrial_rounds(r.probability, wait, &r.delay, window_ms)
 }
 
@@ -120,6 +126,11 @@ pub(crate) fn check(
     let mut report = |(path, span): (String, Option<super::spanned::Span>), message: String| {
         cx.report(&path, span, message, Some(HINT.into()));
     };
+    let ends = super::waits::early_ends(sc);
+    let mut queues_of: Vec<Vec<usize>> = vec![Vec::new(); sc.workstreams.len()];
+    for (q, queue) in sc.queues.iter().enumerate() {
+        queues_of[queue.workstream.index()].push(q);
+    }
     for (i, w) in sc.workstreams.iter().enumerate() {
         let Some(r) = &w.retrial else { continue };
         // The loop at one instant is refused on its own (`chat::instant_retrial`).
@@ -133,8 +144,8 @@ pub(crate) fn check(
         // into its queues (unified routing) counted at its worst queue.
         let mut worst: Option<(f64, super::waits::EarlyEnd)> = None;
         let mut total = 0.0;
-        for q in (0..sc.queues.len()).filter(|&q| sc.queues[q].workstream.index() == i) {
-            let end = super::waits::early_end(sc, q);
+        for &q in &queues_of[i] {
+            let end = ends[q].clone();
             let rounds = retrial_rounds(
                 r.probability,
                 end.as_ref().map(|e| e.wait_ms),

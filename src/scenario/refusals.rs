@@ -11,7 +11,7 @@
 //! of the queue's groups that refuse, `p` the largest refusal probability (`reject + ignore`) of
 //! those groups, `t` the smallest mean time one refusal takes in them (the accept delay for a
 //! rejection, `notification_timeout` for an ignored invitation) and `W` how long a contact can
-//! wait ([`super::waits::early_end`], else the horizon plus the drain limit). Push-mode queues
+//! wait ([`super::waits::early_ends`], else the horizon plus the drain limit). Push-mode queues
 //! only (pick mode sends no invitations). The total multiplies by each queue's arrivals and
 //! their contacts ([`super::loops::contacts_per_arrival`]).
 
@@ -38,52 +38,84 @@ pub(crate) struct RefusalLoop {
     pub(crate) refusal_ms: f64,
 }
 
-/// The refusal loop of queue `q` (an index into `sc.queues`), `None` when no agent serving it
-/// ever refuses or it is a pick-mode queue. `window_ms`: the horizon plus the drain limit.
-pub(crate) fn refusal_loop(sc: &Scenario, q: usize, window_ms: f64) -> Option<RefusalLoop> {
-    let ws = &sc.workstreams[sc.queues[q].workstream.index()];
-    if ws.rules.mode == RoutingMode::Pick {
-        return None;
+/// Every queue's refusal loop (by index into `sc.queues`), `None` where no agent serving it
+/// ever refuses or it is a pick-mode queue. `window_ms`: the horizon plus the drain limit;
+/// `ends`: every queue's [`super::waits::early_ends`]. One pass over the groups' queue lists:
+/// O(queues + Σ a group's queues), never queues × groups (40,000 queues and 80,000 roster
+/// agents would be 3.2·10⁹ steps).
+pub(crate) fn refusal_loops(
+    sc: &Scenario,
+    window_ms: f64,
+    ends: &[Option<super::waits::EarlyEnd>],
+) -> Vec<Option<RefusalLoop>> {
+    struct Acc {
+        worst: Option<(usize, f64)>,
+        agents: u64,
+        refusal_ms: f64,
+        // The last group counted here: a queue listed twice by one group counts once.
+        last: usize,
     }
     let timeout_ms = sc.engine.notification_timeout.as_millis() as f64;
-    let mut worst: Option<(usize, f64)> = None;
-    let mut agents = 0u64;
-    let mut refusal_ms = f64::INFINITY;
+    let mut acc: Vec<Acc> = (0..sc.queues.len())
+        .map(|_| Acc {
+            worst: None,
+            agents: 0,
+            refusal_ms: f64::INFINITY,
+            last: usize::MAX,
+        })
+        .collect();
     for (g, a) in sc.agent_groups.iter().enumerate() {
         let p = (a.reject_probability + a.ignore_probability).min(1.0);
-        if p <= 0.0 || a.count == 0 || !a.queues.iter().any(|x| x.index() == q) {
+        if p <= 0.0 || a.count == 0 {
             continue;
-        }
-        agents += u64::from(a.count);
-        if worst.is_none_or(|(_, w)| p > w) {
-            worst = Some((g, p));
         }
         // A rejection comes after the accept delay (a timeout when that is longer); an
         // ignored invitation after the timeout.
         let reject_ms = mean_ms(&a.accept_delay).min(timeout_ms);
         let t = (a.reject_probability * reject_ms + a.ignore_probability * timeout_ms) / p;
-        refusal_ms = refusal_ms.min(t);
+        for q in &a.queues {
+            let x = &mut acc[q.index()];
+            if std::mem::replace(&mut x.last, g) == g {
+                continue;
+            }
+            x.agents += u64::from(a.count);
+            if x.worst.is_none_or(|(_, w)| p > w) {
+                x.worst = Some((g, p));
+            }
+            x.refusal_ms = x.refusal_ms.min(t);
+        }
     }
-    let (group, p) = worst?;
-    let by_skips = 1.0 + f64::from(sc.engine.refusals_before_skip) * agents as f64;
-    let by_p = if p >= 1.0 {
-        f64::INFINITY
-    } else {
-        1.0 / (1.0 - p)
-    };
-    let wait_ms = super::waits::early_end(sc, q).map_or(window_ms, |e| e.wait_ms.min(window_ms));
-    let by_time = if refusal_ms > 0.0 {
-        1.0 + wait_ms / refusal_ms.max(1.0)
-    } else {
-        f64::INFINITY
-    };
-    Some(RefusalLoop {
-        rounds: by_skips.min(by_p).min(by_time),
-        group,
-        p,
-        agents,
-        refusal_ms,
-    })
+    acc.into_iter()
+        .enumerate()
+        .map(|(q, x)| {
+            let ws = &sc.workstreams[sc.queues[q].workstream.index()];
+            if ws.rules.mode == RoutingMode::Pick {
+                return None;
+            }
+            let (group, p) = x.worst?;
+            let by_skips = 1.0 + f64::from(sc.engine.refusals_before_skip) * x.agents as f64;
+            let by_p = if p >= 1.0 {
+                f64::INFINITY
+            } else {
+                1.0 / (1.0 - p)
+            };
+            let wait_ms = ends[q]
+                .as_ref()
+                .map_or(window_ms, |e| e.wait_ms.min(window_ms));
+            let by_time = if x.refusal_ms > 0.0 {
+                1.0 + wait_ms / x.refusal_ms.max(1.0)
+            } else {
+                f64::INFINITY
+            };
+            Some(RefusalLoop {
+                rounds: by_skips.min(by_p).min(by_time),
+                group,
+                p,
+                agents: x.agents,
+                refusal_ms: x.refusal_ms,
+            })
+        })
+        .collect()
 }
 
 /// Refuses refusal loops over the limits (see the module's words), once per agent group at
@@ -93,8 +125,11 @@ pub(crate) fn check(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) {
     let horizon = SimTime::ZERO + sc.horizon;
     let reps = sc.replications as f64;
     let mut reported = vec![false; sc.agent_groups.len()];
-    let loops: Vec<(usize, RefusalLoop)> = (0..sc.queues.len())
-        .filter_map(|q| refusal_loop(sc, q, window_ms).map(|l| (q, l)))
+    let ends = super::waits::early_ends(sc);
+    let loops: Vec<(usize, RefusalLoop)> = refusal_loops(sc, window_ms, &ends)
+        .into_iter()
+        .enumerate()
+        .filter_map(|(q, l)| l.map(|l| (q, l)))
         .collect();
     // Queues share unified-routing arrivals of their stream: counted at each (an upper bound).
     let total: f64 = loops
@@ -106,7 +141,7 @@ pub(crate) fn check(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) {
                     .arrivals
                     .as_ref()
                     .map_or(0.0, |a| a.mass(SimTime::ZERO, horizon));
-            l.rounds * mass * reps * super::loops::contacts_per_arrival(sc, *q, window_ms)
+            l.rounds * mass * reps * super::loops::contacts_per_arrival(sc, *q, window_ms, &ends)
         })
         .sum();
     for (q, l) in &loops {

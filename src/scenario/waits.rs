@@ -20,51 +20,60 @@ pub(crate) struct EarlyEnd {
     pub(crate) by: String,
 }
 
-/// The earliest end of an unanswered contact of queue `q` (an index into `sc.queues`), or
-/// `None` when nothing ends it (it waits until answered or the run ends).
-pub(crate) fn early_end(sc: &Scenario, q: usize) -> Option<EarlyEnd> {
-    let ws = &sc.workstreams[sc.queues[q].workstream.index()];
-    let mut best: Option<EarlyEnd> = None;
-    let mut offer = |wait_ms: f64, by: String| {
+/// The earliest end of an unanswered contact of each queue (by index into `sc.queues`), `None`
+/// where nothing ends it (it waits until answered or the run ends). One pass over the work
+/// streams, then over each force-close policy's queues: O(queues + the policies' queue lists),
+/// never queues × lists (40,000 queues under one supervisor would be 1.6·10⁹ look-ups).
+pub(crate) fn early_ends(sc: &Scenario) -> Vec<Option<EarlyEnd>> {
+    fn offer(best: &mut Option<EarlyEnd>, wait_ms: f64, by: impl FnOnce() -> String) {
         if best.as_ref().is_none_or(|b| wait_ms < b.wait_ms) {
-            best = Some(EarlyEnd { wait_ms, by });
+            *best = Some(EarlyEnd { wait_ms, by: by() });
         }
-    };
-    if let Some(p) = &ws.patience {
-        offer(super::loops::mean_ms(p), "patience".into());
     }
-    if let Some(a) = ws.open_auto_close {
-        offer(a.as_millis() as f64, "open_auto_close".into());
+    let mut ends: Vec<Option<EarlyEnd>> = sc
+        .queues
+        .iter()
+        .map(|q| {
+            let ws = &sc.workstreams[q.workstream.index()];
+            let mut best = None;
+            if let Some(p) = &ws.patience {
+                offer(&mut best, super::loops::mean_ms(p), || "patience".into());
+            }
+            if let Some(a) = ws.open_auto_close {
+                offer(&mut best, a.as_millis() as f64, || "open_auto_close".into());
+            }
+            best
+        })
+        .collect();
+    if !sc.engine.force_close_enabled {
+        return ends;
     }
-    if sc.engine.force_close_enabled {
-        for s in &sc.supervisors {
-            for p in &s.policies {
-                if p.action != Action::ForceClose
-                    || !p.when.states.contains(&ConvState::Open)
-                    || p.when.sentiment_below.is_some()
-                    || p.when
-                        .channels
-                        .as_ref()
-                        .is_some_and(|c| !c.contains(&ws.rules.channel))
+    for s in &sc.supervisors {
+        for p in &s.policies {
+            if p.action != Action::ForceClose
+                || !p.when.states.contains(&ConvState::Open)
+                || p.when.sentiment_below.is_some()
+            {
+                continue;
+            }
+            let wait = p.when.waited_at_least.map_or(0, |w| w.as_millis())
+                + s.reaction.as_millis()
+                + p.every.as_millis();
+            let scope = p.when.queues.as_ref().unwrap_or(&s.queues);
+            for q in scope {
+                let ws = &sc.workstreams[sc.queues[q.index()].workstream.index()];
+                if p.when
+                    .channels
+                    .as_ref()
+                    .is_some_and(|c| !c.contains(&ws.rules.channel))
                 {
                     continue;
                 }
-                let in_scope = match &p.when.queues {
-                    Some(qs) => qs.iter().any(|x| x.index() == q),
-                    None => s.queues.iter().any(|x| x.index() == q),
-                };
-                if !in_scope {
-                    continue;
-                }
-                let wait = p.when.waited_at_least.map_or(0, |w| w.as_millis())
-                    + s.reaction.as_millis()
-                    + p.every.as_millis();
-                offer(
-                    wait as f64,
-                    format!("supervisor `{}`'s force_close policy `{}`", s.name, p.name),
-                );
+                offer(&mut ends[q.index()], wait as f64, || {
+                    format!("supervisor `{}`'s force_close policy `{}`", s.name, p.name)
+                });
             }
         }
     }
-    best
+    ends
 }
