@@ -301,7 +301,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
                 return;
             };
             rows += 1;
-            replications.note(r);
+            replications.note(r, p);
             let next = names.len() as u32;
             let q = *names.entry(queue).or_insert(next);
             if durations.len() <= q as usize {

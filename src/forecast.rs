@@ -185,7 +185,7 @@ pub fn read_history(
                 }
             }
         } else {
-            replications.note(r);
+            replications.note(r, p);
             1.0
         };
         let minute = t.hour() as u32 * 60 + t.minute() as u32;

@@ -71,15 +71,16 @@ impl SeenIds {
 /// a reader counting volumes divides by [`Replications::copies`]. Shared by `fit` and
 /// `forecast` (before, `forecast` summed the copies: 3 replications gave 3 times the volume).
 #[derive(Debug, Default)]
-pub struct Replications(std::collections::BTreeSet<Box<str>>);
+pub struct Replications(std::collections::BTreeSet<u32>);
 
 impl Replications {
-    /// Notes row `r`'s `replication` cell (nothing without the column or with an empty cell).
-    pub fn note(&mut self, r: &super::Row<'_>) {
-        if let Some(rep) = r.cell("replication") {
-            if !self.0.contains(rep) {
-                self.0.insert(rep.into());
-            }
+    /// Notes row `r`'s `replication` cell (nothing without the column or with an empty cell);
+    /// a cell that is not a replication number (0, 1, 2, …, as replay reads it) is a problem
+    /// at that cell, not a replication of its own (`x`, `-1` were counted, and every volume
+    /// divided by them).
+    pub fn note(&mut self, r: &super::Row<'_>, p: &mut Problems) {
+        if let Some(Some(rep)) = r.parse(p, "replication", parse_replication) {
+            self.0.insert(rep);
         }
     }
 
@@ -92,6 +93,12 @@ impl Replications {
     pub fn copies(&self) -> f64 {
         self.0.len().max(1) as f64
     }
+}
+
+/// A `replication` cell: a whole number ≥ 0 (`omnisim run --log` numbers them from 1).
+fn parse_replication(s: &str) -> Result<u32, String> {
+    s.parse::<u32>()
+        .map_err(|_| format!("{s:?} is not a replication number (0, 1, 2, …)"))
 }
 
 /// A history file, ready to replay.
@@ -264,10 +271,7 @@ pub fn read_replay(
             let handle = r.parse(p, "handle", parse_csv_duration);
             let wrap_up = r.parse(p, "wrap_up", parse_csv_duration);
             let patience = r.parse(p, "patience", parse_csv_duration);
-            let replication = r.parse(p, "replication", |s| {
-                s.parse::<u32>()
-                    .map_err(|_| format!("{s:?} is not a replication number (0, 1, 2, …)"))
-            });
+            let replication = r.parse(p, "replication", parse_replication);
             if let (Some(Some(o)), Some(None)) = (&outcome, &handle) {
                 if o == "answered" {
                     let col = if r.header.col("handle").is_some() {

@@ -116,3 +116,29 @@ fn fit_on_a_volume_file_points_to_forecast() {
     );
     assert!(!err.contains("missing column"), "{err}");
 }
+
+/// A final fresh tester: `fit` and `forecast` took any text in the `replication` column as a
+/// replication of its own (`x`, `-1`: "a log of 4 replications", every volume divided by 4,
+/// `replications = 4` in `fitted.toml`). A cell that is not a replication number is now bad
+/// input at its line and column, as replay reads it, every such cell at once.
+#[test]
+fn a_replication_that_is_not_a_number_is_bad_input() {
+    let d = dir("badrep");
+    let mut text = log(&[1]);
+    text = text.replacen(",a-1,1\n", ",a-1,x\n", 1);
+    text.push_str("99,2003-03-03T12:30:00,retail,answered,1,100,5,60,a-1,-1\n");
+    std::fs::write(d.join("h.csv"), &text).unwrap();
+    for cmd in ["fit", "forecast"] {
+        let (rc, _, err) = omnisim(&d, &[cmd, "h.csv", "--out", cmd]);
+        assert_eq!(rc, 2, "{cmd}: {err}");
+        assert!(
+            err.contains("h.csv:2:10") && err.contains("\"x\" is not a replication number"),
+            "{cmd}: {err}"
+        );
+        assert!(
+            err.contains("h.csv:62:10") && err.contains("\"-1\" is not a replication number"),
+            "{cmd}: {err}"
+        );
+        assert!(!d.join(cmd).exists(), "{cmd} wrote its folder");
+    }
+}

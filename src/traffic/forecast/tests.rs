@@ -16,7 +16,11 @@ fn read_text(
     cal: &Calendar,
     horizon: Option<SimDuration>,
 ) -> Result<Forecast, Vec<Diagnostic>> {
-    let path = std::env::temp_dir().join(format!("omnisim-fc-{name}-{}.csv", std::process::id()));
+    // A file of its own per call: tests run in parallel and may share a `name`.
+    static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path =
+        std::env::temp_dir().join(format!("omnisim-fc-{name}-{}-{n}.csv", std::process::id()));
     std::fs::write(&path, text).unwrap();
     let f = read_forecast(&path, "f.csv", cal, horizon, None, &resolve, None);
     let _ = std::fs::remove_file(&path);
