@@ -1,0 +1,125 @@
+//! Unit tests of the shared CSV reader (`traffic`): line ends, headers, cells, durations.
+
+use super::*;
+
+#[test]
+fn crlf_line_ends_become_lf_across_buffer_edges() {
+    use std::io::Read;
+    let text = b"a,b\r\n1,2\r\nx\ry\r\n\r";
+    // A 1- to 4-byte buffer puts a CR at the end of a buffer every way there is.
+    for cap in 1..=4 {
+        let mut out = Vec::new();
+        CrLf::new(std::io::BufReader::with_capacity(cap, &text[..]))
+            .read_to_end(&mut out)
+            .unwrap();
+        assert_eq!(out, b"a,b\n1,2\nx\ry\n\r", "capacity {cap}");
+    }
+}
+
+#[test]
+fn a_windows_file_reports_its_own_line_numbers() {
+    let dir = std::env::temp_dir().join(format!("omnisim-crlf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("h.csv");
+    std::fs::write(&path, "id,arrival\r\nx,1\r\ny,abc\r\n").unwrap();
+    let mut p = Problems::new("h.csv");
+    let mut lines = Vec::new();
+    read(&path, &mut p, &[&["arrival"]], &[], |r, _| {
+        lines.push(r.line)
+    });
+    assert_eq!(lines, vec![2, 3]);
+    std::fs::write(&path, "").unwrap();
+    let mut p = Problems::new("h.csv");
+    assert!(read(&path, &mut p, &[&["arrival"]], &[], |_, _| {}).is_none());
+    assert!(format!("{:?}", p).contains("the file is empty"), "{p:?}");
+}
+
+/// Issue 25, sixth pass (tester): a row after blank lines is reported at its own line
+/// (roster.csv line 5 after two blank lines was "line 3"), with LF or CRLF line ends.
+#[test]
+fn a_row_after_blank_lines_reports_its_own_line() {
+    let dir = std::env::temp_dir().join(format!("omnisim-blank-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("r.csv");
+    for text in [
+        "agent,queues\nann,q\n\n\nbob,q,9\n\ncarl,q\n\n\n\ndan,q",
+        "agent,queues\r\nann,q\r\n\r\n\r\nbob,q,9\r\n\r\ncarl,q\r\n\r\n\r\n\r\ndan,q\r\n",
+        "\nagent,queues\nann,q\n\n\nbob,q,9\n\ncarl,q\n\n\n\ndan,q\n\n",
+    ] {
+        let first = if text.starts_with('\n') { 1 } else { 0 };
+        std::fs::write(&path, text).unwrap();
+        let mut p = Problems::new("r.csv");
+        let mut lines = Vec::new();
+        read(
+            &path,
+            &mut p,
+            &[&["agent"]],
+            &["agent", "queues"],
+            |r, _| lines.push((r.cell("agent").unwrap_or("").to_string(), r.line)),
+        );
+        let want: Vec<(String, u64)> = [("ann", 2), ("carl", 7), ("dan", 11)]
+            .iter()
+            .map(|(a, l)| (a.to_string(), l + first))
+            .collect();
+        assert_eq!(lines, want, "{text:?}");
+        let d = p.finish();
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].line, Some(5 + first as usize), "{d:?}");
+    }
+}
+
+#[test]
+fn durations_in_both_forms() {
+    assert_eq!(
+        parse_csv_duration("90").unwrap(),
+        SimDuration::from_secs(90)
+    );
+    assert_eq!(
+        parse_csv_duration("0.25").unwrap(),
+        SimDuration::from_millis(250)
+    );
+    assert_eq!(
+        parse_csv_duration("1m30s").unwrap(),
+        SimDuration::from_secs(90)
+    );
+    assert!(parse_csv_duration("-3").unwrap_err().contains("≥ 0"));
+    assert!(parse_csv_duration("soon").is_err());
+    assert_eq!(
+        parse_csv_duration("0:04:30").unwrap(),
+        SimDuration::from_secs(270)
+    );
+    assert_eq!(
+        parse_csv_duration("1:00:05").unwrap(),
+        SimDuration::from_secs(3605)
+    );
+    assert_eq!(
+        parse_csv_duration("04:30").unwrap(),
+        SimDuration::from_secs(270)
+    );
+    assert!(parse_csv_duration("4:75").is_err());
+    // Issue 25: absurd durations are refused, not clamped (10³⁰⁰ s was read as 292 million
+    // years); 400 days is the longest run, so it is still a duration.
+    for s in [
+        "1e15",
+        "1e300",
+        "18446744073709551616",
+        "9600:00:01",
+        "401d",
+    ] {
+        let e = parse_csv_duration(s).unwrap_err();
+        assert!(e.contains("longer than 400 days"), "{s}: {e}");
+    }
+    assert_eq!(
+        parse_csv_duration("34560000").unwrap(),
+        SimDuration::from_secs(400 * 86_400)
+    );
+}
+
+#[test]
+fn aht_factor_steps() {
+    let p = AhtProfile(vec![(SimTime(1_000), 2.0), (SimTime(5_000), 0.5)]);
+    assert_eq!(p.factor(SimTime(0)), 1.0);
+    assert_eq!(p.factor(SimTime(1_000)), 2.0);
+    assert_eq!(p.factor(SimTime(4_999)), 2.0);
+    assert_eq!(p.factor(SimTime(9_000)), 0.5);
+}
