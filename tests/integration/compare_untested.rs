@@ -3,21 +3,7 @@
 //! Now exit 2 with the reason and the fix, unless `--allow-untested` (tolerance alone, with a
 //! warning); the same seed with one replication stays a deterministic comparison.
 
-use std::path::Path;
-use std::process::Command;
-
-/// Runs `omnisim ARGS…` in `cwd`: (exit code, stderr).
-fn omnisim(cwd: &Path, args: &[&str]) -> (Option<i32>, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_omnisim"))
-        .current_dir(cwd)
-        .args(args)
-        .output()
-        .expect("run omnisim");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use crate::procs::code_and_stderr as omnisim;
 
 #[test]
 fn different_seeds_with_one_replication_are_refused_unless_allowed() {

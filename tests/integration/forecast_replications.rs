@@ -3,26 +3,18 @@
 //! interval the history cannot calibrate says so; `fit` given a volume file says to use
 //! `forecast`.
 
-use std::process::Command;
-
 fn omnisim(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
-    let o = Command::new(env!("CARGO_BIN_EXE_omnisim"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
+    let o = crate::procs::run_in(dir, args);
+    let text = crate::procs::text;
     (
         o.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
+        text(&o.stdout),
+        text(&o.stderr),
     )
 }
 
-fn dir(name: &str) -> std::path::PathBuf {
-    let d = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("fc-reps-{name}"));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+fn dir(name: &str) -> crate::procs::TempDir {
+    crate::procs::TempDir::new(&format!("fc-reps-{name}"))
 }
 
 /// A conversation log of one Monday, 60 arrivals 08:00–12:00 in each of `reps` replications

@@ -6,21 +6,8 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::Output;
 
-use crate::procs::{bin, TempDir};
-
-fn omnisim(dir: &Path, args: &[&str]) -> Output {
-    bin()
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("run omnisim")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use crate::procs::{run_in as omnisim, text, TempDir};
 
 /// A voice queue whose callers hang up after a minute and call back half the time.
 const VOICE: &str = r#"

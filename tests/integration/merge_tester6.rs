@@ -4,8 +4,8 @@
 //! of different splits (1/3 with 2/2) listed duplicate and missing replications; shards of
 //! different scenario files were named by the first shard's file.
 
+use crate::procs::code_and_stderr as omnisim;
 use std::path::Path;
-use std::process::Command;
 
 const SCENARIO: &str = r#"
 [scenario]
@@ -41,19 +41,6 @@ fn project(dir: &Path) {
         "interval_start,queue,volume\n0,retail,100\n1800,retail,100\n",
     )
     .unwrap();
-}
-
-/// Runs `omnisim ARGS…` in `cwd`: (exit code, stderr).
-fn omnisim(cwd: &Path, args: &[&str]) -> (Option<i32>, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_omnisim"))
-        .current_dir(cwd)
-        .args(args)
-        .output()
-        .expect("run omnisim");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
 }
 
 /// The tester's layout: shard 1 run in `nodeA/`, shard 2 in a copy `nodeB/`, each writing to a

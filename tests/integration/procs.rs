@@ -72,6 +72,26 @@ pub(crate) fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_omnisim"))
 }
 
+/// Runs `omnisim ARGS…` in `dir` to its end, its output captured.
+pub(crate) fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    bin()
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run omnisim")
+}
+
+/// As [`run_in`]: its exit code (`None` when a signal ended it) and stderr.
+pub(crate) fn code_and_stderr(dir: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let o = run_in(dir, args);
+    (o.status.code(), text(&o.stderr))
+}
+
+/// Bytes a command printed, as text (invalid UTF-8 replaced).
+pub(crate) fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
 /// Starts `omnisim ARGS…` with its output discarded and stderr kept.
 pub(crate) fn spawn(args: &[&str]) -> Child {
     bin()

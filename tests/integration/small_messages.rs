@@ -2,8 +2,8 @@
 //! says so; a header-only roster warns (as a header-only replay does); `staff --replications 2`
 //! says it is raised; `load --duration 0s` is refused.
 
+use crate::procs::code_and_stderr as omnisim;
 use std::path::Path;
-use std::process::Command;
 
 const SCENARIO: &str = r#"
 [scenario]
@@ -28,19 +28,6 @@ count = 2
 queues = ["a"]
 TRAFFIC
 "#;
-
-/// Runs `omnisim ARGS…` in `cwd`: (exit code, stderr).
-fn omnisim(cwd: &Path, args: &[&str]) -> (Option<i32>, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_omnisim"))
-        .current_dir(cwd)
-        .args(args)
-        .output()
-        .expect("run omnisim");
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn scenario(dir: &Path, patience: &str, traffic: &str) {
     let text = SCENARIO

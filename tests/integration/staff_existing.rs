@@ -3,19 +3,13 @@
 //! adds to them (branch plan-7; before, the model's start point was the whole requirement and
 //! the verification never trims, so it stood on top of the existing agents).
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
 use omnisim::scenario::load_str;
 use omnisim::staffing::{self, StaffSpec};
 use omnisim::time::SimDuration;
 use omnisim::workflows::target;
 
-fn tmp(name: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("staff-existing-{name}"));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+fn tmp(name: &str) -> crate::procs::TempDir {
+    crate::procs::TempDir::new(&format!("staff-existing-{name}"))
 }
 
 /// M/M/c at 360/h, 240 s, 80% within 20 s: Erlang C needs 29 agents. Group `base` has 20 on
@@ -115,7 +109,7 @@ fn staff_counts_roster_agents_on_shift() {
         )
         .replace("[[queues]]", "[traffic]\nroster = \"roster.csv\"\n\n[[queues]]");
     std::fs::write(d.join("s.toml"), toml).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_omnisim"))
+    let out = crate::procs::bin()
         .current_dir(&d)
         .args([
             "staff",
