@@ -142,18 +142,12 @@ pub(crate) fn check(
         }
         // Each queue of the stream by what ends its waits; arrivals the stream classifies
         // into its queues (unified routing) counted at its worst queue.
-        let mut worst: Option<(f64, super::waits::EarlyEnd)> = None;
+        let mut worst: Option<(f64, &super::waits::EarlyEnd)> = None;
         let mut total = 0.0;
         for &q in &queues_of[i] {
-            let end = ends[q].clone();
-            let rounds = retrial_rounds(
-                r.probability,
-                end.as_ref().map(|e| e.wait_ms),
-                &r.delay,
-                window_ms,
-            );
+            let rounds = contacts_per_arrival(sc, q, window_ms, &ends);
             total += rounds * queue_mass(q);
-            if let Some(end) = end {
+            if let Some(end) = &ends[q] {
                 if worst.as_ref().is_none_or(|(w, _)| rounds > *w) {
                     worst = Some((rounds, end));
                 }
