@@ -258,9 +258,12 @@ impl<E: Copy> EventQueue<E> {
     }
 
     /// Removes the smallest entry: its time and payload. The last leaf fills the root's place
-    /// bottom-up: the hole goes down along the smallest children to a leaf (a full node's four
-    /// keys compared as a tournament of three branch-free comparisons; none with the moved
-    /// entry, which is usually among the largest), then the moved entry sifts up.
+    /// top-down: the hole goes down along the smallest children (a full node's four keys
+    /// compared as a tournament of three branch-free comparisons) while the smallest child is
+    /// smaller than the moved entry, which then fills the hole. In a simulator's heap the last
+    /// leaf is not among the largest keys (a new event's time is random, not the latest), so
+    /// stopping early beats going down to a leaf and sifting the entry back up (issue 28,
+    /// seventh round: 11% fewer instructions in pops of the M/M/c, 4% in the 1,000-agent center).
     #[inline]
     fn pop_min(&mut self) -> Option<(u64, E)> {
         let last_key = self.keys.pop()?;
@@ -277,7 +280,7 @@ impl<E: Copy> EventQueue<E> {
         let mut hole = 0;
         loop {
             let first = hole * ARITY + 1;
-            let best = if let Some(kids) = keys.get(first..first + ARITY) {
+            let (best, best_key) = if let Some(kids) = keys.get(first..first + ARITY) {
                 let (a, ia) = if kids[1] < kids[0] {
                     (kids[1], 1)
                 } else {
@@ -288,7 +291,11 @@ impl<E: Copy> EventQueue<E> {
                 } else {
                     (kids[2], 2)
                 };
-                first + if b < a { ib } else { ia }
+                if b < a {
+                    (first + ib, b)
+                } else {
+                    (first + ia, a)
+                }
             } else if first < n {
                 let kids = &keys[first..n];
                 let mut best = 0;
@@ -297,23 +304,17 @@ impl<E: Copy> EventQueue<E> {
                         best = c;
                     }
                 }
-                first + best
+                (first + best, kids[best])
             } else {
                 break;
             };
-            keys[hole] = keys[best];
-            payloads[hole] = payloads[best];
-            hole = best;
-        }
-        while hole > 0 {
-            let parent = (hole - 1) / ARITY;
-            let pk = keys[parent];
-            if last_key >= pk {
+            // Keys are unique: the moved entry stops above every larger child.
+            if last_key < best_key {
                 break;
             }
-            keys[hole] = pk;
-            payloads[hole] = payloads[parent];
-            hole = parent;
+            keys[hole] = best_key;
+            payloads[hole] = payloads[best];
+            hole = best;
         }
         keys[hole] = last_key;
         payloads[hole] = last;
