@@ -33,10 +33,8 @@ pub(crate) struct Source {
 #[derive(Clone, Debug)]
 pub(crate) struct Sources {
     pub(crate) list: Vec<Source>,
-    /// Scratch of a policy tick, kept between ticks so that a tick allocates nothing: one
-    /// queue's conversations (its Open or its engaged ones, oldest first).
-    pub(crate) convs: Vec<ConvId>,
-    /// Scratch of a policy tick: the conversations it acts on, `(arrival sequence, id, since)`.
+    /// Scratch of a policy tick, kept between ticks so that a tick allocates nothing: the
+    /// conversations it acts on, `(arrival sequence, id, since)`.
     pub(crate) found: Vec<(u64, ConvId, SimTime)>,
 }
 
@@ -61,7 +59,6 @@ impl Sources {
         }
         Sources {
             list,
-            convs: Vec::new(),
             found: Vec::new(),
         }
     }

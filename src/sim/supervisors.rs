@@ -7,12 +7,13 @@
 //! so a tick costs what it matches, not what is in the system. Sentiment is computed only for
 //! the conversations a policy looks at.
 
-use crate::engine::{Command, ConvId, RuleId};
+use crate::engine::{Command, ConvId, RuleId, RulesEngine};
 use crate::model::{AgentId, ConvState, QueueId, SupervisorId};
 use crate::policy::{matches_basic, pick_agent, wants};
-use crate::scenario::{Action, AgentPick, TargetPick};
+use crate::scenario::{Action, AgentPick, Filter, Scenario, TargetPick};
 use crate::time::SimTime;
 
+use super::customers::Customers;
 use super::event::Event;
 use super::setup::SourceKind;
 use super::world::World;
@@ -20,37 +21,7 @@ use super::world::World;
 impl<E: crate::engine::RulesEngine> World<'_, E> {
     /// The sentiment of a conversation now (0 where its work stream has none).
     pub(crate) fn sentiment(&mut self, conv: ConvId) -> f64 {
-        let now = self.now.as_millis();
-        let sc = self.sc;
-        let Some(c) = self.customers.get_mut(conv) else {
-            return 0.0;
-        };
-        let ws = &sc.workstreams[sc.queues[c.queue.index()].workstream.index()];
-        match (ws.sentiment.as_ref(), c.mood.as_mut()) {
-            (Some(s), Some(m)) => m.at(s, now),
-            _ => 0.0,
-        }
-    }
-
-    /// Whether the policy's action has already been done to this conversation (so a periodic
-    /// policy does not repeat itself every tick).
-    fn already_done(&self, sup: SupervisorId, action: &Action, conv: ConvId) -> bool {
-        let Some(v) = self.engine.conversation(conv) else {
-            return true;
-        };
-        match action {
-            Action::Monitor {
-                join_if_sentiment_below,
-                ..
-            } => {
-                self.engine.is_monitoring(sup, conv)
-                    && (join_if_sentiment_below.is_none() || self.engine.has_joined(sup, conv))
-            }
-            Action::Join { .. } => self.engine.has_joined(sup, conv),
-            Action::AssignToAgent(_) => v.invited.is_some(),
-            Action::TransferToAgent(_) => v.consultants > 0,
-            Action::AssignToQueue(_) | Action::ForceClose => false,
-        }
+        sentiment_at(self.sc, &mut self.customers, conv, self.now)
     }
 
     pub(crate) fn policy_tick(&mut self, source: u32) {
@@ -69,54 +40,41 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         let (want_open, want_engaged) = wants(f);
         let limit = f.limit.map_or(usize::MAX, |l| l as usize);
         let sid = SupervisorId(sup_i as u32);
-        // The tick's lists live in `Sources` between ticks (taken here, put back at the end).
+        // The tick's list lives in `Sources` between ticks (taken here, put back at the end).
         let mut found = std::mem::take(&mut self.sources.found);
-        let mut list = std::mem::take(&mut self.sources.convs);
         found.clear();
+        let walk = Walk {
+            f,
+            action: &policy.action,
+            sid,
+            limit,
+            now,
+        };
         for &q in &sup.queues {
             if f.queues.as_ref().is_some_and(|qs| !qs.contains(&q)) {
                 continue;
             }
-            for engaged in [false, true] {
-                if (engaged && !want_engaged) || (!engaged && !want_open) {
-                    continue;
-                }
-                let mut taken = 0usize;
-                list.clear();
-                if engaged {
-                    list.extend(self.engine.engaged_in(q));
-                } else {
-                    list.extend(self.engine.open_in(q));
-                }
-                for &conv in &list {
-                    if taken >= limit {
-                        break;
-                    }
-                    let Some(v) = self.engine.conversation(conv) else {
-                        continue;
-                    };
-                    if let Some(w) = f.waited_at_least {
-                        if now.since(v.arrived_at) < w {
-                            break; // oldest first: no later conversation has waited longer
-                        }
-                    }
-                    if !matches_basic(f, &self.engine, &v, now)
-                        || self.customers.get(conv).is_none_or(|c| c.pending_acts > 0)
-                        || self.already_done(sid, &policy.action, conv)
-                    {
-                        continue;
-                    }
-                    if let Some(below) = f.sentiment_below {
-                        if self.sentiment(conv) >= below {
-                            continue;
-                        }
-                    }
-                    let since = f
-                        .waited_at_least
-                        .map_or(now, |w| (v.arrived_at + w).min(now));
-                    found.push((v.seq, conv, since));
-                    taken += 1;
-                }
+            // Each queue's conversations are walked straight from the engine's ordered sets
+            // (nothing changes the engine during a walk; only the sentiment walks advance),
+            // not copied into a list first: a policy over every Active conversation walks them
+            // all at every tick.
+            if want_open {
+                walk.queue(
+                    self.engine.open_in(q),
+                    &self.engine,
+                    sc,
+                    &mut self.customers,
+                    &mut found,
+                );
+            }
+            if want_engaged {
+                walk.queue(
+                    self.engine.engaged_in(q),
+                    &self.engine,
+                    sc,
+                    &mut self.customers,
+                    &mut found,
+                );
             }
         }
         found.sort_unstable_by_key(|x| x.0);
@@ -125,7 +83,6 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             self.schedule_act(source, sup_i, conv, since);
         }
         self.sources.found = found;
-        self.sources.convs = list;
     }
 
     pub(crate) fn script(&mut self, source: u32) {
@@ -260,6 +217,101 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
                     o.refusal(rule);
                 }
             }
+        }
+    }
+}
+
+/// The sentiment of `conv` at `now` (0 where its work stream has none): its mood walk advanced
+/// to `now` (the same value whenever and however often it is looked at).
+fn sentiment_at(sc: &Scenario, customers: &mut Customers, conv: ConvId, now: SimTime) -> f64 {
+    let Some(c) = customers.get_mut(conv) else {
+        return 0.0;
+    };
+    let ws = &sc.workstreams[sc.queues[c.queue.index()].workstream.index()];
+    match (ws.sentiment.as_ref(), c.mood.as_mut()) {
+        (Some(s), Some(m)) => m.at(s, now.as_millis()),
+        _ => 0.0,
+    }
+}
+
+/// Whether the policy's action has already been done to this conversation (so a periodic
+/// policy does not repeat itself every tick).
+fn already_done<E: RulesEngine>(
+    engine: &E,
+    sup: SupervisorId,
+    action: &Action,
+    conv: ConvId,
+) -> bool {
+    let Some(v) = engine.conversation(conv) else {
+        return true;
+    };
+    match action {
+        Action::Monitor {
+            join_if_sentiment_below,
+            ..
+        } => {
+            engine.is_monitoring(sup, conv)
+                && (join_if_sentiment_below.is_none() || engine.has_joined(sup, conv))
+        }
+        Action::Join { .. } => engine.has_joined(sup, conv),
+        Action::AssignToAgent(_) => v.invited.is_some(),
+        Action::TransferToAgent(_) => v.consultants > 0,
+        Action::AssignToQueue(_) | Action::ForceClose => false,
+    }
+}
+
+/// One policy tick's filter, action and limit, for its walk of each queue.
+struct Walk<'a> {
+    f: &'a Filter,
+    action: &'a Action,
+    sid: SupervisorId,
+    limit: usize,
+    now: SimTime,
+}
+
+impl Walk<'_> {
+    /// Walks one of a queue's ordered sets (Open, or engaged), oldest first, adding the
+    /// conversations the policy acts on to `found` (`(arrival sequence, conversation, since)`),
+    /// at most `limit` from this set; with `waited_at_least`, stops at the first conversation
+    /// that has not waited long enough.
+    fn queue<E: RulesEngine>(
+        &self,
+        convs: impl Iterator<Item = ConvId>,
+        engine: &E,
+        sc: &Scenario,
+        customers: &mut Customers,
+        found: &mut Vec<(u64, ConvId, SimTime)>,
+    ) {
+        let (f, now) = (self.f, self.now);
+        let mut taken = 0usize;
+        for conv in convs {
+            if taken >= self.limit {
+                break;
+            }
+            let Some(v) = engine.conversation(conv) else {
+                continue;
+            };
+            if let Some(w) = f.waited_at_least {
+                if now.since(v.arrived_at) < w {
+                    break; // oldest first: no later conversation has waited longer
+                }
+            }
+            if !matches_basic(f, engine, &v, now)
+                || customers.get(conv).is_none_or(|c| c.pending_acts > 0)
+                || already_done(engine, self.sid, self.action, conv)
+            {
+                continue;
+            }
+            if let Some(below) = f.sentiment_below {
+                if sentiment_at(sc, customers, conv, now) >= below {
+                    continue;
+                }
+            }
+            let since = f
+                .waited_at_least
+                .map_or(now, |w| (v.arrived_at + w).min(now));
+            found.push((v.seq, conv, since));
+            taken += 1;
         }
     }
 }
