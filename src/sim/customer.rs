@@ -124,6 +124,7 @@ impl Mood {
 
     /// The sentiment at `now_ms`: one step per whole minute since arrival, each
     /// `drift + volatility·N(0,1)`, clamped to [-1, 1] after every step.
+    #[inline]
     pub(crate) fn at(&mut self, s: &Sentiment, now_ms: u64) -> f64 {
         let target = (now_ms / 60_000).saturating_sub(self.arrived_min);
         while self.minutes < target {

@@ -7,12 +7,13 @@
 //! so a tick costs what it matches, not what is in the system. Sentiment is computed only for
 //! the conversations a policy looks at.
 
-use crate::engine::{Command, ConvId, RuleId, RulesEngine};
+use crate::engine::{Command, ConvId, ConvView, RuleId, RulesEngine};
 use crate::model::{AgentId, ConvState, QueueId, SupervisorId};
 use crate::policy::{matches_basic, pick_agent, wants};
 use crate::scenario::{Action, AgentPick, Filter, Scenario, TargetPick};
 use crate::time::SimTime;
 
+use super::customer::ConvSim;
 use super::customers::Customers;
 use super::event::Event;
 use super::setup::SourceKind;
@@ -224,9 +225,12 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
 /// The sentiment of `conv` at `now` (0 where its work stream has none): its mood walk advanced
 /// to `now` (the same value whenever and however often it is looked at).
 fn sentiment_at(sc: &Scenario, customers: &mut Customers, conv: ConvId, now: SimTime) -> f64 {
-    let Some(c) = customers.get_mut(conv) else {
-        return 0.0;
-    };
+    customers.get_mut(conv).map_or(0.0, |c| mood_at(sc, c, now))
+}
+
+/// [`sentiment_at`] of a conversation's record.
+#[inline]
+fn mood_at(sc: &Scenario, c: &mut ConvSim, now: SimTime) -> f64 {
     let ws = &sc.workstreams[sc.queues[c.queue.index()].workstream.index()];
     match (ws.sentiment.as_ref(), c.mood.as_mut()) {
         (Some(s), Some(m)) => m.at(s, now.as_millis()),
@@ -234,17 +238,16 @@ fn sentiment_at(sc: &Scenario, customers: &mut Customers, conv: ConvId, now: Sim
     }
 }
 
-/// Whether the policy's action has already been done to this conversation (so a periodic
-/// policy does not repeat itself every tick).
+/// Whether the policy's action has already been done to the conversation `conv`, whose view
+/// is `v` (so a periodic policy does not repeat itself every tick).
+#[inline]
 fn already_done<E: RulesEngine>(
     engine: &E,
     sup: SupervisorId,
     action: &Action,
     conv: ConvId,
+    v: &ConvView,
 ) -> bool {
-    let Some(v) = engine.conversation(conv) else {
-        return true;
-    };
     match action {
         Action::Monitor {
             join_if_sentiment_below,
@@ -296,14 +299,18 @@ impl Walk<'_> {
                     break; // oldest first: no later conversation has waited longer
                 }
             }
-            if !matches_basic(f, engine, &v, now)
-                || customers.get(conv).is_none_or(|c| c.pending_acts > 0)
-                || already_done(engine, self.sid, self.action, conv)
-            {
+            if !matches_basic(f, engine, &v, now) {
+                continue;
+            }
+            // One look-up of the record, for the pending actions and the sentiment.
+            let Some(c) = customers.get_mut(conv).filter(|c| c.pending_acts == 0) else {
+                continue;
+            };
+            if already_done(engine, self.sid, self.action, conv, &v) {
                 continue;
             }
             if let Some(below) = f.sentiment_below {
-                if sentiment_at(sc, customers, conv, now) >= below {
+                if mood_at(sc, c, now) >= below {
                     continue;
                 }
             }
