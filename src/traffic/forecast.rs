@@ -283,16 +283,31 @@ pub fn read_forecast(
         Some(d) => Some(d),
         None => match most_common_spacing(starts.values().map(|m| m.keys().copied().collect())) {
             Some(Ok(d)) if told => Some(d),
-            Some(Err(tie)) if told => {
-                p.file(tie_message(
-                    &tie,
-                    "an `interval` column naming the step (e.g. `30m` on every row), or more rows \
-                     on the grid",
-                ));
-                return Err(p.finish());
+            found => {
+                // No grid to check rows against, yet the rates are checked on the longest step
+                // the read rows allow (a missing row only merges spacings; a tie's longest
+                // reads every rate lowest), so a volume over the limit still shows beside the
+                // problem that hid the grid (an empty row, a tie).
+                let longest = match &found {
+                    Some(Ok(d)) => Some(*d),
+                    Some(Err((tied, _))) => tied.last().copied(),
+                    None => None,
+                };
+                if let (true, Some(Err(tie))) = (told, &found) {
+                    p.file(tie_message(
+                        tie,
+                        "an `interval` column naming the step (e.g. `30m` on every row), or more \
+                         rows on the grid",
+                    ));
+                }
+                match longest {
+                    Some(step) => {
+                        check_rates(&mut p, &by_queue, step, header.as_ref());
+                        return Err(p.finish());
+                    }
+                    None => None,
+                }
             }
-            Some(_) => return Err(p.finish()),
-            None => None,
         },
     };
     let Some(interval) = interval else {
@@ -333,9 +348,8 @@ pub fn read_forecast(
     check_rates(&mut p, &by_queue, interval, header.as_ref());
     check_grid(&mut p, rows, interval, col, show);
     short_intervals(&mut p, cal, &by_queue, interval, header.as_ref());
-    if p.any() {
-        return Err(p.finish());
-    }
+    // The bands' day levels are checked on the rows read whatever else was found: one
+    // problem must not hide another.
     let z = band.map(z_of);
     let queues = by_queue
         .into_iter()
