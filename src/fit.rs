@@ -273,7 +273,9 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
                 }
                 Some(t)
             });
-            let col = if r.cell("queue").is_some() {
+            // The column the file has (an empty `queue` cell is named as `queue`, not as a
+            // `workstream` column the file lacks).
+            let col = if r.cell("queue").is_some() || r.header.col("workstream").is_none() {
                 "queue"
             } else {
                 "workstream"

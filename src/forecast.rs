@@ -142,6 +142,8 @@ pub fn read_history(
     // (line, date) per row, for rows far outside the rest; a volume file's (queue, start) seen.
     let mut rows: Vec<(u64, Date)> = Vec::new();
     let mut seen: std::collections::HashMap<(Option<String>, DateTime), u64> = Default::default();
+    // A volume file's (line, volume) per row read, for the rate over the file's grid.
+    let mut volumes: Vec<(u64, f64)> = Vec::new();
     let mut replications = crate::traffic::history::Replications::default();
     let (need, known): (&[&[&str]], _) = (&[&["interval_start", "arrival"]], known_columns());
     let header = read(path, &mut p, need, &known, |r, p| {
@@ -210,6 +212,9 @@ pub fn read_history(
             }
         }
         rows.push((r.line, t.date()));
+        if volume_file {
+            volumes.push((r.line, volume));
+        }
         *cells
             .entry((q, t.date()))
             .or_default()
@@ -234,10 +239,13 @@ pub fn read_history(
         let col = h.col(name).map_or(1, |c| c + 1);
         checks::far_rows(&rows, (name, col), &mut p);
         if name == "interval_start" {
-            checks::off_grid(&seen, col, &mut p);
+            if let Some(grid) = checks::off_grid(&seen, col, &mut p) {
+                let col = h.col("volume").map_or(1, |c| c + 1);
+                checks::fast_rows(&volumes, grid, col, &mut p);
+            }
         }
     }
-    drop((rows, seen));
+    drop((rows, seen, volumes));
     // The interval against the file's grid (of the rows read) is checked whatever else was
     // found: the row problems must not hide it.
     let step = if step == 0 { 0 } else { gcd(step, 1440) };
@@ -263,6 +271,7 @@ pub fn read_history(
         crate::traffic::warn_ignored(&mut p, h, &VOLUME_COLUMNS);
     }
     let ignored: Vec<String> = p.take_warnings().iter().map(|d| d.to_string()).collect();
+    let first_date = cells.keys().map(|(_, d)| *d).min();
     let Some(last_date) = cells.keys().map(|(_, d)| *d).max() else {
         p.file("the history has no rows; expected one row per interval (or per arrival)");
         return Err(p.finish());
@@ -336,6 +345,7 @@ pub fn read_history(
             for d in &q.days {
                 q.open[d.weekday] = true;
             }
+            notes.extend(checks::closed_on_little_evidence(&q, first_date, last_date));
             q
         })
         .collect();

@@ -429,29 +429,32 @@ fn check_rates(
     header: Option<&super::Header>,
 ) {
     let col = header.and_then(|h| h.col("volume")).map_or(1, |c| c + 1);
-    let mut fast: Vec<(u64, f64, f64, SimDuration)> = Vec::new();
+    let mut fast: Vec<(u64, String)> = Vec::new();
     for m in by_queue.values() {
         for (volume, _, line, _, named) in m.values() {
             let len = named.map_or(grid, |d| d.min(grid));
-            let rate = *volume / len.as_secs_f64().max(0.001);
-            if rate > MAX_RATE_PER_S {
-                fast.push((*line, *volume, rate, len));
-            }
+            fast.extend(rate_problem(*volume, len).map(|m| (*line, m)));
         }
     }
     fast.sort_by_key(|f| f.0);
-    for (line, volume, rate, len) in fast {
-        p.at(
-            line,
-            Some(("volume", col)),
-            format!(
-                "volume {volume} in {len} reaches {rate:.0} arrivals per second, over \
-                 {MAX_RATE_PER_S:.0}/s: simulated time counts whole milliseconds, so faster \
-                 arrivals pile up at one instant and time stops advancing; expected a volume \
-                 per interval (a mistyped exponent?)"
-            ),
-        );
+    for (line, m) in fast {
+        p.at(line, Some(("volume", col)), m);
     }
+}
+
+/// The problem of a row carrying `volume` arrivals in `len`: `None` at or under
+/// [`MAX_RATE_PER_S`], else why faster arrivals cannot be simulated. Shared by the scenario's
+/// forecast reader and `omnisim forecast`'s volume files (one limit, one wording).
+pub fn rate_problem(volume: f64, len: SimDuration) -> Option<String> {
+    let rate = volume / len.as_secs_f64().max(0.001);
+    (rate > MAX_RATE_PER_S).then(|| {
+        format!(
+            "volume {volume} in {len} reaches {rate:.0} arrivals per second, over \
+             {MAX_RATE_PER_S:.0}/s: simulated time counts whole milliseconds, so faster \
+             arrivals pile up at one instant and time stops advancing; expected a volume per \
+             interval (a mistyped exponent?)"
+        )
+    })
 }
 
 /// Reports every row naming an `interval` shorter than the grid that is not its queue's last
