@@ -119,9 +119,10 @@ fn known_columns() -> Vec<&'static str> {
 
 /// Reads `path` (shown as `file`) and bins it into `interval_min`-minute buckets.
 ///
-/// Errors: every problem with its line and column (unparsable date-time, negative or
-/// non-numeric volume, missing columns), a grid the interval is not a multiple of, or a
-/// history without traffic.
+/// Errors: every problem with its line and column, all at once (unparsable date-time,
+/// negative or non-numeric volume, a volume over the rate limit for the file's grid step, a
+/// row off the grid or far outside the rest, missing columns), a grid the interval is not a
+/// multiple of, or a history without traffic.
 pub fn read_history(
     path: &Path,
     file: &str,

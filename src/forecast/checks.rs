@@ -3,11 +3,12 @@
 //! ahead), a volume no queue can carry, and a first or last day cut short by the export's
 //! window (read as a real low day, it drags the level down and the band misses the truth).
 //!
-//! The first two are errors at their line ([`far_rows`], [`MAX_ROW_VOLUME`]), as is a volume
-//! file's row off the file's grid ([`off_grid`]: one stray `07:03` row in a 5-minute file made
-//! every bucket end 1 minute in); a cut day is
-//! left out of the model with a note ([`drop_cut_days`]), as `fit` notes it
-//! (`fit::checks`).
+//! The first two are errors at their line ([`far_rows`], [`MAX_ROW_VOLUME`], and over one step
+//! of the file's grid [`fast_rows`]), as is a volume file's row off the file's grid
+//! ([`off_grid`]: one stray `07:03` row in a 5-minute file made every bucket end 1 minute in);
+//! a cut day is left out of the model with a note ([`drop_cut_days`]), as `fit` notes it
+//! (`fit::checks`); weekdays taken as closed on fewer than two dates are named
+//! ([`closed_on_little_evidence`]).
 
 use std::collections::{BTreeMap, HashMap};
 
