@@ -145,6 +145,11 @@ struct Obs {
     arrival_ms: u64,
     outcome: u8, // 0 open, 1 answered, 2 abandoned, 3 overflowed
     wait_ms: Option<u64>,
+    /// Handle and wrap-up time (ms) of an answered row, when the history gives them.
+    handle_ms: Option<u64>,
+    wrap_ms: Option<u64>,
+    /// The row's agent (an index into the distinct (replication, agent) pairs), if named.
+    agent: Option<u32>,
     line: u64,
 }
 
@@ -184,7 +189,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
     let shown = path.display().to_string();
     let mut p = Problems::new(&shown);
     if let Err(e) = check_interval(interval) {
-        p.file(format!("the arrival-profile interval {e}"));
+        p.file(format!("the arrival-profile interval {interval} {e}"));
         return Err(p.finish());
     }
     // A volume file (the forecast format) is not a conversation history: one hint, not a list
@@ -219,6 +224,8 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
     let mut rows = 0u64;
     let mut replications = crate::traffic::history::Replications::default();
     let mut ids = crate::traffic::history::SeenIds::default();
+    // (replication, agent) → index: one agent's time line per replication of a log.
+    let mut agents: std::collections::HashMap<(String, String), u32> = Default::default();
     let header = read(
         path,
         &mut p,
@@ -232,6 +239,9 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
         &crate::traffic::history::COLUMNS,
         |r, p| {
             ids.check(r, p);
+            // Read before any cell can skip the row: a bad replication must not hide behind
+            // the same row's other problems.
+            replications.note(r, p);
             let arrival = r.required(p, "arrival").and_then(|s| {
                 let is_iso = s.parse::<f64>().is_err();
                 let t = match is_iso {
@@ -263,7 +273,9 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
                 }
                 Some(t)
             });
-            let col = if r.cell("queue").is_some() {
+            // The column the file has (an empty `queue` cell is named as `queue`, not as a
+            // `workstream` column the file lacks).
+            let col = if r.cell("queue").is_some() || r.header.col("workstream").is_none() {
                 "queue"
             } else {
                 "workstream"
@@ -301,7 +313,6 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
                 return;
             };
             rows += 1;
-            replications.note(r, p);
             let next = names.len() as u32;
             let q = *names.entry(queue).or_insert(next);
             if durations.len() <= q as usize {
@@ -324,21 +335,34 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
                 (_, Some(w)) if w > SimDuration::ZERO => d[2].censored.push(w.as_secs_f64()),
                 _ => {}
             }
+            let agent = r.cell("agent").map(|a| {
+                let key = (
+                    r.cell("replication").unwrap_or("").to_string(),
+                    a.to_string(),
+                );
+                let next = agents.len() as u32;
+                *agents.entry(key).or_insert(next)
+            });
             obs.push(Obs {
                 queue: q,
                 arrival_ms: arrival.as_millis(),
                 outcome,
                 wait_ms: wait.map(|w| w.as_millis()),
+                handle_ms: handle.filter(|_| outcome == 1).map(|h| h.as_millis()),
+                wrap_ms: wrap.filter(|_| outcome == 1).map(|w| w.as_millis()),
+                agent: agent.filter(|_| outcome == 1),
                 line: r.line,
             });
         },
     );
-    if !p.any() && obs.is_empty() {
-        p.file("the history has no rows");
-    }
-    if p.any() {
+    if obs.is_empty() {
+        if !p.any() {
+            p.file("the history has no rows");
+        }
         return Err(p.finish());
     }
+    // Row problems do not stop the check of rows far outside the rest (on the rows read):
+    // every problem is reported at once.
     // Queue ids in name order (deterministic whatever the row order).
     let queue_names: Vec<String> = names.keys().cloned().collect();
     let remap: Vec<u32> = {
@@ -393,9 +417,9 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
                 ),
             );
         }
-        if p.any() {
-            return Err(p.finish());
-        }
+    }
+    if p.any() {
+        return Err(p.finish());
     }
     let min = obs.iter().map(|o| o.arrival_ms).min().unwrap_or(0);
     let t0 = if iso { min / DAY_MS * DAY_MS } else { 0 };

@@ -119,9 +119,10 @@ fn known_columns() -> Vec<&'static str> {
 
 /// Reads `path` (shown as `file`) and bins it into `interval_min`-minute buckets.
 ///
-/// Errors: every problem with its line and column (unparsable date-time, negative or
-/// non-numeric volume, missing columns), a grid the interval is not a multiple of, or a
-/// history without traffic.
+/// Errors: every problem with its line and column, all at once (unparsable date-time,
+/// negative or non-numeric volume, a volume over the rate limit for the file's grid step, a
+/// row off the grid or far outside the rest, missing columns), a grid the interval is not a
+/// multiple of, or a history without traffic.
 pub fn read_history(
     path: &Path,
     file: &str,
@@ -142,6 +143,8 @@ pub fn read_history(
     // (line, date) per row, for rows far outside the rest; a volume file's (queue, start) seen.
     let mut rows: Vec<(u64, Date)> = Vec::new();
     let mut seen: std::collections::HashMap<(Option<String>, DateTime), u64> = Default::default();
+    // A volume file's (line, volume) per row read, for the rate over the file's grid.
+    let mut volumes: Vec<(u64, f64)> = Vec::new();
     let mut replications = crate::traffic::history::Replications::default();
     let (need, known): (&[&[&str]], _) = (&[&["interval_start", "arrival"]], known_columns());
     let header = read(path, &mut p, need, &known, |r, p| {
@@ -151,42 +154,45 @@ pub fn read_history(
         } else {
             "arrival"
         };
-        let Some(Some(t)) = r.parse(p, time_col, parse_local) else {
-            if r.cell(time_col).is_none() {
-                r.problem(p, time_col, format!("`{time_col}` is empty"));
-            }
-            return;
-        };
+        // Every cell of the row is read before anything is skipped: a bad time must not hide
+        // the same row's bad volume or replication.
+        let t = r.parse(p, time_col, parse_local);
+        if let Some(None) = t {
+            r.problem(p, time_col, format!("`{time_col}` is empty"));
+        }
         let volume = if volume_file {
-            let Some(s) = r.required(p, "volume") else {
-                return;
-            };
-            match s.parse::<f64>() {
-                Ok(v) if v.is_finite() && (0.0..=checks::MAX_ROW_VOLUME).contains(&v) => v,
-                Ok(v) if v.is_finite() && v > 0.0 => {
-                    r.problem(
-                        p,
-                        "volume",
-                        format!(
-                            "{s:?} is more than a day at the arrival-rate limit ({:.0}); \
+            r.required(p, "volume")
+                .and_then(|s| match s.parse::<f64>() {
+                    Ok(v) if v.is_finite() && (0.0..=checks::MAX_ROW_VOLUME).contains(&v) => {
+                        Some(v)
+                    }
+                    Ok(v) if v.is_finite() && v > 0.0 => {
+                        r.problem(
+                            p,
+                            "volume",
+                            format!(
+                                "{s:?} is more than a day at the arrival-rate limit ({:.0}); \
                              expected a volume of one interval",
-                            checks::MAX_ROW_VOLUME
-                        ),
-                    );
-                    return;
-                }
-                _ => {
-                    r.problem(
-                        p,
-                        "volume",
-                        format!("{s:?} is not a volume; expected a number ≥ 0"),
-                    );
-                    return;
-                }
-            }
+                                checks::MAX_ROW_VOLUME
+                            ),
+                        );
+                        None
+                    }
+                    _ => {
+                        r.problem(
+                            p,
+                            "volume",
+                            format!("{s:?} is not a volume; expected a number ≥ 0"),
+                        );
+                        None
+                    }
+                })
         } else {
             replications.note(r, p);
-            1.0
+            Some(1.0)
+        };
+        let (Some(Some(t)), Some(volume)) = (t, volume) else {
+            return;
         };
         let minute = t.hour() as u32 * 60 + t.minute() as u32;
         if volume_file {
@@ -207,6 +213,9 @@ pub fn read_history(
             }
         }
         rows.push((r.line, t.date()));
+        if volume_file {
+            volumes.push((r.line, volume));
+        }
         *cells
             .entry((q, t.date()))
             .or_default()
@@ -231,10 +240,26 @@ pub fn read_history(
         let col = h.col(name).map_or(1, |c| c + 1);
         checks::far_rows(&rows, (name, col), &mut p);
         if name == "interval_start" {
-            checks::off_grid(&seen, col, &mut p);
+            if let Some(grid) = checks::off_grid(&seen, col, &mut p) {
+                let col = h.col("volume").map_or(1, |c| c + 1);
+                checks::fast_rows(&volumes, grid, col, &mut p);
+            }
         }
     }
-    drop((rows, seen));
+    drop((rows, seen, volumes));
+    // The interval against the file's grid (of the rows read) is checked whatever else was
+    // found: the row problems must not hide it.
+    let step = if step == 0 { 0 } else { gcd(step, 1440) };
+    if step != 0 && interval_min % step != 0 {
+        p.file(format!(
+            "--interval {interval_min}m is not a multiple of the {step}-minute grid of {file}; \
+             expected a multiple of {step}m that divides a day, e.g. {}m",
+            (step..=1440)
+                .step_by(step as usize)
+                .find(|m| 1440 % m == 0 && *m >= 30)
+                .unwrap_or(step)
+        ));
+    }
     if p.any() {
         return Err(p.finish());
     }
@@ -247,18 +272,7 @@ pub fn read_history(
         crate::traffic::warn_ignored(&mut p, h, &VOLUME_COLUMNS);
     }
     let ignored: Vec<String> = p.take_warnings().iter().map(|d| d.to_string()).collect();
-    let step = if step == 0 { 0 } else { gcd(step, 1440) };
-    if step != 0 && interval_min % step != 0 {
-        p.file(format!(
-            "--interval {interval_min}m is not a multiple of the {step}-minute grid of {file}; \
-             expected a multiple of {step}m that divides a day, e.g. {}m",
-            (step..=1440)
-                .step_by(step as usize)
-                .find(|m| 1440 % m == 0 && *m >= 30)
-                .unwrap_or(step)
-        ));
-        return Err(p.finish());
-    }
+    let first_date = cells.keys().map(|(_, d)| *d).min();
     let Some(last_date) = cells.keys().map(|(_, d)| *d).max() else {
         p.file("the history has no rows; expected one row per interval (or per arrival)");
         return Err(p.finish());
@@ -332,6 +346,7 @@ pub fn read_history(
             for d in &q.days {
                 q.open[d.weekday] = true;
             }
+            notes.extend(checks::closed_on_little_evidence(&q, first_date, last_date));
             q
         })
         .collect();

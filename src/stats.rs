@@ -102,17 +102,29 @@ pub const OUTLIER_MIN_ROWS: usize = 8;
 pub const OUTLIER_SLACK_DAYS: u64 = 31;
 
 /// The days (counted from any epoch) a history row may fall on: `[lo, hi]`, from the quartiles
-/// `q1`, `q3` of the rows' days widened by three interquartile ranges and [`OUTLIER_SLACK_DAYS`]: `lo = q1 − (3·(q3 − q1) + 31)`, `hi = q3 + 3·(q3 − q1) + 31`.
+/// `q1`, `q3` of the history's dates widened by three interquartile ranges and
+/// [`OUTLIER_SLACK_DAYS`]: `lo = q1 − (3·(q3 − q1) + 31)`, `hi = q3 + 3·(q3 − q1) + 31`.
+/// `days` holds each row's day. The quartiles are of the distinct dates (each date once,
+/// however many rows it has: a month of 5-minute rows must not outweigh two years of daily
+/// rows, nor a log's replications one another); with fewer than [`OUTLIER_MIN_ROWS`] dates,
+/// of the rows' days (a few days' rows and one mistyped row: the rows tell which is the stray).
 /// For a uniform history of D days that reaches D + 31 days beyond either end; one mistyped
 /// year (2062 in 2026) is far beyond it. `None` with fewer than [`OUTLIER_MIN_ROWS`] rows.
-/// Also returns the quartiles, for the message.
+/// Also returns the quartiles, for the message. Sorts `days`.
 pub fn bulk_range(days: &mut [u64]) -> Option<((u64, u64), (u64, u64))> {
     if days.len() < OUTLIER_MIN_ROWS {
         return None;
     }
     days.sort_unstable();
-    let n = days.len() - 1;
-    let (q1, q3) = (days[n / 4], days[3 * n / 4]);
+    let mut dates = days.to_vec();
+    dates.dedup();
+    let basis: &[u64] = if dates.len() >= OUTLIER_MIN_ROWS {
+        &dates
+    } else {
+        days
+    };
+    let n = basis.len() - 1;
+    let (q1, q3) = (basis[n / 4], basis[3 * n / 4]);
     let margin = 3 * (q3 - q1) + OUTLIER_SLACK_DAYS;
     Some(((q1.saturating_sub(margin), q3 + margin), (q1, q3)))
 }
@@ -132,6 +144,34 @@ mod tests {
         assert_eq!((lo, hi), (46_007 - 76, 46_022 + 76));
         assert!(days.iter().filter(|d| **d > hi).count() == 1);
         assert_eq!(bulk_range(&mut [1, 2, 3]), None);
+    }
+
+    /// Issue 25, a seventh tester: the bulk counted rows, so a history whose intervals changed
+    /// length was misjudged: two years of daily rows (one a day) then a month of 5-minute rows
+    /// (168 a day) put both quartiles in the last month, and every daily row before it was
+    /// "far from the bulk". Judged by dates, nothing is; a mistyped year still is.
+    #[test]
+    fn the_bulk_counts_dates_not_rows() {
+        let mut days: Vec<u64> = (0..730).map(|d| 46_000 + d).collect();
+        for d in 730..760 {
+            days.extend(std::iter::repeat_n(46_000 + d, 168));
+        }
+        days.push(46_000 + 36 * 365);
+        let ((lo, hi), _) = bulk_range(&mut days).unwrap();
+        let far = days.iter().filter(|d| !(lo..=hi).contains(d)).count();
+        assert_eq!(far, 1, "only the mistyped year ({lo}..={hi})");
+        // Variant: the same dates on a 30-minute grid (28 rows a day) give the same range.
+        let mut coarse: Vec<u64> = (0..730).map(|d| 46_000 + d).collect();
+        for d in 730..760 {
+            coarse.extend(std::iter::repeat_n(46_000 + d, 28));
+        }
+        coarse.push(46_000 + 36 * 365);
+        assert_eq!(bulk_range(&mut coarse).unwrap().0, (lo, hi));
+        // A few dates: the rows still tell the stray (200 rows on one day, one 36 years before).
+        let mut few: Vec<u64> = vec![46_000; 200];
+        few.push(46_000 - 36 * 365);
+        let ((lo, _), _) = bulk_range(&mut few).unwrap();
+        assert!(lo > 46_000 - 36 * 365);
     }
 
     fn close(a: f64, b: f64, tol: f64) {

@@ -23,17 +23,17 @@ pub(crate) struct FitArgs {
 
 /// Fits the history and writes the four files; prints where they went.
 pub(super) fn run(a: FitArgs) -> CmdResult {
-    let (history, interval, out, quiet) = (&a.history, &a.interval, a.out, a.global.quiet);
-    let interval = match crate::time::parse_duration(interval) {
+    let (history, written, out, quiet) = (&a.history, a.interval.trim(), a.out, a.global.quiet);
+    let interval = match crate::time::parse_duration(written) {
         Ok(d) => d,
         Err(_) => {
             return Err(CliError::bad(format!(
-                "--interval {interval:?}: expected a duration such as \"30m\""
+                "--interval {written:?}: expected a duration such as \"30m\""
             )))
         }
     };
     crate::fit::arrivals::check_interval(interval)
-        .map_err(|e| CliError::bad(format!("--interval {e}")))?;
+        .map_err(|e| CliError::bad(format!("--interval {written} {e}")))?;
     let fitted =
         super::interrupt::or_interrupted("fit", || fit_file(history, interval)).map_err(|ds| {
             let mut text = format!("{} is not a valid history:", history.display());

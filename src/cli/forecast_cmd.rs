@@ -62,7 +62,7 @@ pub(crate) fn run(a: ForecastArgs) -> CmdResult {
         Ok(d) => match crate::fit::arrivals::check_interval(d) {
             Ok(()) => (d.as_millis() / 60_000) as u32,
             Err(e) => {
-                bad.push(format!("--interval {:?}: {e}", a.interval));
+                bad.push(format!("--interval {} {e}", a.interval.trim()));
                 0
             }
         },

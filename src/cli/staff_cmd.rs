@@ -83,7 +83,11 @@ pub(crate) fn run(a: StaffArgs) -> CmdResult {
         // Labelled HH:MM like fit's profile: positive, at most a day and dividing it; and a
         // whole multiple of the run's report interval. The suggestions are only lengths that
         // pass both (fit's list named 5m, 10m and 20m, which staff then refused).
-        staff_interval(interval, crate::metrics::interval_for(sc.horizon))?;
+        staff_interval(
+            interval,
+            a.interval.trim(),
+            crate::metrics::interval_for(sc.horizon),
+        )?;
         let shrinkage = match &a.shrinkage {
             Some(s) => parse_share(s).ok_or_else(|| {
                 format!(
@@ -274,9 +278,11 @@ mod tests {
 
 /// Checks `staff --interval`: whole minutes, dividing a day, and a whole multiple of the run's
 /// report interval `report` (15 minutes for runs up to a day's scale, longer for long
-/// horizons). Errors: the message names the value and lists the lengths accepted.
+/// horizons); `written` is the flag's text, echoed as given (`25h`, not `1d1h`). Errors: the
+/// message names the value and lists the lengths accepted.
 fn staff_interval(
     iv: crate::time::SimDuration,
+    written: &str,
     report: crate::time::SimDuration,
 ) -> Result<(), String> {
     const DAY_MS: u64 = 86_400_000;
@@ -301,7 +307,7 @@ fn staff_interval(
         format!("is not a whole multiple of the report interval ({report})")
     };
     Err(format!(
-        "--interval {iv} {reason}: staff intervals are whole multiples of the report interval \
+        "--interval {written} {reason}: staff intervals are whole multiples of the report interval \
          ({report}) that divide a day; use one of {}",
         ok.join(", ")
     ))
@@ -317,7 +323,7 @@ mod interval_tests {
     #[test]
     fn every_suggested_interval_is_accepted() {
         let q = SimDuration::from_secs(900);
-        let e = staff_interval(SimDuration::from_secs(420), q).unwrap_err();
+        let e = staff_interval(SimDuration::from_secs(420), "7m", q).unwrap_err();
         assert!(
             e.contains("use one of 15m, 30m, 45m, 1h, 1h30m, 2h, 3h, 4h, 6h, 8h, 12h, 1d"),
             "{e}"
@@ -325,7 +331,7 @@ mod interval_tests {
         let list = e.split("use one of ").nth(1).unwrap();
         for x in list.split(", ") {
             let d = crate::time::parse_duration(x).unwrap();
-            assert!(staff_interval(d, q).is_ok(), "{x}");
+            assert!(staff_interval(d, x, q).is_ok(), "{x}");
         }
         // Each refusal names the first rule the length breaks.
         assert!(
@@ -337,12 +343,13 @@ mod interval_tests {
             (90_000, "is longer than a day"),
             (1200, "is not a whole multiple of the report interval (15m)"),
         ] {
-            let e = staff_interval(SimDuration::from_secs(secs), q).unwrap_err();
+            let e =
+                staff_interval(SimDuration::from_secs(secs), &format!("{secs}s"), q).unwrap_err();
             assert!(e.contains(why), "{secs}: {e}");
         }
         for bad in [300, 600, 1200, 3600 * 5, 86_400 * 2] {
             assert!(
-                staff_interval(SimDuration::from_secs(bad), q).is_err(),
+                staff_interval(SimDuration::from_secs(bad), "x", q).is_err(),
                 "{bad}"
             );
         }

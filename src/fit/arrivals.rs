@@ -16,32 +16,34 @@ use crate::time::{SimDuration, SimTime};
 /// One day in milliseconds.
 pub const DAY_MS: u64 = 24 * 3_600_000;
 
-/// Why an arrival-profile interval cannot be used (the command line adds the flag's name).
+/// Why an arrival-profile interval cannot be used. The message is the predicate only ("is
+/// longer than a day: …"): the caller puts the value before it as the user wrote it (`25h`,
+/// not the normalised `1d1h`) with the flag's name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum IntervalError {
     /// Zero: an interval must be positive; use e.g. 15m, 30m or 1h.
-    #[error("{0} is not positive: an interval must be longer than 0; use e.g. 15m, 30m or 1h")]
+    #[error("is not positive: an interval must be longer than 0; use e.g. 15m, 30m or 1h")]
     NotPositive(SimDuration),
     /// Longer than a day: the profile has one value per interval of the day; use at most 24h,
     /// a length that divides it.
     #[error(
-        "{0} is longer than a day: the arrival profile has one value per interval of the day; \
+        "is longer than a day: the arrival profile has one value per interval of the day; \
          use at most 24h, a length that divides it, such as 15m, 30m, 1h or 24h"
     )]
     LongerThanDay(SimDuration),
     /// Not a whole number of minutes (or under one): the profile's labels are `HH:MM`; use
     /// e.g. 5m, 15m, 30m or 1h.
     #[error(
-        "{0} is not a whole number of minutes; the arrival profile has one value per interval \
+        "is not a whole number of minutes; the arrival profile has one value per interval \
          of the day, labelled HH:MM: use e.g. 5m, 15m, 30m or 1h"
     )]
     NotWholeMinutes(SimDuration),
     /// Does not divide 24 h: the day's last interval would be shorter than the others; use a
     /// divisor of 24 h such as 5m, 10m, 15m, 20m, 30m or 1h.
     #[error(
-        "{0} does not divide a day (24 h is {whole} × {0} and {rest} more): the last interval of \
-         the day would be shorter than the others; use a length that divides 24 h, such as 5m, \
-         10m, 15m, 20m, 30m or 1h",
+        "does not divide a day (24 h is {whole} such intervals and {rest} more): the last \
+         interval of the day would be shorter than the others; use a length that divides 24 h, \
+         such as 5m, 10m, 15m, 20m, 30m or 1h",
         whole = DAY_MS / .0.as_millis().max(1),
         rest = SimDuration::from_millis(DAY_MS % .0.as_millis().max(1))
     )]
@@ -52,7 +54,8 @@ pub enum IntervalError {
 /// are `HH:MM`), and a whole number of them in a day (the last interval of the day must be as
 /// long as the others).
 ///
-/// Errors: [`IntervalError`], naming the value.
+/// Errors: [`IntervalError`] (its message does not repeat the value: the caller shows it as
+/// given).
 pub fn check_interval(iv: SimDuration) -> Result<(), IntervalError> {
     let ms = iv.as_millis();
     if ms == 0 {
@@ -178,10 +181,11 @@ mod tests {
             e,
             IntervalError::NotDividingDay(SimDuration::from_secs(7 * 60))
         );
-        // 1440 min = 205 × 7 min + 5 min; the message names no flag (the CLI adds it).
+        // 1440 min = 205 × 7 min + 5 min; the message names neither the flag nor the value
+        // (the CLI puts both before it, the value as written).
         assert!(
             e.to_string()
-                .starts_with("7m does not divide a day (24 h is 205 × 7m and 5m more)"),
+                .starts_with("does not divide a day (24 h is 205 such intervals and 5m more)"),
             "{e}"
         );
         // Issue 25, L: zero and over a day say so (not "expected a duration", not "0 × 1d1h").

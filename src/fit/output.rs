@@ -139,7 +139,12 @@ impl Fitted {
     }
 
     /// `actuals.json`: the history's own outcomes in `summary.json` form (the figures a run
-    /// of `sc` would report, from the history's rows instead of a simulation).
+    /// of `sc` would report, from the history's rows instead of a simulation): counts, waits,
+    /// service level and abandonment; handle time (`handle_s`) from the answered rows' `handle`;
+    /// the agent group's `conversations` (answered rows) and `busy_s` (agent-seconds holding a
+    /// conversation: accept to end of wrap-up, overlaps of one `agent` in one `replication`
+    /// counted once; rows without an agent summed). `occupancy` stays null, and `notes` says
+    /// why: a history does not say when agents were on shift.
     pub fn actuals(&self, sc: &crate::scenario::Scenario) -> crate::report::Summary {
         use crate::metrics::Recorder;
         use crate::model::QueueId;
@@ -165,6 +170,9 @@ impl Fitted {
             match o.outcome {
                 1 => {
                     rec.answered(at + wait, q, wait, true);
+                    if let Some(h) = o.handle_ms {
+                        rec.handled(at + wait, SimDuration::from_millis(h), true);
+                    }
                     rec.closed(q, true);
                 }
                 2 => {
@@ -183,10 +191,33 @@ impl Fitted {
             q.delayed += n;
             rep.total.delayed += n;
         }
+        // The agents' work as the history gives it, all in the fitted scenario's one group
+        // (its first agent holds the sums: a group's figures are sums over its agents).
+        let agents: u32 = sc.agent_groups.iter().map(|g| g.count).sum();
+        rep.agents = vec![crate::metrics::AgentStats::default(); agents as usize];
+        if let Some(a) = rep.agents.first_mut() {
+            let answered = self.obs.iter().filter(|o| o.outcome == 1);
+            a.conversations = answered.clone().count() as u64;
+            a.busy_ms = busy_ms(answered.map(|o| {
+                let from = o.arrival_ms + o.wait_ms.unwrap_or(0);
+                let work = o.handle_ms.unwrap_or(0) + o.wrap_ms.unwrap_or(0);
+                (o.agent, from, from + work)
+            }));
+        }
         let out = crate::sim::RunOutput::of(sc.seed, 1, vec![rep], 0.0);
         let mut named = sc.clone();
         named.name = "actuals".into();
-        crate::report::build(&named, &out)
+        let mut summary = crate::report::build(&named, &out);
+        summary.notes = vec![
+            "occupancy (and each agent group's) is null: a conversation history does not say \
+             when agents were on shift (the denominator); busy_s is the agents' time holding a \
+             conversation, from acceptance to the end of wrap-up"
+                .to_string(),
+            "invitations are 0: a conversation history does not record invitations (sent, \
+             rejected or timed out); compare them only between runs"
+                .to_string(),
+        ];
+        summary
     }
 
     /// Writes `fitted.toml`, `fit.json`, `actuals.json` and `fit.html` into `dir`.
@@ -218,4 +249,35 @@ impl Fitted {
         }
         Ok(out)
     }
+}
+
+/// Milliseconds holding a conversation, from `(agent, from, to)` spans: one agent's
+/// overlapping spans count once (a multi-chat agent holding two is busy once); spans without
+/// an agent are summed.
+pub(crate) fn busy_ms(spans: impl Iterator<Item = (Option<u32>, u64, u64)>) -> i128 {
+    let mut total: i128 = 0;
+    let mut named: Vec<(u32, u64, u64)> = Vec::new();
+    for (agent, from, to) in spans {
+        match agent {
+            Some(a) => named.push((a, from, to)),
+            None => total += (to - from) as i128,
+        }
+    }
+    named.sort_unstable();
+    let mut current: Option<(u32, u64, u64)> = None;
+    for (a, from, to) in named {
+        match &mut current {
+            Some((ca, _, end)) if *ca == a && from <= *end => *end = (*end).max(to),
+            _ => {
+                if let Some((_, s, e)) = current {
+                    total += (e - s) as i128;
+                }
+                current = Some((a, from, to));
+            }
+        }
+    }
+    if let Some((_, s, e)) = current {
+        total += (e - s) as i128;
+    }
+    total
 }

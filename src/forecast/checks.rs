@@ -3,11 +3,12 @@
 //! ahead), a volume no queue can carry, and a first or last day cut short by the export's
 //! window (read as a real low day, it drags the level down and the band misses the truth).
 //!
-//! The first two are errors at their line ([`far_rows`], [`MAX_ROW_VOLUME`]), as is a volume
-//! file's row off the file's grid ([`off_grid`]: one stray `07:03` row in a 5-minute file made
-//! every bucket end 1 minute in); a cut day is
-//! left out of the model with a note ([`drop_cut_days`]), as `fit` notes it
-//! (`fit::checks`).
+//! The first two are errors at their line ([`far_rows`], [`MAX_ROW_VOLUME`], and over one step
+//! of the file's grid [`fast_rows`]), as is a volume file's row off the file's grid
+//! ([`off_grid`]: one stray `07:03` row in a 5-minute file made every bucket end 1 minute in);
+//! a cut day is left out of the model with a note ([`drop_cut_days`]), as `fit` notes it
+//! (`fit::checks`); weekdays taken as closed on fewer than two dates are named
+//! ([`closed_on_little_evidence`]).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -18,7 +19,7 @@ use super::{Day, QueueHistory};
 use crate::scenario::MAX_RATE_PER_S;
 use crate::stats::bulk_range;
 use crate::time::{SimDuration, SimTime};
-use crate::traffic::forecast::{check_grid, most_common_spacing, tie_message};
+use crate::traffic::forecast::{check_grid, most_common_spacing, rate_problem, tie_message};
 use crate::traffic::Problems;
 
 /// The largest volume one row may carry: a whole day at the scenario's arrival-rate limit
@@ -39,10 +40,13 @@ fn day_number(d: Date) -> u64 {
 /// infers it (the most common spacing between consecutive starts of a queue, anchored at the
 /// earliest start; [`most_common_spacing`], [`check_grid`]), each row off it is an error at
 /// its line. `seen`: `(queue, start) → line` per row; `col`: `interval_start`'s 1-based number.
-pub fn off_grid(seen: &HashMap<(Option<String>, DateTime), u64>, col: usize, p: &mut Problems) {
-    let Some(base) = seen.keys().map(|(_, t)| *t).min() else {
-        return;
-    };
+/// Returns the grid (`None`: too few rows, or a tie, reported).
+pub fn off_grid(
+    seen: &HashMap<(Option<String>, DateTime), u64>,
+    col: usize,
+    p: &mut Problems,
+) -> Option<SimDuration> {
+    let base = seen.keys().map(|(_, t)| *t).min()?;
     // Wall-clock instants as milliseconds since the earliest start (no time zone: the wall
     // clock counts, as in the binning).
     let at = |t: DateTime| {
@@ -56,11 +60,11 @@ pub fn off_grid(seen: &HashMap<(Option<String>, DateTime), u64>, col: usize, p: 
         v.sort_unstable();
     }
     let interval = match most_common_spacing(by_queue.into_values()) {
-        None => return,
+        None => return None,
         Some(Ok(d)) => d,
         Some(Err(tie)) => {
             p.file(tie_message(&tie, "more rows on the grid"));
-            return;
+            return None;
         }
     };
     let show = |t: SimTime| {
@@ -74,6 +78,20 @@ pub fn off_grid(seen: &HashMap<(Option<String>, DateTime), u64>, col: usize, p: 
     };
     let rows = seen.iter().map(|((_, t), line)| (*line, at(*t)));
     check_grid(p, rows, interval, col, show);
+    Some(interval)
+}
+
+/// A volume file's rows whose volume arrives faster than the scenario's limit over one step of
+/// the file's `grid` (what `[traffic] forecast` would refuse in the forecast written from them:
+/// 86,400,000 in a 5-minute row passed [`MAX_ROW_VOLUME`] and gave a forecast of 86 million
+/// calls no run could take), each an error at its line and `volume`'s column `col`, with the
+/// scenario reader's words ([`rate_problem`]). `rows`: `(line, volume)`.
+pub fn fast_rows(rows: &[(u64, f64)], grid: SimDuration, col: usize, p: &mut Problems) {
+    for &(line, volume) in rows {
+        if let Some(m) = rate_problem(volume, grid) {
+            p.at(line, Some(("volume", col)), m);
+        }
+    }
 }
 
 /// Rows whose date lies far outside the bulk of the history (three interquartile ranges and a
@@ -283,6 +301,48 @@ pub fn drop_stray_weekdays(q: &mut QueueHistory) -> Vec<String> {
     notes.extend(dated.into_iter().map(|(_, n)| n));
     q.days.retain(|d| !rare[d.weekday]);
     notes
+}
+
+/// A note naming the weekdays `q` takes as closed (no day of theirs kept) on the evidence of
+/// fewer than two of their dates in the file's span `first ..= last` (`first` `None`: no
+/// rows): a one-day history closed six weekdays, and one Wednesday of zeros in a Monday–Friday
+/// week closed every Wednesday, silently. They stay closed (nothing else is known); the note
+/// says on what evidence. `None` when every closed weekday had at least two dates.
+pub fn closed_on_little_evidence(
+    q: &QueueHistory,
+    first: Option<Date>,
+    last: Date,
+) -> Option<String> {
+    use crate::text::WEEKDAYS as NAMES;
+    let first = first?;
+    let mut dates: [Vec<Date>; 7] = Default::default();
+    let mut d = first;
+    while d <= last {
+        let wd = super::weekday_index(d);
+        if dates[wd].len() < 2 {
+            dates[wd].push(d);
+        }
+        d = d.tomorrow().ok()?;
+    }
+    let span = (last - first).get_days() + 1;
+    let thin: Vec<String> = (0..7)
+        .filter(|&wd| !q.open[wd] && dates[wd].len() < 2)
+        .map(|wd| match dates[wd].first() {
+            None => format!("{} (no date)", NAMES[wd]),
+            Some(d) => format!("{} (only {d}, without traffic)", NAMES[wd]),
+        })
+        .collect();
+    if thin.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "{}taken as closed (not forecast) on fewer than two dates each in the history's {}: {}; \
+         too few to tell a closed weekday from one the history misses (a history of two weeks \
+         or more tells them apart)",
+        queue_prefix(q),
+        crate::text::plural(span as u64, "day"),
+        thin.join(", "),
+    ))
 }
 
 /// `queue NAME: ` for a named queue, else empty: the start of a note.

@@ -275,6 +275,11 @@ fn a_bad_row_after_blank_lines_is_named_at_its_line() {
     );
     let e = read_history(&p, "h.csv", 30).unwrap_err();
     let text: Vec<String> = e.iter().map(|d| d.to_string()).collect();
-    assert_eq!(text.len(), 1, "{text:?}");
+    // Both of the row's bad cells (issue 25, a seventh tester: a bad time hid the volume).
+    assert_eq!(text.len(), 2, "{text:?}");
     assert!(text[0].starts_with("h.csv:7:1: interval_start"), "{text:?}");
+    assert!(
+        text[1].starts_with("h.csv:7:2: volume: \"row\""),
+        "{text:?}"
+    );
 }

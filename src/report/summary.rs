@@ -100,6 +100,11 @@ pub struct Summary {
     /// differences on); empty in summaries written before it existed.
     #[serde(default)]
     pub by_replication: Vec<RepSummary>,
+    /// Why a figure is null or 0 although the file claims to describe the run: only `fit`'s
+    /// `actuals.json` has any (a conversation history does not say when agents were on shift,
+    /// so `occupancy` is null); absent from a run's summary.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// Overflow figures.
@@ -678,6 +683,7 @@ pub(super) fn build_from(sc: &Scenario, t: &RunTotals, wall_s: f64) -> Summary {
                 .collect(),
         }),
         by_replication: Vec::new(),
+        notes: Vec::new(),
     }
 }
 

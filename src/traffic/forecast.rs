@@ -283,16 +283,31 @@ pub fn read_forecast(
         Some(d) => Some(d),
         None => match most_common_spacing(starts.values().map(|m| m.keys().copied().collect())) {
             Some(Ok(d)) if told => Some(d),
-            Some(Err(tie)) if told => {
-                p.file(tie_message(
-                    &tie,
-                    "an `interval` column naming the step (e.g. `30m` on every row), or more rows \
-                     on the grid",
-                ));
-                return Err(p.finish());
+            found => {
+                // No grid to check rows against, yet the rates are checked on the longest step
+                // the read rows allow (a missing row only merges spacings; a tie's longest
+                // reads every rate lowest), so a volume over the limit still shows beside the
+                // problem that hid the grid (an empty row, a tie).
+                let longest = match &found {
+                    Some(Ok(d)) => Some(*d),
+                    Some(Err((tied, _))) => tied.last().copied(),
+                    None => None,
+                };
+                if let (true, Some(Err(tie))) = (told, &found) {
+                    p.file(tie_message(
+                        tie,
+                        "an `interval` column naming the step (e.g. `30m` on every row), or more \
+                         rows on the grid",
+                    ));
+                }
+                match longest {
+                    Some(step) => {
+                        check_rates(&mut p, &by_queue, step, header.as_ref());
+                        return Err(p.finish());
+                    }
+                    None => None,
+                }
             }
-            Some(_) => return Err(p.finish()),
-            None => None,
         },
     };
     let Some(interval) = interval else {
@@ -333,9 +348,8 @@ pub fn read_forecast(
     check_rates(&mut p, &by_queue, interval, header.as_ref());
     check_grid(&mut p, rows, interval, col, show);
     short_intervals(&mut p, cal, &by_queue, interval, header.as_ref());
-    if p.any() {
-        return Err(p.finish());
-    }
+    // The bands' day levels are checked on the rows read whatever else was found: one
+    // problem must not hide another.
     let z = band.map(z_of);
     let queues = by_queue
         .into_iter()
@@ -415,29 +429,32 @@ fn check_rates(
     header: Option<&super::Header>,
 ) {
     let col = header.and_then(|h| h.col("volume")).map_or(1, |c| c + 1);
-    let mut fast: Vec<(u64, f64, f64, SimDuration)> = Vec::new();
+    let mut fast: Vec<(u64, String)> = Vec::new();
     for m in by_queue.values() {
         for (volume, _, line, _, named) in m.values() {
             let len = named.map_or(grid, |d| d.min(grid));
-            let rate = *volume / len.as_secs_f64().max(0.001);
-            if rate > MAX_RATE_PER_S {
-                fast.push((*line, *volume, rate, len));
-            }
+            fast.extend(rate_problem(*volume, len).map(|m| (*line, m)));
         }
     }
     fast.sort_by_key(|f| f.0);
-    for (line, volume, rate, len) in fast {
-        p.at(
-            line,
-            Some(("volume", col)),
-            format!(
-                "volume {volume} in {len} reaches {rate:.0} arrivals per second, over \
-                 {MAX_RATE_PER_S:.0}/s: simulated time counts whole milliseconds, so faster \
-                 arrivals pile up at one instant and time stops advancing; expected a volume \
-                 per interval (a mistyped exponent?)"
-            ),
-        );
+    for (line, m) in fast {
+        p.at(line, Some(("volume", col)), m);
     }
+}
+
+/// The problem of a row carrying `volume` arrivals in `len`: `None` at or under
+/// [`MAX_RATE_PER_S`], else why faster arrivals cannot be simulated. Shared by the scenario's
+/// forecast reader and `omnisim forecast`'s volume files (one limit, one wording).
+pub fn rate_problem(volume: f64, len: SimDuration) -> Option<String> {
+    let rate = volume / len.as_secs_f64().max(0.001);
+    (rate > MAX_RATE_PER_S).then(|| {
+        format!(
+            "volume {volume} in {len} reaches {rate:.0} arrivals per second, over \
+             {MAX_RATE_PER_S:.0}/s: simulated time counts whole milliseconds, so faster \
+             arrivals pile up at one instant and time stops advancing; expected a volume per \
+             interval (a mistyped exponent?)"
+        )
+    })
 }
 
 /// Reports every row naming an `interval` shorter than the grid that is not its queue's last

@@ -56,7 +56,7 @@ fn library_errors_get_their_flag_from_the_command() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.starts_with(
-            "error: --interval 7m does not divide a day (24 h is 205 × 7m and 5m more)"
+            "error: --interval 7m does not divide a day (24 h is 205 such intervals and 5m more)"
         ),
         "{err}"
     );

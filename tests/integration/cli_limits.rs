@@ -126,7 +126,12 @@ fn intervals_say_they_must_be_positive_and_at_most_a_day() {
     );
     refused(
         &["fit", "no-such-history.csv", "--interval", "25h"],
-        &["--interval 1d1h is longer than a day", "use at most 24h"],
+        &["--interval 25h is longer than a day", "use at most 24h"],
+    );
+    // Issue 25, a seventh tester: the value is echoed as written, not normalised ("1d1h").
+    refused(
+        &["fit", "no-such-history.csv", "--interval", "90000s"],
+        &["--interval 90000s is longer than a day"],
     );
     // Variant: `staff --interval 25h` was accepted and labelled an interval 25:00.
     refused(
@@ -138,7 +143,7 @@ fn intervals_say_they_must_be_positive_and_at_most_a_day() {
             "--interval",
             "25h",
         ],
-        &["--interval 1d1h is longer than a day"],
+        &["--interval 25h is longer than a day"],
     );
     refused(
         &[

@@ -21,6 +21,7 @@ mod explain_why;
 mod faults;
 mod figures;
 mod fit;
+mod fit_trust;
 mod forecast;
 mod forecast_inputs;
 mod forecast_replications;
