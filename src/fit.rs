@@ -574,6 +574,14 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
                 reason,
             }
         });
+        let patience = to_json(&fits[2].0, &fits[2].1);
+        if let Some(p) = &patience {
+            let longest = fits[2].0.events.iter().chain(&fits[2].0.censored);
+            let longest = longest.copied().fold(0.0, f64::max);
+            if let Some(c) = p.candidates.get(&p.best) {
+                notes.extend(checks::patience_tail_note(name, &p.best, c.mean_s, longest));
+            }
+        }
         report.queues.insert(
             name.clone(),
             QueueFit {
@@ -584,7 +592,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
                 },
                 handle,
                 wrap_up: to_json(&fits[1].0, &fits[1].1),
-                patience: to_json(&fits[2].0, &fits[2].1),
+                patience,
                 assumed_handle,
             },
         );

@@ -169,6 +169,20 @@ pub fn day_notes(
     notes
 }
 
+/// A note when queue `name`'s chosen patience family (`family`, mean `mean_s` seconds) is not
+/// the exponential and its mean lies beyond `longest_s`, the longest wait in the history
+/// (abandoned or not): the mean then comes from the family's tail, which no wait observed,
+/// and runs whose waits exceed `longest_s` extrapolate. (The exponential's constant hazard
+/// is the usual assumption there, Gans, Koole & Mandelbaum, "Telephone call centers", 2003,
+/// §6.3.)
+pub fn patience_tail_note(name: &str, family: &str, mean_s: f64, longest_s: f64) -> Option<String> {
+    (family != "exponential" && family != "constant" && mean_s > longest_s).then(|| {
+        format!(
+            "queue {name:?}: the fitted {family} patience has mean {mean_s:.0} s, beyond the              longest wait in the history ({longest_s:.0} s): that mean comes from the tail,              which no wait observed; runs with longer waits than {longest_s:.0} s extrapolate"
+        )
+    })
+}
+
 /// A note when queue `name`'s patience rests on few abandonments (`abandoned`, with
 /// `censored` waits that only bound it from below).
 pub fn patience_note(name: &str, abandoned: usize, censored: usize) -> Option<String> {
@@ -207,6 +221,16 @@ mod tests {
 
     fn label(d: usize) -> String {
         format!("day{d}")
+    }
+
+    /// A two-parameter patience whose mean lies past every wait seen is named; the
+    /// exponential, or a mean inside the data, is not.
+    #[test]
+    fn a_patience_mean_beyond_every_wait_is_named() {
+        let n = patience_tail_note("q", "lognormal", 30_388.0, 240.0).unwrap();
+        assert!(n.contains("mean 30388 s") && n.contains("(240 s)"), "{n}");
+        assert!(patience_tail_note("q", "exponential", 30_388.0, 240.0).is_none());
+        assert!(patience_tail_note("q", "gamma", 200.0, 240.0).is_none());
     }
 
     #[test]
