@@ -37,6 +37,21 @@ pub enum ExplainError {
     /// No trace file where it was looked for.
     #[error("{0}: no trace here")]
     NoTrace(PathBuf),
+    /// No `trace.jsonl` in the folder, only the replications' part files: the run was stopped
+    /// (a second SIGINT or SIGTERM) before it joined them.
+    #[error(
+        "{}: no trace.jsonl, only {parts} trace part file{} (trace.jsonl.part-*): the run was \
+         stopped before its trace was assembled; run it again with --trace to get a trace \
+         (that run removes the parts)",
+        .dir.display(),
+        if *.parts == 1 { "" } else { "s" }
+    )]
+    Unassembled {
+        /// The folder.
+        dir: PathBuf,
+        /// How many part files it holds.
+        parts: usize,
+    },
     /// The file could not be read, or a line is not a trace line.
     #[error("{path}: {msg}")]
     Bad {
@@ -115,6 +130,23 @@ pub fn explain_file(
     } else {
         dir.join("trace.jsonl")
     };
+    if !path.exists() {
+        let parts = std::fs::read_dir(dir).map_or(0, |d| {
+            d.filter_map(Result::ok)
+                .filter(|e| {
+                    e.file_name()
+                        .to_string_lossy()
+                        .starts_with("trace.jsonl.part-")
+                })
+                .count()
+        });
+        if parts > 0 {
+            return Err(ExplainError::Unassembled {
+                dir: dir.to_path_buf(),
+                parts,
+            });
+        }
+    }
     // Pass 1: the replications, and where the subject's lines are.
     let mut reps: Vec<u32> = Vec::new();
     let (mut first, mut last) = (None::<usize>, None::<usize>);
@@ -441,7 +473,26 @@ fn state_at_cut(lines: &[TraceLine], c: u64) -> String {
         Some(a) => format!("{what} by {a}"),
         None => what.to_string(),
     };
+    // The offer still pending at the cut: its last invitation line, with no answer, refusal
+    // or withdrawal after it.
+    let offered = mine()
+        .find(|l| {
+            l.kind == Kind::Effect
+                && matches!(
+                    l.what.as_str(),
+                    "invited" | "invite_withdrawn" | "invite_refused" | "accepted" | "state"
+                )
+        })
+        .filter(|l| l.what == "invited");
     match state {
+        "open" if offered.is_some() => {
+            let l = offered.expect("checked");
+            format!(
+                "still open, being offered to {} (invitation sent at {}, not yet answered)",
+                s(&l.agent),
+                clock(l.t)
+            )
+        }
         "open" => "still open, waiting for an agent".into(),
         "active" => format!("still active ({})", by("being handled")),
         "waiting" => format!("still waiting, set aside ({})", by("held")),
@@ -460,7 +511,15 @@ fn served_first(lines: &[TraceLine], c: u64) -> Option<(usize, String)> {
     let routed = lines
         .iter()
         .position(|l| mine(l) && l.kind == Kind::Routing && l.what != "waiting");
-    let end = routed.unwrap_or_else(|| lines.iter().rposition(mine).unwrap_or(0));
+    // Never routed: until it closed (a `retried` line after that is no wait).
+    let closed = || {
+        lines
+            .iter()
+            .position(|l| mine(l) && l.kind == Kind::Effect && l.what == "closed")
+    };
+    let end = routed
+        .or_else(closed)
+        .unwrap_or_else(|| lines.iter().rposition(mine).unwrap_or(0));
     let (start, queue) = lines[..end]
         .iter()
         .enumerate()

@@ -320,3 +320,48 @@ fn an_agent_without_lines_in_an_interrupted_replication_is_not_called_never_assi
     assert!(cut.contains("cut off, not ended"), "{cut}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_cut_off_story_just_offered_names_the_agent_offered() {
+    // The sixth tester: a conversation offered to an agent when the run was cut read "still
+    // open, waiting for an agent". Variant: an offer refused before the cut is no offer.
+    let q = |mut l: TraceLine| {
+        l.queue = Some("q".into());
+        l
+    };
+    let invited = |t, c, a| {
+        let mut l = line(t, Kind::Effect, "invited", Some(c), Some(a));
+        l.rule = Some("RT-INVITE".into());
+        l
+    };
+    let lines = vec![
+        q(line(10_000, Kind::Command, "arrive", Some(1), None)),
+        invited(10_000, 1, "a-1"),
+        q(line(20_000, Kind::Command, "arrive", Some(2), None)),
+        invited(20_000, 2, "a-2"),
+        line(30_000, Kind::Effect, "invite_refused", Some(2), Some("a-2")),
+        line(90_000, Kind::Interrupted, "interrupted", None, None),
+    ];
+    let one = tell(&lines, &Subject::Conversation(1), 1).unwrap();
+    assert!(
+        one.contains(
+            "the conversation was still open, being offered to a-1 (invitation sent at 0:00:10, \
+             not yet answered) at that point"
+        ),
+        "{one}"
+    );
+    let two = tell(&lines, &Subject::Conversation(2), 1).unwrap();
+    assert!(
+        two.contains("the conversation was still open, waiting for an agent at that point"),
+        "{two}"
+    );
+}
+
+#[test]
+fn an_old_trace_line_without_the_retrial_fields_reads() {
+    let old = r#"{"t":1.5,"replication":1,"kind":"command","conversation":3,"agent":null,"rule":null,"what":"arrive","ok":true,"queue":"q"}"#;
+    let l: TraceLine = serde_json::from_str(old).unwrap();
+    assert_eq!((l.retrial_of, l.retrial, l.retry_in_s), (None, None, None));
+    let story = tell(&[l], &Subject::Conversation(3), 1).unwrap();
+    assert!(story.contains("arrived in queue q\n"), "{story}");
+}
