@@ -63,7 +63,8 @@ pub fn contact(r: &super::Row<'_>, p: &mut Problems) -> Option<Contact> {
     let leg = r.parse(p, "leg", |s| match s.parse::<u32>() {
         Ok(n) if n >= 1 => Ok(n),
         _ => Err(format!(
-            "{s:?} is not a leg number; expected 1 (the queue it arrived at), 2, 3, … (a queue a              transfer sent it to)"
+            "{s:?} is not a leg number; expected 1 (the queue it arrived at), 2, 3, … (a queue a \
+             transfer sent it to)"
         )),
     })?;
     Some(Contact {
@@ -72,9 +73,10 @@ pub fn contact(r: &super::Row<'_>, p: &mut Problems) -> Option<Contact> {
     })
 }
 
-/// The `(replication, id, leg)` of each row of a conversation history read so far, with its line: a
-/// row repeating one is a conversation counted twice (a log appended to itself gave 1,213
-/// replayed arrivals for 913; issue 25, sixth pass). Shared by `[traffic] replay` and `fit`.
+/// The `(replication, id, leg)` of each row of a conversation history read so far, with its
+/// line: a row repeating one is a conversation counted twice (a log appended to itself gave
+/// 1,213 replayed arrivals for 913; issue 25, sixth pass); a transfer's later leg keeps its
+/// conversation's id with `leg` 2, 3, …. Shared by `[traffic] replay` and `fit`.
 /// A history without an `id` column is not checked.
 #[derive(Debug, Default)]
 pub struct SeenIds(std::collections::HashMap<RowKey, u64>);
@@ -83,8 +85,8 @@ pub struct SeenIds(std::collections::HashMap<RowKey, u64>);
 type RowKey = (Box<str>, Box<str>, Box<str>);
 
 impl SeenIds {
-    /// Notes row `r`'s `(replication, id)`; reports it at its `id` cell, naming the earlier
-    /// line, when an earlier row had the same pair.
+    /// Notes row `r`'s `(replication, id, leg)`; reports it at its `id` cell, naming the
+    /// earlier line, when an earlier row had the same.
     pub fn check(&mut self, r: &super::Row<'_>, p: &mut Problems) {
         let Some(id) = r.cell("id") else {
             return;
