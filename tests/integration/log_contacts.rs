@@ -372,3 +372,26 @@ fn explain_of_unassembled_trace_parts_says_the_run_was_stopped() {
     let (_, err) = code_and_stderr(&d, &["explain", "empty", "--conversation", "1"]);
     assert!(err.contains("no trace here"), "{err}");
 }
+
+#[test]
+fn a_leg_that_is_not_a_number_is_bad_input_at_its_cell() {
+    let d = temp_dir("contacts-bad-leg");
+    std::fs::write(
+        d.join("h.csv"),
+        "id,arrival,queue,outcome,wait,handle,leg,retrial_of\n\
+         1,2026-03-02T08:00,tier1,answered,0,60,1,\n\
+         1,2026-03-02T08:05,tier2,answered,0,60,x,\n\
+         2,2026-03-02T08:06,tier1,answered,0,60,0,\n",
+    )
+    .unwrap();
+    for cmd in ["fit", "forecast"] {
+        let (code, err) = code_and_stderr(&d, &[cmd, "h.csv", "--out", cmd]);
+        assert_eq!(code, Some(2), "{cmd}: {err}");
+        // Both at once, at their line and column.
+        assert!(
+            err.contains("h.csv:3:7") && err.contains("\"x\" is not a leg number"),
+            "{cmd}: {err}"
+        );
+        assert!(err.contains("h.csv:4:7"), "{cmd}: {err}");
+    }
+}
