@@ -242,6 +242,11 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
             // Read before any cell can skip the row: a bad replication must not hide behind
             // the same row's other problems.
             replications.note(r, p);
+            // A run's log with transfers or retrials: a later leg or a retry contact is not an
+            // arrival the scenario offered (the fitted scenario has neither); counted once.
+            if !crate::traffic::history::contact(r, p).is_some_and(|c| c.offered()) {
+                return;
+            }
             let arrival = r.required(p, "arrival").and_then(|s| {
                 let is_iso = s.parse::<f64>().is_err();
                 let t = match is_iso {

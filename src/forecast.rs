@@ -189,6 +189,11 @@ pub fn read_history(
                 })
         } else {
             replications.note(r, p);
+            // A run's log with transfers or retrials: a transfer's later leg or a retry contact
+            // is not an arrival the scenario offered; each conversation counts once.
+            if !crate::traffic::history::contact(r, p).is_some_and(|c| c.offered()) {
+                return;
+            }
             Some(1.0)
         };
         let (Some(Some(t)), Some(volume)) = (t, volume) else {

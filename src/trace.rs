@@ -13,6 +13,13 @@
 //! entered a queue found nobody who could take it: `passed_over` counts every member by why,
 //! `tried` does so per assignment rule, `missing` names the required skills nobody in the
 //! queue holds.
+//!
+//! Retrials: a conversation closed unanswered whose customer will come back gets a `will_retry`
+//! effect line (`retry_in_s`); when it comes back, the new contact's `arrive` line names it in
+//! `retrial_of`, and a `retried` effect line on the abandoned conversation names the new one in
+//! `retrial`. A retrial that a before-queueing overflow rule ends has its `arrive`, `arrived` and
+//! `closed` lines like any arrival so ended. An agent a roster or group `absence` kept away
+//! for the whole replication has an `absent` effect line at 0.
 
 use std::collections::BTreeMap;
 
@@ -132,6 +139,17 @@ pub struct TraceLine {
     /// ratings, whatever their state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qualified: Option<u32>,
+    /// A retrial's `arrive` line: the conversation whose customer abandoned and came back as
+    /// this one. Absent from traces of versions before it (they had no retrial lines).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retrial_of: Option<u64>,
+    /// `retried` (on the abandoned conversation's story): the conversation its customer came
+    /// back as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retrial: Option<u64>,
+    /// `will_retry`: seconds from the abandonment until the customer comes back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_in_s: Option<f64>,
 }
 
 /// One assignment rule that found nobody, on a routing line (`tried`).
@@ -176,6 +194,9 @@ impl TraceLine {
             tried: None,
             missing: None,
             qualified: None,
+            retrial_of: None,
+            retrial: None,
+            retry_in_s: None,
         }
     }
 }

@@ -36,7 +36,14 @@ pub(crate) fn run(a: ExplainArgs) -> CmdResult {
             ))
         }
     };
-    let story = explain::explain_file(&a.dir, &subject, a.replication).map_err(|e| {
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let told = explain::explain_to(&a.dir, &subject, a.replication, &mut out);
+    // Its reader went away (`explain … | head`): nothing more to say.
+    if told == Err(ExplainError::ReaderGone) {
+        return Ok(EXIT_OK);
+    }
+    told.map_err(|e| {
         CliError::bad(match e {
             ExplainError::NoTrace(_) => {
                 format!("{e}; run `omnisim run SCENARIO --out DIR --trace` first")
@@ -47,6 +54,5 @@ pub(crate) fn run(a: ExplainArgs) -> CmdResult {
             e => e.to_string(),
         })
     })?;
-    print!("{story}");
     Ok(EXIT_OK)
 }

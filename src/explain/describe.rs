@@ -123,7 +123,8 @@ pub(super) fn describe(l: &TraceLine, subject: &Subject, counted: bool) -> Optio
                             s(&l.queue)
                         ),
                             _ => format!("arrived in queue {}", s(&l.queue)),
-                        } + &why::tags(l),
+                        } + &why::tags(l)
+                            + &retrial_of(l),
                     )
                 }
                 "pick" if ok => return None,
@@ -242,6 +243,20 @@ pub(super) fn describe(l: &TraceLine, subject: &Subject, counted: bool) -> Optio
                 s(&l.detail).replace('_', " "),
                 clock(in_system(l))
             ),
+            "will_retry" => format!(
+                "its customer will try again in {} (the work stream's retrial: a new \
+                 conversation then)",
+                clock(l.retry_in_s.unwrap_or(0.0))
+            ),
+            "retried" => match l.retrial {
+                Some(n) => format!("its customer came back: the retrial is conversation {n}"),
+                None => "its customer came back (a retrial)".to_string(),
+            },
+            "absent" => format!(
+                "absent for the whole replication ({}, drawn for this replication): never on \
+                 shift",
+                l.detail.as_deref().unwrap_or("its absence")
+            ),
             "assigned_by_rule" => format!(
                 "counted in routing.by_rule as an assignment of rule {:?} of queue {} (RT-RULESET)",
                 s(&l.assignment_rule),
@@ -256,6 +271,16 @@ pub(super) fn describe(l: &TraceLine, subject: &Subject, counted: bool) -> Optio
 /// field existed, `waited_s` (which then held it).
 fn in_system(l: &TraceLine) -> f64 {
     l.in_system_s.or(l.waited_s).unwrap_or(0.0)
+}
+
+/// A retrial's arrival: the conversation whose customer abandoned and came back as this one.
+fn retrial_of(l: &TraceLine) -> String {
+    match l.retrial_of {
+        Some(o) => format!(
+            " (a retrial: the customer of conversation {o}, which closed unanswered, came back)"
+        ),
+        None => String::new(),
+    }
 }
 
 /// How many before-queueing transfers moved an arrival, when more than one (the trace line's

@@ -6,7 +6,11 @@
 //! replayed history's attribute columns (if any). Durations are seconds with up to three
 //! decimals (exact: the simulator's resolution is a millisecond); empty when unknown.
 //! `arrival` is a local ISO date-time when the scenario has a calendar (`[scenario] start`),
-//! so `fit` of the log puts 07:00 at 07:00, else seconds since t = 0. Rows are in replication order, then arrival order: deterministic for a scenario and
+//! so `fit` of the log puts 07:00 at 07:00, else seconds since t = 0. When some work stream
+//! has a `retrial` or a `transfer`, two columns follow `replication`: `leg` (1 for the queue
+//! it arrived at; 2, 3, … for the queue a transfer at the end of handling sent it to, a row of
+//! its own with the same `id`) and `retrial_of` (a retry contact: the `id` of the abandoned
+//! contact its customer came back from; empty otherwise). Without them the file is as before. Rows are in replication order, then arrival order: deterministic for a scenario and
 //! seed, whatever the thread count. The file is valid input for `[traffic] replay`.
 
 use std::io;
@@ -30,6 +34,10 @@ pub const COLUMNS: [&str; 10] = [
     "agent",
     "replication",
 ];
+
+/// The columns written after `replication` when some work stream has a `retrial` or a
+/// `transfer` (see the module docs).
+pub const CONTACT_COLUMNS: [&str; 2] = ["leg", "retrial_of"];
 
 pub use crate::text::seconds;
 
@@ -63,6 +71,13 @@ pub fn render_stoppable(
     }
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<&str> = COLUMNS.to_vec();
+    let contacts = sc
+        .workstreams
+        .iter()
+        .any(|w| w.retrial.is_some() || w.transfer.is_some());
+    if contacts {
+        header.extend(CONTACT_COLUMNS);
+    }
     header.extend(attrs.iter().map(String::as_str));
     w.write_record(&header)?;
     let agent_names: Vec<String> = (0..sc.agent_count() as u32)
@@ -85,11 +100,14 @@ pub fn render_stoppable(
                 RecordId::Replay(i) => replay.and_then(|h| h.rows.get(i as usize)),
                 RecordId::Seq(_) => None,
             };
-            rec.push(match (r.id, row) {
-                (_, Some(row)) => row.id.to_string(),
-                (RecordId::Seq(n), None) => n.to_string(),
-                (RecordId::Replay(i), None) => i.to_string(),
-            });
+            let id_text = |id: RecordId| match id {
+                RecordId::Replay(i) => match replay.and_then(|h| h.rows.get(i as usize)) {
+                    Some(row) => row.id.to_string(),
+                    None => i.to_string(),
+                },
+                RecordId::Seq(n) => n.to_string(),
+            };
+            rec.push(id_text(r.id));
             rec.push(match sc.calendar.given {
                 true => sc.calendar.iso(r.arrival),
                 false => seconds(r.arrival.as_millis()),
@@ -106,6 +124,10 @@ pub fn render_stoppable(
                     .unwrap_or_default(),
             );
             rec.push(rep.clone());
+            if contacts {
+                rec.push(r.leg.to_string());
+                rec.push(r.retrial_of.map(id_text).unwrap_or_default());
+            }
             for (i, name) in attrs.iter().enumerate() {
                 let drawn = r.attributes.as_ref().and_then(|(w, vals)| {
                     let spec = &sc.workstreams[w.index()].routing.attributes;

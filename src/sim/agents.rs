@@ -52,6 +52,15 @@ pub(crate) struct Agents {
 }
 
 impl Agents {
+    /// The agents absent for the whole replication, with their group's index.
+    pub(crate) fn absent(&self) -> impl Iterator<Item = (AgentId, usize)> + '_ {
+        self.list
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.absent)
+            .map(|(i, a)| (AgentId(i as u32), a.group))
+    }
+
     /// The agents of `sc` for replication `rep` with `seed`, and each agent's capacity (for
     /// the recorder), in agent id order.
     pub(crate) fn new(sc: &Scenario, seed: u64, rep: u32) -> (Agents, Vec<u32>) {

@@ -68,6 +68,11 @@ struct Retrying {
     /// Its attribute values (one value index per attribute of the work stream they were drawn
     /// for; empty when that work stream has no attributes).
     attrs: Vec<u16>,
+    /// The abandoned contact's log row (`u32::MAX` when not logging): the retrial's row names
+    /// its id in `retrial_of`.
+    row: u32,
+    /// The abandoned contact's trace id, when traced.
+    traced: Option<u64>,
 }
 
 /// The chat-behaviour state of one replication. See the module docs.
@@ -229,8 +234,20 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         }
         let after = delay.sample(&mut c.rng);
         let rng = c.rng.clone();
+        let (row, conv) = (c.row, c.id);
         let attrs = retry_attributes(self.sc, self.streams.attributes, key, origin);
-        let idx = self.chat.park(Retrying { rng, key, attrs });
+        let now = self.now;
+        let traced = match self.out.observer() {
+            Some(o) => o.will_retry(now, conv, after),
+            None => None,
+        };
+        let idx = self.chat.park(Retrying {
+            rng,
+            key,
+            attrs,
+            row,
+            traced,
+        });
         // Like an open arrival process: the run does not end while a customer is yet to retry.
         self.intake.hold();
         self.events.schedule(
@@ -252,11 +269,16 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             mut rng,
             key,
             attrs,
+            row: prev_row,
+            traced,
         }) = self.chat.unpark(idx)
         else {
             return;
         };
         let now = self.now;
+        if let Some(o) = self.out.observer() {
+            o.retrial_of = traced;
+        }
         let counted = self.rec.counts(now);
         self.rec.retrial(queue, counted);
         // A retrial enters its queue like any new conversation: the queue's before-queueing
@@ -266,9 +288,14 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         let src = arrival_workstream(key)
             .filter(|w| *w < self.sc.workstreams.len())
             .unwrap_or(self.sc.queues[queue.index()].workstream.index());
-        // Ended by overflow (counted as arrived, closed and overflowed): no retrial (no row in
-        // conversations.csv, so no story in the trace either).
-        let Some((queue, callback, moved)) = self.enter(queue, counted, false) else {
+        // Ended by overflow (counted as arrived, closed and overflowed): a row of its own in
+        // conversations.csv (overflowed) and its story in the trace, as any arrival so ended.
+        let Some((queue, callback, moved)) = self.enter(queue, counted, true) else {
+            if let Some(log) = &mut self.out.log {
+                let row = log.arrived(None, now, first_queue, None);
+                log.retrial_of(row, prev_row);
+                log.closed(row, false, true, now);
+            }
             return;
         };
         let ws_id = self.sc.queues[queue.index()].workstream;
@@ -304,6 +331,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         if let Some(log) = &mut self.out.log {
             // A retrial is a contact of its own in conversations.csv.
             cs.row = log.arrived(None, now, first_queue, patience);
+            log.retrial_of(cs.row, prev_row);
             if !attrs.is_empty() {
                 log.attributes(cs.row, drawn_for, &attrs);
             }

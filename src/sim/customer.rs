@@ -32,6 +32,9 @@ pub(crate) struct ConvSim {
     pub(crate) row: u32,
     /// Its replayed history row (`u32::MAX` when not replayed).
     pub(crate) replay: u32,
+    /// Its log row of the queue it was last transferred to at the end of handling (its leg
+    /// there; `u32::MAX` before a transfer or when not logging). `row` stays its first leg.
+    pub(crate) leg: u32,
     /// The customer's key ([`customer_key`] of its first contact; a retrial keeps it).
     pub(crate) key: u64,
     /// When the current Active spell began.
@@ -82,6 +85,7 @@ impl ConvSim {
             moved: false,
             row: u32::MAX,
             replay: u32::MAX,
+            leg: u32::MAX,
             callback: false,
         }
     }

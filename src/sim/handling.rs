@@ -188,6 +188,13 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         // Set before the command: its effects (the queue length, no release) read them.
         let from = std::mem::replace(&mut c.queue, target);
         c.moving = true;
+        // Its leg in `target`: a row of its own (docs/scenario-format.md, `leg`), started
+        // before the command, whose effects may answer it there at once.
+        let prev_leg = c.leg;
+        if let Some(log) = self.out.log.as_deref_mut() {
+            let prev = if c.leg != u32::MAX { c.leg } else { c.row };
+            c.leg = log.transferred(prev, now, target);
+        }
         let ok = self.run_cmd(Command::TransferToQueue(conv, target)).is_ok();
         let Some(c) = self.customers.get_mut(conv) else {
             return;
@@ -195,6 +202,10 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         c.moving = false;
         if !ok {
             c.queue = from;
+            if let Some(log) = self.out.log.as_deref_mut() {
+                log.unstart(c.leg);
+            }
+            c.leg = prev_leg;
         } else {
             c.active_ms = 0;
             c.entered = Some(now);

@@ -66,6 +66,11 @@ pub struct ConvRecord {
     /// Its attribute values: its work stream and a value index per attribute of it (`None`
     /// when the work stream has no attributes).
     pub attributes: Option<(WorkstreamId, Box<[u16]>)>,
+    /// 1 for the queue it arrived at; 2, 3, … for each queue a transfer at the end of
+    /// handling sent it to (such a row keeps its first row's `id`).
+    pub leg: u32,
+    /// A retrial: the id of the abandoned contact whose customer came back as this one.
+    pub retrial_of: Option<RecordId>,
 }
 
 /// The log of one replication.
@@ -73,8 +78,10 @@ pub struct ConvRecord {
 pub struct ConvLog {
     /// Its replication (0-based).
     pub replication: u32,
-    /// In arrival order.
+    /// In arrival order (a transfer's later leg when it entered that queue).
     pub rows: Vec<ConvRecord>,
+    /// Arrivals so far (rows of leg 1): the next arrival's id is one more.
+    pub arrivals: u64,
 }
 
 impl ConvLog {
@@ -87,8 +94,9 @@ impl ConvLog {
         patience: Option<SimDuration>,
     ) -> u32 {
         let n = self.rows.len();
+        self.arrivals += 1;
         self.rows.push(ConvRecord {
-            id: id.map_or(RecordId::Seq(n as u64 + 1), RecordId::Replay),
+            id: id.map_or(RecordId::Seq(self.arrivals), RecordId::Replay),
             arrival,
             queue,
             outcome: LogOutcome::Open,
@@ -98,8 +106,62 @@ impl ConvLog {
             patience,
             agent: None,
             attributes: None,
+            leg: 1,
+            retrial_of: None,
         });
         n as u32
+    }
+
+    /// Row `row` is a retrial of the contact of row `prev` (nothing when either is missing).
+    pub(crate) fn retrial_of(&mut self, row: u32, prev: u32) {
+        let id = self.rows.get(prev as usize).map(|r| r.id);
+        if let (Some(r), Some(id)) = (self.rows.get_mut(row as usize), id) {
+            r.retrial_of = Some(id);
+        }
+    }
+
+    /// The conversation of row `prev` (its first or latest leg) was transferred at `now` to
+    /// `queue` at the end of handling: starts the row of its leg there (same `id`, the next
+    /// leg number, its attributes); returns its index (`u32::MAX` when `prev` is missing).
+    pub(crate) fn transferred(&mut self, prev: u32, now: SimTime, queue: QueueId) -> u32 {
+        let Some(p) = self.rows.get(prev as usize) else {
+            return u32::MAX;
+        };
+        let r = ConvRecord {
+            id: p.id,
+            arrival: now,
+            queue,
+            outcome: LogOutcome::Open,
+            wait: None,
+            handle: None,
+            wrap_up: None,
+            patience: None,
+            agent: None,
+            attributes: p.attributes.clone(),
+            leg: p.leg + 1,
+            retrial_of: None,
+        };
+        self.rows.push(r);
+        (self.rows.len() - 1) as u32
+    }
+
+    /// Removes row `row` when it is the last (a transfer refused: no leg after all).
+    pub(crate) fn unstart(&mut self, row: u32) {
+        if row != u32::MAX && row as usize + 1 == self.rows.len() {
+            self.rows.pop();
+        }
+    }
+
+    /// A later leg's acceptance (the conversation's first in that queue): its wait there, from
+    /// entering the queue to `now`, and the agent.
+    pub(crate) fn leg_answered(&mut self, row: u32, now: SimTime, agent: AgentId) {
+        if let Some(r) = self.rows.get_mut(row as usize) {
+            if r.outcome == LogOutcome::Open {
+                r.outcome = LogOutcome::Answered;
+                r.wait = Some(now.since(r.arrival));
+                r.agent = Some(agent);
+            }
+        }
     }
 
     /// The attribute values the conversation routes by (drawn or replayed).
@@ -133,10 +195,11 @@ impl ConvLog {
     }
 
     /// Closed; an unanswered conversation counts as abandoned after waiting until `now`, or as
-    /// overflowed when an overflow rule ended it.
+    /// overflowed when an overflow rule ended it. A later leg's row (`leg` > 1) counts so when
+    /// nobody answered it in that queue.
     pub(crate) fn closed(&mut self, row: u32, answered: bool, overflowed: bool, now: SimTime) {
         if let Some(r) = self.rows.get_mut(row as usize) {
-            if !answered && r.outcome == LogOutcome::Open {
+            if (!answered || r.leg > 1) && r.outcome == LogOutcome::Open {
                 r.outcome = if overflowed {
                     LogOutcome::Overflowed
                 } else {

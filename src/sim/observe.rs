@@ -24,6 +24,7 @@ use crate::trace::{conversation_id, Kind, TraceLine};
 
 mod dash;
 mod lines;
+mod retrials;
 
 /// What `--trace` asks of the simulator.
 #[derive(Clone, Debug)]
@@ -173,6 +174,9 @@ pub(crate) struct Observer {
     /// The next arrival's attribute values and required skills, by name (set by
     /// [`Observer::note_attributes`] just before it).
     arrival_tags: Option<ArrivalTags>,
+    /// The next arrival is a retrial of this conversation (its trace id). Set by the simulator
+    /// just before it.
+    pub(crate) retrial_of: Option<u64>,
 }
 
 impl std::fmt::Debug for Observer {
@@ -305,6 +309,7 @@ impl Observer {
             want_sentiment: Vec::new(),
             arrival_note: None,
             arrival_tags: None,
+            retrial_of: None,
         }))
     }
 
@@ -426,6 +431,11 @@ impl Observer {
             l.attributes = (!values.is_empty()).then_some(values);
             l.requires = requires;
         }
+        let retried = match cmd {
+            Command::Arrive(..) => self.retrial_of.take(),
+            _ => None,
+        };
+        l.retrial_of = retried;
         // The simulator issues overflow commands only for waiting-time rules (before-queueing
         // rules act before the engine sees the conversation).
         let overflow = matches!(cmd, Command::OverflowTransfer(..) | Command::OverflowEnd(_))
@@ -437,6 +447,9 @@ impl Observer {
         }
         self.write(&l);
         self.last = Some(l);
+        if let Some(old) = retried {
+            self.retried(now, old);
+        }
         if let (Command::Pick(agent), Ok(())) = (cmd, r) {
             // RT-PICK: the agent took the oldest conversation it may take.
             let conv = fx.iter().find_map(|e| match *e {
@@ -501,6 +514,7 @@ impl Observer {
         self.arrivals += 1;
         self.arrival_note = None;
         self.arrival_tags = None;
+        let retried = self.retrial_of.take();
         if self.trace.is_none() {
             return;
         }
@@ -510,6 +524,7 @@ impl Observer {
         a.conversation = id;
         a.ok = Some(true);
         a.queue = name(queue);
+        a.retrial_of = retried;
         if let Some((r, hops)) = moved {
             a.from = name(first);
             a.rule = Some(r.into());
@@ -527,7 +542,11 @@ impl Observer {
         c.detail = Some("overflowed".into());
         c.waited_s = Some(0.0);
         c.in_system_s = Some(0.0);
-        for l in [a, e, c] {
+        self.write(&a);
+        if let Some(old) = retried {
+            self.retried(now, old);
+        }
+        for l in [e, c] {
             self.write(&l);
         }
     }

@@ -51,6 +51,7 @@ impl Outputs {
             Box::new(ConvLog {
                 replication: rep,
                 rows: Vec::new(),
+                arrivals: 0,
             })
         });
         Outputs {
@@ -126,6 +127,16 @@ impl Outputs {
                         log.answered(c.row, waited, agent);
                     }
                 }
+                Effect::Accepted {
+                    conv,
+                    agent,
+                    first: false,
+                    ..
+                } => {
+                    if let Some(c) = customers.get(conv).filter(|c| c.leg != u32::MAX) {
+                        log.leg_answered(c.leg, now, agent);
+                    }
+                }
                 Effect::Closed {
                     conv,
                     answered,
@@ -133,7 +144,11 @@ impl Outputs {
                     ..
                 } => {
                     if let Some(c) = customers.at(conv.slot as usize) {
-                        log.closed(c.row, answered, reason == CloseReason::Overflowed, now);
+                        let overflowed = reason == CloseReason::Overflowed;
+                        log.closed(c.row, answered, overflowed, now);
+                        if c.leg != u32::MAX {
+                            log.closed(c.leg, answered, overflowed, now);
+                        }
                     }
                 }
                 _ => {}

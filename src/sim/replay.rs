@@ -148,6 +148,9 @@ pub(crate) fn handle_time(
     };
     if let Some(log) = log {
         log.handle(c.row, d);
+        if c.leg != u32::MAX {
+            log.handle(c.leg, d);
+        }
     }
     d
 }
@@ -163,6 +166,9 @@ pub(crate) fn wrap_up_time(
     let d = feed.and_then(|f| f.row(c.replay)?.wrap_up).unwrap_or(drawn);
     if let Some(log) = log {
         log.wrap_up(c.row, d);
+        if c.leg != u32::MAX {
+            log.wrap_up(c.leg, d);
+        }
     }
     d
 }

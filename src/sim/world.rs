@@ -131,6 +131,11 @@ impl<'s, E: RulesEngine> World<'s, E> {
             chat: ChatSim::new(sc, sc.agent_count()),
             out: Outputs::new(rep, log, obs),
         };
+        if let Some(o) = w.out.observer() {
+            for (a, g) in w.agents.absent() {
+                o.absent(a, sc.agent_groups[g].absence);
+            }
+        }
         w.install_levels(seed, rep);
         w.install_replay(seed, rep);
         w

@@ -5,6 +5,8 @@
 //! (`answered` | `abandoned` | `overflowed`), `wait`, `handle`, `wrap_up`, `patience`, `agent`,
 //! and `replication` (as `omnisim run --log` writes it); every other column is an attribute
 //! (its non-empty cells checked by the caller's [`CheckAttribute`] as rows are read).
+//! `leg` and `retrial_of` (see [`Contact`]): a row of leg 2 or more is skipped (the replay
+//! makes its own transfers); a retry contact is replayed as an arrival.
 //! Required: `arrival`, `queue` (or `workstream`), and `handle` on answered rows. A row's
 //! `patience` is used when present, else an abandoned row's `wait` is its patience, else the
 //! work stream draws it.
@@ -18,7 +20,7 @@ use crate::model::QueueId;
 use crate::time::{SimDuration, SimTime};
 
 /// The fixed columns of the history format; any other column is an attribute.
-pub const COLUMNS: [&str; 11] = [
+pub const COLUMNS: [&str; 13] = [
     "id",
     "arrival",
     "queue",
@@ -30,28 +32,76 @@ pub const COLUMNS: [&str; 11] = [
     "patience",
     "agent",
     "replication",
+    "leg",
+    "retrial_of",
 ];
 
-/// The `(replication, id)` pairs of a conversation history read so far, with their lines: a
-/// row repeating one is a conversation counted twice (a log appended to itself gave 1,213
-/// replayed arrivals for 913; issue 25, sixth pass). Shared by `[traffic] replay` and `fit`.
+/// What a row of `omnisim run --log` is beyond its conversation (its `leg` and `retrial_of`
+/// cells, written when a work stream has a transfer or a retrial; empty or absent: an arrival
+/// the scenario offered, leg 1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Contact {
+    /// The row is the conversation's leg in a queue a transfer at the end of handling sent it
+    /// to (`leg` 2 or more): not an arrival (replay, `fit` and `forecast` skip it).
+    pub later_leg: bool,
+    /// The row is a customer's retry contact (`retrial_of` names the abandoned one): an
+    /// arrival in the log, but not one the scenario offered (`fit` and `forecast` do not count
+    /// it; replay replays it, as it generates no retries of its own).
+    pub retrial: bool,
+}
+
+impl Contact {
+    /// An arrival the scenario offered: neither a later leg nor a retrial.
+    pub fn offered(self) -> bool {
+        !self.later_leg && !self.retrial
+    }
+}
+
+/// Reads row `r`'s [`Contact`]; a `leg` that is not a whole number ≥ 1 is a problem at its
+/// cell (then `None`).
+pub fn contact(r: &super::Row<'_>, p: &mut Problems) -> Option<Contact> {
+    let leg = r.parse(p, "leg", |s| match s.parse::<u32>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!(
+            "{s:?} is not a leg number; expected 1 (the queue it arrived at), 2, 3, … (a queue a \
+             transfer sent it to)"
+        )),
+    })?;
+    Some(Contact {
+        later_leg: leg.is_some_and(|n| n > 1),
+        retrial: r.cell("retrial_of").is_some(),
+    })
+}
+
+/// The `(replication, id, leg)` of each row of a conversation history read so far, with its
+/// line: a row repeating one is a conversation counted twice (a log appended to itself gave
+/// 1,213 replayed arrivals for 913; issue 25, sixth pass); a transfer's later leg keeps its
+/// conversation's id with `leg` 2, 3, …. Shared by `[traffic] replay` and `fit`.
 /// A history without an `id` column is not checked.
 #[derive(Debug, Default)]
-pub struct SeenIds(std::collections::HashMap<(Box<str>, Box<str>), u64>);
+pub struct SeenIds(std::collections::HashMap<RowKey, u64>);
+
+/// A row's `(replication, id, leg)` (`leg` empty for leg 1).
+type RowKey = (Box<str>, Box<str>, Box<str>);
 
 impl SeenIds {
-    /// Notes row `r`'s `(replication, id)`; reports it at its `id` cell, naming the earlier
-    /// line, when an earlier row had the same pair.
+    /// Notes row `r`'s `(replication, id, leg)`; reports it at its `id` cell, naming the
+    /// earlier line, when an earlier row had the same.
     pub fn check(&mut self, r: &super::Row<'_>, p: &mut Problems) {
         let Some(id) = r.cell("id") else {
             return;
         };
         let rep = r.cell("replication").unwrap_or("");
-        if let Some(first) = self.0.get(&(Box::from(rep), Box::from(id))) {
-            let of = match rep {
+        // A transfer's later leg keeps its conversation's id (`leg` 2, 3, …).
+        let leg = r.cell("leg").filter(|l| *l != "1").unwrap_or("");
+        if let Some(first) = self.0.get(&(Box::from(rep), Box::from(id), Box::from(leg))) {
+            let mut of = match rep {
                 "" => String::new(),
                 _ => format!(" of replication {rep}"),
             };
+            if !leg.is_empty() {
+                of.push_str(&format!(", leg {leg},"));
+            }
             r.problem(
                 p,
                 "id",
@@ -62,7 +112,7 @@ impl SeenIds {
             );
             return;
         }
-        self.0.insert((rep.into(), id.into()), r.line);
+        self.0.insert((rep.into(), id.into(), leg.into()), r.line);
     }
 }
 
@@ -192,6 +242,10 @@ pub fn read_replay(
         |r, p| {
             n += 1;
             ids.check(r, p);
+            // A transfer's later leg is not an arrival: the replay's own transfers make it.
+            if contact(r, p).is_none_or(|c| c.later_leg) {
+                return;
+            }
             if !attr_seen {
                 attr_seen = true;
                 attr_cols = (0..r.header.names().len())

@@ -35,6 +35,7 @@ mod leftovers_9;
 mod limits;
 mod load;
 mod load_omission;
+mod log_contacts;
 mod merge_inputs;
 mod merge_tester6;
 mod mmc;
