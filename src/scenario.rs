@@ -18,6 +18,7 @@ mod lint;
 mod load;
 mod loops;
 pub(crate) mod metric_paths;
+mod moves;
 mod overflow;
 mod reach;
 mod refusals;

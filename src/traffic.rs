@@ -127,8 +127,11 @@ impl Problems {
         !self.list.is_empty()
     }
 
-    /// Every problem, plus one line counting those beyond the cap.
+    /// Every problem, by line then column (stable; a problem of the whole file after the
+    /// lines', as the scenario loader lists them), plus one line counting those beyond the cap.
     pub fn finish(mut self) -> Vec<Diagnostic> {
+        self.list
+            .sort_by_key(|d| (d.line.is_none(), d.line, d.column));
         if self.more > 0 {
             self.list.push(Diagnostic {
                 file: self.file.clone(),

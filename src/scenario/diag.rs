@@ -126,7 +126,7 @@ impl<'s> Ctx<'s> {
     }
 
     /// Records a problem found in another file (a `[traffic]` CSV file); listed after the
-    /// scenario file's own problems, in the order recorded.
+    /// scenario file's own problems, by file name, then line and column (see [`in_order`]).
     pub(crate) fn external(&mut self, d: Diagnostic) {
         self.diags.push((usize::MAX, d));
     }
@@ -142,18 +142,41 @@ impl<'s> Ctx<'s> {
         !self.diags.is_empty()
     }
 
-    /// The recorded warnings, sorted by position (stable); they are taken out of the context.
+    /// The recorded warnings, sorted by position (stable, see [`in_order`]); they are taken
+    /// out of the context.
     pub(crate) fn take_warnings(&mut self) -> Vec<Diagnostic> {
-        let mut w = std::mem::take(&mut self.warnings);
-        w.sort_by_key(|(o, _)| *o);
-        w.into_iter().map(|(_, d)| d).collect()
+        in_order(std::mem::take(&mut self.warnings))
     }
 
-    /// The recorded problems, sorted by position (stable).
-    pub(crate) fn finish(mut self) -> Vec<Diagnostic> {
-        self.diags.sort_by_key(|(o, _)| *o);
-        self.diags.into_iter().map(|(_, d)| d).collect()
+    /// The recorded problems, sorted by position (stable, see [`in_order`]).
+    pub(crate) fn finish(self) -> Vec<Diagnostic> {
+        in_order(self.diags)
     }
+}
+
+/// Problems in the order a reader fixes them (issue 25, tenth pass: they were listed in the
+/// order the checks ran): the scenario file's first, by position (`order`: 1 + the byte
+/// offset, 0 for a problem without one, which comes first); then each other file's (`order`
+/// = `usize::MAX`), files by name, each by line then column, a problem without a line (the
+/// file as a whole, the count of problems beyond a reader's cap) after its lines. Stable:
+/// problems at one place keep the order they were found in.
+fn in_order(mut list: Vec<(usize, Diagnostic)>) -> Vec<Diagnostic> {
+    list.sort_by(|(a, x), (b, y)| {
+        let other = |o: &usize| *o == usize::MAX;
+        other(a).cmp(&other(b)).then_with(|| {
+            if other(a) {
+                let line = |d: &Diagnostic| d.line.unwrap_or(usize::MAX);
+                let col = |d: &Diagnostic| d.column.unwrap_or(0);
+                x.file
+                    .cmp(&y.file)
+                    .then(line(x).cmp(&line(y)))
+                    .then(col(x).cmp(&col(y)))
+            } else {
+                a.cmp(b)
+            }
+        })
+    });
+    list.into_iter().map(|(_, d)| d).collect()
 }
 
 #[cfg(test)]
@@ -183,6 +206,43 @@ mod tests {
         assert_eq!(
             d.to_string(),
             "s.toml:12:14: queues[2].workstream: unknown work stream (hint: did you mean \"web-chat\"?)"
+        );
+    }
+
+    /// Issue 25, tenth pass: a roster's overlap (line 4) was listed after a later line's bad
+    /// capacity (line 5), and files in the order they were read.
+    #[test]
+    fn other_files_are_listed_by_name_then_line_then_column() {
+        let d = |file: &str, line: Option<usize>, column: Option<usize>, m: &str| Diagnostic {
+            file: file.into(),
+            path: String::new(),
+            line,
+            column,
+            message: m.into(),
+            hint: None,
+        };
+        let mut cx = Ctx::new("s.toml", "a = 1\nb = 2\n");
+        cx.external(d("roster.csv", Some(5), Some(5), "capacity"));
+        cx.external(d("roster.csv", None, None, "and more"));
+        cx.external(d("roster.csv", Some(4), Some(3), "overlap"));
+        cx.external(d("hist.csv", Some(3), Some(2), "queue"));
+        cx.external(d("roster.csv", Some(4), Some(2), "queue"));
+        cx.report("b", Some(6..7), "second line", None);
+        cx.report("", None, "whole file", None);
+        cx.report("a", Some(0..1), "first line", None);
+        let got: Vec<String> = cx.finish().into_iter().map(|d| d.message).collect();
+        assert_eq!(
+            got,
+            [
+                "whole file",
+                "first line",
+                "second line",
+                "queue",
+                "queue",
+                "overlap",
+                "capacity",
+                "and more"
+            ]
         );
     }
 }

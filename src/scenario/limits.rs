@@ -150,9 +150,6 @@ pub(crate) fn instant_arrivals(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scen
 
 /// Reports every limit `sc` exceeds, each at the key that makes it so.
 pub(crate) fn check(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) {
-    let mut report = |(path, span): (String, Option<Span>), message: String| {
-        cx.report(&path, span, message, Some(HINT.into()));
-    };
     let agents = sc.agent_count() as u64;
     if agents > MAX_AGENTS {
         // Point at the group that crosses the limit.
@@ -165,11 +162,54 @@ pub(crate) fn check(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) {
                 total > MAX_AGENTS
             })
             .unwrap_or(0);
-        report(
-            at(root, "agent_groups", Some(crossing), "count"),
-            format!("{agents} agents in all is over the limit of {MAX_AGENTS} agents"),
-        );
+        match sc
+            .agent_groups
+            .get(crossing)
+            .and_then(|g| g.roster.as_ref())
+        {
+            // A roster agent crosses it: the roster file and the row of that agent (issue 25,
+            // tenth pass: it was named by the TOML path of a group the file does not have).
+            Some(first_over) => {
+                let roster = sc
+                    .agent_groups
+                    .iter()
+                    .filter(|g| g.roster.is_some())
+                    .count();
+                let file = sc
+                    .traffic
+                    .files
+                    .iter()
+                    .find(|(key, _, _)| key == "traffic.roster")
+                    .map_or_else(String::new, |(_, _, path)| path.display().to_string());
+                cx.external(crate::diag::Diagnostic {
+                    file,
+                    path: "agent".into(),
+                    line: Some(first_over.line as usize),
+                    column: None,
+                    message: format!(
+                        "{agents} agents in all ({} of [[agent_groups]] and this roster's {roster} \
+                         agents) is over the limit of {MAX_AGENTS} agents; agent {:?} of this \
+                         line is the first past it",
+                        agents - roster as u64,
+                        first_over.name
+                    ),
+                    hint: Some(HINT.into()),
+                });
+            }
+            None => {
+                let (path, span) = at(root, "agent_groups", Some(crossing), "count");
+                cx.report(
+                    &path,
+                    span,
+                    format!("{agents} agents in all is over the limit of {MAX_AGENTS} agents"),
+                    Some(HINT.into()),
+                );
+            }
+        }
     }
+    let mut report = |(path, span): (String, Option<Span>), message: String| {
+        cx.report(&path, span, message, Some(HINT.into()));
+    };
     let horizon_days = sc.horizon.as_millis() as f64 / 86_400_000.0;
     if sc.horizon.as_millis() > MAX_HORIZON_DAYS * 86_400_000 {
         report(

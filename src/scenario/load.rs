@@ -251,6 +251,7 @@ fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>, opts: &LoadOptions) -> Option<Scen
         limits::check(cx, &root, &scenario);
         super::loops::check(cx, &root, &scenario, &cycles);
         super::refusals::check(cx, &root, &scenario);
+        super::moves::check(cx, &root, &scenario);
     }
     Some(scenario)
 }

@@ -212,6 +212,39 @@ fn scenario_at(spec: &SweepSpec, values: &[f64]) -> Result<(Scenario, bool), Swe
         })
 }
 
+/// [`scenario_at`], given up at once when `stop` is set while it reads (`None`): a point's
+/// scenario is a whole load, its CSV files too (seconds for a roster of a million rows), so
+/// the bisection reads it on a thread of its own and watches the flag every 25 ms. The thread
+/// given up finishes its read and its result is dropped (the command is ending). Without a
+/// flag, read here.
+fn scenario_watched(
+    spec: &SweepSpec,
+    values: &[f64],
+    stop: Option<&Stop>,
+) -> Option<Result<(Scenario, bool), SweepError>> {
+    let Some(stop) = stop else {
+        return Some(scenario_at(spec, values));
+    };
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (spec_owned, values_owned) = (spec.clone(), values.to_vec());
+    std::thread::spawn(move || {
+        let _ = tx.send(scenario_at(&spec_owned, &values_owned));
+    });
+    loop {
+        if stopped(Some(stop)) {
+            return None;
+        }
+        match rx.recv_timeout(std::time::Duration::from_millis(25)) {
+            Ok(r) => return Some(r),
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                // The reading thread panicked: read here, so the panic is not lost.
+                return Some(scenario_at(spec, values));
+            }
+        }
+    }
+}
+
 /// The validation report of a point, each problem placed where the user can fix it: a line of
 /// the scenario file (as the user wrote it), or the `--vary` value when the problem is in a
 /// line an override changed or added.
@@ -396,6 +429,17 @@ pub fn run(spec: &SweepSpec) -> Result<SweepResult, SweepError> {
 /// their end, makes no target search, and is marked `partial`.
 pub fn run_stoppable(spec: &SweepSpec, stop: Option<&Stop>) -> Result<SweepResult, SweepError> {
     let grid = prepare_until(spec, stop)?;
+    run_prepared(spec, grid, stop)
+}
+
+/// As [`run_stoppable`], with the grid points already built ([`prepare`], in grid order):
+/// `omnisim sweep` builds them under its read-stop rule (a stop while they are read ends the
+/// command at once, nothing written) and runs them here. A grid cut short is a partial sweep.
+pub fn run_prepared(
+    spec: &SweepSpec,
+    grid: Vec<(Vec<f64>, Scenario)>,
+    stop: Option<&Stop>,
+) -> Result<SweepResult, SweepError> {
     // Stopped while the points were built: a partial sweep of no point.
     let cut = grid.len() < grid::points(&spec.axes).len();
     let points: Vec<Option<SweepPoint>> = grid
@@ -497,7 +541,11 @@ fn search(
     while hi - lo > 1.0 {
         method = Method::Bisection;
         let mid = (lo + (hi - lo) / 2.0).floor();
-        let (sc, _) = scenario_at(spec, &[mid])?;
+        // A stop while the step's scenario is read ends the search at once too.
+        let Some(built) = scenario_watched(spec, &[mid], stop) else {
+            return Ok((None, Some((lo, hi))));
+        };
+        let (sc, _) = built?;
         // A stop request ends the search here: the steps run so far are kept.
         let Some(p) = (!stopped(stop))
             .then(|| run_one(spec, &sc, vec![mid], stop))
