@@ -345,12 +345,15 @@ impl Engine {
             // Its position in each queue's member list is known as it is pushed: the member
             // lists are built agent by agent (a queue-by-queue placement afterwards looked each
             // member's slot up, 3 s for 5,000 queues of 2,500 agents).
-            let member_pos: Vec<u32> = mine
+            let places: Vec<state::Place> = mine
                 .iter()
-                .map(|q| {
+                .map(|&q| {
                     let members = &mut qs[q.index()].members;
                     members.push(AgentId(i as u32));
-                    (members.len() - 1) as u32
+                    state::Place {
+                        member_pos: (members.len() - 1) as u32,
+                        ..state::Place::new(q)
+                    }
                 })
                 .collect();
             let manual = if a.on_shift {
@@ -364,12 +367,9 @@ impl Engine {
                 reserved: 0,
                 manual,
                 presence: manual.unwrap_or(Presence::Available),
-                keys: vec![None; mine.len()],
-                member_pos,
-                group_pos: vec![(0, 0); mine.len()],
                 queue_turn: vec![0; mine.len()],
-                slots: Agent::slots_of(&mine),
-                queues: mine,
+                slots: Agent::slots_of(&places),
+                places,
                 pending: 0,
                 holding: 0,
                 last_assign: None,
@@ -724,7 +724,7 @@ mod setup_tests {
     fn the_invariant_check_sees_a_broken_membership() {
         let e = Engine::new(setup(5, 12));
         let mut pos = e.clone();
-        pos.agents[3].member_pos[2] += 1;
+        pos.agents[3].places[2].member_pos += 1;
         assert!(
             !pos.check_invariants().is_empty(),
             "a wrong member position"
@@ -739,7 +739,7 @@ mod setup_tests {
         extra.queues[1].members.push(AgentId(0));
         assert!(!extra.check_invariants().is_empty(), "a member twice");
         let mut key = e;
-        key.agents[1].keys[0] = None;
+        key.agents[1].places[0].key = None;
         assert!(
             !key.check_invariants().is_empty(),
             "an eligible agent without its key"

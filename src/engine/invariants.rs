@@ -127,22 +127,23 @@ impl Engine {
         for (i, a) in self.agents.iter().enumerate() {
             let m = crate::model::AgentId(i as u32);
             // Its slot lookup: every slot once, sorted by queue.
-            let lookup_ok = a.slots.len() == a.queues.len()
+            let lookup_ok = a.slots.len() == a.places.len()
                 && a.slots.windows(2).all(|w| w[0].0 < w[1].0)
                 && a.slots
                     .iter()
-                    .all(|&(q, s)| a.queues.get(s as usize) == Some(&q));
+                    .all(|&(q, s)| a.places.get(s as usize).map(|p| p.queue) == Some(q));
             if !lookup_ok {
                 fail(format!("agent {i}: its queue slot lookup is out of step"));
             }
-            for (slot, &queue) in a.queues.iter().enumerate() {
+            for place in &a.places {
+                let queue = place.queue;
                 let (qi, q) = (queue.index(), &self.queues[queue.index()]);
                 claimed[qi] += 1;
-                let pos = a.member_pos[slot] as usize;
+                let pos = place.member_pos as usize;
                 if q.members.get(pos) != Some(&m) {
                     fail(format!("queue {qi}: agent {i} has a wrong member position"));
                 }
-                let key = a.keys[slot];
+                let key = place.key;
                 let ws = &self.workstreams[q.workstream.index()];
                 let is = super::routing::takes_work(a, ws, ws.allowed_presences);
                 let indexed = key.is_some() && q.index.key_at(pos) == key;

@@ -276,7 +276,7 @@ impl Engine {
         let a = &self.agents[agent.index()];
         let mut reason = RuleId::RtPick;
         let mut best: Option<(u32, u64, u32)> = None;
-        for &q in &a.queues {
+        for q in a.queues() {
             let ws = self.queue_rules(q);
             if ws.mode != RoutingMode::Pick {
                 continue;
@@ -614,15 +614,11 @@ impl Engine {
         let prio = self.queues[queue.index()].priority;
         let a = &mut self.agents[agent.index()];
         let pos = a
-            .queues
-            .iter()
+            .queues()
             .position(|q| (self.queues[q.index()].priority, q.0) > (prio, queue.0))
-            .unwrap_or(a.queues.len());
-        a.queues.insert(pos, queue);
+            .unwrap_or(a.places.len());
+        a.places.insert(pos, super::state::Place::new(queue));
         a.index_slots();
-        a.keys.insert(pos, None);
-        a.member_pos.insert(pos, 0);
-        a.group_pos.insert(pos, (0, 0));
         a.queue_turn.insert(pos, 0);
         a.keyless = super::state::Keyless(false);
         let members = &mut self.queues[queue.index()].members;
@@ -647,11 +643,8 @@ impl Engine {
             return Ok(());
         };
         let a = &mut self.agents[agent.index()];
-        a.queues.remove(slot);
+        a.places.remove(slot);
         a.index_slots();
-        a.keys.remove(slot);
-        a.member_pos.remove(slot);
-        a.group_pos.remove(slot);
         a.queue_turn.remove(slot);
         a.keyless = super::state::Keyless(false);
         self.queues[queue.index()].members.retain(|m| *m != agent);

@@ -13,7 +13,7 @@ use crate::model::{
 use crate::time::SimTime;
 
 use super::effect::{Effect, InviteId};
-use super::state::{Agent, ConvId, IndexKey, Invite};
+use super::state::{Agent, ConvId, IndexKey, Invite, Place};
 use super::Engine;
 
 /// Queues of an agent whose routing order [`Engine::route_agent`] sorts on the stack.
@@ -58,7 +58,7 @@ impl Engine {
     #[inline(always)]
     fn index_key(&self, agent: AgentId, slot: usize) -> Option<IndexKey> {
         let a = &self.agents[agent.index()];
-        let queue = &self.queues[a.queues[slot].index()];
+        let queue = &self.queues[a.places[slot].queue.index()];
         let ws = &self.workstreams[queue.workstream.index()];
         if !takes_work(a, ws, ws.allowed_presences) {
             return None;
@@ -103,7 +103,7 @@ impl Engine {
             return;
         }
         let mut keyless = true;
-        for slot in 0..self.agents[agent.index()].queues.len() {
+        for slot in 0..self.agents[agent.index()].places.len() {
             keyless &= self.reindex_slot(agent, slot);
         }
         self.agents[agent.index()].keyless = super::state::Keyless(keyless);
@@ -115,14 +115,18 @@ impl Engine {
     fn reindex_slot(&mut self, agent: AgentId, slot: usize) -> bool {
         let want = self.index_key(agent, slot);
         let a = &mut self.agents[agent.index()];
-        let have = a.keys[slot];
-        if want != have {
-            let q = a.queues[slot];
-            a.keys[slot] = want;
-            let pos = a.member_pos[slot] as usize;
-            let (g, gp) = a.group_pos[slot];
+        let place = &mut a.places[slot];
+        if want != place.key {
+            place.key = want;
+            let Place {
+                queue: q,
+                member_pos: pos,
+                group: g,
+                group_pos: gp,
+                ..
+            } = *place;
             let queue = &mut self.queues[q.index()];
-            queue.index.set(pos, want);
+            queue.index.set(pos as usize, want);
             // A queue with assignment rules chooses from the rules' cells, so its profile
             // groups keep no index of their own.
             if let Some(qs) = queue.skills.as_mut().filter(|qs| qs.rules.is_empty()) {
@@ -140,7 +144,7 @@ impl Engine {
             return;
         }
         let mut keyless = true;
-        for slot in 0..self.agents[agent.index()].queues.len() {
+        for slot in 0..self.agents[agent.index()].places.len() {
             keyless &= self.reindex_slot(agent, slot);
             keyless &= self.reindex_rules(agent, slot);
         }
@@ -163,7 +167,7 @@ impl Engine {
         for (p, m) in self.queues[queue.index()].members.iter().enumerate() {
             let a = &mut self.agents[m.index()];
             let slot = a.slot_of(queue).expect("a member lists its queue");
-            a.member_pos[slot] = p as u32;
+            a.places[slot].member_pos = p as u32;
             // Its keys in this queue are rewritten from here on, not by `reindex`.
             a.keyless = super::state::Keyless(false);
         }
@@ -180,7 +184,7 @@ impl Engine {
             .iter()
             .map(|m| {
                 let a = &agents[m.index()];
-                a.slot_of(queue).and_then(|s| a.keys[s])
+                a.slot_of(queue).and_then(|s| a.places[s].key)
             })
             .collect();
         self.queues[queue.index()].index.rebuild(keys.into_iter());
@@ -243,9 +247,9 @@ impl Engine {
     /// RT-TRIGGER for an agent: routes each of its queues, in priority order and, among equal
     /// priorities, the queue with the oldest waiting conversation first.
     pub(crate) fn route_agent(&mut self, now: SimTime, agent: AgentId, out: &mut Vec<Effect>) {
-        let n = self.agents[agent.index()].queues.len();
+        let n = self.agents[agent.index()].places.len();
         if n == 1 {
-            let q = self.agents[agent.index()].queues[0];
+            let q = self.agents[agent.index()].places[0].queue;
             self.route_queue(now, q, out);
             return;
         }
@@ -260,7 +264,7 @@ impl Engine {
             let mut order = [(0u32, 0u64, QueueId(0)); QUEUES_ON_STACK];
             let mut len = 0;
             for s in 0..n {
-                let t = key(self, self.agents[agent.index()].queues[s]);
+                let t = key(self, self.agents[agent.index()].places[s].queue);
                 if t.1 != u64::MAX {
                     order[len] = t;
                     len += 1;
@@ -273,9 +277,8 @@ impl Engine {
             return;
         }
         let mut order: Vec<(u32, u64, QueueId)> = self.agents[agent.index()]
-            .queues
-            .iter()
-            .map(|&q| key(self, q))
+            .queues()
+            .map(|q| key(self, q))
             .filter(|t| t.1 != u64::MAX)
             .collect();
         order.sort_unstable();

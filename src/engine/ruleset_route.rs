@@ -187,7 +187,7 @@ impl Engine {
         rule: &AssignmentRule,
     ) -> Option<IndexKey> {
         let a = &self.agents[agent.index()];
-        let queue = &self.queues[a.queues[slot].index()];
+        let queue = &self.queues[a.places[slot].queue.index()];
         let ws = &self.workstreams[queue.workstream.index()];
         if !super::routing::takes_work(a, ws, rule.presences) {
             return None;
@@ -232,13 +232,13 @@ impl Engine {
             ..
         } = self;
         let a = &agents[agent.index()];
-        let queue = &mut queues[a.queues[slot].index()];
+        let place = &a.places[slot];
+        let queue = &mut queues[place.queue.index()];
         let ws = &workstreams[queue.workstream.index()];
         let Some(qs) = queue.skills.as_mut() else {
             return true;
         };
-        let (g, pos) = a.group_pos[slot];
-        let (g, pos) = (g as usize, pos as usize);
+        let (g, pos) = (place.group as usize, place.group_pos as usize);
         // `takes_work` but for the rule's presence list, evaluated once.
         let works = (a.pending == 0 || ws.mode == RoutingMode::Pick)
             && !Engine::stops_work(a.presence)

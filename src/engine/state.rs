@@ -191,19 +191,15 @@ pub(crate) struct Agent {
     pub(crate) manual: Option<Presence>,
     /// Effective presence.
     pub(crate) presence: Presence,
-    /// Queues it serves, sorted by (priority, id).
-    pub(crate) queues: Vec<QueueId>,
-    /// `(queue, its slot in queues)` for each of `queues`, sorted by queue: [`Agent::slot_of`]
+    /// Its place in each queue it serves, sorted by the queue's (priority, id); the index of a
+    /// place is the queue's *slot*. One record per queue, so a re-keying reads and writes one
+    /// contiguous entry (issue 28, eighth round: these were four parallel lists).
+    pub(crate) places: Vec<Place>,
+    /// `(queue, its slot in places)` for each of `places`, sorted by queue: [`Agent::slot_of`]
     /// by binary search (a linear search there made setting up 5,000 queues with 2,500 agents
     /// in all of them take agents × queues² steps, 100 s; issue 25, fourth pass, F7). Rebuilt
-    /// by [`Agent::index_slots`] whenever `queues` changes.
+    /// by [`Agent::index_slots`] whenever `places` gains or loses a queue.
     pub(crate) slots: Vec<(QueueId, u32)>,
-    /// Its current key in each of `queues`' routing index (`None`: not eligible there).
-    pub(crate) keys: Vec<Option<IndexKey>>,
-    /// Its position among each of `queues`' members (its leaf in that queue's routing index).
-    pub(crate) member_pos: Vec<u32>,
-    /// Skill queues: its (profile group, position in the group) in each of `queues`.
-    pub(crate) group_pos: Vec<(u32, u32)>,
     /// Its last assignment in each of `queues` (advanced round robin's rotation), as a counter.
     pub(crate) queue_turn: Vec<u64>,
     pub(crate) pending: u32,
@@ -215,6 +211,35 @@ pub(crate) struct Agent {
     pub(crate) last_release: Option<SimTime>,
     /// No routing index holds a key for it (see [`Keyless`]).
     pub(crate) keyless: Keyless,
+}
+
+/// An agent's place in one of its queues: everything a re-keying reads and writes there, in one
+/// record (48 bytes).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Place {
+    /// Its current key in the queue's routing index (`None`: not eligible there).
+    pub(crate) key: Option<IndexKey>,
+    /// The queue.
+    pub(crate) queue: QueueId,
+    /// Its position among the queue's members (its leaf in the queue's routing index).
+    pub(crate) member_pos: u32,
+    /// Skill queues: its profile group in the queue (0 otherwise).
+    pub(crate) group: u32,
+    /// Skill queues: its position in that group (0 otherwise).
+    pub(crate) group_pos: u32,
+}
+
+impl Place {
+    /// A place in `queue` with no key, at position 0 (set when the members are placed).
+    pub(crate) fn new(queue: QueueId) -> Place {
+        Place {
+            key: None,
+            queue,
+            member_pos: 0,
+            group: 0,
+            group_pos: 0,
+        }
+    }
 }
 
 /// Whether no routing index holds a key for an agent: every entry of its `keys` is `None` and so
@@ -257,20 +282,25 @@ impl Agent {
         Some(self.slots[i].1 as usize)
     }
 
-    /// The `slots` of `queues` (see the field).
-    pub(crate) fn slots_of(queues: &[QueueId]) -> Vec<(QueueId, u32)> {
-        let mut slots: Vec<(QueueId, u32)> = queues
+    /// The queues it serves, in slot order (by the queue's priority, then id).
+    pub(crate) fn queues(&self) -> impl ExactSizeIterator<Item = QueueId> + '_ {
+        self.places.iter().map(|p| p.queue)
+    }
+
+    /// The `slots` of `places` (see the field).
+    pub(crate) fn slots_of(places: &[Place]) -> Vec<(QueueId, u32)> {
+        let mut slots: Vec<(QueueId, u32)> = places
             .iter()
             .enumerate()
-            .map(|(i, q)| (*q, i as u32))
+            .map(|(i, p)| (p.queue, i as u32))
             .collect();
         slots.sort_unstable();
         slots
     }
 
-    /// Rebuilds `slots` after `queues` changed.
+    /// Rebuilds `slots` after `places` gained or lost a queue.
     pub(crate) fn index_slots(&mut self) {
-        self.slots = Agent::slots_of(&self.queues);
+        self.slots = Agent::slots_of(&self.places);
     }
 
     /// PR-AUTO: presence that follows capacity.

@@ -167,9 +167,10 @@ impl Engine {
                 .map(|(pos, m)| {
                     let a = &mut self.agents[m.index()];
                     let slot = a.slot_of(queue).expect("a member lists its queue");
-                    a.group_pos[slot] = (gi as u32, pos as u32);
+                    let place = &mut a.places[slot];
+                    (place.group, place.group_pos) = (gi as u32, pos as u32);
                     a.keyless = super::super::state::Keyless(false);
-                    a.keys[slot]
+                    a.places[slot].key
                 })
                 .collect();
             if !ruled {

@@ -540,14 +540,14 @@ impl Engine {
         for (g, grp) in qs.groups.iter().enumerate() {
             for (pos, m) in grp.members.iter().enumerate() {
                 let a = &self.agents[m.index()];
-                let slot = a.slot_of(queue)?;
-                if a.group_pos[slot] != (g as u32, pos as u32) {
+                let place = &a.places[a.slot_of(queue)?];
+                if (place.group, place.group_pos) != (g as u32, pos as u32) {
                     return Some(format!(
                         "queue {qi}: agent {} has a wrong group position",
                         m.0
                     ));
                 }
-                if qs.rules.is_empty() && grp.index.key_at(pos) != a.keys[slot] {
+                if qs.rules.is_empty() && grp.index.key_at(pos) != place.key {
                     return Some(format!("queue {qi}: agent {} group index out of step", m.0));
                 }
                 in_groups += 1;

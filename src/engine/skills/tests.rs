@@ -108,7 +108,7 @@ mod scaling {
             .iter()
             .filter_map(|m| {
                 let a = &e.agents[m.index()];
-                let key = a.keys[a.slot_of(QueueId(0))?]?;
+                let key = a.places[a.slot_of(QueueId(0))?].key?;
                 let have = &s.profiles[s.agent_profile[m.index()] as usize];
                 match matching {
                     SkillMatching::Exact => satisfies(have, req).then_some(((0, 0, 0), key)),
