@@ -12,6 +12,11 @@
 //! 0:01:00 lead assigned it to a-1 (accepted)
 //! 0:01:00 invitation sent to a-1 by the supervisor's assignment (ASSIGN-INVITE)
 //! ```
+//!
+//! A trace whose last line is incomplete (no newline at the end and not a whole JSON object:
+//! copied while being written, or a disk full) is read as a trace cut off there: stories are
+//! told up to the cut, and say the trace ends in a partial line at line N (a story that goes on
+//! past it is cut off, as for an interrupted run). A bad line anywhere else is an error.
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -51,7 +56,8 @@ pub enum ExplainError {
         /// How many part files it holds.
         parts: usize,
     },
-    /// The file could not be read, or a line is not a trace line.
+    /// The file could not be read, or a line is not a trace line (the last line too, when it
+    /// ends with a newline: only a last line without one is read as a cut).
     #[error("{path}: {msg}")]
     Bad {
         /// The file.
@@ -69,7 +75,7 @@ pub enum ExplainError {
     },
     /// No conversation with that id. The message says when the replication has none, and when
     /// the run's interruption cut it (before any conversation arrived, or after `last`).
-    #[error("{}", unknown_conversation(*.asked, *.replication, *.last, *.interrupted))]
+    #[error("{}", unknown_conversation(*.asked, *.replication, *.last, *.interrupted, *.truncated))]
     UnknownConversation {
         /// The id asked for.
         asked: u64,
@@ -79,6 +85,8 @@ pub enum ExplainError {
         last: u64,
         /// The replication's trace ends with an `interrupted` line (SIGINT or SIGTERM cut it).
         interrupted: bool,
+        /// The trace ends in a partial line at this line (1-based): the file looks truncated.
+        truncated: Option<usize>,
         /// The nearest id present (`None` when the replication has none).
         nearest: Option<u64>,
     },
@@ -99,8 +107,21 @@ pub enum ExplainError {
 }
 
 /// [`ExplainError::UnknownConversation`]'s words.
-fn unknown_conversation(asked: u64, replication: u32, last: u64, interrupted: bool) -> String {
+fn unknown_conversation(
+    asked: u64,
+    replication: u32,
+    last: u64,
+    interrupted: bool,
+    truncated: Option<usize>,
+) -> String {
     let head = format!("no conversation {asked} in replication {replication}");
+    if let Some(n) = truncated {
+        let have = match last {
+            0 => "none arrived before it".to_string(),
+            _ => format!("its conversations are 1 to {last} before it"),
+        };
+        return format!("{head}: {}; {have}", truncated_words(n));
+    }
     match (last, interrupted) {
         (0, true) => format!(
             "{head}: the run was interrupted (SIGINT or SIGTERM) before any conversation arrived \
@@ -113,6 +134,14 @@ fn unknown_conversation(asked: u64, replication: u32, last: u64, interrupted: bo
         ),
         (_, false) => format!("{head}; its conversations are 1 to {last}"),
     }
+}
+
+/// What a story says of a trace cut at its partial line `line` (1-based).
+pub(crate) fn truncated_words(line: usize) -> String {
+    format!(
+        "the trace ends in a partial line at line {line} (the file looks truncated: copied while \
+         being written, or a disk full)"
+    )
 }
 
 /// Reads `dir/trace.jsonl` (or `dir` itself when it is a file) and tells `subject`'s story in
@@ -177,9 +206,9 @@ pub fn explain_to(
     let (mut first, mut last) = (None::<usize>, None::<usize>);
     let mut touched = std::collections::BTreeSet::new();
     let (mut last_conv, mut names) = (0u64, std::collections::BTreeSet::new());
-    // The replication's last line, and its last `interrupted` line.
-    let (mut rep_end, mut interrupted) = (0usize, None::<usize>);
-    pass(&path, |i, l| {
+    // The replication's last line (and its time), and its last `interrupted` line.
+    let (mut rep_end, mut rep_t, mut interrupted) = (0usize, 0.0f64, None::<usize>);
+    let cut = pass(&path, |i, l| {
         if reps.last() != Some(&l.replication) && !reps.contains(&l.replication) {
             reps.push(l.replication);
         }
@@ -190,6 +219,7 @@ pub fn explain_to(
             return !reps.contains(&replication);
         }
         rep_end = i;
+        rep_t = l.t;
         if l.kind == Kind::Interrupted {
             interrupted = Some(i);
         }
@@ -251,6 +281,9 @@ pub fn explain_to(
                 after_kept = needed;
                 true
             })?;
+            if let Some(n) = cut {
+                story.truncated(rep_t, n);
+            }
             story.finish()
         }
         (Some(first), Some(last), _) => {
@@ -286,6 +319,9 @@ pub fn explain_to(
             if let Some(e) = failed {
                 return Err(write(e));
             }
+            if let Some(n) = cut {
+                story.truncated(rep_t, n);
+            }
             story.finish().map_err(write)?;
             return Ok(());
         }
@@ -294,6 +330,7 @@ pub fn explain_to(
             replication,
             last_conv,
             interrupted.is_some(),
+            cut,
             names.iter().map(String::as_str).collect(),
         )),
     };
@@ -302,7 +339,7 @@ pub fn explain_to(
         // never offered anything, never a presence change.
         // When the run's interruption cut the replication, that is all the trace can say.
         Err(ExplainError::UnknownAgent { asked, .. }) if in_agents_csv(&path, &asked) => Ok(
-            never_assigned(&asked, replication, last_conv, interrupted.is_some()),
+            never_assigned(&asked, replication, last_conv, interrupted.is_some(), cut),
         ),
         other => other,
     }?;
@@ -314,9 +351,22 @@ pub fn explain_to(
 /// The story of an agent of the run with no line in `replication`: never assigned, or, when the
 /// replication's trace ends with an `interrupted` line, cut off by the interruption (before any
 /// conversation arrived when `last_conv` is 0), as [`ExplainError::UnknownConversation`] says
-/// for a conversation.
-fn never_assigned(agent: &str, replication: u32, last_conv: u64, interrupted: bool) -> String {
+/// for a conversation; or cut off where the trace ends in a partial line (`truncated`).
+fn never_assigned(
+    agent: &str,
+    replication: u32,
+    last_conv: u64,
+    interrupted: bool,
+    truncated: Option<usize>,
+) -> String {
     let head = format!("Agent {agent}, replication {replication}:");
+    if let Some(n) = truncated {
+        return format!(
+            "{head}\nno conversation was offered to it and its presence never changed before {}: \
+             its story is cut off, not ended\n",
+            truncated_words(n)
+        );
+    }
     match (interrupted, last_conv) {
         (false, _) => format!(
             "{head}\nnever assigned: no conversation was offered to it and its presence never \
@@ -336,25 +386,42 @@ fn never_assigned(agent: &str, replication: u32, last_conv: u64, interrupted: bo
 
 /// One streaming pass over the trace at `path`: hands `line` each parsed line with its index
 /// (0-based; blank lines are skipped but keep their number) until it returns `false` (the
-/// rest is not read). Errors name the file and the line.
-fn pass(path: &Path, mut line: impl FnMut(usize, TraceLine) -> bool) -> Result<(), ExplainError> {
+/// rest is not read). Errors name the file and the line. The file's last line, when it has
+/// no newline and is not a trace line (cut in the middle of its JSON or of a character), is
+/// the cut of a truncated file: the pass ends there and returns its line number (1-based).
+fn pass(
+    path: &Path,
+    mut line: impl FnMut(usize, TraceLine) -> bool,
+) -> Result<Option<usize>, ExplainError> {
     let file = std::fs::File::open(path).map_err(|_| ExplainError::NoTrace(path.to_path_buf()))?;
     let bad = |msg: String| ExplainError::Bad {
         path: path.to_path_buf(),
         msg,
     };
-    for (i, raw) in std::io::BufReader::new(file).lines().enumerate() {
-        let raw = raw.map_err(|e| bad(format!("cannot read: {e}")))?;
-        if raw.trim().is_empty() {
+    let mut reader = std::io::BufReader::new(file);
+    let mut raw = Vec::new();
+    for i in 0.. {
+        raw.clear();
+        let n = reader
+            .read_until(b'\n', &mut raw)
+            .map_err(|e| bad(format!("cannot read: {e}")))?;
+        if n == 0 {
+            break;
+        }
+        let ended = raw.last() == Some(&b'\n');
+        if raw.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let l: TraceLine = serde_json::from_str(&raw)
-            .map_err(|e| bad(format!("line {}: not a trace line: {e}", i + 1)))?;
+        let l: TraceLine = match serde_json::from_slice(&raw) {
+            Ok(l) => l,
+            Err(_) if !ended => return Ok(Some(i + 1)),
+            Err(e) => return Err(bad(format!("line {}: not a trace line: {e}", i + 1))),
+        };
         if !line(i, l) {
             break;
         }
     }
-    Ok(())
+    Ok(None)
 }
 
 /// Whether `agent` has a row in the `agents.csv` beside the trace `path` (the run's agents).
@@ -395,7 +462,7 @@ pub fn tell(
             .unwrap_or(0);
         let names = lines.iter().filter_map(|l| l.agent.as_deref()).collect();
         let cut = lines.iter().any(|l| l.kind == Kind::Interrupted);
-        return Err(not_found(subject, replication, last, cut, names));
+        return Err(not_found(subject, replication, last, cut, None, names));
     }
     let story = (|| {
         let mut story = conversation::ConvStory::new(c, subject, replication, Vec::new())?;
@@ -410,12 +477,14 @@ pub fn tell(
 
 /// The error for a subject with no line in the replication: `last`, the replication's largest
 /// conversation id; `interrupted`, the replication's trace was cut by the run's interruption;
-/// `names`, the agents its lines name (for a suggestion).
+/// `truncated`, the trace ends in a partial line at that line; `names`, the agents its lines
+/// name (for a suggestion).
 fn not_found(
     subject: &Subject,
     replication: u32,
     last: u64,
     interrupted: bool,
+    truncated: Option<usize>,
     mut names: Vec<&str>,
 ) -> ExplainError {
     match subject {
@@ -424,6 +493,7 @@ fn not_found(
             replication,
             last,
             interrupted,
+            truncated,
             nearest: (last > 0).then(|| (*c).clamp(1, last)),
         },
         Subject::Agent(a) => {

@@ -37,9 +37,10 @@ mod waits;
 
 pub use diag::{Diagnostic, LoadError};
 pub use limits::{
-    expected_arrivals, replication_override_problems, LoadOptions, MAX_AGENTS,
-    MAX_ATTRIBUTE_COMBINATIONS, MAX_EXPECTED_ARRIVALS, MAX_HORIZON_DAYS, MAX_RATE_PER_S,
-    MAX_REPLICATIONS, MAX_TIMES,
+    expected_arrivals, memberships, replication_override_problems, LoadOptions,
+    BYTES_PER_MEMBERSHIP, MAX_AGENTS, MAX_ATTRIBUTE_COMBINATIONS, MAX_EXPECTED_ARRIVALS,
+    MAX_HORIZON_DAYS, MAX_MEMBERSHIPS, MAX_RATE_PER_S, MAX_REPLICATIONS, MAX_TIMES,
+    WARN_MEMBERSHIPS,
 };
 pub use lint::{warnings, Warning};
 pub use load::{load_file, load_file_with, load_str, load_str_with};

@@ -30,6 +30,9 @@ pub(super) struct AgentStory<'s> {
     assigned: bool,
     /// The time of the last `interrupted` line.
     stop: Option<f64>,
+    /// The trace ends in a partial line: the last complete line's time, the partial line's
+    /// number (1-based).
+    truncated: Option<(f64, usize)>,
     /// For the error when nothing was the agent's: the largest conversation id, the names.
     last_conv: u64,
     names: BTreeSet<String>,
@@ -56,10 +59,17 @@ impl<'s> AgentStory<'s> {
             any: false,
             assigned: false,
             stop: None,
+            truncated: None,
             last_conv: 0,
             names: BTreeSet::new(),
             pending: None,
         }
+    }
+
+    /// Marks the story as told from a trace that ends in a partial line at `line` (1-based),
+    /// its last complete line at `t` seconds.
+    pub(super) fn truncated(&mut self, t: f64, line: usize) {
+        self.truncated = Some((t, line));
     }
 
     /// Follows the replication's next line.
@@ -137,6 +147,7 @@ impl<'s> AgentStory<'s> {
                 self.replication,
                 self.last_conv,
                 false,
+                self.truncated.map(|c| c.1),
                 names,
             ));
         }
@@ -144,7 +155,14 @@ impl<'s> AgentStory<'s> {
             self.out
                 .push_str("never assigned a conversation in this replication\n");
         }
-        if let Some(t) = self.stop {
+        if let Some((t, line)) = self.truncated {
+            let _ = writeln!(
+                self.out,
+                "{} {}: the agent's story is cut off, not ended",
+                clock(t),
+                super::truncated_words(line)
+            );
+        } else if let Some(t) = self.stop {
             let _ = writeln!(
                 self.out,
                 "{} the run was interrupted here (SIGINT or SIGTERM) and the trace is partial: \

@@ -42,6 +42,9 @@ pub(super) struct ConvStory<'s, W: Write> {
     /// At the cut: the last `interrupted` line's time, closed, its last state, the agent of its
     /// last acceptance or transfer, its offer pending (agent, time).
     stop: Option<f64>,
+    /// The trace ends in a partial line: the last complete line's time, the partial line's
+    /// number (1-based).
+    truncated: Option<(f64, usize)>,
     closed: bool,
     state: Option<String>,
     agent: Option<String>,
@@ -69,6 +72,7 @@ impl<'s, W: Write> ConvStory<'s, W> {
             snapshot: None,
             summarized: false,
             stop: None,
+            truncated: None,
             closed: false,
             state: None,
             agent: None,
@@ -193,6 +197,12 @@ impl<'s, W: Write> ConvStory<'s, W> {
         Ok(())
     }
 
+    /// Marks the story as told from a trace that ends in a partial line at `line` (1-based),
+    /// its last complete line at `t` seconds.
+    pub(super) fn truncated(&mut self, t: f64, line: usize) {
+        self.truncated = Some((t, line));
+    }
+
     /// Ends the story: its last line (after the summary of a wait that neither a routing nor
     /// its close ended, counted until that line), and the cut-off line when the run's
     /// interruption cut it. Hands back the writer.
@@ -209,7 +219,20 @@ impl<'s, W: Write> ConvStory<'s, W> {
             self.held = last;
         }
         self.write_held()?;
-        if let (Some(stop), false) = (self.stop, self.closed) {
+        if let Some((t, line)) = self.truncated {
+            let words = super::truncated_words(line);
+            if self.closed {
+                writeln!(self.out, "(it closed before the cut: {words})")?;
+            } else {
+                writeln!(
+                    self.out,
+                    "{} {words}: the conversation was {} at its last complete line; its story \
+                     is cut off, not ended",
+                    clock(t),
+                    self.state_at_cut()
+                )?;
+            }
+        } else if let (Some(stop), false) = (self.stop, self.closed) {
             writeln!(
                 self.out,
                 "{} the run was interrupted here (SIGINT or SIGTERM) and the trace is partial: \

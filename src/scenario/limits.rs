@@ -9,6 +9,7 @@
 //! | replications | [`MAX_REPLICATIONS`] |
 //! | entries of one `times` list | [`MAX_TIMES`] |
 //! | expected arrivals (rate × horizon × replications, all queues) | [`MAX_EXPECTED_ARRIVALS`] |
+//! | agent–queue memberships (Σ over agents of the queues each serves) | [`MAX_MEMBERSHIPS`]; a warning above [`WARN_MEMBERSHIPS`] |
 //! | contacts of a retrial loop or moves of a `waited_over` cycle, per arrival and in all | `loops` |
 
 use toml::de::DeValue;
@@ -28,6 +29,21 @@ pub const MAX_REPLICATIONS: u32 = 10_000;
 pub const MAX_TIMES: usize = 10_000_000;
 /// Most expected arrivals over the whole run: rate × horizon × replications, summed over queues.
 pub const MAX_EXPECTED_ARRIVALS: f64 = 2e9;
+/// Measured memory of one agent–queue membership, in bytes: an agent's per-queue routing
+/// record (`engine::state::Place`, 48 B), its leaf in the queue's routing index and the
+/// simulator's share. Measured with `/usr/bin/time -v omnisim run` (fast profile) on one
+/// group of agents listing all of 1,000 queues, 20/h each, horizon 1 min: 1,000 agents (1 M
+/// memberships) 144,852 KB, 3,000 (3 M) 378,940 KB, 6,000 (6 M) 709,076 KB: 120 B and 113 B
+/// per added membership.
+pub const BYTES_PER_MEMBERSHIP: u64 = 120;
+/// Most agent–queue memberships (Σ over agents, roster agents included, of the queues each
+/// serves): 20,000,000, about 2.4 GB at [`BYTES_PER_MEMBERSHIP`]; every conversation also
+/// costs time with the queues its agents serve.
+pub const MAX_MEMBERSHIPS: u64 = 20_000_000;
+/// Above this many memberships (about 240 MB) a scenario loads with a warning: runs get slow
+/// (1,000 queues × 6,000 agents, 6 M memberships: 24 s for 30 simulated minutes; 5,000 queues
+/// × 600 agents, 3 M: 33 s).
+pub const WARN_MEMBERSHIPS: u64 = 2_000_000;
 /// Most attribute-value combinations of one work stream (the product of its attributes' value
 /// counts). Every routing tag is interned into the engine when a run is set up
 /// (`setup::RoutingTags`), so this limit holds even with `--allow-huge`.
@@ -37,7 +53,7 @@ pub const MAX_ATTRIBUTE_COMBINATIONS: u64 = 4096;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct LoadOptions {
     /// Accept scenarios beyond the size limits ([`MAX_AGENTS`], [`MAX_HORIZON_DAYS`],
-    /// [`MAX_REPLICATIONS`], [`MAX_TIMES`], [`MAX_EXPECTED_ARRIVALS`]).
+    /// [`MAX_REPLICATIONS`], [`MAX_TIMES`], [`MAX_EXPECTED_ARRIVALS`], [`MAX_MEMBERSHIPS`]).
     pub allow_huge: bool,
 }
 
@@ -144,6 +160,92 @@ pub(crate) fn instant_arrivals(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scen
                 peak_rate(a),
                 "this work stream's arrival rate",
             );
+        }
+    }
+}
+
+/// The agent–queue memberships of `sc`: Σ over agents (roster agents included) of the queues
+/// each serves. One pass over the groups.
+pub fn memberships(sc: &Scenario) -> u64 {
+    sc.agent_groups
+        .iter()
+        .map(|g| u64::from(g.count).saturating_mul(g.queues.len() as u64))
+        .fold(0u64, u64::saturating_add)
+}
+
+/// Refuses a scenario with more than [`MAX_MEMBERSHIPS`] agent–queue memberships (unless
+/// `allow_huge`), and warns above [`WARN_MEMBERSHIPS`] (with `allow_huge` too), giving the
+/// count and the estimated memory; at the `queues` of the group with the most memberships, or
+/// at its row of the roster file.
+pub(crate) fn check_memberships(
+    cx: &mut Ctx<'_>,
+    root: &Table<'_, '_>,
+    sc: &Scenario,
+    allow_huge: bool,
+) {
+    let total = memberships(sc);
+    let refuse = total > MAX_MEMBERSHIPS && !allow_huge;
+    if total <= WARN_MEMBERSHIPS {
+        return;
+    }
+    let gb = (total * BYTES_PER_MEMBERSHIP) as f64 / 1e9;
+    let message = if refuse {
+        format!(
+            "{total} agent–queue memberships in all (Σ over agents of the queues each serves, \
+             about {gb:.1} GB at {BYTES_PER_MEMBERSHIP} B each) is over the limit of \
+             {MAX_MEMBERSHIPS} memberships"
+        )
+    } else {
+        format!(
+            "{total} agent–queue memberships in all (Σ over agents of the queues each serves, \
+             about {gb:.1} GB at {BYTES_PER_MEMBERSHIP} B each) is over {WARN_MEMBERSHIPS}: \
+             the run will be slow (each conversation costs time with the queues its agents \
+             serve)"
+        )
+    };
+    let hint = if refuse {
+        HINT.to_string()
+    } else {
+        "give each agent only the queues it really serves, or split the center".to_string()
+    };
+    let largest = (0..sc.agent_groups.len())
+        .max_by_key(|&i| {
+            let g = &sc.agent_groups[i];
+            (
+                u64::from(g.count) * g.queues.len() as u64,
+                std::cmp::Reverse(i),
+            )
+        })
+        .unwrap_or(0);
+    match sc.agent_groups.get(largest).and_then(|g| g.roster.as_ref()) {
+        Some(r) => {
+            let file = sc
+                .traffic
+                .files
+                .iter()
+                .find(|(key, _, _)| key == "traffic.roster")
+                .map_or_else(String::new, |(_, _, path)| path.display().to_string());
+            let d = crate::diag::Diagnostic {
+                file,
+                path: "queues".into(),
+                line: Some(r.line as usize),
+                column: None,
+                message: format!("{message}; agent {:?} of this line serves the most", r.name),
+                hint: Some(hint),
+            };
+            if refuse {
+                cx.external(d);
+            } else {
+                cx.warn_external(d);
+            }
+        }
+        None => {
+            let (path, span) = at(root, "agent_groups", Some(largest), "queues");
+            if refuse {
+                cx.report(&path, span, message, Some(hint));
+            } else {
+                cx.warn(&path, span, message, Some(hint));
+            }
         }
     }
 }

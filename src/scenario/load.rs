@@ -247,6 +247,7 @@ fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>, opts: &LoadOptions) -> Option<Scen
     super::rule_checks::check(cx, &root, &scenario);
     limits::check_attributes(cx, &root, &scenario);
     limits::instant_arrivals(cx, &root, &scenario);
+    limits::check_memberships(cx, &root, &scenario, opts.allow_huge);
     if !opts.allow_huge {
         limits::check(cx, &root, &scenario);
         super::loops::check(cx, &root, &scenario, &cycles);
