@@ -36,6 +36,7 @@ mod limits;
 mod load;
 mod load_omission;
 mod log_contacts;
+mod log_legs;
 mod merge_inputs;
 mod merge_tester6;
 mod mmc;
