@@ -6,7 +6,8 @@
 //! and `replication` (as `omnisim run --log` writes it); every other column is an attribute
 //! (its non-empty cells checked by the caller's [`CheckAttribute`] as rows are read).
 //! `leg` and `retrial_of` (see [`Contact`]): a row of leg 2 or more is skipped (the replay
-//! makes its own transfers); a retry contact is replayed as an arrival.
+//! makes its own transfers); a retry contact is replayed as an arrival, counted as a retrial
+//! (a `retrial_of` naming its own row is refused, one naming no row warned about).
 //! Required: `arrival`, `queue` (or `workstream`), and `handle` on answered rows. A row's
 //! `patience` is used when present, else an abandoned row's `wait` is its patience, else the
 //! work stream draws it.
@@ -46,7 +47,7 @@ pub struct Contact {
     pub later_leg: bool,
     /// The row is a customer's retry contact (`retrial_of` names the abandoned one): an
     /// arrival in the log, but not one the scenario offered (`fit` and `forecast` do not count
-    /// it; replay replays it, as it generates no retries of its own).
+    /// it; replay replays it, counted as a retrial, as it generates no retries of its own).
     pub retrial: bool,
 }
 
