@@ -110,6 +110,19 @@ impl Problems {
         });
     }
 
+    /// Records a warning at `line` in `column` (name and 1-based position); the reader hands
+    /// it on with its result.
+    pub fn warn(&mut self, line: u64, column: (&str, usize), message: impl Into<String>) {
+        self.warnings.push(Diagnostic {
+            file: self.file.clone(),
+            path: column.0.to_string(),
+            line: Some(line as usize),
+            column: Some(column.1),
+            message: message.into(),
+            hint: None,
+        });
+    }
+
     /// Records a problem of the whole file.
     pub fn file(&mut self, message: impl Into<String>) {
         self.list.push(Diagnostic {

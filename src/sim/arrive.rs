@@ -69,6 +69,15 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         let via_workstream = attrs.is_some();
         let first_queue = queue;
         let counted = self.rec.counts(now);
+        // A replayed retry contact (its row's `retrial_of`) is a retrial, as in the run that
+        // logged it, not a new customer (the replay makes no retries of its own).
+        if let (Some(f), Some(i)) = (&self.out.feed, idx) {
+            if f.row(f.row_index(first_queue, i))
+                .is_some_and(|r| r.retrial)
+            {
+                self.rec.retrial(first_queue, counted);
+            }
+        }
         let Some((queue, callback, moved)) = self.enter(queue, counted, true) else {
             // Ended before queueing: its row says so (and its trace lines, already written), at the queue it arrived at.
             if self.out.logging() {

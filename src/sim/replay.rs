@@ -146,11 +146,10 @@ pub(crate) fn handle_time(
             _ => drawn,
         },
     };
+    // Its current leg's row (its first row before any transfer): a leg-1 row keeps the
+    // first handling's time, a later leg's row its own.
     if let Some(log) = log {
-        log.handle(c.row, d);
-        if c.leg != u32::MAX {
-            log.handle(c.leg, d);
-        }
+        log.handle(if c.leg != u32::MAX { c.leg } else { c.row }, d);
     }
     d
 }
@@ -164,11 +163,10 @@ pub(crate) fn wrap_up_time(
     drawn: SimDuration,
 ) -> SimDuration {
     let d = feed.and_then(|f| f.row(c.replay)?.wrap_up).unwrap_or(drawn);
+    // Only the leg it ends in has a wrap-up: a transfer at the end of handling has none, so
+    // the first leg's row of a transferred conversation stays empty (issue 25).
     if let Some(log) = log {
-        log.wrap_up(c.row, d);
-        if c.leg != u32::MAX {
-            log.wrap_up(c.leg, d);
-        }
+        log.wrap_up(if c.leg != u32::MAX { c.leg } else { c.row }, d);
     }
     d
 }

@@ -38,6 +38,7 @@ mod load;
 mod load_omission;
 mod log_contacts;
 mod memberships;
+mod log_legs;
 mod merge_inputs;
 mod merge_tester6;
 mod mmc;
