@@ -1,7 +1,7 @@
 //! Small English text helpers shared by every layer that writes messages for people (scenario
 //! diagnostics and warnings, reports): a count with its noun; the edit distance of "did you
 //! mean" hints (`scenario::suggest`, the CSV readers' column names in `traffic`); weekday
-//! names.
+//! names; user numbers in messages ([`number`], [`whole`]: scientific notation from 1e9).
 //!
 //! A foundation module: it imports nothing from the crate.
 
@@ -34,6 +34,30 @@ pub fn seconds(ms: u64) -> String {
     }
     let f = format!("{frac:03}");
     format!("{s}.{}", f.trim_end_matches('0'))
+}
+
+/// Numbers at or beyond this magnitude are written in scientific notation by [`number`] and
+/// [`whole`] (a mistyped exponent such as `1e308` would otherwise print 309 digits).
+pub(crate) const SCIENTIFIC_FROM: f64 = 1e9;
+
+/// A user's number in a message, as Rust's `{}` writes it (`12.5`, `100`) below
+/// [`SCIENTIFIC_FROM`] in magnitude, else with three decimals of scientific notation
+/// (`1.000e308`); NaN and infinities as `{}` writes them.
+pub(crate) fn number(x: f64) -> String {
+    if x.is_finite() && x.abs() >= SCIENTIFIC_FROM {
+        format!("{x:.3e}")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// As [`number`], rounded to a whole number (`{:.0}`) below [`SCIENTIFIC_FROM`].
+pub(crate) fn whole(x: f64) -> String {
+    if x.is_finite() && x.abs() >= SCIENTIFIC_FROM {
+        format!("{x:.3e}")
+    } else {
+        format!("{x:.0}")
+    }
 }
 
 /// The Levenshtein distance between `a` and `b`, in characters.
