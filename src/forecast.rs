@@ -94,6 +94,59 @@ fn parse_local(s: &str) -> Result<DateTime, String> {
     })
 }
 
+/// The cells of a history's time column written as seconds since t = 0 (a simulator's log of
+/// a scenario without `[scenario] start`) when its first cell decided it is a column of
+/// seconds: the first cell and how many there are, reported once.
+#[derive(Default)]
+struct SecondsColumn {
+    /// (line, 1-based column, text) of the first.
+    first: Option<(u64, usize, String)>,
+    count: u64,
+}
+
+impl SecondsColumn {
+    fn note(&mut self, line: u64, column: usize, text: &str) {
+        self.first
+            .get_or_insert_with(|| (line, column, text.to_string()));
+        self.count += 1;
+    }
+
+    /// One problem at the first such cell, naming how many there are and the fix.
+    fn report(&self, header: &crate::traffic::Header, p: &mut Problems) {
+        let Some((line, column, text)) = &self.first else {
+            return;
+        };
+        let volume_file = header.col("interval_start").is_some();
+        let (name, fix) = if volume_file {
+            (
+                "interval_start",
+                "write each interval's start as an ISO local date-time such as \
+                 2026-03-02T07:00",
+            )
+        } else {
+            (
+                "arrival",
+                "set `[scenario] start` (e.g. start = \"2026-03-02T00:00\") in the scenario \
+                 that wrote the log and run it again: its log then has dated arrivals",
+            )
+        };
+        let more = match self.count - 1 {
+            0 => String::new(),
+            1 => " and 1 more row".to_string(),
+            n => format!(" and {n} more rows"),
+        };
+        p.at(
+            *line,
+            Some((name, *column)),
+            format!(
+                "`{name}` holds seconds since t = 0 ({text:?} here{more}), not date-times: a \
+                 forecast needs dated {}, to know each row's weekday and time of day; {fix}",
+                if volume_file { "intervals" } else { "arrivals" }
+            ),
+        );
+    }
+}
+
 fn gcd(a: u32, b: u32) -> u32 {
     if b == 0 {
         a
@@ -146,6 +199,11 @@ pub fn read_history(
     // A volume file's (line, volume) per row read, for the rate over the file's grid.
     let mut volumes: Vec<(u64, f64)> = Vec::new();
     let mut replications = crate::traffic::history::Replications::default();
+    // The time column's kind, decided by its first cell that is a date-time (`true`) or a
+    // number of seconds (`false`); the seconds cells of a column of seconds: said once, after
+    // the rows (issue 25: a log written without `[scenario] start` gave 2,500 lines).
+    let mut dated: Option<bool> = None;
+    let mut seconds = SecondsColumn::default();
     let (need, known): (&[&[&str]], _) = (&[&["interval_start", "arrival"]], known_columns());
     let header = read(path, &mut p, need, &known, |r, p| {
         let volume_file = *mode.get_or_insert_with(|| r.header.col("interval_start").is_some());
@@ -156,7 +214,24 @@ pub fn read_history(
         };
         // Every cell of the row is read before anything is skipped: a bad time must not hide
         // the same row's bad volume or replication.
-        let t = r.parse(p, time_col, parse_local);
+        let t = match r.cell(time_col) {
+            None => Some(None),
+            Some(s) => match parse_local(s) {
+                Ok(v) => {
+                    dated.get_or_insert(true);
+                    Some(Some(v))
+                }
+                Err(e) => {
+                    let secs = s.trim().parse::<f64>().is_ok_and(|x| x.is_finite());
+                    if secs && !*dated.get_or_insert(false) {
+                        seconds.note(r.line, r.loc(time_col).map_or(1, |l| l.1), s);
+                    } else {
+                        r.problem(p, time_col, e);
+                    }
+                    None
+                }
+            },
+        };
         if let Some(None) = t {
             r.problem(p, time_col, format!("`{time_col}` is empty"));
         }
@@ -252,6 +327,9 @@ pub fn read_history(
         }
     }
     drop((rows, seen, volumes));
+    if let Some(h) = &header {
+        seconds.report(h, &mut p);
+    }
     // The interval against the file's grid (of the rows read) is checked whatever else was
     // found: the row problems must not hide it.
     let step = if step == 0 { 0 } else { gcd(step, 1440) };

@@ -1,7 +1,7 @@
 //! Small English text helpers shared by every layer that writes messages for people (scenario
 //! diagnostics and warnings, reports): a count with its noun; the edit distance of "did you
 //! mean" hints (`scenario::suggest`, the CSV readers' column names in `traffic`); weekday
-//! names.
+//! names; user numbers in messages ([`number`], [`whole`]: scientific notation beyond 1e9).
 //!
 //! A foundation module: it imports nothing from the crate.
 
@@ -36,6 +36,30 @@ pub fn seconds(ms: u64) -> String {
     format!("{s}.{}", f.trim_end_matches('0'))
 }
 
+/// Numbers beyond this magnitude are written in scientific notation by [`number`] and
+/// [`whole`] (a mistyped exponent such as `1e308` would otherwise print 309 digits).
+pub(crate) const SCIENTIFIC_BEYOND: f64 = 1e9;
+
+/// A user's number in a message, as Rust's `{}` writes it (`12.5`, `100`, `1000000000`) up to
+/// [`SCIENTIFIC_BEYOND`] in magnitude, else with three decimals of scientific notation
+/// (`1.000e308`); NaN and infinities as `{}` writes them.
+pub(crate) fn number(x: f64) -> String {
+    if x.is_finite() && x.abs() > SCIENTIFIC_BEYOND {
+        format!("{x:.3e}")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// As [`number`], rounded to a whole number (`{:.0}`) up to [`SCIENTIFIC_BEYOND`].
+pub(crate) fn whole(x: f64) -> String {
+    if x.is_finite() && x.abs() > SCIENTIFIC_BEYOND {
+        format!("{x:.3e}")
+    } else {
+        format!("{x:.0}")
+    }
+}
+
 /// The Levenshtein distance between `a` and `b`, in characters.
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
@@ -62,3 +86,19 @@ pub const WEEKDAYS: [&str; 7] = [
     "Saturday",
     "Sunday",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::{number, whole};
+
+    #[test]
+    fn numbers_beyond_1e9_are_scientific() {
+        assert_eq!(number(12.5), "12.5");
+        assert_eq!(number(1e9), "1000000000");
+        assert_eq!(number(1e308), "1.000e308");
+        assert_eq!(number(-1e300), "-1.000e300");
+        assert_eq!(whole(555555.6), "555556");
+        assert_eq!(whole(5.555e304), "5.555e304");
+        assert_eq!(number(f64::INFINITY), "inf");
+    }
+}

@@ -178,7 +178,9 @@ pub fn day_notes(
 pub fn patience_tail_note(name: &str, family: &str, mean_s: f64, longest_s: f64) -> Option<String> {
     (family != "exponential" && family != "constant" && mean_s > longest_s).then(|| {
         format!(
-            "queue {name:?}: the fitted {family} patience has mean {mean_s:.0} s, beyond the              longest wait in the history ({longest_s:.0} s): that mean comes from the tail,              which no wait observed; runs with longer waits than {longest_s:.0} s extrapolate"
+            "queue {name:?}: the fitted {family} patience has mean {mean_s:.0} s, beyond the \
+             longest wait in the history ({longest_s:.0} s): that mean comes from the tail, \
+             which no wait observed; runs with longer waits than {longest_s:.0} s extrapolate"
         )
     })
 }
@@ -229,6 +231,7 @@ mod tests {
     fn a_patience_mean_beyond_every_wait_is_named() {
         let n = patience_tail_note("q", "lognormal", 30_388.0, 240.0).unwrap();
         assert!(n.contains("mean 30388 s") && n.contains("(240 s)"), "{n}");
+        assert!(!n.contains("  "), "{n}");
         assert!(patience_tail_note("q", "exponential", 30_388.0, 240.0).is_none());
         assert!(patience_tail_note("q", "gamma", 200.0, 240.0).is_none());
     }

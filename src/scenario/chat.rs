@@ -44,7 +44,10 @@ pub(crate) fn slowdown(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>) -> Option<Vec<
             cx.report(
                 &p,
                 Some(item.span()),
-                format!("slowdown factor {x} is outside [1, {MAX_FACTOR}]"),
+                format!(
+                    "slowdown factor {} is outside [1, {MAX_FACTOR}]",
+                    crate::text::number(x)
+                ),
                 Some("a factor is how many times longer than alone a conversation takes".into()),
             );
             ok = false;
@@ -52,7 +55,10 @@ pub(crate) fn slowdown(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>) -> Option<Vec<
             cx.report(
                 &p,
                 Some(item.span()),
-                format!("slowdown factor {x} is smaller than the one before it"),
+                format!(
+                    "slowdown factor {} is smaller than the one before it",
+                    crate::text::number(x)
+                ),
                 Some(
                     "the factors must not decrease: more parallel work never speeds each up".into(),
                 ),

@@ -130,9 +130,10 @@ pub(crate) fn instant_arrivals(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scen
                 &where_.0,
                 where_.1,
                 format!(
-                    "{what} reaches {rate:.0} arrivals per second, over {MAX_RATE_PER_S:.0}/s: \
+                    "{what} reaches {} arrivals per second, over {MAX_RATE_PER_S:.0}/s: \
                      simulated time counts whole milliseconds, so faster arrivals pile up at \
-                     one instant and time stops advancing"
+                     one instant and time stops advancing",
+                    crate::text::whole(rate)
                 ),
                 Some(
                     "model a shorter horizon at a realistic rate, or split the traffic over \

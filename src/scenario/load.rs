@@ -182,9 +182,14 @@ fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>, opts: &LoadOptions) -> Option<Scen
         map: root,
     };
     root.check_keys(cx, &TOP_KEYS);
-    let head = root.req(cx, "scenario", "the [scenario] section", head);
+    let parts_head = root.req(cx, "scenario", "the [scenario] section", head);
     let engine = root.or(cx, "engine", EngineConfig::default(), engine);
-    let horizon = head.as_ref().map(|h| h.horizon);
+    // Every `[scenario]` key that parsed reaches the readers below, even when another key of
+    // the section is bad (issue 25, validation pass: a bad `seed` lost `start`, and the CSV
+    // readers then called every dated cell an error).
+    let horizon = parts_head.as_ref().and_then(|h| h.horizon);
+    let cal = parts_head.as_ref().and_then(|h| h.calendar);
+    let head = parts_head.and_then(HeadParts::whole);
     let mut names = Names::default();
     let ws = workstreams(cx, &root, &mut names, horizon);
     let qs = queues(cx, &root, &mut names, horizon);
@@ -204,7 +209,6 @@ fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>, opts: &LoadOptions) -> Option<Scen
             w.transfer = t;
         }
     }
-    let cal = head.as_ref().map(|h| h.calendar);
     let mut parts = super::traffic::traffic(cx, &root, &names, cal, horizon);
     // Roster agents' skills join the skill table before classification names are resolved.
     if let Some(p) = parts.as_mut() {
@@ -257,7 +261,44 @@ fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>, opts: &LoadOptions) -> Option<Scen
     Some(scenario)
 }
 
-fn head(cx: &mut Ctx<'_>, path: &str, v: &super::spanned::Val<'_>) -> Option<Head> {
+/// The `[scenario]` keys, each `None` when it failed (its problem is recorded); `ok` is false
+/// when a check between keys failed.
+struct HeadParts {
+    name: Option<String>,
+    horizon: Option<SimDuration>,
+    warmup: Option<SimDuration>,
+    seed: Option<u64>,
+    replications: Option<u32>,
+    service_level: Option<SimDuration>,
+    sl_definition: Option<SlDefinition>,
+    short_abandon: Option<Option<SimDuration>>,
+    drain_limit: Option<SimDuration>,
+    calendar: Option<Calendar>,
+    ok: bool,
+}
+
+impl HeadParts {
+    /// The whole section, when every key parsed and every check passed.
+    fn whole(self) -> Option<Head> {
+        if !self.ok {
+            return None;
+        }
+        Some(Head {
+            name: self.name?,
+            horizon: self.horizon?,
+            warmup: self.warmup?,
+            seed: self.seed?,
+            replications: self.replications?,
+            service_level: self.service_level?,
+            sl_definition: self.sl_definition?,
+            short_abandon: self.short_abandon?,
+            drain_limit: self.drain_limit?,
+            calendar: self.calendar?,
+        })
+    }
+}
+
+fn head(cx: &mut Ctx<'_>, path: &str, v: &super::spanned::Val<'_>) -> Option<HeadParts> {
     let t = table(cx, path, v)?;
     t.check_keys(
         cx,
@@ -317,6 +358,7 @@ fn head(cx: &mut Ctx<'_>, path: &str, v: &super::spanned::Val<'_>) -> Option<Hea
             }
         }
     });
+    let mut ok = true;
     if let (Some(h), Some(w)) = (horizon, warmup) {
         if w >= h {
             let span = t.get("warmup").map(|v| v.span());
@@ -326,20 +368,21 @@ fn head(cx: &mut Ctx<'_>, path: &str, v: &super::spanned::Val<'_>) -> Option<Hea
                 format!("warmup ({w}) must be shorter than the horizon ({h})"),
                 None,
             );
-            return None;
+            ok = false;
         }
     }
-    Some(Head {
-        name: name?,
-        horizon: horizon?,
-        warmup: warmup?,
-        seed: seed?,
-        replications: replications?,
-        service_level: service_level?,
-        sl_definition: sl_definition?,
-        short_abandon: short_abandon?,
-        drain_limit: drain_limit?,
-        calendar: calendar?,
+    Some(HeadParts {
+        name,
+        horizon,
+        warmup,
+        seed,
+        replications,
+        service_level,
+        sl_definition,
+        short_abandon,
+        drain_limit,
+        calendar,
+        ok,
     })
 }
 

@@ -320,7 +320,10 @@ pub(crate) fn ws_routing(
                                 cx.error(
                                     &kp,
                                     w.span(),
-                                    format!("a percentage of at least 0, found {x}"),
+                                    format!(
+                                        "a percentage of at least 0, found {}",
+                                        crate::text::number(x)
+                                    ),
                                 );
                                 good = false;
                             }
@@ -440,7 +443,11 @@ fn attributes(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>, ok: &mut bool) -> Vec<A
                     weights.push(x);
                 }
                 Some(x) => {
-                    cx.error(&wp, w.span(), format!("a weight from 0 to 1, found {x}"));
+                    cx.error(
+                        &wp,
+                        w.span(),
+                        format!("a weight from 0 to 1, found {}", crate::text::number(x)),
+                    );
                     *ok = false;
                 }
                 None => *ok = false,

@@ -461,7 +461,10 @@ fn sentiment(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>) -> Option<Sentiment> {
             cx.error(
                 p,
                 v.span(),
-                format!("volatility must be at least 0, found {x}"),
+                format!(
+                    "volatility must be at least 0, found {}",
+                    crate::text::number(x)
+                ),
             );
             return None;
         }

@@ -293,7 +293,11 @@ pub(crate) fn probability(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>) -> Option<f
 pub(crate) fn unit_interval(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>) -> Option<f64> {
     let x = number(cx, path, v)?;
     if !(-1.0..=1.0).contains(&x) {
-        cx.error(path, v.span(), format!("{x} is outside [-1, 1]"));
+        cx.error(
+            path,
+            v.span(),
+            format!("{} is outside [-1, 1]", crate::text::number(x)),
+        );
         return None;
     }
     Some(x)

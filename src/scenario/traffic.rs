@@ -421,7 +421,7 @@ fn forecast_spec(
             cx.error(
                 p,
                 v.span(),
-                format!("{x} is not a level; expected a percentage above 0 and below 100 (the band's central interval, e.g. 80)"),
+                format!("{} is not a level; expected a percentage above 0 and below 100 (the band's central interval, e.g. 80)", crate::text::number(x)),
             );
             return None;
         }

@@ -449,10 +449,12 @@ pub fn rate_problem(volume: f64, len: SimDuration) -> Option<String> {
     let rate = volume / len.as_secs_f64().max(0.001);
     (rate > MAX_RATE_PER_S).then(|| {
         format!(
-            "volume {volume} in {len} reaches {rate:.0} arrivals per second, over \
+            "volume {} in {len} reaches {} arrivals per second, over \
              {MAX_RATE_PER_S:.0}/s: simulated time counts whole milliseconds, so faster \
              arrivals pile up at one instant and time stops advancing; expected a volume per \
-             interval (a mistyped exponent?)"
+             interval (a mistyped exponent?)",
+            crate::text::number(volume),
+            crate::text::whole(rate)
         )
     })
 }
@@ -528,8 +530,10 @@ fn read_band(r: &super::Row<'_>, p: &mut Problems, volume: f64) -> Option<(f64, 
             p,
             "volume",
             format!(
-                "{volume} is outside its band [{lo}, {hi}]; expected volume_lo ≤ volume ≤ \
-                 volume_hi"
+                "{} is outside its band [{}, {}]; expected volume_lo ≤ volume ≤ volume_hi",
+                crate::text::number(volume),
+                crate::text::number(lo),
+                crate::text::number(hi)
             ),
         );
         return None;

@@ -141,7 +141,7 @@ fn an_empty_row_does_not_hide_a_rate_over_the_limit() {
         "{err}"
     );
     assert!(
-        err.contains("f.csv:4:2: volume: volume 9000000000 in 30m reaches"),
+        err.contains("f.csv:4:2: volume: volume 9.000e9 in 30m reaches"),
         "{err}"
     );
     // Variant: starts 08:00, 09:00, 09:01, 10:00 tie three spacings (no grid).
@@ -154,7 +154,7 @@ fn an_empty_row_does_not_hide_a_rate_over_the_limit() {
     assert_eq!(rc, 2, "{err}");
     assert!(err.contains("cannot tell the forecast's grid"), "{err}");
     assert!(
-        err.contains("f.csv:3:2: volume: volume 9000000000 in "),
+        err.contains("f.csv:3:2: volume: volume 9.000e9 in "),
         "{err}"
     );
 }

@@ -28,6 +28,7 @@ mod forecast_inputs;
 mod forecast_replications;
 mod forecast_uncertainty;
 mod fuzz_replay;
+mod honest_messages;
 mod interrupt_writes;
 mod large_reports;
 mod layering;

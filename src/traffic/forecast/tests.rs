@@ -229,7 +229,7 @@ fn a_bad_cell_does_not_hide_the_grid_and_rate_checks() {
         "{e}"
     );
     assert!(
-        e.contains("f.csv:6:3: volume: volume 9000000000 in 30m"),
+        e.contains("f.csv:6:3: volume: volume 9.000e9 in 30m"),
         "{e}"
     );
     assert_eq!(e.matches("off the forecast's grid").count(), 1, "{e}");
