@@ -1,7 +1,7 @@
 //! Small English text helpers shared by every layer that writes messages for people (scenario
 //! diagnostics and warnings, reports): a count with its noun; the edit distance of "did you
 //! mean" hints (`scenario::suggest`, the CSV readers' column names in `traffic`); weekday
-//! names; user numbers in messages ([`number`], [`whole`]: scientific notation beyond 1e9).
+//! names; user numbers in messages (`number`, `whole`: scientific notation beyond 1e9).
 //!
 //! A foundation module: it imports nothing from the crate.
 

@@ -689,7 +689,7 @@ pub(super) fn build_from(sc: &Scenario, t: &RunTotals, wall_s: f64) -> Summary {
 
 /// Looks up a dotted path (`queues.billing.wait_s.p90`) in the summary as a number. Queue names
 /// may contain dots: the longest matching key wins at each level.
-/// Only the field the path starts with is turned into JSON ([`super::summary_field`]).
+/// Only the field the path starts with is turned into JSON (`report::summary_field`).
 pub fn lookup(summary: &Summary, path: &str) -> Option<f64> {
     let (head, rest) = path.split_once('.').unwrap_or((path, ""));
     if let Some(v) = super::summary_field::field(summary, head) {
