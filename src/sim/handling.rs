@@ -133,8 +133,10 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         let counted = c.counted;
         let ws_id = sc.queues[c.queue.index()].workstream.index();
         if let Some(t) = sc.workstreams[ws_id].transfer {
-            if c.rng.uniform01() < t.probability {
-                self.transfer(conv, t.queue, handled, counted);
+            // A transfer the engine refuses (the conversation is already in the target queue,
+            // ASSIGN-QUEUE-SAME, after a supervisor moved it there) ends the handling as if
+            // none was drawn: it was left Active with its agent for ever.
+            if c.rng.uniform01() < t.probability && self.transfer(conv, t.queue, handled, counted) {
                 return;
             }
         }
@@ -173,17 +175,17 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
     }
 
     /// Active → Open in `target` (no wrap-up): the wait there, from now to Active, will count
-    /// in `target`'s wait figures.
+    /// in `target`'s wait figures. False when the engine refused it (nothing changed).
     fn transfer(
         &mut self,
         conv: ConvId,
         target: crate::model::QueueId,
         handled: SimDuration,
         counted: bool,
-    ) {
+    ) -> bool {
         let now = self.now;
         let Some(c) = self.customers.get_mut(conv) else {
-            return;
+            return true;
         };
         // Set before the command: its effects (the queue length, no release) read them.
         let from = std::mem::replace(&mut c.queue, target);
@@ -197,7 +199,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         }
         let ok = self.run_cmd(Command::TransferToQueue(conv, target)).is_ok();
         let Some(c) = self.customers.get_mut(conv) else {
-            return;
+            return true;
         };
         c.moving = false;
         if !ok {
@@ -213,5 +215,6 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             self.rec.handled(now, handled, counted);
             self.rec.transferred(target, first, counted);
         }
+        ok
     }
 }

@@ -79,5 +79,6 @@ mod support;
 mod sweep_stop;
 mod ties;
 mod traffic;
+mod transfer_refused;
 mod validation;
 mod workflows;
