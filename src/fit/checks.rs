@@ -176,13 +176,15 @@ pub fn day_notes(
 /// is the usual assumption there, Gans, Koole & Mandelbaum, "Telephone call centers", 2003,
 /// §6.3.)
 pub fn patience_tail_note(name: &str, family: &str, mean_s: f64, longest_s: f64) -> Option<String> {
-    (family != "exponential" && family != "constant" && mean_s > longest_s).then(|| {
-        format!(
-            "queue {name:?}: the fitted {family} patience has mean {mean_s:.0} s, beyond the \
+    (family != "exponential" && family != "constant" && mean_s.round() > longest_s.round()).then(
+        || {
+            format!(
+                "queue {name:?}: the fitted {family} patience has mean {mean_s:.0} s, beyond the \
              longest wait in the history ({longest_s:.0} s): that mean comes from the tail, \
              which no wait observed; runs with longer waits than {longest_s:.0} s extrapolate"
-        )
-    })
+            )
+        },
+    )
 }
 
 /// A note when queue `name`'s patience rests on few abandonments (`abandoned`, with
@@ -234,6 +236,8 @@ mod tests {
         assert!(!n.contains("  "), "{n}");
         assert!(patience_tail_note("q", "exponential", 30_388.0, 240.0).is_none());
         assert!(patience_tail_note("q", "gamma", 200.0, 240.0).is_none());
+        // Equal as printed: not "beyond".
+        assert!(patience_tail_note("q", "gamma", 30.0000001, 30.0).is_none());
     }
 
     #[test]

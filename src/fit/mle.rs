@@ -137,10 +137,24 @@ impl Sample {
     }
 }
 
-/// Fits the three families; `None` without any event.
+/// Fits the three families; `None` without any event. With fewer than two distinct event
+/// values only the exponential: a two-parameter family has no spread to fit there (one
+/// abandonment among answered waits gave a lognormal of sd 0.001 s at that abandonment's
+/// wait, its likelihood unbounded, so every simulated customer abandoned at exactly 45 s).
 pub fn fit_all(s: &Sample) -> Option<Vec<Candidate>> {
-    if s.events.is_empty() {
-        return None;
+    let &first = s.events.first()?;
+    if s.events.iter().all(|x| (x - first).abs() <= 1e-9) {
+        let total: f64 = s.events.iter().sum::<f64>() + s.censored.iter().sum::<f64>();
+        let f = Family::Exponential {
+            mean: (total / s.events.len() as f64).max(FLOOR_S),
+        };
+        let ll = s.log_likelihood(&f);
+        return Some(vec![Candidate {
+            family: f,
+            log_likelihood: ll,
+            aic: 2.0 * f.params() - 2.0 * ll,
+            ks: ks(s, &f),
+        }]);
     }
     let logs: Vec<f64> = s.events.iter().map(|x| x.max(FLOOR_S).ln()).collect();
     let n = logs.len() as f64;
@@ -418,6 +432,20 @@ mod tests {
         ];
         assert_eq!(best(&two).unwrap().family.name(), "gamma");
         assert!(best(&[]).is_none());
+    }
+
+    /// One abandonment (or several at one wait) among answered waits: the exponential only.
+    #[test]
+    fn one_distinct_event_fits_only_the_exponential() {
+        for events in [vec![45.0], vec![45.0, 45.0]] {
+            let s = Sample {
+                events,
+                censored: (0..39).map(|i| i as f64).collect(),
+            };
+            let c = fit_all(&s).unwrap();
+            assert_eq!(c.len(), 1, "{c:?}");
+            assert_eq!(best(&c).unwrap().family.name(), "exponential");
+        }
     }
 
     #[test]

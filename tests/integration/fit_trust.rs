@@ -417,3 +417,33 @@ fn a_family_the_data_cannot_tell_from_the_exponential_does_not_set_the_patience(
         "{fitted}"
     );
 }
+
+/// A ninth fresh tester: one abandonment (wait 45 s) among 39 answered waits of 0–38 s fitted
+/// a lognormal patience of sd 0.001 s at 45 s (its likelihood unbounded at one point), so
+/// every simulated customer abandoned at exactly 45 s. With one distinct abandonment wait
+/// only the exponential is fitted.
+#[test]
+fn one_abandonment_does_not_fit_a_patience_without_spread() {
+    let d = TempDir::new("fit-trust-one-abandonment");
+    let mut h = String::from("id,arrival,queue,outcome,wait,handle\n");
+    for i in 1..=39 {
+        h.push_str(&format!(
+            "{i},{},q,answered,{},{}\n",
+            i * 60,
+            i - 1,
+            100 + i
+        ));
+    }
+    h.push_str("40,2400,q,abandoned,45,\n");
+    std::fs::write(d.join("h.csv"), &h).unwrap();
+    let (rc, _, err) = omnisim(&d, &["fit", "h.csv", "--out", "f"]);
+    assert_eq!(rc, 0, "{err}");
+    let p = &json(&d.join("f/fit.json"))["queues"]["q"]["patience"];
+    assert_eq!(p["best"], "exponential", "{p}");
+    assert!(p["candidates"].get("lognormal").is_none(), "{p}");
+    let fitted = std::fs::read_to_string(d.join("f/fitted.toml")).unwrap();
+    assert!(
+        fitted.contains("patience = { dist = \"exponential\""),
+        "{fitted}"
+    );
+}
