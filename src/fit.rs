@@ -226,6 +226,8 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
     let mut ids = crate::traffic::history::SeenIds::default();
     // (replication, agent) → index: one agent's time line per replication of a log.
     let mut agents: std::collections::HashMap<(String, String), u32> = Default::default();
+    // Rows left out: [later legs of transfers, retry contacts].
+    let mut left_out = [0u64; 2];
     let header = read(
         path,
         &mut p,
@@ -244,8 +246,13 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
             replications.note(r, p);
             // A run's log with transfers or retrials: a later leg or a retry contact is not an
             // arrival the scenario offered (the fitted scenario has neither); counted once.
-            if !crate::traffic::history::contact(r, p).is_some_and(|c| c.offered()) {
-                return;
+            match crate::traffic::history::contact(r, p) {
+                Some(c) if c.offered() => {}
+                Some(c) => {
+                    left_out[usize::from(c.retrial)] += 1;
+                    return;
+                }
+                None => return,
             }
             let arrival = r.required(p, "arrival").and_then(|s| {
                 let is_iso = s.parse::<f64>().is_err();
@@ -456,6 +463,16 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
     let start = calendar.start.strftime("%Y-%m-%dT%H:%M").to_string();
     // What the CSV reader ignored (a header's trailing empty columns).
     let mut notes: Vec<String> = p.take_warnings().iter().map(|d| d.to_string()).collect();
+    if left_out != [0, 0] {
+        notes.push(format!(
+            "{} of transfers and {} were left out: fit counts each arrival the scenario \
+             offered once, so fitted.toml has no transfer, no retrial and no agents of the \
+             queues the later legs went to; add the work streams' transfer and retrial (and \
+             those queues) yourself",
+            crate::text::plural(left_out[0], "later-leg row"),
+            crate::text::plural(left_out[1], "retry contact"),
+        ));
+    }
     if !iso {
         notes.push(format!(
             "the history's times are seconds since t = 0 (no calendar): fitted.toml starts at \

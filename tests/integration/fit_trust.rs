@@ -447,3 +447,24 @@ fn one_abandonment_does_not_fit_a_patience_without_spread() {
         "{fitted}"
     );
 }
+
+/// A ninth fresh tester: `fit` of a log with transfers and retries left out the later legs and
+/// retry contacts (as documented) without a word, so `fitted.toml` silently lost the transfer
+/// queue. Now a note (stderr and `fit.json`) counts what was left out.
+#[test]
+fn a_fit_that_leaves_out_legs_and_retries_says_so() {
+    let d = TempDir::new("fit-trust-left-out");
+    let h = "id,arrival,queue,outcome,wait,handle,replication,leg,retrial_of\n\
+             1,60,t1,answered,0,100,1,1,\n\
+             1,160,t2,answered,5,50,1,2,\n\
+             2,120,t1,abandoned,30,,1,1,\n\
+             3,400,t1,answered,0,90,1,1,2\n\
+             4,500,t1,answered,3,80,1,1,\n";
+    std::fs::write(d.join("h.csv"), h).unwrap();
+    let (rc, _, err) = omnisim(&d, &["fit", "h.csv", "--out", "f"]);
+    assert_eq!(rc, 0, "{err}");
+    let said = "1 later-leg row of transfers and 1 retry contact were left out";
+    assert!(err.contains(said), "{err}");
+    let notes = json(&d.join("f/fit.json"))["notes"].to_string();
+    assert!(notes.contains(said), "{notes}");
+}
