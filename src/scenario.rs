@@ -11,6 +11,7 @@
 //! ```
 mod arrivals;
 mod chat;
+mod cycles;
 mod diag;
 mod groups;
 mod limits;

@@ -283,52 +283,26 @@ fn next_stream(sc: &Scenario, w: usize) -> Option<(usize, f64)> {
 /// Every cycle of `transfer`s (each work stream has at most one, so the cycles are disjoint
 /// and found in one pass over the streams).
 pub(crate) fn transfer_cycles(sc: &Scenario) -> Vec<TransferCycle> {
-    let n = sc.workstreams.len();
-    // 0: not seen; 1: on the path being walked; 2: done.
-    let mut state = vec![0u8; n];
+    let next: Vec<Option<usize>> = (0..sc.workstreams.len())
+        .map(|w| next_stream(sc, w).map(|(t, _)| t))
+        .collect();
     let mut out = Vec::new();
-    for start in 0..n {
-        let mut path = Vec::new();
-        let mut at = start;
-        // Whether the walk stopped on a stream it had reached by a transfer (not a dead end).
-        let mut followed = false;
-        while state[at] == 0 {
-            state[at] = 1;
-            path.push(at);
-            match next_stream(sc, at) {
-                Some((next, _)) => {
-                    at = next;
-                    followed = true;
-                }
-                None => {
-                    followed = false;
-                    break;
-                }
-            }
-        }
-        if followed && state[at] == 1 {
-            if let Some(pos) = path.iter().position(|&w| w == at) {
-                let mut streams = path[pos..].to_vec();
-                let low = (0..streams.len()).min_by_key(|&k| streams[k]).unwrap_or(0);
-                streams.rotate_left(low);
-                let closing = streams
-                    .iter()
-                    .map(|&w| next_stream(sc, w).map_or(0.0, |(_, p)| p))
-                    .product();
-                let round_ms = streams
-                    .iter()
-                    .map(|&w| mean_ms(&sc.workstreams[w].handle_time))
-                    .sum();
-                out.push(TransferCycle {
-                    streams,
-                    closing,
-                    round_ms,
-                });
-            }
-        }
-        for w in path {
-            state[w] = 2;
-        }
+    for mut streams in super::cycles::cycles(&next) {
+        let low = (0..streams.len()).min_by_key(|&k| streams[k]).unwrap_or(0);
+        streams.rotate_left(low);
+        let closing = streams
+            .iter()
+            .map(|&w| next_stream(sc, w).map_or(0.0, |(_, p)| p))
+            .product();
+        let round_ms = streams
+            .iter()
+            .map(|&w| mean_ms(&sc.workstreams[w].handle_time))
+            .sum();
+        out.push(TransferCycle {
+            streams,
+            closing,
+            round_ms,
+        });
     }
     out
 }

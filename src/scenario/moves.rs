@@ -135,37 +135,17 @@ fn moves(sc: &Scenario) -> Vec<Option<Move>> {
 /// queue, so the cycles are disjoint and found in one pass).
 pub(crate) fn move_cycles(sc: &Scenario) -> Vec<MoveCycle> {
     let next = moves(sc);
-    let n = next.len();
-    // 0: not seen; 1: on the walk; 2: done.
-    let mut state = vec![0u8; n];
+    let to: Vec<Option<usize>> = next.iter().map(|m| m.map(|m| m.to)).collect();
     let mut out = Vec::new();
-    for start in 0..n {
-        let mut walk = Vec::new();
-        let mut at = start;
-        while at < n && state[at] == 0 {
-            state[at] = 1;
-            walk.push(at);
-            match next[at] {
-                Some(m) => at = m.to,
-                None => break,
-            }
-        }
-        if at < n && state[at] == 1 && next[at].is_some() {
-            if let Some(pos) = walk.iter().position(|&q| q == at) {
-                let mut queues = walk[pos..].to_vec();
-                let low = (0..queues.len()).min_by_key(|&k| queues[k]).unwrap_or(0);
-                queues.rotate_left(low);
-                let steps: Vec<(usize, Move)> = queues
-                    .iter()
-                    .filter_map(|&q| next[q].map(|m| (q, m)))
-                    .collect();
-                if steps.iter().any(|(_, m)| matches!(m.by, By::Policy { .. })) {
-                    out.push(MoveCycle { steps });
-                }
-            }
-        }
-        for q in walk {
-            state[q] = 2;
+    for mut queues in super::cycles::cycles(&to) {
+        let low = (0..queues.len()).min_by_key(|&k| queues[k]).unwrap_or(0);
+        queues.rotate_left(low);
+        let steps: Vec<(usize, Move)> = queues
+            .iter()
+            .filter_map(|&q| next[q].map(|m| (q, m)))
+            .collect();
+        if steps.iter().any(|(_, m)| matches!(m.by, By::Policy { .. })) {
+            out.push(MoveCycle { steps });
         }
     }
     out

@@ -267,7 +267,6 @@ pub(crate) fn waited_cycles(
     root: &Table<'_, '_>,
     sc: &super::Scenario,
 ) -> Vec<Cycle> {
-    let n = sc.queues.len();
     // (next queue, after, rule index) per queue.
     let next: Vec<Option<(usize, SimDuration, usize)>> = sc
         .queues
@@ -292,29 +291,11 @@ pub(crate) fn waited_cycles(
             }
         })
         .collect();
-    // 0 unvisited, 1 on the current walk, 2 done.
-    let mut state = vec![0u8; n];
-    let mut cycles = Vec::new();
-    for start in 0..n {
-        let mut walk = Vec::new();
-        let mut at = start;
-        while at < n && state[at] == 0 {
-            state[at] = 1;
-            walk.push(at);
-            match next[at] {
-                Some((t, _, _)) => at = t,
-                None => break,
-            }
-        }
-        if at < n && state[at] == 1 {
-            if let Some(from) = walk.iter().position(|&q| q == at) {
-                cycles.extend(report_cycle(cx, root, sc, &walk[from..], &next));
-            }
-        }
-        for q in walk {
-            state[q] = 2;
-        }
-    }
+    let to: Vec<Option<usize>> = next.iter().map(|t| t.map(|t| t.0)).collect();
+    let cycles: Vec<Cycle> = super::cycles::cycles(&to)
+        .iter()
+        .filter_map(|c| report_cycle(cx, root, sc, c, &next))
+        .collect();
     cycles
 }
 
