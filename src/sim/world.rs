@@ -394,11 +394,12 @@ impl<'s, E: RulesEngine> World<'s, E> {
         // where neither reads the kind) instead of being two jump tables per effect.
         macro_rules! each_kind {
             ($($kind:ident),* $(,)?) => {
-                for &e in fx.iter() {
-                    match e {
+                // By reference: each arm loads the fields it reads, not the whole effect first.
+                for e in fx.iter() {
+                    match *e {
                         $(Effect::$kind { .. } => {
-                            self.rec.absorb(now, &e, &self.customers);
-                            self.follow_up(&e);
+                            self.rec.absorb(now, e, &self.customers);
+                            self.follow_up(e);
                         })*
                     }
                 }
