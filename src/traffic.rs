@@ -11,6 +11,7 @@
 //! A CSV time is seconds since t = 0 or a local ISO date-time read against `[scenario] start`
 //! ([`crate::calendar::Calendar::parse_time`]); a duration is seconds or a duration string.
 
+pub mod cache;
 pub mod forecast;
 pub mod history;
 pub mod level;

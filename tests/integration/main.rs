@@ -76,6 +76,7 @@ mod staffing;
 mod staffing_trust;
 mod stale_outputs;
 mod support;
+mod sweep_cache;
 mod sweep_stop;
 mod ties;
 mod traffic;
