@@ -8,6 +8,7 @@ mod compare_noise;
 mod compare_untested;
 mod conform;
 mod csv_columns;
+mod csv_odd;
 mod csv_utf8;
 mod dashboard;
 mod docs_examples;
