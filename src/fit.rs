@@ -206,7 +206,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
                  queue, outcome, wait, handle, … as `omnisim run --log` writes \
                  conversations.csv). For interval volumes use `omnisim forecast {shown}`; \
                  the header has {}",
-                names.join(", ")
+                crate::traffic::shown(&names.join(", "))
             ),
         );
         return Err(p.finish());

@@ -44,7 +44,7 @@ pub use limits::{
     WARN_MEMBERSHIPS,
 };
 pub use lint::{warnings, Warning};
-pub use load::{load_file, load_file_with, load_str, load_str_with};
+pub use load::{load_file, load_file_with, load_str, load_str_cached, load_str_with};
 pub use metric_paths::{
     is_known_metric, MetricScope, QueueScope, FIXED as METRIC_PATHS, OVERFLOW_KINDS, QUEUE_LEAVES,
 };

@@ -11,6 +11,7 @@
 //! A CSV time is seconds since t = 0 or a local ISO date-time read against `[scenario] start`
 //! ([`crate::calendar::Calendar::parse_time`]); a duration is seconds or a duration string.
 
+pub mod cache;
 pub mod forecast;
 pub mod history;
 pub mod level;
@@ -390,15 +391,48 @@ pub fn warn_ignored(p: &mut Problems, header: &Header, known: &[&str]) {
         }
         p.warnings.push(Diagnostic {
             file: p.file.clone(),
-            path: n.clone(),
+            path: shown(n),
             line: Some(1),
             column: Some(i + 1),
             message: format!(
-                "column {n:?} is not one this file may have, so it is ignored (the columns: {})",
+                "column {:?} is not one this file may have, so it is ignored (the columns: {})",
+                shown(n),
                 known.join(", ")
             ),
             hint: None,
         });
+    }
+}
+
+/// At most this many characters of a header are quoted in a message: a file that is one huge
+/// line is all header (a 30 MB line was quoted whole, once per missing column).
+pub const SHOWN_CHARS: usize = 200;
+
+/// `text` as a message quotes it: whole when at most [`SHOWN_CHARS`] characters, else its
+/// first [`SHOWN_CHARS`], `…` and its length in characters.
+pub fn shown(text: &str) -> String {
+    match text.char_indices().nth(SHOWN_CHARS) {
+        None => text.to_string(),
+        Some((i, _)) => format!(
+            "{}… ({} characters in all)",
+            &text[..i],
+            text.chars().count()
+        ),
+    }
+}
+
+/// What a header of one column that holds tabs or semicolons most likely is: a file separated
+/// by them, given as CSV (`("tab-separated", "tab characters")`); `None` otherwise.
+fn other_separator(names: &[String]) -> Option<(&'static str, &'static str)> {
+    let [only] = names else {
+        return None;
+    };
+    if only.contains('\t') {
+        Some(("tab-separated", "tab characters"))
+    } else if only.contains(';') {
+        Some(("semicolon-separated", "semicolons"))
+    } else {
+        None
     }
 }
 
@@ -433,8 +467,8 @@ pub fn read(
     mut row: impl FnMut(&Row<'_>, &mut Problems),
 ) -> Option<Header> {
     // Only regular files: a device or a pipe could stream forever.
-    match std::fs::metadata(path) {
-        Ok(m) if m.is_file() => {}
+    let size = match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => m.len(),
         Ok(_) => {
             p.file("not a regular file; expected a CSV file");
             return None;
@@ -443,7 +477,7 @@ pub fn read(
             p.file(format!("cannot read the CSV file: {e}"));
             return None;
         }
-    }
+    };
     let mut rdr = match std::fs::File::open(path) {
         Ok(f) => csv::ReaderBuilder::new()
             .trim(csv::Trim::Headers)
@@ -502,28 +536,53 @@ pub fn read(
     }
     let header = Header { names, index };
     if header.names.iter().all(|n| n.trim().is_empty()) {
-        p.file(
-            "the file is empty; expected a header row naming its columns, then one row per line",
-        );
+        p.file(if size == 0 {
+            "the file is empty; expected a header row naming its columns, then one row per line"
+        } else {
+            "the file has no header row (its first line holds only blank lines, spaces or empty \
+             cells); expected a header row naming its columns, then one row per line"
+        });
         return None;
     }
-    check_names(p, &header, known);
-    for alts in required {
-        if !alts.iter().any(|a| header.col(a).is_some()) {
-            let want = alts
-                .iter()
-                .map(|a| format!("`{a}`"))
-                .collect::<Vec<_>>()
-                .join(" or ");
+    let missing = |header: &Header| -> Vec<String> {
+        required
+            .iter()
+            .filter(|alts| !alts.iter().any(|a| header.col(a).is_some()))
+            .map(|alts| {
+                alts.iter()
+                    .map(|a| format!("`{a}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            })
+            .collect()
+    };
+    if let Some((kind, chars)) = other_separator(&header.names) {
+        if !missing(&header).is_empty() {
+            let wanted: Vec<String> = required.iter().map(|alts| alts.join(" or ")).collect();
             p.at(
                 1,
                 None,
                 format!(
-                    "missing column {want}; the header has {}",
-                    header.names.join(", ")
+                    "the header row is one column holding {chars} ({}): the file looks \
+                     {kind}; expected comma-separated columns ({}): save or export it as CSV \
+                     (comma-delimited)",
+                    shown(&header.names[0]),
+                    wanted.join(", ")
                 ),
             );
+            return None;
         }
+    }
+    check_names(p, &header, known);
+    for want in missing(&header) {
+        p.at(
+            1,
+            None,
+            format!(
+                "missing column {want}; the header has {}",
+                shown(&header.names.join(", "))
+            ),
+        );
     }
     if p.any() {
         return None;

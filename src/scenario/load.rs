@@ -51,6 +51,7 @@ use crate::engine::{EngineConfig, Overallocation};
 use crate::metrics::SlDefinition;
 use crate::model::Channel;
 use crate::time::SimDuration;
+use crate::traffic::cache::ReadCache;
 
 /// Parses TOML text into a spanned tree, with the diagnostics context for `origin`; a syntax
 /// error is a failed load naming its line and column.
@@ -132,8 +133,20 @@ pub fn load_str(text: &str, origin: &str) -> Result<Scenario, LoadError> {
 
 /// As [`load_str`], with options (e.g. [`LoadOptions::allow_huge`]).
 pub fn load_str_with(text: &str, origin: &str, opts: &LoadOptions) -> Result<Scenario, LoadError> {
+    load_str_cached(text, origin, opts, None)
+}
+
+/// As [`load_str_with`], reading the `[traffic]` forecast and roster through `cache` when
+/// given (`sweep` shares one [`ReadCache`] among its points, so a roster is parsed once, not
+/// once per point). The result is the same as without the cache.
+pub fn load_str_cached(
+    text: &str,
+    origin: &str,
+    opts: &LoadOptions,
+    cache: Option<&ReadCache>,
+) -> Result<Scenario, LoadError> {
     let (mut cx, root) = parse_toml(origin, text)?;
-    let scenario = walk(&mut cx, root.get_ref(), opts);
+    let scenario = walk(&mut cx, root.get_ref(), opts, cache);
     match scenario {
         Some(mut s) if !cx.has_errors() => {
             s.warnings = cx.take_warnings();
@@ -175,7 +188,12 @@ struct Head {
     calendar: Calendar,
 }
 
-fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>, opts: &LoadOptions) -> Option<Scenario> {
+fn walk(
+    cx: &mut Ctx<'_>,
+    root: &DeTable<'_>,
+    opts: &LoadOptions,
+    cache: Option<&ReadCache>,
+) -> Option<Scenario> {
     let root = Table {
         path: "",
         span: None,
@@ -209,7 +227,7 @@ fn walk(cx: &mut Ctx<'_>, root: &DeTable<'_>, opts: &LoadOptions) -> Option<Scen
             w.transfer = t;
         }
     }
-    let mut parts = super::traffic::traffic(cx, &root, &names, cal, horizon);
+    let mut parts = super::traffic::traffic(cx, &root, &names, cal, horizon, cache);
     // Roster agents' skills join the skill table before classification names are resolved.
     if let Some(p) = parts.as_mut() {
         super::traffic::roster_skills(p, &mut names);

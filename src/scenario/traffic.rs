@@ -21,6 +21,7 @@ use crate::engine::{Rating, SkillId, SkillSet};
 use crate::model::{AgentId, QueueId};
 use crate::scenario::Diagnostic;
 use crate::time::SimDuration;
+use crate::traffic::cache::{Cached, ReadCache};
 use crate::traffic::forecast::{read_forecast, Forecast};
 use crate::traffic::history::read_replay;
 use crate::traffic::roster::read_roster;
@@ -65,13 +66,16 @@ pub(crate) fn roster_skills(parts: &mut Parts, names: &mut Names) {
         .collect();
 }
 
-/// Reads `[traffic]` and its CSV files; every CSV problem is recorded in `cx`.
+/// Reads `[traffic]` and its CSV files; every CSV problem is recorded in `cx`. With `cache`,
+/// the forecast and the roster are read through it (a sweep's points share one read of each:
+/// [`ReadCache`]); what they give is the same.
 pub(crate) fn traffic(
     cx: &mut Ctx<'_>,
     root: &Table<'_, '_>,
     names: &Names,
     cal: Option<Calendar>,
     horizon: Option<SimDuration>,
+    cache: Option<&ReadCache>,
 ) -> Option<Parts> {
     let Some(v) = root.get("traffic") else {
         return Some(Parts::default());
@@ -160,7 +164,22 @@ pub(crate) fn traffic(
         }) {
             Some((path, shown, fixed, rel, band)) => {
                 files.push(("traffic.forecast".to_string(), rel, path.clone()));
-                match read_forecast(&path, &shown, &cal, horizon, fixed, &queue, band) {
+                let read = || read_forecast(&path, &shown, &cal, horizon, fixed, &queue, band);
+                let read = match cache {
+                    // Every input of the reader but the file: the path (and `shown`, made
+                    // from it) and the content are the cache's own key.
+                    Some(c) => {
+                        let context =
+                            format!("{cal:?}|{horizon:?}|{fixed:?}|{band:?}|{queue_names:?}");
+                        match c.get_or_read("forecast", &path, context, || Cached::Forecast(read()))
+                        {
+                            Cached::Forecast(r) => r,
+                            Cached::Roster(..) => read(),
+                        }
+                    }
+                    None => read(),
+                };
+                match read {
                     Ok(mut f) => {
                         if f.band_missing {
                             let key = t.path_of("forecast");
@@ -221,7 +240,17 @@ pub(crate) fn traffic(
                         .then(|| name.rsplit_once('-').map_or("", |(g, _)| g).to_string())
                 };
                 let mut ignored = Vec::new();
-                match read_roster(&path, &shown, &cal, &queue, &taken, &mut ignored) {
+                let hit = cache.and_then(|c| {
+                    cached_roster(c, &path, &shown, &cal, &queue, &queue_names, &taken)
+                });
+                let read = match hit {
+                    Some((r, w)) => {
+                        ignored = w;
+                        r
+                    }
+                    None => read_roster(&path, &shown, &cal, &queue, &taken, &mut ignored),
+                };
+                match read {
                     Ok(r) => {
                         ignored.into_iter().for_each(|d| cx.warn_external(d));
                         if let Some(d) = horizon.and_then(|h| off_shift(&r, h, &cal, &shown)) {
@@ -241,6 +270,39 @@ pub(crate) fn traffic(
     parts.files = files;
     ok.then_some(parts)
 }
+
+/// The roster at `path` read through `cache`, when that is what [`read_roster`] with `taken`
+/// gives: the cached read is made without the clash check (`taken` depends on the groups'
+/// counts, which a sweep varies), and used only when it read cleanly and no agent of it has a
+/// group agent's name; the check then finds nothing, as it would have while reading. `None`
+/// otherwise: the caller reads the file with `taken`, so every problem is reported as before.
+fn cached_roster(
+    cache: &ReadCache,
+    path: &Path,
+    shown: &str,
+    cal: &Calendar,
+    queue: crate::traffic::history::Resolve<'_>,
+    queue_names: &[&str],
+    taken: &dyn Fn(&str) -> Option<String>,
+) -> Option<RosterRead> {
+    let context = format!("{cal:?}|{queue_names:?}");
+    let read = || {
+        let mut warnings = Vec::new();
+        let r = read_roster(path, shown, cal, queue, &|_| None, &mut warnings);
+        Cached::Roster(r, warnings)
+    };
+    match cache.get_or_read("roster", path, context, read) {
+        Cached::Roster(Ok(agents), warnings)
+            if !agents.iter().any(|a| taken(&a.name).is_some()) =>
+        {
+            Some((Ok(agents), warnings))
+        }
+        _ => None,
+    }
+}
+
+/// A roster's read and the warnings it gave.
+type RosterRead = (Result<Vec<RosterAgent>, Vec<Diagnostic>>, Vec<Diagnostic>);
 
 /// A warning when roster agents have no shift that starts before `horizon` (every shift at
 /// or after the run's end): the whole roster (nobody is ever on shift, every conversation

@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use crate::report::{self, Summary};
 use crate::scenario::{self, Scenario};
 use crate::sim::{self, RunOptions};
+use crate::traffic::cache::ReadCache;
 
 use super::grid::{self, Vary};
 use super::overrides;
@@ -179,8 +180,13 @@ fn describe(axes: &[Vary], values: &[f64]) -> String {
 }
 
 /// The scenario of one point, and whether `--allow-huge` lifted a size limit for it (it is
-/// loaded without the flag first: a scenario within every limit loads once).
-fn scenario_at(spec: &SweepSpec, values: &[f64]) -> Result<(Scenario, bool), SweepError> {
+/// loaded without the flag first: a scenario within every limit loads once). With `cache`, its
+/// `[traffic]` forecast and roster are read through it (shared by the grid's points).
+fn scenario_at(
+    spec: &SweepSpec,
+    values: &[f64],
+    cache: Option<&ReadCache>,
+) -> Result<(Scenario, bool), SweepError> {
     let sets: Vec<(&str, toml_edit::Value)> = spec
         .axes
         .iter()
@@ -194,11 +200,11 @@ fn scenario_at(spec: &SweepSpec, values: &[f64]) -> Result<(Scenario, bool), Swe
         .zip(values)
         .map(|(a, v)| (a.path.as_str(), a.show(*v)))
         .collect();
-    let strict = scenario::load_str(&text, &spec.origin);
+    let strict = scenario::load_str_cached(&text, &spec.origin, &Default::default(), cache);
     let (loaded, lifted) = match strict {
         Err(_) if spec.allow_huge => {
             let opts = scenario::LoadOptions { allow_huge: true };
-            let huge = scenario::load_str_with(&text, &spec.origin, &opts);
+            let huge = scenario::load_str_cached(&text, &spec.origin, &opts, cache);
             let lifted = huge.is_ok();
             (huge, lifted)
         }
@@ -223,12 +229,12 @@ fn scenario_watched(
     stop: Option<&Stop>,
 ) -> Option<Result<(Scenario, bool), SweepError>> {
     let Some(stop) = stop else {
-        return Some(scenario_at(spec, values));
+        return Some(scenario_at(spec, values, None));
     };
     let (tx, rx) = std::sync::mpsc::channel();
     let (spec_owned, values_owned) = (spec.clone(), values.to_vec());
     std::thread::spawn(move || {
-        let _ = tx.send(scenario_at(&spec_owned, &values_owned));
+        let _ = tx.send(scenario_at(&spec_owned, &values_owned, None));
     });
     loop {
         if stopped(Some(stop)) {
@@ -239,7 +245,7 @@ fn scenario_watched(
             Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
                 // The reading thread panicked: read here, so the panic is not lost.
-                return Some(scenario_at(spec, values));
+                return Some(scenario_at(spec, values, None));
             }
         }
     }
@@ -258,6 +264,12 @@ fn located(
     let lines: Vec<&str> = edited.lines().collect();
     let mut out: Vec<String> = Vec::new();
     for mut d in err.diagnostics {
+        // Only the scenario file's lines moved: a CSV file's line stays its own (a roster's
+        // line 3 was shown as the `--vary` of the scenario's line 3).
+        if d.file != spec.origin {
+            out.push(d.to_string());
+            continue;
+        }
         if let Some(l) = d.line {
             // A position past the last line (the end of the file) keeps its shift.
             let shift = map.len() as i64 - spec.text.lines().count() as i64;
@@ -376,11 +388,13 @@ pub fn prepare_noting(spec: &SweepSpec, stop: Option<&Stop>) -> Result<Prepared,
     // Every invalid point at once (an override error is the same for every point: the first).
     let mut scenarios: Vec<Scenario> = Vec::with_capacity(grid.len());
     let mut invalid: Vec<(String, String)> = Vec::new();
+    // The grid's CSV files, each parsed once for all the points that read it alike.
+    let cache = ReadCache::default();
     for v in &grid {
         if stopped(stop) {
             break;
         }
-        match scenario_at(spec, v) {
+        match scenario_at(spec, v, Some(&cache)) {
             Ok((sc, l)) => {
                 lifted |= l;
                 scenarios.push(sc);
