@@ -50,31 +50,29 @@ pub const EXIT_INVARIANT: u8 = 3;
 /// Interrupted by SIGINT or SIGTERM (a partial summary was written).
 pub const EXIT_INTERRUPTED: u8 = 130;
 
-/// A flag set by the first SIGINT or SIGTERM; a second one ends the process at once (exit
-/// 130), killing first the process groups of the subprocess engines still running. One flag per process, registered on the first call: every long command (`run`,
+/// A flag set by the first SIGINT or SIGTERM; a second one at least
+/// [`interrupt::SECOND_SIGNAL_GRACE`] later ends the process at once (exit 130, saying what
+/// it may have lost), killing first the process groups of the subprocess engines still
+/// running. A second one sooner is the same stop delivered again (GNU `timeout -s INT`
+/// signals the process and its group, so it can arrive twice within milliseconds) and is
+/// ignored. One flag per process, registered on the first call: every long command (`run`,
 /// `run --shard`, `sweep`, `ab`, `staff`, `fit`, `merge`, `load`, `forecast`, `explain`,
-/// `conform`) takes
-/// it first thing, before reading its inputs.
+/// `conform`) takes it first thing, before reading its inputs.
 pub(crate) fn stop_flag() -> std::sync::Arc<std::sync::atomic::AtomicBool> {
     use signal_hook::consts::{SIGINT, SIGTERM};
     static FLAG: std::sync::OnceLock<std::sync::Arc<std::sync::atomic::AtomicBool>> =
         std::sync::OnceLock::new();
     FLAG.get_or_init(|| {
         let flag = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let since = std::time::Instant::now();
         for sig in [SIGINT, SIGTERM] {
             // Registration only fails for forbidden signals, which these are not; without it
             // a signal simply ends the process as usual.
-            // The second signal: kill the process groups of the engines still running (a
-            // subprocess engine's wait to exit may be under way) and end at once.
-            let second = flag.clone();
-            // SAFETY: the action does only what a signal handler may: an atomic load, kill(2)
-            // (`kill_engine_groups`) and _exit(2).
+            // SAFETY: the action does only what a signal handler may: clock_gettime(2), an
+            // atomic compare-exchange, write(2), kill(2) (`kill_engine_groups`) and _exit(2).
             let _ = unsafe {
                 signal_hook::low_level::register(sig, move || {
-                    if second.load(std::sync::atomic::Ordering::SeqCst) {
-                        crate::service::client::kill_engine_groups();
-                        signal_hook::low_level::exit(EXIT_INTERRUPTED as i32);
-                    }
+                    interrupt::on_signal(since);
                 })
             };
             let _ = signal_hook::flag::register(sig, flag.clone());

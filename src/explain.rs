@@ -65,13 +65,18 @@ pub enum ExplainError {
         /// What went wrong, with the line number.
         msg: String,
     },
-    /// The replication is not in the trace.
-    #[error("replication {asked} is not in the trace; it holds {have}")]
+    /// The replication is not in the trace. The message says when the trace is cut (a partial
+    /// last line, or an `interrupted` line: the run was stopped), which may be why.
+    #[error("replication {asked} is not in the trace; it holds {have}{}", no_replication_cut(*.truncated, *.interrupted))]
     NoReplication {
         /// The replication asked for.
         asked: u32,
         /// The replications present, e.g. "1 to 3".
         have: String,
+        /// The trace ends in a partial line at this line (1-based): the file looks truncated.
+        truncated: Option<usize>,
+        /// Some replication's trace ends with an `interrupted` line (SIGINT or SIGTERM).
+        interrupted: bool,
     },
     /// No conversation with that id. The message says when the replication has none, and when
     /// the run's interruption cut it (before any conversation arrived, or after `last`).
@@ -133,6 +138,17 @@ fn unknown_conversation(
              SIGTERM, before more arrived)"
         ),
         (_, false) => format!("{head}; its conversations are 1 to {last}"),
+    }
+}
+
+/// [`ExplainError::NoReplication`]'s words on why the trace may hold fewer replications.
+fn no_replication_cut(truncated: Option<usize>, interrupted: bool) -> String {
+    match (truncated, interrupted) {
+        (Some(n), _) => format!(", and {}", truncated_words(n)),
+        (None, true) => ", and the run was interrupted (SIGINT or SIGTERM): the trace is \
+                          partial"
+            .to_string(),
+        (None, false) => String::new(),
     }
 }
 
@@ -208,10 +224,12 @@ pub fn explain_to(
     let (mut last_conv, mut names) = (0u64, std::collections::BTreeSet::new());
     // The replication's last line (and its time), and its last `interrupted` line.
     let (mut rep_end, mut rep_t, mut interrupted) = (0usize, 0.0f64, None::<usize>);
+    let mut any_interrupted = false;
     let cut = pass(&path, |i, l| {
         if reps.last() != Some(&l.replication) && !reps.contains(&l.replication) {
             reps.push(l.replication);
         }
+        any_interrupted |= l.kind == Kind::Interrupted;
         if l.replication != replication {
             // The trace holds each replication's lines together, in replication order (the
             // run joins its replications' parts so: `sim::observe::assemble`): once another
@@ -232,8 +250,9 @@ pub fn explain_to(
         let hit = match subject {
             Subject::Conversation(c) => l.conversation == Some(*c),
             Subject::Agent(a) => {
-                let own =
-                    l.agent.as_deref() == Some(a.as_str()) || l.from.as_deref() == Some(a.as_str());
+                // `from` is an agent only on a "transferred" line (else a state or a queue).
+                let own = l.agent.as_deref() == Some(a.as_str())
+                    || (l.what == "transferred" && l.from.as_deref() == Some(a.as_str()));
                 if own {
                     touched.extend(l.conversation);
                 }
@@ -256,6 +275,8 @@ pub fn explain_to(
         return Err(ExplainError::NoReplication {
             asked: replication,
             have,
+            truncated: cut,
+            interrupted: any_interrupted,
         });
     }
     let told = match (first, last, subject) {

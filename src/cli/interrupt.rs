@@ -3,10 +3,45 @@
 //! watches the stop flag ([`super::stop_flag`]: SIGINT or SIGTERM). On a signal the process
 //! ends at once with exit 130 and a message; nothing was written yet (the command writes its
 //! files only after the work returns, each atomically), so nothing is left half-written. A
-//! second signal ends the process at once even while files are being written.
+//! second signal ends the process at once even while files are being written
+//! ([`on_signal`], the handler every long command shares), unless it comes within
+//! [`SECOND_SIGNAL_GRACE`] of the first: then it is the same stop delivered twice.
 
-use std::sync::atomic::Ordering;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// How long after the first stop signal a second one still counts as the same stop, delivered
+/// again: GNU `timeout -s INT` signals the child and its process group, and a shell's Ctrl-C
+/// reaches every process of the foreground group, so one stop can arrive twice within
+/// milliseconds. Only a signal at least this long after the first ends the process at once.
+pub(crate) const SECOND_SIGNAL_GRACE: Duration = Duration::from_secs(1);
+
+/// Nanoseconds (plus one) from the handler's registration to the first stop signal; 0 before.
+static FIRST_SIGNAL: AtomicU64 = AtomicU64::new(0);
+
+/// What a forced end prints (one write(2): a signal handler may not allocate or lock).
+const FORCED: &[u8] = b"interrupted again: ended at once; output not yet written was lost \
+(files being written are left as `*.tmp~` temporaries or unjoined trace parts, which the next \
+command in the folder removes or explain reports)\n";
+
+/// The stop signals' handler (SIGINT, SIGTERM; `since`: when it was registered). The first
+/// signal is only noted (the stop flag, set by its own handler, does the rest); one within
+/// [`SECOND_SIGNAL_GRACE`] of it is ignored; a later one prints [`FORCED`], kills the process
+/// groups of the subprocess engines still running and exits 130 at once. Async-signal-safe:
+/// clock_gettime(2), an atomic compare-exchange, write(2), kill(2) and _exit(2) only.
+pub(crate) fn on_signal(since: Instant) {
+    let now = u64::try_from(since.elapsed().as_nanos())
+        .unwrap_or(u64::MAX - 1)
+        .saturating_add(1);
+    if let Err(first) = FIRST_SIGNAL.compare_exchange(0, now, Ordering::SeqCst, Ordering::SeqCst) {
+        if u128::from(now.saturating_sub(first)) >= SECOND_SIGNAL_GRACE.as_nanos() {
+            // SAFETY: write(2) on standard error with a static buffer is async-signal-safe.
+            let _ = unsafe { libc::write(2, FORCED.as_ptr().cast(), FORCED.len()) };
+            crate::service::client::kill_engine_groups();
+            signal_hook::low_level::exit(i32::from(super::EXIT_INTERRUPTED));
+        }
+    }
+}
 
 /// How often the calling thread looks at the stop flag: a signal is answered within this.
 const POLL: Duration = Duration::from_millis(25);

@@ -85,7 +85,10 @@ impl<'s> AgentStory<'s> {
             self.stop = Some(l.t);
         }
         // Its own lines, and the state changes of the conversations it holds.
-        let own = l.agent.as_deref() == Some(a) || l.from.as_deref() == Some(a);
+        // `from` names an agent only on a "transferred" line (elsewhere it is a state, a
+        // presence or a queue, which an agent's name may spell).
+        let own = l.agent.as_deref() == Some(a)
+            || (l.what == "transferred" && l.from.as_deref() == Some(a));
         if let Some(c) = l.conversation {
             match l.what.as_str() {
                 "accepted" if own => {
@@ -103,6 +106,15 @@ impl<'s> AgentStory<'s> {
         let theirs = l.kind == Kind::Effect
             && matches!(l.what.as_str(), "state" | "closed")
             && l.conversation.is_some_and(|c| self.held.contains(&c));
+        // A held conversation back in a queue (transferred to a queue, requeued) has left the
+        // agent: its own "active → open" is the agent's last line about it; what follows (the
+        // next agent accepting it, whose state line names no agent) is not (a tenth fresh
+        // tester: bob's story ended with ann's "open → active").
+        if theirs && l.what == "state" && l.to.as_deref() == Some("open") {
+            if let Some(c) = l.conversation {
+                self.held.remove(&c);
+            }
+        }
         let special = l.conversation.and_then(|c| {
             let words = self.whereabouts.entry(c).or_default().observe(l);
             if l.what == "closed" {

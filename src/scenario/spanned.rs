@@ -186,11 +186,25 @@ pub(crate) fn string(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>) -> Option<String
     }
 }
 
-/// A non-empty string value (names).
+/// A non-empty string value without control characters (names).
 pub(crate) fn name(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>) -> Option<String> {
     let s = string(cx, path, v)?;
     if s.trim().is_empty() {
         cx.error(path, v.span(), "a name must not be empty");
+        return None;
+    }
+    // A newline or another control character would break every one-line-per-event output
+    // that shows the name (`explain`, terminal tables, CSV readers downstream).
+    if let Some(c) = s.chars().find(|c| c.is_control()) {
+        cx.error(
+            path,
+            v.span(),
+            format!(
+                "name {s:?} holds the control character U+{:04X}; a name is one line of \
+                 printable characters",
+                u32::from(c)
+            ),
+        );
         return None;
     }
     Some(s)

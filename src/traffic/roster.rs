@@ -77,6 +77,8 @@ pub fn read_roster(
     let mut by_name: HashMap<String, usize> = HashMap::new();
     // Per agent (like `agents`): each row's shift and line, for the overlap check.
     let mut rows: Vec<Vec<(SimTime, SimTime, u64)>> = Vec::new();
+    // The shifts of rows left out for another bad cell: agent name, shift, line.
+    let mut unkept: Vec<(String, SimTime, SimTime, u64)> = Vec::new();
     let mut start_col: Option<Option<usize>> = None;
     let mut undated_reported = false;
     // Agent names already reported as a group agent's name (once per agent, not per row).
@@ -88,6 +90,23 @@ pub fn read_roster(
         &COLUMNS,
         |r, p| {
             let name = r.required(p, "agent").map(str::to_string);
+            // A newline (a quoted CSV field) or another control character would break every
+            // one-line-per-event output that names the agent (`explain`, traces).
+            let name = name.filter(|n| match n.chars().find(|c| c.is_control()) {
+                Some(c) => {
+                    r.problem(
+                        p,
+                        "agent",
+                        format!(
+                            "agent name {n:?} holds the control character U+{:04X}; a name \
+                             is one line of printable characters",
+                            u32::from(c)
+                        ),
+                    );
+                    false
+                }
+                None => true,
+            });
             if let Some(n) = &name {
                 if let Some(group) = taken(n).filter(|_| !clashed.contains(n)) {
                     clashed.insert(n.clone());
@@ -180,7 +199,8 @@ pub fn read_roster(
             let capacity = r.parse(p, "capacity", |s| match s.parse::<u32>() {
                 Ok(c) if c >= 1 => Ok(c),
                 _ => Err(format!(
-                    "{s:?} is not a capacity; expected a whole number ≥ 1"
+                    "{s:?} is not a capacity; expected a whole number from 1 to {}",
+                    u32::MAX
                 )),
             });
             let skills = r.parse(p, "skills", parse_skills);
@@ -206,6 +226,19 @@ pub fn read_roster(
                 // their own (syntax, order, overlaps), against an open day from t = 0.
                 None => r.parse(p, "breaks", |b| breaks_on_their_own(b, cal)),
             };
+            // A row whose other cells are bad still takes part in the overlap check (its
+            // shift is known), so every problem of the file is listed at once.
+            if let (Some(n), Some(s), Some(e)) = (&name, start, end) {
+                let bad = queues.is_none()
+                    || capacity.is_none()
+                    || skills.is_none()
+                    || breaks.is_none()
+                    || absence.is_none();
+                if bad && e > s {
+                    start_col.get_or_insert_with(|| r.loc("shift_start").map(|(_, c)| c));
+                    unkept.push((n.clone(), s, e, r.line));
+                }
+            }
             let (
                 Some(name),
                 Some(queues),
@@ -280,7 +313,21 @@ pub fn read_roster(
             }
         },
     );
-    for (a, rows) in agents.iter().zip(&mut rows) {
+    // Rows left out join their agent's kept rows, or (an agent with no row kept) each other.
+    let mut names: Vec<&str> = agents.iter().map(|a| a.name.as_str()).collect();
+    for (n, s, e, line) in &unkept {
+        let i = match by_name.get(n) {
+            Some(&i) => i,
+            None => {
+                by_name.insert(n.clone(), names.len());
+                rows.push(Vec::new());
+                names.push(n);
+                names.len() - 1
+            }
+        };
+        rows[i].push((*s, *e, *line));
+    }
+    for (name, rows) in names.iter().zip(&mut rows) {
         rows.sort_unstable();
         // The latest end so far, and its row's line: a shift starting before it overlaps it.
         let mut reach: Option<(SimTime, u64)> = None;
@@ -289,10 +336,7 @@ pub fn read_roster(
                 Some((e, other)) if start < e => p.at(
                     line,
                     start_col.flatten().map(|c| ("shift_start", c)),
-                    format!(
-                        "this shift overlaps another shift of agent {:?} (line {other})",
-                        a.name
-                    ),
+                    format!("this shift overlaps another shift of agent {name:?} (line {other})",),
                 ),
                 Some((e, _)) if e >= end => {}
                 _ => reach = Some((end, line)),
@@ -431,6 +475,15 @@ fn breaks_in(
         return Err(format!(
             "breaks {:?} and {:?} overlap; an agent is on one break at a time",
             w[0].2, w[1].2
+        ));
+    }
+    // Inside the shift and not overlapping: they cover it whole when their lengths add up to it.
+    let on_break: u64 = out.iter().map(|b| b.1 .0 - b.0 .0).sum();
+    if anchored && shift_end > shift_start && on_break >= shift_end.0 - shift_start.0 {
+        return Err(format!(
+            "the breaks cover the whole shift ({}), so the agent never works; shorten them or \
+             remove the row",
+            span(cal, shift_start, shift_end)
         ));
     }
     Ok(out.into_iter().map(|(a, b, _)| (a, b)).collect())

@@ -79,6 +79,7 @@ mod stale_outputs;
 mod support;
 mod sweep_cache;
 mod sweep_stop;
+mod tester10;
 mod ties;
 mod traffic;
 mod transfer_refused;
