@@ -1,19 +1,26 @@
-//! [`RoutingIndex`]: a queue's eligible agents in its assignment method's order, as a tournament
-//! tree over the queue's members.
+//! [`RoutingIndex`]: a queue's eligible agents in its assignment method's order, as a
+//! four-child tournament tree over the queue's members.
 //!
 //! Each member (in id order) owns one leaf holding its current key, or nothing when it is not
-//! eligible; each inner node holds the smallest key below it. Changing an agent's key rewrites
-//! one root-ward path (log₂ of the member count, no allocation, no rebalancing), which is what
-//! routing does most: every capacity or invitation change re-keys the agent in each of its
-//! queues. The method's favourite is the root. Walking further in key order (past agents that
-//! refused the conversation) is a best-first descent, O(k log n) for the first k keys; round
-//! robin's "first eligible member at or after a position" is a left-to-right descent, O(log n).
-//! Nothing here scans all members except membership changes (rebuild) and the invariant check.
+//! eligible; each inner node holds the smallest key of its four children. Changing an agent's
+//! key rewrites one root-ward path (log₄ of the member count: two levels for 16 members, five
+//! for 1,024; no allocation, no rebalancing), which is what routing does most: every capacity or
+//! invitation change re-keys the agent in each of its queues. Four children a node halve the
+//! levels of a two-child tree for about a third more work a level (three siblings instead of
+//! one), as the event heap's four-child tournament does. The method's favourite is the root.
+//! Walking further in key order (past agents that refused the conversation) is a best-first
+//! descent, O(k log n) for the first k keys; round robin's "first eligible member at or after a
+//! position" is a left-to-right descent, O(log n). Nothing here scans all members except
+//! membership changes (rebuild) and the invariant check.
 //!
 //! Keys are stored packed into one `u128` each while every key set so far fits (a tie-break
 //! below 2⁴⁰, an agent id below 2²⁴: see [`pack`]), so a level of a re-key compares and moves
 //! 16 bytes instead of 24; the first key that does not fit widens the tree to `(u64, u64, u32)`
 //! nodes for good. Packing preserves the order, so both layouts answer alike.
+//!
+//! Layout: node 0 is the root, the children of node `n` are `4n + 1 ..= 4n + 4`, and with
+//! `width` leaves (a power of four) the `(width − 1) / 3` inner nodes come first, so leaf `p`
+//! is node `(width − 1) / 3 + p`.
 
 use super::state::IndexKey;
 
@@ -68,8 +75,36 @@ fn less(a: &IndexKey, b: &IndexKey) -> bool {
     (ha < hb) | ((ha == hb) & (a.2 < b.2))
 }
 
-/// Writes `key` at node `n` (a leaf) and, unless `leaves`, carries the smaller of each pair up
-/// the root-ward path. Returns how the count of present leaves changes (−1, 0 or 1).
+/// Children a node has.
+const ARITY: usize = 4;
+
+/// The root's node number.
+const ROOT: usize = 0;
+
+/// The smallest of four children under `less` (the first of equals: only [`ABSENT`] ones tie).
+#[inline(always)]
+fn min4<T: Copy>(c: &[T; ARITY], less: &impl Fn(&T, &T) -> bool) -> T {
+    let lo = if less(&c[1], &c[0]) { c[1] } else { c[0] };
+    let hi = if less(&c[3], &c[2]) { c[3] } else { c[2] };
+    if less(&hi, &lo) {
+        hi
+    } else {
+        lo
+    }
+}
+
+/// The four children of inner node `n`.
+#[inline(always)]
+fn children<T: Copy>(tree: &[T], n: usize) -> &[T; ARITY] {
+    let first = ARITY * n + 1;
+    tree[first..first + ARITY]
+        .try_into()
+        .expect("an inner node has four children")
+}
+
+/// Writes `key` at node `n` (a leaf) and, unless `leaves`, carries the smallest of each four
+/// children up the root-ward path. Returns how the count of present leaves changes (−1, 0 or
+/// 1).
 #[inline(always)]
 fn set_path<T: Copy + PartialEq>(
     tree: &mut [T],
@@ -88,18 +123,15 @@ fn set_path<T: Copy + PartialEq>(
     if leaves {
         return delta;
     }
-    // Carry the new value up instead of reading back what was just written: each level
-    // loads only the sibling (and the parent, to stop early).
-    let mut val = key;
-    while n > 1 {
-        let sibling = tree[n ^ 1];
-        let min = if less(&sibling, &val) { sibling } else { val };
-        let parent = n / 2;
+    // Each level reads the four children (the one just written among them) and stops where
+    // the parent already holds their minimum.
+    while n > ROOT {
+        let parent = (n - 1) / ARITY;
+        let min = min4(children(tree, parent), &less);
         if tree[parent] == min {
             break;
         }
         tree[parent] = min;
-        val = min;
         n = parent;
     }
     delta
@@ -125,9 +157,11 @@ enum Nodes {
 /// each uses.
 #[derive(Clone, Debug)]
 pub(crate) struct RoutingIndex {
-    /// Leaves: a power of two, at least the member count.
+    /// Leaves: a power of four, at least the member count.
     width: usize,
-    /// Node 1 is the root; leaf `p` is node `width + p`; node 0 is unused.
+    /// Inner nodes, `(width − 1) / 3`: leaf `p` is node `base + p`; node 0 is the root (see the
+    /// [module docs](self) for the layout).
+    base: usize,
     nodes: Nodes,
     len: usize,
     /// Only the leaves and the count are kept (the inner nodes stay empty): no walks.
@@ -139,7 +173,7 @@ impl PartialEq for RoutingIndex {
         self.width == o.width
             && self.len == o.len
             && self.leaves == o.leaves
-            && (1..2 * self.width).all(|n| self.node(n) == o.node(n))
+            && (0..self.base + self.width).all(|n| self.node(n) == o.node(n))
     }
 }
 
@@ -152,10 +186,15 @@ impl Default for RoutingIndex {
 impl RoutingIndex {
     /// An empty index for `members` member positions (packed until a key does not fit).
     pub(crate) fn new(members: usize) -> Self {
-        let width = members.max(1).next_power_of_two();
+        let mut width = 1;
+        while width < members {
+            width *= ARITY;
+        }
+        let base = (width - 1) / 3;
         RoutingIndex {
             width,
-            nodes: Nodes::Packed(vec![PACKED_ABSENT; 2 * width]),
+            base,
+            nodes: Nodes::Packed(vec![PACKED_ABSENT; base + width]),
             len: 0,
             leaves: false,
         }
@@ -207,17 +246,17 @@ impl RoutingIndex {
         let leaves = self.leaves;
         *self = RoutingIndex::new(keys.len());
         self.leaves = leaves;
-        let width = self.width;
+        let base = self.base;
         for (p, k) in keys.enumerate() {
             let Some(k) = k else { continue };
             self.len += 1;
             if let (Nodes::Packed(t), Some(pk)) = (&mut self.nodes, pack(&k)) {
-                t[width + p] = pk;
+                t[base + p] = pk;
                 continue;
             }
             self.widen();
             if let Nodes::Wide(t) = &mut self.nodes {
-                t[width + p] = k;
+                t[base + p] = k;
             }
         }
         if leaves {
@@ -225,13 +264,13 @@ impl RoutingIndex {
         }
         match &mut self.nodes {
             Nodes::Packed(t) => {
-                for n in (1..width).rev() {
-                    t[n] = t[2 * n].min(t[2 * n + 1]);
+                for n in (0..base).rev() {
+                    t[n] = min4(children(t, n), &|a: &u128, b: &u128| a < b);
                 }
             }
             Nodes::Wide(t) => {
-                for n in (1..width).rev() {
-                    t[n] = t[2 * n].min(t[2 * n + 1]);
+                for n in (0..base).rev() {
+                    t[n] = min4(children(t, n), &less);
                 }
             }
         }
@@ -240,7 +279,7 @@ impl RoutingIndex {
     /// Sets the key of the member at position `pos` (`None`: not eligible).
     #[inline(always)]
     pub(crate) fn set(&mut self, pos: usize, key: Option<IndexKey>) {
-        let n = self.width + pos;
+        let n = self.base + pos;
         let leaves = self.leaves;
         if let Nodes::Packed(t) = &mut self.nodes {
             let packed = match key {
@@ -262,7 +301,7 @@ impl RoutingIndex {
 
     /// The key of the member at position `pos` (`None`: not eligible).
     pub(crate) fn key_at(&self, pos: usize) -> Option<IndexKey> {
-        let k = self.node(self.width + pos);
+        let k = self.node(self.base + pos);
         (k != ABSENT).then_some(k)
     }
 
@@ -280,7 +319,7 @@ impl RoutingIndex {
     /// Whether `key` is some member's current key (a scan of every leaf: tests only).
     #[cfg(test)]
     pub(crate) fn contains(&self, key: &IndexKey) -> bool {
-        *key != ABSENT && (self.width..2 * self.width).any(|n| self.node(n) == *key)
+        *key != ABSENT && (self.base..self.base + self.width).any(|n| self.node(n) == *key)
     }
 
     /// The agent with the smallest key that passes `ok`, walking keys in order.
@@ -293,7 +332,7 @@ impl RoutingIndex {
     #[inline]
     pub(crate) fn first_key_ok(&self, ok: impl Fn(u32) -> bool) -> Option<IndexKey> {
         debug_assert!(!self.leaves, "a leaves-only index is never walked");
-        let root = self.node(1);
+        let root = self.node(ROOT);
         if root == ABSENT {
             return None;
         }
@@ -307,18 +346,25 @@ impl RoutingIndex {
     fn in_order(&self) -> impl Iterator<Item = IndexKey> + '_ {
         let mut frontier: std::collections::BinaryHeap<std::cmp::Reverse<(IndexKey, usize)>> =
             std::collections::BinaryHeap::new();
-        if !self.absent(1) {
-            frontier.push(std::cmp::Reverse((self.node(1), 1)));
+        if !self.absent(ROOT) {
+            frontier.push(std::cmp::Reverse((self.node(ROOT), ROOT)));
         }
         std::iter::from_fn(move || {
-            // Descend from the smallest frontier node to the leaf holding its key, pushing the
-            // sibling subtrees passed on the way.
+            // Descend from the smallest frontier node to the leaf holding its key (keys are
+            // unique: one child holds it), pushing the other subtrees passed on the way.
             let std::cmp::Reverse((key, mut n)) = frontier.pop()?;
-            while n < self.width {
-                let (l, r) = (2 * n, 2 * n + 1);
-                let (down, side) = if self.node(l) == key { (l, r) } else { (r, l) };
-                if !self.absent(side) {
-                    frontier.push(std::cmp::Reverse((self.node(side), side)));
+            while n < self.base {
+                let first = ARITY * n + 1;
+                let mut down = first;
+                for c in first..first + ARITY {
+                    if self.node(c) == key {
+                        down = c;
+                    }
+                }
+                for c in first..first + ARITY {
+                    if c != down && !self.absent(c) {
+                        frontier.push(std::cmp::Reverse((self.node(c), c)));
+                    }
                 }
                 n = down;
             }
@@ -332,7 +378,7 @@ impl RoutingIndex {
         debug_assert!(!self.leaves, "a leaves-only index is never walked");
         let mut at = from;
         while let Some(p) = self.next_present(at) {
-            let a = self.node(self.width + p).2;
+            let a = self.node(self.base + p).2;
             if ok(a) {
                 return Some(a);
             }
@@ -348,7 +394,7 @@ impl RoutingIndex {
         std::iter::from_fn(move || {
             let p = self.next_present(at)?;
             at = p + 1;
-            Some(self.node(self.width + p).2)
+            Some(self.node(self.base + p).2)
         })
     }
 
@@ -357,33 +403,31 @@ impl RoutingIndex {
         if from >= self.width {
             return None;
         }
-        // Climb from the leaf while the rest of the current subtree (to its right) is empty,
-        // then descend leftmost.
-        let mut n = self.width + from;
+        // Climb from the leaf while it is its parent's last child, step to the next sibling,
+        // and again while that one is empty; then descend to the leftmost present leaf.
+        let mut n = self.base + from;
         if !self.absent(n) {
             return Some(from);
         }
         loop {
-            // Move to the next subtree to the right at this level.
-            while n % 2 == 1 {
-                n /= 2;
-                if n <= 1 {
-                    return None;
-                }
+            while n != ROOT && (n - 1) % ARITY == ARITY - 1 {
+                n = (n - 1) / ARITY;
+            }
+            if n == ROOT {
+                return None;
             }
             n += 1;
             if !self.absent(n) {
                 break;
             }
         }
-        while n < self.width {
-            n = if !self.absent(2 * n) {
-                2 * n
-            } else {
-                2 * n + 1
-            };
+        while n < self.base {
+            let first = ARITY * n + 1;
+            n = (first..first + ARITY)
+                .find(|&c| !self.absent(c))
+                .expect("a present inner node has a present child");
         }
-        Some(n - self.width)
+        Some(n - self.base)
     }
 }
 
@@ -414,6 +458,26 @@ mod tests {
         }
     }
 
+    /// Four children a node: 16 members fit two levels under the root (5 inner nodes), 17
+    /// need a third; one member is the root itself. A re-key on the deepest leaf reaches the
+    /// root, and the smallest key is the root's.
+    #[test]
+    fn four_children_a_node() {
+        for (members, width, base) in [(1, 1, 0), (4, 4, 1), (5, 16, 5), (16, 16, 5), (17, 64, 21)]
+        {
+            let idx = RoutingIndex::new(members);
+            assert_eq!((idx.width, idx.base), (width, base), "{members} members");
+        }
+        let mut idx = RoutingIndex::new(17);
+        idx.set(16, Some((1, 0, 16)));
+        idx.set(3, Some((2, 0, 3)));
+        assert_eq!(idx.node(ROOT), (1, 0, 16));
+        idx.set(16, Some((3, 0, 16)));
+        assert_eq!(idx.node(ROOT), (2, 0, 3));
+        assert_eq!(idx.in_position_order().collect::<Vec<_>>(), vec![3, 16]);
+        assert_eq!(idx.first_from(4, |_| true), Some(16));
+    }
+
     /// A leaves-only index answers the count, the leaves and membership exactly as a full one
     /// does, through sets, clears and a rebuild (which keeps the mode).
     #[test]
@@ -439,13 +503,13 @@ mod tests {
         // Members 0 and 4 hold keys (5, 0, 0) and (2, 0, 4); the inner nodes stay empty.
         assert_eq!(leaves.len(), 2);
         assert!(leaves.contains(&(5, 0, 0)) && !leaves.contains(&(1, 0, 2)));
-        assert_eq!(leaves.node(1), ABSENT);
-        assert_eq!(full.node(1), (2, 0, 4));
+        assert_eq!(leaves.node(ROOT), ABSENT);
+        assert_eq!(full.node(ROOT), (2, 0, 4));
         leaves.rebuild((0..3u32).map(|p| (p != 1).then_some((u64::from(p), 0, p))));
         assert!(leaves.leaves);
         assert_eq!(leaves.len(), 2);
         assert!(leaves.contains(&(2, 0, 2)));
-        assert_eq!(leaves.node(1), ABSENT);
+        assert_eq!(leaves.node(ROOT), ABSENT);
     }
 
     /// Packing keeps tuple order, at the edges of each component that fits, and unpacks to
