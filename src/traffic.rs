@@ -14,6 +14,7 @@
 pub mod forecast;
 pub mod history;
 pub mod level;
+pub mod links;
 pub mod roster;
 
 use std::collections::HashMap;

@@ -1,0 +1,67 @@
+//! Helpers shared by the tests of `conversations.csv`, its legs and retry contacts
+//! (`log_contacts`, `log_legs`, `log_links`): run a scenario with `--log --trace`, read a CSV
+//! as rows of column → cell, write rows back, and turn a scenario into one replaying a history.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::procs::{json, run_in, text};
+
+/// A CSV row: column → cell.
+pub type Row = BTreeMap<String, String>;
+
+/// Writes `toml` as `dir/s.toml` and runs it once (`--replications 1 --quiet --log --trace`)
+/// into `dir/out`; the summary. Panics (the test fails) on a non-zero exit.
+pub fn run_logged(dir: &Path, toml: &str) -> serde_json::Value {
+    std::fs::write(dir.join("s.toml"), toml).unwrap();
+    let o = run_in(
+        dir,
+        &[
+            "run",
+            "s.toml",
+            "--replications",
+            "1",
+            "--quiet",
+            "--log",
+            "--trace",
+            "--out",
+            "out",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    json(&dir.join("out/summary.json"))
+}
+
+/// The rows of CSV `path` as maps of column → cell.
+pub fn csv_rows(path: &Path) -> Vec<Row> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let h = r.headers().unwrap().clone();
+    r.records()
+        .map(|x| {
+            let x = x.unwrap();
+            h.iter()
+                .zip(x.iter())
+                .map(|(a, b)| (a.into(), b.into()))
+                .collect()
+        })
+        .collect()
+}
+
+/// Writes `rows` (maps with the same columns, in column-name order) as CSV `path`.
+pub fn write_rows(path: &Path, rows: &[&Row]) {
+    let mut w = csv::Writer::from_path(path).unwrap();
+    if let Some(first) = rows.first() {
+        w.write_record(first.keys()).unwrap();
+    }
+    for r in rows {
+        w.write_record(r.values()).unwrap();
+    }
+    w.flush().unwrap();
+}
+
+/// `toml` (whose queue `tier1` has `arrivals = { rate = "60/h" }`) without those arrivals,
+/// replaying `history` instead.
+pub fn replaying(toml: &str, history: &str) -> String {
+    toml.replace("arrivals = { rate = \"60/h\" }", "")
+        + &format!("\n[traffic]\nreplay = \"{history}\"\n")
+}
