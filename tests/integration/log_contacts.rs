@@ -7,52 +7,8 @@
 
 use std::path::Path;
 
-use crate::log_support::{csv_rows, replaying, run_logged, Row};
+use crate::log_support::{csv_rows, replaying, run_logged, Row, CHAT};
 use crate::procs::{code_and_stderr, json, run_in, temp_dir, text};
-
-/// Chat with many abandonments that retry and a share transferred to tier 2; no warm-up, a
-/// calendar (so the log's arrivals are date-times `forecast` reads). `EXTRA` is appended to
-/// queue `tier1`'s table.
-const CHAT: &str = r#"
-[scenario]
-name = "contacts"
-horizon = "6h"
-start = "2026-03-02T08:00"
-seed = 4
-
-[[workstreams]]
-name = "tier1-chat"
-channel = "live_chat"
-handle_time = { dist = "exponential", mean = "6m" }
-patience = { dist = "exponential", mean = "1m" }
-retrial = { probability = 0.8, delay = { dist = "exponential", mean = "5m" } }
-transfer = { probability = 0.3, queue = "tier2" }
-
-[[workstreams]]
-name = "tier2-chat"
-channel = "live_chat"
-handle_time = { dist = "exponential", mean = "8m" }
-
-[[queues]]
-name = "tier2"
-workstream = "tier2-chat"
-
-[[queues]]
-name = "tier1"
-workstream = "tier1-chat"
-arrivals = { rate = "60/h" }
-EXTRA
-
-[[agent_groups]]
-name = "t1"
-count = 5
-queues = ["tier1"]
-
-[[agent_groups]]
-name = "t2"
-count = 2
-queues = ["tier2"]
-"#;
 
 /// Runs `CHAT` (with `extra` in queue tier1) with `--log --trace` in `dir/out`; the summary.
 fn run(dir: &Path, extra: &str) -> serde_json::Value {

@@ -9,50 +9,13 @@
 
 use std::path::Path;
 
-use crate::log_support::{csv_rows, replaying, run_logged, write_rows, Row};
+use crate::log_support::{csv_rows, replaying, run_logged, write_rows, Row, CHAT};
 use crate::procs::{code_and_stderr, json, run_in, temp_dir, text};
 
-/// Chat whose abandonments retry and whose tier 1 transfers a share to tier 2; no warm-up, a
-/// calendar (so `forecast` reads the log).
-const CHAT: &str = r#"
-[scenario]
-name = "links"
-horizon = "5h"
-start = "2026-03-02T08:00"
-seed = 6
-
-[[workstreams]]
-name = "tier1-chat"
-channel = "live_chat"
-handle_time = { dist = "exponential", mean = "6m" }
-patience = { dist = "exponential", mean = "1m" }
-retrial = { probability = 0.8, delay = { dist = "exponential", mean = "5m" } }
-transfer = { probability = 0.3, queue = "tier2" }
-
-[[workstreams]]
-name = "tier2-chat"
-channel = "live_chat"
-handle_time = { dist = "exponential", mean = "8m" }
-
-[[queues]]
-name = "tier2"
-workstream = "tier2-chat"
-
-[[queues]]
-name = "tier1"
-workstream = "tier1-chat"
-arrivals = { rate = "60/h" }
-
-[[agent_groups]]
-name = "t1"
-count = 5
-queues = ["tier1"]
-
-[[agent_groups]]
-name = "t2"
-count = 2
-queues = ["tier2"]
-"#;
+/// `log_support::CHAT` without anything added to queue tier1.
+fn chat() -> String {
+    CHAT.replace("EXTRA", "")
+}
 
 /// Runs `r.toml` in `dir` once with `--log --trace` into `dir/out_dir` (warnings shown).
 fn replay_logged(dir: &Path, out_dir: &str) {
@@ -121,13 +84,13 @@ fn traced_retrials(trace: &Path) -> Vec<(u64, u64)> {
 #[test]
 fn a_replays_log_and_trace_mark_its_retry_contacts_so_fit_counts_arrivals_once() {
     let d = temp_dir("links-replay-log");
-    let s = run_logged(&d, CHAT);
+    let s = run_logged(&d, &chat());
     assert!(s["conversations"]["retrials"].as_u64().unwrap() > 10, "{s}");
     // A retry contact at or after the horizon cannot be replayed: left out of the history.
     let log = csv_rows(&d.join("out/conversations.csv"));
     let kept: Vec<&Row> = log
         .iter()
-        .filter(|r| r["leg"] != "1" || r["arrival"].as_str() < "2026-03-02T13:00")
+        .filter(|r| r["leg"] != "1" || r["arrival"].as_str() < "2026-03-02T14:00")
         .collect();
     write_rows(&d.join("h.csv"), &kept);
     let retries: Vec<(&str, &str)> = kept
@@ -135,7 +98,7 @@ fn a_replays_log_and_trace_mark_its_retry_contacts_so_fit_counts_arrivals_once()
         .filter(|r| r["leg"] == "1" && !r["retrial_of"].is_empty())
         .map(|r| (r["id"].as_str(), r["retrial_of"].as_str()))
         .collect();
-    std::fs::write(d.join("r.toml"), replaying(CHAT, "h.csv")).unwrap();
+    std::fs::write(d.join("r.toml"), replaying(&chat(), "h.csv")).unwrap();
     replay_logged(&d, "rep");
     // The replay's log: the same retry contacts, each naming the same row.
     let rep = csv_rows(&d.join("rep/conversations.csv"));
@@ -189,7 +152,7 @@ fn a_replay_of_a_cut_history_keeps_its_retrial_of() {
          c,2026-03-02T08:09,tier1,answered,0,60,b\n",
     )
     .unwrap();
-    let sc = CHAT
+    let sc = chat()
         .replace(
             "retrial = { probability = 0.8, delay = { dist = \"exponential\", mean = \"5m\" } }\n",
             "",
@@ -215,7 +178,7 @@ const HEADER: &str = "id,arrival,queue,outcome,wait,handle,wrap_up,leg,retrial_o
 /// Runs `[traffic] replay`, `fit` and `forecast` of history `file` (in `dir`): each one's
 /// (name, exit code, stderr).
 fn three_readers(dir: &Path, file: &str) -> Vec<(&'static str, Option<i32>, String)> {
-    std::fs::write(dir.join("r.toml"), replaying(CHAT, file)).unwrap();
+    std::fs::write(dir.join("r.toml"), replaying(&chat(), file)).unwrap();
     let mut out = Vec::new();
     let runs: [(&str, Vec<&str>); 3] = [
         (

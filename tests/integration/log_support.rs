@@ -1,11 +1,56 @@
 //! Helpers shared by the tests of `conversations.csv`, its legs and retry contacts
 //! (`log_contacts`, `log_legs`, `log_links`): run a scenario with `--log --trace`, read a CSV
-//! as rows of column → cell, write rows back, and turn a scenario into one replaying a history.
+//! as rows of column → cell, write rows back, and turn a scenario into one replaying a history;
+//! `CHAT`, the scenario with retrials and a transfer they share.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::procs::{json, run_in, text};
+
+/// Chat with many abandonments that retry and a share transferred to tier 2; no warm-up, a
+/// calendar (so the log's arrivals are date-times `forecast` reads). `EXTRA` is appended to
+/// queue `tier1`'s table.
+pub const CHAT: &str = r#"
+[scenario]
+name = "contacts"
+horizon = "6h"
+start = "2026-03-02T08:00"
+seed = 4
+
+[[workstreams]]
+name = "tier1-chat"
+channel = "live_chat"
+handle_time = { dist = "exponential", mean = "6m" }
+patience = { dist = "exponential", mean = "1m" }
+retrial = { probability = 0.8, delay = { dist = "exponential", mean = "5m" } }
+transfer = { probability = 0.3, queue = "tier2" }
+
+[[workstreams]]
+name = "tier2-chat"
+channel = "live_chat"
+handle_time = { dist = "exponential", mean = "8m" }
+
+[[queues]]
+name = "tier2"
+workstream = "tier2-chat"
+
+[[queues]]
+name = "tier1"
+workstream = "tier1-chat"
+arrivals = { rate = "60/h" }
+EXTRA
+
+[[agent_groups]]
+name = "t1"
+count = 5
+queues = ["tier1"]
+
+[[agent_groups]]
+name = "t2"
+count = 2
+queues = ["tier2"]
+"#;
 
 /// A CSV row: column → cell.
 pub type Row = BTreeMap<String, String>;
