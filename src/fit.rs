@@ -223,7 +223,8 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
     let mut durations: Vec<[Sample; 3]> = Vec::new();
     let mut rows = 0u64;
     let mut replications = crate::traffic::history::Replications::default();
-    let mut ids = crate::traffic::history::SeenIds::default();
+    // Repeats, and retry contacts and legs that link to no row as they should.
+    let mut links = crate::traffic::links::Links::default();
     // (replication, agent) → index: one agent's time line per replication of a log.
     let mut agents: std::collections::HashMap<(String, String), u32> = Default::default();
     // Rows left out: [later legs of transfers, retry contacts].
@@ -240,7 +241,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
         // Other columns (a history's attributes) are not read; a mistyped one is refused.
         &crate::traffic::history::COLUMNS,
         |r, p| {
-            ids.check(r, p);
+            links.note(r, p);
             // Read before any cell can skip the row: a bad replication must not hide behind
             // the same row's other problems.
             replications.note(r, p);
@@ -367,6 +368,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
             });
         },
     );
+    links.finish(&mut p, false);
     if obs.is_empty() {
         if !p.any() {
             p.file("the history has no rows");

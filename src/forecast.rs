@@ -199,6 +199,9 @@ pub fn read_history(
     // A volume file's (line, volume) per row read, for the rate over the file's grid.
     let mut volumes: Vec<(u64, f64)> = Vec::new();
     let mut replications = crate::traffic::history::Replications::default();
+    // A conversation history's repeats, and retry contacts and legs that link to no row as
+    // they should (the rule `[traffic] replay` and `fit` apply).
+    let mut links = crate::traffic::links::Links::default();
     // The time column's kind, decided by its first cell that is a date-time (`true`) or a
     // number of seconds (`false`); the seconds cells of a column of seconds: said once, after
     // the rows (issue 25: a log written without `[scenario] start` gave 2,500 lines).
@@ -264,6 +267,7 @@ pub fn read_history(
                 })
         } else {
             replications.note(r, p);
+            links.note(r, p);
             // A run's log with transfers or retrials: a transfer's later leg or a retry contact
             // is not an arrival the scenario offered; each conversation counts once.
             if !crate::traffic::history::contact(r, p).is_some_and(|c| c.offered()) {
@@ -302,6 +306,7 @@ pub fn read_history(
             .entry(minute)
             .or_insert(0.0) += volume;
     });
+    links.finish(&mut p, false);
     if let Some(h) = &header {
         if h.col("interval_start").is_some() && h.col("volume").is_none() {
             p.at(

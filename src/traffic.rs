@@ -15,6 +15,7 @@ pub mod cache;
 pub mod forecast;
 pub mod history;
 pub mod level;
+pub mod links;
 pub mod roster;
 
 use std::collections::HashMap;

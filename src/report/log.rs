@@ -10,7 +10,9 @@
 //! has a `retrial` or a `transfer`, two columns follow `replication`: `leg` (1 for the queue
 //! it arrived at; 2, 3, … for the queue a transfer at the end of handling sent it to, a row of
 //! its own with the same `id`) and `retrial_of` (a retry contact: the `id` of the abandoned
-//! contact its customer came back from; empty otherwise). Without them the file is as before. Rows are in replication order, then arrival order: deterministic for a scenario and
+//! contact its customer came back from; empty otherwise; a replayed history's retry contact
+//! keeps its row's `retrial_of`, and a replay of such a history writes both columns). Without
+//! them the file is as before. Rows are in replication order, then arrival order: deterministic for a scenario and
 //! seed, whatever the thread count. The file is valid input for `[traffic] replay`.
 
 use std::io;
@@ -71,10 +73,12 @@ pub fn render_stoppable(
     }
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut header: Vec<&str> = COLUMNS.to_vec();
+    // A replayed history's retry contacts are the replay's retrials: marked as in the history.
     let contacts = sc
         .workstreams
         .iter()
-        .any(|w| w.retrial.is_some() || w.transfer.is_some());
+        .any(|w| w.retrial.is_some() || w.transfer.is_some())
+        || replay.is_some_and(|h| h.rows.iter().any(|r| r.retrial_of.is_some()));
     if contacts {
         header.extend(CONTACT_COLUMNS);
     }
@@ -126,7 +130,16 @@ pub fn render_stoppable(
             rec.push(rep.clone());
             if contacts {
                 rec.push(r.leg.to_string());
-                rec.push(r.retrial_of.map(id_text).unwrap_or_default());
+                // A replayed retry contact keeps its history row's `retrial_of` (the id of the
+                // replayed row it names, or of a contact before the history's first row).
+                let replayed_of = row
+                    .filter(|_| r.leg == 1)
+                    .and_then(|x| x.retrial_of.as_deref());
+                match (r.retrial_of, replayed_of) {
+                    (Some(id), _) => rec.push(id_text(id)),
+                    (None, Some(of)) => rec.push(of.to_string()),
+                    (None, None) => rec.push(String::new()),
+                }
             }
             for (i, name) in attrs.iter().enumerate() {
                 let drawn = r.attributes.as_ref().and_then(|(w, vals)| {

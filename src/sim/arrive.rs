@@ -71,10 +71,8 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         let counted = self.rec.counts(now);
         // A replayed retry contact (its row's `retrial_of`) is a retrial, as in the run that
         // logged it, not a new customer (the replay makes no retries of its own).
-        if let (Some(f), Some(i)) = (&self.out.feed, idx) {
-            if f.row(f.row_index(first_queue, i))
-                .is_some_and(|r| r.retrial)
-            {
+        if let Some(i) = idx {
+            if self.replayed_retrial(first_queue, i) {
                 self.rec.retrial(first_queue, counted);
             }
         }

@@ -334,6 +334,11 @@ impl Observer {
         self.arrival_tags = Some((values, requires));
     }
 
+    /// The trace id the next arrival will get.
+    pub(crate) fn next_conversation(&self) -> u64 {
+        conversation_id(self.arrivals)
+    }
+
     fn id(&self, conv: ConvId) -> Option<u64> {
         self.ids
             .get(conv.slot as usize)

@@ -27,6 +27,11 @@ pub(crate) struct Feed {
     replay: Arc<Replay>,
     /// Per queue, indices into `replay.rows` in arrival order.
     per_queue: Vec<Vec<u32>>,
+    /// The trace id of each replayed row that arrived (only when traced and the history has
+    /// retry contacts), for a later retry contact's `retrial_of`.
+    traced: std::collections::HashMap<u32, u64>,
+    /// Some retry contact names a replayed row (else `traced` stays empty).
+    linked: bool,
 }
 
 impl Feed {
@@ -38,7 +43,13 @@ impl Feed {
         for (i, r) in rows.iter().enumerate() {
             per_queue[r.queue.index()].push((base + i) as u32);
         }
-        Some(Feed { replay, per_queue })
+        let linked = rows.iter().any(|r| r.retrial_row.is_some());
+        Some(Feed {
+            replay,
+            per_queue,
+            traced: Default::default(),
+            linked,
+        })
     }
 
     /// The replayed row behind the `idx`-th arrival at `queue`.
@@ -94,6 +105,36 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             self.intake.queues[q] = ArrivalProcess::replayed(rng, times);
         }
         self.out.replay(feed);
+    }
+
+    /// The `idx`-th arrival at `queue` is about to arrive: whether its replayed row is a
+    /// customer's retry contact (its `retrial_of`). When traced, the arrival's trace line names
+    /// the conversation of the replayed row it retries (`retrial_of`), as a simulated
+    /// retrial's does.
+    pub(crate) fn replayed_retrial(&mut self, queue: QueueId, idx: u64) -> bool {
+        let Some(f) = &self.out.feed else {
+            return false;
+        };
+        let i = f.row_index(queue, idx);
+        let Some(row) = f.replay.rows.get(i as usize) else {
+            return false;
+        };
+        let (retrial, of) = (row.retrial_of.is_some(), row.retrial_row);
+        if !f.linked {
+            return retrial;
+        }
+        let Some(next) = self.out.observer().map(|o| o.next_conversation()) else {
+            return retrial;
+        };
+        let Some(f) = self.out.feed.as_deref_mut() else {
+            return retrial;
+        };
+        let named = of.and_then(|j| f.traced.get(&j).copied());
+        f.traced.insert(i, next);
+        if let (Some(o), Some(named)) = (self.out.observer(), named) {
+            o.retrial_of = Some(named);
+        }
+        retrial
     }
 
     /// At arrival: the replayed row (if any), the patience to use (the row's, else the drawn

@@ -7,7 +7,8 @@
 //! (its non-empty cells checked by the caller's [`CheckAttribute`] as rows are read).
 //! `leg` and `retrial_of` (see [`Contact`]): a row of leg 2 or more is skipped (the replay
 //! makes its own transfers); a retry contact is replayed as an arrival, counted as a retrial
-//! (a `retrial_of` naming its own row is refused, one naming no row warned about).
+//! and marked as one in the replay's own log and trace (the links between rows are checked by
+//! [`super::links`], as `fit` and `forecast` check them).
 //! Required: `arrival`, `queue` (or `workstream`), and `handle` on answered rows. A row's
 //! `patience` is used when present, else an abandoned row's `wait` is its patience, else the
 //! work stream draws it.
@@ -189,9 +190,13 @@ pub struct ReplayRow {
     pub patience: Option<SimDuration>,
     /// Its attribute values, in the order of [`Replay::attribute_names`] (empty cells kept).
     pub attributes: Box<[Box<str>]>,
-    /// A customer's retry contact (a `retrial_of` cell): the replay counts it as a retrial,
-    /// not as a new customer.
-    pub retrial: bool,
+    /// A customer's retry contact: its `retrial_of` cell (the id of the abandoned contact).
+    /// The replay counts it as a retrial, not as a new customer, and its own log and trace
+    /// mark it so.
+    pub retrial_of: Option<Box<str>>,
+    /// The index in [`Replay::rows`] of the row `retrial_of` names (`None` when it names no
+    /// replayed row: one before the history's first, see [`super::links`]).
+    pub retrial_row: Option<u32>,
 }
 
 impl Replay {
@@ -203,73 +208,6 @@ impl Replay {
         }
         let (_, range) = &self.groups[rep as usize % self.groups.len()];
         (range.start, &self.rows[range.clone()])
-    }
-}
-
-/// The `retrial_of` cells of a history read for replay, checked against the rows' ids: one
-/// naming the row's own `id` is a problem at its cell (a contact cannot retry itself); one
-/// naming no row of its replication is a warning once the file is read (the abandoned contact
-/// may lie before the history's first row), listing the lines.
-#[derive(Debug, Default)]
-struct Retrials {
-    /// Every row's `(replication, id)` (the data row number without an `id` column).
-    ids: std::collections::HashSet<(Box<str>, Box<str>)>,
-    /// Each retrial row's `(replication, retrial_of, line, column)`.
-    cells: Vec<(Box<str>, Box<str>, u64, usize)>,
-}
-
-impl Retrials {
-    /// Notes row `r` (its `n`-th data row): its id, and its `retrial_of` when it has one.
-    fn note(&mut self, r: &super::Row<'_>, p: &mut Problems, n: u64) {
-        let rep: Box<str> = r.cell("replication").unwrap_or("").into();
-        let id: Box<str> = r
-            .cell("id")
-            .map_or_else(|| n.to_string(), str::to_string)
-            .into();
-        if let Some(of) = r.cell("retrial_of") {
-            if *of == *id {
-                r.problem(
-                    p,
-                    "retrial_of",
-                    format!(
-                        "retrial_of {of:?} is this row's own id; expected the id of the abandoned \
-                         contact its customer came back from (another row), or an empty cell"
-                    ),
-                );
-            } else if let Some((_, col)) = r.loc("retrial_of") {
-                self.cells.push((rep.clone(), of.into(), r.line, col));
-            }
-        }
-        self.ids.insert((rep, id));
-    }
-
-    /// One warning, at the first, for the `retrial_of` cells naming no row of their
-    /// replication.
-    fn warn_unknown(&self, p: &mut Problems) {
-        let unknown: Vec<_> = self
-            .cells
-            .iter()
-            .filter(|(rep, of, ..)| !self.ids.contains(&(rep.clone(), of.clone())))
-            .collect();
-        let Some((_, of, line, col)) = unknown.first() else {
-            return;
-        };
-        let lines: Vec<String> = unknown.iter().take(10).map(|c| c.2.to_string()).collect();
-        let more = match unknown.len().saturating_sub(10) {
-            0 => String::new(),
-            m => format!(" and {m} more"),
-        };
-        p.warn(
-            *line,
-            ("retrial_of", *col),
-            format!(
-                "{} naming no row of its replication (first: {of:?}; lines {}{more}): replayed \
-                 as retrials all the same (the abandoned contact may lie before the history's \
-                 first row); check the ids if the history is a whole log",
-                crate::text::plural(unknown.len() as u64, "retrial_of cell"),
-                lines.join(", "),
-            ),
-        );
     }
 }
 
@@ -286,9 +224,10 @@ pub type CheckAttribute<'a> = &'a dyn Fn(QueueId, &str, &str) -> Result<(), Stri
 ///
 /// Errors: every problem found (missing column, unparsable time or duration, unknown queue,
 /// answered row without `handle`, arrival not before the horizon, an attribute value
-/// `attribute` refuses, a `retrial_of` naming the row's own `id`), each with file, line and
-/// column, at most [`super::MAX_PROBLEMS`] listed. A `retrial_of` naming no row of its
-/// replication is a warning (a history that starts after the abandoned contact).
+/// `attribute` refuses, a broken link between rows: [`super::links`]), each with file, line
+/// and column, at most [`super::MAX_PROBLEMS`] listed. A `retrial_of` naming no row of its
+/// replication, or a later leg without an earlier one, is a warning (a history that starts
+/// after the abandoned contact or the first legs).
 pub fn read_replay(
     path: &Path,
     file: &str,
@@ -304,8 +243,7 @@ pub fn read_replay(
     let mut attr_seen = false;
     let mut n: u64 = 0;
     let mut seen = crate::calendar::CsvOffsets::default();
-    let mut ids = SeenIds::default();
-    let mut retrials = Retrials::default();
+    let mut links = super::links::Links::default();
     let header = read(
         path,
         &mut p,
@@ -314,8 +252,7 @@ pub fn read_replay(
         &COLUMNS,
         |r, p| {
             n += 1;
-            ids.check(r, p);
-            retrials.note(r, p, n);
+            links.note(r, p);
             // A transfer's later leg is not an arrival: the replay's own transfers make it.
             if contact(r, p).is_none_or(|c| c.later_leg) {
                 return;
@@ -456,15 +393,16 @@ pub fn read_replay(
                     .iter()
                     .map(|&i| Box::from(r.rec.get(i).unwrap_or("").trim()))
                     .collect(),
-                retrial: r.cell("retrial_of").is_some(),
+                retrial_of: r.cell("retrial_of").map(Box::from),
+                retrial_row: None,
             });
         },
     );
+    links.finish(&mut p, true);
     if p.any() {
         return Err(p.finish());
     }
     let header = header.expect("no problems means the header was read");
-    retrials.warn_unknown(&mut p);
     let attribute_columns: Vec<usize> = (0..header.names().len())
         .filter(|&i| !COLUMNS.contains(&header.names()[i].as_str()))
         .collect();
@@ -480,6 +418,7 @@ pub fn read_replay(
             _ => groups.push((r.replication, i..i + 1)),
         }
     }
+    link_retrials(&mut rows);
     Ok(Replay {
         file: file.to_string(),
         rows,
@@ -488,6 +427,24 @@ pub fn read_replay(
         groups,
         warnings: p.take_warnings(),
     })
+}
+
+/// Points each retry contact of `rows` (sorted) at the row its `retrial_of` names in the same
+/// replication ([`ReplayRow::retrial_row`]), when that row is replayed.
+fn link_retrials(rows: &mut [ReplayRow]) {
+    if rows.iter().all(|r| r.retrial_of.is_none()) {
+        return;
+    }
+    let at: std::collections::HashMap<(u32, Box<str>), u32> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| ((r.replication, r.id.clone()), i as u32))
+        .collect();
+    for r in rows.iter_mut() {
+        if let Some(of) = &r.retrial_of {
+            r.retrial_row = at.get(&(r.replication, of.clone())).copied();
+        }
+    }
 }
 
 #[cfg(test)]

@@ -7,86 +7,17 @@
 
 use std::path::Path;
 
+use crate::log_support::{csv_rows, replaying, run_logged, Row, CHAT};
 use crate::procs::{code_and_stderr, json, run_in, temp_dir, text};
 
-/// Chat with many abandonments that retry and a share transferred to tier 2; no warm-up, a
-/// calendar (so the log's arrivals are date-times `forecast` reads). `EXTRA` is appended to
-/// queue `tier1`'s table.
-const CHAT: &str = r#"
-[scenario]
-name = "contacts"
-horizon = "6h"
-start = "2026-03-02T08:00"
-seed = 4
-
-[[workstreams]]
-name = "tier1-chat"
-channel = "live_chat"
-handle_time = { dist = "exponential", mean = "6m" }
-patience = { dist = "exponential", mean = "1m" }
-retrial = { probability = 0.8, delay = { dist = "exponential", mean = "5m" } }
-transfer = { probability = 0.3, queue = "tier2" }
-
-[[workstreams]]
-name = "tier2-chat"
-channel = "live_chat"
-handle_time = { dist = "exponential", mean = "8m" }
-
-[[queues]]
-name = "tier2"
-workstream = "tier2-chat"
-
-[[queues]]
-name = "tier1"
-workstream = "tier1-chat"
-arrivals = { rate = "60/h" }
-EXTRA
-
-[[agent_groups]]
-name = "t1"
-count = 5
-queues = ["tier1"]
-
-[[agent_groups]]
-name = "t2"
-count = 2
-queues = ["tier2"]
-"#;
-
-/// Runs `toml` (with `extra` in queue tier1) with `--log --trace` in `dir/out`; the summary.
+/// Runs `CHAT` (with `extra` in queue tier1) with `--log --trace` in `dir/out`; the summary.
 fn run(dir: &Path, extra: &str) -> serde_json::Value {
-    std::fs::write(dir.join("s.toml"), CHAT.replace("EXTRA", extra)).unwrap();
-    let o = run_in(
-        dir,
-        &[
-            "run",
-            "s.toml",
-            "--replications",
-            "1",
-            "--quiet",
-            "--log",
-            "--trace",
-            "--out",
-            "out",
-        ],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-    json(&dir.join("out/summary.json"))
+    run_logged(dir, &CHAT.replace("EXTRA", extra))
 }
 
 /// The log's rows as maps of column → cell.
-fn rows(dir: &Path) -> Vec<std::collections::BTreeMap<String, String>> {
-    let mut r = csv::Reader::from_path(dir.join("out/conversations.csv")).unwrap();
-    let h = r.headers().unwrap().clone();
-    r.records()
-        .map(|x| {
-            let x = x.unwrap();
-            h.iter()
-                .zip(x.iter())
-                .map(|(a, b)| (a.into(), b.into()))
-                .collect()
-        })
-        .collect()
+fn rows(dir: &Path) -> Vec<Row> {
+    csv_rows(&dir.join("out/conversations.csv"))
 }
 
 fn explain(dir: &Path, args: &[&str]) -> String {
@@ -235,10 +166,7 @@ fn a_transfer_leg_is_a_row_and_fit_forecast_and_replay_count_arrivals_once() {
         .map(|l| l.to_string() + "\n")
         .collect();
     std::fs::write(d.join("replay.csv"), kept).unwrap();
-    let replay = CHAT
-        .replace("EXTRA", "")
-        .replace("arrivals = { rate = \"60/h\" }", "")
-        + "\n[traffic]\nreplay = \"replay.csv\"\n";
+    let replay = replaying(&CHAT.replace("EXTRA", ""), "replay.csv");
     std::fs::write(d.join("r.toml"), replay).unwrap();
     let o = run_in(
         &d,

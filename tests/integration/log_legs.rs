@@ -5,9 +5,9 @@
 //! names the row itself is bad input at its cell, one naming no row a warning; a replayed log's
 //! retry contacts count as retrials, not as new customers.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::log_support::{csv_rows as rows, replaying, run_logged, write_rows, Row};
 use crate::procs::{code_and_stderr, json, run_in, temp_dir, text};
 
 /// Chat whose tier 1 transfers a share to tier 2 and tier 2 a share to tier 3, at the end of
@@ -72,42 +72,9 @@ count = 2
 queues = ["tier3"]
 "#;
 
-type Row = BTreeMap<String, String>;
-
 /// Runs `LEGS` once with `--log --trace` in `dir/out`; the summary.
 fn run(dir: &Path) -> serde_json::Value {
-    std::fs::write(dir.join("s.toml"), LEGS).unwrap();
-    let o = run_in(
-        dir,
-        &[
-            "run",
-            "s.toml",
-            "--replications",
-            "1",
-            "--quiet",
-            "--log",
-            "--trace",
-            "--out",
-            "out",
-        ],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
-    json(&dir.join("out/summary.json"))
-}
-
-/// The rows of CSV `path` as maps of column → cell.
-fn rows(path: &Path) -> Vec<Row> {
-    let mut r = csv::Reader::from_path(path).unwrap();
-    let h = r.headers().unwrap().clone();
-    r.records()
-        .map(|x| {
-            let x = x.unwrap();
-            h.iter()
-                .zip(x.iter())
-                .map(|(a, b)| (a.into(), b.into()))
-                .collect()
-        })
-        .collect()
+    run_logged(dir, LEGS)
 }
 
 /// One leg as the trace tells it: when it entered its queue, the first acceptance there (time,
@@ -274,8 +241,7 @@ fn replay_rows(dir: &Path, rows: &[(&str, &str, &str)]) -> (Option<i32>, String)
         csv.push_str(&format!("{id},{at},tier1,answered,0,60,5,1,{of}\n"));
     }
     std::fs::write(dir.join("h.csv"), csv).unwrap();
-    let sc =
-        LEGS.replace("arrivals = { rate = \"60/h\" }", "") + "\n[traffic]\nreplay = \"h.csv\"\n";
+    let sc = replaying(LEGS, "h.csv");
     std::fs::write(dir.join("r.toml"), sc).unwrap();
     code_and_stderr(
         dir,
@@ -351,14 +317,8 @@ fn a_replayed_log_counts_its_retry_contacts_as_retrials() {
         .filter(|r| r["leg"] == "1" && r["arrival"].as_str() >= "2026-03-02T14:00")
         .filter(|r| !r["retrial_of"].is_empty())
         .count();
-    let mut w = csv::Writer::from_path(d.join("h.csv")).unwrap();
-    w.write_record(log[0].keys()).unwrap();
-    for r in &kept {
-        w.write_record(r.values()).unwrap();
-    }
-    w.flush().unwrap();
-    let sc =
-        LEGS.replace("arrivals = { rate = \"60/h\" }", "") + "\n[traffic]\nreplay = \"h.csv\"\n";
+    write_rows(&d.join("h.csv"), &kept);
+    let sc = replaying(LEGS, "h.csv");
     std::fs::write(d.join("r.toml"), sc).unwrap();
     let o = run_in(
         &d,

@@ -40,6 +40,8 @@ mod load;
 mod load_omission;
 mod log_contacts;
 mod log_legs;
+mod log_links;
+mod log_support;
 mod memberships;
 mod merge_inputs;
 mod merge_tester6;
