@@ -42,6 +42,9 @@ pub struct Calendar {
     /// Whether `[scenario] start` was given (a dated forecast needs it); `false` for the
     /// default Monday.
     pub given: bool,
+    /// Whether `[scenario] start` was given but could not be read (its own error says so):
+    /// the CSV readers then skip their dated cells without calling `start` missing.
+    pub unread: bool,
 }
 
 /// Without `[scenario] start`, t = 0 is a Monday at 00:00: Monday 2024-01-01.
@@ -51,6 +54,7 @@ impl Default for Calendar {
             start: civil::date(2024, 1, 1).at(0, 0, 0, 0),
             offset: None,
             given: false,
+            unread: false,
         }
     }
 }
@@ -86,6 +90,7 @@ impl Calendar {
             start,
             offset,
             given: true,
+            unread: false,
         })
     }
 

@@ -433,16 +433,47 @@ fn pass(
         if raw.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let l: TraceLine = match serde_json::from_slice(&raw) {
+        let l: TraceLine = match serde_json::from_slice(text_of(&raw)) {
             Ok(l) => l,
             Err(_) if !ended => return Ok(Some(i + 1)),
-            Err(e) => return Err(bad(format!("line {}: not a trace line: {e}", i + 1))),
+            Err(e) => return Err(bad(not_a_trace_line(i + 1, &raw, &e))),
         };
         if !line(i, l) {
             break;
         }
     }
     Ok(None)
+}
+
+/// A line's text without its line ending (`\n` or `\r\n`), so the JSON parser's position
+/// is within this one line.
+fn text_of(raw: &[u8]) -> &[u8] {
+    let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
+    raw.strip_suffix(b"\r").unwrap_or(raw)
+}
+
+/// "line N, column C: not a trace line: WHAT" for the file's line `n` (1-based) whose text is
+/// `raw`: the parser's message in our words, without its own "at line 1 column C" (it parsed
+/// this line alone). The column counts characters from 1; a line that ends too early says so
+/// instead of a column past its end.
+fn not_a_trace_line(n: usize, raw: &[u8], e: &serde_json::Error) -> String {
+    let said = e.to_string();
+    let what = said
+        .strip_suffix(&format!(" at line {} column {}", e.line(), e.column()))
+        .unwrap_or(&said);
+    let text = String::from_utf8_lossy(text_of(raw));
+    let chars = text.chars().count();
+    // serde_json counts the column in bytes, from 1 (0 before the first byte of a line).
+    let byte = e.column();
+    if e.is_eof() || byte > text.len() {
+        return format!(
+            "line {n}: not a trace line: {what} (the line ends after {chars} characters)"
+        );
+    }
+    let column = text
+        .get(..byte.max(1))
+        .map_or(byte.max(1), |t| t.chars().count());
+    format!("line {n}, column {column}: not a trace line: {what}")
 }
 
 /// Whether `agent` has a row in the `agents.csv` beside the trace `path` (the run's agents).

@@ -442,6 +442,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
             start: epoch.to_local(SimTime(t0)),
             offset: None,
             given: true,
+            unread: false,
         }
     } else {
         Calendar::default()

@@ -193,6 +193,20 @@ pub fn run_keep<R: Send>(
     drive(sc, opts, progress, false, keep).0
 }
 
+/// Whether replication `r` is reached by a stop request before it began and has nothing but
+/// its metrics to give (no log, trace or dashboard part): it is then not built at all (its
+/// engine, agents and streams grow with the roster: a second per replication for 500,000
+/// roster agents, after the signal).
+fn stopped_before(opts: &RunOptions, logged: bool, r: u32) -> bool {
+    let stop = opts
+        .stop
+        .as_ref()
+        .is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed));
+    stop && !logged
+        && opts.trace.is_none()
+        && opts.dashboard.as_ref().is_none_or(|d| d.replication != r)
+}
+
 /// Runs this shard's replications in parallel: each, as it finishes, is handed to `keep` and
 /// then moved into the totals (under a lock; the fold is exact, so the order does not
 /// matter); what `keep` returns is collected in replication order.
@@ -209,8 +223,11 @@ fn drive<R: Send>(
     let all: Vec<(R, Option<Box<log::ConvLog>>, Option<DashLog>)> = mine
         .par_iter()
         .map(|&r| {
-            let (mut m, l, d) =
-                world::World::new(sc, r, opts, logged).run(&|t, n| progress(r, t, n));
+            let (mut m, l, d) = if stopped_before(opts, logged, r) {
+                (world::not_started(sc, r), None, None)
+            } else {
+                world::World::new(sc, r, opts, logged).run(&|t, n| progress(r, t, n))
+            };
             let kept = keep(&mut m);
             totals
                 .lock()
@@ -240,4 +257,61 @@ fn drive<R: Send>(
         dashboard,
     };
     (out, logs)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicBool;
+    use std::sync::Arc;
+
+    use super::{run, world, RunOptions};
+    use crate::scenario::load_str;
+
+    /// A replication the stop reaches before it begins is not built, and its metrics are the
+    /// ones a built replication stopped before its first event gives (issue 25: a stop of a
+    /// 500,000-row roster's run built every later replication's engine and agents first).
+    #[test]
+    fn a_replication_not_begun_has_the_metrics_of_one_built_and_stopped() {
+        let sc = load_str(
+            "[scenario]\nname = \"n\"\nhorizon = \"2h\"\nwarmup = \"10m\"\nreplications = 3\n\
+             short_abandon = \"5s\"\n\n\
+             [[workstreams]]\nname = \"chat\"\nchannel = \"live_chat\"\n\
+             handle_time = { dist = \"exponential\", mean = \"5m\" }\n\n\
+             [[queues]]\nname = \"q\"\nworkstream = \"chat\"\narrivals = { rate = \"30/h\" }\n\n\
+             [[agent_groups]]\nname = \"a\"\ncount = 3\ncapacity = 200\nqueues = [\"q\"]\n\n\
+             [[agent_groups]]\nname = \"b\"\ncount = 2\nqueues = [\"q\"]\n",
+            "n.toml",
+        )
+        .expect("valid");
+        let built = |rep| {
+            let opts = RunOptions::default();
+            let stop = Arc::new(AtomicBool::new(true));
+            let opts = RunOptions {
+                stop: Some(stop),
+                ..opts
+            };
+            world::World::new(&sc, rep, &opts, false).run(&|_, _| {}).0
+        };
+        // Compared as written to shard.json (lossless; RepMetrics has no `==`).
+        let text = |m: &crate::metrics::RepMetrics| serde_json::to_string(m).expect("serializes");
+        for rep in 0..3 {
+            assert_eq!(text(&world::not_started(&sc, rep)), text(&built(rep)));
+        }
+        // Through the driver: every replication stopped before it began, none finished.
+        let stop = Arc::new(AtomicBool::new(true));
+        let out = run(
+            &sc,
+            &RunOptions {
+                stop: Some(stop),
+                ..RunOptions::default()
+            },
+            &|_, _, _| {},
+        );
+        assert!(out.partial);
+        assert_eq!(out.totals.finished, 0);
+        for (m, rep) in out.reps.iter().zip(0..3) {
+            assert_eq!(text(m), text(&built(rep)));
+        }
+        assert_eq!(out.reps.len(), 3);
+    }
 }

@@ -151,10 +151,16 @@ pub(crate) fn merge(a: MergeArgs) -> CmdResult {
     let mut runs = Vec::new();
     let mut sweeps = Vec::new();
     let mut problems = Vec::new();
+    let mut run_dirs = Vec::new();
     for d in dirs {
         let name = d.display().to_string();
         match read_shard(d) {
-            Ok(AnyShard::Run(s)) => runs.push((name, *s)),
+            // Its metrics are read again, one shard at a time, when they are folded.
+            Ok(AnyShard::Run(mut s)) => {
+                s.set_aside();
+                runs.push((name, *s));
+                run_dirs.push(d.clone());
+            }
             Ok(AnyShard::Sweep(s)) => sweeps.push((name, *s)),
             Err(e) => problems.push(e),
         }
@@ -167,7 +173,7 @@ pub(crate) fn merge(a: MergeArgs) -> CmdResult {
     }
     all_or_bad(problems)?;
     if sweeps.is_empty() {
-        merge_runs(runs, out, quiet)
+        merge_runs(runs, &run_dirs, out, quiet)
     } else {
         merge_sweeps(sweeps, out, quiet)
     }
@@ -193,9 +199,21 @@ fn merge_sweeps(shards: Vec<(String, SweepShardFile)>, out: &Path, quiet: bool) 
     Ok(EXIT_OK)
 }
 
-fn merge_runs(shards: Vec<(String, ShardFile)>, out: &Path, quiet: bool) -> CmdResult {
-    let (sc, output) =
-        shard::merge(shards).map_err(|e| CliError::bad(format!("cannot merge:\n{e}")))?;
+/// Merges run shards whose metrics were set aside (`dirs[i]` is shard `i`'s folder or file):
+/// each shard's replications are read again and folded in turn, keeping each one's
+/// `by_replication` row only, so memory holds one shard's metrics at a time.
+fn merge_runs(
+    shards: Vec<(String, ShardFile)>,
+    dirs: &[PathBuf],
+    out: &Path,
+    quiet: bool,
+) -> CmdResult {
+    let reps_of = |i: usize| match read_shard(&dirs[i])? {
+        AnyShard::Run(s) => Ok(s.reps),
+        AnyShard::Sweep(_) => Err(format!("{}: no longer a run shard", dirs[i].display())),
+    };
+    let (sc, output) = shard::merge_folding(shards, reps_of, report::rep_row)
+        .map_err(|e| CliError::bad(format!("cannot merge:\n{e}")))?;
     let rep = report::Report::build(&sc, &output);
     report::write_all(out, &rep)
         .map_err(|e| CliError::bad(format!("cannot write reports to {}: {e}", out.display())))?;

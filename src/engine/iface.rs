@@ -25,6 +25,11 @@ pub trait RulesEngine {
     /// branch is compiled away).
     const BATCHES: bool = false;
 
+    /// Whether the engine holds only memory (no connection, no process): a driver stopped by
+    /// a signal may then leave it for the process's exit to reclaim instead of freeing it
+    /// piece by piece. `false` for a remote engine, whose drop closes its link.
+    const MEMORY_ONLY: bool = true;
+
     /// Applies one command at `now`: `Ok(())` with its effects appended to `out`, or the rule
     /// that refused it (nothing changed).
     fn apply(&mut self, now: SimTime, cmd: Command, out: &mut Vec<Effect>) -> Outcome;

@@ -176,8 +176,9 @@ pub fn memberships(sc: &Scenario) -> u64 {
 
 /// Refuses a scenario with more than [`MAX_MEMBERSHIPS`] agent–queue memberships (unless
 /// `allow_huge`), and warns above [`WARN_MEMBERSHIPS`] (with `allow_huge` too), giving the
-/// count and the estimated memory; at the `queues` of the group with the most memberships, or
-/// at its row of the roster file.
+/// count and the estimated memory; at whatever holds the most memberships: the `queues` of the
+/// largest group, or (when the roster's agents hold more in all) the roster file's row of the
+/// roster agent with the most.
 pub(crate) fn check_memberships(
     cx: &mut Ctx<'_>,
     root: &Table<'_, '_>,
@@ -209,15 +210,28 @@ pub(crate) fn check_memberships(
     } else {
         "give each agent only the queues it really serves, or split the center".to_string()
     };
-    let largest = (0..sc.agent_groups.len())
-        .max_by_key(|&i| {
-            let g = &sc.agent_groups[i];
-            (
-                u64::from(g.count) * g.queues.len() as u64,
-                std::cmp::Reverse(i),
-            )
-        })
-        .unwrap_or(0);
+    // Whatever holds the most: the largest `[[agent_groups]]` group, or the roster (each
+    // roster agent is a group of one; its memberships summed), pointed at by its agent with the
+    // most (issue 25: a 500,000-row roster was blamed on a group of a few thousand).
+    let of = |i: usize| {
+        let g = &sc.agent_groups[i];
+        u64::from(g.count).saturating_mul(g.queues.len() as u64)
+    };
+    let largest_of = |roster: bool| {
+        (0..sc.agent_groups.len())
+            .filter(|&i| sc.agent_groups[i].roster.is_some() == roster)
+            .max_by_key(|&i| (of(i), std::cmp::Reverse(i)))
+    };
+    let roster_total = (0..sc.agent_groups.len())
+        .filter(|&i| sc.agent_groups[i].roster.is_some())
+        .map(of)
+        .fold(0u64, u64::saturating_add);
+    let group = largest_of(false);
+    let largest = match (group, largest_of(true)) {
+        (Some(g), Some(r)) if roster_total > of(g) => r,
+        (Some(g), _) => g,
+        (None, r) => r.unwrap_or(0),
+    };
     match sc.agent_groups.get(largest).and_then(|g| g.roster.as_ref()) {
         Some(r) => {
             let file = sc
@@ -231,7 +245,12 @@ pub(crate) fn check_memberships(
                 path: "queues".into(),
                 line: Some(r.line as usize),
                 column: None,
-                message: format!("{message}; agent {:?} of this line serves the most", r.name),
+                message: format!(
+                    "{message}; the roster holds {roster_total} of them, and agent {:?} of this \
+                     line serves the most ({})",
+                    r.name,
+                    of(largest)
+                ),
                 hint: Some(hint),
             };
             if refuse {

@@ -206,7 +206,13 @@ fn walk(
     // the section is bad (issue 25, validation pass: a bad `seed` lost `start`, and the CSV
     // readers then called every dated cell an error).
     let horizon = parts_head.as_ref().and_then(|h| h.horizon);
-    let cal = parts_head.as_ref().and_then(|h| h.calendar);
+    // A `start` that did not parse (its own error) is no missing start for the readers.
+    let cal = parts_head.as_ref().map(|h| {
+        h.calendar.unwrap_or(Calendar {
+            unread: true,
+            ..Calendar::default()
+        })
+    });
     let head = parts_head.and_then(HeadParts::whole);
     let mut names = Names::default();
     let ws = workstreams(cx, &root, &mut names, horizon);

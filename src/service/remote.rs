@@ -318,6 +318,7 @@ impl RemoteEngine {
 
 impl RulesEngine for RemoteEngine {
     const BATCHES: bool = true;
+    const MEMORY_ONLY: bool = false;
 
     /// One command, one round trip (the simulator needs each command's effects before its next
     /// step; see `apply_all` for independent commands).

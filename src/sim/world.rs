@@ -84,6 +84,30 @@ impl<'s> World<'s> {
     }
 }
 
+/// The metrics of replication `rep` of `sc` stopped before it began, as [`World::run`] gives
+/// them (empty, partial, one figure per agent and queue), without building the replication's
+/// engine, agents or streams: for a replication with no log, trace or dashboard part.
+pub(crate) fn not_started(sc: &Scenario, rep: u32) -> RepMetrics {
+    let capacities: Vec<u32> = sc
+        .agent_groups
+        .iter()
+        .flat_map(|g| std::iter::repeat_n(g.capacity, g.count as usize))
+        .collect();
+    let sources = Sources::new(sc);
+    let mut rec = Recorder::new(
+        rep,
+        SimTime::ZERO + sc.warmup,
+        sc.horizon,
+        sc.service_level,
+        sc.queues.len(),
+        &capacities,
+        source_names(sc, &sources),
+    )
+    .with_short_abandon(sc.short_abandon);
+    rec.mark_partial();
+    rec.finish(SimTime::ZERO, 0)
+}
+
 impl<'s, E: RulesEngine> World<'s, E> {
     /// A replication driving `engine` (fresh, built from `sc`'s setup), with the routing tags
     /// interned for it.
@@ -228,6 +252,17 @@ impl<'s, E: RulesEngine> World<'s, E> {
         let late = self.delayed_at_end();
         let mut m = self.rec.finish(self.now, self.customers.live_counted());
         super::arrive::add_delayed(&mut m, &late);
+        if interrupted {
+            // A stop ends the process once the reports are written: the engine, agents and
+            // live conversations (millions of small allocations with a large roster, most of
+            // a second to free) are left for the exit to reclaim.
+            if E::MEMORY_ONLY {
+                std::mem::forget(self.engine);
+            }
+            std::mem::forget(self.agents);
+            std::mem::forget(self.customers);
+            std::mem::forget(self.events);
+        }
         (m, log, dash)
     }
 

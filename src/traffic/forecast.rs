@@ -148,6 +148,7 @@ pub fn read_forecast(
     let mut named: Option<SimDuration> = None;
     let mut seen = CsvOffsets::default();
     let mut undated_reported = false;
+    let mut skipped_unread = false;
     let (mut outside, mut outside_line) = (0u64, None);
     let mut band_missing = false;
     // Every row whose start and queue were read, by queue, with its line, whatever its other
@@ -169,7 +170,9 @@ pub fn read_forecast(
                 }
             };
             if local.is_err() && !cal.given {
-                if !undated_reported {
+                // An unreadable `start` (its own error): the row is skipped, not "no rows".
+                skipped_unread |= cal.unread;
+                if !undated_reported && !cal.unread {
                     undated_reported = true;
                     r.problem(
                         p,
@@ -266,7 +269,7 @@ pub fn read_forecast(
     });
     // Cell problems do not stop the grid and rate checks: they run on the rows that were read
     // and every problem is reported at once.
-    let cell_problems = p.any();
+    let cell_problems = p.any() || skipped_unread;
     if let Some(h) = &header {
         super::warn_ignored(&mut p, h, &COLUMNS);
     }

@@ -265,6 +265,9 @@ pub fn read_replay(
             }
             let arrival = r
                 .required(p, "arrival")
+                // A dated arrival read against an unreadable `[scenario] start` (its own
+                // error) would be called out of range: skipped instead.
+                .filter(|s| !(cal.unread && s.trim().parse::<f64>().is_err()))
                 .and_then(|s| match cal.parse_csv_time(s, &mut seen) {
                     Ok(t) if t.as_millis() >= horizon.as_millis() => {
                         r.problem(

@@ -164,7 +164,7 @@ pub fn read_roster(
                         // every call abandoned, without a word. Once per file, as a dated
                         // forecast.
                         _ if dated && !cal.given => {
-                            if !undated_reported {
+                            if !undated_reported && !cal.unread {
                                 undated_reported = true;
                                 r.problem(
                                     p,
@@ -348,6 +348,12 @@ pub fn read_roster(
     }
     if let Some(h) = &header {
         super::warn_ignored(&mut p, h, &COLUMNS);
+        lookalike_names(
+            &mut p,
+            h.col("agent").map_or(1, |c| c + 1),
+            &agents,
+            &by_name,
+        );
     }
     warnings.extend(p.take_warnings());
     for a in &mut agents {
@@ -355,6 +361,51 @@ pub fn read_roster(
         a.breaks.sort();
     }
     Ok(agents)
+}
+
+/// Warns (at the later row's `agent` cell, column `col`) of two agents whose names differ only
+/// in how Unicode writes them: equal under NFC (an "é" as one code point or as "e" and a
+/// combining accent), so they look identical but are two agents. Only an identical name is
+/// one agent. Names already in NFC (every ASCII name) cost one check; `by_name` indexes
+/// `agents` by name.
+fn lookalike_names(
+    p: &mut Problems,
+    col: usize,
+    agents: &[RosterAgent],
+    by_name: &HashMap<String, usize>,
+) {
+    use unicode_normalization::UnicodeNormalization as _;
+    // The NFC form of each name not in NFC, to the first agent written so.
+    let mut odd: HashMap<String, usize> = HashMap::new();
+    for (i, a) in agents.iter().enumerate() {
+        if a.name.is_ascii() || unicode_normalization::is_nfc(&a.name) {
+            continue;
+        }
+        let nfc: String = a.name.nfc().collect();
+        match by_name.get(&nfc).or_else(|| odd.get(&nfc)) {
+            Some(&j) => {
+                let (first, later) = if agents[j].line < a.line {
+                    (&agents[j], a)
+                } else {
+                    (a, &agents[j])
+                };
+                p.warn(
+                    later.line,
+                    ("agent", col),
+                    format!(
+                        "agent {:?} looks identical to agent {:?} of line {} but is written \
+                         with other Unicode code points (the two are equal under Unicode \
+                         normalization, NFC): they are two agents; write the name the same \
+                         way on every row if they are one",
+                        later.name, first.name, first.line
+                    ),
+                );
+            }
+            None => {
+                odd.insert(nfc, i);
+            }
+        }
+    }
 }
 
 /// `spanish:4;billing:2` → `[("spanish", 4), ("billing", 2)]`, ratings 1–10.

@@ -48,6 +48,10 @@ pub struct ShardFile {
     /// The folder this `shard.json` was read from (never written; set by the reader).
     #[serde(skip)]
     pub found_in: Option<std::path::PathBuf>,
+    /// The replication indices (0-based) of `reps` when a reader set `reps` aside to read them
+    /// again one shard at a time ([`ShardFile::set_aside`]; never written).
+    #[serde(skip)]
+    pub set_aside: Option<Vec<u32>>,
     /// Every input file's content hash: the scenario, then each CSV file it read.
     pub inputs: Vec<InputFile>,
     /// The shard ran with `--allow-huge`: the merge loads the scenario with it too.
@@ -143,6 +147,7 @@ pub fn run(
         scenario_path: inputs::absolute(src.path).display().to_string(),
         scenario_from_shard: None,
         found_in: None,
+        set_aside: None,
         inputs,
         allow_huge: src.allow_huge,
         limits_lifted: Some(limits_lifted),
@@ -153,6 +158,25 @@ pub fn run(
         partial: out.partial,
         reps: out.reps,
     })
+}
+
+impl ShardFile {
+    /// Drops the replications' metrics (the bulk of a shard in memory: a merge of many shards
+    /// held them all at once), keeping their indices for the checks; [`merge_folding`] reads
+    /// them again, one shard at a time.
+    pub fn set_aside(&mut self) {
+        let indices = self.reps.iter().map(|r| r.replication).collect();
+        self.reps = Vec::new();
+        self.set_aside = Some(indices);
+    }
+
+    /// The replication indices (0-based) this shard holds, in its order.
+    pub fn indices(&self) -> Vec<u32> {
+        match &self.set_aside {
+            Some(i) => i.clone(),
+            None => self.reps.iter().map(|r| r.replication).collect(),
+        }
+    }
 }
 
 /// Why shards do not merge.
@@ -314,8 +338,75 @@ pub fn cover_once<T>(
 
 /// Merges named shards into the scenario and the run output of the whole run.
 pub fn merge(shards: Vec<(String, ShardFile)>) -> Result<(Scenario, RunOutput), MergeError> {
+    let sc = checked(&shards)?;
+    let (seed, replications) = (shards[0].1.seed, shards[0].1.replications);
+    let wall_s = shards.iter().map(|(_, s)| s.wall_s).fold(0f64, f64::max);
+    let items = shards.into_iter().flat_map(|(name, s)| {
+        s.reps
+            .into_iter()
+            .map(move |r| (name.clone(), r.replication, r))
+    });
+    let reps = cover_once(items, replications, "replication").map_err(MergeError::Problems)?;
+    Ok((sc, RunOutput::of(seed, replications, reps, wall_s)))
+}
+
+/// As [`merge`], for shards whose metrics were [set aside](ShardFile::set_aside): `reps_of(i)`
+/// reads shard `i`'s replications again; each is folded into the totals and only `keep` of it
+/// is kept, so memory holds one shard's metrics at a time (as a run on one machine holds one
+/// replication's per thread), not every shard's.
+///
+/// Errors: as [`merge`]; `reps_of`'s message (a shard that can no longer be read) as a
+/// problem.
+pub fn merge_folding<R>(
+    shards: Vec<(String, ShardFile)>,
+    mut reps_of: impl FnMut(usize) -> Result<Vec<RepMetrics>, String>,
+    keep: impl Fn(&Scenario, &mut RepMetrics) -> R,
+) -> Result<(Scenario, RunOutput<R>), MergeError> {
+    let sc = checked(&shards)?;
+    let (seed, replications) = (shards[0].1.seed, shards[0].1.replications);
+    let wall_s = shards.iter().map(|(_, s)| s.wall_s).fold(0f64, f64::max);
+    let mut totals = sim::RunTotals::default();
+    let mut items = Vec::new();
+    for (i, (name, _)) in shards.iter().enumerate() {
+        for mut m in reps_of(i).map_err(|e| MergeError::Problems(vec![e]))? {
+            let kept = keep(&sc, &mut m);
+            items.push((name.clone(), m.replication, kept));
+            totals.add_owned(m);
+        }
+    }
+    let reps = cover_once(items, replications, "replication").map_err(MergeError::Problems)?;
+    Ok((
+        sc,
+        RunOutput {
+            seed,
+            replications,
+            partial: totals.partial(),
+            totals,
+            reps,
+            wall_s,
+            dashboard: None,
+        },
+    ))
+}
+
+/// Checks named shards merge (see [`check_agree`]; the replications' cover too, and the input
+/// files as read now) and loads their scenario.
+fn checked(shards: &[(String, ShardFile)]) -> Result<Scenario, MergeError> {
     let first = &shards.first().ok_or(MergeError::Empty)?.1;
-    let problems = check_agree(&shards, FORMAT, "shard");
+    let mut problems = check_agree(shards, FORMAT, "shard");
+    // Every problem at once: the replications' cover too (a shard of another seed beside a
+    // duplicate), counted against the first shard's total.
+    let indices = shards
+        .iter()
+        .flat_map(|(name, s)| s.indices().into_iter().map(move |i| (name.clone(), i, ())));
+    // Not across splits: check_agree says why they would look duplicate and missing.
+    if shards.iter().all(|(_, s)| s.shard[1] == first.shard[1]) {
+        problems.extend(
+            cover_once(indices, first.replications, "replication")
+                .err()
+                .unwrap_or_default(),
+        );
+    }
     if !problems.is_empty() {
         return Err(MergeError::Problems(problems));
     }
@@ -349,15 +440,7 @@ pub fn merge(shards: Vec<(String, ShardFile)>) -> Result<(Scenario, RunOutput), 
     if !changed.is_empty() {
         return Err(MergeError::Problems(changed));
     }
-    let (seed, replications) = (first.seed, first.replications);
-    let wall_s = shards.iter().map(|(_, s)| s.wall_s).fold(0f64, f64::max);
-    let items = shards.into_iter().flat_map(|(name, s)| {
-        s.reps
-            .into_iter()
-            .map(move |r| (name.clone(), r.replication, r))
-    });
-    let reps = cover_once(items, replications, "replication").map_err(MergeError::Problems)?;
-    Ok((sc, RunOutput::of(seed, replications, reps, wall_s)))
+    Ok(sc)
 }
 
 #[cfg(test)]

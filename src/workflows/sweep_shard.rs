@@ -272,7 +272,19 @@ impl ShardHeader for SweepShardFile {
 /// if the target search needs them, are run here).
 pub fn merge(shards: Vec<(String, SweepShardFile)>) -> Result<SweepResult, SweepShardError> {
     let first = shards.first().ok_or(MergeError::Empty)?.1.clone();
-    let problems = check_agree(&shards, FORMAT, "sweep shard");
+    let mut problems = check_agree(&shards, FORMAT, "sweep shard");
+    // Every problem at once: the grid points' cover too, counted against the first shard's.
+    let indices = shards
+        .iter()
+        .flat_map(|(name, s)| s.runs.iter().map(move |r| (name.clone(), r.point, ())));
+    // Not across splits: check_agree says why they would look duplicate and missing.
+    if shards.iter().all(|(_, s)| s.shard[1] == first.shard[1]) {
+        problems.extend(
+            cover_once(indices, first.points, "grid point")
+                .err()
+                .unwrap_or_default(),
+        );
+    }
     if !problems.is_empty() {
         return Err(MergeError::Problems(problems).into());
     }

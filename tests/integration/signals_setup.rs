@@ -268,6 +268,18 @@ fn sigint_while_a_sweep_shard_or_its_merge_builds_the_grid_ends_at_once() {
     assert_eq!(shard["partial"], true);
     assert_eq!(shard["points"], 40);
     shard["partial"] = serde_json::Value::Bool(false);
+    // Every point present (made by hand, no replication in them), so the merge gets past its
+    // first checks (missing points are listed beside any other problem before the grid is
+    // built) and is building the grid at the signal.
+    let runs: Vec<serde_json::Value> = (0..40u32)
+        .map(|p| {
+            serde_json::json!({
+                "point": p, "values": [10 + 10 * p], "seed": 1, "replications": 1,
+                "wall_s": 0.0, "partial": false, "reps": []
+            })
+        })
+        .collect();
+    shard["runs"] = runs.into();
     std::fs::write(dir.join("whole.json"), shard.to_string()).expect("write whole.json");
     let (code, err, secs) = interrupt(
         &dir,
