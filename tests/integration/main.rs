@@ -77,6 +77,7 @@ mod staffing_trust;
 mod stale_outputs;
 mod support;
 mod sweep_stop;
+mod tester10;
 mod ties;
 mod traffic;
 mod transfer_refused;
