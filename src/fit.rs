@@ -52,6 +52,10 @@ use mle::{best, constant, fit_all, Candidate, Sample};
 /// a fit and says so (a 1 s placeholder would make every staffing figure meaningless).
 pub const ASSUMED_HANDLE_S: f64 = 300.0;
 
+/// The service-level threshold `fitted.toml` and `actuals.json` use unless `fit
+/// --service-level` says otherwise: 20 s, the scenario default (`[scenario] service_level`).
+pub const DEFAULT_SERVICE_LEVEL: SimDuration = SimDuration::from_secs(20);
+
 /// `fit.json`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct FitReport {
@@ -168,6 +172,9 @@ pub struct Fitted {
     pub calendar: Calendar,
     /// `fit.json`.
     pub report: FitReport,
+    /// The service-level threshold of `fitted.toml` and `actuals.json` ([`DEFAULT_SERVICE_LEVEL`]
+    /// unless the caller sets it: `fit --service-level`).
+    pub service_level: SimDuration,
     /// Per queue: arrivals per interval of the day, averaged per open day (count, not per hour).
     pub profile: Vec<Vec<f64>>,
     /// The open days and per-weekday profiles.
@@ -229,6 +236,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
     let mut agents: std::collections::HashMap<(String, String), u32> = Default::default();
     // Rows left out: [later legs of transfers, retry contacts].
     let mut left_out = [0u64; 2];
+    let mut abandoned_cells = checks::AbandonedCells::default();
     let header = read(
         path,
         &mut p,
@@ -319,6 +327,9 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
                     );
                     return;
                 }
+            }
+            if let (Some(Some(2)), Some(h), Some(w)) = (outcome, handle, wait) {
+                abandoned_cells.check(r, p, h, w);
             }
             let (Some(arrival), Some(queue), Some(outcome), Some(wait), Some(handle), Some(wrap)) =
                 (arrival, queue, outcome, wait, handle, wrap)
@@ -466,6 +477,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
     let start = calendar.start.strftime("%Y-%m-%dT%H:%M").to_string();
     // What the CSV reader ignored (a header's trailing empty columns).
     let mut notes: Vec<String> = p.take_warnings().iter().map(|d| d.to_string()).collect();
+    notes.extend(abandoned_cells.note());
     if left_out != [0, 0] {
         notes.push(format!(
             "{} of transfers and {} were left out: fit counts each arrival the scenario \
@@ -631,6 +643,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
         replications: replications.count() as u64,
         calendar,
         report,
+        service_level: DEFAULT_SERVICE_LEVEL,
         profile,
         arrivals: profiles,
         samples,

@@ -59,6 +59,9 @@ pub struct QueueHistory {
 pub struct History {
     /// Bucket length in minutes (divides a day).
     pub interval_min: u32,
+    /// A volume file's grid step in minutes (the greatest common step of its interval starts,
+    /// dividing a day); 0 for a conversation history.
+    pub grid_min: u32,
     /// Index (minutes ÷ interval from midnight) of the first bucket with traffic on any day.
     pub first_bucket: u32,
     /// Buckets from the first to the last with traffic on any day.
@@ -170,6 +173,42 @@ fn known_columns() -> Vec<&'static str> {
     v
 }
 
+/// The forecast interval (minutes) when `--interval` is not given: 30, or on a coarser grid
+/// (`grid_min` minutes, 0 for none) the shortest multiple of it that divides a day and is at
+/// least 30 (an hourly file: 60), so an hourly history forecasts without options.
+pub fn default_interval(grid_min: u32) -> u32 {
+    let step = grid_min.max(1);
+    (step..=1440)
+        .step_by(step as usize)
+        .find(|m| 1440 % m == 0 && *m >= DEFAULT_INTERVAL_MIN)
+        .unwrap_or(1440)
+}
+
+/// The forecast interval (minutes) on a history without a coarser grid.
+pub const DEFAULT_INTERVAL_MIN: u32 = 30;
+
+/// A few forecast intervals a `grid_min`-minute grid accepts (multiples of it dividing a
+/// day), e.g. `1h, 2h, 3h, 4h, 6h or 24h` on an hourly grid.
+pub fn intervals_on_grid(grid_min: u32) -> String {
+    let step = grid_min.max(1);
+    let fit: Vec<u32> = [5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 480, 720]
+        .into_iter()
+        .filter(|m| m % step == 0)
+        .take(5)
+        .chain([1440])
+        .collect();
+    let label = |m: &u32| match m % 60 {
+        0 => format!("{}h", m / 60),
+        _ => format!("{m}m"),
+    };
+    let mut v: Vec<String> = fit.iter().map(label).collect();
+    let last = v.pop().unwrap_or_default();
+    match v.is_empty() {
+        true => last,
+        false => format!("{} or {last}", v.join(", ")),
+    }
+}
+
 /// Reads `path` (shown as `file`) and bins it into `interval_min`-minute buckets.
 ///
 /// Errors: every problem with its line and column, all at once (unparsable date-time,
@@ -181,7 +220,20 @@ pub fn read_history(
     file: &str,
     interval_min: u32,
 ) -> Result<History, Vec<Diagnostic>> {
+    read_history_with(path, file, Some(interval_min))
+}
+
+/// [`read_history`] with the interval given (`Some`, `--interval`) or not (`None`: the
+/// [`default_interval`] of the file's grid, with a note when that is not 30 minutes).
+///
+/// Errors: as [`read_history`].
+pub fn read_history_with(
+    path: &Path,
+    file: &str,
+    given: Option<u32>,
+) -> Result<History, Vec<Diagnostic>> {
     let mut p = Problems::new(file);
+    let interval_min = given.unwrap_or(DEFAULT_INTERVAL_MIN);
     if interval_min == 0 || 1440 % interval_min != 0 {
         p.file(format!(
             "the forecast interval {interval_min}m does not divide a day; expected e.g. 15m, 30m or 1h"
@@ -207,6 +259,10 @@ pub fn read_history(
     // the rows (issue 25: a log written without `[scenario] start` gave 2,500 lines).
     let mut dated: Option<bool> = None;
     let mut seconds = SecondsColumn::default();
+    // The UTC offset of the time cells, as (line, seconds, date) at each line where it
+    // changes: a wall-clock time repeated under another offset, or on the date the offset
+    // changed, is the hour DST's end repeats.
+    let mut offsets: Vec<(u64, Option<i32>, Date)> = Vec::new();
     let (need, known): (&[&[&str]], _) = (&[&["interval_start", "arrival"]], known_columns());
     let header = read(path, &mut p, need, &known, |r, p| {
         let volume_file = *mode.get_or_insert_with(|| r.header.col("interval_start").is_some());
@@ -284,15 +340,32 @@ pub fn read_history(
         }
         let q = r.cell("queue").map(str::to_string);
         if volume_file {
+            let offset = r
+                .cell(time_col)
+                .and_then(|c| crate::calendar::split_offset(c).ok())
+                .and_then(|(_, o)| o);
+            if offsets.last().is_none_or(|(_, o, _)| *o != offset) {
+                offsets.push((r.line, offset, t.date()));
+            }
             if let Some(first) = seen.insert((q.clone(), t), r.line) {
-                r.problem(
-                    p,
-                    time_col,
-                    format!(
+                let at_first = offsets.iter().rev().find(|(l, ..)| *l <= first);
+                // The offset's last change, when it fell on this date (an export that wrote
+                // the repeated hour under the new offset twice).
+                let change = offsets.len().checked_sub(2).and_then(|i| {
+                    let ((_, a, _), (line, b, date)) = (&offsets[i], &offsets[i + 1]);
+                    (*date == t.date()).then_some((*a, *b, *line))
+                });
+                let message = match (at_first.and_then(|(_, o, _)| *o), offset, change) {
+                    (Some(a), Some(b), _) if a != b => checks::repeated_hour(t, first, a, b, None),
+                    (_, _, Some((Some(a), Some(b), line))) if a > b => {
+                        checks::repeated_hour(t, first, a, b, Some(line))
+                    }
+                    _ => format!(
                         "this queue already has an interval starting at {t} (line {first}); \
                          expected one row per queue and interval"
                     ),
-                );
+                };
+                r.problem(p, time_col, message);
                 return;
             }
         }
@@ -338,16 +411,16 @@ pub fn read_history(
     // The interval against the file's grid (of the rows read) is checked whatever else was
     // found: the row problems must not hide it.
     let step = if step == 0 { 0 } else { gcd(step, 1440) };
-    if step != 0 && interval_min % step != 0 {
+    if given.is_some() && step != 0 && interval_min % step != 0 {
         p.file(format!(
             "--interval {interval_min}m is not a multiple of the {step}-minute grid of {file}; \
-             expected a multiple of {step}m that divides a day, e.g. {}m",
-            (step..=1440)
-                .step_by(step as usize)
-                .find(|m| 1440 % m == 0 && *m >= 30)
-                .unwrap_or(step)
+             expected a multiple of {step}m that divides a day, e.g. {}",
+            intervals_on_grid(step)
         ));
     }
+    // Without --interval: 30 minutes, or the file's coarser grid (an hourly file was refused
+    // with "--interval 30m is not a multiple of the 60-minute grid" nobody had typed).
+    let interval_min = given.unwrap_or_else(|| default_interval(step));
     if p.any() {
         return Err(p.finish());
     }
@@ -408,6 +481,13 @@ pub fn read_history(
         }
     }
     let mut notes = ignored;
+    if given.is_none() && interval_min != DEFAULT_INTERVAL_MIN {
+        notes.push(format!(
+            "the forecast interval is {interval_min}m, the shortest that the file's \
+             {step}-minute grid allows (the default {DEFAULT_INTERVAL_MIN}m is finer than the \
+             grid); --interval sets another multiple of {step}m"
+        ));
+    }
     if replications.count() > 1 {
         notes.push(format!(
             "a simulator's log of {} replications of the same days (its `replication` \
@@ -422,6 +502,7 @@ pub fn read_history(
     let queues = by_queue
         .into_iter()
         .map(|(queue, days)| {
+            let had: Vec<Date> = days.iter().map(|d| d.date).collect();
             let mut q = QueueHistory {
                 queue,
                 days,
@@ -435,11 +516,13 @@ pub fn read_history(
                 q.open[d.weekday] = true;
             }
             notes.extend(checks::closed_on_little_evidence(&q, first_date, last_date));
+            notes.extend(checks::missing_days(&q, &had, last_date));
             q
         })
         .collect();
     Ok(History {
         interval_min,
+        grid_min: step,
         first_bucket: lo,
         n_buckets,
         last_bucket_min,

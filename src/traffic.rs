@@ -754,8 +754,14 @@ fn parse_any_duration(s: &str) -> Result<SimDuration, String> {
         }
         return Ok(SimDuration::from_secs_f64(secs));
     }
-    parse_duration(s)
-        .map_err(|e| format!("{s:?} is not a duration ({e}); expected seconds or e.g. \"4m30s\""))
+    // A cell that is no number at all is said once ("abc" is not a duration ("abc" is not a
+    // duration; …) said it twice); a unit problem keeps its reason.
+    parse_duration(s).map_err(|e| match e {
+        crate::time::TimeParseError::NotANumber { .. } => format!(
+            "{s:?} is not a duration; expected seconds, e.g. \"270\", \"4m30s\" or \"0:04:30\""
+        ),
+        e => format!("{s:?} is not a duration ({e}); expected seconds or e.g. \"4m30s\""),
+    })
 }
 
 #[cfg(test)]

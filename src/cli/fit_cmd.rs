@@ -1,4 +1,4 @@
-//! `omnisim fit HISTORY.csv [--interval 30m] [--out DIR]`: 0 ok · 2 bad input.
+//! `omnisim fit HISTORY.csv [--interval 30m] [--service-level 20s] [--out DIR]`: 0 ok · 2 bad input.
 
 use std::path::PathBuf;
 
@@ -14,6 +14,10 @@ pub(crate) struct FitArgs {
     /// Interval of the arrival profile.
     #[arg(long, default_value = "30m")]
     pub(crate) interval: String,
+    /// Service-level threshold of fitted.toml (`[scenario] service_level`) and of
+    /// actuals.json's `service_level`: use the threshold of the runs you compare with.
+    #[arg(long, visible_alias = "sl", default_value = "20s")]
+    pub(crate) service_level: String,
     /// Output folder (default: reports/fit/).
     #[arg(long)]
     pub(crate) out: Option<PathBuf>,
@@ -34,14 +38,21 @@ pub(super) fn run(a: FitArgs) -> CmdResult {
     };
     crate::fit::arrivals::check_interval(interval)
         .map_err(|e| CliError::bad(format!("--interval {written} {e}")))?;
-    let fitted =
-        super::interrupt::or_interrupted("fit", || fit_file(history, interval)).map_err(|ds| {
+    let sl_written = a.service_level.trim();
+    let service_level = crate::time::parse_duration(sl_written).map_err(|e| {
+        CliError::bad(format!(
+            "--service-level {sl_written:?}: {e}; expected a duration such as \"20s\" or \"1m\""
+        ))
+    })?;
+    let mut fitted = super::interrupt::or_interrupted("fit", || fit_file(history, interval))
+        .map_err(|ds| {
             let mut text = format!("{} is not a valid history:", history.display());
             for d in ds {
                 text.push_str(&format!("\n{d}"));
             }
             CliError::bad(text)
         })?;
+    fitted.service_level = service_level;
     // What the history does not say, and the fit assumed instead (also in fit.json `notes`).
     let file = history.display().to_string();
     for note in &fitted.report.notes {

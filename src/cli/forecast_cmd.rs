@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use crate::forecast::backtest::backtest;
 use crate::forecast::model::{forecast, spread, Params, Target, MIN_CALIBRATION_DAYS};
 use crate::forecast::output::{ForecastDay, Output, QueueResult};
-use crate::forecast::{read_history, Horizon};
+use crate::forecast::{read_history_with, Horizon};
 
 use super::error::{CliError, CmdResult};
 use super::{Global, EXIT_OK};
@@ -25,9 +25,11 @@ pub(crate) struct ForecastArgs {
     /// How far ahead: `1d` / `N days` (open days) or `1w` / `N weeks` (calendar weeks).
     #[arg(long, default_value = "1d")]
     horizon: String,
-    /// Interval of the forecast (divides a day; a multiple of the history's grid).
-    #[arg(long, default_value = "30m")]
-    interval: String,
+    /// Interval of the forecast (divides a day; a multiple of the history's grid)
+    /// [default: 30m, or the shortest multiple of a coarser grid that divides a day: 1h for
+    /// an hourly history].
+    #[arg(long)]
+    interval: Option<String>,
     /// Prediction-interval level in percent.
     #[arg(long, default_value_t = 80.0)]
     level: f64,
@@ -58,22 +60,24 @@ pub(crate) fn run(a: ForecastArgs) -> CmdResult {
     // A bad option is the option's fault, not the history's (it used to read
     // "… bank-calls.csv is not a valid history: the forecast interval 7m …"); its reason is
     // fit's, the same rule (positive, at most a day, whole minutes, dividing a day).
-    let interval_min = match crate::time::parse_duration(&a.interval) {
-        Ok(d) => match crate::fit::arrivals::check_interval(d) {
-            Ok(()) => (d.as_millis() / 60_000) as u32,
-            Err(e) => {
-                bad.push(format!("--interval {} {e}", a.interval.trim()));
-                0
-            }
-        },
-        Err(e) => {
-            bad.push(format!(
-                "--interval {:?}: {e}; expected whole minutes such as \"30m\"",
-                a.interval
-            ));
-            0
+    // `None`: not given, the history's grid decides (`forecast::default_interval`).
+    let mut interval_min = None;
+    // A length check_interval refuses: worded once the history's grid is known (below).
+    let mut refused = None;
+    if let Some(text) = &a.interval {
+        match crate::time::parse_duration(text) {
+            Ok(d) => match crate::fit::arrivals::check_interval(d) {
+                Ok(()) => interval_min = Some((d.as_millis() / 60_000) as u32),
+                Err(e) => {
+                    refused = Some((bad.len(), e));
+                    bad.push(format!("--interval {} {e}", text.trim()));
+                }
+            },
+            Err(e) => bad.push(format!(
+                "--interval {text:?}: {e}; expected whole minutes such as \"30m\""
+            )),
         }
-    };
+    }
     let horizon = Horizon::parse(&a.horizon)
         .map_err(|e| bad.push(format!("--{e}")))
         .ok();
@@ -114,11 +118,25 @@ pub(crate) fn run(a: ForecastArgs) -> CmdResult {
             }
         },
     };
+    let file = a.history.display().to_string();
+    // A refused --interval suggests only lengths the history's grid accepts (25h on an hourly
+    // grid suggested 15m and 30m, which that grid refuses): the grid of a readable volume file.
+    if let Some((i, e)) = refused {
+        let grid = read_history_with(&a.history, &file, None).map_or(0, |h| h.grid_min);
+        if grid > 1 {
+            bad[i] = format!(
+                "--interval {} {}; on the {grid}-minute grid of {file} use a multiple of \
+                 {grid}m that divides 24 h: {}",
+                a.interval.as_deref().unwrap_or("").trim(),
+                e.reason(),
+                crate::forecast::intervals_on_grid(grid)
+            );
+        }
+    }
     let Some(horizon) = horizon.filter(|_| bad.is_empty()) else {
         return Err(CliError::BadInput(bad));
     };
-    let file = a.history.display().to_string();
-    let history = read_history(&a.history, &file, interval_min).map_err(|ds| {
+    let history = read_history_with(&a.history, &file, interval_min).map_err(|ds| {
         // The interval against the file's grid is the option's problem: said as such.
         if ds.iter().all(|d| d.message.starts_with("--interval")) {
             return CliError::BadInput(ds.iter().map(|d| d.message.clone()).collect());

@@ -41,13 +41,33 @@ pub enum IntervalError {
     /// Does not divide 24 h: the day's last interval would be shorter than the others; use a
     /// divisor of 24 h such as 5m, 10m, 15m, 20m, 30m or 1h.
     #[error(
-        "does not divide a day (24 h is {whole} such intervals and {rest} more): the last \
+        "does not divide a day (24 h is {whole} and {rest} more): the last \
          interval of the day would be shorter than the others; use a length that divides 24 h, \
          such as 5m, 10m, 15m, 20m, 30m or 1h",
-        whole = DAY_MS / .0.as_millis().max(1),
+        whole = crate::text::plural(DAY_MS / .0.as_millis().max(1), "such interval"),
         rest = SimDuration::from_millis(DAY_MS % .0.as_millis().max(1))
     )]
     NotDividingDay(SimDuration),
+}
+
+impl IntervalError {
+    /// What is wrong, without the lengths to use instead: a caller that knows a history's
+    /// grid suggests only lengths that grid accepts (`forecast --interval`).
+    pub fn reason(&self) -> String {
+        match self {
+            IntervalError::NotPositive(_) => "is not positive".to_string(),
+            IntervalError::LongerThanDay(_) => "is longer than a day".to_string(),
+            IntervalError::NotWholeMinutes(_) => "is not a whole number of minutes".to_string(),
+            IntervalError::NotDividingDay(d) => {
+                let ms = d.as_millis().max(1);
+                format!(
+                    "does not divide a day (24 h is {} and {} more)",
+                    crate::text::plural(DAY_MS / ms, "such interval"),
+                    SimDuration::from_millis(DAY_MS % ms)
+                )
+            }
+        }
+    }
 }
 
 /// Checks an arrival-profile interval (`fit --interval`): whole minutes (the profile's labels

@@ -7,7 +7,8 @@
 //! None of these is an error: each can be real (a holiday's skeleton crew, a Saturday opening).
 //! They are stated with the figures so the planner decides; the fit itself is unchanged.
 //!
-//! Key items: [`day_notes`], [`patience_note`].
+//! Key items: [`day_notes`], [`patience_note`], [`AbandonedCells`] (abandoned rows' cells that
+//! contradict the outcome: warnings at their cells).
 
 use super::arrivals::{clock_label, DAY_MS};
 use crate::text::WEEKDAYS;
@@ -201,6 +202,85 @@ pub fn patience_note(name: &str, abandoned: usize, censored: usize) -> Option<St
             196.0 / (abandoned as f64).sqrt()
         )
     })
+}
+
+/// Abandoned rows whose cells contradict their outcome: a `handle` (nobody handled them) and a
+/// `patience` shorter than the `wait` (the customer leaves when the patience runs out). `fit`
+/// reads neither (an abandoned row's wait is its patience), so each is a warning at its cell,
+/// not an error (docs/scenario-format.md: replay uses an abandoned row's `handle` if the
+/// replay answers it); the first [`LIST`] of each kind, then one count ([`Self::note`]).
+#[derive(Debug, Default)]
+pub struct AbandonedCells {
+    /// Rows seen: [with a handle, patience < wait].
+    counts: [u64; 2],
+}
+
+impl AbandonedCells {
+    /// Checks row `r`, abandoned, with its `handle` and `wait` as read.
+    pub fn check(
+        &mut self,
+        r: &crate::traffic::Row<'_>,
+        p: &mut crate::traffic::Problems,
+        handle: Option<crate::time::SimDuration>,
+        wait: Option<crate::time::SimDuration>,
+    ) {
+        if let (Some(h), Some(loc)) = (handle, r.loc("handle")) {
+            self.counts[0] += 1;
+            if self.counts[0] <= LIST as u64 {
+                p.warn(
+                    r.line,
+                    loc,
+                    format!(
+                        "an abandoned row with a handle time ({} s): nobody handled it; fit \
+                         leaves it out of the handle fit (expected an empty `handle` on \
+                         abandoned rows, or outcome \"answered\")",
+                        h.as_secs_f64()
+                    ),
+                );
+            }
+        }
+        let patience = r
+            .cell("patience")
+            .and_then(|c| crate::traffic::parse_csv_duration(c).ok());
+        if let (Some(pt), Some(w), Some(loc)) = (patience, wait, r.loc("patience")) {
+            if pt < w {
+                self.counts[1] += 1;
+                if self.counts[1] <= LIST as u64 {
+                    p.warn(
+                        r.line,
+                        loc,
+                        format!(
+                            "an abandoned row's patience ({} s) is shorter than its wait ({} \
+                             s): a customer leaves when the patience runs out; fit takes the \
+                             wait as the patience (expected patience ≥ wait)",
+                            pt.as_secs_f64(),
+                            w.as_secs_f64()
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    /// The count of such rows beyond the first [`LIST`] warned about, if any.
+    pub fn note(&self) -> Option<String> {
+        let more: Vec<String> = self
+            .counts
+            .iter()
+            .zip([
+                "with a handle time",
+                "with a patience shorter than the wait",
+            ])
+            .filter(|(n, _)| **n > LIST as u64)
+            .map(|(n, what)| format!("{} abandoned rows {what}", n - LIST as u64))
+            .collect();
+        (!more.is_empty()).then(|| {
+            format!(
+                "{} more (besides the lines named): see the warnings above",
+                more.join(" and ")
+            )
+        })
+    }
 }
 
 #[cfg(test)]

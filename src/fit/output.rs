@@ -49,7 +49,7 @@ impl Fitted {
              # capacity_units and capacity for multi-chat); agents = ceil(peak offered load / 0.85),\n\
              # a starting point for `omnisim sweep … --vary agent_groups.agents.count=…`.\n\
              # Arrivals: each open day has its weekday's profile, closed days none.\n\
-             [scenario]\nname = \"fitted\"\nstart = \"{}\"\nhorizon = \"{}d\"\nseed = 1\nreplications = {}\n\n",
+             [scenario]\nname = \"fitted\"\nstart = \"{}\"\nhorizon = \"{}d\"\nseed = 1\nreplications = {}\n{}\n",
             crate::report::format::plural(self.rows, "conversation"),
             crate::report::format::plural(self.days, "day"),
             self.calendar.start.strftime("%Y-%m-%dT%H:%M"),
@@ -57,7 +57,12 @@ impl Fitted {
             match self.replications {
                 0 => DEFAULT_REPLICATIONS,
                 n => n,
-            }
+            },
+            // Only when set (`fit --service-level`): a default fit's fitted.toml is as before.
+            match self.service_level {
+                super::DEFAULT_SERVICE_LEVEL => String::new(),
+                t => format!("service_level = \"{}s\"\n", t.as_millis() as f64 / 1000.0),
+            },
         );
         let iv = self.interval.as_millis();
         // Offered load per weekday and interval of the day, summed over the queues.

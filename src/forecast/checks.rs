@@ -8,7 +8,9 @@
 //! ([`off_grid`]: one stray `07:03` row in a 5-minute file made every bucket end 1 minute in);
 //! a cut day is left out of the model with a note ([`drop_cut_days`]), as `fit` notes it
 //! (`fit::checks`); weekdays taken as closed on fewer than two dates are named
-//! ([`closed_on_little_evidence`]).
+//! ([`closed_on_little_evidence`]); a volume file's interval repeated under another UTC offset
+//! (a DST fall-back) is named as such ([`repeated_hour`]); open days without traffic at the
+//! end of the file or for a week or more are named ([`missing_days`]).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -345,12 +347,108 @@ pub fn closed_on_little_evidence(
     ))
 }
 
+/// Notes on the open-weekday dates of `q` without traffic (`had`: the sorted dates with traffic
+/// before any day was left out, so a cut day's own note is not repeated), from its first day
+/// with traffic to the file's `last` date: a run at the end (an all-zero last day was read as
+/// a holiday, silently) and a run in the middle as long as a week of open days or longer (a
+/// history missing a whole week passed without a word). Both stay out of the model as
+/// closures, as before; the note says which dates and that.
+pub fn missing_days(q: &QueueHistory, had: &[Date], last: Date) -> Vec<String> {
+    let Some(&first) = had.first() else {
+        return Vec::new();
+    };
+    let week = q.open.iter().filter(|&&o| o).count().max(2);
+    // Runs of consecutive open-weekday dates without traffic.
+    let mut runs: Vec<Vec<Date>> = Vec::new();
+    let mut run: Vec<Date> = Vec::new();
+    let mut d = first;
+    while d <= last {
+        if q.open[super::weekday_index(d)] {
+            if had.binary_search(&d).is_ok() {
+                runs.extend((!run.is_empty()).then(|| std::mem::take(&mut run)));
+            } else {
+                run.push(d);
+            }
+        }
+        let Ok(next) = d.tomorrow() else { break };
+        d = next;
+    }
+    let dates = |r: &[Date]| match r {
+        [a] => a.to_string(),
+        [a, b] => format!("{a} and {b}"),
+        [a, .., b] => format!("{a} … {b}"),
+        [] => String::new(),
+    };
+    let mut notes: Vec<String> = runs
+        .iter()
+        .filter(|r| r.len() >= week)
+        .map(|r| {
+            format!(
+                "{}no traffic on the {} from {} (a week of open days or more, between days with \
+                 traffic): a gap in the export? read as closures (holidays), left out of the \
+                 model",
+                queue_prefix(q),
+                crate::text::plural(r.len() as u64, "open day"),
+                dates(r)
+            )
+        })
+        .collect();
+    if !run.is_empty() {
+        notes.push(format!(
+            "{}the history's last {} ({}) {} no traffic: read as closures (holidays), left out \
+             of the model, and the forecast starts after {last}; if the export missed their \
+             traffic, remove their rows",
+            queue_prefix(q),
+            match run.len() {
+                1 => "open day".to_string(),
+                n => crate::text::plural(n as u64, "open day"),
+            },
+            dates(&run),
+            if run.len() == 1 { "has" } else { "have" }
+        ));
+    }
+    notes
+}
+
 /// `queue NAME: ` for a named queue, else empty: the start of a note.
 fn queue_prefix(q: &QueueHistory) -> String {
     q.queue
         .as_deref()
         .map(|n| format!("queue {n}: "))
         .unwrap_or_default()
+}
+
+/// The message for a volume file's interval repeated under another UTC offset (`first`: the
+/// earlier line, `a` and `b`: the two offsets in seconds), or under one offset on the date the
+/// file's offset fell from `a` to `b` (`change`: that line): the hour a daylight-saving
+/// fall-back repeats. The forecast bins wall-clock times (contract "Forecasting": the offset
+/// is ignored), so the two rows would fall in one bucket; the user decides how.
+pub fn repeated_hour(t: DateTime, first: u64, a: i32, b: i32, change: Option<u64>) -> String {
+    let off = |s: i32| {
+        let (sign, s) = if s < 0 { ('-', -s) } else { ('+', s) };
+        format!("{sign}{:02}:{:02}", s / 3600, s % 3600 / 60)
+    };
+    let why = match change {
+        None => format!(
+            "(line {first}, UTC offset {}; this row {}): the hour repeated when daylight \
+             saving time ends",
+            off(a),
+            off(b)
+        ),
+        Some(line) => format!(
+            "(line {first}); the file's UTC offset falls from {} to {} on this date (line \
+             {line}): the hour repeated when daylight saving time ends?",
+            off(a),
+            off(b)
+        ),
+    };
+    format!(
+        "this queue already has an interval starting at {t} {why}; the forecast reads \
+         wall-clock times (the offset is ignored), so expected one row per wall-clock interval: \
+         add the two rows' volumes into one row at {} (that interval then holds both hours) or \
+         remove that day's rows",
+        t.strftime("%Y-%m-%dT%H:%M")
+    )
 }
 
 #[cfg(test)]

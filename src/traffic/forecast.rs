@@ -247,11 +247,15 @@ pub fn read_forecast(
             return;
         };
         match starts.entry(q).or_default().entry(start) {
-            std::collections::btree_map::Entry::Occupied(_) => {
+            std::collections::btree_map::Entry::Occupied(o) => {
                 r.problem(
                     p,
                     "interval_start",
-                    "this queue already has an interval starting at this time",
+                    format!(
+                        "this queue already has an interval starting at this time (line {}); \
+                         expected one row per queue and interval",
+                        o.get()
+                    ),
                 );
                 return;
             }

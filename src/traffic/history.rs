@@ -78,7 +78,8 @@ pub fn contact(r: &super::Row<'_>, p: &mut Problems) -> Option<Contact> {
 /// The `(replication, id, leg)` of each row of a conversation history read so far, with its
 /// line: a row repeating one is a conversation counted twice (a log appended to itself gave
 /// 1,213 replayed arrivals for 913; issue 25, sixth pass); a transfer's later leg keeps its
-/// conversation's id with `leg` 2, 3, …. Shared by `[traffic] replay` and `fit`.
+/// conversation's id with `leg` 2, 3, …. Shared by `[traffic] replay`, `fit` and `forecast`
+/// (whose conversation histories it forecast twice over before, issue 25, tenth pass).
 /// A history without an `id` column is not checked.
 #[derive(Debug, Default)]
 pub struct SeenIds(std::collections::HashMap<RowKey, u64>);

@@ -82,6 +82,7 @@ mod support;
 mod sweep_cache;
 mod sweep_stop;
 mod tester10;
+mod tester10_forecast;
 mod tester9_inputs;
 mod ties;
 mod traffic;
