@@ -80,6 +80,7 @@ mod support;
 mod sweep_cache;
 mod sweep_stop;
 mod tester10;
+mod tester10_moves;
 mod ties;
 mod traffic;
 mod transfer_refused;
