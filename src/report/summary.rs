@@ -699,11 +699,15 @@ pub fn drain_note(sc: &Scenario, summary: &Summary) -> Option<String> {
     if n == 0 || summary.partial {
         return None;
     }
-    let verb = if n == 1 { "was" } else { "were" };
+    let (verb, them) = if n == 1 {
+        ("was", "it")
+    } else {
+        ("were", "them")
+    };
     Some(format!(
         "{} {verb} still in the system at the end of the drain ({} s after the horizon, `drain_limit`): \
          counted in `in_system_at_end`, neither answered nor abandoned, and the run lasted to \
-         the drain's end. Nobody served them: a queue whose members are off shift, or no \
+         the drain's end. Nobody served {them}: a queue whose members are off shift, or no \
          member at all; a conversation transferred at the end of handling never abandons in \
          its new queue (its patience was for the first answer), nor does one whose work \
          stream has no `patience`",
