@@ -318,6 +318,11 @@ pub(crate) fn run(a: RunArgs) -> CmdResult {
         }
     }
     let summary = &report.summary;
+    if !quiet {
+        for note in &summary.notes {
+            eprintln!("note: {note}");
+        }
+    }
     let result = if summary.partial {
         let not_written = if cut.is_empty() {
             String::new()

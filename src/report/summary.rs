@@ -100,9 +100,10 @@ pub struct Summary {
     /// differences on); empty in summaries written before it existed.
     #[serde(default)]
     pub by_replication: Vec<RepSummary>,
-    /// Why a figure is null or 0 although the file claims to describe the run: only `fit`'s
-    /// `actuals.json` has any (a conversation history does not say when agents were on shift,
-    /// so `occupancy` is null); absent from a run's summary.
+    /// Why a figure is null, 0 or surprising although the file claims to describe the run:
+    /// `fit`'s `actuals.json` (a conversation history does not say when agents were on shift,
+    /// so `occupancy` is null), and a run that ended with conversations still in the system
+    /// ([`drain_note`]); absent when there is none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
 }
@@ -416,6 +417,9 @@ pub fn build<R: PerReplication>(sc: &Scenario, out: &RunOutput<R>) -> Summary {
     summary.replications = out.replications;
     summary.partial = out.partial;
     summary.replications_finished = out.partial.then_some(out.totals.finished);
+    if let Some(note) = drain_note(sc, &summary) {
+        summary.notes.push(note);
+    }
     let rows: Vec<std::borrow::Cow<'_, RepSummary>> =
         out.reps.iter().map(|r| r.by_replication(sc)).collect();
     let per_rep = |f: &dyn Fn(&RepSummary) -> Option<f64>, lo: f64, hi: f64| {
@@ -685,6 +689,31 @@ pub(super) fn build_from(sc: &Scenario, t: &RunTotals, wall_s: f64) -> Summary {
         by_replication: Vec::new(),
         notes: Vec::new(),
     }
+}
+
+/// The note of a run that ended with conversations still live (`in_system_at_end` > 0, not
+/// interrupted): the run lasted to the end of the drain (`horizon + drain_limit`) because
+/// nobody served them, and they count as neither answered nor abandoned. `None` otherwise.
+pub fn drain_note(sc: &Scenario, summary: &Summary) -> Option<String> {
+    let n = summary.conversations.in_system_at_end;
+    if n == 0 || summary.partial {
+        return None;
+    }
+    let (verb, them) = if n == 1 {
+        ("was", "it")
+    } else {
+        ("were", "them")
+    };
+    Some(format!(
+        "{} {verb} still in the system at the end of the drain ({} s after the horizon, `drain_limit`): \
+         counted in `in_system_at_end`, neither answered nor abandoned, and the run lasted to \
+         the drain's end. Nobody served {them}: a queue whose members are off shift, or no \
+         member at all; a conversation transferred at the end of handling never abandons in \
+         its new queue (its patience was for the first answer), nor does one whose work \
+         stream has no `patience`",
+        crate::text::plural(n, "conversation"),
+        crate::text::seconds(sc.drain_limit.as_millis())
+    ))
 }
 
 /// Looks up a dotted path (`queues.billing.wait_s.p90`) in the summary as a number. Queue names

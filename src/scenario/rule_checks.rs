@@ -7,7 +7,10 @@
 //!   `[engine] assign_overrides_presence = false`), nor on a pick-mode work stream;
 //! - an assignment rule that never picks because an earlier rule of the same queue takes every
 //!   agent it could (RT-RULESET: the first rule that matches an agent picks);
-//! - a roster agent named like an agent group (a rule's `groups` naming it means the group).
+//! - a roster agent named like an agent group (a rule's `groups` naming it means the group);
+//! - a supervisor policy moving conversations (`assign_to = "queue"`) that looks only at the
+//!   queue it moves them to: it skips conversations already in its target queue, so it never
+//!   acts.
 //!
 //! An assignment rule's own `presence` naming `away` or `offline` is warned about where it is
 //! read ([`super::rulesets`]).
@@ -23,6 +26,7 @@ pub(crate) fn check(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) {
     allowed_presences(cx, root, sc);
     rules_that_never_pick(cx, root, sc);
     roster_named_like_groups(cx, root, sc);
+    moves_into_the_only_queue_seen(cx, root, sc);
 }
 
 fn span(root: &Table<'_, '_>, route: &str) -> Option<super::spanned::Span> {
@@ -165,5 +169,32 @@ fn roster_named_like_groups(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenari
             ),
             Some("rename the roster agent or the agent group".into()),
         );
+    }
+}
+
+fn moves_into_the_only_queue_seen(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) {
+    for (si, sup) in sc.supervisors.iter().enumerate() {
+        for (pi, p) in sup.policies.iter().enumerate() {
+            let Action::AssignToQueue(to) = p.action else {
+                continue;
+            };
+            let mut seen = sup
+                .queues
+                .iter()
+                .filter(|q| p.when.queues.as_ref().is_none_or(|qs| qs.contains(q)));
+            if !seen.all(|q| *q == to) {
+                continue;
+            }
+            let route = format!("supervisors.{si}.policies.{pi}.action");
+            cx.warn(
+                &format!("supervisors[{si}].policies[{pi}].action"),
+                span(root, &route),
+                format!(
+                    "policy {:?} of supervisor {:?} moves conversations to queue {:?}, the only queue it looks at: a conversation already in the queue a policy moves to is skipped, so it never acts",
+                    p.name, sup.name, sc.queues[to.index()].name
+                ),
+                Some("list the queues to move from in the supervisor's `queues` or the policy's `when.queue`".into()),
+            );
+        }
     }
 }

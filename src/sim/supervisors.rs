@@ -55,6 +55,11 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             if f.queues.as_ref().is_some_and(|qs| !qs.contains(&q)) {
                 continue;
             }
+            // A move to the queue a conversation is already in is an action already in
+            // effect (ASSIGN-QUEUE-SAME every tick otherwise): the target queue is not walked.
+            if matches!(policy.action, Action::AssignToQueue(t) if t == q) {
+                continue;
+            }
             // Each queue's conversations are walked straight from the engine's ordered sets
             // (nothing changes the engine during a walk; only the sentiment walks advance),
             // not copied into a list first: a policy over every Active conversation walks them
@@ -193,7 +198,11 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             }
             Action::AssignToQueue(q) => {
                 let q: QueueId = *q;
-                (3, self.run_cmd(Command::AssignToQueue(sup, conv, q)))
+                let r = self.run_cmd(Command::AssignToQueue(sup, conv, q));
+                if r.is_ok() {
+                    self.moved_by_supervisor(conv, q);
+                }
+                (3, r)
             }
             Action::TransferToAgent(pick) => {
                 let Some(agent) = self.target_agent(source, conv, pick) else {
@@ -205,6 +214,19 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             Action::ForceClose => (5, self.run_cmd(Command::ForceClose(sup, conv))),
         };
         self.count(source, kind, since, r);
+    }
+
+    /// A supervisor moved `conv` to queue `to`: a move into `to` of a conversation that had
+    /// already entered a queue, counted as a `waited_over` transfer's is (`queues.Q.
+    /// transferred_in`, `conversations.transferred` on its first move). Its arrived, answered
+    /// and abandoned counts stay with the queue it arrived at (docs/metrics.md).
+    fn moved_by_supervisor(&mut self, conv: ConvId, to: QueueId) {
+        let Some(c) = self.customers.get_mut(conv) else {
+            return;
+        };
+        let first = !std::mem::replace(&mut c.moved, true);
+        let counted = c.counted;
+        self.rec.transferred(to, first, counted);
     }
 
     fn count(&mut self, source: u32, kind: usize, since: SimTime, r: Result<(), RuleId>) {
@@ -259,7 +281,8 @@ fn already_done<E: RulesEngine>(
         Action::Join { .. } => engine.has_joined(sup, conv),
         Action::AssignToAgent(_) => v.invited.is_some(),
         Action::TransferToAgent(_) => v.consultants > 0,
-        Action::AssignToQueue(_) | Action::ForceClose => false,
+        Action::AssignToQueue(q) => v.queue == *q,
+        Action::ForceClose => false,
     }
 }
 
