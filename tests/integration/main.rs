@@ -82,12 +82,9 @@ mod support;
 mod sweep_cache;
 mod sweep_stop;
 mod tester10;
-<<<<<<< HEAD
 mod tester10_forecast;
-mod tester9_inputs;
-=======
 mod tester10_moves;
->>>>>>> fixx-9
+mod tester9_inputs;
 mod ties;
 mod traffic;
 mod transfer_refused;
