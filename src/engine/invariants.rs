@@ -32,7 +32,9 @@ impl Engine {
     ///   ineligible agent; no routing offer so far went to an ineligible agent;
     /// - presence follows capacity unless set by hand;
     /// - skill queues: each profile group's index holds exactly its members' keys, and the
-    ///   signatures' routable sets partition the queue's.
+    ///   signatures' routable sets partition the queue's; with assignment rules, each rule
+    ///   cell's leaves hold its members' keys under the rule; every group's and cell's tree is
+    ///   the one rebuilt from its leaves.
     pub fn check_invariants(&self) -> Vec<InvariantBreak> {
         let mut breaks = Vec::new();
         let mut fail = |s: String| breaks.push(InvariantBreak(s));

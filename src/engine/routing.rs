@@ -137,7 +137,8 @@ impl Engine {
     }
 
     /// [`reindex`](Self::reindex) in an engine with assignment rules, where an agent has a key
-    /// in every rule cell of each of its queues besides the queue's own; skipped likewise.
+    /// in every rule cell of each of its queues besides the queue's own (both written in one
+    /// pass per place, [`reindex_place_ruled`](Self::reindex_place_ruled)); skipped likewise.
     fn reindex_ruled(&mut self, agent: AgentId) {
         let a = &self.agents[agent.index()];
         if a.keyless.0 && self.works_nowhere(a) {
@@ -145,8 +146,7 @@ impl Engine {
         }
         let mut keyless = true;
         for slot in 0..self.agents[agent.index()].places.len() {
-            keyless &= self.reindex_slot(agent, slot);
-            keyless &= self.reindex_rules(agent, slot);
+            keyless &= self.reindex_place_ruled(agent, slot);
         }
         self.agents[agent.index()].keyless = super::state::Keyless(keyless);
     }

@@ -215,15 +215,18 @@ impl Engine {
         }
     }
 
-    /// Re-keys the agent in every rule cell of the queue in its `slot` (its leaf is its
-    /// position in its profile group).
+    /// Re-keys the agent in its `slot`-th queue in an engine with assignment rules: its leaf in
+    /// the queue's own routing index (and in its profile group's, when the queue has no rules),
+    /// then, when the queue has assignment rules, in every rule cell there (its leaf is its
+    /// position in its profile group). Returns whether every one of these keys is `None`.
     ///
-    /// The same keys as [`cell_key`](Self::cell_key) for each rule, with what the rules share
-    /// (the agent, its queue and work stream, the part of `takes_work` that does not depend on
-    /// the rule's presences, the agent's group) looked up once per slot rather than once per
-    /// rule: this runs after every change to an agent, for each of its queues. Returns whether
-    /// every one of the agent's keys in these cells is `None`.
-    pub(crate) fn reindex_rules(&mut self, agent: AgentId, slot: usize) -> bool {
+    /// One pass per place (issue 28, tenth round): the place, its queue and work stream and the
+    /// part of `takes_work` that does not depend on a presence list are looked up once and serve
+    /// the queue's key (the method's order, as `index_key` gives it) and each rule's
+    /// ([`cell_key`](Self::cell_key)'s, with the agent's group and its last assignment read
+    /// once): this runs after every change to an agent, for each of its queues. A key equal to
+    /// the stored one writes nothing (`RoutingIndex::set` compares at the leaf).
+    pub(crate) fn reindex_place_ruled(&mut self, agent: AgentId, slot: usize) -> bool {
         let Engine {
             agents,
             queues,
@@ -232,24 +235,37 @@ impl Engine {
             ..
         } = self;
         let a = &agents[agent.index()];
-        let place = &a.places[slot];
+        let place = a.places[slot];
         let queue = &mut queues[place.queue.index()];
         let ws = &workstreams[queue.workstream.index()];
-        let Some(qs) = queue.skills.as_mut() else {
-            return true;
-        };
-        let (g, pos) = (place.group as usize, place.group_pos as usize);
-        // `takes_work` but for the rule's presence list, evaluated once.
+        // `takes_work` but for the presence list, evaluated once.
         let works = (a.pending == 0 || ws.mode == RoutingMode::Pick)
             && !Engine::stops_work(a.presence)
             && a.free() >= ws.capacity_units as i64;
+        let want = (works && ws.allowed_presences.contains(a.presence)).then(|| {
+            super::rank::index_key(super::rank::Order::Method(queue.method), a, slot, agent)
+        });
+        let mut none = want.is_none();
+        let (g, pos) = (place.group as usize, place.group_pos as usize);
+        if want != place.key {
+            queue.index.set(place.member_pos as usize, want);
+            // A queue with assignment rules chooses from the rules' cells, so its profile
+            // groups keep no index of their own.
+            if let Some(qs) = queue.skills.as_mut().filter(|qs| qs.rules.is_empty()) {
+                qs.groups[g].index.set(pos, want);
+            }
+            agents[agent.index()].places[slot].key = want;
+        }
+        let a = &agents[agent.index()];
+        let Some(qs) = queue.skills.as_mut() else {
+            return none;
+        };
         let agent_group = || {
             skills
                 .as_ref()
                 .and_then(|s| s.agent_group.get(agent.index()).copied())
                 .unwrap_or(0)
         };
-        let mut none = true;
         for pool in qs.rules.iter_mut() {
             let rule = &pool.rule;
             let in_groups = match &rule.groups {
@@ -454,3 +470,6 @@ impl Engine {
         best.map(|b| b.1)
     }
 }
+
+#[cfg(test)]
+mod tests;

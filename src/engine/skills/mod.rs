@@ -552,6 +552,9 @@ impl Engine {
                 }
                 in_groups += 1;
             }
+            if qs.rules.is_empty() && !tree_holds(&grp.index, grp.members.len()) {
+                return Some(format!("queue {qi}: group {g}'s index tree out of step"));
+            }
         }
         if !self.classes_hold(qi) {
             return Some(format!("queue {qi}: a group mixes skill classes"));
@@ -572,6 +575,11 @@ impl Engine {
                         ));
                     }
                 }
+                if !tree_holds(&cell.index, cell.members.len()) {
+                    return Some(format!(
+                        "queue {qi}: a cell's index tree out of step in assignment rule {r}"
+                    ));
+                }
             }
         }
         for (i, sig) in qs.sigs.iter().enumerate() {
@@ -589,6 +597,15 @@ impl Engine {
         }
         None
     }
+}
+
+/// Whether `index` (over `members` leaves) is exactly the index rebuilt from its own leaves:
+/// every inner node the smallest of its children, the count right, so the re-keys that wrote
+/// it one root-ward path at a time left what a rebuild from scratch would.
+fn tree_holds(index: &RoutingIndex, members: usize) -> bool {
+    let mut fresh = index.clone();
+    fresh.rebuild((0..members).map(|p| index.key_at(p)));
+    fresh == *index
 }
 
 #[cfg(test)]
