@@ -63,6 +63,9 @@ pub(crate) fn run(a: AbArgs) -> CmdResult {
                 var.replications, base.replications
             ));
         }
+        if let Some(note) = replay_note(&base, &var, &a.scenario, &a.variant) {
+            eprintln!("{note}");
+        }
         if !ignored.is_empty() {
             eprintln!(
                 "note: {}: the variant's {} ignored: both sides run on common random numbers",
@@ -104,4 +107,48 @@ pub(crate) fn run(a: AbArgs) -> CmdResult {
     };
     super::leave_to_exit((report, base, var));
     result
+}
+
+/// The replayed history a scenario reads (`[traffic] replay`), if any: as written, and
+/// resolved.
+fn replay_file(sc: &crate::scenario::Scenario) -> Option<(&str, &std::path::Path)> {
+    sc.traffic
+        .files
+        .iter()
+        .find(|(key, _, _)| key == "traffic.replay")
+        .map(|(_, shown, path)| (shown.as_str(), path.as_path()))
+}
+
+/// A note when base and variant do not replay the same history (different files, or only one
+/// replays): replication *i* of both then does not see the same customers, so the pairing
+/// that `ab`'s paired tests rest on no longer holds. Files with the same bytes count as one.
+fn replay_note(
+    base: &crate::scenario::Scenario,
+    var: &crate::scenario::Scenario,
+    base_path: &std::path::Path,
+    var_path: &std::path::Path,
+) -> Option<String> {
+    let (a, b) = (replay_file(base), replay_file(var));
+    let same = match (a, b) {
+        (None, None) => true,
+        (Some((_, x)), Some((_, y))) => {
+            let canon = |p: &std::path::Path| std::fs::canonicalize(p).ok();
+            (canon(x).is_some() && canon(x) == canon(y))
+                || matches!((std::fs::read(x), std::fs::read(y)), (Ok(p), Ok(q)) if p == q)
+        }
+        _ => false,
+    };
+    if same {
+        return None;
+    }
+    let shown = |sc: &std::path::Path, f: Option<(&str, &std::path::Path)>| match f {
+        Some((f, _)) => format!("{} replays {f}", sc.display()),
+        None => format!("{} replays no history", sc.display()),
+    };
+    Some(format!(
+        "note: {} but {}: the two sides do not see the same customers, so the pairs compare \
+         different traffic and a difference may be the traffic's, not the change's",
+        shown(base_path, a),
+        shown(var_path, b)
+    ))
 }

@@ -37,10 +37,12 @@ struct Entry {
 }
 
 /// What the file system says of a file's content: length, modification time, (device, inode).
-type Stamp = (u64, std::time::SystemTime, (u64, u64));
+pub type Stamp = (u64, std::time::SystemTime, (u64, u64));
 
-/// The [`Stamp`] of `path`, when it is a regular file whose modification time is known.
-fn stamp(path: &Path) -> Option<Stamp> {
+/// The [`Stamp`] of `path`, when it is a regular file whose modification time is known
+/// (`None` otherwise). A sweep compares the stamps of its points' files to refuse one that
+/// changed while it ran (`workflows::sweep`).
+pub fn stamp(path: &Path) -> Option<Stamp> {
     let m = std::fs::metadata(path).ok().filter(|m| m.is_file())?;
     #[cfg(unix)]
     let node = {

@@ -85,9 +85,17 @@ pub struct AbMetric {
     #[serde(default)]
     pub p_value: Option<f64>,
     /// The difference is significant at 5 % after Holm–Bonferroni over every tested metric of
-    /// the report (so `ci95` may exclude 0 while this is false: the interval is per metric).
+    /// the report (so `ci95` may exclude 0 while this is false: the interval is per metric);
+    /// null when untested (no p-value: fewer than two pairs).
     #[serde(default)]
-    pub significant: bool,
+    pub significant: Option<bool>,
+}
+
+impl AbMetric {
+    /// Whether the difference was tested and found significant.
+    pub fn is_significant(&self) -> bool {
+        self.significant == Some(true)
+    }
 }
 
 /// Per queue (`queues.Q.*`) and per agent group (`agent_groups.G.*`) figures an A/B report
@@ -245,14 +253,15 @@ pub fn run_stoppable(
             ci95,
             pairs: diffs.len() as u32,
             p_value: test.map(|t| t.p_value),
-            significant: false,
+            // Untested (fewer than two pairs): neither significant nor not.
+            significant: test.map(|_| false),
         };
         metrics.insert(m.to_string(), metric);
     }
     let p: Vec<f64> = tests.iter().map(|(_, p)| *p).collect();
     for ((m, _), sig) in tests.iter().zip(holm(&p, ALPHA)) {
         if let Some(x) = metrics.get_mut(m) {
-            x.significant = sig;
+            x.significant = Some(sig);
         }
     }
     AbReport {
@@ -278,15 +287,36 @@ pub fn ordered(r: &AbReport) -> Vec<(&String, &AbMetric)> {
         (Some(d), _) if d != 0.0 => f64::INFINITY,
         _ => 0.0,
     };
-    let mut sig: Vec<(&String, &AbMetric)> =
-        r.metrics.iter().filter(|(_, m)| m.significant).collect();
+    let mut sig: Vec<(&String, &AbMetric)> = r
+        .metrics
+        .iter()
+        .filter(|(_, m)| m.is_significant())
+        .collect();
     sig.sort_by(|a, b| rel(b.1).total_cmp(&rel(a.1)).then(a.0.cmp(b.0)));
-    sig.extend(r.metrics.iter().filter(|(_, m)| !m.significant));
+    sig.extend(r.metrics.iter().filter(|(_, m)| !m.is_significant()));
     sig
 }
 
+/// `table::signed`, with enough digits for a small difference: one the table's 4 decimals
+/// would show as 0 (0.01388 vs 0.01385) gets 2 significant digits (`+0.000030`).
+pub fn fine(x: f64) -> String {
+    use crate::report::table::signed;
+    if x != 0.0 && x.is_finite() && x.abs() < 0.00005 {
+        let places = (1.0 - x.abs().log10().floor()).clamp(5.0, 17.0) as usize;
+        let s = format!("{x:.places$}");
+        if x > 0.0 {
+            format!("+{s}")
+        } else {
+            s
+        }
+    } else {
+        signed(x)
+    }
+}
+
 fn row(k: &str, m: &AbMetric) -> Vec<String> {
-    use crate::report::table::{num, signed};
+    use crate::report::table::num;
+    let signed = fine;
     let no_data = || crate::report::NO_DATA.to_string();
     let ci = m.ci95.map_or_else(
         || "-".into(),
@@ -315,14 +345,21 @@ pub const HEADER: [&str; 6] = ["metric", "base", "variant", "diff", "95% CI of d
 pub fn render_text(r: &AbReport) -> String {
     use crate::report::table::text;
     let all = ordered(r);
-    let n_sig = all.iter().filter(|(_, m)| m.significant).count();
+    let n_sig = all.iter().filter(|(_, m)| m.is_significant()).count();
     let sig: Vec<Vec<String>> = all.iter().take(n_sig).map(|(k, m)| row(k, m)).collect();
     let rest: Vec<Vec<String>> = all.iter().skip(n_sig).map(|(k, m)| row(k, m)).collect();
     let mut out = format!(
         "A/B: {} (base) vs {} (variant), {} paired replications, seed {}\n\n",
         r.scenario, r.variant, r.replications, r.seed
     );
-    if sig.is_empty() {
+    if r.metrics.values().all(|m| m.significant.is_none()) {
+        // Nothing has a p-value: a paired t-test needs at least 2 pairs.
+        out.push_str(&format!(
+            "Untested: {} paired (a paired t-test needs at least 2); the differences \
+             below are not evidence of a change or of none.\n",
+            crate::text::plural(u64::from(r.replications), "replication")
+        ));
+    } else if sig.is_empty() {
         out.push_str("No significant change (paired t-tests, Holm–Bonferroni at 5%).\n");
     } else {
         out.push_str(&format!(

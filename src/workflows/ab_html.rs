@@ -3,9 +3,9 @@
 //! paired 95 % interval drawn against zero; then every other metric.
 
 use crate::report::html::{escape, CSS};
-use crate::report::table::{num, signed};
+use crate::report::table::num;
 
-use super::ab::{ordered, AbMetric, AbReport};
+use super::ab::{fine as signed, ordered, AbMetric, AbReport};
 
 /// An inline SVG of the interval `[lo, hi]` and the difference on an axis through 0, scaled to
 /// `span` (the largest |bound| of the interval, or 1).
@@ -46,7 +46,11 @@ fn rows(items: &[(&String, &AbMetric)]) -> String {
             "<tr{}><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
              <td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td>\
              </tr>\n",
-            if m.significant { " class=\"sig\"" } else { "" },
+            if m.is_significant() {
+                " class=\"sig\""
+            } else {
+                ""
+            },
             escape(k),
             m.base.map_or_else(no, num),
             m.variant.map_or_else(no, num),
@@ -63,7 +67,7 @@ fn rows(items: &[(&String, &AbMetric)]) -> String {
 /// The page.
 pub fn render_html(r: &AbReport) -> String {
     let all = ordered(r);
-    let n_sig = all.iter().filter(|(_, m)| m.significant).count();
+    let n_sig = all.iter().filter(|(_, m)| m.is_significant()).count();
     let title = format!("A/B: {} vs {}", r.scenario, r.variant);
     let mut body = format!(
         "<h1>{}</h1>\n<p class=\"meta\">{} (base) vs {} (variant), {} paired replications on \
@@ -76,7 +80,13 @@ pub fn render_html(r: &AbReport) -> String {
         r.seed,
         r.metrics.len()
     );
-    if n_sig == 0 {
+    if r.metrics.values().all(|m| m.significant.is_none()) {
+        body.push_str(&format!(
+            "<h2>Untested</h2>\n<p>{} paired: a paired t-test needs at least 2; the \
+             differences below are not evidence of a change or of none.</p>\n",
+            crate::text::plural(u64::from(r.replications), "replication")
+        ));
+    } else if n_sig == 0 {
         body.push_str("<h2>Changed significantly</h2>\n<p>No significant change.</p>\n");
     } else {
         body.push_str(&format!(
@@ -122,7 +132,7 @@ mod tests {
             ci95: Some([d - 1.0, d + 1.0]),
             pairs: 4,
             p_value: Some(if sig { 0.001 } else { 0.5 }),
-            significant: sig,
+            significant: Some(sig),
         };
         let r = AbReport {
             format: super::super::ab::FORMAT.into(),

@@ -11,6 +11,8 @@
 //! Sharded sweeps ([`super::sweep_shard`]) run the grid points on several machines; the merge
 //! then runs [`finish`], the same search as one machine, bisection points included.
 
+use std::collections::BTreeMap;
+
 use rayon::prelude::*;
 
 use crate::report::{self, Summary};
@@ -40,6 +42,10 @@ pub struct SweepSpec {
     /// `--allow-huge`: every point's scenario is loaded beyond the size limits
     /// ([`scenario::LoadOptions::allow_huge`]), as `run --allow-huge` loads one.
     pub allow_huge: bool,
+    /// The stamps of the files its points read (shared by clones): every point, grid and
+    /// bisection step, must see each file as the first point did ([`pin`]). Start with
+    /// `Default::default()`.
+    pub pins: std::sync::Arc<std::sync::Mutex<Pins>>,
 }
 
 /// One point run.
@@ -112,6 +118,46 @@ pub enum SweepError {
     /// The target names an unknown metric.
     #[error("{0}")]
     Target(String),
+    /// A file the scenario reads (`[traffic]` replay, forecast, roster) changed while the
+    /// sweep ran: its points would mix two versions of it (issue 25, eleventh tester).
+    #[error(
+        "{key} = {file} changed while the sweep ran (its points read different versions of \
+         it); run the sweep again once the file no longer changes"
+    )]
+    Changed {
+        /// The scenario key naming the file, e.g. `traffic.roster`.
+        key: String,
+        /// The file, as the scenario names it.
+        file: String,
+    },
+}
+
+/// The file stamps a sweep's points saw, by resolved path: the first seen of each file
+/// (`None`: not a regular file).
+pub type Pins = BTreeMap<std::path::PathBuf, Option<crate::traffic::cache::Stamp>>;
+
+/// Checks the stamps of `sc`'s `[traffic]` files against those `spec`'s points saw first
+/// (adding the files not seen yet; taken after each point's load): `Err(Changed)` for a file
+/// whose stamp differs, so one sweep never mixes two versions of an input (a roster edited
+/// between the grid and a bisection step).
+pub fn pin(spec: &SweepSpec, sc: &Scenario) -> Result<(), SweepError> {
+    let mut pins = spec.pins.lock().unwrap_or_else(|e| e.into_inner());
+    for (key, shown, path) in &sc.traffic.files {
+        let now = crate::traffic::cache::stamp(path);
+        match pins.get(path) {
+            Some(first) if *first != now => {
+                return Err(SweepError::Changed {
+                    key: key.clone(),
+                    file: shown.clone(),
+                })
+            }
+            Some(_) => {}
+            None => {
+                pins.insert(path.clone(), now);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Why the words of a sweep (axes, target, overrides) do not make one; the messages name no
@@ -167,6 +213,7 @@ impl SweepSpec {
             seed,
             replications,
             allow_huge: false,
+            pins: Default::default(),
         })
     }
 }
@@ -396,6 +443,7 @@ pub fn prepare_noting(spec: &SweepSpec, stop: Option<&Stop>) -> Result<Prepared,
         }
         match scenario_at(spec, v, Some(&cache)) {
             Ok((sc, l)) => {
+                pin(spec, &sc)?;
                 lifted |= l;
                 scenarios.push(sc);
             }
@@ -560,6 +608,8 @@ fn search(
             return Ok((None, Some((lo, hi))));
         };
         let (sc, _) = built?;
+        // The step read the grid's files as they were (issue 25: not an edited roster).
+        pin(spec, &sc)?;
         // A stop request ends the search here: the steps run so far are kept.
         let Some(p) = (!stopped(stop))
             .then(|| run_one(spec, &sc, vec![mid], stop))

@@ -133,8 +133,11 @@ fn ab_sees_work_move_between_agent_groups() {
         m("agent_groups.bilingual.conversations"),
         m("agent_groups.vip-team.conversations"),
     );
-    assert!(bi.significant && bi.diff.unwrap() > 100.0, "{bi:?}");
-    assert!(vip.significant && vip.diff.unwrap() < -100.0, "{vip:?}");
+    assert!(bi.is_significant() && bi.diff.unwrap() > 100.0, "{bi:?}");
+    assert!(
+        vip.is_significant() && vip.diff.unwrap() < -100.0,
+        "{vip:?}"
+    );
     assert!(r
         .metrics
         .contains_key("routing.by_rule.general/spanish-experts"));
@@ -148,5 +151,5 @@ fn ab_sees_work_move_between_agent_groups() {
                 .unwrap()
     );
     let same = ab::run(&base, &base, None);
-    assert!(same.metrics.values().all(|m| !m.significant));
+    assert!(same.metrics.values().all(|m| !m.is_significant()));
 }

@@ -178,6 +178,7 @@ fn sweep_varies_a_string_key() {
         seed: None,
         replications: Some(1),
         allow_huge: false,
+        pins: Default::default(),
     };
     let path = "queues.general.assignment_rules.spanish-experts.order_by";
     let s = spec(&format!("{path}=most_proficient,least_active"));

@@ -124,6 +124,7 @@ fn sweep_smallest_count_matches_erlang_c() {
         seed: None,
         replications: None,
         allow_huge: false,
+        pins: Default::default(),
     };
     let r = sweep::run(&spec).unwrap();
     let a = r.answer.unwrap();
