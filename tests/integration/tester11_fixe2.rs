@@ -115,7 +115,8 @@ fn a_replayed_retry_contact_is_not_told_as_a_retrial_of_an_unanswered_one() {
             ("cd.toml", &combo(start, "roster.csv", RATE, "")),
             (
                 "rp.toml",
-                &combo(start, "roster.csv", "", "replay = \"rd/conversations.csv\""),
+                &combo(start, "roster.csv", "", "replay = \"rd/conversations.csv\"")
+                    .replace("horizon = \"3h\"", "horizon = \"4h\""),
             ),
         ],
         &["run", "cd.toml", "--out", "rd", "--log", "--quiet"],
