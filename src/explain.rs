@@ -225,6 +225,8 @@ pub fn explain_to(
     // The replication's last line (and its time), and its last `interrupted` line.
     let (mut rep_end, mut rep_t, mut interrupted) = (0usize, 0.0f64, None::<usize>);
     let mut any_interrupted = false;
+    // The replication's `start` line was seen, and its `end` line's time.
+    let (mut started, mut ended) = (false, None::<f64>);
     let cut = pass(&path, |i, l| {
         if reps.last() != Some(&l.replication) && !reps.contains(&l.replication) {
             reps.push(l.replication);
@@ -238,8 +240,11 @@ pub fn explain_to(
         }
         rep_end = i;
         rep_t = l.t;
-        if l.kind == Kind::Interrupted {
-            interrupted = Some(i);
+        match l.kind {
+            Kind::Interrupted => interrupted = Some(i),
+            Kind::Start => started = true,
+            Kind::End => ended = Some(l.t),
+            _ => {}
         }
         last_conv = last_conv.max(l.conversation.unwrap_or(0));
         if let Some(a) = &l.agent {
@@ -296,7 +301,8 @@ pub fn explain_to(
                 let needed = l.agent.as_deref() == Some(a.as_str())
                     || l.from.as_deref() == Some(a.as_str())
                     || l.conversation.is_some_and(|c| touched.contains(&c));
-                if needed || after_kept || l.kind == Kind::Interrupted {
+                let bound = matches!(l.kind, Kind::Interrupted | Kind::Start | Kind::End);
+                if needed || after_kept || bound {
                     story.push(&l);
                 }
                 after_kept = needed;
@@ -305,6 +311,7 @@ pub fn explain_to(
             if let Some(n) = cut {
                 story.truncated(rep_t, n);
             }
+            story.names_seen(&names);
             story.finish()
         }
         (Some(first), Some(last), _) => {
@@ -340,6 +347,7 @@ pub fn explain_to(
             if let Some(e) = failed {
                 return Err(write(e));
             }
+            story.bounds(started, ended, rep_t);
             if let Some(n) = cut {
                 story.truncated(rep_t, n);
             }
@@ -359,14 +367,52 @@ pub fn explain_to(
         // An agent of the run (its row in agents.csv beside the trace) with no line at all:
         // never offered anything, never a presence change.
         // When the run's interruption cut the replication, that is all the trace can say.
-        Err(ExplainError::UnknownAgent { asked, .. }) if in_agents_csv(&path, &asked) => Ok(
-            never_assigned(&asked, replication, last_conv, interrupted.is_some(), cut),
-        ),
+        Err(ExplainError::UnknownAgent { asked, .. }) if in_agents_csv(&path, &asked) => {
+            Ok(never_assigned(
+                &heading_name(&asked, names.iter().map(String::as_str)),
+                replication,
+                last_conv,
+                interrupted.is_some(),
+                cut,
+            ))
+        }
         other => other,
     }?;
     out.write_all(told.as_bytes())
         .and_then(|()| out.flush())
         .map_err(write)
+}
+
+/// An agent's name for its story's heading: `agent` as it is, or, when another of `names` is
+/// equal to it under Unicode normalization (NFC) but written with other code points (two
+/// agents that look alike: an eleventh fresh tester saw two "Agent José" headings), with its
+/// code points, e.g. `José (written J o s e U+0301; another agent's name looks the same)`.
+pub(crate) fn heading_name<'n>(agent: &str, names: impl IntoIterator<Item = &'n str>) -> String {
+    use unicode_normalization::UnicodeNormalization as _;
+    if agent.is_ascii() {
+        return agent.to_string();
+    }
+    let nfc: String = agent.nfc().collect();
+    let twin = names
+        .into_iter()
+        .any(|n| n != agent && !n.is_ascii() && n.nfc().eq(nfc.chars()));
+    if !twin {
+        return agent.to_string();
+    }
+    let points: Vec<String> = agent
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() {
+                c.to_string()
+            } else {
+                format!("U+{:04X}", c as u32)
+            }
+        })
+        .collect();
+    format!(
+        "{agent} (written {}; another agent's name looks the same)",
+        points.join(" ")
+    )
 }
 
 /// The story of an agent of the run with no line in `replication`: never assigned, or, when the

@@ -14,6 +14,11 @@
 //! `tried` does so per assignment rule, `missing` names the required skills nobody in the
 //! queue holds.
 //!
+//! Every replication's lines begin with a `start` line at 0 and end with an `end` line at the
+//! end of the run (or an `interrupted` line when a stop request cut it): a replication without
+//! its `end` line in a trace with `start` lines was cut. Traces of versions before them have
+//! neither, and read as before.
+//!
 //! Retrials: a conversation closed unanswered whose customer will come back gets a `will_retry`
 //! effect line (`retry_in_s`); when it comes back, the new contact's `arrive` line names it in
 //! `retrial_of`, and a `retried` effect line on the abandoned conversation names the new one in
@@ -44,6 +49,15 @@ pub enum Kind {
     /// "interrupted"`): the replication's trace is partial, and a story still open at `t`
     /// was cut off there, not ended.
     Interrupted,
+    /// The first line of a replication's trace (`what: "start"`, at 0). With it, a replication
+    /// whose trace has no `end` line (nor `interrupted` line) was cut (say, copied short at a
+    /// line boundary). Absent from traces of versions before it.
+    Start,
+    /// The last line of a replication that ran to its end (`what: "end"`, at the end of the
+    /// run: the horizon, or later while conversations drained). A conversation with no
+    /// `closed` line was still in the system then. Absent from traces of versions before it
+    /// (and from a replication an interruption cut: it ends with `interrupted`).
+    End,
 }
 
 /// One line of `trace.jsonl`.
@@ -150,6 +164,12 @@ pub struct TraceLine {
     /// `will_retry`: seconds from the abandonment until the customer comes back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_in_s: Option<f64>,
+    /// `true` on a replayed history's retry contact: its `arrive` line (with `retrial_of`, the
+    /// conversation of the history row it retries) and that conversation's `retried` line. It
+    /// arrives as the history says, whatever became of that conversation in this run (it may
+    /// have been answered here). Absent otherwise, and from traces of versions before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replayed: Option<bool>,
 }
 
 /// One assignment rule that found nobody, on a routing line (`tried`).
@@ -197,6 +217,7 @@ impl TraceLine {
             retrial_of: None,
             retrial: None,
             retry_in_s: None,
+            replayed: None,
         }
     }
 }

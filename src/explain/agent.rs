@@ -33,6 +33,10 @@ pub(super) struct AgentStory<'s> {
     /// The trace ends in a partial line: the last complete line's time, the partial line's
     /// number (1-based).
     truncated: Option<(f64, usize)>,
+    /// The replication's trace has a `start` line, an `end` line; the time of its last line.
+    started: bool,
+    ended: bool,
+    last_t: f64,
     /// For the error when nothing was the agent's: the largest conversation id, the names.
     last_conv: u64,
     names: BTreeSet<String>,
@@ -60,6 +64,9 @@ impl<'s> AgentStory<'s> {
             assigned: false,
             stop: None,
             truncated: None,
+            started: false,
+            ended: false,
+            last_t: 0.0,
             last_conv: 0,
             names: BTreeSet::new(),
             pending: None,
@@ -72,6 +79,16 @@ impl<'s> AgentStory<'s> {
         self.truncated = Some((t, line));
     }
 
+    /// Agent names of the replication beyond the lines pushed (the first pass's), for the
+    /// heading's look-alike check.
+    pub(super) fn names_seen<'n>(&mut self, names: impl IntoIterator<Item = &'n String>) {
+        for n in names {
+            if !self.names.contains(n) {
+                self.names.insert(n.clone());
+            }
+        }
+    }
+
     /// Follows the replication's next line.
     pub(super) fn push(&mut self, l: &TraceLine) {
         let a = self.agent;
@@ -81,9 +98,13 @@ impl<'s> AgentStory<'s> {
                 self.names.insert(n.clone());
             }
         }
-        if l.kind == Kind::Interrupted {
-            self.stop = Some(l.t);
+        match l.kind {
+            Kind::Interrupted => self.stop = Some(l.t),
+            Kind::Start => self.started = true,
+            Kind::End => self.ended = true,
+            _ => {}
         }
+        self.last_t = self.last_t.max(l.t);
         // Its own lines, and the state changes of the conversations it holds.
         // `from` names an agent only on a "transferred" line (elsewhere it is a state, a
         // presence or a queue, which an agent's name may spell).
@@ -103,8 +124,13 @@ impl<'s> AgentStory<'s> {
                 _ => {}
             }
         }
-        let theirs = l.kind == Kind::Effect
-            && matches!(l.what.as_str(), "state" | "closed")
+        // A held conversation's transfer to a queue (an eleventh fresh tester: bob's story
+        // showed "active → open" without the transfer to tier2 the conversation's story gives).
+        let moved = l.kind == Kind::Command
+            && l.ok != Some(false)
+            && matches!(l.what.as_str(), "transfer_to_queue" | "assign_to_queue");
+        let theirs = (moved
+            || l.kind == Kind::Effect && matches!(l.what.as_str(), "state" | "closed"))
             && l.conversation.is_some_and(|c| self.held.contains(&c));
         // A held conversation back in a queue (transferred to a queue, requeued) has left the
         // agent: its own "active → open" is the agent's last line about it; what follows (the
@@ -163,6 +189,14 @@ impl<'s> AgentStory<'s> {
                 names,
             ));
         }
+        let heading = super::heading_name(self.agent, self.names.iter().map(String::as_str));
+        if heading != self.agent {
+            let first = self.out.find('\n').unwrap_or(0);
+            self.out.replace_range(
+                ..first,
+                &format!("Agent {heading}, replication {}:", self.replication),
+            );
+        }
         if !self.assigned {
             self.out
                 .push_str("never assigned a conversation in this replication\n");
@@ -180,6 +214,13 @@ impl<'s> AgentStory<'s> {
                 "{} the run was interrupted here (SIGINT or SIGTERM) and the trace is partial: \
                  the agent's story is cut off, not ended",
                 clock(t)
+            );
+        } else if self.started && !self.ended {
+            let _ = writeln!(
+                self.out,
+                "{} the trace ends here without this replication's end line: it was cut (at a \
+                 line boundary); the agent's story is cut off, not ended",
+                clock(self.last_t)
             );
         }
         Ok(self.out)

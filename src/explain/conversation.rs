@@ -46,6 +46,11 @@ pub(super) struct ConvStory<'s, W: Write> {
     /// number (1-based).
     truncated: Option<(f64, usize)>,
     closed: bool,
+    /// The replication's trace has a `start` line (so, unless cut, an `end` line), the time
+    /// of its `end` line, the time of its last line.
+    started: bool,
+    ended: Option<f64>,
+    last_t: f64,
     state: Option<String>,
     agent: Option<String>,
     offer: Option<(Option<String>, f64)>,
@@ -74,6 +79,9 @@ impl<'s, W: Write> ConvStory<'s, W> {
             stop: None,
             truncated: None,
             closed: false,
+            started: false,
+            ended: None,
+            last_t: 0.0,
             state: None,
             agent: None,
             offer: None,
@@ -82,9 +90,13 @@ impl<'s, W: Write> ConvStory<'s, W> {
 
     /// Follows the replication's next line.
     pub(super) fn push(&mut self, l: &TraceLine) -> std::io::Result<()> {
-        if l.kind == Kind::Interrupted {
-            self.stop = Some(l.t);
+        match l.kind {
+            Kind::Interrupted => self.stop = Some(l.t),
+            Kind::Start => self.started = true,
+            Kind::End => self.ended = Some(l.t),
+            _ => {}
         }
+        self.last_t = self.last_t.max(l.t);
         let counted = l.kind == Kind::Refusal;
         if let Some((p, special)) = self.pending.take() {
             let counted = counted && l.rule == p.rule && l.t == p.t;
@@ -203,6 +215,14 @@ impl<'s, W: Write> ConvStory<'s, W> {
         self.truncated = Some((t, line));
     }
 
+    /// What the first pass saw of the replication's bounds (its second pass stops after the
+    /// story's last line): a `start` line, the `end` line's time, the last line's time.
+    pub(super) fn bounds(&mut self, started: bool, ended: Option<f64>, last_t: f64) {
+        self.started |= started;
+        self.ended = self.ended.or(ended);
+        self.last_t = self.last_t.max(last_t);
+    }
+
     /// Ends the story: its last line (after the summary of a wait that neither a routing nor
     /// its close ended, counted until that line), and the cut-off line when the run's
     /// interruption cut it. Hands back the writer.
@@ -240,9 +260,40 @@ impl<'s, W: Write> ConvStory<'s, W> {
                 clock(stop),
                 self.state_at_cut()
             )?;
+        } else if self.stop.is_none() {
+            self.write_bounds()?;
         }
         self.out.flush()?;
         Ok(self.out)
+    }
+
+    /// The end of a story neither a partial line nor an interruption cut: still in the system
+    /// at the replication's `end` line, or a replication with a `start` line and no `end` line
+    /// (a trace cut at a line boundary).
+    fn write_bounds(&mut self) -> std::io::Result<()> {
+        match (self.ended, self.started, self.closed) {
+            (Some(end), _, false) => writeln!(
+                self.out,
+                "{} the run ended with the conversation still in the system: it was {} then",
+                clock(end),
+                self.state_at_cut()
+            ),
+            (None, true, false) => writeln!(
+                self.out,
+                "{} the trace ends here without this replication's end line: it was cut (at a \
+                 line boundary); the conversation was {} at its last line; its story is cut \
+                 off, not ended",
+                clock(self.last_t),
+                self.state_at_cut()
+            ),
+            (None, true, true) => writeln!(
+                self.out,
+                "(it closed before the cut: the trace ends at {} without this replication's end \
+                 line)",
+                clock(self.last_t)
+            ),
+            _ => Ok(()),
+        }
     }
 
     /// Where it stood when the run was cut: its last state (none: still open, as it arrived),

@@ -69,7 +69,7 @@ pub(super) fn describe(l: &TraceLine, subject: &Subject, counted: bool) -> Optio
     let rule = l.rule.as_deref().unwrap_or("");
     let sup = s(&l.supervisor);
     Some(match l.kind {
-        Kind::Refusal | Kind::Interrupted => return None,
+        Kind::Refusal | Kind::Interrupted | Kind::Start | Kind::End => return None,
         Kind::Routing if l.what == "waiting" => why::waiting(l),
         Kind::Routing if l.what == "picked" => {
             if about_agent {
@@ -249,6 +249,11 @@ pub(super) fn describe(l: &TraceLine, subject: &Subject, counted: bool) -> Optio
                 clock(l.retry_in_s.unwrap_or(0.0))
             ),
             "retried" => match l.retrial {
+                Some(n) if l.replayed == Some(true) => format!(
+                    "the replayed history's retry contact of this conversation's row arrived \
+                     as conversation {n} (it arrives as the history says, whatever happened to \
+                     this one in the replay)"
+                ),
                 Some(n) => format!("its customer came back: the retrial is conversation {n}"),
                 None => "its customer came back (a retrial)".to_string(),
             },
@@ -276,6 +281,11 @@ fn in_system(l: &TraceLine) -> f64 {
 /// A retrial's arrival: the conversation whose customer abandoned and came back as this one.
 fn retrial_of(l: &TraceLine) -> String {
     match l.retrial_of {
+        Some(o) if l.replayed == Some(true) => format!(
+            " (a replayed retry contact: its history row's retrial_of names the row replayed as \
+             conversation {o}; it arrives as the history says, whatever happened to conversation \
+             {o} in the replay)"
+        ),
         Some(o) => format!(
             " (a retrial: the customer of conversation {o}, which closed unanswered, came back)"
         ),

@@ -152,6 +152,16 @@ pub(crate) struct Observer {
     names: Names,
     /// Conversation ids by engine slot: (generation, id).
     ids: Vec<(u32, u64)>,
+    /// Ids of closed conversations whose slot a later arrival took, by (slot, generation): a
+    /// supervisor command naming one (refused with LC-CLOSED) still names it in the trace (an
+    /// eleventh fresh tester: such `refusal` lines had `conversation: null`). Kept only when
+    /// tracing.
+    retired: std::collections::HashMap<(u32, u32), u64>,
+    /// The next arrival is a replayed history's retry contact (its `retrial_of` is the
+    /// history's link, not a customer who closed unanswered here). Set with `retrial_of`.
+    pub(crate) retrial_replayed: bool,
+    /// The replication's `start` line was written.
+    started: bool,
     /// By engine slot: the wait (ms) until the conversation's first acceptance, once accepted
     /// (the `closed` line's `waited_s`); reset when the slot takes a new conversation.
     first_waits: Vec<Option<u64>>,
@@ -298,6 +308,9 @@ impl Observer {
             rep,
             names,
             ids: Vec::new(),
+            retired: std::collections::HashMap::new(),
+            retrial_replayed: false,
+            started: false,
             first_waits: Vec::new(),
             arrivals: 0,
             trace,
@@ -344,6 +357,7 @@ impl Observer {
             .get(conv.slot as usize)
             .filter(|(g, _)| *g == conv.gen)
             .map(|(_, id)| *id)
+            .or_else(|| self.retired.get(&(conv.slot, conv.gen)).copied())
     }
 
     /// The wait (ms) until `conv`'s first acceptance, when it has been accepted.
@@ -361,6 +375,12 @@ impl Observer {
     }
 
     fn write(&mut self, l: &TraceLine) {
+        if !self.started && self.trace.is_some() {
+            // The replication's first line: its `start` line.
+            self.started = true;
+            let s = self.line(SimTime::ZERO, Kind::Start, "start");
+            self.write(&s);
+        }
         let Some((w, path, errors)) = self.trace.as_mut() else {
             return;
         };
@@ -389,6 +409,10 @@ impl Observer {
                 let slot = conv.slot as usize;
                 if self.ids.len() <= slot {
                     self.ids.resize(slot + 1, (u32::MAX, 0));
+                }
+                let (gen, old) = self.ids[slot];
+                if gen != u32::MAX && gen != conv.gen && self.trace.is_some() {
+                    self.retired.insert((conv.slot, gen), old);
                 }
                 self.ids[slot] = (conv.gen, conversation_id(self.arrivals - 1));
                 if self.first_waits.len() <= slot {
@@ -440,7 +464,10 @@ impl Observer {
             Command::Arrive(..) => self.retrial_of.take(),
             _ => None,
         };
+        let replayed =
+            matches!(cmd, Command::Arrive(..)) && std::mem::take(&mut self.retrial_replayed);
         l.retrial_of = retried;
+        l.replayed = (replayed && retried.is_some()).then_some(true);
         // The simulator issues overflow commands only for waiting-time rules (before-queueing
         // rules act before the engine sees the conversation).
         let overflow = matches!(cmd, Command::OverflowTransfer(..) | Command::OverflowEnd(_))
@@ -453,7 +480,7 @@ impl Observer {
         self.write(&l);
         self.last = Some(l);
         if let Some(old) = retried {
-            self.retried(now, old);
+            self.retried(now, old, replayed);
         }
         if let (Command::Pick(agent), Ok(())) = (cmd, r) {
             // RT-PICK: the agent took the oldest conversation it may take.
@@ -520,6 +547,7 @@ impl Observer {
         self.arrival_note = None;
         self.arrival_tags = None;
         let retried = self.retrial_of.take();
+        let replayed = std::mem::take(&mut self.retrial_replayed);
         if self.trace.is_none() {
             return;
         }
@@ -530,6 +558,7 @@ impl Observer {
         a.ok = Some(true);
         a.queue = name(queue);
         a.retrial_of = retried;
+        a.replayed = (replayed && retried.is_some()).then_some(true);
         if let Some((r, hops)) = moved {
             a.from = name(first);
             a.rule = Some(r.into());
@@ -549,7 +578,7 @@ impl Observer {
         c.in_system_s = Some(0.0);
         self.write(&a);
         if let Some(old) = retried {
-            self.retried(now, old);
+            self.retried(now, old, replayed);
         }
         for l in [e, c] {
             self.write(&l);
@@ -584,6 +613,11 @@ impl Observer {
                  here and is partial"
                     .into(),
             );
+            self.write(&l);
+        } else if self.trace.is_some() {
+            // The replication ran to its end: a conversation without a `closed` line was still
+            // in the system here.
+            let l = self.line(now, Kind::End, "end");
             self.write(&l);
         }
         if let Some((mut w, path, errors)) = self.trace.take() {

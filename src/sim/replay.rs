@@ -133,6 +133,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         f.traced.insert(i, next);
         if let (Some(o), Some(named)) = (self.out.observer(), named) {
             o.retrial_of = Some(named);
+            o.retrial_replayed = true;
         }
         retrial
     }

@@ -84,6 +84,7 @@ mod sweep_stop;
 mod tester10;
 mod tester10_forecast;
 mod tester10_moves;
+mod tester11_fixe2;
 mod tester11_fixy;
 mod tester9_inputs;
 mod ties;

@@ -30,10 +30,13 @@ impl Observer {
     }
 
     /// The `retried` line of the abandoned conversation `old`, whose customer just came back as
-    /// the latest arrival (the retrial's `arrive` line was just written).
-    pub(super) fn retried(&mut self, now: SimTime, old: u64) {
+    /// the latest arrival (the retrial's `arrive` line was just written); `replayed`: the new
+    /// one is a replayed history's retry contact (`replayed: true` on the line), which arrives
+    /// as the history says whatever became of `old` in this run.
+    pub(super) fn retried(&mut self, now: SimTime, old: u64, replayed: bool) {
         let mut l = self.line(now, Kind::Effect, "retried");
         l.conversation = Some(old);
+        l.replayed = replayed.then_some(true);
         l.retrial = Some(conversation_id(self.arrivals.saturating_sub(1)));
         self.write(&l);
     }
