@@ -83,6 +83,7 @@ mod sweep_cache;
 mod sweep_stop;
 mod tester10;
 mod tester10_forecast;
+mod tester11_fixz;
 mod tester9_inputs;
 mod ties;
 mod traffic;
