@@ -99,21 +99,30 @@ pub fn read_roster(
             let name = r.required(p, "agent").map(str::to_string);
             // A newline (a quoted CSV field) or another control character would break every
             // one-line-per-event output that names the agent (`explain`, traces).
-            let name = name.filter(|n| match n.chars().find(|c| c.is_control()) {
-                Some(c) => {
-                    r.problem(
-                        p,
-                        "agent",
-                        format!(
-                            "agent name {n:?} holds the control character U+{:04X}; a name \
+            // An invisible format character (a zero-width space, a direction mark) makes a
+            // second agent that looks like the first: refused alike (issue 25, eleventh tester).
+            let name = name.filter(
+                |n| match n.chars().find(|&c| c.is_control() || invisible(c)) {
+                    Some(c) => {
+                        r.problem(
+                            p,
+                            "agent",
+                            format!(
+                                "agent name {n:?} holds the {} character U+{:04X}; a name \
                              is one line of printable characters",
-                            u32::from(c)
-                        ),
-                    );
-                    false
-                }
-                None => true,
-            });
+                                if c.is_control() {
+                                    "control"
+                                } else {
+                                    "invisible format"
+                                },
+                                u32::from(c)
+                            ),
+                        );
+                        false
+                    }
+                    None => true,
+                },
+            );
             if let Some(n) = &name {
                 if let Some(group) = taken(n).filter(|_| !clashed.contains(n)) {
                     clashed.insert(n.clone());
@@ -399,6 +408,27 @@ fn lookalike_names(
     }
 }
 
+/// Whether `c` is an invisible Unicode format character (general category Cf: a soft hyphen,
+/// zero-width spaces and joiners, direction marks and isolates, a byte-order mark): a name
+/// holding one looks like the name without it.
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{AD}'
+            | '\u{600}'..='\u{605}'
+            | '\u{61C}'
+            | '\u{6DD}'
+            | '\u{70F}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+    )
+}
+
 /// `spanish:4;billing:2` → `[("spanish", 4), ("billing", 2)]`, ratings 1–10.
 ///
 /// Errors: every bad item of the cell at once (not only the first), in cell order, joined by
@@ -501,8 +531,8 @@ fn breaks_in(
             ""
         };
         match pair {
-            Some((a, b)) if b > a && (a < shift_start || b > shift_end.unwrap_or(open_end)) => {
-                bad.push(match shift_end {
+            Some((a, b)) if b > a && (a < shift_start || b > shift_end.unwrap_or(open_end)) => bad
+                .push(match shift_end {
                     Some(e) => format!(
                         "break {part:?} ({}) is not inside its shift ({}){next_day}",
                         span(cal, a, b),
@@ -513,8 +543,7 @@ fn breaks_in(
                         span(cal, a, b),
                         show(cal, shift_start),
                     ),
-                })
-            }
+                }),
             Some((a, b)) if b > a => out.push((a, b, part)),
             Some(_) => bad.push(format!("break {part:?} must end after it starts")),
             None => bad.push(format!(
