@@ -278,7 +278,10 @@ pub fn split_offset(s: &str) -> Result<(&str, Option<i32>), String> {
 fn parse_local(text: &str) -> Result<DateTime, String> {
     let s = text.trim();
     let expected = || {
-        format!("{s:?} is not a local date-time; expected e.g. \"2026-03-02T07:00\" (no time zone)")
+        format!(
+            "{s:?} is not a local date-time; expected e.g. \"2026-03-02T07:00\" (a UTC offset \
+             such as \"+01:00\" may follow)"
+        )
     };
     if let Ok(dt) = s.parse::<DateTime>() {
         return Ok(dt);

@@ -349,11 +349,13 @@ pub fn read_history_with(
             }
             if let Some(first) = seen.insert((q.clone(), t), r.line) {
                 let at_first = offsets.iter().rev().find(|(l, ..)| *l <= first);
-                // The offset's last change, when it fell on this date (an export that wrote
-                // the repeated hour under the new offset twice).
+                // The offset's last change, when it fell on this date before this row (an
+                // export that wrote the repeated hour under the new offset twice). A change at
+                // this very row is no evidence: a copy of a winter row appended after summer
+                // rows was called the hour DST repeats (issue 25, eleventh tester).
                 let change = offsets.len().checked_sub(2).and_then(|i| {
                     let ((_, a, _), (line, b, date)) = (&offsets[i], &offsets[i + 1]);
-                    (*date == t.date()).then_some((*a, *b, *line))
+                    (*date == t.date() && *line < r.line).then_some((*a, *b, *line))
                 });
                 let message = match (at_first.and_then(|(_, o, _)| *o), offset, change) {
                     (Some(a), Some(b), _) if a != b => checks::repeated_hour(t, first, a, b, None),
@@ -361,8 +363,8 @@ pub fn read_history_with(
                         checks::repeated_hour(t, first, a, b, Some(line))
                     }
                     _ => format!(
-                        "this queue already has an interval starting at {t} (line {first}); \
-                         expected one row per queue and interval"
+                        "this queue already has an interval starting at {t} (line {first}): a \
+                         duplicated row? expected one row per queue and interval"
                     ),
                 };
                 r.problem(p, time_col, message);

@@ -16,6 +16,8 @@ pub mod forecast;
 pub mod history;
 pub mod level;
 pub mod links;
+mod quote;
+pub use quote::{cut_quoted, shown, SHOWN_CHARS};
 pub mod roster;
 
 use std::collections::HashMap;
@@ -107,7 +109,7 @@ impl Problems {
             path: column.map(|(n, _)| n.to_string()).unwrap_or_default(),
             line: Some(line as usize),
             column: column.map(|(_, c)| c),
-            message: message.into(),
+            message: cut_quoted(message.into()),
             hint: None,
         });
     }
@@ -120,7 +122,7 @@ impl Problems {
             path: column.0.to_string(),
             line: Some(line as usize),
             column: Some(column.1),
-            message: message.into(),
+            message: cut_quoted(message.into()),
             hint: None,
         });
     }
@@ -132,7 +134,7 @@ impl Problems {
             path: String::new(),
             line: None,
             column: None,
-            message: message.into(),
+            message: cut_quoted(message.into()),
             hint: None,
         });
     }
@@ -402,23 +404,6 @@ pub fn warn_ignored(p: &mut Problems, header: &Header, known: &[&str]) {
             ),
             hint: None,
         });
-    }
-}
-
-/// At most this many characters of a header are quoted in a message: a file that is one huge
-/// line is all header (a 30 MB line was quoted whole, once per missing column).
-pub const SHOWN_CHARS: usize = 200;
-
-/// `text` as a message quotes it: whole when at most [`SHOWN_CHARS`] characters, else its
-/// first [`SHOWN_CHARS`], `…` and its length in characters.
-pub fn shown(text: &str) -> String {
-    match text.char_indices().nth(SHOWN_CHARS) {
-        None => text.to_string(),
-        Some((i, _)) => format!(
-            "{}… ({} characters in all)",
-            &text[..i],
-            text.chars().count()
-        ),
     }
 }
 

@@ -243,6 +243,9 @@ pub fn read_replay(
     let mut attr_cols: Vec<usize> = Vec::new();
     let mut attr_seen = false;
     let mut n: u64 = 0;
+    // Whether a row so far had a dated arrival inside the horizon: then a later one past it is
+    // the horizon's fault (a run's log drains past its horizon), not `[scenario] start`'s.
+    let mut inside = false;
     let mut seen = crate::calendar::CsvOffsets::default();
     let mut links = super::links::Links::default();
     let header = read(
@@ -280,14 +283,25 @@ pub fn read_replay(
                                 )
                             } else {
                                 format!(
-                                    "arrival {s} is not before the horizon ({horizon} after t = 0 = {}); set `[scenario] start` to the history's first day",
-                                    cal.iso(crate::time::SimTime::ZERO)
+                                    "arrival {s} is not before the horizon ({horizon} after t = 0 = {}); {}",
+                                    cal.iso(crate::time::SimTime::ZERO),
+                                    if inside {
+                                        "earlier rows are inside it, so the history runs past \
+                                         it (a run's own log goes on while its contacts drain: \
+                                         retries, later legs): make `[scenario] horizon` longer \
+                                         or remove the later rows"
+                                    } else {
+                                        "set `[scenario] start` to the history's first day"
+                                    }
                                 )
                             },
                         );
                         None
                     }
-                    Ok(t) => Some(t),
+                    Ok(t) => {
+                        inside = true;
+                        Some(t)
+                    }
                     Err(e) => {
                         r.problem(p, "arrival", e);
                         None

@@ -3,13 +3,16 @@
 //! Columns (contract "Real traffic"): `agent`, `queues` (`;`-separated), `shift_start`,
 //! `shift_end`, optional `capacity` (default 100), `skills` (`spanish:4;billing:2`, ratings
 //! 1–10; the agent's routing skills, see `crate::scenario`), `breaks` (`start-end` pairs,
-//! `;`-separated). Several rows for one agent are several shifts; its `queues`, `capacity` and
-//! `skills` must agree across them. A break end point is a time (seconds or a local date-time)
+//! `;`-separated). Several rows for one agent are several shifts; its `queues`, `capacity`,
+//! `skills` and `absence` must agree across them (`agree`). A break end point is a time (seconds or a local date-time)
 //! or a clock time `HH:MM`, on the shift's day (the next day when it is earlier than the
 //! shift's start).
 
 use std::collections::HashMap;
 use std::path::Path;
+
+mod agree;
+use agree::Firsts;
 
 use super::{read, Problems};
 use crate::calendar::Calendar;
@@ -81,6 +84,10 @@ pub fn read_roster(
     let mut unkept: Vec<(String, SimTime, SimTime, u64)> = Vec::new();
     let mut start_col: Option<Option<usize>> = None;
     let mut undated_reported = false;
+    // Per agent name: the first row's queues, capacity, skills and absence that parsed, each
+    // with its line, whether or not the rest of that row did (issue 25, eleventh tester: a bad
+    // row hid the next row's disagreement).
+    let mut firsts: HashMap<String, Firsts> = HashMap::new();
     // Agent names already reported as a group agent's name (once per agent, not per row).
     let mut clashed: std::collections::HashSet<String> = std::collections::HashSet::new();
     let header = read(
@@ -92,21 +99,30 @@ pub fn read_roster(
             let name = r.required(p, "agent").map(str::to_string);
             // A newline (a quoted CSV field) or another control character would break every
             // one-line-per-event output that names the agent (`explain`, traces).
-            let name = name.filter(|n| match n.chars().find(|c| c.is_control()) {
-                Some(c) => {
-                    r.problem(
-                        p,
-                        "agent",
-                        format!(
-                            "agent name {n:?} holds the control character U+{:04X}; a name \
+            // An invisible format character (a zero-width space, a direction mark) makes a
+            // second agent that looks like the first: refused alike (issue 25, eleventh tester).
+            let name = name.filter(
+                |n| match n.chars().find(|&c| c.is_control() || invisible(c)) {
+                    Some(c) => {
+                        r.problem(
+                            p,
+                            "agent",
+                            format!(
+                                "agent name {n:?} holds the {} character U+{:04X}; a name \
                              is one line of printable characters",
-                            u32::from(c)
-                        ),
-                    );
-                    false
-                }
-                None => true,
-            });
+                                if c.is_control() {
+                                    "control"
+                                } else {
+                                    "invisible format"
+                                },
+                                u32::from(c)
+                            ),
+                        );
+                        false
+                    }
+                    None => true,
+                },
+            );
             if let Some(n) = &name {
                 if let Some(group) = taken(n).filter(|_| !clashed.contains(n)) {
                     clashed.insert(n.clone());
@@ -219,13 +235,26 @@ pub fn read_roster(
                         offset: cal.offset.or(seen.first()),
                         ..*cal
                     };
-                    let e = end.filter(|e| *e > s).unwrap_or(SimTime(u64::MAX));
-                    r.parse(p, "breaks", |b| parse_breaks(b, &cal, s, e))
+                    match end.filter(|e| *e > s) {
+                        Some(e) => r.parse(p, "breaks", |b| parse_breaks(b, &cal, s, e)),
+                        // The shift's end unusable (reported above): checked against the
+                        // start only, not against a made-up end.
+                        None => r.parse(p, "breaks", |b| breaks_in(b, &cal, s, None, true)),
+                    }
                 }
                 // The shift's start unusable (reported above): the breaks are still checked on
                 // their own (syntax, order, overlaps), against an open day from t = 0.
                 None => r.parse(p, "breaks", |b| breaks_on_their_own(b, cal)),
             };
+            // Every row names its agent's queues, capacity, skills and absence alike; a row
+            // with other bad cells is compared with whatever of these did parse.
+            if let Some(n) = &name {
+                let f = match firsts.get_mut(n.as_str()) {
+                    Some(f) => f,
+                    None => firsts.entry(n.clone()).or_default(),
+                };
+                f.agree(r, p, n, &queues, &capacity, &skills, &absence);
+            }
             // A row whose other cells are bad still takes part in the overlap check (its
             // shift is known), so every problem of the file is listed at once.
             if let (Some(n), Some(s), Some(e)) = (&name, start, end) {
@@ -260,35 +289,6 @@ pub fn read_roster(
             let absence = absence.unwrap_or(0.0);
             match by_name.get(&name).map(|&i| &mut agents[i]) {
                 Some(a) => {
-                    let sorted = |v: &[QueueId]| {
-                        let mut v = v.to_vec();
-                        v.sort();
-                        v
-                    };
-                    if sorted(&a.queues) != sorted(&queues) {
-                        r.problem(
-                            p,
-                            "queues",
-                            format!("agent {name:?} has other queues on line {}", a.line),
-                        );
-                    }
-                    if a.capacity != capacity {
-                        r.problem(
-                            p,
-                            "capacity",
-                            format!(
-                                "agent {name:?} has capacity {} on line {}",
-                                a.capacity, a.line
-                            ),
-                        );
-                    }
-                    if r.cell("skills").is_some() && a.skills != skills {
-                        r.problem(
-                            p,
-                            "skills",
-                            format!("agent {name:?} has other skills on line {}", a.line),
-                        );
-                    }
                     // Overlaps are checked once every row is read, per agent in start order
                     // (a scan of the agent's shifts per row was quadratic in its rows).
                     rows[by_name[&name]].push((start, end, r.line));
@@ -408,6 +408,27 @@ fn lookalike_names(
     }
 }
 
+/// Whether `c` is an invisible Unicode format character (general category Cf: a soft hyphen,
+/// zero-width spaces and joiners, direction marks and isolates, a byte-order mark): a name
+/// holding one looks like the name without it.
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{AD}'
+            | '\u{600}'..='\u{605}'
+            | '\u{61C}'
+            | '\u{6DD}'
+            | '\u{70F}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+    )
+}
+
 /// `spanish:4;billing:2` → `[("spanish", 4), ("billing", 2)]`, ratings 1–10.
 ///
 /// Errors: every bad item of the cell at once (not only the first), in cell order, joined by
@@ -445,16 +466,17 @@ pub fn parse_skills(s: &str) -> Result<Vec<(String, u8)>, String> {
 /// time or a clock time `HH:MM` on the shift's day (rolled to the next day when earlier).
 /// Returns the breaks sorted.
 ///
-/// Errors: an unparsable break, one that does not end after it starts, one not inside the
-/// shift (a clock time earlier than the shift's start rolls to the next day, usually past the
-/// shift's end: the message says so), two breaks that overlap.
+/// Errors: every bad break of the cell at once, joined by `; `: an unparsable break, one that
+/// does not end after it starts, one not inside the shift (a clock time earlier than the
+/// shift's start rolls to the next day, usually past the shift's end: the message says so),
+/// two breaks that overlap.
 pub fn parse_breaks(
     s: &str,
     cal: &Calendar,
     shift_start: SimTime,
     shift_end: SimTime,
 ) -> Result<Vec<(SimTime, SimTime)>, String> {
-    breaks_in(s, cal, shift_start, shift_end, true)
+    breaks_in(s, cal, shift_start, Some(shift_end), true)
 }
 
 /// The breaks of a row whose shift start is unusable (reported on its own): syntax, overlaps
@@ -463,19 +485,23 @@ pub fn parse_breaks(
 /// is reversed (a dated roster without `[scenario] start` called a valid night break reversed
 /// beside the real error, issue 25, sixth pass).
 fn breaks_on_their_own(s: &str, cal: &Calendar) -> Result<Vec<(SimTime, SimTime)>, String> {
-    breaks_in(s, cal, SimTime::ZERO, SimTime(u64::MAX), false)
+    breaks_in(s, cal, SimTime::ZERO, None, false)
 }
 
-/// [`parse_breaks`]; `anchored`: clock times are placed from the shift's start (else a break's
-/// end from the break's start, [`breaks_on_their_own`]).
+/// [`parse_breaks`]; `shift_end` `None`: the shift's end is unusable (reported on its own), so
+/// a break is checked against the start only (a made-up end was shown as
+/// 18446744073709551.615); `anchored`: clock times are placed from the shift's start (else a
+/// break's end from the break's start, [`breaks_on_their_own`]).
 fn breaks_in(
     s: &str,
     cal: &Calendar,
     shift_start: SimTime,
-    shift_end: SimTime,
+    shift_end: Option<SimTime>,
     anchored: bool,
 ) -> Result<Vec<(SimTime, SimTime)>, String> {
     let mut out: Vec<(SimTime, SimTime, &str)> = Vec::new();
+    let mut bad: Vec<String> = Vec::new();
+    let open_end = SimTime(u64::MAX);
     for part in s.split(';').map(str::trim).filter(|x| !x.is_empty()) {
         // Whether a clock time was taken on the day after the shift's start.
         let rolled = std::cell::Cell::new(false);
@@ -499,43 +525,52 @@ fn breaks_in(
                 point(&part[i + 1..], if anchored { shift_start } else { a })?,
             ))
         });
+        let next_day = if rolled.get() {
+            "; a clock time earlier than the shift's start is on the next day"
+        } else {
+            ""
+        };
         match pair {
-            Some((a, b)) if b > a && (a < shift_start || b > shift_end) => {
-                return Err(format!(
-                    "break {part:?} ({}) is not inside its shift ({}){}",
-                    span(cal, a, b),
-                    span(cal, shift_start, shift_end),
-                    if rolled.get() {
-                        "; a clock time earlier than the shift's start is on the next day"
-                    } else {
-                        ""
-                    }
-                ))
-            }
+            Some((a, b)) if b > a && (a < shift_start || b > shift_end.unwrap_or(open_end)) => bad
+                .push(match shift_end {
+                    Some(e) => format!(
+                        "break {part:?} ({}) is not inside its shift ({}){next_day}",
+                        span(cal, a, b),
+                        span(cal, shift_start, e),
+                    ),
+                    None => format!(
+                        "break {part:?} ({}) starts before its shift does ({}){next_day}",
+                        span(cal, a, b),
+                        show(cal, shift_start),
+                    ),
+                }),
             Some((a, b)) if b > a => out.push((a, b, part)),
-            Some(_) => return Err(format!("break {part:?} must end after it starts")),
-            None => {
-                return Err(format!(
-                    "{part:?} is not a break; expected start-end, e.g. \"10:00-10:15\" or \"3600-4500\""
-                ))
-            }
+            Some(_) => bad.push(format!("break {part:?} must end after it starts")),
+            None => bad.push(format!(
+                "{part:?} is not a break; expected start-end, e.g. \"10:00-10:15\" or \"3600-4500\""
+            )),
         }
     }
     out.sort_by_key(|b| (b.0, b.1));
     if let Some(w) = out.windows(2).find(|w| w[1].0 < w[0].1) {
-        return Err(format!(
+        bad.push(format!(
             "breaks {:?} and {:?} overlap; an agent is on one break at a time",
             w[0].2, w[1].2
         ));
     }
+    if !bad.is_empty() {
+        return Err(bad.join("; "));
+    }
     // Inside the shift and not overlapping: they cover it whole when their lengths add up to it.
     let on_break: u64 = out.iter().map(|b| b.1 .0 - b.0 .0).sum();
-    if anchored && shift_end > shift_start && on_break >= shift_end.0 - shift_start.0 {
-        return Err(format!(
-            "the breaks cover the whole shift ({}), so the agent never works; shorten them or \
-             remove the row",
-            span(cal, shift_start, shift_end)
-        ));
+    if let Some(shift_end) = shift_end.filter(|e| anchored && *e > shift_start) {
+        if on_break >= shift_end.0 - shift_start.0 {
+            return Err(format!(
+                "the breaks cover the whole shift ({}), so the agent never works; shorten them \
+                 or remove the row",
+                span(cal, shift_start, shift_end)
+            ));
+        }
     }
     Ok(out.into_iter().map(|(a, b, _)| (a, b)).collect())
 }
@@ -543,11 +578,15 @@ fn breaks_in(
 /// `[a, b)` as the calendar's date-times with `[scenario] start`, else in seconds since t = 0
 /// as a roster timed in seconds writes them (not the default calendar's invented 2024-01-01).
 fn span(cal: &Calendar, a: SimTime, b: SimTime) -> String {
-    let show = |t: SimTime| match cal.given {
+    format!("{} to {}", show(cal, a), show(cal, b))
+}
+
+/// One instant as [`span`] writes it.
+fn show(cal: &Calendar, t: SimTime) -> String {
+    match cal.given {
         true => cal.iso(t),
         false => crate::text::seconds(t.as_millis()),
-    };
-    format!("{} to {}", show(a), show(b))
+    }
 }
 
 #[cfg(test)]

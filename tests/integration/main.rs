@@ -86,6 +86,7 @@ mod tester10_forecast;
 mod tester10_moves;
 mod tester11_fixe2;
 mod tester11_fixy;
+mod tester11_fixz;
 mod tester9_inputs;
 mod ties;
 mod traffic;

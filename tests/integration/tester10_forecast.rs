@@ -287,8 +287,9 @@ fn the_repeated_dst_hour_is_named_as_such() {
     let (code, err) = forecast(&dir, "dup.csv", &[]);
     assert_eq!(code, Some(2), "{err}");
     assert!(
-        err.contains("already has an interval starting at 2026-10-21T02:00:00 (line 52);")
-            && !err.contains("daylight"),
+        err.contains(
+            "already has an interval starting at 2026-10-21T02:00:00 (line 52): a duplicated row?"
+        ) && !err.contains("daylight"),
         "{err}"
     );
 }
