@@ -43,7 +43,10 @@ fn roster_center(dir: &Path, agents: usize, replications: u32, horizon_h: u32, r
 #[test]
 fn a_stop_on_a_big_roster_ends_the_command_with_its_work_kept() {
     let dir = temp_dir("tester9-big-roster");
-    roster_center(&dir, 100_000, 6, 72, 6000);
+    // 600,000/h for 72 h: a replication is tens of millions of conversations, so the signal
+    // comes while the first replications run on any machine (at 6,000/h a fast one finished
+    // the sweep before the signal).
+    roster_center(&dir, 100_000, 6, 72, 600_000);
     let d = dir.display().to_string();
     let s = format!("{d}/s.toml");
     let cases: [(&str, Vec<String>); 2] = [
@@ -63,7 +66,7 @@ fn a_stop_on_a_big_roster_ends_the_command_with_its_work_kept() {
                 "sweep".into(),
                 s.clone(),
                 "--vary".into(),
-                "queues.q0.arrivals.rate=3000/h,4000/h".into(),
+                "queues.q0.arrivals.rate=600000/h,700000/h".into(),
                 "--out".into(),
                 format!("{d}/sweep"),
                 "--quiet".into(),
