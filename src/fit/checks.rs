@@ -23,8 +23,8 @@ pub const EDGE_SLACK_MS: u64 = 3_600_000;
 /// A patience fitted from fewer abandonments than this is named as uncertain (about ±35% on
 /// an exponential mean at 95% with 30 events: 1.96/√30).
 pub const FEW_ABANDONMENTS: usize = 30;
-/// Most dates listed in one note.
-const LIST: usize = 5;
+/// Most dates, or rows of one kind, listed in one note or warning.
+pub const LIST: usize = 5;
 
 /// One day of the history's span, seen from its arrivals (all queues).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
