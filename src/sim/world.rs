@@ -84,6 +84,22 @@ impl<'s> World<'s> {
     }
 }
 
+/// Replication `rep`'s recorder for `sc`: one figure per agent (`capacities`, units, in agent
+/// order) and per supervisor source, the warm-up, horizon, service level and short-abandon
+/// threshold of the scenario. The one construction [`World::new`] and [`not_started`] share.
+fn recorder(sc: &Scenario, rep: u32, capacities: &[u32], sources: &Sources) -> Recorder {
+    Recorder::new(
+        rep,
+        SimTime::ZERO + sc.warmup,
+        sc.horizon,
+        sc.service_level,
+        sc.queues.len(),
+        capacities,
+        source_names(sc, sources),
+    )
+    .with_short_abandon(sc.short_abandon)
+}
+
 /// The metrics of replication `rep` of `sc` stopped before it began, as [`World::run`] gives
 /// them (empty, partial, one figure per agent and queue), without building the replication's
 /// engine, agents or streams: for a replication with no log, trace or dashboard part.
@@ -93,17 +109,7 @@ pub(crate) fn not_started(sc: &Scenario, rep: u32) -> RepMetrics {
         .iter()
         .flat_map(|g| std::iter::repeat_n(g.capacity, g.count as usize))
         .collect();
-    let sources = Sources::new(sc);
-    let mut rec = Recorder::new(
-        rep,
-        SimTime::ZERO + sc.warmup,
-        sc.horizon,
-        sc.service_level,
-        sc.queues.len(),
-        &capacities,
-        source_names(sc, &sources),
-    )
-    .with_short_abandon(sc.short_abandon);
+    let mut rec = recorder(sc, rep, &capacities, &Sources::new(sc));
     rec.mark_partial();
     rec.finish(SimTime::ZERO, 0)
 }
@@ -129,16 +135,7 @@ impl<'s, E: RulesEngine> World<'s, E> {
         );
         let (agents, capacities) = Agents::new(sc, seed, rep);
         let sources = Sources::new(sc);
-        let rec = Recorder::new(
-            rep,
-            SimTime::ZERO + sc.warmup,
-            sc.horizon,
-            sc.service_level,
-            sc.queues.len(),
-            &capacities,
-            source_names(sc, &sources),
-        )
-        .with_short_abandon(sc.short_abandon);
+        let rec = recorder(sc, rep, &capacities, &sources);
         let mut w = World {
             sc,
             engine,
