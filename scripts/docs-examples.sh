@@ -6,6 +6,10 @@
 #   scripts/docs-examples.sh            rewrite the blocks from fresh runs
 #   scripts/docs-examples.sh --check    change nothing; exit 1 naming each block that differs
 #
+# A figure in the prose is written `<!-- figure: NAME -->VALUE<!-- /figure -->` (the comments do
+# not show when the Markdown is rendered): VALUE is the output of figure NAME below, so a number
+# quoted in a sentence is checked like a block.
+#
 # OMNISIM names the binary (default target/release/omnisim); tests/integration/docs_examples.rs
 # runs `--check` with the test build, so a block that drifts from the program's output fails
 # `cargo test`. Every example is deterministic (fixed seeds, no wall-clock figures).
@@ -262,6 +266,20 @@ example_fit() {
   fitted
   head -2 fit.txt
 }
+# The figures quoted in section 7's prose.
+abandoned_rows() { # QUEUE: the log's abandoned rows of QUEUE
+  awk -F, -v q="$1" 'NR > 1 && $3 == q && $4 == "abandoned" { n++ } END { print n + 0 }' \
+    lastweek/conversations.csv
+}
+patience_mean() { # QUEUE: the fitted patience mean, as `fit` prints it
+  grep "^$1: " fit.txt | sed -E 's/.*patience [a-z]+ \(mean ([0-9.]+) s.*/\1/'
+}
+figure_fit_patience_sales() { fitted; echo "$(patience_mean sales) s"; }
+figure_fit_patience_support() { fitted; echo "$(patience_mean support) s"; }
+figure_fit_abandoned_sales() { lastweek; abandoned_rows sales; }
+figure_fit_abandoned_support() { lastweek; abandoned_rows support; }
+figure_fit_agents() { fitted; sed -nE 's/^count = ([0-9]+)$/\1/p' fitted/fitted.toml | head -n 1; }
+
 example_backtest() {
   fitted
   omnisim run fitted/staffed.toml --out backtest --quiet || true
@@ -335,6 +353,23 @@ example_erlang_json() {
 }
 
 # --- the blocks ----------------------------------------------------------------------------
+# figures LINE: LINE with every `<!-- figure: NAME -->…<!-- /figure -->` refilled.
+figures() {
+  local line=$1 done="" fn value
+  local re='^(.*)<!-- figure: ([a-z0-9_-]+) -->[^<]*<!-- /figure -->(.*)$'
+  while [[ $line =~ $re ]]; do
+    fn="figure_${BASH_REMATCH[2]//-/_}"
+    local name=${BASH_REMATCH[2]} rest=${BASH_REMATCH[3]}
+    line=${BASH_REMATCH[1]}
+    if ! declare -F "$fn" >/dev/null; then
+      echo "$doc: no figure named $name" >&2
+      exit 2
+    fi
+    value=$("$fn" 2>>"$work/stderr.txt" </dev/null)
+    done="<!-- figure: $name -->$value<!-- /figure -->$rest$done"
+  done
+  printf '%s\n' "$line$done"
+}
 status=0
 for doc in README.md docs/workflows.md docs/workflows-traffic.md docs/erlang.md; do
   file="$root/$doc"
@@ -346,7 +381,7 @@ for doc in README.md docs/workflows.md docs/workflows-traffic.md docs/erlang.md;
   while IFS= read -r line || [ -n "$line" ]; do
     case $state in
       copy)
-        printf '%s\n' "$line" >>"$out"
+        figures "$line" >>"$out"
         if [[ $line =~ ^\<\!--\ example:\ ([a-z0-9_-]+) ]]; then
           name=${BASH_REMATCH[1]}
           state=fence
