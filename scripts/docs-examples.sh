@@ -54,6 +54,20 @@ example_readme_sweep() {
     --target "service_level.fraction>=0.8" --out sweep | grep '^smallest value' || true
   omnisim erlang --rate 300/h --aht 100s --agents 10 --target-sl 0.8 | grep 'agents needed'
 }
+# The Erlang A example's queue simulated (README, after the example).
+erlang_a_sim() {
+  [ -d ea ] || omnisim run "$root/tests/conformance/erlang-a-overload.toml" --out ea --quiet || true
+}
+figure_readme_erlang_a_sim_mean() {
+  erlang_a_sim
+  awk '/^  "wait_s": \{/ { f = 1; next } f && /"mean"/ { gsub(/[ ",]/, ""); split($0, a, ":");
+    printf "%.2f s\n", a[2]; exit }' ea/summary.json
+}
+figure_readme_erlang_a_sim_ci() {
+  erlang_a_sim
+  awk '/"wait_mean_s": \[/ { getline a; getline b; gsub(/[ ,]/, "", a); gsub(/[ ,]/, "", b);
+    printf "[%.2f, %.2f]\n", a, b; exit }' ea/summary.json
+}
 example_readme_erlang_a() {
   omnisim erlang --rate 600/h --aht 100s --agents 10 --patience 2m | sed -n '/^Erlang A/,$p'
 }
