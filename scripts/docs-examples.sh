@@ -221,7 +221,29 @@ example_chat_sweep_independent() { chat_sweep chat-independent.toml sweep-indepe
 example_chat_sweep_slowdown() { chat_sweep chat-staffing.toml sweep-slowdown; }
 example_staff() {
   omnisim staff "$root/scenarios/staffing-peak.toml" --target "service_level.fraction>=0.8" \
-    --shifts "$root/scenarios/shifts/day.toml" --shrinkage 30% --out staff || true
+    --shifts "$root/scenarios/shifts/day.toml" --shrinkage 30% --out staff | tee staff.txt || true
+}
+# The figures quoted in the prose after it: a column of the table at an interval
+# (2 arrivals/h, 3 offered load, 4 required, 7 SL (required), 8 SL (Erlang C)).
+staff_cell() { # INTERVAL COLUMN
+  [ -f staff.txt ] || example_staff >/dev/null
+  awk -v t="$1" -v c="$2" '$1 == t && NF >= 9 { print $c; exit }' staff.txt
+}
+figure_staff_erlang_c_sl_330() { staff_cell 3:30 8; }
+figure_staff_erlang_c_sl_400() { staff_cell 4:00 8; }
+figure_staff_load_330() { staff_cell 3:30 3; }
+figure_staff_required_330() { staff_cell 3:30 4; }
+figure_staff_required_400() { staff_cell 4:00 4; }
+figure_staff_sl_400() { staff_cell 4:00 7; }
+figure_staff_sl_430() { staff_cell 4:30 7; }
+# The first interval after 3:30 where Erlang C's staffing is back at 80% or more.
+figure_staff_erlang_c_back() {
+  [ -f staff.txt ] || example_staff >/dev/null
+  awk '$1 == "3:30" { f = 1; next } f && NF >= 9 && $8 + 0 >= 80 { print $1; exit }' staff.txt
+}
+figure_staff_check_misses() {
+  [ -f staff.txt ] || example_staff >/dev/null
+  sed -nE 's/^roster check \(.*\): ([0-9]+) intervals? of [0-9]+ miss.*/\1/p' staff.txt
 }
 
 # --- docs/workflows.md, 4. shards and merge -----------------------------------------------------
