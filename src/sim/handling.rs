@@ -140,6 +140,16 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
                 return;
             }
         }
+        if self.streams.ws[ws_id].wrap_up.is_none() && !self.out.watching() {
+            // No wrap-up: End and Close back to back, absorbed as one batch.
+            if self.end_and_close(conv) {
+                self.rec.handled(now, handled, counted);
+                if let Some(c) = self.customers.get_mut(conv) {
+                    c.active_ms = 0;
+                }
+            }
+            return;
+        }
         if self.run_cmd(Command::End(conv)).is_err() {
             return;
         }
@@ -172,6 +182,44 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         }
         self.events
             .schedule(now + after, Event::WrapUpEnd { conv, auto });
+    }
+
+    /// End, then Close, of a conversation without wrap-up (the observer off): what
+    /// `run_cmd(End)` and then `run_cmd(Close)` do, with one pass over the effects of both
+    /// instead of two (issue 28: a command fewer through [`World::absorb`] per conversation).
+    /// False when the engine refused the End (nothing changed).
+    ///
+    /// The same as the two calls because what lies between them reads and changes nothing the
+    /// other side sees: when the End only changed the state (its one effect, Active → Wrap-up,
+    /// whose only follow-up is a slowed conversation's share leaving its agent, which neither
+    /// reads nor commands the engine), the Close is applied before that effect is absorbed and
+    /// the effects are absorbed in the engine's order. When the End did more (units freed at
+    /// the end, `block_capacity_for_wrap_up = "never"`, and routing after it), its effects are
+    /// absorbed first, as by `run_cmd`, since their follow-ups read the engine (a pick queue's
+    /// waiting work). Each command's decision time is sampled as `run_cmd` samples it.
+    fn end_and_close(&mut self, conv: ConvId) -> bool {
+        let mut fx = std::mem::take(&mut self.fx);
+        fx.clear();
+        let t0 = self.sample_clock();
+        let ended = self
+            .engine
+            .apply(self.now, Command::End(conv), &mut fx)
+            .is_ok();
+        self.record_clock(t0);
+        if ended && fx.len() == 1 {
+            let t0 = self.sample_clock();
+            let _ = self.engine.apply(self.now, Command::Close(conv), &mut fx);
+            self.record_clock(t0);
+            self.absorb(&mut fx);
+            self.fx = fx;
+            return true;
+        }
+        self.absorb(&mut fx);
+        self.fx = fx;
+        if ended {
+            let _ = self.run_cmd(Command::Close(conv));
+        }
+        ended
     }
 
     /// Active → Open in `target` (no wrap-up): the wait there, from now to Active, will count

@@ -7,7 +7,9 @@
 //! routing draws, [`Sources`] the supervisors' policies and scripts, [`ChatSim`] chat sharing
 //! and retrials, [`Recorder`] the metrics and [`Outputs`] the log, trace, dashboard and replay;
 //! [`Guard`] holds the stop flag and the per-event invariant checks. Every engine command goes
-//! through [`World::run_cmd`], which samples its wall-clock time and hands its effects to
+//! through [`World::run_cmd`] (or, for the End and Close of a conversation without wrap-up,
+//! `World::end_and_close` in `handling`, which applies both and absorbs them as one batch),
+//! which samples its wall-clock time and hands its effects to
 //! [`World::absorb`]: for each effect in turn the recorder takes its metrics
 //! ([`Recorder::absorb`](crate::metrics::Recorder), in `record`), then the world its follow-up
 //! events ([`World::follow_up`]).

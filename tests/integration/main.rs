@@ -72,6 +72,7 @@ mod signals_long;
 mod signals_more;
 mod signals_setup;
 mod sim;
+mod sim_batches;
 mod skills;
 mod small_messages;
 mod staff_existing;
