@@ -50,22 +50,35 @@
 //! # Cost
 //!
 //! Events due at the current instant wait in a FIFO beside the heap (they need no sifting);
-//! the rest are in a 4-ary min-heap of `(time, seq)` keys packed into one `u128` each (16 bytes,
-//! a node's four children's keys in 64 contiguous bytes), with the payloads in a second `Vec` at the same
-//! positions, moved along with their keys. Payloads are `Copy` and stored inline, so nothing is
-//! allocated per event once the heap has grown to its working size.
+//! the rest are in a 4-ary min-heap of keys packed into one `u128` each (16 bytes, a node's four
+//! children's keys in 64 contiguous bytes): the time in the high 64 bits, then the insertion
+//! sequence, then the *slot* of the payload in a slab beside the heap. Only keys move when the
+//! heap is sifted (16 bytes a level, not a key and a payload); the payload is written once when
+//! scheduled and read once when popped, and its slot is reused (a free list). Payloads are
+//! `Copy` and stored inline, so nothing is allocated per event once the slab and the heap have
+//! grown to their working size.
+//!
+//! The low 64 bits are split between the sequence and the slot: the slot takes as many bits as
+//! the slab needs (at least 16), the sequence the rest. When the slab outgrows its bits, every
+//! key in the heap is re-encoded with more (the same order: the split only moves bits that are
+//! below every sequence difference), once per sixteenfold growth. The split needs
+//! `sequence numbers · pending events < 2⁶⁴`; a run would have to schedule 2³² events with
+//! more than 2³² pending (hundreds of gigabytes) to pass it, and then the queue panics with a
+//! message rather than misorder.
 
 use crate::time::{SimDuration, SimTime};
 
-/// A heap key: `(time, seq)` as one integer, `time` in the high 64 bits, so that comparing two
-/// keys is one `u128` comparison without branches. Keys are unique (each sequence number is
-/// used once), so the heap's order is total and pops never depend on heap internals.
+/// A heap key: `(time, seq, slot)` as one integer, `time` in the high 64 bits and the slot in
+/// the lowest `slot_bits`, so that comparing two keys is one `u128` comparison without branches.
+/// Keys are unique (each sequence number is used once, and the slot sits below it), so the
+/// heap's order is total, the order of `(time, seq)`, and pops never depend on heap internals.
 type Key = u128;
 
-/// The key of an event at `time` with insertion sequence `seq`.
+/// The key of an event at `time` with insertion sequence `seq` and payload slot `slot`, for a
+/// split of `bits` slot bits (the caller has checked that `seq` and `slot` fit).
 #[inline(always)]
-fn key(time: u64, seq: u64) -> Key {
-    (Key::from(time) << 64) | Key::from(seq)
+fn key(time: u64, seq: u64, slot: usize, bits: u32) -> Key {
+    (Key::from(time) << 64) | Key::from((seq << bits) | slot as u64)
 }
 
 /// The time of a key.
@@ -73,6 +86,13 @@ fn key(time: u64, seq: u64) -> Key {
 fn key_time(k: Key) -> u64 {
     (k >> 64) as u64
 }
+
+/// The fewest slot bits a key has: 2¹⁶ pending events before the first re-encoding, 2⁴⁸
+/// sequence numbers.
+const MIN_SLOT_BITS: u32 = 16;
+
+/// Slot bits added at a re-encoding (a sixteenfold growth of the slab).
+const SLOT_BITS_STEP: u32 = 4;
 
 /// Children per node of the heap: a 4-ary heap is half as deep as a binary one, and a node's
 /// four 16-byte children's keys lie in 64 contiguous bytes (one or two cache lines per level).
@@ -83,11 +103,15 @@ const ARITY: usize = 4;
 /// `E` is the caller's payload, a small `Copy` value (ideally an enum); it is stored inline.
 pub struct EventQueue<E> {
     /// A 4-ary min-heap of keys: `keys[0]` is the next event's; the children of `i` are
-    /// `ARITY·i + 1 ..= ARITY·i + ARITY`. The keys are apart from the payloads so that choosing
-    /// the smallest child reads 64 bytes, not the 160 of four keyed payloads.
+    /// `ARITY·i + 1 ..= ARITY·i + ARITY`. Each key names its payload's slot in `slab`.
     keys: Vec<Key>,
-    /// `payloads[i]` belongs to `keys[i]` (the two move together).
-    payloads: Vec<E>,
+    /// Payloads by slot; a slot in `free` holds a stale copy.
+    slab: Vec<E>,
+    /// Slots of `slab` no pending heap event uses, reused last in, first out.
+    free: Vec<usize>,
+    /// Bits of a key's low half that hold the slot (the sequence has the rest): at least
+    /// [`MIN_SLOT_BITS`], and `slab.len() ≤ 2^slot_bits`.
+    slot_bits: u32,
     /// Events scheduled for exactly `now` (an agent answering at once, say), in sequence order:
     /// they need no heap, since every heap entry for `now` was scheduled before them (or holds
     /// a reserved, older number, which `pop` compares).
@@ -122,7 +146,9 @@ impl<E: Copy> EventQueue<E> {
     pub fn with_capacity(cap: usize) -> Self {
         EventQueue {
             keys: Vec::with_capacity(cap),
-            payloads: Vec::with_capacity(cap),
+            slab: Vec::with_capacity(cap),
+            free: Vec::with_capacity(cap),
+            slot_bits: MIN_SLOT_BITS,
             due: std::collections::VecDeque::new(),
             now: SimTime::ZERO,
             next_seq: 0,
@@ -139,7 +165,7 @@ impl<E: Copy> EventQueue<E> {
             self.due.push_back((seq, ev));
             return;
         }
-        self.push(key(time, seq), ev);
+        self.push(time, seq, ev);
     }
 
     /// Takes the next insertion sequence number without scheduling anything, for an event that
@@ -165,7 +191,7 @@ impl<E: Copy> EventQueue<E> {
             "schedule_reserved with an unreserved number"
         );
         let time = at.0.max(self.now.0);
-        self.push(key(time, seq), ev);
+        self.push(time, seq, ev);
     }
 
     /// Schedules `ev` at `now + delay` (saturating).
@@ -182,7 +208,7 @@ impl<E: Copy> EventQueue<E> {
             let heap_first = self
                 .keys
                 .first()
-                .is_some_and(|&top| top < key(self.now.0, seq));
+                .is_some_and(|&top| (key_time(top), self.seq_of(top)) < (self.now.0, seq));
             if !heap_first {
                 let (_, ev) = self.due.pop_front()?;
                 return Some((self.now, ev));
@@ -230,19 +256,33 @@ impl<E: Copy> EventQueue<E> {
     /// Drops every pending event; keeps `now`, the sequence counter and the allocation.
     pub fn clear(&mut self) {
         self.keys.clear();
-        self.payloads.clear();
+        self.slab.clear();
+        self.free.clear();
         self.due.clear();
     }
 
-    /// Inserts an entry: sift up from the new leaf (moving parents down into the hole).
+    /// Inserts an event: its payload into a free slot, its key by a sift up from the new leaf
+    /// (moving parents down into the hole: keys only).
     #[inline]
-    fn push(&mut self, k: Key, ev: E) {
+    fn push(&mut self, time: u64, seq: u64, ev: E) {
+        let slot = match self.free.pop() {
+            Some(s) => {
+                self.slab[s] = ev;
+                s
+            }
+            None => {
+                self.slab.push(ev);
+                self.slab.len() - 1
+            }
+        };
+        // Both fit unless the slab outgrew its bits or the sequence reached its own.
+        if ((slot as u64) >> self.slot_bits) | (seq >> (64 - self.slot_bits)) != 0 {
+            self.refit(seq);
+        }
+        let k = key(time, seq, slot, self.slot_bits);
         let mut hole = self.keys.len();
         self.keys.push(k);
-        self.payloads.push(ev);
-        // One length for both (see `pop_min`).
         let keys = &mut self.keys[..=hole];
-        let payloads = &mut self.payloads[..=hole];
         while hole > 0 {
             let parent = (hole - 1) / ARITY;
             let pk = keys[parent];
@@ -250,11 +290,50 @@ impl<E: Copy> EventQueue<E> {
                 break;
             }
             keys[hole] = pk;
-            payloads[hole] = payloads[parent];
             hole = parent;
         }
         keys[hole] = k;
-        payloads[hole] = ev;
+    }
+
+    /// Moves the split of the keys' low half so that the slab's slots and sequence numbers up
+    /// to `seq` fit: the fewest slot bits in steps of [`SLOT_BITS_STEP`] from
+    /// [`MIN_SLOT_BITS`] that hold every slot, or, when the sequence numbers do not fit beside
+    /// those, the fewest that hold every slot at all; every key in the heap is re-encoded. A
+    /// key's `(time, seq)` and slot are the same after, so the heap's order is too.
+    ///
+    /// # Panics
+    ///
+    /// When no split holds both (about 2⁶⁴ / `seq` pending events: see the module docs).
+    #[cold]
+    #[inline(never)]
+    fn refit(&mut self, seq: u64) {
+        let top_slot = self.slab.len().saturating_sub(1) as u64;
+        let seq_max = seq.max(self.next_seq.saturating_sub(1));
+        let fits = |bits: u32| bits < 64 && top_slot >> bits == 0 && seq_max >> (64 - bits) == 0;
+        let mut bits = MIN_SLOT_BITS;
+        while bits < 64 && top_slot >> bits != 0 {
+            bits += SLOT_BITS_STEP;
+        }
+        if !fits(bits) {
+            bits = (u64::BITS - top_slot.leading_zeros()).max(1);
+        }
+        assert!(
+            fits(bits),
+            "event queue: {} pending events with sequence numbers up to {seq_max} do not fit \
+             one 64-bit key half",
+            self.slab.len()
+        );
+        if bits == self.slot_bits {
+            return;
+        }
+        let old = self.slot_bits;
+        let mask = (1u64 << old) - 1;
+        for k in &mut self.keys {
+            let low = *k as u64;
+            let (s, slot) = (low >> old, low & mask);
+            *k = key(key_time(*k), s, slot as usize, bits);
+        }
+        self.slot_bits = bits;
     }
 
     /// Removes the smallest entry: its time and payload. The last leaf fills the root's place
@@ -267,21 +346,18 @@ impl<E: Copy> EventQueue<E> {
     ///
     /// The walk has two parts: the nodes with four children (every node before
     /// `(n − 1) / ARITY`: one bound computed once, so a level is the tournament, one comparison
-    /// and two moves, with no test of how many children there are), then at most one node with
+    /// and one move of a key, the payload staying in its slot, with no test of how many children
+    /// there are), then at most one node with
     /// fewer (the heap's last parent) or none (a leaf).
     #[inline]
     fn pop_min(&mut self) -> Option<(u64, E)> {
         let last_key = self.keys.pop()?;
-        let last = self.payloads.pop()?;
         let n = self.keys.len();
         if n == 0 {
-            return Some((key_time(last_key), last));
+            return Some(self.take(last_key));
         }
-        // Both as slices of the one length `n`, so that a position checked against the keys
-        // needs no second bounds check for its payload.
         let keys = &mut self.keys[..n];
-        let payloads = &mut self.payloads[..n];
-        let top = (key_time(keys[0]), payloads[0]);
+        let top = keys[0];
         // Nodes before `full` have all four children: `ARITY·hole + ARITY < n`.
         let full = (n - 1) / ARITY;
         let mut hole = 0;
@@ -293,27 +369,21 @@ impl<E: Copy> EventQueue<E> {
             let Some(kids) = keys.get(first..first + ARITY) else {
                 break false; // not reached: `hole < full` has four children
             };
-            let (a, ia) = if kids[1] < kids[0] {
-                (kids[1], 1)
-            } else {
-                (kids[0], 0)
+            let Ok(kids) = <&[Key; ARITY]>::try_from(kids) else {
+                break false; // not reached: the range has four keys
             };
-            let (b, ib) = if kids[3] < kids[2] {
-                (kids[3], 3)
-            } else {
-                (kids[2], 2)
-            };
-            let (best, best_key) = if b < a {
-                (first + ib, b)
-            } else {
-                (first + ia, a)
-            };
+            // The tournament on positions (each comparison a flag added to a position), the
+            // winner's key read again: fewer registers live than carrying keys and positions
+            // through it, which made the compiler spill and compare twice.
+            let lo = usize::from(kids[1] < kids[0]);
+            let hi = 2 + usize::from(kids[3] < kids[2]);
+            let pick = if kids[hi] < kids[lo] { hi } else { lo };
+            let (best, best_key) = (first + pick, kids[pick]);
             // Keys are unique: the moved entry stops above every larger child.
             if last_key < best_key {
                 break true;
             }
             keys[hole] = best_key;
-            payloads[hole] = payloads[best];
             hole = best;
         };
         if !placed {
@@ -329,14 +399,26 @@ impl<E: Copy> EventQueue<E> {
                 let best_key = kids[best];
                 if best_key < last_key {
                     keys[hole] = best_key;
-                    payloads[hole] = payloads[first + best];
                     hole = first + best;
                 }
             }
         }
         keys[hole] = last_key;
-        payloads[hole] = last;
-        Some(top)
+        Some(self.take(top))
+    }
+
+    /// The insertion sequence of a key.
+    #[inline(always)]
+    fn seq_of(&self, k: Key) -> u64 {
+        k as u64 >> self.slot_bits
+    }
+
+    /// The time and payload of a key taken off the heap; its slot becomes free.
+    #[inline(always)]
+    fn take(&mut self, k: Key) -> (u64, E) {
+        let slot = (k as u64 & ((1u64 << self.slot_bits) - 1)) as usize;
+        self.free.push(slot);
+        (key_time(k), self.slab[slot])
     }
 }
 
@@ -447,6 +529,83 @@ mod tests {
         let newer = g.bump();
         assert!(!g.is_current(carried));
         assert!(g.is_current(newer));
+    }
+
+    /// Pops everything; the `(time, payload)` pairs must be `expected`, in its order.
+    fn drain_in_order(q: &mut EventQueue<u32>, expected: &[(u64, u32)]) {
+        let got: Vec<(u64, u32)> = std::iter::from_fn(|| q.pop())
+            .map(|(t, id)| (t.0, id))
+            .collect();
+        let first_wrong = got.iter().zip(expected).position(|(g, e)| g != e);
+        assert_eq!(
+            (got.len(), first_wrong),
+            (expected.len(), None),
+            "popped {} events, expected {}",
+            got.len(),
+            expected.len()
+        );
+    }
+
+    /// More pending events than the first split's 2¹⁶ slots: the keys are re-encoded with
+    /// more slot bits while the heap holds them (and while freed slots are being reused), and
+    /// the order stays `(time, insertion)`.
+    #[test]
+    fn keys_are_re_encoded_as_the_slab_grows() {
+        let mut q = EventQueue::new();
+        // The payload is the insertion number, so `(time, payload)` order is the queue's.
+        let mut expected = Vec::new();
+        let mut next = 0u32;
+        let mut x: u64 = 12_345;
+        for i in 0..70_000u32 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let t = 1 + (x >> 40) % 5_000; // many ties
+                                           // After a pop an earlier time is clamped to now.
+            expected.push((t.max(q.now().0), next));
+            q.schedule(SimTime(t), next);
+            next += 1;
+            if i % 1_000 == 999 {
+                // Pop one and schedule another at its time (now): freed slots are reused.
+                let (t, old) = q.pop().expect("pending");
+                expected.retain(|&e| e != (t.0, old));
+                q.schedule(t, next);
+                expected.push((t.0, next));
+                next += 1;
+            }
+        }
+        assert_eq!(q.slot_bits, MIN_SLOT_BITS + SLOT_BITS_STEP);
+        expected.sort_unstable();
+        drain_in_order(&mut q, &expected);
+    }
+
+    /// Sequence numbers near the top of the first split (2⁴⁸): the split gives the slot fewer
+    /// bits (the slab is small), the keys are re-encoded, and the order stays `(time,
+    /// insertion)`, with reserved numbers and events due now among them.
+    #[test]
+    fn keys_are_re_encoded_for_large_sequence_numbers() {
+        let mut q = EventQueue::new();
+        q.next_seq = (1 << 48) - 3;
+        let early = q.reserve_seq();
+        for (id, t) in [(0u32, 30u64), (1, 10), (2, 20), (3, 10), (4, 30)] {
+            q.schedule(SimTime(t), id);
+        }
+        assert!(q.slot_bits < MIN_SLOT_BITS);
+        assert_eq!(q.pop(), Some((SimTime(10), 1)));
+        q.schedule_reserved(SimTime(20), early, 9);
+        q.schedule(SimTime(10), 5); // due now
+        drain_in_order(
+            &mut q,
+            &[(10, 3), (10, 5), (20, 9), (20, 2), (30, 0), (30, 4)],
+        );
+    }
+
+    /// A split that holds neither the slots nor the sequence numbers is refused, not misread.
+    #[test]
+    #[should_panic(expected = "do not fit")]
+    fn no_split_holds_both_panics() {
+        let mut q = EventQueue::new();
+        q.next_seq = u64::MAX - 1;
+        q.schedule(SimTime(5), 0u32);
+        q.schedule(SimTime(6), 1u32);
     }
 
     #[derive(Clone, Debug)]
