@@ -30,7 +30,7 @@ use describe::describe;
 pub enum Subject {
     /// A conversation, by id (its arrival number in the replication, 1-based).
     Conversation(u64),
-    /// An agent, by name (`<group>-<k>`).
+    /// An agent, by name (`<group>-<k>`, or a roster agent's own name).
     Agent(String),
 }
 
@@ -308,6 +308,7 @@ pub fn explain_to(
                 after_kept = needed;
                 true
             })?;
+            story.ends_at(rep_t);
             if let Some(n) = cut {
                 story.truncated(rep_t, n);
             }

@@ -9,6 +9,7 @@
 //!     .unwrap_err();
 //! assert!(err.to_string().contains("s.toml:3:11: scenario.horizon: expected a duration string"));
 //! ```
+mod agents;
 mod arrivals;
 mod chat;
 mod cycles;

@@ -71,7 +71,7 @@ pub struct TraceLine {
     pub kind: Kind,
     /// The conversation's id ([`conversation_id`]), or null.
     pub conversation: Option<u64>,
-    /// The agent's name (`<group>-<k>`), or null.
+    /// The agent's name (`<group>-<k>`, or a roster agent's own name), or null.
     pub agent: Option<String>,
     /// The rule that refused or decided, or null.
     pub rule: Option<String>,

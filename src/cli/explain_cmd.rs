@@ -17,7 +17,7 @@ pub(crate) struct ExplainArgs {
     /// The conversation's id (its arrival number in the replication, 1-based).
     #[arg(long, conflicts_with = "agent", required_unless_present = "agent")]
     pub(crate) conversation: Option<u64>,
-    /// The agent's name, e.g. tier1-3.
+    /// The agent's name, e.g. tier1-3 (a group agent) or ann (a roster agent).
     #[arg(long)]
     pub(crate) agent: Option<String>,
     /// The replication (1-based; default 1).

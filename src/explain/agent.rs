@@ -33,7 +33,9 @@ pub(super) struct AgentStory<'s> {
     /// The trace ends in a partial line: the last complete line's time, the partial line's
     /// number (1-based).
     truncated: Option<(f64, usize)>,
-    /// The replication's trace has a `start` line, an `end` line; the time of its last line.
+    /// The replication's trace has a `start` line, an `end` line; the time of its last line
+    /// (the last line pushed, or the replication's last line when [`AgentStory::ends_at`]
+    /// says so: a story told from a file sees only the lines it needs).
     started: bool,
     ended: bool,
     last_t: f64,
@@ -77,6 +79,13 @@ impl<'s> AgentStory<'s> {
     /// its last complete line at `t` seconds.
     pub(super) fn truncated(&mut self, t: f64, line: usize) {
         self.truncated = Some((t, line));
+    }
+
+    /// The replication's last line is at `t` seconds, whether or not it was pushed: where a
+    /// cut trace ends is where its last line is, the same in every story (issue 25, twelfth
+    /// tester: each agent's story said the trace ended at the agent's own last line).
+    pub(super) fn ends_at(&mut self, t: f64) {
+        self.last_t = self.last_t.max(t);
     }
 
     /// Agent names of the replication beyond the lines pushed (the first pass's), for the
@@ -156,8 +165,12 @@ impl<'s> AgentStory<'s> {
         }
         if own || theirs {
             self.any = true;
-            self.assigned |=
-                l.agent.as_deref() == Some(a) && (l.what == "accepted" || l.kind == Kind::Routing);
+            // Routed to it, accepted by it, or transferred to it by a supervisor (issue 25,
+            // twelfth tester: g-1, handed ten conversations so, was "never assigned").
+            let to_it = l.what == "transferred" && l.to.as_deref() == Some(a);
+            self.assigned |= to_it
+                || l.agent.as_deref() == Some(a)
+                    && (l.what == "accepted" || l.kind == Kind::Routing);
             self.pending = Some((l.clone(), special));
         }
     }

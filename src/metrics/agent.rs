@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 /// What one agent did.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct AgentStats {
-    /// Conversations accepted or picked.
+    /// Conversations accepted, picked or transferred to it by a supervisor.
     pub conversations: u64,
     /// Milliseconds holding any units.
     #[serde(with = "super::lossless::i128_str")]

@@ -25,8 +25,8 @@
 //!
 //! | column | meaning |
 //! |---|---|
-//! | `agent` | agent name (`<group>-<k>`) |
-//! | `conversations` | conversations accepted or picked |
+//! | `agent` | agent name (`<group>-<k>`, or a roster agent's own name) |
+//! | `conversations` | conversations accepted, picked or transferred to the agent by a supervisor |
 //! | `busy_s` | seconds holding any units |
 //! | `overallocated_unit_s` | units above capacity × seconds |
 //! | `overallocated_s` | seconds above capacity |

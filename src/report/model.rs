@@ -109,9 +109,9 @@ pub struct SeriesRow {
 /// What one agent did, summed over replications.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgentRow {
-    /// `<group>-<k>`.
+    /// `<group>-<k>`, or a roster agent's own name.
     pub name: String,
-    /// Conversations accepted or picked.
+    /// Conversations accepted, picked or transferred to them by a supervisor.
     pub conversations: u64,
     /// Seconds holding any units.
     pub busy_s: f64,

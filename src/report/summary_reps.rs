@@ -24,7 +24,7 @@ use super::summary::{
 /// group of its own, under its name.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AgentGroupSummary {
-    /// Conversations the group's agents accepted or picked.
+    /// Conversations the group's agents accepted, picked or were transferred by a supervisor.
     pub conversations: u64,
     /// Agent-seconds holding any units, summed over the group's agents.
     pub busy_s: f64,

@@ -20,7 +20,7 @@
 //! | `[[workstreams]]` | `waiting_auto_close` | `"never"` | persistent_chat/messaging only: LC-WAITING inactivity auto-close |
 //! | `[[agent_groups]]` | `capacity` | `100` | (contract key, default ours) units each agent has |
 //! | `[[agent_groups]]` | `ignore_probability` | `0` | probability an invitation is never seen (it times out); `reject_probability + ignore_probability ≤ 1` |
-//! | `[[supervisors]]` | `agent` | none | the agent (e.g. `"tier1-3"`) this supervisor also works as (MON-SELF) |
+//! | `[[supervisors]]` | `agent` | none | the agent (e.g. `"tier1-3"`, or a roster agent's name) this supervisor also works as (MON-SELF) |
 //! | `[scenario]` | `drain_limit` | `"24h"` | after the horizon, the run stops at the latest this long later; what is still open counts as `in_system_at_end` |
 //! | `[engine]` | `monitor_channels` | every channel but entity_records | MON-CHANNEL: the channels that may be monitored |
 //!
@@ -225,7 +225,6 @@ fn walk(
     let mut none = Vec::new();
     let w = ws.as_mut().unwrap_or(&mut none);
     super::routing::resolve_queues(cx, &names, w, pending_queues);
-    let sups = supervisors(cx, &root, &names);
     let ths = thresholds(cx, &root, &names, qs.as_deref());
     let transfers = super::chat::transfers(cx, &root, &names);
     if let Some(w) = ws.as_mut() {
@@ -234,6 +233,10 @@ fn walk(
         }
     }
     let mut parts = super::traffic::traffic(cx, &root, &names, cal, horizon, cache);
+    // Supervisors may name roster agents (issue 25, twelfth tester): read after the roster.
+    names.roster =
+        super::agents::RosterNames::new(super::traffic::roster_names(&root, parts.as_ref()));
+    let sups = supervisors(cx, &root, &names);
     // Roster agents' skills join the skill table before classification names are resolved.
     if let Some(p) = parts.as_mut() {
         super::traffic::roster_skills(p, &mut names);
@@ -242,8 +245,7 @@ fn walk(
     let w = ws.as_mut().unwrap_or(&mut none);
     super::routing::resolve_requirements(cx, &names, w, pending, roster_unread);
     let pending_groups = std::mem::take(&mut names.pending_groups);
-    let roster = super::traffic::roster_names(&root, parts.as_ref());
-    super::rulesets::check_group_names(cx, &names, roster.as_deref(), &pending_groups);
+    super::rulesets::check_group_names(cx, &names, names.roster.list(), &pending_groups);
     let (head, engine, ws, mut qs, mut groups, sups, ths, parts) =
         (head?, engine?, ws?, qs?, groups?, sups?, ths?, parts?);
     let traffic = super::traffic::merge(cx, parts, &ws, &mut qs, &mut groups);

@@ -11,7 +11,7 @@ use super::suggest::{closest, quoted_list};
 use super::types::{Arrivals, Queue, Sentiment, Workstream};
 use crate::dist::Dist;
 use crate::model::{
-    AgentId, AssignmentMethod, Channel, Presence, PresenceSet, QueueId, RoutingMode, WorkstreamId,
+    AssignmentMethod, Channel, Presence, PresenceSet, QueueId, RoutingMode, WorkstreamId,
     WorkstreamRules, WrapUpBlock,
 };
 use crate::time::SimDuration;
@@ -68,6 +68,9 @@ pub(crate) struct Names {
     pub(crate) pending_queues: Vec<super::routing::PendingQueue>,
     /// Assignment-rule group names to resolve once the groups and the roster are read.
     pub(crate) pending_groups: Vec<super::rulesets::PendingGroup>,
+    /// The roster's agent names, set once it is read, before the sections that name agents
+    /// ([`Names::agent`], in `agents`).
+    pub(crate) roster: super::agents::RosterNames,
 }
 
 impl Names {
@@ -153,41 +156,6 @@ impl Names {
             }
         }
         ok.then_some(out)
-    }
-
-    /// Resolves an agent name `<group>-<k>`.
-    pub(crate) fn agent(&self, cx: &mut Ctx<'_>, path: &str, v: &Val<'_>) -> Option<AgentId> {
-        let n = string(cx, path, v)?;
-        let groups: Vec<&str> = self.groups.iter().map(|g| g.name.as_str()).collect();
-        let parsed = n
-            .rsplit_once('-')
-            .and_then(|(g, k)| Some((g, k.parse::<u32>().ok()?)));
-        let Some((gname, k)) = parsed else {
-            cx.report(
-                path,
-                Some(v.span()),
-                format!(
-                    "{n:?} is not an agent name; expected <group>-<number>, e.g. \"{}-1\"",
-                    groups.first().copied().unwrap_or("tier1")
-                ),
-                None,
-            );
-            return None;
-        };
-        let Some(g) = self.groups.iter().find(|g| g.name == gname) else {
-            unknown(cx, path, v, "agent group", gname, &groups);
-            return None;
-        };
-        let count = g.count?;
-        if k == 0 || k > count {
-            cx.error(
-                path,
-                v.span(),
-                format!("no agent {n:?}: group {gname:?} has agents {gname}-1 … {gname}-{count}"),
-            );
-            return None;
-        }
-        g.first.checked_add(k - 1).map(AgentId)
     }
 }
 

@@ -302,7 +302,9 @@ fn agent_pick(cx: &mut Ctx<'_>, t: &Table<'_, '_>, names: &Names) -> Option<Agen
                 "most_free_capacity" => Some(AgentPick::MostFreeCapacity),
                 "least_loaded" => Some(AgentPick::LeastLoaded),
                 "round_robin" => Some(AgentPick::RoundRobin),
-                _ if s.contains('-') => names.agent(cx, &path, p).map(AgentPick::Named),
+                _ if s.contains('-') || names.is_roster_agent(&s) => {
+                    names.agent(cx, &path, p).map(AgentPick::Named)
+                }
                 _ => {
                     one_of(&PICKS)(cx, &path, p);
                     None
@@ -321,7 +323,7 @@ fn agent_pick(cx: &mut Ctx<'_>, t: &Table<'_, '_>, names: &Names) -> Option<Agen
             cx.report(
                 t.path,
                 t.span.clone(),
-                "which agent? give `agent = \"<group>-<n>\"` or `pick = \"most_free_capacity\" | \"least_loaded\" | \"round_robin\"`",
+                "which agent? give `agent = \"<group>-<n>\"` (or a roster agent's name) or `pick = \"most_free_capacity\" | \"least_loaded\" | \"round_robin\"`",
                 None,
             );
             None

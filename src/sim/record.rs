@@ -112,9 +112,12 @@ impl Recorder {
                 let counted = customers.get(conv).is_none_or(|c| c.counted);
                 self.unmatched(counted);
             }
+            // A supervisor's transfer to an agent hands it the conversation without an
+            // acceptance: it counts for the new agent like any conversation it took (issue 25,
+            // twelfth tester: g-1 held ten transferred conversations and showed 0).
+            Effect::Transferred { to, .. } => self.took(now, to),
             Effect::PickAvailable { .. }
             | Effect::InviteWithdrawn { .. }
-            | Effect::Transferred { .. }
             | Effect::Arrived { .. }
             | Effect::Presence { .. }
             | Effect::Monitoring { .. } => {}

@@ -313,6 +313,13 @@ pub fn read_roster(
             }
         },
     );
+    // A row may leave `skills` out, before or after the rows that give them: an agent's skills
+    // are those its rows give (`agree`), not its first row's (issue 25, twelfth tester).
+    for a in &mut agents {
+        if let Some(s) = firsts.get_mut(&a.name).and_then(Firsts::skills) {
+            a.skills = s;
+        }
+    }
     // Rows left out join their agent's kept rows, or (an agent with no row kept) each other.
     let mut names: Vec<&str> = agents.iter().map(|a| a.name.as_str()).collect();
     for (n, s, e, line) in &unkept {

@@ -3,7 +3,14 @@
 //! compared with the first row where it parsed, whether or not the rest of either row did, so a
 //! row with another bad cell does not hide the disagreement of the next (issue 25, eleventh
 //! tester).
-
+//!
+//! An omitted cell means the same whatever the order of the rows (issue 25, twelfth tester: an
+//! empty `skills` cell on the first row made the second row's `x:3` "other skills on line 2"
+//! while the other order was valid): an empty `skills` cell leaves the skills out, so only the
+//! rows that give skills are compared, and the agent's skills are theirs ([`Firsts::skills`]);
+//! an empty `capacity` is 100 and an empty `absence` 0 on any row, and a message about such a
+//! row says that its cell is empty. Queues and skills are compared as sets (their order in a
+//! cell does not matter).
 use crate::model::QueueId;
 use crate::traffic::{Problems, Row};
 
@@ -12,12 +19,12 @@ use crate::traffic::{Problems, Row};
 pub(super) struct Firsts {
     /// Queues, sorted (their order in a row does not matter).
     queues: Option<(Vec<QueueId>, u64)>,
-    /// Units (an empty cell is 100).
-    capacity: Option<(u32, u64)>,
-    /// Skills in file order (an empty cell is none).
+    /// Units (an empty cell is 100), and whether the cell was empty.
+    capacity: Option<(u32, u64, bool)>,
+    /// Skills in file order, from the first row that gives any (an empty cell gives none).
     skills: Option<(Vec<(String, u8)>, u64)>,
-    /// The probability of not coming in (an empty cell is 0).
-    absence: Option<(f64, u64)>,
+    /// The probability of not coming in (an empty cell is 0), and whether the cell was empty.
+    absence: Option<(f64, u64, bool)>,
 }
 
 impl Firsts {
@@ -25,7 +32,8 @@ impl Firsts {
     /// difference at `r`'s cell with the other line; a value seen first here is kept. The
     /// arguments are the row's parsed cells as the roster reader holds them (`None`: the cell
     /// was bad, reported already; `Some(None)`: empty). A row's skills are compared only when
-    /// its `skills` cell is given (a later row may leave them out).
+    /// its `skills` cell is given (any row may leave them out, before or after the rows that
+    /// give them).
     #[allow(clippy::too_many_arguments)]
     pub(super) fn agree(
         &mut self,
@@ -51,43 +59,76 @@ impl Firsts {
             }
         }
         if let Some(c) = capacity {
-            let c = c.unwrap_or(100);
+            let (empty, c) = (c.is_none(), c.unwrap_or(100));
             match self.capacity {
-                Some((first, line)) if first != c => r.problem(
+                Some((first, line, first_empty)) if first != c => r.problem(
                     p,
                     "capacity",
-                    format!("agent {name:?} has capacity {first} on line {line}"),
+                    format!(
+                        "agent {name:?} has capacity {first} on line {line}{}",
+                        empty_words(first_empty, empty, "capacity", "100")
+                    ),
                 ),
                 Some(_) => {}
-                None => self.capacity = Some((c, r.line)),
+                None => self.capacity = Some((c, r.line, empty)),
             }
         }
-        if let Some(s) = skills {
+        if let Some(Some(s)) = skills {
             match &self.skills {
-                Some((first, line)) if s.is_some() && Some(first) != s.as_ref() => r.problem(
+                Some((first, line)) if !same_skills(first, s) => r.problem(
                     p,
                     "skills",
                     format!("agent {name:?} has other skills on line {line}"),
                 ),
                 Some(_) => {}
-                None => self.skills = Some((s.clone().unwrap_or_default(), r.line)),
+                None => self.skills = Some((s.clone(), r.line)),
             }
         }
         if let Some(a) = absence {
-            let a = a.unwrap_or(0.0);
+            let (empty, a) = (a.is_none(), a.unwrap_or(0.0));
             match self.absence {
-                Some((first, line)) if first != a => r.problem(
+                Some((first, line, first_empty)) if first != a => r.problem(
                     p,
                     "absence",
                     format!(
-                        "agent {name:?} has absence {first} on line {line}; an agent's absence \
-                         is one probability for all its rows (whether it comes in at all in a \
-                         replication)"
+                        "agent {name:?} has absence {first} on line {line}{}; an agent's \
+                         absence is one probability for all its rows (whether it comes in at \
+                         all in a replication)",
+                        empty_words(first_empty, empty, "absence", "0")
                     ),
                 ),
                 Some(_) => {}
-                None => self.absence = Some((a, r.line)),
+                None => self.absence = Some((a, r.line, empty)),
             }
         }
+    }
+
+    /// The skills of the first row that gave any (`None` when no row did), taken out.
+    pub(super) fn skills(&mut self) -> Option<Vec<(String, u8)>> {
+        self.skills.take().map(|(s, _)| s)
+    }
+}
+
+/// Whether two skill lists hold the same (name, rating) pairs, in any order.
+fn same_skills(a: &[(String, u8)], b: &[(String, u8)]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    fn sorted(s: &[(String, u8)]) -> Vec<(&str, u8)> {
+        let mut v: Vec<(&str, u8)> = s.iter().map(|(n, r)| (n.as_str(), *r)).collect();
+        v.sort_unstable();
+        v
+    }
+    sorted(a) == sorted(b)
+}
+
+/// What a disagreement message adds when a cell of `key` is empty (worth `default`): the other
+/// line's (`first_empty`) or this row's (`empty`), so a message never names a line's value that
+/// the line does not show.
+fn empty_words(first_empty: bool, empty: bool, key: &str, default: &str) -> String {
+    match (first_empty, empty) {
+        (true, _) => format!(" (its cell is empty: an empty {key} is {default})"),
+        (false, true) => format!(" (this row's cell is empty: an empty {key} is {default})"),
+        (false, false) => String::new(),
     }
 }
