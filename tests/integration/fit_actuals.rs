@@ -4,7 +4,8 @@
 //! cannot know is null with a note, `seed` is null, and `compare` shows the nulls "not
 //! comparable": no regression. Scenarios with a warm-up are run without it (a run's summary
 //! counts arrivals after its warm-up, its log holds them all), and chat-realistic without its
-//! concurrency slowdown (the log's `handle` is the drawn work, not the slowed Active time).
+//! concurrency slowdown (the log's `handle` is the drawn work, not the slowed Active time) and
+//! one tier-1 agent fewer (so customers abandon and retry).
 
 use std::path::Path;
 
@@ -112,7 +113,12 @@ fn a_runs_own_log_gives_actuals_equal_to_its_summary() {
     let chat = variant(
         &dir,
         "chat-realistic",
-        &[("warmup", "warmup = \"0s\""), ("concurrency_slowdown", "")],
+        &[
+            ("warmup", "warmup = \"0s\""),
+            ("concurrency_slowdown", ""),
+            // Tier 1 a chat-agent short (no slowdown): customers abandon and come back.
+            ("count = 4", "count = 3"),
+        ],
     );
     // Supervisors (monitor, join, assign, force close, transfer) refused by rules.
     let rules = variant(&dir, "rules-playbook", &[("warmup", "warmup = \"0s\"")]);
@@ -123,6 +129,10 @@ fn a_runs_own_log_gives_actuals_equal_to_its_summary() {
     ] {
         let (a, s, out) = round_trip(&dir, tag, sc, sl);
         assert_counts_equal(tag, &a, &s);
+        if tag == "chat" {
+            let c = &s["conversations"];
+            assert!(c["retrials"].as_u64() > Some(0) && c["transferred"].as_u64() > Some(0));
+        }
         if handle {
             // Every leg's handling, as the summary counts it.
             assert_eq!(a["handle_s"], s["handle_s"], "{tag}: handle_s");
