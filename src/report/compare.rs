@@ -20,7 +20,9 @@
 //! values on both sides (a summary written before `by_replication`, or one replication) is
 //! judged on its tolerance alone, and [`Comparison::warnings`] says so. A directional metric
 //! that had a value in the baseline and has no data (`null`) now is a regression whatever the
-//! test: a queue nobody answered any more must not read as "no regression".
+//! test: a queue nobody answered any more must not read as "no regression". Against a history
+//! (`seed` null: `fit`'s `actuals.json`), a metric null or absent on either side is "not
+//! comparable" ([`Row::not_comparable`]): neither tested nor a regression.
 //!
 //! ```
 //! use omnisim::report::compare::{compare, Tolerances};
