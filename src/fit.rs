@@ -28,6 +28,7 @@
 //! seconds since t = 0 has no calendar, so `start` is the default Monday (noted likewise). A
 //! history mixing both is an error (each row named).
 
+pub mod actuals;
 pub mod arrivals;
 pub mod checks;
 pub mod html;
@@ -142,18 +143,11 @@ pub struct CandidateFit {
     pub ks: f64,
 }
 
-/// What one row of the history said.
+/// What one offered row of the history said (for the arrival profile).
 #[derive(Clone, Copy, Debug)]
 struct Obs {
     queue: u32,
     arrival_ms: u64,
-    outcome: u8, // 0 open, 1 answered, 2 abandoned, 3 overflowed
-    wait_ms: Option<u64>,
-    /// Handle and wrap-up time (ms) of an answered row, when the history gives them.
-    handle_ms: Option<u64>,
-    wrap_ms: Option<u64>,
-    /// The row's agent (an index into the distinct (replication, agent) pairs), if named.
-    agent: Option<u32>,
     line: u64,
 }
 
@@ -181,8 +175,10 @@ pub struct Fitted {
     pub arrivals: Profiles,
     /// Per queue: the samples (handle, wrap-up, patience) and their candidates, for plots.
     pub samples: Vec<[(Sample, Option<Vec<Candidate>>); 3]>,
-    obs: Vec<Obs>,
     rows: u64,
+    /// Every row as `actuals.json` counts it ([`actuals`]), and the queue names they index.
+    actual_rows: Vec<actuals::ActualRow>,
+    actual_queues: Vec<String>,
 }
 
 /// Reads and fits a history. `interval` is the arrival-profile interval (default 30 min; whole
@@ -234,6 +230,9 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
     let mut links = crate::traffic::links::Links::default();
     // (replication, agent) → index: one agent's time line per replication of a log.
     let mut agents: std::collections::HashMap<(String, String), u32> = Default::default();
+    // Every row as actuals.json counts it, and its queues (by name, in order of appearance).
+    let mut actual_rows: Vec<actuals::ActualRow> = Vec::new();
+    let mut actual_queues: BTreeMap<String, u32> = BTreeMap::new();
     // Rows left out: [later legs of transfers, retry contacts].
     let mut left_out = [0u64; 2];
     let mut abandoned_cells = checks::AbandonedCells::default();
@@ -254,14 +253,14 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
             // the same row's other problems.
             replications.note(r, p);
             // A run's log with transfers or retrials: a later leg or a retry contact is not an
-            // arrival the scenario offered (the fitted scenario has neither); counted once.
-            match crate::traffic::history::contact(r, p) {
-                Some(c) if c.offered() => {}
-                Some(c) => {
-                    left_out[usize::from(c.retrial)] += 1;
-                    return;
-                }
-                None => return,
+            // arrival the scenario offered (the fitted scenario has neither; counted once), but
+            // actuals.json counts it as the run's summary does.
+            let Some(contact) = crate::traffic::history::contact(r, p) else {
+                return;
+            };
+            let offered = contact.offered();
+            if !offered {
+                left_out[usize::from(contact.retrial)] += 1;
             }
             let arrival = r.required(p, "arrival").and_then(|s| {
                 let is_iso = s.parse::<f64>().is_err();
@@ -317,7 +316,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
             // rows): an empty handle time of an answered row is an error at its cell, not a
             // row silently left out of the handle fit. A history with no `handle` column at
             // all has its handle time assumed (the notes say so).
-            if let (Some(Some(1)), Some(None)) = (outcome, handle) {
+            if let (true, Some(Some(1)), Some(None)) = (offered, outcome, handle) {
                 if r.header.col("handle").is_some() {
                     r.problem(
                         p,
@@ -328,7 +327,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
                     return;
                 }
             }
-            if let (Some(Some(2)), Some(h), Some(w)) = (outcome, handle, wait) {
+            if let (true, Some(Some(2)), Some(h), Some(w)) = (offered, outcome, handle, wait) {
                 abandoned_cells.check(r, p, h, w);
             }
             let (Some(arrival), Some(queue), Some(outcome), Some(wait), Some(handle), Some(wrap)) =
@@ -336,6 +335,34 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
             else {
                 return;
             };
+            let outcome = outcome.unwrap_or(0);
+            let agent = r.cell("agent").map(|a| {
+                let key = (
+                    r.cell("replication").unwrap_or("").to_string(),
+                    a.to_string(),
+                );
+                let next = agents.len() as u32;
+                *agents.entry(key).or_insert(next)
+            });
+            let next = actual_queues.len() as u32;
+            let aq = *actual_queues.entry(queue.clone()).or_insert(next);
+            let answered = |d: Option<SimDuration>| d.filter(|_| outcome == 1);
+            actual_rows.push(actuals::ActualRow {
+                queue: aq,
+                rep: r.cell("replication").and_then(|c| c.parse().ok()),
+                leg: r.cell("leg").and_then(|c| c.parse().ok()).unwrap_or(1),
+                retrial: contact.retrial,
+                outcome,
+                arrival_ms: arrival.as_millis(),
+                wait_ms: wait.map(|w| w.as_millis()),
+                handle_ms: answered(handle).map(|h| h.as_millis()),
+                wrap_ms: answered(wrap).map(|w| w.as_millis()),
+                agent: agent.filter(|_| outcome == 1),
+                id: r.cell("id").map(Box::from),
+            });
+            if !offered {
+                return;
+            }
             rows += 1;
             let next = names.len() as u32;
             let q = *names.entry(queue).or_insert(next);
@@ -343,7 +370,6 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
                 durations.resize_with(q as usize + 1, Default::default);
             }
             let d = &mut durations[q as usize];
-            let outcome = outcome.unwrap_or(0);
             if outcome == 1 {
                 if let Some(h) = handle {
                     d[0].events.push(h.as_secs_f64());
@@ -359,22 +385,9 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
                 (_, Some(w)) if w > SimDuration::ZERO => d[2].censored.push(w.as_secs_f64()),
                 _ => {}
             }
-            let agent = r.cell("agent").map(|a| {
-                let key = (
-                    r.cell("replication").unwrap_or("").to_string(),
-                    a.to_string(),
-                );
-                let next = agents.len() as u32;
-                *agents.entry(key).or_insert(next)
-            });
             obs.push(Obs {
                 queue: q,
                 arrival_ms: arrival.as_millis(),
-                outcome,
-                wait_ms: wait.map(|w| w.as_millis()),
-                handle_ms: handle.filter(|_| outcome == 1).map(|h| h.as_millis()),
-                wrap_ms: wrap.filter(|_| outcome == 1).map(|w| w.as_millis()),
-                agent: agent.filter(|_| outcome == 1),
                 line: r.line,
             });
         },
@@ -461,6 +474,16 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
     for o in &mut obs {
         o.arrival_ms -= t0;
     }
+    for r in &mut actual_rows {
+        r.arrival_ms = r.arrival_ms.saturating_sub(t0);
+    }
+    let actual_queues = {
+        let mut v = vec![String::new(); actual_queues.len()];
+        for (name, i) in actual_queues {
+            v[i as usize] = name;
+        }
+        v
+    };
     // A simulator's log holds every replication over the same days: each is a copy of them.
     let copies = replications.copies();
     let iv = interval.as_millis();
@@ -647,8 +670,9 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
         profile,
         arrivals: profiles,
         samples,
-        obs,
         rows,
+        actual_rows,
+        actual_queues,
     })
 }
 

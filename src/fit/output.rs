@@ -1,5 +1,5 @@
 //! What `fit` writes: the runnable scenario `fitted.toml` ([`Fitted::scenario_toml`]),
-//! `actuals.json` ([`Fitted::actuals`]) and the four files together ([`Fitted::write`]).
+//! `actuals.json` ([`Fitted::actuals_json`], counted in [`super::actuals`]) and the four files together ([`Fitted::write`]).
 //!
 //! `fitted.toml` gives each queue a piecewise-constant arrival profile over the history's span,
 //! day by day: an open day gets its weekday's profile (averaged over that weekday's open days),
@@ -12,7 +12,6 @@ use std::path::{Path, PathBuf};
 use super::arrivals::DAY_MS;
 use super::mle::{best, constant, Candidate, Sample};
 use super::{html, Fitted, ASSUMED_HANDLE_S};
-use crate::time::{SimDuration, SimTime};
 
 /// Replications of `fitted.toml` when the history has no `replication` column.
 pub const DEFAULT_REPLICATIONS: u64 = 5;
@@ -143,88 +142,6 @@ impl Fitted {
         s
     }
 
-    /// `actuals.json`: the history's own outcomes in `summary.json` form (the figures a run
-    /// of `sc` would report, from the history's rows instead of a simulation): counts, waits,
-    /// service level and abandonment; handle time (`handle_s`) from the answered rows' `handle`;
-    /// the agent group's `conversations` (answered rows) and `busy_s` (agent-seconds holding a
-    /// conversation: accept to end of wrap-up, overlaps of one `agent` in one `replication`
-    /// counted once; rows without an agent summed). `occupancy` stays null, and `notes` says
-    /// why: a history does not say when agents were on shift.
-    pub fn actuals(&self, sc: &crate::scenario::Scenario) -> crate::report::Summary {
-        use crate::metrics::Recorder;
-        use crate::model::QueueId;
-        let mut rec = Recorder::new(
-            0,
-            SimTime::ZERO,
-            sc.horizon,
-            sc.service_level,
-            sc.queues.len(),
-            &[],
-            Vec::new(),
-        );
-        let mut open = 0;
-        let mut end = 0;
-        // Rows still waiting at the end of the history (no outcome, a wait above 0) are delayed.
-        let mut late = vec![0u64; sc.queues.len()];
-        for o in &self.obs {
-            let q = QueueId(o.queue);
-            let at = SimTime(o.arrival_ms);
-            let wait = SimDuration::from_millis(o.wait_ms.unwrap_or(0));
-            rec.arrived(at, q, true);
-            end = end.max(o.arrival_ms + wait.as_millis());
-            match o.outcome {
-                1 => {
-                    rec.answered(at + wait, q, wait, true);
-                    if let Some(h) = o.handle_ms {
-                        rec.handled(at + wait, SimDuration::from_millis(h), true);
-                    }
-                    rec.closed(q, true);
-                }
-                2 => {
-                    rec.abandoned(at + wait, q, wait, true);
-                    rec.closed(q, true);
-                }
-                3 => rec.closed(q, true),
-                _ => {
-                    open += 1;
-                    late[o.queue as usize] += (wait > SimDuration::ZERO) as u64;
-                }
-            }
-        }
-        let mut rep = rec.finish(SimTime(end), open);
-        for (q, n) in rep.queues.iter_mut().zip(&late) {
-            q.delayed += n;
-            rep.total.delayed += n;
-        }
-        // The agents' work as the history gives it, all in the fitted scenario's one group
-        // (its first agent holds the sums: a group's figures are sums over its agents).
-        let agents: u32 = sc.agent_groups.iter().map(|g| g.count).sum();
-        rep.agents = vec![crate::metrics::AgentStats::default(); agents as usize];
-        if let Some(a) = rep.agents.first_mut() {
-            let answered = self.obs.iter().filter(|o| o.outcome == 1);
-            a.conversations = answered.clone().count() as u64;
-            a.busy_ms = busy_ms(answered.map(|o| {
-                let from = o.arrival_ms + o.wait_ms.unwrap_or(0);
-                let work = o.handle_ms.unwrap_or(0) + o.wrap_ms.unwrap_or(0);
-                (o.agent, from, from + work)
-            }));
-        }
-        let out = crate::sim::RunOutput::of(sc.seed, 1, vec![rep], 0.0);
-        let mut named = sc.clone();
-        named.name = "actuals".into();
-        let mut summary = crate::report::build(&named, &out);
-        summary.notes = vec![
-            "occupancy (and each agent group's) is null: a conversation history does not say \
-             when agents were on shift (the denominator); busy_s is the agents' time holding a \
-             conversation, from acceptance to the end of wrap-up"
-                .to_string(),
-            "invitations are 0: a conversation history does not record invitations (sent, \
-             rejected or timed out); compare them only between runs"
-                .to_string(),
-        ];
-        summary
-    }
-
     /// Writes `fitted.toml`, `fit.json`, `actuals.json` and `fit.html` into `dir`.
     pub fn write(&self, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
         let toml = self.scenario_toml();
@@ -236,8 +153,8 @@ impl Fitted {
         .map_err(|e| std::io::Error::other(format!("the fitted scenario does not load: {e}")))?;
         let mut fit = serde_json::to_string_pretty(&self.report).map_err(std::io::Error::other)?;
         fit.push('\n');
-        let mut actuals =
-            serde_json::to_string_pretty(&self.actuals(&sc)).map_err(std::io::Error::other)?;
+        let actuals = self.actuals_json(&sc).map_err(std::io::Error::other)?;
+        let mut actuals = serde_json::to_string_pretty(&actuals).map_err(std::io::Error::other)?;
         actuals.push('\n');
         let html = html::render(self);
         std::fs::create_dir_all(dir)?;

@@ -20,7 +20,9 @@
 //! values on both sides (a summary written before `by_replication`, or one replication) is
 //! judged on its tolerance alone, and [`Comparison::warnings`] says so. A directional metric
 //! that had a value in the baseline and has no data (`null`) now is a regression whatever the
-//! test: a queue nobody answered any more must not read as "no regression".
+//! test: a queue nobody answered any more must not read as "no regression". Against a history
+//! (`seed` null: `fit`'s `actuals.json`), a metric null or absent on either side is "not
+//! comparable" ([`Row::not_comparable`]): neither tested nor a regression.
 //!
 //! ```
 //! use omnisim::report::compare::{compare, Tolerances};
@@ -196,6 +198,10 @@ pub struct Row {
     /// The two-sided level its test met at Holm's first step (its share of [`ALPHA`]); 0 when
     /// it was not in a family (untested or constant).
     pub level: f64,
+    /// Compared with a history (a document with a null `seed`: `fit`'s `actuals.json`, whose
+    /// notes say why), a metric null or absent on either side (a figure a history cannot know,
+    /// or an agent group of another name): neither tested nor a regression nor "new" / "gone".
+    pub not_comparable: bool,
     /// Untestable although both runs have per-replication figures (at least 2 replications
     /// each): the metric is worse beyond the tolerance, or has no data now, with data in fewer
     /// than 2 replications a side (a rare event: the wait of a queue that seldom gets a
@@ -240,6 +246,7 @@ impl Row {
             && self.current_no_data
             && self.direction != Direction::Info
             && !self.rare
+            && !self.not_comparable
     }
 
     /// [`Row::detectable`] relative to |base|, in percent; `None` without it or with base 0.
@@ -553,7 +560,12 @@ pub fn compare_runs(
     };
     let (sb, sc) = (series(base), series(current));
     let (ib, ic) = (replication_indices(base), replication_indices(current));
-    let same_seed = base.get("seed").is_some() && base.get("seed") == current.get("seed");
+    let seed = |v: &Value| v.get("seed").and_then(Value::as_u64);
+    let same_seed = seed(base).is_some() && seed(base) == seed(current);
+    // A history (`seed` null: fit's actuals.json) holds null or nothing for what it cannot
+    // know; such a metric is not comparable.
+    let history = |v: &Value| v.get("seed").is_some_and(Value::is_null);
+    let (hb, hc) = (history(base), history(current));
     let mut keys: Vec<&String> = b.keys().chain(c.keys()).collect();
     keys.sort();
     keys.dedup();
@@ -568,7 +580,13 @@ pub fn compare_runs(
             } else {
                 (1.0, 1.0)
             };
-            let (vb, vc) = (values_of(&sb, &ib, k), values_of(&sc, &ic, k));
+            let not_comparable = (hb || hc)
+                && (b.get(k).is_none_or(Option::is_none) || c.get(k).is_none_or(Option::is_none));
+            let (vb, vc) = if not_comparable {
+                Default::default()
+            } else {
+                (values_of(&sb, &ib, k), values_of(&sc, &ic, k))
+            };
             base_with_data.push(vb.len());
             let (x, y): (Vec<f64>, Vec<f64>) = if same_seed {
                 vb.iter()
@@ -600,6 +618,7 @@ pub fn compare_runs(
                 significant: false,
                 detectable: None,
                 level: 0.0,
+                not_comparable,
                 rare: false,
             }
         })
@@ -648,7 +667,7 @@ pub fn compare_runs(
             && row.current_no_data
             && row.direction != Direction::Info;
         let beyond = row.worse() && row.change_pct().is_none_or(|p| p.abs() > row.tolerance_pct);
-        let untestable = beyond && row.test.is_none() && !row.lost_data();
+        let untestable = beyond && row.test.is_none() && !row.lost_data() && !row.not_comparable;
         row.rare = sparse_loss || (untestable && testable_runs);
         row.regression =
             row.lost_data() || (beyond && (row.significant || (untestable && !row.rare)));

@@ -23,6 +23,7 @@ fn p_cell(r: &Row) -> String {
 fn status(r: &Row) -> String {
     let beyond = r.worse() && r.change_pct().is_none_or(|p| p.abs() > r.tolerance_pct);
     match (r.base, r.current) {
+        _ if r.not_comparable => "not comparable (not in a history)".into(),
         _ if r.lost_data() => "REGRESSION (no data now)".into(),
         (None, None) if r.base_no_data && r.current_no_data => "no data".into(),
         (None, _) if r.base_no_data => "no data before".into(),

@@ -93,9 +93,10 @@ pub fn write<W: std::io::Write>(r: &Report, mut out: W) -> std::io::Result<()> {
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
          <title>omnisim · {name}</title><style>{CSS}{DASH_CSS}</style></head><body><main>\
-         <h1>{name}</h1><p class=\"meta\">seed {} · {} replication{} · {} simulated · \
+         <h1>{name}</h1><p class=\"meta\">{} · {} replication{} · {} simulated · \
          service-level threshold {} · omnisim {}{}</p>",
-        s.seed,
+        s.seed
+            .map_or("no seed (a history)".to_string(), |n| format!("seed {n}")),
         s.replications,
         if s.replications == 1 { "" } else { "s" },
         duration(s.simulated_s),

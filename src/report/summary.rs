@@ -32,8 +32,9 @@ pub struct Summary {
     pub omnisim_version: String,
     /// The scenario's name.
     pub scenario: String,
-    /// The seed used.
-    pub seed: u64,
+    /// The seed used; null in `fit`'s `actuals.json` (a conversation history has no seed, so
+    /// `compare` never calls a seed difference with it a mismatch). A run always writes it.
+    pub seed: Option<u64>,
     /// Replications run.
     pub replications: u32,
     /// True when the run was interrupted and the figures cover only part of it.
@@ -413,7 +414,7 @@ fn queue_wait(q: &QueueStats, t: &Durations) -> QueueWait {
 /// (its whole [`RepMetrics`], or its `by_replication` element already made by [`rep_row`]).
 pub fn build<R: PerReplication>(sc: &Scenario, out: &RunOutput<R>) -> Summary {
     let mut summary = build_from(sc, &out.totals, out.wall_s);
-    summary.seed = out.seed;
+    summary.seed = Some(out.seed);
     summary.replications = out.replications;
     summary.partial = out.partial;
     summary.replications_finished = out.partial.then_some(out.totals.finished);
@@ -556,7 +557,7 @@ pub(super) fn build_from(sc: &Scenario, t: &RunTotals, wall_s: f64) -> Summary {
         format: FORMAT.into(),
         omnisim_version: env!("CARGO_PKG_VERSION").into(),
         scenario: sc.name.clone(),
-        seed: 0,
+        seed: Some(0),
         replications: t.count,
         partial: t.partial(),
         replications_finished: None,

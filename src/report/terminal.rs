@@ -13,10 +13,11 @@ pub fn render(r: &Report) -> String {
     let reps = plural(u64::from(s.replications), "replication");
     let _ = writeln!(
         o,
-        "omnisim {} · scenario {} · seed {} · {} · {} simulated{}",
+        "omnisim {} · scenario {} · {} · {} · {} simulated{}",
         s.omnisim_version,
         s.scenario,
-        s.seed,
+        s.seed
+            .map_or("no seed (a history)".to_string(), |n| format!("seed {n}")),
         reps,
         duration(s.simulated_s),
         if s.partial { " (PARTIAL)" } else { "" }

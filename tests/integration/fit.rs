@@ -91,13 +91,17 @@ fn fit_recovers_a_known_model_from_its_log() {
     let files = fitted.write(&dir.join("fit")).unwrap();
     assert_eq!(files.len(), 4);
     let run = omnisim::report::build(&sc, &out);
-    let actuals: omnisim::report::Summary =
+    // Summary-shaped, with null where a history knows nothing (overallocation, refusals…:
+    // issue 25), so read as JSON.
+    let actuals: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("fit/actuals.json")).unwrap())
             .unwrap();
-    assert_eq!(actuals.conversations.arrived, run.conversations.arrived);
-    assert_eq!(actuals.conversations.answered, run.conversations.answered);
-    assert_eq!(actuals.conversations.abandoned, run.conversations.abandoned);
-    assert!((actuals.wait_s.mean.unwrap() - run.wait_s.mean.unwrap()).abs() < 1e-6);
+    let c = &actuals["conversations"];
+    assert_eq!(c["arrived"], run.conversations.arrived);
+    assert_eq!(c["answered"], run.conversations.answered);
+    assert_eq!(c["abandoned"], run.conversations.abandoned);
+    let mean = actuals["wait_s"]["mean"].as_f64().unwrap();
+    assert!((mean - run.wait_s.mean.unwrap()).abs() < 1e-6);
     // fitted.toml is a runnable scenario.
     let fsc = load(&dir.join("fit/fitted.toml"));
     assert_eq!(fsc.queues.len(), 1);

@@ -23,6 +23,7 @@ mod explain_why;
 mod faults;
 mod figures;
 mod fit;
+mod fit_actuals;
 mod fit_trust;
 mod forecast;
 mod forecast_inputs;

@@ -149,7 +149,7 @@ fn a_different_seed_gives_different_numbers() {
             ..RunOptions::default()
         },
     );
-    assert_eq!(other.seed, sc.seed + 1);
+    assert_eq!(other.seed, Some(sc.seed + 1));
     assert_ne!(
         get(&base, "conversations.arrived"),
         get(&other, "conversations.arrived")

@@ -346,3 +346,30 @@ fn losing_a_rare_figure_is_not_a_regression() {
         .unwrap();
     assert!(r.lost_data() && r.regression && !r.rare, "{r:?}");
 }
+
+/// Issue 25: a history (`seed` null: fit's actuals.json) compared either way with a run: what
+/// it holds null (a refusal count it cannot know) or lacks (an agent group of another name) is
+/// "not comparable", never a regression, never lost data; what both hold is compared.
+#[test]
+fn a_history_s_null_or_absent_metric_is_not_comparable() {
+    let history = json!({ "format": "omnisim.summary/1", "seed": null, "replications": 1,
+        "rule_violations": { "total": null }, "wait_s": { "mean": 10.0 } });
+    let run = json!({ "format": "omnisim.summary/1", "seed": 7, "replications": 1,
+        "rule_violations": { "total": 316 }, "wait_s": { "mean": 20.0 },
+        "agent_groups": { "tech": { "busy_s": 5.0 } } });
+    for (b, c) in [(&history, &run), (&run, &history)] {
+        let rows = compare(b, c, &Tolerances::new(5.0)).unwrap();
+        let row = |m: &str| rows.iter().find(|r| r.metric == m).unwrap();
+        for m in ["rule_violations.total", "agent_groups.tech.busy_s"] {
+            assert!(row(m).not_comparable && !row(m).regression && !row(m).lost_data());
+        }
+        assert!(!row("wait_s.mean").not_comparable);
+    }
+    // Two runs: a lost figure is still a regression.
+    let mut lost = run.clone();
+    lost["wait_s"]["mean"] = serde_json::Value::Null;
+    let rows = compare(&run, &lost, &Tolerances::new(5.0)).unwrap();
+    assert!(rows
+        .iter()
+        .any(|r| r.metric == "wait_s.mean" && r.regression));
+}

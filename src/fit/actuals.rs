@@ -1,0 +1,273 @@
+//! `actuals.json`: a history's own outcomes in `summary.json` form ([`Fitted::actuals`],
+//! [`Fitted::actuals_json`]), counted by the definitions of a run's summary
+//! (docs/metrics.md), so the actuals of a run's own log (`omnisim run --log`) equal that run's
+//! summary for every figure a log carries.
+//!
+//! Every row counts: a retry contact (`retrial_of`) is an arrival (and a retrial) of its queue,
+//! answered or abandoned there; a later leg (`leg` 2, 3, …) is a transfer into its queue
+//! (`transferred_in`; `conversations.transferred` once per conversation), its wait that
+//! queue's transfer wait and its handle time one more handling (`handle_s` covers every leg);
+//! a conversation closes, or is still in the system, with its last leg. A log's replications
+//! are replications here too (`replications`, `by_replication`, `ci95`). What a history cannot
+//! know is written null, each with a [`NOT_RECORDED`] note saying why, and `seed` is null (a
+//! history has no seed): `compare` shows those metrics "not comparable".
+//!
+//! Not covered: a run's warm-up (its summary counts arrivals after it; its log holds them all),
+//! and moves that write no row of their own (an overflow or supervisor moving a waiting
+//! conversation).
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde_json::Value;
+
+use super::Fitted;
+use crate::metrics::{AgentStats, Recorder};
+use crate::model::QueueId;
+use crate::report::Summary;
+use crate::scenario::Scenario;
+use crate::time::{SimDuration, SimTime};
+
+/// The figures a conversation history does not record, by summary path (each numeric figure
+/// under it is written null in `actuals.json`, also in `by_replication`), and why.
+pub const NOT_RECORDED: [(&str, &str); 9] = [
+    ("overallocation", "no agent's capacity is in a history"),
+    ("rule_violations", "refused commands are not in a history"),
+    ("invariant_violations", "engine checks are not in a history"),
+    (
+        "supervisor_actions",
+        "supervisor actions and refusals are not in a history",
+    ),
+    (
+        "supervisor_reaction_s",
+        "supervisor actions are not in a history",
+    ),
+    (
+        "joins",
+        "joins and their notifications are not in a history",
+    ),
+    (
+        "invitations",
+        "invitations (sent, rejected or timed out) are not in a history",
+    ),
+    (
+        "conversations.released",
+        "a conversation released back to its queue keeps one row",
+    ),
+    (
+        "simulated_s",
+        "a history ends with its last recorded event, not when a run stopped",
+    ),
+];
+
+/// One row of the history as `actuals.json` counts it (every row: offered arrivals, retry
+/// contacts, later legs).
+#[derive(Clone, Debug)]
+pub(crate) struct ActualRow {
+    /// Index into [`Fitted`]'s `actual_queues` (the row's queue name).
+    pub queue: u32,
+    /// The row's `replication` cell.
+    pub rep: Option<u32>,
+    /// 1 for the queue it arrived at, 2, 3, … for a queue a transfer sent it to.
+    pub leg: u32,
+    /// A retry contact (`retrial_of` set).
+    pub retrial: bool,
+    /// 0 open, 1 answered, 2 abandoned, 3 overflowed.
+    pub outcome: u8,
+    /// Arrival (ms since the history's t = 0; a later leg: the transfer).
+    pub arrival_ms: u64,
+    pub wait_ms: Option<u64>,
+    pub handle_ms: Option<u64>,
+    pub wrap_ms: Option<u64>,
+    /// Index of its (replication, agent) pair, if named.
+    pub agent: Option<u32>,
+    /// Its `id` cell (a later leg keeps its conversation's id).
+    pub id: Option<Box<str>>,
+}
+
+/// Per replication, what the recorder does not hold itself.
+struct Rep {
+    rec: Recorder,
+    open: u64,
+    late: Vec<u64>,
+    end: u64,
+    spans: Vec<(Option<u32>, u64, u64)>,
+    answered: u64,
+}
+
+impl Fitted {
+    /// `actuals.json` as a [`Summary`] (the figures a run of `sc`, the fitted scenario, would
+    /// report, from the history's rows instead of a simulation), before the figures a history
+    /// does not record are written null ([`Fitted::actuals_json`]). Counts, waits, service
+    /// level, abandonment, handle time, retrials and transfers as a run's summary counts them
+    /// (module docs); queues a later leg reached are added to `sc`'s. The agent group's
+    /// `conversations` (answered rows, every leg) and `busy_s` (agent-seconds holding a
+    /// conversation: accept to end of wrap-up, overlaps of one `agent` in one `replication`
+    /// counted once; rows without an agent summed). `occupancy` stays null: a history does not
+    /// say when agents were on shift. `seed` is `None`.
+    pub fn actuals(&self, sc: &Scenario) -> Summary {
+        let mut named = sc.clone();
+        named.name = "actuals".into();
+        // Queues only a later leg reached are not in the fitted scenario: added for counting.
+        let qmap: Vec<usize> = self
+            .actual_queues
+            .iter()
+            .map(
+                |name| match named.queues.iter().position(|q| &q.name == name) {
+                    Some(i) => i,
+                    None => {
+                        let mut q = named.queues[0].clone();
+                        q.name = name.clone();
+                        named.queues.push(q);
+                        named.queues.len() - 1
+                    }
+                },
+            )
+            .collect();
+        let nq = named.queues.len();
+        let reps: BTreeMap<Option<u32>, usize> = {
+            let mut keys: Vec<Option<u32>> = self.actual_rows.iter().map(|r| r.rep).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            keys.into_iter().enumerate().map(|(i, k)| (k, i)).collect()
+        };
+        let mut state: Vec<Rep> = (0..reps.len().max(1))
+            .map(|i| Rep {
+                rec: Recorder::new(
+                    i as u32,
+                    SimTime::ZERO,
+                    sc.horizon,
+                    sc.service_level,
+                    nq,
+                    &[],
+                    Vec::new(),
+                ),
+                open: 0,
+                late: vec![0; nq],
+                end: 0,
+                spans: Vec::new(),
+                answered: 0,
+            })
+            .collect();
+        // The later legs (replication, id, leg): a row followed by one did not close.
+        let later: HashSet<(Option<u32>, &str, u32)> = self
+            .actual_rows
+            .iter()
+            .filter(|r| r.leg > 1)
+            .filter_map(|r| Some((r.rep, r.id.as_deref()?, r.leg)))
+            .collect();
+        for r in &self.actual_rows {
+            let s = &mut state[reps[&r.rep]];
+            let q = QueueId(qmap[r.queue as usize] as u32);
+            let at = SimTime(r.arrival_ms);
+            let wait = SimDuration::from_millis(r.wait_ms.unwrap_or(0));
+            s.end = s.end.max(r.arrival_ms + wait.as_millis());
+            let last =
+                r.id.as_deref()
+                    .is_none_or(|id| !later.contains(&(r.rep, id, r.leg + 1)));
+            let rec = &mut s.rec;
+            if r.leg <= 1 {
+                rec.arrived(at, q, true);
+                if r.retrial {
+                    rec.retrial(q, true);
+                }
+                match r.outcome {
+                    1 => rec.answered(at + wait, q, wait, true),
+                    2 => rec.abandoned(at + wait, q, wait, true),
+                    0 => s.late[q.index()] += (wait > SimDuration::ZERO) as u64,
+                    _ => {}
+                }
+            } else {
+                rec.transferred(q, r.leg == 2, true);
+                if r.outcome == 1 {
+                    rec.transfer_wait(at + wait, q, wait, true);
+                }
+            }
+            if r.outcome == 1 {
+                if let Some(h) = r.handle_ms {
+                    rec.handled(at + wait, SimDuration::from_millis(h), true);
+                }
+                let from = r.arrival_ms + wait.as_millis();
+                let work = r.handle_ms.unwrap_or(0) + r.wrap_ms.unwrap_or(0);
+                s.spans.push((r.agent, from, from + work));
+                s.answered += 1;
+            }
+            match r.outcome {
+                0 => s.open += 1,
+                _ if last => rec.closed(q, true),
+                _ => {}
+            }
+        }
+        // The agents' work as the history gives it, all in the fitted scenario's one group
+        // (its first agent holds the sums: a group's figures are sums over its agents).
+        let agents: u32 = sc.agent_groups.iter().map(|g| g.count).sum();
+        let out: Vec<_> = state
+            .into_iter()
+            .map(|s| {
+                let mut rep = s.rec.finish(SimTime(s.end), s.open);
+                for (q, n) in rep.queues.iter_mut().zip(&s.late) {
+                    q.delayed += n;
+                    rep.total.delayed += n;
+                }
+                rep.agents = vec![AgentStats::default(); agents as usize];
+                if let Some(a) = rep.agents.first_mut() {
+                    a.conversations = s.answered;
+                    a.busy_ms = super::output::busy_ms(s.spans.into_iter());
+                }
+                rep
+            })
+            .collect();
+        let n = out.len() as u32;
+        let mut summary =
+            crate::report::build(&named, &crate::sim::RunOutput::of(sc.seed, n, out, 0.0));
+        summary.seed = None;
+        summary.notes = vec![
+            "occupancy (and each agent group's) is null: a conversation history does not say \
+             when agents were on shift (the denominator); busy_s is the agents' time holding a \
+             conversation, from acceptance to the end of wrap-up"
+                .to_string(),
+            "seed is null: a history has no seed".to_string(),
+        ];
+        summary
+    }
+
+    /// `actuals.json`: [`Fitted::actuals`] with every figure of [`NOT_RECORDED`] null (at the
+    /// top and in each `by_replication` element) and one note per such figure saying why, so
+    /// `compare` shows them "not comparable" rather than a difference from 0.
+    pub fn actuals_json(&self, sc: &Scenario) -> serde_json::Result<Value> {
+        let mut s = self.actuals(sc);
+        for (path, why) in NOT_RECORDED {
+            s.notes
+                .push(format!("{path} is null (not comparable): {why}"));
+        }
+        let mut v = serde_json::to_value(&s)?;
+        for (path, _) in NOT_RECORDED {
+            null_at(&mut v, path);
+            if let Some(Value::Array(reps)) = v.get_mut("by_replication") {
+                for r in reps {
+                    null_at(r, path);
+                }
+            }
+        }
+        Ok(v)
+    }
+}
+
+/// Writes null over every number at dotted `path` of `v` (the number itself, or each one
+/// under an object or array there); nothing when the path is absent.
+fn null_at(v: &mut Value, path: &str) {
+    fn nulls(v: &mut Value) {
+        match v {
+            Value::Number(_) => *v = Value::Null,
+            Value::Object(m) => m.values_mut().for_each(nulls),
+            Value::Array(a) => a.iter_mut().for_each(nulls),
+            _ => {}
+        }
+    }
+    let mut at = Some(v);
+    for k in path.split('.') {
+        at = at.and_then(|x| x.get_mut(k));
+    }
+    if let Some(x) = at {
+        nulls(x);
+    }
+}
