@@ -20,6 +20,7 @@ mod lint;
 mod load;
 mod loops;
 pub(crate) mod metric_paths;
+mod mixed;
 mod moves;
 mod overflow;
 mod reach;

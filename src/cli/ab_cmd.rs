@@ -74,8 +74,10 @@ pub(crate) fn run(a: AbArgs) -> CmdResult {
             );
         }
     }
-    let report = ab::run_stoppable(&base, &var, a.replications, Some(super::stop_flag()));
     let dir = a.out.unwrap_or_else(|| default_out_dir(&base.name));
+    // The work begins: an older comparison goes first (however this one ends).
+    super::stale::clear(&dir, super::stale::Starting::Ab);
+    let report = ab::run_stoppable(&base, &var, a.replications, Some(super::stop_flag()));
     let written = std::fs::create_dir_all(&dir).and_then(|_| {
         // Streamed: a comparison of a large center's groups is hundreds of megabytes.
         crate::report::write_atomic_with(&dir.join("ab.json"), |w| {

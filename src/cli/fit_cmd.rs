@@ -59,6 +59,9 @@ pub(super) fn run(a: FitArgs) -> CmdResult {
         super::warn_about(&file, note);
     }
     let dir = out.unwrap_or_else(|| PathBuf::from("reports/fit"));
+    // Its four files are written one by one: an older fit's go first, so a second signal or
+    // an error while they are written leaves none beside the new ones.
+    super::stale::clear(&dir, super::stale::Starting::Fit);
     match fitted.write(&dir) {
         Ok(paths) => {
             if !quiet {

@@ -274,6 +274,9 @@ pub(crate) fn run(a: ForecastArgs) -> CmdResult {
         queues,
     };
     let dir = a.out.unwrap_or_else(|| PathBuf::from("reports/forecast"));
+    // Its three files are written one by one: an older forecast's go first, so a second
+    // signal or an error while they are written leaves none beside the new ones.
+    super::stale::clear(&dir, super::stale::Starting::Forecast);
     match out.write(&dir) {
         Ok(paths) => {
             if !a.global.quiet {

@@ -21,8 +21,9 @@ static FIRST_SIGNAL: AtomicU64 = AtomicU64::new(0);
 
 /// What a forced end prints (one write(2): a signal handler may not allocate or lock).
 const FORCED: &[u8] = b"interrupted again: ended at once; output not yet written was lost \
-(files being written are left as `*.tmp~` temporaries or unjoined trace parts, which the next \
-command in the folder removes or explain reports)\n";
+(the folder's older files of its kinds were removed when the work began; files being written \
+are left as `*.tmp~` temporaries or unjoined trace parts, which the next command in the folder \
+removes or explain reports)\n";
 
 /// The stop signals' handler (SIGINT, SIGTERM; `since`: when it was registered). The first
 /// signal is only noted (the stop flag, set by its own handler, does the rest); one within

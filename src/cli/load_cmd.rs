@@ -165,6 +165,9 @@ pub(crate) fn run(a: LoadArgs) -> CmdResult {
         stop: Some(stop_flag()),
         ..defaults
     };
+    let dir = a.out.clone().unwrap_or_else(|| default_out_dir(&sc.name));
+    // The load begins: an older `load.json` goes first (however this one ends).
+    super::stale::clear(&dir, super::stale::Starting::Load);
     let rep = match &engine {
         None => load::run(&sc, &opts),
         Some(spec) => match load::run_remote(&sc, &opts, spec) {
@@ -178,7 +181,6 @@ pub(crate) fn run(a: LoadArgs) -> CmdResult {
             Err(e) => return Err(CliError::bad(format!("--engine {spec}: {e}"))),
         },
     };
-    let dir = a.out.unwrap_or_else(|| default_out_dir(&sc.name));
     let json = serde_json::to_string_pretty(&rep).unwrap_or_default();
     let written = std::fs::create_dir_all(&dir)
         .and_then(|()| report::write_atomic(&dir.join("load.json"), json.as_bytes()));

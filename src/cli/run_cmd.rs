@@ -183,6 +183,10 @@ pub(crate) fn run(a: RunArgs) -> CmdResult {
             eprintln!("{w}");
         }
     }
+    // The inputs are checked and the work begins: the folder's older files of the kinds a run
+    // writes go first, so however this run ends (a second signal, an error) no older log,
+    // trace or report is left beside its own (issue 25, twelfth tester).
+    super::stale::clear(&dir, super::stale::Starting::Run);
     let trace_opts = if a.trace {
         std::fs::create_dir_all(&dir)
             .map_err(|e| CliError::bad(format!("cannot create {}: {e}", dir.display())))?;

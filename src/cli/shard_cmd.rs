@@ -50,6 +50,9 @@ pub(crate) fn run_shard(a: &RunArgs, sc: &Scenario, spec: &str, dir: &Path) -> C
         path,
         allow_huge: a.allow_huge,
     };
+    // The work begins: no older file of a kind this writes or replaces is left, however it
+    // ends.
+    super::stale::clear(dir, super::stale::Starting::RunShard);
     let file = shard::run(
         sc,
         &src,

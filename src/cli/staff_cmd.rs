@@ -132,9 +132,12 @@ pub(crate) fn run(a: StaffArgs) -> CmdResult {
     }
     // A stop signal ends the verification at its next event: the last finished round is kept
     // and written, marked interrupted (exit 130).
+    let dir = a.sim.out.unwrap_or_else(|| default_out_dir(&sc.name));
+    // The work begins: the folder's older staffing files (and roster check) go first, so
+    // however this ends no older one is left beside its own.
+    super::stale::clear(&dir, super::stale::Starting::Staff);
     let result = staffing::run_until(&sc, &spec, Some(super::stop_flag()))
         .map_err(|e| CliError::bad(format!("{}: {}", a.scenario.display(), flagged(&e))))?;
-    let dir = a.sim.out.unwrap_or_else(|| default_out_dir(&sc.name));
     let csv = render::csv(&result)
         .map_err(|e| CliError::bad(format!("cannot render staffing.csv: {e}")))?;
     let mut files = vec![
@@ -149,7 +152,16 @@ pub(crate) fn run(a: StaffArgs) -> CmdResult {
     let mut rostered_note = None;
     if result.roster.as_ref().is_some_and(|r| r.is_ok()) {
         let text = std::fs::read_to_string(&a.scenario).unwrap_or_default();
-        match staffing::rostered::rostered_toml(&a.scenario, &text, &result.group, "roster.csv") {
+        // The folder first, so the paths written relative to it are of its canonical path.
+        let _ = std::fs::create_dir_all(&dir);
+        let made = staffing::rostered::rostered_toml(
+            &a.scenario,
+            &text,
+            &result.group,
+            "roster.csv",
+            &dir,
+        );
+        match made {
             Ok(t) => files.push(("rostered.toml", t)),
             Err(e) => rostered_note = Some(format!("rostered.toml not written: {e}")),
         }

@@ -1,15 +1,24 @@
 //! Older files in an output folder: a command leaves no file of a kind it did not write this
 //! time, since a reader (`explain`, `merge`, a person) would take it for this run's
-//! (`docs/workflows.md`, "Older files in the output folder"). [`remove_stale`], called once the
-//! new output is written (so an interrupted command keeps what it wrote), removes only
-//! omnisim's own file names of the kinds the command did not write: `run` removes an older
-//! log, trace and run shard; `run --shard` an older run's reports, log and trace; `sweep` an
-//! older `target.json` and sweep shard; `sweep --shard` an older sweep's files. A `run` and a
-//! `sweep` may share a folder (the default, `reports/<scenario name>/`), so neither touches
-//! the other's files; a `shard.json` is removed only when it is of the command's own kind
-//! (its `format`), and never by `merge`, whose output folder may hold one of its inputs.
-//! Every command also removes the temporary files an older command left when a second signal
-//! or a kill ended it (`trace.jsonl.part-<r>`, `<output name>.<pid>.tmp~`).
+//! (`docs/workflows.md`, "Older files in the output folder"). Two passes:
+//!
+//! - [`clear`], once a command's inputs are read and checked and before its work begins (or,
+//!   for `fit` and `forecast`, whose work keeps nothing part-way, before they write), removes
+//!   the older files of every kind the command writes or removes, so whatever ends it — a
+//!   second signal ("ended at once"), an error, a kill — the folder holds no older file beside
+//!   the new ones (issue 25, twelfth tester: a second Ctrl-C left an older run's 42 MB
+//!   `conversations.csv` and `trace.jsonl` beside a new partial summary);
+//! - [`remove_stale`], called once the new output is written, removes the names of the kinds
+//!   the command did not write after all: `run` an older log, trace and run shard; `run --shard`
+//!   an older run's reports, log and trace; `sweep` an older `target.json` and sweep shard;
+//!   `sweep --shard` an older sweep's files.
+//!
+//! Only omnisim's own file names are removed. A `run` and a `sweep` may share a folder (the
+//! default, `reports/<scenario name>/`), so neither touches the other's files; a `shard.json`
+//! is removed only when it is omnisim's and of a kind the command writes or replaces (its
+//! `format`), and never by `merge`, whose output folder may hold one of its inputs. Every
+//! command also removes the temporary files an older command left when a second signal or a
+//! kill ended it (`trace.jsonl.part-<r>`, `<output name>.<pid>.tmp~`).
 
 use std::path::Path;
 
@@ -40,6 +49,89 @@ const RUN_EXTRA: [&str; 2] = ["conversations.csv", "trace.jsonl"];
 
 /// What `sweep` writes.
 const SWEEP_FILES: [&str; 3] = ["sweep.csv", "sweep.html", "target.json"];
+
+/// What `staff` writes (and its roster check's folder, `roster-check/`).
+const STAFF_FILES: [&str; 4] = [
+    "staffing.csv",
+    "staffing.html",
+    "roster.csv",
+    "rostered.toml",
+];
+
+/// What `ab` writes.
+const AB_FILES: [&str; 2] = ["ab.json", "ab.html"];
+
+/// What `fit` writes.
+const FIT_FILES: [&str; 4] = ["fitted.toml", "fit.json", "actuals.json", "fit.html"];
+
+/// What `forecast` writes.
+const FORECAST_FILES: [&str; 3] = ["forecast.csv", "forecast.json", "forecast.html"];
+
+/// What `load` writes.
+const LOAD_FILES: [&str; 1] = ["load.json"];
+
+/// A command about to begin its work in an output folder, for [`clear`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Starting {
+    /// `run`: the reports ([`FILES`]), `conversations.csv`, `trace.jsonl` and its parts, a run
+    /// `shard.json`.
+    Run,
+    /// `run --shard`: the same, and a sweep `shard.json` (its `shard.json` replaces any).
+    RunShard,
+    /// `sweep`: `sweep.csv`, `sweep.html`, `target.json`, a sweep `shard.json`.
+    Sweep,
+    /// `sweep --shard`: the same, and a run `shard.json`.
+    SweepShard,
+    /// `staff`: `staffing.csv`, `staffing.html`, `roster.csv`, `rostered.toml`, `roster-check/`.
+    Staff,
+    /// `ab`: `ab.json`, `ab.html`.
+    Ab,
+    /// `fit`: `fitted.toml`, `fit.json`, `actuals.json`, `fit.html`.
+    Fit,
+    /// `forecast`: `forecast.csv`, `forecast.json`, `forecast.html`.
+    Forecast,
+    /// `load`: `load.json`.
+    Load,
+}
+
+/// Removes from `dir` the older files of every kind `what` writes or removes (see the module
+/// docs), and the temporary files an ended command left there. Files that are not there, or
+/// cannot be removed, are passed over: this never fails, and a folder that does not exist yet
+/// is left so.
+pub(crate) fn clear(dir: &Path, what: Starting) {
+    let remove = |names: &[&str]| {
+        for name in names {
+            let _ = std::fs::remove_file(dir.join(name));
+        }
+    };
+    let run = matches!(what, Starting::Run | Starting::RunShard);
+    match what {
+        Starting::Run | Starting::RunShard => {
+            remove(&FILES);
+            remove(&RUN_EXTRA);
+            remove_shard(dir, shard::FORMAT);
+            if what == Starting::RunShard {
+                remove_shard(dir, sweep_shard::FORMAT);
+            }
+        }
+        Starting::Sweep | Starting::SweepShard => {
+            remove(&SWEEP_FILES);
+            remove_shard(dir, sweep_shard::FORMAT);
+            if what == Starting::SweepShard {
+                remove_shard(dir, shard::FORMAT);
+            }
+        }
+        Starting::Staff => {
+            remove(&STAFF_FILES);
+            let _ = std::fs::remove_dir_all(dir.join("roster-check"));
+        }
+        Starting::Ab => remove(&AB_FILES),
+        Starting::Fit => remove(&FIT_FILES),
+        Starting::Forecast => remove(&FORECAST_FILES),
+        Starting::Load => remove(&LOAD_FILES),
+    }
+    remove_temporaries(dir, run);
+}
 
 /// Removes from `dir` the older files of the kinds `wrote` does not cover (see the module
 /// docs). Files that are not there, or cannot be removed, are passed over: this never fails.
@@ -100,6 +192,11 @@ fn remove_temporaries(dir: &Path, parts: bool) {
                 .iter()
                 .chain(&RUN_EXTRA)
                 .chain(&SWEEP_FILES)
+                .chain(&STAFF_FILES)
+                .chain(&AB_FILES)
+                .chain(&FIT_FILES)
+                .chain(&FORECAST_FILES)
+                .chain(&LOAD_FILES)
                 .chain(&["shard.json"])
                 .any(|n| *n == stem)
     };
@@ -153,6 +250,55 @@ mod tests {
         remove_shard(&dir, shard::FORMAT);
         remove_shard(&dir, sweep_shard::FORMAT);
         assert!(shard.exists(), "not omnisim's");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Issue 25, twelfth tester: [`clear`] removes every kind the starting command writes and
+    /// no other command's files.
+    #[test]
+    fn clear_removes_the_starting_commands_kinds_only() {
+        let dir = std::env::temp_dir().join(format!("omnisim-clear-{}", std::process::id()));
+        let all: Vec<&str> = FILES
+            .iter()
+            .chain(&RUN_EXTRA)
+            .chain(&SWEEP_FILES)
+            .chain(&STAFF_FILES)
+            .chain(&AB_FILES)
+            .chain(&FIT_FILES)
+            .chain(&FORECAST_FILES)
+            .chain(&LOAD_FILES)
+            .chain(&["trace.jsonl.part-3", "notes.txt"])
+            .copied()
+            .collect();
+        let cases: [(Starting, &[&str]); 7] = [
+            (
+                Starting::Run,
+                &[&FILES[..], &RUN_EXTRA[..], &["trace.jsonl.part-3"]].concat(),
+            ),
+            (Starting::Sweep, &SWEEP_FILES),
+            (Starting::Staff, &STAFF_FILES),
+            (Starting::Ab, &AB_FILES),
+            (Starting::Fit, &FIT_FILES),
+            (Starting::Forecast, &FORECAST_FILES),
+            (Starting::Load, &LOAD_FILES),
+        ];
+        for (what, gone) in cases {
+            std::fs::create_dir_all(dir.join("roster-check")).unwrap();
+            for name in &all {
+                std::fs::write(dir.join(name), "x").unwrap();
+            }
+            std::fs::write(dir.join("shard.json"), r#"{"format":"omnisim.shard/3"}"#).unwrap();
+            clear(&dir, what);
+            for name in &all {
+                assert_eq!(
+                    dir.join(name).exists(),
+                    !gone.contains(name),
+                    "{what:?}: {name}"
+                );
+            }
+            assert_eq!(dir.join("roster-check").exists(), what != Starting::Staff);
+            assert_eq!(dir.join("shard.json").exists(), what != Starting::Run);
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -76,6 +76,11 @@ pub(crate) fn run(a: SweepArgs) -> CmdResult {
     let stop = super::stop_flag();
     let grid = super::interrupt::or_interrupted(&what, || sweep::prepare(&spec))
         .map_err(|e| CliError::bad(sweep_message(&a, &e)))?;
+    // The grid is read and checked; the points run now. The folder's older sweep files go
+    // first, so however the sweep ends no older one is left beside its own.
+    let name = grid.first().map_or("", |(_, sc)| sc.name.as_str());
+    let dir = a.sim.out.clone().unwrap_or_else(|| default_out_dir(name));
+    super::stale::clear(&dir, super::stale::Starting::Sweep);
     let result = sweep::run_prepared(&spec, grid, Some(&stop))
         .map_err(|e| CliError::bad(sweep_message(&a, &e)))?;
     write_result(&result, a.sim.out, a.global.quiet, false)
@@ -140,7 +145,14 @@ pub(crate) fn write_result(
         print!("{}", sweep_render::text(result));
         println!("wrote {}", dir.join("sweep.csv").display());
     }
-    if let (true, Some(_)) = (result.partial, result.search_cut) {
+    if let Some(why) = &result.refused {
+        // An input file changed during the target search: bad input (exit 2), the grid and
+        // the steps run before it kept.
+        Err(CliError::bad(format!(
+            "{why}; wrote the grid and the finished bisection steps (partial) to {}",
+            dir.display()
+        )))
+    } else if let (true, Some(_)) = (result.partial, result.search_cut) {
         Err(CliError::Interrupted(format!(
             "wrote the grid and the finished bisection steps (partial; the target search was \
              cut: {}) to {}",
@@ -168,7 +180,15 @@ fn run_shard(a: &SweepArgs, words: &SweepWords, spec: &str) -> CmdResult {
     let stop = super::stop_flag();
     // A shard stopped while it builds its grid writes a partial shard (no point run) rather
     // than nothing: the ninth pass's documented behaviour, kept.
-    let mut file = sweep_shard::run_stoppable(words, (k, n), Some(&stop)).map_err(|e| match e {
+    // Once the grid is read and checked, before its points run: the folder's older sweep
+    // files and shard go, so however the shard ends no older one is left beside its own.
+    let out = a.sim.out.clone();
+    let starting = |name: &str| {
+        let dir = out.clone().unwrap_or_else(|| default_out_dir(name));
+        super::stale::clear(&dir, super::stale::Starting::SweepShard);
+    };
+    let run = sweep_shard::run_starting(words, (k, n), Some(&stop), starting);
+    let mut file = run.map_err(|e| match e {
         sweep_shard::SweepShardError::Words(e) => CliError::bad(spec_message(&e)),
         sweep_shard::SweepShardError::Sweep(e) => CliError::bad(sweep_message(a, &e)),
         e => CliError::bad(format!("{}: {e}", a.scenario.display())),

@@ -283,6 +283,7 @@ fn walk(
         super::loops::check(cx, &root, &scenario, &cycles);
         super::refusals::check(cx, &root, &scenario);
         super::moves::check(cx, &root, &scenario);
+        super::mixed::check(cx, &root, &scenario);
     }
     Some(scenario)
 }

@@ -33,7 +33,7 @@ use crate::time::SimTime;
 
 /// How a conversation leaves a queue unanswered, fastest first.
 #[derive(Clone, Copy, Debug, PartialEq)]
-enum By {
+pub(crate) enum By {
     /// Policy `policy` of supervisor `sup`.
     Policy { sup: usize, policy: usize },
     /// The queue's `waited_over` rule `rule`.
@@ -42,12 +42,12 @@ enum By {
 
 /// One queue's move: where to, within how long (ms), and by what.
 #[derive(Clone, Copy, Debug)]
-struct Move {
-    to: usize,
-    ms: u64,
+pub(crate) struct Move {
+    pub(crate) to: usize,
+    pub(crate) ms: u64,
     /// The policy's `waited_at_least` (ms; 0 for a `waited_over` rule).
-    after_arrival_ms: u64,
-    by: By,
+    pub(crate) after_arrival_ms: u64,
+    pub(crate) by: By,
 }
 
 /// A cycle of moves with at least one policy: its queues in order (the lowest index first),
@@ -59,7 +59,7 @@ pub(crate) struct MoveCycle {
 
 /// Each queue's fastest unanswered move (see the module's words), `None` where nothing moves
 /// its Open conversations to another queue.
-fn moves(sc: &Scenario) -> Vec<Option<Move>> {
+pub(crate) fn moves(sc: &Scenario) -> Vec<Option<Move>> {
     fn offer(best: &mut Option<Move>, m: Move) {
         if best.is_none_or(|b| m.ms < b.ms) {
             *best = Some(m);
@@ -158,6 +158,36 @@ pub(crate) fn cycle_moves(k: usize, round_ms: u64, wait_first_ms: u64, stay_ms: 
     k as f64 * moving / (round_ms.max(1) as f64)
 }
 
+/// A move out of queue `q` in words: which policy (its `every` and the supervisor's
+/// `reaction`) or which `waited_over` rule moves its Open conversations, where to, and within
+/// how long.
+pub(crate) fn describe(sc: &Scenario, q: usize, m: &Move) -> String {
+    match m.by {
+        By::Policy { sup, policy } => {
+            let s = &sc.supervisors[sup];
+            let p = &s.policies[policy];
+            format!(
+                "supervisor `{}`'s policy `{}` moves {:?} to {:?} within {} ms \
+                 (every {} ms + reaction {} ms)",
+                s.name,
+                p.name,
+                sc.queues[q].name,
+                sc.queues[m.to].name,
+                m.ms,
+                p.every.as_millis(),
+                s.reaction.as_millis()
+            )
+        }
+        By::Waited { rule } => format!(
+            "queue {:?}'s waited_over rule {} moves it to {:?} after {} ms",
+            sc.queues[q].name,
+            rule + 1,
+            sc.queues[m.to].name,
+            m.ms
+        ),
+    }
+}
+
 /// Refuses cycles of supervisor moves over the limits (see the module's words), at the `every`
 /// of the cycle's first policy, naming every policy and rule of the cycle and the fix.
 pub(crate) fn check(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) {
@@ -200,34 +230,7 @@ pub(crate) fn check(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) {
             .map(|(q, _)| format!("{:?}", sc.queues[*q].name))
             .collect();
         names.push(names[0].clone());
-        let movers: Vec<String> = c
-            .steps
-            .iter()
-            .map(|(q, m)| match m.by {
-                By::Policy { sup, policy } => {
-                    let s = &sc.supervisors[sup];
-                    let p = &s.policies[policy];
-                    format!(
-                        "supervisor `{}`'s policy `{}` moves {:?} to {:?} within {} ms \
-                         (every {} ms + reaction {} ms)",
-                        s.name,
-                        p.name,
-                        sc.queues[*q].name,
-                        sc.queues[m.to].name,
-                        m.ms,
-                        p.every.as_millis(),
-                        s.reaction.as_millis()
-                    )
-                }
-                By::Waited { rule } => format!(
-                    "queue {:?}'s waited_over rule {} moves it to {:?} after {} ms",
-                    sc.queues[*q].name,
-                    rule + 1,
-                    sc.queues[m.to].name,
-                    m.ms
-                ),
-            })
-            .collect();
+        let movers: Vec<String> = c.steps.iter().map(|(q, m)| describe(sc, *q, m)).collect();
         let Some((sup, policy)) = c.steps.iter().find_map(|(_, m)| match m.by {
             By::Policy { sup, policy } => Some((sup, policy)),
             By::Waited { .. } => None,

@@ -651,8 +651,10 @@ pub fn assemble(dir: &std::path::Path, reps: &[u32]) -> std::io::Result<PathBuf>
 }
 
 /// [`assemble`], watching `stop` (SIGINT or SIGTERM) every 8 MiB: on a stop request the file is
-/// not written (the join goes to a temporary file renamed over `trace.jsonl` only when whole),
-/// the parts are removed and the error is [`std::io::ErrorKind::Interrupted`].
+/// not written (the join goes to a temporary file renamed over `trace.jsonl` only when whole,
+/// after the parts are removed: never a part beside a joined trace), the parts are removed
+/// and the error is [`std::io::ErrorKind::Interrupted`]. A rename that fails after the parts
+/// were removed loses the trace (the error says the file could not be written).
 ///
 /// The first part present becomes the temporary file by a rename and the others are appended
 /// to it (by the kernel's file-to-file copy where it has one), so a one-replication trace is
@@ -710,6 +712,13 @@ pub fn assemble_stoppable(
                 "interrupted while joining the trace",
             ));
         }
+        // The parts go before the joined file takes its name, so a process ended between the
+        // two (a second signal, a kill) never leaves parts beside a whole `trace.jsonl` (issue
+        // 25, twelfth tester); ended here, it leaves a temporary the next run removes.
+        for part in parts.iter().skip(1) {
+            let _ = std::fs::remove_file(part);
+        }
+        first = None;
         std::fs::rename(&tmp, &out_path)
     })();
     if joined.is_err() {

@@ -3,8 +3,11 @@
 //!
 //! The file is the scenario's own text edited in place with `toml_edit` (comments and order
 //! kept): the staffed group keeps its place with `count = 0` (so the other groups' agents keep
-//! their ids), `[traffic] roster` names the roster file beside it, and the relative paths of
-//! `[traffic]` (replay, forecast) are made absolute, since the file lives in another folder.
+//! their ids), `[traffic] roster` names the roster file beside it, and the paths of `[traffic]`
+//! (replay, forecast) are made relative to the folder `rostered.toml` is written to, as the
+//! roster's is, so the scenario's project moved or copied as a whole still runs (they were
+//! absolute: issue 25, twelfth tester); absolute only where no relative path exists (another
+//! drive).
 
 use std::path::Path;
 
@@ -25,13 +28,14 @@ pub enum RosteredError {
 }
 
 /// The text of `rostered.toml` for the scenario at `scenario_path` (its text `text`), with
-/// group `group` replaced by the roster file `roster_file` (a path relative to where
-/// `rostered.toml` is written).
+/// group `group` replaced by the roster file `roster_file` (a path relative to `out_dir`, the
+/// folder `rostered.toml` is written to; the `[traffic]` files are named relative to it too).
 pub fn rostered_toml(
     scenario_path: &Path,
     text: &str,
     group: &str,
     roster_file: &str,
+    out_dir: &Path,
 ) -> Result<String, RosteredError> {
     let mut doc: DocumentMut = text
         .parse()
@@ -59,12 +63,9 @@ pub fn rostered_toml(
         .unwrap_or(Path::new("."));
     let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
     let absolute = |p: &str| -> String {
-        let path = Path::new(p);
-        if path.is_absolute() {
-            p.to_string()
-        } else {
-            dir.join(path).display().to_string()
-        }
+        let path = dir.join(p);
+        crate::workflows::inputs::relative(out_dir, &path)
+            .unwrap_or_else(|| path.display().to_string())
     };
     if doc.get("traffic").is_none() {
         doc["traffic"] = Item::Table(Table::new());
@@ -101,19 +102,27 @@ mod tests {
     #[test]
     fn replaces_the_group_and_keeps_the_rest() {
         let text = "[scenario]\nname = \"x\" # kept\n\n[[agent_groups]]\nname = \"a\"\ncount = 5\nqueues = [\"q\"]\n\n[[agent_groups]]\nname = \"b\"\ncount = 2\nqueues = [\"q\"]\n\n[traffic]\nforecast = { file = \"data/f.csv\", queue = \"q\" }\n";
-        let out = rostered_toml(Path::new("/s/x.toml"), text, "a", "roster.csv").unwrap();
+        let out = rostered_toml(
+            Path::new("/s/x.toml"),
+            text,
+            "a",
+            "roster.csv",
+            Path::new("/s/out"),
+        )
+        .unwrap();
         let doc: DocumentMut = out.parse().unwrap();
         let g = doc["agent_groups"].as_array_of_tables().unwrap();
         assert_eq!(g.get(0).unwrap()["count"].as_integer(), Some(0));
         assert_eq!(g.get(1).unwrap()["count"].as_integer(), Some(2));
         assert_eq!(doc["traffic"]["roster"].as_str(), Some("roster.csv"));
-        assert!(doc["traffic"]["forecast"]["file"]
-            .as_str()
-            .unwrap()
-            .ends_with("/s/data/f.csv"));
+        // Relative to the folder rostered.toml is written to, as the roster is.
+        assert_eq!(
+            doc["traffic"]["forecast"]["file"].as_str(),
+            Some("../data/f.csv")
+        );
         assert!(out.contains("# kept"));
         assert_eq!(
-            rostered_toml(Path::new("x.toml"), text, "c", "r.csv"),
+            rostered_toml(Path::new("x.toml"), text, "c", "r.csv", Path::new(".")),
             Err(RosteredError::Group("c".into()))
         );
     }

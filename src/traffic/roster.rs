@@ -54,6 +54,21 @@ pub const COLUMNS: [&str; 8] = [
     "absence",
 ];
 
+/// [`COLUMNS`] and the label columns `omnisim staff` writes in its own `roster.csv` that
+/// nothing reads (`shift`: the shift template's name): accepted without the ignored-column
+/// warning, so `staff`'s `rostered.toml` runs as it is (issue 25, twelfth tester).
+const QUIET: [&str; 9] = [
+    "agent",
+    "queues",
+    "shift_start",
+    "shift_end",
+    "capacity",
+    "skills",
+    "breaks",
+    "absence",
+    "shift",
+];
+
 /// Reads a roster; `queue` resolves queue names; `taken` names the `[[agent_groups]]` group
 /// whose agent already has a given name (`Some("agent")` for `agent-3`), if any. Agents come out
 /// in order of first appearance.
@@ -354,7 +369,7 @@ pub fn read_roster(
         return Err(p.finish());
     }
     if let Some(h) = &header {
-        super::warn_ignored(&mut p, h, &COLUMNS);
+        super::warn_ignored(&mut p, h, &QUIET);
         lookalike_names(
             &mut p,
             h.col("agent").map_or(1, |c| c + 1),

@@ -98,6 +98,11 @@ pub struct SweepResult {
     /// value it had reached (the smallest value meeting the target lies in `(lo, hi]`); the
     /// grid and the finished bisection steps are in `points`.
     pub search_cut: Option<(f64, f64)>,
+    /// When an input file changed during the target search ([`SweepError::Changed`], bad
+    /// input): its message. The result is then `partial` like a stopped search (the grid and
+    /// the finished steps kept, `search_cut` where it was cut), and the command exits 2 once it
+    /// has written them.
+    pub refused: Option<String>,
 }
 
 /// Why a sweep could not run (bad input).
@@ -133,8 +138,10 @@ pub enum SweepError {
 }
 
 /// The file stamps a sweep's points saw, by resolved path: the first seen of each file
-/// (`None`: not a regular file).
-pub type Pins = BTreeMap<std::path::PathBuf, Option<crate::traffic::cache::Stamp>>;
+/// (`None`: not a regular file), with the scenario key naming it and the file as the scenario
+/// names it.
+pub type Pins =
+    BTreeMap<std::path::PathBuf, (Option<crate::traffic::cache::Stamp>, String, String)>;
 
 /// Checks the stamps of `sc`'s `[traffic]` files against those `spec`'s points saw first
 /// (adding the files not seen yet; taken after each point's load): `Err(Changed)` for a file
@@ -145,7 +152,7 @@ pub fn pin(spec: &SweepSpec, sc: &Scenario) -> Result<(), SweepError> {
     for (key, shown, path) in &sc.traffic.files {
         let now = crate::traffic::cache::stamp(path);
         match pins.get(path) {
-            Some(first) if *first != now => {
+            Some((first, _, _)) if *first != now => {
                 return Err(SweepError::Changed {
                     key: key.clone(),
                     file: shown.clone(),
@@ -153,11 +160,28 @@ pub fn pin(spec: &SweepSpec, sc: &Scenario) -> Result<(), SweepError> {
             }
             Some(_) => {}
             None => {
-                pins.insert(path.clone(), now);
+                pins.insert(path.clone(), (now, key.clone(), shown.clone()));
             }
         }
     }
     Ok(())
+}
+
+/// `err`, a point's scenario that did not load, as [`SweepError::Changed`] when a file an
+/// earlier point read fine has changed since (issue 25, twelfth tester: a forecast rewritten
+/// in place mid-sweep read as empty, "the scenario at … is invalid: fc.csv: the file is
+/// empty"); else `err` as it is.
+fn or_changed(spec: &SweepSpec, err: SweepError) -> SweepError {
+    if !matches!(err, SweepError::Invalid { .. }) {
+        return err;
+    }
+    let pins = spec.pins.lock().unwrap_or_else(|e| e.into_inner());
+    pins.iter()
+        .find(|(path, (first, _, _))| crate::traffic::cache::stamp(path) != *first)
+        .map_or(err, |(_, (_, key, file))| SweepError::Changed {
+            key: key.clone(),
+            file: file.clone(),
+        })
 }
 
 /// Why the words of a sweep (axes, target, overrides) do not make one; the messages name no
@@ -447,7 +471,10 @@ pub fn prepare_noting(spec: &SweepSpec, stop: Option<&Stop>) -> Result<Prepared,
                 lifted |= l;
                 scenarios.push(sc);
             }
-            Err(SweepError::Invalid { point, message }) => invalid.push((point, message)),
+            Err(e @ SweepError::Invalid { .. }) => match or_changed(spec, e) {
+                SweepError::Invalid { point, message } => invalid.push((point, message)),
+                changed => return Err(changed),
+            },
             Err(e) => return Err(e),
         }
     }
@@ -548,8 +575,8 @@ pub fn finish_stoppable(
     mut points: Vec<SweepPoint>,
     stop: Option<&Stop>,
 ) -> Result<SweepResult, SweepError> {
-    let (answer, search_cut) = match &spec.target {
-        None => (None, None),
+    let (answer, search_cut, refused) = match &spec.target {
+        None => (None, None, None),
         Some(t) => search(spec, t, &mut points, stop)?,
     };
     points.sort_by(|a, b| {
@@ -567,12 +594,13 @@ pub fn finish_stoppable(
         answer,
         partial: search_cut.is_some(),
         search_cut,
+        refused,
     })
 }
 
-/// The answer, or where a stop request cut the bisection (the last failing and the first
-/// passing value).
-type Search = (Option<Answer>, Option<(f64, f64)>);
+/// The answer, or where a stop request or a changed input cut the bisection (the last failing
+/// and the first passing value, and the changed input's message).
+type Search = (Option<Answer>, Option<(f64, f64)>, Option<String>);
 
 fn search(
     spec: &SweepSpec,
@@ -583,7 +611,7 @@ fn search(
     let pass: Vec<bool> = points.iter().map(|p| t.meets(metric(t, p))).collect();
     let first = match pass.iter().position(|&x| x) {
         Some(i) => i,
-        None => return Ok((None, None)),
+        None => return Ok((None, None, None)),
     };
     let monotone = pass[first..].iter().all(|&x| x);
     let one_int_axis = spec.axes.len() == 1 && spec.axes[0].integer;
@@ -595,6 +623,7 @@ fn search(
                 method: Method::GridScan,
             }),
             None,
+            None,
         ));
     }
     let (mut lo, mut hi) = (points[first - 1].values[0], points[first].values[0]);
@@ -605,17 +634,27 @@ fn search(
         let mid = (lo + (hi - lo) / 2.0).floor();
         // A stop while the step's scenario is read ends the search at once too.
         let Some(built) = scenario_watched(spec, &[mid], stop) else {
-            return Ok((None, Some((lo, hi))));
+            return Ok((None, Some((lo, hi)), None));
         };
-        let (sc, _) = built?;
-        // The step read the grid's files as they were (issue 25: not an edited roster).
-        pin(spec, &sc)?;
+        // The step read the grid's files as they were (issue 25: not an edited roster); a file
+        // that changed (a read that fails now, or other contents) ends the search here, the
+        // grid and the steps run so far kept, marked partial (twelfth tester: they were lost).
+        let pinned = built
+            .map_err(|e| or_changed(spec, e))
+            .and_then(|(sc, _)| pin(spec, &sc).map(|()| sc));
+        let sc = match pinned {
+            Ok(sc) => sc,
+            Err(e @ SweepError::Changed { .. }) => {
+                return Ok((None, Some((lo, hi)), Some(e.to_string())))
+            }
+            Err(e) => return Err(e),
+        };
         // A stop request ends the search here: the steps run so far are kept.
         let Some(p) = (!stopped(stop))
             .then(|| run_one(spec, &sc, vec![mid], stop))
             .flatten()
         else {
-            return Ok((None, Some((lo, hi))));
+            return Ok((None, Some((lo, hi)), None));
         };
         let m = metric(t, &p);
         if t.meets(m) {
@@ -632,6 +671,7 @@ fn search(
             metric_value: best.1,
             method,
         }),
+        None,
         None,
     ))
 }

@@ -128,8 +128,13 @@ pub fn answer_line(r: &SweepResult) -> String {
         (r.partial, r.search_cut, &r.target, r.axes.first())
     {
         return format!(
-            "interrupted (partial) during the target search: the grid and {} finished; \
+            "{} during the target search: the grid and {} finished; \
              the smallest value meeting {t} lies above {}={} and at most {}",
+            if r.refused.is_some() {
+                "stopped (partial: an input file changed)"
+            } else {
+                "interrupted (partial)"
+            },
             crate::report::format::plural(
                 r.points.iter().filter(|p| p.refined).count() as u64,
                 "bisection step"
@@ -200,6 +205,10 @@ pub fn target_json(r: &SweepResult) -> serde_json::Value {
         j["partial"] = json!(true);
         if let Some((lo, hi)) = r.search_cut {
             j["search_cut"] = json!({ "last_failing": lo, "first_passing": hi });
+        }
+        if let Some(why) = &r.refused {
+            // Cut by an input file that changed, not by a signal.
+            j["refused"] = json!(why);
         }
     }
     j

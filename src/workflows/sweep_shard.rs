@@ -171,6 +171,18 @@ pub fn run_stoppable(
     (k, n): (u32, u32),
     stop: Option<&sweep::Stop>,
 ) -> Result<SweepShardFile, SweepShardError> {
+    run_starting(words, (k, n), stop, |_| {})
+}
+
+/// As [`run_stoppable`], calling `starting` with the scenario's name once the grid is built
+/// and checked, just before its points run (`omnisim sweep --shard` clears its output folder
+/// there: the folder's default name is the scenario's).
+pub fn run_starting(
+    words: &SweepWords,
+    (k, n): (u32, u32),
+    stop: Option<&sweep::Stop>,
+    starting: impl FnOnce(&str),
+) -> Result<SweepShardFile, SweepShardError> {
     use rayon::prelude::*;
     let start = std::time::Instant::now();
     let spec = words.spec().map_err(SweepShardError::Words)?;
@@ -184,6 +196,7 @@ pub fn run_stoppable(
     let scenario = grid
         .first()
         .map_or_else(String::new, |(_, sc)| sc.name.clone());
+    starting(&scenario);
     let mine: Vec<(u32, Vec<f64>, crate::scenario::Scenario)> = grid
         .into_iter()
         .enumerate()

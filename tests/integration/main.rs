@@ -90,6 +90,8 @@ mod tester11_fixe2;
 mod tester11_fixy;
 mod tester11_fixz;
 mod tester12_fixe;
+mod tester12_loops;
+mod tester12_stale;
 mod tester9_inputs;
 mod ties;
 mod traffic;
