@@ -87,6 +87,7 @@ mod tester10_moves;
 mod tester11_fixe2;
 mod tester11_fixy;
 mod tester11_fixz;
+mod tester12_fixd;
 mod tester9_inputs;
 mod ties;
 mod traffic;
