@@ -13,8 +13,9 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 (cd "$work" && "$bin" staff "$root/scenarios/bank-day.toml" --target "service_level.fraction>=0.8" \
     --shifts "$root/scenarios/shifts/bank.toml" --shrinkage 30% --out staff >"$work/out.txt")
-# Keep lines 1–13 (title, method, header, rule, 07:00–10:30), then `…`, then from the 18:30 row on.
-awk 'NR <= 13 { print; next } /^18:30 / { tail = 1; print "…" } tail { print }' "$work/out.txt" >"$work/block.txt"
+# Keep lines 1–13 (title, method, header, rule, 07:00–10:30; a "Precision reached" line is not
+# counted), then `…`, then from the 18:30 row on.
+awk '/^Precision reached/ { print; next } { n++ } n <= 13 { print; next } /^18:30 / { tail = 1; print "…" } tail { print }' "$work/out.txt" >"$work/block.txt"
 awk -v block="$work/block.txt" '
     /<!-- readme-staff:/ { print; marker = 1; next }
     marker == 1 && /^```text$/ { print; while ((getline l < block) > 0) print l; skip = 1; marker = 2; next }

@@ -27,6 +27,7 @@ pub mod junit;
 pub mod log;
 mod model;
 mod summary;
+mod summary_ci;
 mod summary_field;
 pub mod summary_reps;
 pub(crate) mod svg;

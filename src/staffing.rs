@@ -51,7 +51,7 @@ mod target;
 use crate::model::QueueId;
 use crate::scenario::{Scenario, ShiftTemplate};
 use crate::sim::RunOptions;
-use crate::stats::mean_ci95;
+use crate::stats::ratio_ci95;
 use crate::time::{SimDuration, SimTime};
 use crate::workflows::target::{Op, Target};
 
@@ -254,6 +254,10 @@ pub struct StaffResult {
     pub replications: u32,
     /// The precision the verification decided at.
     pub precision: Precision,
+    /// The precision it reached: the widest 95% half-width of the target metric's pooled
+    /// estimate over the intervals in the last verification (the ratio estimator's, as
+    /// `staffing.csv`'s interval); `None` without two replications with data anywhere.
+    pub reached: Option<f64>,
     /// Intervals whose estimate missed the target within the noise even at the most
     /// replications (not confirmed either way).
     pub unresolved: Vec<usize>,
@@ -365,7 +369,7 @@ fn verdict(
     p: &Precision,
     tests: usize,
     pooled: Option<f64>,
-    reps: &[f64],
+    reps: &[(f64, f64)],
 ) -> Verdict {
     let Some(v) = pooled else {
         return Verdict::Meets;
@@ -381,7 +385,9 @@ fn verdict(
     if target.meets(guarded) {
         return Verdict::Meets;
     }
-    let Some((_, hw95)) = mean_ci95(reps) else {
+    // The pooled estimate's own interval (the ratio estimator's, centred on it: what
+    // `staffing.csv` prints as the service level's interval).
+    let Some(hw95) = ratio_ci95(v, reps) else {
         return Verdict::Undecided;
     };
     let n = reps.len();
@@ -725,6 +731,9 @@ pub fn run_until(
             existing: there.per_interval[i],
         })
         .collect();
+    let reached = (0..n)
+        .filter_map(|i| ratio_ci95(eval.value[i]?, &eval.per_rep[i]))
+        .reduce(f64::max);
     Ok(StaffResult {
         group: base.agent_groups[group].name.clone(),
         group_index: group,
@@ -742,6 +751,7 @@ pub fn run_until(
         evaluations: cx.evaluations,
         replications: eval.replications,
         precision,
+        reached,
         unresolved,
         missed,
         roster,

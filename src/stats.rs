@@ -2,7 +2,7 @@
 //! days ([`bulk_range`], for rows far outside the rest: a mistyped year). The queueing formulas
 //! (Erlang C, Erlang A, multi-chat) live in one place, [`crate::erlang`].
 //!
-//! Key items: [`mean_ci95`], [`paired_ci95`], [`t975`].
+//! Key items: [`mean_ci95`], [`ratio_ci95`], [`paired_ci95`], [`t975`].
 //!
 //! ```
 //! use omnisim::stats::mean_ci95;
@@ -80,6 +80,27 @@ pub fn mean_ci95(samples: &[f64]) -> Option<(f64, f64)> {
     let mean = samples.iter().sum::<f64>() / n as f64;
     let var = samples.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
     Some((mean, t975(n as u64 - 1) * (var / n as f64).sqrt()))
+}
+
+/// The half-width of the 95 % confidence interval of a ratio estimator `point` = Σ yᵢ ÷ Σ xᵢ
+/// (a pooled service level, a pooled mean wait) over replications, from each replication's
+/// own ratio and weight `samples[i] = (yᵢ ÷ xᵢ, xᵢ)` (xᵢ > 0: its denominator, 1 for a figure
+/// that is no ratio). The delta method: the residuals eᵢ = xᵢ·(vᵢ − point), s² = Σ eᵢ² ÷ (n − 1),
+/// half-width t(0.975, n − 1) · s ÷ (x̄ · √n). The interval `point ± half` is centred on the
+/// point itself, so a pooled figure always lies inside its own interval (a mean of the
+/// replications' ratios does not: it weighs a quiet replication like a busy one). With equal
+/// weights and `point` the mean of the vᵢ this is [`mean_ci95`]'s half-width. `None` with
+/// fewer than two samples or no weight.
+pub fn ratio_ci95(point: f64, samples: &[(f64, f64)]) -> Option<f64> {
+    let n = samples.len();
+    let w_sum: f64 = samples.iter().map(|s| s.1).sum();
+    if n < 2 || w_sum <= 0.0 || !point.is_finite() {
+        return None;
+    }
+    let w_mean = w_sum / n as f64;
+    let ss: f64 = samples.iter().map(|(v, w)| (w * (v - point)).powi(2)).sum();
+    let sd = (ss / (n - 1) as f64).sqrt() / w_mean;
+    Some(t975(n as u64 - 1) * sd / (n as f64).sqrt())
 }
 
 /// The mean of the paired differences `a[i] − b[i]` and the half-width of its 95 % confidence
@@ -201,6 +222,23 @@ mod tests {
         close(h, 3.182_446_305 * (20.0f64 / 3.0).sqrt() / 2.0, 1e-9);
         let (m, h) = mean_ci95(&[3.0; 5]).unwrap();
         assert_eq!((m, h), (3.0, 0.0));
+    }
+
+    #[test]
+    fn ratio_intervals_hold_their_point() {
+        // Equal weights and the mean as the point: mean_ci95's half-width.
+        let (m, h) = mean_ci95(&[0.7, 0.8, 0.9]).unwrap();
+        let r = ratio_ci95(m, &[(0.7, 1.0), (0.8, 1.0), (0.9, 1.0)]).unwrap();
+        close(r, h, 1e-12);
+        // A busy replication with a high ratio: the pooled point (2 + 45 + 9) ÷ 80 = 0.7 lies
+        // above the replications' mean ratio 0.6167; the interval is centred on the point.
+        let reps = [(0.2, 10.0), (0.75, 60.0), (0.9, 10.0)];
+        let h = ratio_ci95(0.7, &reps).unwrap();
+        // Residuals e = x·(v − R): (−5, 3, 2); s² = 38 ÷ 2; x̄ = 80 ÷ 3.
+        let want = 4.302_652_730 * (38.0_f64 / 2.0).sqrt() / (80.0 / 3.0) / 3f64.sqrt();
+        close(h, want, 1e-9);
+        assert_eq!(ratio_ci95(0.5, &[(0.5, 3.0)]), None);
+        assert_eq!(ratio_ci95(0.5, &[]), None);
     }
 
     #[test]

@@ -8,13 +8,16 @@ use serde::{Deserialize, Serialize};
 pub struct AgentStats {
     /// Conversations accepted, picked or transferred to it by a supervisor.
     pub conversations: u64,
-    /// Milliseconds holding any units.
+    /// Milliseconds holding any units after warm-up, drain included (like `conversations`:
+    /// busy time per conversation is the handle time).
     #[serde(with = "super::lossless::i128_str")]
     pub busy_ms: i128,
-    /// Units held × milliseconds (the numerator of occupancy).
+    /// Units held × milliseconds over [warm-up, horizon] (the numerator of occupancy, the
+    /// center's window).
     #[serde(with = "super::lossless::i128_str", default)]
     pub unit_ms: i128,
-    /// Units of capacity × milliseconds on shift (the denominator of occupancy).
+    /// Units of capacity × milliseconds on shift over [warm-up, horizon] (the denominator of
+    /// occupancy, the center's window).
     #[serde(with = "super::lossless::i128_str", default)]
     pub staffed_unit_ms: i128,
     /// Units above capacity × milliseconds.

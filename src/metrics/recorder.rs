@@ -473,15 +473,23 @@ impl Recorder {
         let counted_from = self.warmup.as_millis();
         let a = &mut self.m.agents[agent.index()];
         let from = a.last.max(counted_from);
+        // Units held and units on shift (occupancy's two integrals) share the center's
+        // window [warm-up, horizon]: the drain after the horizon is no staffed time (issue
+        // 25, a twelfth tester). Busy time pairs with the conversations count (per event,
+        // drain included) and overallocation with the center's (after warm-up, to the end).
+        let to = t.min(self.horizon.as_millis());
+        if to > from {
+            let dt = (to - from) as i128;
+            a.unit_ms += a.used.max(0) as i128 * dt;
+            if a.on_shift {
+                a.staffed_unit_ms += a.capacity as i128 * dt;
+            }
+        }
         if t > from {
             let dt = (t - from) as i128;
             let cap = a.capacity as i64;
             if a.used > 0 {
                 a.busy_ms += dt;
-            }
-            a.unit_ms += a.used.max(0) as i128 * dt;
-            if a.on_shift {
-                a.staffed_unit_ms += cap as i128 * dt;
             }
             if a.used > cap {
                 a.over_unit_ms += (a.used - cap) as i128 * dt;

@@ -218,6 +218,23 @@ pub fn holm(p_values: &[f64], alpha: f64) -> Vec<bool> {
     out
 }
 
+/// Holm-adjusted p-values (Holm 1979; Wright 1992): sorted ascending, the k-th smallest
+/// (0-based) becomes max over j ≤ k of min(1, (m − j) · p₍ⱼ₎), in the input's order. A test is
+/// rejected by [`holm`] at `alpha` exactly when its adjusted p-value is ≤ `alpha`, so a report
+/// can print the figure its verdict follows.
+pub fn holm_adjusted(p_values: &[f64]) -> Vec<f64> {
+    let m = p_values.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| p_values[a].total_cmp(&p_values[b]).then(a.cmp(&b)));
+    let mut out = vec![1.0; m];
+    let mut running: f64 = 0.0;
+    for (k, &i) in order.iter().enumerate() {
+        running = running.max(((m - k) as f64 * p_values[i]).min(1.0));
+        out[i] = running;
+    }
+    out
+}
+
 /// Weighted Holm (Holm 1979): hypothesis `i` carries weight `weights[i]` > 0; sorted by
 /// `p ÷ w`, each is rejected while p ≤ alpha · w ÷ (the weights not yet rejected); the first that
 /// is not stops. The family-wise error rate stays ≤ alpha under any dependence; equal weights
@@ -343,6 +360,25 @@ mod tests {
         );
         assert_eq!(holm(&[0.001, 0.02, 0.04], 0.05), vec![true, true, true]);
         assert!(holm(&[], 0.05).is_empty());
+    }
+
+    /// The adjusted p-values decide as `holm` does (≤ 0.05 exactly where it rejects), and are
+    /// monotone in the raw ones.
+    #[test]
+    fn holm_adjusted_p_values_follow_the_verdict() {
+        let p = [0.01, 0.04, 0.03, 0.005, 0.0068, 0.2];
+        let adj = holm_adjusted(&p);
+        // Sorted: 0.005·6, 0.0068·5, 0.01·4, 0.03·3, 0.04·2, 0.2·1 (running maximum).
+        let want = [0.04, 0.09, 0.09, 0.03, 0.034, 0.2];
+        for (a, w) in adj.iter().zip(want) {
+            assert!((a - w).abs() < 1e-12, "{adj:?}");
+        }
+        let verdict = holm(&p, 0.05);
+        for (a, v) in adj.iter().zip(&verdict) {
+            assert_eq!(*a <= 0.05, *v, "{adj:?} {verdict:?}");
+        }
+        assert_eq!(holm_adjusted(&[0.9, 0.8]), vec![1.0, 1.0]);
+        assert!(holm_adjusted(&[]).is_empty());
     }
 
     /// Duplicates take one place: p = 0.02 with three distinct tests is rejected (0.02 ≤ 0.05/2

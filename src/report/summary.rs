@@ -16,7 +16,6 @@ use crate::metrics::{
 };
 use crate::scenario::Scenario;
 use crate::sim::{RunOutput, RunTotals};
-use crate::stats::mean_ci95;
 
 use super::summary_reps::{agent_groups, rep_summary, AgentGroupSummary, RepSummary};
 
@@ -368,14 +367,6 @@ fn secs(ms: u128) -> f64 {
     ms as f64 / 1000.0
 }
 
-/// The 95% interval of a per-replication figure over the replications that have data,
-/// clipped to the figure's possible range (`lo..=hi`): a fraction's interval never leaves
-/// [0, 1]. Null with fewer than two replications with data.
-fn ci(values: Vec<Option<f64>>, lo: f64, hi: f64) -> Option<[f64; 2]> {
-    let values: Vec<f64> = values.into_iter().flatten().collect();
-    mean_ci95(&values).map(|(m, h)| [(m - h).max(lo), (m + h).min(hi)])
-}
-
 fn queue_summary(sc: &Scenario, q: &QueueStats, c: &QueueChat) -> QueueSummary {
     QueueSummary {
         arrived: q.arrived,
@@ -423,16 +414,7 @@ pub fn build<R: PerReplication>(sc: &Scenario, out: &RunOutput<R>) -> Summary {
     }
     let rows: Vec<std::borrow::Cow<'_, RepSummary>> =
         out.reps.iter().map(|r| r.by_replication(sc)).collect();
-    let per_rep = |f: &dyn Fn(&RepSummary) -> Option<f64>, lo: f64, hi: f64| {
-        ci(rows.iter().map(|r| f(r)).collect(), lo, hi)
-    };
-    // As each replication's own figures: `total.wait_mean_s()`, `total.service_level(def)`,
-    // `total.abandonment_rate()` of that replication alone.
-    summary.ci95 = Ci95 {
-        wait_mean_s: per_rep(&|r| r.wait_s.mean, 0.0, f64::INFINITY),
-        service_level: per_rep(&|r| r.service_level.fraction, 0.0, 1.0),
-        abandonment_rate: per_rep(&|r| r.abandonment_rate, 0.0, 1.0),
-    };
+    summary.ci95 = super::summary_ci::ci95(sc, &summary, &rows);
     // Thresholds before `by_replication`: their lookups serialize the summary, without the
     // per-replication part.
     summary.thresholds = evaluate_thresholds(sc, &summary);

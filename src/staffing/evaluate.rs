@@ -14,7 +14,7 @@ use crate::report::summary_reps::RepSummary;
 use crate::report::{rep_row, PerReplication};
 use crate::scenario::Scenario;
 use crate::sim::{self, RunOptions, RunOutput};
-use crate::stats::mean_ci95;
+use crate::stats::ratio_ci95;
 use crate::workflows::target::Target;
 
 /// Per-interval results of one simulation.
@@ -22,11 +22,13 @@ use crate::workflows::target::Target;
 pub(super) struct Eval {
     /// The target metric, pooled over replications (`None`: no data).
     pub(super) value: Vec<Option<f64>>,
-    /// The target metric per replication (replications without data left out).
-    pub(super) per_rep: Vec<Vec<f64>>,
+    /// The target metric per replication with its weight, the metric's denominator in that
+    /// replication (1 for a percentile, no ratio): replications without data left out.
+    pub(super) per_rep: Vec<Vec<(f64, f64)>>,
     /// Service level, pooled.
     pub(super) sl: Vec<Option<f64>>,
-    /// 95% interval of the service level across replications.
+    /// 95% interval of the pooled service level across replications (the ratio estimator's,
+    /// [`ratio_ci95`]: centred on `sl`).
     pub(super) sl_ci: Vec<Option<[f64; 2]>>,
     /// Mean units in use.
     pub(super) used_units: Vec<f64>,
@@ -149,15 +151,18 @@ impl Ctx<'_> {
                         c.staffed += r.interval_staffed.get(k).copied().unwrap_or(0);
                     }
                 }
-                per_rep_sl.extend(c.counts.service_level(def));
-                per_rep.extend(c.value(self.target.metric.as_str(), def));
+                let sl_metric = "service_level.fraction";
+                per_rep_sl.extend(c.weighed(sl_metric, def));
+                per_rep.extend(c.weighed(self.target.metric.as_str(), def));
                 pooled.merge(&c);
             }
             e.value.push(pooled.value(self.target.metric.as_str(), def));
             e.per_rep.push(per_rep);
-            e.sl.push(pooled.counts.service_level(def));
-            e.sl_ci
-                .push(mean_ci95(&per_rep_sl).map(|(m, h)| [(m - h).max(0.0), (m + h).min(1.0)]));
+            let sl = pooled.counts.service_level(def);
+            e.sl.push(sl);
+            e.sl_ci.push(sl.and_then(|p| {
+                ratio_ci95(p, &per_rep_sl).map(|h| [(p - h).max(0.0), (p + h).min(1.0)])
+            }));
             let span_ms = (self.interval_ms * reps.len().max(1) as u64) as f64;
             e.used_units.push(pooled.used as f64 / span_ms);
         }
@@ -196,6 +201,28 @@ impl Cell {
         self.wait_sum_ms += o.wait_sum_ms;
         self.used += o.used;
         self.staffed += o.staffed;
+    }
+
+    /// The metric with its weight in a pooled ratio (its denominator; 1 for a percentile):
+    /// `None` without data.
+    fn weighed(&self, metric: &str, def: crate::metrics::SlDefinition) -> Option<(f64, f64)> {
+        use crate::metrics::SlDefinition as D;
+        let v = self.value(metric, def)?;
+        let c = &self.counts;
+        let w = match metric {
+            "service_level.fraction" => match def {
+                D::AnsweredAndAbandoned => {
+                    (c.answered + c.abandoned).saturating_sub(c.short_abandoned) as f64
+                }
+                D::Answered => c.answered as f64,
+                D::Offered => c.arrived.saturating_sub(c.short_abandoned) as f64,
+            },
+            "abandonment_rate" => c.arrived.saturating_sub(c.short_abandoned) as f64,
+            "wait_s.mean" => c.answered as f64,
+            "wait_s.p50" | "wait_s.p90" | "wait_s.p99" => 1.0,
+            _ => self.staffed as f64,
+        };
+        Some((v, w))
     }
 
     fn value(&self, metric: &str, def: crate::metrics::SlDefinition) -> Option<f64> {

@@ -207,6 +207,23 @@ fn header(r: &StaffResult) -> Vec<&'static str> {
 }
 
 /// The paragraph on the existing staff (empty without): every figure is in addition to it.
+/// The precision reached, when wider than the precision asked (the most replications were
+/// not enough): a line saying so and what `met` then rests on. Empty otherwise.
+fn reached_text(r: &StaffResult) -> String {
+    match r.reached {
+        Some(h) if h > r.precision.half_width && r.interrupted.is_none() => format!(
+            "\nPrecision reached: ±{} at most (the widest interval's 95% half-width at {}), \
+             wider than ±{}: a row is met when its estimate meets the target by the guard band \
+             (±{}), so another seed may move a row near the target by an agent",
+            value(h),
+            crate::report::format::plural(u64::from(r.replications), "replication"),
+            value(r.precision.half_width),
+            value(r.precision.half_width / 2.0)
+        ),
+        _ => String::new(),
+    }
+}
+
 fn existing_text(r: &StaffResult) -> String {
     let e = &r.existing;
     if !e.any() {
@@ -270,7 +287,7 @@ pub fn text(r: &StaffResult) -> String {
         "Staffing group {} for {} per {} interval\n\
          Offered load from the arrival process; each interval staffed by the stationary model \
          ({}), then verified by simulation with the rules in the loop \
-         ({}; decided at ±{} (95%), {}% family-wise over the intervals)\n{}\n{}",
+         ({}; decided at ±{} (95%), {}% family-wise over the intervals){}\n{}\n{}",
         r.group,
         r.target,
         crate::time::SimDuration::from_millis(r.interval.as_millis()),
@@ -278,6 +295,7 @@ pub fn text(r: &StaffResult) -> String {
         verified_by(r),
         value(r.precision.half_width),
         value(r.precision.alpha * 100.0),
+        reached_text(r),
         existing_text(r),
         crate::report::table::text(&header(r), &rows)
     );

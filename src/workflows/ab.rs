@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::metrics::RepMetrics;
 use crate::report;
 use crate::report::compare::ALPHA;
-use crate::report::compare_stats::{holm, t_test};
+use crate::report::compare_stats::{holm, holm_adjusted, t_test};
 use crate::scenario::Scenario;
 use crate::sim::{self, RunOptions, RunOutput};
 use crate::stats::paired_ci95;
@@ -81,12 +81,18 @@ pub struct AbMetric {
     pub ci95: Option<[f64; 2]>,
     /// Replications where both sides have data (the pairs `diff` and `ci95` use).
     pub pairs: u32,
-    /// Two-sided paired t-test p-value of the difference (null with fewer than two pairs).
+    /// Two-sided paired t-test p-value of the difference, per metric, not adjusted (null with
+    /// fewer than two pairs).
     #[serde(default)]
     pub p_value: Option<f64>,
+    /// `p_value` Holm-adjusted over every tested metric of the report
+    /// ([`holm_adjusted`]): `significant` is exactly `p_holm ≤ 0.05` (null when untested, or
+    /// for a constant difference, which is not tested).
+    #[serde(default)]
+    pub p_holm: Option<f64>,
     /// The difference is significant at 5 % after Holm–Bonferroni over every tested metric of
-    /// the report (so `ci95` may exclude 0 while this is false: the interval is per metric);
-    /// null when untested (no p-value: fewer than two pairs).
+    /// the report (so `ci95`, a per-metric interval not adjusted for the other tests, may
+    /// exclude 0 while this is false); null when untested (no p-value: fewer than two pairs).
     #[serde(default)]
     pub significant: Option<bool>,
 }
@@ -253,15 +259,17 @@ pub fn run_stoppable(
             ci95,
             pairs: diffs.len() as u32,
             p_value: test.map(|t| t.p_value),
+            p_holm: None,
             // Untested (fewer than two pairs): neither significant nor not.
             significant: test.map(|_| false),
         };
         metrics.insert(m.to_string(), metric);
     }
     let p: Vec<f64> = tests.iter().map(|(_, p)| *p).collect();
-    for ((m, _), sig) in tests.iter().zip(holm(&p, ALPHA)) {
+    for (((m, _), sig), adj) in tests.iter().zip(holm(&p, ALPHA)).zip(holm_adjusted(&p)) {
         if let Some(x) = metrics.get_mut(m) {
             x.significant = Some(sig);
+            x.p_holm = Some(adj);
         }
     }
     AbReport {
@@ -322,23 +330,43 @@ fn row(k: &str, m: &AbMetric) -> Vec<String> {
         || "-".into(),
         |[lo, hi]| format!("[{}, {}]", signed(lo), signed(hi)),
     );
-    let p = match m.p_value {
-        Some(p) if p < 0.0001 => "<0.0001".into(),
-        Some(p) => format!("{p:.4}"),
-        None => "-".into(),
-    };
     vec![
         k.to_string(),
         m.base.map_or_else(no_data, num),
         m.variant.map_or_else(no_data, num),
         m.diff.map_or_else(no_data, signed),
         ci,
-        p,
+        p_text(m.p_value, "-"),
+        p_text(m.p_holm, "-"),
     ]
 }
 
-/// The table's header.
-pub const HEADER: [&str; 6] = ["metric", "base", "variant", "diff", "95% CI of diff", "p"];
+/// A p-value as the tables show it (`<0.0001`, else 4 decimals), `none` when there is none.
+pub fn p_text(p: Option<f64>, none: &str) -> String {
+    match p {
+        Some(p) if p < 0.0001 => "<0.0001".into(),
+        Some(p) => format!("{p:.4}"),
+        None => none.into(),
+    }
+}
+
+/// The table's header: the interval and `p` are per metric; `p (Holm)` is what the verdict
+/// follows ([`LEGEND`]).
+pub const HEADER: [&str; 7] = [
+    "metric",
+    "base",
+    "variant",
+    "diff",
+    "95% CI of diff",
+    "p",
+    "p (Holm)",
+];
+
+/// How to read the table's columns together (the terminal's and `ab.html`'s last line): the
+/// interval and `p` are one metric's own, the verdict is adjusted for all the tests.
+pub const LEGEND: &str = "95% CI and p: each metric on its own, not adjusted for the other \
+     tests; p (Holm): adjusted over all the tested metrics, significant when at most 0.05 (a CI \
+     excluding 0 with p (Holm) above 0.05 is no significant change).";
 
 /// The terminal report: what changed significantly first (largest relative change first), then
 /// every other metric.
@@ -378,6 +406,9 @@ pub fn render_text(r: &AbReport) -> String {
             rest.len(),
             text(&HEADER, &rest)
         ));
+    }
+    if r.metrics.values().any(|m| m.p_value.is_some()) {
+        out.push_str(&format!("\n{LEGEND}\n"));
     }
     out
 }

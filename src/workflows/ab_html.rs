@@ -5,7 +5,7 @@
 use crate::report::html::{escape, CSS};
 use crate::report::table::num;
 
-use super::ab::{fine as signed, ordered, AbMetric, AbReport};
+use super::ab::{fine as signed, ordered, p_text, AbMetric, AbReport, LEGEND};
 
 /// An inline SVG of the interval `[lo, hi]` and the difference on an axis through 0, scaled to
 /// `span` (the largest |bound| of the interval, or 1).
@@ -30,22 +30,20 @@ fn interval_svg(m: &AbMetric) -> String {
 fn rows(items: &[(&String, &AbMetric)]) -> String {
     let mut out = String::from(
         "<table><thead><tr><th>metric</th><th>base</th><th>variant</th><th>diff</th>\
-         <th>95% interval of diff</th><th></th><th>p</th></tr></thead><tbody>\n",
+         <th>95% interval of diff</th><th></th><th>p</th><th>p (Holm)</th></tr></thead>\
+         <tbody>\n",
     );
     for (k, m) in items {
         let no = || "—".to_string();
         let ci = m
             .ci95
             .map_or_else(no, |[lo, hi]| format!("[{}, {}]", signed(lo), signed(hi)));
-        let p = match m.p_value {
-            Some(p) if p < 0.0001 => "&lt;0.0001".into(),
-            Some(p) => format!("{p:.4}"),
-            None => no(),
-        };
+        let p = escape(&p_text(m.p_value, "—"));
+        let p_holm = escape(&p_text(m.p_holm, "—"));
         out.push_str(&format!(
             "<tr{}><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
              <td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td><td class=\"n\">{}</td>\
-             </tr>\n",
+             <td class=\"n\">{}</td></tr>\n",
             if m.is_significant() {
                 " class=\"sig\""
             } else {
@@ -57,7 +55,8 @@ fn rows(items: &[(&String, &AbMetric)]) -> String {
             m.diff.map_or_else(no, signed),
             escape(&ci),
             interval_svg(m),
-            p
+            p,
+            p_holm
         ));
     }
     out.push_str("</tbody></table>\n");
@@ -106,6 +105,9 @@ pub fn render_html(r: &AbReport) -> String {
             rows(&all[n_sig..])
         ));
     }
+    if r.metrics.values().any(|m| m.p_value.is_some()) {
+        body.push_str(&format!("<p class=\"meta\">{}</p>\n", escape(LEGEND)));
+    }
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
@@ -132,6 +134,7 @@ mod tests {
             ci95: Some([d - 1.0, d + 1.0]),
             pairs: 4,
             p_value: Some(if sig { 0.001 } else { 0.5 }),
+            p_holm: Some(if sig { 0.002 } else { 1.0 }),
             significant: Some(sig),
         };
         let r = AbReport {
@@ -154,6 +157,7 @@ mod tests {
         );
         assert!(sig < rest, "significant first");
         assert!(html.contains("Changed significantly (1)"));
+        assert!(html.contains("<th>p (Holm)</th>") && html.contains("not adjusted"));
         assert!(
             !html.contains("http://") && !html.contains("https://") && !html.contains("<script")
         );

@@ -89,6 +89,7 @@ mod tester10_moves;
 mod tester11_fixe2;
 mod tester11_fixy;
 mod tester11_fixz;
+mod tester12_fixd;
 mod tester12_fixe;
 mod tester12_loops;
 mod tester12_stale;

@@ -182,6 +182,7 @@ fn ab_prints_a_small_difference_with_its_digits() {
         ci95: Some([0.000002, 0.000032]),
         pairs: 3,
         p_value: Some(0.04),
+        p_holm: Some(0.08),
         significant: Some(false),
     };
     let r = AbReport {
