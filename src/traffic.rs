@@ -514,6 +514,9 @@ pub fn read(
     // Rows with more cells than the header whose extra cells are all empty (trailing
     // commas): the first such line, warned about once.
     let mut extra_empty: Option<u64> = None;
+    // Rows of only empty cells (`,,,`: a spreadsheet's empty row): skipped as blank lines are,
+    // their count and first lines warned about once.
+    let mut empty_rows = EmptyRows::default();
     let mut index = HashMap::new();
     for (i, n) in names.iter().enumerate() {
         if index.insert(n.clone(), i).is_some() {
@@ -585,6 +588,10 @@ pub fn read(
                 match csv::StringRecord::from_byte_record(std::mem::take(&mut bytes)) {
                     Ok(rec) => {
                         let trail = (trailing, &mut extra_empty);
+                        if empty_rows.skip(&rec, line) {
+                            bytes = rec.into_byte_record();
+                            continue;
+                        }
                         data_row(&rec, line, &header, trail, p, &mut row);
                         bytes = rec.into_byte_record();
                     }
@@ -601,6 +608,7 @@ pub fn read(
             }
         }
     }
+    empty_rows.warn(p);
     if let Some(line) = extra_empty {
         p.warnings.push(Diagnostic {
             file: p.file.clone(),
@@ -616,6 +624,59 @@ pub fn read(
         });
     }
     Some(header)
+}
+
+/// The rows of a file whose every cell is empty or spaces (`,,,`, as a spreadsheet exports an
+/// empty row): skipped like blank lines (docs/scenario-format.md), with one warning per file.
+#[derive(Default)]
+struct EmptyRows {
+    /// How many.
+    count: u64,
+    /// The first [`EmptyRows::SHOWN`] lines.
+    lines: Vec<u64>,
+}
+
+impl EmptyRows {
+    /// Lines named in the warning.
+    const SHOWN: usize = 5;
+
+    /// Whether `rec` (at `line`) is such a row (then counted). A row of one empty cell is a
+    /// blank line, skipped by [`data_row`] without a word.
+    fn skip(&mut self, rec: &csv::StringRecord, line: u64) -> bool {
+        if rec.len() < 2 || !rec.iter().all(|c| c.trim().is_empty()) {
+            return false;
+        }
+        self.count += 1;
+        if self.lines.len() < Self::SHOWN {
+            self.lines.push(line);
+        }
+        true
+    }
+
+    /// The one warning, at the first such line, naming the first few.
+    fn warn(&self, p: &mut Problems) {
+        let Some(&first) = self.lines.first() else {
+            return;
+        };
+        let mut lines: Vec<String> = self.lines.iter().map(u64::to_string).collect();
+        if self.count > self.lines.len() as u64 {
+            lines.push(format!("… ({} in all)", self.count));
+        }
+        p.warnings.push(Diagnostic {
+            file: p.file.clone(),
+            path: String::new(),
+            line: Some(first as usize),
+            column: None,
+            message: format!(
+                "{} of only empty cells (only commas, as a spreadsheet exports an empty row) \
+                 skipped as blank lines are: line{} {}",
+                plural(self.count, "row"),
+                if self.count == 1 { "" } else { "s" },
+                lines.join(", ")
+            ),
+            hint: None,
+        });
+    }
 }
 
 /// One data row read as text: skipped when blank, reported when its cell count is not the
