@@ -225,7 +225,10 @@ fn drive<R: Send>(
     let started = std::time::Instant::now();
     let (mine, replications) = mine(sc, opts);
     let totals = std::sync::Mutex::new(RunTotals::default());
-    let all: Vec<(Option<R>, Option<Box<log::ConvLog>>, Option<DashLog>)> = mine
+    // What each replication gives back: what `keep` kept (none when not begun), its log and
+    // its dashboard log.
+    type Kept<R> = (Option<R>, Option<Box<log::ConvLog>>, Option<DashLog>);
+    let all: Vec<Kept<R>> = mine
         .par_iter()
         .map(|&r| {
             let ((mut m, l, d), began) = if stopped_before(opts, logged, r) {
