@@ -12,6 +12,7 @@
 //! ([`crate::calendar::Calendar::parse_time`]); a duration is seconds or a duration string.
 
 pub mod cache;
+mod empty_rows;
 pub mod forecast;
 pub mod history;
 pub mod level;
@@ -27,6 +28,7 @@ use std::sync::Arc;
 use crate::diag::Diagnostic;
 use crate::text::plural;
 use crate::time::{parse_duration, SimDuration, SimTime};
+use empty_rows::EmptyRows;
 
 pub use history::{Replay, ReplayRow};
 pub use roster::RosterAgent;
@@ -624,59 +626,6 @@ pub fn read(
         });
     }
     Some(header)
-}
-
-/// The rows of a file whose every cell is empty or spaces (`,,,`, as a spreadsheet exports an
-/// empty row): skipped like blank lines (docs/scenario-format.md), with one warning per file.
-#[derive(Default)]
-struct EmptyRows {
-    /// How many.
-    count: u64,
-    /// The first [`EmptyRows::SHOWN`] lines.
-    lines: Vec<u64>,
-}
-
-impl EmptyRows {
-    /// Lines named in the warning.
-    const SHOWN: usize = 5;
-
-    /// Whether `rec` (at `line`) is such a row (then counted). A row of one empty cell is a
-    /// blank line, skipped by [`data_row`] without a word.
-    fn skip(&mut self, rec: &csv::StringRecord, line: u64) -> bool {
-        if rec.len() < 2 || !rec.iter().all(|c| c.trim().is_empty()) {
-            return false;
-        }
-        self.count += 1;
-        if self.lines.len() < Self::SHOWN {
-            self.lines.push(line);
-        }
-        true
-    }
-
-    /// The one warning, at the first such line, naming the first few.
-    fn warn(&self, p: &mut Problems) {
-        let Some(&first) = self.lines.first() else {
-            return;
-        };
-        let mut lines: Vec<String> = self.lines.iter().map(u64::to_string).collect();
-        if self.count > self.lines.len() as u64 {
-            lines.push(format!("… ({} in all)", self.count));
-        }
-        p.warnings.push(Diagnostic {
-            file: p.file.clone(),
-            path: String::new(),
-            line: Some(first as usize),
-            column: None,
-            message: format!(
-                "{} of only empty cells (only commas, as a spreadsheet exports an empty row) \
-                 skipped as blank lines are: line{} {}",
-                plural(self.count, "row"),
-                if self.count == 1 { "" } else { "s" },
-                lines.join(", ")
-            ),
-            hint: None,
-        });
-    }
 }
 
 /// One data row read as text: skipped when blank, reported when its cell count is not the
