@@ -248,6 +248,11 @@ impl<E: Copy> EventQueue<E> {
         self.now
     }
 
+    /// Every pending event (stale ones included), in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = &E> + '_ {
+        self.payloads.iter().chain(self.due.iter().map(|(_, e)| e))
+    }
+
     /// How many events have ever been scheduled.
     pub fn scheduled_count(&self) -> u64 {
         self.next_seq

@@ -83,7 +83,8 @@ pub struct RunOutput<R = RepMetrics> {
     pub replications: u32,
     /// Every replication that ran, summed (exactly: the same whatever order they finished in).
     pub totals: RunTotals,
-    /// What was kept of each replication that ran, in replication order.
+    /// What was kept of each replication that began, in replication order (one a stop
+    /// reached before its first event is in `totals` only).
     pub reps: Vec<R>,
     /// Wall-clock seconds the run took.
     pub wall_s: f64,
@@ -143,6 +144,7 @@ pub fn run_replication(
 ) -> RepMetrics {
     world::World::new(sc, rep, opts, false)
         .run(&|t, n| progress(rep, t, n))
+        .out
         .0
 }
 
@@ -209,7 +211,10 @@ fn stopped_before(opts: &RunOptions, logged: bool, r: u32) -> bool {
 
 /// Runs this shard's replications in parallel: each, as it finishes, is handed to `keep` and
 /// then moved into the totals (under a lock; the fold is exact, so the order does not
-/// matter); what `keep` returns is collected in replication order.
+/// matter); what `keep` returns is collected in replication order. A replication a stop
+/// reaches before it begins is counted in the totals (partial) but not handed to `keep`: it
+/// has no row (issue 25: a row per replication not begun, each one entry per roster agent,
+/// took tens of seconds to write after the signal).
 fn drive<R: Send>(
     sc: &Scenario,
     opts: &RunOptions,
@@ -220,15 +225,19 @@ fn drive<R: Send>(
     let started = std::time::Instant::now();
     let (mine, replications) = mine(sc, opts);
     let totals = std::sync::Mutex::new(RunTotals::default());
-    let all: Vec<(R, Option<Box<log::ConvLog>>, Option<DashLog>)> = mine
+    // What each replication gives back: what `keep` kept (none when not begun), its log and
+    // its dashboard log.
+    type Kept<R> = (Option<R>, Option<Box<log::ConvLog>>, Option<DashLog>);
+    let all: Vec<Kept<R>> = mine
         .par_iter()
         .map(|&r| {
-            let (mut m, l, d) = if stopped_before(opts, logged, r) {
-                (world::not_started(sc, r), None, None)
+            let ((mut m, l, d), began) = if stopped_before(opts, logged, r) {
+                ((world::not_started(sc, r), None, None), false)
             } else {
-                world::World::new(sc, r, opts, logged).run(&|t, n| progress(r, t, n))
+                let ran = world::World::new(sc, r, opts, logged).run(&|t, n| progress(r, t, n));
+                (ran.out, ran.began)
             };
-            let kept = keep(&mut m);
+            let kept = began.then(|| keep(&mut m));
             totals
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -243,7 +252,7 @@ fn drive<R: Send>(
     let mut logs = Vec::new();
     let mut dashboard = None;
     for (k, l, d) in all {
-        reps.push(k);
+        reps.extend(k);
         logs.extend(l.map(|l| *l));
         dashboard = dashboard.or(d);
     }
@@ -290,14 +299,17 @@ mod tests {
                 stop: Some(stop),
                 ..opts
             };
-            world::World::new(&sc, rep, &opts, false).run(&|_, _| {}).0
+            let ran = world::World::new(&sc, rep, &opts, false).run(&|_, _| {});
+            assert!(!ran.began);
+            ran.out.0
         };
         // Compared as written to shard.json (lossless; RepMetrics has no `==`).
         let text = |m: &crate::metrics::RepMetrics| serde_json::to_string(m).expect("serializes");
         for rep in 0..3 {
             assert_eq!(text(&world::not_started(&sc, rep)), text(&built(rep)));
         }
-        // Through the driver: every replication stopped before it began, none finished.
+        // Through the driver: every replication stopped before it began, none finished: each
+        // is counted in the totals, none kept (no row per replication not begun, issue 25).
         let stop = Arc::new(AtomicBool::new(true));
         let out = run(
             &sc,
@@ -309,9 +321,61 @@ mod tests {
         );
         assert!(out.partial);
         assert_eq!(out.totals.finished, 0);
-        for (m, rep) in out.reps.iter().zip(0..3) {
-            assert_eq!(text(m), text(&built(rep)));
-        }
-        assert_eq!(out.reps.len(), 3);
+        assert_eq!(out.totals.count, 3);
+        assert!(out.reps.is_empty());
+    }
+
+    /// Issue 25 leftover: the trace's ids of closed conversations (for a command still naming
+    /// one, refused LC-CLOSED) grew ~32 B per conversation; they are pruned to those a pending
+    /// event names. Pruning at every check (every 4,096 events) writes the same trace as the
+    /// default (first prune at 65,536 ids, none in this run), LC-CLOSED refusals named: a
+    /// supervisor's action an hour after it decided, on a conversation closed meanwhile (its
+    /// slot taken by a later arrival), is refused after several prunes.
+    #[test]
+    fn pruning_the_retired_ids_leaves_the_trace_unchanged() {
+        let sc = load_str(
+            "[scenario]\nname = \"p\"\nhorizon = \"8h\"\nreplications = 1\n\n\
+             [[workstreams]]\nname = \"chat\"\nchannel = \"live_chat\"\n\
+             handle_time = { dist = \"exponential\", mean = \"4m\" }\n\
+             patience = { dist = \"exponential\", mean = \"1m\" }\n\n\
+             [[queues]]\nname = \"q\"\nworkstream = \"chat\"\narrivals = { rate = \"600/h\" }\n\n\
+             [[agent_groups]]\nname = \"a\"\ncount = 30\nqueues = [\"q\"]\n\n\
+             [[supervisors]]\nname = \"lead\"\nqueues = [\"q\"]\nreaction = \"1h\"\n\n\
+             [[supervisors.policies]]\nname = \"move\"\nevery = \"10s\"\n\
+             when = { state = \"open\", waited_at_least = \"5s\" }\n\
+             action = { assign_to = \"agent\", pick = \"most_free_capacity\" }\n",
+            "p.toml",
+        )
+        .expect("valid");
+        let traced = |name: &str, prune_at: Option<usize>| {
+            let dir = std::env::temp_dir().join(format!("omnisim-{name}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).expect("dir");
+            let opts = RunOptions {
+                trace: Some(super::TraceOptions {
+                    dir: dir.clone(),
+                    replication: None,
+                    errors: Default::default(),
+                }),
+                ..RunOptions::default()
+            };
+            let mut w = world::World::new(&sc, 0, &opts, false);
+            if let (Some(at), Some(o)) = (prune_at, w.out.observer()) {
+                o.retired_mut().set_prune_at(at);
+            }
+            let ran = w.run(&|_, _| {});
+            assert!(ran.began);
+            let text = std::fs::read_to_string(dir.join("trace.jsonl.part-0")).expect("part");
+            let _ = std::fs::remove_dir_all(&dir);
+            text
+        };
+        let whole = traced("retired-whole", None);
+        let pruned = traced("retired-pruned", Some(1));
+        let closed = whole
+            .lines()
+            .filter(|l| l.contains("LC-CLOSED") && l.contains("\"conversation\""))
+            .count();
+        assert!(closed > 0, "no LC-CLOSED refusal naming a conversation");
+        assert!(whole == pruned, "the trace changed with pruning");
     }
 }

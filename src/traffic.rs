@@ -12,6 +12,7 @@
 //! ([`crate::calendar::Calendar::parse_time`]); a duration is seconds or a duration string.
 
 pub mod cache;
+mod empty_rows;
 pub mod forecast;
 pub mod history;
 pub mod level;
@@ -27,6 +28,7 @@ use std::sync::Arc;
 use crate::diag::Diagnostic;
 use crate::text::plural;
 use crate::time::{parse_duration, SimDuration, SimTime};
+use empty_rows::EmptyRows;
 
 pub use history::{Replay, ReplayRow};
 pub use roster::RosterAgent;
@@ -514,6 +516,9 @@ pub fn read(
     // Rows with more cells than the header whose extra cells are all empty (trailing
     // commas): the first such line, warned about once.
     let mut extra_empty: Option<u64> = None;
+    // Rows of only empty cells (`,,,`: a spreadsheet's empty row): skipped as blank lines are,
+    // their count and first lines warned about once.
+    let mut empty_rows = EmptyRows::default();
     let mut index = HashMap::new();
     for (i, n) in names.iter().enumerate() {
         if index.insert(n.clone(), i).is_some() {
@@ -585,6 +590,10 @@ pub fn read(
                 match csv::StringRecord::from_byte_record(std::mem::take(&mut bytes)) {
                     Ok(rec) => {
                         let trail = (trailing, &mut extra_empty);
+                        if empty_rows.skip(&rec, line) {
+                            bytes = rec.into_byte_record();
+                            continue;
+                        }
                         data_row(&rec, line, &header, trail, p, &mut row);
                         bytes = rec.into_byte_record();
                     }
@@ -601,6 +610,7 @@ pub fn read(
             }
         }
     }
+    empty_rows.warn(p);
     if let Some(line) = extra_empty {
         p.warnings.push(Diagnostic {
             file: p.file.clone(),

@@ -123,9 +123,11 @@ pub(crate) fn check(
     let horizon = SimTime::ZERO + sc.horizon;
     let reps = sc.replications as f64;
     let queue_mass = |q: usize| sc.queues[q].arrivals.mass(SimTime::ZERO, horizon) * reps;
-    let mut report = |(path, span): (String, Option<super::spanned::Span>), message: String| {
-        cx.report(&path, span, message, Some(HINT.into()));
-    };
+    let mut report_with =
+        |(path, span): (String, Option<super::spanned::Span>), message: String, hint: String| {
+            cx.report(&path, span, message, Some(hint));
+        };
+    let mut report = |at, message| report_with(at, message, HINT.into());
     let ends = super::waits::early_ends(sc);
     let mut queues_of: Vec<Vec<usize>> = vec![Vec::new(); sc.workstreams.len()];
     for (q, queue) in sc.queues.iter().enumerate() {
@@ -232,18 +234,44 @@ pub(crate) fn check(
             .chain(c.streams.first())
             .map(|&w| sc.workstreams[w].name.as_str())
             .collect();
-        report(
+        // The queues the cycle goes through: each stream's transfer target, in the cycle's
+        // order (the first stream's own queue closes it).
+        let queues: Vec<String> = c
+            .streams
+            .iter()
+            .filter_map(|&w| sc.workstreams[w].transfer)
+            .map(|t| format!("{:?}", sc.queues[t.queue.index()].name))
+            .collect();
+        let keys: Vec<String> = c
+            .streams
+            .iter()
+            .map(|&w| {
+                format!(
+                    "workstreams.{}.transfer.probability",
+                    sc.workstreams[w].name
+                )
+            })
+            .collect();
+        report_with(
             at(root, "workstreams", Some(c.streams[0]), "transfer"),
             format!(
                 "transfers form a cycle of work streams {} (probability {} of going round \
                  once, mean handle time {:.0} ms per round): a conversation that enters it is \
-                 handled about {} times over the horizon and drain limit, {why}",
+                 handled about {} times over the horizon and drain limit, {why}; the cycle's \
+                 transfers go to queues {} and back",
                 names.join(" → "),
                 format!("{:.12}", c.closing)
                     .trim_end_matches('0')
                     .trim_end_matches('.'),
                 c.round_ms,
                 about(rounds, MAX_ROUNDS_PER_ARRIVAL),
+                queues.join(" → "),
+            ),
+            format!(
+                "lower {} (going round once has the product of those probabilities: at 0.5 a \
+                 conversation is handled about twice), or send one of those transfers to a \
+                 queue outside the cycle; or pass --allow-huge to run it anyway",
+                keys.join(" or ")
             ),
         );
     }

@@ -115,3 +115,34 @@ pub(crate) enum Event {
         since_ms: u64,
     },
 }
+
+impl Event {
+    /// The conversation the event is about, if any (a command it may send names it, even
+    /// once the conversation has closed: an invitation's answer, a supervisor's action).
+    pub(crate) fn conv(&self) -> Option<ConvId> {
+        match *self {
+            Event::OverflowWait { conv, .. }
+            | Event::GiveUp { conv, .. }
+            | Event::InviteAnswer { conv, .. }
+            | Event::HandleEnd { conv, .. }
+            | Event::GoWaiting { conv, .. }
+            | Event::WaitingOver { conv, .. }
+            | Event::WrapUpRelease { conv }
+            | Event::WrapUpEnd { conv, .. }
+            | Event::Act { conv, .. } => Some(conv),
+            Event::Arrival { .. }
+            | Event::Retrial { .. }
+            | Event::WsArrival { .. }
+            | Event::ShiftStart { .. }
+            | Event::ShiftEnd { .. }
+            | Event::BreakStart { .. }
+            | Event::BreakEnd { .. }
+            | Event::Disconnect { .. }
+            | Event::Reconnect { .. }
+            | Event::ReconnectTimeout { .. }
+            | Event::Pick { .. }
+            | Event::PolicyTick { .. }
+            | Event::Script { .. } => None,
+        }
+    }
+}

@@ -24,7 +24,10 @@ use crate::trace::{conversation_id, Kind, TraceLine};
 
 mod dash;
 mod lines;
+mod retired;
 mod retrials;
+
+pub(crate) use retired::Retired;
 
 /// What `--trace` asks of the simulator.
 #[derive(Clone, Debug)]
@@ -155,8 +158,8 @@ pub(crate) struct Observer {
     /// Ids of closed conversations whose slot a later arrival took, by (slot, generation): a
     /// supervisor command naming one (refused with LC-CLOSED) still names it in the trace (an
     /// eleventh fresh tester: such `refusal` lines had `conversation: null`). Kept only when
-    /// tracing.
-    retired: std::collections::HashMap<(u32, u32), u64>,
+    /// tracing, and only while a pending event names one ([`Retired::prune`]).
+    retired: Retired,
     /// The next arrival is a replayed history's retry contact (its `retrial_of` is the
     /// history's link, not a customer who closed unanswered here). Set with `retrial_of`.
     pub(crate) retrial_replayed: bool,
@@ -308,7 +311,7 @@ impl Observer {
             rep,
             names,
             ids: Vec::new(),
-            retired: std::collections::HashMap::new(),
+            retired: Retired::default(),
             retrial_replayed: false,
             started: false,
             first_waits: Vec::new(),
@@ -352,12 +355,29 @@ impl Observer {
         conversation_id(self.arrivals)
     }
 
+    /// Whether the retired ids are due a prune (one comparison).
+    #[inline]
+    pub(crate) fn wants_prune(&self) -> bool {
+        self.retired.wants_prune()
+    }
+
+    /// Keeps only the retired ids some pending event names ([`Retired::prune`]).
+    pub(crate) fn prune_retired(&mut self, pending: impl Iterator<Item = ConvId>) {
+        self.retired.prune(pending);
+    }
+
+    /// The retired ids (tests).
+    #[cfg(test)]
+    pub(crate) fn retired_mut(&mut self) -> &mut Retired {
+        &mut self.retired
+    }
+
     fn id(&self, conv: ConvId) -> Option<u64> {
         self.ids
             .get(conv.slot as usize)
             .filter(|(g, _)| *g == conv.gen)
             .map(|(_, id)| *id)
-            .or_else(|| self.retired.get(&(conv.slot, conv.gen)).copied())
+            .or_else(|| self.retired.get(conv))
     }
 
     /// The wait (ms) until `conv`'s first acceptance, when it has been accepted.
@@ -412,7 +432,13 @@ impl Observer {
                 }
                 let (gen, old) = self.ids[slot];
                 if gen != u32::MAX && gen != conv.gen && self.trace.is_some() {
-                    self.retired.insert((conv.slot, gen), old);
+                    self.retired.insert(
+                        ConvId {
+                            slot: conv.slot,
+                            gen,
+                        },
+                        old,
+                    );
                 }
                 self.ids[slot] = (conv.gen, conversation_id(self.arrivals - 1));
                 if self.first_waits.len() <= slot {

@@ -70,6 +70,8 @@ pub fn run_remote(
     };
     let (reps_to_run, replications) = mine(sc, &opts);
     let mut reps = Vec::with_capacity(reps_to_run.len());
+    // Replications a stop reached before they began: in the totals, not kept (as in-process).
+    let mut not_begun = Vec::new();
     let mut logs = Vec::new();
     let mut dashboard = None;
     for r in reps_to_run {
@@ -86,9 +88,9 @@ pub fn run_remote(
             // Stopped before this replication began: the world sees the stop before its first
             // event and reports the replication empty and partial; the local engine is never
             // commanded.
-            let (m, _, _) = World::with_engine(sc, r, &opts, log, template, tags)
+            let ran = World::with_engine(sc, r, &opts, log, template, tags)
                 .run(&|t, n| progress(r, t, n));
-            reps.push(m);
+            not_begun.push(ran.out.0);
             continue;
         };
         let mirror = Mirror::new(
@@ -98,8 +100,13 @@ pub fn run_remote(
             sc.supervisors.len(),
         );
         let engine = RemoteEngine::new(link.clone(), mirror, Some(stop.clone()));
-        let (mut m, l, d) =
+        let ran =
             World::with_engine(sc, r, &opts, log, engine, tags).run(&|t, n| progress(r, t, n));
+        let (mut m, l, d) = ran.out;
+        if !ran.began {
+            not_begun.push(m);
+            continue;
+        }
         let failure = Link::lock(link).failure.take();
         match failure {
             None => {}
@@ -120,7 +127,7 @@ pub fn run_remote(
     let stats = link
         .map(|l| Link::lock(&l).stats.clone())
         .unwrap_or_default();
-    let out = RunOutput {
+    let mut out = RunOutput {
         dashboard,
         ..RunOutput::of(
             opts.seed.unwrap_or(sc.seed),
@@ -129,6 +136,10 @@ pub fn run_remote(
             started.elapsed().as_secs_f64(),
         )
     };
+    for m in not_begun {
+        out.totals.add_owned(m);
+    }
+    out.partial = out.totals.partial();
     Ok((out, logs, stats))
 }
 

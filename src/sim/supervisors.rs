@@ -281,8 +281,9 @@ fn already_done<E: RulesEngine>(
         Action::Join { .. } => engine.has_joined(sup, conv),
         Action::AssignToAgent(_) => v.invited.is_some(),
         Action::TransferToAgent(_) => v.consultants > 0,
-        Action::AssignToQueue(q) => v.queue == *q,
-        Action::ForceClose => false,
+        // A conversation already in the target queue is never walked (`policy_tick` skips
+        // that queue): a move of a walked one is never done already.
+        Action::AssignToQueue(_) | Action::ForceClose => false,
     }
 }
 

@@ -46,6 +46,15 @@ const DECISION_SAMPLE_EVERY: u64 = 64;
 /// dashboard log.
 pub(crate) type RepOut = (RepMetrics, Option<Box<ConvLog>>, Option<DashLog>);
 
+/// A replication as [`World::run`] ends it: its output, and whether it began (false: a stop
+/// came before its first event, and the output is empty and partial, as [`not_started`]'s).
+pub(crate) struct Ran {
+    /// Metrics, log and dashboard log.
+    pub(crate) out: RepOut,
+    /// False when the stop came before the first event.
+    pub(crate) began: bool,
+}
+
 /// One replication in progress.
 #[derive(Debug)]
 pub(crate) struct World<'s, E = Engine> {
@@ -179,12 +188,15 @@ impl<'s, E: RulesEngine> World<'s, E> {
     }
 
     /// Runs to the end: arrivals over and nothing live, or the drain limit.
-    pub(crate) fn run(mut self, progress: &dyn Fn(SimTime, u64)) -> RepOut {
+    pub(crate) fn run(mut self, progress: &dyn Fn(SimTime, u64)) -> Ran {
         if self.stopped() {
             // Stopped before this replication began: report it empty and partial.
             self.rec.mark_partial();
             let (log, dash) = self.out.finish(SimTime::ZERO, true);
-            return (self.rec.finish(SimTime::ZERO, 0), log, dash);
+            return Ran {
+                out: (self.rec.finish(SimTime::ZERO, 0), log, dash),
+                began: false,
+            };
         }
         self.start();
         let limit = self.horizon() + self.sc.drain_limit;
@@ -209,6 +221,9 @@ impl<'s, E: RulesEngine> World<'s, E> {
             n += 1;
             self.guard.after_event(&self.engine);
             if n & 0xFFF == 0 {
+                if let Some(o) = self.out.observer().filter(|o| o.wants_prune()) {
+                    o.prune_retired(self.events.iter().filter_map(Event::conv));
+                }
                 if n & 0xFFFF == 0 {
                     progress(t, self.engine.counters().arrived);
                 }
@@ -262,7 +277,10 @@ impl<'s, E: RulesEngine> World<'s, E> {
             std::mem::forget(self.customers);
             std::mem::forget(self.events);
         }
-        (m, log, dash)
+        Ran {
+            out: (m, log, dash),
+            began: true,
+        }
     }
 
     fn stopped(&self) -> bool {

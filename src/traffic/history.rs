@@ -511,5 +511,24 @@ mod tests {
         assert_eq!(ok.rows.len(), 2);
         let no_id = read("arrival,queue,handle\n10,q,60\n10,q,60\n").unwrap();
         assert_eq!(no_id.rows.len(), 2);
+        // Issue 25 leftover: a retry contact of a contact that was answered (not abandoned)
+        // is a warning at its `retrial_of` cell naming the answered row's line; one of an
+        // abandoned contact is not. Replayed as a retrial all the same.
+        let text = "id,arrival,queue,outcome,handle,retrial_of\n\
+            1,10,q,answered,60,\n2,20,q,abandoned,,\n3,30,q,answered,60,1\n\
+            4,40,q,answered,60,2\n5,50,q,answered,60,1\n";
+        let w: Vec<String> = read(text)
+            .unwrap()
+            .warnings
+            .iter()
+            .map(|d| d.to_string())
+            .collect();
+        assert_eq!(
+            w,
+            ["h.csv:4:6: retrial_of: retrial_of \"1\" names a contact that was answered at line \
+              2 (its outcome); expected the id of an abandoned contact its customer came back \
+              from (and 1 more such: line 6): replayed as retrials all the same; check the ids \
+              if the history is a whole log"]
+        );
     }
 }

@@ -13,6 +13,9 @@
 //!   its `retrial_of` cell (a contact cannot retry itself or a contact yet to come);
 //! - a `retrial_of` naming no row: one warning (the abandoned contact may lie before the
 //!   history's first row: a history cut from a longer one);
+//! - a `retrial_of` naming a contact whose `outcome` says it was answered: one warning at the
+//!   first such cell, naming the answered row's line (a customer retries a contact nobody
+//!   answered);
 //! - a `leg` k ≥ 2 whose conversation has no row of an earlier leg: one warning (its first legs
 //!   may lie before the history's first row);
 //! - a `leg` k ≥ 2 whose conversation has an earlier leg but not leg k − 1 on an earlier line
@@ -40,6 +43,8 @@ pub struct Links {
     n: u64,
     /// Each conversation's rows: `(leg, line)`, in file order.
     rows: HashMap<Key, Vec<(u32, u64)>>,
+    /// The line of each conversation's first row whose `outcome` is `answered`.
+    answered: HashMap<Key, u64>,
     /// Each retry contact's `(replication, retrial_of, line, column)`.
     retrials: Vec<(Box<str>, Box<str>, u64, usize)>,
     /// Each later leg's `(conversation, leg, line, column)`.
@@ -85,6 +90,11 @@ impl Links {
                     .push(((rep.clone(), id.clone()), leg, r.line, col));
             }
         }
+        if r.cell("outcome") == Some("answered") {
+            self.answered
+                .entry((rep.clone(), id.clone()))
+                .or_insert(r.line);
+        }
         self.rows.entry((rep, id)).or_default().push((leg, r.line));
     }
 
@@ -101,11 +111,17 @@ impl Links {
             false => ("left out all the same", "left out all the same"),
         };
         let mut unknown: Vec<(&str, u64, usize)> = Vec::new();
+        // Retry contacts of an answered contact: `(retrial_of, line, column, answered line)`.
+        let mut of_answered: Vec<(&str, u64, usize, u64)> = Vec::new();
         for (rep, of, line, col) in &self.retrials {
-            let Some(rows) = self.rows.get(&(rep.clone(), of.clone())) else {
+            let key = (rep.clone(), of.clone());
+            let Some(rows) = self.rows.get(&key) else {
                 unknown.push((of, *line, *col));
                 continue;
             };
+            if let Some(&at) = self.answered.get(&key).filter(|&&at| at < *line) {
+                of_answered.push((of, *line, *col, at));
+            }
             let first = rows.first().map_or(0, |r| r.1);
             if first > *line {
                 p.at(
@@ -120,6 +136,7 @@ impl Links {
                 );
             }
         }
+        answered_warning(p, &of_answered, retried);
         warn(
             p,
             &unknown,
@@ -166,6 +183,45 @@ impl Links {
             &format!("{legged} (its first legs may lie before the history's first row)"),
         );
     }
+}
+
+/// One warning, at the first of `cells` (`(retrial_of, line, column, line of the answered
+/// row)`): a retry contact whose `retrial_of` names a contact that was answered, the others'
+/// lines listed; `kept` says what the reader does with them all the same.
+fn answered_warning(p: &mut Problems, cells: &[(&str, u64, usize, u64)], kept: &str) {
+    let Some(&(of, line, col, at)) = cells.first() else {
+        return;
+    };
+    let more = match cells.len() {
+        1 => String::new(),
+        n => {
+            let lines: Vec<String> = cells
+                .iter()
+                .skip(1)
+                .take(9)
+                .map(|c| c.1.to_string())
+                .collect();
+            let rest = match n.saturating_sub(10) {
+                0 => String::new(),
+                m => format!(" and {m} more"),
+            };
+            let word = if n == 2 { "line" } else { "lines" };
+            format!(
+                " (and {} more such: {word} {}{rest})",
+                n - 1,
+                lines.join(", ")
+            )
+        }
+    };
+    p.warn(
+        line,
+        ("retrial_of", col),
+        format!(
+            "retrial_of {of:?} names a contact that was answered at line {at} (its outcome); \
+             expected the id of an abandoned contact its customer came back from{more}: {kept}; \
+             check the ids if the history is a whole log"
+        ),
+    );
 }
 
 /// One warning, at the first of `cells` (`(id, line, column)` in column `col`), listing the

@@ -123,3 +123,35 @@ fn aht_factor_steps() {
     assert_eq!(p.factor(SimTime(4_999)), 2.0);
     assert_eq!(p.factor(SimTime(9_000)), 0.5);
 }
+
+/// Issue 25 leftover: a row of only commas (`,,,`, a spreadsheet's empty row) was reported as
+/// one "is empty" error per required cell in the roster, history and forecast files alike;
+/// it is now skipped as a blank line is (docs/scenario-format.md), with one warning naming
+/// its lines, in every reader (they all read through `read`).
+#[test]
+fn a_row_of_only_commas_is_skipped_as_a_blank_line_with_a_warning() {
+    let dir = std::env::temp_dir().join(format!("omnisim-commas-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("r.csv");
+    std::fs::write(&path, "agent,queues\nann,q\n,\n , \nbob,q\n,,,\n").unwrap();
+    let mut p = Problems::new("r.csv");
+    let mut lines = Vec::new();
+    read(
+        &path,
+        &mut p,
+        &[&["agent"]],
+        &["agent", "queues"],
+        |r, _| lines.push(r.line),
+    );
+    assert_eq!(lines, vec![2, 5]);
+    assert!(!p.any(), "{p:?}");
+    let w = &p.warnings;
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert_eq!(w[0].line, Some(3));
+    assert!(
+        w[0].message.contains("3 rows of only empty cells")
+            && w[0].message.contains("lines 3, 4, 6"),
+        "{}",
+        w[0].message
+    );
+}

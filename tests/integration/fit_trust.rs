@@ -128,8 +128,9 @@ fn forecast_scenario(d: &std::path::Path, csv: &str) {
 }
 
 /// The tester's finding: an empty row in a forecast hid another row's rate-limit error (the
-/// grid could not be told, and the reader stopped there). Both are reported, each at its line;
-/// variant: a tie between spacings (no grid) hid it the same way.
+/// grid could not be told, and the reader stopped there). Both are reported, each at its line
+/// (the row of only commas is skipped as a blank line since `fixb-10`, with a warning once the
+/// file has no error left); variant: a tie between spacings (no grid) hid it the same way.
 #[test]
 fn an_empty_row_does_not_hide_a_rate_over_the_limit() {
     let d = TempDir::new("fit-trust-empty-row");
@@ -140,10 +141,7 @@ fn an_empty_row_does_not_hide_a_rate_over_the_limit() {
     );
     let (rc, _, err) = omnisim(&d, &["validate", "s.toml"]);
     assert_eq!(rc, 2, "{err}");
-    assert!(
-        err.contains("f.csv:3:1: interval_start: `interval_start` is empty"),
-        "{err}"
-    );
+    assert!(!err.contains("f.csv:3"), "{err}");
     assert!(
         err.contains("f.csv:4:2: volume: volume 9.000e9 in 30m reaches"),
         "{err}"

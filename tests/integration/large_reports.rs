@@ -137,7 +137,9 @@ fn a_large_centers_reports_are_written_without_holding_them_whole() {
         (json, parts)
     });
     eprintln!("reports: {total} bytes, held {peak} writing them (whole: {whole})");
-    assert!(total > 15_000_000, "the reports are {total} bytes");
+    // 12 MB: since `fixb-10` the replication not begun has no `by_replication` row (which
+    // held its 60,000 agent groups again: the reports were 16 MB).
+    assert!(total > 10_000_000, "the reports are {total} bytes");
     assert!(
         (peak as u64) < total / 4,
         "writing {total} bytes of reports held {peak} bytes at once (whole: {whole})"

@@ -66,7 +66,7 @@ fn a_stop_signal_ends_run_and_load_waiting_for_an_engine_and_kills_its_group() {
 
 /// A stop in the middle of `run --engine` on a real engine (`omnisim serve --stdio`): 130 at
 /// once, replication 1 cut where it was (conversations counted, marked partial), the later
-/// ones empty, the engine gone.
+/// ones, never begun, without a `by_replication` row (issue 25), the engine gone.
 #[test]
 fn a_stop_signal_mid_run_on_an_engine_keeps_what_was_simulated() {
     let dir = temp_dir("engine-mid");
@@ -75,9 +75,12 @@ fn a_stop_signal_mid_run_on_an_engine_keeps_what_was_simulated() {
     let sc = sc.to_str().unwrap();
     let engine = format!("cmd:{} serve {sc} --stdio", env!("CARGO_BIN_EXE_omnisim"));
     let (s, arrived) = run_on_engine_stopped(&dir, sc, &engine, 2500, 2.0);
-    assert_eq!(arrived.len(), 4, "{s}");
     assert!(arrived[0] > 0, "replication 1 ran for 2.5 s: {s}");
-    assert_eq!(arrived[3], 0, "replication 4 never began: {s}");
+    assert!(
+        arrived.len() < 4,
+        "replication 4 never began: no row for it: {s}"
+    );
+    assert_eq!(s["by_replication"][0]["replication"], 0, "{s}");
 }
 
 /// `run SC --engine ENGINE --out DIR/out`, SIGINT after `after_ms`: asserts exit 130 within
@@ -139,5 +142,9 @@ fn a_stop_signal_ends_a_run_on_an_engine_that_answers_quickly() {
     let engine = format!("cmd:bash {}", proxy.display());
     let (s, arrived) = run_on_engine_stopped(&dir, sc, &engine, 2000, 1.0);
     assert!(arrived[0] > 0, "replication 1 ran for 2 s: {s}");
-    assert_eq!(arrived[1], 0, "replication 2 never began: {s}");
+    assert_eq!(
+        arrived.len(),
+        1,
+        "replication 2 never began: no row for it: {s}"
+    );
 }

@@ -172,8 +172,10 @@ fn shadow_run_matches(path: &str, reps: u32) {
             mirror,
             fx: Vec::new(),
         };
-        let (got, _, _) = World::with_engine(&sc, rep, &opts, false, shadow, tags).run(&|_, _| {});
-        let (want, _, _) = World::new(&sc, rep, &opts, false).run(&|_, _| {});
+        let (got, _, _) = World::with_engine(&sc, rep, &opts, false, shadow, tags)
+            .run(&|_, _| {})
+            .out;
+        let (want, _, _) = World::new(&sc, rep, &opts, false).run(&|_, _| {}).out;
         assert_eq!(measured(&got), measured(&want), "{path} replication {rep}");
     }
 }
