@@ -1,7 +1,7 @@
 //! Agent names in the scenario file: wherever an agent is named (`[[supervisors]] agent`, an
 //! action's `agent`, a `pick` that names one), a name is a group agent's, `<group>-<k>`, or a
 //! `[traffic] roster` agent's own name (issue 25, twelfth tester: `agent = "ann"`, a roster
-//! agent, was "not an agent name; expected <group>-<number>"). Roster agents follow the
+//! agent, was "not an agent name; expected `<group>-<number>`"). Roster agents follow the
 //! groups' agents in id order, in the roster's order, so the roster is read before the
 //! sections that name agents ([`RosterNames`]). An unknown name is one message listing the
 //! names that are valid, with the nearest one.
