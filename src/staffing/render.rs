@@ -241,10 +241,11 @@ fn existing_text(r: &StaffResult) -> String {
     if e.shared > 0 {
         let _ = writeln!(
             o,
-            "Approximation: {} also serve other queues (or only some of these); the stationary \
+            "Approximation: {} also {} other queues (or only some of these); the stationary \
              model counts them as wholly available here, so its start point may be low, and the \
              simulation, with them in place, adds agents where the target is then missed",
-            crate::report::format::plural(u64::from(e.shared), "existing agent")
+            crate::report::format::plural(u64::from(e.shared), "existing agent"),
+            if e.shared == 1 { "serves" } else { "serve" }
         );
     }
     o
@@ -391,6 +392,16 @@ pub fn text(r: &StaffResult) -> String {
                     super::cover::NODE_LIMIT
                 );
             }
+        }
+        // An uncovered interval is named as the table names it (clock time, with the date on
+        // a multi-day run), not in seconds from t = 0 (a thirteenth tester's finding 8).
+        Some(Err(super::cover::CoverError::Uncovered(t))) => {
+            let _ = writeln!(
+                o,
+                "roster: no candidate shift covers the interval starting at {} (needs agents): \
+                 add a shift template that works through it",
+                label(r, *t)
+            );
         }
         Some(Err(e)) => {
             let _ = writeln!(o, "roster: {e}");
