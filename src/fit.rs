@@ -312,6 +312,9 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
             let wait = r.parse(p, "wait", parse_csv_duration);
             let handle = r.parse(p, "handle", parse_csv_duration);
             let wrap = r.parse(p, "wrap_up", parse_csv_duration);
+            // Not fitted (an abandoned row's wait is its patience), but checked as replay
+            // checks it: a bad cell is an error at its cell (issue 25, a thirteenth tester).
+            let patience = r.parse(p, "patience", parse_csv_duration);
             // As replay reads it (docs/scenario-format.md: `handle` required on answered
             // rows): an empty handle time of an answered row is an error at its cell, not a
             // row silently left out of the handle fit. A history with no `handle` column at
@@ -330,8 +333,15 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
             if let (true, Some(Some(2)), Some(h), Some(w)) = (offered, outcome, handle, wait) {
                 abandoned_cells.check(r, p, h, w);
             }
-            let (Some(arrival), Some(queue), Some(outcome), Some(wait), Some(handle), Some(wrap)) =
-                (arrival, queue, outcome, wait, handle, wrap)
+            let (
+                Some(arrival),
+                Some(queue),
+                Some(outcome),
+                Some(wait),
+                Some(handle),
+                Some(wrap),
+                Some(_),
+            ) = (arrival, queue, outcome, wait, handle, wrap, patience)
             else {
                 return;
             };

@@ -17,6 +17,7 @@ mod loghist;
 pub mod lossless;
 mod quantile;
 mod recorder;
+mod rep_figures;
 mod routing;
 mod service_level;
 

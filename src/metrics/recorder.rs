@@ -193,7 +193,8 @@ pub struct RepMetrics {
     /// is not counted).
     #[serde(with = "super::lossless::i128_str")]
     pub used_unit_ms: i128,
-    /// Units of agents on shift × ms over the counting window [warm-up, horizon].
+    /// Units of agents on shift (or off shift but still holding units) × ms over the
+    /// counting window [warm-up, horizon].
     #[serde(with = "super::lossless::i128_str")]
     pub staffed_unit_ms: i128,
     /// Overallocation events after warm-up.
@@ -461,10 +462,23 @@ impl Recorder {
     }
 
     /// An agent went on (`on`) or off shift: its staffed units count from now (or stop).
+    /// An agent off shift still holding units counts as staffed until it holds none (issue
+    /// 25, a thirteenth tester: occupancy was 500% for work finished after a shift's end).
     pub fn agent_shift(&mut self, now: SimTime, agent: AgentId, on: bool) {
         let used = self.m.agents[agent.index()].used;
         self.units(now, agent, used, used);
-        self.m.agents[agent.index()].on_shift = on;
+        let a = &mut self.m.agents[agent.index()];
+        let (held, cap) = (!a.on_shift && a.used > 0, a.capacity as i64);
+        a.on_shift = on;
+        self.held_off_shift(now, held, !on && used > 0, cap);
+    }
+
+    /// `cap` staffed units more (or fewer) as an agent off shift starts (or stops) holding
+    /// units: [`staffed`](Self::staffed) counts shifts only.
+    fn held_off_shift(&mut self, now: SimTime, before: bool, after: bool, cap: i64) {
+        if before != after {
+            self.staffed.add(now, if after { cap } else { -cap });
+        }
     }
 
     /// An agent's used units changed.
@@ -481,7 +495,7 @@ impl Recorder {
         if to > from {
             let dt = (to - from) as i128;
             a.unit_ms += a.used.max(0) as i128 * dt;
-            if a.on_shift {
+            if a.on_shift || a.used > 0 {
                 a.staffed_unit_ms += a.capacity as i128 * dt;
             }
         }
@@ -497,8 +511,10 @@ impl Recorder {
             }
         }
         a.last = t;
+        let held = (!a.on_shift && a.used > 0, !a.on_shift && after > 0);
         a.used = after;
         let cap = a.capacity as i64;
+        self.held_off_shift(now, held.0, held.1, cap);
         let over_before = (before - cap).max(0);
         let over_after = (after - cap).max(0);
         self.used.add(now, after - before);
@@ -772,19 +788,6 @@ impl Recorder {
         }
         m.total = total;
         self.m
-    }
-}
-
-impl RepMetrics {
-    /// Agents overallocated at least once.
-    pub fn over_agents(&self) -> u64 {
-        self.agents.iter().filter(|a| a.over_events > 0).count() as u64
-    }
-
-    /// Time-weighted occupancy: units held ÷ units of agents on shift, both over
-    /// [warm-up, horizon]; `None` when nobody was on shift.
-    pub fn occupancy(&self) -> Option<f64> {
-        (self.staffed_unit_ms > 0).then(|| self.used_unit_ms as f64 / self.staffed_unit_ms as f64)
     }
 }
 

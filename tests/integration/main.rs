@@ -47,6 +47,7 @@ mod memberships;
 mod merge_inputs;
 mod merge_tester6;
 mod mmc;
+mod occupancy_after_shift;
 mod overflow;
 mod policies;
 mod prioritize;
