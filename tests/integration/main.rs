@@ -93,6 +93,7 @@ mod tester12_fixd;
 mod tester12_fixe;
 mod tester12_loops;
 mod tester12_stale;
+mod tester13_fixg;
 mod tester9_inputs;
 mod ties;
 mod traffic;
