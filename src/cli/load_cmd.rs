@@ -166,6 +166,10 @@ pub(crate) fn run(a: LoadArgs) -> CmdResult {
         ..defaults
     };
     let dir = a.out.clone().unwrap_or_else(|| default_out_dir(&sc.name));
+    // The engine must answer before the work begins (and before the older load.json goes).
+    if let Some(spec) = &engine {
+        super::remote_run::reach(spec, stop_flag())?;
+    }
     // The load begins: an older `load.json` goes first (however this one ends).
     super::stale::clear(&dir, super::stale::Starting::Load);
     let rep = match &engine {

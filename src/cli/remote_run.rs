@@ -1,9 +1,10 @@
 //! `--engine URL | "cmd:PROGRAM ARGS"` for `omnisim run`: parses the flag and runs the
 //! simulator on the remote engine (`sim::run_remote`), turning a failure into exit 2 with the
-//! engine named and what went wrong.
+//! engine named and what went wrong; [`reach`] checks the engine answers before the work
+//! begins.
 
 use crate::scenario::Scenario;
-use crate::service::client::EngineSpec;
+use crate::service::client::{Client, ClientError, EngineSpec, Stop};
 use crate::sim::{self, log::ConvLog, Progress, RunOptions, RunOutput};
 
 use super::CliError;
@@ -11,6 +12,18 @@ use super::CliError;
 /// Reads `--engine`; a bad value is bad input naming what was expected.
 pub(crate) fn parse_engine(s: &str) -> Result<EngineSpec, CliError> {
     EngineSpec::parse(s).map_err(|e| CliError::bad(format!("--engine {e}")))
+}
+
+/// Reaches the engine (starts it or connects) and checks its protocol version, then lets it
+/// go: done before a command clears the folder's older outputs, so an engine that cannot be
+/// reached is bad input found before the work begins (the folder left as it was). A stop while
+/// waiting is no error here: the work that follows sees it. Errors: bad input (exit 2)
+/// naming the engine and what went wrong.
+pub(crate) fn reach(spec: &EngineSpec, stop: Stop) -> Result<(), CliError> {
+    match Client::connect_stoppable(spec, Some(stop)) {
+        Ok(_) | Err(ClientError::Interrupted { .. }) => Ok(()),
+        Err(e) => Err(CliError::bad(format!("--engine {spec}: {e}"))),
+    }
 }
 
 /// Runs on the remote engine; prints the round trips unless `quiet` (or none were made). A

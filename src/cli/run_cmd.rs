@@ -183,6 +183,14 @@ pub(crate) fn run(a: RunArgs) -> CmdResult {
             eprintln!("{w}");
         }
     }
+    // An output path given by an option must have its folder, and the engine must answer,
+    // before the work begins (and before the folder's older outputs go).
+    if let Some(file) = &a.junit {
+        check_parent(file, "--junit")?;
+    }
+    if let Some(spec) = &engine {
+        super::remote_run::reach(spec, stop_flag())?;
+    }
     // The inputs are checked and the work begins: the folder's older files of the kinds a run
     // writes go first, so however this run ends (a second signal, an error) no older log,
     // trace or report is left beside its own (issue 25, twelfth tester).
@@ -345,4 +353,18 @@ pub(crate) fn run(a: RunArgs) -> CmdResult {
     // a second after the files were written (two million roster agents).
     super::leave_to_exit((report, output, sc));
     result
+}
+
+/// Checks that the folder of `file` (an output path given by `option`) exists, so a mistyped
+/// path is bad input found before the work begins, not after it. Errors: bad input naming the
+/// option, the file and the missing folder.
+fn check_parent(file: &std::path::Path, option: &str) -> Result<(), CliError> {
+    match file.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(parent) if !parent.is_dir() => Err(CliError::bad(format!(
+            "{option} {}: expected a file in an existing folder; {} is not a folder",
+            file.display(),
+            parent.display()
+        ))),
+        _ => Ok(()),
+    }
 }

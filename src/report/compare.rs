@@ -482,6 +482,9 @@ pub struct Comparison {
     pub headline: usize,
     /// Notes such as "compared on tolerance alone".
     pub warnings: Vec<String>,
+    /// One side is a history (`seed` null: `fit`'s `actuals.json`), so the test is Welch's
+    /// against a document with no seed, not between runs of different seeds.
+    pub history: bool,
 }
 
 /// Whether a summary is of a partial run (`"partial": true`: cut short by Ctrl-C or a signal,
@@ -668,7 +671,9 @@ pub fn compare_runs(
             && row.direction != Direction::Info;
         let beyond = row.worse() && row.change_pct().is_none_or(|p| p.abs() > row.tolerance_pct);
         let untestable = beyond && row.test.is_none() && !row.lost_data() && !row.not_comparable;
-        row.rare = sparse_loss || (untestable && testable_runs);
+        // A metric a history cannot know is neither rare nor untested, whichever side the
+        // history is on.
+        row.rare = !row.not_comparable && (sparse_loss || (untestable && testable_runs));
         row.regression =
             row.lost_data() || (beyond && (row.significant || (untestable && !row.rare)));
         if row.rare {
@@ -717,6 +722,7 @@ pub fn compare_runs(
         replications,
         headline,
         warnings,
+        history: hb || hc,
     })
 }
 

@@ -165,6 +165,11 @@ pub fn method(c: &Comparison) -> String {
             "Paired t-tests on replications with the same seed; {} (Holm–Bonferroni).",
             family(c)
         ),
+        Some(TestKind::Welch) if c.history => format!(
+            "Welch t-tests across replications against a history (no seed); {} \
+             (Holm–Bonferroni).",
+            family(c)
+        ),
         Some(TestKind::Welch) => format!(
             "Welch t-tests across replications (different seeds); {} (Holm–Bonferroni).",
             family(c)

@@ -94,6 +94,7 @@ mod tester12_fixd;
 mod tester12_fixe;
 mod tester12_loops;
 mod tester12_stale;
+mod tester13_fixg;
 mod tester13_staff;
 mod tester9_inputs;
 mod ties;

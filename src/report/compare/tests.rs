@@ -373,3 +373,44 @@ fn a_history_s_null_or_absent_metric_is_not_comparable() {
         .iter()
         .any(|r| r.metric == "wait_s.mean" && r.regression));
 }
+
+/// Issue 25 (tester 13): with per-replication series on both sides, a run as baseline and a
+/// history as current marked what the history holds null (a violation count) "too rare to
+/// test" and warned about it; a not-comparable metric is in no list or warning, either order,
+/// and the test line names the history.
+#[test]
+fn a_not_comparable_metric_is_never_rare_in_either_order() {
+    let s = |v: [f64; 3]| v.iter().map(|x| Some(*x)).collect::<Vec<_>>();
+    let run = with_reps(
+        7,
+        &[
+            ("wait_s.mean", s([10.0, 11.0, 12.0])),
+            ("rule_violations.total", s([300.0, 310.0, 320.0])),
+        ],
+    );
+    let mut history = with_reps(
+        1,
+        &[
+            ("wait_s.mean", s([10.5, 11.5, 12.5])),
+            ("rule_violations.total", vec![None, None, None]),
+        ],
+    );
+    history["seed"] = Value::Null;
+    for (b, c) in [(&run, &history), (&history, &run)] {
+        let cmp = compare_runs(b, c, &Tolerances::new(5.0)).unwrap();
+        let r = cmp
+            .rows
+            .iter()
+            .find(|r| r.metric == "rule_violations.total")
+            .unwrap();
+        assert!(r.not_comparable && !r.rare && !r.regression, "{r:?}");
+        assert!(
+            cmp.warnings.iter().all(|w| !w.contains("rule_violations")),
+            "{:?}",
+            cmp.warnings
+        );
+        assert!(cmp.history);
+        let line = crate::report::compare_table::method(&cmp);
+        assert!(line.contains("a history (no seed)"), "{line}");
+    }
+}
