@@ -27,7 +27,7 @@
 use super::diag::Ctx;
 use super::limits::at;
 use super::loops::{about, mean_ms, over_limit, MAX_ROUNDS_PER_ARRIVAL};
-use super::moves::{describe, moves, By, Move};
+use super::moves::{cycle_arrivals, cycle_names, describe, moves, By, Move};
 use super::spanned::Table;
 use super::types::Scenario;
 use crate::time::SimTime;
@@ -190,20 +190,11 @@ pub(crate) fn check(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) {
             }
         }
         let rounds = mixed_rounds(c.steps.len(), p, round_ms, first_ms, window_ms);
-        let arrivals: f64 = c
-            .steps
-            .iter()
-            .map(|(q, _)| sc.queues[*q].arrivals.mass(SimTime::ZERO, horizon) * reps)
-            .sum();
+        let arrivals = cycle_arrivals(sc, c.steps.iter().map(|(q, _)| *q), horizon, reps);
         let Some(why) = over_limit(rounds, rounds * arrivals, "moves") else {
             continue;
         };
-        let mut names: Vec<String> = c
-            .steps
-            .iter()
-            .map(|(q, _)| format!("{:?}", sc.queues[*q].name))
-            .collect();
-        names.push(names[0].clone());
+        let names = cycle_names(sc, c.steps.iter().map(|(q, _)| *q));
         let words: Vec<String> = c
             .steps
             .iter()

@@ -161,6 +161,29 @@ pub(crate) fn cycle_moves(k: usize, round_ms: u64, wait_first_ms: u64, stay_ms: 
 /// A move out of queue `q` in words: which policy (its `every` and the supervisor's
 /// `reaction`) or which `waited_over` rule moves its Open conversations, where to, and within
 /// how long.
+/// Expected arrivals over `[0, horizon)` of the queues of a cycle, times `reps` replications:
+/// the arrivals a cycle's per-arrival rounds multiply (shared by `moves` and `mixed`).
+pub(crate) fn cycle_arrivals(
+    sc: &Scenario,
+    queues: impl Iterator<Item = usize>,
+    horizon: SimTime,
+    reps: f64,
+) -> f64 {
+    queues
+        .map(|q| sc.queues[q].arrivals.mass(SimTime::ZERO, horizon) * reps)
+        .sum()
+}
+
+/// A cycle's queue names, quoted, with the first again at the end (`"a" → "b" → "a"` once
+/// joined): as the loop-limit messages of `moves` and `mixed` name a cycle.
+pub(crate) fn cycle_names(sc: &Scenario, queues: impl Iterator<Item = usize>) -> Vec<String> {
+    let mut names: Vec<String> = queues.map(|q| format!("{:?}", sc.queues[q].name)).collect();
+    if let Some(first) = names.first().cloned() {
+        names.push(first);
+    }
+    names
+}
+
 pub(crate) fn describe(sc: &Scenario, q: usize, m: &Move) -> String {
     match m.by {
         By::Policy { sup, policy } => {
@@ -216,20 +239,11 @@ pub(crate) fn check(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) {
             .fold(0.0f64, f64::max)
             .min(window_ms);
         let moves = cycle_moves(c.steps.len(), round_ms, first_ms, stay_ms);
-        let arrivals: f64 = c
-            .steps
-            .iter()
-            .map(|(q, _)| sc.queues[*q].arrivals.mass(SimTime::ZERO, horizon) * reps)
-            .sum();
+        let arrivals = cycle_arrivals(sc, c.steps.iter().map(|(q, _)| *q), horizon, reps);
         let Some(why) = over_limit(moves, moves * arrivals, "moves") else {
             continue;
         };
-        let mut names: Vec<String> = c
-            .steps
-            .iter()
-            .map(|(q, _)| format!("{:?}", sc.queues[*q].name))
-            .collect();
-        names.push(names[0].clone());
+        let names = cycle_names(sc, c.steps.iter().map(|(q, _)| *q));
         let movers: Vec<String> = c.steps.iter().map(|(q, m)| describe(sc, *q, m)).collect();
         let Some((sup, policy)) = c.steps.iter().find_map(|(_, m)| match m.by {
             By::Policy { sup, policy } => Some((sup, policy)),
