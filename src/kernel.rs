@@ -5,9 +5,17 @@
 //!
 //! # Ordering
 //!
-//! Events pop in order of `(time, insertion sequence)`: the earliest time first, and events
-//! scheduled for the same instant in the order they were scheduled (first in, first out).
+//! Events pop in order of `(time, tie class, insertion sequence)`: the earliest time first, and
+//! events scheduled for the same instant in the order they were scheduled (first in, first out).
 //! Results therefore never depend on heap internals.
+//!
+//! The tie class has two values. Almost every event is *ordinary*. An event scheduled with
+//! [`EventQueue::schedule_reserved_last`] is *last at its instant*: it pops after every
+//! ordinary event of the same instant, including those scheduled while the queue is already at
+//! that instant (a cascade of follow-ups at the same time), and among other last events by
+//! sequence. The simulator schedules a customer's give-up so: a customer an agent can take at
+//! the instant its patience runs out is served (it abandons only if its wait is strictly longer
+//! than its patience). Between different instants the class changes nothing.
 //!
 //! # Time never goes backwards
 //!
@@ -51,34 +59,42 @@
 //!
 //! Events due at the current instant wait in a FIFO beside the heap (they need no sifting);
 //! the rest are in a 4-ary min-heap of keys packed into one `u128` each (16 bytes, a node's four
-//! children's keys in 64 contiguous bytes): the time in the high 64 bits, then the insertion
-//! sequence, then the *slot* of the payload in a slab beside the heap. Only keys move when the
+//! children's keys in 64 contiguous bytes): the time in the high 64 bits, then the tie class
+//! (one bit), then the insertion sequence, then the *slot* of the payload in a slab beside the
+//! heap. Only keys move when the
 //! heap is sifted (16 bytes a level, not a key and a payload); the payload is written once when
 //! scheduled and read once when popped, and its slot is reused (a free list). Payloads are
 //! `Copy` and stored inline, so nothing is allocated per event once the slab and the heap have
 //! grown to their working size.
 //!
-//! The low 64 bits are split between the sequence and the slot: the slot takes as many bits as
-//! the slab needs (at least 16), the sequence the rest. When the slab outgrows its bits, every
-//! key in the heap is re-encoded with more (the same order: the split only moves bits that are
-//! below every sequence difference), once per sixteenfold growth. The split needs
-//! `sequence numbers · pending events < 2⁶⁴`; a run would have to schedule 2³² events with
-//! more than 2³² pending (hundreds of gigabytes) to pass it, and then the queue panics with a
+//! The low half's 63 bits below the class bit are split between the sequence and the slot: the
+//! slot takes as many bits as the slab needs (at least 16), the sequence the rest. When the
+//! slab outgrows its bits, every key in the heap is re-encoded with more (the same order: the
+//! split only moves bits that are below every sequence difference), once per sixteenfold
+//! growth. The split needs
+//! `sequence numbers · pending events < 2⁶³`; a run would have to schedule 2³² events with
+//! more than 2³¹ pending (hundreds of gigabytes) to pass it, and then the queue panics with a
 //! message rather than misorder.
 
 use crate::time::{SimDuration, SimTime};
 
-/// A heap key: `(time, seq, slot)` as one integer, `time` in the high 64 bits and the slot in
-/// the lowest `slot_bits`, so that comparing two keys is one `u128` comparison without branches.
-/// Keys are unique (each sequence number is used once, and the slot sits below it), so the
-/// heap's order is total, the order of `(time, seq)`, and pops never depend on heap internals.
+/// A heap key: `(time, last, seq, slot)` as one integer, `time` in the high 64 bits, the tie
+/// class in the top bit of the low half ([`LAST`]) and the slot in the lowest `slot_bits`, so
+/// that comparing two keys is one `u128` comparison without branches. Keys are unique (each
+/// sequence number is used once, and the slot sits below it), so the heap's order is total, the
+/// order of `(time, last, seq)`, and pops never depend on heap internals.
 type Key = u128;
 
-/// The key of an event at `time` with insertion sequence `seq` and payload slot `slot`, for a
-/// split of `bits` slot bits (the caller has checked that `seq` and `slot` fit).
+/// The tie-class bit of a key's low half: set for an event that pops after every ordinary event
+/// of its instant ([`EventQueue::schedule_reserved_last`]).
+const LAST: u64 = 1 << 63;
+
+/// The key of an event at `time` (last at its instant when `last`) with insertion sequence
+/// `seq` and payload slot `slot`, for a split of `bits` slot bits (the caller has checked that
+/// `seq` and `slot` fit below the class bit).
 #[inline(always)]
-fn key(time: u64, seq: u64, slot: usize, bits: u32) -> Key {
-    (Key::from(time) << 64) | Key::from((seq << bits) | slot as u64)
+fn key(time: u64, last: bool, seq: u64, slot: usize, bits: u32) -> Key {
+    (Key::from(time) << 64) | Key::from((u64::from(last) << 63) | (seq << bits) | slot as u64)
 }
 
 /// The time of a key.
@@ -87,8 +103,8 @@ fn key_time(k: Key) -> u64 {
     (k >> 64) as u64
 }
 
-/// The fewest slot bits a key has: 2¹⁶ pending events before the first re-encoding, 2⁴⁸
-/// sequence numbers.
+/// The fewest slot bits a key has: 2¹⁶ pending events before the first re-encoding, 2⁴⁷
+/// sequence numbers (the class bit takes one).
 const MIN_SLOT_BITS: u32 = 16;
 
 /// Slot bits added at a re-encoding (a sixteenfold growth of the slab).
@@ -98,7 +114,8 @@ const SLOT_BITS_STEP: u32 = 4;
 /// four 16-byte children's keys lie in 64 contiguous bytes (one or two cache lines per level).
 const ARITY: usize = 4;
 
-/// A queue of future events ordered by `(time, insertion sequence)`.
+/// A queue of future events ordered by `(time, tie class, insertion sequence)` (see the
+/// [module docs](self#ordering)).
 ///
 /// `E` is the caller's payload, a small `Copy` value (ideally an enum); it is stored inline.
 pub struct EventQueue<E> {
@@ -109,12 +126,13 @@ pub struct EventQueue<E> {
     slab: Vec<E>,
     /// Slots of `slab` no pending heap event uses, reused last in, first out.
     free: Vec<usize>,
-    /// Bits of a key's low half that hold the slot (the sequence has the rest): at least
-    /// [`MIN_SLOT_BITS`], and `slab.len() ≤ 2^slot_bits`.
+    /// Bits of a key's low half that hold the slot (the sequence has the rest below the class
+    /// bit): at least [`MIN_SLOT_BITS`], and `slab.len() ≤ 2^slot_bits`.
     slot_bits: u32,
-    /// Events scheduled for exactly `now` (an agent answering at once, say), in sequence order:
-    /// they need no heap, since every heap entry for `now` was scheduled before them (or holds
-    /// a reserved, older number, which `pop` compares).
+    /// Ordinary events scheduled for exactly `now` (an agent answering at once, say), in
+    /// sequence order: they need no heap, since every ordinary heap entry for `now` was
+    /// scheduled before them (or holds a reserved, older number, which `pop` compares), and
+    /// every last one goes after them.
     due: std::collections::VecDeque<(u64, E)>,
     now: SimTime,
     next_seq: u64,
@@ -165,7 +183,7 @@ impl<E: Copy> EventQueue<E> {
             self.due.push_back((seq, ev));
             return;
         }
-        self.push(time, seq, ev);
+        self.push(time, false, seq, ev);
     }
 
     /// Takes the next insertion sequence number without scheduling anything, for an event that
@@ -191,7 +209,22 @@ impl<E: Copy> EventQueue<E> {
             "schedule_reserved with an unreserved number"
         );
         let time = at.0.max(self.now.0);
-        self.push(time, seq, ev);
+        self.push(time, false, seq, ev);
+    }
+
+    /// Schedules `ev` at `at` (clamped to [`now`](Self::now)) with a sequence number from
+    /// [`reserve_seq`](Self::reserve_seq), *last at its instant*: it pops after every ordinary
+    /// event at `at`, whether scheduled before or after it (also those scheduled while the queue
+    /// is at `at`), and after the last events at `at` with older numbers. Each reserved number
+    /// must be used at most once.
+    #[inline]
+    pub fn schedule_reserved_last(&mut self, at: SimTime, seq: u64, ev: E) {
+        debug_assert!(
+            seq < self.next_seq,
+            "schedule_reserved_last with an unreserved number"
+        );
+        let time = at.0.max(self.now.0);
+        self.push(time, true, seq, ev);
     }
 
     /// Schedules `ev` at `now + delay` (saturating).
@@ -204,11 +237,12 @@ impl<E: Copy> EventQueue<E> {
     #[inline(always)]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
         if let Some(&(seq, _)) = self.due.front() {
-            // A heap entry goes first only if it is due now with an older (reserved) number.
+            // A heap entry goes first only if it is due now, ordinary, with an older (reserved)
+            // number (a last one's rank holds the class bit above every number).
             let heap_first = self
                 .keys
                 .first()
-                .is_some_and(|&top| (key_time(top), self.seq_of(top)) < (self.now.0, seq));
+                .is_some_and(|&top| (key_time(top), self.rank_of(top)) < (self.now.0, seq));
             if !heap_first {
                 let (_, ev) = self.due.pop_front()?;
                 return Some((self.now, ev));
@@ -270,10 +304,10 @@ impl<E: Copy> EventQueue<E> {
         self.due.clear();
     }
 
-    /// Inserts an event: its payload into a free slot, its key by a sift up from the new leaf
-    /// (moving parents down into the hole: keys only).
+    /// Inserts an event (last at its instant when `last`): its payload into a free slot, its
+    /// key by a sift up from the new leaf (moving parents down into the hole: keys only).
     #[inline]
-    fn push(&mut self, time: u64, seq: u64, ev: E) {
+    fn push(&mut self, time: u64, last: bool, seq: u64, ev: E) {
         let slot = match self.free.pop() {
             Some(s) => {
                 self.slab[s] = ev;
@@ -285,10 +319,10 @@ impl<E: Copy> EventQueue<E> {
             }
         };
         // Both fit unless the slab outgrew its bits or the sequence reached its own.
-        if ((slot as u64) >> self.slot_bits) | (seq >> (64 - self.slot_bits)) != 0 {
+        if ((slot as u64) >> self.slot_bits) | (seq >> (63 - self.slot_bits)) != 0 {
             self.refit(seq);
         }
-        let k = key(time, seq, slot, self.slot_bits);
+        let k = key(time, last, seq, slot, self.slot_bits);
         let mut hole = self.keys.len();
         self.keys.push(k);
         let keys = &mut self.keys[..=hole];
@@ -308,19 +342,19 @@ impl<E: Copy> EventQueue<E> {
     /// to `seq` fit: the fewest slot bits in steps of [`SLOT_BITS_STEP`] from
     /// [`MIN_SLOT_BITS`] that hold every slot, or, when the sequence numbers do not fit beside
     /// those, the fewest that hold every slot at all; every key in the heap is re-encoded. A
-    /// key's `(time, seq)` and slot are the same after, so the heap's order is too.
+    /// key's `(time, class, seq)` and slot are the same after, so the heap's order is too.
     ///
     /// # Panics
     ///
-    /// When no split holds both (about 2⁶⁴ / `seq` pending events: see the module docs).
+    /// When no split holds both (about 2⁶³ / `seq` pending events: see the module docs).
     #[cold]
     #[inline(never)]
     fn refit(&mut self, seq: u64) {
         let top_slot = self.slab.len().saturating_sub(1) as u64;
         let seq_max = seq.max(self.next_seq.saturating_sub(1));
-        let fits = |bits: u32| bits < 64 && top_slot >> bits == 0 && seq_max >> (64 - bits) == 0;
+        let fits = |bits: u32| bits < 63 && top_slot >> bits == 0 && seq_max >> (63 - bits) == 0;
         let mut bits = MIN_SLOT_BITS;
-        while bits < 64 && top_slot >> bits != 0 {
+        while bits < 63 && top_slot >> bits != 0 {
             bits += SLOT_BITS_STEP;
         }
         if !fits(bits) {
@@ -339,8 +373,8 @@ impl<E: Copy> EventQueue<E> {
         let mask = (1u64 << old) - 1;
         for k in &mut self.keys {
             let low = *k as u64;
-            let (s, slot) = (low >> old, low & mask);
-            *k = key(key_time(*k), s, slot as usize, bits);
+            let (s, slot) = ((low & !LAST) >> old, low & mask);
+            *k = key(key_time(*k), low & LAST != 0, s, slot as usize, bits);
         }
         self.slot_bits = bits;
     }
@@ -416,9 +450,10 @@ impl<E: Copy> EventQueue<E> {
         Some(self.take(top))
     }
 
-    /// The insertion sequence of a key.
+    /// The rank of a key within its instant: its insertion sequence, with the class bit above
+    /// every sequence number when the event is last at its instant.
     #[inline(always)]
-    fn seq_of(&self, k: Key) -> u64 {
+    fn rank_of(&self, k: Key) -> u64 {
         k as u64 >> self.slot_bits
     }
 
@@ -548,6 +583,61 @@ mod tests {
         assert!(q.is_empty());
     }
 
+    /// A last event pops after every ordinary event of its instant: those scheduled before it,
+    /// after it, and while the queue is already at that instant (a cascade), whatever their
+    /// numbers; last events among themselves by number; other instants unaffected.
+    #[test]
+    fn last_events_pop_after_every_ordinary_event_of_their_instant() {
+        let mut q = EventQueue::new();
+        let (first, second) = (q.reserve_seq(), q.reserve_seq());
+        q.schedule(SimTime(10), 'b');
+        q.schedule_reserved_last(SimTime(10), second, 'z');
+        q.schedule_reserved_last(SimTime(10), first, 'y');
+        q.schedule(SimTime(10), 'c');
+        q.schedule(SimTime(5), 'a');
+        q.schedule(SimTime(11), 'n');
+        assert_eq!(q.pop(), Some((SimTime(5), 'a')));
+        assert_eq!(q.pop(), Some((SimTime(10), 'b')));
+        // Scheduled at the current instant while at it: still before the last ones.
+        q.schedule(SimTime(10), 'd');
+        assert_eq!(q.pop(), Some((SimTime(10), 'c')));
+        assert_eq!(q.pop(), Some((SimTime(10), 'd')));
+        assert_eq!(q.pop(), Some((SimTime(10), 'y')));
+        // After a last event popped, an ordinary one due now still goes before the next.
+        q.schedule(SimTime(10), 'e');
+        assert_eq!(q.pop(), Some((SimTime(10), 'e')));
+        assert_eq!(q.pop(), Some((SimTime(10), 'z')));
+        // A last event scheduled for now (or the past: clamped) waits for what is due now.
+        let late = q.reserve_seq();
+        q.schedule_reserved_last(SimTime(3), late, 'x');
+        q.schedule(SimTime(10), 'f');
+        assert_eq!(q.pop(), Some((SimTime(10), 'f')));
+        assert_eq!(q.pop(), Some((SimTime(10), 'x')));
+        assert_eq!(q.pop(), Some((SimTime(11), 'n')));
+        assert!(q.is_empty());
+    }
+
+    /// Re-encoding the keys as the slab grows keeps each event's class.
+    #[test]
+    fn re_encoding_keeps_the_class() {
+        let mut q = EventQueue::new();
+        let reserved: Vec<u64> = (0..100).map(|_| q.reserve_seq()).collect();
+        for (i, &seq) in reserved.iter().enumerate() {
+            q.schedule_reserved_last(SimTime(7), seq, 1_000_000 + i as u32);
+        }
+        for i in 0..70_000u32 {
+            q.schedule(SimTime(7 + u64::from(i % 2)), i);
+        }
+        assert!(q.slot_bits > MIN_SLOT_BITS);
+        let at7: Vec<u32> = std::iter::from_fn(|| q.pop())
+            .take_while(|&(t, _)| t == SimTime(7))
+            .map(|(_, e)| e)
+            .collect();
+        assert_eq!(at7.len(), 35_000 + 100);
+        assert!(at7[..35_000].iter().all(|&e| e < 1_000_000));
+        assert!(at7[35_000..].iter().copied().eq(1_000_000..1_000_100));
+    }
+
     #[test]
     fn generations_mark_stale_events() {
         let mut g = Generation::default();
@@ -604,7 +694,7 @@ mod tests {
         drain_in_order(&mut q, &expected);
     }
 
-    /// Sequence numbers near the top of the first split (2⁴⁸): the split gives the slot fewer
+    /// Sequence numbers near the top of the first split (2⁴⁷): the split gives the slot fewer
     /// bits (the slab is small), the keys are re-encoded, and the order stays `(time,
     /// insertion)`, with reserved numbers and events due now among them.
     #[test]

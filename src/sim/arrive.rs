@@ -237,7 +237,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
     }
 
     /// Absorbs the arrival's effects, then puts the give-up timer in the event queue unless an
-    /// invitation accepted before it is due covers it.
+    /// invitation accepted no later than it is due covers it.
     pub(crate) fn settle(
         &mut self,
         conv: crate::engine::ConvId,

@@ -92,16 +92,17 @@ impl ConvSim {
 }
 
 /// A patience (or Open auto-close) timer kept out of the event queue while an invitation that
-/// will be accepted before it is due covers it: most conversations are answered, and then the
-/// timer would only be popped and dropped. It enters the queue, with the sequence number reserved
-/// at arrival (so it pops exactly where it would have), as soon as it is no longer covered: the
-/// covering invitation is withdrawn, refused or replaced. Acceptance discards it.
+/// will be accepted no later than it is due covers it: most conversations are answered, and then
+/// the timer would only be popped and dropped. It enters the queue, with the sequence number
+/// reserved at arrival, last at its instant (so it pops exactly where it would have: after every
+/// other event of that instant, among the give-ups by number), as soon as it is no longer
+/// covered: the covering invitation is withdrawn, refused or replaced. Acceptance discards it.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct LazyGiveUp {
     pub(crate) at: SimTime,
     pub(crate) seq: u64,
     pub(crate) auto: bool,
-    /// The invitation whose acceptance is due before `at`, if any.
+    /// The invitation whose acceptance is due no later than `at`, if any.
     pub(crate) cover: Option<InviteId>,
 }
 

@@ -41,7 +41,8 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             .get_mut(conv)
             .and_then(|c| c.give_up.as_mut())
         {
-            if answer == Answer::Accept && at < g.at {
+            // An acceptance due at the give-up instant wins (the give-up pops last there).
+            if answer == Answer::Accept && at <= g.at {
                 g.cover = Some(invite);
             } else {
                 self.schedule_give_up(conv);

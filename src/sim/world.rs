@@ -398,13 +398,17 @@ impl<'s, E: RulesEngine> World<'s, E> {
             && self.customers.get(conv).is_some_and(|c| c.epoch == epoch)
     }
 
-    /// Moves the conversation's lazy give-up timer into the event queue, at its reserved place.
+    /// Moves the conversation's lazy give-up timer into the event queue, at its reserved place
+    /// among the give-ups of its instant and after every other event of that instant (also
+    /// those scheduled later, while the run is at it): a customer an agent takes at the instant
+    /// its patience (or the Open auto-close) runs out is served; it abandons only if its wait is
+    /// strictly longer than its patience.
     pub(crate) fn schedule_give_up(&mut self, conv: ConvId) {
         let Some(g) = self.customers.get_mut(conv).and_then(|c| c.give_up.take()) else {
             return;
         };
         self.events
-            .schedule_reserved(g.at, g.seq, Event::GiveUp { conv, auto: g.auto });
+            .schedule_reserved_last(g.at, g.seq, Event::GiveUp { conv, auto: g.auto });
     }
 
     pub(crate) fn sample_clock(&self) -> Option<Instant> {

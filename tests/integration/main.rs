@@ -49,6 +49,7 @@ mod merge_tester6;
 mod mmc;
 mod occupancy_after_shift;
 mod overflow;
+mod patience_ties;
 mod policies;
 mod prioritize;
 mod problem_order;
