@@ -28,7 +28,10 @@ fn story(tag: &str, body: &str, conversation: u32) -> String {
 }
 
 fn has(story: &str, line: &str) {
-    assert!(story.lines().any(|l| l == line), "no line {line:?} in:\n{story}");
+    assert!(
+        story.lines().any(|l| l == line),
+        "no line {line:?} in:\n{story}"
+    );
 }
 
 /// Transferred at the end of handling to b (nobody serves it), moved by a supervisor to c at
