@@ -21,7 +21,7 @@
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
-use crate::trace::{clock, Kind, TraceLine};
+use crate::trace::{Kind, TraceLine};
 
 use describe::describe;
 
@@ -146,7 +146,8 @@ fn no_replication_cut(truncated: Option<usize>, interrupted: bool) -> String {
     match (truncated, interrupted) {
         (Some(n), _) => format!(", and {}", truncated_words(n)),
         (None, true) => ", and the run was interrupted (SIGINT or SIGTERM): the trace is \
-                          partial"
+                          partial (a replication the stop reached before it began has no lines, \
+                          as it has no by_replication row in summary.json)"
             .to_string(),
         (None, false) => String::new(),
     }
@@ -274,7 +275,15 @@ pub fn explain_to(
         reps.sort_unstable();
         let have = match (reps.first(), reps.last()) {
             (Some(a), Some(b)) if a == b => format!("replication {a} only"),
-            (Some(a), Some(b)) => format!("replications {a} to {b}"),
+            (Some(a), Some(b)) if (b - a) as usize + 1 == reps.len() => {
+                format!("replications {a} to {b}")
+            }
+            // Some missing between (a stopped run's replications that never began).
+            (Some(_), Some(_)) => {
+                let all: Vec<String> = reps.iter().map(u32::to_string).collect();
+                let (last, rest) = all.split_last().expect("two or more");
+                format!("replications {} and {last}", rest.join(", "))
+            }
             _ => "no lines".to_string(),
         };
         return Err(ExplainError::NoReplication {
@@ -615,53 +624,6 @@ fn not_found(
     }
 }
 
-/// Where a conversation is, as its story goes.
-#[derive(Debug, Default)]
-struct Whereabouts {
-    /// The queue it is in.
-    queue: Option<String>,
-    /// When it entered that queue by a transfer at the end of handling (seconds).
-    entered: Option<f64>,
-}
-
-impl Whereabouts {
-    /// Follows `l`; the words for it when they differ from [`describe`]'s: the transfer line,
-    /// and the acceptance after a transfer with the wait in the queue it was transferred to.
-    fn observe(&mut self, l: &TraceLine) -> Option<String> {
-        let ok = l.ok.unwrap_or(true);
-        match (l.kind, l.what.as_str()) {
-            (Kind::Command, "arrive") | (Kind::Routing, _) if l.queue.is_some() => {
-                self.queue.clone_from(&l.queue);
-            }
-            (Kind::Command, "assign_to_queue") if ok => self.queue.clone_from(&l.queue),
-            (Kind::Effect, "requeued") => self.queue.clone_from(&l.to),
-            (Kind::Command, "transfer_to_queue") if ok => {
-                let from = self.queue.replace(s(&l.queue).to_string());
-                self.entered = Some(l.t);
-                return Some(format!(
-                    "transferred from queue {} to {} at the end of handling (LC-ACTIVE: the \
-                     work stream's transfer share; Active → Open there)",
-                    from.as_deref().unwrap_or("?"),
-                    s(&l.queue)
-                ));
-            }
-            (Kind::Effect, "accepted") => {
-                if let Some(entered) = self.entered.take() {
-                    return Some(format!(
-                        "{} accepted it after a wait of {} in queue {} ({} since it arrived)",
-                        s(&l.agent),
-                        clock(l.t - entered),
-                        self.queue.as_deref().unwrap_or("?"),
-                        clock(l.waited_s.unwrap_or(0.0))
-                    ));
-                }
-            }
-            _ => {}
-        }
-        None
-    }
-}
-
 fn s(o: &Option<String>) -> &str {
     o.as_deref().unwrap_or("?")
 }
@@ -671,4 +633,7 @@ mod conversation;
 mod describe;
 #[cfg(test)]
 mod tests;
+mod whereabouts;
 mod why;
+
+use whereabouts::Whereabouts;

@@ -132,15 +132,28 @@ impl<'s, W: Write> ConvStory<'s, W> {
     /// and what the cut-off line needs.
     fn follow(&mut self, l: &TraceLine) -> std::io::Result<()> {
         match (l.kind, l.what.as_str()) {
-            (Kind::Command, "arrive") | (Kind::Effect, "requeued") if !self.summarized => {
-                let queue = if l.kind == Kind::Command {
-                    l.queue.clone()
-                } else {
-                    l.to.clone()
-                };
-                if let Some(q) = queue {
+            (Kind::Command, "arrive") if !self.summarized => {
+                if let Some(q) = l.queue.clone() {
                     self.waiting = Some((q, Firsts::new()));
                 }
+            }
+            (Kind::Effect, "requeued") if !self.summarized => {
+                // Moved while it waits: what went first in the queue it leaves is told now,
+                // naming that queue; the count starts again in the next one.
+                if let Some((queue, firsts)) = self.waiting.take() {
+                    if let Some(text) = summary(&queue, &firsts, None) {
+                        self.write_held()?;
+                        writeln!(self.out, "{} {text}", clock(l.t))?;
+                    }
+                }
+                if let Some(q) = l.to.clone() {
+                    self.waiting = Some((q, Firsts::new()));
+                }
+            }
+            (Kind::Command, "transfer_to_queue") if l.ok.unwrap_or(true) => {
+                // A new wait, in the queue the transfer at the end of handling names.
+                self.summarized = false;
+                self.waiting = l.queue.clone().map(|q| (q, Firsts::new()));
             }
             (Kind::Routing, what) if what != "waiting" && !self.summarized => {
                 let wait = self.waiting.take();
@@ -260,7 +273,14 @@ impl<'s, W: Write> ConvStory<'s, W> {
                 clock(stop),
                 self.state_at_cut()
             )?;
-        } else if self.stop.is_none() {
+        } else if let Some(stop) = self.stop {
+            writeln!(
+                self.out,
+                "(it closed before the cut: the run was interrupted at {} (SIGINT or SIGTERM) \
+                 and this replication's trace is partial)",
+                clock(stop)
+            )?;
+        } else {
             self.write_bounds()?;
         }
         self.out.flush()?;

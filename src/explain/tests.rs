@@ -206,7 +206,8 @@ fn unknown_subjects_get_a_suggestion() {
 #[test]
 fn a_story_cut_off_by_an_interruption_says_so() {
     // Issue 25 item 8: conversation 1 closed before the run was interrupted at 90 s; 2 was
-    // still open. Only 2's story (and any agent's) ends with the cut-off line.
+    // still open. Only 2's story (and any agent's) ends with the cut-off line; 1's says the
+    // trace is partial.
     let q = |mut l: TraceLine| {
         l.queue = Some("q".into());
         l
@@ -222,7 +223,16 @@ fn a_story_cut_off_by_an_interruption_says_so() {
     ];
     let cut = "0:01:30 the run was interrupted here (SIGINT or SIGTERM) and the trace is partial";
     let one = tell(&lines, &Subject::Conversation(1), 1).unwrap();
-    assert!(!one.contains("interrupted"), "{one}");
+    assert!(!one.contains("interrupted here"), "{one}");
+    // Issue 25 leftovers (fixd-11): closed before the cut, its story still says the
+    // replication's trace is partial (before, it ended as a whole run's story).
+    assert!(
+        one.ends_with(
+            "(it closed before the cut: the run was interrupted at 0:01:30 (SIGINT or SIGTERM) \
+             and this replication's trace is partial)\n"
+        ),
+        "{one}"
+    );
     let two = tell(&lines, &Subject::Conversation(2), 1).unwrap();
     // Issue 25, fifth pass: the state it was in at the cut, not "still open" for every one.
     assert!(

@@ -431,7 +431,9 @@ pub trait PerReplication {
 impl PerReplication for RepMetrics {
     fn by_replication(&self, sc: &Scenario) -> std::borrow::Cow<'_, RepSummary> {
         let one = RunTotals::of(std::iter::once(self));
-        std::borrow::Cow::Owned(rep_summary(self.replication, build_from(sc, &one, 0.0)))
+        let mut row = rep_summary(self.replication, build_from(sc, &one, 0.0));
+        row.partial = self.partial;
+        std::borrow::Cow::Owned(row)
     }
 }
 
@@ -444,8 +446,10 @@ impl PerReplication for RepSummary {
 /// One replication's `by_replication` element: what a run keeps of each replication for
 /// `summary.json` (pass it to [`crate::sim::run_keep`]).
 pub fn rep_row(sc: &Scenario, r: &mut RepMetrics) -> RepSummary {
-    let replication = r.replication;
-    RunTotals::lend(r, |t| rep_summary(replication, build_from(sc, t, 0.0)))
+    let (replication, partial) = (r.replication, r.partial);
+    let mut row = RunTotals::lend(r, |t| rep_summary(replication, build_from(sc, t, 0.0)));
+    row.partial = partial;
+    row
 }
 
 /// The summary of the replications folded into `t`, without seed, replication count,

@@ -162,6 +162,11 @@ pub struct RepSummary {
     /// The replication index (0-based; replication `i` of two runs with the same seed draws
     /// the same random numbers).
     pub replication: u32,
+    /// True when a stop (SIGINT or SIGTERM) cut this replication short: its figures count up
+    /// to the stop, and its trace ends in an `interrupted` line. Absent (false) otherwise, so
+    /// a whole run's rows are unchanged.
+    #[serde(skip_serializing_if = "std::ops::Not::not", default)]
+    pub partial: bool,
     /// Counts.
     pub conversations: RepConversations,
     /// Waits of answered conversations, seconds.
@@ -212,6 +217,7 @@ fn nonzero(m: &BTreeMap<String, u64>) -> BTreeMap<String, u64> {
 pub fn rep_summary(replication: u32, s: Summary) -> RepSummary {
     RepSummary {
         replication,
+        partial: false,
         conversations: RepConversations {
             arrived: s.conversations.arrived,
             answered: s.conversations.answered,

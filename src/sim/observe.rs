@@ -631,6 +631,18 @@ impl Observer {
         self.write(&l);
     }
 
+    /// Drops the observer of a replication a stop reached before it began: its trace part is
+    /// removed and it has no dashboard log, so a stopped run's trace holds exactly the
+    /// replications `summary.json`'s `by_replication` lists (issue 25: such a replication's
+    /// part held a `start` and an `interrupted` line, a replication the summary had no row
+    /// for).
+    pub(crate) fn discard(mut self) {
+        if let Some((w, path, _)) = self.trace.take() {
+            drop(w);
+            let _ = std::fs::remove_file(path);
+        }
+    }
+
     /// Flushes the trace and hands back the dashboard log.
     pub(crate) fn finish(mut self, now: SimTime, interrupted: bool) -> Option<DashLog> {
         if interrupted {

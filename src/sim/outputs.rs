@@ -156,6 +156,17 @@ impl Outputs {
         }
     }
 
+    /// The end of a replication a stop reached before it began: nothing of it is kept (no
+    /// conversation log, trace part or dashboard log), as it has no `by_replication` row.
+    pub(crate) fn not_begun(&mut self) {
+        if let Some(o) = self.obs.take() {
+            o.discard();
+        }
+        self.on = 0;
+        self.log = None;
+        self.dash_done = None;
+    }
+
     /// The end of the replication at `now` (cut short when `interrupted`): the conversation log
     /// and the dashboard log.
     pub(crate) fn finish(

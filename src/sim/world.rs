@@ -190,11 +190,12 @@ impl<'s, E: RulesEngine> World<'s, E> {
     /// Runs to the end: arrivals over and nothing live, or the drain limit.
     pub(crate) fn run(mut self, progress: &dyn Fn(SimTime, u64)) -> Ran {
         if self.stopped() {
-            // Stopped before this replication began: report it empty and partial.
+            // Stopped before this replication began: report it empty and partial, with no
+            // log, trace part or dashboard log (it has no `by_replication` row either).
             self.rec.mark_partial();
-            let (log, dash) = self.out.finish(SimTime::ZERO, true);
+            self.out.not_begun();
             return Ran {
-                out: (self.rec.finish(SimTime::ZERO, 0), log, dash),
+                out: (self.rec.finish(SimTime::ZERO, 0), None, None),
                 began: false,
             };
         }

@@ -193,7 +193,7 @@ fn explain_tells_the_story_and_refuses_unknown_subjects() {
 1:00:00 routed to b-1 by RT-METHOD (highest_capacity: most free units, 100); no other candidate
 1:00:00 offered to b-1 (RT-INVITE)
 1:00:00 open → active
-1:00:00 b-1 accepted it after a wait of 0:59:40
+1:00:00 b-1 accepted it after a wait of 0:59:40 in queues a (0:09:40) then b (0:50:00)
 2:00:00 active → wrap_up
 2:00:00 wrap_up → closed
 2:00:00 closed (completed) 1:59:40 after it arrived
