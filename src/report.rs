@@ -32,6 +32,7 @@ mod summary_field;
 pub mod summary_reps;
 pub(crate) mod svg;
 pub mod table;
+mod tenths;
 pub mod terminal;
 
 pub use files::{write_all, write_atomic, write_atomic_with, FILES};

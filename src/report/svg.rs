@@ -6,6 +6,7 @@ use std::fmt::Write;
 
 use super::format::clock;
 use super::html::escape;
+use super::tenths::push_tenths;
 
 /// Series colours (Okabe–Ito, colour-blind safe), cycled.
 pub(crate) const PALETTE: [&str; 7] = [
@@ -188,20 +189,30 @@ pub(crate) fn line_chart(c: &LineChart<'_>) -> String {
     }
     for (i, l) in c.lines.iter().enumerate() {
         let color = PALETTE[i % PALETTE.len()];
+        // Each run's points all have a y (the split takes the gaps out). Coordinates are
+        // written with `push_tenths`, the `{:.1}` text without the formatter's cost.
         for run in l.points.split(|p| p.1.is_none()).filter(|r| !r.is_empty()) {
-            let pts: Vec<String> = run
-                .iter()
-                .filter_map(|&(x, y)| Some(format!("{:.1},{:.1}", sx(x), sy(y?))))
-                .collect();
-            if pts.len() == 1 {
-                let (px, py) = pts[0].split_once(',').unwrap_or(("0", "0"));
-                let _ = write!(o, r#"<circle cx="{px}" cy="{py}" r="2.5" fill="{color}"/>"#);
+            if let [(x, Some(y))] = run {
+                o.push_str(r#"<circle cx=""#);
+                push_tenths(&mut o, sx(*x));
+                o.push_str(r#"" cy=""#);
+                push_tenths(&mut o, sy(*y));
+                let _ = write!(o, r#"" r="2.5" fill="{color}"/>"#);
             } else {
                 let _ = write!(
                     o,
-                    r#"<polyline fill="none" stroke="{color}" stroke-width="2" stroke-linejoin="round" points="{}"/>"#,
-                    pts.join(" ")
+                    r#"<polyline fill="none" stroke="{color}" stroke-width="2" stroke-linejoin="round" points=""#
                 );
+                for (i, &(x, y)) in run.iter().enumerate() {
+                    let Some(y) = y else { continue };
+                    if i > 0 {
+                        o.push(' ');
+                    }
+                    push_tenths(&mut o, sx(x));
+                    o.push(',');
+                    push_tenths(&mut o, sy(y));
+                }
+                o.push_str(r#""/>"#);
             }
         }
     }
