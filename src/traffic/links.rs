@@ -37,6 +37,9 @@ use super::{Problems, Row};
 /// A conversation's `(replication, id)` (the data row number without an `id` column).
 type Key = (Box<str>, Box<str>);
 
+/// A retry contact: `(replication, retrial_of, line, column, arrival in seconds)`.
+type Retry = (Box<str>, Box<str>, u64, usize, Option<f64>);
+
 /// The links of a history read so far; see the module docs. Use: [`Links::note`] each row as
 /// it is read, then [`Links::finish`] once.
 #[derive(Debug, Default)]
@@ -52,7 +55,7 @@ pub struct Links {
     /// is missing or unreadable).
     answered: HashMap<Key, (u64, Option<f64>)>,
     /// Each retry contact's `(replication, retrial_of, line, column, arrival in seconds)`.
-    retrials: Vec<(Box<str>, Box<str>, u64, usize, Option<f64>)>,
+    retrials: Vec<Retry>,
     /// Each later leg's `(conversation, leg, line, column)`.
     legs: Vec<(Key, u32, u64, usize)>,
 }

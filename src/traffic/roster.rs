@@ -379,17 +379,23 @@ pub fn read_roster(
     }
     for (name, rows) in names.iter().zip(&mut rows) {
         rows.sort_unstable();
-        // The latest end so far, and its row's line: a shift starting before it overlaps it.
-        let mut reach: Option<(SimTime, u64)> = None;
+        // The shift reaching latest so far (start, end, line): a shift starting before its end
+        // overlaps it; both are shown.
+        let mut reach: Option<(SimTime, SimTime, u64)> = None;
         for &(start, end, line) in rows.iter() {
             match reach {
-                Some((e, other)) if start < e => p.at(
+                Some((s, e, other)) if start < e => p.at(
                     line,
                     start_col.flatten().map(|c| ("shift_start", c)),
-                    format!("this shift overlaps another shift of agent {name:?} (line {other})",),
+                    format!(
+                        "this shift overlaps another shift of agent {name:?} (line {other}): \
+                         {} here, {} there",
+                        breaks::span(cal, start, end),
+                        breaks::span(cal, s, e)
+                    ),
                 ),
-                Some((e, _)) if e >= end => {}
-                _ => reach = Some((end, line)),
+                Some((_, e, _)) if e >= end => {}
+                _ => reach = Some((start, end, line)),
             }
         }
     }
@@ -596,7 +602,7 @@ mod tests {
         // With a usable start the reversed break is still one.
         let cal = Calendar::parse("2026-03-02T00:00").unwrap();
         let h = 3_600_000;
-        let shift = |start, end| Shift {
+        let shift = |start: u64, end: u64| Shift {
             start: SimTime(start * h),
             end: Some(SimTime(end * h)),
             written: ("", ""),

@@ -394,3 +394,32 @@ fn a_replay_of_a_replays_log_does_not_warn_of_its_retry_contacts() {
         "{e}"
     );
 }
+
+/// Two rows of one agent that disagree, or whose shifts overlap: each message names both
+/// values (the other line's and this row's), at this row's cell. Before, queues and skills
+/// named only the other line, capacity and absence only its value, an overlap no times.
+#[test]
+fn conflicting_roster_rows_name_both_values() {
+    let toml = scenario("") + "\n[[queues]]\nname = \"billing\"\nworkstream = \"chat\"\n";
+    let (code, e) = validate(
+        "fixc-conflicts",
+        &toml,
+        "agent,queues,shift_start,shift_end,capacity,skills,absence\n\
+         ann,retail,0,3600,100,a:1,0\n\
+         ann,retail;billing,1800,7200,200,a:2,0.5\n",
+    );
+    assert_eq!(code, Some(2), "{e}");
+    for want in [
+        "r.csv:3:2: queues: agent \"ann\" has other queues on line 2 (\"retail\" there, \
+         \"retail;billing\" here)",
+        "r.csv:3:5: capacity: agent \"ann\" has capacity 100 on line 2, 200 on this row",
+        "r.csv:3:6: skills: agent \"ann\" has other skills on line 2 (\"a:1\" there, \"a:2\" \
+         here)",
+        "r.csv:3:7: absence: agent \"ann\" has absence 0 on line 2, 0.5 on this row; an agent's",
+        "r.csv:3:3: shift_start: this shift overlaps another shift of agent \"ann\" (line 2): \
+         2026-03-02T00:30:00 to 2026-03-02T02:00:00 here, 2026-03-02T00:00:00 to \
+         2026-03-02T01:00:00 there",
+    ] {
+        assert!(e.contains(want), "missing {want:?} in\n{e}");
+    }
+}

@@ -207,7 +207,7 @@ fn breaks_in(
 
 /// `[a, b)` as the calendar's date-times with `[scenario] start`, else in seconds since t = 0
 /// as a roster timed in seconds writes them (not the default calendar's invented 2024-01-01).
-fn span(cal: &Calendar, a: SimTime, b: SimTime) -> String {
+pub(super) fn span(cal: &Calendar, a: SimTime, b: SimTime) -> String {
     format!("{} to {}", show(cal, a), show(cal, b))
 }
 
