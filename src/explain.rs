@@ -607,10 +607,27 @@ fn not_found(
         Subject::Agent(a) => {
             names.sort_unstable();
             names.dedup();
-            let hint = match crate::scenario::suggest::closest(a, names.iter().copied()) {
-                Some(s) => format!("; did you mean {s:?}?"),
-                None if names.is_empty() => String::new(),
-                None => format!(
+            // Every name the asked one matches but for case (`ann` and `Ann` for `ANN`), then
+            // the nearest other name (issue 25 leftovers: only one of them was suggested).
+            let lower = a.to_lowercase();
+            let (case, others): (Vec<&str>, Vec<&str>) = names
+                .iter()
+                .copied()
+                .partition(|n| n.to_lowercase() == lower);
+            let nearest = crate::scenario::suggest::closest(a, others.iter().copied())
+                .or_else(|| crate::scenario::suggest::closest(&lower, others.iter().copied()));
+            let hint = match (case.as_slice(), nearest) {
+                ([], Some(s)) => format!("; did you mean {s:?}?"),
+                ([], None) if names.is_empty() => String::new(),
+                ([_, ..], _) => format!(
+                    "; did you mean {}{}?",
+                    case.iter()
+                        .map(|n| format!("{n:?}"))
+                        .collect::<Vec<_>>()
+                        .join(" or "),
+                    nearest.map_or(String::new(), |s| format!(" (other case), or {s:?}"))
+                ),
+                ([], None) => format!(
                     "; agents in the trace: {}{}",
                     names.iter().take(8).copied().collect::<Vec<_>>().join(", "),
                     if names.len() > 8 { ", …" } else { "" }

@@ -28,6 +28,9 @@ pub(super) struct AgentStory<'s> {
     any: bool,
     /// Whether it was routed or accepted anything.
     assigned: bool,
+    /// Whether its `absent` line was seen: absent all day, its presence set offline at 0 is
+    /// no change to tell (issue 25 leftovers: the story said "available → offline").
+    absent: bool,
     /// The time of the last `interrupted` line.
     stop: Option<f64>,
     /// The trace ends in a partial line: the last complete line's time, the partial line's
@@ -64,6 +67,7 @@ impl<'s> AgentStory<'s> {
             out,
             any: false,
             assigned: false,
+            absent: false,
             stop: None,
             truncated: None,
             started: false,
@@ -163,7 +167,10 @@ impl<'s> AgentStory<'s> {
             let counted = counted && l.rule == p.rule && l.t == p.t;
             self.write(&p, special, counted);
         }
-        if own || theirs {
+        // An absent agent was never available: the presence it is set to at 0 is not a change.
+        self.absent |= own && l.what == "absent";
+        let absent_offline = self.absent && l.what == "presence" && l.t == 0.0;
+        if (own || theirs) && !absent_offline {
             self.any = true;
             // Routed to it, accepted by it, or transferred to it by a supervisor (issue 25,
             // twelfth tester: g-1, handed ten conversations so, was "never assigned").

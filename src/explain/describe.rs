@@ -258,8 +258,8 @@ pub(super) fn describe(l: &TraceLine, subject: &Subject, counted: bool) -> Optio
                 None => "its customer came back (a retrial)".to_string(),
             },
             "absent" => format!(
-                "absent for the whole replication ({}, drawn for this replication): never on \
-                 shift",
+                "absent all day ({}, drawn for this replication): never available, never on \
+                 shift, for the whole replication",
                 l.detail.as_deref().unwrap_or("its absence")
             ),
             "assigned_by_rule" => format!(

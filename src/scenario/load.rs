@@ -67,7 +67,16 @@ pub(crate) fn parse_toml<'i>(
                 "",
                 e.span(),
                 format!("TOML syntax error: {}", e.message().trim()),
-                None,
+                // Reading `[traffic]`'s files needs the parsed scenario (their paths, queues,
+                // calendar): said, so a roster's own problems coming later is no surprise
+                // (issue 25 leftovers).
+                text.lines()
+                    .any(|l| l.trim_start().starts_with("[traffic]"))
+                    .then(|| {
+                        "the [traffic] files (roster, forecast, replay) are not read until the \
+                         scenario file parses; their problems, if any, are listed then"
+                            .to_string()
+                    }),
             );
             Err(LoadError {
                 diagnostics: cx.finish(),

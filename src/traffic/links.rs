@@ -15,7 +15,11 @@
 //!   history's first row: a history cut from a longer one);
 //! - a `retrial_of` naming a contact whose `outcome` says it was answered: one warning at the
 //!   first such cell, naming the answered row's line (a customer retries a contact nobody
-//!   answered);
+//!   answered), unless the answered contact's `patience` had run out by the time the retry
+//!   arrived (`arrival` + `patience` ≤ the retry's `arrival`): that is a replay's own log,
+//!   where a contact abandoned in the replayed history was answered in the replay and the
+//!   history's retry contact, replayed all the same, keeps its link (issue 25 leftovers: a
+//!   replay of a replay's `conversations.csv` warned of 25 such rows);
 //! - a `leg` k ≥ 2 whose conversation has no row of an earlier leg: one warning (its first legs
 //!   may lie before the history's first row);
 //! - a `leg` k ≥ 2 whose conversation has an earlier leg but not leg k − 1 on an earlier line
@@ -33,6 +37,9 @@ use super::{Problems, Row};
 /// A conversation's `(replication, id)` (the data row number without an `id` column).
 type Key = (Box<str>, Box<str>);
 
+/// A retry contact: `(replication, retrial_of, line, column, arrival in seconds)`.
+type Retry = (Box<str>, Box<str>, u64, usize, Option<f64>);
+
 /// The links of a history read so far; see the module docs. Use: [`Links::note`] each row as
 /// it is read, then [`Links::finish`] once.
 #[derive(Debug, Default)]
@@ -43,10 +50,12 @@ pub struct Links {
     n: u64,
     /// Each conversation's rows: `(leg, line)`, in file order.
     rows: HashMap<Key, Vec<(u32, u64)>>,
-    /// The line of each conversation's first row whose `outcome` is `answered`.
-    answered: HashMap<Key, u64>,
-    /// Each retry contact's `(replication, retrial_of, line, column)`.
-    retrials: Vec<(Box<str>, Box<str>, u64, usize)>,
+    /// The line of each conversation's first row whose `outcome` is `answered`, and when its
+    /// customer's patience ran out (`arrival` + `patience`, seconds; `None` when either cell
+    /// is missing or unreadable).
+    answered: HashMap<Key, (u64, Option<f64>)>,
+    /// Each retry contact's `(replication, retrial_of, line, column, arrival in seconds)`.
+    retrials: Vec<Retry>,
     /// Each later leg's `(conversation, leg, line, column)`.
     legs: Vec<(Key, u32, u64, usize)>,
 }
@@ -81,7 +90,8 @@ impl Links {
                     ),
                 );
             } else if let Some((_, col)) = r.loc("retrial_of") {
-                self.retrials.push((rep.clone(), of.into(), r.line, col));
+                self.retrials
+                    .push((rep.clone(), of.into(), r.line, col, arrival_s(r)));
             }
         }
         if leg > 1 && named.is_some() {
@@ -91,9 +101,14 @@ impl Links {
             }
         }
         if r.cell("outcome") == Some("answered") {
+            let gave_up = arrival_s(r).zip(
+                r.cell("patience")
+                    .and_then(|s| s.parse::<f64>().ok())
+                    .filter(|x| x.is_finite()),
+            );
             self.answered
                 .entry((rep.clone(), id.clone()))
-                .or_insert(r.line);
+                .or_insert((r.line, gave_up.map(|(a, p)| a + p)));
         }
         self.rows.entry((rep, id)).or_default().push((leg, r.line));
     }
@@ -113,14 +128,20 @@ impl Links {
         let mut unknown: Vec<(&str, u64, usize)> = Vec::new();
         // Retry contacts of an answered contact: `(retrial_of, line, column, answered line)`.
         let mut of_answered: Vec<(&str, u64, usize, u64)> = Vec::new();
-        for (rep, of, line, col) in &self.retrials {
+        for (rep, of, line, col, arrived) in &self.retrials {
             let key = (rep.clone(), of.clone());
             let Some(rows) = self.rows.get(&key) else {
                 unknown.push((of, *line, *col));
                 continue;
             };
-            if let Some(&at) = self.answered.get(&key).filter(|&&at| at < *line) {
-                of_answered.push((of, *line, *col, at));
+            // A replay's own log: the answered contact's customer had given up in the history
+            // before this retry came (1 ms of slack: each cell is rounded to the millisecond).
+            let replayed =
+                |gave_up: Option<f64>| gave_up.zip(*arrived).is_some_and(|(g, a)| a >= g - 0.002);
+            if let Some(&(at, gave_up)) = self.answered.get(&key) {
+                if at < *line && !replayed(gave_up) {
+                    of_answered.push((of, *line, *col, at));
+                }
             }
             let first = rows.first().map_or(0, |r| r.1);
             if first > *line {
@@ -183,6 +204,21 @@ impl Links {
             &format!("{legged} (its first legs may lie before the history's first row)"),
         );
     }
+}
+
+/// A row's `arrival` in seconds: seconds since t = 0 as written, or a date-time (a UTC offset
+/// applied when given) in seconds since 1970-01-01T00:00 on the civil clock; `None` when the
+/// cell is missing or unreadable (the reader reports it). Only compared within one file.
+fn arrival_s(r: &Row<'_>) -> Option<f64> {
+    let s = r.cell("arrival")?;
+    if let Ok(x) = s.parse::<f64>() {
+        return x.is_finite().then_some(x);
+    }
+    let (local, offset) = crate::calendar::split_offset(s).ok()?;
+    let dt: jiff::civil::DateTime = local.trim().parse().ok()?;
+    let epoch = jiff::civil::date(1970, 1, 1).at(0, 0, 0, 0);
+    let secs = dt.duration_since(epoch).as_secs_f64();
+    Some(secs - f64::from(offset.unwrap_or(0)))
 }
 
 /// One warning, at the first of `cells` (`(retrial_of, line, column, line of the answered

@@ -265,7 +265,7 @@ fn explain_says_an_agent_was_absent() {
     for agent in ["ann", "t2-1"] {
         let story = explain(&d, &["--agent", agent]);
         assert!(
-            story.contains("absent for the whole replication (absence = 1"),
+            story.contains("absent all day (absence = 1"),
             "{agent}: {story}"
         );
         assert!(

@@ -150,7 +150,7 @@ fn breaks_are_not_checked_against_a_bad_shift_end_and_all_are_reported() {
     );
     // Every bad break of a row, not only its first.
     assert!(
-        e.contains("roster.csv:3:6: breaks: break \"4000-4100\" (4000 to 4100) is not inside its shift (0 to 3600); break \"5-4\" must end after it starts"),
+        e.contains("roster.csv:3:6: breaks: break \"4000-4100\" (4000 to 4100) is not inside its shift (0 to 3600): it starts after the shift ends; break \"5-4\" must end after it starts (5 to 4)"),
         "{e}"
     );
     // Variant: an unparsable end, a break before the start and a reversed one.

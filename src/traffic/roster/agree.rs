@@ -17,8 +17,8 @@ use crate::traffic::{Problems, Row};
 /// The first parsed value of each agreed column of one agent, with its CSV line.
 #[derive(Debug, Default)]
 pub(super) struct Firsts {
-    /// Queues, sorted (their order in a row does not matter).
-    queues: Option<(Vec<QueueId>, u64)>,
+    /// Queues, sorted (their order in a row does not matter), with the cell as written.
+    queues: Option<(Vec<QueueId>, u64, String)>,
     /// Units (an empty cell is 100), and whether the cell was empty.
     capacity: Option<(u32, u64, bool)>,
     /// Skills in file order, from the first row that gives any (an empty cell gives none).
@@ -48,14 +48,18 @@ impl Firsts {
         if let Some(q) = queues {
             let mut q = q.clone();
             q.sort();
+            let cell = r.cell("queues").unwrap_or_default();
             match &self.queues {
-                Some((first, line)) if *first != q => r.problem(
+                Some((first, line, there)) if *first != q => r.problem(
                     p,
                     "queues",
-                    format!("agent {name:?} has other queues on line {line}"),
+                    format!(
+                        "agent {name:?} has other queues on line {line} ({there:?} there, \
+                         {cell:?} here)"
+                    ),
                 ),
                 Some(_) => {}
-                None => self.queues = Some((q, r.line)),
+                None => self.queues = Some((q, r.line, cell.to_string())),
             }
         }
         if let Some(c) = capacity {
@@ -65,7 +69,7 @@ impl Firsts {
                     p,
                     "capacity",
                     format!(
-                        "agent {name:?} has capacity {first} on line {line}{}",
+                        "agent {name:?} has capacity {first} on line {line}{}, {c} on this row",
                         empty_words(first_empty, empty, "capacity", "100")
                     ),
                 ),
@@ -78,7 +82,11 @@ impl Firsts {
                 Some((first, line)) if !same_skills(first, s) => r.problem(
                     p,
                     "skills",
-                    format!("agent {name:?} has other skills on line {line}"),
+                    format!(
+                        "agent {name:?} has other skills on line {line} ({:?} there, {:?} here)",
+                        written(first),
+                        written(s)
+                    ),
                 ),
                 Some(_) => {}
                 None => self.skills = Some((s.clone(), r.line)),
@@ -91,7 +99,8 @@ impl Firsts {
                     p,
                     "absence",
                     format!(
-                        "agent {name:?} has absence {first} on line {line}{}; an agent's \
+                        "agent {name:?} has absence {first} on line {line}{}, {a} on this row; \
+                         an agent's \
                          absence is one probability for all its rows (whether it comes in at \
                          all in a replication)",
                         empty_words(first_empty, empty, "absence", "0")
@@ -107,6 +116,12 @@ impl Firsts {
     pub(super) fn skills(&mut self) -> Option<Vec<(String, u8)>> {
         self.skills.take().map(|(s, _)| s)
     }
+}
+
+/// Skills as a cell writes them: `spanish:4;billing:2`.
+fn written(s: &[(String, u8)]) -> String {
+    let parts: Vec<String> = s.iter().map(|(n, r)| format!("{n}:{r}")).collect();
+    parts.join(";")
 }
 
 /// Whether two skill lists hold the same (name, rating) pairs, in any order.
