@@ -248,7 +248,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
         // Other columns (a history's attributes) are not read; a mistyped one is refused.
         &crate::traffic::history::COLUMNS,
         |r, p| {
-            links.note(r, p);
+            let id = links.note(r, p);
             // Read before any cell can skip the row: a bad replication must not hide behind
             // the same row's other problems.
             replications.note(r, p);
@@ -364,11 +364,11 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
                 retrial: contact.retrial,
                 outcome,
                 arrival_ms: arrival.as_millis(),
-                wait_ms: wait.map(|w| w.as_millis()),
-                handle_ms: answered(handle).map(|h| h.as_millis()),
-                wrap_ms: answered(wrap).map(|w| w.as_millis()),
+                wait_ms: actuals::Ms::of(wait),
+                handle_ms: actuals::Ms::of(answered(handle)),
+                wrap_ms: actuals::Ms::of(answered(wrap)),
                 agent: agent.filter(|_| outcome == 1),
-                id: r.cell("id").map(Box::from),
+                id: id.unwrap_or(actuals::NO_ID),
             });
             if !offered {
                 return;

@@ -167,14 +167,15 @@ pub(crate) fn run(a: LoadArgs) -> CmdResult {
     };
     let dir = a.out.clone().unwrap_or_else(|| default_out_dir(&sc.name));
     // The engine must answer before the work begins (and before the older load.json goes).
-    if let Some(spec) = &engine {
-        super::remote_run::reach(spec, stop_flag())?;
-    }
+    let reached = match &engine {
+        Some(spec) => super::remote_run::reach(spec, stop_flag())?,
+        None => None,
+    };
     // The load begins: an older `load.json` goes first (however this one ends).
     super::stale::clear(&dir, super::stale::Starting::Load);
     let rep = match &engine {
         None => load::run(&sc, &opts),
-        Some(spec) => match load::run_remote(&sc, &opts, spec) {
+        Some(spec) => match load::run_remote(&sc, &opts, spec, reached) {
             Ok(rep) => rep,
             Err(load::RemoteLoadError::Interrupted) => {
                 return Err(CliError::Interrupted(format!(

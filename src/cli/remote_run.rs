@@ -14,30 +14,35 @@ pub(crate) fn parse_engine(s: &str) -> Result<EngineSpec, CliError> {
     EngineSpec::parse(s).map_err(|e| CliError::bad(format!("--engine {e}")))
 }
 
-/// Reaches the engine (starts it or connects) and checks its protocol version, then lets it
-/// go: done before a command clears the folder's older outputs, so an engine that cannot be
-/// reached is bad input found before the work begins (the folder left as it was). A stop while
-/// waiting is no error here: the work that follows sees it. Errors: bad input (exit 2)
+/// Reaches the engine (starts it or connects) and checks its protocol version: done before a
+/// command clears the folder's older outputs, so an engine that cannot be reached is bad input
+/// found before the work begins (the folder left as it was). Returns the client, to be handed
+/// to the work (`run`, `load::run_remote`), so a `cmd:` engine is started once per command,
+/// not once to check it and again to run (issue 25 leftover); `None` when a stop came while
+/// waiting, which is no error here: the work that follows sees it. Errors: bad input (exit 2)
 /// naming the engine and what went wrong.
-pub(crate) fn reach(spec: &EngineSpec, stop: Stop) -> Result<(), CliError> {
+pub(crate) fn reach(spec: &EngineSpec, stop: Stop) -> Result<Option<Client>, CliError> {
     match Client::connect_stoppable(spec, Some(stop)) {
-        Ok(_) | Err(ClientError::Interrupted { .. }) => Ok(()),
+        Ok(client) => Ok(Some(client)),
+        Err(ClientError::Interrupted { .. }) => Ok(None),
         Err(e) => Err(CliError::bad(format!("--engine {spec}: {e}"))),
     }
 }
 
-/// Runs on the remote engine; prints the round trips unless `quiet` (or none were made). A
+/// Runs on the remote engine (`reached`: the client [`reach`] gave, else it is reached
+/// again); prints the round trips unless `quiet` (or none were made). A
 /// stop (SIGINT, SIGTERM) while waiting for the engine is no error: the output is partial. Errors: bad input (exit
 /// 2) naming the engine and the failure.
 pub(crate) fn run(
     sc: &Scenario,
     opts: &RunOptions,
     spec: &EngineSpec,
+    reached: Option<Client>,
     log: bool,
     progress: Progress<'_>,
     quiet: bool,
 ) -> Result<(RunOutput, Vec<ConvLog>), CliError> {
-    match sim::run_remote(sc, opts, spec, log, progress) {
+    match sim::run_remote(sc, opts, spec, reached, log, progress) {
         Ok((out, logs, stats)) => {
             // Nothing to tell when the stop came before the first command.
             if !quiet && stats.round_trips > 0 {

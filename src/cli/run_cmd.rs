@@ -188,9 +188,10 @@ pub(crate) fn run(a: RunArgs) -> CmdResult {
     if let Some(file) = &a.junit {
         check_parent(file, "--junit")?;
     }
-    if let Some(spec) = &engine {
-        super::remote_run::reach(spec, stop_flag())?;
-    }
+    let reached = match &engine {
+        Some(spec) => super::remote_run::reach(spec, stop_flag())?,
+        None => None,
+    };
     // The inputs are checked and the work begins: the folder's older files of the kinds a run
     // writes go first, so however this run ends (a second signal, an error) no older log,
     // trace or report is left beside its own (issue 25, twelfth tester).
@@ -231,7 +232,8 @@ pub(crate) fn run(a: RunArgs) -> CmdResult {
     // `by_replication` element (issue 25: memory does not grow with its histograms).
     let row = |m: &mut crate::metrics::RepMetrics| report::rep_row(&sc, m);
     let (output, logs) = if let Some(spec) = &engine {
-        let (out, logs) = super::remote_run::run(&sc, &opts, spec, a.log, &progress, quiet)?;
+        let (out, logs) =
+            super::remote_run::run(&sc, &opts, spec, reached, a.log, &progress, quiet)?;
         (out.map_reps(|mut m| row(&mut m)), logs)
     } else if a.log {
         sim::run_logged_keep(&sc, &opts, &progress, &row)

@@ -59,8 +59,29 @@ pub const NOT_RECORDED: [(&str, &str); 9] = [
     ),
 ];
 
+/// [`ActualRow::id`] of a row without an `id` cell.
+pub(crate) const NO_ID: u64 = u64::MAX;
+
+/// An optional duration (ms) in 8 bytes: `u64::MAX` is none (a history's durations are at
+/// most 400 days, [`crate::traffic::parse_csv_duration`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Ms(u64);
+
+impl Ms {
+    /// `d` in ms, or none.
+    pub(crate) fn of(d: Option<SimDuration>) -> Self {
+        Ms(d.map_or(u64::MAX, |d| d.as_millis().min(u64::MAX - 1)))
+    }
+
+    /// The duration in ms, `None` for none.
+    pub(crate) fn get(self) -> Option<u64> {
+        (self.0 != u64::MAX).then_some(self.0)
+    }
+}
+
 /// One row of the history as `actuals.json` counts it (every row: offered arrivals, retry
-/// contacts, later legs).
+/// contacts, later legs), in 72 bytes (no string: a log's million rows are kept whole until
+/// `actuals.json` is written, issue 25).
 #[derive(Clone, Debug)]
 pub(crate) struct ActualRow {
     /// Index into [`Fitted`]'s `actual_queues` (the row's queue name).
@@ -75,13 +96,14 @@ pub(crate) struct ActualRow {
     pub outcome: u8,
     /// Arrival (ms since the history's t = 0; a later leg: the transfer).
     pub arrival_ms: u64,
-    pub wait_ms: Option<u64>,
-    pub handle_ms: Option<u64>,
-    pub wrap_ms: Option<u64>,
+    pub wait_ms: Ms,
+    pub handle_ms: Ms,
+    pub wrap_ms: Ms,
     /// Index of its (replication, agent) pair, if named.
     pub agent: Option<u32>,
-    /// Its `id` cell (a later leg keeps its conversation's id).
-    pub id: Option<Box<str>>,
+    /// Its `id` cell as [`crate::traffic::links::Ids::of`] numbers it (a later leg keeps its
+    /// conversation's id); [`NO_ID`] without one.
+    pub id: u64,
 }
 
 /// Per replication, what the recorder does not hold itself.
@@ -149,21 +171,19 @@ impl Fitted {
             })
             .collect();
         // The later legs (replication, id, leg): a row followed by one did not close.
-        let later: HashSet<(Option<u32>, &str, u32)> = self
+        let later: HashSet<(Option<u32>, u64, u32)> = self
             .actual_rows
             .iter()
-            .filter(|r| r.leg > 1)
-            .filter_map(|r| Some((r.rep, r.id.as_deref()?, r.leg)))
+            .filter(|r| r.leg > 1 && r.id != NO_ID)
+            .map(|r| (r.rep, r.id, r.leg))
             .collect();
         for r in &self.actual_rows {
             let s = &mut state[reps[&r.rep]];
             let q = QueueId(qmap[r.queue as usize] as u32);
             let at = SimTime(r.arrival_ms);
-            let wait = SimDuration::from_millis(r.wait_ms.unwrap_or(0));
+            let wait = SimDuration::from_millis(r.wait_ms.get().unwrap_or(0));
             s.end = s.end.max(r.arrival_ms + wait.as_millis());
-            let last =
-                r.id.as_deref()
-                    .is_none_or(|id| !later.contains(&(r.rep, id, r.leg + 1)));
+            let last = r.id == NO_ID || !later.contains(&(r.rep, r.id, r.leg + 1));
             let rec = &mut s.rec;
             if r.leg <= 1 {
                 rec.arrived(at, q, true);
@@ -183,11 +203,11 @@ impl Fitted {
                 }
             }
             if r.outcome == 1 {
-                if let Some(h) = r.handle_ms {
+                if let Some(h) = r.handle_ms.get() {
                     rec.handled(at + wait, SimDuration::from_millis(h), true);
                 }
                 let from = r.arrival_ms + wait.as_millis();
-                let work = r.handle_ms.unwrap_or(0) + r.wrap_ms.unwrap_or(0);
+                let work = r.handle_ms.get().unwrap_or(0) + r.wrap_ms.get().unwrap_or(0);
                 s.spans.push((r.agent, from, from + work));
                 s.answered += 1;
             }

@@ -122,7 +122,9 @@ impl RemoteLatency {
     }
 }
 
-/// Runs a load test of `scenario` on the engine at `spec`. Errors: see [`RemoteLoadError`]; an
+/// Runs a load test of `scenario` on the engine at `spec` (through `reached`, a client already
+/// connected to it and version-checked, when the caller has one: a `cmd:` engine is then not
+/// started a second time). Errors: see [`RemoteLoadError`]; an
 /// interrupt (`opts.stop`, looked at from the first wait for the engine on) during the load is
 /// not an error (the report is partial, as in-process); one before the load began is
 /// [`RemoteLoadError::Interrupted`].
@@ -130,10 +132,17 @@ pub fn run_remote(
     scenario: &Scenario,
     opts: &LoadOptions,
     spec: &EngineSpec,
+    reached: Option<Client>,
 ) -> Result<LoadReport, RemoteLoadError> {
     let workers = opts.workers.max(1);
     let stop = opts.stop.clone().unwrap_or_default();
-    let mut client = Client::connect_stoppable(spec, Some(stop.clone()))?;
+    let mut client = match reached {
+        Some(mut c) => {
+            c.set_stop(stop.clone());
+            c
+        }
+        None => Client::connect_stoppable(spec, Some(stop.clone()))?,
+    };
     client.check_setup(&Session::new(scenario.clone()).setup())?;
     client.reset()?;
     let before = engine_time(&mut client);

@@ -39,8 +39,9 @@ pub enum RemoteRunError {
     },
 }
 
-/// Runs every replication (of this run; no shards) on the engine at `spec`, in replication
-/// order, like [`run_logged`](super::run_logged) (the conversation logs are empty unless `log`).
+/// Runs every replication (of this run; no shards) on the engine at `spec` (through `reached`,
+/// a client already connected to it and version-checked, when the caller has one: a `cmd:`
+/// engine is then not started a second time), in replication order, like [`run_logged`](super::run_logged) (the conversation logs are empty unless `log`).
 /// Returns the output, the logs and the link's round-trip statistics. Errors: see
 /// [`RemoteRunError`]; a stop request (SIGINT, `opts.stop`) is not an error: it is looked at
 /// from the first wait for the engine on (health, setup, reset, every command), ends that wait
@@ -50,6 +51,7 @@ pub fn run_remote(
     sc: &Scenario,
     opts: &RunOptions,
     spec: &EngineSpec,
+    reached: Option<Client>,
     log: bool,
     progress: Progress<'_>,
 ) -> Result<(RunOutput, Vec<ConvLog>, LinkStats), RemoteRunError> {
@@ -64,7 +66,7 @@ pub fn run_remote(
     };
     let stopped = || stop.load(Ordering::Relaxed);
     // `None`: stopped while the engine was being reached (nothing to drive any more).
-    let link = match connect(sc, spec, &stop) {
+    let link = match connect(sc, spec, reached, &stop) {
         Ok(client) => Some(Link::new(client)),
         Err(e) => cut_or(e)?,
     };
@@ -143,10 +145,21 @@ pub fn run_remote(
     Ok((out, logs, stats))
 }
 
-/// Starts or reaches the engine with `stop` watched from the first wait, and checks its setup
-/// is the scenario's.
-fn connect(sc: &Scenario, spec: &EngineSpec, stop: &Stop) -> Result<Client, ClientError> {
-    let mut client = Client::connect_stoppable(spec, Some(stop.clone()))?;
+/// Starts or reaches the engine (unless `reached` already did) with `stop` watched from the
+/// first wait, and checks its setup is the scenario's.
+fn connect(
+    sc: &Scenario,
+    spec: &EngineSpec,
+    reached: Option<Client>,
+    stop: &Stop,
+) -> Result<Client, ClientError> {
+    let mut client = match reached {
+        Some(mut c) => {
+            c.set_stop(stop.clone());
+            c
+        }
+        None => Client::connect_stoppable(spec, Some(stop.clone()))?,
+    };
     client.check_setup(&Session::new(sc.clone()).setup())?;
     Ok(client)
 }

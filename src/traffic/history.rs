@@ -75,50 +75,6 @@ pub fn contact(r: &super::Row<'_>, p: &mut Problems) -> Option<Contact> {
     })
 }
 
-/// The `(replication, id, leg)` of each row of a conversation history read so far, with its
-/// line: a row repeating one is a conversation counted twice (a log appended to itself gave
-/// 1,213 replayed arrivals for 913; issue 25, sixth pass); a transfer's later leg keeps its
-/// conversation's id with `leg` 2, 3, …. Shared by `[traffic] replay`, `fit` and `forecast`
-/// (whose conversation histories it forecast twice over before, issue 25, tenth pass).
-/// A history without an `id` column is not checked.
-#[derive(Debug, Default)]
-pub struct SeenIds(std::collections::HashMap<RowKey, u64>);
-
-/// A row's `(replication, id, leg)` (`leg` empty for leg 1).
-type RowKey = (Box<str>, Box<str>, Box<str>);
-
-impl SeenIds {
-    /// Notes row `r`'s `(replication, id, leg)`; reports it at its `id` cell, naming the
-    /// earlier line, when an earlier row had the same.
-    pub fn check(&mut self, r: &super::Row<'_>, p: &mut Problems) {
-        let Some(id) = r.cell("id") else {
-            return;
-        };
-        let rep = r.cell("replication").unwrap_or("");
-        // A transfer's later leg keeps its conversation's id (`leg` 2, 3, …).
-        let leg = r.cell("leg").filter(|l| *l != "1").unwrap_or("");
-        if let Some(first) = self.0.get(&(Box::from(rep), Box::from(id), Box::from(leg))) {
-            let mut of = match rep {
-                "" => String::new(),
-                _ => format!(" of replication {rep}"),
-            };
-            if !leg.is_empty() {
-                of.push_str(&format!(", leg {leg},"));
-            }
-            r.problem(
-                p,
-                "id",
-                format!(
-                    "conversation {id:?}{of} is already on line {first}; expected one row per \
-                     conversation (a log appended to itself?)"
-                ),
-            );
-            return;
-        }
-        self.0.insert((rep.into(), id.into(), leg.into()), r.line);
-    }
-}
-
 /// The distinct `replication` values of a conversation history read so far. A simulator's log
 /// (`omnisim run --log`) holds every replication over the same days: each is a copy of them, so
 /// a reader counting volumes divides by [`Replications::copies`]. Shared by `fit` and

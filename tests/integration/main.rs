@@ -100,6 +100,7 @@ mod tester12_stale;
 mod tester13_fixg;
 mod tester13_staff;
 mod tester14_fixc;
+mod tester14_fixe;
 mod tester9_inputs;
 mod ties;
 mod traffic;

@@ -57,7 +57,7 @@ fn forecast(dir: &TempDir, file: &str, args: &[&str]) -> (Option<i32>, String) {
 }
 
 /// Finding 1: `forecast` counted a conversation history appended to itself twice (69,566 for
-/// 34,783) where `fit` refuses it; now both run the one check (`SeenIds`) and name the earlier
+/// 34,783) where `fit` refuses it; now both run the one check (`traffic::links`) and name the earlier
 /// line. Variant: a simulator's log with its `replication` column names the replication.
 #[test]
 fn forecast_refuses_a_log_appended_to_itself_as_fit_does() {
