@@ -85,7 +85,10 @@ fn two_seeds_agree_on_the_roster_checks_verdict() {
         let head = head.split(';').next().expect("head").to_string();
         verdicts.push((labels, head));
     }
-    assert_eq!(verdicts[0], verdicts[1], "the two seeds' roster-check verdicts");
+    assert_eq!(
+        verdicts[0], verdicts[1],
+        "the two seeds' roster-check verdicts"
+    );
 }
 
 const SMALL: &str = "[scenario]\nname = \"small\"\nhorizon = \"2h\"\nreplications = 4\n\
@@ -135,5 +138,8 @@ fn an_identical_metric_is_not_tested_in_both_p_columns() {
     assert!(m["p_value"].is_null() && m["p_holm"].is_null(), "{m}");
     assert_eq!(m["significant"].as_bool(), Some(false), "{m}");
     let html = std::fs::read_to_string(dir.join("ab").join("ab.html")).expect("html");
-    assert!(html.contains("not tested (every pair identical"), "html legend");
+    assert!(
+        html.contains("not tested (every pair identical"),
+        "html legend"
+    );
 }
