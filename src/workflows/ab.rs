@@ -92,8 +92,8 @@ pub struct AbMetric {
     pub p_holm: Option<f64>,
     /// The difference is significant at 5 % after Holm–Bonferroni over every tested metric of
     /// the report (so `ci95`, a per-metric interval not adjusted for the other tests, may
-    /// exclude 0 while this is false); false when every pair is identical (no change, nothing
-    /// to test); null with fewer than two pairs.
+    /// exclude 0 while this is false); null when not tested, as `p_value` (fewer than two
+    /// pairs, or every pair identical).
     #[serde(default)]
     pub significant: Option<bool>,
 }
@@ -264,7 +264,7 @@ pub fn run_stoppable(
             p_value: test.filter(|t| !t.constant).map(|t| t.p_value),
             p_holm: None,
             // Untested (fewer than two pairs): neither significant nor not.
-            significant: test.map(|_| false),
+            significant: test.filter(|t| !t.constant).map(|_| false),
         };
         metrics.insert(m.to_string(), metric);
     }
@@ -397,7 +397,7 @@ pub fn render_text(r: &AbReport) -> String {
         "A/B: {} (base) vs {} (variant), {} paired replications, seed {}\n\n",
         r.scenario, r.variant, r.replications, r.seed
     );
-    if r.metrics.values().all(|m| m.significant.is_none()) {
+    if r.metrics.values().all(|m| m.pairs < 2) {
         // Nothing has a p-value: a paired t-test needs at least 2 pairs.
         out.push_str(&format!(
             "Untested: {} paired (a paired t-test needs at least 2); the differences \
@@ -424,7 +424,7 @@ pub fn render_text(r: &AbReport) -> String {
             text(&HEADER, &rest)
         ));
     }
-    if r.metrics.values().any(|m| m.significant.is_some()) {
+    if r.metrics.values().any(|m| m.pairs >= 2) {
         out.push_str(&format!("\n{}\n", legend(r)));
     }
     out

@@ -79,7 +79,7 @@ pub fn render_html(r: &AbReport) -> String {
         r.seed,
         r.metrics.len()
     );
-    if r.metrics.values().all(|m| m.significant.is_none()) {
+    if r.metrics.values().all(|m| m.pairs < 2) {
         body.push_str(&format!(
             "<h2>Untested</h2>\n<p>{} paired: a paired t-test needs at least 2; the \
              differences below are not evidence of a change or of none.</p>\n",
@@ -105,7 +105,7 @@ pub fn render_html(r: &AbReport) -> String {
             rows(&all[n_sig..])
         ));
     }
-    if r.metrics.values().any(|m| m.significant.is_some()) {
+    if r.metrics.values().any(|m| m.pairs >= 2) {
         body.push_str(&format!("<p class=\"meta\">{}</p>\n", escape(&legend(r))));
     }
     format!(
