@@ -241,9 +241,9 @@ figure_staff_erlang_c_back() {
   [ -f staff.txt ] || example_staff >/dev/null
   awk '$1 == "3:30" { f = 1; next } f && NF >= 9 && $8 + 0 >= 80 { print $1; exit }' staff.txt
 }
-figure_staff_check_misses() {
+figure_staff_check_close() {
   [ -f staff.txt ] || example_staff >/dev/null
-  sed -nE 's/^roster check \(.*\): ([0-9]+) intervals? of [0-9]+ miss.*/\1/p' staff.txt
+  sed -nE 's/^roster check \(.*\): no interval clearly misses .*; ([0-9]+) intervals? of [0-9]+ too close to call.*/\1/p' staff.txt
 }
 
 # --- docs/workflows.md, 4. shards and merge -----------------------------------------------------

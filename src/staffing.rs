@@ -38,6 +38,7 @@
 //! program), [`layout`] (a scenario staffed per interval), [`render`] (the output files).
 
 pub mod cover;
+mod decide;
 mod evaluate;
 pub mod existing;
 pub mod layout;
@@ -53,9 +54,11 @@ use crate::scenario::{Scenario, ShiftTemplate};
 use crate::sim::RunOptions;
 use crate::stats::ratio_ci95;
 use crate::time::{SimDuration, SimTime};
-use crate::workflows::target::{Op, Target};
+use crate::workflows::target::Target;
 
 use cover::{Candidate, CoverError};
+pub use decide::CheckVerdict;
+use decide::{verdict, Verdict};
 pub use evaluate::RosterRep;
 use evaluate::{Ctx, Eval};
 use layout::LayoutError;
@@ -345,66 +348,6 @@ impl Precision {
     }
 }
 
-/// What the verification found of one interval.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Verdict {
-    /// The estimate meets the target (or the interval has no data).
-    Meets,
-    /// It misses significantly, or by more than the precision with a narrow interval.
-    Misses,
-    /// It misses, but within the noise: more replications can tell.
-    Undecided,
-}
-
-/// One-sided Student-t quantile 1 − `p` with `df` degrees of freedom.
-fn t_quantile(p: f64, df: usize) -> f64 {
-    use statrs::distribution::{ContinuousCDF, StudentsT};
-    StudentsT::new(0.0, 1.0, df.max(1) as f64)
-        .map(|t| t.inverse_cdf(1.0 - p))
-        .unwrap_or(f64::INFINITY)
-}
-
-fn verdict(
-    target: &Target,
-    p: &Precision,
-    tests: usize,
-    pooled: Option<f64>,
-    reps: &[(f64, f64)],
-) -> Verdict {
-    let Some(v) = pooled else {
-        return Verdict::Meets;
-    };
-    // A guard band of half the precision: an estimate that meets the target by less is decided
-    // like a miss (more replications, or an agent once it is precise), so an independent run
-    // with other customers still meets the target.
-    let guard = p.half_width / 2.0;
-    let guarded = match target.op {
-        Op::Ge | Op::Gt => v - guard,
-        Op::Le | Op::Lt => v + guard,
-    };
-    if target.meets(guarded) {
-        return Verdict::Meets;
-    }
-    // The pooled estimate's own interval (the ratio estimator's, centred on it: what
-    // `staffing.csv` prints as the service level's interval).
-    let Some(hw95) = ratio_ci95(v, reps) else {
-        return Verdict::Undecided;
-    };
-    let n = reps.len();
-    let sd = hw95 / crate::stats::t975(n as u64 - 1) * (n as f64).sqrt();
-    let bound = t_quantile(p.alpha / tests.max(1) as f64, n - 1) * sd / (n as f64).sqrt();
-    // The bound on the side that could still meet the target.
-    let could_meet = match target.op {
-        Op::Ge | Op::Gt => target.meets(v + bound),
-        Op::Le | Op::Lt => target.meets(v - bound),
-    };
-    if !could_meet || hw95 <= p.half_width {
-        Verdict::Misses
-    } else {
-        Verdict::Undecided
-    }
-}
-
 /// Capacity units of one conversation of `queues` (the largest), at least 1.
 fn units(sc: &Scenario, queues: &[QueueId]) -> u32 {
     queues
@@ -651,13 +594,14 @@ pub fn run_until(
             let tests = eval.value.iter().filter(|v| v.is_some()).count();
             let verdicts: Vec<Verdict> = (0..n)
                 .map(|i| {
-                    verdict(
+                    let reading = decide::read(
                         &spec.target,
                         &precision,
                         tests,
                         eval.value[i],
                         &eval.per_rep[i],
-                    )
+                    );
+                    verdict(reading, &precision)
                 })
                 .collect();
             let misses: Vec<usize> = (0..n).filter(|&i| verdicts[i] == Verdict::Misses).collect();

@@ -412,7 +412,9 @@ pub fn text(r: &StaffResult) -> String {
 }
 
 /// The roster check's lines: whether the roster, run with its absence, meets the target in
-/// every interval, and the worst intervals when it does not.
+/// every interval, decided as the verification decides (a clear miss only when the interval's
+/// bound is wholly on the wrong side of the target), the worst clear misses, and the intervals
+/// too close to call at this precision with the half-width reached.
 pub fn check_text(r: &StaffResult, spec: &super::StaffSpec, rc: &super::RosterCheck) -> String {
     let absence = if spec.shrinkage > 0.0 {
         format!(
@@ -422,34 +424,120 @@ pub fn check_text(r: &StaffResult, spec: &super::StaffSpec, rc: &super::RosterCh
     } else {
         "no absence (shrinkage 0)".to_string()
     };
+    let plural = crate::report::format::plural;
     let mut o = format!(
-        "roster check ({absence}; {}, another seed): ",
-        crate::report::format::plural(u64::from(r.replications), "replication")
+        "roster check ({absence}; {}, another seed; decided as the verification, at ±{} (95%)): ",
+        plural(u64::from(rc.replications), "replication"),
+        value(rc.precision.half_width)
     );
-    if rc.missed.is_empty() {
+    let n = r.rows.len();
+    // An interval with its estimate and half-width, to enough digits that a miss never reads
+    // as the target.
+    let figure = |i: usize| -> Option<(f64, String)> {
+        let v = rc.value[i]?;
+        let hw = rc.half_width[i].map_or_else(String::new, |h| {
+            format!(" ±{}", digits(h, digits_for(&r.target.metric)))
+        });
+        Some((
+            v,
+            format!(
+                "{} {}{hw}",
+                label(r, r.rows[i].start),
+                apart(v, r.target.value, &r.target.metric)
+            ),
+        ))
+    };
+    let close = rc.too_close.len();
+    if rc.missed.is_empty() && close == 0 {
         let _ = writeln!(o, "every interval meets {}", r.target);
+    } else if rc.missed.is_empty() {
+        let _ = writeln!(
+            o,
+            "no interval clearly misses {}; {} of {n} too close to call (below)",
+            r.target,
+            plural(close as u64, "interval")
+        );
     } else {
-        let mut worst: Vec<(usize, f64)> = rc
-            .missed
+        let mut worst: Vec<(f64, String)> = rc.missed.iter().filter_map(|&i| figure(i)).collect();
+        // Worst first: furthest on the wrong side of the target.
+        let higher_is_better = r.target.metric == "service_level.fraction";
+        worst.sort_by(|a, b| {
+            if higher_is_better {
+                a.0.total_cmp(&b.0)
+            } else {
+                b.0.total_cmp(&a.0)
+            }
+        });
+        let list: Vec<String> = worst.into_iter().take(5).map(|x| x.1).collect();
+        let _ = writeln!(
+            o,
+            "{} of {n} clearly miss {} (worst: {}){}",
+            plural(rc.missed.len() as u64, "interval"),
+            r.target,
+            list.join(", "),
+            if close > 0 {
+                format!("; {close} too close to call (below)")
+            } else {
+                String::new()
+            }
+        );
+    }
+    if close > 0 {
+        let widest = rc
+            .too_close
             .iter()
-            .filter_map(|&i| rc.value[i].map(|v| (i, v)))
-            .collect();
-        worst.sort_by(|a, b| a.1.total_cmp(&b.1));
-        let list: Vec<String> = worst
+            .filter_map(|&i| rc.half_width[i])
+            .reduce(f64::max);
+        let list: Vec<String> = rc
+            .too_close
             .iter()
             .take(5)
-            .map(|&(i, v)| format!("{} {}", label(r, r.rows[i].start), value(v)))
+            .filter_map(|&i| figure(i).map(|x| x.1))
             .collect();
         let _ = writeln!(
             o,
-            "{} of {} miss {} (worst: {})",
-            crate::report::format::plural(rc.missed.len() as u64, "interval"),
-            r.rows.len(),
+            "roster check too close to call at this precision: {} within the noise of {} at {} \
+             ({}{}){}",
+            plural(close as u64, "interval"),
             r.target,
-            list.join(", ")
+            plural(u64::from(rc.replications), "replication"),
+            list.join(", "),
+            if close > 5 { ", …" } else { "" },
+            match widest {
+                Some(h) => format!(
+                    "; half-width reached ±{} at most, asked ±{}",
+                    digits(h, digits_for(&r.target.metric)),
+                    value(rc.precision.half_width)
+                ),
+                None => "; no half-width (fewer than two replications with data)".to_string(),
+            }
         );
     }
     o
+}
+
+/// Decimals a roster-check figure of `metric` is printed with: 4 for a fraction, 2 for seconds.
+fn digits_for(metric: &str) -> usize {
+    if metric.starts_with("wait_s.") {
+        2
+    } else {
+        4
+    }
+}
+
+/// `x` to `places` decimals.
+fn digits(x: f64, places: usize) -> String {
+    format!("{x:.places$}")
+}
+
+/// `v` to [`digits_for`] decimals, or more when those would print it as the target `t` while it
+/// differs from it (0.79996 is "0.79996", not "0.8000", beside a target of 0.8).
+pub(crate) fn apart(v: f64, t: f64, metric: &str) -> String {
+    let mut places = digits_for(metric);
+    while v != t && places < 12 && digits(v, places) == digits(t, places) {
+        places += 1;
+    }
+    digits(v, places)
 }
 
 /// `staffing.html`: the chart of requirement, Erlang C and the roster's coverage, the service
@@ -546,4 +634,21 @@ pub fn html(r: &StaffResult, scenario: &str) -> String {
         css = crate::report::html::CSS,
         summary = escape(&text(r)),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::apart;
+
+    /// Issue 25 leftovers: a roster-check value printed as "0.8" was reported a miss of
+    /// ">=0.8". Four decimals always (two for seconds), more when those read as the target.
+    #[test]
+    fn a_figure_never_reads_as_the_target_it_differs_from() {
+        let sl = "service_level.fraction";
+        assert_eq!(apart(0.7966, 0.8, sl), "0.7966");
+        assert_eq!(apart(0.79996, 0.8, sl), "0.79996");
+        assert_eq!(apart(0.8, 0.8, sl), "0.8000");
+        assert_eq!(apart(30.004, 30.0, "wait_s.mean"), "30.004");
+        assert_eq!(apart(31.5, 30.0, "wait_s.mean"), "31.50");
+    }
 }

@@ -2,6 +2,7 @@
 //! placements), the cheapest cover, the roster-check scenario with absence, and its run.
 
 use super::cover::{cheapest_cover, Candidate, CoverError};
+use super::decide::{self, check_verdict, CheckVerdict};
 use super::evaluate::{Ctx, RosterRep};
 use super::{layout, Roster, RosterShift, StaffError, StaffResult, StaffSpec};
 use crate::scenario::{Scenario, ShiftTemplate};
@@ -59,18 +60,34 @@ impl Roster {
 
 /// The roster check: the roster run in place of the staffed group, each rostered agent absent
 /// for a whole replication with probability `shrinkage`, with another seed than the staffing's
-/// (so it is an independent check) and the verification's replications. `stop` (Ctrl-C) ends
-/// it early, its output marked partial.
+/// (so it is an independent check), decided as the verification decides
+/// ([`super::decide`]): it starts at the verification's replications and doubles them, up to
+/// [`super::Precision::max_replications`], while an interval too close to call is wider than
+/// the precision. `stop` (Ctrl-C) ends it early, its output marked partial.
 #[allow(missing_debug_implementations)] // RunOutput holds histograms and traces
 pub struct RosterCheck {
     /// The scenario run.
     pub scenario: Scenario,
-    /// Its output (for the reports of `run`).
+    /// Its output (for the reports of `run`): the last simulation's.
     pub output: RunOutput<RosterRep>,
     /// The target metric per interval (pooled over replications).
     pub value: Vec<Option<f64>>,
-    /// The intervals whose value misses the target.
+    /// Its 95% half-width per interval (the ratio estimator's; `None` without two
+    /// replications with data).
+    pub half_width: Vec<Option<f64>>,
+    /// Each interval's verdict.
+    pub verdicts: Vec<CheckVerdict>,
+    /// The intervals that clearly miss the target ([`CheckVerdict::Misses`]).
     pub missed: Vec<usize>,
+    /// The intervals too close to call at this precision ([`CheckVerdict::TooClose`]).
+    pub too_close: Vec<usize>,
+    /// Replications of the last simulation.
+    pub replications: u32,
+    /// The precision decided at (the verification's).
+    pub precision: super::Precision,
+    /// Whether a too-close interval is still wider than the precision (more replications
+    /// could decide it; at [`super::Precision::max_replications`] they are not run).
+    pub open: bool,
 }
 
 /// Runs the roster check (see [`RosterCheck`]).
@@ -102,16 +119,63 @@ pub fn roster_check(
         },
         evaluations: 0,
     };
-    let (output, eval) = cx.run_scenario(&scenario, r.replications);
-    let missed = (0..r.rows.len())
-        .filter(|&i| eval.value[i].is_some_and(|v| !spec.target.meets(v)))
+    let p = r.precision;
+    let mut reps = r.replications.max(1);
+    let mut last: Option<RosterCheck> = None;
+    loop {
+        let (output, eval) = cx.run_scenario(&scenario, reps);
+        if output.partial {
+            // A stop cut the doubled run short: the last whole run is the finished work, kept
+            // and marked partial (its verdicts are not at the precision asked).
+            return Ok(match last {
+                Some(mut whole) => {
+                    whole.output.partial = true;
+                    whole
+                }
+                None => decided(scenario, &spec.target, &p, output, eval),
+            });
+        }
+        let check = decided(scenario.clone(), &spec.target, &p, output, eval);
+        if check.open && reps < p.max_replications {
+            reps = (reps * 2).min(p.max_replications);
+            last = Some(check);
+            continue;
+        }
+        return Ok(check);
+    }
+}
+
+/// The check's verdicts on one run (see [`RosterCheck`]).
+fn decided(
+    scenario: Scenario,
+    target: &crate::workflows::target::Target,
+    p: &super::Precision,
+    output: RunOutput<RosterRep>,
+    eval: super::evaluate::Eval,
+) -> RosterCheck {
+    let n = eval.value.len();
+    let tests = eval.value.iter().filter(|v| v.is_some()).count();
+    let readings: Vec<_> = (0..n)
+        .map(|i| decide::read(target, p, tests, eval.value[i], &eval.per_rep[i]))
         .collect();
-    Ok(RosterCheck {
+    let verdicts: Vec<CheckVerdict> = readings.iter().map(|&x| check_verdict(x)).collect();
+    let with = |v: CheckVerdict| (0..n).filter(|&i| verdicts[i] == v).collect();
+    RosterCheck {
         scenario,
+        replications: eval.replications,
+        half_width: readings
+            .iter()
+            .map(|x| x.and_then(|x| x.half_width))
+            .collect(),
+        missed: with(CheckVerdict::Misses),
+        too_close: with(CheckVerdict::TooClose),
+        open: (0..n)
+            .any(|i| verdicts[i] == CheckVerdict::TooClose && decide::wants_more(readings[i], p)),
+        verdicts,
         output,
         value: eval.value,
-        missed,
-    })
+        precision: *p,
+    }
 }
 
 /// Added to the seed for the roster check, so it does not see the staffing's sample paths.

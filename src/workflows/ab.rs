@@ -81,18 +81,19 @@ pub struct AbMetric {
     pub ci95: Option<[f64; 2]>,
     /// Replications where both sides have data (the pairs `diff` and `ci95` use).
     pub pairs: u32,
-    /// Two-sided paired t-test p-value of the difference, per metric, not adjusted (null with
-    /// fewer than two pairs).
+    /// Two-sided paired t-test p-value of the difference, per metric, not adjusted (null when
+    /// not tested: fewer than two pairs, or every pair identical).
     #[serde(default)]
     pub p_value: Option<f64>,
     /// `p_value` Holm-adjusted over every tested metric of the report
-    /// ([`holm_adjusted`]): `significant` is exactly `p_holm ≤ 0.05` (null when untested, or
-    /// for a constant difference, which is not tested).
+    /// ([`holm_adjusted`]): `significant` is exactly `p_holm ≤ 0.05` (null when not tested,
+    /// as `p_value`).
     #[serde(default)]
     pub p_holm: Option<f64>,
     /// The difference is significant at 5 % after Holm–Bonferroni over every tested metric of
     /// the report (so `ci95`, a per-metric interval not adjusted for the other tests, may
-    /// exclude 0 while this is false); null when untested (no p-value: fewer than two pairs).
+    /// exclude 0 while this is false); null when not tested, as `p_value` (fewer than two
+    /// pairs, or every pair identical).
     #[serde(default)]
     pub significant: Option<bool>,
 }
@@ -258,10 +259,12 @@ pub fn run_stoppable(
             diff: mean(&diffs),
             ci95,
             pairs: diffs.len() as u32,
-            p_value: test.map(|t| t.p_value),
+            // Every pair identical: nothing varies, so nothing is tested (no p, and no Holm
+            // adjustment); not significant.
+            p_value: test.filter(|t| !t.constant).map(|t| t.p_value),
             p_holm: None,
             // Untested (fewer than two pairs): neither significant nor not.
-            significant: test.map(|_| false),
+            significant: test.filter(|t| !t.constant).map(|_| false),
         };
         metrics.insert(m.to_string(), metric);
     }
@@ -368,6 +371,20 @@ pub const LEGEND: &str = "95% CI and p: each metric on its own, not adjusted for
      tests; p (Holm): adjusted over all the tested metrics, significant when at most 0.05 (a CI \
      excluding 0 with p (Holm) above 0.05 is no significant change).";
 
+/// What `-` in both p columns means, added to [`LEGEND`] when a row of `r` shows it.
+pub const UNTESTED_LEGEND: &str = " p and p (Holm) \"-\": not tested (every pair identical, so \
+     no difference to test, or fewer than two pairs); such a metric is not in the Holm \
+     adjustment.";
+
+/// [`LEGEND`], with [`UNTESTED_LEGEND`] when some metric of `r` was not tested.
+pub fn legend(r: &AbReport) -> String {
+    if r.metrics.values().any(|m| m.p_value.is_none()) {
+        format!("{LEGEND}{UNTESTED_LEGEND}")
+    } else {
+        LEGEND.to_string()
+    }
+}
+
 /// The terminal report: what changed significantly first (largest relative change first), then
 /// every other metric.
 pub fn render_text(r: &AbReport) -> String {
@@ -380,7 +397,7 @@ pub fn render_text(r: &AbReport) -> String {
         "A/B: {} (base) vs {} (variant), {} paired replications, seed {}\n\n",
         r.scenario, r.variant, r.replications, r.seed
     );
-    if r.metrics.values().all(|m| m.significant.is_none()) {
+    if r.metrics.values().all(|m| m.pairs < 2) {
         // Nothing has a p-value: a paired t-test needs at least 2 pairs.
         out.push_str(&format!(
             "Untested: {} paired (a paired t-test needs at least 2); the differences \
@@ -407,8 +424,8 @@ pub fn render_text(r: &AbReport) -> String {
             text(&HEADER, &rest)
         ));
     }
-    if r.metrics.values().any(|m| m.p_value.is_some()) {
-        out.push_str(&format!("\n{LEGEND}\n"));
+    if r.metrics.values().any(|m| m.pairs >= 2) {
+        out.push_str(&format!("\n{}\n", legend(r)));
     }
     out
 }

@@ -5,7 +5,7 @@
 use crate::report::html::{escape, CSS};
 use crate::report::table::num;
 
-use super::ab::{fine as signed, ordered, p_text, AbMetric, AbReport, LEGEND};
+use super::ab::{fine as signed, legend, ordered, p_text, AbMetric, AbReport};
 
 /// An inline SVG of the interval `[lo, hi]` and the difference on an axis through 0, scaled to
 /// `span` (the largest |bound| of the interval, or 1).
@@ -79,7 +79,7 @@ pub fn render_html(r: &AbReport) -> String {
         r.seed,
         r.metrics.len()
     );
-    if r.metrics.values().all(|m| m.significant.is_none()) {
+    if r.metrics.values().all(|m| m.pairs < 2) {
         body.push_str(&format!(
             "<h2>Untested</h2>\n<p>{} paired: a paired t-test needs at least 2; the \
              differences below are not evidence of a change or of none.</p>\n",
@@ -105,8 +105,8 @@ pub fn render_html(r: &AbReport) -> String {
             rows(&all[n_sig..])
         ));
     }
-    if r.metrics.values().any(|m| m.p_value.is_some()) {
-        body.push_str(&format!("<p class=\"meta\">{}</p>\n", escape(LEGEND)));
+    if r.metrics.values().any(|m| m.pairs >= 2) {
+        body.push_str(&format!("<p class=\"meta\">{}</p>\n", escape(&legend(r))));
     }
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\

@@ -33,6 +33,7 @@ mod forecast_uncertainty;
 mod fuzz_replay;
 mod honest_messages;
 mod interrupt_writes;
+mod issue25_fixb;
 mod large_reports;
 mod layering;
 mod leftovers;
