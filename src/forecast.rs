@@ -339,6 +339,13 @@ pub fn read_history_with(
             step = gcd(step, minute);
         }
         let q = r.cell("queue").map(str::to_string);
+        // A file with a `queue` column names a queue on every row: an empty cell is a row of
+        // no queue, not a queue named "" (it made a forecast.csv the scenario reader refuses;
+        // `fit` and the scenario's history reader say the same).
+        if q.is_none() && r.header.col("queue").is_some() {
+            r.problem(p, "queue", "`queue` is empty");
+            return;
+        }
         if volume_file {
             let offset = r
                 .cell(time_col)

@@ -27,6 +27,11 @@ pub(crate) struct AbArgs {
     /// replications, arrivals, loops), as `run --allow-huge` does.
     #[arg(long)]
     pub(crate) allow_huge: bool,
+    /// Compare scenarios that measure differently (another service-level threshold or
+    /// definition, short-abandon limit, horizon or warm-up): their figures differ by
+    /// definition, not by the change. Refused without it, as `compare` refuses such runs.
+    #[arg(long)]
+    pub(crate) allow_different: bool,
     #[command(flatten)]
     pub(crate) global: Global,
 }
@@ -48,6 +53,20 @@ pub(crate) fn run(a: AbArgs) -> CmdResult {
         (Err(e), _) | (_, Err(e)) => return Err(e),
     };
     super::check_replications(a.replications, &base, Some(a.allow_huge))?;
+    let differ = measure_differences(&base, &var);
+    if !differ.is_empty() && !a.allow_different {
+        return Err(CliError::bad(format!(
+            "{} and {} measure differently ({}): a figure would change by its definition, \
+             not by the variant's rules; make them measure alike, or pass --allow-different to \
+             compare anyway",
+            a.scenario.display(),
+            a.variant.display(),
+            differ.join("; ")
+        )));
+    }
+    for d in &differ {
+        eprintln!("warning: comparing scenarios that measure differently (--allow-different): {d}");
+    }
     if !a.global.quiet {
         // Both sides run on the base's random numbers: the variant's own differ silently else.
         let mut ignored = Vec::new();
@@ -153,4 +172,39 @@ fn replay_note(
         shown(base_path, a),
         shown(var_path, b)
     ))
+}
+
+/// What the two scenarios measure differently (`[scenario]` keys that define figures rather
+/// than the center: the service-level threshold and definition, the short-abandon limit, the
+/// horizon totals count over, the warm-up left out), each as "key: base (base) vs variant
+/// (variant)". `compare` refuses summaries whose service level differs the same way
+/// ([`crate::report::compare::differences`]).
+fn measure_differences(
+    base: &crate::scenario::Scenario,
+    var: &crate::scenario::Scenario,
+) -> Vec<String> {
+    let sl = |s: &crate::scenario::Scenario| {
+        crate::metrics::SlDefinition::ALL
+            .iter()
+            .find(|(_, d)| *d == s.service_level_definition)
+            .map_or("?", |(n, _)| n)
+            .to_string()
+    };
+    let short =
+        |s: &crate::scenario::Scenario| s.short_abandon.map_or("none".into(), |d| d.to_string());
+    [
+        (
+            "service_level",
+            base.service_level.to_string(),
+            var.service_level.to_string(),
+        ),
+        ("service_level_definition", sl(base), sl(var)),
+        ("short_abandon", short(base), short(var)),
+        ("horizon", base.horizon.to_string(), var.horizon.to_string()),
+        ("warmup", base.warmup.to_string(), var.warmup.to_string()),
+    ]
+    .into_iter()
+    .filter(|(_, b, v)| b != v)
+    .map(|(k, b, v)| format!("{k}: {b} (base) vs {v} (variant)"))
+    .collect()
 }

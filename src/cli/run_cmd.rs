@@ -361,6 +361,15 @@ pub(crate) fn run(a: RunArgs) -> CmdResult {
 /// path is bad input found before the work begins, not after it. Errors: bad input naming the
 /// option, the file and the missing folder.
 fn check_parent(file: &std::path::Path, option: &str) -> Result<(), CliError> {
+    if file.is_dir() {
+        // Found before the run, not after it (the run's threshold result was hidden behind
+        // "Is a directory" at the end).
+        return Err(CliError::bad(format!(
+            "{option} {}: expected a file; that is a folder (e.g. {}/results.xml)",
+            file.display(),
+            file.display()
+        )));
+    }
     match file.parent().filter(|p| !p.as_os_str().is_empty()) {
         Some(parent) if !parent.is_dir() => Err(CliError::bad(format!(
             "{option} {}: expected a file in an existing folder; {} is not a folder",

@@ -93,6 +93,7 @@ fn spec_message(e: &SpecError) -> String {
         SpecError::ZeroReplications => "--replications must be at least 1".into(),
         SpecError::Axis(e) => format!("--vary {e}"),
         SpecError::Target(m) => m.clone(),
+        SpecError::DuplicateAxis(_) => format!("--vary {e}"),
     }
 }
 

@@ -574,6 +574,12 @@ pub fn compare_runs(
     keys.dedup();
     let mut series_keys: Vec<Vec<u64>> = Vec::new();
     let mut base_with_data: Vec<usize> = Vec::new();
+    // Same seed, different replications (1 against 8): replication i of both drew the same
+    // random numbers, the others have no counterpart. The tolerance is judged on the means of
+    // the common replications, as the paired test is: the aggregates of 1 and of 8
+    // replications differ by the other 7's noise alone (a fourteenth tester's false alarm).
+    let on_common = same_seed && ib != ic;
+    let mut common_means: Vec<Option<(f64, f64)>> = Vec::new();
     let mut rows: Vec<Row> = keys
         .into_iter()
         .map(|k| {
@@ -602,6 +608,8 @@ pub fn compare_runs(
                 )
             };
             let test = t_test(&x, &y, same_seed);
+            let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+            common_means.push((on_common && !x.is_empty()).then(|| (mean(&x), mean(&y))));
             // The test's data, as bits: equal keys are the same test.
             let mut key: Vec<u64> = x.iter().map(|v| v.to_bits()).collect();
             key.push(u64::MAX);
@@ -663,13 +671,24 @@ pub fn compare_runs(
     // rare, not a regression.
     let testable_runs = ib.len() >= 2 && ic.len() >= 2;
     let (mut untested, mut rare) = (Vec::new(), Vec::new());
-    for (row, &with_data) in rows.iter_mut().zip(&base_with_data) {
+    for ((row, &with_data), common) in rows.iter_mut().zip(&base_with_data).zip(&common_means) {
         let sparse_loss = testable_runs
             && with_data < 2
             && row.base.is_some()
             && row.current_no_data
             && row.direction != Direction::Info;
-        let beyond = row.worse() && row.change_pct().is_none_or(|p| p.abs() > row.tolerance_pct);
+        let judged = match common {
+            Some((b, c)) => Row {
+                base: Some(*b),
+                current: Some(*c),
+                ..row.clone()
+            },
+            None => row.clone(),
+        };
+        let beyond = judged.worse()
+            && judged
+                .change_pct()
+                .is_none_or(|p| p.abs() > row.tolerance_pct);
         let untestable = beyond && row.test.is_none() && !row.lost_data() && !row.not_comparable;
         // A metric a history cannot know is neither rare nor untested, whichever side the
         // history is on.
@@ -706,6 +725,17 @@ pub fn compare_runs(
              replications a side: too rare to test, not counted as regressions: {}",
             rare.len(),
             rare.join(", ")
+        ));
+    }
+    if on_common {
+        let common = ib.iter().filter(|r| ic.contains(r)).count();
+        warnings.push(format!(
+            "same seed, different replications ({} and {}): judged on the {common} \
+             replication{} both ran (replication i of both drew the same random numbers); the \
+             others' figures are in the table but not in the verdict",
+            ib.len(),
+            ic.len(),
+            if common == 1 { "" } else { "s" }
         ));
     }
     let kind = rows.iter().find_map(|r| r.test.map(|t| t.kind));

@@ -69,13 +69,39 @@ pub fn render(summary: &Summary) -> String {
              invariant_violations = {inv}</failure>\n    </testcase>\n"
         ));
     }
-    let tests = summary.thresholds.len() + 1;
+    let mut tests = summary.thresholds.len() + 1;
+    let mut errors = 0;
+    let mut properties = String::new();
+    if summary.partial {
+        // Interrupted: the thresholds were measured on what finished, so the suite must not
+        // read as green (a fourteenth tester's CI view showed 5 passing tests for a run cut
+        // short). One erroring case says so; `partial` is a property too, as `conform`'s.
+        tests += 1;
+        errors = 1;
+        let msg = escape(&format!(
+            "interrupted: {} of {} replications finished; the thresholds above are measured \
+             on what finished",
+            summary.replications_finished.unwrap_or(0),
+            summary.replications
+        ));
+        cases.push_str(&format!(
+            "    <testcase classname=\"{class}\" name=\"the run finished\">\n      \
+             <error message=\"{msg}\" type=\"interrupted\">{msg}</error>\n    </testcase>\n"
+        ));
+        properties =
+            "    <properties><property name=\"partial\" value=\"true\"/></properties>\n".into();
+    }
     let suite = escape(&summary.scenario);
+    let top_errors = if errors > 0 {
+        format!(" errors=\"{errors}\"")
+    } else {
+        String::new()
+    };
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
-         <testsuites name=\"omnisim\" tests=\"{tests}\" failures=\"{failures}\">\n  \
-         <testsuite name=\"{suite}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\">\n\
-         {cases}  </testsuite>\n</testsuites>\n"
+         <testsuites name=\"omnisim\" tests=\"{tests}\" failures=\"{failures}\"{top_errors}>\n  \
+         <testsuite name=\"{suite}\" tests=\"{tests}\" failures=\"{failures}\" \
+         errors=\"{errors}\">\n{properties}{cases}  </testsuite>\n</testsuites>\n"
     )
 }
 

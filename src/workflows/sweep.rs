@@ -200,6 +200,10 @@ pub enum SpecError {
     /// A target that does not parse (the message says what was expected).
     #[error("{0}")]
     Target(String),
+    /// Two axes vary the same key path (the grid would hold contradictory points, the last
+    /// value silently winning): give each key one axis, listing all its values there.
+    #[error("{0:?} is varied twice: give each key one axis (e.g. {0}=8,10,12)")]
+    DuplicateAxis(String),
 }
 
 impl SweepSpec {
@@ -223,13 +227,19 @@ impl SweepSpec {
         if replications == Some(0) {
             return Err(SpecError::ZeroReplications);
         }
+        let axes: Vec<Vary> = vary
+            .iter()
+            .map(|v| grid::parse(v))
+            .collect::<Result<_, _>>()?;
+        for (i, a) in axes.iter().enumerate() {
+            if axes[..i].iter().any(|b| b.path == a.path) {
+                return Err(SpecError::DuplicateAxis(a.path.clone()));
+            }
+        }
         Ok(SweepSpec {
             text,
             origin,
-            axes: vary
-                .iter()
-                .map(|v| grid::parse(v))
-                .collect::<Result<_, _>>()?,
+            axes,
             target: target
                 .map(target::parse)
                 .transpose()

@@ -414,3 +414,39 @@ fn a_not_comparable_metric_is_never_rare_in_either_order() {
         assert!(line.contains("a history (no seed)"), "{line}");
     }
 }
+
+/// A fourteenth tester: the same seed with 1 and 8 replications failed a build ("6
+/// regressions", wait +13.1%) though replication 0 was identical on both sides; the verdict is
+/// made on the common replications, and a real change in them is still caught.
+#[test]
+fn same_seed_different_replications_is_judged_on_the_common_ones() {
+    let doc = |waits: &[f64]| {
+        let reps: Vec<Value> = waits
+            .iter()
+            .enumerate()
+            .map(|(i, w)| json!({"replication": i, "wait_s": {"mean": w}}))
+            .collect();
+        let mean = waits.iter().sum::<f64>() / waits.len() as f64;
+        json!({"format": "omnisim.summary/1", "seed": 7, "replications": waits.len(),
+            "wait_s": {"mean": mean}, "by_replication": reps})
+    };
+    let one = doc(&[20.0]);
+    let eight = doc(&[20.0, 25.0, 24.0, 26.0, 23.0, 22.0, 27.0, 21.0]);
+    for (b, c) in [(&one, &eight), (&eight, &one)] {
+        let cmp = compare_runs(b, c, &Tolerances::new(5.0)).unwrap();
+        let w = cmp.rows.iter().find(|r| r.metric == "wait_s.mean").unwrap();
+        assert!(!w.regression, "{w:?}");
+        assert!(
+            cmp.warnings
+                .iter()
+                .any(|m| m.contains("judged on the 1 replication both ran")),
+            "{:?}",
+            cmp.warnings
+        );
+    }
+    // Replication 0 itself 50% worse: beyond the tolerance, judged on it alone (one pair).
+    let worse = doc(&[30.0, 25.0, 24.0, 26.0, 23.0, 22.0, 27.0, 21.0]);
+    let cmp = compare_runs(&one, &worse, &Tolerances::new(5.0)).unwrap();
+    let w = cmp.rows.iter().find(|r| r.metric == "wait_s.mean").unwrap();
+    assert!(w.regression, "{w:?}");
+}
