@@ -27,7 +27,10 @@ cp "$OUT/forecast/forecast.csv" scenarios/data/bank-forecast-week-2003-10-27.csv
 # lines).
 "$BIN" forecast scenarios/data/bank-calls.csv --quiet --out "$OUT/day-forecast"
 cp "$OUT/day-forecast/forecast.csv" scenarios/data/bank-forecast-2003-10-27.csv
-"$BIN" run scenarios/bank-forecast-day.toml --out "$OUT/day" | head -6 > "$OUT/day.txt"
+# Whole output first, then its head: `run … | head -6` ends the run with SIGPIPE, which
+# `pipefail` turns into exit 141 before the README is rewritten.
+"$BIN" run scenarios/bank-forecast-day.toml --out "$OUT/day" > "$OUT/day-all.txt"
+head -6 "$OUT/day-all.txt" > "$OUT/day.txt"
 python3 - "$OUT" <<'PY'
 import sys
 day = open(f"{sys.argv[1]}/day.txt").read()
