@@ -222,9 +222,7 @@ impl Links {
                 .cell("patience")
                 .and_then(|s| s.parse::<f64>().ok())
                 .filter(|x| x.is_finite());
-            conv.gave_up = arrival_s(r)
-                .zip(patience)
-                .map_or(f64::NAN, |(a, p)| a + p);
+            conv.gave_up = arrival_s(r).zip(patience).map_or(f64::NAN, |(a, p)| a + p);
         }
         if let Some(of) = r.cell("retrial_of") {
             let of_id = self.ids.of(of);
@@ -238,8 +236,7 @@ impl Links {
                     ),
                 );
             } else if let Some((_, col)) = r.loc("retrial_of") {
-                self.retrials
-                    .push((rep, of_id, r.line, col, arrival_s(r)));
+                self.retrials.push((rep, of_id, r.line, col, arrival_s(r)));
             }
         }
         if leg > 1 && named.is_some() {
