@@ -52,6 +52,14 @@ pub(crate) struct ConvSim {
     pub(crate) moved: bool,
     /// An overflow callback: the customer no longer abandons.
     pub(crate) callback: bool,
+    /// A `waited_over` move in progress: its caller schedules the new queue's waiting-time
+    /// rules after the command, so the `Requeued` follow-up leaves them.
+    pub(crate) overflowing: bool,
+    /// When it entered its current queue, however (arrival, a `waited_over` move, a transfer
+    /// at the end of handling, a supervisor's move): set when that queue's waiting-time rules
+    /// are scheduled; a rule's timer whose due time is not this + its `after` is of an earlier
+    /// stay in the queue, and stale.
+    pub(crate) queued_at: SimTime,
 }
 
 impl ConvSim {
@@ -87,6 +95,8 @@ impl ConvSim {
             replay: u32::MAX,
             leg: u32::MAX,
             callback: false,
+            overflowing: false,
+            queued_at: SimTime::ZERO,
         }
     }
 }

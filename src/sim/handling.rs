@@ -262,6 +262,8 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             let first = !std::mem::replace(&mut c.moved, true);
             self.rec.handled(now, handled, counted);
             self.rec.transferred(target, first, counted);
+            // Its wait in `target` starts now: that queue's waiting-time rules apply from here.
+            self.schedule_waits(conv, target);
         }
         ok
     }

@@ -116,9 +116,22 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         Some((q, callback, first.map(|r| (r, hops))))
     }
 
-    /// Schedules the waiting-time rules of `queue` for a conversation that just entered it.
+    /// Schedules the waiting-time rules of `queue` for a conversation that just entered it,
+    /// however it got there (arrival or retrial, a `waited_over` move, a transfer at the end of
+    /// handling, a supervisor's move): each rule is due its `after` from now, and a timer of an
+    /// earlier stay in the same queue becomes stale (`ConvSim::queued_at`).
     pub(crate) fn schedule_waits(&mut self, conv: ConvId, queue: QueueId) {
         let now = self.now;
+        let rules = &self.sc.queues[queue.index()].overflow;
+        if !rules
+            .iter()
+            .any(|r| matches!(r.when, OverflowWhen::WaitedOver(_)))
+        {
+            return;
+        }
+        if let Some(c) = self.customers.get_mut(conv) {
+            c.queued_at = now;
+        }
         for (r, rule) in self.sc.queues[queue.index()].overflow.iter().enumerate() {
             if let OverflowWhen::WaitedOver(after) = rule.when {
                 self.events.schedule(
@@ -134,16 +147,23 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
     }
 
     /// OVF-WAIT: a waiting-time rule is due; it applies if the conversation is still Open in
-    /// that queue.
+    /// that queue and has been since the stay that scheduled it (its wait counted from when it
+    /// entered the queue; a timer of an earlier stay is stale).
     pub(crate) fn overflow_wait(&mut self, conv: ConvId, queue: QueueId, rule: usize) {
         let still = self
             .engine
             .conversation(conv)
             .is_some_and(|c| c.state == ConvState::Open && c.queue == queue);
+        let after = match self.sc.queues[queue.index()].overflow[rule].when {
+            OverflowWhen::WaitedOver(after) => after,
+            _ => return,
+        };
+        let now = self.now;
         let Some(counted) = still
             .then(|| {
                 self.customers
                     .get_mut(conv)
+                    .filter(|c| c.queued_at + after == now)
                     .map(|c| (c.counted, c.callback, c.moved))
             })
             .flatten()
@@ -155,7 +175,16 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         self.rec.overflow_trigger(queue, WAITED_OVER, counted);
         match action {
             OverflowAction::Transfer(t) => {
-                if self.run_cmd(Command::OverflowTransfer(conv, t)).is_ok() {
+                // Its new queue's rules are scheduled below, after the command's effects (as
+                // they always were), not by the `Requeued` follow-up.
+                if let Some(c) = self.customers.get_mut(conv) {
+                    c.overflowing = true;
+                }
+                let ok = self.run_cmd(Command::OverflowTransfer(conv, t)).is_ok();
+                if let Some(c) = self.customers.get_mut(conv) {
+                    c.overflowing = false;
+                }
+                if ok {
                     self.rec.overflow_transferred(counted);
                     self.rec.transferred(t, !moved, counted);
                     if let Some(c) = self.customers.get_mut(conv) {

@@ -528,8 +528,14 @@ impl<'s, E: RulesEngine> World<'s, E> {
                 }
             }
             Effect::Requeued { conv, to, .. } => {
-                if let Some(c) = self.customers.get_mut(conv) {
-                    c.queue = to;
+                let Some(c) = self.customers.get_mut(conv) else {
+                    return;
+                };
+                c.queue = to;
+                // A supervisor's move: the new queue's waiting-time rules apply from now (a
+                // `waited_over` move schedules them itself, after its command).
+                if !c.overflowing {
+                    self.schedule_waits(conv, to);
                 }
             }
             Effect::PickAvailable { queue } => self.pick_available(queue),

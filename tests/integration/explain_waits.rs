@@ -6,8 +6,7 @@
 //! neither). Each scenario is small and certain (constant times, scripted moves); one per
 //! combination of an end-of-handling transfer, a supervisor move, a `waited_over` move, a
 //! refusal and a retrial. (A `waited_over` rule of a queue entered by a transfer at the end of
-//! handling or by a supervisor move is not scheduled by the simulator, so a `waited_over` move
-//! follows only an arrival or another `waited_over` move: the report lists that.)
+//! handling or by a supervisor move: tests/integration/overflow_entry.rs.)
 
 use crate::procs::{run_in, temp_dir, text};
 

@@ -51,6 +51,7 @@ mod merge_tester6;
 mod mmc;
 mod occupancy_after_shift;
 mod overflow;
+mod overflow_entry;
 mod patience_ties;
 mod policies;
 mod prioritize;
