@@ -256,8 +256,9 @@ pub fn run_stoppable(
             continue;
         }
         let (n, fail) = first.remove(rule).unwrap_or((0, None));
-        if partial && n < wanted.get(rule).copied().unwrap_or(0) {
-            // Not every case of the rule ran: no verdict.
+        if partial && (n == 0 || n < wanted.get(rule).copied().unwrap_or(0)) {
+            // Not every case of the rule ran (or none did, as for a rule with no cases): no
+            // verdict, and not counted as run.
             continue;
         }
         let outcome = RuleOutcome {

@@ -77,6 +77,9 @@ pub enum ExplainError {
         truncated: Option<usize>,
         /// Some replication's trace ends with an `interrupted` line (SIGINT or SIGTERM).
         interrupted: bool,
+        /// The trace's one replication, when it holds exactly one (`run --trace-replication
+        /// N`): `explain` without `--replication` tells its story.
+        only: Option<u32>,
     },
     /// No conversation with that id. The message says when the replication has none, and when
     /// the run's interruption cut it (before any conversation arrived, or after `last`).
@@ -287,6 +290,7 @@ pub fn explain_to(
             _ => "no lines".to_string(),
         };
         return Err(ExplainError::NoReplication {
+            only: (reps.len() == 1).then(|| reps[0]),
             asked: replication,
             have,
             truncated: cut,

@@ -20,9 +20,9 @@ pub(crate) struct ExplainArgs {
     /// The agent's name, e.g. tier1-3 (a group agent) or ann (a roster agent).
     #[arg(long)]
     pub(crate) agent: Option<String>,
-    /// The replication (1-based; default 1).
-    #[arg(long, default_value_t = 1)]
-    pub(crate) replication: u32,
+    /// The replication (1-based; default 1, or the trace's only one).
+    #[arg(long)]
+    pub(crate) replication: Option<u32>,
 }
 
 /// Prints the story, or fails naming what is missing.
@@ -38,7 +38,13 @@ pub(crate) fn run(a: ExplainArgs) -> CmdResult {
     };
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let told = explain::explain_to(&a.dir, &subject, a.replication, &mut out);
+    let mut told = explain::explain_to(&a.dir, &subject, a.replication.unwrap_or(1), &mut out);
+    if let (None, Err(ExplainError::NoReplication { only: Some(k), .. })) = (a.replication, &told) {
+        // A `--trace-replication K` trace holds replication K only: its story (the header
+        // names the replication), without asking for --replication K.
+        let k = *k;
+        told = explain::explain_to(&a.dir, &subject, k, &mut out);
+    }
     // Its reader went away (`explain … | head`): nothing more to say.
     if told == Err(ExplainError::ReaderGone) {
         return Ok(EXIT_OK);

@@ -156,6 +156,28 @@ pub(crate) fn run(a: ForecastArgs) -> CmdResult {
     let mut queues = Vec::new();
     // Queues whose backtest can score no day (exit 2, all at once).
     let mut unscorable = Vec::new();
+    // A window ending after the history's last day scored only to that day, and said "to"
+    // the later date: refused, naming the history's range.
+    let first = history
+        .queues
+        .iter()
+        .filter_map(|q| q.days.first())
+        .map(|d| d.date)
+        .min();
+    let last = history
+        .queues
+        .iter()
+        .filter_map(|q| q.days.last())
+        .map(|d| d.date)
+        .max();
+    if let (Some(u), Some(f), Some(l)) = (until, first, last) {
+        if u > l {
+            return Err(CliError::bad(format!(
+                "--backtest-until {u}: the history {file} runs from {f} to {l}; expected a date \
+                 on or before {l}"
+            )));
+        }
+    }
     for q in &history.queues {
         let mut days = Vec::new();
         // No forecast day gets the day-after-a-closure effect: a closure is an open weekday

@@ -137,6 +137,17 @@ pub(crate) fn run(a: RunArgs) -> CmdResult {
     }
     let sc = load(&a.scenario, a.allow_huge)?;
     super::check_replications(a.sim.replications, &sc, Some(a.allow_huge))?;
+    if let Some(from) = a
+        .dashboard_from
+        .as_deref()
+        .filter(|_| dash_from >= sc.horizon.as_millis())
+    {
+        return Err(CliError::bad(format!(
+            "--dashboard-from {from:?}: expected a time before the horizon ({}), \
+             or the dashboard's window would be empty",
+            sc.horizon
+        )));
+    }
     if !quiet {
         print_warnings(&sc, &a.scenario);
     }

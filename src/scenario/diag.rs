@@ -49,6 +49,9 @@ pub(crate) struct Ctx<'s> {
     diags: Vec<(usize, Diagnostic)>,
     /// Problems that do not stop a load (see [`Ctx::warn`]).
     warnings: Vec<(usize, Diagnostic)>,
+    /// Names already refused (a control character): a reference to one is not reported
+    /// again as unknown.
+    bad_names: std::collections::BTreeSet<String>,
 }
 
 impl<'s> Ctx<'s> {
@@ -59,7 +62,19 @@ impl<'s> Ctx<'s> {
             lines: LineIndex::new(text),
             diags: Vec::new(),
             warnings: Vec::new(),
+            bad_names: std::collections::BTreeSet::new(),
         }
+    }
+
+    /// Remembers a name refused where it was given, so references to it are not also
+    /// reported as unknown (one error per bad name).
+    pub(crate) fn refused_name(&mut self, name: &str) {
+        self.bad_names.insert(name.to_string());
+    }
+
+    /// Whether `name` was refused where it was given ([`Ctx::refused_name`]).
+    pub(crate) fn is_refused_name(&self, name: &str) -> bool {
+        self.bad_names.contains(name)
     }
 
     /// Records a problem at `span` (or without a position when `span` is `None`).

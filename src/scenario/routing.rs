@@ -559,6 +559,9 @@ pub(crate) fn report_unknown(
     given: &str,
     known: &[&str],
 ) {
+    if cx.is_refused_name(given) {
+        return; // Already reported where the name was given.
+    }
     let known = &super::suggest::distinct_names(known)[..];
     let expected = if known.is_empty() {
         "none are defined".to_string()

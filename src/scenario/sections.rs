@@ -99,6 +99,9 @@ impl Names {
 }
 
 fn unknown(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>, what: &str, given: &str, known: &[&str]) {
+    if cx.is_refused_name(given) {
+        return; // Already reported where the name was given.
+    }
     let known = &super::suggest::distinct_names(known)[..];
     let expected = if known.is_empty() {
         "none are defined".to_string()

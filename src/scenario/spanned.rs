@@ -205,6 +205,7 @@ pub(crate) fn name(cx: &mut Ctx<'_>, path: &str, v: &Val<'_>) -> Option<String> 
                 u32::from(c)
             ),
         );
+        cx.refused_name(&s);
         return None;
     }
     Some(s)

@@ -195,6 +195,14 @@ fn bad_history_exits_2_with_its_place() {
     let (code, _, err) = bank("2003-01-31");
     assert_eq!(code, 2);
     assert!(err.contains("starts on 2003-03-03"), "{err}");
+    // A fourteenth tester: a date after the history's last day was accepted and the window
+    // labelled "5 days to 2004-01-01" (it ended on 2003-10-24). Now refused with the range.
+    let (code, _, err) = bank("2004-01-01");
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("runs from 2003-03-03 to 2003-10-24; expected a date on or before"),
+        "{err}"
+    );
     // Friday 15 August 2003 is the history's 116th day: 5 days to it, the window's label.
     let (code, out, err) = bank("2003-08-16");
     assert_eq!(code, 0, "{err}");

@@ -108,6 +108,10 @@ fn a_stop_signal_ends_conform_against_a_silent_engine_and_kills_it() {
         let report = json(&out.join("conformance.json"));
         assert_eq!(report["partial"], true, "{report}");
         assert_eq!(report["failed"], 0, "no verdict on rules not run: {report}");
+        // A fourteenth tester: a rule with no case (RT-QUEUE) was listed as one "whose every
+        // case ran" when the stop came before any case ended. Nothing ran, nothing listed.
+        assert_eq!(report["not_covered"], 0, "{report}");
+        assert!(!err.contains("wrote the 1 rule"), "{signal}: {err}");
         let xml = std::fs::read_to_string(out.join("conformance.xml")).unwrap();
         assert!(xml.contains("name=\"partial\" value=\"true\""), "{xml}");
     }

@@ -188,6 +188,34 @@ fn rejects_other_documents() {
     assert!(parse_pct("-1%").is_err());
 }
 
+/// Found by a fresh tester: a file that is not a summary was refused with `format is
+/// "nothing (no \"format\" key)"`. Now the refusal says the file is not a summary.json or
+/// actuals.json of omnisim, and names the omnisim kind it is when it has one.
+#[test]
+fn a_refused_document_is_named_for_what_it_is() {
+    let summary = json!({"format": "omnisim.summary/1"});
+    let tol = Tolerances::new(5.0);
+    let err = compare(&summary, &json!({"a": 1}), &tol)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "current: not a summary.json or actuals.json of omnisim (no \"format\" key)"
+    );
+    let err = compare(&json!({"format": "omnisim.ab/1"}), &summary, &tol)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "baseline: an omnisim ab file (format \"omnisim.ab/1\"), not a summary.json or \
+         actuals.json of omnisim"
+    );
+    let err = compare(&summary, &json!({"format": 3}), &tol)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("not a summary.json or actuals.json"), "{err}");
+}
+
 /// A summary with per-replication series: `metrics` are (path, per-replication values; `None`
 /// for no data), the summary's own figure the mean of the values with data.
 fn with_reps(seed: u64, metrics: &[(&str, Vec<Option<f64>>)]) -> Value {
