@@ -96,6 +96,7 @@ mod tester12_loops;
 mod tester12_stale;
 mod tester13_fixg;
 mod tester13_staff;
+mod tester14_fixh;
 mod tester9_inputs;
 mod ties;
 mod traffic;
