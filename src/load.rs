@@ -175,6 +175,7 @@ fn drive<E: RulesEngine + Clone + Send + 'static>(
     let policies = supervisor::PolicyTask::all(scenario, &plan, &shared, &live, &mail);
     let supervisor_tasks = policies.len();
     let interrupted = Arc::new(AtomicBool::new(false));
+    let tallies = worker::tallies(workers, threads);
     let (merged, worker_ends, errors) = rt.block_on(async {
         let mut worker_handles = Vec::new();
         let mut handles = Vec::new();
@@ -189,6 +190,7 @@ fn drive<E: RulesEngine + Clone + Send + 'static>(
                 mail: mail.clone(),
                 batch: opts.batch.max(1),
                 panics: opts.panic_worker == Some(id),
+                tally: tallies[id % tallies.len()].clone(),
             };
             worker_handles.push(tokio::spawn(w.run()));
         }
@@ -248,9 +250,19 @@ fn drive<E: RulesEngine + Clone + Send + 'static>(
         Err(s) => s.lock().engine().clone(),
     };
     let mut merged = merged;
+    for t in &tallies {
+        merged.merge(&t.lock().unwrap_or_else(|p| p.into_inner()).stats);
+    }
     for end in worker_ends {
-        let s = unapplied::worker(end, &schedule, workers as u64, &engine, cutoff, stop);
-        merged.merge(&s);
+        unapplied::worker(
+            end,
+            &schedule,
+            workers as u64,
+            &engine,
+            cutoff,
+            stop,
+            &mut merged,
+        );
     }
     let breaks = engine.check_invariants();
     let k = engine.counters();
@@ -273,6 +285,7 @@ fn drive<E: RulesEngine + Clone + Send + 'static>(
         omnisim_version: env!("CARGO_PKG_VERSION"),
         scenario: scenario.name.clone(),
         rate_per_s: opts.rate,
+        ramp: opts.ramp.clone(),
         duration_s,
         speed: opts.speed,
         offered: commands + unapplied,

@@ -53,6 +53,9 @@ pub(crate) struct LoadArgs {
     /// Output folder (default: reports/<scenario name>/).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// Accept a scenario beyond the size limits or the loop limits (as `run --allow-huge`).
+    #[arg(long)]
+    allow_huge: bool,
     #[command(flatten)]
     global: Global,
     /// Load this engine over the network instead of the in-process one: http://HOST:PORT or
@@ -64,7 +67,7 @@ pub(crate) struct LoadArgs {
 /// Runs the command; see the module docs for the exit codes.
 pub(crate) fn run(a: LoadArgs) -> CmdResult {
     let quiet = a.global.quiet;
-    let sc = load(&a.scenario, false)?;
+    let sc = load(&a.scenario, a.allow_huge)?;
     let mut problems = Vec::new();
     let dur = |flag: &str, v: &str| {
         crate::time::parse_duration(v)
@@ -86,8 +89,17 @@ pub(crate) fn run(a: LoadArgs) -> CmdResult {
         .map_err(|e| problems.push(e))
         .ok();
     let drain = dur("drain", &a.drain).map_err(|e| problems.push(e)).ok();
-    if !(a.rate.is_finite() && a.rate >= 0.0 && a.speed.is_finite() && a.speed > 0.0) {
-        problems.push("--rate must be ≥ 0 and --speed > 0".into());
+    if !(a.rate.is_finite() && a.rate >= 0.0) {
+        problems.push(format!(
+            "--rate {}: must be a finite number ≥ 0 (conversations per second)",
+            a.rate
+        ));
+    }
+    if !(a.speed.is_finite() && a.speed > 0.0) {
+        problems.push(format!(
+            "--speed {}: must be a finite number > 0 (scenario time per wall time)",
+            a.speed
+        ));
     }
     let ramp = match a.ramp.as_deref().map(load::parse_ramp).transpose() {
         Ok(r) => r.unwrap_or_default(),
@@ -96,7 +108,8 @@ pub(crate) fn run(a: LoadArgs) -> CmdResult {
             Vec::new()
         }
         Err(e) => {
-            problems.push(e.to_string());
+            // Every bad stage, one problem each.
+            problems.extend(e.to_string().lines().map(String::from));
             Vec::new()
         }
     };
@@ -151,6 +164,16 @@ pub(crate) fn run(a: LoadArgs) -> CmdResult {
     let (Some(duration), Some(drain), true) = (duration, drain, problems.is_empty()) else {
         return Err(CliError::BadInput(problems));
     };
+    let ramp_s: f64 = ramp.iter().map(|s| s.secs).sum();
+    if ramp_s > duration.as_secs_f64() {
+        eprintln!(
+            "warning: --ramp's stages last {ramp_s}s in all, longer than --duration {:?}: \
+             arrivals stop at {}s, so the ramp is cut there (lengthen --duration to run it \
+             whole)",
+            a.duration,
+            duration.as_secs_f64()
+        );
+    }
     let defaults = LoadOptions::default();
     let opts = LoadOptions {
         rate: a.rate,

@@ -3,7 +3,8 @@
 //! first (`listening on http://127.0.0.1:PORT`; `--listen 127.0.0.1:0` picks a free port) and
 //! serves until SIGINT or SIGTERM; with `--stdio` it answers JSON lines until end of input.
 //!
-//! Exit codes: 0 stopped cleanly (signal or end of input) · 2 bad input (scenario, a
+//! Exit codes: 0 stopped cleanly (over HTTP a signal; with `--stdio` end of input) · 130 with
+//! `--stdio`, stopped by SIGINT or SIGTERM (at once, even while waiting for a line) · 2 bad input (scenario, a
 //! `--listen` that is not a loopback `IP:PORT`, a port that cannot be bound).
 
 use std::io::Write;
@@ -26,11 +27,14 @@ pub(crate) struct ServeArgs {
     /// Speak JSON lines on standard input and output instead of HTTP.
     #[arg(long)]
     stdio: bool,
+    /// Accept a scenario beyond the size limits or the loop limits (as `run --allow-huge`).
+    #[arg(long)]
+    allow_huge: bool,
 }
 
 /// Runs the command; see the module docs for the exit codes.
 pub(crate) fn run(a: ServeArgs) -> CmdResult {
-    let sc = load(&a.scenario, false)?;
+    let sc = load(&a.scenario, a.allow_huge)?;
     print_warnings(&sc, &a.scenario);
     let mut session = Session::new(sc);
     // Test-only (tests/integration/conform.rs): answer as an engine that breaks one rule.
@@ -43,13 +47,31 @@ pub(crate) fn run(a: ServeArgs) -> CmdResult {
         );
     }
     if a.stdio {
-        let stdin = std::io::stdin().lock();
-        let stdout = std::io::stdout().lock();
-        return match serve_stdio(&mut session, stdin, stdout) {
-            Ok(()) => Ok(EXIT_OK),
+        // Answered on a thread of its own: this one watches the stop flag, so a signal ends
+        // serve at once even while it waits for a line or answers a long batch.
+        let stop = stop_flag();
+        let worker = std::thread::spawn(move || {
+            serve_stdio(
+                &mut session,
+                std::io::stdin().lock(),
+                std::io::stdout().lock(),
+            )
+        });
+        while !worker.is_finished() {
+            if stop.load(std::sync::atomic::Ordering::Relaxed) {
+                return Err(CliError::Interrupted(
+                    "serve --stdio stopped by a signal; the request being answered, if any, was abandoned"
+                        .into(),
+                ));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }
+        return match worker.join() {
+            Ok(Ok(())) => Ok(EXIT_OK),
             // The reader went away (a closed pipe): nothing more to answer.
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(EXIT_OK),
-            Err(e) => Err(CliError::bad(format!("serve --stdio: {e}"))),
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(EXIT_OK),
+            Ok(Err(e)) => Err(CliError::bad(format!("serve --stdio: {e}"))),
+            Err(p) => std::panic::resume_unwind(p),
         };
     }
     let addr: SocketAddr = a.listen.parse().map_err(|_| {

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use serde_json::{Map, Value};
 
 use crate::service::client::{Client, ClientError};
-use crate::service::protocol::WireCommand;
+use crate::service::protocol::{why_not_results, WireCommand, WireResult};
 
 use super::cases::{Case, Expect, Step};
 
@@ -165,6 +165,12 @@ pub fn run_case(client: &mut Client, case: &Case) -> Option<Failure> {
             Ok(mut r) => r.pop().unwrap_or(Value::Null),
             Err(e) => return lost(i + 1, format!("{shown} at {now} ms: "), &e),
         };
+        // The answer must read as `run --engine` and `load --engine` read it (one decoder):
+        // unknown fields and effect types pass, a malformed result fails with its path.
+        if serde_json::from_value::<WireResult>(result.clone()).is_err() {
+            let why = why_not_results(&serde_json::json!({ "results": [result] }));
+            return fail(i + 1, format!("{shown} at {now} ms: bad answer: {why}"));
+        }
         let effects: Vec<Value> = match result.get("effects") {
             Some(Value::Array(a)) => a.clone(),
             _ => Vec::new(),

@@ -50,6 +50,15 @@ pub trait RulesEngine {
         }
     }
 
+    /// Whether the engine itself answered the last [`apply`](Self::apply) or
+    /// [`apply_all`](Self::apply_all). Always `true` in-process; a remote engine that failed or
+    /// was stopped answers locally (an arrival still gets a conversation, the rest is refused)
+    /// so the driver's bookkeeping holds, and those answers are no engine's: a driver counts
+    /// such commands as never applied.
+    fn answered(&self) -> bool {
+        true
+    }
+
     /// The rules in force.
     fn config(&self) -> &EngineConfig;
     /// Conservation and command counters.

@@ -67,6 +67,10 @@ pub struct RemoteLatency {
     pub round_trips: u64,
     /// Commands per request, mean.
     pub commands_per_round_trip: f64,
+    /// Commands sent whose answer never arrived (the engine stopped answering, the run was
+    /// stopped while waiting): counted in `unapplied`, as are the commands never sent once the
+    /// link had stopped.
+    pub unanswered: u64,
     /// Request written to answer read, microseconds.
     pub round_trip_us: LatencyUs,
     /// Of a round trip, the mean time the engine itself took for its commands (the sum of its
@@ -111,6 +115,7 @@ impl RemoteLatency {
             engine: spec.to_string(),
             round_trips: st.round_trips,
             commands_per_round_trip: round1(st.commands as f64 / trips),
+            unanswered: st.unanswered,
             round_trip_us: LatencyUs::of(&st.round_trip_us, st.round_trip_us.max()),
             engine_us_per_round_trip: engine.map(round1),
             network_us_per_round_trip: network.map(round1),

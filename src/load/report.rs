@@ -132,6 +132,10 @@ pub struct LoadReport {
     pub scenario: String,
     /// The starting (or constant) offered rate, conversations per second.
     pub rate_per_s: f64,
+    /// `--ramp`'s stages after the start rate, in order: `{ "duration_s", "rate_per_s" }` (the
+    /// rate reached at the stage's end); absent without `--ramp`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ramp: Vec<super::Stage>,
     /// Seconds of arrivals.
     pub duration_s: f64,
     /// Scenario time per wall time.

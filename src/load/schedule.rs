@@ -8,11 +8,13 @@
 use std::fmt;
 
 /// One `--ramp` stage: over `secs` seconds, move linearly to `target` conversations per second.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize)]
 pub struct Stage {
-    /// Length of the stage in seconds.
+    /// Length of the stage in seconds (`duration_s` in `load.json`'s `ramp`).
+    #[serde(rename = "duration_s")]
     pub secs: f64,
-    /// The rate reached at its end, per second.
+    /// The rate reached at its end, per second (`rate_per_s` in `load.json`'s `ramp`).
+    #[serde(rename = "rate_per_s")]
     pub target: f64,
 }
 
@@ -22,8 +24,8 @@ pub struct Stage {
 pub enum RampError {
     /// The text holds no stage at all: give at least one `DURATION:RATE`.
     NoStage,
-    /// One stage is not `DURATION:RATE` with a duration and a rate ≥ 0: the message names the
-    /// stage and what was expected.
+    /// Stages that are not `DURATION:RATE` with a duration and a rate ≥ 0: the message names
+    /// every such stage and what was expected, one per line.
     Stage(String),
 }
 
@@ -41,33 +43,45 @@ impl std::error::Error for RampError {}
 /// Reads `10s:1000,20s:5000` (durations as in scenario files, targets per second ≥ 0).
 pub fn parse_ramp(text: &str) -> Result<Vec<Stage>, RampError> {
     let mut out = Vec::new();
+    let mut bad = Vec::new();
     for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (d, r) = part.split_once(':').ok_or_else(|| {
-            RampError::Stage(format!(
-                "ramp stage {part:?}: expected DURATION:RATE, e.g. 10s:1000"
-            ))
-        })?;
-        let d = crate::time::parse_duration(d.trim())
-            .map_err(|e| RampError::Stage(format!("ramp stage {part:?}: {e}")))?;
-        let r: f64 = r.trim().parse().map_err(|_| {
-            RampError::Stage(format!(
-                "ramp stage {part:?}: the rate {r:?} is not a number (conversations per second)"
-            ))
-        })?;
-        if !r.is_finite() || r < 0.0 {
-            return Err(RampError::Stage(format!(
-                "ramp stage {part:?}: the rate must be a number ≥ 0"
-            )));
+        match stage(part) {
+            Ok(s) => out.push(s),
+            Err(e) => bad.push(e),
         }
-        out.push(Stage {
-            secs: d.as_secs_f64(),
-            target: r,
-        });
+    }
+    if !bad.is_empty() {
+        return Err(RampError::Stage(bad.join("\n")));
     }
     if out.is_empty() {
         return Err(RampError::NoStage);
     }
     Ok(out)
+}
+
+/// One `DURATION:RATE` stage, or what is wrong with it (naming it).
+fn stage(part: &str) -> Result<Stage, String> {
+    let (d, r) = part
+        .split_once(':')
+        .ok_or_else(|| format!("ramp stage {part:?}: expected DURATION:RATE, e.g. 10s:1000"))?;
+    let d = crate::time::parse_duration(d.trim()).map_err(|e| format!("ramp stage {part:?}: {e}"));
+    let r = match r.trim().parse::<f64>() {
+        Err(_) => Err(format!(
+            "ramp stage {part:?}: the rate {r:?} is not a number (conversations per second)"
+        )),
+        Ok(r) if !r.is_finite() || r < 0.0 => Err(format!(
+            "ramp stage {part:?}: the rate must be a finite number ≥ 0"
+        )),
+        Ok(r) => Ok(r),
+    };
+    match (d, r) {
+        (Ok(d), Ok(r)) => Ok(Stage {
+            secs: d.as_secs_f64(),
+            target: r,
+        }),
+        (Err(e), Ok(_)) | (Ok(_), Err(e)) => Err(e),
+        (Err(a), Err(b)) => Err(format!("{a}; {}", b.split_once(": ").map_or(&*b, |x| x.1))),
+    }
 }
 
 /// A linear piece of the rate curve: from `start` (seconds), rate `a + b·s` at `s` seconds into

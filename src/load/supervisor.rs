@@ -116,11 +116,18 @@ impl<E: RulesEngine> PolicyTask<E> {
                     let Some(cmd) = self.command(&g, sid, conv, &mut cursor) else {
                         continue;
                     };
+                    let start = fx.len();
                     let r = match cmd {
                         Command::AssignToAgent(s, c, a) => g.assign_unclaimed(s, c, a, &mut fx),
                         other => g.apply(other, &mut fx),
                     };
                     let done = clock.ns();
+                    if !g.engine().answered() {
+                        // A remote engine that never answered: not applied, no follow-ups.
+                        stats.record_unapplied(kind_of(&cmd), done.saturating_sub(stamp), 1);
+                        fx.truncate(start);
+                        continue;
+                    }
                     stats.record(kind_of(&cmd), done.saturating_sub(stamp), r);
                     marks.push(done);
                 }

@@ -92,9 +92,10 @@ pub(crate) fn jobs(
     }
 }
 
-/// Everything one stopped worker left due by `cutoff`: its arrivals, its timers and its inbox,
-/// aged at `stop`.
+/// Everything one stopped worker left due by `cutoff`: its arrivals, its timers, its inbox and
+/// the commands a remote engine never answered, aged at `stop`.
 /// Call once every task has stopped, so nothing more can be mailed to it.
+/// Recorded in `stats` (shared by every worker: one set of histograms, not one each).
 pub(crate) fn worker(
     mut end: WorkerEnd,
     schedule: &ArrivalSchedule,
@@ -102,22 +103,17 @@ pub(crate) fn worker(
     engine: &impl RulesEngine,
     cutoff: u64,
     stop: u64,
-) -> TaskStats {
-    let mut stats = std::mem::take(&mut end.stats);
-    arrivals(
-        schedule,
-        end.next_arrival,
-        workers,
-        cutoff,
-        stop,
-        &mut stats,
-    );
+    stats: &mut TaskStats,
+) {
+    arrivals(schedule, end.next_arrival, workers, cutoff, stop, stats);
     let mut pending = std::mem::take(&mut end.pending);
     while let Ok(v) = end.inbox.try_recv() {
         pending.extend(v);
     }
-    jobs(pending, engine, cutoff, stop, &mut stats);
-    stats
+    jobs(pending, engine, cutoff, stop, stats);
+    for j in end.lost {
+        stats.record_unapplied(kind_of(&j.cmd), stop.saturating_sub(j.due), 1);
+    }
 }
 
 #[cfg(test)]

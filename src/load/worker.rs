@@ -86,6 +86,33 @@ impl Live {
     }
 }
 
+/// What a group of workers measured (issue 27: 1,024 workers each with its own fourteen
+/// latency histograms took 2.8 GB): workers share one per [`tallies`] slot, locked once per
+/// batch (tasks on one runtime thread never contend for it).
+#[derive(Debug)]
+pub(crate) struct Tally {
+    /// Counts and latency histograms.
+    pub(crate) stats: TaskStats,
+    /// Latencies (µs) since the progress line last took them, and their exact maximum.
+    recent: Histogram<u64>,
+    recent_max: u64,
+}
+
+/// The tallies of `workers` workers on `threads` runtime threads: one per worker up to twice
+/// the threads, so a few workers keep one each and many share a bounded number. Worker `id`
+/// uses `id % len`.
+pub(crate) fn tallies(workers: usize, threads: usize) -> Vec<Arc<Mutex<Tally>>> {
+    (0..workers.min(2 * threads.max(1)).max(1))
+        .map(|_| {
+            Arc::new(Mutex::new(Tally {
+                stats: TaskStats::default(),
+                recent: super::stats::new_hist(),
+                recent_max: 0,
+            }))
+        })
+        .collect()
+}
+
 /// Routes jobs to the worker owning their agent.
 #[derive(Clone, Debug)]
 pub(crate) struct Mailboxes(pub(crate) Vec<UnboundedSender<Vec<Job>>>);
@@ -104,19 +131,23 @@ pub(crate) struct Worker<E = Engine> {
     pub(crate) batch: usize,
     /// Fault injection ([`LoadOptions::panic_worker`](super::LoadOptions::panic_worker)).
     pub(crate) panics: bool,
+    /// Where it records ([`tallies`]).
+    pub(crate) tally: Arc<Mutex<Tally>>,
 }
 
-/// What a worker leaves when it stops: its measurements and what fell due that it never applied
-/// (counted by [`super::unapplied`] once every task has stopped).
+/// What a worker leaves when it stops: what fell due that it never applied (counted by
+/// [`super::unapplied`] once every task has stopped); its measurements are in its [`Tally`].
 #[derive(Debug)]
 pub(crate) struct WorkerEnd {
-    pub(crate) stats: TaskStats,
     /// The index of the first arrival it never took (it owns every `workers`-th from there).
     pub(crate) next_arrival: u64,
     /// Its timers not yet applied (due or not).
     pub(crate) pending: Vec<Job>,
     /// Its inbox: jobs other tasks sent it that it never took.
     pub(crate) inbox: UnboundedReceiver<Vec<Job>>,
+    /// Commands it handed a remote engine that never answered them (sent, or not sent because
+    /// the link had already failed or been stopped): never applied.
+    pub(crate) lost: Vec<Job>,
 }
 
 /// Most time a worker sleeps before looking at the stop flag again.
@@ -133,9 +164,6 @@ impl<E: RulesEngine> Worker<E> {
         let clock = self.shared.clock();
         let plan = self.plan.clone();
         let mut rng = stream(1, 0, Source::Load(self.id as u32));
-        let mut stats = TaskStats::default();
-        let mut recent = super::stats::new_hist();
-        let mut recent_max = 0u64;
         let mut heap: BinaryHeap<Entry> = BinaryHeap::new();
         let mut seq = 0u64;
         let mut next_arrival = self.id as u64;
@@ -148,14 +176,16 @@ impl<E: RulesEngine> Worker<E> {
             }
         };
         note_over(arrival_due, &self.live);
-        let mut batch: Vec<Job> = Vec::with_capacity(self.batch);
+        // Grown as needed: a thousand workers do not each hold a full batch's room.
+        let mut batch: Vec<Job> = Vec::new();
         let mut fx: Vec<Effect> = Vec::new();
         let mut fx_ws: Vec<u32> = Vec::new();
         let multi_ws = plan.ws.len() > 1;
-        let mut marks: Vec<(usize, u64)> = Vec::with_capacity(self.batch);
+        let mut marks: Vec<(usize, u64)> = Vec::new();
         let mut out: Vec<Vec<Job>> = vec![Vec::new(); plan.workers];
         let mut last_publish = 0u64;
         let mut rb = RemoteBatch::default();
+        let mut lost: Vec<Job> = Vec::new();
         loop {
             while let Ok(v) = self.inbox.try_recv() {
                 for j in v {
@@ -220,79 +250,93 @@ impl<E: RulesEngine> Worker<E> {
             fx_ws.clear();
             marks.clear();
             let live_now;
+            // The tally is held for the batch and its follow-ups, never across an await.
             {
-                let mut g = self.shared.lock();
-                if E::BATCHES {
-                    // A remote engine: the due commands go in one round trip (they never depend
-                    // on each other's results: follow-ups are made from effects after it).
-                    remote_batch(&mut g, &batch, &mut rb, &mut fx);
-                    let done = clock.ns();
-                    let mut start = 0;
-                    for (k, &(r, end)) in rb.ends.iter().enumerate() {
-                        let job = &batch[rb.sent[k]];
-                        if multi_ws {
-                            for e in &fx[start..end] {
-                                fx_ws.push(ws_of(g.engine(), &plan, e));
+                let mut tally = self.tally.lock().unwrap_or_else(|p| p.into_inner());
+                let Tally {
+                    stats,
+                    recent,
+                    recent_max,
+                } = &mut *tally;
+                {
+                    let mut g = self.shared.lock();
+                    if E::BATCHES {
+                        // A remote engine: the due commands go in one round trip (they never depend
+                        // on each other's results: follow-ups are made from effects after it).
+                        remote_batch(&mut g, &batch, &mut rb, &mut fx);
+                        let done = clock.ns();
+                        let mut start = 0;
+                        if !g.engine().answered() {
+                            // The engine never answered (a stop, a failure): the commands were not
+                            // applied, and the local stand-in answers make no follow-ups.
+                            lost.extend(rb.sent.iter().map(|&k| batch[k]));
+                            rb.ends.clear();
+                        }
+                        for (k, &(r, end)) in rb.ends.iter().enumerate() {
+                            let job = &batch[rb.sent[k]];
+                            if multi_ws {
+                                for e in &fx[start..end] {
+                                    fx_ws.push(ws_of(g.engine(), &plan, e));
+                                }
+                            }
+                            let lat = done.saturating_sub(job.due);
+                            stats.record(kind_of(&job.cmd), lat, r);
+                            let lat_us = (lat / 1000).max(1);
+                            recent.saturating_record(lat_us);
+                            *recent_max = (*recent_max).max(lat_us);
+                            marks.push((end, done));
+                            start = end;
+                        }
+                    }
+                    for job in batch.iter().filter(|_| !E::BATCHES) {
+                        if let Command::Abandon(c) = job.cmd {
+                            // Patience is cancelled lazily: a conversation no longer waiting unanswered
+                            // is not abandoned, and no command is sent.
+                            let waiting = g.engine().conversation(c).is_some_and(|v| {
+                                v.state == ConvState::Open && v.answered_at.is_none()
+                            });
+                            if !waiting {
+                                continue;
                             }
                         }
+                        let start = fx.len();
+                        let r = g.apply(job.cmd, &mut fx);
+                        if multi_ws {
+                            // Effects do not carry the queue: look up the work stream while locked.
+                            for e in &fx[start..] {
+                                let ws = match e {
+                                    Effect::Accepted { conv, .. }
+                                    | Effect::StateChanged { conv, .. } => g
+                                        .engine()
+                                        .conversation(*conv)
+                                        .map_or(0, |v| plan.queue_ws[v.queue.index()]),
+                                    _ => 0,
+                                };
+                                fx_ws.push(ws as u32);
+                            }
+                        }
+                        let done = clock.ns();
                         let lat = done.saturating_sub(job.due);
                         stats.record(kind_of(&job.cmd), lat, r);
                         let lat_us = (lat / 1000).max(1);
                         recent.saturating_record(lat_us);
-                        recent_max = recent_max.max(lat_us);
-                        marks.push((end, done));
-                        start = end;
+                        *recent_max = (*recent_max).max(lat_us);
+                        marks.push((fx.len(), done));
                     }
+                    assert!(!self.panics, "injected fault: worker {} panics", self.id);
+                    live_now = g.engine().live_conversations() as u64;
                 }
-                for job in batch.iter().filter(|_| !E::BATCHES) {
-                    if let Command::Abandon(c) = job.cmd {
-                        // Patience is cancelled lazily: a conversation no longer waiting unanswered
-                        // is not abandoned, and no command is sent.
-                        let waiting = g
-                            .engine()
-                            .conversation(c)
-                            .is_some_and(|v| v.state == ConvState::Open && v.answered_at.is_none());
-                        if !waiting {
-                            continue;
-                        }
+                self.live.commands.fetch_add(marks.len() as u64, Relaxed);
+                self.live.in_system.store(live_now, Relaxed);
+                let mut from = 0;
+                for &(to, done) in &marks {
+                    for (k, e) in fx[from..to].iter().enumerate() {
+                        stats.routing_effect(e);
+                        let ws = fx_ws.get(from + k).map_or(0, |&w| w as usize);
+                        follow_up(&plan, self.id, e, ws, done, &mut rng, &mut out);
                     }
-                    let start = fx.len();
-                    let r = g.apply(job.cmd, &mut fx);
-                    if multi_ws {
-                        // Effects do not carry the queue: look up the work stream while locked.
-                        for e in &fx[start..] {
-                            let ws = match e {
-                                Effect::Accepted { conv, .. }
-                                | Effect::StateChanged { conv, .. } => g
-                                    .engine()
-                                    .conversation(*conv)
-                                    .map_or(0, |v| plan.queue_ws[v.queue.index()]),
-                                _ => 0,
-                            };
-                            fx_ws.push(ws as u32);
-                        }
-                    }
-                    let done = clock.ns();
-                    let lat = done.saturating_sub(job.due);
-                    stats.record(kind_of(&job.cmd), lat, r);
-                    let lat_us = (lat / 1000).max(1);
-                    recent.saturating_record(lat_us);
-                    recent_max = recent_max.max(lat_us);
-                    marks.push((fx.len(), done));
+                    from = to;
                 }
-                assert!(!self.panics, "injected fault: worker {} panics", self.id);
-                live_now = g.engine().live_conversations() as u64;
-            }
-            self.live.commands.fetch_add(marks.len() as u64, Relaxed);
-            self.live.in_system.store(live_now, Relaxed);
-            let mut from = 0;
-            for &(to, done) in &marks {
-                for (k, e) in fx[from..to].iter().enumerate() {
-                    stats.routing_effect(e);
-                    let ws = fx_ws.get(from + k).map_or(0, |&w| w as usize);
-                    follow_up(&plan, self.id, e, ws, done, &mut rng, &mut out);
-                }
-                from = to;
             }
             for j in out[self.id].drain(..) {
                 heap.push(Entry(j.due, seq, j.cmd));
@@ -315,22 +359,23 @@ impl<E: RulesEngine> Worker<E> {
             tokio::task::yield_now().await;
             if now >= last_publish + PUBLISH_NS {
                 last_publish = now;
+                let mut t = self.tally.lock().unwrap_or_else(|p| p.into_inner());
                 if let Ok(mut h) = self.live.recent.lock() {
-                    let _ = h.0.add(&recent);
-                    h.1 = h.1.max(recent_max);
+                    let _ = h.0.add(&t.recent);
+                    h.1 = h.1.max(t.recent_max);
                 }
-                recent.reset();
-                recent_max = 0;
+                t.recent.reset();
+                t.recent_max = 0;
             }
         }
         WorkerEnd {
-            stats,
             next_arrival,
             pending: heap
                 .into_iter()
                 .map(|e| Job { due: e.0, cmd: e.2 })
                 .collect(),
             inbox: self.inbox,
+            lost,
         }
     }
 }
@@ -444,5 +489,18 @@ pub(crate) fn follow_up(
             });
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tallies;
+
+    #[test]
+    fn many_workers_share_a_bounded_number_of_tallies() {
+        // Issue 27: 1,024 workers held 14 histograms each (2.8 GB). Now at most two per thread.
+        assert_eq!(tallies(1024, 2).len(), 4);
+        assert_eq!(tallies(2, 2).len(), 2, "a few workers keep one each");
+        assert_eq!(tallies(1, 0).len(), 1);
     }
 }

@@ -30,10 +30,11 @@ pub use groups::kill_all as kill_engine_groups;
 use std::io;
 use std::time::Duration;
 
-use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
-use super::protocol::{BatchResults, CommandBatch, WireCommand, WireError, WireResult, VERSION};
+use super::protocol::{
+    why_not_results, BatchResults, CommandBatch, WireCommand, WireError, WireResult, VERSION,
+};
 use super::SetupView;
 use transport::{HttpConn, LinesConn, Transport};
 
@@ -331,15 +332,26 @@ impl Client {
     }
 
     /// Applies `cmds` in order at simulated time `now_ms` and returns one result per command.
-    /// Errors: any [`ClientError`]; a result count that differs from the command count, or an
-    /// effect type this version does not know, is [`ClientError::BadAnswer`].
+    /// Unknown fields and effects of types this version does not know are ignored (v1 grows
+    /// by them, `docs/protocol.md`). Errors: any [`ClientError`]; a result count that differs
+    /// from the command count, or a result that does not read, is [`ClientError::BadAnswer`]
+    /// naming each problem's path (`results[2].effects[0] (invited): missing field …`).
     pub fn commands(
         &mut self,
         now_ms: u64,
         cmds: &[WireCommand],
     ) -> Result<Vec<WireResult>, ClientError> {
         let r: BatchResults = self.batch(now_ms, cmds, |c, status, answer| {
-            c.typed("commands", status, answer)
+            if status == 200 && !answer.starts_with(b"{\"error\"") {
+                if let Ok(t) = serde_json::from_slice(answer) {
+                    return Ok(t);
+                }
+            }
+            let v = c.judge("commands", status, answer)?;
+            Err(ClientError::BadAnswer {
+                op: "commands".into(),
+                detail: why_not_results(&v),
+            })
         })?;
         Ok(r.results)
     }
@@ -424,25 +436,6 @@ impl Client {
             return Err(refused(op, status, e));
         }
         Ok(v)
-    }
-
-    /// Reads `answer` as a `T`; an error object (or a status other than 200) is a refusal.
-    fn typed<T: DeserializeOwned>(
-        &self,
-        op: &str,
-        status: u16,
-        answer: &[u8],
-    ) -> Result<T, ClientError> {
-        if status == 200 && !answer.starts_with(b"{\"error\"") {
-            if let Ok(t) = serde_json::from_slice(answer) {
-                return Ok(t);
-            }
-        }
-        let v = self.judge(op, status, answer)?;
-        serde_json::from_value(v).map_err(|e| ClientError::BadAnswer {
-            op: op.into(),
-            detail: format!("{e} (answer begins {:?})", shown(answer)),
-        })
     }
 
     /// One exchange on the transport: over HTTP `method PREFIX+path` with `body`; as a JSON

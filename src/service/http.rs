@@ -18,7 +18,7 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::{Method, Request, Response, StatusCode};
 
-use super::protocol::{Action, CommandBatch, SetupRequest, WireConv};
+use super::protocol::{too_many_commands, Action, CommandBatch, SetupRequest, WireConv};
 use super::session::{ProtoError, Session};
 use super::stdio::{parse_value, to_json};
 
@@ -96,6 +96,9 @@ fn answer(
         ["v1", rest @ ..] => match rest {
             ["commands"] => {
                 method_is("POST")?;
+                if let Some(e) = too_many_commands(body) {
+                    return Err(ProtoError::status(413, e));
+                }
                 let batch: CommandBatch = parse_body(body)?;
                 Ok(ok(to_json(&session.commands(&batch)?)))
             }
@@ -173,7 +176,9 @@ fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ProtoErr
 
 /// Serves `session` over HTTP/1.1 on `addr` (loopback only: the caller checks) until `stop` is
 /// raised; `bound` is called once with the address bound (port 0 picks a free one). Each
-/// connection is kept alive for as many requests as the client sends. Errors: binding fails.
+/// connection is kept alive for as many requests as the client sends. A request is answered on
+/// a blocking thread, so a stop is seen within 50 ms even during a long batch, which is then
+/// abandoned (not waited for). Errors: binding fails.
 pub fn serve_http(
     session: Session,
     addr: SocketAddr,
@@ -183,7 +188,7 @@ pub fn serve_http(
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    rt.block_on(async move {
+    let served = rt.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         bound(listener.local_addr()?);
         let shared = Arc::new(Mutex::new(session));
@@ -208,7 +213,10 @@ pub fn serve_http(
                 }
             }
         }
-    })
+    });
+    // A request still being answered is abandoned, not awaited.
+    rt.shutdown_background();
+    served
 }
 
 async fn handle(
@@ -228,10 +236,17 @@ async fn handle(
             }));
         }
     };
-    let answer = {
+    // Off the runtime's one thread, so the accept loop keeps looking at the stop flag.
+    let answer = tokio::task::spawn_blocking(move || {
         let mut s = shared.lock().unwrap_or_else(|p| p.into_inner());
         route(&mut s, method_str(&method), &path, &body)
-    };
+    })
+    .await
+    .unwrap_or_else(|_| Answer {
+        status: 500,
+        content_type: JSON,
+        body: to_json(&serde_json::json!({ "error": "the request's handler failed" })),
+    });
     Ok(respond(answer))
 }
 

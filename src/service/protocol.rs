@@ -403,8 +403,12 @@ impl From<Command> for WireCommand {
     }
 }
 
+mod count;
 mod effect;
+mod results;
+pub use count::{count_commands, too_many_commands, MAX_BATCH_COMMANDS, SCAN_FROM};
 pub use effect::{WireCloseReason, WireEffect, WireNotice, WireRecipient};
+pub use results::why_not_results;
 
 /// One command's result: `{ "effects": [...] }` (applied; effects in the order they happened)
 /// or `{ "refused": "RULE-ID" }` (the first rule of the catalogue that refused it; nothing
@@ -441,7 +445,7 @@ impl WireResult {
     pub fn to_outcome(&self, out: &mut Vec<Effect>) -> Result<(), RuleId> {
         match self {
             WireResult::Effects { effects } => {
-                out.extend(effects.iter().map(|e| e.to_effect()));
+                out.extend(effects.iter().filter_map(|e| e.to_effect()));
                 Ok(())
             }
             WireResult::Refused { refused } => Err(refused.0),

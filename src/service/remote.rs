@@ -62,6 +62,9 @@ pub struct LinkStats {
     /// Commands sent at the same simulated instant as the command before them (what batching
     /// the commands of one instant could at most save).
     pub same_instant: u64,
+    /// Commands sent whose answer never arrived (the engine stopped answering, the run was
+    /// stopped while waiting, the connection broke).
+    pub unanswered: u64,
     /// Wall-clock nanoseconds spent waiting for answers (request written to answer read).
     pub wire_ns: u64,
     /// Round-trip times, microseconds.
@@ -75,6 +78,7 @@ impl Default for LinkStats {
             round_trips: 0,
             commands: 0,
             same_instant: 0,
+            unanswered: 0,
             wire_ns: 0,
             // Bounded up front: an auto-resizing histogram's `saturating_record` clamps to its
             // current range (2,047 µs at first) instead of growing.
@@ -124,6 +128,7 @@ pub struct RemoteEngine {
     mirror: Mirror,
     stop: Option<Arc<AtomicBool>>,
     failed: bool,
+    answered: bool,
     phantoms: u32,
     wire: Vec<WireCommand>,
     remote_fx: Vec<Effect>,
@@ -138,6 +143,7 @@ impl RemoteEngine {
             mirror,
             stop,
             failed: false,
+            answered: true,
             phantoms: 0,
             wire: Vec::with_capacity(64),
             remote_fx: Vec::with_capacity(64),
@@ -180,7 +186,8 @@ impl RemoteEngine {
     /// Sends `cmds` as one batch at `now` and appends their effects (local ids) to `out`; `ends`
     /// gets each command's outcome and the end of its effects in `out`. The commands must not
     /// depend on each other's results (no command may name a conversation an earlier one of the
-    /// batch creates). On a failure every command is answered as after a failure.
+    /// batch creates). On a failure every command is answered as after a failure, and
+    /// [`RulesEngine::answered`] is then `false`.
     pub fn apply_batch(
         &mut self,
         now: SimTime,
@@ -193,6 +200,11 @@ impl RemoteEngine {
             return;
         }
         if !self.failed {
+            // A stop raised before the request means the client sends nothing.
+            let sending = !self
+                .stop
+                .as_ref()
+                .is_some_and(|s| s.load(Ordering::Relaxed));
             self.wire.clear();
             for c in cmds {
                 self.wire.push(WireCommand::from(self.to_remote(*c)));
@@ -220,11 +232,18 @@ impl RemoteEngine {
                         let o = self.absorb(now, *c, res, out);
                         ends.push((o, out.len()));
                     }
+                    self.answered = !self.failed;
                     return;
                 }
-                Err(e) => self.fail(e.into()),
+                Err(e) => {
+                    if sending {
+                        Link::lock(&self.link).stats.unanswered += cmds.len() as u64;
+                    }
+                    self.fail(e.into());
+                }
             }
         }
+        self.answered = false;
         for c in cmds {
             let o = self.failed_apply(now, *c, out);
             ends.push((o, out.len()));
@@ -337,14 +356,23 @@ impl RulesEngine for RemoteEngine {
     ) {
         self.apply_batch(now, cmds, out, ends);
     }
+    fn answered(&self) -> bool {
+        self.answered
+    }
     fn config(&self) -> &EngineConfig {
         self.mirror.config()
     }
+    /// The mirror's counters, without the stand-in conversations of arrivals answered after a
+    /// failure or a stop (the engine never had them).
     fn counters(&self) -> EngineCounters {
-        self.mirror.counters()
+        let mut k = self.mirror.counters();
+        k.arrived = k.arrived.saturating_sub(u64::from(self.phantoms));
+        k
     }
+    /// Live conversations the engine answered for (stand-ins left out, as in `counters`: they
+    /// never close).
     fn live_conversations(&self) -> usize {
-        self.mirror.live()
+        self.mirror.live().saturating_sub(self.phantoms as usize)
     }
     fn agent(&self, id: AgentId) -> AgentView {
         self.mirror.agent(id)

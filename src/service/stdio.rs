@@ -8,7 +8,7 @@ use std::io::{self, BufRead, Read, Write};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::protocol::{Action, CommandBatch, Request, WireError};
+use super::protocol::{too_many_commands, Action, CommandBatch, Request, WireError};
 use super::session::{check_version, ProtoError, Session};
 
 /// Longest request line read (bytes); a longer one is refused and skipped.
@@ -63,6 +63,9 @@ pub fn answer_line(session: &mut Session, line: &[u8]) -> String {
 fn answer(session: &mut Session, line: &[u8]) -> Result<String, ProtoError> {
     let text = std::str::from_utf8(line)
         .map_err(|e| ProtoError::status(400, format!("the line is not UTF-8: {e}")))?;
+    if let Some(e) = too_many_commands(line) {
+        return Err(ProtoError::status(413, e));
+    }
     let mut value: Value = serde_json::from_str(text).map_err(|e| {
         ProtoError::status(
             400,

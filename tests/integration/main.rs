@@ -103,6 +103,7 @@ mod tester13_fixg;
 mod tester13_staff;
 mod tester14_fixc;
 mod tester14_fixe;
+mod tester14_fixh;
 mod tester14_fixi;
 mod tester14_fixj;
 mod tester9_inputs;

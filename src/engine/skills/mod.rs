@@ -295,15 +295,17 @@ impl Engine {
     }
 
     /// Whether `tag` names a requirement and an attribute set this engine interned (always true
-    /// for the default tag): a driver that reads tags from outside (`omnisim serve`) checks it
+    /// for the default tag; only it without skills or attributes): a driver that reads tags from outside (`omnisim serve`) checks it
     /// before [`arrive_tagged`](Self::arrive_tagged), which indexes the tables by them.
     pub fn knows_tag(&self, tag: super::RoutingTag) -> bool {
+        let (req, attrs) = (tag.req.0 as usize, tag.attrs.0 as usize);
         match self.skills.as_ref() {
+            // Whether or not routing reads them, only interned ids are known.
             Some(s) => {
-                (!s.enabled || (tag.req.0 as usize) < s.reqs.len())
-                    && (!s.prioritized || (tag.attrs.0 as usize) < s.attrs.sets.len())
+                (req == 0 || req < s.reqs.len()) && (attrs == 0 || attrs < s.attrs.sets.len())
             }
-            None => true,
+            // No skills and no attributes: every arrival carries the default tag.
+            None => req == 0 && attrs == 0,
         }
     }
 

@@ -54,8 +54,12 @@ pub enum WireCloseReason {
 
 /// One effect on the wire; the types and fields are those of [`Effect`] in snake case, with
 /// durations and instants in milliseconds (`waited_ms`, `arrived_at_ms`).
+///
+/// Read leniently, as `docs/protocol.md` says v1 grows (new optional fields, new effect
+/// types): a field this version does not know is ignored, and an effect of a type it does not
+/// know reads as [`WireEffect::Unknown`], which a client skips.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+#[serde(tag = "type", rename_all = "snake_case")]
 #[allow(missing_docs)]
 pub enum WireEffect {
     /// RT-SKILL: no member can ever serve it; it stays queued.
@@ -143,6 +147,10 @@ pub enum WireEffect {
         answered: bool,
         arrived_at_ms: u64,
     },
+    /// An effect of a type this version does not know (a newer engine's): read, then skipped.
+    /// Never written by this version.
+    #[serde(other)]
+    Unknown,
 }
 
 impl From<Effect> for WireEffect {
@@ -292,11 +300,12 @@ impl From<Effect> for WireEffect {
 }
 
 impl WireEffect {
-    /// The engine effect (the inverse of `From<Effect>`).
-    pub fn to_effect(self) -> Effect {
+    /// The engine effect (the inverse of `From<Effect>`); `None` for [`WireEffect::Unknown`].
+    pub fn to_effect(self) -> Option<Effect> {
         use WireEffect as W;
         let (a, q, s) = (AgentId, QueueId, SupervisorId);
-        match self {
+        Some(match self {
+            W::Unknown => return None,
             W::Unmatched { conv, queue } => Effect::Unmatched {
                 conv: conv.0,
                 queue: q(queue),
@@ -433,6 +442,6 @@ impl WireEffect {
                 answered,
                 arrived_at: SimTime(arrived_at_ms),
             },
-        }
+        })
     }
 }
