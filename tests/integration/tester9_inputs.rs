@@ -152,7 +152,20 @@ fn a_malformed_start_is_one_problem_not_also_a_missing_start() {
         assert_eq!(code, Some(2), "{err}");
         assert!(err.contains("scenario.start"), "{err}");
         assert!(!err.contains("has no `[scenario] start`"), "{err}");
-        assert!(!err.contains("r.csv") && !err.contains("f.csv"), "{err}");
+        // The roster's dated cells are not checked against an unusable start; since the
+        // eleventh session (`fixc-11`) one line says so (all problems at once, or why not),
+        // and it is the only roster or forecast line.
+        let others: Vec<&str> = err
+            .lines()
+            .filter(|l| l.contains("r.csv") || l.contains("f.csv"))
+            .collect();
+        assert!(
+            others.len() <= 1
+                && others
+                    .iter()
+                    .all(|l| l.contains("are not checked: `[scenario] start` is unusable")),
+            "{err}"
+        );
     }
     // A replay history with dated arrivals, read against the unreadable start.
     let s = std::fs::read_to_string(dir.join("s.toml")).unwrap();
