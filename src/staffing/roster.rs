@@ -61,7 +61,7 @@ impl Roster {
 /// The roster check: the roster run in place of the staffed group, each rostered agent absent
 /// for a whole replication with probability `shrinkage`, with another seed than the staffing's
 /// (so it is an independent check), decided as the verification decides
-/// ([`super::decide`]): it starts at the verification's replications and doubles them, up to
+/// (`staffing::decide`): it starts at the verification's replications and doubles them, up to
 /// [`super::Precision::max_replications`], while an interval too close to call is wider than
 /// the precision. `stop` (Ctrl-C) ends it early, its output marked partial.
 #[allow(missing_debug_implementations)] // RunOutput holds histograms and traces
