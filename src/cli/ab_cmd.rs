@@ -183,13 +183,6 @@ fn measure_differences(
     base: &crate::scenario::Scenario,
     var: &crate::scenario::Scenario,
 ) -> Vec<String> {
-    let sl = |s: &crate::scenario::Scenario| {
-        crate::metrics::SlDefinition::ALL
-            .iter()
-            .find(|(_, d)| *d == s.service_level_definition)
-            .map_or("?", |(n, _)| n)
-            .to_string()
-    };
     let short =
         |s: &crate::scenario::Scenario| s.short_abandon.map_or("none".into(), |d| d.to_string());
     [
@@ -198,7 +191,11 @@ fn measure_differences(
             base.service_level.to_string(),
             var.service_level.to_string(),
         ),
-        ("service_level_definition", sl(base), sl(var)),
+        (
+            "service_level_definition",
+            base.service_level_definition.as_str().to_string(),
+            var.service_level_definition.as_str().to_string(),
+        ),
         ("short_abandon", short(base), short(var)),
         ("horizon", base.horizon.to_string(), var.horizon.to_string()),
         ("warmup", base.warmup.to_string(), var.warmup.to_string()),
