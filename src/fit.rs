@@ -10,7 +10,10 @@
 //! lognormal and gamma by maximum likelihood, the lowest AIC chosen. Patience is fitted to
 //! censored data: an abandoned customer's wait is its patience, every other wait (answered,
 //! overflowed, still waiting) only a lower bound (ignoring that would fit the patience of the
-//! impatient ones only). The history is read in one streaming pass keeping a few numbers per
+//! impatient ones only). An answered row's handle and wrap-up go to the queue its `ended_in`
+//! names when a move while waiting took it there (a run draws them from the work stream of the
+//! queue that accepts it); its arrival and patience stay with its `queue`. The history is read
+//! in one streaming pass keeping a few numbers per
 //! row. A row far outside the rest (a mistyped year, [`crate::stats::bulk_range`]) is an error at
 //! its line.
 //!

@@ -219,12 +219,13 @@ pub fn moved_note(answered: u64, unfitted: usize) -> Option<String> {
             ),
         };
         format!(
-            "{} answered in another queue than the one it arrived at (`ended_in`: moved \
+            "{} answered in another queue than the one {} arrived at (`ended_in`: moved \
              while waiting by a supervisor or an overflow rule): handle and wrap-up times are \
              fitted to the queue that answered each (a run draws them from that queue's work \
              stream), patience to the queue each arrived at{left}; fitted.toml has no such \
              move: add the overflow rules and supervisors yourself",
             crate::text::plural(answered, "conversation"),
+            if answered == 1 { "it" } else { "they" },
         )
     })
 }
