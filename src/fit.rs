@@ -10,7 +10,10 @@
 //! lognormal and gamma by maximum likelihood, the lowest AIC chosen. Patience is fitted to
 //! censored data: an abandoned customer's wait is its patience, every other wait (answered,
 //! overflowed, still waiting) only a lower bound (ignoring that would fit the patience of the
-//! impatient ones only). The history is read in one streaming pass keeping a few numbers per
+//! impatient ones only). An answered row's handle and wrap-up go to the queue its `ended_in`
+//! names when a move while waiting took it there (a run draws them from the work stream of the
+//! queue that accepts it); its arrival and patience stay with its `queue`. The history is read
+//! in one streaming pass keeping a few numbers per
 //! row. A row far outside the rest (a mistyped year, [`crate::stats::bulk_range`]) is an error at
 //! its line.
 //!
@@ -235,6 +238,11 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
     let mut actual_queues: BTreeMap<String, u32> = BTreeMap::new();
     // Rows left out: [later legs of transfers, retry contacts].
     let mut left_out = [0u64; 2];
+    // Per queue (as `names` numbers it): whether an offered row arrived there; a queue only
+    // an `ended_in` names has no arrivals of its own.
+    let mut arrives: Vec<bool> = Vec::new();
+    // Offered answered rows a move while waiting took to another queue (`ended_in`).
+    let mut answered_elsewhere = 0u64;
     let mut abandoned_cells = checks::AbandonedCells::default();
     let header = read(
         path,
@@ -301,6 +309,9 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
                 "workstream"
             };
             let queue = r.required(p, col).map(str::to_string);
+            // Where a move while waiting took it (a log of a scenario with moves); empty: its
+            // `queue`.
+            let ended_in = r.cell("ended_in").map(str::to_string);
             let outcome = r.parse(p, "outcome", |s| match s {
                 "answered" => Ok(1u8),
                 "abandoned" => Ok(2),
@@ -356,6 +367,10 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
             });
             let next = actual_queues.len() as u32;
             let aq = *actual_queues.entry(queue.clone()).or_insert(next);
+            let moved_to = ended_in.as_ref().filter(|e| **e != queue).map(|e| {
+                let next = actual_queues.len() as u32;
+                *actual_queues.entry(e.clone()).or_insert(next)
+            });
             let answered = |d: Option<SimDuration>| d.filter(|_| outcome == 1);
             actual_rows.push(actuals::ActualRow {
                 queue: aq,
@@ -369,17 +384,33 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
                 wrap_ms: actuals::Ms::of(answered(wrap)),
                 agent: agent.filter(|_| outcome == 1),
                 id: id.unwrap_or(actuals::NO_ID),
+                moved_to,
             });
             if !offered {
                 return;
             }
             rows += 1;
-            let next = names.len() as u32;
-            let q = *names.entry(queue).or_insert(next);
-            if durations.len() <= q as usize {
-                durations.resize_with(q as usize + 1, Default::default);
-            }
-            let d = &mut durations[q as usize];
+            let mut number = |name: String| {
+                let next = names.len() as u32;
+                let q = *names.entry(name).or_insert(next);
+                if durations.len() <= q as usize {
+                    durations.resize_with(q as usize + 1, Default::default);
+                    arrives.resize(q as usize + 1, false);
+                }
+                q
+            };
+            // Handle and wrap-up are the answering queue's (a run draws them from the work
+            // stream of the queue that accepts it); patience and the arrival stay with `queue`.
+            let handled_in = match moved_to {
+                Some(_) if outcome == 1 => {
+                    answered_elsewhere += 1;
+                    ended_in.map(&mut number)
+                }
+                _ => None,
+            };
+            let q = number(queue);
+            arrives[q as usize] = true;
+            let d = &mut durations[handled_in.unwrap_or(q) as usize];
             if outcome == 1 {
                 if let Some(h) = handle {
                     d[0].events.push(h.as_secs_f64());
@@ -388,6 +419,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
             if let Some(w) = wrap {
                 d[1].events.push(w.as_secs_f64());
             }
+            let d = &mut durations[q as usize];
             // Abandoned: the wait is the patience. Answered, overflowed or still waiting: the
             // customer was still there, so the wait is a lower bound of its patience.
             match (outcome, wait) {
@@ -411,18 +443,29 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
     }
     // Row problems do not stop the check of rows far outside the rest (on the rows read):
     // every problem is reported at once.
-    // Queue ids in name order (deterministic whatever the row order).
-    let queue_names: Vec<String> = names.keys().cloned().collect();
+    // Queue ids in name order (deterministic whatever the row order). A queue only an
+    // `ended_in` names (no arrivals of its own) is not fitted, as a later leg's queue is not:
+    // the handle times answered there are left out (noted).
+    let fitted: Vec<(&String, u32)> = names
+        .iter()
+        .filter(|(_, &i)| arrives[i as usize])
+        .map(|(n, &i)| (n, i))
+        .collect();
+    let queue_names: Vec<String> = fitted.iter().map(|(n, _)| (*n).clone()).collect();
     let remap: Vec<u32> = {
-        let mut m = vec![0; names.len()];
-        for (sorted, (_, &first_seen)) in names.iter().enumerate() {
-            m[first_seen as usize] = sorted as u32;
+        let mut m = vec![u32::MAX; names.len()];
+        for (sorted, (_, first_seen)) in fitted.iter().enumerate() {
+            m[*first_seen as usize] = sorted as u32;
         }
         m
     };
-    let mut by_name: Vec<[Sample; 3]> = vec![Default::default(); names.len()];
+    let mut by_name: Vec<[Sample; 3]> = vec![Default::default(); queue_names.len()];
+    let mut handled_unfitted = 0usize;
     for (first_seen, d) in durations.into_iter().enumerate() {
-        by_name[remap[first_seen] as usize] = d;
+        match by_name.get_mut(remap[first_seen] as usize) {
+            Some(b) => *b = d,
+            None => handled_unfitted += d[0].events.len(),
+        }
     }
     for o in &mut obs {
         o.queue = remap[o.queue as usize];
@@ -521,6 +564,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
             crate::text::plural(left_out[1], "retry contact"),
         ));
     }
+    notes.extend(checks::moved_note(answered_elsewhere, handled_unfitted));
     if !iso {
         notes.push(format!(
             "the history's times are seconds since t = 0 (no calendar): fitted.toml starts at \

@@ -12,9 +12,15 @@
 //! know is written null, each with a [`NOT_RECORDED`] note saying why, and `seed` is null (a
 //! history has no seed): `compare` shows those metrics "not comparable".
 //!
+//! A row's `ended_in` (a move while waiting: an overflow or supervisor moved it to that queue,
+//! starting no row) is a transfer into that queue (`transferred_in`; `conversations.transferred`
+//! once per conversation, its legs' moves included); its arrival, answer or abandonment stay
+//! with its `queue`, as the summary counts them.
+//!
 //! Not covered: a run's warm-up (its summary counts arrivals after it; its log holds them all),
-//! and moves that write no row of their own (an overflow or supervisor moving a waiting
-//! conversation).
+//! moves a log without `ended_in` does not show (an overflow or supervisor moving a waiting
+//! conversation), and of a chain of moves all but the queue it ended in (`ended_in` names only
+//! the last; a move back to its `queue` shows none).
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -80,7 +86,7 @@ impl Ms {
 }
 
 /// One row of the history as `actuals.json` counts it (every row: offered arrivals, retry
-/// contacts, later legs), in 72 bytes (no string: a log's million rows are kept whole until
+/// contacts, later legs), in 80 bytes (no string: a log's million rows are kept whole until
 /// `actuals.json` is written, issue 25).
 #[derive(Clone, Debug)]
 pub(crate) struct ActualRow {
@@ -104,6 +110,9 @@ pub(crate) struct ActualRow {
     /// Its `id` cell as [`crate::traffic::links::Ids::of`] numbers it (a later leg keeps its
     /// conversation's id); [`NO_ID`] without one.
     pub id: u64,
+    /// Index into [`Fitted`]'s `actual_queues` of its `ended_in` cell, when that names another
+    /// queue than `queue` (a move while waiting).
+    pub moved_to: Option<u32>,
 }
 
 /// Per replication, what the recorder does not hold itself.
@@ -177,7 +186,11 @@ impl Fitted {
             .filter(|r| r.leg > 1 && r.id != NO_ID)
             .map(|r| (r.rep, r.id, r.leg))
             .collect();
+        // The conversations (replication, id) counted as moved so far (legs, `ended_in`).
+        let mut moved: HashSet<(Option<u32>, u64)> = HashSet::new();
         for r in &self.actual_rows {
+            // Its first move: a conversation counts once in `conversations.transferred`.
+            let mut first = |r: &ActualRow| r.id == NO_ID || moved.insert((r.rep, r.id));
             let s = &mut state[reps[&r.rep]];
             let q = QueueId(qmap[r.queue as usize] as u32);
             let at = SimTime(r.arrival_ms);
@@ -197,10 +210,15 @@ impl Fitted {
                     _ => {}
                 }
             } else {
-                rec.transferred(q, r.leg == 2, true);
+                let first = if r.id == NO_ID { r.leg == 2 } else { first(r) };
+                rec.transferred(q, first, true);
                 if r.outcome == 1 {
                     rec.transfer_wait(at + wait, q, wait, true);
                 }
+            }
+            if let Some(to) = r.moved_to {
+                let first = first(r);
+                rec.transferred(QueueId(qmap[to as usize] as u32), first, true);
             }
             if r.outcome == 1 {
                 if let Some(h) = r.handle_ms.get() {

@@ -204,6 +204,32 @@ pub fn patience_note(name: &str, abandoned: usize, censored: usize) -> Option<St
     })
 }
 
+/// The note on answered rows a move while waiting took to another queue (`ended_in`, written
+/// by `run --log` when the scenario has a supervisor's `assign_to = "queue"` or a `waited_over`
+/// transfer): `answered` such rows, `unfitted` of their handle times answered in a queue with
+/// no arrivals of its own (not fitted, as a later leg's queue is not). `None` when there are
+/// none.
+pub fn moved_note(answered: u64, unfitted: usize) -> Option<String> {
+    (answered > 0).then(|| {
+        let left = match unfitted {
+            0 => String::new(),
+            n => format!(
+                "; the handle times of {n} of them, answered in queues with no arrivals of \
+                 their own (not in fitted.toml), are left out"
+            ),
+        };
+        format!(
+            "{} answered in another queue than the one {} arrived at (`ended_in`: moved \
+             while waiting by a supervisor or an overflow rule): handle and wrap-up times are \
+             fitted to the queue that answered each (a run draws them from that queue's work \
+             stream), patience to the queue each arrived at{left}; fitted.toml has no such \
+             move: add the overflow rules and supervisors yourself",
+            crate::text::plural(answered, "conversation"),
+            if answered == 1 { "it" } else { "they" },
+        )
+    })
+}
+
 /// Abandoned rows whose cells contradict their outcome: a `handle` (nobody handled them) and a
 /// `patience` shorter than the `wait` (the customer leaves when the patience runs out). `fit`
 /// reads neither (an abandoned row's wait is its patience), so each is a warning at its cell,

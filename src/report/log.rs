@@ -12,7 +12,12 @@
 //! its own with the same `id`) and `retrial_of` (a retry contact: the `id` of the abandoned
 //! contact its customer came back from; empty otherwise; a replayed history's retry contact
 //! keeps its row's `retrial_of`, and a replay of such a history writes both columns). Without
-//! them the file is as before. Rows are in replication order, then arrival order: deterministic for a scenario and
+//! them the file is as before. When the scenario can move a waiting conversation to another
+//! queue ([`Scenario::moves_waiting`]: a supervisor's `assign_to = "queue"`, a `waited_over`
+//! transfer), one more column follows: `ended_in`, the queue the row's conversation was in
+//! when it was answered (that leg's first acceptance) or closed unanswered, empty when that is
+//! the row's `queue` (a move starts no leg; a before-queueing transfer at arrival counts as a
+//! move here too). Without such a rule the file is as before. Rows are in replication order, then arrival order: deterministic for a scenario and
 //! seed, whatever the thread count. The file is valid input for `[traffic] replay`.
 
 use std::io;
@@ -40,6 +45,10 @@ pub const COLUMNS: [&str; 10] = [
 /// The columns written after `replication` when some work stream has a `retrial` or a
 /// `transfer` (see the module docs).
 pub const CONTACT_COLUMNS: [&str; 2] = ["leg", "retrial_of"];
+
+/// The column written after those when the scenario can move a waiting conversation
+/// ([`Scenario::moves_waiting`]; see the module docs).
+pub const MOVE_COLUMN: &str = "ended_in";
 
 pub use crate::text::seconds;
 
@@ -81,6 +90,10 @@ pub fn render_stoppable(
         || replay.is_some_and(|h| h.rows.iter().any(|r| r.retrial_of.is_some()));
     if contacts {
         header.extend(CONTACT_COLUMNS);
+    }
+    let moves = sc.moves_waiting();
+    if moves {
+        header.push(MOVE_COLUMN);
     }
     header.extend(attrs.iter().map(String::as_str));
     w.write_record(&header)?;
@@ -140,6 +153,12 @@ pub fn render_stoppable(
                     (None, Some(of)) => rec.push(of.to_string()),
                     (None, None) => rec.push(String::new()),
                 }
+            }
+            if moves {
+                rec.push(match r.ended_in {
+                    Some(q) if q != r.queue => sc.queues[q.index()].name.clone(),
+                    _ => String::new(),
+                });
             }
             for (i, name) in attrs.iter().enumerate() {
                 let drawn = r.attributes.as_ref().and_then(|(w, vals)| {

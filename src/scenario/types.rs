@@ -436,4 +436,30 @@ impl Scenario {
         }
         format!("agent#{}", agent.0)
     }
+
+    /// Whether a conversation can be moved to another queue while it waits, starting no leg:
+    /// some supervisor policy or script line has `assign_to = "queue"`, or some queue has a
+    /// `waited_over` rule with `action = "transfer"`. Then `conversations.csv` (`run --log`)
+    /// has its `ended_in` column (`report::log`); otherwise the file is as it was without it.
+    pub fn moves_waiting(&self) -> bool {
+        let supervisor = self.supervisors.iter().any(|s| {
+            s.policies
+                .iter()
+                .map(|p| &p.action)
+                .chain(s.script.iter().map(|l| &l.action))
+                .any(|a| matches!(a, Action::AssignToQueue(_)))
+        });
+        let waited = self.queues.iter().any(|q| {
+            q.overflow.iter().any(|r| {
+                matches!(
+                    (&r.when, &r.action),
+                    (
+                        super::overflow::OverflowWhen::WaitedOver(_),
+                        super::overflow::OverflowAction::Transfer(_)
+                    )
+                )
+            })
+        });
+        supervisor || waited
+    }
 }

@@ -111,6 +111,10 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             };
             (patience, row, NONE)
         };
+        // Sent on before queueing: the row (at the queue it arrived at) says where it ended up.
+        if let (Some(log), true) = (&mut self.out.log, moved.is_some()) {
+            log.moved(row, queue);
+        }
         let mood = ws
             .sentiment
             .map(|s| Mood::new(self.customers.sentiment(), key, s.start, now.as_millis()));

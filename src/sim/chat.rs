@@ -332,6 +332,9 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             // A retrial is a contact of its own in conversations.csv.
             cs.row = log.arrived(None, now, first_queue, patience);
             log.retrial_of(cs.row, prev_row);
+            if moved.is_some() {
+                log.moved(cs.row, queue);
+            }
             if !attrs.is_empty() {
                 log.attributes(cs.row, drawn_for, &attrs);
             }

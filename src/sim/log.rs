@@ -71,6 +71,11 @@ pub struct ConvRecord {
     pub leg: u32,
     /// A retrial: the id of the abandoned contact whose customer came back as this one.
     pub retrial_of: Option<RecordId>,
+    /// The queue the row's conversation was in when it was answered (this leg's first
+    /// acceptance) or closed unanswered, when a move that starts no leg took it out of `queue`
+    /// (a supervisor's `assign_to = "queue"`, a `waited_over` transfer, a before-queueing
+    /// transfer at arrival); `None` when nothing moved it. Equal to `queue` after a move back.
+    pub ended_in: Option<QueueId>,
 }
 
 /// The log of one replication.
@@ -108,6 +113,7 @@ impl ConvLog {
             attributes: None,
             leg: 1,
             retrial_of: None,
+            ended_in: None,
         });
         n as u32
     }
@@ -140,9 +146,22 @@ impl ConvLog {
             attributes: p.attributes.clone(),
             leg: p.leg + 1,
             retrial_of: None,
+            ended_in: None,
         };
         self.rows.push(r);
         (self.rows.len() - 1) as u32
+    }
+
+    /// The conversation of row `row` (its current leg) moved to `queue` without starting a
+    /// leg (a `requeued` move while it waits, or a before-queueing transfer at arrival): its
+    /// [`ConvRecord::ended_in`], while the row is unanswered (a leg's queue is where it was
+    /// first accepted).
+    pub(crate) fn moved(&mut self, row: u32, queue: QueueId) {
+        if let Some(r) = self.rows.get_mut(row as usize) {
+            if r.outcome == LogOutcome::Open {
+                r.ended_in = Some(queue);
+            }
+        }
     }
 
     /// Removes row `row` when it is the last (a transfer refused: no leg after all).

@@ -109,7 +109,7 @@ impl Outputs {
     }
 
     /// The log's side of a batch of effects: a first answer's wait and agent, an unanswered
-    /// close's outcome, in the rows of the conversations' records (read before the world's
+    /// close's outcome, the queue a move while waiting took it to, in the rows of the conversations' records (read before the world's
     /// follow-ups clear a closed conversation's slot).
     pub(crate) fn log_effects(&mut self, now: SimTime, fx: &[Effect], customers: &Customers) {
         let Some(log) = self.log.as_deref_mut() else {
@@ -135,6 +135,14 @@ impl Outputs {
                 } => {
                     if let Some(c) = customers.get(conv).filter(|c| c.leg != u32::MAX) {
                         log.leg_answered(c.leg, now, agent);
+                    }
+                }
+                Effect::Requeued { conv, to, .. } => {
+                    // A move while it waits starts no leg: the row of its current leg says
+                    // where it ended up (`ended_in`).
+                    if let Some(c) = customers.get(conv) {
+                        let row = if c.leg != u32::MAX { c.leg } else { c.row };
+                        log.moved(row, to);
                     }
                 }
                 Effect::Closed {

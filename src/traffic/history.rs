@@ -8,7 +8,10 @@
 //! `leg` and `retrial_of` (see [`Contact`]): a row of leg 2 or more is skipped (the replay
 //! makes its own transfers); a retry contact is replayed as an arrival, counted as a retrial
 //! and marked as one in the replay's own log and trace (the links between rows are checked by
-//! [`super::links`], as `fit` and `forecast` check them).
+//! [`super::links`], as `fit` and `forecast` check them). `ended_in` (written by `--log` when
+//! a scenario can move a waiting conversation: the queue it was answered or closed in, empty
+//! when its `queue`) must name a queue of the scenario and is otherwise not used: the replay
+//! makes its own moves. A history without it reads as before.
 //! Required: `arrival`, `queue` (or `workstream`), and `handle` on answered rows. A row's
 //! `patience` is used when present, else an abandoned row's `wait` is its patience, else the
 //! work stream draws it.
@@ -22,7 +25,7 @@ use crate::model::QueueId;
 use crate::time::{SimDuration, SimTime};
 
 /// The fixed columns of the history format; any other column is an attribute.
-pub const COLUMNS: [&str; 13] = [
+pub const COLUMNS: [&str; 14] = [
     "id",
     "arrival",
     "queue",
@@ -36,6 +39,7 @@ pub const COLUMNS: [&str; 13] = [
     "replication",
     "leg",
     "retrial_of",
+    "ended_in",
 ];
 
 /// What a row of `omnisim run --log` is beyond its conversation (its `leg` and `retrial_of`
@@ -288,6 +292,13 @@ pub fn read_replay(
                     None
                 }
             };
+            // Where it ended up: not replayed (the replay makes its own moves), but a queue of
+            // the scenario, as `queue` is.
+            if let Some(name) = r.cell("ended_in") {
+                if let Err(e) = queue(name) {
+                    r.problem(p, "ended_in", e);
+                }
+            }
             if let Some(q) = q {
                 for &i in &attr_cols {
                     let cell = r.rec.get(i).unwrap_or("").trim();

@@ -42,6 +42,7 @@ mod limits;
 mod load;
 mod load_omission;
 mod log_contacts;
+mod log_ended_in;
 mod log_legs;
 mod log_links;
 mod log_support;
