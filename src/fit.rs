@@ -349,7 +349,16 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
                 Some(wrap),
                 Some(_),
                 Some(_),
-            ) = (arrival, queue, outcome, wait, handle, wrap, patience, read_contact)
+            ) = (
+                arrival,
+                queue,
+                outcome,
+                wait,
+                handle,
+                wrap,
+                patience,
+                read_contact,
+            )
             else {
                 return;
             };
