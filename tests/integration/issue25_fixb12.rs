@@ -277,7 +277,7 @@ fn quiet_hides_chatter_not_warnings() {
 /// A `[traffic]` file that cannot be read is named at its key, as written and as resolved
 /// against the scenario's folder (run from another folder, the tester's example); from the
 /// scenario's own folder, the two are the same and it is named once. A flag's file names the
-/// flag (`--shifts`).
+/// flag (`--shifts`, `--variant`).
 #[test]
 fn a_missing_traffic_file_is_named_at_its_key_as_written_and_resolved() {
     let d = dir("missing");
@@ -324,6 +324,12 @@ fn a_missing_traffic_file_is_named_at_its_key_as_written_and_resolved() {
     assert_eq!(code, Some(2), "{err}");
     assert!(
         err.contains("nope.toml (--shifts) is not a valid shift templates file"),
+        "{err}"
+    );
+    let (code, err) = omnisim(&d, &["ab", "sc/s.toml", "--variant", "nope.toml"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("error: nope.toml (--variant) is not a valid scenario:"),
         "{err}"
     );
 }
