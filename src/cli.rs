@@ -93,7 +93,7 @@ pub struct Args {
 /// The flags every command that prints takes (flattened into each one's arguments).
 #[derive(Debug, Clone, Copy, clap::Args)]
 pub(crate) struct Global {
-    /// Print nothing but errors.
+    /// Print no progress, summary or table: only warnings and errors (on stderr).
     #[arg(long)]
     pub(crate) quiet: bool,
 }

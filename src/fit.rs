@@ -151,7 +151,6 @@ pub struct CandidateFit {
 struct Obs {
     queue: u32,
     arrival_ms: u64,
-    line: u64,
 }
 
 /// A fitted history, ready to write.
@@ -226,6 +225,10 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
     let mut clock_of: Option<(u64, bool)> = None;
     let mut names: BTreeMap<String, u32> = BTreeMap::new();
     let mut obs: Vec<Obs> = Vec::new();
+    // (line, arrival in ms) of every offered row whose arrival was read, whatever its other
+    // cells: the check of rows far outside the rest runs on these, so a row's bad `wait` does
+    // not hide its mistyped year (issue 25, twelfth session).
+    let mut placed: Vec<(u64, u64)> = Vec::new();
     let mut durations: Vec<[Sample; 3]> = Vec::new();
     let mut rows = 0u64;
     let mut replications = crate::traffic::history::Replications::default();
@@ -263,9 +266,10 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
             // A run's log with transfers or retrials: a later leg or a retry contact is not an
             // arrival the scenario offered (the fitted scenario has neither; counted once), but
             // actuals.json counts it as the run's summary does.
-            let Some(contact) = crate::traffic::history::contact(r, p) else {
-                return;
-            };
+            // A bad `leg` (reported) does not hide the row's other cells: they are checked as
+            // an offered arrival's, and the row is not kept (issue 25, twelfth session).
+            let read_contact = crate::traffic::history::contact(r, p);
+            let contact = read_contact.unwrap_or_default();
             let offered = contact.offered();
             if !offered {
                 left_out[usize::from(contact.retrial)] += 1;
@@ -308,6 +312,9 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
             } else {
                 "workstream"
             };
+            if let (true, Some(a)) = (offered, arrival) {
+                placed.push((r.line, a.as_millis()));
+            }
             let queue = r.required(p, col).map(str::to_string);
             // Where a move while waiting took it (a log of a scenario with moves); empty: its
             // `queue`.
@@ -352,7 +359,17 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
                 Some(handle),
                 Some(wrap),
                 Some(_),
-            ) = (arrival, queue, outcome, wait, handle, wrap, patience)
+                Some(_),
+            ) = (
+                arrival,
+                queue,
+                outcome,
+                wait,
+                handle,
+                wrap,
+                patience,
+                read_contact,
+            )
             else {
                 return;
             };
@@ -430,19 +447,57 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
             obs.push(Obs {
                 queue: q,
                 arrival_ms: arrival.as_millis(),
-                line: r.line,
             });
         },
     );
     links.finish(&mut p, false);
+    // Row problems do not stop this check (on every row whose arrival was read).
+    // A row far outside the rest (a mistyped year) is an error at its line: it would stretch
+    // the fitted horizon over decades and read every rate thousands of times too low.
+    let mut days: Vec<u64> = placed.iter().map(|o| o.1 / DAY_MS).collect();
+    if let Some(((lo, hi), (q1, q3))) = bulk_range(&mut days) {
+        let col = header
+            .as_ref()
+            .and_then(|h| h.col("arrival"))
+            .map_or(1, |c| c + 1);
+        let day = |d: u64| match iso {
+            true => epoch
+                .to_local(SimTime(d * DAY_MS))
+                .strftime("%Y-%m-%d")
+                .to_string(),
+            false => format!("day {} (from t = 0)", d + 1),
+        };
+        let mut far: Vec<&(u64, u64)> = placed
+            .iter()
+            .filter(|o| !(lo..=hi).contains(&(o.1 / DAY_MS)))
+            .collect();
+        far.sort_by_key(|o| o.0);
+        for &&(line, arrival_ms) in &far {
+            let d = arrival_ms / DAY_MS;
+            let gap = if d > hi { d - q3 } else { q1 - d };
+            p.at(
+                line,
+                Some(("arrival", col)),
+                format!(
+                    "{} is {gap} days from the bulk of the history (its middle half is {} … {}): \
+                     a mistyped date? expected a day between {} and {} (three interquartile \
+                     ranges and a month beyond the middle half); fix or remove the row",
+                    day(d),
+                    day(q1),
+                    day(q3),
+                    day(lo),
+                    day(hi)
+                ),
+            );
+        }
+    }
+    drop(placed);
     if obs.is_empty() {
         if !p.any() {
             p.file("the history has no rows");
         }
         return Err(p.finish());
     }
-    // Row problems do not stop the check of rows far outside the rest (on the rows read):
-    // every problem is reported at once.
     // Queue ids in name order (deterministic whatever the row order). A queue only an
     // `ended_in` names (no arrivals of its own) is not fitted, as a later leg's queue is not:
     // the handle times answered there are left out (noted).
@@ -469,45 +524,6 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
     }
     for o in &mut obs {
         o.queue = remap[o.queue as usize];
-    }
-    // A row far outside the rest (a mistyped year) is an error at its line: it would stretch
-    // the fitted horizon over decades and read every rate thousands of times too low.
-    let mut days: Vec<u64> = obs.iter().map(|o| o.arrival_ms / DAY_MS).collect();
-    if let Some(((lo, hi), (q1, q3))) = bulk_range(&mut days) {
-        let col = header
-            .as_ref()
-            .and_then(|h| h.col("arrival"))
-            .map_or(1, |c| c + 1);
-        let day = |d: u64| match iso {
-            true => epoch
-                .to_local(SimTime(d * DAY_MS))
-                .strftime("%Y-%m-%d")
-                .to_string(),
-            false => format!("day {} (from t = 0)", d + 1),
-        };
-        let mut far: Vec<&Obs> = obs
-            .iter()
-            .filter(|o| !(lo..=hi).contains(&(o.arrival_ms / DAY_MS)))
-            .collect();
-        far.sort_by_key(|o| o.line);
-        for o in far {
-            let d = o.arrival_ms / DAY_MS;
-            let gap = if d > hi { d - q3 } else { q1 - d };
-            p.at(
-                o.line,
-                Some(("arrival", col)),
-                format!(
-                    "{} is {gap} days from the bulk of the history (its middle half is {} … {}): \
-                     a mistyped date? expected a day between {} and {} (three interquartile \
-                     ranges and a month beyond the middle half); fix or remove the row",
-                    day(d),
-                    day(q1),
-                    day(q3),
-                    day(lo),
-                    day(hi)
-                ),
-            );
-        }
     }
     if p.any() {
         return Err(p.finish());

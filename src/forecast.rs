@@ -326,25 +326,33 @@ pub fn read_history_with(
             links.note(r, p);
             // A run's log with transfers or retrials: a transfer's later leg or a retry contact
             // is not an arrival the scenario offered; each conversation counts once.
-            if !crate::traffic::history::contact(r, p).is_some_and(|c| c.offered()) {
-                return;
+            // A bad `leg` (reported) does not hide the row's empty `queue` (issue 25, twelfth
+            // session); the row is not counted.
+            match crate::traffic::history::contact(r, p) {
+                Some(c) if !c.offered() => return,
+                c => c.map(|_| 1.0),
             }
-            Some(1.0)
         };
-        let (Some(Some(t)), Some(volume)) = (t, volume) else {
+        let q = r.cell("queue").map(str::to_string);
+        // A file with a `queue` column names a queue on every row: an empty cell is a row of
+        // no queue, not a queue named "" (it made a forecast.csv the scenario reader refuses;
+        // `fit` and the scenario's history reader say the same). Checked whatever the row's
+        // other cells (all problems at once).
+        let no_queue = q.is_none() && r.header.col("queue").is_some();
+        if no_queue {
+            r.problem(p, "queue", "`queue` is empty");
+        }
+        // A volume read is checked against the file's grid whatever the row's other cells: a
+        // bad `interval_start` does not hide the same row's volume over the arrival-rate limit.
+        if let (true, Some(v)) = (volume_file, volume) {
+            volumes.push((r.line, v));
+        }
+        let (Some(Some(t)), Some(volume), false) = (t, volume, no_queue) else {
             return;
         };
         let minute = t.hour() as u32 * 60 + t.minute() as u32;
         if volume_file {
             step = gcd(step, minute);
-        }
-        let q = r.cell("queue").map(str::to_string);
-        // A file with a `queue` column names a queue on every row: an empty cell is a row of
-        // no queue, not a queue named "" (it made a forecast.csv the scenario reader refuses;
-        // `fit` and the scenario's history reader say the same).
-        if q.is_none() && r.header.col("queue").is_some() {
-            r.problem(p, "queue", "`queue` is empty");
-            return;
         }
         if volume_file {
             let offset = r
@@ -379,9 +387,6 @@ pub fn read_history_with(
             }
         }
         rows.push((r.line, t.date()));
-        if volume_file {
-            volumes.push((r.line, volume));
-        }
         *cells
             .entry((q, t.date()))
             .or_default()

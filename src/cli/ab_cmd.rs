@@ -1,7 +1,7 @@
 //! `omnisim ab SCENARIO --variant OTHER.toml`: writes `DIR/ab.json` and `DIR/ab.html` and
 //! prints the report, significant changes first.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::workflows::ab;
 
@@ -43,7 +43,8 @@ pub(crate) fn run(a: AbArgs) -> CmdResult {
     // waits for both.
     let (base, var) = match rayon::join(
         || load(&a.scenario, a.allow_huge),
-        || load(&a.variant, a.allow_huge),
+        // The variant's problems name its flag (issue 25, twelfth session).
+        || load(&a.variant, a.allow_huge).map_err(|e| flag_named(e, &a.variant, "--variant")),
     ) {
         (Ok(b), Ok(v)) => (b, v),
         (Err(CliError::BadInput(mut b)), Err(CliError::BadInput(v))) => {
@@ -138,6 +139,21 @@ fn replay_file(sc: &crate::scenario::Scenario) -> Option<(&str, &std::path::Path
         .iter()
         .find(|(key, _, _)| key == "traffic.replay")
         .map(|(_, shown, path)| (shown.as_str(), path.as_path()))
+}
+
+/// `e` with its first problem's "`path` is not a valid scenario" saying the path came from
+/// `flag` ("`path` (--variant) is not …").
+fn flag_named(e: CliError, path: &Path, flag: &str) -> CliError {
+    match e {
+        CliError::BadInput(mut v) => {
+            let shown = path.display().to_string();
+            if let Some(rest) = v.first().and_then(|m| m.strip_prefix(shown.as_str())) {
+                v[0] = format!("{shown} ({flag}){rest}");
+            }
+            CliError::BadInput(v)
+        }
+        e => e,
+    }
 }
 
 /// A note when base and variant do not replay the same history (different files, or only one

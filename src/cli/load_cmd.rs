@@ -220,32 +220,34 @@ pub(crate) fn run(a: LoadArgs) -> CmdResult {
     })?;
     if !quiet {
         println!("{}", summary_line(&rep));
-        if rep.unapplied > 0 {
-            eprintln!(
-                "partial: {} of {} due commands were never applied before the run ended (the \
-                 engine fell behind{}); latency_us counts each with its age then, and no latency \
-                 threshold can pass",
-                rep.unapplied,
-                rep.offered,
-                if rep.interrupted {
-                    " or the run was interrupted"
-                } else {
-                    ""
-                }
-            );
-        }
-        for t in rep.thresholds.iter().filter(|t| !t.passed) {
-            eprintln!(
-                "threshold failed: {} = {} (min {}, max {}){}",
-                t.metric,
-                or_dash(t.value),
-                or_dash(t.min),
-                or_dash(t.max),
-                t.reason
-                    .as_deref()
-                    .map_or_else(String::new, |r| format!(": {r}"))
-            );
-        }
+    }
+    // A partial result and a failed threshold are warnings, not chatter: printed under
+    // `--quiet` too (issue 25, twelfth session).
+    if rep.unapplied > 0 {
+        eprintln!(
+            "partial: {} of {} due commands were never applied before the run ended (the \
+             engine fell behind{}); latency_us counts each with its age then, and no latency \
+             threshold can pass",
+            rep.unapplied,
+            rep.offered,
+            if rep.interrupted {
+                " or the run was interrupted"
+            } else {
+                ""
+            }
+        );
+    }
+    for t in rep.thresholds.iter().filter(|t| !t.passed) {
+        eprintln!(
+            "threshold failed: {} = {} (min {}, max {}){}",
+            t.metric,
+            or_dash(t.value),
+            or_dash(t.min),
+            or_dash(t.max),
+            t.reason
+                .as_deref()
+                .map_or_else(String::new, |r| format!(": {r}"))
+        );
     }
     if rep.errors > 0 {
         eprintln!(

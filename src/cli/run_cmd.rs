@@ -148,9 +148,9 @@ pub(crate) fn run(a: RunArgs) -> CmdResult {
             sc.horizon
         )));
     }
-    if !quiet {
-        print_warnings(&sc, &a.scenario);
-    }
+    // Warnings are not chatter: `--quiet` hides progress and the report, never a warning
+    // (issue 25, twelfth session).
+    print_warnings(&sc, &a.scenario);
     if a.shard.is_some() && a.trace {
         return Err(CliError::bad(
             "--trace does not combine with --shard (trace a run of its own)",
@@ -184,7 +184,8 @@ pub(crate) fn run(a: RunArgs) -> CmdResult {
             )));
         }
     }
-    if a.trace && !quiet {
+    // A warning about a consequence (a trace of gigabytes): printed under `--quiet` too.
+    if a.trace {
         let traced = if a.trace_replication.is_some() {
             1
         } else {

@@ -99,7 +99,10 @@ pub(crate) fn run(a: StaffArgs) -> CmdResult {
         };
         let shifts = match &a.shifts {
             Some(p) => Some(crate::scenario::load_shifts_file(p).map_err(|e| {
-                format!("{} is not a valid shift templates file:\n{e}", p.display())
+                format!(
+                    "{} (--shifts) is not a valid shift templates file:\n{e}",
+                    p.display()
+                )
             })?),
             None => None,
         };

@@ -24,8 +24,9 @@ pub(crate) struct ValidateArgs {
 /// Runs the command; see the module docs for the exit codes.
 pub(crate) fn run(a: ValidateArgs) -> CmdResult {
     let sc = load(&a.scenario, a.allow_huge)?;
+    // Warnings are printed under `--quiet` too: it hides only the "valid" line.
+    super::interrupt::or_interrupted("validate", || print_warnings(&sc, &a.scenario));
     if !a.global.quiet {
-        super::interrupt::or_interrupted("validate", || print_warnings(&sc, &a.scenario));
         println!(
             "{}: valid ({}, {}, {})",
             a.scenario.display(),

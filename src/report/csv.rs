@@ -20,6 +20,7 @@
 //! | `queue_len_mean` | time-averaged Open conversations in the queue |
 //! | `occupancy` | units held ÷ units staffed, center-wide (same on each queue's row) |
 //! | `overallocated_units` | time-averaged units above capacity, center-wide |
+//! | `partial` | only in an interrupted run's file (`summary.json` `"partial": true`): 1 on every row |
 //!
 //! `agents.csv`, one row per agent, summed over replications:
 //!
@@ -32,6 +33,7 @@
 //! | `overallocated_s` | seconds above capacity |
 //! | `overallocation_events` | changes that left the agent above capacity |
 //! | `refusals` | invitations rejected or timed out |
+//! | `partial` | only in an interrupted run's file: 1 on every row |
 
 use std::io;
 
@@ -136,9 +138,14 @@ pub fn series(report: &Report) -> io::Result<Vec<u8>> {
 /// `series.csv`, streamed to `out`.
 pub fn write_series<W: io::Write>(report: &Report, out: W) -> io::Result<()> {
     let mut w = ::csv::Writer::from_writer(out);
-    w.write_record(SERIES_COLUMNS)?;
+    let partial = report.summary.partial;
+    w.write_record(
+        SERIES_COLUMNS
+            .into_iter()
+            .chain(partial.then_some("partial")),
+    )?;
     for r in &report.series {
-        w.write_record([
+        let cells = [
             num(r.start_s),
             r.queue.clone(),
             r.arrived.to_string(),
@@ -149,7 +156,8 @@ pub fn write_series<W: io::Write>(report: &Report, out: W) -> io::Result<()> {
             num(r.queue_len_mean),
             opt(r.occupancy),
             num(r.overallocated_units),
-        ])?;
+        ];
+        w.write_record(cells.into_iter().chain(partial.then(|| "1".to_string())))?;
     }
     w.flush()
 }
@@ -164,9 +172,14 @@ pub fn agents(report: &Report) -> io::Result<Vec<u8>> {
 /// `agents.csv`, streamed to `out` (one row per agent: a million with a large roster).
 pub fn write_agents<W: io::Write>(report: &Report, out: W) -> io::Result<()> {
     let mut w = ::csv::Writer::from_writer(out);
-    w.write_record(AGENTS_COLUMNS)?;
+    let partial = report.summary.partial;
+    w.write_record(
+        AGENTS_COLUMNS
+            .into_iter()
+            .chain(partial.then_some("partial")),
+    )?;
     for a in &report.agents {
-        w.write_record([
+        let cells: [&str; 7] = [
             a.name.as_str(),
             &a.conversations.to_string(),
             &num(a.busy_s),
@@ -174,7 +187,8 @@ pub fn write_agents<W: io::Write>(report: &Report, out: W) -> io::Result<()> {
             &num(a.over_s),
             &a.over_events.to_string(),
             &a.refusals.to_string(),
-        ])?;
+        ];
+        w.write_record(cells.into_iter().chain(partial.then_some("1")))?;
     }
     w.flush()
 }

@@ -137,6 +137,9 @@ pub(crate) fn traffic(
     let mut files = Vec::new();
     if let Some(v) = t.get("replay") {
         match file_of(cx, "replay", v) {
+            Some((path, _)) if !readable(cx, &t.path_of("replay"), v, &rel_of(v), &path) => {
+                files.push(("traffic.replay".to_string(), rel_of(v), path));
+            }
             Some((path, shown)) => {
                 files.push(("traffic.replay".to_string(), rel_of(v), path.clone()));
                 let horizon = horizon.unwrap_or(SimDuration(u64::MAX));
@@ -162,6 +165,17 @@ pub(crate) fn traffic(
             let path = base.join(&rel);
             (path.clone(), path.display().to_string(), fixed, rel, band)
         }) {
+            Some((path, _, _, rel, _))
+                if !readable(
+                    cx,
+                    &forecast_file_key(&t.path_of("forecast"), v),
+                    v,
+                    &rel,
+                    &path,
+                ) =>
+            {
+                files.push(("traffic.forecast".to_string(), rel, path));
+            }
             Some((path, shown, fixed, rel, band)) => {
                 files.push(("traffic.forecast".to_string(), rel, path.clone()));
                 let read = || read_forecast(&path, &shown, &cal, horizon, fixed, &queue, band);
@@ -225,6 +239,10 @@ pub(crate) fn traffic(
     }
     if let Some(v) = t.get("roster") {
         match file_of(cx, "roster", v) {
+            Some((path, _)) if !readable(cx, &t.path_of("roster"), v, &rel_of(v), &path) => {
+                files.push(("traffic.roster".to_string(), rel_of(v), path));
+                parts.roster_unread = true;
+            }
             Some((path, shown)) => {
                 files.push(("traffic.roster".to_string(), rel_of(v), path.clone()));
                 // The [[agent_groups]] by name, with their counts: a roster agent may not
@@ -269,6 +287,45 @@ pub(crate) fn traffic(
     }
     parts.files = files;
     ok.then_some(parts)
+}
+
+/// Whether the `[traffic]` file at `path` (written `rel` at key `key`, value `v`) can be
+/// opened as a regular file; if not, an error at the key naming the path as written and, when
+/// it differs, as resolved against the scenario's folder (issue 25, twelfth session: a missing
+/// file was named only as resolved, or only as written, without its key).
+fn readable(cx: &mut Ctx<'_>, key: &str, v: &Val<'_>, rel: &str, path: &Path) -> bool {
+    // The metadata first: opening a named pipe would wait for a writer.
+    let why = match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => match std::fs::File::open(path) {
+            Ok(_) => return true,
+            Err(e) => e.to_string(),
+        },
+        Ok(_) => "not a regular file; expected a CSV file".to_string(),
+        Err(e) => e.to_string(),
+    };
+    let resolved = path.display().to_string();
+    let shown = if resolved == rel {
+        format!("{rel:?}")
+    } else {
+        format!("{rel:?} (resolved against the scenario's folder: {resolved})")
+    };
+    cx.error(
+        key,
+        v.span(),
+        format!(
+            "cannot read {shown}: {why}; a [traffic] path is relative to the scenario file's              folder, not to the current directory"
+        ),
+    );
+    false
+}
+
+/// The key path of a forecast's file: `traffic.forecast` for `forecast = "f.csv"`,
+/// `traffic.forecast.file` for `forecast = { file = "f.csv", … }`.
+fn forecast_file_key(key: &str, v: &Val<'_>) -> String {
+    match v.get_ref() {
+        toml::de::DeValue::String(_) => key.to_string(),
+        _ => format!("{key}.file"),
+    }
 }
 
 /// The roster at `path` read through `cache`, when that is what [`read_roster`] with `taken`

@@ -62,13 +62,21 @@ fn time(r: &StaffResult, t: SimTime) -> String {
 }
 
 /// `staffing.csv`: one row per interval; `interval_start` as a local date-time with
-/// `[scenario] start`, else in seconds since t = 0; figures without data are empty.
+/// `[scenario] start`, else in seconds since t = 0; figures without data are empty; an
+/// interrupted staffing adds a last column `partial`, 1 on every row.
 pub fn csv(r: &StaffResult) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let with_a = r.rows.iter().any(|x| x.erlang_a.is_some());
     let mut header: Vec<&str> = COLUMNS.to_vec();
     if with_a {
         header.insert(8, "erlang_a");
+    }
+    // Interrupted (the last finished verification round, nothing decided): a last column
+    // `partial`, 1 on every row, as an interrupted sweep's `sweep.csv` has; a whole staffing's
+    // CSV has no such column (issue 25, twelfth session).
+    let partial = r.interrupted.is_some();
+    if partial {
+        header.push("partial");
     }
     w.write_record(&header)?;
     for (i, row) in r.rows.iter().enumerate() {
@@ -96,6 +104,9 @@ pub fn csv(r: &StaffResult) -> Result<String, csv::Error> {
         ];
         if with_a {
             rec.insert(8, row.erlang_a.map(|n| n.to_string()).unwrap_or_default());
+        }
+        if partial {
+            rec.push("1".to_string());
         }
         w.write_record(&rec)?;
     }

@@ -159,6 +159,10 @@ pub fn read_forecast(
     let mut loose: Vec<(u64, SimTime)> = Vec::new();
     // Rows whose start or queue could not be read: a grid told from spacings may then be off.
     let mut unplaced = 0u64;
+    // Every row inside the run whose `volume` was read, whatever its other cells (line,
+    // volume, its own `interval` when read): the arrival-rate limit is checked on these, so a
+    // row's bad `aht` does not hide its volume over the limit (issue 25, twelfth session).
+    let mut volumes: Vec<(u64, f64, Option<SimDuration>)> = Vec::new();
     let header = read(path, &mut p, required, &COLUMNS, |r, p| {
         // Some(None): outside the run.
         let start = r.required(p, "interval_start").and_then(|s| {
@@ -234,6 +238,9 @@ pub fn read_forecast(
         };
         let Some(start) = start else {
             unplaced += 1;
+            if let Some(v) = volume {
+                volumes.push((r.line, v, iv.flatten()));
+            }
             return;
         };
         let Some(start) = start.filter(|t| end.is_none_or(|e| *t < e)) else {
@@ -241,6 +248,9 @@ pub fn read_forecast(
             outside_line.get_or_insert(r.line);
             return;
         };
+        if let Some(v) = volume {
+            volumes.push((r.line, v, iv.flatten()));
+        }
         let Some(q) = q else {
             unplaced += 1;
             loose.push((r.line, start));
@@ -309,7 +319,7 @@ pub fn read_forecast(
                 }
                 match longest {
                     Some(step) => {
-                        check_rates(&mut p, &by_queue, step, header.as_ref());
+                        check_rates(&mut p, &volumes, step, header.as_ref());
                         return Err(p.finish());
                     }
                     None => None,
@@ -352,7 +362,7 @@ pub fn read_forecast(
         .values()
         .flat_map(|m| m.iter().map(|(t, line)| (*line, *t)))
         .chain(loose.iter().copied());
-    check_rates(&mut p, &by_queue, interval, header.as_ref());
+    check_rates(&mut p, &volumes, interval, header.as_ref());
     check_grid(&mut p, rows, interval, col, show);
     short_intervals(&mut p, cal, &by_queue, interval, header.as_ref());
     // The bands' day levels are checked on the rows read whatever else was found: one
@@ -428,20 +438,18 @@ pub const MAX_RATE_PER_S: f64 = 1000.0;
 
 /// Reports every row whose volume arrives faster than [`MAX_RATE_PER_S`] over its interval
 /// (one grid step, or its shorter `interval`), at its line and the `volume` column, with the
-/// file's other problems (an off-grid row does not hide it).
+/// file's other problems (an off-grid row does not hide it, nor another bad cell of its row).
 fn check_rates(
     p: &mut Problems,
-    by_queue: &BTreeMap<QueueId, Rows>,
+    volumes: &[(u64, f64, Option<SimDuration>)],
     grid: SimDuration,
     header: Option<&super::Header>,
 ) {
     let col = header.and_then(|h| h.col("volume")).map_or(1, |c| c + 1);
     let mut fast: Vec<(u64, String)> = Vec::new();
-    for m in by_queue.values() {
-        for (volume, _, line, _, named) in m.values() {
-            let len = named.map_or(grid, |d| d.min(grid));
-            fast.extend(rate_problem(*volume, len).map(|m| (*line, m)));
-        }
+    for &(line, volume, named) in volumes {
+        let len = named.map_or(grid, |d| d.min(grid));
+        fast.extend(rate_problem(volume, len).map(|m| (line, m)));
     }
     fast.sort_by_key(|f| f.0);
     for (line, m) in fast {

@@ -217,8 +217,11 @@ pub fn read_replay(
         |r, p| {
             n += 1;
             links.note(r, p);
-            // A transfer's later leg is not an arrival: the replay's own transfers make it.
-            if contact(r, p).is_none_or(|c| c.later_leg) {
+            // A transfer's later leg is not an arrival: the replay's own transfers make it. A
+            // bad `leg` (reported) does not hide the row's other cells: they are checked as an
+            // arrival's, and the row is not kept (issue 25, twelfth session).
+            let contact = contact(r, p);
+            if contact.is_some_and(|c| c.later_leg) {
                 return;
             }
             if !attr_seen {
@@ -358,6 +361,9 @@ pub fn read_replay(
             else {
                 return;
             };
+            if contact.is_none() {
+                return;
+            }
             let patience = patience.or(if outcome.as_deref() == Some("abandoned") {
                 wait
             } else {

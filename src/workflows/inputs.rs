@@ -149,8 +149,14 @@ pub fn record<'a>(
                 continue;
             }
             seen.push(path.clone());
-            let bytes = std::fs::read(path)
-                .map_err(|e| format!("cannot read {} ({key}): {e}", path.display()))?;
+            // The key and the path as written too (issue 25, twelfth session).
+            let bytes = std::fs::read(path).map_err(|e| {
+                let written = match path.display().to_string() == *file {
+                    true => String::new(),
+                    false => format!(", written {file:?} in the scenario"),
+                };
+                format!("cannot read {} ({key}{written}): {e}", path.display())
+            })?;
             out.push(InputFile {
                 key: key.clone(),
                 file: file.clone(),

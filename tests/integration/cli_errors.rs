@@ -100,7 +100,7 @@ fn every_problem_of_both_ab_scenarios_is_printed() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     let base = err.find("error: no-such-base.toml is not a valid scenario:");
-    let variant = err.find("error: no-such-variant.toml is not a valid scenario:");
+    let variant = err.find("error: no-such-variant.toml (--variant) is not a valid scenario:");
     assert!(
         matches!((base, variant), (Some(b), Some(v)) if b < v),
         "{err}"

@@ -34,6 +34,7 @@ mod fuzz_replay;
 mod honest_messages;
 mod interrupt_writes;
 mod issue25_fixb;
+mod issue25_fixb12;
 mod large_reports;
 mod layering;
 mod leftovers;

@@ -91,6 +91,18 @@ fn interrupt_with(signal: &str, tag: &str) {
     for f in omnisim::report::FILES {
         assert!(names.iter().any(|n| n == f), "{f} missing: {names:?}");
     }
+    // The CSV files mark themselves partial too (issue 25, twelfth session): a last column
+    // `partial`, 1 on every row, as an interrupted sweep's `sweep.csv`.
+    for f in ["series.csv", "agents.csv"] {
+        let csv = std::fs::read_to_string(out.join(f)).expect("written");
+        let mut lines = csv.lines();
+        assert!(lines.next().unwrap().ends_with(",partial"), "{f}: {csv}");
+        let rows: Vec<&str> = lines.collect();
+        assert!(
+            !rows.is_empty() && rows.iter().all(|l| l.ends_with(",1")),
+            "{f}: {csv}"
+        );
+    }
     std::fs::remove_dir_all(&dir).expect("clean up");
 }
 

@@ -206,6 +206,14 @@ fn sigint_in_staff_keeps_the_last_finished_round() {
     // finished round's), and the HTML that says it was interrupted; no roster, no temporaries.
     let csv = std::fs::read_to_string(out.join("staffing.csv")).expect("staffing.csv written");
     assert!(csv.lines().count() > 1000, "30 days of half hours");
+    // Marked partial in the file itself, as an interrupted sweep's CSV (issue 25, twelfth
+    // session): a last column `partial`, 1 on every row.
+    let mut lines = csv.lines();
+    assert!(lines
+        .next()
+        .unwrap()
+        .ends_with(",target_status,existing,partial"));
+    assert!(lines.all(|l| l.ends_with(",1")), "{csv}");
     let html = std::fs::read_to_string(out.join("staffing.html")).unwrap();
     assert!(html.contains("INTERRUPTED"), "marked in the report");
     assert!(!out.join("roster.csv").exists());

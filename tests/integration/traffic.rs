@@ -651,12 +651,20 @@ fn traffic_files_must_exist_and_be_regular_files() {
     let e = load_file(&write(&dir, "a.toml", &text))
         .unwrap_err()
         .to_string();
-    assert!(e.contains("missing.csv: cannot read the CSV file"), "{e}");
+    assert!(
+        e.contains(
+            "traffic.replay: cannot read \"missing.csv\" (resolved against the scenario's folder: "
+        ) && e.contains("missing.csv): No such file"),
+        "{e}"
+    );
     let text = ONE_AGENT.replace("\"history.csv\"", "\"/dev/zero\"");
     let e = load_file(&write(&dir, "b.toml", &text))
         .unwrap_err()
         .to_string();
-    assert!(e.contains("/dev/zero: not a regular file"), "{e}");
+    assert!(
+        e.contains("traffic.replay: cannot read \"/dev/zero\": not a regular file"),
+        "{e}"
+    );
     let text = ONE_AGENT.replace(
         "replay = \"history.csv\"",
         "replay = \"h.csv\"\nrost = \"r.csv\"",
