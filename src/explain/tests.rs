@@ -83,18 +83,21 @@ fn an_arrival_says_why_it_is_in_its_queue() {
     l.rule = Some("OVF-HOURS".into());
     let c = Subject::Conversation(1);
     assert_eq!(
-        describe(&l, &c, false).unwrap(),
+        describe(&l, &c, false, Times::default()).unwrap(),
         "arrived for queue general out of its hours: sent on to queue after-hours (OVF-HOURS)"
     );
     l.from = None;
     l.queue = Some("vip".into());
     l.rule = Some("RT-QUEUE".into());
     assert_eq!(
-        describe(&l, &c, false).unwrap(),
+        describe(&l, &c, false, Times::default()).unwrap(),
         "arrived on its work stream; route-to-queue chose queue vip (RT-QUEUE)"
     );
     l.rule = None;
-    assert_eq!(describe(&l, &c, false).unwrap(), "arrived in queue vip");
+    assert_eq!(
+        describe(&l, &c, false, Times::default()).unwrap(),
+        "arrived in queue vip"
+    );
 }
 
 #[test]
@@ -103,21 +106,21 @@ fn an_overflow_move_names_its_rule() {
     l.from = Some("a".into());
     l.to = Some("b".into());
     l.rule = Some("OVF-WAIT".into());
-    let text = describe(&l, &Subject::Conversation(1), false).unwrap();
+    let text = describe(&l, &Subject::Conversation(1), false, Times::default()).unwrap();
     assert_eq!(
         text,
         "moved from queue a to b (OVF-WAIT: it had waited in a longer than a's overflow rule \
          allows)"
     );
     l.rule = None;
-    let text = describe(&l, &Subject::Conversation(1), false).unwrap();
+    let text = describe(&l, &Subject::Conversation(1), false, Times::default()).unwrap();
     assert_eq!(text, "moved from queue a to b");
     let mut end = line(300_000, Kind::Effect, "closed", Some(1), None);
     end.queue = Some("after-hours".into());
     end.rule = Some("OVF-WAIT".into());
     end.waited_s = Some(300.0);
     assert_eq!(
-        describe(&end, &Subject::Conversation(1), false).unwrap(),
+        describe(&end, &Subject::Conversation(1), false, Times::default()).unwrap(),
         "ended by queue after-hours's waiting-time overflow rule (OVF-WAIT: it waited there \
          longer than the rule allows), 0:05:00 after it arrived; counted as overflowed"
     );
