@@ -305,6 +305,23 @@ fn folding_a_replication_copies_none_of_its_empty_histograms() {
     let ((), bytes) = allocated_during(|| totals.add(&out.reps[1]));
     eprintln!("folding the second replication allocated {bytes} bytes");
     assert!(bytes < 2_000_000, "the fold allocated {bytes} bytes");
-    // The same totals as the run's own fold.
-    assert_eq!(format!("{totals:?}"), format!("{:?}", out.totals));
+    // The same figures as the run's own fold (compared figure by figure: a histogram's
+    // layout depends on which replication the run folded first, its counts do not).
+    let figures = |t: &sim::RunTotals| -> Vec<(u64, u64, u128, u64, Option<f64>)> {
+        std::iter::once(&t.total)
+            .chain(&t.queues)
+            .map(|q| {
+                (
+                    q.arrived,
+                    q.answered,
+                    q.wait_sum_ms,
+                    q.wait.len(),
+                    q.wait_quantile_s(0.9),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(figures(&totals), figures(&out.totals));
+    assert_eq!(totals.chat.transferred(), out.totals.chat.transferred());
+    assert_eq!(totals.count, out.totals.count);
 }
