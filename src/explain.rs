@@ -3,8 +3,10 @@
 //! Key items: [`explain_file`], [`tell`], [`Subject`], [`ExplainError`].
 //!
 //! The story lists, in order, every trace line about the subject in plain words with its clock
-//! time (`H:MM:SS` since the start of the replication, rounded to the second) and the rule that
-//! decided or refused. A conversation transferred to another queue at the end of handling gets
+//! time (`H:MM:SS` since the start of the replication, rounded to the second; the local
+//! date-time, as conversations.csv writes it, when the scenario has a `[scenario] start`: the
+//! replication's `start` line carries it, see [`crate::trace`]) and the rule that decided or
+//! refused. Durations (waits, times in system) are `H:MM:SS` either way. A conversation transferred to another queue at the end of handling gets
 //! a line of its own, and its wait there is measured from when it entered that queue (the
 //! total since arrival given beside it, as `summary.json`'s `queues.Q.wait_s` counts it):
 //!
@@ -231,6 +233,8 @@ pub fn explain_to(
     let mut any_interrupted = false;
     // The replication's `start` line was seen, and its `end` line's time.
     let (mut started, mut ended) = (false, None::<f64>);
+    // How its instants are written (the `start` line's `starts_at`), or what is wrong with it.
+    let (mut at, mut bad_start) = (Times::default(), None::<String>);
     let cut = pass(&path, |i, l| {
         if reps.last() != Some(&l.replication) && !reps.contains(&l.replication) {
             reps.push(l.replication);
@@ -246,7 +250,16 @@ pub fn explain_to(
         rep_t = l.t;
         match l.kind {
             Kind::Interrupted => interrupted = Some(i),
-            Kind::Start => started = true,
+            Kind::Start => {
+                started = true;
+                match Times::of(&l) {
+                    Ok(t) => at = t,
+                    Err(e) => {
+                        bad_start = Some(format!("line {}: {e}", i + 1));
+                        return false;
+                    }
+                }
+            }
             Kind::End => ended = Some(l.t),
             _ => {}
         }
@@ -274,6 +287,9 @@ pub fn explain_to(
         }
         true
     })?;
+    if let Some(msg) = bad_start {
+        return Err(ExplainError::Bad { path, msg });
+    }
     if !reps.contains(&replication) {
         reps.sort_unstable();
         let have = match (reps.first(), reps.last()) {
@@ -302,7 +318,7 @@ pub fn explain_to(
             // Pass 2 for an agent: its story told as its lines stream by (`agent`), from its
             // own lines, every line of a conversation it touched, the line after each of those
             // (it may be the refusal that counts it) and the `interrupted` line.
-            let mut story = agent::AgentStory::new(subject, replication);
+            let mut story = agent::AgentStory::new(subject, replication, at);
             let mut after_kept = false;
             pass(&path, |i, l| {
                 if i > rep_end {
@@ -336,8 +352,8 @@ pub fn explain_to(
             let Subject::Conversation(c) = subject else {
                 unreachable!("an agent's story is told above")
             };
-            let mut story =
-                conversation::ConvStory::new(*c, subject, replication, &mut *out).map_err(write)?;
+            let mut story = conversation::ConvStory::new(*c, subject, replication, &mut *out, at)
+                .map_err(write)?;
             let mut after_kept = false;
             let mut failed = None;
             pass(&path, |i, l| {
@@ -549,17 +565,28 @@ fn in_agents_csv(path: &Path, agent: &str) -> bool {
         .any(|l| l.split(',').next() == Some(agent))
 }
 
-/// Tells `subject`'s story from the lines of one replication.
+/// Tells `subject`'s story from the lines of one replication (its instants as date-times when
+/// its `start` line carries `starts_at`).
+///
+/// Errors: as [`explain_file`]'s (a `starts_at` that is not a date-time: [`ExplainError::Bad`]
+/// naming the lines' place as `(lines)`).
 pub fn tell(
     lines: &[TraceLine],
     subject: &Subject,
     replication: u32,
 ) -> Result<String, ExplainError> {
+    let at = match lines.iter().find(|l| l.kind == Kind::Start) {
+        Some(start) => Times::of(start).map_err(|msg| ExplainError::Bad {
+            path: PathBuf::from("(lines)"),
+            msg,
+        })?,
+        None => Times::default(),
+    };
     let c = match subject {
         Subject::Conversation(c) => *c,
         // An agent's story is told as its lines stream by.
         Subject::Agent(_) => {
-            let mut story = agent::AgentStory::new(subject, replication);
+            let mut story = agent::AgentStory::new(subject, replication, at);
             for l in lines {
                 story.push(l);
             }
@@ -577,7 +604,7 @@ pub fn tell(
         return Err(not_found(subject, replication, last, cut, None, names));
     }
     let story = (|| {
-        let mut story = conversation::ConvStory::new(c, subject, replication, Vec::new())?;
+        let mut story = conversation::ConvStory::new(c, subject, replication, Vec::new(), at)?;
         for l in lines {
             story.push(l)?;
         }
@@ -654,7 +681,9 @@ mod conversation;
 mod describe;
 #[cfg(test)]
 mod tests;
+mod times;
 mod whereabouts;
 mod why;
 
+use times::Times;
 use whereabouts::Whereabouts;

@@ -19,6 +19,11 @@
 //! its `end` line in a trace with `start` lines was cut. Traces of versions before them have
 //! neither, and read as before.
 //!
+//! The `start` line is the replication's header: a scenario with `[scenario] start` gives it
+//! `starts_at`, the local date-time of t = 0 (`2026-03-02T07:00:00`, as conversations.csv
+//! writes its `arrival`s), so `explain` tells its times as the same date-times. Without it (no
+//! `[scenario] start`, or a trace of a version before the field) times read since t = 0.
+//!
 //! Retrials: a conversation closed unanswered whose customer will come back gets a `will_retry`
 //! effect line (`retry_in_s`); when it comes back, the new contact's `arrive` line names it in
 //! `retrial_of`, and a `retried` effect line on the abandoned conversation names the new one in
@@ -170,6 +175,12 @@ pub struct TraceLine {
     /// have been answered here). Absent otherwise, and from traces of versions before it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replayed: Option<bool>,
+    /// The `start` line of a scenario with `[scenario] start`: the local date-time of t = 0,
+    /// ISO without a zone (`2026-03-02T07:00:00`, milliseconds when not whole), as
+    /// `conversations.csv` writes its `arrival`s. Absent otherwise, and from traces of versions
+    /// before it (their times read since t = 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starts_at: Option<String>,
 }
 
 /// One assignment rule that found nobody, on a routing line (`tried`).
@@ -218,6 +229,7 @@ impl TraceLine {
             retrial: None,
             retry_in_s: None,
             replayed: None,
+            starts_at: None,
         }
     }
 }

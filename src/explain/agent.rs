@@ -11,8 +11,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use super::{describe, not_found, ExplainError, Subject, Whereabouts};
-use crate::trace::{clock, Kind, TraceLine};
+use super::{describe, not_found, ExplainError, Subject, Times, Whereabouts};
+use crate::trace::{Kind, TraceLine};
 
 /// One agent's story so far.
 pub(super) struct AgentStory<'s> {
@@ -47,11 +47,13 @@ pub(super) struct AgentStory<'s> {
     names: BTreeSet<String>,
     /// The agent's last line, with its words from the whereabouts, until the next line is seen.
     pending: Option<(TraceLine, Option<String>)>,
+    /// How instants are written (date-times under `[scenario] start`).
+    at: Times,
 }
 
 impl<'s> AgentStory<'s> {
-    /// An empty story of `subject` (an agent) in `replication`.
-    pub(super) fn new(subject: &'s Subject, replication: u32) -> Self {
+    /// An empty story of `subject` (an agent) in `replication`, its instants written by `at`.
+    pub(super) fn new(subject: &'s Subject, replication: u32, at: Times) -> Self {
         let agent = match subject {
             Subject::Agent(a) => a.as_str(),
             Subject::Conversation(_) => "",
@@ -76,6 +78,7 @@ impl<'s> AgentStory<'s> {
             last_conv: 0,
             names: BTreeSet::new(),
             pending: None,
+            at,
         }
     }
 
@@ -155,7 +158,7 @@ impl<'s> AgentStory<'s> {
             }
         }
         let special = l.conversation.and_then(|c| {
-            let words = self.whereabouts.entry(c).or_default().observe(l);
+            let words = self.whereabouts.entry(c).or_default().observe(l, self.at);
             if l.what == "closed" {
                 self.held.remove(&c);
                 self.whereabouts.remove(&c);
@@ -183,14 +186,14 @@ impl<'s> AgentStory<'s> {
     }
 
     fn write(&mut self, l: &TraceLine, special: Option<String>, counted: bool) {
-        let Some(text) = special.or_else(|| describe(l, self.subject, counted)) else {
+        let Some(text) = special.or_else(|| describe(l, self.subject, counted, self.at)) else {
             return;
         };
         let prefix = l
             .conversation
             .map(|c| format!("conversation {c}: "))
             .unwrap_or_default();
-        let _ = writeln!(self.out, "{} {prefix}{text}", clock(l.t));
+        let _ = writeln!(self.out, "{} {prefix}{text}", self.at.at(l.t));
     }
 
     /// The story, or why there is none (no line was the agent's).
@@ -225,7 +228,7 @@ impl<'s> AgentStory<'s> {
             let _ = writeln!(
                 self.out,
                 "{} {}: the agent's story is cut off, not ended",
-                clock(t),
+                self.at.at(t),
                 super::truncated_words(line)
             );
         } else if let Some(t) = self.stop {
@@ -233,14 +236,14 @@ impl<'s> AgentStory<'s> {
                 self.out,
                 "{} the run was interrupted here (SIGINT or SIGTERM) and the trace is partial: \
                  the agent's story is cut off, not ended",
-                clock(t)
+                self.at.at(t)
             );
         } else if self.started && !self.ended {
             let _ = writeln!(
                 self.out,
                 "{} the trace ends here without this replication's end line: it was cut (at a \
                  line boundary); the agent's story is cut off, not ended",
-                clock(self.last_t)
+                self.at.at(self.last_t)
             );
         }
         Ok(self.out)

@@ -12,8 +12,8 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use super::{describe, s, Subject, Whereabouts};
-use crate::trace::{clock, Kind, TraceLine};
+use super::{describe, s, Subject, Times, Whereabouts};
+use crate::trace::{Kind, TraceLine};
 
 /// Who was routed first in the conversation's queue while it waited there, by (their
 /// prioritization bucket, whether they arrived before it): the count.
@@ -54,16 +54,19 @@ pub(super) struct ConvStory<'s, W: Write> {
     state: Option<String>,
     agent: Option<String>,
     offer: Option<(Option<String>, f64)>,
+    /// How instants are written (date-times under `[scenario] start`).
+    at: Times,
 }
 
 impl<'s, W: Write> ConvStory<'s, W> {
     /// The story of conversation `c` (`subject`) in `replication`, written to `out` from its
-    /// heading on.
+    /// heading on, its instants written by `at`.
     pub(super) fn new(
         c: u64,
         subject: &'s Subject,
         replication: u32,
         mut out: W,
+        at: Times,
     ) -> std::io::Result<Self> {
         writeln!(out, "Conversation {c}, replication {replication}:")?;
         Ok(ConvStory {
@@ -85,6 +88,7 @@ impl<'s, W: Write> ConvStory<'s, W> {
             state: None,
             agent: None,
             offer: None,
+            at,
         })
     }
 
@@ -106,7 +110,7 @@ impl<'s, W: Write> ConvStory<'s, W> {
             self.count_other(l);
             return Ok(());
         }
-        let special = self.whereabouts.observe(l);
+        let special = self.whereabouts.observe(l, self.at);
         if !self.summarized {
             self.snapshot.clone_from(&self.waiting);
         }
@@ -143,7 +147,7 @@ impl<'s, W: Write> ConvStory<'s, W> {
                 if let Some((queue, firsts)) = self.waiting.take() {
                     if let Some(text) = summary(&queue, &firsts, None) {
                         self.write_held()?;
-                        writeln!(self.out, "{} {text}", clock(l.t))?;
+                        writeln!(self.out, "{} {text}", self.at.at(l.t))?;
                     }
                 }
                 if let Some(q) = l.to.clone() {
@@ -197,7 +201,7 @@ impl<'s, W: Write> ConvStory<'s, W> {
         self.write_held()?;
         if let Some((queue, firsts)) = wait {
             if let Some(text) = summary(&queue, &firsts, own) {
-                writeln!(self.out, "{} {text}", clock(t))?;
+                writeln!(self.out, "{} {text}", self.at.at(t))?;
             }
         }
         Ok(())
@@ -216,9 +220,10 @@ impl<'s, W: Write> ConvStory<'s, W> {
         special: Option<String>,
         counted: bool,
     ) -> std::io::Result<()> {
-        let text = special.or_else(|| describe(l, self.subject, counted));
+        let text = special.or_else(|| describe(l, self.subject, counted, self.at));
         self.write_held()?;
-        self.held = Some((l.t, text.map(|x| format!("{} {x}", clock(l.t)))));
+        let at = self.at.at(l.t);
+        self.held = Some((l.t, text.map(|x| format!("{at} {x}"))));
         Ok(())
     }
 
@@ -261,7 +266,7 @@ impl<'s, W: Write> ConvStory<'s, W> {
                     self.out,
                     "{} {words}: the conversation was {} at its last complete line; its story \
                      is cut off, not ended",
-                    clock(t),
+                    self.at.at(t),
                     self.state_at_cut()
                 )?;
             }
@@ -270,7 +275,7 @@ impl<'s, W: Write> ConvStory<'s, W> {
                 self.out,
                 "{} the run was interrupted here (SIGINT or SIGTERM) and the trace is partial: \
                  the conversation was {} at that point; its story is cut off, not ended",
-                clock(stop),
+                self.at.at(stop),
                 self.state_at_cut()
             )?;
         } else if let Some(stop) = self.stop {
@@ -278,7 +283,7 @@ impl<'s, W: Write> ConvStory<'s, W> {
                 self.out,
                 "(it closed before the cut: the run was interrupted at {} (SIGINT or SIGTERM) \
                  and this replication's trace is partial)",
-                clock(stop)
+                self.at.at(stop)
             )?;
         } else {
             self.write_bounds()?;
@@ -295,7 +300,7 @@ impl<'s, W: Write> ConvStory<'s, W> {
             (Some(end), _, false) => writeln!(
                 self.out,
                 "{} the run ended with the conversation still in the system: it was {} then",
-                clock(end),
+                self.at.at(end),
                 self.state_at_cut()
             ),
             (None, true, false) => writeln!(
@@ -303,14 +308,14 @@ impl<'s, W: Write> ConvStory<'s, W> {
                 "{} the trace ends here without this replication's end line: it was cut (at a \
                  line boundary); the conversation was {} at its last line; its story is cut \
                  off, not ended",
-                clock(self.last_t),
+                self.at.at(self.last_t),
                 self.state_at_cut()
             ),
             (None, true, true) => writeln!(
                 self.out,
                 "(it closed before the cut: the trace ends at {} without this replication's end \
                  line)",
-                clock(self.last_t)
+                self.at.at(self.last_t)
             ),
             _ => Ok(()),
         }
@@ -328,7 +333,7 @@ impl<'s, W: Write> ConvStory<'s, W> {
                 Some((agent, t)) => format!(
                     "still open, being offered to {} (invitation sent at {}, not yet answered)",
                     s(agent),
-                    clock(*t)
+                    self.at.at(*t)
                 ),
                 None => "still open, waiting for an agent".into(),
             },

@@ -2,7 +2,7 @@
 //! their order and the candidates passed over, supervisors' actions, overflow moves and ends,
 //! refusals, states. Part of `omnisim explain` (the story's order and cut-off are the parent's).
 
-use super::{s, why, Subject};
+use super::{s, why, Subject, Times};
 use crate::trace::{clock, Kind, TraceLine};
 
 /// Plain words for the reasons a routing rule passed candidates over.
@@ -20,7 +20,9 @@ fn passed_over(l: &TraceLine) -> String {
     o
 }
 
-fn order_by(l: &TraceLine) -> String {
+/// What the routing method ordered by, with the chosen agent's value (`at` writes an
+/// instant: the last release of `least_active`).
+fn order_by(l: &TraceLine, at: Times) -> String {
     let key = l.key.unwrap_or(0);
     match l.order_by.as_deref() {
         Some("free_units") => format!("most free units, {key}"),
@@ -31,13 +33,13 @@ fn order_by(l: &TraceLine) -> String {
         }
         Some("last_release_ms") => format!(
             "longest since it last released capacity, at {}",
-            clock(key as f64 / 1000.0)
+            at.at(key as f64 / 1000.0)
         ),
         Some("available_capacity") => format!("most free units, {key}"),
         Some("round_robin") => format!("fewest turns in this queue, {key}"),
         Some("least_active") => format!(
             "longest since it last released capacity, at {}",
-            clock(key as f64 / 1000.0)
+            at.at(key as f64 / 1000.0)
         ),
         Some("most_proficient") => format!("highest sum of required-skill ratings, {key}"),
         Some("nearest_proficient") => format!(
@@ -64,7 +66,13 @@ fn rule_and_bucket(l: &TraceLine) -> String {
 }
 
 /// One line in plain words, or `None` when another line of the story already says it.
-pub(super) fn describe(l: &TraceLine, subject: &Subject, counted: bool) -> Option<String> {
+/// Instants (a last release) are written by `at`; durations as `H:MM:SS`.
+pub(super) fn describe(
+    l: &TraceLine,
+    subject: &Subject,
+    counted: bool,
+    at: Times,
+) -> Option<String> {
     let about_agent = matches!(subject, Subject::Agent(_));
     let rule = l.rule.as_deref().unwrap_or("");
     let sup = s(&l.supervisor);
@@ -88,7 +96,7 @@ pub(super) fn describe(l: &TraceLine, subject: &Subject, counted: bool) -> Optio
                 "{who} by {rule} ({}{}: {}){}",
                 s(&l.method),
                 rule_and_bucket(l),
-                order_by(l),
+                order_by(l, at),
                 passed_over(l)
             )
         }

@@ -83,18 +83,21 @@ fn an_arrival_says_why_it_is_in_its_queue() {
     l.rule = Some("OVF-HOURS".into());
     let c = Subject::Conversation(1);
     assert_eq!(
-        describe(&l, &c, false).unwrap(),
+        describe(&l, &c, false, Times::default()).unwrap(),
         "arrived for queue general out of its hours: sent on to queue after-hours (OVF-HOURS)"
     );
     l.from = None;
     l.queue = Some("vip".into());
     l.rule = Some("RT-QUEUE".into());
     assert_eq!(
-        describe(&l, &c, false).unwrap(),
+        describe(&l, &c, false, Times::default()).unwrap(),
         "arrived on its work stream; route-to-queue chose queue vip (RT-QUEUE)"
     );
     l.rule = None;
-    assert_eq!(describe(&l, &c, false).unwrap(), "arrived in queue vip");
+    assert_eq!(
+        describe(&l, &c, false, Times::default()).unwrap(),
+        "arrived in queue vip"
+    );
 }
 
 #[test]
@@ -103,21 +106,21 @@ fn an_overflow_move_names_its_rule() {
     l.from = Some("a".into());
     l.to = Some("b".into());
     l.rule = Some("OVF-WAIT".into());
-    let text = describe(&l, &Subject::Conversation(1), false).unwrap();
+    let text = describe(&l, &Subject::Conversation(1), false, Times::default()).unwrap();
     assert_eq!(
         text,
         "moved from queue a to b (OVF-WAIT: it had waited in a longer than a's overflow rule \
          allows)"
     );
     l.rule = None;
-    let text = describe(&l, &Subject::Conversation(1), false).unwrap();
+    let text = describe(&l, &Subject::Conversation(1), false, Times::default()).unwrap();
     assert_eq!(text, "moved from queue a to b");
     let mut end = line(300_000, Kind::Effect, "closed", Some(1), None);
     end.queue = Some("after-hours".into());
     end.rule = Some("OVF-WAIT".into());
     end.waited_s = Some(300.0);
     assert_eq!(
-        describe(&end, &Subject::Conversation(1), false).unwrap(),
+        describe(&end, &Subject::Conversation(1), false, Times::default()).unwrap(),
         "ended by queue after-hours's waiting-time overflow rule (OVF-WAIT: it waited there \
          longer than the rule allows), 0:05:00 after it arrived; counted as overflowed"
     );
@@ -392,7 +395,8 @@ fn a_long_conversation_story_is_written_as_it_is_told() {
     let written = std::rc::Rc::new(std::cell::Cell::new(0));
     let subject = Subject::Conversation(1);
     let mut story =
-        conversation::ConvStory::new(1, &subject, 1, Counting(written.clone())).unwrap();
+        conversation::ConvStory::new(1, &subject, 1, Counting(written.clone()), Times::default())
+            .unwrap();
     let mut a = line(0, Kind::Command, "arrive", Some(1), None);
     a.queue = Some("q".into());
     story.push(&a).unwrap();
@@ -417,4 +421,49 @@ fn a_long_conversation_story_is_written_as_it_is_told() {
     );
     story.finish().unwrap();
     assert!(written.get() > before_end);
+}
+
+/// Under `[scenario] start` (the start line's `starts_at`) every instant a story tells is a
+/// local date-time: its lines, a least_active agent's last release, an invitation pending at
+/// the cut and the cut itself; durations stay `H:MM:SS`. A conversation's story and an
+/// agent's alike.
+#[test]
+fn instants_are_date_times_under_a_start() {
+    let mut start = line(0, Kind::Start, "start", None, None);
+    start.starts_at = Some("2026-03-01T23:30:00".into());
+    let mut arrive = line(1_799_400, Kind::Command, "arrive", Some(1), None);
+    arrive.queue = Some("q".into());
+    let mut routed = line(1_800_600, Kind::Routing, "routed", Some(1), Some("a-1"));
+    routed.queue = Some("q".into());
+    routed.rule = Some("RT-METHOD".into());
+    routed.method = Some("least_active".into());
+    routed.order_by = Some("last_release_ms".into());
+    routed.key = Some(90_000);
+    let invited = line(1_800_600, Kind::Effect, "invited", Some(1), Some("a-1"));
+    let mut cut = line(1_803_000, Kind::Interrupted, "interrupted", None, None);
+    cut.detail = Some("stopped".into());
+    let lines = vec![start, arrive, routed, invited, cut];
+    let story = tell(&lines, &Subject::Conversation(1), 1).unwrap();
+    for want in [
+        "2026-03-01T23:59:59 arrived in queue q",
+        "2026-03-02T00:00:01 routed to a-1 by RT-METHOD",
+        "longest since it last released capacity, at 2026-03-01T23:31:30",
+        "invitation sent at 2026-03-02T00:00:01",
+        "2026-03-02T00:00:03 the run was interrupted here",
+    ] {
+        assert!(story.contains(want), "{want:?} not in:\n{story}");
+    }
+    let agent = tell(&lines, &Subject::Agent("a-1".into()), 1).unwrap();
+    for want in [
+        "2026-03-02T00:00:01 conversation 1: chosen by RT-METHOD",
+        "2026-03-02T00:00:03 the run was interrupted here",
+    ] {
+        assert!(agent.contains(want), "{want:?} not in:\n{agent}");
+    }
+    // The same lines without `starts_at`: since t = 0.
+    let mut old = lines.clone();
+    old[0].starts_at = None;
+    let story = tell(&old, &Subject::Conversation(1), 1).unwrap();
+    assert!(story.contains("0:29:59 arrived in queue q"), "{story}");
+    assert!(story.contains("at 0:01:30"), "{story}");
 }

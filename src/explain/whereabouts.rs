@@ -4,7 +4,7 @@
 //! through any move while it waited (a supervisor's `assign_to = "queue"`, a `waited_over`
 //! overflow rule: the trace's `requeued` lines).
 
-use super::{describe, s, Subject};
+use super::{describe, s, Subject, Times};
 use crate::trace::{clock, Kind, TraceLine};
 
 /// Where a conversation is, as its story goes.
@@ -22,8 +22,9 @@ pub(super) struct Whereabouts {
 impl Whereabouts {
     /// Follows `l`; the words for it when they differ from [`describe`]'s: the transfer line,
     /// the acceptance after a transfer with the wait in the queue it was transferred to, and
-    /// an acceptance or a close after a wait in more than one queue, with each queue's share.
-    pub(super) fn observe(&mut self, l: &TraceLine) -> Option<String> {
+    /// an acceptance or a close after a wait in more than one queue, with each queue's share
+    /// (instants written by `at`).
+    pub(super) fn observe(&mut self, l: &TraceLine, at: Times) -> Option<String> {
         let ok = l.ok.unwrap_or(true);
         match (l.kind, l.what.as_str()) {
             (Kind::Command, "arrive") if l.queue.is_some() => {
@@ -73,7 +74,7 @@ impl Whereabouts {
             (Kind::Effect, "closed") => {
                 let wait = std::mem::take(&mut self.wait);
                 if wait.len() > 1 || self.transferred && !wait.is_empty() {
-                    let words = describe(l, &Subject::Conversation(0), false)?;
+                    let words = describe(l, &Subject::Conversation(0), false, at)?;
                     return Some(format!("{words}, unanswered after waiting in {}", {
                         queues(&wait, l.t)
                     }));

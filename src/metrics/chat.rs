@@ -108,10 +108,11 @@ pub struct ChatStats {
 }
 
 impl ChatStats {
-    /// Empty figures for `queues` queues.
+    /// Empty figures for `queues` queues: each queue's made empty, not cloned from one (a
+    /// clone copies its 16 kB histogram: 96 MB for 3,000 queues, per replication).
     pub fn new(queues: usize) -> ChatStats {
         ChatStats {
-            queues: vec![QueueChat::default(); queues],
+            queues: (0..queues).map(|_| QueueChat::default()).collect(),
             ..ChatStats::default()
         }
     }

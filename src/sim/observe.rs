@@ -168,6 +168,9 @@ pub(crate) struct Observer {
     pub(crate) retrial_replayed: bool,
     /// The replication's `start` line was written.
     started: bool,
+    /// The start line's `starts_at`: the local date-time of t = 0 when the scenario has a
+    /// `[scenario] start`.
+    starts_at: Option<String>,
     /// By engine slot: the wait (ms) until the conversation's first acceptance, once accepted
     /// (the `closed` line's `waited_s`); reset when the slot takes a new conversation.
     first_waits: Vec<Option<u64>>,
@@ -317,6 +320,7 @@ impl Observer {
             retired: Retired::default(),
             retrial_replayed: false,
             started: false,
+            starts_at: sc.calendar.given.then(|| sc.calendar.iso(SimTime::ZERO)),
             first_waits: Vec::new(),
             arrivals: 0,
             trace,
@@ -401,7 +405,8 @@ impl Observer {
         if !self.started && self.trace.is_some() {
             // The replication's first line: its `start` line.
             self.started = true;
-            let s = self.line(SimTime::ZERO, Kind::Start, "start");
+            let mut s = self.line(SimTime::ZERO, Kind::Start, "start");
+            s.starts_at.clone_from(&self.starts_at);
             self.write(&s);
         }
         let Some((w, path, errors)) = self.trace.as_mut() else {

@@ -138,10 +138,11 @@ fn add_vec<T: Copy + Default + std::ops::AddAssign>(a: &mut Vec<T>, b: &[T]) {
     }
 }
 
-/// `(a, b)` merged element by element, `a` grown to `b`'s length.
-fn merge_vec<T: Clone + Default>(a: &mut Vec<T>, b: &[T], merge: impl Fn(&mut T, &T)) {
+/// `(a, b)` merged element by element, `a` grown to `b`'s length (each new element made
+/// empty, not cloned from one: a clone copies a queue's histogram).
+fn merge_vec<T: Default>(a: &mut Vec<T>, b: &[T], merge: impl Fn(&mut T, &T)) {
     if a.len() < b.len() {
-        a.resize(b.len(), T::default());
+        a.resize_with(b.len(), T::default);
     }
     for (x, y) in a.iter_mut().zip(b) {
         merge(x, y);
@@ -229,6 +230,16 @@ impl RunTotals {
         } else {
             self.add(&r);
         }
+    }
+
+    /// Counts one more replication a stop reached before it began, once these totals hold the
+    /// metrics of one such (`sim::world::not_started`, folded by [`add`](Self::add) or
+    /// [`add_owned`](Self::add_owned)): those metrics are empty (no figure, every series and
+    /// histogram empty, partial, ending at 0) and the same for every replication of the run, so
+    /// folding them again would change nothing but the count (checked against the fold by
+    /// `sim::tests::counting_a_replication_not_begun_is_folding_its_empty_metrics`).
+    pub fn count_not_begun(&mut self) {
+        self.count += 1;
     }
 
     /// Calls `f` with the totals of the one replication `r` (as `RunTotals::of([r])`), its

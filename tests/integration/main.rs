@@ -18,6 +18,7 @@ mod engine_props;
 mod erlang;
 mod explain;
 mod explain_cut;
+mod explain_dates;
 mod explain_stream;
 mod explain_waits;
 mod explain_why;
