@@ -105,7 +105,9 @@ impl Engine {
         let sigs = q.skills.as_ref().map_or(&[][..], |qs| &qs.sigs[..]);
         for (i, sig) in sigs.iter().enumerate() {
             if sig.offerable.iter().ne(want(&sig.routable)) {
-                return Some(format!("queue {qi}: signature {i}'s offerable set out of step"));
+                return Some(format!(
+                    "queue {qi}: signature {i}'s offerable set out of step"
+                ));
             }
         }
         None
