@@ -337,3 +337,49 @@ fn many_queues_warn_or_are_refused_with_their_memory() {
     assert_eq!(code, Some(0), "{err}");
     assert!(err.contains("warning:") && err.contains("30.1 GB"), "{err}");
 }
+
+/// Rejects every invitation of `conv` until none is pending; returns how many.
+fn reject_all(w: &mut crate::support::World, conv: omnisim::engine::ConvId) -> usize {
+    let mut n = 0;
+    while let Some((_, inv)) = w.invite(conv) {
+        w.ok(omnisim::engine::Command::Reject(conv, inv));
+        n += 1;
+        assert!(n < 100, "rejections never end");
+    }
+    n
+}
+
+/// Finding 1 in the engine: a conversation both members refused 3 times is passed over (no
+/// invitation left), a new one is still offered, an agent joining the queue is offered the
+/// passed-over ones oldest first, and one leaving it leaves them passed over; the invariant
+/// check after each command (`World`) includes the offerable sets being exactly the routable
+/// conversations some member may still be offered.
+#[test]
+fn the_engine_passes_over_exhausted_conversations_and_revives_them_on_a_join() {
+    use crate::support::{agent, one_queue, World};
+    use omnisim::engine::Command;
+    use omnisim::model::{AgentId, AssignmentMethod, QueueId};
+    let mut setup = one_queue(AssignmentMethod::HighestCapacity, 50, &[100, 100]);
+    setup.agents.push(agent(100, &[]));
+    let mut w = World::new(setup);
+    let q = QueueId(0);
+    let c1 = w.arrive(q);
+    assert_eq!(reject_all(&mut w, c1), 6);
+    w.at(1_000);
+    let c2 = w.arrive(q);
+    assert_eq!(reject_all(&mut w, c2), 6);
+    assert_eq!(w.invite(c1), None);
+    w.at(2_000);
+    w.ok(Command::JoinQueue(AgentId(2), q));
+    assert_eq!(w.invite(c1).map(|i| i.0), Some(AgentId(2)));
+    assert_eq!(w.accept(c1), AgentId(2));
+    // Agent 2 has room for one more: c2, which the others refused.
+    assert_eq!(w.invite(c2).map(|i| i.0), Some(AgentId(2)));
+    w.at(3_000);
+    w.ok(Command::LeaveQueue(AgentId(2), q));
+    let c3 = w.arrive(q);
+    assert!(w.invite(c3).is_some());
+    assert_eq!(reject_all(&mut w, c3), 6);
+    w.ok(Command::LeaveQueue(AgentId(0), q));
+    assert_eq!(w.invite(c3), None);
+}
