@@ -122,8 +122,8 @@ fn a_member_who_never_refused_still_gets_the_pile() {
     assert!(!err.contains("refuses every invitation"), "{err}");
 }
 
-/// Finding 1, validate: a queue whose every agent refuses every invitation (reject, or reject
-/// + ignore, summing to 1 in every group) is a warning at the first group's key, naming the
+/// Finding 1, validate: a queue whose every agent refuses every invitation (reject, or
+/// reject and ignore summing to 1 in every group) is a warning at the first group's key, naming the
 /// queue and what then happens; one group refusing less is not.
 #[test]
 fn a_queue_whose_every_agent_refuses_warns() {
@@ -225,7 +225,7 @@ fn time_driven_events_are_estimated_and_limited() {
         let s = timed(horizon, which, every);
         let (code, err, _d) = omnisim("t16-timed", &s, &["validate", "s.toml"]);
         assert_eq!(code, Some(2), "{which}: {err}");
-        assert!(err.contains(&format!("s.toml:")), "{which}: {err}");
+        assert!(err.contains("s.toml:"), "{which}: {err}");
         assert!(err.contains(key), "{which}: {err}");
         assert!(err.contains(count), "{which}: {err}");
         assert!(
