@@ -42,6 +42,7 @@ mod iface;
 mod index;
 mod invariants;
 mod lifecycle;
+mod offerable;
 mod overflow;
 mod rank;
 mod routing;
@@ -314,6 +315,7 @@ impl Engine {
                     members: Vec::new(),
                     open: ViewSet::new(views),
                     routable: Default::default(),
+                    offerable: Default::default(),
                     engaged: ViewSet::new(views),
                     index: Default::default(),
                     rr_last: u64::MAX,

@@ -23,6 +23,7 @@ pub(crate) mod metric_paths;
 mod mixed;
 mod moves;
 mod overflow;
+mod queue_memory;
 mod reach;
 mod refusals;
 mod routing;
@@ -34,6 +35,7 @@ mod spanned;
 pub(crate) mod suggest;
 mod supervisors;
 mod thresholds;
+mod timed;
 mod traffic;
 mod types;
 mod waits;
@@ -53,10 +55,14 @@ pub use metric_paths::{
 pub use overflow::{
     is_open, weekday_minute, OperatingHours, OverflowAction, OverflowRule, OverflowWhen,
 };
+pub use queue_memory::{
+    queue_bytes, BYTES_PER_QUEUE, BYTES_PER_QUEUE_REPLICATION, MAX_QUEUE_BYTES, WARN_QUEUE_BYTES,
+};
 pub use routing::{Attribute, Classification, Condition, QueueTarget, RouteRule, WsRouting};
 pub use rulesets::{AssignmentRuleSpec, PriorityRule};
 pub use shifts::{
     load_shifts_file, load_shifts_str, parse_clock, ShiftTemplate, DEFAULT_BREAK_WINDOW,
 };
 pub(crate) use suggest::closest;
+pub use timed::{MAX_TIMED_EVENTS, WARN_TIMED_EVENTS};
 pub use types::*;

@@ -166,6 +166,9 @@ impl Engine {
             if !views_ok || !same(&q.routable, &routable[qi]) {
                 fail(format!("queue {qi}: conversation sets out of step"));
             }
+            if let Some(b) = self.offerable_break(qi) {
+                fail(b);
+            }
             if q.index.len() != eligible[qi] {
                 fail(format!(
                     "queue {qi}: index holds {} agents, {} eligible",

@@ -87,12 +87,16 @@ impl Engine {
             match self.choose_agent(queue, conv) {
                 Some(agent) => self.invite_from(now, conv, agent, Offer::Method, false, out),
                 None => {
-                    self.queues[queue.index()].routable.insert((seq, conv.slot));
+                    let q = &mut self.queues[queue.index()];
+                    q.routable.insert((seq, conv.slot));
+                    q.offerable.insert((seq, conv.slot));
                 }
             }
             return conv;
         }
+        // Never refused yet, so offerable too (`engine::offerable`).
         q.routable.insert((seq, conv.slot));
+        q.offerable.insert((seq, conv.slot));
         self.route_queue(now, queue, out);
         conv
     }

@@ -189,6 +189,8 @@ impl Engine {
             .collect();
         self.queues[queue.index()].index.rebuild(keys.into_iter());
         self.rebuild_groups(queue);
+        // Other members, so other conversations no member may be offered.
+        self.refresh_offerable(queue);
     }
 
     /// RT-METHOD: the agent the queue's method prefers for `conv`, skipping agents that refused it
@@ -231,9 +233,10 @@ impl Engine {
             if q.index.is_empty() {
                 return;
             }
+            // Conversations every member refused too often are not even looked at.
             let next = match cursor {
-                None => q.routable.first(),
-                Some(c) => q.routable.first_after(c),
+                None => q.offerable.first(),
+                Some(c) => q.offerable.first_after(c),
             };
             let Some(key) = next else { return };
             let conv = self.handle(key.1);

@@ -447,7 +447,7 @@ impl Engine {
                 .is_some_and(|(_, c)| c.refusals.is_empty() || c.refusals_by(agent) < skip)
         };
         let (Some(qs), Some(s)) = (q.skills.as_ref(), self.skills.as_ref()) else {
-            return q.routable.iter().find(|k| fresh(k.1));
+            return q.offerable.iter().find(|k| fresh(k.1));
         };
         let have = &s.profiles[s.agent_profile[agent.index()] as usize];
         let mut best: Option<(u8, (u64, u32))> = None;
@@ -460,7 +460,7 @@ impl Engine {
             {
                 continue;
             }
-            if let Some(k) = sig.routable.iter().find(|k| fresh(k.1)) {
+            if let Some(k) = sig.offerable.iter().find(|k| fresh(k.1)) {
                 let cand = (sig.bucket, k);
                 if best.is_none_or(|b| cand < b) {
                     best = Some(cand);

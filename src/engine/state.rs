@@ -331,6 +331,9 @@ pub(crate) struct Queue {
     pub(crate) open: ViewSet,
     /// Open conversations with no pending invitation, by arrival (what routing serves).
     pub(crate) routable: SeqSet,
+    /// Its routable conversations less those every member refused too often (what routing
+    /// walks; see `engine::offerable`).
+    pub(crate) offerable: SeqSet,
     /// Active, Waiting and Wrap-up conversations, by arrival (kept only with supervisors).
     pub(crate) engaged: ViewSet,
     /// Eligible agents in the method's order (RT-ELIGIBLE ∩ RT-METHOD), one leaf per member.

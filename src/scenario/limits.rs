@@ -11,6 +11,8 @@
 //! | expected arrivals (rate × horizon × replications, all queues) | [`MAX_EXPECTED_ARRIVALS`] |
 //! | agent–queue memberships (Σ over agents of the queues each serves) | [`MAX_MEMBERSHIPS`]; a warning above [`WARN_MEMBERSHIPS`] |
 //! | contacts of a retrial loop or moves of a `waited_over` cycle, per arrival and in all | `loops` |
+//! | estimated memory of the queues (queues × replications) | `queue_memory` |
+//! | events driven by time alone (policy evaluations, disconnects, breaks) | `timed` |
 
 use toml::de::DeValue;
 

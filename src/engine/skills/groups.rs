@@ -269,6 +269,7 @@ impl Engine {
             req,
             bucket,
             routable: SeqSet::default(),
+            offerable: SeqSet::default(),
             tiers,
             rule_tiers,
         });

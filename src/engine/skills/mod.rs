@@ -219,6 +219,9 @@ pub(crate) struct Sig {
     pub(crate) bucket: u8,
     /// Its routable conversations, by arrival.
     pub(crate) routable: SeqSet,
+    /// Its routable conversations less those every member of the queue refused too often
+    /// (what routing walks; see `engine::offerable`).
+    pub(crate) offerable: SeqSet,
     /// The groups that may serve it, best tier first (exact: one tier, possibly empty).
     pub(crate) tiers: Vec<Vec<u32>>,
     /// RT-RULESET: per assignment rule, its cells that may serve it, best tier first.
@@ -325,12 +328,21 @@ impl Engine {
     }
 
     /// Marks a conversation routable in its queue (and in its signature's set).
+    /// Unless every member refused it too often, it is offerable too (`engine::offerable`).
     pub(crate) fn routable_insert(&mut self, queue: QueueId, key: SeqKey, tag: Tag) {
-        self.queues[queue.index()].routable.insert(key);
+        let offerable = !self.exhausted_slot(queue, key.1);
+        let q = &mut self.queues[queue.index()];
+        q.routable.insert(key);
+        if offerable {
+            q.offerable.insert(key);
+        }
         if self.queues[queue.index()].skills.is_some() {
             let s = self.sig_index(queue, tag);
             let qs = self.queues[queue.index()].skills.as_mut().expect("checked");
             qs.sigs[s].routable.insert(key);
+            if offerable {
+                qs.sigs[s].offerable.insert(key);
+            }
             if qs.waiting.len() <= s / 64 {
                 qs.waiting.resize(s / 64 + 1, 0);
             }
@@ -340,11 +352,14 @@ impl Engine {
 
     /// Removes a conversation from its queue's routable sets.
     pub(crate) fn routable_remove(&mut self, queue: QueueId, key: &SeqKey, tag: Tag) {
-        self.queues[queue.index()].routable.remove(key);
+        let q = &mut self.queues[queue.index()];
+        q.routable.remove(key);
+        q.offerable.remove(key);
         if self.queues[queue.index()].skills.is_some() {
             let s = self.sig_index(queue, tag);
             let qs = self.queues[queue.index()].skills.as_mut().expect("checked");
             qs.sigs[s].routable.remove(key);
+            qs.sigs[s].offerable.remove(key);
             if qs.sigs[s].routable.is_empty() {
                 qs.waiting[s / 64] &= !(1 << (s % 64));
             }
@@ -492,8 +507,8 @@ impl Engine {
                     continue;
                 }
                 let next = match cursor[i] {
-                    None => sig.routable.first(),
-                    Some(c) => sig.routable.first_after(c),
+                    None => sig.offerable.first(),
+                    Some(c) => sig.offerable.first_after(c),
                 };
                 let Some(k) = next else {
                     done[i] = true;

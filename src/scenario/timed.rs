@@ -1,0 +1,306 @@
+//! Events driven by time alone, and staff who can never answer (issue 25, twelfth pass).
+//!
+//! Arrivals are bounded by [`super::limits::MAX_EXPECTED_ARRIVALS`] and loops by `loops`, but a
+//! supervisor policy is evaluated every `every` whatever happens, an agent's connection drops
+//! every `disconnects.every` on average and a break starts every `breaks.every`: the tester's
+//! policy of `every = "1ms"` over 400 days is 3.5 × 10¹⁰ evaluations (about an hour of CPU),
+//! and 50 agents disconnecting every millisecond 1.7 × 10¹² events (days), both validated
+//! silently. [`check`] estimates these events over the run (horizon + drain limit, times the
+//! replications), refuses more than [`MAX_TIMED_EVENTS`] unless `--allow-huge`, and warns above
+//! [`WARN_TIMED_EVENTS`], at the key of the largest source.
+//!
+//! It also warns where the run cannot answer anybody and would only find out afterwards: a
+//! group whose `shift` starts after the run ends (the horizon plus the drain limit), and a queue
+//! whose every agent refuses every invitation (`reject_probability + ignore_probability` ≥ 1):
+//! its conversations wait until their patience runs out or the drain limit stops the run.
+
+use toml::de::DeValue;
+
+use super::diag::Ctx;
+use super::limits::{at, HINT};
+use super::loops::about;
+use super::spanned::{Span, Table, Val};
+use super::types::Scenario;
+use crate::time::SimDuration;
+
+/// Most time-driven events a run may be expected to have (policy evaluations, disconnects and
+/// breaks, all replications together) unless `--allow-huge`. Measured (fast profile): a policy
+/// evaluation with nothing to do cost 0.02 µs (3.6 million in 0.08 s of CPU), and the tester
+/// estimated about 0.3 µs per disconnect event, so 2 × 10⁹ is a minute to ten of CPU; the same
+/// bound as the expected arrivals. The estimate counts to the horizon plus the drain limit, an
+/// upper bound (a run with nothing left at the horizon stops there).
+pub const MAX_TIMED_EVENTS: f64 = 2e9;
+
+/// Above this many expected time-driven events (seconds to half a minute of CPU) `validate`
+/// and `run` warn, with `--allow-huge` too.
+pub const WARN_TIMED_EVENTS: f64 = 1e8;
+
+/// One source of time-driven events.
+#[derive(Debug, PartialEq)]
+pub(crate) struct Source {
+    /// Its key path, as `at` and [`policy_at`] give it.
+    pub(crate) path: String,
+    /// Expected events over the run, all replications.
+    pub(crate) events: f64,
+    /// What they are, for the message ("evaluations of this policy", …).
+    pub(crate) what: String,
+}
+
+/// A duration as the scenario format writes it (`1d1h`, `1ms`).
+fn duration(d: SimDuration) -> String {
+    d.to_string()
+}
+
+/// The run's length: horizon + drain limit, in ms.
+fn run_ms(sc: &Scenario) -> u64 {
+    sc.horizon
+        .as_millis()
+        .saturating_add(sc.drain_limit.as_millis())
+}
+
+/// How long agents of group `g` are on shift during the run, in ms (the whole run without a
+/// `shift`, or for a roster agent: an upper bound).
+fn on_shift_ms(sc: &Scenario, g: usize) -> u64 {
+    let end = run_ms(sc);
+    match sc.agent_groups[g].shift {
+        Some(s) => s.end.0.min(end).saturating_sub(s.start.0.min(end)),
+        None => end,
+    }
+}
+
+/// Events of one run of `ms` at one every `every` (0 for an empty span).
+fn per(ms: u64, every: SimDuration) -> f64 {
+    ms as f64 / every.as_millis().max(1) as f64
+}
+
+/// The time-driven event sources of `sc`, each with its expected events over the run (all
+/// replications): each supervisor policy ((horizon + drain limit) ÷ `every`), each group's
+/// disconnects (agents × time on shift ÷ `every`, each a drop and a return: two events) and
+/// breaks (agents × time on shift ÷ `every`, a start and an end each). The key paths are
+/// `supervisors[i].policies[j].every`, `agent_groups[g].disconnects`, `agent_groups[g].breaks`.
+pub(crate) fn sources(sc: &Scenario) -> Vec<Source> {
+    let reps = f64::from(sc.replications.max(1));
+    let run = run_ms(sc);
+    let mut out = Vec::new();
+    for (i, s) in sc.supervisors.iter().enumerate() {
+        for (j, p) in s.policies.iter().enumerate() {
+            out.push(Source {
+                path: format!("supervisors[{i}].policies[{j}].every"),
+                events: per(run, p.every) * reps,
+                what: format!(
+                    "evaluations of policy {:?} (every {} over the horizon and drain limit, {})",
+                    p.name,
+                    duration(p.every),
+                    duration(SimDuration(run))
+                ),
+            });
+        }
+    }
+    for (g, grp) in sc.agent_groups.iter().enumerate() {
+        let agents = f64::from(grp.count);
+        let shift = on_shift_ms(sc, g);
+        if let Some(d) = &grp.disconnects {
+            out.push(Source {
+                path: format!("agent_groups[{g}].disconnects"),
+                events: 2.0 * agents * per(shift, d.every) * reps,
+                what: format!(
+                    "disconnects and reconnections of group {:?} ({} agents, one about every {} \
+                     of their {} on shift)",
+                    grp.name,
+                    grp.count,
+                    duration(d.every),
+                    duration(SimDuration(shift))
+                ),
+            });
+        }
+        if let Some(b) = &grp.breaks {
+            out.push(Source {
+                path: format!("agent_groups[{g}].breaks"),
+                events: 2.0 * agents * per(shift, b.every) * reps,
+                what: format!(
+                    "break starts and ends of group {:?} ({} agents, one break every {} of \
+                     their {} on shift)",
+                    grp.name,
+                    grp.count,
+                    duration(b.every),
+                    duration(SimDuration(shift))
+                ),
+            });
+        }
+    }
+    out
+}
+
+/// Item `n` of the array `v`.
+fn item<'a, 'i>(v: Option<&'a Val<'i>>, n: usize) -> Option<&'a Val<'i>> {
+    match v.map(|v| v.get_ref()) {
+        Some(DeValue::Array(items)) => items.get(n),
+        _ => None,
+    }
+}
+
+/// The value at `k` of the table `v`.
+fn key<'a, 'i>(v: Option<&'a Val<'i>>, k: &str) -> Option<&'a Val<'i>> {
+    match v.map(|v| v.get_ref()) {
+        Some(DeValue::Table(t)) => t.get(k),
+        _ => None,
+    }
+}
+
+/// The span of `supervisors[i].policies[j].every` (or of the nearest table holding it).
+fn policy_span(root: &Table<'_, '_>, i: usize, j: usize) -> Option<Span> {
+    let sup = item(root.get("supervisors"), i);
+    let pol = item(key(sup, "policies"), j);
+    key(pol, "every").or(pol).or(sup).map(|v| v.span())
+}
+
+/// The key path and span of a [`Source`].
+fn locate(root: &Table<'_, '_>, path: &str) -> (String, Option<Span>) {
+    let nums: Vec<usize> = path
+        .split(['[', ']'])
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    match (path.starts_with("supervisors"), &nums[..]) {
+        (true, [i, j]) => (path.to_string(), policy_span(root, *i, *j)),
+        (false, [g]) => {
+            let key = path.rsplit('.').next().unwrap_or("");
+            at(root, "agent_groups", Some(*g), key)
+        }
+        _ => (path.to_string(), None),
+    }
+}
+
+/// Refuses a scenario expected to have more than [`MAX_TIMED_EVENTS`] time-driven events
+/// (unless `allow_huge`) and warns above [`WARN_TIMED_EVENTS`] (with `allow_huge` too), at the
+/// key of the source with the most, giving the total and that source's share. Then the
+/// warnings of [`never_on_shift`] and [`all_refuse`].
+pub(crate) fn check(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario, allow_huge: bool) {
+    let all = sources(sc);
+    let total: f64 = all.iter().map(|s| s.events).sum();
+    if let Some(top) = all
+        .iter()
+        .filter(|_| total > WARN_TIMED_EVENTS)
+        .max_by(|a, b| a.events.total_cmp(&b.events))
+    {
+        let refuse = total > MAX_TIMED_EVENTS && !allow_huge;
+        let reps = if sc.replications > 1 {
+            format!(", × {} replications", sc.replications)
+        } else {
+            String::new()
+        };
+        let head = format!(
+            "about {} events driven by time alone (supervisor policy evaluations, disconnects, \
+             breaks{reps}); this one makes {} of them: {}",
+            about(total, MAX_TIMED_EVENTS),
+            about(top.events, MAX_TIMED_EVENTS),
+            top.what
+        );
+        let (path, span) = locate(root, &top.path);
+        if refuse {
+            cx.report(
+                &path,
+                span,
+                format!("{head}; over the limit of {MAX_TIMED_EVENTS:.0} such events"),
+                Some(format!(
+                    "make `every` longer (time counts whole milliseconds), or {}",
+                    HINT.trim_start_matches("split the run, or ")
+                )),
+            );
+        } else {
+            cx.warn(
+                &path,
+                span,
+                format!("{head}; over {WARN_TIMED_EVENTS:.0}: the run will be slow"),
+                Some("make `every` longer if the events need not be this frequent".into()),
+            );
+        }
+    }
+    never_on_shift(cx, root, sc);
+    all_refuse(cx, root, sc);
+}
+
+/// Warns at each group's `shift` that starts when the run is over (at or after the horizon plus
+/// the drain limit): its agents never work. When that is every agent of the scenario (no roster
+/// agents, who keep their own shifts), the message says nobody answers anything.
+pub(crate) fn never_on_shift(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) {
+    let end = run_ms(sc);
+    let idle: Vec<usize> = (0..sc.agent_groups.len())
+        .filter(|&g| {
+            let grp = &sc.agent_groups[g];
+            grp.roster.is_none() && grp.count > 0 && grp.shift.is_some_and(|s| s.start.0 >= end)
+        })
+        .collect();
+    let staffed = sc.agent_groups.iter().filter(|g| g.count > 0).count();
+    let nobody = !idle.is_empty() && idle.len() == staffed;
+    for g in idle {
+        let grp = &sc.agent_groups[g];
+        let start = grp.shift.map_or(0, |s| s.start.0);
+        let (path, span) = at(root, "agent_groups", Some(g), "shift");
+        let whole = if nobody {
+            "; no agent of the scenario is on shift during the run, so every conversation \
+             waits unanswered until its patience runs out or the run ends"
+        } else {
+            ""
+        };
+        cx.warn(
+            &path,
+            span,
+            format!(
+                "group {:?}'s shift starts at {}, when the run is over (horizon {} + drain \
+                 limit {} = {}): its agents never work{whole}",
+                grp.name,
+                duration(SimDuration(start)),
+                duration(sc.horizon),
+                duration(sc.drain_limit),
+                duration(SimDuration(end))
+            ),
+            Some("start the shift before the horizon (shift times count from t = 0)".into()),
+        );
+    }
+}
+
+/// Warns, for each queue with agents whose every agent refuses every invitation
+/// (`reject_probability + ignore_probability` ≥ 1 in each of its groups), at the first such
+/// group's `reject_probability` (or `ignore_probability` when rejecting alone does not make
+/// it): its conversations are never answered and wait until their patience runs out or the
+/// drain limit ends the run.
+pub(crate) fn all_refuse(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) {
+    for (qi, q) in sc.queues.iter().enumerate() {
+        let id = crate::model::QueueId(qi as u32);
+        let groups: Vec<usize> = (0..sc.agent_groups.len())
+            .filter(|&g| sc.agent_groups[g].count > 0 && sc.agent_groups[g].queues.contains(&id))
+            .collect();
+        let refuses = |g: &usize| {
+            let grp = &sc.agent_groups[*g];
+            grp.reject_probability + grp.ignore_probability >= 1.0
+        };
+        if groups.is_empty() || !groups.iter().all(refuses) {
+            continue;
+        }
+        let first = &sc.agent_groups[groups[0]];
+        let key = if first.reject_probability >= 1.0 {
+            "reject_probability"
+        } else {
+            "ignore_probability"
+        };
+        let names: Vec<String> = groups
+            .iter()
+            .map(|&g| format!("{:?}", sc.agent_groups[g].name))
+            .collect();
+        let (path, span) = at(root, "agent_groups", Some(groups[0]), key);
+        cx.warn(
+            &path,
+            span,
+            format!(
+                "every agent of queue {:?} (groups {}) refuses every invitation \
+                 (reject_probability + ignore_probability = 1): its conversations are never \
+                 answered and wait until their patience runs out or the drain limit ({}) ends \
+                 the run",
+                q.name,
+                names.join(", "),
+                duration(sc.drain_limit)
+            ),
+            Some("lower reject_probability / ignore_probability below 1".into()),
+        );
+    }
+}
