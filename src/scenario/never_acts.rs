@@ -22,7 +22,8 @@
 //!   shift, or `absence = 1`).
 //!
 //! When every (queue, state) the policy can match is refused, the policy can never act: an
-//! error at its key path naming the rule. When only some are, a warning naming the states or
+//! error at its key path naming the rule (a warning for an `[engine]` switch turned off, which
+//! an A/B of the rules does on purpose). When only some are, a warning naming the states or
 //! queues refused (it can succeed elsewhere, so it is not refused). Script lines act once and
 //! are not judged. What is refused only sometimes (a full agent, ASSIGN-CAPACITY; a break) is
 //! bounded at run time instead (`sim::sup_tries`).
@@ -319,16 +320,24 @@ fn policy(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario, si: usize, pi: 
     );
     if let Some((rule, why)) = always(sc, sup, a) {
         let (path, span) = action_at;
-        cx.report(
-            &path,
-            span,
-            format!(
-                "{what} can never act: the engine refuses it for every conversation ({rule}: \
-                 {why}), so it would be refused again at each check ({every}) for as long as \
-                 each conversation it matches lasts"
-            ),
-            Some(hint(rule).into()),
+        // An `[engine]` switch turned off on purpose (an A/B of the rules: the same file with
+        // `assign_enabled = false`) is a warning: the run's bound (`sim::sup_tries`) holds it.
+        let switch = why.starts_with("`[engine]");
+        let message = format!(
+            "{what} can never act: the engine refuses it for every conversation ({rule}: \
+             {why}), so it would be refused again at each check ({every}){}",
+            if switch {
+                " until the policy gives each conversation up (10,000 failed attempts, counted \
+                 in `given_up`)"
+            } else {
+                " for as long as each conversation it matches lasts"
+            }
         );
+        if switch {
+            cx.warn(&path, span, message, Some(hint(rule).into()));
+        } else {
+            cx.report(&path, span, message, Some(hint(rule).into()));
+        }
         return;
     }
     let refused_states: Vec<(ConvState, Refusal)> = states

@@ -157,25 +157,11 @@ fn every_action_kind_is_judged_and_what_can_succeed_is_accepted() {
             "JOIN-MONITORING",
         ),
         (
-            "force-close-off",
-            "{ state = \"open\" }",
-            "{ force_close = true }",
-            "",
-            "FORCE-CLOSE",
-        ),
-        (
             "transfer-open",
             "{ state = \"open\" }",
             "{ transfer_to = \"agent\", pick = \"least_loaded\" }",
             "",
             "TRANSFER-STATE",
-        ),
-        (
-            "assign-off",
-            "{ state = \"open\" }",
-            "{ assign_to = \"agent\", pick = \"round_robin\" }",
-            "[engine]\nassign_enabled = false\n",
-            "ASSIGN-DISABLED",
         ),
         (
             "pick-all-reject",
@@ -207,6 +193,30 @@ fn every_action_kind_is_judged_and_what_can_succeed_is_accepted() {
         assert!(err.contains("can never act"), "{tag}: {err}");
         assert!(err.contains(rule), "{tag}: {err}");
         assert_eq!(err.matches("can never act").count(), 1, "{tag}: {err}");
+    }
+    // An `[engine]` switch off (an A/B of the rules does it on purpose): a warning.
+    let switched = [
+        (
+            "force-close-off",
+            "{ force_close = true }",
+            "",
+            "FORCE-CLOSE",
+        ),
+        (
+            "assign-off",
+            "{ assign_to = \"agent\", pick = \"round_robin\" }",
+            "[engine]\nassign_enabled = false\n",
+            "ASSIGN-DISABLED",
+        ),
+    ];
+    for (tag, action, engine, rule) in switched {
+        let text = file(3, "", "1s", "{ state = \"open\" }", action)
+            .replace("[[workstreams]]", &format!("{engine}\n[[workstreams]]"));
+        let (code, err) = validate(tag, &text);
+        assert_eq!(code, Some(0), "{tag}: {err}");
+        assert!(err.contains("warning: "), "{tag}: {err}");
+        assert!(err.contains("can never act"), "{tag}: {err}");
+        assert!(err.contains(rule), "{tag}: {err}");
     }
     let fine = [
         (
