@@ -47,13 +47,16 @@ pub fn wants(filter: &Filter) -> (bool, bool) {
 /// an Offline agent, nor one whose hand-set presence (a break) the work stream does not allow
 /// (unless `assign_overrides_presence`), nor `exclude`. Capacity is not filtered: that is the
 /// engine's to judge (ASSIGN-CAPACITY). Ties go to the lowest id. `cursor` is the round-robin
-/// position of this policy, advanced when used.
+/// position of this policy, advanced when used. `skipped` is also never picked: the agents
+/// routing skips for this conversation (RT-ELIGIBLE, `refusals_before_skip`), for an
+/// assignment; a named agent is returned whatever `skipped` says (the caller decides).
 pub fn pick_agent<E: RulesEngine>(
     engine: &E,
     queue: QueueId,
     pick: &AgentPick,
     cursor: &mut usize,
     exclude: Option<AgentId>,
+    skipped: &dyn Fn(AgentId) -> bool,
 ) -> Option<AgentId> {
     let members = engine.members(queue);
     let allowed = engine.queue_rules(queue).allowed_presences;
@@ -61,6 +64,7 @@ pub fn pick_agent<E: RulesEngine>(
     let usable = |a: &&AgentId| {
         let v = engine.agent(**a);
         Some(**a) != exclude
+            && !skipped(**a)
             && v.presence != Presence::Offline
             && (!v.manual || overrides || allowed.contains(v.presence))
     };

@@ -22,6 +22,7 @@ mod loops;
 pub(crate) mod metric_paths;
 mod mixed;
 mod moves;
+mod never_acts;
 mod overflow;
 mod queue_memory;
 mod reach;
@@ -49,6 +50,7 @@ pub use limits::{
 };
 pub use lint::{warnings, Warning};
 pub use load::{load_file, load_file_with, load_str, load_str_cached, load_str_with};
+pub use loops::MAX_ROUNDS_PER_ARRIVAL;
 pub use metric_paths::{
     is_known_metric, MetricScope, QueueScope, FIXED as METRIC_PATHS, OVERFLOW_KINDS, QUEUE_LEAVES,
 };

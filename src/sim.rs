@@ -35,6 +35,7 @@ mod routing;
 pub(crate) mod setup;
 mod sharing;
 mod streams;
+mod sup_tries;
 mod supervisors;
 pub mod totals;
 mod world;

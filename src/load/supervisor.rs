@@ -236,7 +236,7 @@ impl<E: RulesEngine> PolicyTask<E> {
         let e = g.engine();
         let v = e.conversation(conv)?;
         let agent = |pick, cursor: &mut usize| {
-            pick_agent(e, v.queue, pick, cursor, v.primary)
+            pick_agent(e, v.queue, pick, cursor, v.primary, &|_| false)
                 .unwrap_or(crate::model::AgentId(u32::MAX))
         };
         Some(match &self.policy.action {

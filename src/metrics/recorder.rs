@@ -169,6 +169,9 @@ pub struct SourceStats {
     pub accepted: u64,
     /// Actions not sent: no usable agent to assign or transfer to.
     pub skipped: u64,
+    /// Conversations the policy gave up (`sim::sup_tries`); absent from older files: 0.
+    #[serde(default)]
+    pub given_up: u64,
     /// Refusals by rule, indexed like [`RuleId::ALL`].
     pub refused: Vec<u64>,
 }
@@ -342,6 +345,7 @@ impl Recorder {
                         name,
                         accepted: 0,
                         skipped: 0,
+                        given_up: 0,
                         refused: vec![0; RuleId::ALL.len()],
                     })
                     .collect(),
@@ -618,40 +622,6 @@ impl Recorder {
         }
     }
 
-    /// A supervisor action of `kind` (index into [`ACTION_KINDS`]) from `source` was accepted,
-    /// `latency` after its condition became true. Supervisor figures cover the time after
-    /// warm-up, like the conversation counts beside them.
-    pub fn action(&mut self, now: SimTime, source: usize, kind: usize, latency: SimDuration) {
-        if now < self.warmup {
-            return;
-        }
-        self.m.actions[kind] += 1;
-        self.m.sources[source].accepted += 1;
-        let ms = latency.as_millis();
-        self.m.reaction.record(ms).expect("auto-resizing histogram");
-        self.m.reaction_max_ms = self.m.reaction_max_ms.max(ms);
-    }
-
-    /// A supervisor action from `source` was not sent: nobody usable to give it to.
-    pub fn skipped(&mut self, now: SimTime, source: usize) {
-        if now >= self.warmup {
-            self.m.sources[source].skipped += 1;
-        }
-    }
-
-    /// A supervisor action from `source` was refused by `rule`. Returns whether it counts (it
-    /// happened after warm-up).
-    pub fn refused(&mut self, now: SimTime, source: usize, rule: RuleId) -> bool {
-        if now < self.warmup {
-            return false;
-        }
-        let r = rule as usize;
-        self.m.violations[r] += 1;
-        self.m.refused += 1;
-        self.m.sources[source].refused[r] += 1;
-        true
-    }
-
     /// A supervisor joined; notifications went to `agents` agents and `customers` customers.
     pub fn notified(&mut self, now: SimTime, joined: bool, agents: u64, customers: u64) {
         if now < self.warmup {
@@ -791,5 +761,6 @@ impl Recorder {
     }
 }
 
+mod supervisors;
 #[cfg(test)]
 mod tests;

@@ -273,6 +273,11 @@ pub struct PolicyStats {
     pub refused: u64,
     /// Actions not sent: no usable agent (all Offline or on a break) to assign or transfer to.
     pub skipped_no_agent: u64,
+    /// Conversations the policy stopped acting on: 10,000 of its attempts on one failed
+    /// (refused, not sent, or an invitation rejected), or the agent it names refused it
+    /// `refusals_before_skip` times (RT-ELIGIBLE). 0 for a script line.
+    #[serde(default)]
+    pub given_up: u64,
     /// Refusals by rule id (non-zero only).
     pub by_rule: BTreeMap<String, u64>,
 }
@@ -514,10 +519,12 @@ pub(super) fn build_from(sc: &Scenario, t: &RunTotals, wall_s: f64) -> Summary {
                 accepted: 0,
                 refused: 0,
                 skipped_no_agent: 0,
+                given_up: 0,
                 by_rule: BTreeMap::new(),
             });
         p.accepted += s.accepted;
         p.skipped_no_agent += s.skipped;
+        p.given_up += s.given_up;
         for (i, n) in s.refused.iter().enumerate().filter(|(_, n)| **n > 0) {
             p.refused += n;
             *p.by_rule

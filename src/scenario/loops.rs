@@ -33,7 +33,7 @@ use crate::time::SimTime;
 /// Most contacts (a retrial loop) or queue moves (a `waited_over` cycle) one arrival may make
 /// (expected, nobody answering). Realistic retrial models (probability 0.9: 10 contacts) and cycles with
 /// `after`s of minutes (a few hundred moves in a day) stay far below it.
-pub(crate) const MAX_ROUNDS_PER_ARRIVAL: f64 = 10_000.0;
+pub const MAX_ROUNDS_PER_ARRIVAL: f64 = 10_000.0;
 
 /// Why `rounds` per arrival and `total` in all (of `what`: contacts, moves, handlings) are too
 /// many, or `None` within both limits. A count is over a limit when it is, rounded to a whole

@@ -60,6 +60,9 @@ pub(crate) struct ConvSim {
     /// are scheduled; a rule's timer whose due time is not this + its `after` is of an earlier
     /// stay in the queue, and stale.
     pub(crate) queued_at: SimTime,
+    /// Supervisor policies' failed attempts on it and RT-ELIGIBLE refusals, once a supervisor
+    /// has something to remember ([`SupTries`](super::sup_tries::SupTries)).
+    pub(crate) sup: Option<Box<super::sup_tries::SupTries>>,
 }
 
 impl ConvSim {
@@ -97,6 +100,7 @@ impl ConvSim {
             callback: false,
             overflowing: false,
             queued_at: SimTime::ZERO,
+            sup: None,
         }
     }
 }

@@ -36,6 +36,9 @@ pub(crate) struct Sources {
     /// Scratch of a policy tick, kept between ticks so that a tick allocates nothing: the
     /// conversations it acts on, `(arrival sequence, id, since)`.
     pub(crate) found: Vec<(u64, ConvId, SimTime)>,
+    /// Whether a policy or script line assigns to agents (then refusals of invitations are
+    /// remembered per conversation for RT-ELIGIBLE, `sup_tries`).
+    pub(crate) assigns: bool,
 }
 
 impl Sources {
@@ -57,9 +60,17 @@ impl Sources {
                 });
             }
         }
+        let assigns = sc.supervisors.iter().any(|s| {
+            s.policies
+                .iter()
+                .map(|p| &p.action)
+                .chain(s.script.iter().map(|l| &l.action))
+                .any(|a| matches!(a, Action::AssignToAgent(_)))
+        });
         Sources {
             list,
             found: Vec::new(),
+            assigns,
         }
     }
 

@@ -47,6 +47,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         let walk = Walk {
             f,
             action: &policy.action,
+            source,
             sid,
             limit,
             now,
@@ -148,14 +149,42 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
     }
 
     /// The agent an assignment or transfer goes to, or `None` when the supervisor sees nobody
-    /// to give it to (then no command is sent and the source counts a skip).
-    fn target_agent(&mut self, source: u32, conv: ConvId, pick: &AgentPick) -> Option<AgentId> {
+    /// to give it to (then no command is sent and the source counts a skip). An assignment's
+    /// pick passes over the agents routing skips for the conversation (RT-ELIGIBLE); a policy
+    /// naming such an agent gives the conversation up (`sup_tries`) and sends nothing.
+    fn target_agent(
+        &mut self,
+        source: u32,
+        conv: ConvId,
+        pick: &AgentPick,
+        assign: bool,
+    ) -> Option<AgentId> {
         let Some(v) = self.engine.conversation(conv) else {
             // Closed meanwhile: the command is still sent, and refused (LC-CLOSED).
             return Some(AgentId(0));
         };
+        let skip = self.engine.config().refusals_before_skip;
+        if let AgentPick::Named(a) = pick {
+            let skipped = assign
+                && self
+                    .customers
+                    .get(conv)
+                    .and_then(|c| c.sup.as_deref())
+                    .is_some_and(|t| t.skips(v.queue, *a, skip));
+            if skipped {
+                self.give_up(source, conv);
+                return None;
+            }
+            return Some(*a);
+        }
+        let tries = self
+            .customers
+            .get(conv)
+            .and_then(|c| c.sup.as_deref())
+            .filter(|_| assign);
+        let skipped = |a: AgentId| tries.is_some_and(|t| t.skips(v.queue, a, skip));
         let cursor = &mut self.sources.list[source as usize].cursor;
-        pick_agent(&self.engine, v.queue, pick, cursor, v.primary)
+        pick_agent(&self.engine, v.queue, pick, cursor, v.primary, &skipped)
     }
 
     fn apply_action(&mut self, source: u32, conv: ConvId, since: SimTime) {
@@ -173,14 +202,14 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
                     Ok(())
                 } else {
                     let r = self.run_cmd(Command::Monitor(sup, conv));
-                    self.count(source, 0, since, r);
+                    self.count_for(source, conv, 0, since, r);
                     r
                 };
                 if let (Ok(()), Some(below)) = (r, join_if_sentiment_below) {
                     if !self.engine.has_joined(sup, conv) && self.sentiment(conv) < *below {
                         let mode = *message_mode;
                         let r = self.run_cmd(Command::Join(sup, conv, mode));
-                        self.count(source, 1, since, r);
+                        self.count_for(source, conv, 1, since, r);
                     }
                 }
                 return;
@@ -190,11 +219,18 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
                 (1, self.run_cmd(Command::Join(sup, conv, mode)))
             }
             Action::AssignToAgent(pick) => {
-                let Some(agent) = self.target_agent(source, conv, pick) else {
-                    self.rec.skipped(self.now, source as usize);
+                let Some(agent) = self.target_agent(source, conv, pick, true) else {
+                    self.not_sent(source, conv);
                     return;
                 };
-                (2, self.run_cmd(Command::AssignToAgent(sup, conv, agent)))
+                let r = self.run_cmd(Command::AssignToAgent(sup, conv, agent));
+                if r.is_ok() && self.is_policy(source) {
+                    // Its rejection or timeout is this policy's failure too (`sup_tries`).
+                    if let Some(c) = self.customers.get_mut(conv) {
+                        c.sup.get_or_insert_default().invite = Some(source);
+                    }
+                }
+                (2, r)
             }
             Action::AssignToQueue(q) => {
                 let q: QueueId = *q;
@@ -205,15 +241,15 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
                 (3, r)
             }
             Action::TransferToAgent(pick) => {
-                let Some(agent) = self.target_agent(source, conv, pick) else {
-                    self.rec.skipped(self.now, source as usize);
+                let Some(agent) = self.target_agent(source, conv, pick, false) else {
+                    self.not_sent(source, conv);
                     return;
                 };
                 (4, self.run_cmd(Command::Transfer(sup, conv, agent)))
             }
             Action::ForceClose => (5, self.run_cmd(Command::ForceClose(sup, conv))),
         };
-        self.count(source, kind, since, r);
+        self.count_for(source, conv, kind, since, r);
     }
 
     /// A supervisor moved `conv` to queue `to`: a move into `to` of a conversation that had
@@ -227,6 +263,95 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         let first = !std::mem::replace(&mut c.moved, true);
         let counted = c.counted;
         self.rec.transferred(to, first, counted);
+    }
+
+    /// [`count`](Self::count), and a refusal is one more failed attempt of the policy on
+    /// `conv` (`sup_tries`).
+    fn count_for(
+        &mut self,
+        source: u32,
+        conv: ConvId,
+        kind: usize,
+        since: SimTime,
+        r: Result<(), RuleId>,
+    ) {
+        self.count(source, kind, since, r);
+        if r.is_err() {
+            self.failed(source, conv);
+        }
+    }
+
+    /// An action not sent (nobody usable to give it to): counted as a skip, and one more failed
+    /// attempt of the policy on `conv`.
+    fn not_sent(&mut self, source: u32, conv: ConvId) {
+        self.rec.skipped(self.now, source as usize);
+        self.failed(source, conv);
+    }
+
+    fn is_policy(&self, source: u32) -> bool {
+        matches!(
+            self.sources.list[source as usize].kind,
+            SourceKind::Policy(_)
+        )
+    }
+
+    /// One more failed attempt of policy `source` on `conv` (a script line acts once: not
+    /// counted); at the bound the policy gives it up (`sup_tries`).
+    fn failed(&mut self, source: u32, conv: ConvId) {
+        if !self.is_policy(source) {
+            return;
+        }
+        let Some(c) = self.customers.get_mut(conv) else {
+            return;
+        };
+        if c.sup.get_or_insert_default().fail(source) {
+            self.rec.gave_up(self.now, source as usize);
+        }
+    }
+
+    /// Policy `source` gives `conv` up at once (its named agent is skipped, RT-ELIGIBLE).
+    fn give_up(&mut self, source: u32, conv: ConvId) {
+        if !self.is_policy(source) {
+            return;
+        }
+        let Some(c) = self.customers.get_mut(conv) else {
+            return;
+        };
+        if c.sup.get_or_insert_default().give_up(source) {
+            self.rec.gave_up(self.now, source as usize);
+        }
+    }
+
+    /// An agent refused (rejected, or let time out) an invitation to `conv`: remembered for
+    /// RT-ELIGIBLE when a supervisor may assign to agents, and a failed attempt of the policy
+    /// whose assignment it was. Effects come after the engine applied the command, so the
+    /// conversation's queue is the one the invitation was for (a refusal moves nothing).
+    pub(crate) fn invite_refused(&mut self, conv: ConvId, agent: AgentId) {
+        if !self.sources.assigns {
+            return;
+        }
+        let Some(queue) = self.engine.conversation(conv).map(|v| v.queue) else {
+            return;
+        };
+        let Some(c) = self.customers.get_mut(conv) else {
+            return;
+        };
+        let t = c.sup.get_or_insert_default();
+        t.refused(queue, agent);
+        if let Some(source) = t.invite.take() {
+            self.failed(source, conv);
+        }
+    }
+
+    /// `conv`'s invitation ended otherwise (accepted or withdrawn): no supervisor's one pending.
+    #[inline]
+    pub(crate) fn invite_ended(&mut self, conv: ConvId) {
+        if !self.sources.assigns {
+            return;
+        }
+        if let Some(t) = self.customers.get_mut(conv).and_then(|c| c.sup.as_mut()) {
+            t.invite = None;
+        }
     }
 
     fn count(&mut self, source: u32, kind: usize, since: SimTime, r: Result<(), RuleId>) {
@@ -291,6 +416,8 @@ fn already_done<E: RulesEngine>(
 struct Walk<'a> {
     f: &'a Filter,
     action: &'a Action,
+    /// The policy's source number (a conversation it gave up is not acted on again).
+    source: u32,
     sid: SupervisorId,
     limit: usize,
     now: SimTime,
@@ -327,7 +454,9 @@ impl Walk<'_> {
                 continue;
             }
             // One look-up of the record, for the pending actions and the sentiment.
-            let Some(c) = customers.get_mut(conv).filter(|c| c.pending_acts == 0) else {
+            let Some(c) = customers.get_mut(conv).filter(|c| {
+                c.pending_acts == 0 && !c.sup.as_ref().is_some_and(|t| t.given_up(self.source))
+            }) else {
                 continue;
             };
             if already_done(engine, self.sid, self.action, conv, &v) {

@@ -210,6 +210,7 @@ impl RunTotals {
                 Some(t) => {
                     t.accepted += s.accepted;
                     t.skipped += s.skipped;
+                    t.given_up += s.given_up;
                     add_vec(&mut t.refused, &s.refused);
                 }
                 None => self.sources.push(s.clone()),

@@ -503,6 +503,7 @@ impl<'s, E: RulesEngine> World<'s, E> {
                 conv, agent, first, ..
             } => {
                 // Answered: its lazy give-up timer is dropped.
+                self.invite_ended(conv);
                 let Some(c) = self.customers.answered(conv) else {
                     return;
                 };
@@ -567,6 +568,7 @@ impl<'s, E: RulesEngine> World<'s, E> {
                 self.customers.left(counted);
             }
             Effect::InviteWithdrawn { conv, invite, .. } => {
+                self.invite_ended(conv);
                 let covered = self
                     .customers
                     .get(conv)
@@ -581,8 +583,8 @@ impl<'s, E: RulesEngine> World<'s, E> {
                     self.share_move(conv, to);
                 }
             }
-            Effect::Refusal { .. }
-            | Effect::Overallocated { .. }
+            Effect::Refusal { conv, agent, .. } => self.invite_refused(conv, agent),
+            Effect::Overallocated { .. }
             | Effect::Joined { .. }
             | Effect::Notified { .. }
             | Effect::AssignedByRule { .. }

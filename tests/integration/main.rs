@@ -89,6 +89,7 @@ mod staffing;
 mod staffing_trust;
 mod stale_outputs;
 mod stop_agree;
+mod supervisor_loops;
 mod support;
 mod sweep_cache;
 mod sweep_stop;

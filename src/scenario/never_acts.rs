@@ -1,0 +1,467 @@
+//! Supervisor policies whose action the engine refuses whatever happens (issue 25, a loop that
+//! never ends): a policy acts again at every `every` on each conversation it matches, so an
+//! action that can never succeed is refused again and again for as long as the conversation
+//! lives (the tester's `assign_to = "queue"` on Active conversations at `every = "1ms"`: 1.43
+//! billion ASSIGN-STATE refusals in an 8-hour day, and `validate` said nothing).
+//!
+//! Judged from static facts only, rule by rule in the engine's catalogue order
+//! (`engine::supervisor`), for each queue the policy looks at (the supervisor's `queues`,
+//! narrowed by `when.queue` and `when.channel`, without the queues whose work stream has no
+//! sentiment when `when.sentiment_below` is at most 0: it never matches there) and each state of
+//! its `when.state`:
+//!
+//! - a switch of `[engine]` off: MON-DISABLED (monitor, join), ASSIGN-DISABLED (assign),
+//!   TRANSFER-STATE (`transfer_enabled`), FORCE-CLOSE (`force_close_enabled`);
+//! - JOIN-MONITORING: a join by a supervisor none of whose policies or script lines monitors;
+//! - the state: MON-STATE (monitor: Active, Wrap-up, and Waiting with `monitor_waiting`),
+//!   JOIN-STATE (Active), ASSIGN-STATE (Open), TRANSFER-STATE (Active, Waiting);
+//! - the queue: MON-CHANNEL (its channel not monitorable), ASSIGN-QUEUE-SAME (a move to a
+//!   queue of another channel), ASSIGN-AGENT-QUEUE (a named agent not a member of it);
+//! - the named agent: ASSIGN-AGENT-PRESENCE when it is never on shift before the run ends
+//!   (every shift starts at or after the horizon plus the drain limit, a roster agent with no
+//!   shift, or `absence = 1`).
+//!
+//! When every (queue, state) the policy can match is refused, the policy can never act: an
+//! error at its key path naming the rule (a warning for an `[engine]` switch turned off, which
+//! an A/B of the rules does on purpose). When only some are, a warning naming the states or
+//! queues refused (it can succeed elsewhere, so it is not refused). Script lines act once and
+//! are not judged. What is refused only sometimes (a full agent, ASSIGN-CAPACITY; a break) is
+//! bounded at run time instead (`sim::sup_tries`).
+
+use super::diag::Ctx;
+use super::spanned::{value_at, Table};
+use super::types::{Action, AgentGroup, AgentPick, Policy, Scenario, Supervisor};
+use crate::model::{AgentId, Channel, ConvState, QueueId};
+use crate::time::SimTime;
+
+/// Why the engine refuses an action for some conversation: the rule id and the reason in words.
+type Refusal = (&'static str, String);
+
+/// Runs the check on every policy (see the module's words).
+pub(crate) fn check(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) {
+    for (si, sup) in sc.supervisors.iter().enumerate() {
+        for pi in 0..sup.policies.len() {
+            policy(cx, root, sc, si, pi);
+        }
+    }
+}
+
+/// The queues a policy looks at: its supervisor's, narrowed by `when.queue` and `when.channel`.
+fn seen<'a>(sc: &'a Scenario, sup: &'a Supervisor, p: &'a Policy) -> Vec<QueueId> {
+    sup.queues
+        .iter()
+        .copied()
+        .filter(|q| p.when.queues.as_ref().is_none_or(|qs| qs.contains(q)))
+        // A work stream without sentiment reads 0: `sentiment_below` at or under 0 never
+        // matches its conversations.
+        .filter(|q| {
+            let ws = &sc.workstreams[sc.queues[q.index()].workstream.index()];
+            ws.sentiment.is_some() || p.when.sentiment_below.is_none_or(|b| b > 0.0)
+        })
+        .filter(|q| {
+            p.when.channels.as_ref().is_none_or(|cs| {
+                cs.contains(
+                    &sc.workstreams[sc.queues[q.index()].workstream.index()]
+                        .rules
+                        .channel,
+                )
+            })
+        })
+        .collect()
+}
+
+fn channel(sc: &Scenario, q: QueueId) -> Channel {
+    sc.workstreams[sc.queues[q.index()].workstream.index()]
+        .rules
+        .channel
+}
+
+/// The group an agent belongs to, and its index in the group (0-based).
+fn group_of(sc: &Scenario, agent: AgentId) -> Option<(&AgentGroup, u32)> {
+    sc.agent_groups.iter().find_map(|g| {
+        let k = agent.0.wrapping_sub(g.first.0);
+        (agent.0 >= g.first.0 && k < g.count).then_some((g, k))
+    })
+}
+
+/// Why `agent` is Offline for the whole run (never on shift before the horizon plus the drain
+/// limit, or never comes in), or `None` when it can be on shift.
+fn never_on_shift(sc: &Scenario, agent: AgentId) -> Option<String> {
+    let (g, _) = group_of(sc, agent)?;
+    let end = SimTime::ZERO + sc.horizon + sc.drain_limit;
+    let name = sc.agent_name(agent);
+    if g.absence >= 1.0 {
+        return Some(format!(
+            "agent {name:?} never comes in (its group's `absence = {}`)",
+            g.absence
+        ));
+    }
+    match (&g.roster, g.shift) {
+        (Some(r), _) if r.shifts.iter().all(|&(s, _)| s >= end) => Some(format!(
+            "roster agent {name:?} has no shift starting before the run ends (horizon + \
+             drain limit = {} s)",
+            end.as_millis() / 1000
+        )),
+        (None, Some(s)) if s.start >= end => Some(format!(
+            "agent {name:?} is on shift only from {} s, after the run ends (horizon + drain \
+             limit = {} s)",
+            s.start.as_millis() / 1000,
+            end.as_millis() / 1000
+        )),
+        _ => None,
+    }
+}
+
+/// Why `agent` refuses every invitation (its group's `reject_probability +
+/// ignore_probability` is 1), or `None`: an assignment invites, and the invitation is refused
+/// (RT-INVITE) every time.
+fn always_refuses(sc: &Scenario, agent: AgentId) -> Option<Refusal> {
+    let (g, _) = group_of(sc, agent)?;
+    (g.reject_probability + g.ignore_probability >= 1.0).then(|| {
+        (
+            "RT-INVITE",
+            format!(
+                "agent {:?} rejects or ignores every invitation (reject_probability {} + \
+                 ignore_probability {} = 1), so each assignment's invitation is refused",
+                sc.agent_name(agent),
+                g.reject_probability,
+                g.ignore_probability
+            ),
+        )
+    })
+}
+
+/// Whether a supervisor ever monitors (a policy or a script line does).
+fn monitors(sup: &Supervisor) -> bool {
+    sup.policies
+        .iter()
+        .map(|p| &p.action)
+        .chain(sup.script.iter().map(|l| &l.action))
+        .any(|a| matches!(a, Action::Monitor { .. }))
+}
+
+/// The action's name as the file writes it.
+fn action_name(a: &Action) -> &'static str {
+    match a {
+        Action::Monitor { .. } => "monitor",
+        Action::Join { .. } => "join",
+        Action::AssignToAgent(_) => "assign_to = \"agent\"",
+        Action::AssignToQueue(_) => "assign_to = \"queue\"",
+        Action::TransferToAgent(_) => "transfer_to = \"agent\"",
+        Action::ForceClose => "force_close",
+    }
+}
+
+/// What refuses the action of supervisor `sup` whatever the conversation: a switch off, a join
+/// without monitoring, a named agent never on shift.
+fn always(sc: &Scenario, sup: &Supervisor, a: &Action) -> Option<Refusal> {
+    let e = &sc.engine;
+    let off = |key: &str| format!("`[engine] {key} = false`");
+    match a {
+        Action::Monitor { .. } if !e.monitor_enabled => {
+            Some(("MON-DISABLED", off("monitor_enabled")))
+        }
+        Action::Join { .. } if !e.monitor_enabled => Some(("MON-DISABLED", off("monitor_enabled"))),
+        Action::Join { .. } if !monitors(sup) => Some((
+            "JOIN-MONITORING",
+            format!(
+                "supervisor {:?} never monitors (none of its policies or script lines does), \
+                 and only a monitored conversation can be joined",
+                sup.name
+            ),
+        )),
+        Action::AssignToAgent(_) | Action::AssignToQueue(_) if !e.assign_enabled => {
+            Some(("ASSIGN-DISABLED", off("assign_enabled")))
+        }
+        Action::TransferToAgent(_) if !e.transfer_enabled => {
+            Some(("TRANSFER-STATE", off("transfer_enabled")))
+        }
+        Action::ForceClose if !e.force_close_enabled => Some((
+            "FORCE-CLOSE",
+            "`[engine] force_close_enabled` is false (the default)".into(),
+        )),
+        Action::AssignToAgent(AgentPick::Named(x))
+        | Action::TransferToAgent(AgentPick::Named(x)) => never_on_shift(sc, *x)
+            .map(|why| ("ASSIGN-AGENT-PRESENCE", format!("{why}: Offline all run")))
+            .or_else(|| match a {
+                Action::AssignToAgent(_) => always_refuses(sc, *x),
+                _ => None,
+            }),
+        _ => None,
+    }
+}
+
+/// What refuses the action on a conversation in `state`, or `None` when the state is allowed.
+fn by_state(sc: &Scenario, a: &Action, state: ConvState) -> Option<Refusal> {
+    let e = &sc.engine;
+    let s = state.as_str();
+    match a {
+        Action::Monitor { .. } => {
+            let ok = matches!(state, ConvState::Active | ConvState::WrapUp)
+                || (e.monitor_waiting && state == ConvState::Waiting);
+            (!ok).then(|| {
+                let waiting = if e.monitor_waiting { ", waiting" } else { "" };
+                (
+                    "MON-STATE",
+                    format!(
+                        "only active, wrap_up{waiting} conversations can be monitored, not {s}"
+                    ),
+                )
+            })
+        }
+        Action::Join { .. } => (state != ConvState::Active).then(|| {
+            (
+                "JOIN-STATE",
+                format!("only active conversations can be joined, not {s}"),
+            )
+        }),
+        Action::AssignToAgent(_) | Action::AssignToQueue(_) => {
+            (state != ConvState::Open).then(|| {
+                (
+                    "ASSIGN-STATE",
+                    format!("only open conversations with no agent can be assigned, not {s}"),
+                )
+            })
+        }
+        Action::TransferToAgent(_) => (!matches!(state, ConvState::Active | ConvState::Waiting))
+            .then(|| {
+                (
+                    "TRANSFER-STATE",
+                    format!("only active or waiting conversations can be transferred, not {s}"),
+                )
+            }),
+        Action::ForceClose => None,
+    }
+}
+
+/// What refuses the action on a conversation of queue `q`, or `None`.
+fn by_queue(sc: &Scenario, a: &Action, q: QueueId) -> Option<Refusal> {
+    let name = &sc.queues[q.index()].name;
+    let ch = channel(sc, q);
+    match a {
+        Action::Monitor { .. }
+            if ch == Channel::EntityRecords || sc.engine.monitor_channels & ch.bit() == 0 =>
+        {
+            Some((
+                "MON-CHANNEL",
+                format!("queue {name:?} serves {} (not monitorable)", ch.as_str()),
+            ))
+        }
+        Action::AssignToQueue(t) if channel(sc, *t) != ch => Some((
+            "ASSIGN-QUEUE-SAME",
+            format!(
+                "queue {name:?} serves {}, target queue {:?} serves {}: a move stays within a channel",
+                ch.as_str(),
+                sc.queues[t.index()].name,
+                channel(sc, *t).as_str()
+            ),
+        )),
+        Action::AssignToAgent(AgentPick::Named(x)) | Action::TransferToAgent(AgentPick::Named(x)) => {
+            let member = group_of(sc, *x).is_some_and(|(g, _)| g.queues.contains(&q));
+            (!member).then(|| {
+                (
+                    "ASSIGN-AGENT-QUEUE",
+                    format!("agent {:?} is not a member of queue {name:?}", sc.agent_name(*x)),
+                )
+            })
+        }
+        Action::AssignToAgent(_) if members_all_refuse(sc, q) => Some((
+            "RT-INVITE",
+            format!(
+                "every agent of queue {name:?} rejects or ignores every invitation \
+                 (reject_probability + ignore_probability = 1), so each assignment's \
+                 invitation is refused"
+            ),
+        )),
+        _ => None,
+    }
+}
+
+/// Whether queue `q` has members and every one refuses every invitation.
+fn members_all_refuse(sc: &Scenario, q: QueueId) -> bool {
+    let mut members = sc
+        .agent_groups
+        .iter()
+        .filter(|g| g.count > 0 && g.queues.contains(&q))
+        .peekable();
+    members.peek().is_some() && members.all(|g| g.reject_probability + g.ignore_probability >= 1.0)
+}
+
+fn policy(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario, si: usize, pi: usize) {
+    let sup = &sc.supervisors[si];
+    let p = &sup.policies[pi];
+    let a = &p.action;
+    let states: Vec<ConvState> = p
+        .when
+        .states
+        .iter()
+        .copied()
+        .filter(|s| *s != ConvState::Closed)
+        .collect();
+    let queues: Vec<QueueId> = seen(sc, sup, p)
+        .into_iter()
+        // A move's target queue is never walked (`sim::supervisors`).
+        .filter(|q| !matches!(a, Action::AssignToQueue(t) if t == q))
+        .collect();
+    if states.is_empty() || queues.is_empty() {
+        return;
+    }
+    let every = format!("every {} ms", p.every.as_millis());
+    let what = format!(
+        "policy {:?} of supervisor {:?} ({})",
+        p.name,
+        sup.name,
+        action_name(a)
+    );
+    let base = format!("supervisors.{si}.policies.{pi}");
+    let action_at = (
+        format!("supervisors[{si}].policies[{pi}].action"),
+        value_at(root, &format!("{base}.action")).map(|v| v.span()),
+    );
+    if let Some((rule, why)) = always(sc, sup, a) {
+        let (path, span) = action_at;
+        // An `[engine]` switch turned off on purpose (an A/B of the rules: the same file with
+        // `assign_enabled = false`) is a warning: the run's bound (`sim::sup_tries`) holds it.
+        let switch = why.starts_with("`[engine]");
+        let message = format!(
+            "{what} can never act: the engine refuses it for every conversation ({rule}: \
+             {why}), so it would be refused again at each check ({every}){}",
+            if switch {
+                " until the policy gives each conversation up (10,000 failed attempts, counted \
+                 in `given_up`)"
+            } else {
+                " for as long as each conversation it matches lasts"
+            }
+        );
+        if switch {
+            cx.warn(&path, span, message, Some(hint(rule).into()));
+        } else {
+            cx.report(&path, span, message, Some(hint(rule).into()));
+        }
+        return;
+    }
+    let refused_states: Vec<(ConvState, Refusal)> = states
+        .iter()
+        .filter_map(|&s| by_state(sc, a, s).map(|r| (s, r)))
+        .collect();
+    let refused_queues: Vec<(QueueId, Refusal)> = queues
+        .iter()
+        .filter_map(|&q| by_queue(sc, a, q).map(|r| (q, r)))
+        .collect();
+    let all_states = refused_states.len() == states.len();
+    let all_queues = refused_queues.len() == queues.len();
+    let state_at = || {
+        let route = format!("{base}.when.state");
+        match value_at(root, &route) {
+            Some(v) => (
+                format!("supervisors[{si}].policies[{pi}].when.state"),
+                Some(v.span()),
+            ),
+            None => action_at.clone(),
+        }
+    };
+    let words = |list: &[Refusal]| {
+        let mut seen_rules: Vec<String> = Vec::new();
+        for (rule, why) in list {
+            let w = format!("{rule}: {why}");
+            if !seen_rules.contains(&w) {
+                seen_rules.push(w);
+            }
+        }
+        seen_rules.join("; ")
+    };
+    if all_states || all_queues {
+        let (path, span, list) = if all_states {
+            let (p, s) = state_at();
+            (
+                p,
+                s,
+                refused_states
+                    .iter()
+                    .map(|(_, r)| r.clone())
+                    .collect::<Vec<_>>(),
+            )
+        } else {
+            let (p, s) = action_at.clone();
+            (
+                p,
+                s,
+                refused_queues.iter().map(|(_, r)| r.clone()).collect(),
+            )
+        };
+        let rule = list[0].0;
+        cx.report(
+            &path,
+            span,
+            format!(
+                "{what} can never act: the engine refuses it for every conversation it matches \
+                 ({}), so it would be refused again at each check ({every}) for as long as each \
+                 conversation lasts",
+                words(&list)
+            ),
+            Some(hint(rule).into()),
+        );
+        return;
+    }
+    if !refused_states.is_empty() {
+        let (path, span) = state_at();
+        let names: Vec<&str> = refused_states.iter().map(|(s, _)| s.as_str()).collect();
+        let list: Vec<Refusal> = refused_states.into_iter().map(|(_, r)| r).collect();
+        cx.warn(
+            &path,
+            span,
+            format!(
+                "{what} is refused on every {} conversation it matches ({}): each is refused \
+                 again at each check ({every}) until it leaves that state or the policy gives \
+                 it up (10,000 failed attempts, counted in `given_up`)",
+                names.join(" or "),
+                words(&list)
+            ),
+            Some(format!(
+                "drop {} from `when.state`",
+                super::suggest::quoted_list(names.iter().copied())
+            )),
+        );
+    }
+    if !refused_queues.is_empty() {
+        let (path, span) = action_at;
+        let names: Vec<&str> = refused_queues
+            .iter()
+            .map(|(q, _)| sc.queues[q.index()].name.as_str())
+            .collect();
+        let list: Vec<Refusal> = refused_queues.into_iter().map(|(_, r)| r).collect();
+        cx.warn(
+            &path,
+            span,
+            format!(
+                "{what} is refused on every conversation of queue {} ({}): each is refused \
+                 again at each check ({every}) until the policy gives it up (10,000 failed \
+                 attempts, counted in `given_up`)",
+                super::suggest::quoted_list(names.iter().copied()),
+                words(&list)
+            ),
+            Some("narrow the policy with `when.queue`".into()),
+        );
+    }
+}
+
+/// What to change, by rule.
+fn hint(rule: &str) -> &'static str {
+    match rule {
+        "MON-DISABLED" => "set `[engine] monitor_enabled = true`, or remove the policy",
+        "ASSIGN-DISABLED" => "set `[engine] assign_enabled = true`, or remove the policy",
+        "FORCE-CLOSE" => "set `[engine] force_close_enabled = true`, or remove the policy",
+        "JOIN-MONITORING" => {
+            "give the supervisor a `monitor` policy (or use `{ monitor = true, join_if_sentiment_below = … }`)"
+        }
+        "ASSIGN-AGENT-PRESENCE" => "name an agent on shift during the run, or use `pick`",
+        "RT-INVITE" => "name an agent who accepts some invitations, or use `pick`",
+        "ASSIGN-AGENT-QUEUE" => "name a member of the queues the policy looks at, or use `pick`",
+        "ASSIGN-QUEUE-SAME" => "move to a queue of the same channel",
+        "MON-CHANNEL" => "look at queues of a monitorable channel (`[engine] monitor_channels`)",
+        "TRANSFER-STATE" => {
+            "set `[engine] transfer_enabled = true` and match active or waiting conversations"
+        }
+        _ => "match the states the action applies to in `when.state` (see docs/scenario-format.md, Actions)",
+    }
+}
