@@ -375,9 +375,7 @@ impl Engine {
         conv: ConvId,
         out: &mut Vec<Effect>,
     ) -> Option<AgentId> {
-        if self.convs.get(conv)?.invite.is_none() {
-            return None;
-        }
+        self.convs.get(conv)?.invite?;
         self.withdraw_pending(conv, out)
     }
 

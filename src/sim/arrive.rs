@@ -201,6 +201,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
     /// Stores a new contact's record, schedules its queue's waiting-time overflow rules and
     /// absorbs the effects of its arrival.
     #[inline(always)]
+    #[allow(clippy::box_collection)] // lent boxed: see `World::fx`
     pub(crate) fn install(&mut self, cs: ConvSim, fx: Box<Vec<crate::engine::Effect>>) {
         let (conv, queue) = (cs.id, cs.queue);
         self.store(cs);
@@ -237,6 +238,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
 
     /// Absorbs the arrival's effects, then puts the give-up timer in the event queue unless an
     /// invitation accepted no later than it is due covers it.
+    #[allow(clippy::box_collection)] // lent boxed: see `World::fx`
     pub(crate) fn settle(
         &mut self,
         conv: crate::engine::ConvId,

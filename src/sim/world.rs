@@ -67,6 +67,7 @@ pub(crate) struct World<'s, E = Engine> {
     /// moves one pointer out and back instead of the vector's three words through the stack
     /// and a drop of the empty vector left in its place (issue 28: about 20 instructions a
     /// command). `None` only while it is lent.
+    #[allow(clippy::box_collection)] // the box is the point: see above
     pub(crate) fx: Option<Box<Vec<Effect>>>,
     /// The live conversations' records and the customers' streams.
     pub(crate) customers: Customers,
@@ -448,6 +449,7 @@ impl<'s, E: RulesEngine> World<'s, E> {
     /// buffer is out (none is: the follow-ups of an effect command nothing) would get a buffer
     /// of its own.
     #[inline(always)]
+    #[allow(clippy::box_collection)] // lent boxed: see `World::fx`
     pub(crate) fn lend_fx(&mut self) -> Box<Vec<Effect>> {
         let mut fx = self.fx.take().unwrap_or_default();
         fx.clear();
@@ -456,6 +458,7 @@ impl<'s, E: RulesEngine> World<'s, E> {
 
     /// Takes back the effects buffer [`lend_fx`](Self::lend_fx) lent.
     #[inline(always)]
+    #[allow(clippy::box_collection)] // lent boxed: see `World::fx`
     pub(crate) fn return_fx(&mut self, fx: Box<Vec<Effect>>) {
         self.fx = Some(fx);
     }
