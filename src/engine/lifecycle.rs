@@ -185,6 +185,9 @@ impl Engine {
     }
 
     /// Adds `delta` units to an agent's use, reporting the change and any overallocation.
+    /// Inlined: a call cost about 20 instructions of frame for about 30 of work, twice an
+    /// M/M/c conversation (issue 28).
+    #[inline]
     pub(crate) fn change_units(
         &mut self,
         agent: AgentId,

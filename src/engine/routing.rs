@@ -366,12 +366,24 @@ impl Engine {
     }
 
     /// Clears a pending invitation without counting a refusal; the conversation becomes
-    /// routable again if still Open. Returns the agent it was for.
+    /// routable again if still Open. Returns the agent it was for (`None`: no invitation was
+    /// pending, nothing changed).
+    ///
+    /// Inlined: most callers find none (every close of an answered conversation), and that
+    /// answer costs a look-up instead of a call ([`withdraw_pending`](Self::withdraw_pending)
+    /// does the rest).
+    #[inline]
     pub(crate) fn withdraw_invite(
         &mut self,
         conv: ConvId,
         out: &mut Vec<Effect>,
     ) -> Option<AgentId> {
+        self.convs.get(conv)?.invite?;
+        self.withdraw_pending(conv, out)
+    }
+
+    /// [`withdraw_invite`](Self::withdraw_invite) of a conversation with an invitation pending.
+    fn withdraw_pending(&mut self, conv: ConvId, out: &mut Vec<Effect>) -> Option<AgentId> {
         let c = self.convs.get_mut(conv)?;
         let inv = c.invite.take()?;
         let (key, req) = (c.key(conv.slot), c.tag());

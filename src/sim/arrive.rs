@@ -120,8 +120,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             .map(|s| Mood::new(self.customers.sentiment(), key, s.start, now.as_millis()));
         // Only the Open-side timers are decided at arrival; the engine call may accept at once.
         let give_up = self.open_timer(ws.open_auto_close, patience);
-        let mut fx = std::mem::take(&mut self.fx);
-        fx.clear();
+        let mut fx = self.lend_fx();
         let t0 = self.sample_clock();
         let tag = if crate::setup::used(&ws.routing) {
             let mut attrs = attrs.unwrap_or_else(|| {
@@ -206,7 +205,8 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
     /// Stores a new contact's record, schedules its queue's waiting-time overflow rules and
     /// absorbs the effects of its arrival.
     #[inline(always)]
-    pub(crate) fn install(&mut self, cs: ConvSim, fx: Vec<crate::engine::Effect>) {
+    #[allow(clippy::box_collection)] // lent boxed: see `World::fx`
+    pub(crate) fn install(&mut self, cs: ConvSim, fx: Box<Vec<crate::engine::Effect>>) {
         let (conv, queue) = (cs.id, cs.queue);
         self.store(cs);
         if !self.sc.queues[queue.index()].overflow.is_empty() {
@@ -242,13 +242,14 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
 
     /// Absorbs the arrival's effects, then puts the give-up timer in the event queue unless an
     /// invitation accepted no later than it is due covers it.
+    #[allow(clippy::box_collection)] // lent boxed: see `World::fx`
     pub(crate) fn settle(
         &mut self,
         conv: crate::engine::ConvId,
-        mut fx: Vec<crate::engine::Effect>,
+        mut fx: Box<Vec<crate::engine::Effect>>,
     ) {
         self.absorb(&mut fx);
-        self.fx = fx;
+        self.return_fx(fx);
         if let Some(c) = self.customers.get_mut(conv) {
             if c.give_up.is_some_and(|g| g.cover.is_none()) {
                 self.schedule_give_up(conv);

@@ -308,8 +308,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             .sentiment
             .map(|s| Mood::new(self.customers.sentiment(), key, s.start, now.as_millis()));
         let give_up = self.open_timer(ws.open_auto_close, patience);
-        let mut fx = std::mem::take(&mut self.fx);
-        fx.clear();
+        let mut fx = self.lend_fx();
         // The work stream the values were drawn for (see `retry_attributes`).
         let drawn_for = arrival_workstream(key)
             .filter(|w| *w < self.sc.workstreams.len())

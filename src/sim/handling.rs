@@ -198,8 +198,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
     /// absorbed first, as by `run_cmd`, since their follow-ups read the engine (a pick queue's
     /// waiting work). Each command's decision time is sampled as `run_cmd` samples it.
     fn end_and_close(&mut self, conv: ConvId) -> bool {
-        let mut fx = std::mem::take(&mut self.fx);
-        fx.clear();
+        let mut fx = self.lend_fx();
         let t0 = self.sample_clock();
         let ended = self
             .engine
@@ -211,11 +210,11 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             let _ = self.engine.apply(self.now, Command::Close(conv), &mut fx);
             self.record_clock(t0);
             self.absorb(&mut fx);
-            self.fx = fx;
+            self.return_fx(fx);
             return true;
         }
         self.absorb(&mut fx);
-        self.fx = fx;
+        self.return_fx(fx);
         if ended {
             let _ = self.run_cmd(Command::Close(conv));
         }
