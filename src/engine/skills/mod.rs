@@ -447,7 +447,7 @@ impl Engine {
     ) {
         self.check_unmatched(queue, conv, tag, out);
         let push = self.queue_rules(queue).mode == crate::model::RoutingMode::Push;
-        if !push || !self.queues[queue.index()].routable.is_empty() {
+        if !push || !self.queues[queue.index()].routable.is_empty() || self.walk_every_arrival() {
             self.routable_insert(queue, key, tag);
             self.route_queue(now, queue, out);
             return;
@@ -479,6 +479,15 @@ impl Engine {
         self.routable_insert(queue, key, tag);
     }
 
+    /// Whether every arrival takes the walk (tests: the path before the direct offer).
+    #[inline(always)]
+    fn walk_every_arrival(&self) -> bool {
+        #[cfg(test)]
+        return self.scratch.walk_arrivals;
+        #[cfg(not(test))]
+        false
+    }
+
     /// RT-ORDER within a skill queue: the signatures' routable conversations merged by
     /// (bucket, arrival) (RT-PRIORITIZE), each offered to the best agent its groups have (or
     /// its assignment rules pick, RT-RULESET); a signature none of whose groups (rules) has an
@@ -497,6 +506,10 @@ impl Engine {
         // reused buffers, taken for the walk and given back after: this runs at every routing
         // trigger of a skill queue). The signatures to visit are those with routable
         // conversations as the walk starts; the others are passed over from the start.
+        #[cfg(test)]
+        {
+            self.scratch.walks += 1;
+        }
         let (mut cursor, mut done, mut visit) = std::mem::take(&mut self.scratch.sig_walk);
         cursor.clear();
         cursor.resize(n, None);
@@ -664,5 +677,7 @@ fn tree_holds(index: &RoutingIndex, members: usize) -> bool {
     fresh == *index
 }
 
+#[cfg(test)]
+mod arrival_tests;
 #[cfg(test)]
 mod tests;
