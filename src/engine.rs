@@ -245,6 +245,13 @@ struct Scratch {
     /// A skill queue's walk: per signature, its cursor and whether it is passed over; the
     /// signatures to visit, as bits.
     sig_walk: (Vec<Option<state::SeqKey>>, Vec<bool>, Vec<u64>),
+    /// Tests only: skill-queue walks so far (`Engine::route_skill_queue` calls).
+    #[cfg(test)]
+    walks: usize,
+    /// Tests only: every skill-queue arrival takes the walk, as before the direct offer of
+    /// `Engine::arrive_skilled` (to compare the two).
+    #[cfg(test)]
+    walk_arrivals: bool,
 }
 
 impl Clone for Scratch {

@@ -75,9 +75,7 @@ impl Engine {
         q.open.insert((seq, conv.slot));
         out.push(Effect::Arrived { conv, queue });
         if q.skills.is_some() {
-            self.check_unmatched(queue, conv, (req, attrs), out);
-            self.routable_insert(queue, (seq, conv.slot), (req, attrs));
-            self.route_queue(now, queue, out);
+            self.arrive_skilled(now, queue, conv, ((seq, conv.slot), (req, attrs)), out);
             return conv;
         }
         if push && q.routable.is_empty() {

@@ -21,7 +21,7 @@
 
 use std::collections::HashMap;
 
-use crate::model::{AgentId, RoutingMode};
+use crate::model::{AgentId, AssignmentMethod, RoutingMode};
 
 use super::index::RoutingIndex;
 use super::ruleset::{AssignmentRule, AttrCondition, AttrId, RuleSkills};
@@ -242,9 +242,18 @@ impl Engine {
         let works = (a.pending == 0 || ws.mode == RoutingMode::Pick)
             && !Engine::stops_work(a.presence)
             && a.free() >= ws.capacity_units as i64;
-        let want = (works && ws.allowed_presences.contains(a.presence)).then(|| {
-            super::rank::index_key(super::rank::Order::Method(queue.method), a, slot, agent)
-        });
+        // A queue with assignment rules never ranks by its method: its own (leaves-only) index
+        // only counts who is eligible, so it keys them in member order, `(0, 0, id)`, a key
+        // that changes only when eligibility does (no leaf write when free units or the last
+        // assignment move, as they do at most re-keys).
+        let ruled = queue.skills.as_ref().is_some_and(|qs| !qs.rules.is_empty());
+        let method = if ruled {
+            AssignmentMethod::RoundRobin
+        } else {
+            queue.method
+        };
+        let want = (works && ws.allowed_presences.contains(a.presence))
+            .then(|| super::rank::index_key(super::rank::Order::Method(method), a, slot, agent));
         let mut none = want.is_none();
         let (g, pos) = (place.group as usize, place.group_pos as usize);
         if want != place.key {

@@ -217,7 +217,8 @@ pub(crate) struct Agent {
 /// record (48 bytes).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Place {
-    /// Its current key in the queue's routing index (`None`: not eligible there).
+    /// Its current key in the queue's routing index (`None`: not eligible there; in a queue
+    /// with assignment rules, whose method ranks nobody, the member-order key `(0, 0, id)`).
     pub(crate) key: Option<IndexKey>,
     /// The queue.
     pub(crate) queue: QueueId,

@@ -192,3 +192,46 @@ fn rule_cells_after_any_changes_equal_a_rebuild() {
     }
     assert!(accepted > 30, "only {accepted} acceptances");
 }
+
+/// A queue with assignment rules never ranks by its method, so its own index keys each eligible
+/// member in member order, `(0, 0, id)`: a key that moves only with eligibility, not with free
+/// units or the last assignment (issue 28, twelfth round: the queue's leaf was rewritten at
+/// most re-keys for a key nothing reads).
+#[test]
+fn a_ruled_queues_own_index_keys_members_in_member_order() {
+    let mut e = engine();
+    let req = e.requirement(&[]);
+    let mut fx = Vec::new();
+    for i in 0..6 {
+        e.arrive_with(SimTime(i), QueueId((i % 2) as u32), req, &mut fx);
+    }
+    let invites: Vec<_> = fx
+        .iter()
+        .filter_map(|f| match f {
+            Effect::Invited { conv, invite, .. } => Some((*conv, *invite)),
+            _ => None,
+        })
+        .collect();
+    assert!(invites.len() >= 4, "{} invitations", invites.len());
+    for (c, inv) in invites {
+        e.accept(SimTime(10), c, inv, &mut fx).expect("accepted");
+    }
+    let mut eligible = 0;
+    for (i, a) in e.agents.iter().enumerate() {
+        for place in &a.places {
+            if let Some(k) = place.key {
+                assert_eq!(k, (0, 0, i as u32), "agent {i} in queue {:?}", place.queue);
+                eligible += 1;
+            }
+            let q = &e.queues[place.queue.index()];
+            assert_eq!(q.index.key_at(place.member_pos as usize), place.key);
+        }
+    }
+    // Agents with units left after an acceptance stay eligible.
+    assert!(eligible > 0);
+    assert!(
+        e.check_invariants().is_empty(),
+        "{:?}",
+        e.check_invariants()
+    );
+}

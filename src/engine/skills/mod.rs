@@ -440,6 +440,69 @@ impl Engine {
         None
     }
 
+    /// RT-TRIGGER for a conversation `conv` (tag `tag`, routable key `key`) that has just
+    /// arrived in the skill queue `queue`: reports it unmatched if no member (rule) can ever
+    /// serve it ([`check_unmatched`](Self::check_unmatched)), then routes the queue.
+    ///
+    /// When nothing else is routable in a push queue, the walk of
+    /// [`route_skill_queue`](Self::route_skill_queue) would look at this conversation alone:
+    /// offer it to the agent its signature's groups (or its queue's assignment rules) choose,
+    /// or leave it waiting. That decision is taken here directly, the same one with the same
+    /// effects (a signature whose groups or cells hold no eligible agent chooses nobody either
+    /// way), and the conversation enters the routable sets only if it stays: the plain queue's
+    /// arrival does the same (`Engine::arrive_tagged`). Every arrival of a skill queue ran the
+    /// whole walk and the set insertion and removal before (issue 28, twelfth round).
+    pub(crate) fn arrive_skilled(
+        &mut self,
+        now: crate::time::SimTime,
+        queue: QueueId,
+        conv: ConvId,
+        (key, tag): (SeqKey, Tag),
+        out: &mut Vec<Effect>,
+    ) {
+        self.check_unmatched(queue, conv, tag, out);
+        let push = self.queue_rules(queue).mode == crate::model::RoutingMode::Push;
+        if !push || !self.queues[queue.index()].routable.is_empty() || self.walk_every_arrival() {
+            self.routable_insert(queue, key, tag);
+            self.route_queue(now, queue, out);
+            return;
+        }
+        // Created here if new (as `routable_insert` would), before anyone is chosen.
+        let s = self.sig_index(queue, tag);
+        if self.anyone_eligible(queue) {
+            let ruled = self.queues[queue.index()]
+                .skills
+                .as_ref()
+                .is_some_and(|qs| !qs.rules.is_empty());
+            let chosen = if ruled {
+                self.choose_by_rules(queue, s, conv)
+                    .map(|(a, r)| (a, Offer::Rule(r)))
+            } else {
+                self.choose_skilled(queue, s, conv)
+                    .map(|a| (a, Offer::Method))
+            };
+            if let Some((agent, by)) = chosen {
+                // The waiting bits' length as `routable_insert` would have left it.
+                let qs = self.queues[queue.index()].skills.as_mut().expect("checked");
+                if qs.waiting.len() <= s / 64 {
+                    qs.waiting.resize(s / 64 + 1, 0);
+                }
+                self.invite_from(now, conv, agent, by, false, out);
+                return;
+            }
+        }
+        self.routable_insert(queue, key, tag);
+    }
+
+    /// Whether every arrival takes the walk (tests: the path before the direct offer).
+    #[inline(always)]
+    fn walk_every_arrival(&self) -> bool {
+        #[cfg(test)]
+        return self.scratch.walk_arrivals;
+        #[cfg(not(test))]
+        false
+    }
+
     /// RT-ORDER within a skill queue: the signatures' routable conversations merged by
     /// (bucket, arrival) (RT-PRIORITIZE), each offered to the best agent its groups have (or
     /// its assignment rules pick, RT-RULESET); a signature none of whose groups (rules) has an
@@ -458,6 +521,10 @@ impl Engine {
         // reused buffers, taken for the walk and given back after: this runs at every routing
         // trigger of a skill queue). The signatures to visit are those with routable
         // conversations as the walk starts; the others are passed over from the start.
+        #[cfg(test)]
+        {
+            self.scratch.walks += 1;
+        }
         let (mut cursor, mut done, mut visit) = std::mem::take(&mut self.scratch.sig_walk);
         cursor.clear();
         cursor.resize(n, None);
@@ -625,5 +692,7 @@ fn tree_holds(index: &RoutingIndex, members: usize) -> bool {
     fresh == *index
 }
 
+#[cfg(test)]
+mod arrival_tests;
 #[cfg(test)]
 mod tests;
