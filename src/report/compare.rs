@@ -550,6 +550,9 @@ pub fn compare_runs(
     // is judged on the finished replications' means, as the tests are.
     let on_common = (same_seed && ib != ic) || any_cut;
     let mut common_means: Vec<Option<(f64, f64)>> = Vec::new();
+    // Whether `by_replication` holds the metric on either side (a count absent there, such as
+    // `customers`, reads 0 in every replication: its means are no figure to show).
+    let mut in_series: Vec<bool> = Vec::new();
     let mut rows: Vec<Row> = keys
         .into_iter()
         .map(|k| {
@@ -567,6 +570,7 @@ pub fn compare_runs(
                 (values_of(&sb, &ib, k), values_of(&sc, &ic, k))
             };
             base_with_data.push(vb.len());
+            in_series.push(sb.contains_key(k.as_str()) || sc.contains_key(k.as_str()));
             let (x, y): (Vec<f64>, Vec<f64>) = if same_seed {
                 vb.iter()
                     .filter_map(|(r, x)| Some((*x, *vc.get(r)?)))
@@ -641,10 +645,15 @@ pub fn compare_runs(
     // rare, not a regression.
     let testable_runs = ib.len() >= 2 && ic.len() >= 2;
     let (mut untested, mut rare) = (Vec::new(), Vec::new());
-    for ((row, &with_data), common) in rows.iter_mut().zip(&base_with_data).zip(&common_means) {
+    for (((row, &with_data), common), &listed) in rows
+        .iter_mut()
+        .zip(&base_with_data)
+        .zip(&common_means)
+        .zip(&in_series)
+    {
         // A side with cut replications: the table shows what the verdict judges, the
         // finished replications' means, where `by_replication` has the metric.
-        if let (true, Some((b, c))) = (any_cut, common) {
+        if let (true, true, Some((b, c))) = (any_cut, listed, common) {
             (row.base, row.current) = (Some(*b), Some(*c));
         }
         let sparse_loss = testable_runs
