@@ -10,7 +10,9 @@
 //! A CSV date-time may carry a UTC offset (`2026-06-01T09:00:00+02:00`, `…Z`): it is converted
 //! to the calendar's local time using the offset of `[scenario] start` when that has one, else
 //! the offset of the file's first date-time ([`CsvOffsets`]); when neither has one the row is
-//! refused (the local time it means is unknown). An offset is never dropped.
+//! refused (the local time it means is unknown). An offset is never dropped by the scenario's
+//! readers; `fit` and `forecast` bin a history by the local wall clock written in each row and
+//! note when its offsets change ([`OffsetChanges`]).
 //!
 //! ```
 //! use omnisim::calendar::Calendar;
