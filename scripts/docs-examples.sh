@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The documentation's example outputs, produced by the program: every fenced block that follows
-# a `<!-- example: NAME -->` line in README.md, docs/workflows.md, docs/workflows-traffic.md or
-# docs/erlang.md is the output of example NAME below, run on the bundled scenarios.
+# a `<!-- example: NAME -->` line in README.md, docs/workflows.md, docs/workflows-traffic.md,
+# docs/erlang.md or docs/scenario-format.md is the output of example NAME below, run on the
+# bundled scenarios.
 #
 #   scripts/docs-examples.sh            rewrite the blocks from fresh runs
 #   scripts/docs-examples.sh --check    change nothing; exit 1 naming each block that differs
@@ -388,6 +389,25 @@ example_erlang_json() {
     --target-sl 0.9 --shrinkage 30% --json
 }
 
+# The issue-15 chat centre's figures quoted in README.md, docs/erlang.md and
+# docs/scenario-format.md (a sixteenth tester found README's typed "0.011 as independent slots"
+# matching neither model): P(wait) of MODEL (the heading's first words).
+chat15() {
+  [ -f chat15.txt ] || omnisim erlang --rate 55/h --aht 6m --agents 4 --patience 3m --chat 3 \
+    --slowdown 1,1.3,1.7 >chat15.txt
+  awk -v m="$1" 'index($0, m) == 1 { f = 1; next } /^[^ ]/ { f = 0 } f && /P\(wait\)/ { print $2; exit }' chat15.txt
+}
+figure_chat15_erlang_c() { chat15 "Erlang C"; }
+figure_chat15_erlang_a() { chat15 "Erlang A"; }
+figure_chat15_slowdown() { chat15 "Multi-chat"; }
+# README's staffing with slowdown: the agents needed by MODEL in the erlang-slowdown example.
+slowdown_agents() {
+  [ -f slowdown.txt ] || example_erlang_slowdown >slowdown.txt
+  awk -v m="$1" 'index($0, m) == 1 { f = 1; next } /^[^ ]/ { f = 0 } f && /agents needed/ { print $NF; exit }' slowdown.txt
+}
+figure_slowdown_erlang_a_agents() { slowdown_agents "Erlang A"; }
+figure_slowdown_chat_agents() { slowdown_agents "Multi-chat"; }
+
 # --- the blocks ----------------------------------------------------------------------------
 # figures LINE: LINE with every `<!-- figure: NAME -->…<!-- /figure -->` refilled.
 figures() {
@@ -407,7 +427,8 @@ figures() {
   printf '%s\n' "$line$done"
 }
 status=0
-for doc in README.md docs/workflows.md docs/workflows-traffic.md docs/erlang.md; do
+for doc in README.md docs/workflows.md docs/workflows-traffic.md docs/erlang.md \
+  docs/scenario-format.md; do
   file="$root/$doc"
   out="$work/$(basename "$doc").new"
   : >"$out"

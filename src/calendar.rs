@@ -10,7 +10,9 @@
 //! A CSV date-time may carry a UTC offset (`2026-06-01T09:00:00+02:00`, `…Z`): it is converted
 //! to the calendar's local time using the offset of `[scenario] start` when that has one, else
 //! the offset of the file's first date-time ([`CsvOffsets`]); when neither has one the row is
-//! refused (the local time it means is unknown). An offset is never dropped.
+//! refused (the local time it means is unknown). An offset is never dropped by the scenario's
+//! readers; `fit` and `forecast` bin a history by the local wall clock written in each row and
+//! note when its offsets change ([`OffsetChanges`]).
 //!
 //! ```
 //! use omnisim::calendar::Calendar;
@@ -272,6 +274,75 @@ pub fn split_offset(s: &str) -> Result<(&str, Option<i32>), String> {
         return Err(bad());
     }
     Ok((&s[..tpos + 1 + i], Some(sign * (h * 3600 + m * 60))))
+}
+
+/// The UTC offsets a history's date-times were written with, in file order: `fit` and
+/// `forecast` bin a history by the local time of day written in each row (a centre's day is its
+/// wall clock: `09:00+02:00` is 09:00), the offset not used to move it, and say once when the
+/// offsets change within the history (a daylight-saving change), naming the dates
+/// ([`OffsetChanges::note`]). A sixteenth tester's history of traffic at 09:00–11:00 every day,
+/// `+01:00` then `+02:00`, gave `fit` an 08:00 hour it never had and `forecast` none.
+#[derive(Clone, Debug, Default)]
+pub struct OffsetChanges {
+    /// (offset, first date, last date) per run of consecutive rows written with one offset.
+    runs: Vec<(Option<i32>, civil::Date, civil::Date)>,
+}
+
+impl OffsetChanges {
+    /// Records one time cell (a date-time, with or without an offset; anything else is not
+    /// recorded).
+    pub fn see(&mut self, text: &str) {
+        let Ok((local, offset)) = split_offset(text.trim()) else {
+            return;
+        };
+        let Ok(d) = parse_local(local).map(|dt| dt.date()) else {
+            return;
+        };
+        match self.runs.last_mut() {
+            Some((o, first, last)) if *o == offset => {
+                *first = (*first).min(d);
+                *last = (*last).max(d);
+            }
+            _ => self.runs.push((offset, d, d)),
+        }
+    }
+
+    /// The note when the history's offsets change (`None` when every row has the same offset
+    /// or none): each offset with its dates, in file order (at most six runs named).
+    pub fn note(&self) -> Option<String> {
+        let first = self.runs.first()?.0;
+        if self.runs.iter().all(|r| r.0 == first) {
+            return None;
+        }
+        let shown = |o: Option<i32>| match o {
+            None => "no offset".to_string(),
+            Some(0) => "Z".to_string(),
+            Some(x) => format!(
+                "{}{:02}:{:02}",
+                if x < 0 { '-' } else { '+' },
+                x.abs() / 3600,
+                x.abs() % 3600 / 60
+            ),
+        };
+        let mut runs: Vec<String> = self
+            .runs
+            .iter()
+            .take(6)
+            .map(|(o, a, b)| match a == b {
+                true => format!("{} on {a}", shown(*o)),
+                false => format!("{} from {a} to {b}", shown(*o)),
+            })
+            .collect();
+        if self.runs.len() > 6 {
+            runs.push(format!("{} more changes", self.runs.len() - 6));
+        }
+        Some(format!(
+            "the UTC offsets change within the history ({}; a daylight-saving change?): times \
+             of day are the local wall clock written in each row (09:00+02:00 is 09:00), the \
+             offsets do not move them",
+            runs.join(", ")
+        ))
+    }
 }
 
 /// An ISO local date-time (`T` or space), seconds optional, or a bare date (00:00).

@@ -69,7 +69,7 @@ pub enum ExplainError {
     },
     /// The replication is not in the trace. The message says when the trace is cut (a partial
     /// last line, or an `interrupted` line: the run was stopped), which may be why.
-    #[error("replication {asked} is not in the trace; it holds {have}{}", no_replication_cut(*.truncated, *.interrupted))]
+    #[error("replication {asked} is not in the trace; it holds {have}{}", no_replication_cut(*.truncated, *.interrupted, *.open_last))]
     NoReplication {
         /// The replication asked for.
         asked: u32,
@@ -79,13 +79,16 @@ pub enum ExplainError {
         truncated: Option<usize>,
         /// Some replication's trace ends with an `interrupted` line (SIGINT or SIGTERM).
         interrupted: bool,
+        /// The trace's last replication, when it has no `end` line (nor an `interrupted` one):
+        /// the file was cut at a line boundary after it, so later replications may be lost.
+        open_last: Option<u32>,
         /// The trace's one replication, when it holds exactly one (`run --trace-replication
         /// N`): `explain` without `--replication` tells its story.
         only: Option<u32>,
     },
     /// No conversation with that id. The message says when the replication has none, and when
     /// the run's interruption cut it (before any conversation arrived, or after `last`).
-    #[error("{}", unknown_conversation(*.asked, *.replication, *.last, *.interrupted, *.truncated))]
+    #[error("{}", unknown_conversation(*.asked, *.replication, *.last, *.interrupted, *.truncated, *.open))]
     UnknownConversation {
         /// The id asked for.
         asked: u64,
@@ -97,6 +100,9 @@ pub enum ExplainError {
         interrupted: bool,
         /// The trace ends in a partial line at this line (1-based): the file looks truncated.
         truncated: Option<usize>,
+        /// The replication's trace has no `end` line (nor an `interrupted` one): the file was
+        /// cut at a line boundary, so later conversations may be lost.
+        open: bool,
         /// The nearest id present (`None` when the replication has none).
         nearest: Option<u64>,
     },
@@ -123,6 +129,7 @@ fn unknown_conversation(
     last: u64,
     interrupted: bool,
     truncated: Option<usize>,
+    open: bool,
 ) -> String {
     let head = format!("no conversation {asked} in replication {replication}");
     if let Some(n) = truncated {
@@ -131,6 +138,13 @@ fn unknown_conversation(
             _ => format!("its conversations are 1 to {last} before it"),
         };
         return format!("{head}: {}; {have}", truncated_words(n));
+    }
+    if open && !interrupted {
+        let have = match last {
+            0 => "no conversation arrived before the cut".to_string(),
+            _ => format!("its conversations are 1 to {last} before the cut"),
+        };
+        return format!("{head}: {}; {have}", open_words(replication));
     }
     match (last, interrupted) {
         (0, true) => format!(
@@ -147,15 +161,32 @@ fn unknown_conversation(
 }
 
 /// [`ExplainError::NoReplication`]'s words on why the trace may hold fewer replications.
-fn no_replication_cut(truncated: Option<usize>, interrupted: bool) -> String {
+fn no_replication_cut(
+    truncated: Option<usize>,
+    interrupted: bool,
+    open_last: Option<u32>,
+) -> String {
     match (truncated, interrupted) {
         (Some(n), _) => format!(", and {}", truncated_words(n)),
+        (None, false) if open_last.is_some() => format!(
+            ", and {}: the replications after it are not in the file",
+            open_words(open_last.unwrap_or(0))
+        ),
         (None, true) => ", and the run was interrupted (SIGINT or SIGTERM): the trace is \
                           partial (a replication the stop reached before it began has no lines, \
                           as it has no by_replication row in summary.json)"
             .to_string(),
         (None, false) => String::new(),
     }
+}
+
+/// What an answer says of a replication whose trace has no `end` line and no `interrupted`
+/// line: the file was cut at a line boundary (its stories say so too).
+pub(crate) fn open_words(replication: u32) -> String {
+    format!(
+        "the trace ends without replication {replication}'s end line: it was cut (at a line \
+         boundary: copied while being written, or cut short), so it holds only part of the run"
+    )
 }
 
 /// What a story says of a trace cut at its partial line `line` (1-based).
@@ -235,10 +266,17 @@ pub fn explain_to(
     let (mut started, mut ended) = (false, None::<f64>);
     // How its instants are written (the `start` line's `starts_at`), or what is wrong with it.
     let (mut at, mut bad_start) = (Times::default(), None::<String>);
+    // The file's last replication so far, and whether its trace closed (an `end` or an
+    // `interrupted` line): a file cut at a line boundary ends with one that did not.
+    let (mut open_rep, mut closed) = (None::<u32>, true);
     let cut = pass(&path, |i, l| {
         if reps.last() != Some(&l.replication) && !reps.contains(&l.replication) {
             reps.push(l.replication);
         }
+        if open_rep != Some(l.replication) {
+            (open_rep, closed) = (Some(l.replication), false);
+        }
+        closed |= matches!(l.kind, Kind::End | Kind::Interrupted);
         any_interrupted |= l.kind == Kind::Interrupted;
         if l.replication != replication {
             // The trace holds each replication's lines together, in replication order (the
@@ -311,6 +349,7 @@ pub fn explain_to(
             have,
             truncated: cut,
             interrupted: any_interrupted,
+            open_last: open_rep.filter(|_| !closed),
         });
     }
     let told = match (first, last, subject) {
@@ -390,6 +429,7 @@ pub fn explain_to(
             last_conv,
             interrupted.is_some(),
             cut,
+            started && ended.is_none(),
             names.iter().map(String::as_str).collect(),
         )),
     };
@@ -404,6 +444,7 @@ pub fn explain_to(
                 last_conv,
                 interrupted.is_some(),
                 cut,
+                started && ended.is_none(),
             ))
         }
         other => other,
@@ -455,6 +496,7 @@ fn never_assigned(
     last_conv: u64,
     interrupted: bool,
     truncated: Option<usize>,
+    open: bool,
 ) -> String {
     let head = format!("Agent {agent}, replication {replication}:");
     if let Some(n) = truncated {
@@ -462,6 +504,13 @@ fn never_assigned(
             "{head}\nno conversation was offered to it and its presence never changed before {}: \
              its story is cut off, not ended\n",
             truncated_words(n)
+        );
+    }
+    if open && !interrupted {
+        return format!(
+            "{head}\nno conversation was offered to it and its presence never changed before the \
+             cut: {}; its story is cut off, not ended\n",
+            open_words(replication)
         );
     }
     match (interrupted, last_conv) {
@@ -601,7 +650,17 @@ pub fn tell(
             .unwrap_or(0);
         let names = lines.iter().filter_map(|l| l.agent.as_deref()).collect();
         let cut = lines.iter().any(|l| l.kind == Kind::Interrupted);
-        return Err(not_found(subject, replication, last, cut, None, names));
+        let open = lines.iter().any(|l| l.kind == Kind::Start)
+            && !lines.iter().any(|l| l.kind == Kind::End);
+        return Err(not_found(
+            subject,
+            replication,
+            last,
+            cut,
+            None,
+            open,
+            names,
+        ));
     }
     let story = (|| {
         let mut story = conversation::ConvStory::new(c, subject, replication, Vec::new(), at)?;
@@ -616,14 +675,16 @@ pub fn tell(
 
 /// The error for a subject with no line in the replication: `last`, the replication's largest
 /// conversation id; `interrupted`, the replication's trace was cut by the run's interruption;
-/// `truncated`, the trace ends in a partial line at that line; `names`, the agents its lines
-/// name (for a suggestion).
+/// `truncated`, the trace ends in a partial line at that line; `open`, the replication's trace
+/// began but has no `end` line (cut at a line boundary); `names`, the agents its lines name
+/// (for a suggestion).
 fn not_found(
     subject: &Subject,
     replication: u32,
     last: u64,
     interrupted: bool,
     truncated: Option<usize>,
+    open: bool,
     mut names: Vec<&str>,
 ) -> ExplainError {
     match subject {
@@ -633,6 +694,7 @@ fn not_found(
             last,
             interrupted,
             truncated,
+            open,
             nearest: (last > 0).then(|| (*c).clamp(1, last)),
         },
         Subject::Agent(a) => {

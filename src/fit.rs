@@ -217,6 +217,9 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
         return Err(p.finish());
     }
     let mut seen = CsvOffsets::default();
+    // A history's time of day is the local wall clock written in each row, its offset not
+    // used to move it (as `forecast` bins), with one note when the offsets change.
+    let mut zones = crate::calendar::OffsetChanges::default();
     // Date-times are read against a Monday far in the past, then re-anchored at the first
     // day's midnight.
     let epoch = Calendar::parse("1900-01-01T00:00").expect("a valid date");
@@ -278,7 +281,12 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
                 let is_iso = s.parse::<f64>().is_err();
                 let t = match is_iso {
                     false => Calendar::default().parse_time(s),
-                    true => epoch.parse_csv_time(s, &mut seen),
+                    true => {
+                        zones.see(s);
+                        // A zone name (`[Europe/Paris]`) or a bad offset keeps its own error.
+                        let local = crate::calendar::split_offset(s.trim()).map_or(s, |(l, _)| l);
+                        epoch.parse_csv_time(local, &mut seen)
+                    }
                 };
                 let t = t.map_err(|e| r.problem(p, "arrival", e)).ok()?;
                 match clock_of {
@@ -570,6 +578,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
     // What the CSV reader ignored (a header's trailing empty columns).
     let mut notes: Vec<String> = p.take_warnings().iter().map(|d| d.to_string()).collect();
     notes.extend(abandoned_cells.note());
+    notes.extend(zones.note());
     if left_out != [0, 0] {
         notes.push(format!(
             "{} of transfers and {} were left out: fit counts each arrival the scenario \

@@ -263,6 +263,8 @@ pub fn read_history_with(
     // changes: a wall-clock time repeated under another offset, or on the date the offset
     // changed, is the hour DST's end repeats.
     let mut offsets: Vec<(u64, Option<i32>, Date)> = Vec::new();
+    // The offsets in file order, for one note when they change (`fit` says the same).
+    let mut zones = crate::calendar::OffsetChanges::default();
     let (need, known): (&[&[&str]], _) = (&[&["interval_start", "arrival"]], known_columns());
     let header = read(path, &mut p, need, &known, |r, p| {
         let volume_file = *mode.get_or_insert_with(|| r.header.col("interval_start").is_some());
@@ -277,6 +279,7 @@ pub fn read_history_with(
             None => Some(None),
             Some(s) => match parse_local(s) {
                 Ok(v) => {
+                    zones.see(s);
                     dated.get_or_insert(true);
                     Some(Some(v))
                 }
@@ -413,6 +416,7 @@ pub fn read_history_with(
         checks::far_rows(&rows, (name, col), &mut p);
         if name == "interval_start" {
             if let Some(grid) = checks::off_grid(&seen, col, &mut p) {
+                checks::grid_divides_a_day(grid, &mut p);
                 let col = h.col("volume").map_or(1, |c| c + 1);
                 checks::fast_rows(&volumes, grid, col, &mut p);
             }
@@ -495,6 +499,7 @@ pub fn read_history_with(
         }
     }
     let mut notes = ignored;
+    notes.extend(zones.note());
     if given.is_none() && interval_min != DEFAULT_INTERVAL_MIN {
         notes.push(format!(
             "the forecast interval is {interval_min}m, the shortest that the file's \

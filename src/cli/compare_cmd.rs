@@ -59,16 +59,34 @@ fn read_json(path: &Path) -> Result<serde_json::Value, String> {
 /// deterministic comparison (any difference is caused by the change), so it stays allowed.
 fn untestable(b: &serde_json::Value, c: &serde_json::Value) -> Option<String> {
     let seed = |v: &serde_json::Value| v.get("seed").and_then(serde_json::Value::as_u64);
-    let reps = |v: &serde_json::Value| v.get("replications").and_then(serde_json::Value::as_u64);
+    // A partial run tests only the replications that finished (`compare` leaves the cut ones
+    // out), not the count asked for.
+    let reps = |v: &serde_json::Value| {
+        let key = match compare::is_partial(v) {
+            true => "replications_finished",
+            false => "replications",
+        };
+        v.get(key).and_then(serde_json::Value::as_u64)
+    };
     let (sb, sc) = (seed(b)?, seed(c)?);
     let (rb, rc) = (reps(b)?, reps(c)?);
-    if sb == sc || rb.min(rc) != 1 {
+    if sb == sc || rb.min(rc) > 1 {
         return None;
     }
-    let side = match (rb, rc) {
-        (1, 1) => "each has a single replication".to_string(),
-        (1, _) => "the baseline has a single replication".to_string(),
-        _ => "the current run has a single replication".to_string(),
+    let one = |n: u64, v: &serde_json::Value| match (n, compare::is_partial(v)) {
+        (0, _) => "no replication that finished",
+        (_, true) => "a single replication that finished",
+        _ => "a single replication",
+    };
+    let side = match (rb <= 1, rc <= 1) {
+        (true, true) if one(rb, b) == one(rc, c) => format!("each has {}", one(rb, b)),
+        (true, true) => format!(
+            "the baseline has {} and the current run {}",
+            one(rb, b),
+            one(rc, c)
+        ),
+        (true, false) => format!("the baseline has {}", one(rb, b)),
+        _ => format!("the current run has {}", one(rc, c)),
     };
     Some(format!(
         "they ran with different seeds ({sb} and {sc}) and {side}"
@@ -121,7 +139,8 @@ pub(crate) fn run(a: CompareArgs) -> CmdResult {
         }
         for p in &partial {
             eprintln!(
-                "warning: {p} is a partial run (--allow-partial): it covers only what finished"
+                "warning: {p} is a partial run (--allow-partial): only its replications that \
+                 finished are tested"
             );
         }
         let diffs = compare::differences(&b, &c);

@@ -209,6 +209,7 @@ impl<'s> AgentStory<'s> {
                 self.last_conv,
                 false,
                 self.truncated.map(|c| c.1),
+                self.started && !self.ended,
                 names,
             ));
         }
@@ -220,7 +221,12 @@ impl<'s> AgentStory<'s> {
                 &format!("Agent {heading}, replication {}:", self.replication),
             );
         }
-        if !self.assigned {
+        let open = self.started && !self.ended && self.truncated.is_none() && self.stop.is_none();
+        if !self.assigned && open {
+            // Not "never": the replication went on past the trace's last line.
+            self.out
+                .push_str("not assigned a conversation before the trace's last line\n");
+        } else if !self.assigned {
             self.out
                 .push_str("never assigned a conversation in this replication\n");
         }

@@ -157,26 +157,41 @@ fn a_mistyped_year_is_an_error_at_its_line() {
     assert!(fit_file(&write("y2.csv", &ok), SimDuration::from_secs(3600)).is_ok());
 }
 
-/// Issue 27 item 11: date-times with UTC offsets are converted to the first row's offset;
-/// two exports either side of a DST change line up at the same local hour.
+/// Issue 27 item 11 converted every date-time to the first row's offset; a sixteenth tester
+/// found that this moves a history's hours at a daylight-saving change (traffic at 09:00 local
+/// became 08:00 after the spring change) while `forecast` bins by the wall clock written in the
+/// row. Both now bin by the wall clock written in the row, and a change of offsets within the
+/// history is noted once with its dates; a row without an offset is its wall clock too.
 #[test]
-fn offsets_are_converted_never_dropped() {
+fn offsets_do_not_move_the_wall_clock_and_a_change_is_noted() {
     let csv = "arrival,queue,outcome,wait\n\
                2026-10-24T09:00:00+02:00,q,answered,0\n\
                2026-10-24T07:30:00Z,q,answered,0\n\
                2026-10-26T08:00:00+01:00,q,answered,0\n";
     let fitted = fit_file(&write("off.csv", csv), SimDuration::from_secs(3600)).unwrap();
     let a = &fitted.report.queues["q"].arrivals.by_time_of_day;
-    // Three calls at 09:xx local (+02:00) over two open days: 1.5 an hour.
-    assert_eq!(a.len(), 1, "{a:?}");
-    assert_eq!(a["09:00"], 1.5);
-    let bad = "arrival,queue,outcome,wait\n2026-10-24T09:00:00,q,answered,0\n2026-10-24T09:00:00+02:00,q,answered,0\n";
-    let e = errors(fit_file(
-        &write("off2.csv", bad),
-        SimDuration::from_secs(3600),
-    ));
-    assert!(e.contains("off2.csv:3:1: arrival:"), "{e}");
-    assert!(e.contains("carries a UTC offset"), "{e}");
+    // One call at each written hour over two open days: 0.5 an hour each.
+    assert_eq!(a.len(), 3, "{a:?}");
+    assert_eq!(a["09:00"], 0.5);
+    assert_eq!(a["07:00"], 0.5);
+    let notes = fitted.report.notes.join("\n");
+    assert!(
+        notes.contains("+02:00 on 2026-10-24, Z on 2026-10-24, +01:00 on 2026-10-26"),
+        "{notes}"
+    );
+    let mixed = "arrival,queue,outcome,wait\n2026-10-24T09:00:00,q,answered,0\n2026-10-24T09:00:00+02:00,q,answered,0\n";
+    let fitted = fit_file(&write("off2.csv", mixed), SimDuration::from_secs(3600)).unwrap();
+    assert_eq!(
+        fitted.report.queues["q"].arrivals.by_time_of_day["09:00"],
+        2.0
+    );
+    let one = "arrival,queue,outcome,wait\n2026-10-24T09:00:00+02:00,q,answered,0\n";
+    let fitted = fit_file(&write("off3.csv", one), SimDuration::from_secs(3600)).unwrap();
+    assert!(fitted
+        .report
+        .notes
+        .iter()
+        .all(|n| !n.contains("UTC offsets")));
 }
 
 /// Issue 25 item 9: `fit` refuses an interval that does not divide a day.

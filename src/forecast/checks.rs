@@ -83,6 +83,27 @@ pub fn off_grid(
     Some(interval)
 }
 
+/// A volume file's grid (its rows' spacing, [`off_grid`]) that does not divide a day is an
+/// error naming it: the forecast bins by time of day, and no interval dividing a day is a
+/// multiple of such a grid (a 7-minute grid's slots fall across every interval's bounds and
+/// were binned silently; 1440 minutes has no factor 7).
+pub fn grid_divides_a_day(grid: SimDuration, p: &mut Problems) {
+    let (ms, day) = (grid.as_millis(), 86_400_000u64);
+    if ms == 0 || day % ms == 0 {
+        return;
+    }
+    let shown = match ms % 60_000 {
+        0 => format!("{} minutes", ms / 60_000),
+        _ => format!("{} s", ms as f64 / 1000.0),
+    };
+    p.file(format!(
+        "interval_start: the rows are {shown} apart (the file's grid), which does not divide a day: \
+         the forecast bins volumes by time of day in intervals that divide a day and are \
+         multiples of the grid, and none is a multiple of {shown}; expected a grid that divides \
+         a day (5, 10, 15, 20, 30 or 60 minutes, …): aggregate the file to one"
+    ));
+}
+
 /// A volume file's rows whose volume arrives faster than the scenario's limit over one step of
 /// the file's `grid` (what `[traffic] forecast` would refuse in the forecast written from them:
 /// 86,400,000 in a 5-minute row passed [`MAX_ROW_VOLUME`] and gave a forecast of 86 million

@@ -41,6 +41,9 @@ use serde_json::Value;
 
 use super::compare_stats::{family as decide, t_test, TTest, TestKind};
 
+mod series;
+use series::{covered_replications, index_list, replication_indices, series, values_of};
+
 /// The family-wise false-alarm rate of the regression tests.
 pub const ALPHA: f64 = 0.05;
 
@@ -428,58 +431,6 @@ pub fn is_count(path: &str) -> bool {
     }
 }
 
-/// A summary's per-replication values of every metric: path → (replication index → value,
-/// `None` for no data). Empty when the summary has no `by_replication`.
-fn series(v: &Value) -> BTreeMap<String, BTreeMap<u32, Option<f64>>> {
-    let mut out: BTreeMap<String, BTreeMap<u32, Option<f64>>> = BTreeMap::new();
-    let reps = v.get("by_replication").and_then(Value::as_array);
-    for (i, rep) in reps.into_iter().flatten().enumerate() {
-        let idx = rep
-            .get("replication")
-            .and_then(Value::as_u64)
-            .map_or(i as u32, |r| r as u32);
-        for (k, x) in flatten(rep) {
-            if k != "replication" {
-                out.entry(k).or_default().insert(idx, x);
-            }
-        }
-    }
-    out
-}
-
-fn replication_indices(v: &Value) -> Vec<u32> {
-    let reps = v.get("by_replication").and_then(Value::as_array);
-    reps.into_iter()
-        .flatten()
-        .enumerate()
-        .map(|(i, r)| {
-            r.get("replication")
-                .and_then(Value::as_u64)
-                .map_or(i as u32, |r| r as u32)
-        })
-        .collect()
-}
-
-/// The values of `metric` per replication of one side: a count absent from a replication
-/// (count maps list non-zero entries only) is 0 there; other metrics absent are no data.
-fn values_of(
-    s: &BTreeMap<String, BTreeMap<u32, Option<f64>>>,
-    reps: &[u32],
-    metric: &str,
-) -> BTreeMap<u32, f64> {
-    let by_rep = s.get(metric);
-    reps.iter()
-        .filter_map(|&r| {
-            let v = match by_rep.and_then(|m| m.get(&r)) {
-                Some(v) => *v,
-                None if is_count(metric) => Some(0.0),
-                None => None,
-            };
-            Some((r, v?))
-        })
-        .collect()
-}
-
 /// A whole comparison: the rows, how the tests were run, and what the reader must know.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Comparison {
@@ -561,12 +512,10 @@ pub fn compare_runs(
     check("baseline", base)?;
     check("current", current)?;
     let (b, c) = (flatten(base), flatten(current));
-    let reps_of = |v: &Value| {
-        v.get("replications")
-            .and_then(Value::as_f64)
-            .filter(|n| *n >= 1.0)
-            .unwrap_or(1.0)
-    };
+    // Counts are shown per replication the figure covers: on a partial run, the replications
+    // that began, not those asked for (a fifteenth tester's 8,992 arrivals "per replication"
+    // were 71,939 over 4 that ran, divided by 8).
+    let reps_of = covered_replications;
     // fit's actuals.json holds the whole history as one replication however many periods it
     // covers; the backtest run has fitted.toml's replications (one per period of the history),
     // so a backtest compares counts as totals.
@@ -579,7 +528,9 @@ pub fn compare_runs(
         (reps_of(base), reps_of(current))
     };
     let (sb, sc) = (series(base), series(current));
-    let (ib, ic) = (replication_indices(base), replication_indices(current));
+    // Only replications run to their end are tested: one the signal cut holds part of a day.
+    let ((ib, cut_b), (ic, cut_c)) = (replication_indices(base), replication_indices(current));
+    let any_cut = !cut_b.is_empty() || !cut_c.is_empty();
     let seed = |v: &Value| v.get("seed").and_then(Value::as_u64);
     let same_seed = seed(base).is_some() && seed(base) == seed(current);
     // A history (`seed` null: fit's actuals.json) holds null or nothing for what it cannot
@@ -595,8 +546,13 @@ pub fn compare_runs(
     // random numbers, the others have no counterpart. The tolerance is judged on the means of
     // the common replications, as the paired test is: the aggregates of 1 and of 8
     // replications differ by the other 7's noise alone (a fourteenth tester's false alarm).
-    let on_common = same_seed && ib != ic;
+    // With replications cut on a side, its run-wide figures hold their parts: the tolerance
+    // is judged on the finished replications' means, as the tests are.
+    let on_common = (same_seed && ib != ic) || any_cut;
     let mut common_means: Vec<Option<(f64, f64)>> = Vec::new();
+    // Whether `by_replication` holds the metric on either side (a count absent there, such as
+    // `customers`, reads 0 in every replication: its means are no figure to show).
+    let mut in_series: Vec<bool> = Vec::new();
     let mut rows: Vec<Row> = keys
         .into_iter()
         .map(|k| {
@@ -614,6 +570,7 @@ pub fn compare_runs(
                 (values_of(&sb, &ib, k), values_of(&sc, &ic, k))
             };
             base_with_data.push(vb.len());
+            in_series.push(sb.contains_key(k.as_str()) || sc.contains_key(k.as_str()));
             let (x, y): (Vec<f64>, Vec<f64>) = if same_seed {
                 vb.iter()
                     .filter_map(|(r, x)| Some((*x, *vc.get(r)?)))
@@ -688,7 +645,17 @@ pub fn compare_runs(
     // rare, not a regression.
     let testable_runs = ib.len() >= 2 && ic.len() >= 2;
     let (mut untested, mut rare) = (Vec::new(), Vec::new());
-    for ((row, &with_data), common) in rows.iter_mut().zip(&base_with_data).zip(&common_means) {
+    for (((row, &with_data), common), &listed) in rows
+        .iter_mut()
+        .zip(&base_with_data)
+        .zip(&common_means)
+        .zip(&in_series)
+    {
+        // A side with cut replications: the table shows what the verdict judges, the
+        // finished replications' means, where `by_replication` has the metric.
+        if let (true, true, Some((b, c))) = (any_cut, listed, common) {
+            (row.base, row.current) = (Some(*b), Some(*c));
+        }
         let sparse_loss = testable_runs
             && with_data < 2
             && row.base.is_some()
@@ -744,11 +711,39 @@ pub fn compare_runs(
             rare.join(", ")
         ));
     }
-    if on_common {
-        let common = ib.iter().filter(|r| ic.contains(r)).count();
+    for (which, v, cut) in [("baseline", base, &cut_b), ("current", current, &cut_c)] {
+        if cut.is_empty() {
+            continue;
+        }
+        let finished = if which == "baseline" { &ib } else { &ic };
+        let asked = v.get("replications").and_then(Value::as_u64).unwrap_or(0);
+        let began = finished.len() + cut.len();
         warnings.push(format!(
-            "same seed, different replications ({} and {}): judged on the {common} \
-             replication{} both ran (replication i of both drew the same random numbers); the \
+            "{which} is a partial run: {began} of its {asked} replications began, {} finished \
+             ({}) and {} {} cut by the signal ({}); the table shows the finished replications' \
+             means where by_replication has the metric (the tests and the verdict use only \
+             those), its other figures cover the {began} that began (counts per replication \
+             ÷ {began}, a cut one counted up to where it stopped)",
+            finished.len(),
+            if finished.is_empty() {
+                "none".to_string()
+            } else {
+                index_list(finished)
+            },
+            cut.len(),
+            if cut.len() == 1 { "was" } else { "were" },
+            index_list(cut)
+        ));
+    }
+    if same_seed && ib != ic {
+        let common = ib.iter().filter(|r| ic.contains(r)).count();
+        let (ran, both) = match any_cut {
+            true => ("finished", "finished"),
+            false => ("ran", "ran"),
+        };
+        warnings.push(format!(
+            "same seed, different replications ({} and {} {ran}): judged on the {common} \
+             replication{} both {both} (replication i of both drew the same random numbers); the \
              others' figures are in the table but not in the verdict",
             ib.len(),
             ic.len(),

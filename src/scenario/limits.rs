@@ -411,8 +411,10 @@ pub fn expected_arrivals(sc: &Scenario) -> f64 {
 
 /// The limits a command line's replication count (`run`, `sweep`, `staff`, `ab` take one that
 /// overrides the file's) must meet, as if the file had said it: [`MAX_REPLICATIONS`], and
-/// [`MAX_EXPECTED_ARRIVALS`] with the arrivals counted over that many replications. One
-/// sentence per limit crossed (empty: within the limits).
+/// [`MAX_EXPECTED_ARRIVALS`] with the arrivals counted over that many replications, and the
+/// queues' estimated memory over that many replications
+/// ([`super::queue_memory::MAX_QUEUE_BYTES`]). One sentence per limit crossed (empty: within
+/// the limits).
 pub fn replication_override_problems(sc: &Scenario, replications: u32) -> Vec<String> {
     let mut problems = Vec::new();
     if replications > MAX_REPLICATIONS {
@@ -425,6 +427,16 @@ pub fn replication_override_problems(sc: &Scenario, replications: u32) -> Vec<St
         problems.push(format!(
             "about {expected:.3e} expected arrivals (rate × horizon × replications, all queues) \
              is over the limit of {MAX_EXPECTED_ARRIVALS:.0} expected arrivals"
+        ));
+    }
+    let queues = sc.queues.len() as u64;
+    let bytes = super::queue_memory::queue_bytes(queues, replications);
+    if bytes > super::queue_memory::MAX_QUEUE_BYTES {
+        problems.push(format!(
+            "{queues} queues over {replications} replications need about {:.1} GB (their \
+             metrics, whether or not conversations reach them), over the limit of {} GB",
+            bytes as f64 / 1e9,
+            super::queue_memory::MAX_QUEUE_BYTES / 1_000_000_000
         ));
     }
     problems

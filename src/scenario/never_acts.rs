@@ -325,13 +325,8 @@ fn policy(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario, si: usize, pi: 
         let switch = why.starts_with("`[engine]");
         let message = format!(
             "{what} can never act: the engine refuses it for every conversation ({rule}: \
-             {why}), so it would be refused again at each check ({every}){}",
-            if switch {
-                " until the policy gives each conversation up (10,000 failed attempts, counted \
-                 in `given_up`)"
-            } else {
-                " for as long as each conversation it matches lasts"
-            }
+             {why}), so it would be refused again at each check ({every}) until the policy \
+             gives each conversation up (10,000 failed attempts, counted in `given_up`)"
         );
         if switch {
             cx.warn(&path, span, message, Some(hint(rule).into()));
@@ -395,8 +390,8 @@ fn policy(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario, si: usize, pi: 
             span,
             format!(
                 "{what} can never act: the engine refuses it for every conversation it matches \
-                 ({}), so it would be refused again at each check ({every}) for as long as each \
-                 conversation lasts",
+                 ({}), so it would be refused again at each check ({every}) until the policy gives each \
+                 conversation up (10,000 failed attempts, counted in `given_up`)",
                 words(&list)
             ),
             Some(hint(rule).into()),
@@ -460,7 +455,7 @@ fn hint(rule: &str) -> &'static str {
         "ASSIGN-QUEUE-SAME" => "move to a queue of the same channel",
         "MON-CHANNEL" => "look at queues of a monitorable channel (`[engine] monitor_channels`)",
         "TRANSFER-STATE" => {
-            "set `[engine] transfer_enabled = true` and match active or waiting conversations"
+            "match active or waiting conversations in `when.state` (and keep `[engine] transfer_enabled` on)"
         }
         _ => "match the states the action applies to in `when.state` (see docs/scenario-format.md, Actions)",
     }

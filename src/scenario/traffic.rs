@@ -313,7 +313,8 @@ fn readable(cx: &mut Ctx<'_>, key: &str, v: &Val<'_>, rel: &str, path: &Path) ->
         key,
         v.span(),
         format!(
-            "cannot read {shown}: {why}; a [traffic] path is relative to the scenario file's              folder, not to the current directory"
+            "cannot read {shown}: {why}; a [traffic] path is relative to the scenario file's \
+             folder, not to the current directory"
         ),
     );
     false

@@ -17,6 +17,40 @@ fn documented_example_outputs_are_the_programs_output() {
     assert!(readme.contains("<!-- example: demo"));
     assert!(readme.contains("<!-- example: readme-compare -->"));
     assert!(readme.contains("<!-- example: bank-week -->"));
+    // The prose's figures too: README's issue-15 chat figures were typed by hand ("0.011 as
+    // independent slots", matching neither Erlang C's 0.0121 nor Erlang A's 0.0104).
+    let format = std::fs::read_to_string(root.join("docs/scenario-format.md")).unwrap();
+    let erlang_doc = std::fs::read_to_string(root.join("docs/erlang.md")).unwrap();
+    for (doc, text, names) in [
+        (
+            "README.md",
+            &readme,
+            &[
+                "chat15-erlang-a",
+                "chat15-erlang-c",
+                "chat15-slowdown",
+                "slowdown-erlang-a-agents",
+                "slowdown-chat-agents",
+            ][..],
+        ),
+        (
+            "docs/erlang.md",
+            &erlang_doc,
+            &["chat15-erlang-a", "chat15-slowdown"][..],
+        ),
+        (
+            "docs/scenario-format.md",
+            &format,
+            &["chat15-erlang-a", "chat15-slowdown"][..],
+        ),
+    ] {
+        for name in names {
+            assert!(
+                text.contains(&format!("<!-- figure: {name} -->")),
+                "{doc} lost the {name} figure"
+            );
+        }
+    }
     for (doc, text, names) in [
         (
             "docs/workflows.md",

@@ -1,7 +1,7 @@
 //! `omnisim serve` as a subprocess: JSON lines on stdin/stdout (answers in order, a bad line
 //! answered with its field, end of input ends with exit 0), and HTTP/1.1 on an ephemeral
 //! loopback port (the bound address printed first; requests written by hand on one kept-alive
-//! `TcpStream`; 4xx naming the field; SIGTERM stops it with exit 0), each in bounded time.
+//! `TcpStream`; 4xx naming the field; SIGTERM stops it with exit 130), each in bounded time.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -219,13 +219,20 @@ pub(crate) fn serve_http(scenario: &Path) -> (Child, String) {
     (child, addr)
 }
 
-/// SIGTERM to this server (by its pid), which must stop cleanly.
-pub(crate) fn stop(mut child: Child) {
+/// SIGTERM to this server (by its pid), which must stop with exit 130, as every command a
+/// signal stops (README's exit-code table; it exited 0 before a sixteenth tester).
+pub(crate) fn stop(child: Child) {
+    stop_with(child, "-TERM");
+}
+
+/// `signal` (`-TERM`, `-INT`) to this server (by its pid): it stops within seconds with exit
+/// 130 and says why on stderr (when piped).
+pub(crate) fn stop_with(mut child: Child, signal: &str) {
     let sent = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args([signal, &child.id().to_string()])
         .status()
         .expect("run kill");
     assert!(sent.success());
     let status = wait_at_most(&mut child, Duration::from_secs(10));
-    assert_eq!(status.code(), Some(0));
+    assert_eq!(status.code(), Some(130), "serve after kill {signal}");
 }

@@ -311,7 +311,7 @@ fn a_conversation_transferred_to_an_agent_counts_for_it_everywhere() {
 
 /// Finding 4: on a trace cut at a line boundary, each agent's story said the trace ended at
 /// the agent's own last line (0:29:00, 0:30:00, 0:31:00); every story now gives the trace's
-/// last line's time.
+/// last line's time (a date-time under the scenario's `start`).
 #[test]
 fn a_cut_trace_ends_at_its_last_line_in_every_story() {
     let dir = folder(
@@ -326,7 +326,23 @@ fn a_cut_trace_ends_at_its_last_line_in_every_story() {
     std::fs::create_dir(dir.join("cut")).unwrap();
     std::fs::write(dir.join("cut/trace.jsonl"), cut.join("\n") + "\n").unwrap();
     let last: serde_json::Value = serde_json::from_str(cut[cut.len() - 1]).unwrap();
-    let at = omnisim::trace::clock(last["t"].as_f64().unwrap());
+    // Under the scenario's `start` the stories tell date-times (the start line's `starts_at`
+    // plus t, rounded to the second, as conversations.csv writes them; fixc-12).
+    let first: serde_json::Value = serde_json::from_str(cut[0]).unwrap();
+    let t = last["t"].as_f64().unwrap();
+    let at = match first["starts_at"].as_str() {
+        Some(s0) => {
+            let t0: jiff::civil::DateTime = s0.parse().unwrap();
+            let ms = (t * 1000.0).round() as i64;
+            let local = t0
+                .checked_add(jiff::SignedDuration::from_millis(ms))
+                .unwrap()
+                .round(jiff::Unit::Second)
+                .unwrap();
+            local.strftime("%Y-%m-%dT%H:%M:%S").to_string()
+        }
+        None => omnisim::trace::clock(t),
+    };
     for agent in ["g-1", "g-2", "ann"] {
         let o = run_in(&dir, &["explain", "cut", "--agent", agent]);
         let story = text(&o.stdout);

@@ -338,6 +338,25 @@ fn many_queues_warn_or_are_refused_with_their_memory() {
     assert!(err.contains("warning:") && err.contains("30.1 GB"), "{err}");
 }
 
+/// A seventeenth tester: `run --replications 100` on a file of 1 replication skipped the
+/// queue-memory limit the file's own `replications = 100` meets (docs/workflows.md, "Command-line
+/// limits"): refused naming the flag, before anything runs; `--allow-huge` lets it through.
+#[test]
+fn a_command_line_replication_count_meets_the_queue_memory_limit() {
+    let (code, err, _d) = omnisim(
+        "t17-q1",
+        &many_queues(2000, 1),
+        &["run", "s.toml", "--replications", "1000", "--out", "o"],
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("--replications 1000") && err.contains("over the limit of 16 GB"),
+        "{err}"
+    );
+    let (code, err, _d) = omnisim("t17-q2", &many_queues(2000, 1), &["validate", "s.toml"]);
+    assert_eq!(code, Some(0), "{err}");
+}
+
 /// Rejects every invitation of `conv` until none is pending; returns how many.
 fn reject_all(w: &mut crate::support::World, conv: omnisim::engine::ConvId) -> usize {
     let mut n = 0;
