@@ -55,7 +55,7 @@ impl Engine {
     pub(crate) fn exhausted_slot(&self, queue: QueueId, slot: u32) -> bool {
         self.convs
             .by_slot(slot)
-            .is_some_and(|(_, c)| !c.refusals.is_empty() && self.exhausted(queue, c))
+            .is_some_and(|(_, c)| self.exhausted(queue, c))
     }
 
     /// Recomputes the offerable sets of `queue` (and of its skill signatures) from its routable
