@@ -53,6 +53,7 @@ mod seqset;
 mod skills;
 mod state;
 mod supervisor;
+pub use supervisor::state_rules;
 
 pub use command::{Command, RoutingTag};
 pub use config::{EngineConfig, Overallocation};

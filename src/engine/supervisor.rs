@@ -12,6 +12,41 @@ use super::rules::RuleId;
 use super::state::{ConvId, Participant};
 use super::{Engine, Outcome};
 
+/// The conversation states each supervisor action's state rule allows, from
+/// docs/product.md's rule catalogue: the one reading of MON-STATE, JOIN-STATE, ASSIGN-STATE's
+/// state part and TRANSFER-STATE's, used by the engine's commands and by the scenario's check
+/// of policies that can never act (`scenario::never_acts`).
+pub mod state_rules {
+    use crate::model::ConvState;
+
+    /// MON-STATE: active or wrap-up conversations, and waiting ones when `monitor_waiting`.
+    #[inline]
+    pub fn monitorable(state: ConvState, monitor_waiting: bool) -> bool {
+        matches!(state, ConvState::Active | ConvState::WrapUp)
+            || (monitor_waiting && state == ConvState::Waiting)
+    }
+
+    /// JOIN-STATE: active conversations only.
+    #[inline]
+    pub fn joinable(state: ConvState) -> bool {
+        state == ConvState::Active
+    }
+
+    /// ASSIGN-STATE's state part: open conversations only (the rule also wants no agent and
+    /// no pending supervisor invitation, which the state alone does not tell).
+    #[inline]
+    pub fn assignable(state: ConvState) -> bool {
+        state == ConvState::Open
+    }
+
+    /// TRANSFER-STATE's state part: active or waiting conversations (the rule also refuses a
+    /// transfer to the conversation's own agent).
+    #[inline]
+    pub fn transferable(state: ConvState) -> bool {
+        matches!(state, ConvState::Active | ConvState::Waiting)
+    }
+}
+
 impl Engine {
     fn supervisor_sees(&self, sup: SupervisorId, queue: QueueId) -> bool {
         self.supervisors[sup.index()].sees(queue)
@@ -45,9 +80,7 @@ impl Engine {
         if channel == Channel::EntityRecords || self.cfg.monitor_channels & channel.bit() == 0 {
             return Err(RuleId::MonChannel);
         }
-        let state_ok = matches!(c.state, ConvState::Active | ConvState::WrapUp)
-            || (self.cfg.monitor_waiting && c.state == ConvState::Waiting);
-        if !state_ok {
+        if !state_rules::monitorable(c.state, self.cfg.monitor_waiting) {
             return Err(RuleId::MonState);
         }
         if c.primary.is_some() && c.primary == self.supervisors[sup.index()].agent {
@@ -80,7 +113,7 @@ impl Engine {
         if !c.monitors.contains(&sup) {
             return Err(RuleId::JoinMonitoring);
         }
-        if c.state != ConvState::Active {
+        if !state_rules::joinable(c.state) {
             return Err(RuleId::JoinState);
         }
         let already = c
@@ -162,7 +195,7 @@ impl Engine {
         if !self.supervisor_sees(sup, c.queue) {
             return Err(RuleId::AssignScope);
         }
-        if c.state != ConvState::Open
+        if !state_rules::assignable(c.state)
             || c.primary.is_some()
             || c.invite.is_some_and(|i| i.by_supervisor)
         {
@@ -248,7 +281,7 @@ impl Engine {
         if !self.supervisor_sees(sup, c.queue) {
             return Err(RuleId::AssignScope);
         }
-        if !matches!(c.state, ConvState::Active | ConvState::Waiting) || c.primary == Some(agent) {
+        if !state_rules::transferable(c.state) || c.primary == Some(agent) {
             return Err(RuleId::TransferState);
         }
         let units = if c.state == ConvState::Active {

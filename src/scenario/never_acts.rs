@@ -31,6 +31,7 @@
 use super::diag::Ctx;
 use super::spanned::{value_at, Table};
 use super::types::{Action, AgentGroup, AgentPick, Policy, Scenario, Supervisor};
+use crate::engine::state_rules;
 use crate::model::{AgentId, Channel, ConvState, QueueId};
 use crate::time::SimTime;
 
@@ -197,9 +198,7 @@ fn by_state(sc: &Scenario, a: &Action, state: ConvState) -> Option<Refusal> {
     let s = state.as_str();
     match a {
         Action::Monitor { .. } => {
-            let ok = matches!(state, ConvState::Active | ConvState::WrapUp)
-                || (e.monitor_waiting && state == ConvState::Waiting);
-            (!ok).then(|| {
+            (!state_rules::monitorable(state, e.monitor_waiting)).then(|| {
                 let waiting = if e.monitor_waiting { ", waiting" } else { "" };
                 (
                     "MON-STATE",
@@ -209,27 +208,25 @@ fn by_state(sc: &Scenario, a: &Action, state: ConvState) -> Option<Refusal> {
                 )
             })
         }
-        Action::Join { .. } => (state != ConvState::Active).then(|| {
+        Action::Join { .. } => (!state_rules::joinable(state)).then(|| {
             (
                 "JOIN-STATE",
                 format!("only active conversations can be joined, not {s}"),
             )
         }),
-        Action::AssignToAgent(_) | Action::AssignToQueue(_) => {
-            (state != ConvState::Open).then(|| {
+        Action::AssignToAgent(_) | Action::AssignToQueue(_) => (!state_rules::assignable(state))
+            .then(|| {
                 (
                     "ASSIGN-STATE",
                     format!("only open conversations with no agent can be assigned, not {s}"),
                 )
-            })
-        }
-        Action::TransferToAgent(_) => (!matches!(state, ConvState::Active | ConvState::Waiting))
-            .then(|| {
-                (
-                    "TRANSFER-STATE",
-                    format!("only active or waiting conversations can be transferred, not {s}"),
-                )
             }),
+        Action::TransferToAgent(_) => (!state_rules::transferable(state)).then(|| {
+            (
+                "TRANSFER-STATE",
+                format!("only active or waiting conversations can be transferred, not {s}"),
+            )
+        }),
         Action::ForceClose => None,
     }
 }
