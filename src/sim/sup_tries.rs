@@ -45,6 +45,14 @@ impl SupTries {
             .any(|&(s, n)| s == source && n >= MAX_ATTEMPTS)
     }
 
+    /// The failed attempts of `source` on the conversation so far.
+    pub(crate) fn failures(&self, source: u32) -> u32 {
+        self.tries
+            .iter()
+            .find(|(s, _)| *s == source)
+            .map_or(0, |&(_, n)| n)
+    }
+
     /// One more failed attempt of `source`; `true` when this one makes it give up.
     pub(crate) fn fail(&mut self, source: u32) -> bool {
         match self.tries.iter_mut().find(|(s, _)| *s == source) {
