@@ -396,6 +396,7 @@ impl Recorder {
     }
 
     /// A conversation arrived; `counted` when after warm-up.
+    #[inline]
     pub fn arrived(&mut self, now: SimTime, queue: QueueId, counted: bool) {
         self.cell(now, queue).arrived += 1;
         if counted {
@@ -404,11 +405,13 @@ impl Recorder {
     }
 
     /// The number of Open conversations of a queue changed by `delta`.
+    #[inline]
     pub fn queue_len(&mut self, now: SimTime, queue: QueueId, delta: i64) {
         self.queue_len[queue.index()].add(now, delta);
     }
 
     /// A conversation was accepted for the first time after waiting `waited`.
+    #[inline]
     pub fn answered(&mut self, now: SimTime, queue: QueueId, waited: SimDuration, counted: bool) {
         let ms = waited.as_millis();
         let in_sl = ms <= self.sl_ms;
@@ -479,6 +482,7 @@ impl Recorder {
 
     /// `cap` staffed units more (or fewer) as an agent off shift starts (or stops) holding
     /// units: [`staffed`](Self::staffed) counts shifts only.
+    #[inline(always)]
     fn held_off_shift(&mut self, now: SimTime, before: bool, after: bool, cap: i64) {
         if before != after {
             self.staffed.add(now, if after { cap } else { -cap });
@@ -486,6 +490,7 @@ impl Recorder {
     }
 
     /// An agent's used units changed.
+    #[inline]
     pub fn units(&mut self, now: SimTime, agent: AgentId, before: i64, after: i64) {
         let t = now.as_millis();
         let counted_from = self.warmup.as_millis();
@@ -540,6 +545,7 @@ impl Recorder {
     }
 
     /// A handling ended (Wrap-up or a transfer) after `handled` of Active time.
+    #[inline]
     pub fn handled(&mut self, _now: SimTime, handled: SimDuration, counted: bool) {
         if counted {
             self.m.chat.handle.record(handled.as_millis());
