@@ -11,6 +11,7 @@ use super::agent::AgentStats;
 use super::chat::ChatStats;
 use super::gauge::TimeWeighted;
 use super::interval::interval_for;
+use super::lazyhist::LazyHist;
 use super::loghist::LogHistogram;
 use super::routing::RoutingCounts;
 use super::{SlCounts, SlDefinition};
@@ -52,9 +53,9 @@ pub struct QueueStats {
     pub released: u64,
     /// Answered within the service-level threshold.
     pub answered_in_sl: u64,
-    /// Waits of answered conversations, in milliseconds.
-    #[serde(with = "super::lossless::histogram")]
-    pub wait: Histogram<u64>,
+    /// Waits of answered conversations, in milliseconds (built on the first record).
+    #[serde(with = "super::lazyhist::serde_lazy")]
+    pub wait: LazyHist,
     /// Exact sum of waits, in milliseconds.
     #[serde(with = "super::lossless::u128_str")]
     pub wait_sum_ms: u128,
@@ -74,7 +75,7 @@ impl Default for QueueStats {
             overflowed: 0,
             released: 0,
             answered_in_sl: 0,
-            wait: new_hist(),
+            wait: LazyHist::default(),
             wait_sum_ms: 0,
             wait_max_ms: 0,
         }
@@ -93,7 +94,7 @@ impl QueueStats {
         self.overflowed += o.overflowed;
         self.released += o.released;
         self.answered_in_sl += o.answered_in_sl;
-        super::add_histogram(&mut self.wait, &o.wait);
+        self.wait.add(&o.wait);
         self.wait_sum_ms += o.wait_sum_ms;
         self.wait_max_ms = self.wait_max_ms.max(o.wait_max_ms);
     }
@@ -428,7 +429,7 @@ impl Recorder {
             if ms == 0 {
                 self.zero_waits[queue.index()] += 1;
             } else {
-                q.wait.record(ms).expect("auto-resizing histogram");
+                q.wait.record(ms);
             }
             q.wait_sum_ms += ms as u128;
             q.wait_max_ms = q.wait_max_ms.max(ms);
@@ -744,9 +745,7 @@ impl Recorder {
             }
         }
         for (q, &zeros) in self.m.queues.iter_mut().zip(&self.zero_waits) {
-            if zeros > 0 {
-                q.wait.record_n(0, zeros).expect("auto-resizing histogram");
-            }
+            q.wait.record_n(0, zeros);
         }
         let m = &mut self.m;
         m.end = now;
