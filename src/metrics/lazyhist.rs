@@ -39,7 +39,9 @@ impl LazyHist {
     /// Records `n` copies of `v` (ms); nothing (and nothing built) when `n` is 0.
     pub fn record_n(&mut self, v: u64, n: u64) {
         if n > 0 {
-            self.built().record_n(v, n).expect("auto-resizing histogram");
+            self.built()
+                .record_n(v, n)
+                .expect("auto-resizing histogram");
         }
     }
 

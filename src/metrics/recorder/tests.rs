@@ -66,13 +66,28 @@ fn histograms_of_queues_that_record_nothing_are_not_built() {
         &[1],
         Vec::new(),
     );
-    r.answered(SimTime(1_000), QueueId(1), SimDuration::from_millis(250), true);
+    r.answered(
+        SimTime(1_000),
+        QueueId(1),
+        SimDuration::from_millis(250),
+        true,
+    );
     r.answered(SimTime(2_000), QueueId(2), SimDuration::ZERO, true);
-    r.transfer_wait(SimTime(3_000), QueueId(3), SimDuration::from_millis(40), true);
+    r.transfer_wait(
+        SimTime(3_000),
+        QueueId(3),
+        SimDuration::from_millis(40),
+        true,
+    );
     let m = r.finish(SimTime(3_600_000), 0);
     let built: Vec<bool> = m.queues.iter().map(|q| q.wait.is_built()).collect();
     assert_eq!(built, [false, true, true, false]);
-    let transfer: Vec<bool> = m.chat.queues.iter().map(|q| q.transfer_wait.hist.is_built()).collect();
+    let transfer: Vec<bool> = m
+        .chat
+        .queues
+        .iter()
+        .map(|q| q.transfer_wait.hist.is_built())
+        .collect();
     assert_eq!(transfer, [false, false, false, true]);
     // Unbuilt, a queue's histogram reads as an empty one.
     assert_eq!(m.queues[0].wait.len(), 0);
