@@ -6,7 +6,7 @@ use super::lazyhist::LazyHist;
 use serde::{Deserialize, Serialize};
 
 /// A duration sample set in milliseconds: histogram, exact count, sum and maximum.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Durations {
     /// Samples, in milliseconds (built on the first record: a queue's transfer waits are
     /// one per queue and most queues never see a transfer).
@@ -19,17 +19,6 @@ pub struct Durations {
     pub sum_ms: u128,
     /// Exact largest, in milliseconds.
     pub max_ms: u64,
-}
-
-impl Default for Durations {
-    fn default() -> Self {
-        Durations {
-            hist: LazyHist::default(),
-            n: 0,
-            sum_ms: 0,
-            max_ms: 0,
-        }
-    }
 }
 
 impl Durations {

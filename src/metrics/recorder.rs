@@ -31,7 +31,7 @@ fn new_hist() -> Histogram<u64> {
 }
 
 /// Conversation counts and waits of one queue (or of all queues).
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct QueueStats {
     /// Arrived after warm-up.
     pub arrived: u64,
@@ -61,25 +61,6 @@ pub struct QueueStats {
     pub wait_sum_ms: u128,
     /// Exact largest wait, in milliseconds.
     pub wait_max_ms: u64,
-}
-
-impl Default for QueueStats {
-    fn default() -> Self {
-        QueueStats {
-            arrived: 0,
-            answered: 0,
-            abandoned: 0,
-            short_abandoned: 0,
-            delayed: 0,
-            closed: 0,
-            overflowed: 0,
-            released: 0,
-            answered_in_sl: 0,
-            wait: LazyHist::default(),
-            wait_sum_ms: 0,
-            wait_max_ms: 0,
-        }
-    }
 }
 
 impl QueueStats {
