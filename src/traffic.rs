@@ -116,6 +116,13 @@ impl Problems {
         });
     }
 
+    /// Counts `n` problems beyond the cap without their messages: for a check that records
+    /// its first [`MAX_PROBLEMS`] problems and counts the rest, each after as many others
+    /// ([`crate::stats::DayTally::outside`]), as [`Problems::at`] would have counted them.
+    pub fn count_beyond_cap(&mut self, n: u64) {
+        self.more += n as usize;
+    }
+
     /// Records a warning at `line` in `column` (name and 1-based position); the reader hands
     /// it on with its result.
     pub fn warn(&mut self, line: u64, column: (&str, usize), message: impl Into<String>) {

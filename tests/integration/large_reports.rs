@@ -76,7 +76,7 @@ static ALLOCATOR: Counting = Counting;
 
 /// `f`'s result and the most bytes this thread held at once during `f`, beyond what it held
 /// before.
-fn peak_during<T>(f: impl FnOnce() -> T) -> (T, usize) {
+pub(crate) fn peak_during<T>(f: impl FnOnce() -> T) -> (T, usize) {
     let start = HELD.with(Cell::get);
     PEAK.with(|p| p.set(start));
     let out = f();

@@ -1,6 +1,7 @@
 //! omnisim's integration tests, one binary grouped by topic.
 
 mod big_groups;
+mod big_histories;
 mod chat;
 mod cli_errors;
 mod cli_limits;
