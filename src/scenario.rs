@@ -12,6 +12,7 @@
 mod agents;
 mod arrivals;
 mod chat;
+mod compound_keys;
 mod cycles;
 mod diag;
 mod groups;

@@ -6,6 +6,7 @@ mod chat;
 mod cli_errors;
 mod cli_limits;
 mod compare_noise;
+mod compound_keys;
 mod compare_untested;
 mod conform;
 mod csv_columns;
