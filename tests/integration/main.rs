@@ -113,6 +113,7 @@ mod tester14_fixj;
 mod tester16_fixe;
 mod tester16_fixf;
 mod tester9_inputs;
+mod tester17_fixa;
 mod ties;
 mod traffic;
 mod transfer_refused;
