@@ -101,8 +101,9 @@ pub(crate) fn offline_cause(sc: &Scenario, g: &AgentGroup) -> Option<Cause> {
 /// Why the agents of group `g` never answer anything during the run (never present, or
 /// refusing every invitation), or `None` when they can.
 pub(crate) fn never_answers(sc: &Scenario, g: &AgentGroup) -> Option<Cause> {
-    offline_cause(sc, g)
-        .or_else(|| (g.reject_probability + g.ignore_probability >= 1.0).then_some(Cause::RefusesAll))
+    offline_cause(sc, g).or_else(|| {
+        (g.reject_probability + g.ignore_probability >= 1.0).then_some(Cause::RefusesAll)
+    })
 }
 
 /// Each queue's member groups with agents (indexes into `agent_groups`, in group order, each

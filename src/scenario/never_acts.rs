@@ -273,6 +273,17 @@ fn by_queue(sc: &Scenario, a: &Action, q: QueueId) -> Option<Refusal> {
                 false => super::available::never_answers(sc, g),
             };
             let groups = super::available::nobody_in(sc, q, cause)?;
+            if groups.iter().all(|(_, c)| !c.offline()) {
+                // Every member refuses (the words of before the other causes were read).
+                return Some((
+                    "RT-INVITE",
+                    format!(
+                        "every agent of queue {name:?} rejects or ignores every invitation \
+                         (reject_probability + ignore_probability = 1), so each assignment's \
+                         invitation is refused"
+                    ),
+                ));
+            }
             let refusing = groups.iter().any(|(_, c)| !c.offline());
             let causes: Vec<String> = groups
                 .iter()

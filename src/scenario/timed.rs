@@ -289,7 +289,12 @@ pub(crate) fn all_refuse(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) 
         // A roster agent (a group made from `[traffic] roster`) is written in that file.
         let (path, span) = match first.roster {
             Some(_) => at(root, "traffic", None, "roster"),
-            None => at(root, "agent_groups", Some(groups[0]), first_cause.key(first)),
+            None => at(
+                root,
+                "agent_groups",
+                Some(groups[0]),
+                first_cause.key(first),
+            ),
         };
         let refusing = groups.iter().all(|&g| causes[g] == Some(Cause::RefusesAll));
         let (why, hint) = if refusing {

@@ -79,26 +79,26 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         let (queue, callback, moved) = match self.enter(queue, counted, true) {
             Ok(entered) => entered,
             Err(ended_in) => {
-            // Ended before queueing: its row says so (and its trace lines, already written), at
-            // the queue it arrived at, with the queue a before-queueing transfer took it to
-            // (`ended_in`) when that one's rule ended it.
-            if self.out.logging() {
-                let row = match idx {
-                    Some(i) => self.arrival_rows(first_queue, i, None).1,
-                    None => self
-                        .out
-                        .log
-                        .as_mut()
-                        .map_or(NONE, |l| l.arrived(None, now, first_queue, None)),
-                };
-                if let Some(log) = &mut self.out.log {
-                    if ended_in != first_queue {
-                        log.moved(row, ended_in);
+                // Ended before queueing: its row says so (and its trace lines, already written), at
+                // the queue it arrived at, with the queue a before-queueing transfer took it to
+                // (`ended_in`) when that one's rule ended it.
+                if self.out.logging() {
+                    let row = match idx {
+                        Some(i) => self.arrival_rows(first_queue, i, None).1,
+                        None => self
+                            .out
+                            .log
+                            .as_mut()
+                            .map_or(NONE, |l| l.arrived(None, now, first_queue, None)),
+                    };
+                    if let Some(log) = &mut self.out.log {
+                        if ended_in != first_queue {
+                            log.moved(row, ended_in);
+                        }
+                        log.closed(row, false, true, now);
                     }
-                    log.closed(row, false, true, now);
                 }
-            }
-            return;
+                return;
             }
         };
         let ws_id = self.sc.queues[queue.index()].workstream;

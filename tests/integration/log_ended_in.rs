@@ -279,7 +279,10 @@ fn the_column_is_written_when_a_conversation_can_move_to_another_queue() {
         log(&dir),
         format!("{HEADER},ended_in\n1,0,a,,,,,,,1,\n2,0,a,answered,0,60,,,gb-1,1,b\n")
     );
-    let unmoved = BEFORE_QUEUEING.replace("action = \"transfer\"\nqueue = \"b\"", "action = \"assign_anyway\"");
+    let unmoved = BEFORE_QUEUEING.replace(
+        "action = \"transfer\"\nqueue = \"b\"",
+        "action = \"assign_anyway\"",
+    );
     let dir = with("unmoved", "", &unmoved);
     assert_eq!(
         log(&dir),

@@ -102,7 +102,10 @@ fn an_out_of_hours_transfer_names_the_queue_that_answered_and_fit_keeps_them_apa
         .collect();
     assert_eq!(moved, ["b", "b", "", ""], "{csv}");
     for x in r.iter().filter(|x| x["ended_in"] == "b") {
-        assert!(x["agent"].starts_with("gb-") && x["handle"] == "600", "{csv}");
+        assert!(
+            x["agent"].starts_with("gb-") && x["handle"] == "600",
+            "{csv}"
+        );
     }
     let o = run_in(&dir, &["fit", "r/conversations.csv", "--out", "f"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
@@ -248,13 +251,23 @@ fn a_staffing_with_nothing_measured_never_reads_as_met() {
         let out = format!("s{k}");
         let o = run_in(
             &dir,
-            &["staff", "e.toml", "--group", "gc", "--target", target, "--out", &out],
+            &[
+                "staff", "e.toml", "--group", "gc", "--target", target, "--out", &out,
+            ],
         );
         let stdout = text(&o.stdout);
-        assert_eq!(o.status.code(), Some(1), "{target}: {stdout}{}", text(&o.stderr));
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "{target}: {stdout}{}",
+            text(&o.stderr)
+        );
         assert!(stdout.contains("NOT MEASURED"), "{target}: {stdout}");
         assert!(!stdout.contains("meets the target"), "{target}: {stdout}");
-        assert!(stdout.contains("not measured: 4 intervals of 4"), "{target}: {stdout}");
+        assert!(
+            stdout.contains("not measured: 4 intervals of 4"),
+            "{target}: {stdout}"
+        );
         let csv = std::fs::read_to_string(dir.join(&out).join("staffing.csv")).unwrap();
         let r = rows(&csv);
         assert_eq!(r.len(), 4);
@@ -317,7 +330,10 @@ queues = ["q"]
     let unmeasured = status.iter().filter(|s| *s == "not_measured").count();
     assert!(unmeasured >= 1, "{csv}");
     assert_eq!(status[0], "met", "{csv}");
-    assert!(stdout.contains("every measured interval meets the target"), "{stdout}");
+    assert!(
+        stdout.contains("every measured interval meets the target"),
+        "{stdout}"
+    );
     assert!(
         stdout.contains(&format!("not measured: {unmeasured} interval")),
         "{stdout}"
@@ -358,7 +374,8 @@ arrivals = {{ rate = "60/h" }}
     )
 }
 
-const ABSENT: &str = "[[agent_groups]]\nname = \"a\"\ncount = 2\nqueues = [\"support\"]\nabsence = 1\n";
+const ABSENT: &str =
+    "[[agent_groups]]\nname = \"a\"\ncount = 2\nqueues = [\"support\"]\nabsence = 1\n";
 const LATE: &str = "[[agent_groups]]\nname = \"l\"\ncount = 2\nqueues = [\"support\"]\n\
                     shift = { start = \"30h\", end = \"31h\" }\n";
 const REFUSING: &str = "[[agent_groups]]\nname = \"r\"\ncount = 2\nqueues = [\"support\"]\n\
@@ -378,11 +395,15 @@ fn validate(tag: &str, file: &str) -> (Option<i32>, String) {
 #[test]
 fn a_queue_nobody_ever_answers_is_warned_about_whatever_the_cause() {
     for (tag, groups, causes) in [
-        ("absent", ABSENT.to_string(), vec!["group \"a\" never comes in (`absence = 1`)"]),
+        (
+            "absent",
+            ABSENT.to_string(),
+            vec!["group \"a\" never comes in (`absence = 1`)"],
+        ),
         (
             "late",
             LATE.to_string(),
-            vec!["group \"l\" is on shift only from 30h, after the run ends"],
+            vec!["group \"l\" is on shift only from 1d6h, after the run ends"],
         ),
         (
             "mix",
@@ -399,7 +420,10 @@ fn a_queue_nobody_ever_answers_is_warned_about_whatever_the_cause() {
             e.contains("no agent of queue \"support\" ever answers during the run"),
             "{tag}: {e}"
         );
-        assert!(e.contains("its conversations are never answered"), "{tag}: {e}");
+        assert!(
+            e.contains("its conversations are never answered"),
+            "{tag}: {e}"
+        );
         for c in causes {
             assert!(e.contains(c), "{tag}: {c:?} not in {e}");
         }
