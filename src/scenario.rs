@@ -11,6 +11,7 @@
 //! ```
 mod agents;
 mod arrivals;
+mod available;
 mod chat;
 mod compound_keys;
 mod cycles;

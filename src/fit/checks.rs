@@ -204,9 +204,9 @@ pub fn patience_note(name: &str, abandoned: usize, censored: usize) -> Option<St
     })
 }
 
-/// The note on answered rows a move while waiting took to another queue (`ended_in`, written
-/// by `run --log` when the scenario has a supervisor's `assign_to = "queue"` or a `waited_over`
-/// transfer): `answered` such rows, `unfitted` of their handle times answered in a queue with
+/// The note on answered rows a move took to another queue (`ended_in`, written by `run --log`
+/// when the scenario has a supervisor's `assign_to = "queue"` or an overflow `transfer`, before
+/// queueing or while waiting): `answered` such rows, `unfitted` of their handle times answered in a queue with
 /// no arrivals of its own (not fitted, as a later leg's queue is not). `None` when there are
 /// none.
 pub fn moved_note(answered: u64, unfitted: usize) -> Option<String> {
@@ -220,7 +220,7 @@ pub fn moved_note(answered: u64, unfitted: usize) -> Option<String> {
         };
         format!(
             "{} answered in another queue than the one {} arrived at (`ended_in`: moved \
-             while waiting by a supervisor or an overflow rule): handle and wrap-up times are \
+             by a supervisor or an overflow rule, before queueing or while waiting): handle and wrap-up times are \
              fitted to the queue that answered each (a run draws them from that queue's work \
              stream), patience to the queue each arrived at{left}; fitted.toml has no such \
              move: add the overflow rules and supervisors yourself",

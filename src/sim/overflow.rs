@@ -47,15 +47,16 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
     /// it on (a cycle of before-queueing transfers) enters that queue past its rule, so it goes
     /// round once, one transfer action per queue. Returns the queue to enter, whether it is a
     /// callback and, when transfers moved it there, the rule id of the first rule that did
-    /// (`OVF-HOURS` or `OVF-LIMIT`) with the number of transfer actions, or `None` when the
-    /// conversation was ended (it is then counted as arrived, closed and overflowed; `traced`:
-    /// a new contact, with a row in conversations.csv, so also a story in the trace).
+    /// (`OVF-HOURS` or `OVF-LIMIT`) with the number of transfer actions, or `Err` with the queue
+    /// whose rule ended the conversation (`queue` itself, or one transfers took it to; it is
+    /// then counted as arrived, closed and overflowed there; `traced`: a new contact, with a row
+    /// in conversations.csv, so also a story in the trace).
     pub(crate) fn overflow_before(
         &mut self,
         queue: QueueId,
         counted: bool,
         traced: bool,
-    ) -> Option<Entered> {
+    ) -> Result<Entered, QueueId> {
         let now = self.now;
         let mut q = queue;
         let mut hops = 0u32;
@@ -98,7 +99,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
                     self.rec.arrived(now, q, counted);
                     self.rec.overflow_ended(q, counted);
                     self.rec.closed(q, counted);
-                    return None;
+                    return Err(q);
                 }
                 OverflowAction::AssignAnyway => break,
                 OverflowAction::Callback => {
@@ -113,7 +114,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         if callback {
             self.rec.overflow_callback(counted);
         }
-        Some((q, callback, first.map(|r| (r, hops))))
+        Ok((q, callback, first.map(|r| (r, hops))))
     }
 
     /// Schedules the waiting-time rules of `queue` for a conversation that just entered it,

@@ -115,6 +115,7 @@ mod tester14_fixi;
 mod tester14_fixj;
 mod tester16_fixe;
 mod tester16_fixf;
+mod tester17_fixa;
 mod tester9_inputs;
 mod ties;
 mod traffic;
