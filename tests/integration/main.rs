@@ -121,3 +121,4 @@ mod traffic;
 mod transfer_refused;
 mod validation;
 mod workflows;
+mod waited_transfer_rules;
