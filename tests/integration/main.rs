@@ -122,3 +122,4 @@ mod traffic;
 mod transfer_refused;
 mod validation;
 mod workflows;
+mod waited_transfer_rules;
