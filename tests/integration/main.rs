@@ -36,6 +36,7 @@ mod honest_messages;
 mod interrupt_writes;
 mod issue25_fixb;
 mod issue25_fixb12;
+mod issue25_fixc13;
 mod large_reports;
 mod layering;
 mod leftovers;
