@@ -76,7 +76,7 @@ pub(crate) fn run(a: SweepArgs) -> CmdResult {
     let stop = super::stop_flag();
     let grid = super::interrupt::or_interrupted(&what, || sweep::prepare(&spec))
         .map_err(|e| CliError::bad(sweep_message(&a, &e)))?;
-    print_point_warnings(&a, &spec.axes, &grid);
+    print_point_warnings(&a, &spec.axes, &grid, true);
     // The grid is read and checked; the points run now. The folder's older sweep files go
     // first, so however the sweep ends no older one is left beside its own.
     let name = grid.first().map_or("", |(_, sc)| sc.name.as_str());
@@ -89,15 +89,17 @@ pub(crate) fn run(a: SweepArgs) -> CmdResult {
 
 /// The scenario warnings of the grid's points (as every command reading a scenario prints
 /// them, issue 25), each once: one every point gives as `run` prints it, one only some give
-/// naming them ([`super::warnings::point_lines`]). Checked under the stop flag, as the grid
-/// was read. The target search's bisection steps, between grid values, are not checked.
+/// naming them ([`super::warnings::point_lines`]). With `watched`, checked under the stop flag
+/// as the grid was read (a stop ends the sweep at once, nothing written); without (`sweep
+/// --shard`, which writes a partial shard when a stop cut its grid), not printed at all once a
+/// stop came. The target search's bisection steps, between grid values, are not checked.
 fn print_point_warnings(
     a: &SweepArgs,
     axes: &[crate::workflows::grid::Vary],
     grid: &[(Vec<f64>, crate::scenario::Scenario)],
+    watched: bool,
 ) {
-    let what = format!("reading {}", a.scenario.display());
-    let lines = super::interrupt::or_interrupted(&what, || {
+    let lines = || {
         let points: Vec<(String, Vec<String>)> = grid
             .iter()
             .map(|(v, sc)| {
@@ -108,7 +110,15 @@ fn print_point_warnings(
             })
             .collect();
         super::warnings::point_lines(&points)
-    });
+    };
+    let lines = if watched {
+        let what = format!("reading {}", a.scenario.display());
+        super::interrupt::or_interrupted(&what, lines)
+    } else if super::stop_flag().load(std::sync::atomic::Ordering::Relaxed) {
+        return;
+    } else {
+        lines()
+    };
     super::warnings::print(&lines);
 }
 
@@ -212,7 +222,7 @@ fn run_shard(a: &SweepArgs, words: &SweepWords, spec: &str) -> CmdResult {
     let out = a.sim.out.clone();
     let axes = words.spec().map(|s| s.axes).unwrap_or_default();
     let starting = |grid: &[(Vec<f64>, crate::scenario::Scenario)]| {
-        print_point_warnings(a, &axes, grid);
+        print_point_warnings(a, &axes, grid, false);
         let name = grid.first().map_or("", |(_, sc)| sc.name.as_str());
         let dir = out.clone().unwrap_or_else(|| default_out_dir(name));
         super::stale::clear(&dir, super::stale::Starting::SweepShard);
