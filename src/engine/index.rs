@@ -315,7 +315,7 @@ impl RoutingIndex {
 
     /// The smallest key held (the root), `None` when no member is eligible. Not for an index
     /// kept as [`leaves_only`](Self::leaves_only), whose inner nodes stay empty.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn min_key(&self) -> Option<IndexKey> {
         (!self.absent(ROOT)).then(|| self.node(ROOT))
     }

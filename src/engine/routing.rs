@@ -150,8 +150,7 @@ impl Engine {
         if q.index.min_key().is_some_and(|k| k < want) {
             return None;
         }
-        let conv = self.handle(slot);
-        let c = self.convs.get(conv)?;
+        let (conv, c) = self.convs.by_slot(slot)?;
         (c.refusals.is_empty() || c.refusals_by(agent) < self.cfg.refusals_before_skip)
             .then_some(conv)
     }
@@ -161,14 +160,21 @@ impl Engine {
     /// Skipped when the agent was [`Keyless`](super::state::Keyless) and still takes no work
     /// anywhere ([`works_nowhere`](Self::works_nowhere)): every key would come out `None` again
     /// (an acceptance that leaves the agent full, say: one re-keying in three of an M/M/c
-    /// conversation).
+    /// conversation). The skip is tested first, for every engine, so that a caller into which
+    /// this inlines pays no call for it ([`rekey`](Self::rekey) does the rest).
+    #[inline]
     pub(crate) fn reindex(&mut self, agent: AgentId) {
-        if self.has_rules {
-            self.reindex_ruled(agent);
-            return;
-        }
         let a = &self.agents[agent.index()];
         if a.keyless.0 && self.works_nowhere(a) {
+            return;
+        }
+        self.rekey(agent);
+    }
+
+    /// [`reindex`](Self::reindex) of an agent not skipped.
+    fn rekey(&mut self, agent: AgentId) {
+        if self.has_rules {
+            self.reindex_ruled(agent);
             return;
         }
         let mut keyless = true;
@@ -207,12 +213,8 @@ impl Engine {
 
     /// [`reindex`](Self::reindex) in an engine with assignment rules, where an agent has a key
     /// in every rule cell of each of its queues besides the queue's own (both written in one
-    /// pass per place, [`reindex_place_ruled`](Self::reindex_place_ruled)); skipped likewise.
+    /// pass per place, [`reindex_place_ruled`](Self::reindex_place_ruled)).
     fn reindex_ruled(&mut self, agent: AgentId) {
-        let a = &self.agents[agent.index()];
-        if a.keyless.0 && self.works_nowhere(a) {
-            return;
-        }
         let mut keyless = true;
         for slot in 0..self.agents[agent.index()].places.len() {
             keyless &= self.reindex_place_ruled(agent, slot);
