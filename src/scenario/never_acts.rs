@@ -28,13 +28,15 @@
 //! error at its key path naming the rule (a warning for an `[engine]` switch turned off, which
 //! an A/B of the rules does on purpose). When only some are, a warning naming the states or
 //! queues refused (it can succeed elsewhere, so it is not refused). Script lines act once and
-//! are not judged. What is refused only sometimes (a full agent, ASSIGN-CAPACITY; a break) is
-//! bounded at run time instead (`sim::sup_tries`).
+//! are not judged. A named agent whose capacity is short of one conversation's units by more
+//! than `[engine] overallocation` allows even when idle is refused for every conversation
+//! (ASSIGN-CAPACITY, judged per queue). What is refused only sometimes (a full agent; a break)
+//! is bounded at run time instead (`sim::sup_tries`).
 
 use super::diag::Ctx;
 use super::spanned::{value_at, Table};
 use super::types::{Action, AgentGroup, AgentPick, Policy, Scenario, Supervisor};
-use crate::engine::state_rules;
+use crate::engine::{state_rules, Overallocation};
 use crate::model::{AgentId, Channel, ConvState, QueueId};
 
 /// Why the engine refuses an action for some conversation: the rule id and the reason in words.
@@ -84,6 +86,37 @@ fn group_of(sc: &Scenario, agent: AgentId) -> Option<(&AgentGroup, u32)> {
     sc.agent_groups.iter().find_map(|g| {
         let k = agent.0.wrapping_sub(g.first.0);
         (agent.0 >= g.first.0 && k < g.count).then_some((g, k))
+    })
+}
+
+/// ASSIGN-CAPACITY whatever the agent holds: even idle, `agent`'s capacity is short of the
+/// units one conversation of queue `q` takes by more than `[engine] overallocation` allows
+/// (`engine::supervisor`'s check with nothing used or reserved). `None` when it can fit.
+fn too_small(sc: &Scenario, agent: AgentId, q: QueueId) -> Option<Refusal> {
+    let (g, _) = group_of(sc, agent)?;
+    let ws = &sc.workstreams[sc.queues[q.index()].workstream.index()];
+    let units = ws.rules.capacity_units;
+    let over = i64::from(units) - i64::from(g.capacity);
+    let (forbidden, allowed) = match sc.engine.overallocation {
+        Overallocation::Allow => return None,
+        Overallocation::Deny => (over > 0, "`[engine] overallocation = \"deny\"`".to_string()),
+        Overallocation::UpTo(n) => (
+            over > i64::from(n),
+            format!("`[engine] overallocation` allows {n} units over"),
+        ),
+    };
+    forbidden.then(|| {
+        (
+            "ASSIGN-CAPACITY",
+            format!(
+                "agent {:?} has capacity {}, a conversation of queue {:?} takes {units} units \
+                 ({} over even when the agent is idle) and {allowed}",
+                sc.agent_name(agent),
+                g.capacity,
+                sc.queues[q.index()].name,
+                over
+            ),
+        )
     })
 }
 
@@ -255,12 +288,13 @@ fn by_queue(sc: &Scenario, a: &Action, q: QueueId) -> Option<Refusal> {
         )),
         Action::AssignToAgent(AgentPick::Named(x)) | Action::TransferToAgent(AgentPick::Named(x)) => {
             let member = group_of(sc, *x).is_some_and(|(g, _)| g.queues.contains(&q));
-            (!member).then(|| {
-                (
+            if !member {
+                return Some((
                     "ASSIGN-AGENT-QUEUE",
                     format!("agent {:?} is not a member of queue {name:?}", sc.agent_name(*x)),
-                )
-            })
+                ));
+            }
+            too_small(sc, *x, q)
         }
         // A `pick` chooses among the queue's members who are not Offline: when every member
         // group is absent, never on shift in the run or refuses every invitation (any mix of
@@ -481,6 +515,9 @@ fn hint(rule: &str) -> &'static str {
         }
         "ASSIGN-AGENT-QUEUE" => "name a member of the queues the policy looks at, or use `pick`",
         "ASSIGN-QUEUE-SAME" => "move to a queue of the same channel",
+        "ASSIGN-CAPACITY" => {
+            "name an agent whose capacity holds one conversation, or allow overallocation (`[engine] overallocation`)"
+        }
         "MON-CHANNEL" => "look at queues of a monitorable channel (`[engine] monitor_channels`)",
         "TRANSFER-STATE" => {
             "match active or waiting conversations in `when.state` (and keep `[engine] transfer_enabled` on)"

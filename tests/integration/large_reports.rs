@@ -331,8 +331,8 @@ fn folding_a_replication_copies_none_of_its_empty_histograms() {
 /// fresh tester's find: 7.5 GB in 8 s, the rest of the line was read whole to skip it).
 #[test]
 fn an_endless_stdio_line_is_skipped_in_bounded_memory() {
-    use std::io::{BufReader, Read as _};
     use omnisim::service::{serve_stdio, stdio::MAX_LINE, Session};
+    use std::io::{BufReader, Read as _};
 
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let sc = load_file(&root.join("tests/conformance/rules-monitor-assign.toml")).expect("valid");
@@ -345,8 +345,16 @@ fn an_endless_stdio_line_is_skipped_in_bounded_memory() {
     let text = String::from_utf8(out).expect("UTF-8 answers");
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 2, "one refusal and one answer: {text}");
-    assert!(lines[0].contains("at most"), "the long line is refused: {}", lines[0]);
-    assert!(!lines[1].contains("error"), "the session goes on: {}", lines[1]);
+    assert!(
+        lines[0].contains("at most"),
+        "the long line is refused: {}",
+        lines[0]
+    );
+    assert!(
+        !lines[1].contains("error"),
+        "the session goes on: {}",
+        lines[1]
+    );
     eprintln!("peak {peak} bytes for a {} byte line", 4 * MAX_LINE);
     // The line buffer itself may double past the limit (2 × MAX_LINE); reading the rest of
     // the line to skip it held 3 × MAX_LINE more (384 MiB here).

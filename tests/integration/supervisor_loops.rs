@@ -125,6 +125,35 @@ fn policies_that_can_never_act_are_refused_with_their_rule() {
             "can never act",
             "RT-INVITE: agent \"r-1\" rejects or ignores every invitation",
         ),
+        // An eighteenth tester's find: an agent too small for one conversation even when
+        // idle, with overallocation denied (19,509 refusals of 19,509, `validate` said valid).
+        (
+            "capacity-deny",
+            file(
+                2,
+                "\n[[agent_groups]]\nname = \"small\"\ncount = 1\ncapacity = 50\n\
+                 queues = [\"a\", \"b\"]\n\n[engine]\noverallocation = \"deny\"",
+                "1ms",
+                "{ state = \"open\" }",
+                "{ assign_to = \"agent\", agent = \"small-1\" }",
+            ),
+            "can never act",
+            "ASSIGN-CAPACITY: agent \"small-1\" has capacity 50",
+        ),
+        // Variant: a bound on the overallocation that one conversation still exceeds.
+        (
+            "capacity-up-to",
+            file(
+                2,
+                "\n[[agent_groups]]\nname = \"small\"\ncount = 1\ncapacity = 50\n\
+                 queues = [\"a\", \"b\"]\n\n[engine]\noverallocation = 20",
+                "1ms",
+                "{ state = \"open\" }",
+                "{ assign_to = \"agent\", agent = \"small-1\" }",
+            ),
+            "can never act",
+            "allows 20 units over",
+        ),
     ];
     for (tag, text, at, rule) in cases {
         let (code, err) = validate(tag, &text);
@@ -133,6 +162,17 @@ fn policies_that_can_never_act_are_refused_with_their_rule() {
         assert!(err.contains(rule), "{tag}: {err}");
         assert!(err.contains("every 1 ms"), "{tag}: {err}");
     }
+    // A bound the conversation fits within is accepted (over by 50, 60 allowed).
+    let fits = file(
+        2,
+        "\n[[agent_groups]]\nname = \"small\"\ncount = 1\ncapacity = 50\n\
+         queues = [\"a\", \"b\"]\n\n[engine]\noverallocation = 60",
+        "1ms",
+        "{ state = \"open\" }",
+        "{ assign_to = \"agent\", agent = \"small-1\" }",
+    );
+    let (code, err) = validate("capacity-fits", &fits);
+    assert_eq!(code, Some(0), "{err}");
 }
 
 /// Variants of my own: every kind of action the policy language offers, each refused for a

@@ -14,7 +14,11 @@ fn run(tag: &str, toml: &str) -> serde_json::Value {
     let dir = temp_dir(tag);
     std::fs::write(dir.join("s.toml"), toml).expect("write");
     let out = run_in(&dir, &["run", "s.toml", "--out", "out", "--quiet"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     json(&dir.join("out/summary.json"))
 }
 
@@ -40,7 +44,10 @@ fn a_closed_queue_ends_conversations_a_waiting_time_transfer_brings() {
     let ended_b = num(&s, &["overflow", "by_queue", "b", "out_of_hours"]);
     let in_system = num(&s, &["conversations", "in_system_at_end"]);
     assert!(ended_b > 500.0, "b's out-of-hours rule applied: {ended_b}");
-    assert!(in_system < 10.0, "none left waiting in the closed queue: {in_system}");
+    assert!(
+        in_system < 10.0,
+        "none left waiting in the closed queue: {in_system}"
+    );
 }
 
 #[test]
