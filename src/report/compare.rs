@@ -42,8 +42,8 @@ use serde_json::Value;
 use super::compare_stats::{family as decide, t_test, TTest, TestKind};
 
 mod series;
-use series::{covered_replications, replication_indices, series, values_of};
 pub use series::index_list;
+use series::{covered_replications, replication_indices, series, values_of};
 
 /// The family-wise false-alarm rate of the regression tests.
 pub const ALPHA: f64 = 0.05;
@@ -510,7 +510,6 @@ pub fn unjudgeable(base: &Value, current: &Value) -> Option<String> {
         sides()
     ))
 }
-
 
 /// What differs between the two runs' definitions (scenario name, service-level threshold or
 /// definition); empty when they are comparable. `fit`'s `actuals.json` (scenario `actuals`)

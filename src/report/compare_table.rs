@@ -301,7 +301,10 @@ pub fn render_markdown(c: &Comparison, all: bool) -> String {
 /// The partial sides ([`Comparison::partial`]), one line each, or empty: a verdict on partial
 /// data says so in every output.
 pub fn partial_lines(c: &Comparison) -> String {
-    c.partial.iter().map(|p| format!("Partial: {p}.\n")).collect()
+    c.partial
+        .iter()
+        .map(|p| format!("Partial: {p}.\n"))
+        .collect()
 }
 
 /// `No regression.` or `N regressions: a, b`.

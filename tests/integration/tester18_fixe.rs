@@ -74,7 +74,10 @@ fn compare_refuses_when_no_pair_finished_or_a_side_finished_nothing() {
     let out = run_in(&dir, &["compare", "b.json", "c.json", "--allow-partial"]);
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(err.contains("no replication finished on both sides"), "{err}");
+    assert!(
+        err.contains("no replication finished on both sides"),
+        "{err}"
+    );
     let mut base = json(&data("midfull.json"));
     base["seed"] = Value::from(7u64);
     write(&dir, "b.json", &base);
@@ -212,7 +215,10 @@ fn a_count_and_its_rate_moved_by_the_same_customers_get_one_verdict() {
     };
     let count = line("conversations.abandoned");
     let rate = line("abandonment_rate");
-    assert!(count.contains("REGRESSION") && count.contains("no spread"), "{count}");
+    assert!(
+        count.contains("REGRESSION") && count.contains("no spread"),
+        "{count}"
+    );
     assert!(rate.contains("REGRESSION"), "{rate}");
     assert!(!rate.contains("±0 "), "{rate}");
     assert_eq!(out.status.code(), Some(1), "{table}");
@@ -262,9 +268,7 @@ fn erlang_c(c: u32, a: f64) -> f64 {
 fn erlang_c_quantile(t: f64, q: f64) -> u32 {
     let (lambda, mu, a) = (240.0 / 3600.0, 1.0 / 300.0, 20.0);
     (21..200)
-        .find(|&c| {
-            1.0 - erlang_c(c, a) * (-(f64::from(c) * mu - lambda) * t).exp() >= q
-        })
+        .find(|&c| 1.0 - erlang_c(c, a) * (-(f64::from(c) * mu - lambda) * t).exp() >= q)
         .unwrap()
 }
 
@@ -288,7 +292,13 @@ fn staff_fills_erlang_c_for_a_wait_quantile_target() {
     let out = run_in(
         &dir,
         &[
-            "staff", "s.toml", "--target", "wait_s.p90<=20", "--interval", "1h", "--out",
+            "staff",
+            "s.toml",
+            "--target",
+            "wait_s.p90<=20",
+            "--interval",
+            "1h",
+            "--out",
             "st",
         ],
     );
@@ -374,7 +384,9 @@ fn sweep_states_its_precision_and_when_the_answer_is_within_the_noise() {
     let csv = std::fs::read_to_string(dir.join("sw/sweep.csv")).unwrap();
     let halves = erlang_cells(&csv, "target_ci95_half");
     assert!(
-        halves.iter().all(|h| h.parse::<f64>().is_ok_and(|h| h > 0.0)),
+        halves
+            .iter()
+            .all(|h| h.parse::<f64>().is_ok_and(|h| h > 0.0)),
         "{csv}"
     );
     let t = json(&dir.join("sw/target.json"));
@@ -387,7 +399,11 @@ fn sweep_states_its_precision_and_when_the_answer_is_within_the_noise() {
         .map(|l| {
             let c: Vec<&str> = l.split(',').collect();
             let head: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
-            let at = |n: &str| c[head.iter().position(|h| *h == n).unwrap()].parse().unwrap();
+            let at = |n: &str| {
+                c[head.iter().position(|h| *h == n).unwrap()]
+                    .parse()
+                    .unwrap()
+            };
             (
                 at("agent_groups.agents.count"),
                 at("service_level.fraction"),
