@@ -164,6 +164,9 @@ pub fn t_test(base: &[f64], current: &[f64], paired: bool) -> Option<TTest> {
                 false,
             )
         };
+        // No spread (floating-point noise of a constant difference included): no standard
+        // error, so no precision is stated ([`TTest::exact`]).
+        let se = if p == 0.0 || constant { 0.0 } else { se };
         return Some(TTest {
             kind: TestKind::Paired,
             n_base: nb,
