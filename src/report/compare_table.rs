@@ -351,10 +351,9 @@ pub fn render_junit(c: &Comparison, scenario: &str) -> String {
     let (mut props, mut skipped) = (String::new(), 0);
     if !c.partial.is_empty() {
         let all = escape(&c.partial.join("; "));
-        props = format!(
-            "    <properties>\n      <property name=\"partial\" value=\"true\"/>\n    \
-             </properties>\n"
-        );
+        props = "    <properties>\n      <property name=\"partial\" value=\"true\"/>\n    \
+                 </properties>\n"
+            .to_string();
         cases.push_str(&format!(
             "    <testcase classname=\"{class}\" name=\"partial run\">\n      <skipped \
              message=\"{all}\"/>\n    </testcase>\n"
