@@ -183,9 +183,11 @@ pub struct IntervalRow {
     pub scheduled: u32,
     /// What the stationary model on the offered load asks, before verification.
     pub model: u32,
-    /// Pointwise Erlang C staffing for a service-level target (`None` for other targets).
+    /// Pointwise Erlang C staffing for the target (service level, mean wait, a wait quantile,
+    /// occupancy); `None` for an abandonment target ([`erlang_blank`] says why).
     pub erlang_c: Option<u32>,
-    /// Pointwise Erlang A staffing when customers have patience (service-level targets).
+    /// Pointwise Erlang A staffing for the target when customers have patience (`None`
+    /// without: [`erlang_blank`]).
     pub erlang_a: Option<u32>,
     /// Offered load in agents (ample staffing).
     pub offered_load: f64,
@@ -516,11 +518,17 @@ pub fn run_until(
         }];
         m.required(&spec.target, &s, cap)
     };
-    let erlang_a: Option<Vec<u32>> = (sl_target && load.patience_s.is_some())
+    // Every target the stationary model reads (service level, mean wait, a wait quantile
+    // through P(W > t) = C·e^{-(cμ−λ)t}, occupancy, abandonment): Erlang A with patience;
+    // Erlang C for all but abandonment, which Erlang C has none of ([`erlang_blank`]).
+    let erlang_a: Option<Vec<u32>> = load
+        .patience_s
+        .is_some()
         .then(|| net((0..n).map(|i| pointwise(&model, i)).collect()));
     model.patience_s = None;
-    let erlang_c: Option<Vec<u32>> =
-        sl_target.then(|| net((0..n).map(|i| pointwise(&model, i)).collect()));
+    let erlang_c: Option<Vec<u32>> = erlang_blank(&spec.target.metric, true, false)
+        .is_none()
+        .then(|| net((0..n).map(|i| pointwise(&model, i)).collect()));
 
     // 3. Verification with the rules in the loop, at a stated precision.
     let replications = spec.replications.unwrap_or(base.replications);
@@ -638,8 +646,12 @@ pub fn run_until(
             eval = cx.run(&s, reps)?;
         };
 
+    // The service level Erlang C's staffing gets in the simulation (a service-level target's
+    // comparison).
     let erlang_eval = match &erlang_c {
-        Some(e) if interrupted.is_none() => Some(cx.run(e, reps)?).filter(|e| !e.partial),
+        Some(e) if sl_target && interrupted.is_none() => {
+            Some(cx.run(e, reps)?).filter(|e| !e.partial)
+        }
         _ => None,
     };
 
@@ -706,3 +718,21 @@ pub fn run_until(
 
 /// Most verification rounds (each one simulation).
 const MAX_ROUNDS: u32 = 40;
+
+/// Why `staff`'s pointwise Erlang C (`c`) or Erlang A column is blank ("—") for a target on
+/// `metric`, or `None` when the stationary model answers it: Erlang C has no abandonment (its
+/// customers wait however long), so no staffing changes an abandonment rate in it; Erlang A
+/// needs the customers' patience (`patience`: the scenario has one).
+pub fn erlang_blank(metric: &str, c: bool, patience: bool) -> Option<&'static str> {
+    match (c, patience) {
+        (true, _) if metric == "abandonment_rate" => Some(
+            "Erlang C has no abandonment (its customers wait however long), so no staffing \
+             changes an abandonment rate in it",
+        ),
+        (true, _) => None,
+        (false, true) => None,
+        (false, false) => {
+            Some("the customers have no patience, so Erlang A is Erlang C (the model used)")
+        }
+    }
+}

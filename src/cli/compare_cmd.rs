@@ -1,8 +1,9 @@
 //! `omnisim compare BASELINE.json CURRENT.json`: exit 1 on a regression, 2 on bad input
 //! (unreadable files, not summaries, a misspelt `--tolerance-for` metric, or summaries of
 //! different scenarios or service-level definitions without `--allow-different`, or a partial
-//! run, one cut short by Ctrl-C or a signal, without `--allow-partial`, or runs of different
-//! seeds with a single replication on a side without `--allow-untested`).
+//! run, one cut short by Ctrl-C or a signal, without `--allow-partial`, or with it but too few
+//! finished replications to judge (none in common on the same seed, none on a side otherwise),
+//! or runs of different seeds with a single replication on a side without `--allow-untested`).
 
 use std::path::{Path, PathBuf};
 
@@ -135,6 +136,15 @@ pub(crate) fn run(a: CompareArgs) -> CmdResult {
                  the end, or pass --allow-partial to compare anyway",
                 partial.join(" and "),
                 if partial.len() == 1 { "is" } else { "are" }
+            ));
+        }
+        if let Some(why) = compare::unjudgeable(&b, &c) {
+            return Err(format!(
+                "{} and {} hold too few finished replications to judge: {why}. Rerun the \
+                 partial run until at least one replication finishes (on both sides, for the \
+                 same seed)",
+                baseline.display(),
+                current.display()
             ));
         }
         for p in &partial {

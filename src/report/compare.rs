@@ -42,7 +42,8 @@ use serde_json::Value;
 use super::compare_stats::{family as decide, t_test, TTest, TestKind};
 
 mod series;
-use series::{covered_replications, index_list, replication_indices, series, values_of};
+pub use series::index_list;
+use series::{covered_replications, replication_indices, series, values_of};
 
 /// The family-wise false-alarm rate of the regression tests.
 pub const ALPHA: f64 = 0.05;
@@ -453,12 +454,61 @@ pub struct Comparison {
     /// One side is a history (`seed` null: `fit`'s `actuals.json`), so the test is Welch's
     /// against a document with no seed, not between runs of different seeds.
     pub history: bool,
+    /// One sentence per partial side (`"partial": true`, compared with `--allow-partial`):
+    /// which replications finished and which were cut (numbered from 1). Every output of the
+    /// judgement (terminal, Markdown, JUnit) carries them: a verdict on partial data says so.
+    pub partial: Vec<String>,
 }
 
 /// Whether a summary is of a partial run (`"partial": true`: cut short by Ctrl-C or a signal,
 /// its figures cover only what finished). A summary without the key is not partial.
 pub fn is_partial(summary: &Value) -> bool {
     summary.get("partial").and_then(Value::as_bool) == Some(true)
+}
+
+/// Why two summaries hold too few finished replications to judge, or `None`. Only a side
+/// with replications cut by a signal (a partial run's `by_replication[i].partial`) can fall
+/// short: with the same seed, the verdict needs a replication both finished (replication i of
+/// both drew the same random numbers); with different seeds, a finished replication on each
+/// side. Short of that, whatever was judged would be cut data (a replication counted up to
+/// where the signal stopped it), so no flag allows it.
+pub fn unjudgeable(base: &Value, current: &Value) -> Option<String> {
+    let ((fb, cb), (fc, cc)) = (replication_indices(base), replication_indices(current));
+    if cb.is_empty() && cc.is_empty() {
+        return None;
+    }
+    let seed = |v: &Value| v.get("seed").and_then(Value::as_u64);
+    let same_seed = seed(base).is_some() && seed(base) == seed(current);
+    let list = |v: &[u32]| match v.len() {
+        0 => "none".to_string(),
+        _ => index_list(v),
+    };
+    let sides = || {
+        format!(
+            "baseline: finished {}, cut {}; current: finished {}, cut {}",
+            list(&fb),
+            list(&cb),
+            list(&fc),
+            list(&cc)
+        )
+    };
+    if same_seed {
+        if fb.iter().any(|r| fc.contains(r)) {
+            return None;
+        }
+        return Some(format!(
+            "no replication finished on both sides ({}): with the same seed the verdict \
+             judges replication i of both, and every such pair has a cut side",
+            sides()
+        ));
+    }
+    if !fb.is_empty() && !fc.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "a side finished no replication ({}): there is nothing finished to judge",
+        sides()
+    ))
 }
 
 /// What differs between the two runs' definitions (scenario name, service-level threshold or
@@ -711,11 +761,30 @@ pub fn compare_runs(
             rare.join(", ")
         ));
     }
+    let mut partial = Vec::new();
     for (which, v, cut) in [("baseline", base, &cut_b), ("current", current, &cut_c)] {
+        let finished = if which == "baseline" { &ib } else { &ic };
+        if is_partial(v) {
+            let asked = v.get("replications").and_then(Value::as_u64).unwrap_or(0);
+            partial.push(format!(
+                "{which} is a partial run (--allow-partial): {} of its {asked} replications \
+                 finished{}{}; only finished replications are judged",
+                finished.len(),
+                if finished.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", index_list(finished))
+                },
+                if cut.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {} cut by the signal ({})", cut.len(), index_list(cut))
+                }
+            ));
+        }
         if cut.is_empty() {
             continue;
         }
-        let finished = if which == "baseline" { &ib } else { &ic };
         let asked = v.get("replications").and_then(Value::as_u64).unwrap_or(0);
         let began = finished.len() + cut.len();
         warnings.push(format!(
@@ -765,6 +834,7 @@ pub fn compare_runs(
         headline,
         warnings,
         history: hb || hc,
+        partial,
     })
 }
 

@@ -37,12 +37,15 @@ pub struct TTest {
     /// Mean difference current − base (of the pairs, or of the two means).
     pub diff: f64,
     /// Two-sided p-value in [0, 1]. When the t statistic has no variance to scale by: 1 when
-    /// nothing differs; the exact sign test (2 · 0.5ⁿ) when every pair differs by the same
-    /// amount; the exact rank-sum test of fully separated samples (2 ÷ C(nb + nc, nb)) when
-    /// neither side varies and they differ.
+    /// nothing differs; 0, the t-test's own limit (|t| → ∞), when every pair differs by the
+    /// same nonzero amount or neither side varies and they differ ([`TTest::exact`]). One
+    /// test for every metric: a nearly constant difference gets a p near 0 from the same
+    /// t-test, so a count moved by +2 in every pair and the rate it drives agree (an exact
+    /// sign test here gave 2 · 0.5ⁿ, 0.125 at 4 pairs, never significant, while the rate's
+    /// t-test said p < 0.0001).
     pub p_value: f64,
-    /// Neither side varies and they agree: no evidence either way (left out of the Holm
-    /// family, where it could only cost the other tests power).
+    /// Neither side varies and they agree (every paired difference 0): no evidence either
+    /// way (left out of the Holm family, where it could only cost the other tests power).
     pub constant: bool,
     /// Standard error of `diff` (same unit as the metric); 0 when nothing varies.
     pub se: f64,
@@ -52,6 +55,13 @@ pub struct TTest {
 }
 
 impl TTest {
+    /// The difference is the same in every pair (or neither side varies) and is not 0: a
+    /// change with no spread, so no precision can be stated for it (its `detectable` is
+    /// `None`, printed "no spread", never "±0").
+    pub fn exact(&self) -> bool {
+        !self.constant && self.se <= 0.0
+    }
+
     /// The smallest |change| (in the metric's unit) this test catches 4 times in 5 when each
     /// test of the family is run at two-sided level `alpha_each` (the family's rate ÷ its
     /// size): (t(1 − alpha_each/2, df) + t(0.8, df)) · se. `None` when nothing varied (no
@@ -144,9 +154,9 @@ pub fn t_test(base: &[f64], current: &[f64], paired: bool) -> Option<TTest> {
             if equal(m, 0.0) {
                 (1.0, true)
             } else {
-                // Every pair moved by the same amount (small counts do): no variance to scale
-                // t by, so the exact sign test: all n differences on one side.
-                ((2.0 * 0.5f64.powi(nb as i32)).min(1.0), false)
+                // Every pair moved by the same amount: the t statistic's limit (|t| → ∞), as a
+                // nearly constant difference's t-test gives p near 0 (docs/workflows.md §1).
+                (0.0, false)
             }
         } else {
             (
@@ -154,6 +164,9 @@ pub fn t_test(base: &[f64], current: &[f64], paired: bool) -> Option<TTest> {
                 false,
             )
         };
+        // No spread (floating-point noise of a constant difference included): no standard
+        // error, so no precision is stated ([`TTest::exact`]).
+        let se = if p == 0.0 || constant { 0.0 } else { se };
         return Some(TTest {
             kind: TestKind::Paired,
             n_base: nb,
@@ -177,13 +190,8 @@ pub fn t_test(base: &[f64], current: &[f64], paired: bool) -> Option<TTest> {
         if equal(mb, mc) {
             (1.0, true)
         } else {
-            // Neither side varies: the exact rank-sum p of two fully separated samples,
-            // 2 ÷ C(nb + nc, nb).
-            let mut c = 1.0f64;
-            for i in 0..nb {
-                c = c * (nc + nb - i) as f64 / (i + 1) as f64;
-            }
-            ((2.0 / c).min(1.0), false)
+            // Neither side varies and they differ: the t statistic's limit, as above.
+            (0.0, false)
         }
     } else {
         (p_two_sided(diff / (sb + sc).sqrt(), df), false)
@@ -343,12 +351,14 @@ mod tests {
         // Constant sides.
         let c = t_test(&[1.0, 1.0], &[1.0, 1.0], false).unwrap();
         assert!(c.constant && c.p_value == 1.0);
-        // Constant differences: sign test, 2 · 0.5⁴ = 0.125 for 4 pairs.
+        // Constant differences: the t-test's limit, p = 0, with no spread to state a
+        // precision by.
         let s = t_test(&[0.0, 1.0, 0.0, 2.0], &[1.0, 2.0, 1.0, 3.0], true).unwrap();
-        assert_eq!(s.p_value, 0.125);
-        // Separated constants, 4 and 4: 2 / C(8, 4) = 2 / 70.
+        assert_eq!(s.p_value, 0.0);
+        assert!(s.exact() && s.detectable(0.05).is_none());
+        // Separated constants, 4 and 4: likewise.
         let w = t_test(&[0.0; 4], &[1.0; 4], false).unwrap();
-        assert!((w.p_value - 2.0 / 70.0).abs() < 1e-15);
+        assert!(w.p_value == 0.0 && w.exact());
         assert!(t_test(&[1.0], &[1.0, 2.0], false).is_none());
     }
 

@@ -71,15 +71,31 @@ fn cells(r: &Row) -> Vec<String> {
 
 fn detectable_cell(r: &Row) -> String {
     match (r.detectable_pct(), r.detectable) {
+        _ if r.test.is_some_and(|t| t.exact()) => "no spread".into(),
         (Some(p), _) => format!("±{}%", pct1(p)),
-        (None, Some(d)) => format!("±{}", num(d)),
+        (None, Some(d)) => format!("±{}", small(d)),
         (None, None) => "-".into(),
     }
 }
 
-/// A percentage to one decimal under 10, whole above (precision, not a measurement).
+/// A positive figure with 2 significant digits when the table's 4 decimals would print it
+/// as 0 (a detectable change of 0.0000052 is not "±0").
+fn small(x: f64) -> String {
+    if x > 0.0 && x < 0.00005 {
+        let places = (1.0 - x.log10().floor()).clamp(5.0, 17.0) as usize;
+        format!("{x:.places$}")
+    } else {
+        num(x)
+    }
+}
+
+/// A percentage to one decimal under 10, whole above (precision, not a measurement); 2
+/// significant digits under 0.05 (never "0").
 fn pct1(p: f64) -> String {
-    if p < 10.0 {
+    if p > 0.0 && p < 0.05 {
+        let places = (1.0 - p.log10().floor()).clamp(2.0, 17.0) as usize;
+        format!("{p:.places$}")
+    } else if p < 10.0 {
         num((p * 10.0).round() / 10.0)
     } else {
         num(p.round())
@@ -109,8 +125,24 @@ pub fn precision(c: &Comparison) -> String {
         .filter_map(|m| c.rows.iter().find(|r| r.metric == *m))
         .filter_map(|r| Some((r, r.detectable_pct()?)))
         .collect();
+    // A headline metric changed by the same amount in every pair has no spread to state a
+    // precision by.
+    let exact: Vec<&str> = HEADLINE
+        .iter()
+        .filter_map(|m| c.rows.iter().find(|r| r.metric == *m))
+        .filter(|r| r.test.is_some_and(|t| t.exact()))
+        .map(|r| r.metric.as_str())
+        .collect();
+    let exact_line = match exact.len() {
+        0 => String::new(),
+        _ => format!(
+            "No precision for {}: the same change in every pair (no spread; p 0, the t-test's \
+             limit).\n",
+            exact.join(", ")
+        ),
+    };
     if tested.is_empty() || n == 0 {
-        return String::new();
+        return exact_line;
     }
     let list: Vec<String> = tested
         .iter()
@@ -136,6 +168,7 @@ pub fn precision(c: &Comparison) -> String {
         ));
     }
     out.push('\n');
+    out.push_str(&exact_line);
     out
 }
 
@@ -221,10 +254,11 @@ pub fn render_text(c: &Comparison, all: bool) -> String {
         format!("{}\n", table::text(&HEADER, &body))
     };
     format!(
-        "{table}{}{}\n{}{}\n",
+        "{table}{}{}\n{}{}{}\n",
         elided(left),
         method(c),
         precision(c),
+        partial_lines(c),
         verdict(c)
     )
 }
@@ -252,12 +286,25 @@ pub fn render_markdown(c: &Comparison, all: bool) -> String {
         p if p.is_empty() => String::new(),
         p => format!("\n{p}"),
     };
+    let partial = match partial_lines(c) {
+        p if p.is_empty() => String::new(),
+        p => format!("\n{}", p.replace('\n', "\n\n").trim_end_matches('\n')),
+    };
     format!(
-        "{table}{}\n{}\n{precision}\n{}\n",
+        "{table}{}\n{}\n{precision}{partial}\n{}\n",
         elided(left),
         method(c),
         verdict(c)
     )
+}
+
+/// The partial sides ([`Comparison::partial`]), one line each, or empty: a verdict on partial
+/// data says so in every output.
+pub fn partial_lines(c: &Comparison) -> String {
+    c.partial
+        .iter()
+        .map(|p| format!("Partial: {p}.\n"))
+        .collect()
 }
 
 /// `No regression.` or `N regressions: a, b`.
@@ -299,10 +346,29 @@ pub fn render_junit(c: &Comparison, scenario: &str) -> String {
         }
     }
     let failures = c.rows.iter().filter(|r| r.regression).count();
+    // A judgement on partial data (--allow-partial): a property the CI can read and one
+    // skipped case its test view shows, carrying which replications finished and were cut.
+    let (mut props, mut skipped) = (String::new(), 0);
+    if !c.partial.is_empty() {
+        let all = escape(&c.partial.join("; "));
+        props = "    <properties>\n      <property name=\"partial\" value=\"true\"/>\n    \
+                 </properties>\n"
+            .to_string();
+        cases.push_str(&format!(
+            "    <testcase classname=\"{class}\" name=\"partial run\">\n      <skipped \
+             message=\"{all}\"/>\n    </testcase>\n"
+        ));
+        skipped = 1;
+    }
+    let n = c.rows.len() + skipped;
+    let skip_attr = if skipped > 0 {
+        format!(" skipped=\"{skipped}\"")
+    } else {
+        String::new()
+    };
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites tests=\"{n}\" \
-         failures=\"{failures}\">\n  <testsuite name=\"{class}\" tests=\"{n}\" \
-         failures=\"{failures}\">\n{cases}  </testsuite>\n</testsuites>\n",
-        n = c.rows.len()
+         failures=\"{failures}\"{skip_attr}>\n  <testsuite name=\"{class}\" tests=\"{n}\" \
+         failures=\"{failures}\"{skip_attr}>\n{props}{cases}  </testsuite>\n</testsuites>\n"
     )
 }

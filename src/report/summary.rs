@@ -735,7 +735,8 @@ pub fn lookup_many<S: AsRef<str>>(summary: &Summary, paths: &[S]) -> Vec<Option<
     }
 }
 
-pub(super) fn lookup_value(v: &serde_json::Value, path: &str) -> Option<f64> {
+/// [`lookup`] on a summary (or one `by_replication` element) already turned into JSON.
+pub fn lookup_value(v: &serde_json::Value, path: &str) -> Option<f64> {
     if path.is_empty() {
         return v.as_f64();
     }

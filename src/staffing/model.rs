@@ -119,6 +119,12 @@ impl Model {
             let lambda = level * s.busy / self.hold_s;
             let f = match self.figures(lambda, servers, t_s) {
                 Some(f) => f,
+                // No agent: with patience every customer abandons (Erlang A's limit); the
+                // abandonment rate read 0 here, so an abandonment target was "met" by 0.
+                None if servers == 0 && self.patience_s.is_some() => crate::erlang::Figures {
+                    p_abandon: 1.0,
+                    ..crate::erlang::unstable(0.0)
+                },
                 None => crate::erlang::unstable(0.0),
             };
             let answered = 1.0 - f.p_abandon;

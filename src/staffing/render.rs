@@ -291,6 +291,19 @@ fn existing_text(r: &StaffResult) -> String {
 /// Most intervals a "not measured" line names (then how many more).
 const LIST: usize = 8;
 
+/// A line for each Erlang column left "—" and why ([`super::erlang_blank`]); empty when both
+/// are filled.
+pub fn erlang_notes(r: &StaffResult) -> String {
+    let patience = r.model_name == "Erlang A";
+    let mut o = String::new();
+    for (name, c) in [("Erlang C", true), ("Erlang A", false)] {
+        if let Some(why) = super::erlang_blank(&r.target.metric, c, patience) {
+            let _ = writeln!(o, "{name} —: {why}");
+        }
+    }
+    o
+}
+
 const HEADER: [&str; 9] = [
     "interval",
     "arrivals/h",
@@ -340,6 +353,7 @@ pub fn text(r: &StaffResult) -> String {
         existing_text(r),
         crate::report::table::text(&header(r), &rows)
     );
+    o.push_str(&erlang_notes(r));
     let peak = r.rows.iter().map(|x| x.required).max().unwrap_or(0);
     let agent_hours: f64 = r
         .rows

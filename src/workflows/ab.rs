@@ -376,13 +376,21 @@ pub const UNTESTED_LEGEND: &str = " p and p (Holm) \"-\": not tested (every pair
      no difference to test, or fewer than two pairs); such a metric is not in the Holm \
      adjustment.";
 
-/// [`LEGEND`], with [`UNTESTED_LEGEND`] when some metric of `r` was not tested.
+/// What a p of 0 means (printed "<0.0001"), added to [`LEGEND`] when a row of `r` has it.
+pub const NO_SPREAD_LEGEND: &str = " p 0: the same nonzero difference in every pair, no spread \
+     (the t-test's limit, as a nearly constant difference gets a p near 0; docs/verdicts.md).";
+
+/// [`LEGEND`], with [`UNTESTED_LEGEND`] when some metric of `r` was not tested and
+/// [`NO_SPREAD_LEGEND`] when some difference had no spread.
 pub fn legend(r: &AbReport) -> String {
+    let mut out = LEGEND.to_string();
     if r.metrics.values().any(|m| m.p_value.is_none()) {
-        format!("{LEGEND}{UNTESTED_LEGEND}")
-    } else {
-        LEGEND.to_string()
+        out.push_str(UNTESTED_LEGEND);
     }
+    if r.metrics.values().any(|m| m.p_value == Some(0.0)) {
+        out.push_str(NO_SPREAD_LEGEND);
+    }
+    out
 }
 
 /// The terminal report: what changed significantly first (largest relative change first), then

@@ -34,6 +34,77 @@ fn metrics(r: &SweepResult) -> Vec<String> {
     m
 }
 
+/// The 95 % half-width of `metric` at a point: Student t over its replications' figures
+/// (`by_replication`), t(0.975, n − 1) · sd ÷ √n, in the metric's unit; `None` with fewer
+/// than 2 replications with data. The precision a sweep's answer rests on.
+pub fn half_width(p: &SweepPoint, metric: &str) -> Option<f64> {
+    use statrs::distribution::{ContinuousCDF, StudentsT};
+    let xs: Vec<f64> = p
+        .summary
+        .by_replication
+        .iter()
+        .filter_map(|r| serde_json::to_value(r).ok())
+        .filter_map(|v| crate::report::lookup_value(&v, metric))
+        .collect();
+    let n = xs.len();
+    if n < 2 {
+        return None;
+    }
+    let m = xs.iter().sum::<f64>() / n as f64;
+    let var = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1) as f64;
+    let t = StudentsT::new(0.0, 1.0, (n - 1) as f64)
+        .ok()?
+        .inverse_cdf(0.975);
+    Some(t * (var / n as f64).sqrt())
+}
+
+/// A figure and its precision: "0.7941 ±0.0597" (the figure alone without one).
+fn with_pm(x: f64, h: Option<f64>) -> String {
+    match h {
+        Some(h) => format!("{} ±{}", num(x), num(h)),
+        None => num(x),
+    }
+}
+
+/// When the answer is within the noise: the answer's 95 % interval, or that of the largest
+/// failing point below it (the other axes the same), reaches the target. The sentence says
+/// which point and why; `None` when both intervals clear the target (or no target/answer).
+pub fn within_noise(r: &SweepResult) -> Option<String> {
+    let (t, a) = (r.target.as_ref()?, r.answer.as_ref()?);
+    let ax = r.axes.first()?;
+    let at = |vals: &[f64]| r.points.iter().find(|p| p.values == vals);
+    let reaches = |p: &SweepPoint| {
+        let (x, h) = (lookup(&p.summary, &t.metric)?, half_width(p, &t.metric)?);
+        ((x - t.value).abs() <= h).then_some((x, h))
+    };
+    let below = r
+        .points
+        .iter()
+        .filter(|p| p.values[1..] == a.values[1..] && p.values[0] < a.values[0])
+        .max_by(|x, y| x.values[0].total_cmp(&y.values[0]));
+    let reps = |p: &SweepPoint| p.summary.by_replication.len() as u64;
+    let say = |p: &SweepPoint, (x, h): (f64, f64), what: &str| {
+        format!(
+            "within the noise: at {}={} {} = {} ±{} (95%, {}), an interval that reaches the \
+             target {}, so {what}; more replications decide",
+            ax.path,
+            ax.show(p.values[0]),
+            t.metric,
+            num(x),
+            num(h),
+            crate::report::format::plural(reps(p), "replication"),
+            num(t.value)
+        )
+    };
+    if let Some(p) = below {
+        if let Some(xh) = reaches(p) {
+            return Some(say(p, xh, "the smallest value may be lower"));
+        }
+    }
+    let p = at(&a.values)?;
+    reaches(p).map(|xh| say(p, xh, "the answer may not meet it"))
+}
+
 fn value(p: &SweepPoint, m: &str) -> String {
     lookup(&p.summary, m).map_or_else(String::new, |v| v.to_string())
 }
@@ -49,6 +120,7 @@ pub fn csv(r: &SweepResult) -> Result<String, csv::Error> {
     header.push("bisection".into());
     if r.target.is_some() {
         header.push("meets_target".into());
+        header.push("target_ci95_half".into());
     }
     if r.partial {
         // Interrupted: the file holds only the points run to their end, not the whole grid
@@ -68,6 +140,7 @@ pub fn csv(r: &SweepResult) -> Result<String, csv::Error> {
         if let Some(t) = &r.target {
             let ok = lookup(&p.summary, &t.metric).is_some_and(|v| t.meets(v));
             row.push((ok as u8).to_string());
+            row.push(half_width(p, &t.metric).map_or_else(String::new, |h| h.to_string()));
         }
         if r.partial {
             row.push("1".into());
@@ -107,7 +180,13 @@ pub fn text(r: &SweepResult) -> String {
                 "abandonment_rate",
                 "occupancy",
             ] {
-                row.push(lookup(&p.summary, m).map_or("-".into(), num));
+                let x = lookup(&p.summary, m);
+                row.push(match x {
+                    // The shown metric with its 95 % half-width (the precision).
+                    Some(x) if m == shown => with_pm(x, half_width(p, m)),
+                    Some(x) => num(x),
+                    None => "-".into(),
+                });
             }
             if p.refined {
                 row[0].push_str(" (bisection)");
@@ -153,9 +232,16 @@ pub fn answer_line(r: &SweepResult) -> String {
     let Some(t) = &r.target else {
         return String::new();
     };
+    let noise = within_noise(r).map_or_else(String::new, |n| format!("; {n}"));
+    let at = |a: &super::sweep::Answer| {
+        r.points
+            .iter()
+            .find(|p| p.values == a.values)
+            .and_then(|p| half_width(p, &t.metric))
+    };
     match &r.answer {
         Some(a) => format!(
-            "smallest value meeting {t}: {} ({} = {}; {})",
+            "smallest value meeting {t}: {} ({} = {}; {}){noise}",
             r.axes
                 .iter()
                 .zip(&a.values)
@@ -163,7 +249,10 @@ pub fn answer_line(r: &SweepResult) -> String {
                 .collect::<Vec<_>>()
                 .join(", "),
             t.metric,
-            num(a.metric_value),
+            match at(a) {
+                Some(h) => format!("{} ±{} (95%)", num(a.metric_value), num(h)),
+                None => num(a.metric_value),
+            },
             match a.method {
                 Method::Bisection => "found by bisection",
                 Method::GridScan => "found on the grid",
@@ -194,6 +283,13 @@ pub fn target_json(r: &SweepResult) -> serde_json::Value {
         "met": r.answer.is_some(),
         "values": r.answer.as_ref().map(|a| values(&a.values)),
         "metric_value": r.answer.as_ref().map(|a| a.metric_value),
+        // The 95 % half-width of metric_value over its replications, and whether the answer
+        // is within the noise (`within_noise`: a sentence, or null).
+        "metric_ci95_half": r.answer.as_ref().and_then(|a| {
+            let t = r.target.as_ref()?;
+            half_width(r.points.iter().find(|p| p.values == a.values)?, &t.metric)
+        }),
+        "within_noise": within_noise(r),
         "method": r.answer.as_ref().map(|a| match a.method {
             Method::Bisection => "bisection",
             Method::GridScan => "grid",

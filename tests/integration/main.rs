@@ -117,6 +117,7 @@ mod tester14_fixj;
 mod tester16_fixe;
 mod tester16_fixf;
 mod tester17_fixa;
+mod tester18_fixe;
 mod tester9_inputs;
 mod ties;
 mod traffic;

@@ -77,7 +77,7 @@ fn compare_of_a_partial_run_divides_by_the_replications_that_ran_and_tests_finis
     let (_, cur, line) = row(&table, "customers (per replication)");
     assert_eq!(cur, 71939.0 / 4.0, "{line}");
     assert!(
-        all.contains("2 finished (0, 4) and 2 were cut by the signal (1, 5)"),
+        all.contains("2 finished (1, 5) and 2 were cut by the signal (2, 6)"),
         "{all}"
     );
     assert!(

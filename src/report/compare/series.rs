@@ -62,10 +62,14 @@ pub(super) fn covered_replications(v: &Value) -> f64 {
         .unwrap_or(1.0)
 }
 
-/// Lists replication indices as the messages write them, 0-based as in `by_replication`:
-/// "0, 4".
-pub(super) fn index_list(v: &[u32]) -> String {
-    v.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+/// Lists replication indices (0-based, as `by_replication[i].replication` holds them) as
+/// every human message writes them, numbered from 1 as traces, `explain` and shards do:
+/// `[0, 4]` → "1, 5".
+pub fn index_list(v: &[u32]) -> String {
+    v.iter()
+        .map(|r| (u64::from(*r) + 1).to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The values of `metric` per replication of one side: a count absent from a replication

@@ -109,15 +109,17 @@ fn counts_per_replication_and_tests() {
     assert_eq!(arrived.current, Some(100.0));
     assert!(c.rows.iter().all(|r| !r.regression), "{:?}", c.rows);
     assert_eq!(c.kind, Some(TestKind::Paired));
-    // Same seed, every replication's wait +1 s: mean +9 %, paired differences constant, so
-    // the sign test (p = 2 · 0.5⁴ = 0.125): not significant, no regression.
+    // Same seed, every replication's wait +1 s: mean +9 %, paired differences constant: the
+    // t-test's limit, p 0 (no spread), significant and a regression, as the noisier +2, +3
+    // below is (an exact sign test here, p 0.125, called it not significant).
     let plus1 = doc(1, &[11.0, 13.0, 12.0, 14.0], &[0, 1, 0, 1]);
     let w = get(
         &compare_runs(&base, &plus1, &Tolerances::new(5.0)).unwrap(),
         "wait_s.mean",
     );
-    assert_eq!(w.test.unwrap().p_value, 0.125);
-    assert!(!w.regression && !w.significant);
+    assert_eq!(w.test.unwrap().p_value, 0.0);
+    assert!(w.test.unwrap().exact() && w.detectable.is_none());
+    assert!(w.regression && w.significant);
     // Varying differences 2, 3, 2, 3 (mean 2.5, sd 0.577): t = 8.66, 3 df, p = 0.0032.
     let more = doc(1, &[12.0, 15.0, 13.0, 16.0], &[0, 1, 0, 1]);
     let w = get(
