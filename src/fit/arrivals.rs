@@ -10,6 +10,7 @@
 //! Monday–Friday history from reading 2/7 low (weekends are not empty days of the same
 //! traffic, they are closed).
 
+use crate::calendar::dst::ClockChange;
 use crate::calendar::Calendar;
 use crate::time::{SimDuration, SimTime};
 
@@ -123,13 +124,17 @@ impl Profiles {
 
 /// Profiles from `(queue, arrival ms since the first day's midnight)` pairs: `queues` queues,
 /// intervals of `iv` ms (dividing a day), `copies` replications of the same days, `cal` the
-/// calendar of the first day's midnight.
+/// calendar of the first day's midnight. `changes`: the days (numbered from the first) whose
+/// wall clock a daylight-saving change repeated or skipped: an interval's count there is over
+/// its exposure ([`ClockChange::exposure`]: 2 in a repeated hour), so each profile value is
+/// arrivals ÷ (open days' exposure × copies).
 pub fn profiles(
     arrivals: impl Iterator<Item = (usize, u64)> + Clone,
     queues: usize,
     iv: u64,
     cal: &Calendar,
     copies: f64,
+    changes: &[(u64, ClockChange)],
 ) -> Profiles {
     let max = arrivals.clone().map(|(_, t)| t).max().unwrap_or(0);
     let days = max / DAY_MS + 1;
@@ -152,7 +157,22 @@ pub fn profiles(
             open_of_weekday[(first_weekday + d) % 7] += 1;
         }
     }
-    let n_open = open_of_weekday.iter().sum::<u64>().max(1) as f64;
+    // Per weekday and interval: the open days' exposure (1 a day, but for a change's day).
+    let mut exposure: Vec<Vec<f64>> = open_of_weekday
+        .iter()
+        .map(|&n| vec![n as f64; buckets])
+        .collect();
+    for (d, c) in changes {
+        if open.get(*d as usize) == Some(&true) {
+            let wd = (first_weekday + *d as usize) % 7;
+            for (b, e) in exposure[wd].iter_mut().enumerate() {
+                *e += c.exposure(b as u64 * iv, iv) - 1.0;
+            }
+        }
+    }
+    let all_exposure: Vec<f64> = (0..buckets)
+        .map(|b| exposure.iter().map(|e| e[b]).sum::<f64>().max(1.0))
+        .collect();
     let mut out = Profiles {
         days,
         open,
@@ -165,13 +185,17 @@ pub fn profiles(
         for c in &counts {
             all.iter_mut().zip(c).for_each(|(a, c)| *a += c);
         }
-        all.iter_mut().for_each(|c| *c /= n_open * copies);
+        all.iter_mut()
+            .zip(&all_exposure)
+            .for_each(|(c, e)| *c /= e * copies);
         out.profile.push(all);
         let mut per: [Option<Vec<f64>>; 7] = Default::default();
         for (wd, mut c) in counts.into_iter().enumerate() {
             let n = open_of_weekday[wd];
             if n > 0 {
-                c.iter_mut().for_each(|x| *x /= n as f64 * copies);
+                c.iter_mut()
+                    .zip(&exposure[wd])
+                    .for_each(|(x, e)| *x /= e.max(f64::MIN_POSITIVE) * copies);
                 per[wd] = Some(c);
             }
         }
@@ -248,7 +272,14 @@ mod tests {
                 arr.push((0usize, d * DAY_MS + 9 * 3_600_000 + k * 1000));
             }
         }
-        let p = profiles(arr.iter().copied(), 1, 3_600_000, &Calendar::default(), 1.0);
+        let p = profiles(
+            arr.iter().copied(),
+            1,
+            3_600_000,
+            &Calendar::default(),
+            1.0,
+            &[],
+        );
         assert_eq!(p.days, 12); // the last open day is the second Friday
         assert_eq!(p.open_days(), 10);
         assert!(!p.open[5] && !p.open[6]);

@@ -112,6 +112,7 @@ mod tester14_fixi;
 mod tester14_fixj;
 mod tester16_fixe;
 mod tester16_fixf;
+mod tester18_fixf;
 mod tester9_inputs;
 mod ties;
 mod traffic;
