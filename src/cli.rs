@@ -32,6 +32,7 @@ mod staff_cmd;
 mod stale;
 mod sweep_cmd;
 mod validate_cmd;
+mod warnings;
 
 pub use run_cmd::DASHBOARD_EVENTS;
 
@@ -235,18 +236,33 @@ fn leave_to_exit<T>(large: T) {
     std::mem::forget(large);
 }
 
-/// Loads the scenario at `path`; bad input lists every diagnostic under one heading.
+/// Loads the scenario at `path` and prints its warnings ([`warnings`]: stderr, under
+/// `--quiet` too): the one way a command reads a scenario file, so every command that reads
+/// one warns alike (issue 25: `sweep`, `staff`, `ab` and `load` printed none). Bad input lists
+/// every diagnostic under one heading (and prints no warning).
 ///
-/// Reading runs under the stop flag ([`interrupt::or_interrupted`]): a SIGINT or SIGTERM
-/// while the scenario and its CSV files are still being read (seconds for a roster of
+/// Reading and checking run under the stop flag ([`interrupt::or_interrupted`]): a SIGINT or
+/// SIGTERM while the scenario and its CSV files are still being read (seconds for a roster of
 /// millions of rows) ends the process at once with exit 130 and nothing written, since
 /// nothing was run yet.
 fn load(path: &Path, allow_huge: bool) -> Result<Scenario, CliError> {
+    let (sc, lines) = load_unwarned(path, allow_huge)?;
+    warnings::print(&lines);
+    Ok(sc)
+}
+
+/// As [`load`], printing nothing: the scenario and its warning lines, for a command that reads
+/// two side by side and prints each one's in a fixed order (`ab`).
+fn load_unwarned(path: &Path, allow_huge: bool) -> Result<(Scenario, Vec<String>), CliError> {
     let what = format!("reading {}", path.display());
     interrupt::or_interrupted(&what, || {
-        scenario::load_file_with(path, &scenario::LoadOptions { allow_huge })
+        let sc = scenario::load_file_with(path, &scenario::LoadOptions { allow_huge })?;
+        let lines = warnings::lines(&sc, path);
+        Ok((sc, lines))
     })
-    .map_err(|e| CliError::bad(format!("{} is not a valid scenario:\n{e}", path.display())))
+    .map_err(|e: scenario::LoadError| {
+        CliError::bad(format!("{} is not a valid scenario:\n{e}", path.display()))
+    })
 }
 
 /// `--replications N` held to the limits the scenario file's own `replications` meets
@@ -278,17 +294,6 @@ pub(crate) fn check_replications(
         Ok(())
     } else {
         Err(CliError::BadInput(problems))
-    }
-}
-
-/// The scenario's warnings on standard error: those found while reading it (with their
-/// position), then the whole-scenario checks of `scenario::warnings` (queues nobody serves).
-fn print_warnings(sc: &Scenario, path: &Path) {
-    for w in &sc.warnings {
-        eprintln!("warning: {w}");
-    }
-    for w in scenario::warnings(sc) {
-        eprintln!("warning: {}: {w}", path.display());
     }
 }
 

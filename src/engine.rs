@@ -253,6 +253,13 @@ struct Scratch {
     /// `Engine::arrive_skilled` (to compare the two).
     #[cfg(test)]
     walk_arrivals: bool,
+    /// Tests only: every `Engine::refresh_route` keys the agent before routing it, as before
+    /// its invitation sent first (to compare the two).
+    #[cfg(test)]
+    key_first: bool,
+    /// Tests only: invitations `Engine::refresh_route` sent before keying the agent.
+    #[cfg(test)]
+    offered_unkeyed: usize,
 }
 
 impl Clone for Scratch {

@@ -391,7 +391,8 @@ pub fn explain_to(
             let Subject::Conversation(c) = subject else {
                 unreachable!("an agent's story is told above")
             };
-            let mut story = conversation::ConvStory::new(*c, subject, replication, &mut *out, at)
+            let folded = fold::Fold::new(&mut *out);
+            let mut story = conversation::ConvStory::new(*c, subject, replication, folded, at)
                 .map_err(write)?;
             let mut after_kept = false;
             let mut failed = None;
@@ -663,11 +664,12 @@ pub fn tell(
         ));
     }
     let story = (|| {
-        let mut story = conversation::ConvStory::new(c, subject, replication, Vec::new(), at)?;
+        let folded = fold::Fold::new(Vec::new());
+        let mut story = conversation::ConvStory::new(c, subject, replication, folded, at)?;
         for l in lines {
             story.push(l)?;
         }
-        story.finish()
+        story.finish().map(fold::Fold::into_inner)
     })()
     .map_err(|e| ExplainError::Write(e.to_string()))?;
     Ok(String::from_utf8_lossy(&story).into_owned())
@@ -741,6 +743,7 @@ fn s(o: &Option<String>) -> &str {
 mod agent;
 mod conversation;
 mod describe;
+mod fold;
 #[cfg(test)]
 mod tests;
 mod times;

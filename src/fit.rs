@@ -13,9 +13,11 @@
 //! impatient ones only). An answered row's handle and wrap-up go to the queue its `ended_in`
 //! names when a move while waiting took it there (a run draws them from the work stream of the
 //! queue that accepts it); its arrival and patience stay with its `queue`. The history is read
-//! in one streaming pass keeping a few numbers per
-//! row. A row far outside the rest (a mistyped year, [`crate::stats::bulk_range`]) is an error at
-//! its line.
+//! in one streaming pass keeping per row only what the outputs need of it (its `actuals.json`
+//! row, its handle, wrap-up and wait samples): arrivals are counted per queue, weekday,
+//! interval and day as they are read ([`arrivals::Tally`]), the far-row check's days per day
+//! ([`crate::stats::DayTally`]). A row far outside the rest (a mistyped year,
+//! [`crate::stats::bulk_range`]) is an error at its line.
 //!
 //! `fitted.toml` ([`output`]) sets one work stream per queue (voice, one conversation per
 //! agent: edit `channel`, `capacity_units` and `capacity` for multi-chat), arrivals day by day
@@ -45,7 +47,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::{Calendar, CsvOffsets, DAY_NAMES};
 use crate::scenario::Diagnostic;
-use crate::stats::bulk_range;
 use crate::time::{SimDuration, SimTime};
 use crate::traffic::{parse_csv_duration, read, Problems};
 use arrivals::{check_interval, clock_label, Profiles, DAY_MS};
@@ -146,13 +147,6 @@ pub struct CandidateFit {
     pub ks: f64,
 }
 
-/// What one offered row of the history said (for the arrival profile).
-#[derive(Clone, Copy, Debug)]
-struct Obs {
-    queue: u32,
-    arrival_ms: u64,
-}
-
 /// A fitted history, ready to write.
 #[derive(Debug)]
 pub struct Fitted {
@@ -227,11 +221,13 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
     // The line and kind of the first readable arrival: a history uses one clock.
     let mut clock_of: Option<(u64, bool)> = None;
     let mut names: BTreeMap<String, u32> = BTreeMap::new();
-    let mut obs: Vec<Obs> = Vec::new();
-    // (line, arrival in ms) of every offered row whose arrival was read, whatever its other
-    // cells: the check of rows far outside the rest runs on these, so a row's bad `wait` does
-    // not hide its mistyped year (issue 25, twelfth session).
-    let mut placed: Vec<(u64, u64)> = Vec::new();
+    // The offered rows' arrivals, counted per queue, weekday, interval and day (issue 25,
+    // thirteenth session: not kept a row each).
+    let mut tally = arrivals::Tally::new(interval.as_millis());
+    // The day (and first lines of each) of every offered row whose arrival was read, whatever
+    // its other cells: the check of rows far outside the rest runs on these, so a row's bad
+    // `wait` does not hide its mistyped year (issue 25, twelfth session).
+    let mut placed = crate::stats::DayTally::new(crate::traffic::MAX_PROBLEMS);
     let mut durations: Vec<[Sample; 3]> = Vec::new();
     let mut rows = 0u64;
     let mut replications = crate::traffic::history::Replications::default();
@@ -324,7 +320,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
                 "workstream"
             };
             if let (true, Some(a)) = (offered, arrival) {
-                placed.push((r.line, a.as_millis()));
+                placed.note(a.as_millis() / DAY_MS, r.line);
             }
             let queue = r.required(p, col).map(str::to_string);
             // Where a move while waiting took it (a log of a scenario with moves); empty: its
@@ -455,18 +451,14 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
                 (_, Some(w)) if w > SimDuration::ZERO => d[2].censored.push(w.as_secs_f64()),
                 _ => {}
             }
-            obs.push(Obs {
-                queue: q,
-                arrival_ms: arrival.as_millis(),
-            });
+            tally.note(q as usize, arrival.as_millis());
         },
     );
     links.finish(&mut p, false);
     // Row problems do not stop this check (on every row whose arrival was read).
     // A row far outside the rest (a mistyped year) is an error at its line: it would stretch
     // the fitted horizon over decades and read every rate thousands of times too low.
-    let mut days: Vec<u64> = placed.iter().map(|o| o.1 / DAY_MS).collect();
-    if let Some(((lo, hi), (q1, q3))) = bulk_range(&mut days) {
+    if let Some(((lo, hi), (q1, q3))) = placed.range() {
         let col = header
             .as_ref()
             .and_then(|h| h.col("arrival"))
@@ -478,13 +470,8 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
                 .to_string(),
             false => format!("day {} (from t = 0)", d + 1),
         };
-        let mut far: Vec<&(u64, u64)> = placed
-            .iter()
-            .filter(|o| !(lo..=hi).contains(&(o.1 / DAY_MS)))
-            .collect();
-        far.sort_by_key(|o| o.0);
-        for &&(line, arrival_ms) in &far {
-            let d = arrival_ms / DAY_MS;
+        let (far, others) = placed.outside((lo, hi));
+        for (line, d) in far {
             let gap = if d > hi { d - q3 } else { q1 - d };
             p.at(
                 line,
@@ -501,9 +488,10 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
                 ),
             );
         }
+        p.count_beyond_cap(others);
     }
     drop(placed);
-    if obs.is_empty() {
+    if rows == 0 {
         if !p.any() {
             p.file("the history has no rows");
         }
@@ -533,14 +521,16 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
             None => handled_unfitted += d[0].events.len(),
         }
     }
-    for o in &mut obs {
-        o.queue = remap[o.queue as usize];
-    }
+    tally.renumber(&remap, queue_names.len());
     if p.any() {
         return Err(p.finish());
     }
-    let min = obs.iter().map(|o| o.arrival_ms).min().unwrap_or(0);
-    let t0 = if iso { min / DAY_MS * DAY_MS } else { 0 };
+    let t0_day = if iso {
+        tally.first_day().unwrap_or(0)
+    } else {
+        0
+    };
+    let t0 = t0_day * DAY_MS;
     let calendar = if iso {
         Calendar {
             start: epoch.to_local(SimTime(t0)),
@@ -551,9 +541,6 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
     } else {
         Calendar::default()
     };
-    for o in &mut obs {
-        o.arrival_ms -= t0;
-    }
     for r in &mut actual_rows {
         r.arrival_ms = r.arrival_ms.saturating_sub(t0);
     }
@@ -568,9 +555,9 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
     let copies = replications.copies();
     let iv = interval.as_millis();
     let profiles = arrivals::profiles(
-        obs.iter().map(|o| (o.queue as usize, o.arrival_ms)),
+        &tally,
         queue_names.len(),
-        iv,
+        t0_day,
         &calendar,
         copies,
         &day_changes(&zones, &calendar),
@@ -606,11 +593,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
             .strftime("%Y-%m-%d")
             .to_string()
     };
-    let span_days = checks::days(
-        obs.iter().map(|o| o.arrival_ms),
-        profiles.days as usize,
-        copies,
-    );
+    let span_days = checks::days(&tally, t0_day, profiles.days as usize, copies);
     notes.extend(checks::day_notes(&span_days, profiles.first_weekday, &date));
     let (open_days, closed_days) = profiles
         .open

@@ -264,9 +264,14 @@ pub fn read_history_with(
     let mut grid: Option<crate::time::SimDuration> = None;
     // Some(true): a volume file; Some(false): conversations.
     let mut mode: Option<bool> = None;
-    // (line, date) per row, for rows far outside the rest; a volume file's (queue, start) seen.
-    let mut rows: Vec<(u64, Date)> = Vec::new();
-    let mut seen: std::collections::HashMap<(Option<String>, DateTime), u64> = Default::default();
+    // The rows' days (and the first lines of each), for rows far outside the rest; a volume
+    // file's (queue, start) seen.
+    let mut rows = crate::stats::DayTally::new(crate::traffic::MAX_PROBLEMS);
+    // Queues by number in `seen` (a volume file's rows are its cells: 24 bytes a row there, not
+    // a queue name each; issue 25, thirteenth session).
+    let mut queue_numbers: std::collections::HashMap<Option<String>, u32> = Default::default();
+    let mut queue_names: Vec<Option<String>> = Vec::new();
+    let mut seen: std::collections::HashMap<(u32, DateTime), u64> = Default::default();
     // A volume file's (line, volume) per row read, for the rate over the file's grid.
     let mut volumes: Vec<(u64, f64)> = Vec::new();
     let mut replications = crate::traffic::history::Replications::default();
@@ -387,7 +392,16 @@ pub fn read_history_with(
             if offsets.last().is_none_or(|(_, o, _)| *o != offset) {
                 offsets.push((r.line, offset, t.date()));
             }
-            if let Some(first) = seen.insert((q.clone(), t), r.line) {
+            let number = match queue_numbers.get(&q) {
+                Some(&n) => n,
+                None => {
+                    let n = queue_names.len() as u32;
+                    queue_numbers.insert(q.clone(), n);
+                    queue_names.push(q.clone());
+                    n
+                }
+            };
+            if let Some(first) = seen.insert((number, t), r.line) {
                 let at_first = offsets.iter().rev().find(|(l, ..)| *l <= first);
                 // The offset's last change, when it fell on this date before this row (an
                 // export that wrote the repeated hour under the new offset twice). A change at
@@ -421,7 +435,7 @@ pub fn read_history_with(
                 }
             }
         }
-        rows.push((r.line, t.date()));
+        rows.note(checks::day_number(t.date()), r.line);
         *cells
             .entry((q, t.date()))
             .or_default()
@@ -468,7 +482,7 @@ pub fn read_history_with(
         let col = h.col(name).map_or(1, |c| c + 1);
         checks::far_rows(&rows, (name, col), &mut p);
         if name == "interval_start" {
-            if let Some(g) = checks::off_grid(&seen, col, &mut p) {
+            if let Some(g) = checks::off_grid(&seen, &queue_names, col, &mut p) {
                 grid = Some(g);
                 checks::grid_divides_a_day(g, &mut p);
                 let col = h.col("volume").map_or(1, |c| c + 1);

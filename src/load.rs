@@ -38,6 +38,7 @@ mod schedule;
 mod shared;
 mod stats;
 mod supervisor;
+mod tries;
 mod unapplied;
 mod worker;
 
@@ -49,7 +50,7 @@ pub use remote::{run_remote, RemoteLatency, RemoteLoadError};
 pub use report::{
     check_load_path, is_latency_path, is_load_path, load_paths, lookup, or_dash, parse_threshold,
     CommandStats, Conversations, Driver, LatencyUs, LoadReport, LoadRouting, LoadThreshold,
-    ThresholdError, ThresholdResult,
+    PolicyCounts, ThresholdError, ThresholdResult,
 };
 pub use schedule::{parse_ramp, ArrivalSchedule, RampError, Stage};
 pub use shared::{Clock, EngineGuard, SharedEngine};
@@ -176,7 +177,7 @@ fn drive<E: RulesEngine + Clone + Send + 'static>(
     let supervisor_tasks = policies.len();
     let interrupted = Arc::new(AtomicBool::new(false));
     let tallies = worker::tallies(workers, threads);
-    let (merged, worker_ends, errors) = rt.block_on(async {
+    let (merged, worker_ends, errors, policy_counts) = rt.block_on(async {
         let mut worker_handles = Vec::new();
         let mut handles = Vec::new();
         for (id, inbox) in inboxes.into_iter().enumerate() {
@@ -216,6 +217,7 @@ fn drive<E: RulesEngine + Clone + Send + 'static>(
             })
         });
         let mut merged = TaskStats::default();
+        let mut policy_counts = std::collections::BTreeMap::new();
         let mut errors = 0u64;
         let mut ends = Vec::new();
         for h in worker_handles {
@@ -226,7 +228,10 @@ fn drive<E: RulesEngine + Clone + Send + 'static>(
         }
         for h in handles {
             match h.await {
-                Ok(s) => merged.merge(&s),
+                Ok((s, name, counts)) => {
+                    merged.merge(&s);
+                    policy_counts.insert(name, counts);
+                }
                 Err(_) => errors += 1,
             }
         }
@@ -237,7 +242,7 @@ fn drive<E: RulesEngine + Clone + Send + 'static>(
         if let Some(w) = watcher {
             let _ = w.await;
         }
-        (merged, ends, errors)
+        (merged, ends, errors, policy_counts)
     });
     // The run has ended: everything due by the cutoff and never applied is owed, with its age
     // now.
@@ -303,6 +308,7 @@ fn drive<E: RulesEngine + Clone + Send + 'static>(
         conversations,
         by_command,
         refused_by_rule,
+        policies: policy_counts,
         driver: Driver {
             design: "mutex-batched".into(),
             workers,

@@ -7,6 +7,13 @@ use crate::model::{AgentId, ConvState, Presence, QueueId};
 use crate::scenario::{AgentPick, Filter};
 use crate::time::SimTime;
 
+/// Failed attempts of one supervisor policy on one conversation after which the policy gives
+/// the conversation up (the per-arrival loop limit,
+/// [`crate::scenario::MAX_ROUNDS_PER_ARRIVAL`]): the one bound of both drivers, the
+/// simulator's (`sim::sup_tries`) and the load driver's (`load::tries`), each counting it in
+/// `policies."S/P".given_up` (`summary.json`, `load.json`).
+pub const MAX_FAILED_ATTEMPTS: u32 = crate::scenario::MAX_ROUNDS_PER_ARRIVAL as u32;
+
 /// Whether a conversation matches a filter's state, channel and waited conditions (sentiment is
 /// checked by the caller, which owns it). `queue` filtering is done by the caller's iteration.
 pub fn matches_basic<E: RulesEngine>(

@@ -11,7 +11,9 @@
 //! ```
 mod agents;
 mod arrivals;
+mod available;
 mod chat;
+mod compound_keys;
 mod cycles;
 mod diag;
 mod groups;

@@ -108,9 +108,18 @@ pub(crate) fn uses_skills(sc: &Scenario) -> bool {
             .any(|w| !w.routing.classification.is_empty())
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Test-only: how many times this thread asked [`uses_routing`], each a walk over every
+    /// queue and work stream (a report asking it once per queue cost Q², issue 25).
+    pub(crate) static ROUTING_WALKS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
 /// Whether the scenario uses unified routing at all (skills, classification, route-to-queue,
 /// overflow): only then does `summary.json` carry the routing and overflow figures.
 pub(crate) fn uses_routing(sc: &Scenario) -> bool {
+    #[cfg(test)]
+    ROUTING_WALKS.with(|n| n.set(n.get() + 1));
     uses_skills(sc)
         || sc.queues.iter().any(|q| {
             !q.overflow.is_empty() || !q.prioritization.is_empty() || !q.assignment_rules.is_empty()

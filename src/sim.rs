@@ -226,12 +226,15 @@ fn drive<R: Send>(
     let started = std::time::Instant::now();
     let (mine, replications) = mine(sc, opts);
     let totals = std::sync::Mutex::new(RunTotals::default());
-    // The totals hold one replication's `world::not_started` metrics: every later replication
-    // the stop reaches before it begins is only counted (`RunTotals::count_not_begun`), not
-    // built and folded (issue 25 leftovers: on 3,000 queues and 30 replications, building and
-    // folding each one's empty recorder, two 16 kB histograms per queue, took most of the
-    // 2–4 s between a Ctrl-C and the exit).
-    let not_begun_folded = std::sync::atomic::AtomicBool::new(false);
+    // A replication the stop reaches before it begins is only counted here; once all have
+    // ended, the totals count them (`RunTotals::count_not_begun`) without building and
+    // folding their empty recorders (issue 25 leftovers: on 3,000 queues and 30 replications,
+    // each one's two 16 kB histograms per queue took most of the 2–4 s between a Ctrl-C and
+    // the exit). Only a run in which no replication began folds one (`world::not_started`),
+    // for the totals' shape: after a replication that began, folding it changes only the
+    // count (fixc-13: on 20,000 queues its recorder was a gigabyte of zeroed pages, most of
+    // what was left of the time from the signal to the exit).
+    let not_begun = std::sync::atomic::AtomicU32::new(0);
     let lock = || {
         totals
             .lock()
@@ -243,30 +246,29 @@ fn drive<R: Send>(
     let all: Vec<Kept<R>> = mine
         .par_iter()
         .map(|&r| {
-            let hollow = stopped_before(opts, logged, r);
-            if hollow && not_begun_folded.load(std::sync::atomic::Ordering::Acquire) {
-                lock().count_not_begun();
+            if stopped_before(opts, logged, r) {
+                not_begun.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 return (None, None, None);
             }
-            let ((mut m, l, d), began) = if hollow {
-                ((world::not_started(sc, r), None, None), false)
-            } else {
-                let ran = world::World::new(sc, r, opts, logged).run(&|t, n| progress(r, t, n));
-                (ran.out, ran.began)
-            };
+            let ran = world::World::new(sc, r, opts, logged).run(&|t, n| progress(r, t, n));
+            let ((mut m, l, d), began) = (ran.out, ran.began);
             let kept = began.then(|| keep(&mut m));
-            let mut t = lock();
-            t.add_owned(m);
-            if hollow {
-                not_begun_folded.store(true, std::sync::atomic::Ordering::Release);
-            }
-            drop(t);
+            lock().add_owned(m);
             (kept, l, d)
         })
         .collect();
-    let totals = totals
+    let mut totals = totals
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut hollow = not_begun.into_inner();
+    if hollow > 0 && totals.count == 0 {
+        // None began (none was folded): one's empty metrics give the totals their shape.
+        totals.add_owned(world::not_started(sc, mine[0]));
+        hollow -= 1;
+    }
+    for _ in 0..hollow {
+        totals.count_not_begun();
+    }
     let mut reps = Vec::with_capacity(all.len());
     let mut logs = Vec::new();
     let mut dashboard = None;
@@ -378,6 +380,16 @@ mod tests {
                 }
                 assert_eq!(format!("{folded:?}"), format!("{counted:?}"), "{path}");
             }
+            // After a replication that began, none is folded at all (fixc-13: the first one's
+            // empty recorder was a gigabyte on 20,000 queues): counting them is folding them.
+            let mut folded = super::RunTotals::default();
+            folded.add_owned(ran.reps[0].clone());
+            let mut counted = folded.clone();
+            for rep in 1..5 {
+                folded.add_owned(world::not_started(&sc, rep));
+                counted.count_not_begun();
+            }
+            assert_eq!(format!("{folded:?}"), format!("{counted:?}"), "{path}");
         }
     }
 

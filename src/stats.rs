@@ -2,7 +2,8 @@
 //! days ([`bulk_range`], for rows far outside the rest: a mistyped year). The queueing formulas
 //! (Erlang C, Erlang A, multi-chat) live in one place, [`crate::erlang`].
 //!
-//! Key items: [`mean_ci95`], [`ratio_ci95`], [`paired_ci95`], [`t975`].
+//! Key items: [`mean_ci95`], [`ratio_ci95`], [`paired_ci95`], [`t975`], [`bulk_range`] and
+//! [`DayTally`] (a history's days counted as its rows are read).
 //!
 //! ```
 //! use omnisim::stats::mean_ci95;
@@ -133,21 +134,94 @@ pub const OUTLIER_SLACK_DAYS: u64 = 31;
 /// year (2062 in 2026) is far beyond it. `None` with fewer than [`OUTLIER_MIN_ROWS`] rows.
 /// Also returns the quartiles, for the message. Sorts `days`.
 pub fn bulk_range(days: &mut [u64]) -> Option<((u64, u64), (u64, u64))> {
-    if days.len() < OUTLIER_MIN_ROWS {
-        return None;
+    let mut counts = std::collections::BTreeMap::new();
+    for &d in days.iter() {
+        *counts.entry(d).or_insert(0u64) += 1;
     }
     days.sort_unstable();
-    let mut dates = days.to_vec();
-    dates.dedup();
-    let basis: &[u64] = if dates.len() >= OUTLIER_MIN_ROWS {
-        &dates
+    bulk_range_counted(&counts)
+}
+
+/// [`bulk_range`] of the rows' days counted: `counts` maps each day to its rows (so a reader
+/// keeps one entry a day, not one a row).
+pub fn bulk_range_counted(
+    counts: &std::collections::BTreeMap<u64, u64>,
+) -> Option<((u64, u64), (u64, u64))> {
+    let rows: u64 = counts.values().sum();
+    if rows < OUTLIER_MIN_ROWS as u64 {
+        return None;
+    }
+    let (q1, q3) = if counts.len() >= OUTLIER_MIN_ROWS {
+        let dates: Vec<u64> = counts.keys().copied().collect();
+        let n = dates.len() - 1;
+        (dates[n / 4], dates[3 * n / 4])
     } else {
-        days
+        // The k-th (from 0) of the rows' days in order.
+        let nth = |k: u64| {
+            let mut seen = 0;
+            for (&d, &c) in counts {
+                seen += c;
+                if k < seen {
+                    return d;
+                }
+            }
+            *counts.keys().next_back().expect("rows")
+        };
+        let n = rows - 1;
+        (nth(n / 4), nth(3 * n / 4))
     };
-    let n = basis.len() - 1;
-    let (q1, q3) = (basis[n / 4], basis[3 * n / 4]);
     let margin = 3 * (q3 - q1) + OUTLIER_SLACK_DAYS;
     Some(((q1.saturating_sub(margin), q3 + margin), (q1, q3)))
+}
+
+/// The days of a history's rows counted as they are read, with the lines of each day's first
+/// `keep` rows: [`bulk_range`] and the rows outside it (up to `keep` of them named, the others
+/// counted) in memory bounded by the days, not the rows (issue 25, thirteenth session: `fit`
+/// and `forecast` kept 16 bytes a row, and a copy of 8, for this check alone).
+#[derive(Clone, Debug)]
+pub struct DayTally {
+    keep: usize,
+    /// Day → (rows, lines of its first `keep` rows in the order noted).
+    days: std::collections::BTreeMap<u64, (u64, Vec<u64>)>,
+}
+
+impl DayTally {
+    /// An empty tally naming up to `keep` rows of each day.
+    pub fn new(keep: usize) -> DayTally {
+        DayTally {
+            keep,
+            days: Default::default(),
+        }
+    }
+
+    /// Notes a row on `day` at `line`.
+    pub fn note(&mut self, day: u64, line: u64) {
+        let (n, lines) = self.days.entry(day).or_default();
+        *n += 1;
+        if lines.len() < self.keep {
+            lines.push(line);
+        }
+    }
+
+    /// [`bulk_range`] of the rows noted.
+    pub fn range(&self) -> Option<((u64, u64), (u64, u64))> {
+        let counts = self.days.iter().map(|(&d, (n, _))| (d, *n)).collect();
+        bulk_range_counted(&counts)
+    }
+
+    /// The rows on a day outside `lo..=hi`: `(line, day)` of those named (each day's first
+    /// `keep`, which hold the first `keep` of them all when noted in line order), by line, and
+    /// how many others there are.
+    pub fn outside(&self, (lo, hi): (u64, u64)) -> (Vec<(u64, u64)>, u64) {
+        let mut named = Vec::new();
+        let mut others = 0;
+        for (&d, (n, lines)) in self.days.iter().filter(|(d, _)| !(lo..=hi).contains(*d)) {
+            named.extend(lines.iter().map(|&l| (l, d)));
+            others += n - lines.len() as u64;
+        }
+        named.sort_unstable();
+        (named, others)
+    }
 }
 
 #[cfg(test)]
@@ -193,6 +267,42 @@ mod tests {
         few.push(46_000 - 36 * 365);
         let ((lo, _), _) = bulk_range(&mut few).unwrap();
         assert!(lo > 46_000 - 36 * 365);
+    }
+
+    /// Issue 25, thirteenth session: the days counted give the range the rows' days give, and
+    /// the rows outside it named by line (each day's first `keep`, holding the first `keep`
+    /// of them all) with the others counted, in memory of the days, not the rows.
+    #[test]
+    fn a_day_tally_finds_the_rows_a_list_of_days_finds() {
+        for rows in [
+            // Many dates, a few far rows on two days (one with more than `keep`).
+            (0..400u64)
+                .map(|i| 46_000 + i / 10)
+                .chain(std::iter::repeat_n(90_000, 7))
+                .chain(std::iter::repeat_n(10, 3))
+                .collect::<Vec<u64>>(),
+            // Few dates: the rows' days decide.
+            std::iter::repeat_n(46_000, 200)
+                .chain([46_001, 46_000 - 36 * 365])
+                .collect(),
+        ] {
+            let mut tally = DayTally::new(5);
+            for (line, d) in rows.iter().enumerate() {
+                tally.note(*d, line as u64 + 2);
+            }
+            let mut days = rows.clone();
+            let range = bulk_range(&mut days).unwrap();
+            assert_eq!(tally.range(), Some(range));
+            let far: Vec<(u64, u64)> = rows
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| !(range.0 .0..=range.0 .1).contains(*d))
+                .map(|(l, d)| (l as u64 + 2, *d))
+                .collect();
+            let (named, others) = tally.outside(range.0);
+            assert_eq!(named[..5.min(named.len())], far[..5.min(far.len())]);
+            assert_eq!(named.len() as u64 + others, far.len() as u64);
+        }
     }
 
     fn close(a: f64, b: f64, tol: f64) {

@@ -29,7 +29,8 @@
 //! `retrial_of`, and a `retried` effect line on the abandoned conversation names the new one in
 //! `retrial`. A retrial that a before-queueing overflow rule ends has its `arrive`, `arrived` and
 //! `closed` lines like any arrival so ended. An agent a roster or group `absence` kept away
-//! for the whole replication has an `absent` effect line at 0.
+//! for the whole replication has an `absent` effect line at 0. A supervisor policy that gives a
+//! conversation up has a `gave_up` line ([`Kind::GaveUp`]).
 
 use std::collections::BTreeMap;
 
@@ -63,6 +64,13 @@ pub enum Kind {
     /// `closed` line was still in the system then. Absent from traces of versions before it
     /// (and from a replication an interruption cut: it ends with `interrupted`).
     End,
+    /// A supervisor policy gave a conversation up (`what: "gave_up"`, `sim::sup_tries`): its
+    /// `attempts` on it failed (refused, not sent, declined) up to the bound, or (`rule:
+    /// "RT-ELIGIBLE"`, `agent`) the agent it names refused the conversation
+    /// `refusals_before_skip` times; it no longer acts on it. `supervisor` and `policy` name
+    /// it. Counted in `summary.json`'s `given_up` when after warm-up. Absent from traces of
+    /// versions before it.
+    GaveUp,
 }
 
 /// One line of `trace.jsonl`.
@@ -181,6 +189,12 @@ pub struct TraceLine {
     /// before it (their times read since t = 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starts_at: Option<String>,
+    /// `gave_up`: the policy's name (`supervisor` names its supervisor).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// `gave_up`: the policy's failed attempts on the conversation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attempts: Option<u32>,
 }
 
 /// One assignment rule that found nobody, on a routing line (`tried`).
@@ -230,6 +244,8 @@ impl TraceLine {
             retry_in_s: None,
             replayed: None,
             starts_at: None,
+            policy: None,
+            attempts: None,
         }
     }
 }

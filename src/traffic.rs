@@ -116,6 +116,13 @@ impl Problems {
         });
     }
 
+    /// Counts `n` problems beyond the cap without their messages: for a check that records
+    /// its first [`MAX_PROBLEMS`] problems and counts the rest, each after as many others
+    /// ([`crate::stats::DayTally::outside`]), as [`Problems::at`] would have counted them.
+    pub fn count_beyond_cap(&mut self, n: u64) {
+        self.more += n as usize;
+    }
+
     /// Records a warning at `line` in `column` (name and 1-based position); the reader hands
     /// it on with its result.
     pub fn warn(&mut self, line: u64, column: (&str, usize), message: impl Into<String>) {
@@ -251,10 +258,14 @@ impl Row<'_> {
     }
 }
 
-/// Reads through `inner` with every CRLF line end turned into LF (a lone CR is kept): the csv
-/// reader numbers the lines of a file saved with Windows line ends one short otherwise. It
-/// also notes where blank lines are: the csv reader skips them but gives a record after them
-/// the position of the first one (a row on line 5 after two blank lines was "line 3").
+/// Reads through `inner` with every line end turned into LF: CRLF (Windows) and a lone CR (old
+/// Mac style), also inside a quoted cell, so a file reads the same values and the same line
+/// numbers whichever line ends it was saved with, mixed ones too (the csv reader ends a row
+/// at a lone CR but counts lines by LF only: a CR-only file was "line 1" everywhere, and one
+/// saved with CRLF one short). It also notes where blank lines are: the csv reader skips them
+/// but gives a record after them the position of the first one (a row on line 5 after two
+/// blank lines was "line 3"). Every CSV file omnisim reads goes through it ([`read`],
+/// [`header_names`]; `docs/scenario-format.md`, "Line ends").
 struct CrLf<R> {
     inner: R,
     /// A CR ended the last buffer; whether an LF follows is not known yet.
@@ -301,13 +312,13 @@ impl<R: std::io::BufRead> std::io::Read for CrLf<R> {
             let buf = self.inner.fill_buf()?;
             if buf.is_empty() {
                 if std::mem::take(&mut self.held_cr) {
-                    out[w] = b'\r';
+                    out[w] = b'\n';
                     w += 1;
                 }
                 break;
             }
             if std::mem::take(&mut self.held_cr) && buf[0] != b'\n' {
-                out[w] = b'\r';
+                out[w] = b'\n';
                 w += 1;
                 continue;
             }
@@ -325,7 +336,13 @@ impl<R: std::io::BufRead> std::io::Read for CrLf<R> {
                             i += 1;
                             break;
                         }
-                        Some(_) => {}
+                        // A lone CR ends a line as an LF does.
+                        Some(_) => {
+                            out[w] = b'\n';
+                            w += 1;
+                            i += 1;
+                            continue;
+                        }
                     }
                 }
                 out[w] = b;
@@ -433,7 +450,7 @@ pub fn header_names(path: &Path) -> Vec<String> {
     };
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
-        .from_reader(std::io::BufReader::new(f));
+        .from_reader(CrLf::new(std::io::BufReader::new(f)));
     rdr.headers()
         .map(|h| {
             h.iter()

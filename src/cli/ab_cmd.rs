@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::workflows::ab;
 
 use super::error::{CliError, CmdResult};
-use super::{default_out_dir, load, Global, EXIT_OK};
+use super::{default_out_dir, load_unwarned, Global, EXIT_OK};
 use crate::report::write_atomic;
 
 /// `omnisim ab` flags.
@@ -42,11 +42,20 @@ pub(crate) fn run(a: AbArgs) -> CmdResult {
     // Read side by side: a large center's roster takes seconds to read, and a Ctrl-C meanwhile
     // waits for both.
     let (base, var) = match rayon::join(
-        || load(&a.scenario, a.allow_huge),
+        || load_unwarned(&a.scenario, a.allow_huge),
         // The variant's problems name its flag (issue 25, twelfth session).
-        || load(&a.variant, a.allow_huge).map_err(|e| flag_named(e, &a.variant, "--variant")),
+        || {
+            load_unwarned(&a.variant, a.allow_huge)
+                .map_err(|e| flag_named(e, &a.variant, "--variant"))
+        },
     ) {
-        (Ok(b), Ok(v)) => (b, v),
+        // Each one's warnings, as every command reading a scenario prints them (issue 25):
+        // the base's, then the variant's (its file names it).
+        (Ok((b, base_warnings)), Ok((v, variant_warnings))) => {
+            super::warnings::print(&base_warnings);
+            super::warnings::print(&variant_warnings);
+            (b, v)
+        }
         (Err(CliError::BadInput(mut b)), Err(CliError::BadInput(v))) => {
             b.extend(v);
             return Err(CliError::BadInput(b));

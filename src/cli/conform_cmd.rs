@@ -41,13 +41,14 @@ pub(crate) fn run(a: ConformArgs) -> CmdResult {
         .iter()
         .filter(|r| !conform::CATALOGUE.iter().any(|(id, _)| id == r))
         .map(|r| {
+            let ids = conform::CATALOGUE.iter().map(|(id, _)| *id);
+            // The rule ids are upper case: `assign-capacity` means `ASSIGN-CAPACITY`.
+            let hint = crate::scenario::closest(r, ids.clone())
+                .map(|c| format!("did you mean {c:?}? "))
+                .unwrap_or_default();
             format!(
-                "--rule {r:?}: not a rule id of the catalogue (expected one of {})",
-                conform::CATALOGUE
-                    .iter()
-                    .map(|(id, _)| *id)
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                "--rule {r:?}: not a rule id of the catalogue ({hint}expected one of {})",
+                ids.collect::<Vec<_>>().join(", ")
             )
         })
         .collect();
@@ -61,6 +62,14 @@ pub(crate) fn run(a: ConformArgs) -> CmdResult {
         }
     };
     let only = (!a.rules.is_empty()).then_some(a.rules.as_slice());
+    // The options are checked and the cases begin: an older run's files go first, so an
+    // engine that fails or a stop before a rule is judged leaves none to be read as this
+    // run's (issue 25, thirteenth pass).
+    let dir = a
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("reports/conform"));
+    super::stale::clear(&dir, super::stale::Starting::Conform);
     let stop = super::stop_flag();
     let report = conform::run_stoppable(&spec, only, Some(&stop));
     if super::stop_flag().load(std::sync::atomic::Ordering::Relaxed) && report.is_err() {
@@ -76,7 +85,6 @@ pub(crate) fn run(a: ConformArgs) -> CmdResult {
             println!("{line}");
         }
     }
-    let dir = a.out.unwrap_or_else(|| PathBuf::from("reports/conform"));
     let files = [
         ("conformance.json", conform::render_json(&report)),
         ("conformance.xml", conform::render_junit(&report)),

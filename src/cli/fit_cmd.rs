@@ -44,6 +44,11 @@ pub(super) fn run(a: FitArgs) -> CmdResult {
             "--service-level {sl_written:?}: {e}; expected a duration such as \"20s\" or \"1m\""
         ))
     })?;
+    let dir = out.unwrap_or_else(|| PathBuf::from("reports/fit"));
+    // Reading the history is the fit's work: an older fit's four files go before it begins,
+    // so a stop, a bad history or an error while the files are written leaves none of them
+    // to be read as this fit's (issue 25, thirteenth pass).
+    super::stale::clear(&dir, super::stale::Starting::Fit);
     let mut fitted = super::interrupt::or_interrupted("fit", || fit_file(history, interval))
         .map_err(|ds| {
             let mut text = format!("{} is not a valid history:", history.display());
@@ -58,10 +63,6 @@ pub(super) fn run(a: FitArgs) -> CmdResult {
     for note in &fitted.report.notes {
         super::warn_about(&file, note);
     }
-    let dir = out.unwrap_or_else(|| PathBuf::from("reports/fit"));
-    // Its four files are written one by one: an older fit's go first, so a second signal or
-    // an error while they are written leaves none beside the new ones.
-    super::stale::clear(&dir, super::stale::Starting::Fit);
     match fitted.write(&dir) {
         Ok(paths) => {
             if !quiet {

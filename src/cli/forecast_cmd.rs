@@ -137,6 +137,14 @@ pub(crate) fn run(a: ForecastArgs) -> CmdResult {
     let Some(horizon) = horizon.filter(|_| bad.is_empty()) else {
         return Err(CliError::BadInput(bad));
     };
+    let dir = a
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("reports/forecast"));
+    // Reading the history is the forecast's work: an older forecast's three files go before
+    // it begins, so a stop, a bad history or an error while the files are written leaves
+    // none of them to be read as this forecast's (issue 25, thirteenth pass).
+    super::stale::clear(&dir, super::stale::Starting::Forecast);
     let history = read_history_with(&a.history, &file, interval_min).map_err(|ds| {
         // The interval against the file's grid is the option's problem: said as such.
         if ds.iter().all(|d| d.message.starts_with("--interval")) {
@@ -295,10 +303,6 @@ pub(crate) fn run(a: ForecastArgs) -> CmdResult {
         backtest_until: until,
         queues,
     };
-    let dir = a.out.unwrap_or_else(|| PathBuf::from("reports/forecast"));
-    // Its three files are written one by one: an older forecast's go first, so a second
-    // signal or an error while they are written leaves none beside the new ones.
-    super::stale::clear(&dir, super::stale::Starting::Forecast);
     match out.write(&dir) {
         Ok(paths) => {
             if !a.global.quiet {

@@ -10,7 +10,7 @@ use crate::report::{self, Report};
 use crate::sim::{self, RunOptions};
 
 use super::error::{CliError, CmdResult};
-use super::{default_out_dir, exit_code, load, print_warnings, progress, stop_flag, Global};
+use super::{default_out_dir, exit_code, load, progress, stop_flag, Global};
 
 /// Events of replication 1 the dashboard in report.html replays by default.
 pub const DASHBOARD_EVENTS: usize = 5_000;
@@ -148,9 +148,6 @@ pub(crate) fn run(a: RunArgs) -> CmdResult {
             sc.horizon
         )));
     }
-    // Warnings are not chatter: `--quiet` hides progress and the report, never a warning
-    // (issue 25, twelfth session).
-    print_warnings(&sc, &a.scenario);
     if a.shard.is_some() && a.trace {
         return Err(CliError::bad(
             "--trace does not combine with --shard (trace a run of its own)",

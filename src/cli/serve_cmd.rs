@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use crate::service::{serve_http, serve_stdio, Session};
 
 use super::error::{CliError, CmdResult};
-use super::{load, print_warnings, stop_flag, EXIT_OK};
+use super::{load, stop_flag, EXIT_OK};
 
 /// `omnisim serve` flags.
 #[derive(Debug, clap::Args)]
@@ -36,7 +36,6 @@ pub(crate) struct ServeArgs {
 /// Runs the command; see the module docs for the exit codes.
 pub(crate) fn run(a: ServeArgs) -> CmdResult {
     let sc = load(&a.scenario, a.allow_huge)?;
-    print_warnings(&sc, &a.scenario);
     let mut session = Session::new(sc);
     // Test-only (tests/integration/conform.rs): answer as an engine that breaks one rule.
     if let Ok(rule) = std::env::var("OMNISIM_TEST_BREAK_RULE") {

@@ -175,6 +175,15 @@ pub(crate) fn merge(a: MergeArgs) -> CmdResult {
         ));
     }
     all_or_bad(problems)?;
+    // The shards are read and of one kind: the older files of the kind the merge writes go
+    // before it folds them, so a stop, a refusal ("cannot merge") or an error while it writes
+    // leaves none to be read as this merge's (issue 25, thirteenth pass).
+    let kind = if sweeps.is_empty() {
+        super::stale::Starting::MergeRuns
+    } else {
+        super::stale::Starting::MergeSweeps
+    };
+    super::stale::clear(out, kind);
     if sweeps.is_empty() {
         merge_runs(runs, &run_dirs, out, quiet)
     } else {

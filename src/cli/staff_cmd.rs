@@ -231,11 +231,14 @@ pub(crate) fn run(a: StaffArgs) -> CmdResult {
         )));
     }
     let roster_failed = matches!(result.roster, Some(Err(_)));
-    Ok(if !result.met || roster_failed {
-        EXIT_THRESHOLD
-    } else {
-        EXIT_OK
-    })
+    // Nothing measured: the target is not shown met anywhere (exit 1, as for a miss).
+    Ok(
+        if !result.met || roster_failed || render::nothing_measured(&result) {
+            EXIT_THRESHOLD
+        } else {
+            EXIT_OK
+        },
+    )
 }
 
 /// The `roster check overall` line of the check's summary `s` (written to `summary`): an

@@ -2,12 +2,14 @@
 //! time, since a reader (`explain`, `merge`, a person) would take it for this run's
 //! (`docs/workflows.md`, "Older files in the output folder"). Two passes:
 //!
-//! - [`clear`], once a command's inputs are read and checked and before its work begins (or,
-//!   for `fit` and `forecast`, whose work keeps nothing part-way, before they write), removes
-//!   the older files of every kind the command writes or removes, so whatever ends it — a
-//!   second signal ("ended at once"), an error, a kill — the folder holds no older file beside
-//!   the new ones (issue 25, twelfth tester: a second Ctrl-C left an older run's 42 MB
-//!   `conversations.csv` and `trace.jsonl` beside a new partial summary);
+//! - [`clear`], once a command's inputs are read and checked and before its work begins (for
+//!   `fit` and `forecast`, whose reading of the history is their work, once their options are
+//!   checked and before they read it; for `merge`, once its shards are read and of one kind),
+//!   removes the older files of every kind the command writes or removes, so whatever ends it
+//!   — a stop, a second signal ("ended at once"), an error, a kill — the folder holds no older
+//!   file beside the new ones or in their place (issue 25, twelfth tester: a second Ctrl-C left
+//!   an older run's 42 MB `conversations.csv` and `trace.jsonl` beside a new partial summary;
+//!   thirteenth: an interrupted or failed `fit` left the older fit's four files, read as its);
 //! - [`remove_stale`], called once the new output is written, removes the names of the kinds
 //!   the command did not write after all: `run` an older log, trace and run shard; `run --shard`
 //!   an older run's reports, log and trace; `sweep` an older `target.json` and sweep shard;
@@ -70,6 +72,9 @@ const FORECAST_FILES: [&str; 3] = ["forecast.csv", "forecast.json", "forecast.ht
 /// What `load` writes.
 const LOAD_FILES: [&str; 1] = ["load.json"];
 
+/// What `conform` writes.
+const CONFORM_FILES: [&str; 2] = ["conformance.json", "conformance.xml"];
+
 /// A command about to begin its work in an output folder, for [`clear`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Starting {
@@ -92,6 +97,14 @@ pub(crate) enum Starting {
     Forecast,
     /// `load`: `load.json`.
     Load,
+    /// `merge` of run shards: a run's reports, `conversations.csv`, `trace.jsonl` and its
+    /// parts (never a `shard.json`: the folder may hold one of its inputs).
+    MergeRuns,
+    /// `merge` of sweep shards: `sweep.csv`, `sweep.html`, `target.json` (never a
+    /// `shard.json`).
+    MergeSweeps,
+    /// `conform`: `conformance.json`, `conformance.xml`.
+    Conform,
 }
 
 /// Removes from `dir` the older files of every kind `what` writes or removes (see the module
@@ -104,7 +117,10 @@ pub(crate) fn clear(dir: &Path, what: Starting) {
             let _ = std::fs::remove_file(dir.join(name));
         }
     };
-    let run = matches!(what, Starting::Run | Starting::RunShard);
+    let run = matches!(
+        what,
+        Starting::Run | Starting::RunShard | Starting::MergeRuns
+    );
     match what {
         Starting::Run | Starting::RunShard => {
             remove(&FILES);
@@ -129,6 +145,12 @@ pub(crate) fn clear(dir: &Path, what: Starting) {
         Starting::Fit => remove(&FIT_FILES),
         Starting::Forecast => remove(&FORECAST_FILES),
         Starting::Load => remove(&LOAD_FILES),
+        Starting::MergeRuns => {
+            remove(&FILES);
+            remove(&RUN_EXTRA);
+        }
+        Starting::MergeSweeps => remove(&SWEEP_FILES),
+        Starting::Conform => remove(&CONFORM_FILES),
     }
     remove_temporaries(dir, run);
 }
@@ -197,6 +219,7 @@ fn remove_temporaries(dir: &Path, parts: bool) {
                 .chain(&FIT_FILES)
                 .chain(&FORECAST_FILES)
                 .chain(&LOAD_FILES)
+                .chain(&CONFORM_FILES)
                 .chain(&["shard.json"])
                 .any(|n| *n == stem)
     };
@@ -267,10 +290,11 @@ mod tests {
             .chain(&FIT_FILES)
             .chain(&FORECAST_FILES)
             .chain(&LOAD_FILES)
+            .chain(&CONFORM_FILES)
             .chain(&["trace.jsonl.part-3", "notes.txt"])
             .copied()
             .collect();
-        let cases: [(Starting, &[&str]); 7] = [
+        let cases: [(Starting, &[&str]); 10] = [
             (
                 Starting::Run,
                 &[&FILES[..], &RUN_EXTRA[..], &["trace.jsonl.part-3"]].concat(),
@@ -281,6 +305,12 @@ mod tests {
             (Starting::Fit, &FIT_FILES),
             (Starting::Forecast, &FORECAST_FILES),
             (Starting::Load, &LOAD_FILES),
+            (
+                Starting::MergeRuns,
+                &[&FILES[..], &RUN_EXTRA[..], &["trace.jsonl.part-3"]].concat(),
+            ),
+            (Starting::MergeSweeps, &SWEEP_FILES),
+            (Starting::Conform, &CONFORM_FILES),
         ];
         for (what, gone) in cases {
             std::fs::create_dir_all(dir.join("roster-check")).unwrap();

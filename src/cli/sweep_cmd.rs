@@ -76,6 +76,7 @@ pub(crate) fn run(a: SweepArgs) -> CmdResult {
     let stop = super::stop_flag();
     let grid = super::interrupt::or_interrupted(&what, || sweep::prepare(&spec))
         .map_err(|e| CliError::bad(sweep_message(&a, &e)))?;
+    print_point_warnings(&a, &spec.axes, &grid, true);
     // The grid is read and checked; the points run now. The folder's older sweep files go
     // first, so however the sweep ends no older one is left beside its own.
     let name = grid.first().map_or("", |(_, sc)| sc.name.as_str());
@@ -84,6 +85,41 @@ pub(crate) fn run(a: SweepArgs) -> CmdResult {
     let result = sweep::run_prepared(&spec, grid, Some(&stop))
         .map_err(|e| CliError::bad(sweep_message(&a, &e)))?;
     write_result(&result, a.sim.out, a.global.quiet, false)
+}
+
+/// The scenario warnings of the grid's points (as every command reading a scenario prints
+/// them, issue 25), each once: one every point gives as `run` prints it, one only some give
+/// naming them ([`super::warnings::point_lines`]). With `watched`, checked under the stop flag
+/// as the grid was read (a stop ends the sweep at once, nothing written); without (`sweep
+/// --shard`, which writes a partial shard when a stop cut its grid), not printed at all once a
+/// stop came. The target search's bisection steps, between grid values, are not checked.
+fn print_point_warnings(
+    a: &SweepArgs,
+    axes: &[crate::workflows::grid::Vary],
+    grid: &[(Vec<f64>, crate::scenario::Scenario)],
+    watched: bool,
+) {
+    let lines = || {
+        let points: Vec<(String, Vec<String>)> = grid
+            .iter()
+            .map(|(v, sc)| {
+                (
+                    sweep::describe(axes, v),
+                    super::warnings::lines(sc, &a.scenario),
+                )
+            })
+            .collect();
+        super::warnings::point_lines(&points)
+    };
+    let lines = if watched {
+        let what = format!("reading {}", a.scenario.display());
+        super::interrupt::or_interrupted(&what, lines)
+    } else if super::stop_flag().load(std::sync::atomic::Ordering::Relaxed) {
+        return;
+    } else {
+        lines()
+    };
+    super::warnings::print(&lines);
 }
 
 /// The message of words that do not make a sweep, naming the flag each came from.
@@ -184,7 +220,10 @@ fn run_shard(a: &SweepArgs, words: &SweepWords, spec: &str) -> CmdResult {
     // Once the grid is read and checked, before its points run: the folder's older sweep
     // files and shard go, so however the shard ends no older one is left beside its own.
     let out = a.sim.out.clone();
-    let starting = |name: &str| {
+    let axes = words.spec().map(|s| s.axes).unwrap_or_default();
+    let starting = |grid: &[(Vec<f64>, crate::scenario::Scenario)]| {
+        print_point_warnings(a, &axes, grid, false);
+        let name = grid.first().map_or("", |(_, sc)| sc.name.as_str());
         let dir = out.clone().unwrap_or_else(|| default_out_dir(name));
         super::stale::clear(&dir, super::stale::Starting::SweepShard);
     };

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use crate::text::plural;
 
 use super::error::CmdResult;
-use super::{load, print_warnings, Global, EXIT_OK};
+use super::{load, Global, EXIT_OK};
 
 /// `omnisim validate` flags.
 #[derive(Debug, clap::Args)]
@@ -23,9 +23,9 @@ pub(crate) struct ValidateArgs {
 
 /// Runs the command; see the module docs for the exit codes.
 pub(crate) fn run(a: ValidateArgs) -> CmdResult {
+    // Its warnings are printed by `load`, under `--quiet` too: that hides only the "valid"
+    // line.
     let sc = load(&a.scenario, a.allow_huge)?;
-    // Warnings are printed under `--quiet` too: it hides only the "valid" line.
-    super::interrupt::or_interrupted("validate", || print_warnings(&sc, &a.scenario));
     if !a.global.quiet {
         println!(
             "{}: valid ({}, {}, {})",

@@ -102,9 +102,15 @@ fn children<T: Copy>(tree: &[T], n: usize) -> &[T; ARITY] {
         .expect("an inner node has four children")
 }
 
-/// Writes `key` at node `n` (a leaf) and, unless `leaves`, carries the smallest of each four
-/// children up the root-ward path. Returns how the count of present leaves changes (−1, 0 or
-/// 1).
+/// Writes `key` at node `n` (a leaf) and, unless `leaves`, carries the change up the root-ward
+/// path. Returns how the count of present leaves changes (−1, 0 or 1).
+///
+/// Keys are unique (each ends with its agent id; only [`ABSENT`] leaves repeat), so a key that
+/// became smaller (or present) is the new minimum of exactly the ancestors that held a larger
+/// one: one comparison a level, no sibling read. A key that became larger (or absent) changes
+/// only the ancestors that held the old key: those take the smallest of their four children,
+/// and the first ancestor that held another key ends the walk unread. Either way every inner
+/// node ends as the minimum of its children, as a recomputation of the whole path would leave it.
 #[inline(always)]
 fn set_path<T: Copy + PartialEq>(
     tree: &mut [T],
@@ -123,15 +129,23 @@ fn set_path<T: Copy + PartialEq>(
     if leaves {
         return delta;
     }
-    // Each level reads the four children (the one just written among them) and stops where
-    // the parent already holds their minimum.
+    if less(&key, &old) {
+        while n > ROOT {
+            let parent = (n - 1) / ARITY;
+            if !less(&key, &tree[parent]) {
+                break;
+            }
+            tree[parent] = key;
+            n = parent;
+        }
+        return delta;
+    }
     while n > ROOT {
         let parent = (n - 1) / ARITY;
-        let min = min4(children(tree, parent), &less);
-        if tree[parent] == min {
+        if tree[parent] != old {
             break;
         }
-        tree[parent] = min;
+        tree[parent] = min4(children(tree, parent), &less);
         n = parent;
     }
     delta
@@ -297,6 +311,13 @@ impl RoutingIndex {
             let d = set_path(t, n, key.unwrap_or(ABSENT), ABSENT, leaves, less);
             self.len = self.len.wrapping_add_signed(d);
         }
+    }
+
+    /// The smallest key held (the root), `None` when no member is eligible. Not for an index
+    /// kept as [`leaves_only`](Self::leaves_only), whose inner nodes stay empty.
+    #[inline(always)]
+    pub(crate) fn min_key(&self) -> Option<IndexKey> {
+        (!self.absent(ROOT)).then(|| self.node(ROOT))
     }
 
     /// The key of the member at position `pos` (`None`: not eligible).
@@ -604,6 +625,9 @@ mod tests {
             rebuilt.rebuild((0..n).map(|p| model.get(&p).copied()));
             prop_assert_eq!(rebuilt.in_order().collect::<Vec<_>>(), sorted);
             prop_assert_eq!(rebuilt.len(), idx.len());
+            // Every inner node is the minimum of its children, as a rebuild computes them
+            // (the re-keys' walks stop early: set_path).
+            prop_assert!(rebuilt == idx);
             for k in model.values() {
                 prop_assert!(idx.contains(k));
             }

@@ -125,11 +125,13 @@ impl Engine {
         self.start_active(now, conv, inv.agent, false, out);
         // RT-TRIGGER: its invitation answered (and its presence perhaps changed), the agent
         // may take more of what is waiting.
-        self.route_agent(now, inv.agent, out);
+        self.refresh_route(now, inv.agent, out);
         Ok(())
     }
 
-    /// Open → Active for `agent` (after accept or pick): takes units, updates rotations.
+    /// Open → Active for `agent` (after accept or pick): takes units, updates rotations. The
+    /// caller refreshes the agent ([`refresh_agent`](Self::refresh_agent), or
+    /// [`refresh_route`](Self::refresh_route) when it routes the agent next).
     /// `routable`: the conversation is in its queue's routable set (picked, not invited).
     fn start_active(
         &mut self,
@@ -179,7 +181,6 @@ impl Engine {
             waited,
         });
         self.change_units(agent, units as i64, now, out);
-        self.refresh_agent(agent, out);
     }
 
     /// Adds `delta` units to an agent's use, reporting the change and any overallocation.
@@ -311,6 +312,7 @@ impl Engine {
         };
         let conv = self.handle(slot);
         self.start_active(now, conv, agent, true, out);
+        self.refresh_agent(agent, out);
         Ok(conv)
     }
 
@@ -365,8 +367,7 @@ impl Engine {
         c.held = 0;
         if let (Some(agent), true) = (c.primary, held > 0) {
             self.change_units(agent, -(held as i64), now, out);
-            self.refresh_agent(agent, out);
-            self.route_agent(now, agent, out);
+            self.refresh_route(now, agent, out);
         }
     }
 
@@ -576,8 +577,7 @@ impl Engine {
             if held > 0 {
                 self.change_units(agent, -(held as i64), now, out);
             }
-            self.refresh_agent(agent, out);
-            self.route_agent(now, agent, out);
+            self.refresh_route(now, agent, out);
         }
         if let Some(agent) = invited {
             self.route_agent(now, agent, out);

@@ -252,6 +252,6 @@ impl<'s> AgentStory<'s> {
                 self.at.at(self.last_t)
             );
         }
-        Ok(self.out)
+        Ok(super::fold::fold_text(&self.out))
     }
 }

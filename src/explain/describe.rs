@@ -78,6 +78,7 @@ pub(super) fn describe(
     let sup = s(&l.supervisor);
     Some(match l.kind {
         Kind::Refusal | Kind::Interrupted | Kind::Start | Kind::End => return None,
+        Kind::GaveUp => gave_up(l),
         Kind::Routing if l.what == "waiting" => why::waiting(l),
         Kind::Routing if l.what == "picked" => {
             if about_agent {
@@ -307,5 +308,29 @@ fn hops(l: &TraceLine) -> String {
     match l.detail.as_deref() {
         Some(d) => format!(" ({d}, one per queue it passed)"),
         None => String::new(),
+    }
+}
+
+/// A `gave_up` line: which policy gave the conversation up, after how many failed attempts,
+/// and why (the bound, or the agent it names skipped by RT-ELIGIBLE).
+fn gave_up(l: &TraceLine) -> String {
+    let attempts = l.attempts.unwrap_or(0);
+    let after = format!(
+        "after {} {}",
+        super::fold::grouped(u64::from(attempts)),
+        if attempts == 1 { "attempt" } else { "attempts" }
+    );
+    let who = format!("policy {}/{}", s(&l.supervisor), s(&l.policy));
+    match l.rule.as_deref() {
+        Some(rule) => format!(
+            "{who} gave up {after}: {}, the agent it names, refused this conversation too \
+             often to be offered it again ({rule}, [engine] refusals_before_skip); it no longer \
+             acts on it (counted in given_up)",
+            s(&l.agent)
+        ),
+        None => format!(
+            "{who} gave up {after}: each was refused, found nobody to act on or was declined; \
+             it no longer acts on this conversation (counted in given_up)"
+        ),
     }
 }

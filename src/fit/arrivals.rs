@@ -2,7 +2,7 @@
 //! and the check for rows far outside the rest of the history (a mistyped year).
 //!
 //! Key items: [`check_interval`] (the profile interval must divide a day into whole minutes),
-//! [`profiles`] (counts per interval of the day,
+//! [`Tally`] (arrivals counted as they are read), [`profiles`] (counts per interval of the day,
 //! averaged over open days, overall and per weekday).
 //!
 //! A day is *open* when any queue had an arrival on it (in any replication of a simulator's
@@ -122,34 +122,126 @@ impl Profiles {
     }
 }
 
-/// Profiles from `(queue, arrival ms since the first day's midnight)` pairs: `queues` queues,
-/// intervals of `iv` ms (dividing a day), `copies` replications of the same days, `cal` the
-/// calendar of the first day's midnight. `changes`: the days (numbered from the first) whose
-/// wall clock a daylight-saving change repeated or skipped: an interval's count there is over
-/// its exposure ([`ClockChange::exposure`]: 2 in a repeated hour), so each profile value is
-/// arrivals ÷ (open days' exposure × copies).
-pub fn profiles(
-    arrivals: impl Iterator<Item = (usize, u64)> + Clone,
-    queues: usize,
+/// One day's offered arrivals (all queues) in a [`Tally`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DayCount {
+    /// Arrivals that day.
+    pub arrivals: u64,
+    /// The first and last arrival's time of day (ms).
+    pub first: u64,
+    /// See `first`.
+    pub last: u64,
+}
+
+/// A history's offered arrivals counted as they are read, in memory bounded by the queues,
+/// the intervals of a day and the days, not by the rows (issue 25, thirteenth session: `fit`
+/// kept 16 bytes a row for the profiles): per queue (as the reader numbers it), per weekday
+/// of its absolute day (day `t / DAY_MS` mod 7) and per interval of the day, and per day its
+/// arrivals and first and last time of day. [`profiles`] and [`super::checks::days`] read it
+/// as they read each arrival before.
+#[derive(Clone, Debug)]
+pub struct Tally {
     iv: u64,
+    /// Per queue: 7 × intervals counts, weekday-major.
+    counts: Vec<Vec<u64>>,
+    /// By absolute day.
+    days: std::collections::BTreeMap<u64, DayCount>,
+}
+
+impl Tally {
+    /// An empty tally of intervals of `iv` ms (dividing a day).
+    pub fn new(iv: u64) -> Tally {
+        Tally {
+            iv,
+            counts: Vec::new(),
+            days: Default::default(),
+        }
+    }
+
+    /// Notes an arrival of queue `q` at `t` ms (from any midnight).
+    pub fn note(&mut self, q: usize, t: u64) {
+        let buckets = (DAY_MS / self.iv) as usize;
+        if self.counts.len() <= q {
+            self.counts.resize_with(q + 1, || vec![0; 7 * buckets]);
+        }
+        let (d, tod) = (t / DAY_MS, t % DAY_MS);
+        self.counts[q][(d % 7) as usize * buckets + (tod / self.iv) as usize] += 1;
+        let day = self.days.entry(d).or_insert(DayCount {
+            arrivals: 0,
+            first: tod,
+            last: tod,
+        });
+        day.arrivals += 1;
+        day.first = day.first.min(tod);
+        day.last = day.last.max(tod);
+    }
+
+    /// Arrivals noted.
+    pub fn rows(&self) -> u64 {
+        self.days.values().map(|d| d.arrivals).sum()
+    }
+
+    /// The first day with an arrival.
+    pub fn first_day(&self) -> Option<u64> {
+        self.days.keys().next().copied()
+    }
+
+    /// Per day with an arrival (absolute day numbers), its arrivals.
+    pub fn days(&self) -> &std::collections::BTreeMap<u64, DayCount> {
+        &self.days
+    }
+
+    /// The queues renumbered: queue `q` becomes `to[q]` (`u32::MAX`: left out), `queues` of
+    /// them.
+    pub fn renumber(&mut self, to: &[u32], queues: usize) {
+        let buckets = (DAY_MS / self.iv) as usize;
+        let mut counts = vec![vec![0; 7 * buckets]; queues];
+        for (q, c) in std::mem::take(&mut self.counts).into_iter().enumerate() {
+            if let Some(n) = to.get(q).filter(|n| (**n as usize) < queues) {
+                counts[*n as usize] = c;
+            }
+        }
+        self.counts = counts;
+    }
+}
+
+/// Profiles from the arrivals of `tally` (queues numbered `0..queues`, [`Tally::renumber`]),
+/// its day `t0_day` the first day's midnight: `copies` replications of the same days, `cal`
+/// the calendar of the first day's midnight. `changes`: the days (numbered from `t0_day`)
+/// whose wall clock a daylight-saving change repeated or skipped: an interval's count there
+/// is over its exposure ([`ClockChange::exposure`]: 2 in a repeated hour), so each profile
+/// value is arrivals ÷ (open days' exposure × copies); the tally's per-weekday counts suffice
+/// (no per-day counts are kept).
+pub fn profiles(
+    tally: &Tally,
+    queues: usize,
+    t0_day: u64,
     cal: &Calendar,
     copies: f64,
     changes: &[(u64, ClockChange)],
 ) -> Profiles {
-    let max = arrivals.clone().map(|(_, t)| t).max().unwrap_or(0);
-    let days = max / DAY_MS + 1;
+    let last = tally.days.keys().next_back().copied().unwrap_or(t0_day);
+    let days = last - t0_day + 1;
+    let iv = tally.iv;
     let buckets = (DAY_MS / iv) as usize;
     let first_weekday = crate::calendar::DAY_NAMES
         .iter()
         .position(|d| *d == cal.weekday(SimTime::ZERO))
         .unwrap_or(0);
     let mut open = vec![false; days as usize];
+    for d in tally.days.keys() {
+        open[(d - t0_day) as usize] = true;
+    }
+    // The weekday (span day 0 is `first_weekday`) of an absolute day `d` mod 7.
+    let shift = (first_weekday + 7 - (t0_day % 7) as usize) % 7;
     let mut by_weekday = vec![vec![vec![0.0; buckets]; 7]; queues];
-    for (q, t) in arrivals {
-        let d = t / DAY_MS;
-        open[d as usize] = true;
-        let wd = (first_weekday + d as usize) % 7;
-        by_weekday[q][wd][((t % DAY_MS) / iv) as usize] += 1.0;
+    for (q, c) in tally.counts.iter().enumerate().take(queues) {
+        for (abs, row) in c.chunks(buckets).enumerate() {
+            let wd = (abs + shift) % 7;
+            for (b, n) in row.iter().enumerate() {
+                by_weekday[q][wd][b] = *n as f64;
+            }
+        }
     }
     let mut open_of_weekday = [0u64; 7];
     for (d, o) in open.iter().enumerate() {
@@ -261,7 +353,7 @@ mod tests {
     fn open_days_and_weekday_profiles() {
         // Two weeks from Monday 2024-01-01: 10 arrivals at 09:00 each weekday, 20 on Fridays,
         // none at weekends.
-        let mut arr = Vec::new();
+        let mut arr = Tally::new(3_600_000);
         for d in 0..14u64 {
             let n = match d % 7 {
                 0..=3 => 10,
@@ -269,17 +361,10 @@ mod tests {
                 _ => 0,
             };
             for k in 0..n {
-                arr.push((0usize, d * DAY_MS + 9 * 3_600_000 + k * 1000));
+                arr.note(0, d * DAY_MS + 9 * 3_600_000 + k * 1000);
             }
         }
-        let p = profiles(
-            arr.iter().copied(),
-            1,
-            3_600_000,
-            &Calendar::default(),
-            1.0,
-            &[],
-        );
+        let p = profiles(&arr, 1, 0, &Calendar::default(), 1.0, &[]);
         assert_eq!(p.days, 12); // the last open day is the second Friday
         assert_eq!(p.open_days(), 10);
         assert!(!p.open[5] && !p.open[6]);
@@ -290,5 +375,47 @@ mod tests {
         assert_eq!(p.weekday[0][4].as_ref().unwrap()[9], 20.0);
         assert!(p.weekday[0][5].is_none() && p.weekday[0][6].is_none());
         assert_eq!(p.weekday_of(11), 4);
+    }
+
+    /// The merge of fixd-13 (a [`Tally`], no per-row pairs) with fixf-13 (a clock change's
+    /// interval over its exposure): the change's day is numbered from `t0_day`, not from the
+    /// tally's absolute day 0, and the weekday counts are divided by the exposure summed over
+    /// that weekday's open days.
+    #[test]
+    fn a_tally_from_a_later_day_divides_a_clock_change_by_its_exposure() {
+        use crate::calendar::dst::ClockChange;
+        let h = 3_600_000;
+        for (repeated, n_at_2) in [(true, 120u64), (false, 0)] {
+            // Absolute days 100..=107 (span days 0..=7: two Mondays); 60 arrivals at 02:00 and
+            // 09:00 a day, but span day 7 has its 02:00 hour twice (120) or never (0).
+            let mut t = Tally::new(h);
+            for d in 100..108u64 {
+                let at_2 = if d == 107 { n_at_2 } else { 60 };
+                for k in 0..at_2 {
+                    t.note(0, d * DAY_MS + 2 * h + k * 1000);
+                }
+                for k in 0..60 {
+                    t.note(0, d * DAY_MS + 9 * h + k * 1000);
+                }
+            }
+            let change = ClockChange {
+                date: jiff::civil::date(2024, 1, 8),
+                from_ms: 2 * h,
+                to_ms: 3 * h,
+                repeated,
+                offsets: if repeated { (7200, 3600) } else { (3600, 7200) },
+            };
+            let p = profiles(&t, 1, 100, &Calendar::default(), 1.0, &[(7, change)]);
+            assert_eq!(p.days, 8);
+            let monday = p.weekday[0][p.weekday_of(0)].as_ref().unwrap();
+            // (60 + 120) ÷ (1 + 2) or (60 + 0) ÷ (1 + 0): 60 per hour the clock showed.
+            assert_eq!(monday[2], 60.0, "repeated {repeated}");
+            assert_eq!(monday[9], 60.0);
+            assert_eq!(p.profile[0][2], 60.0, "repeated {repeated}");
+            // Without the change the hour reads 90 (or 30) on Mondays.
+            let plain = profiles(&t, 1, 100, &Calendar::default(), 1.0, &[]);
+            let monday = plain.weekday[0][plain.weekday_of(0)].as_ref().unwrap();
+            assert_eq!(monday[2], if repeated { 90.0 } else { 30.0 });
+        }
     }
 }

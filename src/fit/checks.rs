@@ -10,7 +10,7 @@
 //! Key items: [`day_notes`], [`patience_note`], [`AbandonedCells`] (abandoned rows' cells that
 //! contradict the outcome: warnings at their cells).
 
-use super::arrivals::{clock_label, DAY_MS};
+use super::arrivals::clock_label;
 use crate::text::WEEKDAYS;
 
 /// A day with less than this share of the median open day's arrivals is named.
@@ -35,19 +35,19 @@ pub struct Day {
     pub first_last: Option<(u64, u64)>,
 }
 
-/// Per day of the span from `(arrival ms since the first day's midnight)`; `days` long.
-pub fn days(arrivals: impl Iterator<Item = u64>, days: usize, copies: f64) -> Vec<Day> {
+/// Per day of the span from the arrivals of `tally` ([`super::arrivals::Tally`]), its day
+/// `t0_day` the span's first; `days` long.
+pub fn days(tally: &super::arrivals::Tally, t0_day: u64, days: usize, copies: f64) -> Vec<Day> {
     let mut out = vec![Day::default(); days];
-    for t in arrivals {
-        let Some(d) = out.get_mut((t / DAY_MS) as usize) else {
+    for (d, c) in tally.days() {
+        let Some(day) = out.get_mut((d - t0_day) as usize) else {
             continue;
         };
-        let tod = t % DAY_MS;
-        d.arrivals += 1.0 / copies;
-        d.first_last = Some(match d.first_last {
-            None => (tod, tod),
-            Some((a, b)) => (a.min(tod), b.max(tod)),
-        });
+        // Added one arrival at a time, as each row was (the same sum to the last bit).
+        for _ in 0..c.arrivals {
+            day.arrivals += 1.0 / copies;
+        }
+        day.first_last = Some((c.first, c.last));
     }
     out
 }
@@ -204,9 +204,9 @@ pub fn patience_note(name: &str, abandoned: usize, censored: usize) -> Option<St
     })
 }
 
-/// The note on answered rows a move while waiting took to another queue (`ended_in`, written
-/// by `run --log` when the scenario has a supervisor's `assign_to = "queue"` or a `waited_over`
-/// transfer): `answered` such rows, `unfitted` of their handle times answered in a queue with
+/// The note on answered rows a move took to another queue (`ended_in`, written by `run --log`
+/// when the scenario has a supervisor's `assign_to = "queue"` or an overflow `transfer`, before
+/// queueing or while waiting): `answered` such rows, `unfitted` of their handle times answered in a queue with
 /// no arrivals of its own (not fitted, as a later leg's queue is not). `None` when there are
 /// none.
 pub fn moved_note(answered: u64, unfitted: usize) -> Option<String> {
@@ -220,7 +220,7 @@ pub fn moved_note(answered: u64, unfitted: usize) -> Option<String> {
         };
         format!(
             "{} answered in another queue than the one {} arrived at (`ended_in`: moved \
-             while waiting by a supervisor or an overflow rule): handle and wrap-up times are \
+             by a supervisor or an overflow rule, before queueing or while waiting): handle and wrap-up times are \
              fitted to the queue that answered each (a run draws them from that queue's work \
              stream), patience to the queue each arrived at{left}; fitted.toml has no such \
              move: add the overflow rules and supervisors yourself",
@@ -311,22 +311,25 @@ impl AbandonedCells {
 
 #[cfg(test)]
 mod tests {
+    use super::super::arrivals::DAY_MS;
     use super::*;
 
     const H: u64 = 3_600_000;
 
     /// Twenty weekdays 08:00–18:00 with 100 calls each (weekends closed), day 0 a Monday.
     fn weekdays(extra: &[(usize, u64)]) -> Vec<Day> {
-        let mut t = Vec::new();
+        let mut t = super::super::arrivals::Tally::new(H);
         for d in 0..28u64 {
             if d % 7 < 5 {
                 for k in 0..100 {
-                    t.push(d * DAY_MS + 8 * H + k * (10 * H) / 99);
+                    t.note(0, d * DAY_MS + 8 * H + k * (10 * H) / 99);
                 }
             }
         }
-        t.extend(extra.iter().map(|&(d, tod)| d as u64 * DAY_MS + tod));
-        days(t.into_iter(), 28, 1.0)
+        for &(d, tod) in extra {
+            t.note(0, d as u64 * DAY_MS + tod);
+        }
+        days(&t, 0, 28, 1.0)
     }
 
     fn label(d: usize) -> String {

@@ -19,7 +19,7 @@ use jiff::SignedDuration;
 
 use super::{Day, QueueHistory};
 use crate::scenario::MAX_RATE_PER_S;
-use crate::stats::bulk_range;
+use crate::stats::DayTally;
 use crate::time::{SimDuration, SimTime};
 use crate::traffic::forecast::{check_grid, most_common_spacing, rate_problem, tie_message};
 use crate::traffic::Problems;
@@ -33,18 +33,21 @@ pub const MAX_ROW_VOLUME: f64 = MAX_RATE_PER_S * 86_400.0;
 /// the median open day's is cut short: the same hour `fit`'s note uses.
 pub const CUT_DAY_MIN: u32 = 60;
 
-/// Days since 0000-01-01 (any fixed epoch works for [`bulk_range`]).
-fn day_number(d: Date) -> u64 {
+/// Days since 0000-01-01 (any fixed epoch works for [`crate::stats::bulk_range`]; a date before
+/// it is day 0).
+pub fn day_number(d: Date) -> u64 {
     (d - Date::constant(0, 1, 1)).get_days().max(0) as u64
 }
 
 /// A volume file's rows off its grid: the grid is inferred as the scenario's forecast reader
 /// infers it (the most common spacing between consecutive starts of a queue, anchored at the
 /// earliest start; [`most_common_spacing`], [`check_grid`]), each row off it is an error at
-/// its line. `seen`: `(queue, start) → line` per row; `col`: `interval_start`'s 1-based number.
-/// Returns the grid (`None`: too few rows, or a tie, reported).
+/// its line. `seen`: `(queue, start) → line` per row, the queue by its index in `queues`;
+/// `col`: `interval_start`'s 1-based number. Returns the grid (`None`: too few rows, or a tie,
+/// reported).
 pub fn off_grid(
-    seen: &HashMap<(Option<String>, DateTime), u64>,
+    seen: &HashMap<(u32, DateTime), u64>,
+    queues: &[Option<String>],
     col: usize,
     p: &mut Problems,
 ) -> Option<SimDuration> {
@@ -56,7 +59,10 @@ pub fn off_grid(
     };
     let mut by_queue: BTreeMap<&Option<String>, Vec<SimTime>> = BTreeMap::new();
     for (q, t) in seen.keys() {
-        by_queue.entry(q).or_default().push(at(*t));
+        by_queue
+            .entry(&queues[*q as usize])
+            .or_default()
+            .push(at(*t));
     }
     for v in by_queue.values_mut() {
         v.sort_unstable();
@@ -118,11 +124,13 @@ pub fn fast_rows(rows: &[(u64, f64)], grid: SimDuration, col: usize, p: &mut Pro
 }
 
 /// Rows whose date lies far outside the bulk of the history (three interquartile ranges and a
-/// month beyond its middle half, [`bulk_range`]): an error at each row's line, in line order.
-/// `rows`: `(line, date)` per row; `column`: the date-time column's name and 1-based number.
-pub fn far_rows(rows: &[(u64, Date)], column: (&str, usize), p: &mut Problems) {
-    let mut days: Vec<u64> = rows.iter().map(|&(_, d)| day_number(d)).collect();
-    let Some(((lo, hi), (q1, q3))) = bulk_range(&mut days) else {
+/// month beyond its middle half, [`crate::stats::bulk_range`]): an error at each row's line, in
+/// line order (the first [`crate::traffic::MAX_PROBLEMS`] named, as [`Problems`] keeps them, the others
+/// counted). `rows`: each row's day ([`day_number`]) and line, noted in line order into a
+/// tally keeping that many lines a day; `column`: the date-time column's name and 1-based
+/// number.
+pub fn far_rows(rows: &DayTally, column: (&str, usize), p: &mut Problems) {
+    let Some(((lo, hi), (q1, q3))) = rows.range() else {
         return;
     };
     let date = |n: u64| {
@@ -131,18 +139,16 @@ pub fn far_rows(rows: &[(u64, Date)], column: (&str, usize), p: &mut Problems) {
             .map(|d| d.to_string())
             .unwrap_or_default()
     };
-    for &(line, d) in rows {
-        let n = day_number(d);
-        if (lo..=hi).contains(&n) {
-            continue;
-        }
+    let (named, others) = rows.outside((lo, hi));
+    for (line, n) in named {
         let gap = if n > hi { n - q3 } else { q1 - n };
         p.at(
             line,
             Some(column),
             format!(
-                "{d} is {gap} days from the bulk of the history (its middle half is {} … {}): a \
+                "{} is {gap} days from the bulk of the history (its middle half is {} … {}): a \
                  mistyped date? expected a day between {} and {}; fix or remove the row",
+                date(n),
                 date(q1),
                 date(q3),
                 date(lo),
@@ -150,6 +156,7 @@ pub fn far_rows(rows: &[(u64, Date)], column: (&str, usize), p: &mut Problems) {
             ),
         );
     }
+    p.count_beyond_cap(others);
 }
 
 /// The first and last bucket with traffic of a day, `None` for a day without any.
@@ -654,16 +661,13 @@ mod tests {
     #[test]
     fn a_row_far_outside_the_rest_is_an_error_at_its_line() {
         let d0 = Date::constant(2003, 3, 3);
-        let mut rows: Vec<(u64, Date)> = (0..100)
-            .map(|i| {
-                (
-                    i + 2,
-                    d0.checked_add(jiff::Span::new().days(i as i64)).unwrap(),
-                )
-            })
-            .collect();
-        rows.push((102, Date::constant(2030, 10, 24)));
-        rows.push((103, Date::constant(2003, 7, 1)));
+        let mut rows = DayTally::new(crate::traffic::MAX_PROBLEMS);
+        for i in 0..100 {
+            let d = d0.checked_add(jiff::Span::new().days(i as i64)).unwrap();
+            rows.note(day_number(d), i + 2);
+        }
+        rows.note(day_number(Date::constant(2030, 10, 24)), 102);
+        rows.note(day_number(Date::constant(2003, 7, 1)), 103);
         let mut p = Problems::new("h.csv");
         far_rows(&rows, ("interval_start", 1), &mut p);
         let e: Vec<String> = p.finish().iter().map(|d| d.to_string()).collect();

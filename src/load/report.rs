@@ -80,6 +80,19 @@ pub struct Conversations {
     pub in_system_at_end: u64,
 }
 
+/// `load.json`'s `policies."S/P"`: what one supervisor policy did, counted as `summary.json`'s
+/// `policies` counts it (docs/load.md).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PolicyCounts {
+    /// Actions the engine applied.
+    pub accepted: u64,
+    /// Actions the engine refused (a pick with nobody usable included).
+    pub refused: u64,
+    /// Conversations the policy stopped acting on after
+    /// [`crate::policy::MAX_FAILED_ATTEMPTS`] failed attempts on each.
+    pub given_up: u64,
+}
+
 /// How the run was driven.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Driver {
@@ -180,6 +193,10 @@ pub struct LoadReport {
     /// `queue/rule`), present when the scenario uses unified routing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub routing: Option<LoadRouting>,
+    /// Per supervisor policy (`S/P`), its applied and refused actions and the conversations it
+    /// gave up ([`PolicyCounts`]); absent when the scenario has no policy.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub policies: BTreeMap<String, PolicyCounts>,
     /// With `--engine`: where the latency went (round trips, engine time, network).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remote: Option<super::remote::RemoteLatency>,

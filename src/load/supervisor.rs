@@ -8,6 +8,11 @@
 //! modelled; sentiment conditions never match (no sentiment walk under load); at most
 //! [`MAX_ACTIONS_PER_TICK`] actions per tick, to keep a lock hold bounded. An assignment is a
 //! compare-and-set ([`super::shared::EngineGuard::assign_unclaimed`]).
+//!
+//! The give-up bound is the simulator's: a policy whose action on one conversation failed
+//! [`crate::policy::MAX_FAILED_ATTEMPTS`] times (the engine refused it, a pick with nobody
+//! usable included) gives the conversation up ([`super::tries`]), counted in
+//! `policies."S/P".given_up` ([`PolicyCounts`]).
 
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
@@ -19,8 +24,10 @@ use crate::rng::{stream, Source};
 use crate::scenario::{Action, Policy, Scenario};
 
 use super::plan::Plan;
-use super::shared::SharedEngine;
+use super::report::PolicyCounts;
+use super::shared::{EngineGuard, SharedEngine};
 use super::stats::{kind_of, TaskStats};
+use super::tries::Tries;
 use super::worker::{follow_up, Job, Live, Mailboxes};
 
 /// Most actions one policy tick applies.
@@ -30,6 +37,8 @@ pub const MAX_ACTIONS_PER_TICK: usize = 1000;
 #[derive(Debug)]
 pub(crate) struct PolicyTask<E = Engine> {
     pub(crate) sup: usize,
+    /// `S/P`: the supervisor's and the policy's names, as `summary.json` keys `policies`.
+    pub(crate) name: String,
     pub(crate) policy: Policy,
     pub(crate) queues: Vec<crate::model::QueueId>,
     pub(crate) plan: Arc<Plan>,
@@ -52,6 +61,7 @@ impl<E: RulesEngine> PolicyTask<E> {
             for p in &s.policies {
                 out.push(PolicyTask {
                     sup: i,
+                    name: format!("{}/{}", s.name, p.name),
                     policy: p.clone(),
                     queues: s.queues.clone(),
                     plan: plan.clone(),
@@ -71,14 +81,15 @@ impl<E: RulesEngine> PolicyTask<E> {
     /// tick; a tick that hit [`MAX_ACTIONS_PER_TICK`] leaves a backlog whose actions are timed
     /// from that tick. A tick (or backlog) due when the run ends is evaluated on the engine as
     /// it is then, and each action it would take is recorded as unapplied with its age.
-    pub(crate) async fn run(self) -> TaskStats {
+    ///
+    /// Returns its measurements, with its name and counts (`load.json`'s `policies`).
+    pub(crate) async fn run(self) -> (TaskStats, String, PolicyCounts) {
         let clock = self.shared.clock();
         let every = self.plan.wall_ns(self.policy.every).max(1_000_000);
         let mut rng = stream(1, 0, Source::Supervisor(self.sup as u32));
-        let mut stats = TaskStats::default();
+        let mut tally = Tally::default();
         let mut fx = Vec::new();
         let mut out: Vec<Vec<Job>> = vec![Vec::new(); self.plan.workers];
-        let mut cursor = 0usize;
         let mut due = every;
         // The due time of the earliest action owed but not yet taken (missed ticks, backlog).
         let mut owed: Option<u64> = None;
@@ -106,32 +117,13 @@ impl<E: RulesEngine> PolicyTask<E> {
             let stamp = owed.unwrap_or(due);
             fx.clear();
             let mut marks = Vec::new();
-            let capped;
-            {
+            let capped = {
                 let mut g = self.shared.lock();
-                let mut found = self.matches(&g, sid, limit + 1);
-                capped = limit == MAX_ACTIONS_PER_TICK && found.len() > limit;
-                found.truncate(limit);
-                for conv in found {
-                    let Some(cmd) = self.command(&g, sid, conv, &mut cursor) else {
-                        continue;
-                    };
-                    let start = fx.len();
-                    let r = match cmd {
-                        Command::AssignToAgent(s, c, a) => g.assign_unclaimed(s, c, a, &mut fx),
-                        other => g.apply(other, &mut fx),
-                    };
-                    let done = clock.ns();
-                    if !g.engine().answered() {
-                        // A remote engine that never answered: not applied, no follow-ups.
-                        stats.record_unapplied(kind_of(&cmd), done.saturating_sub(stamp), 1);
-                        fx.truncate(start);
-                        continue;
-                    }
-                    stats.record(kind_of(&cmd), done.saturating_sub(stamp), r);
-                    marks.push(done);
-                }
-            }
+                let tick = Tick { sid, limit, stamp };
+                self.act(&mut g, &tick, &mut tally, &mut fx, &mut marks, &|| {
+                    clock.ns()
+                })
+            };
             owed = capped.then_some(stamp);
             self.live.commands.fetch_add(marks.len() as u64, Relaxed);
             let base = marks.last().copied().unwrap_or(due);
@@ -161,22 +153,77 @@ impl<E: RulesEngine> PolicyTask<E> {
             let g = self.shared.lock();
             let end = clock.ns();
             let all = self.policy.when.limit.map_or(usize::MAX, |l| l as usize);
-            for conv in self.matches(&g, sid, all) {
-                if let Some(cmd) = self.command(&g, sid, conv, &mut cursor) {
-                    stats.record_unapplied(kind_of(&cmd), end.saturating_sub(since), 1);
+            for conv in self.matches(&g, sid, all, &tally.tries) {
+                if let Some(cmd) = self.command(&g, sid, conv, &mut tally.cursor) {
+                    tally
+                        .stats
+                        .record_unapplied(kind_of(&cmd), end.saturating_sub(since), 1);
                 }
             }
         }
-        stats
+        (tally.stats, self.name, tally.counts)
+    }
+
+    /// One tick's actions under the lock `g`: at most `tick.limit` matches acted on, each
+    /// outcome recorded in `tally` (latency from `tick.stamp` to `now()`, ns) and each applied
+    /// action's finish time pushed on `marks`; a failed attempt counts towards the policy's
+    /// give-up bound ([`Tries`]). Returns whether the tick hit [`MAX_ACTIONS_PER_TICK`] (a
+    /// backlog is left).
+    fn act(
+        &self,
+        g: &mut EngineGuard<'_, E>,
+        tick: &Tick,
+        tally: &mut Tally,
+        fx: &mut Vec<Effect>,
+        marks: &mut Vec<u64>,
+        now: &dyn Fn() -> u64,
+    ) -> bool {
+        let mut found = self.matches(g, tick.sid, tick.limit + 1, &tally.tries);
+        let capped = tick.limit == MAX_ACTIONS_PER_TICK && found.len() > tick.limit;
+        found.truncate(tick.limit);
+        for conv in found {
+            let Some(cmd) = self.command(g, tick.sid, conv, &mut tally.cursor) else {
+                continue;
+            };
+            let start = fx.len();
+            let r = match cmd {
+                Command::AssignToAgent(s, c, a) => g.assign_unclaimed(s, c, a, fx),
+                other => g.apply(other, fx),
+            };
+            let done = now();
+            if !g.engine().answered() {
+                // A remote engine that never answered: not applied, no follow-ups.
+                let age = done.saturating_sub(tick.stamp);
+                tally.stats.record_unapplied(kind_of(&cmd), age, 1);
+                fx.truncate(start);
+                continue;
+            }
+            tally
+                .stats
+                .record(kind_of(&cmd), done.saturating_sub(tick.stamp), r);
+            marks.push(done);
+            if r.is_ok() {
+                tally.counts.accepted += 1;
+            } else {
+                tally.counts.refused += 1;
+                if tally.tries.fail(conv) {
+                    tally.counts.given_up += 1;
+                }
+            }
+        }
+        let e = g.engine();
+        tally.tries.forget(|c| e.conversation(c).is_some());
+        capped
     }
 
     /// The conversations the policy acts on at a tick, oldest first, at most `limit` per
-    /// queue list (and in all).
+    /// queue list (and in all); those it gave up (`tries`) left out.
     fn matches(
         &self,
-        g: &super::shared::EngineGuard<'_, E>,
+        g: &EngineGuard<'_, E>,
         sid: SupervisorId,
         limit: usize,
+        tries: &Tries,
     ) -> Vec<ConvId> {
         let f = &self.policy.when;
         let (want_open, want_engaged) = wants(f);
@@ -211,6 +258,7 @@ impl<E: RulesEngine> PolicyTask<E> {
                     }
                     if !matches_basic(f, e, &v, now)
                         || f.sentiment_below.is_some()
+                        || tries.given_up(conv)
                         || already_done(e, sid, &self.policy.action, conv)
                     {
                         continue;
@@ -228,7 +276,7 @@ impl<E: RulesEngine> PolicyTask<E> {
     /// The command the policy's action makes for a conversation.
     fn command(
         &self,
-        g: &super::shared::EngineGuard<'_, E>,
+        g: &EngineGuard<'_, E>,
         sid: SupervisorId,
         conv: ConvId,
         cursor: &mut usize,
@@ -250,6 +298,27 @@ impl<E: RulesEngine> PolicyTask<E> {
     }
 }
 
+/// What a tick acts with: its supervisor, its action limit and the due time its actions are
+/// timed from (ns).
+struct Tick {
+    sid: SupervisorId,
+    limit: usize,
+    stamp: u64,
+}
+
+/// What a policy task keeps from tick to tick.
+#[derive(Default)]
+struct Tally {
+    /// The applied and refused actions' measurements.
+    stats: TaskStats,
+    /// `policies."S/P"`'s counts.
+    counts: PolicyCounts,
+    /// Failed attempts per conversation (the give-up bound).
+    tries: Tries,
+    /// The round-robin pick's position.
+    cursor: usize,
+}
+
 /// Whether the action was already done to the conversation (as in the simulator's policies).
 fn already_done<E: RulesEngine>(e: &E, sup: SupervisorId, a: &Action, conv: ConvId) -> bool {
     let Some(v) = e.conversation(conv) else {
@@ -263,3 +332,6 @@ fn already_done<E: RulesEngine>(e: &E, sup: SupervisorId, a: &Action, conv: Conv
         Action::AssignToQueue(_) | Action::ForceClose => false,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -2,15 +2,16 @@
 //! invitations, retrials, transfers — kept apart from [`QueueStats`](super::QueueStats) so the
 //! first-part figures are recorded exactly as before.
 
-use hdrhistogram::Histogram;
+use super::lazyhist::LazyHist;
 use serde::{Deserialize, Serialize};
 
 /// A duration sample set in milliseconds: histogram, exact count, sum and maximum.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Durations {
-    /// Samples, in milliseconds.
-    #[serde(with = "super::lossless::histogram")]
-    pub hist: Histogram<u64>,
+    /// Samples, in milliseconds (built on the first record: a queue's transfer waits are
+    /// one per queue and most queues never see a transfer).
+    #[serde(with = "super::lazyhist::serde_lazy")]
+    pub hist: LazyHist,
     /// How many.
     pub n: u64,
     /// Exact sum, in milliseconds.
@@ -20,21 +21,10 @@ pub struct Durations {
     pub max_ms: u64,
 }
 
-impl Default for Durations {
-    fn default() -> Self {
-        Durations {
-            hist: Histogram::new(3).expect("3 significant digits is valid"),
-            n: 0,
-            sum_ms: 0,
-            max_ms: 0,
-        }
-    }
-}
-
 impl Durations {
     /// Adds one sample.
     pub fn record(&mut self, ms: u64) {
-        self.hist.record(ms).expect("auto-resizing histogram");
+        self.hist.record(ms);
         self.n += 1;
         self.sum_ms += ms as u128;
         self.max_ms = self.max_ms.max(ms);
@@ -42,7 +32,7 @@ impl Durations {
 
     /// Adds another set.
     pub fn merge(&mut self, o: &Durations) {
-        super::add_histogram(&mut self.hist, &o.hist);
+        self.hist.add(&o.hist);
         self.n += o.n;
         self.sum_ms += o.sum_ms;
         self.max_ms = self.max_ms.max(o.max_ms);

@@ -11,6 +11,7 @@ use super::agent::AgentStats;
 use super::chat::ChatStats;
 use super::gauge::TimeWeighted;
 use super::interval::interval_for;
+use super::lazyhist::LazyHist;
 use super::loghist::LogHistogram;
 use super::routing::RoutingCounts;
 use super::{SlCounts, SlDefinition};
@@ -30,7 +31,7 @@ fn new_hist() -> Histogram<u64> {
 }
 
 /// Conversation counts and waits of one queue (or of all queues).
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct QueueStats {
     /// Arrived after warm-up.
     pub arrived: u64,
@@ -52,33 +53,14 @@ pub struct QueueStats {
     pub released: u64,
     /// Answered within the service-level threshold.
     pub answered_in_sl: u64,
-    /// Waits of answered conversations, in milliseconds.
-    #[serde(with = "super::lossless::histogram")]
-    pub wait: Histogram<u64>,
+    /// Waits of answered conversations, in milliseconds (built on the first record).
+    #[serde(with = "super::lazyhist::serde_lazy")]
+    pub wait: LazyHist,
     /// Exact sum of waits, in milliseconds.
     #[serde(with = "super::lossless::u128_str")]
     pub wait_sum_ms: u128,
     /// Exact largest wait, in milliseconds.
     pub wait_max_ms: u64,
-}
-
-impl Default for QueueStats {
-    fn default() -> Self {
-        QueueStats {
-            arrived: 0,
-            answered: 0,
-            abandoned: 0,
-            short_abandoned: 0,
-            delayed: 0,
-            closed: 0,
-            overflowed: 0,
-            released: 0,
-            answered_in_sl: 0,
-            wait: new_hist(),
-            wait_sum_ms: 0,
-            wait_max_ms: 0,
-        }
-    }
 }
 
 impl QueueStats {
@@ -93,7 +75,7 @@ impl QueueStats {
         self.overflowed += o.overflowed;
         self.released += o.released;
         self.answered_in_sl += o.answered_in_sl;
-        super::add_histogram(&mut self.wait, &o.wait);
+        self.wait.add(&o.wait);
         self.wait_sum_ms += o.wait_sum_ms;
         self.wait_max_ms = self.wait_max_ms.max(o.wait_max_ms);
     }
@@ -396,6 +378,7 @@ impl Recorder {
     }
 
     /// A conversation arrived; `counted` when after warm-up.
+    #[inline]
     pub fn arrived(&mut self, now: SimTime, queue: QueueId, counted: bool) {
         self.cell(now, queue).arrived += 1;
         if counted {
@@ -404,11 +387,13 @@ impl Recorder {
     }
 
     /// The number of Open conversations of a queue changed by `delta`.
+    #[inline]
     pub fn queue_len(&mut self, now: SimTime, queue: QueueId, delta: i64) {
         self.queue_len[queue.index()].add(now, delta);
     }
 
     /// A conversation was accepted for the first time after waiting `waited`.
+    #[inline]
     pub fn answered(&mut self, now: SimTime, queue: QueueId, waited: SimDuration, counted: bool) {
         let ms = waited.as_millis();
         let in_sl = ms <= self.sl_ms;
@@ -425,7 +410,7 @@ impl Recorder {
             if ms == 0 {
                 self.zero_waits[queue.index()] += 1;
             } else {
-                q.wait.record(ms).expect("auto-resizing histogram");
+                q.wait.record(ms);
             }
             q.wait_sum_ms += ms as u128;
             q.wait_max_ms = q.wait_max_ms.max(ms);
@@ -479,6 +464,7 @@ impl Recorder {
 
     /// `cap` staffed units more (or fewer) as an agent off shift starts (or stops) holding
     /// units: [`staffed`](Self::staffed) counts shifts only.
+    #[inline(always)]
     fn held_off_shift(&mut self, now: SimTime, before: bool, after: bool, cap: i64) {
         if before != after {
             self.staffed.add(now, if after { cap } else { -cap });
@@ -486,6 +472,7 @@ impl Recorder {
     }
 
     /// An agent's used units changed.
+    #[inline]
     pub fn units(&mut self, now: SimTime, agent: AgentId, before: i64, after: i64) {
         let t = now.as_millis();
         let counted_from = self.warmup.as_millis();
@@ -540,6 +527,7 @@ impl Recorder {
     }
 
     /// A handling ended (Wrap-up or a transfer) after `handled` of Active time.
+    #[inline]
     pub fn handled(&mut self, _now: SimTime, handled: SimDuration, counted: bool) {
         if counted {
             self.m.chat.handle.record(handled.as_millis());
@@ -738,9 +726,7 @@ impl Recorder {
             }
         }
         for (q, &zeros) in self.m.queues.iter_mut().zip(&self.zero_waits) {
-            if zeros > 0 {
-                q.wait.record_n(0, zeros).expect("auto-resizing histogram");
-            }
+            q.wait.record_n(0, zeros);
         }
         let m = &mut self.m;
         m.end = now;

@@ -13,11 +13,12 @@
 //! contact its customer came back from; empty otherwise; a replayed history's retry contact
 //! keeps its row's `retrial_of`, and a replay of such a history writes both columns). Without
 //! them the file is as before. When the scenario can move a waiting conversation to another
-//! queue ([`Scenario::moves_waiting`]: a supervisor's `assign_to = "queue"`, a `waited_over`
-//! transfer), one more column follows: `ended_in`, the queue the row's conversation was in
-//! when it was answered (that leg's first acceptance) or closed unanswered, empty when that is
-//! the row's `queue` (a move starts no leg; a before-queueing transfer at arrival counts as a
-//! move here too). Without such a rule the file is as before. Rows are in replication order, then arrival order: deterministic for a scenario and
+//! queue without starting a leg ([`Scenario::moves_between_queues`]: a supervisor's
+//! `assign_to = "queue"`, any overflow `transfer`, before queueing or while waiting), or an
+//! external engine moved a row, one more column follows: `ended_in`, the queue the row's
+//! conversation was in when it was answered (that leg's first acceptance) or closed
+//! unanswered, empty when that is the row's `queue` (a move starts no leg; a before-queueing
+//! transfer at arrival counts as a move here too). Without such a rule the file is as before. Rows are in replication order, then arrival order: deterministic for a scenario and
 //! seed, whatever the thread count. The file is valid input for `[traffic] replay`.
 
 use std::io;
@@ -46,8 +47,8 @@ pub const COLUMNS: [&str; 10] = [
 /// `transfer` (see the module docs).
 pub const CONTACT_COLUMNS: [&str; 2] = ["leg", "retrial_of"];
 
-/// The column written after those when the scenario can move a waiting conversation
-/// ([`Scenario::moves_waiting`]; see the module docs).
+/// The column written after those when the scenario can move a conversation to another queue
+/// without starting a leg ([`Scenario::moves_between_queues`]; see the module docs).
 pub const MOVE_COLUMN: &str = "ended_in";
 
 pub use crate::text::seconds;
@@ -91,7 +92,12 @@ pub fn render_stoppable(
     if contacts {
         header.extend(CONTACT_COLUMNS);
     }
-    let moves = sc.moves_waiting();
+    // The scenario's moves, or a move an external engine (`run --engine`) made on its own.
+    let moves = sc.moves_between_queues()
+        || logs
+            .iter()
+            .flat_map(|l| &l.rows)
+            .any(|r| r.ended_in.is_some_and(|q| q != r.queue));
     if moves {
         header.push(MOVE_COLUMN);
     }

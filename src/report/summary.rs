@@ -372,7 +372,11 @@ fn secs(ms: u128) -> f64 {
     ms as f64 / 1000.0
 }
 
-fn queue_summary(sc: &Scenario, q: &QueueStats, c: &QueueChat) -> QueueSummary {
+/// One queue's figures. `uses_routing` is [`crate::sim::setup::uses_routing`] of `sc`, asked
+/// once by the caller: it walks every queue, so asking it per queue made a summary of a center
+/// of Q queues cost Q² (seconds for 20,000 queues, once for the totals and again for each
+/// replication's row: most of the time a Ctrl-C took to write a partial run, issue 25).
+fn queue_summary(sc: &Scenario, q: &QueueStats, c: &QueueChat, uses_routing: bool) -> QueueSummary {
     QueueSummary {
         arrived: q.arrived,
         answered: q.answered,
@@ -381,7 +385,7 @@ fn queue_summary(sc: &Scenario, q: &QueueStats, c: &QueueChat) -> QueueSummary {
         wait_s: queue_wait(q, &c.transfer_wait),
         transferred_in: c.transferred_in,
         service_level: q.service_level(sc.service_level_definition),
-        overflowed: crate::sim::setup::uses_routing(sc).then_some(q.overflowed),
+        overflowed: uses_routing.then_some(q.overflowed),
     }
 }
 
@@ -638,7 +642,7 @@ pub(super) fn build_from(sc: &Scenario, t: &RunTotals, wall_s: f64) -> Summary {
             .iter()
             .zip(queues.iter())
             .zip(&chat.queues)
-            .map(|((spec, q), c)| (spec.name.clone(), queue_summary(sc, q, c)))
+            .map(|((spec, q), c)| (spec.name.clone(), queue_summary(sc, q, c, uses_routing)))
             .collect(),
         agent_groups: agent_groups(sc, &t.agents),
         thresholds: Vec::new(),
@@ -769,3 +773,6 @@ pub fn evaluate_thresholds(sc: &Scenario, summary: &Summary) -> Vec<ThresholdRes
         })
         .collect()
 }
+
+#[cfg(test)]
+mod walks;

@@ -285,6 +285,7 @@ fn walk(
     super::overflow::before_queue_cycles(cx, &root, &scenario);
     super::rule_checks::check(cx, &root, &scenario);
     super::never_acts::check(cx, &root, &scenario);
+    super::compound_keys::check(cx, &root, &scenario);
     limits::check_attributes(cx, &root, &scenario);
     limits::instant_arrivals(cx, &root, &scenario);
     limits::check_memberships(cx, &root, &scenario, opts.allow_huge);

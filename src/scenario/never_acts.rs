@@ -19,7 +19,10 @@
 //!   queue of another channel), ASSIGN-AGENT-QUEUE (a named agent not a member of it);
 //! - the named agent: ASSIGN-AGENT-PRESENCE when it is never on shift before the run ends
 //!   (every shift starts at or after the horizon plus the drain limit, a roster agent with no
-//!   shift, or `absence = 1`).
+//!   shift, or `absence = 1`), RT-INVITE when it refuses every invitation;
+//! - a `pick`: when no member group of the queue ever takes it, for any mix of the causes of
+//!   [`super::available`] (absent, never on shift in the run, refusing every invitation; a
+//!   transfer only the first two): ASSIGN-AGENT-PRESENCE when all are Offline, else RT-INVITE.
 //!
 //! When every (queue, state) the policy can match is refused, the policy can never act: an
 //! error at its key path naming the rule (a warning for an `[engine]` switch turned off, which
@@ -33,7 +36,6 @@ use super::spanned::{value_at, Table};
 use super::types::{Action, AgentGroup, AgentPick, Policy, Scenario, Supervisor};
 use crate::engine::state_rules;
 use crate::model::{AgentId, Channel, ConvState, QueueId};
-use crate::time::SimTime;
 
 /// Why the engine refuses an action for some conversation: the rule id and the reason in words.
 type Refusal = (&'static str, String);
@@ -86,31 +88,29 @@ fn group_of(sc: &Scenario, agent: AgentId) -> Option<(&AgentGroup, u32)> {
 }
 
 /// Why `agent` is Offline for the whole run (never on shift before the horizon plus the drain
-/// limit, or never comes in), or `None` when it can be on shift.
+/// limit, or never comes in: [`super::available::offline_cause`]), or `None` when it can be on
+/// shift.
 fn never_on_shift(sc: &Scenario, agent: AgentId) -> Option<String> {
     let (g, _) = group_of(sc, agent)?;
-    let end = SimTime::ZERO + sc.horizon + sc.drain_limit;
+    let end = super::available::run_end(sc);
     let name = sc.agent_name(agent);
-    if g.absence >= 1.0 {
-        return Some(format!(
+    Some(match super::available::offline_cause(sc, g)? {
+        super::available::Cause::Absent => format!(
             "agent {name:?} never comes in (its group's `absence = {}`)",
             g.absence
-        ));
-    }
-    match (&g.roster, g.shift) {
-        (Some(r), _) if r.shifts.iter().all(|&(s, _)| s >= end) => Some(format!(
+        ),
+        super::available::Cause::ShiftAfterRun(start) => format!(
+            "agent {name:?} is on shift only from {} s, after the run ends (horizon + drain \
+             limit = {} s)",
+            start.as_millis() / 1000,
+            end.as_millis() / 1000
+        ),
+        _ => format!(
             "roster agent {name:?} has no shift starting before the run ends (horizon + \
              drain limit = {} s)",
             end.as_millis() / 1000
-        )),
-        (None, Some(s)) if s.start >= end => Some(format!(
-            "agent {name:?} is on shift only from {} s, after the run ends (horizon + drain \
-             limit = {} s)",
-            s.start.as_millis() / 1000,
-            end.as_millis() / 1000
-        )),
-        _ => None,
-    }
+        ),
+    })
 }
 
 /// Why `agent` refuses every invitation (its group's `reject_probability +
@@ -262,26 +262,53 @@ fn by_queue(sc: &Scenario, a: &Action, q: QueueId) -> Option<Refusal> {
                 )
             })
         }
-        Action::AssignToAgent(_) if members_all_refuse(sc, q) => Some((
-            "RT-INVITE",
-            format!(
-                "every agent of queue {name:?} rejects or ignores every invitation \
-                 (reject_probability + ignore_probability = 1), so each assignment's \
-                 invitation is refused"
-            ),
-        )),
+        // A `pick` chooses among the queue's members who are not Offline: when every member
+        // group is absent, never on shift in the run or refuses every invitation (any mix of
+        // the causes), an assignment never succeeds (ASSIGN-AGENT-PRESENCE: nobody to pick, or
+        // RT-INVITE: the one picked refuses); a transfer needs a member present.
+        Action::AssignToAgent(_) | Action::TransferToAgent(_) => {
+            let transfer = matches!(a, Action::TransferToAgent(_));
+            let cause = |g: &AgentGroup| match transfer {
+                true => super::available::offline_cause(sc, g),
+                false => super::available::never_answers(sc, g),
+            };
+            let groups = super::available::nobody_in(sc, q, cause)?;
+            if groups.iter().all(|(_, c)| !c.offline()) {
+                // Every member refuses (the words of before the other causes were read).
+                return Some((
+                    "RT-INVITE",
+                    format!(
+                        "every agent of queue {name:?} rejects or ignores every invitation \
+                         (reject_probability + ignore_probability = 1), so each assignment's \
+                         invitation is refused"
+                    ),
+                ));
+            }
+            let refusing = groups.iter().any(|(_, c)| !c.offline());
+            let causes: Vec<String> = groups
+                .iter()
+                .map(|&(g, c)| c.words(sc, &sc.agent_groups[g]))
+                .collect();
+            Some((
+                if refusing {
+                    "RT-INVITE"
+                } else {
+                    "ASSIGN-AGENT-PRESENCE"
+                },
+                format!(
+                    "no member of queue {name:?} ever takes it: {}, so {}",
+                    causes.join("; "),
+                    if refusing {
+                        "the agent picked refuses each assignment's invitation, and nobody \
+                         else is there to pick"
+                    } else {
+                        "`pick` never finds an agent on shift"
+                    }
+                ),
+            ))
+        }
         _ => None,
     }
-}
-
-/// Whether queue `q` has members and every one refuses every invitation.
-fn members_all_refuse(sc: &Scenario, q: QueueId) -> bool {
-    let mut members = sc
-        .agent_groups
-        .iter()
-        .filter(|g| g.count > 0 && g.queues.contains(&q))
-        .peekable();
-    members.peek().is_some() && members.all(|g| g.reject_probability + g.ignore_probability >= 1.0)
 }
 
 fn policy(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario, si: usize, pi: usize) {
@@ -446,8 +473,12 @@ fn hint(rule: &str) -> &'static str {
         "JOIN-MONITORING" => {
             "give the supervisor a `monitor` policy (or use `{ monitor = true, join_if_sentiment_below = … }`)"
         }
-        "ASSIGN-AGENT-PRESENCE" => "name an agent on shift during the run, or use `pick`",
-        "RT-INVITE" => "name an agent who accepts some invitations, or use `pick`",
+        "ASSIGN-AGENT-PRESENCE" => {
+            "name an agent on shift during the run, or `pick` in a queue with one on shift"
+        }
+        "RT-INVITE" => {
+            "name an agent who accepts some invitations, or use `pick` in a queue with one"
+        }
         "ASSIGN-AGENT-QUEUE" => "name a member of the queues the policy looks at, or use `pick`",
         "ASSIGN-QUEUE-SAME" => "move to a queue of the same channel",
         "MON-CHANNEL" => "look at queues of a monitorable channel (`[engine] monitor_channels`)",

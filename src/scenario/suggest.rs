@@ -1,20 +1,33 @@
-//! "Did you mean …?" hints: the closest candidate by edit distance.
+//! "Did you mean …?" hints: the candidate that differs from the word only in case, else the
+//! closest by edit distance. Every suggestion site (scenario keys and values, queue, group,
+//! agent and skill names, metric paths, CSV columns, command-line values) goes through
+//! [`closest`].
 
 pub(crate) use crate::text::edit_distance;
 
-/// The candidate closest to `word`, if it is close enough to be a likely typo.
+/// The candidate closest to `word`, if it is close enough to be a likely typo: first one
+/// equal to it but for case (`C` means `c`, not `a`), else the least edit distance ignoring
+/// case (at most a third of the word's length, at least 2), ties going to the least exact
+/// distance, then to the first; else the only candidate `word` (4 or more characters) begins.
 pub(crate) fn closest<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
     let limit = (word.chars().count() / 3).max(2);
     let candidates: Vec<&'a str> = candidates.into_iter().collect();
+    let lower = word.to_lowercase();
+    if let Some(c) = candidates.iter().find(|c| c.to_lowercase() == lower) {
+        return Some(c);
+    }
     let by_distance = candidates
         .iter()
-        .map(|c| (edit_distance(word, c), *c))
-        .filter(|(d, _)| *d <= limit)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c);
+        .map(|c| {
+            let d = edit_distance(&lower, &c.to_lowercase());
+            (d, edit_distance(word, c), *c)
+        })
+        .filter(|(d, _, _)| *d <= limit)
+        .min_by_key(|(d, exact, _)| (*d, *exact))
+        .map(|(_, _, c)| c);
     // A shortened key (`waited` for `waited_at_least`) is a likely slip too.
     by_distance.or_else(|| {
         let mut prefixed = candidates
@@ -72,6 +85,21 @@ mod tests {
             Some("waited_at_least")
         );
         assert_eq!(closest("webchat", ["web-chat", "email"]), Some("web-chat"));
+    }
+
+    /// Issue 25, thirteenth pass (tester: key `C` suggested "a" while `c` exists): a
+    /// candidate equal but for case comes first, wherever it is in the list; otherwise case
+    /// costs nothing (`Handel_Time` is one slip from `handle_time`, not four).
+    #[test]
+    fn a_match_but_for_case_comes_first() {
+        assert_eq!(closest("C", ["a", "b", "c"]), Some("c"));
+        assert_eq!(closest("c", ["A", "C"]), Some("C"));
+        assert_eq!(closest("Support", ["sales", "support"]), Some("support"));
+        assert_eq!(
+            closest("Handel_Time", ["wrap_up_time", "handle_time"]),
+            Some("handle_time")
+        );
+        assert_eq!(closest("AB", ["ax", "Ax"]), Some("Ax"));
     }
 
     #[test]

@@ -11,8 +11,9 @@
 //!
 //! It also warns where the run cannot answer anybody and would only find out afterwards: a
 //! group whose `shift` starts after the run ends (the horizon plus the drain limit), and a queue
-//! whose every agent refuses every invitation (`reject_probability + ignore_probability` ≥ 1):
-//! its conversations wait until their patience runs out or the drain limit stops the run.
+//! none of whose agents ever answers (each group absent, never on shift in the run, or refusing
+//! every invitation, `reject_probability + ignore_probability` ≥ 1; [`super::available`]): its
+//! conversations wait until their patience runs out or the drain limit stops the run.
 
 use toml::de::DeValue;
 
@@ -259,61 +260,77 @@ pub(crate) fn never_on_shift(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenar
     }
 }
 
-/// Warns, for each queue with agents whose every agent refuses every invitation
-/// (`reject_probability + ignore_probability` ≥ 1 in each of its groups), at the first such
-/// group's `reject_probability` (or `ignore_probability` when rejecting alone does not make
-/// it): its conversations are never answered and wait until their patience runs out or the
-/// drain limit ends the run.
+/// Warns, for each queue with agents none of whose agents ever answers anything during the
+/// run ([`super::available::never_answers`]: absent, never on shift in the run, or refusing
+/// every invitation, in any mix), at the first such group's key of its cause: its
+/// conversations are never answered and wait until their patience runs out or the drain limit
+/// ends the run. Every group refusing keeps its words of before; any other cause is named
+/// group by group (issue 25, a seventeenth tester: a queue whose only group was absent, or
+/// never on shift, had no warning).
 pub(crate) fn all_refuse(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) {
+    use super::available::{never_answers, Cause};
     // One pass over the memberships (not queues × groups × a group's queue list: a group
-    // serving 40,000 queues made validation quadratic): each queue's groups with agents, in
-    // group order, and whether every one of them refuses every invitation.
-    let refuses = |g: usize| {
-        let grp = &sc.agent_groups[g];
-        grp.reject_probability + grp.ignore_probability >= 1.0
-    };
-    let mut of_queue: Vec<(Vec<usize>, bool)> = vec![(Vec::new(), true); sc.queues.len()];
-    for (g, grp) in sc.agent_groups.iter().enumerate() {
-        if grp.count == 0 {
-            continue;
-        }
-        for id in &grp.queues {
-            if let Some((groups, all)) = of_queue.get_mut(id.index()) {
-                if groups.last() != Some(&g) {
-                    groups.push(g);
-                    *all &= refuses(g);
-                }
-            }
-        }
-    }
-    for (q, (groups, all)) in sc.queues.iter().zip(&of_queue) {
-        if groups.is_empty() || !*all {
+    // serving 40,000 queues made validation quadratic): each queue's groups with agents.
+    let causes: Vec<Option<Cause>> = sc
+        .agent_groups
+        .iter()
+        .map(|g| never_answers(sc, g))
+        .collect();
+    for (q, groups) in sc.queues.iter().zip(super::available::members(sc)) {
+        if groups.is_empty() || groups.iter().any(|&g| causes[g].is_none()) {
             continue;
         }
         let first = &sc.agent_groups[groups[0]];
-        let key = if first.reject_probability >= 1.0 {
-            "reject_probability"
-        } else {
-            "ignore_probability"
-        };
+        let first_cause = causes[groups[0]].unwrap_or(Cause::RefusesAll);
         let names: Vec<String> = groups
             .iter()
             .map(|&g| format!("{:?}", sc.agent_groups[g].name))
             .collect();
-        let (path, span) = at(root, "agent_groups", Some(groups[0]), key);
+        // A roster agent (a group made from `[traffic] roster`) is written in that file.
+        let (path, span) = match first.roster {
+            Some(_) => at(root, "traffic", None, "roster"),
+            None => at(
+                root,
+                "agent_groups",
+                Some(groups[0]),
+                first_cause.key(first),
+            ),
+        };
+        let refusing = groups.iter().all(|&g| causes[g] == Some(Cause::RefusesAll));
+        let (why, hint) = if refusing {
+            (
+                format!(
+                    "every agent of queue {:?} (groups {}) refuses every invitation \
+                     (reject_probability + ignore_probability = 1)",
+                    q.name,
+                    names.join(", ")
+                ),
+                "lower reject_probability / ignore_probability below 1",
+            )
+        } else {
+            let words: Vec<String> = groups
+                .iter()
+                .filter_map(|&g| Some(causes[g]?.words(sc, &sc.agent_groups[g])))
+                .collect();
+            (
+                format!(
+                    "no agent of queue {:?} ever answers during the run: {}",
+                    q.name,
+                    words.join("; ")
+                ),
+                "give the queue a group that is on shift during the run, comes in \
+                 (`absence` below 1) and accepts invitations",
+            )
+        };
         cx.warn(
             &path,
             span,
             format!(
-                "every agent of queue {:?} (groups {}) refuses every invitation \
-                 (reject_probability + ignore_probability = 1): its conversations are never \
-                 answered and wait until their patience runs out or the drain limit ({}) ends \
-                 the run",
-                q.name,
-                names.join(", "),
+                "{why}: its conversations are never answered and wait until their patience \
+                 runs out or the drain limit ({}) ends the run",
                 duration(sc.drain_limit)
             ),
-            Some("lower reject_probability / ignore_probability below 1".into()),
+            Some(hint.into()),
         );
     }
 }

@@ -437,11 +437,14 @@ impl Scenario {
         format!("agent#{}", agent.0)
     }
 
-    /// Whether a conversation can be moved to another queue while it waits, starting no leg:
-    /// some supervisor policy or script line has `assign_to = "queue"`, or some queue has a
-    /// `waited_over` rule with `action = "transfer"`. Then `conversations.csv` (`run --log`)
-    /// has its `ended_in` column (`report::log`); otherwise the file is as it was without it.
-    pub fn moves_waiting(&self) -> bool {
+    /// Whether a conversation can be answered (or closed) in a queue other than the one it
+    /// arrived at without starting a leg: some supervisor policy or script line has
+    /// `assign_to = "queue"`, or some queue has an overflow rule with `action = "transfer"`
+    /// (`waited_over` while it waits, or `out_of_hours` / `work_items_over` before it queues).
+    /// Then `conversations.csv` (`run --log`) has its `ended_in` column (`report::log`, which
+    /// also writes it when an external engine moved a row); otherwise the file is as it was
+    /// without it. A transfer at the end of handling starts a leg (a row of its own) instead.
+    pub fn moves_between_queues(&self) -> bool {
         let supervisor = self.supervisors.iter().any(|s| {
             s.policies
                 .iter()
@@ -449,17 +452,14 @@ impl Scenario {
                 .chain(s.script.iter().map(|l| &l.action))
                 .any(|a| matches!(a, Action::AssignToQueue(_)))
         });
-        let waited = self.queues.iter().any(|q| {
-            q.overflow.iter().any(|r| {
-                matches!(
-                    (&r.when, &r.action),
-                    (
-                        super::overflow::OverflowWhen::WaitedOver(_),
-                        super::overflow::OverflowAction::Transfer(_)
-                    )
-                )
-            })
+        // Every overflow transfer, before queueing or while waiting (issue 25, a seventeenth
+        // tester: an `out_of_hours` transfer alone left the column out, so `fit` mixed the
+        // handle times of the two queues).
+        let overflow = self.queues.iter().any(|q| {
+            q.overflow
+                .iter()
+                .any(|r| matches!(r.action, super::overflow::OverflowAction::Transfer(_)))
         });
-        supervisor || waited
+        supervisor || overflow
     }
 }

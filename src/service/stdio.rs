@@ -29,9 +29,9 @@ pub fn serve_stdio(
             return output.flush();
         }
         if line.len() > MAX_LINE && line.last() != Some(&b'\n') {
-            // Skip the rest of the over-long line.
-            let mut rest = Vec::new();
-            input.read_until(b'\n', &mut rest)?;
+            // Skip the rest of the over-long line without holding it: a line with no end
+            // (`< /dev/zero`) must not grow memory.
+            skip_line(&mut input)?;
             let e = ProtoError::status(413, format!("a request line is at most {MAX_LINE} bytes"));
             session.count_bad_request();
             writeln!(output, "{}", to_json(&e.body))?;
@@ -45,6 +45,31 @@ pub fn serve_stdio(
         output.write_all(answer.as_bytes())?;
         output.write_all(b"\n")?;
         output.flush()?;
+    }
+}
+
+/// Reads and drops `input` up to and including the next newline (or to its end), holding at
+/// most one buffer of it at a time.
+fn skip_line(input: &mut impl BufRead) -> io::Result<()> {
+    loop {
+        let buf = match input.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            return Ok(());
+        }
+        match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                input.consume(i + 1);
+                return Ok(());
+            }
+            None => {
+                let n = buf.len();
+                input.consume(n);
+            }
+        }
     }
 }
 

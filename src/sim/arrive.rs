@@ -76,22 +76,30 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
                 self.rec.retrial(first_queue, counted);
             }
         }
-        let Some((queue, callback, moved)) = self.enter(queue, counted, true) else {
-            // Ended before queueing: its row says so (and its trace lines, already written), at the queue it arrived at.
-            if self.out.logging() {
-                let row = match idx {
-                    Some(i) => self.arrival_rows(first_queue, i, None).1,
-                    None => self
-                        .out
-                        .log
-                        .as_mut()
-                        .map_or(NONE, |l| l.arrived(None, now, first_queue, None)),
-                };
-                if let Some(log) = &mut self.out.log {
-                    log.closed(row, false, true, now);
+        let (queue, callback, moved) = match self.enter(queue, counted, true) {
+            Ok(entered) => entered,
+            Err(ended_in) => {
+                // Ended before queueing: its row says so (and its trace lines, already written), at
+                // the queue it arrived at, with the queue a before-queueing transfer took it to
+                // (`ended_in`) when that one's rule ended it.
+                if self.out.logging() {
+                    let row = match idx {
+                        Some(i) => self.arrival_rows(first_queue, i, None).1,
+                        None => self
+                            .out
+                            .log
+                            .as_mut()
+                            .map_or(NONE, |l| l.arrived(None, now, first_queue, None)),
+                    };
+                    if let Some(log) = &mut self.out.log {
+                        if ended_in != first_queue {
+                            log.moved(row, ended_in);
+                        }
+                        log.closed(row, false, true, now);
+                    }
                 }
+                return;
             }
-            return;
         };
         let ws_id = self.sc.queues[queue.index()].workstream;
         let ws = &self.sc.workstreams[ws_id.index()];
@@ -163,7 +171,8 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
     /// A contact enters `queue` (a new arrival or a retrial): the queue's before-queueing
     /// overflow rules apply first (OVF-HOURS, OVF-LIMIT), then the arrival is counted where it
     /// ends up. Returns that queue, whether it is a callback and the rule that moved it there,
-    /// or `None` when overflow ended it (counted as arrived, closed and overflowed).
+    /// or `Err` with the queue whose rule ended it (counted as arrived, closed and overflowed
+    /// there).
     // Inlined into both callers: as calls they cost the perf-check workload 1.2% instructions
     // (callgrind), as part of `admit` nothing.
     #[inline(always)]
@@ -172,7 +181,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         queue: QueueId,
         counted: bool,
         traced: bool,
-    ) -> Option<super::overflow::Entered> {
+    ) -> Result<super::overflow::Entered, QueueId> {
         let entered = if self.sc.queues[queue.index()].overflow.is_empty() {
             (queue, false, None)
         } else {
@@ -182,7 +191,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         self.rec.arrived(now, entered.0, counted);
         self.rec.queue_len(now, entered.0, 1);
         self.customers.admitted(counted);
-        Some(entered)
+        Ok(entered)
     }
 
     /// Applies an arrival command and returns the new conversation (named by its first

@@ -290,13 +290,19 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             .unwrap_or(self.sc.queues[queue.index()].workstream.index());
         // Ended by overflow (counted as arrived, closed and overflowed): a row of its own in
         // conversations.csv (overflowed) and its story in the trace, as any arrival so ended.
-        let Some((queue, callback, moved)) = self.enter(queue, counted, true) else {
-            if let Some(log) = &mut self.out.log {
-                let row = log.arrived(None, now, first_queue, None);
-                log.retrial_of(row, prev_row);
-                log.closed(row, false, true, now);
+        let (queue, callback, moved) = match self.enter(queue, counted, true) {
+            Ok(entered) => entered,
+            Err(ended_in) => {
+                if let Some(log) = &mut self.out.log {
+                    let row = log.arrived(None, now, first_queue, None);
+                    log.retrial_of(row, prev_row);
+                    if ended_in != first_queue {
+                        log.moved(row, ended_in);
+                    }
+                    log.closed(row, false, true, now);
+                }
+                return;
             }
-            return;
         };
         let ws_id = self.sc.queues[queue.index()].workstream;
         let ws = &self.sc.workstreams[ws_id.index()];

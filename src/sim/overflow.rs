@@ -47,15 +47,16 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
     /// it on (a cycle of before-queueing transfers) enters that queue past its rule, so it goes
     /// round once, one transfer action per queue. Returns the queue to enter, whether it is a
     /// callback and, when transfers moved it there, the rule id of the first rule that did
-    /// (`OVF-HOURS` or `OVF-LIMIT`) with the number of transfer actions, or `None` when the
-    /// conversation was ended (it is then counted as arrived, closed and overflowed; `traced`:
-    /// a new contact, with a row in conversations.csv, so also a story in the trace).
+    /// (`OVF-HOURS` or `OVF-LIMIT`) with the number of transfer actions, or `Err` with the queue
+    /// whose rule ended the conversation (`queue` itself, or one transfers took it to; it is
+    /// then counted as arrived, closed and overflowed there; `traced`: a new contact, with a row
+    /// in conversations.csv, so also a story in the trace).
     pub(crate) fn overflow_before(
         &mut self,
         queue: QueueId,
         counted: bool,
         traced: bool,
-    ) -> Option<Entered> {
+    ) -> Result<Entered, QueueId> {
         let now = self.now;
         let mut q = queue;
         let mut hops = 0u32;
@@ -98,7 +99,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
                     self.rec.arrived(now, q, counted);
                     self.rec.overflow_ended(q, counted);
                     self.rec.closed(q, counted);
-                    return None;
+                    return Err(q);
                 }
                 OverflowAction::AssignAnyway => break,
                 OverflowAction::Callback => {
@@ -113,7 +114,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         if callback {
             self.rec.overflow_callback(counted);
         }
-        Some((q, callback, first.map(|r| (r, hops))))
+        Ok((q, callback, first.map(|r| (r, hops))))
     }
 
     /// Schedules the waiting-time rules of `queue` for a conversation that just entered it,
@@ -146,6 +147,40 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         }
     }
 
+    /// Where a waiting-time transfer from `from` to `to` lands once the before-queueing rules
+    /// of the queues it reaches apply in turn (each queue's rule at most once, as on arrival,
+    /// [`overflow_before`](Self::overflow_before)): the queue, what is done there
+    /// (`Transfer(_)`: enter it and wait; `End`; `Callback`) and the number of transfer
+    /// actions (1 plus the before-queueing transfers). Each rule that triggers is counted.
+    fn waited_target(
+        &mut self,
+        from: QueueId,
+        to: QueueId,
+        counted: bool,
+    ) -> (QueueId, OverflowAction, u32) {
+        let now = self.now;
+        let (mut q, mut hops) = (to, 1u32);
+        let mut visited: Vec<QueueId> = vec![from];
+        while !visited.contains(&q) {
+            let engine = &self.engine;
+            let Some((kind, action)) = before_queue(self.sc, q, now, || engine.open_count(q))
+            else {
+                break;
+            };
+            self.rec.overflow_trigger(q, kind, counted);
+            match action {
+                OverflowAction::Transfer(t) => {
+                    visited.push(q);
+                    q = t;
+                    hops += 1;
+                }
+                OverflowAction::AssignAnyway => break,
+                other => return (q, other, hops),
+            }
+        }
+        (q, OverflowAction::Transfer(q), hops)
+    }
+
     /// OVF-WAIT: a waiting-time rule is due; it applies if the conversation is still Open in
     /// that queue and has been since the stay that scheduled it (its wait counted from when it
     /// entered the queue; a timer of an earlier stay is stale).
@@ -175,6 +210,13 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         self.rec.overflow_trigger(queue, WAITED_OVER, counted);
         match action {
             OverflowAction::Transfer(t) => {
+                // "Moved there; that queue's rules apply in turn": the target's before-queueing
+                // rules (out of hours, work-item limit) are followed first, as on arrival.
+                let (t, then, hops) = self.waited_target(queue, t, counted);
+                if t == queue {
+                    // The rules sent it back where it waits: it stays.
+                    return;
+                }
                 // Its new queue's rules are scheduled below, after the command's effects (as
                 // they always were), not by the `Requeued` follow-up.
                 if let Some(c) = self.customers.get_mut(conv) {
@@ -185,12 +227,27 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
                     c.overflowing = false;
                 }
                 if ok {
-                    self.rec.overflow_transferred(counted);
+                    for _ in 0..hops {
+                        self.rec.overflow_transferred(counted);
+                    }
                     self.rec.transferred(t, !moved, counted);
                     if let Some(c) = self.customers.get_mut(conv) {
                         c.moved = true;
                     }
-                    self.schedule_waits(conv, t);
+                    match then {
+                        OverflowAction::End => {
+                            let _ = self.run_cmd(Command::OverflowEnd(conv));
+                        }
+                        OverflowAction::Callback if !already_callback => {
+                            self.rec.overflow_callback(counted);
+                            if let Some(c) = self.customers.get_mut(conv) {
+                                c.callback = true;
+                                c.give_up = None;
+                            }
+                            self.schedule_waits(conv, t);
+                        }
+                        _ => self.schedule_waits(conv, t),
+                    }
                 }
             }
             OverflowAction::End => {

@@ -20,7 +20,7 @@
 use crate::model::{AgentId, QueueId};
 
 /// Failed attempts of one policy on one conversation after which it gives the conversation up.
-pub(crate) const MAX_ATTEMPTS: u32 = crate::scenario::MAX_ROUNDS_PER_ARRIVAL as u32;
+pub(crate) const MAX_ATTEMPTS: u32 = crate::policy::MAX_FAILED_ATTEMPTS;
 
 /// A conversation's record of supervisor attempts (boxed in its
 /// [`ConvSim`](super::customer::ConvSim), made only when needed: most conversations have none).
@@ -43,6 +43,14 @@ impl SupTries {
         self.tries
             .iter()
             .any(|&(s, n)| s == source && n >= MAX_ATTEMPTS)
+    }
+
+    /// The failed attempts of `source` on the conversation so far.
+    pub(crate) fn failures(&self, source: u32) -> u32 {
+        self.tries
+            .iter()
+            .find(|(s, _)| *s == source)
+            .map_or(0, |&(_, n)| n)
     }
 
     /// One more failed attempt of `source`; `true` when this one makes it give up.

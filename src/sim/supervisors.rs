@@ -172,7 +172,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
                     .and_then(|c| c.sup.as_deref())
                     .is_some_and(|t| t.skips(v.queue, *a, skip));
             if skipped {
-                self.give_up(source, conv);
+                self.give_up(source, conv, *a);
                 return None;
             }
             return Some(*a);
@@ -306,19 +306,38 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         };
         if c.sup.get_or_insert_default().fail(source) {
             self.rec.gave_up(self.now, source as usize);
+            self.trace_gave_up(source, conv, super::sup_tries::MAX_ATTEMPTS, None);
         }
     }
 
-    /// Policy `source` gives `conv` up at once (its named agent is skipped, RT-ELIGIBLE).
-    fn give_up(&mut self, source: u32, conv: ConvId) {
+    /// Policy `source` gives `conv` up at once: `agent`, the agent it names, is skipped
+    /// (RT-ELIGIBLE).
+    fn give_up(&mut self, source: u32, conv: ConvId, agent: AgentId) {
         if !self.is_policy(source) {
             return;
         }
         let Some(c) = self.customers.get_mut(conv) else {
             return;
         };
-        if c.sup.get_or_insert_default().give_up(source) {
+        let tries = c.sup.get_or_insert_default();
+        let attempts = tries.failures(source);
+        if tries.give_up(source) {
             self.rec.gave_up(self.now, source as usize);
+            self.trace_gave_up(source, conv, attempts, Some(agent));
+        }
+    }
+
+    /// The trace's `gave_up` line of policy `source` on `conv` (when traced).
+    fn trace_gave_up(&mut self, source: u32, conv: ConvId, attempts: u32, named: Option<AgentId>) {
+        let sc = self.sc;
+        let src = &self.sources.list[source as usize];
+        let SourceKind::Policy(i) = src.kind else {
+            return;
+        };
+        let sup = &sc.supervisors[src.sup];
+        let names = (sup.name.as_str(), sup.policies[i].name.as_str());
+        if let Some(o) = self.out.observer() {
+            o.gave_up(self.now, conv, names, attempts, named);
         }
     }
 

@@ -235,7 +235,7 @@ impl RunTotals {
 
     /// Counts one more replication a stop reached before it began, once these totals hold the
     /// metrics of one such (`sim::world::not_started`, folded by [`add`](Self::add) or
-    /// [`add_owned`](Self::add_owned)): those metrics are empty (no figure, every series and
+    /// [`add_owned`](Self::add_owned)) or of a replication that began: those metrics are empty (no figure, every series and
     /// histogram empty, partial, ending at 0) and the same for every replication of the run, so
     /// folding them again would change nothing but the count (checked against the fold by
     /// `sim::tests::counting_a_replication_not_begun_is_folding_its_empty_metrics`).

@@ -101,6 +101,17 @@ impl<'s> World<'s> {
     }
 }
 
+/// The most queues one agent of `sc` serves (an agent group's `queues`; a roster agent is a
+/// group of one): what one event may re-key ([`Guard::new`]).
+fn widest(sc: &Scenario) -> u64 {
+    sc.agent_groups
+        .iter()
+        .filter(|g| g.count > 0)
+        .map(|g| g.queues.len() as u64)
+        .max()
+        .unwrap_or(0)
+}
+
 /// Replication `rep`'s recorder for `sc`: one figure per agent (`capacities`, units, in agent
 /// order) and per supervisor source, the warm-up, horizon, service level and short-abandon
 /// threshold of the scenario. The one construction [`World::new`] and [`not_started`] share.
@@ -165,7 +176,7 @@ impl<'s, E: RulesEngine> World<'s, E> {
             sources,
             rec,
             now: SimTime::ZERO,
-            guard: Guard::new(opts),
+            guard: Guard::new(opts, widest(sc)),
             chat: ChatSim::new(sc, sc.agent_count()),
             out: Outputs::new(rep, log, obs),
         };
@@ -234,11 +245,13 @@ impl<'s, E: RulesEngine> World<'s, E> {
                 if n & 0xFFFF == 0 {
                     progress(t, self.engine.counters().arrived);
                 }
-                if self.stopped() {
-                    self.rec.mark_partial();
-                    interrupted = true;
-                    break;
-                }
+            }
+            // Every 4,096 events, sooner when one event re-keys an agent in thousands of
+            // queues (`Guard::stop_due`): the time from a stop to its check stays bounded.
+            if self.guard.stop_due(n) && self.stopped() {
+                self.rec.mark_partial();
+                interrupted = true;
+                break;
             }
             if self.intake.over() && self.engine.live_conversations() == 0 {
                 break;

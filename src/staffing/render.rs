@@ -38,8 +38,10 @@ pub const COLUMNS: [&str; 17] = [
 
 /// An interval's `target_status` in `staffing.csv`: `met`, `not_confirmed` (within the noise of
 /// the target at the most replications: the terminal's "not confirmed"), `missed` (still
-/// significantly missing it when more agents stopped helping: the terminal's "missed"), or
-/// empty when a stop request cut the verification short (nothing decided).
+/// significantly missing it when more agents stopped helping: the terminal's "missed"),
+/// `not_measured` (no conversation the target's metric counts in the interval, so nothing to
+/// judge: the terminal's "not measured"; never `met`), or empty when a stop request cut the
+/// verification short (nothing decided).
 fn target_status(r: &StaffResult, i: usize) -> &'static str {
     if r.interrupted.is_some() {
         ""
@@ -47,10 +49,34 @@ fn target_status(r: &StaffResult, i: usize) -> &'static str {
         "missed"
     } else if r.unresolved.contains(&i) {
         "not_confirmed"
+    } else if r.rows[i].value.is_none() {
+        "not_measured"
     } else {
         "met"
     }
 }
+
+/// The intervals of `r` whose target metric has no value (no conversation it counts in the
+/// interval, in any replication): indexes into `r.rows`. Their verdict is "not measured",
+/// never "met" (issue 25, a seventeenth tester: a group whose queue only receives moved
+/// conversations read "every interval meets the target").
+pub fn unmeasured(r: &StaffResult) -> Vec<usize> {
+    (0..r.rows.len())
+        .filter(|&i| r.rows[i].value.is_none())
+        .collect()
+}
+
+/// Whether no interval of `r` was measured (every one [`unmeasured`]): the target is not
+/// shown met anywhere, so `staff` exits 1 as for a target it cannot meet.
+pub fn nothing_measured(r: &StaffResult) -> bool {
+    !r.rows.is_empty() && r.rows.iter().all(|x| x.value.is_none())
+}
+
+/// Why an interval is not measured, in words (the same for every target metric).
+const UNMEASURED_WHY: &str = "no conversation that arrived at the group's queues was answered \
+     or abandoned there in the interval, so the target's metric has no value (a conversation \
+     moved into a queue, by an overflow rule, a supervisor or a transfer, counts in the queue \
+     it arrived at; docs/metrics.md)";
 
 /// A CSV time: the local ISO date-time when the scenario sets `[scenario] start`, else seconds
 /// since t = 0 (both are what the traffic CSV readers take).
@@ -262,6 +288,9 @@ fn existing_text(r: &StaffResult) -> String {
     o
 }
 
+/// Most intervals a "not measured" line names (then how many more).
+const LIST: usize = 8;
+
 const HEADER: [&str; 9] = [
     "interval",
     "arrivals/h",
@@ -320,17 +349,26 @@ pub fn text(r: &StaffResult) -> String {
             x.required as f64 * end.since(x.start).as_secs_f64() / 3600.0
         })
         .sum();
+    let unmeasured = unmeasured(r);
+    // "every interval" when each was measured, else only the measured ones are judged.
+    let every = if unmeasured.is_empty() {
+        "every interval"
+    } else {
+        "every measured interval"
+    };
     let _ = writeln!(
         o,
         "\n{} · peak {} · {:.1} agent-hours required{}",
         if r.interrupted.is_some() {
-            "INTERRUPTED: not decided"
+            "INTERRUPTED: not decided".to_string()
+        } else if nothing_measured(r) {
+            "NOT MEASURED: no interval has a value of the target's metric to judge".to_string()
         } else if r.met && r.unresolved.is_empty() {
-            "every interval meets the target"
+            format!("{every} meets the target")
         } else if r.met {
-            "every interval meets the target or is within the noise of it"
+            format!("{every} meets the target or is within the noise of it")
         } else {
-            "the target CANNOT be met in every interval"
+            "the target CANNOT be met in every interval".to_string()
         },
         crate::report::format::plural(u64::from(peak), "agent"),
         agent_hours,
@@ -345,6 +383,24 @@ pub fn text(r: &StaffResult) -> String {
     );
     if let Some(why) = &r.interrupted {
         let _ = writeln!(o, "interrupted: {why}");
+    }
+    if !unmeasured.is_empty() && r.interrupted.is_none() {
+        let mut at: Vec<String> = unmeasured
+            .iter()
+            .take(LIST)
+            .map(|&i| label(r, r.rows[i].start))
+            .collect();
+        if unmeasured.len() > LIST {
+            at.push(format!("… {} more", unmeasured.len() - LIST));
+        }
+        let _ = writeln!(
+            o,
+            "not measured: {} of {} ({}): {UNMEASURED_WHY}; the target is not judged there \
+             (`target_status` not_measured)",
+            crate::report::format::plural(unmeasured.len() as u64, "interval"),
+            r.rows.len(),
+            at.join(", ")
+        );
     }
     if !r.missed.is_empty() && r.interrupted.is_none() {
         let at: Vec<String> = r
@@ -459,8 +515,30 @@ pub fn check_text(r: &StaffResult, spec: &super::StaffSpec, rc: &super::RosterCh
         ))
     };
     let close = rc.too_close.len();
-    if rc.missed.is_empty() && close == 0 {
-        let _ = writeln!(o, "every interval meets {}", r.target);
+    // Intervals the check has no value for are never "met" (nothing to judge).
+    let unmeasured = rc.value.iter().filter(|v| v.is_none()).count();
+    let measured = if unmeasured == 0 {
+        String::new()
+    } else {
+        format!(
+            " ({} of {n} not measured: no conversation counted there)",
+            plural(unmeasured as u64, "interval")
+        )
+    };
+    if unmeasured == n && n > 0 {
+        let _ = writeln!(
+            o,
+            "not measured: no interval has a value of {} to judge (no conversation counted \
+             in any)",
+            r.target.metric
+        );
+    } else if rc.missed.is_empty() && close == 0 {
+        let every = if unmeasured == 0 {
+            "every interval"
+        } else {
+            "every measured interval"
+        };
+        let _ = writeln!(o, "{every} meets {}{measured}", r.target);
     } else if rc.missed.is_empty() {
         let _ = writeln!(
             o,

@@ -29,7 +29,6 @@
 //! A history without an `id` column has no legs to link (only `retrial_of`, against the data
 //! row numbers).
 
-use std::collections::hash_map::Entry as Slot;
 use std::collections::HashMap;
 
 use super::{Problems, Row};
@@ -118,10 +117,127 @@ struct Conv {
     more: u32,
 }
 
+/// A run of conversations of one row each so far, on consecutive lines with consecutive ids
+/// (an `omnisim run --log` log, or a history without an `id` column): each of leg 1 and the same
+/// [`Rec::seen`], none answered with a known patience; whether each was answered is one bit
+/// of [`Convs::answered`] (32 bytes a run).
+#[derive(Clone, Copy, Debug)]
+struct Run {
+    /// The id of its first conversation.
+    id: u64,
+    /// The line of its first conversation.
+    line: u64,
+    /// Its conversations.
+    len: u32,
+    /// Their [`Rec::seen`].
+    seen: u32,
+    /// The index in [`Convs::answered`] of its first conversation's bit.
+    bits: u64,
+}
+
+/// Every conversation seen, by `(replication, id)`: in [`Run`]s while they come one row
+/// each in order (a bit per conversation), else in a table entry of 56 bytes (issue 25,
+/// thirteenth session: the table alone held 120 bytes a row of a million-row log). A
+/// conversation of a run that gets a second row moves to the table, which is read first.
+#[derive(Debug, Default)]
+struct Convs {
+    table: HashMap<Key, Conv>,
+    /// Per replication index, its runs sorted by id, none overlapping.
+    runs: Vec<Vec<Run>>,
+    /// One bit per conversation of a run: its first row was answered.
+    answered: Vec<u64>,
+    bits: u64,
+}
+
+impl Convs {
+    /// Conversation `key`, if seen.
+    fn get(&self, key: &Key) -> Option<Conv> {
+        if let Some(c) = self.table.get(key) {
+            return Some(*c);
+        }
+        let runs = self.runs.get(key.0 as usize)?;
+        let i = runs.partition_point(|r| r.id + u64::from(r.len) <= key.1);
+        let run = runs.get(i).filter(|r| r.id <= key.1)?;
+        let k = key.1 - run.id;
+        let bit = run.bits + k;
+        let answered = self.answered[(bit / 64) as usize] >> (bit % 64) & 1 == 1;
+        let line = run.line + k;
+        Some(Conv {
+            first: Rec {
+                line,
+                leg: 1,
+                seen: run.seen,
+            },
+            answered: if answered { line } else { 0 },
+            gave_up: f64::NAN,
+            more: 0,
+        })
+    }
+
+    /// Conversation `key` (seen: [`Convs::get`] is some) in the table, moved there from its
+    /// run if it was in one.
+    fn table_entry(&mut self, key: Key) -> &mut Conv {
+        if !self.table.contains_key(&key) {
+            let c = self.get(&key).expect("a conversation seen");
+            self.table.insert(key, c);
+        }
+        self.table.get_mut(&key).expect("just inserted")
+    }
+
+    /// A new conversation `key` (not seen) with first row `first`, answered there or not,
+    /// `gave_up` as [`Conv::gave_up`].
+    fn insert(&mut self, key: Key, first: Rec, answered: bool, gave_up: f64) {
+        let (rep, id) = key;
+        let in_run = first.leg == 1 && (first.seen == 1 || first.seen == NO_ID) && gave_up.is_nan();
+        if in_run {
+            if self.runs.len() <= rep as usize {
+                self.runs.resize_with(rep as usize + 1, Vec::new);
+            }
+            let runs = &mut self.runs[rep as usize];
+            let bit = self.bits;
+            let extends = runs.last().is_some_and(|r| {
+                let n = u64::from(r.len);
+                r.id + n == id
+                    && r.line + n == first.line
+                    && r.seen == first.seen
+                    && r.len < u32::MAX
+            });
+            let after = runs.last().is_none_or(|r| id >= r.id + u64::from(r.len));
+            if extends || after {
+                match (extends, runs.last_mut()) {
+                    (true, Some(r)) => r.len += 1,
+                    _ => runs.push(Run {
+                        id,
+                        line: first.line,
+                        len: 1,
+                        seen: first.seen,
+                        bits: bit,
+                    }),
+                }
+                if bit % 64 == 0 {
+                    self.answered.push(0);
+                }
+                if answered {
+                    self.answered[(bit / 64) as usize] |= 1 << (bit % 64);
+                }
+                self.bits += 1;
+                return;
+            }
+        }
+        let conv = Conv {
+            first,
+            answered: if answered { first.line } else { 0 },
+            gave_up,
+            more: 0,
+        };
+        self.table.insert(key, conv);
+    }
+}
+
 /// The links of a history read so far; see the module docs. Use: [`Links::note`] each row as
-/// it is read, then [`Links::finish`] once. Memory: one 56-byte table entry per conversation
-/// (and 16 bytes per row beyond a conversation's first), ids and replications as numbers
-/// ([`Ids`]).
+/// it is read, then [`Links::finish`] once. Memory ([`Convs`]): a bit per conversation of one
+/// row in order, else one 56-byte table entry per conversation (and 16 bytes per row beyond a
+/// conversation's first), ids and replications as numbers ([`Ids`]).
 #[derive(Debug, Default)]
 pub struct Links {
     /// Data rows read.
@@ -134,7 +250,7 @@ pub struct Links {
     /// `leg` cells that are not plain numbers below [`ODD_LEG`], keyed from it.
     odd_legs: HashMap<Box<str>, u32>,
     /// Each conversation.
-    convs: HashMap<Key, Conv>,
+    convs: Convs,
     /// The rows of a conversation after its first, in file order.
     more: Vec<Vec<Rec>>,
     /// Each retry contact's `(replication, retrial_of, line, column, arrival in seconds)`.
@@ -196,33 +312,33 @@ impl Links {
             leg,
             seen,
         };
-        let conv = match self.convs.entry((rep, id)) {
-            Slot::Vacant(v) => v.insert(Conv {
-                first: rec,
-                answered: 0,
-                gave_up: f64::NAN,
-                more: 0,
-            }),
-            Slot::Occupied(o) => {
-                let c = o.into_mut();
-                if c.more == 0 {
-                    self.more.push(Vec::new());
-                    c.more = self.more.len() as u32;
-                }
-                self.more[c.more as usize - 1].push(rec);
-                c
-            }
-        };
-        if leg == 0 {
-            return named.map(|_| id);
-        }
-        if r.cell("outcome") == Some("answered") && conv.answered == 0 {
-            conv.answered = r.line;
+        // Its first answered row, and when that row's customer's patience ran out.
+        let answered = leg != 0 && r.cell("outcome") == Some("answered");
+        let gave_up = || {
             let patience = r
                 .cell("patience")
                 .and_then(|s| s.parse::<f64>().ok())
                 .filter(|x| x.is_finite());
-            conv.gave_up = arrival_s(r).zip(patience).map_or(f64::NAN, |(a, p)| a + p);
+            arrival_s(r).zip(patience).map_or(f64::NAN, |(a, p)| a + p)
+        };
+        let key = (rep, id);
+        if self.convs.get(&key).is_none() {
+            let up = if answered { gave_up() } else { f64::NAN };
+            self.convs.insert(key, rec, answered, up);
+        } else {
+            let c = self.convs.table_entry(key);
+            if c.more == 0 {
+                self.more.push(Vec::new());
+                c.more = self.more.len() as u32;
+            }
+            self.more[c.more as usize - 1].push(rec);
+            if answered && c.answered == 0 {
+                c.answered = r.line;
+                c.gave_up = gave_up();
+            }
+        }
+        if leg == 0 {
+            return named.map(|_| id);
         }
         if let Some(of) = r.cell("retrial_of") {
             let of_id = self.ids.of(of);

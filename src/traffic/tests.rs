@@ -2,18 +2,73 @@
 
 use super::*;
 
+/// CRLF and a lone CR (old Mac style) both become one LF; a CR at the end of a buffer is
+/// held until the next byte is known (issue 25, thirteenth pass: a lone CR was kept, so a
+/// CR-only file was one line to the csv reader's line count).
 #[test]
-fn crlf_line_ends_become_lf_across_buffer_edges() {
+fn crlf_and_lone_cr_line_ends_become_lf_across_buffer_edges() {
     use std::io::Read;
-    let text = b"a,b\r\n1,2\r\nx\ry\r\n\r";
+    let text = b"a,b\r\n1,2\r\nx\ry\r\n\r\r\n\rz\r";
     // A 1- to 4-byte buffer puts a CR at the end of a buffer every way there is.
     for cap in 1..=4 {
         let mut out = Vec::new();
         CrLf::new(std::io::BufReader::with_capacity(cap, &text[..]))
             .read_to_end(&mut out)
             .unwrap();
-        assert_eq!(out, b"a,b\n1,2\nx\ry\n\r", "capacity {cap}");
+        assert_eq!(out, b"a,b\n1,2\nx\ny\n\n\n\nz\n", "capacity {cap}");
     }
+}
+
+/// Issue 25, thirteenth pass (tester: a CR-only history reported every problem at line 1):
+/// every row and every problem is at its own line with LF, CRLF, CR-only and mixed line ends,
+/// blank lines included, and the cells read are the same.
+#[test]
+fn every_line_end_style_reports_the_same_lines_and_cells() {
+    let dir = std::env::temp_dir().join(format!("omnisim-ends-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("h.csv");
+    let lf = "id,arrival\nx,1\n\ny,abc\nz,\"2\"\n\n\nw,oops\n";
+    let mixed = "id,arrival\rx,1\r\n\ny,abc\rz,\"2\"\n\r\n\rw,oops\r";
+    let mut seen = Vec::new();
+    for text in [
+        lf.to_string(),
+        lf.replace('\n', "\r\n"),
+        lf.replace('\n', "\r"),
+        mixed.to_string(),
+    ] {
+        std::fs::write(&path, &text).unwrap();
+        let mut p = Problems::new("h.csv");
+        let mut rows = Vec::new();
+        read(
+            &path,
+            &mut p,
+            &[&["arrival"]],
+            &["id", "arrival"],
+            |r, p| {
+                let cell = r.cell("arrival").unwrap_or("").to_string();
+                if cell.parse::<f64>().is_err() {
+                    r.problem(p, "arrival", "not a number");
+                }
+                rows.push((r.line, r.cell("id").unwrap_or("").to_string(), cell));
+            },
+        );
+        let problems: Vec<String> = p.list.iter().map(|d| d.to_string()).collect();
+        seen.push((rows, problems));
+    }
+    assert_eq!(
+        seen[0].0.iter().map(|r| r.0).collect::<Vec<_>>(),
+        vec![2, 4, 5, 8]
+    );
+    assert_eq!(seen[0].1.len(), 2, "{:?}", seen[0].1);
+    assert!(seen[0].1[0].starts_with("h.csv:4:2"), "{:?}", seen[0].1);
+    assert!(seen[0].1[1].starts_with("h.csv:8:2"), "{:?}", seen[0].1);
+    for (i, s) in seen.iter().enumerate().skip(1) {
+        assert_eq!(s, &seen[0], "style {i}");
+    }
+    // The header names read by `header_names` (a reader's hint) are the same too.
+    std::fs::write(&path, "id,arrival\rx,1\r").unwrap();
+    assert_eq!(header_names(&path), vec!["id", "arrival"]);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

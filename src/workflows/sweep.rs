@@ -252,7 +252,9 @@ impl SweepSpec {
     }
 }
 
-fn describe(axes: &[Vary], values: &[f64]) -> String {
+/// A point's values as `sweep` names the point: `PATH=VALUE` per axis, joined by `, `
+/// (`agent_groups.g.count=20, queues.q.arrivals.rate=3/m`).
+pub fn describe(axes: &[Vary], values: &[f64]) -> String {
     axes.iter()
         .zip(values)
         .map(|(a, v)| format!("{}={}", a.path, a.show(*v)))

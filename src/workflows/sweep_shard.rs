@@ -174,14 +174,15 @@ pub fn run_stoppable(
     run_starting(words, (k, n), stop, |_| {})
 }
 
-/// As [`run_stoppable`], calling `starting` with the scenario's name once the grid is built
-/// and checked, just before its points run (`omnisim sweep --shard` clears its output folder
-/// there: the folder's default name is the scenario's).
+/// As [`run_stoppable`], calling `starting` with the grid (each point's values and scenario,
+/// in grid order; the first point's name is the scenario's) once it is built and checked, just
+/// before its points run (`omnisim sweep --shard` prints the points' scenario warnings and
+/// clears its output folder there: the folder's default name is the scenario's).
 pub fn run_starting(
     words: &SweepWords,
     (k, n): (u32, u32),
     stop: Option<&sweep::Stop>,
-    starting: impl FnOnce(&str),
+    starting: impl FnOnce(&[(Vec<f64>, crate::scenario::Scenario)]),
 ) -> Result<SweepShardFile, SweepShardError> {
     use rayon::prelude::*;
     let start = std::time::Instant::now();
@@ -196,7 +197,7 @@ pub fn run_starting(
     let scenario = grid
         .first()
         .map_or_else(String::new, |(_, sc)| sc.name.clone());
-    starting(&scenario);
+    starting(&grid);
     let mine: Vec<(u32, Vec<f64>, crate::scenario::Scenario)> = grid
         .into_iter()
         .enumerate()

@@ -268,14 +268,26 @@ count = 2
 queues = ["b"]
 "#;
 
-/// A scenario that cannot move a waiting conversation writes no `ended_in` (the file as it
-/// was), also with a before-queueing transfer; given a `waited_over` transfer as well (one that
-/// never fires), the column says where that transfer sent the second arrival.
+/// A scenario that cannot move a conversation to another queue writes no `ended_in` (the file
+/// as it was); a before-queueing transfer alone writes it (issue 25, a seventeenth tester:
+/// before, only a rule moving a *waiting* conversation did, and `fit` of such a log mixed the
+/// two queues' handle times), as a `waited_over` transfer as well (one that never fires) does.
 #[test]
-fn the_column_is_written_only_when_a_waiting_conversation_can_move() {
-    let rows = "1,0,a,,,,,,,1\n2,0,a,answered,0,60,,,gb-1,1";
+fn the_column_is_written_when_a_conversation_can_move_to_another_queue() {
     let dir = with("none", "", BEFORE_QUEUEING);
-    assert_eq!(log(&dir), format!("{HEADER}\n{rows}\n"));
+    assert_eq!(
+        log(&dir),
+        format!("{HEADER},ended_in\n1,0,a,,,,,,,1,\n2,0,a,answered,0,60,,,gb-1,1,b\n")
+    );
+    let unmoved = BEFORE_QUEUEING.replace(
+        "action = \"transfer\"\nqueue = \"b\"",
+        "action = \"assign_anyway\"",
+    );
+    let dir = with("unmoved", "", &unmoved);
+    assert_eq!(
+        log(&dir),
+        format!("{HEADER}\n1,0,a,,,,,,,1\n2,0,a,,,,,,,1\n")
+    );
     let later = "\n[[queues.overflow]]\nwhen = \"waited_over\"\nafter = \"1h\"\n\
                  action = \"transfer\"\nqueue = \"a\"\n";
     let dir = with("some", "", &format!("{BEFORE_QUEUEING}{later}"));

@@ -1,11 +1,13 @@
 //! omnisim's integration tests, one binary grouped by topic.
 
 mod big_groups;
+mod big_histories;
 mod chat;
 mod cli_errors;
 mod cli_limits;
 mod compare_noise;
 mod compare_untested;
+mod compound_keys;
 mod conform;
 mod csv_columns;
 mod csv_odd;
@@ -36,6 +38,8 @@ mod honest_messages;
 mod interrupt_writes;
 mod issue25_fixb;
 mod issue25_fixb12;
+mod issue25_fixb13;
+mod issue25_fixc13;
 mod large_reports;
 mod layering;
 mod leftovers;
@@ -112,10 +116,12 @@ mod tester14_fixi;
 mod tester14_fixj;
 mod tester16_fixe;
 mod tester16_fixf;
+mod tester17_fixa;
 mod tester18_fixf;
 mod tester9_inputs;
 mod ties;
 mod traffic;
 mod transfer_refused;
 mod validation;
+mod waited_transfer_rules;
 mod workflows;

@@ -1,7 +1,7 @@
 //! The trace lines of an [`Observer`] that no engine command gives: a customer who abandoned
 //! and will retry (`will_retry`), its return as a new conversation (`retried`, and the new
-//! `arrive` line's `retrial_of`), and an agent kept away for the whole replication by its
-//! `absence` (`absent`).
+//! `arrive` line's `retrial_of`), an agent kept away for the whole replication by its
+//! `absence` (`absent`), and a supervisor policy giving a conversation up (`gave_up`).
 
 use crate::engine::ConvId;
 use crate::model::AgentId;
@@ -38,6 +38,35 @@ impl Observer {
         l.conversation = Some(old);
         l.replayed = replayed.then_some(true);
         l.retrial = Some(conversation_id(self.arrivals.saturating_sub(1)));
+        self.write(&l);
+    }
+
+    /// Policy `policy` of supervisor `supervisor` gives `conv` up at `now`, after `attempts`
+    /// failed attempts on it; `named`: at once, because the agent it names refused the
+    /// conversation `refusals_before_skip` times (RT-ELIGIBLE). One `gave_up` line.
+    pub(crate) fn gave_up(
+        &mut self,
+        now: SimTime,
+        conv: ConvId,
+        (supervisor, policy): (&str, &str),
+        attempts: u32,
+        named: Option<AgentId>,
+    ) {
+        if self.trace.is_none() {
+            return;
+        }
+        let Some(id) = self.id(conv) else {
+            return;
+        };
+        let mut l = self.line(now, Kind::GaveUp, "gave_up");
+        l.conversation = Some(id);
+        l.supervisor = Some(supervisor.to_string());
+        l.policy = Some(policy.to_string());
+        l.attempts = Some(attempts);
+        if let Some(a) = named {
+            l.agent = self.agent(a);
+            l.rule = Some("RT-ELIGIBLE".to_string());
+        }
         self.write(&l);
     }
 

@@ -1,0 +1,135 @@
+//! The load driver's supervisor policies give a conversation up at the simulator's bound
+//! (issue 25): ticks driven by hand on the engine, no clock read by the assertions.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize};
+use std::sync::{Arc, Mutex};
+
+use super::*;
+use crate::engine::RoutingTag;
+use crate::load::shared::Clock;
+use crate::load::worker::Live;
+use crate::model::QueueId;
+use crate::policy::MAX_FAILED_ATTEMPTS;
+
+/// One agent of capacity 100 on a chat work stream of 100 units, overallocation denied: once
+/// one conversation holds (or is invited to) the agent, the policy's assignment of every other
+/// Open conversation to that agent is refused (ASSIGN-CAPACITY) at every tick.
+fn scenario(action: &str) -> Scenario {
+    let text = format!(
+        "[scenario]\nname = \"g\"\nhorizon = \"1h\"\nseed = 1\nreplications = 1\n\
+         [engine]\noverallocation = \"deny\"\n\
+         [[workstreams]]\nname = \"chat\"\nchannel = \"live_chat\"\ncapacity_units = 100\n\
+         handle_time = {{ dist = \"exponential\", mean = \"2h\" }}\n\
+         [[queues]]\nname = \"support\"\nworkstream = \"chat\"\narrivals = {{ rate = \"10/h\" }}\n\
+         [[agent_groups]]\nname = \"agent\"\ncount = 1\ncapacity = 100\nqueues = [\"support\"]\n\
+         [[supervisors]]\nname = \"s\"\nqueues = [\"support\"]\n\
+         [[supervisors.policies]]\nname = \"p\"\nevery = \"10ms\"\nwhen = {{ state = \"open\" }}\n\
+         action = {action}\n"
+    );
+    crate::scenario::load_str(&text, "g.toml").expect("valid")
+}
+
+/// The policy task of `sc`'s one policy, on its engine with every agent on shift.
+fn task(sc: &Scenario) -> PolicyTask<Engine> {
+    let mut setup = crate::setup::engine_setup(sc);
+    for a in &mut setup.agents {
+        a.on_shift = true;
+    }
+    let mut engine = Engine::new(setup);
+    let tags = crate::setup::RoutingTags::new(sc, &mut engine);
+    let plan = Arc::new(Plan::new(sc, tags, 60.0, 1));
+    let shared = Arc::new(SharedEngine::new(engine, Clock::new(), 60.0));
+    let live = Arc::new(Live {
+        commands: AtomicU64::new(0),
+        in_system: AtomicU64::new(0),
+        missed_ticks: AtomicU64::new(0),
+        recent: Mutex::new((super::super::stats::new_hist(), 0)),
+        done: AtomicBool::new(false),
+        cutoff_ns: AtomicU64::new(u64::MAX),
+        arrival_workers: AtomicUsize::new(1),
+        end_ns: u64::MAX / 2,
+        deadline_ns: u64::MAX / 2,
+    });
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let mail = Mailboxes(vec![tx]);
+    PolicyTask::all(sc, &plan, &shared, &live, &mail).remove(0)
+}
+
+/// `n` arrivals in the policy's queue; an invitation routing sends is accepted at once.
+fn arrive(t: &PolicyTask<Engine>, n: usize) {
+    let mut g = t.shared.lock();
+    for _ in 0..n {
+        let mut fx = Vec::new();
+        g.apply(Command::Arrive(QueueId(0), RoutingTag::default()), &mut fx)
+            .expect("an arrival is accepted");
+        for e in fx {
+            if let Effect::Invited { conv, invite, .. } = e {
+                g.apply(Command::Accept(conv, invite), &mut Vec::new())
+                    .expect("the agent accepts");
+            }
+        }
+    }
+}
+
+/// `ticks` ticks of the task; the tally after them.
+fn ticks(t: &PolicyTask<Engine>, ticks: u32, tally: &mut Tally) {
+    let tick = Tick {
+        sid: SupervisorId(0),
+        limit: MAX_ACTIONS_PER_TICK,
+        stamp: 0,
+    };
+    for _ in 0..ticks {
+        let (mut fx, mut marks) = (Vec::new(), Vec::new());
+        let mut g = t.shared.lock();
+        t.act(&mut g, &tick, tally, &mut fx, &mut marks, &|| 0);
+    }
+}
+
+#[test]
+fn a_refused_policy_gives_each_conversation_up_at_the_bound_and_stops_acting() {
+    let sc = scenario("{ assign_to = \"agent\", agent = \"agent-1\" }");
+    let t = task(&sc);
+    // The first is routed to the agent and fills it; two more wait, Open.
+    arrive(&t, 3);
+    let mut tally = Tally::default();
+    ticks(&t, MAX_FAILED_ATTEMPTS - 1, &mut tally);
+    assert_eq!(tally.counts.given_up, 0);
+    assert_eq!(tally.counts.refused, 2 * u64::from(MAX_FAILED_ATTEMPTS - 1));
+    ticks(&t, 1, &mut tally);
+    assert_eq!(
+        tally.counts.given_up, 2,
+        "both waiting conversations, once each"
+    );
+    let refused = tally.counts.refused;
+    assert_eq!(refused, 2 * u64::from(MAX_FAILED_ATTEMPTS));
+    // Given up: later ticks send nothing for them (before: a refusal each, every tick, for
+    // as long as they lived).
+    ticks(&t, 100, &mut tally);
+    assert_eq!(tally.counts.refused, refused);
+    assert_eq!(tally.counts.given_up, 2);
+    let kind = kind_of(&Command::AssignToAgent(
+        SupervisorId(0),
+        ConvId { slot: 0, gen: 0 },
+        crate::model::AgentId(0),
+    ));
+    assert_eq!(tally.stats.refused_by_kind[kind], refused);
+    // A conversation arriving later is tried afresh, up to its own bound.
+    arrive(&t, 1);
+    ticks(&t, 5, &mut tally);
+    assert_eq!(tally.counts.refused, refused + 5);
+    assert_eq!(tally.counts.given_up, 2);
+}
+
+/// A variant: an agent picked (`least_loaded`: capacity is the engine's to judge, so the full
+/// agent is picked) and refused by the engine is a failed attempt too, as in the simulator.
+#[test]
+fn a_picked_assignment_refused_is_given_up_too() {
+    let sc = scenario("{ assign_to = \"agent\", pick = \"least_loaded\" }");
+    let t = task(&sc);
+    arrive(&t, 2);
+    let mut tally = Tally::default();
+    ticks(&t, MAX_FAILED_ATTEMPTS + 50, &mut tally);
+    assert_eq!(tally.counts.given_up, 1);
+    assert_eq!(tally.counts.refused, u64::from(MAX_FAILED_ATTEMPTS));
+    assert_eq!(tally.counts.accepted, 0);
+}
