@@ -12,7 +12,8 @@
 //! the offset of the file's first date-time ([`CsvOffsets`]); when neither has one the row is
 //! refused (the local time it means is unknown). An offset is never dropped by the scenario's
 //! readers; `fit` and `forecast` bin a history by the local wall clock written in each row and
-//! note when its offsets change ([`OffsetChanges`]).
+//! note when its offsets change ([`OffsetChanges`]); the wall-clock time a daylight-saving
+//! change repeats or skips counts by its real length there ([`dst`]).
 //!
 //! ```
 //! use omnisim::calendar::Calendar;
@@ -23,6 +24,8 @@
 //! assert_eq!(cal.parse_time("2026-03-02T07:30").unwrap(), SimTime(1_800_000));
 //! assert_eq!(cal.parse_time("90").unwrap(), SimTime(90_000));
 //! ```
+
+pub mod dst;
 
 use jiff::civil::{self, DateTime, Weekday};
 use jiff::SignedDuration;
@@ -286,6 +289,9 @@ pub fn split_offset(s: &str) -> Result<(&str, Option<i32>), String> {
 pub struct OffsetChanges {
     /// (offset, first date, last date) per run of consecutive rows written with one offset.
     runs: Vec<(Option<i32>, civil::Date, civil::Date)>,
+    /// Per date and offset, the rows' earliest and latest wall clock: where a daylight-saving
+    /// change repeats or skips wall-clock time ([`OffsetChanges::clock_changes`]).
+    days: dst::DayOffsets,
 }
 
 impl OffsetChanges {
@@ -295,9 +301,14 @@ impl OffsetChanges {
         let Ok((local, offset)) = split_offset(text.trim()) else {
             return;
         };
-        let Ok(d) = parse_local(local).map(|dt| dt.date()) else {
+        let Ok(dt) = parse_local(local) else {
             return;
         };
+        let d = dt.date();
+        if let Some(o) = offset {
+            let tod = dt.time().duration_since(civil::Time::midnight());
+            self.days.see(d, o, tod.as_millis() as i64);
+        }
         match self.runs.last_mut() {
             Some((o, first, last)) if *o == offset => {
                 *first = (*first).min(d);
@@ -305,6 +316,13 @@ impl OffsetChanges {
             }
             _ => self.runs.push((offset, d, d)),
         }
+    }
+
+    /// The dates whose rows show a daylight-saving change, with the wall-clock span it
+    /// repeated or skipped ([`dst::ClockChange`]: `fit` and `forecast` divide a wall-clock
+    /// interval's count by its exposure there).
+    pub fn clock_changes(&self) -> Vec<dst::ClockChange> {
+        self.days.changes()
     }
 
     /// The note when the history's offsets change (`None` when every row has the same offset
@@ -339,8 +357,12 @@ impl OffsetChanges {
         Some(format!(
             "the UTC offsets change within the history ({}; a daylight-saving change?): times \
              of day are the local wall clock written in each row (09:00+02:00 is 09:00), the \
-             offsets do not move them",
-            runs.join(", ")
+             offsets do not move them{}",
+            runs.join(", "),
+            self.clock_changes()
+                .iter()
+                .map(|c| format!("; {}", c.describe()))
+                .collect::<String>()
         ))
     }
 }

@@ -281,7 +281,10 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
                         zones.see(s);
                         // A zone name (`[Europe/Paris]`) or a bad offset keeps its own error.
                         let local = crate::calendar::split_offset(s.trim()).map_or(s, |(l, _)| l);
-                        epoch.parse_csv_time(local, &mut seen)
+                        // A bad cell is quoted as written, its offset with it (as forecast does).
+                        epoch
+                            .parse_csv_time(local, &mut seen)
+                            .map_err(|e| e.replacen(&format!("{local:?}"), &format!("{s:?}"), 1))
                     }
                 };
                 let t = t.map_err(|e| r.problem(p, "arrival", e)).ok()?;
@@ -551,7 +554,14 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
     // A simulator's log holds every replication over the same days: each is a copy of them.
     let copies = replications.copies();
     let iv = interval.as_millis();
-    let profiles = arrivals::profiles(&tally, queue_names.len(), t0_day, &calendar, copies);
+    let profiles = arrivals::profiles(
+        &tally,
+        queue_names.len(),
+        t0_day,
+        &calendar,
+        copies,
+        &day_changes(&zones, &calendar),
+    );
     let days = profiles.days;
     let profile = profiles.profile.clone();
     let per_hour = 3_600_000.0 / iv as f64;
@@ -730,6 +740,20 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
         actual_rows,
         actual_queues,
     })
+}
+
+/// The daylight-saving changes the history's rows show, by day of the span (day 0 =
+/// `cal.start`'s date): where a wall-clock interval's count is over its exposure.
+fn day_changes(
+    zones: &crate::calendar::OffsetChanges,
+    cal: &Calendar,
+) -> Vec<(u64, crate::calendar::dst::ClockChange)> {
+    let first = cal.start.date();
+    zones
+        .clock_changes()
+        .into_iter()
+        .filter_map(|c| Some((u64::try_from((c.date - first).get_days()).ok()?, c)))
+        .collect()
 }
 
 #[cfg(test)]

@@ -59,10 +59,16 @@ pub struct QueueHistory {
 pub struct History {
     /// Bucket length in minutes (divides a day).
     pub interval_min: u32,
-    /// A volume file's grid step in minutes (the greatest common step of its interval starts,
-    /// dividing a day); 0 for a conversation history.
+    /// A volume file's grid step in minutes (the most common spacing of its interval starts,
+    /// [`checks::off_grid`], dividing a day); 0 for a conversation history.
     pub grid_min: u32,
-    /// Index (minutes ÷ interval from midnight) of the first bucket with traffic on any day.
+    /// Minutes from midnight to the first bucket of the day (0 to `grid_min` − 1): the phase
+    /// of a volume file's grid, kept (a 90-minute grid starting at 07:00 has buckets at
+    /// 01:00, 02:30, …, 07:00, …: 60); 0 for a conversation history and a grid through
+    /// midnight.
+    pub phase_min: u32,
+    /// Index (minutes from the day's first bucket `phase_min` ÷ interval) of the first bucket
+    /// with traffic on any day.
     pub first_bucket: u32,
     /// Buckets from the first to the last with traffic on any day.
     pub n_buckets: usize,
@@ -191,7 +197,18 @@ pub const DEFAULT_INTERVAL_MIN: u32 = 30;
 /// day), e.g. `1h, 2h, 3h, 4h, 6h or 24h` on an hourly grid.
 pub fn intervals_on_grid(grid_min: u32) -> String {
     let step = grid_min.max(1);
-    let fit: Vec<u32> = [5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 480, 720]
+    let mut lengths = vec![5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 480, 720];
+    // A grid of its own length (45m, 90m): its multiples dividing a day first.
+    if !lengths.contains(&step) {
+        lengths.extend(
+            (1..16)
+                .map(|k| k * step)
+                .filter(|m| 1440 % m == 0 && *m < 1440),
+        );
+        lengths.sort_unstable();
+        lengths.dedup();
+    }
+    let fit: Vec<u32> = lengths
         .into_iter()
         .filter(|m| m % step == 0)
         .take(5)
@@ -243,6 +260,8 @@ pub fn read_history_with(
     // (queue, date, minute of day) → volume
     let mut cells: BTreeMap<(Option<String>, Date), BTreeMap<u32, f64>> = BTreeMap::new();
     let mut step = 0u32;
+    // A volume file's grid as its rows' spacing gives it ([`checks::off_grid`]).
+    let mut grid: Option<crate::time::SimDuration> = None;
     // Some(true): a volume file; Some(false): conversations.
     let mut mode: Option<bool> = None;
     // The rows' days (and the first lines of each), for rows far outside the rest; a volume
@@ -270,6 +289,9 @@ pub fn read_history_with(
     let mut offsets: Vec<(u64, Option<i32>, Date)> = Vec::new();
     // The offsets in file order, for one note when they change (`fit` says the same).
     let mut zones = crate::calendar::OffsetChanges::default();
+    // A volume file's rows repeating a wall-clock interval under a smaller offset (line, first
+    // line, start, offsets): the hour a fall-back repeats if the date's rows say so.
+    let mut repeats: Vec<(u64, u64, DateTime, i32, i32)> = Vec::new();
     let (need, known): (&[&[&str]], _) = (&[&["interval_start", "arrival"]], known_columns());
     let header = read(path, &mut p, need, &known, |r, p| {
         let volume_file = *mode.get_or_insert_with(|| r.header.col("interval_start").is_some());
@@ -390,17 +412,27 @@ pub fn read_history_with(
                     (*date == t.date() && *line < r.line).then_some((*a, *b, *line))
                 });
                 let message = match (at_first.and_then(|(_, o, _)| *o), offset, change) {
-                    (Some(a), Some(b), _) if a != b => checks::repeated_hour(t, first, a, b, None),
-                    (_, _, Some((Some(a), Some(b), line))) if a > b => {
-                        checks::repeated_hour(t, first, a, b, Some(line))
+                    // The hour a fall-back repeats, given once under each offset: both rows
+                    // count, over an exposure of 2 (checked against the date's change below).
+                    (Some(a), Some(b), _) if a > b => {
+                        repeats.push((r.line, first, t, a, b));
+                        None
                     }
-                    _ => format!(
+                    (Some(a), Some(b), _) if a != b => {
+                        Some(checks::repeated_hour(t, first, a, b, None))
+                    }
+                    (_, _, Some((Some(a), Some(b), line))) if a > b => {
+                        Some(checks::repeated_hour(t, first, a, b, Some(line)))
+                    }
+                    _ => Some(format!(
                         "this queue already has an interval starting at {t} (line {first}): a \
                          duplicated row? expected one row per queue and interval"
-                    ),
+                    )),
                 };
-                r.problem(p, time_col, message);
-                return;
+                if let Some(message) = message {
+                    r.problem(p, time_col, message);
+                    return;
+                }
             }
         }
         rows.note(checks::day_number(t.date()), r.line);
@@ -411,6 +443,27 @@ pub fn read_history_with(
             .or_insert(0.0) += volume;
     });
     links.finish(&mut p, false);
+    // The wall-clock time each date's daylight-saving change repeated or skipped: a repeated
+    // interval's two rows are its two occurrences; any other repeat is an error.
+    let changes = zones.clock_changes();
+    for (line, first, t, a, b) in repeats {
+        let tod = t
+            .time()
+            .duration_since(jiff::civil::Time::midnight())
+            .as_millis() as u64;
+        let repeated = changes
+            .iter()
+            .any(|c| c.date == t.date() && c.repeated && (c.from_ms..c.to_ms).contains(&tod));
+        if !repeated {
+            let col = header.as_ref().and_then(|h| h.col("interval_start"));
+            let message = checks::repeated_hour(t, first, a, b, None);
+            p.at(
+                line,
+                Some(("interval_start", col.map_or(1, |c| c + 1))),
+                message,
+            );
+        }
+    }
     if let Some(h) = &header {
         if h.col("interval_start").is_some() && h.col("volume").is_none() {
             p.at(
@@ -429,20 +482,26 @@ pub fn read_history_with(
         let col = h.col(name).map_or(1, |c| c + 1);
         checks::far_rows(&rows, (name, col), &mut p);
         if name == "interval_start" {
-            if let Some(grid) = checks::off_grid(&seen, &queue_names, col, &mut p) {
-                checks::grid_divides_a_day(grid, &mut p);
+            if let Some(g) = checks::off_grid(&seen, &queue_names, col, &mut p) {
+                grid = Some(g);
+                checks::grid_divides_a_day(g, &mut p);
                 let col = h.col("volume").map_or(1, |c| c + 1);
-                checks::fast_rows(&volumes, grid, col, &mut p);
+                checks::fast_rows(&volumes, g, col, &mut p);
             }
         }
     }
+    // The grid's step and phase (issue 25, eighteenth tester: the greatest common step of the
+    // starts' minutes of day, 30 for a 90-minute grid from 07:00, binned it into 30-minute
+    // buckets with two empty ones between each row's, and `--interval 90m` moved 07:00 to
+    // 06:00).
+    let earliest = seen.keys().map(|(_, t)| *t).min();
     drop((rows, seen, volumes));
     if let Some(h) = &header {
         seconds.report(h, &mut p);
     }
     // The interval against the file's grid (of the rows read) is checked whatever else was
     // found: the row problems must not hide it.
-    let step = if step == 0 { 0 } else { gcd(step, 1440) };
+    let (step, phase) = grid_step_phase(grid, earliest, step);
     if given.is_some() && step != 0 && interval_min % step != 0 {
         p.file(format!(
             "--interval {interval_min}m is not a multiple of the {step}-minute grid of {file}; \
@@ -470,12 +529,15 @@ pub fn read_history_with(
         p.file("the history has no rows; expected one row per interval (or per arrival)");
         return Err(p.finish());
     };
+    // Buckets are anchored at the grid's phase, not at midnight (`phase` < `step` ≤ each
+    // row's minute of day on the grid).
+    let bucket = |minute: u32| minute.saturating_sub(phase) / interval_min;
     let (mut lo, mut hi, mut last_minute) = (u32::MAX, 0u32, 0u32);
     for m in cells.values() {
         for (&minute, &v) in m {
             if v > 0.0 {
-                lo = lo.min(minute / interval_min);
-                hi = hi.max(minute / interval_min);
+                lo = lo.min(bucket(minute));
+                hi = hi.max(bucket(minute));
                 last_minute = last_minute.max(minute);
             }
         }
@@ -489,7 +551,7 @@ pub fn read_history_with(
     let last_bucket_min = if step == 0 {
         interval_min
     } else {
-        (last_minute + step - hi * interval_min).min(interval_min)
+        (last_minute + step - phase - hi * interval_min).min(interval_min)
     };
     // A simulator's log holds every replication over the same days: volumes per replication.
     let copies = replications.copies();
@@ -497,9 +559,20 @@ pub fn read_history_with(
     for ((q, date), m) in cells {
         let mut volumes = vec![0.0; n_buckets];
         for (minute, v) in m {
-            let b = minute / interval_min;
+            let b = bucket(minute);
             if (lo..=hi).contains(&b) {
                 volumes[(b - lo) as usize] += v / copies;
+            }
+        }
+        // A wall-clock interval a daylight-saving change repeated (skipped) on this date:
+        // its count over its exposure, the real time it lasted in units of its length.
+        for c in changes.iter().filter(|c| c.date == date) {
+            for (b, v) in volumes.iter_mut().enumerate() {
+                let start = (phase + (lo + b as u32) * interval_min) as u64 * 60_000;
+                let e = c.exposure(start, interval_min as u64 * 60_000);
+                if e > 0.0 {
+                    *v /= e;
+                }
             }
         }
         let days = by_queue.entry(q).or_default();
@@ -529,7 +602,7 @@ pub fn read_history_with(
         ));
     }
     let clock = |b: usize| {
-        let m = (lo as usize + b) * interval_min as usize;
+        let m = phase as usize + (lo as usize + b) * interval_min as usize;
         format!("{:02}:{:02}", m / 60, m % 60)
     };
     let queues = by_queue
@@ -556,6 +629,7 @@ pub fn read_history_with(
     Ok(History {
         interval_min,
         grid_min: step,
+        phase_min: phase,
         first_bucket: lo,
         n_buckets,
         last_bucket_min,
@@ -563,6 +637,27 @@ pub fn read_history_with(
         last_date,
         notes,
     })
+}
+
+/// A volume file's grid step and phase in minutes: the step of its rows' spacing (`grid`,
+/// [`checks::off_grid`]) and the minute of day of its `earliest` start modulo that step, so
+/// buckets start where the file's intervals do. Without such a grid (one row per queue, a
+/// spacing not in whole minutes): `gcd`, the greatest common step of the starts' minutes of
+/// day, phase 0; 0 for a conversation history.
+fn grid_step_phase(
+    grid: Option<crate::time::SimDuration>,
+    earliest: Option<DateTime>,
+    gcd_min: u32,
+) -> (u32, u32) {
+    let fallback = || (if gcd_min == 0 { 0 } else { gcd(gcd_min, 1440) }, 0);
+    let (Some(ms), Some(t)) = (grid.map(|g| g.as_millis()), earliest) else {
+        return fallback();
+    };
+    if ms == 0 || ms % 60_000 != 0 || 86_400_000 % ms != 0 {
+        return fallback();
+    }
+    let step = (ms / 60_000) as u32;
+    (step, (t.hour() as u32 * 60 + t.minute() as u32) % step)
 }
 
 /// How far ahead: `Nd` / `N days` are the next N open days; `Nw` / `N weeks` the open days

@@ -10,6 +10,7 @@
 //! Monday–Friday history from reading 2/7 low (weekends are not empty days of the same
 //! traffic, they are closed).
 
+use crate::calendar::dst::ClockChange;
 use crate::calendar::Calendar;
 use crate::time::{SimDuration, SimTime};
 
@@ -206,17 +207,23 @@ impl Tally {
 
 /// Profiles from the arrivals of `tally` (queues numbered `0..queues`, [`Tally::renumber`]),
 /// its day `t0_day` the first day's midnight: `copies` replications of the same days, `cal`
-/// the calendar of the first day's midnight.
+/// the calendar of the first day's midnight. `changes`: the days (numbered from `t0_day`)
+/// whose wall clock a daylight-saving change repeated or skipped: an interval's count there
+/// is over its exposure ([`ClockChange::exposure`]: 2 in a repeated hour), so each profile
+/// value is arrivals ÷ (open days' exposure × copies); the tally's per-weekday counts suffice
+/// (no per-day counts are kept).
 pub fn profiles(
     tally: &Tally,
     queues: usize,
     t0_day: u64,
     cal: &Calendar,
     copies: f64,
+    changes: &[(u64, ClockChange)],
 ) -> Profiles {
     let last = tally.days.keys().next_back().copied().unwrap_or(t0_day);
     let days = last - t0_day + 1;
-    let buckets = (DAY_MS / tally.iv) as usize;
+    let iv = tally.iv;
+    let buckets = (DAY_MS / iv) as usize;
     let first_weekday = crate::calendar::DAY_NAMES
         .iter()
         .position(|d| *d == cal.weekday(SimTime::ZERO))
@@ -242,7 +249,22 @@ pub fn profiles(
             open_of_weekday[(first_weekday + d) % 7] += 1;
         }
     }
-    let n_open = open_of_weekday.iter().sum::<u64>().max(1) as f64;
+    // Per weekday and interval: the open days' exposure (1 a day, but for a change's day).
+    let mut exposure: Vec<Vec<f64>> = open_of_weekday
+        .iter()
+        .map(|&n| vec![n as f64; buckets])
+        .collect();
+    for (d, c) in changes {
+        if open.get(*d as usize) == Some(&true) {
+            let wd = (first_weekday + *d as usize) % 7;
+            for (b, e) in exposure[wd].iter_mut().enumerate() {
+                *e += c.exposure(b as u64 * iv, iv) - 1.0;
+            }
+        }
+    }
+    let all_exposure: Vec<f64> = (0..buckets)
+        .map(|b| exposure.iter().map(|e| e[b]).sum::<f64>().max(1.0))
+        .collect();
     let mut out = Profiles {
         days,
         open,
@@ -255,13 +277,17 @@ pub fn profiles(
         for c in &counts {
             all.iter_mut().zip(c).for_each(|(a, c)| *a += c);
         }
-        all.iter_mut().for_each(|c| *c /= n_open * copies);
+        all.iter_mut()
+            .zip(&all_exposure)
+            .for_each(|(c, e)| *c /= e * copies);
         out.profile.push(all);
         let mut per: [Option<Vec<f64>>; 7] = Default::default();
         for (wd, mut c) in counts.into_iter().enumerate() {
             let n = open_of_weekday[wd];
             if n > 0 {
-                c.iter_mut().for_each(|x| *x /= n as f64 * copies);
+                c.iter_mut()
+                    .zip(&exposure[wd])
+                    .for_each(|(x, e)| *x /= e.max(f64::MIN_POSITIVE) * copies);
                 per[wd] = Some(c);
             }
         }
@@ -338,7 +364,7 @@ mod tests {
                 arr.note(0, d * DAY_MS + 9 * 3_600_000 + k * 1000);
             }
         }
-        let p = profiles(&arr, 1, 0, &Calendar::default(), 1.0);
+        let p = profiles(&arr, 1, 0, &Calendar::default(), 1.0, &[]);
         assert_eq!(p.days, 12); // the last open day is the second Friday
         assert_eq!(p.open_days(), 10);
         assert!(!p.open[5] && !p.open[6]);
@@ -349,5 +375,47 @@ mod tests {
         assert_eq!(p.weekday[0][4].as_ref().unwrap()[9], 20.0);
         assert!(p.weekday[0][5].is_none() && p.weekday[0][6].is_none());
         assert_eq!(p.weekday_of(11), 4);
+    }
+
+    /// The merge of fixd-13 (a [`Tally`], no per-row pairs) with fixf-13 (a clock change's
+    /// interval over its exposure): the change's day is numbered from `t0_day`, not from the
+    /// tally's absolute day 0, and the weekday counts are divided by the exposure summed over
+    /// that weekday's open days.
+    #[test]
+    fn a_tally_from_a_later_day_divides_a_clock_change_by_its_exposure() {
+        use crate::calendar::dst::ClockChange;
+        let h = 3_600_000;
+        for (repeated, n_at_2) in [(true, 120u64), (false, 0)] {
+            // Absolute days 100..=107 (span days 0..=7: two Mondays); 60 arrivals at 02:00 and
+            // 09:00 a day, but span day 7 has its 02:00 hour twice (120) or never (0).
+            let mut t = Tally::new(h);
+            for d in 100..108u64 {
+                let at_2 = if d == 107 { n_at_2 } else { 60 };
+                for k in 0..at_2 {
+                    t.note(0, d * DAY_MS + 2 * h + k * 1000);
+                }
+                for k in 0..60 {
+                    t.note(0, d * DAY_MS + 9 * h + k * 1000);
+                }
+            }
+            let change = ClockChange {
+                date: jiff::civil::date(2024, 1, 8),
+                from_ms: 2 * h,
+                to_ms: 3 * h,
+                repeated,
+                offsets: if repeated { (7200, 3600) } else { (3600, 7200) },
+            };
+            let p = profiles(&t, 1, 100, &Calendar::default(), 1.0, &[(7, change)]);
+            assert_eq!(p.days, 8);
+            let monday = p.weekday[0][p.weekday_of(0)].as_ref().unwrap();
+            // (60 + 120) ÷ (1 + 2) or (60 + 0) ÷ (1 + 0): 60 per hour the clock showed.
+            assert_eq!(monday[2], 60.0, "repeated {repeated}");
+            assert_eq!(monday[9], 60.0);
+            assert_eq!(p.profile[0][2], 60.0, "repeated {repeated}");
+            // Without the change the hour reads 90 (or 30) on Mondays.
+            let plain = profiles(&t, 1, 100, &Calendar::default(), 1.0, &[]);
+            let monday = plain.weekday[0][plain.weekday_of(0)].as_ref().unwrap();
+            assert_eq!(monday[2], if repeated { 90.0 } else { 30.0 });
+        }
     }
 }

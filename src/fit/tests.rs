@@ -170,13 +170,22 @@ fn offsets_do_not_move_the_wall_clock_and_a_change_is_noted() {
                2026-10-26T08:00:00+01:00,q,answered,0\n";
     let fitted = fit_file(&write("off.csv", csv), SimDuration::from_secs(3600)).unwrap();
     let a = &fitted.report.queues["q"].arrivals.by_time_of_day;
-    // One call at each written hour over two open days: 0.5 an hour each.
+    // One call at each written hour over two open days. On 2026-10-24 the offset falls by
+    // two hours with every +02:00 row before every Z row in real time: a fall-back whose
+    // repeated wall clock (07:30–09:30, `calendar::dst`) half covers the 07:00 and 09:00
+    // hours and wholly 08:00, so each hour's count is over its exposure there (fixf-13):
+    // 1 ÷ (1.5 + 1) = 0.4 at 07:00 and 09:00 (0.5 before), 1 ÷ (2 + 1) at 08:00.
     assert_eq!(a.len(), 3, "{a:?}");
-    assert_eq!(a["09:00"], 0.5);
-    assert_eq!(a["07:00"], 0.5);
+    assert_eq!(a["09:00"], 0.4);
+    assert_eq!(a["07:00"], 0.4);
+    assert!((a["08:00"] - 1.0 / 3.0).abs() < 1e-12, "{a:?}");
     let notes = fitted.report.notes.join("\n");
     assert!(
         notes.contains("+02:00 on 2026-10-24, Z on 2026-10-24, +01:00 on 2026-10-26"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("on 2026-10-24 the wall clock 07:30–09:30 happened twice"),
         "{notes}"
     );
     let mixed = "arrival,queue,outcome,wait\n2026-10-24T09:00:00,q,answered,0\n2026-10-24T09:00:00+02:00,q,answered,0\n";

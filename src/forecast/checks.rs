@@ -8,8 +8,8 @@
 //! ([`off_grid`]: one stray `07:03` row in a 5-minute file made every bucket end 1 minute in);
 //! a cut day is left out of the model with a note ([`drop_cut_days`]), as `fit` notes it
 //! (`fit::checks`); weekdays taken as closed on fewer than two dates are named
-//! ([`closed_on_little_evidence`]); a volume file's interval repeated under another UTC offset
-//! (a DST fall-back) is named as such ([`repeated_hour`]); open days without traffic at the
+//! ([`closed_on_little_evidence`]); a volume file's interval given twice where no
+//! daylight-saving fall-back explains it is named ([`repeated_hour`]); open days without traffic at the
 //! end of the file or for a week or more are named ([`missing_days`]).
 
 use std::collections::{BTreeMap, HashMap};
@@ -446,11 +446,13 @@ fn queue_prefix(q: &QueueHistory) -> String {
         .unwrap_or_default()
 }
 
-/// The message for a volume file's interval repeated under another UTC offset (`first`: the
-/// earlier line, `a` and `b`: the two offsets in seconds), or under one offset on the date the
-/// file's offset fell from `a` to `b` (`change`: that line): the hour a daylight-saving
-/// fall-back repeats. The forecast bins wall-clock times (contract "Forecasting": the offset
-/// is ignored), so the two rows would fall in one bucket; the user decides how.
+/// The message for a volume file's interval given twice where no daylight-saving change
+/// explains it: under a smaller UTC offset on a date whose rows show no fall-back repeating it
+/// (`change` `None`; `first`: the earlier line, `a` and `b`: the two offsets in seconds), or
+/// under one offset on the date the file's offset fell from `a` to `b` (`change`: that line),
+/// an export that wrote the repeated hour under the new offset twice. A fall-back's repeated
+/// interval given once under each offset is not an error: both count, over its exposure
+/// ([`crate::calendar::dst`]).
 pub fn repeated_hour(t: DateTime, first: u64, a: i32, b: i32, change: Option<u64>) -> String {
     let off = |s: i32| {
         let (sign, s) = if s < 0 { ('-', -s) } else { ('+', s) };
@@ -458,23 +460,27 @@ pub fn repeated_hour(t: DateTime, first: u64, a: i32, b: i32, change: Option<u64
     };
     let why = match change {
         None => format!(
-            "(line {first}, UTC offset {}; this row {}): the hour repeated when daylight \
-             saving time ends",
+            "(line {first}, UTC offset {}; this row {}), but this date's rows show no \
+             daylight-saving fall-back repeating it (every row under {} before every row \
+             under {}, the change on the hour)",
+            off(a),
+            off(b),
             off(a),
             off(b)
         ),
         Some(line) => format!(
             "(line {first}); the file's UTC offset falls from {} to {} on this date (line \
-             {line}): the hour repeated when daylight saving time ends?",
+             {line}): the hour repeated when daylight saving time ends? Its first occurrence \
+             is then written under {}: the forecast counts both, over the hour's two \
+             occurrences",
             off(a),
-            off(b)
+            off(b),
+            off(a)
         ),
     };
     format!(
-        "this queue already has an interval starting at {t} {why}; the forecast reads \
-         wall-clock times (the offset is ignored), so expected one row per wall-clock interval: \
-         add the two rows' volumes into one row at {} (that interval then holds both hours) or \
-         remove that day's rows",
+        "this queue already has an interval starting at {t} {why}; expected one row per \
+         wall-clock interval and UTC offset: fix the offset or remove the duplicate row at {}",
         t.strftime("%Y-%m-%dT%H:%M")
     )
 }

@@ -62,9 +62,10 @@ pub struct Output<'a> {
 const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
 impl Output<'_> {
-    /// `HH:MM` of bucket `b`.
+    /// `HH:MM` of bucket `b` (from the grid's phase, [`History::phase_min`]).
     fn clock(&self, b: usize) -> String {
-        let m = (self.history.first_bucket as usize + b) * self.history.interval_min as usize;
+        let m = self.history.phase_min as usize
+            + (self.history.first_bucket as usize + b) * self.history.interval_min as usize;
         format!("{:02}:{:02}", m / 60, m % 60)
     }
 
