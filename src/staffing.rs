@@ -590,6 +590,7 @@ pub fn run_until(
                             sl: vec![None; n],
                             sl_ci: vec![None; n],
                             used_units: vec![0.0; n],
+                            starved: vec![false; n],
                             replications: 0,
                             partial: true,
                         };
@@ -609,6 +610,10 @@ pub fn run_until(
                         eval.value[i],
                         &eval.per_rep[i],
                     );
+                    // Customers but nobody answered: a wait target is missed, not unread.
+                    if eval.starved[i] {
+                        return Verdict::Misses;
+                    }
                     verdict(reading, &precision)
                 })
                 .collect();

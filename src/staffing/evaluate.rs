@@ -32,6 +32,10 @@ pub(super) struct Eval {
     pub(super) sl_ci: Vec<Option<[f64; 2]>>,
     /// Mean units in use.
     pub(super) used_units: Vec<f64>,
+    /// Per interval: the target is a wait metric and customers arrived but none was answered
+    /// in any replication (every one abandoned), so the metric has no value although the
+    /// interval was measured: an unbounded wait, a miss, never "not measured".
+    pub(super) starved: Vec<bool>,
     /// Replications run.
     pub(super) replications: u32,
     /// Whether the simulation was stopped (SIGINT/SIGTERM) before its replications finished.
@@ -156,7 +160,15 @@ impl Ctx<'_> {
                 per_rep.extend(c.weighed(self.target.metric.as_str(), def));
                 pooled.merge(&c);
             }
-            e.value.push(pooled.value(self.target.metric.as_str(), def));
+            let value = pooled.value(self.target.metric.as_str(), def);
+            let c = &pooled.counts;
+            e.starved.push(
+                value.is_none()
+                    && self.target.metric.starts_with("wait_s.")
+                    && c.answered == 0
+                    && c.arrived > c.short_abandoned,
+            );
+            e.value.push(value);
             e.per_rep.push(per_rep);
             let sl = pooled.counts.service_level(def);
             e.sl.push(sl);

@@ -159,7 +159,10 @@ impl Model {
             .strip_prefix("wait_s.p")
             .and_then(|q| q.parse::<f64>().ok());
         match self.value(target, slices, agents) {
-            None => true,
+            // No arrivals meets any target; arrivals with none answered (no agent, every
+            // customer abandons) give a wait target nothing to read: unbounded, not met (a
+            // nineteenth tester: `wait_s.mean<=10` with patience read "0 agents").
+            None => slices.iter().all(|s| s.arrivals <= 0.0),
             // The fraction answered within the target's seconds must reach the quantile.
             Some(v) => match quantile {
                 Some(q) => v >= q / 100.0 - 1e-12,
@@ -330,5 +333,21 @@ mod tests {
                 .mean_wait_answered_s
         };
         assert!(w(n) <= 10.0 && w(n - 1) > 10.0);
+    }
+
+    #[test]
+    fn a_wait_target_with_patience_is_not_met_by_nobody() {
+        // With no agent every customer abandons: nothing answered, no wait to read; the
+        // target is missed, and the fewest agents are Erlang A's.
+        let m = model(Some(120.0));
+        let s = stationary();
+        for t in ["wait_s.mean<=10", "wait_s.p90<=20"] {
+            assert!(!m.meets(&target(t), &s, 0), "{t}");
+            let n = m.required(&target(t), &s, 1000);
+            assert!(
+                n > 0 && m.meets(&target(t), &s, n) && !m.meets(&target(t), &s, n - 1),
+                "{t}: {n}"
+            );
+        }
     }
 }

@@ -158,7 +158,13 @@ fn decided(
     let readings: Vec<_> = (0..n)
         .map(|i| decide::read(target, p, tests, eval.value[i], &eval.per_rep[i]))
         .collect();
-    let verdicts: Vec<CheckVerdict> = readings.iter().map(|&x| check_verdict(x)).collect();
+    // Customers but nobody answered: a wait target is clearly missed there.
+    let verdicts: Vec<CheckVerdict> = (0..n)
+        .map(|i| match eval.starved.get(i) {
+            Some(true) => CheckVerdict::Misses,
+            _ => check_verdict(readings[i]),
+        })
+        .collect();
     let with = |v: CheckVerdict| (0..n).filter(|&i| verdicts[i] == v).collect();
     RosterCheck {
         scenario,
