@@ -41,6 +41,28 @@ pub(crate) fn before_queue(
 /// callback, and when transfers moved it there, the first rule's id and how many transfers.
 pub(crate) type Entered = (QueueId, bool, Option<(&'static str, u32)>);
 
+/// Where a walk of the before-queueing rules ended ([`World::walk_before_queue`]).
+struct Walk {
+    /// The queue reached.
+    queue: QueueId,
+    /// The trigger kind and action of the rule that stopped it there (`End`, `Callback`,
+    /// `AssignAnyway`); `None`: no rule triggered there, or its rule already sent it on.
+    stop: Option<(usize, OverflowAction)>,
+    /// Transfers followed.
+    hops: u32,
+    /// The trigger kind of the first transfer.
+    first: Option<usize>,
+}
+
+/// The rule id of a before-queueing trigger kind.
+fn rule_id(kind: usize) -> &'static str {
+    if kind == OUT_OF_HOURS {
+        "OVF-HOURS"
+    } else {
+        "OVF-LIMIT"
+    }
+}
+
 impl<E: crate::engine::RulesEngine> World<'_, E> {
     /// Applies the before-queueing rules from `queue` on, following transfers with each queue's
     /// rule applied at most once: a conversation that reaches a queue whose rule already sent
@@ -58,13 +80,64 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         traced: bool,
     ) -> Result<Entered, QueueId> {
         let now = self.now;
-        let mut q = queue;
-        let mut hops = 0u32;
-        let mut first: Option<&'static str> = None;
-        let mut callback = false;
-        // The queues whose rule already sent this conversation on (a cycle is short: a list).
-        let mut visited: Vec<QueueId> = Vec::new();
-        while !visited.contains(&q) {
+        let w = self.walk_before_queue(queue, Vec::new(), counted);
+        // Each hop is one transfer action (`overflow.transferred` counts actions).
+        for _ in 0..w.hops {
+            self.rec.overflow_transferred(counted);
+        }
+        let (q, hops) = (w.queue, w.hops);
+        let first = w.first.map(rule_id);
+        match w.stop {
+            Some((kind, OverflowAction::End)) => {
+                if traced && self.out.watching() {
+                    if let Some(o) = self.out.observer() {
+                        o.ended_before_queue(
+                            now,
+                            queue,
+                            q,
+                            rule_id(kind),
+                            first.map(|r| (r, hops)),
+                        );
+                    }
+                }
+                self.rec.moved_on_arrival(counted && hops > 0);
+                self.rec.arrived(now, q, counted);
+                self.rec.overflow_ended(q, counted);
+                self.rec.closed(q, counted);
+                return Err(q);
+            }
+            _ if hops > 0 => self.rec.moved_on_arrival(counted),
+            _ => {}
+        }
+        let callback = matches!(w.stop, Some((_, OverflowAction::Callback)));
+        if callback {
+            self.rec.overflow_callback(counted);
+        }
+        Ok((q, callback, first.map(|r| (r, hops))))
+    }
+
+    /// Follows the before-queueing rules (out of hours, work-item limit) from `start` on, each
+    /// queue's rule at most once (`visited`: queues already left, whose rule is not applied
+    /// again): every rule that triggers is counted, transfers are followed. The walk ends in a
+    /// queue where no rule triggers, at a queue already visited (a cycle: it enters past the
+    /// rule), or at a rule that does not transfer (`stop`). The one walk of arrivals
+    /// ([`overflow_before`](Self::overflow_before)) and of waiting-time transfers
+    /// ([`overflow_wait`](Self::overflow_wait)).
+    fn walk_before_queue(
+        &mut self,
+        start: QueueId,
+        mut visited: Vec<QueueId>,
+        counted: bool,
+    ) -> Walk {
+        let now = self.now;
+        let mut w = Walk {
+            queue: start,
+            stop: None,
+            hops: 0,
+            first: None,
+        };
+        while !visited.contains(&w.queue) {
+            let q = w.queue;
             let engine = &self.engine;
             let Some((kind, action)) = before_queue(self.sc, q, now, || engine.open_count(q))
             else {
@@ -73,48 +146,31 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             self.rec.overflow_trigger(q, kind, counted);
             match action {
                 OverflowAction::Transfer(t) => {
-                    // Each hop is one transfer action (`overflow.transferred` counts actions).
-                    self.rec.overflow_transferred(counted);
                     visited.push(q);
-                    q = t;
-                    hops += 1;
-                    first.get_or_insert(if kind == OUT_OF_HOURS {
-                        "OVF-HOURS"
-                    } else {
-                        "OVF-LIMIT"
-                    });
+                    w.queue = t;
+                    w.hops += 1;
+                    w.first.get_or_insert(kind);
                 }
-                OverflowAction::End => {
-                    if traced && self.out.watching() {
-                        if let Some(o) = self.out.observer() {
-                            let rule = if kind == OUT_OF_HOURS {
-                                "OVF-HOURS"
-                            } else {
-                                "OVF-LIMIT"
-                            };
-                            o.ended_before_queue(now, queue, q, rule, first.map(|r| (r, hops)));
-                        }
-                    }
-                    self.rec.moved_on_arrival(counted && hops > 0);
-                    self.rec.arrived(now, q, counted);
-                    self.rec.overflow_ended(q, counted);
-                    self.rec.closed(q, counted);
-                    return Err(q);
-                }
-                OverflowAction::AssignAnyway => break,
-                OverflowAction::Callback => {
-                    callback = true;
+                other => {
+                    w.stop = Some((kind, other));
                     break;
                 }
             }
         }
-        if hops > 0 {
-            self.rec.moved_on_arrival(counted);
+        w
+    }
+
+    /// Marks a waiting conversation a callback (OVF-WAIT's `callback`, or a before-queueing
+    /// `callback` of the queue a waiting-time transfer took it to), counted once.
+    fn make_callback(&mut self, conv: ConvId, counted: bool, already: bool) {
+        if already {
+            return;
         }
-        if callback {
-            self.rec.overflow_callback(counted);
+        self.rec.overflow_callback(counted);
+        if let Some(c) = self.customers.get_mut(conv) {
+            c.callback = true;
+            c.give_up = None;
         }
-        Ok((q, callback, first.map(|r| (r, hops))))
     }
 
     /// Schedules the waiting-time rules of `queue` for a conversation that just entered it,
@@ -145,40 +201,6 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
                 );
             }
         }
-    }
-
-    /// Where a waiting-time transfer from `from` to `to` lands once the before-queueing rules
-    /// of the queues it reaches apply in turn (each queue's rule at most once, as on arrival,
-    /// [`overflow_before`](Self::overflow_before)): the queue, what is done there
-    /// (`Transfer(_)`: enter it and wait; `End`; `Callback`) and the number of transfer
-    /// actions (1 plus the before-queueing transfers). Each rule that triggers is counted.
-    fn waited_target(
-        &mut self,
-        from: QueueId,
-        to: QueueId,
-        counted: bool,
-    ) -> (QueueId, OverflowAction, u32) {
-        let now = self.now;
-        let (mut q, mut hops) = (to, 1u32);
-        let mut visited: Vec<QueueId> = vec![from];
-        while !visited.contains(&q) {
-            let engine = &self.engine;
-            let Some((kind, action)) = before_queue(self.sc, q, now, || engine.open_count(q))
-            else {
-                break;
-            };
-            self.rec.overflow_trigger(q, kind, counted);
-            match action {
-                OverflowAction::Transfer(t) => {
-                    visited.push(q);
-                    q = t;
-                    hops += 1;
-                }
-                OverflowAction::AssignAnyway => break,
-                other => return (q, other, hops),
-            }
-        }
-        (q, OverflowAction::Transfer(q), hops)
     }
 
     /// OVF-WAIT: a waiting-time rule is due; it applies if the conversation is still Open in
@@ -212,7 +234,8 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             OverflowAction::Transfer(t) => {
                 // "Moved there; that queue's rules apply in turn": the target's before-queueing
                 // rules (out of hours, work-item limit) are followed first, as on arrival.
-                let (t, then, hops) = self.waited_target(queue, t, counted);
+                let w = self.walk_before_queue(t, vec![queue], counted);
+                let (t, hops) = (w.queue, w.hops + 1);
                 if t == queue {
                     // The rules sent it back where it waits: it stays.
                     return;
@@ -234,34 +257,23 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
                     if let Some(c) = self.customers.get_mut(conv) {
                         c.moved = true;
                     }
-                    match then {
-                        OverflowAction::End => {
+                    match w.stop {
+                        Some((_, OverflowAction::End)) => {
                             let _ = self.run_cmd(Command::OverflowEnd(conv));
                         }
-                        OverflowAction::Callback if !already_callback => {
-                            self.rec.overflow_callback(counted);
-                            if let Some(c) = self.customers.get_mut(conv) {
-                                c.callback = true;
-                                c.give_up = None;
+                        stop => {
+                            if matches!(stop, Some((_, OverflowAction::Callback))) {
+                                self.make_callback(conv, counted, already_callback);
                             }
                             self.schedule_waits(conv, t);
                         }
-                        _ => self.schedule_waits(conv, t),
                     }
                 }
             }
             OverflowAction::End => {
                 let _ = self.run_cmd(Command::OverflowEnd(conv));
             }
-            OverflowAction::Callback => {
-                if !already_callback {
-                    self.rec.overflow_callback(counted);
-                    if let Some(c) = self.customers.get_mut(conv) {
-                        c.callback = true;
-                        c.give_up = None;
-                    }
-                }
-            }
+            OverflowAction::Callback => self.make_callback(conv, counted, already_callback),
             // Validation allows assign_anyway before queueing only.
             OverflowAction::AssignAnyway => {}
         }
