@@ -55,6 +55,21 @@ action = {action}
     )
 }
 
+/// [`file`] with a policy assigning every Open conversation to `small-1`, of capacity 50 where a
+/// conversation takes 100 units, under `[engine] overallocation = OVERALLOCATION`.
+fn small_agent(overallocation: &str) -> String {
+    file(
+        2,
+        &format!(
+            "\n[[agent_groups]]\nname = \"small\"\ncount = 1\ncapacity = 50\n\
+             queues = [\"a\", \"b\"]\n\n[engine]\noverallocation = {overallocation}"
+        ),
+        "1ms",
+        "{ state = \"open\" }",
+        "{ assign_to = \"agent\", agent = \"small-1\" }",
+    )
+}
+
 /// Validates `text`: exit code and stderr.
 fn validate(tag: &str, text: &str) -> (Option<i32>, String) {
     let dir = temp_dir(&format!("suploops-{tag}"));
@@ -129,28 +144,14 @@ fn policies_that_can_never_act_are_refused_with_their_rule() {
         // idle, with overallocation denied (19,509 refusals of 19,509, `validate` said valid).
         (
             "capacity-deny",
-            file(
-                2,
-                "\n[[agent_groups]]\nname = \"small\"\ncount = 1\ncapacity = 50\n\
-                 queues = [\"a\", \"b\"]\n\n[engine]\noverallocation = \"deny\"",
-                "1ms",
-                "{ state = \"open\" }",
-                "{ assign_to = \"agent\", agent = \"small-1\" }",
-            ),
+            small_agent("\"deny\""),
             "can never act",
             "ASSIGN-CAPACITY: agent \"small-1\" has capacity 50",
         ),
         // Variant: a bound on the overallocation that one conversation still exceeds.
         (
             "capacity-up-to",
-            file(
-                2,
-                "\n[[agent_groups]]\nname = \"small\"\ncount = 1\ncapacity = 50\n\
-                 queues = [\"a\", \"b\"]\n\n[engine]\noverallocation = 20",
-                "1ms",
-                "{ state = \"open\" }",
-                "{ assign_to = \"agent\", agent = \"small-1\" }",
-            ),
+            small_agent("20"),
             "can never act",
             "allows 20 units over",
         ),
@@ -163,14 +164,7 @@ fn policies_that_can_never_act_are_refused_with_their_rule() {
         assert!(err.contains("every 1 ms"), "{tag}: {err}");
     }
     // A bound the conversation fits within is accepted (over by 50, 60 allowed).
-    let fits = file(
-        2,
-        "\n[[agent_groups]]\nname = \"small\"\ncount = 1\ncapacity = 50\n\
-         queues = [\"a\", \"b\"]\n\n[engine]\noverallocation = 60",
-        "1ms",
-        "{ state = \"open\" }",
-        "{ assign_to = \"agent\", agent = \"small-1\" }",
-    );
+    let fits = small_agent("60");
     let (code, err) = validate("capacity-fits", &fits);
     assert_eq!(code, Some(0), "{err}");
 }
