@@ -10,7 +10,7 @@
 //! units of its length — 2 for an interval inside the repeated hour, 0 inside the hour a
 //! spring-forward skips, 1 elsewhere.
 //!
-//! Where the change falls ([`changes`]): on a date whose rows carry exactly two offsets, all
+//! Where the change falls ([`DayOffsets::changes`]): on a date whose rows carry exactly two offsets, all
 //! rows of the one in effect first earlier (in real time) than all rows of the other. The
 //! change's wall-clock time E (under the earlier offset) is placed on a whole hour, the
 //! earliest that puts no row in the repeated (skipped) span, else the earliest the rows

@@ -235,7 +235,7 @@ impl Convs {
 }
 
 /// The links of a history read so far; see the module docs. Use: [`Links::note`] each row as
-/// it is read, then [`Links::finish`] once. Memory ([`Convs`]): a bit per conversation of one
+/// it is read, then [`Links::finish`] once. Memory (`Convs`): a bit per conversation of one
 /// row in order, else one 56-byte table entry per conversation (and 16 bytes per row beyond a
 /// conversation's first), ids and replications as numbers ([`Ids`]).
 #[derive(Debug, Default)]
