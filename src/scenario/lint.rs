@@ -10,6 +10,10 @@
 //! - only conversations moved there (a work stream's `transfer`, an overflow rule's
 //!   `transfer`, a supervisor's `assign_to_queue`): the same for those;
 //! - nothing at all: the queue is unused (often a typo in an agent group's `queues`).
+//!
+//! Names that look identical but are written with other Unicode code points (equal under NFC
+//! normalization, [`lookalike_names`]) are warned about in every named section: they are two
+//! queues (groups, work streams, supervisors), as two such roster names are two agents.
 
 use std::fmt;
 
@@ -130,6 +134,82 @@ pub fn warnings(sc: &Scenario) -> Vec<Warning> {
             message,
         });
     }
+    out.extend(lookalike_names(sc));
+    out
+}
+
+/// Names of one section that differ only in how Unicode writes them: equal under NFC
+/// normalization (an "é" as one code point, U+00E9, or as "e" and a combining accent,
+/// U+0301), so they look identical in every output but are two entries. One warning per later
+/// name, at its `name` key, naming the first. Roster agents (one-agent groups) are left to the
+/// roster's own warning at the CSV line. Names already in NFC (every ASCII name) cost one check.
+/// Source: Unicode Standard Annex #15, Unicode Normalization Forms.
+pub fn lookalike_names(sc: &Scenario) -> Vec<Warning> {
+    use std::collections::HashMap;
+    use unicode_normalization::UnicodeNormalization as _;
+    let sections: [(&str, &str, Vec<Option<&str>>); 4] = [
+        (
+            "workstreams",
+            "work stream",
+            sc.workstreams
+                .iter()
+                .map(|w| Some(w.name.as_str()))
+                .collect(),
+        ),
+        (
+            "queues",
+            "queue",
+            sc.queues.iter().map(|q| Some(q.name.as_str())).collect(),
+        ),
+        (
+            "agent_groups",
+            "agent group",
+            sc.agent_groups
+                .iter()
+                .map(|g| g.roster.is_none().then_some(g.name.as_str()))
+                .collect(),
+        ),
+        (
+            "supervisors",
+            "supervisor",
+            sc.supervisors
+                .iter()
+                .map(|s| Some(s.name.as_str()))
+                .collect(),
+        ),
+    ];
+    let mut out = Vec::new();
+    for (section, what, names) in sections {
+        if names.iter().flatten().all(|n| n.is_ascii()) {
+            continue;
+        }
+        let mut first: HashMap<String, usize> = HashMap::new();
+        for (i, name) in names.iter().enumerate() {
+            let Some(name) = name else { continue };
+            let nfc: String = name.nfc().collect();
+            match first.get(&nfc) {
+                Some(&j) => {
+                    let earlier = names[j].unwrap_or_default();
+                    // Identical names are refused when the scenario is read.
+                    if earlier != *name {
+                        out.push(Warning {
+                            path: format!("{section}[{i}].name"),
+                            message: format!(
+                                "{what} {name:?} looks identical to {what} {earlier:?} \
+                                 ({section}[{j}]) but is written with other Unicode code points \
+                                 (the two are equal under Unicode normalization, NFC): they are \
+                                 two {what}s; write the name the same way everywhere if they \
+                                 are one"
+                            ),
+                        });
+                    }
+                }
+                None => {
+                    first.insert(nfc, i);
+                }
+            }
+        }
+    }
     out
 }
 
@@ -197,6 +277,40 @@ queues = ["first"]
             "queues = [\"first\", \"second\", \"nobody\", \"spare\"]",
         );
         let sc = crate::scenario::load_str(&served, "w.toml").expect("valid");
+        assert_eq!(warnings(&sc), vec![]);
+    }
+
+    #[test]
+    fn names_equal_under_nfc_but_written_otherwise_are_warned_about() {
+        // The twentieth tester: queue "café" written with U+00E9 and with "e" + U+0301 was
+        // accepted as two queues without a word.
+        let composed = "caf\u{e9}";
+        let decomposed = "cafe\u{301}";
+        let text = BASE
+            .replace("name = \"spare\"", &format!("name = \"{composed}\""))
+            .replace("name = \"nobody\"", &format!("name = \"{decomposed}\""))
+            .replace(
+                "queues = [\"first\"]",
+                &format!("queues = [\"first\", \"second\", \"{composed}\", \"{decomposed}\"]"),
+            );
+        let sc = crate::scenario::load_str(&text, "w.toml").expect("valid");
+        let w = warnings(&sc);
+        assert_eq!(w.len(), 1, "{w:#?}");
+        assert_eq!(w[0].path, "queues[3].name");
+        assert!(
+            w[0].message.contains("looks identical to queue"),
+            "{}",
+            w[0]
+        );
+        assert!(w[0].message.contains("(queues[2])"), "{}", w[0]);
+        // Names that differ otherwise (case, ASCII) are not look-alikes.
+        let plain = BASE
+            .replace("name = \"spare\"", "name = \"Second\"")
+            .replace(
+                "queues = [\"first\"]",
+                "queues = [\"first\", \"second\", \"nobody\", \"Second\"]",
+            );
+        let sc = crate::scenario::load_str(&plain, "w.toml").expect("valid");
         assert_eq!(warnings(&sc), vec![]);
     }
 }

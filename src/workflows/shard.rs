@@ -2,7 +2,7 @@
 //!
 //! Shard `K/N` (1-based: `1 ≤ K ≤ N`) runs replications `K, K+N, K+2N, …` counted from 1 —
 //! replication indices `K−1, K−1+N, …` counted from 0 — and writes `shard.json`
-//! (`omnisim.shard/2`): the scenario's text (so the merge rebuilds the very same scenario), its
+//! (`omnisim.shard/3`): the scenario's text (so the merge rebuilds the very same scenario), its
 //! absolute path (so the merge, run from any folder, reads the CSV files the shard read), the
 //! content hash of every input file ([`super::inputs`]), whether `--allow-huge` was given, the
 //! seed, the total replication count, and every replication's [`RepMetrics`] serialized
@@ -21,7 +21,7 @@ use crate::scenario::{self, Scenario};
 use crate::sim::{self, RunOptions, RunOutput};
 
 /// The `format` tag of `shard.json`.
-pub const FORMAT: &str = "omnisim.shard/2";
+pub const FORMAT: &str = "omnisim.shard/3";
 
 /// `shard.json`.
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -3,7 +3,7 @@
 //!
 //! Shard `K/N` (1-based: `1 ≤ K ≤ N`) runs grid points `K, K+N, K+2N, …` counted from 1 in grid
 //! order (the first axis slowest, as `sweep.csv` lists them) and writes `shard.json`
-//! (`omnisim.sweep-shard/2`): the scenario's text and absolute path, the content hash of every
+//! (`omnisim.sweep-shard/3`): the scenario's text and absolute path, the content hash of every
 //! input file ([`super::inputs`]), the `--vary` and `--target` words and the
 //! overrides as given (so the merge rebuilds the very same grid), the grid's size, and for each
 //! point it ran the raw [`RunOutput`] — every replication's [`RepMetrics`] serialized losslessly,
@@ -28,7 +28,7 @@ use super::shard::{check_agree, cover_once, MergeError, ShardHeader};
 use super::sweep::{self, SpecError, SweepError, SweepPoint, SweepResult, SweepSpec};
 
 /// The `format` tag of a sweep shard's `shard.json`.
-pub const FORMAT: &str = "omnisim.sweep-shard/2";
+pub const FORMAT: &str = "omnisim.sweep-shard/3";
 
 /// A sweep shard's `shard.json`.
 #[derive(Clone, Debug, Serialize, Deserialize)]

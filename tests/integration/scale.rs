@@ -79,7 +79,7 @@ fn three_sweep_shards_merge_to_one_machines_files() {
     // Shard k ran grid point k alone (3 points, 3 shards).
     for (k, dir) in shards.iter().enumerate() {
         let j: serde_json::Value = serde_json::from_str(&read(dir.join("shard.json"))).unwrap();
-        assert_eq!(j["format"], "omnisim.sweep-shard/2");
+        assert_eq!(j["format"], "omnisim.sweep-shard/3");
         assert_eq!(j["points"], 3);
         let points: Vec<u64> = j["runs"]
             .as_array()
@@ -198,7 +198,7 @@ fn merge_refuses_incomplete_duplicate_mixed_and_foreign_shards() {
     std::fs::write(&junk, r#"{"format":"something/1"}"#).unwrap();
     let (rc, err) = merge(&out, &[s1.clone(), junk]);
     assert_eq!(rc, 2);
-    assert!(err.contains("expected \"omnisim.shard/2\""), "{err}");
+    assert!(err.contains("expected \"omnisim.shard/3\""), "{err}");
     // Nothing was written by a refused merge.
     assert!(!out.exists());
 
