@@ -417,7 +417,7 @@ fn queue_wait(q: &QueueStats, t: &Durations) -> QueueWait {
 
 /// Builds the summary of a run (thresholds evaluated, `by_replication` filled): the run-wide
 /// figures from its totals, `ci95` and `by_replication` from what it kept of each replication
-/// (its whole [`RepMetrics`], or its `by_replication` element already made by [`rep_row`]).
+/// (its whole [`crate::metrics::RepMetrics`], or its `by_replication` element already made by [`rep_row`]).
 pub fn build<R: PerReplication>(sc: &Scenario, out: &RunOutput<R>) -> Summary {
     let mut summary = build_from(sc, &out.totals, out.wall_s);
     summary.seed = Some(out.seed);

@@ -57,10 +57,10 @@ pub struct LoadOptions {
     /// Accept scenarios beyond the size limits ([`MAX_AGENTS`], [`MAX_HORIZON_DAYS`],
     /// [`MAX_REPLICATIONS`], [`MAX_TIMES`], [`MAX_EXPECTED_ARRIVALS`], [`MAX_MEMBERSHIPS`]).
     pub allow_huge: bool,
-    /// The command line's `--replications` (`run`, `staff`, `ab`, `sweep`), which the estimate
-    /// of the queues' memory ([`super::queue_memory::check`]) counts instead of the file's
-    /// `replications`, so its warning or refusal names the replications the run will have;
-    /// `None`: the file's.
+    /// The command line's `--replications` (`run`, `staff`, `ab`, `sweep`), which the
+    /// estimate of the queues' memory counts instead of the file's `replications` (against
+    /// [`super::queue_memory::WARN_QUEUE_BYTES`] and [`super::queue_memory::MAX_QUEUE_BYTES`]),
+    /// so its warning or refusal names the replications the run will have; `None`: the file's.
     pub replications: Option<u32>,
 }
 
