@@ -245,18 +245,26 @@ fn leave_to_exit<T>(large: T) {
 /// SIGTERM while the scenario and its CSV files are still being read (seconds for a roster of
 /// millions of rows) ends the process at once with exit 130 and nothing written, since
 /// nothing was run yet.
-fn load(path: &Path, allow_huge: bool) -> Result<Scenario, CliError> {
-    let (sc, lines) = load_unwarned(path, allow_huge)?;
+fn load(path: &Path, allow_huge: bool, replications: Option<u32>) -> Result<Scenario, CliError> {
+    let (sc, lines) = load_unwarned(path, allow_huge, replications)?;
     warnings::print(&lines);
     Ok(sc)
 }
 
 /// As [`load`], printing nothing: the scenario and its warning lines, for a command that reads
 /// two side by side and prints each one's in a fixed order (`ab`).
-fn load_unwarned(path: &Path, allow_huge: bool) -> Result<(Scenario, Vec<String>), CliError> {
+fn load_unwarned(
+    path: &Path,
+    allow_huge: bool,
+    replications: Option<u32>,
+) -> Result<(Scenario, Vec<String>), CliError> {
     let what = format!("reading {}", path.display());
+    let opts = scenario::LoadOptions {
+        allow_huge,
+        replications,
+    };
     interrupt::or_interrupted(&what, || {
-        let sc = scenario::load_file_with(path, &scenario::LoadOptions { allow_huge })?;
+        let sc = scenario::load_file_with(path, &opts)?;
         let lines = warnings::lines(&sc, path);
         Ok((sc, lines))
     })

@@ -42,10 +42,10 @@ pub(crate) fn run(a: AbArgs) -> CmdResult {
     // Read side by side: a large center's roster takes seconds to read, and a Ctrl-C meanwhile
     // waits for both.
     let (base, var) = match rayon::join(
-        || load_unwarned(&a.scenario, a.allow_huge),
+        || load_unwarned(&a.scenario, a.allow_huge, a.replications),
         // The variant's problems name its flag (issue 25, twelfth session).
         || {
-            load_unwarned(&a.variant, a.allow_huge)
+            load_unwarned(&a.variant, a.allow_huge, a.replications)
                 .map_err(|e| flag_named(e, &a.variant, "--variant"))
         },
     ) {

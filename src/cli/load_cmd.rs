@@ -67,7 +67,7 @@ pub(crate) struct LoadArgs {
 /// Runs the command; see the module docs for the exit codes.
 pub(crate) fn run(a: LoadArgs) -> CmdResult {
     let quiet = a.global.quiet;
-    let sc = load(&a.scenario, a.allow_huge)?;
+    let sc = load(&a.scenario, a.allow_huge, None)?;
     let mut problems = Vec::new();
     let dur = |flag: &str, v: &str| {
         crate::time::parse_duration(v)

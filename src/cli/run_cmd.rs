@@ -135,7 +135,7 @@ pub(crate) fn run(a: RunArgs) -> CmdResult {
     if a.sim.replications == Some(0) {
         return Err(CliError::bad("--replications must be at least 1"));
     }
-    let sc = load(&a.scenario, a.allow_huge)?;
+    let sc = load(&a.scenario, a.allow_huge, a.sim.replications)?;
     super::check_replications(a.sim.replications, &sc, Some(a.allow_huge))?;
     if let Some(from) = a
         .dashboard_from

@@ -35,7 +35,7 @@ pub(crate) struct ServeArgs {
 
 /// Runs the command; see the module docs for the exit codes.
 pub(crate) fn run(a: ServeArgs) -> CmdResult {
-    let sc = load(&a.scenario, a.allow_huge)?;
+    let sc = load(&a.scenario, a.allow_huge, None)?;
     let mut session = Session::new(sc);
     // Test-only (tests/integration/conform.rs): answer as an engine that breaks one rule.
     if let Ok(rule) = std::env::var("OMNISIM_TEST_BREAK_RULE") {

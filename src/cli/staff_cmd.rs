@@ -74,7 +74,7 @@ fn flagged(e: &StaffError) -> String {
 
 /// Runs the command.
 pub(crate) fn run(a: StaffArgs) -> CmdResult {
-    let sc = super::load(&a.scenario, a.allow_huge)?;
+    let sc = super::load(&a.scenario, a.allow_huge, a.sim.replications)?;
     super::check_replications(a.sim.replications, &sc, Some(a.allow_huge))?;
     let spec = (|| -> Result<StaffSpec, String> {
         let target = target::parse(&a.target)?;
@@ -222,6 +222,14 @@ pub(crate) fn run(a: StaffArgs) -> CmdResult {
                 print!("{}", render::check_text(&result, &spec, rc));
             }
             println!("{}", roster_check_line(s, &d.join("summary.json")));
+            // What the check's summary.json left out of its rows (a roster of many agents).
+            if let Some(left) = &s.by_replication_left_out {
+                eprintln!(
+                    "note: {}: {}",
+                    d.join("summary.json").display(),
+                    left.note()
+                );
+            }
         }
     }
     if let Some((d, _, _)) = check.as_ref().filter(|(_, s, _)| s.partial) {

@@ -25,7 +25,7 @@ pub(crate) struct ValidateArgs {
 pub(crate) fn run(a: ValidateArgs) -> CmdResult {
     // Its warnings are printed by `load`, under `--quiet` too: that hides only the "valid"
     // line.
-    let sc = load(&a.scenario, a.allow_huge)?;
+    let sc = load(&a.scenario, a.allow_huge, None)?;
     if !a.global.quiet {
         println!(
             "{}: valid ({}, {}, {})",

@@ -148,7 +148,10 @@ impl Fitted {
         let sc = crate::scenario::load_str_with(
             &toml,
             "fitted.toml",
-            &crate::scenario::LoadOptions { allow_huge: true },
+            &crate::scenario::LoadOptions {
+                allow_huge: true,
+                replications: None,
+            },
         )
         .map_err(|e| std::io::Error::other(format!("the fitted scenario does not load: {e}")))?;
         let mut fit = serde_json::to_string_pretty(&self.report).map_err(std::io::Error::other)?;

@@ -349,7 +349,11 @@ pub fn flatten(v: &Value) -> BTreeMap<String, Option<f64>> {
                     if path.is_empty()
                         && matches!(
                             k.as_str(),
-                            "engine" | "seed" | "thresholds" | "by_replication"
+                            "engine"
+                                | "seed"
+                                | "thresholds"
+                                | "by_replication"
+                                | "by_replication_left_out"
                         )
                     {
                         continue;
@@ -675,6 +679,9 @@ pub fn compare_runs(
             rare.join(", ")
         ));
     }
+    if let Some(w) = groups_left_out(base, current, &rows) {
+        warnings.push(w);
+    }
     let mut partial = Vec::new();
     for (which, v, cut) in [("baseline", base, &cut_b), ("current", current, &cut_c)] {
         let finished = if which == "baseline" { &ib } else { &ic };
@@ -750,6 +757,37 @@ pub fn compare_runs(
         history: hb || hc,
         partial,
     })
+}
+
+/// The warning of a comparison where a side's `by_replication` rows leave the agent groups out
+/// (`by_replication_left_out`: more groups than a row lists): those metrics have no
+/// per-replication series, so they are not tested; `None` when both sides' rows list them.
+fn groups_left_out(base: &Value, current: &Value, rows: &[Row]) -> Option<String> {
+    let sides: Vec<String> = [("baseline", base), ("current", current)]
+        .into_iter()
+        .filter_map(|(which, v)| {
+            let l = v.get("by_replication_left_out")?;
+            let n = l.get("agent_groups")?.as_u64()?;
+            let limit = l.get("limit").and_then(Value::as_u64).unwrap_or(0);
+            Some(format!(
+                "{which} has {n} agent groups (its rows list at most {limit})"
+            ))
+        })
+        .collect();
+    if sides.is_empty() {
+        return None;
+    }
+    let n = rows
+        .iter()
+        .filter(|r| r.metric.starts_with("agent_groups."))
+        .count();
+    Some(format!(
+        "{n} agent-group metrics (agent_groups.*) not tested across replications: {}, so \
+         summary.json has no per-replication agent-group figures (by_replication_left_out); \
+         they are informational, shown on their totals, and every other metric is tested \
+         (omnisim ab tests agent groups)",
+        sides.join(" and ")
+    ))
 }
 
 #[cfg(test)]

@@ -11,13 +11,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::RuleId;
 use crate::metrics::{
-    hdr_quantile, ChatStats, Durations, Invitations, QueueChat, QueueStats, RepMetrics,
-    SlDefinition, ACTION_KINDS,
+    hdr_quantile, ChatStats, Durations, Invitations, QueueChat, QueueStats, SlDefinition,
+    ACTION_KINDS,
 };
 use crate::scenario::Scenario;
 use crate::sim::{RunOutput, RunTotals};
 
-use super::summary_reps::{agent_groups, rep_summary, AgentGroupSummary, RepSummary};
+use super::summary_reps::{agent_groups, AgentGroupSummary, RepLeftOut, RepSummary};
+pub use super::summary_reps::{rep_row, PerReplication};
 
 /// The `format` tag of `summary.json`.
 pub const FORMAT: &str = "omnisim.summary/1";
@@ -96,6 +97,11 @@ pub struct Summary {
     /// Overflow (OVF-*); present only when the scenario uses unified routing.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub overflow: Option<OverflowSummary>,
+    /// What every `by_replication` row leaves out, and why (a run of more than
+    /// [`super::summary_reps::MAX_REP_AGENT_GROUPS`] agent groups: their per-replication
+    /// figures); absent when the rows list everything, and in older summaries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by_replication_left_out: Option<RepLeftOut>,
     /// Each replication's figures, in replication order (what `compare` and `ab` test
     /// differences on); empty in summaries written before it existed.
     #[serde(default)]
@@ -411,7 +417,7 @@ fn queue_wait(q: &QueueStats, t: &Durations) -> QueueWait {
 
 /// Builds the summary of a run (thresholds evaluated, `by_replication` filled): the run-wide
 /// figures from its totals, `ci95` and `by_replication` from what it kept of each replication
-/// (its whole [`RepMetrics`], or its `by_replication` element already made by [`rep_row`]).
+/// (its whole [`crate::metrics::RepMetrics`], or its `by_replication` element already made by [`rep_row`]).
 pub fn build<R: PerReplication>(sc: &Scenario, out: &RunOutput<R>) -> Summary {
     let mut summary = build_from(sc, &out.totals, out.wall_s);
     summary.seed = Some(out.seed);
@@ -420,6 +426,10 @@ pub fn build<R: PerReplication>(sc: &Scenario, out: &RunOutput<R>) -> Summary {
     summary.replications_finished = out.partial.then_some(out.totals.finished);
     if let Some(note) = drain_note(sc, &summary) {
         summary.notes.push(note);
+    }
+    summary.by_replication_left_out = RepLeftOut::of(sc);
+    if let Some(left) = &summary.by_replication_left_out {
+        summary.notes.push(left.note());
     }
     let rows: Vec<std::borrow::Cow<'_, RepSummary>> =
         out.reps.iter().map(|r| r.by_replication(sc)).collect();
@@ -431,39 +441,15 @@ pub fn build<R: PerReplication>(sc: &Scenario, out: &RunOutput<R>) -> Summary {
     summary
 }
 
-/// What a run kept of one replication, as `summary.json`'s `by_replication` reads it.
-pub trait PerReplication {
-    /// The replication's `by_replication` element.
-    fn by_replication(&self, sc: &Scenario) -> std::borrow::Cow<'_, RepSummary>;
-}
-
-impl PerReplication for RepMetrics {
-    fn by_replication(&self, sc: &Scenario) -> std::borrow::Cow<'_, RepSummary> {
-        let one = RunTotals::of(std::iter::once(self));
-        let mut row = rep_summary(self.replication, build_from(sc, &one, 0.0));
-        row.partial = self.partial;
-        std::borrow::Cow::Owned(row)
-    }
-}
-
-impl PerReplication for RepSummary {
-    fn by_replication(&self, _: &Scenario) -> std::borrow::Cow<'_, RepSummary> {
-        std::borrow::Cow::Borrowed(self)
-    }
-}
-
-/// One replication's `by_replication` element: what a run keeps of each replication for
-/// `summary.json` (pass it to [`crate::sim::run_keep`]).
-pub fn rep_row(sc: &Scenario, r: &mut RepMetrics) -> RepSummary {
-    let (replication, partial) = (r.replication, r.partial);
-    let mut row = RunTotals::lend(r, |t| rep_summary(replication, build_from(sc, t, 0.0)));
-    row.partial = partial;
-    row
-}
-
 /// The summary of the replications folded into `t`, without seed, replication count,
 /// partial marks, `ci95`, thresholds or `by_replication`.
 pub(super) fn build_from(sc: &Scenario, t: &RunTotals, wall_s: f64) -> Summary {
+    build_with(sc, t, wall_s, true)
+}
+
+/// [`build_from`], its `agent_groups` left empty unless `groups` (a `by_replication` row of a
+/// run of too many groups: not built only to be dropped).
+pub(super) fn build_with(sc: &Scenario, t: &RunTotals, wall_s: f64, groups: bool) -> Summary {
     // The folded figures are read in place: a replication records every queue of the
     // scenario, so only totals with no replication folded in (a run stopped before any ended)
     // are padded, with empty figures. (Copying them, histograms and all, cost 2% of a
@@ -644,7 +630,11 @@ pub(super) fn build_from(sc: &Scenario, t: &RunTotals, wall_s: f64) -> Summary {
             .zip(&chat.queues)
             .map(|((spec, q), c)| (spec.name.clone(), queue_summary(sc, q, c, uses_routing)))
             .collect(),
-        agent_groups: agent_groups(sc, &t.agents),
+        agent_groups: if groups {
+            agent_groups(sc, &t.agents)
+        } else {
+            BTreeMap::new()
+        },
         thresholds: Vec::new(),
         routing: uses_routing.then(|| RoutingSummary {
             unmatched: routing.unmatched,
@@ -684,6 +674,7 @@ pub(super) fn build_from(sc: &Scenario, t: &RunTotals, wall_s: f64) -> Summary {
                 })
                 .collect(),
         }),
+        by_replication_left_out: None,
         by_replication: Vec::new(),
         notes: Vec::new(),
     }

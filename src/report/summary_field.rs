@@ -45,6 +45,7 @@ pub(super) fn field(summary: &Summary, head: &str) -> Option<Value> {
         "thresholds" => serde_json::to_value(&s.thresholds),
         "routing" => serde_json::to_value(&s.routing),
         "overflow" => serde_json::to_value(&s.overflow),
+        "by_replication_left_out" => serde_json::to_value(&s.by_replication_left_out),
         "by_replication" => serde_json::to_value(&s.by_replication),
         _ => return None,
     };

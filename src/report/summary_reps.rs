@@ -7,6 +7,11 @@
 //! per-replication series of a summary metric by its path. Counts are that replication's own
 //! (not summed); count maps (`rule_violations.by_rule`, `policies`, `routing.by_rule`) list
 //! only their non-zero entries: a count absent from a replication is 0 there.
+//!
+//! A row repeats each agent group's figures only up to [`MAX_REP_AGENT_GROUPS`] groups: above
+//! it (a roster of thousands of agents, each a group of its own) the rows leave `agent_groups`
+//! out and the summary says so ([`RepLeftOut`]), so `summary.json` no longer grows with
+//! groups × replications (issue 25: 44,001 groups × 40 replications were 215 MB).
 
 use std::collections::BTreeMap;
 
@@ -17,8 +22,58 @@ use crate::scenario::Scenario;
 use crate::sim::RunTotals;
 
 use super::summary::{
-    build_from, lookup_value, HandleTime, Overallocation, Reaction, Summary, Wait,
+    build_from, build_with, lookup_value, HandleTime, Overallocation, Reaction, Summary, Wait,
 };
+
+/// Most agent groups (distinct names, roster agents included) whose figures every
+/// `by_replication` row repeats under `agent_groups.G`; a run with more lists them only over
+/// all replications (`agent_groups`), and its rows none ([`RepLeftOut`]). 1,000 groups are
+/// about 90 KB a row; the bundled scenarios have at most 460 (`scenarios/bank-week.toml`).
+pub const MAX_REP_AGENT_GROUPS: u64 = 1_000;
+
+/// What every `by_replication` row leaves out, and why: `summary.json`'s
+/// `by_replication_left_out`, absent when the rows list everything. `compare` reads it to say
+/// which metrics it cannot test across replications.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RepLeftOut {
+    /// The run's agent groups (distinct names; a roster agent is a group of its own), none of
+    /// which the rows list: more than `limit`.
+    pub agent_groups: u64,
+    /// The most agent groups a row lists ([`MAX_REP_AGENT_GROUPS`]).
+    pub limit: u64,
+}
+
+impl RepLeftOut {
+    /// What the rows of a run of `sc` leave out: `None` when the scenario has at most
+    /// [`MAX_REP_AGENT_GROUPS`] agent groups (distinct names: a roster agent named like a group
+    /// is that group). Depends on the scenario alone, so every row of a run, and of each shard
+    /// of it, agrees.
+    pub fn of(sc: &Scenario) -> Option<RepLeftOut> {
+        if sc.agent_groups.len() as u64 <= MAX_REP_AGENT_GROUPS {
+            return None;
+        }
+        let mut names: Vec<&str> = sc.agent_groups.iter().map(|g| g.name.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        let n = names.len() as u64;
+        (n > MAX_REP_AGENT_GROUPS).then_some(RepLeftOut {
+            agent_groups: n,
+            limit: MAX_REP_AGENT_GROUPS,
+        })
+    }
+
+    /// The sentence `summary.json`'s `notes` and the terminal (`note:`) give.
+    pub fn note(&self) -> String {
+        format!(
+            "by_replication lists no agent_groups: the run has {} agent groups (a roster \
+             agent is a group of its own), more than the {} a replication's row repeats \
+             (summary.json would grow with groups × replications). agent_groups holds every \
+             group's figures over all replications; compare cannot test agent-group changes \
+             across replications (ab can), every other figure is in the rows",
+            self.agent_groups, self.limit
+        )
+    }
+}
 
 /// One agent group's figures after warm-up (`agent_groups.G`); a `[traffic] roster` agent is a
 /// group of its own, under its name.
@@ -194,8 +249,10 @@ pub struct RepSummary {
     pub policies: BTreeMap<String, RepPolicy>,
     /// Per queue.
     pub queues: BTreeMap<String, RepQueue>,
-    /// Per agent group.
-    pub agent_groups: BTreeMap<String, AgentGroupSummary>,
+    /// Per agent group; absent when the run has more than [`MAX_REP_AGENT_GROUPS`] groups
+    /// (the summary's `by_replication_left_out` says so).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub agent_groups: Option<BTreeMap<String, AgentGroupSummary>>,
     /// Unified routing, when the scenario uses it.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub routing: Option<RepRouting>,
@@ -213,8 +270,8 @@ fn nonzero(m: &BTreeMap<String, u64>) -> BTreeMap<String, u64> {
 
 /// Projects the summary of a single replication `s` (built from that replication alone) onto
 /// its `by_replication` element, moving its per-group and per-queue maps rather than copying
-/// them (a roster of a million agents is a million groups).
-pub fn rep_summary(replication: u32, s: Summary) -> RepSummary {
+/// them; its agent groups only when `groups` (the run has at most [`MAX_REP_AGENT_GROUPS`]).
+pub fn rep_summary(replication: u32, s: Summary, groups: bool) -> RepSummary {
     RepSummary {
         replication,
         partial: false,
@@ -269,13 +326,49 @@ pub fn rep_summary(replication: u32, s: Summary) -> RepSummary {
                 (k, r)
             })
             .collect(),
-        agent_groups: s.agent_groups,
+        agent_groups: groups.then_some(s.agent_groups),
         routing: s.routing.as_ref().map(|r| RepRouting {
             unmatched: r.unmatched,
             by_rule: nonzero(&r.by_rule),
         }),
         overflow: s.overflow.as_ref().map(|o| RepOverflow { ended: o.ended }),
     }
+}
+
+/// What a run kept of one replication, as `summary.json`'s `by_replication` reads it.
+pub trait PerReplication {
+    /// The replication's `by_replication` element.
+    fn by_replication(&self, sc: &Scenario) -> std::borrow::Cow<'_, RepSummary>;
+}
+
+impl PerReplication for RepMetrics {
+    fn by_replication(&self, sc: &Scenario) -> std::borrow::Cow<'_, RepSummary> {
+        let one = RunTotals::of(std::iter::once(self));
+        let groups = RepLeftOut::of(sc).is_none();
+        let summary = build_with(sc, &one, 0.0, groups);
+        let mut row = rep_summary(self.replication, summary, groups);
+        row.partial = self.partial;
+        std::borrow::Cow::Owned(row)
+    }
+}
+
+impl PerReplication for RepSummary {
+    fn by_replication(&self, _: &Scenario) -> std::borrow::Cow<'_, RepSummary> {
+        std::borrow::Cow::Borrowed(self)
+    }
+}
+
+/// One replication's `by_replication` element: what a run keeps of each replication for
+/// `summary.json` (pass it to [`crate::sim::run_keep`]). Its agent groups are neither built nor
+/// kept when the run has more than [`MAX_REP_AGENT_GROUPS`].
+pub fn rep_row(sc: &Scenario, r: &mut RepMetrics) -> RepSummary {
+    let (replication, partial) = (r.replication, r.partial);
+    let groups = RepLeftOut::of(sc).is_none();
+    let mut row = RunTotals::lend(r, |t| {
+        rep_summary(replication, build_with(sc, t, 0.0, groups), groups)
+    });
+    row.partial = partial;
+    row
 }
 
 /// The value of each of `paths` (as [`super::lookup`] reads them) in the summary of the one

@@ -57,6 +57,11 @@ pub struct LoadOptions {
     /// Accept scenarios beyond the size limits ([`MAX_AGENTS`], [`MAX_HORIZON_DAYS`],
     /// [`MAX_REPLICATIONS`], [`MAX_TIMES`], [`MAX_EXPECTED_ARRIVALS`], [`MAX_MEMBERSHIPS`]).
     pub allow_huge: bool,
+    /// The command line's `--replications` (`run`, `staff`, `ab`, `sweep`), which the
+    /// estimate of the queues' memory counts instead of the file's `replications` (against
+    /// [`super::queue_memory::WARN_QUEUE_BYTES`] and [`super::queue_memory::MAX_QUEUE_BYTES`]),
+    /// so its warning or refusal names the replications the run will have; `None`: the file's.
+    pub replications: Option<u32>,
 }
 
 pub(super) const HINT: &str = "split the run, or pass --allow-huge to run it anyway";

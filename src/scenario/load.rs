@@ -290,7 +290,7 @@ fn walk(
     limits::instant_arrivals(cx, &root, &scenario);
     limits::check_memberships(cx, &root, &scenario, opts.allow_huge);
     super::timed::check(cx, &root, &scenario, opts.allow_huge);
-    super::queue_memory::check(cx, &root, &scenario, opts.allow_huge);
+    super::queue_memory::check(cx, &root, &scenario, opts);
     if !opts.allow_huge {
         limits::check(cx, &root, &scenario);
         super::loops::check(cx, &root, &scenario, &cycles);

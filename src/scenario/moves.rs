@@ -361,7 +361,10 @@ queues = ["a", "b", "c"]
         assert!(err.contains("a larger `every` or `reaction`"), "{err}");
         assert!(err.contains("--allow-huge"), "{err}");
         assert_eq!(err.lines().count(), 1, "{err}");
-        let opts = LoadOptions { allow_huge: true };
+        let opts = LoadOptions {
+            allow_huge: true,
+            replications: None,
+        };
         assert!(load_str_with(&text, "m.toml", &opts).is_ok());
         // Realistic: every 5 minutes both ways (600 moves in 25 h), accepted.
         let text = file(

@@ -7,9 +7,10 @@
 //! at `[[queues]]`'s first entry.
 
 use super::diag::Ctx;
-use super::limits::{at, HINT};
+use super::limits::{at, LoadOptions, HINT};
 use super::spanned::Table;
 use super::types::Scenario;
+use crate::text::plural;
 
 /// Measured memory of one queue in a run of one replication, in bytes (peak RSS with
 /// `/usr/bin/time -f %M omnisim run`, fast profile, one agent serving every queue, 0.01
@@ -38,20 +39,27 @@ pub fn queue_bytes(queues: u64, replications: u32) -> u64 {
 }
 
 /// Warns when the queues of `sc` are estimated to need more than [`WARN_QUEUE_BYTES`] (with
-/// `allow_huge` too) and refuses more than [`MAX_QUEUE_BYTES`] (unless `allow_huge`), at
-/// `queues[0].name`, giving the count, the replications and the estimate.
-pub(crate) fn check(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario, allow_huge: bool) {
+/// `allow_huge` too) and refuses more than [`MAX_QUEUE_BYTES`] (unless `opts.allow_huge`), at
+/// `queues[0].name`, giving the count, the replications the run will have (`opts.replications`,
+/// the command line's `--replications`, else the file's: a sixteenth tester's `--replications 4`
+/// was warned about "1 replication(s)" and estimated for one) and the estimate.
+pub(crate) fn check(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario, opts: &LoadOptions) {
     let n = sc.queues.len() as u64;
-    let bytes = queue_bytes(n, sc.replications);
+    let replications = opts.replications.unwrap_or(sc.replications);
+    let bytes = queue_bytes(n, replications);
     if bytes <= WARN_QUEUE_BYTES {
         return;
     }
-    let refuse = bytes > MAX_QUEUE_BYTES && !allow_huge;
+    let refuse = bytes > MAX_QUEUE_BYTES && !opts.allow_huge;
     let gb = bytes as f64 / 1e9;
     let head = format!(
-        "{n} queues over {} replication(s) need about {gb:.1} GB ({} KB a queue, {} KB more a \
-         queue for each further replication, whether or not conversations reach it)",
-        sc.replications,
+        "{n} queues over {}{} need about {gb:.1} GB ({} KB a queue, {} KB more a queue for \
+         each further replication, whether or not conversations reach it)",
+        plural(u64::from(replications), "replication"),
+        match opts.replications {
+            Some(r) => format!(" (--replications {r})"),
+            None => String::new(),
+        },
         BYTES_PER_QUEUE / 1000,
         BYTES_PER_QUEUE_REPLICATION / 1000
     );

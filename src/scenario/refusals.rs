@@ -228,7 +228,10 @@ GROUP
         assert!(err.contains("at the same instant"), "{err}");
         assert!(err.contains("--allow-huge"), "{err}");
         assert_eq!(err.lines().count(), 1, "{err}");
-        let opts = LoadOptions { allow_huge: true };
+        let opts = LoadOptions {
+            allow_huge: true,
+            replications: None,
+        };
         assert!(load_str_with(&text, "r.toml", &opts).is_ok());
         // The default refusals_before_skip (3): at most 4 invitations, accepted.
         assert!(load_str(&file("3", "reject_probability = 1"), "r.toml").is_ok());

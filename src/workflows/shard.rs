@@ -127,8 +127,7 @@ pub fn run(
     // Whether the flag changed anything: the scenario loads without it too (it loaded with
     // it, so only a size limit can refuse it now).
     let limits_lifted = src.allow_huge
-        && scenario::load_str_with(text, origin, &scenario::LoadOptions { allow_huge: false })
-            .is_err();
+        && scenario::load_str_with(text, origin, &scenario::LoadOptions::default()).is_err();
     let opts = RunOptions {
         seed,
         replications,
@@ -415,6 +414,7 @@ fn checked(shards: &[(String, ShardFile)]) -> Result<Scenario, MergeError> {
     // project folder; their hashes are checked below.
     let opts = scenario::LoadOptions {
         allow_huge: first.allow_huge,
+        replications: None,
     };
     let at = inputs::locate_among(
         &shards

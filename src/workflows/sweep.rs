@@ -283,10 +283,18 @@ fn scenario_at(
         .zip(values)
         .map(|(a, v)| (a.path.as_str(), a.show(*v)))
         .collect();
-    let strict = scenario::load_str_cached(&text, &spec.origin, &Default::default(), cache);
+    // The sweep's --replications, which each point runs, counted in its size estimates.
+    let strict_opts = scenario::LoadOptions {
+        allow_huge: false,
+        replications: spec.replications,
+    };
+    let strict = scenario::load_str_cached(&text, &spec.origin, &strict_opts, cache);
     let (loaded, lifted) = match strict {
         Err(_) if spec.allow_huge => {
-            let opts = scenario::LoadOptions { allow_huge: true };
+            let opts = scenario::LoadOptions {
+                allow_huge: true,
+                replications: spec.replications,
+            };
             let huge = scenario::load_str_cached(&text, &spec.origin, &opts, cache);
             let lifted = huge.is_ok();
             (huge, lifted)

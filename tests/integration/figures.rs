@@ -312,7 +312,7 @@ queues = ["q"]
     assert_eq!(g.occupancy, r.summary.occupancy);
     let reps = &r.summary.by_replication;
     assert_eq!(reps.len(), 1);
-    assert_eq!(reps[0].agent_groups["a"], *g);
+    assert_eq!(reps[0].agent_groups.as_ref().expect("listed")["a"], *g);
     assert_eq!(reps[0].conversations.answered, 6);
 }
 

@@ -217,8 +217,11 @@ fn ab_reads_a_replications_values_without_a_json_copy_of_its_groups() {
     assert_eq!(at("agent_groups.nobody.busy_s"), None);
     let groups = sc.agent_groups.len();
     eprintln!("ab values of {groups} groups: held {peak} (the summary as JSON: {whole})");
+    // Since `fixa-14` the reference summary's row no longer repeats its 30,002 groups (more
+    // than `MAX_REP_AGENT_GROUPS`): its JSON is the groups once (36.5 MB, the values 18.9 MB),
+    // where it held them twice; a JSON copy of every group would hold at least as much.
     assert!(
-        peak < whole / 2,
+        peak < whole / 4 * 3,
         "{groups} groups: the values held {peak} bytes at once, the summary as JSON {whole}"
     );
 }

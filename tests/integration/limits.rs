@@ -25,7 +25,10 @@ fn limit_files() -> Vec<PathBuf> {
 fn huge_scenarios_load_only_when_allowed() {
     let files = limit_files();
     assert_eq!(files.len(), 4);
-    let allow = LoadOptions { allow_huge: true };
+    let allow = LoadOptions {
+        allow_huge: true,
+        replications: None,
+    };
     for f in &files {
         let err = load_file(f).expect_err("refused by default");
         assert!(

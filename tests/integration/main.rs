@@ -66,6 +66,7 @@ mod problem_order;
 mod procs;
 mod readme_forecast;
 mod readme_staff;
+mod rep_groups;
 mod reports;
 mod roster_checks;
 mod roster_scaling;
