@@ -2,7 +2,7 @@
 //! simulator, driven by concurrent tasks at an offered rate (open model).
 //!
 //! Key items: [`run`], [`LoadOptions`], [`LoadReport`] (`load.json`), [`SharedEngine`] (the
-//! engine behind a concurrency-safe handle), [`parse_ramp`], [`parse_threshold`].
+//! engine behind a concurrency-safe handle), [`parse_ramp`], [`parse_threshold`], [`LoadScope`] (the paths a threshold may name).
 //!
 //! How a run works:
 //! - An [`ArrivalSchedule`] gives every conversation's due time from `--rate` (and `--ramp`
@@ -30,6 +30,7 @@
 //! assert_eq!(report.invariant_violations, 0);
 //! ```
 
+mod paths;
 mod plan;
 mod progress;
 mod remote;
@@ -47,10 +48,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub use remote::{run_remote, RemoteLatency, RemoteLoadError};
+pub use paths::{
+    is_latency_path, lookup, parse_threshold, LoadScope, LoadThreshold, ThresholdError,
+};
 pub use report::{
-    check_load_path, is_latency_path, is_load_path, load_paths, lookup, or_dash, parse_threshold,
-    CommandStats, Conversations, Driver, LatencyUs, LoadReport, LoadRouting, LoadThreshold,
-    PolicyCounts, ThresholdError, ThresholdResult,
+    or_dash, CommandStats, Conversations, Driver, LatencyUs, LoadReport, LoadRouting,
+    PolicyCounts, ThresholdResult,
 };
 pub use schedule::{parse_ramp, ArrivalSchedule, RampError, Stage};
 pub use shared::{Clock, EngineGuard, SharedEngine};
@@ -324,13 +327,20 @@ fn drive<E: RulesEngine + Clone + Send + 'static>(
             .then(|| report::routing_summary(scenario, &merged.routing)),
         remote: None,
     };
+    rep.check(&thresholds(scenario, opts, false));
+    rep
+}
+
+/// The thresholds a load run checks: the scenario's `[[thresholds]]` whose metric is also a
+/// `load.json` path of this run ([`LoadScope`]), then `opts.thresholds`.
+pub(crate) fn thresholds(scenario: &Scenario, opts: &LoadOptions, remote: bool) -> Vec<LoadThreshold> {
+    let scope = LoadScope::of(scenario, opts.ramp.len(), remote);
     let mut all: Vec<LoadThreshold> = scenario
         .thresholds
         .iter()
-        .filter(|t| is_load_path(&t.metric))
+        .filter(|t| scope.knows(&t.metric))
         .cloned()
         .collect();
     all.extend(opts.thresholds.iter().cloned());
-    rep.check(&all);
-    rep
+    all
 }

@@ -140,9 +140,12 @@ pub(crate) fn run(a: LoadArgs) -> CmdResult {
         problems.push("--batch must be at least 1 (1 = a lock per command)".into());
     }
     let mut thresholds = Vec::new();
+    // The paths of this run's load.json: its policies, routing rules, ramp stages, and
+    // `remote` with --engine.
+    let scope = load::LoadScope::of(&sc, ramp.len(), a.engine.is_some());
     for t in &a.threshold {
         match load::parse_threshold(t) {
-            Ok(t) => match load::check_load_path(&t.metric) {
+            Ok(t) => match scope.check(&t.metric) {
                 Ok(()) => thresholds.push(t),
                 Err(e) => problems.push(format!("--threshold: {e}")),
             },
