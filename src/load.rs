@@ -33,6 +33,7 @@
 mod paths;
 mod plan;
 mod progress;
+mod refusals;
 mod remote;
 mod report;
 mod schedule;
@@ -176,7 +177,15 @@ fn drive<E: RulesEngine + Clone + Send + 'static>(
         .map(|_| tokio::sync::mpsc::unbounded_channel())
         .unzip();
     let mail = worker::Mailboxes(senders);
-    let policies = supervisor::PolicyTask::all(scenario, &plan, &shared, &live, &mail);
+    // The agents' answers to invitations, read by the policies when one assigns to agents.
+    let assigns = scenario.supervisors.iter().any(|s| {
+        s.policies
+            .iter()
+            .any(|p| matches!(p.action, crate::scenario::Action::AssignToAgent(_)))
+    });
+    let book = assigns.then(|| Arc::new(refusals::Book::new(policy_count(scenario))));
+    let policies =
+        supervisor::PolicyTask::all(scenario, &plan, &shared, &live, &mail, book.as_ref());
     let supervisor_tasks = policies.len();
     let interrupted = Arc::new(AtomicBool::new(false));
     let tallies = worker::tallies(workers, threads);
@@ -195,6 +204,7 @@ fn drive<E: RulesEngine + Clone + Send + 'static>(
                 batch: opts.batch.max(1),
                 panics: opts.panic_worker == Some(id),
                 tally: tallies[id % tallies.len()].clone(),
+                book: book.clone(),
             };
             worker_handles.push(tokio::spawn(w.run()));
         }
@@ -329,6 +339,11 @@ fn drive<E: RulesEngine + Clone + Send + 'static>(
     };
     rep.check(&thresholds(scenario, opts, false));
     rep
+}
+
+/// The number of supervisor policies (one task each).
+fn policy_count(scenario: &Scenario) -> usize {
+    scenario.supervisors.iter().map(|s| s.policies.len()).sum()
 }
 
 /// The thresholds a load run checks: the scenario's `[[thresholds]]` whose metric is also a
