@@ -48,13 +48,13 @@ use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-pub use remote::{run_remote, RemoteLatency, RemoteLoadError};
 pub use paths::{
     is_latency_path, lookup, parse_threshold, LoadScope, LoadThreshold, ThresholdError,
 };
+pub use remote::{run_remote, RemoteLatency, RemoteLoadError};
 pub use report::{
-    or_dash, CommandStats, Conversations, Driver, LatencyUs, LoadReport, LoadRouting,
-    PolicyCounts, ThresholdResult,
+    or_dash, CommandStats, Conversations, Driver, LatencyUs, LoadReport, LoadRouting, PolicyCounts,
+    ThresholdResult,
 };
 pub use schedule::{parse_ramp, ArrivalSchedule, RampError, Stage};
 pub use shared::{Clock, EngineGuard, SharedEngine};
@@ -348,7 +348,11 @@ fn policy_count(scenario: &Scenario) -> usize {
 
 /// The thresholds a load run checks: the scenario's `[[thresholds]]` whose metric is also a
 /// `load.json` path of this run ([`LoadScope`]), then `opts.thresholds`.
-pub(crate) fn thresholds(scenario: &Scenario, opts: &LoadOptions, remote: bool) -> Vec<LoadThreshold> {
+pub(crate) fn thresholds(
+    scenario: &Scenario,
+    opts: &LoadOptions,
+    remote: bool,
+) -> Vec<LoadThreshold> {
     let scope = LoadScope::of(scenario, opts.ramp.len(), remote);
     let mut all: Vec<LoadThreshold> = scenario
         .thresholds

@@ -54,6 +54,12 @@ pub fn parse_threshold(text: &str) -> Result<LoadThreshold, ThresholdError> {
             _ => {}
         }
     }
+    // A quote left open: the first operator anywhere (the path check then says what is open).
+    let cut = cut.or_else(|| {
+        let le = text.find("<=").map(|i| (i, true));
+        let ge = text.find(">=").map(|i| (i, false));
+        le.into_iter().chain(ge).min()
+    });
     let Some((i, at_most)) = cut else {
         return Err(ThresholdError(format!(
             "threshold {text:?}: expected METRIC<=VALUE or METRIC>=VALUE, e.g. latency_us.p99<=5000"
@@ -229,7 +235,8 @@ impl LoadScope {
             ThresholdError(format!("load.json path {metric:?} cannot be read: {e}"))
         })?;
         let skeleton = self.skeleton();
-        let unknown = |why: String| ThresholdError(format!("unknown load.json path {metric:?}{why}"));
+        let unknown =
+            |why: String| ThresholdError(format!("unknown load.json path {metric:?}{why}"));
         match path::resolve(&skeleton, &keys) {
             Some(Value::Number(_) | Value::Bool(_) | Value::Null) => return Ok(()),
             Some(Value::Object(o)) if !o.is_empty() => {
@@ -275,7 +282,11 @@ impl LoadScope {
         let leaves = path::leaves(&skeleton);
         let rendered: Vec<String> = leaves.iter().map(|k| path::render(k)).collect();
         let plain: Vec<String> = leaves.iter().map(|k| k.join(".")).collect();
-        let pool = if metric.contains('"') { &rendered } else { &plain };
+        let pool = if metric.contains('"') {
+            &rendered
+        } else {
+            &plain
+        };
         let hint = crate::scenario::closest(metric, pool.iter().map(String::as_str))
             .and_then(|c| pool.iter().position(|p| p == c))
             .map(|i| format!(" (did you mean {}?)", rendered[i]));
@@ -372,7 +383,9 @@ mod tests {
             assert!(s.knows(p), "{p}");
             assert!(s.check(p).is_ok(), "{p}");
         }
-        assert!(s.paths().contains(&"policies.\"sup/p\".given_up".to_string()));
+        assert!(s
+            .paths()
+            .contains(&"policies.\"sup/p\".given_up".to_string()));
         assert!(!s.knows("ramp.2.rate_per_s"));
         assert!(!s.knows("remote.round_trips"));
         let remote = LoadScope {
@@ -398,11 +411,23 @@ mod tests {
             "{e}"
         );
         let e = s.check("policies.\"sup/p\".givenup").unwrap_err().0;
-        assert!(e.contains("did you mean policies.\"sup/p\".given_up?"), "{e}");
+        assert!(
+            e.contains("did you mean policies.\"sup/p\".given_up?"),
+            "{e}"
+        );
         let e = s.check("policies.sup/q.given_up").unwrap_err().0;
-        assert!(e.contains("did you mean policies.\"sup/p\".given_up?"), "{e}");
-        let e = s.check("policies.other-supervisor/x.given_up").unwrap_err().0;
-        assert!(e.contains("this scenario's policies: policies.\"sup/p\""), "{e}");
+        assert!(
+            e.contains("did you mean policies.\"sup/p\".given_up?"),
+            "{e}"
+        );
+        let e = s
+            .check("policies.other-supervisor/x.given_up")
+            .unwrap_err()
+            .0;
+        assert!(
+            e.contains("this scenario's policies: policies.\"sup/p\""),
+            "{e}"
+        );
         let e = s.check("policies.\"sup/p\"").unwrap_err().0;
         assert!(e.contains("a group of figures"), "{e}");
         assert!(e.contains("policies.\"sup/p\".given_up"), "{e}");
@@ -410,9 +435,15 @@ mod tests {
         assert!(e.contains("not closed"), "{e}");
         let e = s.check("remote.round_trips").unwrap_err().0;
         assert!(e.contains("only when the engine is remote"), "{e}");
-        let e = LoadScope::default().check("policies.\"s/p\".given_up").unwrap_err().0;
+        let e = LoadScope::default()
+            .check("policies.\"s/p\".given_up")
+            .unwrap_err()
+            .0;
         assert!(e.contains("no supervisor policy"), "{e}");
-        let e = LoadScope::default().check("routing.unmatched").unwrap_err().0;
+        let e = LoadScope::default()
+            .check("routing.unmatched")
+            .unwrap_err()
+            .0;
         assert!(e.contains("does not use unified routing"), "{e}");
         assert!(s.check("by_command.abandon.latency_us.p99").is_ok());
     }

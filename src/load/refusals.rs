@@ -126,9 +126,10 @@ impl Book {
     /// Whether a supervisor's pick passes over `agent` for `conv`, now in `queue`: the agent
     /// refused it `skip` times there (RT-ELIGIBLE).
     pub(crate) fn skips(&self, conv: ConvId, queue: QueueId, agent: AgentId, skip: u32) -> bool {
-        self.lock().refused.get(&conv).is_some_and(|(q, by)| {
-            *q == queue && by.iter().any(|&(a, n)| a == agent && n >= skip)
-        })
+        self.lock()
+            .refused
+            .get(&conv)
+            .is_some_and(|(q, by)| *q == queue && by.iter().any(|&(a, n)| a == agent && n >= skip))
     }
 
     /// Forgets the conversations `live` says are gone, once the book has doubled since it last

@@ -208,7 +208,11 @@ mod tests {
         assert_eq!(find(&v, "policies.a.b/c.d.given_up"), Some(&json!(4)));
         assert_eq!(find(&v, "queues.a.b.arrived"), Some(&json!(5)));
         assert_eq!(find(&v, "queues.\"a.b\".arrived"), Some(&json!(5)));
-        assert_eq!(find(&v, "queues.a.b.x"), Some(&json!(6)), "back to shorter keys");
+        assert_eq!(
+            find(&v, "queues.a.b.x"),
+            Some(&json!(6)),
+            "back to shorter keys"
+        );
         assert_eq!(find(&v, "queues.\"a\".\"b\".x"), Some(&json!(6)));
         assert_eq!(find(&v, "queues.\"a.b\".x"), None, "a quoted key is exact");
         assert_eq!(find(&v, "ramp.0.rate_per_s"), Some(&json!(7)));
@@ -238,7 +242,10 @@ mod tests {
             let p = render(&keys);
             assert!(find(&v, &p).is_some(), "{p}");
         }
-        assert_eq!(render(&["policies", "sup/p", "given_up"]), "policies.\"sup/p\".given_up");
+        assert_eq!(
+            render(&["policies", "sup/p", "given_up"]),
+            "policies.\"sup/p\".given_up"
+        );
         assert_eq!(render(&["a", "q\"r"]), "a.\"q\\\"r\"");
     }
 }

@@ -188,7 +188,10 @@ fn a_rejected_invitation_is_a_failed_attempt_of_the_policy() {
     arrive(&t, 2);
     let mut tally = Tally::default();
     rejected_ticks(&t, &book, MAX_FAILED_ATTEMPTS, &mut tally);
-    assert_eq!(tally.counts.given_up, 0, "the last rejection is seen next tick");
+    assert_eq!(
+        tally.counts.given_up, 0,
+        "the last rejection is seen next tick"
+    );
     assert_eq!(tally.counts.accepted, u64::from(MAX_FAILED_ATTEMPTS));
     rejected_ticks(&t, &book, 50, &mut tally);
     assert_eq!(tally.counts.given_up, 1);
@@ -211,7 +214,11 @@ fn a_named_agent_who_refused_three_times_is_given_up_at_once() {
     let mut tally = Tally::default();
     rejected_ticks(&t, &book, 20, &mut tally);
     assert_eq!(
-        (tally.counts.accepted, tally.counts.refused, tally.counts.given_up),
+        (
+            tally.counts.accepted,
+            tally.counts.refused,
+            tally.counts.given_up
+        ),
         (3, 0, 1)
     );
 }
