@@ -2,7 +2,7 @@
 //! simulator, driven by concurrent tasks at an offered rate (open model).
 //!
 //! Key items: [`run`], [`LoadOptions`], [`LoadReport`] (`load.json`), [`SharedEngine`] (the
-//! engine behind a concurrency-safe handle), [`parse_ramp`], [`parse_threshold`].
+//! engine behind a concurrency-safe handle), [`parse_ramp`], [`parse_threshold`], [`LoadScope`] (the paths a threshold may name).
 //!
 //! How a run works:
 //! - An [`ArrivalSchedule`] gives every conversation's due time from `--rate` (and `--ramp`
@@ -30,8 +30,10 @@
 //! assert_eq!(report.invariant_violations, 0);
 //! ```
 
+mod paths;
 mod plan;
 mod progress;
+mod refusals;
 mod remote;
 mod report;
 mod schedule;
@@ -46,11 +48,13 @@ use std::sync::atomic::{AtomicBool, AtomicU64};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+pub use paths::{
+    is_latency_path, lookup, parse_threshold, LoadScope, LoadThreshold, ThresholdError,
+};
 pub use remote::{run_remote, RemoteLatency, RemoteLoadError};
 pub use report::{
-    check_load_path, is_latency_path, is_load_path, load_paths, lookup, or_dash, parse_threshold,
-    CommandStats, Conversations, Driver, LatencyUs, LoadReport, LoadRouting, LoadThreshold,
-    PolicyCounts, ThresholdError, ThresholdResult,
+    or_dash, CommandStats, Conversations, Driver, LatencyUs, LoadReport, LoadRouting, PolicyCounts,
+    ThresholdResult,
 };
 pub use schedule::{parse_ramp, ArrivalSchedule, RampError, Stage};
 pub use shared::{Clock, EngineGuard, SharedEngine};
@@ -173,7 +177,15 @@ fn drive<E: RulesEngine + Clone + Send + 'static>(
         .map(|_| tokio::sync::mpsc::unbounded_channel())
         .unzip();
     let mail = worker::Mailboxes(senders);
-    let policies = supervisor::PolicyTask::all(scenario, &plan, &shared, &live, &mail);
+    // The agents' answers to invitations, read by the policies when one assigns to agents.
+    let assigns = scenario.supervisors.iter().any(|s| {
+        s.policies
+            .iter()
+            .any(|p| matches!(p.action, crate::scenario::Action::AssignToAgent(_)))
+    });
+    let book = assigns.then(|| Arc::new(refusals::Book::new(policy_count(scenario))));
+    let policies =
+        supervisor::PolicyTask::all(scenario, &plan, &shared, &live, &mail, book.as_ref());
     let supervisor_tasks = policies.len();
     let interrupted = Arc::new(AtomicBool::new(false));
     let tallies = worker::tallies(workers, threads);
@@ -192,6 +204,7 @@ fn drive<E: RulesEngine + Clone + Send + 'static>(
                 batch: opts.batch.max(1),
                 panics: opts.panic_worker == Some(id),
                 tally: tallies[id % tallies.len()].clone(),
+                book: book.clone(),
             };
             worker_handles.push(tokio::spawn(w.run()));
         }
@@ -324,13 +337,29 @@ fn drive<E: RulesEngine + Clone + Send + 'static>(
             .then(|| report::routing_summary(scenario, &merged.routing)),
         remote: None,
     };
+    rep.check(&thresholds(scenario, opts, false));
+    rep
+}
+
+/// The number of supervisor policies (one task each).
+fn policy_count(scenario: &Scenario) -> usize {
+    scenario.supervisors.iter().map(|s| s.policies.len()).sum()
+}
+
+/// The thresholds a load run checks: the scenario's `[[thresholds]]` whose metric is also a
+/// `load.json` path of this run ([`LoadScope`]), then `opts.thresholds`.
+pub(crate) fn thresholds(
+    scenario: &Scenario,
+    opts: &LoadOptions,
+    remote: bool,
+) -> Vec<LoadThreshold> {
+    let scope = LoadScope::of(scenario, opts.ramp.len(), remote);
     let mut all: Vec<LoadThreshold> = scenario
         .thresholds
         .iter()
-        .filter(|t| is_load_path(&t.metric))
+        .filter(|t| scope.knows(&t.metric))
         .cloned()
         .collect();
     all.extend(opts.thresholds.iter().cloned());
-    rep.check(&all);
-    rep
+    all
 }

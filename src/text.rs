@@ -3,7 +3,11 @@
 //! mean" hints (`scenario::suggest`, the CSV readers' column names in `traffic`); weekday
 //! names; user numbers in messages (`number`, `whole`: scientific notation beyond 1e9).
 //!
+//! `path`: metric paths into a JSON report, a key in double quotes taken whole.
+//!
 //! A foundation module: it imports nothing from the crate.
+
+pub mod path;
 
 /// A count with its noun, singular for exactly one: `plural(1, "agent")` → `1 agent`,
 /// `plural(3, "agent")` → `3 agents`, `plural(0, "agent")` → `0 agents`. The plural adds an

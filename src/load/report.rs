@@ -1,5 +1,5 @@
 //! [`LoadReport`]: the model of `load.json`, built from the merged task measurements and the
-//! final engine state; and the threshold checks on its dotted paths.
+//! final engine state; and the threshold checks on its paths (`super::paths`).
 
 use std::collections::BTreeMap;
 
@@ -10,6 +10,7 @@ use crate::engine::RuleId;
 use crate::metrics::{hdr_quantile, RoutingCounts};
 use crate::scenario::Scenario;
 
+use super::paths::{is_latency_path, lookup, LoadThreshold};
 use super::stats::{TaskStats, KINDS};
 
 /// Latency percentiles in microseconds, measured from when each command was due (an unapplied
@@ -255,160 +256,6 @@ pub(crate) fn breakdown(
     (by_command, refused_by_rule)
 }
 
-/// A threshold that could not be read or names no path of `load.json`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ThresholdError(pub String);
-
-impl std::fmt::Display for ThresholdError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for ThresholdError {}
-
-/// A threshold on a `load.json` path, e.g. `latency_us.p99` or
-/// `by_command.accept.latency_us.p99`: the scenario's [`Threshold`](crate::scenario::Threshold).
-pub type LoadThreshold = crate::scenario::Threshold;
-
-/// Reads `metric<=value` or `metric>=value` (as `--threshold` takes it).
-pub fn parse_threshold(text: &str) -> Result<LoadThreshold, ThresholdError> {
-    let (metric, op, value) = if let Some((m, v)) = text.split_once("<=") {
-        (m, "<=", v)
-    } else if let Some((m, v)) = text.split_once(">=") {
-        (m, ">=", v)
-    } else {
-        return Err(ThresholdError(format!(
-            "threshold {text:?}: expected METRIC<=VALUE or METRIC>=VALUE, e.g. latency_us.p99<=5000"
-        )));
-    };
-    let value: f64 = value
-        .trim()
-        .parse()
-        .map_err(|_| ThresholdError(format!("threshold {text:?}: {value:?} is not a number")))?;
-    let metric = metric.trim().to_string();
-    Ok(if op == "<=" {
-        LoadThreshold {
-            metric,
-            min: None,
-            max: Some(value),
-        }
-    } else {
-        LoadThreshold {
-            metric,
-            min: Some(value),
-            max: None,
-        }
-    })
-}
-
-/// The value at a dotted path of a JSON value: `Some(Some(x))` for a number (a boolean reads
-/// as 0 or 1), `Some(None)` for `null` (a figure with no data), `None` when the path is absent.
-pub fn lookup(v: &serde_json::Value, path: &str) -> Option<Option<f64>> {
-    let mut cur = v;
-    for part in path.split('.') {
-        cur = cur.get(part)?;
-    }
-    match cur {
-        serde_json::Value::Bool(b) => Some(Some(f64::from(u8::from(*b)))),
-        serde_json::Value::Null => Some(None),
-        other => other.as_f64().map(Some),
-    }
-}
-
-/// The fixed numeric paths of `load.json` (besides `latency_us.*`, `by_command.*` and
-/// `refused_by_rule.*`).
-const FIXED: [&str; 20] = [
-    "rate_per_s",
-    "duration_s",
-    "speed",
-    "offered",
-    "commands",
-    "unapplied",
-    "throughput_per_s",
-    "refused",
-    "errors",
-    "partial",
-    "interrupted",
-    "invariant_violations",
-    "conservation_ok",
-    "conversations.arrived",
-    "conversations.closed",
-    "conversations.in_system_at_end",
-    "driver.wall_s",
-    "driver.offered_arrivals",
-    "driver.missed_policy_ticks",
-    "driver.workers",
-];
-
-/// The figures of a `latency_us` object.
-const LAT: [&str; 6] = ["p50", "p90", "p99", "p999", "max", "mean"];
-
-/// Every numeric path of `load.json` a threshold may name, in report order.
-pub fn load_paths() -> Vec<String> {
-    let mut out: Vec<String> = FIXED.iter().map(|p| (*p).to_string()).collect();
-    out.extend(LAT.iter().map(|l| format!("latency_us.{l}")));
-    for k in KINDS {
-        for f in ["count", "unapplied", "refused"] {
-            out.push(format!("by_command.{k}.{f}"));
-        }
-        out.extend(LAT.iter().map(|l| format!("by_command.{k}.latency_us.{l}")));
-    }
-    out.extend(
-        RuleId::ALL
-            .iter()
-            .map(|r| format!("refused_by_rule.{}", r.as_str())),
-    );
-    out
-}
-
-/// Whether `path` names a number of every `load.json` (paths under `by_command` and
-/// `refused_by_rule` are accepted for any known command type or rule id).
-pub fn is_load_path(path: &str) -> bool {
-    if FIXED.contains(&path) {
-        return true;
-    }
-    if let Some(l) = path.strip_prefix("latency_us.") {
-        return LAT.contains(&l);
-    }
-    if let Some(r) = path.strip_prefix("refused_by_rule.") {
-        return RuleId::parse(r).is_some();
-    }
-    if let Some(rest) = path.strip_prefix("by_command.") {
-        let Some((kind, field)) = rest.split_once('.') else {
-            return false;
-        };
-        return KINDS.contains(&kind)
-            && (["count", "unapplied", "refused"].contains(&field)
-                || field
-                    .strip_prefix("latency_us.")
-                    .is_some_and(|l| LAT.contains(&l)));
-    }
-    false
-}
-
-/// Checks that `path` is a `load.json` path; otherwise a message naming it (and no flag: the
-/// command line adds `--threshold`), with the closest known path as a "did you mean" hint.
-pub fn check_load_path(path: &str) -> Result<(), ThresholdError> {
-    if is_load_path(path) {
-        return Ok(());
-    }
-    let known = load_paths();
-    let hint = crate::scenario::closest(path, known.iter().map(String::as_str)).map_or_else(
-        || " (the paths are listed under load.json in the docs)".to_string(),
-        |c| format!(" (did you mean {c:?}?)"),
-    );
-    Err(ThresholdError(format!(
-        "unknown load.json path {path:?}{hint}"
-    )))
-}
-
-/// Whether a path is a latency figure (`latency_us.*` or `by_command.<type>.latency_us.*`),
-/// which cannot pass on a partial run.
-pub fn is_latency_path(path: &str) -> bool {
-    path.starts_with("latency_us.") || path.contains(".latency_us.")
-}
-
 impl LoadReport {
     /// Checks thresholds against this report and stores the results. A figure with no data
     /// (`null`) fails with reason "no data"; a latency threshold fails on a partial run (some
@@ -462,40 +309,6 @@ impl LoadReport {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn thresholds_parse_and_paths_are_known() {
-        let t = parse_threshold("latency_us.p99<=5000").unwrap();
-        assert_eq!(t.max, Some(5000.0));
-        let t = parse_threshold("throughput_per_s >= 1e5").unwrap();
-        assert_eq!((t.metric.as_str(), t.min), ("throughput_per_s", Some(1e5)));
-        assert!(parse_threshold("p99 = 3").is_err());
-        assert!(is_load_path("latency_us.p999"));
-        assert!(is_load_path("by_command.accept.latency_us.p99"));
-        assert!(is_load_path("refused_by_rule.ASSIGN-STATE"));
-        assert!(!is_load_path("latency_us.p98"));
-        assert!(!is_load_path("wait_s.p90"));
-        assert!(is_load_path("unapplied") && is_load_path("offered"));
-        assert!(is_load_path("by_command.arrive.unapplied"));
-        for p in load_paths() {
-            assert!(is_load_path(&p), "{p}");
-        }
-    }
-
-    #[test]
-    fn an_unknown_path_is_named_with_a_suggestion() {
-        let e = check_load_path("latency_us.P99").unwrap_err().0;
-        assert!(e.contains("\"latency_us.P99\""), "{e}");
-        assert!(e.contains("did you mean \"latency_us.p99\"?"), "{e}");
-        let e = check_load_path("by_command.abandn.latency_us.p99")
-            .unwrap_err()
-            .0;
-        assert!(
-            e.contains("did you mean \"by_command.abandon.latency_us.p99\"?"),
-            "{e}"
-        );
-        assert!(check_load_path("by_command.abandon.latency_us.p99").is_ok());
-    }
 
     #[test]
     fn an_empty_histogram_is_null_and_percentiles_stay_under_the_max() {

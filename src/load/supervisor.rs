@@ -11,8 +11,11 @@
 //!
 //! The give-up bound is the simulator's: a policy whose action on one conversation failed
 //! [`crate::policy::MAX_FAILED_ATTEMPTS`] times (the engine refused it, a pick with nobody
-//! usable included) gives the conversation up ([`super::tries`]), counted in
-//! `policies."S/P".given_up` ([`PolicyCounts`]).
+//! usable included, or the agent rejected or let time out the invitation its assignment sent)
+//! gives the conversation up ([`super::tries`]), counted in `policies."S/P".given_up`
+//! ([`PolicyCounts`]). An assignment's pick passes over an agent who refused the conversation
+//! `refusals_before_skip` times in its queue (RT-ELIGIBLE), and a policy naming that agent gives
+//! the conversation up at once, as in the simulator (`super::refusals`).
 
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
@@ -21,9 +24,10 @@ use crate::engine::{Command, ConvId, Effect, Engine, RulesEngine};
 use crate::model::SupervisorId;
 use crate::policy::{matches_basic, pick_agent, wants};
 use crate::rng::{stream, Source};
-use crate::scenario::{Action, Policy, Scenario};
+use crate::scenario::{Action, AgentPick, Policy, Scenario};
 
 use super::plan::Plan;
+use super::refusals::Book;
 use super::report::PolicyCounts;
 use super::shared::{EngineGuard, SharedEngine};
 use super::stats::{kind_of, TaskStats};
@@ -37,6 +41,10 @@ pub const MAX_ACTIONS_PER_TICK: usize = 1000;
 #[derive(Debug)]
 pub(crate) struct PolicyTask<E = Engine> {
     pub(crate) sup: usize,
+    /// Its position among the run's policy tasks (its failures in the [`Book`]).
+    pub(crate) index: usize,
+    /// The answers to invitations, when some policy assigns to agents.
+    pub(crate) book: Option<Arc<Book>>,
     /// `S/P`: the supervisor's and the policy's names, as `summary.json` keys `policies`.
     pub(crate) name: String,
     pub(crate) policy: Policy,
@@ -55,12 +63,15 @@ impl<E: RulesEngine> PolicyTask<E> {
         shared: &Arc<SharedEngine<E>>,
         live: &Arc<Live>,
         mail: &Mailboxes,
+        book: Option<&Arc<Book>>,
     ) -> Vec<PolicyTask<E>> {
         let mut out = Vec::new();
         for (i, s) in sc.supervisors.iter().enumerate() {
             for p in &s.policies {
                 out.push(PolicyTask {
                     sup: i,
+                    index: out.len(),
+                    book: book.cloned(),
                     name: format!("{}/{}", s.name, p.name),
                     policy: p.clone(),
                     queues: s.queues.clone(),
@@ -178,11 +189,24 @@ impl<E: RulesEngine> PolicyTask<E> {
         marks: &mut Vec<u64>,
         now: &dyn Fn() -> u64,
     ) -> bool {
+        if let Some(book) = &self.book {
+            // The invitations of its assignments refused since the last tick: failed attempts.
+            for conv in book.take_failed(self.index) {
+                if tally.tries.fail(conv) {
+                    tally.counts.given_up += 1;
+                }
+            }
+        }
         let mut found = self.matches(g, tick.sid, tick.limit + 1, &tally.tries);
         let capped = tick.limit == MAX_ACTIONS_PER_TICK && found.len() > tick.limit;
         found.truncate(tick.limit);
         for conv in found {
             let Some(cmd) = self.command(g, tick.sid, conv, &mut tally.cursor) else {
+                // Still there: its named agent refused it `refusals_before_skip` times, so the
+                // policy gives it up at once and sends nothing (RT-ELIGIBLE).
+                if g.engine().conversation(conv).is_some() && tally.tries.give_up(conv) {
+                    tally.counts.given_up += 1;
+                }
                 continue;
             };
             let start = fx.len();
@@ -202,6 +226,9 @@ impl<E: RulesEngine> PolicyTask<E> {
                 .stats
                 .record(kind_of(&cmd), done.saturating_sub(tick.stamp), r);
             marks.push(done);
+            if let Some(book) = &self.book {
+                book.absorb(g.engine(), &fx[start..], Some(self.index));
+            }
             if r.is_ok() {
                 tally.counts.accepted += 1;
             } else {
@@ -213,6 +240,9 @@ impl<E: RulesEngine> PolicyTask<E> {
         }
         let e = g.engine();
         tally.tries.forget(|c| e.conversation(c).is_some());
+        if let Some(book) = &self.book {
+            book.forget(|c| e.conversation(c).is_some());
+        }
         capped
     }
 
@@ -273,7 +303,9 @@ impl<E: RulesEngine> PolicyTask<E> {
         found.into_iter().map(|x| x.1).collect()
     }
 
-    /// The command the policy's action makes for a conversation.
+    /// The command the policy's action makes for a conversation; `None` when it is gone, or
+    /// when the agent an assignment names refused it `refusals_before_skip` times in its queue
+    /// (RT-ELIGIBLE: the caller gives it up). An assignment's pick passes over such agents.
     fn command(
         &self,
         g: &EngineGuard<'_, E>,
@@ -283,16 +315,32 @@ impl<E: RulesEngine> PolicyTask<E> {
     ) -> Option<Command> {
         let e = g.engine();
         let v = e.conversation(conv)?;
-        let agent = |pick, cursor: &mut usize| {
-            pick_agent(e, v.queue, pick, cursor, v.primary, &|_| false)
+        let skip = e.config().refusals_before_skip;
+        let skipped = |a| {
+            self.book
+                .as_ref()
+                .is_some_and(|b| b.skips(conv, v.queue, a, skip))
+        };
+        let none = |_| false;
+        let agent = |pick, cursor: &mut usize, assign: bool| {
+            let skipped: &dyn Fn(crate::model::AgentId) -> bool =
+                if assign { &skipped } else { &none };
+            pick_agent(e, v.queue, pick, cursor, v.primary, skipped)
                 .unwrap_or(crate::model::AgentId(u32::MAX))
         };
         Some(match &self.policy.action {
             Action::Monitor { .. } => Command::Monitor(sid, conv),
             Action::Join { message_mode } => Command::Join(sid, conv, *message_mode),
-            Action::AssignToAgent(p) => Command::AssignToAgent(sid, conv, agent(p, cursor)),
+            Action::AssignToAgent(p) => {
+                if let AgentPick::Named(a) = p {
+                    if skipped(*a) {
+                        return None;
+                    }
+                }
+                Command::AssignToAgent(sid, conv, agent(p, cursor, true))
+            }
             Action::AssignToQueue(q) => Command::AssignToQueue(sid, conv, *q),
-            Action::TransferToAgent(p) => Command::Transfer(sid, conv, agent(p, cursor)),
+            Action::TransferToAgent(p) => Command::Transfer(sid, conv, agent(p, cursor, false)),
             Action::ForceClose => Command::ForceClose(sid, conv),
         })
     }

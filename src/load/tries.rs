@@ -5,7 +5,8 @@
 //!
 //! One [`Tries`] per policy task: the failed attempts of that policy on each conversation (an
 //! action the engine refused, a pick with nobody usable included: the load driver sends it and
-//! the engine refuses it). At the bound the policy gives the conversation up: it no longer
+//! the engine refuses it; an invitation of its assignment the agent rejected or let time out,
+//! `super::refusals`). At the bound the policy gives the conversation up: it no longer
 //! matches it, and `load.json`'s `policies."S/P".given_up` counts it once, as `summary.json`'s
 //! does. Successes reset nothing. Conversations closed since are forgotten now and then
 //! ([`Tries::forget`]), so the map holds at most about twice the live conversations with a
@@ -50,6 +51,16 @@ impl Tries {
         let n = self.failed.entry(conv).or_insert(0);
         *n = n.saturating_add(1);
         *n == MAX_FAILED_ATTEMPTS
+    }
+
+    /// The policy gives `conv` up now (the agent it names refused it `refusals_before_skip`
+    /// times, RT-ELIGIBLE); `true` unless it already had.
+    pub(crate) fn give_up(&mut self, conv: ConvId) -> bool {
+        let n = self.failed.entry(conv).or_insert(0);
+        *n < MAX_FAILED_ATTEMPTS && {
+            *n = MAX_FAILED_ATTEMPTS;
+            true
+        }
     }
 
     /// Forgets the conversations `live` says are gone, once the map has doubled since it last

@@ -133,6 +133,9 @@ pub(crate) struct Worker<E = Engine> {
     pub(crate) panics: bool,
     /// Where it records ([`tallies`]).
     pub(crate) tally: Arc<Mutex<Tally>>,
+    /// The agents' answers to invitations, read by the supervisor policies when one assigns
+    /// to agents (`super::refusals`).
+    pub(crate) book: Option<Arc<super::refusals::Book>>,
 }
 
 /// What a worker leaves when it stops: what fell due that it never applied (counted by
@@ -322,6 +325,10 @@ impl<E: RulesEngine> Worker<E> {
                         recent.saturating_record(lat_us);
                         *recent_max = (*recent_max).max(lat_us);
                         marks.push((fx.len(), done));
+                    }
+                    if let Some(book) = &self.book {
+                        // Refusals (and their policies' failures) seen before the next tick.
+                        book.absorb(g.engine(), &fx, None);
                     }
                     assert!(!self.panics, "injected fault: worker {} panics", self.id);
                     live_now = g.engine().live_conversations() as u64;

@@ -726,26 +726,12 @@ pub fn lookup_many<S: AsRef<str>>(summary: &Summary, paths: &[S]) -> Vec<Option<
     }
 }
 
-/// [`lookup`] on a summary (or one `by_replication` element) already turned into JSON.
+/// [`lookup`] on a summary (or one `by_replication` element) already turned into JSON. A key in
+/// double quotes is taken whole (`policies."sup/p".given_up`); an unquoted run of keys matches
+/// a key holding dots, the longest first (`crate::text::path`).
 pub fn lookup_value(v: &serde_json::Value, path: &str) -> Option<f64> {
-    if path.is_empty() {
-        return v.as_f64();
-    }
-    let obj = v.as_object()?;
-    // Try the longest key prefix first so names with dots resolve.
-    let mut cut = path.len();
-    loop {
-        let (head, rest) = (&path[..cut], path.get(cut + 1..).unwrap_or(""));
-        if let Some(child) = obj.get(head) {
-            if let Some(x) = lookup_value(child, rest) {
-                return Some(x);
-            }
-        }
-        match path[..cut].rfind('.') {
-            Some(i) => cut = i,
-            None => return None,
-        }
-    }
+    let keys = crate::text::path::split(path).ok()?;
+    crate::text::path::resolve(v, &keys)?.as_f64()
 }
 
 /// Evaluates the scenario's thresholds against a summary.

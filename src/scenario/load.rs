@@ -234,7 +234,6 @@ fn walk(
     let mut none = Vec::new();
     let w = ws.as_mut().unwrap_or(&mut none);
     super::routing::resolve_queues(cx, &names, w, pending_queues);
-    let ths = thresholds(cx, &root, &names, qs.as_deref());
     let transfers = super::chat::transfers(cx, &root, &names);
     if let Some(w) = ws.as_mut() {
         for (w, t) in w.iter_mut().zip(transfers) {
@@ -246,6 +245,9 @@ fn walk(
     names.roster =
         super::agents::RosterNames::new(super::traffic::roster_names(&root, parts.as_ref()));
     let sups = supervisors(cx, &root, &names);
+    // After the supervisors: `policies.<S/P>` paths name their policies (diagnostics are
+    // sorted by position, so the order of reading changes no message's place).
+    let ths = thresholds(cx, &root, &names, qs.as_deref(), sups.as_deref());
     // Roster agents' skills join the skill table before classification names are resolved.
     if let Some(p) = parts.as_mut() {
         super::traffic::roster_skills(p, &mut names);

@@ -2,8 +2,10 @@
 //! summary object. Some depend on the scenario ([`MetricScope`]): `queues.<queue>.<leaf>`,
 //! `routing.by_rule.<queue>/<rule>` (contract "Unified routing") and
 //! `overflow.by_queue.<queue>.<kind>` (queues with `[[queues.overflow]]` rules) and
-//! `agent_groups.<group>.<leaf>`. Queue and rule
-//! names may hold dots and slashes: a path is compared with every path the scenario has.
+//! `agent_groups.<group>.<leaf>` and `policies.<S/P>.<leaf>` (each supervisor policy and
+//! script line). Queue, rule and policy names may hold dots and slashes: a path is compared
+//! with every path the scenario has, and a key may be written in double quotes
+//! (`policies."sup/p".given_up`, `crate::text::path`).
 
 use crate::engine::RuleId;
 
@@ -103,6 +105,32 @@ pub struct MetricScope {
     /// `false` while roster agents are not known yet (a `[traffic] roster` read later): then
     /// any group name is accepted.
     pub groups_complete: bool,
+    /// `summary.json`'s `policies` keys: `S/P` of every supervisor policy and `S/script[n]` of
+    /// every script line.
+    pub policies: Vec<String>,
+    /// `false` while the supervisors are unknown (their section has errors of its own): then
+    /// any policy name is accepted.
+    pub policies_complete: bool,
+}
+
+/// The leaves under `policies.<S/P>.` (besides `by_rule.<RULE>`).
+pub(crate) const POLICY_LEAVES: [&str; 4] = ["accepted", "refused", "skipped_no_agent", "given_up"];
+
+/// `summary.json`'s `policies` keys of these supervisors: `S/P` of each policy, `S/script[n]`
+/// of each script line (`n` its line in the file), as the simulator names its sources.
+pub(crate) fn policy_names(sups: &[super::Supervisor]) -> Vec<String> {
+    sups.iter()
+        .flat_map(|s| {
+            s.policies
+                .iter()
+                .map(move |p| format!("{}/{}", s.name, p.name))
+                .chain(
+                    s.script
+                        .iter()
+                        .map(move |l| format!("{}/script[{}]", s.name, l.line)),
+                )
+        })
+        .collect()
 }
 
 /// The leaves under `agent_groups.<name>.`.
@@ -134,6 +162,8 @@ impl MetricScope {
             complete: true,
             groups: Vec::new(),
             groups_complete: false,
+            policies: Vec::new(),
+            policies_complete: false,
         }
     }
 
@@ -142,6 +172,8 @@ impl MetricScope {
         MetricScope {
             groups: sc.agent_groups.iter().map(|g| g.name.clone()).collect(),
             groups_complete: true,
+            policies: policy_names(&sc.supervisors),
+            policies_complete: true,
             ..MetricScope::of(&sc.queues)
         }
     }
@@ -170,8 +202,22 @@ fn queue_leaf(rest: &str, name: &str, leaves: &[&str]) -> bool {
         .is_some_and(|leaf| leaves.contains(&leaf))
 }
 
-/// Whether `path` names a numeric leaf of `summary.json` for a scenario of this scope.
+/// Whether `path` names a numeric leaf of `summary.json` for a scenario of this scope. Keys in
+/// double quotes are read as the keys they quote (`policies."sup/p".given_up`).
 pub fn is_known_metric(path: &str, scope: &MetricScope) -> bool {
+    if path.contains('"') {
+        return crate::text::path::split(path).is_ok_and(|keys| {
+            let plain: Vec<&str> = keys
+                .iter()
+                .map(|k| match k {
+                    crate::text::path::Key::Plain(s) | crate::text::path::Key::Quoted(s) => {
+                        s.as_str()
+                    }
+                })
+                .collect();
+            is_known_metric(&plain.join("."), scope)
+        });
+    }
     if FIXED.contains(&path) {
         return true;
     }
@@ -205,6 +251,24 @@ pub fn is_known_metric(path: &str, scope: &MetricScope) -> bool {
             (q.overflow || !scope.complete) && queue_leaf(rest, &q.name, &OVERFLOW_KINDS)
         });
     }
+    if let Some(rest) = path.strip_prefix("policies.") {
+        let leaf = |l: &str| {
+            POLICY_LEAVES.contains(&l)
+                || l.strip_prefix("by_rule.")
+                    .is_some_and(|r| RuleId::parse(r).is_some())
+        };
+        if !scope.policies_complete {
+            // Any name: the leaf is what follows one of the dots.
+            return rest
+                .match_indices('.')
+                .any(|(i, _)| i > 0 && leaf(&rest[i + 1..]));
+        }
+        return scope.policies.iter().any(|p| {
+            rest.strip_prefix(p.as_str())
+                .and_then(|r| r.strip_prefix('.'))
+                .is_some_and(leaf)
+        });
+    }
     false
 }
 
@@ -218,6 +282,10 @@ pub(crate) fn all_metrics(scope: &MetricScope) -> Vec<String> {
     );
     for g in &scope.groups {
         out.extend(GROUP_LEAVES.iter().map(|l| format!("agent_groups.{g}.{l}")));
+    }
+    for p in &scope.policies {
+        let p = crate::text::path::render(&[p]);
+        out.extend(POLICY_LEAVES.iter().map(|l| format!("policies.{p}.{l}")));
     }
     for q in &scope.queues {
         let n = &q.name;
@@ -313,6 +381,43 @@ mod tests {
         let lax = MetricScope::names_only(&["general"]);
         assert!(is_known_metric("routing.by_rule.general/anything", &lax));
         assert!(!is_known_metric("routing.by_rule.other/anything", &lax));
+    }
+
+    /// Issue 25, fourteenth session: `summary.json`'s `policies."S/P".…` could not be gated
+    /// (a scenario threshold on it was an unknown path), quoted or not.
+    #[test]
+    fn policy_paths() {
+        let mut s = scope(&["q"]);
+        s.policies = vec!["sup/p".into(), "a.b/c".into(), "sup/script[4]".into()];
+        s.policies_complete = true;
+        for p in [
+            "policies.\"sup/p\".given_up",
+            "policies.sup/p.given_up",
+            "policies.\"a.b/c\".skipped_no_agent",
+            "policies.a.b/c.refused",
+            "policies.sup/script[4].accepted",
+            "policies.\"sup/p\".by_rule.ASSIGN-STATE",
+            "queues.\"q\".arrived",
+        ] {
+            assert!(is_known_metric(p, &s), "{p}");
+        }
+        for p in [
+            "policies.\"sup/x\".given_up",
+            "policies.sup/p.gave_up",
+            "policies.sup/p",
+            "policies.\"sup/p.given_up",
+            "policies.sup/p.by_rule.NOPE",
+        ] {
+            assert!(!is_known_metric(p, &s), "{p}");
+        }
+        assert_eq!(
+            suggest("policies.\"sup/p\".givenup", &s).as_deref(),
+            Some("did you mean \"policies.\\\"sup/p\\\".given_up\"?")
+        );
+        // Supervisors unknown (their section had errors): any name passes, not any leaf.
+        let lax = scope(&["q"]);
+        assert!(is_known_metric("policies.x/y.given_up", &lax));
+        assert!(!is_known_metric("policies.x/y.gave_up", &lax));
     }
 
     #[test]

@@ -4,15 +4,17 @@ use super::diag::Ctx;
 use super::metric_paths::{is_known_metric, suggest, MetricScope};
 use super::sections::{section, Names};
 use super::spanned::{number, string, table, Table, Val};
-use super::types::{Queue, Threshold};
+use super::types::{Queue, Supervisor, Threshold};
 
 /// `[[thresholds]]`. `queues` (when `[[queues]]` had no errors) gives the rule names and
-/// overflow rules that `routing.by_rule` and `overflow.by_queue` paths name.
+/// overflow rules that `routing.by_rule` and `overflow.by_queue` paths name; `sups` (when
+/// `[[supervisors]]` had none) the policies and script lines `policies.<S/P>` paths name.
 pub(crate) fn thresholds(
     cx: &mut Ctx<'_>,
     root: &Table<'_, '_>,
     names: &Names,
     queues: Option<&[Queue]>,
+    sups: Option<&[Supervisor]>,
 ) -> Option<Vec<Threshold>> {
     let mut scope = match queues {
         Some(qs) => MetricScope::of(qs),
@@ -25,6 +27,10 @@ pub(crate) fn thresholds(
     // `[traffic]` table accepts any group name here.
     scope.groups = names.groups.iter().map(|g| g.name.clone()).collect();
     scope.groups_complete = root.get("traffic").is_none();
+    if let Some(sups) = sups {
+        scope.policies = super::metric_paths::policy_names(sups);
+        scope.policies_complete = true;
+    }
     let mut out = Vec::new();
     let mut ok = true;
     for (path, v) in section(cx, root, "thresholds") {

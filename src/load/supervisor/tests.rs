@@ -52,7 +52,7 @@ fn task(sc: &Scenario) -> PolicyTask<Engine> {
     });
     let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
     let mail = Mailboxes(vec![tx]);
-    PolicyTask::all(sc, &plan, &shared, &live, &mail).remove(0)
+    PolicyTask::all(sc, &plan, &shared, &live, &mail, None).remove(0)
 }
 
 /// `n` arrivals in the policy's queue; an invitation routing sends is accepted at once.
@@ -132,4 +132,100 @@ fn a_picked_assignment_refused_is_given_up_too() {
     assert_eq!(tally.counts.given_up, 1);
     assert_eq!(tally.counts.refused, u64::from(MAX_FAILED_ATTEMPTS));
     assert_eq!(tally.counts.accepted, 0);
+}
+
+/// [`scenario`] with overallocation allowed (a supervisor may assign to the full agent; routing
+/// does not invite it) and `[engine] refusals_before_skip = SKIP`; its policy task with a
+/// [`Book`], as a run makes when a policy assigns to agents.
+fn rejecting(skip: u32) -> (Scenario, Arc<Book>) {
+    let text = format!(
+        "[scenario]\nname = \"g\"\nhorizon = \"1h\"\nseed = 1\nreplications = 1\n\
+         [engine]\noverallocation = \"allow\"\nrefusals_before_skip = {skip}\n\
+         [[workstreams]]\nname = \"chat\"\nchannel = \"live_chat\"\ncapacity_units = 100\n\
+         handle_time = {{ dist = \"exponential\", mean = \"2h\" }}\n\
+         [[queues]]\nname = \"support\"\nworkstream = \"chat\"\narrivals = {{ rate = \"10/h\" }}\n\
+         [[agent_groups]]\nname = \"agent\"\ncount = 1\ncapacity = 100\nqueues = [\"support\"]\n\
+         [[supervisors]]\nname = \"s\"\nqueues = [\"support\"]\n\
+         [[supervisors.policies]]\nname = \"p\"\nevery = \"10ms\"\nwhen = {{ state = \"open\" }}\n\
+         action = {{ assign_to = \"agent\", agent = \"agent-1\" }}\n"
+    );
+    let sc = crate::scenario::load_str(&text, "g.toml").expect("valid");
+    (sc, Arc::new(Book::new(1)))
+}
+
+/// `ticks` ticks in which the agent rejects every invitation the policy sends (as a worker
+/// applies it: the refusal goes into the book under the engine lock).
+fn rejected_ticks(t: &PolicyTask<Engine>, book: &Book, ticks: u32, tally: &mut Tally) {
+    let tick = Tick {
+        sid: SupervisorId(0),
+        limit: MAX_ACTIONS_PER_TICK,
+        stamp: 0,
+    };
+    for _ in 0..ticks {
+        let (mut fx, mut marks) = (Vec::new(), Vec::new());
+        let mut g = t.shared.lock();
+        t.act(&mut g, &tick, tally, &mut fx, &mut marks, &|| 0);
+        for e in fx {
+            if let Effect::Invited { conv, invite, .. } = e {
+                let mut out = Vec::new();
+                g.apply(Command::Reject(conv, invite), &mut out)
+                    .expect("the agent rejects");
+                book.absorb(g.engine(), &out, None);
+            }
+        }
+    }
+}
+
+/// Issue 25, fourteenth session: an invitation of the policy's assignment that the agent
+/// rejects is a failed attempt, as in the simulator: with `refusals_before_skip` out of reach,
+/// the policy gives the conversation up after 10,000 rejected invitations (before: it invited
+/// the agent again at every tick for as long as the conversation lived, never giving up).
+#[test]
+fn a_rejected_invitation_is_a_failed_attempt_of_the_policy() {
+    let (sc, book) = rejecting(1_000_000);
+    let t = task_with(&sc, &book);
+    // The first is routed to the agent and fills it; the second waits, Open, never routed.
+    arrive(&t, 2);
+    let mut tally = Tally::default();
+    rejected_ticks(&t, &book, MAX_FAILED_ATTEMPTS, &mut tally);
+    assert_eq!(
+        tally.counts.given_up, 0,
+        "the last rejection is seen next tick"
+    );
+    assert_eq!(tally.counts.accepted, u64::from(MAX_FAILED_ATTEMPTS));
+    rejected_ticks(&t, &book, 50, &mut tally);
+    assert_eq!(tally.counts.given_up, 1);
+    assert_eq!(
+        tally.counts.accepted,
+        u64::from(MAX_FAILED_ATTEMPTS),
+        "nothing sent once given up"
+    );
+    assert_eq!(tally.counts.refused, 0);
+}
+
+/// A variant: with the default `refusals_before_skip = 3`, the named agent who refused the
+/// conversation three times is skipped (RT-ELIGIBLE) and the policy gives it up at once, as in
+/// the simulator: 3 invitations, 1 given up, nothing sent after.
+#[test]
+fn a_named_agent_who_refused_three_times_is_given_up_at_once() {
+    let (sc, book) = rejecting(3);
+    let t = task_with(&sc, &book);
+    arrive(&t, 2);
+    let mut tally = Tally::default();
+    rejected_ticks(&t, &book, 20, &mut tally);
+    assert_eq!(
+        (
+            tally.counts.accepted,
+            tally.counts.refused,
+            tally.counts.given_up
+        ),
+        (3, 0, 1)
+    );
+}
+
+/// The policy task of `sc`'s one policy with `book`.
+fn task_with(sc: &Scenario, book: &Arc<Book>) -> PolicyTask<Engine> {
+    let mut t = task(sc);
+    t.book = Some(book.clone());
+    t
 }
