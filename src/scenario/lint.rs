@@ -144,7 +144,7 @@ pub fn warnings(sc: &Scenario) -> Vec<Warning> {
 /// name, at its `name` key, naming the first. Roster agents (one-agent groups) are left to the
 /// roster's own warning at the CSV line. Names already in NFC (every ASCII name) cost one check.
 /// Source: Unicode Standard Annex #15, Unicode Normalization Forms.
-pub fn lookalike_names(sc: &Scenario) -> Vec<Warning> {
+pub(crate) fn lookalike_names(sc: &Scenario) -> Vec<Warning> {
     use std::collections::HashMap;
     use unicode_normalization::UnicodeNormalization as _;
     let sections: [(&str, &str, Vec<Option<&str>>); 4] = [
