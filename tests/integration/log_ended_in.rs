@@ -440,8 +440,8 @@ fn replay_refuses_an_ended_in_naming_no_queue() {
     assert_eq!(o.status.code(), Some(2));
     let e = text(&o.stderr);
     for line in [
-        "h.csv:2:11: ended_in: unknown queue \"bb\"; expected one of \"a\", \"b\" (did you mean \"b\"?)",
-        "h.csv:4:11: ended_in: unknown queue \"x\"",
+        "h.csv:2:12: ended_in: unknown queue \"bb\"; expected one of \"a\", \"b\" (did you mean \"b\"?)",
+        "h.csv:4:12: ended_in: unknown queue \"x\"",
     ] {
         assert!(e.contains(line), "{line:?} not in {e}");
     }
