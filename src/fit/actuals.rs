@@ -17,7 +17,7 @@
 //! once per conversation, its legs' moves included); its arrival, answer or abandonment stay
 //! with its `queue`, as the summary counts them.
 //!
-//! Agent groups ([`Groups`]): a row's `agent_group` (written by `omnisim run --log`, issue 25,
+//! Agent groups: a row's `agent_group` (written by `omnisim run --log`, issue 25,
 //! fourteenth session) puts its agent in that group, and `agent_groups` holds one entry per
 //! group under the name the simulator's summary uses. A history that does not say the group
 //! of every answered row's agent gets no `agent_groups` at all (no group is invented; before,
@@ -257,7 +257,11 @@ impl Fitted {
         let ng = if known { self.groups.names.len() } else { 1 };
         if known {
             let like = named.agent_groups[0].clone();
-            named.agent_groups = (self.groups.names.iter().enumerate())
+            named.agent_groups = self
+                .groups
+                .names
+                .iter()
+                .enumerate()
                 .map(|(i, name)| crate::scenario::AgentGroup {
                     name: name.clone(),
                     count: 1,
