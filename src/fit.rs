@@ -175,6 +175,8 @@ pub struct Fitted {
     /// Every row as `actuals.json` counts it ([`actuals`]), and the queue names they index.
     actual_rows: Vec<actuals::ActualRow>,
     actual_queues: Vec<String>,
+    /// The agents' groups as the rows' `agent_group` cells name them.
+    groups: actuals::Groups,
 }
 
 /// Reads and fits a history. `interval` is the arrival-profile interval (default 30 min; whole
@@ -235,6 +237,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
     let mut links = crate::traffic::links::Links::default();
     // (replication, agent) → index: one agent's time line per replication of a log.
     let mut agents: std::collections::HashMap<(String, String), u32> = Default::default();
+    let mut groups = actuals::Groups::default();
     // Every row as actuals.json counts it, and its queues (by name, in order of appearance).
     let mut actual_rows: Vec<actuals::ActualRow> = Vec::new();
     let mut actual_queues: BTreeMap<String, u32> = BTreeMap::new();
@@ -245,6 +248,9 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
     let mut arrives: Vec<bool> = Vec::new();
     // Offered answered rows a move while waiting took to another queue (`ended_in`).
     let mut answered_elsewhere = 0u64;
+    // Offered rows a move took to another queue, whatever their outcome (their waits go to
+    // the arrival queue's patience: the log does not say when the move came).
+    let mut moved_rows = 0u64;
     let mut abandoned_cells = checks::AbandonedCells::default();
     let header = read(
         path,
@@ -387,7 +393,9 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
                     a.to_string(),
                 );
                 let next = agents.len() as u32;
-                *agents.entry(key).or_insert(next)
+                let i = *agents.entry(key).or_insert(next);
+                groups.note(i, r.cell("agent_group"));
+                i
             });
             let next = actual_queues.len() as u32;
             let aq = *actual_queues.entry(queue.clone()).or_insert(next);
@@ -434,6 +442,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
             };
             let q = number(queue);
             arrives[q as usize] = true;
+            moved_rows += u64::from(moved_to.is_some());
             let d = &mut durations[handled_in.unwrap_or(q) as usize];
             if outcome == 1 {
                 if let Some(h) = handle {
@@ -581,6 +590,9 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
         ));
     }
     notes.extend(checks::moved_note(answered_elsewhere, handled_unfitted));
+    notes.extend(checks::moved_patience_note(moved_rows));
+    let groups = groups.sorted();
+    notes.extend(groups.unknown_note(&actual_rows));
     if !iso {
         notes.push(format!(
             "the history's times are seconds since t = 0 (no calendar): fitted.toml starts at \
@@ -594,7 +606,12 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
             .to_string()
     };
     let span_days = checks::days(&tally, t0_day, profiles.days as usize, copies);
-    notes.extend(checks::day_notes(&span_days, profiles.first_weekday, &date));
+    notes.extend(checks::day_notes(
+        &span_days,
+        profiles.first_weekday,
+        &date,
+        iv,
+    ));
     let (open_days, closed_days) = profiles
         .open
         .iter()
@@ -739,6 +756,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
         rows,
         actual_rows,
         actual_queues,
+        groups,
     })
 }
 

@@ -30,6 +30,20 @@ pub(crate) fn plural_text(text: &str, noun: &str) -> String {
     }
 }
 
+/// How `fit` and `forecast` name a first (`last` false) or last day cut short by the export,
+/// in one wording: the interval holding the day's first (last) traffic against the median
+/// day's, each `(start, end)` as `HH:MM` (`24:00` for midnight at the end). Issue 25,
+/// fourteenth session: `fit` said a day "ends at 00:00" (its last arrival's minute) where
+/// `forecast` said "ends at 00:30" (its last interval's end) for the same day.
+pub fn cut_day(last: bool, date: &str, day: (&str, &str), median: (&str, &str)) -> String {
+    let edge = if last { "last" } else { "first" };
+    format!(
+        "the {edge} day, {date}, has its {edge} traffic in {}–{} while the median day has its \
+         {edge} in {}–{}",
+        day.0, day.1, median.0, median.1
+    )
+}
+
 /// Milliseconds as seconds, shortest exact form: `12`, `12.5`, `12.345`.
 pub fn seconds(ms: u64) -> String {
     let (s, frac) = (ms / 1000, ms % 1000);

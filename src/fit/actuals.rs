@@ -17,18 +17,26 @@
 //! once per conversation, its legs' moves included); its arrival, answer or abandonment stay
 //! with its `queue`, as the summary counts them.
 //!
+//! Agent groups: a row's `agent_group` (written by `omnisim run --log`, issue 25,
+//! fourteenth session) puts its agent in that group, and `agent_groups` holds one entry per
+//! group under the name the simulator's summary uses. A history that does not say the group
+//! of every answered row's agent gets no `agent_groups` at all (no group is invented; before,
+//! every agent was put in the fitted scenario's one group `agents`, which no run of the real
+//! scenario has), and a note, also in `fit.json`, says so; `compare` repeats it.
+//!
 //! Not covered: a run's warm-up (its summary counts arrivals after it; its log holds them all),
 //! moves a log without `ended_in` does not show (an overflow or supervisor moving a waiting
 //! conversation), and of a chain of moves all but the queue it ended in (`ended_in` names only
 //! the last; a move back to its `queue` shows none).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::Value;
 
 use super::Fitted;
 use crate::metrics::{AgentStats, Recorder};
-use crate::model::QueueId;
+use crate::model::{AgentId, QueueId};
+use crate::report::compare::GROUPS_UNKNOWN;
 use crate::report::Summary;
 use crate::scenario::Scenario;
 use crate::time::{SimDuration, SimTime};
@@ -115,14 +123,100 @@ pub(crate) struct ActualRow {
     pub moved_to: Option<u32>,
 }
 
+/// The agent groups a history names: each `(replication, agent)` pair's `agent_group` cell
+/// (the first a row gives it), by [`ActualRow::agent`] index.
+#[derive(Debug, Default)]
+pub(crate) struct Groups {
+    /// Per agent index, its group (an index into `names`).
+    of_agent: Vec<Option<u32>>,
+    /// Group names (in order of appearance until [`Groups::sorted`]).
+    pub names: Vec<String>,
+    index: HashMap<String, u32>,
+}
+
+impl Groups {
+    /// Agent `agent`'s row names `group` (nothing for an empty or absent cell).
+    pub(crate) fn note(&mut self, agent: u32, group: Option<&str>) {
+        let Some(group) = group else { return };
+        let a = agent as usize;
+        if self.of_agent.len() <= a {
+            self.of_agent.resize(a + 1, None);
+        }
+        if self.of_agent[a].is_some() {
+            return;
+        }
+        let next = self.names.len() as u32;
+        let names = &mut self.names;
+        let g = *self.index.entry(group.to_string()).or_insert_with(|| {
+            names.push(group.to_string());
+            next
+        });
+        self.of_agent[a] = Some(g);
+    }
+
+    /// The same groups numbered in name order (deterministic whatever the row order).
+    pub(crate) fn sorted(mut self) -> Self {
+        let mut order: Vec<u32> = (0..self.names.len() as u32).collect();
+        order.sort_by(|a, b| self.names[*a as usize].cmp(&self.names[*b as usize]));
+        let mut new_of = vec![0u32; order.len()];
+        for (new, old) in order.iter().enumerate() {
+            new_of[*old as usize] = new as u32;
+        }
+        for g in self.of_agent.iter_mut().flatten() {
+            *g = new_of[*g as usize];
+        }
+        self.names = order
+            .iter()
+            .map(|o| std::mem::take(&mut self.names[*o as usize]))
+            .collect();
+        self.index.clear();
+        self
+    }
+
+    /// The group of agent index `agent`, if the history says it.
+    pub(crate) fn of(&self, agent: Option<u32>) -> Option<u32> {
+        self.of_agent.get(agent? as usize).copied().flatten()
+    }
+
+    /// Answered rows whose agent's group the history does not say (no `agent`, or no
+    /// `agent_group` for it), and all answered rows.
+    fn unknown(&self, rows: &[ActualRow]) -> (u64, u64) {
+        let answered = rows.iter().filter(|r| r.outcome == 1);
+        let all = answered.clone().count() as u64;
+        let unknown = answered.filter(|r| self.of(r.agent).is_none()).count() as u64;
+        (unknown, all)
+    }
+
+    /// Whether every answered row's agent has a group (and some group is named).
+    pub(crate) fn known(&self, rows: &[ActualRow]) -> bool {
+        !self.names.is_empty() && self.unknown(rows).0 == 0
+    }
+
+    /// The note of a history whose agents' groups are not known ([`GROUPS_UNKNOWN`]), or none.
+    pub(crate) fn unknown_note(&self, rows: &[ActualRow]) -> Option<String> {
+        let (unknown, all) = self.unknown(rows);
+        if self.known(rows) || all == 0 {
+            return None;
+        }
+        Some(format!(
+            "{GROUPS_UNKNOWN} ({unknown} of {} without an `agent` with an `agent_group`; \
+             `omnisim run --log` writes both): actuals.json has no agent_groups (none is \
+             invented), so `compare` compares no agent group's figures",
+            crate::text::plural(all, "answered row")
+        ))
+    }
+}
+
 /// Per replication, what the recorder does not hold itself.
 struct Rep {
     rec: Recorder,
     open: u64,
     late: Vec<u64>,
     end: u64,
-    spans: Vec<(Option<u32>, u64, u64)>,
-    answered: u64,
+    /// Per group (one without known groups): (agent, from, to) of each answered row.
+    spans: Vec<Vec<(Option<u32>, u64, u64)>>,
+    /// Per group: answered rows.
+    answered: Vec<u64>,
 }
 
 impl Fitted {
@@ -130,11 +224,13 @@ impl Fitted {
     /// report, from the history's rows instead of a simulation), before the figures a history
     /// does not record are written null ([`Fitted::actuals_json`]). Counts, waits, service
     /// level, abandonment, handle time, retrials and transfers as a run's summary counts them
-    /// (module docs); queues a later leg reached are added to `sc`'s. The agent group's
+    /// (module docs); queues a later leg reached are added to `sc`'s. Each agent group's
     /// `conversations` (answered rows, every leg) and `busy_s` (agent-seconds holding a
     /// conversation: accept to end of wrap-up, overlaps of one `agent` in one `replication`
-    /// counted once; rows without an agent summed). `occupancy` stays null: a history does not
-    /// say when agents were on shift. `seed` is `None`.
+    /// counted once), under the groups the history's `agent_group` cells name; none when the
+    /// history does not say every answered row's group ([`GROUPS_UNKNOWN`], noted).
+    /// `occupancy` stays null: a history does not say when agents were on shift. `seed` is
+    /// `None`.
     pub fn actuals(&self, sc: &Scenario) -> Summary {
         let mut named = sc.clone();
         named.name = "actuals".into();
@@ -155,6 +251,26 @@ impl Fitted {
             )
             .collect();
         let nq = named.queues.len();
+        // The history's own agent groups, one summary group of one slot each (its figures
+        // are the sums over its agents), when every answered row says its group.
+        let known = self.groups.known(&self.actual_rows);
+        let ng = if known { self.groups.names.len() } else { 1 };
+        if known {
+            let like = named.agent_groups[0].clone();
+            named.agent_groups = self
+                .groups
+                .names
+                .iter()
+                .enumerate()
+                .map(|(i, name)| crate::scenario::AgentGroup {
+                    name: name.clone(),
+                    count: 1,
+                    first: AgentId(i as u32),
+                    roster: None,
+                    ..like.clone()
+                })
+                .collect();
+        }
         let reps: BTreeMap<Option<u32>, usize> = {
             let mut keys: Vec<Option<u32>> = self.actual_rows.iter().map(|r| r.rep).collect();
             keys.sort_unstable();
@@ -175,8 +291,8 @@ impl Fitted {
                 open: 0,
                 late: vec![0; nq],
                 end: 0,
-                spans: Vec::new(),
-                answered: 0,
+                spans: vec![Vec::new(); ng],
+                answered: vec![0; ng],
             })
             .collect();
         // The later legs (replication, id, leg): a row followed by one did not close.
@@ -226,8 +342,9 @@ impl Fitted {
                 }
                 let from = r.arrival_ms + wait.as_millis();
                 let work = r.handle_ms.get().unwrap_or(0) + r.wrap_ms.get().unwrap_or(0);
-                s.spans.push((r.agent, from, from + work));
-                s.answered += 1;
+                let g = self.groups.of(r.agent).filter(|_| known).unwrap_or(0) as usize;
+                s.spans[g].push((r.agent, from, from + work));
+                s.answered[g] += 1;
             }
             match r.outcome {
                 0 => s.open += 1,
@@ -235,9 +352,9 @@ impl Fitted {
                 _ => {}
             }
         }
-        // The agents' work as the history gives it, all in the fitted scenario's one group
-        // (its first agent holds the sums: a group's figures are sums over its agents).
-        let agents: u32 = sc.agent_groups.iter().map(|g| g.count).sum();
+        // The agents' work as the history gives it, per group (each group's one slot holds its
+        // sums: a group's figures are sums over its agents).
+        let agents: u32 = named.agent_groups.iter().map(|g| g.count).sum();
         let out: Vec<_> = state
             .into_iter()
             .map(|s| {
@@ -247,9 +364,9 @@ impl Fitted {
                     rep.total.delayed += n;
                 }
                 rep.agents = vec![AgentStats::default(); agents as usize];
-                if let Some(a) = rep.agents.first_mut() {
-                    a.conversations = s.answered;
-                    a.busy_ms = super::output::busy_ms(s.spans.into_iter());
+                for ((a, spans), answered) in rep.agents.iter_mut().zip(s.spans).zip(s.answered) {
+                    a.conversations = answered;
+                    a.busy_ms = super::output::busy_ms(spans.into_iter());
                 }
                 rep
             })
@@ -265,6 +382,15 @@ impl Fitted {
                 .to_string(),
             "seed is null: a history has no seed".to_string(),
         ];
+        if !known {
+            summary.agent_groups.clear();
+            for r in &mut summary.by_replication {
+                r.agent_groups.clear();
+            }
+            summary
+                .notes
+                .extend(self.groups.unknown_note(&self.actual_rows));
+        }
         summary
     }
 

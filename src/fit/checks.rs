@@ -77,11 +77,14 @@ fn listed(items: &[String]) -> String {
 }
 
 /// Notes on the days of a history: `days` per day of the span (day 0 = the first day),
-/// `first_weekday` Monday = 0, `date(d)` the label of day `d`.
+/// `first_weekday` Monday = 0, `date(d)` the label of day `d`, `iv` the arrival profile's
+/// interval (ms): a cut first or last day is named by the interval of its first (last)
+/// arrival, as `forecast` names it ([`crate::text::cut_day`]).
 pub fn day_notes(
     days: &[Day],
     first_weekday: usize,
     date: &dyn Fn(usize) -> String,
+    iv: u64,
 ) -> Vec<String> {
     let mut notes = Vec::new();
     let open: Vec<usize> = (0..days.len())
@@ -145,25 +148,28 @@ pub fn day_notes(
             .collect(),
     ) as u64;
     let (first_day, last_day) = (open[0], open[open.len() - 1]);
+    // The interval holding a time of day, as `HH:MM` start and end.
+    let iv = iv.max(1);
+    let within = |t: u64| (clock_label(t / iv * iv), clock_label(t / iv * iv + iv));
+    let cut = |last: bool, d: usize, t: u64, usual: u64| {
+        let (day, median) = (within(t), within(usual));
+        crate::text::cut_day(last, &date(d), (&day.0, &day.1), (&median.0, &median.1))
+    };
     if let Some((a, _)) = days[first_day].first_last {
         if a > firsts + EDGE_SLACK_MS {
             notes.push(format!(
-                "the first day ({}) starts at {}, the usual first arrival is at {}: it looks cut \
-                 short by the export and lowers the early intervals' averages; remove it if so",
-                date(first_day),
-                clock_label(a),
-                clock_label(firsts)
+                "{}: it looks cut short by the export and lowers the early intervals' \
+                 averages; remove it if so",
+                cut(false, first_day, a, firsts)
             ));
         }
     }
     if let Some((_, b)) = days[last_day].first_last {
         if b + EDGE_SLACK_MS < lasts {
             notes.push(format!(
-                "the last day ({}) ends at {}, the usual last arrival is at {}: it looks cut \
-                 short by the export and lowers the late intervals' averages; remove it if so",
-                date(last_day),
-                clock_label(b),
-                clock_label(lasts)
+                "{}: it looks cut short by the export and lowers the late intervals' averages; \
+                 remove it if so",
+                cut(true, last_day, b, lasts)
             ));
         }
     }
@@ -226,6 +232,30 @@ pub fn moved_note(answered: u64, unfitted: usize) -> Option<String> {
              move: add the overflow rules and supervisors yourself",
             crate::text::plural(answered, "conversation"),
             if answered == 1 { "it" } else { "they" },
+        )
+    })
+}
+
+/// The note on `moved` offered rows a move took to another queue (`ended_in`), whatever their
+/// outcome: their waits are fitted to the patience of the queue each arrived at, which is
+/// right for a move while waiting (a `waited_over` rule or a supervisor: the customer arrived
+/// with that queue's patience) and wrong for a transfer before queueing (`out_of_hours`,
+/// `work_items_over`: the customer waits only in the queue it entered, with that queue's
+/// patience). The log cannot tell the two apart (`wait` is the whole wait, `ended_in` only
+/// the queue it ended in; issue 25, fourteenth session), so the note says so. `None` when
+/// there are none.
+pub fn moved_patience_note(moved: u64) -> Option<String> {
+    (moved > 0).then(|| {
+        format!(
+            "{} moved to another queue (`ended_in`) {} fitted to the patience of the queue {} \
+             arrived at; the history does not say whether a move came before the customer \
+             waited (an `out_of_hours` or `work_items_over` transfer: the customer waits, \
+             with that queue's patience, only in the queue it entered) or while it waited (a \
+             `waited_over` rule or a supervisor), so a queue that transfers arrivals before \
+             queueing gets the patience of the customers of the queue they entered",
+            crate::text::plural(moved, "conversation"),
+            if moved == 1 { "is" } else { "are" },
+            if moved == 1 { "it" } else { "each" },
         )
     })
 }
@@ -351,13 +381,13 @@ mod tests {
 
     #[test]
     fn an_ordinary_weekday_history_gives_no_note() {
-        assert!(day_notes(&weekdays(&[]), 0, &label).is_empty());
+        assert!(day_notes(&weekdays(&[]), 0, &label, H).is_empty());
     }
 
     /// One stray Saturday row: a thin day, and a weekday open on 1 of its 4 dates.
     #[test]
     fn a_stray_weekend_row_is_named() {
-        let notes = day_notes(&weekdays(&[(12, 10 * H)]), 0, &label);
+        let notes = day_notes(&weekdays(&[(12, 10 * H)]), 0, &label, H);
         assert_eq!(notes.len(), 2, "{notes:?}");
         assert!(notes[0].contains("1 day has less than 20%") && notes[0].contains("day12 (1)"));
         assert!(notes[1].starts_with("Saturday had traffic on 1 of the span's 4 Saturdays"));
@@ -371,21 +401,22 @@ mod tests {
             arrivals: 30.0,
             first_last: Some((8 * H, 11 * H)),
         });
-        let notes = day_notes(&d, 0, &label);
+        let notes = day_notes(&d, 0, &label, H / 2);
         assert!(
-            notes
-                .iter()
-                .any(|n| n.starts_with("the last day (day28) ends at 11:00")),
+            notes.iter().any(|n| n.starts_with(
+                "the last day, day28, has its last traffic in 11:00–11:30 while the median day \
+                 has its last in 18:00–18:30"
+            )),
             "{notes:?}"
         );
         // A first day starting at 15:00.
         let mut d = weekdays(&[]);
         d[0].first_last = Some((15 * H, 18 * H));
-        let notes = day_notes(&d, 0, &label);
+        let notes = day_notes(&d, 0, &label, H / 2);
         assert!(
             notes
                 .iter()
-                .any(|n| n.starts_with("the first day (day0) starts at 15:00")),
+                .any(|n| n.starts_with("the first day, day0, has its first traffic in 15:00–15:30")),
             "{notes:?}"
         );
     }

@@ -40,17 +40,40 @@ fn dist_toml((sample, f): &(Sample, Option<Vec<Candidate>>), zero_is_none: bool)
 }
 
 impl Fitted {
+    /// The name of `fitted.toml`'s one agent group: the history's group when every answered
+    /// row's agent is in one named group (so a backtest compares `agent_groups.NAME` with the
+    /// history's), else `agents`.
+    pub fn group_name(&self) -> &str {
+        let plain = |n: &str| {
+            n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-".contains(c))
+        };
+        match self.groups.names.as_slice() {
+            [one] if plain(one) && self.groups.known(&self.actual_rows) => one,
+            _ => "agents",
+        }
+    }
+
     /// The runnable scenario `fitted.toml`.
     pub fn scenario_toml(&self) -> String {
+        let group = self.group_name();
         let mut s = format!(
             "# Fitted by `omnisim fit` from {} over {}.\n\
              # One work stream per queue (voice, one conversation per agent: edit channel,\n\
              # capacity_units and capacity for multi-chat); agents = ceil(peak offered load / 0.85),\n\
-             # a starting point for `omnisim sweep … --vary agent_groups.agents.count=…`.\n\
+             # a starting point for `omnisim sweep … --vary agent_groups.{group}.count=…`.{}\n\
              # Arrivals: each open day has its weekday's profile, closed days none.\n\
              [scenario]\nname = \"fitted\"\nstart = \"{}\"\nhorizon = \"{}d\"\nseed = 1\nreplications = {}\n{}\n",
             crate::report::format::plural(self.rows, "conversation"),
             crate::report::format::plural(self.days, "day"),
+            match self.groups.names.len() {
+                n if n > 1 && group == "agents" => format!(
+                    "\n# The history's {n} agent groups ({}) are this one group: split it by \
+                     group to compare agent_groups.* with actuals.json.",
+                    crate::traffic::shown(&self.groups.names.join(", ")).replace('\n', " ")
+                ),
+                _ => String::new(),
+            },
             self.calendar.start.strftime("%Y-%m-%dT%H:%M"),
             self.days,
             match self.replications {
@@ -136,7 +159,7 @@ impl Fitted {
         let count = ((peak / 0.85).ceil() as u64).max(1);
         let queues: Vec<String> = self.queue_names.iter().map(|q| format!("{q:?}")).collect();
         s += &format!(
-            "[[agent_groups]]\nname = \"agents\"\ncount = {count}\ncapacity = 100\nqueues = [{}]\n",
+            "[[agent_groups]]\nname = {group:?}\ncount = {count}\ncapacity = 100\nqueues = [{}]\n",
             queues.join(", ")
         );
         s

@@ -239,7 +239,7 @@ fn stray_days_cut_short_days_and_few_abandonments_are_noted() {
     let notes = f.report.notes.join("\n");
     assert!(notes.contains("2003-03-08 (1)"), "{notes}");
     assert!(
-        notes.contains("the last day (2003-03-10) ends at 09:48"),
+        notes.contains("the last day, 2003-03-10, has its last traffic in 09:30–10:00"),
         "{notes}"
     );
     assert!(notes.contains("only 2 abandonments"), "{notes}");

@@ -214,21 +214,25 @@ pub fn drop_cut_days(
         let (first, final_) = span(d)?;
         if last && final_ + slack < end {
             Some(format!(
-                "{name}the last day, {}, ends at {} while the median day runs to {}: cut short by \
-                 the export? it is left out of the model, and not read as a closure (the \
-                 forecast still starts the day after it, without the day-after-a-closure \
-                 effect)",
-                d.date,
-                clock(final_ + 1),
-                clock(end + 1)
+                "{name}{}: cut short by the export? it is left out of the model, and not read \
+                 as a closure (the forecast still starts the day after it, without the \
+                 day-after-a-closure effect)",
+                crate::text::cut_day(
+                    true,
+                    &d.date.to_string(),
+                    (&clock(final_), &clock(final_ + 1)),
+                    (&clock(end), &clock(end + 1))
+                )
             ))
         } else if !last && first > start + slack {
             Some(format!(
-                "{name}the first day, {}, starts at {} while the median day starts at {}: cut \
-                 short by the export? it is left out of the model",
-                d.date,
-                clock(first),
-                clock(start)
+                "{name}{}: cut short by the export? it is left out of the model",
+                crate::text::cut_day(
+                    false,
+                    &d.date.to_string(),
+                    (&clock(first), &clock(first + 1)),
+                    (&clock(start), &clock(start + 1))
+                )
             ))
         } else {
             None
@@ -524,12 +528,12 @@ mod tests {
         let notes = drop_cut_days(&mut q, 60, clock);
         assert_eq!(notes.len(), 2, "{notes:?}");
         assert!(
-            notes[0].contains("2025-01-15, ends at 08:00"),
+            notes[0].contains("the last day, 2025-01-15, has its last traffic in 07:00–08:00"),
             "{}",
             notes[0]
         );
         assert!(
-            notes[1].contains("2025-01-06, starts at 10:00"),
+            notes[1].contains("the first day, 2025-01-06, has its first traffic in 10:00–11:00"),
             "{}",
             notes[1]
         );
@@ -574,7 +578,10 @@ mod tests {
         let notes = drop_cut_days(&mut q, 60, clock);
         assert_eq!(notes.len(), 1, "{notes:?}");
         assert!(
-            notes[0].contains("ends at 08:00 while the median day runs to 13:00"),
+            notes[0].contains(
+                "has its last traffic in 07:00–08:00 while the median day has its last in \
+                 12:00–13:00"
+            ),
             "{}",
             notes[0]
         );

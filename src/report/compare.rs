@@ -41,8 +41,10 @@ use serde_json::Value;
 
 use super::compare_stats::{family as decide, t_test, TTest, TestKind};
 
+mod groups;
 mod judgeable;
 mod series;
+pub use groups::GROUPS_UNKNOWN;
 pub use judgeable::{differences, is_partial, unjudgeable};
 pub use series::index_list;
 use series::{covered_replications, replication_indices, series, values_of};
@@ -740,6 +742,7 @@ pub fn compare_runs(
             if common == 1 { "" } else { "s" }
         ));
     }
+    warnings.extend(groups::warning(base, current, (hb, hc)));
     let kind = rows.iter().find_map(|r| r.test.map(|t| t.kind));
     let replications = rows
         .iter()

@@ -2,8 +2,10 @@
 //! the history format of contract "Real traffic", plus `replication`.
 //!
 //! Columns: `id`, `arrival`, `queue`, `outcome` (`answered` | `abandoned`, empty when still
-//! open at the end), `wait`, `handle`, `wrap_up`, `patience`, `agent`, `replication`, then the
-//! replayed history's attribute columns (if any). Durations are seconds with up to three
+//! open at the end), `wait`, `handle`, `wrap_up`, `patience`, `agent`, `agent_group` (the
+//! agent's group as `summary.json`'s `agent_groups` names it: a roster agent's own name; so
+//! `fit`'s `actuals.json` counts per group, issue 25), `replication`, then the replayed
+//! history's attribute columns (if any). Durations are seconds with up to three
 //! decimals (exact: the simulator's resolution is a millisecond); empty when unknown.
 //! `arrival` is a local ISO date-time when the scenario has a calendar (`[scenario] start`),
 //! so `fit` of the log puts 07:00 at 07:00, else seconds since t = 0. When some work stream
@@ -30,7 +32,7 @@ use crate::sim::log::{ConvLog, RecordId};
 use crate::time::SimDuration;
 
 /// The fixed columns, in order.
-pub const COLUMNS: [&str; 10] = [
+pub const COLUMNS: [&str; 11] = [
     "id",
     "arrival",
     "queue",
@@ -40,6 +42,7 @@ pub const COLUMNS: [&str; 10] = [
     "wrap_up",
     "patience",
     "agent",
+    "agent_group",
     "replication",
 ];
 
@@ -106,6 +109,15 @@ pub fn render_stoppable(
     let agent_names: Vec<String> = (0..sc.agent_count() as u32)
         .map(|a| sc.agent_name(crate::model::AgentId(a)))
         .collect();
+    // Each agent's group name, by agent id (a group's agents hold consecutive ids from its
+    // `first`; a roster agent is a group of one under its own name, as `agent_groups` counts).
+    let mut group_of: Vec<&str> = vec![""; agent_names.len()];
+    for g in &sc.agent_groups {
+        let first = g.first.index();
+        for slot in group_of.iter_mut().skip(first).take(g.count as usize) {
+            *slot = &g.name;
+        }
+    }
     let mut rec: Vec<String> = Vec::with_capacity(header.len());
     for log in logs {
         // 1-based, as in `trace.jsonl`, `explain --replication` and `--shard K/N`.
@@ -145,6 +157,11 @@ pub fn render_stoppable(
                 r.agent
                     .map(|a| agent_names[a.index()].clone())
                     .unwrap_or_default(),
+            );
+            rec.push(
+                r.agent
+                    .and_then(|a| group_of.get(a.index()))
+                    .map_or(String::new(), |g| g.to_string()),
             );
             rec.push(rep.clone());
             if contacts {

@@ -25,7 +25,7 @@ use crate::model::QueueId;
 use crate::time::{SimDuration, SimTime};
 
 /// The fixed columns of the history format; any other column is an attribute.
-pub const COLUMNS: [&str; 14] = [
+pub const COLUMNS: [&str; 15] = [
     "id",
     "arrival",
     "queue",
@@ -36,6 +36,7 @@ pub const COLUMNS: [&str; 14] = [
     "wrap_up",
     "patience",
     "agent",
+    "agent_group",
     "replication",
     "leg",
     "retrial_of",

@@ -408,7 +408,7 @@ fn trace_ids_are_the_conversation_log_ids() {
             f[0].parse().unwrap(),
             f[1].parse().unwrap(),
             f[2],
-            f[9].parse().unwrap(),
+            f[10].parse().unwrap(),
         );
         let got = arrivals.get(&(rep, id)).expect("the id is in the trace");
         assert_eq!(

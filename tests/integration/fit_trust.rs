@@ -93,13 +93,13 @@ fn actuals_carry_what_the_history_gives() {
 #[test]
 fn actuals_count_an_agents_overlapping_conversations_once() {
     let d = TempDir::new("fit-trust-overlap");
-    let mut h = String::from("arrival,queue,outcome,wait,handle,wrap_up,agent\n");
+    let mut h = String::from("arrival,queue,outcome,wait,handle,wrap_up,agent,agent_group\n");
     // a-1: 09:00 +0 → 100 s + 10 s; 09:00:50 +0 → 100 s + 0 s (overlaps 60 s): busy 150 s.
-    h.push_str("2003-03-03T09:00:00,q,answered,0,100,10,a-1\n");
-    h.push_str("2003-03-03T09:00:50,q,answered,0,100,0,a-1\n");
+    h.push_str("2003-03-03T09:00:00,q,answered,0,100,10,a-1,agents\n");
+    h.push_str("2003-03-03T09:00:50,q,answered,0,100,0,a-1,agents\n");
     // a-2: 09:10 +5 s wait → 50 s: busy 50 s.
-    h.push_str("2003-03-03T09:10:00,q,answered,5,50,0,a-2\n");
-    h.push_str("2003-03-03T09:20:00,q,abandoned,30,,,\n");
+    h.push_str("2003-03-03T09:10:00,q,answered,5,50,0,a-2,agents\n");
+    h.push_str("2003-03-03T09:20:00,q,abandoned,30,,,,\n");
     std::fs::write(d.join("h.csv"), &h).unwrap();
     let (rc, _, err) = omnisim(&d, &["fit", "h.csv", "--out", "f"]);
     assert_eq!(rc, 0, "{err}");

@@ -54,7 +54,10 @@ fn a_day_cut_by_the_export_is_left_out_with_a_warning() {
     let (code, out, err) = forecast(&h, &d.join("out"), "3d");
     assert_eq!(code, 0, "{err}");
     assert!(
-        err.contains("the last day, 2025-03-03, ends at 08:00 while the median day runs to 24:00"),
+        err.contains(
+            "the last day, 2025-03-03, has its last traffic in 07:30–08:00 while the median \
+             day has its last in 23:30–24:00"
+        ),
         "{err}"
     );
     for day in ["2025-03-04", "2025-03-05", "2025-03-06"] {
@@ -70,7 +73,7 @@ fn a_day_cut_by_the_export_is_left_out_with_a_warning() {
     let (code, out, err) = forecast(&h, &d.join("out2"), "1d");
     assert_eq!(code, 0, "{err}");
     assert!(
-        err.contains("the first day, 2025-01-06, starts at 10:00"),
+        err.contains("the first day, 2025-01-06, has its first traffic in 10:00–10:30"),
         "{err}"
     );
     assert!(out.contains("2025-03-03 7200 "), "{out}");

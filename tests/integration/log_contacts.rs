@@ -159,7 +159,7 @@ fn a_transfer_leg_is_a_row_and_fit_forecast_and_replay_count_arrivals_once() {
         .lines()
         .filter(|l| {
             let c: Vec<&str> = l.split(',').collect();
-            let after = c[1] >= "2026-03-02T14:00" && c[10] == "1";
+            let after = c[1] >= "2026-03-02T14:00" && c[11] == "1";
             late += after as u64;
             !after
         })
@@ -188,7 +188,7 @@ fn a_transfer_leg_is_a_row_and_fit_forecast_and_replay_count_arrivals_once() {
     );
     let late_leg = |l: &&str| {
         let c: Vec<&str> = l.split(',').collect();
-        c[10] == "2" && c[1] >= "2026-03-02T14:00"
+        c[11] == "2" && c[1] >= "2026-03-02T14:00"
     };
     assert!(
         log.lines().any(|l| late_leg(&l)),

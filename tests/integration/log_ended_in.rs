@@ -28,7 +28,8 @@ fn log(dir: &TempDir) -> String {
     std::fs::read_to_string(dir.join("r/conversations.csv")).unwrap()
 }
 
-const HEADER: &str = "id,arrival,queue,outcome,wait,handle,wrap_up,patience,agent,replication";
+const HEADER: &str =
+    "id,arrival,queue,outcome,wait,handle,wrap_up,patience,agent,agent_group,replication";
 
 /// Nobody serves a; a script moves one of its conversations to b at 0:02:00, answered there;
 /// the other, and one arriving later, abandon in a.
@@ -70,9 +71,9 @@ fn a_supervisor_move_names_the_queue_that_answered() {
         log(&dir),
         format!(
             "{HEADER},ended_in\n\
-             1,0,a,answered,120,60,,300,gb-1,1,b\n\
-             2,30,a,abandoned,300,,,300,,1,\n\
-             3,600,a,abandoned,300,,,300,,1,\n"
+             1,0,a,answered,120,60,,300,gb-1,gb,1,b\n\
+             2,30,a,abandoned,300,,,300,,,1,\n\
+             3,600,a,abandoned,300,,,300,,,1,\n"
         )
     );
 }
@@ -118,13 +119,13 @@ count = 4
 queues = ["b"]
 "#;
 
-const WAITED_OVER_LOG: &str = "1,0,a,answered,0,60,,,ga-1,1,\n\
-     2,0,a,answered,30,600,,,gb-1,1,b\n\
-     3,0,a,answered,30,600,,,gb-2,1,b\n\
-     4,1200,a,answered,0,60,,,ga-1,1,\n\
-     5,1200,a,answered,30,600,,,gb-3,1,b\n\
-     6,1200,a,answered,30,600,,,gb-4,1,b\n\
-     7,2400,b,answered,0,600,,,gb-1,1,\n";
+const WAITED_OVER_LOG: &str = "1,0,a,answered,0,60,,,ga-1,ga,1,\n\
+     2,0,a,answered,30,600,,,gb-1,gb,1,b\n\
+     3,0,a,answered,30,600,,,gb-2,gb,1,b\n\
+     4,1200,a,answered,0,60,,,ga-1,ga,1,\n\
+     5,1200,a,answered,30,600,,,gb-3,gb,1,b\n\
+     6,1200,a,answered,30,600,,,gb-4,gb,1,b\n\
+     7,2400,b,answered,0,600,,,gb-1,gb,1,\n";
 
 #[test]
 fn a_waited_over_move_names_the_queue_that_answered() {
@@ -162,7 +163,7 @@ fn a_chain_of_moves_names_the_last_queue_of_the_row_s_leg() {
     let dir = with("chain", "", &body);
     assert_eq!(
         log(&dir),
-        format!("{HEADER},ended_in\n1,0,a,answered,120,60,,,gc-1,1,c\n")
+        format!("{HEADER},ended_in\n1,0,a,answered,120,60,,,gc-1,gc,1,c\n")
     );
 
     let dir = with("mixed", "\n[engine]\ntransfer_enabled = true", MIXED);
@@ -170,10 +171,10 @@ fn a_chain_of_moves_names_the_last_queue_of_the_row_s_leg() {
         log(&dir),
         format!(
             "{HEADER},leg,retrial_of,ended_in\n\
-             1,0,a,answered,180,120,,,ga-1,1,1,,\n\
-             1,300,b,answered,1200,120,,,gc-1,1,2,,c\n\
-             2,1200,a,answered,0,120,,,ga-1,1,1,,\n\
-             2,1320,b,,,,,,,1,2,,\n"
+             1,0,a,answered,180,120,,,ga-1,ga,1,1,,\n\
+             1,300,b,answered,1200,120,,,gc-1,gc,1,2,,c\n\
+             2,1200,a,answered,0,120,,,ga-1,ga,1,1,,\n\
+             2,1320,b,,,,,,,,1,2,,\n"
         )
     );
 }
@@ -277,7 +278,7 @@ fn the_column_is_written_when_a_conversation_can_move_to_another_queue() {
     let dir = with("none", "", BEFORE_QUEUEING);
     assert_eq!(
         log(&dir),
-        format!("{HEADER},ended_in\n1,0,a,,,,,,,1,\n2,0,a,answered,0,60,,,gb-1,1,b\n")
+        format!("{HEADER},ended_in\n1,0,a,,,,,,,,1,\n2,0,a,answered,0,60,,,gb-1,gb,1,b\n")
     );
     let unmoved = BEFORE_QUEUEING.replace(
         "action = \"transfer\"\nqueue = \"b\"",
@@ -286,14 +287,14 @@ fn the_column_is_written_when_a_conversation_can_move_to_another_queue() {
     let dir = with("unmoved", "", &unmoved);
     assert_eq!(
         log(&dir),
-        format!("{HEADER}\n1,0,a,,,,,,,1\n2,0,a,,,,,,,1\n")
+        format!("{HEADER}\n1,0,a,,,,,,,,1\n2,0,a,,,,,,,,1\n")
     );
     let later = "\n[[queues.overflow]]\nwhen = \"waited_over\"\nafter = \"1h\"\n\
                  action = \"transfer\"\nqueue = \"a\"\n";
     let dir = with("some", "", &format!("{BEFORE_QUEUEING}{later}"));
     assert_eq!(
         log(&dir),
-        format!("{HEADER},ended_in\n1,0,a,,,,,,,1,\n2,0,a,answered,0,60,,,gb-1,1,b\n")
+        format!("{HEADER},ended_in\n1,0,a,,,,,,,,1,\n2,0,a,answered,0,60,,,gb-1,gb,1,b\n")
     );
     // The bundled center without supervisors' queue moves: no column.
     let o = run_in(
@@ -351,7 +352,7 @@ fn fit_fits_handle_times_to_the_queue_that_answered() {
     assert_eq!(actuals["conversations"]["transferred"], 4);
 
     // Moved from a to c, which has no arrivals of its own: not fitted, its handle time left out.
-    let chain = "1,0,a,answered,120,60,,,gc-1,1,c\n2,10,a,answered,0,30,,,ga-1,1,\n";
+    let chain = "1,0,a,answered,120,60,,,gc-1,gc,1,c\n2,10,a,answered,0,30,,,ga-1,ga,1,\n";
     std::fs::write(dir.join("chain.csv"), format!("{HEADER},ended_in\n{chain}")).unwrap();
     let o = run_in(&dir, &["fit", "chain.csv", "--out", "g"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
@@ -420,8 +421,8 @@ fn a_log_without_the_column_is_still_read_by_fit_forecast_and_replay() {
 fn replay_refuses_an_ended_in_naming_no_queue() {
     let dir = with("bad", "", "");
     let history = format!(
-        "{HEADER},ended_in\n1,0,a,answered,30,600,,,gb-1,1,bb\n2,0,a,answered,0,60,,,ga-1,1,\n\
-         3,5,a,answered,30,600,,,gb-2,1,x\n"
+        "{HEADER},ended_in\n1,0,a,answered,30,600,,,gb-1,gb,1,bb\n2,0,a,answered,0,60,,,ga-1,ga,1,\n\
+         3,5,a,answered,30,600,,,gb-2,gb,1,x\n"
     );
     std::fs::write(dir.join("h.csv"), history).unwrap();
     let replay = WAITED_OVER
@@ -439,8 +440,8 @@ fn replay_refuses_an_ended_in_naming_no_queue() {
     assert_eq!(o.status.code(), Some(2));
     let e = text(&o.stderr);
     for line in [
-        "h.csv:2:11: ended_in: unknown queue \"bb\"; expected one of \"a\", \"b\" (did you mean \"b\"?)",
-        "h.csv:4:11: ended_in: unknown queue \"x\"",
+        "h.csv:2:12: ended_in: unknown queue \"bb\"; expected one of \"a\", \"b\" (did you mean \"b\"?)",
+        "h.csv:4:12: ended_in: unknown queue \"x\"",
     ] {
         assert!(e.contains(line), "{line:?} not in {e}");
     }

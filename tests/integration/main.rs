@@ -39,6 +39,7 @@ mod interrupt_writes;
 mod issue25_fixb;
 mod issue25_fixb12;
 mod issue25_fixb13;
+mod issue25_fixb14;
 mod issue25_fixc13;
 mod issue25_fixd14;
 mod large_reports;

@@ -114,7 +114,7 @@ fn a_roster_agent_finishing_work_after_its_shift_is_staffed_while_it_holds_it() 
         let hms = c[1].split('T').nth(1).unwrap();
         let p: Vec<f64> = hms.split(':').map(|x| x.parse().unwrap()).collect();
         let answered = p[0] * 3600.0 + p[1] * 60.0 + p[2] - start + c[4].parse::<f64>().unwrap();
-        let rep: usize = c[9].parse().unwrap();
+        let rep: usize = c[10].parse().unwrap();
         used += 25.0 * 3000.0;
         last[rep - 1] = last[rep - 1].max(answered + 3000.0);
     }

@@ -78,7 +78,7 @@ fn a_log_carries_attributes_and_its_replay_routes_by_them() {
     let mut spanish = 0;
     for line in first.lines().skip(1) {
         let f: Vec<&str> = line.split(',').collect();
-        if f[10] == "es" {
+        if f[11] == "es" {
             spanish += 1;
             if f[3] == "answered" {
                 assert_eq!(f[8], "bilingual-1", "{line}");

@@ -361,7 +361,7 @@ fn a_replay_of_a_replays_log_does_not_warn_of_its_retry_contacts() {
     let answered = |id: &str| rows.iter().any(|r| r[0] == id && r[3] == "answered");
     let linked = rows
         .iter()
-        .filter(|r| !r[11].is_empty() && answered(r[11]))
+        .filter(|r| !r[12].is_empty() && answered(r[12]))
         .count();
     assert!(linked > 0, "no retry contact of an answered row in\n{log}");
     // Replayed as retrials: the second replay counts as many as the first.

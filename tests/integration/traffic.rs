@@ -272,10 +272,10 @@ fn hand_made_history_gives_hand_counted_waits() {
     // The log carries the attributes along.
     let csv = String::from_utf8(convlog::render(&sc, &logs).unwrap()).unwrap();
     assert!(csv.starts_with(
-        "id,arrival,queue,outcome,wait,handle,wrap_up,patience,agent,replication,language\n"
+        "id,arrival,queue,outcome,wait,handle,wrap_up,patience,agent,agent_group,replication,language\n"
     ));
     assert!(
-        csv.contains("\nb,10,retail,answered,50,60,,,a-1,1,es\n"),
+        csv.contains("\nb,10,retail,answered,50,60,,,a-1,a,1,es\n"),
         "{csv}"
     );
 }
@@ -624,9 +624,9 @@ fn the_binary_logs_and_refuses_bad_csv_with_exit_2() {
     let log = std::fs::read_to_string(dir.join("out/conversations.csv")).unwrap();
     assert_eq!(
         log,
-        "id,arrival,queue,outcome,wait,handle,wrap_up,patience,agent,replication\n\
-         a,0,retail,answered,0,60,,,a-1,1\n\
-         b,10,retail,answered,50,60,,,a-1,1\n"
+        "id,arrival,queue,outcome,wait,handle,wrap_up,patience,agent,agent_group,replication\n\
+         a,0,retail,answered,0,60,,,a-1,a,1\n\
+         b,10,retail,answered,50,60,,,a-1,a,1\n"
     );
     write(
         &dir,
