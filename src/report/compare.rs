@@ -43,7 +43,7 @@ use super::compare_stats::{family as decide, t_test, TTest, TestKind};
 
 mod judgeable;
 mod series;
-pub use judgeable::{differences, is_partial, unjudgeable};
+pub use judgeable::{differences, is_partial, pooled_disagreements, unjudgeable};
 pub use series::index_list;
 use series::{covered_replications, replication_indices, series, values_of};
 
