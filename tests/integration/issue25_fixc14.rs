@@ -48,7 +48,11 @@ fn sweep(dir: &Path, range: &str, reps: &str, out: &str) -> String {
         ],
     );
     // 1 when no value meets the target.
-    assert!(o.status.code().is_some_and(|c| c < 2), "{}", text(&o.stderr));
+    assert!(
+        o.status.code().is_some_and(|c| c < 2),
+        "{}",
+        text(&o.stderr)
+    );
     text(&o.stdout)
 }
 
