@@ -193,6 +193,10 @@ pub struct IntervalRow {
     pub offered_load: f64,
     /// The target metric with `required` agents (pooled over replications).
     pub value: Option<f64>,
+    /// A wait target with customers in the interval and none answered in any replication
+    /// (every one abandoned): `value` is `None`, yet the interval was measured, an unbounded
+    /// wait that misses the target (never "not measured").
+    pub starved: bool,
     /// Service level with `required` agents, and its 95% interval across replications.
     pub service_level: Option<f64>,
     /// 95% interval of `service_level` (needs two replications with data).
@@ -685,6 +689,7 @@ pub fn run_until(
             erlang_a: erlang_a.as_ref().map(|e| e[i]),
             offered_load: offered[i],
             value: eval.value[i],
+            starved: eval.starved.get(i).copied().unwrap_or(false),
             service_level: eval.sl[i],
             service_level_ci: eval.sl_ci[i],
             erlang_c_service_level: erlang_eval.as_ref().and_then(|e| e.sl[i]),

@@ -3,7 +3,9 @@
 //! different scenarios or service-level definitions without `--allow-different`, or a partial
 //! run, one cut short by Ctrl-C or a signal, without `--allow-partial`, or with it but too few
 //! finished replications to judge (none in common on the same seed, none on a side otherwise),
-//! or runs of different seeds with a single replication on a side without `--allow-untested`).
+//! or runs of different seeds with a single replication on a side without `--allow-untested`,
+//! or a summary whose `by_replication` rows disagree with its pooled figures: hand-edited or
+//! mixed, refused whatever the flags).
 
 use std::path::{Path, PathBuf};
 
@@ -124,6 +126,27 @@ pub(crate) fn run(a: CompareArgs) -> CmdResult {
             };
             format!("{}: {e}", file.display())
         })?;
+        // A file whose per-replication rows disagree with its pooled figures is two runs at
+        // once (the tests read one, the tolerance the other): refused, every key named.
+        let contradicted: Vec<String> = [(baseline, &b), (current, &c)]
+            .iter()
+            .flat_map(|(p, v)| {
+                compare::pooled_disagreements(v).into_iter().map(move |d| {
+                    format!(
+                        "{}: by_replication disagrees with the pooled figures: {d}",
+                        p.display()
+                    )
+                })
+            })
+            .collect();
+        if !contradicted.is_empty() {
+            return Err(format!(
+                "{}\nerror: such a summary holds figures of two runs (hand-edited, or pieces of \
+                 two files put together) and cannot be judged; compare the summary.json a run \
+                 or `omnisim merge` wrote",
+                contradicted.join("\nerror: ")
+            ));
+        }
         let partial: Vec<String> = [(baseline, &b), (current, &c)]
             .iter()
             .filter(|(_, v)| compare::is_partial(v))

@@ -45,7 +45,7 @@ mod groups;
 mod judgeable;
 mod series;
 pub use groups::GROUPS_UNKNOWN;
-pub use judgeable::{differences, is_partial, unjudgeable};
+pub use judgeable::{differences, is_partial, pooled_disagreements, unjudgeable};
 pub use series::index_list;
 use series::{covered_replications, replication_indices, series, values_of};
 

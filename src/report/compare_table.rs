@@ -116,8 +116,9 @@ const HEADER: [&str; 8] = [
 /// The precision in one or two sentences: for each headline metric tested, the smallest change
 /// (in % of the baseline) the comparison catches 4 times in 5, then, for those whose tolerance
 /// is finer than that, the replications a side that would catch a change of their tolerance
-/// ([`TTest::replications_for`](super::compare_stats::TTest::replications_for)). Empty when
-/// nothing was tested.
+/// ([`TTest::replications_for`](super::compare_stats::TTest::replications_for)), and a
+/// "No precision for …" line naming every metric, headline or not, changed by the same amount
+/// in every pair (no spread). Empty when nothing was tested.
 pub fn precision(c: &Comparison) -> String {
     let n = c.replications;
     let tested: Vec<(&Row, f64)> = HEADLINE
@@ -125,14 +126,16 @@ pub fn precision(c: &Comparison) -> String {
         .filter_map(|m| c.rows.iter().find(|r| r.metric == *m))
         .filter_map(|r| Some((r, r.detectable_pct()?)))
         .collect();
-    // A headline metric changed by the same amount in every pair has no spread to state a
-    // precision by.
-    let exact: Vec<&str> = HEADLINE
-        .iter()
-        .filter_map(|m| c.rows.iter().find(|r| r.metric == *m))
-        .filter(|r| r.test.is_some_and(|t| t.exact()))
+    // A metric changed by the same amount in every pair has no spread to state a precision
+    // by: every one is named (docs/verdicts.md), the headline metrics first, then the others
+    // by path (a count moved by +2 in every pair is no headline metric, and its row's
+    // "no spread" needs the line as much).
+    let exact_rows = c.rows.iter().filter(|r| r.test.is_some_and(|t| t.exact()));
+    let (mut exact, others): (Vec<&str>, Vec<&str>) = exact_rows
         .map(|r| r.metric.as_str())
-        .collect();
+        .partition(|m| HEADLINE.contains(m));
+    exact.sort_by_key(|m| HEADLINE.iter().position(|h| h == m));
+    exact.extend(others);
     let exact_line = match exact.len() {
         0 => String::new(),
         _ => format!(

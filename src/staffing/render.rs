@@ -45,7 +45,7 @@ pub const COLUMNS: [&str; 17] = [
 fn target_status(r: &StaffResult, i: usize) -> &'static str {
     if r.interrupted.is_some() {
         ""
-    } else if r.missed.contains(&i) {
+    } else if r.missed.contains(&i) || r.rows[i].starved {
         "missed"
     } else if r.unresolved.contains(&i) {
         "not_confirmed"
@@ -62,14 +62,14 @@ fn target_status(r: &StaffResult, i: usize) -> &'static str {
 /// conversations read "every interval meets the target").
 pub fn unmeasured(r: &StaffResult) -> Vec<usize> {
     (0..r.rows.len())
-        .filter(|&i| r.rows[i].value.is_none())
+        .filter(|&i| r.rows[i].value.is_none() && !r.rows[i].starved)
         .collect()
 }
 
 /// Whether no interval of `r` was measured (every one [`unmeasured`]): the target is not
 /// shown met anywhere, so `staff` exits 1 as for a target it cannot meet.
 pub fn nothing_measured(r: &StaffResult) -> bool {
-    !r.rows.is_empty() && r.rows.iter().all(|x| x.value.is_none())
+    !r.rows.is_empty() && r.rows.iter().all(|x| x.value.is_none() && !x.starved)
 }
 
 /// Why an interval is not measured, in words (the same for every target metric).
@@ -420,7 +420,10 @@ pub fn text(r: &StaffResult) -> String {
         let at: Vec<String> = r
             .missed
             .iter()
-            .map(|&i| label(r, r.rows[i].start))
+            .map(|&i| match r.rows[i].starved {
+                true => format!("{} (none answered)", label(r, r.rows[i].start)),
+                false => label(r, r.rows[i].start),
+            })
             .collect();
         let _ = writeln!(
             o,
@@ -515,6 +518,11 @@ pub fn check_text(r: &StaffResult, spec: &super::StaffSpec, rc: &super::RosterCh
     // An interval with its estimate and half-width, to enough digits that a miss never reads
     // as the target.
     let figure = |i: usize| -> Option<(f64, String)> {
+        if rc.starved.get(i) == Some(&true) {
+            // Customers and none answered: an unbounded wait, the worst miss.
+            let at = label(r, r.rows[i].start);
+            return Some((f64::INFINITY, format!("{at} none answered")));
+        }
         let v = rc.value[i]?;
         let hw = rc.half_width[i].map_or_else(String::new, |h| {
             format!(" ±{}", digits(h, digits_for(&r.target.metric)))
@@ -530,7 +538,9 @@ pub fn check_text(r: &StaffResult, spec: &super::StaffSpec, rc: &super::RosterCh
     };
     let close = rc.too_close.len();
     // Intervals the check has no value for are never "met" (nothing to judge).
-    let unmeasured = rc.value.iter().filter(|v| v.is_none()).count();
+    let unmeasured = (0..n)
+        .filter(|&i| rc.value[i].is_none() && rc.starved.get(i) != Some(&true))
+        .count();
     let measured = if unmeasured == 0 {
         String::new()
     } else {
@@ -538,6 +548,14 @@ pub fn check_text(r: &StaffResult, spec: &super::StaffSpec, rc: &super::RosterCh
             " ({} of {n} not measured: no conversation counted there)",
             plural(unmeasured as u64, "interval")
         )
+    };
+    // The same count on the lines that judge some intervals (too close, clear misses).
+    let tail = match unmeasured {
+        0 => String::new(),
+        k => format!(
+            "; {} of {n} not measured (no conversation counted there)",
+            plural(k as u64, "interval")
+        ),
     };
     if unmeasured == n && n > 0 {
         let _ = writeln!(
@@ -556,7 +574,7 @@ pub fn check_text(r: &StaffResult, spec: &super::StaffSpec, rc: &super::RosterCh
     } else if rc.missed.is_empty() {
         let _ = writeln!(
             o,
-            "no interval clearly misses {}; {} of {n} too close to call (below)",
+            "no interval clearly misses {}; {} of {n} too close to call (below){tail}",
             r.target,
             plural(close as u64, "interval")
         );
@@ -574,7 +592,7 @@ pub fn check_text(r: &StaffResult, spec: &super::StaffSpec, rc: &super::RosterCh
         let list: Vec<String> = worst.into_iter().take(5).map(|x| x.1).collect();
         let _ = writeln!(
             o,
-            "{} of {n} clearly miss {} (worst: {}){}",
+            "{} of {n} clearly miss {} (worst: {}){}{tail}",
             plural(rc.missed.len() as u64, "interval"),
             r.target,
             list.join(", "),
@@ -600,7 +618,7 @@ pub fn check_text(r: &StaffResult, spec: &super::StaffSpec, rc: &super::RosterCh
         let _ = writeln!(
             o,
             "roster check too close to call at this precision: {} within the noise of {} at {} \
-             ({}{}){}",
+             ({}{}){}{}",
             plural(close as u64, "interval"),
             r.target,
             plural(u64::from(rc.replications), "replication"),
@@ -613,7 +631,9 @@ pub fn check_text(r: &StaffResult, spec: &super::StaffSpec, rc: &super::RosterCh
                     value(rc.precision.half_width)
                 ),
                 None => "; no half-width (fewer than two replications with data)".to_string(),
-            }
+            },
+            // The intervals with nothing to judge are neither close nor met: counted here too.
+            tail
         );
     }
     o

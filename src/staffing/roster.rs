@@ -72,6 +72,9 @@ pub struct RosterCheck {
     pub output: RunOutput<RosterRep>,
     /// The target metric per interval (pooled over replications).
     pub value: Vec<Option<f64>>,
+    /// Per interval: customers arrived and none was answered, for a wait target (`value` is
+    /// `None`, but the interval was measured: a clear miss, never "not measured").
+    pub starved: Vec<bool>,
     /// Its 95% half-width per interval (the ratio estimator's; `None` without two
     /// replications with data).
     pub half_width: Vec<Option<f64>>,
@@ -179,6 +182,9 @@ fn decided(
             .any(|i| verdicts[i] == CheckVerdict::TooClose && decide::wants_more(readings[i], p)),
         verdicts,
         output,
+        starved: (0..n)
+            .map(|i| eval.starved.get(i).copied().unwrap_or(false))
+            .collect(),
         value: eval.value,
         precision: *p,
     }

@@ -34,18 +34,28 @@ fn metrics(r: &SweepResult) -> Vec<String> {
     m
 }
 
+/// The figures of `metric` at a point, one per replication with data (`by_replication`).
+fn figures(p: &SweepPoint, metric: &str) -> Vec<f64> {
+    p.summary
+        .by_replication
+        .iter()
+        .filter_map(|r| serde_json::to_value(r).ok())
+        .filter_map(|v| crate::report::lookup_value(&v, metric))
+        .collect()
+}
+
+/// Replications of a point with a value of `metric`: what its half-width rests on
+/// (`sweep.csv`'s `target_replications`; fewer than 2 is no margin).
+pub fn replications_with_data(p: &SweepPoint, metric: &str) -> usize {
+    figures(p, metric).len()
+}
+
 /// The 95 % half-width of `metric` at a point: Student t over its replications' figures
 /// (`by_replication`), t(0.975, n − 1) · sd ÷ √n, in the metric's unit; `None` with fewer
 /// than 2 replications with data. The precision a sweep's answer rests on.
 pub fn half_width(p: &SweepPoint, metric: &str) -> Option<f64> {
     use statrs::distribution::{ContinuousCDF, StudentsT};
-    let xs: Vec<f64> = p
-        .summary
-        .by_replication
-        .iter()
-        .filter_map(|r| serde_json::to_value(r).ok())
-        .filter_map(|v| crate::report::lookup_value(&v, metric))
-        .collect();
+    let xs = figures(p, metric);
     let n = xs.len();
     if n < 2 {
         return None;
@@ -58,12 +68,63 @@ pub fn half_width(p: &SweepPoint, metric: &str) -> Option<f64> {
     Some(t * (var / n as f64).sqrt())
 }
 
-/// A figure and its precision: "0.7941 ±0.0597" (the figure alone without one).
+/// A figure and its precision: "0.7941 ±0.0597", or "0.8776 (no margin)" without one (fewer
+/// than 2 replications with data: [`no_margin`] says why).
 fn with_pm(x: f64, h: Option<f64>) -> String {
     match h {
         Some(h) => format!("{} ±{}", num(x), num(h)),
-        None => num(x),
+        None => format!("{} (no margin)", num(x)),
     }
+}
+
+/// Why the sweep's decision has no margin, or `None` when it has one: a point it rests on (the
+/// answer and the largest failing value below it; without an answer, every point) has fewer
+/// than 2 replications with a value of the target's metric, so no 95 % interval, and whether
+/// the answer is within the noise cannot be told. "no margin: 1 replication; run
+/// --replications ≥ 2" (docs/verdicts.md); `None` without a target or points.
+pub fn no_margin(r: &SweepResult) -> Option<String> {
+    let t = r.target.as_ref()?;
+    let judged: Vec<&SweepPoint> = match &r.answer {
+        Some(a) => {
+            let below = r
+                .points
+                .iter()
+                .filter(|p| p.values[1..] == a.values[1..] && p.values[0] < a.values[0])
+                .max_by(|x, y| x.values[0].total_cmp(&y.values[0]));
+            r.points
+                .iter()
+                .filter(|p| p.values == a.values)
+                .chain(below)
+                .collect()
+        }
+        None => r.points.iter().collect(),
+    };
+    let short = judged
+        .into_iter()
+        .map(|p| (p, replications_with_data(p, &t.metric)))
+        .filter(|(_, n)| *n < 2)
+        .min_by_key(|(_, n)| *n)?;
+    let plural = crate::report::format::plural;
+    let reps = short.0.summary.replications;
+    Some(if reps < 2 {
+        format!(
+            "no margin: {}; run --replications ≥ 2",
+            plural(u64::from(reps), "replication")
+        )
+    } else {
+        let at = r
+            .axes
+            .iter()
+            .zip(&short.0.values)
+            .map(|(ax, v)| format!("{}={}", ax.path, ax.show(*v)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!(
+            "no margin: {} of {reps} with a value of {} at {at}; run more replications",
+            plural(short.1 as u64, "replication"),
+            t.metric
+        )
+    })
 }
 
 /// When the answer is within the noise: the answer's 95 % interval, or that of the largest
@@ -121,6 +182,8 @@ pub fn csv(r: &SweepResult) -> Result<String, csv::Error> {
     if r.target.is_some() {
         header.push("meets_target".into());
         header.push("target_ci95_half".into());
+        // What the half-width rests on: under 2, no margin (the half-width is empty).
+        header.push("target_replications".into());
     }
     if r.partial {
         // Interrupted: the file holds only the points run to their end, not the whole grid
@@ -141,6 +204,7 @@ pub fn csv(r: &SweepResult) -> Result<String, csv::Error> {
             let ok = lookup(&p.summary, &t.metric).is_some_and(|v| t.meets(v));
             row.push((ok as u8).to_string());
             row.push(half_width(p, &t.metric).map_or_else(String::new, |h| h.to_string()));
+            row.push(replications_with_data(p, &t.metric).to_string());
         }
         if r.partial {
             row.push("1".into());
@@ -232,7 +296,12 @@ pub fn answer_line(r: &SweepResult) -> String {
     let Some(t) = &r.target else {
         return String::new();
     };
-    let noise = within_noise(r).map_or_else(String::new, |n| format!("; {n}"));
+    // The precision the decision rests on: within the noise, or no margin at all.
+    let noise: String = [within_noise(r), no_margin(r)]
+        .into_iter()
+        .flatten()
+        .map(|n| format!("; {n}"))
+        .collect();
     let at = |a: &super::sweep::Answer| {
         r.points
             .iter()
@@ -258,11 +327,14 @@ pub fn answer_line(r: &SweepResult) -> String {
                 Method::GridScan => "found on the grid",
             }
         ),
-        None => format!("no value in the sweep meets {t}"),
+        None => format!("no value in the sweep meets {t}{noise}"),
     }
 }
 
-/// `target.json`: the target, whether it was met, and where.
+/// `target.json`: the target, whether it was met, and where, with the precision: the answer's
+/// 95 % half-width (`metric_ci95_half`), `within_noise` (a sentence, or null when the
+/// intervals clear the target), and without an interval `no_margin` (why) in place of a null
+/// `within_noise`.
 pub fn target_json(r: &SweepResult) -> serde_json::Value {
     let values = |vals: &[f64]| -> serde_json::Map<String, serde_json::Value> {
         r.axes
@@ -290,11 +362,22 @@ pub fn target_json(r: &SweepResult) -> serde_json::Value {
             half_width(r.points.iter().find(|p| p.values == a.values)?, &t.metric)
         }),
         "within_noise": within_noise(r),
+        // Why there is no interval to judge the noise by (fewer than 2 replications with
+        // data): `within_noise` is then left out, neither a sentence nor null.
+        "no_margin": no_margin(r),
         "method": r.answer.as_ref().map(|a| match a.method {
             Method::Bisection => "bisection",
             Method::GridScan => "grid",
         }),
     });
+    if let Some(o) = j.as_object_mut() {
+        if o["no_margin"].is_null() {
+            o.remove("no_margin");
+        } else if o["within_noise"].is_null() {
+            // No interval: not "clear of the target" (null), but unknown.
+            o.remove("within_noise");
+        }
+    }
     if r.partial {
         // Interrupted: only some grid points ran and no search was made, or the bisection was
         // cut between a failing and a passing value.

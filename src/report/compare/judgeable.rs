@@ -4,7 +4,8 @@
 
 use serde_json::Value;
 
-use super::series::{index_list, replication_indices};
+use super::series::{index_list, replication_indices, series};
+use super::{flatten, is_count};
 
 /// Whether a summary is of a partial run (`"partial": true`: cut short by Ctrl-C or a signal,
 /// its figures cover only what finished). A summary without the key is not partial.
@@ -92,4 +93,55 @@ pub fn differences(base: &Value, current: &Value) -> Vec<String> {
         (b != c).then(|| format!("{name}: {b} (baseline) vs {c} (current)"))
     })
     .collect()
+}
+
+/// Where a summary's `by_replication` disagrees with its pooled (run-wide) figures, one
+/// sentence per key path, or empty: the rows' count against `replications` (on a partial run,
+/// the finished rows against `replications_finished`), and each count (a figure that adds up
+/// over replications, [`is_count`]) found in both against the sum of its rows (a row without
+/// it holds 0). The tests read the rows and the tolerance the pooled figures, so a file whose
+/// two disagree (hand-edited, or pieces of two runs put together) would be judged on two
+/// different runs at once: `compare` refuses it (exit 2). A summary without `by_replication`
+/// has nothing to disagree with. Sums are compared to a millionth of the figure (at least
+/// 0.001 a row: durations are written to the millisecond).
+pub fn pooled_disagreements(summary: &Value) -> Vec<String> {
+    let Some(rows) = summary.get("by_replication").and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    if rows.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let (finished, cut) = replication_indices(summary);
+    let (key, expected, have) = match is_partial(summary) {
+        true => ("replications_finished", "finished rows", finished.len()),
+        false => ("replications", "rows", finished.len() + cut.len()),
+    };
+    if let Some(n) = summary.get(key).and_then(Value::as_u64) {
+        if n != have as u64 {
+            out.push(format!(
+                "{key} is {n} but by_replication has {have} {expected}"
+            ));
+        }
+    }
+    let pooled = flatten(summary);
+    for (path, by_rep) in series(summary) {
+        if !is_count(&path) {
+            continue;
+        }
+        let Some(Some(total)) = pooled.get(&path).copied() else {
+            continue;
+        };
+        let sum: f64 = by_rep.values().flatten().sum();
+        let slack = 1e-6 * total.abs().max(1.0) + 0.001 * rows.len() as f64;
+        if (sum - total).abs() > slack {
+            out.push(format!(
+                "{path} is {} pooled but by_replication[*].{path} sums to {} over {} rows",
+                crate::report::table::num(total),
+                crate::report::table::num(sum),
+                rows.len()
+            ));
+        }
+    }
+    out
 }
