@@ -6,8 +6,10 @@
 //! estimate meets the target by the guard band (half the precision), and whether it misses
 //! significantly (its one-sided 95% bound, Bonferroni-adjusted over the intervals tested, lies
 //! wholly on the wrong side of the target). They differ only in what they can do about an
-//! estimate in between: the verification adds an agent once the interval is precise (it is
-//! staffing), the roster check calls it too close to call (it only reports).
+//! estimate in between: the verification adds an agent to one that misses by more than the
+//! precision once its interval is as narrow as the precision (it is staffing), the roster check
+//! calls it too close to call (it only reports). Neither adds an agent to an estimate within
+//! the guard band of the target.
 
 use super::Precision;
 use crate::stats::ratio_ci95;
@@ -49,6 +51,10 @@ pub(super) struct Reading {
     pub(super) meets: bool,
     /// Whether the one-sided bound lies wholly on the wrong side of the target.
     pub(super) significant_miss: bool,
+    /// Whether the estimate misses the target by more than the precision (on the wrong side
+    /// of it by more than [`Precision::half_width`]): a miss the stated precision can tell,
+    /// once the interval is as narrow as it.
+    pub(super) beyond_precision: bool,
 }
 
 /// One-sided Student-t quantile 1 − `p` with `df` degrees of freedom.
@@ -78,6 +84,12 @@ pub(super) fn read(
         Op::Le | Op::Lt => v + guard,
     };
     let meets = target.meets(guarded);
+    // On the wrong side by more than the precision: the estimate moved towards the target by
+    // the whole precision still misses it.
+    let beyond_precision = match target.op {
+        Op::Ge | Op::Gt => !target.meets(v + p.half_width),
+        Op::Le | Op::Lt => !target.meets(v - p.half_width),
+    };
     // The pooled estimate's own interval (the ratio estimator's, centred on it: what
     // `staffing.csv` prints as the service level's interval).
     let half_width = ratio_ci95(v, reps);
@@ -97,11 +109,18 @@ pub(super) fn read(
         half_width,
         meets,
         significant_miss,
+        beyond_precision,
     })
 }
 
 /// The verification's verdict on a reading: met by the guard band; a significant miss, or a
-/// miss known to the precision, gets an agent; otherwise more replications.
+/// miss by more than the precision with an interval as narrow as it, gets an agent; anything
+/// else (an estimate within the guard band of the target on either side, or a miss the
+/// interval still reaches across) is undecided: more replications, then "not confirmed".
+///
+/// Before, any estimate short of the guard band with an interval narrower than the precision
+/// got an agent, so an interval that met the target by less than the guard band (abandonment
+/// 0.0097 against `<=0.01`) was staffed up however precisely it was known.
 pub(super) fn verdict(reading: Option<Reading>, p: &Precision) -> Verdict {
     let Some(r) = reading else {
         return Verdict::Meets;
@@ -109,10 +128,12 @@ pub(super) fn verdict(reading: Option<Reading>, p: &Precision) -> Verdict {
     if r.meets {
         return Verdict::Meets;
     }
+    if r.significant_miss {
+        return Verdict::Misses;
+    }
     match r.half_width {
-        None => Verdict::Undecided,
-        Some(hw95) if r.significant_miss || hw95 <= p.half_width => Verdict::Misses,
-        Some(_) => Verdict::Undecided,
+        Some(hw95) if hw95 <= p.half_width && r.beyond_precision => Verdict::Misses,
+        _ => Verdict::Undecided,
     }
 }
 
@@ -169,9 +190,12 @@ mod tests {
         // Exactly the target, or within the guard band above it: too close, never a miss.
         assert_eq!(decide(&sl, 0.8, 0.0001), CheckVerdict::TooClose);
         assert_eq!(decide(&sl, 0.803, 0.02), CheckVerdict::TooClose);
-        // The verification would add an agent to a precise near miss; the check only reports.
+        // The verification adds an agent to a precise miss by more than the precision that is
+        // not significant (0.789 ±0.009: its bound reaches 0.8); the check only reports.
         let p = Precision::for_target(&sl, 64);
-        let near = read(&sl, &p, 16, Some(0.798), &reps(0.798, 0.01, 64));
+        let near = read(&sl, &p, 16, Some(0.789), &reps(0.789, 0.036, 64));
+        let hw = near.unwrap().half_width.unwrap();
+        assert!(hw <= 0.01 && !near.unwrap().significant_miss, "{hw}");
         assert_eq!(verdict(near, &p), Verdict::Misses);
         assert_eq!(check_verdict(near), CheckVerdict::TooClose);
         // No data: nothing to miss.
@@ -193,5 +217,84 @@ mod tests {
         assert_eq!(decide(&ab, 0.02, 0.01), CheckVerdict::Meets);
         assert_eq!(decide(&ab, 0.10, 0.01), CheckVerdict::Misses);
         assert_eq!(decide(&ab, 0.052, 0.05), CheckVerdict::TooClose);
+    }
+
+    /// The verification's verdict for `pooled` with 64 replications ±`spread` around it.
+    fn staff(t: &Target, pooled: f64, spread: f64) -> Verdict {
+        let p = Precision::for_target(t, 64);
+        verdict(read(t, &p, 8, Some(pooled), &reps(pooled, spread, 64)), &p)
+    }
+
+    /// The twentieth tester: `abandonment_rate<=0.01` got 14 or 15 agents where 13 abandon
+    /// 0.0097 ±0.0014, because any estimate short of the guard band (then ±0.005, half the
+    /// target) with an interval narrower than ±0.01 got an agent. The kind, for every metric
+    /// and direction: an estimate within the guard band of the target (either side) is never
+    /// given an agent unless its miss is significant; a miss by more than the precision with an
+    /// interval as narrow, or a significant one, is.
+    #[test]
+    fn an_estimate_within_the_guard_band_never_gets_an_agent() {
+        // (target, an estimate inside the guard band on the met side, one past the target by
+        // 0.4 of the precision, a non-significant miss by 1.08 of it, a significant miss).
+        let cases = [
+            ("abandonment_rate<=0.01", 0.0099, 0.0102, 0.01054, 0.02),
+            ("abandonment_rate<0.02", 0.0197, 0.0204, 0.02108, 0.04),
+            ("service_level.fraction>=0.8", 0.803, 0.796, 0.7892, 0.7),
+            ("service_level.fraction>0.95", 0.951, 0.949, 0.9473, 0.9),
+            ("occupancy<=0.85", 0.848, 0.854, 0.8608, 0.95),
+            ("wait_s.mean<=30", 29.5, 30.6, 31.62, 45.0),
+            ("wait_s.p90<=20", 19.6, 20.4, 21.08, 30.0),
+            ("wait_s.p50<2", 1.97, 2.04, 2.108, 3.0),
+        ];
+        for (text, inside, past, beyond, far) in cases {
+            let t = target(text);
+            let h = Precision::for_target(&t, 64).half_width;
+            // Narrow: half the precision (hw ≈ spread / 4 at 64 replications), its bound
+            // (≈ 0.32 · spread with 8 intervals) reaching the target from `past`.
+            let narrow = 2.0 * h;
+            assert_eq!(
+                staff(&t, inside, narrow),
+                Verdict::Undecided,
+                "{text} {inside}"
+            );
+            assert_eq!(staff(&t, past, narrow), Verdict::Undecided, "{text} {past}");
+            // A miss by more than the precision with an interval as narrow as it, whose bound
+            // still reaches the target: an agent (as the docs say), not a coin toss.
+            let spread = 3.6 * h;
+            let p = Precision::for_target(&t, 64);
+            let r = read(&t, &p, 8, Some(beyond), &reps(beyond, spread, 64)).unwrap();
+            assert!(
+                r.half_width.unwrap() <= h && r.beyond_precision,
+                "{text} {r:?}"
+            );
+            assert!(!r.significant_miss, "{text} {r:?}");
+            assert_eq!(
+                staff(&t, beyond, spread),
+                Verdict::Misses,
+                "{text} {beyond}"
+            );
+            // A significant miss gets an agent whatever the interval's width.
+            assert_eq!(staff(&t, far, 20.0 * h), Verdict::Misses, "{text} {far}");
+            // Wide and near: more replications.
+            assert_eq!(staff(&t, past, 40.0 * h), Verdict::Undecided, "{text} wide");
+        }
+    }
+
+    /// The precision is 5% of the target's distance from its metric's best value, at most
+    /// ±0.01 for a fraction: unchanged for the usual service level of 0.8 and an occupancy,
+    /// meaningful for a 1% abandonment rate or a 2 s wait.
+    #[test]
+    fn the_precision_scales_with_the_target() {
+        let h = |text: &str| Precision::for_target(&target(text), 10).half_width;
+        assert_eq!(h("service_level.fraction>=0.8"), 0.01);
+        assert_eq!(h("service_level.fraction>=0.5"), 0.01);
+        assert_eq!(h("service_level.fraction>=0.9"), 0.005);
+        assert_eq!(h("service_level.fraction>0.95"), 0.0025);
+        assert_eq!(h("occupancy<=0.85"), 0.01);
+        assert_eq!(h("abandonment_rate<=0.05"), 0.0025);
+        assert_eq!(h("abandonment_rate<=0.01"), 0.0005);
+        assert_eq!(h("abandonment_rate<=0.3"), 0.01);
+        assert_eq!(h("wait_s.mean<=30"), 1.5);
+        assert_eq!(h("wait_s.p90<=2"), 0.1);
+        assert_eq!(h("wait_s.p99<=600"), 30.0);
     }
 }

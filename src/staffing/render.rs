@@ -252,10 +252,10 @@ fn reached_text(r: &StaffResult) -> String {
             "\nPrecision reached: ±{} at most (the widest interval's 95% half-width at {}), \
              wider than ±{}: a row is met when its estimate meets the target by the guard band \
              (±{}), so another seed may move a row near the target by an agent",
-            value(h),
+            small(h),
             crate::report::format::plural(u64::from(r.replications), "replication"),
-            value(r.precision.half_width),
-            value(r.precision.half_width / 2.0)
+            small(r.precision.half_width),
+            small(r.precision.half_width / 2.0)
         ),
         _ => String::new(),
     }
@@ -347,7 +347,7 @@ pub fn text(r: &StaffResult) -> String {
         crate::time::SimDuration::from_millis(r.interval.as_millis()),
         r.model_name,
         verified_by(r),
-        value(r.precision.half_width),
+        small(r.precision.half_width),
         value(r.precision.alpha * 100.0),
         reached_text(r),
         existing_text(r),
@@ -512,7 +512,7 @@ pub fn check_text(r: &StaffResult, spec: &super::StaffSpec, rc: &super::RosterCh
     let mut o = format!(
         "roster check ({absence}; {}, another seed; decided as the verification, at ±{} (95%)): ",
         plural(u64::from(rc.replications), "replication"),
-        value(rc.precision.half_width)
+        small(rc.precision.half_width)
     );
     let n = r.rows.len();
     // An interval with its estimate and half-width, to enough digits that a miss never reads
@@ -628,7 +628,7 @@ pub fn check_text(r: &StaffResult, spec: &super::StaffSpec, rc: &super::RosterCh
                 Some(h) => format!(
                     "; half-width reached ±{} at most, asked ±{}",
                     digits(h, digits_for(&r.target.metric)),
-                    value(rc.precision.half_width)
+                    small(rc.precision.half_width)
                 ),
                 None => "; no half-width (fewer than two replications with data)".to_string(),
             },
@@ -646,6 +646,19 @@ fn digits_for(metric: &str) -> usize {
     } else {
         4
     }
+}
+
+/// A precision (or guard band) as it is decided at: 4 decimals, or enough for three
+/// significant digits when it is smaller (±0.00025 for half of `abandonment_rate<=0.01`'s
+/// ±0.0005, not a rounded ±0.0003), trailing zeros dropped.
+pub(crate) fn small(x: f64) -> String {
+    let places = if x > 0.0 && x.is_finite() {
+        (2 - x.log10().floor() as i32).max(4) as usize
+    } else {
+        4
+    };
+    let t = format!("{x:.places$}");
+    t.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// `x` to `places` decimals.
@@ -761,7 +774,20 @@ pub fn html(r: &StaffResult, scenario: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::apart;
+    use super::{apart, small};
+
+    /// The precision printed is the one decided at: `abandonment_rate<=0.01` is decided at
+    /// ±0.0005 with a ±0.00025 guard band (4 decimals printed it ±0.0003).
+    #[test]
+    fn a_small_precision_is_printed_as_it_is() {
+        assert_eq!(small(0.01), "0.01");
+        assert_eq!(small(0.005), "0.005");
+        assert_eq!(small(0.0005), "0.0005");
+        assert_eq!(small(0.00025), "0.00025");
+        assert_eq!(small(0.000125), "0.000125");
+        assert_eq!(small(1.5), "1.5");
+        assert_eq!(small(0.75), "0.75");
+    }
 
     /// Issue 25 leftovers: a roster-check value printed as "0.8" was reported a miss of
     /// ">=0.8". Four decimals always (two for seconds), more when those read as the target.

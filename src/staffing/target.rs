@@ -1,6 +1,7 @@
 //! The staffing target's checks: a per-interval metric that more agents help meet, compared
 //! the way that helps ([`check_target`]), and not a target the verification's precision can
-//! never show met (`out_of_reach`: the best value less half the precision).
+//! never show met (`out_of_reach`: a target at its metric's best value, where the precision,
+//! a share of the distance from it, is none).
 
 use super::{Precision, StaffError, METRICS};
 use crate::workflows::target::{Op, Target};
@@ -52,31 +53,25 @@ pub fn check_target(t: &Target) -> Result<(), StaffError> {
     Ok(())
 }
 
-/// Why a target can never be shown met, if so: an estimate must clear the target by half the
-/// precision (the guard band, [`verdict`]), and no metric can be better than its best value
-/// (a service level of 100%, no wait, no abandonment, no occupancy). One rule for every
-/// metric staff evaluates, each worded in its own unit.
+/// Why a target can never be shown met, if so: the verification's precision is a share of the
+/// target's distance from its metric's best value ([`Precision::for_target`]: a service level
+/// of 100%, no wait, no abandonment, no occupancy), so a target at that value (or past it, with
+/// `<` or `>`) has no precision and no guard band, and no estimate can be shown to meet it.
+/// One rule for every metric staff evaluates, each worded in its own unit.
 fn out_of_reach(t: &Target) -> Option<String> {
-    let band = Precision::for_target(t, 1).half_width / 2.0;
     let higher_is_better = t.metric == "service_level.fraction";
     let seconds = t.metric.starts_with("wait_s.");
     let unit = if seconds { " s" } else { "" };
-    let (unreachable, best, limit) = if higher_is_better {
-        let limit = 1.0 - band;
-        let past = match t.op {
-            Op::Gt => t.value >= limit,
-            Op::Ge => t.value > limit,
-            // A wrong-way target: the direction check says why.
-            Op::Lt | Op::Le => false,
-        };
-        (past, "100%".to_string(), limit)
+    let (best, best_text) = if higher_is_better {
+        (1.0, "100%".to_string())
     } else {
-        let short = match t.op {
-            Op::Lt => t.value <= band,
-            Op::Le => t.value < band,
-            Op::Gt | Op::Ge => false,
-        };
-        (short, format!("0{unit}"), band)
+        (0.0, format!("0{unit}"))
+    };
+    let unreachable = match t.op {
+        // A wrong-way target: the direction check says why.
+        Op::Ge | Op::Gt if !higher_is_better => false,
+        Op::Le | Op::Lt if higher_is_better => false,
+        _ => Precision::for_target(t, 1).half_width <= 0.0 || t.value == best,
     };
     if !unreachable {
         return None;
@@ -88,11 +83,10 @@ fn out_of_reach(t: &Target) -> Option<String> {
         "occupancy" => "an occupancy".to_string(),
         m => format!("a {}th-percentile wait", m.trim_start_matches("wait_s.p")),
     };
-    let (way, bound) = match t.op {
-        Op::Ge => ("above", format!("at most {limit}{unit}")),
-        Op::Gt => ("above", format!("below {limit}{unit}")),
-        Op::Le => ("below", format!("at least {limit}{unit}")),
-        Op::Lt => ("below", format!("above {limit}{unit}")),
+    let (way, bound) = if higher_is_better {
+        ("above", format!("below {best}"))
+    } else {
+        ("below", format!("above {best}{unit}"))
     };
     let hint = if higher_is_better {
         " (as `erlang --target-sl` takes a fraction below 1)"
@@ -100,9 +94,9 @@ fn out_of_reach(t: &Target) -> Option<String> {
         ""
     };
     Some(format!(
-        "it can never be shown met: an interval's estimate must clear the target by \
-         {band}{unit} (half the ±{}{unit} precision), and {what} cannot be {way} {best}; \
-         expected a target {bound}{hint}",
-        2.0 * band
+        "it can never be shown met: the verification decides at a precision of {}% of the \
+         target's distance from {best_text}, which is none here (no guard band an estimate \
+         could clear), and {what} cannot be {way} {best_text}; expected a target {bound}{hint}",
+        super::PRECISION_SHARE * 100.0
     ))
 }

@@ -215,19 +215,27 @@ pub fn csv(r: &SweepResult) -> Result<String, csv::Error> {
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
+/// The terminal table's columns after the shown metric (the target's, or the service level).
+const TABLE_METRICS: [&str; 3] = ["wait_s.mean", "abandonment_rate", "occupancy"];
+
 /// A terminal table of the points (varied keys, the target metric or service level, mean wait).
 pub fn text(r: &SweepResult) -> String {
     let shown = r
         .target
         .as_ref()
         .map_or("service_level.fraction".to_string(), |t| t.metric.clone());
+    // The shown metric first, then the default columns it is not (a target on
+    // `abandonment_rate`, `wait_s.mean` or `occupancy` is shown once, with its precision).
+    let columns: Vec<&str> = std::iter::once(shown.as_str())
+        .chain(
+            TABLE_METRICS
+                .iter()
+                .copied()
+                .filter(|m| *m != shown.as_str()),
+        )
+        .collect();
     let mut header: Vec<&str> = r.axes.iter().map(|a| a.path.as_str()).collect();
-    header.extend([
-        shown.as_str(),
-        "wait_s.mean",
-        "abandonment_rate",
-        "occupancy",
-    ]);
+    header.extend(columns.iter().copied());
     let rows: Vec<Vec<String>> = r
         .points
         .iter()
@@ -238,12 +246,7 @@ pub fn text(r: &SweepResult) -> String {
                 .zip(&p.values)
                 .map(|(a, v)| a.show(*v))
                 .collect();
-            for m in [
-                shown.as_str(),
-                "wait_s.mean",
-                "abandonment_rate",
-                "occupancy",
-            ] {
+            for &m in &columns {
                 let x = lookup(&p.summary, m);
                 row.push(match x {
                     // The shown metric with its 95 % half-width (the precision).

@@ -123,6 +123,7 @@ mod tester16_fixf;
 mod tester17_fixa;
 mod tester18_fixe;
 mod tester18_fixf;
+mod tester20_fixe;
 mod tester9_inputs;
 mod ties;
 mod traffic;
