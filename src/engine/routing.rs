@@ -26,6 +26,8 @@ enum First {
     Invite(ConvId),
     /// Not invited first: write this fresh key in its only queue ([`Engine::key_only_place`]).
     Key(IndexKey),
+    /// It takes no work in its only queue and holds no key there: it stays keyless.
+    Keyless,
     /// Neither is known: re-key it ([`Engine::reindex`]) and route as usual.
     Route,
 }
@@ -111,24 +113,16 @@ impl Engine {
     /// chooses for the oldest offerable conversation ([`offered_first`](Self::offered_first)),
     /// the invitation is sent before the agent is keyed: the key it would have been given, and
     /// taken back at once by the invitation, never reaches the routing index (two root-ward
-    /// paths and a walk saved; about half the releases of a busy M/M/c). When it is not, the
-    /// key `offered_first` computed is written as [`reindex`](Self::reindex) would write it
-    /// ([`key_only_place`](Self::key_only_place)), not computed again; and an agent that holds
-    /// no key and takes no work anywhere (full after an acceptance) is neither looked at by
-    /// `offered_first` nor re-keyed (its keys would all come out `None` again), as `reindex`
-    /// skips it.
+    /// paths and a walk saved; about half the releases of a busy M/M/c). When it is not, what
+    /// [`reindex`](Self::reindex) would do for an agent of one queue is done from what
+    /// `offered_first` found, without computing its key again: the key written
+    /// ([`key_only_place`](Self::key_only_place)), or, for an agent that takes no work there
+    /// and held no key (full after an acceptance), nothing but the hint that it is keyless.
     pub(crate) fn refresh_route(&mut self, now: SimTime, agent: AgentId, out: &mut Vec<Effect>) {
         self.refresh_presence(agent, out);
         #[cfg(test)]
         if self.scratch.key_first {
             self.reindex(agent);
-            self.route_agent(now, agent, out);
-            return;
-        }
-        let a = &self.agents[agent.index()];
-        if a.keyless.0 && self.works_nowhere(a) {
-            // `offered_first` would answer `Route` (no key: `takes_work` is false everywhere)
-            // and `reindex` would skip the agent.
             self.route_agent(now, agent, out);
             return;
         }
@@ -141,6 +135,9 @@ impl Engine {
                 self.invite(now, conv, agent, Offer::Method, out);
             }
             First::Key(key) => self.key_only_place(agent, key),
+            // `reindex` would skip it (keyless, works nowhere) or find its one key `None`
+            // again and mark it keyless: either way it ends keyless with nothing written.
+            First::Keyless => self.agents[agent.index()].keyless = super::state::Keyless(true),
             First::Route => self.reindex(agent),
         }
         self.route_agent(now, agent, out);
@@ -152,10 +149,10 @@ impl Engine {
     /// queue is a push queue without skills whose method is not round robin, and the agent's
     /// fresh key is smaller than every key the index holds and the agent may be offered the
     /// queue's oldest offerable conversation (RT-METHOD's refusal skip): [`First::Invite`].
-    /// [`First::Key`] when the agent, in one queue without skills in an engine without rules
-    /// and recording no decisions, holding no key there, takes work there but is not invited
-    /// first: its fresh key, for [`key_only_place`](Self::key_only_place). [`First::Route`]
-    /// otherwise: the caller re-keys the agent ([`reindex`](Self::reindex)) and routes as usual.
+    /// With the same engine and agent (one queue, no key there), [`First::Keyless`] when it
+    /// takes no work there, else, in a queue without skills, [`First::Key`] with its fresh key
+    /// when it is not invited first. [`First::Route`] otherwise: the caller re-keys the agent
+    /// ([`reindex`](Self::reindex)) and routes as usual.
     #[inline]
     fn offered_first(&self, agent: AgentId) -> First {
         if self.has_rules || self.decisions.on {
@@ -166,7 +163,7 @@ impl Engine {
             return First::Route;
         }
         let Some(want) = self.index_key(agent, 0) else {
-            return First::Route;
+            return First::Keyless;
         };
         let q = &self.queues[a.places[0].queue.index()];
         if q.skills.is_some() {
