@@ -260,6 +260,10 @@ struct Scratch {
     /// Tests only: invitations `Engine::refresh_route` sent before keying the agent.
     #[cfg(test)]
     offered_unkeyed: usize,
+    /// Tests only: keys `Engine::refresh_route` wrote without re-keying the agent
+    /// (`Engine::key_only_place`).
+    #[cfg(test)]
+    keyed_lean: usize,
 }
 
 impl Clone for Scratch {

@@ -317,7 +317,12 @@ impl RoutingIndex {
     /// kept as [`leaves_only`](Self::leaves_only), whose inner nodes stay empty.
     #[inline(always)]
     pub(crate) fn min_key(&self) -> Option<IndexKey> {
-        (!self.absent(ROOT)).then(|| self.node(ROOT))
+        // Not `bool::then`: that stayed a call across codegen units on the routing hot path.
+        if self.absent(ROOT) {
+            None
+        } else {
+            Some(self.node(ROOT))
+        }
     }
 
     /// The key of the member at position `pos` (`None`: not eligible).

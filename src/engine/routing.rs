@@ -19,6 +19,19 @@ use super::Engine;
 /// Queues of an agent whose routing order [`Engine::route_agent`] sorts on the stack.
 const QUEUES_ON_STACK: usize = 8;
 
+/// What [`Engine::offered_first`] found for an agent being refreshed.
+#[derive(Clone, Copy, Debug)]
+enum First {
+    /// Invite it to this conversation before keying it.
+    Invite(ConvId),
+    /// Not invited first: write this fresh key in its only queue ([`Engine::key_only_place`]).
+    Key(IndexKey),
+    /// It takes no work in its only queue and holds no key there: it stays keyless.
+    Keyless,
+    /// Neither is known: re-key it ([`Engine::reindex`]) and route as usual.
+    Route,
+}
+
 /// Who chose the agent of an invitation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Offer {
@@ -100,7 +113,11 @@ impl Engine {
     /// chooses for the oldest offerable conversation ([`offered_first`](Self::offered_first)),
     /// the invitation is sent before the agent is keyed: the key it would have been given, and
     /// taken back at once by the invitation, never reaches the routing index (two root-ward
-    /// paths and a walk saved; about half the releases of a busy M/M/c).
+    /// paths and a walk saved; about half the releases of a busy M/M/c). When it is not, what
+    /// [`reindex`](Self::reindex) would do for an agent of one queue is done from what
+    /// `offered_first` found, without computing its key again: the key written
+    /// ([`key_only_place`](Self::key_only_place)), or, for an agent that takes no work there
+    /// and held no key (full after an acceptance), nothing but the hint that it is keyless.
     pub(crate) fn refresh_route(&mut self, now: SimTime, agent: AgentId, out: &mut Vec<Effect>) {
         self.refresh_presence(agent, out);
         #[cfg(test)]
@@ -110,49 +127,87 @@ impl Engine {
             return;
         }
         match self.offered_first(agent) {
-            Some(conv) => {
+            First::Invite(conv) => {
                 #[cfg(test)]
                 {
                     self.scratch.offered_unkeyed += 1;
                 }
                 self.invite(now, conv, agent, Offer::Method, out);
             }
-            None => self.reindex(agent),
+            First::Key(key) => self.key_only_place(agent, key),
+            // `reindex` would skip it (keyless, works nowhere) or find its one key `None`
+            // again and mark it keyless: either way it ends keyless with nothing written.
+            First::Keyless => self.agents[agent.index()].keyless = super::state::Keyless(true),
+            First::Route => self.reindex(agent),
         }
         self.route_agent(now, agent, out);
     }
 
-    /// The conversation [`route_agent`](Self::route_agent) would offer `agent` first, when that
-    /// is known without keying it: the engine has no assignment rules and records no
-    /// decisions, the agent is in one queue only and holds no key there (so its index does not
-    /// hold it), the queue is a push queue without skills whose method is not round robin, and
-    /// the agent's fresh key is smaller than every key the index holds and the agent may be
-    /// offered the queue's oldest offerable conversation (RT-METHOD's refusal skip). `None`
-    /// otherwise: the caller keys the agent and routes as usual.
+    /// What [`route_agent`](Self::route_agent) would offer `agent` first, when that is known
+    /// without keying it: the engine has no assignment rules and records no decisions, the
+    /// agent is in one queue only and holds no key there (so its index does not hold it), the
+    /// queue is a push queue without skills whose method is not round robin, and the agent's
+    /// fresh key is smaller than every key the index holds and the agent may be offered the
+    /// queue's oldest offerable conversation (RT-METHOD's refusal skip): [`First::Invite`].
+    /// With the same engine and agent (one queue, no key there), [`First::Keyless`] when it
+    /// takes no work there, else, in a queue without skills, [`First::Key`] with its fresh key
+    /// when it is not invited first. [`First::Route`] otherwise: the caller re-keys the agent
+    /// ([`reindex`](Self::reindex)) and routes as usual.
     #[inline]
-    fn offered_first(&self, agent: AgentId) -> Option<ConvId> {
+    fn offered_first(&self, agent: AgentId) -> First {
         if self.has_rules || self.decisions.on {
-            return None;
+            return First::Route;
         }
         let a = &self.agents[agent.index()];
         if a.places.len() != 1 || a.places[0].key.is_some() {
-            return None;
+            return First::Route;
         }
-        let want = self.index_key(agent, 0)?;
+        let Some(want) = self.index_key(agent, 0) else {
+            return First::Keyless;
+        };
         let q = &self.queues[a.places[0].queue.index()];
-        if q.skills.is_some()
-            || q.method == AssignmentMethod::RoundRobin
+        if q.skills.is_some() {
+            return First::Route;
+        }
+        if q.method == AssignmentMethod::RoundRobin
             || self.workstreams[q.workstream.index()].mode != RoutingMode::Push
         {
-            return None;
+            return First::Key(want);
         }
-        let (_, slot) = q.offerable.first()?;
+        let Some((_, slot)) = q.offerable.first() else {
+            return First::Key(want);
+        };
         if q.index.min_key().is_some_and(|k| k < want) {
-            return None;
+            return First::Key(want);
         }
-        let (conv, c) = self.convs.by_slot(slot)?;
-        (c.refusals.is_empty() || c.refusals_by(agent) < self.cfg.refusals_before_skip)
-            .then_some(conv)
+        match self.convs.by_slot(slot) {
+            Some((conv, c))
+                if c.refusals.is_empty()
+                    || c.refusals_by(agent) < self.cfg.refusals_before_skip =>
+            {
+                First::Invite(conv)
+            }
+            _ => First::Key(want),
+        }
+    }
+
+    /// Writes `key`, the fresh key [`offered_first`](Self::offered_first) computed, as the
+    /// agent's key in its only queue (one without skills, in an engine without assignment
+    /// rules, where it held none): what [`reindex`](Self::reindex) does there (the place's key,
+    /// the queue's index, the agent no longer keyless), without computing the key again or
+    /// walking the agent's places.
+    #[inline]
+    fn key_only_place(&mut self, agent: AgentId, key: IndexKey) {
+        #[cfg(test)]
+        {
+            self.scratch.keyed_lean += 1;
+        }
+        let a = &mut self.agents[agent.index()];
+        a.keyless = super::state::Keyless(false);
+        let place = &mut a.places[0];
+        place.key = Some(key);
+        let (q, pos) = (place.queue, place.member_pos);
+        self.queues[q.index()].index.set(pos as usize, Some(key));
     }
 
     /// Re-keys the agent in every routing index it is in: its queues' (and their profile
