@@ -384,8 +384,12 @@ impl Fitted {
         ];
         if !known {
             summary.agent_groups.clear();
-            for r in &mut summary.by_replication {
-                r.agent_groups.clear();
+            for groups in summary
+                .by_replication
+                .iter_mut()
+                .flat_map(|r| &mut r.agent_groups)
+            {
+                groups.clear();
             }
             summary
                 .notes
