@@ -61,13 +61,11 @@ impl Whereabouts {
             // Open again mid-handling (read from the state lines, so traces written before
             // `accepted` lines said so read alike). A transfer at the end of handling is not
             // this: its command line began a wait just before.
-            (Kind::Effect, "state") if l.to.as_deref() == Some("open") => {
-                match l.from.as_deref() {
-                    Some("waiting") => self.resumed = Some((l.t, true)),
-                    Some("active") if self.wait.is_empty() => self.resumed = Some((l.t, false)),
-                    _ => {}
-                }
-            }
+            (Kind::Effect, "state") if l.to.as_deref() == Some("open") => match l.from.as_deref() {
+                Some("waiting") => self.resumed = Some((l.t, true)),
+                Some("active") if self.wait.is_empty() => self.resumed = Some((l.t, false)),
+                _ => {}
+            },
             (Kind::Effect, "accepted") => {
                 let wait = std::mem::take(&mut self.wait);
                 if let Some((since, returned)) = self.resumed.take() {

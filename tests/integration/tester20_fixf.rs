@@ -19,7 +19,9 @@ use super::procs::{json, run_in, temp_dir, text};
 const BIN: &str = env!("CARGO_BIN_EXE_omnisim");
 
 fn data(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/tester20").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/tester20")
+        .join(name)
 }
 
 /// Runs `omnisim ARGS…` in `dir`, asserting exit 0; its stdout.
@@ -58,7 +60,9 @@ fn ms(s: f64) -> i64 {
 }
 
 fn ms_of(cell: &str) -> i64 {
-    ms(cell.parse::<f64>().unwrap_or_else(|_| panic!("a number: {cell:?}")))
+    ms(cell
+        .parse::<f64>()
+        .unwrap_or_else(|_| panic!("a number: {cell:?}")))
 }
 
 /// `summary.json` without its wall-clock `engine` object.
@@ -135,14 +139,23 @@ fn check_log_against_trace(tag: &str, log: &Path, lines: &[serde_json::Value]) -
         let id: u64 = r["id"].parse().expect("id");
         let leg: u32 = r.get("leg").map_or(1, |l| l.parse().expect("leg"));
         let what = format!("{tag}: conversation {id} leg {leg} of replication {rep}");
-        let l = legs.get(&(rep, id, leg)).unwrap_or_else(|| panic!("{what}: not traced"));
+        let l = legs
+            .get(&(rep, id, leg))
+            .unwrap_or_else(|| panic!("{what}: not traced"));
         // A handling still Active when the run stopped is not here (none in these runs).
-        assert_eq!(l.active_ms, ms_of(&r["handle"]), "{what}: Active time against handle");
+        assert_eq!(
+            l.active_ms,
+            ms_of(&r["handle"]),
+            "{what}: Active time against handle"
+        );
         let (first, rest) = l.accepted.split_first().expect("accepted");
         assert_eq!(first.0.map(ms), Some(ms_of(&r["wait"])), "{what}: waited_s");
         assert_eq!(first.2, None, "{what}");
         if leg == 1 {
-            assert_eq!(first.1, None, "{what}: a first acceptance's waited_s is that");
+            assert_eq!(
+                first.1, None,
+                "{what}: a first acceptance's waited_s is that"
+            );
         } else {
             assert!(first.1 > first.0, "{what}: since arrival {:?}", first.1);
         }
@@ -150,7 +163,12 @@ fn check_log_against_trace(tag: &str, log: &Path, lines: &[serde_json::Value]) -
             resumed += 1;
             assert_eq!(*waited, None, "{what}: a resumed handling ends no wait");
             assert!(in_system.is_some(), "{what}");
-            assert!(detail.as_deref().is_some_and(|d| d.starts_with("resumed: ")), "{what}");
+            assert!(
+                detail
+                    .as_deref()
+                    .is_some_and(|d| d.starts_with("resumed: ")),
+                "{what}"
+            );
         }
     }
     assert!(answered > 0, "{tag}");
@@ -162,15 +180,25 @@ fn a_waiting_spell_resumes_the_rest_of_the_handle_time_in_every_output() {
     let dir = temp_dir("tester20-wspell");
     let sc = data("wspell.toml");
     let s = sc.to_str().expect("utf-8");
-    ok(&dir, &["run", s, "--log", "--trace", "--out", "w", "--quiet"]);
+    ok(
+        &dir,
+        &["run", s, "--log", "--trace", "--out", "w", "--quiet"],
+    );
     let sum = json(&dir.join("w/summary.json"));
     // 600 s of work: 25.336 s before the spell, 574.664 s after it (was 600 after it: 625).
     for k in ["mean", "p50", "p90"] {
-        assert_eq!(sum["handle_s"][k], 600.0, "handle_s.{k}: {}", sum["handle_s"]);
+        assert_eq!(
+            sum["handle_s"][k], 600.0,
+            "handle_s.{k}: {}",
+            sum["handle_s"]
+        );
     }
     assert_eq!(sum["agent_groups"]["a"]["busy_s"], 600.0);
     let rows = csv(&dir.join("w/conversations.csv"));
-    assert_eq!((rows[0]["handle"].as_str(), rows[0]["wait"].as_str()), ("600", "0"));
+    assert_eq!(
+        (rows[0]["handle"].as_str(), rows[0]["wait"].as_str()),
+        ("600", "0")
+    );
     let agents = csv(&dir.join("w/agents.csv"));
     assert_eq!(agents[0]["busy_s"], "600");
     let series = csv(&dir.join("w/series.csv"));
@@ -178,7 +206,10 @@ fn a_waiting_spell_resumes_the_rest_of_the_handle_time_in_every_output() {
     assert_eq!(series[0]["occupancy"], "0.666667", "{:?}", series[0]);
 
     let lines = trace(&dir.join("w/trace.jsonl"));
-    assert_eq!(check_log_against_trace("wspell", &dir.join("w/conversations.csv"), &lines), 1);
+    assert_eq!(
+        check_log_against_trace("wspell", &dir.join("w/conversations.csv"), &lines),
+        1
+    );
     let accepted: Vec<&serde_json::Value> =
         lines.iter().filter(|l| l["what"] == "accepted").collect();
     assert_eq!(accepted.len(), 2);
@@ -208,7 +239,17 @@ fn a_waiting_spell_resumes_the_rest_of_the_handle_time_in_every_output() {
     assert!(!story.contains("after a wait of 0:01:25"), "{story}");
 
     // fit's actuals of the log equal the summary.
-    ok(&dir, &["fit", "w/conversations.csv", "--service-level", "60s", "--out", "f"]);
+    ok(
+        &dir,
+        &[
+            "fit",
+            "w/conversations.csv",
+            "--service-level",
+            "60s",
+            "--out",
+            "f",
+        ],
+    );
     let actuals = json(&dir.join("f/actuals.json"));
     assert_eq!(actuals["handle_s"], sum["handle_s"]);
     assert_eq!(actuals["wait_s"], sum["wait_s"]);
@@ -219,10 +260,25 @@ fn a_waiting_spell_resumes_the_rest_of_the_handle_time_in_every_output() {
     let t = t.replace("arrivals = { times = [\"0s\"] }\n", "");
     let log = dir.join("w/conversations.csv");
     std::fs::write(&replay, format!("{t}\n[traffic]\nreplay = {:?}\n", log)).expect("writes");
-    ok(&dir, &["run", replay.to_str().expect("utf-8"), "--out", "r", "--quiet"]);
-    assert_eq!(json(&dir.join("r/summary.json"))["handle_s"], sum["handle_s"]);
+    ok(
+        &dir,
+        &[
+            "run",
+            replay.to_str().expect("utf-8"),
+            "--out",
+            "r",
+            "--quiet",
+        ],
+    );
+    assert_eq!(
+        json(&dir.join("r/summary.json"))["handle_s"],
+        sum["handle_s"]
+    );
     let engine = format!("cmd:{BIN} serve {s} --stdio");
-    ok(&dir, &["run", s, "--engine", &engine, "--out", "e", "--quiet"]);
+    ok(
+        &dir,
+        &["run", s, "--engine", &engine, "--out", "e", "--quiet"],
+    );
     assert_eq!(
         summary(&dir.join("e/summary.json")),
         summary(&dir.join("w/summary.json"))
@@ -286,7 +342,10 @@ fn random_handles_with_waiting_spells_and_transfers_count_alike_everywhere() {
     let dir = temp_dir("tester20-random");
     let sc = random_center(&dir, "random", "", "");
     let s = sc.to_str().expect("utf-8");
-    ok(&dir, &["run", s, "--log", "--trace", "--out", "w", "--quiet"]);
+    ok(
+        &dir,
+        &["run", s, "--log", "--trace", "--out", "w", "--quiet"],
+    );
     let lines = trace(&dir.join("w/trace.jsonl"));
     let log = dir.join("w/conversations.csv");
     let resumed = check_log_against_trace("random", &log, &lines);
@@ -295,7 +354,17 @@ fn random_handles_with_waiting_spells_and_transfers_count_alike_everywhere() {
     assert!(legs > 10, "transferred legs: {legs}");
 
     let sum = json(&dir.join("w/summary.json"));
-    ok(&dir, &["fit", "w/conversations.csv", "--service-level", "60s", "--out", "f"]);
+    ok(
+        &dir,
+        &[
+            "fit",
+            "w/conversations.csv",
+            "--service-level",
+            "60s",
+            "--out",
+            "f",
+        ],
+    );
     let actuals = json(&dir.join("f/actuals.json"));
     for k in ["handle_s", "wait_s", "service_level"] {
         assert_eq!(actuals[k], sum[k], "{k}");
@@ -310,7 +379,10 @@ fn random_handles_with_waiting_spells_and_transfers_count_alike_everywhere() {
         assert_eq!(a["handle_s"], s["handle_s"]);
     }
     let engine = format!("cmd:{BIN} serve {s} --stdio");
-    ok(&dir, &["run", s, "--engine", &engine, "--out", "e", "--quiet"]);
+    ok(
+        &dir,
+        &["run", s, "--engine", &engine, "--out", "e", "--quiet"],
+    );
     assert_eq!(
         summary(&dir.join("e/summary.json")),
         summary(&dir.join("w/summary.json"))
@@ -331,7 +403,10 @@ fn a_release_back_to_the_queue_and_a_slowed_share_resume_the_rest_too() {
         let sc = random_center(&dir, name, drops, ws);
         let s = sc.to_str().expect("utf-8");
         let out = format!("w-{name}");
-        ok(&dir, &["run", s, "--log", "--trace", "--out", &out, "--quiet"]);
+        ok(
+            &dir,
+            &["run", s, "--log", "--trace", "--out", &out, "--quiet"],
+        );
         let sum = json(&dir.join(&out).join("summary.json"));
         let released = sum["conversations"]["released"].as_u64().expect("released");
         assert!(released > 5, "{name}: released {released}");
@@ -342,9 +417,22 @@ fn a_release_back_to_the_queue_and_a_slowed_share_resume_the_rest_too() {
             .iter()
             .filter(|l| l["detail"] == "resumed: released back to the queue")
             .count();
-        assert!(after_release > 5 && resumed > after_release, "{name}: {after_release}");
+        assert!(
+            after_release > 5 && resumed > after_release,
+            "{name}: {after_release}"
+        );
         let fit = format!("f-{name}");
-        ok(&dir, &["fit", log.to_str().expect("utf-8"), "--service-level", "60s", "--out", &fit]);
+        ok(
+            &dir,
+            &[
+                "fit",
+                log.to_str().expect("utf-8"),
+                "--service-level",
+                "60s",
+                "--out",
+                &fit,
+            ],
+        );
         let actuals = json(&dir.join(&fit).join("actuals.json"));
         assert_eq!(actuals["handle_s"], sum["handle_s"], "{name}");
     }
