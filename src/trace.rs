@@ -111,18 +111,25 @@ pub struct TraceLine {
     /// The agent's capacity in units.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity: Option<u32>,
-    /// Seconds the conversation had waited. `accepted`: since it arrived, until this
-    /// acceptance. `closed`: its wait, as conversations.csv's `wait` — arrival to its first
-    /// acceptance when it was answered, arrival to the close when it never was (abandoned,
-    /// auto-closed, overflowed, force-closed while Open).
+    /// Seconds of the wait a line ends, as docs/metrics.md counts waits. `accepted`: the first
+    /// acceptance's, from the arrival (conversations.csv's `wait`); the first acceptance's in
+    /// a queue a transfer at the end of handling sent it to, from that transfer (that leg's
+    /// `wait`); absent when the acceptance ends no wait (the handling resumed after a Waiting
+    /// spell or a release back to the queue: `detail` says which). `closed`: its wait, as
+    /// conversations.csv's `wait` — arrival to its first acceptance when it was answered,
+    /// arrival to the close when it never was (abandoned, auto-closed, overflowed,
+    /// force-closed while Open). Traces before branch `fixf-14` gave every `accepted` line the
+    /// time since arrival here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub waited_s: Option<f64>,
-    /// `closed`: seconds from its arrival to the close (time in system: wait, handling,
-    /// wrap-up, any transfer). Absent from traces of versions before it (their `closed`
-    /// `waited_s` held this).
+    /// Seconds since its arrival. `closed`: to the close (time in system: wait, handling,
+    /// wrap-up, any transfer); absent from traces of versions before it (their `closed`
+    /// `waited_s` held this). `accepted`: on every acceptance but the first (whose
+    /// `waited_s` is this), to the acceptance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_system_s: Option<f64>,
-    /// A free-text detail: why a conversation closed, a notice, an invitation's sender.
+    /// A free-text detail: why a conversation closed, a notice, an invitation's sender, why an
+    /// acceptance ends no wait (`resumed: …`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     /// Routing: the assignment method.

@@ -467,3 +467,49 @@ fn instants_are_date_times_under_a_start() {
     assert!(story.contains("0:29:59 arrived in queue q"), "{story}");
     assert!(story.contains("at 0:01:30"), "{story}");
 }
+
+/// A twentieth tester (branch `fixf-14`): a trace written before `accepted` lines said so (its
+/// `waited_s` the time since arrival, no `detail`) still reads a resumed handling as such:
+/// after a Waiting spell, and after a release back to the queue, each in both stories.
+#[test]
+fn an_acceptance_that_resumes_a_handling_is_no_wait() {
+    let mut arrive = line(0, Kind::Command, "arrive", Some(1), None);
+    arrive.queue = Some("q".into());
+    let mut first = line(4_000, Kind::Effect, "accepted", Some(1), Some("a-1"));
+    first.waited_s = Some(4.0);
+    let mut back = line(92_000, Kind::Effect, "accepted", Some(1), Some("a-2"));
+    back.waited_s = Some(92.0);
+    let mut again = line(200_000, Kind::Effect, "accepted", Some(1), Some("a-1"));
+    again.waited_s = Some(200.0);
+    let release = line(180_000, Kind::Command, "release", Some(1), None);
+    let lines = [
+        arrive,
+        first,
+        state(30_000, 1, "active", "waiting"),
+        state(90_000, 1, "waiting", "open"),
+        back,
+        release,
+        state(180_000, 1, "active", "open"),
+        again,
+    ];
+    let story = tell(&lines, &Subject::Conversation(1), 1).unwrap();
+    assert!(
+        story.contains(
+            "0:01:32 a-2 took it up again 0:00:02 after the customer came back from Waiting: the \
+             rest of its handling, not a wait (its wait, until its first acceptance, was \
+             0:00:04)\n"
+        ),
+        "{story}"
+    );
+    assert!(
+        story
+            .contains("0:03:20 a-1 took it up again 0:00:20 after it was released back to queue q"),
+        "{story}"
+    );
+    assert!(!story.contains("after a wait of 0:01:32"), "{story}");
+    let agent = tell(&lines, &Subject::Agent("a-2".into()), 1).unwrap();
+    assert!(
+        agent.contains("0:01:32 conversation 1: a-2 took it up again 0:00:02 after"),
+        "{agent}"
+    );
+}

@@ -2,7 +2,8 @@
 //! progress, so a story names the queue (or queues) it waited in for each wait: from its
 //! arrival, or from a transfer at the end of handling, to the next acceptance or its close,
 //! through any move while it waited (a supervisor's `assign_to = "queue"`, a `waited_over`
-//! overflow rule: the trace's `requeued` lines).
+//! overflow rule: the trace's `requeued` lines). An acceptance that resumes a handling (after
+//! a Waiting spell, or a release back to the queue) ends no wait, and its words say so.
 
 use super::{describe, s, Subject, Times};
 use crate::trace::{clock, Kind, TraceLine};
@@ -17,6 +18,12 @@ pub(super) struct Whereabouts {
     wait: Vec<(String, f64)>,
     /// The wait in progress began with a transfer at the end of handling.
     transferred: bool,
+    /// Open again mid-handling, since this instant (seconds): the customer came back from a
+    /// Waiting spell (`true`) or it was released back to its queue (`false`). The next
+    /// acceptance resumes the handling and ends no wait.
+    resumed: Option<(f64, bool)>,
+    /// Its wait until its first acceptance (seconds), once accepted.
+    first_wait: Option<f64>,
 }
 
 impl Whereabouts {
@@ -51,21 +58,44 @@ impl Whereabouts {
                     s(&l.queue)
                 ));
             }
+            // Open again mid-handling (read from the state lines, so traces written before
+            // `accepted` lines said so read alike). A transfer at the end of handling is not
+            // this: its command line began a wait just before.
+            (Kind::Effect, "state") if l.to.as_deref() == Some("open") => match l.from.as_deref() {
+                Some("waiting") => self.resumed = Some((l.t, true)),
+                Some("active") if self.wait.is_empty() => self.resumed = Some((l.t, false)),
+                _ => {}
+            },
             (Kind::Effect, "accepted") => {
                 let wait = std::mem::take(&mut self.wait);
-                let since = l.waited_s.unwrap_or(0.0);
+                if let Some((since, returned)) = self.resumed.take() {
+                    let why = match returned {
+                        true => "the customer came back from Waiting".to_string(),
+                        false => format!("it was released back to queue {}", s(&self.queue)),
+                    };
+                    return Some(format!(
+                        "{} took it up again {} after {why}: the rest of its handling, not a \
+                         wait (its wait, until its first acceptance, was {})",
+                        s(&l.agent),
+                        clock(l.t - since),
+                        clock(self.first_wait.unwrap_or(0.0))
+                    ));
+                }
+                // `waited_s` of a first acceptance is its wait from the arrival.
+                let first = *self.first_wait.get_or_insert(l.waited_s.unwrap_or(0.0));
                 return match (wait.first(), self.transferred) {
                     (Some(&(_, entered)), true) => Some(format!(
                         "{} accepted it after a wait of {} in {} ({} since it arrived)",
                         s(&l.agent),
                         clock(l.t - entered),
                         queues(&wait, l.t),
-                        clock(since)
+                        // Traces before `in_system_s` gave the time since arrival in `waited_s`.
+                        clock(l.in_system_s.or(l.waited_s).unwrap_or(0.0))
                     )),
                     _ if wait.len() > 1 => Some(format!(
                         "{} accepted it after a wait of {} in {}",
                         s(&l.agent),
-                        clock(since),
+                        clock(first),
                         queues(&wait, l.t)
                     )),
                     _ => None,

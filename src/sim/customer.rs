@@ -39,8 +39,12 @@ pub(crate) struct ConvSim {
     pub(crate) key: u64,
     /// When the current Active spell began.
     pub(crate) active_since: SimTime,
-    /// Active time of this handling before the current spell (before a Waiting spell), in ms.
+    /// Active time of this handling before the current spell (before a Waiting spell or a
+    /// release back to the queue), in ms.
     pub(crate) active_ms: u64,
+    /// The work of the handling under way: what the next acceptance resumes after a
+    /// suspension instead of drawing a new handle time.
+    pub(crate) work: Work,
     /// The agent whose slowdown shares hold it (`u32::MAX`: none).
     pub(crate) share_agent: u32,
     /// Being transferred to another queue: the Active → Open change is not a release.
@@ -90,6 +94,7 @@ impl ConvSim {
             key,
             active_since: SimTime::ZERO,
             active_ms: 0,
+            work: Work::default(),
             share_agent: u32::MAX,
             moving: false,
             entered: None,
@@ -103,6 +108,32 @@ impl ConvSim {
             sup: None,
         }
     }
+
+    /// Its handling ended (Wrap-up, or a transfer at the end of handling): the next
+    /// acceptance starts a new one.
+    pub(crate) fn handling_ended(&mut self) {
+        self.active_ms = 0;
+        self.work = Work::default();
+    }
+}
+
+/// The work of one handling (from an acceptance to Wrap-up or a transfer at the end of
+/// handling), drawn once at its first acceptance and kept across every suspension: a Waiting
+/// spell (the customer away) and a release back to the queue (the agent disconnected). An
+/// acceptance after a suspension resumes the rest, so a handling's Active time adds up to its
+/// drawn handle time (docs/metrics.md, handle time), whoever takes it up again.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Work {
+    /// Solo work left of the current segment (to the Waiting spell, or to the end of
+    /// handling), in sharing units ([`UNITS_PER_MS`](super::sharing::UNITS_PER_MS) per ms), as
+    /// of the segment's last (re)start; brought up to date at each suspension.
+    pub(crate) seg: u64,
+    /// Solo work after the Waiting spell the current segment ends in, in ms (0 without one).
+    pub(crate) rest_ms: u64,
+    /// The current segment ends in a Waiting spell.
+    pub(crate) then_waiting: bool,
+    /// A handling is under way (drawn, not ended): the next acceptance resumes it.
+    pub(crate) under_way: bool,
 }
 
 /// A patience (or Open auto-close) timer kept out of the event queue while an invitation that

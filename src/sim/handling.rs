@@ -12,15 +12,56 @@ use crate::model::{AgentId, WrapUpBlock};
 use crate::time::SimDuration;
 
 use super::chat::schedule_dues;
+use super::customer::Work;
 use super::event::Event;
 use super::replay;
 use super::sharing::{Share, UNITS_PER_MS};
 use super::world::{first_timer, World};
 
 impl<E: crate::engine::RulesEngine> World<'_, E> {
-    /// After an acceptance by `agent`: the handle time (and, for persistent channels, maybe a
-    /// Waiting spell), shared with the agent's other conversations under a slowdown.
+    /// After an acceptance by `agent`: the handling's work, shared with the agent's other
+    /// conversations under a slowdown. A new handling draws its handle time (and, for
+    /// persistent channels, maybe a Waiting spell); one a suspension interrupted (a Waiting
+    /// spell, a release back to the queue) resumes what was left of its work.
     pub(crate) fn start_handling(&mut self, conv: ConvId, agent: AgentId) {
+        let now = self.now;
+        let sc = self.sc;
+        let Some(c) = self.customers.get_mut(conv) else {
+            return;
+        };
+        c.epoch += 1;
+        c.active_since = now;
+        if !c.work.under_way {
+            self.draw_work(conv);
+        }
+        let Some(c) = self.customers.get_mut(conv) else {
+            return;
+        };
+        let epoch = c.epoch;
+        let ws_id = sc.queues[c.queue.index()].workstream.index();
+        let Work {
+            seg, then_waiting, ..
+        } = c.work;
+        if self.chat.slowed() && self.chat.slows(ws_id) {
+            c.share_agent = agent.0;
+            let dues = self
+                .chat
+                .join(agent.index(), conv, ws_id as u32, seg, then_waiting, now);
+            schedule_dues(&mut self.customers, &mut self.events, dues);
+        } else {
+            let work = SimDuration::from_millis(seg.div_ceil(UNITS_PER_MS));
+            let ev = match then_waiting {
+                true => Event::GoWaiting { conv, epoch },
+                false => Event::HandleEnd { conv, epoch },
+            };
+            self.events.schedule(now + work, ev);
+        }
+    }
+
+    /// A new handling's work (its first acceptance, or the first in a queue a transfer at the
+    /// end of handling sent it to): the drawn (or replayed) handle time and, for persistent
+    /// channels, whether and when a Waiting spell interrupts it.
+    fn draw_work(&mut self, conv: ConvId) {
         let now = self.now;
         let sc = self.sc;
         let arrived = match sc.traffic.aht.is_empty() {
@@ -30,9 +71,6 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         let Some(c) = self.customers.get_mut(conv) else {
             return;
         };
-        c.epoch += 1;
-        c.active_since = now;
-        let epoch = c.epoch;
         let ws_id = sc.queues[c.queue.index()].workstream.index();
         let ws = &sc.workstreams[ws_id];
         let mut handle = self.streams.ws[ws_id].handle.sample(&mut c.rng);
@@ -41,28 +79,44 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             handle = replay::handle_time(feed, log, &sc.traffic.aht, c, handle, arrived);
         }
         let wait_p = ws.waiting_probability;
-        let (work, then_waiting) = if !c.waited && wait_p > 0.0 && c.rng.uniform01() < wait_p {
-            c.waited = true;
-            let at =
-                SimDuration::from_millis((handle.as_millis() as f64 * c.rng.uniform01()) as u64);
-            (at, true)
-        } else {
-            (handle, false)
+        let (seg, rest_ms, then_waiting) =
+            if !c.waited && wait_p > 0.0 && c.rng.uniform01() < wait_p {
+                c.waited = true;
+                let at = (handle.as_millis() as f64 * c.rng.uniform01()) as u64;
+                (at, handle.as_millis() - at, true)
+            } else {
+                (handle.as_millis(), 0, false)
+            };
+        c.work = Work {
+            seg: seg.saturating_mul(UNITS_PER_MS),
+            rest_ms,
+            then_waiting,
+            under_way: true,
         };
-        if self.chat.slowed() && self.chat.slows(ws_id) {
-            c.share_agent = agent.0;
-            let units = work.as_millis().saturating_mul(UNITS_PER_MS);
-            let dues = self
-                .chat
-                .join(agent.index(), conv, ws_id as u32, units, then_waiting, now);
-            schedule_dues(&mut self.customers, &mut self.events, dues);
-        } else if then_waiting {
-            self.events
-                .schedule(now + work, Event::GoWaiting { conv, epoch });
-        } else {
-            self.events
-                .schedule(now + work, Event::HandleEnd { conv, epoch });
+    }
+
+    /// A conversation stopped being Active for a reason other than the end of its handling
+    /// (`to`: Open, a release back to the queue; Waiting is [`go_waiting`](Self::go_waiting)'s):
+    /// its Active spell counts in the handling's time and the work it left (`left`, a slowed
+    /// conversation's share) is what the next acceptance resumes. Nothing for a transfer at the
+    /// end of handling (`moving`: that handling ended) or a conversation no handling holds.
+    pub(crate) fn suspend(&mut self, conv: ConvId, left: Option<Share>) {
+        let now = self.now;
+        let Some(c) = self.customers.get_mut(conv) else {
+            return;
+        };
+        if c.moving || !c.work.under_way {
+            return;
         }
+        let spent = now.since(c.active_since).as_millis();
+        c.active_ms += spent;
+        c.work.seg = match left {
+            Some(s) => s.left,
+            None => c
+                .work
+                .seg
+                .saturating_sub(spent.saturating_mul(UNITS_PER_MS)),
+        };
     }
 
     /// A slowed conversation stops being Active on its agent (end, Waiting, release, transfer,
@@ -110,6 +164,13 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             return;
         };
         c.active_ms += now.since(c.active_since).as_millis();
+        // The segment before the spell is done: the customer's return resumes the rest.
+        c.work = Work {
+            seg: c.work.rest_ms.saturating_mul(UNITS_PER_MS),
+            rest_ms: 0,
+            then_waiting: false,
+            under_way: true,
+        };
         let ws_id = sc.queues[c.queue.index()].workstream.index();
         let away = self.streams.ws[ws_id]
             .waiting
@@ -145,7 +206,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             if self.end_and_close(conv) {
                 self.rec.handled(now, handled, counted);
                 if let Some(c) = self.customers.get_mut(conv) {
-                    c.active_ms = 0;
+                    c.handling_ended();
                 }
             }
             return;
@@ -157,7 +218,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         let Some(c) = self.customers.get_mut(conv) else {
             return;
         };
-        c.active_ms = 0;
+        c.handling_ended();
         let ws = &sc.workstreams[ws_id];
         let Some(wrap) = self.streams.ws[ws_id]
             .wrap_up
@@ -256,7 +317,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             }
             c.leg = prev_leg;
         } else {
-            c.active_ms = 0;
+            c.handling_ended();
             c.entered = Some(now);
             let first = !std::mem::replace(&mut c.moved, true);
             self.rec.handled(now, handled, counted);

@@ -27,6 +27,7 @@ mod dash;
 mod lines;
 mod retired;
 mod retrials;
+mod waits;
 
 pub use assemble::{assemble, assemble_stoppable};
 
@@ -171,9 +172,9 @@ pub(crate) struct Observer {
     /// The start line's `starts_at`: the local date-time of t = 0 when the scenario has a
     /// `[scenario] start`.
     starts_at: Option<String>,
-    /// By engine slot: the wait (ms) until the conversation's first acceptance, once accepted
-    /// (the `closed` line's `waited_s`); reset when the slot takes a new conversation.
-    first_waits: Vec<Option<u64>>,
+    /// By engine slot: the waits of its conversation (`waits`); reset when the slot takes a
+    /// new conversation.
+    waits: waits::Waits,
     arrivals: u64,
     trace: Option<TraceFile>,
     decisions: Vec<Decision>,
@@ -321,7 +322,7 @@ impl Observer {
             retrial_replayed: false,
             started: false,
             starts_at: sc.calendar.given.then(|| sc.calendar.iso(SimTime::ZERO)),
-            first_waits: Vec::new(),
+            waits: waits::Waits::default(),
             arrivals: 0,
             trace,
             decisions: Vec::new(),
@@ -390,7 +391,7 @@ impl Observer {
     /// The wait (ms) until `conv`'s first acceptance, when it has been accepted.
     fn first_wait(&self, conv: ConvId) -> Option<u64> {
         self.id(conv)?;
-        self.first_waits.get(conv.slot as usize).copied().flatten()
+        self.waits.first(conv.slot as usize)
     }
 
     fn line(&self, now: SimTime, kind: Kind, what: &str) -> TraceLine {
@@ -449,10 +450,7 @@ impl Observer {
                     );
                 }
                 self.ids[slot] = (conv.gen, conversation_id(self.arrivals - 1));
-                if self.first_waits.len() <= slot {
-                    self.first_waits.resize(slot + 1, None);
-                }
-                self.first_waits[slot] = None;
+                self.waits.arrived(slot);
             }
         }
         if let Some(d) = self.dash.as_mut() {
@@ -539,18 +537,8 @@ impl Observer {
                 let l = self.decision_line(now, d);
                 self.write(&l);
             }
-            if let Effect::Accepted {
-                conv,
-                first: true,
-                waited,
-                ..
-            } = *e
-            {
-                if let Some(w) = self.first_waits.get_mut(conv.slot as usize) {
-                    w.get_or_insert(waited.as_millis());
-                }
-            }
             let mut l = self.effect_line(now, e);
+            self.waits.follow(now, cmd, e, &mut l);
             if l.rule.is_none() && matches!(e, Effect::Requeued { .. } | Effect::Closed { .. }) {
                 l.rule = overflow.map(String::from);
             }

@@ -550,11 +550,21 @@ impl<'s, E: RulesEngine> World<'s, E> {
                 }
                 self.start_handling(conv, agent);
             }
-            Effect::StateChanged { conv, from, .. } => {
-                if self.chat.slowed() && from == ConvState::Active {
-                    self.share_leave(conv);
+            Effect::StateChanged {
+                conv,
+                from: ConvState::Active,
+                to,
+            } => {
+                let left = match self.chat.slowed() {
+                    true => self.share_leave(conv),
+                    false => None,
+                };
+                // Released back to its queue mid-handling: the next acceptance resumes it.
+                if to == ConvState::Open {
+                    self.suspend(conv, left);
                 }
             }
+            Effect::StateChanged { .. } => {}
             Effect::Units {
                 agent,
                 before,

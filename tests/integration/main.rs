@@ -124,6 +124,7 @@ mod tester17_fixa;
 mod tester18_fixe;
 mod tester18_fixf;
 mod tester20_fixe;
+mod tester20_fixf;
 mod tester9_inputs;
 mod ties;
 mod traffic;
