@@ -41,7 +41,7 @@ pub const WARN_TIMED_EVENTS: f64 = 1e8;
 /// `run` warn that the run will be slow (with `--allow-huge` too; never refused). Measured
 /// (fast profile): the tester's 282 million looks, each a pick and a skip, took 67 s of CPU
 /// (0.24 µs each), so 10⁸ is about half a minute.
-pub const WARN_POLICY_LOOKS: f64 = 1e8;
+pub(crate) const WARN_POLICY_LOOKS: f64 = 1e8;
 
 /// One source of time-driven events.
 #[derive(Debug, PartialEq)]

@@ -220,3 +220,44 @@ fn a_pick_every_agent_of_which_refused_the_conversation_gives_it_up_at_once() {
     assert!(skipped <= n, "{skipped} skips for {n} conversations: {s}");
     assert!(accepted + refused <= 3 * 2 * n, "{s}");
 }
+
+/// `validate` counts the conversations policy ticks look at: a monitor policy every second
+/// over a month of 600 Active chats at once (3,600/h × 10 minutes) walks them all at every
+/// tick, about 1.6 × 10⁹ looks, and is warned about at its `every`; the tester's file (a tick
+/// looks at the few arrived since the last) is not. On main neither had a word.
+#[test]
+fn validate_warns_when_policy_ticks_would_look_at_too_many_conversations() {
+    let busy = scenario(
+        "[[agent_groups]]\nname = \"a\"\ncount = 700\nqueues = [\"q\"]",
+        r#"{ monitor = true }"#,
+        "1s",
+        "10m",
+        "",
+    )
+    .replace("horizon = \"2h\"", "horizon = \"30d\"")
+    .replace("rate = \"120/h\"", "rate = \"3600/h\"")
+    .replace(
+        "when = { state = \"open\" }",
+        "when = { state = \"active\" }",
+    );
+    for (tag, text, warned) in [
+        ("busy", busy, true),
+        ("noshift2", NOSHIFT2.to_string(), false),
+    ] {
+        let dir = temp_dir(&format!("nobody-validate-{tag}"));
+        std::fs::write(dir.join("s.toml"), &text).unwrap();
+        let (code, err) = code_and_stderr(&dir, &["validate", "s.toml"]);
+        assert_eq!(code, Some(0), "{tag}: {err}");
+        let said = err.contains(
+            "supervisors[0].policies[0].every: supervisor policies are expected to look at about",
+        );
+        assert_eq!(said, warned, "{tag}: {err}");
+        if warned {
+            assert!(err.contains("the run will be slow"), "{err}");
+            assert!(
+                err.contains("looks at about 600 conversations at each of its"),
+                "{err}"
+            );
+        }
+    }
+}
