@@ -140,8 +140,8 @@ pub(crate) fn sources(sc: &Scenario) -> Vec<Source> {
 }
 
 /// The conversations each supervisor policy's ticks are expected to look at over the run, all
-/// replications (issue 25, twentieth tester): its ticks ((horizon + drain limit) ÷ `every`)
-/// × the conversations one tick walks, at most `limit`: by Little's law, the arrival rate of
+/// replications (issue 25, twentieth tester): its ticks over the horizon (`horizon` ÷ `every`;
+/// after it no more arrive and what is left drains) × the conversations one tick walks, at most `limit`: by Little's law, the arrival rate of
 /// its queues (their expected arrivals ÷ the horizon) × the time a conversation spends in its
 /// states there: one `every` in Open (a tick acts on what arrived since the last; a tick of an
 /// assignment or transfer with nobody to give work to walks nothing), the mean `handle_time`
@@ -151,8 +151,8 @@ pub(crate) fn sources(sc: &Scenario) -> Vec<Source> {
 pub(crate) fn policy_looks(sc: &Scenario) -> Vec<Source> {
     use crate::model::ConvState;
     let reps = f64::from(sc.replications.max(1));
-    let run = run_ms(sc);
-    let horizon_ms = sc.horizon.as_millis().max(1) as f64;
+    let horizon = sc.horizon.as_millis();
+    let horizon_ms = horizon.max(1) as f64;
     let end = crate::time::SimTime::ZERO + sc.horizon;
     let mut out = Vec::new();
     for (i, s) in sc.supervisors.iter().enumerate() {
@@ -188,14 +188,15 @@ pub(crate) fn policy_looks(sc: &Scenario) -> Vec<Source> {
             let walked = f.limit.map_or(at_once, |l| at_once.min(f64::from(l)));
             out.push(Source {
                 path: format!("supervisors[{i}].policies[{j}].every"),
-                events: per(run, p.every) * walked * reps,
+                events: per(horizon, p.every) * walked * reps,
                 what: format!(
                     "policy {:?} looks at about {} conversations at each of its {} ticks \
-                     (every {} over the horizon and drain limit)",
+                     (every {} over the horizon, {})",
                     p.name,
                     about(walked, 1e7),
-                    about(per(run, p.every), 1e7),
-                    duration(p.every)
+                    about(per(horizon, p.every), 1e7),
+                    duration(p.every),
+                    duration(sc.horizon)
                 ),
             });
         }
