@@ -2,9 +2,9 @@
 //! supervisor picks for an assignment or transfer. The simulator schedules and applies them;
 //! these functions only decide.
 
-use crate::engine::{ConvView, RulesEngine};
+use crate::engine::{ConvView, Overallocation, RulesEngine};
 use crate::model::{AgentId, ConvState, Presence, QueueId};
-use crate::scenario::{AgentPick, Filter};
+use crate::scenario::{Action, AgentPick, Filter};
 use crate::time::SimTime;
 
 /// Failed attempts of one supervisor policy on one conversation after which the policy gives
@@ -101,5 +101,55 @@ pub fn pick_agent<E: RulesEngine>(
             }
             None
         }
+    }
+}
+
+/// Whether `agent` could take `units` more units of `queue`'s work from a supervisor now, as
+/// the dashboard shows it: not Offline, not on a break the work stream does not allow (unless
+/// `assign_overrides_presence`), and within the capacity the engine's `overallocation` lets a
+/// supervisor assignment reach (ASSIGN-AGENT-PRESENCE, ASSIGN-CAPACITY; with the default
+/// `"allow"` capacity never stops it). Membership is not checked (the caller's list is the
+/// queue's members, or the agent a policy names).
+pub fn can_take<E: RulesEngine>(engine: &E, queue: QueueId, agent: AgentId, units: u32) -> bool {
+    let v = engine.agent(agent);
+    let cfg = engine.config();
+    let present = v.presence != Presence::Offline
+        && (!v.manual
+            || cfg.assign_overrides_presence
+            || engine
+                .queue_rules(queue)
+                .allowed_presences
+                .contains(v.presence));
+    let over = units as i64 - v.free();
+    present
+        && match cfg.overallocation {
+            Overallocation::Allow => true,
+            Overallocation::Deny => over <= 0,
+            Overallocation::UpTo(n) => over <= n as i64,
+        }
+}
+
+/// Whether a supervisor policy with `action` and filter `f` has anybody to give `queue`'s
+/// conversations to now: for an assignment or a transfer, an agent (the named one, else any
+/// member of the queue) who [`can_take`] the fewest units the action may need (the queue's
+/// units; 0 for a transfer of a Waiting conversation when `f` matches Waiting). Other actions
+/// need no agent: always `true`. Costs one look at each member of the queue (a named agent:
+/// one), whatever the number of conversations, so a tick with nobody to give them to walks
+/// none of them (issue 25: a policy every second with nobody on shift tried every Open
+/// conversation at every tick).
+pub fn has_target<E: RulesEngine>(engine: &E, queue: QueueId, action: &Action, f: &Filter) -> bool {
+    let units = engine.queue_rules(queue).capacity_units;
+    let (pick, units) = match action {
+        Action::AssignToAgent(p) => (p, units),
+        Action::TransferToAgent(p) if f.states.contains(&ConvState::Waiting) => (p, 0),
+        Action::TransferToAgent(p) => (p, units),
+        _ => return true,
+    };
+    match pick {
+        AgentPick::Named(a) => can_take(engine, queue, *a, units),
+        _ => engine
+            .members(queue)
+            .iter()
+            .any(|a| can_take(engine, queue, *a, units)),
     }
 }

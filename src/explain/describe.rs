@@ -312,7 +312,8 @@ fn hops(l: &TraceLine) -> String {
 }
 
 /// A `gave_up` line: which policy gave the conversation up, after how many failed attempts,
-/// and why (the bound, or the agent it names skipped by RT-ELIGIBLE).
+/// and why (the bound, or the agent it names, or every agent of the queue for a pick,
+/// skipped by RT-ELIGIBLE).
 fn gave_up(l: &TraceLine) -> String {
     let attempts = l.attempts.unwrap_or(0);
     let after = format!(
@@ -322,6 +323,11 @@ fn gave_up(l: &TraceLine) -> String {
     );
     let who = format!("policy {}/{}", s(&l.supervisor), s(&l.policy));
     match l.rule.as_deref() {
+        Some(rule) if l.agent.is_none() => format!(
+            "{who} gave up {after}: every agent of its queue refused this conversation too \
+             often to be offered it again ({rule}, [engine] refusals_before_skip); it no longer \
+             acts on it (counted in given_up)"
+        ),
         Some(rule) => format!(
             "{who} gave up {after}: {}, the agent it names, refused this conversation too \
              often to be offered it again ({rule}, [engine] refusals_before_skip); it no longer \

@@ -36,6 +36,13 @@ pub const MAX_TIMED_EVENTS: f64 = 2e9;
 /// and `run` warn, with `--allow-huge` too.
 pub const WARN_TIMED_EVENTS: f64 = 1e8;
 
+/// Above this many conversations expected to be looked at by supervisor policy ticks (each
+/// tick walks the conversations in its states and queues; [`policy_looks`]) `validate` and
+/// `run` warn that the run will be slow (with `--allow-huge` too; never refused). Measured
+/// (fast profile): the tester's 282 million looks, each a pick and a skip, took 67 s of CPU
+/// (0.24 µs each), so 10⁸ is about half a minute.
+pub(crate) const WARN_POLICY_LOOKS: f64 = 1e8;
+
 /// One source of time-driven events.
 #[derive(Debug, PartialEq)]
 pub(crate) struct Source {
@@ -132,6 +139,107 @@ pub(crate) fn sources(sc: &Scenario) -> Vec<Source> {
     out
 }
 
+/// The conversations each supervisor policy's ticks are expected to look at over the run, all
+/// replications (issue 25, twentieth tester): its ticks over the horizon (`horizon` ÷ `every`;
+/// after it no more arrive and what is left drains) × the conversations one tick walks, at most `limit`: by Little's law, the arrival rate of
+/// its queues (their expected arrivals ÷ the horizon) × the time a conversation spends in its
+/// states there: one `every` in Open (a tick acts on what arrived since the last; a tick of an
+/// assignment or transfer with nobody to give work to walks nothing), the mean `handle_time`
+/// for Active, the mean `waiting_time` × `waiting_probability` for Waiting and the mean
+/// `wrap_up_time` for Wrap-up (a policy over engaged conversations walks every one of them at
+/// every tick, monitored already or not). Sources at `supervisors[i].policies[j].every`.
+pub(crate) fn policy_looks(sc: &Scenario) -> Vec<Source> {
+    use crate::model::ConvState;
+    let reps = f64::from(sc.replications.max(1));
+    let horizon = sc.horizon.as_millis();
+    let horizon_ms = horizon.max(1) as f64;
+    let end = crate::time::SimTime::ZERO + sc.horizon;
+    let mut out = Vec::new();
+    for (i, s) in sc.supervisors.iter().enumerate() {
+        for (j, p) in s.policies.iter().enumerate() {
+            let f = &p.when;
+            let has = |st: ConvState| f.states.contains(&st);
+            let mut at_once = 0.0;
+            for &q in &s.queues {
+                if f.queues.as_ref().is_some_and(|qs| !qs.contains(&q)) {
+                    continue;
+                }
+                let queue = &sc.queues[q.index()];
+                let ws = &sc.workstreams[queue.workstream.index()];
+                let rate = queue.arrivals.mass(crate::time::SimTime::ZERO, end) / horizon_ms;
+                let mut ms = 0.0;
+                if has(ConvState::Open) {
+                    ms += p.every.as_millis() as f64;
+                }
+                if has(ConvState::Active) {
+                    ms += super::loops::mean_ms(&ws.handle_time);
+                }
+                if has(ConvState::Waiting) {
+                    ms += ws
+                        .waiting_time
+                        .as_ref()
+                        .map_or(0.0, |d| ws.waiting_probability * super::loops::mean_ms(d));
+                }
+                if has(ConvState::WrapUp) {
+                    ms += ws.wrap_up_time.as_ref().map_or(0.0, super::loops::mean_ms);
+                }
+                at_once += rate * ms;
+            }
+            let walked = f.limit.map_or(at_once, |l| at_once.min(f64::from(l)));
+            out.push(Source {
+                path: format!("supervisors[{i}].policies[{j}].every"),
+                events: per(horizon, p.every) * walked * reps,
+                what: format!(
+                    "policy {:?} looks at about {} conversations at each of its {} ticks \
+                     (every {} over the horizon, {})",
+                    p.name,
+                    about(walked, 1e7),
+                    about(per(horizon, p.every), 1e7),
+                    duration(p.every),
+                    duration(sc.horizon)
+                ),
+            });
+        }
+    }
+    out
+}
+
+/// Warns when the supervisor policies' ticks are expected to look at more than
+/// [`WARN_POLICY_LOOKS`] conversations in all ([`policy_looks`]), at the `every` of the
+/// policy with the most.
+fn policy_work(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) {
+    let all = policy_looks(sc);
+    let total: f64 = all.iter().map(|s| s.events).sum();
+    if total <= WARN_POLICY_LOOKS {
+        return;
+    }
+    let Some(top) = all.iter().max_by(|a, b| a.events.total_cmp(&b.events)) else {
+        return;
+    };
+    let reps = if sc.replications > 1 {
+        format!(", × {} replications", sc.replications)
+    } else {
+        String::new()
+    };
+    let (path, span) = locate(root, &top.path);
+    cx.warn(
+        &path,
+        span,
+        format!(
+            "supervisor policies are expected to look at about {} conversations in all{reps}; \
+             {}, {} looks; over {WARN_POLICY_LOOKS:.0}: the run will be slow",
+            about(total, 1e7),
+            top.what,
+            about(top.events, 1e7)
+        ),
+        Some(
+            "make `every` longer, or give the policy a `limit` or narrower `when.state` / \
+             `when.queue`"
+                .into(),
+        ),
+    );
+}
+
 /// Item `n` of the array `v`.
 fn item<'a, 'i>(v: Option<&'a Val<'i>>, n: usize) -> Option<&'a Val<'i>> {
     match v.map(|v| v.get_ref()) {
@@ -174,7 +282,7 @@ fn locate(root: &Table<'_, '_>, path: &str) -> (String, Option<Span>) {
 /// Refuses a scenario expected to have more than [`MAX_TIMED_EVENTS`] time-driven events
 /// (unless `allow_huge`) and warns above [`WARN_TIMED_EVENTS`] (with `allow_huge` too), at the
 /// key of the source with the most, giving the total and that source's share. Then the
-/// warnings of [`never_on_shift`] and [`all_refuse`].
+/// warnings of [`policy_work`], [`never_on_shift`] and [`all_refuse`].
 pub(crate) fn check(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario, allow_huge: bool) {
     let all = sources(sc);
     let total: f64 = all.iter().map(|s| s.events).sum();
@@ -216,6 +324,7 @@ pub(crate) fn check(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario, allow
             );
         }
     }
+    policy_work(cx, root, sc);
     never_on_shift(cx, root, sc);
     all_refuse(cx, root, sc);
 }

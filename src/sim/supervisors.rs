@@ -9,7 +9,7 @@
 
 use crate::engine::{Command, ConvId, ConvView, RuleId, RulesEngine};
 use crate::model::{AgentId, ConvState, QueueId, SupervisorId};
-use crate::policy::{matches_basic, pick_agent, wants};
+use crate::policy::{has_target, matches_basic, pick_agent, wants};
 use crate::scenario::{Action, AgentPick, Filter, Scenario, TargetPick};
 use crate::time::SimTime;
 
@@ -52,6 +52,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             limit,
             now,
         };
+        let mut nobody = false;
         for &q in &sup.queues {
             if f.queues.as_ref().is_some_and(|qs| !qs.contains(&q)) {
                 continue;
@@ -59,6 +60,16 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             // A move to the queue a conversation is already in is an action already in
             // effect (ASSIGN-QUEUE-SAME every tick otherwise): the target queue is not walked.
             if matches!(policy.action, Action::AssignToQueue(t) if t == q) {
+                continue;
+            }
+            // Nobody to give the queue's conversations to (an assignment or transfer with
+            // every agent Offline, on a break or full): none of them is tried, nor charged a
+            // failed attempt; the tick counts one skip if any of them would have been looked
+            // at. One look at the members, not one pick per conversation (issue 25).
+            if !has_target(&self.engine, q, &policy.action, f) {
+                nobody = nobody
+                    || (want_open && walk.has_any(self.engine.open_in(q), &self.engine))
+                    || (want_engaged && walk.has_any(self.engine.engaged_in(q), &self.engine));
                 continue;
             }
             // Each queue's conversations are walked straight from the engine's ordered sets
@@ -83,6 +94,9 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
                     &mut found,
                 );
             }
+        }
+        if nobody {
+            self.rec.skipped(now, source as usize);
         }
         found.sort_unstable_by_key(|x| x.0);
         found.truncate(limit);
@@ -172,7 +186,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
                     .and_then(|c| c.sup.as_deref())
                     .is_some_and(|t| t.skips(v.queue, *a, skip));
             if skipped {
-                self.give_up(source, conv, *a);
+                self.give_up(source, conv, Some(*a));
                 return None;
             }
             return Some(*a);
@@ -184,7 +198,20 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             .filter(|_| assign);
         let skipped = |a: AgentId| tries.is_some_and(|t| t.skips(v.queue, a, skip));
         let cursor = &mut self.sources.list[source as usize].cursor;
-        pick_agent(&self.engine, v.queue, pick, cursor, v.primary, &skipped)
+        let got = pick_agent(&self.engine, v.queue, pick, cursor, v.primary, &skipped);
+        // Every member of the queue refused the conversation `refusals_before_skip` times: no
+        // pick will ever find anybody for it there (the refusals stay while it stays), so the
+        // policy gives it up at once, as it does for a named agent so skipped, instead of a
+        // failed attempt at every tick (issue 25).
+        let members = self.engine.members(v.queue);
+        if got.is_none()
+            && tries.is_some()
+            && !members.is_empty()
+            && members.iter().all(|&a| skipped(a))
+        {
+            self.give_up(source, conv, None);
+        }
+        got
     }
 
     fn apply_action(&mut self, source: u32, conv: ConvId, since: SimTime) {
@@ -311,8 +338,8 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
     }
 
     /// Policy `source` gives `conv` up at once: `agent`, the agent it names, is skipped
-    /// (RT-ELIGIBLE).
-    fn give_up(&mut self, source: u32, conv: ConvId, agent: AgentId) {
+    /// (RT-ELIGIBLE), or (`None`) every member of the conversation's queue is, for a pick.
+    fn give_up(&mut self, source: u32, conv: ConvId, agent: Option<AgentId>) {
         if !self.is_policy(source) {
             return;
         }
@@ -327,8 +354,16 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         }
     }
 
-    /// The trace's `gave_up` line of policy `source` on `conv` (when traced).
-    fn trace_gave_up(&mut self, source: u32, conv: ConvId, attempts: u32, named: Option<AgentId>) {
+    /// The trace's `gave_up` line of policy `source` on `conv` (when traced). `skipped`: `None`
+    /// for the bound of failed attempts; RT-ELIGIBLE with the named agent skipped, or every
+    /// member of the queue skipped for a pick (`Some(None)`).
+    fn trace_gave_up(
+        &mut self,
+        source: u32,
+        conv: ConvId,
+        attempts: u32,
+        skipped: Option<Option<AgentId>>,
+    ) {
         let sc = self.sc;
         let src = &self.sources.list[source as usize];
         let SourceKind::Policy(i) = src.kind else {
@@ -337,7 +372,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         let sup = &sc.supervisors[src.sup];
         let names = (sup.name.as_str(), sup.policies[i].name.as_str());
         if let Some(o) = self.out.observer() {
-            o.gave_up(self.now, conv, names, attempts, named);
+            o.gave_up(self.now, conv, names, attempts, skipped);
         }
     }
 
@@ -443,6 +478,20 @@ struct Walk<'a> {
 }
 
 impl Walk<'_> {
+    /// Whether one of a queue's ordered sets holds a conversation the policy's walk would look
+    /// at: its oldest, when that one has waited `waited_at_least` (O(1): the walk stops at the
+    /// first that has not, and nothing else about it is checked).
+    fn has_any<E: RulesEngine>(&self, mut convs: impl Iterator<Item = ConvId>, engine: &E) -> bool {
+        convs
+            .next()
+            .and_then(|c| engine.conversation(c))
+            .is_some_and(|v| {
+                self.f
+                    .waited_at_least
+                    .is_none_or(|w| self.now.since(v.arrived_at) >= w)
+            })
+    }
+
     /// Walks one of a queue's ordered sets (Open, or engaged), oldest first, adding the
     /// conversations the policy acts on to `found` (`(arrival sequence, conversation, since)`),
     /// at most `limit` from this set; with `waited_at_least`, stops at the first conversation

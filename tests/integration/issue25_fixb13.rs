@@ -212,6 +212,9 @@ handle_time = { dist = "exponential", mean = "2h" }
 name = "support"
 workstream = "chat"
 arrivals = { rate = "10/h" }
+[[queues]]
+name = "other"
+workstream = "chat"
 [[agent_groups]]
 name = "agent"
 count = 1
@@ -223,8 +226,8 @@ queues = ["support"]
 [[supervisors.policies]]
 name = "p"
 every = "10ms"
-when = { state = "open" }
-action = { assign_to = "agent", agent = "agent-1" }
+when = { state = ["open", "active"] }
+action = { assign_to = "queue", queue = "other" }
 "#;
 
 /// The tester's example: `explain` of a conversation policy s/p gave up printed its 10,000

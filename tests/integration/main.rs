@@ -64,6 +64,7 @@ mod overflow;
 mod overflow_entry;
 mod patience_ties;
 mod policies;
+mod policy_nobody;
 mod prioritize;
 mod problem_order;
 mod procs;

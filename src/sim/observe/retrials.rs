@@ -42,7 +42,8 @@ impl Observer {
     }
 
     /// Policy `policy` of supervisor `supervisor` gives `conv` up at `now`, after `attempts`
-    /// failed attempts on it; `named`: at once, because the agent it names refused the
+    /// failed attempts on it; `skipped`: at once, because the agent it names (`Some(Some)`),
+    /// or every member of the queue for a pick (`Some(None)`, no `agent` written), refused the
     /// conversation `refusals_before_skip` times (RT-ELIGIBLE). One `gave_up` line.
     pub(crate) fn gave_up(
         &mut self,
@@ -50,7 +51,7 @@ impl Observer {
         conv: ConvId,
         (supervisor, policy): (&str, &str),
         attempts: u32,
-        named: Option<AgentId>,
+        skipped: Option<Option<AgentId>>,
     ) {
         if self.trace.is_none() {
             return;
@@ -63,8 +64,8 @@ impl Observer {
         l.supervisor = Some(supervisor.to_string());
         l.policy = Some(policy.to_string());
         l.attempts = Some(attempts);
-        if let Some(a) = named {
-            l.agent = self.agent(a);
+        if let Some(named) = skipped {
+            l.agent = named.and_then(|a| self.agent(a));
             l.rule = Some("RT-ELIGIBLE".to_string());
         }
         self.write(&l);
