@@ -38,8 +38,14 @@ impl Recorder {
                 first,
                 waited,
             } => {
-                self.took(now, agent);
-                let Some(c) = customers.get(conv) else {
+                let c = customers.get(conv);
+                // A handling taken up again (after a Waiting spell or a release back to the
+                // queue) was counted when it began: each conversation counts once
+                // (docs/metrics.md; the twenty-first tester's wspell counted 2 for 1).
+                if !c.is_some_and(|c| c.work.under_way) {
+                    self.took(now, agent);
+                }
+                let Some(c) = c else {
                     return;
                 };
                 if first {

@@ -194,6 +194,9 @@ fn a_waiting_spell_resumes_the_rest_of_the_handle_time_in_every_output() {
         );
     }
     assert_eq!(sum["agent_groups"]["a"]["busy_s"], 600.0);
+    // One conversation, taken up again after the spell: counted once (the twenty-first
+    // tester: 2 in summary.json and agents.csv, 1 in the log and in fit's actuals).
+    assert_eq!(sum["agent_groups"]["a"]["conversations"], 1);
     let rows = csv(&dir.join("w/conversations.csv"));
     assert_eq!(
         (rows[0]["handle"].as_str(), rows[0]["wait"].as_str()),
@@ -201,6 +204,7 @@ fn a_waiting_spell_resumes_the_rest_of_the_handle_time_in_every_output() {
     );
     let agents = csv(&dir.join("w/agents.csv"));
     assert_eq!(agents[0]["busy_s"], "600");
+    assert_eq!(agents[0]["conversations"], "1", "{:?}", agents[0]);
     let series = csv(&dir.join("w/series.csv"));
     // One agent, its 100 units held 600 s of the first 900 s interval.
     assert_eq!(series[0]["occupancy"], "0.666667", "{:?}", series[0]);
