@@ -61,12 +61,21 @@ impl LogHistogram {
         self.max = self.max.max(ms);
         if ms == 0 {
             self.zeros += 1;
-        } else {
-            self.add(bucket(ms) as u32, 1);
+            return;
+        }
+        let b = bucket(ms) as u32;
+        // Inside the stored window (most values once a cell has a few): no call, no widening.
+        match b
+            .checked_sub(self.lo)
+            .and_then(|i| self.counts.get_mut(i as usize))
+        {
+            Some(c) => *c = c.saturating_add(1),
+            None => self.add(b, 1),
         }
     }
 
     /// Adds `n` to bucket `b` (≥ 1), widening the stored window to hold it.
+    #[cold]
     fn add(&mut self, b: u32, n: u32) {
         if self.counts.is_empty() {
             self.lo = b;

@@ -14,8 +14,11 @@ use std::path::Path;
 
 use crate::procs::{json, run_in, text, TempDir};
 
-fn dir(tag: &str) -> TempDir {
-    TempDir::new(&format!("fixd14-{tag}"))
+/// A project folder holding `scenario` as `s.toml`.
+fn project(tag: &str, scenario: &str) -> TempDir {
+    let d = TempDir::new(&format!("fixd14-{tag}"));
+    std::fs::write(d.join("s.toml"), scenario).unwrap();
+    d
 }
 
 /// One queue `a` served only by group `r` (one agent) whose agent answers `answer` (e.g.
@@ -90,13 +93,8 @@ fn f(v: &serde_json::Value) -> f64 {
 /// (`driver.batch`, `conversations.arrived`), pass.
 #[test]
 fn a_threshold_gates_on_a_policys_figures() {
-    let d = dir("policy");
+    let d = project("policy", &refusing("sup", "reject_probability = 0.999", ""));
     let p: &Path = d.as_ref();
-    std::fs::write(
-        p.join("s.toml"),
-        refusing("sup", "reject_probability = 0.999", ""),
-    )
-    .unwrap();
     let (code, err) = load(
         p,
         "s.toml",
@@ -141,14 +139,12 @@ fn a_threshold_gates_on_a_policys_figures() {
 /// `run` judges it on summary.json and `load` on load.json, each with the policy's figure.
 #[test]
 fn a_scenario_threshold_names_a_policy_with_a_dot_in_quotes() {
-    let d = dir("scenario");
-    let p: &Path = d.as_ref();
     let th = "\n[[thresholds]]\nmetric = 'policies.\"team.x/p\".given_up'\nmax = 0\n";
-    std::fs::write(
-        p.join("s.toml"),
-        refusing("team.x", "reject_probability = 0.999", th),
-    )
-    .unwrap();
+    let d = project(
+        "scenario",
+        &refusing("team.x", "reject_probability = 0.999", th),
+    );
+    let p: &Path = d.as_ref();
     let o = run_in(p, &["validate", "s.toml"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let o = run_in(p, &["run", "s.toml", "--quiet", "--out", "r"]);
@@ -178,13 +174,8 @@ fn a_scenario_threshold_names_a_policy_with_a_dot_in_quotes() {
 /// has no such part.
 #[test]
 fn a_wrong_threshold_name_is_named_with_what_was_meant() {
-    let d = dir("wrong");
+    let d = project("wrong", &refusing("sup", "reject_probability = 0.999", ""));
     let p: &Path = d.as_ref();
-    std::fs::write(
-        p.join("s.toml"),
-        refusing("sup", "reject_probability = 0.999", ""),
-    )
-    .unwrap();
     let (code, err) = load(
         p,
         "s.toml",
@@ -227,9 +218,8 @@ fn load_and_run_give_up_on_an_agent_who_rejects_every_invitation() {
         // A variant: the agent lets every invitation time out (RT-INVITE) instead.
         ("ignore", "ignore_probability = 0.999"),
     ] {
-        let d = dir(tag);
+        let d = project(tag, &refusing("s", answer, ""));
         let p: &Path = d.as_ref();
-        std::fs::write(p.join("s.toml"), refusing("s", answer, "")).unwrap();
         let o = run_in(p, &["run", "s.toml", "--quiet", "--out", "r"]);
         assert_eq!(o.status.code(), Some(0), "{tag}: {}", text(&o.stderr));
         let s = json(&p.join("r/summary.json"));
@@ -261,13 +251,8 @@ fn load_and_run_give_up_on_an_agent_who_rejects_every_invitation() {
 /// problems. A ramp that rises from 0 is still a load.
 #[test]
 fn a_load_of_no_rate_is_refused() {
-    let d = dir("rate0");
+    let d = project("rate0", &refusing("s", "reject_probability = 0.5", ""));
     let p: &Path = d.as_ref();
-    std::fs::write(
-        p.join("s.toml"),
-        refusing("s", "reject_probability = 0.5", ""),
-    )
-    .unwrap();
     let (code, err) = load(
         p,
         "s.toml",
@@ -287,15 +272,10 @@ fn a_load_of_no_rate_is_refused() {
 /// passed; now load says it does not check it (the exit code is unchanged, `run` checks it).
 #[test]
 fn a_scenario_threshold_load_cannot_check_is_said() {
-    let d = dir("unchecked");
-    let p: &Path = d.as_ref();
     let th = "\n[[thresholds]]\nmetric = \"wait_s.p90\"\nmax = 1\n\n[[thresholds]]\n\
               metric = \"invariant_violations\"\nmax = 0\n";
-    std::fs::write(
-        p.join("s.toml"),
-        refusing("s", "reject_probability = 0.5", th),
-    )
-    .unwrap();
+    let d = project("unchecked", &refusing("s", "reject_probability = 0.5", th));
+    let p: &Path = d.as_ref();
     let (code, err) = load(p, "s.toml", &[]);
     assert_eq!(code, Some(0), "{err}");
     assert!(
