@@ -31,6 +31,12 @@ fn ok(dir: &Path, args: &[&str]) -> String {
     text(&o.stdout)
 }
 
+/// `fit LOG --service-level 60s --out OUT` in `dir`, and the `actuals.json` it wrote.
+fn fit_actuals(dir: &Path, log: &str, out: &str) -> serde_json::Value {
+    ok(dir, &["fit", log, "--service-level", "60s", "--out", out]);
+    json(&dir.join(out).join("actuals.json"))
+}
+
 /// A CSV file's rows as maps from header to cell (no quoted cells in these files).
 fn csv(path: &Path) -> Vec<BTreeMap<String, String>> {
     let t = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -243,18 +249,7 @@ fn a_waiting_spell_resumes_the_rest_of_the_handle_time_in_every_output() {
     assert!(!story.contains("after a wait of 0:01:25"), "{story}");
 
     // fit's actuals of the log equal the summary.
-    ok(
-        &dir,
-        &[
-            "fit",
-            "w/conversations.csv",
-            "--service-level",
-            "60s",
-            "--out",
-            "f",
-        ],
-    );
-    let actuals = json(&dir.join("f/actuals.json"));
+    let actuals = fit_actuals(&dir, "w/conversations.csv", "f");
     assert_eq!(actuals["handle_s"], sum["handle_s"]);
     assert_eq!(actuals["wait_s"], sum["wait_s"]);
 
@@ -358,18 +353,7 @@ fn random_handles_with_waiting_spells_and_transfers_count_alike_everywhere() {
     assert!(legs > 10, "transferred legs: {legs}");
 
     let sum = json(&dir.join("w/summary.json"));
-    ok(
-        &dir,
-        &[
-            "fit",
-            "w/conversations.csv",
-            "--service-level",
-            "60s",
-            "--out",
-            "f",
-        ],
-    );
-    let actuals = json(&dir.join("f/actuals.json"));
+    let actuals = fit_actuals(&dir, "w/conversations.csv", "f");
     for k in ["handle_s", "wait_s", "service_level"] {
         assert_eq!(actuals[k], sum[k], "{k}");
     }
@@ -425,19 +409,7 @@ fn a_release_back_to_the_queue_and_a_slowed_share_resume_the_rest_too() {
             after_release > 5 && resumed > after_release,
             "{name}: {after_release}"
         );
-        let fit = format!("f-{name}");
-        ok(
-            &dir,
-            &[
-                "fit",
-                log.to_str().expect("utf-8"),
-                "--service-level",
-                "60s",
-                "--out",
-                &fit,
-            ],
-        );
-        let actuals = json(&dir.join(&fit).join("actuals.json"));
+        let actuals = fit_actuals(&dir, log.to_str().expect("utf-8"), &format!("f-{name}"));
         assert_eq!(actuals["handle_s"], sum["handle_s"], "{name}");
     }
 }
