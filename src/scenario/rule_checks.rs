@@ -7,7 +7,6 @@
 //!   `[engine] assign_overrides_presence = false`), nor on a pick-mode work stream;
 //! - an assignment rule that never picks because an earlier rule of the same queue takes every
 //!   agent it could (RT-RULESET: the first rule that matches an agent picks);
-//! - a roster agent named like an agent group (a rule's `groups` naming it means the group);
 //! - a supervisor policy moving conversations (`assign_to = "queue"`) that looks only at the
 //!   queue it moves them to: it skips conversations already in its target queue, so it never
 //!   acts.
@@ -25,7 +24,6 @@ use crate::model::{Presence, PresenceSet, RoutingMode};
 pub(crate) fn check(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) {
     allowed_presences(cx, root, sc);
     rules_that_never_pick(cx, root, sc);
-    roster_named_like_groups(cx, root, sc);
     moves_into_the_only_queue_seen(cx, root, sc);
 }
 
@@ -145,30 +143,6 @@ fn rules_that_never_pick(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) 
                 Some("RT-RULESET: the first rule that matches an agent picks; move the narrower rule first, or delete it".into()),
             );
         }
-    }
-}
-
-fn roster_named_like_groups(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) {
-    // The first [[agent_groups]] of each name: one look-up per roster agent, not a scan.
-    let mut by_name: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for (i, g) in sc.agent_groups.iter().enumerate() {
-        if g.roster.is_none() {
-            by_name.entry(g.name.as_str()).or_insert(i);
-        }
-    }
-    for agent in sc.agent_groups.iter().filter(|g| g.roster.is_some()) {
-        let Some(&group) = by_name.get(agent.name.as_str()) else {
-            continue;
-        };
-        cx.warn(
-            "traffic.roster",
-            span(root, "traffic.roster"),
-            format!(
-                "roster agent {:?} has the name of agent group {:?} (agent_groups[{group}]): an assignment rule's `groups` naming {:?} means the agent group, never this agent",
-                agent.name, sc.agent_groups[group].name, agent.name
-            ),
-            Some("rename the roster agent or the agent group".into()),
-        );
     }
 }
 

@@ -126,6 +126,7 @@ mod tester18_fixe;
 mod tester18_fixf;
 mod tester20_fixe;
 mod tester20_fixf;
+mod tester22;
 mod tester9_inputs;
 mod ties;
 mod traffic;

@@ -142,6 +142,28 @@ fn breaks_outside_their_shift_say_where_whatever_the_shift() {
     ] {
         assert!(e.contains(&want), "missing {want:?} in\n{e}");
     }
+    // Touching the shift only at its start or its end is outside it, and said so (a
+    // twenty-second fresh tester: a break starting as the shift ends "starts after" it).
+    let (code, e) = validate(
+        "fixc-edges",
+        &scenario(""),
+        "agent,queues,shift_start,shift_end,breaks\n\
+         eve,retail,3600,7200,7200-7500;3000-3600;3500-3600\n",
+    );
+    assert_eq!(code, Some(2), "{e}");
+    for (part, side) in [
+        ("7200-7500", "it starts when the shift ends"),
+        ("3000-3600", "it ends when the shift starts"),
+        ("3500-3600", "it ends when the shift starts"),
+    ] {
+        let want = format!("break \"{part}\" (");
+        let line = e
+            .lines()
+            .flat_map(|l| l.split("; "))
+            .find(|l| l.contains(&want))
+            .unwrap_or_else(|| panic!("missing {part} in\n{e}"));
+        assert!(line.ends_with(side), "{part}: {line}");
+    }
 }
 
 /// A bad key of the scenario and bad roster rows: one list, exit 2 (both orders of sections).

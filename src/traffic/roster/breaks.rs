@@ -156,9 +156,15 @@ fn breaks_in(
             true => before,
             false => here,
         };
-        let side = if b <= s0 {
+        // A break touching the shift only at its start or end is outside it too; said as such
+        // (a twenty-second fresh tester: `12:00-12:30` of a shift ending 12:00 "starts after").
+        let side = if b == s0 {
+            "it ends when the shift starts"
+        } else if b < s0 {
             "it ends before the shift starts"
-        } else if a >= e0 {
+        } else if a == e0 {
+            "it starts when the shift ends"
+        } else if a > e0 {
             "it starts after the shift ends"
         } else if a < s0 && b > e0 {
             "it starts before the shift and ends after it"
