@@ -196,6 +196,9 @@ pub struct IntervalRow {
     pub offered_load: f64,
     /// The target metric with `required` agents (pooled over replications).
     pub value: Option<f64>,
+    /// Its 95% half-width (the ratio estimator's, as the decision reads it; `None` with fewer
+    /// than two replications with data): `staffing.csv`'s `target_ci95_half`.
+    pub value_ci95_half: Option<f64>,
     /// A wait target with customers in the interval and none answered in any replication
     /// (every one abandoned): `value` is `None`, yet the interval was measured, an unbounded
     /// wait that misses the target (never "not measured").
@@ -723,6 +726,7 @@ pub fn run_until(
             erlang_a: erlang_a.as_ref().map(|e| e[i]),
             offered_load: offered[i],
             value: eval.value[i],
+            value_ci95_half: eval.value[i].and_then(|v| ratio_ci95(v, &eval.per_rep[i])),
             starved: eval.starved.get(i).copied().unwrap_or(false),
             service_level: eval.sl[i],
             service_level_ci: eval.sl_ci[i],

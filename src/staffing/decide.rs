@@ -3,7 +3,8 @@
 //!
 //! Both read an interval the same way ([`read`]): its pooled estimate, the estimate's 95%
 //! half-width (the ratio estimator's, [`ratio_ci95`], as `staffing.csv` prints it), whether the
-//! estimate meets the target by the guard band (half the precision), and whether it misses
+//! estimate meets the target by the guard band (half the precision) with a 95% interval that
+//! clears the target (never "met" on an interval that still reaches it), and whether it misses
 //! significantly (its one-sided 95% bound, Bonferroni-adjusted over the intervals tested, lies
 //! wholly on the wrong side of the target). They differ only in what they can do about an
 //! estimate in between: the verification adds an agent to one that misses by more than the
@@ -18,11 +19,13 @@ use crate::workflows::target::{Op, Target};
 /// What the verification found of one interval.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Verdict {
-    /// The estimate meets the target (or the interval has no data).
+    /// The estimate meets the target by the guard band and its 95% interval clears the target
+    /// (or the interval has no data).
     Meets,
     /// It misses significantly, or by more than the precision with a narrow interval.
     Misses,
-    /// It misses, but within the noise: more replications can tell.
+    /// Neither: within the noise (an interval that reaches the target, or an estimate within
+    /// the guard band): more replications can tell, and at the most it is "not confirmed".
     Undecided,
 }
 
@@ -30,13 +33,14 @@ pub(super) enum Verdict {
 /// `misses`, `too_close`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CheckVerdict {
-    /// The estimate meets the target by the guard band, as the verification's rows do (or the
-    /// interval has no data).
+    /// The estimate meets the target by the guard band and its 95% interval clears the target,
+    /// as the verification's rows do (or the interval has no data).
     Meets,
     /// A clear miss: the one-sided 95% bound (Bonferroni over the intervals) is wholly on the
     /// wrong side of the target.
     Misses,
-    /// Neither: the interval reaches the target, or the estimate is within the guard band.
+    /// Neither: the interval reaches the target (or has no half-width), or the estimate is
+    /// within the guard band.
     TooClose,
 }
 
@@ -47,7 +51,9 @@ pub(super) struct Reading {
     pub(super) value: f64,
     /// Its 95% half-width (`None` with fewer than two replications with data).
     pub(super) half_width: Option<f64>,
-    /// Whether the estimate meets the target by the guard band.
+    /// Whether the interval is met: the estimate meets the target by the guard band and its
+    /// 95% interval lies wholly on the target's side (an interval that still reaches the
+    /// target, or has no half-width, is not met: issue 25, fifteenth session).
     pub(super) meets: bool,
     /// Whether the one-sided bound lies wholly on the wrong side of the target.
     pub(super) significant_miss: bool,
@@ -83,7 +89,6 @@ pub(super) fn read(
         Op::Ge | Op::Gt => v - guard,
         Op::Le | Op::Lt => v + guard,
     };
-    let meets = target.meets(guarded);
     // On the wrong side by more than the precision: the estimate moved towards the target by
     // the whole precision still misses it.
     let beyond_precision = match target.op {
@@ -93,6 +98,14 @@ pub(super) fn read(
     // The pooled estimate's own interval (the ratio estimator's, centred on it: what
     // `staffing.csv` prints as the service level's interval).
     let half_width = ratio_ci95(v, reps);
+    // Met only when the interval clears the target too: an estimate of 5 s ±20.03 is not a
+    // p90 of at most 20 s (a tester's `wait_s.p90<=20` was called met on it, and the
+    // replications were not doubled). Without a half-width nothing is known.
+    let clears = half_width.is_some_and(|h| match target.op {
+        Op::Ge | Op::Gt => target.meets(v - h),
+        Op::Le | Op::Lt => target.meets(v + h),
+    });
+    let meets = target.meets(guarded) && clears;
     let significant_miss = half_width.is_some_and(|hw95| {
         let n = reps.len();
         let sd = hw95 / crate::stats::t975(n as u64 - 1) * (n as f64).sqrt();
@@ -148,10 +161,12 @@ pub(super) fn check_verdict(reading: Option<Reading>) -> CheckVerdict {
     }
 }
 
-/// Whether more replications may still decide a too-close interval: its half-width is unknown
-/// or wider than the precision (the verification's rule for doubling them).
-pub(super) fn wants_more(reading: Option<Reading>, p: &Precision) -> bool {
-    reading.is_some_and(|r| r.half_width.is_none_or(|h| h > p.half_width))
+/// Whether more replications may still decide an interval: it has data and is neither met
+/// nor a clear miss (the verification's rule for doubling them, up to
+/// [`Precision::max_replications`]). Before, the roster check stopped doubling once the
+/// half-width was narrower than the precision, with an interval still reaching the target.
+pub(super) fn wants_more(reading: Option<Reading>) -> bool {
+    reading.is_some_and(|r| !r.meets && !r.significant_miss)
 }
 
 #[cfg(test)]
@@ -206,7 +221,7 @@ mod tests {
         // One replication: no interval, so never a clear miss.
         let one = read(&sl, &p, 16, Some(0.5), &[(0.5, 1.0)]);
         assert_eq!(check_verdict(one), CheckVerdict::TooClose);
-        assert!(wants_more(one, &p));
+        assert!(wants_more(one));
 
         // The same rule for every kind: a wait (seconds, ±5% of the target) and abandonment.
         let asa = target("wait_s.mean<=30");
@@ -217,6 +232,67 @@ mod tests {
         assert_eq!(decide(&ab, 0.02, 0.01), CheckVerdict::Meets);
         assert_eq!(decide(&ab, 0.10, 0.01), CheckVerdict::Misses);
         assert_eq!(decide(&ab, 0.052, 0.05), CheckVerdict::TooClose);
+    }
+
+    /// Issue 25, fifteenth session: `wait_s.p90<=20` was called met at an estimate whose 95%
+    /// interval (±20.03) reached 20, and the replications were not doubled, because "met" read
+    /// the estimate alone. The kind, for every metric and direction: an estimate that meets
+    /// the target by the guard band with an interval that still reaches the target is
+    /// undecided (the verification doubles the replications) and too close to call (the roster
+    /// check doubles them too); the same estimate known to a narrow interval is met.
+    #[test]
+    fn an_interval_that_reaches_the_target_is_never_met() {
+        // (target, an estimate meeting it by more than the guard band, a spread whose 64
+        // replications' interval reaches the target from there).
+        let cases = [
+            ("wait_s.p90<=20", 5.0, 80.0),
+            ("wait_s.p50<2", 1.5, 3.0),
+            ("wait_s.mean<=30", 27.0, 20.0),
+            ("service_level.fraction>=0.8", 0.83, 0.3),
+            ("service_level.fraction>0.9", 0.93, 0.2),
+            ("abandonment_rate<=0.05", 0.04, 0.06),
+            ("occupancy<=0.85", 0.82, 0.2),
+        ];
+        for (text, estimate, spread) in cases {
+            let t = target(text);
+            let p = Precision::for_target(&t, 64);
+            let r = read(&t, &p, 8, Some(estimate), &reps(estimate, spread, 64)).unwrap();
+            let hw = r.half_width.unwrap();
+            let (guarded, far_side) = match t.op {
+                Op::Ge | Op::Gt => (estimate - p.half_width / 2.0, estimate - hw),
+                Op::Le | Op::Lt => (estimate + p.half_width / 2.0, estimate + hw),
+            };
+            assert!(t.meets(guarded) && !t.meets(far_side), "{text} ±{hw}");
+            assert!(!r.meets, "{text}: met on an interval reaching the target");
+            assert_eq!(verdict(Some(r), &p), Verdict::Undecided, "{text}");
+            assert_eq!(check_verdict(Some(r)), CheckVerdict::TooClose, "{text}");
+            assert!(wants_more(Some(r)), "{text}: more replications");
+            // Known to a tenth of that width, the same estimate is met.
+            let narrow = read(
+                &t,
+                &p,
+                8,
+                Some(estimate),
+                &reps(estimate, spread / 10.0, 64),
+            );
+            assert_eq!(verdict(narrow, &p), Verdict::Meets, "{text} narrow");
+            assert_eq!(check_verdict(narrow), CheckVerdict::Meets, "{text} narrow");
+            assert!(!wants_more(narrow), "{text} narrow");
+            // One replication with data: no interval, so never met.
+            let one = read(&t, &p, 8, Some(estimate), &[(estimate, 1.0)]);
+            assert_eq!(verdict(one, &p), Verdict::Undecided, "{text} one");
+            assert_eq!(check_verdict(one), CheckVerdict::TooClose, "{text} one");
+        }
+        // A figure identical in every replication (a p90 of 0 s everywhere) has a zero-width
+        // interval that clears the target: met.
+        let t = target("wait_s.p90<=20");
+        let p = Precision::for_target(&t, 64);
+        let zero = read(&t, &p, 8, Some(0.0), &reps(0.0, 0.0, 64));
+        assert_eq!(verdict(zero, &p), Verdict::Meets);
+        // A clear miss is still decided without more replications.
+        let far = read(&t, &p, 8, Some(60.0), &reps(60.0, 4.0, 64));
+        assert_eq!(check_verdict(far), CheckVerdict::Misses);
+        assert!(!wants_more(far));
     }
 
     /// The verification's verdict for `pooled` with 64 replications ±`spread` around it.

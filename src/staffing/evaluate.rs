@@ -4,7 +4,14 @@
 //!
 //! Per-interval figures count what happened in the interval (an answer in the interval of its
 //! accept), like `series.csv`; the last interval also takes what happens after the horizon (the
-//! drain), so a backlog left at the end counts against the staffing that left it.
+//! drain), so a backlog left at the end counts against the staffing that left it. An interval
+//! no conversation arrived in (in any replication) has no service level, wait or abandonment
+//! of its own ("not measured", in the verification and the roster check alike; its occupancy
+//! still counts): what is answered or abandoned there is a backlog of earlier arrivals, and
+//! counts in the last interval before it with arrivals, as the drain counts in the last
+//! interval (issue 25, fifteenth session: with arrivals stopping at 7:00, the roster check
+//! called 7:00 a clear miss at 0 ±0, a backlog served late, where the verification said "not
+//! measured").
 
 use super::layout::staffed;
 use super::StaffError;
@@ -130,22 +137,45 @@ impl Ctx<'_> {
             replications: reps.len() as u32,
             ..Eval::default()
         };
+        let cpi = self.cells_per_interval;
+        // Conversations that arrived in each interval, over every replication.
+        let arrived: Vec<u64> = (0..self.n)
+            .map(|i| {
+                reps.iter()
+                    .flat_map(|r| r.intervals.iter().skip(i * cpi).take(cpi))
+                    .map(|row| {
+                        self.queues
+                            .iter()
+                            .map(|q| row[q.index()].arrived)
+                            .sum::<u64>()
+                    })
+                    .sum()
+            })
+            .collect();
         for i in 0..self.n {
-            let last = if i + 1 == self.n {
-                usize::MAX
+            // An interval with arrivals counts up to the next one with arrivals (the backlog
+            // served in between is its customers'); the last such interval takes the drain.
+            // One without arrivals counts nothing (its units in use still count).
+            let last = if arrived[i] == 0 {
+                i * cpi
             } else {
-                (i + 1) * self.cells_per_interval
+                (i + 1..self.n)
+                    .find(|&j| arrived[j] > 0)
+                    .map_or(usize::MAX, |j| j * cpi)
             };
-            let cells = i * self.cells_per_interval..last;
-            let own_end = (i + 1) * self.cells_per_interval;
+            let cells = i * cpi..last;
+            let own_end = (i + 1) * cpi;
             let mut pooled = Cell::default();
             let mut per_rep_sl = Vec::new();
             let mut per_rep = Vec::new();
             for r in reps {
                 let mut c = Cell::default();
-                let end = cells.end.min(r.intervals.len().max(r.interval_used.len()));
+                let end = cells
+                    .end
+                    .max(own_end)
+                    .min(r.intervals.len().max(r.interval_used.len()));
                 for k in cells.start..end {
-                    if let Some(row) = r.intervals.get(k) {
+                    if let Some(row) = r.intervals.get(k).filter(|_| k < cells.end) {
                         for q in &self.queues {
                             c.add(&row[q.index()]);
                         }

@@ -13,8 +13,10 @@ use crate::time::SimTime;
 use super::{IntervalRow, Roster, StaffResult};
 
 /// `staffing.csv` columns: the contract's, then omnisim's (`erlang_a` comes after
-/// `service_level_ci_high` when customers have patience).
-pub const COLUMNS: [&str; 17] = [
+/// `service_level_ci_high` when customers have patience). `target_ci95_half` is the 95%
+/// half-width of `target_value` the decision read (`target_status` is `met` only when
+/// `target_value` ± it clears the target).
+pub const COLUMNS: [&str; 18] = [
     "interval_start",
     "group",
     "required",
@@ -32,6 +34,7 @@ pub const COLUMNS: [&str; 17] = [
     "model",
     "target_status",
     "existing",
+    "target_ci95_half",
 ];
 
 /// An interval's `target_status` in `staffing.csv`: `met`, `not_confirmed` (within the noise of
@@ -125,6 +128,7 @@ pub fn csv(r: &StaffResult) -> Result<String, csv::Error> {
             row.model.to_string(),
             target_status(r, i).to_string(),
             num((row.existing * 100.0).round() / 100.0),
+            opt(row.value_ci95_half),
         ];
         if with_a {
             rec.insert(8, row.erlang_a.map(|n| n.to_string()).unwrap_or_default());
@@ -248,8 +252,9 @@ fn reached_text(r: &StaffResult) -> String {
     match r.reached {
         Some(h) if h > r.precision.half_width && r.interrupted.is_none() => format!(
             "\nPrecision reached: ±{} at most (the widest interval's 95% half-width at {}), \
-             wider than ±{}: a row is met when its estimate meets the target by the guard band \
-             (±{}), so another seed may move a row near the target by an agent",
+             wider than ±{}: a row is met only when its estimate meets the target by the guard \
+             band (±{}) and its 95% interval clears the target; a row whose interval still \
+             reaches the target is too close to call (not confirmed)",
             small(h),
             crate::report::format::plural(u64::from(r.replications), "replication"),
             small(r.precision.half_width),
@@ -378,7 +383,12 @@ pub fn text(r: &StaffResult) -> String {
         } else if r.met && r.unresolved.is_empty() {
             format!("{every} meets the target")
         } else if r.met {
-            format!("{every} meets the target or is within the noise of it")
+            format!(
+                "no interval misses the target; {} too close to call at {} (not confirmed, \
+                 below)",
+                crate::report::format::plural(r.unresolved.len() as u64, "interval"),
+                crate::report::format::plural(u64::from(r.replications), "replication")
+            )
         } else {
             "the target CANNOT be met in every interval".to_string()
         },
@@ -440,8 +450,9 @@ pub fn text(r: &StaffResult) -> String {
             .collect();
         let _ = writeln!(
             o,
-            "not confirmed: {} within the noise of the target at {} ({}); \
-             the staffing is kept there",
+            "not confirmed: {} too close to call at {} ({}): the 95% interval still \
+             reaches the target (or the estimate is within the guard band); the staffing is \
+             kept there",
             crate::report::format::plural(r.unresolved.len() as u64, "interval"),
             crate::report::format::plural(u64::from(r.replications), "replication"),
             at.join(", ")

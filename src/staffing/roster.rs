@@ -62,8 +62,9 @@ impl Roster {
 /// for a whole replication with probability `shrinkage`, with another seed than the staffing's
 /// (so it is an independent check), decided as the verification decides
 /// (`staffing::decide`): it starts at the verification's replications and doubles them, up to
-/// [`super::Precision::max_replications`], while an interval too close to call is wider than
-/// the precision. `stop` (Ctrl-C) ends it early, its output marked partial.
+/// [`super::Precision::max_replications`], while an interval is too close to call (its 95%
+/// interval reaches the target, or its estimate is within the guard band). `stop` (Ctrl-C)
+/// ends it early, its output marked partial.
 #[allow(missing_debug_implementations)] // RunOutput holds histograms and traces
 pub struct RosterCheck {
     /// The scenario run.
@@ -88,8 +89,8 @@ pub struct RosterCheck {
     pub replications: u32,
     /// The precision decided at (the verification's).
     pub precision: super::Precision,
-    /// Whether a too-close interval is still wider than the precision (more replications
-    /// could decide it; at [`super::Precision::max_replications`] they are not run).
+    /// Whether an interval is too close to call (more replications could decide it; at
+    /// [`super::Precision::max_replications`] they are not run).
     pub open: bool,
 }
 
@@ -179,7 +180,7 @@ fn decided(
         missed: with(CheckVerdict::Misses),
         too_close: with(CheckVerdict::TooClose),
         open: (0..n)
-            .any(|i| verdicts[i] == CheckVerdict::TooClose && decide::wants_more(readings[i], p)),
+            .any(|i| verdicts[i] == CheckVerdict::TooClose && decide::wants_more(readings[i])),
         verdicts,
         output,
         starved: (0..n)

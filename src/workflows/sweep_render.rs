@@ -166,6 +166,73 @@ pub fn within_noise(r: &SweepResult) -> Option<String> {
     reaches(p).map(|xh| say(p, xh, "the answer may not meet it"))
 }
 
+/// Without an answer, the point nearest to meeting the target (the largest value of a `>=`
+/// target's metric, the smallest of a `<=` one; `None` with an answer, no target or no point
+/// with a value), with its figure.
+pub fn best_point(r: &SweepResult) -> Option<(&SweepPoint, f64)> {
+    let t = r.target.as_ref()?;
+    if r.answer.is_some() {
+        return None;
+    }
+    let higher = matches!(t.op, super::target::Op::Ge | super::target::Op::Gt);
+    r.points
+        .iter()
+        .filter_map(|p| Some((p, lookup(&p.summary, &t.metric).filter(|x| x.is_finite())?)))
+        .max_by(|a, b| {
+            if higher {
+                a.1.total_cmp(&b.1)
+            } else {
+                b.1.total_cmp(&a.1)
+            }
+        })
+}
+
+/// Without an answer, the noise verdict on the [best point](best_point): `Some((true, …))` when
+/// its 95 % interval reaches the target (within the noise: more replications may find a value
+/// meeting it), `Some((false, …))` when it lies wholly on the wrong side (a clear miss), with
+/// the sentence; `None` with an answer or without an interval (fewer than 2 replications with
+/// data: [`no_margin`] says so). Before (issue 25, fifteenth session), a sweep with replications
+/// and no value meeting its target said nothing of the noise.
+pub fn best_verdict(r: &SweepResult) -> Option<(bool, String)> {
+    let t = r.target.as_ref()?;
+    let (p, x) = best_point(r)?;
+    let h = half_width(p, &t.metric)?;
+    let at = r
+        .axes
+        .iter()
+        .zip(&p.values)
+        .map(|(ax, v)| format!("{}={}", ax.path, ax.show(*v)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let figure = format!(
+        "at {at} {} = {} ±{} (95%, {})",
+        t.metric,
+        num(x),
+        num(h),
+        crate::report::format::plural(replications_with_data(p, &t.metric) as u64, "replication")
+    );
+    let within = (x - t.value).abs() <= h;
+    Some(if within {
+        (
+            true,
+            format!(
+                "best point within the noise: {figure}, an interval that reaches the target {}, \
+                 so a value of the grid may meet it; more replications decide",
+                num(t.value)
+            ),
+        )
+    } else {
+        (
+            false,
+            format!(
+                "best point misses clearly: {figure}, an interval wholly on the wrong side of \
+                 the target {}",
+                num(t.value)
+            ),
+        )
+    })
+}
+
 fn value(p: &SweepPoint, m: &str) -> String {
     lookup(&p.summary, m).map_or_else(String::new, |v| v.to_string())
 }
@@ -299,8 +366,9 @@ pub fn answer_line(r: &SweepResult) -> String {
     let Some(t) = &r.target else {
         return String::new();
     };
-    // The precision the decision rests on: within the noise, or no margin at all.
-    let noise: String = [within_noise(r), no_margin(r)]
+    // The precision the decision rests on: within the noise, or no margin at all; without an
+    // answer, the best point's verdict.
+    let noise: String = [within_noise(r), best_verdict(r).map(|b| b.1), no_margin(r)]
         .into_iter()
         .flatten()
         .map(|n| format!("; {n}"))
@@ -364,7 +432,25 @@ pub fn target_json(r: &SweepResult) -> serde_json::Value {
             let t = r.target.as_ref()?;
             half_width(r.points.iter().find(|p| p.values == a.values)?, &t.metric)
         }),
-        "within_noise": within_noise(r),
+        // Without an answer: the best point's sentence when its interval reaches the target,
+        // null when it misses clearly (`best` has the figures and the verdict).
+        "within_noise": within_noise(r).or_else(|| best_verdict(r).filter(|b| b.0).map(|b| b.1)),
+        "best": best_point(r).map(|(p, x)| {
+            let t = r.target.as_ref();
+            let b = best_verdict(r);
+            json!({
+                "values": values(&p.values),
+                "metric_value": x,
+                "metric_ci95_half": t.and_then(|t| half_width(p, &t.metric)),
+                "replications": t.map(|t| replications_with_data(p, &t.metric)),
+                "verdict": match &b {
+                    Some((true, _)) => json!("within_noise"),
+                    Some((false, _)) => json!("misses_clearly"),
+                    None => json!(null),
+                },
+                "sentence": b.map(|b| b.1),
+            })
+        }),
         // Why there is no interval to judge the noise by (fewer than 2 replications with
         // data): `within_noise` is then left out, neither a sentence nor null.
         "no_margin": no_margin(r),
@@ -374,6 +460,9 @@ pub fn target_json(r: &SweepResult) -> serde_json::Value {
         }),
     });
     if let Some(o) = j.as_object_mut() {
+        if o["best"].is_null() {
+            o.remove("best");
+        }
         if o["no_margin"].is_null() {
             o.remove("no_margin");
         } else if o["within_noise"].is_null() {
