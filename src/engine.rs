@@ -264,6 +264,10 @@ struct Scratch {
     /// (`Engine::key_only_place`).
     #[cfg(test)]
     keyed_lean: usize,
+    /// Tests only: keys `Engine::invite_from` took out without re-keying the agent
+    /// (`Engine::unkey_invited`).
+    #[cfg(test)]
+    unkeyed_lean: usize,
 }
 
 impl Clone for Scratch {

@@ -488,7 +488,48 @@ impl Engine {
             invite: id,
             by_supervisor,
         });
-        self.refresh_agent(agent, out);
+        self.refresh_presence(agent, out);
+        #[cfg(test)]
+        if self.scratch.key_first {
+            self.reindex(agent);
+            return;
+        }
+        // Pending now, and no pick work stream: the agent takes no work anywhere.
+        match self.has_rules || self.any_pick {
+            true => self.reindex(agent),
+            false => self.unkey_invited(agent),
+        }
+    }
+
+    /// [`reindex`](Self::reindex) of an agent just invited, in an engine without assignment
+    /// rules or pick work streams: its invitation pending, every key of it is `None`
+    /// ([`works_nowhere`](Self::works_nowhere)), so the keys it held are taken out of its
+    /// queues' indexes (and their profile groups') and it is keyless, as `reindex` leaves it,
+    /// without computing a key (issue 28: each arrival offered to an idle agent). A keyless
+    /// agent holds no key: `reindex` skips it, and so does this.
+    #[inline]
+    fn unkey_invited(&mut self, agent: AgentId) {
+        let a = &mut self.agents[agent.index()];
+        if a.keyless.0 {
+            return;
+        }
+        a.keyless = super::state::Keyless(true);
+        for place in a.places.iter_mut() {
+            if place.key.take().is_none() {
+                continue;
+            }
+            #[cfg(test)]
+            {
+                self.scratch.unkeyed_lean += 1;
+            }
+            let queue = &mut self.queues[place.queue.index()];
+            queue.index.set(place.member_pos as usize, None);
+            if let Some(qs) = queue.skills.as_mut().filter(|qs| qs.rules.is_empty()) {
+                qs.groups[place.group as usize]
+                    .index
+                    .set(place.group_pos as usize, None);
+            }
+        }
     }
 
     /// Clears a pending invitation without counting a refusal; the conversation becomes

@@ -160,12 +160,17 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             self.observe(Command::Arrive(queue, tag), Ok(()), &fx);
         }
         let give_up = if callback { None } else { give_up };
-        let mut cs = ConvSim::new(conv, queue, counted, rng, mood, give_up, key);
+        // Written in its slot, not built aside and copied there (issue 28: a 264-byte copy per
+        // arrival).
+        let cs = self
+            .customers
+            .vacant(conv)
+            .insert(ConvSim::new(conv, queue, counted, rng, mood, give_up, key));
         cs.row = row;
         cs.replay = replay;
         cs.callback = callback;
         cs.moved = moved.is_some();
-        self.install(cs, fx);
+        self.installed(conv, queue, fx);
     }
 
     /// A contact enters `queue` (a new arrival or a retrial): the queue's before-queueing
@@ -218,6 +223,18 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
     pub(crate) fn install(&mut self, cs: ConvSim, fx: Box<Vec<crate::engine::Effect>>) {
         let (conv, queue) = (cs.id, cs.queue);
         self.store(cs);
+        self.installed(conv, queue, fx);
+    }
+
+    /// [`install`](Self::install) of a record already stored (`conv`, arrived in `queue`).
+    #[inline(always)]
+    #[allow(clippy::box_collection)] // lent boxed: see `World::fx`
+    pub(crate) fn installed(
+        &mut self,
+        conv: crate::engine::ConvId,
+        queue: QueueId,
+        fx: Box<Vec<crate::engine::Effect>>,
+    ) {
         if !self.sc.queues[queue.index()].overflow.is_empty() {
             self.schedule_waits(conv, queue);
         }

@@ -4,7 +4,8 @@
 //! (one stream per customer key, and a separate sentiment stream), the count of live counted
 //! (post-warm-up) conversations, and the latest lazy give-up time ever discarded.
 //!
-//! Its step interface: [`Customers::store`] / [`Customers::remove`] a record at arrival and
+//! Its step interface: [`Customers::store`] (or [`Customers::vacant`], written in place) /
+//! [`Customers::remove`] a record at arrival and
 //! close; [`Customers::get`] / [`Customers::get_mut`] by conversation id (stale ids miss);
 //! [`Customers::answered`] drops an answered conversation's lazy give-up timer;
 //! [`Customers::admitted`] / [`Customers::left`] count live counted conversations. It schedules
@@ -101,6 +102,17 @@ impl Customers {
             self.slots.resize_with(slot + 1, || None);
         }
         self.slots[slot] = Some(cs);
+    }
+
+    /// The slot of new conversation `conv`, to write its record in place
+    /// (`Option::insert`): grown to hold it if needed; empty unless a record was left there.
+    #[inline(always)]
+    pub(crate) fn vacant(&mut self, conv: ConvId) -> &mut Option<ConvSim> {
+        let slot = conv.slot as usize;
+        if self.slots.len() <= slot {
+            self.slots.resize_with(slot + 1, || None);
+        }
+        &mut self.slots[slot]
     }
 
     /// Clears engine slot `slot` (its conversation closed).

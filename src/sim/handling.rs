@@ -9,36 +9,61 @@
 
 use crate::engine::{Command, ConvId};
 use crate::model::{AgentId, WrapUpBlock};
-use crate::time::SimDuration;
+use crate::scenario::Scenario;
+use crate::time::{SimDuration, SimTime};
 
 use super::chat::schedule_dues;
-use super::customer::Work;
+use super::customer::{ConvSim, Work};
 use super::event::Event;
+use super::outputs::Outputs;
 use super::replay;
 use super::sharing::{Share, UNITS_PER_MS};
+use super::streams::Streams;
 use super::world::{first_timer, World};
 
 impl<E: crate::engine::RulesEngine> World<'_, E> {
-    /// After an acceptance by `agent`: the handling's work, shared with the agent's other
-    /// conversations under a slowdown. A new handling draws its handle time (and, for
-    /// persistent channels, maybe a Waiting spell); one a suspension interrupted (a Waiting
-    /// spell, a release back to the queue) resumes what was left of its work.
-    pub(crate) fn start_handling(&mut self, conv: ConvId, agent: AgentId) {
+    /// After the acceptance of `conv` by `agent` (`first`: in the queue it arrived in; else
+    /// answered after a transfer): its lazy give-up timer dropped, then the handling's work,
+    /// shared with the agent's other conversations under a slowdown. A new handling draws its
+    /// handle time (and, for persistent channels, maybe a Waiting spell); one a suspension
+    /// interrupted (a Waiting spell, a release back to the queue) resumes what was left of its
+    /// work.
+    ///
+    /// One look-up of the record for all of it (issue 28: was four), and a new handling's end
+    /// is scheduled from its drawn milliseconds ([`solo_ms`]: what the work record's units
+    /// give back, without the division); only resumed work is converted from units.
+    pub(crate) fn start_handling(&mut self, conv: ConvId, agent: AgentId, first: bool) {
         let now = self.now;
         let sc = self.sc;
-        let Some(c) = self.customers.get_mut(conv) else {
+        // Read before the record is borrowed; only a replayed handle-time profile needs it.
+        let arrived = match sc.traffic.aht.is_empty() {
+            true => now,
+            false => self.engine.conversation(conv).map_or(now, |c| c.arrived_at),
+        };
+        // Answered: its lazy give-up timer is dropped.
+        let Some(c) = self.customers.answered(conv) else {
             return;
         };
+        if !first {
+            // Transferred: answered in its new queue (the recorder read when it came).
+            c.entered = None;
+        }
         c.epoch += 1;
         c.active_since = now;
-        if !c.work.under_way {
-            self.draw_work(conv);
-        }
-        let Some(c) = self.customers.get_mut(conv) else {
-            return;
-        };
         let epoch = c.epoch;
         let ws_id = sc.queues[c.queue.index()].workstream.index();
+        // A new handling's first segment in ms; `None` when resuming (its units are the record's).
+        let drawn_ms = match c.work.under_way {
+            false => Some(draw_work(
+                sc,
+                &self.streams,
+                &mut self.out,
+                c,
+                ws_id,
+                arrived,
+            )),
+            true => None,
+        };
         let Work {
             seg, then_waiting, ..
         } = c.work;
@@ -49,50 +74,17 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
                 .join(agent.index(), conv, ws_id as u32, seg, then_waiting, now);
             schedule_dues(&mut self.customers, &mut self.events, dues);
         } else {
-            let work = SimDuration::from_millis(seg.div_ceil(UNITS_PER_MS));
+            let work = match drawn_ms {
+                Some(ms) => solo_ms(ms),
+                None => seg.div_ceil(UNITS_PER_MS),
+            };
             let ev = match then_waiting {
                 true => Event::GoWaiting { conv, epoch },
                 false => Event::HandleEnd { conv, epoch },
             };
-            self.events.schedule(now + work, ev);
+            self.events
+                .schedule(now + SimDuration::from_millis(work), ev);
         }
-    }
-
-    /// A new handling's work (its first acceptance, or the first in a queue a transfer at the
-    /// end of handling sent it to): the drawn (or replayed) handle time and, for persistent
-    /// channels, whether and when a Waiting spell interrupts it.
-    fn draw_work(&mut self, conv: ConvId) {
-        let now = self.now;
-        let sc = self.sc;
-        let arrived = match sc.traffic.aht.is_empty() {
-            true => now,
-            false => self.engine.conversation(conv).map_or(now, |c| c.arrived_at),
-        };
-        let Some(c) = self.customers.get_mut(conv) else {
-            return;
-        };
-        let ws_id = sc.queues[c.queue.index()].workstream.index();
-        let ws = &sc.workstreams[ws_id];
-        let mut handle = self.streams.ws[ws_id].handle.sample(&mut c.rng);
-        if self.out.rows() || !sc.traffic.aht.is_empty() {
-            let (feed, log) = (self.out.feed.as_deref(), self.out.log.as_deref_mut());
-            handle = replay::handle_time(feed, log, &sc.traffic.aht, c, handle, arrived);
-        }
-        let wait_p = ws.waiting_probability;
-        let (seg, rest_ms, then_waiting) =
-            if !c.waited && wait_p > 0.0 && c.rng.uniform01() < wait_p {
-                c.waited = true;
-                let at = (handle.as_millis() as f64 * c.rng.uniform01()) as u64;
-                (at, handle.as_millis() - at, true)
-            } else {
-                (handle.as_millis(), 0, false)
-            };
-        c.work = Work {
-            seg: seg.saturating_mul(UNITS_PER_MS),
-            rest_ms,
-            then_waiting,
-            under_way: true,
-        };
     }
 
     /// A conversation stopped being Active for a reason other than the end of its handling
@@ -326,5 +318,84 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             self.schedule_waits(conv, target);
         }
         ok
+    }
+}
+
+/// A new handling's work (its first acceptance, or the first in a queue a transfer at the end
+/// of handling sent it to), written to `c.work`: the drawn (or replayed) handle time and, for
+/// persistent channels, whether and when a Waiting spell interrupts it. Returns the first
+/// segment's solo work in ms (`c.work.seg` holds it in sharing units). `ws_id` is the work
+/// stream of `c`'s queue; `arrived` the conversation's arrival (read by a replayed
+/// handle-time profile only).
+#[inline(always)]
+fn draw_work(
+    sc: &Scenario,
+    streams: &Streams,
+    out: &mut Outputs,
+    c: &mut ConvSim,
+    ws_id: usize,
+    arrived: SimTime,
+) -> u64 {
+    let ws = &sc.workstreams[ws_id];
+    let mut handle = streams.ws[ws_id].handle.sample(&mut c.rng);
+    if out.rows() || !sc.traffic.aht.is_empty() {
+        let (feed, log) = (out.feed.as_deref(), out.log.as_deref_mut());
+        handle = replay::handle_time(feed, log, &sc.traffic.aht, c, handle, arrived);
+    }
+    let wait_p = ws.waiting_probability;
+    let (seg, rest_ms, then_waiting) = if !c.waited && wait_p > 0.0 && c.rng.uniform01() < wait_p {
+        c.waited = true;
+        let at = (handle.as_millis() as f64 * c.rng.uniform01()) as u64;
+        (at, handle.as_millis() - at, true)
+    } else {
+        (handle.as_millis(), 0, false)
+    };
+    c.work = Work {
+        seg: seg.saturating_mul(UNITS_PER_MS),
+        rest_ms,
+        then_waiting,
+        under_way: true,
+    };
+    seg
+}
+
+/// The solo time, in ms, of `ms` of drawn work: `ms` written in sharing units (saturating)
+/// and read back rounding up, as resumed work is read, without the multiplication and the
+/// division (equal for every `ms`: below `u64::MAX / UNITS_PER_MS` exactly `ms`, above it the
+/// saturated units' `u64::MAX.div_ceil(UNITS_PER_MS)`).
+#[inline(always)]
+pub(crate) const fn solo_ms(ms: u64) -> u64 {
+    let cap = u64::MAX.div_ceil(UNITS_PER_MS);
+    if ms < cap {
+        ms
+    } else {
+        cap
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `solo_ms` is the round trip through the work record's units at every edge.
+    #[test]
+    fn solo_ms_is_the_units_round_trip() {
+        let lim = u64::MAX / UNITS_PER_MS;
+        for ms in [
+            0,
+            1,
+            2,
+            999,
+            100_000,
+            lim - 1,
+            lim,
+            lim + 1,
+            lim + 2,
+            u64::MAX / 2,
+            u64::MAX,
+        ] {
+            let units = ms.saturating_mul(UNITS_PER_MS);
+            assert_eq!(solo_ms(ms), units.div_ceil(UNITS_PER_MS), "{ms} ms");
+        }
     }
 }

@@ -539,16 +539,8 @@ impl<'s, E: RulesEngine> World<'s, E> {
             Effect::Accepted {
                 conv, agent, first, ..
             } => {
-                // Answered: its lazy give-up timer is dropped.
                 self.invite_ended(conv);
-                let Some(c) = self.customers.answered(conv) else {
-                    return;
-                };
-                if !first {
-                    // Transferred: answered in its new queue (the recorder read when it came).
-                    c.entered = None;
-                }
-                self.start_handling(conv, agent);
+                self.start_handling(conv, agent, first);
             }
             Effect::StateChanged {
                 conv,

@@ -55,9 +55,10 @@ fn engine(method: AssignmentMethod, reserve_on_invite: bool) -> Engine {
 /// Runs the same pseudo-random commands (arrivals, acceptances, rejections, ends, closes,
 /// abandonments of the longest waiting, presences set by hand) on `e` and on a copy that keys
 /// every agent before routing it; after every command both gave the same effects and are
-/// equal, and the invariants hold. Returns how many invitations were sent before keying and
-/// how many keys were written without re-keying (`Engine::key_only_place`).
-fn same_as_keying_first(mut e: Engine) -> (usize, usize) {
+/// equal, and the invariants hold. Returns how many invitations were sent before keying, how
+/// many keys were written without re-keying (`Engine::key_only_place`) and how many an
+/// invitation took out without re-keying (`Engine::unkey_invited`; the copy re-keys there).
+fn same_as_keying_first(mut e: Engine) -> (usize, usize, usize) {
     let mut k = e.clone();
     k.scratch.key_first = true;
     let mut x: u64 = 41;
@@ -134,8 +135,13 @@ fn same_as_keying_first(mut e: Engine) -> (usize, usize) {
             e.check_invariants()
         );
     }
-    assert_eq!((k.scratch.offered_unkeyed, k.scratch.keyed_lean), (0, 0));
-    (e.scratch.offered_unkeyed, e.scratch.keyed_lean)
+    let lean = (k.scratch.offered_unkeyed, k.scratch.keyed_lean);
+    assert_eq!((lean, k.scratch.unkeyed_lean), ((0, 0), 0));
+    (
+        e.scratch.offered_unkeyed,
+        e.scratch.keyed_lean,
+        e.scratch.unkeyed_lean,
+    )
 }
 
 /// The invitation sent before keying decides as keying first and walking, for the methods that
@@ -143,7 +149,8 @@ fn same_as_keying_first(mut e: Engine) -> (usize, usize) {
 /// reserved on invitation; it happens often. Round robin's cyclic pointer is left to the walk.
 /// An agent of one queue not invited first gets the key computed for that question written as
 /// re-keying writes it (`key_only_place`), for every method (90 times of 6,000 commands for
-/// highest capacity without reservation).
+/// highest capacity without reservation). An invitation to an agent that held a key takes it
+/// out as re-keying does (`unkey_invited`), for every method, agents of two queues included.
 #[test]
 fn an_invitation_before_keying_is_the_walks_decision() {
     for reserve in [false, true] {
@@ -152,21 +159,30 @@ fn an_invitation_before_keying_is_the_walks_decision() {
             AssignmentMethod::AdvancedRoundRobin,
             AssignmentMethod::LeastActive,
         ] {
-            let (n, lean) = same_as_keying_first(engine(method, reserve));
+            let (n, lean, unkeyed) = same_as_keying_first(engine(method, reserve));
             assert!(n > 200, "{method:?} reserve {reserve}: {n}");
             assert!(lean > 0, "{method:?} reserve {reserve}: none written");
+            assert!(unkeyed > 0, "{method:?} reserve {reserve}: none taken out");
         }
-        let (n, lean) = same_as_keying_first(engine(AssignmentMethod::RoundRobin, reserve));
+        let (n, lean, unkeyed) =
+            same_as_keying_first(engine(AssignmentMethod::RoundRobin, reserve));
         assert_eq!(n, 0, "round robin, reserve {reserve}");
         assert!(lean > 0, "round robin, reserve {reserve}: none written");
+        assert!(
+            unkeyed > 0,
+            "round robin, reserve {reserve}: none taken out"
+        );
     }
 }
 
 /// Explaining decisions leaves the agent to be keyed and walked (the decision record reads the
-/// index), with the same effects.
+/// index), with the same effects; an invitation's keys are still taken out directly (the
+/// record is written before them).
 #[test]
 fn explaining_keys_first() {
     let mut e = engine(AssignmentMethod::HighestCapacity, false);
     e.set_explain(true);
-    assert_eq!(same_as_keying_first(e), (0, 0));
+    let (n, lean, unkeyed) = same_as_keying_first(e);
+    assert_eq!((n, lean), (0, 0));
+    assert!(unkeyed > 0, "none taken out");
 }
