@@ -20,6 +20,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("trace", 0),
     ("text", 0),
     ("diag", 0),
+    ("worklog", 0),
     ("engine", 1),
     ("metrics", 2),
     ("traffic", 3),
