@@ -3,7 +3,7 @@
 //! stop flag) appends one line to `PATH` per unit of work it does, and the line `signal` when
 //! the first SIGINT or SIGTERM arrives. A test reads the file and counts the units after the
 //! `signal` line: a command that honours a stop does at most a few more (the unit under way on
-//! each thread), one that ignores it does all that was left. This replaces wall-clock bounds
+//! each thread), one that ignores it (or looks at the flag too rarely) does all that was left. This replaces wall-clock bounds
 //! in the tests (issue 25: they failed on a loaded machine); the test also waits for a unit
 //! (`started`, the first `build` or `events` line) before it signals, instead of sleeping.
 //!
@@ -18,9 +18,9 @@
 //!   `merge`);
 //! - `point`: one sweep point (a grid point or a bisection step) run to its end;
 //! - `rep`: one replication begun (its world built);
-//! - `events`: a check of the stop flag in the event loop found it unset (at most 4,096
-//!   events since the last one);
-//! - `request`: one command batch sent to an external engine (`--engine`, `conform`);
+//! - `events`: 4,096 events simulated (by one replication's event loop);
+//! - `request`: one request sent to an external engine (`--engine`, `conform`): a command
+//!   batch, or a health, version or reset request;
 //! - `load`: a look of `load`'s stop watcher found the flag unset (every 20 ms of the load).
 //!
 //! Lines are written with one write(2) each on a file opened for appending, so lines of
@@ -50,9 +50,9 @@ pub enum Unit {
     Point,
     /// One replication begun.
     Rep,
-    /// A check of the stop flag in the event loop found it unset.
+    /// 4,096 events simulated by one replication.
     Events,
-    /// One command batch sent to an external engine.
+    /// One request sent to an external engine.
     Request,
     /// A look of `load`'s stop watcher (every 20 ms) found the flag unset.
     Load,

@@ -390,7 +390,6 @@ impl Client {
         };
         let mut body = std::mem::take(&mut self.body);
         body.clear();
-        crate::worklog::note(crate::worklog::Unit::Request);
         let r = serde_json::to_writer(&mut body, &batch)
             .map_err(|e| ClientError::BadAnswer {
                 op: "commands".into(),

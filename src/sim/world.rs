@@ -239,6 +239,8 @@ impl<'s, E: RulesEngine> World<'s, E> {
             n += 1;
             self.guard.after_event(&self.engine);
             if n & 0xFFF == 0 {
+                // The test hook's count of work (`worklog`, off unless asked for): 4,096 events.
+                crate::worklog::note(crate::worklog::Unit::Events);
                 if let Some(o) = self.out.observer().filter(|o| o.wants_prune()) {
                     o.prune_retired(self.events.iter().filter_map(Event::conv));
                 }
@@ -248,14 +250,10 @@ impl<'s, E: RulesEngine> World<'s, E> {
             }
             // Every 4,096 events, sooner when one event re-keys an agent in thousands of
             // queues (`Guard::stop_due`): the time from a stop to its check stays bounded.
-            if self.guard.stop_due(n) {
-                if self.stopped() {
-                    self.rec.mark_partial();
-                    interrupted = true;
-                    break;
-                }
-                // The test hook's count of work (`worklog`; off unless asked for).
-                crate::worklog::note(crate::worklog::Unit::Events);
+            if self.guard.stop_due(n) && self.stopped() {
+                self.rec.mark_partial();
+                interrupted = true;
+                break;
             }
             if self.intake.over() && self.engine.live_conversations() == 0 {
                 break;

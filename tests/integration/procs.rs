@@ -249,9 +249,10 @@ pub(crate) fn threads() -> usize {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
 }
 
-/// Event-loop checks (`events` lines, each at most 4,096 events) a stopped simulation may
-/// still make after the signal: the one between the signal's line and the flag on each
-/// thread, twice over for room. One that ignores the signal makes thousands.
+/// Blocks of 4,096 events (`events` lines) a stopped simulation may still run after the
+/// signal: the event loop reads the stop flag at least every 4,096 events, so a block or two on
+/// each thread, twice over for room. One that ignores the signal (or reads the flag far less
+/// often) runs thousands.
 pub(crate) fn events_after() -> usize {
     2 * threads().max(2)
 }

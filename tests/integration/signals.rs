@@ -1,5 +1,5 @@
 //! Interruption: a real SIGINT or SIGTERM sent to the real binary in the middle of a long run
-//! makes it stop at once (at most one more check's worth of events on each thread after the
+//! makes it stop at once (a block or two of 4,096 events on each thread after the
 //! signal, counted in the work log: no wall-clock bound) with exit code 130, leaving a parseable
 //! `summary.json` marked `"partial": true` and no temporary file (every report file is written
 //! to a temporary name and renamed into place).
@@ -51,7 +51,7 @@ fn spawn(dir: &Path) -> (Child, WorkLog) {
 fn interrupt_with(signal: &str, tag: &str) {
     let dir = temp_dir(tag);
     let (mut child, log) = spawn(&dir);
-    // Into the run: the event loop has checked the stop flag a few times.
+    // Into the run: a few blocks of 4,096 events simulated.
     assert!(
         log.wait_for(&mut child, "events", 3),
         "the long run ended before the signal"

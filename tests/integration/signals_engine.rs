@@ -1,7 +1,7 @@
 //! Issue 25, fifth pass (a fresh tester's findings): a stop signal while `run --engine` or
 //! `load --engine` waits for an external engine ends the command at once with exit 130 (it
 //! was ignored until the 30 s answer timeout, then exit 2), the engine's process group killed
-//! and what finished written, marked partial. "At once" is counted, not timed: no command batch
+//! and what finished written, marked partial. "At once" is counted, not timed: no request
 //! is sent to the engine after the signal (the work log's `request` lines), and a wait for an
 //! engine that never answers ends in 130, not in the timeout's exit 2. Each signal is sent once
 //! the engine is up (its pid files) or the run under way (batches sent), not after a sleep.
@@ -10,7 +10,7 @@ use crate::procs::{
     assert_gone, json, signal_once, signal_when, spawn_logged, temp_dir, wrapper_engine, written,
 };
 
-/// Command batches a stopped run may still send after the signal: one begun between the
+/// Requests (command batches) a stopped run may still send after the signal: one begun between the
 /// signal's line and the flag, with room. One that ignored the signal sent batches until the
 /// event loop's next check (up to 4,096 events) or the end of the replication.
 const REQUESTS_AFTER: usize = 2;
@@ -22,7 +22,7 @@ static MMC: std::sync::LazyLock<String> =
 
 /// Found by a fresh tester: `run --engine "cmd:sleep 1000"` ignored SIGINT and ended 29 s
 /// later with exit 2 (no health answer within 30 s). Now: exit 130 (measured within 0.1 s of
-/// the signal), no batch sent, a summary marked partial with every replication empty, the
+/// the signal), no request sent, a summary marked partial with every replication empty, the
 /// wrapper and its child killed. `load --engine` likewise (SIGTERM): 130, nothing written.
 #[test]
 fn a_stop_signal_ends_run_and_load_waiting_for_an_engine_and_kills_its_group() {
@@ -84,7 +84,7 @@ fn a_stop_signal_mid_run_on_an_engine_keeps_what_was_simulated() {
     let sc = sc.to_str().unwrap();
     let engine = format!("cmd:{} serve {sc} --stdio", env!("CARGO_BIN_EXE_omnisim"));
     let (s, arrived) = run_on_engine_stopped(&dir, sc, &engine, 200);
-    assert!(arrived[0] > 0, "replication 1 sent 200 batches: {s}");
+    assert!(arrived[0] > 0, "replication 1 sent 200 requests: {s}");
     assert!(
         arrived.len() < 4,
         "replication 4 never began: no row for it: {s}"
@@ -92,14 +92,14 @@ fn a_stop_signal_mid_run_on_an_engine_keeps_what_was_simulated() {
     assert_eq!(s["by_replication"][0]["replication"], 0, "{s}");
 }
 
-/// `run SC --engine ENGINE --out DIR/out`, SIGINT once it has sent `batches` command batches:
-/// asserts exit 130, at most [`REQUESTS_AFTER`] batches sent after the signal and a partial
+/// `run SC --engine ENGINE --out DIR/out`, SIGINT once it has sent `requests` requests:
+/// asserts exit 130, at most [`REQUESTS_AFTER`] requests sent after the signal and a partial
 /// summary; returns it and each replication's arrivals.
 fn run_on_engine_stopped(
     dir: &std::path::Path,
     sc: &str,
     engine: &str,
-    batches: usize,
+    requests: usize,
 ) -> (serde_json::Value, Vec<u64>) {
     let out = dir.join("out");
     let (child, log) = spawn_logged(&[
@@ -111,7 +111,7 @@ fn run_on_engine_stopped(
         out.to_str().unwrap(),
         "--quiet",
     ]);
-    let (code, err) = signal_when(child, &log, ("request", batches), "-INT");
+    let (code, err) = signal_when(child, &log, ("request", requests), "-INT");
     assert_eq!(code, Some(130), "{err}");
     log.assert_stopped_within("run --engine", &[("request", REQUESTS_AFTER), ("rep", 0)]);
     let s = json(&out.join("summary.json"));

@@ -2,8 +2,8 @@
 //! in the middle of `sweep`, `run --shard`, `ab`, `staff`, `fit` and a traced `run`: exit 130
 //! at once, what was finished written and marked partial, no temporary file left, and
 //! (`--trace`) a trace that says where it was cut off. "At once" is counted in the work log,
-//! not timed: after the signal, each thread's event loop checks the stop flag at most once
-//! more and no rows are read but a chunk or two. The signal is sent once the log shows the
+//! not timed: after the signal, each thread's event loop runs a block or two of 4,096 events
+//! at most, and no rows are read but a chunk or two. The signal is sent once the log shows the
 //! work under way, not after a fixed sleep.
 
 use std::process::Child;

@@ -29,7 +29,7 @@ fn a_stopped_traced_run_holds_the_same_replications_in_every_output() {
         out.to_str().unwrap(),
         "--quiet",
     ]);
-    // Once the first replications run (their event loops checked the stop flag).
+    // Once the first replications run (a few blocks of 4,096 events simulated).
     let (code, err) = signal_when(child, &log, ("events", 3), "-INT");
     assert_eq!(code, Some(130), "{err}");
     let s = json(&out.join("summary.json"));

@@ -37,7 +37,7 @@ fn roster_center(dir: &Path, agents: usize, replications: u32, horizon_h: u32, r
 /// agents are left to the exit instead of freed piece by piece. A 100,000-row roster and 24
 /// replications on 2 threads (some not begun at the signal): every long command ends with 130
 /// and its finished work, and at once: after the signal, no replication begins and each thread
-/// checks the stop flag at most once more (the work log's `rep` and `events` lines; no
+/// runs a block or two of 4,096 events at most (the work log's `rep` and `events` lines; no
 /// wall-clock bound, and the signal is sent once the simulation runs, not after a sleep long
 /// enough for reading 100,000 rows on a loaded machine). Variant: `sweep`
 /// (`run --shard` of 3 of these replications ended before the signal here). Then each
@@ -81,13 +81,13 @@ fn a_stop_on_a_big_roster_ends_the_command_with_its_work_kept() {
     for (what, args) in cases {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let (child, log) = spawn_logged(&args);
-        // Once the simulation runs (its event loop checked the stop flag a few times).
+        // Once the simulation runs (a few blocks of 4,096 events simulated).
         let (code, err) = signal_when(child, &log, ("events", 3), "-INT");
         assert_eq!(code, Some(130), "{what}: {err}");
         assert!(!err.contains("panicked"), "{what}: {err}");
         // One replication (or point) on each of the machine's threads ran at the signal: none
         // begins after it (a race of the signal with a replication's start at most, per
-        // thread), and each running one checks at most once more.
+        // thread), and each running one runs a block or two of events at most.
         log.assert_stopped_within(what, &[("rep", threads()), ("events", events_after())]);
     }
     let summary = json(&dir.join("run/summary.json"));
