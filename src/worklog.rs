@@ -1,15 +1,15 @@
-//! A test hook that makes a stop countable: with `OMNISIM_TEST_WORK_LOG=PATH` in its
-//! environment, a long command (`run`, `sweep`, `ab`, `staff`, `merge`, …: those that take the
-//! stop flag) appends one line to `PATH` per unit of work it does, and the line `signal` when
-//! the first SIGINT or SIGTERM arrives. A test reads the file and counts the units after the
-//! `signal` line: a command that honours a stop does at most a few more (the unit under way on
-//! each thread), one that ignores it (or looks at the flag too rarely) does all that was left. This replaces wall-clock bounds
-//! in the tests (issue 25: they failed on a loaded machine); the test also waits for a unit
+//! A test hook that makes a stop countable: with `OMNISIM_TEST_WORK_LOG=PATH` in its environment, a
+//! long command (`run`, `sweep`, `ab`, `staff`, `merge`, …: those that take the stop flag) appends
+//! one line to `PATH` per unit of work it does, and the line `signal` when the first SIGINT or
+//! SIGTERM arrives. A test reads the file and counts the units after the `signal` line: a command
+//! that honours a stop does at most a few more (the unit under way on each thread), one that
+//! ignores it (or looks at the flag too rarely) does all that was left. This replaces wall-clock
+//! bounds in the tests (issue 25: they failed on a loaded machine); the test also waits for a unit
 //! (`started`, the first `build` or `events` line) before it signals, instead of sleeping.
 //!
-//! Without the variable nothing is opened or written; the cost is one atomic load per unit.
-//! The log never changes what a command computes or writes. `serve` (an engine a run starts,
-//! which inherits the variable) does not open it. The units ([`Unit`]):
+//! Without the variable nothing is opened or written; the cost is one atomic load per unit. The log
+//! never changes what a command computes or writes. `serve` (an engine a run starts, which inherits
+//! the variable) does not open it. The units ([`Unit`]):
 //!
 //! - `started`: the stop flag is registered (the command's work begins: reading its inputs);
 //! - `signal`: the first stop signal (written by the signal handler: one write(2));
@@ -23,8 +23,8 @@
 //!   batch, or a health, version or reset request;
 //! - `load`: a look of `load`'s stop watcher found the flag unset (every 20 ms of the load).
 //!
-//! Lines are written with one write(2) each on a file opened for appending, so lines of
-//! several threads never interleave and their order is the order of the writes.
+//! Lines are written with one write(2) each on a file opened for appending, so lines of several
+//! threads never interleave and their order is the order of the writes.
 
 use std::sync::atomic::{AtomicI32, Ordering};
 
@@ -92,7 +92,10 @@ pub fn open() {
     {
         // Kept open for the life of the process (a signal handler writes to it).
         let fd = f.into_raw_fd();
-        if FD.compare_exchange(-1, fd, Ordering::SeqCst, Ordering::SeqCst).is_err() {
+        if FD
+            .compare_exchange(-1, fd, Ordering::SeqCst, Ordering::SeqCst)
+            .is_err()
+        {
             // SAFETY: `fd` was just opened here and is owned by nobody else.
             unsafe { libc::close(fd) };
         }

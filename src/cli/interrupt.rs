@@ -39,12 +39,12 @@ pub(crate) fn on_signal(since: Instant) {
         // The test hook's `signal` line (`worklog`: an atomic load and write(2)).
         Ok(_) => crate::worklog::note_signal(),
         Err(first) => {
-        if u128::from(now.saturating_sub(first)) >= SECOND_SIGNAL_GRACE.as_nanos() {
-            // SAFETY: write(2) on standard error with a static buffer is async-signal-safe.
-            let _ = unsafe { libc::write(2, FORCED.as_ptr().cast(), FORCED.len()) };
-            crate::service::client::kill_engine_groups();
-            signal_hook::low_level::exit(i32::from(super::EXIT_INTERRUPTED));
-        }
+            if u128::from(now.saturating_sub(first)) >= SECOND_SIGNAL_GRACE.as_nanos() {
+                // SAFETY: write(2) on standard error with a static buffer is async-signal-safe.
+                let _ = unsafe { libc::write(2, FORCED.as_ptr().cast(), FORCED.len()) };
+                crate::service::client::kill_engine_groups();
+                signal_hook::low_level::exit(i32::from(super::EXIT_INTERRUPTED));
+            }
         }
     }
 }

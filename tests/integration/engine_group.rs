@@ -109,7 +109,10 @@ fn a_second_signal_while_waiting_for_an_engine_kills_its_group() {
 fn wait_for_pids(pids: &[&Path]) {
     let until = Instant::now() + HANG_GUARD;
     while !pids.iter().all(|p| written(p)) {
-        assert!(Instant::now() < until, "hung: the engine never wrote its pids");
+        assert!(
+            Instant::now() < until,
+            "hung: the engine never wrote its pids"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
 }

@@ -199,7 +199,11 @@ impl WorkLog {
                 n <= most,
                 "{what}: {n} `{unit}` units of work after the signal (at most {most}): it went \
                  on working; units before it: {}",
-                self.lines().iter().take_while(|l| *l != "signal").filter(|l| *l == unit).count()
+                self.lines()
+                    .iter()
+                    .take_while(|l| *l != "signal")
+                    .filter(|l| *l == unit)
+                    .count()
             );
         }
     }
@@ -218,7 +222,10 @@ impl WorkLog {
             if start.elapsed() > HANG_GUARD {
                 let _ = child.kill();
                 let _ = child.wait();
-                panic!("hung: no `{unit}` line {n} in {HANG_GUARD:?}: {:?}", self.lines());
+                panic!(
+                    "hung: no `{unit}` line {n} in {HANG_GUARD:?}: {:?}",
+                    self.lines()
+                );
             }
             std::thread::sleep(Duration::from_millis(5));
         }
@@ -238,6 +245,19 @@ impl Drop for WorkLog {
             let _ = std::fs::remove_file(&self.0);
         }
     }
+}
+
+/// This thread's CPU time in seconds: the work done, whatever else the machine runs (a
+/// bound on work for a scaling test, where a wall-clock one fails on a loaded machine).
+pub(crate) fn thread_cpu_s() -> f64 {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `t` is a valid timespec for the call to fill.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
+    assert_eq!(rc, 0, "clock_gettime");
+    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
 }
 
 /// The threads a command runs replications (or points) on: the machine's (rayon's default).
@@ -309,7 +329,10 @@ pub(crate) fn signal_once(
     let start = Instant::now();
     while !ready() {
         if let Some(status) = child.try_wait().expect("try_wait") {
-            panic!("ended before the signal ({status:?}): {}", stderr(&mut child));
+            panic!(
+                "ended before the signal ({status:?}): {}",
+                stderr(&mut child)
+            );
         }
         if start.elapsed() > HANG_GUARD {
             let _ = child.kill();

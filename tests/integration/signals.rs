@@ -116,10 +116,10 @@ fn sigterm_stops_the_run_with_a_partial_summary() {
     interrupt_with("-TERM", "term");
 }
 
-/// The load driver likewise: SIGINT during a 30-second load run stops it at once (its stop
-/// watcher looks at most once more after the signal; one that ignored it would look every
-/// 20 ms to the end), writes `load.json` marked partial (invariants and conservation still checked on
-/// the final engine) and exits 130.
+/// The load driver likewise: SIGINT during a 30-second load run stops it at once (its stop watcher
+/// looks at most once more after the signal; one that ignored it would look every 20 ms to the
+/// end), writes `load.json` marked partial (invariants and conservation still checked on the final
+/// engine) and exits 130.
 #[test]
 fn sigint_stops_a_load_run_with_a_partial_load_json() {
     let dir = temp_dir("load");

@@ -10,9 +10,9 @@ use crate::procs::{
     assert_gone, json, signal_once, signal_when, spawn_logged, temp_dir, wrapper_engine, written,
 };
 
-/// Requests (command batches) a stopped run may still send after the signal: one begun between the
-/// signal's line and the flag, with room. One that ignored the signal sent batches until the
-/// event loop's next check (up to 4,096 events) or the end of the replication.
+/// Requests (command batches) a stopped run may still send after the signal: one begun
+/// between the signal's line and the flag, with room. One that ignored the signal sent them
+/// until the event loop's next check (up to 4,096 events) or the end of the replication.
 const REQUESTS_AFTER: usize = 2;
 
 /// M/M/c (300/h, exponential 100 s), four replications of 200 h: several seconds over a

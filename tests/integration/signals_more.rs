@@ -5,8 +5,8 @@
 //! `explain`).
 
 use crate::procs::{
-    assert_gone, bin, json, kill, signal_once, signal_when, silent_engine, spawn, spawn_logged, stderr,
-    temp_dir, wait_ended, written, HANG_GUARD,
+    assert_gone, bin, json, kill, signal_once, signal_when, silent_engine, spawn, spawn_logged,
+    stderr, temp_dir, wait_ended, written, HANG_GUARD,
 };
 
 /// M/M/c (300/h, exponential 100 s): 10 agents miss a 0.74 service level, 11 meet it. Over

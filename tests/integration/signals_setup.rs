@@ -145,9 +145,10 @@ fn stopped_as_documented(output: &Path, err: &str) {
 }
 
 /// Ninth pass: a signal while a roster of 300,000 rows is still read (signalled once its first
-/// 10,000 rows are read; about a second of reading on this machine) ends `run`, `ab` and `staff` at once with exit 130 and nothing
-/// written: nothing was run. Before, the whole roster was read, the centers built and a partial
-/// summary of 300,000 agents written (a 2,000,000-row roster: 5.5–36 s after the signal).
+/// 10,000 rows are read; about a second of reading on this machine) ends `run`, `ab` and `staff` at
+/// once with exit 130 and nothing written: nothing was run. Before, the whole roster was read, the
+/// centers built and a partial summary of 300,000 agents written (a 2,000,000-row roster: 5.5–36 s
+/// after the signal).
 #[test]
 fn sigint_while_a_large_roster_is_read_ends_at_once_with_nothing_written() {
     let dir = temp_dir("setup-read");

@@ -72,9 +72,7 @@ fn load_on_an_engine_that_stops_answering_counts_only_answered_commands() {
         out.to_str().unwrap(),
     ]);
     // Once the proxy has forwarded its 60 lines and stalls (not after a fixed 3 s).
-    let forwarded_all = || {
-        std::fs::read_to_string(&log).is_ok_and(|f| f.lines().count() >= 60)
-    };
+    let forwarded_all = || std::fs::read_to_string(&log).is_ok_and(|f| f.lines().count() >= 60);
     let (code, err) = signal_once(child, forwarded_all, "-TERM");
     assert_eq!(code, Some(130), "{err}");
     let l = json(&out.join("load.json"));
