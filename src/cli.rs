@@ -194,7 +194,11 @@ fn run(args: Args) -> CmdResult {
             | Command::Conform(_)
             | Command::Validate(_)
     ) {
+        // The test hook's log (`worklog`, off unless OMNISIM_TEST_WORK_LOG is set) is opened
+        // before the handlers, which note the first signal in it.
+        crate::worklog::open();
         stop_flag();
+        crate::worklog::note(crate::worklog::Unit::Started);
     }
     match args.command {
         Command::Run(a) => run_cmd::run(a),

@@ -52,3 +52,4 @@ pub mod time;
 pub mod trace;
 pub mod traffic;
 pub mod workflows;
+pub mod worklog;

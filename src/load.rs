@@ -225,6 +225,7 @@ fn drive<E: RulesEngine + Clone + Send + 'static>(
                         live.finish(clock.ns());
                         break;
                     }
+                    crate::worklog::note(crate::worklog::Unit::Load);
                     tokio::time::sleep(Duration::from_millis(20)).await;
                 }
             })

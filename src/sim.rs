@@ -250,6 +250,7 @@ fn drive<R: Send>(
                 not_begun.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 return (None, None, None);
             }
+            crate::worklog::note(crate::worklog::Unit::Rep);
             let ran = world::World::new(sc, r, opts, logged).run(&|t, n| progress(r, t, n));
             let ((mut m, l, d), began) = (ran.out, ran.began);
             let kept = began.then(|| keep(&mut m));

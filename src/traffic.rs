@@ -599,10 +599,15 @@ pub fn read(
     // named by its column (the csv reader's own message gives a 0-based field index); the
     // conversion to text and back reuses the row's buffers.
     let mut bytes = csv::ByteRecord::new();
+    let mut read_rows: u64 = 0;
     loop {
         match rdr.read_byte_record(&mut bytes) {
             Ok(false) => break,
             Ok(true) => {
+                read_rows += 1;
+                if read_rows % crate::worklog::ROWS_PER_UNIT == 0 {
+                    crate::worklog::note(crate::worklog::Unit::Rows);
+                }
                 let line = rdr.get_ref().line_of(bytes.position());
                 match csv::StringRecord::from_byte_record(std::mem::take(&mut bytes)) {
                     Ok(rec) => {

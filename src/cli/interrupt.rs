@@ -29,17 +29,22 @@ removes or explain reports)\n";
 /// signal is only noted (the stop flag, set by its own handler, does the rest); one within
 /// [`SECOND_SIGNAL_GRACE`] of it is ignored; a later one prints [`FORCED`], kills the process
 /// groups of the subprocess engines still running and exits 130 at once. Async-signal-safe:
-/// clock_gettime(2), an atomic compare-exchange, write(2), kill(2) and _exit(2) only.
+/// clock_gettime(2), an atomic compare-exchange, write(2), kill(2) and _exit(2) only. The
+/// first is also noted in the test hook's log ([`crate::worklog`]), when one is open.
 pub(crate) fn on_signal(since: Instant) {
     let now = u64::try_from(since.elapsed().as_nanos())
         .unwrap_or(u64::MAX - 1)
         .saturating_add(1);
-    if let Err(first) = FIRST_SIGNAL.compare_exchange(0, now, Ordering::SeqCst, Ordering::SeqCst) {
-        if u128::from(now.saturating_sub(first)) >= SECOND_SIGNAL_GRACE.as_nanos() {
-            // SAFETY: write(2) on standard error with a static buffer is async-signal-safe.
-            let _ = unsafe { libc::write(2, FORCED.as_ptr().cast(), FORCED.len()) };
-            crate::service::client::kill_engine_groups();
-            signal_hook::low_level::exit(i32::from(super::EXIT_INTERRUPTED));
+    match FIRST_SIGNAL.compare_exchange(0, now, Ordering::SeqCst, Ordering::SeqCst) {
+        // The test hook's `signal` line (`worklog`: an atomic load and write(2)).
+        Ok(_) => crate::worklog::note_signal(),
+        Err(first) => {
+            if u128::from(now.saturating_sub(first)) >= SECOND_SIGNAL_GRACE.as_nanos() {
+                // SAFETY: write(2) on standard error with a static buffer is async-signal-safe.
+                let _ = unsafe { libc::write(2, FORCED.as_ptr().cast(), FORCED.len()) };
+                crate::service::client::kill_engine_groups();
+                signal_hook::low_level::exit(i32::from(super::EXIT_INTERRUPTED));
+            }
         }
     }
 }

@@ -102,6 +102,7 @@ pub fn run_remote(
             sc.supervisors.len(),
         );
         let engine = RemoteEngine::new(link.clone(), mirror, Some(stop.clone()));
+        crate::worklog::note(crate::worklog::Unit::Rep);
         let ran =
             World::with_engine(sc, r, &opts, log, engine, tags).run(&|t, n| progress(r, t, n));
         let (mut m, l, d) = ran.out;

@@ -239,6 +239,8 @@ impl<'s, E: RulesEngine> World<'s, E> {
             n += 1;
             self.guard.after_event(&self.engine);
             if n & 0xFFF == 0 {
+                // The test hook's count of work (`worklog`, off unless asked for): 4,096 events.
+                crate::worklog::note(crate::worklog::Unit::Events);
                 if let Some(o) = self.out.observer().filter(|o| o.wants_prune()) {
                     o.prune_retired(self.events.iter().filter_map(Event::conv));
                 }

@@ -404,7 +404,11 @@ pub fn evaluate(spec: &SweepSpec, sc: &Scenario) -> sim::RunOutput {
 /// partial).
 pub fn evaluate_stoppable(spec: &SweepSpec, sc: &Scenario, stop: Option<&Stop>) -> sim::RunOutput {
     let opts = point_options(spec, stop);
-    sim::run(sc, &opts, &|_, _, _| {})
+    let out = sim::run(sc, &opts, &|_, _, _| {});
+    if !out.partial {
+        crate::worklog::note(crate::worklog::Unit::Point);
+    }
+    out
 }
 
 /// The summary of one point (marked partial when a stop request cut it short): its run keeps
@@ -413,7 +417,11 @@ pub fn evaluate_stoppable(spec: &SweepSpec, sc: &Scenario, stop: Option<&Stop>) 
 fn point_summary(spec: &SweepSpec, sc: &Scenario, stop: Option<&Stop>) -> report::Summary {
     let opts = point_options(spec, stop);
     let out = sim::run_keep(sc, &opts, &|_, _, _| {}, &|m| report::rep_row(sc, m));
-    report::build(sc, &out)
+    let summary = report::build(sc, &out);
+    if !summary.partial {
+        crate::worklog::note(crate::worklog::Unit::Point);
+    }
+    summary
 }
 
 /// The run options of one point: the sweep's seed and replications, stoppable by `stop`.
@@ -487,6 +495,7 @@ pub fn prepare_noting(spec: &SweepSpec, stop: Option<&Stop>) -> Result<Prepared,
         }
         match scenario_at(spec, v, Some(&cache)) {
             Ok((sc, l)) => {
+                crate::worklog::note(crate::worklog::Unit::Build);
                 pin(spec, &sc)?;
                 lifted |= l;
                 scenarios.push(sc);

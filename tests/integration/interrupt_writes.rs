@@ -7,9 +7,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::AtomicBool;
-use std::time::Duration;
 
-use crate::procs::{kill, names, spawn, stderr, temp_dir, wait_at_most};
+use crate::procs::{events_after, kill, names, spawn_logged, stderr, temp_dir, wait_ended};
 use crate::signals::LONG;
 
 /// A named pipe at `path`: whoever opens it to read waits until someone writes.
@@ -24,12 +23,12 @@ fn fifo(path: &Path) {
 /// `omnisim CMD … PIPE …` blocked reading `pipe`; `signal` sent while it waits: exit 130 with
 /// a message, and nothing in `out`.
 fn interrupted_while_reading(cmd: &[&str], signal: &str, out: &Path) {
-    let mut child = spawn(cmd);
-    // The command is either still starting or blocked on the pipe: both must end in 130.
-    std::thread::sleep(Duration::from_millis(600));
-    assert!(child.try_wait().expect("try_wait").is_none(), "ended early");
+    let (mut child, log) = spawn_logged(cmd);
+    // Its handlers registered (`started`), it is about to block on the pipe or blocked: both
+    // must end in 130. (A fixed sleep could signal it before its handlers were registered.)
+    assert!(log.wait_for(&mut child, "started", 1), "ended early");
     kill(signal, child.id());
-    let status = wait_at_most(&mut child, Duration::from_secs(10));
+    let status = wait_ended(&mut child);
     let err = stderr(&mut child);
     assert_eq!(
         status.code(),
@@ -114,11 +113,10 @@ fn signalled_while_reading_the_scenario(signal: &str, tag: &str) {
         &["staff", s, "--target", target, "--out", o, "--quiet"][..],
         &["validate", s][..],
     ] {
-        let mut child = spawn(cmd);
-        std::thread::sleep(Duration::from_millis(600));
-        assert!(child.try_wait().expect("try_wait").is_none(), "ended early");
+        let (mut child, log) = spawn_logged(cmd);
+        assert!(log.wait_for(&mut child, "started", 1), "ended early");
         kill(signal, child.id());
-        let status = wait_at_most(&mut child, Duration::from_secs(10));
+        let status = wait_ended(&mut child);
         let err = stderr(&mut child);
         assert_eq!(status.code(), Some(130), "{cmd:?}: {status:?}\n{err}");
         assert!(
@@ -152,7 +150,7 @@ fn sigint_in_a_logged_run_writes_a_partial_summary_and_no_log() {
     let out = dir.join("out");
     std::fs::create_dir_all(&out).expect("out");
     std::fs::write(out.join("conversations.csv"), "an older run's log\n").expect("old log");
-    let mut child = spawn(&[
+    let (mut child, log) = spawn_logged(&[
         "run",
         scenario.to_str().expect("utf-8"),
         "--log",
@@ -160,12 +158,12 @@ fn sigint_in_a_logged_run_writes_a_partial_summary_and_no_log() {
         out.to_str().expect("utf-8"),
         "--quiet",
     ]);
-    std::thread::sleep(Duration::from_millis(800));
-    assert!(child.try_wait().expect("try_wait").is_none(), "ended early");
+    assert!(log.wait_for(&mut child, "events", 3), "ended early");
     kill("-INT", child.id());
-    let status = wait_at_most(&mut child, Duration::from_secs(10));
+    let status = wait_ended(&mut child);
     let err = stderr(&mut child);
     assert_eq!(status.code(), Some(130), "{err}");
+    log.assert_stopped_within("run --log", &[("events", events_after())]);
     let summary: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(out.join("summary.json")).expect("summary.json"),
     )

@@ -197,20 +197,21 @@ fn breaks_outside_the_shift_or_overlapping_are_errors_at_the_cell() {
 #[test]
 fn a_large_roster_validates_in_near_linear_time() {
     // 120,000 roster agents (the issue's size) beside a group: quadratic checks took two
-    // minutes; near-linear ones take well under a second of work. The bound is generous (a
-    // shared, loaded machine), and far below what a quadratic pass needs (7·10⁹ name
-    // comparisons).
+    // minutes; near-linear ones take well under a second of work. The bound is on this
+    // thread's CPU time (the load runs here), not wall time, so a loaded machine does not fail
+    // it, and far below what a quadratic pass needs (7·10⁹ name comparisons).
     let dir = temp_dir("roster-large");
     let mut csv = String::from("agent,queues,shift_start,shift_end\n");
     for i in 0..120_000 {
         csv.push_str(&format!("agent-0{i},retail,0,3600\n"));
     }
     write(&dir, "roster.csv", &csv);
-    let start = std::time::Instant::now();
+    let before = crate::procs::thread_cpu_s();
     let sc = load(&write(&dir, "r.toml", WITH_GROUPS));
-    let took = start.elapsed();
+    let cpu = crate::procs::thread_cpu_s() - before;
     assert_eq!(sc.agent_count(), 120_005);
-    assert!(took.as_secs() < 20, "validation took {took:?}");
+    let bound = if cfg!(debug_assertions) { 60.0 } else { 8.0 };
+    assert!(cpu < bound, "validation took {cpu:.1} s of CPU");
 }
 
 /// Issue 25 (second pass, I): 10 agents × 20,000 daily shifts in shuffled rows took 10.7 s to

@@ -10,6 +10,8 @@ use std::path::Path;
 use omnisim::scenario::load_file;
 use omnisim::workflows::ab;
 
+use crate::procs::thread_cpu_s;
+
 use crate::procs::temp_dir;
 
 /// `queues` queues of one chat work stream (`q0` …) and a roster of `agents` agents, agent `i`
@@ -35,22 +37,12 @@ fn center(dir: &Path, queues: usize, agents: usize, queues_of: impl Fn(usize) ->
     std::fs::write(dir.join("roster.csv"), csv).expect("write roster.csv");
 }
 
-/// This thread's CPU time in seconds: the work done, whatever else the machine runs.
-fn thread_cpu_s() -> f64 {
-    let mut t = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
-    // SAFETY: `t` is a valid timespec for the call to fill.
-    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut t) };
-    assert_eq!(rc, 0, "clock_gettime");
-    t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9
-}
-
 /// Found by a fresh tester: `ab` of a 100-queue center with 2,000 roster agents took over 30 s
 /// (1,000 agents 16.8 s; `run` 0.05 s): 6,000 group metrics, each looked up in its own JSON
 /// copy of a summary of 2,000 groups. At 3,000 agents that was minutes; one JSON copy per
-/// replication takes well under a second. The bound is generous (a shared, loaded machine).
+/// replication takes well under a second. The work is counted in CPU time, all of it on this
+/// thread (a one-thread pool made of it), not wall time: a loaded machine does not fail it
+/// (issue 25: wall-clock bounds did).
 #[test]
 fn ab_with_a_large_roster_is_near_linear_in_roster_agents() {
     let dir = temp_dir("ab-roster");
@@ -58,9 +50,15 @@ fn ab_with_a_large_roster_is_near_linear_in_roster_agents() {
     center(&dir, n, 3_000, |i| format!("q{};q{}", i % n, (i + 1) % n));
     let sc = load_file(&dir.join("s.toml")).expect("valid");
     assert_eq!(sc.agent_groups.len(), 3_000);
-    let start = std::time::Instant::now();
-    let r = ab::run(&sc, &sc, None);
-    let took = start.elapsed();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .use_current_thread()
+        .build()
+        .expect("a one-thread pool on this thread");
+    let before = thread_cpu_s();
+    let r = pool.install(|| ab::run(&sc, &sc, None));
+    let cpu = thread_cpu_s() - before;
+    drop(pool);
     // Every roster agent's three figures are compared (and the same scenario does not differ).
     assert_eq!(
         r.metrics
@@ -70,7 +68,8 @@ fn ab_with_a_large_roster_is_near_linear_in_roster_agents() {
         9_000
     );
     assert_eq!(r.metrics["agent_groups.r2999.busy_s"].diff, Some(0.0));
-    assert!(took.as_secs() < 30, "ab took {took:?}");
+    let bound = if cfg!(debug_assertions) { 60.0 } else { 8.0 };
+    assert!(cpu < bound, "ab took {cpu:.1} s of CPU");
 }
 
 /// Found by a fresh tester: validation grew with queues × roster agents (8,000 queues and

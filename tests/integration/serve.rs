@@ -7,11 +7,10 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
 
 use serde_json::Value;
 
-use super::procs::{temp_dir, wait_at_most};
+use super::procs::{temp_dir, wait_ended};
 
 /// The conformance scenario of the supervisor rules (a copy of
 /// `tests/conformance/rules-monitor-assign.toml`'s setup: queues a, b, cases; agents a-1, b-1,
@@ -60,7 +59,7 @@ fn stdio_answers_each_line_in_order_and_ends_at_eof() {
         .unwrap()
         .read_to_string(&mut out)
         .unwrap();
-    let status = wait_at_most(&mut child, Duration::from_secs(20));
+    let status = wait_ended(&mut child);
     assert_eq!(status.code(), Some(0));
     let lines: Vec<Value> = out
         .lines()
@@ -130,7 +129,8 @@ fn http_on_an_ephemeral_port_serves_and_stops_on_sigterm() {
         .to_string();
     let stream = TcpStream::connect(&addr).expect("connect");
     stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
+        // A hang guard, not a bound: an answer is waited for as long as a command is.
+        .set_read_timeout(Some(super::procs::HANG_GUARD))
         .unwrap();
     let mut s = BufReader::new(stream);
 
@@ -233,6 +233,6 @@ pub(crate) fn stop_with(mut child: Child, signal: &str) {
         .status()
         .expect("run kill");
     assert!(sent.success());
-    let status = wait_at_most(&mut child, Duration::from_secs(10));
+    let status = wait_ended(&mut child);
     assert_eq!(status.code(), Some(130), "serve after kill {signal}");
 }

@@ -1,13 +1,13 @@
 //! Interruption: a real SIGINT or SIGTERM sent to the real binary in the middle of a long run
-//! makes it stop within a couple of seconds with exit code 130, leaving a parseable
+//! makes it stop at once (a block or two of 4,096 events on each thread after the
+//! signal, counted in the work log: no wall-clock bound) with exit code 130, leaving a parseable
 //! `summary.json` marked `"partial": true` and no temporary file (every report file is written
 //! to a temporary name and renamed into place).
 
 use std::path::Path;
 use std::process::Child;
-use std::time::Duration;
 
-use crate::procs::{self, kill, temp_dir, wait_at_most};
+use crate::procs::{self, kill, temp_dir, wait_ended, WorkLog};
 
 /// A scenario that runs for minutes: 300 days at one arrival a second (about 26 million
 /// conversations, well inside the size limits).
@@ -35,11 +35,11 @@ capacity = 100
 queues = ["q"]
 "#;
 
-fn spawn(dir: &Path) -> Child {
+fn spawn(dir: &Path) -> (Child, WorkLog) {
     let scenario = dir.join("long.toml");
     std::fs::write(&scenario, LONG).expect("write scenario");
     let out = dir.join("out");
-    procs::spawn(&[
+    procs::spawn_logged(&[
         "run",
         scenario.to_str().unwrap(),
         "--out",
@@ -50,16 +50,16 @@ fn spawn(dir: &Path) -> Child {
 
 fn interrupt_with(signal: &str, tag: &str) {
     let dir = temp_dir(tag);
-    let mut child = spawn(&dir);
-    // Let it load the scenario and get well into the run.
-    std::thread::sleep(Duration::from_millis(800));
+    let (mut child, log) = spawn(&dir);
+    // Into the run: a few blocks of 4,096 events simulated.
     assert!(
-        child.try_wait().expect("try_wait").is_none(),
+        log.wait_for(&mut child, "events", 3),
         "the long run ended before the signal"
     );
     kill(signal, child.id());
-    let status = wait_at_most(&mut child, Duration::from_secs(5));
+    let status = wait_ended(&mut child);
     assert_eq!(status.code(), Some(130), "{signal}: exit status {status:?}");
+    log.assert_stopped_within(signal, &[("events", procs::events_after())]);
 
     let out = dir.join("out");
     let text = std::fs::read_to_string(out.join("summary.json")).expect("summary.json written");
@@ -116,16 +116,17 @@ fn sigterm_stops_the_run_with_a_partial_summary() {
     interrupt_with("-TERM", "term");
 }
 
-/// The load driver likewise: SIGINT during a 30-second load run stops it within a couple of
-/// seconds, writes `load.json` marked partial (invariants and conservation still checked on
-/// the final engine) and exits 130.
+/// The load driver likewise: SIGINT during a 30-second load run stops it at once (its stop watcher
+/// looks at most once more after the signal; one that ignored it would look every 20 ms to the
+/// end), writes `load.json` marked partial (invariants and conservation still checked on the final
+/// engine) and exits 130.
 #[test]
 fn sigint_stops_a_load_run_with_a_partial_load_json() {
     let dir = temp_dir("load");
     let scenario = dir.join("long.toml");
     std::fs::write(&scenario, LONG).expect("write scenario");
     let out = dir.join("out");
-    let mut child = procs::spawn(&[
+    let (mut child, log) = procs::spawn_logged(&[
         "load",
         scenario.to_str().expect("utf-8 path"),
         "--rate",
@@ -136,14 +137,15 @@ fn sigint_stops_a_load_run_with_a_partial_load_json() {
         out.to_str().unwrap(),
         "--quiet",
     ]);
-    std::thread::sleep(Duration::from_millis(800));
+    // Into the load: its stop watcher has looked a few times (every 20 ms).
     assert!(
-        child.try_wait().expect("try_wait").is_none(),
+        log.wait_for(&mut child, "load", 5),
         "the load run ended early"
     );
     kill("-INT", child.id());
-    let status = wait_at_most(&mut child, Duration::from_secs(5));
+    let status = wait_ended(&mut child);
     assert_eq!(status.code(), Some(130), "exit status {status:?}");
+    log.assert_stopped_within("load", &[("load", 1)]);
     let text = std::fs::read_to_string(dir.join("out/load.json")).expect("load.json written");
     let report: serde_json::Value = serde_json::from_str(&text).expect("load.json parses");
     assert_eq!(report["partial"], serde_json::Value::Bool(true));

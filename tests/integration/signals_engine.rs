@@ -1,11 +1,19 @@
 //! Issue 25, fifth pass (a fresh tester's findings): a stop signal while `run --engine` or
 //! `load --engine` waits for an external engine ends the command at once with exit 130 (it
 //! was ignored until the 30 s answer timeout, then exit 2), the engine's process group killed
-//! and what finished written, marked partial.
+//! and what finished written, marked partial. "At once" is counted, not timed: no request
+//! is sent to the engine after the signal (the work log's `request` lines), and a wait for an
+//! engine that never answers ends in 130, not in the timeout's exit 2. Each signal is sent once
+//! the engine is up (its pid files) or the run under way (batches sent), not after a sleep.
 
-use std::time::Duration;
+use crate::procs::{
+    assert_gone, json, signal_once, signal_when, spawn_logged, temp_dir, wrapper_engine, written,
+};
 
-use crate::procs::{assert_gone, json, signal_after, spawn, temp_dir, wrapper_engine};
+/// Requests (command batches) a stopped run may still send after the signal: one begun
+/// between the signal's line and the flag, with room. One that ignored the signal sent them
+/// until the event loop's next check (up to 4,096 events) or the end of the replication.
+const REQUESTS_AFTER: usize = 2;
 
 /// M/M/c (300/h, exponential 100 s), four replications of 200 h: several seconds over a
 /// JSON-lines engine.
@@ -13,9 +21,9 @@ static MMC: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| crate::mmc::scenario("mmc-remote", "200h", "1h", 4));
 
 /// Found by a fresh tester: `run --engine "cmd:sleep 1000"` ignored SIGINT and ended 29 s
-/// later with exit 2 (no health answer within 30 s). Measured now: exit 130 within 0.1 s of
-/// the signal, a summary marked partial with every replication empty, the wrapper and its
-/// child killed. `load --engine` likewise (SIGTERM): 130, nothing written.
+/// later with exit 2 (no health answer within 30 s). Now: exit 130 (measured within 0.1 s of
+/// the signal), no request sent, a summary marked partial with every replication empty, the
+/// wrapper and its child killed. `load --engine` likewise (SIGTERM): 130, nothing written.
 #[test]
 fn a_stop_signal_ends_run_and_load_waiting_for_an_engine_and_kills_its_group() {
     let dir = temp_dir("engine-wait");
@@ -24,7 +32,7 @@ fn a_stop_signal_ends_run_and_load_waiting_for_an_engine_and_kills_its_group() {
     let sc = sc.to_str().unwrap();
     let (engine, wrap, inner) = wrapper_engine(&dir);
     let out = dir.join("run");
-    let child = spawn(&[
+    let (child, log) = spawn_logged(&[
         "run",
         sc,
         "--engine",
@@ -32,9 +40,10 @@ fn a_stop_signal_ends_run_and_load_waiting_for_an_engine_and_kills_its_group() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    let (code, err, secs) = signal_after(child, Duration::from_millis(1500), "-INT");
+    // Once the engine is up (both pid files written): the run waits for its answer.
+    let (code, err) = signal_once(child, || written(&wrap) && written(&inner), "-INT");
     assert_eq!(code, Some(130), "{err}");
-    assert!(secs < 2.0, "run ended {secs} s after the signal");
+    log.assert_stopped_within("run", &[("request", 0), ("rep", 0)]);
     assert!(err.contains("partial"), "{err}");
     let s = json(&out.join("summary.json"));
     assert_eq!(s["partial"], true, "{s}");
@@ -44,7 +53,7 @@ fn a_stop_signal_ends_run_and_load_waiting_for_an_engine_and_kills_its_group() {
     let _ = std::fs::remove_file(&wrap);
     let _ = std::fs::remove_file(&inner);
     let out = dir.join("load");
-    let child = spawn(&[
+    let (child, log) = spawn_logged(&[
         "load",
         sc,
         "--rate",
@@ -56,9 +65,9 @@ fn a_stop_signal_ends_run_and_load_waiting_for_an_engine_and_kills_its_group() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    let (code, err, secs) = signal_after(child, Duration::from_millis(1500), "-TERM");
+    let (code, err) = signal_once(child, || written(&wrap) && written(&inner), "-TERM");
     assert_eq!(code, Some(130), "{err}");
-    assert!(secs < 2.0, "load ended {secs} s after the signal");
+    log.assert_stopped_within("load", &[("request", 0), ("load", 0)]);
     assert!(err.contains("before the load began"), "{err}");
     assert!(!out.join("load.json").exists());
     assert_gone("load", &[&wrap, &inner]);
@@ -74,8 +83,8 @@ fn a_stop_signal_mid_run_on_an_engine_keeps_what_was_simulated() {
     std::fs::write(&sc, &*MMC).unwrap();
     let sc = sc.to_str().unwrap();
     let engine = format!("cmd:{} serve {sc} --stdio", env!("CARGO_BIN_EXE_omnisim"));
-    let (s, arrived) = run_on_engine_stopped(&dir, sc, &engine, 2500, 2.0);
-    assert!(arrived[0] > 0, "replication 1 ran for 2.5 s: {s}");
+    let (s, arrived) = run_on_engine_stopped(&dir, sc, &engine, 200);
+    assert!(arrived[0] > 0, "replication 1 sent 200 requests: {s}");
     assert!(
         arrived.len() < 4,
         "replication 4 never began: no row for it: {s}"
@@ -83,17 +92,17 @@ fn a_stop_signal_mid_run_on_an_engine_keeps_what_was_simulated() {
     assert_eq!(s["by_replication"][0]["replication"], 0, "{s}");
 }
 
-/// `run SC --engine ENGINE --out DIR/out`, SIGINT after `after_ms`: asserts exit 130 within
-/// `within_s` of the signal and a partial summary; returns it and each replication's arrivals.
+/// `run SC --engine ENGINE --out DIR/out`, SIGINT once it has sent `requests` requests:
+/// asserts exit 130, at most [`REQUESTS_AFTER`] requests sent after the signal and a partial
+/// summary; returns it and each replication's arrivals.
 fn run_on_engine_stopped(
     dir: &std::path::Path,
     sc: &str,
     engine: &str,
-    after_ms: u64,
-    within_s: f64,
+    requests: usize,
 ) -> (serde_json::Value, Vec<u64>) {
     let out = dir.join("out");
-    let child = spawn(&[
+    let (child, log) = spawn_logged(&[
         "run",
         sc,
         "--engine",
@@ -102,9 +111,9 @@ fn run_on_engine_stopped(
         out.to_str().unwrap(),
         "--quiet",
     ]);
-    let (code, err, secs) = signal_after(child, Duration::from_millis(after_ms), "-INT");
+    let (code, err) = signal_when(child, &log, ("request", requests), "-INT");
     assert_eq!(code, Some(130), "{err}");
-    assert!(secs < within_s, "run ended {secs} s after the signal");
+    log.assert_stopped_within("run --engine", &[("request", REQUESTS_AFTER), ("rep", 0)]);
     let s = json(&out.join("summary.json"));
     assert_eq!(s["partial"], true, "{s}");
     let arrived = s["by_replication"]
@@ -118,9 +127,10 @@ fn run_on_engine_stopped(
 
 /// Found by a fresh tester (sixth pass): an engine answering each command in 10–40 ms never
 /// made a wait last the 50 ms poll slice, and the simulator looks at the flag only every 4,096
-/// events, so SIGINT was ignored until the replication ended (18.8 s later). Measured now:
-/// exit 130 within 0.1 s of the signal behind a 10 ms-per-answer proxy, summary partial with
-/// replication 1 cut and counted up to there. No request is sent once the flag is set.
+/// events, so SIGINT was ignored until the replication ended (18.8 s later). Now (measured
+/// within 0.1 s of the signal) exit 130 behind a 10 ms-per-answer proxy, summary partial with
+/// replication 1 cut and counted up to there: no batch is sent once the flag is set (the work
+/// log's count after the signal).
 #[test]
 fn a_stop_signal_ends_a_run_on_an_engine_that_answers_quickly() {
     let dir = temp_dir("engine-quick");
@@ -140,8 +150,8 @@ fn a_stop_signal_ends_a_run_on_an_engine_that_answers_quickly() {
     )
     .unwrap();
     let engine = format!("cmd:bash {}", proxy.display());
-    let (s, arrived) = run_on_engine_stopped(&dir, sc, &engine, 2000, 1.0);
-    assert!(arrived[0] > 0, "replication 1 ran for 2 s: {s}");
+    let (s, arrived) = run_on_engine_stopped(&dir, sc, &engine, 100);
+    assert!(arrived[0] > 0, "replication 1 sent 100 batches: {s}");
     assert_eq!(
         arrived.len(),
         1,

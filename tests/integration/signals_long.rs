@@ -1,31 +1,38 @@
 //! Issue 25 items 1 and 8: Ctrl-C in every long command. A real SIGINT sent to the real binary
 //! in the middle of `sweep`, `run --shard`, `ab`, `staff`, `fit` and a traced `run`: exit 130
-//! within a generous bound, what was finished written and marked partial, no temporary file
-//! left, and (`--trace`) a trace that says where it was cut off.
+//! at once, what was finished written and marked partial, no temporary file left, and
+//! (`--trace`) a trace that says where it was cut off. "At once" is counted in the work log,
+//! not timed: after the signal, each thread's event loop runs a block or two of 4,096 events
+//! at most, and no rows are read but a chunk or two. The signal is sent once the log shows the
+//! work under way, not after a fixed sleep.
 
 use std::process::Child;
-use std::time::Duration;
 
-use crate::procs::{bin, json, no_temporaries, signal_after, spawn, temp_dir};
+use crate::procs::{
+    bin, events_after, json, no_temporaries, signal_when, spawn_logged, temp_dir, WorkLog,
+    ROWS_AFTER,
+};
 use crate::signals::LONG;
 
-/// Waits `after`, checks the child still runs, sends SIGINT, and returns its exit code and
-/// stderr once it ended (at most 10 s later: the bound is generous; it stops within a second
-/// or two).
-fn interrupt(child: Child, after: Duration) -> (Option<i32>, String) {
-    let (code, err, _) = signal_after(child, after, "-INT");
+/// Once `log` holds `at` (a unit and its count), sends SIGINT and returns the exit code and
+/// stderr once the command ended; asserts the work after the signal stayed within the
+/// events and rows bounds.
+fn interrupt((child, log): (Child, WorkLog), at: (&str, usize)) -> (Option<i32>, String) {
+    let (code, err) = signal_when(child, &log, at, "-INT");
+    log.assert_stopped_within(at.0, &[("events", events_after()), ("rows", ROWS_AFTER)]);
     (code, err)
 }
 
 #[test]
 fn sigint_in_a_sweep_keeps_the_finished_points() {
-    // Two points: a 1-hour horizon (done in a moment) and a 300-day one (minutes). Interrupted,
-    // sweep.csv holds the finished point only, sweep.html says partial, exit 130.
+    // Two points: a 1-hour horizon (done in a moment) and a 300-day one (minutes). Interrupted
+    // once the first has finished, sweep.csv holds the finished point only, sweep.html says
+    // partial, exit 130.
     let dir = temp_dir("sweep");
     let sc = dir.join("long.toml");
     std::fs::write(&sc, LONG).unwrap();
     let out = dir.join("out");
-    let child = spawn(&[
+    let child = spawn_logged(&[
         "sweep",
         sc.to_str().unwrap(),
         "--vary",
@@ -34,7 +41,7 @@ fn sigint_in_a_sweep_keeps_the_finished_points() {
         out.to_str().unwrap(),
         "--quiet",
     ]);
-    let (code, err) = interrupt(child, Duration::from_millis(1500));
+    let (code, err) = interrupt(child, ("point", 1));
     assert_eq!(code, Some(130), "{err}");
     assert!(err.contains("interrupted"), "{err}");
     let csv = std::fs::read_to_string(out.join("sweep.csv")).expect("sweep.csv written");
@@ -55,7 +62,7 @@ fn sigint_in_a_run_shard_writes_a_partial_shard_that_merge_refuses() {
     let sc = dir.join("long.toml");
     std::fs::write(&sc, LONG).unwrap();
     let out = dir.join("s1");
-    let child = spawn(&[
+    let child = spawn_logged(&[
         "run",
         sc.to_str().unwrap(),
         "--shard",
@@ -64,7 +71,7 @@ fn sigint_in_a_run_shard_writes_a_partial_shard_that_merge_refuses() {
         out.to_str().unwrap(),
         "--quiet",
     ]);
-    let (code, err) = interrupt(child, Duration::from_millis(800));
+    let (code, err) = interrupt(child, ("events", 3));
     assert_eq!(code, Some(130), "{err}");
     let shard = json(&out.join("shard.json"));
     assert_eq!(shard["partial"], true);
@@ -88,7 +95,7 @@ fn sigint_in_ab_writes_a_partial_comparison() {
     let var = dir.join("var.toml");
     std::fs::write(&var, LONG.replace("count = 300", "count = 301")).unwrap();
     let out = dir.join("out");
-    let child = spawn(&[
+    let child = spawn_logged(&[
         "ab",
         sc.to_str().unwrap(),
         "--variant",
@@ -97,7 +104,7 @@ fn sigint_in_ab_writes_a_partial_comparison() {
         out.to_str().unwrap(),
         "--quiet",
     ]);
-    let (code, err) = interrupt(child, Duration::from_millis(800));
+    let (code, err) = interrupt(child, ("events", 3));
     assert_eq!(code, Some(130), "{err}");
     let ab = json(&out.join("ab.json"));
     assert_eq!(ab["partial"], true);
@@ -117,13 +124,13 @@ fn sigint_in_fit_ends_it_with_nothing_written() {
     }
     std::fs::write(&hist, text).unwrap();
     let out = dir.join("out");
-    let child = spawn(&[
+    let child = spawn_logged(&[
         "fit",
         hist.to_str().unwrap(),
         "--out",
         out.to_str().unwrap(),
     ]);
-    let (code, err) = interrupt(child, Duration::from_millis(300));
+    let (code, err) = interrupt(child, ("rows", 1));
     assert_eq!(code, Some(130), "{err}");
     assert!(err.contains("interrupted: fit"), "{err}");
     assert!(!out.exists(), "nothing written");
@@ -135,7 +142,7 @@ fn sigint_in_a_traced_run_marks_the_trace_and_the_story_partial() {
     let sc = dir.join("long.toml");
     std::fs::write(&sc, LONG).unwrap();
     let out = dir.join("out");
-    let child = spawn(&[
+    let child = spawn_logged(&[
         "run",
         sc.to_str().unwrap(),
         "--trace",
@@ -143,7 +150,7 @@ fn sigint_in_a_traced_run_marks_the_trace_and_the_story_partial() {
         out.to_str().unwrap(),
         "--quiet",
     ]);
-    let (code, err) = interrupt(child, Duration::from_millis(800));
+    let (code, err) = interrupt(child, ("events", 3));
     assert_eq!(code, Some(130), "{err}");
     let trace = std::fs::read_to_string(out.join("trace.jsonl")).expect("trace written");
     let last: serde_json::Value = serde_json::from_str(trace.lines().last().unwrap()).unwrap();
@@ -187,7 +194,7 @@ fn sigint_in_staff_keeps_the_last_finished_round() {
     let sc = dir.join("long.toml");
     std::fs::write(&sc, LONG.replace("horizon = \"300d\"", "horizon = \"30d\"")).unwrap();
     let out = dir.join("out");
-    let child = spawn(&[
+    let child = spawn_logged(&[
         "staff",
         sc.to_str().unwrap(),
         "--target",
@@ -196,7 +203,7 @@ fn sigint_in_staff_keeps_the_last_finished_round() {
         out.to_str().unwrap(),
         "--quiet",
     ]);
-    let (code, err) = interrupt(child, Duration::from_millis(800));
+    let (code, err) = interrupt(child, ("events", 3));
     assert_eq!(code, Some(130), "{err}");
     assert!(
         err.contains("interrupted: the verification was interrupted"),

@@ -4,11 +4,9 @@
 //! a kind the run did not write (an older run's trace or log told its own story to
 //! `explain`).
 
-use std::time::{Duration, Instant};
-
 use crate::procs::{
-    assert_gone, bin, json, kill, signal_after, silent_engine, spawn, stderr, temp_dir,
-    try_signal_after, wait_at_most,
+    assert_gone, bin, json, kill, signal_once, signal_when, silent_engine, spawn, spawn_logged,
+    stderr, temp_dir, wait_ended, written, HANG_GUARD,
 };
 
 /// M/M/c (300/h, exponential 100 s): 10 agents miss a 0.74 service level, 11 meet it. Over
@@ -19,7 +17,9 @@ static MMC: std::sync::LazyLock<String> =
 /// Found by a fresh tester: a SIGINT in the bisection was ignored (exit 0 seconds later, the
 /// search run to its end, target.json unmarked), a second one lost everything. Now: 130, the
 /// grid and the finished bisection steps written, target.json `"partial": true` with where the
-/// search was cut.
+/// search was cut, and no step finished after the signal (but one racing it): the work log's
+/// `point` lines. The signal is sent once the grid's two points and the first step have
+/// finished (the log), not at a multiple of the grid's measured time.
 #[test]
 fn sigint_in_a_sweep_target_search_keeps_the_grid_and_the_finished_steps() {
     let dir = temp_dir("sweep-search");
@@ -27,43 +27,23 @@ fn sigint_in_a_sweep_target_search_keeps_the_grid_and_the_finished_steps() {
     std::fs::write(&sc, &*MMC).unwrap();
     let sc = sc.to_str().unwrap().to_string();
     let vary = "agent_groups.agent.count=10,1034";
-    // How long the grid takes here (its two points, without a search).
-    let t = Instant::now();
-    let grid = bin()
-        .args(["sweep", &sc, "--vary", vary, "--quiet", "--out"])
-        .arg(dir.join("grid"))
-        .output()
-        .unwrap();
-    assert_eq!(grid.status.code(), Some(0), "{grid:?}");
-    let grid_s = t.elapsed();
     let out = dir.join("out");
-    // Past the grid, early in the ten steps of the search; the machine's load moves the
-    // phases, so a signal that fell in the grid (or after the end) is tried again later (or
-    // sooner).
-    let mut found = None;
-    for factor in [1.4, 1.15, 2.0, 1.05, 3.0] {
-        let child = spawn(&[
-            "sweep",
-            &sc,
-            "--vary",
-            vary,
-            "--target",
-            "service_level.fraction>=0.74",
-            "--quiet",
-            "--out",
-            out.to_str().unwrap(),
-        ]);
-        match try_signal_after(child, grid_s.mul_f64(factor), "-INT") {
-            Some((code, err, _)) if err.contains("the target search was cut") => {
-                found = Some((code, err));
-                break;
-            }
-            Some((code, err, _)) => assert_eq!(code, Some(130), "{err}"),
-            None => {}
-        }
-    }
-    let (code, err) = found.expect("no signal fell in the search");
+    let (child, log) = spawn_logged(&[
+        "sweep",
+        &sc,
+        "--vary",
+        vary,
+        "--target",
+        "service_level.fraction>=0.74",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    // Past the grid (two points) and the search's first step: early in its ten steps.
+    let (code, err) = signal_when(child, &log, ("point", 3), "-INT");
+    assert!(err.contains("the target search was cut"), "{err}");
     assert_eq!(code, Some(130), "{err}");
+    log.assert_stopped_within("sweep --target", &[("point", 1)]);
     let target = json(&out.join("target.json"));
     assert_eq!(target["partial"], true, "{target}");
     assert_eq!(target["met"], false, "{target}");
@@ -87,7 +67,8 @@ fn sigint_in_a_sweep_target_search_keeps_the_grid_and_the_finished_steps() {
 
 /// Found by a fresh tester: against an engine that never answers, `conform` ignored SIGINT
 /// (in a background job), and SIGTERM killed it with 143 and left the engine running. Now
-/// both end it with 130 at once, the engine killed, the report written and marked partial.
+/// both end it with 130 (not the answer timeouts' exit 2), the engine killed, the report
+/// written and marked partial.
 #[test]
 fn a_stop_signal_ends_conform_against_a_silent_engine_and_kills_it() {
     for signal in ["-INT", "-TERM"] {
@@ -101,9 +82,10 @@ fn a_stop_signal_ends_conform_against_a_silent_engine_and_kills_it() {
             "--out",
             out.to_str().unwrap(),
         ]);
-        let (code, err, secs) = signal_after(child, Duration::from_millis(1500), signal);
+        // Once the engine is up (its pid file): conform waits for its first answer. Ignored,
+        // the signal would leave it to the answer timeouts (exit 2) or kill it (143).
+        let (code, err) = signal_once(child, || written(&pid_file), signal);
         assert_eq!(code, Some(130), "{signal}: {err}");
-        assert!(secs < 5.0, "{signal}: {secs} s");
         assert_gone(signal, &[&pid_file]);
         let report = json(&out.join("conformance.json"));
         assert_eq!(report["partial"], true, "{report}");
@@ -132,7 +114,7 @@ fn conform_gives_up_on_an_engine_that_never_answers_a_setup() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    let status = wait_at_most(&mut child, Duration::from_secs(120));
+    let status = wait_ended(&mut child);
     assert_gone("conform", &[&pid_file]);
     let err = stderr(&mut child);
     assert_eq!(status.code(), Some(2), "{err}");
@@ -226,17 +208,17 @@ fn a_signal_after_the_simulation_says_every_replication_finished() {
     ]);
     // summary.json is written (atomically) after the simulation, before the trace is joined.
     let summary = out.join("summary.json");
-    let t = Instant::now();
+    let t = std::time::Instant::now();
     while !summary.exists() {
-        assert!(t.elapsed() < Duration::from_secs(120), "no summary.json");
+        assert!(t.elapsed() < HANG_GUARD, "hung: no summary.json");
         assert!(
             child.try_wait().unwrap().is_none(),
             "ended before its summary"
         );
-        std::thread::sleep(Duration::from_millis(2));
+        std::thread::sleep(std::time::Duration::from_millis(2));
     }
     kill("-INT", child.id());
-    let status = wait_at_most(&mut child, Duration::from_secs(10));
+    let status = wait_ended(&mut child);
     assert_eq!(
         status.code(),
         Some(130),

@@ -8,9 +8,8 @@
 //! partial for every story of a cut replication, closed or not.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
-use crate::procs::{bin, json, signal_after, spawn, temp_dir, text};
+use crate::procs::{bin, json, signal_when, spawn_logged, temp_dir, text};
 use crate::signals::LONG;
 
 #[test]
@@ -21,7 +20,7 @@ fn a_stopped_traced_run_holds_the_same_replications_in_every_output() {
     let body = LONG.replace("seed = 1", "seed = 1\nreplications = 16");
     std::fs::write(&sc, body).unwrap();
     let out = dir.join("out");
-    let child = spawn(&[
+    let (child, log) = spawn_logged(&[
         "run",
         sc.to_str().unwrap(),
         "--trace",
@@ -30,7 +29,8 @@ fn a_stopped_traced_run_holds_the_same_replications_in_every_output() {
         out.to_str().unwrap(),
         "--quiet",
     ]);
-    let (code, err, _) = signal_after(child, Duration::from_millis(1500), "-INT");
+    // Once the first replications run (a few blocks of 4,096 events simulated).
+    let (code, err) = signal_when(child, &log, ("events", 3), "-INT");
     assert_eq!(code, Some(130), "{err}");
     let s = json(&out.join("summary.json"));
     assert_eq!(s["partial"], true, "{s}");

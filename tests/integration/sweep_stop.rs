@@ -16,7 +16,7 @@ use std::path::Path;
 use std::process::Child;
 use std::time::{Duration, Instant};
 
-use crate::procs::{kill, names, spawn, stderr, temp_dir, wait_at_most};
+use crate::procs::{kill, names, spawn, stderr, temp_dir, wait_ended, HANG_GUARD};
 
 const SCENARIO: &str = r#"
 [scenario]
@@ -71,7 +71,7 @@ fn holds(child: &Child, file: &Path) -> bool {
         .any(|fd| std::fs::read_link(fd.path()).is_ok_and(|l| l == file))
 }
 
-/// Waits (at most a generous two minutes) until `child` opens `file` for its `n`-th reading
+/// Waits (at most the hang guard) until `child` opens `file` for its `n`-th reading
 /// (1-based), counting the openings it sees.
 fn until_reading(child: &mut Child, file: &Path, n: usize) {
     let start = Instant::now();
@@ -89,7 +89,7 @@ fn until_reading(child: &mut Child, file: &Path, n: usize) {
             child.try_wait().expect("try_wait").is_none(),
             "ended before its reading {n} of the roster"
         );
-        assert!(start.elapsed() < Duration::from_secs(120), "never read it");
+        assert!(start.elapsed() < HANG_GUARD, "hung: never read it");
         std::thread::sleep(Duration::from_millis(2));
     }
 }
@@ -125,7 +125,7 @@ fn a_stop_while_the_grid_is_read_ends_at_once_and_writes_nothing() {
         let roster = std::fs::canonicalize(dir.join("roster.csv")).expect("roster");
         until_reading(&mut child, &roster, 1);
         kill(signal, child.id());
-        let status = wait_at_most(&mut child, Duration::from_secs(10));
+        let status = wait_ended(&mut child);
         let err = stderr(&mut child);
         assert_eq!(status.code(), Some(130), "{signal}: {err}");
         assert!(
@@ -161,7 +161,7 @@ fn a_stop_while_a_search_step_is_read_keeps_the_finished_points() {
     // first step (count 5) reads it a second time: stop it there.
     until_reading(&mut child, &roster, 2);
     kill("-INT", child.id());
-    let status = wait_at_most(&mut child, Duration::from_secs(10));
+    let status = wait_ended(&mut child);
     let err = stderr(&mut child);
     assert_eq!(status.code(), Some(130), "{err}");
     assert!(err.contains("the target search was cut"), "{err}");

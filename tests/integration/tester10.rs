@@ -8,17 +8,18 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::time::Duration;
 
-use crate::procs::{json, run_in, spawn, stderr, temp_dir, text, wait_at_most};
+use crate::procs::{json, run_in, spawn_logged, stderr, temp_dir, text, wait_ended, WorkLog};
 
 /// Sends SIGINT twice, 0.1 s apart (one `sh`: well inside the one-second grace; signals sent
-/// back to back may merge into one pending signal, which hid the bug), once `child` has run
-/// for `after`; returns its exit code and stderr.
-fn two_sigints(mut child: std::process::Child, after: Duration) -> (Option<i32>, String) {
-    std::thread::sleep(after);
+/// back to back may merge into one pending signal, which hid the bug), once the work log
+/// holds `at` (the work under way, not a fixed sleep); returns its exit code and stderr.
+fn two_sigints(
+    (mut child, log): (std::process::Child, WorkLog),
+    at: (&str, usize),
+) -> (Option<i32>, String) {
     assert!(
-        child.try_wait().expect("try_wait").is_none(),
+        log.wait_for(&mut child, at.0, at.1),
         "the command ended before the signals"
     );
     let sent = Command::new("sh")
@@ -28,7 +29,7 @@ fn two_sigints(mut child: std::process::Child, after: Duration) -> (Option<i32>,
         .expect("run sh")
         .success();
     assert!(sent, "kill failed");
-    let code = wait_at_most(&mut child, Duration::from_secs(60)).code();
+    let code = wait_ended(&mut child).code();
     (code, stderr(&mut child))
 }
 
@@ -41,7 +42,7 @@ fn a_stop_delivered_twice_at_once_still_writes_the_partial_load() {
     let dir = temp_dir("t10-load-twice");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = dir.join("ld");
-    let child = spawn(&[
+    let child = spawn_logged(&[
         "load",
         root.join("scenarios/load-1000.toml").to_str().unwrap(),
         "--rate",
@@ -52,7 +53,8 @@ fn a_stop_delivered_twice_at_once_still_writes_the_partial_load() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    let (code, err) = two_sigints(child, Duration::from_secs(3));
+    // Into the load: its stop watcher has looked a few times (every 20 ms).
+    let (code, err) = two_sigints(child, ("load", 5));
     assert_eq!(code, Some(130), "{err}");
     assert!(err.contains("partial load.json"), "{err}");
     assert_eq!(json(&out.join("load.json"))["partial"], true);
@@ -62,20 +64,20 @@ fn a_stop_delivered_twice_at_once_still_writes_the_partial_load() {
 /// its partial summary within the 0.1 s, so this one guards the new rule, not the old bug.
 #[test]
 fn a_stop_delivered_twice_at_once_still_writes_the_partial_run() {
-    // 20 replications of 2.7 million conversations: still running after 1.5 s on any machine
-    // (one replication ended before the signals on an idle fast machine; found by a merge run).
+    // 20 replications of 2.7 million conversations: signalled once the first run (one
+    // replication ended before the signals after a fixed 1.5 s on an idle fast machine).
     let dir = temp_dir("t10-run-twice");
     let sc = dir.join("mmc.toml");
     std::fs::write(&sc, crate::mmc::scenario("mmc-twice", "9000h", "0s", 20)).unwrap();
     let out = dir.join("r");
-    let child = spawn(&[
+    let child = spawn_logged(&[
         "run",
         sc.to_str().unwrap(),
         "--quiet",
         "--out",
         out.to_str().unwrap(),
     ]);
-    let (code, err) = two_sigints(child, Duration::from_millis(1500));
+    let (code, err) = two_sigints(child, ("events", 3));
     assert_eq!(code, Some(130), "{err}");
     assert!(err.contains("partial summary"), "{err}");
     assert_eq!(json(&out.join("summary.json"))["partial"], true);

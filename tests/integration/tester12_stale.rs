@@ -9,14 +9,14 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::procs::{code_and_stderr, kill, spawn, temp_dir, wait_at_most};
+use crate::procs::{code_and_stderr, kill, spawn, temp_dir, wait_ended, HANG_GUARD};
 
-/// Waits (at most two minutes: a generous "it happened" bound, not a timing assertion) until
-/// `ready()` holds; fails with `what` if it never does.
+/// Waits (at most the hang guard: a generous "it happened" bound, not a timing assertion)
+/// until `ready()` holds; fails with `what` if it never does.
 fn wait_for(what: &str, ready: impl Fn() -> bool) {
     let start = Instant::now();
     while !ready() {
-        assert!(start.elapsed() < Duration::from_secs(120), "never: {what}");
+        assert!(start.elapsed() < HANG_GUARD, "hung: never {what}");
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -69,7 +69,7 @@ fn a_run_ended_at_once_leaves_no_older_log_or_trace() {
         d.join("trace.jsonl.part-0").exists()
     });
     kill("-KILL", child.id());
-    wait_at_most(&mut child, Duration::from_secs(60));
+    wait_ended(&mut child);
     for f in [
         "conversations.csv",
         "trace.jsonl",
@@ -130,7 +130,7 @@ fn a_sweep_ended_at_once_leaves_no_older_sweep_files() {
         !s.join("sweep.csv").exists()
     });
     kill("-KILL", child.id());
-    wait_at_most(&mut child, Duration::from_secs(60));
+    wait_ended(&mut child);
     for f in ["sweep.csv", "sweep.html", "target.json"] {
         assert!(!s.join(f).exists(), "the older sweep's {f} is left");
     }

@@ -7,9 +7,8 @@
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::Stdio;
-use std::time::Duration;
 
-use crate::procs::{bin, json, signal_after, spawn, stderr, temp_dir, text, wait_at_most};
+use crate::procs::{bin, json, signal_once, spawn, stderr, temp_dir, text, wait_ended};
 
 /// ci-smoke, two replications: small and quick over a JSON-lines engine.
 fn small_scenario(dir: &Path) -> String {
@@ -72,7 +71,9 @@ fn load_on_an_engine_that_stops_answering_counts_only_answered_commands() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    let (code, err, _) = signal_after(child, Duration::from_millis(3000), "-TERM");
+    // Once the proxy has forwarded its 60 lines and stalls (not after a fixed 3 s).
+    let forwarded_all = || std::fs::read_to_string(&log).is_ok_and(|f| f.lines().count() >= 60);
+    let (code, err) = signal_once(child, forwarded_all, "-TERM");
     assert_eq!(code, Some(130), "{err}");
     let l = json(&out.join("load.json"));
     let forwarded = std::fs::read_to_string(&log).unwrap();
@@ -155,7 +156,7 @@ fn serve_stdio_stops_at_the_first_signal_while_waiting_for_a_line() {
         .unwrap();
     assert!(answer.contains("\"status\""), "{answer}");
     crate::procs::kill("-INT", child.id());
-    let status = wait_at_most(&mut child, Duration::from_secs(10));
+    let status = wait_ended(&mut child);
     let err = stderr(&mut child);
     assert_eq!(status.code(), Some(130), "{err}");
     assert!(err.contains("serve --stdio stopped by a signal"), "{err}");
@@ -197,7 +198,7 @@ fn serve_refuses_a_batch_of_too_many_commands_before_reading_it() {
         &answer[..answer.len().min(300)]
     );
     drop(input);
-    let status = wait_at_most(&mut child, Duration::from_secs(10));
+    let status = wait_ended(&mut child);
     assert_eq!(status.code(), Some(0));
 }
 

@@ -99,7 +99,7 @@ fn an_interrupted_runs_junit_is_not_green() {
         .replace("horizon = \"500h\"", "horizon = \"60000h\"");
     std::fs::write(dir.join("long.toml"), text).expect("long");
     let (file, out) = (dir.join("j.xml"), dir.join("out"));
-    let child = crate::procs::spawn(&[
+    let (child, log) = crate::procs::spawn_logged(&[
         "run",
         dir.join("long.toml").to_str().unwrap(),
         "--replications",
@@ -111,8 +111,7 @@ fn an_interrupted_runs_junit_is_not_green() {
         "--out",
         out.to_str().unwrap(),
     ]);
-    let (code, err, _) =
-        crate::procs::signal_after(child, std::time::Duration::from_millis(1500), "-INT");
+    let (code, err) = crate::procs::signal_when(child, &log, ("events", 3), "-INT");
     assert_eq!(code, Some(130), "{err}");
     let xml = std::fs::read_to_string(&file).expect("junit written");
     assert!(xml.contains("name=\"the run finished\""), "{xml}");

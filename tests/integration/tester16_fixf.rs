@@ -8,11 +8,10 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::procs::{bin, json, run_in, stderr, temp_dir, text, wait_at_most};
+use crate::procs::{bin, json, run_in, stderr, temp_dir, text, wait_ended};
 
 /// The tester's summaries (`tests/data/tester16/`): `midfull.json`, a whole run of 8
 /// replications; `midpart.json`, the same scenario and seed interrupted with 4 replications
@@ -402,7 +401,7 @@ fn serve_over_http_exits_130_on_sigint_and_sigterm() {
     for signal in ["-INT", "-TERM"] {
         let mut child = serve(&sc);
         crate::procs::kill(signal, child.id());
-        let status = wait_at_most(&mut child, Duration::from_secs(10));
+        let status = wait_ended(&mut child);
         let err = stderr(&mut child);
         assert_eq!(status.code(), Some(130), "{signal}: {err}");
         assert!(

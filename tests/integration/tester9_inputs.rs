@@ -6,9 +6,10 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
-use std::time::Duration;
 
-use crate::procs::{code_and_stderr as omnisim, json, kill, spawn, stderr, temp_dir, wait_at_most};
+use crate::procs::{
+    code_and_stderr as omnisim, events_after, json, signal_when, spawn_logged, temp_dir, threads,
+};
 
 /// One chat queue of `rate` arrivals an hour over `horizon` and a roster `roster.csv` of
 /// `agents` agents on it for the whole horizon, as `s.toml` in `dir`.
@@ -35,7 +36,10 @@ fn roster_center(dir: &Path, agents: usize, replications: u32, horizon_h: u32, r
 /// streams per replication, growing with the roster), and a stopped replication's engine and
 /// agents are left to the exit instead of freed piece by piece. A 100,000-row roster and 24
 /// replications on 2 threads (some not begun at the signal): every long command ends with 130
-/// and its finished work (a generous bound, "it ended"; not a timing check). Variant: `sweep`
+/// and its finished work, and at once: after the signal, no replication begins and each thread
+/// runs a block or two of 4,096 events at most (the work log's `rep` and `events` lines; no
+/// wall-clock bound, and the signal is sent once the simulation runs, not after a sleep long
+/// enough for reading 100,000 rows on a loaded machine). Variant: `sweep`
 /// (`run --shard` of 3 of these replications ended before the signal here). Then each
 /// replication not begun still got its (empty) `by_replication` row of one entry per roster
 /// agent, so with 100 replications the partial summary alone took over 30 s
@@ -76,19 +80,15 @@ fn a_stop_on_a_big_roster_ends_the_command_with_its_work_kept() {
     ];
     for (what, args) in cases {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        // Reading 100,000 rows takes a while on a loaded machine: signal well after it.
-        let mut child = spawn(&args);
-        std::thread::sleep(Duration::from_secs(8));
-        assert!(
-            child.try_wait().expect("try_wait").is_none(),
-            "{what}: ended before the signal: make the run longer"
-        );
-        kill("-INT", child.id());
-        // "It ended": a generous bound for a shared, loaded machine, not a timing check.
-        let status = wait_at_most(&mut child, Duration::from_secs(30));
-        let err = stderr(&mut child);
-        assert_eq!(status.code(), Some(130), "{what}: {err}");
+        let (child, log) = spawn_logged(&args);
+        // Once the simulation runs (a few blocks of 4,096 events simulated).
+        let (code, err) = signal_when(child, &log, ("events", 3), "-INT");
+        assert_eq!(code, Some(130), "{what}: {err}");
         assert!(!err.contains("panicked"), "{what}: {err}");
+        // One replication (or point) on each of the machine's threads ran at the signal: none
+        // begins after it (a race of the signal with a replication's start at most, per
+        // thread), and each running one runs a block or two of events at most.
+        log.assert_stopped_within(what, &[("rep", threads()), ("events", events_after())]);
     }
     let summary = json(&dir.join("run/summary.json"));
     assert_eq!(summary["partial"], true);

@@ -177,6 +177,8 @@ impl HttpConn {
             body.len()
         );
         req.extend_from_slice(body);
+        // The test hook's count of work (`worklog`, off unless asked for): a request sent.
+        crate::worklog::note(crate::worklog::Unit::Request);
         self.stream.get_mut().write_all(&req)?;
         self.wait_answer(stop)?;
         let mut line = String::new();
@@ -399,6 +401,8 @@ impl LinesConn {
             .stdin
             .as_mut()
             .ok_or_else(|| io::Error::other("the engine's standard input is closed"))?;
+        // The test hook's count of work (`worklog`, off unless asked for): a request sent.
+        crate::worklog::note(crate::worklog::Unit::Request);
         w.write_all(line)?;
         w.flush()?;
         let until = Instant::now() + timeout;
