@@ -413,18 +413,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
             let row = actual_rows.len() as u32;
             // A bad `busy` cell was reported: the row is not kept, as for its other cells.
             let Some(busy) = busy else { return };
-            if let Some(held) = busy {
-                cells.rows.push(row);
-                cells.spells.extend(
-                    held.into_iter()
-                        .map(|(agent, from_ms, len_ms)| busy::Spell {
-                            row,
-                            agent,
-                            from_ms,
-                            len_ms,
-                        }),
-                );
-            }
+            cells.add(row, busy);
             actual_rows.push(actuals::ActualRow {
                 queue: aq,
                 rep: r.cell("replication").and_then(|c| c.parse().ok()),

@@ -36,6 +36,19 @@ impl Cells {
     pub(crate) fn has(&self, row: u32) -> bool {
         self.rows.binary_search(&row).is_ok()
     }
+
+    /// Row `row` (the next, in order) has the cell [`read`] gave (nothing for an empty one).
+    pub(crate) fn add(&mut self, row: u32, cell: Read) {
+        let Some(held) = cell else { return };
+        self.rows.push(row);
+        self.spells
+            .extend(held.into_iter().map(|(agent, from_ms, len_ms)| Spell {
+                row,
+                agent,
+                from_ms,
+                len_ms,
+            }));
+    }
 }
 
 /// One spell of an agent holding a row's conversation, as the `busy` cell gives it.
@@ -54,15 +67,15 @@ pub(crate) struct Spell {
 /// The longest spell start or length a cell may give: 400 days, as a history's durations.
 const MAX_MS: f64 = 400.0 * 86_400_000.0;
 
-/// Reads row `r`'s `busy` cell: `[[from_s, length_s, "agent", "group"], …]`
-/// (`crate::report::log::busy_cell`). Each agent is numbered by (`replication`, name) in
-/// `agents` as the `agent` column is, and its group noted in `groups`. `Some(Some(spells))`
-/// (agent, from ms, length ms), `Some(None)` for an empty cell or no column, or `None` after a
-/// problem at the cell (a cell that is not such a list, a negative or non-finite time, an
-/// empty agent name).
+/// A row's `busy` cell as [`read`] gives it: its spells (agent index, start in ms since the
+/// row's arrival, length in ms), `None` for an empty cell or no column.
 pub(crate) type Read = Option<Vec<(u32, u64, u64)>>;
 
-/// See [`Read`].
+/// Reads row `r`'s `busy` cell: `[[from_s, length_s, "agent", "group"], …]`
+/// (`crate::report::log::busy_cell`). Each agent is numbered by (`replication`, name) in
+/// `agents` as the `agent` column is, and its group noted in `groups`. `None` after a problem
+/// at the cell (a cell that is not such a list, a negative or non-finite time, an empty agent
+/// name), else [`Read`].
 pub(crate) fn read(
     r: &Row<'_>,
     p: &mut Problems,
