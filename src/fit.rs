@@ -35,6 +35,7 @@
 
 pub mod actuals;
 pub mod arrivals;
+pub mod busy;
 pub mod checks;
 pub mod html;
 pub mod mle;
@@ -177,6 +178,8 @@ pub struct Fitted {
     actual_queues: Vec<String>,
     /// The agents' groups as the rows' `agent_group` cells name them.
     groups: actuals::Groups,
+    /// The rows' `busy` cells, `None` when the history has no such column.
+    busy: Option<busy::Cells>,
 }
 
 /// Reads and fits a history. `interval` is the arrival-profile interval (default 30 min; whole
@@ -197,6 +200,8 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
     // of every history column it lacks.
     let names = crate::traffic::header_names(path);
     let has = |c: &str| names.iter().any(|n| n == c);
+    let busy_column = has("busy");
+    let mut cells = busy::Cells::default();
     if has("interval_start") && has("volume") && !has("arrival") {
         p.at(
             1,
@@ -364,6 +369,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
             if let (true, Some(Some(2)), Some(h), Some(w)) = (offered, outcome, handle, wait) {
                 abandoned_cells.check(r, p, h, w);
             }
+            let busy = busy::read(r, p, &mut agents, &mut groups);
             let (
                 Some(arrival),
                 Some(queue),
@@ -404,6 +410,10 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
                 *actual_queues.entry(e.clone()).or_insert(next)
             });
             let answered = |d: Option<SimDuration>| d.filter(|_| outcome == 1);
+            let row = actual_rows.len() as u32;
+            // A bad `busy` cell was reported: the row is not kept, as for its other cells.
+            let Some(busy) = busy else { return };
+            cells.add(row, busy);
             actual_rows.push(actuals::ActualRow {
                 queue: aq,
                 rep: r.cell("replication").and_then(|c| c.parse().ok()),
@@ -757,6 +767,7 @@ pub fn fit_file(path: &Path, interval: SimDuration) -> Result<Fitted, Vec<Diagno
         actual_rows,
         actual_queues,
         groups,
+        busy: busy_column.then_some(cells),
     })
 }
 

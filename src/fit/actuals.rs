@@ -24,6 +24,12 @@
 //! every agent was put in the fitted scenario's one group `agents`, which no run of the real
 //! scenario has), and a note, also in `fit.json`, says so; `compare` repeats it.
 //!
+//! Busy time: each agent group's `busy_s` is the union, per agent and replication, of the
+//! spells the `busy` column gives (`fit::busy`: Waiting spells, releases and transfers to
+//! another agent included, so a run's own log gives its summary's figure), a row without a
+//! cell one spell from acceptance to the end of wrap-up (a history without the column, with a
+//! note).
+//!
 //! Not covered: a run's warm-up (its summary counts arrivals after it; its log holds them all),
 //! moves a log without `ended_in` does not show (an overflow or supervisor moving a waiting
 //! conversation), and of a chain of moves all but the queue it ended in (`ended_in` names only
@@ -226,8 +232,8 @@ impl Fitted {
     /// level, abandonment, handle time, retrials and transfers as a run's summary counts them
     /// (module docs); queues a later leg reached are added to `sc`'s. Each agent group's
     /// `conversations` (answered rows, every leg) and `busy_s` (agent-seconds holding a
-    /// conversation: accept to end of wrap-up, overlaps of one `agent` in one `replication`
-    /// counted once), under the groups the history's `agent_group` cells name; none when the
+    /// conversation: the `busy` column's spells, a row without a cell accept to end of
+    /// wrap-up, overlaps of one agent in one `replication` counted once), under the groups the history's `agent_group` cells name; none when the
     /// history does not say every answered row's group ([`GROUPS_UNKNOWN`], noted).
     /// `occupancy` stays null: a history does not say when agents were on shift. `seed` is
     /// `None`.
@@ -304,7 +310,7 @@ impl Fitted {
             .collect();
         // The conversations (replication, id) counted as moved so far (legs, `ended_in`).
         let mut moved: HashSet<(Option<u32>, u64)> = HashSet::new();
-        for r in &self.actual_rows {
+        for (i, r) in self.actual_rows.iter().enumerate() {
             // Its first move: a conversation counts once in `conversations.transferred`.
             let mut first = |r: &ActualRow| r.id == NO_ID || moved.insert((r.rep, r.id));
             let s = &mut state[reps[&r.rep]];
@@ -340,10 +346,13 @@ impl Fitted {
                 if let Some(h) = r.handle_ms.get() {
                     rec.handled(at + wait, SimDuration::from_millis(h), true);
                 }
-                let from = r.arrival_ms + wait.as_millis();
-                let work = r.handle_ms.get().unwrap_or(0) + r.wrap_ms.get().unwrap_or(0);
                 let g = self.groups.of(r.agent).filter(|_| known).unwrap_or(0) as usize;
-                s.spans[g].push((r.agent, from, from + work));
+                // Without a `busy` cell, one spell from acceptance to the end of wrap-up.
+                if !self.busy.as_ref().is_some_and(|b| b.has(i as u32)) {
+                    let from = r.arrival_ms + wait.as_millis();
+                    let work = r.handle_ms.get().unwrap_or(0) + r.wrap_ms.get().unwrap_or(0);
+                    s.spans[g].push((r.agent, from, from + work));
+                }
                 s.answered[g] += 1;
             }
             match r.outcome {
@@ -351,6 +360,17 @@ impl Fitted {
                 _ if last => rec.closed(q, true),
                 _ => {}
             }
+        }
+        // The `busy` column's spells: each in its row's replication, under its agent's group.
+        for sp in self.busy.iter().flat_map(|b| &b.spells) {
+            let r = &self.actual_rows[sp.row as usize];
+            let g = self
+                .groups
+                .of(Some(sp.agent))
+                .filter(|_| known)
+                .unwrap_or(0) as usize;
+            let from = r.arrival_ms + sp.from_ms;
+            state[reps[&r.rep]].spans[g].push((Some(sp.agent), from, from + sp.len_ms));
         }
         // The agents' work as the history gives it, per group (each group's one slot holds its
         // sums: a group's figures are sums over its agents).
@@ -378,7 +398,8 @@ impl Fitted {
         summary.notes = vec![
             "occupancy (and each agent group's) is null: a conversation history does not say \
              when agents were on shift (the denominator); busy_s is the agents' time holding a \
-             conversation, from acceptance to the end of wrap-up"
+             conversation, each spell of the `busy` column (Waiting spells and releases \
+             included)"
                 .to_string(),
             "seed is null: a history has no seed".to_string(),
         ];
@@ -406,6 +427,9 @@ impl Fitted {
         for (path, why) in NOT_RECORDED {
             s.notes
                 .push(format!("{path} is null (not comparable): {why}"));
+        }
+        if self.busy.is_none() && !s.agent_groups.is_empty() {
+            s.notes.push(super::busy::NO_COLUMN.to_string());
         }
         let mut v = serde_json::to_value(&s)?;
         for (path, _) in NOT_RECORDED {

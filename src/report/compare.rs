@@ -41,9 +41,12 @@ use serde_json::Value;
 
 use super::compare_stats::{family as decide, t_test, TTest, TestKind};
 
+mod check;
 mod groups;
 mod judgeable;
 mod series;
+use check::check;
+pub use check::CompareError;
 pub use groups::GROUPS_UNKNOWN;
 pub use judgeable::{differences, is_partial, pooled_disagreements, unjudgeable};
 pub use series::index_list;
@@ -215,6 +218,13 @@ pub struct Row {
     /// than 2 replications a side (a rare event: the wait of a queue that seldom gets a
     /// conversation). Not a regression: too little evidence either way.
     pub rare: bool,
+    /// Not tested although both runs are tested across replications: an agent-group metric
+    /// (`agent_groups.*`) with a value on both sides whose per-replication figures a side's
+    /// `by_replication` rows do not hold (left out above 1,000 groups,
+    /// `by_replication_left_out`, or rows without `agent_groups`). Neither passed nor
+    /// failed: never a regression, never counted among "no regression"
+    /// ([`Comparison::not_tested`] says why).
+    pub not_tested: bool,
 }
 
 impl Row {
@@ -270,59 +280,6 @@ impl Row {
             (Direction::LowerIsWorse, Some(d)) => d > 0.0,
             _ => false,
         }
-    }
-}
-
-/// Why two documents cannot be compared.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub enum CompareError {
-    /// The document is not a JSON object: pass a `summary.json`.
-    #[error("{which}: expected a summary.json object")]
-    NotAnObject {
-        /// `baseline` or `current`.
-        which: &'static str,
-    },
-    /// The `format` tag is not a summary's: pass the `summary.json` (or `actuals.json`) a run
-    /// (or `fit`) wrote.
-    #[error("{which}: {found}")]
-    WrongFormat {
-        /// `baseline` or `current`.
-        which: &'static str,
-        /// What the file is instead: no `format` key, another omnisim kind, or another format.
-        found: String,
-    },
-}
-
-/// What `compare` reads, named in its refusals.
-const WANTED: &str = "summary.json or actuals.json of omnisim";
-
-fn check(which: &'static str, v: &Value) -> Result<(), CompareError> {
-    let obj = v.as_object().ok_or(CompareError::NotAnObject { which })?;
-    match obj.get("format") {
-        None => Err(CompareError::WrongFormat {
-            which,
-            found: format!("not a {WANTED} (no \"format\" key)"),
-        }),
-        Some(Value::String(f)) if f.starts_with("omnisim.summary/") => Ok(()),
-        Some(Value::String(f)) if f.starts_with("omnisim.") => Err(CompareError::WrongFormat {
-            which,
-            found: format!(
-                "an omnisim {} file (format {f:?}), not a {WANTED}",
-                f.trim_start_matches("omnisim.")
-                    .split('/')
-                    .next()
-                    .unwrap_or("")
-            ),
-        }),
-        Some(other) => Err(CompareError::WrongFormat {
-            which,
-            found: format!(
-                "format is {:?}: not a {WANTED} (format \"omnisim.summary/1\")",
-                other
-                    .as_str()
-                    .map_or_else(|| other.to_string(), String::from)
-            ),
-        }),
     }
 }
 
@@ -466,6 +423,10 @@ pub struct Comparison {
     /// which replications finished and which were cut (numbered from 1). Every output of the
     /// judgement (terminal, Markdown, JUnit) carries them: a verdict on partial data says so.
     pub partial: Vec<String>,
+    /// Why the rows marked [`Row::not_tested`] were not tested (also in `warnings`), `None`
+    /// when every row could be: every output of the judgement (terminal, Markdown, JUnit)
+    /// carries it, and the verdict counts them apart from the metrics that passed.
+    pub not_tested: Option<String>,
 }
 
 /// Compares two summaries: one row per numeric metric of either, sorted by path.
@@ -507,6 +468,16 @@ pub fn compare_runs(
     // know; such a metric is not comparable.
     let history = |v: &Value| v.get("seed").is_some_and(Value::is_null);
     let (hb, hc) = (history(base), history(current));
+    // A side whose rows hold no agent-group figures (left out above the cap, or rows without
+    // them): its agent_groups.* metrics have no per-replication values (not zeros), so they
+    // are not tested (a count absent from a row would otherwise read 0 in every one).
+    let groups_out = (
+        groups::not_in_rows("baseline", base),
+        groups::not_in_rows("current", current),
+    );
+    let no_group_series = |k: &str| {
+        k.starts_with("agent_groups.") && (groups_out.0.is_some() || groups_out.1.is_some())
+    };
     let mut keys: Vec<&String> = b.keys().chain(c.keys()).collect();
     keys.sort();
     keys.dedup();
@@ -534,7 +505,7 @@ pub fn compare_runs(
             };
             let not_comparable = (hb || hc)
                 && (b.get(k).is_none_or(Option::is_none) || c.get(k).is_none_or(Option::is_none));
-            let (vb, vc) = if not_comparable {
+            let (vb, vc) = if not_comparable || no_group_series(k) {
                 Default::default()
             } else {
                 (values_of(&sb, &ib, k), values_of(&sc, &ic, k))
@@ -575,6 +546,7 @@ pub fn compare_runs(
                 level: 0.0,
                 not_comparable,
                 rare: false,
+                not_tested: false,
             }
         })
         .collect();
@@ -643,12 +615,23 @@ pub fn compare_runs(
             && judged
                 .change_pct()
                 .is_none_or(|p| p.abs() > row.tolerance_pct);
-        let untestable = beyond && row.test.is_none() && !row.lost_data() && !row.not_comparable;
+        // An agent-group metric whose per-replication figures a side does not hold, in runs
+        // otherwise tested across replications: not tested (neither passed nor failed).
+        row.not_tested = testable_runs
+            && !row.not_comparable
+            && no_group_series(&row.metric)
+            && row.base.is_some()
+            && row.current.is_some();
+        let untestable = beyond
+            && row.test.is_none()
+            && !row.lost_data()
+            && !row.not_comparable
+            && !row.not_tested;
         // A metric a history cannot know is neither rare nor untested, whichever side the
         // history is on.
         row.rare = !row.not_comparable && (sparse_loss || (untestable && testable_runs));
-        row.regression =
-            row.lost_data() || (beyond && (row.significant || (untestable && !row.rare)));
+        row.regression = !row.not_tested
+            && (row.lost_data() || (beyond && (row.significant || (untestable && !row.rare))));
         if row.rare {
             rare.push(row.metric.clone());
         } else if untestable {
@@ -681,9 +664,9 @@ pub fn compare_runs(
             rare.join(", ")
         ));
     }
-    if let Some(w) = groups_left_out(base, current, &rows) {
-        warnings.push(w);
-    }
+    let untested_groups = rows.iter().filter(|r| r.not_tested).count();
+    let not_tested = groups::not_tested(groups_out, untested_groups);
+    warnings.extend(not_tested.clone());
     let mut partial = Vec::new();
     for (which, v, cut) in [("baseline", base, &cut_b), ("current", current, &cut_c)] {
         let finished = if which == "baseline" { &ib } else { &ic };
@@ -759,38 +742,8 @@ pub fn compare_runs(
         warnings,
         history: hb || hc,
         partial,
+        not_tested,
     })
-}
-
-/// The warning of a comparison where a side's `by_replication` rows leave the agent groups out
-/// (`by_replication_left_out`: more groups than a row lists): those metrics have no
-/// per-replication series, so they are not tested; `None` when both sides' rows list them.
-fn groups_left_out(base: &Value, current: &Value, rows: &[Row]) -> Option<String> {
-    let sides: Vec<String> = [("baseline", base), ("current", current)]
-        .into_iter()
-        .filter_map(|(which, v)| {
-            let l = v.get("by_replication_left_out")?;
-            let n = l.get("agent_groups")?.as_u64()?;
-            let limit = l.get("limit").and_then(Value::as_u64).unwrap_or(0);
-            Some(format!(
-                "{which} has {n} agent groups (its rows list at most {limit})"
-            ))
-        })
-        .collect();
-    if sides.is_empty() {
-        return None;
-    }
-    let n = rows
-        .iter()
-        .filter(|r| r.metric.starts_with("agent_groups."))
-        .count();
-    Some(format!(
-        "{n} agent-group metrics (agent_groups.*) not tested across replications: {}, so \
-         summary.json has no per-replication agent-group figures (by_replication_left_out); \
-         they are informational, shown on their totals, and every other metric is tested \
-         (omnisim ab tests agent groups)",
-        sides.join(" and ")
-    ))
 }
 
 #[cfg(test)]

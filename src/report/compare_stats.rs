@@ -52,6 +52,11 @@ pub struct TTest {
     /// Degrees of freedom of the t statistic (n − 1 paired; Welch–Satterthwaite otherwise); 0
     /// when nothing varies.
     pub df: f64,
+    /// Welch's: the baseline's sample variance (metric unit squared); 0 for a paired test,
+    /// whose spread is that of the differences (`se`).
+    pub var_base: f64,
+    /// Welch's: the current side's sample variance; 0 for a paired test.
+    pub var_current: f64,
 }
 
 impl TTest {
@@ -76,28 +81,32 @@ impl TTest {
     }
 
     /// The replications a side (pairs, when paired) at which [`TTest::detectable`] falls to
-    /// `change`, assuming the spread stays what it was: the standard error shrinks as
-    /// 1/√replications and the degrees of freedom grow with them (n − 1 paired; Welch's scaled
-    /// by (n′ − 1)/(n − 1), for sides of equal size n = the larger). `None` when nothing varied
-    /// or `change` is not positive; capped at 1,000,000.
+    /// `change`, assuming each side's spread stays what it was: paired, the standard error
+    /// shrinks as 1/√pairs with n − 1 degrees of freedom; Welch's, with k replications on
+    /// both sides, se = √((s²_base + s²_current) / k) and Welch–Satterthwaite's
+    /// (k − 1)(s²_base + s²_current)² / (s⁴_base + s⁴_current) degrees of freedom, so sides of
+    /// different sizes (2 against 10) are projected from each side's own variance, not from
+    /// the larger count. `None` when nothing varied or `change` is not positive; capped at
+    /// 1,000,000.
     pub fn replications_for(&self, change: f64, alpha_each: f64) -> Option<usize> {
         if self.se <= 0.0 || self.df < 1.0 || change.is_nan() || change <= 0.0 {
             return None;
         }
         let n = self.n_base.max(self.n_current) as f64;
+        let (vb, vc) = (self.var_base, self.var_current);
         let at = |k: usize| {
             let k = k as f64;
-            let df = match self.kind {
-                TestKind::Paired => k - 1.0,
-                TestKind::Welch => self.df * (k - 1.0) / (n - 1.0),
+            let (se, df) = match self.kind {
+                TestKind::Paired => (self.se * (n / k).sqrt(), k - 1.0),
+                TestKind::Welch if vb * vb + vc * vc > 0.0 => (
+                    ((vb + vc) / k).sqrt(),
+                    (k - 1.0) * (vb + vc).powi(2) / (vb * vb + vc * vc),
+                ),
+                TestKind::Welch => (self.se * (n / k).sqrt(), self.df * (k - 1.0) / (n - 1.0)),
             };
-            TTest {
-                se: self.se * (n / k).sqrt(),
-                df,
-                ..*self
-            }
-            .detectable(alpha_each)
-            .is_some_and(|d| d <= change)
+            TTest { se, df, ..*self }
+                .detectable(alpha_each)
+                .is_some_and(|d| d <= change)
         };
         let (mut lo, mut hi) = (1usize, 2usize);
         while !at(hi) {
@@ -176,6 +185,8 @@ pub fn t_test(base: &[f64], current: &[f64], paired: bool) -> Option<TTest> {
             constant,
             se,
             df: if se > 0.0 { nb as f64 - 1.0 } else { 0.0 },
+            var_base: 0.0,
+            var_current: 0.0,
         });
     }
     let ((mb, vb), (mc, vc)) = (mean_var(base), mean_var(current));
@@ -205,6 +216,8 @@ pub fn t_test(base: &[f64], current: &[f64], paired: bool) -> Option<TTest> {
         constant,
         se: (sb + sc).sqrt(),
         df,
+        var_base: vb,
+        var_current: vc,
     })
 }
 

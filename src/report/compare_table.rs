@@ -24,6 +24,7 @@ fn status(r: &Row) -> String {
     let beyond = r.worse() && r.change_pct().is_none_or(|p| p.abs() > r.tolerance_pct);
     match (r.base, r.current) {
         _ if r.not_comparable => "not comparable (not in a history)".into(),
+        _ if r.not_tested => "not tested (no per-replication figures)".into(),
         _ if r.lost_data() => "REGRESSION (no data now)".into(),
         (None, None) if r.base_no_data && r.current_no_data => "no data".into(),
         (None, _) if r.base_no_data => "no data before".into(),
@@ -147,12 +148,24 @@ pub fn precision(c: &Comparison) -> String {
     if tested.is_empty() || n == 0 {
         return exact_line;
     }
+    // The replications each figure rests on: its test's two sides (pairs when paired; Welch's
+    // standard error combines both sides' counts), said once when every figure shares them.
+    let sides = |r: &Row| r.test.map(|t| (t.n_base, t.n_current));
+    let shared = sides(tested[0].0).filter(|s| tested.iter().all(|(r, _)| sides(r) == Some(*s)));
     let list: Vec<String> = tested
         .iter()
-        .map(|(r, d)| format!("{} ±{}%", r.metric, pct1(*d)))
+        .map(|(r, d)| match (shared, sides(r)) {
+            (None, Some((b, c))) => format!("{} ±{}% ({})", r.metric, pct1(*d), counts(b, c)),
+            _ => format!("{} ±{}%", r.metric, pct1(*d)),
+        })
         .collect();
+    let at = match shared {
+        Some((b, c)) if b == c => format!("{b} replications a side"),
+        Some((b, c)) => format!("{b} replications of the baseline and {c} of the current run"),
+        None => "the replications each names (baseline and current)".to_string(),
+    };
     let mut out = format!(
-        "Precision at {n} replications a side (the smallest change caught 4 times in 5): {}.",
+        "Precision at {at} (the smallest change caught 4 times in 5): {}.",
         list.join(", ")
     );
     let need: Vec<String> = tested
@@ -175,12 +188,24 @@ pub fn precision(c: &Comparison) -> String {
     out
 }
 
+/// "4 a side" or "2 and 10": the replications (pairs when paired) of a test's two sides.
+fn counts(b: usize, c: usize) -> String {
+    match b == c {
+        true => format!("{b} a side"),
+        false => format!("{b} and {c}"),
+    }
+}
+
 /// The rows to print, in order (regressions, other significant changes, then the rest when
-/// `all`), and how many were left out.
+/// `all`), and how many were left out that passed (a row not tested, [`Row::not_tested`], is
+/// counted by [`not_tested_line`] instead).
 pub fn ordered(c: &Comparison, all: bool) -> (Vec<&Row>, usize) {
     let regressions = c.rows.iter().filter(|r| r.regression);
     let significant = c.rows.iter().filter(|r| !r.regression && r.significant);
-    let rest = c.rows.iter().filter(|r| !r.regression && !r.significant);
+    let rest = c
+        .rows
+        .iter()
+        .filter(|r| !r.regression && !r.significant && (all || !r.not_tested));
     let mut out: Vec<&Row> = regressions.chain(significant).collect();
     let left = if all {
         out.extend(rest);
@@ -247,7 +272,17 @@ fn elided(left: usize) -> String {
     }
 }
 
-/// An aligned terminal table, then the elision line, the method and the verdict.
+/// How many metrics were not tested and why ([`Comparison::not_tested`]), one line, or empty:
+/// they are neither passed nor failed, and every output says so.
+pub fn not_tested_line(c: &Comparison) -> String {
+    match &c.not_tested {
+        Some(why) => format!("Not tested: {why}.\n"),
+        None => String::new(),
+    }
+}
+
+/// An aligned terminal table, then the elision line, the metrics not tested, the method and
+/// the verdict.
 pub fn render_text(c: &Comparison, all: bool) -> String {
     let (rows, left) = ordered(c, all);
     let body: Vec<Vec<String>> = rows.iter().map(|r| cells(r)).collect();
@@ -257,8 +292,9 @@ pub fn render_text(c: &Comparison, all: bool) -> String {
         format!("{}\n", table::text(&HEADER, &body))
     };
     format!(
-        "{table}{}{}\n{}{}{}\n",
+        "{table}{}{}{}\n{}{}{}\n",
         elided(left),
+        not_tested_line(c),
         method(c),
         precision(c),
         partial_lines(c),
@@ -293,8 +329,12 @@ pub fn render_markdown(c: &Comparison, all: bool) -> String {
         p if p.is_empty() => String::new(),
         p => format!("\n{}", p.replace('\n', "\n\n").trim_end_matches('\n')),
     };
+    let not_tested = match not_tested_line(c) {
+        n if n.is_empty() => String::new(),
+        n => format!("\n{}", n.trim_end_matches('\n')),
+    };
     format!(
-        "{table}{}\n{}\n{precision}{partial}\n{}\n",
+        "{table}{}{not_tested}\n{}\n{precision}{partial}\n{}\n",
         elided(left),
         method(c),
         verdict(c)
@@ -310,7 +350,8 @@ pub fn partial_lines(c: &Comparison) -> String {
         .collect()
 }
 
-/// `No regression.` or `N regressions: a, b`.
+/// `No regression.` or `N regressions: a, b`; with metrics not tested ([`Row::not_tested`]),
+/// how many, apart from those that passed.
 pub fn verdict(c: &Comparison) -> String {
     let bad: Vec<&str> = c
         .rows
@@ -318,10 +359,20 @@ pub fn verdict(c: &Comparison) -> String {
         .filter(|r| r.regression)
         .map(|r| r.metric.as_str())
         .collect();
-    match bad.len() {
-        0 => "No regression.".into(),
-        1 => format!("1 regression: {}", bad[0]),
-        n => format!("{n} regressions: {}", bad.join(", ")),
+    let untested = c.rows.iter().filter(|r| r.not_tested).count();
+    let tested = match untested {
+        0 => String::new(),
+        n => format!(
+            "; {} not tested (neither passed nor failed; the exit code counts regressions \
+             only)",
+            crate::text::plural(n as u64, "metric")
+        ),
+    };
+    match (bad.len(), untested) {
+        (0, 0) => "No regression.".into(),
+        (0, _) => format!("No regression{tested}."),
+        (1, _) => format!("1 regression: {}{tested}", bad[0]),
+        (n, _) => format!("{n} regressions: {}{tested}", bad.join(", ")),
     }
 }
 
@@ -342,6 +393,13 @@ pub fn render_junit(c: &Comparison, scenario: &str) -> String {
                 "    <testcase classname=\"{class}\" name=\"{name}\">\n      <failure \
                  message=\"{msg}\" type=\"regression\">{msg}</failure>\n    </testcase>\n"
             ));
+        } else if r.not_tested {
+            // Not tested: skipped (neither passed nor failed), with the reason.
+            let why = escape(c.not_tested.as_deref().unwrap_or("not tested"));
+            cases.push_str(&format!(
+                "    <testcase classname=\"{class}\" name=\"{name}\">\n      <skipped \
+                 message=\"not tested: {why}\"/>\n    </testcase>\n"
+            ));
         } else {
             cases.push_str(&format!(
                 "    <testcase classname=\"{class}\" name=\"{name}\"/>\n"
@@ -349,21 +407,30 @@ pub fn render_junit(c: &Comparison, scenario: &str) -> String {
         }
     }
     let failures = c.rows.iter().filter(|r| r.regression).count();
+    let mut skipped = c.rows.iter().filter(|r| r.not_tested).count();
+    let mut props = String::new();
+    if let Some(why) = &c.not_tested {
+        props.push_str(&format!(
+            "      <property name=\"not_tested\" value=\"{}\"/>\n",
+            escape(why)
+        ));
+    }
     // A judgement on partial data (--allow-partial): a property the CI can read and one
     // skipped case its test view shows, carrying which replications finished and were cut.
-    let (mut props, mut skipped) = (String::new(), 0);
     if !c.partial.is_empty() {
         let all = escape(&c.partial.join("; "));
-        props = "    <properties>\n      <property name=\"partial\" value=\"true\"/>\n    \
-                 </properties>\n"
-            .to_string();
+        props.push_str("      <property name=\"partial\" value=\"true\"/>\n");
         cases.push_str(&format!(
             "    <testcase classname=\"{class}\" name=\"partial run\">\n      <skipped \
              message=\"{all}\"/>\n    </testcase>\n"
         ));
-        skipped = 1;
+        skipped += 1;
     }
-    let n = c.rows.len() + skipped;
+    if !props.is_empty() {
+        props = format!("    <properties>\n{props}    </properties>\n");
+    }
+    // The partial run's case is one more than the rows; a metric not tested is a row.
+    let n = c.rows.len() + usize::from(!c.partial.is_empty());
     let skip_attr = if skipped > 0 {
         format!(" skipped=\"{skipped}\"")
     } else {

@@ -20,15 +20,22 @@
 //! external engine moved a row, one more column follows: `ended_in`, the queue the row's
 //! conversation was in when it was answered (that leg's first acceptance) or closed
 //! unanswered, empty when that is the row's `queue` (a move starts no leg; a before-queueing
-//! transfer at arrival counts as a move here too). Without such a rule the file is as before. Rows are in replication order, then arrival order: deterministic for a scenario and
-//! seed, whatever the thread count. The file is valid input for `[traffic] replay`.
+//! transfer at arrival counts as a move here too). Without such a rule the file is as before.
+//! When some row's agents held its conversation otherwise than in one spell from acceptance to
+//! acceptance + `handle` + `wrap_up` (a Waiting spell, a release back to the queue, a
+//! supervisor's transfer to another agent, a wrap-up block that frees the units early, a slowed
+//! or unfinished handling), one more column follows: `busy` ([`busy_cell`]), its spells, empty
+//! on the other rows (issue 25, fifteenth session: `fit`'s `busy_s` missed the gaps). Without
+//! such a row the file is as before. Rows are in replication order, then arrival order:
+//! deterministic for a scenario and seed, whatever the thread count. The file is valid input
+//! for `[traffic] replay`.
 
 use std::io;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::scenario::Scenario;
-use crate::sim::log::{ConvLog, RecordId};
+use crate::sim::log::{ConvLog, ConvRecord, LogOutcome, RecordId};
 use crate::time::SimDuration;
 
 /// The fixed columns, in order.
@@ -53,6 +60,10 @@ pub const CONTACT_COLUMNS: [&str; 2] = ["leg", "retrial_of"];
 /// The column written after those when the scenario can move a conversation to another queue
 /// without starting a leg ([`Scenario::moves_between_queues`]; see the module docs).
 pub const MOVE_COLUMN: &str = "ended_in";
+
+/// The column written after those when some row's agents held its conversation otherwise
+/// than in one spell from acceptance to acceptance + `handle` + `wrap_up` ([`busy_cell`]).
+pub const BUSY_COLUMN: &str = "busy";
 
 pub use crate::text::seconds;
 
@@ -103,6 +114,12 @@ pub fn render_stoppable(
             .any(|r| r.ended_in.is_some_and(|q| q != r.queue));
     if moves {
         header.push(MOVE_COLUMN);
+    }
+    // Some handling split or held otherwise than its row says (a Waiting spell, a release,
+    // a transfer to another agent, a wrap-up block ended early, a slowed or unfinished one).
+    let busy = logs.iter().flat_map(|l| &l.rows).any(|r| !plain(r));
+    if busy {
+        header.push(BUSY_COLUMN);
     }
     header.extend(attrs.iter().map(String::as_str));
     w.write_record(&header)?;
@@ -183,6 +200,9 @@ pub fn render_stoppable(
                     _ => String::new(),
                 });
             }
+            if busy {
+                rec.push(busy_cell(r, &agent_names, &group_of));
+            }
             for (i, name) in attrs.iter().enumerate() {
                 let drawn = r.attributes.as_ref().and_then(|(w, vals)| {
                     let spec = &sc.workstreams[w.index()].routing.attributes;
@@ -196,6 +216,52 @@ pub fn render_stoppable(
         }
     }
     w.into_inner().map_err(|e| io::Error::other(e.to_string()))
+}
+
+/// Whether row `r`'s spells ([`crate::sim::log::Spell`]) are what its other cells say: none
+/// for a row nobody answered, one by its `agent` from acceptance (`arrival` + `wait`) for
+/// `handle` + `wrap_up` for an answered one. `fit` reads such a row so without a `busy` cell.
+pub fn plain(r: &ConvRecord) -> bool {
+    if r.outcome != LogOutcome::Answered {
+        return r.busy.is_empty();
+    }
+    let (Some(agent), Some(wait), Some(handle)) = (r.agent, r.wait, r.handle) else {
+        return false;
+    };
+    let from = r.arrival + wait;
+    let to = from + handle + r.wrap_up.unwrap_or(SimDuration::ZERO);
+    match r.busy.as_slice() {
+        [s] => s.agent == agent && s.from == from && s.to == to,
+        // Nothing held (no units): plain only when there was nothing to hold.
+        [] => to == from,
+        _ => false,
+    }
+}
+
+/// The `busy` cell of row `r`: empty when it is [`plain`], else its spells as a JSON list of
+/// `[from_s, length_s, "agent", "group"]`, `from_s` in seconds since the row's `arrival`,
+/// `length_s` in seconds (both to the millisecond), the agent and its group as `agent` and
+/// `agent_group` name them (`[[25,60,"a-1","a"],[145,575,"a-2","a"]]` for a handling paused
+/// in Waiting and resumed by another agent; `[]` for an answered row no agent held). JSON
+/// quotes any name, so no agent or group name can break the list.
+pub fn busy_cell(r: &ConvRecord, agent_names: &[String], group_of: &[&str]) -> String {
+    if plain(r) {
+        return String::new();
+    }
+    let spells: Vec<serde_json::Value> = r
+        .busy
+        .iter()
+        .map(|s| {
+            let ms = |d: SimDuration| d.as_millis() as f64 / 1000.0;
+            serde_json::json!([
+                ms(s.from.since(r.arrival)),
+                ms(s.to.since(s.from)),
+                agent_names.get(s.agent.index()).map_or("", String::as_str),
+                group_of.get(s.agent.index()).copied().unwrap_or(""),
+            ])
+        })
+        .collect();
+    serde_json::Value::Array(spells).to_string()
 }
 
 /// Writes `dir/conversations.csv` atomically; returns its path. A stop request (`stop`) while

@@ -5,8 +5,27 @@
 //! Only built when asked for: without `--log` the world's `Outputs` (`super::outputs`)
 //! holds `None` and every hook is one test of its flag word.
 
+use std::collections::BTreeMap;
+
+use crate::engine::ConvId;
 use crate::model::{AgentId, QueueId, WorkstreamId};
 use crate::time::{SimDuration, SimTime};
+
+/// One spell of an agent holding units of a row's conversation: from the change that gave it
+/// the units (an acceptance, a resume after Waiting, a supervisor's transfer to it) to the one
+/// that took them away (Waiting, a release back to the queue, a transfer, the end of handling
+/// or of the wrap-up block, the close), or to the end of the run. An agent's `busy_s` is the
+/// time it holds any units, so the union of its spells over every row is its busy time
+/// (`conversations.csv`'s `busy` column; `fit`'s `actuals.json`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Spell {
+    /// The agent holding the units.
+    pub agent: AgentId,
+    /// When it got them.
+    pub from: SimTime,
+    /// When it gave them up (or the run ended).
+    pub to: SimTime,
+}
 
 /// How a conversation ended, as far as the log knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,6 +95,11 @@ pub struct ConvRecord {
     /// (a supervisor's `assign_to = "queue"`, a `waited_over` transfer, a before-queueing
     /// transfer at arrival); `None` when nothing moved it. Equal to `queue` after a move back.
     pub ended_in: Option<QueueId>,
+    /// Every spell of an agent holding this row's conversation (this leg's), in order: one
+    /// from acceptance to the end of wrap-up for a plain handling; more when a Waiting spell,
+    /// a release back to the queue or a supervisor's transfer split it (issue 25, fifteenth
+    /// session: `fit` counted acceptance + handle + wrap-up and missed the gap).
+    pub busy: Vec<Spell>,
 }
 
 /// The log of one replication.
@@ -87,6 +111,12 @@ pub struct ConvLog {
     pub rows: Vec<ConvRecord>,
     /// Arrivals so far (rows of leg 1): the next arrival's id is one more.
     pub arrivals: u64,
+    /// The spells under way: per conversation, each agent holding its units, the row of the
+    /// leg it holds and since when.
+    pub(crate) held: BTreeMap<ConvId, Vec<(AgentId, u32, SimTime)>>,
+    /// The conversation whose units the next batch of effects changes when no effect of the
+    /// batch names it (the end of a timed wrap-up block: its one effect is the release).
+    pub(crate) units_of: Option<ConvId>,
 }
 
 impl ConvLog {
@@ -114,6 +144,7 @@ impl ConvLog {
             leg: 1,
             retrial_of: None,
             ended_in: None,
+            busy: Vec::new(),
         });
         n as u32
     }
@@ -147,6 +178,7 @@ impl ConvLog {
             leg: p.leg + 1,
             retrial_of: None,
             ended_in: None,
+            busy: Vec::new(),
         };
         self.rows.push(r);
         (self.rows.len() - 1) as u32
@@ -225,6 +257,57 @@ impl ConvLog {
                     LogOutcome::Abandoned
                 };
                 r.wait = Some(now.since(r.arrival));
+            }
+        }
+    }
+
+    /// `agent`'s units went from `before` to `after` at `now` for `conv` (a conversation's
+    /// units are taken or given up whole, once each): a spell of `conv` starts (in row `row`,
+    /// its current leg) when they grow, ends when they shrink; the agent's other
+    /// conversations (a multi-chat agent's) keep theirs.
+    pub(crate) fn units(
+        &mut self,
+        conv: ConvId,
+        row: Option<u32>,
+        agent: AgentId,
+        (before, after): (i64, i64),
+        now: SimTime,
+    ) {
+        if after > before {
+            if let Some(row) = row {
+                self.held.entry(conv).or_default().push((agent, row, now));
+            }
+        } else if after < before {
+            let Some(spells) = self.held.get_mut(&conv) else {
+                return;
+            };
+            if let Some(i) = spells.iter().position(|s| s.0 == agent) {
+                let (agent, row, from) = spells.swap_remove(i);
+                if spells.is_empty() {
+                    self.held.remove(&conv);
+                }
+                self.spell(row, agent, from, now);
+            }
+        }
+    }
+
+    fn spell(&mut self, row: u32, agent: AgentId, from: SimTime, to: SimTime) {
+        if let Some(r) = self.rows.get_mut(row as usize) {
+            if to > from {
+                r.busy.push(Spell { agent, from, to });
+            }
+        }
+    }
+
+    /// The run ended at `end`: every spell under way ends there (the recorder counts busy
+    /// time up to the same instant).
+    pub(crate) fn end_spells(&mut self, end: SimTime) {
+        for (_, spells) in std::mem::take(&mut self.held) {
+            for (agent, row, from) in spells {
+                self.spell(row, agent, from, end);
+                if let Some(r) = self.rows.get_mut(row as usize) {
+                    r.busy.sort_by_key(|s| (s.from, s.to, s.agent));
+                }
             }
         }
     }

@@ -52,6 +52,8 @@ impl Outputs {
                 replication: rep,
                 rows: Vec::new(),
                 arrivals: 0,
+                held: Default::default(),
+                units_of: None,
             })
         });
         Outputs {
@@ -115,6 +117,11 @@ impl Outputs {
         let Some(log) = self.log.as_deref_mut() else {
             return;
         };
+        // The conversation a units change belongs to: every engine command changes the units
+        // of one conversation, named by an effect before the change (an acceptance, a state
+        // change, a close, a supervisor's transfer) or, for a timed wrap-up block's release,
+        // by the world (`units_of`).
+        let mut named = log.units_of.take();
         for e in fx {
             match *e {
                 Effect::Accepted {
@@ -123,6 +130,7 @@ impl Outputs {
                     first: true,
                     waited,
                 } => {
+                    named = Some(conv);
                     if let Some(c) = customers.get(conv) {
                         log.answered(c.row, waited, agent);
                     }
@@ -133,8 +141,27 @@ impl Outputs {
                     first: false,
                     ..
                 } => {
+                    named = Some(conv);
                     if let Some(c) = customers.get(conv).filter(|c| c.leg != u32::MAX) {
                         log.leg_answered(c.leg, now, agent);
+                    }
+                }
+                Effect::StateChanged { conv, .. } | Effect::Transferred { conv, .. } => {
+                    named = Some(conv);
+                }
+                Effect::Units {
+                    agent,
+                    before,
+                    after,
+                    ..
+                } => {
+                    if let Some(conv) = named {
+                        // The leg it is in (its current row) when a spell starts.
+                        let row =
+                            customers
+                                .get(conv)
+                                .map(|c| if c.leg != u32::MAX { c.leg } else { c.row });
+                        log.units(conv, row, agent, (before, after), now);
                     }
                 }
                 Effect::Requeued { conv, to, .. } => {
@@ -151,6 +178,7 @@ impl Outputs {
                     reason,
                     ..
                 } => {
+                    named = Some(conv);
                     if let Some(c) = customers.at(conv.slot as usize) {
                         let overflowed = reason == CloseReason::Overflowed;
                         log.closed(c.row, answered, overflowed, now);
@@ -176,12 +204,17 @@ impl Outputs {
     }
 
     /// The end of the replication at `now` (cut short when `interrupted`): the conversation log
-    /// and the dashboard log.
+    /// (its spells under way ended at `end`, where the recorder ends its busy time) and the
+    /// dashboard log.
     pub(crate) fn finish(
         &mut self,
         now: SimTime,
+        end: SimTime,
         interrupted: bool,
     ) -> (Option<Box<ConvLog>>, Option<DashLog>) {
+        if let Some(log) = self.log.as_deref_mut() {
+            log.end_spells(end);
+        }
         let dash = match self.obs.take() {
             Some(o) => o.finish(now, interrupted),
             None => self.dash_done.take(),

@@ -284,7 +284,12 @@ impl<'s, E: RulesEngine> World<'s, E> {
         }
         self.rec.commands(k.commands);
         progress(self.now, k.arrived);
-        let (log, dash) = self.out.finish(self.now, interrupted);
+        // Where the recorder ends the agents' busy time (`Recorder::finish`).
+        let end = match interrupted {
+            true => self.now,
+            false => self.now.max(self.horizon()),
+        };
+        let (log, dash) = self.out.finish(self.now, end, interrupted);
         let late = self.delayed_at_end();
         let mut m = self.rec.finish(self.now, self.customers.live_counted());
         super::arrive::add_delayed(&mut m, &late);
@@ -376,6 +381,10 @@ impl<'s, E: RulesEngine> World<'s, E> {
                     .conversation(conv)
                     .is_some_and(|c| c.state == ConvState::WrapUp)
                 {
+                    // Its one effect is the release: the log's spell ends in its row.
+                    if let Some(log) = self.out.log.as_deref_mut() {
+                        log.units_of = Some(conv);
+                    }
                     let _ = self.run_cmd(Command::ReleaseWrapUp(conv));
                 }
             }

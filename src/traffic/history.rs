@@ -11,7 +11,8 @@
 //! [`super::links`], as `fit` and `forecast` check them). `ended_in` (written by `--log` when
 //! a scenario can move a waiting conversation: the queue it was answered or closed in, empty
 //! when its `queue`) must name a queue of the scenario and is otherwise not used: the replay
-//! makes its own moves. A history without it reads as before.
+//! makes its own moves. A history without it reads as before. `busy` (written by `--log`: each
+//! spell of an agent holding the row's conversation) is read by `fit` only.
 //! Required: `arrival`, `queue` (or `workstream`), and `handle` on answered rows. A row's
 //! `patience` is used when present, else an abandoned row's `wait` is its patience, else the
 //! work stream draws it.
@@ -25,7 +26,7 @@ use crate::model::QueueId;
 use crate::time::{SimDuration, SimTime};
 
 /// The fixed columns of the history format; any other column is an attribute.
-pub const COLUMNS: [&str; 15] = [
+pub const COLUMNS: [&str; 16] = [
     "id",
     "arrival",
     "queue",
@@ -41,6 +42,7 @@ pub const COLUMNS: [&str; 15] = [
     "leg",
     "retrial_of",
     "ended_in",
+    "busy",
 ];
 
 /// What a row of `omnisim run --log` is beyond its conversation (its `leg` and `retrial_of`

@@ -147,3 +147,203 @@ fn a_runs_own_log_gives_actuals_equal_to_its_summary() {
         }
     }
 }
+
+/// A messaging center of a few single-conversation agents in two groups whose conversations
+/// pause in Waiting (the agent takes another meanwhile; the rest is done later, perhaps by
+/// another agent): the tester's shape.
+const WAITING: &str = r#"[scenario]
+name = "wspells"
+horizon = "4h"
+seed = 5
+replications = 3
+service_level = "60s"
+
+[[workstreams]]
+name = "msg"
+channel = "messaging"
+capacity_units = 100
+handle_time = { dist = "lognormal", mean = "6m", sd = "3m" }
+wrap_up_time = { dist = "exponential", mean = "30s" }
+waiting_probability = 0.6
+waiting_time = { dist = "exponential", mean = "4m" }
+patience = { dist = "exponential", mean = "20m" }
+
+[[queues]]
+name = "q"
+workstream = "msg"
+arrivals = { rate = "20/h" }
+
+[[agent_groups]]
+name = "day"
+count = 2
+capacity = 100
+queues = ["q"]
+
+[[agent_groups]]
+name = "late"
+count = 1
+capacity = 100
+queues = ["q"]
+"#;
+
+/// Variant: multi-chat agents whose connection drops (their Active chats released back to the
+/// queue after 60 s, the rest done by whoever takes them) and a wrap-up that frees the units
+/// after 10 s of its 30 s.
+const DISCONNECTS: &str = r#"[scenario]
+name = "drops"
+horizon = "3h"
+seed = 9
+replications = 3
+service_level = "60s"
+
+[[workstreams]]
+name = "chat"
+channel = "live_chat"
+capacity_units = 50
+handle_time = { dist = "exponential", mean = "6m" }
+wrap_up_time = { dist = "constant", value = "30s" }
+block_capacity_for_wrap_up = "10s"
+patience = { dist = "exponential", mean = "10m" }
+
+[[queues]]
+name = "support"
+workstream = "chat"
+arrivals = { rate = "50/h" }
+
+[[agent_groups]]
+name = "agent"
+count = 4
+capacity = 100
+queues = ["support"]
+disconnects = { every = "20m", duration = { dist = "uniform", min = "30s", max = "5m" }, reconnect_timeout = "60s" }
+"#;
+
+/// Each agent group's `busy_s` of the actuals equals the run's, overall and per replication,
+/// and `compare` tests it without a difference.
+fn busy_equal(tag: &str, a: &serde_json::Value, s: &serde_json::Value, out: &str) {
+    let groups = s["agent_groups"].as_object().expect("groups");
+    for g in groups.keys() {
+        let (ab, sb) = (
+            &a["agent_groups"][g]["busy_s"],
+            &s["agent_groups"][g]["busy_s"],
+        );
+        let (x, y) = (ab.as_f64().expect("a number"), sb.as_f64().unwrap());
+        assert!(
+            y > 0.0 && (x - y).abs() <= 1e-9 * y,
+            "{tag} {g}: {x} vs {y}"
+        );
+        let reps = s["by_replication"].as_array().unwrap();
+        for (i, r) in reps.iter().enumerate() {
+            let (x, y) = (
+                a["by_replication"][i]["agent_groups"][g]["busy_s"]
+                    .as_f64()
+                    .unwrap(),
+                r["agent_groups"][g]["busy_s"].as_f64().unwrap(),
+            );
+            assert!(
+                (x - y).abs() <= 1e-9 * y.max(1.0),
+                "{tag} {g} rep {i}: {x} vs {y}"
+            );
+        }
+        let line = out
+            .lines()
+            .find(|l| l.starts_with(&format!("agent_groups.{g}.busy_s ")))
+            .unwrap_or_else(|| panic!("{tag}: no busy_s row: {out}"));
+        assert!(
+            !line.contains("not comparable") && !line.contains("significant"),
+            "{tag}: {line}"
+        );
+        assert_eq!(
+            a["agent_groups"][g]["conversations"],
+            s["agent_groups"][g]["conversations"]
+        );
+    }
+}
+
+/// Issue 25, fifteenth session (a tester: fit's busy_s 86,889 against the run's 101,766,
+/// "changed, significant"): fit counted a row from acceptance to acceptance + handle +
+/// wrap-up and could not see a Waiting spell's gap nor a release. The log's `busy` column
+/// gives each spell, so the actuals of a run's own log equal its summary's busy time.
+#[test]
+fn busy_time_of_a_runs_own_log_with_waiting_spells_and_releases() {
+    let dir = temp_dir("fit-busy");
+    for (tag, toml) in [("waiting", WAITING), ("drops", DISCONNECTS)] {
+        let sc = dir.join(format!("{tag}.toml"));
+        std::fs::write(&sc, toml).expect("writes");
+        let (a, s, out) = round_trip(&dir, tag, &sc, "60s");
+        assert_counts_equal(tag, &a, &s);
+        busy_equal(tag, &a, &s, &out);
+        let log =
+            std::fs::read_to_string(dir.join(format!("r-{tag}/conversations.csv"))).expect("log");
+        assert!(
+            log.lines().next().unwrap().contains(",replication,busy"),
+            "{tag}"
+        );
+        if tag == "waiting" {
+            // A handling split by a Waiting spell: two spells in one cell.
+            assert!(log.contains("],["), "{tag}: no split handling");
+        } else {
+            assert!(
+                s["conversations"]["released"].as_u64() > Some(0),
+                "{tag}: no release"
+            );
+        }
+    }
+}
+
+/// Variant: a history without the column (an older log, an export, a log of plain handlings)
+/// reads each answered row as one spell, with a note that says what that misses; with the
+/// column, a row's cell gives its spells (one agent's overlaps counted once) and a row without
+/// one is a plain spell; a bad cell is an error at its line and column.
+#[test]
+fn a_history_without_busy_spells_has_no_busy_time() {
+    let dir = temp_dir("fit-busy-none");
+    let h = "arrival,queue,outcome,wait,handle,wrap_up,agent,agent_group\n\
+             2003-03-03T09:00:00,q,answered,0,100,10,a-1,agents\n\
+             2003-03-03T09:00:50,q,answered,0,100,0,a-1,agents\n";
+    std::fs::write(dir.join("h.csv"), h).expect("writes");
+    let o = run_in(&dir, &["fit", "h.csv", "--out", "f"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let a = json(&dir.join("f/actuals.json"));
+    assert_eq!(a["agent_groups"]["agents"]["conversations"], 2);
+    // a-1: 0–110 and 50–150: 150 s.
+    assert_eq!(a["agent_groups"]["agents"]["busy_s"], 150.0, "{a}");
+    assert!(
+        a["notes"].to_string().contains("no `busy` column"),
+        "{}",
+        a["notes"]
+    );
+    // With the spells (a-1 from 09:00 for 110 s, from 09:00:50 for 100 s): 150 s, not 210.
+    let h = "arrival,queue,outcome,wait,handle,wrap_up,agent,agent_group,busy\n\
+             2003-03-03T09:00:00,q,answered,0,100,10,a-1,agents,\"[[0,110,\"\"a-1\"\",\"\"agents\"\"]]\"\n\
+             2003-03-03T09:00:50,q,answered,0,100,0,a-1,agents,\"[[0,30,\"\"a-1\"\",\"\"agents\"\"],[90,70,\"\"a-2\"\",\"\"agents\"\"]]\"\n\
+             2003-03-03T09:10:00,q,answered,5,50,0,a-2,agents,\n";
+    std::fs::write(dir.join("b.csv"), h).expect("writes");
+    let o = run_in(&dir, &["fit", "b.csv", "--out", "b"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let a = json(&dir.join("b/actuals.json"));
+    // a-1: 0–110 and 50–80 (one span, 110 s); a-2: 140–210 (70 s) and, without a cell,
+    // 605–655 (50 s).
+    assert_eq!(a["agent_groups"]["agents"]["busy_s"], 230.0, "{a}");
+    assert!(
+        !a["notes"].to_string().contains("no `busy` column"),
+        "{}",
+        a["notes"]
+    );
+    let bad = "arrival,queue,outcome,wait,handle,agent,busy\n\
+               2003-03-03T09:00:00,q,answered,0,100,a-1,soon\n\
+               2003-03-03T09:01:00,q,answered,0,100,a-1,\"[[-1,5,\"\"a-1\"\",\"\"g\"\"]]\"\n";
+    std::fs::write(dir.join("bad.csv"), bad).expect("writes");
+    let o = run_in(&dir, &["fit", "bad.csv", "--out", "x"]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("bad.csv:2:7: busy: \"soon\" is not a list of busy spells"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bad.csv:3:7: busy:") && err.contains("spell 1 needs"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}

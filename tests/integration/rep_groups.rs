@@ -157,6 +157,37 @@ fn compare_says_which_group_metrics_it_cannot_test() {
     // The center's own figures are still tested.
     let out = text(&o.stdout);
     assert!(out.contains("Paired t-tests"), "{out}");
+    // Issue 25, fifteenth session: they are not counted among "no regression", and every
+    // output says so (the warning was on stderr only); the exit code stays 0.
+    assert!(
+        out.contains("Not tested: 3600 agent-group metrics (agent_groups.*) not tested"),
+        "{out}"
+    );
+    assert!(
+        out.contains("No regression; 3600 metrics not tested (neither passed nor failed"),
+        "{out}"
+    );
+    let o = run_in(
+        &d,
+        &[
+            "compare",
+            "a/summary.json",
+            "b/summary.json",
+            "--markdown",
+            "--junit",
+            "j.xml",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let md = text(&o.stdout);
+    assert!(md.contains("Not tested: 3600 agent-group metrics"), "{md}");
+    let xml = std::fs::read_to_string(d.join("j.xml")).unwrap();
+    assert!(
+        xml.contains("skipped=\"3600\""),
+        "{}",
+        &xml[..400.min(xml.len())]
+    );
+    assert!(xml.contains("<property name=\"not_tested\""));
 }
 
 /// The second find: the queue-memory warning names the replications the run will have,

@@ -3,7 +3,9 @@
 //! (its note, [`GROUPS_UNKNOWN`], is repeated), and groups of other
 //! names on the two sides are named, so a backtest never silently compares no group
 //! (issue 25, fourteenth session: every `agent_groups.agent.*` read "not comparable" while
-//! the history's figures sat under the fitted scenario's `agents`).
+//! the history's figures sat under the fitted scenario's `agents`). And, against any
+//! summary, the agent-group metrics a side's `by_replication` rows do not hold: not tested,
+//! and said so ([`not_in_rows`], [`not_tested`]).
 
 use serde_json::Value;
 
@@ -72,5 +74,42 @@ pub(super) fn warning(base: &Value, current: &Value, history: (bool, bool)) -> O
         },
         list(&only_h),
         list(&only_r)
+    ))
+}
+
+/// Why `v`'s `by_replication` rows hold no agent-group figures (`which` names the side), or
+/// `None` when they list them (or it has no rows or no groups): its rows leave them out
+/// (`by_replication_left_out`: more groups than a row lists) or have no `agent_groups` (a
+/// side written without them).
+pub(super) fn not_in_rows(which: &str, v: &Value) -> Option<String> {
+    let rows = v.get("by_replication").and_then(Value::as_array)?;
+    if rows.is_empty() || names(v).is_empty() {
+        return None;
+    }
+    if let Some(l) = v.get("by_replication_left_out") {
+        let n = l.get("agent_groups").and_then(Value::as_u64).unwrap_or(0);
+        let limit = l.get("limit").and_then(Value::as_u64).unwrap_or(0);
+        return Some(format!(
+            "{which} has {n} agent groups (its rows list at most {limit})"
+        ));
+    }
+    rows.iter()
+        .any(|r| r.get("agent_groups").is_none())
+        .then(|| format!("{which}'s by_replication rows have no agent_groups"))
+}
+
+/// The sentence of `n` agent-group metrics not tested ([`super::Row::not_tested`]) for the
+/// sides' reasons ([`not_in_rows`]); `None` when none is.
+pub(super) fn not_tested(sides: (Option<String>, Option<String>), n: usize) -> Option<String> {
+    if n == 0 {
+        return None;
+    }
+    let why: Vec<String> = [sides.0, sides.1].into_iter().flatten().collect();
+    Some(format!(
+        "{n} agent-group metrics (agent_groups.*) not tested across replications: {}, so \
+         there are no per-replication agent-group figures to test; they are shown on their \
+         totals and counted as not tested, neither passed nor failed (the exit code counts \
+         regressions only), and every other metric is tested (omnisim ab tests agent groups)",
+        why.join(" and ")
     ))
 }

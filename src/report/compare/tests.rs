@@ -480,3 +480,220 @@ fn same_seed_different_replications_is_judged_on_the_common_ones() {
     let w = cmp.rows.iter().find(|r| r.metric == "wait_s.mean").unwrap();
     assert!(w.regression, "{w:?}");
 }
+
+/// Issue 25, fifteenth session: 2 replications against 10 (different seeds) read "Precision
+/// at 10 replications a side" (the larger side), while Welch's standard error, and so the
+/// `detectable` figure, rests on both counts. The line now names both.
+#[test]
+fn precision_names_both_sides_counts() {
+    let base = with_reps(1, &[("wait_s.mean", vec![Some(10.0), Some(14.0)])]);
+    let ten: Vec<Option<f64>> = (0..10).map(|i| Some(11.0 + f64::from(i % 3))).collect();
+    let cur = with_reps(2, &[("wait_s.mean", ten)]);
+    let c = compare_runs(&base, &cur, &Tolerances::new(5.0)).unwrap();
+    let row = c.rows.iter().find(|r| r.metric == "wait_s.mean").unwrap();
+    let t = row.test.expect("tested");
+    assert_eq!((t.kind, t.n_base, t.n_current), (TestKind::Welch, 2, 10));
+    let p = crate::report::compare_table::precision(&c);
+    assert!(
+        p.starts_with(
+            "Precision at 2 replications of the baseline and 10 of the current run (the \
+             smallest change caught 4 times in 5): wait_s.mean ±"
+        ),
+        "{p}"
+    );
+    assert!(!p.contains("10 replications a side"), "{p}");
+    // Equal sides keep their wording.
+    let four = |s: u64, x: f64| {
+        with_reps(
+            s,
+            &[(
+                "wait_s.mean",
+                vec![Some(x), Some(x + 2.0), Some(x + 1.0), Some(x + 4.0)],
+            )],
+        )
+    };
+    let c = compare_runs(&four(1, 10.0), &four(2, 10.5), &Tolerances::new(5.0)).unwrap();
+    let p = crate::report::compare_table::precision(&c);
+    assert!(p.starts_with("Precision at 4 replications a side ("), "{p}");
+}
+
+/// Variant: headline metrics resting on different counts (a service level with data in 2 of
+/// the baseline's 3 replications) name each its own, and the replications needed to catch
+/// the tolerance come from each side's own spread, not from the larger count.
+#[test]
+fn precision_names_each_metrics_counts_when_they_differ() {
+    let base = with_reps(
+        1,
+        &[
+            ("wait_s.mean", vec![Some(10.0), Some(16.0), Some(13.0)]),
+            ("service_level.fraction", vec![Some(0.8), None, Some(0.7)]),
+        ],
+    );
+    let ten = |a: f64, s: f64| -> Vec<Option<f64>> {
+        (0..10).map(|i| Some(a + s * f64::from(i % 3))).collect()
+    };
+    let cur = with_reps(
+        2,
+        &[
+            ("wait_s.mean", ten(12.0, 0.5)),
+            ("service_level.fraction", ten(0.75, 0.01)),
+        ],
+    );
+    let c = compare_runs(&base, &cur, &Tolerances::new(5.0)).unwrap();
+    let p = crate::report::compare_table::precision(&c);
+    assert!(
+        p.starts_with("Precision at the replications each names (baseline and current)"),
+        "{p}"
+    );
+    assert!(
+        p.contains("% (2 and 10)") && p.contains("% (3 and 10)"),
+        "{p}"
+    );
+    // Welch at k a side: se = √((s²_b + s²_c) / k). The larger count (10) read the 3
+    // baseline replications' spread as if there were 10: far too many replications needed.
+    let t = c
+        .rows
+        .iter()
+        .find(|r| r.metric == "wait_s.mean")
+        .and_then(|r| r.test)
+        .unwrap();
+    assert_eq!(t.var_base, 9.0);
+    let k = t.replications_for(1.0, 0.05).unwrap();
+    let at = |k: usize| {
+        TTest {
+            se: ((t.var_base + t.var_current) / k as f64).sqrt(),
+            df: (k as f64 - 1.0) * (t.var_base + t.var_current).powi(2)
+                / (t.var_base.powi(2) + t.var_current.powi(2)),
+            ..t
+        }
+        .detectable(0.05)
+        .unwrap()
+    };
+    assert!(at(k) <= 1.0 && at(k - 1) > 1.0, "{k}");
+}
+
+/// A summary of `n` replications whose top level has agent group `g` (conversations, busy
+/// time) and whose rows list it only when `rows` (else, with `left_out`, a
+/// `by_replication_left_out` as a run with over 1,000 groups writes).
+fn with_groups(seed: u64, n: usize, rows: bool, left_out: bool) -> Value {
+    let waits: Vec<Option<f64>> = (0..n).map(|i| Some(10.0 + i as f64)).collect();
+    let mut doc = with_reps(seed, &[("wait_s.mean", waits)]);
+    doc["agent_groups"] = json!({"g": {"conversations": 10 * n, "busy_s": 500.0 * n as f64}});
+    if rows {
+        for (i, r) in doc["by_replication"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .enumerate()
+        {
+            r["agent_groups"] =
+                json!({"g": {"conversations": 10 + i % 2, "busy_s": 500.0 + i as f64}});
+        }
+    }
+    if left_out {
+        doc["by_replication_left_out"] = json!({"agent_groups": 1200, "limit": 1000});
+    }
+    doc
+}
+
+/// Issue 25, fifteenth session: agent-group metrics a side's rows do not hold were counted
+/// among "no regression" (a count absent from a row read 0 in every one: zeros against the
+/// other side's figures, or against zeros) and the warning was on stderr only. They are not
+/// tested, said in the table, the verdict, Markdown and JUnit (skipped cases), and the exit
+/// code still counts regressions only.
+#[test]
+fn untested_group_metrics_are_not_counted_as_passed() {
+    use crate::report::compare_table::{render_junit, render_markdown, render_text, verdict};
+    // One side lacking them (its rows have no agent_groups), the other listing them.
+    let c = compare_runs(
+        &with_groups(1, 4, false, false),
+        &with_groups(2, 4, true, false),
+        &Tolerances::new(5.0),
+    )
+    .unwrap();
+    let groups: Vec<&Row> = c
+        .rows
+        .iter()
+        .filter(|r| r.metric.starts_with("agent_groups."))
+        .collect();
+    assert_eq!(groups.len(), 2);
+    for r in &groups {
+        assert!(r.not_tested && r.test.is_none() && !r.regression, "{r:?}");
+    }
+    let why = c.not_tested.clone().expect("said");
+    assert!(
+        why.starts_with(
+            "2 agent-group metrics (agent_groups.*) not tested across replications: \
+             baseline's by_replication rows have no agent_groups"
+        ),
+        "{why}"
+    );
+    assert!(c.warnings.contains(&why));
+    let v = verdict(&c);
+    assert_eq!(
+        v,
+        "No regression; 2 metrics not tested (neither passed nor failed; the exit code \
+         counts regressions only)."
+    );
+    let text = render_text(&c, false);
+    assert!(text.contains(&format!("Not tested: {why}.\n")), "{text}");
+    assert!(
+        text.contains("2 other metrics: no regression, no significant change"),
+        "{text}"
+    );
+    let all = render_text(&c, true);
+    assert!(
+        all.contains("not tested (no per-replication figures)"),
+        "{all}"
+    );
+    let md = render_markdown(&c, false);
+    assert!(
+        md.contains(&format!("Not tested: {why}.")) && md.contains(&v),
+        "{md}"
+    );
+    let xml = render_junit(&c, "s");
+    assert!(
+        xml.contains("tests=\"4\" failures=\"0\" skipped=\"2\""),
+        "{xml}"
+    );
+    assert!(xml.contains("name=\"agent_groups.g.busy_s\">\n      <skipped message=\"not tested: "));
+    assert!(xml.contains("<property name=\"not_tested\""), "{xml}");
+}
+
+/// Variant: both sides above the 1,000-group cap (`by_replication_left_out`): zeros against
+/// zeros passed as "nothing differs"; now not tested, with each side's count.
+#[test]
+fn groups_left_out_on_both_sides_are_not_tested() {
+    let c = compare_runs(
+        &with_groups(1, 3, false, true),
+        &with_groups(1, 3, false, true),
+        &Tolerances::new(5.0),
+    )
+    .unwrap();
+    assert!(c
+        .rows
+        .iter()
+        .filter(|r| r.metric.starts_with("agent_groups."))
+        .all(|r| r.not_tested));
+    let why = c.not_tested.clone().expect("said");
+    assert!(
+        why.contains(
+            "baseline has 1200 agent groups (its rows list at most 1000) and current has 1200 \
+             agent groups"
+        ),
+        "{why}"
+    );
+    // Rows listing them on both sides: tested as before, nothing said.
+    let c = compare_runs(
+        &with_groups(1, 3, true, false),
+        &with_groups(2, 3, true, false),
+        &Tolerances::new(5.0),
+    )
+    .unwrap();
+    assert!(c.not_tested.is_none() && c.rows.iter().all(|r| !r.not_tested));
+    let groups = c
+        .rows
+        .iter()
+        .filter(|r| r.metric.starts_with("agent_groups."));
+    assert!(groups.clone().count() == 2 && groups.clone().all(|r| r.test.is_some()));
+}
