@@ -190,7 +190,7 @@ fn agent_group_metric_above_the_cap_says_why_no_margin() {
             "\n[[agent_groups]]\nname = \"g{g}\"\ncount = 1\ncapacity = 100\nqueues = [\"support\"]\n"
         ));
     }
-    std::fs::write(&dir.join("g1001.toml"), sc).unwrap();
+    std::fs::write(dir.join("g1001.toml"), sc).unwrap();
     let (out, _, j) = sweep(
         &dir,
         "g1001.toml",
