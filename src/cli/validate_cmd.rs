@@ -34,6 +34,31 @@ pub(crate) fn run(a: ValidateArgs) -> CmdResult {
             plural(sc.agent_count() as u64, "agent"),
             plural(sc.supervisors.len() as u64, "supervisor")
         );
+        if let Some(note) = count_thresholds_note(&sc) {
+            eprintln!("note: {note}");
+        }
     }
     Ok(EXIT_OK)
+}
+
+/// With more than one replication, the sentence saying that the scenario's `[[thresholds]]`
+/// on counts judge totals over its replications (not a replication's figure), naming them;
+/// `None` otherwise. `sweep --target` judges a count per replication instead
+/// (docs/verdicts.md).
+pub(crate) fn count_thresholds_note(sc: &crate::scenario::Scenario) -> Option<String> {
+    let n = sc.replications;
+    let counts: Vec<&str> = sc
+        .thresholds
+        .iter()
+        .map(|t| t.metric.as_str())
+        .filter(|m| crate::report::compare::is_count(m))
+        .collect();
+    (n > 1 && !counts.is_empty()).then(|| {
+        format!(
+            "[[thresholds]] on counts ({}) judge the total over the {n} replications, not one \
+             replication's figure (a max of 20 allows about 20 ÷ {n} a replication); sweep \
+             --target judges a count per replication",
+            counts.join(", ")
+        )
+    })
 }

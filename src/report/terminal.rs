@@ -171,7 +171,7 @@ pub fn render(r: &Report) -> String {
     if !s.thresholds.is_empty() {
         o.push_str("\nThresholds\n");
         for t in &s.thresholds {
-            let _ = writeln!(o, "  {}", threshold(t));
+            let _ = writeln!(o, "  {}", threshold(t, s.replications));
         }
     }
     o
@@ -242,13 +242,19 @@ fn queues(o: &mut String, r: &Report) {
     }
 }
 
-fn threshold(t: &ThresholdResult) -> String {
-    let bound = match (t.min, t.max) {
+/// One threshold's line. A count's threshold judges its total over the replications
+/// (docs/scenario-format.md, `[[thresholds]]`), and with more than one replication the line
+/// says so: "(want <= 150; a total over 4 replications)".
+fn threshold(t: &ThresholdResult, replications: u32) -> String {
+    let mut bound = match (t.min, t.max) {
         (Some(lo), Some(hi)) => format!("in [{}, {}]", value(lo), value(hi)),
         (Some(lo), None) => format!(">= {}", value(lo)),
         (None, Some(hi)) => format!("<= {}", value(hi)),
         (None, None) => "no bound".into(),
     };
+    if replications > 1 && super::compare::is_count(&t.metric) {
+        bound.push_str(&format!("; a total over {replications} replications"));
+    }
     let value = t.value.map(value).unwrap_or_else(|| "no data".into());
     format!(
         "{}  {} = {} (want {})",

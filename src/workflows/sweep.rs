@@ -459,8 +459,10 @@ fn run_one(
     })
 }
 
+/// The figure `t` judges at `p` ([`Target::judged`]: a count per replication); NaN without
+/// data (never meets).
 fn metric(t: &Target, p: &SweepPoint) -> f64 {
-    report::lookup(&p.summary, &t.metric).unwrap_or(f64::NAN)
+    t.judged(&p.summary).unwrap_or(f64::NAN)
 }
 
 /// Builds and checks every grid point's scenario (and the target's metric) before anything

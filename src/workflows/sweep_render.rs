@@ -9,6 +9,7 @@ use crate::report::lookup;
 use crate::report::table::{self, num};
 
 use super::sweep::{Method, SweepPoint, SweepResult};
+use super::target::Target;
 
 /// The metrics every sweep row carries.
 pub const KEY_METRICS: [&str; 10] = [
@@ -34,14 +35,66 @@ fn metrics(r: &SweepResult) -> Vec<String> {
     m
 }
 
-/// The figures of `metric` at a point, one per replication with data (`by_replication`).
+/// Whether `metric` lies in a count map whose `by_replication` rows list only non-zero
+/// entries (`rule_violations.by_rule`, `routing.by_rule`, a policy's `refused` and `by_rule`),
+/// so that a replication without it counted 0 there (docs/metrics.md, "per replication").
+fn sparse_count(metric: &str) -> bool {
+    metric.starts_with("rule_violations.by_rule.")
+        || metric.starts_with("routing.by_rule.")
+        || (metric.starts_with("policies.")
+            && (metric.ends_with(".refused") || metric.contains(".by_rule.")))
+}
+
+/// The figures of `metric` at a point, one per replication with data (`by_replication`): a
+/// count of a sparse map ([`sparse_count`]) absent from a row is 0 there.
 fn figures(p: &SweepPoint, metric: &str) -> Vec<f64> {
+    let sparse = sparse_count(metric);
     p.summary
         .by_replication
         .iter()
         .filter_map(|r| serde_json::to_value(r).ok())
-        .filter_map(|v| crate::report::lookup_value(&v, metric))
+        .filter_map(|v| match crate::report::lookup_value(&v, metric) {
+            None if sparse => Some(0.0),
+            x => x,
+        })
         .collect()
+}
+
+/// Why no `by_replication` row of a point records `metric` at all, or `None` when a row does
+/// (with data or without) or the point has no rows: then no number of replications gives the
+/// target a ± precision, and "run more replications" is no advice. Either the metric is not
+/// one the rows list (`customers`, `invitations.rejected`, `conversations.delayed`: the rows
+/// hold what `compare` tests, docs/metrics.md "per replication"), or it is an agent group's
+/// and the scenario has more agent groups than a row repeats
+/// ([`crate::report::summary_reps::MAX_REP_AGENT_GROUPS`]).
+pub fn not_recorded(p: &SweepPoint, metric: &str) -> Option<String> {
+    let rows = &p.summary.by_replication;
+    if rows.is_empty() || sparse_count(metric) {
+        return None;
+    }
+    let keys = crate::text::path::split(metric).ok()?;
+    let present = rows
+        .iter()
+        .filter_map(|r| serde_json::to_value(r).ok())
+        .any(|v| crate::text::path::resolve(&v, &keys).is_some());
+    if present {
+        return None;
+    }
+    Some(match &p.summary.by_replication_left_out {
+        Some(lo) if metric.starts_with("agent_groups.") => format!(
+            "{metric} is not recorded per replication: the scenario has {} agent groups, more \
+             than the {} whose figures a replication's row repeats (docs/metrics.md, \"Agent \
+             groups per replication\"), so it has no ± precision at any number of replications",
+            lo.agent_groups, lo.limit
+        ),
+        _ => format!(
+            "{metric} is not recorded per replication (the rows hold conversations.arrived, \
+             .answered, .abandoned, wait_s, handle_s, service_level.fraction, abandonment_rate, \
+             occupancy, overallocation, rule_violations, queues.Q and agent_groups.G: \
+             docs/metrics.md, \"per replication\"), so it has no ± precision at any number of \
+             replications"
+        ),
+    })
 }
 
 /// Replications of a point with a value of `metric`: what its half-width rests on
@@ -104,6 +157,11 @@ pub fn no_margin(r: &SweepResult) -> Option<String> {
         .map(|p| (p, replications_with_data(p, &t.metric)))
         .filter(|(_, n)| *n < 2)
         .min_by_key(|(_, n)| *n)?;
+    // No row records the metric: more replications cannot help (issue 25, fifteenth
+    // session: "0 replications of 4 with a value of customers …; run more replications").
+    if let Some(why) = not_recorded(short.0, &t.metric) {
+        return Some(format!("no margin: {why}"));
+    }
     let plural = crate::report::format::plural;
     let reps = short.0.summary.replications;
     Some(if reps < 2 {
@@ -135,7 +193,7 @@ pub fn within_noise(r: &SweepResult) -> Option<String> {
     let ax = r.axes.first()?;
     let at = |vals: &[f64]| r.points.iter().find(|p| p.values == vals);
     let reaches = |p: &SweepPoint| {
-        let (x, h) = (lookup(&p.summary, &t.metric)?, half_width(p, &t.metric)?);
+        let (x, h) = (t.judged(&p.summary)?, half_width(p, &t.metric)?);
         ((x - t.value).abs() <= h).then_some((x, h))
     };
     let below = r
@@ -146,13 +204,14 @@ pub fn within_noise(r: &SweepResult) -> Option<String> {
     let reps = |p: &SweepPoint| p.summary.by_replication.len() as u64;
     let say = |p: &SweepPoint, (x, h): (f64, f64), what: &str| {
         format!(
-            "within the noise: at {}={} {} = {} ±{} (95%, {}), an interval that reaches the \
+            "within the noise: at {}={} {} = {} ±{}{} (95%, {}), an interval that reaches the \
              target {}, so {what}; more replications decide",
             ax.path,
             ax.show(p.values[0]),
             t.metric,
             num(x),
             num(h),
+            t.unit(),
             crate::report::format::plural(reps(p), "replication"),
             num(t.value)
         )
@@ -177,7 +236,7 @@ pub fn best_point(r: &SweepResult) -> Option<(&SweepPoint, f64)> {
     let higher = matches!(t.op, super::target::Op::Ge | super::target::Op::Gt);
     r.points
         .iter()
-        .filter_map(|p| Some((p, lookup(&p.summary, &t.metric).filter(|x| x.is_finite())?)))
+        .filter_map(|p| Some((p, t.judged(&p.summary).filter(|x| x.is_finite())?)))
         .max_by(|a, b| {
             if higher {
                 a.1.total_cmp(&b.1)
@@ -205,10 +264,11 @@ pub fn best_verdict(r: &SweepResult) -> Option<(bool, String)> {
         .collect::<Vec<_>>()
         .join(", ");
     let figure = format!(
-        "at {at} {} = {} ±{} (95%, {})",
+        "at {at} {} = {} ±{}{} (95%, {})",
         t.metric,
         num(x),
         num(h),
+        t.unit(),
         crate::report::format::plural(replications_with_data(p, &t.metric) as u64, "replication")
     );
     let within = (x - t.value).abs() <= h;
@@ -251,6 +311,8 @@ pub fn csv(r: &SweepResult) -> Result<String, csv::Error> {
         header.push("target_ci95_half".into());
         // What the half-width rests on: under 2, no margin (the half-width is empty).
         header.push("target_replications".into());
+        // The figure the target judges: a count's mean per replication, else the metric.
+        header.push("target_value".into());
     }
     if r.partial {
         // Interrupted: the file holds only the points run to their end, not the whole grid
@@ -268,10 +330,11 @@ pub fn csv(r: &SweepResult) -> Result<String, csv::Error> {
         row.extend(ms.iter().map(|m| value(p, m)));
         row.push((p.refined as u8).to_string());
         if let Some(t) = &r.target {
-            let ok = lookup(&p.summary, &t.metric).is_some_and(|v| t.meets(v));
-            row.push((ok as u8).to_string());
+            let judged = t.judged(&p.summary);
+            row.push((judged.is_some_and(|v| t.meets(v)) as u8).to_string());
             row.push(half_width(p, &t.metric).map_or_else(String::new, |h| h.to_string()));
             row.push(replications_with_data(p, &t.metric).to_string());
+            row.push(judged.map_or_else(String::new, |v| v.to_string()));
         }
         if r.partial {
             row.push("1".into());
@@ -301,8 +364,11 @@ pub fn text(r: &SweepResult) -> String {
                 .filter(|m| *m != shown.as_str()),
         )
         .collect();
+    // A count target's column is its mean per replication, headed so.
+    let shown_head = format!("{shown}{}", r.target.as_ref().map_or("", |t| t.unit()));
     let mut header: Vec<&str> = r.axes.iter().map(|a| a.path.as_str()).collect();
-    header.extend(columns.iter().copied());
+    header.push(&shown_head);
+    header.extend(columns[1..].iter().copied());
     let rows: Vec<Vec<String>> = r
         .points
         .iter()
@@ -314,7 +380,10 @@ pub fn text(r: &SweepResult) -> String {
                 .map(|(a, v)| a.show(*v))
                 .collect();
             for &m in &columns {
-                let x = lookup(&p.summary, m);
+                let x = match &r.target {
+                    Some(t) if m == shown => t.judged(&p.summary),
+                    _ => lookup(&p.summary, m),
+                };
                 row.push(match x {
                     // The shown metric with its 95 % half-width (the precision).
                     Some(x) if m == shown => with_pm(x, half_width(p, m)),
@@ -381,7 +450,8 @@ pub fn answer_line(r: &SweepResult) -> String {
     };
     match &r.answer {
         Some(a) => format!(
-            "smallest value meeting {t}: {} ({} = {}; {}){noise}",
+            "smallest value meeting {t}{}: {} ({} = {}; {}){noise}",
+            t.unit(),
             r.axes
                 .iter()
                 .zip(&a.values)
@@ -390,15 +460,15 @@ pub fn answer_line(r: &SweepResult) -> String {
                 .join(", "),
             t.metric,
             match at(a) {
-                Some(h) => format!("{} ±{} (95%)", num(a.metric_value), num(h)),
-                None => num(a.metric_value),
+                Some(h) => format!("{} ±{}{} (95%)", num(a.metric_value), num(h), t.unit()),
+                None => format!("{}{}", num(a.metric_value), t.unit()),
             },
             match a.method {
                 Method::Bisection => "found by bisection",
                 Method::GridScan => "found on the grid",
             }
         ),
-        None => format!("no value in the sweep meets {t}{noise}"),
+        None => format!("no value in the sweep meets {t}{}{noise}", t.unit()),
     }
 }
 
@@ -423,6 +493,9 @@ pub fn target_json(r: &SweepResult) -> serde_json::Value {
     let mut j = json!({
         "format": "omnisim.sweep-target/1",
         "target": r.target.as_ref().map(|t| t.to_string()),
+        // A count's target judges its mean per replication: `metric_value`, its half-width
+        // and `best`'s figures are then per replication (not totals over the replications).
+        "per_replication": r.target.as_ref().map(Target::per_replication),
         "met": r.answer.is_some(),
         "values": r.answer.as_ref().map(|a| values(&a.values)),
         "metric_value": r.answer.as_ref().map(|a| a.metric_value),
@@ -499,7 +572,11 @@ pub fn html(r: &SweepResult, scenario: &str) -> String {
     // Series keyed by the other axes' values.
     let mut series: Vec<(String, Vec<(f64, f64)>)> = Vec::new();
     for p in &r.points {
-        let Some(y) = lookup(&p.summary, &shown) else {
+        let y = match &r.target {
+            Some(t) => t.judged(&p.summary),
+            None => lookup(&p.summary, &shown),
+        };
+        let Some(y) = y else {
             continue;
         };
         let key = r.axes[1..]
@@ -587,7 +664,7 @@ pub fn html(r: &SweepResult, scenario: &str) -> String {
         escape(&r.axes[0].path),
         (top + h - b) / 2.0,
         (top + h - b) / 2.0,
-        escape(&shown)
+        escape(&format!("{shown}{}", r.target.as_ref().map_or("", |t| t.unit())))
     ));
     if let Some(t) = &r.target {
         svg.push_str(&format!(

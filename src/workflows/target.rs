@@ -50,6 +50,45 @@ impl Target {
     }
 }
 
+impl Target {
+    /// Whether the target's metric is a count (a figure that adds up over replications:
+    /// [`crate::report::compare::is_count`], e.g. `conversations.abandoned`, `customers`,
+    /// `agent_groups.G.conversations`), so the target judges its **mean per replication**
+    /// (the figure per simulated horizon), not its total over the replications, which would
+    /// grow with `--replications` (issue 25, fifteenth session: `conversations.abandoned<=20`
+    /// answered 7 agents at 1 replication, 9 at 4, none at 16).
+    pub fn per_replication(&self) -> bool {
+        crate::report::compare::is_count(&self.metric)
+    }
+
+    /// The figure the target judges in `s`: a count's total ÷ the replications it covers
+    /// ([`per_replication`](Self::per_replication)): those asked for, or on a partial run the
+    /// replications that began, whose parts the totals hold), any other metric as the summary
+    /// has it (pooled over the replications); `None` without data.
+    pub fn judged(&self, s: &crate::report::Summary) -> Option<f64> {
+        let x = crate::report::lookup(s, &self.metric)?;
+        if !self.per_replication() {
+            return Some(x);
+        }
+        let n = if s.partial {
+            s.by_replication.len() as f64
+        } else {
+            f64::from(s.replications)
+        };
+        Some(x / n.max(1.0))
+    }
+
+    /// `" per replication"` for a count ([`per_replication`](Self::per_replication)), else
+    /// empty: the unit every sweep output adds after the target's figure.
+    pub fn unit(&self) -> &'static str {
+        if self.per_replication() {
+            " per replication"
+        } else {
+            ""
+        }
+    }
+}
+
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}{}{}", self.metric, self.op.as_str(), self.value)

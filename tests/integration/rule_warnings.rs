@@ -354,8 +354,7 @@ fn a_roster_agent_named_like_an_agent_group_is_refused() {
     let file = dir.join("r.toml");
     std::fs::write(&file, &text).unwrap();
     let err = omnisim::scenario::load_file(&file)
-        .err()
-        .expect("a roster agent named like a group is refused")
+        .expect_err("a roster agent named like a group is refused")
         .to_string();
     for (agent, index) in [("tier1", 0), ("tier2", 1)] {
         assert!(
