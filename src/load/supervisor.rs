@@ -322,6 +322,11 @@ impl<E: RulesEngine> PolicyTask<E> {
                     if taken >= limit {
                         break;
                     }
+                    // A conversation the policy gave up costs no engine call at later ticks
+                    // (before the `waited_at_least` stop: a later one arrived later).
+                    if tries.given_up(conv) {
+                        continue;
+                    }
                     let Some(v) = e.conversation(conv) else {
                         continue;
                     };
@@ -332,7 +337,6 @@ impl<E: RulesEngine> PolicyTask<E> {
                     }
                     if !matches_basic(f, e, &v, now)
                         || f.sentiment_below.is_some()
-                        || tries.given_up(conv)
                         || already_done(e, sid, &self.policy.action, conv)
                     {
                         continue;

@@ -388,8 +388,8 @@ fn fate(sc: &Scenario, a: &Action, rule: &str, q: Option<QueueId>, every: &str) 
                         format!("each of the queue's {n} agents")
                     };
                     format!(
-                        "the policy gives each conversation up once {who} has refused it {skip} \
-                         times (`[engine] refusals_before_skip = {skip}`, routing's invitations \
+                        "each check ({every}) invites again, and the policy gives each \
+                         conversation up once {who} has refused it {skip} times (`[engine] refusals_before_skip = {skip}`, routing's invitations \
                          included): at most {} refused invitations of the policy per \
                          conversation, counted in `given_up`",
                         thousands_u64(u64::from(skip) * n)

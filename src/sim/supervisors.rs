@@ -162,12 +162,12 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         self.apply_action(source, conv, since);
     }
 
-    /// The agent an assignment or transfer goes to, or why none: [`Miss::Nobody`] when no
-    /// agent of the conversation's queue (or the named agent) can take its units now (Offline,
+    /// The agent an assignment or transfer goes to, or why none: [`Miss::Nobody`] when, for a
+    /// policy, no agent of the conversation's queue (or the named agent) can take its units now (Offline,
     /// on a break, or full under `overallocation`: the tick's earlier actions may have filled
     /// them), [`Miss::NotSent`] when the pick found nobody for this conversation (the agents
     /// left refused it, RT-ELIGIBLE, or are its own agent). An assignment's pick passes over
-    /// the agents routing skips for the conversation and, as a supervisor seeing them full,
+    /// the agents routing skips for the conversation and, for a policy seeing them full,
     /// those who cannot take it (no ASSIGN-CAPACITY refusal); a policy naming an agent routing
     /// skips gives the conversation up (`sup_tries`) and sends nothing.
     fn target_agent(
@@ -182,8 +182,11 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             return Ok(AgentId(0));
         };
         let assign = matches!(action, Action::AssignToAgent(_));
+        // A policy sees who can take work; a script line acts once, as written, and the
+        // engine judges it (its refusal is the line's result).
+        let policy = self.is_policy(source);
         let units = units_for(&self.engine, v.queue, action, v.state);
-        if !anybody(&self.engine, v.queue, pick, units) {
+        if policy && !anybody(&self.engine, v.queue, pick, units) {
             return Err(Miss::Nobody);
         }
         let skip = self.engine.config().refusals_before_skip;
@@ -207,7 +210,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             .filter(|_| assign);
         let skipped = |a: AgentId| tries.is_some_and(|t| t.skips(v.queue, a, skip));
         let engine = &self.engine;
-        let passed = |a: AgentId| skipped(a) || !can_take(engine, v.queue, a, units);
+        let passed = |a: AgentId| skipped(a) || (policy && !can_take(engine, v.queue, a, units));
         let cursor = &mut self.sources.list[source as usize].cursor;
         let got = pick_agent(engine, v.queue, pick, cursor, v.primary, &passed);
         // Every member of the queue refused the conversation `refusals_before_skip` times: no
