@@ -300,7 +300,8 @@ impl<E: RulesEngine> PolicyTask<E> {
             if !has_target(e, q, &self.policy.action, f) {
                 let waited = |c: ConvId| {
                     e.conversation(c).is_some_and(|v| {
-                        f.waited_at_least.is_none_or(|w| now.since(v.arrived_at) >= w)
+                        f.waited_at_least
+                            .is_none_or(|w| now.since(v.arrived_at) >= w)
                     })
                 };
                 *nobody = *nobody
@@ -398,7 +399,8 @@ impl<E: RulesEngine> PolicyTask<E> {
             Action::Join { message_mode } => Command::Join(sid, conv, *message_mode),
             Action::AssignToAgent(p) => {
                 if let AgentPick::Named(a) = p {
-                    if skipped(*a) && anybody(e, v.queue, p, units_for(e, v.queue, action, v.state)) {
+                    if skipped(*a) && anybody(e, v.queue, p, units_for(e, v.queue, action, v.state))
+                    {
                         return Err(Miss::GiveUp);
                     }
                 }

@@ -47,8 +47,8 @@ use super::diag::Ctx;
 use super::spanned::{value_at, Table};
 use super::types::{Action, AgentGroup, AgentPick, Policy, Scenario, Supervisor};
 use crate::engine::{state_rules, Overallocation};
-use crate::policy::MAX_FAILED_ATTEMPTS;
 use crate::model::{AgentId, Channel, ConvState, QueueId};
+use crate::policy::MAX_FAILED_ATTEMPTS;
 
 /// Why the engine refuses an action for some conversation: the rule id and the reason in words.
 type Refusal = (&'static str, String);
@@ -407,10 +407,12 @@ fn fate(sc: &Scenario, a: &Action, rule: &str, q: Option<QueueId>, every: &str) 
 /// `refusals_before_skip` times), else `None`.
 fn every_member_refuses(sc: &Scenario, q: QueueId) -> Option<u64> {
     let groups = super::available::nobody_in(sc, q, |g| super::available::never_answers(sc, g))?;
-    groups
-        .iter()
-        .all(|(_, c)| !c.offline())
-        .then(|| groups.iter().map(|&(g, _)| u64::from(sc.agent_groups[g].count)).sum())
+    groups.iter().all(|(_, c)| !c.offline()).then(|| {
+        groups
+            .iter()
+            .map(|&(g, _)| u64::from(sc.agent_groups[g].count))
+            .sum()
+    })
 }
 
 /// `n` with thousands separators (`10,000`).

@@ -322,7 +322,11 @@ pub(crate) fn check(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario, opts:
     {
         let refuse = total > MAX_TIMED_EVENTS && !allow_huge;
         let reps = if replications.count > 1 {
-            format!(", over {} replications{}", replications.count, replications.flag())
+            format!(
+                ", over {} replications{}",
+                replications.count,
+                replications.flag()
+            )
         } else {
             String::new()
         };

@@ -165,7 +165,14 @@ fn a_supervisor_assignment_storm_keeps_overallocation_within_its_limit() {
     // ASSIGN-CAPACITY refusal (before: 275,943 in two replications of `scripts/summaries.sh`,
     // 1,000 a tick at most), at most one skip a tick, the same accepted assignments.
     assert!(accepted > 0);
-    assert_eq!(s.rule_violations.by_rule.get("ASSIGN-CAPACITY").copied().unwrap_or(0), 0);
+    assert_eq!(
+        s.rule_violations
+            .by_rule
+            .get("ASSIGN-CAPACITY")
+            .copied()
+            .unwrap_or(0),
+        0
+    );
     let p = &s.policies["storm/assign-everything"];
     let ticks = s.simulated_s as u64 + 1;
     assert!(

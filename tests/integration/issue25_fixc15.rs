@@ -335,8 +335,10 @@ fn the_policy_work_warning_counts_the_replications_run_and_spells_its_product() 
         "{err}"
     );
     assert!(
-        err.contains("policy \"p\": 86400 ticks (every 1s over the horizon, 1d) × about 600 \
-             conversations each tick can try × 40 replications = about"),
+        err.contains(
+            "policy \"p\": 86400 ticks (every 1s over the horizon, 1d) × about 600 \
+             conversations each tick can try × 40 replications = about"
+        ),
         "{err}"
     );
     let warned = |file_reps: u32, reps: Option<u32>| {

@@ -121,7 +121,11 @@ fn a_pick_with_every_agent_full_skips_the_tick_and_an_empty_tick_counts_nothing(
     arrive(&t, 1);
     let mut tally = Tally::default();
     ticks(&t, 40, &mut tally);
-    assert_eq!(tally.counts, PolicyCounts::default(), "nothing waits: no skip");
+    assert_eq!(
+        tally.counts,
+        PolicyCounts::default(),
+        "nothing waits: no skip"
+    );
     arrive(&t, 2);
     ticks(&t, 40, &mut tally);
     assert_eq!(
@@ -159,13 +163,21 @@ fn a_tick_stops_trying_agents_it_filled() {
     let mut tally = Tally::default();
     ticks(&t, 1, &mut tally);
     assert_eq!(
-        (tally.counts.accepted, tally.counts.refused, tally.counts.skipped_no_agent),
+        (
+            tally.counts.accepted,
+            tally.counts.refused,
+            tally.counts.skipped_no_agent
+        ),
         (2, 0, 1),
         "two placed, then nobody: one skip, no refusal"
     );
     ticks(&t, 4, &mut tally);
     assert_eq!(
-        (tally.counts.accepted, tally.counts.refused, tally.counts.skipped_no_agent),
+        (
+            tally.counts.accepted,
+            tally.counts.refused,
+            tally.counts.skipped_no_agent
+        ),
         (2, 0, 5)
     );
     assert!(tally.tries.failed_is_empty(), "no failed attempt charged");
