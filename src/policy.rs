@@ -52,11 +52,14 @@ pub fn wants(filter: &Filter) -> (bool, bool) {
 
 /// The agent a supervisor picks in `queue`, as a supervisor reading the dashboard would: never
 /// an Offline agent, nor one whose hand-set presence (a break) the work stream does not allow
-/// (unless `assign_overrides_presence`), nor `exclude`. Capacity is not filtered: that is the
-/// engine's to judge (ASSIGN-CAPACITY). Ties go to the lowest id. `cursor` is the round-robin
+/// (unless `assign_overrides_presence`), nor `exclude`. Capacity is not filtered here: the
+/// drivers pass over, through `skipped`, the agents who cannot [`can_take`] the conversation's
+/// units now (full under `overallocation`, ASSIGN-CAPACITY), so a tick that filled its agents
+/// tries none of them again. Ties go to the lowest id. `cursor` is the round-robin
 /// position of this policy, advanced when used. `skipped` is also never picked: the agents
 /// routing skips for this conversation (RT-ELIGIBLE, `refusals_before_skip`), for an
-/// assignment; a named agent is returned whatever `skipped` says (the caller decides).
+/// assignment, and those who cannot take it; a named agent is returned whatever `skipped`
+/// says (the caller decides).
 pub fn pick_agent<E: RulesEngine>(
     engine: &E,
     queue: QueueId,
@@ -129,6 +132,34 @@ pub fn can_take<E: RulesEngine>(engine: &E, queue: QueueId, agent: AgentId, unit
         }
 }
 
+/// The units an assignment or transfer of a conversation now in `state` asks of its agent, as
+/// the engine counts them (ASSIGN-CAPACITY): none for a transfer of a Waiting conversation, the
+/// queue's `capacity_units` otherwise.
+pub fn units_for<E: RulesEngine>(
+    engine: &E,
+    queue: QueueId,
+    action: &Action,
+    state: ConvState,
+) -> u32 {
+    match action {
+        Action::TransferToAgent(_) if state == ConvState::Waiting => 0,
+        _ => engine.queue_rules(queue).capacity_units,
+    }
+}
+
+/// Whether anybody could take `units` of `queue`'s work from a supervisor's `pick` now: the
+/// named agent, else any member of the queue, who [`can_take`] them. One look at each member
+/// (a named agent: one).
+pub fn anybody<E: RulesEngine>(engine: &E, queue: QueueId, pick: &AgentPick, units: u32) -> bool {
+    match pick {
+        AgentPick::Named(a) => can_take(engine, queue, *a, units),
+        _ => engine
+            .members(queue)
+            .iter()
+            .any(|a| can_take(engine, queue, *a, units)),
+    }
+}
+
 /// Whether a supervisor policy with `action` and filter `f` has anybody to give `queue`'s
 /// conversations to now: for an assignment or a transfer, an agent (the named one, else any
 /// member of the queue) who [`can_take`] the fewest units the action may need (the queue's
@@ -145,11 +176,5 @@ pub fn has_target<E: RulesEngine>(engine: &E, queue: QueueId, action: &Action, f
         Action::TransferToAgent(p) => (p, units),
         _ => return true,
     };
-    match pick {
-        AgentPick::Named(a) => can_take(engine, queue, *a, units),
-        _ => engine
-            .members(queue)
-            .iter()
-            .any(|a| can_take(engine, queue, *a, units)),
-    }
+    anybody(engine, queue, pick, units)
 }

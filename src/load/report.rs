@@ -87,8 +87,12 @@ pub struct Conversations {
 pub struct PolicyCounts {
     /// Actions the engine applied.
     pub accepted: u64,
-    /// Actions the engine refused (a pick with nobody usable included).
+    /// Actions the engine refused.
     pub refused: u64,
+    /// Actions not sent because nobody usable was there, as `summary.json` counts them: one a
+    /// tick at which nobody in a queue could take work (Offline, on a break, or full under
+    /// `overallocation`), and one a conversation whose own pick found nobody.
+    pub skipped_no_agent: u64,
     /// Conversations the policy stopped acting on after
     /// [`crate::policy::MAX_FAILED_ATTEMPTS`] failed attempts on each.
     pub given_up: u64,

@@ -10,10 +10,16 @@
 //! compare-and-set ([`super::shared::EngineGuard::assign_unclaimed`]).
 //!
 //! The give-up bound is the simulator's: a policy whose action on one conversation failed
-//! [`crate::policy::MAX_FAILED_ATTEMPTS`] times (the engine refused it, a pick with nobody
-//! usable included, or the agent rejected or let time out the invitation its assignment sent)
+//! [`crate::policy::MAX_FAILED_ATTEMPTS`] times (the engine refused it, a pick that found
+//! nobody for it, or the agent rejected or let time out the invitation its assignment sent)
 //! gives the conversation up ([`super::tries`]), counted in `policies."S/P".given_up`
-//! ([`PolicyCounts`]). An assignment's pick passes over an agent who refused the conversation
+//! ([`PolicyCounts`]). As in the simulator (`crate::policy::has_target`), a tick of an
+//! assignment or transfer with nobody in a queue who can take work (every member Offline, on a
+//! break, or full under `overallocation`; a named agent so) tries none of that queue's
+//! conversations, charges none a failed attempt and counts one `skipped_no_agent`; agents the
+//! tick's own assignments filled are passed over, and once nobody is left the rest of the
+//! tick sends nothing (issue 25: a pick with nobody sent `AgentId(u32::MAX)`, refused per
+//! conversation, up to 1,000 a tick, each a failed attempt). An assignment's pick passes over an agent who refused the conversation
 //! `refusals_before_skip` times in its queue (RT-ELIGIBLE), and a policy naming that agent gives
 //! the conversation up at once, as in the simulator (`super::refusals`).
 
@@ -22,7 +28,7 @@ use std::sync::Arc;
 
 use crate::engine::{Command, ConvId, Effect, Engine, RulesEngine};
 use crate::model::SupervisorId;
-use crate::policy::{matches_basic, pick_agent, wants};
+use crate::policy::{anybody, can_take, has_target, matches_basic, pick_agent, units_for, wants};
 use crate::rng::{stream, Source};
 use crate::scenario::{Action, AgentPick, Policy, Scenario};
 
@@ -164,8 +170,9 @@ impl<E: RulesEngine> PolicyTask<E> {
             let g = self.shared.lock();
             let end = clock.ns();
             let all = self.policy.when.limit.map_or(usize::MAX, |l| l as usize);
-            for conv in self.matches(&g, sid, all, &tally.tries) {
-                if let Some(cmd) = self.command(&g, sid, conv, &mut tally.cursor) {
+            let mut nobody = false;
+            for conv in self.matches(&g, sid, all, &tally.tries, &mut nobody) {
+                if let Ok(cmd) = self.command(&g, sid, conv, &mut tally.cursor) {
                     tally
                         .stats
                         .record_unapplied(kind_of(&cmd), end.saturating_sub(since), 1);
@@ -197,17 +204,37 @@ impl<E: RulesEngine> PolicyTask<E> {
                 }
             }
         }
-        let mut found = self.matches(g, tick.sid, tick.limit + 1, &tally.tries);
+        let mut nobody = false;
+        let mut found = self.matches(g, tick.sid, tick.limit + 1, &tally.tries, &mut nobody);
         let capped = tick.limit == MAX_ACTIONS_PER_TICK && found.len() > tick.limit;
         found.truncate(tick.limit);
         for conv in found {
-            let Some(cmd) = self.command(g, tick.sid, conv, &mut tally.cursor) else {
-                // Still there: its named agent refused it `refusals_before_skip` times, so the
-                // policy gives it up at once and sends nothing (RT-ELIGIBLE).
-                if g.engine().conversation(conv).is_some() && tally.tries.give_up(conv) {
-                    tally.counts.given_up += 1;
+            let cmd = match self.command(g, tick.sid, conv, &mut tally.cursor) {
+                Ok(cmd) => cmd,
+                // Nobody can take work (the tick's own assignments may have filled them): one
+                // skip for the tick, no failed attempt, nothing sent.
+                Err(Miss::Nobody) => {
+                    nobody = true;
+                    continue;
                 }
-                continue;
+                // The pick found nobody for this conversation: a skip and a failed attempt.
+                Err(Miss::NotSent) => {
+                    tally.counts.skipped_no_agent += 1;
+                    if tally.tries.fail(conv) {
+                        tally.counts.given_up += 1;
+                    }
+                    continue;
+                }
+                // Still there: its named agent, or every member of its queue for a pick,
+                // refused it `refusals_before_skip` times, so the policy gives it up at once
+                // and sends nothing (RT-ELIGIBLE).
+                Err(Miss::GiveUp) => {
+                    if g.engine().conversation(conv).is_some() && tally.tries.give_up(conv) {
+                        tally.counts.given_up += 1;
+                    }
+                    continue;
+                }
+                Err(Miss::Gone) => continue,
             };
             let start = fx.len();
             let r = match cmd {
@@ -238,6 +265,9 @@ impl<E: RulesEngine> PolicyTask<E> {
                 }
             }
         }
+        if nobody {
+            tally.counts.skipped_no_agent += 1;
+        }
         let e = g.engine();
         tally.tries.forget(|c| e.conversation(c).is_some());
         if let Some(book) = &self.book {
@@ -247,13 +277,16 @@ impl<E: RulesEngine> PolicyTask<E> {
     }
 
     /// The conversations the policy acts on at a tick, oldest first, at most `limit` per
-    /// queue list (and in all); those it gave up (`tries`) left out.
+    /// queue list (and in all); those it gave up (`tries`) left out. A queue where nobody can
+    /// take the work of an assignment or transfer (`crate::policy::has_target`) is not
+    /// walked; `nobody` is set when such a queue had a conversation to look at.
     fn matches(
         &self,
         g: &EngineGuard<'_, E>,
         sid: SupervisorId,
         limit: usize,
         tries: &Tries,
+        nobody: &mut bool,
     ) -> Vec<ConvId> {
         let f = &self.policy.when;
         let (want_open, want_engaged) = wants(f);
@@ -262,6 +295,18 @@ impl<E: RulesEngine> PolicyTask<E> {
         let mut found: Vec<(u64, ConvId)> = Vec::new();
         for &q in &self.queues {
             if f.queues.as_ref().is_some_and(|qs| !qs.contains(&q)) {
+                continue;
+            }
+            if !has_target(e, q, &self.policy.action, f) {
+                let waited = |c: ConvId| {
+                    e.conversation(c).is_some_and(|v| {
+                        f.waited_at_least
+                            .is_none_or(|w| now.since(v.arrived_at) >= w)
+                    })
+                };
+                *nobody = *nobody
+                    || (want_open && e.open_in(q).next().is_some_and(waited))
+                    || (want_engaged && e.engaged_in(q).next().is_some_and(waited));
                 continue;
             }
             for engaged in [false, true] {
@@ -278,6 +323,11 @@ impl<E: RulesEngine> PolicyTask<E> {
                     if taken >= limit {
                         break;
                     }
+                    // A conversation the policy gave up costs no engine call at later ticks
+                    // (before the `waited_at_least` stop: a later one arrived later).
+                    if tries.given_up(conv) {
+                        continue;
+                    }
                     let Some(v) = e.conversation(conv) else {
                         continue;
                     };
@@ -288,7 +338,6 @@ impl<E: RulesEngine> PolicyTask<E> {
                     }
                     if !matches_basic(f, e, &v, now)
                         || f.sentiment_below.is_some()
-                        || tries.given_up(conv)
                         || already_done(e, sid, &self.policy.action, conv)
                     {
                         continue;
@@ -303,18 +352,21 @@ impl<E: RulesEngine> PolicyTask<E> {
         found.into_iter().map(|x| x.1).collect()
     }
 
-    /// The command the policy's action makes for a conversation; `None` when it is gone, or
-    /// when the agent an assignment names refused it `refusals_before_skip` times in its queue
-    /// (RT-ELIGIBLE: the caller gives it up). An assignment's pick passes over such agents.
+    /// The command the policy's action makes for a conversation, or why none ([`Miss`]): it is
+    /// gone; nobody in its queue (or the named agent) can take its units now; the pick found
+    /// nobody for it (the agents left refused it `refusals_before_skip` times in its queue,
+    /// RT-ELIGIBLE, or are its own agent); or the policy gives it up at once (its named agent,
+    /// or every member of its queue for a pick, so refused it). A pick passes over agents who
+    /// cannot take it (full, as the tick's own assignments may have made them).
     fn command(
         &self,
         g: &EngineGuard<'_, E>,
         sid: SupervisorId,
         conv: ConvId,
         cursor: &mut usize,
-    ) -> Option<Command> {
+    ) -> Result<Command, Miss> {
         let e = g.engine();
-        let v = e.conversation(conv)?;
+        let v = e.conversation(conv).ok_or(Miss::Gone)?;
         let skip = e.config().refusals_before_skip;
         let skipped = |a| {
             self.book
@@ -322,28 +374,56 @@ impl<E: RulesEngine> PolicyTask<E> {
                 .is_some_and(|b| b.skips(conv, v.queue, a, skip))
         };
         let none = |_| false;
+        let action = &self.policy.action;
         let agent = |pick, cursor: &mut usize, assign: bool| {
-            let skipped: &dyn Fn(crate::model::AgentId) -> bool =
+            let units = units_for(e, v.queue, action, v.state);
+            if !anybody(e, v.queue, pick, units) {
+                return Err(Miss::Nobody);
+            }
+            let refused: &dyn Fn(crate::model::AgentId) -> bool =
                 if assign { &skipped } else { &none };
-            pick_agent(e, v.queue, pick, cursor, v.primary, skipped)
-                .unwrap_or(crate::model::AgentId(u32::MAX))
+            let passed = |a| refused(a) || !can_take(e, v.queue, a, units);
+            let got = pick_agent(e, v.queue, pick, cursor, v.primary, &passed);
+            got.ok_or_else(|| {
+                let members = e.members(v.queue);
+                let all = assign && !members.is_empty() && members.iter().all(|&a| skipped(a));
+                if all {
+                    Miss::GiveUp
+                } else {
+                    Miss::NotSent
+                }
+            })
         };
-        Some(match &self.policy.action {
+        Ok(match action {
             Action::Monitor { .. } => Command::Monitor(sid, conv),
             Action::Join { message_mode } => Command::Join(sid, conv, *message_mode),
             Action::AssignToAgent(p) => {
                 if let AgentPick::Named(a) = p {
-                    if skipped(*a) {
-                        return None;
+                    if skipped(*a) && anybody(e, v.queue, p, units_for(e, v.queue, action, v.state))
+                    {
+                        return Err(Miss::GiveUp);
                     }
                 }
-                Command::AssignToAgent(sid, conv, agent(p, cursor, true))
+                Command::AssignToAgent(sid, conv, agent(p, cursor, true)?)
             }
             Action::AssignToQueue(q) => Command::AssignToQueue(sid, conv, *q),
-            Action::TransferToAgent(p) => Command::Transfer(sid, conv, agent(p, cursor, false)),
+            Action::TransferToAgent(p) => Command::Transfer(sid, conv, agent(p, cursor, false)?),
             Action::ForceClose => Command::ForceClose(sid, conv),
         })
     }
+}
+
+/// Why a policy sends no command for a conversation ([`PolicyTask::command`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Miss {
+    /// The conversation is gone.
+    Gone,
+    /// Nobody in its queue (or the named agent) can take its units now: one skip a tick.
+    Nobody,
+    /// The pick found nobody for it: a skip and a failed attempt.
+    NotSent,
+    /// The policy gives it up at once (RT-ELIGIBLE).
+    GiveUp,
 }
 
 /// What a tick acts with: its supervisor, its action limit and the due time its actions are

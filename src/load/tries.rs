@@ -63,6 +63,12 @@ impl Tries {
         }
     }
 
+    /// Whether no failed attempt is recorded (tests).
+    #[cfg(test)]
+    pub(crate) fn failed_is_empty(&self) -> bool {
+        self.failed.is_empty()
+    }
+
     /// Forgets the conversations `live` says are gone, once the map has doubled since it last
     /// looked (amortised: one look per entry added).
     pub(crate) fn forget(&mut self, live: impl Fn(ConvId) -> bool) {

@@ -291,7 +291,7 @@ fn walk(
     limits::check_attributes(cx, &root, &scenario);
     limits::instant_arrivals(cx, &root, &scenario);
     limits::check_memberships(cx, &root, &scenario, opts.allow_huge);
-    super::timed::check(cx, &root, &scenario, opts.allow_huge);
+    super::timed::check(cx, &root, &scenario, opts);
     super::queue_memory::check(cx, &root, &scenario, opts);
     if !opts.allow_huge {
         limits::check(cx, &root, &scenario);

@@ -32,12 +32,23 @@
 //! than `[engine] overallocation` allows even when idle is refused for every conversation
 //! (ASSIGN-CAPACITY, judged per queue). What is refused only sometimes (a full agent; a break)
 //! is bounded at run time instead (`sim::sup_tries`).
+//!
+//! Each message says what the run will then do, by rule ([`fate`]): a refusal by the engine is
+//! tried again at each check until the policy gives the conversation up after
+//! [`MAX_FAILED_ATTEMPTS`] failed attempts; nobody able to take the work (a named agent or a
+//! queue's agents Offline all run, a named agent too small under `overallocation`) is no
+//! attempt at all: each check counts one `skipped_no_agent` and nothing is given up; an agent
+//! refusing every invitation is skipped after `[engine] refusals_before_skip` refusals, and the
+//! policy gives the conversation up then (a pick once every member of the queue has been), so
+//! the number that applies is that one, of this scenario (issue 25: every message said 10,000
+//! failed attempts).
 
 use super::diag::Ctx;
 use super::spanned::{value_at, Table};
 use super::types::{Action, AgentGroup, AgentPick, Policy, Scenario, Supervisor};
 use crate::engine::{state_rules, Overallocation};
 use crate::model::{AgentId, Channel, ConvState, QueueId};
+use crate::policy::MAX_FAILED_ATTEMPTS;
 
 /// Why the engine refuses an action for some conversation: the rule id and the reason in words.
 type Refusal = (&'static str, String);
@@ -345,6 +356,95 @@ fn by_queue(sc: &Scenario, a: &Action, q: QueueId) -> Option<Refusal> {
     }
 }
 
+/// What a run does with a conversation the engine refuses by `rule` for action `a` (in queue
+/// `q`, for a `pick`; `None` for a refusal whatever the queue), a policy checking `every`: the
+/// words after "so", with the limit that applies in `sc` (see the module's words).
+fn fate(sc: &Scenario, a: &Action, rule: &str, q: Option<QueueId>, every: &str) -> String {
+    let bound = || {
+        format!(
+            "it would be refused again at each check ({every}) until the policy gives each \
+             conversation up ({} failed attempts, counted in `given_up`)",
+            thousands(MAX_FAILED_ATTEMPTS)
+        )
+    };
+    match rule {
+        "ASSIGN-AGENT-PRESENCE" | "ASSIGN-CAPACITY" => format!(
+            "nobody can ever take its work: each check ({every}) with conversations waiting tries \
+             none of them and counts one `skipped_no_agent`, for as long as they wait (nothing \
+             is sent, nor given up)"
+        ),
+        "RT-INVITE" => {
+            let skip = sc.engine.refusals_before_skip;
+            let agents = match (a, q) {
+                (Action::AssignToAgent(AgentPick::Named(_)), _) => Some(1),
+                (_, Some(q)) => every_member_refuses(sc, q),
+                _ => None,
+            };
+            match agents {
+                Some(n) if u64::from(skip) * n < u64::from(MAX_FAILED_ATTEMPTS) => {
+                    let who = if n == 1 {
+                        "the agent".to_string()
+                    } else {
+                        format!("each of the queue's {n} agents")
+                    };
+                    format!(
+                        "each check ({every}) invites again, and the policy gives each \
+                         conversation up once {who} has refused it {skip} times (`[engine] refusals_before_skip = {skip}`, routing's invitations \
+                         included): at most {} refused invitations of the policy per \
+                         conversation, counted in `given_up`",
+                        thousands_u64(u64::from(skip) * n)
+                    )
+                }
+                _ => bound(),
+            }
+        }
+        _ => bound(),
+    }
+}
+
+/// The agents of queue `q` when every member group refuses every invitation (none of them
+/// Offline all run: a pick then gives a conversation up once each has refused it
+/// `refusals_before_skip` times), else `None`.
+fn every_member_refuses(sc: &Scenario, q: QueueId) -> Option<u64> {
+    let groups = super::available::nobody_in(sc, q, |g| super::available::never_answers(sc, g))?;
+    groups.iter().all(|(_, c)| !c.offline()).then(|| {
+        groups
+            .iter()
+            .map(|&(g, _)| u64::from(sc.agent_groups[g].count))
+            .sum()
+    })
+}
+
+/// `n` with thousands separators (`10,000`).
+fn thousands(n: u32) -> String {
+    thousands_u64(u64::from(n))
+}
+
+/// [`thousands`] of a `u64`.
+fn thousands_u64(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// The distinct [`fate`]s of a list of refusals (each with its queue), joined.
+fn fates(sc: &Scenario, a: &Action, list: &[(Option<QueueId>, Refusal)], every: &str) -> String {
+    let mut seen: Vec<String> = Vec::new();
+    for (q, (rule, _)) in list {
+        let f = fate(sc, a, rule, *q, every);
+        if !seen.contains(&f) {
+            seen.push(f);
+        }
+    }
+    seen.join("; or ")
+}
+
 fn policy(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario, si: usize, pi: usize) {
     let sup = &sc.supervisors[si];
     let p = &sup.policies[pi];
@@ -383,8 +483,8 @@ fn policy(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario, si: usize, pi: 
         let switch = why.starts_with("`[engine]");
         let message = format!(
             "{what} can never act: the engine refuses it for every conversation ({rule}: \
-             {why}), so it would be refused again at each check ({every}) until the policy \
-             gives each conversation up (10,000 failed attempts, counted in `given_up`)"
+             {why}), so {}",
+            fate(sc, a, rule, None, &every)
         );
         if switch {
             cx.warn(&path, span, message, Some(hint(rule).into()));
@@ -431,7 +531,7 @@ fn policy(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario, si: usize, pi: 
                 s,
                 refused_states
                     .iter()
-                    .map(|(_, r)| r.clone())
+                    .map(|(_, r)| (None, r.clone()))
                     .collect::<Vec<_>>(),
             )
         } else {
@@ -439,18 +539,22 @@ fn policy(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario, si: usize, pi: 
             (
                 p,
                 s,
-                refused_queues.iter().map(|(_, r)| r.clone()).collect(),
+                refused_queues
+                    .iter()
+                    .map(|(q, r)| (Some(*q), r.clone()))
+                    .collect(),
             )
         };
-        let rule = list[0].0;
+        let rule = list[0].1 .0;
+        let refusals: Vec<Refusal> = list.iter().map(|(_, r)| r.clone()).collect();
         cx.report(
             &path,
             span,
             format!(
                 "{what} can never act: the engine refuses it for every conversation it matches \
-                 ({}), so it would be refused again at each check ({every}) until the policy gives each \
-                 conversation up (10,000 failed attempts, counted in `given_up`)",
-                words(&list)
+                 ({}), so {}",
+                words(&refusals),
+                fates(sc, a, &list, &every)
             ),
             Some(hint(rule).into()),
         );
@@ -466,9 +570,10 @@ fn policy(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario, si: usize, pi: 
             format!(
                 "{what} is refused on every {} conversation it matches ({}): each is refused \
                  again at each check ({every}) until it leaves that state or the policy gives \
-                 it up (10,000 failed attempts, counted in `given_up`)",
+                 it up ({} failed attempts, counted in `given_up`)",
                 names.join(" or "),
-                words(&list)
+                words(&list),
+                thousands(MAX_FAILED_ATTEMPTS)
             ),
             Some(format!(
                 "drop {} from `when.state`",
@@ -482,16 +587,19 @@ fn policy(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario, si: usize, pi: 
             .iter()
             .map(|(q, _)| sc.queues[q.index()].name.as_str())
             .collect();
+        let with_queues: Vec<(Option<QueueId>, Refusal)> = refused_queues
+            .iter()
+            .map(|(q, r)| (Some(*q), r.clone()))
+            .collect();
         let list: Vec<Refusal> = refused_queues.into_iter().map(|(_, r)| r).collect();
         cx.warn(
             &path,
             span,
             format!(
-                "{what} is refused on every conversation of queue {} ({}): each is refused \
-                 again at each check ({every}) until the policy gives it up (10,000 failed \
-                 attempts, counted in `given_up`)",
+                "{what} is refused on every conversation of queue {} ({}), so {}",
                 super::suggest::quoted_list(names.iter().copied()),
-                words(&list)
+                words(&list),
+                fates(sc, a, &with_queues, &every)
             ),
             Some("narrow the policy with `when.queue`".into()),
         );

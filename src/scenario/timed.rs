@@ -18,10 +18,11 @@
 use toml::de::DeValue;
 
 use super::diag::Ctx;
-use super::limits::{at, HINT};
+use super::limits::{at, LoadOptions, HINT};
 use super::loops::about;
 use super::spanned::{Span, Table, Val};
 use super::types::Scenario;
+use crate::text::plural;
 use crate::time::SimDuration;
 
 /// Most time-driven events a run may be expected to have (policy evaluations, disconnects and
@@ -84,10 +85,11 @@ fn per(ms: u64, every: SimDuration) -> f64 {
 /// The time-driven event sources of `sc`, each with its expected events over the run (all
 /// replications): each supervisor policy ((horizon + drain limit) ÷ `every`), each group's
 /// disconnects (agents × time on shift ÷ `every`, each a drop and a return: two events) and
-/// breaks (agents × time on shift ÷ `every`, a start and an end each). The key paths are
+/// breaks (agents × time on shift ÷ `every`, a start and an end each), times `replications`
+/// (the run's: the command line's `--replications`, else the file's). The key paths are
 /// `supervisors[i].policies[j].every`, `agent_groups[g].disconnects`, `agent_groups[g].breaks`.
-pub(crate) fn sources(sc: &Scenario) -> Vec<Source> {
-    let reps = f64::from(sc.replications.max(1));
+pub(crate) fn sources(sc: &Scenario, replications: u32) -> Vec<Source> {
+    let reps = f64::from(replications.max(1));
     let run = run_ms(sc);
     let mut out = Vec::new();
     for (i, s) in sc.supervisors.iter().enumerate() {
@@ -147,10 +149,14 @@ pub(crate) fn sources(sc: &Scenario) -> Vec<Source> {
 /// assignment or transfer with nobody to give work to walks nothing), the mean `handle_time`
 /// for Active, the mean `waiting_time` × `waiting_probability` for Waiting and the mean
 /// `wrap_up_time` for Wrap-up (a policy over engaged conversations walks every one of them at
-/// every tick, monitored already or not). Sources at `supervisors[i].policies[j].every`.
-pub(crate) fn policy_looks(sc: &Scenario) -> Vec<Source> {
+/// every tick, monitored already or not). Times `replications`, the replications the run
+/// will have (the command line's `--replications`, else the file's: a sixteenth-session
+/// review found the file's count used under `--replications 40`). Sources at
+/// `supervisors[i].policies[j].every`; each one's `what` spells its product out: ticks ×
+/// conversations each tick can try × replications.
+pub(crate) fn policy_looks(sc: &Scenario, replications: u32) -> Vec<Source> {
     use crate::model::ConvState;
-    let reps = f64::from(sc.replications.max(1));
+    let reps = f64::from(replications.max(1));
     let horizon = sc.horizon.as_millis();
     let horizon_ms = horizon.max(1) as f64;
     let end = crate::time::SimTime::ZERO + sc.horizon;
@@ -186,17 +192,19 @@ pub(crate) fn policy_looks(sc: &Scenario) -> Vec<Source> {
                 at_once += rate * ms;
             }
             let walked = f.limit.map_or(at_once, |l| at_once.min(f64::from(l)));
+            let ticks = per(horizon, p.every);
             out.push(Source {
                 path: format!("supervisors[{i}].policies[{j}].every"),
-                events: per(horizon, p.every) * walked * reps,
+                events: ticks * walked * reps,
                 what: format!(
-                    "policy {:?} looks at about {} conversations at each of its {} ticks \
-                     (every {} over the horizon, {})",
+                    "policy {:?}: {} ticks (every {} over the horizon, {}) × about {} \
+                     conversations each tick can try × {}",
                     p.name,
-                    about(walked, 1e7),
-                    about(per(horizon, p.every), 1e7),
+                    about(ticks, 1e7),
                     duration(p.every),
-                    duration(sc.horizon)
+                    duration(sc.horizon),
+                    about(walked, 1e7),
+                    plural(u64::from(replications.max(1)), "replication"),
                 ),
             });
         }
@@ -205,10 +213,10 @@ pub(crate) fn policy_looks(sc: &Scenario) -> Vec<Source> {
 }
 
 /// Warns when the supervisor policies' ticks are expected to look at more than
-/// [`WARN_POLICY_LOOKS`] conversations in all ([`policy_looks`]), at the `every` of the
-/// policy with the most.
-fn policy_work(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) {
-    let all = policy_looks(sc);
+/// [`WARN_POLICY_LOOKS`] conversations in all ([`policy_looks`], over the `replications` the
+/// run will have), at the `every` of the policy with the most, its product spelled out.
+fn policy_work(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario, replications: Reps) {
+    let all = policy_looks(sc, replications.count);
     let total: f64 = all.iter().map(|s| s.events).sum();
     if total <= WARN_POLICY_LOOKS {
         return;
@@ -216,19 +224,16 @@ fn policy_work(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) {
     let Some(top) = all.iter().max_by(|a, b| a.events.total_cmp(&b.events)) else {
         return;
     };
-    let reps = if sc.replications > 1 {
-        format!(", × {} replications", sc.replications)
-    } else {
-        String::new()
-    };
     let (path, span) = locate(root, &top.path);
     cx.warn(
         &path,
         span,
         format!(
-            "supervisor policies are expected to look at about {} conversations in all{reps}; \
-             {}, {} looks; over {WARN_POLICY_LOOKS:.0}: the run will be slow",
+            "supervisor policies are expected to look at about {} conversations in all, over \
+             {}{}; {} = about {} looks; over {WARN_POLICY_LOOKS:.0}: the run will be slow",
             about(total, 1e7),
+            plural(u64::from(replications.count.max(1)), "replication"),
+            replications.flag(),
             top.what,
             about(top.events, 1e7)
         ),
@@ -238,6 +243,25 @@ fn policy_work(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) {
                 .into(),
         ),
     );
+}
+
+/// The replications a run will have: `count`, and whether the command line's `--replications`
+/// gave it (`flag`; else the file's `replications`).
+#[derive(Clone, Copy, Debug)]
+struct Reps {
+    count: u32,
+    flag: bool,
+}
+
+impl Reps {
+    /// ` (--replications N)` when the command line gave the count, else nothing.
+    fn flag(self) -> String {
+        if self.flag {
+            format!(" (--replications {})", self.count)
+        } else {
+            String::new()
+        }
+    }
 }
 
 /// Item `n` of the array `v`.
@@ -283,8 +307,13 @@ fn locate(root: &Table<'_, '_>, path: &str) -> (String, Option<Span>) {
 /// (unless `allow_huge`) and warns above [`WARN_TIMED_EVENTS`] (with `allow_huge` too), at the
 /// key of the source with the most, giving the total and that source's share. Then the
 /// warnings of [`policy_work`], [`never_on_shift`] and [`all_refuse`].
-pub(crate) fn check(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario, allow_huge: bool) {
-    let all = sources(sc);
+pub(crate) fn check(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario, opts: &LoadOptions) {
+    let allow_huge = opts.allow_huge;
+    let replications = Reps {
+        count: opts.replications.unwrap_or(sc.replications),
+        flag: opts.replications.is_some(),
+    };
+    let all = sources(sc, replications.count);
     let total: f64 = all.iter().map(|s| s.events).sum();
     if let Some(top) = all
         .iter()
@@ -292,8 +321,12 @@ pub(crate) fn check(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario, allow
         .max_by(|a, b| a.events.total_cmp(&b.events))
     {
         let refuse = total > MAX_TIMED_EVENTS && !allow_huge;
-        let reps = if sc.replications > 1 {
-            format!(", × {} replications", sc.replications)
+        let reps = if replications.count > 1 {
+            format!(
+                ", over {} replications{}",
+                replications.count,
+                replications.flag()
+            )
         } else {
             String::new()
         };
@@ -324,7 +357,7 @@ pub(crate) fn check(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario, allow
             );
         }
     }
-    policy_work(cx, root, sc);
+    policy_work(cx, root, sc, replications);
     never_on_shift(cx, root, sc);
     all_refuse(cx, root, sc);
 }

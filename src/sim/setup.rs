@@ -27,6 +27,9 @@ pub(crate) struct Source {
     pub(crate) sup: usize,
     pub(crate) kind: SourceKind,
     pub(crate) cursor: usize,
+    /// The instant its last `skipped_no_agent` for nobody able to take work was counted: one
+    /// a tick (a tick's actions all come due at one instant, its own or after the reaction).
+    pub(crate) nobody_at: Option<SimTime>,
 }
 
 /// Every policy and script line, numbered.
@@ -50,6 +53,7 @@ impl Sources {
                     sup: si,
                     kind: SourceKind::Policy(i),
                     cursor: 0,
+                    nobody_at: None,
                 });
             }
             for i in 0..s.script.len() {
@@ -57,6 +61,7 @@ impl Sources {
                     sup: si,
                     kind: SourceKind::Script(i),
                     cursor: 0,
+                    nobody_at: None,
                 });
             }
         }

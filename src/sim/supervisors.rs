@@ -9,7 +9,7 @@
 
 use crate::engine::{Command, ConvId, ConvView, RuleId, RulesEngine};
 use crate::model::{AgentId, ConvState, QueueId, SupervisorId};
-use crate::policy::{has_target, matches_basic, pick_agent, wants};
+use crate::policy::{anybody, can_take, has_target, matches_basic, pick_agent, units_for, wants};
 use crate::scenario::{Action, AgentPick, Filter, Scenario, TargetPick};
 use crate::time::SimTime;
 
@@ -96,7 +96,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             }
         }
         if nobody {
-            self.rec.skipped(now, source as usize);
+            self.nobody(source);
         }
         found.sort_unstable_by_key(|x| x.0);
         found.truncate(limit);
@@ -162,21 +162,33 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         self.apply_action(source, conv, since);
     }
 
-    /// The agent an assignment or transfer goes to, or `None` when the supervisor sees nobody
-    /// to give it to (then no command is sent and the source counts a skip). An assignment's
-    /// pick passes over the agents routing skips for the conversation (RT-ELIGIBLE); a policy
-    /// naming such an agent gives the conversation up (`sup_tries`) and sends nothing.
+    /// The agent an assignment or transfer goes to, or why none: [`Miss::Nobody`] when, for a
+    /// policy, no agent of the conversation's queue (or the named agent) can take its units now (Offline,
+    /// on a break, or full under `overallocation`: the tick's earlier actions may have filled
+    /// them), [`Miss::NotSent`] when the pick found nobody for this conversation (the agents
+    /// left refused it, RT-ELIGIBLE, or are its own agent). An assignment's pick passes over
+    /// the agents routing skips for the conversation and, for a policy seeing them full,
+    /// those who cannot take it (no ASSIGN-CAPACITY refusal); a policy naming an agent routing
+    /// skips gives the conversation up (`sup_tries`) and sends nothing.
     fn target_agent(
         &mut self,
         source: u32,
         conv: ConvId,
+        action: &Action,
         pick: &AgentPick,
-        assign: bool,
-    ) -> Option<AgentId> {
+    ) -> Result<AgentId, Miss> {
         let Some(v) = self.engine.conversation(conv) else {
             // Closed meanwhile: the command is still sent, and refused (LC-CLOSED).
-            return Some(AgentId(0));
+            return Ok(AgentId(0));
         };
+        let assign = matches!(action, Action::AssignToAgent(_));
+        // A policy sees who can take work; a script line acts once, as written, and the
+        // engine judges it (its refusal is the line's result).
+        let policy = self.is_policy(source);
+        let units = units_for(&self.engine, v.queue, action, v.state);
+        if policy && !anybody(&self.engine, v.queue, pick, units) {
+            return Err(Miss::Nobody);
+        }
         let skip = self.engine.config().refusals_before_skip;
         if let AgentPick::Named(a) = pick {
             let skipped = assign
@@ -187,9 +199,9 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
                     .is_some_and(|t| t.skips(v.queue, *a, skip));
             if skipped {
                 self.give_up(source, conv, Some(*a));
-                return None;
+                return Err(Miss::NotSent);
             }
-            return Some(*a);
+            return Ok(*a);
         }
         let tries = self
             .customers
@@ -197,13 +209,15 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             .and_then(|c| c.sup.as_deref())
             .filter(|_| assign);
         let skipped = |a: AgentId| tries.is_some_and(|t| t.skips(v.queue, a, skip));
+        let engine = &self.engine;
+        let passed = |a: AgentId| skipped(a) || (policy && !can_take(engine, v.queue, a, units));
         let cursor = &mut self.sources.list[source as usize].cursor;
-        let got = pick_agent(&self.engine, v.queue, pick, cursor, v.primary, &skipped);
+        let got = pick_agent(engine, v.queue, pick, cursor, v.primary, &passed);
         // Every member of the queue refused the conversation `refusals_before_skip` times: no
         // pick will ever find anybody for it there (the refusals stay while it stays), so the
         // policy gives it up at once, as it does for a named agent so skipped, instead of a
         // failed attempt at every tick (issue 25).
-        let members = self.engine.members(v.queue);
+        let members = engine.members(v.queue);
         if got.is_none()
             && tries.is_some()
             && !members.is_empty()
@@ -211,7 +225,18 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         {
             self.give_up(source, conv, None);
         }
-        got
+        got.ok_or(Miss::NotSent)
+    }
+
+    /// Nobody can take work for source `source` now: one `skipped_no_agent` for the tick (its
+    /// actions come due at one instant), none more at that instant, and no failed attempt.
+    fn nobody(&mut self, source: u32) {
+        let now = self.now;
+        let src = &mut self.sources.list[source as usize];
+        if src.nobody_at != Some(now) {
+            src.nobody_at = Some(now);
+            self.rec.skipped(now, source as usize);
+        }
     }
 
     fn apply_action(&mut self, source: u32, conv: ConvId, since: SimTime) {
@@ -246,9 +271,9 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
                 (1, self.run_cmd(Command::Join(sup, conv, mode)))
             }
             Action::AssignToAgent(pick) => {
-                let Some(agent) = self.target_agent(source, conv, pick, true) else {
-                    self.not_sent(source, conv);
-                    return;
+                let agent = match self.target_agent(source, conv, action, pick) {
+                    Ok(a) => a,
+                    Err(m) => return self.missed(source, conv, m),
                 };
                 let r = self.run_cmd(Command::AssignToAgent(sup, conv, agent));
                 if r.is_ok() && self.is_policy(source) {
@@ -268,9 +293,9 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
                 (3, r)
             }
             Action::TransferToAgent(pick) => {
-                let Some(agent) = self.target_agent(source, conv, pick, false) else {
-                    self.not_sent(source, conv);
-                    return;
+                let agent = match self.target_agent(source, conv, action, pick) {
+                    Ok(a) => a,
+                    Err(m) => return self.missed(source, conv, m),
                 };
                 (4, self.run_cmd(Command::Transfer(sup, conv, agent)))
             }
@@ -308,11 +333,17 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
         }
     }
 
-    /// An action not sent (nobody usable to give it to): counted as a skip, and one more failed
-    /// attempt of the policy on `conv`.
-    fn not_sent(&mut self, source: u32, conv: ConvId) {
-        self.rec.skipped(self.now, source as usize);
-        self.failed(source, conv);
+    /// An action not sent: nobody can take work ([`Miss::Nobody`]: one skip for the tick, no
+    /// failed attempt), or nobody for this conversation ([`Miss::NotSent`]: a skip, and one
+    /// more failed attempt of the policy on `conv`).
+    fn missed(&mut self, source: u32, conv: ConvId, m: Miss) {
+        match m {
+            Miss::Nobody => self.nobody(source),
+            Miss::NotSent => {
+                self.rec.skipped(self.now, source as usize);
+                self.failed(source, conv);
+            }
+        }
     }
 
     fn is_policy(&self, source: u32) -> bool {
@@ -423,6 +454,15 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
     }
 }
 
+/// Why an assignment or transfer was not sent ([`World::target_agent`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Miss {
+    /// No agent of the queue (or the named one) can take the conversation's units now.
+    Nobody,
+    /// The pick found nobody for this conversation (or the named agent is skipped).
+    NotSent,
+}
+
 /// The sentiment of `conv` at `now` (0 where its work stream has none): its mood walk advanced
 /// to `now` (the same value whenever and however often it is looked at).
 fn sentiment_at(sc: &Scenario, customers: &mut Customers, conv: ConvId, now: SimTime) -> f64 {
@@ -510,6 +550,16 @@ impl Walk<'_> {
             if taken >= self.limit {
                 break;
             }
+            // One look-up of the record, for the pending actions, the policy's give-up and the
+            // sentiment, first: a conversation the policy gave up costs no engine call, no
+            // filter and no command at any later tick (issue 25), only this step of the walk.
+            // (Skipping it before the `waited_at_least` stop is sound: a later conversation
+            // arrived later, so the stop still comes at the first one that has not waited.)
+            let Some(c) = customers.get_mut(conv).filter(|c| {
+                c.pending_acts == 0 && !c.sup.as_ref().is_some_and(|t| t.given_up(self.source))
+            }) else {
+                continue;
+            };
             let Some(v) = engine.conversation(conv) else {
                 continue;
             };
@@ -521,12 +571,6 @@ impl Walk<'_> {
             if !matches_basic(f, engine, &v, now) {
                 continue;
             }
-            // One look-up of the record, for the pending actions and the sentiment.
-            let Some(c) = customers.get_mut(conv).filter(|c| {
-                c.pending_acts == 0 && !c.sup.as_ref().is_some_and(|t| t.given_up(self.source))
-            }) else {
-                continue;
-            };
             if already_done(engine, self.sid, self.action, conv, &v) {
                 continue;
             }

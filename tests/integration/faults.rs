@@ -160,14 +160,27 @@ fn a_supervisor_assignment_storm_keeps_overallocation_within_its_limit() {
     assert!(s.overallocation.events > 0, "the storm overallocates");
     let accepted = s.supervisor_actions["assign_to_agent"];
     let refused = s.supervisor_actions["refused"];
-    let minutes = s.simulated_s / 60.0;
+    // Issue 25, fifteenth session: the supervisor passes over the agents it sees full, and once
+    // nobody can take another chat a tick sends nothing more (one `skipped_no_agent`): no
+    // ASSIGN-CAPACITY refusal (before: 275,943 in two replications of `scripts/summaries.sh`,
+    // 1,000 a tick at most), at most one skip a tick, the same accepted assignments.
+    assert!(accepted > 0);
+    assert_eq!(
+        s.rule_violations
+            .by_rule
+            .get("ASSIGN-CAPACITY")
+            .copied()
+            .unwrap_or(0),
+        0
+    );
+    let p = &s.policies["storm/assign-everything"];
+    let ticks = s.simulated_s as u64 + 1;
     assert!(
-        (accepted + refused) as f64 / minutes > 1000.0,
-        "{accepted} + {refused} actions in {minutes} min"
+        p.skipped_no_agent > 0 && p.skipped_no_agent <= ticks,
+        "{} skips in {ticks} ticks",
+        p.skipped_no_agent
     );
     // Refusals are counted by rule and by policy, and agree.
-    let by_capacity = s.rule_violations.by_rule["ASSIGN-CAPACITY"];
-    assert!(by_capacity > 0);
     assert_eq!(s.rule_violations.total, refused);
     assert_eq!(
         s.rule_violations.by_rule.values().sum::<u64>(),

@@ -43,6 +43,7 @@ mod issue25_fixb14;
 mod issue25_fixb15;
 mod issue25_fixc13;
 mod issue25_fixc14;
+mod issue25_fixc15;
 mod issue25_fixd14;
 mod issue25_fixe15;
 mod large_reports;

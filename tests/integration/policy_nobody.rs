@@ -255,7 +255,7 @@ fn validate_warns_when_policy_ticks_would_look_at_too_many_conversations() {
         if warned {
             assert!(err.contains("the run will be slow"), "{err}");
             assert!(
-                err.contains("looks at about 600 conversations at each of its"),
+                err.contains("× about 600 conversations each tick can try × 1 replication"),
                 "{err}"
             );
         }
