@@ -54,7 +54,8 @@ impl Engine {
             ),
             None => (ReqId(0), AttrId(0)),
         };
-        let conv = self.convs.insert(Conv {
+        let (conv, record) = self.convs.vacant();
+        *record = Some(Conv {
             seq,
             queue,
             origin: queue,

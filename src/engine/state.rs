@@ -105,20 +105,20 @@ pub(crate) struct Slab {
 }
 
 impl Slab {
-    pub(crate) fn insert(&mut self, conv: Conv) -> ConvId {
+    /// A free slot for a new conversation, counted live: its handle and its empty record, for
+    /// the caller to fill at once (`*slot = Some(Conv { .. })`, built in place rather than
+    /// copied in from an argument). A freed slot is reused with its bumped generation.
+    pub(crate) fn vacant(&mut self) -> (ConvId, &mut Option<Conv>) {
         self.live += 1;
-        if let Some(slot) = self.free.pop() {
-            let s = &mut self.slots[slot as usize];
-            s.conv = Some(conv);
-            ConvId { slot, gen: s.gen }
-        } else {
-            let slot = self.slots.len() as u32;
-            self.slots.push(Slot {
-                gen: 0,
-                conv: Some(conv),
-            });
-            ConvId { slot, gen: 0 }
-        }
+        let slot = match self.free.pop() {
+            Some(slot) => slot,
+            None => {
+                self.slots.push(Slot { gen: 0, conv: None });
+                self.slots.len() as u32 - 1
+            }
+        };
+        let s = &mut self.slots[slot as usize];
+        (ConvId { slot, gen: s.gen }, &mut s.conv)
     }
 
     pub(crate) fn get(&self, id: ConvId) -> Option<&Conv> {
@@ -392,5 +392,65 @@ pub(crate) struct Supervisor {
 impl Supervisor {
     pub(crate) fn sees(&self, q: QueueId) -> bool {
         self.queues.contains(&q)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conv(seq: u64) -> Conv {
+        Conv {
+            seq,
+            queue: QueueId(0),
+            origin: QueueId(0),
+            state: ConvState::Open,
+            primary: None,
+            held: 0,
+            invite: None,
+            refusals: Vec::new(),
+            consultants: Vec::new(),
+            monitors: Vec::new(),
+            arrived_at: SimTime::ZERO,
+            answered_at: None,
+            req: super::super::skills::ReqId(0),
+            attrs: super::super::ruleset::AttrId(0),
+        }
+    }
+
+    fn put(slab: &mut Slab, seq: u64) -> ConvId {
+        let (id, record) = slab.vacant();
+        assert!(record.is_none(), "a vacant slot holds no record");
+        *record = Some(conv(seq));
+        id
+    }
+
+    #[test]
+    fn a_vacant_slot_is_filled_in_place_and_reused_with_a_new_generation() {
+        let mut slab = Slab::default();
+        let a = put(&mut slab, 1);
+        let b = put(&mut slab, 2);
+        assert_eq!(
+            (a, b),
+            (ConvId { slot: 0, gen: 0 }, ConvId { slot: 1, gen: 0 })
+        );
+        assert_eq!(slab.live(), 2);
+        assert_eq!(slab.get(b).map(|c| c.seq), Some(2));
+        slab.remove(a);
+        assert_eq!(slab.live(), 1);
+        let c = put(&mut slab, 3);
+        assert_eq!(
+            c,
+            ConvId { slot: 0, gen: 1 },
+            "the freed slot, one generation on"
+        );
+        assert_eq!(slab.get(a), None, "the old handle is stale");
+        assert_eq!(slab.get(c).map(|c| c.seq), Some(3));
+        assert_eq!(slab.by_slot(0).map(|(id, c)| (id, c.seq)), Some((c, 3)));
+        let d = put(&mut slab, 4);
+        assert_eq!(d, ConvId { slot: 2, gen: 0 });
+        let seqs: Vec<_> = slab.iter().map(|(id, c)| (id.slot, c.seq)).collect();
+        assert_eq!(seqs, vec![(0, 3), (1, 2), (2, 4)]);
+        assert_eq!(slab.live(), 3);
     }
 }
