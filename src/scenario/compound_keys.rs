@@ -6,11 +6,6 @@
 //! a threshold on that key was ambiguous. Such a pair is refused at the later one's `name`,
 //! naming the earlier; names with `/` that spell no other pair's key stay allowed. A
 //! supervisor's script lines (`policies["SUPERVISOR/script[N]"]`) take part beside its policies.
-//!
-//! A `[traffic]` roster agent is an agent group of its own under its name
-//! (`agent_groups.NAME`, `agents.csv`, `conversations.csv`'s `agent_group`): one named like an
-//! `[[agent_groups]]` entry would be counted with that group as one (a twenty-second fresh
-//! tester's find; before, only a warning that a rule's `groups` means the group). Refused.
 
 use super::diag::Ctx;
 use super::spanned::{value_at, Table};
@@ -57,36 +52,6 @@ pub(crate) fn check(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) {
             .chain(lines)
     });
     clashes(cx, root, "policies", "supervisor", "policy", policies);
-    roster_named_like_groups(cx, root, sc);
-}
-
-/// Refuses each roster agent named exactly like an `[[agent_groups]]` entry: both would be
-/// counted at one `agent_groups` key. One look-up per roster agent.
-fn roster_named_like_groups(cx: &mut Ctx<'_>, root: &Table<'_, '_>, sc: &Scenario) {
-    let mut by_name: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for (i, g) in sc.agent_groups.iter().enumerate() {
-        if g.roster.is_none() {
-            by_name.entry(g.name.as_str()).or_insert(i);
-        }
-    }
-    let span = value_at(root, "traffic.roster").map(|v| v.span());
-    for agent in sc.agent_groups.iter().filter(|g| g.roster.is_some()) {
-        let Some(&group) = by_name.get(agent.name.as_str()) else {
-            continue;
-        };
-        cx.report(
-            "traffic.roster",
-            span.clone(),
-            format!(
-                "roster agent {:?} has the name of agent group {:?} (agent_groups[{group}]): \
-                 summary.json's `agent_groups` key {:?} (and agents.csv, conversations.csv's \
-                 `agent_group`) would count the two as one group, and an assignment rule's \
-                 `groups` naming it would mean the agent group only",
-                agent.name, sc.agent_groups[group].name, agent.name
-            ),
-            Some("rename the roster agent or the agent group".into()),
-        );
-    }
 }
 
 /// One (outer, inner) name pair and where its inner item is written.

@@ -35,7 +35,7 @@
 //!
 //! Each message says what the run will then do, by rule ([`fate`]): a refusal by the engine is
 //! tried again at each check until the policy gives the conversation up after
-//! [`MAX_FAILED_ATTEMPTS`] failed attempts; nobody able to take the work (a named agent or a
+//! `policy::MAX_FAILED_ATTEMPTS` failed attempts; nobody able to take the work (a named agent or a
 //! queue's agents Offline all run, a named agent too small under `overallocation`) is no
 //! attempt at all: each check counts one `skipped_no_agent` and nothing is given up; an agent
 //! refusing every invitation is skipped after `[engine] refusals_before_skip` refusals, and the
@@ -48,7 +48,11 @@ use super::spanned::{value_at, Table};
 use super::types::{Action, AgentGroup, AgentPick, Policy, Scenario, Supervisor};
 use crate::engine::{state_rules, Overallocation};
 use crate::model::{AgentId, Channel, ConvState, QueueId};
-use crate::policy::MAX_FAILED_ATTEMPTS;
+
+/// A supervisor policy's failed attempts on one conversation before it gives the conversation
+/// up: `policy::MAX_FAILED_ATTEMPTS`, which is defined as this (the policy layer sits above
+/// this one, so it is named here from its source).
+const MAX_FAILED_ATTEMPTS: u32 = super::MAX_ROUNDS_PER_ARRIVAL as u32;
 
 /// Why the engine refuses an action for some conversation: the rule id and the reason in words.
 type Refusal = (&'static str, String);

@@ -253,9 +253,25 @@ pub(crate) fn traffic(
                     .iter()
                     .filter_map(|g| Some((g.name.as_str(), g.count?)))
                     .collect();
+                // A roster agent is an agent group of its own under its name, so an
+                // [[agent_groups]] entry's own name is taken too (one `agent_groups` key
+                // would count both; a twenty-second fresh tester's find).
+                let group_names: std::collections::HashSet<&str> =
+                    names.groups.iter().map(|g| g.name.as_str()).collect();
                 let taken = |name: &str| {
-                    is_group_agent_name(name, &counts)
-                        .then(|| name.rsplit_once('-').map_or("", |(g, _)| g).to_string())
+                    if group_names.contains(name) {
+                        return Some(format!(
+                            "the name of agent group {name:?}: summary.json's `agent_groups` \
+                             key {name:?} (and agents.csv, conversations.csv's `agent_group`) \
+                             would count the two as one group"
+                        ));
+                    }
+                    is_group_agent_name(name, &counts).then(|| {
+                        format!(
+                            "the name of an agent of [[agent_groups]] {:?}",
+                            name.rsplit_once('-').map_or("", |(g, _)| g)
+                        )
+                    })
                 };
                 let mut ignored = Vec::new();
                 let hit = cache.and_then(|c| {

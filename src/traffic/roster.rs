@@ -70,9 +70,10 @@ const QUIET: [&str; 9] = [
     "shift",
 ];
 
-/// Reads a roster; `queue` resolves queue names; `taken` names the `[[agent_groups]]` group
-/// whose agent already has a given name (`Some("agent")` for `agent-3`), if any. Agents come out
-/// in order of first appearance.
+/// Reads a roster; `queue` resolves queue names; `taken` says what already has a given name,
+/// if anything, as the end of "roster agent NAME has …" (`Some("the name of an agent of
+/// [[agent_groups]] \"agent\"")` for `agent-3`; an `[[agent_groups]]` entry's own name too).
+/// Agents come out in order of first appearance.
 ///
 /// Errors: every problem (missing column, unparsable time, a shift that ends before it starts,
 /// overlapping shifts of one agent, unknown queue, bad capacity, skills or breaks, rows of one
@@ -140,15 +141,14 @@ pub fn read_roster(
                 },
             );
             if let Some(n) = &name {
-                if let Some(group) = taken(n).filter(|_| !clashed.contains(n)) {
+                if let Some(what) = taken(n).filter(|_| !clashed.contains(n)) {
                     clashed.insert(n.clone());
                     r.problem(
                         p,
                         "agent",
                         format!(
-                            "roster agent {n:?} has the name of an agent of [[agent_groups]] \
-                             {group:?}; rename the roster agent (names are compared after \
-                             trimming spaces), or the group"
+                            "roster agent {n:?} has {what}; rename the roster agent (names \
+                             are compared after trimming spaces), or the group"
                         ),
                     );
                 }
