@@ -398,8 +398,8 @@ impl Fitted {
         summary.notes = vec![
             "occupancy (and each agent group's) is null: a conversation history does not say \
              when agents were on shift (the denominator); busy_s is the agents' time holding a \
-             conversation, each spell of the `busy` column (Waiting spells and releases \
-             included)"
+             conversation: each spell of a row's `busy` cell where it has one (Waiting spells \
+             and releases included), else acceptance to the end of wrap-up"
                 .to_string(),
             "seed is null: a history has no seed".to_string(),
         ];

@@ -15,11 +15,12 @@ use crate::traffic::{Problems, Row};
 
 /// The note of a history with agent groups and no `busy` column.
 pub const NO_COLUMN: &str = "agent_groups.*.busy_s reads each answered row as one spell from \
-     acceptance to the end of wrap-up: the history has no `busy` column, which `omnisim run \
-     --log` writes (since branch fixa-15) when a handling was split or held otherwise (a \
-     Waiting spell, a release back to the queue, a transfer to another agent, a wrap-up that \
-     frees the units early, a slowed or unfinished handling); busy_s of a log written before \
-     fixa-15 of such a run is not comparable with the run's (it misses the gaps)";
+     acceptance to the end of wrap-up: the history has no `busy` column. `omnisim run --log` \
+     writes one only when a handling was split or held otherwise (a Waiting spell, a release \
+     back to the queue, a transfer to another agent, a wrap-up that frees the units early, a \
+     slowed or unfinished handling), so its log without one is exact; a log of such a run \
+     written by an omnisim without the column (or another tool's export) misses their gaps, \
+     and its busy_s is not comparable with the run's";
 
 /// The rows' `busy` cells: which rows have one and their spells.
 #[derive(Debug, Default)]
