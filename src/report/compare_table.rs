@@ -12,8 +12,12 @@ use super::compare_stats::TestKind;
 use super::junit::escape;
 use super::table::{self, num, signed};
 
+/// The p-value cell: "-" for a metric not tested, identical in every pair or on both sides
+/// (docs/verdicts.md "Nothing differs": it stays out of the Holm family, so its p = 1 would
+/// read as a test that was run; a twenty-third tester's find).
 fn p_cell(r: &Row) -> String {
     match r.test {
+        Some(t) if t.constant => "-".into(),
         Some(t) if t.p_value < 0.0001 => "<0.0001".into(),
         Some(t) => format!("{:.4}", t.p_value),
         None => "-".into(),

@@ -697,3 +697,48 @@ fn groups_left_out_on_both_sides_are_not_tested() {
         .filter(|r| r.metric.starts_with("agent_groups."));
     assert!(groups.clone().count() == 2 && groups.clone().all(|r| r.test.is_some()));
 }
+
+/// A metric identical on both sides in every replication (0 in each, different seeds: Welch;
+/// the same seed: paired) is not tested (docs/verdicts.md "Nothing differs"): its p cell reads
+/// "-", not "1.0000", which read as a test that was run (a twenty-third tester's find). A
+/// tested metric beside it keeps its p.
+#[test]
+fn a_metric_identical_on_both_sides_shows_no_p() {
+    use crate::report::compare_table::render_text;
+    let s = |v: [f64; 4]| v.iter().map(|x| Some(*x)).collect::<Vec<_>>();
+    for (seed_b, seed_c) in [(1, 2), (1, 1)] {
+        let base = with_reps(
+            seed_b,
+            &[
+                ("abandonment_rate", s([0.0; 4])),
+                ("wait_s.mean", s([10.0, 12.0, 11.0, 13.0])),
+            ],
+        );
+        let cur = with_reps(
+            seed_c,
+            &[
+                ("abandonment_rate", s([0.0; 4])),
+                ("wait_s.mean", s([11.0, 14.0, 12.0, 15.5])),
+            ],
+        );
+        let c = compare_runs(&base, &cur, &Tolerances::new(0.5)).unwrap();
+        let text = render_text(&c, true);
+        let line = |m: &str| {
+            text.lines()
+                .find(|l| l.starts_with(m))
+                .unwrap_or_else(|| panic!("no {m} in\n{text}"))
+                .to_string()
+        };
+        let cells = |l: String| l.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+        let a = cells(line("abandonment_rate"));
+        assert!(
+            !a.contains(&"1.0000".to_string()),
+            "{seed_b}/{seed_c}: {a:?}"
+        );
+        let w = cells(line("wait_s.mean"));
+        assert!(
+            w.iter().any(|c| c.starts_with("0.") || c == "<0.0001"),
+            "{seed_b}/{seed_c}: {w:?}"
+        );
+    }
+}
