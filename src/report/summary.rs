@@ -681,8 +681,10 @@ pub(super) fn build_with(sc: &Scenario, t: &RunTotals, wall_s: f64, groups: bool
 }
 
 /// The note of a run that ended with conversations still live (`in_system_at_end` > 0, not
-/// interrupted): the run lasted to the end of the drain (`horizon + drain_limit`) because
-/// nobody served them, and they count as neither answered nor abandoned. `None` otherwise.
+/// interrupted): the run lasted to the end of the drain (`horizon + drain_limit`), and they
+/// count as neither answered nor abandoned; they were either still being handled at the cut or
+/// never served (a twenty-third tester: the note named only the second, for calls answered and
+/// cut mid-handling). `None` otherwise.
 pub fn drain_note(sc: &Scenario, summary: &Summary) -> Option<String> {
     let n = summary.conversations.in_system_at_end;
     if n == 0 || summary.partial {
@@ -696,10 +698,11 @@ pub fn drain_note(sc: &Scenario, summary: &Summary) -> Option<String> {
     Some(format!(
         "{} {verb} still in the system at the end of the drain ({} s after the horizon, `drain_limit`): \
          counted in `in_system_at_end`, neither answered nor abandoned, and the run lasted to \
-         the drain's end. Nobody served {them}: a queue whose members are off shift, or no \
-         member at all; a conversation transferred at the end of handling never abandons in \
-         its new queue (its patience was for the first answer), nor does one whose work \
-         stream has no `patience`",
+         the drain's end. Either an agent was still handling {them} at the cut (a handling, \
+         wrap-up or Waiting spell longer than what was left of the drain), or nobody served \
+         {them}: a queue whose members are off shift, or no member at all; a conversation \
+         transferred at the end of handling never abandons in its new queue (its patience was \
+         for the first answer), nor does one whose work stream has no `patience`",
         crate::text::plural(n, "conversation"),
         crate::text::seconds(sc.drain_limit.as_millis())
     ))

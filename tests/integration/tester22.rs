@@ -66,3 +66,47 @@ queues = ["q1", "q2"]
         .collect();
     assert_eq!(got, want, "{log}");
 }
+
+/// A twenty-third tester: 20 idle agents, 30-minute calls, `drain_limit = "1m"`: the
+/// conversations left at the end were answered and still being handled at the cut, but the
+/// note said only "Nobody served them". It now names both causes.
+#[test]
+fn the_drain_note_names_a_handling_cut_by_the_drain() {
+    let dir = temp_dir("tester23-drain");
+    let scenario = r#"
+[scenario]
+name = "drain"
+horizon = "10m"
+seed = 1
+drain_limit = "1m"
+
+[[workstreams]]
+name = "voice"
+channel = "voice"
+handle_time = { dist = "constant", value = "30m" }
+
+[[queues]]
+name = "q"
+workstream = "voice"
+arrivals = { times = ["1m", "2m", "3m"] }
+
+[[agent_groups]]
+name = "a"
+count = 20
+queues = ["q"]
+"#;
+    std::fs::write(dir.join("s.toml"), scenario).unwrap();
+    let out = run_in(&dir, &["run", "s.toml", "--out", "r", "--quiet"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("r/summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(s["conversations"]["answered"], 3, "{s}");
+    assert_eq!(s["conversations"]["in_system_at_end"], 3, "{s}");
+    let notes = s["notes"].to_string();
+    assert!(
+        notes.contains("3 conversations were still in the system at the end of the drain")
+            && notes.contains("Either an agent was still handling them at the cut"),
+        "{notes}"
+    );
+}
