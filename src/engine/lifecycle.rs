@@ -55,22 +55,7 @@ impl Engine {
             None => (ReqId(0), AttrId(0)),
         };
         let (conv, record) = self.convs.vacant();
-        *record = Some(Conv {
-            seq,
-            queue,
-            origin: queue,
-            state: ConvState::Open,
-            primary: None,
-            held: 0,
-            invite: None,
-            refusals: Vec::new(),
-            consultants: Vec::new(),
-            monitors: Vec::new(),
-            arrived_at: now,
-            answered_at: None,
-            req,
-            attrs,
-        });
+        *record = Some(Conv::arrived(seq, queue, now, req, attrs));
         let push = self.queue_rules(queue).mode == RoutingMode::Push;
         let q = &mut self.queues[queue.index()];
         q.open.insert((seq, conv.slot));

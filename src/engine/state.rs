@@ -74,6 +74,35 @@ pub(crate) struct Conv {
 }
 
 impl Conv {
+    /// A conversation just arrived in `queue` at `now`: Open, nobody on it, `seq` its arrival
+    /// order (RT-ORDER), `req` / `attrs` its skills and attribute set. Inlined so that the
+    /// record is built in its slot (issue 28: `Slab::vacant`).
+    #[inline(always)]
+    pub(crate) fn arrived(
+        seq: u64,
+        queue: QueueId,
+        now: SimTime,
+        req: super::skills::ReqId,
+        attrs: super::ruleset::AttrId,
+    ) -> Conv {
+        Conv {
+            seq,
+            queue,
+            origin: queue,
+            state: ConvState::Open,
+            primary: None,
+            held: 0,
+            invite: None,
+            refusals: Vec::new(),
+            consultants: Vec::new(),
+            monitors: Vec::new(),
+            arrived_at: now,
+            answered_at: None,
+            req,
+            attrs,
+        }
+    }
+
     pub(crate) fn key(&self, slot: u32) -> SeqKey {
         (self.seq, slot)
     }
@@ -400,22 +429,13 @@ mod tests {
     use super::*;
 
     fn conv(seq: u64) -> Conv {
-        Conv {
+        Conv::arrived(
             seq,
-            queue: QueueId(0),
-            origin: QueueId(0),
-            state: ConvState::Open,
-            primary: None,
-            held: 0,
-            invite: None,
-            refusals: Vec::new(),
-            consultants: Vec::new(),
-            monitors: Vec::new(),
-            arrived_at: SimTime::ZERO,
-            answered_at: None,
-            req: super::super::skills::ReqId(0),
-            attrs: super::super::ruleset::AttrId(0),
-        }
+            QueueId(0),
+            SimTime::ZERO,
+            super::super::skills::ReqId(0),
+            super::super::ruleset::AttrId(0),
+        )
     }
 
     fn put(slab: &mut Slab, seq: u64) -> ConvId {

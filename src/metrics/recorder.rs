@@ -681,17 +681,22 @@ impl Recorder {
         self.m.partial = true;
     }
 
+    /// Where a replication stopping at `now` ends its figures (busy time, occupancy): at least
+    /// the horizon, or `now` itself for a partial (interrupted) run. See [`Recorder::finish`].
+    pub fn end_at(&self, now: SimTime) -> SimTime {
+        match self.m.partial {
+            true => now,
+            false => now.max(self.horizon),
+        }
+    }
+
     /// Ends the replication at `now` with `in_system` counted conversations still live. A run
     /// that ends before its horizon (nothing left to do) lasts until the horizon all the same:
     /// its agents stay on shift until then (the caller has recorded every shift change up to
     /// it), so occupancy's window is [warm-up, horizon] and `end` is at least the horizon;
     /// a partial (interrupted) run ends where it stopped.
     pub fn finish(mut self, now: SimTime, in_system: u64) -> RepMetrics {
-        let now = if self.m.partial {
-            now
-        } else {
-            now.max(self.horizon)
-        };
+        let now = self.end_at(now);
         self.used.advance(now);
         self.staffed.advance(now);
         self.over.advance(now);

@@ -302,12 +302,18 @@ impl ConvLog {
     /// The run ended at `end`: every spell under way ends there (the recorder counts busy
     /// time up to the same instant).
     pub(crate) fn end_spells(&mut self, end: SimTime) {
+        let mut touched = Vec::new();
         for (_, spells) in std::mem::take(&mut self.held) {
             for (agent, row, from) in spells {
                 self.spell(row, agent, from, end);
-                if let Some(r) = self.rows.get_mut(row as usize) {
-                    r.busy.sort_by_key(|s| (s.from, s.to, s.agent));
-                }
+                touched.push(row);
+            }
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        for row in touched {
+            if let Some(r) = self.rows.get_mut(row as usize) {
+                r.busy.sort_by_key(|s| (s.from, s.to, s.agent));
             }
         }
     }

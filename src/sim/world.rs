@@ -284,11 +284,8 @@ impl<'s, E: RulesEngine> World<'s, E> {
         }
         self.rec.commands(k.commands);
         progress(self.now, k.arrived);
-        // Where the recorder ends the agents' busy time (`Recorder::finish`).
-        let end = match interrupted {
-            true => self.now,
-            false => self.now.max(self.horizon()),
-        };
+        // The log's spells under way end where the recorder ends the agents' busy time.
+        let end = self.rec.end_at(self.now);
         let (log, dash) = self.out.finish(self.now, end, interrupted);
         let late = self.delayed_at_end();
         let mut m = self.rec.finish(self.now, self.customers.live_counted());
