@@ -31,27 +31,19 @@ fn rows(csv: &str) -> Vec<HashMap<String, String>> {
         .collect()
 }
 
-/// `omnisim staff SCENARIO --target TARGET --replications 10 --out OUT` in `dir`: its stdout and
-/// `staffing.csv`'s rows.
-fn staff(
+/// `omnisim staff SCENARIO --target TARGET EXTRA… --replications 10 --out OUT` in `dir`: its
+/// stdout and `staffing.csv`'s rows.
+fn staff_with(
     dir: &Path,
     scenario: &str,
     target: &str,
+    extra: &[&str],
     out: &str,
 ) -> (String, Vec<HashMap<String, String>>) {
-    let o = run_in(
-        dir,
-        &[
-            "staff",
-            scenario,
-            "--target",
-            target,
-            "--replications",
-            "10",
-            "--out",
-            out,
-        ],
-    );
+    let mut args = vec!["staff", scenario, "--target", target];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["--replications", "10", "--out", out]);
+    let o = run_in(dir, &args);
     assert!(
         o.status.code().is_some_and(|c| c < 2),
         "{}",
@@ -59,6 +51,16 @@ fn staff(
     );
     let csv = std::fs::read_to_string(dir.join(out).join("staffing.csv")).unwrap();
     (text(&o.stdout), rows(&csv))
+}
+
+/// [`staff_with`] without extra options.
+fn staff(
+    dir: &Path,
+    scenario: &str,
+    target: &str,
+    out: &str,
+) -> (String, Vec<HashMap<String, String>>) {
+    staff_with(dir, scenario, target, &[], out)
 }
 
 fn num(row: &HashMap<String, String>, col: &str) -> Option<f64> {
@@ -263,30 +265,13 @@ fn staff_roster(
     let file = format!("{out}.toml");
     std::fs::write(dir.join(&file), body).unwrap();
     let shifts = format!("{ROOT}/scenarios/shifts/day.toml");
-    let o = run_in(
+    staff_with(
         dir,
-        &[
-            "staff",
-            &file,
-            "--target",
-            target,
-            "--shifts",
-            &shifts,
-            "--shrinkage",
-            "30%",
-            "--replications",
-            "10",
-            "--out",
-            out,
-        ],
-    );
-    assert!(
-        o.status.code().is_some_and(|c| c < 2),
-        "{}",
-        text(&o.stderr)
-    );
-    let csv = std::fs::read_to_string(dir.join(out).join("staffing.csv")).unwrap();
-    (text(&o.stdout), rows(&csv))
+        &file,
+        target,
+        &["--shifts", &shifts, "--shrinkage", "30%"],
+        out,
+    )
 }
 
 /// Asserts that the intervals starting at `quiet` (seconds, with their labels) are "not
