@@ -10,6 +10,7 @@ pub mod inputs;
 pub mod overrides;
 pub mod shard;
 pub mod sweep;
+pub mod sweep_precision;
 pub mod sweep_render;
 pub mod sweep_shard;
 pub mod target;

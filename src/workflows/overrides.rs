@@ -7,7 +7,7 @@
 //! default `rule-N`; any element, named or not, by its 1-based position
 //! (`queues.general.overflow.2.after`). A missing final key is added. The text is edited in
 //! place (`toml_edit`: comments, order and line numbers of everything else are kept, so a
-//! diagnostic about the edited text can point to the user's file, [`line_map`]).
+//! diagnostic about the edited text can point to the user's file, [`line_map`], [`located`]).
 
 use toml_edit::{DocumentMut, Item, TableLike, Value};
 
@@ -139,6 +139,61 @@ pub fn line_map(original: &str, edited: &str) -> Vec<Option<usize>> {
         }
     }
     map
+}
+
+/// The validation report of a point, each problem placed where the user can fix it: a line of
+/// the scenario file (as the user wrote it), or the `--vary` value when the problem is in a
+/// line an override changed or added. `original` is the scenario file's text (named `origin`),
+/// `edited` it with the overrides `sets` (`path`, value shown) applied, `err` the edited text's
+/// load error.
+pub fn located(
+    original: &str,
+    origin: &str,
+    edited: &str,
+    sets: &[(&str, String)],
+    err: crate::scenario::LoadError,
+) -> String {
+    let map = line_map(original, edited);
+    let lines: Vec<&str> = edited.lines().collect();
+    let mut out: Vec<String> = Vec::new();
+    for mut d in err.diagnostics {
+        // Only the scenario file's lines moved: a CSV file's line stays its own (a roster's
+        // line 3 was shown as the `--vary` of the scenario's line 3).
+        if d.file != origin {
+            out.push(d.to_string());
+            continue;
+        }
+        if let Some(l) = d.line {
+            // A position past the last line (the end of the file) keeps its shift.
+            let shift = map.len() as i64 - original.lines().count() as i64;
+            match l.checked_sub(1).map(|i| map.get(i).copied()) {
+                Some(Some(Some(orig))) => d.line = Some(orig),
+                None | Some(None) => d.line = Some((l as i64 - shift).max(1) as usize),
+                Some(Some(None)) => {
+                    // The override whose key the line sets (the only one, or every one).
+                    let text = lines.get(l - 1).copied().unwrap_or("");
+                    let key_of = |p: &str| p.rsplit('.').next().unwrap_or(p).to_string();
+                    let sets_key = |p: &str| {
+                        let k = key_of(p);
+                        let t = text.trim_start();
+                        t.strip_prefix(k.as_str())
+                            .is_some_and(|r| r.trim_start().starts_with('='))
+                            || text.contains(&format!("{k} ="))
+                    };
+                    let mine: Vec<String> = sets
+                        .iter()
+                        .filter(|(p, _)| sets.len() == 1 || sets_key(p))
+                        .map(|(p, v)| format!("{p}={v}"))
+                        .collect();
+                    d.file = format!("--vary {}", mine.join(", "));
+                    d.line = None;
+                    d.column = None;
+                }
+            }
+        }
+        out.push(d.to_string());
+    }
+    out.join("\n")
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ use crate::traffic::cache::ReadCache;
 
 use super::grid::{self, Vary};
 use super::overrides;
+use super::sweep_precision::{read, Reading};
 use super::target::{self, Target};
 
 /// What to sweep.
@@ -91,8 +92,9 @@ pub struct SweepResult {
     /// With a target: the answer, or `None` when no value meets it.
     pub answer: Option<Answer>,
     /// True when a stop request (SIGINT, SIGTERM) cut the sweep short: `points` holds only the
-    /// points run to their end and `answer` is `None`. Cut in the grid, no target search was
-    /// made; cut in the bisection, see `search_cut`.
+    /// points run to their end and `answer` is `None`. Cut in the grid (or while the search
+    /// refined its points: each keeps its last whole run), no target search was made; cut in
+    /// the bisection, see `search_cut`.
     pub partial: bool,
     /// When the stop request came during the bisection: the last failing and the first passing
     /// value it had reached (the smallest value meeting the target lies in `(lo, hi]`); the
@@ -305,7 +307,7 @@ fn scenario_at(
         .map(|sc| (sc, lifted))
         .map_err(|e| SweepError::Invalid {
             point: describe(&spec.axes, values),
-            message: located(spec, &text, &shown, e),
+            message: overrides::located(&spec.text, &spec.origin, &text, &shown, e),
         })
 }
 
@@ -342,58 +344,6 @@ fn scenario_watched(
     }
 }
 
-/// The validation report of a point, each problem placed where the user can fix it: a line of
-/// the scenario file (as the user wrote it), or the `--vary` value when the problem is in a
-/// line an override changed or added.
-fn located(
-    spec: &SweepSpec,
-    edited: &str,
-    sets: &[(&str, String)],
-    err: scenario::LoadError,
-) -> String {
-    let map = overrides::line_map(&spec.text, edited);
-    let lines: Vec<&str> = edited.lines().collect();
-    let mut out: Vec<String> = Vec::new();
-    for mut d in err.diagnostics {
-        // Only the scenario file's lines moved: a CSV file's line stays its own (a roster's
-        // line 3 was shown as the `--vary` of the scenario's line 3).
-        if d.file != spec.origin {
-            out.push(d.to_string());
-            continue;
-        }
-        if let Some(l) = d.line {
-            // A position past the last line (the end of the file) keeps its shift.
-            let shift = map.len() as i64 - spec.text.lines().count() as i64;
-            match l.checked_sub(1).map(|i| map.get(i).copied()) {
-                Some(Some(Some(orig))) => d.line = Some(orig),
-                None | Some(None) => d.line = Some((l as i64 - shift).max(1) as usize),
-                Some(Some(None)) => {
-                    // The override whose key the line sets (the only one, or every one).
-                    let text = lines.get(l - 1).copied().unwrap_or("");
-                    let key_of = |p: &str| p.rsplit('.').next().unwrap_or(p).to_string();
-                    let sets_key = |p: &str| {
-                        let k = key_of(p);
-                        let t = text.trim_start();
-                        t.strip_prefix(k.as_str())
-                            .is_some_and(|r| r.trim_start().starts_with('='))
-                            || text.contains(&format!("{k} ="))
-                    };
-                    let mine: Vec<String> = sets
-                        .iter()
-                        .filter(|(p, _)| sets.len() == 1 || sets_key(p))
-                        .map(|(p, v)| format!("{p}={v}"))
-                        .collect();
-                    d.file = format!("--vary {}", mine.join(", "));
-                    d.line = None;
-                    d.column = None;
-                }
-            }
-        }
-        out.push(d.to_string());
-    }
-    out.join("\n")
-}
-
 /// Runs the scenario `sc` of one point with the sweep's seed and replication overrides; the
 /// raw output, so a sweep shard can store it losslessly (see [`super::sweep_shard`]).
 pub fn evaluate(spec: &SweepSpec, sc: &Scenario) -> sim::RunOutput {
@@ -414,8 +364,14 @@ pub fn evaluate_stoppable(spec: &SweepSpec, sc: &Scenario, stop: Option<&Stop>) 
 /// The summary of one point (marked partial when a stop request cut it short): its run keeps
 /// of each replication only its `by_replication` element (issue 25: not its histograms and
 /// series).
-fn point_summary(spec: &SweepSpec, sc: &Scenario, stop: Option<&Stop>) -> report::Summary {
-    let opts = point_options(spec, stop);
+fn point_summary(
+    spec: &SweepSpec,
+    sc: &Scenario,
+    stop: Option<&Stop>,
+    replications: Option<u32>,
+) -> report::Summary {
+    let mut opts = point_options(spec, stop);
+    opts.replications = replications.or(opts.replications);
     let out = sim::run_keep(sc, &opts, &|_, _, _| {}, &|m| report::rep_row(sc, m));
     let summary = report::build(sc, &out);
     if !summary.partial {
@@ -451,7 +407,7 @@ fn run_one(
     values: Vec<f64>,
     stop: Option<&Stop>,
 ) -> Option<SweepPoint> {
-    let summary = point_summary(spec, sc, stop);
+    let summary = point_summary(spec, sc, stop, None);
     (!summary.partial).then_some(SweepPoint {
         values,
         summary,
@@ -568,7 +524,7 @@ pub fn run_prepared(
             if stopped(stop) {
                 return None;
             }
-            let summary = point_summary(spec, &sc, stop);
+            let summary = point_summary(spec, &sc, stop, None);
             (!summary.partial).then_some(SweepPoint {
                 values,
                 summary,
@@ -606,8 +562,8 @@ pub fn finish_stoppable(
     mut points: Vec<SweepPoint>,
     stop: Option<&Stop>,
 ) -> Result<SweepResult, SweepError> {
-    let (answer, search_cut, refused) = match &spec.target {
-        None => (None, None, None),
+    let (answer, search_cut, refused, grid_cut) = match &spec.target {
+        None => (None, None, None, false),
         Some(t) => search(spec, t, &mut points, stop)?,
     };
     points.sort_by(|a, b| {
@@ -623,15 +579,69 @@ pub fn finish_stoppable(
         points,
         target: spec.target.clone(),
         answer,
-        partial: search_cut.is_some(),
+        partial: search_cut.is_some() || grid_cut,
         search_cut,
         refused,
     })
 }
 
 /// The answer, or where a stop request or a changed input cut the bisection (the last failing
-/// and the first passing value, and the changed input's message).
-type Search = (Option<Answer>, Option<(f64, f64)>, Option<String>);
+/// and the first passing value, and the changed input's message), and whether a stop or a
+/// changed input cut the search before its bisection (while it refined the grid).
+type Search = (Option<Answer>, Option<(f64, f64)>, Option<String>, bool);
+
+/// The fewest replications a refinement may double an undecided point up to (or the sweep's
+/// own, when more): the same cap as `staff`'s verification
+/// ([`crate::staffing::Precision::max_replications`]).
+pub const MAX_REFINED_REPLICATIONS: u32 = 128;
+
+/// How refining a point ended.
+enum Refined {
+    /// Its interval decides the target, or it reached the cap.
+    Done,
+    /// A stop request came first: the point keeps its last whole run.
+    Stopped,
+    /// An input file changed: its message.
+    Changed(String),
+}
+
+/// Doubles `p`'s replications (a fresh run of its scenario on the sweep's seed, so its first
+/// replications are those it had) while its 95 % interval reaches the target
+/// ([`Reading::Undecided`]), up to [`MAX_REFINED_REPLICATIONS`] or the sweep's own: a
+/// decision is taken at a stated precision, not on what a few replications happened to show
+/// (issue 25, sixteenth session: a step whose interval reached the target was decided on its
+/// estimate). A point without an interval ([`Reading::NoMargin`]) is left as it is.
+fn refine(
+    spec: &SweepSpec,
+    t: &Target,
+    p: &mut SweepPoint,
+    stop: Option<&Stop>,
+) -> Result<Refined, SweepError> {
+    let cap = MAX_REFINED_REPLICATIONS.max(p.summary.replications);
+    while read(t, p) == Reading::Undecided && p.summary.replications < cap {
+        let n = p.summary.replications.saturating_mul(2).min(cap);
+        let Some(built) = scenario_watched(spec, &p.values, stop) else {
+            return Ok(Refined::Stopped);
+        };
+        let pinned = built
+            .map_err(|e| or_changed(spec, e))
+            .and_then(|(sc, _)| pin(spec, &sc).map(|()| sc));
+        let sc = match pinned {
+            Ok(sc) => sc,
+            Err(e @ SweepError::Changed { .. }) => return Ok(Refined::Changed(e.to_string())),
+            Err(e) => return Err(e),
+        };
+        if stopped(stop) {
+            return Ok(Refined::Stopped);
+        }
+        let summary = point_summary(spec, &sc, stop, Some(n));
+        if summary.partial {
+            return Ok(Refined::Stopped);
+        }
+        p.summary = summary;
+    }
+    Ok(Refined::Done)
+}
 
 fn search(
     spec: &SweepSpec,
@@ -639,10 +649,23 @@ fn search(
     points: &mut Vec<SweepPoint>,
     stop: Option<&Stop>,
 ) -> Result<Search, SweepError> {
+    // The grid in order up to its first point meeting the target: each undecided point is
+    // refined first, so which points pass (and so the answer, or the gap the bisection closes)
+    // rests on intervals that decide.
+    for p in points.iter_mut() {
+        match refine(spec, t, p, stop)? {
+            Refined::Done => {}
+            Refined::Stopped => return Ok((None, None, None, true)),
+            Refined::Changed(m) => return Ok((None, None, Some(m), true)),
+        }
+        if t.meets(metric(t, p)) {
+            break;
+        }
+    }
     let pass: Vec<bool> = points.iter().map(|p| t.meets(metric(t, p))).collect();
     let first = match pass.iter().position(|&x| x) {
         Some(i) => i,
-        None => return Ok((None, None, None)),
+        None => return Ok((None, None, None, false)),
     };
     let monotone = pass[first..].iter().all(|&x| x);
     let one_int_axis = spec.axes.len() == 1 && spec.axes[0].integer;
@@ -655,6 +678,7 @@ fn search(
             }),
             None,
             None,
+            false,
         ));
     }
     let (mut lo, mut hi) = (points[first - 1].values[0], points[first].values[0]);
@@ -665,7 +689,7 @@ fn search(
         let mid = (lo + (hi - lo) / 2.0).floor();
         // A stop while the step's scenario is read ends the search at once too.
         let Some(built) = scenario_watched(spec, &[mid], stop) else {
-            return Ok((None, Some((lo, hi)), None));
+            return Ok((None, Some((lo, hi)), None, false));
         };
         // The step read the grid's files as they were (issue 25: not an edited roster); a file
         // that changed (a read that fails now, or other contents) ends the search here, the
@@ -676,17 +700,30 @@ fn search(
         let sc = match pinned {
             Ok(sc) => sc,
             Err(e @ SweepError::Changed { .. }) => {
-                return Ok((None, Some((lo, hi)), Some(e.to_string())))
+                return Ok((None, Some((lo, hi)), Some(e.to_string()), false))
             }
             Err(e) => return Err(e),
         };
         // A stop request ends the search here: the steps run so far are kept.
-        let Some(p) = (!stopped(stop))
+        let Some(mut p) = (!stopped(stop))
             .then(|| run_one(spec, &sc, vec![mid], stop))
             .flatten()
         else {
-            return Ok((None, Some((lo, hi)), None));
+            return Ok((None, Some((lo, hi)), None, false));
         };
+        // An undecided step is refined before it moves the gap; cut there, the step is kept
+        // with its last whole run and the gap stays as it was.
+        match refine(spec, t, &mut p, stop)? {
+            Refined::Done => {}
+            Refined::Stopped => {
+                points.push(p);
+                return Ok((None, Some((lo, hi)), None, false));
+            }
+            Refined::Changed(m) => {
+                points.push(p);
+                return Ok((None, Some((lo, hi)), Some(m), false));
+            }
+        }
         let m = metric(t, &p);
         if t.meets(m) {
             hi = mid;
@@ -704,5 +741,6 @@ fn search(
         }),
         None,
         None,
+        false,
     ))
 }

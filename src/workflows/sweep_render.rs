@@ -9,6 +9,8 @@ use crate::report::lookup;
 use crate::report::table::{self, num};
 
 use super::sweep::{Method, SweepPoint, SweepResult};
+use super::sweep_precision::sparse_count;
+pub use super::sweep_precision::{half_width, replications_with_data};
 use super::target::Target;
 
 /// The metrics every sweep row carries.
@@ -33,31 +35,6 @@ fn metrics(r: &SweepResult) -> Vec<String> {
         }
     }
     m
-}
-
-/// Whether `metric` lies in a count map whose `by_replication` rows list only non-zero
-/// entries (`rule_violations.by_rule`, `routing.by_rule`, a policy's `refused` and `by_rule`),
-/// so that a replication without it counted 0 there (docs/metrics.md, "per replication").
-fn sparse_count(metric: &str) -> bool {
-    metric.starts_with("rule_violations.by_rule.")
-        || metric.starts_with("routing.by_rule.")
-        || (metric.starts_with("policies.")
-            && (metric.ends_with(".refused") || metric.contains(".by_rule.")))
-}
-
-/// The figures of `metric` at a point, one per replication with data (`by_replication`): a
-/// count of a sparse map ([`sparse_count`]) absent from a row is 0 there.
-fn figures(p: &SweepPoint, metric: &str) -> Vec<f64> {
-    let sparse = sparse_count(metric);
-    p.summary
-        .by_replication
-        .iter()
-        .filter_map(|r| serde_json::to_value(r).ok())
-        .filter_map(|v| match crate::report::lookup_value(&v, metric) {
-            None if sparse => Some(0.0),
-            x => x,
-        })
-        .collect()
 }
 
 /// Why no `by_replication` row of a point records `metric` at all, or `None` when a row does
@@ -95,30 +72,6 @@ pub fn not_recorded(p: &SweepPoint, metric: &str) -> Option<String> {
              replications"
         ),
     })
-}
-
-/// Replications of a point with a value of `metric`: what its half-width rests on
-/// (`sweep.csv`'s `target_replications`; fewer than 2 is no margin).
-pub fn replications_with_data(p: &SweepPoint, metric: &str) -> usize {
-    figures(p, metric).len()
-}
-
-/// The 95 % half-width of `metric` at a point: Student t over its replications' figures
-/// (`by_replication`), t(0.975, n − 1) · sd ÷ √n, in the metric's unit; `None` with fewer
-/// than 2 replications with data. The precision a sweep's answer rests on.
-pub fn half_width(p: &SweepPoint, metric: &str) -> Option<f64> {
-    use statrs::distribution::{ContinuousCDF, StudentsT};
-    let xs = figures(p, metric);
-    let n = xs.len();
-    if n < 2 {
-        return None;
-    }
-    let m = xs.iter().sum::<f64>() / n as f64;
-    let var = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1) as f64;
-    let t = StudentsT::new(0.0, 1.0, (n - 1) as f64)
-        .ok()?
-        .inverse_cdf(0.975);
-    Some(t * (var / n as f64).sqrt())
 }
 
 /// A figure and its precision: "0.7941 ±0.0597", or "0.8776 (no margin)" without one (fewer
@@ -202,10 +155,17 @@ pub fn within_noise(r: &SweepResult) -> Option<String> {
         .filter(|p| p.values[1..] == a.values[1..] && p.values[0] < a.values[0])
         .max_by(|x, y| x.values[0].total_cmp(&y.values[0]));
     let reps = |p: &SweepPoint| p.summary.by_replication.len() as u64;
+    let decide = |p: &SweepPoint| {
+        if p.summary.replications >= super::sweep::MAX_REFINED_REPLICATIONS {
+            format!("too close to call at {} replications", reps(p))
+        } else {
+            "more replications decide".to_string()
+        }
+    };
     let say = |p: &SweepPoint, (x, h): (f64, f64), what: &str| {
         format!(
             "within the noise: at {}={} {} = {} ±{}{} (95%, {}), an interval that reaches the \
-             target {}, so {what}; more replications decide",
+             target {}, so {what}; {}",
             ax.path,
             ax.show(p.values[0]),
             t.metric,
@@ -213,7 +173,8 @@ pub fn within_noise(r: &SweepResult) -> Option<String> {
             num(h),
             t.unit(),
             crate::report::format::plural(reps(p), "replication"),
-            num(t.value)
+            num(t.value),
+            decide(p)
         )
     };
     if let Some(p) = below {
@@ -223,6 +184,36 @@ pub fn within_noise(r: &SweepResult) -> Option<String> {
     }
     let p = at(&a.values)?;
     reaches(p).map(|xh| say(p, xh, "the answer may not meet it"))
+}
+
+/// The points the target search ran at more replications than the sweep's (their 95 %
+/// interval reached the target: [`super::sweep`] doubles them, up to
+/// [`super::sweep::MAX_REFINED_REPLICATIONS`]), with their counts, or `None` when none was:
+/// "more replications where an interval reached the target: agent_groups.agent.count=5 at 6
+/// (the sweep's 3)".
+pub fn refined_note(r: &SweepResult) -> Option<String> {
+    let base = r.points.iter().map(|p| p.summary.replications).min()?;
+    let more: Vec<String> = r
+        .points
+        .iter()
+        .filter(|p| p.summary.replications > base)
+        .map(|p| {
+            let at = r
+                .axes
+                .iter()
+                .zip(&p.values)
+                .map(|(ax, v)| format!("{}={}", ax.path, ax.show(*v)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("{at} at {}", p.summary.replications)
+        })
+        .collect();
+    (!more.is_empty()).then(|| {
+        format!(
+            "more replications where an interval reached the target: {} (the sweep's {base})",
+            more.join("; ")
+        )
+    })
 }
 
 /// Without an answer, the point nearest to meeting the target (the largest value of a `>=`
@@ -277,8 +268,16 @@ pub fn best_verdict(r: &SweepResult) -> Option<(bool, String)> {
             true,
             format!(
                 "best point within the noise: {figure}, an interval that reaches the target {}, \
-                 so a value of the grid may meet it; more replications decide",
-                num(t.value)
+                 so a value of the grid may meet it; {}",
+                num(t.value),
+                if p.summary.replications >= super::sweep::MAX_REFINED_REPLICATIONS {
+                    format!(
+                        "too close to call at {} replications",
+                        p.summary.by_replication.len()
+                    )
+                } else {
+                    "more replications decide".to_string()
+                }
             ),
         )
     } else {
@@ -428,7 +427,12 @@ pub fn answer_line(r: &SweepResult) -> String {
     }
     if r.partial {
         return format!(
-            "interrupted (partial): {} of the grid finished; no target search was made",
+            "{} (partial): {} of the grid finished; no target search was made",
+            if r.refused.is_some() {
+                "stopped: an input file changed"
+            } else {
+                "interrupted"
+            },
             crate::report::format::plural(r.points.len() as u64, "point")
         );
     }
@@ -437,11 +441,16 @@ pub fn answer_line(r: &SweepResult) -> String {
     };
     // The precision the decision rests on: within the noise, or no margin at all; without an
     // answer, the best point's verdict.
-    let noise: String = [within_noise(r), best_verdict(r).map(|b| b.1), no_margin(r)]
-        .into_iter()
-        .flatten()
-        .map(|n| format!("; {n}"))
-        .collect();
+    let noise: String = [
+        within_noise(r),
+        best_verdict(r).map(|b| b.1),
+        no_margin(r),
+        refined_note(r),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|n| format!("; {n}"))
+    .collect();
     let at = |a: &super::sweep::Answer| {
         r.points
             .iter()
@@ -490,6 +499,13 @@ pub fn target_json(r: &SweepResult) -> serde_json::Value {
             })
             .collect()
     };
+    let base = r.points.iter().map(|p| p.summary.replications).min();
+    let refined: Vec<serde_json::Value> = r
+        .points
+        .iter()
+        .filter(|p| base < Some(p.summary.replications))
+        .map(|p| json!({ "values": values(&p.values), "replications": p.summary.replications }))
+        .collect();
     let mut j = json!({
         "format": "omnisim.sweep-target/1",
         "target": r.target.as_ref().map(|t| t.to_string()),
@@ -527,6 +543,9 @@ pub fn target_json(r: &SweepResult) -> serde_json::Value {
         // Why there is no interval to judge the noise by (fewer than 2 replications with
         // data): `within_noise` is then left out, neither a sentence nor null.
         "no_margin": no_margin(r),
+        // The points run at more replications than the sweep's because their interval reached
+        // the target (each with its count; empty when none was).
+        "refined": refined,
         "method": r.answer.as_ref().map(|a| match a.method {
             Method::Bisection => "bisection",
             Method::GridScan => "grid",

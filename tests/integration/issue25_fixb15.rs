@@ -216,20 +216,34 @@ fn a_sweep_meeting_nothing_says_whether_its_best_point_misses_clearly() {
     );
 
     // A variant: a target of 0.6, which 5 agents miss on their estimate but not on their
-    // interval (its 3 replications spread widely): within the noise, not a clear miss.
+    // interval at 3 replications (they spread widely). Since branch fixe-16 the search doubles
+    // that point's replications until its interval decides (or 128): a clear miss then, or
+    // within the noise only at the cap, never on 3 replications.
     let (line, t) = sweep(&dir, "4..5", "service_level.fraction>=0.6", "near");
     let best = &t["best"];
-    assert_eq!(best["verdict"], "within_noise", "{line}\n{t}");
+    let reps = best["replications"].as_u64().unwrap();
+    assert!(reps > 3, "{line}\n{t}");
     let (x, h) = (
         best["metric_value"].as_f64().unwrap(),
         best["metric_ci95_half"].as_f64().unwrap(),
     );
-    assert!(x < 0.6 && x + h >= 0.6, "{t}");
-    assert!(
-        line.contains("; best point within the noise: at agent_groups.agent.count=5 "),
-        "{line}"
-    );
-    assert_eq!(t["within_noise"], best["sentence"], "{t}");
+    if best["verdict"] == "within_noise" {
+        assert_eq!(reps, 128, "{t}");
+        assert!(x < 0.6 && x + h >= 0.6, "{t}");
+        assert!(
+            line.contains("too close to call at 128 replications"),
+            "{line}"
+        );
+        assert_eq!(t["within_noise"], best["sentence"], "{t}");
+    } else {
+        assert_eq!(best["verdict"], "misses_clearly", "{t}");
+        assert!(x + h < 0.6, "{t}");
+        assert!(
+            line.contains("; best point misses clearly: at agent_groups.agent.count=5 "),
+            "{line}"
+        );
+    }
+    assert_eq!(t["refined"][0]["replications"], reps, "{t}");
 
     // A `<=` target: the best point is the smallest figure, judged on the same rule.
     let (line, t) = sweep(&dir, "2..4", "wait_s.mean<=10", "wait");

@@ -96,9 +96,16 @@ fn count_target_per_replication(target: &str, column_name: &str) {
         column(&csv4, "target_ci95_half"),
     );
     let totals = column(&csv4, column_name);
+    // 4 replications a point, or more where its interval reached the target (branch fixe-16).
+    let reps4 = column(&csv4, "target_replications");
     for i in 0..v4.len() {
-        assert!((v4[i] * 4.0 - totals[i]).abs() < 1e-9, "{csv4}");
+        assert!((v4[i] * reps4[i] - totals[i]).abs() < 1e-9, "{csv4}");
         assert_eq!(v1[i], column(&csv1, column_name)[i], "{csv1}");
+        // A point refined past 4 has a narrower interval of its mean, which one replication's
+        // figure need not fall in: the unit check is made on the points run at 4.
+        if reps4[i] != 4.0 {
+            continue;
+        }
         assert!(
             (v1[i] - v4[i]).abs() <= 2.0 * h4[i] + 1e-9,
             "point {i}: 1 rep {} against {} ±{}\n{csv1}\n{csv4}",
@@ -107,6 +114,7 @@ fn count_target_per_replication(target: &str, column_name: &str) {
             h4[i]
         );
     }
+    assert!(reps4.iter().filter(|n| **n == 4.0).count() >= 2, "{csv4}");
     // target.json's figure and half-width are the answer's row's.
     let at = v4
         .iter()
