@@ -44,6 +44,7 @@ mod issue25_fixb15;
 mod issue25_fixc13;
 mod issue25_fixc14;
 mod issue25_fixc15;
+mod issue25_fixa16;
 mod issue25_fixd14;
 mod issue25_fixe15;
 mod large_reports;
