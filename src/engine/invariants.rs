@@ -24,7 +24,8 @@ impl Engine {
     ///
     /// - conservation: arrived = closed + live;
     /// - each agent's used units = the units its conversations hold; reserved units, pending
-    ///   invitations and their unreserved units match the invitations outstanding; `holding` counts its conversations;
+    ///   invitations and their unreserved units match the invitations outstanding; `holding`
+    ///   counts its conversations;
     /// - one primary agent at most, and only where the state has one (Active, Waiting, Wrap-up);
     ///   Open never holds units; Waiting holds none;
     /// - every queue set (open, routable, engaged) holds exactly the conversations it should;
@@ -96,7 +97,9 @@ impl Engine {
                 reserved[inv.agent.index()] += inv.reserved() as i64;
                 promised[inv.agent.index()] += inv.unreserved() as i64;
                 if inv.reserves != self.cfg.reserve_on_invite {
-                    fail(format!("{id:?}: invitation reserving against reserve_on_invite"));
+                    fail(format!(
+                        "{id:?}: invitation reserving against reserve_on_invite"
+                    ));
                 }
             }
         }

@@ -205,7 +205,10 @@ fn a_supervisor_assignment_storm_keeps_overallocation_within_its_limit() {
         "the limit holds without reservation too: {}",
         r.summary.overallocation.max_units
     );
-    assert!(r.summary.overallocation.events > 0, "the storm overallocates");
+    assert!(
+        r.summary.overallocation.events > 0,
+        "the storm overallocates"
+    );
 }
 
 #[test]

@@ -112,7 +112,12 @@ fn a_limit_in_units_holds_too() {
     }
     // 50 lets a third chat on a full agent: the limit is reached, not just kept under.
     let s = run("upto-50-reached", &center("50", 0.0));
-    assert_eq!(n(&s["overallocation"]["max_units"]), 50.0, "{}", s["overallocation"]);
+    assert_eq!(
+        n(&s["overallocation"]["max_units"]),
+        50.0,
+        "{}",
+        s["overallocation"]
+    );
 }
 
 /// Agents rejecting a third of their invitations: each rejection gives its units back, the

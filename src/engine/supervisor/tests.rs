@@ -55,17 +55,27 @@ fn engine(mode: RoutingMode, overallocation: Overallocation, agents: usize) -> E
 
 fn arrivals(e: &mut Engine, n: usize) -> Vec<ConvId> {
     let mut out = Vec::new();
-    (0..n).map(|_| e.arrive(SimTime::ZERO, QueueId(0), &mut out)).collect()
+    (0..n)
+        .map(|_| e.arrive(SimTime::ZERO, QueueId(0), &mut out))
+        .collect()
 }
 
 /// The id of the invitation pending on `conv`.
 fn invite_of(e: &Engine, conv: ConvId) -> InviteId {
-    e.convs.get(conv).and_then(|c| c.invite).expect("pending").id
+    e.convs
+        .get(conv)
+        .and_then(|c| c.invite)
+        .expect("pending")
+        .id
 }
 
 fn assign(e: &mut Engine, conv: ConvId, agent: AgentId) -> Result<(), RuleId> {
     let r = e.assign_to_agent(NOW, S0, conv, agent, &mut Vec::new());
-    assert!(e.check_invariants().is_empty(), "{:?}", e.check_invariants());
+    assert!(
+        e.check_invariants().is_empty(),
+        "{:?}",
+        e.check_invariants()
+    );
     r
 }
 
@@ -82,7 +92,11 @@ fn deny_counts_the_units_of_pending_invitations_that_reserve_nothing() {
     assert_eq!(assign(&mut e, c[1], A0), Ok(()));
     let v = e.agent(A0);
     assert_eq!((v.used, v.reserved, v.pending_units), (50, 0, 50));
-    assert_eq!(v.free(), 50, "free units ignore what is not reserved (CAP-RESERVE)");
+    assert_eq!(
+        v.free(),
+        50,
+        "free units ignore what is not reserved (CAP-RESERVE)"
+    );
     assert_eq!(v.uncommitted(), 0);
     assert_eq!(assign(&mut e, c[2], A0), Err(RuleId::AssignCapacity));
     assert_eq!(assign(&mut e, c[3], A0), Err(RuleId::AssignCapacity));
@@ -110,7 +124,13 @@ fn a_limit_in_units_counts_them_too() {
         let c = arrivals(&mut e, 4);
         assert_eq!(assign(&mut e, c[0], A0), Ok(()), "{limit:?}");
         assert_eq!(assign(&mut e, c[1], A0), Ok(()), "{limit:?}");
-        let want = |ok: bool| if ok { Ok(()) } else { Err(RuleId::AssignCapacity) };
+        let want = |ok: bool| {
+            if ok {
+                Ok(())
+            } else {
+                Err(RuleId::AssignCapacity)
+            }
+        };
         assert_eq!(assign(&mut e, c[2], A0), want(third), "{limit:?}");
         assert_eq!(assign(&mut e, c[3], A0), want(fourth), "{limit:?}");
     }

@@ -166,7 +166,10 @@ fn a_tick_stops_trying_agents_it_filled_reserving(reserve: &str) {
          [[supervisors]]\nname = \"s\"\nqueues = [\"support\"]\n\
          [[supervisors.policies]]\nname = \"p\"\nevery = \"10ms\"\nwhen = { state = \"open\" }\n\
          action = { assign_to = \"agent\", pick = \"round_robin\" }\n"
-        .replace("reserve_on_invite = true", &format!("reserve_on_invite = {reserve}"));
+        .replace(
+            "reserve_on_invite = true",
+            &format!("reserve_on_invite = {reserve}"),
+        );
     let sc = crate::scenario::load_str(&text, "g.toml").expect("valid");
     let t = task(&sc);
     arrive(&t, 8);
