@@ -145,6 +145,10 @@ pub struct AgentView {
     pub used: i64,
     /// Units reserved by pending invitations.
     pub reserved: i64,
+    /// Units its pending invitations will hold once accepted without having reserved them
+    /// (`reserve_on_invite` off; 0 when reserving). Not in [`free`](Self::free) (CAP-RESERVE);
+    /// in [`uncommitted`](Self::uncommitted), what ASSIGN-CAPACITY judges.
+    pub pending_units: i64,
     /// Effective presence.
     pub presence: Presence,
     /// Whether the presence was set by hand.
@@ -159,6 +163,14 @@ impl AgentView {
     /// Free units (negative when overallocated).
     pub fn free(&self) -> i64 {
         self.capacity as i64 - self.used - self.reserved
+    }
+
+    /// Free units once every pending invitation is accepted: [`free`](Self::free) less
+    /// [`pending_units`](Self::pending_units). What a supervisor assignment or transfer may
+    /// take under `overallocation` (ASSIGN-CAPACITY: negative when the agent is, or will be,
+    /// over capacity).
+    pub fn uncommitted(&self) -> i64 {
+        self.free() - self.pending_units
     }
 }
 
@@ -390,6 +402,7 @@ impl Engine {
                 capacity: a.capacity,
                 used: 0,
                 reserved: 0,
+                pending_units: 0,
                 manual,
                 presence: manual.unwrap_or(Presence::Available),
                 queue_turn: vec![0; mine.len()],
@@ -483,6 +496,7 @@ impl Engine {
             capacity: a.capacity,
             used: a.used,
             reserved: a.reserved,
+            pending_units: a.pending_units,
             presence: a.presence,
             manual: a.manual.is_some(),
             holding: a.holding,

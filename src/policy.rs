@@ -111,8 +111,12 @@ pub fn pick_agent<E: RulesEngine>(
 /// the dashboard shows it: not Offline, not on a break the work stream does not allow (unless
 /// `assign_overrides_presence`), and within the capacity the engine's `overallocation` lets a
 /// supervisor assignment reach (ASSIGN-AGENT-PRESENCE, ASSIGN-CAPACITY; with the default
-/// `"allow"` capacity never stops it). Membership is not checked (the caller's list is the
-/// queue's members, or the agent a policy names).
+/// `"allow"` capacity never stops it). Capacity is judged as the engine judges it: on
+/// [`AgentView::uncommitted`](crate::engine::AgentView::uncommitted), what the agent will hold
+/// once its pending invitations are accepted, reserved or not (issue 25, fixa-16: an agent
+/// its tick has already invited to its capacity is passed over, and counts as unable in
+/// `skipped_no_agent`, under `reserve_on_invite = false` too). Membership is not checked (the
+/// caller's list is the queue's members, or the agent a policy names).
 pub fn can_take<E: RulesEngine>(engine: &E, queue: QueueId, agent: AgentId, units: u32) -> bool {
     let v = engine.agent(agent);
     let cfg = engine.config();
@@ -123,7 +127,7 @@ pub fn can_take<E: RulesEngine>(engine: &E, queue: QueueId, agent: AgentId, unit
                 .queue_rules(queue)
                 .allowed_presences
                 .contains(v.presence));
-    let over = units as i64 - v.free();
+    let over = units as i64 - v.uncommitted();
     present
         && match cfg.overallocation {
             Overallocation::Allow => true,

@@ -23,8 +23,9 @@ impl Engine {
     /// Checks every invariant; an empty list means the state is sound.
     ///
     /// - conservation: arrived = closed + live;
-    /// - each agent's used units = the units its conversations hold; reserved units and pending
-    ///   invitations match the invitations outstanding; `holding` counts its conversations;
+    /// - each agent's used units = the units its conversations hold; reserved units, pending
+    ///   invitations and their unreserved units match the invitations outstanding; `holding`
+    ///   counts its conversations;
     /// - one primary agent at most, and only where the state has one (Active, Waiting, Wrap-up);
     ///   Open never holds units; Waiting holds none;
     /// - every queue set (open, routable, engaged) holds exactly the conversations it should;
@@ -56,6 +57,7 @@ impl Engine {
         let n = self.agents.len();
         let (mut used, mut reserved, mut pending, mut holding) =
             (vec![0i64; n], vec![0i64; n], vec![0u32; n], vec![0u32; n]);
+        let mut promised = vec![0i64; n];
         let nq = self.queues.len();
         let mut open: Vec<BTreeSet<SeqKey>> = vec![BTreeSet::new(); nq];
         let mut routable = open.clone();
@@ -92,16 +94,25 @@ impl Engine {
             }
             if let Some(inv) = c.invite {
                 pending[inv.agent.index()] += 1;
-                reserved[inv.agent.index()] += inv.reserved as i64;
+                reserved[inv.agent.index()] += inv.reserved() as i64;
+                promised[inv.agent.index()] += inv.unreserved() as i64;
+                if inv.reserves != self.cfg.reserve_on_invite {
+                    fail(format!(
+                        "{id:?}: invitation reserving against reserve_on_invite"
+                    ));
+                }
             }
         }
         for (i, a) in self.agents.iter().enumerate() {
             if a.used != used[i] {
                 fail(format!("agent {i}: used {} ≠ held {}", a.used, used[i]));
             }
-            if a.reserved != reserved[i] || a.pending != pending[i] {
+            if a.reserved != reserved[i]
+                || a.pending != pending[i]
+                || a.pending_units != promised[i]
+            {
                 fail(format!(
-                    "agent {i}: reserved/pending out of step with invitations"
+                    "agent {i}: reserved/pending/pending_units out of step with invitations"
                 ));
             }
             if a.holding != holding[i] {

@@ -104,7 +104,8 @@ impl Engine {
         let queue = c.queue;
         let a = &mut self.agents[inv.agent.index()];
         a.pending -= 1;
-        a.reserved -= inv.reserved as i64;
+        a.reserved -= inv.reserved() as i64;
+        a.pending_units -= inv.unreserved() as i64;
         if let Some(rule) = inv.rule {
             out.push(Effect::AssignedByRule { conv, queue, rule });
         }

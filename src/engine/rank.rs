@@ -135,6 +135,7 @@ mod tests {
             capacity: 100,
             used: 30,
             reserved: 20,
+            pending_units: 0,
             manual: None,
             presence: Presence::Available,
             places: vec![crate::engine::state::Place::new(QueueId(0))],

@@ -461,16 +461,17 @@ impl Engine {
             self.counters.ineligible_offers += 1;
         }
         let units = self.queue_rules(queue).capacity_units;
-        let reserved = if self.cfg.reserve_on_invite { units } else { 0 };
-        let c = self.convs.get_mut(conv).expect("live");
-        debug_assert_eq!(c.state, ConvState::Open);
-        c.invite = Some(Invite {
+        let inv = Invite {
             id,
             agent,
             by_supervisor,
-            reserved,
+            reserves: self.cfg.reserve_on_invite,
+            units,
             rule,
-        });
+        };
+        let c = self.convs.get_mut(conv).expect("live");
+        debug_assert_eq!(c.state, ConvState::Open);
+        c.invite = Some(inv);
         if routable {
             let (key, req) = (c.key(conv.slot), c.tag());
             self.routable_remove(queue, &key, req);
@@ -481,7 +482,8 @@ impl Engine {
         }
         let a = &mut self.agents[agent.index()];
         a.pending += 1;
-        a.reserved += reserved as i64;
+        a.reserved += inv.reserved() as i64;
+        a.pending_units += inv.unreserved() as i64;
         out.push(Effect::Invited {
             conv,
             agent,
@@ -560,7 +562,8 @@ impl Engine {
         }
         let a = &mut self.agents[inv.agent.index()];
         a.pending -= 1;
-        a.reserved -= inv.reserved as i64;
+        a.reserved -= inv.reserved() as i64;
+        a.pending_units -= inv.unreserved() as i64;
         out.push(Effect::InviteWithdrawn {
             conv,
             agent: inv.agent,

@@ -36,10 +36,32 @@ pub(crate) struct Invite {
     pub(crate) id: InviteId,
     pub(crate) agent: AgentId,
     pub(crate) by_supervisor: bool,
-    /// Units reserved on the agent for it (CAP-RESERVE), 0 when not reserving.
-    pub(crate) reserved: u32,
+    /// Whether its units are reserved on the agent (CAP-RESERVE, `reserve_on_invite`).
+    pub(crate) reserves: bool,
+    /// The units its conversation will hold on the agent once accepted (its queue's
+    /// `capacity_units` when sent).
+    pub(crate) units: u32,
     /// The assignment rule that chose the agent (RT-RULESET), if one did.
     pub(crate) rule: Option<u16>,
+}
+
+impl Invite {
+    /// Units reserved on the agent for it (CAP-RESERVE), 0 when not reserving.
+    #[inline]
+    pub(crate) fn reserved(&self) -> u32 {
+        if self.reserves {
+            self.units
+        } else {
+            0
+        }
+    }
+
+    /// Units it promises the agent without reserving them (`reserve_on_invite` off): counted
+    /// in the agent's [`Agent::pending_units`]; 0 when reserving.
+    #[inline]
+    pub(crate) fn unreserved(&self) -> u32 {
+        self.units - self.reserved()
+    }
 }
 
 /// A consultant on a conversation.
@@ -216,6 +238,13 @@ pub(crate) struct Agent {
     pub(crate) used: i64,
     /// Units reserved by pending invitations (CAP-RESERVE).
     pub(crate) reserved: i64,
+    /// Units its pending invitations will hold once accepted but do not reserve
+    /// (`reserve_on_invite` off; 0 when reserving): the sum of their
+    /// [`Invite::unreserved`]. Routing and presence ignore them (CAP-RESERVE: free units are
+    /// capacity − used − reserved); ASSIGN-CAPACITY counts them, so a supervisor assignment or
+    /// transfer under `overallocation = "deny"` or a number never passes on units that pending
+    /// invitations already promised (issue 25, branch fixa-16).
+    pub(crate) pending_units: i64,
     /// Presence set by hand (PR-MANUAL); `None` follows capacity (PR-AUTO).
     pub(crate) manual: Option<Presence>,
     /// Effective presence.

@@ -149,8 +149,14 @@ impl Engine {
     }
 
     /// ASSIGN-AGENT-QUEUE, ASSIGN-AGENT-PRESENCE and ASSIGN-CAPACITY for giving `units` of
-    /// `queue`'s work to `agent`. `already` is what the agent already has reserved for this very
-    /// conversation (CAP-RESERVE): it would be replaced, not added to.
+    /// `queue`'s work to `agent`. The result ASSIGN-CAPACITY judges is what the agent holds
+    /// once every invitation pending for it is accepted: its used units, the units its pending
+    /// invitations reserved (CAP-RESERVE) and those they promised without reserving
+    /// (`pending_units`, `reserve_on_invite` off), plus `units` (issue 25, fixa-16: without
+    /// the unreserved ones a tick could invite one half-full agent seven times under
+    /// `"deny"`, 400 of 100 units once accepted). `already` is what the agent's own pending
+    /// invitation to this very conversation counts there: it would be replaced, not added to.
+    /// O(1).
     fn check_target_agent(
         &self,
         agent: AgentId,
@@ -173,7 +179,8 @@ impl Engine {
                 return Err(RuleId::AssignAgentPresence);
             }
         }
-        let over = a.used + a.reserved - already as i64 + units as i64 - a.capacity as i64;
+        let committed = a.used + a.reserved + a.pending_units;
+        let over = committed - already as i64 + units as i64 - a.capacity as i64;
         let forbidden = match self.cfg.overallocation {
             Overallocation::Allow => false,
             Overallocation::Deny => over > 0,
@@ -207,8 +214,10 @@ impl Engine {
     /// Assigns an Open conversation to an agent (ASSIGN-DISABLED, ASSIGN-SCOPE, ASSIGN-STATE,
     /// which also refuses a conversation another supervisor assignment has already claimed
     /// (its invitation pending), so two supervisors assigning at once → exactly one wins;
-    /// ASSIGN-AGENT-QUEUE, ASSIGN-AGENT-PRESENCE, ASSIGN-CAPACITY): a pending routing invitation is
-    /// withdrawn and the agent is invited (ASSIGN-INVITE). Overallocation happens at accept.
+    /// ASSIGN-AGENT-QUEUE, ASSIGN-AGENT-PRESENCE, ASSIGN-CAPACITY, which counts the units of the
+    /// agent's pending invitations, reserved or not): a pending routing invitation is withdrawn
+    /// and the agent is invited (ASSIGN-INVITE). Overallocation happens at accept, which is
+    /// never refused for capacity: the limit is judged here, at the assignment.
     pub fn assign_to_agent(
         &mut self,
         now: SimTime,
@@ -220,10 +229,7 @@ impl Engine {
         self.tally.0 += 1;
         let c = self.assignable(sup, conv)?;
         let queue = c.queue;
-        let already = c
-            .invite
-            .filter(|i| i.agent == agent)
-            .map_or(0, |i| i.reserved);
+        let already = c.invite.filter(|i| i.agent == agent).map_or(0, |i| i.units);
         self.check_target_agent(
             agent,
             queue,
@@ -264,7 +270,8 @@ impl Engine {
 
     /// Transfers an Active or Waiting conversation to another agent of its queue, who becomes
     /// primary at once; the previous agent becomes a consultant (TRANSFER-STATE, ASSIGN-SCOPE,
-    /// ASSIGN-AGENT-QUEUE, ASSIGN-AGENT-PRESENCE, ASSIGN-CAPACITY).
+    /// ASSIGN-AGENT-QUEUE, ASSIGN-AGENT-PRESENCE, ASSIGN-CAPACITY, counting the target's pending
+    /// invitations as an assignment does).
     pub fn transfer(
         &mut self,
         now: SimTime,
@@ -364,3 +371,6 @@ impl Engine {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -188,8 +188,11 @@ fn a_supervisor_assignment_storm_keeps_overallocation_within_its_limit() {
     );
     assert_eq!(s.policies["storm/assign-everything"].refused, refused);
 
-    // Without reservation (CAP-RESERVE's product default), pending assignments race for the
-    // same units: the storm overshoots the limit. Documented behaviour, not a bug.
+    // Without reservation (CAP-RESERVE's product default) an invitation holds no units until
+    // accepted, but ASSIGN-CAPACITY and the policy's view count the units of pending
+    // invitations all the same, so the storm keeps within the limit too (issue 25, branch
+    // fixa-16; before, pending assignments raced for the same units and the storm overshot
+    // the limit, which this test asserted as documented behaviour).
     let text = std::fs::read_to_string(
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios/faults/supervisor-storm.toml"),
     )
@@ -198,9 +201,13 @@ fn a_supervisor_assignment_storm_keeps_overallocation_within_its_limit() {
     let racing = load_str(&text, "racing.toml").expect("valid");
     let r = run("supervisor-storm (not reserving)", &racing);
     assert!(
-        r.summary.overallocation.max_units > limit,
-        "expected the race to overshoot: {}",
+        r.summary.overallocation.max_units <= limit,
+        "the limit holds without reservation too: {}",
         r.summary.overallocation.max_units
+    );
+    assert!(
+        r.summary.overallocation.events > 0,
+        "the storm overallocates"
     );
 }
 

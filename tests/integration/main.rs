@@ -36,6 +36,7 @@ mod forecast_uncertainty;
 mod fuzz_replay;
 mod honest_messages;
 mod interrupt_writes;
+mod issue25_fixa16;
 mod issue25_fixb;
 mod issue25_fixb12;
 mod issue25_fixb13;

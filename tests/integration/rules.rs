@@ -550,12 +550,25 @@ fn cap_over_up_to() {
     }
 }
 
+/// Without reservation an invitation holds no units until accepted (free units and presence
+/// ignore it), but ASSIGN-CAPACITY counts it: under deny a second 60-unit assignment to a
+/// 100-unit agent is refused (issue 25, branch fixa-16; before, both passed and the agent
+/// ended 20 over once both were accepted). Under allow nothing forbids the result, and both
+/// accepts hold their units.
 fn cap_reserve_false() {
     let mut s = pick_queue(60, &[100]);
     s.config.overallocation = Overallocation::Deny;
     let (mut w, [c1, c2]) = two_assigned(s);
     w.ok(C::AssignToAgent(S0, c1, A0));
     assert_eq!(w.e.agent(A0).reserved, 0);
+    assert_eq!(w.e.agent(A0).pending_units, 60);
+    assert_eq!(w.e.agent(A0).presence, Presence::Available);
+    w.refused(C::AssignToAgent(S0, c2, A0), RuleId::AssignCapacity);
+    w.accept(c1);
+    assert_eq!(w.used(A0), 60);
+    assert_eq!(w.e.agent(A0).pending_units, 0);
+    let (mut w, [c1, c2]) = two_assigned(pick_queue(60, &[100]));
+    w.ok(C::AssignToAgent(S0, c1, A0));
     w.ok(C::AssignToAgent(S0, c2, A0));
     w.accept(c1);
     w.accept(c2);

@@ -247,7 +247,11 @@ class Engine:
             raise Refused("ASSIGN-AGENT-PRESENCE")
         if ag["manual"] and ag["manual"] not in ws["allowed"] and not self.cfg["assign_overrides_presence"]:
             raise Refused("ASSIGN-AGENT-PRESENCE")
-        over = ag["used"] + ws["units"] - ag["capacity"]
+        # ASSIGN-CAPACITY judges what the agent holds once its pending invitations (which
+        # reserve nothing here) are accepted; this conversation's own invitation is replaced.
+        promised = sum(o["queue_ws"]["units"] for o in self.convs.values()
+                       if o is not c and o["invite"] and o["invite"]["agent"] == a)
+        over = ag["used"] + promised + ws["units"] - ag["capacity"]
         limit = self.cfg["overallocation"]
         if over > 0 and (limit == "deny" or (isinstance(limit, int) and over > limit)):
             raise Refused("ASSIGN-CAPACITY")
@@ -320,7 +324,8 @@ class Engine:
         a = cmd["agent"]
         ag = self.agents[a]
         convs = sorted((c for c in self.convs.values()
-                        if c["state"] == "open" and c["queue_ws"]["pick"] and c["queue"] in ag["queues"]
+                        if c["state"] == "open" and c["invite"] is None and c["queue_ws"]["pick"]
+                        and c["queue"] in ag["queues"]
                         and ag["capacity"] - ag["used"] >= c["queue_ws"]["units"]),
                        key=lambda c: c["seq"])
         if not convs:

@@ -145,9 +145,18 @@ fn a_pick_with_every_agent_full_skips_the_tick_and_an_empty_tick_counts_nothing(
 /// conversation on each agent, the policy one more on each (120 of 150), and then nobody can
 /// take another (180). Before: the other four were sent and refused (ASSIGN-CAPACITY) at every
 /// tick, each a failed attempt; now the tick stops there, counting one skip, and so do later
-/// ticks.
+/// ticks. The same without reservation (`reserve_on_invite = false`, the default; issue 25,
+/// branch fixa-16): the policy's view and the engine count the units of pending invitations
+/// (before: an invitation took no units until accepted, so the tick sent all six and the
+/// engine accepted them, 120 units over capacity per agent once accepted).
 #[test]
 fn a_tick_stops_trying_agents_it_filled() {
+    for reserve in ["true", "false"] {
+        a_tick_stops_trying_agents_it_filled_reserving(reserve);
+    }
+}
+
+fn a_tick_stops_trying_agents_it_filled_reserving(reserve: &str) {
     let text = "[scenario]\nname = \"g\"\nhorizon = \"1h\"\nseed = 1\nreplications = 1\n\
          [engine]\noverallocation = 50\nreserve_on_invite = true\n\
          [[workstreams]]\nname = \"chat\"\nchannel = \"live_chat\"\ncapacity_units = 60\n\
@@ -156,8 +165,12 @@ fn a_tick_stops_trying_agents_it_filled() {
          [[agent_groups]]\nname = \"agent\"\ncount = 2\ncapacity = 100\nqueues = [\"support\"]\n\
          [[supervisors]]\nname = \"s\"\nqueues = [\"support\"]\n\
          [[supervisors.policies]]\nname = \"p\"\nevery = \"10ms\"\nwhen = { state = \"open\" }\n\
-         action = { assign_to = \"agent\", pick = \"round_robin\" }\n";
-    let sc = crate::scenario::load_str(text, "g.toml").expect("valid");
+         action = { assign_to = \"agent\", pick = \"round_robin\" }\n"
+        .replace(
+            "reserve_on_invite = true",
+            &format!("reserve_on_invite = {reserve}"),
+        );
+    let sc = crate::scenario::load_str(&text, "g.toml").expect("valid");
     let t = task(&sc);
     arrive(&t, 8);
     let mut tally = Tally::default();
@@ -169,7 +182,7 @@ fn a_tick_stops_trying_agents_it_filled() {
             tally.counts.skipped_no_agent
         ),
         (2, 0, 1),
-        "two placed, then nobody: one skip, no refusal"
+        "two placed, then nobody: one skip, no refusal (reserve_on_invite = {reserve})"
     );
     ticks(&t, 4, &mut tally);
     assert_eq!(

@@ -33,6 +33,8 @@ struct MAgent {
     capacity: u32,
     used: i64,
     reserved: i64,
+    /// Units of its pending invitations not reserved (`reserve_on_invite` off).
+    pending_units: i64,
     presence: Presence,
     manual: bool,
     holding: u32,
@@ -46,7 +48,8 @@ struct MConv {
     queue: QueueId,
     origin: QueueId,
     primary: Option<AgentId>,
-    /// The pending invitation: agent, id, units reserved for it.
+    /// The pending invitation: agent, id, the units its conversation will hold once accepted
+    /// (reserved on the agent with `reserve_on_invite`, else counted in its `pending_units`).
     invite: Option<(AgentId, InviteId, u32)>,
     arrived_at: SimTime,
     answered_at: Option<SimTime>,
@@ -129,6 +132,7 @@ impl Mirror {
                         capacity: v.capacity,
                         used: v.used,
                         reserved: v.reserved,
+                        pending_units: v.pending_units,
                         presence: v.presence,
                         manual: v.manual,
                         holding: v.holding,
@@ -310,14 +314,20 @@ impl Mirror {
         }
     }
 
-    /// Ends a pending invitation: the agent's pending count and reservation drop.
+    /// Ends a pending invitation: the agent's pending count and its reservation (or its
+    /// unreserved `pending_units`) drop.
     fn end_invite(&mut self, id: ConvId) {
-        let Some((agent, _, reserved)) = self.get(id).and_then(|c| c.invite) else {
+        let Some((agent, _, units)) = self.get(id).and_then(|c| c.invite) else {
             return;
         };
+        let reserves = self.cfg.reserve_on_invite;
         let a = &mut self.agents[agent.index()];
         a.pending = a.pending.saturating_sub(1);
-        a.reserved -= i64::from(reserved);
+        if reserves {
+            a.reserved -= i64::from(units);
+        } else {
+            a.pending_units -= i64::from(units);
+        }
         self.change(id, |c| c.invite = None);
     }
 
@@ -368,14 +378,14 @@ impl Mirror {
                 let id = self.local(conv)?;
                 self.end_invite(id);
                 let queue = self.get(id).expect("live").queue;
-                let units = if self.cfg.reserve_on_invite {
-                    self.rules[queue.index()].capacity_units
-                } else {
-                    0
-                };
+                let units = self.rules[queue.index()].capacity_units;
                 let a = &mut self.agents[agent.index()];
                 a.pending += 1;
-                a.reserved += i64::from(units);
+                if self.cfg.reserve_on_invite {
+                    a.reserved += i64::from(units);
+                } else {
+                    a.pending_units += i64::from(units);
+                }
                 self.change(id, |c| c.invite = Some((agent, invite, units)));
                 Effect::Invited {
                     conv: id,
@@ -642,6 +652,7 @@ impl Mirror {
             capacity: a.capacity,
             used: a.used,
             reserved: a.reserved,
+            pending_units: a.pending_units,
             presence: a.presence,
             manual: a.manual,
             holding: a.holding,
@@ -730,7 +741,7 @@ impl Mirror {
     pub fn check(&self) -> Vec<String> {
         let mut out = Vec::new();
         for (i, a) in self.agents.iter().enumerate() {
-            if a.reserved < 0 || a.used < 0 {
+            if a.reserved < 0 || a.used < 0 || a.pending_units < 0 {
                 out.push(format!("agent {i}: negative units reported"));
             }
         }
