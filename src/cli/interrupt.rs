@@ -120,12 +120,15 @@ mod tests {
     fn done_work_wakes_the_watcher_at_once() {
         let (value, waits) = watch(Duration::from_secs(3600), || false, || 0, || 42);
         assert_eq!((value, waits), (42, 0));
-        // A variant: work that takes a while (it waits for a message sent after it began).
+        // A variant: work that waits for a message from another thread before it returns.
         let (tx, rx) = std::sync::mpsc::channel();
         let sender = std::thread::spawn(move || tx.send(7u32));
-        let (value, waits) = watch(Duration::from_secs(3600), || false, || 0, move || {
-            rx.recv().unwrap_or(0)
-        });
+        let (value, waits) = watch(
+            Duration::from_secs(3600),
+            || false,
+            || 0,
+            move || rx.recv().unwrap_or(0),
+        );
         let _ = sender.join();
         assert_eq!((value, waits), (7, 0));
     }
@@ -150,9 +153,12 @@ mod tests {
         );
         assert_eq!(value, 130);
         let panicked = std::panic::catch_unwind(|| {
-            watch(Duration::from_secs(3600), || false, || 0, || -> u32 {
-                panic!("work failed")
-            })
+            watch(
+                Duration::from_secs(3600),
+                || false,
+                || 0,
+                || -> u32 { panic!("work failed") },
+            )
         });
         assert!(panicked.is_err());
     }

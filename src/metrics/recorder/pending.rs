@@ -118,7 +118,9 @@ mod tests {
         let mut x: u64 = 12345;
         for i in 0..n {
             // A pseudo-random spread over six decades, the largest late (the histograms grow).
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             let ms = 1 + (x >> 40) % (10u64.pow(1 + (i * 5 / n) as u32));
             let q = (x >> 20) as usize % 2;
             let now = SimTime::ZERO + SimDuration::from_millis(i as u64);
