@@ -30,6 +30,15 @@ impl Durations {
         self.max_ms = self.max_ms.max(ms);
     }
 
+    /// Counts one sample of `ms` in the count, sum and maximum but not in the histogram, which
+    /// the caller records later (the recorder's batches: `metrics::recorder::pending`); until
+    /// then the histogram holds fewer samples than `n`.
+    pub fn tally(&mut self, ms: u64) {
+        self.n += 1;
+        self.sum_ms += ms as u128;
+        self.max_ms = self.max_ms.max(ms);
+    }
+
     /// Adds another set.
     pub fn merge(&mut self, o: &Durations) {
         self.hist.add(&o.hist);

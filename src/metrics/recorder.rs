@@ -264,6 +264,9 @@ pub struct Recorder {
     /// [`finish`](Self::finish), which gives the histogram the same counts as one record per
     /// answer (a zero changes no minimum or maximum of it), for a counter increment each.
     zero_waits: Vec<u64>,
+    /// The other answers' waits and the handle times, held for their histograms and written
+    /// a batch at a time (`pending`), and all of them in [`finish`](Self::finish).
+    pending: pending::Pending,
 }
 
 impl Recorder {
@@ -339,6 +342,7 @@ impl Recorder {
             over: TimeWeighted::new(warmup, iv),
             queue_len: (0..queues).map(|_| TimeWeighted::new(warmup, iv)).collect(),
             zero_waits: vec![0; queues],
+            pending: pending::Pending::default(),
         }
     }
 
@@ -407,13 +411,14 @@ impl Recorder {
             q.answered += 1;
             q.answered_in_sl += in_sl as u64;
             q.delayed += (ms > 0) as u64;
+            q.wait_sum_ms += ms as u128;
+            q.wait_max_ms = q.wait_max_ms.max(ms);
             if ms == 0 {
                 self.zero_waits[queue.index()] += 1;
             } else {
-                q.wait.record(ms);
+                // Written in a batch (`pending`): a record is a cache miss more often than not.
+                self.hold_wait(queue.index(), ms);
             }
-            q.wait_sum_ms += ms as u128;
-            q.wait_max_ms = q.wait_max_ms.max(ms);
         }
     }
 
@@ -530,7 +535,9 @@ impl Recorder {
     #[inline]
     pub fn handled(&mut self, _now: SimTime, handled: SimDuration, counted: bool) {
         if counted {
-            self.m.chat.handle.record(handled.as_millis());
+            let ms = handled.as_millis();
+            self.m.chat.handle.tally(ms);
+            self.hold_handle(ms);
         }
     }
 
@@ -730,6 +737,7 @@ impl Recorder {
                 }
             }
         }
+        self.write_held();
         for (q, &zeros) in self.m.queues.iter_mut().zip(&self.zero_waits) {
             q.wait.record_n(0, zeros);
         }
@@ -752,6 +760,7 @@ impl Recorder {
     }
 }
 
+mod pending;
 mod supervisors;
 #[cfg(test)]
 mod tests;
