@@ -67,12 +67,12 @@ pub use decide::CheckVerdict;
 use decide::{verdict, Verdict};
 pub use evaluate::RosterRep;
 use evaluate::{Ctx, Eval};
+use group::pick_group;
+pub use group::GroupError;
 use layout::LayoutError;
 use model::{Model, Slice};
-pub use roster::{roster_check, roster_scenario, RosterCheck, CHECK_SEED_OFFSET};
-pub use group::GroupError;
-use group::pick_group;
 pub use precision::{Precision, FRACTION_PRECISION, PRECISION_SHARE};
+pub use roster::{roster_check, roster_scenario, RosterCheck, CHECK_SEED_OFFSET};
 pub use target::check_target;
 
 /// What `omnisim staff` was asked.
@@ -641,29 +641,30 @@ pub fn run_until(
     let rows = (0..n)
         .map(|i| {
             // Nothing reached the group there, in the model or the simulation.
-            let no_traffic = unreached[i]
-                .clone()
-                .filter(|_| s[i] == 0 && eval.value[i].is_none() && eval.starved.get(i) != Some(&true));
+            let no_traffic = unreached[i].clone().filter(|_| {
+                s[i] == 0 && eval.value[i].is_none() && eval.starved.get(i) != Some(&true)
+            });
             let blank = no_traffic.is_some();
             IntervalRow {
-            start: span(i).0,
-            arrival_rate_per_h: rates[i] * 3600.0,
-            required: s[i],
-            scheduled: scheduled[i],
-            model: from_model[i],
-            erlang_c: erlang_c.as_ref().map(|e| e[i]).filter(|_| !blank),
-            erlang_a: erlang_a.as_ref().map(|e| e[i]).filter(|_| !blank),
-            offered_load: offered[i],
-            value: eval.value[i],
-            value_ci95_half: eval.value[i].and_then(|v| ratio_ci95(v, &eval.per_rep[i])),
-            starved: eval.starved.get(i).copied().unwrap_or(false),
-            service_level: eval.sl[i],
-            service_level_ci: eval.sl_ci[i],
-            erlang_c_service_level: erlang_eval.as_ref().and_then(|e| e.sl[i]),
-            roster_coverage: coverage.as_ref().map(|c| c[i]),
-            existing: there.per_interval[i],
-            no_traffic,
-        }})
+                start: span(i).0,
+                arrival_rate_per_h: rates[i] * 3600.0,
+                required: s[i],
+                scheduled: scheduled[i],
+                model: from_model[i],
+                erlang_c: erlang_c.as_ref().map(|e| e[i]).filter(|_| !blank),
+                erlang_a: erlang_a.as_ref().map(|e| e[i]).filter(|_| !blank),
+                offered_load: offered[i],
+                value: eval.value[i],
+                value_ci95_half: eval.value[i].and_then(|v| ratio_ci95(v, &eval.per_rep[i])),
+                starved: eval.starved.get(i).copied().unwrap_or(false),
+                service_level: eval.sl[i],
+                service_level_ci: eval.sl_ci[i],
+                erlang_c_service_level: erlang_eval.as_ref().and_then(|e| e.sl[i]),
+                roster_coverage: coverage.as_ref().map(|c| c[i]),
+                existing: there.per_interval[i],
+                no_traffic,
+            }
+        })
         .collect();
     let reached = (0..n)
         .filter_map(|i| ratio_ci95(eval.value[i]?, &eval.per_rep[i]))

@@ -149,7 +149,10 @@ fn hours_without_rule(sc: &Scenario) -> Vec<Warning> {
         .enumerate()
         .filter(|(_, q)| {
             !q.operating_hours.is_empty()
-                && !q.overflow.iter().any(|r| r.when == OverflowWhen::OutOfHours)
+                && !q
+                    .overflow
+                    .iter()
+                    .any(|r| r.when == OverflowWhen::OutOfHours)
         })
         .map(|(i, q)| Warning {
             path: format!("queues[{i}].operating_hours"),

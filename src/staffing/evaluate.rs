@@ -145,7 +145,12 @@ impl Ctx<'_> {
             .map(|i| {
                 reps.iter()
                     .flat_map(|r| r.intervals.iter().skip(i * cpi).take(cpi))
-                    .map(|row| self.queues.iter().map(|q| entered(&row[q.index()])).sum::<u64>())
+                    .map(|row| {
+                        self.queues
+                            .iter()
+                            .map(|q| entered(&row[q.index()]))
+                            .sum::<u64>()
+                    })
                     .sum()
             })
             .collect();

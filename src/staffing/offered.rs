@@ -507,22 +507,26 @@ queues = ["night"]
         let all = load_of(&sc, &["day", "night", "short", "lax"]);
         let sum: f64 = all.arrivals.iter().sum();
         let ended = 21.0 * 30.0;
-        assert!(close(sum, 24.0 * (60.0 + 10.0 + 30.0 + 12.0) - ended), "{sum}");
+        assert!(
+            close(sum, 24.0 * (60.0 + 10.0 + 30.0 + 12.0) - ended),
+            "{sum}"
+        );
     }
 
     /// A calendar whose minutes do not start on the grid's (t = 0 at 07:59:30): the minute bin
     /// holding 08:00 is cut there, half closed and half open.
     #[test]
     fn an_opening_inside_a_bin_splits_it() {
-        let text = HOURS.replace(
-            "seed = 1\n",
-            "seed = 1\nstart = \"2026-06-01T07:59:30\"\n",
-        );
+        let text = HOURS.replace("seed = 1\n", "seed = 1\nstart = \"2026-06-01T07:59:30\"\n");
         let sc = crate::scenario::load_str(&text, "hours.toml").unwrap();
         let day = load_of(&sc, &["day"]);
         assert!(close(day.arrivals[0], 0.5), "{}", day.arrivals[0]);
         assert!(close(day.arrivals[1], 1.0), "{}", day.arrivals[1]);
         let night = load_of(&sc, &["night"]);
-        assert!(close(night.arrivals[0], 0.5 + 10.0 / 60.0), "{}", night.arrivals[0]);
+        assert!(
+            close(night.arrivals[0], 0.5 + 10.0 / 60.0),
+            "{}",
+            night.arrivals[0]
+        );
     }
 }

@@ -54,7 +54,9 @@ impl<'a> Reach<'a> {
         let horizon = SimTime::ZERO + sc.horizon;
         let timed = sc.queues.iter().any(|q| {
             !q.operating_hours.is_empty()
-                && q.overflow.iter().any(|r| r.when == OverflowWhen::OutOfHours)
+                && q.overflow
+                    .iter()
+                    .any(|r| r.when == OverflowWhen::OutOfHours)
         });
         let mut r = Reach {
             sc,
@@ -197,9 +199,11 @@ impl<'a> Reach<'a> {
             .iter()
             .map(|r| match ws {
                 None => 1.0,
-                Some(w) => super::offered::route_share(&self.sc.workstreams[w].routing, origin, |q| {
-                    r.rules[q.index()].is_some()
-                }),
+                Some(w) => {
+                    super::offered::route_share(&self.sc.workstreams[w].routing, origin, |q| {
+                        r.rules[q.index()].is_some()
+                    })
+                }
             })
             .collect();
         if shares.iter().all(|&s| s <= 0.0) {

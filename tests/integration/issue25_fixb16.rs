@@ -61,7 +61,9 @@ fn cell<'a>(row: &'a HashMap<String, String>, col: &str) -> &'a str {
 }
 
 fn num(row: &HashMap<String, String>, col: &str) -> f64 {
-    cell(row, col).parse().unwrap_or_else(|_| panic!("{col}: {row:?}"))
+    cell(row, col)
+        .parse()
+        .unwrap_or_else(|_| panic!("{col}: {row:?}"))
 }
 
 /// The hour an interval starts at (`interval_start` in seconds; no calendar).

@@ -11,7 +11,11 @@ use crate::report::format::pct;
 /// every interval, decided as the verification decides (a clear miss only when the interval's
 /// bound is wholly on the wrong side of the target), the worst clear misses, and the intervals
 /// too close to call at this precision with the half-width reached.
-pub fn check_text(r: &StaffResult, spec: &super::super::StaffSpec, rc: &super::super::RosterCheck) -> String {
+pub fn check_text(
+    r: &StaffResult,
+    spec: &super::super::StaffSpec,
+    rc: &super::super::RosterCheck,
+) -> String {
     let absence = if spec.shrinkage > 0.0 {
         format!(
             "each agent absent with probability {} (the shrinkage)",
