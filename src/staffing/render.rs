@@ -639,7 +639,107 @@ pub use html::html;
 
 #[cfg(test)]
 mod tests {
-    use super::{check::apart, small};
+    use super::{check::apart, csv, small, text};
+    use crate::staffing::{IntervalRow, NoTraffic, Precision, StaffResult};
+    use crate::time::{SimDuration, SimTime};
+
+    /// Three half hours: one measured, one the simulation had nothing in while the model asks
+    /// 2 agents, one closed.
+    fn result() -> StaffResult {
+        let target = crate::workflows::target::parse("service_level.fraction>=0.8").unwrap();
+        let row = |i: u64, required: u32, value: Option<f64>, no_traffic: Option<NoTraffic>| {
+            IntervalRow {
+                start: SimTime(i * 1_800_000),
+                arrival_rate_per_h: if no_traffic.is_some() { 0.0 } else { 4.0 },
+                required,
+                scheduled: required,
+                model: required,
+                erlang_c: no_traffic.is_none().then_some(required),
+                erlang_a: None,
+                offered_load: 0.5,
+                value,
+                value_ci95_half: value.map(|_| 0.001),
+                starved: false,
+                service_level: value,
+                service_level_ci: None,
+                erlang_c_service_level: None,
+                roster_coverage: None,
+                existing: 0.0,
+                no_traffic,
+            }
+        };
+        StaffResult {
+            group: "g".into(),
+            group_index: 0,
+            existing: Default::default(),
+            interval: SimDuration::from_secs(1800),
+            precision: Precision::for_target(&target, 10),
+            target,
+            rows: vec![
+                row(0, 3, Some(0.9), None),
+                row(1, 2, None, None),
+                row(
+                    2,
+                    0,
+                    None,
+                    Some(NoTraffic::Closed("q: out of hours, ended".into())),
+                ),
+            ],
+            horizon: SimDuration::from_secs(5400),
+            model_name: "Erlang C",
+            met: true,
+            evaluations: 1,
+            replications: 10,
+            reached: None,
+            unresolved: Vec::new(),
+            missed: Vec::new(),
+            roster: None,
+            calendar: None,
+            interrupted: None,
+        }
+    }
+
+    /// Issue 25, sixteenth session: a not-measured interval kept the model's `required`
+    /// silently; a closed one gave no reason. The table marks the first `*`, the text says it
+    /// is not confirmed, and `staffing.csv`'s `reason` names both.
+    #[test]
+    fn unmeasured_model_figures_are_marked_and_closed_intervals_give_their_reason() {
+        let r = result();
+        let t = text(&r);
+        assert!(
+            t.lines()
+                .any(|l| l.starts_with("0:30") && l.contains(" 2* ")),
+            "{t}"
+        );
+        assert!(
+            t.lines()
+                .any(|l| l.starts_with("0:00") && l.contains(" 3 ")),
+            "{t}"
+        );
+        assert!(
+            t.contains("`required` at 0:30 (marked *) is the stationary model's figure"),
+            "{t}"
+        );
+        assert!(t.contains("NOT confirmed by the simulation"), "{t}");
+        assert!(
+            t.contains("closed: 1 interval of 3 (1:00): q: out of hours, ended; no conversation reaches group g there"),
+            "{t}"
+        );
+        let c = csv(&r).unwrap();
+        let reasons: Vec<&str> = c
+            .lines()
+            .skip(1)
+            .map(|l| l.rsplit(',').next().unwrap())
+            .collect();
+        assert_eq!(reasons, ["", "unconfirmed", "closed"], "{c}");
+        assert!(
+            c.lines()
+                .next()
+                .unwrap()
+                .ends_with(",target_ci95_half,reason"),
+            "{c}"
+        );
+    }
 
     /// The precision printed is the one decided at: `abandonment_rate<=0.01` is decided at
     /// ±0.0005 with a ±0.00025 guard band (4 decimals printed it ±0.0003).
