@@ -44,9 +44,12 @@ pub mod cover;
 mod decide;
 mod evaluate;
 pub mod existing;
+mod group;
 pub mod layout;
 pub mod model;
 pub mod offered;
+mod precision;
+pub mod reach;
 pub mod render;
 mod roster;
 pub mod rostered;
@@ -64,8 +67,11 @@ pub use decide::CheckVerdict;
 use decide::{verdict, Verdict};
 pub use evaluate::RosterRep;
 use evaluate::{Ctx, Eval};
+use group::pick_group;
+pub use group::GroupError;
 use layout::LayoutError;
 use model::{Model, Slice};
+pub use precision::{Precision, FRACTION_PRECISION, PRECISION_SHARE};
 pub use roster::{roster_check, roster_scenario, RosterCheck, CHECK_SEED_OFFSET};
 pub use target::check_target;
 
@@ -133,45 +139,6 @@ pub enum StaffError {
     Shrinkage,
 }
 
-/// Which agent group to staff could not be decided.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub enum GroupError {
-    /// Every agent comes from `[traffic] roster`: there is no group to replace.
-    #[error(
-        "staffing replaces an [[agent_groups]] group with agents per interval; this scenario's \
-         {rostered} agents all come from [traffic] roster. Add a group serving the queues to \
-         staff (count = 0 is allowed): its requirement is then what it adds to the roster \
-         agents"
-    )]
-    OnlyRoster {
-        /// How many roster agents there are.
-        rostered: usize,
-    },
-    /// The named group does not exist.
-    #[error(
-        "{name:?}: no such agent group{}{}; groups: {}",
-        if *roster_agent { " (it is a roster agent, not a group)" } else { "" },
-        closest.as_ref().map(|c| format!(" (did you mean {c:?}?)")).unwrap_or_default(),
-        groups.join(", ")
-    )]
-    NoSuch {
-        /// The name asked for.
-        name: String,
-        /// Whether it names a roster agent.
-        roster_agent: bool,
-        /// The closest group name, if any is close.
-        closest: Option<String>,
-        /// The groups that can be staffed.
-        groups: Vec<String>,
-    },
-    /// The scenario has no agent group at all.
-    #[error("the scenario has no agent group to staff")]
-    None,
-    /// Several groups and none named.
-    #[error("the scenario has several agent groups ({}) and none is named", .0.join(", "))]
-    Several(Vec<String>),
-}
-
 /// One interval's answer.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntervalRow {
@@ -187,10 +154,11 @@ pub struct IntervalRow {
     /// What the stationary model on the offered load asks, before verification.
     pub model: u32,
     /// Pointwise Erlang C staffing for the target (service level, mean wait, a wait quantile,
-    /// occupancy); `None` for an abandonment target ([`erlang_blank`] says why).
+    /// occupancy); `None` for an abandonment target ([`erlang_blank`] says why) and where no
+    /// traffic reaches the group ([`IntervalRow::no_traffic`]).
     pub erlang_c: Option<u32>,
     /// Pointwise Erlang A staffing for the target when customers have patience (`None`
-    /// without: [`erlang_blank`]).
+    /// without: [`erlang_blank`]; and where no traffic reaches the group).
     pub erlang_a: Option<u32>,
     /// Offered load in agents (ample staffing).
     pub offered_load: f64,
@@ -215,6 +183,49 @@ pub struct IntervalRow {
     /// of the group ([`existing::Existing::per_interval`]); `model`, `erlang_c` and `erlang_a`
     /// are net of it.
     pub existing: f64,
+    /// Set when no conversation can reach the group's queues in the interval (none expected by
+    /// the arrival process, none measured by the simulation): `required` is 0 for any target,
+    /// and `erlang_c` and `erlang_a` are `None` (no Erlang figure: there is nothing to serve).
+    pub no_traffic: Option<NoTraffic>,
+}
+
+/// Why no conversation reaches the staffed group's queues in an interval
+/// ([`IntervalRow::no_traffic`]; `staffing.csv`'s `reason`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum NoTraffic {
+    /// Every one of the group's queues is closed throughout the interval: a before-queueing
+    /// rule (`out_of_hours` outside its operating hours) sends what arrives for it to another
+    /// queue (counted there, for the groups working it) or ends it. The words name each
+    /// queue's rule: `general: out of hours, sent to after-hours`.
+    Closed(String),
+    /// Nothing arrives for the group's queues then (their arrival process has none, or only
+    /// another queue's closed hours would send some, and they do not then).
+    NoArrivals,
+}
+
+/// Each of `queues`' before-queueing rule that sends its arrivals away at `t`, in words
+/// (`general: out of hours, sent to after-hours; q: out of hours, ended`).
+fn closed_words(sc: &Scenario, queues: &[QueueId], t: SimTime) -> String {
+    use crate::scenario::{before_queue_rule, OverflowAction, OverflowWhen};
+    let words: Vec<String> = queues
+        .iter()
+        .filter_map(|q| {
+            let queue = &sc.queues[q.index()];
+            let r = before_queue_rule(queue, &sc.calendar, t, || 0)?;
+            let when = match r.when {
+                OverflowWhen::OutOfHours => "out of hours".to_string(),
+                OverflowWhen::WorkItemsOver(l) => format!("work_items_over {l}"),
+                OverflowWhen::WaitedOver(_) => return None,
+            };
+            let what = match &r.action {
+                OverflowAction::Transfer(to) => format!("sent to {}", sc.queues[to.index()].name),
+                OverflowAction::End => "ended".to_string(),
+                _ => return None,
+            };
+            Some(format!("{}: {when}, {what}", queue.name))
+        })
+        .collect();
+    words.join("; ")
 }
 
 /// One candidate shift the roster uses.
@@ -287,108 +298,6 @@ pub struct StaffResult {
     /// finished verification round's, or the stationary model's when none finished). No
     /// roster is computed then and `met` is `false`.
     pub interrupted: Option<String>,
-}
-
-/// Which group to staff: the named one, or the only one. Roster agents (`[traffic] roster`) are
-/// groups of one inside the scenario, but not groups a planner staffs: they are neither listed
-/// nor picked.
-fn pick_group(sc: &Scenario, name: Option<&str>) -> Result<usize, StaffError> {
-    let staffable: Vec<(usize, &str)> = sc
-        .agent_groups
-        .iter()
-        .enumerate()
-        .filter(|(_, g)| g.roster.is_none())
-        .map(|(i, g)| (i, g.name.as_str()))
-        .collect();
-    let names: Vec<&str> = staffable.iter().map(|x| x.1).collect();
-    let rostered = sc.agent_groups.len() - staffable.len();
-    let only_roster = GroupError::OnlyRoster { rostered };
-    let found = match name {
-        Some(n) => match staffable.iter().find(|x| x.1 == n) {
-            Some(x) => Ok(x.0),
-            None if names.is_empty() => Err(only_roster),
-            None => Err(GroupError::NoSuch {
-                name: n.to_string(),
-                roster_agent: sc.agent_groups.iter().any(|g| g.name == n),
-                closest: crate::scenario::closest(n, names.iter().copied()).map(str::to_string),
-                groups: names.iter().map(|s| s.to_string()).collect(),
-            }),
-        },
-        None if names.len() == 1 => Ok(staffable[0].0),
-        None if names.is_empty() && rostered > 0 => Err(only_roster),
-        None if names.is_empty() => Err(GroupError::None),
-        None => Err(GroupError::Several(
-            names.iter().map(|s| s.to_string()).collect(),
-        )),
-    };
-    Ok(found?)
-}
-
-/// How precisely the simulation must decide each interval.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Precision {
-    /// Half-width of the 95% interval below which an interval's estimate is taken as it is
-    /// (in the target metric's unit: a fraction, or seconds). An estimate must meet the target
-    /// by half of it (the guard band) to count as meeting it, and must miss it by more than it
-    /// (with an interval as narrow) to get an agent without a significant miss.
-    pub half_width: f64,
-    /// Family-wise error rate of the "significantly misses" decisions over the intervals.
-    pub alpha: f64,
-    /// Replications the verification starts with (at least the scenario's).
-    pub min_replications: u32,
-    /// Replications it may grow to.
-    pub max_replications: u32,
-}
-
-/// The precision's share of the target's distance from its metric's best value.
-pub const PRECISION_SHARE: f64 = 0.05;
-
-/// The widest precision of a fraction target (a service level, an abandonment rate, an
-/// occupancy).
-pub const FRACTION_PRECISION: f64 = 0.01;
-
-impl Precision {
-    /// The default for `target`: 5% ([`PRECISION_SHARE`]) of the target's distance from its
-    /// metric's best value (1 − X for `service_level.fraction>=X`, X for a wait in seconds, an
-    /// abandonment rate or an occupancy), at most ±0.01 ([`FRACTION_PRECISION`]) for a
-    /// fraction: ±0.01 for a service level of 0.8 or an occupancy of 0.85, ±0.0005 for
-    /// `abandonment_rate<=0.01`, ±1.5 s for `wait_s.mean<=30`, ±0.1 s for `wait_s.p50<=2`. A
-    /// fixed ±0.01 (or ±0.5 s) is meaningless at a small target's scale: its guard band was
-    /// half of `abandonment_rate<=0.01`. 5% family-wise; 10 to 128 replications (at least
-    /// `replications`). A target at its best value has precision 0 (refused by
-    /// [`check_target`]).
-    pub fn for_target(target: &Target, replications: u32) -> Self {
-        let fraction = matches!(
-            target.metric.as_str(),
-            "service_level.fraction" | "abandonment_rate" | "occupancy"
-        );
-        let distance = if target.metric == "service_level.fraction" {
-            1.0 - target.value
-        } else {
-            target.value
-        };
-        let share = (PRECISION_SHARE * distance).max(0.0);
-        let half_width = if fraction {
-            share.min(FRACTION_PRECISION)
-        } else {
-            share
-        };
-        Precision {
-            half_width: round_float_noise(half_width),
-            alpha: 0.05,
-            min_replications: replications.max(10),
-            max_replications: replications.max(128),
-        }
-    }
-}
-
-/// `x` to 10 significant digits: 0.05 · (1 − 0.8) is 0.01, not 0.009999999999999998.
-fn round_float_noise(x: f64) -> f64 {
-    if x == 0.0 || !x.is_finite() {
-        return x;
-    }
-    let scale = 10f64.powi(9 - x.abs().log10().floor() as i32);
-    (x * scale).round() / scale
 }
 
 /// Capacity units of one conversation of `queues` (the largest), at least 1.
@@ -472,11 +381,13 @@ pub fn run_until(
         level_sigma: 0.0,
     };
     // Each interval's day-level σ (a forecast with `uncertainty = true`): the largest of the
-    // group's queues', so the model staffs for the forecast's error, not only its mean.
+    // group's queues' and of the queues whose closed hours send their traffic there, so the
+    // model staffs for the forecast's error, not only its mean.
     let sigma: Vec<f64> = (0..n)
         .map(|i| {
             queues
                 .iter()
+                .chain(load.origins.iter().filter(|o| !queues.contains(o)))
                 .filter_map(|q| base.traffic.levels.get(q.0 as usize)?.as_ref())
                 .map(|l| l.sigma_at(span(i).0))
                 .fold(0.0, f64::max)
@@ -508,6 +419,18 @@ pub fn run_until(
         .map(|i| {
             let (a, b) = bins(i);
             load.arrivals_in(a, b) / span(i).1.since(span(i).0).as_secs_f64().max(1e-9)
+        })
+        .collect();
+    // Intervals no conversation can reach the group's queues in: no agent, no Erlang figure.
+    let unreached: Vec<Option<NoTraffic>> = (0..n)
+        .map(|i| {
+            let (a, b) = bins(i);
+            (load.arrivals_in(a, b) <= 0.0).then(|| {
+                match (a..b.min(load.closed.len())).all(|k| load.closed[k]) && a < b {
+                    true => NoTraffic::Closed(closed_words(base, &queues, span(i).0)),
+                    false => NoTraffic::NoArrivals,
+                }
+            })
         })
         .collect();
     let peak = offered.iter().copied().fold(0.0, f64::max);
@@ -716,23 +639,31 @@ pub fn run_until(
             .collect::<Vec<u32>>()
     });
     let rows = (0..n)
-        .map(|i| IntervalRow {
-            start: span(i).0,
-            arrival_rate_per_h: rates[i] * 3600.0,
-            required: s[i],
-            scheduled: scheduled[i],
-            model: from_model[i],
-            erlang_c: erlang_c.as_ref().map(|e| e[i]),
-            erlang_a: erlang_a.as_ref().map(|e| e[i]),
-            offered_load: offered[i],
-            value: eval.value[i],
-            value_ci95_half: eval.value[i].and_then(|v| ratio_ci95(v, &eval.per_rep[i])),
-            starved: eval.starved.get(i).copied().unwrap_or(false),
-            service_level: eval.sl[i],
-            service_level_ci: eval.sl_ci[i],
-            erlang_c_service_level: erlang_eval.as_ref().and_then(|e| e.sl[i]),
-            roster_coverage: coverage.as_ref().map(|c| c[i]),
-            existing: there.per_interval[i],
+        .map(|i| {
+            // Nothing reached the group there, in the model or the simulation.
+            let no_traffic = unreached[i].clone().filter(|_| {
+                s[i] == 0 && eval.value[i].is_none() && eval.starved.get(i) != Some(&true)
+            });
+            let blank = no_traffic.is_some();
+            IntervalRow {
+                start: span(i).0,
+                arrival_rate_per_h: rates[i] * 3600.0,
+                required: s[i],
+                scheduled: scheduled[i],
+                model: from_model[i],
+                erlang_c: erlang_c.as_ref().map(|e| e[i]).filter(|_| !blank),
+                erlang_a: erlang_a.as_ref().map(|e| e[i]).filter(|_| !blank),
+                offered_load: offered[i],
+                value: eval.value[i],
+                value_ci95_half: eval.value[i].and_then(|v| ratio_ci95(v, &eval.per_rep[i])),
+                starved: eval.starved.get(i).copied().unwrap_or(false),
+                service_level: eval.sl[i],
+                service_level_ci: eval.sl_ci[i],
+                erlang_c_service_level: erlang_eval.as_ref().and_then(|e| e.sl[i]),
+                roster_coverage: coverage.as_ref().map(|c| c[i]),
+                existing: there.per_interval[i],
+                no_traffic,
+            }
         })
         .collect();
     let reached = (0..n)

@@ -137,6 +137,11 @@ pub struct Interval {
     /// Their exact sum, in milliseconds.
     #[serde(default)]
     pub wait_sum_ms: u64,
+    /// Of `arrived`, those a before-queueing overflow rule (`out_of_hours`, `work_items_over`)
+    /// ended at once: they never entered a queue, so no agent could serve them (staffing reads
+    /// the conversations that entered: `arrived` less these).
+    #[serde(default)]
+    pub ended_on_arrival: u64,
     /// Open conversations × milliseconds in the interval.
     #[serde(with = "super::lossless::i128_str")]
     pub queue_len_ms: i128,
@@ -388,6 +393,13 @@ impl Recorder {
         if counted {
             self.m.queues[queue.index()].arrived += 1;
         }
+    }
+
+    /// A conversation counted [`arrived`](Self::arrived) now at `queue` was ended there at once
+    /// by a before-queueing overflow rule (it never entered the queue): the interval's
+    /// [`Interval::ended_on_arrival`].
+    pub fn ended_on_arrival(&mut self, now: SimTime, queue: QueueId) {
+        self.cell(now, queue).ended_on_arrival += 1;
     }
 
     /// The number of Open conversations of a queue changed by `delta`.

@@ -134,8 +134,38 @@ pub fn warnings(sc: &Scenario) -> Vec<Warning> {
             message,
         });
     }
+    out.extend(hours_without_rule(sc));
     out.extend(lookalike_names(sc));
     out
+}
+
+/// Queues with `operating_hours` and no `out_of_hours` overflow rule: the hours change nothing
+/// (only that rule acts on them: conversations enter at any hour, and `staff` counts them at
+/// any hour), which a planner who set them to close the queue would not expect.
+fn hours_without_rule(sc: &Scenario) -> Vec<Warning> {
+    use super::OverflowWhen;
+    sc.queues
+        .iter()
+        .enumerate()
+        .filter(|(_, q)| {
+            !q.operating_hours.is_empty()
+                && !q
+                    .overflow
+                    .iter()
+                    .any(|r| r.when == OverflowWhen::OutOfHours)
+        })
+        .map(|(i, q)| Warning {
+            path: format!("queues[{i}].operating_hours"),
+            message: format!(
+                "queue {:?} has operating hours but no `out_of_hours` overflow rule: the hours \
+                 change nothing (conversations enter it at any hour, are served whenever an \
+                 agent is on shift, and `staff` counts them at any hour); to close it, add a \
+                 [[queues.overflow]] rule with when = \"out_of_hours\" and action = \"end\" or \
+                 \"transfer\"",
+                q.name
+            ),
+        })
+        .collect()
 }
 
 /// Names of one section that differ only in how Unicode writes them: equal under NFC
@@ -277,6 +307,40 @@ queues = ["first"]
             "queues = [\"first\", \"second\", \"nobody\", \"spare\"]",
         );
         let sc = crate::scenario::load_str(&served, "w.toml").expect("valid");
+        assert_eq!(warnings(&sc), vec![]);
+    }
+
+    /// Issue 25, sixteenth session: operating hours without an `out_of_hours` rule close
+    /// nothing (the simulator lets conversations in at any hour), said in a warning; with the
+    /// rule, none.
+    #[test]
+    fn operating_hours_without_an_out_of_hours_rule_are_warned_about() {
+        let served = BASE.replace(
+            "queues = [\"first\"]",
+            "queues = [\"first\", \"second\", \"nobody\", \"spare\"]",
+        );
+        let hours = served.replace(
+            "name = \"first\"\n",
+            "name = \"first\"\noperating_hours = [{ from = \"09:00\", to = \"12:00\" }]\n",
+        );
+        assert_ne!(hours, served);
+        let sc = crate::scenario::load_str(&hours, "w.toml").expect("valid");
+        let texts: Vec<String> = warnings(&sc).iter().map(Warning::to_string).collect();
+        assert_eq!(texts.len(), 1, "{texts:#?}");
+        assert!(
+            texts[0].starts_with(
+                "queues[0].operating_hours: queue \"first\" has operating hours but no \
+                 `out_of_hours` overflow rule: the hours change nothing"
+            ),
+            "{}",
+            texts[0]
+        );
+        let closed = hours.replace(
+            "arrivals = { rate = \"10/h\" }\n",
+            "arrivals = { rate = \"10/h\" }\n\n[[queues.overflow]]\nwhen = \"out_of_hours\"\naction = \"end\"\n",
+        );
+        assert_ne!(closed, hours);
+        let sc = crate::scenario::load_str(&closed, "w.toml").expect("valid");
         assert_eq!(warnings(&sc), vec![]);
     }
 

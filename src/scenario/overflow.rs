@@ -78,6 +78,25 @@ pub fn is_open(
         .any(|h| h.days & (1 << day) != 0 && h.from <= minute && minute < h.to)
 }
 
+/// The first of queue `q`'s before-queueing rules (`out_of_hours` outside its operating hours,
+/// `work_items_over` with `open()` Open conversations at or above its limit) that triggers at
+/// `t`, in file order; `None`: a conversation arriving now enters it. `open` is read only for a
+/// `work_items_over` rule. The one reading of these rules: the simulator applies it with the
+/// queue's Open count; staffing's offered load (`staffing::reach`) with an empty queue (`|| 0`:
+/// only a limit of 0 then triggers), which is what does not depend on the run's state.
+pub fn before_queue_rule<'q>(
+    q: &'q super::Queue,
+    cal: &crate::calendar::Calendar,
+    t: crate::time::SimTime,
+    open: impl Fn() -> usize,
+) -> Option<&'q OverflowRule> {
+    q.overflow.iter().find(|r| match r.when {
+        OverflowWhen::OutOfHours => !is_open(&q.operating_hours, cal, t),
+        OverflowWhen::WorkItemsOver(limit) => open() >= limit as usize,
+        OverflowWhen::WaitedOver(_) => false,
+    })
+}
+
 /// Reads queue `qi`'s `operating_hours` and `[[queues.overflow]]` (all queue names are
 /// known). A `transfer` must name another queue (a conversation cannot move to the queue it is
 /// in: the engine refuses it) of the same channel (a transfer keeps the channel, as a work stream's

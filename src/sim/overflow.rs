@@ -4,7 +4,7 @@
 
 use crate::engine::{Command, ConvId};
 use crate::model::{ConvState, QueueId};
-use crate::scenario::{is_open, OverflowAction, OverflowWhen, Scenario};
+use crate::scenario::{before_queue_rule, OverflowAction, OverflowWhen, Scenario};
 use crate::time::SimTime;
 
 use super::event::Event;
@@ -25,16 +25,12 @@ pub(crate) fn before_queue(
     now: SimTime,
     open: impl Fn() -> usize,
 ) -> Option<(usize, OverflowAction)> {
-    let q = &sc.queues[queue.index()];
-    q.overflow.iter().find_map(|r| match r.when {
-        OverflowWhen::OutOfHours if !is_open(&q.operating_hours, &sc.calendar, now) => {
-            Some((OUT_OF_HOURS, r.action.clone()))
-        }
-        OverflowWhen::WorkItemsOver(limit) if open() >= limit as usize => {
-            Some((WORK_ITEMS_OVER, r.action.clone()))
-        }
-        _ => None,
-    })
+    let r = before_queue_rule(&sc.queues[queue.index()], &sc.calendar, now, open)?;
+    let kind = match r.when {
+        OverflowWhen::OutOfHours => OUT_OF_HOURS,
+        _ => WORK_ITEMS_OVER,
+    };
+    Some((kind, r.action.clone()))
 }
 
 /// Where a contact entered after the before-queueing rules: the queue, whether it is a
@@ -102,6 +98,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
                 }
                 self.rec.moved_on_arrival(counted && hops > 0);
                 self.rec.arrived(now, q, counted);
+                self.rec.ended_on_arrival(now, q);
                 self.rec.overflow_ended(q, counted);
                 self.rec.closed(q, counted);
                 return Err(q);

@@ -157,6 +157,7 @@ fn merge_interval(a: &mut Interval, b: &Interval) {
     a.answered_in_sl += b.answered_in_sl;
     a.wait.merge(&b.wait);
     a.wait_sum_ms += b.wait_sum_ms;
+    a.ended_on_arrival += b.ended_on_arrival;
     a.queue_len_ms += b.queue_len_ms;
 }
 

@@ -11,7 +11,8 @@
 //! counts in the last interval before it with arrivals, as the drain counts in the last
 //! interval (issue 25, fifteenth session: with arrivals stopping at 7:00, the roster check
 //! called 7:00 a clear miss at 0 ±0, a backlog served late, where the verification said "not
-//! measured").
+//! measured"). A conversation a before-queueing overflow rule ended at once (a closed queue's
+//! `out_of_hours` rule with `end`) did not enter the queue: it counts nowhere here.
 
 use super::layout::staffed;
 use super::StaffError;
@@ -138,7 +139,8 @@ impl Ctx<'_> {
             ..Eval::default()
         };
         let cpi = self.cells_per_interval;
-        // Conversations that arrived in each interval, over every replication.
+        // Conversations that arrived and entered the group's queues in each interval, over
+        // every replication (one a before-queueing rule ended at once reached no agent).
         let arrived: Vec<u64> = (0..self.n)
             .map(|i| {
                 reps.iter()
@@ -146,7 +148,7 @@ impl Ctx<'_> {
                     .map(|row| {
                         self.queues
                             .iter()
-                            .map(|q| row[q.index()].arrived)
+                            .map(|q| entered(&row[q.index()]))
                             .sum::<u64>()
                     })
                     .sum()
@@ -212,6 +214,14 @@ impl Ctx<'_> {
     }
 }
 
+/// The conversations of cell `c` that arrived and entered the queue: its arrivals less those a
+/// before-queueing overflow rule ended at once (an `out_of_hours` rule's `end` while the queue
+/// is closed). Those reached no agent, whatever the staffing: they neither make an interval
+/// measured nor weigh in its service level or abandonment rate (issue 25, sixteenth session).
+fn entered(c: &crate::metrics::Interval) -> u64 {
+    c.arrived.saturating_sub(c.ended_on_arrival)
+}
+
 /// Counts of one interval over the group's queues.
 #[derive(Default)]
 struct Cell {
@@ -224,7 +234,7 @@ struct Cell {
 
 impl Cell {
     fn add(&mut self, c: &crate::metrics::Interval) {
-        self.counts.arrived += c.arrived;
+        self.counts.arrived += entered(c);
         self.counts.answered += c.answered;
         self.counts.answered_in_sl += c.answered_in_sl;
         self.counts.abandoned += c.abandoned;

@@ -17,7 +17,11 @@
 //! is what a `[traffic] forecast` becomes — or fixed times), a work stream's arrivals through its
 //! route-to-queue rules (each queue's share over the attribute values' probabilities), and a
 //! replayed history (each replayed row at its own arrival, holding for its own handle time when
-//! the row has one; averaged over the history's replication groups).
+//! the row has one; averaged over the history's replication groups). Each counts for the queue
+//! it enters ([`super::reach`]): outside a queue's operating hours, its `out_of_hours` rule
+//! sends its arrivals to another queue (counted there) or ends them (counted nowhere), and a
+//! route-to-queue list passes over it (issue 25, sixteenth session: a closed queue's traffic
+//! was counted for it at every hour).
 //!
 //! The survival function P(S > x) comes from a fixed sample of [`SAMPLES`] draws of the work
 //! stream's distributions on a stream that does not depend on the scenario's seed, so the load
@@ -28,8 +32,10 @@
 use crate::dist::Sampler;
 use crate::model::{QueueId, WrapUpBlock};
 use crate::rng::{stream, Source};
-use crate::scenario::{Arrivals, QueueTarget, Scenario, WsRouting};
+use crate::scenario::{QueueTarget, Scenario, WsRouting};
 use crate::time::{SimDuration, SimTime};
+
+use super::reach::Reach;
 
 /// Bin width of the load grid.
 pub const STEP: SimDuration = SimDuration::from_secs(60);
@@ -58,6 +64,14 @@ pub struct OfferedLoad {
     pub hold_s: f64,
     /// Mean patience in seconds, weighted by arrivals; `None` when some arrivals never abandon.
     pub patience_s: Option<f64>,
+    /// The queues whose arrivals enter these queues somewhere in the horizon (each of these
+    /// queues with arrivals of its own, and any whose closed hours transfer to one of them),
+    /// in the order first met.
+    pub origins: Vec<QueueId>,
+    /// Per bin: every one of these queues is closed to the arrivals for it at the bin's start
+    /// (an `out_of_hours` rule, or a `work_items_over` limit of 0, sends them on or ends them;
+    /// [`Reach::closed`]).
+    pub closed: Vec<bool>,
 }
 
 impl OfferedLoad {
@@ -172,24 +186,13 @@ impl Survival {
     }
 }
 
-/// Expected arrivals per bin of one arrival process over `[0, horizon)` ([`Arrivals::mass`] of
-/// each bin), added into `mass` times `share`.
-fn add_mass(arrivals: &Arrivals, share: f64, step_ms: u64, horizon: SimTime, mass: &mut [f64]) {
-    if share <= 0.0 {
-        return;
-    }
-    for (bin, m) in mass.iter_mut().enumerate() {
-        let from = SimTime(bin as u64 * step_ms);
-        let to = SimTime((bin as u64 + 1) * step_ms).min(horizon);
-        *m += share * arrivals.mass(from, to);
-    }
-}
-
 /// The share of work stream arrivals that route-to-queue sends to `queue`: the probability of
-/// each combination of attribute values times the share its rule gives the queue (a `queues`
-/// list sends everything to its first queue: an overflowing queue is a state of the run, not
-/// of the arrivals).
-pub fn route_share(r: &WsRouting, queue: QueueId) -> f64 {
+/// each combination of attribute values times the share its rule gives the queue. A `queues`
+/// list sends everything to its first queue that is not `overflowing` (the first when all
+/// are); [`super::reach`] calls a queue overflowing when a before-queueing rule triggers with
+/// the queue empty (a closed queue's `out_of_hours` rule): an Open count over a limit is a
+/// state of the run, not of the arrivals.
+pub fn route_share(r: &WsRouting, queue: QueueId, overflowing: impl Fn(QueueId) -> bool) -> f64 {
     let combos: usize = r
         .attributes
         .iter()
@@ -201,7 +204,10 @@ pub fn route_share(r: &WsRouting, queue: QueueId) -> f64 {
             return f64::from(u8::from(r.fallback_queue == Some(queue)));
         };
         match &rule.target {
-            QueueTarget::First(list) => f64::from(u8::from(list.first() == Some(&queue))),
+            QueueTarget::First(list) => {
+                let to = list.iter().find(|q| !overflowing(**q)).or(list.first());
+                f64::from(u8::from(to == Some(&queue)))
+            }
             QueueTarget::Split(w) => {
                 let total: f64 = w.iter().map(|x| x.1).sum();
                 if total > 0.0 {
@@ -255,20 +261,22 @@ pub fn offered_load(sc: &Scenario, queues: &[QueueId]) -> OfferedLoad {
     let (mut hold_num, mut pat_num, mut weight) = (0.0, 0.0, 0.0);
     let mut all_patient = true;
     let mut survival: Vec<Option<Survival>> = (0..sc.workstreams.len()).map(|_| None).collect();
+    let reach = Reach::new(sc, step_ms, n);
+    let mut origins: Vec<QueueId> = Vec::new();
     for &q in queues {
         let ws = sc.queues[q.index()].workstream.index();
-        let mut mass = vec![0.0; n];
-        add_mass(
-            &sc.queues[q.index()].arrivals,
-            1.0,
-            step_ms,
-            horizon,
-            &mut mass,
-        );
-        for w in &sc.workstreams {
-            if let Some(a) = &w.routing.arrivals {
-                add_mass(a, route_share(&w.routing, q), step_ms, horizon, &mut mass);
+        // The arrivals entering q, by the queue they arrived for (q's own first): operating
+        // hours and before-queueing transfers decide which reach it when.
+        let mut parts: Vec<(QueueId, Vec<f64>)> = Vec::new();
+        for o in reach.origins_into(q) {
+            let mut mass = vec![0.0; n];
+            reach.add_mass(&sc.queues[o.index()].arrivals, None, o, q, &mut mass);
+            for (wi, w) in sc.workstreams.iter().enumerate() {
+                if let Some(a) = &w.routing.arrivals {
+                    reach.add_mass(a, Some(wi), o, q, &mut mass);
+                }
             }
+            parts.push((o, mass));
         }
         // Replayed rows: exact holding when the row has its handle time.
         let mut exact = 0.0;
@@ -277,7 +285,7 @@ pub fn offered_load(sc: &Scenario, queues: &[QueueId]) -> OfferedLoad {
             for row in rep
                 .rows
                 .iter()
-                .filter(|r| r.queue == q && r.arrival < horizon)
+                .filter(|r| r.arrival < horizon && reach.enters(r.queue, r.arrival) == Some(q))
             {
                 let bin = (row.arrival.as_millis() / step_ms) as usize;
                 match row.handle {
@@ -306,20 +314,34 @@ pub fn offered_load(sc: &Scenario, queues: &[QueueId]) -> OfferedLoad {
                         hold_num += hold;
                         work[bin] += hold;
                     }
-                    None => mass[bin] += 1.0 / groups,
+                    None => match parts.iter_mut().find(|p| p.0 == row.queue) {
+                        Some(p) => p.1[bin] += 1.0 / groups,
+                        None => {
+                            let mut mass = vec![0.0; n];
+                            mass[bin] = 1.0 / groups;
+                            parts.push((row.queue, mass));
+                        }
+                    },
                 }
             }
         }
-        let total: f64 = mass.iter().sum();
+        parts.retain(|p| p.1.iter().any(|&m| m > 0.0));
+        let total: f64 = parts.iter().map(|p| p.1.iter().sum::<f64>()).sum();
         if total + exact <= 0.0 {
             continue;
         }
+        for (o, _) in &parts {
+            if !origins.contains(o) {
+                origins.push(*o);
+            }
+        }
         let s = survival[ws].get_or_insert_with(|| Survival::of(sc, ws));
-        if total > 0.0 {
-            // A forecast's `aht` column scales the holding time of the conversations arriving
-            // in its intervals (handle and held wrap-up together: an approximation for the
-            // wrap-up); one kernel per distinct factor.
-            let aht = sc.traffic.aht.get(q.index()).and_then(|a| a.as_ref());
+        // A forecast's `aht` column scales the holding time of the conversations arriving in
+        // its intervals for its queue (the one they arrived for, as the simulator draws it;
+        // handle and held wrap-up together: an approximation for the wrap-up); one kernel per
+        // distinct factor.
+        for (o, mass) in &parts {
+            let aht = sc.traffic.aht.get(o.index()).and_then(|a| a.as_ref());
             let factor_at = |i: usize| aht.map_or(1.0, |a| a.factor(SimTime(i as u64 * step_ms)));
             let mut factors: Vec<f64> = (0..n).filter(|&i| mass[i] > 0.0).map(factor_at).collect();
             factors.sort_by(f64::total_cmp);
@@ -355,5 +377,156 @@ pub fn offered_load(sc: &Scenario, queues: &[QueueId]) -> OfferedLoad {
         work,
         hold_s: if weight > 0.0 { hold_num / weight } else { 0.0 },
         patience_s: (all_patient && weight > 0.0).then(|| pat_num / weight),
+        origins,
+        closed: (0..n)
+            .map(|b| reach.closed(queues, SimTime(b as u64 * step_ms)))
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One day: `day` open 08–20, its out-of-hours traffic sent to `night`; `short` open 09–12,
+    /// ending what arrives outside; `lax` has hours but no `out_of_hours` rule (the simulator
+    /// lets its conversations in at any hour); the work stream's own arrivals go to `short`,
+    /// or to `night` when `short` is closed (a list passes over a closed queue).
+    const HOURS: &str = r#"
+[scenario]
+name = "hours"
+horizon = "24h"
+seed = 1
+
+[[workstreams]]
+name = "w"
+channel = "live_chat"
+handle_time = { dist = "exponential", mean = "5m" }
+arrivals = { rate = "10/h" }
+fallback_queue = "night"
+
+[[workstreams.route_to_queue]]
+queues = ["short", "night"]
+
+[[queues]]
+name = "day"
+workstream = "w"
+arrivals = { rate = "60/h" }
+operating_hours = [{ from = "08:00", to = "20:00" }]
+
+[[queues.overflow]]
+when = "out_of_hours"
+action = "transfer"
+queue = "night"
+
+[[queues]]
+name = "night"
+workstream = "w"
+
+[[queues]]
+name = "short"
+workstream = "w"
+arrivals = { rate = "30/h" }
+operating_hours = [{ from = "09:00", to = "12:00" }]
+
+[[queues.overflow]]
+when = "out_of_hours"
+action = "end"
+
+[[queues]]
+name = "lax"
+workstream = "w"
+arrivals = { rate = "12/h" }
+operating_hours = [{ from = "09:00", to = "12:00" }]
+
+[[agent_groups]]
+name = "days"
+count = 5
+queues = ["day", "short", "lax"]
+
+[[agent_groups]]
+name = "nights"
+count = 2
+queues = ["night"]
+"#;
+
+    fn load_of(sc: &Scenario, names: &[&str]) -> OfferedLoad {
+        let queues: Vec<QueueId> = names
+            .iter()
+            .map(|n| QueueId(sc.queues.iter().position(|q| q.name == *n).unwrap() as u32))
+            .collect();
+        offered_load(sc, &queues)
+    }
+
+    /// Expected arrivals in the minute starting at `h`:`m`.
+    fn at(l: &OfferedLoad, h: usize, m: usize) -> f64 {
+        l.arrivals[h * 60 + m]
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9
+    }
+
+    /// Issue 25, sixteenth session: the offered load of a queue counted its arrivals at every
+    /// hour, and a closed queue's transferred traffic nowhere. Now each bin counts what enters
+    /// the queues then: a closed queue's traffic for the queue its rule sends it to, nothing
+    /// for one that ends it, and a route-to-queue list passes over a closed queue.
+    #[test]
+    fn the_offered_load_counts_only_the_traffic_that_enters_the_queues_each_minute() {
+        let sc = crate::scenario::load_str(HOURS, "hours.toml").unwrap();
+        let ws = 10.0 / 60.0;
+        // `day`: its own 1 a minute while open, nothing while closed.
+        let day = load_of(&sc, &["day"]);
+        assert!(close(at(&day, 7, 59), 0.0) && close(at(&day, 20, 0), 0.0));
+        assert!(close(at(&day, 8, 0), 1.0) && close(at(&day, 19, 59), 1.0));
+        assert!(day.closed[7 * 60] && !day.closed[12 * 60] && day.closed[23 * 60]);
+        assert!(close(day.busy[3 * 60], 0.0), "{}", day.busy[3 * 60]);
+        // `night`: `day`'s traffic while it is closed, and the work stream's while `short` is.
+        let night = load_of(&sc, &["night"]);
+        assert!(close(at(&night, 3, 0), 1.0 + ws), "{}", at(&night, 3, 0));
+        assert!(close(at(&night, 10, 0), 0.0), "{}", at(&night, 10, 0));
+        assert!(close(at(&night, 13, 0), ws), "{}", at(&night, 13, 0));
+        assert!(close(at(&night, 21, 0), 1.0 + ws));
+        assert!((night.busy[3 * 60] - (1.0 + ws) * 5.0).abs() < 0.1);
+        assert!(!night.closed[3 * 60] && !night.closed[10 * 60]);
+        assert!(night.origins.len() == 2, "{:?}", night.origins);
+        // `short`: its own and the work stream's while open; what arrives outside is ended.
+        let short = load_of(&sc, &["short"]);
+        assert!(close(at(&short, 9, 0), 0.5 + ws) && close(at(&short, 11, 59), 0.5 + ws));
+        assert!(close(at(&short, 8, 59), 0.0) && close(at(&short, 12, 0), 0.0));
+        let total: f64 = short.arrivals.iter().sum();
+        assert!(close(total, 3.0 * 60.0 * (0.5 + ws)), "{total}");
+        // `lax`: hours without an `out_of_hours` rule close nothing.
+        let lax = load_of(&sc, &["lax"]);
+        assert!(close(at(&lax, 3, 0), 0.2) && close(at(&lax, 10, 0), 0.2));
+        assert!(!lax.closed[3 * 60]);
+        // A group of several queues: closed only when each is.
+        let both = load_of(&sc, &["day", "short"]);
+        assert!(both.closed[7 * 60] && !both.closed[8 * 60] && !both.closed[10 * 60]);
+        // The whole center: every arrival counted once, less what `short` ends.
+        let all = load_of(&sc, &["day", "night", "short", "lax"]);
+        let sum: f64 = all.arrivals.iter().sum();
+        let ended = 21.0 * 30.0;
+        assert!(
+            close(sum, 24.0 * (60.0 + 10.0 + 30.0 + 12.0) - ended),
+            "{sum}"
+        );
+    }
+
+    /// A calendar whose minutes do not start on the grid's (t = 0 at 07:59:30): the minute bin
+    /// holding 08:00 is cut there, half closed and half open.
+    #[test]
+    fn an_opening_inside_a_bin_splits_it() {
+        let text = HOURS.replace("seed = 1\n", "seed = 1\nstart = \"2026-06-01T07:59:30\"\n");
+        let sc = crate::scenario::load_str(&text, "hours.toml").unwrap();
+        let day = load_of(&sc, &["day"]);
+        assert!(close(day.arrivals[0], 0.5), "{}", day.arrivals[0]);
+        assert!(close(day.arrivals[1], 1.0), "{}", day.arrivals[1]);
+        let night = load_of(&sc, &["night"]);
+        assert!(
+            close(night.arrivals[0], 0.5 + 10.0 / 60.0),
+            "{}",
+            night.arrivals[0]
+        );
     }
 }

@@ -16,7 +16,7 @@ use super::{IntervalRow, Roster, StaffResult};
 /// `service_level_ci_high` when customers have patience). `target_ci95_half` is the 95%
 /// half-width of `target_value` the decision read (`target_status` is `met` only when
 /// `target_value` ± it clears the target).
-pub const COLUMNS: [&str; 18] = [
+pub const COLUMNS: [&str; 19] = [
     "interval_start",
     "group",
     "required",
@@ -35,6 +35,7 @@ pub const COLUMNS: [&str; 18] = [
     "target_status",
     "existing",
     "target_ci95_half",
+    "reason",
 ];
 
 /// An interval's `target_status` in `staffing.csv`: `met`, `not_confirmed` (within the noise of
@@ -55,6 +56,28 @@ fn target_status(r: &StaffResult, i: usize) -> &'static str {
     } else {
         "met"
     }
+}
+
+/// An interval's `reason` in `staffing.csv`: why its `required` is what it is when the
+/// simulation had nothing there to judge. `closed` (every queue of the group closed, its
+/// traffic sent elsewhere or ended: 0 agents), `no_traffic` (nothing arrives for the group's
+/// queues: 0 agents), `unconfirmed` (not measured, yet the stationary model asks for agents:
+/// `required` is its figure, not confirmed by the simulation); empty otherwise.
+fn reason(r: &StaffResult, i: usize) -> &'static str {
+    let row = &r.rows[i];
+    match &row.no_traffic {
+        Some(super::NoTraffic::Closed(_)) => "closed",
+        Some(super::NoTraffic::NoArrivals) => "no_traffic",
+        None if unconfirmed(r, i) => "unconfirmed",
+        None => "",
+    }
+}
+
+/// Whether row `i` of `r` is not measured by the simulation and yet requires agents: its
+/// `required` is the stationary model's, not confirmed (the table marks it `*`).
+fn unconfirmed(r: &StaffResult, i: usize) -> bool {
+    let row = &r.rows[i];
+    r.interrupted.is_none() && row.value.is_none() && !row.starved && row.required > 0
 }
 
 /// The intervals of `r` whose target metric has no value (no conversation it counts in the
@@ -129,6 +152,7 @@ pub fn csv(r: &StaffResult) -> Result<String, csv::Error> {
             target_status(r, i).to_string(),
             num((row.existing * 100.0).round() / 100.0),
             opt(row.value_ci95_half),
+            reason(r, i).to_string(),
         ];
         if with_a {
             rec.insert(8, row.erlang_a.map(|n| n.to_string()).unwrap_or_default());
@@ -216,12 +240,15 @@ fn label(r: &StaffResult, t: SimTime) -> String {
     }
 }
 
-fn row_text(r: &StaffResult, row: &IntervalRow) -> Vec<String> {
+fn row_text(r: &StaffResult, i: usize, row: &IntervalRow) -> Vec<String> {
     let mut cells = vec![
         label(r, row.start),
         num((row.arrival_rate_per_h * 10.0).round() / 10.0),
         format!("{:.1}", row.offered_load),
-        row.required.to_string(),
+        match unconfirmed(r, i) {
+            true => format!("{}*", row.required),
+            false => row.required.to_string(),
+        },
         row.erlang_c.map_or_else(|| "—".into(), |n| n.to_string()),
         row.erlang_a.map_or_else(|| "—".into(), |n| n.to_string()),
         pct(row.service_level),
@@ -339,7 +366,12 @@ fn verified_by(r: &StaffResult) -> String {
 
 /// The terminal summary: one line per interval and the verdict.
 pub fn text(r: &StaffResult) -> String {
-    let rows: Vec<Vec<String>> = r.rows.iter().map(|x| row_text(r, x)).collect();
+    let rows: Vec<Vec<String>> = r
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, x)| row_text(r, i, x))
+        .collect();
     let mut o = format!(
         "Staffing group {} for {} per {} interval\n\
          Offered load from the arrival process; each interval staffed by the stationary model \
@@ -415,15 +447,26 @@ pub fn text(r: &StaffResult) -> String {
         if unmeasured.len() > LIST {
             at.push(format!("… {} more", unmeasured.len() - LIST));
         }
+        let unsure: Vec<usize> = (0..r.rows.len()).filter(|&i| unconfirmed(r, i)).collect();
         let _ = writeln!(
             o,
             "not measured: {} of {} ({}): {UNMEASURED_WHY}; the target is not judged there \
-             (`target_status` not_measured)",
+             (`target_status` not_measured){}",
             crate::report::format::plural(unmeasured.len() as u64, "interval"),
             r.rows.len(),
-            at.join(", ")
+            at.join(", "),
+            match unsure.is_empty() {
+                true => String::new(),
+                false => format!(
+                    "; `required` at {} (marked *) is the stationary model's figure on the \
+                     expected arrivals, NOT confirmed by the simulation, which had none there \
+                     (`reason` unconfirmed)",
+                    runs(r, &unsure)
+                ),
+            }
         );
     }
+    o.push_str(&no_traffic_text(r));
     if !r.missed.is_empty() && r.interrupted.is_none() {
         let at: Vec<String> = r
             .missed
@@ -504,157 +547,76 @@ pub fn text(r: &StaffResult) -> String {
     o
 }
 
-/// The roster check's lines: whether the roster, run with its absence, meets the target in
-/// every interval, decided as the verification decides (a clear miss only when the interval's
-/// bound is wholly on the wrong side of the target), the worst clear misses, and the intervals
-/// too close to call at this precision with the half-width reached.
-pub fn check_text(r: &StaffResult, spec: &super::StaffSpec, rc: &super::RosterCheck) -> String {
-    let absence = if spec.shrinkage > 0.0 {
-        format!(
-            "each agent absent with probability {} (the shrinkage)",
-            pct(Some(spec.shrinkage))
-        )
-    } else {
-        "no absence (shrinkage 0)".to_string()
-    };
-    let plural = crate::report::format::plural;
-    let mut o = format!(
-        "roster check ({absence}; {}, another seed; decided as the verification, at ±{} (95%)): ",
-        plural(u64::from(rc.replications), "replication"),
-        small(rc.precision.half_width)
-    );
-    let n = r.rows.len();
-    // An interval with its estimate and half-width, to enough digits that a miss never reads
-    // as the target.
-    let figure = |i: usize| -> Option<(f64, String)> {
-        if rc.starved.get(i) == Some(&true) {
-            // Customers and none answered: an unbounded wait, the worst miss.
-            let at = label(r, r.rows[i].start);
-            return Some((f64::INFINITY, format!("{at} none answered")));
+/// The intervals `at` (indexes into `r.rows`, ascending) as runs of consecutive ones:
+/// `0:00–7:30, 20:00–23:30` (each run from its first interval's start to its last's), at most
+/// [`LIST`] runs, then how many more.
+fn runs(r: &StaffResult, at: &[usize]) -> String {
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for &i in at {
+        match out.last_mut() {
+            Some(run) if run.1 + 1 == i => run.1 = i,
+            _ => out.push((i, i)),
         }
-        let v = rc.value[i]?;
-        let hw = rc.half_width[i].map_or_else(String::new, |h| {
-            format!(" ±{}", digits(h, digits_for(&r.target.metric)))
-        });
-        Some((
-            v,
-            format!(
-                "{} {}{hw}",
-                label(r, r.rows[i].start),
-                apart(v, r.target.value, &r.target.metric)
+    }
+    let mut words: Vec<String> = out
+        .iter()
+        .take(LIST)
+        .map(|&(a, b)| match a == b {
+            true => label(r, r.rows[a].start),
+            false => format!(
+                "{}–{}",
+                label(r, r.rows[a].start),
+                label(r, r.rows[b].start)
             ),
-        ))
-    };
-    let close = rc.too_close.len();
-    // Intervals the check has no value for are never "met" (nothing to judge).
-    let unmeasured = (0..n)
-        .filter(|&i| rc.value[i].is_none() && rc.starved.get(i) != Some(&true))
-        .count();
-    let measured = if unmeasured == 0 {
-        String::new()
-    } else {
-        format!(
-            " ({} of {n} not measured: no conversation counted there)",
-            plural(unmeasured as u64, "interval")
-        )
-    };
-    // The same count on the lines that judge some intervals (too close, clear misses).
-    let tail = match unmeasured {
-        0 => String::new(),
-        k => format!(
-            "; {} of {n} not measured (no conversation counted there)",
-            plural(k as u64, "interval")
-        ),
-    };
-    if unmeasured == n && n > 0 {
-        let _ = writeln!(
-            o,
-            "not measured: no interval has a value of {} to judge (no conversation counted \
-             in any)",
-            r.target.metric
-        );
-    } else if rc.missed.is_empty() && close == 0 {
-        let every = if unmeasured == 0 {
-            "every interval"
-        } else {
-            "every measured interval"
-        };
-        let _ = writeln!(o, "{every} meets {}{measured}", r.target);
-    } else if rc.missed.is_empty() {
-        let _ = writeln!(
-            o,
-            "no interval clearly misses {}; {} of {n} too close to call (below){tail}",
-            r.target,
-            plural(close as u64, "interval")
-        );
-    } else {
-        let mut worst: Vec<(f64, String)> = rc.missed.iter().filter_map(|&i| figure(i)).collect();
-        // Worst first: furthest on the wrong side of the target.
-        let higher_is_better = r.target.metric == "service_level.fraction";
-        worst.sort_by(|a, b| {
-            if higher_is_better {
-                a.0.total_cmp(&b.0)
-            } else {
-                b.0.total_cmp(&a.0)
+        })
+        .collect();
+    if out.len() > LIST {
+        words.push(format!("… {} more", out.len() - LIST));
+    }
+    words.join(", ")
+}
+
+/// The lines on the intervals no conversation can reach the group in
+/// ([`super::IntervalRow::no_traffic`]): closed, or nothing arriving; empty without.
+fn no_traffic_text(r: &StaffResult) -> String {
+    let n = r.rows.len();
+    let mut o = String::new();
+    let closed: Vec<usize> = (0..n)
+        .filter(|&i| matches!(r.rows[i].no_traffic, Some(super::NoTraffic::Closed(_))))
+        .collect();
+    let none: Vec<usize> = (0..n)
+        .filter(|&i| r.rows[i].no_traffic == Some(super::NoTraffic::NoArrivals))
+        .collect();
+    if !closed.is_empty() {
+        let mut why: Vec<&str> = Vec::new();
+        for &i in &closed {
+            if let Some(super::NoTraffic::Closed(w)) = &r.rows[i].no_traffic {
+                if !why.contains(&w.as_str()) {
+                    why.push(w);
+                }
             }
-        });
-        let list: Vec<String> = worst.into_iter().take(5).map(|x| x.1).collect();
+        }
         let _ = writeln!(
             o,
-            "{} of {n} clearly miss {} (worst: {}){}{tail}",
-            plural(rc.missed.len() as u64, "interval"),
-            r.target,
-            list.join(", "),
-            if close > 0 {
-                format!("; {close} too close to call (below)")
-            } else {
-                String::new()
-            }
+            "closed: {} of {n} ({}): {}; no conversation reaches group {} there, so it needs no \
+             agent for any target and has no Erlang figure (`reason` closed)",
+            crate::report::format::plural(closed.len() as u64, "interval"),
+            runs(r, &closed),
+            why.join(" / "),
+            r.group
         );
     }
-    if close > 0 {
-        let widest = rc
-            .too_close
-            .iter()
-            .filter_map(|&i| rc.half_width[i])
-            .reduce(f64::max);
-        let list: Vec<String> = rc
-            .too_close
-            .iter()
-            .take(5)
-            .filter_map(|&i| figure(i).map(|x| x.1))
-            .collect();
+    if !none.is_empty() {
         let _ = writeln!(
             o,
-            "roster check too close to call at this precision: {} within the noise of {} at {} \
-             ({}{}){}{}",
-            plural(close as u64, "interval"),
-            r.target,
-            plural(u64::from(rc.replications), "replication"),
-            list.join(", "),
-            if close > 5 { ", …" } else { "" },
-            match widest {
-                Some(h) => format!(
-                    "; half-width reached ±{} at most, asked ±{}",
-                    digits(h, digits_for(&r.target.metric)),
-                    small(rc.precision.half_width)
-                ),
-                None => "; no half-width (fewer than two replications with data)".to_string(),
-            },
-            // The intervals with nothing to judge are neither close nor met: counted here too.
-            tail
+            "no traffic: {} of {n} ({}): nothing arrives for group {}'s queues there, so it needs \
+             no agent for any target and has no Erlang figure (`reason` no_traffic)",
+            crate::report::format::plural(none.len() as u64, "interval"),
+            runs(r, &none),
+            r.group
         );
     }
     o
-}
-
-/// Decimals a roster-check figure of `metric` is printed with: 4 for a fraction, 2 for seconds.
-fn digits_for(metric: &str) -> usize {
-    if metric.starts_with("wait_s.") {
-        2
-    } else {
-        4
-    }
 }
 
 /// A precision (or guard band) as it is decided at: 4 decimals, or enough for three
@@ -670,27 +632,114 @@ pub(crate) fn small(x: f64) -> String {
     t.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-/// `x` to `places` decimals.
-fn digits(x: f64, places: usize) -> String {
-    format!("{x:.places$}")
-}
-
-/// `v` to [`digits_for`] decimals, or more when those would print it as the target `t` while it
-/// differs from it (0.79996 is "0.79996", not "0.8000", beside a target of 0.8).
-pub(crate) fn apart(v: f64, t: f64, metric: &str) -> String {
-    let mut places = digits_for(metric);
-    while v != t && places < 12 && digits(v, places) == digits(t, places) {
-        places += 1;
-    }
-    digits(v, places)
-}
-
+mod check;
 mod html;
+pub use check::check_text;
 pub use html::html;
 
 #[cfg(test)]
 mod tests {
-    use super::{apart, small};
+    use super::{check::apart, csv, small, text};
+    use crate::staffing::{IntervalRow, NoTraffic, Precision, StaffResult};
+    use crate::time::{SimDuration, SimTime};
+
+    /// Three half hours: one measured, one the simulation had nothing in while the model asks
+    /// 2 agents, one closed.
+    fn result() -> StaffResult {
+        let target = crate::workflows::target::parse("service_level.fraction>=0.8").unwrap();
+        let row = |i: u64, required: u32, value: Option<f64>, no_traffic: Option<NoTraffic>| {
+            IntervalRow {
+                start: SimTime(i * 1_800_000),
+                arrival_rate_per_h: if no_traffic.is_some() { 0.0 } else { 4.0 },
+                required,
+                scheduled: required,
+                model: required,
+                erlang_c: no_traffic.is_none().then_some(required),
+                erlang_a: None,
+                offered_load: 0.5,
+                value,
+                value_ci95_half: value.map(|_| 0.001),
+                starved: false,
+                service_level: value,
+                service_level_ci: None,
+                erlang_c_service_level: None,
+                roster_coverage: None,
+                existing: 0.0,
+                no_traffic,
+            }
+        };
+        StaffResult {
+            group: "g".into(),
+            group_index: 0,
+            existing: Default::default(),
+            interval: SimDuration::from_secs(1800),
+            precision: Precision::for_target(&target, 10),
+            target,
+            rows: vec![
+                row(0, 3, Some(0.9), None),
+                row(1, 2, None, None),
+                row(
+                    2,
+                    0,
+                    None,
+                    Some(NoTraffic::Closed("q: out of hours, ended".into())),
+                ),
+            ],
+            horizon: SimDuration::from_secs(5400),
+            model_name: "Erlang C",
+            met: true,
+            evaluations: 1,
+            replications: 10,
+            reached: None,
+            unresolved: Vec::new(),
+            missed: Vec::new(),
+            roster: None,
+            calendar: None,
+            interrupted: None,
+        }
+    }
+
+    /// Issue 25, sixteenth session: a not-measured interval kept the model's `required`
+    /// silently; a closed one gave no reason. The table marks the first `*`, the text says it
+    /// is not confirmed, and `staffing.csv`'s `reason` names both.
+    #[test]
+    fn unmeasured_model_figures_are_marked_and_closed_intervals_give_their_reason() {
+        let r = result();
+        let t = text(&r);
+        assert!(
+            t.lines()
+                .any(|l| l.starts_with("0:30") && l.contains(" 2* ")),
+            "{t}"
+        );
+        assert!(
+            t.lines()
+                .any(|l| l.starts_with("0:00") && l.contains(" 3 ")),
+            "{t}"
+        );
+        assert!(
+            t.contains("`required` at 0:30 (marked *) is the stationary model's figure"),
+            "{t}"
+        );
+        assert!(t.contains("NOT confirmed by the simulation"), "{t}");
+        assert!(
+            t.contains("closed: 1 interval of 3 (1:00): q: out of hours, ended; no conversation reaches group g there"),
+            "{t}"
+        );
+        let c = csv(&r).unwrap();
+        let reasons: Vec<&str> = c
+            .lines()
+            .skip(1)
+            .map(|l| l.rsplit(',').next().unwrap())
+            .collect();
+        assert_eq!(reasons, ["", "unconfirmed", "closed"], "{c}");
+        assert!(
+            c.lines()
+                .next()
+                .unwrap()
+                .ends_with(",target_ci95_half,reason"),
+            "{c}"
+        );
+    }
 
     /// The precision printed is the one decided at: `abandonment_rate<=0.01` is decided at
     /// ±0.0005 with a ±0.00025 guard band (4 decimals printed it ±0.0003).

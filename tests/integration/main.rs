@@ -42,6 +42,7 @@ mod issue25_fixb12;
 mod issue25_fixb13;
 mod issue25_fixb14;
 mod issue25_fixb15;
+mod issue25_fixb16;
 mod issue25_fixc13;
 mod issue25_fixc14;
 mod issue25_fixc15;

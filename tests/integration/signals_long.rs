@@ -219,7 +219,7 @@ fn sigint_in_staff_keeps_the_last_finished_round() {
     assert!(lines
         .next()
         .unwrap()
-        .ends_with(",target_status,existing,target_ci95_half,partial"));
+        .ends_with(",target_status,existing,target_ci95_half,reason,partial"));
     assert!(lines.all(|l| l.ends_with(",1")), "{csv}");
     let html = std::fs::read_to_string(out.join("staffing.html")).unwrap();
     assert!(html.contains("INTERRUPTED"), "marked in the report");

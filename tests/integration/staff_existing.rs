@@ -84,7 +84,7 @@ fn staff_counts_other_groups_on_shift() {
         csv.lines()
             .next()
             .unwrap()
-            .ends_with(",model,target_status,existing,target_ci95_half"),
+            .ends_with(",model,target_status,existing,target_ci95_half,reason"),
         "{csv}"
     );
 }

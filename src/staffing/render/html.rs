@@ -84,9 +84,9 @@ pub fn html(r: &StaffResult, scenario: &str) -> String {
         let _ = write!(table, "<th>{}</th>", escape(h));
     }
     table.push_str("</tr>");
-    for row in &r.rows {
+    for (i, row) in r.rows.iter().enumerate() {
         table.push_str("<tr>");
-        for c in row_text(r, row) {
+        for c in row_text(r, i, row) {
             let _ = write!(table, "<td>{}</td>", escape(&c));
         }
         table.push_str("</tr>");
