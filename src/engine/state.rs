@@ -385,6 +385,8 @@ pub(crate) struct Queue {
 pub(crate) struct ViewSet {
     pub(crate) on: bool,
     pub(crate) set: SeqSet,
+    /// Its insertions below its newest sequence ever (`engine::view_marks`).
+    pub(crate) inserts: super::view_marks::Inserts,
 }
 
 impl ViewSet {
@@ -393,12 +395,14 @@ impl ViewSet {
         ViewSet {
             on,
             set: SeqSet::default(),
+            inserts: Default::default(),
         }
     }
 
     #[inline]
     pub(crate) fn insert(&mut self, key: SeqKey) {
         if self.on {
+            self.inserts.note(key.0);
             self.set.insert(key);
         }
     }
