@@ -90,7 +90,12 @@ impl Engine {
     /// a prefix of the view (see the `engine::view_marks` module docs): `(mark, lowest)`,
     /// `lowest` possibly lower than the truth, never higher. `None` when the engine keeps no
     /// views (built without supervisors; then [`view_from`](Self::view_from) scans).
-    pub fn view_inserts(&self, queue: QueueId, view: View, since: u64) -> Option<(u64, Option<u64>)> {
+    pub fn view_inserts(
+        &self,
+        queue: QueueId,
+        view: View,
+        since: u64,
+    ) -> Option<(u64, Option<u64>)> {
         let q = &self.queues[queue.index()];
         let v = match view {
             View::Open => &q.open,
@@ -185,7 +190,9 @@ mod tests {
         let mut x = 12345u64;
         for seq in 1000..1400 {
             ins.note(seq); // an arrival: no mark
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             if x >> 61 == 0 {
                 let back = seq - (x >> 20) % 300;
                 ins.note(back);

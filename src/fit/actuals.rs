@@ -80,9 +80,19 @@ pub const NOT_RECORDED: [(&str, &str); 9] = [
 ];
 
 /// The summary paths `actuals.json` does not have at all (a run's summary has them when its
-/// scenario has supervisor policies or uses unified routing), and why: each gets a note, so
-/// every figure of a summary is either in `actuals.json` or named in its notes.
-pub const NOT_IN_ACTUALS: [(&str, &str); 3] = [
+/// scenario sets `short_abandon`, has supervisor policies or uses unified routing; `*` is any
+/// queue), and why: each gets a note, so every figure of a summary is either in
+/// `actuals.json` or named in its notes.
+pub const NOT_IN_ACTUALS: [(&str, &str); 5] = [
+    (
+        "conversations.short_abandoned",
+        "the short-abandon threshold is the scenario's (`short_abandon`), not in a history: \
+         abandonment_rate and service_level here count every abandonment",
+    ),
+    (
+        "queues.*.short_abandoned",
+        "the short-abandon threshold is the scenario's, not in a history",
+    ),
     (
         "policies",
         "supervisor policies' actions, refusals, skips and give-ups are not in a history",

@@ -566,9 +566,7 @@ pub fn compare_runs(
                 not_comparable,
                 not_comparable_why: match not_comparable {
                     false => "",
-                    true if groups_not_named && k.starts_with("agent_groups.") => {
-                        GROUPS_NOT_NAMED
-                    }
+                    true if groups_not_named && k.starts_with("agent_groups.") => GROUPS_NOT_NAMED,
                     true => NOT_IN_HISTORY,
                 },
                 rare: false,

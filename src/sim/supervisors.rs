@@ -8,8 +8,8 @@
 //! the conversations a policy looks at.
 
 use crate::engine::{Command, ConvId, ConvView, RuleId, RulesEngine, View};
-use crate::policy::GivenUpPrefix;
 use crate::model::{AgentId, ConvState, QueueId, SupervisorId};
+use crate::policy::GivenUpPrefix;
 use crate::policy::{anybody, can_take, has_target, matches_basic, pick_agent, units_for, wants};
 use crate::scenario::{Action, AgentPick, Filter, Scenario, TargetPick};
 use crate::time::SimTime;

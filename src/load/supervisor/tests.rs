@@ -306,7 +306,11 @@ fn given_up_conversations_leading_a_queue_cost_no_step_of_later_walks() {
     arrive(&t, 401);
     let mut tally = Tally::default();
     let g = t.shared.lock();
-    let first = g.engine().engaged_in(QueueId(0)).next().expect("one accepted");
+    let first = g
+        .engine()
+        .engaged_in(QueueId(0))
+        .next()
+        .expect("one accepted");
     let open: Vec<ConvId> = g.engine().open_in(QueueId(0)).collect();
     drop(g);
     assert_eq!(open.len(), 400);

@@ -760,8 +760,14 @@ fn an_agent_group_against_a_history_naming_none_says_so_everywhere() {
     for (b, c) in [(&history, &run), (&run, &history)] {
         let cmp = compare_runs(b, c, &Tolerances::new(5.0)).unwrap();
         let row = |m: &str| cmp.rows.iter().find(|r| r.metric == m).unwrap();
-        assert_eq!(row("agent_groups.tech.busy_s").not_comparable_why, GROUPS_NOT_NAMED);
-        assert_eq!(row("rule_violations.total").not_comparable_why, NOT_IN_HISTORY);
+        assert_eq!(
+            row("agent_groups.tech.busy_s").not_comparable_why,
+            GROUPS_NOT_NAMED
+        );
+        assert_eq!(
+            row("rule_violations.total").not_comparable_why,
+            NOT_IN_HISTORY
+        );
         assert_eq!(row("wait_s.mean").not_comparable_why, "");
         let text = crate::report::compare_table::render_text(&cmp, true);
         let md = crate::report::compare_table::render_markdown(&cmp, true);
