@@ -61,6 +61,7 @@ impl Inserts {
     }
 
     /// An insertion at or below the largest sequence so far.
+    #[inline(never)]
     fn low(&mut self, seq: u64) {
         self.count += 1;
         while self.lows.last().is_some_and(|&(_, s)| s >= seq) {
@@ -101,7 +102,10 @@ impl Engine {
             View::Open => &q.open,
             View::Engaged => &q.engaged,
         };
-        v.on.then(|| v.inserts.since(since))
+        v.inserts
+            .as_deref()
+            .filter(|_| v.on)
+            .map(|i| i.since(since))
     }
 
     /// The conversations of a queue view with an arrival sequence of at least `from`, oldest
