@@ -53,6 +53,7 @@ mod seqset;
 mod skills;
 mod state;
 mod supervisor;
+mod view_marks;
 pub use supervisor::state_rules;
 
 pub use command::{Command, RoutingTag};
@@ -69,6 +70,7 @@ pub use skills::{
     closeness, rating_of, satisfies, Rating, ReqId, SkillId, SkillMatching, SkillSet, SkillSetup,
 };
 pub use state::{ConvId, Participant};
+pub use view_marks::View;
 
 use crate::model::{
     AgentId, AssignmentMethod, ConvState, Presence, QueueId, RoutingMode, SupervisorId,
@@ -599,24 +601,7 @@ impl Engine {
         let keys = if v.on {
             Keys::Set(v.set.iter())
         } else {
-            let mut list: Vec<SeqKey> = self
-                .convs
-                .iter()
-                .filter(|(_, c)| {
-                    c.queue == queue
-                        && if engaged {
-                            matches!(
-                                c.state,
-                                ConvState::Active | ConvState::Waiting | ConvState::WrapUp
-                            )
-                        } else {
-                            c.state == ConvState::Open
-                        }
-                })
-                .map(|(id, c)| c.key(id.slot))
-                .collect();
-            list.sort_unstable();
-            Keys::List(list.into_iter())
+            Keys::List(self.scan_view(queue, engaged).into_iter())
         };
         ConvsIn { engine: self, keys }
     }

@@ -2,7 +2,7 @@
 //! supervisor picks for an assignment or transfer. The simulator schedules and applies them;
 //! these functions only decide.
 
-use crate::engine::{ConvView, Overallocation, RulesEngine};
+use crate::engine::{ConvView, Overallocation, RulesEngine, View};
 use crate::model::{AgentId, ConvState, Presence, QueueId};
 use crate::scenario::{Action, AgentPick, Filter};
 use crate::time::SimTime;
@@ -181,4 +181,65 @@ pub fn has_target<E: RulesEngine>(engine: &E, queue: QueueId, action: &Action, f
         _ => return true,
     };
     anybody(engine, queue, pick, units)
+}
+
+/// One supervisor policy's memory of one queue view (its Open or its engaged conversations):
+/// every conversation of the view with an arrival sequence below `below` is one the policy
+/// gave up, so its next walk starts there (issue 25: thousands of given-up conversations
+/// waiting for ever each cost a step of the walk at every tick). Conversations leaving the
+/// view keep that true; one put back below it (a requeue, a move, an accepted conversation
+/// joining the engaged view behind newer ones) lowers `below` to its sequence, read from the
+/// engine's mark of the view ([`RulesEngine::view_inserts`]). A policy's give-up is for good,
+/// so nothing else can make the prefix wrong, and the walk after it finds exactly the
+/// conversations the whole walk would act on. An engine that does not track its views (a
+/// remote engine) is walked whole every time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GivenUpPrefix {
+    /// Every conversation of the view below this sequence is given up by the policy.
+    below: u64,
+    /// The view's mark when `below` was last re-validated.
+    mark: u64,
+    /// Whether the engine tracks the view (its last answer).
+    tracked: bool,
+}
+
+impl GivenUpPrefix {
+    /// The walk of `queue`'s `view` now: the conversations from the first one not known to be
+    /// given up on, oldest first, each with its arrival sequence. Report each step's verdict
+    /// with [`step`](Self::step), in order, beginning with a fresh `extending = true`.
+    pub fn walk<'e, E: RulesEngine>(
+        &mut self,
+        engine: &'e E,
+        queue: QueueId,
+        view: View,
+    ) -> impl Iterator<Item = (u64, crate::engine::ConvId)> + 'e {
+        match engine.view_inserts(queue, view, self.mark) {
+            Some((mark, low)) => {
+                if let Some(low) = low {
+                    self.below = self.below.min(low);
+                }
+                self.mark = mark;
+                self.tracked = true;
+            }
+            None => {
+                *self = GivenUpPrefix::default();
+            }
+        }
+        engine.view_from(queue, view, self.below)
+    }
+
+    /// The walk stepped on the conversation of sequence `seq`, which the policy has given up
+    /// (`given_up`) or not: while every step so far was a given-up one (`extending`, cleared
+    /// here at the first that is not), the prefix grows over it.
+    #[inline]
+    pub fn step(&mut self, extending: &mut bool, seq: u64, given_up: bool) {
+        if !*extending {
+            return;
+        }
+        if given_up && self.tracked {
+            self.below = seq + 1;
+        } else {
+            *extending = false;
+        }
+    }
 }

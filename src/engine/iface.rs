@@ -12,7 +12,7 @@ use crate::time::SimTime;
 
 use super::{
     AgentView, Command, ConvId, ConvView, Decision, Effect, Engine, EngineConfig, EngineCounters,
-    InvariantBreak, Outcome,
+    InvariantBreak, Outcome, View,
 };
 
 /// A monitor & assign rules engine: commands in, effects or a refusal out, and the read views
@@ -91,6 +91,32 @@ pub trait RulesEngine {
         &self,
         queue: QueueId,
     ) -> impl DoubleEndedIterator<Item = ConvId> + ExactSizeIterator + '_;
+    /// A queue view's mark and the lowest sequence put back into it since mark `since` (never
+    /// above the truth), for a reader that remembers a prefix of the view and starts its next
+    /// walk after it ([`Engine::view_inserts`]); `None` when not tracked (by default: a remote
+    /// engine's mirror), and the reader then walks the whole view every time.
+    fn view_inserts(&self, queue: QueueId, view: View, since: u64) -> Option<(u64, Option<u64>)> {
+        let _ = (queue, view, since);
+        None
+    }
+    /// The conversations of a queue view with an arrival sequence of at least `from`, oldest
+    /// first, with their sequences. By default [`open_in`](Self::open_in) or
+    /// [`engaged_in`](Self::engaged_in) with each conversation's sequence looked up (linear).
+    fn view_from(
+        &self,
+        queue: QueueId,
+        view: View,
+        from: u64,
+    ) -> impl Iterator<Item = (u64, ConvId)> + '_ {
+        let all: Box<dyn Iterator<Item = ConvId> + '_> = match view {
+            View::Open => Box::new(self.open_in(queue)),
+            View::Engaged => Box::new(self.engaged_in(queue)),
+        };
+        all.filter_map(move |c| {
+            let seq = self.conversation(c)?.seq;
+            (seq >= from).then_some((seq, c))
+        })
+    }
     /// Open conversations of a queue no agent is invited to.
     fn routable_count(&self, queue: QueueId) -> usize;
     /// Open conversations of a queue.
@@ -165,6 +191,19 @@ impl RulesEngine for Engine {
         queue: QueueId,
     ) -> impl DoubleEndedIterator<Item = ConvId> + ExactSizeIterator + '_ {
         Engine::engaged_in(self, queue)
+    }
+    #[inline]
+    fn view_inserts(&self, queue: QueueId, view: View, since: u64) -> Option<(u64, Option<u64>)> {
+        Engine::view_inserts(self, queue, view, since)
+    }
+    #[inline]
+    fn view_from(
+        &self,
+        queue: QueueId,
+        view: View,
+        from: u64,
+    ) -> impl Iterator<Item = (u64, ConvId)> + '_ {
+        Engine::view_from(self, queue, view, from)
     }
     #[inline]
     fn routable_count(&self, queue: QueueId) -> usize {

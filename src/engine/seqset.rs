@@ -69,6 +69,15 @@ impl SeqSet {
         }
     }
 
+    /// The keys with a sequence of at least `from`, ascending (a binary search, then the keys
+    /// in order).
+    pub(crate) fn iter_from(&self, from: u64) -> IterFrom<'_> {
+        let i = self.keys.partition_point(|k| k.0 < from);
+        IterFrom {
+            keys: self.keys.range(i..),
+        }
+    }
+
     /// Adds `key`; returns whether it was absent.
     #[inline]
     pub(crate) fn insert(&mut self, key: SeqKey) -> bool {
@@ -171,6 +180,21 @@ impl DoubleEndedIterator for Iter<'_> {
 
 impl ExactSizeIterator for Iter<'_> {}
 
+/// The keys of a [`SeqSet`] from a sequence on, ascending ([`SeqSet::iter_from`]).
+#[derive(Clone, Debug)]
+pub(crate) struct IterFrom<'a> {
+    keys: std::collections::vec_deque::Iter<'a, SeqKey>,
+}
+
+impl Iterator for IterFrom<'_> {
+    type Item = SeqKey;
+
+    #[inline]
+    fn next(&mut self) -> Option<SeqKey> {
+        self.keys.find(|k| k.1 != DEAD).copied()
+    }
+}
+
 impl PartialEq for SeqSet {
     /// The same keys (tombstones are an implementation detail).
     fn eq(&self, other: &SeqSet) -> bool {
@@ -246,6 +270,8 @@ mod tests {
                 prop_assert_eq!(s.iter().len(), model.len());
                 if let Some(&k) = model.iter().nth(model.len() / 2) {
                     prop_assert_eq!(s.first_after(k), model.range((k.0 + 1, 0)..).next().copied());
+                    prop_assert!(s.iter_from(k.0).eq(model.range(k..).copied()));
+                    prop_assert!(s.iter_from(k.0 + 1).eq(model.range((k.0 + 1, 0)..).copied()));
                 }
                 prop_assert!(s.keys.len() <= 2 * s.len() + COMPACT_MIN + 1);
             }

@@ -414,6 +414,9 @@ pub(crate) struct Queue {
 pub(crate) struct ViewSet {
     pub(crate) on: bool,
     pub(crate) set: SeqSet,
+    /// Its insertions below its newest sequence ever (`engine::view_marks`), when `on` (boxed:
+    /// an engine without supervisors keeps its queues as small as before).
+    pub(crate) inserts: Option<Box<super::view_marks::Inserts>>,
 }
 
 impl ViewSet {
@@ -422,12 +425,16 @@ impl ViewSet {
         ViewSet {
             on,
             set: SeqSet::default(),
+            inserts: on.then(Default::default),
         }
     }
 
     #[inline]
     pub(crate) fn insert(&mut self, key: SeqKey) {
         if self.on {
+            if let Some(i) = self.inserts.as_deref_mut() {
+                i.note(key.0);
+            }
             self.set.insert(key);
         }
     }

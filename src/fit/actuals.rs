@@ -79,6 +79,35 @@ pub const NOT_RECORDED: [(&str, &str); 9] = [
     ),
 ];
 
+/// The summary paths `actuals.json` does not have at all (a run's summary has them when its
+/// scenario sets `short_abandon`, has supervisor policies or uses unified routing; `*` is any
+/// queue), and why: each gets a note, so every figure of a summary is either in
+/// `actuals.json` or named in its notes.
+pub const NOT_IN_ACTUALS: [(&str, &str); 5] = [
+    (
+        "conversations.short_abandoned",
+        "the short-abandon threshold is the scenario's (`short_abandon`), not in a history: \
+         abandonment_rate and service_level here count every abandonment",
+    ),
+    (
+        "queues.*.short_abandoned",
+        "the short-abandon threshold is the scenario's, not in a history",
+    ),
+    (
+        "policies",
+        "supervisor policies' actions, refusals, skips and give-ups are not in a history",
+    ),
+    (
+        "routing",
+        "routing decisions (assignments by rule, unmatched skills) are not in a history",
+    ),
+    (
+        "overflow",
+        "overflow rules' triggers, moves and callbacks are not in a history (the rows an \
+         overflow ended are: conversations.overflowed and each queue's overflowed)",
+    ),
+];
+
 /// [`ActualRow::id`] of a row without an `id` cell.
 pub(crate) const NO_ID: u64 = u64::MAX;
 
@@ -308,6 +337,20 @@ impl Fitted {
             .filter(|r| r.leg > 1 && r.id != NO_ID)
             .map(|r| (r.rep, r.id, r.leg))
             .collect();
+        // The queue each conversation an overflow ended in a later leg arrived at (where the
+        // summary counts it, as its abandonment): (replication, id) → its first row's queue.
+        let over_later: HashSet<(Option<u32>, u64)> = self
+            .actual_rows
+            .iter()
+            .filter(|r| r.leg > 1 && r.outcome == 3 && r.id != NO_ID)
+            .map(|r| (r.rep, r.id))
+            .collect();
+        let origins: HashMap<(Option<u32>, u64), u32> = self
+            .actual_rows
+            .iter()
+            .filter(|r| r.leg <= 1 && !over_later.is_empty() && over_later.contains(&(r.rep, r.id)))
+            .map(|r| ((r.rep, r.id), r.queue))
+            .collect();
         // The conversations (replication, id) counted as moved so far (legs, `ended_in`).
         let mut moved: HashSet<(Option<u32>, u64)> = HashSet::new();
         for (i, r) in self.actual_rows.iter().enumerate() {
@@ -355,6 +398,14 @@ impl Fitted {
                 }
                 s.answered[g] += 1;
             }
+            if r.outcome == 3 && last {
+                // Ended by overflow: counted in the queue it arrived at, as a run counts it.
+                let origin = match origins.get(&(r.rep, r.id)) {
+                    Some(&o) if r.leg > 1 => QueueId(qmap[o as usize] as u32),
+                    _ => q,
+                };
+                rec.overflow_ended(origin, true);
+            }
             match r.outcome {
                 0 => s.open += 1,
                 _ if last => rec.closed(q, true),
@@ -391,9 +442,28 @@ impl Fitted {
                 rep
             })
             .collect();
+        // The rows an overflow ended, per queue and per replication (the summary writes them
+        // only for a scenario with unified routing; a history records them whatever the
+        // fitted scenario).
+        let over_q: Vec<u64> = (0..nq)
+            .map(|i| out.iter().map(|m| m.queues[i].overflowed).sum())
+            .collect();
+        let over_rep: Vec<u64> = out
+            .iter()
+            .map(|m| m.queues.iter().map(|q| q.overflowed).sum())
+            .collect();
         let n = out.len() as u32;
         let mut summary =
             crate::report::build(&named, &crate::sim::RunOutput::of(sc.seed, n, out, 0.0));
+        summary.conversations.overflowed = Some(over_q.iter().sum());
+        for (spec, n) in named.queues.iter().zip(&over_q) {
+            if let Some(q) = summary.queues.get_mut(&spec.name) {
+                q.overflowed = Some(*n);
+            }
+        }
+        for (r, n) in summary.by_replication.iter_mut().zip(&over_rep) {
+            r.conversations.overflowed = Some(*n);
+        }
         summary.seed = None;
         summary.notes = vec![
             "occupancy (and each agent group's) is null: a conversation history does not say \
@@ -427,6 +497,10 @@ impl Fitted {
         for (path, why) in NOT_RECORDED {
             s.notes
                 .push(format!("{path} is null (not comparable): {why}"));
+        }
+        for (path, why) in NOT_IN_ACTUALS {
+            s.notes
+                .push(format!("{path} is absent (not comparable): {why}"));
         }
         if self.busy.is_none() && !s.agent_groups.is_empty() {
             s.notes.push(super::busy::NO_COLUMN.to_string());

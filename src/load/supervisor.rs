@@ -26,9 +26,11 @@
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 
-use crate::engine::{Command, ConvId, Effect, Engine, RulesEngine};
+use crate::engine::{Command, ConvId, Effect, Engine, RulesEngine, View};
 use crate::model::SupervisorId;
-use crate::policy::{anybody, can_take, has_target, matches_basic, pick_agent, units_for, wants};
+use crate::policy::{
+    anybody, can_take, has_target, matches_basic, pick_agent, units_for, wants, GivenUpPrefix,
+};
 use crate::rng::{stream, Source};
 use crate::scenario::{Action, AgentPick, Policy, Scenario};
 
@@ -171,7 +173,8 @@ impl<E: RulesEngine> PolicyTask<E> {
             let end = clock.ns();
             let all = self.policy.when.limit.map_or(usize::MAX, |l| l as usize);
             let mut nobody = false;
-            for conv in self.matches(&g, sid, all, &tally.tries, &mut nobody) {
+            let found = self.matches(&g, sid, all, &tally.tries, &mut tally.prefixes, &mut nobody);
+            for conv in found {
                 if let Ok(cmd) = self.command(&g, sid, conv, &mut tally.cursor) {
                     tally
                         .stats
@@ -205,7 +208,14 @@ impl<E: RulesEngine> PolicyTask<E> {
             }
         }
         let mut nobody = false;
-        let mut found = self.matches(g, tick.sid, tick.limit + 1, &tally.tries, &mut nobody);
+        let mut found = self.matches(
+            g,
+            tick.sid,
+            tick.limit + 1,
+            &tally.tries,
+            &mut tally.prefixes,
+            &mut nobody,
+        );
         let capped = tick.limit == MAX_ACTIONS_PER_TICK && found.len() > tick.limit;
         found.truncate(tick.limit);
         for conv in found {
@@ -277,23 +287,27 @@ impl<E: RulesEngine> PolicyTask<E> {
     }
 
     /// The conversations the policy acts on at a tick, oldest first, at most `limit` per
-    /// queue list (and in all); those it gave up (`tries`) left out. A queue where nobody can
-    /// take the work of an assignment or transfer (`crate::policy::has_target`) is not
-    /// walked; `nobody` is set when such a queue had a conversation to look at.
+    /// queue list (and in all); those it gave up (`tries`) left out, and not even stepped
+    /// over once every conversation before them in their list is given up too (`prefixes`,
+    /// one per queue list, grown here). A queue where nobody can take the work of an
+    /// assignment or transfer (`crate::policy::has_target`) is not walked; `nobody` is set
+    /// when such a queue had a conversation to look at.
     fn matches(
         &self,
         g: &EngineGuard<'_, E>,
         sid: SupervisorId,
         limit: usize,
         tries: &Tries,
+        prefixes: &mut Vec<GivenUpPrefix>,
         nobody: &mut bool,
     ) -> Vec<ConvId> {
+        prefixes.resize(2 * self.queues.len(), GivenUpPrefix::default());
         let f = &self.policy.when;
         let (want_open, want_engaged) = wants(f);
         let now = g.now();
         let e = g.engine();
         let mut found: Vec<(u64, ConvId)> = Vec::new();
-        for &q in &self.queues {
+        for (qi, &q) in self.queues.iter().enumerate() {
             if f.queues.as_ref().is_some_and(|qs| !qs.contains(&q)) {
                 continue;
             }
@@ -309,23 +323,25 @@ impl<E: RulesEngine> PolicyTask<E> {
                     || (want_engaged && e.engaged_in(q).next().is_some_and(waited));
                 continue;
             }
-            for engaged in [false, true] {
-                if (engaged && !want_engaged) || (!engaged && !want_open) {
+            for (view, wanted) in [(View::Open, want_open), (View::Engaged, want_engaged)] {
+                if !wanted {
                     continue;
                 }
-                let list: Box<dyn Iterator<Item = ConvId>> = if engaged {
-                    Box::new(e.engaged_in(q))
-                } else {
-                    Box::new(e.open_in(q))
-                };
+                let prefix = &mut prefixes[2 * qi + (view == View::Engaged) as usize];
                 let mut taken = 0;
-                for conv in list {
+                let mut extending = true;
+                for (seq, conv) in prefix.walk(e, q, view) {
                     if taken >= limit {
                         break;
                     }
+                    #[cfg(test)]
+                    tests::WALK_STEPS.with(|n| n.set(n.get() + 1));
                     // A conversation the policy gave up costs no engine call at later ticks
-                    // (before the `waited_at_least` stop: a later one arrived later).
-                    if tries.given_up(conv) {
+                    // (before the `waited_at_least` stop: a later one arrived later), nor a
+                    // step once the ones before it are given up too.
+                    let given_up = tries.given_up(conv);
+                    prefix.step(&mut extending, seq, given_up);
+                    if given_up {
                         continue;
                     }
                     let Some(v) = e.conversation(conv) else {
@@ -445,6 +461,9 @@ struct Tally {
     tries: Tries,
     /// The round-robin pick's position.
     cursor: usize,
+    /// The given-up prefix of each view its walks take: `[2 × i]` the Open view of its
+    /// `i`-th queue, `[2 × i + 1]` the engaged one (`crate::policy::GivenUpPrefix`).
+    prefixes: Vec<GivenUpPrefix>,
 }
 
 /// Whether the action was already done to the conversation (as in the simulator's policies).

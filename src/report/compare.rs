@@ -52,6 +52,14 @@ pub use judgeable::{differences, is_partial, pooled_disagreements, unjudgeable};
 pub use series::index_list;
 use series::{covered_replications, replication_indices, series, values_of};
 
+/// Why a metric null or absent on a history's side is not comparable ([`Row::not_comparable_why`]).
+pub const NOT_IN_HISTORY: &str = "not in a history";
+
+/// Why an agent group's metric is not comparable against a history that names no agent
+/// groups (no `agent_group` column, or not for every answered row: its `actuals.json` has no
+/// `agent_groups`; the history could have held them, it just did not name the groups).
+pub const GROUPS_NOT_NAMED: &str = "the history does not name agent groups";
+
 /// The family-wise false-alarm rate of the regression tests.
 pub const ALPHA: f64 = 0.05;
 
@@ -213,6 +221,10 @@ pub struct Row {
     /// notes say why), a metric null or absent on either side (a figure a history cannot know,
     /// or an agent group of another name): neither tested nor a regression nor "new" / "gone".
     pub not_comparable: bool,
+    /// Why a [`not_comparable`](Self::not_comparable) row is (empty otherwise):
+    /// [`NOT_IN_HISTORY`], or, for an agent-group metric against a history with no
+    /// `agent_groups` at all, [`GROUPS_NOT_NAMED`].
+    pub not_comparable_why: &'static str,
     /// Untestable although both runs have per-replication figures (at least 2 replications
     /// each): the metric is worse beyond the tolerance, or has no data now, with data in fewer
     /// than 2 replications a side (a rare event: the wait of a queue that seldom gets a
@@ -468,6 +480,13 @@ pub fn compare_runs(
     // know; such a metric is not comparable.
     let history = |v: &Value| v.get("seed").is_some_and(Value::is_null);
     let (hb, hc) = (history(base), history(current));
+    // A history side without agent groups: it did not name them (`fit`'s GROUPS_UNKNOWN).
+    let unnamed = |v: &Value| {
+        v.get("agent_groups")
+            .and_then(Value::as_object)
+            .is_none_or(|m| m.is_empty())
+    };
+    let groups_not_named = (hb && unnamed(base)) || (hc && unnamed(current));
     // A side whose rows hold no agent-group figures (left out above the cap, or rows without
     // them): its agent_groups.* metrics have no per-replication values (not zeros), so they
     // are not tested (a count absent from a row would otherwise read 0 in every one).
@@ -545,6 +564,11 @@ pub fn compare_runs(
                 detectable: None,
                 level: 0.0,
                 not_comparable,
+                not_comparable_why: match not_comparable {
+                    false => "",
+                    true if groups_not_named && k.starts_with("agent_groups.") => GROUPS_NOT_NAMED,
+                    true => NOT_IN_HISTORY,
+                },
                 rare: false,
                 not_tested: false,
             }

@@ -27,7 +27,7 @@ fn p_cell(r: &Row) -> String {
 fn status(r: &Row) -> String {
     let beyond = r.worse() && r.change_pct().is_none_or(|p| p.abs() > r.tolerance_pct);
     match (r.base, r.current) {
-        _ if r.not_comparable => "not comparable (not in a history)".into(),
+        _ if r.not_comparable => format!("not comparable ({})", r.not_comparable_why),
         _ if r.not_tested => "not tested (no per-replication figures)".into(),
         _ if r.lost_data() => "REGRESSION (no data now)".into(),
         (None, None) if r.base_no_data && r.current_no_data => "no data".into(),
@@ -404,6 +404,13 @@ pub fn render_junit(c: &Comparison, scenario: &str) -> String {
                 "    <testcase classname=\"{class}\" name=\"{name}\">\n      <skipped \
                  message=\"not tested: {why}\"/>\n    </testcase>\n"
             ));
+        } else if r.not_comparable {
+            // Not comparable with a history: skipped (neither passed nor failed), saying why.
+            let why = escape(r.not_comparable_why);
+            cases.push_str(&format!(
+                "    <testcase classname=\"{class}\" name=\"{name}\">\n      <skipped \
+                 message=\"not comparable ({why})\"/>\n    </testcase>\n"
+            ));
         } else {
             cases.push_str(&format!(
                 "    <testcase classname=\"{class}\" name=\"{name}\"/>\n"
@@ -411,7 +418,11 @@ pub fn render_junit(c: &Comparison, scenario: &str) -> String {
         }
     }
     let failures = c.rows.iter().filter(|r| r.regression).count();
-    let mut skipped = c.rows.iter().filter(|r| r.not_tested).count();
+    let mut skipped = c
+        .rows
+        .iter()
+        .filter(|r| r.not_tested || r.not_comparable)
+        .count();
     let mut props = String::new();
     if let Some(why) = &c.not_tested {
         props.push_str(&format!(

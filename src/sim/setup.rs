@@ -30,6 +30,9 @@ pub(crate) struct Source {
     /// The instant its last `skipped_no_agent` for nobody able to take work was counted: one
     /// a tick (a tick's actions all come due at one instant, its own or after the reaction).
     pub(crate) nobody_at: Option<SimTime>,
+    /// A policy's given-up prefix of each view it walks: `[2 × i]` the Open view of its
+    /// supervisor's `i`-th queue, `[2 × i + 1]` the engaged one (none for a script line).
+    pub(crate) prefixes: Vec<crate::policy::GivenUpPrefix>,
 }
 
 /// Every policy and script line, numbered.
@@ -54,6 +57,7 @@ impl Sources {
                     kind: SourceKind::Policy(i),
                     cursor: 0,
                     nobody_at: None,
+                    prefixes: vec![Default::default(); 2 * s.queues.len()],
                 });
             }
             for i in 0..s.script.len() {
@@ -62,6 +66,7 @@ impl Sources {
                     kind: SourceKind::Script(i),
                     cursor: 0,
                     nobody_at: None,
+                    prefixes: Vec::new(),
                 });
             }
         }

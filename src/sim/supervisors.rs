@@ -7,8 +7,9 @@
 //! so a tick costs what it matches, not what is in the system. Sentiment is computed only for
 //! the conversations a policy looks at.
 
-use crate::engine::{Command, ConvId, ConvView, RuleId, RulesEngine};
+use crate::engine::{Command, ConvId, ConvView, RuleId, RulesEngine, View};
 use crate::model::{AgentId, ConvState, QueueId, SupervisorId};
+use crate::policy::GivenUpPrefix;
 use crate::policy::{anybody, can_take, has_target, matches_basic, pick_agent, units_for, wants};
 use crate::scenario::{Action, AgentPick, Filter, Scenario, TargetPick};
 use crate::time::SimTime;
@@ -53,7 +54,7 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             now,
         };
         let mut nobody = false;
-        for &q in &sup.queues {
+        for (qi, &q) in sup.queues.iter().enumerate() {
             if f.queues.as_ref().is_some_and(|qs| !qs.contains(&q)) {
                 continue;
             }
@@ -75,24 +76,22 @@ impl<E: crate::engine::RulesEngine> World<'_, E> {
             // Each queue's conversations are walked straight from the engine's ordered sets
             // (nothing changes the engine during a walk; only the sentiment walks advance),
             // not copied into a list first: a policy over every Active conversation walks them
-            // all at every tick.
-            if want_open {
-                walk.queue(
-                    self.engine.open_in(q),
-                    &self.engine,
-                    sc,
-                    &mut self.customers,
-                    &mut found,
-                );
-            }
-            if want_engaged {
-                walk.queue(
-                    self.engine.engaged_in(q),
-                    &self.engine,
-                    sc,
-                    &mut self.customers,
-                    &mut found,
-                );
+            // all at every tick. A walk starts after the conversations it gave up that lead
+            // the set (`policy::GivenUpPrefix`).
+            let prefixes = &mut self.sources.list[source as usize].prefixes;
+            for (view, wanted) in [(View::Open, want_open), (View::Engaged, want_engaged)] {
+                if wanted {
+                    let prefix = &mut prefixes[2 * qi + (view == View::Engaged) as usize];
+                    walk.queue(
+                        q,
+                        view,
+                        prefix,
+                        &self.engine,
+                        sc,
+                        &mut self.customers,
+                        &mut found,
+                    );
+                }
             }
         }
         if nobody {
@@ -506,6 +505,13 @@ fn already_done<E: RulesEngine>(
     }
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Steps of the policies' walks on this thread (tests count them: issue 25's given-up
+    /// conversations cost none once they lead a view).
+    pub(crate) static WALK_STEPS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
 /// One policy tick's filter, action and limit, for its walk of each queue.
 struct Walk<'a> {
     f: &'a Filter,
@@ -532,13 +538,17 @@ impl Walk<'_> {
             })
     }
 
-    /// Walks one of a queue's ordered sets (Open, or engaged), oldest first, adding the
-    /// conversations the policy acts on to `found` (`(arrival sequence, conversation, since)`),
-    /// at most `limit` from this set; with `waited_at_least`, stops at the first conversation
-    /// that has not waited long enough.
+    /// Walks one of a queue's ordered sets (`view`: Open, or engaged), oldest first, after the
+    /// conversations `prefix` knows the policy gave up, adding the conversations the policy
+    /// acts on to `found` (`(arrival sequence, conversation, since)`), at most `limit` from
+    /// this set; with `waited_at_least`, stops at the first conversation that has not waited
+    /// long enough. The given-up conversations it steps over before any other grow `prefix`.
+    #[allow(clippy::too_many_arguments)]
     fn queue<E: RulesEngine>(
         &self,
-        convs: impl Iterator<Item = ConvId>,
+        q: QueueId,
+        view: View,
+        prefix: &mut GivenUpPrefix,
         engine: &E,
         sc: &Scenario,
         customers: &mut Customers,
@@ -546,18 +556,25 @@ impl Walk<'_> {
     ) {
         let (f, now) = (self.f, self.now);
         let mut taken = 0usize;
-        for conv in convs {
+        let mut extending = true;
+        for (seq, conv) in prefix.walk(engine, q, view) {
             if taken >= self.limit {
                 break;
             }
+            #[cfg(test)]
+            WALK_STEPS.with(|n| n.set(n.get() + 1));
             // One look-up of the record, for the pending actions, the policy's give-up and the
             // sentiment, first: a conversation the policy gave up costs no engine call, no
-            // filter and no command at any later tick (issue 25), only this step of the walk.
+            // filter and no command at any later tick (issue 25), and once every one before it
+            // is given up too, not even this step (`prefix`).
             // (Skipping it before the `waited_at_least` stop is sound: a later conversation
             // arrived later, so the stop still comes at the first one that has not waited.)
-            let Some(c) = customers.get_mut(conv).filter(|c| {
-                c.pending_acts == 0 && !c.sup.as_ref().is_some_and(|t| t.given_up(self.source))
-            }) else {
+            let c = customers.get_mut(conv);
+            let given_up = c
+                .as_ref()
+                .is_some_and(|c| c.sup.as_ref().is_some_and(|t| t.given_up(self.source)));
+            prefix.step(&mut extending, seq, given_up);
+            let Some(c) = c.filter(|c| c.pending_acts == 0 && !given_up) else {
                 continue;
             };
             let Some(v) = engine.conversation(conv) else {
@@ -584,6 +601,59 @@ impl Walk<'_> {
                 .map_or(now, |w| (v.arrived_at + w).min(now));
             found.push((v.seq, conv, since));
             taken += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::WALK_STEPS;
+    use crate::sim::{world::World, RunOptions};
+
+    /// Two agents rejecting 999 invitations in 1,000, a policy every 100 ms assigning every
+    /// Open conversation (`rate` an hour, no patience: nobody abandons) for `horizon`.
+    fn rejecting(rate: u32, horizon: &str) -> crate::scenario::Scenario {
+        let text = format!(
+            "[scenario]\nname = \"rej\"\nhorizon = \"{horizon}\"\ndrain_limit = \"1s\"\nseed = 1\n\
+             replications = 1\n\n\
+             [[workstreams]]\nname = \"w\"\nchannel = \"live_chat\"\nhandle_time = \"5m\"\n\n\
+             [[queues]]\nname = \"q\"\nworkstream = \"w\"\narrivals = {{ rate = \"{rate}/h\" }}\n\n\
+             [[agent_groups]]\nname = \"a\"\ncount = 2\nqueues = [\"q\"]\n\
+             reject_probability = 0.999\n\n\
+             [[supervisors]]\nname = \"s\"\nqueues = [\"q\"]\n\n\
+             [[supervisors.policies]]\nname = \"p\"\nevery = \"100ms\"\n\
+             when = {{ state = \"open\" }}\n\
+             action = {{ assign_to = \"agent\", pick = \"most_free_capacity\" }}\n"
+        );
+        crate::scenario::load_str(&text, "rej.toml").expect("valid")
+    }
+
+    /// (walk steps, conversations given up) of one replication of `sc`.
+    fn steps(sc: &crate::scenario::Scenario) -> (u64, u64) {
+        WALK_STEPS.with(|n| n.set(0));
+        let ran = World::new(sc, 0, &RunOptions::default(), false).run(&|_, _| {});
+        let given_up = ran.out.0.sources[0].given_up;
+        (WALK_STEPS.with(|n| n.get()), given_up)
+    }
+
+    /// Issue 25, sixteenth session: a policy's walk no longer steps over the conversations it
+    /// gave up that lead its queue, so the steps of a run do not grow with given-up
+    /// conversations × ticks (main: each given-up conversation, waiting for ever, was a step
+    /// at every later tick). Counted, not timed: 36,000 ticks in the hour, hundreds given up.
+    /// A variant: four times the arrivals (four times the given-up pile) adds about the
+    /// steps of the new conversations only, not four times a pile's per tick.
+    #[test]
+    fn given_up_conversations_cost_no_step_of_later_ticks() {
+        let ticks = 36_000;
+        let (few, few_up) = steps(&rejecting(120, "1h"));
+        let (many, many_up) = steps(&rejecting(480, "1h"));
+        eprintln!("steps {few} ({few_up} given up), {many} ({many_up} given up)");
+        assert!(few_up > 50 && many_up > 3 * few_up, "{few_up} {many_up}");
+        for (steps, up) in [(few, few_up), (many, many_up)] {
+            assert!(
+                steps < ticks + 200 * up,
+                "{steps} steps for {up} given up in {ticks} ticks"
+            );
         }
     }
 }

@@ -347,3 +347,162 @@ fn a_history_without_busy_spells_has_no_busy_time() {
     );
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// Overflow ending conversations that waited 2 minutes (unified routing: a summary has
+/// `conversations.overflowed`, each queue's `overflowed`, `overflow`, `routing`), a
+/// supervisor policy (`policies`) and `short_abandon` (`short_abandoned`), a waited_over
+/// transfer first in `front` (a move a log shows in `ended_in`) so some end in a queue they
+/// did not arrive at.
+const OVERFLOWING: &str = r#"[scenario]
+name = "over"
+horizon = "3h"
+seed = 3
+replications = 3
+service_level = "60s"
+short_abandon = "5s"
+
+[[workstreams]]
+name = "chat"
+channel = "live_chat"
+capacity_units = 100
+handle_time = { dist = "exponential", mean = "5m" }
+patience = { dist = "exponential", mean = "3m" }
+
+[[queues]]
+name = "front"
+workstream = "chat"
+arrivals = { rate = "30/h" }
+
+[[queues.overflow]]
+when = "waited_over"
+after = "1m"
+action = "transfer"
+queue = "back"
+
+[[queues]]
+name = "back"
+workstream = "chat"
+arrivals = { rate = "20/h" }
+
+[[queues.overflow]]
+when = "waited_over"
+after = "2m"
+action = "end"
+
+[[agent_groups]]
+name = "agent"
+count = 4
+capacity = 100
+queues = ["front", "back"]
+
+[[supervisors]]
+name = "lead"
+queues = ["front", "back"]
+
+[[supervisors.policies]]
+name = "watch"
+every = "1m"
+when = { state = "active" }
+action = { monitor = true }
+"#;
+
+/// The numeric leaves of `v` under their dotted paths (array elements as `.0`, `.1`).
+fn leaves(v: &serde_json::Value, path: &str, out: &mut Vec<String>) {
+    let at = |k: &str| {
+        if path.is_empty() {
+            k.to_string()
+        } else {
+            format!("{path}.{k}")
+        }
+    };
+    match v {
+        serde_json::Value::Object(m) => m.iter().for_each(|(k, x)| leaves(x, &at(k), out)),
+        serde_json::Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .for_each(|(i, x)| leaves(x, &at(&i.to_string()), out)),
+        serde_json::Value::Number(_) => out.push(path.to_string()),
+        _ => {}
+    }
+}
+
+/// Issue 25, sixteenth session: a summary's `conversations.overflowed` (and each queue's) had
+/// no figure in `actuals.json` and no reason, nor had `policies`, `overflow` and `routing`:
+/// `compare` showed them "not comparable (not in a history)" with nothing saying why. The
+/// log's overflowed rows give the run's figures exactly; what a history cannot hold is named
+/// in the notes. The kind, closed: every numeric figure of the run's summary (compare's, so
+/// not `engine`, `seed`, `thresholds`, `by_replication`) is in `actuals.json` or named by a
+/// note of it.
+#[test]
+fn every_figure_of_a_summary_is_in_actuals_or_named_in_its_notes() {
+    let dir = temp_dir("fit-overflow");
+    let sc = dir.join("over.toml");
+    std::fs::write(&sc, OVERFLOWING).expect("writes");
+    let (a, s, out) = round_trip(&dir, "over", &sc, "60s");
+    assert_counts_equal("over", &a, &s);
+    let over = &s["conversations"]["overflowed"];
+    assert!(
+        over.as_u64() > Some(0),
+        "no overflow: {}",
+        s["conversations"]
+    );
+    assert_eq!(a["conversations"]["overflowed"], *over);
+    for q in ["front", "back"] {
+        assert_eq!(
+            a["queues"][q]["overflowed"], s["queues"][q]["overflowed"],
+            "{q}"
+        );
+    }
+    for (i, r) in s["by_replication"].as_array().unwrap().iter().enumerate() {
+        assert_eq!(
+            a["by_replication"][i]["conversations"]["overflowed"], r["conversations"]["overflowed"],
+            "replication {i}"
+        );
+    }
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("conversations.overflowed"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(!line.contains("not comparable"), "{line}");
+    // Every figure: in actuals.json, or under a path a note names.
+    let notes: Vec<&str> = a["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n.as_str())
+        .collect();
+    let mut paths = Vec::new();
+    leaves(&s, "", &mut paths);
+    let skip = ["engine.", "by_replication.", "thresholds.", "seed"];
+    let mut missing = Vec::new();
+    for p in paths
+        .iter()
+        .filter(|p| !skip.iter().any(|k| p.starts_with(k)))
+    {
+        let mut at = Some(&a);
+        for k in p.split('.') {
+            at = at.and_then(|x| x.get(k).or_else(|| x.get(k.parse::<usize>().ok()?)));
+        }
+        // A note's path names `p` or a prefix of it, `*` standing for any one key.
+        let noted = notes.iter().any(|n| {
+            let named: Vec<&str> = n.split(' ').next().unwrap_or("").split('.').collect();
+            let keys: Vec<&str> = p.split('.').collect();
+            keys.len() >= named.len()
+                && named.iter().zip(&keys).all(|(a, b)| a == b || *a == "*")
+                && (n.contains(" is null (not comparable): ")
+                    || n.contains(" is absent (not comparable): "))
+        });
+        if at.is_none() && !noted {
+            missing.push(p.clone());
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "neither in actuals.json nor noted: {missing:?}\n{notes:?}"
+    );
+    assert!(s["policies"]["lead/watch"]["accepted"].as_u64() > Some(0));
+    assert!(notes
+        .iter()
+        .any(|n| n.starts_with("policies is absent (not comparable)")));
+    assert!(s["conversations"]["short_abandoned"].as_u64() > Some(0));
+}

@@ -11,6 +11,11 @@ use crate::load::worker::Live;
 use crate::model::QueueId;
 use crate::policy::MAX_FAILED_ATTEMPTS;
 
+thread_local! {
+    /// Steps of the policies' walks on this thread (`PolicyTask::matches`).
+    pub(super) static WALK_STEPS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
 /// One agent of capacity 100 on a chat work stream of 100 units, overallocation denied: once
 /// one conversation holds (or is invited to) the agent, the policy's assignment of every other
 /// Open conversation to that agent is refused (ASSIGN-CAPACITY) at every tick.
@@ -290,4 +295,64 @@ fn task_with(sc: &Scenario, book: &Arc<Book>) -> PolicyTask<Engine> {
     let mut t = task(sc);
     t.book = Some(book.clone());
     t
+}
+
+/// Issue 25, sixteenth session: conversations a policy gave up, waiting for ever at the front
+/// of its queue, cost no step of its walk once it has stepped over them (main: every one, at
+/// every tick). Variants: a conversation arriving behind them is still acted on, and one put
+/// back before them (an Active one released to Open, older than all of them) starts the walk
+/// before them again.
+#[test]
+fn given_up_conversations_leading_a_queue_cost_no_step_of_later_walks() {
+    // `scenario`'s, with overallocation allowed: the full agent can still be assigned to.
+    let text = "[scenario]\nname = \"g\"\nhorizon = \"1h\"\nseed = 1\nreplications = 1\n\
+         [[workstreams]]\nname = \"chat\"\nchannel = \"live_chat\"\ncapacity_units = 100\n\
+         handle_time = { dist = \"exponential\", mean = \"2h\" }\n\
+         [[queues]]\nname = \"support\"\nworkstream = \"chat\"\narrivals = { rate = \"10/h\" }\n\
+         [[agent_groups]]\nname = \"agent\"\ncount = 1\ncapacity = 100\nqueues = [\"support\"]\n\
+         [[supervisors]]\nname = \"s\"\nqueues = [\"support\"]\n\
+         [[supervisors.policies]]\nname = \"p\"\nevery = \"10ms\"\nwhen = { state = \"open\" }\n\
+         action = { assign_to = \"agent\", pick = \"most_free_capacity\" }\n";
+    let sc = crate::scenario::load_str(text, "g.toml").expect("valid");
+    let t = task(&sc);
+    // The first is routed to the agent and fills it; 400 more wait, Open.
+    arrive(&t, 401);
+    let mut tally = Tally::default();
+    let g = t.shared.lock();
+    let first = g
+        .engine()
+        .engaged_in(QueueId(0))
+        .next()
+        .expect("one accepted");
+    let open: Vec<ConvId> = g.engine().open_in(QueueId(0)).collect();
+    drop(g);
+    assert_eq!(open.len(), 400);
+    for &c in &open {
+        assert!(tally.tries.give_up(c));
+    }
+    WALK_STEPS.with(|n| n.set(0));
+    ticks(&t, 100, &mut tally);
+    let steps = WALK_STEPS.with(|n| n.get());
+    assert_eq!(tally.counts.accepted, 0, "every Open one is given up");
+    assert!(
+        steps <= 400 + 100,
+        "{steps} steps in 100 ticks: the given-up conversations were stepped over again"
+    );
+    // One more arrives: assigned, after one step of the walk.
+    arrive(&t, 1);
+    WALK_STEPS.with(|n| n.set(0));
+    ticks(&t, 1, &mut tally);
+    assert_eq!(tally.counts.accepted, 1, "the new one assigned");
+    assert_eq!(WALK_STEPS.with(|n| n.get()), 1);
+    // The accepted one comes back to Open, older than all: the walk starts before them again.
+    let mut g = t.shared.lock();
+    g.apply(Command::Release(first), &mut Vec::new())
+        .expect("released");
+    let mut prefix = tally.prefixes[0];
+    let walked: Vec<ConvId> = prefix
+        .walk(g.engine(), QueueId(0), View::Open)
+        .map(|(_, c)| c)
+        .collect();
+    assert_eq!(walked.first(), Some(&first), "{} walked", walked.len());
+    assert_eq!(walked.len(), 402);
 }

@@ -742,3 +742,51 @@ fn a_metric_identical_on_both_sides_shows_no_p() {
         );
     }
 }
+
+/// Issue 25, sixteenth session: an agent group's metric against a history that names no agent
+/// groups (no `agent_groups` in its actuals.json) read "not comparable (not in a history)",
+/// but a history can hold groups (the log's `agent_group`): this one did not name them, and
+/// every output now says so (terminal, Markdown, JUnit: a skipped case with the reason). A
+/// figure no history holds keeps "not in a history"; a variant: a history naming other groups
+/// than the run's keeps it too (the group is not in it).
+#[test]
+fn an_agent_group_against_a_history_naming_none_says_so_everywhere() {
+    let history = json!({ "format": "omnisim.summary/1", "seed": null, "replications": 1,
+        "rule_violations": { "total": null }, "wait_s": { "mean": 10.0 } });
+    let run = json!({ "format": "omnisim.summary/1", "seed": 7, "replications": 1,
+        "rule_violations": { "total": 316 }, "wait_s": { "mean": 10.0 },
+        "agent_groups": { "tech": { "busy_s": 5.0 } } });
+    let said = "not comparable (the history does not name agent groups)";
+    for (b, c) in [(&history, &run), (&run, &history)] {
+        let cmp = compare_runs(b, c, &Tolerances::new(5.0)).unwrap();
+        let row = |m: &str| cmp.rows.iter().find(|r| r.metric == m).unwrap();
+        assert_eq!(
+            row("agent_groups.tech.busy_s").not_comparable_why,
+            GROUPS_NOT_NAMED
+        );
+        assert_eq!(
+            row("rule_violations.total").not_comparable_why,
+            NOT_IN_HISTORY
+        );
+        assert_eq!(row("wait_s.mean").not_comparable_why, "");
+        let text = crate::report::compare_table::render_text(&cmp, true);
+        let md = crate::report::compare_table::render_markdown(&cmp, true);
+        let xml = crate::report::compare_table::render_junit(&cmp, "s");
+        for out in [&text, &md, &xml] {
+            assert!(out.contains(said), "{out}");
+            assert!(out.contains("not comparable (not in a history)"), "{out}");
+        }
+        assert!(xml.contains("skipped=\"2\""), "{xml}");
+    }
+    // A history naming another group: the run's group is not in it.
+    let mut named = history.clone();
+    named["agent_groups"] = json!({ "sales": { "busy_s": 4.0 } });
+    let cmp = compare_runs(&named, &run, &Tolerances::new(5.0)).unwrap();
+    let r = cmp
+        .rows
+        .iter()
+        .find(|r| r.metric == "agent_groups.tech.busy_s")
+        .unwrap();
+    assert!(r.not_comparable, "{r:?}");
+    assert_eq!(r.not_comparable_why, NOT_IN_HISTORY);
+}
