@@ -50,6 +50,7 @@ pub mod offered;
 pub mod render;
 mod roster;
 pub mod rostered;
+pub mod span;
 mod target;
 
 use crate::model::QueueId;
@@ -177,7 +178,8 @@ pub enum GroupError {
 pub struct IntervalRow {
     /// Start of the interval.
     pub start: SimTime,
-    /// Mean arrival rate into the group's queues, per hour.
+    /// Mean arrival rate into the group's queues over the part of the interval with traffic
+    /// ([`IntervalRow::traffic`]), per hour.
     pub arrival_rate_per_h: f64,
     /// Agents of the group on shift and not on break needed, in addition to the existing staff
     /// (`existing`).
@@ -192,8 +194,11 @@ pub struct IntervalRow {
     /// Pointwise Erlang A staffing for the target when customers have patience (`None`
     /// without: [`erlang_blank`]).
     pub erlang_a: Option<u32>,
-    /// Offered load in agents (ample staffing).
+    /// Offered load in agents (ample staffing), over the part of the interval with traffic.
     pub offered_load: f64,
+    /// The part of the interval with traffic and how long its agents are needed
+    /// ([`span::traffic_span`]).
+    pub traffic: span::TrafficSpan,
     /// The target metric with `required` agents (pooled over replications).
     pub value: Option<f64>,
     /// Its 95% half-width (the ratio estimator's, as the decision reads it; `None` with fewer
@@ -498,16 +503,38 @@ pub fn run_until(
                 .collect()
         })
         .collect();
-    let offered: Vec<f64> = (0..n)
+    // Each interval read over its part with traffic (a 5-minute row at 21:00 is 5 minutes of
+    // traffic, wherever the horizon ends): rate, offered load, the pointwise Erlang columns.
+    let points = span::has_points(base);
+    let traffic: Vec<span::TrafficSpan> = (0..n)
         .map(|i| {
             let (a, b) = bins(i);
-            load.busy_in(a, b) / f64::from(slot_count)
+            let (t0, t1) = (span(i).0, SimTime::ZERO + base.horizon);
+            span::traffic_span(
+                &load.arrivals,
+                step_ms,
+                t0,
+                interval_ms,
+                t1,
+                load.hold_in(a, b),
+                points,
+            )
+        })
+        .collect();
+    let offered: Vec<f64> = traffic
+        .iter()
+        .map(|t| {
+            let (a, b) = (
+                t.from.as_millis() / step_ms,
+                t.to.as_millis().div_ceil(step_ms),
+            );
+            load.busy_in(a as usize, b as usize) / f64::from(slot_count)
         })
         .collect();
     let rates: Vec<f64> = (0..n)
         .map(|i| {
             let (a, b) = bins(i);
-            load.arrivals_in(a, b) / span(i).1.since(span(i).0).as_secs_f64().max(1e-9)
+            load.arrivals_in(a, b) / traffic[i].active.as_secs_f64().max(1e-9)
         })
         .collect();
     let peak = offered.iter().copied().fold(0.0, f64::max);
@@ -725,6 +752,7 @@ pub fn run_until(
             erlang_c: erlang_c.as_ref().map(|e| e[i]),
             erlang_a: erlang_a.as_ref().map(|e| e[i]),
             offered_load: offered[i],
+            traffic: traffic[i],
             value: eval.value[i],
             value_ci95_half: eval.value[i].and_then(|v| ratio_ci95(v, &eval.per_rep[i])),
             starved: eval.starved.get(i).copied().unwrap_or(false),
