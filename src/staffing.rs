@@ -503,40 +503,8 @@ pub fn run_until(
                 .collect()
         })
         .collect();
-    // Each interval read over its part with traffic (a 5-minute row at 21:00 is 5 minutes of
-    // traffic, wherever the horizon ends): rate, offered load, the pointwise Erlang columns.
-    let points = span::has_points(base);
-    let traffic: Vec<span::TrafficSpan> = (0..n)
-        .map(|i| {
-            let (a, b) = bins(i);
-            let (t0, t1) = (span(i).0, SimTime::ZERO + base.horizon);
-            span::traffic_span(
-                &load.arrivals,
-                step_ms,
-                t0,
-                interval_ms,
-                t1,
-                load.hold_in(a, b),
-                points,
-            )
-        })
-        .collect();
-    let offered: Vec<f64> = traffic
-        .iter()
-        .map(|t| {
-            let (a, b) = (
-                t.from.as_millis() / step_ms,
-                t.to.as_millis().div_ceil(step_ms),
-            );
-            load.busy_in(a as usize, b as usize) / f64::from(slot_count)
-        })
-        .collect();
-    let rates: Vec<f64> = (0..n)
-        .map(|i| {
-            let (a, b) = bins(i);
-            load.arrivals_in(a, b) / traffic[i].active.as_secs_f64().max(1e-9)
-        })
-        .collect();
+    // Each interval read over its part with traffic: rate, offered load, Erlang columns.
+    let (traffic, offered, rates) = span::per_interval(base, &load, interval_ms, n, slot_count);
     let peak = offered.iter().copied().fold(0.0, f64::max);
     let cap = (peak * 4.0).ceil() as u32 + 50;
 

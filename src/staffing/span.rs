@@ -21,11 +21,12 @@
 //! and after the last arrival of traffic spread evenly), within the interval; with fewer than
 //! two arrivals, the whole interval.
 //!
-//! Key items: [`TrafficSpan`], [`traffic_span`], [`has_points`], [`note`].
+//! Key items: [`TrafficSpan`], [`traffic_span`], [`per_interval`], [`has_points`], [`note`].
 
 use crate::scenario::{Arrivals, Scenario};
 use crate::time::{SimDuration, SimTime};
 
+use super::offered::OfferedLoad;
 use super::StaffResult;
 
 /// Where an interval's traffic falls, and how long agents are needed for it.
@@ -104,6 +105,50 @@ pub fn traffic_span(
         needed: SimDuration(needed),
         partial: active < interval_ms,
     }
+}
+
+/// Each of the `n` intervals of `interval_ms` of `sc`'s horizon read over its part with traffic
+/// (a 5-minute row at 21:00 is 5 minutes of traffic, wherever the horizon ends): its
+/// [`TrafficSpan`], its offered load in agents (`load`'s mean conversations in service over
+/// the span ÷ `slots`, the conversations an agent holds at once) and its arrival rate per
+/// second over the time with traffic.
+pub fn per_interval(
+    sc: &Scenario,
+    load: &OfferedLoad,
+    interval_ms: u64,
+    n: usize,
+    slots: u32,
+) -> (Vec<TrafficSpan>, Vec<f64>, Vec<f64>) {
+    let step_ms = load.step.as_millis().max(1);
+    let horizon = SimTime::ZERO + sc.horizon;
+    let points = has_points(sc);
+    let (mut spans, mut offered, mut rates) = (Vec::new(), Vec::new(), Vec::new());
+    for i in 0..n {
+        let start = SimTime(i as u64 * interval_ms);
+        let end = (start.as_millis() + interval_ms).min(horizon.as_millis());
+        let (a, b) = (
+            (start.as_millis() / step_ms) as usize,
+            end.div_ceil(step_ms) as usize,
+        );
+        let hold = load.hold_in(a, b);
+        let t = traffic_span(
+            &load.arrivals,
+            step_ms,
+            start,
+            interval_ms,
+            horizon,
+            hold,
+            points,
+        );
+        let (f, l) = (
+            (t.from.as_millis() / step_ms) as usize,
+            t.to.as_millis().div_ceil(step_ms) as usize,
+        );
+        offered.push(load.busy_in(f, l) / f64::from(slots));
+        rates.push(load.arrivals_in(a, b) / t.active.as_secs_f64().max(1e-9));
+        spans.push(t);
+    }
+    (spans, offered, rates)
 }
 
 /// Whether some arrivals of `sc` are points, not a rate: a replayed history, or fixed `times`
