@@ -53,6 +53,7 @@ pub mod reach;
 pub mod render;
 mod roster;
 pub mod rostered;
+pub mod span;
 mod target;
 
 use crate::model::QueueId;
@@ -144,7 +145,8 @@ pub enum StaffError {
 pub struct IntervalRow {
     /// Start of the interval.
     pub start: SimTime,
-    /// Mean arrival rate into the group's queues, per hour.
+    /// Mean arrival rate into the group's queues over the part of the interval with traffic
+    /// ([`IntervalRow::traffic`]), per hour.
     pub arrival_rate_per_h: f64,
     /// Agents of the group on shift and not on break needed, in addition to the existing staff
     /// (`existing`).
@@ -160,8 +162,11 @@ pub struct IntervalRow {
     /// Pointwise Erlang A staffing for the target when customers have patience (`None`
     /// without: [`erlang_blank`]; and where no traffic reaches the group).
     pub erlang_a: Option<u32>,
-    /// Offered load in agents (ample staffing).
+    /// Offered load in agents (ample staffing), over the part of the interval with traffic.
     pub offered_load: f64,
+    /// The part of the interval with traffic and how long its agents are needed
+    /// ([`span::traffic_span`]).
+    pub traffic: span::TrafficSpan,
     /// The target metric with `required` agents (pooled over replications).
     pub value: Option<f64>,
     /// Its 95% half-width (the ratio estimator's, as the decision reads it; `None` with fewer
@@ -409,18 +414,8 @@ pub fn run_until(
                 .collect()
         })
         .collect();
-    let offered: Vec<f64> = (0..n)
-        .map(|i| {
-            let (a, b) = bins(i);
-            load.busy_in(a, b) / f64::from(slot_count)
-        })
-        .collect();
-    let rates: Vec<f64> = (0..n)
-        .map(|i| {
-            let (a, b) = bins(i);
-            load.arrivals_in(a, b) / span(i).1.since(span(i).0).as_secs_f64().max(1e-9)
-        })
-        .collect();
+    // Each interval read over its part with traffic: rate, offered load, Erlang columns.
+    let (traffic, offered, rates) = span::per_interval(base, &load, interval_ms, n, slot_count);
     // Intervals no conversation can reach the group's queues in: no agent, no Erlang figure.
     let unreached: Vec<Option<NoTraffic>> = (0..n)
         .map(|i| {
@@ -654,6 +649,7 @@ pub fn run_until(
                 erlang_c: erlang_c.as_ref().map(|e| e[i]).filter(|_| !blank),
                 erlang_a: erlang_a.as_ref().map(|e| e[i]).filter(|_| !blank),
                 offered_load: offered[i],
+                traffic: traffic[i],
                 value: eval.value[i],
                 value_ci95_half: eval.value[i].and_then(|v| ratio_ci95(v, &eval.per_rep[i])),
                 starved: eval.starved.get(i).copied().unwrap_or(false),

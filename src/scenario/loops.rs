@@ -12,7 +12,10 @@
 //! - retrial with probability `p`, patience `P`, delay `D`: about
 //!   `min(1 / (1 − p), 1 + T / (E[P] + E[D]))` contacts (the expected number of tries, and the
 //!   renewal count of patience-plus-delay cycles that fit in `T`);
-//! - a `waited_over` cycle whose `after`s sum to `A`: at most `T / A` moves;
+//! - a `waited_over` cycle whose `after`s sum to `A`: at most `min(T, W) / A` rounds, `W` the
+//!   slowest mean early end of its queues' waits (patience, auto-close, a force close; `T`
+//!   when one queue has none): a patience of 0 s never waits the first `after`, so the cycle
+//!   never turns (issue 25, sixteenth session: such a cycle was refused as 57,600 moves);
 //! - a cycle of `transfer`s through `k` work streams whose probabilities multiply to `p` and
 //!   whose mean handle times sum to `H`: about `k · min(1 / (1 − p), 1 + T / H)` handlings (the
 //!   expected rounds, and the rounds that fit in `T`; issue 25, fifth pass). A certain cycle
@@ -179,7 +182,15 @@ pub(crate) fn check(
         );
     }
     for c in cycles {
-        let rounds = window_ms / (c.round_ms.max(1) as f64);
+        // Nobody answering, a conversation goes round until its wait ends: the slowest mean
+        // early end (patience, auto-close, a force close) of the cycle's queues, the window
+        // when one of them has none (a patience of 0 s never waits the first `after`).
+        let ended = c
+            .queues
+            .iter()
+            .try_fold(0.0f64, |m, &q| ends[q].as_ref().map(|e| m.max(e.wait_ms)));
+        let wait_ms = ended.map_or(window_ms, |w| w.min(window_ms));
+        let rounds = wait_ms / (c.round_ms.max(1) as f64);
         let arrivals: f64 = c.queues.iter().map(|&q| queue_mass(q)).sum();
         let total = rounds * arrivals;
         let Some(why) = over_limit(rounds, total, "moves") else {
@@ -195,9 +206,16 @@ pub(crate) fn check(
             (path, span),
             format!(
                 "a cycle of waited_over transfers every {} ms: a conversation nobody answers can \
-                 move about {} times over the horizon and drain limit, {why}",
+                 move about {} times {}, {why}",
                 c.round_ms,
                 about(rounds, MAX_ROUNDS_PER_ARRIVAL),
+                match ended {
+                    Some(w) if w < window_ms => format!(
+                        "before its wait ends ({w:.0} ms on average, the slowest of the cycle's \
+                         queues)"
+                    ),
+                    _ => "over the horizon and drain limit".to_string(),
+                },
             ),
         );
     }

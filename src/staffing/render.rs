@@ -389,14 +389,13 @@ pub fn text(r: &StaffResult) -> String {
         crate::report::table::text(&header(r), &rows)
     );
     o.push_str(&erlang_notes(r));
+    o.push_str(&super::span::note(r, |t| label(r, t)));
     let peak = r.rows.iter().map(|x| x.required).max().unwrap_or(0);
+    // Each interval's agents for the time they are needed ([`super::span::TrafficSpan::needed`]).
     let agent_hours: f64 = r
         .rows
         .iter()
-        .map(|x| {
-            let end = (x.start + r.interval).min(crate::time::SimTime::ZERO + r.horizon);
-            x.required as f64 * end.since(x.start).as_secs_f64() / 3600.0
-        })
+        .map(|x| x.required as f64 * x.traffic.needed.as_secs_f64() / 3600.0)
         .sum();
     let unmeasured = unmeasured(r);
     // "every interval" when each was measured, else only the measured ones are judged.

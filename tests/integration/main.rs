@@ -49,6 +49,7 @@ mod issue25_fixc15;
 mod issue25_fixd14;
 mod issue25_fixe15;
 mod issue25_fixe16;
+mod issue25_fixf16;
 mod large_reports;
 mod layering;
 mod leftovers;
