@@ -656,6 +656,13 @@ mod tests {
                 erlang_c: no_traffic.is_none().then_some(required),
                 erlang_a: None,
                 offered_load: 0.5,
+                traffic: crate::staffing::span::TrafficSpan {
+                    from: SimTime(i * 1_800_000),
+                    to: SimTime((i + 1) * 1_800_000),
+                    active: SimDuration::from_secs(1800),
+                    needed: SimDuration::from_secs(1800),
+                    partial: false,
+                },
                 value,
                 value_ci95_half: value.map(|_| 0.001),
                 starved: false,
