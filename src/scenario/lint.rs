@@ -135,6 +135,7 @@ pub fn warnings(sc: &Scenario) -> Vec<Warning> {
         });
     }
     out.extend(hours_without_rule(sc));
+    out.extend(transfer_into_own_queue(sc));
     out.extend(lookalike_names(sc));
     out
 }
@@ -166,6 +167,39 @@ fn hours_without_rule(sc: &Scenario) -> Vec<Warning> {
             ),
         })
         .collect()
+}
+
+/// Work streams whose `transfer` names their only queue: no conversation is ever transferred
+/// (the engine refuses a move to the queue a conversation is in, ASSIGN-QUEUE-SAME). A fresh
+/// tester's `transfer = { probability = 0.3, queue = "support" }` on the stream's only queue
+/// transferred nothing, silently. (A stream of several queues transferring into one of them,
+/// tier 1 to tier 2, is the usual design: the target queue's own conversations stay, as
+/// docs/scenario-format.md says.)
+fn transfer_into_own_queue(sc: &Scenario) -> Vec<Warning> {
+    let mut out = Vec::new();
+    for (i, ws) in sc.workstreams.iter().enumerate() {
+        let Some(t) = ws.transfer.filter(|t| t.probability > 0.0) else {
+            continue;
+        };
+        let mut own = sc.queues.iter().filter(|q| q.workstream.index() == i);
+        let (Some(only), None) = (own.next(), own.next()) else {
+            continue;
+        };
+        if sc.queues.get(t.queue.index()).map(|q| &q.name) != Some(&only.name) {
+            continue;
+        }
+        out.push(Warning {
+            path: format!("workstreams[{i}].transfer"),
+            message: format!(
+                "work stream {:?}'s transfer names queue {:?}, its only queue, so no \
+                 conversation is ever transferred: a transfer must move a conversation to \
+                 another queue (ASSIGN-QUEUE-SAME); name a queue of another work stream of the \
+                 same channel",
+                ws.name, only.name
+            ),
+        });
+    }
+    out
 }
 
 /// Names of one section that differ only in how Unicode writes them: equal under NFC
@@ -342,6 +376,56 @@ queues = ["first"]
         assert_ne!(closed, hours);
         let sc = crate::scenario::load_str(&closed, "w.toml").expect("valid");
         assert_eq!(warnings(&sc), vec![]);
+    }
+
+    /// Issue 25, sixteenth session (a fresh tester): a work stream's transfer into its only
+    /// queue never happens, said in a warning; into one of several of its queues (tier 1 to
+    /// tier 2), none.
+    #[test]
+    fn a_transfer_into_the_streams_only_queue_is_warned_about() {
+        let one = r#"
+[scenario]
+name = "w"
+horizon = "1h"
+
+[[workstreams]]
+name = "a"
+channel = "voice"
+capacity_units = 100
+handle_time = "100s"
+transfer = { probability = 0.3, queue = "support" }
+
+[[queues]]
+name = "support"
+workstream = "a"
+arrivals = { rate = "10/h" }
+
+[[agent_groups]]
+name = "g"
+count = 1
+capacity = 100
+queues = ["support"]
+"#;
+        let sc = crate::scenario::load_str(one, "w.toml").expect("valid");
+        let w = warnings(&sc);
+        assert_eq!(w.len(), 1, "{w:#?}");
+        assert_eq!(w[0].path, "workstreams[0].transfer");
+        assert!(
+            w[0].message.contains(
+                "names queue \"support\", its only queue, so no conversation is ever transferred"
+            ),
+            "{}",
+            w[0]
+        );
+        // The tier design (BASE: a stream of four queues transferring into "second"): none.
+        let served = BASE.replace(
+            "queues = [\"first\"]",
+            "queues = [\"first\", \"second\", \"nobody\", \"spare\"]",
+        );
+        assert_eq!(
+            warnings(&crate::scenario::load_str(&served, "w.toml").unwrap()),
+            vec![]
+        );
     }
 
     #[test]

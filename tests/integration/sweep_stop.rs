@@ -177,4 +177,8 @@ fn a_stop_while_a_search_step_is_read_keeps_the_finished_points() {
     assert_eq!(target["partial"], serde_json::Value::Bool(true), "{target}");
     assert_eq!(target["search_cut"]["last_failing"], 1.0, "{target}");
     assert_eq!(target["search_cut"]["first_passing"], 9.0, "{target}");
+    // No best point's verdict on an interrupted search (9 meets the target; a fresh tester's
+    // stopped sweep said such a point "misses clearly").
+    assert!(target["best"].is_null(), "{target}");
+    assert!(!target.to_string().contains("misses clearly"), "{target}");
 }

@@ -217,6 +217,11 @@ fn a_forecast_emptied_during_the_search_is_a_change_and_keeps_the_grid() {
         line.starts_with("stopped (partial: an input file changed)"),
         "{line}"
     );
+    // A stopped search gives no best point's verdict (branch fixe-16's fix of a fresh tester's
+    // find: a stopped sweep's passing point was said to miss clearly).
+    let t = omnisim::workflows::sweep_render::target_json(&r);
+    assert!(t["best"].is_null(), "{t}");
+    assert!(!line.contains("misses clearly"), "{line}");
 }
 
 /// `staff --shifts` on a scenario whose forecast lies in `data/`: `rostered.toml` names it
