@@ -167,6 +167,13 @@ impl<'s, W: Write> ConvStory<'s, W> {
                 let wait = self.waiting.take();
                 self.summarize(wait, None, l.t)?;
             }
+            // Accepted without a routing line of its own (a supervisor's assignment): its wait
+            // ended here; routings after it were not "first while it waited" (a fresh tester:
+            // 7 conversations routed after conversation 50 was accepted were counted).
+            (Kind::Effect, "accepted") if !self.summarized => {
+                let wait = self.waiting.take();
+                self.summarize(wait, None, l.t)?;
+            }
             _ => {}
         }
         if l.kind == Kind::Effect {
