@@ -296,7 +296,11 @@ fn a_supervisor_assigned_conversation_counts_only_routings_while_it_waited() {
         ],
     );
     // ci-smoke's thresholds may fail on one replication (exit 1): the trace is written alike.
-    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", text(&o.stderr));
+    assert!(
+        matches!(o.status.code(), Some(0 | 1)),
+        "{}",
+        text(&o.stderr)
+    );
     let trace = std::fs::read_to_string(dir.join("r/trace.jsonl")).unwrap();
     let lines: Vec<serde_json::Value> = trace
         .lines()
