@@ -102,10 +102,7 @@ impl Engine {
             View::Open => &q.open,
             View::Engaged => &q.engaged,
         };
-        v.inserts
-            .as_deref()
-            .filter(|_| v.on)
-            .map(|i| i.since(since))
+        v.inserts.as_deref().map(|i| i.since(since))
     }
 
     /// The conversations of a queue view with an arrival sequence of at least `from`, oldest

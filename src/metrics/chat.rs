@@ -25,9 +25,7 @@ impl Durations {
     /// Adds one sample.
     pub fn record(&mut self, ms: u64) {
         self.hist.record(ms);
-        self.n += 1;
-        self.sum_ms += ms as u128;
-        self.max_ms = self.max_ms.max(ms);
+        self.tally(ms);
     }
 
     /// Counts one sample of `ms` in the count, sum and maximum but not in the histogram, which

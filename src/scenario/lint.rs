@@ -181,11 +181,15 @@ fn transfer_into_own_queue(sc: &Scenario) -> Vec<Warning> {
         let Some(t) = ws.transfer.filter(|t| t.probability > 0.0) else {
             continue;
         };
-        let mut own = sc.queues.iter().filter(|q| q.workstream.index() == i);
-        let (Some(only), None) = (own.next(), own.next()) else {
+        let own = sc
+            .queues
+            .iter()
+            .filter(|q| q.workstream.index() == i)
+            .count();
+        let Some(only) = sc.queues.get(t.queue.index()) else {
             continue;
         };
-        if sc.queues.get(t.queue.index()).map(|q| &q.name) != Some(&only.name) {
+        if own != 1 || only.workstream.index() != i {
             continue;
         }
         out.push(Warning {

@@ -9,28 +9,9 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::procs::{run_in, temp_dir, text};
+use crate::procs::{csv_rows as rows, run_in, temp_dir, text};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-
-/// `staffing.csv`'s rows, each a map from column name to cell.
-fn rows(csv: &str) -> Vec<HashMap<String, String>> {
-    let mut lines = csv.lines();
-    let head: Vec<String> = lines
-        .next()
-        .unwrap()
-        .split(',')
-        .map(str::to_string)
-        .collect();
-    lines
-        .map(|l| {
-            head.iter()
-                .cloned()
-                .zip(l.split(',').map(str::to_string))
-                .collect()
-        })
-        .collect()
-}
 
 /// `omnisim staff SCENARIO --target TARGET EXTRA… --replications 10 --out OUT` in `dir`: its
 /// exit code, stdout and `staffing.csv`'s rows.

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::procs::{json, run_in, temp_dir, text};
+use crate::procs::{csv_rows, json, run_in, temp_dir, text};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -42,16 +42,7 @@ fn sweep(
     );
     let csv = std::fs::read_to_string(dir.join(out).join("sweep.csv"))
         .unwrap_or_else(|e| panic!("{e}: {}", text(&o.stderr)));
-    let mut lines = csv.lines();
-    let head: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let rows = lines
-        .map(|l| {
-            head.iter()
-                .zip(l.split(','))
-                .map(|(h, c)| (h.to_string(), c.to_string()))
-                .collect()
-        })
-        .collect();
+    let rows = csv_rows(&csv);
     let t = json(&dir.join(out).join("target.json"));
     (o.status.code(), text(&o.stdout), rows, t)
 }

@@ -490,3 +490,18 @@ fn a_temp_dir_is_removed_unless_its_test_fails() {
     assert!(kept.exists(), "a failed test's folder is kept");
     std::fs::remove_dir_all(&kept).unwrap();
 }
+
+/// A CSV's rows (no quoted cells: omnisim's own number tables, `staffing.csv`, `sweep.csv`),
+/// each a map from column name to cell.
+pub(crate) fn csv_rows(csv: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let mut lines = csv.lines();
+    let head: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
+    lines
+        .map(|l| {
+            head.iter()
+                .map(|h| h.to_string())
+                .zip(l.split(',').map(str::to_string))
+                .collect()
+        })
+        .collect()
+}
