@@ -57,8 +57,8 @@ pub use metric_paths::{
     is_known_metric, MetricScope, QueueScope, FIXED as METRIC_PATHS, OVERFLOW_KINDS, QUEUE_LEAVES,
 };
 pub use overflow::{
-    before_queue_rule, is_open, weekday_minute, OperatingHours, OverflowAction, OverflowRule,
-    OverflowWhen,
+    before_queue_rule, closes_out_of_hours, is_open, weekday_minute, OperatingHours,
+    OverflowAction, OverflowRule, OverflowWhen,
 };
 pub use queue_memory::{
     queue_bytes, BYTES_PER_QUEUE, BYTES_PER_QUEUE_REPLICATION, MAX_QUEUE_BYTES, WARN_QUEUE_BYTES,

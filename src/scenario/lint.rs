@@ -144,17 +144,10 @@ pub fn warnings(sc: &Scenario) -> Vec<Warning> {
 /// (only that rule acts on them: conversations enter at any hour, and `staff` counts them at
 /// any hour), which a planner who set them to close the queue would not expect.
 fn hours_without_rule(sc: &Scenario) -> Vec<Warning> {
-    use super::OverflowWhen;
     sc.queues
         .iter()
         .enumerate()
-        .filter(|(_, q)| {
-            !q.operating_hours.is_empty()
-                && !q
-                    .overflow
-                    .iter()
-                    .any(|r| r.when == OverflowWhen::OutOfHours)
-        })
+        .filter(|(_, q)| !q.operating_hours.is_empty() && !super::closes_out_of_hours(q))
         .map(|(i, q)| Warning {
             path: format!("queues[{i}].operating_hours"),
             message: format!(

@@ -78,6 +78,16 @@ pub fn is_open(
         .any(|h| h.days & (1 << day) != 0 && h.from <= minute && minute < h.to)
 }
 
+/// Whether queue `q` closes outside its operating hours: it has hours and an `out_of_hours`
+/// rule (without the rule the hours change nothing: conversations enter at any hour). Read by
+/// `validate`'s warning and staffing's offered load (`staffing::reach`).
+pub fn closes_out_of_hours(q: &super::Queue) -> bool {
+    !q.operating_hours.is_empty()
+        && q.overflow
+            .iter()
+            .any(|r| r.when == super::OverflowWhen::OutOfHours)
+}
+
 /// The first of queue `q`'s before-queueing rules (`out_of_hours` outside its operating hours,
 /// `work_items_over` with `open()` Open conversations at or above its limit) that triggers at
 /// `t`, in file order; `None`: a conversation arriving now enters it. `open` is read only for a

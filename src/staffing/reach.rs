@@ -21,7 +21,7 @@
 use std::collections::HashMap;
 
 use crate::model::QueueId;
-use crate::scenario::{before_queue_rule, Arrivals, OverflowAction, OverflowWhen, Scenario};
+use crate::scenario::{before_queue_rule, Arrivals, OverflowAction, Scenario};
 use crate::time::SimTime;
 
 /// The before-queueing rules that trigger with an empty queue at some time, and where each
@@ -54,12 +54,7 @@ impl<'a> Reach<'a> {
     /// The routing of `sc` on bins of `step_ms` over `[0, horizon)`, `n` bins.
     pub fn new(sc: &'a Scenario, step_ms: u64, n: usize) -> Reach<'a> {
         let horizon = SimTime::ZERO + sc.horizon;
-        let timed = sc.queues.iter().any(|q| {
-            !q.operating_hours.is_empty()
-                && q.overflow
-                    .iter()
-                    .any(|r| r.when == OverflowWhen::OutOfHours)
-        });
+        let timed = sc.queues.iter().any(crate::scenario::closes_out_of_hours);
         let mut r = Reach {
             sc,
             step_ms,
